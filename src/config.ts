@@ -1,0 +1,189 @@
+// A configuration picks the variant of every actor (shared/DESIGN.md "Configurations").
+// Validated at the boundary with zod; defaults give a current pSeries system.
+import { z } from 'zod';
+import { GiB, MiB, parseSize } from './memory/size';
+
+const sizeString = z
+  .string()
+  .refine((s) => parseSize(s) !== null, { message: 'expected a size such as "1G", "512M" or a number of bytes' });
+
+const positiveMiB = z.number().int().positive().max(64 * 1024 * 1024);
+
+export const ConfigSchema = z
+  .object({
+    /** The dump mechanism. */
+    mechanism: z.enum(['fadump']).default('fadump'),
+    /** pSeries (PHYP, RTAS ibm,configure-kernel-dump) or PowerNV (OPAL, MPIPL). */
+    platform: z.enum(['pseries', 'powernv']).default('pseries'),
+    /** Where the elfcorehdr is built: at registration in the first kernel, with the udev rule
+     *  re-registering after hotplug (before the 2024 change, seeds/003_*), or in the capture
+     *  kernel from that boot's memory map (after it). */
+    elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).default('in-capture-kernel'),
+    /** fadump= on the kernel command line (reference §1 early boot 2). */
+    fadump: z.enum(['on', 'off', 'nocma']).default('on'),
+    /** crashkernel= size (its offset is ignored by fadump), or null. */
+    crashkernel: sizeString.nullable().default(null),
+    /** RAM at first boot, in MiB. */
+    memoryMiB: positiveMiB.default(8192),
+    /** Size of one memory block (LMB), in MiB. */
+    lmbMiB: positiveMiB.default(256),
+    /** The LPAR profile's minimum and maximum memory: DLPAR stays within them (default: two LMBs
+     *  either side of memoryMiB). */
+    minMemoryMiB: positiveMiB.optional(),
+    maxMemoryMiB: positiveMiB.optional(),
+    /** Petitboot built with CONFIG_PRESERVE_FA_DUMP (PowerNV only; default true there). */
+    petitbootPreservesDump: z.boolean().optional(),
+    /** The boot-memory size rule: the current kernel's, or the seed document's "larger of 5% or
+     *  256MB" (seeds/000_*). */
+    bootMemoryRule: z.enum(['current', 'seed-2011']).default('current'),
+    /** The kernel registers itself at boot (since about v6.0); before, kdumpctl start did. */
+    registerAtBoot: z.boolean().default(true),
+    /** `echo 1 > registered` while registered: re-registers (current) or -EEXIST (2017 kernels). */
+    registeredWrite: z.enum(['reregister', 'eexist']).default('reregister'),
+    /** The kernel that boots to capture the dump, when it differs from the crashed one. */
+    captureKernel: z
+      .object({
+        elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).optional(),
+        endianness: z.enum(['same', 'swapped']).default('same'),
+        headerSizes: z.enum(['same', 'different']).default('same'),
+      })
+      .strict()
+      .default({ endianness: 'same', headerSizes: 'same' }),
+    /** Allow `firmware-error` events (firmware call failures) in exploration. */
+    faults: z.boolean().default(false),
+    /** A name for reports; derived from the other keys when absent. */
+    name: z.string().min(1).max(120).optional(),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+type Parsed = z.output<typeof ConfigSchema>;
+
+/** A configuration with every default filled in and every size in bytes. */
+export interface Config {
+  readonly name: string;
+  readonly mechanism: Parsed['mechanism'];
+  readonly platform: Parsed['platform'];
+  readonly elfcorehdr: Parsed['elfcorehdr'];
+  readonly fadump: Parsed['fadump'];
+  readonly crashkernel: number | null;
+  readonly crashkernelText: string | null;
+  readonly memoryBytes: number;
+  readonly lmbBytes: number;
+  readonly minMemoryBytes: number;
+  readonly maxMemoryBytes: number;
+  readonly petitbootPreservesDump: boolean;
+  readonly bootMemoryRule: Parsed['bootMemoryRule'];
+  readonly registerAtBoot: boolean;
+  readonly registeredWrite: Parsed['registeredWrite'];
+  readonly captureKernel: {
+    readonly elfcorehdr: Parsed['elfcorehdr'];
+    readonly endianness: 'same' | 'swapped';
+    readonly headerSizes: 'same' | 'different';
+  };
+  readonly faults: boolean;
+}
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Checks the rules zod's shape cannot: contradictions between keys. */
+function contradictions(c: Parsed): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  if (c.platform === 'pseries' && c.petitbootPreservesDump !== undefined) {
+    out.push({ path: 'petitbootPreservesDump', message: 'petitboot exists only on PowerNV (platform "powernv")' });
+  }
+  if (c.memoryMiB % c.lmbMiB !== 0) {
+    out.push({ path: 'memoryMiB', message: `${c.memoryMiB} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
+  }
+  const min = c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB);
+  const max = c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB;
+  if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
+  if (max < c.memoryMiB) out.push({ path: 'maxMemoryMiB', message: `${max} MiB is below memoryMiB (${c.memoryMiB})` });
+  for (const [key, v] of [['minMemoryMiB', min], ['maxMemoryMiB', max]] as const) {
+    if (v % c.lmbMiB !== 0) out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
+  }
+  if (c.crashkernel !== null) {
+    const bytes = parseSize(c.crashkernel) ?? 0;
+    if (bytes > c.memoryMiB * MiB) {
+      out.push({ path: 'crashkernel', message: `crashkernel=${c.crashkernel} is larger than RAM (${c.memoryMiB} MiB)` });
+    }
+  }
+  return out;
+}
+
+function defaultName(c: Parsed, petitboot: boolean): string {
+  const parts = [c.platform, c.elfcorehdr, `fadump=${c.fadump}`, `${c.memoryMiB / 1024}G`];
+  if (c.crashkernel !== null) parts.push(`crashkernel=${c.crashkernel}`);
+  if (c.platform === 'powernv') parts.push(petitboot ? 'petitboot-preserves' : 'petitboot-clobbers');
+  if (c.bootMemoryRule !== 'current') parts.push(c.bootMemoryRule);
+  if (!c.registerAtBoot) parts.push('kdumpctl-registers');
+  if (c.registeredWrite !== 'reregister') parts.push('registered-eexist');
+  const ck = c.captureKernel;
+  if (ck.elfcorehdr && ck.elfcorehdr !== c.elfcorehdr) parts.push(`capture=${ck.elfcorehdr}`);
+  if (ck.endianness !== 'same') parts.push('capture-endian-swapped');
+  if (ck.headerSizes !== 'same') parts.push('capture-header-sizes-differ');
+  if (c.faults) parts.push('faults');
+  return parts.join(' ');
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+/** Validates raw input (from a log header or a config file) into a Config. */
+export function parseConfig(raw: unknown): ConfigResult {
+  const parsed = ConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(config)', message: i.message })),
+    };
+  }
+  const c = parsed.data;
+  const issues = contradictions(c);
+  if (issues.length) return { ok: false, issues };
+  const petitboot = c.platform === 'powernv' ? (c.petitbootPreservesDump ?? true) : false;
+  return {
+    ok: true,
+    config: {
+      name: c.name ?? defaultName(c, petitboot),
+      mechanism: c.mechanism,
+      platform: c.platform,
+      elfcorehdr: c.elfcorehdr,
+      fadump: c.fadump,
+      crashkernel: c.crashkernel === null ? null : parseSize(c.crashkernel),
+      crashkernelText: c.crashkernel,
+      memoryBytes: c.memoryMiB * MiB,
+      lmbBytes: c.lmbMiB * MiB,
+      minMemoryBytes: (c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB)) * MiB,
+      maxMemoryBytes: (c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB) * MiB,
+      petitbootPreservesDump: petitboot,
+      bootMemoryRule: c.bootMemoryRule,
+      registerAtBoot: c.registerAtBoot,
+      registeredWrite: c.registeredWrite,
+      captureKernel: {
+        elfcorehdr: c.captureKernel.elfcorehdr ?? c.elfcorehdr,
+        endianness: c.captureKernel.endianness,
+        headerSizes: c.captureKernel.headerSizes,
+      },
+      faults: c.faults,
+    },
+  };
+}
+
+/** For tests and built-in matrices: a config that must be valid. */
+export function config(raw: ConfigInput = {}): Config {
+  const r = parseConfig(raw);
+  if (!r.ok) throw new Error(`invalid built-in configuration: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  return r.config;
+}
+
+/** The command line the kernel was booted with (for bootargs_append's -ENOSPC check). */
+export function kernelCmdline(c: Config): string {
+  const parts = ['BOOT_IMAGE=/boot/vmlinuz', 'root=/dev/mapper/root', 'ro', `fadump=${c.fadump}`];
+  if (c.crashkernelText !== null) parts.push(`crashkernel=${c.crashkernelText}`);
+  return parts.join(' ');
+}
+
+export const DEFAULT_MEMORY_BYTES = 8 * GiB;

@@ -1,0 +1,160 @@
+// Events: the external ones (the only input, one per line of an event log) and the internal ones
+// the actors send each other (shared/DESIGN.md "The actors").
+import { z } from 'zod';
+import type { PtLoad, Range } from './memory/layout';
+
+// ---------------------------------------------------------------------------------------------
+// External events (issue 2 §5)
+
+const firmwareRc = z.union([
+  // RTAS return codes of ibm,configure-kernel-dump (reference §1 "Register and unregister").
+  z.number().int().min(-9999).max(9999),
+  // OPAL return codes of opal_mpipl_update.
+  z.enum(['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER']),
+]);
+
+export const ExternalEventSchema = z.discriminatedUnion('event', [
+  /** Power on: firmware boots the operating system. */
+  z.object({ event: z.literal('boot') }).strict(),
+  /** `echo value > path`: a write to a sysfs file. */
+  z.object({ event: z.literal('write'), path: z.string().min(1).max(4096), value: z.string().max(65536) }).strict(),
+  /** DLPAR memory add/remove (or memory online/offline), a number of LMBs. */
+  z
+    .object({ event: z.literal('memory-hotplug'), action: z.enum(['add', 'remove']), lmbs: z.number().int().min(1).max(4096) })
+    .strict(),
+  /** The running kernel panics. */
+  z.object({ event: z.literal('crash') }).strict(),
+  /** An orderly reboot of the running kernel. */
+  z.object({ event: z.literal('reboot') }).strict(),
+  /** User space (kdump) copies /proc/vmcore away. */
+  z.object({ event: z.literal('save-dump') }).strict(),
+  /** The udev throttler runs `kdumpctl reload` after memory hotplug. */
+  z.object({ event: z.literal('kdump-reload') }).strict(),
+  /** `kdumpctl start` registers fadump (at boot on old kernels, or the start half of a stop/start). */
+  z.object({ event: z.literal('kdump-start') }).strict(),
+  /** Fault injection: the firmware's next call of that kind returns rc. */
+  z
+    .object({ event: z.literal('firmware-error'), call: z.enum(['register', 'unregister', 'preserve']), rc: firmwareRc })
+    .strict(),
+]);
+
+export type ExternalEvent = z.infer<typeof ExternalEventSchema>;
+export type ExternalEventName = ExternalEvent['event'];
+export const EXTERNAL_EVENT_NAMES: readonly ExternalEventName[] = ExternalEventSchema.options.map(
+  (o) => o.shape.event.value,
+);
+
+/** An external event as the machines receive it ({ type } instead of { event }). */
+export type ExternalMachineEvent = { [E in ExternalEvent as E['event']]: Omit<E, 'event'> & { type: E['event'] } }[ExternalEventName];
+
+export function toMachineEvent(e: ExternalEvent): ExternalMachineEvent {
+  const { event, ...rest } = e;
+  return { ...rest, type: event } as ExternalMachineEvent;
+}
+
+export function describeEvent(e: ExternalEvent): string {
+  switch (e.event) {
+    case 'write':
+      return `echo ${JSON.stringify(e.value)} > ${e.path}`;
+    case 'memory-hotplug':
+      return `memory-hotplug ${e.action} ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'}`;
+    case 'firmware-error':
+      return `firmware-error ${e.call} rc=${e.rc}`;
+    default:
+      return e.event;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What travels between actors
+
+export type Errno = 'EPERM' | 'EINVAL' | 'ENODEV' | 'EIO' | 'ENOSPC' | 'ENOENT' | 'EEXIST' | 'EACCES';
+export type FirmwareRc = z.infer<typeof firmwareRc>;
+export type FirmwareCall = 'register' | 'unregister' | 'preserve';
+export type Magic = 'FADMPSIG' | 'FADMPINF' | 'byte-swapped' | 'garbage';
+export type Generation = 'at-registration' | 'in-capture-kernel';
+
+/** struct fadump_crash_info_header as it lies in the reserved area (reference §3). */
+export interface CrashInfoHeader {
+  magic: Magic;
+  /** pt_regs_sz / cpu_mask_sz, as one tag: the crashed kernel's structure sizes. */
+  sizes: 'A' | 'B';
+  /** crashing_cpu: 0xFFFFFFFF until a crash. */
+  crashingCpu: number;
+}
+
+/** What the kernel registers with firmware (fw_dump's boot regions and destination). */
+export interface Registration {
+  bootRegions: Range[];
+  bootMemTop: number;
+  bootMemDest: number;
+  area: Range;
+  /** The reserved area's contents the next kernel reads: the header, the elfcorehdr built at
+   *  registration (before 2024) and the pSeries param area (bootargs_append). */
+  header: CrashInfoHeader;
+  elfcorehdr: PtLoad[] | null;
+  paramArea: string | null;
+}
+
+/** A dump the firmware preserved at a crash: memory is not cleared, so the reserved area's
+ *  contents travel with it. */
+export interface PreservedDump extends Registration {
+  /** The partition's memory at the crash (the firmware assigned it). */
+  memoryAtCrash: Range[];
+  /** pSeries: every section error_flags==0 and bytes_dumped==source_len. */
+  dumpedOk: boolean;
+  /** OPAL: registered_regions != 0 (needed for dump_active). */
+  regionsRegistered: number;
+  /** PowerNV: petitboot left memory above boot_mem_top alone. */
+  memoryIntact: boolean;
+}
+
+/** The running kernel's fadump state, handed from the capture kernel to production at release. */
+export interface Handover {
+  memory: Range[];
+  enabled: boolean;
+  nocma: boolean;
+  reservation: Reservation | null;
+  paramArea: string | null;
+  opalCore: 'present' | 'released' | null;
+}
+
+/** fw_dump's reservation fields. */
+export interface Reservation {
+  bootMemorySize: number;
+  bootRegions: Range[];
+  bootMemTop: number;
+  bootMemDest: number;
+  area: Range;
+  cma: Range | null;
+}
+
+export type InternalEvent =
+  // firmware -> whoever runs
+  | { type: 'hw.reset' }
+  | { type: 'bootloader.start'; memory: Range[]; dump: PreservedDump | null }
+  | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null }
+  | { type: 'fw.result'; call: FirmwareCall | 'invalidate'; rc: FirmwareRc }
+  | { type: 'dlpar.request'; action: 'add' | 'remove'; ranges: Range[] }
+  // kernel -> firmware
+  | { type: 'fw.register'; registration: Registration }
+  | { type: 'fw.unregister' }
+  | { type: 'fw.invalidate' }
+  | { type: 'fw.os-term'; header: CrashInfoHeader; elfcorehdr: PtLoad[] | null; paramArea: string | null }
+  | { type: 'fw.reset' }
+  | { type: 'dlpar.result'; errno: Errno | null }
+  // kernel <-> user space
+  | { type: 'sysfs.write'; path: string; value: string; origin: 'kdump-service' }
+  | { type: 'sysfs.result'; path: string; errno: Errno | null; origin: 'user' | 'kdump-service' }
+  | { type: 'uevent.memory'; hotplugReady: boolean }
+  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean }
+  // capture kernel -> production kernel
+  | { type: 'kernel.handover'; handover: Handover }
+  // observations, for the record and the properties
+  | { type: 'dump.captured' }
+  | { type: 'dump.lost'; reason: string }
+  | { type: 'dump.none'; reason: string }
+  | { type: 'ignored'; reason: string };
+
+export type EmittedEvent = InternalEvent;
+export type AnyEvent = ExternalMachineEvent | InternalEvent;

@@ -1,0 +1,284 @@
+// The layout arithmetic of fadump, as pure functions over byte ranges.
+// Source: shared/reference/kernel-behaviour.md §1 "Early boot" (fadump_reserve_mem,
+// get_fadump_area_size), §1 "Capture boot" (fadump_populate_elfcorehdr), §4, §5; the 2024 patch
+// (shared/seeds/003_*) for the PT_LOAD list; seeds/000_* for the older boot-memory rule.
+import { alignDown, alignUp, MiB, PAGE_SIZE, pageAlign } from './size';
+
+/** A physical address range [start, end), in bytes. */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A PT_LOAD program header of the elfcorehdr: paddr/size of the crashed kernel's memory and
+ *  p_offset, the physical address where its contents lie in the capture kernel. */
+export interface PtLoad {
+  readonly paddr: number;
+  readonly size: number;
+  readonly offset: number;
+}
+
+export type Platform = 'pseries' | 'powernv';
+export type BootMemoryRule = 'current' | 'seed-2011';
+
+/** Per-platform constants (rtas-fadump.c, opal-fadump.c). */
+export const PLATFORM = {
+  // pSeries: fadump_get_bootmem_min 320 MB; RTAS_FADUMP_MAX_BOOT_MEM_REGS 7; the CPU state and HPTE
+  // sizes are those of the documentation's example (seeds/000_*, fadump_region).
+  pseries: { bootMemMin: 320 * MiB, maxBootRegions: 7, cpuStateBytes: 0x40020, hpteBytes: 0x1000, metadataBytes: 0 },
+  // OPAL: 768 MB minimum, 128 regions, no CPU/HPTE sections, one metadata page.
+  powernv: { bootMemMin: 768 * MiB, maxBootRegions: 128, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: PAGE_SIZE },
+} as const;
+
+/** sizeof(struct fadump_crash_info_header) on ppc64 [I]: 40 bytes of fields, pt_regs (352),
+ *  cpumask for NR_CPUS=2048 (256). */
+export const CRASH_INFO_HEADER_BYTES = 648;
+/** MAX_BOOT_MEM_RATIO: crashkernel= is capped at a quarter of RAM. */
+export const MAX_BOOT_MEM_RATIO = 4;
+/** CMA areas are aligned to pageblocks: 16 MiB with 64K pages [I]. */
+export const CMA_ALIGN = 16 * MiB;
+/** The seed document's rule: "the larger of 5% of system RAM or 256MB". */
+export const SEED_2011_MIN_BOOT_MEM = 256 * MiB;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+// Ranges
+
+export function totalSize(ranges: readonly Range[]): number {
+  return ranges.reduce((s, r) => s + (r.end - r.start), 0);
+}
+
+/** Sorts and merges touching or overlapping ranges; drops empty ones. */
+export function normalize(ranges: readonly Range[]): Range[] {
+  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) out[out.length - 1] = { start: last.start, end: Math.max(last.end, r.end) };
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+export function overlaps(a: Range, b: Range): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** `ranges` minus `cut`. */
+export function subtract(ranges: readonly Range[], cut: Range): Range[] {
+  const out: Range[] = [];
+  for (const r of ranges) {
+    if (!overlaps(r, cut)) {
+      out.push(r);
+      continue;
+    }
+    if (r.start < cut.start) out.push({ start: r.start, end: cut.start });
+    if (cut.end < r.end) out.push({ start: cut.end, end: r.end });
+  }
+  return out;
+}
+
+export function endOfDram(memory: readonly Range[]): number {
+  return memory.reduce((m, r) => Math.max(m, r.end), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boot memory (fadump_calculate_reserve_size, fadump_reserve_mem)
+
+export interface BootMemoryInput {
+  platform: Platform;
+  /** memblock_phys_mem_size(): RAM present at boot, in bytes. */
+  ramBytes: number;
+  /** crashkernel= size in bytes (its offset is ignored), or null. */
+  crashkernel: number | null;
+  rule: BootMemoryRule;
+}
+
+/** boot_memory_size, or the reason fadump cannot be enabled. */
+export function bootMemorySize(input: BootMemoryInput): Result<number> {
+  const { bootMemMin } = PLATFORM[input.platform];
+  if (input.rule === 'seed-2011') {
+    // seeds/000_*: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
+    const size = input.crashkernel ?? Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
+    return { ok: true, value: pageAlign(size) };
+  }
+  let size: number;
+  if (input.crashkernel !== null && input.crashkernel > 0) {
+    // crashkernel= capped at RAM / MAX_BOOT_MEM_RATIO (reference §1 early boot 4).
+    size = Math.min(input.crashkernel, Math.floor(input.ramBytes / MAX_BOOT_MEM_RATIO));
+  } else {
+    // 5% of RAM rounded down to a multiple of 256 MB, raised to the platform minimum.
+    size = Math.max(alignDown(Math.floor(input.ramBytes / 20), 256 * MiB), bootMemMin);
+  }
+  size = pageAlign(size);
+  if (size < bootMemMin) {
+    return { ok: false, reason: `Can't enable fadump with boot memory size (${hex(size)}) less than ${hex(bootMemMin)}` };
+  }
+  return { ok: true, value: size };
+}
+
+export interface BootMemory {
+  /** boot_mem_addr[] / boot_mem_sz[]: the low memory, split around holes. */
+  regions: Range[];
+  /** boot_mem_top = PAGE_ALIGN(size + holes). */
+  bootMemTop: number;
+}
+
+/** Splits the first `size` bytes of present memory into regions around holes (at most
+ *  `maxBootRegions` of the platform). */
+export function bootMemoryRegions(memory: readonly Range[], size: number, platform: Platform): Result<BootMemory> {
+  const regions: Range[] = [];
+  let left = size;
+  for (const r of normalize(memory)) {
+    if (left <= 0) break;
+    const take = Math.min(left, r.end - r.start);
+    regions.push({ start: r.start, end: r.start + take });
+    left -= take;
+  }
+  if (left > 0) return { ok: false, reason: 'not enough memory for boot memory' };
+  const max = PLATFORM[platform].maxBootRegions;
+  if (regions.length > max) return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
+  const last = regions[regions.length - 1];
+  return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0) } };
+}
+
+/** The reserved dump area's parts, from its start (Fig. 1 of seeds/000_*). */
+export interface DumpArea {
+  start: number;
+  size: number;
+  cpuState: Range | null;
+  hpte: Range | null;
+  /** Where firmware copies boot memory at a crash (boot_mem_dest_addr). */
+  bootMemDest: number;
+  /** fadumphdr_addr = boot-memory destination + boot_memory_size. */
+  header: Range;
+  metadata: Range | null;
+}
+
+/** get_fadump_area_size(): PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header (+ metadata). */
+export function fadumpAreaSize(platform: Platform, bootMemSize: number): number {
+  const p = PLATFORM[platform];
+  return pageAlign(p.cpuStateBytes + p.hpteBytes) + bootMemSize + CRASH_INFO_HEADER_BYTES + p.metadataBytes;
+}
+
+export function dumpAreaAt(platform: Platform, start: number, bootMemSize: number): DumpArea {
+  const p = PLATFORM[platform];
+  const cpuState = p.cpuStateBytes ? { start, end: start + p.cpuStateBytes } : null;
+  const hpte = p.hpteBytes ? { start: start + p.cpuStateBytes, end: start + p.cpuStateBytes + p.hpteBytes } : null;
+  const bootMemDest = start + pageAlign(p.cpuStateBytes + p.hpteBytes);
+  const headerStart = bootMemDest + bootMemSize;
+  const header = { start: headerStart, end: headerStart + CRASH_INFO_HEADER_BYTES };
+  const metadata = p.metadataBytes ? { start: header.end, end: header.end + p.metadataBytes } : null;
+  return { start, size: fadumpAreaSize(platform, bootMemSize), cpuState, hpte, bootMemDest, header, metadata };
+}
+
+/** The first free range at or above boot_mem_top that holds `size` bytes, below end of DRAM
+ *  (fadump_locate_reserve_mem); null when there is none. */
+export function locateReserveMem(memory: readonly Range[], bootMemTop: number, size: number): number | null {
+  for (const r of normalize(memory)) {
+    const start = pageAlign(Math.max(r.start, bootMemTop));
+    if (start + size <= r.end) return start;
+  }
+  return null;
+}
+
+/** The CMA-aligned part of the boot-memory copy destination, handed to CMA unless nocma
+ *  (fadump_cma_init); null when nothing aligned fits. */
+export function cmaRange(bootMemDest: number, bootMemSize: number): Range | null {
+  const start = alignUp(bootMemDest, CMA_ALIGN);
+  const end = alignDown(bootMemDest + bootMemSize, CMA_ALIGN);
+  return end > start ? { start, end } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The elfcorehdr's PT_LOAD list (fadump_populate_elfcorehdr; before 2024,
+// fadump_setup_crash_memory_ranges + fadump_exclude_reserved_area)
+
+export interface PtLoadInput {
+  /** The crashed kernel's memory (memblock) as the builder sees it. */
+  memory: readonly Range[];
+  bootRegions: readonly Range[];
+  bootMemTop: number;
+  bootMemDest: number;
+  /** The reserved dump area [start, start + get_fadump_area_size()). */
+  area: Range;
+}
+
+export function elfcorePtLoads(input: PtLoadInput): PtLoad[] {
+  const out: PtLoad[] = [];
+  // Boot memory regions first, at their copy destination, one after another.
+  let dest = input.bootMemDest;
+  for (const r of input.bootRegions) {
+    out.push({ paddr: r.start, size: r.end - r.start, offset: dest });
+    dest += r.end - r.start;
+  }
+  // Then every memory range above boot_mem_top, minus the reserved area (split around it).
+  for (const r of normalize(input.memory)) {
+    if (r.end <= input.bootMemTop) continue;
+    const trimmed = { start: Math.max(r.start, input.bootMemTop), end: r.end };
+    for (const piece of subtract([trimmed], input.area)) {
+      out.push({ paddr: piece.start, size: piece.end - piece.start, offset: piece.start });
+    }
+  }
+  return out;
+}
+
+/** The memory the PT_LOADs must describe: all of the crashed kernel's memory but the reserved
+ *  area (the boot regions appear at their source addresses). */
+export function memoryToDescribe(memory: readonly Range[], area: Range): Range[] {
+  return normalize(subtract(normalize(memory), area));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory hotplug: memory is a list of LMBs (memory blocks). DLPAR add takes the lowest absent
+// blocks below the LPAR's maximum; remove takes the highest present ones (the lowest hold the
+// kernel and are never removable) [I].
+
+export function lmbsAdded(memory: readonly Range[], count: number, lmbBytes: number, maxBytes: number): Range[] | null {
+  const added: Range[] = [];
+  let have = normalize(memory);
+  for (let a = 0; a + lmbBytes <= maxBytes && added.length < count; a += lmbBytes) {
+    const lmb = { start: a, end: a + lmbBytes };
+    if (!have.some((r) => r.start <= lmb.start && lmb.end <= r.end)) {
+      added.push(lmb);
+      have = normalize([...have, lmb]);
+    }
+  }
+  return added.length === count ? added : null;
+}
+
+export function lmbsRemoved(memory: readonly Range[], count: number, lmbBytes: number, minBytes: number): Range[] | null {
+  const mem = normalize(memory);
+  if (totalSize(mem) - count * lmbBytes < minBytes) return null;
+  const removed: Range[] = [];
+  for (let i = mem.length - 1; i >= 0 && removed.length < count; i--) {
+    const r = mem[i];
+    if (!r) continue;
+    for (let end = r.end; end - lmbBytes >= r.start && removed.length < count; end -= lmbBytes) {
+      removed.push({ start: end - lmbBytes, end });
+    }
+  }
+  return removed.length === count ? removed : null;
+}
+
+export function withAdded(memory: readonly Range[], added: readonly Range[]): Range[] {
+  return normalize([...memory, ...added]);
+}
+
+export function withRemoved(memory: readonly Range[], removed: readonly Range[]): Range[] {
+  return normalize(removed.reduce<Range[]>((m, cut) => subtract(m, cut), normalize(memory)));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The kernel's "%#llx". */
+export function hex(n: number): string {
+  return n === 0 ? '0' : `0x${n.toString(16)}`;
+}
+
+/** The kernel's "%#016llx": zero-padded to 16 characters including the 0x. */
+export function hex016(n: number): string {
+  if (n === 0) return '0'.repeat(16);
+  return `0x${n.toString(16).padStart(14, '0')}`;
+}

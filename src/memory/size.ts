@@ -1,0 +1,40 @@
+// Sizes as the kernel parses them: memparse() (lib/cmdline.c) takes a number with an optional
+// K/M/G/T/P/E suffix (powers of 1024). The model works in bytes.
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+/** ppc64 kernels are built with 64K pages (CONFIG_PPC_64K_PAGES). */
+export const PAGE_SIZE = 64 * KiB;
+
+const SUFFIX: Record<string, number> = { K: KiB, M: MiB, G: GiB, T: 1024 * GiB, P: 1024 * 1024 * GiB };
+
+/** Parses a size such as "1G", "512M", "2048K" or "1073741824"; null when it is not one. */
+export function parseSize(text: string): number | null {
+  const m = /^(0x[0-9a-fA-F]+|[0-9]+)([KMGTPkmgtp])?$/.exec(text.trim());
+  if (!m || m[1] === undefined) return null;
+  const base = Number(m[1]);
+  const mult = m[2] === undefined ? 1 : (SUFFIX[m[2].toUpperCase()] ?? 1);
+  const bytes = base * mult;
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+export function pageAlign(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+export function alignDown(x: number, a: number): number {
+  return Math.floor(x / a) * a;
+}
+
+export function alignUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+/** Formats bytes for people: "320 MiB", "8 GiB", "64 KiB", else bytes. */
+export function formatSize(bytes: number): string {
+  if (bytes !== 0 && bytes % GiB === 0) return `${bytes / GiB} GiB`;
+  if (bytes !== 0 && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes !== 0 && bytes % KiB === 0) return `${bytes / KiB} KiB`;
+  return `${bytes} B`;
+}

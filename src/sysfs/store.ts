@@ -1,0 +1,124 @@
+// The sysfs store handlers of arch/powerpc/kernel/fadump.c and opal-core.c, as pure decisions in
+// the kernel's check order (reference §2, §8). The machines act on what these return.
+import type { Errno } from '../events';
+
+export const FADUMP_DIR = '/sys/kernel/fadump';
+export const FILES = {
+  enabled: `${FADUMP_DIR}/enabled`,
+  registered: `${FADUMP_DIR}/registered`,
+  memReserved: `${FADUMP_DIR}/mem_reserved`,
+  hotplugReady: `${FADUMP_DIR}/hotplug_ready`,
+  releaseMem: `${FADUMP_DIR}/release_mem`,
+  bootargsAppend: `${FADUMP_DIR}/bootargs_append`,
+  fadumpRegion: '/sys/kernel/debug/powerpc/fadump_region',
+  opalCore: '/sys/firmware/opal/mpipl/core',
+  releaseCore: '/sys/firmware/opal/mpipl/release_core',
+} as const;
+
+/** The deprecated symlinks (reference §2) lead to the same files. */
+export const ALIASES: Readonly<Record<string, string>> = {
+  '/sys/kernel/fadump_enabled': FILES.enabled,
+  '/sys/kernel/fadump_registered': FILES.registered,
+  '/sys/kernel/fadump_release_mem': FILES.releaseMem,
+};
+
+export function canonicalPath(path: string): string {
+  return ALIASES[path] ?? path;
+}
+
+/** The files written through a store handler; every other existing file is read-only. */
+export const WRITABLE = new Set<string>([FILES.registered, FILES.releaseMem, FILES.bootargsAppend, FILES.releaseCore]);
+
+/** COMMAND_LINE_SIZE on powerpc. */
+export const COMMAND_LINE_SIZE = 2048;
+
+/** kstrtoint(buf, 0, &v): base 0 (0x hex, leading 0 octal, else decimal), an optional sign, one
+ *  optional trailing newline, and the value must fit an int. null when it does not parse. */
+export function kstrtoint(buf: string): number | null {
+  const s = buf.endsWith('\n') ? buf.slice(0, -1) : buf;
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m || m[2] === undefined) return null;
+  const digits = m[2];
+  let v: number;
+  if (/^0[xX]/.test(digits)) v = parseInt(digits.slice(2), 16);
+  else if (digits.startsWith('0')) v = digits.length === 1 ? 0 : parseInt(digits.slice(1), 8);
+  else v = parseInt(digits, 10);
+  if (m[1] === '-') v = -v;
+  if (v > 2147483647 || v < -2147483648) return null;
+  return v;
+}
+
+/** What a store handler needs to know of fw_dump. */
+export interface StoreView {
+  enabled: boolean;
+  dumpActive: boolean;
+  registered: boolean;
+  /** The kernel returns -EEXIST for `echo 1` while registered (2017 kernels). */
+  eexistOnReregister: boolean;
+  /** strlen of the kernel's own command line. */
+  cmdlineLength: number;
+  opalCore: 'present' | 'released' | null;
+}
+
+export type RegisteredOutcome = { errno: Errno } | { op: 'noop' | 'unregister' | 'register' | 'reregister' };
+
+/** registered_store(). */
+export function registeredStore(v: StoreView, value: string): RegisteredOutcome {
+  if (!v.enabled || v.dumpActive) return { errno: 'EPERM' };
+  const input = kstrtoint(value);
+  if (input === null) return { errno: 'EINVAL' };
+  if (input === 0) return { op: v.registered ? 'unregister' : 'noop' };
+  if (input === 1) {
+    if (!v.registered) return { op: 'register' };
+    return v.eexistOnReregister ? { errno: 'EEXIST' } : { op: 'reregister' };
+  }
+  return { errno: 'EINVAL' };
+}
+
+/** release_mem_store(). */
+export function releaseMemStore(v: StoreView, value: string): { errno: Errno } | { op: 'release' } {
+  if (!v.dumpActive) return { errno: 'EPERM' };
+  const input = kstrtoint(value);
+  if (input === null || input !== 1) return { errno: 'EINVAL' };
+  return { op: 'release' };
+}
+
+/** bootargs_append_store(): the string without its trailing newline. */
+export function bootargsAppendStore(v: StoreView, value: string): { errno: Errno } | { op: 'set'; params: string } {
+  if (!v.enabled || v.dumpActive) return { errno: 'EPERM' };
+  if (value.length >= COMMAND_LINE_SIZE) return { errno: 'EINVAL' };
+  const params = value.endsWith('\n') ? value.slice(0, -1) : value;
+  if (v.cmdlineLength + 1 + params.length >= COMMAND_LINE_SIZE) return { errno: 'ENOSPC' };
+  return { op: 'set', params };
+}
+
+/** fadump_release_opalcore_store() (opal-core.c). */
+export function releaseCoreStore(v: StoreView, value: string): { errno: Errno } | { op: 'release-core' } {
+  const input = kstrtoint(value);
+  if (input === null || input !== 1) return { errno: 'EINVAL' };
+  if (v.opalCore !== 'present') return { errno: 'EPERM' };
+  return { op: 'release-core' };
+}
+
+export type StoreOutcome =
+  | { errno: Errno }
+  | { op: 'noop' | 'unregister' | 'register' | 'reregister' | 'release' | 'release-core' }
+  | { op: 'set'; params: string };
+
+/** Any write: -ENOENT for a file that does not exist, -EACCES for a read-only one (kernfs opens
+ *  a file without a store method read-only), else the file's store handler. */
+export function storeOutcome(v: StoreView, files: ReadonlySet<string>, path: string, value: string): StoreOutcome {
+  const file = canonicalPath(path);
+  if (!files.has(file)) return { errno: 'ENOENT' };
+  if (!WRITABLE.has(file)) return { errno: 'EACCES' };
+  switch (file) {
+    case FILES.registered:
+      return registeredStore(v, value);
+    case FILES.releaseMem:
+      return releaseMemStore(v, value);
+    case FILES.bootargsAppend:
+      return bootargsAppendStore(v, value);
+    default:
+      return releaseCoreStore(v, value);
+  }
+}

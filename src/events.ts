@@ -147,7 +147,7 @@ export type InternalEvent =
   | { type: 'sysfs.write'; path: string; value: string; origin: 'kdump-service' }
   | { type: 'sysfs.result'; path: string; errno: Errno | null; origin: 'user' | 'kdump-service' }
   | { type: 'uevent.memory'; hotplugReady: boolean }
-  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean }
+  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean }
   // capture kernel -> production kernel
   | { type: 'kernel.handover'; handover: Handover }
   // observations, for the record and the properties

@@ -1,0 +1,214 @@
+// The capture (second) kernel: early boot reserving everything above boot_mem_top, the header
+// check, the elfcorehdr, /proc/vmcore, the dump saved, and release_mem, after which it is the
+// production kernel again without a reboot (reference §1 "Capture boot", "Release", §2, §3).
+import { enqueueActions, setup } from 'xstate';
+import { kernelCmdline, type Config } from '../src/config';
+import type { AnyEvent, Handover, InternalEvent, PreservedDump } from '../src/events';
+import { totalSize, withAdded, type PtLoad, type Range } from '../src/memory/layout';
+import { fadumpFiles } from '../src/sysfs/files';
+import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
+import { captureElfcorehdr, dumpActiveAtBoot, headerProblem, platformProblem } from './kernel-rules';
+
+export interface CaptureKernelContext {
+  /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
+  memory: Range[];
+  dump: PreservedDump | null;
+  /** The elfcorehdr's PT_LOADs behind /proc/vmcore. */
+  ptLoads: PtLoad[] | null;
+  /** Why processing failed, when it did. */
+  problem: string | null;
+  /** The param area inherited from the crashed kernel (pSeries), read at early boot. */
+  paramArea: string | null;
+  opalCore: 'present' | 'released' | null;
+}
+
+type Ctx = CaptureKernelContext;
+type WriteKind = 'errno' | 'release' | 'release-core';
+
+function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user' | 'kdump-service' } | null {
+  if (event.type === 'write') return { path: event.path, value: event.value, origin: 'user' };
+  if (event.type === 'sysfs.write') return { path: event.path, value: event.value, origin: 'kdump-service' };
+  return null;
+}
+
+export function captureKernelMachine(config: Config) {
+  const cmdlineLength = kernelCmdline(config).length;
+  const hotplugReady = config.captureKernel.elfcorehdr === 'in-capture-kernel';
+
+  const files = (c: Ctx) =>
+    fadumpFiles({ supported: true, hotplugReady, releaseMemFile: true, paramArea: c.paramArea, opalCore: c.opalCore });
+
+  const outcome = (c: Ctx, event: AnyEvent, dumpActive: boolean): StoreOutcome | null => {
+    const w = writeOf(event);
+    if (w === null) return null;
+    const view = { enabled: true, dumpActive, registered: false, eexistOnReregister: false, cmdlineLength, opalCore: c.opalCore };
+    return storeOutcome(view, files(c), w.path, w.value);
+  };
+
+  /** What the production kernel takes over at release: the permanent area, same start and size. */
+  const handover = (c: Ctx): Handover | null =>
+    c.dump === null
+      ? null
+      : {
+          memory: c.memory,
+          enabled: true,
+          nocma: config.fadump === 'nocma',
+          reservation: {
+            bootMemorySize: totalSize(c.dump.bootRegions),
+            bootRegions: c.dump.bootRegions,
+            bootMemTop: c.dump.bootMemTop,
+            bootMemDest: c.dump.bootMemDest,
+            area: c.dump.area,
+            cma: null,
+          },
+          paramArea: c.paramArea,
+          opalCore: c.opalCore,
+        };
+
+  return setup({
+    types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
+    guards: {
+      dumpActive: ({ event }) => event.type === 'os.boot' && dumpActiveAtBoot(config, event.dump),
+      processingFailed: ({ context }) => context.problem !== null,
+      writeIs: ({ context, event }, p: { kind: WriteKind }) => {
+        const o = outcome(context, event, true);
+        return o !== null && ('errno' in o ? 'errno' : o.op) === p.kind;
+      },
+      dlparAdd: ({ event }) => event.type === 'dlpar.request' && event.action === 'add',
+    },
+    actions: {
+      ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
+        enqueue.emit({ type: 'ignored', reason: params.reason });
+      }),
+      /** Early boot with dump_active: header check, platform processing, elfcorehdr (§1 capture 1-4). */
+      captureBoot: enqueueActions(({ enqueue, event }) => {
+        if (event.type !== 'os.boot' || event.dump === null) return;
+        const dump = event.dump;
+        const problem =
+          config.fadump === 'off'
+            ? 'fadump=off: the dump is not processed'
+            : (headerProblem(config, dump.header) ?? platformProblem(config, dump));
+        enqueue.assign({
+          memory: event.memory,
+          dump,
+          problem,
+          ptLoads: problem === null ? captureElfcorehdr(config, dump, event.memory) : null,
+          // §1 early boot 3: the param area string is appended to the capture kernel's command line.
+          paramArea: config.platform === 'pseries' ? dump.paramArea : null,
+          // §2: OPAL exports its own memory as /sys/firmware/opal/mpipl/core.
+          opalCore: config.platform === 'powernv' ? 'present' : null,
+        });
+      }),
+      exportVmcore: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'dump.captured' });
+        // kdumpctl in a capture boot saves the dump; it does not register.
+        enqueue.emit({ type: 'userspace.start', registered: false, fadumpEnabled: true, capture: true });
+      }),
+      /** §1 capture 5: any failure invalidates and releases: the dump is lost. The kernel then runs
+       *  on as a production kernel. */
+      invalidateAndRelease: enqueueActions(({ enqueue, context }) => {
+        const h = handover(context);
+        enqueue.emit({ type: 'fw.invalidate' });
+        enqueue.emit({ type: 'dump.lost', reason: context.problem ?? 'processing failed' });
+        if (h !== null) enqueue.emit({ type: 'kernel.handover', handover: h });
+        enqueue.emit({ type: 'userspace.start', registered: false, fadumpEnabled: true, capture: false });
+        enqueue.assign({ dump: null, ptLoads: null });
+      }),
+      /** release_mem: tear down vmcore, invalidate, free all but the permanent area (§1 Release). */
+      release: enqueueActions(({ enqueue, context, event }) => {
+        const w = writeOf(event);
+        const h = handover(context);
+        enqueue.emit({ type: 'fw.invalidate' });
+        if (h !== null) enqueue.emit({ type: 'kernel.handover', handover: h });
+        if (w !== null) enqueue.emit({ type: 'sysfs.result', path: w.path, errno: null, origin: w.origin });
+        enqueue.assign({ dump: null, ptLoads: null });
+      }),
+      reply: enqueueActions(({ enqueue, context, event }) => {
+        const w = writeOf(event);
+        const o = outcome(context, event, true);
+        if (w === null || o === null) return;
+        if ('op' in o && o.op === 'release-core') enqueue.assign({ opalCore: 'released' });
+        enqueue.emit({ type: 'sysfs.result', path: w.path, errno: 'errno' in o ? o.errno : null, origin: w.origin });
+      }),
+      /** Not registered: a plain panic. The firmware still holds the dump, so the next boot
+       *  captures it again. */
+      plainPanic: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'fw.reset' });
+      }),
+      /** fadump_cleanup(): active → invalidate the dump (§1 Register). */
+      shutdown: enqueueActions(({ enqueue }, p: { saved: boolean }) => {
+        enqueue.emit({ type: 'fw.invalidate' });
+        if (!p.saved) enqueue.emit({ type: 'dump.lost', reason: 'reboot invalidated the dump before it was saved' });
+        enqueue.emit({ type: 'fw.reset' });
+      }),
+      dlparAdd: enqueueActions(({ enqueue, context, event }) => {
+        if (event.type !== 'dlpar.request') return;
+        enqueue.assign({ memory: withAdded(context.memory, event.ranges) });
+        enqueue.emit({ type: 'dlpar.result', errno: null });
+      }),
+      /** Memory above boot_mem_top is memblock-reserved until release: it cannot be offlined [I]. */
+      dlparReject: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' });
+      }),
+      clear: enqueueActions(({ enqueue }) => {
+        enqueue.assign({ memory: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null });
+      }),
+    },
+  }).createMachine({
+    id: 'captureKernel',
+    initial: 'off',
+    context: { memory: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null },
+    states: {
+      off: {
+        on: { 'os.boot': { guard: 'dumpActive', target: 'booting', actions: 'captureBoot' } },
+      },
+      booting: {
+        tags: ['transient'],
+        always: [
+          { guard: 'processingFailed', target: 'off', actions: ['invalidateAndRelease', 'clear'] },
+          { target: 'dumpAvailable.vmcore', actions: 'exportVmcore' },
+        ],
+      },
+      /** /proc/vmcore is exported; memory above boot_mem_top stays reserved until release. */
+      dumpAvailable: {
+        initial: 'vmcore',
+        on: {
+          write: writeTransitions(),
+          'sysfs.write': writeTransitions(),
+          crash: { target: 'crashed', actions: 'plainPanic' },
+          'dlpar.request': [{ guard: 'dlparAdd', actions: 'dlparAdd' }, { actions: 'dlparReject' }],
+        },
+        states: {
+          vmcore: {
+            on: {
+              'save-dump': { target: 'saved' },
+              reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: false } } },
+            },
+          },
+          saved: {
+            on: {
+              'save-dump': { target: 'saved' },
+              reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: true } } },
+            },
+          },
+        },
+      },
+      crashed: {
+        on: { 'hw.reset': { target: 'off', actions: 'clear' } },
+      },
+      shuttingDown: {
+        tags: ['transient'],
+        on: { 'hw.reset': { target: 'off', actions: 'clear' } },
+      },
+    },
+  });
+
+  function writeTransitions() {
+    return [
+      { guard: { type: 'writeIs' as const, params: { kind: 'release' as const } }, target: '#captureKernel.off', actions: ['release' as const, 'clear' as const] },
+      { actions: 'reply' as const },
+    ];
+  }
+}
+
+export type CaptureKernelMachine = ReturnType<typeof captureKernelMachine>;

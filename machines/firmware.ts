@@ -1,0 +1,187 @@
+// The firmware: PHYP/RTAS on pSeries, OPAL on PowerNV (reference §1 "Register and unregister",
+// "Crash", §4). It owns the partition's memory (DLPAR goes through it), holds the registration,
+// preserves memory at a crash and boots the next kernel with the dump pending.
+import { assign, enqueueActions, setup } from 'xstate';
+import type { Config } from '../src/config';
+import type { AnyEvent, FirmwareCall, FirmwareRc, InternalEvent, PreservedDump, Registration } from '../src/events';
+import { lmbsAdded, lmbsRemoved, withAdded, withRemoved, type Range } from '../src/memory/layout';
+
+export interface FirmwareContext {
+  /** The partition's memory (the LPAR's assigned LMBs). */
+  memory: Range[];
+  registration: Registration | null;
+  /** OPAL: how many boot ranges ADD_RANGE took (RESOURCE stops early). */
+  regionsRegistered: number;
+  dump: PreservedDump | null;
+  /** Injected faults: the next call of that kind returns this rc. */
+  faults: Partial<Record<FirmwareCall, FirmwareRc>>;
+  dlpar: { action: 'add' | 'remove'; ranges: Range[] } | null;
+}
+
+/** What the firmware itself counts as a registration in place. */
+function registerTakes(rc: FirmwareRc): boolean {
+  return rc === 0 || rc === -2 || rc === -9 || rc === 'OPAL_RESOURCE' || (typeof rc === 'number' && rc >= 9900 && rc <= 9905);
+}
+
+export function firmwareMachine(config: Config) {
+  const bootEvent = (memory: Range[], dump: PreservedDump | null): InternalEvent =>
+    // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
+    config.platform === 'pseries' ? { type: 'os.boot', memory, dump } : { type: 'bootloader.start', memory, dump };
+
+  return setup({
+    types: {
+      context: {} as FirmwareContext,
+      events: {} as AnyEvent,
+      emitted: {} as InternalEvent,
+    },
+    guards: {
+      registerTakes: ({ context }) => registerTakes(context.faults.register ?? 0),
+      unregisterTakes: ({ context }) => (context.faults.unregister ?? 0) === 0,
+      /** OPAL: opal_cec_reboot2(MPIPL) failing means the normal panic path continues (§1 Crash). */
+      mpiplFails: ({ context }) => config.platform === 'powernv' && context.faults.preserve !== undefined,
+      dlparPossible: ({ context, event }) => {
+        if (event.type !== 'memory-hotplug') return false;
+        return event.action === 'add'
+          ? lmbsAdded(context.memory, event.lmbs, config.lmbBytes, config.maxMemoryBytes) !== null
+          : lmbsRemoved(context.memory, event.lmbs, config.lmbBytes, config.minMemoryBytes) !== null;
+      },
+      dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,
+    },
+    actions: {
+      ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
+        enqueue.emit({ type: 'ignored', reason: params.reason });
+      }),
+      bootOs: enqueueActions(({ enqueue, context }) => {
+        enqueue.emit(bootEvent(context.memory, context.dump));
+      }),
+      /** A reset without a dump being taken (reboot, plain panic): whatever dump is pending stays. */
+      resetAndBoot: enqueueActions(({ enqueue, context }) => {
+        enqueue.emit({ type: 'hw.reset' });
+        enqueue.emit(bootEvent(context.memory, context.dump));
+      }),
+      register: enqueueActions(({ enqueue, context, event }) => {
+        if (event.type !== 'fw.register') return;
+        const rc = context.faults.register ?? 0;
+        enqueue.assign({
+          faults: { ...context.faults, register: undefined },
+          registration: registerTakes(rc) ? event.registration : context.registration,
+          regionsRegistered: rc === 'OPAL_RESOURCE' ? 0 : event.registration.bootRegions.length,
+        });
+        enqueue.emit({ type: 'fw.result', call: 'register', rc });
+      }),
+      unregister: enqueueActions(({ enqueue, context }) => {
+        const rc = context.faults.unregister ?? 0;
+        enqueue.assign({
+          faults: { ...context.faults, unregister: undefined },
+          registration: rc === 0 ? null : context.registration,
+        });
+        enqueue.emit({ type: 'fw.result', call: 'unregister', rc });
+      }),
+      /** ibm,os-term / MPIPL: copy boot memory to its destination, save CPU state and HPTE, reset
+       *  I/O without clearing RAM, boot with the dump pending (§1 Crash). */
+      preserve: enqueueActions(({ enqueue, context, event }) => {
+        if (event.type !== 'fw.os-term' || context.registration === null) return;
+        const dump: PreservedDump = {
+          ...context.registration,
+          header: event.header,
+          elfcorehdr: event.elfcorehdr,
+          paramArea: event.paramArea,
+          memoryAtCrash: context.memory,
+          dumpedOk: context.faults.preserve === undefined,
+          regionsRegistered: context.regionsRegistered,
+          memoryIntact: true,
+        };
+        enqueue.assign({ dump, registration: null, faults: { ...context.faults, preserve: undefined } });
+        enqueue.emit({ type: 'hw.reset' });
+        enqueue.emit(bootEvent(context.memory, dump));
+      }),
+      mpiplFailed: enqueueActions(({ enqueue, context }) => {
+        enqueue.assign({ faults: { ...context.faults, preserve: undefined } });
+        enqueue.emit({ type: 'dump.lost', reason: 'opal_cec_reboot2(MPIPL) failed: the normal panic path continues' });
+      }),
+      lost: enqueueActions(({ enqueue }, params: { reason: string }) => {
+        enqueue.emit({ type: 'dump.lost', reason: params.reason });
+      }),
+      invalidate: assign({ dump: null }),
+      armFault: assign({
+        faults: ({ context, event }) => (event.type === 'firmware-error' ? { ...context.faults, [event.call]: event.rc } : context.faults),
+      }),
+      requestDlpar: enqueueActions(({ enqueue, context, event }) => {
+        if (event.type !== 'memory-hotplug') return;
+        const ranges =
+          (event.action === 'add'
+            ? lmbsAdded(context.memory, event.lmbs, config.lmbBytes, config.maxMemoryBytes)
+            : lmbsRemoved(context.memory, event.lmbs, config.lmbBytes, config.minMemoryBytes)) ?? [];
+        enqueue.assign({ dlpar: { action: event.action, ranges } });
+        enqueue.emit({ type: 'dlpar.request', action: event.action, ranges });
+      }),
+      commitDlpar: assign(({ context }) => ({
+        memory:
+          context.dlpar === null
+            ? context.memory
+            : context.dlpar.action === 'add'
+              ? withAdded(context.memory, context.dlpar.ranges)
+              : withRemoved(context.memory, context.dlpar.ranges),
+        dlpar: null,
+      })),
+      dropDlpar: assign({ dlpar: null }),
+    },
+  }).createMachine({
+    id: 'firmware',
+    initial: 'off',
+    context: {
+      memory: [{ start: 0, end: config.memoryBytes }],
+      registration: null,
+      regionsRegistered: 0,
+      dump: null,
+      faults: {},
+      dlpar: null,
+    },
+    // Calls that work the same whatever the registration state.
+    on: {
+      'firmware-error': { actions: 'armFault' },
+      'fw.reset': { actions: 'resetAndBoot' },
+      'fw.invalidate': { actions: 'invalidate' },
+      'fw.unregister': { actions: 'unregister' },
+      // ibm,os-term with nothing registered: the firmware just reboots [I].
+      'fw.os-term': { actions: [{ type: 'lost', params: { reason: 'the firmware holds no registration' } }, 'resetAndBoot'] },
+      'memory-hotplug': [
+        { guard: 'dlparPossible', actions: 'requestDlpar' },
+        { actions: { type: 'ignore', params: { reason: 'the HMC refuses: beyond the LPAR profile\'s minimum or maximum memory' } } },
+      ],
+      'dlpar.result': [{ guard: 'dlparAccepted', actions: 'commitDlpar' }, { actions: 'dropDlpar' }],
+      boot: { actions: { type: 'ignore', params: { reason: 'the system is already running' } } },
+    },
+    states: {
+      off: {
+        on: {
+          boot: { target: 'noDumpRegistered', actions: 'bootOs' },
+          'firmware-error': { actions: 'armFault' },
+          '*': { actions: { type: 'ignore', params: { reason: 'the system is powered off: boot first' } } },
+        },
+      },
+      noDumpRegistered: {
+        on: {
+          'fw.register': [{ guard: 'registerTakes', target: 'registered', actions: 'register' }, { actions: 'register' }],
+        },
+      },
+      registered: {
+        on: {
+          'fw.register': { actions: 'register' },
+          'fw.unregister': [{ guard: 'unregisterTakes', target: 'noDumpRegistered', actions: 'unregister' }, { actions: 'unregister' }],
+          'fw.os-term': [
+            { guard: 'mpiplFails', actions: ['mpiplFailed', 'resetAndBoot'] },
+            { target: 'dumpPending', actions: 'preserve' },
+          ],
+        },
+      },
+      dumpPending: {
+        on: {
+          'fw.invalidate': { target: 'noDumpRegistered', actions: 'invalidate' },
+        },
+      },
+    },
+  });
+}
+
+export type FirmwareMachine = ReturnType<typeof firmwareMachine>;

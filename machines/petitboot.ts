@@ -1,0 +1,52 @@
+// Petitboot: OPAL's intermediate boot kernel (reference §4, seeds/000_* "On OPAL based machines").
+// Built with CONFIG_PRESERVE_FA_DUMP it reserves everything above boot_mem_top and its cleanup is
+// a no-op, so the kexec into the capture kernel keeps the dump; without it petitboot reuses that
+// memory and the dump is lost [I].
+import { assign, enqueueActions, setup } from 'xstate';
+import type { Config } from '../src/config';
+import type { AnyEvent, InternalEvent, PreservedDump } from '../src/events';
+import type { Range } from '../src/memory/layout';
+
+export interface PetitbootContext {
+  memory: Range[];
+  dump: PreservedDump | null;
+}
+
+export function petitbootMachine(config: Config) {
+  return setup({
+    types: { context: {} as PetitbootContext, events: {} as AnyEvent, emitted: {} as InternalEvent },
+    guards: {
+      preservesDump: ({ context }) => context.dump === null || config.petitbootPreservesDump,
+    },
+    actions: {
+      load: assign(({ event }) => (event.type === 'bootloader.start' ? { memory: event.memory, dump: event.dump } : {})),
+      /** kexec into the kernel the boot menu picks, the dump intact. */
+      kexec: enqueueActions(({ enqueue, context }) => {
+        enqueue.emit({ type: 'os.boot', memory: context.memory, dump: context.dump });
+        enqueue.assign({ memory: [], dump: null });
+      }),
+      /** Without CONFIG_PRESERVE_FA_DUMP petitboot allocates from the dump's memory: the reserved
+       *  area (and the crash info header in it) is overwritten. */
+      kexecClobbered: enqueueActions(({ enqueue, context }) => {
+        const dump = context.dump === null ? null : { ...context.dump, memoryIntact: false, header: { ...context.dump.header, magic: 'garbage' as const } };
+        enqueue.emit({ type: 'os.boot', memory: context.memory, dump });
+        enqueue.assign({ memory: [], dump: null });
+      }),
+    },
+  }).createMachine({
+    id: 'petitboot',
+    initial: 'off',
+    context: { memory: [], dump: null },
+    states: {
+      off: {
+        on: { 'bootloader.start': { target: 'booting', actions: 'load' } },
+      },
+      booting: {
+        tags: ['transient'],
+        always: [{ guard: 'preservesDump', target: 'off', actions: 'kexec' }, { target: 'off', actions: 'kexecClobbered' }],
+      },
+    },
+  });
+}
+
+export type PetitbootMachine = ReturnType<typeof petitbootMachine>;

@@ -1,0 +1,233 @@
+// The composed system (shared/DESIGN.md "machines/system.ts"): one snapshot per actor; an
+// external event is delivered to the actors that listen to it, what each emits is routed through a
+// queue to the actors that listen to that, until the system is quiet. Each actor's step is XState's
+// pure transition(), so a step of the system is a pure function of (state, event).
+import { initialTransition, transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import type { Config } from '../src/config';
+import type { AnyEvent, Errno, ExternalMachineEvent, InternalEvent } from '../src/events';
+import { captureKernelMachine } from './capture-kernel';
+import { firmwareMachine } from './firmware';
+import { kdumpServiceMachine } from './kdump-service';
+import { petitbootMachine } from './petitboot';
+import { productionKernelMachine } from './production-kernel';
+
+export const ACTORS = ['firmware', 'productionKernel', 'petitboot', 'captureKernel', 'kdumpService'] as const;
+export type ActorId = (typeof ACTORS)[number];
+
+export function buildMachines(config: Config) {
+  return {
+    firmware: firmwareMachine(config),
+    productionKernel: productionKernelMachine(config),
+    petitboot: petitbootMachine(config),
+    captureKernel: captureKernelMachine(config),
+    kdumpService: kdumpServiceMachine(config),
+  };
+}
+export type Machines = ReturnType<typeof buildMachines>;
+export type Snapshots = { [A in ActorId]: SnapshotFrom<Machines[A]> };
+
+/** Who listens to what. The firmware hears every external event so that, with the system powered
+ *  off, every event still gets an answer. Observations (dump.*, ignored) go to no actor. */
+const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly ActorId[]> = {
+  boot: ['firmware'],
+  write: ['productionKernel', 'captureKernel', 'firmware'],
+  'memory-hotplug': ['firmware'],
+  crash: ['productionKernel', 'captureKernel', 'firmware'],
+  reboot: ['productionKernel', 'captureKernel', 'firmware'],
+  'save-dump': ['productionKernel', 'captureKernel', 'firmware'],
+  'kdump-reload': ['kdumpService', 'firmware'],
+  'kdump-start': ['kdumpService', 'firmware'],
+  'firmware-error': ['firmware'],
+};
+
+const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> = {
+  'hw.reset': ['productionKernel', 'captureKernel', 'petitboot', 'kdumpService'],
+  'bootloader.start': ['petitboot'],
+  'os.boot': ['productionKernel', 'captureKernel'],
+  'fw.result': ['productionKernel', 'captureKernel'],
+  'dlpar.request': ['productionKernel', 'captureKernel'],
+  'fw.register': ['firmware'],
+  'fw.unregister': ['firmware'],
+  'fw.invalidate': ['firmware'],
+  'fw.os-term': ['firmware'],
+  'fw.reset': ['firmware'],
+  'dlpar.result': ['firmware'],
+  'sysfs.write': ['productionKernel', 'captureKernel'],
+  'sysfs.result': ['kdumpService'],
+  'uevent.memory': ['kdumpService'],
+  'userspace.start': ['kdumpService'],
+  'kernel.handover': ['productionKernel'],
+  'dump.captured': [],
+  'dump.lost': [],
+  'dump.none': [],
+  ignored: [],
+};
+
+export function listenersOf(event: AnyEvent): readonly ActorId[] {
+  return event.type in EXTERNAL_ROUTES
+    ? EXTERNAL_ROUTES[event.type as ExternalMachineEvent['type']]
+    : INTERNAL_ROUTES[event.type as InternalEvent['type']];
+}
+
+export type DumpOutcome = 'none' | 'captured' | 'lost';
+
+export interface SystemState {
+  readonly actors: Snapshots;
+  /** The outcome of the most recent crash, from the actors' observations. */
+  readonly dump: DumpOutcome;
+  readonly dumpReason: string | null;
+}
+
+/** One delivery of an event to an actor, for the record and for sequence diagrams. */
+export interface Delivery {
+  from: ActorId | 'user';
+  to: ActorId;
+  event: AnyEvent;
+}
+
+export interface StepResult {
+  state: SystemState;
+  /** Some actor handled the external event (not only ignored it). */
+  handled: boolean;
+  /** The errno the user's write or DLPAR request got, null on success. */
+  errno: Errno | null;
+  /** Why it was ignored, where it was. */
+  ignored: string[];
+  /** Every delivery, in order. */
+  deliveries: Delivery[];
+  /** Observations emitted during the step (dump.*). */
+  observations: InternalEvent[];
+}
+
+/** One actor's local step: the only place XState runs. Swappable for a cached one. */
+export interface ActorStepper {
+  step(actor: ActorId, snapshot: Snapshots[ActorId], event: AnyEvent): { snapshot: Snapshots[ActorId]; emitted: InternalEvent[]; reacted: boolean };
+}
+
+interface EmitAction {
+  type: string;
+  params?: unknown;
+}
+
+function emittedOf(actions: readonly EmitAction[]): InternalEvent[] {
+  const out: InternalEvent[] = [];
+  for (const a of actions) {
+    if (a.type === 'xstate.emit' && typeof a.params === 'object' && a.params !== null && 'event' in a.params) {
+      out.push((a.params as { event: InternalEvent }).event);
+    }
+  }
+  return out;
+}
+
+/** The plain stepper: XState's pure transition(). */
+export function xstateStepper(machines: Machines): ActorStepper {
+  return {
+    step(actor, snapshot, event) {
+      const machine: AnyStateMachine = machines[actor];
+      const [next, actions] = transition(machine, snapshot, event);
+      const emitted = emittedOf(actions as EmitAction[]);
+      return { snapshot: next as Snapshots[ActorId], emitted, reacted: next !== snapshot || actions.length > 0 };
+    },
+  };
+}
+
+export const MAX_DELIVERIES_PER_STEP = 500;
+
+export class ModelError extends Error {}
+
+export interface System {
+  readonly config: Config;
+  readonly machines: Machines;
+  initial(): SystemState;
+  step(state: SystemState, event: ExternalMachineEvent, stepper?: ActorStepper): StepResult;
+}
+
+export function createSystem(config: Config): System {
+  const machines = buildMachines(config);
+  const plain = xstateStepper(machines);
+
+  function initial(): SystemState {
+    const actors = {} as Record<ActorId, Snapshots[ActorId]>;
+    for (const a of ACTORS) {
+      const machine: AnyStateMachine = machines[a];
+      actors[a] = initialTransition(machine)[0] as Snapshots[ActorId];
+    }
+    return { actors: actors as Snapshots, dump: 'none', dumpReason: null };
+  }
+
+  function step(state: SystemState, event: ExternalMachineEvent, stepper: ActorStepper = plain): StepResult {
+    const actors = { ...state.actors } as Record<ActorId, Snapshots[ActorId]>;
+    let dump = state.dump;
+    let dumpReason = state.dumpReason;
+    let handled = false;
+    let errno: Errno | null = null;
+    const ignored: string[] = [];
+    const deliveries: Delivery[] = [];
+    const observations: InternalEvent[] = [];
+    const queue: { from: ActorId | 'user'; event: AnyEvent }[] = [{ from: 'user', event }];
+
+    for (let head = 0; head < queue.length; head++) {
+      const item = queue[head];
+      if (item === undefined) break;
+      for (const to of listenersOf(item.event)) {
+        if (deliveries.length >= MAX_DELIVERIES_PER_STEP) {
+          throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${event.type}' event (a loop between actors)`);
+        }
+        deliveries.push({ from: item.from, to, event: item.event });
+        const r = stepper.step(to, actors[to], item.event);
+        actors[to] = r.snapshot;
+        const onlyIgnored = r.emitted.length > 0 && r.emitted.every((e) => e.type === 'ignored');
+        if (item.from === 'user' && r.reacted && !onlyIgnored) handled = true;
+        for (const e of r.emitted) {
+          switch (e.type) {
+            case 'ignored':
+              if (item.from === 'user') ignored.push(e.reason);
+              break;
+            case 'dump.captured':
+              dump = 'captured';
+              dumpReason = null;
+              observations.push(e);
+              break;
+            case 'dump.lost':
+              dump = 'lost';
+              dumpReason = e.reason;
+              observations.push(e);
+              break;
+            case 'dump.none':
+              dump = 'none';
+              dumpReason = e.reason;
+              observations.push(e);
+              break;
+            case 'sysfs.result':
+              if (e.origin === 'user') errno = e.errno;
+              queue.push({ from: to, event: e });
+              break;
+            case 'dlpar.result':
+              errno = e.errno;
+              queue.push({ from: to, event: e });
+              break;
+            default:
+              queue.push({ from: to, event: e });
+          }
+        }
+      }
+    }
+    return { state: { actors: actors as Snapshots, dump, dumpReason }, handled, errno, ignored, deliveries, observations };
+  }
+
+  return { config, machines, initial, step };
+}
+
+/** "running.registered" for { running: 'registered' }. */
+export function stateString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => {
+        const inner = stateString(v);
+        return inner ? `${k}.${inner}` : k;
+      })
+      .join(',');
+  }
+  return '';
+}

@@ -1,0 +1,134 @@
+// What a user sees in any state: the files under /sys/kernel/fadump, debugfs fadump_region, OPAL's
+// mpipl files and /proc/vmcore's program headers (reference §2). An observer: it reads the
+// kernels' snapshots and changes nothing.
+import type { Config } from '../config';
+import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
+import { dumpAreaAt, hex, hex016, type PtLoad, type Range } from '../memory/layout';
+import { fadumpFiles } from './files';
+import { FILES } from './store';
+import type { Reservation } from '../events';
+
+export interface Observation {
+  states: Record<ActorId, string>;
+  /** path → contents; absent files omitted; write-only files read as "". */
+  sysfs: Record<string, string>;
+  vmcore: { ptLoad: PtLoad[] } | null;
+  dump: DumpOutcome;
+}
+
+/** Which kernel is up, if any. */
+export type Running = 'production' | 'capture' | null;
+
+export function running(state: SystemState): Running {
+  if (state.actors.captureKernel.matches('dumpAvailable')) return 'capture';
+  if (state.actors.productionKernel.matches('running')) return 'production';
+  return null;
+}
+
+interface RegionInput {
+  platform: Config['platform'];
+  bootRegions: readonly Range[];
+  bootMemDest: number;
+  bootMemTop: number;
+  areaStart: number;
+  bootMemorySize: number;
+  active: boolean;
+  paramArea: string | null;
+}
+
+/** fadump_region_show(): rtas_fadump_region_show / opal_fadump_region_show. */
+export function fadumpRegion(r: RegionInput): string {
+  const lines: string[] = [];
+  const area = dumpAreaAt(r.platform, r.areaStart, r.bootMemorySize);
+  const dumped = (n: number) => hex(r.active ? n : 0);
+  for (const [name, range] of [['CPU ', area.cpuState], ['HPTE', area.hpte]] as const) {
+    if (range === null) continue;
+    const size = range.end - range.start;
+    lines.push(`${name}:[${hex016(range.start)}-${hex016(range.end - 1)}] ${hex(size)} bytes, Dumped: ${dumped(size)}`);
+  }
+  let dest = r.bootMemDest;
+  for (const b of r.bootRegions) {
+    const size = b.end - b.start;
+    lines.push(`DUMP: Src: ${hex016(b.start)}, Dest: ${hex016(dest)}, Size: ${hex(size)}, Dumped: ${dumped(size)} bytes`);
+    dest += size;
+  }
+  if (r.platform === 'pseries' && r.paramArea !== null) lines.push(`cmdline append: '${r.paramArea}'`);
+  if (r.active) lines.push('', `Memory above ${hex016(r.bootMemTop)} is reserved for saving crash dump`);
+  return lines.join('\n');
+}
+
+function regionOf(config: Config, r: Reservation, active: boolean, paramArea: string | null): string {
+  return fadumpRegion({
+    platform: config.platform,
+    bootRegions: r.bootRegions,
+    bootMemDest: r.bootMemDest,
+    bootMemTop: r.bootMemTop,
+    areaStart: r.area.start,
+    bootMemorySize: r.bootMemorySize,
+    active,
+    paramArea,
+  });
+}
+
+export function observe(config: Config, state: SystemState): Observation {
+  const states = {} as Record<ActorId, string>;
+  for (const a of ACTORS) states[a] = stateString(state.actors[a].value);
+  const sysfs: Record<string, string> = {};
+  let vmcore: Observation['vmcore'] = null;
+  const which = running(state);
+
+  if (which === 'production') {
+    const k = state.actors.productionKernel.context;
+    const files = fadumpFiles({
+      supported: k.supported,
+      hotplugReady: config.elfcorehdr === 'in-capture-kernel',
+      releaseMemFile: k.releaseMemFile,
+      paramArea: k.paramArea,
+      opalCore: k.opalCore,
+    });
+    const registered = state.actors.productionKernel.matches({ running: 'registered' });
+    const values: Record<string, string> = {
+      [FILES.enabled]: k.enabled ? '1' : '0',
+      [FILES.registered]: registered ? '1' : '0',
+      [FILES.memReserved]: String(k.reservation ? k.reservation.area.end - k.reservation.area.start : 0),
+      [FILES.hotplugReady]: '1',
+      [FILES.releaseMem]: '',
+      [FILES.bootargsAppend]: k.paramArea ?? '',
+      [FILES.fadumpRegion]: k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea) : '',
+      [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
+      [FILES.releaseCore]: '',
+    };
+    for (const f of files) sysfs[f] = values[f] ?? '';
+  } else if (which === 'capture') {
+    const k = state.actors.captureKernel.context;
+    const d = k.dump;
+    const files = fadumpFiles({
+      supported: true,
+      hotplugReady: config.captureKernel.elfcorehdr === 'in-capture-kernel',
+      releaseMemFile: true,
+      paramArea: k.paramArea,
+      opalCore: k.opalCore,
+    });
+    const bootMemorySize = d ? d.bootRegions.reduce((s, r) => s + (r.end - r.start), 0) : 0;
+    const values: Record<string, string> = {
+      [FILES.enabled]: '1',
+      [FILES.registered]: '0',
+      [FILES.memReserved]: String(d ? d.area.end - d.area.start : 0),
+      [FILES.hotplugReady]: '1',
+      [FILES.releaseMem]: '',
+      [FILES.bootargsAppend]: k.paramArea ?? '',
+      [FILES.fadumpRegion]: d
+        ? regionOf(config, { bootMemorySize, bootRegions: d.bootRegions, bootMemTop: d.bootMemTop, bootMemDest: d.bootMemDest, area: d.area, cma: null }, true, k.paramArea)
+        : '',
+      [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
+      [FILES.releaseCore]: '',
+    };
+    for (const f of files) sysfs[f] = values[f] ?? '';
+    if (k.ptLoads !== null) vmcore = { ptLoad: k.ptLoads.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
+  }
+  return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -111,12 +111,18 @@ interface Scenario {
   size: number;
 }
 
-/** A layout, a platform and a page-aligned boot memory size of at most 3/4 of the memory. */
+/** A layout, a platform and a page-aligned boot memory size of at most 3/4 of the memory:
+ *  any number of pages, whole LMBs, or exactly the first ranges (boot memory ending at a hole). */
 const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(layoutArb, platformArb).chain(([layout, platform]) => {
-  const pages = Math.floor((totalSize(layout.memory) * 3) / 4 / PAGE_SIZE);
-  return fc
-    .integer({ min: 1, max: Math.max(1, pages) })
-    .map((n) => ({ platform, memory: layout.memory, size: n * PAGE_SIZE }));
+  const total = totalSize(layout.memory);
+  const pages = Math.floor((total * 3) / 4 / PAGE_SIZE);
+  const prefixes = layout.memory.map((_, i) => totalSize(layout.memory.slice(0, i + 1))).filter((t) => t <= (total * 3) / 4);
+  const sizes: fc.Arbitrary<number>[] = [
+    fc.integer({ min: 1, max: Math.max(1, pages) }).map((n) => n * PAGE_SIZE),
+    fc.integer({ min: 1, max: Math.max(1, Math.floor(pages / (layout.lmb / PAGE_SIZE))) }).map((n) => n * layout.lmb),
+  ];
+  if (prefixes.length > 0) sizes.push(fc.constantFrom(...prefixes));
+  return fc.oneof(...sizes).map((size) => ({ platform, memory: layout.memory, size }));
 });
 
 interface Built {
@@ -211,7 +217,7 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       opts(300),
     );
     // The generator must mostly produce layouts that can hold a dump.
-    expect(built).toBeGreaterThan(150);
+    expect(built).toBeGreaterThan(100);
   });
 
   it('with the area anywhere above boot_mem_top (an inherited area, or one split by memory holes)', () => {
@@ -246,7 +252,7 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       }),
       opts(300),
     );
-    expect(built).toBeGreaterThan(150);
+    expect(built).toBeGreaterThan(100);
     expect(splits).toBeGreaterThan(20);
   });
 
@@ -284,7 +290,7 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       }),
       opts(150),
     );
-    expect(built).toBeGreaterThan(75);
+    expect(built).toBeGreaterThan(50);
   });
 
   it('example: an LMB hot-added into a hole below boot_mem_top gets no PT_LOAD (as in the kernel: it is skipped)', () => {
@@ -386,10 +392,11 @@ describe('bootMemoryRegions and locateReserveMem', () => {
   });
 
   it('locateReserveMem: page aligned, at or above boot_mem_top, inside one memory range, the first that fits', () => {
-    const arb = fc.tuple(layoutArb, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 4096 }));
+    // boot_mem_top is page aligned in practice; an unaligned one checks the result is aligned.
+    const arb = fc.tuple(layoutArb, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 4096 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 * MiB })));
     fc.assert(
-      fc.property(arb, ([layout, topLmbs, sizePages]) => {
-        const top = topLmbs * layout.lmb;
+      fc.property(arb, ([layout, topLmbs, sizePages, jitter]) => {
+        const top = topLmbs * layout.lmb + jitter;
         const size = sizePages * PAGE_SIZE + CRASH_INFO_HEADER_BYTES;
         const start = locateReserveMem(layout.memory, top, size);
         const mem = normalize(layout.memory);
@@ -638,11 +645,11 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
     expect(bootMemorySize({ platform: 'pseries', ramBytes: 100 * GiB, crashkernel: null, rule: 'seed-2011' })).toEqual({ ok: true, value: 5 * GiB });
   });
 
-  // BUG (src/memory/layout.ts:103): with the seed-2011 rule a crashkernel= (standing in for the old
+  // Was a bug, fixed (src/memory/layout.ts:103): with the seed-2011 rule a crashkernel= (standing in for the old
   // fadump_reserve_mem=) of 0 is taken as an override (`??` only skips null) and gives a boot
   // memory size of 0. The 2011 kernel tested `if (fw_dump.reserve_bootvar)`, so 0 fell back to the
   // default, as the current rule here does (`crashkernel > 0`).
-  it.fails('seed-2011 rule: crashkernel= of 0 falls back to the default (BUG: gives 0)', () => {
+  it('seed-2011 rule: crashkernel= of 0 falls back to the default', () => {
     expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: 0, rule: 'seed-2011' })).toEqual({ ok: true, value: 256 * MiB });
   });
 });

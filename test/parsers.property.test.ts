@@ -174,10 +174,10 @@ describe('parseSize (memparse)', () => {
     expect(parseSize('0x40000000')).toBe(GiB);
   });
 
-  // BUG (src/memory/size.ts:14, the regex and Number()): memparse() parses with
+  // Was a bug, fixed (src/memory/size.ts:14-16, the regex and Number()): memparse() parses with
   // simple_strtoull(ptr, &end, 0), base 0, so a leading 0 means octal and 0X is hex as well as
   // 0x. parseSize("010M") gives 10 MiB where the kernel takes 8 MiB; "0X10" is rejected.
-  it.fails('memparse base 0: "010M" is 8 MiB (octal), "0X10" is 16 (BUG: 10 MiB, null)', () => {
+  it('memparse base 0: "010M" is 8 MiB (octal), "0X10" is 16', () => {
     expect(parseSize('010M')).toBe(8 * MiB);
     expect(parseSize('0X10')).toBe(16);
   });
@@ -277,10 +277,10 @@ describe('kstrtoint (base 0)', () => {
     );
   });
 
-  // BUG (src/sysfs/store.ts:37, the regex): the kernel's parser stops at the first NUL of the
+  // Was a bug, fixed (src/sysfs/store.ts:39, the regex): the kernel's parser stops at the first NUL of the
   // buffer (kernfs NUL-terminates the written bytes; _kstrtoull checks `if (*s)`), so a write of
   // "1\0junk" (printf '1\0junk' > registered) parses as 1. The model rejects any NUL.
-  it.fails('a NUL ends the string as in C: "1\\0junk" is 1 (BUG: null)', () => {
+  it('a NUL ends the string as in C: "1\\0junk" is 1', () => {
     expect(refKstrtoint('1\0junk')).toBe(1);
     expect(kstrtoint('1\0junk')).toBe(1);
   });
@@ -445,21 +445,21 @@ describe('bootargs_append_store', () => {
     );
   });
 
-  // BUG (src/sysfs/store.ts:55): the kernel checks `saved_command_line_len + count >=
+  // Was a bug, fixed (src/sysfs/store.ts:91): the kernel checks `saved_command_line_len + count >=
   // COMMAND_LINE_SIZE` with count the bytes written, newline included. The model adds 1 to the
   // length without the newline: right for `echo`, one byte too strict for a write without a
   // newline (echo -n, printf). cmdlineLength 2000 + "a"x47 (no newline) = 2047 < 2048: the kernel
   // accepts it, the model returns ENOSPC.
-  it.fails('a write without a newline: count is its length (BUG: ENOSPC one byte early)', () => {
+  it('a write without a newline: count is its length', () => {
     const v = { ...base, cmdlineLength: 2000 };
     const s = 'a'.repeat(47);
     expect(refBootargs(v, s)).toEqual({ op: 'set', params: s });
     expect(bootargsAppendStore(v, s)).toEqual({ op: 'set', params: s });
   });
 
-  // BUG (src/sysfs/store.ts:53 and :55): count is bytes; value.length counts UTF-16 code units.
+  // Was a bug, fixed (src/sysfs/store.ts:89 and :91): count is bytes; value.length counts UTF-16 code units.
   // 1500 "é" plus a newline are 3001 bytes: the kernel says EINVAL, the model accepts them.
-  it.fails('count is in bytes: 1500 "é" + newline are 3001 bytes (BUG: accepted)', () => {
+  it('count is in bytes: 1500 "é" + newline are 3001 bytes', () => {
     const s = `${'é'.repeat(1500)}\n`;
     expect(refBootargs(base, s)).toEqual({ errno: 'EINVAL' });
     expect(bootargsAppendStore(base, s)).toEqual({ errno: 'EINVAL' });
@@ -488,6 +488,7 @@ describe('storeOutcome (any write)', () => {
         const got = storeOutcome(v, files, path, s);
         if (!files.has(file)) expect(got).toEqual({ errno: 'ENOENT' });
         else if (!WRITABLE.has(file)) expect(got).toEqual({ errno: 'EACCES' });
+        else if (s.length === 0) expect(got).toEqual({ op: 'noop' });
         else expect(got).toEqual(handler(file, v, s));
         expect(storeOutcome(v, files, file, s)).toEqual(got);
       }),
@@ -505,10 +506,10 @@ describe('storeOutcome (any write)', () => {
     expect(storeOutcome(v, files, FILES.releaseCore, '1\n')).toEqual({ errno: 'ENOENT' });
   });
 
-  // BUG (src/sysfs/store.ts, storeOutcome): sysfs_kf_write() returns 0 for an empty write
+  // Was a bug, fixed (src/sysfs/store.ts:110, storeOutcome): sysfs_kf_write() returns 0 for an empty write
   // without calling the store handler (`if (!count) return 0;`), so `printf '' > registered`
   // succeeds whatever the state. The model passes "" to the handler: EPERM or EINVAL.
-  it.fails('an empty write to a writable file succeeds without calling the handler (BUG: EPERM/EINVAL)', () => {
+  it('an empty write to a writable file succeeds without calling the handler (sysfs_kf_write)', () => {
     const v: StoreView = { enabled: false, dumpActive: true, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
     const files = new Set<string>(Object.values(FILES));
     for (const f of WRITABLE) expect(errnoOf(storeOutcome(v, files, f, ''))).toBeNull();

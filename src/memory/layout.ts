@@ -100,7 +100,8 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
   const { bootMemMin } = PLATFORM[input.platform];
   if (input.rule === 'seed-2011') {
     // seeds/000_*: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
-    const size = input.crashkernel ?? Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
+    const fallback = Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
+    const size = input.crashkernel !== null && input.crashkernel > 0 ? input.crashkernel : fallback;
     return { ok: true, value: pageAlign(size) };
   }
   let size: number;

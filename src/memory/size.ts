@@ -11,9 +11,11 @@ const SUFFIX: Record<string, number> = { K: KiB, M: MiB, G: GiB, T: 1024 * GiB, 
 
 /** Parses a size such as "1G", "512M", "2048K" or "1073741824"; null when it is not one. */
 export function parseSize(text: string): number | null {
-  const m = /^(0x[0-9a-fA-F]+|[0-9]+)([KMGTPkmgtp])?$/.exec(text.trim());
+  // memparse() uses simple_strtoull(s, 0): 0x/0X hex, a leading 0 octal, else decimal.
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([KMGTPkmgtp])?$/.exec(text.trim());
   if (!m || m[1] === undefined) return null;
-  const base = Number(m[1]);
+  const digits = m[1];
+  const base = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits.slice(1), 8) : Number(digits);
   const mult = m[2] === undefined ? 1 : (SUFFIX[m[2].toUpperCase()] ?? 1);
   const bytes = base * mult;
   return Number.isSafeInteger(bytes) ? bytes : null;

@@ -35,7 +35,10 @@ export const COMMAND_LINE_SIZE = 2048;
 /** kstrtoint(buf, 0, &v): base 0 (0x hex, leading 0 octal, else decimal), an optional sign, one
  *  optional trailing newline, and the value must fit an int. null when it does not parse. */
 export function kstrtoint(buf: string): number | null {
-  const s = buf.endsWith('\n') ? buf.slice(0, -1) : buf;
+  // The kernel sees a C string: it ends at the first NUL.
+  const nul = buf.indexOf('\0');
+  const c = nul >= 0 ? buf.slice(0, nul) : buf;
+  const s = c.endsWith('\n') ? c.slice(0, -1) : c;
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (!m || m[2] === undefined) return null;
   const digits = m[2];
@@ -86,9 +89,11 @@ export function releaseMemStore(v: StoreView, value: string): { errno: Errno } |
 /** bootargs_append_store(): the string without its trailing newline. */
 export function bootargsAppendStore(v: StoreView, value: string): { errno: Errno } | { op: 'set'; params: string } {
   if (!v.enabled || v.dumpActive) return { errno: 'EPERM' };
-  if (value.length >= COMMAND_LINE_SIZE) return { errno: 'EINVAL' };
+  // count is in bytes and includes echo's newline.
+  const count = Buffer.byteLength(value, 'utf8');
+  if (count >= COMMAND_LINE_SIZE) return { errno: 'EINVAL' };
+  if (v.cmdlineLength + count >= COMMAND_LINE_SIZE) return { errno: 'ENOSPC' };
   const params = value.endsWith('\n') ? value.slice(0, -1) : value;
-  if (v.cmdlineLength + 1 + params.length >= COMMAND_LINE_SIZE) return { errno: 'ENOSPC' };
   return { op: 'set', params };
 }
 
@@ -111,6 +116,8 @@ export function storeOutcome(v: StoreView, files: ReadonlySet<string>, path: str
   const file = canonicalPath(path);
   if (!files.has(file)) return { errno: 'ENOENT' };
   if (!WRITABLE.has(file)) return { errno: 'EACCES' };
+  // sysfs_kf_write(): a zero-length write returns 0 without calling the store handler.
+  if (value.length === 0) return { op: 'noop' };
   switch (file) {
     case FILES.registered:
       return registeredStore(v, value);

@@ -4,7 +4,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { kernelCmdline, type Config } from '../src/config';
 import type { AnyEvent, Handover, InternalEvent, PreservedDump } from '../src/events';
-import { totalSize, withAdded, type PtLoad, type Range } from '../src/memory/layout';
+import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import { captureElfcorehdr, dumpActiveAtBoot, headerProblem, platformProblem } from './kernel-rules';
@@ -13,6 +13,8 @@ export interface CaptureKernelContext {
   /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
   memory: Range[];
   dump: PreservedDump | null;
+  /** The memory this kernel may use: everything below boot_mem_top (§1 capture boot, Fig. 2). */
+  usable: Range[];
   /** The elfcorehdr's PT_LOADs behind /proc/vmcore. */
   ptLoads: PtLoad[] | null;
   /** Why processing failed, when it did. */
@@ -74,7 +76,6 @@ export function captureKernelMachine(config: Config) {
         const o = outcome(context, event, true);
         return o !== null && ('errno' in o ? 'errno' : o.op) === p.kind;
       },
-      dlparAdd: ({ event }) => event.type === 'dlpar.request' && event.action === 'add',
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -90,6 +91,8 @@ export function captureKernelMachine(config: Config) {
             : (headerProblem(config, dump.header) ?? platformProblem(config, dump));
         enqueue.assign({
           memory: event.memory,
+          // §1 early boot 4: active: all memory above boot_mem_top is reserved.
+          usable: normalize(event.memory.map((r) => ({ start: r.start, end: Math.min(r.end, dump.bootMemTop) }))),
           dump,
           problem,
           ptLoads: problem === null ? captureElfcorehdr(config, dump, event.memory) : null,
@@ -141,23 +144,20 @@ export function captureKernelMachine(config: Config) {
         if (!p.saved) enqueue.emit({ type: 'dump.lost', reason: 'reboot invalidated the dump before it was saved' });
         enqueue.emit({ type: 'fw.reset' });
       }),
-      dlparAdd: enqueueActions(({ enqueue, context, event }) => {
-        if (event.type !== 'dlpar.request') return;
-        enqueue.assign({ memory: withAdded(context.memory, event.ranges) });
-        enqueue.emit({ type: 'dlpar.result', errno: null });
-      }),
-      /** Memory above boot_mem_top is memblock-reserved until release: it cannot be offlined [I]. */
+      /** Memory above boot_mem_top is memblock-reserved until release: it cannot be offlined [I].
+       *  Hot-add is refused too while the dump is held [I]: a bound of the model, since memory added
+       *  now would appear in a re-capture after a capture-kernel panic. */
       dlparReject: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' });
       }),
       clear: enqueueActions(({ enqueue }) => {
-        enqueue.assign({ memory: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null });
+        enqueue.assign({ memory: [], usable: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null });
       }),
     },
   }).createMachine({
     id: 'captureKernel',
     initial: 'off',
-    context: { memory: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null },
+    context: { memory: [], usable: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null },
     states: {
       off: {
         on: { 'os.boot': { guard: 'dumpActive', target: 'booting', actions: 'captureBoot' } },
@@ -176,7 +176,7 @@ export function captureKernelMachine(config: Config) {
           write: writeTransitions(),
           'sysfs.write': writeTransitions(),
           crash: { target: 'crashed', actions: 'plainPanic' },
-          'dlpar.request': [{ guard: 'dlparAdd', actions: 'dlparAdd' }, { actions: 'dlparReject' }],
+          'dlpar.request': { actions: 'dlparReject' },
         },
         states: {
           vmcore: {
@@ -187,7 +187,7 @@ export function captureKernelMachine(config: Config) {
           },
           saved: {
             on: {
-              'save-dump': { target: 'saved' },
+              'save-dump': { actions: { type: 'ignore', params: { reason: 'the dump was already saved: copying it again changes nothing' } } },
               reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: true } } },
             },
           },

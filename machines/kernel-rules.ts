@@ -23,7 +23,9 @@ function magicAsRead(config: Config, magic: Magic): Magic {
 }
 
 /** §3 header check, in the kernel's order; null when the header is good. A kernel from before
- *  2024 only knows FADMPINF and says "not valid" for anything else. */
+ *  2024 only knows FADMPINF and says "not valid" for anything else. The messages are the
+ *  kernel's own pr_err() text (is_fadump_header_compatible() in arch/powerpc/kernel/fadump.c):
+ *  "Fadump header is corrupted." and "Fadump header size mismatch." (reference §3). */
 export function headerProblem(config: Config, header: CrashInfoHeader): string | null {
   const magic = magicAsRead(config, header.magic);
   if (config.captureKernel.elfcorehdr === 'at-registration') {
@@ -31,9 +33,9 @@ export function headerProblem(config: Config, header: CrashInfoHeader): string |
   }
   if (magic === 'FADMPINF') return 'Old magic number, can\'t process the dump.';
   if (magic === 'byte-swapped') return 'Endianness mismatch between the crashed and fadump kernels.';
-  if (magic !== 'FADMPSIG') return 'Crash info header is corrupted.';
+  if (magic !== 'FADMPSIG') return 'Fadump header is corrupted.';
   const expected = config.captureKernel.headerSizes === 'same' ? 'A' : 'B';
-  if (header.sizes !== expected) return 'pt_regs_sz or cpu_mask_sz mismatch between the crashed and fadump kernels.';
+  if (header.sizes !== expected) return 'Fadump header size mismatch.';
   return null;
 }
 

@@ -2,7 +2,7 @@
 // external event is delivered to the actors that listen to it, what each emits is routed through a
 // queue to the actors that listen to that, until the system is quiet. Each actor's step is XState's
 // pure transition(), so a step of the system is a pure function of (state, event).
-import { initialTransition, transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, transition, type AnyActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, Errno, ExternalMachineEvent, InternalEvent } from '../src/events';
 import { captureKernelMachine } from './capture-kernel';
@@ -28,7 +28,7 @@ export type Snapshots = { [A in ActorId]: SnapshotFrom<Machines[A]> };
 
 /** Who listens to what. The firmware hears every external event so that, with the system powered
  *  off, every event still gets an answer. Observations (dump.*, ignored) go to no actor. */
-const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly ActorId[]> = {
+export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly ActorId[]> = {
   boot: ['firmware'],
   write: ['productionKernel', 'captureKernel', 'firmware'],
   'memory-hotplug': ['firmware'],
@@ -40,7 +40,7 @@ const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly ActorId[]> 
   'firmware-error': ['firmware'],
 };
 
-const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> = {
+export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> = {
   'hw.reset': ['productionKernel', 'captureKernel', 'petitboot', 'kdumpService'],
   'bootloader.start': ['petitboot'],
   'os.boot': ['productionKernel', 'captureKernel'],
@@ -127,6 +127,45 @@ export function xstateStepper(machines: Machines): ActorStepper {
       const [next, actions] = transition(machine, snapshot, event);
       const emitted = emittedOf(actions as EmitAction[]);
       return { snapshot: next as Snapshots[ActorId], emitted, reacted: next !== snapshot || actions.length > 0 };
+    },
+  };
+}
+
+/** The same step as xstateStepper, through machine.transition(snapshot, event, scope) with one
+ *  inert actor scope per machine, built the way XState's transition() builds its own (it builds a
+ *  new one, with an actor and its initial snapshot, on every call). The machines have no child
+ *  actors and no delayed events, so nothing is kept in the shared scope between steps. */
+export function scopedStepper(machines: Machines): ActorStepper {
+  let collected: EmitAction[] = [];
+  const scopes = new Map<ActorId, AnyActorScope>();
+  const scopeOf = (actor: ActorId): AnyActorScope => {
+    let scope = scopes.get(actor);
+    if (scope === undefined) {
+      const self = createActor(machines[actor] as AnyStateMachine);
+      scope = {
+        self,
+        defer: () => {},
+        id: '',
+        logger: () => {},
+        sessionId: '',
+        stopChild: () => {},
+        system: self.system,
+        emit: () => {},
+        actionExecutor: (a: EmitAction) => {
+          collected.push(a);
+        },
+      } as unknown as AnyActorScope;
+      scopes.set(actor, scope);
+    }
+    return scope;
+  };
+  return {
+    step(actor, snapshot, event) {
+      const machine: AnyStateMachine = machines[actor];
+      collected = [];
+      const next = machine.transition(snapshot as never, event as never, scopeOf(actor));
+      const actions = collected;
+      return { snapshot: next as Snapshots[ActorId], emitted: emittedOf(actions), reacted: next !== snapshot || actions.length > 0 };
     },
   };
 }

@@ -62,6 +62,8 @@ type Parsed = z.output<typeof ConfigSchema>;
 /** A configuration with every default filled in and every size in bytes. */
 export interface Config {
   readonly name: string;
+  /** The configuration as it was given (before defaults), for writing logs back out. */
+  readonly input: ConfigInput;
   readonly mechanism: Parsed['mechanism'];
   readonly platform: Parsed['platform'];
   readonly elfcorehdr: Parsed['elfcorehdr'];
@@ -137,7 +139,12 @@ export function parseConfig(raw: unknown): ConfigResult {
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(config)', message: i.message })),
+      // An unknown key is reported at its own path ("config.colour"), not at the object's.
+      issues: parsed.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path.map(String), k].join('.'), message: `unknown key '${k}'` }))
+          : [{ path: i.path.map(String).join('.') || '(config)', message: i.message }],
+      ),
     };
   }
   const c = parsed.data;
@@ -148,6 +155,7 @@ export function parseConfig(raw: unknown): ConfigResult {
     ok: true,
     config: {
       name: c.name ?? defaultName(c, petitboot),
+      input: raw as ConfigInput,
       mechanism: c.mechanism,
       platform: c.platform,
       elfcorehdr: c.elfcorehdr,

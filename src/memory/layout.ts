@@ -273,13 +273,15 @@ export function withRemoved(memory: readonly Range[], removed: readonly Range[])
 
 // ---------------------------------------------------------------------------------------------
 
-/** The kernel's "%#llx". */
+/** The kernel's "%#llx". Unlike glibc, the kernel's vsprintf (lib/vsprintf.c number()) writes
+ *  the 0x prefix for zero too: "Dumped: 0x0", as in the seed document's fadump_region example
+ *  (seeds/000_*; reference §2 fadump_region). */
 export function hex(n: number): string {
-  return n === 0 ? '0' : `0x${n.toString(16)}`;
+  return `0x${n.toString(16)}`;
 }
 
-/** The kernel's "%#016llx": zero-padded to 16 characters including the 0x. */
+/** The kernel's "%#016llx": zero-padded to 16 characters including the 0x (0 is
+ *  "0x00000000000000", for the same reason as in hex()). */
 export function hex016(n: number): string {
-  if (n === 0) return '0'.repeat(16);
   return `0x${n.toString(16).padStart(14, '0')}`;
 }

@@ -1,0 +1,53 @@
+// The external events exploration fires in every state: a finite alphabet per configuration, with
+// every writable file's interesting values (reference §2, §8) and one LMB of hotplug each way.
+import { kernelCmdline, type Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { COMMAND_LINE_SIZE, FILES } from '../sysfs/store';
+
+export function alphabet(config: Config): ExternalEvent[] {
+  const w = (path: string, value: string): ExternalEvent => ({ event: 'write', path, value });
+  const events: ExternalEvent[] = [
+    { event: 'boot' },
+    { event: 'crash' },
+    { event: 'reboot' },
+    { event: 'save-dump' },
+    { event: 'kdump-reload' },
+    { event: 'kdump-start' },
+    { event: 'memory-hotplug', action: 'add', lmbs: 1 },
+    { event: 'memory-hotplug', action: 'remove', lmbs: 1 },
+    w(FILES.registered, '0\n'),
+    w(FILES.registered, '1\n'),
+    w(FILES.registered, '2\n'),
+    w(FILES.registered, 'x\n'),
+    w(FILES.releaseMem, '1\n'),
+    w(FILES.releaseMem, '0\n'),
+    w(FILES.enabled, '1\n'),
+  ];
+  if (config.platform === 'pseries') {
+    const room = COMMAND_LINE_SIZE - kernelCmdline(config).length;
+    events.push(
+      w(FILES.bootargsAppend, 'nr_cpus=16\n'),
+      w(FILES.bootargsAppend, `${'y'.repeat(room)}\n`), // fits 2048 alone, not with the cmdline: -ENOSPC
+      w(FILES.bootargsAppend, `${'z'.repeat(COMMAND_LINE_SIZE)}\n`), // -EINVAL
+    );
+  } else {
+    events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
+  }
+  if (config.faults) {
+    if (config.platform === 'pseries') {
+      events.push(
+        { event: 'firmware-error', call: 'register', rc: -1 },
+        { event: 'firmware-error', call: 'register', rc: -9 },
+        { event: 'firmware-error', call: 'unregister', rc: -1 },
+        { event: 'firmware-error', call: 'preserve', rc: -1 },
+      );
+    } else {
+      events.push(
+        { event: 'firmware-error', call: 'register', rc: 'OPAL_HARDWARE' },
+        { event: 'firmware-error', call: 'register', rc: 'OPAL_RESOURCE' },
+        { event: 'firmware-error', call: 'preserve', rc: 'OPAL_HARDWARE' },
+      );
+    }
+  }
+  return events;
+}

@@ -1,0 +1,313 @@
+// Exhaustive breadth-first exploration of the composed system for one configuration, checking
+// every property on the way; shortest counterexamples as event logs (shared/DESIGN.md
+// "Exploration and test generation").
+import type { SystemState } from '../../machines/system';
+import { ACTORS, type ActorId } from '../../machines/system';
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { PROPERTIES, type GraphProperty, type Property, type StateProperty, type StepProperty } from '../specs/properties';
+import { alphabet as defaultAlphabet } from './alphabet';
+import { BASE_WIDTH, Engine, type EdgeOutcome } from './engine';
+import { TupleTable } from './table';
+
+export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
+
+export interface PropertyResult {
+  property: string;
+  verdict: Verdict;
+  /** States explored when the verdict was reached. */
+  states: number;
+  /** The shortest event sequence that breaks it (from the initial state). */
+  counterexample: ExternalEvent[] | null;
+  note: string | null;
+}
+
+export interface ExploreOptions {
+  properties?: readonly Property[];
+  maxStates?: number;
+  /** Stop when the heap passes this many bytes (checked every few thousand states). */
+  maxMemoryBytes?: number;
+  /** Keep the edges, for liveness and test generation (on by default when a liveness property is checked). */
+  keepEdges?: boolean;
+  /** Polled every few thousand states: true stops exploration (Ctrl-C). */
+  shouldStop?: () => boolean;
+  onProgress?: (states: number) => void;
+  alphabet?: readonly ExternalEvent[];
+}
+
+export interface Exploration {
+  config: Config;
+  engine: Engine;
+  alphabet: readonly ExternalEvent[];
+  states: number;
+  edges: number;
+  complete: boolean;
+  stopReason: 'done' | 'max-states' | 'max-memory' | 'interrupted';
+  seconds: number;
+  results: PropertyResult[];
+  table: TupleTable;
+  parent: Int32Array;
+  parentEvent: Int32Array;
+  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
+  succ: Int32Array | null;
+  width: number;
+  /** The shortest path of events to state i. */
+  pathTo(i: number): ExternalEvent[];
+}
+
+function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export function explore(config: Config, opts: ExploreOptions = {}): Exploration {
+  const started = performance.now();
+  const properties = (opts.properties ?? PROPERTIES).filter((p) => p.notApplicable(config) === null);
+  const skipped = (opts.properties ?? PROPERTIES).filter((p) => p.notApplicable(config) !== null);
+  const letters = opts.alphabet ?? defaultAlphabet(config);
+  const A = letters.length;
+  const engine = new Engine(config, letters);
+
+  const stateProps = properties.filter((p): p is StateProperty => p.kind === 'state');
+  const stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
+  const graphProps = properties.filter((p): p is GraphProperty => p.kind === 'graph');
+  const monitored = stepProps.filter((p) => p.monitor !== undefined);
+  const monitorSlot = new Map<StepProperty, number>(monitored.map((p, i) => [p, BASE_WIDTH + i]));
+  const width = BASE_WIDTH + monitored.length;
+  const wantsEdges = opts.keepEdges ?? graphProps.some((p) => p.check === 'eventually');
+  const maxStates = opts.maxStates ?? 5_000_000;
+
+  const table = new TupleTable(width);
+  let parent: Int32Array<ArrayBuffer> = new Int32Array(1 << 16);
+  let parentEvent: Int32Array<ArrayBuffer> = new Int32Array(1 << 16);
+  let succ: Int32Array<ArrayBuffer> | null = wantsEdges ? new Int32Array((1 << 16) * A) : null;
+
+  const violation = new Map<string, { state: number; event: number; note: string | null }>();
+  const violate = (id: string, state: number, event: number, note: string | null = null) => {
+    if (!violation.has(id)) violation.set(id, { state, event, note });
+  };
+
+  // State invariants depend on the actors' snapshots only: cache per snapshot-id tuple.
+  const stateCache = new Map<string, number>();
+  // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
+  // snapshot the step reads) and the monitor values: cache per leaf.
+  const stepCache = new Map<EdgeOutcome, Map<number, { bad: number; next: number[] }>>();
+  const triggers = letters.map((e) => stepProps.map((p) => p.triggers(e)));
+  const triggered = triggers.map((t) => t.some(Boolean));
+  const fwIdx = ACTORS.indexOf('firmware');
+  const pkIdx = ACTORS.indexOf('productionKernel');
+  const ckIdx = ACTORS.indexOf('captureKernel');
+
+  const init = engine.initialTuple();
+  const t0 = new Int32Array(width);
+  t0.set(init);
+  table.add(t0);
+  parent[0] = -1;
+  parentEvent[0] = -1;
+
+  const cur = new Int32Array(width);
+  const next = new Int32Array(width);
+  const memoryAtStart = process.memoryUsage().heapUsed;
+  let edges = 0;
+  let stopReason: Exploration['stopReason'] = 'done';
+  const stateOf = (t: Int32Array): SystemState => engine.toState(t);
+
+  for (let i = 0; i < table.count; i++) {
+    if ((i & 0x3fff) === 0 && i > 0) {
+      opts.onProgress?.(table.count);
+      if (opts.shouldStop?.()) {
+        stopReason = 'interrupted';
+        break;
+      }
+      if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + table.bytes - memoryAtStart > opts.maxMemoryBytes) {
+        stopReason = 'max-memory';
+        break;
+      }
+    }
+    table.get(i, cur);
+
+    if (stateProps.length) {
+      // The state properties read the firmware and the two kernels (and the view of them).
+      const key = `${cur[fwIdx]}|${cur[pkIdx]}|${cur[ckIdx]}`;
+      let bad = stateCache.get(key);
+      if (bad === undefined) {
+        bad = 0;
+        const s = stateOf(cur);
+        stateProps.forEach((p, k) => {
+          if (!p.holds(s, config)) bad = (bad ?? 0) | (1 << k);
+        });
+        stateCache.set(key, bad);
+      }
+      if (bad) stateProps.forEach((p, k) => (bad ?? 0) & (1 << k) && violate(p.id, i, -1));
+    }
+
+    let movable = false;
+    for (let e = 0; e < A; e++) {
+      const out = engine.edge(cur, e);
+      edges++;
+      next.set(cur);
+      Engine.apply(next, out);
+      if (!out.handled && out.ignored.length === 0) violate('every-event-handled', i, e, `dropped: no actor handled it`);
+
+      const trig = triggers[e];
+      if (trig !== undefined && triggered[e]) {
+        let mkey = 0;
+        for (let k = 0; k < monitored.length; k++) mkey = mkey * 4 + (cur[BASE_WIDTH + k] ?? 0);
+        let perLeaf = stepCache.get(out);
+        if (perLeaf === undefined) {
+          perLeaf = new Map();
+          stepCache.set(out, perLeaf);
+        }
+        let r = perLeaf.get(mkey);
+        if (r === undefined) {
+          const pre = stateOf(cur);
+          const post = stateOf(next);
+          const event = letters[e];
+          if (event === undefined) throw new Error('bad event');
+          const step = { pre, event, post, handled: out.handled, errno: out.errno, ignored: out.ignored };
+          let bad = 0;
+          const nextM: number[] = [];
+          stepProps.forEach((p, k) => {
+            const slot = monitorSlot.get(p);
+            const m = slot === undefined ? 0 : (cur[slot] ?? 0);
+            if (trig[k] && !p.holds(step, m, config)) bad |= 1 << k;
+            if (slot !== undefined) nextM.push(trig[k] && p.monitor ? p.monitor(m, step, config) : m);
+          });
+          r = { bad, next: nextM };
+          perLeaf.set(mkey, r);
+        }
+        if (r.bad) stepProps.forEach((p, k) => (r?.bad ?? 0) & (1 << k) && violate(p.id, i, e));
+        r.next.forEach((m, k) => (next[BASE_WIDTH + k] = m));
+      }
+
+      let same = true;
+      for (let k = 0; k < width; k++) if (next[k] !== cur[k]) same = false;
+      if (!same) movable = true;
+      const [j, added] = table.add(next);
+      if (added) {
+        parent = growInt32(parent, j + 1);
+        parentEvent = growInt32(parentEvent, j + 1);
+        parent[j] = i;
+        parentEvent[j] = e;
+      }
+      if (succ !== null) {
+        succ = growInt32(succ, (i + 1) * A);
+        succ[i * A + e] = j;
+      }
+    }
+    if (!movable) violate('no-deadlock', i, -1, 'no event leads out of this state');
+    if (table.count >= maxStates && i + 1 < table.count) {
+      stopReason = 'max-states';
+      break;
+    }
+  }
+
+  const complete = stopReason === 'done';
+  const pathTo = (i: number): ExternalEvent[] => {
+    const out: ExternalEvent[] = [];
+    for (let k = i; k > 0; k = parent[k] ?? 0) {
+      const ev = letters[parentEvent[k] ?? 0];
+      if (ev) out.push(ev);
+    }
+    return out.reverse();
+  };
+
+  // Liveness: every reachable state can reach a goal state.
+  for (const p of graphProps) {
+    if (p.check !== 'eventually' || !complete || succ === null || p.goal === undefined) continue;
+    const n = table.count;
+    const good = new Uint8Array(n);
+    const goalCache = new Map<number, boolean>();
+    const t = new Int32Array(width);
+    const pk = ACTORS.indexOf('productionKernel' as ActorId);
+    for (let i = 0; i < n; i++) {
+      table.get(i, t);
+      const key = t[pk] ?? 0;
+      let g = goalCache.get(key);
+      if (g === undefined) {
+        g = p.goal(stateOf(t), config);
+        goalCache.set(key, g);
+      }
+      if (g) good[i] = 1;
+    }
+    // Reverse adjacency (CSR), then backward reachability from the goal states.
+    const indeg = new Int32Array(n + 1);
+    const edgesOf = succ;
+    for (let i = 0; i < n * A; i++) {
+      const to = (edgesOf[i] ?? 0) + 1;
+      indeg[to] = (indeg[to] ?? 0) + 1;
+    }
+    for (let i = 0; i < n; i++) indeg[i + 1] = (indeg[i + 1] ?? 0) + (indeg[i] ?? 0);
+    const fill = indeg.slice(0, n);
+    const rev = new Int32Array(n * A);
+    for (let i = 0; i < n; i++) {
+      for (let e = 0; e < A; e++) {
+        const to = edgesOf[i * A + e] ?? 0;
+        const at = fill[to] ?? 0;
+        rev[at] = i;
+        fill[to] = at + 1;
+      }
+    }
+    const queue: number[] = [];
+    for (let i = 0; i < n; i++) if (good[i]) queue.push(i);
+    for (let h = 0; h < queue.length; h++) {
+      const v = queue[h] ?? 0;
+      for (let k = indeg[v] ?? 0; k < (indeg[v + 1] ?? 0); k++) {
+        const u = rev[k] ?? 0;
+        if (!good[u]) {
+          good[u] = 1;
+          queue.push(u);
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (!good[i]) {
+        violate(p.id, i, -1, 'from here production with fadump registered can never be reached');
+        break;
+      }
+    }
+  }
+
+  const results: PropertyResult[] = [];
+  for (const p of opts.properties ?? PROPERTIES) {
+    if (skipped.includes(p)) {
+      results.push({ property: p.id, verdict: 'n/a', states: 0, counterexample: null, note: p.notApplicable(config) });
+      continue;
+    }
+    const v = violation.get(p.id);
+    if (v) {
+      const path = pathTo(v.state);
+      const ev = letters[v.event];
+      results.push({ property: p.id, verdict: 'violated', states: table.count, counterexample: v.event >= 0 && ev ? [...path, ev] : path, note: v.note });
+    } else {
+      const livenessSkipped = p.kind === 'graph' && p.check === 'eventually' && !complete;
+      results.push({
+        property: p.id,
+        verdict: complete ? 'holds' : 'incomplete',
+        states: table.count,
+        counterexample: null,
+        note: complete ? null : livenessSkipped ? `not decided: exploration stopped (${stopReason})` : `no violation in ${table.count} states before ${stopReason}`,
+      });
+    }
+  }
+
+  return {
+    config,
+    engine,
+    alphabet: letters,
+    states: table.count,
+    edges,
+    complete,
+    stopReason,
+    seconds: (performance.now() - started) / 1000,
+    results,
+    table,
+    parent,
+    parentEvent,
+    succ,
+    width,
+    pathTo,
+  };
+}

@@ -1,0 +1,224 @@
+// Memory hotplug and the vmcore (shared/reference/kernel-behaviour.md §5, seeds/003_*): before the
+// 2024 change the PT_LOAD list was built at registration and went stale until the udev rule's
+// `kdumpctl reload` re-registered; after it the capture kernel builds the list from that boot's
+// memory map. "Covers" is computed from the PT_LOAD paddr ranges against the partition's memory
+// at the crash, never from numbers written down here.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../src/config';
+import type { ExternalEvent } from '../src/events';
+import {
+  boot,
+  bytes,
+  covers,
+  crash,
+  exists,
+  hotplug,
+  intersect,
+  kdumpReload,
+  merge,
+  minus,
+  MiB,
+  overlapping,
+  P,
+  partitionMemory,
+  read,
+  reservedArea,
+  run,
+  runText,
+  vmcoreSpans,
+  without,
+  write,
+  type Run,
+  type Span,
+} from './support/story';
+
+interface Coverage {
+  /** The memory the crashed kernel had, minus the reserved area: what the vmcore must describe. */
+  expected: Span[];
+  /** What the PT_LOADs describe. */
+  described: Span[];
+  /** Memory the hotplug added (present at the crash, absent at boot). */
+  added: Span[];
+  /** Memory the hotplug removed (present at boot, absent at the crash). */
+  removed: Span[];
+}
+
+/** Reads the coverage of the crash at event index `crashAt` (the boot is event 0). */
+function coverage(r: Run, crashAt: number): Coverage {
+  const atBoot = partitionMemory(r, 0);
+  const atCrash = partitionMemory(r, crashAt - 1);
+  const area = reservedArea(r.at(0));
+  return {
+    expected: minus(atCrash, area),
+    described: merge(vmcoreSpans(r.at(crashAt))),
+    added: without(atCrash, atBoot),
+    removed: without(atBoot, atCrash),
+  };
+}
+
+const base = { platform: 'pseries' as const, memoryMiB: 8192, lmbMiB: 256 };
+const atRegistration: ConfigInput = { ...base, elfcorehdr: 'at-registration' };
+const inCapture: ConfigInput = { ...base, elfcorehdr: 'in-capture-kernel' };
+
+describe('memory add, then a crash (reference §5)', () => {
+  const addThenCrash: ExternalEvent[] = [boot, hotplug('add', 1), crash];
+
+  it('the hotplug really added one LMB of memory the partition did not have at boot', () => {
+    const r = run(atRegistration, addThenCrash);
+    const c = coverage(r, 2);
+    expect(bytes(c.added)).toBe(256 * MiB);
+    expect(c.removed).toEqual([]);
+    expect(r.at(1).accepted).toBe(true);
+  });
+
+  it('at-registration, crash before kdump-reload: the PT_LOADs miss the added memory', () => {
+    const r = run(atRegistration, addThenCrash);
+    const c = coverage(r, 2);
+    expect(r.at(2).dump).toBe('captured');
+    expect(overlapping(r.at(2))).toBe(false);
+    // Not one byte of the added LMB is in the vmcore ...
+    expect(intersect(c.described, c.added)).toEqual([]);
+    expect(covers(c.described, c.expected)).toBe(false);
+    // ... while everything the kernel had at registration is.
+    expect(c.described).toEqual(without(c.expected, c.added));
+  });
+
+  it('in-capture-kernel, the same log: the PT_LOADs cover all memory at the crash, the added LMB included', () => {
+    const r = run(inCapture, addThenCrash);
+    const c = coverage(r, 2);
+    expect(bytes(c.added)).toBe(256 * MiB);
+    expect(covers(c.described, c.added)).toBe(true);
+    expect(c.described).toEqual(c.expected);
+    expect(overlapping(r.at(2))).toBe(false);
+  });
+
+  it('at-registration with kdump-reload before the crash: the re-registration covers the added memory', () => {
+    const r = run(atRegistration, [boot, hotplug('add', 1), kdumpReload, crash]);
+    const c = coverage(r, 3);
+    expect(r.at(2).accepted).toBe(true);
+    expect(read(r.at(2), P.registered)).toBe('1');
+    expect(covers(c.described, c.added)).toBe(true);
+    expect(c.described).toEqual(c.expected);
+  });
+
+  it('at-registration, re-registering by hand (echo 1 > registered) covers it as well', () => {
+    const r = run(atRegistration, [boot, hotplug('add', 1), write(P.registered, '1'), crash]);
+    const c = coverage(r, 3);
+    expect(c.described).toEqual(c.expected);
+  });
+
+  it.each([1, 2])('%i LMB(s): only the at-registration kernel without a reload misses memory', (lmbs) => {
+    const results = [
+      { config: atRegistration, events: [boot, hotplug('add', lmbs), crash], crashAt: 2, complete: false },
+      { config: atRegistration, events: [boot, hotplug('add', lmbs), kdumpReload, crash], crashAt: 3, complete: true },
+      { config: inCapture, events: [boot, hotplug('add', lmbs), crash], crashAt: 2, complete: true },
+    ];
+    for (const x of results) {
+      const r = run(x.config, x.events);
+      const c = coverage(r, x.crashAt);
+      expect(bytes(c.added)).toBe(lmbs * 256 * MiB);
+      expect(covers(c.described, c.expected)).toBe(x.complete);
+      expect(bytes(intersect(c.described, c.added))).toBe(x.complete ? bytes(c.added) : 0);
+    }
+  });
+
+  it('the three examples/ logs say the same', () => {
+    const load = (f: string) => runText(readFileSync(`examples/${f}`, 'utf8'), f);
+    const stale = load('hotplug-before-reload-at-registration.jsonl');
+    const reloaded = load('hotplug-reload-at-registration.jsonl');
+    const fresh = load('hotplug-before-crash-in-capture-kernel.jsonl');
+    const s = coverage(stale, 2);
+    expect(bytes(s.added)).toBeGreaterThan(0);
+    expect(intersect(s.described, s.added)).toEqual([]);
+    const rl = coverage(reloaded, 3);
+    expect(rl.described).toEqual(rl.expected);
+    const f = coverage(fresh, 2);
+    expect(f.described).toEqual(f.expected);
+    // The two logs that differ only in the kernel generation.
+    const sameLog = (text: string) => text.split('\n').slice(1).join('\n');
+    expect(sameLog(stale.log)).toBe(sameLog(fresh.log));
+  });
+});
+
+describe('memory remove, then a crash', () => {
+  it('at-registration before reload: the PT_LOADs still describe the removed memory (stale)', () => {
+    const r = run(atRegistration, [boot, hotplug('remove', 1), crash]);
+    const c = coverage(r, 2);
+    expect(bytes(c.removed)).toBe(256 * MiB);
+    expect(covers(c.described, c.removed)).toBe(true);
+    expect(c.described).not.toEqual(c.expected);
+  });
+
+  it('in-capture-kernel: the PT_LOADs describe exactly the memory left', () => {
+    const r = run(inCapture, [boot, hotplug('remove', 1), crash]);
+    const c = coverage(r, 2);
+    expect(bytes(c.removed)).toBe(256 * MiB);
+    expect(intersect(c.described, c.removed)).toEqual([]);
+    expect(c.described).toEqual(c.expected);
+  });
+
+  it('at-registration after kdump-reload: exact again', () => {
+    const r = run(atRegistration, [boot, hotplug('remove', 1), kdumpReload, crash]);
+    const c = coverage(r, 3);
+    expect(c.described).toEqual(c.expected);
+  });
+});
+
+describe('the kdump service and hotplug_ready (reference §5)', () => {
+  it('in-capture-kernel: hotplug_ready reads 1 and the udev rule skips the reload', () => {
+    const r = run(inCapture, [boot, hotplug('add', 1), kdumpReload]);
+    expect(read(r.at(0), P.hotplugReady)).toBe('1');
+    expect(r.at(1).states.kdumpService).toBe('idle');
+    expect(r.at(2).accepted).toBe(false);
+    expect(r.at(2).note).toMatch(/no reload pending/);
+  });
+
+  it('at-registration: no hotplug_ready file; a memory event leaves a reload pending until kdump-reload', () => {
+    const r = run(atRegistration, [boot, hotplug('add', 1), kdumpReload]);
+    expect(exists(r.at(0), P.hotplugReady)).toBe(false);
+    expect(r.at(1).states.kdumpService).toBe('reloadPending');
+    // Registered all along: stale, not absent.
+    expect(read(r.at(1), P.registered)).toBe('1');
+    expect(r.at(2).states.kdumpService).toBe('idle');
+    expect(read(r.at(2), P.registered)).toBe('1');
+  });
+
+  it('a failed reload (RTAS -1) makes kdumpctl stop and wait to start: fadump is unregistered, a crash gets no dump', () => {
+    const r = run(atRegistration, [boot, hotplug('add', 1), { event: 'firmware-error', call: 'register', rc: -1 }, kdumpReload, crash]);
+    expect(r.at(3).states.kdumpService).toBe('restartPending');
+    expect(read(r.at(3), P.registered)).toBe('0');
+    expect(r.at(4).dump).toBe('none');
+  });
+});
+
+describe('DLPAR removal of protected memory (reference §4, §8)', () => {
+  // 8 GiB with a 256 MB floor: removing 31 of 32 LMBs would take memory at or below boot_mem_top.
+  const cfg: ConfigInput = { ...inCapture, minMemoryMiB: 256 };
+
+  it('pSeries, registered: removing an LMB at or below boot_mem_top fails with EINVAL and changes nothing', () => {
+    const r = run(cfg, [boot, hotplug('remove', 31)]);
+    expect(r.at(1).errno).toBe('EINVAL');
+    expect(partitionMemory(r, 1)).toEqual(partitionMemory(r, 0));
+    expect(r.at(1).sysfs).toEqual(r.at(0).sysfs);
+  });
+
+  it('removing memory above the reserved area is allowed while registered', () => {
+    const r = run(cfg, [boot, hotplug('remove', 1)]);
+    expect(r.at(1).errno).toBeNull();
+    expect(r.at(1).accepted).toBe(true);
+  });
+
+  it('after echo 0 > registered the same removal is allowed', () => {
+    const r = run(cfg, [boot, write(P.registered, '0'), hotplug('remove', 31)]);
+    expect(r.at(2).errno).toBeNull();
+    expect(bytes(partitionMemory(r, 2))).toBe(256 * MiB);
+  });
+
+  it('beyond the LPAR profile the HMC refuses: ignored, nothing changes', () => {
+    const r = run(inCapture, [boot, hotplug('add', 3)]);
+    expect(r.at(1).accepted).toBe(false);
+    expect(r.at(1).note).toMatch(/LPAR profile/);
+    expect(partitionMemory(r, 1)).toEqual(partitionMemory(r, 0));
+  });
+});

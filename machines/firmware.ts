@@ -178,6 +178,9 @@ export function firmwareMachine(config: Config) {
       dumpPending: {
         on: {
           'fw.invalidate': { target: 'noDumpRegistered', actions: 'invalidate' },
+          // A production boot registering while a dump is held: the kernel found the dump not
+          // active (OPAL: no range registered), so the new registration replaces it [I].
+          'fw.register': [{ guard: 'registerTakes', target: 'registered', actions: ['invalidate', 'register'] }, { actions: 'register' }],
         },
       },
     },

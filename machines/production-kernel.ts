@@ -88,6 +88,9 @@ export function productionKernelMachine(config: Config) {
       /** fadump_reserve_mem() and setup_fadump() of a production boot. */
       bootKernel: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'os.boot') return;
+        // §1 early boot 1: OPAL needs registered_regions != 0 for dump_active; a preserved dump
+        // without it is not processed, and this boot runs as production.
+        if (event.dump !== null) enqueue.emit({ type: 'dump.lost', reason: 'the firmware preserved memory but no boot range was registered (OPAL registered_regions == 0): the dump is not active' });
         const enabled = config.fadump !== 'off';
         const reserved = enabled ? reserveAtBoot(config, event.memory) : null;
         const ok = reserved !== null && reserved.ok;

@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { LogError, parseLog } from './log/parse';
 import { replay } from './log/replay';
 import { formatReplay, replayJson } from './log/format';
+import { checkCommand, type CheckFlags } from './explore/check-command';
+import { diagramsCommand } from './diagrams/generate';
 
 /** Bad input from the user: exit 2 with this message. */
 export class UsageError extends Error {}
@@ -55,6 +57,27 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--json', 'print {"steps": [...], "final": {...}}')
     .action((file: string, opts: { json?: boolean }) => {
       code = replayCommand(file, opts, io);
+    });
+  program
+    .command('check')
+    .description('explore every reachable state of each configuration and check every property')
+    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option('--property <id...>', 'check only these properties')
+    .option('--json', 'print {"results": [...]}')
+    .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
+    .option('--max-states <n>', 'stop each exploration after this many states (verdict: incomplete)')
+    .option('--max-memory <size>', 'stop an exploration when its memory passes this size, e.g. 2G')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json)')
+    .action(async (opts: CheckFlags) => {
+      code = await checkCommand(opts, io);
+    });
+  program
+    .command('diagrams')
+    .description('generate the statecharts (Mermaid and SVG) from the machine definitions')
+    .option('--out <dir>', 'output folder', 'diagrams')
+    .action(async (opts: { out: string }) => {
+      code = await diagramsCommand(opts.out, io.out);
     });
   program
     .command('replay-examples')

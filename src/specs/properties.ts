@@ -5,7 +5,7 @@
 //  - step: checked on every step (pre-state, event, post-state), optionally with a small monitor
 //    carried along the path (P's spec-machine state);
 //  - graph: checked on the explored graph (every event handled, no deadlock, liveness).
-import type { SystemState } from '../../machines/system';
+import { ACTORS, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { elfcorePtLoads, type PtLoad } from '../memory/layout';
@@ -231,6 +231,14 @@ export const PROPERTIES: readonly Property[] = [
       // A fresh boot: registered again unless the firmware refused the registration.
       return registered(s.post) || s.post.actors.firmware.context.registration === null;
     },
+  },
+  {
+    id: 'steps-complete',
+    kind: 'state',
+    sentence: 'Every step runs to completion: between external events no actor is left waiting for an answer (in a transient state).',
+    source: 'shared/DESIGN.md "The actors" (actors linked only by events, delivered until the system is quiet)',
+    notApplicable: always,
+    holds: (s) => ACTORS.every((a) => !s.actors[a].hasTag('transient')),
   },
   {
     id: 'every-event-handled',

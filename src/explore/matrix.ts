@@ -1,0 +1,44 @@
+// The default matrix of configurations `check` explores: data, not code paths
+// (shared/DESIGN.md "Configurations"; issue 3).
+import type { ConfigInput } from '../config';
+
+const FADUMP = ['on', 'nocma', 'off'] as const;
+const GENERATIONS = ['at-registration', 'in-capture-kernel'] as const;
+
+export function defaultMatrix(): ConfigInput[] {
+  const out: ConfigInput[] = [];
+  // pSeries: both generations, fadump=on|nocma|off, three memory sizes.
+  for (const elfcorehdr of GENERATIONS) {
+    for (const fadump of FADUMP) {
+      for (const memoryMiB of [4096, 8192, 32768]) out.push({ platform: 'pseries', elfcorehdr, fadump, memoryMiB });
+    }
+  }
+  // PowerNV: both generations, fadump=on|nocma|off, petitboot with and without
+  // CONFIG_PRESERVE_FA_DUMP.
+  for (const elfcorehdr of GENERATIONS) {
+    for (const fadump of FADUMP) {
+      for (const petitbootPreservesDump of [true, false]) {
+        out.push({ platform: 'powernv', elfcorehdr, fadump, memoryMiB: 16384, petitbootPreservesDump });
+      }
+    }
+  }
+  // The variants the seeds and the reference describe, one each.
+  out.push(
+    // crashkernel= sizes the boot memory (capped at RAM/4), and one below the minimum: fadump fails.
+    { platform: 'pseries', crashkernel: '1G', memoryMiB: 8192 },
+    { platform: 'pseries', crashkernel: '256M', memoryMiB: 8192 },
+    // Firmware call failures (RTAS and OPAL return codes).
+    { platform: 'pseries', faults: true },
+    { platform: 'powernv', faults: true, memoryMiB: 16384 },
+    // 2017 kernels: EEXIST on re-register and no registration at boot (kdumpctl does it).
+    { platform: 'pseries', elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false },
+    // The seed document's boot-memory rule.
+    { platform: 'pseries', bootMemoryRule: 'seed-2011', memoryMiB: 4096 },
+    // Mixed kernels across the crash (reference §3): an old capture kernel, a byte-swapped one,
+    // one whose pt_regs/cpumask sizes differ.
+    { platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } },
+    { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
+    { platform: 'pseries', captureKernel: { headerSizes: 'different' } },
+  );
+  return out;
+}

@@ -10,6 +10,7 @@
 // XState's own transition() reach the same snapshots.
 import { ACTORS, createSystem, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
+import { canonicalJson } from '../util/canonical';
 import { toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
 
 export const N_ACTORS = ACTORS.length;
@@ -50,7 +51,7 @@ export class CachedStepper implements ActorStepper {
   internSnapshot(a: number, snap: AnySnapshot): number {
     const known = this.snapIdByObject.get(snap);
     if (known !== undefined) return known;
-    const key = JSON.stringify({ v: snap.value, c: snap.context });
+    const key = canonicalJson({ v: snap.value, c: snap.context });
     const byKey = this.snapIdByKey[a];
     if (byKey === undefined) throw new Error(`no actor ${a}`);
     let id = byKey.get(key);
@@ -73,7 +74,7 @@ export class CachedStepper implements ActorStepper {
   internEvent(e: AnyEvent): number {
     const known = this.eventIdByObject.get(e);
     if (known !== undefined) return known;
-    const key = JSON.stringify(e);
+    const key = canonicalJson(e);
     let id = this.eventIdByKey.get(key);
     if (id === undefined) {
       id = this.events.length;
@@ -218,7 +219,8 @@ export class Engine {
       updates[2 * i] = p.actor;
       updates[2 * i + 1] = this.stepper.internSnapshot(p.actor, r.state.actors[actor]);
     });
-    const dump = r.state.dump === state.dump ? -1 : DUMP_CODES.indexOf(r.state.dump);
+    // The dump outcome is set by the step's last dump.* observation, whatever it was before.
+    const dump = r.observations.some((o) => o.type.startsWith('dump.')) ? DUMP_CODES.indexOf(r.state.dump) : -1;
     return { updates, dump, handled: r.handled, errno: r.errno, ignored: r.ignored, pre };
   }
 

@@ -33,6 +33,8 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   onProgress?: (states: number) => void;
   alphabet?: readonly ExternalEvent[];
+  /** Start from the state these events lead to (each must be in the alphabet). */
+  prefix?: readonly ExternalEvent[];
 }
 
 export interface Exploration {
@@ -103,6 +105,11 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const init = engine.initialTuple();
   const t0 = new Int32Array(width);
   t0.set(init);
+  for (const ev of opts.prefix ?? []) {
+    const e = letters.findIndex((x) => JSON.stringify(x) === JSON.stringify(ev));
+    if (e < 0) throw new Error(`prefix event ${JSON.stringify(ev)} is not in the alphabet`);
+    Engine.apply(t0, engine.edge(t0, e));
+  }
   table.add(t0);
   parent[0] = -1;
   parentEvent[0] = -1;

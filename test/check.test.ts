@@ -1,0 +1,75 @@
+// The explorer's expected findings (issue 3), and every counterexample confirmed by replaying it
+// through the plain system.
+import { describe, expect, it } from 'vitest';
+import { config, type ConfigInput } from '../src/config';
+import { confirm } from '../src/explore/confirm';
+import { runConfig, type ConfigRun } from '../src/explore/check';
+import { PROPERTIES } from '../src/specs/properties';
+import { parseLog, formatLog } from '../src/log/parse';
+
+const verdict = (run: ConfigRun, id: string) => run.results.find((r) => r.property === id)?.verdict;
+
+describe('expected findings', () => {
+  const atReg = runConfig({ platform: 'pseries', elfcorehdr: 'at-registration' }, {});
+  const inCapture = runConfig({ platform: 'pseries', elfcorehdr: 'in-capture-kernel' }, {});
+  const clobbers = runConfig({ platform: 'powernv', petitbootPreservesDump: false, memoryMiB: 16384 }, {});
+  const preserves = runConfig({ platform: 'powernv', petitbootPreservesDump: true, memoryMiB: 16384 }, {});
+
+  it('always-ready-after-hotplug and accurate-vmcore are violated with the elfcorehdr built at registration', () => {
+    expect(verdict(atReg, 'always-ready-after-hotplug')).toBe('violated');
+    expect(verdict(atReg, 'accurate-vmcore')).toBe('violated');
+    const cx = atReg.results.find((r) => r.property === 'always-ready-after-hotplug')?.counterexample;
+    expect(cx?.map((e) => e.event)).toEqual(['boot', 'memory-hotplug', 'crash']);
+  });
+
+  it('and hold with it built in the capture kernel', () => {
+    expect(verdict(inCapture, 'always-ready-after-hotplug')).toBe('holds');
+    expect(verdict(inCapture, 'accurate-vmcore')).toBe('holds');
+  });
+
+  it('no-lost-dump is violated on PowerNV when petitboot does not preserve the dump, and holds when it does', () => {
+    expect(verdict(clobbers, 'no-lost-dump')).toBe('violated');
+    expect(verdict(preserves, 'no-lost-dump')).toBe('holds');
+  });
+
+  it('every property of a current pSeries system holds, with a state count', () => {
+    for (const r of inCapture.results) {
+      expect(r.verdict, r.property).toBe('holds');
+      expect(r.states).toBeGreaterThan(100);
+    }
+  });
+
+  it('a --max-states budget gives "incomplete", not a wrong "holds"', () => {
+    const small = runConfig({ platform: 'pseries', elfcorehdr: 'in-capture-kernel' }, { maxStates: 20 });
+    expect(small.complete).toBe(false);
+    expect(new Set(small.results.map((r) => r.verdict))).toEqual(new Set(['incomplete']));
+  });
+});
+
+describe('every counterexample replays to the violation it claims', () => {
+  const configs: ConfigInput[] = [
+    { platform: 'pseries', elfcorehdr: 'at-registration' },
+    { platform: 'powernv', petitbootPreservesDump: false, memoryMiB: 16384 },
+    { platform: 'pseries', faults: true },
+    { platform: 'powernv', faults: true, memoryMiB: 16384 },
+    { platform: 'pseries', crashkernel: '256M' },
+    { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
+    { platform: 'pseries', elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false },
+  ];
+  for (const input of configs) {
+    const c = config(input);
+    it(c.name, () => {
+      const run = runConfig(input, {});
+      const violated = run.results.filter((r) => r.verdict === 'violated');
+      expect(violated.length).toBeGreaterThan(0);
+      for (const r of violated) {
+        const property = PROPERTIES.find((p) => p.id === r.property);
+        if (!property || !r.counterexample) throw new Error(`no counterexample for ${r.property}`);
+        // Through the log format, as `replay` reads it.
+        const log = parseLog(formatLog(input, r.counterexample), 'cx.jsonl');
+        const result = confirm(log.config, property, log.entries.map((e) => e.event));
+        expect(result.violated, `${r.property}: ${result.detail}`).toBe(true);
+      }
+    });
+  }
+});

@@ -63,7 +63,15 @@ export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> 
   ignored: [],
 };
 
+/** The firmware hears an external event it does not own (it is listed after the kernels) only
+ *  when no actor before it reacted: it answers for a system that is powered off. */
+export function isFallback(actor: ActorId, position: number): boolean {
+  return actor === 'firmware' && position > 0;
+}
+
 export function listenersOf(event: AnyEvent): readonly ActorId[] {
+  // A write's result goes back to whoever wrote: the kdump service, or the user (no actor).
+  if (event.type === 'sysfs.result' && event.origin === 'user') return [];
   return event.type in EXTERNAL_ROUTES
     ? EXTERNAL_ROUTES[event.type as ExternalMachineEvent['type']]
     : INTERNAL_ROUTES[event.type as InternalEvent['type']];
@@ -208,13 +216,19 @@ export function createSystem(config: Config): System {
     for (let head = 0; head < queue.length; head++) {
       const item = queue[head];
       if (item === undefined) break;
-      for (const to of listenersOf(item.event)) {
+      let reacted = false;
+      const listeners = listenersOf(item.event);
+      for (let position = 0; position < listeners.length; position++) {
+        const to = listeners[position];
+        if (to === undefined) break;
+        if (item.from === 'user' && reacted && isFallback(to, position)) continue;
         if (deliveries.length >= MAX_DELIVERIES_PER_STEP) {
           throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${event.type}' event (a loop between actors)`);
         }
         deliveries.push({ from: item.from, to, event: item.event });
         const r = stepper.step(to, actors[to], item.event);
         actors[to] = r.snapshot;
+        if (r.reacted) reacted = true;
         const onlyIgnored = r.emitted.length > 0 && r.emitted.every((e) => e.type === 'ignored');
         if (item.from === 'user' && r.reacted && !onlyIgnored) handled = true;
         for (const e of r.emitted) {

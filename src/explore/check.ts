@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { parseConfig, type ConfigInput } from '../config';
@@ -41,15 +42,24 @@ export function selectProperties(ids: readonly string[] | undefined): Property[]
   });
 }
 
+/** The memory budget of an exploration when none is given: a share of this thread's V8 heap
+ *  limit, so that exploration stops with "incomplete" instead of dying of an out-of-memory abort
+ *  (a large configuration, e.g. faults and wide memory bounds, fills a 4 GB heap in minutes). */
+export const DEFAULT_MEMORY_SHARE = 0.6;
+export function defaultMaxMemoryBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit * DEFAULT_MEMORY_SHARE);
+}
+
 /** Explores one configuration in this thread. */
-export function runConfig(input: ConfigInput, opts: RunOptions, shouldStop?: () => boolean): ConfigRun {
+export function runConfig(input: ConfigInput, opts: RunOptions, shouldStop?: () => boolean, onProgress?: (states: number) => void): ConfigRun {
   const parsed = parseConfig(input);
   if (!parsed.ok) throw new Error(`invalid configuration: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const r = explore(parsed.config, {
     properties: selectProperties(opts.properties),
     ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
-    ...(opts.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: opts.maxMemoryBytes }),
+    maxMemoryBytes: opts.maxMemoryBytes ?? defaultMaxMemoryBytes(),
     ...(shouldStop === undefined ? {} : { shouldStop }),
+    ...(onProgress === undefined ? {} : { onProgress }),
   });
   return {
     config: parsed.config.name,
@@ -66,8 +76,48 @@ export function runConfig(input: ConfigInput, opts: RunOptions, shouldStop?: () 
 
 export interface MatrixOptions extends RunOptions {
   workers?: number;
+  /** Explore on worker threads even with one worker, so that this thread stays free to see
+   *  Ctrl-C and `signal` can stop an exploration under way (the CLI sets it). */
+  threads?: boolean;
   onDone?: (run: ConfigRun, done: number, total: number) => void;
+  /** Polled between configurations, and every few thousand states in this thread. */
   shouldStop?: () => boolean;
+  /** Aborting it stops every exploration under way (they end "incomplete": interrupted) and
+   *  starts no more. */
+  signal?: AbortSignal;
+}
+
+/** An exploration failed (a model error, or a worker that died). */
+export class ExplorationError extends Error {
+  constructor(
+    readonly config: string,
+    message: string,
+  ) {
+    super(`exploring '${config}': ${message}`);
+  }
+}
+
+type WorkerReply = { ok: true; run: ConfigRun } | { ok: false; error: string };
+
+function nameOf(input: ConfigInput): string {
+  const p = parseConfig(input);
+  return p.ok ? p.config.name : JSON.stringify(input);
+}
+
+/** A run for a configuration whose worker died (out of memory): every verdict incomplete. */
+function diedRun(input: ConfigInput, opts: RunOptions, states: number, seconds: number, reason: string): ConfigRun {
+  const ids = selectProperties(opts.properties).map((p) => p.id);
+  return {
+    config: nameOf(input),
+    input,
+    states,
+    edges: 0,
+    seconds,
+    complete: false,
+    stopReason: reason,
+    results: ids.map((property) => ({ property, verdict: 'incomplete', states, counterexample: null, note: `not decided: ${reason} after ${states} states` })),
+    coverage: null,
+  };
 }
 
 /** Explores every configuration, on worker threads when workers > 1 (one configuration each). */
@@ -80,40 +130,93 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     done++;
     opts.onDone?.(run, done, inputs.length);
   };
-  const { onDone: _onDone, shouldStop, workers: _w, ...runOpts } = opts;
-  if (workers === 1) {
-    for (let i = 0; i < inputs.length; i++) {
-      if (shouldStop?.()) break;
-      const input = inputs[i];
-      if (input !== undefined) finish(i, runConfig(input, runOpts, shouldStop));
+  const { onDone: _onDone, shouldStop, workers: _w, threads, signal, ...runOpts } = opts;
+  // One flag shared with every worker: non-zero stops the explorations under way.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const stopped = () => Atomics.load(stop, 0) !== 0 || signal?.aborted === true || shouldStop?.() === true;
+  const onAbort = () => Atomics.store(stop, 0, 1);
+  signal?.addEventListener('abort', onAbort);
+  if (signal?.aborted) onAbort();
+  try {
+    if (workers === 1 && !threads) {
+      for (let i = 0; i < inputs.length; i++) {
+        if (stopped()) break;
+        const input = inputs[i];
+        if (input !== undefined) finish(i, runConfig(input, runOpts, stopped));
+      }
+      return runs.filter((r): r is ConfigRun => r !== undefined);
     }
-  } else {
+    // A worker's heap must hold the memory budget: raise its limit when --max-memory asks for
+    // more than the default heap allows.
+    const heapMb = getHeapStatistics().heap_size_limit / (1024 * 1024);
+    const wantMb = runOpts.maxMemoryBytes === undefined ? 0 : Math.ceil((runOpts.maxMemoryBytes / (1024 * 1024)) / DEFAULT_MEMORY_SHARE);
+    const resourceLimits = wantMb > heapMb ? { maxOldGenerationSizeMb: wantMb } : undefined;
     let next = 0;
+    let failure: ExplorationError | null = null;
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        const w = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+        let w: Worker | null = null;
+        const progress = new Int32Array(new SharedArrayBuffer(4));
         try {
-          while (next < inputs.length && !shouldStop?.()) {
+          while (next < inputs.length && !stopped() && failure === null) {
             const i = next++;
-            const run = await new Promise<ConfigRun>((resolve, reject) => {
-              const onError = (e: Error) => reject(e);
-              w.once('error', onError);
-              w.once('message', (m: { ok: true; run: ConfigRun } | { ok: false; error: string }) => {
-                w.off('error', onError);
-                if (m.ok) resolve(m.run);
-                else reject(new Error(m.error));
-              });
-              w.postMessage({ input: inputs[i], opts: runOpts });
+            const input = inputs[i];
+            if (input === undefined) continue;
+            if (w === null) w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { stop: stop.buffer, progress: progress.buffer }, ...(resourceLimits ? { resourceLimits } : {}) });
+            const worker: Worker = w;
+            const started = performance.now();
+            Atomics.store(progress, 0, 0);
+            const reply = await new Promise<WorkerReply | { died: Error }>((resolve) => {
+              const onMessage = (m: WorkerReply) => {
+                worker.off('error', onError);
+                worker.off('exit', onExit);
+                resolve(m);
+              };
+              const onError = (e: Error) => {
+                worker.off('message', onMessage);
+                worker.off('exit', onExit);
+                resolve({ died: e });
+              };
+              const onExit = (code: number) => {
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                resolve({ died: new Error(`the worker thread exited (code ${code})`) });
+              };
+              worker.once('message', onMessage);
+              worker.once('error', onError);
+              worker.once('exit', onExit);
+              worker.postMessage({ input, opts: runOpts });
             });
-            finish(i, run);
+            if ('died' in reply) {
+              w = null;
+              await worker.terminate();
+              const code = (reply.died as NodeJS.ErrnoException).code;
+              if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+                const states = Atomics.load(progress, 0);
+                finish(i, diedRun(input, runOpts, states, (performance.now() - started) / 1000, 'out of memory (lower --max-memory)'));
+                continue;
+              }
+              failure ??= new ExplorationError(nameOf(input), reply.died.message);
+              Atomics.store(stop, 0, 1);
+              break;
+            }
+            if (!reply.ok) {
+              failure ??= new ExplorationError(nameOf(input), reply.error);
+              Atomics.store(stop, 0, 1);
+              break;
+            }
+            finish(i, reply.run);
           }
         } finally {
-          await w.terminate();
+          if (w !== null) await w.terminate();
         }
       }),
     );
+    if (failure !== null) throw failure;
+    return runs.filter((r): r is ConfigRun => r !== undefined);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
-  return runs.filter((r): r is ConfigRun => r !== undefined);
 }
 
 // ---------------------------------------------------------------------------------------------

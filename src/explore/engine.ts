@@ -8,7 +8,7 @@
 //     first reached it; so the trie branches on those ids and its leaf holds the outcome.
 // test/engine-faithfulness.test.ts checks on thousands of random paths that the engine and
 // XState's own transition() reach the same snapshots.
-import { ACTORS, createSystem, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
+import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP, ModelError, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import { canonicalJson } from '../util/canonical';
 import { toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
@@ -97,6 +97,26 @@ export class CachedStepper implements ActorStepper {
     return this.recordOrder.map((a) => ({ actor: a, snap: rec.get(a) ?? -1 }));
   }
 
+  /** One actor step on ids: cached, else computed by XState once. */
+  stepIds(a: number, sid: number, eid: number): ActorStepResult {
+    const cache = this.cache[a];
+    if (cache === undefined) throw new Error(`no actor ${a}`);
+    const key = sid * 65536 + eid;
+    let r = cache.get(key);
+    if (r === undefined) {
+      this.misses++;
+      const actor = ACTORS[a];
+      const event = this.events[eid];
+      if (actor === undefined || event === undefined) throw new Error(`bad step ${a}/${eid}`);
+      const snapshot = this.snapshot(a, sid);
+      const raw = this.inner.step(actor, snapshot, event);
+      const emitted = raw.emitted.map((e) => this.internEvent(e));
+      r = { next: this.internSnapshot(a, raw.snapshot), emitted, reacted: raw.reacted };
+      cache.set(key, r);
+    }
+    return r;
+  }
+
   step(actor: ActorId, snapshot: AnySnapshot, event: AnyEvent) {
     const a = this.actorIndex(actor);
     const sid = this.internSnapshot(a, snapshot);
@@ -104,24 +124,25 @@ export class CachedStepper implements ActorStepper {
       this.recording.set(a, sid);
       this.recordOrder.push(a);
     }
-    const eid = this.internEvent(event);
-    const cache = this.cache[a];
-    if (cache === undefined) throw new Error(`no actor ${a}`);
-    const key = sid * 65536 + eid;
-    let r = cache.get(key);
-    if (r === undefined) {
-      this.misses++;
-      const raw = this.inner.step(actor, snapshot, event);
-      const emitted = raw.emitted.map((e) => this.internEvent(e));
-      r = { next: this.internSnapshot(a, raw.snapshot), emitted, reacted: raw.reacted };
-      cache.set(key, r);
-    }
+    const r = this.stepIds(a, sid, this.internEvent(event));
     return {
       snapshot: this.snapshot(a, r.next),
       emitted: r.emitted.map((id) => this.events[id] as InternalEvent),
       reacted: r.reacted,
     };
   }
+}
+
+/** How the router treats an interned event (the same cases as system.step). */
+interface EventInfo {
+  listeners: number[];
+  /** Listeners that hear a user's event only when none before them reacted. */
+  fallback: boolean[];
+  kind: 'route' | 'ignored' | 'dump' | 'sysfs-result' | 'dlpar-result';
+  reason: string;
+  dump: number;
+  errno: Errno | null;
+  userResult: boolean;
 }
 
 /** What one system step did, as the explorer needs it. */
@@ -204,24 +225,102 @@ export class Engine {
     return out;
   }
 
+  private readonly info: (EventInfo | undefined)[] = [];
+
+  private eventInfo(eid: number): EventInfo {
+    let i = this.info[eid];
+    if (i === undefined) {
+      const ev = this.stepper.events[eid];
+      if (ev === undefined) throw new Error(`no event ${eid}`);
+      const listeners = listenersOf(ev).map((a) => ACTORS.indexOf(a));
+      const fallback = listenersOf(ev).map((a, position) => isFallback(a, position));
+      const base = { listeners, fallback, reason: '', dump: -1, errno: null, userResult: false };
+      switch (ev.type) {
+        case 'ignored':
+          i = { ...base, kind: 'ignored', reason: ev.reason };
+          break;
+        case 'dump.captured':
+        case 'dump.lost':
+        case 'dump.none':
+          i = { ...base, kind: 'dump', dump: DUMP_CODES.indexOf(ev.type === 'dump.captured' ? 'captured' : ev.type === 'dump.lost' ? 'lost' : 'none') };
+          break;
+        case 'sysfs.result':
+          i = { ...base, kind: 'sysfs-result', errno: ev.errno, userResult: ev.origin === 'user' };
+          break;
+        case 'dlpar.result':
+          i = { ...base, kind: 'dlpar-result', errno: ev.errno };
+          break;
+        default:
+          i = { ...base, kind: 'route' };
+      }
+      this.info[eid] = i;
+    }
+    return i;
+  }
+
+  /** system.step's routing, on interned ids: deliver, collect, route until quiet. Each actor step
+   *  is the cached XState step; the faithfulness test holds this to system.step. */
   private compile(t: ArrayLike<number>, e: number): EdgeOutcome {
     this.compiled++;
-    const state = this.toState(t);
     const ev = this.machineEvents[e];
     if (ev === undefined) throw new Error(`no event ${e}`);
-    this.stepper.startRecording();
-    const r = this.system.step(state, ev, this.stepper);
-    const pre = this.stepper.stopRecording();
+    const ids = Array.from({ length: N_ACTORS }, (_, a) => t[a] ?? 0);
+    const pre: { actor: number; snap: number }[] = [];
+    const seen = new Array<boolean>(N_ACTORS).fill(false);
+    let handled = false;
+    let errno: Errno | null = null;
+    let dump = -1;
+    const ignored: string[] = [];
+    const queue: { user: boolean; eid: number }[] = [{ user: true, eid: this.stepper.internEvent(ev) }];
+    let deliveries = 0;
+    for (let head = 0; head < queue.length; head++) {
+      const item = queue[head];
+      if (item === undefined) break;
+      const info0 = this.eventInfo(item.eid);
+      let reacted = false;
+      for (let position = 0; position < info0.listeners.length; position++) {
+        const a = info0.listeners[position] ?? 0;
+        if (item.user && reacted && info0.fallback[position]) continue;
+        if (++deliveries > MAX_DELIVERIES_PER_STEP) throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${ev.type}' event`);
+        if (!seen[a]) {
+          seen[a] = true;
+          pre.push({ actor: a, snap: ids[a] ?? 0 });
+        }
+        const r = this.stepper.stepIds(a, ids[a] ?? 0, item.eid);
+        ids[a] = r.next;
+        if (r.reacted) reacted = true;
+        let onlyIgnored = r.emitted.length > 0;
+        for (const out of r.emitted) {
+          const info = this.eventInfo(out);
+          if (info.kind !== 'ignored') onlyIgnored = false;
+          switch (info.kind) {
+            case 'ignored':
+              if (item.user) ignored.push(info.reason);
+              break;
+            case 'dump':
+              dump = info.dump;
+              break;
+            case 'sysfs-result':
+              if (info.userResult) errno = info.errno;
+              queue.push({ user: false, eid: out });
+              break;
+            case 'dlpar-result':
+              errno = info.errno;
+              queue.push({ user: false, eid: out });
+              break;
+            default:
+              queue.push({ user: false, eid: out });
+          }
+        }
+        if (item.user && r.reacted && !onlyIgnored) handled = true;
+      }
+    }
     const updates = new Int32Array(pre.length * 2);
     pre.forEach((p, i) => {
-      const actor = ACTORS[p.actor];
-      if (actor === undefined) throw new Error('bad actor');
       updates[2 * i] = p.actor;
-      updates[2 * i + 1] = this.stepper.internSnapshot(p.actor, r.state.actors[actor]);
+      updates[2 * i + 1] = ids[p.actor] ?? 0;
     });
-    // The dump outcome is set by the step's last dump.* observation, whatever it was before.
-    const dump = r.observations.some((o) => o.type.startsWith('dump.')) ? DUMP_CODES.indexOf(r.state.dump) : -1;
-    return { updates, dump, handled: r.handled, errno: r.errno, ignored: r.ignored, pre };
+    return { updates, dump, handled, errno, ignored, pre };
   }
 
   /** Inserts the outcome at the path its `pre` list describes. */

@@ -92,7 +92,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   };
 
   // State invariants depend on the actors' snapshots only: cache per snapshot-id tuple.
-  const stateCache = new Map<string, number>();
+  const stateCache = new Map<number, Map<number, Map<number, number>>>();
   // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
   // snapshot the step reads) and the monitor values: cache per leaf.
   const stepCache = new Map<EdgeOutcome, Map<number, { bad: number; next: number[] }>>();
@@ -134,18 +134,25 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
       }
     }
     table.get(i, cur);
+    if (succ !== null && (i + 1) * A > succ.length) succ = growInt32(succ, (i + 1) * A);
 
     if (stateProps.length) {
       // The state properties read the firmware and the two kernels (and the view of them).
-      const key = `${cur[fwIdx]}|${cur[pkIdx]}|${cur[ckIdx]}`;
-      let bad = stateCache.get(key);
+      const fw = cur[fwIdx] ?? 0;
+      const pk = cur[pkIdx] ?? 0;
+      const ck = cur[ckIdx] ?? 0;
+      let byPk = stateCache.get(fw);
+      if (byPk === undefined) stateCache.set(fw, (byPk = new Map()));
+      let byCk = byPk.get(pk);
+      if (byCk === undefined) byPk.set(pk, (byCk = new Map()));
+      let bad = byCk.get(ck);
       if (bad === undefined) {
         bad = 0;
         const s = stateOf(cur);
         stateProps.forEach((p, k) => {
           if (!p.holds(s, config)) bad = (bad ?? 0) | (1 << k);
         });
-        stateCache.set(key, bad);
+        byCk.set(ck, bad);
       }
       if (bad) stateProps.forEach((p, k) => (bad ?? 0) & (1 << k) && violate(p.id, i, -1));
     }
@@ -189,20 +196,18 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         r.next.forEach((m, k) => (next[BASE_WIDTH + k] = m));
       }
 
-      let same = true;
-      for (let k = 0; k < width; k++) if (next[k] !== cur[k]) same = false;
-      if (!same) movable = true;
-      const [j, added] = table.add(next);
-      if (added) {
-        parent = growInt32(parent, j + 1);
-        parentEvent = growInt32(parentEvent, j + 1);
+      if (!movable) for (let k = 0; k < width; k++) if (next[k] !== cur[k]) movable = true;
+      const got = table.add(next);
+      const j = got < 0 ? ~got : got;
+      if (got >= 0) {
+        if (j >= parent.length) {
+          parent = growInt32(parent, j + 1);
+          parentEvent = growInt32(parentEvent, j + 1);
+        }
         parent[j] = i;
         parentEvent[j] = e;
       }
-      if (succ !== null) {
-        succ = growInt32(succ, (i + 1) * A);
-        succ[i * A + e] = j;
-      }
+      if (succ !== null) succ[i * A + e] = j;
     }
     if (!movable) violate('no-deadlock', i, -1, 'no event leads out of this state');
     if (table.count >= maxStates && i + 1 < table.count) {

@@ -49,13 +49,13 @@ export class TupleTable {
     }
   }
 
-  /** Adds t if absent; returns [index, added]. */
-  add(t: Int32Array): [number, boolean] {
+  /** Adds t if absent. Returns its index when it was added, ~index (negative) when it was there. */
+  add(t: Int32Array): number {
     let s = this.hash(t, 0) & this.mask;
     for (;;) {
       const idx = this.slots[s] ?? -1;
       if (idx < 0) break;
-      if (this.equalAt(idx, t)) return [idx, false];
+      if (this.equalAt(idx, t)) return ~idx;
       s = (s + 1) & this.mask;
     }
     const index = this.count++;
@@ -67,7 +67,7 @@ export class TupleTable {
     this.data.set(t.subarray(0, this.width), index * this.width);
     this.slots[s] = index;
     if (this.count * 2 > this.slots.length) this.rehash();
-    return [index, true];
+    return index;
   }
 
   /** Copies tuple `index` into out. */

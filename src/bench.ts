@@ -1,0 +1,86 @@
+// `npm run bench`: the same model explored by the fast engine and by XState's own graph traversal
+// (xstate/graph getAdjacencyMap, the former @xstate/graph), with states, seconds, states/s, the
+// ratio, peak memory and bytes per state. A benchmark, not a test: numbers vary by machine.
+import { availableParallelism } from 'node:os';
+import { fromTransition } from 'xstate';
+import { getAdjacencyMap } from 'xstate/graph';
+import { ACTORS, createSystem, type SystemState } from '../machines/system';
+import { config, type ConfigInput } from './config';
+import { toMachineEvent, type ExternalMachineEvent } from './events';
+import { alphabet } from './explore/alphabet';
+import { runMatrix } from './explore/check';
+import { explore } from './explore/explore';
+import { defaultMatrix } from './explore/matrix';
+import { canonicalJson } from './util/canonical';
+
+/** Small enough for XState's own traversal to finish: both engines explore all of it. */
+const SHARED_CONFIG: ConfigInput = { name: 'pseries at-registration fadump=on 8G', platform: 'pseries', elfcorehdr: 'at-registration' };
+
+/** A larger space for the fast engine's absolute figures. */
+const BENCH_CONFIG: ConfigInput = {
+  name: 'bench: pseries at-registration faults, 7.5-8.5 GiB',
+  platform: 'pseries',
+  elfcorehdr: 'at-registration',
+  faults: true,
+  memoryMiB: 8192,
+  minMemoryMiB: 7680,
+  maxMemoryMiB: 8704,
+};
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+function fastEngine(input: ConfigInput) {
+  const c = config(input);
+  let peak = process.memoryUsage().rss;
+  const r = explore(c, { properties: [], onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const bytes = r.table.bytes + r.parent.byteLength + r.parentEvent.byteLength;
+  return { states: r.states, edges: r.edges, seconds: r.seconds, peak, bytesPerState: bytes / r.states, misses: r.engine.stepper.misses, compiled: r.engine.compiled };
+}
+
+function xstateGraph(input: ConfigInput) {
+  const c = config(input);
+  const system = createSystem(c);
+  const events = alphabet(c).map(toMachineEvent);
+  const logic = fromTransition((state: SystemState, event: ExternalMachineEvent) => system.step(state, event).state, system.initial());
+  const started = performance.now();
+  const map = getAdjacencyMap(logic, {
+    events,
+    serializeState: (s) => canonicalJson({ a: ACTORS.map((a) => ({ v: s.context.actors[a].value, c: s.context.actors[a].context })), d: s.context.dump }),
+    serializeEvent: (e) => canonicalJson(e),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { states: Object.keys(map).length, seconds };
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${availableParallelism()} cores, node ${process.version}`);
+  console.log('model: the composed system (5 actors, every alphabet event in every state)\n');
+
+  console.log(`1. the same model, "${SHARED_CONFIG.name}", explored completely by both`);
+  const fastShared = fastEngine(SHARED_CONFIG);
+  console.log(`  fast engine:   ${fmt(fastShared.states)} states, ${fmt(fastShared.edges)} transitions, ${fastShared.seconds.toFixed(2)} s, ${fmt(fastShared.states / fastShared.seconds)} states/s (cold caches)`);
+  const x = xstateGraph(SHARED_CONFIG);
+  console.log(`  xstate/graph:  ${fmt(x.states)} states, ${x.seconds.toFixed(2)} s, ${fmt(x.states / x.seconds)} states/s (getAdjacencyMap, transition() per actor step)`);
+  const ratio = fastShared.states / fastShared.seconds / (x.states / x.seconds);
+  console.log(`  ratio: ${ratio.toFixed(0)}x${fastShared.states === x.states ? '' : `  (state counts differ: ${fastShared.states} vs ${x.states})`}\n`);
+
+  console.log(`2. a larger space, "${BENCH_CONFIG.name}", fast engine only (one core)`);
+  const fast = fastEngine(BENCH_CONFIG);
+  console.log(`  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s, ${fmt(fast.states / fast.seconds)} states/s`);
+  console.log(`  XState actor steps computed ${fmt(fast.misses)}; system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`);
+  console.log(`  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links\n`);
+
+  console.log('3. the default matrix, on one and on two worker threads');
+  const matrix = defaultMatrix();
+  for (const workers of [1, Math.min(2, availableParallelism())]) {
+    const t = performance.now();
+    const runs = await runMatrix(matrix, { workers });
+    const s = (performance.now() - t) / 1000;
+    const states = runs.reduce((n, r) => n + r.states, 0);
+    console.log(`default matrix (${matrix.length} configurations, every property), ${workers} worker(s): ${s.toFixed(2)} s wall, ${fmt(states)} states`);
+  }
+}
+
+void main();

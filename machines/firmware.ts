@@ -1,6 +1,7 @@
 // The firmware: PHYP/RTAS on pSeries, OPAL on PowerNV (reference §1 "Register and unregister",
 // "Crash", §4). It owns the partition's memory (DLPAR goes through it), holds the registration,
 // preserves memory at a crash and boots the next kernel with the dump pending.
+import { produce } from 'immer';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, FirmwareCall, FirmwareRc, InternalEvent, PreservedDump, Registration } from '../src/events';
@@ -16,6 +17,13 @@ export interface FirmwareContext {
   /** Injected faults: the next call of that kind returns this rc. */
   faults: Partial<Record<FirmwareCall, FirmwareRc>>;
   dlpar: { action: 'add' | 'remove'; ranges: Range[] } | null;
+}
+
+/** The faults left once the next call of that kind has consumed its injected rc. */
+function consumed(faults: FirmwareContext['faults'], call: FirmwareCall): FirmwareContext['faults'] {
+  return produce(faults, (f) => {
+    delete f[call];
+  });
 }
 
 /** What the firmware itself counts as a registration in place. */
@@ -63,7 +71,7 @@ export function firmwareMachine(config: Config) {
         if (event.type !== 'fw.register') return;
         const rc = context.faults.register ?? 0;
         enqueue.assign({
-          faults: { ...context.faults, register: undefined },
+          faults: consumed(context.faults, 'register'),
           registration: registerTakes(rc) ? event.registration : context.registration,
           regionsRegistered: rc === 'OPAL_RESOURCE' ? 0 : event.registration.bootRegions.length,
         });
@@ -72,7 +80,7 @@ export function firmwareMachine(config: Config) {
       unregister: enqueueActions(({ enqueue, context }) => {
         const rc = context.faults.unregister ?? 0;
         enqueue.assign({
-          faults: { ...context.faults, unregister: undefined },
+          faults: consumed(context.faults, 'unregister'),
           registration: rc === 0 ? null : context.registration,
         });
         enqueue.emit({ type: 'fw.result', call: 'unregister', rc });
@@ -91,12 +99,12 @@ export function firmwareMachine(config: Config) {
           regionsRegistered: context.regionsRegistered,
           memoryIntact: true,
         };
-        enqueue.assign({ dump, registration: null, faults: { ...context.faults, preserve: undefined } });
+        enqueue.assign({ dump, registration: null, faults: consumed(context.faults, 'preserve') });
         enqueue.emit({ type: 'hw.reset' });
         enqueue.emit(bootEvent(context.memory, dump));
       }),
       mpiplFailed: enqueueActions(({ enqueue, context }) => {
-        enqueue.assign({ faults: { ...context.faults, preserve: undefined } });
+        enqueue.assign({ faults: consumed(context.faults, 'preserve') });
         enqueue.emit({ type: 'dump.lost', reason: 'opal_cec_reboot2(MPIPL) failed: the normal panic path continues' });
       }),
       lost: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -104,7 +112,12 @@ export function firmwareMachine(config: Config) {
       }),
       invalidate: assign({ dump: null }),
       armFault: assign({
-        faults: ({ context, event }) => (event.type === 'firmware-error' ? { ...context.faults, [event.call]: event.rc } : context.faults),
+        faults: ({ context, event }) =>
+          event.type === 'firmware-error'
+            ? produce(context.faults, (f) => {
+                f[event.call] = event.rc;
+              })
+            : context.faults,
       }),
       requestDlpar: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'memory-hotplug') return;

@@ -1,0 +1,115 @@
+// Test paths: a set of event sequences from the initial state that together take every transition
+// of the reachable graph (every (state, event) edge, self-loops such as rejected writes included),
+// kept short: each path walks uncovered edges greedily and detours to the nearest state that still
+// has one, and starts afresh when that is cheaper (shared/DESIGN.md "Test paths").
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { explore, type Exploration } from './explore';
+
+export interface TestPath {
+  /** Alphabet indices. */
+  letters: number[];
+  events: ExternalEvent[];
+}
+
+export interface PathSet {
+  config: Config;
+  exploration: Exploration;
+  paths: TestPath[];
+  /** Edges of the reachable graph, and how many the paths take. */
+  transitions: number;
+  covered: number;
+  /** Total events over all paths. */
+  steps: number;
+}
+
+export interface PathOptions {
+  /** A path ends after this many events (a new one starts from the initial state). */
+  maxLength?: number;
+}
+
+export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
+  const maxLength = opts.maxLength ?? 120;
+  const x = explore(config, { properties: [], keepEdges: true });
+  const succ = x.succ;
+  if (succ === null || !x.complete) throw new Error(`${config.name}: exploration incomplete (${x.stopReason}): no transition cover`);
+  const A = x.alphabet.length;
+  const n = x.states;
+  const covered = new Uint8Array(n * A);
+  const left = new Int32Array(n).fill(A); // uncovered edges per state
+  let remaining = n * A;
+  // Depth of each state from the initial one (parents are BFS parents).
+  const depth = new Int32Array(n);
+  for (let i = 1; i < n; i++) depth[i] = (depth[x.parent[i] ?? 0] ?? 0) + 1;
+
+  const take = (s: number, e: number): number => {
+    const k = s * A + e;
+    if (!covered[k]) {
+      covered[k] = 1;
+      left[s] = (left[s] ?? 1) - 1;
+      remaining--;
+    }
+    return succ[k] ?? 0;
+  };
+
+  /** Shortest path (letters) from s to the nearest state with an uncovered edge, or null. */
+  const toNearest = (s: number): number[] | null => {
+    const prev = new Int32Array(n).fill(-1);
+    const prevE = new Int32Array(n);
+    prev[s] = s;
+    const queue = [s];
+    for (let h = 0; h < queue.length; h++) {
+      const u = queue[h] ?? 0;
+      if ((left[u] ?? 0) > 0) {
+        const out: number[] = [];
+        for (let v = u; v !== s; v = prev[v] ?? s) out.push(prevE[v] ?? 0);
+        return out.reverse();
+      }
+      for (let e = 0; e < A; e++) {
+        const v = succ[u * A + e] ?? 0;
+        if ((prev[v] ?? -1) < 0) {
+          prev[v] = u;
+          prevE[v] = e;
+          queue.push(v);
+        }
+      }
+    }
+    return null;
+  };
+
+  const paths: TestPath[] = [];
+  while (remaining > 0) {
+    const letters: number[] = [];
+    let cur = 0;
+    while (letters.length < maxLength) {
+      if ((left[cur] ?? 0) > 0) {
+        let e = 0;
+        while (covered[cur * A + e]) e++;
+        letters.push(e);
+        cur = take(cur, e);
+        continue;
+      }
+      const detour = toNearest(cur);
+      if (detour === null) break;
+      // Restarting costs the target's depth; detour when it is no longer.
+      let target = cur;
+      for (const e of detour) target = succ[target * A + e] ?? 0;
+      if (detour.length > (depth[target] ?? 0) && letters.length > 0) break;
+      if (letters.length + detour.length >= maxLength) break;
+      for (const e of detour) {
+        letters.push(e);
+        cur = take(cur, e);
+      }
+    }
+    if (letters.length === 0) break;
+    paths.push({ letters, events: letters.map((e) => x.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined) });
+  }
+  return {
+    config,
+    exploration: x,
+    paths,
+    transitions: n * A,
+    covered: n * A - remaining,
+    steps: paths.reduce((s, p) => s + p.letters.length, 0),
+  };
+}

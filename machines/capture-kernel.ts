@@ -3,7 +3,7 @@
 // production kernel again without a reboot (reference §1 "Capture boot", "Release", §2, §3).
 import { enqueueActions, setup } from 'xstate';
 import { kernelCmdline, type Config } from '../src/config';
-import type { AnyEvent, Handover, InternalEvent, PreservedDump } from '../src/events';
+import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type PreservedDump } from '../src/events';
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
@@ -153,6 +153,14 @@ export function captureKernelMachine(config: Config) {
       clear: enqueueActions(({ enqueue }) => {
         enqueue.assign({ memory: [], usable: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null });
       }),
+      /** kexec -p here: a capture kernel reserves no crashkernel= memory (reference §6: only when
+       *  fadump did not reserve), so there is nowhere to load a crash kernel [I]. */
+      kexecNoMemory: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'sysfs.result', path: KEXEC_SYSCALL, errno: 'EADDRNOTAVAIL', origin: 'user' });
+      }),
+      kexecNothingToUnload: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'sysfs.result', path: KEXEC_SYSCALL, errno: null, origin: 'user' });
+      }),
     },
   }).createMachine({
     id: 'captureKernel',
@@ -177,6 +185,8 @@ export function captureKernelMachine(config: Config) {
           'sysfs.write': writeTransitions(),
           crash: { target: 'crashed', actions: 'plainPanic' },
           'dlpar.request': { actions: 'dlparReject' },
+          'kexec-load': { actions: 'kexecNoMemory' },
+          'kexec-unload': { actions: 'kexecNothingToUnload' },
         },
         states: {
           vmcore: {

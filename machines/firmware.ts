@@ -2,6 +2,7 @@
 // "Crash", §4). It owns the partition's memory (DLPAR goes through it), holds the registration,
 // preserves memory at a crash and boots the next kernel with the dump pending.
 import { produce } from 'immer';
+import { unregisterOk } from './kernel-rules';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, FirmwareCall, FirmwareRc, InternalEvent, PreservedDump, Registration } from '../src/events';
@@ -13,6 +14,9 @@ export interface FirmwareContext {
   registration: Registration | null;
   /** OPAL: how many boot ranges ADD_RANGE took (RESOURCE stops early). */
   regionsRegistered: number;
+  /** OPAL: the registration was made by the kernel running now, whose metadata
+   *  (opal_fdm->registered_regions) still counts its ranges. */
+  registeredThisBoot: boolean;
   dump: PreservedDump | null;
   /** Injected faults: the next call of that kind returns this rc. */
   faults: Partial<Record<FirmwareCall, FirmwareRc>>;
@@ -44,7 +48,7 @@ export function firmwareMachine(config: Config) {
     },
     guards: {
       registerTakes: ({ context }) => registerTakes(context.faults.register ?? 0),
-      unregisterTakes: ({ context }) => (context.faults.unregister ?? 0) === 0,
+      unregisterTakes: ({ context }) => unregisterOk(context.faults.unregister ?? 0),
       /** OPAL: opal_cec_reboot2(MPIPL) failing means the normal panic path continues (§1 Crash). */
       mpiplFails: ({ context }) => config.platform === 'powernv' && context.faults.preserve !== undefined,
       dlparPossible: ({ context, event }) => {
@@ -64,16 +68,23 @@ export function firmwareMachine(config: Config) {
       }),
       /** A reset without a dump being taken (reboot, plain panic): whatever dump is pending stays. */
       resetAndBoot: enqueueActions(({ enqueue, context }) => {
+        enqueue.assign({ registeredThisBoot: false });
         enqueue.emit({ type: 'hw.reset' });
         enqueue.emit(bootEvent(context.memory, context.dump));
       }),
-      register: enqueueActions(({ enqueue, context, event }) => {
+      register: enqueueActions(({ enqueue, context, event }, p: { already: boolean }) => {
         if (event.type !== 'fw.register') return;
-        const rc = context.faults.register ?? 0;
+        // A registration already in place (an unregister failed before): PHYP answers -9 and
+        // keeps it (§1 Register: "-9 → registered and -EEXIST"). OPAL: opal_fadump_register adds
+        // ranges from opal_fdm->registered_regions on, so the kernel that registered them adds
+        // none and gets OPAL_PARAMETER (-EIO), while a new boot's fresh metadata adds them all.
+        const keeps = p.already && (config.platform === 'pseries' || context.registeredThisBoot);
+        const rc = context.faults.register ?? (keeps ? (config.platform === 'pseries' ? -9 : 'OPAL_PARAMETER') : 0);
         enqueue.assign({
+          registeredThisBoot: registerTakes(rc) || (keeps && context.registeredThisBoot),
           faults: consumed(context.faults, 'register'),
-          registration: registerTakes(rc) ? event.registration : context.registration,
-          regionsRegistered: rc === 'OPAL_RESOURCE' ? 0 : event.registration.bootRegions.length,
+          registration: registerTakes(rc) && !keeps ? event.registration : context.registration,
+          regionsRegistered: keeps ? context.regionsRegistered : rc === 'OPAL_RESOURCE' ? 0 : event.registration.bootRegions.length,
         });
         enqueue.emit({ type: 'fw.result', call: 'register', rc });
       }),
@@ -81,7 +92,7 @@ export function firmwareMachine(config: Config) {
         const rc = context.faults.unregister ?? 0;
         enqueue.assign({
           faults: consumed(context.faults, 'unregister'),
-          registration: rc === 0 ? null : context.registration,
+          registration: unregisterOk(rc) ? null : context.registration,
         });
         enqueue.emit({ type: 'fw.result', call: 'unregister', rc });
       }),
@@ -146,6 +157,7 @@ export function firmwareMachine(config: Config) {
       memory: [{ start: 0, end: config.memoryBytes }],
       registration: null,
       regionsRegistered: 0,
+      registeredThisBoot: false,
       dump: null,
       faults: {},
       dlpar: null,
@@ -175,12 +187,15 @@ export function firmwareMachine(config: Config) {
       },
       noDumpRegistered: {
         on: {
-          'fw.register': [{ guard: 'registerTakes', target: 'registered', actions: 'register' }, { actions: 'register' }],
+          'fw.register': [
+            { guard: 'registerTakes', target: 'registered', actions: { type: 'register', params: { already: false } } },
+            { actions: { type: 'register', params: { already: false } } },
+          ],
         },
       },
       registered: {
         on: {
-          'fw.register': { actions: 'register' },
+          'fw.register': { actions: { type: 'register', params: { already: true } } },
           'fw.unregister': [{ guard: 'unregisterTakes', target: 'noDumpRegistered', actions: 'unregister' }, { actions: 'unregister' }],
           'fw.os-term': [
             { guard: 'mpiplFails', actions: ['mpiplFailed', 'resetAndBoot'] },
@@ -193,7 +208,10 @@ export function firmwareMachine(config: Config) {
           'fw.invalidate': { target: 'noDumpRegistered', actions: 'invalidate' },
           // A production boot registering while a dump is held: the kernel found the dump not
           // active (OPAL: no range registered), so the new registration replaces it [I].
-          'fw.register': [{ guard: 'registerTakes', target: 'registered', actions: ['invalidate', 'register'] }, { actions: 'register' }],
+          'fw.register': [
+            { guard: 'registerTakes', target: 'registered', actions: ['invalidate', { type: 'register', params: { already: false } }] },
+            { actions: { type: 'register', params: { already: false } } },
+          ],
         },
       },
     },

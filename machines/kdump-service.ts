@@ -1,5 +1,8 @@
 // The kdump service in user space: kdumpctl, the udev memory-hotplug rule and its throttler
-// (reference §5 and kdump-utils' 98-kexec.rules.ppc64, kdump-udev-throttler, kdumpctl).
+// (reference §5 and kdump-utils' 98-kexec.rules.ppc64, kdump-udev-throttler, kdumpctl). With
+// fadump it registers and re-registers through sysfs; with kdump (fadump off or failed and
+// crashkernel= reserved) it loads the crash kernel with kexec -p and reloads it (unload, then
+// load) after memory hotplug, unless the kernel updates the image itself (reference §6).
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, InternalEvent } from '../src/events';
@@ -16,6 +19,16 @@ export function kdumpServiceMachine(_config: Config) {
       hotplugReady: ({ event }) => event.type === 'uevent.memory' && event.hotplugReady,
       mine: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service',
       writeOk: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service' && event.errno === null,
+      /** kdumpctl start uses kdump when /sys/kernel/fadump/enabled does not read 1 and
+       *  crashkernel= memory is reserved [U]. */
+      mustLoad: ({ event }) => event.type === 'userspace.start' && !event.fadumpEnabled && event.kdump === true && !event.capture,
+      /** A capture kernel's user space (kdumpctl saves the dump). */
+      capture: ({ event }) => event.type === 'userspace.start' && event.capture,
+      /** The udev rule skips the reload when /sys/devices/system/memory/crash_hotplug reads 1
+       *  (CONFIG_CRASH_HOTPLUG: the kernel updates the elfcorehdr itself, §6) [U]. */
+      crashHotplug: ({ event }) => event.type === 'uevent.memory' && event.crashHotplug === true,
+      loadDone: ({ event }) => event.type === 'kexec.result' && event.op === 'load' && event.errno === null,
+      loadFailed: ({ event }) => event.type === 'kexec.result' && event.op === 'load' && event.errno !== null,
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -24,6 +37,16 @@ export function kdumpServiceMachine(_config: Config) {
       writeRegistered: enqueueActions(({ enqueue }, params: { value: '0' | '1' }) => {
         enqueue.emit({ type: 'sysfs.write', path: FILES.registered, value: `${params.value}\n`, origin: 'kdump-service' });
       }),
+      /** kdumpctl start: `kexec -p` (§6), unless kexec_crash_loaded already reads 1 ("Kdump
+       *  already running") [U]. */
+      kexecLoad: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'kexec.request', op: 'start', origin: 'kdump-service' });
+      }),
+      /** kdumpctl reload: `kexec -p -u`, then `kexec -p` (§6: the unload+load window). */
+      kexecReload: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'kexec.request', op: 'unload', origin: 'kdump-service' });
+        enqueue.emit({ type: 'kexec.request', op: 'load', origin: 'kdump-service' });
+      }),
     },
   }).createMachine({
     id: 'kdumpService',
@@ -31,11 +54,14 @@ export function kdumpServiceMachine(_config: Config) {
     context: {},
     on: {
       'hw.reset': { target: '.stopped' },
+      // A kdump crash jumps into the capture kernel without a reset: the crashed kernel's user
+      // space is gone and the capture kernel's starts (§6).
+      'userspace.start': { guard: 'capture', target: '.idle' },
     },
     states: {
       stopped: {
         on: {
-          'userspace.start': [{ guard: 'mustRegister', target: 'startPending' }, { target: 'idle' }],
+          'userspace.start': [{ guard: 'mustRegister', target: 'startPending' }, { guard: 'mustLoad', target: 'kexec' }, { target: 'idle' }],
           'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service is not running' } } },
           'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is not running' } } },
         },
@@ -86,6 +112,50 @@ export function kdumpServiceMachine(_config: Config) {
       starting: {
         tags: ['transient'],
         on: { 'sysfs.result': { guard: 'mine', target: 'idle' } },
+      },
+      /** kdump: the crash kernel is loaded with kexec (reference §6). */
+      kexec: {
+        initial: 'loadPending',
+        states: {
+          /** kdumpctl start has yet to run: nothing is loaded. */
+          loadPending: {
+            on: {
+              'kdump-start': { target: 'loading', actions: 'kexecLoad' },
+              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service has not started yet' } } },
+            },
+          },
+          /** kdumpctl start's `kexec -p` is under way (it returns with kexec-loaded). */
+          loading: {
+            on: {
+              'kexec.result': [{ guard: 'loadDone', target: 'loaded' }, { guard: 'loadFailed', target: 'loadPending' }],
+              'kdump-start': { actions: { type: 'ignore', params: { reason: 'kdumpctl start is already loading the crash kernel' } } },
+              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'kdumpctl start is still loading the crash kernel' } } },
+            },
+          },
+          loaded: {
+            on: {
+              'uevent.memory': [{ guard: 'crashHotplug' }, { target: 'reloadPending' }],
+              'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
+              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'no reload pending' } } },
+            },
+          },
+          /** A memory uevent came; the throttler will run `kdumpctl reload`. Until then the loaded
+           *  image's elfcorehdr is stale (§6). */
+          reloadPending: {
+            on: {
+              'kdump-reload': { target: 'reloading', actions: 'kexecReload' },
+              'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
+            },
+          },
+          /** kdumpctl reload: unloaded, and the new `kexec -p` is under way: nothing is loaded (§6). */
+          reloading: {
+            on: {
+              'kexec.result': [{ guard: 'loadDone', target: 'loaded' }, { guard: 'loadFailed', target: 'loadPending' }],
+              'kdump-start': { actions: { type: 'ignore', params: { reason: 'kdumpctl reload is loading the crash kernel' } } },
+              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'kdumpctl reload is already under way' } } },
+            },
+          },
+        },
       },
     },
   });

@@ -8,7 +8,15 @@ import { elfcorePtLoads, type PtLoad, type Range } from '../src/memory/layout';
  *  the kernel-metadata tag and registered_regions != 0. */
 export function dumpActiveAtBoot(config: Config, dump: PreservedDump | null): boolean {
   if (dump === null) return false;
+  // A kernel with hypervisor-assisted dump (2007) has no fadump code at all (seeds/002).
+  if (config.mechanism === 'phyp-assisted-dump') return false;
   return config.platform === 'pseries' ? true : dump.regionsRegistered > 0;
+}
+
+/** seeds/002: "The freshly booted kernel will notice that there is a new node (ibm,dump-kernel)
+ *  in the device tree, indicating that there is crash data available from a previous boot." */
+export function phypDumpActiveAtBoot(config: Config, dump: PreservedDump | null): boolean {
+  return dump !== null && config.mechanism === 'phyp-assisted-dump';
 }
 
 /** §3: the magic each generation writes. */
@@ -98,7 +106,8 @@ export function registerOutcome(config: Config, rc: FirmwareRc): RegisterOutcome
 
 /** §1 unregister: failure is -EIO with registration unchanged. */
 export function unregisterOk(rc: FirmwareRc): boolean {
-  return rc === 0 || rc === -2;
+  // RTAS busy codes (-2, 9900-9905) are retried until the call goes through (§1 Register).
+  return rc === 0 || rc === -2 || (typeof rc === 'number' && rc >= 9900 && rc <= 9905);
 }
 
 /** §4: pSeries DLPAR removal of an LMB at or below boot_mem_top, or overlapping the reserved

@@ -2,12 +2,14 @@
 // with registration and the memory map; crashed (reference §1, §2, §4, §5).
 import { enqueueActions, setup } from 'xstate';
 import { kernelCmdline, type Config } from '../src/config';
-import type { AnyEvent, Errno, Handover, InternalEvent, Reservation } from '../src/events';
+import { KEXEC_SYSCALL, type AnyEvent, type Errno, type Handover, type InternalEvent, type Reservation } from '../src/events';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
+import { crashkernelRange } from '../src/memory/kdump';
+import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { dlparRemoveBlocked, dumpActiveAtBoot, headerFor, registerOutcome, registration, unregisterOk } from './kernel-rules';
+import { dlparRemoveBlocked, dumpActiveAtBoot, headerFor, phypDumpActiveAtBoot, registerOutcome, registration, unregisterOk } from './kernel-rules';
 
 export interface ProductionKernelContext {
   /** memblock: the memory this kernel runs with. */
@@ -27,6 +29,12 @@ export interface ProductionKernelContext {
   opalCore: 'present' | 'released' | null;
   /** Who waits for the firmware call in flight. */
   pending: { origin: 'user' | 'kdump-service' | 'boot'; path: string } | null;
+  /** kdump's crashkernel= reservation, made only when fadump did not reserve (§1 early boot 4,
+   *  §6); null when none. */
+  crashkernel: Range | null;
+  /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (seeds/002); null when
+   *  none. */
+  phypScratch: Range | null;
 }
 
 type Ctx = ProductionKernelContext;
@@ -36,6 +44,12 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
   if (event.type === 'write') return { path: event.path, value: event.value, origin: 'user' };
   if (event.type === 'sysfs.write') return { path: event.path, value: event.value, origin: 'kdump-service' };
   return null;
+}
+
+/** The answer to a kexec -p / kexec -p -u: to the user as a syscall's result with its errno, to
+ *  kdumpctl as kexec.result (written out here so that the system diagram sees both). */
+function kexecAnswer(op: 'load' | 'unload', errno: Errno | null, origin: 'user' | 'kdump-service'): InternalEvent {
+  return origin === 'user' ? { type: 'sysfs.result', path: KEXEC_SYSCALL, errno, origin: 'user' } : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
 }
 
 function kindOf(o: StoreOutcome): WriteKind | 'release' {
@@ -68,8 +82,13 @@ export function productionKernelMachine(config: Config) {
       emitted: {} as InternalEvent,
     },
     guards: {
-      /** §1 early boot 1: this boot has no active dump, so it is a production boot. */
-      noActiveDump: ({ event }) => event.type === 'os.boot' && !dumpActiveAtBoot(config, event.dump),
+      /** §1 early boot 1: this boot has no active dump, so it is a production boot (seeds/002:
+       *  a hypervisor-assisted dump's capture boot is not one either). */
+      noActiveDump: ({ event }) => event.type === 'os.boot' && !dumpActiveAtBoot(config, event.dump) && !phypDumpActiveAtBoot(config, event.dump),
+      /** kdump memory is reserved: a crash goes to __crash_kexec(), kexec -p can load (§6). */
+      kdumpReserved: ({ context }) => context.crashkernel !== null,
+      /** A kernel with hypervisor-assisted dump (seeds/002): its panic ends in the hypervisor. */
+      phypKernel: ({ event }) => event.type === 'crash' && config.mechanism === 'phyp-assisted-dump',
       /** §1 early boot 7: with an area reserved, the kernel registers itself at boot (v6.0+). */
       registersAtBoot: ({ context }) => config.registerAtBoot && context.enabled && context.reservation !== null,
       writeIs: ({ context, event }, p: { registered: boolean; kind: WriteKind }) => {
@@ -78,8 +97,14 @@ export function productionKernelMachine(config: Config) {
       },
       registerTook: ({ event }) => event.type === 'fw.result' && registerOutcome(config, event.rc).registered,
       unregisterTook: ({ event }) => event.type === 'fw.result' && unregisterOk(event.rc),
+      opalRemovesOnError: ({ event }) => config.platform === 'powernv' && event.type === 'fw.result' && !registerOutcome(config, event.rc).registered,
+      /** §4, and: memory reserved in early boot for kdump (crashkernel=) or hypervisor-assisted
+       *  dump (the scratch area) cannot be offlined either [I]. */
       dlparBlocked: ({ context, event }, p: { registered: boolean }) =>
-        event.type === 'dlpar.request' && event.action === 'remove' && dlparRemoveBlocked(config, p.registered, context.reservation, event.ranges),
+        event.type === 'dlpar.request' &&
+        event.action === 'remove' &&
+        (dlparRemoveBlocked(config, p.registered, context.reservation, event.ranges) ||
+          [context.crashkernel, context.phypScratch].some((r) => r !== null && event.ranges.some((x) => x.start < r.end && r.start < x.end))),
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -94,9 +119,16 @@ export function productionKernelMachine(config: Config) {
         const enabled = config.fadump !== 'off';
         const reserved = enabled ? reserveAtBoot(config, event.memory) : null;
         const ok = reserved !== null && reserved.ok;
+        // kdump memory only when fadump did not reserve: the fallback to kdump (§1 early boot 4).
+        const crashkernel = crashkernelRange(config, event.memory, ok);
+        // seeds/002: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
+        const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory) : null;
         enqueue.assign({
           memory: event.memory,
-          supported: true,
+          // A 2007 kernel with hypervisor-assisted dump has no fadump and no /sys/kernel/fadump.
+          supported: config.mechanism !== 'phyp-assisted-dump',
+          crashkernel,
+          phypScratch: phyp === null ? null : phyp.area,
           // Error: enabled=0, reserved size 0 (§1 early boot 4).
           enabled: ok,
           reservation: reserved !== null && reserved.ok ? reserved.reservation : null,
@@ -108,25 +140,62 @@ export function productionKernelMachine(config: Config) {
           opalCore: null,
           pending: null,
         });
+        // phyp_dump_setup(): register the save region with the hypervisor (seeds/002 "a
+        // previously registered save region"; registering at boot is [I]).
+        if (phyp !== null) enqueue.emit({ type: 'phyp.setup', scratch: phyp.area, memory: event.memory });
       }),
       takeOver: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'kernel.handover') return;
         const h: Handover = event.handover;
         enqueue.assign({
           memory: h.memory,
-          supported: true,
+          supported: config.mechanism !== 'phyp-assisted-dump',
           enabled: h.enabled,
           reservation: h.reservation,
           reserveError: null,
           elfcorehdr: null,
           paramArea: h.paramArea,
-          releaseMemFile: true,
+          releaseMemFile: h.releaseMemFile ?? true,
           opalCore: h.opalCore,
           pending: null,
+          crashkernel: null,
+          phypScratch: h.phypScratch ?? null,
         });
       }),
       userspaceStart: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
-        enqueue.emit({ type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false });
+        enqueue.emit(
+          context.crashkernel === null
+            ? { type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false }
+            : { type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false, kdump: true },
+        );
+      }),
+      /** kexec_file_load(KEXEC_FILE_ON_CRASH) reaches the kexec code with the crash kernel region
+       *  and the memory map it describes (§6). With no crashkernel= memory there is nowhere to
+       *  load a crash kernel: -EADDRNOTAVAIL [I: kexec_locate_mem_hole() finds no hole in an empty
+       *  crashk_res]. */
+      kexecLoad: enqueueActions(({ enqueue, context }) => {
+        if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', 'user'));
+        else enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: 'user' });
+      }),
+      kexecUnload: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'kexec.unload', origin: 'user' });
+      }),
+      /** kdumpctl's kexec -p / kexec -p -u. */
+      kexecRequest: enqueueActions(({ enqueue, context, event }) => {
+        if (event.type !== 'kexec.request') return;
+        if (event.op === 'unload') enqueue.emit({ type: 'kexec.unload', origin: event.origin });
+        else if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', event.origin));
+        else if (event.op === 'start') enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: event.origin, unlessLoaded: true });
+        else enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: event.origin });
+      }),
+      /** Not registered with fadump: __crash_kexec() jumps into the crash kernel if one is loaded
+       *  (§1 Crash); the kexec code decides. */
+      kexecCrash: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'kexec.crash' });
+      }),
+      /** A hypervisor-assisted dump kernel's panic: the hypervisor is told (seeds/002). */
+      phypCrash: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'phyp.crash' });
       }),
       sendRegister: enqueueActions(({ enqueue, context, event }, p: { unregisterFirst: boolean }) => {
         const w = writeOf(event);
@@ -135,6 +204,9 @@ export function productionKernelMachine(config: Config) {
         enqueue.assign({ pending: w === null ? { origin: 'boot', path: '' } : { origin: w.origin, path: w.path }, elfcorehdr: reg.elfcorehdr });
         if (p.unregisterFirst) enqueue.emit({ type: 'fw.unregister' });
         enqueue.emit({ type: 'fw.register', registration: reg });
+      }),
+      removeRanges: enqueueActions(({ enqueue }) => {
+        enqueue.emit({ type: 'fw.unregister' });
       }),
       sendUnregister: enqueueActions(({ enqueue, event }) => {
         const w = writeOf(event);
@@ -193,10 +265,14 @@ export function productionKernelMachine(config: Config) {
       }),
       dlparApply: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'dlpar.request') return;
-        enqueue.assign({ memory: event.action === 'add' ? withAdded(context.memory, event.ranges) : withRemoved(context.memory, event.ranges) });
+        const memory = event.action === 'add' ? withAdded(context.memory, event.ranges) : withRemoved(context.memory, event.ranges);
+        enqueue.assign({ memory });
         enqueue.emit({ type: 'dlpar.result', errno: null });
-        // The memory online/offline uevent the udev rule watches (§5).
-        enqueue.emit({ type: 'uevent.memory', hotplugReady });
+        // With crashkernel= memory, the crash hotplug notifier hears the change (§6).
+        if (context.crashkernel !== null) enqueue.emit({ type: 'crash.hotplug', memory });
+        // The memory online/offline uevent the udev rule watches (§5); for kdump the rule reads
+        // /sys/devices/system/memory/crash_hotplug (§6).
+        enqueue.emit(context.crashkernel === null ? { type: 'uevent.memory', hotplugReady } : { type: 'uevent.memory', hotplugReady, crashHotplug: config.crashHotplug });
       }),
     },
   }).createMachine({
@@ -213,6 +289,8 @@ export function productionKernelMachine(config: Config) {
       releaseMemFile: false,
       opalCore: null,
       pending: null,
+      crashkernel: null,
+      phypScratch: null,
     },
     states: {
       off: {
@@ -233,13 +311,21 @@ export function productionKernelMachine(config: Config) {
         initial: 'notRegistered',
         on: {
           'save-dump': { actions: { type: 'ignore', params: { reason: 'no /proc/vmcore: this is not a capture boot' } } },
+          // kexec -p / kexec -p -u, from the user or from kdumpctl (§6).
+          'kexec-load': { actions: 'kexecLoad' },
+          'kexec-unload': { actions: 'kexecUnload' },
+          'kexec.request': { actions: 'kexecRequest' },
         },
         states: {
           notRegistered: {
             on: {
               write: writeTransitions(false),
               'sysfs.write': writeTransitions(false),
-              crash: { target: '#productionKernel.crashed', actions: 'plainPanic' },
+              crash: [
+                { guard: 'kdumpReserved', target: '#productionKernel.crashed', actions: 'kexecCrash' },
+                { guard: 'phypKernel', target: '#productionKernel.crashed', actions: 'phypCrash' },
+                { target: '#productionKernel.crashed', actions: 'plainPanic' },
+              ],
               reboot: { target: '#productionKernel.shuttingDown', actions: { type: 'shutdown', params: { registered: false } } },
               'dlpar.request': dlparTransitions(false),
             },
@@ -274,7 +360,24 @@ export function productionKernelMachine(config: Config) {
           /** `echo 1` while registered: unregister (result ignored), then register (§2). */
           reregistering: {
             tags: ['transient'],
-            on: { 'fw.result': { target: 'registering' } },
+            on: { 'fw.result': [{ guard: 'unregisterTook', target: 'registering' }, { target: 'registeringWhileRegistered' }] },
+          },
+          /** The unregister failed, so dump_registered is still 1, and a failed register leaves it
+           *  so: rtas/opal_fadump_register change it only on success (§1 Register). */
+          registeringWhileRegistered: {
+            tags: ['transient'],
+            on: {
+              'fw.result': [
+                // OPAL: "if some regions were registered before ADD_RANGE failed, remove them":
+                // opal_fadump_unregister (§1 Register, "On error the added regions are removed").
+                { guard: 'opalRemovesOnError', target: 'removingRanges', actions: ['finishRegister', 'removeRanges'] },
+                { target: 'registered', actions: 'finishRegister' },
+              ],
+            },
+          },
+          removingRanges: {
+            tags: ['transient'],
+            on: { 'fw.result': [{ guard: 'unregisterTook', target: 'notRegistered' }, { target: 'registered' }] },
           },
         },
       },

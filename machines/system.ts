@@ -8,10 +8,12 @@ import type { AnyEvent, Errno, ExternalMachineEvent, InternalEvent } from '../sr
 import { captureKernelMachine } from './capture-kernel';
 import { firmwareMachine } from './firmware';
 import { kdumpServiceMachine } from './kdump-service';
+import { kexecMachine } from './kexec';
 import { petitbootMachine } from './petitboot';
+import { phypDumpMachine } from './phyp-dump';
 import { productionKernelMachine } from './production-kernel';
 
-export const ACTORS = ['firmware', 'productionKernel', 'petitboot', 'captureKernel', 'kdumpService'] as const;
+export const ACTORS = ['firmware', 'productionKernel', 'petitboot', 'captureKernel', 'kdumpService', 'kexec', 'phypDump'] as const;
 export type ActorId = (typeof ACTORS)[number];
 
 export function buildMachines(config: Config) {
@@ -21,6 +23,8 @@ export function buildMachines(config: Config) {
     petitboot: petitbootMachine(config),
     captureKernel: captureKernelMachine(config),
     kdumpService: kdumpServiceMachine(config),
+    kexec: kexecMachine(config),
+    phypDump: phypDumpMachine(config),
   };
 }
 export type Machines = ReturnType<typeof buildMachines>;
@@ -30,22 +34,26 @@ export type Snapshots = { [A in ActorId]: SnapshotFrom<Machines[A]> };
  *  off, every event still gets an answer. Observations (dump.*, ignored) go to no actor. */
 export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly ActorId[]> = {
   boot: ['firmware'],
-  write: ['productionKernel', 'captureKernel', 'firmware'],
+  write: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'memory-hotplug': ['firmware'],
-  crash: ['productionKernel', 'captureKernel', 'firmware'],
-  reboot: ['productionKernel', 'captureKernel', 'firmware'],
-  'save-dump': ['productionKernel', 'captureKernel', 'firmware'],
+  crash: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
+  reboot: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
+  'save-dump': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'kdump-reload': ['kdumpService', 'firmware'],
   'kdump-start': ['kdumpService', 'firmware'],
+  // kexec -p and kexec -p -u are syscalls of whichever kernel runs (reference §6).
+  'kexec-load': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
+  'kexec-loaded': ['kexec', 'firmware'],
+  'kexec-unload': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'firmware-error': ['firmware'],
 };
 
 export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> = {
-  'hw.reset': ['productionKernel', 'captureKernel', 'petitboot', 'kdumpService'],
+  'hw.reset': ['productionKernel', 'captureKernel', 'petitboot', 'kdumpService', 'kexec', 'phypDump'],
   'bootloader.start': ['petitboot'],
-  'os.boot': ['productionKernel', 'captureKernel'],
-  'fw.result': ['productionKernel', 'captureKernel'],
-  'dlpar.request': ['productionKernel', 'captureKernel'],
+  'os.boot': ['productionKernel', 'captureKernel', 'phypDump'],
+  'fw.result': ['productionKernel', 'captureKernel', 'phypDump'],
+  'dlpar.request': ['productionKernel', 'captureKernel', 'kexec', 'phypDump'],
   'fw.register': ['firmware'],
   'fw.unregister': ['firmware'],
   'fw.invalidate': ['firmware'],
@@ -57,6 +65,14 @@ export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> 
   'uevent.memory': ['kdumpService'],
   'userspace.start': ['kdumpService'],
   'kernel.handover': ['productionKernel'],
+  'kexec.request': ['productionKernel'],
+  'kexec.load': ['kexec'],
+  'kexec.unload': ['kexec'],
+  'kexec.result': ['kdumpService'],
+  'kexec.crash': ['kexec'],
+  'crash.hotplug': ['kexec'],
+  'phyp.setup': ['phypDump'],
+  'phyp.crash': ['phypDump'],
   'dump.captured': [],
   'dump.lost': [],
   'dump.none': [],

@@ -1,62 +1,136 @@
 // fadump-model's command line. Every command validates its input at the boundary and answers bad
 // input with exit code 2 and a message naming the file, line and field, never a stack trace.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { LogError, parseLog } from './log/parse';
-import { replay } from './log/replay';
-import { formatReplay, replayJson } from './log/format';
+import { readLogFile } from './log/read';
+import { replaySteps } from './log/replay';
+import { formatNoSteps, formatStep, replayJsonChunks } from './log/format';
+import { createSystem } from '../machines/system';
+import { observe } from './sysfs/view';
 import { checkCommand, type CheckFlags } from './explore/check-command';
+import { ExplorationError } from './explore/check';
+import { decodeUtf8, InputError, readBounded } from './util/read';
 import { diagramsCommand } from './diagrams/generate';
+import { reportCommand, type ReportFlags } from './report/report';
+import { compareCommand, type CompareFlags } from './compare/format';
 
 /** Bad input from the user: exit 2 with this message. */
-export class UsageError extends Error {}
+export class UsageError extends InputError {}
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** When the output is backed up (a slow or closed pipe), a promise to await before writing
+   *  more; else null. Long outputs (replay) wait on it, so they hold a bounded buffer. */
+  ready?: () => Promise<void> | null;
 }
 
+/** The reader of our output went away (`replay log | head`): stop, quietly, like any Unix tool. */
+class OutputClosed extends Error {}
+
 const stdio: Io = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => {
+    // The EPIPE of an earlier write (process.stdout is never destroyed: it reports every
+    // failed write as an 'error' event instead).
+    if (stdoutClosed || process.stdout.destroyed) throw new OutputClosed();
+    process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+  },
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  ready: () => {
+    const out = process.stdout;
+    if (!out.writableNeedDrain || out.destroyed) return null;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+      out.on('error', done);
+    });
+  },
 };
 
-export function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`);
+let stdoutClosed = false;
+let pipeGuarded = false;
+function guardPipes(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      if (stream === process.stdout) stdoutClosed = true;
+    });
   }
 }
 
-function replayCommand(file: string, opts: { json?: boolean }, io: Io): number {
-  const log = parseLog(readText(file), file);
-  const r = replay(log.config, log.entries);
-  io.out(opts.json ? JSON.stringify(replayJson(r), null, 2) : `${file} (${log.config.name})\n${formatReplay(r)}`);
+/** A text file given on the command line, bounded and checked to be UTF-8. */
+export function readText(file: string, maxBytes = 16 * 1024 * 1024): string {
+  const text = decodeUtf8(readBounded(file, { maxBytes, what: 'an input file', why: 'the limit of this command' }));
+  if (!text.ok) throw new UsageError(`${file}:${text.problem.line}: ${text.problem.message}`);
+  return text.text;
+}
+
+async function replayCommand(file: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  const log = readLogFile(file);
+  // Printed step by step as the fold goes: nothing but the current state is held, and a slow
+  // reader holds the fold back rather than letting the output pile up in memory.
+  const system = createSystem(log.config);
+  const start = system.initial();
+  const initial = observe(log.config, start);
+  const steps = (function* () {
+    for (const r of replaySteps(log.config, log.entries, system, start)) yield r.step;
+  })();
+  const write = async (text: string) => {
+    io.out(text);
+    const wait = io.ready?.();
+    if (wait) await wait;
+  };
+  if (opts.json) {
+    for (const chunk of replayJsonChunks(initial, steps)) await write(chunk);
+    return 0;
+  }
+  await write(`${file} (${log.config.name})`);
+  let any = false;
+  for (const s of steps) {
+    await write(formatStep(s));
+    any = true;
+  }
+  if (!any) await write(formatNoSteps(initial));
   return 0;
 }
 
-function replayExamples(dir: string, io: Io): number {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
-  for (const f of files) replayCommand(join(dir, f), {}, io);
+async function replayExamples(dir: string, io: Io): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`--dir: cannot read the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const files = names.filter((f) => f.endsWith('.jsonl')).sort();
+  if (files.length === 0) throw new UsageError(`--dir: no .jsonl logs in '${dir}'`);
+  for (const f of files) await replayCommand(join(dir, f), {}, io);
   return 0;
 }
 
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
+  if (io === stdio) guardPipes();
   let code = 0;
   const program = new Command('fadump-model')
     .description('An executable, event-sourced specification of Linux firmware-assisted dump on POWER')
     .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program
     .command('replay')
     .description('replay an event log step by step: states, files, /proc/vmcore, dump outcome')
     .argument('<log>', 'event log (JSONL: a config header, then one event per line)')
     .option('--json', 'print {"steps": [...], "final": {...}}')
-    .action((file: string, opts: { json?: boolean }) => {
-      code = replayCommand(file, opts, io);
+    .action(async (file: string, opts: { json?: boolean }) => {
+      code = await replayCommand(file, opts, io);
     });
   program
     .command('check')
@@ -66,9 +140,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--json', 'print {"results": [...]}')
     .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
     .option('--max-states <n>', 'stop each exploration after this many states (verdict: incomplete)')
-    .option('--max-memory <size>', 'stop an exploration when its memory passes this size, e.g. 2G')
+    .option('--max-memory <size>', 'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json)')
+    .option('--coverage', 'print, per actor, the states and transitions never reached')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);
     });
@@ -80,20 +155,43 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       code = await diagramsCommand(opts.out, io.out);
     });
   program
+    .command('report')
+    .description('a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage')
+    .option('--out <dir>', 'output folder', 'out/report')
+    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .action(async (opts: ReportFlags) => {
+      code = await reportCommand(opts, io);
+    });
+  program
+    .command('compare')
+    .description('the talk\'s table "How fadump fares now", computed: fadump, kdump and hypervisor-assisted dump side by side')
+    .option('--json', 'print the table as JSON')
+    .option('--out <dir>', 'write the event logs of the cells here', 'out/compare')
+    .action(async (opts: CompareFlags) => {
+      code = await compareCommand(opts, io);
+    });
+  program
     .command('replay-examples')
     .description('replay every log in examples/')
     .option('--dir <dir>', 'folder of .jsonl logs', 'examples')
-    .action((opts: { dir: string }) => {
-      code = replayExamples(opts.dir, io);
+    .action(async (opts: { dir: string }) => {
+      code = await replayExamples(opts.dir, io);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (e) {
+    // 128 + SIGPIPE, as a tool killed by the closed pipe would exit.
+    if (e instanceof OutputClosed) return 141;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof LogError || e instanceof UsageError) {
+    if (e instanceof InputError) {
       io.err(e.message);
       return 2;
+    }
+    if (e instanceof ExplorationError) {
+      io.err(`fadump-model: internal error ${e.message}`);
+      return 70;
     }
     io.err(`fadump-model: internal error: ${e instanceof Error ? e.message : String(e)}`);
     return 70;

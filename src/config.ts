@@ -3,24 +3,44 @@
 import { z } from 'zod';
 import { GiB, MiB, parseSize } from './memory/size';
 
-const sizeString = z
-  .string()
-  .refine((s) => parseSize(s) !== null, { message: 'expected a size such as "1G", "512M" or a number of bytes' });
+/** Why a crashkernel= value is not a plain size. */
+function sizeProblem(s: string): string {
+  if (s.includes(':')) return `the range form ("512M-2G:256M") is not modelled: give the size for this configuration's RAM, such as "1G"`;
+  if (s.includes('@')) return `give only the size, such as "${s.split('@')[0] ?? '1G'}" (fadump ignores the @offset)`;
+  if (/,(high|low)$/i.test(s)) return `give only the size, such as "${s.split(',')[0] ?? '1G'}" (",high" and ",low" are kdump's)`;
+  if (/^\s*-/.test(s)) return 'a size cannot be negative';
+  if (/^\s*0[0-9]*[89][0-9]*[kmgtp]?\s*$/i.test(s)) return `a leading 0 makes it octal, as in the kernel's memparse(): "${s.trim()}" is not a number`;
+  if (/^\s*[1-9][0-9]*[kmgtp]?\s*$/i.test(s) || /^\s*0x[0-9a-f]+[kmgtp]?\s*$/i.test(s) || /^\s*0[0-7]+[kmgtp]?\s*$/i.test(s)) return 'too large: more than 2^53 bytes';
+  return 'expected a size such as "1G", "512M" or a number of bytes';
+}
+
+const sizeString = z.string().superRefine((s, ctx) => {
+  if (parseSize(s) === null) ctx.addIssue({ code: 'custom', message: sizeProblem(s) });
+});
 
 const positiveMiB = z.number().int().positive().max(64 * 1024 * 1024);
 
 export const ConfigSchema = z
   .object({
-    /** The dump mechanism. */
-    mechanism: z.enum(['fadump']).default('fadump'),
+    /** The dump mechanism (shared/DESIGN.md "Configurations"): fadump (which falls back to kdump
+     *  when its reservation fails and crashkernel= is set, reference §1 early boot 4), kdump
+     *  (crashkernel= and kexec -p, reference §6, seeds/001), or the 2007 hypervisor-assisted dump
+     *  (seeds/002). */
+    mechanism: z.enum(['fadump', 'kdump', 'phyp-assisted-dump']).default('fadump'),
     /** pSeries (PHYP, RTAS ibm,configure-kernel-dump) or PowerNV (OPAL, MPIPL). */
     platform: z.enum(['pseries', 'powernv']).default('pseries'),
     /** Where the elfcorehdr is built: at registration in the first kernel, with the udev rule
      *  re-registering after hotplug (before the 2024 change, seeds/003_*), or in the capture
      *  kernel from that boot's memory map (after it). */
     elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).default('in-capture-kernel'),
-    /** fadump= on the kernel command line (reference §1 early boot 2). */
-    fadump: z.enum(['on', 'off', 'nocma']).default('on'),
+    /** fadump= on the kernel command line (reference §1 early boot 2). Default: on for the
+     *  fadump mechanism, off (absent) for kdump and hypervisor-assisted dump. */
+    fadump: z.enum(['on', 'off', 'nocma']).optional(),
+    /** CONFIG_CRASH_HOTPLUG: the kernel updates a loaded kdump image's elfcorehdr in place on
+     *  memory hotplug and /sys/devices/system/memory/crash_hotplug reads 1 (reference §6).
+     *  Default: on for the current kernel generation (elfcorehdr "in-capture-kernel"; Kconfig
+     *  CRASH_HOTPLUG defaults to y and came to powerpc in the same 2024 cycle [I]), off before. */
+    crashHotplug: z.boolean().optional(),
     /** crashkernel= size (its offset is ignored by fadump), or null. */
     crashkernel: sizeString.nullable().default(null),
     /** RAM at first boot, in MiB. */
@@ -67,7 +87,8 @@ export interface Config {
   readonly mechanism: Parsed['mechanism'];
   readonly platform: Parsed['platform'];
   readonly elfcorehdr: Parsed['elfcorehdr'];
-  readonly fadump: Parsed['fadump'];
+  readonly fadump: 'on' | 'off' | 'nocma';
+  readonly crashHotplug: boolean;
   readonly crashkernel: number | null;
   readonly crashkernelText: string | null;
   readonly memoryBytes: number;
@@ -97,6 +118,10 @@ function contradictions(c: Parsed): ConfigIssue[] {
   if (c.platform === 'pseries' && c.petitbootPreservesDump !== undefined) {
     out.push({ path: 'petitbootPreservesDump', message: 'petitboot exists only on PowerNV (platform "powernv")' });
   }
+  // The LMB size comes from ibm,lmb-size (memory_block_size_bytes()): a power of two.
+  if ((c.lmbMiB & (c.lmbMiB - 1)) !== 0) {
+    out.push({ path: 'lmbMiB', message: `${c.lmbMiB} MiB is not a power of two (the LMB size, ibm,lmb-size, always is: 16, 32, ..., 256, ...)` });
+  }
   if (c.memoryMiB % c.lmbMiB !== 0) {
     out.push({ path: 'memoryMiB', message: `${c.memoryMiB} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
   }
@@ -104,8 +129,21 @@ function contradictions(c: Parsed): ConfigIssue[] {
   const max = c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB;
   if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
   if (max < c.memoryMiB) out.push({ path: 'maxMemoryMiB', message: `${max} MiB is below memoryMiB (${c.memoryMiB})` });
-  for (const [key, v] of [['minMemoryMiB', min], ['maxMemoryMiB', max]] as const) {
-    if (v % c.lmbMiB !== 0) out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
+  // Only bounds that were given: the defaults follow memoryMiB, already reported above.
+  for (const [key, v] of [['minMemoryMiB', c.minMemoryMiB], ['maxMemoryMiB', c.maxMemoryMiB]] as const) {
+    if (v !== undefined && v % c.lmbMiB !== 0) out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
+  }
+  if (c.mechanism !== 'fadump' && c.fadump !== undefined && c.fadump !== 'off') {
+    out.push({ path: 'fadump', message: `mechanism "${c.mechanism}" runs without fadump: leave fadump out or set it to "off"` });
+  }
+  if (c.mechanism === 'kdump' && c.crashkernel === null) {
+    out.push({ path: 'crashkernel', message: 'kdump needs crashkernel= memory for the capture kernel (reference §6), such as "512M"' });
+  }
+  if (c.mechanism === 'phyp-assisted-dump' && c.platform !== 'pseries') {
+    out.push({ path: 'platform', message: 'hypervisor-assisted dump exists only on pSeries (PHYP, seeds/002)' });
+  }
+  if (c.mechanism === 'phyp-assisted-dump' && c.crashkernel !== null) {
+    out.push({ path: 'crashkernel', message: 'the model does not combine hypervisor-assisted dump with kdump (seeds/002: "Still working the kdump team to integrate this")' });
   }
   if (c.crashkernel !== null) {
     const bytes = parseSize(c.crashkernel) ?? 0;
@@ -116,9 +154,30 @@ function contradictions(c: Parsed): ConfigIssue[] {
   return out;
 }
 
+/** fadump= as the kernel sees it: absent means off, except that the fadump mechanism's default
+ *  configuration turns it on. */
+function fadumpOf(c: Parsed): 'on' | 'off' | 'nocma' {
+  return c.fadump ?? (c.mechanism === 'fadump' ? 'on' : 'off');
+}
+
+function crashHotplugOf(c: Parsed): boolean {
+  return c.crashHotplug ?? c.elfcorehdr === 'in-capture-kernel';
+}
+
 function defaultName(c: Parsed, petitboot: boolean): string {
-  const parts = [c.platform, c.elfcorehdr, `fadump=${c.fadump}`, `${c.memoryMiB / 1024}G`];
+  if (c.mechanism === 'kdump') {
+    const parts = [c.platform, 'kdump', `${c.memoryMiB / 1024}G`, `crashkernel=${c.crashkernel ?? ''}`, crashHotplugOf(c) ? 'crash-hotplug' : 'udev-reload'];
+    if (c.faults) parts.push('faults');
+    return parts.join(' ');
+  }
+  if (c.mechanism === 'phyp-assisted-dump') {
+    const parts = [c.platform, 'phyp-assisted-dump', `${c.memoryMiB / 1024}G`];
+    if (c.faults) parts.push('faults');
+    return parts.join(' ');
+  }
+  const parts = [c.platform, c.elfcorehdr, `fadump=${fadumpOf(c)}`, `${c.memoryMiB / 1024}G`];
   if (c.crashkernel !== null) parts.push(`crashkernel=${c.crashkernel}`);
+  if (c.crashHotplug !== undefined && c.crashHotplug !== (c.elfcorehdr === 'in-capture-kernel')) parts.push(c.crashHotplug ? 'crash-hotplug' : 'no-crash-hotplug');
   if (c.platform === 'powernv') parts.push(petitboot ? 'petitboot-preserves' : 'petitboot-clobbers');
   if (c.bootMemoryRule !== 'current') parts.push(c.bootMemoryRule);
   if (!c.registerAtBoot) parts.push('kdumpctl-registers');
@@ -139,12 +198,20 @@ export function parseConfig(raw: unknown): ConfigResult {
   if (!parsed.success) {
     return {
       ok: false,
-      // An unknown key is reported at its own path ("config.colour"), not at the object's.
-      issues: parsed.error.issues.flatMap((i) =>
-        i.code === 'unrecognized_keys'
-          ? i.keys.map((k) => ({ path: [...i.path.map(String), k].join('.'), message: `unknown key '${k}'` }))
-          : [{ path: i.path.map(String).join('.') || '(config)', message: i.message }],
-      ),
+      // An unknown key is reported at its own path ("config.colour"), not at the object's; one
+      // message a path, the last (the schema's own bound: 1e300 is above both the safe integers
+      // and the maximum).
+      issues: [
+        ...new Map(
+          parsed.error.issues
+            .flatMap((i) =>
+              i.code === 'unrecognized_keys'
+                ? i.keys.map((k) => ({ path: [...i.path.map(String), k].join('.'), message: `unknown key '${k}'` }))
+                : [{ path: i.path.map(String).join('.') || '(config)', message: i.message }],
+            )
+            .map((i) => [i.path, i] as const),
+        ).values(),
+      ],
     };
   }
   const c = parsed.data;
@@ -159,7 +226,8 @@ export function parseConfig(raw: unknown): ConfigResult {
       mechanism: c.mechanism,
       platform: c.platform,
       elfcorehdr: c.elfcorehdr,
-      fadump: c.fadump,
+      fadump: fadumpOf(c),
+      crashHotplug: crashHotplugOf(c),
       crashkernel: c.crashkernel === null ? null : parseSize(c.crashkernel),
       crashkernelText: c.crashkernel,
       memoryBytes: c.memoryMiB * MiB,

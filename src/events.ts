@@ -32,6 +32,14 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('kdump-reload') }).strict(),
   /** `kdumpctl start` registers fadump (at boot on old kernels, or the start half of a stop/start). */
   z.object({ event: z.literal('kdump-start') }).strict(),
+  /** `kexec -p`: kexec_file_load() with KEXEC_FILE_ON_CRASH begins: the kernel frees the current
+   *  crash image first, then loads the new one (reference §6): until `kexec-loaded` nothing is
+   *  loaded. */
+  z.object({ event: z.literal('kexec-load') }).strict(),
+  /** The `kexec -p` under way returns: the new crash image is installed. */
+  z.object({ event: z.literal('kexec-loaded') }).strict(),
+  /** `kexec -p -u`: unload the crash image (reference §6). */
+  z.object({ event: z.literal('kexec-unload') }).strict(),
   /** Fault injection: the firmware's next call of that kind returns rc. */
   z
     .object({ event: z.literal('firmware-error'), call: z.enum(['register', 'unregister', 'preserve']), rc: firmwareRc })
@@ -68,10 +76,11 @@ export function describeEvent(e: ExternalEvent): string {
 // ---------------------------------------------------------------------------------------------
 // What travels between actors
 
-export type Errno = 'EPERM' | 'EINVAL' | 'ENODEV' | 'EIO' | 'ENOSPC' | 'ENOENT' | 'EEXIST' | 'EACCES';
+export type Errno = 'EPERM' | 'EINVAL' | 'ENODEV' | 'EIO' | 'ENOSPC' | 'ENOENT' | 'EEXIST' | 'EACCES' | 'EADDRNOTAVAIL' | 'EBUSY';
 export type FirmwareRc = z.infer<typeof firmwareRc>;
 export type FirmwareCall = 'register' | 'unregister' | 'preserve';
-export type Magic = 'FADMPSIG' | 'FADMPINF' | 'byte-swapped' | 'garbage';
+/** 'none': no crash info header at all (hypervisor-assisted dump, seeds/002, has none). */
+export type Magic = 'FADMPSIG' | 'FADMPINF' | 'byte-swapped' | 'garbage' | 'none';
 export type Generation = 'at-registration' | 'in-capture-kernel';
 
 /** struct fadump_crash_info_header as it lies in the reserved area (reference §3). */
@@ -117,6 +126,11 @@ export interface Handover {
   reservation: Reservation | null;
   paramArea: string | null;
   opalCore: 'present' | 'released' | null;
+  /** release_mem stays in the kernel that was a fadump capture kernel (default true); a
+   *  hypervisor-assisted dump capture kernel has none (seeds/002). */
+  releaseMemFile?: boolean;
+  /** Hypervisor-assisted dump's permanent scratch area, reserved again at re-registration. */
+  phypScratch?: Range | null;
 }
 
 /** fw_dump's reservation fields. */
@@ -146,8 +160,22 @@ export type InternalEvent =
   // kernel <-> user space
   | { type: 'sysfs.write'; path: string; value: string; origin: 'kdump-service' }
   | { type: 'sysfs.result'; path: string; errno: Errno | null; origin: 'user' | 'kdump-service' }
-  | { type: 'uevent.memory'; hotplugReady: boolean }
-  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean }
+  | { type: 'uevent.memory'; hotplugReady: boolean; crashHotplug?: boolean }
+  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean; kdump?: boolean }
+  // kexec (kdump): the kdump service asks the running kernel for a syscall; the kernel hands the
+  // crash image to the kexec actor; the result goes back to whoever asked (reference §6)
+  /** op 'start': kdumpctl start, which loads only when kexec_crash_loaded reads 0 [U]. */
+  | { type: 'kexec.request'; op: 'start' | 'load' | 'unload'; origin: 'kdump-service' }
+  | { type: 'kexec.load'; crashkernel: Range; memory: Range[]; origin: 'user' | 'kdump-service'; unlessLoaded?: boolean }
+  | { type: 'kexec.unload'; origin: 'user' | 'kdump-service' }
+  | { type: 'kexec.result'; op: 'load' | 'unload'; errno: Errno | null; origin: 'kdump-service' }
+  /** __crash_kexec(): the crashed kernel hands over to the loaded crash image, if any. */
+  | { type: 'kexec.crash' }
+  /** The memory hotplug notifier of a kernel with crashkernel= memory (crash_memhp_notifier). */
+  | { type: 'crash.hotplug'; memory: Range[] }
+  // hypervisor-assisted dump (seeds/002)
+  | { type: 'phyp.setup'; scratch: Range; memory: Range[] }
+  | { type: 'phyp.crash' }
   // capture kernel -> production kernel
   | { type: 'kernel.handover'; handover: Handover }
   // observations, for the record and the properties
@@ -158,3 +186,8 @@ export type InternalEvent =
 
 export type EmittedEvent = InternalEvent;
 export type AnyEvent = ExternalMachineEvent | InternalEvent;
+
+/** The name a user's kexec syscall answer carries: it travels back to the user as the same
+ *  'sysfs.result' event a user's write gets (the one the system and the engine take the user's
+ *  errno from), with this in place of a path. */
+export const KEXEC_SYSCALL = 'kexec_file_load(KEXEC_FILE_ON_CRASH)';

@@ -70,7 +70,9 @@ const KEY_STATES: Record<ActorId, string[]> = {
   productionKernel: ['off', 'booting', 'running', 'notRegistered', 'registered', 'registering', 'crashed'],
   petitboot: ['off', 'booting'],
   captureKernel: ['off', 'booting', 'dumpAvailable', 'vmcore', 'saved', 'crashed'],
-  kdumpService: ['stopped', 'idle', 'reloadPending', 'reloading', 'restartPending'],
+  kdumpService: ['stopped', 'idle', 'reloadPending', 'reloading', 'restartPending', 'kexec', 'loadPending', 'loaded'],
+  kexec: ['unloaded', 'loading', 'loaded', 'capture', 'vmcore', 'saved'],
+  phypDump: ['off', 'registering', 'registered', 'notRegistered', 'capture', 'vmcore', 'saved'],
 };
 
 describe('each actor’s statechart', () => {

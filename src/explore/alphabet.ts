@@ -2,7 +2,9 @@
 // every writable file's interesting values (reference §2, §8) and one LMB of hotplug each way.
 import { kernelCmdline, type Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { COMMAND_LINE_SIZE, FILES } from '../sysfs/store';
+import { COMMAND_LINE_SIZE, FILES, RELEASE_REGION } from '../sysfs/store';
+import { PHYP_BOOT_MEMORY } from '../memory/phyp';
+import { hex } from '../memory/layout';
 
 export function alphabet(config: Config): ExternalEvent[] {
   const w = (path: string, value: string): ExternalEvent => ({ event: 'write', path, value });
@@ -32,6 +34,20 @@ export function alphabet(config: Config): ExternalEvent[] {
     );
   } else {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
+  }
+  // kdump (reference §6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
+  // given (kdump, or fadump's fallback to it).
+  if (config.crashkernel !== null) {
+    events.push({ event: 'kexec-load' }, { event: 'kexec-loaded' }, { event: 'kexec-unload' });
+  }
+  // Hypervisor-assisted dump (seeds/002): release_region writes: the seed's example (256MB at the
+  // 1GB boundary), everything above the low 256MB at once, and one that does not parse.
+  if (config.mechanism === 'phyp-assisted-dump') {
+    events.push(
+      w(RELEASE_REGION, '0x40000000 0x10000000\n'),
+      w(RELEASE_REGION, `${hex(PHYP_BOOT_MEMORY)} ${hex(config.maxMemoryBytes - PHYP_BOOT_MEMORY)}\n`),
+      w(RELEASE_REGION, '0x40000000\n'),
+    );
   }
   if (config.faults) {
     if (config.platform === 'pseries') {

@@ -1,16 +1,22 @@
 // `npx fadump-model check`: flags validated at the boundary (zod), progress on a terminal,
 // exit 0 when every verdict matches the expected ones, 1 when any differs, 2 on bad input,
-// 130 when interrupted (the partial result is printed).
+// 130 when interrupted (the partial result is printed: the configurations done, and the one under
+// way with its verdicts "incomplete").
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { parseConfig, type ConfigInput } from '../config';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
+import { parseJson, type JsonPath } from '../util/json';
+import { decodeUtf8, formatBytes, InputError, readBounded } from '../util/read';
 import { compare, EXPECTED_FILE, expectedFrom, loadExpected, runMatrix, writeCounterexamples, type ConfigRun } from './check';
-import { formatMatrix } from './format';
+import { formatCoverage, formatMatrix } from './format';
 import { defaultMatrix } from './matrix';
-import { readText, UsageError, type Io } from '../cli';
+import type { Io } from '../cli';
 
 export interface CheckFlags {
   config?: string;
@@ -21,34 +27,113 @@ export interface CheckFlags {
   maxMemory?: string;
   workers?: string;
   record?: boolean;
+  coverage?: boolean;
 }
+
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+export const MAX_CONFIGS = 10_000;
 
 const positiveInt = (flag: string, text: string | undefined, max: number): number | undefined => {
   if (text === undefined) return undefined;
   const r = z.coerce.number().int().min(1).max(max).safeParse(text);
-  if (!r.success || !/^\d+$/.test(text.trim())) throw new UsageError(`--${flag}: expected a whole number from 1 to ${max}, got '${text}'`);
+  if (!r.success || !/^\d+$/.test(text.trim())) throw new InputError(`--${flag}: expected a whole number from 1 to ${max}, got '${text}'`);
   return r.data;
 };
 
-/** Reads a --config file: one configuration or an array of them, each validated. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** "[2].captureKernel.endianness" for display. */
+function fieldName(base: readonly (string | number)[], keys: readonly (string | number)[]): string {
+  const head = base.map((k) => `[${k}]`).join('');
+  const tail = keys.join('.');
+  return head && tail ? `${head}.${tail}` : head || tail || '(config)';
+}
+
+/** A config issue's path ("captureKernel.endianness") as keys. */
+function issuePath(path: string): (string | number)[] {
+  if (path === '(config)' || path === '') return [];
+  return path.split('.');
+}
+
+/** Reads a --config file: one configuration or an array of them, each validated; every problem
+ *  names the file, the line and the field. */
 export function readConfigs(file: string): ConfigInput[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readText(file).replace(/^\uFEFF/, ''));
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  const bytes = readBounded(file, { maxBytes: MAX_CONFIG_FILE_BYTES, what: 'a configuration file', why: `at most ${MAX_CONFIGS} configurations` });
+  const text = decodeUtf8(bytes);
+  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
+  const json = parseJson(text.text);
+  if (!json.ok) {
+    const p = json.problem;
+    throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`);
   }
-  const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) throw new UsageError(`${file}: an empty array: no configuration to check`);
+  const { value: raw, locate } = json.doc;
+  const at = (path: JsonPath) => `${file}:${locate(path).line}:`;
+  const many = Array.isArray(raw);
+  const list: unknown[] = many ? raw : [raw];
+  if (list.length === 0) throw new InputError(`${at([])} an empty array: no configuration to check`);
+  if (list.length > MAX_CONFIGS) throw new InputError(`${at([])} ${list.length} configurations: at most ${MAX_CONFIGS} in one file`);
   const problems: string[] = [];
+  const names = new Map<string, number>();
   list.forEach((c, i) => {
+    const base: (string | number)[] = many ? [i] : [];
+    if (!isRecord(c)) {
+      problems.push(`${at(base)} field '${fieldName(base, [])}': expected a configuration object such as {"platform": "pseries"}, got ${c === null ? 'null' : Array.isArray(c) ? 'an array' : typeof c}`);
+      return;
+    }
     const r = parseConfig(c);
-    const where = Array.isArray(raw) ? `[${i}].` : '';
-    if (!r.ok) for (const p of r.issues) problems.push(`${file}: field '${where}${p.path}': ${p.message}`);
+    if (!r.ok) {
+      for (const p of r.issues) {
+        const keys = issuePath(p.path);
+        problems.push(`${at([...base, ...keys])} field '${fieldName(base, keys)}': ${p.message}`);
+      }
+      return;
+    }
+    // Results, counterexample files and expected verdicts are keyed by name: two configurations
+    // with one name would overwrite each other's.
+    const first = names.get(r.config.name);
+    if (first !== undefined) {
+      problems.push(
+        'name' in c
+          ? `${at([...base, 'name'])} field '${fieldName(base, ['name'])}': '${r.config.name}' is also the name of [${first}]: results are keyed by name`
+          : `${at(base)} field '${fieldName(base, [])}': the same configuration as [${first}] ('${r.config.name}'): results are keyed by name (give one a "name" if they are meant to differ)`,
+      );
+      return;
+    }
+    names.set(r.config.name, i);
   });
-  if (problems.length) throw new UsageError(problems.join('\n'));
+  if (problems.length) throw new InputError(problems.join('\n'));
   return list as ConfigInput[];
+}
+
+/** --out must be a folder the counterexamples can be written to: checked before exploring. */
+function checkOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out: cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    if (!statSync(dir).isDirectory()) throw new InputError(`--out: '${dir}' is not a folder`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`--out: cannot write to '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+function stopText(run: ConfigRun): string {
+  switch (run.stopReason) {
+    case 'max-states':
+      return 'stopped at --max-states';
+    case 'max-memory':
+      return 'stopped at the memory budget (--max-memory; by default half the heap limit)';
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return run.stopReason;
+  }
 }
 
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
@@ -57,69 +142,98 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   let maxMemoryBytes: number | undefined;
   if (flags.maxMemory !== undefined) {
     const b = parseSize(flags.maxMemory);
-    if (b === null || b <= 0) throw new UsageError(`--max-memory: expected a size such as 2G or 512M, got '${flags.maxMemory}'`);
+    if (b === null || b <= 0) throw new InputError(`--max-memory: expected a size such as 2G or 512M, got '${flags.maxMemory}'`);
+    if (b < 16 * 1024 * 1024) throw new InputError(`--max-memory: ${formatBytes(b)} is too little to explore anything; give at least 16M`);
+    if (b > totalmem()) throw new InputError(`--max-memory: ${formatBytes(b)} is more than this machine's ${formatBytes(totalmem())} (the budget is per exploration, one per worker)`);
     maxMemoryBytes = b;
   }
   for (const id of flags.property ?? []) {
-    if (!PROPERTIES.some((p) => p.id === id)) throw new UsageError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
+    if (!PROPERTIES.some((p) => p.id === id)) throw new InputError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
   }
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
+  checkOutDir(flags.out);
 
-  let interrupted = false;
+  // Ctrl-C stops the explorations under way (the workers poll a shared flag) and prints what is
+  // done; a second Ctrl-C exits at once. The handler stays until the files are written: the
+  // writes are synchronous and atomic, so no signal lands in the middle of one.
+  const abort = new AbortController();
   const onSigint = () => {
-    interrupted = true;
+    if (abort.signal.aborted) {
+      io.err('interrupted again: exiting without the partial result');
+      process.exit(130);
+    }
+    abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const bar = !flags.json && process.stderr.isTTY ? new SingleBar({ format: 'exploring {bar} {value}/{total} configurations | {config}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
-  bar?.start(inputs.length, 0, { config: '' });
-  let runs: ConfigRun[];
   try {
-    runs = await runMatrix(inputs, {
-      ...(flags.property === undefined ? {} : { properties: flags.property }),
-      ...(maxStates === undefined ? {} : { maxStates }),
-      ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
-      ...(workers === undefined ? {} : { workers }),
-      shouldStop: () => interrupted,
-      onDone: (run, done) => bar?.update(done, { config: run.config }),
-    });
+    const bar = !flags.json && process.stderr.isTTY ? new SingleBar({ format: 'exploring {bar} {value}/{total} configurations | {config}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+    bar?.start(inputs.length, 0, { config: '' });
+    let runs: ConfigRun[];
+    try {
+      runs = await runMatrix(inputs, {
+        ...(flags.property === undefined ? {} : { properties: flags.property }),
+        ...(maxStates === undefined ? {} : { maxStates }),
+        ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
+        ...(workers === undefined ? {} : { workers }),
+        threads: true,
+        signal: abort.signal,
+        withCoverage: flags.coverage === true,
+        onDone: (run, done) => bar?.update(done, { config: run.config }),
+      });
+    } finally {
+      bar?.stop();
+    }
+    const interrupted = abort.signal.aborted;
+
+    let expected = loadExpected();
+    const files = writeCounterexamples(runs, flags.out);
+    let recorded = false;
+    if (flags.record && !interrupted) {
+      expected = expectedFrom(runs, expected);
+      writeFileAtomic(fileURLToPath(EXPECTED_FILE), `${JSON.stringify(expected, null, 2)}\n`);
+      recorded = true;
+    }
+    const mismatches = recorded ? [] : compare(runs, expected);
+    const unrecorded = runs.filter((r) => expected.verdicts[r.config] === undefined).map((r) => r.config);
+    const incomplete = runs.filter((r) => !r.complete);
+    const notStarted = inputs.length - runs.length;
+    if (flags.json) {
+      io.out(
+        JSON.stringify(
+          {
+            results: runs.flatMap((run) =>
+              run.results.map((r) => ({
+                property: r.property,
+                config: run.config,
+                verdict: r.verdict,
+                states: r.states,
+                counterexample: r.counterexample === null ? null : (files.get(`${run.config}\u0000${r.property}`) ?? null),
+                ...(r.note === null ? {} : { note: r.note }),
+              })),
+            ),
+            runs: runs.map((r) => ({ config: r.config, states: r.states, transitions: r.edges, seconds: Number(r.seconds.toFixed(3)), complete: r.complete, stopReason: r.stopReason })),
+            mismatches,
+            interrupted,
+            notStarted,
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      io.out(formatMatrix(runs, mismatches, files, unrecorded));
+      if (flags.coverage) io.out(formatCoverage(runs));
+      for (const r of incomplete) {
+        io.out(`incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`);
+      }
+      if (interrupted) {
+        io.out(`interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`);
+      }
+    }
+    if (flags.record && interrupted) io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
+    if (interrupted) return 130;
+    return mismatches.length ? 1 : 0;
   } finally {
-    bar?.stop();
     process.off('SIGINT', onSigint);
   }
-
-  let expected = loadExpected();
-  const files = writeCounterexamples(runs, flags.out);
-  if (flags.record) {
-    expected = expectedFrom(runs, expected);
-    writeFileAtomic(EXPECTED_FILE.pathname, `${JSON.stringify(expected, null, 2)}\n`);
-  }
-  const mismatches = flags.record ? [] : compare(runs, expected);
-  const unrecorded = runs.filter((r) => expected.verdicts[r.config] === undefined).map((r) => r.config);
-  if (flags.json) {
-    io.out(
-      JSON.stringify(
-        {
-          results: runs.flatMap((run) =>
-            run.results.map((r) => ({
-              property: r.property,
-              config: run.config,
-              verdict: r.verdict,
-              states: r.states,
-              counterexample: r.counterexample === null ? null : (files.get(`${run.config}\u0000${r.property}`) ?? null),
-              ...(r.note === null ? {} : { note: r.note }),
-            })),
-          ),
-          mismatches,
-          interrupted,
-        },
-        null,
-        2,
-      ),
-    );
-  } else {
-    io.out(formatMatrix(runs, mismatches, files, unrecorded));
-    if (interrupted) io.out(`interrupted: ${runs.length} of ${inputs.length} configurations explored (the results above are partial)`);
-  }
-  if (interrupted) return 130;
-  return mismatches.length ? 1 : 0;
 }

@@ -45,7 +45,7 @@ export function selectProperties(ids: readonly string[] | undefined): Property[]
 /** The memory budget of an exploration when none is given: a share of this thread's V8 heap
  *  limit, so that exploration stops with "incomplete" instead of dying of an out-of-memory abort
  *  (a large configuration, e.g. faults and wide memory bounds, fills a 4 GB heap in minutes). */
-export const DEFAULT_MEMORY_SHARE = 0.6;
+export const DEFAULT_MEMORY_SHARE = 0.5;
 export function defaultMaxMemoryBytes(): number {
   return Math.floor(getHeapStatistics().heap_size_limit * DEFAULT_MEMORY_SHARE);
 }
@@ -263,13 +263,20 @@ export function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9.=-]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
 }
 
-/** Writes each counterexample as a replayable log; returns the files by (config, property). */
+/** Writes each counterexample as a replayable log; returns the files by (config, property).
+ *  Two configuration names can make the same file name (they differ only in punctuation): the
+ *  second gets a suffix rather than overwriting the first. */
 export function writeCounterexamples(runs: readonly ConfigRun[], outDir: string): Map<string, string> {
   const files = new Map<string, string>();
+  const used = new Set<string>();
   for (const run of runs) {
     for (const r of run.results) {
       if (r.counterexample === null) continue;
-      const file = join(outDir, `${slug(run.config)}__${r.property}.jsonl`);
+      const stem = `${slug(run.config) || 'config'}__${r.property}`;
+      let name = `${stem}.jsonl`;
+      for (let k = 2; used.has(name); k++) name = `${stem}-${k}.jsonl`;
+      used.add(name);
+      const file = join(outDir, name);
       writeFileAtomic(file, formatLog(run.input, r.counterexample as ExternalEvent[]));
       files.set(`${run.config}\u0000${r.property}`, file);
     }

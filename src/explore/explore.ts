@@ -20,6 +20,10 @@ export interface PropertyResult {
   /** The shortest event sequence that breaks it (from the initial state). */
   counterexample: ExternalEvent[] | null;
   note: string | null;
+  /** (issue 6) A property with a figure (StateProperty.figure): its value in the first state, in
+   *  breadth-first order, where it has one, and the shortest path to that state. */
+  figure?: number;
+  figureAt?: ExternalEvent[];
 }
 
 export interface ExploreOptions {
@@ -92,7 +96,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   };
 
   // State invariants depend on the actors' snapshots only: cache per snapshot-id tuple.
-  const stateCache = new Map<number, Map<number, Map<number, number>>>();
+  const stateCache = new Map<number, Map<number, Map<string, number>>>();
   // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
   // snapshot the step reads) and the monitor values: cache per leaf.
   const stepCache = new Map<EdgeOutcome, Map<number, { bad: number; next: number[] }>>();
@@ -100,7 +104,12 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const triggered = triggers.map((t) => t.some(Boolean));
   const fwIdx = ACTORS.indexOf('firmware');
   const pkIdx = ACTORS.indexOf('productionKernel');
-  const ckIdx = ACTORS.indexOf('captureKernel');
+  // (issue 6) State properties read every actor (the kexec and hypervisor-assisted dump actors,
+  // the kdump service): the innermost cache key covers all actors but the firmware and the
+  // production kernel.
+  const restIdx = ACTORS.map((_, k) => k).filter((k) => k !== fwIdx && k !== pkIdx);
+  const figureProps = stateProps.filter((p) => p.figure !== undefined);
+  const figures = new Map<string, { value: number; state: number }>();
 
   const init = engine.initialTuple();
   const t0 = new Int32Array(width);
@@ -140,7 +149,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
       // The state properties read the firmware and the two kernels (and the view of them).
       const fw = cur[fwIdx] ?? 0;
       const pk = cur[pkIdx] ?? 0;
-      const ck = cur[ckIdx] ?? 0;
+      const ck = restIdx.map((k) => cur[k] ?? 0).join('|');
       let byPk = stateCache.get(fw);
       if (byPk === undefined) stateCache.set(fw, (byPk = new Map()));
       let byCk = byPk.get(pk);
@@ -155,6 +164,14 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         byCk.set(ck, bad);
       }
       if (bad) stateProps.forEach((p, k) => (bad ?? 0) & (1 << k) && violate(p.id, i, -1));
+    }
+    // (issue 6) Figures: measured in the first state that has one.
+    if (figures.size < figureProps.length) {
+      const s = stateOf(cur);
+      for (const p of figureProps) {
+        const f = figures.has(p.id) || p.figure === undefined ? null : p.figure(s, config);
+        if (f !== null) figures.set(p.id, { value: f, state: i });
+      }
     }
 
     let movable = false;
@@ -231,12 +248,13 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (p.check !== 'eventually' || !complete || succ === null || p.goal === undefined) continue;
     const n = table.count;
     const good = new Uint8Array(n);
-    const goalCache = new Map<number, boolean>();
+    // (issue 6) Goals read every actor (kdump's loaded image, hypervisor-assisted dump's
+    // registration): the cache key covers all of them.
+    const goalCache = new Map<string, boolean>();
     const t = new Int32Array(width);
-    const pk = ACTORS.indexOf('productionKernel' as ActorId);
     for (let i = 0; i < n; i++) {
       table.get(i, t);
-      const key = t[pk] ?? 0;
+      const key = ACTORS.map((_, k) => t[k] ?? 0).join('|');
       let g = goalCache.get(key);
       if (g === undefined) {
         g = p.goal(stateOf(t), config);
@@ -302,6 +320,15 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         counterexample: null,
         note: complete ? null : livenessSkipped ? `not decided: exploration stopped (${stopReason})` : `no violation in ${table.count} states before ${stopReason}`,
       });
+    }
+  }
+
+  // (issue 6) Attach the figures.
+  for (const r of results) {
+    const f = figures.get(r.property);
+    if (f !== undefined && r.verdict !== 'n/a') {
+      r.figure = f.value;
+      r.figureAt = pathTo(f.state);
     }
   }
 

@@ -40,3 +40,26 @@ export function formatMatrix(runs: readonly ConfigRun[], mismatches: readonly Mi
   }
   return out.join('\n');
 }
+
+/** Coverage over all configurations: what no configuration ever reached, per actor. */
+export function formatCoverage(runs: readonly ConfigRun[]): string {
+  const out: string[] = ['', 'coverage (over every configuration explored):'];
+  const actors = new Map<string, { states: Map<string, boolean>; transitions: Map<string, boolean> }>();
+  for (const run of runs) {
+    for (const c of run.coverage ?? []) {
+      const a = actors.get(c.actor) ?? { states: new Map(), transitions: new Map() };
+      actors.set(c.actor, a);
+      for (const s of c.states.reached) a.states.set(s, true);
+      for (const s of c.states.never) if (!a.states.get(s)) a.states.set(s, false);
+      for (const t of c.transitions.reached) a.transitions.set(t, true);
+      for (const t of c.transitions.never) if (!a.transitions.get(t)) a.transitions.set(t, false);
+    }
+  }
+  for (const [actor, a] of actors) {
+    const count = (m: Map<string, boolean>) => [...m.values()].filter(Boolean).length;
+    out.push(`  ${actor}: states ${count(a.states)}/${a.states.size}, transitions ${count(a.transitions)}/${a.transitions.size}`);
+    for (const [s, ok] of a.states) if (!ok) out.push(`    state never reached: ${s}`);
+    for (const [t, ok] of a.transitions) if (!ok) out.push(`    transition never taken: ${t}`);
+  }
+  return out.join('\n');
+}

@@ -39,6 +39,15 @@ export function defaultMatrix(): ConfigInput[] {
     { platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } },
     { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
     { platform: 'pseries', captureKernel: { headerSizes: 'different' } },
+    // Issue 6: kdump (crashkernel= and kexec -p, reference §6) with the udev reload and with
+    // CONFIG_CRASH_HOTPLUG; fadump=on whose reservation fails on a pre-2024 kernel, falling back
+    // to kdump (reference §1 early boot 4, seeds/000 note 2; the in-capture-kernel one is above);
+    // the 2007 hypervisor-assisted dump (seeds/002), with and without firmware faults.
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: false },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
+    { platform: 'pseries', elfcorehdr: 'at-registration', crashkernel: '256M' },
+    { platform: 'pseries', mechanism: 'phyp-assisted-dump' },
+    { platform: 'pseries', mechanism: 'phyp-assisted-dump', faults: true },
   );
   return out;
 }

@@ -3,7 +3,7 @@
 import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import type { Observation } from '../sysfs/view';
-import type { Replay, ReplayStep } from './replay';
+import { finalObservation, type Replay, type ReplayStep } from './replay';
 
 function verdict(s: ReplayStep): string {
   if (s.accepted) return 'accepted';
@@ -30,30 +30,56 @@ function observationLines(o: Observation): string[] {
   return out;
 }
 
-export function formatReplay(r: Replay): string {
-  const out: string[] = [];
-  for (const s of r.steps) {
-    out.push(`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`);
-    if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
-    out.push(...observationLines(s));
-  }
-  if (r.steps.length === 0) out.push('(the log has no events)', ...observationLines(r.initial));
+/** One step: its line, event, verdict and what a user sees after it. */
+export function formatStep(s: ReplayStep): string {
+  const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
+  if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
+  out.push(...observationLines(s));
   return out.join('\n');
 }
 
-export function replayJson(r: Replay): unknown {
+/** What is printed for a log with no events. */
+export function formatNoSteps(initial: Observation): string {
+  return ['(the log has no events)', ...observationLines(initial)].join('\n');
+}
+
+export function formatReplay(r: Replay): string {
+  if (r.steps.length === 0) return formatNoSteps(r.initial);
+  return r.steps.map(formatStep).join('\n');
+}
+
+export function stepJson(s: ReplayStep): unknown {
   return {
-    steps: r.steps.map((s) => ({
-      line: s.line,
-      event: s.event,
-      accepted: s.accepted,
-      errno: s.errno,
-      ...(s.note === null ? {} : { note: s.note }),
-      states: s.states,
-      sysfs: s.sysfs,
-      vmcore: s.vmcore,
-      dump: s.dump,
-    })),
-    final: r.final,
+    line: s.line,
+    event: s.event,
+    accepted: s.accepted,
+    errno: s.errno,
+    ...(s.note === null ? {} : { note: s.note }),
+    states: s.states,
+    sysfs: s.sysfs,
+    vmcore: s.vmcore,
+    dump: s.dump,
   };
+}
+
+export function replayJson(r: Replay): unknown {
+  return { steps: r.steps.map(stepJson), final: r.final };
+}
+
+const indent = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix}`);
+
+/** JSON.stringify(replayJson(r), null, 2), in pieces (each a run of whole lines), one step at a
+ *  time: a long log is printed without holding every step. */
+export function* replayJsonChunks(initial: Observation, steps: Iterable<ReplayStep>): Generator<string, void, undefined> {
+  let pending: string | null = null;
+  let last: ReplayStep | undefined;
+  for (const s of steps) {
+    yield pending === null ? '{\n  "steps": [' : `${pending},`;
+    pending = `    ${indent(JSON.stringify(stepJson(s), null, 2), '    ')}`;
+    last = s;
+  }
+  const final = `  "final": ${indent(JSON.stringify(finalObservation(initial, last), null, 2), '  ')}\n}`;
+  // An empty array prints on the opening line.
+  if (pending === null) yield `{\n  "steps": [],\n${final}`;
+  else yield `${pending}\n  ],\n${final}`;
 }

@@ -1,9 +1,22 @@
 // Event logs (JSONL): line 1 `{"config": {...}}`, then one `{"event": NAME, ...}` per line.
 // Every problem is reported with the file, the line and the field; nothing is skipped silently
-// (blank lines carry no event and are allowed).
+// (blank lines carry no event and are allowed). A UTF-8 byte order mark and CRLF line ends are
+// accepted; a key given twice on a line is refused (JSON.parse would keep only the last).
+//
+// Size: a log is refused beyond MAX_LOG_BYTES (before anything is read: readLogFile, src/log/read.ts)
+// or MAX_LOG_EVENTS events. Logs are counterexamples, regression cases and stories (tens to
+// thousands of events); replay runs every event through XState's transition() (about 0.7 ms an
+// event) and prints about 1 KB per step, so 100,000 events already take over a minute and print
+// 100 MB: a 100 MB log (millions of events) would take hours and print gigabytes.
 import { z } from 'zod';
 import { parseConfig, type Config } from '../config';
 import { EXTERNAL_EVENT_NAMES, ExternalEventSchema, type ExternalEvent } from '../events';
+import { InputError } from '../util/read';
+import { parseJson, type JsonDocument, type JsonProblem } from '../util/json';
+
+export const MAX_LOG_BYTES = 16 * 1024 * 1024;
+export const MAX_LOG_EVENTS = 100_000;
+export const LOG_LIMIT_WHY = `logs are counterexamples, regression cases and stories; at most ${MAX_LOG_EVENTS} events, each replayed through XState and printed: split a longer log`;
 
 export interface LogEntry {
   line: number;
@@ -18,12 +31,13 @@ export interface ParsedLog {
 }
 
 export interface LogProblem {
-  line: number;
+  /** null for a problem of the whole file (its size). */
+  line: number | null;
   field: string | null;
   message: string;
 }
 
-export class LogError extends Error {
+export class LogError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: LogProblem[],
@@ -33,87 +47,142 @@ export class LogError extends Error {
 }
 
 export function formatProblem(file: string, p: LogProblem): string {
-  return `${file}:${p.line}: ${p.field === null ? '' : `field '${p.field}': `}${p.message}`;
+  return `${file}:${p.line === null ? '' : `${p.line}:`} ${p.field === null ? '' : `field '${p.field}': `}${p.message}`;
 }
 
-const MAX_PROBLEMS = 20;
+export const MAX_PROBLEMS = 20;
 const HeaderSchema = z.object({ config: z.unknown() }).strict();
 
-function jsonProblem(text: string, line: number): LogProblem | null {
-  try {
-    JSON.parse(text);
-    return null;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return { line, field: null, message: `not valid JSON (${msg})${text.trim().startsWith('{') && !text.trim().endsWith('}') ? ': is the line truncated?' : ''}` };
-  }
+function jsonProblem(p: JsonProblem): LogProblem {
+  return {
+    line: p.line,
+    field: null,
+    message: `not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the line truncated?' : ''}`,
+  };
+}
+
+function parseLine(text: string, line: number): { ok: true; doc: JsonDocument } | { ok: false; problem: LogProblem } {
+  const r = parseJson(text, line);
+  return r.ok ? r : { ok: false, problem: jsonProblem(r.problem) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function eventProblems(value: unknown, line: number): LogProblem[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return [{ line, field: null, message: 'expected an object such as {"event": "boot"}' }];
   }
-  const name = (value as Record<string, unknown>).event;
-  if (name === undefined) return [{ line, field: 'event', message: 'missing: every line after the header names an event' }];
+  const name = value.event;
+  if (name === undefined) {
+    const hint = 'config' in value ? ' (a second {"config": ...} header? only line 1 may be one)' : '';
+    return [{ line, field: 'event', message: `missing: every line after the header names an event${hint}` }];
+  }
   if (typeof name !== 'string' || !(EXTERNAL_EVENT_NAMES as readonly string[]).includes(name)) {
     return [{ line, field: 'event', message: `unknown event ${JSON.stringify(name)}; expected one of: ${EXTERNAL_EVENT_NAMES.join(', ')}` }];
   }
   const r = ExternalEventSchema.safeParse(value);
   if (r.success) return [];
-  return r.error.issues.map((i) => ({
-    line,
-    field: i.path.length ? i.path.map(String).join('.') : null,
-    message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} for event '${name}'` : i.message,
-  }));
+  // One message a field, the last (the schema's own bound): 1e300 is above both the safe
+  // integers and the maximum.
+  const byField = new Map<string, LogProblem>();
+  for (const i of r.error.issues) {
+    const field = i.path.length ? i.path.map(String).join('.') : null;
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} for event '${name}'`;
+    else if (i.code === 'invalid_union' && field === 'rc') message = 'expected an RTAS return code (a whole number from -9999 to 9999) or an OPAL one ("OPAL_RESOURCE", "OPAL_HARDWARE" or "OPAL_PARAMETER")';
+    if (field !== null && i.path.length === 1 && value[field] === undefined && i.code !== 'unrecognized_keys') message = `missing (${message})`;
+    byField.set(field ?? `\u0000${byField.size}`, { line, field, message });
+  }
+  return [...byField.values()];
 }
 
-/** Parses a log's text; throws LogError naming the file, line and field of every problem. */
+/** The header line's problems, or its config. */
+function parseHeader(text: string, line: number): { ok: true; config: Config; raw: unknown } | { ok: false; fatal: boolean; problems: LogProblem[] } {
+  const j = parseLine(text, line);
+  if (!j.ok) return { ok: false, fatal: true, problems: [j.problem] };
+  const value = j.doc.value;
+  const header = HeaderSchema.safeParse(value);
+  if (!header.success) {
+    const isEvent = isRecord(value) && 'event' in value;
+    return {
+      ok: false,
+      fatal: true,
+      problems: [
+        {
+          line,
+          field: 'config',
+          message: isEvent ? 'missing config: the first line must be {"config": {...}}, not an event' : 'the first line must be exactly {"config": {...}}',
+        },
+      ],
+    };
+  }
+  const raw = header.data.config;
+  if (raw === undefined) return { ok: false, fatal: true, problems: [{ line, field: 'config', message: 'missing: the first line must be {"config": {...}}' }] };
+  if (!isRecord(raw)) {
+    return { ok: false, fatal: true, problems: [{ line, field: 'config', message: `expected an object of configuration keys (such as {"platform": "pseries"}), got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}` }] };
+  }
+  const c = parseConfig(raw);
+  // The events can still be checked against the schema: report their problems too.
+  if (!c.ok) return { ok: false, fatal: false, problems: c.issues.map((i) => ({ line, field: `config.${i.path}`, message: i.message })) };
+  return { ok: true, config: c.config, raw };
+}
+
+/** Parses a log's text; throws LogError naming the file, line and field of every problem (up to
+ *  MAX_PROBLEMS). Never throws anything else. */
 export function parseLog(text: string, file = '<log>'): ParsedLog {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lines = body.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const problems: LogProblem[] = [];
   const entries: LogEntry[] = [];
   let config: Config | null = null;
   let rawConfig: unknown = null;
+  let sawHeader = false;
 
-  const first = lines.findIndex((l) => l.trim() !== '');
-  if (first < 0) throw new LogError(file, [{ line: 1, field: null, message: 'empty log: line 1 must be the header {"config": {...}}' }]);
-  const headerLine = first + 1;
-  const headerText = lines[first] ?? '';
-  const hp = jsonProblem(headerText, headerLine);
-  if (hp) throw new LogError(file, [hp]);
-  const header = HeaderSchema.safeParse(JSON.parse(headerText));
-  if (!header.success) {
-    const isEvent = typeof JSON.parse(headerText) === 'object' && JSON.parse(headerText) !== null && 'event' in JSON.parse(headerText);
-    throw new LogError(file, [
-      { line: headerLine, field: 'config', message: isEvent ? 'missing config: the first line must be {"config": {...}}, not an event' : 'the first line must be exactly {"config": {...}}' },
-    ]);
-  }
-  rawConfig = header.data.config;
-  const c = parseConfig(rawConfig);
-  if (!c.ok) {
-    for (const i of c.issues) problems.push({ line: headerLine, field: `config.${i.path}`, message: i.message });
-  } else {
-    config = c.config;
-  }
-
-  for (let i = first + 1; i < lines.length && problems.length < MAX_PROBLEMS; i++) {
-    const text = lines[i] ?? '';
+  // Walk the lines without splitting the whole text into an array.
+  let start = 0;
+  let lineNo = 0;
+  while (start <= body.length && problems.length < MAX_PROBLEMS) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    lineNo++;
+    let text = body.slice(start, end);
+    start = end + 1;
+    if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') continue;
-    const line = i + 1;
-    const jp = jsonProblem(text, line);
-    if (jp) {
-      problems.push(jp);
+
+    if (!sawHeader) {
+      sawHeader = true;
+      const h = parseHeader(text, lineNo);
+      if (h.ok) {
+        config = h.config;
+        rawConfig = h.raw;
+      } else if (h.fatal) {
+        // Not a header at all: the lines after it cannot be judged.
+        throw new LogError(file, h.problems.slice(0, MAX_PROBLEMS));
+      } else {
+        problems.push(...h.problems);
+      }
       continue;
     }
-    const value: unknown = JSON.parse(text);
-    const ep = eventProblems(value, line);
+    if (entries.length >= MAX_LOG_EVENTS) {
+      problems.push({ line: lineNo, field: null, message: `more than ${MAX_LOG_EVENTS} events: too long for a log (${LOG_LIMIT_WHY})` });
+      break;
+    }
+    const j = parseLine(text, lineNo);
+    if (!j.ok) {
+      problems.push(j.problem);
+      continue;
+    }
+    const ep = eventProblems(j.doc.value, lineNo);
     if (ep.length) {
       problems.push(...ep);
       continue;
     }
-    entries.push({ line, event: ExternalEventSchema.parse(value) });
+    const ev = ExternalEventSchema.safeParse(j.doc.value);
+    if (ev.success) entries.push({ line: lineNo, event: ev.data });
   }
+  if (!sawHeader) throw new LogError(file, [{ line: 1, field: null, message: 'empty log: line 1 must be the header {"config": {...}}' }]);
   if (problems.length || config === null) throw new LogError(file, problems.slice(0, MAX_PROBLEMS));
   return { config, rawConfig, entries };
 }

@@ -29,27 +29,47 @@ export function noteOf(handled: boolean, ignored: readonly string[]): string | n
   return 'dropped: no actor handled it';
 }
 
-export function replay(config: Config, entries: readonly LogEntry[], system: System = createSystem(config)): Replay {
-  let state = system.initial();
-  const initial = observe(config, state);
-  const steps: ReplayStep[] = [];
-  const states: SystemState[] = [state];
-  const deliveries: Delivery[][] = [];
+export interface ReplayedStep {
+  step: ReplayStep;
+  state: SystemState;
+  deliveries: Delivery[];
+}
+
+/** The fold one step at a time, keeping nothing: for logs too long to hold every state. */
+export function* replaySteps(config: Config, entries: Iterable<LogEntry>, system: System = createSystem(config), start: SystemState = system.initial()): Generator<ReplayedStep, void, undefined> {
+  let state = start;
   for (const { line, event } of entries) {
     const r = system.step(state, toMachineEvent(event));
     state = r.state;
-    states.push(state);
-    deliveries.push(r.deliveries);
-    steps.push({
-      line,
-      event,
-      accepted: r.handled && r.errno === null,
-      errno: r.errno,
-      note: noteOf(r.handled, r.ignored),
-      ...observe(config, state),
-    });
+    yield {
+      step: {
+        line,
+        event,
+        accepted: r.handled && r.errno === null,
+        errno: r.errno,
+        note: noteOf(r.handled, r.ignored),
+        ...observe(config, state),
+      },
+      state,
+      deliveries: r.deliveries,
+    };
   }
-  const last = steps[steps.length - 1];
-  const final: Observation = last ? { states: last.states, sysfs: last.sysfs, vmcore: last.vmcore, dump: last.dump } : initial;
-  return { initial, steps, final, states, deliveries };
+}
+
+export function finalObservation(initial: Observation, last: ReplayStep | undefined): Observation {
+  return last ? { states: last.states, sysfs: last.sysfs, vmcore: last.vmcore, dump: last.dump } : initial;
+}
+
+export function replay(config: Config, entries: readonly LogEntry[], system: System = createSystem(config)): Replay {
+  const start = system.initial();
+  const initial = observe(config, start);
+  const steps: ReplayStep[] = [];
+  const states: SystemState[] = [start];
+  const deliveries: Delivery[][] = [];
+  for (const r of replaySteps(config, entries, system, start)) {
+    steps.push(r.step);
+    states.push(r.state);
+    deliveries.push(r.deliveries);
+  }
+  return { initial, steps, final: finalObservation(initial, steps[steps.length - 1]), states, deliveries };
 }

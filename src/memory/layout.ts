@@ -157,13 +157,22 @@ export interface DumpArea {
   metadata: Range | null;
 }
 
-/** get_fadump_area_size(): PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header (+ metadata). */
-export function fadumpAreaSize(platform: Platform, bootMemSize: number): number {
+/** sizeof(struct elfhdr) and sizeof(struct elf_phdr) on ppc64. */
+export const ELF_HDR_BYTES = 64;
+export const ELF_PHDR_BYTES = 56;
+
+/** get_fadump_area_size(): PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header (+ metadata).
+ *  Before the 2024 change (seeds/003) the elfcorehdr lived in the area too: an ELF header, a
+ *  CPU-notes header and memblock_num_regions + 2 program headers, then PAGE_ALIGN; pass the
+ *  memblock region count at boot for that generation. */
+export function fadumpAreaSize(platform: Platform, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
   const p = PLATFORM[platform];
-  return pageAlign(p.cpuStateBytes + p.hpteBytes) + bootMemSize + CRASH_INFO_HEADER_BYTES + p.metadataBytes;
+  let size = pageAlign(p.cpuStateBytes + p.hpteBytes) + bootMemSize + CRASH_INFO_HEADER_BYTES;
+  if (elfcorehdrRegions !== null) size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2));
+  return size + p.metadataBytes;
 }
 
-export function dumpAreaAt(platform: Platform, start: number, bootMemSize: number): DumpArea {
+export function dumpAreaAt(platform: Platform, start: number, bootMemSize: number, elfcorehdrRegions: number | null = null): DumpArea {
   const p = PLATFORM[platform];
   const cpuState = p.cpuStateBytes ? { start, end: start + p.cpuStateBytes } : null;
   const hpte = p.hpteBytes ? { start: start + p.cpuStateBytes, end: start + p.cpuStateBytes + p.hpteBytes } : null;
@@ -171,7 +180,7 @@ export function dumpAreaAt(platform: Platform, start: number, bootMemSize: numbe
   const headerStart = bootMemDest + bootMemSize;
   const header = { start: headerStart, end: headerStart + CRASH_INFO_HEADER_BYTES };
   const metadata = p.metadataBytes ? { start: header.end, end: header.end + p.metadataBytes } : null;
-  return { start, size: fadumpAreaSize(platform, bootMemSize), cpuState, hpte, bootMemDest, header, metadata };
+  return { start, size: fadumpAreaSize(platform, bootMemSize, elfcorehdrRegions), cpuState, hpte, bootMemDest, header, metadata };
 }
 
 /** The first free range at or above boot_mem_top that holds `size` bytes, below end of DRAM

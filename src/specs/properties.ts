@@ -5,13 +5,18 @@
 //  - step: checked on every step (pre-state, event, post-state), optionally with a small monitor
 //    carried along the path (P's spec-machine state);
 //  - graph: checked on the explored graph (every event handled, no deadlock, liveness).
+// Every property applies to every mechanism where it means something (issue 6): "armed" is
+// fadump registered, a kdump crash kernel loaded, or hypervisor-assisted dump registered; "a
+// vmcore" is whichever capture kernel exports one.
 import { ACTORS, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { elfcorePtLoads, type PtLoad } from '../memory/layout';
+import { elfcorePtLoads, normalize, totalSize, type PtLoad, type Range } from '../memory/layout';
+import { kdumpCaptureMemory, kdumpPtLoads } from '../memory/kdump';
+import { PHYP_BOOT_MEMORY, phypPtLoads } from '../memory/phyp';
 import { headerProblem, platformProblem } from '../../machines/kernel-rules';
 import { observe } from '../sysfs/view';
-import { FILES } from '../sysfs/store';
+import { FILES, RELEASE_REGION } from '../sysfs/store';
 
 export interface Step {
   pre: SystemState;
@@ -34,6 +39,11 @@ interface Base {
 export interface StateProperty extends Base {
   kind: 'state';
   holds(state: SystemState, config: Config): boolean;
+  /** A number measured in a state (null where it does not apply); exploration reports it from the
+   *  first state, in breadth-first order, that has one (PropertyResult.figure). */
+  figure?(state: SystemState, config: Config): number | null;
+  /** What the figure counts, for reports. */
+  figureUnit?: 'bytes';
 }
 
 export interface StepProperty extends Base {
@@ -56,13 +66,47 @@ export type Property = StateProperty | StepProperty | GraphProperty;
 
 const always = (): null => null;
 const fadumpOnly = (c: Config): string | null => (c.fadump === 'off' ? 'fadump=off: nothing is ever registered' : null);
+/** Some mechanism can be armed: fadump (or its fallback to kdump), kdump, hypervisor-assisted dump. */
+const armable = (c: Config): string | null =>
+  c.fadump !== 'off' || c.crashkernel !== null || c.mechanism === 'phyp-assisted-dump' ? null : 'fadump=off: nothing is ever registered';
 
+/** fadump is registered (reference §1). */
 function registered(s: SystemState): boolean {
   return s.actors.productionKernel.matches({ running: 'registered' });
 }
 
+/** A crash now would be captured by some mechanism: fadump registered, a kdump crash kernel
+ *  loaded (kexec_crash_loaded reads 1, reference §6), hypervisor-assisted dump registered
+ *  (seeds/002). */
+export function armed(s: SystemState): boolean {
+  return registered(s) || s.actors.kexec.matches('loaded') || s.actors.phypDump.matches('registered');
+}
+
+/** fadump's capture kernel exports /proc/vmcore. */
 function vmcoreUp(s: SystemState): boolean {
   return s.actors.captureKernel.matches('dumpAvailable');
+}
+
+function kdumpVmcoreUp(s: SystemState): boolean {
+  return s.actors.kexec.matches('capture');
+}
+
+function phypVmcoreUp(s: SystemState): boolean {
+  return s.actors.phypDump.matches('capture');
+}
+
+/** Some capture kernel holds the dump. */
+export function anyVmcoreUp(s: SystemState): boolean {
+  return vmcoreUp(s) || kdumpVmcoreUp(s) || phypVmcoreUp(s);
+}
+
+/** The production kernel runs with its mechanism armable: fadump enabled, or the
+ *  hypervisor-assisted dump code running in production again after its release (seeds/002),
+ *  whether or not the hypervisor took the new registration. */
+function backInProduction(s: SystemState): boolean {
+  const k = s.actors.productionKernel;
+  const phyp = s.actors.phypDump;
+  return k.matches('running') && (k.context.enabled || phyp.matches('registered') || phyp.matches('notRegistered'));
 }
 
 /** The PT_LOADs that describe exactly the crashed kernel's memory at the crash: from the
@@ -78,9 +122,71 @@ function samePtLoads(a: readonly PtLoad[] | null, b: readonly PtLoad[] | null): 
   return a.length === b.length && a.every((p, i) => p.paddr === b[i]?.paddr && p.size === b[i]?.size && p.offset === b[i]?.offset);
 }
 
-function vmcoreAccurate(s: SystemState): boolean {
-  return vmcoreUp(s) && samePtLoads(s.actors.captureKernel.context.ptLoads, expectedPtLoads(s));
+/** What a kdump vmcore must describe: the crashed kernel's memory at the crash (the firmware's
+ *  record of the partition, unchanged while the capture kernel runs: it refuses DLPAR) minus its
+ *  crash kernel region, the first 64 KB via kexec's backup (seeds/001). */
+function expectedKdumpPtLoads(s: SystemState): PtLoad[] | null {
+  const ck = s.actors.productionKernel.context.crashkernel;
+  return ck === null ? null : kdumpPtLoads(s.actors.firmware.context.memory, ck);
 }
+
+/** The vmcore of whichever capture kernel is up is exactly right. */
+function vmcoreAccurate(s: SystemState): boolean {
+  if (vmcoreUp(s)) return samePtLoads(s.actors.captureKernel.context.ptLoads, expectedPtLoads(s));
+  if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s));
+  if (phypVmcoreUp(s)) {
+    const d = s.actors.firmware.context.dump;
+    return d !== null && samePtLoads(s.actors.phypDump.context.ptLoads, phypPtLoads(d.memoryAtCrash, d.area));
+  }
+  return false;
+}
+
+function overlapsAny(a: readonly Range[], b: readonly Range[]): boolean {
+  return a.some((x) => b.some((y) => x.start < y.end && y.start < x.end));
+}
+
+function within(inner: readonly Range[], outer: readonly Range[]): boolean {
+  const o = normalize(outer);
+  return normalize(inner).every((r) => o.some((x) => x.start <= r.start && r.end <= x.end));
+}
+
+/** Memory the production kernel cannot use, and the memory the capture needs, in bytes (issue 6):
+ *  fadump withholds its reserved area minus what CMA gives back to user pages (reference §1
+ *  early boot 6; seeds/004 "CMA ... makes the memory reserved for fadump available for
+ *  userpages"; seeds/000 note 3 nocma), and its capture needs the boot memory; kdump withholds
+ *  crashkernel=, which is also what its capture kernel runs in (§6, seeds/001); hypervisor-assisted
+ *  dump withholds its permanent scratch area and its capture needs the low 256MB (seeds/002). */
+export function productionMemory(s: SystemState): { total: number; withheld: number; captureNeeds: number } | null {
+  const k = s.actors.productionKernel;
+  if (!k.matches('running')) return null;
+  const c = k.context;
+  let withheld = 0;
+  let captureNeeds = 0;
+  if (c.enabled && c.reservation !== null) {
+    const r = c.reservation;
+    withheld += r.area.end - r.area.start - (r.cma === null ? 0 : r.cma.end - r.cma.start);
+    captureNeeds += r.bootMemorySize;
+  }
+  if (c.crashkernel !== null) {
+    withheld += c.crashkernel.end - c.crashkernel.start;
+    captureNeeds += c.crashkernel.end - c.crashkernel.start;
+  }
+  if (c.phypScratch !== null) {
+    withheld += c.phypScratch.end - c.phypScratch.start;
+    captureNeeds += PHYP_BOOT_MEMORY;
+  }
+  return { total: totalSize(c.memory), withheld, captureNeeds };
+}
+
+const isDeliberate = (e: ExternalEvent): boolean =>
+  e.event === 'crash' ||
+  e.event === 'reboot' ||
+  e.event === 'boot' ||
+  e.event === 'kexec-load' ||
+  e.event === 'kexec-unload' ||
+  isWrite(e, FILES.registered) ||
+  isWrite(e, FILES.releaseMem) ||
+  isWrite(e, RELEASE_REGION);
 
 const isWrite = (e: ExternalEvent, path: string, value?: string): boolean =>
   e.event === 'write' && (e.path === path || (path === FILES.releaseMem && e.path === '/sys/kernel/fadump_release_mem') || (path === FILES.registered && e.path === '/sys/kernel/fadump_registered')) && (value === undefined || e.value.trim() === value);
@@ -89,30 +195,39 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'no-lost-dump',
     kind: 'step',
-    sentence: 'A crash while fadump is registered always ends with a vmcore available.',
-    source: 'reference §1 "Crash" and "Capture boot"; seeds/000 (the goal of fadump)',
-    notApplicable: fadumpOnly,
+    sentence: 'A crash while the dump mechanism is armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered) always ends with a vmcore available.',
+    source: 'reference §1 "Crash" and "Capture boot", §6; seeds/000 (the goal of fadump), seeds/001, seeds/002',
+    notApplicable: armable,
     triggers: (e) => e.event === 'crash',
-    holds: (s) => !registered(s.pre) || vmcoreUp(s.post),
+    holds: (s) => !armed(s.pre) || anyVmcoreUp(s.post),
   },
   {
     id: 'accurate-vmcore',
     kind: 'state',
-    sentence: "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy, nothing of the reserved area, nothing missing.",
-    source: 'reference §1 "Capture boot" 3, §5; seeds/003 (the 2024 patch)',
-    notApplicable: fadumpOnly,
-    holds: (s) => !vmcoreUp(s) || vmcoreAccurate(s),
+    sentence: "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy (kdump: the first 64 KB via kexec's backup), nothing of the reserved area (kdump: of the crash kernel region), nothing missing.",
+    source: 'reference §1 "Capture boot" 3, §5, §6; seeds/003 (the 2024 patch); seeds/001 (the 64 KB backup); seeds/002',
+    notApplicable: armable,
+    holds: (s) => !anyVmcoreUp(s) || vmcoreAccurate(s),
   },
   {
     id: 'always-ready-after-hotplug',
     kind: 'step',
-    sentence: 'After any memory hotplug while fadump is registered, whenever a crash comes it is captured accurately (no stale elfcorehdr, no unregistered window).',
-    source: 'reference §5; seeds/003 and seeds/004 ("fadump is always ready")',
-    notApplicable: fadumpOnly,
-    triggers: (e) => e.event === 'crash' || e.event === 'memory-hotplug' || e.event === 'reboot' || isWrite(e, FILES.registered, '0') || isWrite(e, FILES.releaseMem),
-    // 1 = a hotplug happened while registered, and nobody chose to unregister or reboot since.
+    sentence: 'After any memory hotplug while the mechanism is armed, whenever a crash comes it is captured accurately (no stale elfcorehdr, no unregistered or unloaded window).',
+    source: 'reference §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); seeds/003 and seeds/004 ("fadump is always ready")',
+    notApplicable: armable,
+    triggers: (e) =>
+      e.event === 'crash' ||
+      e.event === 'memory-hotplug' ||
+      e.event === 'reboot' ||
+      e.event === 'kexec-load' ||
+      e.event === 'kexec-unload' ||
+      isWrite(e, FILES.registered, '0') ||
+      isWrite(e, FILES.releaseMem) ||
+      isWrite(e, RELEASE_REGION),
+    // 1 = a hotplug happened while armed, and nobody chose to unregister, unload, load by hand or
+    // reboot since.
     monitor: (m, s) => {
-      if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && registered(s.pre) ? 1 : m;
+      if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
     },
     holds: (s, m) => s.event.event !== 'crash' || m === 0 || vmcoreAccurate(s.post),
@@ -120,22 +235,41 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'no-second-reboot',
     kind: 'step',
-    sentence: 'After the dump is saved and released, the system is back in production without another reboot.',
-    source: 'reference §1 "Release"; seeds/000 ("FADump doesn\'t need a 2nd reboot")',
-    notApplicable: fadumpOnly,
-    triggers: (e) => isWrite(e, FILES.releaseMem),
-    holds: (s) => !(vmcoreUp(s.pre) && s.handled && s.errno === null) || (s.post.actors.productionKernel.matches('running') && s.post.actors.productionKernel.context.enabled),
+    sentence: 'After the dump is saved the capture kernel offers a release (release_mem, release_region), and releasing brings the system back to production without another reboot; a capture kernel that offers none needs a second reboot.',
+    source: 'reference §1 "Release", §6 ("a kdump system needs a second reboot"); seeds/000 ("FADump doesn\'t need a 2nd reboot"); seeds/002 ("no further reboots are required")',
+    notApplicable: armable,
+    triggers: (e) => e.event === 'save-dump' || isWrite(e, FILES.releaseMem) || isWrite(e, RELEASE_REGION),
+    holds: (s, _m, c) => {
+      if (s.event.event === 'save-dump') {
+        if (!anyVmcoreUp(s.pre) || !anyVmcoreUp(s.post)) return true;
+        const files = observe(c, s.post).sysfs;
+        return FILES.releaseMem in files || RELEASE_REGION in files;
+      }
+      if (!((vmcoreUp(s.pre) || phypVmcoreUp(s.pre)) && s.handled && s.errno === null)) return true;
+      // hypervisor-assisted dump releases piece by piece: still capturing, or back in production.
+      return phypVmcoreUp(s.post) || backInProduction(s.post);
+    },
   },
   {
     id: 'capture-kernel-confined',
     kind: 'state',
-    sentence: 'The capture kernel uses no memory above boot_mem_top until release.',
-    source: 'reference §1 "Early boot" 4 (active: all memory above boot_mem_top is reserved), §7.4',
-    notApplicable: fadumpOnly,
+    sentence: 'Until release the capture kernel uses only its own memory: fadump below boot_mem_top, kdump its crashkernel= region (and the low 64 KB kexec backed up), hypervisor-assisted dump the low 256MB and what was released.',
+    source: 'reference §1 "Early boot" 4 (active: all memory above boot_mem_top is reserved), §7.4; seeds/001; seeds/002 ("boot into only 256MB of RAM, reserving the rest")',
+    notApplicable: armable,
     holds: (s) => {
-      if (!vmcoreUp(s)) return true;
-      const d = s.actors.firmware.context.dump;
-      return d !== null && s.actors.captureKernel.context.usable.every((r) => r.end <= d.bootMemTop);
+      if (vmcoreUp(s)) {
+        const d = s.actors.firmware.context.dump;
+        return d !== null && s.actors.captureKernel.context.usable.every((r) => r.end <= d.bootMemTop);
+      }
+      if (kdumpVmcoreUp(s)) {
+        const ck = s.actors.productionKernel.context.crashkernel;
+        return ck !== null && within(s.actors.kexec.context.usable, kdumpCaptureMemory(ck));
+      }
+      if (phypVmcoreUp(s)) {
+        const p = s.actors.phypDump.context;
+        return !overlapsAny(p.usable, p.reserved);
+      }
+      return true;
     },
   },
   {
@@ -164,7 +298,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'state',
     sentence: 'The crash info header lies inside the permanent area, right after the boot-memory copy.',
     source: 'reference §7.3, §1 "Register" (fadumphdr_addr = destination + boot_memory_size)',
-    notApplicable: always,
+    notApplicable: (c) => (c.mechanism === 'phyp-assisted-dump' ? 'hypervisor-assisted dump has no crash info header (seeds/002)' : null),
     holds: (s) => {
       const r = s.actors.firmware.context.registration;
       if (r === null) return true;
@@ -260,10 +394,64 @@ export const PROPERTIES: readonly Property[] = [
     id: 'eventually-ready',
     kind: 'graph',
     check: 'eventually',
-    sentence: 'From every reachable state the system can get back to production with fadump registered (a state that can never get there is a hot state left forever).',
-    source: 'shared/DESIGN.md "Properties" (liveness); reference §1 "Release"',
-    notApplicable: fadumpOnly,
-    goal: (s) => registered(s),
+    sentence: 'From every reachable state the system can get back to production with the dump mechanism armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered); a state that can never get there is a hot state left forever.',
+    source: 'shared/DESIGN.md "Properties" (liveness); reference §1 "Release", §6; seeds/002',
+    notApplicable: armable,
+    goal: (s) => s.actors.productionKernel.matches('running') && armed(s),
+  },
+  {
+    id: 'devices-reset-before-capture',
+    kind: 'state',
+    sentence: 'Whenever a capture kernel holds the dump, the machine was reset on the way (PCI and I/O devices reinitialised): the crashed kernel is not left waiting for a hardware reset that never came.',
+    source: 'seeds/000 and seeds/002 ("Unlike kdump, the system has been reset ... PCI and I/O devices have been reinitialized"); seeds/004 ("Devices are in inconsistent state"); reference §1 "Crash" (the firmware resets I/O), §6 (kdump: devices not reset)',
+    notApplicable: armable,
+    // The production kernel waits in `crashed` for hw.reset; only the firmware sends it.
+    holds: (s) => !anyVmcoreUp(s) || !s.actors.productionKernel.matches('crashed'),
+  },
+  {
+    id: 'no-crash-kernel-loaded-window',
+    kind: 'step',
+    sentence: 'Once the mechanism is armed, a crash never finds nothing to capture it unless someone chose so (unregistered, unloaded or loaded by hand, rebooted): no window during a reload or re-registration.',
+    source: 'reference §5 ("between unregister and register ... a crash gets no dump at all"), §6 ("kexec -p frees the current crash image first ... a window with nothing loaded"); seeds/004 ("Brief service lapse")',
+    notApplicable: armable,
+    // Every event that can arm or disarm (or crash); hotplug, save-dump, firmware-error and the
+    // other writes change neither.
+    triggers: (e) =>
+      e.event === 'crash' ||
+      e.event === 'boot' ||
+      e.event === 'reboot' ||
+      e.event === 'kdump-start' ||
+      e.event === 'kdump-reload' ||
+      e.event === 'kexec-load' ||
+      e.event === 'kexec-loaded' ||
+      e.event === 'kexec-unload' ||
+      isWrite(e, FILES.registered) ||
+      isWrite(e, FILES.releaseMem) ||
+      isWrite(e, RELEASE_REGION),
+    // 1 = armed since the last deliberate change (boot, reboot, crash, a user's write to registered
+    // or release, a user's kexec -p / -u).
+    monitor: (m, s) => (isDeliberate(s.event) ? (armed(s.post) ? 1 : 0) : m === 1 || armed(s.post) ? 1 : 0),
+    holds: (s, m) => s.event.event !== 'crash' || m === 0 || armed(s.pre),
+  },
+  {
+    id: 'memory-available-to-production',
+    kind: 'state',
+    sentence: "A production kernel, as booted, keeps the memory set aside for the capture: what the mechanism withholds from it is less than what the capture needs (fadump's CMA gives the boot-memory copy's destination back to user pages); the figure is the bytes production can use.",
+    source: 'seeds/004 ("Relatively larger memory reservation requirement": CMA; the free -m of fadump=on vs nocma); seeds/000 note 3 (nocma); reference §1 "Early boot" 6 (CMA unless nocma, not enabled, or active), §6 (crashkernel=); seeds/002 (the permanent 256MB scratch area)',
+    notApplicable: always,
+    // A kernel that was fadump's capture kernel and runs on after release_mem set up no CMA (it
+    // booted with the dump active, reference §1 early boot 6): it keeps the whole area reserved
+    // until the next boot. That is a fact of the release, not of the configuration: the verdict
+    // judges production as booted; test/kdump.test.ts shows the figure after a release.
+    holds: (s) => {
+      const m = productionMemory(s);
+      return m === null || s.actors.productionKernel.context.releaseMemFile || m.withheld === 0 || m.withheld < m.captureNeeds;
+    },
+    figure: (s) => {
+      const m = productionMemory(s);
+      return m === null ? null : m.total - m.withheld;
+    },
+    figureUnit: 'bytes',
   },
 ];
 

@@ -15,6 +15,18 @@ export const FILES = {
   releaseCore: '/sys/firmware/opal/mpipl/release_core',
 } as const;
 
+/** kexec's files (reference §6): whether a crash kernel is loaded, the crashkernel= size, and
+ *  CONFIG_CRASH_HOTPLUG's attribute. Read-only. */
+export const KEXEC_FILES = {
+  crashLoaded: '/sys/kernel/kexec_crash_loaded',
+  crashSize: '/sys/kernel/kexec_crash_size',
+  crashHotplug: '/sys/devices/system/memory/crash_hotplug',
+} as const;
+
+/** Hypervisor-assisted dump's file (seeds/002): read, the dump's address-range pairs; write
+ *  "<start> <length>" in hex, release that memory. Exists only in a boot with dump data. */
+export const RELEASE_REGION = '/sys/kernel/release_region';
+
 /** The deprecated symlinks (reference §2) lead to the same files. */
 export const ALIASES: Readonly<Record<string, string>> = {
   '/sys/kernel/fadump_enabled': FILES.enabled,

@@ -1,11 +1,14 @@
 // What a user sees in any state: the files under /sys/kernel/fadump, debugfs fadump_region, OPAL's
-// mpipl files and /proc/vmcore's program headers (reference §2). An observer: it reads the
-// kernels' snapshots and changes nothing.
+// mpipl files and /proc/vmcore's program headers (reference §2); kexec's files and a kdump capture
+// kernel's /proc/vmcore (reference §6); hypervisor-assisted dump's release_region (seeds/002). An
+// observer: it reads the kernels' snapshots and changes nothing.
 import type { Config } from '../config';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
 import { dumpAreaAt, hex, hex016, type PtLoad, type Range } from '../memory/layout';
 import { fadumpFiles } from './files';
-import { FILES } from './store';
+import { FILES, KEXEC_FILES, RELEASE_REGION } from './store';
+import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
+import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
 
 export interface Observation {
@@ -16,13 +19,25 @@ export interface Observation {
   dump: DumpOutcome;
 }
 
-/** Which kernel is up, if any. */
-export type Running = 'production' | 'capture' | null;
+/** Which kernel is up, if any: the production kernel, fadump's capture kernel, kdump's capture
+ *  kernel, or hypervisor-assisted dump's capture boot. */
+export type Running = 'production' | 'capture' | 'kdump-capture' | 'phyp-capture' | null;
 
 export function running(state: SystemState): Running {
   if (state.actors.captureKernel.matches('dumpAvailable')) return 'capture';
+  if (state.actors.kexec.matches('capture')) return 'kdump-capture';
+  if (state.actors.phypDump.matches('capture')) return 'phyp-capture';
   if (state.actors.productionKernel.matches('running')) return 'production';
   return null;
+}
+
+/** show_release_region() (seeds/002): "address-range pairs", CPU, HPTE, the copy of the low 256MB,
+ *  then the reserved rest of memory ("CPU:0x177fee000-0x10000: HPTE:0x177ffe020-0x1000: /
+ *  DUMP:0x177fff020-0x10000000, 0x10000000-0x16F1D370A"); the exact layout is [I]. */
+export function releaseRegionText(scratch: Range, reservedAtBoot: number): string {
+  const x = scratchOf(scratch);
+  const rest = reservedAtBoot - (scratch.end - scratch.start);
+  return `CPU:${hex(x.cpu.start)}-${hex(x.cpu.end - x.cpu.start)}: HPTE:${hex(x.hpte.start)}-${hex(x.hpte.end - x.hpte.start)}: DUMP:${hex(x.dest)}-${hex(PHYP_BOOT_MEMORY)}, ${hex(PHYP_BOOT_MEMORY)}-${hex(rest)}`;
 }
 
 interface RegionInput {
@@ -99,6 +114,28 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.releaseCore]: '',
     };
     for (const f of files) sysfs[f] = values[f] ?? '';
+    // kexec's files, shown where crashkernel= memory is reserved (they exist in every kernel with
+    // CONFIG_KEXEC_CORE; the view leaves them out elsewhere to keep fadump's observations as
+    // they were).
+    if (k.crashkernel !== null) {
+      sysfs[KEXEC_FILES.crashLoaded] = state.actors.kexec.matches('loaded') ? '1' : '0';
+      sysfs[KEXEC_FILES.crashSize] = String(k.crashkernel.end - k.crashkernel.start);
+      // §6: with CONFIG_CRASH_HOTPLUG, crash_hotplug reads 1.
+      if (config.crashHotplug) sysfs[KEXEC_FILES.crashHotplug] = '1';
+    }
+  } else if (which === 'kdump-capture') {
+    // The kdump capture kernel: booted without fadump= (its fadump files read as such), nothing
+    // loaded, /proc/vmcore from the elfcorehdr kexec prepared (§6).
+    const k = state.actors.kexec.context;
+    const files = fadumpFiles({ supported: true, hotplugReady: config.elfcorehdr === 'in-capture-kernel', releaseMemFile: false, paramArea: null, opalCore: null });
+    const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.fadumpRegion]: '' };
+    for (const f of files) sysfs[f] = values[f] ?? '';
+    sysfs[KEXEC_FILES.crashLoaded] = '0';
+    if (k.vmcore !== null) vmcore = { ptLoad: k.vmcore.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
+  } else if (which === 'phyp-capture') {
+    const k = state.actors.phypDump.context;
+    if (k.scratch !== null) sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY);
+    if (k.ptLoads !== null) vmcore = { ptLoad: k.ptLoads.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
   } else if (which === 'capture') {
     const k = state.actors.captureKernel.context;
     const d = k.dump;

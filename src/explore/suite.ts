@@ -1,0 +1,41 @@
+// The regression suite generated from the model: transition-covering paths, each with what the
+// model predicts a user observes after every step (errno, files, /proc/vmcore, dump outcome).
+import { describeEvent, type Errno, type ExternalEvent } from '../events';
+import { observe, type Observation } from '../sysfs/view';
+import { Engine } from './engine';
+import type { PathSet, TestPath } from './paths';
+
+export interface ExpectedStep {
+  event: ExternalEvent | null;
+  accepted: boolean;
+  errno: Errno | null;
+  sysfs: Observation['sysfs'];
+  vmcore: Observation['vmcore'];
+  dump: Observation['dump'];
+}
+
+/** The model's prediction along a path: step 0 is the initial state. Computed with the
+ *  exploration's engine (held to XState by test/engine-faithfulness.test.ts). */
+export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
+  const engine = set.exploration.engine;
+  const config = set.config;
+  const t = engine.initialTuple();
+  const at = (event: ExternalEvent | null, accepted: boolean, errno: Errno | null): ExpectedStep => {
+    const o = observe(config, engine.toState(t));
+    return { event, accepted, errno, sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump };
+  };
+  const out = [at(null, true, null)];
+  for (const e of path.letters) {
+    const edge = engine.edge(t, e);
+    Engine.apply(t, edge);
+    out.push(at(set.exploration.alphabet[e] ?? null, edge.handled && edge.errno === null, edge.errno));
+  }
+  return out;
+}
+
+/** A test's name: the path's events, as a story. */
+export function pathTitle(index: number, path: TestPath, max = 8): string {
+  const shown = path.events.slice(0, max).map((e) => describeEvent(e).slice(0, 60)).join(' -> ');
+  const more = path.events.length > max ? ` -> ... (${path.events.length} events)` : '';
+  return `path ${index + 1}: ${shown}${more}`;
+}

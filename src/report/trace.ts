@@ -1,0 +1,296 @@
+// A trace of an event log for pictures and step-throughs: replay() (src/log/replay.ts) with, for
+// every delivery between actors, whether the receiving actor reacted to it, and per step the
+// facts a reviewer needs beside the files: the partition's memory, the elfcorehdr the firmware
+// holds (built at registration before the 2024 change), and the PT_LOADs that would describe the
+// memory at the crash exactly. Also: the step at which a property breaks along the log.
+import { ACTORS, createSystem, xstateStepper, type ActorId, type ActorStepper, type StepResult, type System, type SystemState } from '../../machines/system';
+import type { Config } from '../config';
+import type { AnyEvent, Errno, ExternalEvent, InternalEvent } from '../events';
+import type { LogEntry } from '../log/parse';
+import { replay } from '../log/replay';
+import { elfcorePtLoads, normalize, subtract, totalSize, type PtLoad, type Range } from '../memory/layout';
+import { formatSize } from '../memory/size';
+import { expectedPtLoads, type Property, type Step } from '../specs/properties';
+import { FILES } from '../sysfs/store';
+import { running, type Observation } from '../sysfs/view';
+
+export type Participant = 'user' | ActorId;
+export const PARTICIPANTS: readonly Participant[] = ['user', ...ACTORS];
+
+/** What the receiving actor did with a delivery: changed its state or context or emitted events;
+ *  emitted only 'ignored' (it refuses the event, with a reason); nothing observable. */
+export type Reaction = 'reacted' | 'ignored' | 'none';
+
+export interface TraceDelivery {
+  from: Participant;
+  to: ActorId;
+  event: AnyEvent;
+  reaction: Reaction;
+  /** The reason it gave, when it ignored the event. */
+  reason: string | null;
+  /** The events it emitted in answer (but the 'ignored' observations). */
+  emitted: InternalEvent[];
+}
+
+export interface Frame extends Observation {
+  /** 0 is the state before the first event. */
+  index: number;
+  line: number | null;
+  event: ExternalEvent | null;
+  accepted: boolean;
+  errno: Errno | null;
+  note: string | null;
+  dumpReason: string | null;
+  /** The partition's memory as the firmware assigns it. */
+  memory: Range[];
+  /** The elfcorehdr in the reserved area, as the firmware holds it: with the registration, or
+   *  with the preserved dump after a crash; null when none was built in the first kernel. */
+  elfcorehdr: PtLoad[] | null;
+  elfcorehdrHolder: 'registration' | 'dump' | null;
+  /** The PT_LOADs that describe the crashed kernel's memory exactly (when a dump is pending). */
+  expected: PtLoad[] | null;
+  /** With an elfcorehdr registered: the one a registration would build from the memory now. */
+  current: PtLoad[] | null;
+  deliveries: TraceDelivery[];
+}
+
+export interface Trace {
+  config: Config;
+  events: ExternalEvent[];
+  frames: Frame[];
+  /** states[i] is the system state of frames[i]. */
+  states: SystemState[];
+  /** results[i - 1]: the system step that led to frames[i]. */
+  results: StepResult[];
+}
+
+interface Call {
+  reacted: boolean;
+  emitted: InternalEvent[];
+}
+
+function firmwareFacts(s: SystemState): Pick<Frame, 'memory' | 'elfcorehdr' | 'elfcorehdrHolder' | 'expected' | 'current'> {
+  const fw = s.actors.firmware.context;
+  const reg = fw.registration;
+  const dump = fw.dump;
+  const holder = reg !== null && reg.elfcorehdr !== null ? 'registration' : dump !== null && dump.elfcorehdr !== null ? 'dump' : null;
+  return {
+    memory: normalize(fw.memory),
+    elfcorehdr: holder === 'registration' ? (reg?.elfcorehdr ?? null) : holder === 'dump' ? (dump?.elfcorehdr ?? null) : null,
+    elfcorehdrHolder: holder,
+    expected: expectedPtLoads(s),
+    current:
+      holder === 'registration' && reg !== null
+        ? elfcorePtLoads({ memory: fw.memory, bootRegions: reg.bootRegions, bootMemTop: reg.bootMemTop, bootMemDest: reg.bootMemDest, area: reg.area })
+        : null,
+  };
+}
+
+/** Replays a log, recording what every actor did with every delivery. */
+export function traceLog(config: Config, log: readonly LogEntry[] | readonly ExternalEvent[]): Trace {
+  // A log entry's event is an object; an event's `event` is its name. Bare events get the lines a
+  // log file would give them (line 1 is the header).
+  const isEntry = (x: LogEntry | ExternalEvent): x is LogEntry => typeof x.event === 'object';
+  const entries: LogEntry[] = log.map((x: LogEntry | ExternalEvent, i) => (isEntry(x) ? x : { line: i + 2, event: x }));
+  const system = createSystem(config);
+  const plain = xstateStepper(system.machines);
+  let calls: Call[] = [];
+  const recording: ActorStepper = {
+    step(actor, snapshot, event) {
+      const r = plain.step(actor, snapshot, event);
+      // A reaction is a change of state or context, or something emitted: re-entering the same
+      // state (a reset of an actor already reset) is none.
+      const key = (x: typeof snapshot) => JSON.stringify({ v: x.value, c: x.context });
+      const changed = r.reacted && (r.emitted.length > 0 || key(r.snapshot) !== key(snapshot));
+      calls.push({ reacted: changed, emitted: r.emitted });
+      return r;
+    },
+  };
+  const perStep: Call[][] = [];
+  const results: StepResult[] = [];
+  const wrapped: System = {
+    ...system,
+    step(state, event) {
+      calls = [];
+      const r = system.step(state, event, recording);
+      perStep.push(calls);
+      results.push(r);
+      return r;
+    },
+  };
+  const r = replay(config, entries, wrapped);
+  const frames: Frame[] = [];
+  const first = r.states[0];
+  if (first === undefined) throw new Error('replay gave no initial state');
+  frames.push({
+    ...r.initial,
+    index: 0,
+    line: null,
+    event: null,
+    accepted: true,
+    errno: null,
+    note: null,
+    dumpReason: first.dumpReason,
+    ...firmwareFacts(first),
+    deliveries: [],
+  });
+  r.steps.forEach((step, i) => {
+    const state = r.states[i + 1];
+    const ds = r.deliveries[i] ?? [];
+    const cs = perStep[i] ?? [];
+    if (state === undefined || cs.length !== ds.length) throw new Error(`trace: step ${i + 1} recorded ${cs.length} actor steps for ${ds.length} deliveries`);
+    const deliveries = ds.map((d, k): TraceDelivery => {
+      const c = cs[k] ?? { reacted: false, emitted: [] };
+      const ignored = c.emitted.filter((e): e is Extract<InternalEvent, { type: 'ignored' }> => e.type === 'ignored');
+      const onlyIgnored = c.emitted.length > 0 && ignored.length === c.emitted.length;
+      return {
+        from: d.from,
+        to: d.to,
+        event: d.event,
+        reaction: !c.reacted ? 'none' : onlyIgnored ? 'ignored' : 'reacted',
+        reason: onlyIgnored ? ignored.map((e) => e.reason).join('; ') : null,
+        emitted: c.emitted.filter((e) => e.type !== 'ignored'),
+      };
+    });
+    const { line, event, accepted, errno, note, ...observation } = step;
+    frames.push({
+      ...observation,
+      index: i + 1,
+      line,
+      event,
+      accepted,
+      errno,
+      note,
+      dumpReason: state.dumpReason,
+      ...firmwareFacts(state),
+      deliveries,
+    });
+  });
+  return { config, events: entries.map((e) => e.event), frames, states: r.states, results };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a property breaks along a trace
+
+export interface Break {
+  /** The frame whose state (or whose step) breaks the property. */
+  frame: number;
+  how: 'state' | 'step' | 'graph';
+}
+
+/** The first frame at which the property is broken along the trace; null when it holds all along
+ *  (or does not apply). Graph properties (liveness, deadlock) are properties of the whole state
+ *  graph: their counterexample leads to the offending state, so they break at its last frame
+ *  ('at-end'), and along any other log they are not decided ('undecided': null). */
+export function findBreak(p: Property, trace: Trace, graph: 'at-end' | 'undecided' = 'at-end'): Break | null {
+  const c = trace.config;
+  if (p.notApplicable(c) !== null) return null;
+  if (p.kind === 'state') {
+    const i = trace.states.findIndex((s) => !p.holds(s, c));
+    return i < 0 ? null : { frame: i, how: 'state' };
+  }
+  if (p.kind === 'step') {
+    let m = 0;
+    for (let i = 1; i < trace.states.length; i++) {
+      const pre = trace.states[i - 1];
+      const post = trace.states[i];
+      const r = trace.results[i - 1];
+      const event = trace.events[i - 1];
+      if (pre === undefined || post === undefined || r === undefined || event === undefined) break;
+      if (!p.triggers(event)) continue;
+      const step: Step = { pre, event, post, handled: r.handled, errno: r.errno, ignored: r.ignored };
+      if (!p.holds(step, m, c)) return { frame: i, how: 'step' };
+      if (p.monitor) m = p.monitor(m, step, c);
+    }
+    return null;
+  }
+  if (p.check === 'every-event-handled') {
+    const i = trace.results.findIndex((r) => !r.handled && r.ignored.length === 0);
+    return i < 0 ? null : { frame: i + 1, how: 'step' };
+  }
+  // Liveness and deadlock are not decided along one log: the explorer's verdict stands.
+  return graph === 'undecided' ? null : { frame: trace.frames.length - 1, how: 'graph' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting and comparing what the frames hold
+
+export const hexOf = (n: number): string => `0x${n.toString(16)}`;
+export const rangeText = (r: Range): string => `[${hexOf(r.start)}–${hexOf(r.end)})`;
+export const rangesText = (rs: readonly Range[]): string => (rs.length === 0 ? '(none)' : rs.map(rangeText).join(' '));
+
+/** "8 GiB", "8.25 GiB", "320 MiB", "335872648 B" (exact below a MiB). */
+export function sizeText(bytes: number): string {
+  if (bytes >= 2 ** 30) return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${Number((bytes / 2 ** 30).toFixed(2))} GiB`;
+  if (bytes >= 2 ** 20) return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
+  return formatSize(bytes);
+}
+
+export const memoryText = (rs: readonly Range[]): string => `${rangesText(rs)} ${sizeText(totalSize(rs))}`;
+
+/** The physical memory a PT_LOAD list describes. */
+export function described(ps: readonly PtLoad[]): Range[] {
+  return normalize(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })));
+}
+
+export function minus(a: readonly Range[], b: readonly Range[]): Range[] {
+  return normalize(b.reduce<Range[]>((acc, cut) => subtract(acc, cut), normalize(a)));
+}
+
+export const ptLoadsText = (ps: readonly PtLoad[]): string => `${ps.length} PT_LOAD ${rangesText(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })))}`;
+
+export interface PtLoadDiff {
+  /** Memory the expected PT_LOADs describe and the actual ones do not. */
+  missing: Range[];
+  /** Memory the actual PT_LOADs describe and the expected ones do not. */
+  extra: Range[];
+  /** Same range, different file offset. */
+  moved: PtLoad[];
+  same: boolean;
+}
+
+export function diffPtLoads(actual: readonly PtLoad[], expected: readonly PtLoad[]): PtLoadDiff {
+  const a = described(actual);
+  const e = described(expected);
+  const missing = minus(e, a);
+  const extra = minus(a, e);
+  const moved = actual.filter((p) => expected.some((q) => q.paddr === p.paddr && q.size === p.size && q.offset !== p.offset));
+  const same = actual.length === expected.length && actual.every((p, i) => p.paddr === expected[i]?.paddr && p.size === expected[i]?.size && p.offset === expected[i]?.offset);
+  return { missing, extra, moved, same };
+}
+
+/** The key facts of a frame a picture notes when they change: the registered file, release_mem,
+ *  /proc/vmcore, the dump outcome, the memory and the elfcorehdr the firmware holds. */
+export interface Facts {
+  registered: string | null;
+  releaseMem: boolean;
+  vmcore: string | null;
+  dump: string;
+  memory: string;
+  elfcorehdr: string | null;
+}
+
+export function factsOf(f: Frame): Facts {
+  return {
+    registered: f.sysfs[FILES.registered]?.trim() ?? null,
+    releaseMem: FILES.releaseMem in f.sysfs,
+    vmcore: f.vmcore === null ? null : ptLoadsText(f.vmcore.ptLoad),
+    dump: f.dump === 'none' ? 'none' : `${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`,
+    memory: memoryText(f.memory),
+    elfcorehdr: f.elfcorehdr === null ? null : ptLoadsText(f.elfcorehdr),
+  };
+}
+
+/** The elfcorehdr the firmware holds with a live registration describes other memory than the
+ *  partition has now: a crash now would export it as it is. */
+export function staleness(f: Frame): PtLoadDiff | null {
+  if (f.elfcorehdrHolder !== 'registration' || f.elfcorehdr === null || f.current === null) return null;
+  const d = diffPtLoads(f.elfcorehdr, f.current);
+  return d.same ? null : d;
+}
+
+/** Which kernel runs in a frame's state. */
+export function runningKernel(s: SystemState): ActorId | null {
+  const r = running(s);
+  return r === 'capture' ? 'captureKernel' : r === 'production' ? 'productionKernel' : null;
+}

@@ -1,0 +1,305 @@
+// The platform firmware as the kernel sees it: PHYP's RTAS ibm,configure-kernel-dump and
+// ibm,os-term on pSeries, OPAL's MPIPL calls on PowerNV; the partition's memory and DLPAR; and the
+// machine's RAM, which a dump boot does not clear (reference §1 "Register and unregister",
+// "Crash", §4; seeds/000_*).
+//
+// Faults (`firmware-error` events) make the next call of a kind return the given code once.
+import type { Config } from '../config';
+import type { FirmwareCall, FirmwareRc } from '../events';
+import { FADUMP_INVALIDATE, FADUMP_REGISTER, FADUMP_UNREGISTER } from './consts';
+import { memblockAdd, memblockMerge, memblockPhysMemSize, memblockRemove, regionEnd, type MemblockRegion } from './memblock';
+
+// ---------------------------------------------------------------------------------------------
+// RAM: what the kernels leave at physical addresses and read back after a dump boot.
+
+/** struct fadump_crash_info_header as bytes in RAM: the writer's byte order travels with it. */
+export interface CrashInfoHeaderInRam {
+  kind: 'crash-info-header';
+  /** The byte order of the kernel that wrote it. */
+  order: 'le' | 'be';
+  magic: bigint;
+  version: number;
+  crashingCpu: number;
+  /** Before 2024: where the first kernel built the elfcorehdr (inside the reserved area). */
+  elfcorehdrAddr: number;
+  ptRegsSz: number;
+  cpuMaskSz: number;
+}
+
+export interface PtLoadPhdr {
+  paddr: number;
+  size: number;
+  offset: number;
+}
+
+export type RamObject =
+  | CrashInfoHeaderInRam
+  | { kind: 'elfcorehdr'; phdrs: PtLoadPhdr[] }
+  | { kind: 'param-area'; text: string }
+  | OpalFdmInRam;
+
+/** OPAL: struct opal_fadump_mem_struct, the kernel metadata the KERNEL tag points to. */
+export interface OpalFdmInRam {
+  kind: 'opal-fdm';
+  regions: OpalRange[];
+  registeredRegions: number;
+  fadumphdrAddr: number;
+  bootMemTop: number;
+}
+
+export interface OpalRange {
+  src: number;
+  dest: number;
+  size: number;
+}
+
+export class PhysRam {
+  private readonly objects = new Map<string, RamObject>();
+
+  write(addr: number, o: RamObject): void {
+    this.objects.set(`${o.kind}@${addr}`, o);
+  }
+
+  read<K extends RamObject['kind']>(kind: K, addr: number): Extract<RamObject, { kind: K }> | null {
+    const o = this.objects.get(`${kind}@${addr}`);
+    return o !== undefined && o.kind === kind ? (o as Extract<RamObject, { kind: K }>) : null;
+  }
+
+  /** Every object of a kind, with its address. */
+  all<K extends RamObject['kind']>(kind: K): { addr: number; o: Extract<RamObject, { kind: K }> }[] {
+    const out: { addr: number; o: Extract<RamObject, { kind: K }> }[] = [];
+    for (const [key, o] of this.objects) {
+      if (o.kind === kind) out.push({ addr: Number(key.slice(key.indexOf('@') + 1)), o: o as Extract<RamObject, { kind: K }> });
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RTAS: struct rtas_fadump_mem_struct, as registered and as the firmware reports it after a dump.
+
+export interface RtasSection {
+  src: number;
+  dest: number;
+  size: number;
+  /** Filled in by the firmware at the dump. */
+  bytesDumped: number;
+  errorFlags: number;
+}
+
+export interface RtasFdm {
+  cpuState: RtasSection;
+  hpte: RtasSection;
+  bootRegions: RtasSection[];
+  /** The param area's address (0: none). */
+  paramArea: number;
+}
+
+/** What a kernel finds in the device tree at boot. */
+export interface DeviceTree {
+  memory: MemblockRegion[];
+  /** pSeries /rtas: ibm,configure-kernel-dump, and ibm,kernel-dump when a dump is pending. */
+  rtas: { configureKernelDump: boolean; kernelDump: RtasFdm | null } | null;
+  /** PowerNV /ibm,opal/dump: present; mpipl-boot after an MPIPL. */
+  opal: { dumpNode: boolean; mpiplBoot: boolean } | null;
+}
+
+export const RTAS_BUSY = -2;
+export function rtasBusy(rc: number): boolean {
+  return rc === RTAS_BUSY || (rc >= 9900 && rc <= 9905);
+}
+
+/** OPAL return codes as the kernel names them; the event log may give a plain number. */
+export type OpalRc = 0 | 'OPAL_RESOURCE' | 'OPAL_HARDWARE' | 'OPAL_PARAMETER' | number;
+export const OPAL_SUCCESS = 0;
+
+export class Firmware {
+  readonly platform: Config['platform'];
+  /** The partition's memory: the LMBs the hypervisor assigned. */
+  memory: MemblockRegion[];
+  poweredOn = false;
+  /** The machine's RAM: what the kernels left where. Keyed by address and kind, so that the
+   *  model's area size (compat) cannot make two objects share a key. */
+  readonly ram = new PhysRam();
+
+  /** PHYP: the registered dump structure. */
+  private rtasRegistered: RtasFdm | null = null;
+  /** PHYP: the dump taken at ibm,os-term (ibm,kernel-dump), until invalidated. */
+  private rtasDump: RtasFdm | null = null;
+  /** OPAL: the ranges added with OPAL_MPIPL_ADD_RANGE. */
+  private opalRanges: OpalRange[] = [];
+  /** OPAL: the KERNEL tag (the kernel metadata's address). */
+  private opalKernelTag = 0;
+  /** OPAL: an MPIPL happened and its preserved memory has not been freed. */
+  private mpiplPreserved = false;
+  private armed: Partial<Record<FirmwareCall, FirmwareRc>> = {};
+
+  constructor(private readonly config: Config) {
+    this.platform = config.platform;
+    this.memory = [{ base: 0, size: config.memoryBytes }];
+  }
+
+  arm(call: FirmwareCall, rc: FirmwareRc): void {
+    this.armed = { ...this.armed, [call]: rc };
+  }
+
+  private take(call: FirmwareCall): FirmwareRc | undefined {
+    const rc = this.armed[call];
+    if (rc !== undefined) {
+      const rest = { ...this.armed };
+      delete rest[call];
+      this.armed = rest;
+    }
+    return rc;
+  }
+
+  /** A dump waits for the next boot (what the kernel would find in the device tree). */
+  dumpPending(): boolean {
+    return this.platform === 'pseries' ? this.rtasDump !== null : this.mpiplPreserved;
+  }
+
+  deviceTree(): DeviceTree {
+    const memory = this.memory.map((r) => ({ base: r.base, size: r.size }));
+    if (this.platform === 'pseries') {
+      return { memory, rtas: { configureKernelDump: true, kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump) }, opal: null };
+    }
+    return { memory, rtas: null, opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved } };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // RTAS ibm,configure-kernel-dump
+
+  /** One RTAS call. An armed fault answers it once; a busy answer does nothing (the kernel asks
+   *  again). Registering while a registration is in place answers -9 ("dump already registered",
+   *  PAPR) and keeps the old one. */
+  rtasConfigureKernelDump(cmd: number, fdm: RtasFdm | null): number {
+    if (cmd === FADUMP_INVALIDATE) {
+      this.rtasDump = null;
+      return 0;
+    }
+    const call: FirmwareCall = cmd === FADUMP_REGISTER ? 'register' : 'unregister';
+    const injected = this.take(call);
+    const rc = typeof injected === 'number' ? injected : injected === undefined ? 0 : -1;
+    if (rtasBusy(rc)) return rc;
+    if (cmd === FADUMP_REGISTER) {
+      if (rc === 0 && this.rtasRegistered !== null) return -9;
+      if ((rc === 0 || rc === -9) && fdm !== null) this.rtasRegistered = this.rtasRegistered ?? cloneFdm(fdm);
+      return rc;
+    }
+    if (cmd === FADUMP_UNREGISTER) {
+      if (rc === 0) this.rtasRegistered = null;
+      return rc;
+    }
+    return -3;
+  }
+
+  /** The firmware already holds a registration (PHYP) or ranges (OPAL). */
+  holdsRegistration(): boolean {
+    return this.platform === 'pseries' ? this.rtasRegistered !== null : this.opalRanges.length > 0;
+  }
+
+  /** ibm,os-term with a dump registered: copy boot memory to its destination, save CPU state and
+   *  HPTE, reset I/O without clearing RAM, boot with ibm,kernel-dump. Returns false when nothing
+   *  is registered (the firmware just reboots [I]). */
+  rtasOsTerm(): boolean {
+    const reg = this.rtasRegistered;
+    if (reg === null) return false;
+    const failed = this.take('preserve') !== undefined;
+    const done = (s: RtasSection): RtasSection => ({ ...s, bytesDumped: failed ? 0 : s.size, errorFlags: failed ? 1 : 0 });
+    this.rtasDump = {
+      cpuState: done(reg.cpuState),
+      hpte: done(reg.hpte),
+      bootRegions: reg.bootRegions.map(done),
+      paramArea: reg.paramArea,
+    };
+    this.rtasRegistered = null;
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // OPAL MPIPL
+
+  opalMpiplAddRange(r: OpalRange): OpalRc {
+    const injected = this.take('register');
+    // A kernel that found the preserved memory not active (no range registered) registers anew:
+    // a registration the firmware takes, even only in part (OPAL_RESOURCE), replaces the
+    // unprocessed MPIPL (the model's rule too) [I].
+    if (injected === undefined || injected === 0 || injected === 'OPAL_RESOURCE') this.mpiplPreserved = false;
+    if (injected !== undefined && injected !== 0) return injected;
+    this.opalRanges = [...this.opalRanges, { ...r }];
+    return OPAL_SUCCESS;
+  }
+
+  opalMpiplRemoveAll(): OpalRc {
+    const injected = this.take('unregister');
+    if (injected !== undefined && injected !== 0) return injected;
+    this.opalRanges = [];
+    return OPAL_SUCCESS;
+  }
+
+  opalMpiplFreePreservedMemory(): OpalRc {
+    this.mpiplPreserved = false;
+    return OPAL_SUCCESS;
+  }
+
+  opalMpiplRegisterTag(addr: number): void {
+    this.opalKernelTag = addr;
+  }
+
+  opalMpiplQueryTag(): number {
+    return this.opalKernelTag;
+  }
+
+  /** opal_cec_reboot2(OPAL_REBOOT_MPIPL): preserve memory, capture CPU state, boot petitboot with
+   *  mpipl-boot. A non-zero return means the MPIPL did not happen. */
+  opalCecReboot2Mpipl(): OpalRc {
+    const injected = this.take('preserve');
+    if (injected !== undefined) return injected === 0 ? 'OPAL_HARDWARE' : injected;
+    this.mpiplPreserved = true;
+    this.opalRanges = [];
+    return OPAL_SUCCESS;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // DLPAR: the HMC picks the LMBs (add: the lowest absent ones below the profile's maximum;
+  // remove: the highest present ones, never below the profile's minimum) [I].
+
+  dlparSelect(action: 'add' | 'remove', count: number): MemblockRegion[] | null {
+    const lmb = this.config.lmbBytes;
+    const picked: MemblockRegion[] = [];
+    if (action === 'add') {
+      let have = memblockMerge(this.memory);
+      for (let a = 0; a + lmb <= this.config.maxMemoryBytes && picked.length < count; a += lmb) {
+        const inside = have.some((r) => r.base <= a && a + lmb <= regionEnd(r));
+        if (!inside) {
+          picked.push({ base: a, size: lmb });
+          have = memblockAdd(have, a, lmb);
+        }
+      }
+      return picked.length === count ? picked : null;
+    }
+    const mem = memblockMerge(this.memory);
+    if (memblockPhysMemSize(mem) - count * lmb < this.config.minMemoryBytes) return null;
+    for (let i = mem.length - 1; i >= 0 && picked.length < count; i--) {
+      const r = mem[i];
+      if (r === undefined) continue;
+      for (let end = regionEnd(r); end - lmb >= r.base && picked.length < count; end -= lmb) {
+        picked.push({ base: end - lmb, size: lmb });
+      }
+    }
+    return picked.length === count ? picked : null;
+  }
+
+  dlparCommit(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): void {
+    for (const l of lmbs) this.memory = action === 'add' ? memblockAdd(this.memory, l.base, l.size) : memblockRemove(this.memory, l.base, l.size);
+  }
+}
+
+function cloneFdm(f: RtasFdm): RtasFdm {
+  return {
+    cpuState: { ...f.cpuState },
+    hpte: { ...f.hpte },
+    bootRegions: f.bootRegions.map((s) => ({ ...s })),
+    paramArea: f.paramArea,
+  };
+}

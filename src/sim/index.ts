@@ -1,0 +1,217 @@
+// createSim(): the simulator's whole machine (firmware, petitboot, the running kernel, the kdump
+// service) behind the model's observable interface: apply an external event, observe the files,
+// /proc/vmcore's PT_LOADs and the outcome of the last crash (the same format as
+// src/sysfs/view.ts observe(), without the actors' state names).
+import type { Config } from '../config';
+import type { Errno, ExternalEvent } from '../events';
+import { CPU_MASK_SZ_2048, CPU_MASK_SZ_8192, PT_REGS_SZ } from './consts';
+import { Firmware, type PtLoadPhdr } from './firmware';
+import { KdumpService } from './kdump';
+import { Kernel, NO_COMPAT, type Compat, type KernelImage, type KnownDisagreement } from './kernel';
+import { faultsFor, type Faults, type MutantId } from './mutants';
+import { petitbootBoot } from './petitboot';
+
+export type DumpOutcome = 'none' | 'captured' | 'lost';
+
+export interface SimObservation {
+  /** path → contents; absent files omitted; write-only files read as "". */
+  sysfs: Record<string, string>;
+  vmcore: { ptLoad: PtLoadPhdr[] } | null;
+  dump: DumpOutcome;
+}
+
+export interface SimStep {
+  accepted: boolean;
+  errno: Errno | null;
+}
+
+export interface SimOptions {
+  /** A seeded fault (src/sim/mutants.ts). */
+  mutant?: MutantId | null;
+  /** Imitate the model where the simulator knowingly disagrees with it (disagreements.ts). */
+  compat?: Partial<Compat>;
+}
+
+export interface Sim {
+  apply(event: ExternalEvent): SimStep;
+  observe(): SimObservation;
+  /** The known model disagreements this run has walked into so far (disagreements.ts). */
+  notes(): readonly KnownDisagreement[];
+}
+
+/** The kernel build that boots without a dump, and the one that boots to capture it. */
+export function kernelImages(config: Config): { production: KernelImage; capture: KernelImage } {
+  return {
+    production: { generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: CPU_MASK_SZ_2048 },
+    capture: {
+      generation: config.captureKernel.elfcorehdr,
+      byteOrder: config.captureKernel.endianness === 'swapped' ? 'be' : 'le',
+      ptRegsSz: PT_REGS_SZ,
+      cpuMaskSz: config.captureKernel.headerSizes === 'different' ? CPU_MASK_SZ_8192 : CPU_MASK_SZ_2048,
+    },
+  };
+}
+
+const IGNORED: SimStep = { accepted: false, errno: null };
+const ACCEPTED: SimStep = { accepted: true, errno: null };
+
+/** The simulator states fadump (mechanism "fadump") without its fallback to kdump: with
+ *  crashkernel= set and a reservation that fails at some memory size the LPAR profile allows,
+ *  the kernel would reserve kdump's memory instead (reference §1 early boot 4, §6), which is not
+ *  simulated. */
+export function simulates(config: Config): { ok: true } | { ok: false; reason: string } {
+  if (config.mechanism !== 'fadump') return { ok: false, reason: `mechanism "${config.mechanism}": the simulator states fadump only` };
+  if (config.crashkernel === null) return { ok: true };
+  if (config.fadump === 'off') return { ok: false, reason: 'fadump=off with crashkernel=: kdump, not simulated' };
+  for (const memoryBytes of [config.minMemoryBytes, config.memoryBytes, config.maxMemoryBytes]) {
+    const sim = createSimUnchecked({ ...config, memoryBytes }, {});
+    sim.apply({ event: 'boot' });
+    if (sim.observe().sysfs['/sys/kernel/fadump/enabled'] !== '1') {
+      return { ok: false, reason: `crashkernel=${config.crashkernelText ?? ''}: fadump's reservation fails at ${memoryBytes} bytes and the kernel falls back to kdump, not simulated` };
+    }
+  }
+  return { ok: true };
+}
+
+export function createSim(config: Config, options: SimOptions = {}): Sim {
+  if (config.mechanism !== 'fadump') throw new Error(`the simulator states fadump only, not mechanism "${config.mechanism}"`);
+  return createSimUnchecked(config, options);
+}
+
+function createSimUnchecked(config: Config, options: SimOptions): Sim {
+  const faults: Faults = faultsFor(options.mutant);
+  const compat: Compat = { ...NO_COMPAT, ...options.compat };
+  const images = kernelImages(config);
+  const fw = new Firmware(config);
+  const kdump = new KdumpService(faults);
+  const noted = new Set<KnownDisagreement>();
+  const note = (d: KnownDisagreement): void => {
+    noted.add(d);
+  };
+  let kernel: Kernel | null = null;
+  let kernelImage: KernelImage = images.production;
+  let dump: DumpOutcome = 'none';
+  /** User space has copied /proc/vmcore away in this boot. */
+  let saved = false;
+
+  /** Firmware IPL: pSeries boots the kernel through the normal bootloader; OPAL boots petitboot,
+   *  which kexecs the kernel (§4). The bootloader boots the capture kernel when a dump waits. */
+  function bootOs(): void {
+    saved = false;
+    let dt = fw.deviceTree();
+    if (config.platform === 'powernv') dt = petitbootBoot(fw, dt, config.petitbootPreservesDump && !faults.on('petitboot-not-preserving'));
+    const announced = (dt.rtas?.kernelDump ?? null) !== null || dt.opal?.mpiplBoot === true;
+    kernelImage = announced ? images.capture : images.production;
+    const k = new Kernel({ config, image: kernelImage, productionImage: images.production, fw, faults, compat, note });
+    k.boot(dt);
+    kernel = k;
+    if (k.dumpActiveAtBoot && k.fw_dump.fadump_supported && config.fadump !== 'off') {
+      // §1 capture boot 5: /proc/vmcore, or the dump was invalidated and is lost.
+      dump = k.vmcore !== null ? 'captured' : 'lost';
+    } else if (announced && !k.dumpActiveAtBoot) {
+      // OPAL: mpipl-boot without registered regions: nothing can be collected.
+      dump = 'lost';
+    }
+    checkImage();
+    kdump.userspaceStart(k);
+  }
+
+  /** After a release (or a failed capture) the capture kernel runs on as the production kernel:
+   *  the model swaps in the first kernel's build. A different elfcorehdr generation shows at once
+   *  (hotplug_ready); a different byte order or structure size once it writes a header
+   *  (Kernel.register_fadump notes that). */
+  function checkImage(): void {
+    if (kernel !== null && !kernel.fw_dump.dump_active && kernelImage.generation !== images.production.generation) note('D5-post-release-kernel-image');
+  }
+
+  /** A reset that is not a dump: the firmware boots again; a pending dump stays pending. */
+  function resetAndBoot(): void {
+    kernel = null;
+    kdump.reset();
+    bootOs();
+  }
+
+  function apply(event: ExternalEvent): SimStep {
+    const r = step(event);
+    checkImage();
+    return r;
+  }
+
+  function step(event: ExternalEvent): SimStep {
+    switch (event.event) {
+      case 'firmware-error':
+        fw.arm(event.call, event.rc);
+        return ACCEPTED;
+      case 'boot':
+        if (fw.poweredOn) return IGNORED;
+        fw.poweredOn = true;
+        bootOs();
+        return ACCEPTED;
+      case 'crash': {
+        if (kernel === null) return IGNORED;
+        const r = kernel.crash_fadump();
+        if (r === 'not-registered') {
+          // A plain panic (no machine_shutdown, so no fadump_cleanup): no dump, unless the firmware
+          // still holds one from before.
+          if (faults.on('capture-panic-invalidates')) kernel.fadump_cleanup();
+          if (!fw.dumpPending()) dump = 'none';
+        } else if (r === 'failed' || r === 'no-firmware-registration') {
+          dump = 'lost';
+        }
+        resetAndBoot();
+        return ACCEPTED;
+      }
+      case 'reboot': {
+        if (kernel === null) return IGNORED;
+        const unsaved = kernel.vmcore !== null && !saved;
+        // machine_shutdown() -> fadump_cleanup().
+        kernel.fadump_cleanup();
+        if (unsaved && !fw.dumpPending()) dump = 'lost';
+        resetAndBoot();
+        return ACCEPTED;
+      }
+      case 'save-dump':
+        // Copying the dump a second time changes nothing.
+        if (kernel === null || kernel.vmcore === null || saved) return IGNORED;
+        saved = true;
+        return ACCEPTED;
+      case 'write': {
+        if (kernel === null) return IGNORED;
+        const errno = kernel.sysfsWrite(event.path, event.value);
+        return { accepted: errno === null, errno };
+      }
+      case 'memory-hotplug': {
+        if (kernel === null) return IGNORED;
+        const lmbs = fw.dlparSelect(event.action, event.lmbs);
+        if (lmbs === null) return IGNORED;
+        const errno = kernel.dlpar_memory(event.action, lmbs);
+        if (errno !== null) return { accepted: false, errno };
+        fw.dlparCommit(event.action, lmbs);
+        kdump.memoryUevent(kernel);
+        return ACCEPTED;
+      }
+      case 'kdump-reload':
+        if (kernel === null) return IGNORED;
+        return kdump.reload(kernel) ? ACCEPTED : IGNORED;
+      case 'kdump-start':
+        if (kernel === null) return IGNORED;
+        return kdump.start(kernel) ? ACCEPTED : IGNORED;
+      default:
+        // kexec -p / -u (kdump): the simulator states fadump only, and a fadump kernel that
+        // reserved its area has no crashkernel= memory to load an image into.
+        return IGNORED;
+    }
+  }
+
+  function observe(): SimObservation {
+    const sysfs: Record<string, string> = {};
+    if (kernel !== null) {
+      const view = kernel.sysfsView();
+      for (const path of Object.keys(view).sort((a, b) => a.localeCompare(b))) sysfs[path] = view[path] ?? '';
+    }
+    const vm = kernel?.vmcore ?? null;
+    return { sysfs, vmcore: vm === null ? null : { ptLoad: vm.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) }, dump };
+  }
+
+  return { apply, observe, notes: () => [...noted] };
+}

@@ -1,0 +1,180 @@
+// Event paths for the conformance test and the mutant harness: the configurations, a finite
+// alphabet of external events per configuration, the example logs, and seeded random walks.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { config as makeConfig, kernelCmdline, type Config, type ConfigInput } from '../config';
+import type { ExternalEvent } from '../events';
+import { parseLog } from '../log/parse';
+import { COMMAND_LINE_SIZE } from './consts';
+import { simulates } from './index';
+
+export interface EventPath {
+  config: Config;
+  events: ExternalEvent[];
+  /** Where the path comes from, for reports. */
+  name?: string;
+}
+
+/** The configurations random walks run on: both platforms, both elfcorehdr generations,
+ *  fadump=on|nocma|off, petitboot with and without CONFIG_PRESERVE_FA_DUMP, the 2017 kernels'
+ *  EEXIST and kdumpctl registration, crashkernel= (capped, too small), the seed document's
+ *  boot-memory rule, a small LPAR where DLPAR reaches the reserved area, and mixed kernels. */
+export const SIM_CONFIGS: readonly ConfigInput[] = [
+  { platform: 'pseries', faults: true },
+  { platform: 'pseries', elfcorehdr: 'at-registration', faults: true },
+  { platform: 'pseries', fadump: 'nocma', memoryMiB: 16384 },
+  { platform: 'pseries', fadump: 'off', elfcorehdr: 'at-registration' },
+  { platform: 'pseries', elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false, faults: true },
+  { platform: 'pseries', registerAtBoot: false, faults: true },
+  { platform: 'pseries', crashkernel: '4G', memoryMiB: 8192 },
+  // fadump fails (no room for the area above boot memory) until memory is added and the LPAR
+  // rebooted; without crashkernel= there is no fallback to kdump.
+  { platform: 'pseries', memoryMiB: 512, lmbMiB: 256 },
+  { platform: 'pseries', bootMemoryRule: 'seed-2011', memoryMiB: 4096 },
+  { platform: 'pseries', memoryMiB: 1024, lmbMiB: 256, minMemoryMiB: 256, faults: true },
+  { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
+  { platform: 'pseries', captureKernel: { headerSizes: 'different' } },
+  { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } },
+  { platform: 'pseries', captureKernel: { elfcorehdr: 'at-registration' } },
+  { platform: 'powernv', memoryMiB: 16384, faults: true },
+  { platform: 'powernv', memoryMiB: 16384, elfcorehdr: 'at-registration', faults: true },
+  { platform: 'powernv', memoryMiB: 16384, petitbootPreservesDump: false },
+  { platform: 'powernv', memoryMiB: 16384, fadump: 'nocma', registerAtBoot: false, faults: true },
+  { platform: 'powernv', memoryMiB: 16384, fadump: 'off' },
+];
+
+export function simConfigs(): Config[] {
+  return SIM_CONFIGS.map((c) => makeConfig(c));
+}
+
+const F = {
+  enabled: '/sys/kernel/fadump/enabled',
+  registered: '/sys/kernel/fadump/registered',
+  releaseMem: '/sys/kernel/fadump/release_mem',
+  releaseMemLink: '/sys/kernel/fadump_release_mem',
+  bootargsAppend: '/sys/kernel/fadump/bootargs_append',
+  releaseCore: '/sys/firmware/opal/mpipl/release_core',
+} as const;
+
+/** The finite alphabet of external events for a configuration. */
+export function simAlphabet(config: Config): ExternalEvent[] {
+  const w = (path: string, value: string): ExternalEvent => ({ event: 'write', path, value });
+  const out: ExternalEvent[] = [
+    { event: 'boot' },
+    { event: 'crash' },
+    { event: 'reboot' },
+    { event: 'save-dump' },
+    { event: 'kdump-reload' },
+    { event: 'kdump-start' },
+    { event: 'memory-hotplug', action: 'add', lmbs: 1 },
+    { event: 'memory-hotplug', action: 'remove', lmbs: 1 },
+    w(F.registered, '0'),
+    w(F.registered, '1'),
+    w(F.registered, '1\n'),
+    w(F.registered, '2'),
+    w(F.registered, 'x'),
+    w(F.releaseMem, '1'),
+    w(F.releaseMem, '0'),
+    w(F.releaseMemLink, '1\n'),
+    w(F.enabled, '1'),
+  ];
+  if (config.platform === 'pseries') {
+    // The command line has `room` bytes left before COMMAND_LINE_SIZE: a write of exactly that many
+    // bytes (with echo's newline) is -ENOSPC, one byte fewer fits.
+    const room = COMMAND_LINE_SIZE - kernelCmdline(config).length;
+    out.push(
+      w(F.bootargsAppend, 'nr_cpus=16\n'),
+      w(F.bootargsAppend, 'quiet'),
+      w(F.bootargsAppend, `${'y'.repeat(room - 2)}\n`),
+      w(F.bootargsAppend, `${'y'.repeat(room - 1)}\n`),
+      w(F.bootargsAppend, `${'z'.repeat(COMMAND_LINE_SIZE)}\n`),
+    );
+  } else {
+    out.push(w(F.releaseCore, '1'), w(F.releaseCore, '2'));
+  }
+  if (config.faults) {
+    if (config.platform === 'pseries') {
+      for (const rc of [-1, -2, -3, -9, 9902]) out.push({ event: 'firmware-error', call: 'register', rc });
+      for (const rc of [-1, 9902]) out.push({ event: 'firmware-error', call: 'unregister', rc });
+      out.push({ event: 'firmware-error', call: 'preserve', rc: -1 });
+    } else {
+      for (const rc of ['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER', -1] as const) out.push({ event: 'firmware-error', call: 'register', rc });
+      out.push({ event: 'firmware-error', call: 'unregister', rc: -1 });
+      out.push({ event: 'firmware-error', call: 'preserve', rc: 'OPAL_HARDWARE' });
+    }
+  }
+  return out;
+}
+
+/** The relative weight of an event in a random walk: faults and hotplug rarer, crashes and the
+ *  registered file common. */
+export function weightOf(e: ExternalEvent): number {
+  switch (e.event) {
+    case 'firmware-error':
+      return 1;
+    case 'boot':
+      return 1;
+    case 'crash':
+      return 4;
+    case 'memory-hotplug':
+      return 3;
+    case 'write':
+      return e.path.endsWith('/registered') || e.path.endsWith('release_mem') ? 3 : 2;
+    default:
+      return 3;
+  }
+}
+
+/** mulberry32: a small seeded PRNG. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` seeded random walks per configuration: a boot (sometimes after a fault), then up to
+ *  `maxLength` weighted events from the alphabet. */
+export function randomWalks(configs: readonly Config[], count: number, seed: number, maxLength = 24): EventPath[] {
+  const rnd = prng(seed);
+  const out: EventPath[] = [];
+  for (const config of configs) {
+    const alphabet = simAlphabet(config);
+    const weights = alphabet.map(weightOf);
+    const total = weights.reduce((a, b) => a + b, 0);
+    const pick = (): ExternalEvent => {
+      let x = rnd() * total;
+      for (let i = 0; i < alphabet.length; i++) {
+        x -= weights[i] ?? 0;
+        if (x < 0) return alphabet[i] ?? { event: 'boot' };
+      }
+      return alphabet[alphabet.length - 1] ?? { event: 'boot' };
+    };
+    for (let n = 0; n < count; n++) {
+      const events: ExternalEvent[] = [];
+      if (rnd() < 0.2) events.push(pick());
+      events.push({ event: 'boot' });
+      const len = 1 + Math.floor(rnd() * maxLength);
+      for (let i = 0; i < len; i++) events.push(pick());
+      out.push({ config, events, name: `walk ${n} seed ${seed}` });
+    }
+  }
+  return out;
+}
+
+/** Every log in a folder (examples/ by default) whose configuration the simulator states
+ *  (simulates()); `skipped` gets the others with the reason. */
+export function examplePaths(dir = join(process.cwd(), 'examples'), skipped: { name: string; reason: string }[] = []): EventPath[] {
+  const out: EventPath[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) {
+    const log = parseLog(readFileSync(join(dir, f), 'utf8'), f);
+    const s = simulates(log.config);
+    if (s.ok) out.push({ config: log.config, events: log.entries.map((e) => e.event), name: f });
+    else skipped.push({ name: f, reason: s.reason });
+  }
+  return out;
+}

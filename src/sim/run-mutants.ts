@@ -1,0 +1,216 @@
+// The mutant harness: for each seeded fault (src/sim/mutants.ts), run a suite of event paths
+// against the mutated simulator and see whether some step's observation (verdict, errno, files,
+// /proc/vmcore, dump outcome) differs from the expected one. Killed: it does; survived: it never
+// does. The score is killed / total.
+//
+// The expected observations come from the model (oracle 'model', what a generated suite asserts)
+// or from the unmutated simulator (oracle 'sim'). With the model as oracle a path only counts where
+// the unmutated simulator agrees with the model, and only up to the step where it notes a known
+// disagreement (src/sim/disagreements.ts).
+//
+// Run: npx tsx src/sim/run-mutants.ts [--walks N] [--seed S] [--oracle model|sim] [--mutant ID] [--json]
+// The path source is a parameter of runMutants(): for now the examples plus seeded random walks;
+// the model-generated transition-covering paths plug in the same way.
+import { pathToFileURL } from 'node:url';
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { diffStep, firstNoteOf, modelRun, simRun, type ObservedStep } from './adapter';
+import { MODEL_COMPAT } from './disagreements';
+import type { Compat } from './kernel';
+import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from './mutants';
+import { examplePaths, randomWalks, simConfigs } from './paths';
+
+export interface HarnessPath {
+  config: Config;
+  events: ExternalEvent[];
+  name?: string;
+}
+
+export interface HarnessOptions {
+  oracle?: 'model' | 'sim';
+  /** Simulator options shared by the baseline and every mutant (default: MODEL_COMPAT with the
+   *  model as oracle, none with the simulator). */
+  compat?: Partial<Compat>;
+  /** Only these mutants (default: all). */
+  mutants?: readonly MutantId[];
+}
+
+export interface Kill {
+  path: string;
+  config: string;
+  step: number;
+  event: ExternalEvent | null;
+  fields: string[];
+}
+
+export interface MutantOutcome {
+  id: MutantId;
+  sentence: string;
+  breaks: string;
+  observable: boolean;
+  killed: boolean;
+  /** The shortest killing path prefix found. */
+  by: Kill | null;
+  /** How many paths kill it. */
+  killingPaths: number;
+}
+
+export interface HarnessReport {
+  oracle: 'model' | 'sim';
+  paths: number;
+  /** Paths used (with the model as oracle: where the unmutated simulator agrees). */
+  usable: number;
+  /** Paths left out, and why. */
+  excluded: { path: string; reason: string }[];
+  /** Paths compared only up to a known disagreement. */
+  truncated: number;
+  results: MutantOutcome[];
+  killed: number;
+  total: number;
+  score: number;
+  /** The score over the mutants the interface can observe at all. */
+  observableScore: number;
+}
+
+interface Expected {
+  path: HarnessPath;
+  name: string;
+  steps: readonly ObservedStep[];
+  /** Compare steps [0, upTo) whole. */
+  upTo: number;
+  /** At step upTo (where the unmutated simulator notes a known disagreement, so the state is
+   *  still the same as the model's before it) compare only the fields it still agrees on. */
+  partial: { step: number; fields: ReadonlySet<string> } | null;
+}
+
+function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat: Partial<Compat>): { expected: Expected[]; excluded: HarnessReport['excluded']; truncated: number } {
+  const expected: Expected[] = [];
+  const excluded: HarnessReport['excluded'] = [];
+  let truncated = 0;
+  paths.forEach((path, i) => {
+    const name = path.name ?? `path ${i}`;
+    const base = simRun(path.config, path.events, { compat });
+    if (oracle === 'sim') {
+      expected.push({ path, name, steps: base.steps, upTo: base.steps.length, partial: null });
+      return;
+    }
+    const model = modelRun(path.config, path.events);
+    const note = firstNoteOf(base);
+    const upTo = note === null ? model.length : note.step;
+    if (note !== null) truncated++;
+    for (let s = 0; s < upTo; s++) {
+      const m = model[s];
+      const b = base.steps[s];
+      if (m === undefined || b === undefined) break;
+      const d = diffStep(m, b);
+      if (d.length) {
+        excluded.push({ path: name, reason: `the unmutated simulator differs from the model at step ${s}: ${d.map((f) => f.field).join(', ')}` });
+        return;
+      }
+    }
+    let partial: Expected['partial'] = null;
+    const m = model[upTo];
+    const b = base.steps[upTo];
+    if (note !== null && m !== undefined && b !== undefined) partial = { step: upTo, fields: new Set(diffStep(m, b).map((f) => f.field)) };
+    expected.push({ path, name, steps: model, upTo, partial });
+  });
+  return { expected, excluded, truncated };
+}
+
+export function runMutants(paths: readonly HarnessPath[], options: HarnessOptions = {}): HarnessReport {
+  const oracle = options.oracle ?? 'model';
+  const compat = options.compat ?? (oracle === 'model' ? MODEL_COMPAT : {});
+  const chosen: readonly MutantEntry[] = options.mutants ? MUTANTS.filter((m) => options.mutants?.includes(m.id) === true) : MUTANTS;
+  const { expected, excluded, truncated } = prepare(paths, oracle, compat);
+  const results: MutantOutcome[] = [];
+  for (const m of chosen) {
+    let by: Kill | null = null;
+    let killingPaths = 0;
+    for (const e of expected) {
+      const run = simRun(e.path.config, e.path.events, { compat, mutant: m.id });
+      const last = e.partial === null ? e.upTo - 1 : e.partial.step;
+      for (let s = 0; s <= last; s++) {
+        const want = e.steps[s];
+        const got = run.steps[s];
+        if (want === undefined || got === undefined) break;
+        const skip = e.partial !== null && s === e.partial.step ? e.partial.fields : null;
+        const d = diffStep(want, got).filter((f) => skip === null || !skip.has(f.field));
+        if (d.length === 0) continue;
+        killingPaths++;
+        if (by === null || s < by.step) {
+          by = { path: e.name, config: e.path.config.name, step: s, event: s === 0 ? null : (e.path.events[s - 1] ?? null), fields: d.map((f) => f.field) };
+        }
+        break;
+      }
+    }
+    results.push({ id: m.id, sentence: m.sentence, breaks: m.breaks, observable: m.observable, killed: by !== null, by, killingPaths });
+  }
+  const killed = results.filter((r) => r.killed).length;
+  const observable = results.filter((r) => r.observable);
+  const observableKilled = observable.filter((r) => r.killed).length;
+  return {
+    oracle,
+    paths: paths.length,
+    usable: expected.length,
+    excluded,
+    truncated,
+    results,
+    killed,
+    total: results.length,
+    score: results.length ? killed / results.length : 0,
+    observableScore: observable.length ? observableKilled / observable.length : 0,
+  };
+}
+
+/** The default path source: every example log plus `walks` seeded random walks per configuration. */
+export function defaultPaths(walks: number, seed: number): HarnessPath[] {
+  return [...examplePaths(), ...randomWalks(simConfigs(), walks, seed)];
+}
+
+export function formatReport(r: HarnessReport): string {
+  const lines: string[] = [];
+  lines.push(`mutants: ${r.killed}/${r.total} killed (score ${(100 * r.score).toFixed(1)}%; observable only ${(100 * r.observableScore).toFixed(1)}%)`);
+  lines.push(`paths: ${r.paths} (${r.usable} used, ${r.excluded.length} excluded, ${r.truncated} compared up to a known disagreement); oracle: ${r.oracle}`);
+  lines.push('');
+  const w = Math.max(...r.results.map((x) => x.id.length));
+  for (const x of r.results) {
+    const verdict = x.killed ? 'killed  ' : x.observable ? 'SURVIVED' : 'survived (not observable)';
+    const how = x.by ? ` by ${x.by.path} step ${x.by.step} (${x.by.fields.slice(0, 3).join(', ')}${x.by.fields.length > 3 ? ', …' : ''}) [${x.killingPaths} paths]` : '';
+    lines.push(`${x.id.padEnd(w)}  ${verdict}${how}`);
+  }
+  for (const e of r.excluded.slice(0, 10)) lines.push(`excluded: ${e.path}: ${e.reason}`);
+  return lines.join('\n');
+}
+
+function argValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export function main(argv: readonly string[]): number {
+  const walks = Number(argValue(argv, '--walks') ?? 60);
+  const seed = Number(argValue(argv, '--seed') ?? 1);
+  const oracleArg = argValue(argv, '--oracle') ?? 'model';
+  const mutant = argValue(argv, '--mutant');
+  if (!Number.isInteger(walks) || walks < 0 || !Number.isInteger(seed)) {
+    process.stderr.write('run-mutants: --walks and --seed take integers\n');
+    return 2;
+  }
+  if (oracleArg !== 'model' && oracleArg !== 'sim') {
+    process.stderr.write('run-mutants: --oracle is "model" or "sim"\n');
+    return 2;
+  }
+  if (mutant !== undefined && !isMutantId(mutant)) {
+    process.stderr.write(`run-mutants: unknown mutant ${JSON.stringify(mutant)}; known: ${MUTANTS.map((m) => m.id).join(', ')}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const report = runMutants(defaultPaths(walks, seed), { oracle: oracleArg, ...(mutant === undefined ? {} : { mutants: [mutant] }) });
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReport(report)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,3 @@
+import { defineGeneratedSuite } from '../support/generated';
+
+defineGeneratedSuite(1, 4);

@@ -1,0 +1,3 @@
+import { defineGeneratedSuite } from '../support/generated';
+
+defineGeneratedSuite(2, 4);

@@ -1,0 +1,84 @@
+// The seeded faults of the simulator (src/sim/mutants.ts) and the harness that measures how many of
+// them a suite of event paths catches (src/sim/run-mutants.ts).
+import { describe, expect, it } from 'vitest';
+import { config as makeConfig } from '../src/config';
+import type { ExternalEvent } from '../src/events';
+import { simRun } from '../src/sim/adapter';
+import { MODEL_COMPAT } from '../src/sim/disagreements';
+import { MUTANTS, MUTANT_IDS } from '../src/sim/mutants';
+import { examplePaths, randomWalks, simConfigs } from '../src/sim/paths';
+import { defaultPaths, formatReport, runMutants } from '../src/sim/run-mutants';
+
+describe('the mutant catalogue', () => {
+  it('has at least 20 faults, each with an id, a sentence, the reference section it breaks and a site', () => {
+    expect(MUTANTS.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(MUTANT_IDS).size).toBe(MUTANTS.length);
+    for (const m of MUTANTS) {
+      expect(m.id, m.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(m.sentence.length, m.id).toBeGreaterThan(30);
+      expect(m.breaks, m.id).toMatch(/§\d/);
+      expect(m.site, m.id).toMatch(/\.ts/);
+    }
+  });
+
+  it('switches a fault on only when asked: without a mutant the simulator is unchanged', () => {
+    const paths = randomWalks(simConfigs(), 3, 5);
+    for (const p of paths) {
+      const a = simRun(p.config, p.events, { compat: MODEL_COMPAT });
+      const b = simRun(p.config, p.events, { compat: MODEL_COMPAT, mutant: null });
+      expect(b.steps).toEqual(a.steps);
+    }
+  });
+});
+
+describe('the mutant harness', () => {
+  it('against the unmutated simulator, the default paths kill every observable mutant', () => {
+    const r = runMutants(defaultPaths(20, 3), { oracle: 'sim' });
+    const survivors = r.results.filter((x) => !x.killed).map((x) => x.id);
+    expect(survivors, formatReport(r)).toEqual(MUTANTS.filter((m) => !m.observable).map((m) => m.id));
+    expect(r.observableScore).toBe(1);
+  });
+
+  it('against the model, on the example logs, uses every path and kills the faults they reach', () => {
+    const r = runMutants(examplePaths(), { oracle: 'model' });
+    expect(r.excluded).toEqual([]);
+    expect(r.usable).toBe(r.paths);
+    const killed = new Set(r.results.filter((x) => x.killed).map((x) => x.id));
+    // The examples boot, crash, capture, release and re-register on pSeries and PowerNV, and
+    // hot-add memory before a crash in both generations.
+    for (const id of ['no-register-at-boot', 'petitboot-not-preserving', 'stale-ptload-after-hotplug', 'old-elfcorehdr-not-rebuilt', 'release-keeps-vmcore', 'ptload-split-off-by-one'] as const) {
+      expect(killed.has(id), id).toBe(true);
+    }
+    // ... but no firmware fault and no DLPAR removal.
+    for (const id of ['rtas-busy-not-retried', 'dlpar-protection-missing', 'unregister-failure-clears-registered'] as const) {
+      expect(killed.has(id), id).toBe(false);
+    }
+  });
+
+  it('takes its paths as a parameter: a hand-written path kills the fault it aims at, no path kills nothing', () => {
+    const R = '/sys/firmware/opal/mpipl/release_core';
+    const events: ExternalEvent[] = [
+      { event: 'boot' },
+      { event: 'crash' },
+      { event: 'write', path: R, value: '1\n' },
+      { event: 'write', path: R, value: '1\n' },
+    ];
+    const r = runMutants([{ config: makeConfig({ platform: 'powernv', memoryMiB: 16384 }), events, name: 'release_core twice' }], {
+      mutants: ['release-core-twice', 'dlpar-protection-missing'],
+    });
+    expect(r.results.map((x) => [x.id, x.killed, x.by?.step ?? null])).toEqual([
+      ['release-core-twice', true, 4],
+      ['dlpar-protection-missing', false, null],
+    ]);
+    const none = runMutants([], { oracle: 'sim' });
+    expect(none.killed).toBe(0);
+    expect(none.score).toBe(0);
+  });
+
+  it('kills a DLPAR protection fault only with a removal that reaches the reserved area while registered', () => {
+    const config = makeConfig({ platform: 'pseries', memoryMiB: 1024, lmbMiB: 256, minMemoryMiB: 256 });
+    const remove: ExternalEvent = { event: 'memory-hotplug', action: 'remove', lmbs: 1 };
+    const r = runMutants([{ config, events: [{ event: 'boot' }, remove, remove], name: 'shrink' }], { mutants: ['dlpar-protection-missing'] });
+    expect(r.results[0]?.by?.fields).toEqual(['accepted', 'errno']);
+  });
+});

@@ -12,6 +12,7 @@ import { checkCommand, type CheckFlags } from './explore/check-command';
 import { ExplorationError } from './explore/check';
 import { decodeUtf8, InputError, readBounded } from './util/read';
 import { diagramsCommand } from './diagrams/generate';
+import { pathsCommand, type PathsFlags } from './explore/paths-command';
 import { reportCommand, type ReportFlags } from './report/report';
 import { compareCommand, type CompareFlags } from './compare/format';
 
@@ -146,6 +147,15 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--coverage', 'print, per actor, the states and transitions never reached')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);
+    });
+  program
+    .command('paths')
+    .description('write the generated regression suite: one event log per path, or a Markdown spec')
+    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
+    .option('--out <dir>', 'output folder', 'out/paths')
+    .action((opts: PathsFlags) => {
+      code = pathsCommand(opts, io);
     });
   program
     .command('diagrams')

@@ -3,7 +3,7 @@
 // event (or "always") and its targets; transitions that share all three count as one.
 import { getMicrosteps, type AnyStateMachine, type AnyMachineSnapshot } from 'xstate';
 import { ACTORS, type ActorId } from '../../machines/system';
-import type { Engine } from './engine';
+import { EVENT_KEY_SPAN, type Engine } from './engine';
 
 export interface ActorCoverage {
   actor: ActorId;
@@ -88,8 +88,8 @@ export function coverage(engine: Engine): ActorCoverage[] {
     for (const s of st.snaps[a] ?? []) for (const id of activeIds(s)) reachedStates.add(id);
     const reachedTransitions = new Set<string>();
     for (const [key] of st.cache[a] ?? new Map()) {
-      const sid = Math.floor(key / 65536);
-      const eid = key % 65536;
+      const sid = Math.floor(key / EVENT_KEY_SPAN);
+      const eid = key % EVENT_KEY_SPAN;
       const snap = st.snapshot(a, sid);
       const event = st.events[eid];
       if (event === undefined) continue;

@@ -21,6 +21,10 @@ export const DUMP_CODES: readonly DumpOutcome[] = ['none', 'captured', 'lost'];
 
 type AnySnapshot = Snapshots[ActorId];
 
+/** Actor step cache keys are sid * EVENT_KEY_SPAN + eid: exact below 2^31 snapshots and 2^21
+ *  events per actor (2^52 < 2^53). */
+export const EVENT_KEY_SPAN = 2 ** 21;
+
 interface ActorStepResult {
   next: number;
   emitted: number[];
@@ -101,7 +105,8 @@ export class CachedStepper implements ActorStepper {
   stepIds(a: number, sid: number, eid: number): ActorStepResult {
     const cache = this.cache[a];
     if (cache === undefined) throw new Error(`no actor ${a}`);
-    const key = sid * 65536 + eid;
+    if (eid >= EVENT_KEY_SPAN || sid >= 2 ** 31) throw new ModelError(`model error: ${eid} distinct events or ${sid} snapshots exceed the step cache's key space`);
+    const key = sid * EVENT_KEY_SPAN + eid;
     let r = cache.get(key);
     if (r === undefined) {
       this.misses++;

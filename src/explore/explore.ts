@@ -131,13 +131,16 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const stateOf = (t: Int32Array): SystemState => engine.toState(t);
 
   for (let i = 0; i < table.count; i++) {
-    if ((i & 0x3fff) === 0 && i > 0) {
+    // Every 1,024 states: progress, Ctrl-C and the memory budget (the arrays held outside the heap
+    // count too: the visited set, parent links and kept edges).
+    if ((i & 0x3ff) === 0 && i > 0) {
       opts.onProgress?.(table.count);
       if (opts.shouldStop?.()) {
         stopReason = 'interrupted';
         break;
       }
-      if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + table.bytes - memoryAtStart > opts.maxMemoryBytes) {
+      const held = table.bytes + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0);
+      if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + held - memoryAtStart > opts.maxMemoryBytes) {
         stopReason = 'max-memory';
         break;
       }

@@ -39,6 +39,10 @@ export function defaultMatrix(): ConfigInput[] {
     { platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } },
     { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
     { platform: 'pseries', captureKernel: { headerSizes: 'different' } },
+    // A pre-2024 kernel crashes and a current one captures: the old magic (reference §3).
+    { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } },
+    // A small LPAR: DLPAR removal reaches the reserved area, which pSeries protects (§4).
+    { platform: 'pseries', memoryMiB: 1024 },
     // Issue 6: kdump (crashkernel= and kexec -p, reference §6) with the udev reload and with
     // CONFIG_CRASH_HOTPLUG; fadump=on whose reservation fails on a pre-2024 kernel, falling back
     // to kdump (reference §1 early boot 4, seeds/000 note 2; the in-capture-kernel one is above);

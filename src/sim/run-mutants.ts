@@ -8,7 +8,7 @@
 // the unmutated simulator agrees with the model, and only up to the step where it notes a known
 // disagreement (src/sim/disagreements.ts).
 //
-// Run: npx tsx src/sim/run-mutants.ts [--walks N] [--seed S] [--oracle model|sim] [--mutant ID] [--json]
+// Run: npm run mutants [-- --suite generated|walks] [--walks N] [--seed S] [--oracle model|sim] [--mutant ID] [--json]
 // The path source is a parameter of runMutants(): for now the examples plus seeded random walks;
 // the model-generated transition-covering paths plug in the same way.
 import { pathToFileURL } from 'node:url';
@@ -19,11 +19,18 @@ import { MODEL_COMPAT } from './disagreements';
 import type { Compat } from './kernel';
 import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from './mutants';
 import { examplePaths, randomWalks, simConfigs } from './paths';
+import { config } from '../config';
+import { defaultMatrix } from '../explore/matrix';
+import { generatePaths } from '../explore/paths';
+import { expectedSteps, notComparable, pathTitle } from '../explore/suite';
 
 export interface HarnessPath {
   config: Config;
   events: ExternalEvent[];
   name?: string;
+  /** What the model predicts at each step, when already known (the generated suite computes it
+   *  with the explorer's engine); otherwise it is replayed. */
+  model?: readonly ObservedStep[];
 }
 
 export interface HarnessOptions {
@@ -94,7 +101,7 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
       expected.push({ path, name, steps: base.steps, upTo: base.steps.length, partial: null });
       return;
     }
-    const model = modelRun(path.config, path.events);
+    const model = path.model ?? modelRun(path.config, path.events);
     const note = firstNoteOf(base);
     const upTo = note === null ? model.length : note.step;
     if (note !== null) truncated++;
@@ -162,6 +169,22 @@ export function runMutants(paths: readonly HarnessPath[], options: HarnessOption
   };
 }
 
+/** The generated regression suite: the transition-covering paths of every configuration of the
+ *  default matrix the simulator can be held to, with the model's predictions. */
+export function generatedSuitePaths(): HarnessPath[] {
+  const out: HarnessPath[] = [];
+  for (const input of defaultMatrix()) {
+    const c = config(input);
+    const set = generatePaths(c);
+    if (notComparable(c, set.exploration.alphabet) !== null) continue;
+    set.paths.forEach((p, i) => {
+      const model = expectedSteps(set, p).map(({ event: _event, ...rest }) => rest);
+      out.push({ config: c, events: p.events, name: `${c.name} ${pathTitle(i, p, 4)}`, model });
+    });
+  }
+  return out;
+}
+
 /** The default path source: every example log plus `walks` seeded random walks per configuration. */
 export function defaultPaths(walks: number, seed: number): HarnessPath[] {
   return [...examplePaths(), ...randomWalks(simConfigs(), walks, seed)];
@@ -205,7 +228,13 @@ export function main(argv: readonly string[]): number {
     return 2;
   }
   const started = Date.now();
-  const report = runMutants(defaultPaths(walks, seed), { oracle: oracleArg, ...(mutant === undefined ? {} : { mutants: [mutant] }) });
+  const suite = argValue(argv, '--suite') ?? 'generated';
+  if (suite !== 'generated' && suite !== 'walks') {
+    process.stderr.write('run-mutants: --suite is "generated" (the model-generated regression suite) or "walks" (examples and random walks)\n');
+    return 2;
+  }
+  const paths = suite === 'generated' ? generatedSuitePaths() : defaultPaths(walks, seed);
+  const report = runMutants(paths, { oracle: oracleArg, ...(mutant === undefined ? {} : { mutants: [mutant] }) });
   if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return 0;

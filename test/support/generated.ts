@@ -2,26 +2,12 @@
 // named by configuration and the path's events, asserting after every step that the reference
 // implementation (src/sim/) shows what the model predicts.
 import { describe, expect, it } from 'vitest';
-import { config, type Config } from '../../src/config';
+import { config } from '../../src/config';
 import { defaultMatrix } from '../../src/explore/matrix';
 import { generatePaths } from '../../src/explore/paths';
-import { expectedSteps, pathTitle } from '../../src/explore/suite';
+import { expectedSteps, notComparable, pathTitle } from '../../src/explore/suite';
 import { firstDifference, formatDiff, simRun } from '../../src/sim/adapter';
 import { MODEL_COMPAT } from '../../src/sim/disagreements';
-import { simulates } from '../../src/sim/index';
-
-/** Why src/sim/ cannot be held to the model for a configuration, or null when it can. */
-function notComparable(c: Config, events: readonly { event: string }[]): string | null {
-  const s = simulates(c);
-  if (!s.ok) return s.reason;
-  if (events.some((e) => e.event.startsWith('kexec-'))) return 'its alphabet has kexec events (crashkernel= set): the simulator states fadump only';
-  // Open disagreement, see the closing note of issue 4: after a failed unregister the firmware
-  // keeps the old registration (PHYP -9), and a later capture boot reads the param area at the
-  // address registered by an earlier boot; the simulator models that address, the model the
-  // current kernel's param area.
-  if (c.platform === 'pseries' && c.faults) return 'open model/simulator disagreement on the param area under a held registration (faults)';
-  return null;
-}
 
 export function defineGeneratedSuite(part: number, parts: number): void {
   defaultMatrix().forEach((input, index) => {

@@ -31,10 +31,10 @@ export function alphabet(config: Config): ExternalEvent[] {
       w(FILES.bootargsAppend, 'nr_cpus=16\n'),
       w(FILES.bootargsAppend, `${'y'.repeat(room)}\n`), // fits 2048 alone, not with the cmdline: -ENOSPC
       w(FILES.bootargsAppend, `${'z'.repeat(COMMAND_LINE_SIZE)}\n`), // -EINVAL
-      // The boundaries: the longest string that fits with the command line, and a write of
-      // exactly COMMAND_LINE_SIZE - 1 bytes (-ENOSPC, not -EINVAL).
+      // The boundaries: the longest write that fits with the command line, and a write of
+      // exactly COMMAND_LINE_SIZE bytes (-EINVAL: count >= COMMAND_LINE_SIZE).
       w(FILES.bootargsAppend, `${'b'.repeat(room - 2)}\n`),
-      w(FILES.bootargsAppend, `${'c'.repeat(COMMAND_LINE_SIZE - 2)}\n`),
+      w(FILES.bootargsAppend, `${'c'.repeat(COMMAND_LINE_SIZE - 1)}\n`),
     );
   } else {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));

@@ -107,7 +107,7 @@ export function captureKernelMachine(config: Config) {
         // kdumpctl in a capture boot saves the dump; it does not register.
         enqueue.emit({ type: 'userspace.start', registered: false, fadumpEnabled: true, capture: true });
       }),
-      /** §1 capture 5: any failure invalidates and releases: the dump is lost. The kernel then runs
+      /** §1 capture 5: every failure invalidates and releases: the dump is lost. The kernel then runs
        *  on as a production kernel. */
       invalidateAndRelease: enqueueActions(({ enqueue, context }) => {
         const h = handover(context);

@@ -1,8 +1,8 @@
 // Property-based fuzzing (fast-check) of the input boundary and the fold:
-//  - the log parser: any bytes, any lines, never throw anything but LogError;
-//  - the sysfs write handlers, through the model: any string written to any path, from any
+//  - the log parser: arbitrary bytes and lines, never throw anything but LogError;
+//  - the sysfs write handlers, through the model: every string written to every path, from any
 //    reachable state, is accepted, answered with an errno, or explicitly ignored, never a throw;
-//  - the fold: any sequence of valid events replays without a throw, and replaying the same log
+//  - the fold: every sequence of valid events replays without a throw, and replaying the same log
 //    twice gives the same output (text and JSON, whole and streamed).
 // test/fuzz.test.ts runs these with a fixed seed and a modest count; the larger run is
 //   npx tsx src/fuzz.ts [--runs N] [--seed S]
@@ -201,7 +201,7 @@ function render(config: Config, entries: { line: number; event: ExternalEvent }[
   return `${formatReplay(r)}\n${whole}`;
 }
 
-/** The fold: any events, through a written log, replay without a throw, the same way twice. */
+/** The fold: arbitrary events, through a written log, replay without a throw, the same way twice. */
 export function foldProperties(): fc.IPropertyWithHooks<never>[] {
   return [
     fc.property(fc.constantFrom(...FUZZ_CONFIGS), fc.array(eventArb, { maxLength: 25 }), (input, events) => {

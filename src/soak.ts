@@ -138,7 +138,7 @@ function subject(input: ConfigInput, expected: Expected, id: number, prewarm: bo
   const config = makeConfig(input);
   const letters = alphabet(config);
   // Prewarmed: the explorer walks the whole reachable graph once, so the engine has met every
-  // (state, event) pair and the walks add nothing to it: any growth of the heap is a leak.
+  // (state, event) pair and the walks add nothing to it; every growth of the heap is a leak.
   const engine = prewarm ? explore(config, { properties: [], alphabet: letters }).engine : new Engine(config, letters);
   const applicable = PROPERTIES.filter((p) => p.notApplicable(config) === null);
   const stepProps = applicable.filter((p): p is StepProperty => p.kind === 'step');

@@ -153,13 +153,17 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     const resourceLimits = wantMb > heapMb ? { maxOldGenerationSizeMb: wantMb } : undefined;
     let next = 0;
     let failure: ExplorationError | null = null;
+    // The largest state spaces first (firmware faults, the pre-2024 generation), so that the
+    // workers finish together rather than one waiting on the last big configuration.
+    const weight = (c: ConfigInput): number => (c.faults ? 4 : 0) + (c.elfcorehdr === 'at-registration' ? 2 : 0) + (c.registerAtBoot === false ? 1 : 0);
+    const order = inputs.map((_, i) => i).sort((a, b) => weight(inputs[b] ?? {}) - weight(inputs[a] ?? {}) || a - b);
     await Promise.all(
       Array.from({ length: workers }, async () => {
         let w: Worker | null = null;
         const progress = new Int32Array(new SharedArrayBuffer(4));
         try {
           while (next < inputs.length && !stopped() && failure === null) {
-            const i = next++;
+            const i = order[next++] ?? 0;
             const input = inputs[i];
             if (input === undefined) continue;
             if (w === null) w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { stop: stop.buffer, progress: progress.buffer }, ...(resourceLimits ? { resourceLimits } : {}) });

@@ -29,7 +29,8 @@ export function alphabet(config: Config): ExternalEvent[] {
     const room = COMMAND_LINE_SIZE - kernelCmdline(config).length;
     events.push(
       w(FILES.bootargsAppend, 'nr_cpus=16\n'),
-      w(FILES.bootargsAppend, `${'y'.repeat(room)}\n`), // fits 2048 alone, not with the cmdline: -ENOSPC
+      // Exactly fills the command line (count = room): -ENOSPC, the boundary of `len + count >= 2048`.
+      w(FILES.bootargsAppend, `${'y'.repeat(room - 1)}\n`),
       w(FILES.bootargsAppend, `${'z'.repeat(COMMAND_LINE_SIZE)}\n`), // -EINVAL
       // The boundaries: the longest write that fits with the command line, and a write of
       // exactly COMMAND_LINE_SIZE bytes (-EINVAL: count >= COMMAND_LINE_SIZE).

@@ -1,11 +1,11 @@
 // The fast engine. XState's transition() costs tens of microseconds a step; exploration needs
-// millions. Faithfulness is kept by construction: every actor step is still computed by XState
-// (through the very same system.step routing that replay uses), once, and cached:
+// millions. Every actor step is still computed by XState, once, and cached:
 //  1. snapshots and events are interned: one canonical object per distinct value, with an id;
 //  2. each actor's local step (snapshot id, event id) → (next id, emitted event ids) is cached;
-//  3. each system step is compiled into a trie: for an external event, the routing visits actors
-//     in a fixed order, and the result depends only on the snapshot each actor had when the step
-//     first reached it; so the trie branches on those ids and its leaf holds the outcome.
+//  3. a system step runs system.step's routing on those ids (compile), and is kept in a trie:
+//     for an external event the routing visits actors in a fixed order, and the result depends
+//     only on the snapshot each actor had when the step first reached it; so the trie branches on
+//     those ids and its leaf holds the outcome.
 // test/engine-faithfulness.test.ts checks on thousands of random paths that the engine and
 // XState's own transition() reach the same snapshots.
 import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP, ModelError, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
@@ -42,9 +42,6 @@ export class CachedStepper implements ActorStepper {
   readonly cache: Map<number, ActorStepResult>[] = ACTORS.map(() => new Map());
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
-  /** During trie building: the snapshot id each actor had when the step first reached it. */
-  private recording: Map<number, number> | null = null;
-  private recordOrder: number[] = [];
 
   constructor(private readonly inner: ActorStepper) {}
 
@@ -89,18 +86,6 @@ export class CachedStepper implements ActorStepper {
     return id;
   }
 
-  startRecording(): void {
-    this.recording = new Map();
-    this.recordOrder = [];
-  }
-
-  stopRecording(): { actor: number; snap: number }[] {
-    const rec = this.recording;
-    this.recording = null;
-    if (rec === null) return [];
-    return this.recordOrder.map((a) => ({ actor: a, snap: rec.get(a) ?? -1 }));
-  }
-
   /** One actor step on ids: cached, else computed by XState once. */
   stepIds(a: number, sid: number, eid: number): ActorStepResult {
     const cache = this.cache[a];
@@ -124,12 +109,7 @@ export class CachedStepper implements ActorStepper {
 
   step(actor: ActorId, snapshot: AnySnapshot, event: AnyEvent) {
     const a = this.actorIndex(actor);
-    const sid = this.internSnapshot(a, snapshot);
-    if (this.recording !== null && !this.recording.has(a)) {
-      this.recording.set(a, sid);
-      this.recordOrder.push(a);
-    }
-    const r = this.stepIds(a, sid, this.internEvent(event));
+    const r = this.stepIds(a, this.internSnapshot(a, snapshot), this.internEvent(event));
     return {
       snapshot: this.snapshot(a, r.next),
       emitted: r.emitted.map((id) => this.events[id] as InternalEvent),

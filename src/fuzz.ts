@@ -17,6 +17,7 @@ import { formatLog, LogError, parseLog } from './log/parse';
 import { parseLogBytes } from './log/read';
 import { replay, replaySteps } from './log/replay';
 import { ALIASES, FILES, storeOutcome } from './sysfs/store';
+import { wholeNumberArg } from './util/args';
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -238,20 +239,9 @@ export function fuzzAll(runs: number, seed: number, log: (line: string) => void 
   return out;
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 1) {
-    process.stderr.write(`--${name}: expected a whole number, got '${process.argv[i + 1] ?? ''}'\n`);
-    process.exit(2);
-  }
-  return v;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const runs = arg('runs', 5000);
-  const seed = arg('seed', Date.now() % 1_000_000);
+  const runs = wholeNumberArg('runs', 5000);
+  const seed = wholeNumberArg('seed', Date.now() % 1_000_000);
   process.stdout.write(`fuzzing with seed ${seed}, ${runs} runs a property (x4 for the parser, /4 for the fold)\n`);
   try {
     fuzzAll(runs, seed, (l) => process.stdout.write(`${l}\n`));

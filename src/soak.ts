@@ -27,6 +27,7 @@ import { loadExpected, type Expected } from './explore/check';
 import { defaultMatrix } from './explore/matrix';
 import { formatLog } from './log/parse';
 import { PROPERTIES, type Step, type StateProperty, type StepProperty } from './specs/properties';
+import { wholeNumberArg } from './util/args';
 
 export interface SoakOptions {
   events: number;
@@ -338,20 +339,9 @@ export function formatSoak(r: SoakResult): string {
   return lines.join('\n');
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 1) {
-    process.stderr.write(`--${name}: expected a whole number, got '${process.argv[i + 1] ?? ''}'\n`);
-    process.exit(2);
-  }
-  return v;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const events = arg('events', 1_000_000);
-  const seed = arg('seed', 1);
+  const events = wholeNumberArg('events', 1_000_000);
+  const seed = wholeNumberArg('seed', 1);
   process.stdout.write(`soak: ${events} events, seed ${seed}\n`);
   const r = soak({
     events,

@@ -3,12 +3,15 @@
 // step) reach the same snapshots, dump outcome and step verdicts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fromTransition } from 'xstate';
+import { getAdjacencyMap } from 'xstate/graph';
 import { ACTORS, createSystem, type SystemState } from '../machines/system';
 import { config, type ConfigInput } from '../src/config';
-import { toMachineEvent } from '../src/events';
+import { toMachineEvent, type ExternalMachineEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { Engine } from '../src/explore/engine';
-import { canonicalJson } from '../src/util/canonical';
+import { explore } from '../src/explore/explore';
+import { CanonicalMemo, canonicalJson } from '../src/util/canonical';
 
 const CONFIGS: ConfigInput[] = [
   { platform: 'pseries', elfcorehdr: 'at-registration', faults: true },
@@ -53,4 +56,52 @@ describe('the fast engine agrees with XState transition() on random paths', () =
       expect(steps).toBeGreaterThan(2500);
     });
   }
+});
+
+// The whole reachable set, not only paths: the fast explorer and XState's own traversal
+// (xstate/graph getAdjacencyMap over system.step, as `npm run bench` runs it) reach the same
+// states, on small configurations of each mechanism.
+describe('the explorer reaches exactly the states xstate/graph reaches', () => {
+  const small: ConfigInput[] = [
+    { platform: 'powernv', elfcorehdr: 'in-capture-kernel', memoryMiB: 16384, petitbootPreservesDump: true },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
+    { platform: 'pseries', mechanism: 'phyp-assisted-dump' },
+  ];
+  for (const raw of small) {
+    const c = config(raw);
+    it(c.name, () => {
+      const r = explore(c, { properties: [] });
+      const ours = new Set<string>();
+      const t = new Int32Array(r.width);
+      for (let i = 0; i < r.states; i++) ours.add(key(r.engine.toState(r.table.get(i, t))));
+
+      const system = createSystem(c);
+      const logic = fromTransition((s: SystemState, e: ExternalMachineEvent) => system.step(s, e).state, system.initial());
+      const map = getAdjacencyMap(logic, {
+        events: r.alphabet.map(toMachineEvent),
+        serializeState: (s) => key({ ...s.context, dumpReason: null }),
+        serializeEvent: (e) => canonicalJson(e),
+      });
+      const theirs = new Set(Object.keys(map));
+      expect(ours.size).toBe(r.states);
+      expect([...ours].filter((k) => !theirs.has(k))).toEqual([]);
+      expect([...theirs].filter((k) => !ours.has(k))).toEqual([]);
+    });
+  }
+});
+
+describe('the memoised canonical key is canonicalJson', () => {
+  it('for any JSON value, also when parts are shared and keys come in another order', () => {
+    const memo = new CanonicalMemo();
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const shared = { x: a, y: [a, b], z: { b, a } };
+        const reordered = Object.fromEntries(Object.entries(shared).reverse());
+        expect(memo.key(shared)).toBe(canonicalJson(shared));
+        expect(memo.key(reordered)).toBe(memo.key(shared));
+        expect(memo.key(a)).toBe(canonicalJson(a));
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+  });
 });

@@ -3,7 +3,7 @@
 // event (or "always") and its targets; transitions that share all three count as one.
 import { getMicrosteps, type AnyStateMachine, type AnyMachineSnapshot } from 'xstate';
 import { ACTORS, type ActorId } from '../../machines/system';
-import { EVENT_KEY_SPAN, type Engine } from './engine';
+import type { Engine } from './engine';
 
 export interface ActorCoverage {
   actor: ActorId;
@@ -87,10 +87,8 @@ export function coverage(engine: Engine): ActorCoverage[] {
     const reachedStates = new Set<string>();
     for (const s of st.snaps[a] ?? []) for (const id of activeIds(s)) reachedStates.add(id);
     const reachedTransitions = new Set<string>();
-    for (const [key] of st.cache[a] ?? new Map()) {
-      const sid = Math.floor(key / EVENT_KEY_SPAN);
-      const eid = key % EVENT_KEY_SPAN;
-      const snap = st.snapshot(a, sid);
+    for (const { from, event: eid } of st.computed(a)) {
+      const snap = st.snapshot(a, from);
       const event = st.events[eid];
       if (event === undefined) continue;
       let prev: AnyMachineSnapshot = snap;

@@ -10,7 +10,8 @@
 // XState's own transition() reach the same snapshots.
 import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP, ModelError, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
-import { canonicalJson } from '../util/canonical';
+import { CanonicalMemo } from '../util/canonical';
+import { Int32List, PairMap } from './typed';
 import { toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
 
 export const N_ACTORS = ACTORS.length;
@@ -21,11 +22,11 @@ export const DUMP_CODES: readonly DumpOutcome[] = ['none', 'captured', 'lost'];
 
 type AnySnapshot = Snapshots[ActorId];
 
-/** Actor step cache keys are sid * EVENT_KEY_SPAN + eid: exact below 2^31 snapshots and 2^21
- *  events per actor (2^52 < 2^53). */
-export const EVENT_KEY_SPAN = 2 ** 21;
-
 interface ActorStepResult {
+  actor: number;
+  /** The step: snapshot id `from` of the actor, event id `event`. */
+  from: number;
+  event: number;
   next: number;
   emitted: number[];
   reacted: boolean;
@@ -39,7 +40,10 @@ export class CachedStepper implements ActorStepper {
   readonly events: AnyEvent[] = [];
   private readonly eventIdByObject = new Map<object, number>();
   private readonly eventIdByKey = new Map<string, number>();
-  readonly cache: Map<number, ActorStepResult>[] = ACTORS.map(() => new Map());
+  /** Per actor, (snapshot id, event id) → index + 1 in `results`. */
+  private readonly cache: PairMap[] = ACTORS.map(() => new PairMap());
+  private readonly results: ActorStepResult[] = [];
+  private readonly canonical = new CanonicalMemo();
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
 
@@ -52,7 +56,7 @@ export class CachedStepper implements ActorStepper {
   internSnapshot(a: number, snap: AnySnapshot): number {
     const known = this.snapIdByObject.get(snap);
     if (known !== undefined) return known;
-    const key = canonicalJson({ v: snap.value, c: snap.context });
+    const key = `${this.canonical.key(snap.value)}|${this.canonical.key(snap.context)}`;
     const byKey = this.snapIdByKey[a];
     if (byKey === undefined) throw new Error(`no actor ${a}`);
     let id = byKey.get(key);
@@ -75,7 +79,7 @@ export class CachedStepper implements ActorStepper {
   internEvent(e: AnyEvent): number {
     const known = this.eventIdByObject.get(e);
     if (known !== undefined) return known;
-    const key = canonicalJson(e);
+    const key = this.canonical.key(e);
     let id = this.eventIdByKey.get(key);
     if (id === undefined) {
       id = this.events.length;
@@ -90,9 +94,7 @@ export class CachedStepper implements ActorStepper {
   stepIds(a: number, sid: number, eid: number): ActorStepResult {
     const cache = this.cache[a];
     if (cache === undefined) throw new Error(`no actor ${a}`);
-    if (eid >= EVENT_KEY_SPAN || sid >= 2 ** 31) throw new ModelError(`model error: ${eid} distinct events or ${sid} snapshots exceed the step cache's key space`);
-    const key = sid * EVENT_KEY_SPAN + eid;
-    let r = cache.get(key);
+    let r = this.results[cache.get(sid, eid) - 1];
     if (r === undefined) {
       this.misses++;
       const actor = ACTORS[a];
@@ -101,10 +103,21 @@ export class CachedStepper implements ActorStepper {
       const snapshot = this.snapshot(a, sid);
       const raw = this.inner.step(actor, snapshot, event);
       const emitted = raw.emitted.map((e) => this.internEvent(e));
-      r = { next: this.internSnapshot(a, raw.snapshot), emitted, reacted: raw.reacted };
-      cache.set(key, r);
+      r = { actor: a, from: sid, event: eid, next: this.internSnapshot(a, raw.snapshot), emitted, reacted: raw.reacted };
+      this.results.push(r);
+      cache.set(sid, eid, this.results.length);
     }
     return r;
+  }
+
+  /** Bytes held by the step caches' typed arrays. */
+  get bytes(): number {
+    return this.cache.reduce((n, c) => n + c.bytes, 0);
+  }
+
+  /** The (snapshot id, event id) steps XState computed for actor a. */
+  computed(a: number): { from: number; event: number }[] {
+    return this.results.filter((r) => r.actor === a);
   }
 
   step(actor: ActorId, snapshot: AnySnapshot, event: AnyEvent) {
@@ -130,7 +143,7 @@ interface EventInfo {
   userResult: boolean;
 }
 
-/** What one system step did, as the explorer needs it. */
+/** What one system step did, as the explorer needs it (materialised from the outcome store). */
 export interface EdgeOutcome {
   /** (actor index, next snapshot id) for each actor the step reached. */
   updates: Int32Array;
@@ -139,27 +152,41 @@ export interface EdgeOutcome {
   handled: boolean;
   errno: Errno | null;
   ignored: string[];
-  /** The actors the step reached, with the snapshot ids they had before it. */
-  pre: { actor: number; snap: number }[];
 }
 
-interface TrieNode {
-  actor: number;
-  children: Map<number, TrieNode | EdgeOutcome>;
-}
+/** Outcome flags. */
+const HANDLED = 1;
+/** Some reached actor ended in another snapshot than it started in. */
+const MOVES = 2;
+const HAS_IGNORED = 4;
 
-function isNode(x: TrieNode | EdgeOutcome): x is TrieNode {
-  return 'children' in x;
-}
+const NODE_STRIDE = 3;
 
-/** The composed system over interned ids, with compiled steps. */
+const ERRNOS: readonly (Errno | null)[] = [null, 'EPERM', 'EINVAL', 'ENODEV', 'EIO', 'ENOSPC', 'ENOENT', 'EEXIST', 'EACCES', 'EADDRNOTAVAIL', 'EBUSY'];
+
+/** The composed system over interned ids, with compiled steps.
+ *
+ *  The step trie and the outcomes live in typed arrays. A trie reference is 0 (nothing yet),
+ *  n + 1 for node n (which branches on the snapshot id of actor nodeActor[n]), or -(o + 1) for
+ *  outcome o. Outcome o's updates are the (actor, next snapshot id) pairs at
+ *  updates[updStart[o] .. updStart[o + 1]). */
 export class Engine {
   readonly system: System;
   readonly stepper: CachedStepper;
   readonly alphabet: ExternalEvent[];
   private readonly machineEvents: ExternalMachineEvent[];
-  private readonly roots: (TrieNode | EdgeOutcome | undefined)[];
-  /** System steps computed through system.step (trie misses). */
+  private readonly roots: Int32Array;
+  /** Per node (NODE_STRIDE words): the actor it branches on, the snapshot id last looked up
+   *  (-1: none) and the reference it led to. */
+  private readonly nodes = new Int32List(1 << 15);
+  private readonly children = new PairMap();
+  private readonly updates = new Int32List(1 << 16);
+  private readonly updStart = new Int32List(1 << 14);
+  private readonly outDump = new Int32List(1 << 14);
+  /** Flags, and the errno's index in ERRNOS in bits 8 and up. */
+  private readonly outFlags = new Int32List(1 << 14);
+  private readonly outIgnored = new Map<number, string[]>();
+  /** System steps computed through system.step's routing (trie misses). */
   compiled = 0;
 
   constructor(
@@ -175,7 +202,18 @@ export class Engine {
       this.stepper.internEvent(m);
       return m;
     });
-    this.roots = this.alphabet.map(() => undefined);
+    this.roots = new Int32Array(this.alphabet.length);
+    this.updStart.push(0);
+  }
+
+  /** Bytes held outside the JS heap: the step trie, the outcome store and the step caches. */
+  get bytes(): number {
+    return this.stepper.bytes + this.children.bytes + this.nodes.data.byteLength + this.updates.data.byteLength + this.updStart.data.byteLength + this.outDump.data.byteLength + this.outFlags.data.byteLength;
+  }
+
+  /** The number of distinct outcomes compiled. */
+  get outcomes(): number {
+    return this.outDump.length;
   }
 
   /** The initial tuple. */
@@ -197,17 +235,65 @@ export class Engine {
     return { actors: actors as Snapshots, dump: DUMP_CODES[t[DUMP_SLOT] ?? 0] ?? 'none', dumpReason: null };
   }
 
-  /** The outcome of external event `e` (alphabet index) from tuple `t`. */
-  edge(t: ArrayLike<number>, e: number): EdgeOutcome {
-    let cur = this.roots[e];
-    while (cur !== undefined) {
-      if (!isNode(cur)) return cur;
-      cur = cur.children.get(t[cur.actor] ?? 0);
+  /** The outcome id of external event `e` (alphabet index) from tuple `t`: a walk down the
+   *  trie, or on a miss a compile through system.step's routing. */
+  edgeId(t: ArrayLike<number>, e: number): number {
+    let ref = this.roots[e] ?? 0;
+    const nodes = this.nodes.data;
+    while (ref > 0) {
+      const n = (ref - 1) * NODE_STRIDE;
+      const sid = t[nodes[n] ?? 0] ?? 0;
+      // Each node remembers the branch taken last: consecutive states in breadth-first order
+      // share most snapshots, so this usually saves the hash probe.
+      if (nodes[n + 1] === sid) {
+        ref = nodes[n + 2] ?? 0;
+      } else {
+        ref = this.children.get(ref - 1, sid);
+        if (ref !== 0) {
+          nodes[n + 1] = sid;
+          nodes[n + 2] = ref;
+        }
+      }
     }
-    // Miss: compute through system.step, record the path, and graft it into the trie.
-    const out = this.compile(t, e);
-    this.graft(e, out);
-    return out;
+    if (ref < 0) return -ref - 1;
+    return this.compile(t, e);
+  }
+
+  /** The outcome of external event `e` from tuple `t`, as an object. */
+  edge(t: ArrayLike<number>, e: number): EdgeOutcome {
+    return this.outcome(this.edgeId(t, e));
+  }
+
+  outcome(o: number): EdgeOutcome {
+    const flags = this.outFlags.data[o] ?? 0;
+    return {
+      updates: this.updates.data.slice(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0),
+      dump: this.outDump.data[o] ?? -1,
+      handled: (flags & HANDLED) !== 0,
+      errno: ERRNOS[flags >> 8] ?? null,
+      ignored: this.outIgnored.get(o) ?? [],
+    };
+  }
+
+  /** Whether the user's event was handled, or explicitly ignored (not dropped). */
+  accounted(o: number): boolean {
+    return ((this.outFlags.data[o] ?? 0) & (HANDLED | HAS_IGNORED)) !== 0;
+  }
+
+  /** Applies outcome o to a tuple, in place. */
+  applyId(t: Int32Array, o: number): void {
+    const u = this.updates.data;
+    const end = this.updStart.data[o + 1] ?? 0;
+    for (let k = this.updStart.data[o] ?? 0; k < end; k += 2) t[u[k] ?? 0] = u[k + 1] ?? 0;
+    const d = this.outDump.data[o] ?? -1;
+    if (d >= 0) t[DUMP_SLOT] = d;
+  }
+
+  /** True when outcome o leaves tuple t as it is (no actor moves, the dump outcome stays). */
+  isSelfLoop(t: ArrayLike<number>, o: number): boolean {
+    if ((this.outFlags.data[o] ?? 0) & MOVES) return false;
+    const d = this.outDump.data[o] ?? -1;
+    return d < 0 || d === t[DUMP_SLOT];
   }
 
   private readonly info: (EventInfo | undefined)[] = [];
@@ -243,35 +329,48 @@ export class Engine {
     return i;
   }
 
+  // Scratch space for compile (one system step at a time).
+  private readonly ids = new Int32Array(N_ACTORS);
+  private readonly seen = new Uint8Array(N_ACTORS);
+  private readonly preActor = new Int32Array(N_ACTORS);
+  private readonly preSnap = new Int32Array(N_ACTORS);
+  private readonly queue: number[] = [];
+
   /** system.step's routing, on interned ids: deliver, collect, route until quiet. Each actor step
-   *  is the cached XState step; the faithfulness test holds this to system.step. */
-  private compile(t: ArrayLike<number>, e: number): EdgeOutcome {
+   *  is the cached XState step; the faithfulness test holds this to system.step. The outcome is
+   *  stored and grafted into the trie at the path of the snapshot ids the actors had when the
+   *  routing first reached them. */
+  private compile(t: ArrayLike<number>, e: number): number {
     this.compiled++;
     const ev = this.machineEvents[e];
     if (ev === undefined) throw new Error(`no event ${e}`);
-    const ids = Array.from({ length: N_ACTORS }, (_, a) => t[a] ?? 0);
-    const pre: { actor: number; snap: number }[] = [];
-    const seen = new Array<boolean>(N_ACTORS).fill(false);
+    const { ids, seen, preActor, preSnap, queue } = this;
+    for (let a = 0; a < N_ACTORS; a++) ids[a] = t[a] ?? 0;
+    seen.fill(0);
+    let reached = 0;
     let handled = false;
     let errno: Errno | null = null;
     let dump = -1;
-    const ignored: string[] = [];
-    const queue: { user: boolean; eid: number }[] = [{ user: true, eid: this.stepper.internEvent(ev) }];
+    let ignored: string[] | null = null;
+    queue.length = 0;
+    queue.push(this.stepper.internEvent(ev));
     let deliveries = 0;
     for (let head = 0; head < queue.length; head++) {
-      const item = queue[head];
-      if (item === undefined) break;
-      const info0 = this.eventInfo(item.eid);
+      const eid = queue[head] ?? 0;
+      const user = head === 0;
+      const info0 = this.eventInfo(eid);
       let reacted = false;
       for (let position = 0; position < info0.listeners.length; position++) {
         const a = info0.listeners[position] ?? 0;
-        if (item.user && reacted && info0.fallback[position]) continue;
+        if (user && reacted && info0.fallback[position]) continue;
         if (++deliveries > MAX_DELIVERIES_PER_STEP) throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${ev.type}' event`);
         if (!seen[a]) {
-          seen[a] = true;
-          pre.push({ actor: a, snap: ids[a] ?? 0 });
+          seen[a] = 1;
+          preActor[reached] = a;
+          preSnap[reached] = ids[a] ?? 0;
+          reached++;
         }
-        const r = this.stepper.stepIds(a, ids[a] ?? 0, item.eid);
+        const r = this.stepper.stepIds(a, ids[a] ?? 0, eid);
         ids[a] = r.next;
         if (r.reacted) reacted = true;
         let onlyIgnored = r.emitted.length > 0;
@@ -280,77 +379,87 @@ export class Engine {
           if (info.kind !== 'ignored') onlyIgnored = false;
           switch (info.kind) {
             case 'ignored':
-              if (item.user) ignored.push(info.reason);
+              if (user) (ignored ??= []).push(info.reason);
               break;
             case 'dump':
               dump = info.dump;
               break;
             case 'sysfs-result':
               if (info.userResult) errno = info.errno;
-              queue.push({ user: false, eid: out });
+              queue.push(out);
               break;
             case 'dlpar-result':
               errno = info.errno;
-              queue.push({ user: false, eid: out });
+              queue.push(out);
               break;
             default:
-              queue.push({ user: false, eid: out });
+              queue.push(out);
           }
         }
-        if (item.user && r.reacted && !onlyIgnored) handled = true;
+        if (user && r.reacted && !onlyIgnored) handled = true;
       }
     }
-    const updates = new Int32Array(pre.length * 2);
-    pre.forEach((p, i) => {
-      updates[2 * i] = p.actor;
-      updates[2 * i + 1] = ids[p.actor] ?? 0;
-    });
-    return { updates, dump, handled, errno, ignored, pre };
-  }
 
-  /** Inserts the outcome at the path its `pre` list describes. */
-  private graft(e: number, out: EdgeOutcome): void {
-    let node: TrieNode | undefined;
-    const first = out.pre[0];
-    if (first === undefined) {
-      this.roots[e] = out;
-      return;
+    // Store the outcome.
+    const o = this.outDump.length;
+    let moves = false;
+    for (let k = 0; k < reached; k++) {
+      const a = preActor[k] ?? 0;
+      this.updates.push(a);
+      this.updates.push(ids[a] ?? 0);
+      if (ids[a] !== preSnap[k]) moves = true;
     }
-    const root = this.roots[e];
-    if (root === undefined) {
-      node = { actor: first.actor, children: new Map() };
-      this.roots[e] = node;
-    } else if (isNode(root)) {
-      node = root;
-    } else {
+    this.updStart.push(this.updates.length);
+    this.outDump.push(dump);
+    const errnoCode = ERRNOS.indexOf(errno);
+    if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
+    this.outFlags.push((handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << 8));
+    if (ignored) this.outIgnored.set(o, ignored);
+
+    // Graft it: the path branches on each reached actor's snapshot id, in the order reached.
+    const leaf = -(o + 1);
+    if (reached === 0) {
+      this.roots[e] = leaf;
+      return o;
+    }
+    let ref = this.roots[e] ?? 0;
+    if (ref === 0) {
+      ref = this.newNode(preActor[0] ?? 0);
+      this.roots[e] = ref;
+    } else if (ref < 0) {
       throw new Error('trie conflict at the root');
     }
-    for (let i = 0; i < out.pre.length; i++) {
-      const p = out.pre[i];
-      if (p === undefined || node.actor !== p.actor) throw new Error('trie conflict: the routing visited actors in another order');
-      const next = out.pre[i + 1];
-      if (next === undefined) {
-        node.children.set(p.snap, out);
-        return;
+    for (let k = 0; k < reached; k++) {
+      const node = ref - 1;
+      if (this.nodes.data[node * NODE_STRIDE] !== preActor[k]) throw new Error('trie conflict: the routing visited actors in another order');
+      const sid = preSnap[k] ?? 0;
+      if (k === reached - 1) {
+        this.children.set(node, sid, leaf);
+        return o;
       }
-      const child: TrieNode | EdgeOutcome | undefined = node.children.get(p.snap);
-      if (child === undefined) {
-        const fresh: TrieNode = { actor: next.actor, children: new Map() };
-        node.children.set(p.snap, fresh);
-        node = fresh;
-      } else if (isNode(child)) {
-        node = child;
-      } else {
+      let child = this.children.get(node, sid);
+      if (child === 0) {
+        child = this.newNode(preActor[k + 1] ?? 0);
+        this.children.set(node, sid, child);
+      } else if (child < 0) {
         throw new Error('trie conflict: a leaf where a node should be');
       }
+      ref = child;
     }
+    return o;
   }
 
-  /** Applies an outcome to a tuple, in place. */
+  private newNode(actor: number): number {
+    this.nodes.push(actor);
+    this.nodes.push(-1);
+    this.nodes.push(0);
+    return this.nodes.length / NODE_STRIDE;
+  }
+
+  /** Applies an outcome object to a tuple, in place. */
   static apply(t: Int32Array, out: EdgeOutcome): void {
     const u = out.updates;
     for (let i = 0; i < u.length; i += 2) t[u[i] ?? 0] = u[i + 1] ?? 0;
     if (out.dump >= 0) t[DUMP_SLOT] = out.dump;
   }
 }
-

@@ -7,8 +7,9 @@ import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type GraphProperty, type Property, type StateProperty, type StepProperty } from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
-import { BASE_WIDTH, Engine, type EdgeOutcome } from './engine';
+import { BASE_WIDTH, Engine } from './engine';
 import { TupleTable } from './table';
+import { Int32List, PairMap } from './typed';
 
 export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
 
@@ -61,6 +62,43 @@ export interface Exploration {
   pathTo(i: number): ExternalEvent[];
 }
 
+function growFilled(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(n, a.length * 2)).fill(-1);
+  b.set(a);
+  return b;
+}
+
+/** Ids for the distinct combinations of actor snapshot ids (a state without its dump outcome and
+ *  monitors): the firmware and the production kernel vary most, the other actors' combination is
+ *  interned first, so the key is three numbers. */
+class SnapshotCombos {
+  private readonly fw = ACTORS.indexOf('firmware');
+  private readonly pk = ACTORS.indexOf('productionKernel');
+  private readonly restIdx = ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk);
+  private readonly rest = new TupleTable(this.restIdx.length, 1 << 8);
+  private readonly triples = new TupleTable(3, 1 << 12);
+  private readonly restKey = new Int32Array(this.restIdx.length);
+  private readonly key = new Int32Array(3);
+
+  get count(): number {
+    return this.triples.count;
+  }
+
+  get bytes(): number {
+    return this.rest.bytes + this.triples.bytes;
+  }
+
+  id(t: ArrayLike<number>): number {
+    for (let i = 0; i < this.restIdx.length; i++) this.restKey[i] = t[this.restIdx[i] ?? 0] ?? 0;
+    const r = this.rest.add(this.restKey);
+    this.key[0] = t[this.fw] ?? 0;
+    this.key[1] = t[this.pk] ?? 0;
+    this.key[2] = r < 0 ? ~r : r;
+    const c = this.triples.add(this.key);
+    return c < 0 ? ~c : c;
+  }
+}
+
 function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
   if (n <= a.length) return a;
   const b = new Int32Array(Math.max(n, a.length * 2));
@@ -95,19 +133,17 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (!violation.has(id)) violation.set(id, { state, event, note });
   };
 
-  // State invariants depend on the actors' snapshots only: cache per snapshot-id tuple.
-  const stateCache = new Map<number, Map<number, Map<string, number>>>();
+  // State invariants depend on the actors' snapshots only: their verdict bits are cached per
+  // snapshot-id combination (SnapshotCombos), as are the liveness goals.
+  const combos = new SnapshotCombos();
+  let stateBad = new Int32Array(1 << 12).fill(-1);
   // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
-  // snapshot the step reads) and the monitor values: cache per leaf.
-  const stepCache = new Map<EdgeOutcome, Map<number, { bad: number; next: number[] }>>();
+  // snapshot the step reads) and the monitor values: cached per (outcome, monitor values) as an
+  // index into stepVerdicts: the violated bits, then the next monitor values.
+  const stepCache = new PairMap();
+  const stepVerdicts = new Int32List(1 << 12);
   const triggers = letters.map((e) => stepProps.map((p) => p.triggers(e)));
   const triggered = triggers.map((t) => t.some(Boolean));
-  const fwIdx = ACTORS.indexOf('firmware');
-  const pkIdx = ACTORS.indexOf('productionKernel');
-  // (issue 6) State properties read every actor (the kexec and hypervisor-assisted dump actors,
-  // the kdump service): the innermost cache key covers all actors but the firmware and the
-  // production kernel.
-  const restIdx = ACTORS.map((_, k) => k).filter((k) => k !== fwIdx && k !== pkIdx);
   const figureProps = stateProps.filter((p) => p.figure !== undefined);
   const figures = new Map<string, { value: number; state: number }>();
 
@@ -139,7 +175,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         stopReason = 'interrupted';
         break;
       }
-      const held = table.bytes + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0);
+      const held = table.bytes + stepCache.bytes + stepVerdicts.data.byteLength + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0) + engine.bytes + combos.bytes + stateBad.byteLength;
       if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + held - memoryAtStart > opts.maxMemoryBytes) {
         stopReason = 'max-memory';
         break;
@@ -149,24 +185,16 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (succ !== null && (i + 1) * A > succ.length) succ = growInt32(succ, (i + 1) * A);
 
     if (stateProps.length) {
-      // The state properties read the firmware and the two kernels (and the view of them).
-      const fw = cur[fwIdx] ?? 0;
-      const pk = cur[pkIdx] ?? 0;
-      const ck = restIdx.map((k) => cur[k] ?? 0).join('|');
-      let byPk = stateCache.get(fw);
-      if (byPk === undefined) stateCache.set(fw, (byPk = new Map()));
-      let byCk = byPk.get(pk);
-      if (byCk === undefined) byPk.set(pk, (byCk = new Map()));
-      let bad = byCk.get(ck);
-      if (bad === undefined) {
+      const c = combos.id(cur);
+      if (c >= stateBad.length) stateBad = growFilled(stateBad, c + 1);
+      let bad = stateBad[c] ?? -1;
+      if (bad < 0) {
         bad = 0;
         const s = stateOf(cur);
-        stateProps.forEach((p, k) => {
-          if (!p.holds(s, config)) bad = (bad ?? 0) | (1 << k);
-        });
-        byCk.set(ck, bad);
+        for (let k = 0; k < stateProps.length; k++) if (!stateProps[k]?.holds(s, config)) bad |= 1 << k;
+        stateBad[c] = bad;
       }
-      if (bad) stateProps.forEach((p, k) => (bad ?? 0) & (1 << k) && violate(p.id, i, -1));
+      if (bad) stateProps.forEach((p, k) => bad & (1 << k) && violate(p.id, i, -1));
     }
     // (issue 6) Figures: measured in the first state that has one.
     if (figures.size < figureProps.length) {
@@ -179,27 +207,28 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
 
     let movable = false;
     for (let e = 0; e < A; e++) {
-      const out = engine.edge(cur, e);
+      const o = engine.edgeId(cur, e);
       edges++;
+      if (!engine.accounted(o)) violate('every-event-handled', i, e, `dropped: no actor handled it`);
+      const trig = triggered[e] ? triggers[e] : undefined;
+      // Most events leave the state as it is (an errno, an ignored event): no successor to add.
+      if (trig === undefined && engine.isSelfLoop(cur, o)) {
+        if (succ !== null) succ[i * A + e] = i;
+        continue;
+      }
       next.set(cur);
-      Engine.apply(next, out);
-      if (!out.handled && out.ignored.length === 0) violate('every-event-handled', i, e, `dropped: no actor handled it`);
+      engine.applyId(next, o);
 
-      const trig = triggers[e];
-      if (trig !== undefined && triggered[e]) {
+      if (trig !== undefined) {
         let mkey = 0;
         for (let k = 0; k < monitored.length; k++) mkey = mkey * 4 + (cur[BASE_WIDTH + k] ?? 0);
-        let perLeaf = stepCache.get(out);
-        if (perLeaf === undefined) {
-          perLeaf = new Map();
-          stepCache.set(out, perLeaf);
-        }
-        let r = perLeaf.get(mkey);
-        if (r === undefined) {
+        let at = stepCache.get(o, mkey) - 1;
+        if (at < 0) {
           const pre = stateOf(cur);
           const post = stateOf(next);
           const event = letters[e];
           if (event === undefined) throw new Error('bad event');
+          const out = engine.outcome(o);
           const step = { pre, event, post, handled: out.handled, errno: out.errno, ignored: out.ignored };
           let bad = 0;
           const nextM: number[] = [];
@@ -209,14 +238,29 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
             if (trig[k] && !p.holds(step, m, config)) bad |= 1 << k;
             if (slot !== undefined) nextM.push(trig[k] && p.monitor ? p.monitor(m, step, config) : m);
           });
-          r = { bad, next: nextM };
-          perLeaf.set(mkey, r);
+          at = stepVerdicts.length;
+          stepVerdicts.push(bad);
+          for (const m of nextM) stepVerdicts.push(m);
+          stepCache.set(o, mkey, at + 1);
         }
-        if (r.bad) stepProps.forEach((p, k) => (r?.bad ?? 0) & (1 << k) && violate(p.id, i, e));
-        r.next.forEach((m, k) => (next[BASE_WIDTH + k] = m));
+        const verdicts = stepVerdicts.data;
+        const bad = verdicts[at] ?? 0;
+        if (bad) stepProps.forEach((p, k) => bad & (1 << k) && violate(p.id, i, e));
+        for (let k = 0; k < monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
       }
 
-      if (!movable) for (let k = 0; k < width; k++) if (next[k] !== cur[k]) movable = true;
+      let same = true;
+      for (let k = 0; k < width; k++) {
+        if (next[k] !== cur[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        if (succ !== null) succ[i * A + e] = i;
+        continue;
+      }
+      movable = true;
       const got = table.add(next);
       const j = got < 0 ? ~got : got;
       if (got >= 0) {
@@ -251,17 +295,17 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (p.check !== 'eventually' || !complete || succ === null || p.goal === undefined) continue;
     const n = table.count;
     const good = new Uint8Array(n);
-    // (issue 6) Goals read every actor (kdump's loaded image, hypervisor-assisted dump's
-    // registration): the cache key covers all of them.
-    const goalCache = new Map<string, boolean>();
+    // Goals read every actor (kdump's loaded image, hypervisor-assisted dump's registration):
+    // cached per snapshot-id combination.
+    const goalOf = new Int8Array(combos.count + 1).fill(-1);
     const t = new Int32Array(width);
     for (let i = 0; i < n; i++) {
       table.get(i, t);
-      const key = ACTORS.map((_, k) => t[k] ?? 0).join('|');
-      let g = goalCache.get(key);
-      if (g === undefined) {
-        g = p.goal(stateOf(t), config);
-        goalCache.set(key, g);
+      const c = combos.id(t);
+      let g = goalOf[c] ?? -1;
+      if (g < 0) {
+        g = p.goal(stateOf(t), config) ? 1 : 0;
+        goalOf[c] = g;
       }
       if (g) good[i] = 1;
     }

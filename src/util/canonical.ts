@@ -2,9 +2,60 @@
 // the same contents get the same key whatever order their contexts were built in.
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && typeof v !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Plain loops, not entries/filter/map: interning a snapshot calls this on every XState step.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i ? ',' : '') + (v === undefined ? 'null' : canonicalJson(v));
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined || typeof v === 'function') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** canonicalJson with a memo per object: snapshots share unchanged parts of their contexts with
+ *  the snapshot they came from (XState's assign and immer keep untouched members by reference),
+ *  so interning a new snapshot serialises only what changed. Only for values that are never
+ *  mutated once made (snapshots and events are not). */
+export class CanonicalMemo {
+  private readonly memo = new WeakMap<object, string>();
+
+  key(value: unknown): string {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    const known = this.memo.get(value);
+    if (known !== undefined) return known;
+    let out: string;
+    if (Array.isArray(value)) {
+      out = '[';
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        out += (i ? ',' : '') + (v === undefined ? 'null' : this.key(v));
+      }
+      out += ']';
+    } else {
+      const record = value as Record<string, unknown>;
+      out = '{';
+      let first = true;
+      for (const k of Object.keys(record).sort()) {
+        const v = record[k];
+        if (v === undefined || typeof v === 'function') continue;
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${this.key(v)}`;
+        first = false;
+      }
+      out += '}';
+    }
+    this.memo.set(value, out);
+    return out;
+  }
 }

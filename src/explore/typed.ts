@@ -1,0 +1,80 @@
+// Typed-array containers for the engine and the explorer: millions of entries without millions of
+// objects for the garbage collector to trace.
+
+/** A growable Int32Array. */
+export class Int32List {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** An open-addressing map from a pair of non-negative ints to a non-zero int, on one typed array
+ *  (no per-entry objects; a probe reads one cache line): the step trie's edges, the actor step
+ *  caches, the step-property cache. Slot s holds key a at 3s (-1: empty), key b at 3s + 1 and the
+ *  value at 3s + 2. */
+export class PairMap {
+  private slots = new Int32Array(3 << 12).fill(-1);
+  private mask = (1 << 12) - 1;
+  size = 0;
+
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  private static slot(a: number, b: number, mask: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
+    h ^= h >>> 15;
+    return h & mask;
+  }
+
+  /** The value stored under (a, b), or 0. */
+  get(a: number, b: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let s = PairMap.slot(a, b, mask); ; s = (s + 1) & mask) {
+      const k = slots[3 * s] ?? -1;
+      if (k < 0) return 0;
+      if (k === a && slots[3 * s + 1] === b) return slots[3 * s + 2] ?? 0;
+    }
+  }
+
+  set(a: number, b: number, value: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = PairMap.slot(a, b, mask);
+    for (let k = slots[3 * s] ?? -1; k >= 0; k = slots[3 * s] ?? -1) {
+      if (k === a && slots[3 * s + 1] === b) {
+        slots[3 * s + 2] = value;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+    slots[3 * s] = a;
+    slots[3 * s + 1] = b;
+    slots[3 * s + 2] = value;
+    this.size++;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const n = (this.mask + 1) * 2;
+    this.slots = new Int32Array(3 * n).fill(-1);
+    this.mask = n - 1;
+    this.size = 0;
+    for (let s = 0; s < old.length; s += 3) {
+      const a = old[s] ?? -1;
+      if (a >= 0) this.set(a, old[s + 1] ?? 0, old[s + 2] ?? 0);
+    }
+  }
+}

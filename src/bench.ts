@@ -61,7 +61,7 @@ function xstateGraph(input: ConfigInput, budget = Infinity) {
 
 async function main(): Promise<void> {
   console.log(`machine: ${availableParallelism()} cores, node ${process.version}`);
-  console.log('model: the composed system (5 actors, every alphabet event in every state)\n');
+  console.log(`model: the composed system (${ACTORS.length} actors, every alphabet event in every state)\n`);
 
   console.log(`1. the same model, "${SHARED_CONFIG.name}", explored completely by both`);
   const fastShared = fastEngine(SHARED_CONFIG);
@@ -81,14 +81,26 @@ async function main(): Promise<void> {
   console.log(`  xstate/graph on the same space (it would need hours), stopped after expanding ${fmt(budget)} states: ${fmt(xb.states)} states seen in ${xb.seconds.toFixed(2)} s, ${fmt(budget / xb.seconds)} states expanded/s`);
   console.log(`  ratio of rates: ${(fast.states / fast.seconds / (budget / xb.seconds)).toFixed(0)}x\n`);
 
-  console.log('3. the default matrix, on one and on two worker threads');
-  const matrix = defaultMatrix();
-  for (const workers of [1, Math.min(2, availableParallelism())]) {
-    const t = performance.now();
-    const runs = await runMatrix(matrix, { workers });
-    const s = (performance.now() - t) / 1000;
-    const states = runs.reduce((n, r) => n + r.states, 0);
-    console.log(`default matrix (${matrix.length} configurations, every property), ${workers} worker(s): ${s.toFixed(2)} s wall, ${fmt(states)} states`);
+  console.log('3. worker threads: one configuration per worker (on threads in both runs, so that both pay the same start-up)');
+  const pairs: [string, ConfigInput[]][] = [
+    ['the default matrix', defaultMatrix()],
+    [
+      'two large spaces',
+      [BENCH_CONFIG, { ...BENCH_CONFIG, name: 'bench: pseries at-registration faults, 15.5-16.5 GiB', memoryMiB: 16384, minMemoryMiB: 15872, maxMemoryMiB: 16896 }],
+    ],
+  ];
+  for (const [what, inputs] of pairs) {
+    const walls: number[] = [];
+    for (const workers of [1, Math.min(2, availableParallelism())]) {
+      const t = performance.now();
+      const runs = await runMatrix(inputs, { workers, threads: true });
+      const s = (performance.now() - t) / 1000;
+      walls.push(s);
+      const states = runs.reduce((n, r) => n + r.states, 0);
+      console.log(`  ${what} (${inputs.length} configurations, every property), ${workers} worker(s): ${s.toFixed(2)} s wall, ${fmt(states)} states`);
+    }
+    const [one, two] = walls;
+    if (one !== undefined && two !== undefined) console.log(`  speed-up: ${(one / two).toFixed(2)}x`);
   }
 }
 

@@ -62,6 +62,13 @@ describe('resource bounds on a configuration with over a million states', () => 
     expectCleanOutDir(out);
   });
 
+  it('the committed large configuration (README "Large state spaces") is accepted and explored', async () => {
+    const r = await cli(['check', '--config', join('configs', 'large-16m.json'), '--max-states', '5000', '--json', '--out', join(dir, 'out-large')]);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as CheckJson;
+    expect(j.runs[0]).toMatchObject({ config: 'large: pseries at-registration faults, 6.5-9.75 GiB 16.8M states', complete: false, stopReason: 'max-states' });
+  });
+
   it('--max-memory: "incomplete" with the partial figures, well before the heap is full', async () => {
     const r = await cli(['check', '--config', bigFile, '--max-memory', '32M', '--out', join(dir, 'out-memory')]);
     expect(r.code, r.err).toBe(0);

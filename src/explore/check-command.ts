@@ -166,8 +166,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const bar = !flags.json && process.stderr.isTTY ? new SingleBar({ format: 'exploring {bar} {value}/{total} configurations | {config}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
-    bar?.start(inputs.length, 0, { config: '' });
+    const bar = !flags.json && process.stderr.isTTY ? new SingleBar({ format: 'exploring {bar} {value}/{total} configurations | {states} states in progress | {config}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+    bar?.start(inputs.length, 0, { config: '', states: 0 });
     let runs: ConfigRun[];
     try {
       runs = await runMatrix(inputs, {
@@ -179,6 +179,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         signal: abort.signal,
         withCoverage: flags.coverage === true,
         onDone: (run, done) => bar?.update(done, { config: run.config }),
+        onStates: bar === null ? undefined : (states) => bar.update({ states: states.toLocaleString('en-US') }),
       });
     } finally {
       bar?.stop();

@@ -80,6 +80,9 @@ export interface MatrixOptions extends RunOptions {
    *  Ctrl-C and `signal` can stop an exploration under way (the CLI sets it). */
   threads?: boolean;
   onDone?: (run: ConfigRun, done: number, total: number) => void;
+  /** Called about twice a second with the states the explorations under way have found so far
+   *  (a single large configuration otherwise shows no progress for minutes). */
+  onStates?: (states: number) => void;
   /** Polled between configurations, and every few thousand states in this thread. */
   shouldStop?: () => boolean;
   /** Aborting it stops every exploration under way (they end "incomplete": interrupted) and
@@ -130,7 +133,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     done++;
     opts.onDone?.(run, done, inputs.length);
   };
-  const { onDone: _onDone, shouldStop, workers: _w, threads, signal, ...runOpts } = opts;
+  const { onDone: _onDone, onStates, shouldStop, workers: _w, threads, signal, ...runOpts } = opts;
   // One flag shared with every worker: non-zero stops the explorations under way.
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const stopped = () => Atomics.load(stop, 0) !== 0 || signal?.aborted === true || shouldStop?.() === true;
@@ -153,6 +156,8 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     const resourceLimits = wantMb > heapMb ? { maxOldGenerationSizeMb: wantMb } : undefined;
     let next = 0;
     let failure: ExplorationError | null = null;
+    const inFlight: Int32Array[] = [];
+    const poll = onStates === undefined ? null : setInterval(() => onStates(inFlight.reduce((n, p) => n + Atomics.load(p, 0), 0)), 500);
     // The largest state spaces first (firmware faults, the pre-2024 generation), so that the
     // workers finish together rather than one waiting on the last big configuration.
     const weight = (c: ConfigInput): number => (c.faults ? 4 : 0) + (c.elfcorehdr === 'at-registration' ? 2 : 0) + (c.registerAtBoot === false ? 1 : 0);
@@ -161,6 +166,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
       Array.from({ length: workers }, async () => {
         let w: Worker | null = null;
         const progress = new Int32Array(new SharedArrayBuffer(4));
+        inFlight.push(progress);
         try {
           while (next < inputs.length && !stopped() && failure === null) {
             const i = order[next++] ?? 0;
@@ -209,13 +215,16 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
               Atomics.store(stop, 0, 1);
               break;
             }
+            Atomics.store(progress, 0, 0);
             finish(i, reply.run);
           }
         } finally {
           if (w !== null) await w.terminate();
         }
       }),
-    );
+    ).finally(() => {
+      if (poll !== null) clearInterval(poll);
+    });
     if (failure !== null) throw failure;
     return runs.filter((r): r is ConfigRun => r !== undefined);
   } finally {

@@ -6,6 +6,9 @@
 //     for an external event the routing visits actors in a fixed order, and the result depends
 //     only on the snapshot each actor had when the step first reached it; so the trie branches on
 //     those ids and its leaf holds the outcome.
+// The caches, the trie and the outcomes live in typed arrays (src/explore/typed.ts): tens of
+// millions of entries without objects for the garbage collector to trace. Snapshot keys are
+// canonical JSON memoised per object, so interning a step's result serialises only what changed.
 // test/engine-faithfulness.test.ts checks on thousands of random paths that the engine and
 // XState's own transition() reach the same snapshots.
 import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP, ModelError, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';

@@ -175,7 +175,8 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         stopReason = 'interrupted';
         break;
       }
-      const held = table.bytes + stepCache.bytes + stepVerdicts.data.byteLength + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0) + engine.bytes + combos.bytes + stateBad.byteLength;
+      const held =
+        table.bytes + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0) + engine.bytes + combos.bytes + stateBad.byteLength + stepCache.bytes + stepVerdicts.data.byteLength;
       if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + held - memoryAtStart > opts.maxMemoryBytes) {
         stopReason = 'max-memory';
         break;
@@ -297,14 +298,15 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     const good = new Uint8Array(n);
     // Goals read every actor (kdump's loaded image, hypervisor-assisted dump's registration):
     // cached per snapshot-id combination.
-    const goalOf = new Int8Array(combos.count + 1).fill(-1);
     const t = new Int32Array(width);
+    const comboOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) comboOf[i] = combos.id(table.get(i, t));
+    const goalOf = new Int8Array(combos.count).fill(-1);
     for (let i = 0; i < n; i++) {
-      table.get(i, t);
-      const c = combos.id(t);
+      const c = comboOf[i] ?? 0;
       let g = goalOf[c] ?? -1;
       if (g < 0) {
-        g = p.goal(stateOf(t), config) ? 1 : 0;
+        g = p.goal(stateOf(table.get(i, t)), config) ? 1 : 0;
         goalOf[c] = g;
       }
       if (g) good[i] = 1;

@@ -2,12 +2,12 @@
 // check, the elfcorehdr, /proc/vmcore, the dump saved, and release_mem, after which it is the
 // production kernel again without a reboot (reference §1 "Capture boot", "Release", §2, §3).
 import { enqueueActions, setup } from 'xstate';
-import { kernelCmdline, type Config } from '../src/config';
+import type { Config } from '../src/config';
 import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type PreservedDump } from '../src/events';
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { captureElfcorehdr, dumpActiveAtBoot, headerProblem, platformProblem } from './kernel-rules';
+import { areaAtCapture, captureElfcorehdr, dumpActiveAtBoot, headerProblem, hotplugReadyIn, platformProblem, savedCommandLineLen } from './kernel-rules';
 
 export interface CaptureKernelContext {
   /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
@@ -34,8 +34,10 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
 }
 
 export function captureKernelMachine(config: Config) {
-  const cmdlineLength = kernelCmdline(config).length;
-  const hotplugReady = config.captureKernel.elfcorehdr === 'in-capture-kernel';
+  const hotplugReady = hotplugReadyIn(config, 'capture');
+  /** §1 early boot 3: the param area inherited from the crashed kernel is appended to this boot's
+   *  command line (fadump_append_bootargs), so saved_command_line_len counts it (§2 bootargs_append). */
+  const cmdlineLength = (c: Ctx) => savedCommandLineLen(config, c.paramArea);
 
   const files = (c: Ctx) =>
     fadumpFiles({ supported: true, hotplugReady, releaseMemFile: true, paramArea: c.paramArea, opalCore: c.opalCore });
@@ -43,15 +45,19 @@ export function captureKernelMachine(config: Config) {
   const outcome = (c: Ctx, event: AnyEvent, dumpActive: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
-    const view = { enabled: true, dumpActive, registered: false, eexistOnReregister: false, cmdlineLength, opalCore: c.opalCore };
+    const view = { enabled: true, dumpActive, registered: false, eexistOnReregister: false, cmdlineLength: cmdlineLength(c), opalCore: c.opalCore };
     return storeOutcome(view, files(c), w.path, w.value);
   };
 
-  /** What the production kernel takes over at release: the permanent area, same start and size. */
+  /** What the production kernel takes over at release: the permanent area (the crashed kernel's
+   *  start, this build's size: the same as the crashed kernel's when the builds match); and no
+   *  kernel is booted, so this build with its command line runs on (§1 "Release", early boot 4). */
   const handover = (c: Ctx): Handover | null =>
     c.dump === null
       ? null
       : {
+          build: 'capture',
+          savedCommandLineLen: cmdlineLength(c),
           memory: c.memory,
           enabled: true,
           nocma: config.fadump === 'nocma',
@@ -60,7 +66,7 @@ export function captureKernelMachine(config: Config) {
             bootRegions: c.dump.bootRegions,
             bootMemTop: c.dump.bootMemTop,
             bootMemDest: c.dump.bootMemDest,
-            area: c.dump.area,
+            area: areaAtCapture(config, c.dump, c.memory),
             cma: null,
           },
           paramArea: c.paramArea,

@@ -1,8 +1,9 @@
 // Kernel rules shared by the production and the capture kernel: pure functions the machines'
 // guards and actions call. Each names its source in shared/reference/kernel-behaviour.md.
-import type { Config } from '../src/config';
-import type { CrashInfoHeader, Errno, FirmwareRc, Generation, Magic, PreservedDump, Registration, Reservation } from '../src/events';
-import { elfcorePtLoads, type PtLoad, type Range } from '../src/memory/layout';
+import { kernelCmdline, type Config } from '../src/config';
+import type { CrashInfoHeader, Errno, FirmwareRc, Generation, KernelBuild, Magic, PreservedDump, Registration, Reservation } from '../src/events';
+import { elfcorePtLoads, fadumpAreaSize, normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
+import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
 
 /** §1 early boot 1: pSeries: dump_active if /rtas/ibm,kernel-dump exists. OPAL: needs mpipl-boot,
  *  the kernel-metadata tag and registered_regions != 0. */
@@ -19,32 +20,76 @@ export function phypDumpActiveAtBoot(config: Config, dump: PreservedDump | null)
   return dump !== null && config.mechanism === 'phyp-assisted-dump';
 }
 
-/** §3: the magic each generation writes. */
-export function headerFor(gen: Generation): CrashInfoHeader {
-  return { magic: gen === 'in-capture-kernel' ? 'FADMPSIG' : 'FADMPINF', sizes: 'A', crashingCpu: 0xffffffff };
+/** What a kernel build decides: where it builds the elfcorehdr (§5), the byte order and the
+ *  structure sizes it writes into the crash info header (§3). */
+export interface BuildTraits {
+  generation: Generation;
+  byteOrder: CrashInfoHeader['byteOrder'];
+  sizes: CrashInfoHeader['sizes'];
 }
 
-/** The magic as the capture kernel reads it: byte-swapped when its endianness differs. */
-function magicAsRead(config: Config, magic: Magic): Magic {
-  if (config.captureKernel.endianness === 'swapped' && (magic === 'FADMPSIG' || magic === 'FADMPINF')) return 'byte-swapped';
-  return magic;
+/** The first kernel's build, or the capture kernel's (config.captureKernel), which also runs on
+ *  after release_mem or a failed capture (§1 "Release", "Capture boot" 5). */
+export function buildOf(config: Config, build: KernelBuild): BuildTraits {
+  if (build === 'first') return { generation: config.elfcorehdr, byteOrder: 'le', sizes: 'A' };
+  const ck = config.captureKernel;
+  return { generation: ck.elfcorehdr, byteOrder: ck.endianness === 'swapped' ? 'be' : 'le', sizes: ck.headerSizes === 'same' ? 'A' : 'B' };
 }
 
-/** §3 header check, in the kernel's order; null when the header is good. A kernel from before
+/** §2: hotplug_ready exists on kernels with the 2024 change (the elfcorehdr built in the capture
+ *  kernel); §5: the udev rule skips the reload when it reads 1. */
+export function hotplugReadyIn(config: Config, build: KernelBuild): boolean {
+  return buildOf(config, build).generation === 'in-capture-kernel';
+}
+
+/** §3: the header a build writes at registration: its generation's magic, its byte order and its
+ *  structure sizes. */
+export function headerFor(b: BuildTraits): CrashInfoHeader {
+  return { magic: b.generation === 'in-capture-kernel' ? 'FADMPSIG' : 'FADMPINF', byteOrder: b.byteOrder, sizes: b.sizes, crashingCpu: 0xffffffff };
+}
+
+/** The magic as the reading kernel sees it: byte-swapped when the writer's byte order differs. */
+function magicAsRead(reader: BuildTraits, header: CrashInfoHeader): Magic {
+  if (header.byteOrder !== reader.byteOrder && (header.magic === 'FADMPSIG' || header.magic === 'FADMPINF')) return 'byte-swapped';
+  return header.magic;
+}
+
+/** §3 header check, in the kernel's order; null when the header is good. The reader is the
+ *  capture kernel's build; the writer's build is in the header (the first kernel's, or the
+ *  capture build's own when it ran on after a release and registered). A kernel from before
  *  2024 only knows FADMPINF and says "not valid" for anything else. The messages are the
  *  kernel's own pr_err() text (is_fadump_header_compatible() in arch/powerpc/kernel/fadump.c):
  *  "Fadump header is corrupted." and "Fadump header size mismatch." (reference §3). */
 export function headerProblem(config: Config, header: CrashInfoHeader): string | null {
-  const magic = magicAsRead(config, header.magic);
-  if (config.captureKernel.elfcorehdr === 'at-registration') {
+  const reader = buildOf(config, 'capture');
+  const magic = magicAsRead(reader, header);
+  if (reader.generation === 'at-registration') {
     return magic === 'FADMPINF' ? null : 'Crash info header is not valid.';
   }
   if (magic === 'FADMPINF') return 'Old magic number, can\'t process the dump.';
   if (magic === 'byte-swapped') return 'Endianness mismatch between the crashed and fadump kernels.';
   if (magic !== 'FADMPSIG') return 'Fadump header is corrupted.';
-  const expected = config.captureKernel.headerSizes === 'same' ? 'A' : 'B';
-  if (header.sizes !== expected) return 'Fadump header size mismatch.';
+  if (header.sizes !== reader.sizes) return 'Fadump header size mismatch.';
   return null;
+}
+
+/** strlen(saved_command_line) of a boot (§1 early boot 3, §2 bootargs_append's -ENOSPC): the
+ *  boot command line, and in a capture boot with a param area fadump_append_bootargs()'s
+ *  " " + the string, truncated to COMMAND_LINE_SIZE - 1 (snprintf). In bytes, as strlen counts. */
+export function savedCommandLineLen(config: Config, appended: string | null): number {
+  const base = Buffer.byteLength(kernelCmdline(config), 'utf8');
+  if (appended === null) return base;
+  return Math.min(base + 1 + Buffer.byteLength(appended, 'utf8'), COMMAND_LINE_SIZE - 1);
+}
+
+/** §1 early boot 4 in a capture boot: the reserved area starts where the crashed kernel's did
+ *  (rebuilt from the firmware's dump structure) and has the size this build's
+ *  get_fadump_area_size() gives (a build from before 2024 adds room for the elfcorehdr, sized by
+ *  this boot's memblock regions, §5). It is the permanent area kept at release (§1 "Release"):
+ *  with the same build on both sides, the crashed kernel's start and size (§7.6). */
+export function areaAtCapture(config: Config, dump: PreservedDump, memory: readonly Range[]): Range {
+  const regions = buildOf(config, 'capture').generation === 'at-registration' ? normalize(memory).length : null;
+  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(config.platform, totalSize(dump.bootRegions), regions) };
 }
 
 /** §1 capture boot 4: platform processing. */
@@ -56,7 +101,7 @@ export function platformProblem(config: Config, dump: PreservedDump): string | n
 /** §1 capture boot 2-3: the elfcorehdr the capture kernel exports. Built in the capture kernel
  *  from its own memblock list (after 2024), or the one the first kernel built at registration. */
 export function captureElfcorehdr(config: Config, dump: PreservedDump, bootMemory: readonly Range[]): PtLoad[] {
-  if (config.captureKernel.elfcorehdr === 'at-registration' && dump.elfcorehdr !== null) return dump.elfcorehdr;
+  if (buildOf(config, 'capture').generation === 'at-registration' && dump.elfcorehdr !== null) return dump.elfcorehdr;
   return elfcorePtLoads({
     memory: bootMemory,
     bootRegions: dump.bootRegions,
@@ -66,17 +111,18 @@ export function captureElfcorehdr(config: Config, dump: PreservedDump, bootMemor
   });
 }
 
-/** register_fadump(): what the first kernel hands the firmware, with the elfcorehdr built now
- *  (before 2024) or none (after). */
-export function registration(config: Config, r: Reservation, memory: readonly Range[], paramArea: string | null): Registration {
+/** register_fadump(): what the running kernel hands the firmware, with the header of its build
+ *  (§3) and the elfcorehdr built now (a build from before 2024) or none (after, §5). */
+export function registration(config: Config, build: KernelBuild, r: Reservation, memory: readonly Range[], paramArea: string | null): Registration {
+  const b = buildOf(config, build);
   return {
     bootRegions: r.bootRegions,
     bootMemTop: r.bootMemTop,
     bootMemDest: r.bootMemDest,
     area: r.area,
-    header: headerFor(config.elfcorehdr),
+    header: headerFor(b),
     elfcorehdr:
-      config.elfcorehdr === 'at-registration'
+      b.generation === 'at-registration'
         ? elfcorePtLoads({ memory, bootRegions: r.bootRegions, bootMemTop: r.bootMemTop, bootMemDest: r.bootMemDest, area: r.area })
         : null,
     paramArea,

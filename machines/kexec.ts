@@ -10,6 +10,7 @@ import { kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
+import { hotplugReadyIn } from './kernel-rules';
 
 export interface KexecContext {
   /** The crash kernel region (crashkernel=) of the image loaded or being loaded. */
@@ -44,8 +45,10 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
 
 export function kexecMachine(config: Config) {
   // The kdump capture kernel is booted without fadump= (kdumpctl builds its command line) [I]: its
-  // fadump files read as a kernel booted with fadump off (reference §2).
-  const captureFiles = fadumpFiles({ supported: true, hotplugReady: config.elfcorehdr === 'in-capture-kernel', releaseMemFile: false, paramArea: null, opalCore: null });
+  // fadump files read as a kernel booted with fadump off (reference §2). It is the first kernel's
+  // build: kdumpctl loads the running kernel's (uname -r) [U], and only a first kernel's boot has
+  // crashkernel= memory to load it into (§6).
+  const captureFiles = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: null, opalCore: null });
 
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },

@@ -11,7 +11,7 @@ import { KEXEC_SYSCALL, type AnyEvent, type CrashInfoHeader, type Handover, type
 import { normalize, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { parseReleaseRegion, PHYP_BOOT_MEMORY, phypPtLoads, phypReservedAtCapture, phypScratchArea, releasable, scratchOf } from '../src/memory/phyp';
 import { RELEASE_REGION } from '../src/sysfs/store';
-import { phypDumpActiveAtBoot, registerOutcome } from './kernel-rules';
+import { phypDumpActiveAtBoot, registerOutcome, savedCommandLineLen } from './kernel-rules';
 
 export interface PhypDumpContext {
   /** The permanent scratch area registered with the hypervisor (production), or the one the
@@ -32,7 +32,7 @@ type Ctx = PhypDumpContext;
 const EMPTY: Ctx = { scratch: null, memory: [], dump: null, reserved: [], ptLoads: null, usable: [] };
 
 /** There is no crash info header: the hypervisor's own dump header describes the sections. */
-const NO_HEADER: CrashInfoHeader = { magic: 'none', sizes: 'A', crashingCpu: 0xffffffff };
+const NO_HEADER: CrashInfoHeader = { magic: 'none', byteOrder: 'le', sizes: 'A', crashingCpu: 0xffffffff };
 
 function registrationOf(scratch: Range): Registration {
   return {
@@ -116,6 +116,10 @@ export function phypDumpMachine(config: Config) {
       backToProduction: enqueueActions(({ enqueue, context, event }) => {
         const scratch = phypScratchArea(context.memory);
         const handover: Handover = {
+          // The same kernel booted again for the dump (seeds/002): the first kernel's build, with
+          // its own command line (there is no param area).
+          build: 'first',
+          savedCommandLineLen: savedCommandLineLen(config, null),
           memory: context.memory,
           enabled: false,
           nocma: false,

@@ -1,17 +1,24 @@
 // The production (first) kernel: boot with fadump=, crashkernel=, reservation and CMA; running
 // with registration and the memory map; crashed (reference §1, §2, §4, §5).
 import { enqueueActions, setup } from 'xstate';
-import { kernelCmdline, type Config } from '../src/config';
-import { KEXEC_SYSCALL, type AnyEvent, type Errno, type Handover, type InternalEvent, type Reservation } from '../src/events';
+import type { Config } from '../src/config';
+import { KEXEC_SYSCALL, type AnyEvent, type Errno, type Handover, type InternalEvent, type KernelBuild, type Reservation } from '../src/events';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { dlparRemoveBlocked, dumpActiveAtBoot, headerFor, phypDumpActiveAtBoot, registerOutcome, registration, unregisterOk } from './kernel-rules';
+import { buildOf, dlparRemoveBlocked, dumpActiveAtBoot, headerFor, hotplugReadyIn, phypDumpActiveAtBoot, registerOutcome, registration, savedCommandLineLen, unregisterOk } from './kernel-rules';
 
 export interface ProductionKernelContext {
+  /** The build that runs: the first kernel's after a boot without a dump, the capture kernel's
+   *  after it ran on from release_mem or a failed capture (§1 "Release", "Capture boot" 5). It
+   *  decides hotplug_ready (§2), the elfcorehdr at registration (§5) and the header written (§3). */
+  build: KernelBuild;
+  /** strlen(saved_command_line), for bootargs_append's -ENOSPC (§2): a capture build's includes
+   *  the parameters it appended at its boot (§1 early boot 3). */
+  savedCommandLineLen: number;
   /** memblock: the memory this kernel runs with. */
   memory: Range[];
   /** fw_dump.fadump_supported / fadump_enabled. */
@@ -57,19 +64,16 @@ function kindOf(o: StoreOutcome): WriteKind | 'release' {
 }
 
 export function productionKernelMachine(config: Config) {
-  const cmdlineLength = kernelCmdline(config).length;
-  const hotplugReady = config.elfcorehdr === 'in-capture-kernel';
-
   const outcome = (context: Ctx, event: AnyEvent, registered: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
-    const files = fadumpFiles({ supported: context.supported, hotplugReady, releaseMemFile: context.releaseMemFile, paramArea: context.paramArea, opalCore: context.opalCore });
+    const files = fadumpFiles({ supported: context.supported, hotplugReady: hotplugReadyIn(config, context.build), releaseMemFile: context.releaseMemFile, paramArea: context.paramArea, opalCore: context.opalCore });
     const view = {
       enabled: context.enabled,
       dumpActive: false,
       registered,
       eexistOnReregister: config.registeredWrite === 'eexist',
-      cmdlineLength,
+      cmdlineLength: context.savedCommandLineLen,
       opalCore: context.opalCore,
     };
     return storeOutcome(view, files, w.path, w.value);
@@ -124,6 +128,9 @@ export function productionKernelMachine(config: Config) {
         // seeds/002: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
         const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory) : null;
         enqueue.assign({
+          // A boot without a dump boots the first kernel's build, with its own command line.
+          build: 'first',
+          savedCommandLineLen: savedCommandLineLen(config, null),
           memory: event.memory,
           // A 2007 kernel with hypervisor-assisted dump has no fadump and no /sys/kernel/fadump.
           supported: config.mechanism !== 'phyp-assisted-dump',
@@ -148,6 +155,8 @@ export function productionKernelMachine(config: Config) {
         if (event.type !== 'kernel.handover') return;
         const h: Handover = event.handover;
         enqueue.assign({
+          build: h.build,
+          savedCommandLineLen: h.savedCommandLineLen,
           memory: h.memory,
           supported: config.mechanism !== 'phyp-assisted-dump',
           enabled: h.enabled,
@@ -200,7 +209,7 @@ export function productionKernelMachine(config: Config) {
       sendRegister: enqueueActions(({ enqueue, context, event }, p: { unregisterFirst: boolean }) => {
         const w = writeOf(event);
         if (context.reservation === null) return;
-        const reg = registration(config, context.reservation, context.memory, context.paramArea);
+        const reg = registration(config, context.build, context.reservation, context.memory, context.paramArea);
         enqueue.assign({ pending: w === null ? { origin: 'boot', path: '' } : { origin: w.origin, path: w.path }, elfcorehdr: reg.elfcorehdr });
         if (p.unregisterFirst) enqueue.emit({ type: 'fw.unregister' });
         enqueue.emit({ type: 'fw.register', registration: reg });
@@ -246,7 +255,7 @@ export function productionKernelMachine(config: Config) {
       osTerm: enqueueActions(({ enqueue, context }) => {
         enqueue.emit({
           type: 'fw.os-term',
-          header: { ...headerFor(config.elfcorehdr), crashingCpu: 0 },
+          header: { ...headerFor(buildOf(config, context.build)), crashingCpu: 0 },
           elfcorehdr: context.elfcorehdr,
           paramArea: context.paramArea,
         });
@@ -272,6 +281,8 @@ export function productionKernelMachine(config: Config) {
         if (context.crashkernel !== null) enqueue.emit({ type: 'crash.hotplug', memory });
         // The memory online/offline uevent the udev rule watches (§5); for kdump the rule reads
         // /sys/devices/system/memory/crash_hotplug (§6).
+        // hotplug_ready is the running build's (§2): a capture build that ran on has its own.
+        const hotplugReady = hotplugReadyIn(config, context.build);
         enqueue.emit(context.crashkernel === null ? { type: 'uevent.memory', hotplugReady } : { type: 'uevent.memory', hotplugReady, crashHotplug: config.crashHotplug });
       }),
     },
@@ -279,6 +290,8 @@ export function productionKernelMachine(config: Config) {
     id: 'productionKernel',
     initial: 'off',
     context: {
+      build: 'first',
+      savedCommandLineLen: savedCommandLineLen(config, null),
       memory: [],
       supported: false,
       enabled: false,
@@ -296,7 +309,8 @@ export function productionKernelMachine(config: Config) {
       off: {
         on: {
           'os.boot': { guard: 'noActiveDump', target: 'booting', actions: 'bootKernel' },
-          // §1 Release: after release_mem the capture kernel is the production kernel.
+          // §1 Release: after release_mem (or a failed capture) the capture kernel's build runs on
+          // as the production kernel.
           'kernel.handover': { target: 'running.notRegistered', actions: 'takeOver' },
         },
       },

@@ -82,10 +82,17 @@ export type FirmwareCall = 'register' | 'unregister' | 'preserve';
 /** 'none': no crash info header at all (hypervisor-assisted dump, seeds/002, has none). */
 export type Magic = 'FADMPSIG' | 'FADMPINF' | 'byte-swapped' | 'garbage' | 'none';
 export type Generation = 'at-registration' | 'in-capture-kernel';
+/** Which kernel build runs: the first kernel's (booted without a dump), or the capture kernel's
+ *  (config.captureKernel), which goes on running after release_mem or a failed capture: no kernel
+ *  is booted then (reference §1 "Release", "Capture boot" 5). */
+export type KernelBuild = 'first' | 'capture';
 
 /** struct fadump_crash_info_header as it lies in the reserved area (reference §3). */
 export interface CrashInfoHeader {
   magic: Magic;
+  /** The writing kernel's byte order: the first kernel's is 'le'; a capture kernel of the other
+   *  endianness writes 'be' (reference §3: the magic is read byte-swapped then). */
+  byteOrder: 'le' | 'be';
   /** pt_regs_sz / cpu_mask_sz, as one tag: the crashed kernel's structure sizes. */
   sizes: 'A' | 'B';
   /** crashing_cpu: 0xFFFFFFFF until a crash. */
@@ -120,6 +127,11 @@ export interface PreservedDump extends Registration {
 
 /** The running kernel's fadump state, handed from the capture kernel to production at release. */
 export interface Handover {
+  /** The build that runs on: no kernel is booted at release (reference §1 "Release"). */
+  build: KernelBuild;
+  /** strlen(saved_command_line) of the kernel that runs on: a fadump capture kernel's includes
+   *  what fadump_append_bootargs() appended (reference §1 early boot 3, §2 bootargs_append). */
+  savedCommandLineLen: number;
   memory: Range[];
   enabled: boolean;
   nocma: boolean;

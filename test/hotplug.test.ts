@@ -16,6 +16,7 @@ import {
   hotplug,
   intersect,
   kdumpReload,
+  kdumpStart,
   merge,
   minus,
   MiB,
@@ -220,5 +221,62 @@ describe('DLPAR removal of protected memory (reference §4, §8)', () => {
     expect(r.at(1).accepted).toBe(false);
     expect(r.at(1).note).toMatch(/LPAR profile/);
     expect(partitionMemory(r, 1)).toEqual(partitionMemory(r, 0));
+  });
+});
+
+// After a failed capture no kernel is booted: the capture kernel's build runs on (reference §1
+// "Capture boot" 5, "Release"), and memory hotplug follows that build's generation (§2
+// hotplug_ready, §5), not the first kernel's.
+describe('memory hotplug in the capture kernel\'s build that runs on after a failed capture (§1, §5)', () => {
+  /** boot, crash (the header is refused: the dump is lost), kdumpctl start registers the build
+   *  that runs on, one LMB added, crash. */
+  const log: ExternalEvent[] = [boot, crash, kdumpStart, hotplug('add', 1), crash];
+
+  /** What the crash at event 4 must describe: the memory at that crash minus the area the running
+   *  kernel registered (read just before the crash). */
+  function coverageOfSecondCrash(r: Run): Coverage {
+    const atRegistration = partitionMemory(r, 2);
+    const atCrash = partitionMemory(r, 3);
+    const area = reservedArea(r.at(3));
+    return {
+      expected: minus(atCrash, area),
+      described: merge(vmcoreSpans(r.at(4))),
+      added: without(atCrash, atRegistration),
+      removed: without(atRegistration, atCrash),
+    };
+  }
+
+  it('first kernel pre-2024, capture kernel current: hotplug_ready reads 1, the udev rule skips the reload, the vmcore covers the added LMB', () => {
+    const r = run({ ...atRegistration, captureKernel: { elfcorehdr: 'in-capture-kernel' } }, log);
+    expect(r.at(1).dump).toBe('lost');
+    expect(read(r.at(2), P.registered)).toBe('1');
+    expect(read(r.at(3), P.hotplugReady)).toBe('1');
+    expect(r.at(3).states.kdumpService).toBe('idle');
+    expect(r.at(4).dump).toBe('captured');
+    const c = coverageOfSecondCrash(r);
+    expect(bytes(c.added)).toBe(256 * MiB);
+    expect(c.described).toEqual(c.expected);
+  });
+
+  it('first kernel current, capture kernel pre-2024: no hotplug_ready, a reload is left pending, and a crash before it misses the added LMB', () => {
+    const r = run({ ...inCapture, captureKernel: { elfcorehdr: 'at-registration' } }, log);
+    expect(r.at(1).dump).toBe('lost');
+    expect(read(r.at(2), P.registered)).toBe('1');
+    expect(exists(r.at(3), P.hotplugReady)).toBe(false);
+    expect(r.at(3).states.kdumpService).toBe('reloadPending');
+    // The pre-2024 build built the elfcorehdr at registration: stale after the hotplug (§5).
+    expect(r.at(4).dump).toBe('captured');
+    const c = coverageOfSecondCrash(r);
+    expect(bytes(c.added)).toBe(256 * MiB);
+    expect(intersect(c.described, c.added)).toEqual([]);
+    expect(c.described).toEqual(without(c.expected, c.added));
+  });
+
+  it('the same, with the reload before the crash: the re-registration covers the added LMB', () => {
+    const r = run({ ...inCapture, captureKernel: { elfcorehdr: 'at-registration' } }, [boot, crash, kdumpStart, hotplug('add', 1), kdumpReload, crash]);
+    expect(r.at(4).accepted).toBe(true);
+    expect(r.at(5).dump).toBe('captured');
+    const area = reservedArea(r.at(4));
+    expect(merge(vmcoreSpans(r.at(5)))).toEqual(minus(partitionMemory(r, 4), area));
   });
 });

@@ -136,6 +136,47 @@ describe('the simulator on its own', () => {
 });
 
 // -------------------------------------------------------------------------------------------------
+// Former reports, fixed in the model: the capture kernel's command line counted by bootargs_append
+// after release (D4), and the capture kernel's build running on after release or a failed capture
+// (D5). Both are compared in full now; these are their example logs and a longer D5 path.
+describe('the former reports D4 and D5 agree now (reference §1 "Release", early boot 3, §2, §3)', () => {
+  const y = (n: number) => ({ event: 'write' as const, path: '/sys/kernel/fadump/bootargs_append', value: `${'y'.repeat(n)}\n` });
+  const cases: { name: string; config: Parameters<typeof makeConfig>[0]; events: ExternalEvent[]; last: (sim: ReturnType<typeof createSim>, step: { errno: string | null }) => void }[] = [
+    {
+      name: 'D4: after release bootargs_append counts the appended parameters (ENOSPC)',
+      config: { platform: 'pseries' },
+      events: [{ event: 'boot' }, y(1900), { event: 'crash' }, { event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' }, y(100)],
+      last: (_sim, step) => expect(step.errno).toBe('ENOSPC'),
+    },
+    {
+      name: 'D5: a current capture kernel that runs on after refusing a pre-2024 header has hotplug_ready',
+      config: { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } },
+      events: [{ event: 'boot' }, { event: 'crash' }],
+      last: (sim) => expect(sim.observe().sysfs['/sys/kernel/fadump/hotplug_ready']).toBe('1'),
+    },
+    {
+      name: 'D5: a byte-swapped capture kernel that runs on registers its own header and captures its own crash',
+      config: { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
+      events: [{ event: 'boot' }, { event: 'crash' }, { event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' }, { event: 'memory-hotplug', action: 'add', lmbs: 1 }, { event: 'crash' }],
+      last: (sim) => expect(sim.observe().dump).toBe('captured'),
+    },
+  ];
+  for (const k of cases) {
+    it(k.name, () => {
+      const config = makeConfig(k.config);
+      const c = check(config, k.events);
+      expect(c.firstNote).toBeNull();
+      expect(c.firstDiff === null ? null : formatDiff(config, k.events, c.firstDiff)).toBeNull();
+      // The simulator on its own shows the behaviour the comparison is about.
+      const sim = createSim(config);
+      let step = { errno: null as string | null };
+      for (const e of k.events) step = sim.apply(e);
+      k.last(sim, step);
+    });
+  }
+});
+
+// -------------------------------------------------------------------------------------------------
 // Known disagreements: each case below fails today because the MODEL differs from the reference.
 // They are reported in src/sim/disagreements.ts (verdict, reference text, fix); the random
 // sequences above stop comparing where the simulator notes one. Un-skip a case when the model is

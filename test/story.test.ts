@@ -5,6 +5,7 @@
 // without CONFIG_PRESERVE_FA_DUMP.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { config as makeConfig, kernelCmdline, type ConfigInput } from '../src/config';
 import { CRASH_INFO_HEADER_BYTES } from '../src/memory/layout';
 import type { Observation } from '../src/sysfs/view';
 import {
@@ -22,6 +23,7 @@ import {
   PAGE,
   pageAlign,
   read,
+  reboot,
   regionOf,
   reservedArea,
   run,
@@ -326,5 +328,95 @@ describe('the story on PowerNV, petitboot without CONFIG_PRESERVE_FA_DUMP', () =
     expect(kept.at(1).dump).toBe('captured');
     expect(bytes(vmcoreSpans(kept.at(1)))).toBeGreaterThan(0);
     expect(covers(vmcoreSpans(kept.at(1)), [{ start: 0, end: 768 * MiB }])).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// After release_mem, or a capture that failed and invalidated and released, no kernel is booted:
+// the capture kernel's build goes on running as the production kernel (reference §1 "Release",
+// "Capture boot" 5). Its own hotplug_ready (§2), its own header (§3) and its own command line
+// (§1 early boot 3) are what the user sees from then on, until a reboot boots the first kernel.
+
+describe('after a failed capture the capture kernel\'s build runs on (reference §1 "Capture boot" 5, §2, §3)', () => {
+  it('a pre-2024 first kernel crashes, a current capture kernel refuses its header: the kernel that runs on shows hotplug_ready', () => {
+    const config: ConfigInput = { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } };
+    const r = run(config, [boot, crash, reboot]);
+    // The first kernel predates the 2024 change: no hotplug_ready.
+    expect(exists(r.at(0), P.hotplugReady)).toBe(false);
+    expect(r.at(1).dump).toBe('lost');
+    expect(r.reason(1)).toBe("Old magic number, can't process the dump.");
+    expect(r.at(1).states).toMatchObject({ productionKernel: 'running.notRegistered', captureKernel: 'off' });
+    // The capture build runs on: it has the 2024 change.
+    expect(read(r.at(1), P.hotplugReady)).toBe('1');
+    // A reboot boots the first kernel again.
+    expect(r.at(2).states.productionKernel).toBe('running.registered');
+    expect(exists(r.at(2), P.hotplugReady)).toBe(false);
+  });
+
+  it('the other way round: a current first kernel, a pre-2024 capture kernel; after the failed capture hotplug_ready is gone', () => {
+    const r = run({ platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } }, [boot, crash]);
+    expect(read(r.at(0), P.hotplugReady)).toBe('1');
+    expect(r.reason(1)).toBe('Crash info header is not valid.');
+    expect(exists(r.at(1), P.hotplugReady)).toBe(false);
+  });
+
+  const mismatches: { name: string; captureKernel: ConfigInput['captureKernel']; reason: string }[] = [
+    { name: 'of the other byte order', captureKernel: { endianness: 'swapped' }, reason: 'Endianness mismatch between the crashed and fadump kernels.' },
+    { name: 'with other pt_regs/cpumask sizes', captureKernel: { headerSizes: 'different' }, reason: 'Fadump header size mismatch.' },
+  ];
+  for (const m of mismatches) {
+    it(`a capture kernel ${m.name} refuses the first kernel's header, but once it runs on and registers it captures its own crash`, () => {
+      const config: ConfigInput = { platform: 'pseries', captureKernel: m.captureKernel };
+      const r = run(config, [boot, crash, write(P.registered, '1'), crash, saveDump, write(P.releaseMem, '1'), reboot, crash]);
+      expect(r.at(1).dump).toBe('lost');
+      expect(r.reason(1)).toBe(m.reason);
+      expect(r.at(2).accepted).toBe(true);
+      expect(read(r.at(2), P.registered)).toBe('1');
+      // The header was written by the capture build itself: the same build reads it at the next
+      // capture boot and the dump is captured.
+      expect(r.at(3).dump).toBe('captured');
+      expect(r.at(3).states.captureKernel).toBe('dumpAvailable.vmcore');
+      expect(r.at(3).vmcore).not.toBeNull();
+      expect(r.at(5).accepted).toBe(true);
+      // After a reboot the first kernel runs and registers again; its crash is refused again.
+      expect(r.at(6).states.productionKernel).toBe('running.registered');
+      expect(r.at(7).dump).toBe('lost');
+      expect(r.reason(7)).toBe(m.reason);
+    });
+  }
+});
+
+describe('bootargs_append after release counts the capture kernel\'s own command line (reference §1 early boot 3, §2)', () => {
+  const config: ConfigInput = { platform: 'pseries' };
+  // The first kernel's command line, and the capture kernel's: the first kernel's plus " " and
+  // the param area's string (fadump_append_bootargs); bootargs_append_store compares
+  // saved_command_line_len + count with COMMAND_LINE_SIZE (2048), count with echo's newline.
+  const first = kernelCmdline(makeConfig(config)).length;
+  const params = 'y'.repeat(1900);
+  const capture = first + 1 + params.length;
+
+  it('a string that fitted in the first kernel gets ENOSPC once the capture kernel runs on', () => {
+    const more = 'y'.repeat(100);
+    expect(first + more.length + 1).toBeLessThan(2048);
+    expect(capture + more.length + 1).toBeGreaterThanOrEqual(2048);
+    const r = run(config, [boot, write(P.bootargsAppend, params), crash, write(P.releaseMem, '1'), write(P.bootargsAppend, more), reboot, write(P.bootargsAppend, more)]);
+    expect(r.at(1).accepted).toBe(true);
+    expect(r.at(2).dump).toBe('captured');
+    expect(regionOf(r.at(2)).cmdlineAppend).toBe(params);
+    expect(r.at(3).accepted).toBe(true);
+    expect(r.at(4).errno).toBe('ENOSPC');
+    expect(read(r.at(4), P.bootargsAppend)).toBe(params);
+    // The first kernel, booted again, has its own shorter command line.
+    expect(r.at(6).errno).toBeNull();
+    expect(r.at(6).accepted).toBe(true);
+    expect(read(r.at(6), P.bootargsAppend)).toBe(more);
+  });
+
+  it('the boundary after release: the longest string that fits, and one byte more', () => {
+    const fits = 'x'.repeat(2048 - capture - 2);
+    const r = run(config, [boot, write(P.bootargsAppend, params), crash, write(P.releaseMem, '1'), write(P.bootargsAppend, `${fits}x`), write(P.bootargsAppend, fits)]);
+    expect(r.at(4).errno).toBe('ENOSPC');
+    expect(r.at(5).accepted).toBe(true);
+    expect(read(r.at(5), P.bootargsAppend)).toBe(fits);
   });
 });

@@ -89,7 +89,6 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
     noted.add(d);
   };
   let kernel: Kernel | null = null;
-  let kernelImage: KernelImage = images.production;
   let dump: DumpOutcome = 'none';
   /** User space has copied /proc/vmcore away in this boot. */
   let saved = false;
@@ -101,8 +100,9 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
     let dt = fw.deviceTree();
     if (config.platform === 'powernv') dt = petitbootBoot(fw, dt, config.petitbootPreservesDump && !faults.on('petitboot-not-preserving'));
     const announced = (dt.rtas?.kernelDump ?? null) !== null || dt.opal?.mpiplBoot === true;
-    kernelImage = announced ? images.capture : images.production;
-    const k = new Kernel({ config, image: kernelImage, productionImage: images.production, fw, faults, compat, note });
+    // The bootloader boots the capture build when a dump waits; that object runs on after
+    // release_mem or a failed capture, until the next reset (§1 "Release").
+    const k = new Kernel({ config, image: announced ? images.capture : images.production, fw, faults, compat, note });
     k.boot(dt);
     kernel = k;
     if (k.dumpActiveAtBoot && k.fw_dump.fadump_supported && config.fadump !== 'off') {
@@ -112,16 +112,7 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
       // OPAL: mpipl-boot without registered regions: nothing can be collected.
       dump = 'lost';
     }
-    checkImage();
     kdump.userspaceStart(k);
-  }
-
-  /** After a release (or a failed capture) the capture kernel runs on as the production kernel:
-   *  the model swaps in the first kernel's build. A different elfcorehdr generation shows at once
-   *  (hotplug_ready); a different byte order or structure size once it writes a header
-   *  (Kernel.register_fadump notes that). */
-  function checkImage(): void {
-    if (kernel !== null && !kernel.fw_dump.dump_active && kernelImage.generation !== images.production.generation) note('D5-post-release-kernel-image');
   }
 
   /** A reset that is not a dump: the firmware boots again; a pending dump stays pending. */
@@ -132,9 +123,7 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
   }
 
   function apply(event: ExternalEvent): SimStep {
-    const r = step(event);
-    checkImage();
-    return r;
+    return step(event);
   }
 
   function step(event: ExternalEvent): SimStep {

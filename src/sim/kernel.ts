@@ -52,18 +52,15 @@ export interface Compat {
 
 export const NO_COMPAT: Compat = { oldAreaWithoutElfcorehdr: false };
 
-/** Places where the simulator knows it and the model part ways (see disagreements.ts). */
-export type KnownDisagreement = 'D4-capture-cmdline-length' | 'D5-post-release-kernel-image';
-
-export function sameImage(a: KernelImage, b: KernelImage): boolean {
-  return a.generation === b.generation && a.byteOrder === b.byteOrder && a.ptRegsSz === b.ptRegsSz && a.cpuMaskSz === b.cpuMaskSz;
-}
+/** Places where the simulator knows it and the model part ways (see disagreements.ts): none
+ *  open now (D4 and D5 were fixed in the model). */
+export type KnownDisagreement = never;
 
 export interface KernelEnv {
   readonly config: Config;
+  /** The build this kernel object runs, from its boot to its reset: a capture build goes on
+   *  running after release_mem or a failed capture (§1 "Release"). */
   readonly image: KernelImage;
-  /** The first kernel's build (for noting D5: a capture build registering after release). */
-  readonly productionImage: KernelImage;
   readonly fw: Firmware;
   readonly faults: Faults;
   readonly compat: Compat;
@@ -169,8 +166,10 @@ export class Kernel {
     cma: null,
   };
   readonly memblock: { memory: MemblockRegion[]; reserved: MemblockRegion[] } = { memory: [], reserved: [] };
-  /** boot_command_line after fadump_append_bootargs (saved_command_line). */
+  /** boot_command_line after fadump_append_bootargs (saved_command_line), and its strlen
+   *  (saved_command_line_len, in bytes). */
   saved_command_line = '';
+  saved_command_line_len = 0;
   /** /proc/vmcore: the PT_LOADs of the elfcorehdr it exports; null when there is none. */
   vmcore: PtLoadPhdr[] | null = null;
   /** opal-core.c: oc_conf, OPAL's memory at the crash (the core file). */
@@ -200,6 +199,7 @@ export class Kernel {
     this.memblock.memory = memblockMerge(dt.memory);
     this.memblock.reserved = [];
     this.saved_command_line = kernelCmdline(this.config);
+    this.saved_command_line_len = Buffer.byteLength(this.saved_command_line, 'utf8');
     // 1. The device tree is scanned whatever fadump= says.
     this.early_init_dt_scan_fw_dump(dt);
     this.dumpActiveAtBoot = this.fw_dump.dump_active;
@@ -308,7 +308,10 @@ export class Kernel {
     const f = this.fw_dump;
     if (!f.dump_active || !f.param_area_supported || f.param_area === 0) return;
     const args = this.env.fw.ram.read('param-area', f.param_area)?.text ?? '';
-    this.saved_command_line = `${this.saved_command_line} ${args}`.slice(0, COMMAND_LINE_SIZE - 1);
+    // snprintf(boot_command_line + len, COMMAND_LINE_SIZE - len, " %s", append_args): truncated
+    // to COMMAND_LINE_SIZE - 1 bytes.
+    this.saved_command_line = `${this.saved_command_line} ${args}`;
+    this.saved_command_line_len = Math.min(Buffer.byteLength(this.saved_command_line, 'utf8'), COMMAND_LINE_SIZE - 1);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -685,9 +688,8 @@ export class Kernel {
     if (f.reserve_dump_area_size === 0) return 'ENODEV';
     const image = this.env.image;
     const ram = this.env.fw.ram;
-    // A capture build that runs on after release writes its own header (the model writes the
-    // first kernel's).
-    if (!sameImage(image, this.env.productionImage)) this.env.note('D5-post-release-kernel-image');
+    // The header is this build's: a capture build that runs on after release writes its own
+    // magic, byte order and sizes (§3).
     if (image.generation === 'at-registration') {
       // The old header and the elfcorehdr right after it, built now from the current memblock.
       const ehdrAddr = f.fadumphdr_addr + SIZEOF_FADUMP_CRASH_INFO_HEADER;
@@ -1035,10 +1037,9 @@ export class Kernel {
     if (!f.fadump_enabled || !activeOk) return 'EPERM';
     const count = Buffer.byteLength(buf, 'utf8');
     if (count >= COMMAND_LINE_SIZE) return 'EINVAL';
-    const len = this.saved_command_line.length;
+    // saved_command_line_len: a capture build that runs on counts what it appended at boot.
+    const len = this.saved_command_line_len;
     const tooLong = this.bug('bootargs-length-off-by-one') ? len + count > COMMAND_LINE_SIZE : len + count >= COMMAND_LINE_SIZE;
-    // The model counts the first kernel's command line, without what a capture boot appended.
-    if (len + count >= COMMAND_LINE_SIZE !== kernelCmdline(this.config).length + count >= COMMAND_LINE_SIZE) this.env.note('D4-capture-cmdline-length');
     if (tooLong) return 'ENOSPC'; // "Appending parameters exceeds cmdline size!"
     // strscpy_pad() stops at a NUL; then a newline in the last byte is cut.
     const nul = buf.indexOf('\0');

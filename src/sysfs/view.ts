@@ -10,6 +10,7 @@ import { FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
+import { areaAtCapture, hotplugReadyIn } from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -96,7 +97,8 @@ export function observe(config: Config, state: SystemState): Observation {
     const k = state.actors.productionKernel.context;
     const files = fadumpFiles({
       supported: k.supported,
-      hotplugReady: config.elfcorehdr === 'in-capture-kernel',
+      // §2: the running build's (a capture build runs on after release_mem or a failed capture).
+      hotplugReady: hotplugReadyIn(config, k.build),
       releaseMemFile: k.releaseMemFile,
       paramArea: k.paramArea,
       opalCore: k.opalCore,
@@ -125,9 +127,11 @@ export function observe(config: Config, state: SystemState): Observation {
     }
   } else if (which === 'kdump-capture') {
     // The kdump capture kernel: booted without fadump= (its fadump files read as such), nothing
-    // loaded, /proc/vmcore from the elfcorehdr kexec prepared (§6).
+    // loaded, /proc/vmcore from the elfcorehdr kexec prepared (§6). kdumpctl loads the running
+    // kernel's build (uname -r) [U], and only a first kernel's boot has crashkernel= memory to load
+    // it into (a capture build that ran on reserved none, §6): the first kernel's build.
     const k = state.actors.kexec.context;
-    const files = fadumpFiles({ supported: true, hotplugReady: config.elfcorehdr === 'in-capture-kernel', releaseMemFile: false, paramArea: null, opalCore: null });
+    const files = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: null, opalCore: null });
     const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.fadumpRegion]: '' };
     for (const f of files) sysfs[f] = values[f] ?? '';
     sysfs[KEXEC_FILES.crashLoaded] = '0';
@@ -141,16 +145,18 @@ export function observe(config: Config, state: SystemState): Observation {
     const d = k.dump;
     const files = fadumpFiles({
       supported: true,
-      hotplugReady: config.captureKernel.elfcorehdr === 'in-capture-kernel',
+      hotplugReady: hotplugReadyIn(config, 'capture'),
       releaseMemFile: true,
       paramArea: k.paramArea,
       opalCore: k.opalCore,
     });
     const bootMemorySize = d ? d.bootRegions.reduce((s, r) => s + (r.end - r.start), 0) : 0;
+    // The area this capture build reserved: the permanent area it keeps at release (§1).
+    const area = d ? areaAtCapture(config, d, k.memory) : null;
     const values: Record<string, string> = {
       [FILES.enabled]: '1',
       [FILES.registered]: '0',
-      [FILES.memReserved]: String(d ? d.area.end - d.area.start : 0),
+      [FILES.memReserved]: String(area ? area.end - area.start : 0),
       [FILES.hotplugReady]: '1',
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',

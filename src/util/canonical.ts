@@ -1,27 +1,7 @@
 // A canonical JSON text: object keys sorted, undefined members dropped, so that two snapshots with
 // the same contents get the same key whatever order their contexts were built in.
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  // Plain loops, not entries/filter/map: interning a snapshot calls this on every XState step.
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      out += (i ? ',' : '') + (v === undefined ? 'null' : canonicalJson(v));
-    }
-    return `${out}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = record[k];
-    if (v === undefined || typeof v === 'function') continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${out}}`;
+  return new CanonicalMemo().key(value);
 }
 
 /** canonicalJson with a memo per object: snapshots share unchanged parts of their contexts with

@@ -27,6 +27,8 @@ export function defaultMatrix(): ConfigInput[] {
     // crashkernel= sizes the boot memory (capped at RAM/4), and one below the minimum: fadump fails.
     { platform: 'pseries', crashkernel: '1G', memoryMiB: 8192 },
     { platform: 'pseries', crashkernel: '256M', memoryMiB: 8192 },
+    // crashkernel= above RAM/4: the cap takes effect (reference §1 early boot 4).
+    { platform: 'pseries', crashkernel: '4G', memoryMiB: 8192 },
     // Firmware call failures (RTAS and OPAL return codes).
     { platform: 'pseries', faults: true },
     { platform: 'powernv', faults: true, memoryMiB: 16384 },

@@ -185,10 +185,24 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
       case 'kdump-start':
         if (kernel === null) return IGNORED;
         return kdump.start(kernel) ? ACCEPTED : IGNORED;
-      default:
-        // kexec -p / -u (kdump): the simulator states fadump only, and a fadump kernel that
-        // reserved its area has no crashkernel= memory to load an image into.
-        return IGNORED;
+      // kdump's `kexec -p` (kexec-load, returning with kexec-loaded) and `kexec -p -u` (§6), from
+      // the user. simulates() admits crashkernel= only where fadump reserves at every memory size,
+      // so the running kernel has no crashkernel= memory (§1 early boot 4, §6): the load fails at
+      // once, no load is ever under way for kexec-loaded to finish, and nothing is ever loaded, so a
+      // crash that fadump does not take stays a plain panic (§1 Crash).
+      case 'kexec-load': {
+        if (kernel === null) return IGNORED;
+        const r = kernel.kexec_load_crash();
+        return r === 'loading' ? ACCEPTED : { accepted: false, errno: r };
+      }
+      case 'kexec-loaded':
+        if (kernel === null) return IGNORED;
+        return kernel.kexec_loaded_crash() ? ACCEPTED : IGNORED;
+      case 'kexec-unload': {
+        if (kernel === null) return IGNORED;
+        const errno = kernel.kexec_unload_crash();
+        return { accepted: errno === null, errno };
+      }
     }
   }
 

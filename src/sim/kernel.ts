@@ -181,6 +181,13 @@ export class Kernel {
   private crashing_cpu = -1;
   /** This boot has built an elfcorehdr at registration. */
   private elfcorehdrBuilt = false;
+  /** kdump's crashkernel= memory (crashk_res) was reserved at this boot: only when fadump did not
+   *  reserve (§1 early boot 4, §6). The object that runs on after release_mem keeps its boot's
+   *  answer: a capture boot reserved fadump's area, so no crashkernel= memory. */
+  crashkernelReserved = false;
+  /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). Without
+   *  crashkernel= memory it stays 'none'. */
+  private crashImage: 'none' | 'loading' | 'loaded' = 'none';
   private readonly files = new Map<string, KernFile>();
 
   constructor(private readonly env: KernelEnv) {}
@@ -207,8 +214,9 @@ export class Kernel {
     this.fadump_append_bootargs();
     // 2. fadump=.
     this.early_fadump_param(this.config.fadump);
-    // 4. Reservation; 5. the pSeries param area.
-    this.fadump_reserve_mem();
+    // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
+    // only when fadump_reserve_mem() reserved nothing: fadump off or failed (§1 early boot 4, §6).
+    this.crashkernelReserved = this.fadump_reserve_mem() === 0 && this.config.crashkernel !== null && this.config.crashkernel > 0;
     this.fadump_setup_param_area();
     // 7. setup_fadump (subsys_initcall_sync).
     this.setup_fadump();
@@ -914,6 +922,41 @@ export class Kernel {
     }
     const rc = this.env.fw.opalCecReboot2Mpipl();
     return rc === OPAL_SUCCESS ? 'triggered' : 'failed';
+  }
+
+  // =============================================================================================
+  // kexec -p / kexec -p -u (§6 "kdump for contrast")
+
+  /** kexec_file_load(KEXEC_FILE_ON_CRASH), `kexec -p`, begins: the current crash image is freed
+   *  first, then the new one is loaded into the crashkernel= memory (§6), so until kexec-loaded
+   *  nothing is loaded. A kernel that reserved fadump's area reserved no crashkernel= memory (§1
+   *  early boot 4, §6 "crashkernel= memory is reserved only when fadump did not reserve"): the
+   *  segments find no hole in the empty crashk_res and the call fails at once with -EADDRNOTAVAIL
+   *  [I: the errno is kexec_locate_mem_hole()'s; the reference names none]; nothing was loaded, so
+   *  nothing is freed. 'loading': the load is under way, the answer comes with kexec-loaded. */
+  kexec_load_crash(): Errno | 'loading' {
+    if (!this.crashkernelReserved) return 'EADDRNOTAVAIL';
+    // kdump fallback (fadump off or failed): only the image slot of §6 is stated here; the jump
+    // into a kdump capture kernel is not (simulates() admits no such configuration; a seeded
+    // fault can lead here and must not stop the run).
+    if (this.crashImage === 'loading') return 'EBUSY'; // kexec_trylock() fails [I]
+    this.crashImage = 'loading';
+    return 'loading';
+  }
+
+  /** The `kexec -p` under way returns: the new image is installed. false: no load is under way. */
+  kexec_loaded_crash(): boolean {
+    if (this.crashImage !== 'loading') return false;
+    this.crashImage = 'loaded';
+    return true;
+  }
+
+  /** KEXEC_FILE_UNLOAD with KEXEC_FILE_ON_CRASH, `kexec -p -u`: the crash image, if any, is
+   *  exchanged with NULL and freed; unloading nothing succeeds too (§6 "`kexec -p -u` unloads"). */
+  kexec_unload_crash(): Errno | null {
+    if (this.crashImage === 'loading') return 'EBUSY'; // kexec_trylock() fails [I]
+    this.crashImage = 'none';
+    return null;
   }
 
   // =============================================================================================

@@ -76,7 +76,8 @@ export function describeEvent(e: ExternalEvent): string {
 // ---------------------------------------------------------------------------------------------
 // What travels between actors
 
-export type Errno = 'EPERM' | 'EINVAL' | 'ENODEV' | 'EIO' | 'ENOSPC' | 'ENOENT' | 'EEXIST' | 'EACCES' | 'EADDRNOTAVAIL' | 'EBUSY';
+export const ERRNOS = ['EPERM', 'EINVAL', 'ENODEV', 'EIO', 'ENOSPC', 'ENOENT', 'EEXIST', 'EACCES', 'EADDRNOTAVAIL', 'EBUSY'] as const;
+export type Errno = (typeof ERRNOS)[number];
 export type FirmwareRc = z.infer<typeof firmwareRc>;
 export type FirmwareCall = 'register' | 'unregister' | 'preserve';
 /** 'none': no crash info header at all (hypervisor-assisted dump, seeds/002, has none). */

@@ -15,7 +15,7 @@ import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP,
 import type { Config } from '../config';
 import { CanonicalMemo } from '../util/canonical';
 import { Int32List, PairMap } from './typed';
-import { toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
+import { ERRNOS, toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
 
 export const N_ACTORS = ACTORS.length;
 /** Tuple layout: one snapshot id per actor, then the dump outcome. */
@@ -165,7 +165,8 @@ const HAS_IGNORED = 4;
 
 const NODE_STRIDE = 3;
 
-const ERRNOS: readonly (Errno | null)[] = [null, 'EPERM', 'EINVAL', 'ENODEV', 'EIO', 'ENOSPC', 'ENOENT', 'EEXIST', 'EACCES', 'EADDRNOTAVAIL', 'EBUSY'];
+/** An outcome's errno as a small code: 0 for none, else 1 + its index in ERRNOS. */
+const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
 
 /** The composed system over interned ids, with compiled steps.
  *
@@ -186,7 +187,7 @@ export class Engine {
   private readonly updates = new Int32List(1 << 16);
   private readonly updStart = new Int32List(1 << 14);
   private readonly outDump = new Int32List(1 << 14);
-  /** Flags, and the errno's index in ERRNOS in bits 8 and up. */
+  /** Flags, and the errno's code (ERRNO_CODES) in bits 8 and up. */
   private readonly outFlags = new Int32List(1 << 14);
   private readonly outIgnored = new Map<number, string[]>();
   /** System steps computed through system.step's routing (trie misses). */
@@ -273,7 +274,7 @@ export class Engine {
       updates: this.updates.data.slice(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0),
       dump: this.outDump.data[o] ?? -1,
       handled: (flags & HANDLED) !== 0,
-      errno: ERRNOS[flags >> 8] ?? null,
+      errno: ERRNO_CODES[flags >> 8] ?? null,
       ignored: this.outIgnored.get(o) ?? [],
     };
   }
@@ -414,7 +415,7 @@ export class Engine {
     }
     this.updStart.push(this.updates.length);
     this.outDump.push(dump);
-    const errnoCode = ERRNOS.indexOf(errno);
+    const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
     this.outFlags.push((handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << 8));
     if (ignored) this.outIgnored.set(o, ignored);

@@ -62,12 +62,6 @@ export interface Exploration {
   pathTo(i: number): ExternalEvent[];
 }
 
-function growFilled(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(Math.max(n, a.length * 2)).fill(-1);
-  b.set(a);
-  return b;
-}
-
 /** Ids for the distinct combinations of actor snapshot ids (a state without its dump outcome and
  *  monitors): the firmware and the production kernel vary most, the other actors' combination is
  *  interned first, so the key is three numbers. */
@@ -99,9 +93,11 @@ class SnapshotCombos {
   }
 }
 
-function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+/** a, or a copy at least n long (doubling), the new slots set to `fill`. */
+function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
   if (n <= a.length) return a;
   const b = new Int32Array(Math.max(n, a.length * 2));
+  if (fill !== 0) b.fill(fill, a.length);
   b.set(a);
   return b;
 }
@@ -187,7 +183,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
 
     if (stateProps.length) {
       const c = combos.id(cur);
-      if (c >= stateBad.length) stateBad = growFilled(stateBad, c + 1);
+      if (c >= stateBad.length) stateBad = growInt32(stateBad, c + 1, -1);
       let bad = stateBad[c] ?? -1;
       if (bad < 0) {
         bad = 0;

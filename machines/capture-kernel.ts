@@ -7,7 +7,7 @@ import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type P
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { areaAtCapture, captureElfcorehdr, dumpActiveAtBoot, headerProblem, hotplugReadyIn, platformProblem, savedCommandLineLen } from './kernel-rules';
+import { areaAtCapture, captureElfcorehdr, captureReadsParamArea, dumpActiveAtBoot, headerProblem, hotplugReadyIn, platformProblem, savedCommandLineLen } from './kernel-rules';
 
 export interface CaptureKernelContext {
   /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
@@ -102,8 +102,9 @@ export function captureKernelMachine(config: Config) {
           dump,
           problem,
           ptLoads: problem === null ? captureElfcorehdr(config, dump, event.memory) : null,
-          // §1 early boot 3: the param area string is appended to the capture kernel's command line.
-          paramArea: config.platform === 'pseries' ? dump.paramArea : null,
+          // §1 early boot 3: the param area string is appended to the capture kernel's command line
+          // (by a capture build that knows the param area, 6.10+).
+          paramArea: captureReadsParamArea(config) ? dump.paramArea : null,
           // §2: OPAL exports its own memory as /sys/firmware/opal/mpipl/core.
           opalCore: config.platform === 'powernv' ? 'present' : null,
         });

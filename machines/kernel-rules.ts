@@ -2,6 +2,8 @@
 // guards and actions call. Each names its source in shared/reference/kernel-behaviour.md.
 import { kernelCmdline, type Config } from '../src/config';
 import type { CrashInfoHeader, Errno, FirmwareRc, Generation, KernelBuild, Magic, PreservedDump, Registration, Reservation } from '../src/events';
+import { traitsOf } from '../src/kernel-versions';
+import { areaGeometry, paramAreaFits } from '../src/memory/guest';
 import { elfcorePtLoads, fadumpAreaSize, normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
 
@@ -20,9 +22,11 @@ export function phypDumpActiveAtBoot(config: Config, dump: PreservedDump | null)
   return dump !== null && config.mechanism === 'phyp-assisted-dump';
 }
 
-/** What a kernel build decides: where it builds the elfcorehdr (§5), the byte order and the
- *  structure sizes it writes into the crash info header (§3). */
+/** What a kernel build decides: its release (src/kernel-versions.ts), where it builds the
+ *  elfcorehdr (§5), the byte order and the structure sizes it writes into the crash info header
+ *  (§3). */
 export interface BuildTraits {
+  version: string;
   generation: Generation;
   byteOrder: CrashInfoHeader['byteOrder'];
   sizes: CrashInfoHeader['sizes'];
@@ -31,9 +35,29 @@ export interface BuildTraits {
 /** The first kernel's build, or the capture kernel's (config.captureKernel), which also runs on
  *  after release_mem or a failed capture (§1 "Release", "Capture boot" 5). */
 export function buildOf(config: Config, build: KernelBuild): BuildTraits {
-  if (build === 'first') return { generation: config.elfcorehdr, byteOrder: 'le', sizes: 'A' };
+  if (build === 'first') return { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', sizes: 'A' };
   const ck = config.captureKernel;
-  return { generation: ck.elfcorehdr, byteOrder: ck.endianness === 'swapped' ? 'be' : 'le', sizes: ck.headerSizes === 'same' ? 'A' : 'B' };
+  return { version: ck.kernel, generation: ck.elfcorehdr, byteOrder: ck.endianness === 'swapped' ? 'be' : 'le', sizes: ck.headerSizes === 'same' ? 'A' : 'B' };
+}
+
+/** §1 early boot 5, §2 bootargs_append: whether a boot without an active dump sets up the pSeries
+ *  param area. The kernel must have one (683eab94da75, 6.10) and, depending on its release,
+ *  fadump enabled with its area reserved (6.10's setup_fadump(); 0843ba458439's
+ *  `if (!fw_dump.fadump_enabled) return;`) or only fadump supported (f4892c68ecc1 until then:
+ *  even fadump=off); under the hash MMU the RMA must hold 768 MB (fadump_setup_param_area()).
+ *  `enabled`: fw_dump.fadump_enabled after fadump_reserve_mem(). */
+export function paramAreaAtBoot(config: Config, build: KernelBuild, enabled: boolean): boolean {
+  if (config.platform !== 'pseries' || config.mechanism === 'phyp-assisted-dump') return false;
+  const rule = traitsOf(buildOf(config, build).version).paramArea;
+  if (rule === 'none' || (rule === 'when-enabled' && !enabled)) return false;
+  return paramAreaFits(config.mmu, config.memoryBytes);
+}
+
+/** §1 early boot 3: whether a capture build reads the param area the crashed kernel registered
+ *  (rtas_fadump_get_config() knows RTAS_FADUMP_PARAM_AREA from 683eab94da75 on; an older build
+ *  has no param area, no bootargs_append and appends nothing). */
+export function captureReadsParamArea(config: Config): boolean {
+  return config.platform === 'pseries' && traitsOf(config.captureKernel.kernel).paramArea !== 'none';
 }
 
 /** §2: hotplug_ready exists on kernels with the 2024 change (the elfcorehdr built in the capture
@@ -89,7 +113,7 @@ export function savedCommandLineLen(config: Config, appended: string | null): nu
  *  with the same build on both sides, the crashed kernel's start and size (§7.6). */
 export function areaAtCapture(config: Config, dump: PreservedDump, memory: readonly Range[]): Range {
   const regions = buildOf(config, 'capture').generation === 'at-registration' ? normalize(memory).length : null;
-  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(config.platform, totalSize(dump.bootRegions), regions) };
+  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(areaGeometry(config), totalSize(dump.bootRegions), regions) };
 }
 
 /** §1 capture boot 4: platform processing. */

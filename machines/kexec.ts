@@ -10,7 +10,7 @@ import { kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
-import { hotplugReadyIn } from './kernel-rules';
+import { hotplugReadyIn, paramAreaAtBoot } from './kernel-rules';
 
 export interface KexecContext {
   /** The crash kernel region (crashkernel=) of the image loaded or being loaded. */
@@ -48,7 +48,9 @@ export function kexecMachine(config: Config) {
   // fadump files read as a kernel booted with fadump off (reference §2). It is the first kernel's
   // build: kdumpctl loads the running kernel's (uname -r) [U], and only a first kernel's boot has
   // crashkernel= memory to load it into (§6).
-  const captureFiles = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: null, opalCore: null });
+  // A release that sets the param area up whenever fadump is supported (f4892c68ecc1 until
+  // 0843ba458439) gives it bootargs_append even so (src/kernel-versions.ts).
+  const captureFiles = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: paramAreaAtBoot(config, 'first', false) ? '' : null, opalCore: null });
 
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },

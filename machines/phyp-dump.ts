@@ -34,11 +34,12 @@ const EMPTY: Ctx = { scratch: null, memory: [], dump: null, reserved: [], ptLoad
 /** There is no crash info header: the hypervisor's own dump header describes the sections. */
 const NO_HEADER: CrashInfoHeader = { magic: 'none', byteOrder: 'le', sizes: 'A', crashingCpu: 0xffffffff };
 
-function registrationOf(scratch: Range): Registration {
+/** The registration of a scratch area (bytes), its copy page-aligned with `pageSize` (bytes). */
+function registrationOf(scratch: Range, pageSize: number): Registration {
   return {
     bootRegions: [{ start: 0, end: PHYP_BOOT_MEMORY }],
     bootMemTop: PHYP_BOOT_MEMORY,
-    bootMemDest: scratchOf(scratch).dest,
+    bootMemDest: scratchOf(scratch, pageSize).dest,
     area: scratch,
     header: NO_HEADER,
     elfcorehdr: null,
@@ -82,7 +83,7 @@ export function phypDumpMachine(config: Config) {
       register: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'phyp.setup') return;
         enqueue.assign({ ...EMPTY, scratch: event.scratch });
-        enqueue.emit({ type: 'fw.register', registration: registrationOf(event.scratch) });
+        enqueue.emit({ type: 'fw.register', registration: registrationOf(event.scratch, config.pageSize) });
       }),
       /** The panic path tells the hypervisor (rtas_os_term) [I]; it saves the low 256MB, CPU state
        *  and HPTE, resets PCI and I/O, and boots the kernel again (seeds/002). */
@@ -102,7 +103,7 @@ export function phypDumpMachine(config: Config) {
           memory: event.memory,
           dump: d,
           reserved: phypReservedAtCapture(event.memory),
-          ptLoads: phypPtLoads(d.memoryAtCrash, d.area),
+          ptLoads: phypPtLoads(d.memoryAtCrash, d.area, config.pageSize),
           usable: [{ start: 0, end: PHYP_BOOT_MEMORY }],
         });
       }),
@@ -114,7 +115,7 @@ export function phypDumpMachine(config: Config) {
        *  again, and run on as the production kernel, "no further reboots are required"
        *  (seeds/002; phyp_dump.c's track_freed_range re-registers once all is freed [I]). */
       backToProduction: enqueueActions(({ enqueue, context, event }) => {
-        const scratch = phypScratchArea(context.memory);
+        const scratch = phypScratchArea(context.memory, config.pageSize);
         const handover: Handover = {
           // The same kernel booted again for the dump (seeds/002): the first kernel's build, with
           // its own command line (there is no param area).
@@ -137,7 +138,7 @@ export function phypDumpMachine(config: Config) {
         const w = writeOf(event);
         if (w !== null) enqueue.emit({ type: 'sysfs.result', path: w.path, errno: null, origin: w.origin });
         enqueue.assign({ ...EMPTY, scratch: scratch === null ? null : scratch.area });
-        if (scratch !== null) enqueue.emit({ type: 'fw.register', registration: registrationOf(scratch.area) });
+        if (scratch !== null) enqueue.emit({ type: 'fw.register', registration: registrationOf(scratch.area, config.pageSize) });
       }),
       /** release_region: free [start, start+length) of what is reserved; the freed memory "becomes
        *  immediately available to the system for normal use" (seeds/002). */

@@ -9,7 +9,7 @@ import { crashkernelRange } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { buildOf, dlparRemoveBlocked, dumpActiveAtBoot, headerFor, hotplugReadyIn, phypDumpActiveAtBoot, registerOutcome, registration, savedCommandLineLen, unregisterOk } from './kernel-rules';
+import { buildOf, dlparRemoveBlocked, dumpActiveAtBoot, headerFor, hotplugReadyIn, paramAreaAtBoot, phypDumpActiveAtBoot, registerOutcome, registration, savedCommandLineLen, unregisterOk } from './kernel-rules';
 
 export interface ProductionKernelContext {
   /** The build that runs: the first kernel's after a boot without a dump, the capture kernel's
@@ -126,7 +126,7 @@ export function productionKernelMachine(config: Config) {
         // kdump memory only when fadump did not reserve: the fallback to kdump (§1 early boot 4).
         const crashkernel = crashkernelRange(config, event.memory, ok);
         // seeds/002: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
-        const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory) : null;
+        const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory, config.pageSize) : null;
         enqueue.assign({
           // A boot without a dump boots the first kernel's build, with its own command line.
           build: 'first',
@@ -141,8 +141,9 @@ export function productionKernelMachine(config: Config) {
           reservation: reserved !== null && reserved.ok ? reserved.reservation : null,
           reserveError: reserved !== null && !reserved.ok ? reserved.reason : null,
           elfcorehdr: null,
-          // §1 early boot 5: the pSeries param area (bootargs_append), set up when enabled.
-          paramArea: config.platform === 'pseries' && ok ? '' : null,
+          // §1 early boot 5: the pSeries param area (bootargs_append), as this release sets it up
+          // (src/kernel-versions.ts: when enabled, or whenever supported, or not at all).
+          paramArea: paramAreaAtBoot(config, 'first', ok) ? '' : null,
           releaseMemFile: false,
           opalCore: null,
           pending: null,

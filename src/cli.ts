@@ -8,7 +8,7 @@ import { replaySteps } from './log/replay';
 import { formatNoSteps, formatStep, replayJsonChunks } from './log/format';
 import { createSystem } from '../machines/system';
 import { observe } from './sysfs/view';
-import { checkCommand, type CheckFlags } from './explore/check-command';
+import { checkCommand, DEFAULT_MAX_STATES, type CheckFlags } from './explore/check-command';
 import { ExplorationError } from './explore/check';
 import { decodeUtf8, InputError, readBounded } from './util/read';
 import { diagramsCommand } from './diagrams/generate';
@@ -140,10 +140,11 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--property <id...>', 'check only these properties')
     .option('--json', 'print {"results": [...]}')
     .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
-    .option('--max-states <n>', 'stop each exploration after this many states (verdict: incomplete)')
+    .option('--max-states <n>', `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`)
     .option('--max-memory <size>', 'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)')
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json)')
+    .option('--expect <file>', 'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json')
+    .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json, or the --expect file)')
     .option('--coverage', 'print, per actor, the states and transitions never reached')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);

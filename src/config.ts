@@ -1,7 +1,9 @@
 // A configuration picks the variant of every actor (shared/DESIGN.md "Configurations").
 // Validated at the boundary with zod; defaults give a current pSeries system.
 import { z } from 'zod';
-import { GiB, MiB, parseSize } from './memory/size';
+import { CURRENT_KERNEL, KERNEL_CHANGES, LAST_AT_REGISTRATION_KERNEL, OLDEST_KERNEL, compareKernelVersions, parseKernelVersion, traitsOf, type KernelVersion } from './kernel-versions';
+import type { Firmware, Mmu } from './memory/guest';
+import { GiB, KiB, MiB, parseSize } from './memory/size';
 
 /** Why a crashkernel= value is not a plain size. */
 function sizeProblem(s: string): string {
@@ -20,6 +22,15 @@ const sizeString = z.string().superRefine((s, ctx) => {
 
 const positiveMiB = z.number().int().positive().max(64 * 1024 * 1024);
 
+/** An upstream kernel release the version table (src/kernel-versions.ts) describes. */
+const kernelVersion = z.string().superRefine((s, ctx) => {
+  if (parseKernelVersion(s) === null) {
+    ctx.addIssue({ code: 'custom', message: `expected an upstream release as major.minor, such as "6.1" or "6.12" (a stable kernel such as 6.12.107 is given as its series, "6.12")` });
+  } else if (compareKernelVersions(s, OLDEST_KERNEL) < 0) {
+    ctx.addIssue({ code: 'custom', message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (before ${KERNEL_CHANGES[0]?.commit ?? ''} \`echo 1 > registered\` while registered returned -EINVAL)` });
+  }
+});
+
 export const ConfigSchema = z
   .object({
     /** The dump mechanism (shared/DESIGN.md "Configurations"): fadump (which falls back to kdump
@@ -29,10 +40,15 @@ export const ConfigSchema = z
     mechanism: z.enum(['fadump', 'kdump', 'phyp-assisted-dump']).default('fadump'),
     /** pSeries (PHYP, RTAS ibm,configure-kernel-dump) or PowerNV (OPAL, MPIPL). */
     platform: z.enum(['pseries', 'powernv']).default('pseries'),
+    /** The upstream kernel release ("6.1", "6.12", "4.18", ...): every version-dependent
+     *  behaviour follows from it through src/kernel-versions.ts; the explicit keys elfcorehdr,
+     *  registerAtBoot and registeredWrite override it. Default: the current kernel, or, when only
+     *  elfcorehdr "at-registration" is given, the last release before the 2024 change (6.9). */
+    kernel: kernelVersion.optional(),
     /** Where the elfcorehdr is built: at registration in the first kernel, with the udev rule
      *  re-registering after hotplug (before the 2024 change, seeds/003_*), or in the capture
-     *  kernel from that boot's memory map (after it). */
-    elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).default('in-capture-kernel'),
+     *  kernel from that boot's memory map (after it). Default: the kernel's (c6c5b14dac0d, 6.10). */
+    elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).optional(),
     /** fadump= on the kernel command line (reference §1 early boot 2). Default: on for the
      *  fadump mechanism, off (absent) for kdump and hypervisor-assisted dump. */
     fadump: z.enum(['on', 'off', 'nocma']).optional(),
@@ -56,13 +72,29 @@ export const ConfigSchema = z
     /** The boot-memory size rule: the current kernel's, or the seed document's "larger of 5% or
      *  256MB" (seeds/000_*). */
     bootMemoryRule: z.enum(['current', 'seed-2011']).default('current'),
-    /** The kernel registers itself at boot (since about v6.0); before, kdumpctl start did. */
-    registerAtBoot: z.boolean().default(true),
-    /** `echo 1 > registered` while registered: re-registers (current) or -EEXIST (2017 kernels). */
-    registeredWrite: z.enum(['reregister', 'eexist']).default('reregister'),
+    /** The kernel registers itself at boot (607451ce0aa9, 5.18); before, kdumpctl start did.
+     *  Default: the kernel's. */
+    registerAtBoot: z.boolean().optional(),
+    /** `echo 1 > registered` while registered: re-registers (0823c68b054b, 4.20) or -EEXIST
+     *  (98b8cd7f7564, 4.13-4.19). Default: the kernel's. */
+    registeredWrite: z.enum(['reregister', 'eexist']).optional(),
+    /** Possible CPUs: QEMU sizes its CPU state data section by them (0x20 + 0x4f0 each; QEMU
+     *  counts cores, -smp maxcpus / threads). PowerVM's documented size does not follow them. */
+    cpus: z.number().int().positive().max(8192).default(1),
+    /** PAGE_SIZE of the kernel build in KiB: CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES. Every
+     *  PAGE_ALIGN of fadump's arithmetic follows it. */
+    pageSizeKiB: z.literal([4, 64], { error: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' }).default(64),
+    /** The MMU the guest runs with: the hash MMU puts the param area in the RMA and needs one of
+     *  768 MB (fadump_setup_param_area()). */
+    mmu: z.enum(['radix', 'hash']).default('radix'),
+    /** pSeries firmware: PowerVM, or QEMU's spapr RTAS; what ibm,configure-kernel-dump-sizes
+     *  reports (src/memory/guest.ts). Default PowerVM. */
+    firmware: z.enum(['powervm', 'qemu']).optional(),
     /** The kernel that boots to capture the dump, when it differs from the crashed one. */
     captureKernel: z
       .object({
+        /** Its release (default: the crashed kernel's, or the one elfcorehdr implies). */
+        kernel: kernelVersion.optional(),
         elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).optional(),
         endianness: z.enum(['same', 'swapped']).default('same'),
         headerSizes: z.enum(['same', 'different']).default('same'),
@@ -86,7 +118,9 @@ export interface Config {
   readonly input: ConfigInput;
   readonly mechanism: Parsed['mechanism'];
   readonly platform: Parsed['platform'];
-  readonly elfcorehdr: Parsed['elfcorehdr'];
+  /** The kernel release ("major.minor"), given or implied; src/kernel-versions.ts traitsOf(). */
+  readonly kernel: KernelVersion;
+  readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
   readonly fadump: 'on' | 'off' | 'nocma';
   readonly crashHotplug: boolean;
   readonly crashkernel: number | null;
@@ -98,9 +132,20 @@ export interface Config {
   readonly petitbootPreservesDump: boolean;
   readonly bootMemoryRule: Parsed['bootMemoryRule'];
   readonly registerAtBoot: boolean;
-  readonly registeredWrite: Parsed['registeredWrite'];
+  readonly registeredWrite: 'reregister' | 'eexist';
+  /** Possible CPUs. */
+  readonly cpus: number;
+  /** PAGE_SIZE in KiB (4 or 64) and in bytes. */
+  readonly pageSizeKiB: 4 | 64;
+  readonly pageSize: number;
+  readonly mmu: Mmu;
+  /** pSeries firmware (PowerVM or QEMU); 'powervm' on PowerNV, where it plays no part. */
+  readonly firmware: Firmware;
   readonly captureKernel: {
-    readonly elfcorehdr: Parsed['elfcorehdr'];
+    /** The capture kernel's release: the crashed kernel's unless given (or implied by a different
+     *  elfcorehdr). */
+    readonly kernel: KernelVersion;
+    readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
     readonly endianness: 'same' | 'swapped';
     readonly headerSizes: 'same' | 'different';
   };
@@ -112,9 +157,62 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** The kernel builds a configuration describes, each key given or taken from the version table
+ *  (src/kernel-versions.ts): the explicit feature keys override the table. */
+interface Kernels {
+  kernel: KernelVersion;
+  elfcorehdr: 'at-registration' | 'in-capture-kernel';
+  registerAtBoot: boolean;
+  registeredWrite: 'reregister' | 'eexist';
+  crashHotplug: boolean;
+  capture: { kernel: KernelVersion; elfcorehdr: 'at-registration' | 'in-capture-kernel' };
+}
+
+/** A configuration that gives only the generation stands for a release of that generation: the
+ *  last one building the elfcorehdr at registration (6.9: no bootargs_append, no hotplug_ready),
+ *  or the current one. */
+function kernelOfGeneration(g: 'at-registration' | 'in-capture-kernel' | undefined): KernelVersion {
+  return g === 'at-registration' ? LAST_AT_REGISTRATION_KERNEL : CURRENT_KERNEL;
+}
+
+function kernelsOf(c: Parsed): Kernels {
+  const kernel = c.kernel ?? kernelOfGeneration(c.elfcorehdr);
+  const t = traitsOf(kernel);
+  const elfcorehdr = c.elfcorehdr ?? t.elfcorehdr;
+  const ck = c.captureKernel;
+  // The capture kernel is the crashed kernel's build unless its release, or a generation other
+  // than the crashed kernel's, is given.
+  const differs = ck.elfcorehdr !== undefined && ck.elfcorehdr !== elfcorehdr;
+  const captureKernel = ck.kernel ?? (differs ? kernelOfGeneration(ck.elfcorehdr) : kernel);
+  const captureElfcorehdr = ck.elfcorehdr ?? (ck.kernel !== undefined ? traitsOf(ck.kernel).elfcorehdr : elfcorehdr);
+  return {
+    kernel,
+    elfcorehdr,
+    registerAtBoot: c.registerAtBoot ?? t.registerAtBoot,
+    registeredWrite: c.registeredWrite ?? t.registeredWrite,
+    // An explicit generation carries powerpc's crash hotplug with it (both 6.10).
+    crashHotplug: c.crashHotplug ?? (c.elfcorehdr !== undefined ? elfcorehdr === 'in-capture-kernel' : t.crashHotplug),
+    capture: { kernel: captureKernel, elfcorehdr: captureElfcorehdr },
+  };
+}
+
 /** Checks the rules zod's shape cannot: contradictions between keys. */
 function contradictions(c: Parsed): ConfigIssue[] {
   const out: ConfigIssue[] = [];
+  const k = kernelsOf(c);
+  const builds = k.capture.kernel === k.kernel ? [['kernel', k.kernel] as const] : ([['kernel', k.kernel], ['captureKernel.kernel', k.capture.kernel]] as const);
+  for (const [path, version] of builds) {
+    const t = traitsOf(version);
+    if (c.platform === 'powernv' && !t.opal) {
+      out.push({ path, message: `fadump on PowerNV (OPAL MPIPL) came in 5.4 ("powerpc/fadump: add fadump support on powernv"): kernel ${version} has none` });
+    }
+    if (c.fadump === 'nocma' && !t.cma) {
+      out.push({ path, message: `kernel ${version} does not know fadump=nocma (a4e92ce8e4c8, 4.20): early_fadump_param() would leave fadump disabled; use "on" or "off"` });
+    }
+  }
+  if (c.platform === 'powernv' && c.firmware !== undefined) {
+    out.push({ path: 'firmware', message: 'firmware picks pSeries firmware (PowerVM or QEMU\'s RTAS); PowerNV runs OPAL' });
+  }
   if (c.platform === 'pseries' && c.petitbootPreservesDump !== undefined) {
     out.push({ path: 'petitbootPreservesDump', message: 'petitboot exists only on PowerNV (platform "powernv")' });
   }
@@ -160,30 +258,39 @@ function fadumpOf(c: Parsed): 'on' | 'off' | 'nocma' {
   return c.fadump ?? (c.mechanism === 'fadump' ? 'on' : 'off');
 }
 
-function crashHotplugOf(c: Parsed): boolean {
-  return c.crashHotplug ?? c.elfcorehdr === 'in-capture-kernel';
+/** The guest keys given away from their defaults, for the name: the kernel release, CPUs, page
+ *  size, MMU and firmware (empty for a configuration that gives none, so older names stay). */
+function guestParts(c: Parsed): string[] {
+  const parts: string[] = [];
+  if (c.kernel !== undefined) parts.push(`kernel=${c.kernel}`);
+  if (c.firmware === 'qemu') parts.push('qemu');
+  if (c.cpus !== 1) parts.push(`cpus=${c.cpus}`);
+  if (c.pageSizeKiB !== 64) parts.push(`${c.pageSizeKiB}K-pages`);
+  if (c.mmu !== 'radix') parts.push(`${c.mmu}-mmu`);
+  return parts;
 }
 
-function defaultName(c: Parsed, petitboot: boolean): string {
+function defaultName(c: Parsed, k: Kernels, petitboot: boolean): string {
   if (c.mechanism === 'kdump') {
-    const parts = [c.platform, 'kdump', `${c.memoryMiB / 1024}G`, `crashkernel=${c.crashkernel ?? ''}`, crashHotplugOf(c) ? 'crash-hotplug' : 'udev-reload'];
+    const parts = [c.platform, ...guestParts(c), 'kdump', `${c.memoryMiB / 1024}G`, `crashkernel=${c.crashkernel ?? ''}`, k.crashHotplug ? 'crash-hotplug' : 'udev-reload'];
     if (c.faults) parts.push('faults');
     return parts.join(' ');
   }
   if (c.mechanism === 'phyp-assisted-dump') {
-    const parts = [c.platform, 'phyp-assisted-dump', `${c.memoryMiB / 1024}G`];
+    const parts = [c.platform, ...guestParts(c), 'phyp-assisted-dump', `${c.memoryMiB / 1024}G`];
     if (c.faults) parts.push('faults');
     return parts.join(' ');
   }
-  const parts = [c.platform, c.elfcorehdr, `fadump=${fadumpOf(c)}`, `${c.memoryMiB / 1024}G`];
+  const parts = [c.platform, ...guestParts(c), k.elfcorehdr, `fadump=${fadumpOf(c)}`, `${c.memoryMiB / 1024}G`];
   if (c.crashkernel !== null) parts.push(`crashkernel=${c.crashkernel}`);
-  if (c.crashHotplug !== undefined && c.crashHotplug !== (c.elfcorehdr === 'in-capture-kernel')) parts.push(c.crashHotplug ? 'crash-hotplug' : 'no-crash-hotplug');
+  if (c.crashHotplug !== undefined && c.crashHotplug !== (k.elfcorehdr === 'in-capture-kernel')) parts.push(c.crashHotplug ? 'crash-hotplug' : 'no-crash-hotplug');
   if (c.platform === 'powernv') parts.push(petitboot ? 'petitboot-preserves' : 'petitboot-clobbers');
   if (c.bootMemoryRule !== 'current') parts.push(c.bootMemoryRule);
-  if (!c.registerAtBoot) parts.push('kdumpctl-registers');
-  if (c.registeredWrite !== 'reregister') parts.push('registered-eexist');
+  if (!k.registerAtBoot) parts.push('kdumpctl-registers');
+  if (k.registeredWrite !== 'reregister') parts.push('registered-eexist');
   const ck = c.captureKernel;
-  if (ck.elfcorehdr && ck.elfcorehdr !== c.elfcorehdr) parts.push(`capture=${ck.elfcorehdr}`);
+  if (ck.kernel !== undefined && ck.kernel !== k.kernel) parts.push(`capture-kernel=${ck.kernel}`);
+  if (k.capture.elfcorehdr !== k.elfcorehdr) parts.push(`capture=${k.capture.elfcorehdr}`);
   if (ck.endianness !== 'same') parts.push('capture-endian-swapped');
   if (ck.headerSizes !== 'same') parts.push('capture-header-sizes-differ');
   if (c.faults) parts.push('faults');
@@ -218,16 +325,18 @@ export function parseConfig(raw: unknown): ConfigResult {
   const issues = contradictions(c);
   if (issues.length) return { ok: false, issues };
   const petitboot = c.platform === 'powernv' ? (c.petitbootPreservesDump ?? true) : false;
+  const k = kernelsOf(c);
   return {
     ok: true,
     config: {
-      name: c.name ?? defaultName(c, petitboot),
+      name: c.name ?? defaultName(c, k, petitboot),
       input: raw as ConfigInput,
       mechanism: c.mechanism,
       platform: c.platform,
-      elfcorehdr: c.elfcorehdr,
+      kernel: k.kernel,
+      elfcorehdr: k.elfcorehdr,
       fadump: fadumpOf(c),
-      crashHotplug: crashHotplugOf(c),
+      crashHotplug: k.crashHotplug,
       crashkernel: c.crashkernel === null ? null : parseSize(c.crashkernel),
       crashkernelText: c.crashkernel,
       memoryBytes: c.memoryMiB * MiB,
@@ -236,10 +345,16 @@ export function parseConfig(raw: unknown): ConfigResult {
       maxMemoryBytes: (c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB) * MiB,
       petitbootPreservesDump: petitboot,
       bootMemoryRule: c.bootMemoryRule,
-      registerAtBoot: c.registerAtBoot,
-      registeredWrite: c.registeredWrite,
+      registerAtBoot: k.registerAtBoot,
+      registeredWrite: k.registeredWrite,
+      cpus: c.cpus,
+      pageSizeKiB: c.pageSizeKiB,
+      pageSize: c.pageSizeKiB * KiB,
+      mmu: c.mmu,
+      firmware: c.firmware ?? 'powervm',
       captureKernel: {
-        elfcorehdr: c.captureKernel.elfcorehdr ?? c.elfcorehdr,
+        kernel: k.capture.kernel,
+        elfcorehdr: k.capture.elfcorehdr,
         endianness: c.captureKernel.endianness,
         headerSizes: c.captureKernel.headerSizes,
       },

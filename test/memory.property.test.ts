@@ -28,7 +28,8 @@ import {
   type PtLoad,
   type Range,
 } from '../src/memory/layout';
-import { GiB, MiB, PAGE_SIZE, pageAlign } from '../src/memory/size';
+import { areaGeometry, type AreaGeometry, type Firmware } from '../src/memory/guest';
+import { GiB, KiB, MiB, PAGE_SIZE_64K, pageAlign } from '../src/memory/size';
 
 const SEED = 42;
 const opts = (numRuns: number) => ({ seed: SEED, numRuns });
@@ -75,6 +76,16 @@ const ptRange = (p: PtLoad): Range => ({ start: p.paddr, end: p.paddr + p.size }
 // Generators
 
 const platformArb = fc.constantFrom<Platform>('pseries', 'powernv');
+/** CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES, in bytes. */
+const pageSizeArb = fc.constantFrom(4 * KiB, 64 * KiB);
+/** A guest's area geometry: platform, page size, and on pSeries PowerVM's documented sizes or
+ *  QEMU's for 1 to 256 possible CPUs (src/memory/guest.ts). */
+const geometryArb = (platform: Platform): fc.Arbitrary<AreaGeometry> =>
+  fc
+    .record({ pageSize: pageSizeArb, firmware: fc.constantFrom<Firmware>('powervm', 'qemu'), cpus: fc.integer({ min: 1, max: 256 }) })
+    .map((g) => areaGeometry({ platform, ...g }));
+/** The default guest: PowerVM's documented sizes, 64K pages. */
+const geometry64K = (platform: Platform): AreaGeometry => areaGeometry({ platform, firmware: 'powervm', cpus: 1, pageSize: PAGE_SIZE_64K });
 const lmbArb = fc.constantFrom(16 * MiB, 64 * MiB, 256 * MiB);
 
 interface Layout {
@@ -106,6 +117,8 @@ const layoutArb: fc.Arbitrary<Layout> = fc
 
 interface Scenario {
   platform: Platform;
+  /** The guest's sizes and PAGE_SIZE. */
+  geometry: AreaGeometry;
   memory: Range[];
   /** boot_memory_size, page aligned. */
   size: number;
@@ -113,7 +126,9 @@ interface Scenario {
 
 /** A layout, a platform and a page-aligned boot memory size of at most 3/4 of the memory:
  *  any number of pages, whole LMBs, or exactly the first ranges (boot memory ending at a hole). */
-const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(layoutArb, platformArb).chain(([layout, platform]) => {
+const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(layoutArb, platformArb.chain((p) => geometryArb(p))).chain(([layout, geometry]) => {
+  const platform = geometry.platform;
+  const PAGE_SIZE = geometry.pageSize;
   const total = totalSize(layout.memory);
   const pages = Math.floor((total * 3) / 4 / PAGE_SIZE);
   const prefixes = layout.memory.map((_, i) => totalSize(layout.memory.slice(0, i + 1))).filter((t) => t <= (total * 3) / 4);
@@ -122,7 +137,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(layoutArb, platformArb).cha
     fc.integer({ min: 1, max: Math.max(1, Math.floor(pages / (layout.lmb / PAGE_SIZE))) }).map((n) => n * layout.lmb),
   ];
   if (prefixes.length > 0) sizes.push(fc.constantFrom(...prefixes));
-  return fc.oneof(...sizes).map((size) => ({ platform, memory: layout.memory, size }));
+  return fc.oneof(...sizes).map((size) => ({ platform, geometry, memory: layout.memory, size }));
 });
 
 interface Built {
@@ -136,12 +151,12 @@ interface Built {
 /** The pipeline of fadump_reserve_mem then fadump_populate_elfcorehdr; null when the layout
  *  cannot hold a dump (too many regions, no room for the area). */
 function build(s: Scenario, areaStart?: (top: number, areaSize: number) => number | null): Built | null {
-  const bm = bootMemoryRegions(s.memory, s.size, s.platform);
+  const bm = bootMemoryRegions(s.memory, s.size, s.platform, s.geometry.pageSize);
   if (!bm.ok) return null;
-  const areaSize = fadumpAreaSize(s.platform, s.size);
-  const start = areaStart ? areaStart(bm.value.bootMemTop, areaSize) : locateReserveMem(s.memory, bm.value.bootMemTop, areaSize);
+  const areaSize = fadumpAreaSize(s.geometry, s.size);
+  const start = areaStart ? areaStart(bm.value.bootMemTop, areaSize) : locateReserveMem(s.memory, bm.value.bootMemTop, areaSize, s.geometry.pageSize);
   if (start === null) return null;
-  const dump = dumpAreaAt(s.platform, start, s.size);
+  const dump = dumpAreaAt(s.geometry, start, s.size);
   const area = { start, end: start + dump.size };
   const ptLoads = elfcorePtLoads({
     memory: s.memory,
@@ -228,10 +243,11 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       fc.property(arb, ([s, pick]) => {
         const end = endOfDram(s.memory);
         const b = build(s, (top) => {
-          const lastPage = Math.floor((end - top) / PAGE_SIZE);
+          const page = s.geometry.pageSize;
+          const lastPage = Math.floor((end - top) / page);
           if (lastPage < 0) return null;
           // Any page-aligned start from boot_mem_top up to a little past the end of DRAM.
-          return top + (pick % (lastPage + 2)) * PAGE_SIZE;
+          return top + (pick % (lastPage + 2)) * page;
         });
         if (b === null) return true;
         built++;
@@ -298,12 +314,12 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       { start: 0, end: 256 * MiB },
       { start: 512 * MiB, end: 4 * GiB },
     ];
-    const bm = bootMemoryRegions(memory, 320 * MiB, 'pseries');
+    const bm = bootMemoryRegions(memory, 320 * MiB, 'pseries', PAGE_SIZE_64K);
     if (!bm.ok) throw new Error(bm.reason);
-    const areaSize = fadumpAreaSize('pseries', 320 * MiB);
-    const start = locateReserveMem(memory, bm.value.bootMemTop, areaSize);
+    const areaSize = fadumpAreaSize(geometry64K('pseries'), 320 * MiB);
+    const start = locateReserveMem(memory, bm.value.bootMemTop, areaSize, PAGE_SIZE_64K);
     if (start === null) throw new Error('no room');
-    const dump = dumpAreaAt('pseries', start, 320 * MiB);
+    const dump = dumpAreaAt(geometry64K('pseries'), start, 320 * MiB);
     const area = { start, end: start + dump.size };
     const added = lmbsAdded(memory, 1, 256 * MiB, 4 * GiB);
     expect(added).toEqual([{ start: 256 * MiB, end: 512 * MiB }]);
@@ -330,7 +346,7 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       { start: 0, end: 256 * MiB },
       { start: 512 * MiB, end: 4 * GiB },
     ];
-    const bm = bootMemoryRegions(memory, 320 * MiB, 'pseries');
+    const bm = bootMemoryRegions(memory, 320 * MiB, 'pseries', PAGE_SIZE_64K);
     expect(bm).toEqual({
       ok: true,
       value: {
@@ -342,10 +358,10 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       },
     });
     if (!bm.ok) return;
-    const start = locateReserveMem(memory, bm.value.bootMemTop, fadumpAreaSize('pseries', 320 * MiB));
+    const start = locateReserveMem(memory, bm.value.bootMemTop, fadumpAreaSize(geometry64K('pseries'), 320 * MiB), PAGE_SIZE_64K);
     expect(start).toBe(576 * MiB);
     if (start === null) return;
-    const dump = dumpAreaAt('pseries', start, 320 * MiB);
+    const dump = dumpAreaAt(geometry64K('pseries'), start, 320 * MiB);
     const area = { start, end: start + dump.size };
     const pt = elfcorePtLoads({ memory, bootRegions: bm.value.regions, bootMemTop: bm.value.bootMemTop, bootMemDest: dump.bootMemDest, area });
     expect(pt).toEqual([
@@ -360,7 +376,7 @@ describe('bootMemoryRegions and locateReserveMem', () => {
   it('boot regions are the first `size` bytes of memory; boot_mem_top = PAGE_ALIGN(size + holes); at most the platform maximum', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
-        const bm = bootMemoryRegions(s.memory, s.size, s.platform);
+        const bm = bootMemoryRegions(s.memory, s.size, s.platform, s.geometry.pageSize);
         const mem = normalize(s.memory);
         // How many memory ranges the first `size` bytes touch.
         let left = s.size;
@@ -385,7 +401,8 @@ describe('bootMemoryRegions and locateReserveMem', () => {
         // Every region lies in memory, and all memory below the last region's end is boot memory.
         expect(samePointSet(regions, mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])))).toBe(true);
         const holes = lastEnd - totalSize(mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])));
-        expect(bootMemTop).toBe(pageAlign(s.size + holes));
+        expect(bootMemTop).toBe(pageAlign(s.size + holes, s.geometry.pageSize));
+        expect(bootMemTop % s.geometry.pageSize).toBe(0);
       }),
       opts(300),
     );
@@ -393,14 +410,14 @@ describe('bootMemoryRegions and locateReserveMem', () => {
 
   it('locateReserveMem: page aligned, at or above boot_mem_top, inside one memory range, the first that fits', () => {
     // boot_mem_top is page aligned in practice; an unaligned one checks the result is aligned.
-    const arb = fc.tuple(layoutArb, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 4096 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 * MiB })));
+    const arb = fc.tuple(layoutArb, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 4096 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 * MiB })), pageSizeArb);
     fc.assert(
-      fc.property(arb, ([layout, topLmbs, sizePages, jitter]) => {
+      fc.property(arb, ([layout, topLmbs, sizePages, jitter, PAGE_SIZE]) => {
         const top = topLmbs * layout.lmb + jitter;
         const size = sizePages * PAGE_SIZE + CRASH_INFO_HEADER_BYTES;
-        const start = locateReserveMem(layout.memory, top, size);
+        const start = locateReserveMem(layout.memory, top, size, PAGE_SIZE);
         const mem = normalize(layout.memory);
-        const fits = (r: Range) => pageAlign(Math.max(r.start, top)) + size <= r.end;
+        const fits = (r: Range) => pageAlign(Math.max(r.start, top), PAGE_SIZE) + size <= r.end;
         if (start === null) {
           expect(mem.some(fits)).toBe(false);
           return;
@@ -412,7 +429,7 @@ describe('bootMemoryRegions and locateReserveMem', () => {
         expect(mem.slice(0, home).some(fits)).toBe(false);
         // Lowest position in its range.
         const r = mem[home];
-        if (r) expect(start).toBe(pageAlign(Math.max(r.start, top)));
+        if (r) expect(start).toBe(pageAlign(Math.max(r.start, top), PAGE_SIZE));
       }),
       opts(300),
     );
@@ -580,20 +597,20 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
 
   it("current rule: page aligned and >= the platform minimum, or an error; crashkernel= capped at RAM/4; else max(5% rounded down to 256 MiB, minimum)", () => {
     fc.assert(
-      fc.property(platformArb, ramArb, crashkernelArb, (platform, ramBytes, crashkernel) => {
+      fc.property(platformArb, ramArb, crashkernelArb, pageSizeArb, (platform, ramBytes, crashkernel, pageSize) => {
         const min = PLATFORM[platform].bootMemMin;
-        const r = bootMemorySize({ platform, ramBytes, crashkernel, rule: 'current' });
+        const r = bootMemorySize({ platform, ramBytes, crashkernel, rule: 'current', pageSize });
         if (r.ok) {
-          expect(r.value % PAGE_SIZE).toBe(0);
+          expect(r.value % pageSize).toBe(0);
           expect(r.value).toBeGreaterThanOrEqual(min);
         }
         if (crashkernel === null) {
           expect(r).toEqual({ ok: true, value: Math.max(fivePercent(ramBytes), min) });
         } else {
-          const want = pageAlign(Math.min(crashkernel, Math.floor(ramBytes / 4)));
+          const want = pageAlign(Math.min(crashkernel, Math.floor(ramBytes / 4)), pageSize);
           if (want < min) expect(r.ok).toBe(false);
           else expect(r).toEqual({ ok: true, value: want });
-          if (r.ok) expect(r.value).toBeLessThanOrEqual(pageAlign(ramBytes / 4));
+          if (r.ok) expect(r.value).toBeLessThanOrEqual(pageAlign(ramBytes / 4, pageSize));
         }
       }),
       opts(500),
@@ -604,8 +621,8 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
     fc.assert(
       fc.property(platformArb, ramArb, ramArb, (platform, a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const x = bootMemorySize({ platform, ramBytes: lo, crashkernel: null, rule: 'current' });
-        const y = bootMemorySize({ platform, ramBytes: hi, crashkernel: null, rule: 'current' });
+        const x = bootMemorySize({ platform, ramBytes: lo, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K });
+        const y = bootMemorySize({ platform, ramBytes: hi, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K });
         expect(x.ok && y.ok && x.value <= y.value).toBe(true);
       }),
       opts(300),
@@ -614,35 +631,37 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
 
   it('current rule examples', () => {
     // 64 GiB: 5% = 3.2 GiB -> 3 GiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: null, rule: 'current' })).toEqual({ ok: true, value: 3 * GiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 3 * GiB });
     // 4 GiB: 5% = 204.8 MiB -> 0 -> raised to the minimum.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'current' })).toEqual({ ok: true, value: 320 * MiB });
-    expect(bootMemorySize({ platform: 'powernv', ramBytes: 4 * GiB, crashkernel: null, rule: 'current' })).toEqual({ ok: true, value: 768 * MiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 320 * MiB });
+    expect(bootMemorySize({ platform: 'powernv', ramBytes: 4 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 768 * MiB });
     // crashkernel=4G on 8 GiB is capped at 2 GiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 4 * GiB, rule: 'current' })).toEqual({ ok: true, value: 2 * GiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 4 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 2 * GiB });
     // crashkernel=256M is below the pSeries minimum: error.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 256 * MiB, rule: 'current' }).ok).toBe(false);
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 256 * MiB, rule: 'current', pageSize: PAGE_SIZE_64K }).ok).toBe(false);
     // crashkernel=1G on 2 GiB: capped at 512 MiB, fine on pSeries, below OPAL's 768 MiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current' })).toEqual({ ok: true, value: 512 * MiB });
-    expect(bootMemorySize({ platform: 'powernv', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current' }).ok).toBe(false);
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 512 * MiB });
+    expect(bootMemorySize({ platform: 'powernv', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K }).ok).toBe(false);
     // crashkernel= of size 0 counts as absent (ret == 0 && size > 0).
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: 0, rule: 'current' })).toEqual({ ok: true, value: 3 * GiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: 0, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 3 * GiB });
     // A size that is not page aligned is rounded up.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 400 * MiB + 1, rule: 'current' })).toEqual({ ok: true, value: 400 * MiB + PAGE_SIZE });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 400 * MiB + 1, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 400 * MiB + PAGE_SIZE_64K });
+    // With 4K pages the same size rounds up to the next 4 KiB.
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 400 * MiB + 1, rule: 'current', pageSize: 4 * KiB })).toEqual({ ok: true, value: 400 * MiB + 4 * KiB });
   });
 
   it("seed-2011 rule: larger of 5% (rounded down to 256 MiB) or 256 MiB; crashkernel= overrides (uncapped); never an error", () => {
     fc.assert(
-      fc.property(platformArb, ramArb, crashkernelArb, (platform, ramBytes, crashkernel) => {
-        const r = bootMemorySize({ platform, ramBytes, crashkernel, rule: 'seed-2011' });
-        const want = crashkernel === null ? Math.max(fivePercent(ramBytes), SEED_2011_MIN_BOOT_MEM) : pageAlign(crashkernel);
+      fc.property(platformArb, ramArb, crashkernelArb, pageSizeArb, (platform, ramBytes, crashkernel, pageSize) => {
+        const r = bootMemorySize({ platform, ramBytes, crashkernel, rule: 'seed-2011', pageSize });
+        const want = crashkernel === null ? Math.max(fivePercent(ramBytes), SEED_2011_MIN_BOOT_MEM) : pageAlign(crashkernel, pageSize);
         expect(r).toEqual({ ok: true, value: want });
-        if (r.ok) expect(r.value % PAGE_SIZE).toBe(0);
+        if (r.ok) expect(r.value % pageSize).toBe(0);
       }),
       opts(500),
     );
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'seed-2011' })).toEqual({ ok: true, value: 256 * MiB });
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 100 * GiB, crashkernel: null, rule: 'seed-2011' })).toEqual({ ok: true, value: 5 * GiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 256 * MiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 100 * GiB, crashkernel: null, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 5 * GiB });
   });
 
   // Was a bug, fixed (src/memory/layout.ts:103): with the seed-2011 rule a crashkernel= (standing in for the old
@@ -650,37 +669,38 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
   // memory size of 0. The 2011 kernel tested `if (fw_dump.reserve_bootvar)`, so 0 fell back to the
   // default, as the current rule here does (`crashkernel > 0`).
   it('seed-2011 rule: crashkernel= of 0 falls back to the default', () => {
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: 0, rule: 'seed-2011' })).toEqual({ ok: true, value: 256 * MiB });
+    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: 0, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 256 * MiB });
   });
 });
 
 describe('fadumpAreaSize, dumpAreaAt, cmaRange', () => {
+  const PAGE_SIZE = PAGE_SIZE_64K;
   const sizeArb = fc.integer({ min: 1, max: 1 << 18 }).map((n) => n * PAGE_SIZE);
 
-  it('fadumpAreaSize: pSeries PAGE_ALIGN(cpu state + HPTE) + boot memory + header; OPAL boot memory + header + one metadata page', () => {
+  it('fadumpAreaSize: pSeries PAGE_ALIGN(cpu state + HPTE) + boot memory + header; OPAL boot memory + header + one metadata page (PAGE_ALIGN(3088): 4 KiB or 64 KiB)', () => {
     fc.assert(
-      fc.property(sizeArb, (size) => {
-        const p = PLATFORM.pseries;
-        const cpuHpte = fadumpAreaSize('pseries', size) - size - CRASH_INFO_HEADER_BYTES;
-        expect(cpuHpte % PAGE_SIZE).toBe(0);
+      fc.property(geometryArb('pseries'), geometryArb('powernv'), sizeArb, (p, o, size) => {
+        const cpuHpte = fadumpAreaSize(p, size) - size - CRASH_INFO_HEADER_BYTES;
+        expect(cpuHpte % p.pageSize).toBe(0);
         expect(cpuHpte).toBeGreaterThanOrEqual(p.cpuStateBytes + p.hpteBytes);
-        expect(cpuHpte).toBeLessThan(p.cpuStateBytes + p.hpteBytes + PAGE_SIZE);
-        expect(fadumpAreaSize('powernv', size)).toBe(size + CRASH_INFO_HEADER_BYTES + PAGE_SIZE);
+        expect(cpuHpte).toBeLessThan(p.cpuStateBytes + p.hpteBytes + p.pageSize);
+        expect(fadumpAreaSize(o, size)).toBe(size + CRASH_INFO_HEADER_BYTES + o.pageSize);
       }),
       opts(200),
     );
     // The documentation's example: CPU 0x40020 + HPTE 0x1000 -> 0x50000 with 64K pages.
-    expect(fadumpAreaSize('pseries', 1 * GiB)).toBe(0x50000 + 1 * GiB + CRASH_INFO_HEADER_BYTES);
+    expect(fadumpAreaSize(geometry64K('pseries'), 1 * GiB)).toBe(0x50000 + 1 * GiB + CRASH_INFO_HEADER_BYTES);
   });
 
   it('dumpAreaAt: CPU state, HPTE, page-aligned boot memory copy, header, metadata, back to back, ending at start + size', () => {
     fc.assert(
-      fc.property(platformArb, fc.integer({ min: 0, max: 1 << 20 }), sizeArb, (platform, startPages, size) => {
-        const start = startPages * PAGE_SIZE;
-        const a = dumpAreaAt(platform, start, size);
+      fc.property(platformArb.chain((p) => geometryArb(p)), fc.integer({ min: 0, max: 1 << 20 }), sizeArb, (g, startPages, size) => {
+        const platform = g.platform;
+        const start = startPages * g.pageSize;
+        const a = dumpAreaAt(g, start, size);
         expect(a.start).toBe(start);
-        expect(a.size).toBe(fadumpAreaSize(platform, size));
-        expect(a.bootMemDest % PAGE_SIZE).toBe(0);
+        expect(a.size).toBe(fadumpAreaSize(g, size));
+        expect(a.bootMemDest % g.pageSize).toBe(0);
         expect(a.bootMemDest).toBeGreaterThanOrEqual(start);
         if (a.cpuState) expect(a.cpuState.start).toBe(start);
         if (a.hpte) {

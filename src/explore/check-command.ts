@@ -2,7 +2,7 @@
 // exit 0 when every verdict matches the expected ones, 1 when any differs, 2 on bad input,
 // 130 when interrupted (the partial result is printed: the configurations done, and the one under
 // way with its verdicts "incomplete").
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -13,13 +13,17 @@ import { PROPERTIES } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJson, type JsonPath } from '../util/json';
 import { decodeUtf8, formatBytes, InputError, readBounded } from '../util/read';
-import { compare, EXPECTED_FILE, expectedFrom, loadExpected, runMatrix, writeCounterexamples, type ConfigRun } from './check';
+import { compare, EXPECTED_FILE, ExpectedSchema, expectedFrom, loadExpected, runMatrix, writeCounterexamples, type ConfigRun, type Expected } from './check';
 import { formatCoverage, formatMatrix } from './format';
 import { defaultMatrix } from './matrix';
 import type { Io } from '../cli';
 
+/** The `check` command's flags as commander hands them over (strings, validated here). */
 export interface CheckFlags {
   config?: string;
+  /** --expect FILE: judge the verdicts against this file (the shape of src/specs/expected.json)
+   *  instead of the project's; with --record, record them there. */
+  expect?: string;
   property?: string[];
   json?: boolean;
   out: string;
@@ -32,6 +36,61 @@ export interface CheckFlags {
 
 export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
 export const MAX_CONFIGS = 10_000;
+
+/** The states one exploration of `check` stops at when --max-states is not given (its verdicts
+ *  are then "incomplete"). Passed to the explorer explicitly, so that this constant, the flag's
+ *  help text and the README's "Large state spaces" are one figure (test/expected-verdicts.test.ts). */
+export const DEFAULT_MAX_STATES = 5_000_000;
+
+/** The largest --expect file read: the project's own is about 40 KiB for 47 configurations. */
+export const MAX_EXPECTED_FILE_BYTES = 16 * 1024 * 1024;
+
+/** `["a b"]["c"]` style display of a path into an expected-verdicts file (configuration names
+ *  hold spaces, dots and '='). */
+function expectedField(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  const [head, ...rest] = path;
+  return `${String(head)}${rest.map((k) => `[${JSON.stringify(String(k))}]`).join('')}`;
+}
+
+/**
+ * Reads and validates an --expect file at the boundary: UTF-8 JSON of the shape
+ * `{"verdicts": {"<configuration name>": {"<property id>": "holds"|"violated"|"incomplete"|"n/a"}}}`
+ * (src/specs/expected.json's), every property id one of src/specs/properties.ts.
+ * @param file a path as given on the command line.
+ * @returns the expected verdicts.
+ * @throws InputError (exit 2) naming the file, the line and the field of every problem, e.g.
+ *   `bad.json:5: field 'verdicts["pseries at-registration fadump=on 4G"]["no-lost-dump"]': ...`.
+ */
+export function readExpectedFile(file: string): Expected {
+  const bytes = readBounded(file, { maxBytes: MAX_EXPECTED_FILE_BYTES, what: 'an expected-verdicts file', why: 'the limit of --expect' });
+  const text = decodeUtf8(bytes);
+  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
+  const json = parseJson(text.text);
+  if (!json.ok) {
+    const p = json.problem;
+    throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`);
+  }
+  const { value, locate } = json.doc;
+  const at = (path: readonly PropertyKey[]) => `${file}:${locate(path.filter((k): k is string | number => typeof k !== 'symbol')).line}:`;
+  const r = ExpectedSchema.safeParse(value);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      // An unknown top-level key is reported on the object: name the key itself.
+      const keys = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys.slice(0, 1)] : i.path;
+      return `${at(keys)} field '${expectedField(keys)}': ${i.message}`;
+    });
+    throw new InputError(`${file}: not an expected-verdicts file ({"verdicts": {"<configuration>": {"<property>": "holds"|"violated"|"incomplete"|"n/a"}}}):\n${problems.join('\n')}`);
+  }
+  const known = new Set(PROPERTIES.map((p) => p.id));
+  const unknown = Object.entries(r.data.verdicts).flatMap(([config, props]) =>
+    Object.keys(props)
+      .filter((id) => !known.has(id))
+      .map((id) => `${at(['verdicts', config, id])} field '${expectedField(['verdicts', config, id])}': unknown property '${id}'`),
+  );
+  if (unknown.length) throw new InputError(`${file}: ${unknown.length} unknown propert${unknown.length === 1 ? 'y' : 'ies'} (known: ${[...known].join(', ')}):\n${unknown.join('\n')}`);
+  return r.data;
+}
 
 const positiveInt = (flag: string, text: string | undefined, max: number): number | undefined => {
   if (text === undefined) return undefined;
@@ -136,8 +195,16 @@ function stopText(run: ConfigRun): string {
   }
 }
 
+/**
+ * `fadump-model check`: explores each configuration (the default matrix, or --config's), checks
+ * the properties, prints the matrix (or JSON), writes the counterexamples under --out and compares
+ * the verdicts with the expected ones (src/specs/expected.json, or --expect FILE).
+ * @returns the exit code: 0 every verdict matches, 1 one differs (each named by configuration
+ *   and property), 130 interrupted.
+ * @throws InputError (exit 2) on a bad flag, --config or --expect file, before exploring.
+ */
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
-  const maxStates = positiveInt('max-states', flags.maxStates, 100_000_000);
+  const maxStates = positiveInt('max-states', flags.maxStates, 100_000_000) ?? DEFAULT_MAX_STATES;
   const workers = positiveInt('workers', flags.workers, 64);
   let maxMemoryBytes: number | undefined;
   if (flags.maxMemory !== undefined) {
@@ -151,6 +218,9 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     if (!PROPERTIES.some((p) => p.id === id)) throw new InputError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
   }
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
+  // --expect is read before exploring: a bad file costs nothing. With --record it may not exist yet.
+  const expectFile = flags.expect;
+  const givenExpected = expectFile === undefined ? null : flags.record && !existsSync(expectFile) ? { verdicts: {} } : readExpectedFile(expectFile);
   checkOutDir(flags.out);
 
   // Ctrl-C stops the explorations under way (the workers poll a shared flag) and prints what is
@@ -172,7 +242,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     try {
       runs = await runMatrix(inputs, {
         ...(flags.property === undefined ? {} : { properties: flags.property }),
-        ...(maxStates === undefined ? {} : { maxStates }),
+        maxStates,
         ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
         ...(workers === undefined ? {} : { workers }),
         threads: true,
@@ -186,12 +256,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     }
     const interrupted = abort.signal.aborted;
 
-    let expected = loadExpected();
+    let expected = givenExpected ?? loadExpected();
     const files = writeCounterexamples(runs, flags.out);
     let recorded = false;
     if (flags.record && !interrupted) {
       expected = expectedFrom(runs, expected);
-      writeFileAtomic(fileURLToPath(EXPECTED_FILE), `${JSON.stringify(expected, null, 2)}\n`);
+      writeFileAtomic(expectFile ?? fileURLToPath(EXPECTED_FILE), `${JSON.stringify(expected, null, 2)}\n`);
       recorded = true;
     }
     const mismatches = recorded ? [] : compare(runs, expected);
@@ -222,7 +292,9 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         ),
       );
     } else {
-      io.out(formatMatrix(runs, mismatches, files, unrecorded));
+      // formatMatrix names the project's file; with --expect, the file given.
+      const matrix = formatMatrix(runs, mismatches, files, unrecorded);
+      io.out(expectFile === undefined ? matrix : matrix.replace(/(every verdict matches|differ from) src\/specs\/expected\.json/, (_m, lead: string) => `${lead} ${expectFile}`));
       if (flags.coverage) io.out(formatCoverage(runs));
       for (const r of incomplete) {
         io.out(`incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`);

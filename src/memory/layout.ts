@@ -2,7 +2,8 @@
 // Source: shared/reference/kernel-behaviour.md §1 "Early boot" (fadump_reserve_mem,
 // get_fadump_area_size), §1 "Capture boot" (fadump_populate_elfcorehdr), §4, §5; the 2024 patch
 // (shared/seeds/003_*) for the PT_LOAD list; seeds/000_* for the older boot-memory rule.
-import { alignDown, alignUp, MiB, PAGE_SIZE, pageAlign } from './size';
+import type { AreaGeometry } from './guest';
+import { alignDown, alignUp, MiB, pageAlign } from './size';
 
 /** A physical address range [start, end), in bytes. */
 export interface Range {
@@ -21,13 +22,13 @@ export interface PtLoad {
 export type Platform = 'pseries' | 'powernv';
 export type BootMemoryRule = 'current' | 'seed-2011';
 
-/** Per-platform constants (rtas-fadump.c, opal-fadump.c). */
+/** Per-platform constants (rtas-fadump.c, opal-fadump.c). The sizes firmware and build give the
+ *  area (CPU state, HPTE, OPAL metadata, PAGE_SIZE) are the guest's: see ./guest.ts. */
 export const PLATFORM = {
-  // pSeries: fadump_get_bootmem_min 320 MB; RTAS_FADUMP_MAX_BOOT_MEM_REGS 7; the CPU state and HPTE
-  // sizes are those of the documentation's example (seeds/000_*, fadump_region).
-  pseries: { bootMemMin: 320 * MiB, maxBootRegions: 7, cpuStateBytes: 0x40020, hpteBytes: 0x1000, metadataBytes: 0 },
-  // OPAL: 768 MB minimum, 128 regions, no CPU/HPTE sections, one metadata page.
-  powernv: { bootMemMin: 768 * MiB, maxBootRegions: 128, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: PAGE_SIZE },
+  // pSeries: fadump_get_bootmem_min 320 MB; RTAS_FADUMP_MAX_BOOT_MEM_REGS 7.
+  pseries: { bootMemMin: 320 * MiB, maxBootRegions: 7 },
+  // OPAL: 768 MB minimum, 128 regions.
+  powernv: { bootMemMin: 768 * MiB, maxBootRegions: 128 },
 } as const;
 
 /** sizeof(struct fadump_crash_info_header) on ppc64 [I]: 40 bytes of fields, pt_regs (352),
@@ -35,7 +36,10 @@ export const PLATFORM = {
 export const CRASH_INFO_HEADER_BYTES = 648;
 /** MAX_BOOT_MEM_RATIO: crashkernel= is capped at a quarter of RAM. */
 export const MAX_BOOT_MEM_RATIO = 4;
-/** CMA areas are aligned to pageblocks: 16 MiB with 64K pages [I]. */
+/** CMA areas are aligned to pageblocks (CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order):
+ *  16 MiB with either page size where pageblock_order is MAX_PAGE_ORDER (64K << 8, 4K << 12:
+ *  ARCH_FORCE_MAX_ORDER in arch/powerpc/Kconfig, a build without hugetlbfs as the lab's) [I for
+ *  builds with hugetlbfs, whose pageblock_order follows the huge page size]. */
 export const CMA_ALIGN = 16 * MiB;
 /** The seed document's rule: "the larger of 5% of system RAM or 256MB". */
 export const SEED_2011_MIN_BOOT_MEM = 256 * MiB;
@@ -93,6 +97,8 @@ export interface BootMemoryInput {
   /** crashkernel= size in bytes (its offset is ignored), or null. */
   crashkernel: number | null;
   rule: BootMemoryRule;
+  /** PAGE_SIZE in bytes. */
+  pageSize: number;
 }
 
 /** boot_memory_size, or the reason fadump cannot be enabled. */
@@ -102,7 +108,7 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
     // seeds/000_*: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
     const fallback = Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
     const size = input.crashkernel !== null && input.crashkernel > 0 ? input.crashkernel : fallback;
-    return { ok: true, value: pageAlign(size) };
+    return { ok: true, value: pageAlign(size, input.pageSize) };
   }
   let size: number;
   if (input.crashkernel !== null && input.crashkernel > 0) {
@@ -112,7 +118,7 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
     // 5% of RAM rounded down to a multiple of 256 MB, raised to the platform minimum.
     size = Math.max(alignDown(Math.floor(input.ramBytes / 20), 256 * MiB), bootMemMin);
   }
-  size = pageAlign(size);
+  size = pageAlign(size, input.pageSize);
   if (size < bootMemMin) {
     return { ok: false, reason: `Can't enable fadump with boot memory size (${hex(size)}) less than ${hex(bootMemMin)}` };
   }
@@ -127,8 +133,8 @@ export interface BootMemory {
 }
 
 /** Splits the first `size` bytes of present memory into regions around holes (at most
- *  `maxBootRegions` of the platform). */
-export function bootMemoryRegions(memory: readonly Range[], size: number, platform: Platform): Result<BootMemory> {
+ *  `maxBootRegions` of the platform); boot_mem_top is page-aligned with `pageSize` (bytes). */
+export function bootMemoryRegions(memory: readonly Range[], size: number, platform: Platform, pageSize: number): Result<BootMemory> {
   const regions: Range[] = [];
   let left = size;
   for (const r of normalize(memory)) {
@@ -141,13 +147,15 @@ export function bootMemoryRegions(memory: readonly Range[], size: number, platfo
   const max = PLATFORM[platform].maxBootRegions;
   if (regions.length > max) return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
   const last = regions[regions.length - 1];
-  return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0) } };
+  return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
 }
 
 /** The reserved dump area's parts, from its start (Fig. 1 of seeds/000_*). */
 export interface DumpArea {
   start: number;
   size: number;
+  /** pSeries' CPU state data and HPTE sections (always registered, even with a size of 0, as
+   *  QEMU's HPTE is); null on OPAL. */
   cpuState: Range | null;
   hpte: Range | null;
   /** Where firmware copies boot memory at a crash (boot_mem_dest_addr). */
@@ -161,33 +169,38 @@ export interface DumpArea {
 export const ELF_HDR_BYTES = 64;
 export const ELF_PHDR_BYTES = 56;
 
-/** get_fadump_area_size(): PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header (+ metadata).
+/** get_fadump_area_size(), in bytes: PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header
+ *  (+ metadata), with the guest's sizes and page size (`g`, ./guest.ts areaGeometry()).
  *  Before the 2024 change (seeds/003) the elfcorehdr lived in the area too: an ELF header, a
  *  CPU-notes header and memblock_num_regions + 2 program headers, then PAGE_ALIGN; pass the
  *  memblock region count at boot for that generation. */
-export function fadumpAreaSize(platform: Platform, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
-  const p = PLATFORM[platform];
-  let size = pageAlign(p.cpuStateBytes + p.hpteBytes) + bootMemSize + CRASH_INFO_HEADER_BYTES;
-  if (elfcorehdrRegions !== null) size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2));
-  return size + p.metadataBytes;
+export function fadumpAreaSize(g: AreaGeometry, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
+  let size = pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize) + bootMemSize + CRASH_INFO_HEADER_BYTES;
+  if (elfcorehdrRegions !== null) size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2), g.pageSize);
+  return size + g.metadataBytes;
 }
 
-export function dumpAreaAt(platform: Platform, start: number, bootMemSize: number, elfcorehdrRegions: number | null = null): DumpArea {
-  const p = PLATFORM[platform];
-  const cpuState = p.cpuStateBytes ? { start, end: start + p.cpuStateBytes } : null;
-  const hpte = p.hpteBytes ? { start: start + p.cpuStateBytes, end: start + p.cpuStateBytes + p.hpteBytes } : null;
-  const bootMemDest = start + pageAlign(p.cpuStateBytes + p.hpteBytes);
+/** The area's parts from `start` (bytes): rtas_fadump_init_mem_struct() puts the CPU state data at
+ *  the start, the HPTE right after it, the boot-memory copy at the next page boundary;
+ *  fadumphdr_addr follows the copy (rtas_fadump_update_config()); OPAL's metadata ends the area
+ *  (opal_fadump_setup_metadata()). */
+export function dumpAreaAt(g: AreaGeometry, start: number, bootMemSize: number, elfcorehdrRegions: number | null = null): DumpArea {
+  const rtas = g.platform === 'pseries';
+  const cpuState = rtas ? { start, end: start + g.cpuStateBytes } : null;
+  const hpte = rtas ? { start: start + g.cpuStateBytes, end: start + g.cpuStateBytes + g.hpteBytes } : null;
+  const bootMemDest = start + pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize);
   const headerStart = bootMemDest + bootMemSize;
   const header = { start: headerStart, end: headerStart + CRASH_INFO_HEADER_BYTES };
-  const metadata = p.metadataBytes ? { start: header.end, end: header.end + p.metadataBytes } : null;
-  return { start, size: fadumpAreaSize(platform, bootMemSize, elfcorehdrRegions), cpuState, hpte, bootMemDest, header, metadata };
+  const metadata = g.metadataBytes ? { start: header.end, end: header.end + g.metadataBytes } : null;
+  return { start, size: fadumpAreaSize(g, bootMemSize, elfcorehdrRegions), cpuState, hpte, bootMemDest, header, metadata };
 }
 
 /** The first free range at or above boot_mem_top that holds `size` bytes, below end of DRAM
- *  (fadump_locate_reserve_mem); null when there is none. */
-export function locateReserveMem(memory: readonly Range[], bootMemTop: number, size: number): number | null {
+ *  (fadump_locate_reserve_mem), its start page-aligned with `pageSize` (bytes); null when there is
+ *  none. */
+export function locateReserveMem(memory: readonly Range[], bootMemTop: number, size: number, pageSize: number): number | null {
   for (const r of normalize(memory)) {
-    const start = pageAlign(Math.max(r.start, bootMemTop));
+    const start = pageAlign(Math.max(r.start, bootMemTop), pageSize);
     if (start + size <= r.end) return start;
   }
   return null;

@@ -26,10 +26,11 @@ export interface PhypScratch {
 /** seeds/002: "If there is no waiting dump data, then only the highest 256MB of the ram is
  *  reserved as a scratch area. This area is *not* released: this region will be kept permanently
  *  reserved, so that it can act as a receptacle for a copy of the low 256MB". The CPU and HPTE
- *  sections sit just below the copy, page-aligned [I]. null when RAM is too small. */
-export function phypScratchArea(memory: readonly Range[]): PhypScratch | null {
+ *  sections sit just below the copy, page-aligned with `pageSize` (bytes) [I]. null when RAM is
+ *  too small. */
+export function phypScratchArea(memory: readonly Range[], pageSize: number): PhypScratch | null {
   const top = endOfDram(memory);
-  const head = pageAlign(PHYP_CPU_STATE_BYTES + PHYP_HPTE_BYTES);
+  const head = pageAlign(PHYP_CPU_STATE_BYTES + PHYP_HPTE_BYTES, pageSize);
   const start = top - head - PHYP_BOOT_MEMORY;
   if (start < PHYP_BOOT_MEMORY) return null;
   const area = { start, end: top };
@@ -43,8 +44,9 @@ export function phypScratchArea(memory: readonly Range[]): PhypScratch | null {
   };
 }
 
-export function scratchOf(area: Range): PhypScratch {
-  const head = pageAlign(PHYP_CPU_STATE_BYTES + PHYP_HPTE_BYTES);
+/** The parts of a scratch area (bytes), its copy page-aligned with `pageSize` (bytes). */
+export function scratchOf(area: Range, pageSize: number): PhypScratch {
+  const head = pageAlign(PHYP_CPU_STATE_BYTES + PHYP_HPTE_BYTES, pageSize);
   return {
     area,
     cpu: { start: area.start, end: area.start + PHYP_CPU_STATE_BYTES },
@@ -58,12 +60,12 @@ export function scratchOf(area: Range): PhypScratch {
  *  fadump's, which "uses the same firmware interfaces and memory reservation model", seeds/000).
  *  seeds/002 has user space read /proc/vmcore guided by release_region's address-range pairs;
  *  describing it as PT_LOADs is the model's [I]. */
-export function phypPtLoads(memoryAtCrash: readonly Range[], scratch: Range): PtLoad[] {
+export function phypPtLoads(memoryAtCrash: readonly Range[], scratch: Range, pageSize: number): PtLoad[] {
   return elfcorePtLoads({
     memory: memoryAtCrash,
     bootRegions: [{ start: 0, end: PHYP_BOOT_MEMORY }],
     bootMemTop: PHYP_BOOT_MEMORY,
-    bootMemDest: scratchOf(scratch).dest,
+    bootMemDest: scratchOf(scratch, pageSize).dest,
     area: scratch,
   });
 }

@@ -1,27 +1,34 @@
 // fadump_reserve_mem() for a first-kernel boot (no active dump), as one pure function
 // (reference §1 "Early boot, in order" 4-6).
 import type { Reservation } from '../events';
+import { traitsOf } from '../kernel-versions';
+import { areaGeometry } from './guest';
 import { bootMemoryRegions, bootMemorySize, cmaRange, dumpAreaAt, fadumpAreaSize, locateReserveMem, normalize, totalSize, type Range } from './layout';
 import type { Config } from '../config';
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: string };
 
+/** The first kernel's reservation over `memory` (bytes): boot memory, its regions, the area (with
+ *  the guest's CPU state, HPTE and page size) at the first free place above boot_mem_top, and the
+ *  CMA part of the copy destination; or the kernel's reason for disabling fadump. */
 export function reserveAtBoot(config: Config, memory: readonly Range[]): ReserveResult {
+  const geometry = areaGeometry(config);
   const size = bootMemorySize({
     platform: config.platform,
     ramBytes: totalSize(memory),
     crashkernel: config.crashkernel,
     rule: config.bootMemoryRule,
+    pageSize: config.pageSize,
   });
   if (!size.ok) return size;
-  const regions = bootMemoryRegions(memory, size.value, config.platform);
+  const regions = bootMemoryRegions(memory, size.value, config.platform, config.pageSize);
   if (!regions.ok) return regions;
   // Before 2024 the area also held the elfcorehdr, sized by the memblock regions at boot.
   const elfcorehdrRegions = config.elfcorehdr === 'at-registration' ? normalize(memory).length : null;
-  const areaSize = fadumpAreaSize(config.platform, size.value, elfcorehdrRegions);
-  const start = locateReserveMem(memory, regions.value.bootMemTop, areaSize);
+  const areaSize = fadumpAreaSize(geometry, size.value, elfcorehdrRegions);
+  const start = locateReserveMem(memory, regions.value.bootMemTop, areaSize, config.pageSize);
   if (start === null) return { ok: false, reason: 'Failed to find memory chunk for reservation' };
-  const area = dumpAreaAt(config.platform, start, size.value);
+  const area = dumpAreaAt(geometry, start, size.value);
   return {
     ok: true,
     reservation: {
@@ -30,8 +37,9 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
       bootMemTop: regions.value.bootMemTop,
       bootMemDest: area.bootMemDest,
       area: { start, end: start + areaSize },
-      // CMA unless nocma (§1 early boot 6).
-      cma: config.fadump === 'nocma' ? null : cmaRange(area.bootMemDest, size.value),
+      // CMA unless nocma (§1 early boot 6), and only in kernels that have it (a4e92ce8e4c8,
+      // src/kernel-versions.ts).
+      cma: config.fadump === 'nocma' || !traitsOf(config.kernel).cma ? null : cmaRange(area.bootMemDest, size.value),
     },
   };
 }

@@ -4,8 +4,9 @@
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;
-/** ppc64 kernels are built with 64K pages (CONFIG_PPC_64K_PAGES). */
-export const PAGE_SIZE = 64 * KiB;
+/** The 64K pages distributions build ppc64 kernels with (CONFIG_PPC_64K_PAGES, and the lab's
+ *  build-*-64k), in bytes: the default of the configuration key pageSizeKiB (4 or 64). */
+export const PAGE_SIZE_64K = 64 * KiB;
 
 const SUFFIX: Record<string, number> = { K: KiB, M: MiB, G: GiB, T: 1024 * GiB, P: 1024 * 1024 * GiB };
 
@@ -21,8 +22,10 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
-export function pageAlign(bytes: number): number {
-  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+/** PAGE_ALIGN(bytes) (include/linux/mm.h): bytes rounded up to a multiple of the page size.
+ *  Both in bytes; the page size is the running kernel's (4 KiB or 64 KiB, config pageSizeKiB). */
+export function pageAlign(bytes: number, pageSize: number): number {
+  return Math.ceil(bytes / pageSize) * pageSize;
 }
 
 export function alignDown(x: number, a: number): number {

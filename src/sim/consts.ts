@@ -10,8 +10,8 @@ export const SZ_1K = 0x400;
 export const SZ_1M = 0x100000;
 export const SZ_256M = 0x10000000;
 
-/** CONFIG_PPC_64K_PAGES. */
-export const PAGE_SIZE = 0x10000;
+/** PAGE_SIZE is the build's (CONFIG_PPC_4K_PAGES / CONFIG_PPC_64K_PAGES): the kernel reads it
+ *  from config.pageSizeKiB. */
 /** COMMAND_LINE_SIZE on powerpc. */
 export const COMMAND_LINE_SIZE = 2048;
 /** crashkernel= is capped at memblock_phys_mem_size() / MAX_BOOT_MEM_RATIO. */
@@ -29,13 +29,33 @@ export const FADUMP_2011_MIN_BOOT_MEM = 256 * SZ_1M;
 export const RTAS_FADUMP_MAX_BOOT_MEM_REGS = 7;
 export const OPAL_FADUMP_MAX_MEM_REGS = 128;
 
-/** RTAS CPU state data and HPTE sections (the documentation's example sizes) [I]. */
-export const RTAS_CPU_STATE_SIZE = 0x40020;
-export const RTAS_HPTE_REGION_SIZE = 0x1000;
+/** ibm,configure-kernel-dump-sizes section types (rtas-fadump.h). */
+export const RTAS_FADUMP_CPU_STATE_DATA = 0x0001;
+export const RTAS_FADUMP_HPTE_REGION = 0x0002;
+/** PowerVM's sizes for them: those of Documentation/arch/powerpc/firmware-assisted-dump.rst's
+ *  fadump_region example (the model knows no PowerVM formula) [I]. */
+export const PHYP_CPU_STATE_DATA_SIZE = 0x40020;
+export const PHYP_HPTE_REGION_SIZE = 0x1000;
+/** QEMU's (hw/ppc/spapr.c spapr_dt_rtas_fadump()): sizeof(struct FadumpRegSaveAreaHeader) + 0xc of
+ *  padding + the u32 num_cpus, then FADUMP_NUM_PER_CPU_REGS (32 GPRs, 45 others, CPUSTRT and
+ *  CPUEND) struct FadumpRegEntry of 16 bytes for each of mc->possible_cpu_arch_ids(); the HPTE
+ *  section is advertised with size 0 ("HPTE region not implemented"). */
+export const SPAPR_REG_SAVE_AREA_HEADER = 8 + 4 + 4;
+export const SPAPR_NUM_CPUS_PADDING = 0xc;
+export const FADUMP_NUM_PER_CPU_REGS = 32 + 45 + 2;
+export const SIZEOF_FADUMP_REG_ENTRY = 8 + 8;
 /** sizeof(struct fadump_crash_info_header) [I]. */
 export const SIZEOF_FADUMP_CRASH_INFO_HEADER = 648;
-/** opal_fadump_get_metadata_size(): PAGE_ALIGN(sizeof(struct opal_fadump_mem_struct)). */
-export const OPAL_FADUMP_METADATA_SIZE = PAGE_SIZE;
+/** sizeof(struct opal_fadump_mem_struct): u8 version, u8 reserved[3], __be16 region_cnt,
+ *  __be16 registered_regions, __be64 fadumphdr_addr, struct opal_mpipl_region
+ *  rgn[FADUMP_MAX_MEM_REGS] (3 x __be64 each), __packed. opal_fadump_get_metadata_size() pages it. */
+export const FADUMP_MAX_MEM_REGS = 128;
+export const SIZEOF_OPAL_FADUMP_MEM_STRUCT = 1 + 3 + 2 + 2 + 8 + FADUMP_MAX_MEM_REGS * 3 * 8;
+/** fadump_setup_param_area() under the hash MMU: ppc64_rma_size must reach 0x30000000, and the
+ *  area goes in [0x2A000000, 0x2A000000 + 0x4000000) (6.12.107). */
+export const HASH_PARAM_AREA_MIN_RMA = 0x30000000;
+export const HASH_PARAM_AREA_START = 0x2a000000;
+export const HASH_PARAM_AREA_LEN = 0x4000000;
 
 /** fadump_str_to_u64("FADMPSIG") / ("FADMPINF"). */
 export const FADUMP_CRASH_INFO_MAGIC = 0x4641444d50534947n;

@@ -6,7 +6,19 @@
 // Faults (`firmware-error` events) make the next call of a kind return the given code once.
 import type { Config } from '../config';
 import type { FirmwareCall, FirmwareRc } from '../events';
-import { FADUMP_INVALIDATE, FADUMP_REGISTER, FADUMP_UNREGISTER } from './consts';
+import {
+  FADUMP_INVALIDATE,
+  FADUMP_NUM_PER_CPU_REGS,
+  FADUMP_REGISTER,
+  FADUMP_UNREGISTER,
+  PHYP_CPU_STATE_DATA_SIZE,
+  PHYP_HPTE_REGION_SIZE,
+  RTAS_FADUMP_CPU_STATE_DATA,
+  RTAS_FADUMP_HPTE_REGION,
+  SIZEOF_FADUMP_REG_ENTRY,
+  SPAPR_NUM_CPUS_PADDING,
+  SPAPR_REG_SAVE_AREA_HEADER,
+} from './consts';
 import { memblockAdd, memblockMerge, memblockPhysMemSize, memblockRemove, regionEnd, type MemblockRegion } from './memblock';
 
 // ---------------------------------------------------------------------------------------------
@@ -95,11 +107,20 @@ export interface RtasFdm {
   paramArea: number;
 }
 
+/** ibm,configure-kernel-dump-sizes: (section type, size in bytes) triples. */
+export interface DumpSectionSize {
+  type: number;
+  size: number;
+}
+
 /** What a kernel finds in the device tree at boot. */
 export interface DeviceTree {
   memory: MemblockRegion[];
-  /** pSeries /rtas: ibm,configure-kernel-dump, and ibm,kernel-dump when a dump is pending. */
-  rtas: { configureKernelDump: boolean; kernelDump: RtasFdm | null } | null;
+  /** The size of the /memory@0 node (bytes): what the kernel takes for first_memblock_size. */
+  firstMemoryNodeSize: number;
+  /** pSeries /rtas: ibm,configure-kernel-dump, its -sizes, and ibm,kernel-dump when a dump is
+   *  pending. */
+  rtas: { configureKernelDump: boolean; configureKernelDumpSizes: DumpSectionSize[]; kernelDump: RtasFdm | null } | null;
   /** PowerNV /ibm,opal/dump: present; mpipl-boot after an MPIPL. */
   opal: { dumpNode: boolean; mpiplBoot: boolean } | null;
 }
@@ -160,10 +181,34 @@ export class Firmware {
 
   deviceTree(): DeviceTree {
     const memory = this.memory.map((r) => ({ base: r.base, size: r.size }));
+    // QEMU's /memory@0 is spapr_rma_size(): the boot RAM, at most 1 TiB; hot-added LMBs are in
+    // ibm,dynamic-memory. PowerVM's is taken the same [I].
+    const firstMemoryNodeSize = Math.min(this.config.memoryBytes, 2 ** 40);
     if (this.platform === 'pseries') {
-      return { memory, rtas: { configureKernelDump: true, kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump) }, opal: null };
+      return {
+        memory,
+        firstMemoryNodeSize,
+        rtas: { configureKernelDump: true, configureKernelDumpSizes: this.dumpSectionSizes(), kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump) },
+        opal: null,
+      };
     }
-    return { memory, rtas: null, opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved } };
+    return { memory, firstMemoryNodeSize, rtas: null, opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved } };
+  }
+
+  /** ibm,configure-kernel-dump-sizes: PowerVM's documented sizes, or what QEMU's
+   *  spapr_dt_rtas_fadump() computes for the possible CPUs (config.cpus) with no HPTE. */
+  private dumpSectionSizes(): DumpSectionSize[] {
+    if (this.config.firmware === 'powervm') {
+      return [
+        { type: RTAS_FADUMP_CPU_STATE_DATA, size: PHYP_CPU_STATE_DATA_SIZE },
+        { type: RTAS_FADUMP_HPTE_REGION, size: PHYP_HPTE_REGION_SIZE },
+      ];
+    }
+    const cpuState = SPAPR_REG_SAVE_AREA_HEADER + SPAPR_NUM_CPUS_PADDING + 4 + this.config.cpus * FADUMP_NUM_PER_CPU_REGS * SIZEOF_FADUMP_REG_ENTRY;
+    return [
+      { type: RTAS_FADUMP_CPU_STATE_DATA, size: cpuState },
+      { type: RTAS_FADUMP_HPTE_REGION, size: 0 },
+    ];
   }
 
   // -------------------------------------------------------------------------------------------

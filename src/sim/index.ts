@@ -42,8 +42,9 @@ export interface Sim {
 /** The kernel build that boots without a dump, and the one that boots to capture it. */
 export function kernelImages(config: Config): { production: KernelImage; capture: KernelImage } {
   return {
-    production: { generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: CPU_MASK_SZ_2048 },
+    production: { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: CPU_MASK_SZ_2048 },
     capture: {
+      version: config.captureKernel.kernel,
       generation: config.captureKernel.elfcorehdr,
       byteOrder: config.captureKernel.endianness === 'swapped' ? 'be' : 'le',
       ptRegsSz: PT_REGS_SZ,

@@ -18,25 +18,30 @@ import {
   FADUMP_INVALIDATE,
   FADUMP_REGISTER,
   FADUMP_UNREGISTER,
+  HASH_PARAM_AREA_LEN,
+  HASH_PARAM_AREA_MIN_RMA,
+  HASH_PARAM_AREA_START,
   MAX_BOOT_MEM_RATIO,
   OPAL_CORE_TEXT,
   OPAL_FADUMP_MAX_MEM_REGS,
-  OPAL_FADUMP_METADATA_SIZE,
   OPAL_FADUMP_MIN_BOOT_MEM,
-  PAGE_SIZE,
-  RTAS_CPU_STATE_SIZE,
+  RTAS_FADUMP_CPU_STATE_DATA,
+  RTAS_FADUMP_HPTE_REGION,
   RTAS_FADUMP_MAX_BOOT_MEM_REGS,
   RTAS_FADUMP_MIN_BOOT_MEM,
-  RTAS_HPTE_REGION_SIZE,
   SIZEOF_FADUMP_CRASH_INFO_HEADER,
+  SIZEOF_OPAL_FADUMP_MEM_STRUCT,
+  SZ_1K,
   SZ_256M,
 } from './consts';
 import { OPAL_SUCCESS, rtasBusy, type CrashInfoHeaderInRam, type OpalFdmInRam, type DeviceTree, type Firmware, type OpalRange, type OpalRc, type PtLoadPhdr, type RtasFdm, type RtasSection } from './firmware';
 import { ALIGN, ALIGN_DOWN, freeRanges, memblockAdd, memblockEndOfDram, memblockMerge, memblockOverlaps, memblockPhysMemSize, memblockRemove, PAGE_ALIGN, regionEnd, type MemblockRegion } from './memblock';
 import type { Faults } from './mutants';
 
-/** A kernel build: where it builds the elfcorehdr, its byte order and structure sizes. */
+/** A kernel build: its upstream release ("major.minor"), where it builds the elfcorehdr, its byte
+ *  order and structure sizes. */
 export interface KernelImage {
+  readonly version: string;
   readonly generation: Generation;
   readonly byteOrder: 'le' | 'be';
   readonly ptRegsSz: number;
@@ -141,6 +146,15 @@ function hex016(n: number): string {
   return `0x${n.toString(16).padStart(14, '0')}`;
 }
 
+/** LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, 0) for a "major.minor" release; `stable`
+ *  lists older series a change was backported to (their latest sublevel has it). */
+function atLeast(version: string, since: string, stable: readonly string[] = []): boolean {
+  if (stable.includes(version)) return true;
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  const [c = 0, d = 0] = since.split('.').map(Number);
+  return a !== c ? a > c : b >= d;
+}
+
 export class Kernel {
   readonly fw_dump: FwDump = {
     fadump_supported: false,
@@ -189,6 +203,8 @@ export class Kernel {
    *  crashkernel= memory it stays 'none'. */
   private crashImage: 'none' | 'loading' | 'loaded' = 'none';
   private readonly files = new Map<string, KernFile>();
+  /** first_memblock_size (prom.c): the /memory@0 node's size, in bytes. */
+  private first_memblock_size = 0;
 
   constructor(private readonly env: KernelEnv) {}
 
@@ -198,6 +214,15 @@ export class Kernel {
   private bug(id: Parameters<Faults['on']>[0]): boolean {
     return this.env.faults.on(id);
   }
+  /** PAGE_SIZE of this build (CONFIG_PPC_4K_PAGES / CONFIG_PPC_64K_PAGES), in bytes. */
+  private get PAGE_SIZE(): number {
+    return this.config.pageSizeKiB * SZ_1K;
+  }
+  /** This build has the code of a release: LINUX_VERSION_CODE checks against the commits that
+   *  changed fadump (the release each first shipped in, and stable series it reached). */
+  private has(since: string, stable: readonly string[] = []): boolean {
+    return atLeast(this.env.image.version, since, stable);
+  }
 
   // =============================================================================================
   // Boot (§1 "Early boot, in order")
@@ -206,6 +231,7 @@ export class Kernel {
     this.memblock.memory = memblockMerge(dt.memory);
     this.memblock.reserved = [];
     this.saved_command_line = kernelCmdline(this.config);
+    this.first_memblock_size = dt.firstMemoryNodeSize;
     this.saved_command_line_len = Buffer.byteLength(this.saved_command_line, 'utf8');
     // 1. The device tree is scanned whatever fadump= says.
     this.early_init_dt_scan_fw_dump(dt);
@@ -217,6 +243,8 @@ export class Kernel {
     // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
     // only when fadump_reserve_mem() reserved nothing: fadump off or failed (§1 early boot 4, §6).
     this.crashkernelReserved = this.fadump_reserve_mem() === 0 && this.config.crashkernel !== null && this.config.crashkernel > 0;
+    // early_init_devtree(): the param area after the reservation (f4892c68ecc1; in 6.10 from
+    // setup_fadump(), which only ran it with an area reserved: the same condition here).
     this.fadump_setup_param_area();
     // 7. setup_fadump (subsys_initcall_sync).
     this.setup_fadump();
@@ -231,13 +259,17 @@ export class Kernel {
     if (!rtas.configureKernelDump) return;
     const f = this.fw_dump;
     f.fadump_supported = true;
-    f.param_area_supported = true;
-    f.cpu_state_data_size = RTAS_CPU_STATE_SIZE;
-    f.hpte_region_size = RTAS_HPTE_REGION_SIZE;
+    // "pass additional parameters" (683eab94da75, 6.10).
+    f.param_area_supported = this.has('6.10');
     if (rtas.kernelDump !== null) {
       this.rtas_fdm_active = rtas.kernelDump;
       f.dump_active = true;
       this.rtas_fadump_get_config(rtas.kernelDump);
+    }
+    // The sizes the firmware wants for its own sections, whatever the MMU.
+    for (const s of rtas.configureKernelDumpSizes) {
+      if (s.type === RTAS_FADUMP_CPU_STATE_DATA) f.cpu_state_data_size = s.size;
+      else if (s.type === RTAS_FADUMP_HPTE_REGION) f.hpte_region_size = s.size;
     }
   }
 
@@ -262,7 +294,8 @@ export class Kernel {
     f.boot_mem_top = f.boot_memory_size + holeSize;
     f.boot_mem_dest_addr = fdm.bootRegions[0]?.dest ?? 0;
     f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
-    f.param_area = this.bug('param-area-not-inherited') ? 0 : fdm.paramArea;
+    // A build without RTAS_FADUMP_PARAM_AREA does not look for it.
+    f.param_area = this.bug('param-area-not-inherited') || !f.param_area_supported ? 0 : fdm.paramArea;
   }
 
   private opal_fadump_dt_scan(opal: NonNullable<DeviceTree['opal']>): void {
@@ -305,7 +338,8 @@ export class Kernel {
   private early_fadump_param(p: Config['fadump']): void {
     if (p === 'on') this.fw_dump.fadump_enabled = true;
     else if (p === 'off') this.fw_dump.fadump_enabled = false;
-    else {
+    else if (this.has('4.20')) {
+      // "nocma" (a4e92ce8e4c8); an older build compares with "on" and "off" only.
       this.fw_dump.fadump_enabled = true;
       this.fw_dump.nocma = true;
     }
@@ -377,7 +411,7 @@ export class Kernel {
       lastEnd = regionEnd(r);
     }
     if (left > 0) return false;
-    f.boot_mem_top = PAGE_ALIGN(f.boot_memory_size + holeSize, PAGE_SIZE);
+    f.boot_mem_top = PAGE_ALIGN(f.boot_memory_size + holeSize, this.PAGE_SIZE);
     return true;
   }
 
@@ -385,16 +419,16 @@ export class Kernel {
   private get_fadump_area_size(): number {
     const f = this.fw_dump;
     let size = f.cpu_state_data_size + f.hpte_region_size;
-    size = PAGE_ALIGN(size, PAGE_SIZE);
+    size = PAGE_ALIGN(size, this.PAGE_SIZE);
     size += f.boot_memory_size;
     if (!this.bug('area-size-without-header')) size += SIZEOF_FADUMP_CRASH_INFO_HEADER;
     if (this.env.image.generation === 'at-registration' && !this.env.compat.oldAreaWithoutElfcorehdr) {
       // Before 2024 the elfcorehdr lived in the area: ELF header, the CPU-notes placeholder and one
       // program header per memblock region + 2, sized at boot (§5).
       size += ELFHDR_SIZE + ELF_PHDR_SIZE + ELF_PHDR_SIZE * (this.memblock.memory.length + 2);
-      size = PAGE_ALIGN(size, PAGE_SIZE);
+      size = PAGE_ALIGN(size, this.PAGE_SIZE);
     }
-    if (this.config.platform === 'powernv') size += OPAL_FADUMP_METADATA_SIZE;
+    if (this.config.platform === 'powernv') size += this.opal_fadump_get_metadata_size();
     return size;
   }
 
@@ -402,7 +436,7 @@ export class Kernel {
   private fadump_locate_reserve_mem(base: number, size: number): number {
     for (const r of freeRanges(this.memblock.memory, this.memblock.reserved)) {
       const mend = regionEnd(r);
-      if (r.base > base) base = PAGE_ALIGN(r.base, PAGE_SIZE);
+      if (r.base > base) base = PAGE_ALIGN(r.base, this.PAGE_SIZE);
       if (mend > base && mend - base >= size) return base;
     }
     return 0;
@@ -418,7 +452,7 @@ export class Kernel {
     };
     if (!f.fadump_supported) return error();
     if (!f.dump_active) {
-      f.boot_memory_size = PAGE_ALIGN(this.fadump_calculate_reserve_size(), PAGE_SIZE);
+      f.boot_memory_size = PAGE_ALIGN(this.fadump_calculate_reserve_size(), this.PAGE_SIZE);
       if (this.config.bootMemoryRule === 'current' && f.boot_memory_size < this.fadump_get_bootmem_min()) {
         return error(); // "Can't enable fadump with boot memory size ... less than ..."
       }
@@ -457,9 +491,11 @@ export class Kernel {
     }
   }
 
-  /** §1 early boot 6: the CMA-aligned part of the boot-memory copy destination goes to CMA. */
+  /** §1 early boot 6: the CMA-aligned part of the boot-memory copy destination goes to CMA
+   *  (a4e92ce8e4c8, 4.20; before, the area stays plainly reserved). */
   private fadump_cma_init(): void {
     const f = this.fw_dump;
+    if (!this.has('4.20')) return;
     if (!f.fadump_enabled || f.nocma || this.bug('cma-not-given-back')) return;
     const start = ALIGN(f.boot_mem_dest_addr, CMA_MIN_ALIGNMENT_BYTES);
     const end = ALIGN_DOWN(f.boot_mem_dest_addr + f.boot_memory_size, CMA_MIN_ALIGNMENT_BYTES);
@@ -469,13 +505,18 @@ export class Kernel {
   /** Where the copy, the header and the OPAL metadata go (fadump_init_mem_struct's addresses). */
   private init_mem_struct_addresses(): void {
     const f = this.fw_dump;
-    f.boot_mem_dest_addr = f.reserve_dump_area_start + PAGE_ALIGN(f.cpu_state_data_size + f.hpte_region_size, PAGE_SIZE);
+    f.boot_mem_dest_addr = f.reserve_dump_area_start + PAGE_ALIGN(f.cpu_state_data_size + f.hpte_region_size, this.PAGE_SIZE);
     f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
+  }
+
+  /** opal_fadump_get_metadata_size(): PAGE_ALIGN(sizeof(struct opal_fadump_mem_struct)). */
+  private opal_fadump_get_metadata_size(): number {
+    return PAGE_ALIGN(SIZEOF_OPAL_FADUMP_MEM_STRUCT, this.PAGE_SIZE);
   }
 
   private opal_fadump_setup_metadata(): void {
     const f = this.fw_dump;
-    f.kernel_metadata = f.reserve_dump_area_start + f.reserve_dump_area_size - OPAL_FADUMP_METADATA_SIZE;
+    f.kernel_metadata = f.reserve_dump_area_start + f.reserve_dump_area_size - this.opal_fadump_get_metadata_size();
     this.env.fw.opalMpiplRegisterTag(f.kernel_metadata);
     this.opal_fadump_init_mem_struct();
   }
@@ -501,14 +542,29 @@ export class Kernel {
     });
   }
 
-  /** §1 early boot 5: COMMAND_LINE_SIZE bytes in the upper half of RAM (radix MMU). */
+  /** §1 early boot 5: COMMAND_LINE_SIZE bytes in the upper half of RAM (radix MMU) or in
+   *  [0x2A000000, 0x2E000000) when the RMA holds 768 MB (hash MMU). 6.10 ran it from
+   *  setup_fadump() with an area reserved; f4892c68ecc1 (6.13, and the 6.11/6.12 stable series)
+   *  runs it early for any supported, inactive fadump; 0843ba458439 (6.18, 6.17 stable) returns
+   *  again when fadump is not enabled. */
   private fadump_setup_param_area(): void {
     const f = this.fw_dump;
-    if (!f.fadump_enabled) return;
+    const early = this.has('6.13', ['6.11', '6.12']);
+    const enabledCheck = !early || this.has('6.18', ['6.17']);
+    if (enabledCheck && !f.fadump_enabled) return;
     if (!f.param_area_supported || f.dump_active) return;
-    const end = memblockEndOfDram(this.memblock.memory);
-    const start = ALIGN_DOWN(end / 2, COMMAND_LINE_SIZE);
-    // memblock_phys_alloc_range() allocates top-down.
+    let start: number;
+    let end: number;
+    if (this.config.mmu === 'radix') {
+      end = memblockEndOfDram(this.memblock.memory);
+      start = ALIGN_DOWN(end / 2, COMMAND_LINE_SIZE);
+    } else {
+      // ppc64_rma_size: first_memblock_size, at most 1 TiB (POWER9 and later).
+      if (Math.min(this.first_memblock_size, 2 ** 40) < HASH_PARAM_AREA_MIN_RMA) return;
+      start = HASH_PARAM_AREA_START;
+      end = start + HASH_PARAM_AREA_LEN;
+    }
+    // memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end): top-down.
     let addr = ALIGN_DOWN(end - COMMAND_LINE_SIZE, COMMAND_LINE_SIZE);
     while (addr >= start && memblockOverlaps(this.memblock.reserved, addr, COMMAND_LINE_SIZE)) addr -= COMMAND_LINE_SIZE;
     if (addr < start) return; // "Could not setup area to pass additional parameters"

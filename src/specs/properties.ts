@@ -130,13 +130,14 @@ function expectedKdumpPtLoads(s: SystemState): PtLoad[] | null {
   return ck === null ? null : kdumpPtLoads(s.actors.firmware.context.memory, ck);
 }
 
-/** The vmcore of whichever capture kernel is up is exactly right. */
-function vmcoreAccurate(s: SystemState): boolean {
+/** The vmcore of whichever capture kernel is up is exactly right (`c`: the configuration, whose
+ *  page size places hypervisor-assisted dump's copy). */
+function vmcoreAccurate(s: SystemState, c: Config): boolean {
   if (vmcoreUp(s)) return samePtLoads(s.actors.captureKernel.context.ptLoads, expectedPtLoads(s));
   if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s));
   if (phypVmcoreUp(s)) {
     const d = s.actors.firmware.context.dump;
-    return d !== null && samePtLoads(s.actors.phypDump.context.ptLoads, phypPtLoads(d.memoryAtCrash, d.area));
+    return d !== null && samePtLoads(s.actors.phypDump.context.ptLoads, phypPtLoads(d.memoryAtCrash, d.area, c.pageSize));
   }
   return false;
 }
@@ -207,7 +208,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy (kdump: the first 64 KB via kexec's backup), nothing of the reserved area (kdump: of the crash kernel region), nothing missing.",
     source: 'reference §1 "Capture boot" 3, §5, §6; seeds/003 (the 2024 patch); seeds/001 (the 64 KB backup); seeds/002',
     notApplicable: armable,
-    holds: (s) => !anyVmcoreUp(s) || vmcoreAccurate(s),
+    holds: (s, c) => !anyVmcoreUp(s) || vmcoreAccurate(s, c),
   },
   {
     id: 'always-ready-after-hotplug',
@@ -230,7 +231,7 @@ export const PROPERTIES: readonly Property[] = [
       if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
     },
-    holds: (s, m) => s.event.event !== 'crash' || m === 0 || vmcoreAccurate(s.post),
+    holds: (s, m, c) => s.event.event !== 'crash' || m === 0 || vmcoreAccurate(s.post, c),
   },
   {
     id: 'no-second-reboot',

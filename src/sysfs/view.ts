@@ -4,13 +4,14 @@
 // observer: it reads the kernels' snapshots and changes nothing.
 import type { Config } from '../config';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
+import { areaGeometry, type AreaGeometry } from '../memory/guest';
 import { dumpAreaAt, hex, hex016, type PtLoad, type Range } from '../memory/layout';
 import { fadumpFiles } from './files';
 import { FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, hotplugReadyIn } from '../../machines/kernel-rules';
+import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -34,15 +35,17 @@ export function running(state: SystemState): Running {
 
 /** show_release_region() (seeds/002): "address-range pairs", CPU, HPTE, the copy of the low 256MB,
  *  then the reserved rest of memory ("CPU:0x177fee000-0x10000: HPTE:0x177ffe020-0x1000: /
- *  DUMP:0x177fff020-0x10000000, 0x10000000-0x16F1D370A"); the exact layout is [I]. */
-export function releaseRegionText(scratch: Range, reservedAtBoot: number): string {
-  const x = scratchOf(scratch);
+ *  DUMP:0x177fff020-0x10000000, 0x10000000-0x16F1D370A"); the exact layout is [I]. Bytes;
+ *  `pageSize` is PAGE_SIZE. */
+export function releaseRegionText(scratch: Range, reservedAtBoot: number, pageSize: number): string {
+  const x = scratchOf(scratch, pageSize);
   const rest = reservedAtBoot - (scratch.end - scratch.start);
   return `CPU:${hex(x.cpu.start)}-${hex(x.cpu.end - x.cpu.start)}: HPTE:${hex(x.hpte.start)}-${hex(x.hpte.end - x.hpte.start)}: DUMP:${hex(x.dest)}-${hex(PHYP_BOOT_MEMORY)}, ${hex(PHYP_BOOT_MEMORY)}-${hex(rest)}`;
 }
 
 interface RegionInput {
-  platform: Config['platform'];
+  /** The firmware's section sizes and PAGE_SIZE (src/memory/guest.ts). */
+  geometry: AreaGeometry;
   bootRegions: readonly Range[];
   bootMemDest: number;
   bootMemTop: number;
@@ -52,10 +55,11 @@ interface RegionInput {
   paramArea: string | null;
 }
 
-/** fadump_region_show(): rtas_fadump_region_show / opal_fadump_region_show. */
+/** fadump_region_show(): rtas_fadump_region_show / opal_fadump_region_show. pSeries always has a
+ *  CPU and an HPTE line, the HPTE's 0 bytes under QEMU included ("[X-(X-1)] 0x0 bytes"). */
 export function fadumpRegion(r: RegionInput): string {
   const lines: string[] = [];
-  const area = dumpAreaAt(r.platform, r.areaStart, r.bootMemorySize);
+  const area = dumpAreaAt(r.geometry, r.areaStart, r.bootMemorySize);
   const dumped = (n: number) => hex(r.active ? n : 0);
   for (const [name, range] of [['CPU ', area.cpuState], ['HPTE', area.hpte]] as const) {
     if (range === null) continue;
@@ -68,14 +72,14 @@ export function fadumpRegion(r: RegionInput): string {
     lines.push(`DUMP: Src: ${hex016(b.start)}, Dest: ${hex016(dest)}, Size: ${hex(size)}, Dumped: ${dumped(size)} bytes`);
     dest += size;
   }
-  if (r.platform === 'pseries' && r.paramArea !== null) lines.push(`cmdline append: '${r.paramArea}'`);
+  if (r.geometry.platform === 'pseries' && r.paramArea !== null) lines.push(`cmdline append: '${r.paramArea}'`);
   if (r.active) lines.push('', `Memory above ${hex016(r.bootMemTop)} is reserved for saving crash dump`);
   return lines.join('\n');
 }
 
 function regionOf(config: Config, r: Reservation, active: boolean, paramArea: string | null): string {
   return fadumpRegion({
-    platform: config.platform,
+    geometry: areaGeometry(config),
     bootRegions: r.bootRegions,
     bootMemDest: r.bootMemDest,
     bootMemTop: r.bootMemTop,
@@ -131,14 +135,17 @@ export function observe(config: Config, state: SystemState): Observation {
     // kernel's build (uname -r) [U], and only a first kernel's boot has crashkernel= memory to load
     // it into (a capture build that ran on reserved none, §6): the first kernel's build.
     const k = state.actors.kexec.context;
-    const files = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: null, opalCore: null });
-    const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.fadumpRegion]: '' };
+    // A release that sets the param area up whenever fadump is supported has bootargs_append here
+    // too (src/kernel-versions.ts, f4892c68ecc1).
+    const paramArea = paramAreaAtBoot(config, 'first', false) ? '' : null;
+    const files = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea, opalCore: null });
+    const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.bootargsAppend]: '', [FILES.fadumpRegion]: '' };
     for (const f of files) sysfs[f] = values[f] ?? '';
     sysfs[KEXEC_FILES.crashLoaded] = '0';
     if (k.vmcore !== null) vmcore = { ptLoad: k.vmcore.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
   } else if (which === 'phyp-capture') {
     const k = state.actors.phypDump.context;
-    if (k.scratch !== null) sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY);
+    if (k.scratch !== null) sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY, config.pageSize);
     if (k.ptLoads !== null) vmcore = { ptLoad: k.ptLoads.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
   } else if (which === 'capture') {
     const k = state.actors.captureKernel.context;

@@ -1,0 +1,208 @@
+// What changed in fadump from one upstream kernel release to the next: ONE table, each row naming
+// the commit (and the release that first shipped it) that changed an observable behaviour. The
+// configuration key `kernel` picks a release; every version-dependent behaviour of the model is
+// read off traitsOf(version). Explicit feature keys (elfcorehdr, registerAtBoot, registeredWrite)
+// override the table (src/config.ts).
+//
+// Sources: the commits named below (git.kernel.org/powerpc/c/<id>); the powerpc pull requests for
+// 4.13 ... 6.10 (linuxppc-dev archive) for the release each shipped in; the Debian sources of
+// 6.1.176 and 6.12.107 (arch/powerpc/kernel/fadump.c, platforms/pseries/rtas-fadump.c) for the
+// two kernels the lab runs.
+import type { Generation } from './events';
+
+/** A kernel release as "major.minor" ("6.12"). A stable series is taken at its latest sublevel,
+ *  the way Debian ships it (6.12 = 6.12.107 in the lab), so a row backported to a stable series
+ *  applies to the whole series. */
+export type KernelVersion = string;
+
+/** Where the pSeries param area (bootargs_append) is set up in a first-kernel boot. */
+export type ParamAreaRule =
+  /** No param area and no bootargs_append: the kernel predates 683eab94da75. */
+  | 'none'
+  /** Only when fadump is enabled and its reservation succeeded (setup_fadump() in 6.10; the
+   *  early fadump_setup_param_area() from 0843ba458439 on returns when !fadump_enabled). */
+  | 'when-enabled'
+  /** Whenever fadump is supported and no dump is active, even with fadump=off or a failed
+   *  reservation: fadump_setup_param_area() from early_init_devtree() without an enabled check
+   *  (f4892c68ecc1 until 0843ba458439). */
+  | 'when-supported';
+
+/** The behaviours of one kernel release that the model distinguishes. */
+export interface KernelTraits {
+  /** Where the elfcorehdr is built: at registration in the first kernel (and the FADMPINF crash
+   *  info header), or in the capture kernel from its own memory map (FADMPSIG header). */
+  readonly elfcorehdr: Generation;
+  /** /sys/kernel/fadump/hotplug_ready exists (and reads 1). */
+  readonly hotplugReady: boolean;
+  /** The pSeries param area behind /sys/kernel/fadump/bootargs_append. */
+  readonly paramArea: ParamAreaRule;
+  /** setup_fadump() registers with the firmware at boot (before, kdumpctl start did). */
+  readonly registerAtBoot: boolean;
+  /** `echo 1 > registered` while registered: -EEXIST, or unregister and register again. */
+  readonly registeredWrite: 'eexist' | 'reregister';
+  /** fadump=nocma is understood and the boot-memory copy destination is handed to CMA. Before,
+   *  early_fadump_param() knew only "on" and "off": "nocma" left fadump disabled. */
+  readonly cma: boolean;
+  /** fadump on PowerNV (OPAL MPIPL) exists. */
+  readonly opal: boolean;
+  /** kdump's CONFIG_CRASH_HOTPLUG on powerpc: the kernel updates a loaded crash image on memory
+   *  hotplug and /sys/devices/system/memory/crash_hotplug reads 1. */
+  readonly crashHotplug: boolean;
+}
+
+/** One upstream change to fadump's observable behaviour. */
+export interface KernelChange {
+  /** The first mainline release that has it ("major.minor"). */
+  readonly since: KernelVersion;
+  /** Older stable series it was backported to (taken at their latest sublevel). */
+  readonly stable?: readonly KernelVersion[];
+  /** The upstream commit (12 hex digits), or null where only the release is known. */
+  readonly commit: string | null;
+  /** The commit's subject line. */
+  readonly title: string;
+  /** What it changed. */
+  readonly sets: Partial<KernelTraits>;
+}
+
+/** The oldest release the table describes: before 98b8cd7f7564 `echo 1 > registered` while
+ *  registered (and `echo 0` while not) returned -EINVAL, which the model does not state. */
+export const OLDEST_KERNEL: KernelVersion = '4.13';
+
+/** The behaviours of OLDEST_KERNEL before any row applies. */
+const BEFORE: KernelTraits = {
+  elfcorehdr: 'at-registration',
+  hotplugReady: false,
+  paramArea: 'none',
+  registerAtBoot: false,
+  registeredWrite: 'eexist',
+  cma: false,
+  opal: false,
+  crashHotplug: false,
+};
+
+/** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
+export const KERNEL_CHANGES: readonly KernelChange[] = [
+  {
+    since: '4.13',
+    commit: '98b8cd7f7564',
+    title: 'powerpc/fadump: return error when fadump registration fails',
+    // registered_store(): `echo 1` while registered returns -EEXIST.
+    sets: { registeredWrite: 'eexist' },
+  },
+  {
+    since: '4.20',
+    commit: 'a4e92ce8e4c8',
+    title: 'powerpc/fadump: Reservationless firmware assisted dump',
+    // early_fadump_param() learns "nocma"; fadump_cma_init() hands the copy destination to CMA.
+    sets: { cma: true },
+  },
+  {
+    since: '4.20',
+    commit: '0823c68b054b',
+    title: 'powerpc/fadump: re-register firmware-assisted dump if already registered',
+    // registered_store(): `echo 1` while registered unregisters, then registers.
+    sets: { registeredWrite: 'reregister' },
+  },
+  {
+    since: '5.4',
+    commit: null,
+    title: 'powerpc/fadump: add fadump support on powernv (Hari Bathini, powerpc-5.4-1)',
+    sets: { opal: true },
+  },
+  {
+    since: '5.18',
+    commit: '607451ce0aa9',
+    title: 'powerpc/fadump: register for fadump as early as possible',
+    // setup_fadump(): fadump_init_mem_struct() then register_fadump().
+    sets: { registerAtBoot: true },
+  },
+  {
+    since: '6.10',
+    commit: 'c6c5b14dac0d',
+    title: 'powerpc: make fadump resilient with memory add/remove events',
+    // fadump_setup_elfcorehdr_buf()/fadump_populate_elfcorehdr() in the capture kernel; FADMPSIG.
+    sets: { elfcorehdr: 'in-capture-kernel' },
+  },
+  {
+    since: '6.10',
+    commit: '849599b702ef',
+    title: 'powerpc/crash: add crash memory hotplug support',
+    // ARCH_SUPPORTS_CRASH_HOTPLUG on powerpc; CRASH_HOTPLUG defaults to y.
+    sets: { crashHotplug: true },
+  },
+  {
+    since: '6.10',
+    commit: 'bc446c5acaba',
+    title: 'powerpc/fadump: add hotplug_ready sysfs interface',
+    sets: { hotplugReady: true },
+  },
+  {
+    since: '6.10',
+    commit: '683eab94da75',
+    title: 'powerpc/fadump: setup additional parameters for dump capture kernel',
+    // With 3416c9daa6b1 "pass additional parameters when fadump is active" (bootargs_append and
+    // fadump_append_bootargs()), same release. fadump_setup_param_area() from setup_fadump(),
+    // only with an area reserved.
+    sets: { paramArea: 'when-enabled' },
+  },
+  {
+    since: '6.13',
+    stable: ['6.11', '6.12'],
+    commit: 'f4892c68ecc1',
+    title: 'powerpc/fadump: allocate memory for additional parameters early',
+    // fadump_setup_param_area() from early_init_devtree(), checking only param_area_supported
+    // and dump_active (Debian 6.12.107 has it).
+    sets: { paramArea: 'when-supported' },
+  },
+  {
+    since: '6.18',
+    stable: ['6.17'],
+    commit: '0843ba458439',
+    title: 'powerpc/fadump: skip parameter area allocation when fadump is disabled',
+    // fadump_setup_param_area(): `if (!fw_dump.fadump_enabled) return;` (not in 6.12.107).
+    sets: { paramArea: 'when-enabled' },
+  },
+];
+
+/** The default `kernel`: the newest release whose behaviour the table records (its last row). */
+export const CURRENT_KERNEL: KernelVersion = '6.18';
+
+/** The release a configuration that only says "the elfcorehdr is built at registration" stands
+ *  for: the last one before c6c5b14dac0d (6.10), so that it has no bootargs_append either. */
+export const LAST_AT_REGISTRATION_KERNEL: KernelVersion = '6.9';
+
+/** [major, minor] of "major.minor"; null when the text is not one. */
+export function parseKernelVersion(text: string): readonly [number, number] | null {
+  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (m === null || m[1] === undefined || m[2] === undefined) return null;
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Orders two "major.minor" versions: negative when a is older, 0 when equal, positive when newer.
+ *  Throws on text that is not a version (validate with parseKernelVersion first). */
+export function compareKernelVersions(a: KernelVersion, b: KernelVersion): number {
+  const x = parseKernelVersion(a);
+  const y = parseKernelVersion(b);
+  if (x === null || y === null) throw new Error(`not a kernel version: "${x === null ? a : b}" (expected major.minor, such as "6.12")`);
+  return x[0] !== y[0] ? x[0] - y[0] : x[1] - y[1];
+}
+
+/** Whether a change is in a release: mainline from `since` on, or a stable series it reached. */
+export function changeApplies(change: KernelChange, version: KernelVersion): boolean {
+  return compareKernelVersions(version, change.since) >= 0 || (change.stable ?? []).includes(version);
+}
+
+const cache = new Map<KernelVersion, KernelTraits>();
+
+/** The behaviours of a release: every row that applies, oldest first, over BEFORE. Throws on a
+ *  version the table does not describe (older than OLDEST_KERNEL or not "major.minor"); the
+ *  configuration schema refuses those first with a message. */
+export function traitsOf(version: KernelVersion): KernelTraits {
+  const hit = cache.get(version);
+  if (hit !== undefined) return hit;
+  if (compareKernelVersions(version, OLDEST_KERNEL) < 0) throw new Error(`kernel ${version} is older than ${OLDEST_KERNEL}, the oldest the table describes`);
+  let t: KernelTraits = BEFORE;
+  for (const change of KERNEL_CHANGES) if (changeApplies(change, version)) t = { ...t, ...change.sets };
+  cache.set(version, t);
+  return t;
+}

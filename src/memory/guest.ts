@@ -1,0 +1,120 @@
+// What the guest's firmware and build put into the dump area's arithmetic: the sizes pSeries
+// firmware reports for its own dump sections (CPU state data, HPTE), the OPAL metadata page, the
+// page size every PAGE_ALIGN uses, and the MMU's say on where the param area may go. Pure
+// functions of the configuration's guest keys (cpus, firmware, pageSizeKiB, mmu).
+import type { Platform } from './layout';
+import { GiB, MiB, pageAlign } from './size';
+
+/** Who answers ibm,configure-kernel-dump on pSeries and fills ibm,configure-kernel-dump-sizes. */
+export type Firmware = 'powervm' | 'qemu';
+export type Mmu = 'radix' | 'hash';
+
+// ---------------------------------------------------------------------------------------------
+// pSeries: ibm,configure-kernel-dump-sizes, read by rtas_fadump_dt_scan()
+// (arch/powerpc/platforms/pseries/rtas-fadump.c) into fw_dump.cpu_state_data_size and
+// hpte_region_size; the kernel registers exactly those sizes (rtas_fadump_init_mem_struct()),
+// whatever the MMU.
+
+/** QEMU's CPU state data (hw/ppc/spapr.c spapr_dt_rtas_fadump(), hw/ppc/spapr_fadump.h): the
+ *  register save area header (struct FadumpRegSaveAreaHeader: magic u64, version u32,
+ *  num_cpu_offset u32 = 16 bytes), 0xc bytes of padding "as in PAPR", num_cpus (u32), then per
+ *  possible CPU FADUMP_NUM_PER_CPU_REGS = 32 GPRs + 45 others + CPUSTRT and CPUEND register
+ *  entries of 16 bytes (struct FadumpRegEntry: id u64, value u64). */
+export const QEMU_REG_SAVE_AREA_HEADER_BYTES = 16;
+export const QEMU_REG_SAVE_AREA_PADDING_BYTES = 0xc;
+export const QEMU_NUM_CPUS_BYTES = 4;
+export const QEMU_NUM_PER_CPU_REGS = 32 + 45 + 2;
+export const QEMU_REG_ENTRY_BYTES = 16;
+
+/** fw_dump.cpu_state_data_size under QEMU, in bytes, for `cpus` possible CPUs: 0x20 + 0x4f0 per
+ *  CPU. QEMU counts mc->possible_cpu_arch_ids(), which on pseries has one entry per core: -smp
+ *  maxcpus divided by threads. Checked against QEMU 11.1.3's device tree (dumpdtb): -smp 1 →
+ *  0x510, -smp 8 → 0x27a0, -smp 1,maxcpus=8 → 0x27a0, -smp 8,threads=2 → 0x13e0. */
+export function qemuCpuStateBytes(cpus: number): number {
+  return QEMU_REG_SAVE_AREA_HEADER_BYTES + QEMU_REG_SAVE_AREA_PADDING_BYTES + QEMU_NUM_CPUS_BYTES + cpus * QEMU_NUM_PER_CPU_REGS * QEMU_REG_ENTRY_BYTES;
+}
+
+/** QEMU reports an HPTE section of 0 bytes ("HPTE region not implemented", spapr_dt_rtas_fadump()),
+ *  with the radix and the hash MMU alike: the property is built at machine reset, before the
+ *  guest picks its MMU (checked in QEMU 11.1.3's device tree). */
+export const QEMU_HPTE_BYTES = 0;
+
+/** PowerVM reports its own sizes; PAPR fixes the CPU state data's format (a "REGSAVE" header,
+ *  then CPUSTRT ... CPUEND entries per CPU) but not how many registers a CPU has, so the model
+ *  keeps the sizes of the kernel documentation's example (Documentation/arch/powerpc/
+ *  firmware-assisted-dump.rst, fadump_region: CPU 0x40020 bytes, HPTE 0x1000 bytes) whatever
+ *  the CPU count and MMU [I]. */
+export const POWERVM_CPU_STATE_BYTES = 0x40020;
+export const POWERVM_HPTE_BYTES = 0x1000;
+
+/** The two sizes of ibm,configure-kernel-dump-sizes (types 0x0001 and 0x0002), in bytes. */
+export function rtasDumpSizes(firmware: Firmware, cpus: number): { cpuStateBytes: number; hpteBytes: number } {
+  if (firmware === 'qemu') return { cpuStateBytes: qemuCpuStateBytes(cpus), hpteBytes: QEMU_HPTE_BYTES };
+  return { cpuStateBytes: POWERVM_CPU_STATE_BYTES, hpteBytes: POWERVM_HPTE_BYTES };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OPAL: no CPU or HPTE section; one metadata block at the end of the area.
+
+/** sizeof(struct opal_fadump_mem_struct) (platforms/powernv/opal-fadump.h): version u8,
+ *  reserved[3], region_cnt u16, registered_regions u16, fadumphdr_addr u64, then
+ *  FADUMP_MAX_MEM_REGS (128) struct opal_mpipl_region {src, dest, size: u64}; __packed. */
+export const SIZEOF_OPAL_FADUMP_MEM_STRUCT = 1 + 3 + 2 + 2 + 8 + 128 * 24;
+
+/** opal_fadump_get_metadata_size(): PAGE_ALIGN(sizeof(struct opal_fadump_mem_struct)): 4 KiB
+ *  with 4K pages, 64 KiB with 64K pages. */
+export function opalMetadataBytes(pageSize: number): number {
+  return pageAlign(SIZEOF_OPAL_FADUMP_MEM_STRUCT, pageSize);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The guest keys the area arithmetic needs (a Config has them all). */
+export interface GuestShape {
+  readonly platform: Platform;
+  readonly firmware: Firmware;
+  /** Possible CPUs (QEMU: cores), what QEMU's CPU state size follows. */
+  readonly cpus: number;
+  /** PAGE_SIZE in bytes. */
+  readonly pageSize: number;
+}
+
+/** Everything get_fadump_area_size() and the area's layout take from firmware and build, in
+ *  bytes: fw_dump.cpu_state_data_size and hpte_region_size (0 on OPAL), the OPAL metadata size
+ *  (0 on pSeries) and PAGE_SIZE. */
+export interface AreaGeometry {
+  readonly platform: Platform;
+  readonly pageSize: number;
+  readonly cpuStateBytes: number;
+  readonly hpteBytes: number;
+  readonly metadataBytes: number;
+}
+
+/** The area geometry of a guest: rtas_fadump_dt_scan()'s sizes on pSeries, the metadata page on
+ *  OPAL (opal_fadump_dt_scan() leaves the CPU and HPTE sizes at 0). */
+export function areaGeometry(g: GuestShape): AreaGeometry {
+  if (g.platform === 'powernv') return { platform: 'powernv', pageSize: g.pageSize, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: opalMetadataBytes(g.pageSize) };
+  return { platform: 'pseries', pageSize: g.pageSize, ...rtasDumpSizes(g.firmware, g.cpus), metadataBytes: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The MMU: where fadump_setup_param_area() may put the param area (kernel/fadump.c, 6.10+).
+
+/** "Passing additional parameters is supported for hash MMU only if the first memory block size is
+ *  768MB or higher": `if (ppc64_rma_size < 0x30000000) return;`. */
+export const HASH_PARAM_AREA_MIN_RMA = 768 * MiB;
+
+/** ppc64_rma_size under the hash MMU, in bytes: hash__setup_initial_memory_limit() takes the
+ *  first memory node's size (first_memblock_size, early_init_dt_add_memory_arch()) and caps it
+ *  at 1 TiB on POWER9 and later. QEMU's /memory@0 is spapr_rma_size(): all the boot RAM (one
+ *  NUMA node), at most 1 TiB; hot-added LMBs come later in ibm,dynamic-memory. PowerVM's RMA
+ *  can be smaller; the model takes the boot RAM there too [I]. */
+export function hashRmaBytes(bootRamBytes: number): number {
+  return Math.min(bootRamBytes, 1024 * GiB);
+}
+
+/** Whether the param area can be set up under this MMU: radix takes any address in the upper half
+ *  of RAM; hash needs an RMA of at least 768 MB (the area goes at 0x2A000000-0x2E000000). */
+export function paramAreaFits(mmu: Mmu, bootRamBytes: number): boolean {
+  return mmu === 'radix' || hashRmaBytes(bootRamBytes) >= HASH_PARAM_AREA_MIN_RMA;
+}

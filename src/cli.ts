@@ -15,6 +15,7 @@ import { diagramsCommand } from './diagrams/generate';
 import { pathsCommand, type PathsFlags } from './explore/paths-command';
 import { reportCommand, type ReportFlags } from './report/report';
 import { compareCommand, type CompareFlags } from './compare/format';
+import { conformCommand, type ConformFlags } from './conform/command';
 
 /** Bad input from the user: exit 2 with this message. */
 export class UsageError extends InputError {}
@@ -181,6 +182,15 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--out <dir>', 'write the event logs of the cells here', 'out/compare')
     .action(async (opts: CompareFlags) => {
       code = await compareCommand(opts, io);
+    });
+  program
+    .command('conform')
+    .description('replay real-kernel transcripts (npm run lab) through the model and compare every step')
+    .argument('<transcript...>', 'transcripts (JSONL, test/real/)')
+    .option('--known <file>', 'known divergences (JSON): exit 1 only on unlisted ones or listed ones that no longer happen')
+    .option('--json', 'print {"results": [...]}')
+    .action((files: string[], opts: ConformFlags) => {
+      code = conformCommand(files, opts, io);
     });
   program
     .command('replay-examples')

@@ -2,55 +2,48 @@
 // statement of the same kernel behaviour that does not import the model) agree at every step: the
 // errno and verdict of every event, every file and its contents, /proc/vmcore's PT_LOADs and the
 // dump outcome. Every example log, and a few thousand seeded random event sequences over a matrix
-// of configurations. Where the two knowingly disagree (src/sim/disagreements.ts, reports for the
-// model's owner), the comparison of a run stops at the step where the simulator notes it, and the
-// case itself is an it.skip below naming the report.
+// of configurations. A run stops being compared only at a recorded disagreement
+// (src/sim/disagreements.ts, whose examples test/disagreements.test.ts holds to reality) or where
+// the model falls back to kdump, as in the generated suite.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { config as makeConfig, type Config } from '../src/config';
 import type { ExternalEvent } from '../src/events';
-import { compare, formatDiff, type Comparison } from '../src/sim/adapter';
-import { DISAGREEMENTS, MODEL_COMPAT, type Disagreement } from '../src/sim/disagreements';
-import { createSim, simulates } from '../src/sim/index';
+import { comparability, judgePath } from '../src/explore/suite';
+import { compare, formatDiff, modelRun, simRun } from '../src/sim/adapter';
+import { createSim } from '../src/sim/index';
 import { examplePaths, simAlphabet, simConfigs, weightOf } from '../src/sim/paths';
 
 const SEED = 20251124;
 /** Random sequences per configuration (19 configurations). */
 const RUNS = 160;
 
-/** A difference the simulator did not announce as a known disagreement, or null. */
-function unexplained(c: Comparison): string | null {
-  if (c.firstDiff === null) return null;
-  if (c.firstNote !== null && c.firstNote.step <= c.firstDiff.step) return null;
-  return 'unexplained';
-}
-
-function check(config: Config, events: readonly ExternalEvent[]): Comparison {
-  return compare(config, events, { compat: MODEL_COMPAT });
+/** Replays the events through both; null when they agree, or stop at a recorded disagreement or
+ *  at the model's fallback to kdump (the generated suite's own judgement, judgePath()); otherwise
+ *  the difference, formatted. */
+function unexplained(config: Config, events: readonly ExternalEvent[]): string | null {
+  const v = judgePath(config, events, modelRun(config, events), simRun(config, events).steps);
+  return v.kind === 'differs' ? formatDiff(config, events, v.diff) : null;
 }
 
 describe('the simulator and the model agree on the example logs', () => {
-  // Logs of other mechanisms (kdump, hypervisor-assisted dump) or of fadump's fallback to kdump
-  // are outside the simulator (simulates() in src/sim/index.ts).
-  const skipped: { name: string; reason: string }[] = [];
-  const paths = examplePaths(undefined, skipped);
-  for (const s of skipped) it.skip(`${s.name} (not simulated: ${s.reason})`, () => {});
-  for (const p of paths) {
+  // Logs of other mechanisms (kdump, hypervisor-assisted dump) are outside the simulator
+  // (comparability(), decided from the configuration); each is named, none is skipped silently.
+  const all = examplePaths(undefined, []);
+  const outside = all.filter((p) => !comparability(p.config).compared);
+  it(`${outside.length} example logs of other mechanisms are outside the simulator: ${outside.map((p) => p.name).join(', ')}`, () => {
+    for (const p of outside) expect(p.config.mechanism, p.name).not.toBe('fadump');
+  });
+  for (const p of all.filter((x) => comparability(x.config).compared)) {
     it(p.name ?? 'example', () => {
-      const c = check(p.config, p.events);
-      expect(c.firstNote, 'an example log walks into a known disagreement').toBeNull();
-      expect(c.firstDiff === null ? null : formatDiff(p.config, p.events, c.firstDiff)).toBeNull();
+      expect(unexplained(p.config, p.events)).toBeNull();
     });
   }
 });
 
 describe('the simulator and the model agree on seeded random event sequences', () => {
-  const truncated = new Map<string, number>();
-  it('states every configuration of the matrix', () => {
-    for (const config of simConfigs()) expect(simulates(config), config.name).toEqual({ ok: true });
-  });
   for (const config of simConfigs()) {
     it(config.name, () => {
       const alphabet = simAlphabet(config);
@@ -60,20 +53,13 @@ describe('the simulator and the model agree on seeded random event sequences', (
         .map(([pre, rest]) => [...(pre === null ? [] : [pre]), { event: 'boot' } as ExternalEvent, ...rest]);
       fc.assert(
         fc.property(walk, (events) => {
-          const c = check(config, events);
-          if (c.firstDiff !== null && unexplained(c) === null && c.firstNote !== null) {
-            truncated.set(c.firstNote.note, (truncated.get(c.firstNote.note) ?? 0) + 1);
-          }
-          if (unexplained(c) !== null && c.firstDiff !== null) throw new Error(formatDiff(config, events, c.firstDiff));
+          const d = unexplained(config, events);
+          if (d !== null) throw new Error(d);
         }),
         { seed: SEED, numRuns: RUNS },
       );
     });
   }
-  it('stops comparing only at known disagreements', () => {
-    const known = new Set<string>(DISAGREEMENTS.map((d) => d.id));
-    for (const note of truncated.keys()) expect(known.has(note), note).toBe(true);
-  });
 });
 
 describe('the simulator is a separate statement of the behaviour', () => {
@@ -164,8 +150,7 @@ describe('the former reports D4 and D5 agree now (reference §1 "Release", early
   for (const k of cases) {
     it(k.name, () => {
       const config = makeConfig(k.config);
-      const c = check(config, k.events);
-      expect(c.firstNote).toBeNull();
+      const c = compare(config, k.events);
       expect(c.firstDiff === null ? null : formatDiff(config, k.events, c.firstDiff)).toBeNull();
       // The simulator on its own shows the behaviour the comparison is about.
       const sim = createSim(config);
@@ -174,31 +159,4 @@ describe('the former reports D4 and D5 agree now (reference §1 "Release", early
       k.last(sim, step);
     });
   }
-});
-
-// -------------------------------------------------------------------------------------------------
-// Known disagreements: each case below fails today because the MODEL differs from the reference.
-// They are reported in src/sim/disagreements.ts (verdict, reference text, fix); the random
-// sequences above stop comparing where the simulator notes one. Un-skip a case when the model is
-// fixed.
-describe('known model disagreements (reports in src/sim/disagreements.ts)', () => {
-  /** The simulator as the reference has it for the case at hand; the imitations of the other
-   *  reports stay on so that each example shows its own difference only. */
-  const optionsFor = (d: Disagreement) => (d.handling === 'compat' ? {} : { compat: MODEL_COMPAT });
-  for (const d of DISAGREEMENTS) {
-    it.skip(`${d.id}: ${d.title} (model bug, reported in src/sim/disagreements.ts)`, () => {
-      const config = makeConfig(d.example.config);
-      const c = compare(config, d.example.events, optionsFor(d));
-      expect(c.firstDiff === null ? null : formatDiff(config, d.example.events, c.firstDiff)).toBeNull();
-    });
-  }
-  it('each reported case still shows its disagreement (the reports are not stale)', () => {
-    for (const d of DISAGREEMENTS) {
-      const config = makeConfig(d.example.config);
-      const c = compare(config, d.example.events, optionsFor(d));
-      expect(c.firstDiff, d.id).not.toBeNull();
-      expect(c.firstDiff?.step, d.id).toBe(d.example.events.length);
-      if (d.handling === 'note') expect(c.firstNote?.note, d.id).toBe(d.id);
-    }
-  });
 });

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { config as makeConfig } from '../src/config';
 import type { ExternalEvent } from '../src/events';
 import { simRun } from '../src/sim/adapter';
-import { MODEL_COMPAT } from '../src/sim/disagreements';
 import { MUTANTS, MUTANT_IDS } from '../src/sim/mutants';
 import { examplePaths, randomWalks, simConfigs } from '../src/sim/paths';
 import { defaultPaths, formatReport, runMutants } from '../src/sim/run-mutants';
@@ -24,8 +23,8 @@ describe('the mutant catalogue', () => {
   it('switches a fault on only when asked: without a mutant the simulator is unchanged', () => {
     const paths = randomWalks(simConfigs(), 3, 5);
     for (const p of paths) {
-      const a = simRun(p.config, p.events, { compat: MODEL_COMPAT });
-      const b = simRun(p.config, p.events, { compat: MODEL_COMPAT, mutant: null });
+      const a = simRun(p.config, p.events, {});
+      const b = simRun(p.config, p.events, { mutant: null });
       expect(b.steps).toEqual(a.steps);
     }
   });

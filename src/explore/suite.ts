@@ -4,7 +4,8 @@ import { describeEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import { Engine } from './engine';
 import type { Config } from '../config';
-import { simulates } from '../sim/index';
+import { firstDifference, type ObservedStep, type StepDiff } from '../sim/adapter';
+import { DISAGREEMENTS, recognise, type Disagreement } from '../sim/disagreements';
 import type { PathSet, TestPath } from './paths';
 
 export interface ExpectedStep {
@@ -42,18 +43,68 @@ export function pathTitle(index: number, path: TestPath, max = 8): string {
   return `path ${index + 1}: ${shown}${more}`;
 }
 
-/** Why src/sim/ cannot be held to the model for a configuration, or null when it can. */
-export function notComparable(c: Config): string | null {
-  // Kexec events (crashkernel= set) are compared: the simulator states them where fadump reserves
-  // (no crashkernel= memory, reference §1 early boot 4, §6); where fadump falls back to kdump,
-  // simulates() gives the reason it is not held to the model.
-  const s = simulates(c);
-  if (!s.ok) return s.reason;
-  // Open disagreement, see the closing note of issue 4: after a failed unregister the firmware
-  // keeps the old registration (PHYP -9), and a later capture boot reads the param area at the
-  // address registered by an earlier boot; the simulator models that address, the model the
-  // current kernel's param area.
-  if (c.platform === 'pseries' && c.faults) return 'open model/simulator disagreement on the param area under a held registration (faults)';
-  return null;
+/** Whether src/sim/ states a configuration at all, decided from the configuration: the simulator
+ *  is a statement of fadump's kernel side; kdump and the hypervisor-assisted dump are outside it. */
+export function comparability(c: Config): { compared: true } | { compared: false; reason: string } {
+  if (c.mechanism !== 'fadump') return { compared: false, reason: `mechanism "${c.mechanism}": the simulator states fadump only` };
+  return { compared: true };
 }
 
+/** The step at which the model shows that fadump gave way to kdump (its reservation failed with
+ *  crashkernel= set, or fadump=off with crashkernel=: fadump_reserve_mem() in
+ *  arch/powerpc/kernel/fadump.c, kdump's reserve_crashkernel()): `enabled` reads 0 there. From
+ *  that step on the system runs kdump, which the simulator does not state; the step itself is
+ *  compared, so the simulator must show the same fallback. -1 when it never happens. */
+export function kdumpFallbackStep(c: Config, model: readonly Pick<ObservedStep, 'sysfs'>[]): number {
+  if (c.crashkernel === null) return -1;
+  return model.findIndex((s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0');
+}
+
+/** The files of kdump's side (/sys/kernel/kexec_*, memory/crash_hotplug): the simulator states
+ *  fadump only. */
+function withoutKdumpFiles(sysfs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(sysfs).filter(([p]) => !p.startsWith('/sys/kernel/kexec_') && p !== '/sys/devices/system/memory/crash_hotplug'));
+}
+
+/** How a path of the generated suite compares: the model's prediction against the simulator's
+ *  observation after every step.
+ *  - agrees: every step is the same;
+ *  - disagreement: the first difference is a recorded one (src/sim/disagreements.ts); the steps
+ *    before `step` are the same and the rest of the path is not compared;
+ *  - kdump: the model falls back to kdump at `step` (kdumpFallbackStep), the steps up to and with
+ *    it are the same, and the rest is kdump;
+ *  - differs: an unrecorded difference, a failure. */
+export type PathVerdict =
+  | { kind: 'agrees'; steps: number }
+  | { kind: 'disagreement'; id: string; step: number }
+  | { kind: 'kdump'; step: number }
+  | { kind: 'differs'; diff: StepDiff };
+
+/** Judges one path: `model` and `sim` are the observations after every step (step 0: before the
+ *  first event), as expectedSteps() and simRun() give them. */
+export function judgePath(c: Config, events: readonly ExternalEvent[], model: readonly ObservedStep[], sim: readonly ObservedStep[], list: readonly Disagreement[] = DISAGREEMENTS): PathVerdict {
+  const fallback = kdumpFallbackStep(c, model);
+  const upTo = fallback < 0 ? model.length : fallback + 1;
+  // At the fallback step kdump's own files (kexec's, crash_hotplug) appear: the simulator does
+  // not state them, everything else is compared.
+  const fadumpSide = (s: ObservedStep, i: number): ObservedStep => (i === fallback ? { ...s, sysfs: withoutKdumpFiles(s.sysfs) } : s);
+  const diff = firstDifference(events, model.slice(0, upTo).map(fadumpSide), sim.slice(0, upTo).map(fadumpSide));
+  if (diff !== null) {
+    const known = recognise(c, diff, list);
+    return known === null ? { kind: 'differs', diff } : { kind: 'disagreement', id: known.id, step: diff.step };
+  }
+  return fallback < 0 ? { kind: 'agrees', steps: model.length } : { kind: 'kdump', step: fallback };
+}
+
+/** Per configuration, how its paths compared (the figures test/generated/counts.json records). */
+export interface SuiteCounts {
+  paths: number;
+  /** Compared to their end. */
+  agree: number;
+  /** Compared up to a recorded disagreement, by id. */
+  disagreement: Record<string, number>;
+  /** Compared up to the model's fallback to kdump. */
+  kdump: number;
+  /** Not compared: the simulator does not state the configuration (comparability()). */
+  notCompared: number;
+}

@@ -5,7 +5,6 @@ import type { Config } from '../config';
 import type { Errno, ExternalEvent } from '../events';
 import { replay } from '../log/replay';
 import { createSim, type SimObservation, type SimOptions } from './index';
-import type { KnownDisagreement } from './kernel';
 
 /** What one step looks like from outside: the verdict and the observation after it. */
 export interface ObservedStep extends SimObservation {
@@ -30,8 +29,6 @@ export interface StepDiff {
 export interface Comparison {
   steps: number;
   firstDiff: StepDiff | null;
-  /** The first known model disagreement the simulator ran into, and at which step. */
-  firstNote: { step: number; note: KnownDisagreement } | null;
 }
 
 /** The model's observations: step 0 is the initial state. */
@@ -46,20 +43,16 @@ export function modelRun(config: Config, events: readonly ExternalEvent[]): Obse
 
 export interface SimRun {
   steps: ObservedStep[];
-  /** Per step, the known disagreements noted up to and including it. */
-  notes: (readonly KnownDisagreement[])[];
 }
 
 export function simRun(config: Config, events: readonly ExternalEvent[], options: SimOptions = {}): SimRun {
   const sim = createSim(config, options);
   const steps: ObservedStep[] = [{ accepted: true, errno: null, ...sim.observe() }];
-  const notes: (readonly KnownDisagreement[])[] = [sim.notes()];
   for (const e of events) {
     const r = sim.apply(e);
     steps.push({ accepted: r.accepted, errno: r.errno, ...sim.observe() });
-    notes.push(sim.notes());
   }
-  return { steps, notes };
+  return { steps };
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -99,15 +92,7 @@ export function firstDifference(events: readonly ExternalEvent[], model: readonl
 export function compare(config: Config, events: readonly ExternalEvent[], options: SimOptions = {}): Comparison {
   const model = modelRun(config, events);
   const sim = simRun(config, events, options);
-  return { steps: events.length, firstDiff: firstDifference(events, model, sim.steps), firstNote: firstNoteOf(sim) };
-}
-
-export function firstNoteOf(run: SimRun): Comparison['firstNote'] {
-  for (let i = 0; i < run.notes.length; i++) {
-    const n = run.notes[i]?.[0];
-    if (n !== undefined) return { step: i, note: n };
-  }
-  return null;
+  return { steps: events.length, firstDiff: firstDifference(events, model, sim.steps) };
 }
 
 function short(v: unknown): string {

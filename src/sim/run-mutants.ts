@@ -9,20 +9,21 @@
 // disagreement (src/sim/disagreements.ts).
 //
 // Run: npm run mutants [-- --suite generated|walks] [--walks N] [--seed S] [--oracle model|sim] [--mutant ID] [--json]
+//      [--record src/sim/mutants-report.json]  (the figure the README states; a test keeps it true)
 // The path source is a parameter of runMutants(): for now the examples plus seeded random walks;
 // the model-generated transition-covering paths plug in the same way.
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Config } from '../config';
+import type { Config, ConfigInput } from '../config';
 import type { ExternalEvent } from '../events';
-import { diffStep, firstNoteOf, modelRun, simRun, type ObservedStep } from './adapter';
-import { MODEL_COMPAT } from './disagreements';
+import { diffStep, modelRun, simRun, type ObservedStep } from './adapter';
 import type { Compat } from './kernel';
 import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from './mutants';
 import { examplePaths, randomWalks, simConfigs } from './paths';
 import { config } from '../config';
 import { defaultMatrix } from '../explore/matrix';
 import { generatePaths } from '../explore/paths';
-import { expectedSteps, notComparable, pathTitle } from '../explore/suite';
+import { comparability, expectedSteps, judgePath, pathTitle } from '../explore/suite';
 
 export interface HarnessPath {
   config: Config;
@@ -35,8 +36,7 @@ export interface HarnessPath {
 
 export interface HarnessOptions {
   oracle?: 'model' | 'sim';
-  /** Simulator options shared by the baseline and every mutant (default: MODEL_COMPAT with the
-   *  model as oracle, none with the simulator). */
+  /** Simulator options shared by the baseline and every mutant (default: none). */
   compat?: Partial<Compat>;
   /** Only these mutants (default: all). */
   mutants?: readonly MutantId[];
@@ -45,6 +45,9 @@ export interface HarnessOptions {
 export interface Kill {
   path: string;
   config: string;
+  /** The configuration as given, and the events up to the killing step: a log that shows it. */
+  configInput: ConfigInput;
+  events: ExternalEvent[];
   step: number;
   event: ExternalEvent | null;
   fields: string[];
@@ -83,11 +86,8 @@ interface Expected {
   path: HarnessPath;
   name: string;
   steps: readonly ObservedStep[];
-  /** Compare steps [0, upTo) whole. */
+  /** Compare steps [0, upTo). */
   upTo: number;
-  /** At step upTo (where the unmutated simulator notes a known disagreement, so the state is
-   *  still the same as the model's before it) compare only the fields it still agrees on. */
-  partial: { step: number; fields: ReadonlySet<string> } | null;
 }
 
 function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat: Partial<Compat>): { expected: Expected[]; excluded: HarnessReport['excluded']; truncated: number } {
@@ -98,35 +98,27 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
     const name = path.name ?? `path ${i}`;
     const base = simRun(path.config, path.events, { compat });
     if (oracle === 'sim') {
-      expected.push({ path, name, steps: base.steps, upTo: base.steps.length, partial: null });
+      expected.push({ path, name, steps: base.steps, upTo: base.steps.length });
       return;
     }
+    // The generated suite's own judgement (src/explore/suite.ts judgePath): a mutant is compared
+    // on exactly the steps the suite compares.
     const model = path.model ?? modelRun(path.config, path.events);
-    const note = firstNoteOf(base);
-    const upTo = note === null ? model.length : note.step;
-    if (note !== null) truncated++;
-    for (let s = 0; s < upTo; s++) {
-      const m = model[s];
-      const b = base.steps[s];
-      if (m === undefined || b === undefined) break;
-      const d = diffStep(m, b);
-      if (d.length) {
-        excluded.push({ path: name, reason: `the unmutated simulator differs from the model at step ${s}: ${d.map((f) => f.field).join(', ')}` });
-        return;
-      }
+    const v = judgePath(path.config, path.events, model, base.steps);
+    if (v.kind === 'differs') {
+      excluded.push({ path: name, reason: `the unmutated simulator differs from the model at step ${v.diff.step}: ${v.diff.fields.map((f) => f.field).join(', ')}` });
+      return;
     }
-    let partial: Expected['partial'] = null;
-    const m = model[upTo];
-    const b = base.steps[upTo];
-    if (note !== null && m !== undefined && b !== undefined) partial = { step: upTo, fields: new Set(diffStep(m, b).map((f) => f.field)) };
-    expected.push({ path, name, steps: model, upTo, partial });
+    if (v.kind !== 'agrees') truncated++;
+    const upTo = v.kind === 'agrees' ? model.length : v.kind === 'kdump' ? v.step + 1 : v.step;
+    expected.push({ path, name, steps: model, upTo });
   });
   return { expected, excluded, truncated };
 }
 
 export function runMutants(paths: readonly HarnessPath[], options: HarnessOptions = {}): HarnessReport {
   const oracle = options.oracle ?? 'model';
-  const compat = options.compat ?? (oracle === 'model' ? MODEL_COMPAT : {});
+  const compat = options.compat ?? {};
   const chosen: readonly MutantEntry[] = options.mutants ? MUTANTS.filter((m) => options.mutants?.includes(m.id) === true) : MUTANTS;
   const { expected, excluded, truncated } = prepare(paths, oracle, compat);
   const results: MutantOutcome[] = [];
@@ -135,17 +127,15 @@ export function runMutants(paths: readonly HarnessPath[], options: HarnessOption
     let killingPaths = 0;
     for (const e of expected) {
       const run = simRun(e.path.config, e.path.events, { compat, mutant: m.id });
-      const last = e.partial === null ? e.upTo - 1 : e.partial.step;
-      for (let s = 0; s <= last; s++) {
+      for (let s = 0; s < e.upTo; s++) {
         const want = e.steps[s];
         const got = run.steps[s];
         if (want === undefined || got === undefined) break;
-        const skip = e.partial !== null && s === e.partial.step ? e.partial.fields : null;
-        const d = diffStep(want, got).filter((f) => skip === null || !skip.has(f.field));
+        const d = diffStep(want, got);
         if (d.length === 0) continue;
         killingPaths++;
         if (by === null || s < by.step) {
-          by = { path: e.name, config: e.path.config.name, step: s, event: s === 0 ? null : (e.path.events[s - 1] ?? null), fields: d.map((f) => f.field) };
+          by = { path: e.name, config: e.path.config.name, configInput: e.path.config.input, events: e.path.events.slice(0, s), step: s, event: s === 0 ? null : (e.path.events[s - 1] ?? null), fields: d.map((f) => f.field) };
         }
         break;
       }
@@ -175,8 +165,8 @@ export function generatedSuitePaths(): HarnessPath[] {
   const out: HarnessPath[] = [];
   for (const input of defaultMatrix()) {
     const c = config(input);
+    if (!comparability(c).compared) continue;
     const set = generatePaths(c);
-    if (notComparable(c) !== null) continue;
     set.paths.forEach((p, i) => {
       const model = expectedSteps(set, p).map(({ event: _event, ...rest }) => rest);
       out.push({ config: c, events: p.events, name: `${c.name} ${pathTitle(i, p, 4)}`, model });
@@ -188,6 +178,21 @@ export function generatedSuitePaths(): HarnessPath[] {
 /** The default path source: every example log plus `walks` seeded random walks per configuration. */
 export function defaultPaths(walks: number, seed: number): HarnessPath[] {
   return [...examplePaths(), ...randomWalks(simConfigs(), walks, seed)];
+}
+
+/** What src/sim/mutants-report.json keeps of a report: per mutant, killed with its killing log, or
+ *  survived. test/mutants-report.test.ts replays every killing log and holds the survivors to their
+ *  recorded reasons (src/sim/mutants.ts SURVIVOR_REASONS). */
+export interface RecordedReport {
+  suite: string;
+  killed: number;
+  total: number;
+  paths: number;
+  mutants: { id: MutantId; killed: boolean; by: Kill | null }[];
+}
+
+export function recordable(r: HarnessReport): RecordedReport {
+  return { suite: 'generated', killed: r.killed, total: r.total, paths: r.paths, mutants: r.results.map((x) => ({ id: x.id, killed: x.killed, by: x.by })) };
 }
 
 export function formatReport(r: HarnessReport): string {
@@ -235,6 +240,11 @@ export function main(argv: readonly string[]): number {
   }
   const paths = suite === 'generated' ? generatedSuitePaths() : defaultPaths(walks, seed);
   const report = runMutants(paths, { oracle: oracleArg, ...(mutant === undefined ? {} : { mutants: [mutant] }) });
+  const recordTo = argValue(argv, '--record');
+  if (recordTo !== undefined) {
+    writeFileSync(recordTo, `${JSON.stringify(recordable(report), null, 2)}\n`);
+    process.stderr.write(`recorded ${report.killed}/${report.total} killed in ${recordTo}\n`);
+  }
   if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return 0;

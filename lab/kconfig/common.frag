@@ -1,0 +1,57 @@
+# Kernel configuration for the fadump-model lab: allnoconfig plus this fragment plus one page-size
+# fragment (pages-64k.frag or pages-4k.frag). Only what a pSeries/PowerNV guest needs to do
+# firmware-assisted dump under QEMU, with a console, an initramfs and the files the model predicts.
+# 64-bit little-endian Book3S, both platforms, both MMUs (radix by default on POWER9+, hash with
+# disable_radix on the command line).
+CONFIG_PPC64=y
+CONFIG_PPC_BOOK3S_64=y
+CONFIG_CPU_LITTLE_ENDIAN=y
+CONFIG_PPC_PSERIES=y
+CONFIG_PPC_POWERNV=y
+CONFIG_PPC_OF_BOOT_TRAMPOLINE=y
+CONFIG_PPC_RADIX_MMU=y
+CONFIG_PPC_64S_HASH_MMU=y
+CONFIG_SMP=y
+CONFIG_NR_CPUS=8
+CONFIG_ALTIVEC=y
+CONFIG_VSX=y
+# fadump and what it depends on (arch/powerpc/Kconfig: FA_DUMP selects CRASH_DUMP)
+CONFIG_KEXEC=y
+CONFIG_CRASH_DUMP=y
+CONFIG_FA_DUMP=y
+CONFIG_OPAL_CORE=y
+CONFIG_PROC_FS=y
+CONFIG_PROC_VMCORE=y
+CONFIG_PROC_SYSCTL=y
+CONFIG_SYSFS=y
+CONFIG_DEBUG_FS=y
+CONFIG_DEBUG_FS_ALLOW_ALL=y
+CONFIG_CMA=y
+CONFIG_MEMORY_HOTPLUG=y
+CONFIG_MEMORY_HOTREMOVE=y
+# the guest: an initramfs, a console on hvc0 (pSeries) or OPAL, a shell
+CONFIG_BLK_DEV_INITRD=y
+CONFIG_DEVTMPFS=y
+CONFIG_DEVTMPFS_MOUNT=y
+CONFIG_TTY=y
+CONFIG_UNIX98_PTYS=y
+CONFIG_HVC_CONSOLE=y
+CONFIG_HVC_OPAL=y
+CONFIG_PRINTK=y
+CONFIG_PRINTK_TIME=y
+CONFIG_BUG=y
+CONFIG_BINFMT_ELF=y
+CONFIG_BINFMT_SCRIPT=y
+CONFIG_MAGIC_SYSRQ=y
+CONFIG_MAGIC_SYSRQ_DEFAULT_ENABLE=0x1
+CONFIG_SHMEM=y
+CONFIG_TMPFS=y
+CONFIG_FUTEX=y
+CONFIG_EPOLL=y
+CONFIG_KALLSYMS=y
+CONFIG_MULTIUSER=y
+CONFIG_BLOCK=y
+CONFIG_HZ_100=y
+CONFIG_MODULES=n
+CONFIG_NET=n
+CONFIG_LOG_BUF_SHIFT=18

@@ -1,0 +1,2 @@
+# 4 KiB pages
+CONFIG_PPC_4K_PAGES=y

@@ -1,0 +1,64 @@
+// `fadump-model conform TRANSCRIPT... [--known FILE] [--json]`: replays each transcript's events
+// through the model configured as the guest was and prints the first divergence of each path
+// (expected vs observed, with the step) and a summary. Exit 0: every divergence is a known one (or
+// none), 1: an unlisted divergence or a listed one that no longer happens, 2: bad input.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError } from '../util/read';
+import { againstKnown, conform, readTranscript, type Conformance, type KnownDivergence } from './conform';
+
+const KnownSchema = z.array(z.object({ transcript: z.string(), step: z.number().int().nonnegative(), field: z.string(), reason: z.string().min(10) }).strict());
+
+/** Reads a known-divergence list (JSON array). InputError naming the file and field. */
+export function readKnown(file: string): KnownDivergence[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = KnownSchema.safeParse(v);
+  if (!r.success) throw new InputError(`${file}: field '${r.error.issues[0]?.path.join('.') ?? ''}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
+
+export interface ConformFlags {
+  known?: string;
+  json?: boolean;
+}
+
+/** The command's text: per transcript its first divergence, then the totals. */
+export function formatConformance(results: readonly Conformance[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const first = r.divergences[0];
+    if (first === undefined) lines.push(`agrees   ${r.transcript} (${r.kernel}, ${r.steps} steps)`);
+    else {
+      lines.push(`diverges ${r.transcript} (${r.kernel}) at step ${first.step}, ${first.field}:`);
+      lines.push(`    model:    ${first.expected.replace(/\n/g, '\n              ')}`);
+      lines.push(`    observed: ${first.observed.replace(/\n/g, '\n              ')}`);
+      if (r.divergences.length > 1) lines.push(`    (+${r.divergences.length - 1} more fields or steps)`);
+    }
+  }
+  const steps = results.reduce((a, r) => a + r.steps, 0);
+  const agree = results.reduce((a, r) => a + r.agreeingSteps, 0);
+  lines.push(`${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${results.filter((r) => r.divergences.length === 0).length} paths agree throughout`);
+  return lines.join('\n');
+}
+
+export function conformCommand(files: readonly string[], flags: ConformFlags, io: { out: (t: string) => void; err: (t: string) => void }): number {
+  if (files.length === 0) throw new InputError('conform: name at least one transcript');
+  const results = files.map((f) => conform(readTranscript(f)));
+  const known = flags.known === undefined ? null : readKnown(flags.known);
+  const judged = known === null ? null : againstKnown(results.flatMap((r) => r.divergences), known, new Set(results.map((r) => r.transcript)));
+  if (flags.json) io.out(JSON.stringify({ results, ...(judged ? { unlisted: judged.unlisted, stale: judged.stale } : {}) }, null, 2));
+  else {
+    io.out(formatConformance(results));
+    if (judged) {
+      for (const d of judged.unlisted) io.out(`NOT LISTED: ${d.transcript} step ${d.step} ${d.field}: model ${JSON.stringify(d.expected)}, observed ${JSON.stringify(d.observed)}`);
+      for (const d of judged.stale) io.out(`NO LONGER HAPPENS: ${d.transcript} step ${d.step} ${d.field} (${d.reason})`);
+    }
+  }
+  if (judged === null) return results.some((r) => r.divergences.length > 0) ? 1 : 0;
+  return judged.unlisted.length || judged.stale.length ? 1 : 0;
+}

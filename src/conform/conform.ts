@@ -1,0 +1,146 @@
+// conform: holds the model to a real kernel's transcript. The transcript's events are replayed
+// through the model configured as the guest was, and every step is compared: the write's errno,
+// each fadump file's contents (with the /sys/kernel/fadump_* aliases and debugfs fadump_region),
+// /proc/vmcore's PT_LOAD table and whether a dump is exported.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { z } from 'zod';
+import { config as makeConfig, type Config } from '../config';
+import { replay } from '../log/replay';
+import type { Observation } from '../sysfs/view';
+import { InputError } from '../util/read';
+import { EndSchema, HeaderSchema, StepSchema, type Observed, type Transcript } from './transcript';
+
+/** One field of one step where the model and the guest differ. */
+export interface Divergence {
+  /** The transcript's file name (no directory). */
+  transcript: string;
+  step: number;
+  /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, file:<path>. */
+  field: string;
+  expected: string;
+  observed: string;
+}
+
+export interface Conformance {
+  transcript: string;
+  path: string;
+  kernel: string;
+  steps: number;
+  /** Steps where every compared field agrees. */
+  agreeingSteps: number;
+  divergences: Divergence[];
+  end: string;
+}
+
+/** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
+export function readTranscript(file: string): Transcript {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(`${file}:${line}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new InputError(`${file}:${line}: field '${i?.path.join('.') ?? ''}': ${i?.message ?? 'invalid'}`);
+    }
+    return r.data;
+  };
+  const first = lines[0];
+  if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
+  const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
+  lines.slice(1).forEach((text, i) => {
+    if (text.trim() === '') return;
+    if (t.end !== null) throw new InputError(`${file}:${i + 2}: a line after the end line`);
+    if (text.includes('"end"') && !text.includes('"step"')) t.end = parse(EndSchema, text, i + 2);
+    else t.steps.push(parse(StepSchema, text, i + 2));
+  });
+  t.steps.forEach((s, i) => {
+    if (s.step !== i) throw new InputError(`${file}: field 'step': step ${s.step} where ${i} was expected`);
+  });
+  return t;
+}
+
+/** The model's configuration for the transcript's guest. InputError when it is not one. */
+export function transcriptConfig(t: Transcript): Config {
+  try {
+    return makeConfig(t.header.config);
+  } catch (e) {
+    throw new InputError(`${t.file}:1: field 'config': ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const FADUMP_FILE = /^\/sys\/kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)/;
+
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The fields of one step that differ: the model's observation against the guest's. */
+export function compareStep(model: Observation, modelErrno: string | null, step: Transcript['steps'][number]): Omit<Divergence, 'transcript' | 'step'>[] {
+  const out: Omit<Divergence, 'transcript' | 'step'>[] = [];
+  const d = (field: string, expected: unknown, observed: unknown) => out.push({ field, expected: show(expected), observed: show(observed) });
+  if (step.event?.event === 'write' && modelErrno !== step.errno) d('errno', modelErrno ?? 'success', step.errno ?? 'success');
+  const o: Observed | null = step.observed;
+  const files = o?.files ?? {};
+  const modelFiles = Object.fromEntries(Object.entries(model.sysfs).filter(([p]) => FADUMP_FILE.test(p)));
+  for (const p of [...new Set([...Object.keys(modelFiles), ...Object.keys(files)])].sort()) {
+    // A write-only file (release_mem) is present and reads as nothing.
+    const seen = p in files ? (files[p] ?? '') : undefined;
+    if (modelFiles[p] !== seen) d(`file:${p}`, modelFiles[p], seen);
+  }
+  const realVmcore = o?.vmcore ?? null;
+  if ((model.vmcore !== null) !== (realVmcore !== null)) d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');
+  if (model.vmcore !== null && realVmcore !== null) {
+    const real = realVmcore.phdrs.filter((p) => p.type === 'PT_LOAD');
+    const want = model.vmcore.ptLoad;
+    if (real.length !== want.length) d('ptload.count', want.length, real.length);
+    want.forEach((w, i) => {
+      const r = real[i];
+      if (r === undefined) return;
+      if (w.paddr !== r.paddr) d(`ptload[${i}].paddr`, `0x${w.paddr.toString(16)}`, `0x${r.paddr.toString(16)}`);
+      if (w.size !== r.memsz) d(`ptload[${i}].memsz`, `0x${w.size.toString(16)}`, `0x${r.memsz.toString(16)}`);
+      if (w.offset !== r.offset) d(`ptload[${i}].offset`, `0x${w.offset.toString(16)}`, `0x${r.offset.toString(16)}`);
+    });
+  }
+  return out;
+}
+
+/** Replays a transcript's events through the model and compares every step. */
+export function conform(t: Transcript): Conformance {
+  const config = transcriptConfig(t);
+  const events = t.steps.flatMap((s) => (s.event === null ? [] : [s.event]));
+  const r = replay(config, events.map((event, i) => ({ line: i + 2, event })));
+  const name = basename(t.file);
+  const divergences: Divergence[] = [];
+  let agreeingSteps = 0;
+  t.steps.forEach((s, i) => {
+    const m = i === 0 ? { obs: r.initial, errno: null } : { obs: r.steps[i - 1] ?? r.final, errno: r.steps[i - 1]?.errno ?? null };
+    const diffs = compareStep(m.obs, m.errno, s);
+    if (diffs.length === 0) agreeingSteps++;
+    for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
+  });
+  return { transcript: name, path: t.header.path, kernel: `${t.header.guest.platform} ${t.header.guest.kernelRelease}`, steps: t.steps.length, agreeingSteps, divergences, end: t.end?.end ?? 'no end line' };
+}
+
+/** A recorded divergence: where, which field, and why (until the model or a QEMU deviation
+ *  settles it). */
+export interface KnownDivergence {
+  transcript: string;
+  step: number;
+  field: string;
+  reason: string;
+}
+
+/** Divergences not in the list, and listed ones that no longer happen (for the transcripts
+ *  given). */
+export function againstKnown(found: readonly Divergence[], known: readonly KnownDivergence[], transcripts: ReadonlySet<string>): { unlisted: Divergence[]; stale: KnownDivergence[] } {
+  const key = (x: { transcript: string; step: number; field: string }) => `${x.transcript}#${x.step}#${x.field}`;
+  const k = new Set(known.map(key));
+  const f = new Set(found.map(key));
+  return { unlisted: found.filter((x) => !k.has(key(x))), stale: known.filter((x) => transcripts.has(x.transcript) && !f.has(key(x))) };
+}

@@ -1,0 +1,91 @@
+// A transcript: what a real guest showed after every step of an event log (the lab's record,
+// lab/README.md). JSONL: a header line, one line per step, and an end line. Validated with zod at
+// the boundary like every input; `conform` replays the same events through the model.
+import { z } from 'zod';
+import { ExternalEventSchema } from '../events';
+
+/** The guest as run: what the model needs to be configured the same way. */
+export const GuestSchema = z
+  .object({
+    platform: z.enum(['pseries', 'powernv']),
+    /** The kernel's upstream version series ("6.1", "6.12") and its full release. */
+    kernel: z.string().regex(/^\d+\.\d+$/),
+    kernelRelease: z.string(),
+    /** Debian's source package version the kernel was built from. */
+    kernelSource: z.string(),
+    qemu: z.string(),
+    memoryMiB: z.number().int().positive(),
+    maxMemoryMiB: z.number().int().positive(),
+    lmbMiB: z.number().int().positive(),
+    cpus: z.number().int().positive(),
+    pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
+    mmu: z.enum(['radix', 'hash']),
+    cmdline: z.string(),
+  })
+  .strict();
+export type Guest = z.infer<typeof GuestSchema>;
+
+export const HeaderSchema = z
+  .object({
+    transcript: z.literal(1),
+    /** A name for the path (where it came from). */
+    path: z.string().min(1),
+    guest: GuestSchema,
+    /** The model's configuration describing the guest (src/config.ts keys). */
+    config: z.record(z.string(), z.unknown()),
+    recorded: z.string(),
+  })
+  .strict();
+export type Header = z.infer<typeof HeaderSchema>;
+
+/** One ELF program header of /proc/vmcore as the guest's file shows it (bytes). */
+export const PhdrSchema = z.object({ type: z.string(), offset: z.number(), paddr: z.number(), filesz: z.number(), memsz: z.number() }).strict();
+
+/** What the guest showed after a step. */
+export const ObservedSchema = z
+  .object({
+    /** 'normal' or 'capture' (/proc/vmcore exists), or null when no kernel answers. */
+    boot: z.enum(['normal', 'capture']).nullable(),
+    /** Readable files under /sys/kernel/fadump, the /sys/kernel/fadump_* aliases and debugfs
+     *  fadump_region: path → contents (trailing newline removed); write-only files map to null. */
+    files: z.record(z.string(), z.string().nullable()),
+    vmcore: z.object({ size: z.number(), phdrs: z.array(PhdrSchema) }).strict().nullable(),
+    cmdline: z.string(),
+    meminfo: z.record(z.string(), z.number()),
+    memoryBlockBytes: z.number(),
+    memoryBlocksOnline: z.number(),
+    /** The kernel's log lines since the previous step, timestamps removed. */
+    console: z.array(z.string()),
+  })
+  .strict();
+export type Observed = z.infer<typeof ObservedSchema>;
+
+export const StepSchema = z
+  .object({
+    step: z.number().int().nonnegative(),
+    /** null for step 0, the guest before any event (not booted). */
+    event: ExternalEventSchema.nullable(),
+    /** For a write: null when it succeeded, else the errno name; null for other events. */
+    errno: z.string().nullable(),
+    /** What the guest's own tool said (a shell's message, dd's count), verbatim. */
+    said: z.string().nullable(),
+    observed: ObservedSchema.nullable(),
+    ms: z.number().nonnegative(),
+  })
+  .strict();
+export type Step = z.infer<typeof StepSchema>;
+
+export const EndSchema = z
+  .object({
+    end: z.enum(['completed', 'guest-died', 'timeout', 'interrupted']),
+    reason: z.string(),
+  })
+  .strict();
+export type End = z.infer<typeof EndSchema>;
+
+export interface Transcript {
+  file: string;
+  header: Header;
+  steps: Step[];
+  end: End | null;
+}

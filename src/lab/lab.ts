@@ -1,0 +1,79 @@
+// The lab's files and guests: where the set-up (lab/setup.sh) left QEMU, busybox and the kernels,
+// the guest's initramfs (busybox plus lab/guest/), and the QEMU command line for a guest.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpioNewc, type CpioEntry } from './cpio';
+import type { Guest as GuestDescription } from '../conform/transcript';
+
+/** The lab cache: $FADUMP_LAB, or ~/.cache/fadump-model/lab. */
+export function labDir(): string {
+  return process.env.FADUMP_LAB ?? join(homedir(), '.cache', 'fadump-model', 'lab');
+}
+
+/** The repository's lab/ folder (set-up script, kernel fragments, guest files). */
+export function repoLabDir(): string {
+  return fileURLToPath(new URL('../../lab', import.meta.url));
+}
+
+/** A kernel variant the set-up builds: "6.12-64k" → series 6.12, 64 KiB pages. */
+export interface KernelVariant {
+  name: string;
+  series: string;
+  pageSizeKiB: 4 | 64;
+  vmlinux: string;
+  release: string;
+  source: string;
+}
+
+/** The built variant, or an Error saying how to build it. */
+export function kernelVariant(name: string, lab = labDir()): KernelVariant | Error {
+  const m = /^(\d+\.\d+)-(4|64)k$/.exec(name);
+  if (m === null) return new Error(`kernel variant "${name}": expected SERIES-PAGESk, such as 6.12-64k`);
+  const dir = join(lab, 'kernels', name);
+  const vmlinux = join(dir, 'vmlinux');
+  if (!existsSync(vmlinux)) return new Error(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim() : '?');
+  const version = read('version');
+  return { name, series: m[1] ?? '', pageSizeKiB: m[2] === '4' ? 4 : 64, vmlinux, release: /Linux version (\S+)/.exec(version)?.[1] ?? '?', source: read('debian-version') };
+}
+
+/** Builds the guest's initramfs from busybox and lab/guest/{init,agent}; returns its path. */
+export function buildInitramfs(lab = labDir()): string {
+  const busybox = join(lab, 'guest', 'busybox');
+  if (!existsSync(busybox)) throw new Error(`no busybox in ${lab}: run npm run lab -- setup`);
+  const g = repoLabDir();
+  const entries: CpioEntry[] = [
+    ...['bin', 'dev', 'proc', 'sys', 'tmp', 'root'].map((name) => ({ name, kind: 'dir' as const })),
+    { name: 'bin/busybox', kind: 'file', data: readFileSync(busybox), executable: true },
+    { name: 'bin/sh', kind: 'symlink', target: 'busybox' },
+    { name: 'init', kind: 'file', data: readFileSync(join(g, 'guest', 'init')), executable: true },
+    { name: 'bin/agent', kind: 'file', data: readFileSync(join(g, 'guest', 'agent')), executable: true },
+  ];
+  mkdirSync(join(lab, 'guest'), { recursive: true });
+  const out = join(lab, 'guest', 'initramfs.cpio');
+  writeFileSync(out, cpioNewc(entries));
+  return out;
+}
+
+/** The QEMU version the lab's wrapper runs. */
+export function qemuCommand(lab = labDir()): string {
+  return join(lab, 'qemu', 'run');
+}
+
+/** QEMU's arguments for a pSeries guest under TCG (hvc0 console on stdio, QMP on a socket, room
+ *  for pc-dimm hot-add up to maxMemoryMiB, a guest panic left to the kernel's panic=). */
+export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: string, qmpSocket: string): string[] {
+  return [
+    '-machine', 'pseries', '-accel', 'tcg', '-smp', String(g.cpus),
+    '-m', `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
+    '-vga', 'none', '-display', 'none', '-net', 'none', '-serial', 'stdio', '-monitor', 'none',
+    // ibm,os-term without a dump registered: QEMU's default action for a guest panic shuts the
+    // machine down; with none the kernel goes on to panic=N and reboots the partition, as an LPAR
+    // whose dump is not armed does.
+    '-action', 'panic=none',
+    '-qmp', `unix:${qmpSocket},server=on,wait=off`,
+    '-kernel', vmlinux, '-initrd', initramfs, '-append', g.cmdline,
+  ];
+}

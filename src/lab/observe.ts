@@ -1,0 +1,100 @@
+// Parses the guest agent's answers (lab/guest/agent) into a transcript's observation, and a
+// shell's error text into the errno name it reports.
+import type { Observed } from '../conform/transcript';
+
+/** glibc's strerror() texts (what busybox prints after "write error:" or "can't create ...:") →
+ *  errno names. */
+const STRERROR: Record<string, string> = {
+  'Operation not permitted': 'EPERM',
+  'No such file or directory': 'ENOENT',
+  'Input/output error': 'EIO',
+  'Invalid argument': 'EINVAL',
+  'File exists': 'EEXIST',
+  'No space left on device': 'ENOSPC',
+  'Permission denied': 'EACCES',
+  'Device or resource busy': 'EBUSY',
+  'Cannot allocate memory': 'ENOMEM',
+  'No such device': 'ENODEV',
+  'Bad address': 'EFAULT',
+  'Resource temporarily unavailable': 'EAGAIN',
+  'Operation not supported': 'EOPNOTSUPP',
+  'Read-only file system': 'EROFS',
+  'Is a directory': 'EISDIR',
+  'Argument list too long': 'E2BIG',
+  'Cannot assign requested address': 'EADDRNOTAVAIL',
+};
+
+/** The errno name in a shell's error message ("sh: write error: Invalid argument"), or
+ *  "E?(<text>)" when the text is not one of glibc's. */
+export function errnoOf(message: string): string {
+  for (const [text, name] of Object.entries(STRERROR)) if (message.includes(text)) return name;
+  return `E?(${message.trim()})`;
+}
+
+/** The agent's `write` answer: null on success, else the errno name. */
+export function writeResult(lines: readonly string[]): { errno: string | null; said: string } {
+  const said = lines.join('\n');
+  const ok = lines.some((l) => l === 'WRITE ok');
+  return { errno: ok ? null : errnoOf(said.replace(/^WRITE err /m, '')), said };
+}
+
+/** Program headers from the hex bytes of /proc/vmcore's first phoff + phnum*56 bytes. */
+export function parsePhdrs(hex: string): NonNullable<Observed['vmcore']>['phdrs'] {
+  const bytes = Buffer.from(hex.replace(/[^0-9a-f]/gi, ''), 'hex');
+  if (bytes.length < 64 || bytes.readUInt32BE(0) !== 0x7f454c46) return [];
+  const le = bytes[5] === 1;
+  const u16 = (o: number) => (le ? bytes.readUInt16LE(o) : bytes.readUInt16BE(o));
+  const u32 = (o: number) => (le ? bytes.readUInt32LE(o) : bytes.readUInt32BE(o));
+  const u64 = (o: number) => Number(le ? bytes.readBigUInt64LE(o) : bytes.readBigUInt64BE(o));
+  const phoff = u64(32);
+  const phnum = u16(56);
+  const out: NonNullable<Observed['vmcore']>['phdrs'] = [];
+  for (let i = 0; i < phnum && phoff + (i + 1) * 56 <= bytes.length; i++) {
+    const o = phoff + i * 56;
+    const t = u32(o);
+    out.push({ type: t === 1 ? 'PT_LOAD' : t === 4 ? 'PT_NOTE' : `0x${t.toString(16)}`, offset: u64(o + 8), paddr: u64(o + 24), filesz: u64(o + 32), memsz: u64(o + 40) });
+  }
+  return out;
+}
+
+/** printk's "[    1.234567] " prefix removed. */
+export function consoleText(line: string): string {
+  return line.replace(/^\[\s*\d+\.\d+\]\s?/, '');
+}
+
+/** The agent's `obs` answer → an observation (boot is filled in by the caller). */
+export function parseObservation(lines: readonly string[], boot: Observed['boot']): Observed {
+  const files: Record<string, string | null> = {};
+  const fileLines: Record<string, string[]> = {};
+  let current: string[] | null = null;
+  let vmHex: string[] | null = null;
+  let vmSize = 0;
+  let vmNone = true;
+  const o: Observed = { boot, files, vmcore: null, cmdline: '', meminfo: {}, memoryBlockBytes: 0, memoryBlocksOnline: 0, console: [] };
+  for (const line of lines) {
+    if (line.startsWith('|') && current !== null) {
+      current.push(line.slice(1));
+      continue;
+    }
+    current = null;
+    if (line.startsWith('@FILE ')) {
+      const p = line.slice(6);
+      current = fileLines[p] = [];
+    } else if (line.startsWith('@WONLY ')) files[line.slice(7)] = null;
+    else if (line.startsWith('@VMCORE size ')) {
+      vmNone = false;
+      vmSize = Number(line.slice(13));
+      current = vmHex = [];
+    } else if (line.startsWith('@CMDLINE ')) o.cmdline = line.slice(9);
+    else if (line.startsWith('@MEMINFO ')) {
+      for (const m of line.slice(9).matchAll(/(\w+): (\d+) kB/g)) o.meminfo[m[1] ?? ''] = Number(m[2]) * 1024;
+    } else if (line.startsWith('@MEMBLOCKS ')) {
+      const [size, online] = line.slice(11).split(' ');
+      o.memoryBlockBytes = parseInt(size ?? '0', 16);
+      o.memoryBlocksOnline = Number(online ?? 0);
+    } else if (line.startsWith('@DMESG ')) o.console.push(consoleText(line.slice(7)));
+  }
+  for (const [p, ls] of Object.entries(fileLines)) files[p] = ls.join('\n');
+  if (!vmNone && vmHex !== null) o.vmcore = { size: vmSize, phdrs: parsePhdrs(vmHex.join(' ')) };
+  return o;
+}

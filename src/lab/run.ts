@@ -1,0 +1,158 @@
+// Runs one event log on a real guest and records the transcript (src/conform/transcript.ts): the
+// host side of the lab. Each model event becomes guest actions; after every step the guest agent
+// reports every observable. A guest that dies or hangs ends the path with the reason.
+import { join } from 'node:path';
+import type { ExternalEvent } from '../events';
+import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
+import { Guest, GuestError } from './guest';
+import { parseObservation, writeResult } from './observe';
+import { pseriesArgs, qemuCommand } from './lab';
+
+/** Timeouts, in ms, for TCG on a shared 2-core machine. */
+export const TIMEOUTS = { boot: 240_000, command: 60_000, crashToCapture: 300_000, hotplug: 180_000, saveDump: 600_000 };
+export type Timeouts = typeof TIMEOUTS;
+
+/** Whether a guest under QEMU can perform an event: firmware fault injection, the kdump service
+ *  and kexec are not part of this lab; a memory remove needs a DIMM the path added. */
+export function performable(e: ExternalEvent): boolean {
+  return e.event === 'boot' || e.event === 'write' || e.event === 'crash' || e.event === 'reboot' || e.event === 'save-dump' || e.event === 'memory-hotplug';
+}
+
+/** printf octal escapes for the bytes of a value, in pieces of at most `max` characters. */
+export function octalPieces(value: string, max = 1000): string[] {
+  const esc = [...Buffer.from(value, 'latin1')].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+  const out: string[] = [];
+  for (let i = 0; i < esc.length; i += max - (max % 4)) out.push(esc.slice(i, i + max - (max % 4)));
+  return out.length ? out : [''];
+}
+
+export interface RunOptions {
+  guest: GuestDescription;
+  vmlinux: string;
+  initramfs: string;
+  /** A scratch directory for the QMP socket. */
+  workDir: string;
+  /** Receives each step as it is recorded. */
+  onStep?: (s: Step) => void;
+  onConsole?: (text: string) => void;
+  /** Shorter waits (tests against a fake guest). */
+  timeouts?: Partial<Timeouts>;
+}
+
+/** The recorded steps and how the run ended. */
+export interface RunResult {
+  steps: Step[];
+  end: End;
+}
+
+class PathRunner {
+  private guest: Guest | null = null;
+  private boot: Observed['boot'] = null;
+  private dimms: string[] = [];
+  private seq = 0;
+  private readonly t: Timeouts;
+
+  constructor(private readonly o: RunOptions) {
+    this.t = { ...TIMEOUTS, ...o.timeouts };
+  }
+
+  private async launch(): Promise<void> {
+    const sock = join(this.o.workDir, `qmp-${process.pid}-${Date.now()}.sock`);
+    this.guest = Guest.launch({ command: qemuCommand(), args: pseriesArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock), qmpSocket: sock, ...(this.o.onConsole ? { onConsole: this.o.onConsole } : {}) });
+    this.boot = (await this.guest.booted(this.t.boot, 0)).boot;
+  }
+
+  private live(): Guest {
+    if (this.guest === null) throw new GuestError('guest-died', 'no guest is running (the path did not boot it)');
+    return this.guest;
+  }
+
+  async observe(): Promise<Observed | null> {
+    if (this.guest === null) return null;
+    return parseObservation(await this.guest.command('obs', this.t.command), this.boot);
+  }
+
+  /** Performs one event; returns the errno (writes) and what the guest's tool said. */
+  async perform(e: ExternalEvent): Promise<{ errno: string | null; said: string | null }> {
+    switch (e.event) {
+      case 'boot':
+        if (this.guest === null) await this.launch();
+        return { errno: null, said: null };
+      case 'write': {
+        const g = this.live();
+        for (const p of octalPieces(e.value)) await g.command(`put ${p}`, this.t.command);
+        return writeResult(await g.command(`write ${e.path}`, this.t.command));
+      }
+      case 'crash':
+      case 'reboot': {
+        const g = this.live();
+        const from = await g.fire(e.event, this.t.command);
+        this.boot = (await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from)).boot;
+        return { errno: null, said: null };
+      }
+      case 'save-dump': {
+        const said = (await this.live().command('savedump', this.t.saveDump)).join('\n');
+        return { errno: said.startsWith('SAVED err') ? 'EIO' : null, said };
+      }
+      case 'memory-hotplug':
+        return this.hotplug(e.action, e.lmbs);
+      default:
+        throw new Error(`the lab cannot perform ${e.event}`);
+    }
+  }
+
+  /** QMP pc-dimm hot-add (object-add + device_add) or device_del of the newest added DIMM; waits
+   *  until the guest's online memory blocks change by the LMBs' worth. */
+  private async hotplug(action: 'add' | 'remove', lmbs: number): Promise<{ errno: string | null; said: string | null }> {
+    const g = this.live();
+    const before = (await this.observe())?.memoryBlocksOnline ?? 0;
+    const bytes = lmbs * this.o.guest.lmbMiB * 1024 * 1024;
+    if (action === 'add') {
+      const id = `dimm${++this.seq}`;
+      await g.qmpCommand('object-add', { 'qom-type': 'memory-backend-ram', id: `mem-${id}`, size: bytes }, this.t.command);
+      await g.qmpCommand('device_add', { driver: 'pc-dimm', id, memdev: `mem-${id}` }, this.t.command);
+      this.dimms.push(id);
+    } else {
+      const id = this.dimms.pop();
+      if (id === undefined) return { errno: null, said: 'no DIMM added by this path to remove' };
+      await g.qmpCommand('device_del', { id }, this.t.command);
+    }
+    const blocks = (bytes / ((await this.observe())?.memoryBlockBytes || bytes)) * (action === 'add' ? 1 : -1);
+    const deadline = Date.now() + this.t.hotplug;
+    for (;;) {
+      const now = (await this.observe())?.memoryBlocksOnline ?? 0;
+      if (now === before + blocks) return { errno: null, said: `memory blocks online: ${before} -> ${now}` };
+      if (Date.now() > deadline) return { errno: null, said: `memory blocks online: ${before} -> ${now} (expected ${before + blocks} within ${this.t.hotplug / 1000} s)` };
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.guest?.stop();
+  }
+}
+
+/** Runs the events on a fresh guest; never throws for a guest's failure (the end says why). */
+export async function runPath(events: readonly ExternalEvent[], o: RunOptions, signal?: AbortSignal): Promise<RunResult> {
+  const r = new PathRunner(o);
+  const steps: Step[] = [];
+  const push = (s: Step) => {
+    steps.push(s);
+    o.onStep?.(s);
+  };
+  push({ step: 0, event: null, errno: null, said: null, observed: null, ms: 0 });
+  try {
+    for (const [i, e] of events.entries()) {
+      if (signal?.aborted) return { steps, end: { end: 'interrupted', reason: `interrupted before step ${i + 1}` } };
+      const t0 = Date.now();
+      const { errno, said } = await r.perform(e);
+      push({ step: i + 1, event: e, errno, said, observed: await r.observe(), ms: Date.now() - t0 });
+    }
+    return { steps, end: { end: 'completed', reason: `${events.length} events` } };
+  } catch (err) {
+    if (err instanceof GuestError) return { steps, end: { end: err.kind, reason: `step ${steps.length}: ${err.message}` } };
+    return { steps, end: { end: 'guest-died', reason: `step ${steps.length}: ${err instanceof Error ? err.message : String(err)}` } };
+  } finally {
+    await r.stop();
+  }
+}

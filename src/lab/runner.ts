@@ -1,0 +1,132 @@
+// The lab's run: every (kernel, path) pair on its own guest, two guests at a time, one transcript
+// per pair written when the path ends (so an interrupted run keeps what finished and a resumed run
+// skips it), each conformed against the model as soon as it is written.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ExternalEventSchema, type ExternalEvent } from '../events';
+import type { Guest as GuestDescription, Header, Step } from '../conform/transcript';
+import { InputError } from '../util/read';
+import { kernelVariant, labDir, type KernelVariant } from './lab';
+import { performable, runPath, type RunResult, type Timeouts } from './run';
+
+/** A path of the lab: a name and the events a guest performs. */
+export interface LabPath {
+  name: string;
+  events: ExternalEvent[];
+}
+
+const LabPathSchema = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), events: z.array(ExternalEventSchema).min(1) }).strict();
+
+/** Reads a paths file: JSONL, one {"name", "events"} per line. InputError with file, line and
+ *  field for a bad line or an event the guest cannot perform. */
+export function readLabPaths(file: string): LabPath[] {
+  const out: LabPath[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (text.trim() === '' || text.startsWith('#')) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch (e) {
+        throw new InputError(`${file}:${i + 1}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      }
+      const r = LabPathSchema.safeParse(v);
+      if (!r.success) throw new InputError(`${file}:${i + 1}: field '${r.error.issues[0]?.path.join('.') ?? ''}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+      const bad = r.data.events.findIndex((e) => !performable(e));
+      if (bad >= 0) throw new InputError(`${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${r.data.events[bad]?.event ?? ''}"`);
+      out.push(r.data);
+    });
+  return out;
+}
+
+/** The guest every lab path runs on: a 2 GiB, 1-CPU pSeries LPAR with room to hot-add 2 GiB. */
+export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
+  return { platform: 'pseries', kernel: k.series, kernelRelease: k.release, kernelSource: k.source, qemu, memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, pageSizeKiB: k.pageSizeKiB, mmu: 'radix', cmdline: 'console=hvc0 fadump=on panic=10' };
+}
+
+/** The model's configuration for a guest (src/config.ts keys). */
+export function modelConfigOf(g: GuestDescription): Record<string, unknown> {
+  return { platform: g.platform, kernel: g.kernel, memoryMiB: g.memoryMiB, lmbMiB: g.lmbMiB, minMemoryMiB: g.memoryMiB, maxMemoryMiB: g.maxMemoryMiB, cpus: g.cpus, pageSizeKiB: g.pageSizeKiB, mmu: g.mmu };
+}
+
+/** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */
+export function mmuOf(steps: readonly Step[]): GuestDescription['mmu'] | null {
+  for (const s of steps) for (const l of s.observed?.console ?? []) {
+    if (/^radix-mmu:/.test(l)) return 'radix';
+    if (/^hash-mmu: Initializing hash mmu/.test(l)) return 'hash';
+  }
+  return null;
+}
+
+/** A transcript's JSONL text. */
+export function transcriptText(header: Header, r: RunResult): string {
+  return `${[header, ...r.steps, r.end].map((x) => JSON.stringify(x)).join('\n')}\n`;
+}
+
+export interface Job {
+  kernel: KernelVariant;
+  path: LabPath;
+  file: string;
+}
+
+export interface RunPlan {
+  jobs: Job[];
+  /** Pairs that already have a transcript (a resumed run skips them). */
+  done: Job[];
+}
+
+/** The (kernel, path) pairs and which already have a transcript in `outDir`. */
+export function plan(kernels: readonly KernelVariant[], paths: readonly LabPath[], outDir: string): RunPlan {
+  const all = kernels.flatMap((kernel) => paths.map((path) => ({ kernel, path, file: join(outDir, `pseries-${kernel.name}-${path.name}.jsonl`) })));
+  return { jobs: all.filter((j) => !existsSync(j.file)), done: all.filter((j) => existsSync(j.file)) };
+}
+
+export interface ExecuteOptions {
+  jobs: number;
+  initramfs: string;
+  qemuVersion: string;
+  deadline: number;
+  signal: AbortSignal;
+  onDone: (job: Job, r: RunResult) => void;
+  timeouts?: Partial<Timeouts>;
+}
+
+/** Runs the jobs, `jobs` at a time, until done, the deadline or the signal; writes each
+ *  transcript when its path ends (a temporary file renamed into place). */
+export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<void> {
+  const queue = [...todo];
+  const work = join(labDir(), 'run');
+  mkdirSync(work, { recursive: true });
+  const worker = async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      if (o.signal.aborted || Date.now() > o.deadline) return;
+      const guest = labGuest(job.kernel, o.qemuVersion);
+      const r = await runPath(job.path.events, { guest, vmlinux: job.kernel.vmlinux, initramfs: o.initramfs, workDir: work, ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, o.signal);
+      if (r.end.end === 'interrupted') return;
+      const g = { ...guest, mmu: mmuOf(r.steps) ?? guest.mmu };
+      const header: Header = { transcript: 1, path: job.path.name, guest: g, config: modelConfigOf(g), recorded: new Date().toISOString().slice(0, 10) };
+      mkdirSync(join(job.file, '..'), { recursive: true });
+      writeFileSync(`${job.file}.tmp`, transcriptText(header, r));
+      renameSync(`${job.file}.tmp`, job.file);
+      o.onDone(job, r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, worker));
+}
+
+/** The built kernel variants, or an InputError naming what to build. */
+export function kernelsOf(names: readonly string[]): KernelVariant[] {
+  return names.map((n) => {
+    const k = kernelVariant(n);
+    if (k instanceof Error) throw new InputError(k.message);
+    return k;
+  });
+}
+
+/** The QEMU version line of the lab's wrapper (qemu/run --version). */
+export function qemuVersionOf(text: string): string {
+  return /QEMU emulator version (\S+)/.exec(text)?.[1] ?? 'unknown';
+}
+

@@ -1,0 +1,93 @@
+// The lab's driver against a fake guest (test/support/fake-guest.sh speaks the guest agent's
+// protocol; no QEMU): a guest that hangs or dies ends its path with the reason and the run goes
+// on; an interrupted run keeps the transcripts that finished and a resumed run skips them.
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTranscript } from '../src/conform/conform';
+import { octalPieces } from '../src/lab/run';
+import { buildInitramfs } from '../src/lab/lab';
+import { execute, kernelsOf, plan, type LabPath } from '../src/lab/runner';
+import type { RunResult } from '../src/lab/run';
+
+const lab = mkdtempSync(join(tmpdir(), 'fadump-lab-'));
+const w = (path: string) => ({ event: 'write' as const, path, value: '1\n' });
+const PATHS: LabPath[] = [
+  { name: 'ok', events: [{ event: 'boot' }, w('/sys/kernel/fadump/registered'), { event: 'crash' }] },
+  { name: 'hangs', events: [{ event: 'boot' }, w('/sys/kernel/fadump/hang'), w('/sys/kernel/fadump/registered')] },
+  { name: 'dies', events: [{ event: 'boot' }, w('/sys/kernel/fadump/die'), w('/sys/kernel/fadump/registered')] },
+  { name: 'ok-too', events: [{ event: 'boot' }, w('/sys/kernel/fadump/registered')] },
+];
+const timeouts = { boot: 5000, command: 1500, crashToCapture: 5000 };
+
+beforeAll(() => {
+  process.env.FADUMP_LAB = lab;
+  mkdirSync(join(lab, 'qemu'), { recursive: true });
+  copyFileSync(join(__dirname, 'support', 'fake-guest.sh'), join(lab, 'qemu', 'run'));
+  chmodSync(join(lab, 'qemu', 'run'), 0o755);
+  mkdirSync(join(lab, 'kernels', '6.1-64k'), { recursive: true });
+  writeFileSync(join(lab, 'kernels', '6.1-64k', 'vmlinux'), 'not a kernel');
+  writeFileSync(join(lab, 'kernels', '6.1-64k', 'version'), 'Linux version 6.1.0-fake (test)');
+  mkdirSync(join(lab, 'guest'), { recursive: true });
+  writeFileSync(join(lab, 'guest', 'busybox'), 'not busybox');
+});
+afterAll(() => {
+  delete process.env.FADUMP_LAB;
+});
+
+async function runAll(out: string, paths: readonly LabPath[], stopAfter = Infinity): Promise<RunResult[]> {
+  const ac = new AbortController();
+  const results: RunResult[] = [];
+  await execute(plan(kernelsOf(['6.1-64k']), paths, out).jobs, {
+    jobs: 1,
+    initramfs: buildInitramfs(),
+    qemuVersion: 'fake',
+    deadline: Date.now() + 120_000,
+    signal: ac.signal,
+    timeouts,
+    onDone: (_job, r) => {
+      results.push(r);
+      if (results.length >= stopAfter) ac.abort();
+    },
+  });
+  return results;
+}
+
+describe('the lab driver against a fake guest', () => {
+  it('a hung guest ends its path with a timeout, a dead one with its exit, and the run goes on', async () => {
+    const out = join(lab, 'run-1');
+    await runAll(out, PATHS);
+    const t = (name: string) => readTranscript(join(out, `pseries-6.1-64k-${name}.jsonl`));
+    expect(t('ok').end).toEqual({ end: 'completed', reason: '3 events' });
+    expect(t('ok').steps.map((s) => s.observed?.boot ?? null)).toEqual([null, 'normal', 'normal', 'capture']);
+    expect(t('hangs').end?.end).toBe('timeout');
+    expect(t('hangs').end?.reason).toMatch(/^step 2: no .* within \d+ s$/);
+    expect(t('dies').end?.end).toBe('guest-died');
+    expect(t('dies').end?.reason).toMatch(/QEMU exited \(code 3\)/);
+    expect(t('ok-too').end?.end).toBe('completed');
+    expect(t('ok').header.guest.kernelRelease).toBe('6.1.0-fake');
+  }, 60_000);
+
+  it('an interrupted run keeps the finished transcripts, and a resumed run skips them', async () => {
+    const out = join(lab, 'run-2');
+    const first = await runAll(out, PATHS, 1);
+    expect(first).toHaveLength(1);
+    expect(readdirSync(out).sort()).toEqual(['pseries-6.1-64k-ok.jsonl']);
+    const resumed = plan(kernelsOf(['6.1-64k']), PATHS, out);
+    expect(resumed.done.map((j) => j.path.name)).toEqual(['ok']);
+    expect(resumed.jobs.map((j) => j.path.name)).toEqual(['hangs', 'dies', 'ok-too']);
+    const second = await runAll(out, PATHS.filter((p) => p.name === 'ok' || p.name === 'ok-too'));
+    expect(second).toHaveLength(1);
+    expect(existsSync(join(out, 'pseries-6.1-64k-ok-too.jsonl'))).toBe(true);
+  }, 60_000);
+});
+
+describe('writes reach the guest byte for byte', () => {
+  it('values become printf octal escapes in pieces a console line holds', () => {
+    expect(octalPieces('1\n')).toEqual(['\\061\\012']);
+    const long = octalPieces('y'.repeat(2100));
+    expect(long.every((p) => p.length <= 1000)).toBe(true);
+    expect(long.join('')).toBe('\\171'.repeat(2100));
+  });
+});

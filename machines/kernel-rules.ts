@@ -112,8 +112,13 @@ export function savedCommandLineLen(config: Config, appended: string | null): nu
  *  this boot's memblock regions, §5). It is the permanent area kept at release (§1 "Release"):
  *  with the same build on both sides, the crashed kernel's start and size (§7.6). */
 export function areaAtCapture(config: Config, dump: PreservedDump, memory: readonly Range[]): Range {
-  const regions = buildOf(config, 'capture').generation === 'at-registration' ? normalize(memory).length : null;
-  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(areaGeometry(config), totalSize(dump.bootRegions), regions) };
+  const generation = buildOf(config, 'capture').generation;
+  const regions = generation === 'at-registration' ? normalize(memory).length : null;
+  // The capture build's own struct fadump_crash_info_header: its layout follows its generation,
+  // its cpumask its NR_CPUS (a build whose header sizes differ: 8192 against 2048, reference §3).
+  const nrCpus = config.captureKernel.headerSizes === 'different' ? config.nrCpus * 4 : config.nrCpus;
+  const geometry = areaGeometry({ ...config, elfcorehdr: generation, nrCpus });
+  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(geometry, totalSize(dump.bootRegions), regions) };
 }
 
 /** §1 capture boot 4: platform processing. */

@@ -103,6 +103,14 @@ export const ConfigSchema = z
       .default({ endianness: 'same', headerSizes: 'same' }),
     /** Allow `firmware-error` events (firmware call failures) in exploration. */
     faults: z.boolean().default(false),
+    /** The production kernel's command line as /proc/cmdline shows it (what bootargs_append's
+     *  -ENOSPC check counts: saved_command_line_len in bootargs_append_store(),
+     *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
+     *  crashkernel= when set. */
+    cmdline: z.string().min(1).max(2047).optional(),
+    /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
+     *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
+    nrCpus: z.number().int().min(1).max(16384).default(2048),
     /** A name for reports; derived from the other keys when absent. */
     name: z.string().min(1).max(120).optional(),
   })
@@ -150,6 +158,10 @@ export interface Config {
     readonly headerSizes: 'same' | 'different';
   };
   readonly faults: boolean;
+  /** The command line given, or null for the default (kernelCmdline()). */
+  readonly cmdline: string | null;
+  /** CONFIG_NR_CPUS. */
+  readonly nrCpus: number;
 }
 
 export interface ConfigIssue {
@@ -359,6 +371,8 @@ export function parseConfig(raw: unknown): ConfigResult {
         headerSizes: c.captureKernel.headerSizes,
       },
       faults: c.faults,
+      cmdline: c.cmdline ?? null,
+      nrCpus: c.nrCpus,
     },
   };
 }
@@ -372,6 +386,7 @@ export function config(raw: ConfigInput = {}): Config {
 
 /** The command line the kernel was booted with (for bootargs_append's -ENOSPC check). */
 export function kernelCmdline(c: Config): string {
+  if (c.cmdline !== null) return c.cmdline;
   const parts = ['BOOT_IMAGE=/boot/vmlinuz', 'root=/dev/mapper/root', 'ro', `fadump=${c.fadump}`];
   if (c.crashkernelText !== null) parts.push(`crashkernel=${c.crashkernelText}`);
   return parts.join(' ');

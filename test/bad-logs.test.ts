@@ -201,7 +201,7 @@ describe('good logs', () => {
     const r = await cli(['replay', file]);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    expect(r.out).toContain('line 3: echo "1\\n" > /sys/kernel/fadump/release_mem -> -ENOENT');
+    expect(r.out).toContain('line 3: echo "1\\n" > /sys/kernel/fadump/release_mem -> -EACCES');
   });
 
   it('--json prints every step and the final observation', async () => {

@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { config, parseConfig, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
 import { changeApplies, compareKernelVersions, CURRENT_KERNEL, KERNEL_CHANGES, OLDEST_KERNEL, traitsOf } from '../src/kernel-versions';
-import { areaGeometry, opalMetadataBytes, paramAreaFits, qemuCpuStateBytes, rtasDumpSizes } from '../src/memory/guest';
-import { CRASH_INFO_HEADER_BYTES, dumpAreaAt, fadumpAreaSize } from '../src/memory/layout';
+import { areaGeometry, crashInfoHeaderBytes, opalMetadataBytes, paramAreaFits, qemuCpuStateBytes, rtasDumpSizes } from '../src/memory/guest';
+import { dumpAreaAt, fadumpAreaSize } from '../src/memory/layout';
 import { KiB, MiB, pageAlign } from '../src/memory/size';
-import { compare, formatDiff } from '../src/sim/adapter';
+import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
+import { judgePath } from '../src/explore/suite';
 import { boot, crash, exists, P, read, regionOf, run, saveDump, write } from './support/story';
 
 const GiB = 1024 * MiB;
@@ -55,30 +56,30 @@ describe('cpus: the CPU state data section (rtas_fadump_dt_scan() reads ibm,conf
 
   it('mem_reserved follows: get_fadump_area_size() = PAGE_ALIGN(cpu + hpte) + boot memory + header', () => {
     const boot320 = 320 * MiB;
-    expect(memReserved({ firmware: 'qemu', cpus: 1 })).toBe(0x10000 + boot320 + CRASH_INFO_HEADER_BYTES);
+    expect(memReserved({ firmware: 'qemu', cpus: 1 })).toBe(0x10000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048));
     // 0x20 + 0x4f0 * 64 = 0x13c20: two 64K pages.
-    expect(memReserved({ firmware: 'qemu', cpus: 64 })).toBe(0x20000 + boot320 + CRASH_INFO_HEADER_BYTES);
+    expect(memReserved({ firmware: 'qemu', cpus: 64 })).toBe(0x20000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048));
   });
 
   it('PowerVM: the documentation example (CPU 0x40020, HPTE 0x1000) whatever the CPUs and MMU: the default, unchanged', () => {
     for (const cpus of [1, 8, 128]) expect(rtasDumpSizes('powervm', cpus)).toEqual({ cpuStateBytes: 0x40020, hpteBytes: 0x1000 });
     const r = regionOf(run({ cpus: 8, mmu: 'hash' }, [boot]).last());
     expect([r.cpu?.size, r.hpte?.size]).toEqual([0x40020, 0x1000]);
-    expect(memReserved({})).toBe(0x50000 + 320 * MiB + CRASH_INFO_HEADER_BYTES);
+    expect(memReserved({})).toBe(0x50000 + 320 * MiB + crashInfoHeaderBytes('in-capture-kernel', 2048));
   });
 
   it('OPAL: no CPU or HPTE section (opal_fadump_dt_scan()), so no CPU or HPTE line, whatever the CPUs', () => {
     const r = regionOf(run({ platform: 'powernv', memoryMiB: 16384 }, [boot]).last());
     expect(r.cpu).toBeNull();
     expect(r.hpte).toBeNull();
-    expect(areaGeometry({ platform: 'powernv', firmware: 'powervm', cpus: 64, pageSize: 64 * KiB })).toMatchObject({ cpuStateBytes: 0, hpteBytes: 0 });
+    expect(areaGeometry({ platform: 'powernv', firmware: 'powervm', cpus: 64, pageSize: 64 * KiB, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' })).toMatchObject({ cpuStateBytes: 0, hpteBytes: 0 });
   });
 
   it('property: QEMU\'s size grows by 0x4f0 a CPU, and the copy destination stays page aligned right after it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2048 }), fc.constantFrom(4 * KiB, 64 * KiB), fc.integer({ min: 0, max: 1 << 16 }), (cpus, pageSize, startPages) => {
         expect(qemuCpuStateBytes(cpus + 1) - qemuCpuStateBytes(cpus)).toBe(0x4f0);
-        const g = areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus, pageSize });
+        const g = areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus, pageSize, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
         const a = dumpAreaAt(g, startPages * pageSize, 320 * MiB);
         expect(a.cpuState).toEqual({ start: a.start, end: a.start + 0x20 + 0x4f0 * cpus });
         expect(a.hpte).toEqual({ start: a.start + 0x20 + 0x4f0 * cpus, end: a.start + 0x20 + 0x4f0 * cpus });
@@ -91,7 +92,7 @@ describe('cpus: the CPU state data section (rtas_fadump_dt_scan() reads ibm,conf
 
 describe('pageSizeKiB: every PAGE_ALIGN follows CONFIG_PPC_4K_PAGES / CONFIG_PPC_64K_PAGES', () => {
   it('the area at 4K and 64K pages: PowerVM PAGE_ALIGN(0x41020) is 0x42000 or 0x50000; QEMU (1 CPU) 0x1000 or 0x10000', () => {
-    const boot320 = 320 * MiB + CRASH_INFO_HEADER_BYTES;
+    const boot320 = 320 * MiB + crashInfoHeaderBytes('in-capture-kernel', 2048);
     expect(memReserved({ pageSizeKiB: 4 })).toBe(0x42000 + boot320);
     expect(memReserved({ pageSizeKiB: 64 })).toBe(0x50000 + boot320);
     expect(memReserved({ firmware: 'qemu', pageSizeKiB: 4 })).toBe(0x1000 + boot320);
@@ -104,12 +105,12 @@ describe('pageSizeKiB: every PAGE_ALIGN follows CONFIG_PPC_4K_PAGES / CONFIG_PPC
     const m4 = memReserved({ platform: 'powernv', memoryMiB: 16384, pageSizeKiB: 4 });
     const m64 = memReserved({ platform: 'powernv', memoryMiB: 16384, pageSizeKiB: 64 });
     expect(m64 - m4).toBe(0x10000 - 0x1000);
-    expect(m4).toBe(768 * MiB + CRASH_INFO_HEADER_BYTES + 0x1000);
+    expect(m4).toBe(768 * MiB + crashInfoHeaderBytes('in-capture-kernel', 2048) + 0x1000);
   });
 
   it('the elfcorehdr built at registration (6.1 get_fadump_area_size()) is page aligned with the build\'s page size', () => {
     const size = (pageSize: number) =>
-      fadumpAreaSize(areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus: 1, pageSize }), 320 * MiB, 1);
+      fadumpAreaSize(areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus: 1, pageSize, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' }), 320 * MiB, 1);
     // 0x1000 + 320 MiB + header + elfhdr 64 + 56 + 56 * 3: to the next 4K, or the next 64K page.
     expect(size(4 * KiB)).toBe(0x1000 + 320 * MiB + 0x1000);
     expect(size(64 * KiB)).toBe(0x10000 + 320 * MiB + 0x10000);
@@ -123,7 +124,7 @@ describe('pageSizeKiB: every PAGE_ALIGN follows CONFIG_PPC_4K_PAGES / CONFIG_PPC
         const page = pageSizeKiB * KiB;
         expect((r.cpu?.start ?? 1) % page).toBe(0);
         expect((r.dumps[0]?.dest ?? 1) % page).toBe(0);
-        const g = areaGeometry({ platform: 'pseries', firmware, cpus, pageSize: page });
+        const g = areaGeometry({ platform: 'pseries', firmware, cpus, pageSize: page, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
         expect(Number(read(o, P.memReserved))).toBe(fadumpAreaSize(g, r.dumps[0]?.size ?? 0));
       }),
       { seed: 4, numRuns: 40 },
@@ -333,8 +334,9 @@ describe('the simulator follows the new keys (src/sim/ reads them from the Confi
   for (const input of configs) {
     const c = config(input);
     it(c.name, () => {
-      const r = compare(c, events, {});
-      expect(r.firstDiff === null ? null : formatDiff(c, events, r.firstDiff)).toBeNull();
+      // Judged as the generated suite judges (recorded disagreements D6/D7 included).
+      const v = judgePath(c, events, modelRun(c, events), simRun(c, events).steps);
+      expect(v.kind === 'differs' ? formatDiff(c, events, v.diff) : null).toBeNull();
     });
   }
 });

@@ -8,7 +8,6 @@ import {
   bootMemorySize,
   CMA_ALIGN,
   cmaRange,
-  CRASH_INFO_HEADER_BYTES,
   dumpAreaAt,
   elfcorePtLoads,
   endOfDram,
@@ -28,9 +27,11 @@ import {
   type PtLoad,
   type Range,
 } from '../src/memory/layout';
-import { areaGeometry, type AreaGeometry, type Firmware } from '../src/memory/guest';
+import { areaGeometry, crashInfoHeaderBytes, type AreaGeometry, type Firmware } from '../src/memory/guest';
 import { GiB, KiB, MiB, PAGE_SIZE_64K, pageAlign } from '../src/memory/size';
 
+/** sizeof(struct fadump_crash_info_header) of the default build (6.10+ layout, NR_CPUS=2048). */
+const HEADER = crashInfoHeaderBytes('in-capture-kernel', 2048);
 const SEED = 42;
 const opts = (numRuns: number) => ({ seed: SEED, numRuns });
 
@@ -83,9 +84,9 @@ const pageSizeArb = fc.constantFrom(4 * KiB, 64 * KiB);
 const geometryArb = (platform: Platform): fc.Arbitrary<AreaGeometry> =>
   fc
     .record({ pageSize: pageSizeArb, firmware: fc.constantFrom<Firmware>('powervm', 'qemu'), cpus: fc.integer({ min: 1, max: 256 }) })
-    .map((g) => areaGeometry({ platform, ...g }));
+    .map((g) => areaGeometry({ platform, ...g, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' }));
 /** The default guest: PowerVM's documented sizes, 64K pages. */
-const geometry64K = (platform: Platform): AreaGeometry => areaGeometry({ platform, firmware: 'powervm', cpus: 1, pageSize: PAGE_SIZE_64K });
+const geometry64K = (platform: Platform): AreaGeometry => areaGeometry({ platform, firmware: 'powervm', cpus: 1, pageSize: PAGE_SIZE_64K, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
 const lmbArb = fc.constantFrom(16 * MiB, 64 * MiB, 256 * MiB);
 
 interface Layout {
@@ -332,7 +333,7 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
   it('example: a range strictly containing the area is split in two, boot memory at its destination', () => {
     const memory = [{ start: 0, end: 4 * GiB }];
     const bootRegions = [{ start: 0, end: 1 * GiB }];
-    const area = { start: 2 * GiB, end: 2 * GiB + 1 * GiB + 0x50000 + CRASH_INFO_HEADER_BYTES };
+    const area = { start: 2 * GiB, end: 2 * GiB + 1 * GiB + 0x50000 + HEADER };
     const pt = elfcorePtLoads({ memory, bootRegions, bootMemTop: 1 * GiB, bootMemDest: 2 * GiB + 0x50000, area });
     expect(pt).toEqual([
       { paddr: 0, size: 1 * GiB, offset: 2 * GiB + 0x50000 },
@@ -414,7 +415,7 @@ describe('bootMemoryRegions and locateReserveMem', () => {
     fc.assert(
       fc.property(arb, ([layout, topLmbs, sizePages, jitter, PAGE_SIZE]) => {
         const top = topLmbs * layout.lmb + jitter;
-        const size = sizePages * PAGE_SIZE + CRASH_INFO_HEADER_BYTES;
+        const size = sizePages * PAGE_SIZE + HEADER;
         const start = locateReserveMem(layout.memory, top, size, PAGE_SIZE);
         const mem = normalize(layout.memory);
         const fits = (r: Range) => pageAlign(Math.max(r.start, top), PAGE_SIZE) + size <= r.end;
@@ -680,16 +681,16 @@ describe('fadumpAreaSize, dumpAreaAt, cmaRange', () => {
   it('fadumpAreaSize: pSeries PAGE_ALIGN(cpu state + HPTE) + boot memory + header; OPAL boot memory + header + one metadata page (PAGE_ALIGN(3088): 4 KiB or 64 KiB)', () => {
     fc.assert(
       fc.property(geometryArb('pseries'), geometryArb('powernv'), sizeArb, (p, o, size) => {
-        const cpuHpte = fadumpAreaSize(p, size) - size - CRASH_INFO_HEADER_BYTES;
+        const cpuHpte = fadumpAreaSize(p, size) - size - HEADER;
         expect(cpuHpte % p.pageSize).toBe(0);
         expect(cpuHpte).toBeGreaterThanOrEqual(p.cpuStateBytes + p.hpteBytes);
         expect(cpuHpte).toBeLessThan(p.cpuStateBytes + p.hpteBytes + p.pageSize);
-        expect(fadumpAreaSize(o, size)).toBe(size + CRASH_INFO_HEADER_BYTES + o.pageSize);
+        expect(fadumpAreaSize(o, size)).toBe(size + HEADER + o.pageSize);
       }),
       opts(200),
     );
     // The documentation's example: CPU 0x40020 + HPTE 0x1000 -> 0x50000 with 64K pages.
-    expect(fadumpAreaSize(geometry64K('pseries'), 1 * GiB)).toBe(0x50000 + 1 * GiB + CRASH_INFO_HEADER_BYTES);
+    expect(fadumpAreaSize(geometry64K('pseries'), 1 * GiB)).toBe(0x50000 + 1 * GiB + HEADER);
   });
 
   it('dumpAreaAt: CPU state, HPTE, page-aligned boot memory copy, header, metadata, back to back, ending at start + size', () => {
@@ -707,7 +708,7 @@ describe('fadumpAreaSize, dumpAreaAt, cmaRange', () => {
           expect(a.hpte.start).toBe(a.cpuState ? a.cpuState.end : start);
           expect(a.hpte.end).toBeLessThanOrEqual(a.bootMemDest);
         }
-        expect(a.header).toEqual({ start: a.bootMemDest + size, end: a.bootMemDest + size + CRASH_INFO_HEADER_BYTES });
+        expect(a.header).toEqual({ start: a.bootMemDest + size, end: a.bootMemDest + size + HEADER });
         const last = a.metadata ?? a.header;
         if (a.metadata) expect(a.metadata.start).toBe(a.header.end);
         expect(last.end).toBe(start + a.size);

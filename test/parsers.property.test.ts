@@ -481,16 +481,21 @@ describe('storeOutcome (any write)', () => {
     return null;
   };
 
-  it('ENOENT for a missing file, EACCES for a read-only one, else the handler; aliases lead to their file', () => {
+  it('a missing file: EACCES in an existing folder (the shell\'s O_CREAT), ENOENT in a missing one; EACCES for a read-only one, else the handler; aliases lead to their file', () => {
+    // Folders that always exist, and /sys/kernel/fadump or OPAL's mpipl folder while a file is in it.
+    const folderExists = (files: ReadonlySet<string>, path: string) => {
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      return ['/sys/kernel', '/sys/kernel/debug/powerpc', '/proc'].includes(dir) || [...files].some((f) => f.startsWith(`${dir}/`));
+    };
     fc.assert(
       fc.property(viewArb, filesArb, pathArb, anyStringArb, (v, files, path, s) => {
         const file = ALIASES[path] ?? path;
         const got = storeOutcome(v, files, path, s);
-        if (!files.has(file)) expect(got).toEqual({ errno: 'ENOENT' });
+        if (!files.has(file)) expect(got).toEqual({ errno: folderExists(files, path) ? 'EACCES' : 'ENOENT' });
         else if (!WRITABLE.has(file)) expect(got).toEqual({ errno: 'EACCES' });
         else if (s.length === 0) expect(got).toEqual({ op: 'noop' });
         else expect(got).toEqual(handler(file, v, s));
-        expect(storeOutcome(v, files, file, s)).toEqual(got);
+        if (files.has(file)) expect(storeOutcome(v, files, file, s)).toEqual(got);
       }),
       opts(1000),
     );
@@ -501,8 +506,8 @@ describe('storeOutcome (any write)', () => {
     const files = new Set<string>([FILES.enabled, FILES.registered, FILES.memReserved, FILES.hotplugReady, FILES.bootargsAppend]);
     expect(storeOutcome(v, files, '/sys/kernel/fadump_registered', '1\n')).toEqual({ op: 'register' });
     expect(storeOutcome(v, files, FILES.enabled, '1\n')).toEqual({ errno: 'EACCES' });
-    expect(storeOutcome(v, files, FILES.releaseMem, '1\n')).toEqual({ errno: 'ENOENT' });
-    expect(storeOutcome(v, files, '/sys/kernel/fadump_release_mem', '1\n')).toEqual({ errno: 'ENOENT' });
+    expect(storeOutcome(v, files, FILES.releaseMem, '1\n')).toEqual({ errno: 'EACCES' });
+    expect(storeOutcome(v, files, '/sys/kernel/fadump_release_mem', '1\n')).toEqual({ errno: 'EACCES' });
     expect(storeOutcome(v, files, FILES.releaseCore, '1\n')).toEqual({ errno: 'ENOENT' });
   });
 

@@ -9,7 +9,7 @@ import { config as makeConfig, type Config } from '../config';
 import { replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
-import { EndSchema, HeaderSchema, StepSchema, type Observed, type Transcript } from './transcript';
+import { EndSchema, HeaderSchema, StepSchema, modelConfigOf, type Observed, type Transcript } from './transcript';
 
 /** One field of one step where the model and the guest differ. */
 export interface Divergence {
@@ -68,9 +68,9 @@ export function readTranscript(file: string): Transcript {
 /** The model's configuration for the transcript's guest. InputError when it is not one. */
 export function transcriptConfig(t: Transcript): Config {
   try {
-    return makeConfig(t.header.config);
+    return makeConfig(modelConfigOf(t.header.guest));
   } catch (e) {
-    throw new InputError(`${t.file}:1: field 'config': ${e instanceof Error ? e.message : String(e)}`);
+    throw new InputError(`${t.file}:1: field 'guest': ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

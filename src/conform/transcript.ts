@@ -18,6 +18,8 @@ export const GuestSchema = z
     maxMemoryMiB: z.number().int().positive(),
     lmbMiB: z.number().int().positive(),
     cpus: z.number().int().positive(),
+    /** CONFIG_NR_CPUS of the kernel build. */
+    nrCpus: z.number().int().positive(),
     pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
     mmu: z.enum(['radix', 'hash']),
     cmdline: z.string(),
@@ -25,14 +27,34 @@ export const GuestSchema = z
   .strict();
 export type Guest = z.infer<typeof GuestSchema>;
 
+/** The model's configuration for a guest (src/config.ts keys): the platform, the kernel's version
+ *  series (every version-dependent behaviour, src/kernel-versions.ts), QEMU's firmware (its
+ *  CPU-state and HPTE sizes), RAM with no DLPAR below it and pc-dimm slots above it, CPUs, page
+ *  size, MMU and the command line. */
+export function modelConfigOf(g: Guest): Record<string, unknown> {
+  return {
+    platform: g.platform,
+    kernel: g.kernel,
+    firmware: 'qemu',
+    memoryMiB: g.memoryMiB,
+    lmbMiB: g.lmbMiB,
+    minMemoryMiB: g.memoryMiB,
+    maxMemoryMiB: g.maxMemoryMiB,
+    cpus: g.cpus,
+    nrCpus: g.nrCpus,
+    pageSizeKiB: g.pageSizeKiB,
+    mmu: g.mmu,
+    cmdline: g.cmdline,
+  };
+}
+
 export const HeaderSchema = z
   .object({
     transcript: z.literal(1),
     /** A name for the path (where it came from). */
     path: z.string().min(1),
     guest: GuestSchema,
-    /** The model's configuration describing the guest (src/config.ts keys). */
-    config: z.record(z.string(), z.unknown()),
+    /** The day it was recorded (YYYY-MM-DD). */
     recorded: z.string(),
   })
   .strict();

@@ -2,11 +2,13 @@
 // exit 0 when every verdict matches the expected ones, 1 when any differs, 2 on bad input,
 // 130 when interrupted (the partial result is printed: the configurations done, and the one under
 // way with its verdicts "incomplete").
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
+import { join } from 'node:path';
+import { conform, readTranscript } from '../conform/conform';
 import { parseConfig, type ConfigInput } from '../config';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
@@ -302,6 +304,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       if (interrupted) {
         io.out(`interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`);
       }
+      // The main job also reports on real input: the committed real-kernel transcripts.
+      if (flags.config === undefined && !interrupted) io.out(realKernelsLine());
     }
     if (flags.record && interrupted) io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
     if (interrupted) return 130;
@@ -309,4 +313,18 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** One line on the committed real-kernel transcripts (test/real/, `npm run lab -- run`): how
+ *  many paths on which kernels, and how many steps agree with the model (src/conform/). */
+export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', import.meta.url))): string {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : [];
+  if (files.length === 0) return 'real kernels: no transcripts in test/real/ (npm run lab -- run records them)';
+  const results = files.map((f) => conform(readTranscript(join(dir, f))));
+  const kernels = [...new Set(results.map((r) => r.kernel))].sort();
+  const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
+  const steps = results.reduce((a, r) => a + r.steps, 0);
+  const agree = results.reduce((a, r) => a + r.agreeingSteps, 0);
+  const whole = results.filter((r) => r.divergences.length === 0).length;
+  return `real kernels (test/real/, QEMU): ${files.length} paths (${perKernel}): ${agree} of ${steps} steps agree with the model, ${whole} paths throughout`;
 }

@@ -73,11 +73,13 @@ function withoutKdumpFiles(sysfs: Record<string, string>): Record<string, string
  *    before `step` are the same and the rest of the path is not compared;
  *  - kdump: the model falls back to kdump at `step` (kdumpFallbackStep), the steps up to and with
  *    it are the same, and the rest is kdump;
- *  - differs: an unrecorded difference, a failure. */
+ *  - differs: an unrecorded difference, a failure.
+ *  maskedBy: the recorded disagreements whose mask (part of a value made equal on both sides)
+ *  changed the outcome of the comparison. */
 export type PathVerdict =
-  | { kind: 'agrees'; steps: number }
-  | { kind: 'disagreement'; id: string; step: number }
-  | { kind: 'kdump'; step: number }
+  | { kind: 'agrees'; steps: number; maskedBy: string[] }
+  | { kind: 'disagreement'; id: string; step: number; maskedBy: string[] }
+  | { kind: 'kdump'; step: number; maskedBy: string[] }
   | { kind: 'differs'; diff: StepDiff };
 
 /** Judges one path: `model` and `sim` are the observations after every step (step 0: before the
@@ -88,12 +90,26 @@ export function judgePath(c: Config, events: readonly ExternalEvent[], model: re
   // At the fallback step kdump's own files (kexec's, crash_hotplug) appear: the simulator does
   // not state them, everything else is compared.
   const fadumpSide = (s: ObservedStep, i: number): ObservedStep => (i === fallback ? { ...s, sysfs: withoutKdumpFiles(s.sysfs) } : s);
-  const diff = firstDifference(events, model.slice(0, upTo).map(fadumpSide), sim.slice(0, upTo).map(fadumpSide));
+  const masks = list.filter((d) => d.mask !== undefined);
+  const masked = (s: ObservedStep): ObservedStep => maskStep(c, s, masks);
+  const m = model.slice(0, upTo).map(fadumpSide);
+  const s = sim.slice(0, upTo).map(fadumpSide);
+  const diff = firstDifference(events, m.map(masked), s.map(masked));
+  // Which masks changed the outcome: the unmasked comparison differs earlier.
+  const raw = masks.length ? firstDifference(events, m, s) : null;
+  const maskedBy = raw !== null && (diff === null || raw.step < diff.step) ? masks.map((d) => d.id) : [];
   if (diff !== null) {
     const known = recognise(c, diff, list);
-    return known === null ? { kind: 'differs', diff } : { kind: 'disagreement', id: known.id, step: diff.step };
+    return known === null ? { kind: 'differs', diff } : { kind: 'disagreement', id: known.id, step: diff.step, maskedBy };
   }
-  return fallback < 0 ? { kind: 'agrees', steps: model.length } : { kind: 'kdump', step: fallback };
+  return fallback < 0 ? { kind: 'agrees', steps: model.length, maskedBy } : { kind: 'kdump', step: fallback, maskedBy };
+}
+
+/** A step with every recorded disagreement's mask applied to its files (what the suite compares). */
+export function maskStep(c: Config, s: ObservedStep, list: readonly Disagreement[] = DISAGREEMENTS): ObservedStep {
+  const masks = list.filter((d) => d.mask !== undefined);
+  if (masks.length === 0) return s;
+  return { ...s, sysfs: Object.fromEntries(Object.entries(s.sysfs).map(([p, v]) => [p, masks.reduce((x, d) => d.mask?.(c, p, x) ?? x, v)])) };
 }
 
 /** Per configuration, how its paths compared (the figures test/generated/counts.json records). */
@@ -107,4 +123,6 @@ export interface SuiteCounts {
   kdump: number;
   /** Not compared: the simulator does not state the configuration (comparability()). */
   notCompared: number;
+  /** Compared with a recorded disagreement's mask applied (and differing without it), by id. */
+  masked: Record<string, number>;
 }

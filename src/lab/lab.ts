@@ -25,6 +25,8 @@ export interface KernelVariant {
   vmlinux: string;
   release: string;
   source: string;
+  /** CONFIG_NR_CPUS of the build (its .config). */
+  nrCpus: number;
 }
 
 /** The built variant, or an Error saying how to build it. */
@@ -36,7 +38,8 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
   if (!existsSync(vmlinux)) return new Error(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim() : '?');
   const version = read('version');
-  return { name, series: m[1] ?? '', pageSizeKiB: m[2] === '4' ? 4 : 64, vmlinux, release: /Linux version (\S+)/.exec(version)?.[1] ?? '?', source: read('debian-version') };
+  const nrCpus = Number(/^CONFIG_NR_CPUS=(\d+)$/m.exec(read('config'))?.[1] ?? 8);
+  return { name, series: m[1] ?? '', pageSizeKiB: m[2] === '4' ? 4 : 64, vmlinux, release: /Linux version (\S+)/.exec(version)?.[1] ?? '?', source: read('debian-version'), nrCpus };
 }
 
 /** Builds the guest's initramfs from busybox and lab/guest/{init,agent}; returns its path. */

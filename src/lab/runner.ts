@@ -43,12 +43,7 @@ export function readLabPaths(file: string): LabPath[] {
 
 /** The guest every lab path runs on: a 2 GiB, 1-CPU pSeries LPAR with room to hot-add 2 GiB. */
 export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
-  return { platform: 'pseries', kernel: k.series, kernelRelease: k.release, kernelSource: k.source, qemu, memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, pageSizeKiB: k.pageSizeKiB, mmu: 'radix', cmdline: 'console=hvc0 fadump=on panic=10' };
-}
-
-/** The model's configuration for a guest (src/config.ts keys). */
-export function modelConfigOf(g: GuestDescription): Record<string, unknown> {
-  return { platform: g.platform, kernel: g.kernel, memoryMiB: g.memoryMiB, lmbMiB: g.lmbMiB, minMemoryMiB: g.memoryMiB, maxMemoryMiB: g.maxMemoryMiB, cpus: g.cpus, pageSizeKiB: g.pageSizeKiB, mmu: g.mmu };
+  return { platform: 'pseries', kernel: k.series, kernelRelease: k.release, kernelSource: k.source, qemu, memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, nrCpus: k.nrCpus, pageSizeKiB: k.pageSizeKiB, mmu: 'radix', cmdline: 'console=hvc0 fadump=on panic=10' };
 }
 
 /** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */
@@ -106,7 +101,7 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
       const r = await runPath(job.path.events, { guest, vmlinux: job.kernel.vmlinux, initramfs: o.initramfs, workDir: work, ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, o.signal);
       if (r.end.end === 'interrupted') return;
       const g = { ...guest, mmu: mmuOf(r.steps) ?? guest.mmu };
-      const header: Header = { transcript: 1, path: job.path.name, guest: g, config: modelConfigOf(g), recorded: new Date().toISOString().slice(0, 10) };
+      const header: Header = { transcript: 1, path: job.path.name, guest: g, recorded: new Date().toISOString().slice(0, 10) };
       mkdirSync(join(job.file, '..'), { recursive: true });
       writeFileSync(`${job.file}.tmp`, transcriptText(header, r));
       renameSync(`${job.file}.tmp`, job.file);

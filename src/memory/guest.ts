@@ -77,6 +77,28 @@ export interface GuestShape {
   readonly cpus: number;
   /** PAGE_SIZE in bytes. */
   readonly pageSize: number;
+  /** CONFIG_NR_CPUS of the kernel build (the crash info header's cpumask). */
+  readonly nrCpus: number;
+  /** The header layout: the pre-2024 one, or the one of the elfcorehdr built in the capture
+   *  kernel (with version, vmcoreinfo and the two size fields). */
+  readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
+}
+
+/** sizeof(struct pt_regs) on ppc64 (arch/powerpc/include/asm/ptrace.h): 44 longs of user_pt_regs
+ *  and a 4-long union (ppr, exit_result, kuap/amr, iamr; "Maintain 16 byte interrupt stack
+ *  alignment"), 384 bytes. */
+export const PT_REGS_BYTES = 44 * 8 + 4 * 8;
+
+/** sizeof(struct fadump_crash_info_header) (arch/powerpc/include/asm/fadump-internal.h), bytes:
+ *  6.10+ (c6c5b14dac0d): u64 magic_number, u32 version, u32 crashing_cpu, u64 vmcoreinfo_raddr,
+ *  u64 vmcoreinfo_size, u32 pt_regs_sz, u32 cpu_mask_sz, pt_regs, cpumask; before: u64
+ *  magic_number, u64 elfcorehdr_addr, u32 crashing_cpu (padded to 8), pt_regs, cpumask. A cpumask
+ *  is NR_CPUS bits in longs. 432 bytes for 6.12 with NR_CPUS=8, as a real kernel's mem_reserved
+ *  shows (test/real/). */
+export function crashInfoHeaderBytes(elfcorehdr: GuestShape['elfcorehdr'], nrCpus: number): number {
+  const cpumask = Math.ceil(nrCpus / 64) * 8;
+  const head = elfcorehdr === 'in-capture-kernel' ? 8 + 4 + 4 + 8 + 8 + 4 + 4 : 8 + 8 + 4 + 4;
+  return head + PT_REGS_BYTES + cpumask;
 }
 
 /** Everything get_fadump_area_size() and the area's layout take from firmware and build, in
@@ -88,13 +110,16 @@ export interface AreaGeometry {
   readonly cpuStateBytes: number;
   readonly hpteBytes: number;
   readonly metadataBytes: number;
+  /** sizeof(struct fadump_crash_info_header) (crashInfoHeaderBytes()). */
+  readonly headerBytes: number;
 }
 
 /** The area geometry of a guest: rtas_fadump_dt_scan()'s sizes on pSeries, the metadata page on
  *  OPAL (opal_fadump_dt_scan() leaves the CPU and HPTE sizes at 0). */
 export function areaGeometry(g: GuestShape): AreaGeometry {
-  if (g.platform === 'powernv') return { platform: 'powernv', pageSize: g.pageSize, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: opalMetadataBytes(g.pageSize) };
-  return { platform: 'pseries', pageSize: g.pageSize, ...rtasDumpSizes(g.firmware, g.cpus), metadataBytes: 0 };
+  const headerBytes = crashInfoHeaderBytes(g.elfcorehdr, g.nrCpus);
+  if (g.platform === 'powernv') return { platform: 'powernv', pageSize: g.pageSize, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: opalMetadataBytes(g.pageSize), headerBytes };
+  return { platform: 'pseries', pageSize: g.pageSize, ...rtasDumpSizes(g.firmware, g.cpus), metadataBytes: 0, headerBytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,4 +142,18 @@ export function hashRmaBytes(bootRamBytes: number): number {
  *  of RAM; hash needs an RMA of at least 768 MB (the area goes at 0x2A000000-0x2E000000). */
 export function paramAreaFits(mmu: Mmu, bootRamBytes: number): boolean {
   return mmu === 'radix' || hashRmaBytes(bootRamBytes) >= HASH_PARAM_AREA_MIN_RMA;
+}
+
+/** COMMAND_LINE_SIZE on powerpc (arch/powerpc/include/uapi/asm/setup.h). */
+export const COMMAND_LINE_SIZE = 2048;
+
+/** Where fadump_setup_param_area() (arch/powerpc/kernel/fadump.c, 6.10+) puts the param area:
+ *  memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end) allocates top-down,
+ *  in [0x2A000000, 0x2E000000) under the hash MMU ("640 MB to 768 MB is not used by
+ *  PFW/bootloader") and in the upper half of memory under radix. Returns [start, end) in bytes,
+ *  assuming the top of that range is free (under radix other early allocations may sit there [I]). */
+export function paramAreaRange(mmu: 'radix' | 'hash', memoryEnd: number): { start: number; end: number } {
+  const top = mmu === 'hash' ? 0x2a000000 + 0x4000000 : memoryEnd;
+  const start = Math.floor((top - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
+  return { start, end: start + COMMAND_LINE_SIZE };
 }

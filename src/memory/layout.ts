@@ -31,9 +31,6 @@ export const PLATFORM = {
   powernv: { bootMemMin: 768 * MiB, maxBootRegions: 128 },
 } as const;
 
-/** sizeof(struct fadump_crash_info_header) on ppc64 [I]: 40 bytes of fields, pt_regs (352),
- *  cpumask for NR_CPUS=2048 (256). */
-export const CRASH_INFO_HEADER_BYTES = 648;
 /** MAX_BOOT_MEM_RATIO: crashkernel= is capped at a quarter of RAM. */
 export const MAX_BOOT_MEM_RATIO = 4;
 /** CMA areas are aligned to pageblocks (CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order):
@@ -175,7 +172,7 @@ export const ELF_PHDR_BYTES = 56;
  *  CPU-notes header and memblock_num_regions + 2 program headers, then PAGE_ALIGN; pass the
  *  memblock region count at boot for that generation. */
 export function fadumpAreaSize(g: AreaGeometry, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
-  let size = pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize) + bootMemSize + CRASH_INFO_HEADER_BYTES;
+  let size = pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize) + bootMemSize + g.headerBytes;
   if (elfcorehdrRegions !== null) size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2), g.pageSize);
   return size + g.metadataBytes;
 }
@@ -190,7 +187,7 @@ export function dumpAreaAt(g: AreaGeometry, start: number, bootMemSize: number, 
   const hpte = rtas ? { start: start + g.cpuStateBytes, end: start + g.cpuStateBytes + g.hpteBytes } : null;
   const bootMemDest = start + pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize);
   const headerStart = bootMemDest + bootMemSize;
-  const header = { start: headerStart, end: headerStart + CRASH_INFO_HEADER_BYTES };
+  const header = { start: headerStart, end: headerStart + g.headerBytes };
   const metadata = g.metadataBytes ? { start: header.end, end: header.end + g.metadataBytes } : null;
   return { start, size: fadumpAreaSize(g, bootMemSize, elfcorehdrRegions), cpuState, hpte, bootMemDest, header, metadata };
 }
@@ -306,4 +303,22 @@ export function hex(n: number): string {
  *  "0x00000000000000", for the same reason as in hex()). */
 export function hex016(n: number): string {
   return `0x${n.toString(16).padStart(14, '0')}`;
+}
+
+/** /proc/vmcore's program headers as the file shows them (fs/proc/vmcore.c,
+ *  process_ptload_program_headers_elf64()): the data of each PT_LOAD follows the ELF headers and
+ *  the merged notes, each rounded up to PAGE_SIZE; a segment takes whole pages, from
+ *  rounddown(paddr) to roundup(paddr + size), and its p_offset points at paddr within them. The
+ *  notes are taken to fit one page (true for the 64 KiB-page guests of test/real/; a 4 KiB-page
+ *  build with many CPUs needs more [I]). Offsets in bytes. */
+export function vmcoreFileLayout(ptLoads: readonly PtLoad[], pageSize: number): PtLoad[] {
+  const headers = alignUp(64 + (ptLoads.length + 1) * 56, pageSize);
+  let off = headers + pageSize;
+  return ptLoads.map((p) => {
+    const start = alignDown(p.paddr, pageSize);
+    const end = alignUp(p.paddr + p.size, pageSize);
+    const offset = off + (p.paddr - start);
+    off += end - start;
+    return { paddr: p.paddr, size: p.size, offset };
+  });
 }

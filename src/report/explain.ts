@@ -8,7 +8,7 @@ import type { Verdict } from '../explore/explore';
 import type { Property } from '../specs/properties';
 import { diffPtLoads, ptLoadsText, rangesText, sizeText, type Break, type Frame, type Trace } from './trace';
 import { externalLabel, type Sequence } from './sequence';
-import { totalSize } from '../memory/layout';
+import { totalSize, type PtLoad } from '../memory/layout';
 
 /** Lines saying why the property fails at the break frame (the note in the picture, the red box
  *  in the step-through). */
@@ -45,12 +45,14 @@ export function diagnosis(p: Property, trace: Trace, br: Break, note: string | n
 function elfcorehdrOrigin(trace: Trace, upTo: number): string | null {
   const f = trace.frames[upTo];
   if (f === undefined || f.vmcore === null) return null;
-  const exported = JSON.stringify(f.vmcore.ptLoad);
+  // The same segments: /proc/vmcore rewrites only the file offsets.
+  const ranges = (ps: readonly PtLoad[] | null) => JSON.stringify(ps?.map((p) => [p.paddr, p.size]) ?? null);
+  const exported = ranges(f.vmcore.ptLoad);
   for (let i = upTo; i >= 1; i--) {
     const g = trace.frames[i];
     const prev = trace.frames[i - 1];
     if (g === undefined || prev === undefined) break;
-    if (g.elfcorehdrHolder === 'registration' && JSON.stringify(g.elfcorehdr) === exported && JSON.stringify(prev.elfcorehdr) !== exported) {
+    if (g.elfcorehdrHolder === 'registration' && ranges(g.elfcorehdr) === exported && ranges(prev.elfcorehdr) !== exported) {
       return `the capture kernel exported the elfcorehdr the first kernel built at registration in step ${i} (${g.event ? externalLabel(g.event) : ''}), when the memory was ${rangesText(g.memory)}`;
     }
   }

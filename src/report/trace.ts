@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { AnyEvent, Errno, ExternalEvent, InternalEvent } from '../events';
 import type { LogEntry } from '../log/parse';
 import { replay } from '../log/replay';
-import { elfcorePtLoads, normalize, subtract, totalSize, type PtLoad, type Range } from '../memory/layout';
+import { elfcorePtLoads, normalize, subtract, totalSize, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
 import { formatSize } from '../memory/size';
 import { expectedPtLoads, type Property, type Step } from '../specs/properties';
 import { FILES } from '../sysfs/store';
@@ -69,7 +69,12 @@ interface Call {
   emitted: InternalEvent[];
 }
 
-function firmwareFacts(s: SystemState): Pick<Frame, 'memory' | 'elfcorehdr' | 'elfcorehdrHolder' | 'expected' | 'current'> {
+/** PT_LOADs as /proc/vmcore shows them, or null. */
+function fileLayout(p: PtLoad[] | null, pageSize: number): PtLoad[] | null {
+  return p === null ? null : vmcoreFileLayout(p, pageSize);
+}
+
+function firmwareFacts(s: SystemState, pageSize: number): Pick<Frame, 'memory' | 'elfcorehdr' | 'elfcorehdrHolder' | 'expected' | 'current'> {
   const fw = s.actors.firmware.context;
   const reg = fw.registration;
   const dump = fw.dump;
@@ -78,7 +83,8 @@ function firmwareFacts(s: SystemState): Pick<Frame, 'memory' | 'elfcorehdr' | 'e
     memory: normalize(fw.memory),
     elfcorehdr: holder === 'registration' ? (reg?.elfcorehdr ?? null) : holder === 'dump' ? (dump?.elfcorehdr ?? null) : null,
     elfcorehdrHolder: holder,
-    expected: expectedPtLoads(s),
+    // As /proc/vmcore would show them (file offsets), to compare with what it does show.
+    expected: fileLayout(expectedPtLoads(s), pageSize),
     current:
       holder === 'registration' && reg !== null
         ? elfcorePtLoads({ memory: fw.memory, bootRegions: reg.bootRegions, bootMemTop: reg.bootMemTop, bootMemDest: reg.bootMemDest, area: reg.area })
@@ -131,7 +137,7 @@ export function traceLog(config: Config, log: readonly LogEntry[] | readonly Ext
     errno: null,
     note: null,
     dumpReason: first.dumpReason,
-    ...firmwareFacts(first),
+    ...firmwareFacts(first, config.pageSize),
     deliveries: [],
   });
   r.steps.forEach((step, i) => {
@@ -162,7 +168,7 @@ export function traceLog(config: Config, log: readonly LogEntry[] | readonly Ext
       errno,
       note,
       dumpReason: state.dumpReason,
-      ...firmwareFacts(state),
+      ...firmwareFacts(state, config.pageSize),
       deliveries,
     });
   });

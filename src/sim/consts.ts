@@ -44,8 +44,6 @@ export const SPAPR_REG_SAVE_AREA_HEADER = 8 + 4 + 4;
 export const SPAPR_NUM_CPUS_PADDING = 0xc;
 export const FADUMP_NUM_PER_CPU_REGS = 32 + 45 + 2;
 export const SIZEOF_FADUMP_REG_ENTRY = 8 + 8;
-/** sizeof(struct fadump_crash_info_header) [I]. */
-export const SIZEOF_FADUMP_CRASH_INFO_HEADER = 648;
 /** sizeof(struct opal_fadump_mem_struct): u8 version, u8 reserved[3], __be16 region_cnt,
  *  __be16 registered_regions, __be64 fadumphdr_addr, struct opal_mpipl_region
  *  rgn[FADUMP_MAX_MEM_REGS] (3 x __be64 each), __packed. opal_fadump_get_metadata_size() pages it. */
@@ -63,11 +61,9 @@ export const FADUMP_CRASH_INFO_MAGIC_OLD = 0x4641444d50494e46n;
 export const FADUMP_HEADER_VERSION = 1;
 export const FADUMP_CPU_UNKNOWN = 0xffffffff;
 
-/** sizeof(struct pt_regs) and sizeof(struct cpumask) of the two kernel builds a configuration can
- *  mix (reference §3 "pt_regs_sz or cpu_mask_sz differ"): NR_CPUS=2048 and NR_CPUS=8192 [I]. */
-export const PT_REGS_SZ = 352;
-export const CPU_MASK_SZ_2048 = 256;
-export const CPU_MASK_SZ_8192 = 1024;
+/** sizeof(struct pt_regs) on ppc64 (asm/ptrace.h): gpr[32] and 12 more longs, then a union of
+ *  four longs (ppr, exit_result, kuap/amr, iamr: __pad[4]). */
+export const PT_REGS_SZ = 44 * 8 + 4 * 8;
 
 /** RTAS ibm,configure-kernel-dump commands. */
 export const FADUMP_REGISTER = 1;

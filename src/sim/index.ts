@@ -4,7 +4,8 @@
 // src/sysfs/view.ts observe(), without the actors' state names).
 import type { Config } from '../config';
 import type { Errno, ExternalEvent } from '../events';
-import { CPU_MASK_SZ_2048, CPU_MASK_SZ_8192, PT_REGS_SZ } from './consts';
+import { PT_REGS_SZ } from './consts';
+import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
 import { KdumpService } from './kdump';
 import { Kernel, NO_COMPAT, type Compat, type KernelImage, type KnownDisagreement } from './kernel';
@@ -39,16 +40,22 @@ export interface Sim {
   notes(): readonly KnownDisagreement[];
 }
 
+/** sizeof(struct cpumask): NR_CPUS bits in unsigned longs (include/linux/cpumask.h). */
+function cpuMaskSz(nrCpus: number): number {
+  return Math.ceil(nrCpus / 64) * 8;
+}
+
 /** The kernel build that boots without a dump, and the one that boots to capture it. */
 export function kernelImages(config: Config): { production: KernelImage; capture: KernelImage } {
   return {
-    production: { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: CPU_MASK_SZ_2048 },
+    production: { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: cpuMaskSz(config.nrCpus) },
     capture: {
       version: config.captureKernel.kernel,
       generation: config.captureKernel.elfcorehdr,
       byteOrder: config.captureKernel.endianness === 'swapped' ? 'be' : 'le',
       ptRegsSz: PT_REGS_SZ,
-      cpuMaskSz: config.captureKernel.headerSizes === 'different' ? CPU_MASK_SZ_8192 : CPU_MASK_SZ_2048,
+      // A build whose sizes differ: four times the CPUs (NR_CPUS=2048 against 8192).
+      cpuMaskSz: cpuMaskSz(config.captureKernel.headerSizes === 'different' ? config.nrCpus * 4 : config.nrCpus),
     },
   };
 }
@@ -214,7 +221,7 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
       for (const path of Object.keys(view).sort((a, b) => a.localeCompare(b))) sysfs[path] = view[path] ?? '';
     }
     const vm = kernel?.vmcore ?? null;
-    return { sysfs, vmcore: vm === null ? null : { ptLoad: vm.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) }, dump };
+    return { sysfs, vmcore: vm === null ? null : { ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024) }, dump };
   }
 
   return { apply, observe, notes: () => [...noted] };

@@ -5,7 +5,7 @@
 //
 // Spec: shared/reference/kernel-behaviour.md (cited as §n). This file does not import machines/ or
 // src/memory/layout.ts: it is a second, independent statement of the same behaviour.
-import { kernelCmdline, type Config } from '../config';
+import type { Config } from '../config';
 import type { Errno, Generation } from '../events';
 import {
   CMA_MIN_ALIGNMENT_BYTES,
@@ -29,7 +29,6 @@ import {
   RTAS_FADUMP_HPTE_REGION,
   RTAS_FADUMP_MAX_BOOT_MEM_REGS,
   RTAS_FADUMP_MIN_BOOT_MEM,
-  SIZEOF_FADUMP_CRASH_INFO_HEADER,
   SIZEOF_OPAL_FADUMP_MEM_STRUCT,
   SZ_1K,
   SZ_256M,
@@ -230,7 +229,7 @@ export class Kernel {
   boot(dt: DeviceTree): void {
     this.memblock.memory = memblockMerge(dt.memory);
     this.memblock.reserved = [];
-    this.saved_command_line = kernelCmdline(this.config);
+    this.saved_command_line = this.config.cmdline ?? defaultCmdline(this.config);
     this.first_memblock_size = dt.firstMemoryNodeSize;
     this.saved_command_line_len = Buffer.byteLength(this.saved_command_line, 'utf8');
     // 1. The device tree is scanned whatever fadump= says.
@@ -421,7 +420,7 @@ export class Kernel {
     let size = f.cpu_state_data_size + f.hpte_region_size;
     size = PAGE_ALIGN(size, this.PAGE_SIZE);
     size += f.boot_memory_size;
-    if (!this.bug('area-size-without-header')) size += SIZEOF_FADUMP_CRASH_INFO_HEADER;
+    if (!this.bug('area-size-without-header')) size += this.sizeofCrashInfoHeader();
     if (this.env.image.generation === 'at-registration' && !this.env.compat.oldAreaWithoutElfcorehdr) {
       // Before 2024 the elfcorehdr lived in the area: ELF header, the CPU-notes placeholder and one
       // program header per memblock region + 2, sized at boot (§5).
@@ -756,14 +755,14 @@ export class Kernel {
     // magic, byte order and sizes (§3).
     if (image.generation === 'at-registration') {
       // The old header and the elfcorehdr right after it, built now from the current memblock.
-      const ehdrAddr = f.fadumphdr_addr + SIZEOF_FADUMP_CRASH_INFO_HEADER;
+      const ehdrAddr = f.fadumphdr_addr + this.sizeofCrashInfoHeader();
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC_OLD, ehdrAddr));
       if (!(this.bug('old-elfcorehdr-not-rebuilt') && this.elfcorehdrBuilt)) {
         ram.write(ehdrAddr, { kind: 'elfcorehdr', phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size) });
         this.elfcorehdrBuilt = true;
       }
     } else if (this.bug('stale-ptload-after-hotplug')) {
-      const ehdrAddr = f.fadumphdr_addr + SIZEOF_FADUMP_CRASH_INFO_HEADER;
+      const ehdrAddr = f.fadumphdr_addr + this.sizeofCrashInfoHeader();
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC, ehdrAddr));
       ram.write(ehdrAddr, { kind: 'elfcorehdr', phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size) });
     } else {
@@ -1022,6 +1021,8 @@ export class Kernel {
   sysfsView(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [path, file] of this.files) out[path] = file.show === null ? '' : file.show();
+    // The /sys/kernel/fadump_* links (fadump_init_files(), d418b19f34ed) show their targets.
+    for (const [link, target] of Object.entries(SYMLINKS)) if (this.files.has(target)) out[link] = out[target] ?? '';
     return out;
   }
 
@@ -1031,14 +1032,31 @@ export class Kernel {
     return file.show === null ? '' : file.show();
   }
 
-  /** open(O_WRONLY) + write(): -ENOENT for a missing file, -EACCES for one without a store;
-   *  sysfs_kf_write() returns 0 for a zero-length write without calling the store handler. */
+  /** The shell's open(O_CREAT|O_WRONLY|O_TRUNC) + write(): a missing file in an existing kernfs
+   *  or procfs directory is -EACCES (no create operation), in a missing directory -ENOENT; -EACCES
+   *  for a file without a store; sysfs_kf_write() returns 0 for a zero-length write without
+   *  calling the store handler. */
   sysfsWrite(path: string, value: string): Errno | null {
     const file = this.files.get(SYMLINKS[path] ?? path);
-    if (file === undefined) return 'ENOENT';
+    if (file === undefined) return this.directoryExists(path.slice(0, path.lastIndexOf('/'))) ? 'EACCES' : 'ENOENT';
     if (file.store === null) return 'EACCES';
     if (value.length === 0) return null;
     return file.store(value);
+  }
+
+  /** sizeof(struct fadump_crash_info_header) of this build (asm/fadump-internal.h): 6.10+
+   *  magic, version, crashing_cpu, vmcoreinfo address and size, the two size fields; before it
+   *  magic, elfcorehdr_addr and crashing_cpu (padded to 8); then pt_regs and the cpumask. */
+  private sizeofCrashInfoHeader(): number {
+    const im = this.env.image;
+    return (im.generation === 'in-capture-kernel' ? 8 + 4 + 4 + 8 + 8 + 4 + 4 : 8 + 8 + 8) + im.ptRegsSz + im.cpuMaskSz;
+  }
+
+  /** sysfs, debugfs and procfs roots always exist; /sys/kernel/fadump and the OPAL mpipl folder
+   *  while they hold a file. */
+  private directoryExists(dir: string): boolean {
+    if (['/sys/kernel', '/sys/kernel/debug', '/sys/kernel/debug/powerpc', '/sys/firmware', '/sys/devices/system/memory', '/proc'].includes(dir)) return true;
+    return [...this.files.keys()].some((f) => f.startsWith(`${dir}/`));
   }
 
   /** kstrtoint(buf, 0, &v): lib/kstrtox.c. */
@@ -1182,7 +1200,8 @@ export class Kernel {
       lines.push(`DUMP: Src: ${hex016(f.boot_mem_addr[i] ?? 0)}, Dest: ${hex016(dest)}, Size: ${hexp(size)}, Dumped: ${dumped(size)} bytes`);
       dest += size;
     }
-    if (this.config.platform === 'pseries' && f.param_area !== 0) lines.push(`cmdline append: '${this.bootargs_append_show()}'`);
+    // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n".
+    if (this.config.platform === 'pseries' && f.param_area !== 0) lines.push('', `[${hex016(f.param_area)}-${hex016(f.param_area + COMMAND_LINE_SIZE - 1)}]: cmdline append: '${this.bootargs_append_show()}'`);
     if (active) lines.push('', `Memory above ${hex016(f.boot_mem_top)} is reserved for saving crash dump`);
     return lines.join('\n');
   }
@@ -1220,4 +1239,10 @@ export class Kernel {
     for (const l of lmbs) this.memblock.memory = memblockAdd(this.memblock.memory, l.base, l.size);
     return null;
   }
+}
+
+/** The command line the simulator boots with when the configuration gives none: a distribution's
+ *  GRUB entry with fadump= (and crashkernel= when set), as /proc/cmdline shows it. */
+function defaultCmdline(c: Config): string {
+  return ['BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro', `fadump=${c.fadump}`, ...(c.crashkernelText === null ? [] : [`crashkernel=${c.crashkernelText}`])].join(' ');
 }

@@ -23,7 +23,7 @@ import { examplePaths, randomWalks, simConfigs } from './paths';
 import { config } from '../config';
 import { defaultMatrix } from '../explore/matrix';
 import { generatePaths } from '../explore/paths';
-import { comparability, expectedSteps, judgePath, pathTitle } from '../explore/suite';
+import { comparability, expectedSteps, judgePath, maskStep, pathTitle } from '../explore/suite';
 
 export interface HarnessPath {
   config: Config;
@@ -131,7 +131,8 @@ export function runMutants(paths: readonly HarnessPath[], options: HarnessOption
         const want = e.steps[s];
         const got = run.steps[s];
         if (want === undefined || got === undefined) break;
-        const d = diffStep(want, got);
+        // Compared as the suite compares: with the recorded masks (D7's address) on both sides.
+        const d = diffStep(maskStep(e.path.config, want), maskStep(e.path.config, got));
         if (d.length === 0) continue;
         killingPaths++;
         if (by === null || s < by.step) {

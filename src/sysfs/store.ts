@@ -122,11 +122,27 @@ export type StoreOutcome =
   | { op: 'noop' | 'unregister' | 'register' | 'reregister' | 'release' | 'release-core' }
   | { op: 'set'; params: string };
 
-/** Any write: -ENOENT for a file that does not exist, -EACCES for a read-only one (kernfs opens
- *  a file without a store method read-only), else the file's store handler. */
+/** Directories that exist whatever fadump's state (sysfs, debugfs, procfs roots). */
+const ALWAYS_DIRS = new Set(['/sys/kernel', '/sys/kernel/debug', '/sys/kernel/debug/powerpc', '/sys/firmware', '/sys/devices/system/memory', '/proc']);
+
+/** The errno of `echo value > path` for a path that is not a file: the shell opens it with
+ *  O_CREAT, which kernfs and procfs directories refuse with -EACCES (they have no create
+ *  operation: seen on real 6.1 and 6.12 kernels, test/real/), while a missing directory is
+ *  -ENOENT. A directory exists when a file under it does (/sys/kernel/fadump only while fadump
+ *  is supported, /sys/firmware/opal/mpipl only while the OPAL core is there). */
+export function missingFileErrno(files: ReadonlySet<string>, path: string): Errno {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  if (ALWAYS_DIRS.has(dir)) return 'EACCES';
+  for (const f of files) if (f.startsWith(`${dir}/`)) return 'EACCES';
+  return 'ENOENT';
+}
+
+/** Any write: -EACCES or -ENOENT for a file that does not exist (missingFileErrno), -EACCES for
+ *  a read-only one (kernfs opens a file without a store method read-only), else the file's store
+ *  handler. */
 export function storeOutcome(v: StoreView, files: ReadonlySet<string>, path: string, value: string): StoreOutcome {
   const file = canonicalPath(path);
-  if (!files.has(file)) return { errno: 'ENOENT' };
+  if (!files.has(file)) return { errno: missingFileErrno(files, path) };
   if (!WRITABLE.has(file)) return { errno: 'EACCES' };
   // sysfs_kf_write(): a zero-length write returns 0 without calling the store handler.
   if (value.length === 0) return { op: 'noop' };

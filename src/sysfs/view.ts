@@ -4,10 +4,10 @@
 // observer: it reads the kernels' snapshots and changes nothing.
 import type { Config } from '../config';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
-import { areaGeometry, type AreaGeometry } from '../memory/guest';
-import { dumpAreaAt, hex, hex016, type PtLoad, type Range } from '../memory/layout';
+import { areaGeometry, paramAreaRange, type AreaGeometry } from '../memory/guest';
+import { dumpAreaAt, hex, hex016, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
 import { fadumpFiles } from './files';
-import { FILES, KEXEC_FILES, RELEASE_REGION } from './store';
+import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
@@ -17,6 +17,8 @@ export interface Observation {
   states: Record<ActorId, string>;
   /** path → contents; absent files omitted; write-only files read as "". */
   sysfs: Record<string, string>;
+  /** /proc/vmcore's PT_LOADs: physical address, size, and p_offset as the file shows it
+   *  (vmcoreFileLayout()). */
   vmcore: { ptLoad: PtLoad[] } | null;
   dump: DumpOutcome;
 }
@@ -53,6 +55,8 @@ interface RegionInput {
   bootMemorySize: number;
   active: boolean;
   paramArea: string | null;
+  /** Where the param area is (paramAreaRange()). */
+  paramAreaAt: { start: number; end: number } | null;
 }
 
 /** fadump_region_show(): rtas_fadump_region_show / opal_fadump_region_show. pSeries always has a
@@ -72,13 +76,19 @@ export function fadumpRegion(r: RegionInput): string {
     lines.push(`DUMP: Src: ${hex016(b.start)}, Dest: ${hex016(dest)}, Size: ${hex(size)}, Dumped: ${dumped(size)} bytes`);
     dest += size;
   }
-  if (r.geometry.platform === 'pseries' && r.paramArea !== null) lines.push(`cmdline append: '${r.paramArea}'`);
+  // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n" (rtas_fadump_region_show()).
+  if (r.geometry.platform === 'pseries' && r.paramArea !== null && r.paramAreaAt !== null) {
+    lines.push('', `[${hex016(r.paramAreaAt.start)}-${hex016(r.paramAreaAt.end - 1)}]: cmdline append: '${r.paramArea}'`);
+  }
   if (r.active) lines.push('', `Memory above ${hex016(r.bootMemTop)} is reserved for saving crash dump`);
   return lines.join('\n');
 }
 
-function regionOf(config: Config, r: Reservation, active: boolean, paramArea: string | null): string {
+function regionOf(config: Config, r: Reservation, active: boolean, paramArea: string | null, memoryEnd: number): string {
   return fadumpRegion({
+    // Under radix the kernel placed it from the memory it booted with; the model takes the memory
+    // it has now (recorded disagreement D7 after a hot-add, src/sim/disagreements.ts).
+    paramAreaAt: paramArea === null ? null : paramAreaRange(config.mmu, memoryEnd),
     geometry: areaGeometry(config),
     bootRegions: r.bootRegions,
     bootMemDest: r.bootMemDest,
@@ -88,6 +98,11 @@ function regionOf(config: Config, r: Reservation, active: boolean, paramArea: st
     active,
     paramArea,
   });
+}
+
+/** The end of the highest memory range (bytes). */
+function memoryEndOf(memory: readonly Range[]): number {
+  return memory.reduce((a, r) => Math.max(a, r.end), 0);
 }
 
 export function observe(config: Config, state: SystemState): Observation {
@@ -115,7 +130,7 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.hotplugReady]: '1',
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
-      [FILES.fadumpRegion]: k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea) : '',
+      [FILES.fadumpRegion]: k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea, memoryEndOf(k.memory)) : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
     };
@@ -142,11 +157,11 @@ export function observe(config: Config, state: SystemState): Observation {
     const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.bootargsAppend]: '', [FILES.fadumpRegion]: '' };
     for (const f of files) sysfs[f] = values[f] ?? '';
     sysfs[KEXEC_FILES.crashLoaded] = '0';
-    if (k.vmcore !== null) vmcore = { ptLoad: k.vmcore.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
+    if (k.vmcore !== null) vmcore = { ptLoad: vmcoreFileLayout(k.vmcore, config.pageSize) };
   } else if (which === 'phyp-capture') {
     const k = state.actors.phypDump.context;
     if (k.scratch !== null) sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY, config.pageSize);
-    if (k.ptLoads !== null) vmcore = { ptLoad: k.ptLoads.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
+    if (k.ptLoads !== null) vmcore = { ptLoad: vmcoreFileLayout(k.ptLoads, config.pageSize) };
   } else if (which === 'capture') {
     const k = state.actors.captureKernel.context;
     const d = k.dump;
@@ -168,14 +183,18 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
       [FILES.fadumpRegion]: d
-        ? regionOf(config, { bootMemorySize, bootRegions: d.bootRegions, bootMemTop: d.bootMemTop, bootMemDest: d.bootMemDest, area: d.area, cma: null }, true, k.paramArea)
+        ? regionOf(config, { bootMemorySize, bootRegions: d.bootRegions, bootMemTop: d.bootMemTop, bootMemDest: d.bootMemDest, area: d.area, cma: null }, true, k.paramArea, memoryEndOf(d.memoryAtCrash))
         : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
     };
     for (const f of files) sysfs[f] = values[f] ?? '';
-    if (k.ptLoads !== null) vmcore = { ptLoad: k.ptLoads.map((p) => ({ paddr: p.paddr, size: p.size, offset: p.offset })) };
+    if (k.ptLoads !== null) vmcore = { ptLoad: vmcoreFileLayout(k.ptLoads, config.pageSize) };
   }
+  // fadump_init_files() (arch/powerpc/kernel/fadump.c): /sys/kernel/fadump_enabled,
+  // fadump_registered and fadump_release_mem are links to the files in /sys/kernel/fadump/
+  // (since d418b19f34ed, v5.5), present while their target is.
+  for (const [alias, target] of Object.entries(ALIASES)) if (target in sysfs && sysfs[target] !== undefined) sysfs[alias] = sysfs[target] ?? '';
   return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump };
 }
 

@@ -35,7 +35,7 @@ export function defineGeneratedSuite(part: number, parts: number): void {
     const c = config(input);
     describe(c.name, () => {
       const set = generatePaths(c);
-      const counts: SuiteCounts = { paths: set.paths.length, agree: 0, disagreement: {}, kdump: 0, notCompared: 0 };
+      const counts: SuiteCounts = { paths: set.paths.length, agree: 0, disagreement: {}, kdump: 0, notCompared: 0, masked: {} };
       it(`the paths take every transition of the reachable graph (${set.transitions} transitions, ${set.paths.length} paths, ${set.steps} steps)`, () => {
         // Counted by replaying the paths, not by generatePaths' own bookkeeping.
         const engine = set.exploration.engine;
@@ -66,6 +66,7 @@ export function defineGeneratedSuite(part: number, parts: number): void {
             if (v.kind === 'agrees') counts.agree++;
             else if (v.kind === 'kdump') counts.kdump++;
             else if (v.kind === 'disagreement') counts.disagreement[v.id] = (counts.disagreement[v.id] ?? 0) + 1;
+            if (v.kind !== 'differs') for (const id of v.maskedBy) counts.masked[id] = (counts.masked[id] ?? 0) + 1;
             expect(v.kind === 'differs' ? formatDiff(c, path.events, v.diff) : null).toBeNull();
           });
         });

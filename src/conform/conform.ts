@@ -1,7 +1,7 @@
 // conform: holds the model to a real kernel's transcript. The transcript's events are replayed
 // through the model configured as the guest was, and every step is compared: the write's errno,
 // each fadump file's contents (with the /sys/kernel/fadump_* aliases and debugfs fadump_region),
-// /proc/vmcore's PT_LOAD table and whether a dump is exported.
+// /proc/vmcore's PT_LOAD table, whether a dump is exported, and the kernel's fadump console lines.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
@@ -81,9 +81,14 @@ function show(v: unknown): string {
 }
 
 /** The fields of one step that differ: the model's observation against the guest's. */
-export function compareStep(model: Observation, modelErrno: string | null, step: Transcript['steps'][number]): Omit<Divergence, 'transcript' | 'step'>[] {
+export function compareStep(model: Observation, modelErrno: string | null, modelConsole: readonly string[], step: Transcript['steps'][number]): Omit<Divergence, 'transcript' | 'step'>[] {
   const out: Omit<Divergence, 'transcript' | 'step'>[] = [];
   const d = (field: string, expected: unknown, observed: unknown) => out.push({ field, expected: show(expected), observed: show(observed) });
+  // Every line the model says the kernel logs is among the kernel's new log lines (which hold
+  // many more).
+  modelConsole.forEach((line, i) => {
+    if (!(step.observed?.console ?? []).includes(line)) d(`console[${i}]`, line, '(not logged)');
+  });
   if (step.event?.event === 'write' && modelErrno !== step.errno) d('errno', modelErrno ?? 'success', step.errno ?? 'success');
   const o: Observed | null = step.observed;
   const files = o?.files ?? {};
@@ -119,8 +124,8 @@ export function conform(t: Transcript): Conformance {
   const divergences: Divergence[] = [];
   let agreeingSteps = 0;
   t.steps.forEach((s, i) => {
-    const m = i === 0 ? { obs: r.initial, errno: null } : { obs: r.steps[i - 1] ?? r.final, errno: r.steps[i - 1]?.errno ?? null };
-    const diffs = compareStep(m.obs, m.errno, s);
+    const m = i === 0 ? { obs: r.initial, errno: null, console: [] } : { obs: r.steps[i - 1] ?? r.final, errno: r.steps[i - 1]?.errno ?? null, console: r.steps[i - 1]?.console ?? [] };
+    const diffs = compareStep(m.obs, m.errno, m.console, s);
     if (diffs.length === 0) agreeingSteps++;
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });

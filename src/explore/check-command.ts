@@ -65,15 +65,7 @@ function expectedField(path: readonly PropertyKey[]): string {
  *   `bad.json:5: field 'verdicts["pseries at-registration fadump=on 4G"]["no-lost-dump"]': ...`.
  */
 export function readExpectedFile(file: string): Expected {
-  const bytes = readBounded(file, { maxBytes: MAX_EXPECTED_FILE_BYTES, what: 'an expected-verdicts file', why: 'the limit of --expect' });
-  const text = decodeUtf8(bytes);
-  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
-  const json = parseJson(text.text);
-  if (!json.ok) {
-    const p = json.problem;
-    throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`);
-  }
-  const { value, locate } = json.doc;
+  const { value, locate } = readJsonDoc(file, MAX_EXPECTED_FILE_BYTES, 'an expected-verdicts file', 'the limit of --expect');
   const at = (path: readonly PropertyKey[]) => `${file}:${locate(path.filter((k): k is string | number => typeof k !== 'symbol')).line}:`;
   const r = ExpectedSchema.safeParse(value);
   if (!r.success) {
@@ -118,18 +110,23 @@ function issuePath(path: string): (string | number)[] {
   return path.split('.');
 }
 
-/** Reads a --config file: one configuration or an array of them, each validated; every problem
- *  names the file, the line and the field. */
-export function readConfigs(file: string): ConfigInput[] {
-  const bytes = readBounded(file, { maxBytes: MAX_CONFIG_FILE_BYTES, what: 'a configuration file', why: `at most ${MAX_CONFIGS} configurations` });
-  const text = decodeUtf8(bytes);
+/** A bounded UTF-8 JSON file with positions (src/util/json.ts). InputError naming the file, the
+ *  line and the column when it is not. */
+function readJsonDoc(file: string, maxBytes: number, what: string, why: string) {
+  const text = decodeUtf8(readBounded(file, { maxBytes, what, why }));
   if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
   const json = parseJson(text.text);
   if (!json.ok) {
     const p = json.problem;
     throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`);
   }
-  const { value: raw, locate } = json.doc;
+  return json.doc;
+}
+
+/** Reads a --config file: one configuration or an array of them, each validated; every problem
+ *  names the file, the line and the field. */
+export function readConfigs(file: string): ConfigInput[] {
+  const { value: raw, locate } = readJsonDoc(file, MAX_CONFIG_FILE_BYTES, 'a configuration file', `at most ${MAX_CONFIGS} configurations`);
   const at = (path: JsonPath) => `${file}:${locate(path).line}:`;
   const many = Array.isArray(raw);
   const list: unknown[] = many ? raw : [raw];

@@ -34,6 +34,7 @@ function observationLines(o: Observation): string[] {
 export function formatStep(s: ReplayStep): string {
   const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
   if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
+  for (const l of s.console) out.push(`  console: ${l}`);
   out.push(...observationLines(s));
   return out.join('\n');
 }
@@ -55,6 +56,7 @@ export function stepJson(s: ReplayStep): unknown {
     accepted: s.accepted,
     errno: s.errno,
     ...(s.note === null ? {} : { note: s.note }),
+    console: s.console,
     states: s.states,
     sysfs: s.sysfs,
     vmcore: s.vmcore,

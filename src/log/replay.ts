@@ -1,7 +1,8 @@
 // Replay: the state of the whole system after any prefix of a log is a pure fold of the log
 // through the machines (shared/DESIGN.md "Event sourcing").
 import { createSystem, type Delivery, type System, type SystemState } from '../../machines/system';
-import type { Config } from '../config';
+import { kernelCmdline, type Config } from '../config';
+import { consoleLines } from '../sysfs/console';
 import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
@@ -13,6 +14,8 @@ export interface ReplayStep extends Observation {
   errno: Errno | null;
   /** Why the event changed nothing, when it did not. */
   note: string | null;
+  /** The fadump lines the kernel logs during this step, verbatim (src/sysfs/console.ts). */
+  console: string[];
 }
 
 export interface Replay {
@@ -38,8 +41,10 @@ export interface ReplayedStep {
 /** The fold one step at a time, keeping nothing: for logs too long to hold every state. */
 export function* replaySteps(config: Config, entries: Iterable<LogEntry>, system: System = createSystem(config), start: SystemState = system.initial()): Generator<ReplayedStep, void, undefined> {
   let state = start;
+  const cmdline = kernelCmdline(config);
   for (const { line, event } of entries) {
     const r = system.step(state, toMachineEvent(event));
+    const pre = state;
     state = r.state;
     yield {
       step: {
@@ -48,6 +53,7 @@ export function* replaySteps(config: Config, entries: Iterable<LogEntry>, system
         accepted: r.handled && r.errno === null,
         errno: r.errno,
         note: noteOf(r.handled, r.ignored),
+        console: consoleLines(config, cmdline, pre, event, state, r.errno),
         ...observe(config, state),
       },
       state,

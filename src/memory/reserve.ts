@@ -39,7 +39,7 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
       area: { start, end: start + areaSize },
       // CMA unless nocma (§1 early boot 6), and only in kernels that have it (a4e92ce8e4c8,
       // src/kernel-versions.ts).
-      cma: config.fadump === 'nocma' || !traitsOf(config.kernel).cma ? null : cmaRange(area.bootMemDest, size.value),
+      cma: config.fadump === 'nocma' || !traitsOf(config.kernel).cma ? null : cmaRange(area.start, size.value),
     },
   };
 }

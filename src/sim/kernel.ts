@@ -490,15 +490,17 @@ export class Kernel {
     }
   }
 
-  /** §1 early boot 6: the CMA-aligned part of the boot-memory copy destination goes to CMA
-   *  (a4e92ce8e4c8, 4.20; before, the area stays plainly reserved). */
+  /** fadump_cma_init() (a4e92ce8e4c8, 4.20; before, the area stays plainly reserved):
+   *  cma_init_reserved_mem(reserve_dump_area_start, boot_memory_size), which fails for a base or
+   *  size not aligned to CMA_MIN_ALIGNMENT_BYTES. */
   private fadump_cma_init(): void {
     const f = this.fw_dump;
     if (!this.has('4.20')) return;
     if (!f.fadump_enabled || f.nocma || this.bug('cma-not-given-back')) return;
-    const start = ALIGN(f.boot_mem_dest_addr, CMA_MIN_ALIGNMENT_BYTES);
-    const end = ALIGN_DOWN(f.boot_mem_dest_addr + f.boot_memory_size, CMA_MIN_ALIGNMENT_BYTES);
-    f.cma = end > start ? { base: start, size: end - start } : null;
+    const base = f.reserve_dump_area_start;
+    const size = f.boot_memory_size;
+    const aligned = size > 0 && base % CMA_MIN_ALIGNMENT_BYTES === 0 && size % CMA_MIN_ALIGNMENT_BYTES === 0;
+    f.cma = aligned ? { base, size } : null;
   }
 
   /** Where the copy, the header and the OPAL metadata go (fadump_init_mem_struct's addresses). */

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/conform/conform';
-import { octalPieces } from '../src/lab/run';
+import { octalPieces, performable } from '../src/lab/run';
 import { buildInitramfs } from '../src/lab/lab';
-import { execute, kernelsOf, plan, type LabPath } from '../src/lab/runner';
+import { execute, generatedLabPaths, kernelsOf, plan, type LabPath } from '../src/lab/runner';
 import type { RunResult } from '../src/lab/run';
 
 const lab = mkdtempSync(join(tmpdir(), 'fadump-lab-'));
@@ -81,6 +81,25 @@ describe('the lab driver against a fake guest', () => {
     expect(second).toHaveLength(1);
     expect(existsSync(join(out, 'pseries-6.1-64k-ok-too.jsonl'))).toBe(true);
   }, 60_000);
+});
+
+describe('--paths generated: the model\'s paths fitted to a guest', () => {
+  it('start with a boot, hold only events a guest performs, remove only DIMMs they added, and differ', () => {
+    const guest = { platform: 'pseries' as const, kernel: '6.12', kernelRelease: '6.12.107', kernelSource: '6.12.107-1', qemu: '11.1.3', memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, nrCpus: 8, pageSizeKiB: 64 as const, mmu: 'hash' as const, cmdline: 'console=hvc0 fadump=on panic=10' };
+    const paths = generatedLabPaths(guest, 12, 10);
+    expect(paths).toHaveLength(12);
+    expect(new Set(paths.map((p) => JSON.stringify(p.events))).size).toBe(12);
+    for (const p of paths) {
+      expect(p.events[0]).toEqual({ event: 'boot' });
+      expect(p.events.length).toBeLessThanOrEqual(10);
+      let added = 0;
+      for (const e of p.events) {
+        expect(performable(e), JSON.stringify(e)).toBe(true);
+        if (e.event === 'memory-hotplug') added += e.action === 'add' ? e.lmbs : -e.lmbs;
+        expect(added).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
 });
 
 describe('writes reach the guest byte for byte', () => {

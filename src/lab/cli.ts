@@ -1,6 +1,6 @@
 // npm run lab -- setup | run: the real-kernel lab (README "Checked against real kernels").
 //   setup                 lab/setup.sh: QEMU, busybox and the kernels from Debian's archive
-//   run [--kernel V]... [--paths FILE] [--out DIR] [--jobs N] [--max-minutes N]
+//   run [--kernel V]... [--paths FILE|generated] [--max-paths N] [--out DIR] [--jobs N] [--max-minutes N]
 //                         runs every path on every kernel, writes a transcript per pair, conforms
 //                         each, prints a summary; a pair with a transcript is skipped (resume)
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
@@ -13,7 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, type Conformance } from '../conform/conform';
 import { InputError } from '../util/read';
 import { buildInitramfs, qemuCommand, repoLabDir } from './lab';
-import { execute, kernelsOf, plan, qemuVersionOf, readLabPaths, type Job } from './runner';
+import { execute, generatedLabPaths, kernelsOf, labGuest, plan, qemuVersionOf, readLabPaths, type Job } from './runner';
 import type { RunResult } from './run';
 
 /** One line per kernel: paths, steps, agreeing steps, divergences by field kind. */
@@ -35,16 +35,21 @@ export function summary(results: readonly Conformance[]): string {
   return lines.join('\n');
 }
 
-async function run(opts: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string }): Promise<number> {
+async function run(opts: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string; maxPaths: string }): Promise<number> {
   const jobs = Number(opts.jobs);
   const minutes = Number(opts.maxMinutes);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) throw new InputError('--jobs: a whole number from 1 to 4');
   if (!(minutes > 0)) throw new InputError('--max-minutes: a positive number');
+  if (!Number.isInteger(Number(opts.maxPaths)) || Number(opts.maxPaths) < 1) throw new InputError('--max-paths: a whole number from 1');
   const kernels = kernelsOf(opts.kernel);
-  const paths = readLabPaths(opts.paths);
-  const { jobs: todo, done } = plan(kernels, paths, opts.out);
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
-  process.stderr.write(`lab: ${kernels.length} kernels x ${paths.length} paths; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`);
+  // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
+  const pathsFor = (k: (typeof kernels)[number]) => (opts.paths === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(opts.paths));
+  const perKernel = kernels.map((k) => plan([k], pathsFor(k), opts.out));
+  const todo = perKernel.flatMap((p) => p.jobs);
+  const done = perKernel.flatMap((p) => p.done);
+
+  process.stderr.write(`lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`);
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -65,7 +70,7 @@ async function run(opts: { kernel: string[]; paths: string; out: string; jobs: s
   });
   bar?.stop();
   process.off('SIGINT', onInt);
-  const all = plan(kernels, paths, opts.out).done.map((j) => conform(readTranscript(j.file)));
+  const all = kernels.flatMap((k) => plan([k], pathsFor(k), opts.out).done).map((j) => conform(readTranscript(j.file)));
   process.stdout.write(`${summary(all)}\n`);
   for (const e of ended) process.stderr.write(`lab: ended early: ${e}\n`);
   if (ac.signal.aborted) return 130;
@@ -82,11 +87,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('run')
     .description('run lab paths on real kernels under QEMU and conform the transcripts')
     .option('--kernel <variant...>', 'kernel variants (built by setup)', ['6.1-64k', '6.12-64k'])
-    .option('--paths <file>', 'paths file (JSONL: {"name","events"})', join(repoLabDir(), 'paths', 'default.jsonl'))
+    .option('--paths <file>', 'paths file (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest', join(repoLabDir(), 'paths', 'default.jsonl'))
+    .option('--max-paths <n>', 'with --paths generated: how many per kernel', '20')
     .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
     .option('--jobs <n>', 'guests at a time', '2')
     .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
-    .action(async (o: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string }) => {
+    .action(async (o: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string; maxPaths: string }) => {
       code = await run(o);
     });
   try {

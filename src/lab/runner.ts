@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
 import type { Guest as GuestDescription, Header, Step } from '../conform/transcript';
 import { InputError } from '../util/read';
+import { config as makeConfig } from '../config';
+import { generatePaths } from '../explore/paths';
+import { modelConfigOf } from '../conform/transcript';
 import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performable, runPath, type RunResult, type Timeouts } from './run';
 
@@ -38,6 +41,35 @@ export function readLabPaths(file: string): LabPath[] {
       if (bad >= 0) throw new InputError(`${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${r.data.events[bad]?.event ?? ''}"`);
       out.push(r.data);
     });
+  return out;
+}
+
+/** The model's transition-cover paths (src/explore/paths.ts) for a guest, fitted to what a guest
+ *  can perform: events it cannot perform (firmware faults, the kdump service, kexec) are dropped,
+ *  a memory remove is kept only where the path added a DIMM to remove, each path starts with a
+ *  boot and is cut to `maxEvents`; duplicates are merged. The first `count`, named generated-N. */
+export function generatedLabPaths(guest: GuestDescription, count: number, maxEvents = 10): LabPath[] {
+  const set = generatePaths(makeConfig(modelConfigOf(guest)));
+  const seen = new Set<string>();
+  const out: LabPath[] = [];
+  for (const p of set.paths) {
+    let added = 0;
+    const events: ExternalEvent[] = [{ event: 'boot' }];
+    for (const e of p.events) {
+      if (events.length >= maxEvents) break;
+      if (!performable(e) || (events.length === 1 && e.event === 'boot')) continue;
+      if (e.event === 'memory-hotplug') {
+        if (e.action === 'remove' && added < e.lmbs) continue;
+        added += e.action === 'add' ? e.lmbs : -e.lmbs;
+      }
+      events.push(e);
+    }
+    const key = JSON.stringify(events);
+    if (events.length < 2 || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ name: `generated-${out.length + 1}`, events });
+    if (out.length >= count) break;
+  }
   return out;
 }
 

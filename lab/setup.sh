@@ -68,7 +68,9 @@ qemu() {
     --no-replaces --no-enhances --no-pre-depends "qemu-system-ppc=$ver" 2>/dev/null \
     | grep -E '^(lib|zlib1g)' | grep -v ':' \
     | grep -vE '^lib(pam|semanage|systemd-shared|debconfclient|audit|sepol|selinux1-dev)' | sort -u > dl/qemu-libs.txt
-  (cd dl/qemu && apt-get "${APT[@]}" download -q $(cat ../qemu-libs.txt) >/dev/null)
+  local libs
+  mapfile -t libs < dl/qemu-libs.txt
+  (cd dl/qemu && apt-get "${APT[@]}" download -q "${libs[@]}" >/dev/null)
   mkdir -p qemu
   for d in dl/qemu/*.deb; do dpkg-deb -x "$d" qemu; done
   local lp=$LAB/qemu/usr/lib/x86_64-linux-gnu
@@ -82,7 +84,7 @@ qemu() {
 exec $lp/ld-linux-x86-64.so.2 --library-path $lp $LAB/qemu/usr/bin/qemu-system-ppc64 -L $LAB/qemu/usr/share/qemu "\$@"
 EOF
   chmod +x qemu/run
-  echo "   $(qemu/run --version | head -1); $(ls dl/qemu/*.deb | wc -l) packages, $(du -sh dl/qemu | cut -f1) downloaded"
+  echo "   $(qemu/run --version | head -1); $(find dl/qemu -name '*.deb' | wc -l) packages, $(du -sh dl/qemu | cut -f1) downloaded"
 }
 
 busybox() {
@@ -96,7 +98,7 @@ busybox() {
   echo "   $(dpkg-deb -f dl/busybox/busybox-static_*.deb Version)"
 }
 
-buildroot() {
+make_buildroot() {
   if [ -x buildroot/usr/bin/powerpc64le-linux-gnu-gcc ]; then step "build chroot: kept"; return; fi
   step "build chroot: bookworm with gcc-powerpc64le-linux-gnu (mmdebstrap)"
   command -v mmdebstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends mmdebstrap; }
@@ -115,9 +117,11 @@ source_tree() {
   rm -rf "dl/src-$s"
   download "linux-source-$s" "${SOURCE_PIN[$s]}" "dl/src-$s"
   mkdir -p buildroot/src
-  dpkg-deb --fsys-tarfile "dl/src-$s"/linux-source-"$s"_*.deb | tar -xO "./usr/src/linux-source-$s.tar.xz" \
+  local deb
+  deb=$(find "dl/src-$s" -name "linux-source-${s}_*.deb" | head -1)
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/linux-source-$s.tar.xz" \
     | xz -d -T2 | tar -x -C buildroot/src
-  dpkg-deb -f "dl/src-$s"/linux-source-"$s"_*.deb Version > "buildroot/src/linux-source-$s/.debian-version"
+  dpkg-deb -f "$deb" Version > "buildroot/src/linux-source-$s/.debian-version"
   rm -rf "dl/src-$s"
   echo "   $(cat "buildroot/src/linux-source-$s/.debian-version")"
 }
@@ -151,6 +155,6 @@ kernel() {
 apt_lists
 qemu
 busybox
-buildroot
+make_buildroot
 for v in $KERNELS; do kernel "$v"; done
 step "done: $LAB holds $(du -sh "$LAB" | cut -f1) (remove it with: rm -rf $LAB)"

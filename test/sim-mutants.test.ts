@@ -74,6 +74,20 @@ describe('the mutant harness', () => {
     expect(none.score).toBe(0);
   });
 
+  it('kills rtas-busy-not-retried with a busy return before a registration (a busy return, the generated suite\'s blind spot)', () => {
+    const config = makeConfig({ platform: 'pseries', faults: true });
+    const R = '/sys/kernel/fadump/registered';
+    const events: ExternalEvent[] = [
+      { event: 'boot' },
+      { event: 'firmware-error', call: 'register', rc: 9902 },
+      { event: 'write', path: R, value: '0\n' },
+      { event: 'write', path: R, value: '1\n' },
+    ];
+    const r = runMutants([{ config, events, name: 'busy' }], { mutants: ['rtas-busy-not-retried'] });
+    expect(r.results[0]?.by?.step).toBe(4);
+    expect(r.results[0]?.by?.fields).toEqual(expect.arrayContaining(['accepted', 'errno', 'sysfs:/sys/kernel/fadump/registered']));
+  });
+
   it('kills a DLPAR protection fault only with a removal that reaches the reserved area while registered', () => {
     const config = makeConfig({ platform: 'pseries', memoryMiB: 1024, lmbMiB: 256, minMemoryMiB: 256 });
     const remove: ExternalEvent = { event: 'memory-hotplug', action: 'remove', lmbs: 1 };

@@ -89,7 +89,7 @@ export function judgePath(c: Config, events: readonly ExternalEvent[], model: re
   const upTo = fallback < 0 ? model.length : fallback + 1;
   // At the fallback step kdump's own files (kexec's, crash_hotplug) appear: the simulator does
   // not state them, everything else is compared.
-  const fadumpSide = (s: ObservedStep, i: number): ObservedStep => (i === fallback ? { ...s, sysfs: withoutKdumpFiles(s.sysfs) } : s);
+  const fadumpSide = (s: ObservedStep, i: number): ObservedStep => fadumpPart(s, i, fallback);
   const masks = list.filter((d) => d.mask !== undefined);
   const masked = (s: ObservedStep): ObservedStep => maskStep(c, s, masks);
   const m = model.slice(0, upTo).map(fadumpSide);
@@ -103,6 +103,12 @@ export function judgePath(c: Config, events: readonly ExternalEvent[], model: re
     return known === null ? { kind: 'differs', diff } : { kind: 'disagreement', id: known.id, step: diff.step, maskedBy };
   }
   return fallback < 0 ? { kind: 'agrees', steps: model.length, maskedBy } : { kind: 'kdump', step: fallback, maskedBy };
+}
+
+/** Step `i` as the suite compares it when the model falls back to kdump at `fallback`: kdump's own
+ *  files left out at that step (the simulator states fadump only). */
+export function fadumpPart(s: ObservedStep, i: number, fallback: number): ObservedStep {
+  return i === fallback ? { ...s, sysfs: withoutKdumpFiles(s.sysfs) } : s;
 }
 
 /** A step with every recorded disagreement's mask applied to its files (what the suite compares). */

@@ -23,7 +23,7 @@ import { examplePaths, randomWalks, simConfigs } from './paths';
 import { config } from '../config';
 import { defaultMatrix } from '../explore/matrix';
 import { generatePaths } from '../explore/paths';
-import { comparability, expectedSteps, judgePath, maskStep, pathTitle } from '../explore/suite';
+import { comparability, expectedSteps, fadumpPart, judgePath, kdumpFallbackStep, maskStep, pathTitle } from '../explore/suite';
 
 export interface HarnessPath {
   config: Config;
@@ -88,6 +88,8 @@ interface Expected {
   steps: readonly ObservedStep[];
   /** Compare steps [0, upTo). */
   upTo: number;
+  /** The step where the model falls back to kdump (-1: none): compared without kdump's files. */
+  fallback: number;
 }
 
 function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat: Partial<Compat>): { expected: Expected[]; excluded: HarnessReport['excluded']; truncated: number } {
@@ -98,7 +100,7 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
     const name = path.name ?? `path ${i}`;
     const base = simRun(path.config, path.events, { compat });
     if (oracle === 'sim') {
-      expected.push({ path, name, steps: base.steps, upTo: base.steps.length });
+      expected.push({ path, name, steps: base.steps, upTo: base.steps.length, fallback: -1 });
       return;
     }
     // The generated suite's own judgement (src/explore/suite.ts judgePath): a mutant is compared
@@ -111,7 +113,7 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
     }
     if (v.kind !== 'agrees') truncated++;
     const upTo = v.kind === 'agrees' ? model.length : v.kind === 'kdump' ? v.step + 1 : v.step;
-    expected.push({ path, name, steps: model, upTo });
+    expected.push({ path, name, steps: model, upTo, fallback: kdumpFallbackStep(path.config, model) });
   });
   return { expected, excluded, truncated };
 }
@@ -131,8 +133,10 @@ export function runMutants(paths: readonly HarnessPath[], options: HarnessOption
         const want = e.steps[s];
         const got = run.steps[s];
         if (want === undefined || got === undefined) break;
-        // Compared as the suite compares: with the recorded masks (D7's address) on both sides.
-        const d = diffStep(maskStep(e.path.config, want), maskStep(e.path.config, got));
+        // Compared as the suite compares: kdump's files left out at the fallback step, the recorded
+        // masks (D7's address) on both sides.
+        const view = (x: ObservedStep) => maskStep(e.path.config, fadumpPart(x, s, e.fallback));
+        const d = diffStep(view(want), view(got));
         if (d.length === 0) continue;
         killingPaths++;
         if (by === null || s < by.step) {

@@ -1,7 +1,7 @@
 // The lab's driver against a fake guest (test/support/fake-guest.sh speaks the guest agent's
 // protocol; no QEMU): a guest that hangs or dies ends its path with the reason and the run goes
 // on; an interrupted run keeps the transcripts that finished and a resumed run skips them.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   delete process.env.FADUMP_LAB;
+  rmSync(lab, { recursive: true, force: true });
 });
 
 async function runAll(out: string, paths: readonly LabPath[], stopAfter = Infinity): Promise<RunResult[]> {

@@ -46,7 +46,8 @@ export class Guest {
   }
 
   static launch(start: GuestStart): Guest {
-    return new Guest(spawn(start.command, start.args, { stdio: ['pipe', 'pipe', 'pipe'] }), start);
+    // Its own process group, so that stop() ends whatever the command started.
+    return new Guest(spawn(start.command, start.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true }), start);
   }
 
   private feed(text: string): void {
@@ -128,12 +129,19 @@ export class Guest {
     return this.exited === null;
   }
 
-  /** Stops QEMU (SIGKILL after 2 s). */
+  /** Stops QEMU and anything it started (its process group; SIGKILL after 2 s). */
   async stop(): Promise<void> {
     this.qmp?.close();
     if (this.exited !== null) return;
-    this.proc.kill('SIGTERM');
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        if (this.proc.pid !== undefined) process.kill(-this.proc.pid, signal);
+      } catch {
+        this.proc.kill(signal);
+      }
+    };
+    group('SIGTERM');
+    const t = setTimeout(() => group('SIGKILL'), 2000);
     await this.waitFor(/$^/, 5000).catch(() => undefined);
     clearTimeout(t);
   }

@@ -17,16 +17,9 @@ import { reportCommand, type ReportFlags } from './report/report';
 import { compareCommand, type CompareFlags } from './compare/format';
 import { conformCommand, type ConformFlags } from './conform/command';
 
-/** Bad input from the user: exit 2 with this message. */
-export class UsageError extends InputError {}
+import { UsageError, type Io } from './io';
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** When the output is backed up (a slow or closed pipe), a promise to await before writing
-   *  more; else null. Long outputs (replay) wait on it, so they hold a bounded buffer. */
-  ready?: () => Promise<void> | null;
-}
+export { UsageError, type Io };
 
 /** The reader of our output went away (`replay log | head`): stop, quietly, like any Unix tool. */
 class OutputClosed extends Error {}

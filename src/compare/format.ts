@@ -1,5 +1,5 @@
 // The comparison table for a terminal, and the `compare` command.
-import type { Io } from '../cli';
+import type { Io } from '../io';
 import { formatSize, GiB } from '../memory/size';
 import { compareTable, type CompareCell, type CompareTable } from './compare';
 

@@ -18,7 +18,7 @@ import { decodeUtf8, formatBytes, InputError, readBounded } from '../util/read';
 import { compare, EXPECTED_FILE, ExpectedSchema, expectedFrom, loadExpected, runMatrix, writeCounterexamples, type ConfigRun, type Expected } from './check';
 import { formatCoverage, formatMatrix } from './format';
 import { defaultMatrix } from './matrix';
-import type { Io } from '../cli';
+import type { Io } from '../io';
 
 /** The `check` command's flags as commander hands them over (strings, validated here). */
 export interface CheckFlags {

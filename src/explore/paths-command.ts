@@ -7,7 +7,7 @@ import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import { formatLog } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
-import { UsageError, type Io } from '../cli';
+import { UsageError, type Io } from '../io';
 import { readConfigs } from './check-command';
 import { slug } from './check';
 import { defaultMatrix } from './matrix';

@@ -17,7 +17,7 @@ import type { ExternalEvent } from '../events';
 import { formatLog } from '../log/parse';
 import { PROPERTIES, type Property } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
-import { UsageError, type Io } from '../cli';
+import { UsageError, type Io } from '../io';
 import { diagnosis, flips, narrative, rankKey, vmcoreVerdict, type Flip } from './explain';
 import { renderHtml } from './html';
 import { buildSequence, sequenceMermaid, sequenceSvg, type Sequence } from './sequence';

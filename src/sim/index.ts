@@ -8,7 +8,7 @@ import { PT_REGS_SZ } from './consts';
 import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
 import { KdumpService } from './kdump';
-import { Kernel, NO_COMPAT, type Compat, type KernelImage, type KnownDisagreement } from './kernel';
+import { Kernel, NO_COMPAT, type Compat, type KernelImage } from './kernel';
 import { faultsFor, type Faults, type MutantId } from './mutants';
 import { petitbootBoot } from './petitboot';
 
@@ -36,8 +36,6 @@ export interface SimOptions {
 export interface Sim {
   apply(event: ExternalEvent): SimStep;
   observe(): SimObservation;
-  /** The known model disagreements this run has walked into so far (disagreements.ts). */
-  notes(): readonly KnownDisagreement[];
 }
 
 /** sizeof(struct cpumask): NR_CPUS bits in unsigned longs (include/linux/cpumask.h). */
@@ -92,10 +90,6 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
   const images = kernelImages(config);
   const fw = new Firmware(config);
   const kdump = new KdumpService(faults);
-  const noted = new Set<KnownDisagreement>();
-  const note = (d: KnownDisagreement): void => {
-    noted.add(d);
-  };
   let kernel: Kernel | null = null;
   let dump: DumpOutcome = 'none';
   /** User space has copied /proc/vmcore away in this boot. */
@@ -110,7 +104,7 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
     const announced = (dt.rtas?.kernelDump ?? null) !== null || dt.opal?.mpiplBoot === true;
     // The bootloader boots the capture build when a dump waits; that object runs on after
     // release_mem or a failed capture, until the next reset (§1 "Release").
-    const k = new Kernel({ config, image: announced ? images.capture : images.production, fw, faults, compat, note });
+    const k = new Kernel({ config, image: announced ? images.capture : images.production, fw, faults, compat });
     k.boot(dt);
     kernel = k;
     if (k.dumpActiveAtBoot && k.fw_dump.fadump_supported && config.fadump !== 'off') {
@@ -224,5 +218,5 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
     return { sysfs, vmcore: vm === null ? null : { ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024) }, dump };
   }
 
-  return { apply, observe, notes: () => [...noted] };
+  return { apply, observe };
 }

@@ -56,10 +56,6 @@ export interface Compat {
 
 export const NO_COMPAT: Compat = { oldAreaWithoutElfcorehdr: false };
 
-/** Places where the simulator knows it and the model part ways (see disagreements.ts): none
- *  open now (D4 and D5 were fixed in the model). */
-export type KnownDisagreement = never;
-
 export interface KernelEnv {
   readonly config: Config;
   /** The build this kernel object runs, from its boot to its reset: a capture build goes on
@@ -68,8 +64,6 @@ export interface KernelEnv {
   readonly fw: Firmware;
   readonly faults: Faults;
   readonly compat: Compat;
-  /** Called when this kernel runs into a known model disagreement. */
-  readonly note: (d: KnownDisagreement) => void;
 }
 
 /** struct fw_dump. */

@@ -2,13 +2,16 @@
 // 6.1 and 6.12 under QEMU 11) conformed against the model on every run of npm test, with no
 // QEMU: every divergence must be in test/real/known-divergences.json with its reason, and every
 // listed one must still happen (the list can only shrink as the model is fixed).
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { againstKnown, conform, readTranscript } from '../src/conform/conform';
 import { readKnown } from '../src/conform/command';
+import { main } from '../src/cli';
 
 const dir = join(__dirname, 'real');
+const realDir = dir;
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl'))
   .sort();
@@ -40,5 +43,28 @@ describe('real kernels under QEMU, conformed against the model', () => {
 
   it('every known divergence names a transcript that is here', () => {
     for (const k of known) expect(files, k.transcript).toContain(k.transcript);
+  });
+});
+
+describe('conform refuses bad input with exit 2, naming the file, line and field', () => {
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['conform', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('a missing transcript, a bad header, a bad known-divergence list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-'));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"transcript":1}\n');
+    writeFileSync(join(dir, 'known.json'), '[{"transcript":"x"}]');
+    expect(await run([join(dir, 'none.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('none.jsonl: cannot read (ENOENT)') });
+    expect(await run([join(dir, 'bad.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining("bad.jsonl:1: field 'path'") });
+    expect(await run(['--known', join(dir, 'known.json'), join(realDir, files[0] ?? '')])).toMatchObject({ code: 2, err: expect.stringContaining("known.json: field '0.step'") });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('exit 0 when every divergence is known, 1 when the list is left out and some differ', async () => {
+    const all = files.map((f) => join(realDir, f));
+    expect((await run(['--known', join(realDir, 'known-divergences.json'), ...all])).code).toBe(0);
+    expect((await run(all)).code).toBe(known.length > 0 ? 1 : 0);
   });
 });

@@ -31,7 +31,7 @@ function unexplained(config: Config, events: readonly ExternalEvent[]): string |
 describe('the simulator and the model agree on the example logs', () => {
   // Logs of other mechanisms (kdump, hypervisor-assisted dump) are outside the simulator
   // (comparability(), decided from the configuration); each is named, none is skipped silently.
-  const all = examplePaths(undefined, []);
+  const all = examplePaths();
   const outside = all.filter((p) => !comparability(p.config).compared);
   it(`${outside.length} example logs of other mechanisms are outside the simulator: ${outside.map((p) => p.name).join(', ')}`, () => {
     for (const p of outside) expect(p.config.mechanism, p.name).not.toBe('fadump');

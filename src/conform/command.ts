@@ -5,21 +5,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../util/read';
-import { againstKnown, conform, readTranscript, type Conformance, type KnownDivergence } from './conform';
+import { parseJsonWith } from './transcript';
+import { againstKnown, conform, readTranscript, totals, type Conformance, type KnownDivergence } from './conform';
 
 const KnownSchema = z.array(z.object({ transcript: z.string(), step: z.number().int().nonnegative(), field: z.string(), reason: z.string().min(10) }).strict());
 
 /** Reads a known-divergence list (JSON array). InputError naming the file and field. */
 export function readKnown(file: string): KnownDivergence[] {
-  let v: unknown;
+  let text: string;
   try {
-    v = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  const r = KnownSchema.safeParse(v);
-  if (!r.success) throw new InputError(`${file}: field '${r.error.issues[0]?.path.join('.') ?? ''}': ${r.error.issues[0]?.message ?? 'invalid'}`);
-  return r.data;
+  return parseJsonWith(KnownSchema, text, file);
 }
 
 export interface ConformFlags {
@@ -40,9 +39,8 @@ export function formatConformance(results: readonly Conformance[]): string {
       if (r.divergences.length > 1) lines.push(`    (+${r.divergences.length - 1} more fields or steps)`);
     }
   }
-  const steps = results.reduce((a, r) => a + r.steps, 0);
-  const agree = results.reduce((a, r) => a + r.agreeingSteps, 0);
-  lines.push(`${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${results.filter((r) => r.divergences.length === 0).length} paths agree throughout`);
+  const { steps, agree, whole } = totals(results);
+  lines.push(`${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`);
   return lines.join('\n');
 }
 

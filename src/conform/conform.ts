@@ -9,7 +9,7 @@ import { config as makeConfig, type Config } from '../config';
 import { replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
-import { EndSchema, HeaderSchema, StepSchema, modelConfigOf, type Observed, type Transcript } from './transcript';
+import { EndSchema, HeaderSchema, StepSchema, modelConfigOf, parseJsonWith, type Observed, type Transcript } from './transcript';
 
 /** One field of one step where the model and the guest differ. */
 export interface Divergence {
@@ -35,21 +35,14 @@ export interface Conformance {
 
 /** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
 export function readTranscript(file: string): Transcript {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`${file}:${line}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
-    const r = schema.safeParse(value);
-    if (!r.success) {
-      const i = r.error.issues[0];
-      throw new InputError(`${file}:${line}: field '${i?.path.join('.') ?? ''}': ${i?.message ?? 'invalid'}`);
-    }
-    return r.data;
-  };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const lines = text.split('\n');
+  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => parseJsonWith(schema, text, `${file}:${line}`);
   const first = lines[0];
   if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
   const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
@@ -130,6 +123,15 @@ export function conform(t: Transcript): Conformance {
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });
   return { transcript: name, path: t.header.path, kernel: `${t.header.guest.platform} ${t.header.guest.kernelRelease}`, steps: t.steps.length, agreeingSteps, divergences, end: t.end?.end ?? 'no end line' };
+}
+
+/** Totals over conformed transcripts: steps, steps that agree, paths that agree throughout. */
+export function totals(results: readonly Conformance[]): { steps: number; agree: number; whole: number } {
+  return {
+    steps: results.reduce((a, r) => a + r.steps, 0),
+    agree: results.reduce((a, r) => a + r.agreeingSteps, 0),
+    whole: results.filter((r) => r.divergences.length === 0).length,
+  };
 }
 
 /** A recorded divergence: where, which field, and why (until the model or a QEMU deviation

@@ -3,6 +3,7 @@
 // the boundary like every input; `conform` replays the same events through the model.
 import { z } from 'zod';
 import { ExternalEventSchema } from '../events';
+import { InputError } from '../util/read';
 
 /** The guest as run: what the model needs to be configured the same way. */
 export const GuestSchema = z
@@ -104,6 +105,24 @@ export const EndSchema = z
   })
   .strict();
 export type End = z.infer<typeof EndSchema>;
+
+/** One JSON value of a lab input (a transcript line, a paths-file line, a known-divergence list)
+ *  checked against its schema. `where` is "file:line" or "file". InputError (exit 2) naming the
+ *  place and the first field at fault. */
+export function parseJsonWith<T>(schema: z.ZodType<T>, text: string, where: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${where}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(`${where}: field '${i?.path.join('.') ?? ''}': ${i?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
 
 export interface Transcript {
   file: string;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { join } from 'node:path';
-import { conform, readTranscript } from '../conform/conform';
+import { conform, readTranscript, totals } from '../conform/conform';
 import { parseConfig, type ConfigInput } from '../config';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
@@ -320,8 +320,6 @@ export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', i
   const results = files.map((f) => conform(readTranscript(join(dir, f))));
   const kernels = [...new Set(results.map((r) => r.kernel))].sort();
   const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
-  const steps = results.reduce((a, r) => a + r.steps, 0);
-  const agree = results.reduce((a, r) => a + r.agreeingSteps, 0);
-  const whole = results.filter((r) => r.divergences.length === 0).length;
+  const { steps, agree, whole } = totals(results);
   return `real kernels (test/real/, QEMU): ${files.length} paths (${perKernel}): ${agree} of ${steps} steps agree with the model, ${whole} paths throughout`;
 }

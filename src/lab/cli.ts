@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
-import { conform, readTranscript, type Conformance } from '../conform/conform';
+import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
 import { InputError } from '../util/read';
 import { buildInitramfs, qemuCommand, repoLabDir } from './lab';
 import { execute, generatedLabPaths, kernelsOf, labGuest, plan, qemuVersionOf, readLabPaths, type Job } from './runner';
@@ -27,8 +27,7 @@ export function summary(results: readonly Conformance[]): string {
       const kind = d.field.replace(/\[\d+\]/, '[i]').replace(/^file:.*\/(fadump_)?/, 'file:');
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
-    const steps = rs.reduce((a, r) => a + r.steps, 0);
-    const agree = rs.reduce((a, r) => a + r.agreeingSteps, 0);
+    const { steps, agree } = totals(rs);
     const ended = rs.filter((r) => r.end !== 'completed').length;
     lines.push(`${k.padEnd(25)} ${String(rs.length).padStart(5)} ${String(steps).padStart(6)} ${String(agree).padStart(6)}  ${[...kinds].map(([x, n]) => `${x} ${n}`).join(', ') || 'none'}${ended ? ` (${ended} ended early)` : ''}`);
   }
@@ -45,7 +44,8 @@ async function run(opts: { kernel: string[]; paths: string; out: string; jobs: s
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
   const pathsFor = (k: (typeof kernels)[number]) => (opts.paths === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(opts.paths));
-  const perKernel = kernels.map((k) => plan([k], pathsFor(k), opts.out));
+  const pathsOf = kernels.map((k) => ({ kernel: k, paths: pathsFor(k) }));
+  const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
   const done = perKernel.flatMap((p) => p.done);
 
@@ -70,7 +70,7 @@ async function run(opts: { kernel: string[]; paths: string; out: string; jobs: s
   });
   bar?.stop();
   process.off('SIGINT', onInt);
-  const all = kernels.flatMap((k) => plan([k], pathsFor(k), opts.out).done).map((j) => conform(readTranscript(j.file)));
+  const all = pathsOf.flatMap(({ kernel, paths }) => plan([kernel], paths, opts.out).done).map((j) => conform(readTranscript(j.file)));
   process.stdout.write(`${summary(all)}\n`);
   for (const e of ended) process.stderr.write(`lab: ended early: ${e}\n`);
   if (ac.signal.aborted) return 130;

@@ -9,7 +9,7 @@ import type { Guest as GuestDescription, Header, Step } from '../conform/transcr
 import { InputError } from '../util/read';
 import { config as makeConfig } from '../config';
 import { generatePaths } from '../explore/paths';
-import { modelConfigOf } from '../conform/transcript';
+import { modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performable, runPath, type RunResult, type Timeouts } from './run';
 
@@ -29,17 +29,10 @@ export function readLabPaths(file: string): LabPath[] {
     .split('\n')
     .forEach((text, i) => {
       if (text.trim() === '' || text.startsWith('#')) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(text);
-      } catch (e) {
-        throw new InputError(`${file}:${i + 1}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-      }
-      const r = LabPathSchema.safeParse(v);
-      if (!r.success) throw new InputError(`${file}:${i + 1}: field '${r.error.issues[0]?.path.join('.') ?? ''}': ${r.error.issues[0]?.message ?? 'invalid'}`);
-      const bad = r.data.events.findIndex((e) => !performable(e));
-      if (bad >= 0) throw new InputError(`${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${r.data.events[bad]?.event ?? ''}"`);
-      out.push(r.data);
+      const p = parseJsonWith(LabPathSchema, text, `${file}:${i + 1}`);
+      const bad = p.events.findIndex((e) => !performable(e));
+      if (bad >= 0) throw new InputError(`${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`);
+      out.push(p);
     });
   return out;
 }

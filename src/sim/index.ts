@@ -61,30 +61,10 @@ export function kernelImages(config: Config): { production: KernelImage; capture
 const IGNORED: SimStep = { accepted: false, errno: null };
 const ACCEPTED: SimStep = { accepted: true, errno: null };
 
-/** The simulator states fadump (mechanism "fadump") without its fallback to kdump: with
- *  crashkernel= set and a reservation that fails at some memory size the LPAR profile allows,
- *  the kernel would reserve kdump's memory instead (reference §1 early boot 4, §6), which is not
- *  simulated. */
-export function simulates(config: Config): { ok: true } | { ok: false; reason: string } {
-  if (config.mechanism !== 'fadump') return { ok: false, reason: `mechanism "${config.mechanism}": the simulator states fadump only` };
-  if (config.crashkernel === null) return { ok: true };
-  if (config.fadump === 'off') return { ok: false, reason: 'fadump=off with crashkernel=: kdump, not simulated' };
-  for (const memoryBytes of [config.minMemoryBytes, config.memoryBytes, config.maxMemoryBytes]) {
-    const sim = createSimUnchecked({ ...config, memoryBytes }, {});
-    sim.apply({ event: 'boot' });
-    if (sim.observe().sysfs['/sys/kernel/fadump/enabled'] !== '1') {
-      return { ok: false, reason: `crashkernel=${config.crashkernelText ?? ''}: fadump's reservation fails at ${memoryBytes} bytes and the kernel falls back to kdump, not simulated` };
-    }
-  }
-  return { ok: true };
-}
-
+/** A simulator for a fadump configuration. Error for another mechanism (kdump, hypervisor-
+ *  assisted dump): the simulator states fadump only (src/explore/suite.ts comparability()). */
 export function createSim(config: Config, options: SimOptions = {}): Sim {
   if (config.mechanism !== 'fadump') throw new Error(`the simulator states fadump only, not mechanism "${config.mechanism}"`);
-  return createSimUnchecked(config, options);
-}
-
-function createSimUnchecked(config: Config, options: SimOptions): Sim {
   const faults: Faults = faultsFor(options.mutant);
   const compat: Compat = { ...NO_COMPAT, ...options.compat };
   const images = kernelImages(config);
@@ -188,8 +168,7 @@ function createSimUnchecked(config: Config, options: SimOptions): Sim {
         if (kernel === null) return IGNORED;
         return kdump.start(kernel) ? ACCEPTED : IGNORED;
       // kdump's `kexec -p` (kexec-load, returning with kexec-loaded) and `kexec -p -u` (§6), from
-      // the user. simulates() admits crashkernel= only where fadump reserves at every memory size,
-      // so the running kernel has no crashkernel= memory (§1 early boot 4, §6): the load fails at
+      // the user. Where fadump reserves, the running kernel has no crashkernel= memory (§1 early boot 4, §6): the load fails at
       // once, no load is ever under way for kexec-loaded to finish, and nothing is ever loaded, so a
       // crash that fadump does not take stays a plain panic (§1 Crash).
       case 'kexec-load': {

@@ -988,8 +988,8 @@ export class Kernel {
   kexec_load_crash(): Errno | 'loading' {
     if (!this.crashkernelReserved) return 'EADDRNOTAVAIL';
     // kdump fallback (fadump off or failed): only the image slot of §6 is stated here; the jump
-    // into a kdump capture kernel is not (simulates() admits no such configuration; a seeded
-    // fault can lead here and must not stop the run).
+    // into a kdump capture kernel is not (the generated suite stops comparing where the model
+    // falls back to kdump; a seeded fault can lead here and must not stop the run).
     if (this.crashImage === 'loading') return 'EBUSY'; // kexec_trylock() fails [I]
     this.crashImage = 'loading';
     return 'loading';

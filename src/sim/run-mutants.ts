@@ -180,9 +180,10 @@ export function generatedSuitePaths(): HarnessPath[] {
   return out;
 }
 
-/** The default path source: every example log plus `walks` seeded random walks per configuration. */
+/** The default path source: every example log of a configuration the simulator states
+ *  (comparability()) plus `walks` seeded random walks per configuration. */
 export function defaultPaths(walks: number, seed: number): HarnessPath[] {
-  return [...examplePaths(), ...randomWalks(simConfigs(), walks, seed)];
+  return [...examplePaths().filter((p) => comparability(p.config).compared), ...randomWalks(simConfigs(), walks, seed)];
 }
 
 /** What src/sim/mutants-report.json keeps of a report: per mutant, killed with its killing log, or

@@ -7,7 +7,16 @@ import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type P
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { areaAtCapture, captureElfcorehdr, captureReadsParamArea, dumpActiveAtBoot, headerProblem, hotplugReadyIn, platformProblem, savedCommandLineLen } from './kernel-rules';
+import {
+  areaAtCapture,
+  captureElfcorehdr,
+  captureReadsParamArea,
+  dumpActiveAtBoot,
+  headerProblem,
+  hotplugReadyIn,
+  platformProblem,
+  savedCommandLineLen,
+} from './kernel-rules';
 
 export interface CaptureKernelContext {
   /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
@@ -45,7 +54,14 @@ export function captureKernelMachine(config: Config) {
   const outcome = (c: Ctx, event: AnyEvent, dumpActive: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
-    const view = { enabled: true, dumpActive, registered: false, eexistOnReregister: false, cmdlineLength: cmdlineLength(c), opalCore: c.opalCore };
+    const view = {
+      enabled: true,
+      dumpActive,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: cmdlineLength(c),
+      opalCore: c.opalCore,
+    };
     return storeOutcome(view, files(c), w.path, w.value);
   };
 
@@ -158,7 +174,15 @@ export function captureKernelMachine(config: Config) {
         enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' });
       }),
       clear: enqueueActions(({ enqueue }) => {
-        enqueue.assign({ memory: [], usable: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null });
+        enqueue.assign({
+          memory: [],
+          usable: [],
+          dump: null,
+          ptLoads: null,
+          problem: null,
+          paramArea: null,
+          opalCore: null,
+        });
       }),
       /** kexec -p here: a capture kernel reserves no crashkernel= memory (reference §6: only when
        *  fadump did not reserve), so there is nowhere to load a crash kernel [I]. */
@@ -199,12 +223,20 @@ export function captureKernelMachine(config: Config) {
           vmcore: {
             on: {
               'save-dump': { target: 'saved' },
-              reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: false } } },
+              reboot: {
+                target: '#captureKernel.shuttingDown',
+                actions: { type: 'shutdown', params: { saved: false } },
+              },
             },
           },
           saved: {
             on: {
-              'save-dump': { actions: { type: 'ignore', params: { reason: 'the dump was already saved: copying it again changes nothing' } } },
+              'save-dump': {
+                actions: {
+                  type: 'ignore',
+                  params: { reason: 'the dump was already saved: copying it again changes nothing' },
+                },
+              },
               reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: true } } },
             },
           },
@@ -222,7 +254,11 @@ export function captureKernelMachine(config: Config) {
 
   function writeTransitions() {
     return [
-      { guard: { type: 'writeIs' as const, params: { kind: 'release' as const } }, target: '#captureKernel.off', actions: ['release' as const, 'clear' as const] },
+      {
+        guard: { type: 'writeIs' as const, params: { kind: 'release' as const } },
+        target: '#captureKernel.off',
+        actions: ['release' as const, 'clear' as const],
+      },
       { actions: 'reply' as const },
     ];
   }

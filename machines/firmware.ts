@@ -32,7 +32,9 @@ function consumed(faults: FirmwareContext['faults'], call: FirmwareCall): Firmwa
 
 /** What the firmware itself counts as a registration in place. */
 function registerTakes(rc: FirmwareRc): boolean {
-  return rc === 0 || rc === -2 || rc === -9 || rc === 'OPAL_RESOURCE' || (typeof rc === 'number' && rc >= 9900 && rc <= 9905);
+  return (
+    rc === 0 || rc === -2 || rc === -9 || rc === 'OPAL_RESOURCE' || (typeof rc === 'number' && rc >= 9900 && rc <= 9905)
+  );
 }
 
 export function firmwareMachine(config: Config) {
@@ -84,7 +86,11 @@ export function firmwareMachine(config: Config) {
           registeredThisBoot: registerTakes(rc) || (keeps && context.registeredThisBoot),
           faults: consumed(context.faults, 'register'),
           registration: registerTakes(rc) && !keeps ? event.registration : context.registration,
-          regionsRegistered: keeps ? context.regionsRegistered : rc === 'OPAL_RESOURCE' ? 0 : event.registration.bootRegions.length,
+          regionsRegistered: keeps
+            ? context.regionsRegistered
+            : rc === 'OPAL_RESOURCE'
+              ? 0
+              : event.registration.bootRegions.length,
         });
         enqueue.emit({ type: 'fw.result', call: 'register', rc });
       }),
@@ -169,10 +175,17 @@ export function firmwareMachine(config: Config) {
       'fw.invalidate': { actions: 'invalidate' },
       'fw.unregister': { actions: 'unregister' },
       // ibm,os-term with nothing registered: the firmware just reboots [I].
-      'fw.os-term': { actions: [{ type: 'lost', params: { reason: 'the firmware holds no registration' } }, 'resetAndBoot'] },
+      'fw.os-term': {
+        actions: [{ type: 'lost', params: { reason: 'the firmware holds no registration' } }, 'resetAndBoot'],
+      },
       'memory-hotplug': [
         { guard: 'dlparPossible', actions: 'requestDlpar' },
-        { actions: { type: 'ignore', params: { reason: 'the HMC refuses: beyond the LPAR profile\'s minimum or maximum memory' } } },
+        {
+          actions: {
+            type: 'ignore',
+            params: { reason: "the HMC refuses: beyond the LPAR profile's minimum or maximum memory" },
+          },
+        },
       ],
       'dlpar.result': [{ guard: 'dlparAccepted', actions: 'commitDlpar' }, { actions: 'dropDlpar' }],
       boot: { actions: { type: 'ignore', params: { reason: 'the system is already running' } } },
@@ -196,7 +209,10 @@ export function firmwareMachine(config: Config) {
       registered: {
         on: {
           'fw.register': { actions: { type: 'register', params: { already: true } } },
-          'fw.unregister': [{ guard: 'unregisterTakes', target: 'noDumpRegistered', actions: 'unregister' }, { actions: 'unregister' }],
+          'fw.unregister': [
+            { guard: 'unregisterTakes', target: 'noDumpRegistered', actions: 'unregister' },
+            { actions: 'unregister' },
+          ],
           'fw.os-term': [
             { guard: 'mpiplFails', actions: ['mpiplFailed', 'resetAndBoot'] },
             { target: 'dumpPending', actions: 'preserve' },
@@ -209,7 +225,11 @@ export function firmwareMachine(config: Config) {
           // A production boot registering while a dump is held: the kernel found the dump not
           // active (OPAL: no range registered), so the new registration replaces it [I].
           'fw.register': [
-            { guard: 'registerTakes', target: 'registered', actions: ['invalidate', { type: 'register', params: { already: false } }] },
+            {
+              guard: 'registerTakes',
+              target: 'registered',
+              actions: ['invalidate', { type: 'register', params: { already: false } }],
+            },
             { actions: { type: 'register', params: { already: false } } },
           ],
         },

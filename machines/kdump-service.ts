@@ -14,14 +14,16 @@ export function kdumpServiceMachine(_config: Config) {
     guards: {
       /** kdumpctl start registers fadump when the kernel has not (before v6.0, or a failed boot
        *  registration). */
-      mustRegister: ({ event }) => event.type === 'userspace.start' && event.fadumpEnabled && !event.registered && !event.capture,
+      mustRegister: ({ event }) =>
+        event.type === 'userspace.start' && event.fadumpEnabled && !event.registered && !event.capture,
       /** The udev rule skips the reload when /sys/kernel/fadump/hotplug_ready reads 1 (§5). */
       hotplugReady: ({ event }) => event.type === 'uevent.memory' && event.hotplugReady,
       mine: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service',
       writeOk: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service' && event.errno === null,
       /** kdumpctl start uses kdump when /sys/kernel/fadump/enabled does not read 1 and
        *  crashkernel= memory is reserved [U]. */
-      mustLoad: ({ event }) => event.type === 'userspace.start' && !event.fadumpEnabled && event.kdump === true && !event.capture,
+      mustLoad: ({ event }) =>
+        event.type === 'userspace.start' && !event.fadumpEnabled && event.kdump === true && !event.capture,
       /** A capture kernel's user space (kdumpctl saves the dump). */
       capture: ({ event }) => event.type === 'userspace.start' && event.capture,
       /** The udev rule skips the reload when /sys/devices/system/memory/crash_hotplug reads 1
@@ -35,7 +37,12 @@ export function kdumpServiceMachine(_config: Config) {
         enqueue.emit({ type: 'ignored', reason: params.reason });
       }),
       writeRegistered: enqueueActions(({ enqueue }, params: { value: '0' | '1' }) => {
-        enqueue.emit({ type: 'sysfs.write', path: FILES.registered, value: `${params.value}\n`, origin: 'kdump-service' });
+        enqueue.emit({
+          type: 'sysfs.write',
+          path: FILES.registered,
+          value: `${params.value}\n`,
+          origin: 'kdump-service',
+        });
       }),
       /** kdumpctl start: `kexec -p` (§6), unless kexec_crash_loaded already reads 1 ("Kdump
        *  already running") [U]. */
@@ -61,7 +68,11 @@ export function kdumpServiceMachine(_config: Config) {
     states: {
       stopped: {
         on: {
-          'userspace.start': [{ guard: 'mustRegister', target: 'startPending' }, { guard: 'mustLoad', target: 'kexec' }, { target: 'idle' }],
+          'userspace.start': [
+            { guard: 'mustRegister', target: 'startPending' },
+            { guard: 'mustLoad', target: 'kexec' },
+            { target: 'idle' },
+          ],
           'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service is not running' } } },
           'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is not running' } } },
         },
@@ -121,21 +132,32 @@ export function kdumpServiceMachine(_config: Config) {
           loadPending: {
             on: {
               'kdump-start': { target: 'loading', actions: 'kexecLoad' },
-              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service has not started yet' } } },
+              'kdump-reload': {
+                actions: { type: 'ignore', params: { reason: 'the kdump service has not started yet' } },
+              },
             },
           },
           /** kdumpctl start's `kexec -p` is under way (it returns with kexec-loaded). */
           loading: {
             on: {
-              'kexec.result': [{ guard: 'loadDone', target: 'loaded' }, { guard: 'loadFailed', target: 'loadPending' }],
-              'kdump-start': { actions: { type: 'ignore', params: { reason: 'kdumpctl start is already loading the crash kernel' } } },
-              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'kdumpctl start is still loading the crash kernel' } } },
+              'kexec.result': [
+                { guard: 'loadDone', target: 'loaded' },
+                { guard: 'loadFailed', target: 'loadPending' },
+              ],
+              'kdump-start': {
+                actions: { type: 'ignore', params: { reason: 'kdumpctl start is already loading the crash kernel' } },
+              },
+              'kdump-reload': {
+                actions: { type: 'ignore', params: { reason: 'kdumpctl start is still loading the crash kernel' } },
+              },
             },
           },
           loaded: {
             on: {
               'uevent.memory': [{ guard: 'crashHotplug' }, { target: 'reloadPending' }],
-              'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
+              'kdump-start': {
+                actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } },
+              },
               'kdump-reload': { actions: { type: 'ignore', params: { reason: 'no reload pending' } } },
             },
           },
@@ -144,15 +166,24 @@ export function kdumpServiceMachine(_config: Config) {
           reloadPending: {
             on: {
               'kdump-reload': { target: 'reloading', actions: 'kexecReload' },
-              'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
+              'kdump-start': {
+                actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } },
+              },
             },
           },
           /** kdumpctl reload: unloaded, and the new `kexec -p` is under way: nothing is loaded (§6). */
           reloading: {
             on: {
-              'kexec.result': [{ guard: 'loadDone', target: 'loaded' }, { guard: 'loadFailed', target: 'loadPending' }],
-              'kdump-start': { actions: { type: 'ignore', params: { reason: 'kdumpctl reload is loading the crash kernel' } } },
-              'kdump-reload': { actions: { type: 'ignore', params: { reason: 'kdumpctl reload is already under way' } } },
+              'kexec.result': [
+                { guard: 'loadDone', target: 'loaded' },
+                { guard: 'loadFailed', target: 'loadPending' },
+              ],
+              'kdump-start': {
+                actions: { type: 'ignore', params: { reason: 'kdumpctl reload is loading the crash kernel' } },
+              },
+              'kdump-reload': {
+                actions: { type: 'ignore', params: { reason: 'kdumpctl reload is already under way' } },
+              },
             },
           },
         },

@@ -1,7 +1,17 @@
 // Kernel rules shared by the production and the capture kernel: pure functions the machines'
 // guards and actions call. Each names its source in shared/reference/kernel-behaviour.md.
 import { kernelCmdline, type Config } from '../src/config';
-import type { CrashInfoHeader, Errno, FirmwareRc, Generation, KernelBuild, Magic, PreservedDump, Registration, Reservation } from '../src/events';
+import type {
+  CrashInfoHeader,
+  Errno,
+  FirmwareRc,
+  Generation,
+  KernelBuild,
+  Magic,
+  PreservedDump,
+  Registration,
+  Reservation,
+} from '../src/events';
 import { traitsOf } from '../src/kernel-versions';
 import { areaGeometry, paramAreaFits } from '../src/memory/guest';
 import { elfcorePtLoads, fadumpAreaSize, normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
@@ -37,7 +47,12 @@ export interface BuildTraits {
 export function buildOf(config: Config, build: KernelBuild): BuildTraits {
   if (build === 'first') return { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', sizes: 'A' };
   const ck = config.captureKernel;
-  return { version: ck.kernel, generation: ck.elfcorehdr, byteOrder: ck.endianness === 'swapped' ? 'be' : 'le', sizes: ck.headerSizes === 'same' ? 'A' : 'B' };
+  return {
+    version: ck.kernel,
+    generation: ck.elfcorehdr,
+    byteOrder: ck.endianness === 'swapped' ? 'be' : 'le',
+    sizes: ck.headerSizes === 'same' ? 'A' : 'B',
+  };
 }
 
 /** §1 early boot 5, §2 bootargs_append: whether a boot without an active dump sets up the pSeries
@@ -69,12 +84,18 @@ export function hotplugReadyIn(config: Config, build: KernelBuild): boolean {
 /** §3: the header a build writes at registration: its generation's magic, its byte order and its
  *  structure sizes. */
 export function headerFor(b: BuildTraits): CrashInfoHeader {
-  return { magic: b.generation === 'in-capture-kernel' ? 'FADMPSIG' : 'FADMPINF', byteOrder: b.byteOrder, sizes: b.sizes, crashingCpu: 0xffffffff };
+  return {
+    magic: b.generation === 'in-capture-kernel' ? 'FADMPSIG' : 'FADMPINF',
+    byteOrder: b.byteOrder,
+    sizes: b.sizes,
+    crashingCpu: 0xffffffff,
+  };
 }
 
 /** The magic as the reading kernel sees it: byte-swapped when the writer's byte order differs. */
 function magicAsRead(reader: BuildTraits, header: CrashInfoHeader): Magic {
-  if (header.byteOrder !== reader.byteOrder && (header.magic === 'FADMPSIG' || header.magic === 'FADMPINF')) return 'byte-swapped';
+  if (header.byteOrder !== reader.byteOrder && (header.magic === 'FADMPSIG' || header.magic === 'FADMPINF'))
+    return 'byte-swapped';
   return header.magic;
 }
 
@@ -90,7 +111,7 @@ export function headerProblem(config: Config, header: CrashInfoHeader): string |
   if (reader.generation === 'at-registration') {
     return magic === 'FADMPINF' ? null : 'Crash info header is not valid.';
   }
-  if (magic === 'FADMPINF') return 'Old magic number, can\'t process the dump.';
+  if (magic === 'FADMPINF') return "Old magic number, can't process the dump.";
   if (magic === 'byte-swapped') return 'Endianness mismatch between the crashed and fadump kernels.';
   if (magic !== 'FADMPSIG') return 'Fadump header is corrupted.';
   if (header.sizes !== reader.sizes) return 'Fadump header size mismatch.';
@@ -118,12 +139,16 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   // its cpumask its NR_CPUS (a build whose header sizes differ: 8192 against 2048, reference §3).
   const nrCpus = config.captureKernel.headerSizes === 'different' ? config.nrCpus * 4 : config.nrCpus;
   const geometry = areaGeometry({ ...config, elfcorehdr: generation, nrCpus });
-  return { start: dump.area.start, end: dump.area.start + fadumpAreaSize(geometry, totalSize(dump.bootRegions), regions) };
+  return {
+    start: dump.area.start,
+    end: dump.area.start + fadumpAreaSize(geometry, totalSize(dump.bootRegions), regions),
+  };
 }
 
 /** §1 capture boot 4: platform processing. */
 export function platformProblem(config: Config, dump: PreservedDump): string | null {
-  if (config.platform === 'pseries' && !dump.dumpedOk) return 'Dump taken by platform is incomplete (error_flags or bytes_dumped).';
+  if (config.platform === 'pseries' && !dump.dumpedOk)
+    return 'Dump taken by platform is incomplete (error_flags or bytes_dumped).';
   return null;
 }
 
@@ -142,7 +167,13 @@ export function captureElfcorehdr(config: Config, dump: PreservedDump, bootMemor
 
 /** register_fadump(): what the running kernel hands the firmware, with the header of its build
  *  (§3) and the elfcorehdr built now (a build from before 2024) or none (after, §5). */
-export function registration(config: Config, build: KernelBuild, r: Reservation, memory: readonly Range[], paramArea: string | null): Registration {
+export function registration(
+  config: Config,
+  build: KernelBuild,
+  r: Reservation,
+  memory: readonly Range[],
+  paramArea: string | null,
+): Registration {
   const b = buildOf(config, build);
   return {
     bootRegions: r.bootRegions,
@@ -152,7 +183,13 @@ export function registration(config: Config, build: KernelBuild, r: Reservation,
     header: headerFor(b),
     elfcorehdr:
       b.generation === 'at-registration'
-        ? elfcorePtLoads({ memory, bootRegions: r.bootRegions, bootMemTop: r.bootMemTop, bootMemDest: r.bootMemDest, area: r.area })
+        ? elfcorePtLoads({
+            memory,
+            bootRegions: r.bootRegions,
+            bootMemTop: r.bootMemTop,
+            bootMemDest: r.bootMemDest,
+            area: r.area,
+          })
         : null,
     paramArea,
   };
@@ -169,7 +206,8 @@ export interface RegisterOutcome {
 export function registerOutcome(config: Config, rc: FirmwareRc): RegisterOutcome {
   if (config.platform === 'pseries') {
     if (rc === 0) return { registered: true, errno: null, disable: false };
-    if (rc === -2 || (typeof rc === 'number' && rc >= 9900 && rc <= 9905)) return { registered: true, errno: null, disable: false }; // busy: retried
+    if (rc === -2 || (typeof rc === 'number' && rc >= 9900 && rc <= 9905))
+      return { registered: true, errno: null, disable: false }; // busy: retried
     if (rc === -9) return { registered: true, errno: 'EEXIST', disable: false };
     if (rc === -3) return { registered: false, errno: 'EINVAL', disable: false };
     return { registered: false, errno: 'EIO', disable: false };
@@ -187,7 +225,12 @@ export function unregisterOk(rc: FirmwareRc): boolean {
 
 /** §4: pSeries DLPAR removal of an LMB at or below boot_mem_top, or overlapping the reserved
  *  area, while registered fails with -EINVAL. */
-export function dlparRemoveBlocked(config: Config, registered: boolean, r: Reservation | null, ranges: readonly Range[]): boolean {
+export function dlparRemoveBlocked(
+  config: Config,
+  registered: boolean,
+  r: Reservation | null,
+  ranges: readonly Range[],
+): boolean {
   if (config.platform !== 'pseries' || !registered || r === null) return false;
   return ranges.some((x) => x.start < r.bootMemTop || (x.start < r.area.end && r.area.start < x.end));
 }

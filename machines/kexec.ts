@@ -34,7 +34,9 @@ const EMPTY: Ctx = { crashkernel: null, memory: [], ptLoads: null, origin: null,
 /** The answer to a kexec -p / kexec -p -u: to the user as a syscall's result with its errno, to
  *  kdumpctl as kexec.result (written out here so that the system diagram sees both). */
 function kexecAnswer(op: 'load' | 'unload', errno: Errno | null, origin: 'user' | 'kdump-service'): InternalEvent {
-  return origin === 'user' ? { type: 'sysfs.result', path: KEXEC_SYSCALL, errno, origin: 'user' } : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
+  return origin === 'user'
+    ? { type: 'sysfs.result', path: KEXEC_SYSCALL, errno, origin: 'user' }
+    : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
 }
 
 function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user' | 'kdump-service' } | null {
@@ -50,7 +52,13 @@ export function kexecMachine(config: Config) {
   // crashkernel= memory to load it into (§6).
   // A release that sets the param area up whenever fadump is supported (f4892c68ecc1 until
   // 0843ba458439) gives it bootargs_append even so (src/kernel-versions.ts).
-  const captureFiles = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea: paramAreaAtBoot(config, 'first', false) ? '' : null, opalCore: null });
+  const captureFiles = fadumpFiles({
+    supported: true,
+    hotplugReady: hotplugReadyIn(config, 'first'),
+    releaseMemFile: false,
+    paramArea: paramAreaAtBoot(config, 'first', false) ? '' : null,
+    opalCore: null,
+  });
 
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
@@ -122,7 +130,14 @@ export function kexecMachine(config: Config) {
       reply: enqueueActions(({ enqueue, event }) => {
         const w = writeOf(event);
         if (w === null) return;
-        const view = { enabled: false, dumpActive: false, registered: false, eexistOnReregister: false, cmdlineLength: 0, opalCore: null };
+        const view = {
+          enabled: false,
+          dumpActive: false,
+          registered: false,
+          eexistOnReregister: false,
+          cmdlineLength: 0,
+          opalCore: null,
+        };
         const o = storeOutcome(view, captureFiles, w.path, w.value);
         enqueue.emit({ type: 'sysfs.result', path: w.path, errno: 'errno' in o ? o.errno : null, origin: w.origin });
       }),
@@ -155,7 +170,12 @@ export function kexecMachine(config: Config) {
         on: {
           'kexec.load': { target: 'loading', actions: 'beginLoad' },
           'kexec.unload': { actions: 'unload' },
-          'kexec.crash': { actions: { type: 'plainPanic', params: { reason: 'no crash kernel is loaded (kexec_crash_loaded reads 0): a plain panic, no dump' } } },
+          'kexec.crash': {
+            actions: {
+              type: 'plainPanic',
+              params: { reason: 'no crash kernel is loaded (kexec_crash_loaded reads 0): a plain panic, no dump' },
+            },
+          },
           'kexec-loaded': { actions: { type: 'ignore', params: { reason: 'no kexec -p is under way' } } },
         },
       },
@@ -168,7 +188,12 @@ export function kexecMachine(config: Config) {
           'crash.hotplug': { actions: 'trackMemory' },
           'kexec.crash': {
             target: 'unloaded',
-            actions: { type: 'plainPanic', params: { reason: 'kexec -p had freed the crash image and not yet loaded the new one: a plain panic, no dump' } },
+            actions: {
+              type: 'plainPanic',
+              params: {
+                reason: 'kexec -p had freed the crash image and not yet loaded the new one: a plain panic, no dump',
+              },
+            },
           },
         },
       },
@@ -200,15 +225,30 @@ export function kexecMachine(config: Config) {
           vmcore: {
             on: {
               'save-dump': { target: 'saved' },
-              reboot: { actions: { type: 'leaveCapture', params: { saved: false, why: 'the kdump kernel rebooted before the dump was saved' } } },
-              crash: { actions: { type: 'leaveCapture', params: { saved: false, why: 'the kdump kernel panicked before the dump was saved' } } },
+              reboot: {
+                actions: {
+                  type: 'leaveCapture',
+                  params: { saved: false, why: 'the kdump kernel rebooted before the dump was saved' },
+                },
+              },
+              crash: {
+                actions: {
+                  type: 'leaveCapture',
+                  params: { saved: false, why: 'the kdump kernel panicked before the dump was saved' },
+                },
+              },
             },
           },
           /** The dump is saved. This kernel cannot become the production kernel: only a reboot
            *  brings production back (§6 "a second reboot", seeds/000). */
           saved: {
             on: {
-              'save-dump': { actions: { type: 'ignore', params: { reason: 'the dump was already saved: copying it again changes nothing' } } },
+              'save-dump': {
+                actions: {
+                  type: 'ignore',
+                  params: { reason: 'the dump was already saved: copying it again changes nothing' },
+                },
+              },
               reboot: { actions: { type: 'leaveCapture', params: { saved: true, why: '' } } },
               crash: { actions: { type: 'leaveCapture', params: { saved: true, why: '' } } },
             },

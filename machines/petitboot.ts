@@ -19,7 +19,9 @@ export function petitbootMachine(config: Config) {
       preservesDump: ({ context }) => context.dump === null || config.petitbootPreservesDump,
     },
     actions: {
-      load: assign(({ event }) => (event.type === 'bootloader.start' ? { memory: event.memory, dump: event.dump } : {})),
+      load: assign(({ event }) =>
+        event.type === 'bootloader.start' ? { memory: event.memory, dump: event.dump } : {},
+      ),
       /** kexec into the kernel the boot menu picks, the dump intact. */
       kexec: enqueueActions(({ enqueue, context }) => {
         enqueue.emit({ type: 'os.boot', memory: context.memory, dump: context.dump });
@@ -28,7 +30,10 @@ export function petitbootMachine(config: Config) {
       /** Without CONFIG_PRESERVE_FA_DUMP petitboot allocates from the dump's memory: the reserved
        *  area (and the crash info header in it) is overwritten. */
       kexecClobbered: enqueueActions(({ enqueue, context }) => {
-        const dump = context.dump === null ? null : { ...context.dump, memoryIntact: false, header: { ...context.dump.header, magic: 'garbage' as const } };
+        const dump =
+          context.dump === null
+            ? null
+            : { ...context.dump, memoryIntact: false, header: { ...context.dump.header, magic: 'garbage' as const } };
         enqueue.emit({ type: 'os.boot', memory: context.memory, dump });
         enqueue.assign({ memory: [], dump: null });
       }),
@@ -43,7 +48,10 @@ export function petitbootMachine(config: Config) {
       },
       booting: {
         tags: ['transient'],
-        always: [{ guard: 'preservesDump', target: 'off', actions: 'kexec' }, { target: 'off', actions: 'kexecClobbered' }],
+        always: [
+          { guard: 'preservesDump', target: 'off', actions: 'kexec' },
+          { target: 'off', actions: 'kexecClobbered' },
+        ],
       },
     },
   });

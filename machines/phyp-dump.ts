@@ -7,9 +7,25 @@
 // the seed is silent the model infers [I], checked against phyp_dump.c of 2008 where that helps.
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
-import { KEXEC_SYSCALL, type AnyEvent, type CrashInfoHeader, type Handover, type InternalEvent, type PreservedDump, type Registration } from '../src/events';
+import {
+  KEXEC_SYSCALL,
+  type AnyEvent,
+  type CrashInfoHeader,
+  type Handover,
+  type InternalEvent,
+  type PreservedDump,
+  type Registration,
+} from '../src/events';
 import { normalize, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
-import { parseReleaseRegion, PHYP_BOOT_MEMORY, phypPtLoads, phypReservedAtCapture, phypScratchArea, releasable, scratchOf } from '../src/memory/phyp';
+import {
+  parseReleaseRegion,
+  PHYP_BOOT_MEMORY,
+  phypPtLoads,
+  phypReservedAtCapture,
+  phypScratchArea,
+  releasable,
+  scratchOf,
+} from '../src/memory/phyp';
 import { RELEASE_REGION } from '../src/sysfs/store';
 import { phypDumpActiveAtBoot, registerOutcome, savedCommandLineLen } from './kernel-rules';
 
@@ -88,10 +104,18 @@ export function phypDumpMachine(config: Config) {
       /** The panic path tells the hypervisor (rtas_os_term) [I]; it saves the low 256MB, CPU state
        *  and HPTE, resets PCI and I/O, and boots the kernel again (seeds/002). */
       osTerm: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'fw.os-term', header: { ...NO_HEADER, crashingCpu: 0 }, elfcorehdr: null, paramArea: null });
+        enqueue.emit({
+          type: 'fw.os-term',
+          header: { ...NO_HEADER, crashingCpu: 0 },
+          elfcorehdr: null,
+          paramArea: null,
+        });
       }),
       plainPanic: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'dump.none', reason: 'hypervisor-assisted dump is not registered: a plain panic, no dump' });
+        enqueue.emit({
+          type: 'dump.none',
+          reason: 'hypervisor-assisted dump is not registered: a plain panic, no dump',
+        });
         enqueue.emit({ type: 'fw.reset' });
       }),
       /** Early boot with dump data: "everything but 256 MB of RAM is reserved" (seeds/002). */
@@ -131,14 +155,18 @@ export function phypDumpMachine(config: Config) {
           phypScratch: scratch === null ? null : scratch.area,
         };
         if (context.dump !== null && !context.dump.dumpedOk) {
-          enqueue.emit({ type: 'dump.lost', reason: 'the hypervisor reported an error in the dump sections: the dump is invalidated' });
+          enqueue.emit({
+            type: 'dump.lost',
+            reason: 'the hypervisor reported an error in the dump sections: the dump is invalidated',
+          });
         }
         enqueue.emit({ type: 'fw.invalidate' });
         enqueue.emit({ type: 'kernel.handover', handover });
         const w = writeOf(event);
         if (w !== null) enqueue.emit({ type: 'sysfs.result', path: w.path, errno: null, origin: w.origin });
         enqueue.assign({ ...EMPTY, scratch: scratch === null ? null : scratch.area });
-        if (scratch !== null) enqueue.emit({ type: 'fw.register', registration: registrationOf(scratch.area, config.pageSize) });
+        if (scratch !== null)
+          enqueue.emit({ type: 'fw.register', registration: registrationOf(scratch.area, config.pageSize) });
       }),
       /** release_region: free [start, start+length) of what is reserved; the freed memory "becomes
        *  immediately available to the system for normal use" (seeds/002). */
@@ -151,7 +179,10 @@ export function phypDumpMachine(config: Config) {
           return;
         }
         const cut = releasable(context.reserved, r.start, r.length);
-        enqueue.assign({ reserved: withRemoved(context.reserved, cut), usable: normalize([...context.usable, ...cut]) });
+        enqueue.assign({
+          reserved: withRemoved(context.reserved, cut),
+          usable: normalize([...context.usable, ...cut]),
+        });
         enqueue.emit({ type: 'sysfs.result', path: w.path, errno: null, origin: w.origin });
       }),
       /** Only release_region exists here (the 2007 kernel has no fadump files) [I]. */
@@ -238,7 +269,14 @@ export function phypDumpMachine(config: Config) {
             on: { 'save-dump': { target: 'saved' } },
           },
           saved: {
-            on: { 'save-dump': { actions: { type: 'ignore', params: { reason: 'the dump was already saved: copying it again changes nothing' } } } },
+            on: {
+              'save-dump': {
+                actions: {
+                  type: 'ignore',
+                  params: { reason: 'the dump was already saved: copying it again changes nothing' },
+                },
+              },
+            },
           },
         },
       },

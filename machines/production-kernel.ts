@@ -2,14 +2,34 @@
 // with registration and the memory map; crashed (reference §1, §2, §4, §5).
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
-import { KEXEC_SYSCALL, type AnyEvent, type Errno, type Handover, type InternalEvent, type KernelBuild, type Reservation } from '../src/events';
+import {
+  KEXEC_SYSCALL,
+  type AnyEvent,
+  type Errno,
+  type Handover,
+  type InternalEvent,
+  type KernelBuild,
+  type Reservation,
+} from '../src/events';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
-import { buildOf, dlparRemoveBlocked, dumpActiveAtBoot, headerFor, hotplugReadyIn, paramAreaAtBoot, phypDumpActiveAtBoot, registerOutcome, registration, savedCommandLineLen, unregisterOk } from './kernel-rules';
+import {
+  buildOf,
+  dlparRemoveBlocked,
+  dumpActiveAtBoot,
+  headerFor,
+  hotplugReadyIn,
+  paramAreaAtBoot,
+  phypDumpActiveAtBoot,
+  registerOutcome,
+  registration,
+  savedCommandLineLen,
+  unregisterOk,
+} from './kernel-rules';
 
 export interface ProductionKernelContext {
   /** The build that runs: the first kernel's after a boot without a dump, the capture kernel's
@@ -56,7 +76,9 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
 /** The answer to a kexec -p / kexec -p -u: to the user as a syscall's result with its errno, to
  *  kdumpctl as kexec.result (written out here so that the system diagram sees both). */
 function kexecAnswer(op: 'load' | 'unload', errno: Errno | null, origin: 'user' | 'kdump-service'): InternalEvent {
-  return origin === 'user' ? { type: 'sysfs.result', path: KEXEC_SYSCALL, errno, origin: 'user' } : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
+  return origin === 'user'
+    ? { type: 'sysfs.result', path: KEXEC_SYSCALL, errno, origin: 'user' }
+    : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
 }
 
 function kindOf(o: StoreOutcome): WriteKind | 'release' {
@@ -67,7 +89,13 @@ export function productionKernelMachine(config: Config) {
   const outcome = (context: Ctx, event: AnyEvent, registered: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
-    const files = fadumpFiles({ supported: context.supported, hotplugReady: hotplugReadyIn(config, context.build), releaseMemFile: context.releaseMemFile, paramArea: context.paramArea, opalCore: context.opalCore });
+    const files = fadumpFiles({
+      supported: context.supported,
+      hotplugReady: hotplugReadyIn(config, context.build),
+      releaseMemFile: context.releaseMemFile,
+      paramArea: context.paramArea,
+      opalCore: context.opalCore,
+    });
     const view = {
       enabled: context.enabled,
       dumpActive: false,
@@ -88,7 +116,8 @@ export function productionKernelMachine(config: Config) {
     guards: {
       /** §1 early boot 1: this boot has no active dump, so it is a production boot (seeds/002:
        *  a hypervisor-assisted dump's capture boot is not one either). */
-      noActiveDump: ({ event }) => event.type === 'os.boot' && !dumpActiveAtBoot(config, event.dump) && !phypDumpActiveAtBoot(config, event.dump),
+      noActiveDump: ({ event }) =>
+        event.type === 'os.boot' && !dumpActiveAtBoot(config, event.dump) && !phypDumpActiveAtBoot(config, event.dump),
       /** kdump memory is reserved: a crash goes to __crash_kexec(), kexec -p can load (§6). */
       kdumpReserved: ({ context }) => context.crashkernel !== null,
       /** A kernel with hypervisor-assisted dump (seeds/002): its panic ends in the hypervisor. */
@@ -101,14 +130,17 @@ export function productionKernelMachine(config: Config) {
       },
       registerTook: ({ event }) => event.type === 'fw.result' && registerOutcome(config, event.rc).registered,
       unregisterTook: ({ event }) => event.type === 'fw.result' && unregisterOk(event.rc),
-      opalRemovesOnError: ({ event }) => config.platform === 'powernv' && event.type === 'fw.result' && !registerOutcome(config, event.rc).registered,
+      opalRemovesOnError: ({ event }) =>
+        config.platform === 'powernv' && event.type === 'fw.result' && !registerOutcome(config, event.rc).registered,
       /** §4, and: memory reserved in early boot for kdump (crashkernel=) or hypervisor-assisted
        *  dump (the scratch area) cannot be offlined either [I]. */
       dlparBlocked: ({ context, event }, p: { registered: boolean }) =>
         event.type === 'dlpar.request' &&
         event.action === 'remove' &&
         (dlparRemoveBlocked(config, p.registered, context.reservation, event.ranges) ||
-          [context.crashkernel, context.phypScratch].some((r) => r !== null && event.ranges.some((x) => x.start < r.end && r.start < x.end))),
+          [context.crashkernel, context.phypScratch].some(
+            (r) => r !== null && event.ranges.some((x) => x.start < r.end && r.start < x.end),
+          )),
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -119,7 +151,12 @@ export function productionKernelMachine(config: Config) {
         if (event.type !== 'os.boot') return;
         // §1 early boot 1: OPAL needs registered_regions != 0 for dump_active; a preserved dump
         // without it is not processed, and this boot runs as production.
-        if (event.dump !== null) enqueue.emit({ type: 'dump.lost', reason: 'the firmware preserved memory but no boot range was registered (OPAL registered_regions == 0): the dump is not active' });
+        if (event.dump !== null)
+          enqueue.emit({
+            type: 'dump.lost',
+            reason:
+              'the firmware preserved memory but no boot range was registered (OPAL registered_regions == 0): the dump is not active',
+          });
         const enabled = config.fadump !== 'off';
         const reserved = enabled ? reserveAtBoot(config, event.memory) : null;
         const ok = reserved !== null && reserved.ok;
@@ -176,7 +213,13 @@ export function productionKernelMachine(config: Config) {
         enqueue.emit(
           context.crashkernel === null
             ? { type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false }
-            : { type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false, kdump: true },
+            : {
+                type: 'userspace.start',
+                registered: p.registered,
+                fadumpEnabled: context.enabled,
+                capture: false,
+                kdump: true,
+              },
         );
       }),
       /** kexec_file_load(KEXEC_FILE_ON_CRASH) reaches the kexec code with the crash kernel region
@@ -185,7 +228,13 @@ export function productionKernelMachine(config: Config) {
        *  crashk_res]. */
       kexecLoad: enqueueActions(({ enqueue, context }) => {
         if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', 'user'));
-        else enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: 'user' });
+        else
+          enqueue.emit({
+            type: 'kexec.load',
+            crashkernel: context.crashkernel,
+            memory: context.memory,
+            origin: 'user',
+          });
       }),
       kexecUnload: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'kexec.unload', origin: 'user' });
@@ -195,8 +244,21 @@ export function productionKernelMachine(config: Config) {
         if (event.type !== 'kexec.request') return;
         if (event.op === 'unload') enqueue.emit({ type: 'kexec.unload', origin: event.origin });
         else if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', event.origin));
-        else if (event.op === 'start') enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: event.origin, unlessLoaded: true });
-        else enqueue.emit({ type: 'kexec.load', crashkernel: context.crashkernel, memory: context.memory, origin: event.origin });
+        else if (event.op === 'start')
+          enqueue.emit({
+            type: 'kexec.load',
+            crashkernel: context.crashkernel,
+            memory: context.memory,
+            origin: event.origin,
+            unlessLoaded: true,
+          });
+        else
+          enqueue.emit({
+            type: 'kexec.load',
+            crashkernel: context.crashkernel,
+            memory: context.memory,
+            origin: event.origin,
+          });
       }),
       /** Not registered with fadump: __crash_kexec() jumps into the crash kernel if one is loaded
        *  (§1 Crash); the kexec code decides. */
@@ -211,7 +273,10 @@ export function productionKernelMachine(config: Config) {
         const w = writeOf(event);
         if (context.reservation === null) return;
         const reg = registration(config, context.build, context.reservation, context.memory, context.paramArea);
-        enqueue.assign({ pending: w === null ? { origin: 'boot', path: '' } : { origin: w.origin, path: w.path }, elfcorehdr: reg.elfcorehdr });
+        enqueue.assign({
+          pending: w === null ? { origin: 'boot', path: '' } : { origin: w.origin, path: w.path },
+          elfcorehdr: reg.elfcorehdr,
+        });
         if (p.unregisterFirst) enqueue.emit({ type: 'fw.unregister' });
         enqueue.emit({ type: 'fw.register', registration: reg });
       }),
@@ -239,7 +304,12 @@ export function productionKernelMachine(config: Config) {
         if (r.disable) enqueue.assign({ enabled: false });
         const { origin, path } = context.pending;
         if (origin === 'boot') {
-          enqueue.emit({ type: 'userspace.start', registered: r.registered, fadumpEnabled: context.enabled && !r.disable, capture: false });
+          enqueue.emit({
+            type: 'userspace.start',
+            registered: r.registered,
+            fadumpEnabled: context.enabled && !r.disable,
+            capture: false,
+          });
         } else {
           enqueue.emit({ type: 'sysfs.result', path, errno: r.errno, origin });
         }
@@ -275,7 +345,8 @@ export function productionKernelMachine(config: Config) {
       }),
       dlparApply: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'dlpar.request') return;
-        const memory = event.action === 'add' ? withAdded(context.memory, event.ranges) : withRemoved(context.memory, event.ranges);
+        const memory =
+          event.action === 'add' ? withAdded(context.memory, event.ranges) : withRemoved(context.memory, event.ranges);
         enqueue.assign({ memory });
         enqueue.emit({ type: 'dlpar.result', errno: null });
         // With crashkernel= memory, the crash hotplug notifier hears the change (§6).
@@ -284,7 +355,11 @@ export function productionKernelMachine(config: Config) {
         // /sys/devices/system/memory/crash_hotplug (§6).
         // hotplug_ready is the running build's (§2): a capture build that ran on has its own.
         const hotplugReady = hotplugReadyIn(config, context.build);
-        enqueue.emit(context.crashkernel === null ? { type: 'uevent.memory', hotplugReady } : { type: 'uevent.memory', hotplugReady, crashHotplug: config.crashHotplug });
+        enqueue.emit(
+          context.crashkernel === null
+            ? { type: 'uevent.memory', hotplugReady }
+            : { type: 'uevent.memory', hotplugReady, crashHotplug: config.crashHotplug },
+        );
       }),
     },
   }).createMachine({
@@ -318,14 +393,20 @@ export function productionKernelMachine(config: Config) {
       booting: {
         tags: ['transient'],
         always: [
-          { guard: 'registersAtBoot', target: 'running.registering', actions: { type: 'sendRegister', params: { unregisterFirst: false } } },
+          {
+            guard: 'registersAtBoot',
+            target: 'running.registering',
+            actions: { type: 'sendRegister', params: { unregisterFirst: false } },
+          },
           { target: 'running.notRegistered', actions: { type: 'userspaceStart', params: { registered: false } } },
         ],
       },
       running: {
         initial: 'notRegistered',
         on: {
-          'save-dump': { actions: { type: 'ignore', params: { reason: 'no /proc/vmcore: this is not a capture boot' } } },
+          'save-dump': {
+            actions: { type: 'ignore', params: { reason: 'no /proc/vmcore: this is not a capture boot' } },
+          },
           // kexec -p / kexec -p -u, from the user or from kdumpctl (§6).
           'kexec-load': { actions: 'kexecLoad' },
           'kexec-unload': { actions: 'kexecUnload' },
@@ -341,7 +422,10 @@ export function productionKernelMachine(config: Config) {
                 { guard: 'phypKernel', target: '#productionKernel.crashed', actions: 'phypCrash' },
                 { target: '#productionKernel.crashed', actions: 'plainPanic' },
               ],
-              reboot: { target: '#productionKernel.shuttingDown', actions: { type: 'shutdown', params: { registered: false } } },
+              reboot: {
+                target: '#productionKernel.shuttingDown',
+                actions: { type: 'shutdown', params: { registered: false } },
+              },
               'dlpar.request': dlparTransitions(false),
             },
           },
@@ -350,7 +434,10 @@ export function productionKernelMachine(config: Config) {
               write: writeTransitions(true),
               'sysfs.write': writeTransitions(true),
               crash: { target: '#productionKernel.crashed', actions: 'osTerm' },
-              reboot: { target: '#productionKernel.shuttingDown', actions: { type: 'shutdown', params: { registered: true } } },
+              reboot: {
+                target: '#productionKernel.shuttingDown',
+                actions: { type: 'shutdown', params: { registered: true } },
+              },
               'dlpar.request': dlparTransitions(true),
             },
           },
@@ -375,7 +462,12 @@ export function productionKernelMachine(config: Config) {
           /** `echo 1` while registered: unregister (result ignored), then register (§2). */
           reregistering: {
             tags: ['transient'],
-            on: { 'fw.result': [{ guard: 'unregisterTook', target: 'registering' }, { target: 'registeringWhileRegistered' }] },
+            on: {
+              'fw.result': [
+                { guard: 'unregisterTook', target: 'registering' },
+                { target: 'registeringWhileRegistered' },
+              ],
+            },
           },
           /** The unregister failed, so dump_registered is still 1, and a failed register leaves it
            *  so: rtas/opal_fadump_register change it only on success (§1 Register). */
@@ -410,8 +502,16 @@ export function productionKernelMachine(config: Config) {
   function writeTransitions(registered: boolean) {
     const is = (kind: WriteKind) => ({ type: 'writeIs' as const, params: { registered, kind } });
     return [
-      { guard: is('register'), target: 'registering', actions: { type: 'sendRegister' as const, params: { unregisterFirst: false } } },
-      { guard: is('reregister'), target: 'reregistering', actions: { type: 'sendRegister' as const, params: { unregisterFirst: true } } },
+      {
+        guard: is('register'),
+        target: 'registering',
+        actions: { type: 'sendRegister' as const, params: { unregisterFirst: false } },
+      },
+      {
+        guard: is('reregister'),
+        target: 'reregistering',
+        actions: { type: 'sendRegister' as const, params: { unregisterFirst: true } },
+      },
       { guard: is('unregister'), target: 'unregistering', actions: 'sendUnregister' as const },
       { actions: { type: 'reply' as const, params: { registered } } },
     ];
@@ -419,7 +519,10 @@ export function productionKernelMachine(config: Config) {
 
   /** §4: DLPAR memory requests. */
   function dlparTransitions(registered: boolean) {
-    return [{ guard: { type: 'dlparBlocked' as const, params: { registered } }, actions: 'dlparReject' as const }, { actions: 'dlparApply' as const }];
+    return [
+      { guard: { type: 'dlparBlocked' as const, params: { registered } }, actions: 'dlparReject' as const },
+      { actions: 'dlparApply' as const },
+    ];
   }
 }
 

@@ -2,7 +2,14 @@
 // external event is delivered to the actors that listen to it, what each emits is routed through a
 // queue to the actors that listen to that, until the system is quiet. Each actor's step is XState's
 // pure transition(), so a step of the system is a pure function of (state, event).
-import { createActor, initialTransition, transition, type AnyActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import {
+  createActor,
+  initialTransition,
+  transition,
+  type AnyActorScope,
+  type AnyStateMachine,
+  type SnapshotFrom,
+} from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, Errno, ExternalMachineEvent, InternalEvent } from '../src/events';
 import { captureKernelMachine } from './capture-kernel';
@@ -13,7 +20,15 @@ import { petitbootMachine } from './petitboot';
 import { phypDumpMachine } from './phyp-dump';
 import { productionKernelMachine } from './production-kernel';
 
-export const ACTORS = ['firmware', 'productionKernel', 'petitboot', 'captureKernel', 'kdumpService', 'kexec', 'phypDump'] as const;
+export const ACTORS = [
+  'firmware',
+  'productionKernel',
+  'petitboot',
+  'captureKernel',
+  'kdumpService',
+  'kexec',
+  'phypDump',
+] as const;
 export type ActorId = (typeof ACTORS)[number];
 
 export function buildMachines(config: Config) {
@@ -125,7 +140,11 @@ export interface StepResult {
 
 /** One actor's local step: the only place XState runs. Swappable for a cached one. */
 export interface ActorStepper {
-  step(actor: ActorId, snapshot: Snapshots[ActorId], event: AnyEvent): { snapshot: Snapshots[ActorId]; emitted: InternalEvent[]; reacted: boolean };
+  step(
+    actor: ActorId,
+    snapshot: Snapshots[ActorId],
+    event: AnyEvent,
+  ): { snapshot: Snapshots[ActorId]; emitted: InternalEvent[]; reacted: boolean };
 }
 
 interface EmitAction {
@@ -189,7 +208,11 @@ export function scopedStepper(machines: Machines): ActorStepper {
       collected = [];
       const next = machine.transition(snapshot as never, event as never, scopeOf(actor));
       const actions = collected;
-      return { snapshot: next as Snapshots[ActorId], emitted: emittedOf(actions), reacted: next !== snapshot || actions.length > 0 };
+      return {
+        snapshot: next as Snapshots[ActorId],
+        emitted: emittedOf(actions),
+        reacted: next !== snapshot || actions.length > 0,
+      };
     },
   };
 }
@@ -239,7 +262,9 @@ export function createSystem(config: Config): System {
         if (to === undefined) break;
         if (item.from === 'user' && reacted && isFallback(to, position)) continue;
         if (deliveries.length >= MAX_DELIVERIES_PER_STEP) {
-          throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${event.type}' event (a loop between actors)`);
+          throw new ModelError(
+            `model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${event.type}' event (a loop between actors)`,
+          );
         }
         deliveries.push({ from: item.from, to, event: item.event });
         const r = stepper.step(to, actors[to], item.event);
@@ -281,7 +306,14 @@ export function createSystem(config: Config): System {
         }
       }
     }
-    return { state: { actors: actors as Snapshots, dump, dumpReason }, handled, errno, ignored, deliveries, observations };
+    return {
+      state: { actors: actors as Snapshots, dump, dumpReason },
+      handled,
+      errno,
+      ignored,
+      deliveries,
+      observations,
+    };
   }
 
   return { config, machines, initial, step };

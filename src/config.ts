@@ -1,18 +1,35 @@
 // A configuration picks the variant of every actor (shared/DESIGN.md "Configurations").
 // Validated at the boundary with zod; defaults give a current pSeries system.
 import { z } from 'zod';
-import { CURRENT_KERNEL, KERNEL_CHANGES, LAST_AT_REGISTRATION_KERNEL, OLDEST_KERNEL, compareKernelVersions, parseKernelVersion, traitsOf, type KernelVersion } from './kernel-versions';
+import {
+  CURRENT_KERNEL,
+  KERNEL_CHANGES,
+  LAST_AT_REGISTRATION_KERNEL,
+  OLDEST_KERNEL,
+  compareKernelVersions,
+  parseKernelVersion,
+  traitsOf,
+  type KernelVersion,
+} from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB, parseSize } from './memory/size';
 
 /** Why a crashkernel= value is not a plain size. */
 function sizeProblem(s: string): string {
-  if (s.includes(':')) return `the range form ("512M-2G:256M") is not modelled: give the size for this configuration's RAM, such as "1G"`;
+  if (s.includes(':'))
+    return `the range form ("512M-2G:256M") is not modelled: give the size for this configuration's RAM, such as "1G"`;
   if (s.includes('@')) return `give only the size, such as "${s.split('@')[0] ?? '1G'}" (fadump ignores the @offset)`;
-  if (/,(high|low)$/i.test(s)) return `give only the size, such as "${s.split(',')[0] ?? '1G'}" (",high" and ",low" are kdump's)`;
+  if (/,(high|low)$/i.test(s))
+    return `give only the size, such as "${s.split(',')[0] ?? '1G'}" (",high" and ",low" are kdump's)`;
   if (/^\s*-/.test(s)) return 'a size cannot be negative';
-  if (/^\s*0[0-9]*[89][0-9]*[kmgtp]?\s*$/i.test(s)) return `a leading 0 makes it octal, as in the kernel's memparse(): "${s.trim()}" is not a number`;
-  if (/^\s*[1-9][0-9]*[kmgtp]?\s*$/i.test(s) || /^\s*0x[0-9a-f]+[kmgtp]?\s*$/i.test(s) || /^\s*0[0-7]+[kmgtp]?\s*$/i.test(s)) return 'too large: more than 2^53 bytes';
+  if (/^\s*0[0-9]*[89][0-9]*[kmgtp]?\s*$/i.test(s))
+    return `a leading 0 makes it octal, as in the kernel's memparse(): "${s.trim()}" is not a number`;
+  if (
+    /^\s*[1-9][0-9]*[kmgtp]?\s*$/i.test(s) ||
+    /^\s*0x[0-9a-f]+[kmgtp]?\s*$/i.test(s) ||
+    /^\s*0[0-7]+[kmgtp]?\s*$/i.test(s)
+  )
+    return 'too large: more than 2^53 bytes';
   return 'expected a size such as "1G", "512M" or a number of bytes';
 }
 
@@ -20,14 +37,24 @@ const sizeString = z.string().superRefine((s, ctx) => {
   if (parseSize(s) === null) ctx.addIssue({ code: 'custom', message: sizeProblem(s) });
 });
 
-const positiveMiB = z.number().int().positive().max(64 * 1024 * 1024);
+const positiveMiB = z
+  .number()
+  .int()
+  .positive()
+  .max(64 * 1024 * 1024);
 
 /** An upstream kernel release the version table (src/kernel-versions.ts) describes. */
 const kernelVersion = z.string().superRefine((s, ctx) => {
   if (parseKernelVersion(s) === null) {
-    ctx.addIssue({ code: 'custom', message: `expected an upstream release as major.minor, such as "6.1" or "6.12" (a stable kernel such as 6.12.107 is given as its series, "6.12")` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an upstream release as major.minor, such as "6.1" or "6.12" (a stable kernel such as 6.12.107 is given as its series, "6.12")`,
+    });
   } else if (compareKernelVersions(s, OLDEST_KERNEL) < 0) {
-    ctx.addIssue({ code: 'custom', message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (before ${KERNEL_CHANGES[0]?.commit ?? ''} \`echo 1 > registered\` while registered returned -EINVAL)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (before ${KERNEL_CHANGES[0]?.commit ?? ''} \`echo 1 > registered\` while registered returned -EINVAL)`,
+    });
   }
 });
 
@@ -83,7 +110,9 @@ export const ConfigSchema = z
     cpus: z.number().int().positive().max(8192).default(1),
     /** PAGE_SIZE of the kernel build in KiB: CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES. Every
      *  PAGE_ALIGN of fadump's arithmetic follows it. */
-    pageSizeKiB: z.literal([4, 64], { error: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' }).default(64),
+    pageSizeKiB: z
+      .literal([4, 64], { error: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' })
+      .default(64),
     /** The MMU the guest runs with: the hash MMU puts the param area in the RMA and needs one of
      *  768 MB (fadump_setup_param_area()). */
     mmu: z.enum(['radix', 'hash']).default('radix'),
@@ -212,25 +241,43 @@ function kernelsOf(c: Parsed): Kernels {
 function contradictions(c: Parsed): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const k = kernelsOf(c);
-  const builds = k.capture.kernel === k.kernel ? [['kernel', k.kernel] as const] : ([['kernel', k.kernel], ['captureKernel.kernel', k.capture.kernel]] as const);
+  const builds =
+    k.capture.kernel === k.kernel
+      ? [['kernel', k.kernel] as const]
+      : ([
+          ['kernel', k.kernel],
+          ['captureKernel.kernel', k.capture.kernel],
+        ] as const);
   for (const [path, version] of builds) {
     const t = traitsOf(version);
     if (c.platform === 'powernv' && !t.opal) {
-      out.push({ path, message: `fadump on PowerNV (OPAL MPIPL) came in 5.4 ("powerpc/fadump: add fadump support on powernv"): kernel ${version} has none` });
+      out.push({
+        path,
+        message: `fadump on PowerNV (OPAL MPIPL) came in 5.4 ("powerpc/fadump: add fadump support on powernv"): kernel ${version} has none`,
+      });
     }
     if (c.fadump === 'nocma' && !t.cma) {
-      out.push({ path, message: `kernel ${version} does not know fadump=nocma (a4e92ce8e4c8, 4.20): early_fadump_param() would leave fadump disabled; use "on" or "off"` });
+      out.push({
+        path,
+        message: `kernel ${version} does not know fadump=nocma (a4e92ce8e4c8, 4.20): early_fadump_param() would leave fadump disabled; use "on" or "off"`,
+      });
     }
   }
   if (c.platform === 'powernv' && c.firmware !== undefined) {
-    out.push({ path: 'firmware', message: 'firmware picks pSeries firmware (PowerVM or QEMU\'s RTAS); PowerNV runs OPAL' });
+    out.push({
+      path: 'firmware',
+      message: "firmware picks pSeries firmware (PowerVM or QEMU's RTAS); PowerNV runs OPAL",
+    });
   }
   if (c.platform === 'pseries' && c.petitbootPreservesDump !== undefined) {
     out.push({ path: 'petitbootPreservesDump', message: 'petitboot exists only on PowerNV (platform "powernv")' });
   }
   // The LMB size comes from ibm,lmb-size (memory_block_size_bytes()): a power of two.
   if ((c.lmbMiB & (c.lmbMiB - 1)) !== 0) {
-    out.push({ path: 'lmbMiB', message: `${c.lmbMiB} MiB is not a power of two (the LMB size, ibm,lmb-size, always is: 16, 32, ..., 256, ...)` });
+    out.push({
+      path: 'lmbMiB',
+      message: `${c.lmbMiB} MiB is not a power of two (the LMB size, ibm,lmb-size, always is: 16, 32, ..., 256, ...)`,
+    });
   }
   if (c.memoryMiB % c.lmbMiB !== 0) {
     out.push({ path: 'memoryMiB', message: `${c.memoryMiB} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
@@ -240,25 +287,42 @@ function contradictions(c: Parsed): ConfigIssue[] {
   if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
   if (max < c.memoryMiB) out.push({ path: 'maxMemoryMiB', message: `${max} MiB is below memoryMiB (${c.memoryMiB})` });
   // Only bounds that were given: the defaults follow memoryMiB, already reported above.
-  for (const [key, v] of [['minMemoryMiB', c.minMemoryMiB], ['maxMemoryMiB', c.maxMemoryMiB]] as const) {
-    if (v !== undefined && v % c.lmbMiB !== 0) out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
+  for (const [key, v] of [
+    ['minMemoryMiB', c.minMemoryMiB],
+    ['maxMemoryMiB', c.maxMemoryMiB],
+  ] as const) {
+    if (v !== undefined && v % c.lmbMiB !== 0)
+      out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
   }
   if (c.mechanism !== 'fadump' && c.fadump !== undefined && c.fadump !== 'off') {
-    out.push({ path: 'fadump', message: `mechanism "${c.mechanism}" runs without fadump: leave fadump out or set it to "off"` });
+    out.push({
+      path: 'fadump',
+      message: `mechanism "${c.mechanism}" runs without fadump: leave fadump out or set it to "off"`,
+    });
   }
   if (c.mechanism === 'kdump' && c.crashkernel === null) {
-    out.push({ path: 'crashkernel', message: 'kdump needs crashkernel= memory for the capture kernel (reference §6), such as "512M"' });
+    out.push({
+      path: 'crashkernel',
+      message: 'kdump needs crashkernel= memory for the capture kernel (reference §6), such as "512M"',
+    });
   }
   if (c.mechanism === 'phyp-assisted-dump' && c.platform !== 'pseries') {
     out.push({ path: 'platform', message: 'hypervisor-assisted dump exists only on pSeries (PHYP, seeds/002)' });
   }
   if (c.mechanism === 'phyp-assisted-dump' && c.crashkernel !== null) {
-    out.push({ path: 'crashkernel', message: 'the model does not combine hypervisor-assisted dump with kdump (seeds/002: "Still working the kdump team to integrate this")' });
+    out.push({
+      path: 'crashkernel',
+      message:
+        'the model does not combine hypervisor-assisted dump with kdump (seeds/002: "Still working the kdump team to integrate this")',
+    });
   }
   if (c.crashkernel !== null) {
     const bytes = parseSize(c.crashkernel) ?? 0;
     if (bytes > c.memoryMiB * MiB) {
-      out.push({ path: 'crashkernel', message: `crashkernel=${c.crashkernel} is larger than RAM (${c.memoryMiB} MiB)` });
+      out.push({
+        path: 'crashkernel',
+        message: `crashkernel=${c.crashkernel} is larger than RAM (${c.memoryMiB} MiB)`,
+      });
     }
   }
   return out;
@@ -284,7 +348,14 @@ function guestParts(c: Parsed): string[] {
 
 function defaultName(c: Parsed, k: Kernels, petitboot: boolean): string {
   if (c.mechanism === 'kdump') {
-    const parts = [c.platform, ...guestParts(c), 'kdump', `${c.memoryMiB / 1024}G`, `crashkernel=${c.crashkernel ?? ''}`, k.crashHotplug ? 'crash-hotplug' : 'udev-reload'];
+    const parts = [
+      c.platform,
+      ...guestParts(c),
+      'kdump',
+      `${c.memoryMiB / 1024}G`,
+      `crashkernel=${c.crashkernel ?? ''}`,
+      k.crashHotplug ? 'crash-hotplug' : 'udev-reload',
+    ];
     if (c.faults) parts.push('faults');
     return parts.join(' ');
   }
@@ -295,7 +366,8 @@ function defaultName(c: Parsed, k: Kernels, petitboot: boolean): string {
   }
   const parts = [c.platform, ...guestParts(c), k.elfcorehdr, `fadump=${fadumpOf(c)}`, `${c.memoryMiB / 1024}G`];
   if (c.crashkernel !== null) parts.push(`crashkernel=${c.crashkernel}`);
-  if (c.crashHotplug !== undefined && c.crashHotplug !== (k.elfcorehdr === 'in-capture-kernel')) parts.push(c.crashHotplug ? 'crash-hotplug' : 'no-crash-hotplug');
+  if (c.crashHotplug !== undefined && c.crashHotplug !== (k.elfcorehdr === 'in-capture-kernel'))
+    parts.push(c.crashHotplug ? 'crash-hotplug' : 'no-crash-hotplug');
   if (c.platform === 'powernv') parts.push(petitboot ? 'petitboot-preserves' : 'petitboot-clobbers');
   if (c.bootMemoryRule !== 'current') parts.push(c.bootMemoryRule);
   if (!k.registerAtBoot) parts.push('kdumpctl-registers');
@@ -380,7 +452,8 @@ export function parseConfig(raw: unknown): ConfigResult {
 /** For tests and built-in matrices: a config that must be valid. */
 export function config(raw: ConfigInput = {}): Config {
   const r = parseConfig(raw);
-  if (!r.ok) throw new Error(`invalid built-in configuration: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (!r.ok)
+    throw new Error(`invalid built-in configuration: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   return r.config;
 }
 

@@ -20,7 +20,11 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('write'), path: z.string().min(1).max(4096), value: z.string().max(65536) }).strict(),
   /** DLPAR memory add/remove (or memory online/offline), a number of LMBs. */
   z
-    .object({ event: z.literal('memory-hotplug'), action: z.enum(['add', 'remove']), lmbs: z.number().int().min(1).max(4096) })
+    .object({
+      event: z.literal('memory-hotplug'),
+      action: z.enum(['add', 'remove']),
+      lmbs: z.number().int().min(1).max(4096),
+    })
     .strict(),
   /** The running kernel panics. */
   z.object({ event: z.literal('crash') }).strict(),
@@ -42,7 +46,11 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('kexec-unload') }).strict(),
   /** Fault injection: the firmware's next call of that kind returns rc. */
   z
-    .object({ event: z.literal('firmware-error'), call: z.enum(['register', 'unregister', 'preserve']), rc: firmwareRc })
+    .object({
+      event: z.literal('firmware-error'),
+      call: z.enum(['register', 'unregister', 'preserve']),
+      rc: firmwareRc,
+    })
     .strict(),
 ]);
 
@@ -53,7 +61,9 @@ export const EXTERNAL_EVENT_NAMES: readonly ExternalEventName[] = ExternalEventS
 );
 
 /** An external event as the machines receive it ({ type } instead of { event }). */
-export type ExternalMachineEvent = { [E in ExternalEvent as E['event']]: Omit<E, 'event'> & { type: E['event'] } }[ExternalEventName];
+export type ExternalMachineEvent = {
+  [E in ExternalEvent as E['event']]: Omit<E, 'event'> & { type: E['event'] };
+}[ExternalEventName];
 
 export function toMachineEvent(e: ExternalEvent): ExternalMachineEvent {
   const { event, ...rest } = e;
@@ -76,7 +86,18 @@ export function describeEvent(e: ExternalEvent): string {
 // ---------------------------------------------------------------------------------------------
 // What travels between actors
 
-export const ERRNOS = ['EPERM', 'EINVAL', 'ENODEV', 'EIO', 'ENOSPC', 'ENOENT', 'EEXIST', 'EACCES', 'EADDRNOTAVAIL', 'EBUSY'] as const;
+export const ERRNOS = [
+  'EPERM',
+  'EINVAL',
+  'ENODEV',
+  'EIO',
+  'ENOSPC',
+  'ENOENT',
+  'EEXIST',
+  'EACCES',
+  'EADDRNOTAVAIL',
+  'EBUSY',
+] as const;
 export type Errno = (typeof ERRNOS)[number];
 export type FirmwareRc = z.infer<typeof firmwareRc>;
 export type FirmwareCall = 'register' | 'unregister' | 'preserve';
@@ -179,7 +200,13 @@ export type InternalEvent =
   // crash image to the kexec actor; the result goes back to whoever asked (reference §6)
   /** op 'start': kdumpctl start, which loads only when kexec_crash_loaded reads 0 [U]. */
   | { type: 'kexec.request'; op: 'start' | 'load' | 'unload'; origin: 'kdump-service' }
-  | { type: 'kexec.load'; crashkernel: Range; memory: Range[]; origin: 'user' | 'kdump-service'; unlessLoaded?: boolean }
+  | {
+      type: 'kexec.load';
+      crashkernel: Range;
+      memory: Range[];
+      origin: 'user' | 'kdump-service';
+      unlessLoaded?: boolean;
+    }
   | { type: 'kexec.unload'; origin: 'user' | 'kdump-service' }
   | { type: 'kexec.result'; op: 'load' | 'unload'; errno: Errno | null; origin: 'kdump-service' }
   /** __crash_kexec(): the crashed kernel hands over to the loaded crash image, if any. */

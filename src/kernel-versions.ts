@@ -183,7 +183,8 @@ export function parseKernelVersion(text: string): readonly [number, number] | nu
 export function compareKernelVersions(a: KernelVersion, b: KernelVersion): number {
   const x = parseKernelVersion(a);
   const y = parseKernelVersion(b);
-  if (x === null || y === null) throw new Error(`not a kernel version: "${x === null ? a : b}" (expected major.minor, such as "6.12")`);
+  if (x === null || y === null)
+    throw new Error(`not a kernel version: "${x === null ? a : b}" (expected major.minor, such as "6.12")`);
   return x[0] !== y[0] ? x[0] - y[0] : x[1] - y[1];
 }
 
@@ -200,7 +201,8 @@ const cache = new Map<KernelVersion, KernelTraits>();
 export function traitsOf(version: KernelVersion): KernelTraits {
   const hit = cache.get(version);
   if (hit !== undefined) return hit;
-  if (compareKernelVersions(version, OLDEST_KERNEL) < 0) throw new Error(`kernel ${version} is older than ${OLDEST_KERNEL}, the oldest the table describes`);
+  if (compareKernelVersions(version, OLDEST_KERNEL) < 0)
+    throw new Error(`kernel ${version} is older than ${OLDEST_KERNEL}, the oldest the table describes`);
   let t: KernelTraits = BEFORE;
   for (const change of KERNEL_CHANGES) if (changeApplies(change, version)) t = { ...t, ...change.sets };
   cache.set(version, t);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { LogError, parseLog } from '../src/log/parse';
 
 let dir = '';
@@ -147,7 +147,10 @@ const badLogs: BadLog[] = [
 describe('bad logs: exit code 2, the file, the line and the field, no stack trace', () => {
   it.each(badLogs)('$name', async (b) => {
     const file = logFile(b.name, b.text);
-    for (const argv of [['replay', file], ['replay', '--json', file]]) {
+    for (const argv of [
+      ['replay', file],
+      ['replay', '--json', file],
+    ]) {
       const r = await cli(argv);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
@@ -160,7 +163,10 @@ describe('bad logs: exit code 2, the file, the line and the field, no stack trac
   });
 
   it('every problem of a log is reported, each with its own line', async () => {
-    const file = logFile('two-problems.jsonl', `${header}\n{"event": "boot"}\n{"event": "nope"}\n{"event": "crash", "x": 1}\n{"event": "crash"}\n`);
+    const file = logFile(
+      'two-problems.jsonl',
+      `${header}\n{"event": "boot"}\n{"event": "nope"}\n{"event": "crash", "x": 1}\n{"event": "crash"}\n`,
+    );
     const r = await cli(['replay', file]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:3: field 'event'`);
@@ -197,7 +203,10 @@ describe('bad logs: exit code 2, the file, the line and the field, no stack trac
 
 describe('good logs', () => {
   it('exit 0; a write the kernel rejects is a result, not a log error: its line and errno are printed', async () => {
-    const file = logFile('rejected-write.jsonl', `${header}\n{"event": "boot"}\n{"event": "write", "path": "/sys/kernel/fadump/release_mem", "value": "1\\n"}\n`);
+    const file = logFile(
+      'rejected-write.jsonl',
+      `${header}\n{"event": "boot"}\n{"event": "write", "path": "/sys/kernel/fadump/release_mem", "value": "1\\n"}\n`,
+    );
     const r = await cli(['replay', file]);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
@@ -227,7 +236,10 @@ describe('the real binary', () => {
   const node = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('exits 2 on a bad log, with file:line on stderr and no stack trace', () => {
-    const file = logFile('spawned-bad.jsonl', `${header}\n{"event": "boot"}\n{"event": "memory-hotplug", "action": "add", "lmbs": "one"}\n`);
+    const file = logFile(
+      'spawned-bad.jsonl',
+      `${header}\n{"event": "boot"}\n{"event": "memory-hotplug", "action": "add", "lmbs": "one"}\n`,
+    );
     const p = node(['replay', file]);
     expect(p.status).toBe(2);
     expect(p.stdout).toBe('');

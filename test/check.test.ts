@@ -67,7 +67,11 @@ describe('every counterexample replays to the violation it claims', () => {
         if (!property || !r.counterexample) throw new Error(`no counterexample for ${r.property}`);
         // Through the log format, as `replay` reads it.
         const log = parseLog(formatLog(input, r.counterexample), 'cx.jsonl');
-        const result = confirm(log.config, property, log.entries.map((e) => e.event));
+        const result = confirm(
+          log.config,
+          property,
+          log.entries.map((e) => e.event),
+        );
         expect(result.violated, `${r.property}: ${result.detail}`).toBe(true);
       }
     });

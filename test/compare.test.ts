@@ -6,10 +6,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPARE_COLUMNS, COMPARE_ROWS, compareTable, type CompareCell, type CompareTable } from '../src/compare/compare';
+import {
+  COMPARE_COLUMNS,
+  COMPARE_ROWS,
+  compareTable,
+  type CompareCell,
+  type CompareTable,
+} from '../src/compare/compare';
 import { formatCompare } from '../src/compare/format';
 import { parseLog } from '../src/log/parse';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { replayViolation, verdictOf } from './support/verdicts';
 
 let dir = '';

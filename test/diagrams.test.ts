@@ -101,8 +101,12 @@ describe('each actor’s statechart', () => {
 
   it('productionKernel: eventless boot transitions, guards with params, [else], transient states', () => {
     const mmd = readFileSync(join(tmp, 'productionKernel.mmd'), 'utf8');
-    expect(mmd).toContain('booting --> running_registering : always<br/>[registersAtBoot]<br/>/ sendRegister(unregisterFirst=false)');
-    expect(mmd).toContain('booting --> running_notRegistered : always<br/>[else]<br/>/ userspaceStart(registered=false)');
+    expect(mmd).toContain(
+      'booting --> running_registering : always<br/>[registersAtBoot]<br/>/ sendRegister(unregisterFirst=false)',
+    );
+    expect(mmd).toContain(
+      'booting --> running_notRegistered : always<br/>[else]<br/>/ userspaceStart(registered=false)',
+    );
     expect(mmd).toMatch(/write, sysfs\.write<br\/>\[writeIs\(registered=false, kind=register\)\]/);
     expect(mmd).toMatch(/^ {2}class .*\bbooting\b.* transient$/m);
     expect(mmd).toContain('ignores: save-dump');
@@ -142,7 +146,10 @@ describe('the walk of the state nodes', () => {
       idle: {
         entry: 'greet',
         on: {
-          go: [{ guard: { type: 'flag', params: { on: true } }, target: 'work' }, { target: 'idle', actions: 'note' }],
+          go: [
+            { guard: { type: 'flag', params: { on: true } }, target: 'work' },
+            { target: 'idle', actions: 'note' },
+          ],
           '*': { actions: 'ignore' },
         },
       },
@@ -186,7 +193,12 @@ describe('the walk of the state nodes', () => {
 
 describe('the system diagram', () => {
   const emitted = Object.fromEntries(
-    ACTORS.map((a) => [a, emittedTypes(readFileSync(join(ROOT, 'machines', `${a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.ts`), 'utf8'))]),
+    ACTORS.map((a) => [
+      a,
+      emittedTypes(
+        readFileSync(join(ROOT, 'machines', `${a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.ts`), 'utf8'),
+      ),
+    ]),
   ) as Record<ActorId, string[]>;
   const chart: SystemChart = systemChart(emitted);
   const has = (from: string, to: string, event: string): boolean =>
@@ -195,10 +207,13 @@ describe('the system diagram', () => {
   it('shows every delivery the example logs make', () => {
     const dir = join(ROOT, 'examples');
     const missing = new Set<string>();
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()) {
       const log = parseLog(readFileSync(join(dir, f), 'utf8'), f);
       for (const step of replay(log.config, log.entries).deliveries) {
-        for (const d of step) if (!has(d.from, d.to, d.event.type)) missing.add(`${d.from} -> ${d.to}: ${d.event.type}`);
+        for (const d of step)
+          if (!has(d.from, d.to, d.event.type)) missing.add(`${d.from} -> ${d.to}: ${d.event.type}`);
       }
     }
     expect([...missing]).toEqual([]);
@@ -226,6 +241,6 @@ describe('the system diagram', () => {
     expect(headerSentence(readFileSync(join(ROOT, 'machines', 'petitboot.ts'), 'utf8'))).toBe(
       'Petitboot: OPAL\'s intermediate boot kernel (reference §4, seeds/000_* "On OPAL based machines").',
     );
-    expect(md).toContain('Petitboot: OPAL\'s intermediate boot kernel');
+    expect(md).toContain("Petitboot: OPAL's intermediate boot kernel");
   });
 });

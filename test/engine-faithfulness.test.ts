@@ -48,7 +48,11 @@ describe('the fast engine agrees with XState transition() on random paths', () =
             s = r.state;
             steps++;
             expect(key(engine.toState(t))).toBe(key({ ...s, dumpReason: null }));
-            expect({ handled: out.handled, errno: out.errno, ignored: out.ignored }).toEqual({ handled: r.handled, errno: r.errno, ignored: r.ignored });
+            expect({ handled: out.handled, errno: out.errno, ignored: out.ignored }).toEqual({
+              handled: r.handled,
+              errno: r.errno,
+              ignored: r.ignored,
+            });
           }
         }),
         { seed: 7, numRuns: 350 },
@@ -76,7 +80,10 @@ describe('the explorer reaches exactly the states xstate/graph reaches', () => {
       for (let i = 0; i < r.states; i++) ours.add(key(r.engine.toState(r.table.get(i, t))));
 
       const system = createSystem(c);
-      const logic = fromTransition((s: SystemState, e: ExternalMachineEvent) => system.step(s, e).state, system.initial());
+      const logic = fromTransition(
+        (s: SystemState, e: ExternalMachineEvent) => system.step(s, e).state,
+        system.initial(),
+      );
       const map = getAdjacencyMap(logic, {
         events: r.alphabet.map(toMachineEvent),
         serializeState: (s) => key({ ...s.context, dumpReason: null }),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { parseConfig, type ConfigInput } from '../src/config';
 import { ExpectedSchema, type Expected } from '../src/explore/check';
 import { defaultMatrix } from '../src/explore/matrix';
@@ -22,9 +22,27 @@ const bin = join(process.cwd(), 'bin', 'fadump-model.mjs');
 
 /** The part of `check --json`'s output these tests read. */
 const CheckJson = z.object({
-  results: z.array(z.object({ property: z.string(), config: z.string(), verdict: z.enum(['holds', 'violated', 'incomplete', 'n/a']), states: z.number() })),
-  runs: z.array(z.object({ config: z.string(), states: z.number(), transitions: z.number(), seconds: z.number(), complete: z.boolean(), stopReason: z.string() })),
-  mismatches: z.array(z.object({ config: z.string(), property: z.string(), expected: z.string().nullable(), got: z.string() })),
+  results: z.array(
+    z.object({
+      property: z.string(),
+      config: z.string(),
+      verdict: z.enum(['holds', 'violated', 'incomplete', 'n/a']),
+      states: z.number(),
+    }),
+  ),
+  runs: z.array(
+    z.object({
+      config: z.string(),
+      states: z.number(),
+      transitions: z.number(),
+      seconds: z.number(),
+      complete: z.boolean(),
+      stopReason: z.string(),
+    }),
+  ),
+  mismatches: z.array(
+    z.object({ config: z.string(), property: z.string(), expected: z.string().nullable(), got: z.string() }),
+  ),
   interrupted: z.boolean(),
   notStarted: z.number(),
 });
@@ -61,7 +79,12 @@ beforeAll(async () => {
   // src/specs/expected.json. --json for the figures, --out so the counterexamples stay out of out/.
   const t = performance.now();
   const r = await cli(['check', '--json', '--out', join(dir, 'counterexamples')]);
-  matrix = { code: r.code, json: CheckJson.parse(JSON.parse(r.out)), err: r.err, seconds: (performance.now() - t) / 1000 };
+  matrix = {
+    code: r.code,
+    json: CheckJson.parse(JSON.parse(r.out)),
+    err: r.err,
+    seconds: (performance.now() - t) / 1000,
+  };
 }, 300_000);
 
 afterAll(() => {
@@ -76,8 +99,12 @@ function run(): NonNullable<typeof matrix> {
 describe('the default matrix against src/specs/expected.json (what `npm start` checks)', () => {
   it('explores every configuration to the end and every verdict matches: zero mismatches, exit 0', () => {
     const m = run();
-    console.log(`default matrix: ${m.json.runs.length} configurations, ${m.json.runs.reduce((n, r) => n + r.states, 0)} states, ${m.seconds.toFixed(1)} s wall`);
-    expect(m.json.mismatches.map((x) => `${x.property} @ ${x.config}: expected ${x.expected ?? '(nothing)'}, got ${x.got}`)).toEqual([]);
+    console.log(
+      `default matrix: ${m.json.runs.length} configurations, ${m.json.runs.reduce((n, r) => n + r.states, 0)} states, ${m.seconds.toFixed(1)} s wall`,
+    );
+    expect(
+      m.json.mismatches.map((x) => `${x.property} @ ${x.config}: expected ${x.expected ?? '(nothing)'}, got ${x.got}`),
+    ).toEqual([]);
     expect(m.code, m.err).toBe(0);
     expect(m.json.interrupted).toBe(false);
     expect(m.json.notStarted).toBe(0);
@@ -96,13 +123,19 @@ describe('the default matrix against src/specs/expected.json (what `npm start` c
     });
     expect(new Set(names).size).toBe(names.length);
     expect(Object.keys(expected.verdicts).sort()).toEqual([...names].sort());
-    expect(run().json.runs.map((r) => r.config).sort()).toEqual([...names].sort());
+    expect(
+      run()
+        .json.runs.map((r) => r.config)
+        .sort(),
+    ).toEqual([...names].sort());
     const ids = PROPERTIES.map((p) => p.id).sort();
     for (const name of names) expect(Object.keys(expected.verdicts[name] ?? {}).sort(), name).toEqual(ids);
     // And the run produced a verdict for each of them, the very one recorded.
     const got = new Map(run().json.results.map((r) => [`${r.config}\u0000${r.property}`, r.verdict]));
     expect(got.size).toBe(names.length * ids.length);
-    for (const name of names) for (const id of ids) expect(got.get(`${name}\u0000${id}`), `${id} @ ${name}`).toBe(expected.verdicts[name]?.[id]);
+    for (const name of names)
+      for (const id of ids)
+        expect(got.get(`${name}\u0000${id}`), `${id} @ ${name}`).toBe(expected.verdicts[name]?.[id]);
   });
 });
 
@@ -131,7 +164,22 @@ describe('check --expect FILE', () => {
     const configFile = join(dir, 'one-config.json');
     writeFileSync(configFile, JSON.stringify(inputNamed(config)));
     // The matrix's result is reused: only that configuration and property are explored again.
-    const r = spawnSync(process.execPath, [bin, 'check', '--config', configFile, '--property', property, '--expect', expectFile, '--out', join(dir, 'cx-doctored')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'check',
+        '--config',
+        configFile,
+        '--property',
+        property,
+        '--expect',
+        expectFile,
+        '--out',
+        join(dir, 'cx-doctored'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain(`1 verdict(s) differ from ${expectFile}`);
     expect(r.stdout).toContain(`${property} @ ${config}: expected holds, got violated`);
@@ -161,12 +209,24 @@ describe('check --expect FILE', () => {
     const cases: { name: string; content: string; says: string[] }[] = [
       {
         name: 'bad-verdict.json',
-        content: '{\n  "verdicts": {\n    "pseries in-capture-kernel fadump=on 8G": {\n      "no-lost-dump": "maybe"\n    }\n  }\n}\n',
-        says: [':4: field \'verdicts["pseries in-capture-kernel fadump=on 8G"]["no-lost-dump"]\'', '"holds"|"violated"|"incomplete"|"n/a"'],
+        content:
+          '{\n  "verdicts": {\n    "pseries in-capture-kernel fadump=on 8G": {\n      "no-lost-dump": "maybe"\n    }\n  }\n}\n',
+        says: [
+          ':4: field \'verdicts["pseries in-capture-kernel fadump=on 8G"]["no-lost-dump"]\'',
+          '"holds"|"violated"|"incomplete"|"n/a"',
+        ],
       },
-      { name: 'extra-key.json', content: '{\n  "verdicts": {},\n  "verdict": {}\n}\n', says: [":3: field 'verdict'", 'Unrecognized key'] },
+      {
+        name: 'extra-key.json',
+        content: '{\n  "verdicts": {},\n  "verdict": {}\n}\n',
+        says: [":3: field 'verdict'", 'Unrecognized key'],
+      },
       { name: 'no-verdicts.json', content: '{}\n', says: [":1: field 'verdicts'"] },
-      { name: 'unknown-property.json', content: '{"verdicts": {\n"a": {\n"no-such-property": "holds"}}}\n', says: [':3: field \'verdicts["a"]["no-such-property"]\'', "unknown property 'no-such-property'"] },
+      {
+        name: 'unknown-property.json',
+        content: '{"verdicts": {\n"a": {\n"no-such-property": "holds"}}}\n',
+        says: [':3: field \'verdicts["a"]["no-such-property"]\'', "unknown property 'no-such-property'"],
+      },
       { name: 'not-json.json', content: '{"verdicts": {\n', says: [':2: not valid JSON'] },
     ];
     for (const c of cases) {

@@ -1,8 +1,8 @@
 // Issue 7 §2: property-based fuzzing (fast-check, fixed seed, modest counts) of the log parser,
-// the sysfs write handlers through the model, and the fold. The larger run: npx tsx src/fuzz.ts.
+// the sysfs write handlers through the model, and the fold. The larger run: npx tsx scripts/fuzz.ts.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { foldProperties, parserProperties, writeProperties } from '../src/fuzz';
+import { foldProperties, parserProperties, writeProperties } from '../scripts/fuzz';
 
 const SEED = 20240607;
 

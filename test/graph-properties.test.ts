@@ -14,10 +14,18 @@ import { ConfirmBoundError, confirm, searchFrom } from '../src/explore/confirm';
 import { loadExpected } from '../src/explore/check';
 import { explore, type Exploration } from '../src/explore/explore';
 import { propertyById, type GraphProperty } from '../src/specs/properties';
-import { FIXTURE_ALPHABET, FIXTURE_PROPERTIES, FIXTURE_READY, GRAPH_FIXTURES, fixtureSystem, type FixtureVariant } from './fixtures/graph-systems';
+import {
+  FIXTURE_ALPHABET,
+  FIXTURE_PROPERTIES,
+  FIXTURE_READY,
+  GRAPH_FIXTURES,
+  fixtureSystem,
+  type FixtureVariant,
+} from './fixtures/graph-systems';
 
 const cfg = config({});
-const exploreFixture = (variant: FixtureVariant): Exploration => explore(cfg, { system: fixtureSystem(cfg, variant), alphabet: FIXTURE_ALPHABET, properties: FIXTURE_PROPERTIES });
+const exploreFixture = (variant: FixtureVariant): Exploration =>
+  explore(cfg, { system: fixtureSystem(cfg, variant), alphabet: FIXTURE_ALPHABET, properties: FIXTURE_PROPERTIES });
 const resultOf = (run: Exploration, id: string) => {
   const r = run.results.find((x) => x.property === id);
   if (r === undefined) throw new Error(`no result for ${id}`);
@@ -59,7 +67,10 @@ describe('graph properties on fixture systems', () => {
         expect(c.violated, c.detail).toBe(false);
         for (let i = 0; i < good.states; i++) {
           const path = good.pathTo(i);
-          for (const p of FIXTURE_PROPERTIES) expect(confirmOn(f.holding, p, path).violated, `${p.id} after ${path.map((e) => e.event).join(',')}`).toBe(false);
+          for (const p of FIXTURE_PROPERTIES)
+            expect(confirmOn(f.holding, p, path).violated, `${p.id} after ${path.map((e) => e.event).join(',')}`).toBe(
+              false,
+            );
         }
       });
 
@@ -80,7 +91,9 @@ describe('graph properties on fixture systems', () => {
     expect(() => searchFrom(system, system.initial(), FIXTURE_ALPHABET, { maxStates: 2 })).toThrow(ConfirmBoundError);
     // From the trap's final state two states are reachable (capturing, capturingAgain), no goal.
     const cx = resultOf(exploreFixture('trap'), FIXTURE_READY.id).counterexample ?? [];
-    expect(() => confirm(cfg, FIXTURE_READY, cx, { system, alphabet: FIXTURE_ALPHABET, maxStates: 1 })).toThrow(/more than 1 states/);
+    expect(() => confirm(cfg, FIXTURE_READY, cx, { system, alphabet: FIXTURE_ALPHABET, maxStates: 1 })).toThrow(
+      /more than 1 states/,
+    );
     expect(confirm(cfg, FIXTURE_READY, cx, { system, alphabet: FIXTURE_ALPHABET, maxStates: 2 }).violated).toBe(true);
   });
 });
@@ -103,7 +116,9 @@ describe('the confirmation is independent of the fast engine', () => {
         todo.push(target.endsWith('.ts') ? target : `${target}.ts`);
       }
     }
-    const forbidden = ['engine.ts', 'explore.ts', 'table.ts', 'typed.ts'].map((f) => resolve(here, '../src/explore', f));
+    const forbidden = ['engine.ts', 'explore.ts', 'table.ts', 'typed.ts'].map((f) =>
+      resolve(here, '../src/explore', f),
+    );
     expect([...seen].filter((f) => forbidden.includes(f))).toEqual([]);
     expect(seen.size).toBeGreaterThan(3);
   });

@@ -7,8 +7,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { config, parseConfig, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
-import { changeApplies, compareKernelVersions, CURRENT_KERNEL, KERNEL_CHANGES, OLDEST_KERNEL, traitsOf } from '../src/kernel-versions';
-import { areaGeometry, crashInfoHeaderBytes, opalMetadataBytes, paramAreaFits, qemuCpuStateBytes, rtasDumpSizes } from '../src/memory/guest';
+import {
+  changeApplies,
+  compareKernelVersions,
+  CURRENT_KERNEL,
+  KERNEL_CHANGES,
+  OLDEST_KERNEL,
+  traitsOf,
+} from '../src/kernel-versions';
+import {
+  areaGeometry,
+  crashInfoHeaderBytes,
+  opalMetadataBytes,
+  paramAreaFits,
+  qemuCpuStateBytes,
+  rtasDumpSizes,
+} from '../src/memory/guest';
 import { dumpAreaAt, fadumpAreaSize } from '../src/memory/layout';
 import { KiB, MiB, pageAlign } from '../src/memory/size';
 import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
@@ -56,13 +70,18 @@ describe('cpus: the CPU state data section (rtas_fadump_dt_scan() reads ibm,conf
 
   it('mem_reserved follows: get_fadump_area_size() = PAGE_ALIGN(cpu + hpte) + boot memory + header', () => {
     const boot320 = 320 * MiB;
-    expect(memReserved({ firmware: 'qemu', cpus: 1 })).toBe(0x10000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048));
+    expect(memReserved({ firmware: 'qemu', cpus: 1 })).toBe(
+      0x10000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048),
+    );
     // 0x20 + 0x4f0 * 64 = 0x13c20: two 64K pages.
-    expect(memReserved({ firmware: 'qemu', cpus: 64 })).toBe(0x20000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048));
+    expect(memReserved({ firmware: 'qemu', cpus: 64 })).toBe(
+      0x20000 + boot320 + crashInfoHeaderBytes('in-capture-kernel', 2048),
+    );
   });
 
   it('PowerVM: the documentation example (CPU 0x40020, HPTE 0x1000) whatever the CPUs and MMU: the default, unchanged', () => {
-    for (const cpus of [1, 8, 128]) expect(rtasDumpSizes('powervm', cpus)).toEqual({ cpuStateBytes: 0x40020, hpteBytes: 0x1000 });
+    for (const cpus of [1, 8, 128])
+      expect(rtasDumpSizes('powervm', cpus)).toEqual({ cpuStateBytes: 0x40020, hpteBytes: 0x1000 });
     const r = regionOf(run({ cpus: 8, mmu: 'hash' }, [boot]).last());
     expect([r.cpu?.size, r.hpte?.size]).toEqual([0x40020, 0x1000]);
     expect(memReserved({})).toBe(0x50000 + 320 * MiB + crashInfoHeaderBytes('in-capture-kernel', 2048));
@@ -72,19 +91,40 @@ describe('cpus: the CPU state data section (rtas_fadump_dt_scan() reads ibm,conf
     const r = regionOf(run({ platform: 'powernv', memoryMiB: 16384 }, [boot]).last());
     expect(r.cpu).toBeNull();
     expect(r.hpte).toBeNull();
-    expect(areaGeometry({ platform: 'powernv', firmware: 'powervm', cpus: 64, pageSize: 64 * KiB, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' })).toMatchObject({ cpuStateBytes: 0, hpteBytes: 0 });
+    expect(
+      areaGeometry({
+        platform: 'powernv',
+        firmware: 'powervm',
+        cpus: 64,
+        pageSize: 64 * KiB,
+        nrCpus: 2048,
+        elfcorehdr: 'in-capture-kernel',
+      }),
+    ).toMatchObject({ cpuStateBytes: 0, hpteBytes: 0 });
   });
 
-  it('property: QEMU\'s size grows by 0x4f0 a CPU, and the copy destination stays page aligned right after it', () => {
+  it("property: QEMU's size grows by 0x4f0 a CPU, and the copy destination stays page aligned right after it", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2048 }), fc.constantFrom(4 * KiB, 64 * KiB), fc.integer({ min: 0, max: 1 << 16 }), (cpus, pageSize, startPages) => {
-        expect(qemuCpuStateBytes(cpus + 1) - qemuCpuStateBytes(cpus)).toBe(0x4f0);
-        const g = areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus, pageSize, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
-        const a = dumpAreaAt(g, startPages * pageSize, 320 * MiB);
-        expect(a.cpuState).toEqual({ start: a.start, end: a.start + 0x20 + 0x4f0 * cpus });
-        expect(a.hpte).toEqual({ start: a.start + 0x20 + 0x4f0 * cpus, end: a.start + 0x20 + 0x4f0 * cpus });
-        expect(a.bootMemDest - a.start).toBe(Math.ceil((0x20 + 0x4f0 * cpus) / pageSize) * pageSize);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2048 }),
+        fc.constantFrom(4 * KiB, 64 * KiB),
+        fc.integer({ min: 0, max: 1 << 16 }),
+        (cpus, pageSize, startPages) => {
+          expect(qemuCpuStateBytes(cpus + 1) - qemuCpuStateBytes(cpus)).toBe(0x4f0);
+          const g = areaGeometry({
+            platform: 'pseries',
+            firmware: 'qemu',
+            cpus,
+            pageSize,
+            nrCpus: 2048,
+            elfcorehdr: 'in-capture-kernel',
+          });
+          const a = dumpAreaAt(g, startPages * pageSize, 320 * MiB);
+          expect(a.cpuState).toEqual({ start: a.start, end: a.start + 0x20 + 0x4f0 * cpus });
+          expect(a.hpte).toEqual({ start: a.start + 0x20 + 0x4f0 * cpus, end: a.start + 0x20 + 0x4f0 * cpus });
+          expect(a.bootMemDest - a.start).toBe(Math.ceil((0x20 + 0x4f0 * cpus) / pageSize) * pageSize);
+        },
+      ),
       { seed: 12, numRuns: 300 },
     );
   });
@@ -108,9 +148,20 @@ describe('pageSizeKiB: every PAGE_ALIGN follows CONFIG_PPC_4K_PAGES / CONFIG_PPC
     expect(m4).toBe(768 * MiB + crashInfoHeaderBytes('in-capture-kernel', 2048) + 0x1000);
   });
 
-  it('the elfcorehdr built at registration (6.1 get_fadump_area_size()) is page aligned with the build\'s page size', () => {
+  it("the elfcorehdr built at registration (6.1 get_fadump_area_size()) is page aligned with the build's page size", () => {
     const size = (pageSize: number) =>
-      fadumpAreaSize(areaGeometry({ platform: 'pseries', firmware: 'qemu', cpus: 1, pageSize, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' }), 320 * MiB, 1);
+      fadumpAreaSize(
+        areaGeometry({
+          platform: 'pseries',
+          firmware: 'qemu',
+          cpus: 1,
+          pageSize,
+          nrCpus: 2048,
+          elfcorehdr: 'in-capture-kernel',
+        }),
+        320 * MiB,
+        1,
+      );
     // 0x1000 + 320 MiB + header + elfhdr 64 + 56 + 56 * 3: to the next 4K, or the next 64K page.
     expect(size(4 * KiB)).toBe(0x1000 + 320 * MiB + 0x1000);
     expect(size(64 * KiB)).toBe(0x10000 + 320 * MiB + 0x10000);
@@ -118,15 +169,28 @@ describe('pageSizeKiB: every PAGE_ALIGN follows CONFIG_PPC_4K_PAGES / CONFIG_PPC
 
   it('property: with either page size the area and boot_mem_top are page aligned in every configuration the model boots', () => {
     fc.assert(
-      fc.property(fc.constantFrom<4 | 64>(4, 64), fc.constantFrom<'powervm' | 'qemu'>('powervm', 'qemu'), fc.integer({ min: 1, max: 64 }), fc.constantFrom(2048, 4096, 8192), (pageSizeKiB, firmware, cpus, memoryMiB) => {
-        const o = run({ pageSizeKiB, firmware, cpus, memoryMiB }, [boot]).last();
-        const r = regionOf(o);
-        const page = pageSizeKiB * KiB;
-        expect((r.cpu?.start ?? 1) % page).toBe(0);
-        expect((r.dumps[0]?.dest ?? 1) % page).toBe(0);
-        const g = areaGeometry({ platform: 'pseries', firmware, cpus, pageSize: page, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
-        expect(Number(read(o, P.memReserved))).toBe(fadumpAreaSize(g, r.dumps[0]?.size ?? 0));
-      }),
+      fc.property(
+        fc.constantFrom<4 | 64>(4, 64),
+        fc.constantFrom<'powervm' | 'qemu'>('powervm', 'qemu'),
+        fc.integer({ min: 1, max: 64 }),
+        fc.constantFrom(2048, 4096, 8192),
+        (pageSizeKiB, firmware, cpus, memoryMiB) => {
+          const o = run({ pageSizeKiB, firmware, cpus, memoryMiB }, [boot]).last();
+          const r = regionOf(o);
+          const page = pageSizeKiB * KiB;
+          expect((r.cpu?.start ?? 1) % page).toBe(0);
+          expect((r.dumps[0]?.dest ?? 1) % page).toBe(0);
+          const g = areaGeometry({
+            platform: 'pseries',
+            firmware,
+            cpus,
+            pageSize: page,
+            nrCpus: 2048,
+            elfcorehdr: 'in-capture-kernel',
+          });
+          expect(Number(read(o, P.memReserved))).toBe(fadumpAreaSize(g, r.dumps[0]?.size ?? 0));
+        },
+      ),
       { seed: 4, numRuns: 40 },
     );
   });
@@ -173,7 +237,13 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
   });
 
   it('6.12 (Debian 6.12.107): hotplug_ready and bootargs_append, the elfcorehdr in the capture kernel; the param area set up even with fadump=off (f4892c68ecc1 backported, 0843ba458439 not)', () => {
-    expect(traitsOf('6.12')).toMatchObject({ elfcorehdr: 'in-capture-kernel', hotplugReady: true, paramArea: 'when-supported', registerAtBoot: true, registeredWrite: 'reregister' });
+    expect(traitsOf('6.12')).toMatchObject({
+      elfcorehdr: 'in-capture-kernel',
+      hotplugReady: true,
+      paramArea: 'when-supported',
+      registerAtBoot: true,
+      registeredWrite: 'reregister',
+    });
     const on = run({ kernel: '6.12' }, [boot]).last();
     expect(exists(on, P.bootargsAppend)).toBe(true);
     expect(read(on, P.hotplugReady)).toBe('1');
@@ -183,13 +253,25 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
     // bootargs_append_store(): -EPERM when fadump is not enabled.
     expect(off.at(1).errno).toBe('EPERM');
     // The current kernel (0843ba458439) and 6.10 (setup_fadump()) set it up only when enabled.
-    for (const kernel of [CURRENT_KERNEL, '6.10']) expect(exists(run({ kernel, fadump: 'off' }, [boot]).last(), P.bootargsAppend)).toBe(false);
+    for (const kernel of [CURRENT_KERNEL, '6.10'])
+      expect(exists(run({ kernel, fadump: 'off' }, [boot]).last(), P.bootargsAppend)).toBe(false);
   });
 
   it('rows: registration at boot from 5.18 (607451ce0aa9), -EEXIST 4.13-4.19 (98b8cd7f7564), re-register from 4.20 (0823c68b054b), CMA from 4.20 (a4e92ce8e4c8)', () => {
-    expect(traitsOf('5.14')).toMatchObject({ registerAtBoot: false, registeredWrite: 'reregister', cma: true, elfcorehdr: 'at-registration', paramArea: 'none' });
+    expect(traitsOf('5.14')).toMatchObject({
+      registerAtBoot: false,
+      registeredWrite: 'reregister',
+      cma: true,
+      elfcorehdr: 'at-registration',
+      paramArea: 'none',
+    });
     expect(traitsOf('5.18').registerAtBoot).toBe(true);
-    expect(traitsOf('4.18')).toMatchObject({ registeredWrite: 'eexist', cma: false, registerAtBoot: false, opal: false });
+    expect(traitsOf('4.18')).toMatchObject({
+      registeredWrite: 'eexist',
+      cma: false,
+      registerAtBoot: false,
+      opal: false,
+    });
     expect(traitsOf('4.20').registeredWrite).toBe('reregister');
     // 5.14: nothing registered at boot; `echo 1` registers, and again re-registers.
     const r514 = run({ kernel: '5.14' }, [boot, write(P.registered, '1'), write(P.registered, '1')]);
@@ -215,7 +297,10 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
   });
 
   it('property: each trait follows its row: elfcorehdr, hotplug_ready and crash hotplug from 6.10, registration at boot from 5.18, CMA from 4.20, bootargs_append from 6.10', () => {
-    const versionArb = fc.tuple(fc.integer({ min: 4, max: 7 }), fc.integer({ min: 0, max: 25 })).map(([a, b]) => `${a}.${b}`).filter((v) => compareKernelVersions(v, OLDEST_KERNEL) >= 0);
+    const versionArb = fc
+      .tuple(fc.integer({ min: 4, max: 7 }), fc.integer({ min: 0, max: 25 }))
+      .map(([a, b]) => `${a}.${b}`)
+      .filter((v) => compareKernelVersions(v, OLDEST_KERNEL) >= 0);
     fc.assert(
       fc.property(versionArb, (v) => {
         const t = traitsOf(v);
@@ -228,7 +313,8 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
         expect(t.registeredWrite).toBe(since('4.20') ? 'reregister' : 'eexist');
         expect(t.paramArea === 'none').toBe(!since('6.10'));
         // The rows a release has are exactly those it is at or past, or whose stable list names it.
-        for (const c of KERNEL_CHANGES) expect(changeApplies(c, v)).toBe(since(c.since) || (c.stable ?? []).includes(v));
+        for (const c of KERNEL_CHANGES)
+          expect(changeApplies(c, v)).toBe(since(c.since) || (c.stable ?? []).includes(v));
       }),
       { seed: 610, numRuns: 200 },
     );
@@ -238,7 +324,12 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
     const c = config({});
     expect(c.kernel).toBe(CURRENT_KERNEL);
     expect(c.name).toBe('pseries in-capture-kernel fadump=on 8G');
-    expect([c.elfcorehdr, c.registerAtBoot, c.registeredWrite, c.crashHotplug]).toEqual(['in-capture-kernel', true, 'reregister', true]);
+    expect([c.elfcorehdr, c.registerAtBoot, c.registeredWrite, c.crashHotplug]).toEqual([
+      'in-capture-kernel',
+      true,
+      'reregister',
+      true,
+    ]);
     expect([c.cpus, c.pageSizeKiB, c.pageSize, c.mmu, c.firmware]).toEqual([1, 64, 64 * KiB, 'radix', 'powervm']);
   });
 
@@ -256,9 +347,16 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
   it('explicit feature keys override the table', () => {
     expect(config({ kernel: '6.1', registerAtBoot: false }).registerAtBoot).toBe(false);
     expect(config({ kernel: '6.12', registeredWrite: 'eexist' }).registeredWrite).toBe('eexist');
-    expect(config({ kernel: '4.18', registeredWrite: 'reregister', registerAtBoot: true }).registeredWrite).toBe('reregister');
+    expect(config({ kernel: '4.18', registeredWrite: 'reregister', registerAtBoot: true }).registeredWrite).toBe(
+      'reregister',
+    );
     const mixed = config({ kernel: '6.12', elfcorehdr: 'at-registration' });
-    expect([mixed.kernel, mixed.elfcorehdr, mixed.captureKernel.kernel, mixed.captureKernel.elfcorehdr]).toEqual(['6.12', 'at-registration', '6.12', 'at-registration']);
+    expect([mixed.kernel, mixed.elfcorehdr, mixed.captureKernel.kernel, mixed.captureKernel.elfcorehdr]).toEqual([
+      '6.12',
+      'at-registration',
+      '6.12',
+      'at-registration',
+    ]);
     // The generation is overridden; the release's param area stays (bootargs_append), and
     // hotplug_ready follows the generation (bc446c5acaba came with c6c5b14dac0d).
     const o = run({ kernel: '6.12', elfcorehdr: 'at-registration' }, [boot]).last();
@@ -267,13 +365,23 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
     expect(config({ kernel: '6.12', crashHotplug: false }).crashHotplug).toBe(false);
   });
 
-  it('the capture kernel: the crashed kernel\'s build unless its release (or another generation) is given', () => {
+  it("the capture kernel: the crashed kernel's build unless its release (or another generation) is given", () => {
     expect(config({ kernel: '6.1' }).captureKernel).toMatchObject({ kernel: '6.1', elfcorehdr: 'at-registration' });
-    expect(config({ kernel: '6.1', captureKernel: { kernel: '6.12' } }).captureKernel).toMatchObject({ kernel: '6.12', elfcorehdr: 'in-capture-kernel' });
-    expect(config({ captureKernel: { elfcorehdr: 'at-registration' } }).captureKernel).toMatchObject({ kernel: '6.9', elfcorehdr: 'at-registration' });
+    expect(config({ kernel: '6.1', captureKernel: { kernel: '6.12' } }).captureKernel).toMatchObject({
+      kernel: '6.12',
+      elfcorehdr: 'in-capture-kernel',
+    });
+    expect(config({ captureKernel: { elfcorehdr: 'at-registration' } }).captureKernel).toMatchObject({
+      kernel: '6.9',
+      elfcorehdr: 'at-registration',
+    });
     // A 6.12 crashed kernel registers its param area; a 6.1 capture kernel does not know it:
     // no bootargs_append there, and 6.1 cannot read 6.12's FADMPSIG header.
-    const r = run({ kernel: '6.12', captureKernel: { kernel: '6.1' } }, [boot, write(P.bootargsAppend, 'quiet'), crash]);
+    const r = run({ kernel: '6.12', captureKernel: { kernel: '6.1' } }, [
+      boot,
+      write(P.bootargsAppend, 'quiet'),
+      crash,
+    ]);
     expect(exists(r.last(), P.bootargsAppend)).toBe(false);
     expect(r.last().dump).toBe('lost');
     // 6.12 to 6.12: the capture kernel inherits it.
@@ -286,19 +394,37 @@ describe('validation at the boundary: messages that name the field', () => {
   it('refuses what the model cannot describe, with the reason', () => {
     expect(issuesOf({ kernel: '6' })).toEqual([{ path: 'kernel', message: expect.stringMatching(/major\.minor/) }]);
     expect(issuesOf({ kernel: '6.12.107' })[0]?.message).toMatch(/"6\.12"/);
-    expect(issuesOf({ kernel: '4.12' })[0]).toMatchObject({ path: 'kernel', message: expect.stringMatching(/older than 4\.13/) });
-    expect(issuesOf({ pageSizeKiB: 16 })).toEqual([{ path: 'pageSizeKiB', message: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' }]);
+    expect(issuesOf({ kernel: '4.12' })[0]).toMatchObject({
+      path: 'kernel',
+      message: expect.stringMatching(/older than 4\.13/),
+    });
+    expect(issuesOf({ pageSizeKiB: 16 })).toEqual([
+      { path: 'pageSizeKiB', message: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' },
+    ]);
     expect(issuesOf({ cpus: 0 })[0]?.path).toBe('cpus');
     expect(issuesOf({ mmu: 'segment' })[0]?.path).toBe('mmu');
-    expect(issuesOf({ platform: 'powernv', firmware: 'qemu' })[0]).toMatchObject({ path: 'firmware', message: expect.stringMatching(/OPAL/) });
-    expect(issuesOf({ platform: 'powernv', kernel: '5.3' })[0]).toMatchObject({ path: 'kernel', message: expect.stringMatching(/5\.4/) });
-    expect(issuesOf({ kernel: '4.18', fadump: 'nocma' })[0]).toMatchObject({ path: 'kernel', message: expect.stringMatching(/a4e92ce8e4c8/) });
+    expect(issuesOf({ platform: 'powernv', firmware: 'qemu' })[0]).toMatchObject({
+      path: 'firmware',
+      message: expect.stringMatching(/OPAL/),
+    });
+    expect(issuesOf({ platform: 'powernv', kernel: '5.3' })[0]).toMatchObject({
+      path: 'kernel',
+      message: expect.stringMatching(/5\.4/),
+    });
+    expect(issuesOf({ kernel: '4.18', fadump: 'nocma' })[0]).toMatchObject({
+      path: 'kernel',
+      message: expect.stringMatching(/a4e92ce8e4c8/),
+    });
     expect(issuesOf({ captureKernel: { kernel: 'x' } })[0]?.path).toBe('captureKernel.kernel');
   });
 
   it('a guest key given away from its default shows in the name; none given, the names of before', () => {
-    expect(config({ kernel: '6.12', firmware: 'qemu', cpus: 8, pageSizeKiB: 4, mmu: 'hash' }).name).toBe('pseries kernel=6.12 qemu cpus=8 4K-pages hash-mmu in-capture-kernel fadump=on 8G');
-    expect(config({ elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false }).name).toBe('pseries at-registration fadump=on 8G kdumpctl-registers registered-eexist');
+    expect(config({ kernel: '6.12', firmware: 'qemu', cpus: 8, pageSizeKiB: 4, mmu: 'hash' }).name).toBe(
+      'pseries kernel=6.12 qemu cpus=8 4K-pages hash-mmu in-capture-kernel fadump=on 8G',
+    );
+    expect(config({ elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false }).name).toBe(
+      'pseries at-registration fadump=on 8G kdumpctl-registers registered-eexist',
+    );
   });
 });
 

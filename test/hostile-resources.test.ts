@@ -8,12 +8,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { parseLog } from '../src/log/parse';
 import { TEMP_FILE_PATTERN } from '../src/util/atomic';
 
 /** Over a million states: faults and memory bounds 4-12 GiB in 256 MiB blocks. */
-const BIG = { platform: 'pseries', elfcorehdr: 'at-registration', faults: true, memoryMiB: 8192, minMemoryMiB: 4096, maxMemoryMiB: 12288 };
+const BIG = {
+  platform: 'pseries',
+  elfcorehdr: 'at-registration',
+  faults: true,
+  memoryMiB: 8192,
+  minMemoryMiB: 4096,
+  maxMemoryMiB: 12288,
+};
 const bin = join(process.cwd(), 'bin', 'fadump-model.mjs');
 
 let dir = '';
@@ -58,26 +65,46 @@ describe('resource bounds on a configuration with over a million states', () => 
     expect(j.runs[0]?.states).toBeGreaterThanOrEqual(20_000);
     expect(j.runs[0]?.transitions).toBeGreaterThan(0);
     expect(new Set(j.results.map((x) => x.verdict))).toEqual(new Set(['incomplete', 'violated']));
-    for (const x of j.results.filter((y) => y.verdict === 'incomplete')) expect(x.note).toMatch(/before max-states|not decided: exploration stopped \(max-states\)/);
+    for (const x of j.results.filter((y) => y.verdict === 'incomplete'))
+      expect(x.note).toMatch(/before max-states|not decided: exploration stopped \(max-states\)/);
     expectCleanOutDir(out);
   });
 
   it('the committed large configuration (README "Large state spaces") is accepted and explored', async () => {
-    const r = await cli(['check', '--config', join('configs', 'large.json'), '--max-states', '5000', '--json', '--out', join(dir, 'out-large')]);
+    const r = await cli([
+      'check',
+      '--config',
+      join('configs', 'large.json'),
+      '--max-states',
+      '5000',
+      '--json',
+      '--out',
+      join(dir, 'out-large'),
+    ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out) as CheckJson;
-    expect(j.runs[0]).toMatchObject({ config: 'large: pseries at-registration faults, 6.5-9.75 GiB', complete: false, stopReason: 'max-states' });
+    expect(j.runs[0]).toMatchObject({
+      config: 'large: pseries at-registration faults, 6.5-9.75 GiB',
+      complete: false,
+      stopReason: 'max-states',
+    });
   });
 
   it('--max-memory: "incomplete" with the partial figures, well before the heap is full', async () => {
     const r = await cli(['check', '--config', bigFile, '--max-memory', '32M', '--out', join(dir, 'out-memory')]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/incomplete: pseries at-registration fadump=on 8G faults: stopped at the memory budget \(--max-memory; by default half the heap limit\) after \d+ states and \d+ transitions/);
+    expect(r.out).toMatch(
+      /incomplete: pseries at-registration fadump=on 8G faults: stopped at the memory budget \(--max-memory; by default half the heap limit\) after \d+ states and \d+ transitions/,
+    );
     expect(r.out).toMatch(/pseries at-registration fadump=on 8G faults +\d+ +(FAIL|\?)/);
   });
 
   it('without --max-memory, a small heap: the exploration stops at its budget instead of dying out of memory', () => {
-    const p = spawnSync(process.execPath, ['--max-old-space-size=160', bin, 'check', '--config', bigFile, '--json', '--out', join(dir, 'out-heap')], { encoding: 'utf8', timeout: 120_000 });
+    const p = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=160', bin, 'check', '--config', bigFile, '--json', '--out', join(dir, 'out-heap')],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(p.status, p.stderr).toBe(0);
     const j = JSON.parse(p.stdout) as CheckJson;
     expect(j.runs[0]).toMatchObject({ complete: false, stopReason: 'max-memory' });
@@ -85,12 +112,16 @@ describe('resource bounds on a configuration with over a million states', () => 
 
   it('Ctrl-C: stops the exploration under way, prints the partial result, exits 130, leaves no partial file', async () => {
     const out = join(dir, 'out-sigint');
-    const child = spawn(process.execPath, [bin, 'check', '--config', bigFile, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'check', '--config', bigFile, '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     // Long enough for the worker to be exploring (the whole configuration takes minutes).
     await new Promise((r) => setTimeout(r, 3000));
     const sent = performance.now();
@@ -100,8 +131,12 @@ describe('resource bounds on a configuration with over a million states', () => 
     expect(signal, stderr).toBeNull();
     expect(code, stderr).toBe(130);
     expect(seconds).toBeLessThan(15);
-    expect(stdout).toMatch(/incomplete: pseries at-registration fadump=on 8G faults: interrupted after \d+ states and \d+ transitions/);
-    expect(stdout).toContain('interrupted: 0 of 1 configurations explored to the end, 1 stopped part-way, 0 not started (the results above are partial)');
+    expect(stdout).toMatch(
+      /incomplete: pseries at-registration fadump=on 8G faults: interrupted after \d+ states and \d+ transitions/,
+    );
+    expect(stdout).toContain(
+      'interrupted: 0 of 1 configurations explored to the end, 1 stopped part-way, 0 not started (the results above are partial)',
+    );
     expect(stdout).toMatch(/pseries at-registration fadump=on 8G faults +\d+ +/);
     expect(stderr).not.toMatch(/\n\s+at /);
     expectCleanOutDir(out);

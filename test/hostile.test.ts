@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { MAX_LOG_BYTES, MAX_LOG_EVENTS, parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
 import { formatReplay, replayJson } from '../src/log/format';
@@ -64,49 +64,295 @@ const hotplug = (lmbs: unknown) => ev({ event: 'memory-hotplug', action: 'add', 
 const badLogs: BadLog[] = [
   { name: 'only-whitespace.jsonl', content: '\n  \n\t\n', line: 1, field: null, says: /empty log/ },
   { name: 'only-bom.jsonl', content: '\uFEFF', line: 1, field: null, says: /empty log/ },
-  { name: 'truncated-crlf.jsonl', content: `${header}\r\n{"event": "boot"}\r\n{"event": "cra`, line: 3, field: null, says: /not valid JSON \(column \d+: a string is not closed\): is the line truncated\?/ },
-  { name: 'truncated-object.jsonl', content: `${header}\n{"event": "boot"`, line: 2, field: null, says: /not valid JSON.*is the line truncated\?/ },
-  { name: 'invalid-json.jsonl', content: `${header}\n{event: boot}\n`, line: 2, field: null, says: /not valid JSON \(column 2: expected a key in double quotes or '}', found 'e'\)/ },
-  { name: 'trailing-garbage.jsonl', content: `${header}\n{"event": "boot"} x\n`, line: 2, field: null, says: /unexpected 'x' after the end of the value/ },
-  { name: 'single-quotes.jsonl', content: `${header}\n{'event': 'boot'}\n`, line: 2, field: null, says: /not valid JSON/ },
-  { name: 'nul-byte.jsonl', content: `${header}\n{"event": "boot"}\u0000\n`, line: 2, field: null, says: /control character U\+0000/ },
-  { name: 'raw-newline-in-string.jsonl', content: `${header}\n{"event": "write", "path": "/sys/kernel/fadump/registered", "value": "1\t"}\n`, line: 2, field: null, says: /control character U\+0009 inside a string/ },
-  { name: 'deep-nesting.jsonl', content: `${header}\n${'['.repeat(200_000)}\n`, line: 2, field: null, says: /nested more than 64 levels deep/ },
-  { name: 'duplicate-event-key.jsonl', content: `${header}\n{"event": "boot", "event": "crash"}\n`, line: 2, field: null, says: /duplicate key 'event' \(first at line 2 column 2\): JSON would silently keep only the last one/ },
-  { name: 'duplicate-config-key.jsonl', content: '{"config": {"fadump": "nocma", "fadump": "off"}}\n{"event": "boot"}\n', line: 1, field: null, says: /duplicate key 'fadump'/ },
-  { name: 'unknown-event-number.jsonl', content: `${header}\n{"event": 7}\n`, line: 2, field: 'event', says: /unknown event 7; expected one of: boot/ },
-  { name: 'missing-event.jsonl', content: `${header}\n{"path": "/x"}\n`, line: 2, field: 'event', says: /missing: every line after the header names an event/ },
-  { name: 'second-header.jsonl', content: `${header}\n{"event": "boot"}\n${header}\n`, line: 3, field: 'event', says: /a second \{"config": \.\.\.\} header\?/ },
-  { name: 'extra-key.jsonl', content: `${header}\n{"event": "crash", "cpu": 3}\n`, line: 2, field: null, says: /unknown key\(s\) 'cpu' for event 'crash'/ },
-  { name: 'missing-key.jsonl', content: `${header}\n{"event": "memory-hotplug", "lmbs": 1}\n`, line: 2, field: 'action', says: /expected one of "add"\|"remove"/ },
+  {
+    name: 'truncated-crlf.jsonl',
+    content: `${header}\r\n{"event": "boot"}\r\n{"event": "cra`,
+    line: 3,
+    field: null,
+    says: /not valid JSON \(column \d+: a string is not closed\): is the line truncated\?/,
+  },
+  {
+    name: 'truncated-object.jsonl',
+    content: `${header}\n{"event": "boot"`,
+    line: 2,
+    field: null,
+    says: /not valid JSON.*is the line truncated\?/,
+  },
+  {
+    name: 'invalid-json.jsonl',
+    content: `${header}\n{event: boot}\n`,
+    line: 2,
+    field: null,
+    says: /not valid JSON \(column 2: expected a key in double quotes or '}', found 'e'\)/,
+  },
+  {
+    name: 'trailing-garbage.jsonl',
+    content: `${header}\n{"event": "boot"} x\n`,
+    line: 2,
+    field: null,
+    says: /unexpected 'x' after the end of the value/,
+  },
+  {
+    name: 'single-quotes.jsonl',
+    content: `${header}\n{'event': 'boot'}\n`,
+    line: 2,
+    field: null,
+    says: /not valid JSON/,
+  },
+  {
+    name: 'nul-byte.jsonl',
+    content: `${header}\n{"event": "boot"}\u0000\n`,
+    line: 2,
+    field: null,
+    says: /control character U\+0000/,
+  },
+  {
+    name: 'raw-newline-in-string.jsonl',
+    content: `${header}\n{"event": "write", "path": "/sys/kernel/fadump/registered", "value": "1\t"}\n`,
+    line: 2,
+    field: null,
+    says: /control character U\+0009 inside a string/,
+  },
+  {
+    name: 'deep-nesting.jsonl',
+    content: `${header}\n${'['.repeat(200_000)}\n`,
+    line: 2,
+    field: null,
+    says: /nested more than 64 levels deep/,
+  },
+  {
+    name: 'duplicate-event-key.jsonl',
+    content: `${header}\n{"event": "boot", "event": "crash"}\n`,
+    line: 2,
+    field: null,
+    says: /duplicate key 'event' \(first at line 2 column 2\): JSON would silently keep only the last one/,
+  },
+  {
+    name: 'duplicate-config-key.jsonl',
+    content: '{"config": {"fadump": "nocma", "fadump": "off"}}\n{"event": "boot"}\n',
+    line: 1,
+    field: null,
+    says: /duplicate key 'fadump'/,
+  },
+  {
+    name: 'unknown-event-number.jsonl',
+    content: `${header}\n{"event": 7}\n`,
+    line: 2,
+    field: 'event',
+    says: /unknown event 7; expected one of: boot/,
+  },
+  {
+    name: 'missing-event.jsonl',
+    content: `${header}\n{"path": "/x"}\n`,
+    line: 2,
+    field: 'event',
+    says: /missing: every line after the header names an event/,
+  },
+  {
+    name: 'second-header.jsonl',
+    content: `${header}\n{"event": "boot"}\n${header}\n`,
+    line: 3,
+    field: 'event',
+    says: /a second \{"config": \.\.\.\} header\?/,
+  },
+  {
+    name: 'extra-key.jsonl',
+    content: `${header}\n{"event": "crash", "cpu": 3}\n`,
+    line: 2,
+    field: null,
+    says: /unknown key\(s\) 'cpu' for event 'crash'/,
+  },
+  {
+    name: 'missing-key.jsonl',
+    content: `${header}\n{"event": "memory-hotplug", "lmbs": 1}\n`,
+    line: 2,
+    field: 'action',
+    says: /expected one of "add"\|"remove"/,
+  },
   { name: 'negative-size.jsonl', content: `${header}\n${hotplug(-1)}\n`, line: 2, field: 'lmbs', says: />=1/ },
   { name: 'zero-size.jsonl', content: `${header}\n${hotplug(0)}\n`, line: 2, field: 'lmbs', says: />=1/ },
   { name: 'huge-size.jsonl', content: `${header}\n${hotplug(1e15)}\n`, line: 2, field: 'lmbs', says: /<=4096/ },
-  { name: 'infinite-size.jsonl', content: `${header}\n{"event": "memory-hotplug", "action": "add", "lmbs": 1e400}\n`, line: 2, field: null, says: /the number 1e400 is too large/ },
-  { name: 'fractional-size.jsonl', content: `${header}\n${hotplug(1.5)}\n`, line: 2, field: 'lmbs', says: /expected int/ },
-  { name: 'string-size.jsonl', content: `${header}\n${hotplug('4')}\n`, line: 2, field: 'lmbs', says: /expected number, received string/ },
-  { name: 'null-size.jsonl', content: `${header}\n${hotplug(null)}\n`, line: 2, field: 'lmbs', says: /expected number, received null/ },
-  { name: 'rc-out-of-range.jsonl', content: `${header}\n${ev({ event: 'firmware-error', call: 'register', rc: 123456 })}\n`, line: 2, field: 'rc', says: /./ },
-  { name: 'write-value-too-long.jsonl', content: `${header}\n${ev({ event: 'write', path: '/sys/kernel/fadump/bootargs_append', value: 'x'.repeat(70_000) })}\n`, line: 2, field: 'value', says: /<=65536 characters/ },
-  { name: 'write-value-not-string.jsonl', content: `${header}\n${ev({ event: 'write', path: '/sys/kernel/fadump/registered', value: 1 })}\n`, line: 2, field: 'value', says: /expected string, received number/ },
-  { name: 'config-null.jsonl', content: '{"config": null}\n{"event": "boot"}\n', line: 1, field: 'config', says: /expected an object of configuration keys.*got null/ },
-  { name: 'config-array.jsonl', content: '{"config": [{"platform": "pseries"}]}\n', line: 1, field: 'config', says: /got an array/ },
-  { name: 'config-missing.jsonl', content: '{}\n{"event": "boot"}\n', line: 1, field: 'config', says: /first line must be exactly/ },
-  { name: 'config-nocma-kdump.jsonl', content: '{"config": {"mechanism": "kdump", "fadump": "nocma", "crashkernel": "512M"}}\n', line: 1, field: 'config.fadump', says: /without fadump/ },
-  { name: 'config-petitboot-pseries.jsonl', content: '{"config": {"platform": "pseries", "petitbootPreservesDump": false}}\n', line: 1, field: 'config.petitbootPreservesDump', says: /only on PowerNV/ },
-  { name: 'config-lmb-multiple.jsonl', content: '{"config": {"memoryMiB": 8000}}\n', line: 1, field: 'config.memoryMiB', says: /8000 MiB is not a multiple of the LMB size \(256 MiB\)/ },
-  { name: 'config-lmb-power.jsonl', content: '{"config": {"memoryMiB": 8100, "lmbMiB": 100}}\n', line: 1, field: 'config.lmbMiB', says: /not a power of two/ },
-  { name: 'config-crashkernel-too-big.jsonl', content: '{"config": {"memoryMiB": 4096, "crashkernel": "8G"}}\n', line: 1, field: 'config.crashkernel', says: /crashkernel=8G is larger than RAM \(4096 MiB\)/ },
-  { name: 'config-crashkernel-offset.jsonl', content: '{"config": {"crashkernel": "512M@64M"}}\n', line: 1, field: 'config.crashkernel', says: /give only the size, such as "512M" \(fadump ignores the @offset\)/ },
-  { name: 'config-crashkernel-range.jsonl', content: '{"config": {"crashkernel": "1G-4G:256M"}}\n', line: 1, field: 'config.crashkernel', says: /range form/ },
-  { name: 'config-crashkernel-negative.jsonl', content: '{"config": {"crashkernel": "-1G"}}\n', line: 1, field: 'config.crashkernel', says: /cannot be negative/ },
-  { name: 'config-crashkernel-huge.jsonl', content: '{"config": {"crashkernel": "99999999999999999999G"}}\n', line: 1, field: 'config.crashkernel', says: /too large/ },
-  { name: 'config-memory-negative.jsonl', content: '{"config": {"memoryMiB": -8192}}\n', line: 1, field: 'config.memoryMiB', says: />0/ },
-  { name: 'config-memory-huge.jsonl', content: '{"config": {"memoryMiB": 1e12}}\n', line: 1, field: 'config.memoryMiB', says: /<=67108864/ },
-  { name: 'config-memory-string.jsonl', content: '{"config": {"memoryMiB": "8G"}}\n', line: 1, field: 'config.memoryMiB', says: /expected number, received string/ },
-  { name: 'config-nested-unknown.jsonl', content: '{"config": {"captureKernel": {"endian": "big"}}}\n', line: 1, field: 'config.captureKernel.endian', says: /unknown key 'endian'/ },
-  { name: 'utf16.jsonl', content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header}\n`, 'utf16le')]), line: 1, field: null, says: /UTF-16 \(byte order mark FF FE\); expected UTF-8/ },
-  { name: 'latin1.jsonl', content: Buffer.concat([Buffer.from(`${header}\n{"event": "boot"}\n{"event": "write", "path": "/sys/kernel/fadump/bootargs_append", "value": "caf`), Buffer.from([0xe9]), Buffer.from('"}\n')]), line: 3, field: null, says: /not UTF-8 text: byte 0xe9 at offset \d+/ },
+  {
+    name: 'infinite-size.jsonl',
+    content: `${header}\n{"event": "memory-hotplug", "action": "add", "lmbs": 1e400}\n`,
+    line: 2,
+    field: null,
+    says: /the number 1e400 is too large/,
+  },
+  {
+    name: 'fractional-size.jsonl',
+    content: `${header}\n${hotplug(1.5)}\n`,
+    line: 2,
+    field: 'lmbs',
+    says: /expected int/,
+  },
+  {
+    name: 'string-size.jsonl',
+    content: `${header}\n${hotplug('4')}\n`,
+    line: 2,
+    field: 'lmbs',
+    says: /expected number, received string/,
+  },
+  {
+    name: 'null-size.jsonl',
+    content: `${header}\n${hotplug(null)}\n`,
+    line: 2,
+    field: 'lmbs',
+    says: /expected number, received null/,
+  },
+  {
+    name: 'rc-out-of-range.jsonl',
+    content: `${header}\n${ev({ event: 'firmware-error', call: 'register', rc: 123456 })}\n`,
+    line: 2,
+    field: 'rc',
+    says: /./,
+  },
+  {
+    name: 'write-value-too-long.jsonl',
+    content: `${header}\n${ev({ event: 'write', path: '/sys/kernel/fadump/bootargs_append', value: 'x'.repeat(70_000) })}\n`,
+    line: 2,
+    field: 'value',
+    says: /<=65536 characters/,
+  },
+  {
+    name: 'write-value-not-string.jsonl',
+    content: `${header}\n${ev({ event: 'write', path: '/sys/kernel/fadump/registered', value: 1 })}\n`,
+    line: 2,
+    field: 'value',
+    says: /expected string, received number/,
+  },
+  {
+    name: 'config-null.jsonl',
+    content: '{"config": null}\n{"event": "boot"}\n',
+    line: 1,
+    field: 'config',
+    says: /expected an object of configuration keys.*got null/,
+  },
+  {
+    name: 'config-array.jsonl',
+    content: '{"config": [{"platform": "pseries"}]}\n',
+    line: 1,
+    field: 'config',
+    says: /got an array/,
+  },
+  {
+    name: 'config-missing.jsonl',
+    content: '{}\n{"event": "boot"}\n',
+    line: 1,
+    field: 'config',
+    says: /first line must be exactly/,
+  },
+  {
+    name: 'config-nocma-kdump.jsonl',
+    content: '{"config": {"mechanism": "kdump", "fadump": "nocma", "crashkernel": "512M"}}\n',
+    line: 1,
+    field: 'config.fadump',
+    says: /without fadump/,
+  },
+  {
+    name: 'config-petitboot-pseries.jsonl',
+    content: '{"config": {"platform": "pseries", "petitbootPreservesDump": false}}\n',
+    line: 1,
+    field: 'config.petitbootPreservesDump',
+    says: /only on PowerNV/,
+  },
+  {
+    name: 'config-lmb-multiple.jsonl',
+    content: '{"config": {"memoryMiB": 8000}}\n',
+    line: 1,
+    field: 'config.memoryMiB',
+    says: /8000 MiB is not a multiple of the LMB size \(256 MiB\)/,
+  },
+  {
+    name: 'config-lmb-power.jsonl',
+    content: '{"config": {"memoryMiB": 8100, "lmbMiB": 100}}\n',
+    line: 1,
+    field: 'config.lmbMiB',
+    says: /not a power of two/,
+  },
+  {
+    name: 'config-crashkernel-too-big.jsonl',
+    content: '{"config": {"memoryMiB": 4096, "crashkernel": "8G"}}\n',
+    line: 1,
+    field: 'config.crashkernel',
+    says: /crashkernel=8G is larger than RAM \(4096 MiB\)/,
+  },
+  {
+    name: 'config-crashkernel-offset.jsonl',
+    content: '{"config": {"crashkernel": "512M@64M"}}\n',
+    line: 1,
+    field: 'config.crashkernel',
+    says: /give only the size, such as "512M" \(fadump ignores the @offset\)/,
+  },
+  {
+    name: 'config-crashkernel-range.jsonl',
+    content: '{"config": {"crashkernel": "1G-4G:256M"}}\n',
+    line: 1,
+    field: 'config.crashkernel',
+    says: /range form/,
+  },
+  {
+    name: 'config-crashkernel-negative.jsonl',
+    content: '{"config": {"crashkernel": "-1G"}}\n',
+    line: 1,
+    field: 'config.crashkernel',
+    says: /cannot be negative/,
+  },
+  {
+    name: 'config-crashkernel-huge.jsonl',
+    content: '{"config": {"crashkernel": "99999999999999999999G"}}\n',
+    line: 1,
+    field: 'config.crashkernel',
+    says: /too large/,
+  },
+  {
+    name: 'config-memory-negative.jsonl',
+    content: '{"config": {"memoryMiB": -8192}}\n',
+    line: 1,
+    field: 'config.memoryMiB',
+    says: />0/,
+  },
+  {
+    name: 'config-memory-huge.jsonl',
+    content: '{"config": {"memoryMiB": 1e12}}\n',
+    line: 1,
+    field: 'config.memoryMiB',
+    says: /<=67108864/,
+  },
+  {
+    name: 'config-memory-string.jsonl',
+    content: '{"config": {"memoryMiB": "8G"}}\n',
+    line: 1,
+    field: 'config.memoryMiB',
+    says: /expected number, received string/,
+  },
+  {
+    name: 'config-nested-unknown.jsonl',
+    content: '{"config": {"captureKernel": {"endian": "big"}}}\n',
+    line: 1,
+    field: 'config.captureKernel.endian',
+    says: /unknown key 'endian'/,
+  },
+  {
+    name: 'utf16.jsonl',
+    content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header}\n`, 'utf16le')]),
+    line: 1,
+    field: null,
+    says: /UTF-16 \(byte order mark FF FE\); expected UTF-8/,
+  },
+  {
+    name: 'latin1.jsonl',
+    content: Buffer.concat([
+      Buffer.from(
+        `${header}\n{"event": "boot"}\n{"event": "write", "path": "/sys/kernel/fadump/bootargs_append", "value": "caf`,
+      ),
+      Buffer.from([0xe9]),
+      Buffer.from('"}\n'),
+    ]),
+    line: 3,
+    field: null,
+    says: /not UTF-8 text: byte 0xe9 at offset \d+/,
+  },
 ];
 
 describe('hostile event logs: exit 2, file:line, field, no stack trace', () => {
@@ -169,7 +415,10 @@ describe('hostile event logs: exit 2, file:line, field, no stack trace', () => {
     closeSync(fd);
     // A 64 MB heap could not even hold the text of the log: it is never read.
     const started = performance.now();
-    const p = spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'replay', f], { encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'replay', f], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const ms = performance.now() - started;
     expect(p.status, p.stderr).toBe(2);
     expect(p.stdout).toBe('');
@@ -180,7 +429,10 @@ describe('hostile event logs: exit 2, file:line, field, no stack trace', () => {
   });
 
   it('an endless log from a pipe is read in bounded chunks and refused past the limit', () => {
-    const p = spawnSync('sh', ['-c', `yes '{"event": "boot"}' | "${process.execPath}" "${bin}" replay /dev/stdin`], { encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync('sh', ['-c', `yes '{"event": "boot"}' | "${process.execPath}" "${bin}" replay /dev/stdin`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(p.status, p.stderr).toBe(2);
     expect(p.stdout).toBe('');
     expect(p.stderr).toContain('/dev/stdin: more than 16.0 MiB is larger than 16.0 MiB, the most an event log may be');
@@ -190,14 +442,28 @@ describe('hostile event logs: exit 2, file:line, field, no stack trace', () => {
 describe('replay prints step by step (bounded memory), the same text as before', () => {
   /** A long log of small events (no 2 KB bootargs writes), as a random walk would write it. */
   function longLog(name: string, events: number): string {
-    const letters = ['{"event": "boot"}', '{"event": "crash"}', '{"event": "save-dump"}', '{"event": "reboot"}', '{"event": "memory-hotplug", "action": "add", "lmbs": 1}', '{"event": "memory-hotplug", "action": "remove", "lmbs": 1}', '{"event": "write", "path": "/sys/kernel/fadump/release_mem", "value": "1\\n"}', '{"event": "write", "path": "/sys/kernel/fadump/registered", "value": "0\\n"}', '{"event": "kdump-reload"}'];
+    const letters = [
+      '{"event": "boot"}',
+      '{"event": "crash"}',
+      '{"event": "save-dump"}',
+      '{"event": "reboot"}',
+      '{"event": "memory-hotplug", "action": "add", "lmbs": 1}',
+      '{"event": "memory-hotplug", "action": "remove", "lmbs": 1}',
+      '{"event": "write", "path": "/sys/kernel/fadump/release_mem", "value": "1\\n"}',
+      '{"event": "write", "path": "/sys/kernel/fadump/registered", "value": "0\\n"}',
+      '{"event": "kdump-reload"}',
+    ];
     const lines = Array.from({ length: events }, (_, i) => letters[(i * 7 + (i >> 3)) % letters.length]);
     return file(name, `${header}\n${lines.join('\n')}\n`);
   }
 
   it('8,000 events replay in a 48 MB heap (holding every step, as replay() does, needs over 60 MB and dies there): nothing but the current state is held', () => {
     const f = longLog('long.jsonl', 8_000);
-    const p = spawnSync(process.execPath, ['--max-old-space-size=48', bin, 'replay', f], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 30 });
+    const p = spawnSync(process.execPath, ['--max-old-space-size=48', bin, 'replay', f], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 1 << 30,
+    });
     expect(p.status, p.stderr.slice(0, 2000)).toBe(0);
     expect(p.stdout.split('\n').filter((l) => l.startsWith('line ')).length).toBe(8_000);
   });
@@ -205,23 +471,29 @@ describe('replay prints step by step (bounded memory), the same text as before',
   it('a reader that goes away (replay | head): exit 141 at once, no stack trace', () => {
     const f = longLog('long-head.jsonl', 20_000);
     const started = performance.now();
-    const p = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" replay "${f}" | head -3 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${bin}" replay "${f}" | head -3 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(p.stdout.trim()).toBe('exit=141');
     expect(p.stderr).toBe('');
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
-
-  it.each(['seed-story-pseries.jsonl', 'powernv-petitboot.jsonl', 'hotplug-reload-at-registration.jsonl'])('%s: text and --json', async (name) => {
-    const f = join('examples', name);
-    const log = parseLog(readFileSync(f, 'utf8'), f);
-    const r = replay(log.config, log.entries);
-    const text = await cli(['replay', f]);
-    expect(text.code).toBe(0);
-    expect(text.out).toBe(`${f} (${log.config.name})\n${formatReplay(r)}`);
-    const json = await cli(['replay', '--json', f]);
-    expect(json.out).toBe(JSON.stringify(replayJson(r), null, 2));
-  });
+  it.each(['seed-story-pseries.jsonl', 'powernv-petitboot.jsonl', 'hotplug-reload-at-registration.jsonl'])(
+    '%s: text and --json',
+    async (name) => {
+      const f = join('examples', name);
+      const log = parseLog(readFileSync(f, 'utf8'), f);
+      const r = replay(log.config, log.entries);
+      const text = await cli(['replay', f]);
+      expect(text.code).toBe(0);
+      expect(text.out).toBe(`${f} (${log.config.name})\n${formatReplay(r)}`);
+      const json = await cli(['replay', '--json', f]);
+      expect(json.out).toBe(JSON.stringify(replayJson(r), null, 2));
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -251,24 +523,91 @@ const badConfigs: BadConfig[] = [
   },
   {
     name: 'petitboot-on-pseries.json',
-    content: '[\n  {"platform": "powernv", "memoryMiB": 16384},\n  {\n    "platform": "pseries",\n    "petitbootPreservesDump": true\n  }\n]\n',
+    content:
+      '[\n  {"platform": "powernv", "memoryMiB": 16384},\n  {\n    "platform": "pseries",\n    "petitbootPreservesDump": true\n  }\n]\n',
     line: 5,
     field: '[1].petitbootPreservesDump',
     says: /petitboot exists only on PowerNV/,
   },
-  { name: 'lmb-multiple.json', content: '{\n  "memoryMiB": 8200\n}\n', line: 2, field: 'memoryMiB', says: /8200 MiB is not a multiple of the LMB size \(256 MiB\)/ },
-  { name: 'crashkernel-over-ram.json', content: '[{"platform": "pseries"},\n {"memoryMiB": 2048,\n  "crashkernel": "4G"}]\n', line: 3, field: '[1].crashkernel', says: /crashkernel=4G is larger than RAM \(2048 MiB\)/ },
-  { name: 'min-over-max.json', content: '{\n  "memoryMiB": 8192,\n  "minMemoryMiB": 16384\n}\n', line: 3, field: 'minMemoryMiB', says: /16384 MiB is above memoryMiB \(8192\)/ },
-  { name: 'unknown-key.json', content: '[\n  {\n    "platform": "pseries",\n    "colour": "red"\n  }\n]\n', line: 4, field: '[0].colour', says: /unknown key 'colour'/ },
-  { name: 'null-entry.json', content: '[\n  {"platform": "pseries"},\n  null\n]\n', line: 3, field: '[1]', says: /expected a configuration object.*got null/ },
-  { name: 'string-config.json', content: '"pseries"\n', line: 1, field: '(config)', says: /expected a configuration object.*got string/ },
-  { name: 'same-config-twice.json', content: '[\n  {"platform": "pseries"},\n  {"platform": "pseries"}\n]\n', line: 3, field: '[1]', says: /the same configuration as \[0\].*results are keyed by name/ },
-  { name: 'same-name-twice.json', content: '[\n  {"name": "a"},\n  {"platform": "powernv", "memoryMiB": 16384, "name": "a"}\n]\n', line: 3, field: '[1].name', says: /'a' is also the name of \[0\]/ },
+  {
+    name: 'lmb-multiple.json',
+    content: '{\n  "memoryMiB": 8200\n}\n',
+    line: 2,
+    field: 'memoryMiB',
+    says: /8200 MiB is not a multiple of the LMB size \(256 MiB\)/,
+  },
+  {
+    name: 'crashkernel-over-ram.json',
+    content: '[{"platform": "pseries"},\n {"memoryMiB": 2048,\n  "crashkernel": "4G"}]\n',
+    line: 3,
+    field: '[1].crashkernel',
+    says: /crashkernel=4G is larger than RAM \(2048 MiB\)/,
+  },
+  {
+    name: 'min-over-max.json',
+    content: '{\n  "memoryMiB": 8192,\n  "minMemoryMiB": 16384\n}\n',
+    line: 3,
+    field: 'minMemoryMiB',
+    says: /16384 MiB is above memoryMiB \(8192\)/,
+  },
+  {
+    name: 'unknown-key.json',
+    content: '[\n  {\n    "platform": "pseries",\n    "colour": "red"\n  }\n]\n',
+    line: 4,
+    field: '[0].colour',
+    says: /unknown key 'colour'/,
+  },
+  {
+    name: 'null-entry.json',
+    content: '[\n  {"platform": "pseries"},\n  null\n]\n',
+    line: 3,
+    field: '[1]',
+    says: /expected a configuration object.*got null/,
+  },
+  {
+    name: 'string-config.json',
+    content: '"pseries"\n',
+    line: 1,
+    field: '(config)',
+    says: /expected a configuration object.*got string/,
+  },
+  {
+    name: 'same-config-twice.json',
+    content: '[\n  {"platform": "pseries"},\n  {"platform": "pseries"}\n]\n',
+    line: 3,
+    field: '[1]',
+    says: /the same configuration as \[0\].*results are keyed by name/,
+  },
+  {
+    name: 'same-name-twice.json',
+    content: '[\n  {"name": "a"},\n  {"platform": "powernv", "memoryMiB": 16384, "name": "a"}\n]\n',
+    line: 3,
+    field: '[1].name',
+    says: /'a' is also the name of \[0\]/,
+  },
   { name: 'empty-array.json', content: '[]', line: 1, field: null, says: /an empty array: no configuration to check/ },
   { name: 'empty-file.json', content: '', line: 1, field: null, says: /not valid JSON.*the text is empty/ },
-  { name: 'truncated.json', content: '[\n  {"platform": "pseries"},\n  {"platform": "pow', line: 3, field: null, says: /not valid JSON \(column 16: a string is not closed\): is the file truncated\?/ },
-  { name: 'trailing-comma.json', content: '{\n  "platform": "pseries",\n}\n', line: 3, field: null, says: /not valid JSON \(column 1: expected a key in double quotes/ },
-  { name: 'utf16.json', content: Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{}', 'utf16le')]), line: 1, field: null, says: /UTF-16/ },
+  {
+    name: 'truncated.json',
+    content: '[\n  {"platform": "pseries"},\n  {"platform": "pow',
+    line: 3,
+    field: null,
+    says: /not valid JSON \(column 16: a string is not closed\): is the file truncated\?/,
+  },
+  {
+    name: 'trailing-comma.json',
+    content: '{\n  "platform": "pseries",\n}\n',
+    line: 3,
+    field: null,
+    says: /not valid JSON \(column 1: expected a key in double quotes/,
+  },
+  {
+    name: 'utf16.json',
+    content: Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{}', 'utf16le')]),
+    line: 1,
+    field: null,
+    says: /UTF-16/,
+  },
 ];
 
 describe('hostile --config files: exit 2, file:line, field', () => {
@@ -282,7 +621,11 @@ describe('hostile --config files: exit 2, file:line, field', () => {
 
   it('a config file over 4 MiB is refused before it is read', async () => {
     const f = file('huge-config.json', `[${'{"platform": "pseries"},'.repeat(200_000)}{}]`);
-    expectRejected(await cli(['check', '--config', f]), `${f}: `, /is larger than 4\.0 MiB, the most a configuration file may be/);
+    expectRejected(
+      await cli(['check', '--config', f]),
+      `${f}: `,
+      /is larger than 4\.0 MiB, the most a configuration file may be/,
+    );
   });
 
   it('a missing config file', async () => {
@@ -292,7 +635,18 @@ describe('hostile --config files: exit 2, file:line, field', () => {
 
   it('a UTF-8 byte order mark in a config file is accepted', async () => {
     const f = file('bom.json', '\uFEFF{"platform": "pseries", "memoryMiB": 4096, "name": "bom-test"}');
-    const r = await cli(['check', '--config', f, '--max-states', '50', '--out', join(dir, 'out-bom'), '--json', '--workers', '1']);
+    const r = await cli([
+      'check',
+      '--config',
+      f,
+      '--max-states',
+      '50',
+      '--out',
+      join(dir, 'out-bom'),
+      '--json',
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ runs: [{ complete: false, stopReason: 'max-states' }] });
   });
@@ -318,7 +672,10 @@ describe('hostile flags: exit 2 and what was wrong', () => {
     [['check', '--max-memory', '1K'], ['--max-memory: 1.0 KiB is too little to explore anything; give at least 16M']],
     [['check', '--max-memory', '1P'], [/--max-memory: .* is more than this machine's/]],
     [['check', '--max-memory'], ["option '--max-memory <size>' argument missing"]],
-    [['check', '--property', 'no-such-property'], ["--property: unknown property 'no-such-property'; known: no-lost-dump"]],
+    [
+      ['check', '--property', 'no-such-property'],
+      ["--property: unknown property 'no-such-property'; known: no-lost-dump"],
+    ],
     [['check', '--property'], ["option '--property <id...>' argument missing"]],
     [['check', '--config'], ["option '--config <file>' argument missing"]],
     [['check', '--frobnicate'], ["unknown option '--frobnicate'"]],
@@ -335,12 +692,22 @@ describe('hostile flags: exit 2 and what was wrong', () => {
   it('--out that is a file, not a folder: refused before exploring', async () => {
     const f = file('not-a-folder', 'x');
     const cfg = file('small.json', '{"platform": "pseries"}');
-    expectRejected(await cli(['check', '--config', cfg, '--out', f]), /--out: cannot create the folder '.*not-a-folder' \(EEXIST\)|--out: '.*' is not a folder/);
-    expectRejected(await cli(['check', '--config', cfg, '--out', join(f, 'sub')]), /--out: cannot create the folder .* \(ENOTDIR\)/);
+    expectRejected(
+      await cli(['check', '--config', cfg, '--out', f]),
+      /--out: cannot create the folder '.*not-a-folder' \(EEXIST\)|--out: '.*' is not a folder/,
+    );
+    expectRejected(
+      await cli(['check', '--config', cfg, '--out', join(f, 'sub')]),
+      /--out: cannot create the folder .* \(ENOTDIR\)/,
+    );
   });
 
   it('the real binary exits 2 on bad flags, with no stack trace', () => {
-    for (const args of [['check', '--workers', 'x'], ['check', '--bogus'], ['check', '--max-memory', 'huge']]) {
+    for (const args of [
+      ['check', '--workers', 'x'],
+      ['check', '--bogus'],
+      ['check', '--max-memory', 'huge'],
+    ]) {
       const p = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
       expect(p.status, `${args.join(' ')}: ${p.stderr}`).toBe(2);
       expect(p.stdout).toBe('');
@@ -375,7 +742,15 @@ describe('files are written atomically', () => {
       seconds: 0,
       complete: true,
       stopReason: 'done',
-      results: [{ property: 'no-lost-dump', verdict: 'violated' as const, states: 1, counterexample: [{ event: 'boot' as const }], note: null }],
+      results: [
+        {
+          property: 'no-lost-dump',
+          verdict: 'violated' as const,
+          states: 1,
+          counterexample: [{ event: 'boot' as const }],
+          note: null,
+        },
+      ],
       coverage: null,
     });
     const files = writeCounterexamples([run('a b'), run('a/b'), run('a_b')], join(dir, 'cx'));

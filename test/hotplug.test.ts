@@ -186,7 +186,13 @@ describe('the kdump service and hotplug_ready (reference §5)', () => {
   });
 
   it('a failed reload (RTAS -1) makes kdumpctl stop and wait to start: fadump is unregistered, a crash gets no dump', () => {
-    const r = run(atRegistration, [boot, hotplug('add', 1), { event: 'firmware-error', call: 'register', rc: -1 }, kdumpReload, crash]);
+    const r = run(atRegistration, [
+      boot,
+      hotplug('add', 1),
+      { event: 'firmware-error', call: 'register', rc: -1 },
+      kdumpReload,
+      crash,
+    ]);
     expect(r.at(3).states.kdumpService).toBe('restartPending');
     expect(read(r.at(3), P.registered)).toBe('0');
     expect(r.at(4).dump).toBe('none');
@@ -227,7 +233,7 @@ describe('DLPAR removal of protected memory (reference §4, §8)', () => {
 // After a failed capture no kernel is booted: the capture kernel's build runs on (reference §1
 // "Capture boot" 5, "Release"), and memory hotplug follows that build's generation (§2
 // hotplug_ready, §5), not the first kernel's.
-describe('memory hotplug in the capture kernel\'s build that runs on after a failed capture (§1, §5)', () => {
+describe("memory hotplug in the capture kernel's build that runs on after a failed capture (§1, §5)", () => {
   /** boot, crash (the header is refused: the dump is lost), kdumpctl start registers the build
    *  that runs on, one LMB added, crash. */
   const log: ExternalEvent[] = [boot, crash, kdumpStart, hotplug('add', 1), crash];
@@ -273,7 +279,14 @@ describe('memory hotplug in the capture kernel\'s build that runs on after a fai
   });
 
   it('the same, with the reload before the crash: the re-registration covers the added LMB', () => {
-    const r = run({ ...inCapture, captureKernel: { elfcorehdr: 'at-registration' } }, [boot, crash, kdumpStart, hotplug('add', 1), kdumpReload, crash]);
+    const r = run({ ...inCapture, captureKernel: { elfcorehdr: 'at-registration' } }, [
+      boot,
+      crash,
+      kdumpStart,
+      hotplug('add', 1),
+      kdumpReload,
+      crash,
+    ]);
     expect(r.at(4).accepted).toBe(true);
     expect(r.at(5).dump).toBe('captured');
     const area = reservedArea(r.at(4));

@@ -6,7 +6,22 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
-import { boot, crash, exists, hotplug, kdumpReload, kdumpStart, MiB, P, read, reboot, run, saveDump, traffic, write } from './support/story';
+import {
+  boot,
+  crash,
+  exists,
+  hotplug,
+  kdumpReload,
+  kdumpStart,
+  MiB,
+  P,
+  read,
+  reboot,
+  run,
+  saveDump,
+  traffic,
+  write,
+} from './support/story';
 import { counterexampleOf, replayViolation, verdictOf } from './support/verdicts';
 import { productionMemory } from '../src/specs/properties';
 
@@ -113,8 +128,10 @@ describe('fadump falls back to kdump when its reservation fails and crashkernel=
 
 describe('the seeds’ claims, computed', () => {
   it('fadump resets devices before the capture, kdump does not (seeds/000, seeds/002, seeds/004)', () => {
-    for (const c of [fadumpNew, fadumpOld, fadumpNocma]) expect(verdictOf(c, 'devices-reset-before-capture').verdict).toBe('holds');
-    for (const c of [kdumpUdev, kdumpHotplug]) expect(verdictOf(c, 'devices-reset-before-capture').verdict).toBe('violated');
+    for (const c of [fadumpNew, fadumpOld, fadumpNocma])
+      expect(verdictOf(c, 'devices-reset-before-capture').verdict).toBe('holds');
+    for (const c of [kdumpUdev, kdumpHotplug])
+      expect(verdictOf(c, 'devices-reset-before-capture').verdict).toBe('violated');
     const cx = counterexampleOf(kdumpUdev, 'devices-reset-before-capture');
     expect(cx[cx.length - 1]).toEqual(crash);
     expect(replayViolation(kdumpUdev, 'devices-reset-before-capture', cx)).toBe(cx.length);
@@ -155,7 +172,8 @@ describe('the seeds’ claims, computed', () => {
     expect(exists(u.at(2), K.crashHotplug)).toBe(false);
     expect(u.last().states.kdumpService).toBe('kexec.reloadPending');
     // Added memory is in the vmcore with CONFIG_CRASH_HOTPLUG, missing without.
-    const top = (o: { vmcore: { ptLoad: { paddr: number; size: number }[] } | null }) => Math.max(...(o.vmcore?.ptLoad ?? []).map((p) => p.paddr + p.size));
+    const top = (o: { vmcore: { ptLoad: { paddr: number; size: number }[] } | null }) =>
+      Math.max(...(o.vmcore?.ptLoad ?? []).map((p) => p.paddr + p.size));
     expect(top(r.last())).toBe(8 * GiB + 256 * MiB);
     expect(top(run(kdumpUdev, [...armed, hotplug('add', 1), crash]).last())).toBe(8 * GiB);
   });
@@ -172,7 +190,13 @@ describe('the seeds’ claims, computed', () => {
     const c: ConfigInput = { platform: 'pseries', elfcorehdr: 'at-registration', faults: true };
     // The udev reload's echo 1 fails, kdumpctl echoes 0 and waits for its start: a crash then
     // finds nothing registered.
-    const events: ExternalEvent[] = [boot, hotplug('add', 1), { event: 'firmware-error', call: 'register', rc: -1 }, kdumpReload, crash];
+    const events: ExternalEvent[] = [
+      boot,
+      hotplug('add', 1),
+      { event: 'firmware-error', call: 'register', rc: -1 },
+      kdumpReload,
+      crash,
+    ];
     const r = run(c, events);
     expect(r.at(3).states.kdumpService).toBe('restartPending');
     expect(read(r.at(3), P.registered)).toBe('0');
@@ -184,7 +208,8 @@ describe('the seeds’ claims, computed', () => {
     const cma = verdictOf(fadumpNew, 'memory-available-to-production');
     const nocma = verdictOf(fadumpNocma, 'memory-available-to-production');
     const kdump = verdictOf(kdumpUdev, 'memory-available-to-production');
-    if (cma.figure === undefined || nocma.figure === undefined || kdump.figure === undefined) throw new Error('no figure');
+    if (cma.figure === undefined || nocma.figure === undefined || kdump.figure === undefined)
+      throw new Error('no figure');
     // What a user reads: nocma loses exactly mem_reserved, kdump exactly kexec_crash_size.
     const reserved = Number(read(run(fadumpNocma, [boot]).at(0), P.memReserved));
     expect(nocma.figure).toBe(8 * GiB - reserved);
@@ -217,7 +242,16 @@ describe('the seeds’ claims, computed', () => {
 
 describe('every kdump counterexample replays to its violation', () => {
   for (const c of [kdumpUdev, kdumpHotplug, fallback]) {
-    for (const property of ['accurate-vmcore', 'always-ready-after-hotplug', 'no-second-reboot', 'devices-reset-before-capture', 'no-crash-kernel-loaded-window', 'no-lost-dump', 'capture-kernel-confined', 'memory-available-to-production']) {
+    for (const property of [
+      'accurate-vmcore',
+      'always-ready-after-hotplug',
+      'no-second-reboot',
+      'devices-reset-before-capture',
+      'no-crash-kernel-loaded-window',
+      'no-lost-dump',
+      'capture-kernel-confined',
+      'memory-available-to-production',
+    ]) {
       it(`${JSON.stringify(c)} ${property}`, () => {
         const r = verdictOf(c, property);
         if (r.verdict !== 'violated') {

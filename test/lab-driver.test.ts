@@ -1,7 +1,16 @@
 // The lab's driver against a fake guest (test/support/fake-guest.sh speaks the guest agent's
 // protocol; no QEMU): a guest that hangs or dies ends its path with the reason and the run goes
 // on; an interrupted run keeps the transcripts that finished and a resumed run skips them.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,15 +87,32 @@ describe('the lab driver against a fake guest', () => {
     const resumed = plan(kernelsOf(['6.1-64k']), PATHS, out);
     expect(resumed.done.map((j) => j.path.name)).toEqual(['ok']);
     expect(resumed.jobs.map((j) => j.path.name)).toEqual(['hangs', 'dies', 'ok-too']);
-    const second = await runAll(out, PATHS.filter((p) => p.name === 'ok' || p.name === 'ok-too'));
+    const second = await runAll(
+      out,
+      PATHS.filter((p) => p.name === 'ok' || p.name === 'ok-too'),
+    );
     expect(second).toHaveLength(1);
     expect(existsSync(join(out, 'pseries-6.1-64k-ok-too.jsonl'))).toBe(true);
   }, 60_000);
 });
 
-describe('--paths generated: the model\'s paths fitted to a guest', () => {
+describe("--paths generated: the model's paths fitted to a guest", () => {
   it('start with a boot, hold only events a guest performs, remove only DIMMs they added, and differ', () => {
-    const guest = { platform: 'pseries' as const, kernel: '6.12', kernelRelease: '6.12.107', kernelSource: '6.12.107-1', qemu: '11.1.3', memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, nrCpus: 8, pageSizeKiB: 64 as const, mmu: 'hash' as const, cmdline: 'console=hvc0 fadump=on panic=10' };
+    const guest = {
+      platform: 'pseries' as const,
+      kernel: '6.12',
+      kernelRelease: '6.12.107',
+      kernelSource: '6.12.107-1',
+      qemu: '11.1.3',
+      memoryMiB: 2048,
+      maxMemoryMiB: 4096,
+      lmbMiB: 256,
+      cpus: 1,
+      nrCpus: 8,
+      pageSizeKiB: 64 as const,
+      mmu: 'hash' as const,
+      cmdline: 'console=hvc0 fadump=on panic=10',
+    };
     const paths = generatedLabPaths(guest, 12, 10);
     expect(paths).toHaveLength(12);
     expect(new Set(paths.map((p) => JSON.stringify(p.events))).size).toBe(12);

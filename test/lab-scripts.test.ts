@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const HAVE_SHELLCHECK = spawnSync('shellcheck', ['--version']).status === 0;
 const root = join(__dirname, '..');
 
-describe.skipIf(!HAVE_SHELLCHECK)('the lab\'s shell scripts pass shellcheck', () => {
+describe.skipIf(!HAVE_SHELLCHECK)("the lab's shell scripts pass shellcheck", () => {
   for (const [file, shell] of [
     ['lab/setup.sh', 'bash'],
     ['lab/guest/init', 'sh'],

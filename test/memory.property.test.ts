@@ -83,10 +83,22 @@ const pageSizeArb = fc.constantFrom(4 * KiB, 64 * KiB);
  *  QEMU's for 1 to 256 possible CPUs (src/memory/guest.ts). */
 const geometryArb = (platform: Platform): fc.Arbitrary<AreaGeometry> =>
   fc
-    .record({ pageSize: pageSizeArb, firmware: fc.constantFrom<Firmware>('powervm', 'qemu'), cpus: fc.integer({ min: 1, max: 256 }) })
+    .record({
+      pageSize: pageSizeArb,
+      firmware: fc.constantFrom<Firmware>('powervm', 'qemu'),
+      cpus: fc.integer({ min: 1, max: 256 }),
+    })
     .map((g) => areaGeometry({ platform, ...g, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' }));
 /** The default guest: PowerVM's documented sizes, 64K pages. */
-const geometry64K = (platform: Platform): AreaGeometry => areaGeometry({ platform, firmware: 'powervm', cpus: 1, pageSize: PAGE_SIZE_64K, nrCpus: 2048, elfcorehdr: 'in-capture-kernel' });
+const geometry64K = (platform: Platform): AreaGeometry =>
+  areaGeometry({
+    platform,
+    firmware: 'powervm',
+    cpus: 1,
+    pageSize: PAGE_SIZE_64K,
+    nrCpus: 2048,
+    elfcorehdr: 'in-capture-kernel',
+  });
 const lmbArb = fc.constantFrom(16 * MiB, 64 * MiB, 256 * MiB);
 
 interface Layout {
@@ -99,7 +111,10 @@ interface Layout {
 const layoutArb: fc.Arbitrary<Layout> = fc
   .record({
     lmb: lmbArb,
-    firstGap: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
+    firstGap: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    ),
     segs: fc.array(fc.record({ gap: fc.integer({ min: 0, max: 6 }), len: fc.integer({ min: 1, max: 24 }) }), {
       minLength: 1,
       maxLength: 9,
@@ -127,19 +142,26 @@ interface Scenario {
 
 /** A layout, a platform and a page-aligned boot memory size of at most 3/4 of the memory:
  *  any number of pages, whole LMBs, or exactly the first ranges (boot memory ending at a hole). */
-const scenarioArb: fc.Arbitrary<Scenario> = fc.tuple(layoutArb, platformArb.chain((p) => geometryArb(p))).chain(([layout, geometry]) => {
-  const platform = geometry.platform;
-  const PAGE_SIZE = geometry.pageSize;
-  const total = totalSize(layout.memory);
-  const pages = Math.floor((total * 3) / 4 / PAGE_SIZE);
-  const prefixes = layout.memory.map((_, i) => totalSize(layout.memory.slice(0, i + 1))).filter((t) => t <= (total * 3) / 4);
-  const sizes: fc.Arbitrary<number>[] = [
-    fc.integer({ min: 1, max: Math.max(1, pages) }).map((n) => n * PAGE_SIZE),
-    fc.integer({ min: 1, max: Math.max(1, Math.floor(pages / (layout.lmb / PAGE_SIZE))) }).map((n) => n * layout.lmb),
-  ];
-  if (prefixes.length > 0) sizes.push(fc.constantFrom(...prefixes));
-  return fc.oneof(...sizes).map((size) => ({ platform, geometry, memory: layout.memory, size }));
-});
+const scenarioArb: fc.Arbitrary<Scenario> = fc
+  .tuple(
+    layoutArb,
+    platformArb.chain((p) => geometryArb(p)),
+  )
+  .chain(([layout, geometry]) => {
+    const platform = geometry.platform;
+    const PAGE_SIZE = geometry.pageSize;
+    const total = totalSize(layout.memory);
+    const pages = Math.floor((total * 3) / 4 / PAGE_SIZE);
+    const prefixes = layout.memory
+      .map((_, i) => totalSize(layout.memory.slice(0, i + 1)))
+      .filter((t) => t <= (total * 3) / 4);
+    const sizes: fc.Arbitrary<number>[] = [
+      fc.integer({ min: 1, max: Math.max(1, pages) }).map((n) => n * PAGE_SIZE),
+      fc.integer({ min: 1, max: Math.max(1, Math.floor(pages / (layout.lmb / PAGE_SIZE))) }).map((n) => n * layout.lmb),
+    ];
+    if (prefixes.length > 0) sizes.push(fc.constantFrom(...prefixes));
+    return fc.oneof(...sizes).map((size) => ({ platform, geometry, memory: layout.memory, size }));
+  });
 
 interface Built {
   regions: Range[];
@@ -155,7 +177,9 @@ function build(s: Scenario, areaStart?: (top: number, areaSize: number) => numbe
   const bm = bootMemoryRegions(s.memory, s.size, s.platform, s.geometry.pageSize);
   if (!bm.ok) return null;
   const areaSize = fadumpAreaSize(s.geometry, s.size);
-  const start = areaStart ? areaStart(bm.value.bootMemTop, areaSize) : locateReserveMem(s.memory, bm.value.bootMemTop, areaSize, s.geometry.pageSize);
+  const start = areaStart
+    ? areaStart(bm.value.bootMemTop, areaSize)
+    : locateReserveMem(s.memory, bm.value.bootMemTop, areaSize, s.geometry.pageSize);
   if (start === null) return null;
   const dump = dumpAreaAt(s.geometry, start, s.size);
   const area = { start, end: start + dump.size };
@@ -204,7 +228,8 @@ function ptLoadViolation(s: Scenario, b: Built): string | null {
     if (!p) continue;
     const region = regions[i];
     if (region) {
-      if (p.paddr !== region.start || p.size !== region.end - region.start) return `PT_LOAD ${i} is not boot region ${i}`;
+      if (p.paddr !== region.start || p.size !== region.end - region.start)
+        return `PT_LOAD ${i} is not boot region ${i}`;
       if (p.offset !== dest) return `boot PT_LOAD ${i} offset ${p.offset}, want ${dest}`;
       dest += p.size;
     } else if (p.offset !== p.paddr) {
@@ -262,7 +287,8 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
             splits++;
             const left = b.ptLoads.filter((p) => p.paddr === tStart && p.size === b.area.start - tStart);
             const right = b.ptLoads.filter((p) => p.paddr === b.area.end && p.size === r.end - b.area.end);
-            if (left.length !== 1 || right.length !== 1) throw new Error(`range ${r.start}-${r.end} not split around the area`);
+            if (left.length !== 1 || right.length !== 1)
+              throw new Error(`range ${r.start}-${r.end} not split around the area`);
           }
         }
         return true;
@@ -289,7 +315,13 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
         );
         const memory = withRemoved(afterAdd, remove);
         built++;
-        const pt = elfcorePtLoads({ memory, bootRegions: b.regions, bootMemTop: b.bootMemTop, bootMemDest: b.bootMemDest, area: b.area });
+        const pt = elfcorePtLoads({
+          memory,
+          bootRegions: b.regions,
+          bootMemTop: b.bootMemTop,
+          bootMemDest: b.bootMemDest,
+          area: b.area,
+        });
         const ranges = pt.map(ptRange);
         // Described: the boot regions, plus the new map above boot_mem_top minus the area.
         const above = subtract(normalize(memory), { start: 0, end: b.bootMemTop });
@@ -302,7 +334,8 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
         }
         expect(pt.every((p) => !(p.paddr < b.area.end && b.area.start < p.paddr + p.size))).toBe(true);
         // Without additions below boot_mem_top this is all memory but the area.
-        if (add.every((r) => r.start >= b.bootMemTop)) expect(normalize(ranges)).toEqual(memoryToDescribe(memory, b.area));
+        if (add.every((r) => r.start >= b.bootMemTop))
+          expect(normalize(ranges)).toEqual(memoryToDescribe(memory, b.area));
         return true;
       }),
       opts(150),
@@ -325,7 +358,13 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
     const added = lmbsAdded(memory, 1, 256 * MiB, 4 * GiB);
     expect(added).toEqual([{ start: 256 * MiB, end: 512 * MiB }]);
     const after = withAdded(memory, added ?? []);
-    const pt = elfcorePtLoads({ memory: after, bootRegions: bm.value.regions, bootMemTop: bm.value.bootMemTop, bootMemDest: dump.bootMemDest, area });
+    const pt = elfcorePtLoads({
+      memory: after,
+      bootRegions: bm.value.regions,
+      bootMemTop: bm.value.bootMemTop,
+      bootMemDest: dump.bootMemDest,
+      area,
+    });
     expect(pt.some((p) => p.paddr < 512 * MiB && p.paddr + p.size > 256 * MiB)).toBe(false);
     expect(normalize(pt.map(ptRange))).not.toEqual(memoryToDescribe(after, area));
   });
@@ -359,12 +398,23 @@ describe('elfcorePtLoads (fadump_populate_elfcorehdr)', () => {
       },
     });
     if (!bm.ok) return;
-    const start = locateReserveMem(memory, bm.value.bootMemTop, fadumpAreaSize(geometry64K('pseries'), 320 * MiB), PAGE_SIZE_64K);
+    const start = locateReserveMem(
+      memory,
+      bm.value.bootMemTop,
+      fadumpAreaSize(geometry64K('pseries'), 320 * MiB),
+      PAGE_SIZE_64K,
+    );
     expect(start).toBe(576 * MiB);
     if (start === null) return;
     const dump = dumpAreaAt(geometry64K('pseries'), start, 320 * MiB);
     const area = { start, end: start + dump.size };
-    const pt = elfcorePtLoads({ memory, bootRegions: bm.value.regions, bootMemTop: bm.value.bootMemTop, bootMemDest: dump.bootMemDest, area });
+    const pt = elfcorePtLoads({
+      memory,
+      bootRegions: bm.value.regions,
+      bootMemTop: bm.value.bootMemTop,
+      bootMemDest: dump.bootMemDest,
+      area,
+    });
     expect(pt).toEqual([
       { paddr: 0, size: 256 * MiB, offset: dump.bootMemDest },
       { paddr: 512 * MiB, size: 64 * MiB, offset: dump.bootMemDest + 256 * MiB },
@@ -400,8 +450,15 @@ describe('bootMemoryRegions and locateReserveMem', () => {
         expect(totalSize(regions)).toBe(s.size);
         expect(isStrictlySortedDisjoint(regions, true)).toBe(true);
         // Every region lies in memory, and all memory below the last region's end is boot memory.
-        expect(samePointSet(regions, mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])))).toBe(true);
-        const holes = lastEnd - totalSize(mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])));
+        expect(
+          samePointSet(
+            regions,
+            mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])),
+          ),
+        ).toBe(true);
+        const holes =
+          lastEnd -
+          totalSize(mem.flatMap((r) => (r.start < lastEnd ? [{ start: r.start, end: Math.min(r.end, lastEnd) }] : [])));
         expect(bootMemTop).toBe(pageAlign(s.size + holes, s.geometry.pageSize));
         expect(bootMemTop % s.geometry.pageSize).toBe(0);
       }),
@@ -411,7 +468,13 @@ describe('bootMemoryRegions and locateReserveMem', () => {
 
   it('locateReserveMem: page aligned, at or above boot_mem_top, inside one memory range, the first that fits', () => {
     // boot_mem_top is page aligned in practice; an unaligned one checks the result is aligned.
-    const arb = fc.tuple(layoutArb, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 4096 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 * MiB })), pageSizeArb);
+    const arb = fc.tuple(
+      layoutArb,
+      fc.integer({ min: 0, max: 64 }),
+      fc.integer({ min: 1, max: 4096 }),
+      fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 * MiB })),
+      pageSizeArb,
+    );
     fc.assert(
       fc.property(arb, ([layout, topLmbs, sizePages, jitter, PAGE_SIZE]) => {
         const top = topLmbs * layout.lmb + jitter;
@@ -454,7 +517,12 @@ describe('range bookkeeping: normalize, subtract, withAdded, withRemoved', () =>
       fc.property(smallRanges, (rs) => {
         const n = normalize(rs);
         expect(isStrictlySortedDisjoint(n, false)).toBe(true);
-        expect(samePointSet(n, rs.filter((r) => r.end > r.start))).toBe(true);
+        expect(
+          samePointSet(
+            n,
+            rs.filter((r) => r.end > r.start),
+          ),
+        ).toBe(true);
         expect(normalize(n)).toEqual(n);
         expect(totalSize(n)).toBeLessThanOrEqual(totalSize(rs.filter((r) => r.end > r.start)));
       }),
@@ -494,8 +562,12 @@ describe('range bookkeeping: normalize, subtract, withAdded, withRemoved', () =>
         for (let a = 0; a < end; a += lmb) blocks.push({ start: a, end: a + lmb });
         const present = blocks.filter((b) => covers(memory, b.start) > 0);
         const absent = blocks.filter((b) => covers(memory, b.start) === 0);
-        const add = [...new Set(picks.map((p) => p % Math.max(1, absent.length)))].flatMap((i) => absent.slice(i, i + 1));
-        const rem = [...new Set(picks.map((p) => p % Math.max(1, present.length)))].flatMap((i) => present.slice(i, i + 1));
+        const add = [...new Set(picks.map((p) => p % Math.max(1, absent.length)))].flatMap((i) =>
+          absent.slice(i, i + 1),
+        );
+        const rem = [...new Set(picks.map((p) => p % Math.max(1, present.length)))].flatMap((i) =>
+          present.slice(i, i + 1),
+        );
         const added = withAdded(memory, add);
         expect(totalSize(added)).toBe(totalSize(memory) + add.length * lmb);
         expect(isStrictlySortedDisjoint(added, false)).toBe(true);
@@ -517,7 +589,8 @@ describe('memory hotplug: lmbsAdded / lmbsRemoved (DLPAR)', () => {
       fc.property(arb, ([{ lmb, memory }, count, extraLmbs]) => {
         const maxBytes = endOfDram(memory) + extraLmbs * lmb;
         const absent: Range[] = [];
-        for (let a = 0; a + lmb <= maxBytes; a += lmb) if (covers(memory, a) === 0) absent.push({ start: a, end: a + lmb });
+        for (let a = 0; a + lmb <= maxBytes; a += lmb)
+          if (covers(memory, a) === 0) absent.push({ start: a, end: a + lmb });
         const got = lmbsAdded(memory, count, lmb, maxBytes);
         if (count > absent.length) {
           expect(got).toBeNull();
@@ -550,7 +623,9 @@ describe('memory hotplug: lmbsAdded / lmbsRemoved (DLPAR)', () => {
         expect(totalSize(after)).toBe(total - count * lmb);
         expect(totalSize(after)).toBeGreaterThanOrEqual(minBytes);
         // Every removed block was present, and every block left lies below every removed one.
-        expect(got.every((b) => b.start % lmb === 0 && covers(memory, b.start) > 0 && covers(memory, b.end - 1) > 0)).toBe(true);
+        expect(
+          got.every((b) => b.start % lmb === 0 && covers(memory, b.start) > 0 && covers(memory, b.end - 1) > 0),
+        ).toBe(true);
         if (got.length > 0) {
           const lowestRemoved = Math.min(...got.map((b) => b.start));
           expect(endOfDram(after)).toBeLessThanOrEqual(lowestRemoved);
@@ -596,7 +671,7 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
   );
   const fivePercent = (ram: number) => Math.floor(Math.floor(ram / 20) / (256 * MiB)) * 256 * MiB;
 
-  it("current rule: page aligned and >= the platform minimum, or an error; crashkernel= capped at RAM/4; else max(5% rounded down to 256 MiB, minimum)", () => {
+  it('current rule: page aligned and >= the platform minimum, or an error; crashkernel= capped at RAM/4; else max(5% rounded down to 256 MiB, minimum)', () => {
     fc.assert(
       fc.property(platformArb, ramArb, crashkernelArb, pageSizeArb, (platform, ramBytes, crashkernel, pageSize) => {
         const min = PLATFORM[platform].bootMemMin;
@@ -622,8 +697,20 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
     fc.assert(
       fc.property(platformArb, ramArb, ramArb, (platform, a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const x = bootMemorySize({ platform, ramBytes: lo, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K });
-        const y = bootMemorySize({ platform, ramBytes: hi, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K });
+        const x = bootMemorySize({
+          platform,
+          ramBytes: lo,
+          crashkernel: null,
+          rule: 'current',
+          pageSize: PAGE_SIZE_64K,
+        });
+        const y = bootMemorySize({
+          platform,
+          ramBytes: hi,
+          crashkernel: null,
+          rule: 'current',
+          pageSize: PAGE_SIZE_64K,
+        });
         expect(x.ok && y.ok && x.value <= y.value).toBe(true);
       }),
       opts(300),
@@ -632,37 +719,136 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
 
   it('current rule examples', () => {
     // 64 GiB: 5% = 3.2 GiB -> 3 GiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 3 * GiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 64 * GiB,
+        crashkernel: null,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 3 * GiB });
     // 4 GiB: 5% = 204.8 MiB -> 0 -> raised to the minimum.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 320 * MiB });
-    expect(bootMemorySize({ platform: 'powernv', ramBytes: 4 * GiB, crashkernel: null, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 768 * MiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 4 * GiB,
+        crashkernel: null,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 320 * MiB });
+    expect(
+      bootMemorySize({
+        platform: 'powernv',
+        ramBytes: 4 * GiB,
+        crashkernel: null,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 768 * MiB });
     // crashkernel=4G on 8 GiB is capped at 2 GiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 4 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 2 * GiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 8 * GiB,
+        crashkernel: 4 * GiB,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 2 * GiB });
     // crashkernel=256M is below the pSeries minimum: error.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 256 * MiB, rule: 'current', pageSize: PAGE_SIZE_64K }).ok).toBe(false);
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 8 * GiB,
+        crashkernel: 256 * MiB,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }).ok,
+    ).toBe(false);
     // crashkernel=1G on 2 GiB: capped at 512 MiB, fine on pSeries, below OPAL's 768 MiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 512 * MiB });
-    expect(bootMemorySize({ platform: 'powernv', ramBytes: 2 * GiB, crashkernel: 1 * GiB, rule: 'current', pageSize: PAGE_SIZE_64K }).ok).toBe(false);
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 2 * GiB,
+        crashkernel: 1 * GiB,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 512 * MiB });
+    expect(
+      bootMemorySize({
+        platform: 'powernv',
+        ramBytes: 2 * GiB,
+        crashkernel: 1 * GiB,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }).ok,
+    ).toBe(false);
     // crashkernel= of size 0 counts as absent (ret == 0 && size > 0).
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 64 * GiB, crashkernel: 0, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 3 * GiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 64 * GiB,
+        crashkernel: 0,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 3 * GiB });
     // A size that is not page aligned is rounded up.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 400 * MiB + 1, rule: 'current', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 400 * MiB + PAGE_SIZE_64K });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 8 * GiB,
+        crashkernel: 400 * MiB + 1,
+        rule: 'current',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 400 * MiB + PAGE_SIZE_64K });
     // With 4K pages the same size rounds up to the next 4 KiB.
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 8 * GiB, crashkernel: 400 * MiB + 1, rule: 'current', pageSize: 4 * KiB })).toEqual({ ok: true, value: 400 * MiB + 4 * KiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 8 * GiB,
+        crashkernel: 400 * MiB + 1,
+        rule: 'current',
+        pageSize: 4 * KiB,
+      }),
+    ).toEqual({ ok: true, value: 400 * MiB + 4 * KiB });
   });
 
-  it("seed-2011 rule: larger of 5% (rounded down to 256 MiB) or 256 MiB; crashkernel= overrides (uncapped); never an error", () => {
+  it('seed-2011 rule: larger of 5% (rounded down to 256 MiB) or 256 MiB; crashkernel= overrides (uncapped); never an error', () => {
     fc.assert(
       fc.property(platformArb, ramArb, crashkernelArb, pageSizeArb, (platform, ramBytes, crashkernel, pageSize) => {
         const r = bootMemorySize({ platform, ramBytes, crashkernel, rule: 'seed-2011', pageSize });
-        const want = crashkernel === null ? Math.max(fivePercent(ramBytes), SEED_2011_MIN_BOOT_MEM) : pageAlign(crashkernel, pageSize);
+        const want =
+          crashkernel === null
+            ? Math.max(fivePercent(ramBytes), SEED_2011_MIN_BOOT_MEM)
+            : pageAlign(crashkernel, pageSize);
         expect(r).toEqual({ ok: true, value: want });
         if (r.ok) expect(r.value % pageSize).toBe(0);
       }),
       opts(500),
     );
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: null, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 256 * MiB });
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 100 * GiB, crashkernel: null, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 5 * GiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 4 * GiB,
+        crashkernel: null,
+        rule: 'seed-2011',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 256 * MiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 100 * GiB,
+        crashkernel: null,
+        rule: 'seed-2011',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 5 * GiB });
   });
 
   // Was a bug, fixed (src/memory/layout.ts:103): with the seed-2011 rule a crashkernel= (standing in for the old
@@ -670,7 +856,15 @@ describe('bootMemorySize (fadump_calculate_reserve_size)', () => {
   // memory size of 0. The 2011 kernel tested `if (fw_dump.reserve_bootvar)`, so 0 fell back to the
   // default, as the current rule here does (`crashkernel > 0`).
   it('seed-2011 rule: crashkernel= of 0 falls back to the default', () => {
-    expect(bootMemorySize({ platform: 'pseries', ramBytes: 4 * GiB, crashkernel: 0, rule: 'seed-2011', pageSize: PAGE_SIZE_64K })).toEqual({ ok: true, value: 256 * MiB });
+    expect(
+      bootMemorySize({
+        platform: 'pseries',
+        ramBytes: 4 * GiB,
+        crashkernel: 0,
+        rule: 'seed-2011',
+        pageSize: PAGE_SIZE_64K,
+      }),
+    ).toEqual({ ok: true, value: 256 * MiB });
   });
 });
 
@@ -695,25 +889,30 @@ describe('fadumpAreaSize, dumpAreaAt, cmaRange', () => {
 
   it('dumpAreaAt: CPU state, HPTE, page-aligned boot memory copy, header, metadata, back to back, ending at start + size', () => {
     fc.assert(
-      fc.property(platformArb.chain((p) => geometryArb(p)), fc.integer({ min: 0, max: 1 << 20 }), sizeArb, (g, startPages, size) => {
-        const platform = g.platform;
-        const start = startPages * g.pageSize;
-        const a = dumpAreaAt(g, start, size);
-        expect(a.start).toBe(start);
-        expect(a.size).toBe(fadumpAreaSize(g, size));
-        expect(a.bootMemDest % g.pageSize).toBe(0);
-        expect(a.bootMemDest).toBeGreaterThanOrEqual(start);
-        if (a.cpuState) expect(a.cpuState.start).toBe(start);
-        if (a.hpte) {
-          expect(a.hpte.start).toBe(a.cpuState ? a.cpuState.end : start);
-          expect(a.hpte.end).toBeLessThanOrEqual(a.bootMemDest);
-        }
-        expect(a.header).toEqual({ start: a.bootMemDest + size, end: a.bootMemDest + size + HEADER });
-        const last = a.metadata ?? a.header;
-        if (a.metadata) expect(a.metadata.start).toBe(a.header.end);
-        expect(last.end).toBe(start + a.size);
-        expect(platform === 'powernv').toBe(a.cpuState === null && a.hpte === null && a.metadata !== null);
-      }),
+      fc.property(
+        platformArb.chain((p) => geometryArb(p)),
+        fc.integer({ min: 0, max: 1 << 20 }),
+        sizeArb,
+        (g, startPages, size) => {
+          const platform = g.platform;
+          const start = startPages * g.pageSize;
+          const a = dumpAreaAt(g, start, size);
+          expect(a.start).toBe(start);
+          expect(a.size).toBe(fadumpAreaSize(g, size));
+          expect(a.bootMemDest % g.pageSize).toBe(0);
+          expect(a.bootMemDest).toBeGreaterThanOrEqual(start);
+          if (a.cpuState) expect(a.cpuState.start).toBe(start);
+          if (a.hpte) {
+            expect(a.hpte.start).toBe(a.cpuState ? a.cpuState.end : start);
+            expect(a.hpte.end).toBeLessThanOrEqual(a.bootMemDest);
+          }
+          expect(a.header).toEqual({ start: a.bootMemDest + size, end: a.bootMemDest + size + HEADER });
+          const last = a.metadata ?? a.header;
+          if (a.metadata) expect(a.metadata.start).toBe(a.header.end);
+          expect(last.end).toBe(start + a.size);
+          expect(platform === 'powernv').toBe(a.cpuState === null && a.hpte === null && a.metadata !== null);
+        },
+      ),
       opts(200),
     );
   });
@@ -725,7 +924,8 @@ describe('fadumpAreaSize, dumpAreaAt, cmaRange', () => {
         const start = startPages * PAGE_SIZE;
         const size = sizePages * PAGE_SIZE;
         const r = cmaRange(start, size);
-        if (size > 0 && start % CMA_ALIGN === 0 && size % CMA_ALIGN === 0) expect(r).toEqual({ start, end: start + size });
+        if (size > 0 && start % CMA_ALIGN === 0 && size % CMA_ALIGN === 0)
+          expect(r).toEqual({ start, end: start + size });
         else expect(r).toBeNull();
       }),
       opts(300),

@@ -11,10 +11,12 @@ import { config as makeConfig } from '../src/config';
 import { judgePath } from '../src/explore/suite';
 import { modelRun, simRun } from '../src/sim/adapter';
 import { MUTANT_IDS } from '../src/sim/mutants';
-import type { RecordedReport } from '../src/sim/run-mutants';
+import type { RecordedReport } from '../scripts/mutants';
 import { SURVIVORS } from '../src/sim/survivors';
 
-const report = JSON.parse(readFileSync(join(__dirname, '..', 'src', 'sim', 'mutants-report.json'), 'utf8')) as RecordedReport;
+const report = JSON.parse(
+  readFileSync(join(__dirname, '..', 'src', 'sim', 'mutants-report.json'), 'utf8'),
+) as RecordedReport;
 
 describe('the mutation report of the generated suite against the model', () => {
   it('covers every seeded fault once', () => {

@@ -91,7 +91,9 @@ function refKstrtoint(buf: string): number | null {
 
 /** Strings built from the characters that matter to kstrtoint, plus a little noise. */
 const intishArb = fc
-  .array(fc.constantFrom('0', '1', '7', '8', '9', 'x', 'X', 'a', 'f', 'F', 'g', '+', '-', '\n', ' ', '\t', '.', 'e'), { maxLength: 14 })
+  .array(fc.constantFrom('0', '1', '7', '8', '9', 'x', 'X', 'a', 'f', 'F', 'g', '+', '-', '\n', ' ', '\t', '.', 'e'), {
+    maxLength: 14,
+  })
   .map((cs) => cs.join(''));
 
 /** Strings with no NUL (see the NUL example below). */
@@ -103,7 +105,26 @@ const anyStringArb = fc.oneof(
   noNul(fc.string({ unit: 'binary', maxLength: 20 })),
   fc.integer().map(String),
   fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }).map((n) => n.toString()),
-  fc.constantFrom('0', '1', '0\n', '1\n', '2', '-1', '0x1', '01', '1\n\n', ' 1', '1 ', '', '\n', 'abc', '-0', '+1', '0x', '08'),
+  fc.constantFrom(
+    '0',
+    '1',
+    '0\n',
+    '1\n',
+    '2',
+    '-1',
+    '0x1',
+    '01',
+    '1\n\n',
+    ' 1',
+    '1 ',
+    '',
+    '\n',
+    'abc',
+    '-0',
+    '+1',
+    '0x',
+    '08',
+  ),
 );
 
 const viewArb: fc.Arbitrary<StoreView> = fc.record({
@@ -132,10 +153,15 @@ describe('parseSize (memparse)', () => {
 
   it('round-trips n, nK, nM, nG (and hex n)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1 << 20 }), fc.constantFrom(...suffixes), fc.boolean(), (n, [suffix, mult], hex) => {
-        const text = (hex ? `0x${n.toString(16)}` : String(n)) + suffix;
-        expect(parseSize(text)).toBe(n * mult);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1 << 20 }),
+        fc.constantFrom(...suffixes),
+        fc.boolean(),
+        (n, [suffix, mult], hex) => {
+          const text = (hex ? `0x${n.toString(16)}` : String(n)) + suffix;
+          expect(parseSize(text)).toBe(n * mult);
+        },
+      ),
       opts(300),
     );
   });
@@ -152,7 +178,10 @@ describe('parseSize (memparse)', () => {
 
   it('rejects garbage: anything with a character no size can contain, or a misplaced suffix', () => {
     const garbage = fc
-      .tuple(fc.integer({ min: 0, max: 999 }), fc.constantFrom('.5', 'B', 'iB', '-', 'x', 'Z', 'KK', 'G1', ',', '@16M', 'e3'))
+      .tuple(
+        fc.integer({ min: 0, max: 999 }),
+        fc.constantFrom('.5', 'B', 'iB', '-', 'x', 'Z', 'KK', 'G1', ',', '@16M', 'e3'),
+      )
       .map(([n, junk]) => `${n}${junk}`);
     fc.assert(
       fc.property(garbage, (s) => {
@@ -160,7 +189,23 @@ describe('parseSize (memparse)', () => {
       }),
       opts(200),
     );
-    for (const s of ['', ' ', 'G', 'M1', '-1', '-1G', '1.5G', '1GB', '1 G', '0x', '0xG', 'abc', '1e9', '512MiB', '9'.repeat(400)]) {
+    for (const s of [
+      '',
+      ' ',
+      'G',
+      'M1',
+      '-1',
+      '-1G',
+      '1.5G',
+      '1GB',
+      '1 G',
+      '0x',
+      '0xG',
+      'abc',
+      '1e9',
+      '512MiB',
+      '9'.repeat(400),
+    ]) {
       expect(parseSize(s), JSON.stringify(s)).toBeNull();
     }
   });
@@ -252,22 +297,31 @@ describe('kstrtoint (base 0)', () => {
 
   it('decimal, octal and hex ints in range parse to themselves, with or without one newline and a sign', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.boolean(), fc.constantFrom('dec', 'oct', 'hex'), (n, nl, radix) => {
-        const abs = Math.abs(n);
-        const digits = radix === 'dec' ? String(abs) : radix === 'oct' ? `0${abs.toString(8)}` : `0x${abs.toString(16)}`;
-        const s = (n < 0 ? '-' : '') + digits + (nl ? '\n' : '');
-        expect(norm(kstrtoint(s))).toBe(n);
-        expect(refKstrtoint(s)).toBe(n);
-        if (n >= 0) expect(norm(kstrtoint(`+${digits}`))).toBe(n);
-        expect(kstrtoint(`${s}\n`)).toBe(nl ? null : n);
-        expect(kstrtoint(` ${s}`)).toBeNull();
-      }),
+      fc.property(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        fc.constantFrom('dec', 'oct', 'hex'),
+        (n, nl, radix) => {
+          const abs = Math.abs(n);
+          const digits =
+            radix === 'dec' ? String(abs) : radix === 'oct' ? `0${abs.toString(8)}` : `0x${abs.toString(16)}`;
+          const s = (n < 0 ? '-' : '') + digits + (nl ? '\n' : '');
+          expect(norm(kstrtoint(s))).toBe(n);
+          expect(refKstrtoint(s)).toBe(n);
+          if (n >= 0) expect(norm(kstrtoint(`+${digits}`))).toBe(n);
+          expect(kstrtoint(`${s}\n`)).toBe(nl ? null : n);
+          expect(kstrtoint(` ${s}`)).toBeNull();
+        },
+      ),
       opts(500),
     );
   });
 
   it('integers out of int range are rejected', () => {
-    const big = fc.oneof(fc.bigInt({ min: 1n << 31n, max: 1n << 80n }), fc.bigInt({ min: -(1n << 80n), max: -(1n << 31n) - 1n }));
+    const big = fc.oneof(
+      fc.bigInt({ min: 1n << 31n, max: 1n << 80n }),
+      fc.bigInt({ min: -(1n << 80n), max: -(1n << 31n) - 1n }),
+    );
     fc.assert(
       fc.property(big, (n) => {
         expect(kstrtoint(n.toString())).toBeNull();
@@ -322,12 +376,23 @@ function refBootargs(v: StoreView, value: string): StoreOutcome {
 
 /** An ASCII string of a length around COMMAND_LINE_SIZE, maybe ending in a newline. */
 const longAsciiArb = fc
-  .tuple(fc.integer({ min: 1, max: COMMAND_LINE_SIZE + 100 }), fc.boolean(), fc.constantFrom('a', 'x=1 ', 'crashkernel=1G '))
+  .tuple(
+    fc.integer({ min: 1, max: COMMAND_LINE_SIZE + 100 }),
+    fc.boolean(),
+    fc.constantFrom('a', 'x=1 ', 'crashkernel=1G '),
+  )
   .map(([n, nl, unit]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n) + (nl ? '\n' : ''));
 
 describe('registered_store', () => {
   it('examples: EPERM before parsing; 0/1 semantics; other values EINVAL', () => {
-    const base: StoreView = { enabled: true, dumpActive: false, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
+    const base: StoreView = {
+      enabled: true,
+      dumpActive: false,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: 100,
+      opalCore: null,
+    };
     expect(registeredStore({ ...base, enabled: false }, 'garbage')).toEqual({ errno: 'EPERM' });
     expect(registeredStore({ ...base, dumpActive: true }, 'garbage')).toEqual({ errno: 'EPERM' });
     expect(registeredStore({ ...base, dumpActive: true }, '1\n')).toEqual({ errno: 'EPERM' });
@@ -339,7 +404,9 @@ describe('registered_store', () => {
     expect(registeredStore(base, '1\n')).toEqual({ op: 'register' });
     expect(registeredStore(base, '0x1')).toEqual({ op: 'register' });
     expect(registeredStore({ ...base, registered: true }, '1\n')).toEqual({ op: 'reregister' });
-    expect(registeredStore({ ...base, registered: true, eexistOnReregister: true }, '1\n')).toEqual({ errno: 'EEXIST' });
+    expect(registeredStore({ ...base, registered: true, eexistOnReregister: true }, '1\n')).toEqual({
+      errno: 'EEXIST',
+    });
     expect(registeredStore(base, '1\n\n')).toEqual({ errno: 'EINVAL' });
   });
 
@@ -358,8 +425,16 @@ describe('registered_store', () => {
 
 describe('release_mem_store', () => {
   it('examples: EPERM when not active, whatever the value; else EINVAL unless 1', () => {
-    const base: StoreView = { enabled: true, dumpActive: true, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
-    for (const s of ['1\n', '0', 'garbage', '', '2']) expect(releaseMemStore({ ...base, dumpActive: false }, s)).toEqual({ errno: 'EPERM' });
+    const base: StoreView = {
+      enabled: true,
+      dumpActive: true,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: 100,
+      opalCore: null,
+    };
+    for (const s of ['1\n', '0', 'garbage', '', '2'])
+      expect(releaseMemStore({ ...base, dumpActive: false }, s)).toEqual({ errno: 'EPERM' });
     expect(releaseMemStore(base, '1\n')).toEqual({ op: 'release' });
     expect(releaseMemStore(base, '01')).toEqual({ op: 'release' });
     expect(releaseMemStore(base, '0\n')).toEqual({ errno: 'EINVAL' });
@@ -383,7 +458,14 @@ describe('release_mem_store', () => {
 
 describe('release_core (opal-core.c)', () => {
   it('examples: EINVAL for anything but 1, even when already released; EPERM for 1 when released', () => {
-    const base: StoreView = { enabled: true, dumpActive: true, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: 'present' };
+    const base: StoreView = {
+      enabled: true,
+      dumpActive: true,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: 100,
+      opalCore: 'present',
+    };
     expect(releaseCoreStore(base, '1\n')).toEqual({ op: 'release-core' });
     expect(releaseCoreStore({ ...base, opalCore: 'released' }, '1\n')).toEqual({ errno: 'EPERM' });
     expect(releaseCoreStore({ ...base, opalCore: null }, '1\n')).toEqual({ errno: 'EPERM' });
@@ -405,17 +487,33 @@ describe('release_core (opal-core.c)', () => {
 });
 
 describe('bootargs_append_store', () => {
-  const base: StoreView = { enabled: true, dumpActive: false, registered: true, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
+  const base: StoreView = {
+    enabled: true,
+    dumpActive: false,
+    registered: true,
+    eexistOnReregister: false,
+    cmdlineLength: 100,
+    opalCore: null,
+  };
 
   it('examples: EPERM first; EINVAL when the write is >= COMMAND_LINE_SIZE, before ENOSPC; the newline is stripped', () => {
     expect(bootargsAppendStore({ ...base, enabled: false }, 'x'.repeat(5000))).toEqual({ errno: 'EPERM' });
     expect(bootargsAppendStore({ ...base, dumpActive: true }, 'nr_cpus=16\n')).toEqual({ errno: 'EPERM' });
-    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, 'x'.repeat(COMMAND_LINE_SIZE))).toEqual({ errno: 'EINVAL' });
-    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'x'.repeat(COMMAND_LINE_SIZE - 1)}\n`)).toEqual({ errno: 'EINVAL' });
-    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'x'.repeat(COMMAND_LINE_SIZE - 2)}\n`)).toEqual({ errno: 'ENOSPC' });
+    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, 'x'.repeat(COMMAND_LINE_SIZE))).toEqual({
+      errno: 'EINVAL',
+    });
+    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'x'.repeat(COMMAND_LINE_SIZE - 1)}\n`)).toEqual({
+      errno: 'EINVAL',
+    });
+    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'x'.repeat(COMMAND_LINE_SIZE - 2)}\n`)).toEqual({
+      errno: 'ENOSPC',
+    });
     expect(bootargsAppendStore(base, 'nr_cpus=16 numa=off\n')).toEqual({ op: 'set', params: 'nr_cpus=16 numa=off' });
     // With the newline: saved_command_line_len + count >= COMMAND_LINE_SIZE is the limit.
-    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'a'.repeat(46)}\n`)).toEqual({ op: 'set', params: 'a'.repeat(46) });
+    expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'a'.repeat(46)}\n`)).toEqual({
+      op: 'set',
+      params: 'a'.repeat(46),
+    });
     expect(bootargsAppendStore({ ...base, cmdlineLength: 2000 }, `${'a'.repeat(47)}\n`)).toEqual({ errno: 'ENOSPC' });
   });
 
@@ -470,7 +568,12 @@ describe('bootargs_append_store', () => {
 
 describe('storeOutcome (any write)', () => {
   const allFiles = Object.values(FILES);
-  const pathArb = fc.constantFrom(...allFiles, ...Object.keys(ALIASES), '/sys/kernel/fadump/nonexistent', '/sys/kernel/fadump');
+  const pathArb = fc.constantFrom(
+    ...allFiles,
+    ...Object.keys(ALIASES),
+    '/sys/kernel/fadump/nonexistent',
+    '/sys/kernel/fadump',
+  );
   const filesArb = fc.subarray(allFiles).map((fs) => new Set<string>(fs));
 
   const handler = (file: string, v: StoreView, s: string): StoreOutcome | null => {
@@ -481,11 +584,14 @@ describe('storeOutcome (any write)', () => {
     return null;
   };
 
-  it('a missing file: EACCES in an existing folder (the shell\'s O_CREAT), ENOENT in a missing one; EACCES for a read-only one, else the handler; aliases lead to their file', () => {
+  it("a missing file: EACCES in an existing folder (the shell's O_CREAT), ENOENT in a missing one; EACCES for a read-only one, else the handler; aliases lead to their file", () => {
     // Folders that always exist, and /sys/kernel/fadump or OPAL's mpipl folder while a file is in it.
     const folderExists = (files: ReadonlySet<string>, path: string) => {
       const dir = path.slice(0, path.lastIndexOf('/'));
-      return ['/sys/kernel', '/sys/kernel/debug/powerpc', '/proc'].includes(dir) || [...files].some((f) => f.startsWith(`${dir}/`));
+      return (
+        ['/sys/kernel', '/sys/kernel/debug/powerpc', '/proc'].includes(dir) ||
+        [...files].some((f) => f.startsWith(`${dir}/`))
+      );
     };
     fc.assert(
       fc.property(viewArb, filesArb, pathArb, anyStringArb, (v, files, path, s) => {
@@ -502,8 +608,21 @@ describe('storeOutcome (any write)', () => {
   });
 
   it('examples', () => {
-    const v: StoreView = { enabled: true, dumpActive: false, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
-    const files = new Set<string>([FILES.enabled, FILES.registered, FILES.memReserved, FILES.hotplugReady, FILES.bootargsAppend]);
+    const v: StoreView = {
+      enabled: true,
+      dumpActive: false,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: 100,
+      opalCore: null,
+    };
+    const files = new Set<string>([
+      FILES.enabled,
+      FILES.registered,
+      FILES.memReserved,
+      FILES.hotplugReady,
+      FILES.bootargsAppend,
+    ]);
     expect(storeOutcome(v, files, '/sys/kernel/fadump_registered', '1\n')).toEqual({ op: 'register' });
     expect(storeOutcome(v, files, FILES.enabled, '1\n')).toEqual({ errno: 'EACCES' });
     expect(storeOutcome(v, files, FILES.releaseMem, '1\n')).toEqual({ errno: 'EACCES' });
@@ -515,7 +634,14 @@ describe('storeOutcome (any write)', () => {
   // without calling the store handler (`if (!count) return 0;`), so `printf '' > registered`
   // succeeds whatever the state. The model passes "" to the handler: EPERM or EINVAL.
   it('an empty write to a writable file succeeds without calling the handler (sysfs_kf_write)', () => {
-    const v: StoreView = { enabled: false, dumpActive: true, registered: false, eexistOnReregister: false, cmdlineLength: 100, opalCore: null };
+    const v: StoreView = {
+      enabled: false,
+      dumpActive: true,
+      registered: false,
+      eexistOnReregister: false,
+      cmdlineLength: 100,
+      opalCore: null,
+    };
     const files = new Set<string>(Object.values(FILES));
     for (const f of WRITABLE) expect(errnoOf(storeOutcome(v, files, f, ''))).toBeNull();
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { config } from '../src/config';
 import { parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
@@ -28,9 +28,9 @@ describe('fadump-model paths', () => {
     const first = parseLog(readFileSync(join(folder, logs[0] ?? ''), 'utf8'), 'path-0001.jsonl');
     const r = replay(first.config, first.entries);
     const want = expectedSteps(set, set.paths[0] ?? { letters: [], events: [] }).slice(1);
-    expect(r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump }))).toEqual(
-      want.map(({ event: _e, ...rest }) => rest),
-    );
+    expect(
+      r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump })),
+    ).toEqual(want.map(({ event: _e, ...rest }) => rest));
   });
 
   it('writes a Markdown spec with each step and the files after it', async () => {

@@ -115,7 +115,12 @@ describe('verdicts (issue 6)', () => {
 
   it('with firmware faults a dump can be lost, and every counterexample replays to its violation', () => {
     expect(verdictOf(phypFaults, 'no-lost-dump').verdict).toBe('violated');
-    for (const property of ['no-lost-dump', 'always-ready-after-hotplug', 'no-second-reboot', 'memory-available-to-production']) {
+    for (const property of [
+      'no-lost-dump',
+      'always-ready-after-hotplug',
+      'no-second-reboot',
+      'memory-available-to-production',
+    ]) {
       const r = verdictOf(phypFaults, property);
       if (r.verdict !== 'violated') continue;
       const cx = r.counterexample ?? [];

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACTORS } from '../machines/system';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { config, parseConfig, type Config } from '../src/config';
 import { alphabet } from '../src/explore/alphabet';
 import { DEFAULT_MEMORY_SHARE, ExpectedSchema, runMatrix } from '../src/explore/check';
-import { DEFAULT_MAX_STATES } from '../src/explore/check-command';
+import { DEFAULT_MAX_STATES } from '../src/cli/check';
 import { explore } from '../src/explore/explore';
 import { defaultMatrix } from '../src/explore/matrix';
 import { PROPERTIES } from '../src/specs/properties';
@@ -74,7 +74,12 @@ describe('README "Large state spaces"', () => {
     watched.mockResolvedValueOnce([]);
     const f = join(dir, 'one.json');
     writeFileSync(f, '{"platform": "pseries"}');
-    expect(await main(['check', '--config', f, '--json', '--out', join(dir, 'cx')], { out: () => undefined, err: () => undefined })).toBe(0);
+    expect(
+      await main(['check', '--config', f, '--json', '--out', join(dir, 'cx')], {
+        out: () => undefined,
+        err: () => undefined,
+      }),
+    ).toBe(0);
     const opts = watched.mock.calls[0]?.[1];
     expect(opts?.maxStates).toBe(DEFAULT_MAX_STATES);
     // No --max-memory: none passed, so each exploration takes defaultMaxMemoryBytes(), the share:
@@ -86,7 +91,10 @@ describe('README "Large state spaces"', () => {
   it('configs/large.json: 25 events a state, so its 15,870,726 states make the "397 million transitions"; kept edges are 4 bytes per state and event', () => {
     expect(LARGE).toMatchObject({ platform: 'pseries', elfcorehdr: 'at-registration', faults: true });
     const events = alphabet(LARGE).length;
-    const [edgeBytes, perState, withEvents] = figures(large, /the kept edges (\d+) bytes per state and alphabet event \((\d+) bytes with the (\d+) events of `configs\/large\.json`'s alphabet/);
+    const [edgeBytes, perState, withEvents] = figures(
+      large,
+      /the kept edges (\d+) bytes per state and alphabet event \((\d+) bytes with the (\d+) events of `configs\/large\.json`'s alphabet/,
+    );
     expect(withEvents).toBe(events);
     expect(perState).toBe((edgeBytes ?? 0) * events);
     const [states, millions] = figures(large, /explores ([\d,]+) states and (\d+) million transitions/);
@@ -97,9 +105,13 @@ describe('README "Large state spaces"', () => {
     expect(r.succ?.length ?? 0).toBeGreaterThanOrEqual(r.states * r.alphabet.length);
   });
 
-  it('its five violations: the default matrix\'s pSeries firmware-faults configuration\'s four, and accurate-vmcore of the elfcorehdr built at registration', () => {
-    expect(large).toContain('finds five violations: the four of the default matrix\'s pSeries firmware-faults configuration, and accurate-vmcore');
-    const expected = ExpectedSchema.parse(JSON.parse(readFileSync(join(process.cwd(), 'src', 'specs', 'expected.json'), 'utf8')));
+  it("its five violations: the default matrix's pSeries firmware-faults configuration's four, and accurate-vmcore of the elfcorehdr built at registration", () => {
+    expect(large).toContain(
+      "finds five violations: the four of the default matrix's pSeries firmware-faults configuration, and accurate-vmcore",
+    );
+    const expected = ExpectedSchema.parse(
+      JSON.parse(readFileSync(join(process.cwd(), 'src', 'specs', 'expected.json'), 'utf8')),
+    );
     const violated = (name: string) =>
       Object.entries(expected.verdicts[name] ?? {})
         .filter(([, v]) => v === 'violated')
@@ -119,14 +131,21 @@ describe('README "Speed"', () => {
     const sizes = MATRIX.map((c) => alphabet(c).length);
     const [lo, hi] = figures(speed, /Every state has (\d+) to (\d+) events to try/);
     expect([lo, hi]).toEqual([Math.min(...sizes), Math.max(...sizes)]);
-    const [powernv, pseries] = figures(speed, /`src\/explore\/alphabet\.ts`: (\d+) on PowerNV, (\d+) on pSeries, more with/);
+    const [powernv, pseries] = figures(
+      speed,
+      /`src\/explore\/alphabet\.ts`: (\d+) on PowerNV, (\d+) on pSeries, more with/,
+    );
     const plain = (c: Config) => c.mechanism === 'fadump' && !c.faults && c.crashkernel === null;
-    expect(new Set(MATRIX.filter((c) => plain(c) && c.platform === 'powernv').map((c) => alphabet(c).length))).toEqual(new Set([powernv]));
-    expect(new Set(MATRIX.filter((c) => plain(c) && c.platform === 'pseries').map((c) => alphabet(c).length))).toEqual(new Set([pseries]));
+    expect(new Set(MATRIX.filter((c) => plain(c) && c.platform === 'powernv').map((c) => alphabet(c).length))).toEqual(
+      new Set([powernv]),
+    );
+    expect(new Set(MATRIX.filter((c) => plain(c) && c.platform === 'pseries').map((c) => alphabet(c).length))).toEqual(
+      new Set([pseries]),
+    );
     expect(Math.min(...sizes)).toBe(powernv);
   });
 
-  it('part 1 of `npm run bench` explores 19,008 states (its configuration is the default matrix\'s pSeries faults one)', () => {
+  it("part 1 of `npm run bench` explores 19,008 states (its configuration is the default matrix's pSeries faults one)", () => {
     const [n] = figures(speed, /explored completely by both": ([\d,]+) states/);
     const c = MATRIX.find((x) => x.name === 'pseries in-capture-kernel fadump=on 8G faults');
     if (c === undefined) throw new Error('no pSeries faults configuration in the default matrix');
@@ -136,7 +155,10 @@ describe('README "Speed"', () => {
   it('"the system has seven" actors; 80 ns is 1 s / (500,000 × 25)', () => {
     expect(speed).toContain('the system has seven;');
     expect(ACTORS).toHaveLength(7);
-    const [rate, ns, rate2, events] = figures(speed, /does not reach ([\d,]+) states\/s: with 25 events a state that rate leaves (\d+) ns a transition \(1 s \/ \(([\d,]+) × (\d+)\)\)/);
+    const [rate, ns, rate2, events] = figures(
+      speed,
+      /does not reach ([\d,]+) states\/s: with 25 events a state that rate leaves (\d+) ns a transition \(1 s \/ \(([\d,]+) × (\d+)\)\)/,
+    );
     expect(rate2).toBe(rate);
     expect(ns).toBe(1e9 / ((rate ?? 1) * (events ?? 1)));
   });
@@ -145,13 +167,23 @@ describe('README "Speed"', () => {
 describe('README, the CLI section: the soak', () => {
   it('`npm run soak` walks 1,000,000 events and checks every property but eventually-ready', () => {
     const pkg: unknown = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
-    const script = typeof pkg === 'object' && pkg !== null && 'scripts' in pkg && typeof pkg.scripts === 'object' && pkg.scripts !== null && 'soak' in pkg.scripts ? pkg.scripts.soak : null;
-    expect(script).toMatch(/src\/soak\.ts --events 1000000$/);
+    const script =
+      typeof pkg === 'object' &&
+      pkg !== null &&
+      'scripts' in pkg &&
+      typeof pkg.scripts === 'object' &&
+      pkg.scripts !== null &&
+      'soak' in pkg.scripts
+        ? pkg.scripts.soak
+        : null;
+    expect(script).toMatch(/scripts\/soak\.ts --events 1000000$/);
     expect(README).toContain('`npm run soak` (random walks over the default matrix, 1,000,000 events:');
-    // src/soak.ts checks the state and step properties, and of the graph properties exactly
+    // scripts/soak.ts checks the state and step properties, and of the graph properties exactly
     // every-event-handled and no-deadlock: the one left is eventually-ready, as the README says.
     const graph = PROPERTIES.filter((p) => p.kind === 'graph').map((p) => p.id);
     expect(graph.filter((id) => id !== 'every-event-handled' && id !== 'no-deadlock')).toEqual(['eventually-ready']);
-    expect(README).toContain('against no-deadlock; not eventually-ready, a property of the whole graph that only `check` decides)');
+    expect(README).toContain(
+      'against no-deadlock; not eventually-ready, a property of the whole graph that only `check` decides)',
+    );
   });
 });

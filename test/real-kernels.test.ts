@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { againstKnown, conform, readTranscript } from '../src/conform/conform';
-import { readKnown } from '../src/conform/command';
-import { main } from '../src/cli';
+import { readKnown } from '../src/cli/conform';
+import { main } from '../src/cli/main';
 
 const dir = join(__dirname, 'real');
 const realDir = dir;
@@ -36,8 +36,11 @@ describe('real kernels under QEMU, conformed against the model', () => {
       known,
       new Set(files),
     );
-    const show = (d: { transcript: string; step: number; field: string }) => `${d.transcript} step ${d.step} ${d.field}`;
-    expect(j.unlisted.map((d) => `${show(d)}: model ${JSON.stringify(d.expected)} observed ${JSON.stringify(d.observed)}`)).toEqual([]);
+    const show = (d: { transcript: string; step: number; field: string }) =>
+      `${d.transcript} step ${d.step} ${d.field}`;
+    expect(
+      j.unlisted.map((d) => `${show(d)}: model ${JSON.stringify(d.expected)} observed ${JSON.stringify(d.observed)}`),
+    ).toEqual([]);
     expect(j.stale.map(show)).toEqual([]);
   });
 
@@ -57,9 +60,18 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     const dir = mkdtempSync(join(tmpdir(), 'conform-'));
     writeFileSync(join(dir, 'bad.jsonl'), '{"transcript":1}\n');
     writeFileSync(join(dir, 'known.json'), '[{"transcript":"x"}]');
-    expect(await run([join(dir, 'none.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('none.jsonl: cannot read (ENOENT)') });
-    expect(await run([join(dir, 'bad.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining("bad.jsonl:1: field 'path'") });
-    expect(await run(['--known', join(dir, 'known.json'), join(realDir, files[0] ?? '')])).toMatchObject({ code: 2, err: expect.stringContaining("known.json: field '0.step'") });
+    expect(await run([join(dir, 'none.jsonl')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('none.jsonl: cannot read (ENOENT)'),
+    });
+    expect(await run([join(dir, 'bad.jsonl')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("bad.jsonl:1: field 'path'"),
+    });
+    expect(await run(['--known', join(dir, 'known.json'), join(realDir, files[0] ?? '')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("known.json: field '0.step'"),
+    });
     rmSync(dir, { recursive: true, force: true });
   });
   it('exit 0 when every divergence is known, 1 when the list is left out and some differ', async () => {

@@ -17,7 +17,8 @@ import { generateReport, type ReportResult } from '../src/report/report';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) console.warn(`test/report.browser.test.ts skipped: ${CHROMIUM} is absent (CI installs Debian's chromium package)`);
+if (!HAVE_CHROMIUM)
+  console.warn(`test/report.browser.test.ts skipped: ${CHROMIUM} is absent (CI installs Debian's chromium package)`);
 
 const AT_REGISTRATION = 'pseries at-registration fadump=on 8G';
 const IN_CAPTURE = 'pseries in-capture-kernel fadump=on 8G';
@@ -45,7 +46,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('console', (m) => {
@@ -74,14 +83,17 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
   });
 
   it('shows in the matrix that always-ready-after-hotplug fails at registration and holds in the capture kernel', async () => {
-    const cell = (config: string): Locator => page.locator(`td.cell[data-config="${config}"][data-property="${PROPERTY}"]`);
+    const cell = (config: string): Locator =>
+      page.locator(`td.cell[data-config="${config}"][data-property="${PROPERTY}"]`);
     await expect.poll(() => cell(AT_REGISTRATION).textContent()).toMatch(/^FAIL\d+$/);
     expect(await cell(AT_REGISTRATION).getAttribute('class')).toContain('v-fail');
     expect(await cell(IN_CAPTURE).textContent()).toMatch(/^holds\d+$/);
     expect(await cell(IN_CAPTURE).getAttribute('class')).toContain('v-holds');
     // The finding names the key that makes the difference.
     const finding = page.locator(`#finding-${PROPERTY}`);
-    await expect.poll(() => finding.textContent()).toContain('changing only elfcorehdr from at-registration to in-capture-kernel');
+    await expect
+      .poll(() => finding.textContent())
+      .toContain('changing only elfcorehdr from at-registration to in-capture-kernel');
   });
 
   it('steps through the counterexample: states and files change, and the last step shows the stale PT_LOADs', async () => {
@@ -149,7 +161,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     await page.addStyleTag({ content: 'nav { position: static !important; }' });
     await stepper.scrollIntoViewIfNeeded();
     await stepper.screenshot({ path: join(SCREENSHOTS, 'report-stepper.png') });
-    await cx.locator('.seq-wrap').first().screenshot({ path: join(SCREENSHOTS, 'report-sequence.png') });
+    await cx
+      .locator('.seq-wrap')
+      .first()
+      .screenshot({ path: join(SCREENSHOTS, 'report-sequence.png') });
     console.info(`screenshots: ${SCREENSHOTS}/report-stepper.png, report-sequence.png, report-top.png`);
   });
 
@@ -178,7 +193,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     const section = page.locator('#compare');
     expect(await section.count()).toBe(1);
     const table = page.locator('table.compare');
-    if ((await table.count()) === 0) expect(await page.locator('#compare + p.diag').textContent()).toContain('could not be computed');
+    if ((await table.count()) === 0)
+      expect(await page.locator('#compare + p.diag').textContent()).toContain('could not be computed');
     else expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
   });
 

@@ -6,11 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
 import { configKeys, diagnosis, flips, soleDifference } from '../src/report/explain';
-import { buildSequence, mermaidEscape, sequenceMermaid, sequenceSvg, wrapText, type SeqMessage } from '../src/report/sequence';
+import {
+  buildSequence,
+  mermaidEscape,
+  sequenceMermaid,
+  sequenceSvg,
+  wrapText,
+  type SeqMessage,
+} from '../src/report/sequence';
 import { diffPtLoads, findBreak, staleness, traceLog } from '../src/report/trace';
 import { propertyById, type Property } from '../src/specs/properties';
 
-const LOG: ExternalEvent[] = [{ event: 'boot' }, { event: 'memory-hotplug', action: 'add', lmbs: 1 }, { event: 'crash' }];
+const LOG: ExternalEvent[] = [
+  { event: 'boot' },
+  { event: 'memory-hotplug', action: 'add', lmbs: 1 },
+  { event: 'crash' },
+];
 const AT_REG: ConfigInput = { platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 8192 };
 const IN_CAPTURE: ConfigInput = { platform: 'pseries', elfcorehdr: 'in-capture-kernel', memoryMiB: 8192 };
 
@@ -60,7 +71,11 @@ describe('trace', () => {
 
 describe('sequence diagram', () => {
   const t = traceLog(config(AT_REG), LOG);
-  const seq = buildSequence(t, 'always-ready-after-hotplug @ pseries', { property: 'always-ready-after-hotplug', frame: 3, lines: ['why'] });
+  const seq = buildSequence(t, 'always-ready-after-hotplug @ pseries', {
+    property: 'always-ready-after-hotplug',
+    frame: 3,
+    lines: ['why'],
+  });
 
   it('draws the reacting deliveries between the actors that take part', () => {
     // In the order of the actors, without petitboot (pSeries has none).
@@ -69,7 +84,12 @@ describe('sequence diagram', () => {
     expect(seq.participants).not.toContain('petitboot');
     const messages = seq.steps.flatMap((s) => s.items.filter((i): i is SeqMessage => i.kind === 'message'));
     expect(messages[0]).toEqual({ kind: 'message', from: 'user', to: 'firmware', label: '1. boot', style: 'call' });
-    expect(messages.some((m) => m.from === 'productionKernel' && m.to === 'firmware' && m.label === 'fw.register + elfcorehdr (2 PT_LOAD)')).toBe(true);
+    expect(
+      messages.some(
+        (m) =>
+          m.from === 'productionKernel' && m.to === 'firmware' && m.label === 'fw.register + elfcorehdr (2 PT_LOAD)',
+      ),
+    ).toBe(true);
     expect(messages.some((m) => m.label.startsWith('fw.result') && m.style === 'reply')).toBe(true);
     expect(messages.some((m) => m.to === 'captureKernel' && m.label === 'os.boot (dump pending)')).toBe(true);
   });
@@ -89,11 +109,18 @@ describe('sequence diagram', () => {
   });
 
   it('is deterministic and escapes what Mermaid and XML would take as syntax', () => {
-    const again = buildSequence(traceLog(config(AT_REG), LOG), 'always-ready-after-hotplug @ pseries', { property: 'always-ready-after-hotplug', frame: 3, lines: ['why'] });
+    const again = buildSequence(traceLog(config(AT_REG), LOG), 'always-ready-after-hotplug @ pseries', {
+      property: 'always-ready-after-hotplug',
+      frame: 3,
+      lines: ['why'],
+    });
     expect(sequenceSvg(again)).toBe(sequenceSvg(seq));
     expect(sequenceMermaid(again)).toBe(sequenceMermaid(seq));
     expect(mermaidEscape('echo 1 > a; #x <b>')).toBe('echo 1 #gt; a#59; #35;x #lt;b#gt;');
-    const w = traceLog(config(AT_REG), [{ event: 'boot' }, { event: 'write', path: '/sys/kernel/fadump/registered', value: '<x>&\n' }]);
+    const w = traceLog(config(AT_REG), [
+      { event: 'boot' },
+      { event: 'write', path: '/sys/kernel/fadump/registered', value: '<x>&\n' },
+    ]);
     const s = sequenceSvg(buildSequence(w, 'a & b'));
     expect(s).not.toMatch(/<x>|& /);
     expect(s).toContain('a &amp; b');
@@ -101,8 +128,13 @@ describe('sequence diagram', () => {
   });
 
   it('answers a rejected write back to the user', () => {
-    const w = traceLog(config(AT_REG), [{ event: 'boot' }, { event: 'write', path: '/sys/kernel/fadump/registered', value: 'x\n' }]);
-    const messages = buildSequence(w, 'w').steps.flatMap((s) => s.items.filter((i): i is SeqMessage => i.kind === 'message'));
+    const w = traceLog(config(AT_REG), [
+      { event: 'boot' },
+      { event: 'write', path: '/sys/kernel/fadump/registered', value: 'x\n' },
+    ]);
+    const messages = buildSequence(w, 'w').steps.flatMap((s) =>
+      s.items.filter((i): i is SeqMessage => i.kind === 'message'),
+    );
     const reply = messages.find((m) => m.to === 'user');
     expect(reply?.style).toBe('reply');
     expect(reply?.label).toMatch(/^registered: -E[A-Z]+$/);
@@ -111,10 +143,19 @@ describe('sequence diagram', () => {
 
 describe('configurations that differ in one key', () => {
   it('reads a default as unset and names the one difference', () => {
-    expect(soleDifference(configKeys(AT_REG), configKeys(IN_CAPTURE))).toMatchObject({ key: 'elfcorehdr', from: 'at-registration' });
+    expect(soleDifference(configKeys(AT_REG), configKeys(IN_CAPTURE))).toMatchObject({
+      key: 'elfcorehdr',
+      from: 'at-registration',
+    });
     expect(soleDifference(configKeys(AT_REG), configKeys({ ...IN_CAPTURE, memoryMiB: 4096 }))).toBeNull();
     expect(configKeys({ platform: 'pseries', fadump: 'on', memoryMiB: 8192 })).toEqual({});
-    expect(configKeys({ platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } })).toEqual({ 'captureKernel.elfcorehdr': 'at-registration' });
+    expect(
+      configKeys({
+        platform: 'pseries',
+        elfcorehdr: 'in-capture-kernel',
+        captureKernel: { elfcorehdr: 'at-registration' },
+      }),
+    ).toEqual({ 'captureKernel.elfcorehdr': 'at-registration' });
   });
 
   it('groups the pairs whose verdict flips', () => {

@@ -76,7 +76,7 @@ describe('the simulator is a separate statement of the behaviour', () => {
     return out;
   }
 
-  it('createSim reaches neither machines/ nor the model\'s layout, store, view or replay code', () => {
+  it("createSim reaches neither machines/ nor the model's layout, store, view or replay code", () => {
     const root = resolve(__dirname, '..');
     const seen = new Set<string>();
     const stack = [join(root, 'src/sim/index.ts')];
@@ -87,17 +87,24 @@ describe('the simulator is a separate statement of the behaviour', () => {
       stack.push(...runtimeImports(f));
     }
     const rel = [...seen].map((f) => f.slice(root.length + 1)).sort();
-    const forbidden = rel.filter((f) => f.startsWith('machines/') || /^src\/(memory\/(layout|reserve)|sysfs\/|log\/|explore\/)/.test(f));
+    const forbidden = rel.filter(
+      (f) => f.startsWith('machines/') || /^src\/(memory\/(layout|reserve)|sysfs\/|log\/|explore\/)/.test(f),
+    );
     expect(forbidden).toEqual([]);
     expect(rel).toContain('src/sim/kernel.ts');
   });
 
   it('every file under src/sim except the adapter, paths and the harness is model-free', () => {
     const dir = resolve(__dirname, '../src/sim');
-    const bridges = new Set(['adapter.ts', 'paths.ts', 'run-mutants.ts', 'disagreements.ts']);
+    const bridges = new Set(['adapter.ts', 'paths.ts', 'disagreements.ts']);
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts') && !bridges.has(x))) {
       const imports = runtimeImports(join(dir, f));
-      expect(imports.filter((i) => i.includes('/machines/') || i.includes('/src/sysfs/') || i.includes('/src/memory/layout')), f).toEqual([]);
+      expect(
+        imports.filter(
+          (i) => i.includes('/machines/') || i.includes('/src/sysfs/') || i.includes('/src/memory/layout'),
+        ),
+        f,
+      ).toEqual([]);
     }
   });
 });
@@ -108,17 +115,29 @@ describe('the simulator on its own', () => {
     expect(sim.observe()).toEqual({ sysfs: {}, vmcore: null, dump: 'none' });
     expect(sim.apply({ event: 'boot' })).toEqual({ accepted: true, errno: null });
     expect(sim.observe().sysfs['/sys/kernel/fadump/registered']).toBe('1');
-    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({ accepted: false, errno: 'EACCES' });
+    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({
+      accepted: false,
+      errno: 'EACCES',
+    });
     sim.apply({ event: 'crash' });
     const captured = sim.observe();
     expect(captured.dump).toBe('captured');
     // /proc/vmcore's file offset: after the ELF headers' and the notes' 64 KiB pages.
     expect(captured.vmcore?.ptLoad[0]).toEqual({ paddr: 0, size: 320 * 1024 * 1024, offset: 0x20000 });
-    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' })).toEqual({ accepted: false, errno: 'EPERM' });
-    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({ accepted: true, errno: null });
+    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' })).toEqual({
+      accepted: false,
+      errno: 'EPERM',
+    });
+    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({
+      accepted: true,
+      errno: null,
+    });
     expect(sim.observe().vmcore).toBeNull();
     expect(sim.observe().sysfs['/sys/kernel/fadump/mem_reserved']).toBe(String(0x50000 + 320 * 1024 * 1024 + 680)); // the 6.10+ header: 40 + pt_regs 384 + cpumask 256 (NR_CPUS=2048)
-    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({ accepted: false, errno: 'EPERM' });
+    expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({
+      accepted: false,
+      errno: 'EPERM',
+    });
   });
 });
 
@@ -127,24 +146,49 @@ describe('the simulator on its own', () => {
 // after release (D4), and the capture kernel's build running on after release or a failed capture
 // (D5). Both are compared in full now; these are their example logs and a longer D5 path.
 describe('the former reports D4 and D5 agree now (reference §1 "Release", early boot 3, §2, §3)', () => {
-  const y = (n: number) => ({ event: 'write' as const, path: '/sys/kernel/fadump/bootargs_append', value: `${'y'.repeat(n)}\n` });
-  const cases: { name: string; config: Parameters<typeof makeConfig>[0]; events: ExternalEvent[]; last: (sim: ReturnType<typeof createSim>, step: { errno: string | null }) => void }[] = [
+  const y = (n: number) => ({
+    event: 'write' as const,
+    path: '/sys/kernel/fadump/bootargs_append',
+    value: `${'y'.repeat(n)}\n`,
+  });
+  const cases: {
+    name: string;
+    config: Parameters<typeof makeConfig>[0];
+    events: ExternalEvent[];
+    last: (sim: ReturnType<typeof createSim>, step: { errno: string | null }) => void;
+  }[] = [
     {
       name: 'D4: after release bootargs_append counts the appended parameters (ENOSPC)',
       config: { platform: 'pseries' },
-      events: [{ event: 'boot' }, y(1900), { event: 'crash' }, { event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' }, y(100)],
+      events: [
+        { event: 'boot' },
+        y(1900),
+        { event: 'crash' },
+        { event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' },
+        y(100),
+      ],
       last: (_sim, step) => expect(step.errno).toBe('ENOSPC'),
     },
     {
       name: 'D5: a current capture kernel that runs on after refusing a pre-2024 header has hotplug_ready',
-      config: { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } },
+      config: {
+        platform: 'pseries',
+        elfcorehdr: 'at-registration',
+        captureKernel: { elfcorehdr: 'in-capture-kernel' },
+      },
       events: [{ event: 'boot' }, { event: 'crash' }],
       last: (sim) => expect(sim.observe().sysfs['/sys/kernel/fadump/hotplug_ready']).toBe('1'),
     },
     {
       name: 'D5: a byte-swapped capture kernel that runs on registers its own header and captures its own crash',
       config: { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
-      events: [{ event: 'boot' }, { event: 'crash' }, { event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' }, { event: 'memory-hotplug', action: 'add', lmbs: 1 }, { event: 'crash' }],
+      events: [
+        { event: 'boot' },
+        { event: 'crash' },
+        { event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' },
+        { event: 'memory-hotplug', action: 'add', lmbs: 1 },
+        { event: 'crash' },
+      ],
       last: (sim) => expect(sim.observe().dump).toBe('captured'),
     },
   ];

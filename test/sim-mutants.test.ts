@@ -1,5 +1,5 @@
 // The seeded faults of the simulator (src/sim/mutants.ts) and the harness that measures how many of
-// them a suite of event paths catches (src/sim/run-mutants.ts).
+// them a suite of event paths catches (scripts/mutants.ts).
 import { describe, expect, it } from 'vitest';
 import { config as makeConfig } from '../src/config';
 import type { ExternalEvent } from '../src/events';
@@ -7,7 +7,7 @@ import { simRun } from '../src/sim/adapter';
 import { MUTANTS, MUTANT_IDS } from '../src/sim/mutants';
 import { comparability } from '../src/explore/suite';
 import { examplePaths, randomWalks, simConfigs } from '../src/sim/paths';
-import { defaultPaths, formatReport, runMutants } from '../src/sim/run-mutants';
+import { defaultPaths, formatReport, runMutants } from '../scripts/mutants';
 
 describe('the mutant catalogue', () => {
   it('has at least 20 faults, each with an id, a sentence, the reference section it breaks and a site', () => {
@@ -40,17 +40,31 @@ describe('the mutant harness', () => {
   });
 
   it('against the model, on the example logs, uses every path and kills the faults they reach', () => {
-    const r = runMutants(examplePaths().filter((p) => comparability(p.config).compared), { oracle: 'model' });
+    const r = runMutants(
+      examplePaths().filter((p) => comparability(p.config).compared),
+      { oracle: 'model' },
+    );
     expect(r.excluded).toEqual([]);
     expect(r.usable).toBe(r.paths);
     const killed = new Set(r.results.filter((x) => x.killed).map((x) => x.id));
     // The examples boot, crash, capture, release and re-register on pSeries and PowerNV, and
     // hot-add memory before a crash in both generations.
-    for (const id of ['no-register-at-boot', 'petitboot-not-preserving', 'stale-ptload-after-hotplug', 'old-elfcorehdr-not-rebuilt', 'release-keeps-vmcore', 'ptload-split-off-by-one'] as const) {
+    for (const id of [
+      'no-register-at-boot',
+      'petitboot-not-preserving',
+      'stale-ptload-after-hotplug',
+      'old-elfcorehdr-not-rebuilt',
+      'release-keeps-vmcore',
+      'ptload-split-off-by-one',
+    ] as const) {
       expect(killed.has(id), id).toBe(true);
     }
     // ... but no firmware fault and no DLPAR removal.
-    for (const id of ['rtas-busy-not-retried', 'dlpar-protection-missing', 'unregister-failure-clears-registered'] as const) {
+    for (const id of [
+      'rtas-busy-not-retried',
+      'dlpar-protection-missing',
+      'unregister-failure-clears-registered',
+    ] as const) {
       expect(killed.has(id), id).toBe(false);
     }
   });
@@ -63,9 +77,12 @@ describe('the mutant harness', () => {
       { event: 'write', path: R, value: '1\n' },
       { event: 'write', path: R, value: '1\n' },
     ];
-    const r = runMutants([{ config: makeConfig({ platform: 'powernv', memoryMiB: 16384 }), events, name: 'release_core twice' }], {
-      mutants: ['release-core-twice', 'dlpar-protection-missing'],
-    });
+    const r = runMutants(
+      [{ config: makeConfig({ platform: 'powernv', memoryMiB: 16384 }), events, name: 'release_core twice' }],
+      {
+        mutants: ['release-core-twice', 'dlpar-protection-missing'],
+      },
+    );
     expect(r.results.map((x) => [x.id, x.killed, x.by?.step ?? null])).toEqual([
       ['release-core-twice', true, 4],
       ['dlpar-protection-missing', false, null],
@@ -75,7 +92,7 @@ describe('the mutant harness', () => {
     expect(none.score).toBe(0);
   });
 
-  it('kills rtas-busy-not-retried with a busy return before a registration (a busy return, the generated suite\'s blind spot)', () => {
+  it("kills rtas-busy-not-retried with a busy return before a registration (a busy return, the generated suite's blind spot)", () => {
     const config = makeConfig({ platform: 'pseries', faults: true });
     const R = '/sys/kernel/fadump/registered';
     const events: ExternalEvent[] = [
@@ -86,13 +103,17 @@ describe('the mutant harness', () => {
     ];
     const r = runMutants([{ config, events, name: 'busy' }], { mutants: ['rtas-busy-not-retried'] });
     expect(r.results[0]?.by?.step).toBe(4);
-    expect(r.results[0]?.by?.fields).toEqual(expect.arrayContaining(['accepted', 'errno', 'sysfs:/sys/kernel/fadump/registered']));
+    expect(r.results[0]?.by?.fields).toEqual(
+      expect.arrayContaining(['accepted', 'errno', 'sysfs:/sys/kernel/fadump/registered']),
+    );
   });
 
   it('kills a DLPAR protection fault only with a removal that reaches the reserved area while registered', () => {
     const config = makeConfig({ platform: 'pseries', memoryMiB: 1024, lmbMiB: 256, minMemoryMiB: 256 });
     const remove: ExternalEvent = { event: 'memory-hotplug', action: 'remove', lmbs: 1 };
-    const r = runMutants([{ config, events: [{ event: 'boot' }, remove, remove], name: 'shrink' }], { mutants: ['dlpar-protection-missing'] });
+    const r = runMutants([{ config, events: [{ event: 'boot' }, remove, remove], name: 'shrink' }], {
+      mutants: ['dlpar-protection-missing'],
+    });
     expect(r.results[0]?.by?.fields).toEqual(['accepted', 'errno']);
   });
 });

@@ -1,10 +1,10 @@
 // Issue 7 §5: a soak. Random walks through the fast engine with every property checked on every
 // state and step (the property objects of src/specs/properties.ts, as the explorer checks them),
 // no error, no violation of a property expected to hold, and a flat heap. `npm test` runs 100,000
-// events over a quarter of the default matrix; `npx tsx src/soak.ts` runs 1,000,000 over all of it.
+// events over a quarter of the default matrix; `npx tsx scripts/soak.ts` runs 1,000,000 over all of it.
 import { describe, expect, it } from 'vitest';
 import { defaultMatrix } from '../src/explore/matrix';
-import { formatSoak, soak } from '../src/soak';
+import { formatSoak, soak } from '../scripts/soak';
 
 const MB = 1024 * 1024;
 
@@ -26,7 +26,11 @@ describe('soak', () => {
   });
 
   it('the walks find the violations the explorer finds (at-registration: accurate-vmcore)', () => {
-    const r = soak({ events: 20_000, seed: 3, configs: [{ platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 8192 }] });
+    const r = soak({
+      events: 20_000,
+      seed: 3,
+      configs: [{ platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 8192 }],
+    });
     expect(r.unexpected).toEqual([]);
     expect(r.expectedViolations['pseries at-registration fadump=on 8G']?.['accurate-vmcore'] ?? 0).toBeGreaterThan(0);
   });

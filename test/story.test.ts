@@ -37,7 +37,11 @@ import {
 
 /** /proc/vmcore describes all of the crashed kernel's memory but the reserved area, each byte
  *  once, and every boot region is read from where firmware copied it (reference §1 capture boot 3). */
-function expectVmcoreDescribes(o: Observation, memory: { start: number; end: number }[], area: { start: number; end: number }): void {
+function expectVmcoreDescribes(
+  o: Observation,
+  memory: { start: number; end: number }[],
+  area: { start: number; end: number },
+): void {
   const described = vmcoreSpans(o);
   expect(overlapping(o)).toBe(false);
   expect(merge(described)).toEqual(minus(memory, area));
@@ -45,7 +49,10 @@ function expectVmcoreDescribes(o: Observation, memory: { start: number; end: num
   for (const d of region.dumps) {
     // /proc/vmcore shows file offsets (fs/proc/vmcore.c); where the data is read from is
     // fadump_region's Dest.
-    expect(o.vmcore?.ptLoad.map((p) => ({ paddr: p.paddr, size: p.size }))).toContainEqual({ paddr: d.src, size: d.size });
+    expect(o.vmcore?.ptLoad.map((p) => ({ paddr: p.paddr, size: p.size }))).toContainEqual({
+      paddr: d.src,
+      size: d.size,
+    });
   }
 }
 
@@ -65,8 +72,16 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
   const bootMemory = 320 * MiB;
 
   const variants = [
-    { release: P.oldReleaseMem, register: P.registered, what: 'deprecated /sys/kernel/fadump_release_mem, then fadump/registered' },
-    { release: P.releaseMem, register: P.oldRegistered, what: 'fadump/release_mem, then deprecated /sys/kernel/fadump_registered' },
+    {
+      release: P.oldReleaseMem,
+      register: P.registered,
+      what: 'deprecated /sys/kernel/fadump_release_mem, then fadump/registered',
+    },
+    {
+      release: P.releaseMem,
+      register: P.oldRegistered,
+      what: 'fadump/release_mem, then deprecated /sys/kernel/fadump_registered',
+    },
   ];
 
   for (const v of variants) {
@@ -130,7 +145,11 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
       });
 
       it('crash: firmware preserves memory and boots the capture kernel; /proc/vmcore describes the crashed memory', () => {
-        expect(atCapture.states).toMatchObject({ firmware: 'dumpPending', productionKernel: 'off', captureKernel: 'dumpAvailable.vmcore' });
+        expect(atCapture.states).toMatchObject({
+          firmware: 'dumpPending',
+          productionKernel: 'off',
+          captureKernel: 'dumpAvailable.vmcore',
+        });
         expect(atCapture.dump).toBe('captured');
         expect(r.reason(1)).toBeNull();
         const area = reservedArea(atBoot);
@@ -170,7 +189,11 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
       });
 
       it(`echo 1 > ${v.release}: back in production without a reboot, the permanent area kept`, () => {
-        expect(released.states).toMatchObject({ firmware: 'noDumpRegistered', productionKernel: 'running.notRegistered', captureKernel: 'off' });
+        expect(released.states).toMatchObject({
+          firmware: 'noDumpRegistered',
+          productionKernel: 'running.notRegistered',
+          captureKernel: 'off',
+        });
         // No reset and no boot happened in this step: the same kernel carries on.
         expect(traffic(r, 3).filter((t) => /hw\.reset|os\.boot|bootloader\.start/.test(t))).toEqual([]);
         expect(released.vmcore).toBeNull();
@@ -208,17 +231,24 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
   it('without release, a reboot of the capture kernel invalidates the dump and the next boot registers by itself', () => {
     const r = run(config, [boot, crash, saveDump, { event: 'reboot' }]);
     const after = r.last();
-    expect(after.states).toMatchObject({ firmware: 'registered', productionKernel: 'running.registered', captureKernel: 'off' });
+    expect(after.states).toMatchObject({
+      firmware: 'registered',
+      productionKernel: 'running.registered',
+      captureKernel: 'off',
+    });
     expect(exists(after, P.releaseMem)).toBe(false);
     expect(after.sysfs).toEqual(r.at(0).sysfs);
     expect(after.dump).toBe('captured');
   });
 
   it('the CLI replays the seed story example and prints each step with its files', async () => {
-    const { main } = await import('../src/cli');
+    const { main } = await import('../src/cli/main');
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['replay', 'examples/seed-story-pseries.jsonl'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await main(['replay', 'examples/seed-story-pseries.jsonl'], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
     expect(code).toBe(0);
     expect(err).toEqual([]);
     const text = out.join('\n');
@@ -233,7 +263,8 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
 describe('the story on PowerNV, petitboot built with CONFIG_PRESERVE_FA_DUMP (examples/powernv-petitboot.jsonl)', () => {
   const r = runText(readFileSync('examples/powernv-petitboot.jsonl', 'utf8'), 'examples/powernv-petitboot.jsonl');
   const [atBoot, atCapture, saved, coreReleased, released, reregistered] = [0, 1, 2, 3, 4, 5].map((n) => r.at(n));
-  if (!atBoot || !atCapture || !saved || !coreReleased || !released || !reregistered) throw new Error('six steps expected');
+  if (!atBoot || !atCapture || !saved || !coreReleased || !released || !reregistered)
+    throw new Error('six steps expected');
   // 5% of 16 GiB rounded down to 256 MB is 768 MB, the OPAL minimum (§1 early boot 4).
   const bootMemory = 768 * MiB;
 
@@ -262,7 +293,11 @@ describe('the story on PowerNV, petitboot built with CONFIG_PRESERVE_FA_DUMP (ex
     const t = traffic(r, 1);
     expect(t).toContain('firmware->petitboot:bootloader.start');
     expect(t).toContain('petitboot->captureKernel:os.boot');
-    expect(atCapture.states).toMatchObject({ firmware: 'dumpPending', captureKernel: 'dumpAvailable.vmcore', petitboot: 'off' });
+    expect(atCapture.states).toMatchObject({
+      firmware: 'dumpPending',
+      captureKernel: 'dumpAvailable.vmcore',
+      petitboot: 'off',
+    });
     expect(atCapture.dump).toBe('captured');
     expectVmcoreDescribes(atCapture, [{ start: 0, end: 16 * GiB }], reservedArea(atBoot));
   });
@@ -296,7 +331,10 @@ describe('the story on PowerNV, petitboot built with CONFIG_PRESERVE_FA_DUMP (ex
 });
 
 describe('the story on PowerNV, petitboot without CONFIG_PRESERVE_FA_DUMP', () => {
-  const text = readFileSync('examples/powernv-petitboot.jsonl', 'utf8').replace('"petitbootPreservesDump": true', '"petitbootPreservesDump": false');
+  const text = readFileSync('examples/powernv-petitboot.jsonl', 'utf8').replace(
+    '"petitbootPreservesDump": true',
+    '"petitbootPreservesDump": false',
+  );
   const r = runText(text, 'powernv-petitboot-clobbers.jsonl');
   const atCapture = r.at(1);
 
@@ -311,7 +349,11 @@ describe('the story on PowerNV, petitboot without CONFIG_PRESERVE_FA_DUMP', () =
   });
 
   it('the dump is invalidated and the capture kernel carries on as the production kernel, not registered', () => {
-    expect(atCapture.states).toMatchObject({ firmware: 'noDumpRegistered', productionKernel: 'running.notRegistered', captureKernel: 'off' });
+    expect(atCapture.states).toMatchObject({
+      firmware: 'noDumpRegistered',
+      productionKernel: 'running.notRegistered',
+      captureKernel: 'off',
+    });
     expect(read(atCapture, P.registered)).toBe('0');
     expect(exists(atCapture, P.releaseMem)).toBe(true);
     expect(regionOf(atCapture).memoryAbove).toBeNull();
@@ -343,7 +385,11 @@ describe('the story on PowerNV, petitboot without CONFIG_PRESERVE_FA_DUMP', () =
 
 describe('after a failed capture the capture kernel\'s build runs on (reference §1 "Capture boot" 5, §2, §3)', () => {
   it('a pre-2024 first kernel crashes, a current capture kernel refuses its header: the kernel that runs on shows hotplug_ready', () => {
-    const config: ConfigInput = { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } };
+    const config: ConfigInput = {
+      platform: 'pseries',
+      elfcorehdr: 'at-registration',
+      captureKernel: { elfcorehdr: 'in-capture-kernel' },
+    };
     const r = run(config, [boot, crash, reboot]);
     // The first kernel predates the 2024 change: no hotplug_ready.
     expect(exists(r.at(0), P.hotplugReady)).toBe(false);
@@ -358,20 +404,40 @@ describe('after a failed capture the capture kernel\'s build runs on (reference 
   });
 
   it('the other way round: a current first kernel, a pre-2024 capture kernel; after the failed capture hotplug_ready is gone', () => {
-    const r = run({ platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } }, [boot, crash]);
+    const r = run(
+      { platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } },
+      [boot, crash],
+    );
     expect(read(r.at(0), P.hotplugReady)).toBe('1');
     expect(r.reason(1)).toBe('Crash info header is not valid.');
     expect(exists(r.at(1), P.hotplugReady)).toBe(false);
   });
 
   const mismatches: { name: string; captureKernel: ConfigInput['captureKernel']; reason: string }[] = [
-    { name: 'of the other byte order', captureKernel: { endianness: 'swapped' }, reason: 'Endianness mismatch between the crashed and fadump kernels.' },
-    { name: 'with other pt_regs/cpumask sizes', captureKernel: { headerSizes: 'different' }, reason: 'Fadump header size mismatch.' },
+    {
+      name: 'of the other byte order',
+      captureKernel: { endianness: 'swapped' },
+      reason: 'Endianness mismatch between the crashed and fadump kernels.',
+    },
+    {
+      name: 'with other pt_regs/cpumask sizes',
+      captureKernel: { headerSizes: 'different' },
+      reason: 'Fadump header size mismatch.',
+    },
   ];
   for (const m of mismatches) {
     it(`a capture kernel ${m.name} refuses the first kernel's header, but once it runs on and registers it captures its own crash`, () => {
       const config: ConfigInput = { platform: 'pseries', captureKernel: m.captureKernel };
-      const r = run(config, [boot, crash, write(P.registered, '1'), crash, saveDump, write(P.releaseMem, '1'), reboot, crash]);
+      const r = run(config, [
+        boot,
+        crash,
+        write(P.registered, '1'),
+        crash,
+        saveDump,
+        write(P.releaseMem, '1'),
+        reboot,
+        crash,
+      ]);
       expect(r.at(1).dump).toBe('lost');
       expect(r.reason(1)).toBe(m.reason);
       expect(r.at(2).accepted).toBe(true);
@@ -390,7 +456,7 @@ describe('after a failed capture the capture kernel\'s build runs on (reference 
   }
 });
 
-describe('bootargs_append after release counts the capture kernel\'s own command line (reference §1 early boot 3, §2)', () => {
+describe("bootargs_append after release counts the capture kernel's own command line (reference §1 early boot 3, §2)", () => {
   const config: ConfigInput = { platform: 'pseries' };
   // The first kernel's command line, and the capture kernel's: the first kernel's plus " " and
   // the param area's string (fadump_append_bootargs); bootargs_append_store compares
@@ -403,7 +469,15 @@ describe('bootargs_append after release counts the capture kernel\'s own command
     const more = 'y'.repeat(100);
     expect(first + more.length + 1).toBeLessThan(2048);
     expect(capture + more.length + 1).toBeGreaterThanOrEqual(2048);
-    const r = run(config, [boot, write(P.bootargsAppend, params), crash, write(P.releaseMem, '1'), write(P.bootargsAppend, more), reboot, write(P.bootargsAppend, more)]);
+    const r = run(config, [
+      boot,
+      write(P.bootargsAppend, params),
+      crash,
+      write(P.releaseMem, '1'),
+      write(P.bootargsAppend, more),
+      reboot,
+      write(P.bootargsAppend, more),
+    ]);
     expect(r.at(1).accepted).toBe(true);
     expect(r.at(2).dump).toBe('captured');
     expect(regionOf(r.at(2)).cmdlineAppend).toBe(params);
@@ -418,7 +492,14 @@ describe('bootargs_append after release counts the capture kernel\'s own command
 
   it('the boundary after release: the longest string that fits, and one byte more', () => {
     const fits = 'x'.repeat(2048 - capture - 2);
-    const r = run(config, [boot, write(P.bootargsAppend, params), crash, write(P.releaseMem, '1'), write(P.bootargsAppend, `${fits}x`), write(P.bootargsAppend, fits)]);
+    const r = run(config, [
+      boot,
+      write(P.bootargsAppend, params),
+      crash,
+      write(P.releaseMem, '1'),
+      write(P.bootargsAppend, `${fits}x`),
+      write(P.bootargsAppend, fits),
+    ]);
     expect(r.at(4).errno).toBe('ENOSPC');
     expect(r.at(5).accepted).toBe(true);
     expect(read(r.at(5), P.bootargsAppend)).toBe(fits);

@@ -52,7 +52,15 @@ export interface CompareCell {
 }
 
 export interface CompareTable {
-  columns: { id: string; label: string; config: string; input: ConfigInput; states: number; seconds: number; complete: boolean }[];
+  columns: {
+    id: string;
+    label: string;
+    config: string;
+    input: ConfigInput;
+    states: number;
+    seconds: number;
+    complete: boolean;
+  }[];
   rows: { id: string; concern: string; property: string; sentence: string; source: string }[];
   /** cells[r][c]: row r, column c. */
   cells: CompareCell[][];
@@ -65,24 +73,111 @@ const MEMORY_MIB = 8192;
  *  the udev reload and with CONFIG_CRASH_HOTPLUG; the 2007 hypervisor-assisted dump. All pSeries,
  *  8 GB. kdump reserves crashkernel=512M (kdump-utils' default for 4-16 GB on ppc64 [U][I]). */
 export const COMPARE_COLUMNS: readonly CompareColumn[] = [
-  { id: 'fadump-at-registration', label: 'fadump at-registration', config: { platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'on', memoryMiB: MEMORY_MIB } },
-  { id: 'fadump-in-capture-kernel', label: 'fadump in-capture-kernel', config: { platform: 'pseries', elfcorehdr: 'in-capture-kernel', fadump: 'on', memoryMiB: MEMORY_MIB } },
-  { id: 'fadump-nocma', label: 'fadump nocma', config: { platform: 'pseries', elfcorehdr: 'in-capture-kernel', fadump: 'nocma', memoryMiB: MEMORY_MIB } },
-  { id: 'kdump-udev-reload', label: 'kdump udev reload', config: { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: false, memoryMiB: MEMORY_MIB } },
-  { id: 'kdump-crash-hotplug', label: 'kdump CRASH_HOTPLUG', config: { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true, memoryMiB: MEMORY_MIB } },
-  { id: 'phyp-assisted-dump', label: 'phyp-assisted-dump', config: { platform: 'pseries', mechanism: 'phyp-assisted-dump', memoryMiB: MEMORY_MIB } },
+  {
+    id: 'fadump-at-registration',
+    label: 'fadump at-registration',
+    config: { platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'on', memoryMiB: MEMORY_MIB },
+  },
+  {
+    id: 'fadump-in-capture-kernel',
+    label: 'fadump in-capture-kernel',
+    config: { platform: 'pseries', elfcorehdr: 'in-capture-kernel', fadump: 'on', memoryMiB: MEMORY_MIB },
+  },
+  {
+    id: 'fadump-nocma',
+    label: 'fadump nocma',
+    config: { platform: 'pseries', elfcorehdr: 'in-capture-kernel', fadump: 'nocma', memoryMiB: MEMORY_MIB },
+  },
+  {
+    id: 'kdump-udev-reload',
+    label: 'kdump udev reload',
+    config: {
+      platform: 'pseries',
+      mechanism: 'kdump',
+      crashkernel: '512M',
+      crashHotplug: false,
+      memoryMiB: MEMORY_MIB,
+    },
+  },
+  {
+    id: 'kdump-crash-hotplug',
+    label: 'kdump CRASH_HOTPLUG',
+    config: { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true, memoryMiB: MEMORY_MIB },
+  },
+  {
+    id: 'phyp-assisted-dump',
+    label: 'phyp-assisted-dump',
+    config: { platform: 'pseries', mechanism: 'phyp-assisted-dump', memoryMiB: MEMORY_MIB },
+  },
 ];
 
 /** The talk's concerns and the ones the seeds argue about, each answered by one property. */
 export const COMPARE_ROWS: readonly CompareRow[] = [
-  { id: 'devices-reset', concern: 'devices reset before capture', property: 'devices-reset-before-capture', holds: 'yes', violated: 'no', figure: false },
-  { id: 'second-reboot', concern: 'second reboot needed', property: 'no-second-reboot', holds: 'no', violated: 'yes', figure: false },
-  { id: 'window-after-hotplug', concern: 'ready after memory hotplug', property: 'always-ready-after-hotplug', holds: 'always', violated: 'stale/window', figure: false },
-  { id: 'nothing-armed-window', concern: 'window with nothing armed', property: 'no-crash-kernel-loaded-window', holds: 'none', violated: 'yes', figure: false },
-  { id: 'accurate-vmcore', concern: 'vmcore matches crashed memory', property: 'accurate-vmcore', holds: 'always', violated: 'not always', figure: false },
-  { id: 'no-lost-dump', concern: 'crash while armed gives a vmcore', property: 'no-lost-dump', holds: 'always', violated: 'not always', figure: false },
-  { id: 'eventually-ready', concern: 'gets back to production, armed', property: 'eventually-ready', holds: 'always', violated: 'not always', figure: false },
-  { id: 'memory-available', concern: 'memory available to production', property: 'memory-available-to-production', holds: 'kept', violated: 'withheld', figure: true, where: true },
+  {
+    id: 'devices-reset',
+    concern: 'devices reset before capture',
+    property: 'devices-reset-before-capture',
+    holds: 'yes',
+    violated: 'no',
+    figure: false,
+  },
+  {
+    id: 'second-reboot',
+    concern: 'second reboot needed',
+    property: 'no-second-reboot',
+    holds: 'no',
+    violated: 'yes',
+    figure: false,
+  },
+  {
+    id: 'window-after-hotplug',
+    concern: 'ready after memory hotplug',
+    property: 'always-ready-after-hotplug',
+    holds: 'always',
+    violated: 'stale/window',
+    figure: false,
+  },
+  {
+    id: 'nothing-armed-window',
+    concern: 'window with nothing armed',
+    property: 'no-crash-kernel-loaded-window',
+    holds: 'none',
+    violated: 'yes',
+    figure: false,
+  },
+  {
+    id: 'accurate-vmcore',
+    concern: 'vmcore matches crashed memory',
+    property: 'accurate-vmcore',
+    holds: 'always',
+    violated: 'not always',
+    figure: false,
+  },
+  {
+    id: 'no-lost-dump',
+    concern: 'crash while armed gives a vmcore',
+    property: 'no-lost-dump',
+    holds: 'always',
+    violated: 'not always',
+    figure: false,
+  },
+  {
+    id: 'eventually-ready',
+    concern: 'gets back to production, armed',
+    property: 'eventually-ready',
+    holds: 'always',
+    violated: 'not always',
+    figure: false,
+  },
+  {
+    id: 'memory-available',
+    concern: 'memory available to production',
+    property: 'memory-available-to-production',
+    holds: 'kept',
+    violated: 'withheld',
+    figure: true,
+    where: true,
+  },
 ];
 
 export interface CompareOptions {
@@ -130,23 +225,59 @@ export async function compareTable(options: CompareOptions = {}): Promise<Compar
       if (r === undefined) throw new Error(`compare: no result for ${row.property} on ${run.config}`);
       const parsed = parseConfig(column.config);
       const memoryBytes = parsed.ok ? parsed.config.memoryBytes : 0;
-      const log = r.verdict === 'violated' && r.counterexample !== null ? writeLog(outDir, column, row.property, r.counterexample) : null;
+      const log =
+        r.verdict === 'violated' && r.counterexample !== null
+          ? writeLog(outDir, column, row.property, r.counterexample)
+          : null;
       const figure = row.figure && r.figure !== undefined ? r.figure : null;
-      const figureLog = figure !== null && r.figureAt !== undefined ? writeLog(outDir, column, `${row.property}.figure`, r.figureAt) : null;
-      const last = r.counterexample !== null && r.counterexample.length > 1 ? r.counterexample[r.counterexample.length - 1] : undefined;
-      const where = row.where === true && r.verdict === 'violated' && last !== undefined ? ` after ${shortEvent(last)}` : '';
-      const answer = r.verdict === 'holds' ? row.holds : r.verdict === 'violated' ? `${row.violated}${where}` : r.verdict;
-      return { row: row.id, column: column.id, property: row.property, verdict: r.verdict, answer, figure, memoryBytes, log, figureLog, note: r.note };
+      const figureLog =
+        figure !== null && r.figureAt !== undefined
+          ? writeLog(outDir, column, `${row.property}.figure`, r.figureAt)
+          : null;
+      const last =
+        r.counterexample !== null && r.counterexample.length > 1
+          ? r.counterexample[r.counterexample.length - 1]
+          : undefined;
+      const where =
+        row.where === true && r.verdict === 'violated' && last !== undefined ? ` after ${shortEvent(last)}` : '';
+      const answer =
+        r.verdict === 'holds' ? row.holds : r.verdict === 'violated' ? `${row.violated}${where}` : r.verdict;
+      return {
+        row: row.id,
+        column: column.id,
+        property: row.property,
+        verdict: r.verdict,
+        answer,
+        figure,
+        memoryBytes,
+        log,
+        figureLog,
+        note: r.note,
+      };
     }),
   );
   return {
     columns: columns.map((c) => {
       const run = runOf(c);
-      return { id: c.id, label: c.label, config: run.config, input: c.config, states: run.states, seconds: run.seconds, complete: run.complete };
+      return {
+        id: c.id,
+        label: c.label,
+        config: run.config,
+        input: c.config,
+        states: run.states,
+        seconds: run.seconds,
+        complete: run.complete,
+      };
     }),
     rows: rows.map((r) => {
       const p = propertyById(r.property);
-      return { id: r.id, concern: r.concern, property: r.property, sentence: p?.sentence ?? '', source: p?.source ?? '' };
+      return {
+        id: r.id,
+        concern: r.concern,
+        property: r.property,
+        sentence: p?.sentence ?? '',
+        source: p?.source ?? '',
+      };
     }),
     cells,
     outDir,

@@ -9,7 +9,15 @@ import { config as makeConfig, type Config } from '../config';
 import { replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
-import { EndSchema, HeaderSchema, StepSchema, modelConfigOf, parseJsonWith, type Observed, type Transcript } from './transcript';
+import {
+  EndSchema,
+  HeaderSchema,
+  StepSchema,
+  modelConfigOf,
+  parseJsonWith,
+  type Observed,
+  type Transcript,
+} from './transcript';
 
 /** One field of one step where the model and the guest differ. */
 export interface Divergence {
@@ -42,7 +50,8 @@ export function readTranscript(file: string): Transcript {
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const lines = text.split('\n');
-  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => parseJsonWith(schema, text, `${file}:${line}`);
+  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T =>
+    parseJsonWith(schema, text, `${file}:${line}`);
   const first = lines[0];
   if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
   const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
@@ -74,15 +83,22 @@ function show(v: unknown): string {
 }
 
 /** The fields of one step that differ: the model's observation against the guest's. */
-export function compareStep(model: Observation, modelErrno: string | null, modelConsole: readonly string[], step: Transcript['steps'][number]): Omit<Divergence, 'transcript' | 'step'>[] {
+export function compareStep(
+  model: Observation,
+  modelErrno: string | null,
+  modelConsole: readonly string[],
+  step: Transcript['steps'][number],
+): Omit<Divergence, 'transcript' | 'step'>[] {
   const out: Omit<Divergence, 'transcript' | 'step'>[] = [];
-  const d = (field: string, expected: unknown, observed: unknown) => out.push({ field, expected: show(expected), observed: show(observed) });
+  const d = (field: string, expected: unknown, observed: unknown) =>
+    out.push({ field, expected: show(expected), observed: show(observed) });
   // Every line the model says the kernel logs is among the kernel's new log lines (which hold
   // many more).
   modelConsole.forEach((line, i) => {
     if (!(step.observed?.console ?? []).includes(line)) d(`console[${i}]`, line, '(not logged)');
   });
-  if (step.event?.event === 'write' && modelErrno !== step.errno) d('errno', modelErrno ?? 'success', step.errno ?? 'success');
+  if (step.event?.event === 'write' && modelErrno !== step.errno)
+    d('errno', modelErrno ?? 'success', step.errno ?? 'success');
   const o: Observed | null = step.observed;
   const files = o?.files ?? {};
   const modelFiles = Object.fromEntries(Object.entries(model.sysfs).filter(([p]) => FADUMP_FILE.test(p)));
@@ -92,7 +108,8 @@ export function compareStep(model: Observation, modelErrno: string | null, model
     if (modelFiles[p] !== seen) d(`file:${p}`, modelFiles[p], seen);
   }
   const realVmcore = o?.vmcore ?? null;
-  if ((model.vmcore !== null) !== (realVmcore !== null)) d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');
+  if ((model.vmcore !== null) !== (realVmcore !== null))
+    d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');
   if (model.vmcore !== null && realVmcore !== null) {
     const real = realVmcore.phdrs.filter((p) => p.type === 'PT_LOAD');
     const want = model.vmcore.ptLoad;
@@ -112,17 +129,35 @@ export function compareStep(model: Observation, modelErrno: string | null, model
 export function conform(t: Transcript): Conformance {
   const config = transcriptConfig(t);
   const events = t.steps.flatMap((s) => (s.event === null ? [] : [s.event]));
-  const r = replay(config, events.map((event, i) => ({ line: i + 2, event })));
+  const r = replay(
+    config,
+    events.map((event, i) => ({ line: i + 2, event })),
+  );
   const name = basename(t.file);
   const divergences: Divergence[] = [];
   let agreeingSteps = 0;
   t.steps.forEach((s, i) => {
-    const m = i === 0 ? { obs: r.initial, errno: null, console: [] } : { obs: r.steps[i - 1] ?? r.final, errno: r.steps[i - 1]?.errno ?? null, console: r.steps[i - 1]?.console ?? [] };
+    const m =
+      i === 0
+        ? { obs: r.initial, errno: null, console: [] }
+        : {
+            obs: r.steps[i - 1] ?? r.final,
+            errno: r.steps[i - 1]?.errno ?? null,
+            console: r.steps[i - 1]?.console ?? [],
+          };
     const diffs = compareStep(m.obs, m.errno, m.console, s);
     if (diffs.length === 0) agreeingSteps++;
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });
-  return { transcript: name, path: t.header.path, kernel: `${t.header.guest.platform} ${t.header.guest.kernelRelease}`, steps: t.steps.length, agreeingSteps, divergences, end: t.end?.end ?? 'no end line' };
+  return {
+    transcript: name,
+    path: t.header.path,
+    kernel: `${t.header.guest.platform} ${t.header.guest.kernelRelease}`,
+    steps: t.steps.length,
+    agreeingSteps,
+    divergences,
+    end: t.end?.end ?? 'no end line',
+  };
 }
 
 /** Totals over conformed transcripts: steps, steps that agree, paths that agree throughout. */
@@ -145,9 +180,16 @@ export interface KnownDivergence {
 
 /** Divergences not in the list, and listed ones that no longer happen (for the transcripts
  *  given). */
-export function againstKnown(found: readonly Divergence[], known: readonly KnownDivergence[], transcripts: ReadonlySet<string>): { unlisted: Divergence[]; stale: KnownDivergence[] } {
+export function againstKnown(
+  found: readonly Divergence[],
+  known: readonly KnownDivergence[],
+  transcripts: ReadonlySet<string>,
+): { unlisted: Divergence[]; stale: KnownDivergence[] } {
   const key = (x: { transcript: string; step: number; field: string }) => `${x.transcript}#${x.step}#${x.field}`;
   const k = new Set(known.map(key));
   const f = new Set(found.map(key));
-  return { unlisted: found.filter((x) => !k.has(key(x))), stale: known.filter((x) => transcripts.has(x.transcript) && !f.has(key(x))) };
+  return {
+    unlisted: found.filter((x) => !k.has(key(x))),
+    stale: known.filter((x) => transcripts.has(x.transcript) && !f.has(key(x))),
+  };
 }

@@ -62,7 +62,9 @@ export const HeaderSchema = z
 export type Header = z.infer<typeof HeaderSchema>;
 
 /** One ELF program header of /proc/vmcore as the guest's file shows it (bytes). */
-export const PhdrSchema = z.object({ type: z.string(), offset: z.number(), paddr: z.number(), filesz: z.number(), memsz: z.number() }).strict();
+export const PhdrSchema = z
+  .object({ type: z.string(), offset: z.number(), paddr: z.number(), filesz: z.number(), memsz: z.number() })
+  .strict();
 
 /** What the guest showed after a step. */
 export const ObservedSchema = z
@@ -72,7 +74,10 @@ export const ObservedSchema = z
     /** Readable files under /sys/kernel/fadump, the /sys/kernel/fadump_* aliases and debugfs
      *  fadump_region: path → contents (trailing newline removed); write-only files map to null. */
     files: z.record(z.string(), z.string().nullable()),
-    vmcore: z.object({ size: z.number(), phdrs: z.array(PhdrSchema) }).strict().nullable(),
+    vmcore: z
+      .object({ size: z.number(), phdrs: z.array(PhdrSchema) })
+      .strict()
+      .nullable(),
     cmdline: z.string(),
     meminfo: z.record(z.string(), z.number()),
     memoryBlockBytes: z.number(),

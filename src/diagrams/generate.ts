@@ -2,7 +2,7 @@
 // laid out by Graphviz (<name>.svg), and README.md with every Mermaid chart inline. The output is
 // a pure function of the machine definitions: same bytes on every run (test/diagrams.test.ts
 // fails when the committed folder is stale).
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,12 +162,4 @@ export async function generateDiagrams(outDir: string): Promise<GenerateResult> 
     files: files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.content) })),
     ms: Math.round(performance.now() - start),
   };
-}
-
-/** `fadump-model diagrams [--out diagrams/]`: exit code 0, a line per file on out. */
-export async function diagramsCommand(outDir: string, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
-  const r = await generateDiagrams(outDir);
-  for (const f of r.files) out(`${join(r.outDir, f.name)} (${f.bytes} bytes)`);
-  out(`${r.files.length} files in ${r.ms} ms`);
-  return 0;
 }

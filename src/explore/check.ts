@@ -51,9 +51,15 @@ export function defaultMaxMemoryBytes(): number {
 }
 
 /** Explores one configuration in this thread. */
-export function runConfig(input: ConfigInput, opts: RunOptions, shouldStop?: () => boolean, onProgress?: (states: number) => void): ConfigRun {
+export function runConfig(
+  input: ConfigInput,
+  opts: RunOptions,
+  shouldStop?: () => boolean,
+  onProgress?: (states: number) => void,
+): ConfigRun {
   const parsed = parseConfig(input);
-  if (!parsed.ok) throw new Error(`invalid configuration: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`invalid configuration: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const r = explore(parsed.config, {
     properties: selectProperties(opts.properties),
     ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
@@ -118,7 +124,13 @@ function diedRun(input: ConfigInput, opts: RunOptions, states: number, seconds: 
     seconds,
     complete: false,
     stopReason: reason,
-    results: ids.map((property) => ({ property, verdict: 'incomplete', states, counterexample: null, note: `not decided: ${reason} after ${states} states` })),
+    results: ids.map((property) => ({
+      property,
+      verdict: 'incomplete',
+      states,
+      counterexample: null,
+      note: `not decided: ${reason} after ${states} states`,
+    })),
     coverage: null,
   };
 }
@@ -152,15 +164,22 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     // A worker's heap must hold the memory budget: raise its limit when --max-memory asks for
     // more than the default heap allows.
     const heapMb = getHeapStatistics().heap_size_limit / (1024 * 1024);
-    const wantMb = runOpts.maxMemoryBytes === undefined ? 0 : Math.ceil((runOpts.maxMemoryBytes / (1024 * 1024)) / DEFAULT_MEMORY_SHARE);
+    const wantMb =
+      runOpts.maxMemoryBytes === undefined
+        ? 0
+        : Math.ceil(runOpts.maxMemoryBytes / (1024 * 1024) / DEFAULT_MEMORY_SHARE);
     const resourceLimits = wantMb > heapMb ? { maxOldGenerationSizeMb: wantMb } : undefined;
     let next = 0;
     let failure: ExplorationError | null = null;
     const inFlight: Int32Array[] = [];
-    const poll = onStates === undefined ? null : setInterval(() => onStates(inFlight.reduce((n, p) => n + Atomics.load(p, 0), 0)), 500);
+    const poll =
+      onStates === undefined
+        ? null
+        : setInterval(() => onStates(inFlight.reduce((n, p) => n + Atomics.load(p, 0), 0)), 500);
     // The largest state spaces first (firmware faults, the pre-2024 generation), so that the
     // workers finish together rather than one waiting on the last big configuration.
-    const weight = (c: ConfigInput): number => (c.faults ? 4 : 0) + (c.elfcorehdr === 'at-registration' ? 2 : 0) + (c.registerAtBoot === false ? 1 : 0);
+    const weight = (c: ConfigInput): number =>
+      (c.faults ? 4 : 0) + (c.elfcorehdr === 'at-registration' ? 2 : 0) + (c.registerAtBoot === false ? 1 : 0);
     const order = inputs.map((_, i) => i).sort((a, b) => weight(inputs[b] ?? {}) - weight(inputs[a] ?? {}) || a - b);
     await Promise.all(
       Array.from({ length: workers }, async () => {
@@ -172,7 +191,11 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
             const i = order[next++] ?? 0;
             const input = inputs[i];
             if (input === undefined) continue;
-            if (w === null) w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { stop: stop.buffer, progress: progress.buffer }, ...(resourceLimits ? { resourceLimits } : {}) });
+            if (w === null)
+              w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+                workerData: { stop: stop.buffer, progress: progress.buffer },
+                ...(resourceLimits ? { resourceLimits } : {}),
+              });
             const worker: Worker = w;
             const started = performance.now();
             Atomics.store(progress, 0, 0);
@@ -203,7 +226,16 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
               const code = (reply.died as NodeJS.ErrnoException).code;
               if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
                 const states = Atomics.load(progress, 0);
-                finish(i, diedRun(input, runOpts, states, (performance.now() - started) / 1000, 'out of memory (lower --max-memory)'));
+                finish(
+                  i,
+                  diedRun(
+                    input,
+                    runOpts,
+                    states,
+                    (performance.now() - started) / 1000,
+                    'out of memory (lower --max-memory)',
+                  ),
+                );
                 continue;
               }
               failure ??= new ExplorationError(nameOf(input), reply.died.message);
@@ -237,7 +269,9 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
 
 export const EXPECTED_FILE = new URL('../specs/expected.json', import.meta.url);
 const VerdictSchema = z.enum(['holds', 'violated', 'incomplete', 'n/a']);
-export const ExpectedSchema = z.object({ verdicts: z.record(z.string(), z.record(z.string(), VerdictSchema)) }).strict();
+export const ExpectedSchema = z
+  .object({ verdicts: z.record(z.string(), z.record(z.string(), VerdictSchema)) })
+  .strict();
 export type Expected = z.infer<typeof ExpectedSchema>;
 
 export function loadExpected(file: URL | string = EXPECTED_FILE): Expected {
@@ -267,13 +301,19 @@ export function compare(runs: readonly ConfigRun[], expected: Expected): Mismatc
 export function expectedFrom(runs: readonly ConfigRun[], previous: Expected | null): Expected {
   const verdicts: Expected['verdicts'] = { ...(previous?.verdicts ?? {}) };
   for (const run of runs) {
-    verdicts[run.config] = { ...(verdicts[run.config] ?? {}), ...Object.fromEntries(run.results.map((r) => [r.property, r.verdict])) };
+    verdicts[run.config] = {
+      ...(verdicts[run.config] ?? {}),
+      ...Object.fromEntries(run.results.map((r) => [r.property, r.verdict])),
+    };
   }
   return { verdicts: Object.fromEntries(Object.entries(verdicts).sort(([a], [b]) => a.localeCompare(b))) };
 }
 
 export function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9.=-]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
+  return text
+    .replace(/[^A-Za-z0-9.=-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /** Writes each counterexample as a replayable log; returns the files by (config, property).

@@ -40,7 +40,9 @@ export const DEFAULT_CONFIRM_MAX_STATES = 200_000;
 /** The search from a counterexample's final state passed its bound before deciding. */
 export class ConfirmBoundError extends Error {
   constructor(readonly maxStates: number) {
-    super(`confirm: more than ${maxStates} states reachable from the counterexample's final state, the goal not reached among them; raise maxStates to decide`);
+    super(
+      `confirm: more than ${maxStates} states reachable from the counterexample's final state, the goal not reached among them; raise maxStates to decide`,
+    );
   }
 }
 
@@ -48,7 +50,8 @@ export class ConfirmBoundError extends Error {
  *  built in another order, get the same text); a Map or Set, which JSON would collapse to {}, is
  *  refused rather than allowed to merge distinct states. */
 function sortedMembers(_key: string, value: unknown): unknown {
-  if (value instanceof Map || value instanceof Set) throw new Error('confirm: a Map or Set in a snapshot cannot be keyed by JSON');
+  if (value instanceof Map || value instanceof Set)
+    throw new Error('confirm: a Map or Set in a snapshot cannot be keyed by JSON');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries);
@@ -59,7 +62,8 @@ function sortedMembers(_key: string, value: unknown): unknown {
  *  reads it, so two states that differ only there have the same futures. */
 export function stateKey(state: SystemState): string {
   const actors: Record<string, { value: unknown; context: unknown }> = {};
-  for (const [id, snapshot] of Object.entries(state.actors)) actors[id] = { value: snapshot.value, context: snapshot.context };
+  for (const [id, snapshot] of Object.entries(state.actors))
+    actors[id] = { value: snapshot.value, context: snapshot.context };
   return JSON.stringify({ actors, dump: state.dump }, sortedMembers);
 }
 
@@ -75,7 +79,12 @@ export interface SearchResult {
  *  states keyed by stateKey. Stops at the first state satisfying `goal` (if given); otherwise
  *  visits every reachable state. Throws ConfirmBoundError when more than `maxStates` distinct
  *  states would be visited, and ModelError (machines/system.ts) when a step does not terminate. */
-export function searchFrom(system: System, start: SystemState, letters: readonly ExternalEvent[], opts: { maxStates?: number; goal?: (s: SystemState) => boolean } = {}): SearchResult {
+export function searchFrom(
+  system: System,
+  start: SystemState,
+  letters: readonly ExternalEvent[],
+  opts: { maxStates?: number; goal?: (s: SystemState) => boolean } = {},
+): SearchResult {
   const maxStates = opts.maxStates ?? DEFAULT_CONFIRM_MAX_STATES;
   const events: ExternalMachineEvent[] = letters.map(toMachineEvent);
   const seen = new Set<string>([stateKey(start)]);
@@ -104,13 +113,20 @@ export function searchFrom(system: System, start: SystemState, letters: readonly
  *    stateKey);
  *  - eventually: no state satisfying the goal is reachable from the final state (searchFrom).
  *  Throws ConfirmBoundError when the search passes `maxStates`. */
-export function confirm(config: Config, property: Property, events: readonly ExternalEvent[], options: ConfirmOptions = {}): Confirmation {
+export function confirm(
+  config: Config,
+  property: Property,
+  events: readonly ExternalEvent[],
+  options: ConfirmOptions = {},
+): Confirmation {
   const system = options.system ?? createSystem(config);
   const letters = options.alphabet ?? defaultAlphabet(config);
   let state: SystemState = system.initial();
   let monitor = 0;
   const check = (s: SystemState, at: number): Confirmation | null =>
-    property.kind === 'state' && !property.holds(s, config) ? { violated: true, at, detail: `${property.id} does not hold in the state reached` } : null;
+    property.kind === 'state' && !property.holds(s, config)
+      ? { violated: true, at, detail: `${property.id} does not hold in the state reached` }
+      : null;
   const first = check(state, -1);
   if (first) return first;
   for (let i = 0; i < events.length; i++) {
@@ -123,7 +139,8 @@ export function confirm(config: Config, property: Property, events: readonly Ext
     if (hit) return hit;
     if (property.kind === 'step' && property.triggers(event)) {
       const step = { pre, event, post: state, handled: r.handled, errno: r.errno, ignored: r.ignored };
-      if (!property.holds(step, monitor, config)) return { violated: true, at: i, detail: `${property.id} breaks on this step` };
+      if (!property.holds(step, monitor, config))
+        return { violated: true, at: i, detail: `${property.id} breaks on this step` };
       if (property.monitor) monitor = property.monitor(monitor, step, config);
     }
     if (property.kind === 'graph' && property.check === 'every-event-handled' && !r.handled && r.ignored.length === 0) {
@@ -141,10 +158,21 @@ export function confirm(config: Config, property: Property, events: readonly Ext
   if (property.kind === 'graph' && property.check === 'eventually') {
     const goal = property.goal;
     if (goal === undefined) return { violated: false, at: last, detail: `${property.id} has no goal to reach` };
-    const found = searchFrom(system, state, letters, { goal: (s) => goal(s, config), ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }) });
+    const found = searchFrom(system, state, letters, {
+      goal: (s) => goal(s, config),
+      ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    });
     return found.goal === null
-      ? { violated: true, at: last, detail: `the goal is unreachable from the final state (${found.states} states reachable from it, none a goal)` }
-      : { violated: false, at: last, detail: `the goal is reachable from the final state (found among ${found.states} states)` };
+      ? {
+          violated: true,
+          at: last,
+          detail: `the goal is unreachable from the final state (${found.states} states reachable from it, none a goal)`,
+        }
+      : {
+          violated: false,
+          at: last,
+          detail: `the goal is reachable from the final state (found among ${found.states} states)`,
+        };
   }
   return { violated: false, at: last, detail: 'no violation on this path' };
 }

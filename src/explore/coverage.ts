@@ -62,10 +62,16 @@ function firedTransition(from: AnyMachineSnapshot, to: AnyMachineSnapshot, event
   // Deepest source first, as XState selects transitions.
   const sources = [...before].sort((a, b) => depth(b) - depth(a));
   for (const n of sources) {
-    const ts = eventType === '' ? (n.always ?? []) : [...(n.transitions.get(eventType) ?? []), ...(n.transitions.get('*') ?? [])];
+    const ts =
+      eventType === ''
+        ? (n.always ?? [])
+        : [...(n.transitions.get(eventType) ?? []), ...(n.transitions.get('*') ?? [])];
     for (const t of ts) {
       const targets = t.target ?? [];
-      const fits = targets.length === 0 ? JSON.stringify(from.value) === JSON.stringify(to.value) : targets.every((x) => after.has(x.id));
+      const fits =
+        targets.length === 0
+          ? JSON.stringify(from.value) === JSON.stringify(to.value)
+          : targets.every((x) => after.has(x.id));
       if (fits) return transitionName(t, ts === n.always ? '' : n.transitions.has(eventType) ? eventType : '*');
     }
   }
@@ -83,7 +89,9 @@ export function coverage(engine: Engine): ActorCoverage[] {
   return ACTORS.map((actor, a) => {
     const machine: AnyStateMachine = engine.system.machines[actor];
     const root = machine.root as unknown as StateNodeLike;
-    const everyState = allNodes(root).filter((n) => n !== root).map((n) => n.id);
+    const everyState = allNodes(root)
+      .filter((n) => n !== root)
+      .map((n) => n.id);
     const reachedStates = new Set<string>();
     for (const s of st.snaps[a] ?? []) for (const id of activeIds(s)) reachedStates.add(id);
     const reachedTransitions = new Set<string>();
@@ -103,8 +111,14 @@ export function coverage(engine: Engine): ActorCoverage[] {
     const every = allTransitions(root);
     return {
       actor,
-      states: { reached: everyState.filter((s) => reachedStates.has(s)), never: everyState.filter((s) => !reachedStates.has(s)) },
-      transitions: { reached: every.filter((t) => reachedTransitions.has(t)), never: every.filter((t) => !reachedTransitions.has(t)) },
+      states: {
+        reached: everyState.filter((s) => reachedStates.has(s)),
+        never: everyState.filter((s) => !reachedStates.has(s)),
+      },
+      transitions: {
+        reached: every.filter((t) => reachedTransitions.has(t)),
+        never: every.filter((t) => !reachedTransitions.has(t)),
+      },
     };
   });
 }

@@ -11,11 +11,33 @@
 // canonical JSON memoised per object, so interning a step's result serialises only what changed.
 // test/engine-faithfulness.test.ts checks on thousands of random paths that the engine and
 // XState's own transition() reach the same snapshots.
-import { ACTORS, createSystem, isFallback, listenersOf, MAX_DELIVERIES_PER_STEP, ModelError, scopedStepper, type ActorId, type ActorStepper, type DumpOutcome, type Snapshots, type System, type SystemState } from '../../machines/system';
+import {
+  ACTORS,
+  createSystem,
+  isFallback,
+  listenersOf,
+  MAX_DELIVERIES_PER_STEP,
+  ModelError,
+  scopedStepper,
+  type ActorId,
+  type ActorStepper,
+  type DumpOutcome,
+  type Snapshots,
+  type System,
+  type SystemState,
+} from '../../machines/system';
 import type { Config } from '../config';
 import { CanonicalMemo } from '../util/canonical';
 import { Int32List, PairMap } from './typed';
-import { ERRNOS, toMachineEvent, type AnyEvent, type Errno, type ExternalEvent, type ExternalMachineEvent, type InternalEvent } from '../events';
+import {
+  ERRNOS,
+  toMachineEvent,
+  type AnyEvent,
+  type Errno,
+  type ExternalEvent,
+  type ExternalMachineEvent,
+  type InternalEvent,
+} from '../events';
 
 export const N_ACTORS = ACTORS.length;
 /** Tuple layout: one snapshot id per actor, then the dump outcome. */
@@ -106,7 +128,14 @@ export class CachedStepper implements ActorStepper {
       const snapshot = this.snapshot(a, sid);
       const raw = this.inner.step(actor, snapshot, event);
       const emitted = raw.emitted.map((e) => this.internEvent(e));
-      r = { actor: a, from: sid, event: eid, next: this.internSnapshot(a, raw.snapshot), emitted, reacted: raw.reacted };
+      r = {
+        actor: a,
+        from: sid,
+        event: eid,
+        next: this.internSnapshot(a, raw.snapshot),
+        emitted,
+        reacted: raw.reacted,
+      };
       this.results.push(r);
       cache.set(sid, eid, this.results.length);
     }
@@ -216,7 +245,15 @@ export class Engine {
 
   /** Bytes held outside the JS heap: the step trie, the outcome store and the step caches. */
   get bytes(): number {
-    return this.stepper.bytes + this.children.bytes + this.nodes.data.byteLength + this.updates.data.byteLength + this.updStart.data.byteLength + this.outDump.data.byteLength + this.outFlags.data.byteLength;
+    return (
+      this.stepper.bytes +
+      this.children.bytes +
+      this.nodes.data.byteLength +
+      this.updates.data.byteLength +
+      this.updStart.data.byteLength +
+      this.outDump.data.byteLength +
+      this.outFlags.data.byteLength
+    );
   }
 
   /** The number of distinct outcomes compiled. */
@@ -321,7 +358,13 @@ export class Engine {
         case 'dump.captured':
         case 'dump.lost':
         case 'dump.none':
-          i = { ...base, kind: 'dump', dump: DUMP_CODES.indexOf(ev.type === 'dump.captured' ? 'captured' : ev.type === 'dump.lost' ? 'lost' : 'none') };
+          i = {
+            ...base,
+            kind: 'dump',
+            dump: DUMP_CODES.indexOf(
+              ev.type === 'dump.captured' ? 'captured' : ev.type === 'dump.lost' ? 'lost' : 'none',
+            ),
+          };
           break;
         case 'sysfs.result':
           i = { ...base, kind: 'sysfs-result', errno: ev.errno, userResult: ev.origin === 'user' };
@@ -371,7 +414,10 @@ export class Engine {
       for (let position = 0; position < info0.listeners.length; position++) {
         const a = info0.listeners[position] ?? 0;
         if (user && reacted && info0.fallback[position]) continue;
-        if (++deliveries > MAX_DELIVERIES_PER_STEP) throw new ModelError(`model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${ev.type}' event`);
+        if (++deliveries > MAX_DELIVERIES_PER_STEP)
+          throw new ModelError(
+            `model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${ev.type}' event`,
+          );
         if (!seen[a]) {
           seen[a] = 1;
           preActor[reached] = a;
@@ -439,7 +485,8 @@ export class Engine {
     }
     for (let k = 0; k < reached; k++) {
       const node = ref - 1;
-      if (this.nodes.data[node * NODE_STRIDE] !== preActor[k]) throw new Error('trie conflict: the routing visited actors in another order');
+      if (this.nodes.data[node * NODE_STRIDE] !== preActor[k])
+        throw new Error('trie conflict: the routing visited actors in another order');
       const sid = preSnap[k] ?? 0;
       if (k === reached - 1) {
         this.children.set(node, sid, leaf);

@@ -2,10 +2,16 @@
 // every property on the way; shortest counterexamples as event logs (shared/DESIGN.md
 // "Exploration and test generation").
 import type { System, SystemState } from '../../machines/system';
-import { ACTORS, type ActorId } from '../../machines/system';
+import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { PROPERTIES, type GraphProperty, type Property, type StateProperty, type StepProperty } from '../specs/properties';
+import {
+  PROPERTIES,
+  type GraphProperty,
+  type Property,
+  type StateProperty,
+  type StepProperty,
+} from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
 import { BASE_WIDTH, Engine } from './engine';
 import { TupleTable } from './table';
@@ -176,8 +182,19 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         break;
       }
       const held =
-        table.bytes + parent.byteLength + parentEvent.byteLength + (succ?.byteLength ?? 0) + engine.bytes + combos.bytes + stateBad.byteLength + stepCache.bytes + stepVerdicts.data.byteLength;
-      if (opts.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed + held - memoryAtStart > opts.maxMemoryBytes) {
+        table.bytes +
+        parent.byteLength +
+        parentEvent.byteLength +
+        (succ?.byteLength ?? 0) +
+        engine.bytes +
+        combos.bytes +
+        stateBad.byteLength +
+        stepCache.bytes +
+        stepVerdicts.data.byteLength;
+      if (
+        opts.maxMemoryBytes !== undefined &&
+        process.memoryUsage().heapUsed + held - memoryAtStart > opts.maxMemoryBytes
+      ) {
         stopReason = 'max-memory';
         break;
       }
@@ -359,7 +376,13 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (v) {
       const path = pathTo(v.state);
       const ev = letters[v.event];
-      results.push({ property: p.id, verdict: 'violated', states: table.count, counterexample: v.event >= 0 && ev ? [...path, ev] : path, note: v.note });
+      results.push({
+        property: p.id,
+        verdict: 'violated',
+        states: table.count,
+        counterexample: v.event >= 0 && ev ? [...path, ev] : path,
+        note: v.note,
+      });
     } else {
       const livenessSkipped = p.kind === 'graph' && p.check === 'eventually' && !complete;
       results.push({
@@ -367,7 +390,11 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
         verdict: complete ? 'holds' : 'incomplete',
         states: table.count,
         counterexample: null,
-        note: complete ? null : livenessSkipped ? `not decided: exploration stopped (${stopReason})` : `no violation in ${table.count} states before ${stopReason}`,
+        note: complete
+          ? null
+          : livenessSkipped
+            ? `not decided: exploration stopped (${stopReason})`
+            : `no violation in ${table.count} states before ${stopReason}`,
       });
     }
   }

@@ -32,7 +32,8 @@ export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
   const maxLength = opts.maxLength ?? 120;
   const x = explore(config, { properties: [], keepEdges: true });
   const succ = x.succ;
-  if (succ === null || !x.complete) throw new Error(`${config.name}: exploration incomplete (${x.stopReason}): no transition cover`);
+  if (succ === null || !x.complete)
+    throw new Error(`${config.name}: exploration incomplete (${x.stopReason}): no transition cover`);
   const A = x.alphabet.length;
   const n = x.states;
   const covered = new Uint8Array(n * A);
@@ -102,7 +103,10 @@ export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
       }
     }
     if (letters.length === 0) break;
-    paths.push({ letters, events: letters.map((e) => x.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined) });
+    paths.push({
+      letters,
+      events: letters.map((e) => x.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined),
+    });
   }
   return {
     config,

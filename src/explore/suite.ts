@@ -38,7 +38,10 @@ export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
 
 /** A test's name: the path's events, as a story. */
 export function pathTitle(index: number, path: TestPath, max = 8): string {
-  const shown = path.events.slice(0, max).map((e) => describeEvent(e).slice(0, 60)).join(' -> ');
+  const shown = path.events
+    .slice(0, max)
+    .map((e) => describeEvent(e).slice(0, 60))
+    .join(' -> ');
   const more = path.events.length > max ? ` -> ... (${path.events.length} events)` : '';
   return `path ${index + 1}: ${shown}${more}`;
 }
@@ -46,7 +49,8 @@ export function pathTitle(index: number, path: TestPath, max = 8): string {
 /** Whether src/sim/ states a configuration at all, decided from the configuration: the simulator
  *  is a statement of fadump's kernel side; kdump and the hypervisor-assisted dump are outside it. */
 export function comparability(c: Config): { compared: true } | { compared: false; reason: string } {
-  if (c.mechanism !== 'fadump') return { compared: false, reason: `mechanism "${c.mechanism}": the simulator states fadump only` };
+  if (c.mechanism !== 'fadump')
+    return { compared: false, reason: `mechanism "${c.mechanism}": the simulator states fadump only` };
   return { compared: true };
 }
 
@@ -63,7 +67,11 @@ export function kdumpFallbackStep(c: Config, model: readonly Pick<ObservedStep, 
 /** The files of kdump's side (/sys/kernel/kexec_*, memory/crash_hotplug): the simulator states
  *  fadump only. */
 function withoutKdumpFiles(sysfs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(sysfs).filter(([p]) => !p.startsWith('/sys/kernel/kexec_') && p !== '/sys/devices/system/memory/crash_hotplug'));
+  return Object.fromEntries(
+    Object.entries(sysfs).filter(
+      ([p]) => !p.startsWith('/sys/kernel/kexec_') && p !== '/sys/devices/system/memory/crash_hotplug',
+    ),
+  );
 }
 
 /** How a path of the generated suite compares: the model's prediction against the simulator's
@@ -84,7 +92,13 @@ export type PathVerdict =
 
 /** Judges one path: `model` and `sim` are the observations after every step (step 0: before the
  *  first event), as expectedSteps() and simRun() give them. */
-export function judgePath(c: Config, events: readonly ExternalEvent[], model: readonly ObservedStep[], sim: readonly ObservedStep[], list: readonly Disagreement[] = DISAGREEMENTS): PathVerdict {
+export function judgePath(
+  c: Config,
+  events: readonly ExternalEvent[],
+  model: readonly ObservedStep[],
+  sim: readonly ObservedStep[],
+  list: readonly Disagreement[] = DISAGREEMENTS,
+): PathVerdict {
   const fallback = kdumpFallbackStep(c, model);
   const upTo = fallback < 0 ? model.length : fallback + 1;
   // At the fallback step kdump's own files (kexec's, crash_hotplug) appear: the simulator does
@@ -100,7 +114,9 @@ export function judgePath(c: Config, events: readonly ExternalEvent[], model: re
   const maskedBy = raw !== null && (diff === null || raw.step < diff.step) ? masks.map((d) => d.id) : [];
   if (diff !== null) {
     const known = recognise(c, diff, list);
-    return known === null ? { kind: 'differs', diff } : { kind: 'disagreement', id: known.id, step: diff.step, maskedBy };
+    return known === null
+      ? { kind: 'differs', diff }
+      : { kind: 'disagreement', id: known.id, step: diff.step, maskedBy };
   }
   return fallback < 0 ? { kind: 'agrees', steps: model.length, maskedBy } : { kind: 'kdump', step: fallback, maskedBy };
 }
@@ -115,7 +131,12 @@ export function fadumpPart(s: ObservedStep, i: number, fallback: number): Observ
 export function maskStep(c: Config, s: ObservedStep, list: readonly Disagreement[] = DISAGREEMENTS): ObservedStep {
   const masks = list.filter((d) => d.mask !== undefined);
   if (masks.length === 0) return s;
-  return { ...s, sysfs: Object.fromEntries(Object.entries(s.sysfs).map(([p, v]) => [p, masks.reduce((x, d) => d.mask?.(c, p, x) ?? x, v)])) };
+  return {
+    ...s,
+    sysfs: Object.fromEntries(
+      Object.entries(s.sysfs).map(([p, v]) => [p, masks.reduce((x, d) => d.mask?.(c, p, x) ?? x, v)]),
+    ),
+  };
 }
 
 /** Per configuration, how its paths compared (the figures test/generated/counts.json records). */

@@ -3,7 +3,10 @@
 // the name, the data, each padded to 4 bytes, and a TRAILER!!! entry.
 
 /** One entry: a directory, a regular file (mode 0755 or 0644) or a symbolic link. */
-export type CpioEntry = { name: string; kind: 'dir' } | { name: string; kind: 'file'; data: Buffer; executable: boolean } | { name: string; kind: 'symlink'; target: string };
+export type CpioEntry =
+  | { name: string; kind: 'dir' }
+  | { name: string; kind: 'file'; data: Buffer; executable: boolean }
+  | { name: string; kind: 'symlink'; target: string };
 
 function pad4(n: number): number {
   return (4 - (n % 4)) % 4;

@@ -90,7 +90,10 @@ export class Guest {
   }
 
   /** Waits for the agent's boot line; returns which boot it is. */
-  async booted(timeoutMs: number, from = this.mark()): Promise<{ boot: 'normal' | 'capture'; release: string; at: number }> {
+  async booted(
+    timeoutMs: number,
+    from = this.mark(),
+  ): Promise<{ boot: 'normal' | 'capture'; release: string; at: number }> {
     const { match, end } = await this.waitFor(/@@BOOT (normal|capture) (\S+)\n/, timeoutMs, from);
     await new Promise((r) => setTimeout(r, 300));
     return { boot: match[1] === 'capture' ? 'capture' : 'normal', release: match[2] ?? '', at: end };
@@ -104,7 +107,10 @@ export class Guest {
     this.proc.stdin.write(`${id} ${line}\n`);
     const head = await this.waitFor(new RegExp(`@@${id}<\\n`), timeoutMs, from);
     const tail = await this.waitFor(new RegExp(`@@${id}> (\\d+)\\n`), timeoutMs, head.end);
-    const lines = this.buf.slice(head.end, tail.end - tail.match[0].length).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '');
+    const lines = this.buf
+      .slice(head.end, tail.end - tail.match[0].length)
+      .split('\n')
+      .filter((l, i, a) => i < a.length - 1 || l !== '');
     return { lines, end: tail.end };
   }
 

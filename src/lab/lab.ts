@@ -35,11 +35,20 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
   if (m === null) return new Error(`kernel variant "${name}": expected SERIES-PAGESk, such as 6.12-64k`);
   const dir = join(lab, 'kernels', name);
   const vmlinux = join(dir, 'vmlinux');
-  if (!existsSync(vmlinux)) return new Error(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
+  if (!existsSync(vmlinux))
+    return new Error(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim() : '?');
   const version = read('version');
   const nrCpus = Number(/^CONFIG_NR_CPUS=(\d+)$/m.exec(read('config'))?.[1] ?? 8);
-  return { name, series: m[1] ?? '', pageSizeKiB: m[2] === '4' ? 4 : 64, vmlinux, release: /Linux version (\S+)/.exec(version)?.[1] ?? '?', source: read('debian-version'), nrCpus };
+  return {
+    name,
+    series: m[1] ?? '',
+    pageSizeKiB: m[2] === '4' ? 4 : 64,
+    vmlinux,
+    release: /Linux version (\S+)/.exec(version)?.[1] ?? '?',
+    source: read('debian-version'),
+    nrCpus,
+  };
 }
 
 /** Builds the guest's initramfs from busybox and lab/guest/{init,agent}; returns its path. */
@@ -69,14 +78,36 @@ export function qemuCommand(lab = labDir()): string {
  *  for pc-dimm hot-add up to maxMemoryMiB, a guest panic left to the kernel's panic=). */
 export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: string, qmpSocket: string): string[] {
   return [
-    '-machine', 'pseries', '-accel', 'tcg', '-smp', String(g.cpus),
-    '-m', `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
-    '-vga', 'none', '-display', 'none', '-net', 'none', '-serial', 'stdio', '-monitor', 'none',
+    '-machine',
+    'pseries',
+    '-accel',
+    'tcg',
+    '-smp',
+    String(g.cpus),
+    '-m',
+    `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
+    '-vga',
+    'none',
+    '-display',
+    'none',
+    '-net',
+    'none',
+    '-serial',
+    'stdio',
+    '-monitor',
+    'none',
     // ibm,os-term without a dump registered: QEMU's default action for a guest panic shuts the
     // machine down; with none the kernel goes on to panic=N and reboots the partition, as an LPAR
     // whose dump is not armed does.
-    '-action', 'panic=none',
-    '-qmp', `unix:${qmpSocket},server=on,wait=off`,
-    '-kernel', vmlinux, '-initrd', initramfs, '-append', g.cmdline,
+    '-action',
+    'panic=none',
+    '-qmp',
+    `unix:${qmpSocket},server=on,wait=off`,
+    '-kernel',
+    vmlinux,
+    '-initrd',
+    initramfs,
+    '-append',
+    g.cmdline,
   ];
 }

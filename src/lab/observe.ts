@@ -52,7 +52,13 @@ export function parsePhdrs(hex: string): NonNullable<Observed['vmcore']>['phdrs'
   for (let i = 0; i < phnum && phoff + (i + 1) * 56 <= bytes.length; i++) {
     const o = phoff + i * 56;
     const t = u32(o);
-    out.push({ type: t === 1 ? 'PT_LOAD' : t === 4 ? 'PT_NOTE' : `0x${t.toString(16)}`, offset: u64(o + 8), paddr: u64(o + 24), filesz: u64(o + 32), memsz: u64(o + 40) });
+    out.push({
+      type: t === 1 ? 'PT_LOAD' : t === 4 ? 'PT_NOTE' : `0x${t.toString(16)}`,
+      offset: u64(o + 8),
+      paddr: u64(o + 24),
+      filesz: u64(o + 32),
+      memsz: u64(o + 40),
+    });
   }
   return out;
 }
@@ -70,7 +76,16 @@ export function parseObservation(lines: readonly string[], boot: Observed['boot'
   let vmHex: string[] | null = null;
   let vmSize = 0;
   let vmNone = true;
-  const o: Observed = { boot, files, vmcore: null, cmdline: '', meminfo: {}, memoryBlockBytes: 0, memoryBlocksOnline: 0, console: [] };
+  const o: Observed = {
+    boot,
+    files,
+    vmcore: null,
+    cmdline: '',
+    meminfo: {},
+    memoryBlockBytes: 0,
+    memoryBlocksOnline: 0,
+    console: [],
+  };
   for (const line of lines) {
     if (line.startsWith('|') && current !== null) {
       current.push(line.slice(1));

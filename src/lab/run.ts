@@ -9,13 +9,26 @@ import { parseObservation, writeResult } from './observe';
 import { pseriesArgs, qemuCommand } from './lab';
 
 /** Timeouts, in ms, for TCG on a shared 2-core machine. */
-export const TIMEOUTS = { boot: 240_000, command: 60_000, crashToCapture: 300_000, hotplug: 180_000, saveDump: 600_000 };
+export const TIMEOUTS = {
+  boot: 240_000,
+  command: 60_000,
+  crashToCapture: 300_000,
+  hotplug: 180_000,
+  saveDump: 600_000,
+};
 export type Timeouts = typeof TIMEOUTS;
 
 /** Whether a guest under QEMU can perform an event: firmware fault injection, the kdump service
  *  and kexec are not part of this lab; a memory remove needs a DIMM the path added. */
 export function performable(e: ExternalEvent): boolean {
-  return e.event === 'boot' || e.event === 'write' || e.event === 'crash' || e.event === 'reboot' || e.event === 'save-dump' || e.event === 'memory-hotplug';
+  return (
+    e.event === 'boot' ||
+    e.event === 'write' ||
+    e.event === 'crash' ||
+    e.event === 'reboot' ||
+    e.event === 'save-dump' ||
+    e.event === 'memory-hotplug'
+  );
 }
 
 /** printf octal escapes for the bytes of a value, in pieces of at most `max` characters. */
@@ -58,7 +71,12 @@ class PathRunner {
 
   private async launch(): Promise<void> {
     const sock = join(this.o.workDir, `qmp-${process.pid}-${Date.now()}.sock`);
-    this.guest = Guest.launch({ command: qemuCommand(), args: pseriesArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock), qmpSocket: sock, ...(this.o.onConsole ? { onConsole: this.o.onConsole } : {}) });
+    this.guest = Guest.launch({
+      command: qemuCommand(),
+      args: pseriesArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock),
+      qmpSocket: sock,
+      ...(this.o.onConsole ? { onConsole: this.o.onConsole } : {}),
+    });
     this.boot = (await this.guest.booted(this.t.boot, 0)).boot;
   }
 
@@ -103,13 +121,20 @@ class PathRunner {
 
   /** QMP pc-dimm hot-add (object-add + device_add) or device_del of the newest added DIMM; waits
    *  until the guest's online memory blocks change by the LMBs' worth. */
-  private async hotplug(action: 'add' | 'remove', lmbs: number): Promise<{ errno: string | null; said: string | null }> {
+  private async hotplug(
+    action: 'add' | 'remove',
+    lmbs: number,
+  ): Promise<{ errno: string | null; said: string | null }> {
     const g = this.live();
     const before = (await this.observe())?.memoryBlocksOnline ?? 0;
     const bytes = lmbs * this.o.guest.lmbMiB * 1024 * 1024;
     if (action === 'add') {
       const id = `dimm${++this.seq}`;
-      await g.qmpCommand('object-add', { 'qom-type': 'memory-backend-ram', id: `mem-${id}`, size: bytes }, this.t.command);
+      await g.qmpCommand(
+        'object-add',
+        { 'qom-type': 'memory-backend-ram', id: `mem-${id}`, size: bytes },
+        this.t.command,
+      );
       await g.qmpCommand('device_add', { driver: 'pc-dimm', id, memdev: `mem-${id}` }, this.t.command);
       this.dimms.push(id);
     } else {
@@ -122,7 +147,11 @@ class PathRunner {
     for (;;) {
       const now = (await this.observe())?.memoryBlocksOnline ?? 0;
       if (now === before + blocks) return { errno: null, said: `memory blocks online: ${before} -> ${now}` };
-      if (Date.now() > deadline) return { errno: null, said: `memory blocks online: ${before} -> ${now} (expected ${before + blocks} within ${this.t.hotplug / 1000} s)` };
+      if (Date.now() > deadline)
+        return {
+          errno: null,
+          said: `memory blocks online: ${before} -> ${now} (expected ${before + blocks} within ${this.t.hotplug / 1000} s)`,
+        };
       await new Promise((r) => setTimeout(r, 3000));
     }
   }
@@ -133,7 +162,11 @@ class PathRunner {
 }
 
 /** Runs the events on a fresh guest; never throws for a guest's failure (the end says why). */
-export async function runPath(events: readonly ExternalEvent[], o: RunOptions, signal?: AbortSignal): Promise<RunResult> {
+export async function runPath(
+  events: readonly ExternalEvent[],
+  o: RunOptions,
+  signal?: AbortSignal,
+): Promise<RunResult> {
   const r = new PathRunner(o);
   const steps: Step[] = [];
   const push = (s: Step) => {
@@ -150,8 +183,12 @@ export async function runPath(events: readonly ExternalEvent[], o: RunOptions, s
     }
     return { steps, end: { end: 'completed', reason: `${events.length} events` } };
   } catch (err) {
-    if (err instanceof GuestError) return { steps, end: { end: err.kind, reason: `step ${steps.length}: ${err.message}` } };
-    return { steps, end: { end: 'guest-died', reason: `step ${steps.length}: ${err instanceof Error ? err.message : String(err)}` } };
+    if (err instanceof GuestError)
+      return { steps, end: { end: err.kind, reason: `step ${steps.length}: ${err.message}` } };
+    return {
+      steps,
+      end: { end: 'guest-died', reason: `step ${steps.length}: ${err instanceof Error ? err.message : String(err)}` },
+    };
   } finally {
     await r.stop();
   }

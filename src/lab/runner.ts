@@ -19,7 +19,9 @@ export interface LabPath {
   events: ExternalEvent[];
 }
 
-const LabPathSchema = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), events: z.array(ExternalEventSchema).min(1) }).strict();
+const LabPathSchema = z
+  .object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), events: z.array(ExternalEventSchema).min(1) })
+  .strict();
 
 /** Reads a paths file: JSONL, one {"name", "events"} per line. InputError with file, line and
  *  field for a bad line or an event the guest cannot perform. */
@@ -31,7 +33,10 @@ export function readLabPaths(file: string): LabPath[] {
       if (text.trim() === '' || text.startsWith('#')) return;
       const p = parseJsonWith(LabPathSchema, text, `${file}:${i + 1}`);
       const bad = p.events.findIndex((e) => !performable(e));
-      if (bad >= 0) throw new InputError(`${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`);
+      if (bad >= 0)
+        throw new InputError(
+          `${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`,
+        );
       out.push(p);
     });
   return out;
@@ -68,15 +73,30 @@ export function generatedLabPaths(guest: GuestDescription, count: number, maxEve
 
 /** The guest every lab path runs on: a 2 GiB, 1-CPU pSeries LPAR with room to hot-add 2 GiB. */
 export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
-  return { platform: 'pseries', kernel: k.series, kernelRelease: k.release, kernelSource: k.source, qemu, memoryMiB: 2048, maxMemoryMiB: 4096, lmbMiB: 256, cpus: 1, nrCpus: k.nrCpus, pageSizeKiB: k.pageSizeKiB, mmu: 'radix', cmdline: 'console=hvc0 fadump=on panic=10' };
+  return {
+    platform: 'pseries',
+    kernel: k.series,
+    kernelRelease: k.release,
+    kernelSource: k.source,
+    qemu,
+    memoryMiB: 2048,
+    maxMemoryMiB: 4096,
+    lmbMiB: 256,
+    cpus: 1,
+    nrCpus: k.nrCpus,
+    pageSizeKiB: k.pageSizeKiB,
+    mmu: 'radix',
+    cmdline: 'console=hvc0 fadump=on panic=10',
+  };
 }
 
 /** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */
 export function mmuOf(steps: readonly Step[]): GuestDescription['mmu'] | null {
-  for (const s of steps) for (const l of s.observed?.console ?? []) {
-    if (/^radix-mmu:/.test(l)) return 'radix';
-    if (/^hash-mmu: Initializing hash mmu/.test(l)) return 'hash';
-  }
+  for (const s of steps)
+    for (const l of s.observed?.console ?? []) {
+      if (/^radix-mmu:/.test(l)) return 'radix';
+      if (/^hash-mmu: Initializing hash mmu/.test(l)) return 'hash';
+    }
   return null;
 }
 
@@ -99,7 +119,9 @@ export interface RunPlan {
 
 /** The (kernel, path) pairs and which already have a transcript in `outDir`. */
 export function plan(kernels: readonly KernelVariant[], paths: readonly LabPath[], outDir: string): RunPlan {
-  const all = kernels.flatMap((kernel) => paths.map((path) => ({ kernel, path, file: join(outDir, `pseries-${kernel.name}-${path.name}.jsonl`) })));
+  const all = kernels.flatMap((kernel) =>
+    paths.map((path) => ({ kernel, path, file: join(outDir, `pseries-${kernel.name}-${path.name}.jsonl`) })),
+  );
   return { jobs: all.filter((j) => !existsSync(j.file)), done: all.filter((j) => existsSync(j.file)) };
 }
 
@@ -123,10 +145,25 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       if (o.signal.aborted || Date.now() > o.deadline) return;
       const guest = labGuest(job.kernel, o.qemuVersion);
-      const r = await runPath(job.path.events, { guest, vmlinux: job.kernel.vmlinux, initramfs: o.initramfs, workDir: work, ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, o.signal);
+      const r = await runPath(
+        job.path.events,
+        {
+          guest,
+          vmlinux: job.kernel.vmlinux,
+          initramfs: o.initramfs,
+          workDir: work,
+          ...(o.timeouts ? { timeouts: o.timeouts } : {}),
+        },
+        o.signal,
+      );
       if (r.end.end === 'interrupted') return;
       const g = { ...guest, mmu: mmuOf(r.steps) ?? guest.mmu };
-      const header: Header = { transcript: 1, path: job.path.name, guest: g, recorded: new Date().toISOString().slice(0, 10) };
+      const header: Header = {
+        transcript: 1,
+        path: job.path.name,
+        guest: g,
+        recorded: new Date().toISOString().slice(0, 10),
+      };
       mkdirSync(join(job.file, '..'), { recursive: true });
       writeFileSync(`${job.file}.tmp`, transcriptText(header, r));
       renameSync(`${job.file}.tmp`, job.file);
@@ -149,4 +186,3 @@ export function kernelsOf(names: readonly string[]): KernelVariant[] {
 export function qemuVersionOf(text: string): string {
   return /QEMU emulator version (\S+)/.exec(text)?.[1] ?? 'unknown';
 }
-

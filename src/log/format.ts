@@ -12,7 +12,11 @@ function verdict(s: ReplayStep): string {
 }
 
 function observationLines(o: Observation): string[] {
-  const out = [`  states: ${Object.entries(o.states).map(([a, v]) => `${a}=${v}`).join('  ')}`];
+  const out = [
+    `  states: ${Object.entries(o.states)
+      .map(([a, v]) => `${a}=${v}`)
+      .join('  ')}`,
+  ];
   const files = Object.entries(o.sysfs);
   if (files.length === 0) out.push('  files: (none: no kernel with fadump is running)');
   for (const [path, contents] of files) {
@@ -22,7 +26,8 @@ function observationLines(o: Observation): string[] {
   }
   if (o.vmcore) {
     out.push(`  /proc/vmcore: ${o.vmcore.ptLoad.length} PT_LOAD`);
-    for (const p of o.vmcore.ptLoad) out.push(`    PT_LOAD paddr=${hex(p.paddr)} size=${hex(p.size)} offset=${hex(p.offset)}`);
+    for (const p of o.vmcore.ptLoad)
+      out.push(`    PT_LOAD paddr=${hex(p.paddr)} size=${hex(p.size)} offset=${hex(p.offset)}`);
   } else {
     out.push('  /proc/vmcore: absent');
   }
@@ -72,7 +77,10 @@ const indent = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix
 
 /** JSON.stringify(replayJson(r), null, 2), in pieces (each a run of whole lines), one step at a
  *  time: a long log is printed without holding every step. */
-export function* replayJsonChunks(initial: Observation, steps: Iterable<ReplayStep>): Generator<string, void, undefined> {
+export function* replayJsonChunks(
+  initial: Observation,
+  steps: Iterable<ReplayStep>,
+): Generator<string, void, undefined> {
   let pending: string | null = null;
   let last: ReplayStep | undefined;
   for (const s of steps) {

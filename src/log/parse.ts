@@ -80,7 +80,13 @@ function eventProblems(value: unknown, line: number): LogProblem[] {
     return [{ line, field: 'event', message: `missing: every line after the header names an event${hint}` }];
   }
   if (typeof name !== 'string' || !(EXTERNAL_EVENT_NAMES as readonly string[]).includes(name)) {
-    return [{ line, field: 'event', message: `unknown event ${JSON.stringify(name)}; expected one of: ${EXTERNAL_EVENT_NAMES.join(', ')}` }];
+    return [
+      {
+        line,
+        field: 'event',
+        message: `unknown event ${JSON.stringify(name)}; expected one of: ${EXTERNAL_EVENT_NAMES.join(', ')}`,
+      },
+    ];
   }
   const r = ExternalEventSchema.safeParse(value);
   if (r.success) return [];
@@ -90,16 +96,23 @@ function eventProblems(value: unknown, line: number): LogProblem[] {
   for (const i of r.error.issues) {
     const field = i.path.length ? i.path.map(String).join('.') : null;
     let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} for event '${name}'`;
-    else if (i.code === 'invalid_union' && field === 'rc') message = 'expected an RTAS return code (a whole number from -9999 to 9999) or an OPAL one ("OPAL_RESOURCE", "OPAL_HARDWARE" or "OPAL_PARAMETER")';
-    if (field !== null && i.path.length === 1 && value[field] === undefined && i.code !== 'unrecognized_keys') message = `missing (${message})`;
+    if (i.code === 'unrecognized_keys')
+      message = `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')} for event '${name}'`;
+    else if (i.code === 'invalid_union' && field === 'rc')
+      message =
+        'expected an RTAS return code (a whole number from -9999 to 9999) or an OPAL one ("OPAL_RESOURCE", "OPAL_HARDWARE" or "OPAL_PARAMETER")';
+    if (field !== null && i.path.length === 1 && value[field] === undefined && i.code !== 'unrecognized_keys')
+      message = `missing (${message})`;
     byField.set(field ?? `\u0000${byField.size}`, { line, field, message });
   }
   return [...byField.values()];
 }
 
 /** The header line's problems, or its config. */
-function parseHeader(text: string, line: number): { ok: true; config: Config; raw: unknown } | { ok: false; fatal: boolean; problems: LogProblem[] } {
+function parseHeader(
+  text: string,
+  line: number,
+): { ok: true; config: Config; raw: unknown } | { ok: false; fatal: boolean; problems: LogProblem[] } {
   const j = parseLine(text, line);
   if (!j.ok) return { ok: false, fatal: true, problems: [j.problem] };
   const value = j.doc.value;
@@ -113,19 +126,41 @@ function parseHeader(text: string, line: number): { ok: true; config: Config; ra
         {
           line,
           field: 'config',
-          message: isEvent ? 'missing config: the first line must be {"config": {...}}, not an event' : 'the first line must be exactly {"config": {...}}',
+          message: isEvent
+            ? 'missing config: the first line must be {"config": {...}}, not an event'
+            : 'the first line must be exactly {"config": {...}}',
         },
       ],
     };
   }
   const raw = header.data.config;
-  if (raw === undefined) return { ok: false, fatal: true, problems: [{ line, field: 'config', message: 'missing: the first line must be {"config": {...}}' }] };
+  if (raw === undefined)
+    return {
+      ok: false,
+      fatal: true,
+      problems: [{ line, field: 'config', message: 'missing: the first line must be {"config": {...}}' }],
+    };
   if (!isRecord(raw)) {
-    return { ok: false, fatal: true, problems: [{ line, field: 'config', message: `expected an object of configuration keys (such as {"platform": "pseries"}), got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}` }] };
+    return {
+      ok: false,
+      fatal: true,
+      problems: [
+        {
+          line,
+          field: 'config',
+          message: `expected an object of configuration keys (such as {"platform": "pseries"}), got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+        },
+      ],
+    };
   }
   const c = parseConfig(raw);
   // The events can still be checked against the schema: report their problems too.
-  if (!c.ok) return { ok: false, fatal: false, problems: c.issues.map((i) => ({ line, field: `config.${i.path}`, message: i.message })) };
+  if (!c.ok)
+    return {
+      ok: false,
+      fatal: false,
+      problems: c.issues.map((i) => ({ line, field: `config.${i.path}`, message: i.message })),
+    };
   return { ok: true, config: c.config, raw };
 }
 
@@ -166,7 +201,11 @@ export function parseLog(text: string, file = '<log>'): ParsedLog {
       continue;
     }
     if (entries.length >= MAX_LOG_EVENTS) {
-      problems.push({ line: lineNo, field: null, message: `more than ${MAX_LOG_EVENTS} events: too long for a log (${LOG_LIMIT_WHY})` });
+      problems.push({
+        line: lineNo,
+        field: null,
+        message: `more than ${MAX_LOG_EVENTS} events: too long for a log (${LOG_LIMIT_WHY})`,
+      });
       break;
     }
     const j = parseLine(text, lineNo);
@@ -182,7 +221,10 @@ export function parseLog(text: string, file = '<log>'): ParsedLog {
     const ev = ExternalEventSchema.safeParse(j.doc.value);
     if (ev.success) entries.push({ line: lineNo, event: ev.data });
   }
-  if (!sawHeader) throw new LogError(file, [{ line: 1, field: null, message: 'empty log: line 1 must be the header {"config": {...}}' }]);
+  if (!sawHeader)
+    throw new LogError(file, [
+      { line: 1, field: null, message: 'empty log: line 1 must be the header {"config": {...}}' },
+    ]);
   if (problems.length || config === null) throw new LogError(file, problems.slice(0, MAX_PROBLEMS));
   return { config, rawConfig, entries };
 }

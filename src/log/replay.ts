@@ -39,7 +39,12 @@ export interface ReplayedStep {
 }
 
 /** The fold one step at a time, keeping nothing: for logs too long to hold every state. */
-export function* replaySteps(config: Config, entries: Iterable<LogEntry>, system: System = createSystem(config), start: SystemState = system.initial()): Generator<ReplayedStep, void, undefined> {
+export function* replaySteps(
+  config: Config,
+  entries: Iterable<LogEntry>,
+  system: System = createSystem(config),
+  start: SystemState = system.initial(),
+): Generator<ReplayedStep, void, undefined> {
   let state = start;
   const cmdline = kernelCmdline(config);
   for (const { line, event } of entries) {

@@ -31,7 +31,12 @@ export const QEMU_REG_ENTRY_BYTES = 16;
  *  maxcpus divided by threads. Checked against QEMU 11.1.3's device tree (dumpdtb): -smp 1 →
  *  0x510, -smp 8 → 0x27a0, -smp 1,maxcpus=8 → 0x27a0, -smp 8,threads=2 → 0x13e0. */
 export function qemuCpuStateBytes(cpus: number): number {
-  return QEMU_REG_SAVE_AREA_HEADER_BYTES + QEMU_REG_SAVE_AREA_PADDING_BYTES + QEMU_NUM_CPUS_BYTES + cpus * QEMU_NUM_PER_CPU_REGS * QEMU_REG_ENTRY_BYTES;
+  return (
+    QEMU_REG_SAVE_AREA_HEADER_BYTES +
+    QEMU_REG_SAVE_AREA_PADDING_BYTES +
+    QEMU_NUM_CPUS_BYTES +
+    cpus * QEMU_NUM_PER_CPU_REGS * QEMU_REG_ENTRY_BYTES
+  );
 }
 
 /** QEMU reports an HPTE section of 0 bytes ("HPTE region not implemented", spapr_dt_rtas_fadump()),
@@ -118,8 +123,22 @@ export interface AreaGeometry {
  *  OPAL (opal_fadump_dt_scan() leaves the CPU and HPTE sizes at 0). */
 export function areaGeometry(g: GuestShape): AreaGeometry {
   const headerBytes = crashInfoHeaderBytes(g.elfcorehdr, g.nrCpus);
-  if (g.platform === 'powernv') return { platform: 'powernv', pageSize: g.pageSize, cpuStateBytes: 0, hpteBytes: 0, metadataBytes: opalMetadataBytes(g.pageSize), headerBytes };
-  return { platform: 'pseries', pageSize: g.pageSize, ...rtasDumpSizes(g.firmware, g.cpus), metadataBytes: 0, headerBytes };
+  if (g.platform === 'powernv')
+    return {
+      platform: 'powernv',
+      pageSize: g.pageSize,
+      cpuStateBytes: 0,
+      hpteBytes: 0,
+      metadataBytes: opalMetadataBytes(g.pageSize),
+      headerBytes,
+    };
+  return {
+    platform: 'pseries',
+    pageSize: g.pageSize,
+    ...rtasDumpSizes(g.firmware, g.cpus),
+    metadataBytes: 0,
+    headerBytes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -117,7 +117,10 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
   }
   size = pageAlign(size, input.pageSize);
   if (size < bootMemMin) {
-    return { ok: false, reason: `Can't enable fadump with boot memory size (${hex(size)}) less than ${hex(bootMemMin)}` };
+    return {
+      ok: false,
+      reason: `Can't enable fadump with boot memory size (${hex(size)}) less than ${hex(bootMemMin)}`,
+    };
   }
   return { ok: true, value: size };
 }
@@ -131,7 +134,12 @@ export interface BootMemory {
 
 /** Splits the first `size` bytes of present memory into regions around holes (at most
  *  `maxBootRegions` of the platform); boot_mem_top is page-aligned with `pageSize` (bytes). */
-export function bootMemoryRegions(memory: readonly Range[], size: number, platform: Platform, pageSize: number): Result<BootMemory> {
+export function bootMemoryRegions(
+  memory: readonly Range[],
+  size: number,
+  platform: Platform,
+  pageSize: number,
+): Result<BootMemory> {
   const regions: Range[] = [];
   let left = size;
   for (const r of normalize(memory)) {
@@ -142,7 +150,8 @@ export function bootMemoryRegions(memory: readonly Range[], size: number, platfo
   }
   if (left > 0) return { ok: false, reason: 'not enough memory for boot memory' };
   const max = PLATFORM[platform].maxBootRegions;
-  if (regions.length > max) return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
+  if (regions.length > max)
+    return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
   const last = regions[regions.length - 1];
   return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
 }
@@ -173,7 +182,8 @@ export const ELF_PHDR_BYTES = 56;
  *  memblock region count at boot for that generation. */
 export function fadumpAreaSize(g: AreaGeometry, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
   let size = pageAlign(g.cpuStateBytes + g.hpteBytes, g.pageSize) + bootMemSize + g.headerBytes;
-  if (elfcorehdrRegions !== null) size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2), g.pageSize);
+  if (elfcorehdrRegions !== null)
+    size = pageAlign(size + ELF_HDR_BYTES + ELF_PHDR_BYTES + ELF_PHDR_BYTES * (elfcorehdrRegions + 2), g.pageSize);
   return size + g.metadataBytes;
 }
 
@@ -181,7 +191,12 @@ export function fadumpAreaSize(g: AreaGeometry, bootMemSize: number, elfcorehdrR
  *  the start, the HPTE right after it, the boot-memory copy at the next page boundary;
  *  fadumphdr_addr follows the copy (rtas_fadump_update_config()); OPAL's metadata ends the area
  *  (opal_fadump_setup_metadata()). */
-export function dumpAreaAt(g: AreaGeometry, start: number, bootMemSize: number, elfcorehdrRegions: number | null = null): DumpArea {
+export function dumpAreaAt(
+  g: AreaGeometry,
+  start: number,
+  bootMemSize: number,
+  elfcorehdrRegions: number | null = null,
+): DumpArea {
   const rtas = g.platform === 'pseries';
   const cpuState = rtas ? { start, end: start + g.cpuStateBytes } : null;
   const hpte = rtas ? { start: start + g.cpuStateBytes, end: start + g.cpuStateBytes + g.hpteBytes } : null;
@@ -189,13 +204,26 @@ export function dumpAreaAt(g: AreaGeometry, start: number, bootMemSize: number, 
   const headerStart = bootMemDest + bootMemSize;
   const header = { start: headerStart, end: headerStart + g.headerBytes };
   const metadata = g.metadataBytes ? { start: header.end, end: header.end + g.metadataBytes } : null;
-  return { start, size: fadumpAreaSize(g, bootMemSize, elfcorehdrRegions), cpuState, hpte, bootMemDest, header, metadata };
+  return {
+    start,
+    size: fadumpAreaSize(g, bootMemSize, elfcorehdrRegions),
+    cpuState,
+    hpte,
+    bootMemDest,
+    header,
+    metadata,
+  };
 }
 
 /** The first free range at or above boot_mem_top that holds `size` bytes, below end of DRAM
  *  (fadump_locate_reserve_mem), its start page-aligned with `pageSize` (bytes); null when there is
  *  none. */
-export function locateReserveMem(memory: readonly Range[], bootMemTop: number, size: number, pageSize: number): number | null {
+export function locateReserveMem(
+  memory: readonly Range[],
+  bootMemTop: number,
+  size: number,
+  pageSize: number,
+): number | null {
   for (const r of normalize(memory)) {
     const start = pageAlign(Math.max(r.start, bootMemTop), pageSize);
     if (start + size <= r.end) return start;
@@ -269,7 +297,12 @@ export function lmbsAdded(memory: readonly Range[], count: number, lmbBytes: num
   return added.length === count ? added : null;
 }
 
-export function lmbsRemoved(memory: readonly Range[], count: number, lmbBytes: number, minBytes: number): Range[] | null {
+export function lmbsRemoved(
+  memory: readonly Range[],
+  count: number,
+  lmbBytes: number,
+  minBytes: number,
+): Range[] | null {
   const mem = normalize(memory);
   if (totalSize(mem) - count * lmbBytes < minBytes) return null;
   const removed: Range[] = [];

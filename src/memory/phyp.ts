@@ -102,4 +102,3 @@ export function releasable(reserved: readonly Range[], start: number, length: nu
   }
   return out;
 }
-

@@ -3,7 +3,17 @@
 import type { Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { areaGeometry } from './guest';
-import { bootMemoryRegions, bootMemorySize, cmaRange, dumpAreaAt, fadumpAreaSize, locateReserveMem, normalize, totalSize, type Range } from './layout';
+import {
+  bootMemoryRegions,
+  bootMemorySize,
+  cmaRange,
+  dumpAreaAt,
+  fadumpAreaSize,
+  locateReserveMem,
+  normalize,
+  totalSize,
+  type Range,
+} from './layout';
 import type { Config } from '../config';
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: string };

@@ -16,7 +16,11 @@ export function parseSize(text: string): number | null {
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([KMGTPkmgtp])?$/.exec(text.trim());
   if (!m || m[1] === undefined) return null;
   const digits = m[1];
-  const base = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits.slice(1), 8) : Number(digits);
+  const base = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits.startsWith('0')
+      ? parseInt(digits.slice(1), 8)
+      : Number(digits);
   const mult = m[2] === undefined ? 1 : (SUFFIX[m[2].toUpperCase()] ?? 1);
   const bytes = base * mult;
   return Number.isSafeInteger(bytes) ? bytes : null;

@@ -21,8 +21,10 @@ export function diagnosis(p: Property, trace: Trace, br: Break, note: string | n
     if (!d.same) {
       out.push(`/proc/vmcore: ${ptLoadsText(f.vmcore.ptLoad)}`);
       out.push(`the memory at the crash needs: ${ptLoadsText(f.expected)}`);
-      if (d.missing.length) out.push(`missing from the vmcore: ${rangesText(d.missing)} (${sizeText(totalSize(d.missing))})`);
-      if (d.extra.length) out.push(`described but not memory at the crash: ${rangesText(d.extra)} (${sizeText(totalSize(d.extra))})`);
+      if (d.missing.length)
+        out.push(`missing from the vmcore: ${rangesText(d.missing)} (${sizeText(totalSize(d.missing))})`);
+      if (d.extra.length)
+        out.push(`described but not memory at the crash: ${rangesText(d.extra)} (${sizeText(totalSize(d.extra))})`);
       if (d.moved.length) out.push(`at the wrong offset: ${d.moved.length} PT_LOAD`);
       const origin = elfcorehdrOrigin(trace, br.frame);
       if (origin !== null) out.push(origin);
@@ -35,7 +37,9 @@ export function diagnosis(p: Property, trace: Trace, br: Break, note: string | n
   }
   if (note !== null) out.push(note);
   if (br.how === 'step' && f.event !== null) {
-    out.push(`after ${externalLabel(f.event)}: ${f.accepted ? 'accepted' : f.errno !== null ? `-${f.errno}` : (f.note ?? 'not accepted')}`);
+    out.push(
+      `after ${externalLabel(f.event)}: ${f.accepted ? 'accepted' : f.errno !== null ? `-${f.errno}` : (f.note ?? 'not accepted')}`,
+    );
   }
   out.push(`states: ${ACTORS.map((a) => `${a}=${f.states[a]}`).join(', ')}`);
   return out;
@@ -52,7 +56,11 @@ function elfcorehdrOrigin(trace: Trace, upTo: number): string | null {
     const g = trace.frames[i];
     const prev = trace.frames[i - 1];
     if (g === undefined || prev === undefined) break;
-    if (g.elfcorehdrHolder === 'registration' && ranges(g.elfcorehdr) === exported && ranges(prev.elfcorehdr) !== exported) {
+    if (
+      g.elfcorehdrHolder === 'registration' &&
+      ranges(g.elfcorehdr) === exported &&
+      ranges(prev.elfcorehdr) !== exported
+    ) {
       return `the capture kernel exported the elfcorehdr the first kernel built at registration in step ${i} (${g.event ? externalLabel(g.event) : ''}), when the memory was ${rangesText(g.memory)}`;
     }
   }
@@ -68,11 +76,15 @@ export function narrative(trace: Trace, seq: Sequence): { frame: number; title: 
       const prev = trace.frames[s.index - 1];
       const lines: string[] = [];
       if (f !== undefined && prev !== undefined) {
-        const changed = ACTORS.filter((a) => f.states[a] !== prev.states[a]).map((a) => `${a}: ${prev.states[a]} → ${f.states[a]}`);
+        const changed = ACTORS.filter((a) => f.states[a] !== prev.states[a]).map(
+          (a) => `${a}: ${prev.states[a]} → ${f.states[a]}`,
+        );
         if (changed.length) lines.push(changed.join('; '));
       }
       // The notes, less the actors' states already listed.
-      for (const it of s.items) if (it.kind === 'note' && it.tone === 'fact') lines.push(...it.lines.filter((l) => !ACTORS.some((a) => l.startsWith(`${a}: `))));
+      for (const it of s.items)
+        if (it.kind === 'note' && it.tone === 'fact')
+          lines.push(...it.lines.filter((l) => !ACTORS.some((a) => l.startsWith(`${a}: `))));
       return { frame: s.index, title: s.title, lines };
     });
 }
@@ -105,7 +117,10 @@ export function resolvedValue(input: ConfigInput, key: string): string {
   if (given !== undefined) return typeof given === 'string' ? given : JSON.stringify(given);
   const r = parseConfig(input);
   if (!r.ok) return '(default)';
-  const c: Record<string, unknown> = { ...r.config, ...Object.fromEntries(Object.entries(r.config.captureKernel).map(([k, v]) => [`captureKernel.${k}`, v])) };
+  const c: Record<string, unknown> = {
+    ...r.config,
+    ...Object.fromEntries(Object.entries(r.config.captureKernel).map(([k, v]) => [`captureKernel.${k}`, v])),
+  };
   const v = c[key];
   return v === undefined ? '(default)' : `${typeof v === 'string' ? v : JSON.stringify(v)} (default)`;
 }
@@ -141,7 +156,10 @@ function resolvedKey(raw: unknown): string {
 }
 
 /** The one key two configurations differ in, or null. */
-export function soleDifference(a: Record<string, string>, b: Record<string, string>): { key: string; from: string; to: string } | null {
+export function soleDifference(
+  a: Record<string, string>,
+  b: Record<string, string>,
+): { key: string; from: string; to: string } | null {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   const diff = keys.filter((k) => a[k] !== b[k]);
   if (diff.length !== 1) return null;
@@ -191,7 +209,19 @@ export function flips(verdicts: readonly ConfigVerdict[]): Flip[] {
 
 /** Key order in which flips are shown and contrasts chosen: the generation first (where the
  *  elfcorehdr is built: the question of issue 5), then the other variants of the seeds. */
-const KEY_ORDER = ['elfcorehdr', 'captureKernel.elfcorehdr', 'petitbootPreservesDump', 'faults', 'captureKernel.endianness', 'captureKernel.headerSizes', 'crashkernel', 'fadump', 'registerAtBoot', 'registeredWrite', 'bootMemoryRule'];
+const KEY_ORDER = [
+  'elfcorehdr',
+  'captureKernel.elfcorehdr',
+  'petitbootPreservesDump',
+  'faults',
+  'captureKernel.endianness',
+  'captureKernel.headerSizes',
+  'crashkernel',
+  'fadump',
+  'registerAtBoot',
+  'registeredWrite',
+  'bootMemoryRule',
+];
 
 export function rankKey(key: string): number {
   const i = KEY_ORDER.indexOf(key);

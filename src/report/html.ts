@@ -23,7 +23,12 @@ function scriptJson(v: unknown): string {
 }
 
 const VERDICT_TEXT: Record<Verdict, string> = { holds: 'holds', violated: 'FAIL', incomplete: '?', 'n/a': 'n/a' };
-const VERDICT_CLASS: Record<Verdict, string> = { holds: 'v-holds', violated: 'v-fail', incomplete: 'v-inc', 'n/a': 'v-na' };
+const VERDICT_CLASS: Record<Verdict, string> = {
+  holds: 'v-holds',
+  violated: 'v-fail',
+  incomplete: 'v-inc',
+  'n/a': 'v-na',
+};
 
 const CSS = `
 :root { --fg:#111827; --muted:#4b5563; --line:#d1d5db; --ok:#dcfce7; --okfg:#166534; --bad:#fee2e2; --badfg:#991b1b; --na:#f3f4f6; --inc:#fef3c7; --chg:#fff3bf; --accent:#1d4ed8; }
@@ -199,7 +204,9 @@ const SCRIPT = `
 
 function matrix(m: ReportModel): string {
   const cxIds = new Map(m.counterexamples.map((c) => [`${c.run.config}\u0000${c.property.id}`, c.id]));
-  const head = m.properties.map((p, i) => `<th class="prop" title="${esc(p.sentence)}">P${i + 1} ${esc(p.id)}</th>`).join('');
+  const head = m.properties
+    .map((p, i) => `<th class="prop" title="${esc(p.sentence)}">P${i + 1} ${esc(p.id)}</th>`)
+    .join('');
   const rows = m.runs.map((run) => {
     const expected = m.expected.verdicts[run.config];
     const cells = m.properties.map((p) => {
@@ -231,8 +238,14 @@ ${rows.join('\n')}
 <table><thead><tr><th></th><th>id</th><th>kind</th><th>sentence</th><th>rests on</th><th>verdicts</th></tr></thead><tbody>
 ${m.properties
   .map((p, i) => {
-    const count = (v: Verdict) => m.runs.filter((r) => r.results.find((x) => x.property === p.id)?.verdict === v).length;
-    const verdicts = (['holds', 'violated', 'incomplete', 'n/a'] as const).filter((v) => count(v) > 0).map((v) => `<span class="tag ${v === 'violated' ? 'fail' : v === 'holds' ? 'ok' : ''}">${count(v)} ${VERDICT_TEXT[v]}</span>`);
+    const count = (v: Verdict) =>
+      m.runs.filter((r) => r.results.find((x) => x.property === p.id)?.verdict === v).length;
+    const verdicts = (['holds', 'violated', 'incomplete', 'n/a'] as const)
+      .filter((v) => count(v) > 0)
+      .map(
+        (v) =>
+          `<span class="tag ${v === 'violated' ? 'fail' : v === 'holds' ? 'ok' : ''}">${count(v)} ${VERDICT_TEXT[v]}</span>`,
+      );
     return `<tr><td>P${i + 1}</td><td class="mono">${esc(p.id)}</td><td>${p.kind}</td><td>${esc(p.sentence)}</td><td class="muted">${esc(p.source)}</td><td>${verdicts.join(' ')}</td></tr>`;
   })
   .join('\n')}
@@ -246,7 +259,9 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 /** The counterexample's steps, as the explanation tells them. */
 function storyHtml(c: Counterexample): string {
-  const items = c.narrative.map((s) => `<li><b>${esc(s.title)}</b>${s.lines.length ? `: ${esc(s.lines.join('; '))}` : ''}</li>`).join('');
+  const items = c.narrative
+    .map((s) => `<li><b>${esc(s.title)}</b>${s.lines.length ? `: ${esc(s.lines.join('; '))}` : ''}</li>`)
+    .join('');
   return items ? `<ol>${items}</ol>` : '';
 }
 
@@ -254,29 +269,36 @@ function findings(m: ReportModel): string {
   if (m.findings.length === 0) return '<p>No property is violated in any configuration.</p>';
   const jump = `<p>Properties violated somewhere: ${m.findings.map((f) => `<a href="#finding-${esc(f.property.id)}">${esc(f.property.id)}</a> (${f.violated.length} FAIL${f.holds.length ? `, ${f.holds.length} holds` : ''})`).join(' · ')}. For each: the one-key changes of configuration that turn it from violated into holds, and why, from a counterexample and the same log replayed on the configuration where it holds.</p>`;
   // Findings a one-key change explains come first, the generation of the elfcorehdr first of all.
-  const order = (f: ReportModel['findings'][number]): number => (f.featured?.contrast ? rankKey(f.featured.contrast.key) : 1000);
-  return jump + [...m.findings]
-    .sort((a, b) => order(a) - order(b))
-    .map((f) => {
-      const mixed = f.holds.length > 0;
-      const flips = [...f.flips].sort((x, y) => rankKey(x.key) - rankKey(y.key) || y.pairs.length - x.pairs.length).slice(0, 4).map((fl) => `<li>${esc(flipSentence(f.property.id, fl))}</li>`);
-      const feat = f.featured;
-      const featured =
-        feat === null || feat.contrast === null
-          ? ''
-          : `<p><b>Why</b> (from the counterexample on <a href="#${esc(feat.id)}">${esc(feat.run.config)}</a> and the same log on <a href="#${esc(feat.contrast.id)}">${esc(feat.contrast.config.name)}</a>):</p>
+  const order = (f: ReportModel['findings'][number]): number =>
+    f.featured?.contrast ? rankKey(f.featured.contrast.key) : 1000;
+  return (
+    jump +
+    [...m.findings]
+      .sort((a, b) => order(a) - order(b))
+      .map((f) => {
+        const mixed = f.holds.length > 0;
+        const flips = [...f.flips]
+          .sort((x, y) => rankKey(x.key) - rankKey(y.key) || y.pairs.length - x.pairs.length)
+          .slice(0, 4)
+          .map((fl) => `<li>${esc(flipSentence(f.property.id, fl))}</li>`);
+        const feat = f.featured;
+        const featured =
+          feat === null || feat.contrast === null
+            ? ''
+            : `<p><b>Why</b> (from the counterexample on <a href="#${esc(feat.id)}">${esc(feat.run.config)}</a> and the same log on <a href="#${esc(feat.contrast.id)}">${esc(feat.contrast.config.name)}</a>):</p>
 ${storyHtml(feat)}
 <div class="diag"><b>✗ ${esc(feat.property.id)} @ ${esc(feat.run.config)}, step ${feat.br?.frame ?? '?'}</b><ul>${feat.diagnosis.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>
 <div class="holdsbox">✓ ${esc(feat.contrast.summary)}</div>`;
-      return `<div class="finding${mixed ? ' mixed' : ''}" id="finding-${esc(f.property.id)}">
+        return `<div class="finding${mixed ? ' mixed' : ''}" id="finding-${esc(f.property.id)}">
 <h3>${esc(f.property.id)}: ${mixed ? `violated in ${plural(f.violated.length, 'configuration')}, holds in ${f.holds.length}` : `violated in all ${plural(f.violated.length, 'configuration')} where it was decided`}</h3>
 <p>${esc(f.property.sentence)} <span class="muted">(rests on ${esc(f.property.source)})</span></p>
 ${flips.length ? `<ul>${flips.join('')}</ul>` : ''}
 <p class="muted">Violated in: ${f.violated.map((c) => esc(c)).join(' · ')}</p>
 ${featured}
 </div>`;
-    })
-    .join('\n');
+      })
+      .join('\n')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,11 +324,19 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
   const stale = staleness(f);
   const ech =
     f.elfcorehdr === null
-      ? `<span class="muted">none built in the first kernel${generation === 'in-capture-kernel' ? ' (the capture kernel builds it from its boot\'s memory map)' : ''}</span>`
+      ? `<span class="muted">none built in the first kernel${generation === 'in-capture-kernel' ? " (the capture kernel builds it from its boot's memory map)" : ''}</span>`
       : `${f.elfcorehdrHolder === 'dump' ? 'with the preserved dump' : 'with the registration'}: ${ptTable(f.elfcorehdr, f.elfcorehdrHolder === 'registration' ? f.current : f.expected)}${
-          stale === null ? '' : `<div class="stale">stale: the memory now ${stale.missing.length ? `has ${esc(rangesText(stale.missing))} it does not describe` : ''}${stale.missing.length && stale.extra.length ? ', and ' : ''}${stale.extra.length ? `lacks ${esc(rangesText(stale.extra))} it describes` : ''}</div>`
+          stale === null
+            ? ''
+            : `<div class="stale">stale: the memory now ${stale.missing.length ? `has ${esc(rangesText(stale.missing))} it does not describe` : ''}${stale.missing.length && stale.extra.length ? ', and ' : ''}${stale.extra.length ? `lacks ${esc(rangesText(stale.extra))} it describes` : ''}</div>`
         }`;
-  rows.push(row('elfcorehdr in the reserved area', ech, prev !== null && (!same(prev.elfcorehdr, f.elfcorehdr) || (staleness(prev) === null) !== (stale === null))));
+  rows.push(
+    row(
+      'elfcorehdr in the reserved area',
+      ech,
+      prev !== null && (!same(prev.elfcorehdr, f.elfcorehdr) || (staleness(prev) === null) !== (stale === null)),
+    ),
+  );
   rows.push(
     row(
       '/proc/vmcore',
@@ -317,10 +347,26 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
   if (f.expected !== null) {
     const d = f.vmcore === null ? null : diffPtLoads(f.vmcore.ptLoad, f.expected);
     const verdict =
-      d === null ? '' : d.same ? '<div class="holdsbox">/proc/vmcore describes exactly this</div>' : `<div class="stale">/proc/vmcore ${d.missing.length ? `misses ${esc(rangesText(d.missing))}` : ''}${d.extra.length ? ` describes ${esc(rangesText(d.extra))} too much` : ''}${d.moved.length ? ' has wrong offsets' : ''}</div>`;
-    rows.push(row('PT_LOADs of the memory at the crash', `${ptTable(f.expected, f.vmcore?.ptLoad ?? null)}${verdict}`, prev !== null && !same(prev.expected, f.expected)));
+      d === null
+        ? ''
+        : d.same
+          ? '<div class="holdsbox">/proc/vmcore describes exactly this</div>'
+          : `<div class="stale">/proc/vmcore ${d.missing.length ? `misses ${esc(rangesText(d.missing))}` : ''}${d.extra.length ? ` describes ${esc(rangesText(d.extra))} too much` : ''}${d.moved.length ? ' has wrong offsets' : ''}</div>`;
+    rows.push(
+      row(
+        'PT_LOADs of the memory at the crash',
+        `${ptTable(f.expected, f.vmcore?.ptLoad ?? null)}${verdict}`,
+        prev !== null && !same(prev.expected, f.expected),
+      ),
+    );
   }
-  rows.push(row('dump', esc(`${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`), prev !== null && (prev.dump !== f.dump || prev.dumpReason !== f.dumpReason)));
+  rows.push(
+    row(
+      'dump',
+      esc(`${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`),
+      prev !== null && (prev.dump !== f.dump || prev.dumpReason !== f.dumpReason),
+    ),
+  );
   return `<table class="facts">${rows.join('')}</table>`;
 }
 
@@ -337,7 +383,14 @@ function filesTable(f: Frame, prev: Frame | null): string {
   const rows = paths.map((p) => {
     const now = f.sysfs[p];
     const before = prev?.sysfs[p];
-    const cls = now === undefined ? 'removed' : prev !== null && before === undefined ? 'added' : prev !== null && before !== now ? 'changed' : '';
+    const cls =
+      now === undefined
+        ? 'removed'
+        : prev !== null && before === undefined
+          ? 'added'
+          : prev !== null && before !== now
+            ? 'changed'
+            : '';
     const mark = cls === 'removed' ? 'gone' : cls === 'added' ? 'appeared' : cls === 'changed' ? 'changed' : '';
     const key = p === FILES.registered || p === FILES.releaseMem ? ' data-key="1"' : '';
     return `<tr${cls ? ` class="${cls}"` : ''} data-path="${esc(p)}"${key}><th class="mono">${esc(p)}${mark ? `<span class="chgmark">${mark}</span>` : ''}</th><td><pre>${esc(now ?? before ?? '')}</pre></td></tr>`;
@@ -367,10 +420,14 @@ function frameHtml(d: Drawn, f: Frame, ctx: FrameContext): string {
   let status: string;
   if (ctx.breakAt !== null && f.index === ctx.breakAt) {
     status = `<span class="status broken">✗ ${esc(ctx.property)} violated at this step</span><div class="diag"><ul>${ctx.diagnosis.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>`;
-  } else if (ctx.breakAt !== null && f.index < ctx.breakAt) status = `<span class="status ok">✓ ${esc(ctx.property)} holds so far</span>`;
+  } else if (ctx.breakAt !== null && f.index < ctx.breakAt)
+    status = `<span class="status ok">✓ ${esc(ctx.property)} holds so far</span>`;
   else if (ctx.holdsAll) status = `<span class="status ok">✓ ${esc(ctx.property)} holds</span>`;
   else status = `<span class="status plain">${esc(ctx.property)}</span>`;
-  const head = f.event === null ? 'Before the first event' : `Step ${f.index} · line ${f.line ?? '?'} · ${esc(externalLabel(f.event))} → ${esc(stepTitle(f).split(' → ').pop() ?? '')}`;
+  const head =
+    f.event === null
+      ? 'Before the first event'
+      : `Step ${f.index} · line ${f.line ?? '?'} · ${esc(externalLabel(f.event))} → ${esc(stepTitle(f).split(' → ').pop() ?? '')}`;
   return `<div class="frame" data-frame="${f.index}"${f.index === 0 ? '' : ' hidden'}>
 <div class="frame-head">${head}</div>
 ${status}
@@ -407,7 +464,12 @@ ${stepper(k, { property: c.property.id, breakAt: k.br?.frame ?? null, diagnosis:
 
 function counterexampleHtml(c: Counterexample, open: boolean): string {
   const path = c.events.length ? c.events.map((e) => externalLabel(e)).join(' → ') : '(the initial state)';
-  const at = c.br === null ? 'the replay does not break it' : c.br.frame === 0 ? 'breaks in the initial state' : `breaks at step ${c.br.frame}`;
+  const at =
+    c.br === null
+      ? 'the replay does not break it'
+      : c.br.frame === 0
+        ? 'breaks in the initial state'
+        : `breaks at step ${c.br.frame}`;
   return `<details class="cx" id="${esc(c.id)}"${open ? ' open' : ''} data-property="${esc(c.property.id)}" data-config="${esc(c.run.config)}">
 <summary><span class="tag fail">violated</span> <b>${esc(c.property.id)}</b> @ ${esc(c.run.config)} — <span class="mono">${esc(path)}</span> · ${at}</summary>
 <div class="cx-body">
@@ -426,13 +488,24 @@ ${c.contrast === null ? '' : contrastHtml(c, c.contrast)}
 }
 
 function counterexamples(m: ReportModel): string {
-  if (m.counterexamples.length === 0) return '<p>No counterexamples: every property holds in every configuration explored.</p>';
+  if (m.counterexamples.length === 0)
+    return '<p>No counterexamples: every property holds in every configuration explored.</p>';
   const featured = new Set(m.findings.map((f) => f.featured?.id).filter((x): x is string => x !== undefined));
-  const byProperty = m.properties.map((p) => ({ p, list: m.counterexamples.filter((c) => c.property.id === p.id) })).filter((g) => g.list.length > 0);
+  const byProperty = m.properties
+    .map((p) => ({ p, list: m.counterexamples.filter((c) => c.property.id === p.id) }))
+    .filter((g) => g.list.length > 0);
   const toc = byProperty
-    .map((g) => `<li><b>${esc(g.p.id)}</b> (${g.list.length}): ${g.list.map((c) => `<a href="#${esc(c.id)}">${esc(c.run.config)}</a>`).join(' · ')}</li>`)
+    .map(
+      (g) =>
+        `<li><b>${esc(g.p.id)}</b> (${g.list.length}): ${g.list.map((c) => `<a href="#${esc(c.id)}">${esc(c.run.config)}</a>`).join(' · ')}</li>`,
+    )
     .join('');
-  const body = byProperty.map((g) => `<h3 id="counterexamples-${esc(g.p.id)}">${esc(g.p.id)}</h3>\n${g.list.map((c) => counterexampleHtml(c, featured.has(c.id))).join('\n')}`).join('\n');
+  const body = byProperty
+    .map(
+      (g) =>
+        `<h3 id="counterexamples-${esc(g.p.id)}">${esc(g.p.id)}</h3>\n${g.list.map((c) => counterexampleHtml(c, featured.has(c.id))).join('\n')}`,
+    )
+    .join('\n');
   return `<p>Each violated property's shortest log on each configuration, drawn as a sequence diagram between the actors from the deliveries of a replay: the user's event opens each step; solid arrows are events an actor reacted to, dashed ones answers, a cross an event it ignored (broadcasts an actor did not react to are left out; each step's list shows them). Yellow notes are the facts that changed (the registered file, release_mem, /proc/vmcore, the dump, the memory and the elfcorehdr); the step that breaks the property is red. Below each diagram, step through the log: the actors' states, the memory and PT_LOADs, and the files at each step, with what changed highlighted.</p>
 <ul class="toc">${toc}</ul>
 ${body}`;
@@ -446,13 +519,18 @@ export function inlineSvg(svg: string, prefix: string, never: ReadonlySet<string
   const start = svg.indexOf('<svg');
   let body = start < 0 ? svg : svg.slice(start);
   body = body.replace(/<!--[\s\S]*?-->/g, '');
-  body = body.replace(/\bid="([^"]*)"/g, (_, id: string) => `id="${prefix}-${id}"`).replace(/url\(#([^)]*)\)/g, (_, id: string) => `url(#${prefix}-${id})`);
+  body = body
+    .replace(/\bid="([^"]*)"/g, (_, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]*)\)/g, (_, id: string) => `url(#${prefix}-${id})`);
   body = body.replace(/<svg\b/, '<svg class="statechart"');
   // <g id=".." class="node"><title>state id</title> and <g class="cluster"><title>cluster_id</title>.
-  body = body.replace(/<g id="([^"]*)" class="(node|cluster)">\s*<title>([^<]*)<\/title>/g, (all: string, id: string, cls: string, title: string) => {
-    const state = title.replace(/^cluster_/, '').replace(/&#45;/g, '-');
-    return never.has(state) ? `<g id="${id}" class="${cls} never"><title>${title} (never reached)</title>` : all;
-  });
+  body = body.replace(
+    /<g id="([^"]*)" class="(node|cluster)">\s*<title>([^<]*)<\/title>/g,
+    (all: string, id: string, cls: string, title: string) => {
+      const state = title.replace(/^cluster_/, '').replace(/&#45;/g, '-');
+      return never.has(state) ? `<g id="${id}" class="${cls} never"><title>${title} (never reached)</title>` : all;
+    },
+  );
   return body;
 }
 
@@ -496,7 +574,9 @@ function coverageData(m: ReportModel): { names: string[]; views: CoverageView[] 
   const views: CoverageView[] = [];
   const aggregate: CoverageView = { name: `all ${runs.length} configurations: never reached in any`, actors: [] };
   for (const a of ACTORS) {
-    const per = runs.map((r) => r.coverage?.find((x) => x.actor === a)).filter((x): x is ActorCoverage => x !== undefined);
+    const per = runs
+      .map((r) => r.coverage?.find((x) => x.actor === a))
+      .filter((x): x is ActorCoverage => x !== undefined);
     const first = per[0];
     if (first === undefined) continue;
     const everyState = [...first.states.reached, ...first.states.never];
@@ -562,14 +642,23 @@ function coverage(m: ReportModel): string {
 function comparisonHtml(c: Comparison): string {
   const t = c.table;
   if (t === null) return `<p class="diag">The comparison could not be computed: ${esc(c.error ?? 'unknown error')}</p>`;
-  const head = t.columns.map((col) => `<th title="${esc(col.config)}">${esc(col.label)}<br><small class="muted">${col.states} states${col.complete ? '' : ', incomplete'}</small></th>`).join('');
+  const head = t.columns
+    .map(
+      (col) =>
+        `<th title="${esc(col.config)}">${esc(col.label)}<br><small class="muted">${col.states} states${col.complete ? '' : ', incomplete'}</small></th>`,
+    )
+    .join('');
   const rows = t.rows.map((r, i) => {
     const cells = (t.cells[i] ?? []).map((cell) => {
       const logs = [cell.figureLog, cell.log]
         .filter((f): f is string => f !== null)
-        .map((f) => `<details><summary>${f === cell.figureLog ? 'log to the state measured' : 'counterexample log'}</summary><pre>${esc(c.logs[f] ?? '')}</pre><small class="muted">${esc(f)}</small></details>`)
+        .map(
+          (f) =>
+            `<details><summary>${f === cell.figureLog ? 'log to the state measured' : 'counterexample log'}</summary><pre>${esc(c.logs[f] ?? '')}</pre><small class="muted">${esc(f)}</small></details>`,
+        )
         .join('');
-      const figure = cell.figure === null ? '' : `<div class="mono">${esc(formatFigure(cell.figure, cell.memoryBytes))}</div>`;
+      const figure =
+        cell.figure === null ? '' : `<div class="mono">${esc(formatFigure(cell.figure, cell.memoryBytes))}</div>`;
       return `<td class="${VERDICT_CLASS[cell.verdict]}" title="${esc(`${cell.property}: ${cell.verdict}${cell.note ? ` (${cell.note})` : ''}`)}"><b>${esc(cell.answer)}</b>${figure}${logs}</td>`;
     });
     return `<tr><th title="${esc(r.sentence)}">${esc(r.concern)}<br><small class="muted mono">${esc(r.property)}</small></th>${cells.join('')}</tr>`;
@@ -583,7 +672,8 @@ function comparisonHtml(c: Comparison): string {
 export function renderHtml(m: ReportModel): string {
   const s = m.stats;
   const fails = m.counterexamples.length;
-  const compare = m.compare === null ? '' : `<h2 id="compare">Comparison of mechanisms</h2>\n${comparisonHtml(m.compare)}`;
+  const compare =
+    m.compare === null ? '' : `<h2 id="compare">Comparison of mechanisms</h2>\n${comparisonHtml(m.compare)}`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -11,13 +11,11 @@ import { parseConfig } from '../config';
 import { compareTable, type CompareTable } from '../compare/compare';
 import { buildDiagrams, type ActorDiagram } from '../diagrams/generate';
 import { loadExpected, runMatrix, slug, type ConfigRun, type Expected } from '../explore/check';
-import { readConfigs } from '../explore/check-command';
 import { defaultMatrix } from '../explore/matrix';
 import type { ExternalEvent } from '../events';
 import { formatLog } from '../log/parse';
 import { PROPERTIES, type Property } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
-import { UsageError, type Io } from '../io';
 import { diagnosis, flips, narrative, rankKey, vmcoreVerdict, type Flip } from './explain';
 import { renderHtml } from './html';
 import { buildSequence, sequenceMermaid, sequenceSvg, type Sequence } from './sequence';
@@ -91,25 +89,62 @@ export interface ReportOptions {
   compareLogs?: string;
 }
 
-function draw(id: string, input: ConfigInput, events: readonly ExternalEvent[], title: string, property: Property | null, note: string | null, graph: 'at-end' | 'undecided' = 'at-end'): Drawn & { diagnosis: string[] } {
+function draw(
+  id: string,
+  input: ConfigInput,
+  events: readonly ExternalEvent[],
+  title: string,
+  property: Property | null,
+  note: string | null,
+  graph: 'at-end' | 'undecided' = 'at-end',
+): Drawn & { diagnosis: string[] } {
   const parsed = parseConfig(input);
-  if (!parsed.ok) throw new Error(`invalid configuration in the matrix: ${parsed.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`invalid configuration in the matrix: ${parsed.issues.map((i) => i.message).join('; ')}`);
   const config = parsed.config;
   const trace = traceLog(config, events);
   const br = property === null ? null : findBreak(property, trace, graph);
   const lines = property !== null && br !== null ? diagnosis(property, trace, br, note) : [];
-  const seq = buildSequence(trace, title, property !== null && br !== null ? { property: property.id, frame: br.frame, lines } : null);
-  return { id, config, input, events: [...events], log: formatLog(input, events), trace, br, seq, mermaid: sequenceMermaid(seq), svg: sequenceSvg(seq), diagnosis: lines };
+  const seq = buildSequence(
+    trace,
+    title,
+    property !== null && br !== null ? { property: property.id, frame: br.frame, lines } : null,
+  );
+  return {
+    id,
+    config,
+    input,
+    events: [...events],
+    log: formatLog(input, events),
+    trace,
+    br,
+    seq,
+    mermaid: sequenceMermaid(seq),
+    svg: sequenceSvg(seq),
+    diagnosis: lines,
+  };
 }
 
-function contrastFor(cx: Omit<Counterexample, 'contrast'>, flipsOf: readonly Flip[], runs: readonly ConfigRun[]): Contrast | null {
+function contrastFor(
+  cx: Omit<Counterexample, 'contrast'>,
+  flipsOf: readonly Flip[],
+  runs: readonly ConfigRun[],
+): Contrast | null {
   const options = flipsOf.flatMap((f) => f.pairs.filter(([a]) => a === cx.run.config).map(([, b]) => ({ f, b })));
   options.sort((x, y) => rankKey(x.f.key) - rankKey(y.f.key));
   const pick = options[0];
   if (pick === undefined) return null;
   const run = runs.find((r) => r.config === pick.b);
   if (run === undefined) return null;
-  const d = draw(`${cx.id}--contrast`, run.input, cx.events, `the same log @ ${run.config}`, cx.property, null, 'undecided');
+  const d = draw(
+    `${cx.id}--contrast`,
+    run.input,
+    cx.events,
+    `the same log @ ${run.config}`,
+    cx.property,
+    null,
+    'undecided',
+  );
   const last = d.trace.frames[d.trace.frames.length - 1];
   const holds = d.br === null;
   const vm = last === undefined ? null : vmcoreVerdict(last);
@@ -130,7 +165,8 @@ async function comparison(logsDir: string, workers: number | undefined): Promise
     const logs: Record<string, string> = {};
     for (const row of table.cells) {
       for (const c of row) {
-        for (const f of [c.log, c.figureLog]) if (f !== null && logs[f] === undefined) logs[f] = readFileSync(f, 'utf8');
+        for (const f of [c.log, c.figureLog])
+          if (f !== null && logs[f] === undefined) logs[f] = readFileSync(f, 'utf8');
       }
     }
     return { table, logs, error: null };
@@ -158,7 +194,13 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
   for (const p of properties) {
     flipsBy.set(
       p.id,
-      flips(runs.map((r) => ({ config: r.config, input: r.input, verdict: r.results.find((x) => x.property === p.id)?.verdict ?? 'n/a' }))),
+      flips(
+        runs.map((r) => ({
+          config: r.config,
+          input: r.input,
+          verdict: r.results.find((x) => x.property === p.id)?.verdict ?? 'n/a',
+        })),
+      ),
     );
   }
 
@@ -182,7 +224,12 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
     if (violated.length === 0) continue;
     const fl = flipsBy.get(p.id) ?? [];
     const top = [...fl].sort((x, y) => rankKey(x.key) - rankKey(y.key) || y.pairs.length - x.pairs.length)[0];
-    const featured = top === undefined ? null : (counterexamples.find((c) => c.property.id === p.id && c.contrast !== null && c.contrast.key === top.key && c.contrast.holds) ?? null);
+    const featured =
+      top === undefined
+        ? null
+        : (counterexamples.find(
+            (c) => c.property.id === p.id && c.contrast !== null && c.contrast.key === top.key && c.contrast.holds,
+          ) ?? null);
     findings.push({ property: p, violated, holds, flips: fl, featured });
   }
 
@@ -217,14 +264,29 @@ export function reportFiles(model: ReportModel): ReportFile[] {
     '',
     '<!-- Generated by `npx fadump-model report`: do not edit by hand. -->',
     '',
-    'Each violated property\'s shortest log, drawn between the actors from the deliveries of a replay; the step where the property breaks is shaded red. The full report with step-throughs is index.html.',
+    "Each violated property's shortest log, drawn between the actors from the deliveries of a replay; the step where the property breaks is shaded red. The full report with step-throughs is index.html.",
   ];
   for (const c of model.counterexamples) {
-    md.push('', `## ${c.property.id} @ ${c.run.config}`, '', c.property.sentence, '', '```mermaid', c.mermaid.trimEnd(), '```');
-    files.push({ name: join('sequences', `${c.id}.mmd`), content: c.mermaid }, { name: join('sequences', `${c.id}.svg`), content: c.svg });
+    md.push(
+      '',
+      `## ${c.property.id} @ ${c.run.config}`,
+      '',
+      c.property.sentence,
+      '',
+      '```mermaid',
+      c.mermaid.trimEnd(),
+      '```',
+    );
+    files.push(
+      { name: join('sequences', `${c.id}.mmd`), content: c.mermaid },
+      { name: join('sequences', `${c.id}.svg`), content: c.svg },
+    );
     if (c.contrast !== null) {
       md.push('', c.contrast.summary, '', '```mermaid', c.contrast.mermaid.trimEnd(), '```');
-      files.push({ name: join('sequences', `${c.contrast.id}.mmd`), content: c.contrast.mermaid }, { name: join('sequences', `${c.contrast.id}.svg`), content: c.contrast.svg });
+      files.push(
+        { name: join('sequences', `${c.contrast.id}.mmd`), content: c.contrast.mermaid },
+        { name: join('sequences', `${c.contrast.id}.svg`), content: c.contrast.svg },
+      );
     }
   }
   files.push({ name: 'sequences.md', content: `${md.join('\n')}\n` });
@@ -240,39 +302,22 @@ export interface ReportResult {
 
 /** Writes the report into outDir; the comparison of mechanisms is included unless `compare` is
  *  false (its logs go to outDir/compare). */
-export async function generateReport(outDir: string, opts: ReportOptions & { compare?: boolean } = {}): Promise<ReportResult> {
+export async function generateReport(
+  outDir: string,
+  opts: ReportOptions & { compare?: boolean } = {},
+): Promise<ReportResult> {
   const started = performance.now();
   const { compare, ...rest } = opts;
-  const model = await buildReportModel({ ...rest, ...(compare === false ? {} : { compareLogs: join(outDir, 'compare') }) });
+  const model = await buildReportModel({
+    ...rest,
+    ...(compare === false ? {} : { compareLogs: join(outDir, 'compare') }),
+  });
   const files = reportFiles(model);
   for (const f of files) writeFileAtomic(join(outDir, f.name), f.content);
-  return { outDir, files: files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.content) })), model, ms: Math.round(performance.now() - started) };
+  return {
+    outDir,
+    files: files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.content) })),
+    model,
+    ms: Math.round(performance.now() - started),
+  };
 }
-
-export interface ReportFlags {
-  out: string;
-  config?: string;
-  workers?: string;
-}
-
-export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
-  let workers: number | undefined;
-  if (flags.workers !== undefined) {
-    if (!/^\d+$/.test(flags.workers.trim()) || Number(flags.workers) < 1 || Number(flags.workers) > 64) {
-      throw new UsageError(`--workers: expected a whole number from 1 to 64, got '${flags.workers}'`);
-    }
-    workers = Number(flags.workers);
-  }
-  const inputs = flags.config === undefined ? undefined : readConfigs(flags.config);
-  const r = await generateReport(flags.out, { ...(inputs === undefined ? {} : { inputs }), ...(workers === undefined ? {} : { workers }) });
-  const index = r.files.find((f) => f.name === 'index.html');
-  io.out(`${join(r.outDir, 'index.html')} (${index?.bytes ?? 0} bytes)`);
-  io.out(`${join(r.outDir, 'sequences.md')} and ${r.files.length - 2} files in ${join(r.outDir, 'sequences')}`);
-  const cmp = r.model.compare;
-  if (cmp !== null) io.out(cmp.table === null ? `comparison of mechanisms: not computed (${cmp.error ?? ''})` : `comparison of mechanisms: ${cmp.table.columns.length} columns, logs in ${join(r.outDir, 'compare')}`);
-  io.out(
-    `${r.model.stats.configs} configurations, ${r.model.stats.states} states, ${r.model.counterexamples.length} counterexamples drawn; ${(r.ms / 1000).toFixed(1)} s (${r.model.stats.exploreSeconds.toFixed(1)} s of exploration)`,
-  );
-  return 0;
-}
-

@@ -10,7 +10,16 @@
 import type { ActorId } from '../../machines/system';
 import type { AnyEvent, ExternalEvent } from '../events';
 import { describeEvent } from '../events';
-import { factsOf, PARTICIPANTS, rangesText, runningKernel, staleness, type Frame, type Participant, type Trace } from './trace';
+import {
+  factsOf,
+  PARTICIPANTS,
+  rangesText,
+  runningKernel,
+  staleness,
+  type Frame,
+  type Participant,
+  type Trace,
+} from './trace';
 
 export type MessageStyle = 'call' | 'reply' | 'ignored' | 'dropped';
 
@@ -123,7 +132,13 @@ function messagesOf(f: Frame): SeqMessage[] {
   const shown = fromUser.filter((d) => d.reaction !== 'none');
   if (shown.length === 0) {
     const to: Participant = fromUser[0]?.to ?? 'firmware';
-    out.push({ kind: 'message', from: 'user', to, label: `${label} (${f.note ?? 'no actor reacted'})`, style: 'dropped' });
+    out.push({
+      kind: 'message',
+      from: 'user',
+      to,
+      label: `${label} (${f.note ?? 'no actor reacted'})`,
+      style: 'dropped',
+    });
   }
   let labelled = false;
   let replied = false;
@@ -151,7 +166,8 @@ function messagesOf(f: Frame): SeqMessage[] {
       kind: 'message',
       from: d.from,
       to: d.to,
-      label: d.reaction === 'ignored' ? `${internalLabel(d.event)} (ignored: ${d.reason ?? ''})` : internalLabel(d.event),
+      label:
+        d.reaction === 'ignored' ? `${internalLabel(d.event)} (ignored: ${d.reason ?? ''})` : internalLabel(d.event),
       style: d.reaction === 'ignored' ? 'ignored' : REPLIES.has(d.event.type) ? 'reply' : 'call',
     });
   }
@@ -170,28 +186,49 @@ function notesOf(prev: Frame | null, f: Frame, kernel: ActorId | null, prevKerne
   const where: Participant = kernel ?? prevKernel ?? 'productionKernel';
   const kernelLines: string[] = [];
   if (a?.registered !== b.registered) {
-    kernelLines.push(b.registered === null ? 'registered: (no file: no kernel with fadump runs)' : a?.registered == null ? `registered: ${b.registered}` : `registered: ${a.registered} → ${b.registered}`);
+    kernelLines.push(
+      b.registered === null
+        ? 'registered: (no file: no kernel with fadump runs)'
+        : a?.registered == null
+          ? `registered: ${b.registered}`
+          : `registered: ${a.registered} → ${b.registered}`,
+    );
   }
-  if (a !== null && a.releaseMem !== b.releaseMem) kernelLines.push(b.releaseMem ? 'release_mem: appears' : 'release_mem: gone');
+  if (a !== null && a.releaseMem !== b.releaseMem)
+    kernelLines.push(b.releaseMem ? 'release_mem: appears' : 'release_mem: gone');
   else if (a === null && b.releaseMem) kernelLines.push('release_mem: present');
-  if (kernelLines.length && (prev !== null || b.registered !== null)) out.push({ kind: 'note', over: [where], lines: kernelLines, tone: 'fact' });
+  if (kernelLines.length && (prev !== null || b.registered !== null))
+    out.push({ kind: 'note', over: [where], lines: kernelLines, tone: 'fact' });
   if ((a?.vmcore ?? null) !== b.vmcore) {
-    out.push({ kind: 'note', over: ['captureKernel'], lines: [b.vmcore === null ? '/proc/vmcore: gone' : `/proc/vmcore: ${b.vmcore}`], tone: 'fact' });
+    out.push({
+      kind: 'note',
+      over: ['captureKernel'],
+      lines: [b.vmcore === null ? '/proc/vmcore: gone' : `/proc/vmcore: ${b.vmcore}`],
+      tone: 'fact',
+    });
   }
-  if (a !== null && a.dump !== b.dump) out.push({ kind: 'note', over: [kernel ?? 'firmware'], lines: [`dump: ${b.dump}`], tone: 'fact' });
+  if (a !== null && a.dump !== b.dump)
+    out.push({ kind: 'note', over: [kernel ?? 'firmware'], lines: [`dump: ${b.dump}`], tone: 'fact' });
   // The kdump service's state, when it leaves or enters one of its waiting states (the windows of
   // reference §5 are between its events).
   const ka = prev?.states.kdumpService ?? null;
   const kb = f.states.kdumpService;
   const settled = (s: string | null) => s === null || s === 'idle' || s === 'stopped';
-  if (ka !== kb && !(settled(ka) && settled(kb))) out.push({ kind: 'note', over: ['kdumpService'], lines: [`kdumpService: ${ka ?? '–'} → ${kb}`], tone: 'fact' });
+  if (ka !== kb && !(settled(ka) && settled(kb)))
+    out.push({ kind: 'note', over: ['kdumpService'], lines: [`kdumpService: ${ka ?? '–'} → ${kb}`], tone: 'fact' });
   const fw: string[] = [];
   if (a?.memory !== b.memory) fw.push(`memory: ${b.memory}`);
-  if ((a?.elfcorehdr ?? null) !== b.elfcorehdr && b.elfcorehdr !== null) fw.push(`elfcorehdr held (${f.elfcorehdrHolder === 'dump' ? 'with the dump' : 'registered'}): ${b.elfcorehdr}`);
+  if ((a?.elfcorehdr ?? null) !== b.elfcorehdr && b.elfcorehdr !== null)
+    fw.push(`elfcorehdr held (${f.elfcorehdrHolder === 'dump' ? 'with the dump' : 'registered'}): ${b.elfcorehdr}`);
   const stale = staleness(f);
   const wasStale = prev === null ? null : staleness(prev);
   if (stale !== null && (wasStale === null || fw.length > 0)) {
-    const what = [stale.missing.length ? `misses ${rangesText(stale.missing)}` : '', stale.extra.length ? `describes removed ${rangesText(stale.extra)}` : ''].filter(Boolean).join(', ');
+    const what = [
+      stale.missing.length ? `misses ${rangesText(stale.missing)}` : '',
+      stale.extra.length ? `describes removed ${rangesText(stale.extra)}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     fw.push(`elfcorehdr now stale: ${what}`);
   } else if (stale === null && wasStale !== null && f.elfcorehdrHolder === 'registration') {
     fw.push('elfcorehdr matches the memory again');
@@ -222,7 +259,13 @@ export function buildSequence(trace: Trace, title: string, mark: BreakMark | nul
     const prevKernel = prevState === undefined ? null : runningKernel(prevState);
     const items: SeqItem[] = [...messagesOf(f), ...mergeNotes(notesOf(prev, f, kernel, prevKernel))];
     const broken = mark !== null && mark.frame === i;
-    if (broken && mark !== null) items.push({ kind: 'note', over: ['user', 'kdumpService'], lines: [`✗ ${mark.property} violated here`, ...mark.lines], tone: 'break' });
+    if (broken && mark !== null)
+      items.push({
+        kind: 'note',
+        over: ['user', 'kdumpService'],
+        lines: [`✗ ${mark.property} violated here`, ...mark.lines],
+        tone: 'break',
+      });
     if (items.length > 0 || i > 0) steps.push({ index: i, title: stepTitle(f), broken, items });
   });
   // Actors with nothing to show are left out (petitboot on pSeries).
@@ -239,7 +282,9 @@ export function buildSequence(trace: Trace, title: string, mark: BreakMark | nul
   // A break note spans every participant shown.
   const first = participants[0] ?? 'user';
   const last = participants[participants.length - 1] ?? 'user';
-  for (const s of steps) for (const it of s.items) if (it.kind === 'note' && it.tone === 'break') it.over = first === last ? [first] : [first, last];
+  for (const s of steps)
+    for (const it of s.items)
+      if (it.kind === 'note' && it.tone === 'break') it.over = first === last ? [first] : [first, last];
   return { title, participants, steps };
 }
 
@@ -262,7 +307,8 @@ export function sequenceMermaid(seq: Sequence): string {
     const body: string[] = [];
     body.push(`  %% ${s.title.replace(/\n/g, ' ')}`);
     for (const it of s.items) {
-      if (it.kind === 'message') body.push(`  ${it.from}${MERMAID_ARROW[it.style]}${it.to}: ${mermaidEscape(it.label)}`);
+      if (it.kind === 'message')
+        body.push(`  ${it.from}${MERMAID_ARROW[it.style]}${it.to}: ${mermaidEscape(it.label)}`);
       else body.push(`  Note over ${it.over.join(',')}: ${it.lines.map(mermaidEscape).join('<br/>')}`);
     }
     if (s.broken) out.push('  rect rgb(255, 226, 226)', ...body.map((l) => `  ${l}`), '  end');
@@ -348,9 +394,11 @@ export function sequenceSvg(seq: Sequence): string {
   });
   const xOf = (p: Participant): number => xs[col.get(p) ?? 0] ?? 0;
   const lastX = xs[xs.length - 1] ?? 0;
-  let width = Math.max(lastX + (boxW[boxW.length - 1] ?? 0) / 2 + MARGIN, MARGIN * 2 + textWidth(seq.title) * (13 / FONT));
+  let width = Math.max(
+    lastX + (boxW[boxW.length - 1] ?? 0) / 2 + MARGIN,
+    MARGIN * 2 + textWidth(seq.title) * (13 / FONT),
+  );
 
-  const body: string[] = [];
   const titleH = 24;
   let y = MARGIN + titleH + BOX_H + 10;
   const bands: { step: SeqStep; top: number; bottom: number; content: string[] }[] = [];
@@ -358,7 +406,9 @@ export function sequenceSvg(seq: Sequence): string {
     const top = y;
     const content: string[] = [];
     y += TITLE_ROW;
-    content.push(`<text x="${MARGIN + 6}" y="${n(top + 15)}" font-size="11" fill="${s.broken ? '#991b1b' : '#4b5563'}" font-weight="${s.broken ? 'bold' : 'normal'}">${xmlEscape(s.title)}</text>`);
+    content.push(
+      `<text x="${MARGIN + 6}" y="${n(top + 15)}" font-size="11" fill="${s.broken ? '#991b1b' : '#4b5563'}" font-weight="${s.broken ? 'bold' : 'normal'}">${xmlEscape(s.title)}</text>`,
+    );
     for (const it of s.items) {
       if (it.kind === 'message') {
         const st = STYLE[it.style];
@@ -367,8 +417,12 @@ export function sequenceSvg(seq: Sequence): string {
         const ly = y + ROW - 7;
         const dash = st.dash === null ? '' : ` stroke-dasharray="${st.dash}"`;
         if (x1 === x2) {
-          content.push(`<path d="M${x1},${ly - 6} h28 v12 h-28" fill="none" stroke="${st.stroke}" stroke-width="1.3"${dash}/>`);
-          content.push(`<polygon points="${x1},${ly + 6} ${x1 + 8},${ly + 2} ${x1 + 8},${ly + 10}" fill="${st.stroke}"/>`);
+          content.push(
+            `<path d="M${x1},${ly - 6} h28 v12 h-28" fill="none" stroke="${st.stroke}" stroke-width="1.3"${dash}/>`,
+          );
+          content.push(
+            `<polygon points="${x1},${ly + 6} ${x1 + 8},${ly + 2} ${x1 + 8},${ly + 10}" fill="${st.stroke}"/>`,
+          );
           content.push(`<text x="${x1 + 34}" y="${ly + 4}" fill="${st.text}">${xmlEscape(it.label)}</text>`);
           width = Math.max(width, x1 + 34 + textWidth(it.label) + MARGIN);
           y += ROW + 8;
@@ -376,13 +430,21 @@ export function sequenceSvg(seq: Sequence): string {
         }
         const dir = x2 > x1 ? 1 : -1;
         const tip = x2 - dir * 1;
-        content.push(`<line x1="${x1}" y1="${ly}" x2="${tip - dir * (it.style === 'ignored' || it.style === 'dropped' ? 0 : 8)}" y2="${ly}" stroke="${st.stroke}" stroke-width="1.3"${dash}/>`);
+        content.push(
+          `<line x1="${x1}" y1="${ly}" x2="${tip - dir * (it.style === 'ignored' || it.style === 'dropped' ? 0 : 8)}" y2="${ly}" stroke="${st.stroke}" stroke-width="1.3"${dash}/>`,
+        );
         if (it.style === 'ignored' || it.style === 'dropped') {
-          content.push(`<path d="M${tip - 5},${ly - 5} l10,10 M${tip - 5},${ly + 5} l10,-10" stroke="${st.stroke}" stroke-width="1.6"/>`);
+          content.push(
+            `<path d="M${tip - 5},${ly - 5} l10,10 M${tip - 5},${ly + 5} l10,-10" stroke="${st.stroke}" stroke-width="1.6"/>`,
+          );
         } else {
-          content.push(`<polygon points="${tip},${ly} ${tip - dir * 9},${ly - 4.5} ${tip - dir * 9},${ly + 4.5}" fill="${st.stroke}"/>`);
+          content.push(
+            `<polygon points="${tip},${ly} ${tip - dir * 9},${ly - 4.5} ${tip - dir * 9},${ly + 4.5}" fill="${st.stroke}"/>`,
+          );
         }
-        content.push(`<text x="${n((x1 + x2) / 2)}" y="${ly - 5}" text-anchor="middle" fill="${st.text}">${xmlEscape(it.label)}</text>`);
+        content.push(
+          `<text x="${n((x1 + x2) / 2)}" y="${ly - 5}" text-anchor="middle" fill="${st.text}">${xmlEscape(it.label)}</text>`,
+        );
         y += ROW;
       } else {
         const a = xOf(it.over[0] ?? 'user');
@@ -399,10 +461,14 @@ export function sequenceSvg(seq: Sequence): string {
         width = Math.max(width, left + wide + MARGIN);
         const fill = it.tone === 'break' ? '#fee2e2' : '#fef9c3';
         const stroke = it.tone === 'break' ? '#b91c1c' : '#ca8a04';
-        content.push(`<rect x="${n(left)}" y="${y + 4}" width="${n(wide)}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="${it.tone === 'break' ? 1.6 : 1}"/>`);
+        content.push(
+          `<rect x="${n(left)}" y="${y + 4}" width="${n(wide)}" height="${h}" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="${it.tone === 'break' ? 1.6 : 1}"/>`,
+        );
         lines.forEach((l, k) => {
           const bold = it.tone === 'break' && k === 0 ? ' font-weight="bold"' : '';
-          content.push(`<text x="${n(left + 8)}" y="${y + 4 + 5 + (k + 1) * NOTE_LINE - 3}" fill="${it.tone === 'break' ? '#7f1d1d' : '#422006'}"${bold}>${xmlEscape(l)}</text>`);
+          content.push(
+            `<text x="${n(left + 8)}" y="${y + 4 + 5 + (k + 1) * NOTE_LINE - 3}" fill="${it.tone === 'break' ? '#7f1d1d' : '#422006'}"${bold}>${xmlEscape(l)}</text>`,
+          );
         });
         y += h + 8;
       }
@@ -419,7 +485,9 @@ export function sequenceSvg(seq: Sequence): string {
   );
   out.push(`<title>${xmlEscape(seq.title)}</title>`);
   out.push(`<rect x="0" y="0" width="${Math.ceil(width)}" height="${Math.ceil(height)}" fill="#ffffff"/>`);
-  out.push(`<text x="${MARGIN}" y="${MARGIN + 14}" font-size="13" font-weight="bold" fill="#111827">${xmlEscape(seq.title)}</text>`);
+  out.push(
+    `<text x="${MARGIN}" y="${MARGIN + 14}" font-size="13" font-weight="bold" fill="#111827">${xmlEscape(seq.title)}</text>`,
+  );
   // Step bands (backgrounds) first, lifelines over them, then the arrows and notes.
   const bandRects = bands.map(({ step, top, bottom }, i) => {
     const fill = step.broken ? '#fff1f1' : i % 2 === 0 ? '#f8fafc' : '#ffffff';
@@ -427,7 +495,10 @@ export function sequenceSvg(seq: Sequence): string {
     return `<rect class="band" x="0" y="${top}" width="${Math.ceil(width)}" height="${bottom - top}" fill="${fill}"/>${edge}`;
   });
   const boxTop = MARGIN + titleH;
-  const lifelines = ps.map((p, i) => `<line x1="${xs[i]}" y1="${boxTop + BOX_H}" x2="${xs[i]}" y2="${lifelineEnd}" stroke="#9ca3af" stroke-dasharray="4 4"/>`);
+  const lifelines = ps.map(
+    (p, i) =>
+      `<line x1="${xs[i]}" y1="${boxTop + BOX_H}" x2="${xs[i]}" y2="${lifelineEnd}" stroke="#9ca3af" stroke-dasharray="4 4"/>`,
+  );
   const boxes = (top: number) =>
     ps.map((p, i) => {
       const w = boxW[i] ?? 96;

@@ -3,12 +3,29 @@
 // facts a reviewer needs beside the files: the partition's memory, the elfcorehdr the firmware
 // holds (built at registration before the 2024 change), and the PT_LOADs that would describe the
 // memory at the crash exactly. Also: the step at which a property breaks along the log.
-import { ACTORS, createSystem, xstateStepper, type ActorId, type ActorStepper, type StepResult, type System, type SystemState } from '../../machines/system';
+import {
+  ACTORS,
+  createSystem,
+  xstateStepper,
+  type ActorId,
+  type ActorStepper,
+  type StepResult,
+  type System,
+  type SystemState,
+} from '../../machines/system';
 import type { Config } from '../config';
 import type { AnyEvent, Errno, ExternalEvent, InternalEvent } from '../events';
 import type { LogEntry } from '../log/parse';
 import { replay } from '../log/replay';
-import { elfcorePtLoads, normalize, subtract, totalSize, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
+import {
+  elfcorePtLoads,
+  normalize,
+  subtract,
+  totalSize,
+  vmcoreFileLayout,
+  type PtLoad,
+  type Range,
+} from '../memory/layout';
 import { formatSize } from '../memory/size';
 import { expectedPtLoads, type Property, type Step } from '../specs/properties';
 import { FILES } from '../sysfs/store';
@@ -74,20 +91,35 @@ function fileLayout(p: PtLoad[] | null, pageSize: number): PtLoad[] | null {
   return p === null ? null : vmcoreFileLayout(p, pageSize);
 }
 
-function firmwareFacts(s: SystemState, pageSize: number): Pick<Frame, 'memory' | 'elfcorehdr' | 'elfcorehdrHolder' | 'expected' | 'current'> {
+function firmwareFacts(
+  s: SystemState,
+  pageSize: number,
+): Pick<Frame, 'memory' | 'elfcorehdr' | 'elfcorehdrHolder' | 'expected' | 'current'> {
   const fw = s.actors.firmware.context;
   const reg = fw.registration;
   const dump = fw.dump;
-  const holder = reg !== null && reg.elfcorehdr !== null ? 'registration' : dump !== null && dump.elfcorehdr !== null ? 'dump' : null;
+  const holder =
+    reg !== null && reg.elfcorehdr !== null
+      ? 'registration'
+      : dump !== null && dump.elfcorehdr !== null
+        ? 'dump'
+        : null;
   return {
     memory: normalize(fw.memory),
-    elfcorehdr: holder === 'registration' ? (reg?.elfcorehdr ?? null) : holder === 'dump' ? (dump?.elfcorehdr ?? null) : null,
+    elfcorehdr:
+      holder === 'registration' ? (reg?.elfcorehdr ?? null) : holder === 'dump' ? (dump?.elfcorehdr ?? null) : null,
     elfcorehdrHolder: holder,
     // As /proc/vmcore would show them (file offsets), to compare with what it does show.
     expected: fileLayout(expectedPtLoads(s), pageSize),
     current:
       holder === 'registration' && reg !== null
-        ? elfcorePtLoads({ memory: fw.memory, bootRegions: reg.bootRegions, bootMemTop: reg.bootMemTop, bootMemDest: reg.bootMemDest, area: reg.area })
+        ? elfcorePtLoads({
+            memory: fw.memory,
+            bootRegions: reg.bootRegions,
+            bootMemTop: reg.bootMemTop,
+            bootMemDest: reg.bootMemDest,
+            area: reg.area,
+          })
         : null,
   };
 }
@@ -144,7 +176,8 @@ export function traceLog(config: Config, log: readonly LogEntry[] | readonly Ext
     const state = r.states[i + 1];
     const ds = r.deliveries[i] ?? [];
     const cs = perStep[i] ?? [];
-    if (state === undefined || cs.length !== ds.length) throw new Error(`trace: step ${i + 1} recorded ${cs.length} actor steps for ${ds.length} deliveries`);
+    if (state === undefined || cs.length !== ds.length)
+      throw new Error(`trace: step ${i + 1} recorded ${cs.length} actor steps for ${ds.length} deliveries`);
     const deliveries = ds.map((d, k): TraceDelivery => {
       const c = cs[k] ?? { reacted: false, emitted: [] };
       const ignored = c.emitted.filter((e): e is Extract<InternalEvent, { type: 'ignored' }> => e.type === 'ignored');
@@ -227,8 +260,10 @@ export const rangesText = (rs: readonly Range[]): string => (rs.length === 0 ? '
 
 /** "8 GiB", "8.25 GiB", "320 MiB", "335872648 B" (exact below a MiB). */
 export function sizeText(bytes: number): string {
-  if (bytes >= 2 ** 30) return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${Number((bytes / 2 ** 30).toFixed(2))} GiB`;
-  if (bytes >= 2 ** 20) return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
+  if (bytes >= 2 ** 30)
+    return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${Number((bytes / 2 ** 30).toFixed(2))} GiB`;
+  if (bytes >= 2 ** 20)
+    return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
   return formatSize(bytes);
 }
 
@@ -243,7 +278,8 @@ export function minus(a: readonly Range[], b: readonly Range[]): Range[] {
   return normalize(b.reduce<Range[]>((acc, cut) => subtract(acc, cut), normalize(a)));
 }
 
-export const ptLoadsText = (ps: readonly PtLoad[]): string => `${ps.length} PT_LOAD ${rangesText(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })))}`;
+export const ptLoadsText = (ps: readonly PtLoad[]): string =>
+  `${ps.length} PT_LOAD ${rangesText(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })))}`;
 
 export interface PtLoadDiff {
   /** Memory the expected PT_LOADs describe and the actual ones do not. */
@@ -260,8 +296,14 @@ export function diffPtLoads(actual: readonly PtLoad[], expected: readonly PtLoad
   const e = described(expected);
   const missing = minus(e, a);
   const extra = minus(a, e);
-  const moved = actual.filter((p) => expected.some((q) => q.paddr === p.paddr && q.size === p.size && q.offset !== p.offset));
-  const same = actual.length === expected.length && actual.every((p, i) => p.paddr === expected[i]?.paddr && p.size === expected[i]?.size && p.offset === expected[i]?.offset);
+  const moved = actual.filter((p) =>
+    expected.some((q) => q.paddr === p.paddr && q.size === p.size && q.offset !== p.offset),
+  );
+  const same =
+    actual.length === expected.length &&
+    actual.every(
+      (p, i) => p.paddr === expected[i]?.paddr && p.size === expected[i]?.size && p.offset === expected[i]?.offset,
+    );
   return { missing, extra, moved, same };
 }
 

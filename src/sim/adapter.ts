@@ -37,8 +37,17 @@ export function modelRun(config: Config, events: readonly ExternalEvent[]): Obse
     config,
     events.map((event, i) => ({ line: i + 2, event })),
   );
-  const initial: ObservedStep = { accepted: true, errno: null, sysfs: r.initial.sysfs, vmcore: r.initial.vmcore, dump: r.initial.dump };
-  return [initial, ...r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump }))];
+  const initial: ObservedStep = {
+    accepted: true,
+    errno: null,
+    sysfs: r.initial.sysfs,
+    vmcore: r.initial.vmcore,
+    dump: r.initial.dump,
+  };
+  return [
+    initial,
+    ...r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump })),
+  ];
 }
 
 export interface SimRun {
@@ -76,7 +85,11 @@ export function diffStep(model: ObservedStep, sim: ObservedStep): FieldDiff[] {
 }
 
 /** The first step where two runs differ. */
-export function firstDifference(events: readonly ExternalEvent[], model: readonly ObservedStep[], sim: readonly ObservedStep[]): StepDiff | null {
+export function firstDifference(
+  events: readonly ExternalEvent[],
+  model: readonly ObservedStep[],
+  sim: readonly ObservedStep[],
+): StepDiff | null {
   const n = Math.min(model.length, sim.length);
   for (let i = 0; i < n; i++) {
     const m = model[i];
@@ -102,7 +115,11 @@ function short(v: unknown): string {
 
 /** A human-readable account of a difference. */
 export function formatDiff(config: Config, events: readonly ExternalEvent[], d: StepDiff): string {
-  const lines = [`config: ${config.name}`, `events: ${events.map((e) => short(e)).join(' ')}`, `first difference at step ${d.step}${d.event ? ` (${JSON.stringify(d.event)})` : ''}:`];
+  const lines = [
+    `config: ${config.name}`,
+    `events: ${events.map((e) => short(e)).join(' ')}`,
+    `first difference at step ${d.step}${d.event ? ` (${JSON.stringify(d.event)})` : ''}:`,
+  ];
   for (const f of d.fields) lines.push(`  ${f.field}: model=${short(f.model)} sim=${short(f.sim)}`);
   return lines.join('\n');
 }

@@ -51,14 +51,16 @@ const PARAM_LINE = /^\[(0x[0-9a-f]+-0x[0-9a-f]+|\(address\))\]: (cmdline append:
 
 const D6: Disagreement = {
   id: 'D6',
-  title: "After a failed unregister and a reboot with less memory, the capture kernel reads the held registration's param area",
+  title:
+    "After a failed unregister and a reboot with less memory, the capture kernel reads the held registration's param area",
   kernel:
     'rtas_fadump_get_config() (arch/powerpc/platforms/pseries/rtas-fadump.c) takes param_area from the RTAS_FADUMP_PARAM_AREA section ' +
     'of the registration the firmware preserved (ibm,kernel-dump), and fadump_append_bootargs() (arch/powerpc/kernel/fadump.c) appends ' +
     'the string found there. fadump_setup_param_area() places the area top-down in the upper half of memory (radix), so a boot with less ' +
     'memory puts it elsewhere; a registration the firmware kept (unregister failed: rtas_fadump_unregister() returns -EIO and PHYP ' +
     "answers -9 to the next boot's register) still names the old address.",
-  model: "The capture kernel shows the param area text of the kernel that crashed ('' after the new boot zeroed its own).",
+  model:
+    "The capture kernel shows the param area text of the kernel that crashed ('' after the new boot zeroed its own).",
   sim: 'The capture kernel reads the old address the held registration names, where the earlier boot wrote its string.',
   verdict:
     'The simulator follows the kernel source: the param area is an address in the preserved registration, not the crashing kernel. ' +
@@ -78,12 +80,17 @@ const D6: Disagreement = {
   recognises: (config, diff) =>
     config.platform === 'pseries' &&
     diff.event?.event === 'crash' &&
-    diff.fields.every((f) => f.field === BOOTARGS_APPEND || (f.field === FADUMP_REGION && differingLines(f.model, f.sim).every((l) => PARAM_LINE.test(l)))),
+    diff.fields.every(
+      (f) =>
+        f.field === BOOTARGS_APPEND ||
+        (f.field === FADUMP_REGION && differingLines(f.model, f.sim).every((l) => PARAM_LINE.test(l))),
+    ),
 };
 
 const D7: Disagreement = {
   id: 'D7',
-  title: "Under the radix MMU the model computes the param area's address from the memory the kernel has now, not the memory it booted with",
+  title:
+    "Under the radix MMU the model computes the param area's address from the memory the kernel has now, not the memory it booted with",
   kernel:
     'fadump_setup_param_area() (arch/powerpc/kernel/fadump.c) allocates the area once, at boot, top-down in the upper half of the ' +
     'memory the kernel booted with (under hash at 0x2dfff800); rtas_fadump_region_show() prints that address; memory hotplug does not move it.',
@@ -101,13 +108,19 @@ const D7: Disagreement = {
   },
   recognises: () => false,
   mask: (config, path, value) =>
-    config.mmu === 'radix' && `sysfs:${path}` === FADUMP_REGION ? value.replace(/^\[0x[0-9a-f]+-0x[0-9a-f]+\]: cmdline append:/m, '[(address)]: cmdline append:') : value,
+    config.mmu === 'radix' && `sysfs:${path}` === FADUMP_REGION
+      ? value.replace(/^\[0x[0-9a-f]+-0x[0-9a-f]+\]: cmdline append:/m, '[(address)]: cmdline append:')
+      : value,
 };
 
 /** The open disagreements. */
 export const DISAGREEMENTS: readonly Disagreement[] = [D6, D7];
 
 /** The record that recognises a first difference, or null. */
-export function recognise(config: Config, diff: StepDiff, list: readonly Disagreement[] = DISAGREEMENTS): Disagreement | null {
+export function recognise(
+  config: Config,
+  diff: StepDiff,
+  list: readonly Disagreement[] = DISAGREEMENTS,
+): Disagreement | null {
   return list.find((d) => d.recognises(config, diff)) ?? null;
 }

@@ -19,7 +19,14 @@ import {
   SPAPR_NUM_CPUS_PADDING,
   SPAPR_REG_SAVE_AREA_HEADER,
 } from './consts';
-import { memblockAdd, memblockMerge, memblockPhysMemSize, memblockRemove, regionEnd, type MemblockRegion } from './memblock';
+import {
+  memblockAdd,
+  memblockMerge,
+  memblockPhysMemSize,
+  memblockRemove,
+  regionEnd,
+  type MemblockRegion,
+} from './memblock';
 
 // ---------------------------------------------------------------------------------------------
 // RAM: what the kernels leave at physical addresses and read back after a dump boot.
@@ -81,7 +88,8 @@ export class PhysRam {
   all<K extends RamObject['kind']>(kind: K): { addr: number; o: Extract<RamObject, { kind: K }> }[] {
     const out: { addr: number; o: Extract<RamObject, { kind: K }> }[] = [];
     for (const [key, o] of this.objects) {
-      if (o.kind === kind) out.push({ addr: Number(key.slice(key.indexOf('@') + 1)), o: o as Extract<RamObject, { kind: K }> });
+      if (o.kind === kind)
+        out.push({ addr: Number(key.slice(key.indexOf('@') + 1)), o: o as Extract<RamObject, { kind: K }> });
     }
     return out;
   }
@@ -120,7 +128,11 @@ export interface DeviceTree {
   firstMemoryNodeSize: number;
   /** pSeries /rtas: ibm,configure-kernel-dump, its -sizes, and ibm,kernel-dump when a dump is
    *  pending. */
-  rtas: { configureKernelDump: boolean; configureKernelDumpSizes: DumpSectionSize[]; kernelDump: RtasFdm | null } | null;
+  rtas: {
+    configureKernelDump: boolean;
+    configureKernelDumpSizes: DumpSectionSize[];
+    kernelDump: RtasFdm | null;
+  } | null;
   /** PowerNV /ibm,opal/dump: present; mpipl-boot after an MPIPL. */
   opal: { dumpNode: boolean; mpiplBoot: boolean } | null;
 }
@@ -188,7 +200,11 @@ export class Firmware {
       return {
         memory,
         firstMemoryNodeSize,
-        rtas: { configureKernelDump: true, configureKernelDumpSizes: this.dumpSectionSizes(), kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump) },
+        rtas: {
+          configureKernelDump: true,
+          configureKernelDumpSizes: this.dumpSectionSizes(),
+          kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump),
+        },
         opal: null,
       };
     }
@@ -204,7 +220,11 @@ export class Firmware {
         { type: RTAS_FADUMP_HPTE_REGION, size: PHYP_HPTE_REGION_SIZE },
       ];
     }
-    const cpuState = SPAPR_REG_SAVE_AREA_HEADER + SPAPR_NUM_CPUS_PADDING + 4 + this.config.cpus * FADUMP_NUM_PER_CPU_REGS * SIZEOF_FADUMP_REG_ENTRY;
+    const cpuState =
+      SPAPR_REG_SAVE_AREA_HEADER +
+      SPAPR_NUM_CPUS_PADDING +
+      4 +
+      this.config.cpus * FADUMP_NUM_PER_CPU_REGS * SIZEOF_FADUMP_REG_ENTRY;
     return [
       { type: RTAS_FADUMP_CPU_STATE_DATA, size: cpuState },
       { type: RTAS_FADUMP_HPTE_REGION, size: 0 },
@@ -250,7 +270,11 @@ export class Firmware {
     const reg = this.rtasRegistered;
     if (reg === null) return false;
     const failed = this.take('preserve') !== undefined;
-    const done = (s: RtasSection): RtasSection => ({ ...s, bytesDumped: failed ? 0 : s.size, errorFlags: failed ? 1 : 0 });
+    const done = (s: RtasSection): RtasSection => ({
+      ...s,
+      bytesDumped: failed ? 0 : s.size,
+      errorFlags: failed ? 1 : 0,
+    });
     this.rtasDump = {
       cpuState: done(reg.cpuState),
       hpte: done(reg.hpte),
@@ -336,7 +360,9 @@ export class Firmware {
   }
 
   dlparCommit(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): void {
-    for (const l of lmbs) this.memory = action === 'add' ? memblockAdd(this.memory, l.base, l.size) : memblockRemove(this.memory, l.base, l.size);
+    for (const l of lmbs)
+      this.memory =
+        action === 'add' ? memblockAdd(this.memory, l.base, l.size) : memblockRemove(this.memory, l.base, l.size);
   }
 }
 

@@ -46,7 +46,13 @@ function cpuMaskSz(nrCpus: number): number {
 /** The kernel build that boots without a dump, and the one that boots to capture it. */
 export function kernelImages(config: Config): { production: KernelImage; capture: KernelImage } {
   return {
-    production: { version: config.kernel, generation: config.elfcorehdr, byteOrder: 'le', ptRegsSz: PT_REGS_SZ, cpuMaskSz: cpuMaskSz(config.nrCpus) },
+    production: {
+      version: config.kernel,
+      generation: config.elfcorehdr,
+      byteOrder: 'le',
+      ptRegsSz: PT_REGS_SZ,
+      cpuMaskSz: cpuMaskSz(config.nrCpus),
+    },
     capture: {
       version: config.captureKernel.kernel,
       generation: config.captureKernel.elfcorehdr,
@@ -64,7 +70,8 @@ const ACCEPTED: SimStep = { accepted: true, errno: null };
 /** A simulator for a fadump configuration. Error for another mechanism (kdump, hypervisor-
  *  assisted dump): the simulator states fadump only (src/explore/suite.ts comparability()). */
 export function createSim(config: Config, options: SimOptions = {}): Sim {
-  if (config.mechanism !== 'fadump') throw new Error(`the simulator states fadump only, not mechanism "${config.mechanism}"`);
+  if (config.mechanism !== 'fadump')
+    throw new Error(`the simulator states fadump only, not mechanism "${config.mechanism}"`);
   const faults: Faults = faultsFor(options.mutant);
   const compat: Compat = { ...NO_COMPAT, ...options.compat };
   const images = kernelImages(config);
@@ -80,7 +87,8 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
   function bootOs(): void {
     saved = false;
     let dt = fw.deviceTree();
-    if (config.platform === 'powernv') dt = petitbootBoot(fw, dt, config.petitbootPreservesDump && !faults.on('petitboot-not-preserving'));
+    if (config.platform === 'powernv')
+      dt = petitbootBoot(fw, dt, config.petitbootPreservesDump && !faults.on('petitboot-not-preserving'));
     const announced = (dt.rtas?.kernelDump ?? null) !== null || dt.opal?.mpiplBoot === true;
     // The bootloader boots the capture build when a dump waits; that object runs on after
     // release_mem or a failed capture, until the next reset (§1 "Release").
@@ -194,7 +202,11 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       for (const path of Object.keys(view).sort((a, b) => a.localeCompare(b))) sysfs[path] = view[path] ?? '';
     }
     const vm = kernel?.vmcore ?? null;
-    return { sysfs, vmcore: vm === null ? null : { ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024) }, dump };
+    return {
+      sysfs,
+      vmcore: vm === null ? null : { ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024) },
+      dump,
+    };
   }
 
   return { apply, observe };

@@ -33,8 +33,32 @@ import {
   SZ_1K,
   SZ_256M,
 } from './consts';
-import { OPAL_SUCCESS, rtasBusy, type CrashInfoHeaderInRam, type OpalFdmInRam, type DeviceTree, type Firmware, type OpalRange, type OpalRc, type PtLoadPhdr, type RtasFdm, type RtasSection } from './firmware';
-import { ALIGN, ALIGN_DOWN, freeRanges, memblockAdd, memblockEndOfDram, memblockMerge, memblockOverlaps, memblockPhysMemSize, memblockRemove, PAGE_ALIGN, regionEnd, type MemblockRegion } from './memblock';
+import {
+  OPAL_SUCCESS,
+  rtasBusy,
+  type CrashInfoHeaderInRam,
+  type OpalFdmInRam,
+  type DeviceTree,
+  type Firmware,
+  type OpalRange,
+  type OpalRc,
+  type PtLoadPhdr,
+  type RtasFdm,
+  type RtasSection,
+} from './firmware';
+import {
+  ALIGN_DOWN,
+  freeRanges,
+  memblockAdd,
+  memblockEndOfDram,
+  memblockMerge,
+  memblockOverlaps,
+  memblockPhysMemSize,
+  memblockRemove,
+  PAGE_ALIGN,
+  regionEnd,
+  type MemblockRegion,
+} from './memblock';
 import type { Faults } from './mutants';
 
 /** A kernel build: its upstream release ("major.minor"), where it builds the elfcorehdr, its byte
@@ -235,7 +259,8 @@ export class Kernel {
     this.early_fadump_param(this.config.fadump);
     // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
     // only when fadump_reserve_mem() reserved nothing: fadump off or failed (§1 early boot 4, §6).
-    this.crashkernelReserved = this.fadump_reserve_mem() === 0 && this.config.crashkernel !== null && this.config.crashkernel > 0;
+    this.crashkernelReserved =
+      this.fadump_reserve_mem() === 0 && this.config.crashkernel !== null && this.config.crashkernel > 0;
     // early_init_devtree(): the param area after the reservation (f4892c68ecc1; in 6.10 from
     // setup_fadump(), which only ran it with an area reserved: the same condition here).
     this.fadump_setup_param_area();
@@ -500,7 +525,8 @@ export class Kernel {
   /** Where the copy, the header and the OPAL metadata go (fadump_init_mem_struct's addresses). */
   private init_mem_struct_addresses(): void {
     const f = this.fw_dump;
-    f.boot_mem_dest_addr = f.reserve_dump_area_start + PAGE_ALIGN(f.cpu_state_data_size + f.hpte_region_size, this.PAGE_SIZE);
+    f.boot_mem_dest_addr =
+      f.reserve_dump_area_start + PAGE_ALIGN(f.cpu_state_data_size + f.hpte_region_size, this.PAGE_SIZE);
     f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
   }
 
@@ -561,7 +587,8 @@ export class Kernel {
     }
     // memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end): top-down.
     let addr = ALIGN_DOWN(end - COMMAND_LINE_SIZE, COMMAND_LINE_SIZE);
-    while (addr >= start && memblockOverlaps(this.memblock.reserved, addr, COMMAND_LINE_SIZE)) addr -= COMMAND_LINE_SIZE;
+    while (addr >= start && memblockOverlaps(this.memblock.reserved, addr, COMMAND_LINE_SIZE))
+      addr -= COMMAND_LINE_SIZE;
     if (addr < start) return; // "Could not setup area to pass additional parameters"
     f.param_area = addr;
     this.memblock.reserved = memblockAdd(this.memblock.reserved, addr, COMMAND_LINE_SIZE);
@@ -595,13 +622,19 @@ export class Kernel {
       this.files.set(FILES.releaseMem, { show: null, store: (b) => this.release_mem_store(b) });
     }
     this.files.set(FILES.enabled, { show: () => (f.fadump_enabled ? '1' : '0'), store: null });
-    this.files.set(FILES.registered, { show: () => (f.dump_registered ? '1' : '0'), store: (b) => this.registered_store(b) });
+    this.files.set(FILES.registered, {
+      show: () => (f.dump_registered ? '1' : '0'),
+      store: (b) => this.registered_store(b),
+    });
     this.files.set(FILES.memReserved, { show: () => String(f.reserve_dump_area_size), store: null });
     if (this.env.image.generation === 'in-capture-kernel' && !this.bug('hotplug-ready-missing')) {
       this.files.set(FILES.hotplugReady, { show: () => '1', store: null });
     }
     if (f.param_area !== 0) {
-      this.files.set(FILES.bootargsAppend, { show: () => this.bootargs_append_show(), store: (b) => this.bootargs_append_store(b) });
+      this.files.set(FILES.bootargsAppend, {
+        show: () => this.bootargs_append_show(),
+        store: (b) => this.bootargs_append_store(b),
+      });
     }
     if (this.oc_conf) {
       // opalcore_init(): the mpipl kobject with core and release_core.
@@ -639,7 +672,10 @@ export class Kernel {
       }
       return false; // "Fadump header is corrupted."
     }
-    if (!this.bug('header-skips-size-check') && (r.ptRegsSz !== this.env.image.ptRegsSz || r.cpuMaskSz !== this.env.image.cpuMaskSz)) {
+    if (
+      !this.bug('header-skips-size-check') &&
+      (r.ptRegsSz !== this.env.image.ptRegsSz || r.cpuMaskSz !== this.env.image.cpuMaskSz)
+    ) {
       return false; // "Fadump header size mismatch."
     }
     return true;
@@ -686,7 +722,9 @@ export class Kernel {
     }
     if (!this.is_fadump_header_compatible(fdh) || fdh === null) return failed();
     let phdrs: PtLoadPhdr[];
-    const stale = this.bug('stale-ptload-after-hotplug') ? this.env.fw.ram.read('elfcorehdr', fdh.elfcorehdrAddr) : null;
+    const stale = this.bug('stale-ptload-after-hotplug')
+      ? this.env.fw.ram.read('elfcorehdr', fdh.elfcorehdrAddr)
+      : null;
     if (fdh.elfcorehdrAddr !== 0 && stale !== null) {
       phdrs = stale.phdrs.map((p) => ({ ...p }));
     } else {
@@ -754,13 +792,19 @@ export class Kernel {
       const ehdrAddr = f.fadumphdr_addr + this.sizeofCrashInfoHeader();
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC_OLD, ehdrAddr));
       if (!(this.bug('old-elfcorehdr-not-rebuilt') && this.elfcorehdrBuilt)) {
-        ram.write(ehdrAddr, { kind: 'elfcorehdr', phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size) });
+        ram.write(ehdrAddr, {
+          kind: 'elfcorehdr',
+          phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size),
+        });
         this.elfcorehdrBuilt = true;
       }
     } else if (this.bug('stale-ptload-after-hotplug')) {
       const ehdrAddr = f.fadumphdr_addr + this.sizeofCrashInfoHeader();
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC, ehdrAddr));
-      ram.write(ehdrAddr, { kind: 'elfcorehdr', phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size) });
+      ram.write(ehdrAddr, {
+        kind: 'elfcorehdr',
+        phdrs: this.fadump_populate_elfcorehdr(this.memblock.memory, f.reserve_dump_area_size),
+      });
     } else {
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC, 0));
     }
@@ -783,7 +827,13 @@ export class Kernel {
 
   private rtas_fadump_fdm(): RtasFdm {
     const f = this.fw_dump;
-    const section = (src: number, dest: number, size: number): RtasSection => ({ src, dest, size, bytesDumped: 0, errorFlags: 0 });
+    const section = (src: number, dest: number, size: number): RtasSection => ({
+      src,
+      dest,
+      size,
+      bytesDumped: 0,
+      errorFlags: 0,
+    });
     const start = f.reserve_dump_area_start;
     const bootRegions: RtasSection[] = [];
     let dest = f.boot_mem_dest_addr;
@@ -946,7 +996,8 @@ export class Kernel {
   private fadump_release_memory(begin: number, end: number): void {
     const f = this.fw_dump;
     let keep: MemblockRegion[] = [];
-    if (!this.bug('release-frees-permanent-area')) keep = [{ base: f.reserve_dump_area_start, size: f.reserve_dump_area_size }];
+    if (!this.bug('release-frees-permanent-area'))
+      keep = [{ base: f.reserve_dump_area_start, size: f.reserve_dump_area_size }];
     let reserved = memblockRemove(this.memblock.reserved, begin, end - begin);
     for (const k of keep) reserved = memblockAdd(reserved, k.base, k.size);
     this.memblock.reserved = reserved;
@@ -1051,7 +1102,17 @@ export class Kernel {
   /** sysfs, debugfs and procfs roots always exist; /sys/kernel/fadump and the OPAL mpipl folder
    *  while they hold a file. */
   private directoryExists(dir: string): boolean {
-    if (['/sys/kernel', '/sys/kernel/debug', '/sys/kernel/debug/powerpc', '/sys/firmware', '/sys/devices/system/memory', '/proc'].includes(dir)) return true;
+    if (
+      [
+        '/sys/kernel',
+        '/sys/kernel/debug',
+        '/sys/kernel/debug/powerpc',
+        '/sys/firmware',
+        '/sys/devices/system/memory',
+        '/proc',
+      ].includes(dir)
+    )
+      return true;
     return [...this.files.keys()].some((f) => f.startsWith(`${dir}/`));
   }
 
@@ -1109,11 +1170,12 @@ export class Kernel {
     const input = this.kstrtoint(buf);
     if (input === null) return 'EINVAL';
     switch (input) {
-      case 0:
+      case 0: {
         if (!f.dump_registered) return null;
         // Un-register; success even if the firmware refused.
         const err = this.fadump_unregister();
         return this.bug('echo0-returns-unregister-error') ? err : null;
+      }
       case 1: {
         if (f.dump_registered) {
           if (this.config.registeredWrite === 'eexist' || this.bug('eexist-on-reregister')) return 'EEXIST';
@@ -1152,7 +1214,9 @@ export class Kernel {
     if (count >= COMMAND_LINE_SIZE) return 'EINVAL';
     // saved_command_line_len: a capture build that runs on counts what it appended at boot.
     const len = this.saved_command_line_len;
-    const tooLong = this.bug('bootargs-length-off-by-one') ? len + count > COMMAND_LINE_SIZE : len + count >= COMMAND_LINE_SIZE;
+    const tooLong = this.bug('bootargs-length-off-by-one')
+      ? len + count > COMMAND_LINE_SIZE
+      : len + count >= COMMAND_LINE_SIZE;
     if (tooLong) return 'ENOSPC'; // "Appending parameters exceeds cmdline size!"
     // strscpy_pad() stops at a NUL; then a newline in the last byte is cut.
     const nul = buf.indexOf('\0');
@@ -1185,19 +1249,29 @@ export class Kernel {
     if (this.config.platform === 'pseries') {
       const cpuStart = f.reserve_dump_area_start;
       const cpuSize = f.cpu_state_data_size;
-      lines.push(`CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(cpuSize)}`);
+      lines.push(
+        `CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(cpuSize)}`,
+      );
       const hpteStart = cpuStart + cpuSize;
       const hpteSize = f.hpte_region_size;
-      lines.push(`HPTE:[${hex016(hpteStart)}-${hex016(hpteStart + hpteSize - 1)}] ${hexp(hpteSize)} bytes, Dumped: ${dumped(hpteSize)}`);
+      lines.push(
+        `HPTE:[${hex016(hpteStart)}-${hex016(hpteStart + hpteSize - 1)}] ${hexp(hpteSize)} bytes, Dumped: ${dumped(hpteSize)}`,
+      );
     }
     let dest = f.boot_mem_dest_addr;
     for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
       const size = f.boot_mem_sz[i] ?? 0;
-      lines.push(`DUMP: Src: ${hex016(f.boot_mem_addr[i] ?? 0)}, Dest: ${hex016(dest)}, Size: ${hexp(size)}, Dumped: ${dumped(size)} bytes`);
+      lines.push(
+        `DUMP: Src: ${hex016(f.boot_mem_addr[i] ?? 0)}, Dest: ${hex016(dest)}, Size: ${hexp(size)}, Dumped: ${dumped(size)} bytes`,
+      );
       dest += size;
     }
     // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n".
-    if (this.config.platform === 'pseries' && f.param_area !== 0) lines.push('', `[${hex016(f.param_area)}-${hex016(f.param_area + COMMAND_LINE_SIZE - 1)}]: cmdline append: '${this.bootargs_append_show()}'`);
+    if (this.config.platform === 'pseries' && f.param_area !== 0)
+      lines.push(
+        '',
+        `[${hex016(f.param_area)}-${hex016(f.param_area + COMMAND_LINE_SIZE - 1)}]: cmdline append: '${this.bootargs_append_show()}'`,
+      );
     if (active) lines.push('', `Memory above ${hex016(f.boot_mem_top)} is reserved for saving crash dump`);
     return lines.join('\n');
   }
@@ -1223,7 +1297,12 @@ export class Kernel {
   dlpar_memory(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
     if (action === 'remove') {
       for (const l of lmbs) {
-        if (this.config.platform === 'pseries' && !this.bug('dlpar-protection-missing') && this.is_fadump_memory_area(l.base, l.size)) return 'EINVAL';
+        if (
+          this.config.platform === 'pseries' &&
+          !this.bug('dlpar-protection-missing') &&
+          this.is_fadump_memory_area(l.base, l.size)
+        )
+          return 'EINVAL';
         if (this.fw_dump.dump_active && memblockOverlaps(this.memblock.reserved, l.base, l.size)) return 'EINVAL';
       }
       for (const l of lmbs) this.memblock.memory = memblockRemove(this.memblock.memory, l.base, l.size);
@@ -1240,5 +1319,9 @@ export class Kernel {
 /** The command line the simulator boots with when the configuration gives none: a distribution's
  *  GRUB entry with fadump= (and crashkernel= when set), as /proc/cmdline shows it. */
 function defaultCmdline(c: Config): string {
-  return ['BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro', `fadump=${c.fadump}`, ...(c.crashkernelText === null ? [] : [`crashkernel=${c.crashkernelText}`])].join(' ');
+  return [
+    'BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro',
+    `fadump=${c.fadump}`,
+    ...(c.crashkernelText === null ? [] : [`crashkernel=${c.crashkernelText}`]),
+  ].join(' ');
 }

@@ -1,6 +1,6 @@
 // Seeded faults for the simulator: each a small, realistic kernel (or kdump-utils) bug, switched on
 // by name through createSim(config, { mutant }). A suite of event paths "kills" a mutant when some
-// step's observation differs from the expected one (src/sim/run-mutants.ts).
+// step's observation differs from the expected one (scripts/mutants.ts).
 //
 // `observable: false` marks a fault the observable interface (sysfs files, fadump_region,
 // /proc/vmcore's PT_LOADs, the dump outcome) cannot show by construction; such a mutant is expected
@@ -20,14 +20,16 @@ export interface Mutant {
 export const MUTANTS = [
   {
     id: 'registered-no-eperm-when-active',
-    sentence: 'registered_store forgets the dump_active test, so `echo 1 > registered` in the capture kernel registers over the dump being captured.',
+    sentence:
+      'registered_store forgets the dump_active test, so `echo 1 > registered` in the capture kernel registers over the dump being captured.',
     breaks: '§2 registered (-EPERM if dump active); §8',
     site: 'kernel.ts registered_store',
     observable: true,
   },
   {
     id: 'registered-no-eperm-when-disabled',
-    sentence: 'registered_store forgets the fadump_enabled test, so a kernel without fadump answers -ENODEV (or unregisters) instead of -EPERM.',
+    sentence:
+      'registered_store forgets the fadump_enabled test, so a kernel without fadump answers -ENODEV (or unregisters) instead of -EPERM.',
     breaks: '§2 registered (-EPERM if not enabled, before parsing); §8',
     site: 'kernel.ts registered_store',
     observable: true,
@@ -41,7 +43,8 @@ export const MUTANTS = [
   },
   {
     id: 'kstrtoint-accepts-garbage',
-    sentence: 'The store handlers parse with simple_strtol and ignore trailing garbage, so "x" reads as 0 and "1x" as 1.',
+    sentence:
+      'The store handlers parse with simple_strtol and ignore trailing garbage, so "x" reads as 0 and "1x" as 1.',
     breaks: '§2 (-EINVAL if not an integer); §8',
     site: 'kernel.ts kstrtoint',
     observable: true,
@@ -62,14 +65,16 @@ export const MUTANTS = [
   },
   {
     id: 'bootargs-length-off-by-one',
-    sentence: 'bootargs_append_store tests saved_command_line_len + count > COMMAND_LINE_SIZE, letting a string that exactly fills the command line through.',
+    sentence:
+      'bootargs_append_store tests saved_command_line_len + count > COMMAND_LINE_SIZE, letting a string that exactly fills the command line through.',
     breaks: '§2 bootargs_append (-ENOSPC if cmdline + string too long)',
     site: 'kernel.ts bootargs_append_store',
     observable: true,
   },
   {
     id: 'bootargs-append-in-capture',
-    sentence: 'bootargs_append_store only tests fadump_enabled, so the capture kernel lets user space rewrite the inherited parameters.',
+    sentence:
+      'bootargs_append_store only tests fadump_enabled, so the capture kernel lets user space rewrite the inherited parameters.',
     breaks: '§2 bootargs_append (-EPERM if active); §8',
     site: 'kernel.ts bootargs_append_store',
     observable: true,
@@ -83,14 +88,14 @@ export const MUTANTS = [
   },
   {
     id: 'registered-ignores-register-error',
-    sentence: 'registered_store drops register_fadump()\'s return value and reports success when the firmware refused.',
+    sentence: "registered_store drops register_fadump()'s return value and reports success when the firmware refused.",
     breaks: '§2 registered (`1`: ... then register, returning its error)',
     site: 'kernel.ts registered_store',
     observable: true,
   },
   {
     id: 'unregister-failure-clears-registered',
-    sentence: 'rtas/opal_fadump_unregister clear dump_registered before looking at the firmware\'s return code.',
+    sentence: "rtas/opal_fadump_unregister clear dump_registered before looking at the firmware's return code.",
     breaks: '§1 Register and unregister (unregister failure: -EIO, registered unchanged)',
     site: 'kernel.ts fadump_unregister',
     observable: true,
@@ -104,7 +109,8 @@ export const MUTANTS = [
   },
   {
     id: 'rtas-busy-not-retried',
-    sentence: 'rtas_fadump_register does not loop on rtas_busy_delay(), so a busy return code fails the registration with -EIO.',
+    sentence:
+      'rtas_fadump_register does not loop on rtas_busy_delay(), so a busy return code fails the registration with -EIO.',
     breaks: '§1 Register (busy codes are retried)',
     site: 'kernel.ts rtas_fadump_register',
     observable: true,
@@ -139,7 +145,8 @@ export const MUTANTS = [
   },
   {
     id: 'no-invalidate-on-capture-reboot',
-    sentence: 'fadump_cleanup does not invalidate an active dump at shutdown, so the firmware boots the capture kernel again.',
+    sentence:
+      'fadump_cleanup does not invalidate an active dump at shutdown, so the firmware boots the capture kernel again.',
     breaks: '§1 Register and unregister ("active → invalidate the dump")',
     site: 'kernel.ts fadump_cleanup',
     observable: true,
@@ -153,14 +160,16 @@ export const MUTANTS = [
   },
   {
     id: 'dump-active-not-cleared-at-release',
-    sentence: 'The platform invalidate call forgets to clear fw_dump.dump_active, so the kernel still behaves as a capture kernel after release.',
+    sentence:
+      'The platform invalidate call forgets to clear fw_dump.dump_active, so the kernel still behaves as a capture kernel after release.',
     breaks: '§1 Release (dump_active=0); §7.6',
     site: 'kernel.ts fadump_invalidate',
     observable: true,
   },
   {
     id: 'release-frees-permanent-area',
-    sentence: 'fadump_release_memory frees from boot_mem_top to the end of DRAM without keeping the permanent area, and fw_dump forgets it.',
+    sentence:
+      'fadump_release_memory frees from boot_mem_top to the end of DRAM without keeping the permanent area, and fw_dump forgets it.',
     breaks: '§1 Release (everything but the permanent area, same start and size); §7.6',
     site: 'kernel.ts fadump_release_memory',
     observable: true,
@@ -174,14 +183,16 @@ export const MUTANTS = [
   },
   {
     id: 'processing-failure-keeps-dump',
-    sentence: 'fadump_process returns on a bad header without fadump_invalidate_release_mem, leaving the dump active with no /proc/vmcore.',
+    sentence:
+      'fadump_process returns on a bad header without fadump_invalidate_release_mem, leaving the dump active with no /proc/vmcore.',
     breaks: '§1 Capture boot 5 (any failure invalidates and releases)',
     site: 'kernel.ts fadump_process',
     observable: true,
   },
   {
     id: 'header-skips-endianness',
-    sentence: 'is_fadump_header_compatible prints the endianness mismatch but falls through to success (a missing `return false`), so a byte-swapped header is processed.',
+    sentence:
+      'is_fadump_header_compatible prints the endianness mismatch but falls through to success (a missing `return false`), so a byte-swapped header is processed.',
     breaks: '§3 (byte-swapped magic → "Endianness mismatch", the dump is lost)',
     site: 'kernel.ts is_fadump_header_compatible',
     observable: true,
@@ -195,15 +206,17 @@ export const MUTANTS = [
   },
   {
     id: 'old-magic-accepted',
-    sentence: 'is_fadump_header_compatible takes the old FADMPINF magic for a compatible header and processes a dump from a pre-2024 kernel.',
+    sentence:
+      'is_fadump_header_compatible takes the old FADMPINF magic for a compatible header and processes a dump from a pre-2024 kernel.',
     breaks: '§3 (old magic → "Old magic number", mixing an old and a new kernel fails collection)',
     site: 'kernel.ts is_fadump_header_compatible',
     observable: true,
   },
   {
     id: 'stale-ptload-after-hotplug',
-    sentence: 'A half-applied 2024 change: the first kernel still builds the elfcorehdr at registration and the capture kernel exports it instead of building its own.',
-    breaks: '§5 (after the change the elfcorehdr is built in the capture kernel from that boot\'s memory map)',
+    sentence:
+      'A half-applied 2024 change: the first kernel still builds the elfcorehdr at registration and the capture kernel exports it instead of building its own.',
+    breaks: "§5 (after the change the elfcorehdr is built in the capture kernel from that boot's memory map)",
     site: 'kernel.ts register_fadump / fadump_process',
     observable: true,
   },
@@ -238,34 +251,39 @@ export const MUTANTS = [
   {
     id: 'area-size-without-header',
     sentence: 'get_fadump_area_size() leaves out sizeof(struct fadump_crash_info_header).',
-    breaks: '§1 Early boot 4 (reserved-area size = PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + sizeof(header)); §7.3',
+    breaks:
+      '§1 Early boot 4 (reserved-area size = PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + sizeof(header)); §7.3',
     site: 'kernel.ts get_fadump_area_size',
     observable: true,
   },
   {
     id: 'dlpar-protection-missing',
-    sentence: 'lmb_is_removable() skips the is_fadump_memory_area() test, so DLPAR can remove the reserved area while registered.',
+    sentence:
+      'lmb_is_removable() skips the is_fadump_memory_area() test, so DLPAR can remove the reserved area while registered.',
     breaks: '§4 (DLPAR removal of an LMB at or below boot_mem_top or overlapping the reserved area fails with -EINVAL)',
     site: 'kernel.ts dlpar_memory_remove',
     observable: true,
   },
   {
     id: 'hotplug-ready-missing',
-    sentence: 'A kernel with the 2024 change does not create /sys/kernel/fadump/hotplug_ready, so the udev rule keeps re-registering.',
+    sentence:
+      'A kernel with the 2024 change does not create /sys/kernel/fadump/hotplug_ready, so the udev rule keeps re-registering.',
     breaks: '§2 hotplug_ready; §5 (the udev rule skips the reload when hotplug_ready reads 1)',
     site: 'kernel.ts fadump_init_files',
     observable: true,
   },
   {
     id: 'petitboot-not-preserving',
-    sentence: 'Petitboot is built without CONFIG_PRESERVE_FA_DUMP: it reuses the memory above boot_mem_top and overwrites the crash info header.',
+    sentence:
+      'Petitboot is built without CONFIG_PRESERVE_FA_DUMP: it reuses the memory above boot_mem_top and overwrites the crash info header.',
     breaks: '§4 (petitboot reserves everything above boot_mem_top so kexec into the capture kernel keeps the dump)',
     site: 'petitboot.ts',
     observable: true,
   },
   {
     id: 'kdumpctl-reload-no-fallback',
-    sentence: 'kdumpctl reload gives up when `echo 1 > registered` fails, instead of stop (echo 0) then start (echo 1).',
+    sentence:
+      'kdumpctl reload gives up when `echo 1 > registered` fails, instead of stop (echo 0) then start (echo 1).',
     breaks: '§5 (on failure `echo 0` then `echo 1`)',
     site: 'kdump.ts reload',
     observable: true,
@@ -279,7 +297,8 @@ export const MUTANTS = [
   },
   {
     id: 'release-keeps-vmcore',
-    sentence: 'release_mem_store invalidates and frees the memory without vmcore_cleanup(), so /proc/vmcore stays, pointing at freed memory.',
+    sentence:
+      'release_mem_store invalidates and frees the memory without vmcore_cleanup(), so /proc/vmcore stays, pointing at freed memory.',
     breaks: '§1 Release (vmcore is torn down)',
     site: 'kernel.ts release_mem_store',
     observable: true,
@@ -293,29 +312,34 @@ export const MUTANTS = [
   },
   {
     id: 'opal-unregister-keeps-regions',
-    sentence: 'opal_fadump_unregister clears dump_registered but not registered_regions, so the next registration adds no range and fails.',
+    sentence:
+      'opal_fadump_unregister clears dump_registered but not registered_regions, so the next registration adds no range and fails.',
     breaks: '§1 Register and unregister (OPAL: one ADD_RANGE per region)',
     site: 'kernel.ts opal_fadump_unregister',
     observable: true,
   },
   {
     id: 'param-area-not-inherited',
-    sentence: 'rtas_fadump_get_config ignores the param-area section, so the capture kernel neither appends the extra parameters nor keeps bootargs_append.',
+    sentence:
+      'rtas_fadump_get_config ignores the param-area section, so the capture kernel neither appends the extra parameters nor keeps bootargs_append.',
     breaks: '§1 Early boot 3; §2 bootargs_append (a capture kernel that inherited the area)',
     site: 'kernel.ts rtas_fadump_get_config',
     observable: true,
   },
   {
     id: 'old-elfcorehdr-not-rebuilt',
-    sentence: 'A pre-2024 kernel builds the PT_LOAD list once per boot, so re-registering after hotplug leaves it stale.',
+    sentence:
+      'A pre-2024 kernel builds the PT_LOAD list once per boot, so re-registering after hotplug leaves it stale.',
     breaks: '§5 (udev re-registration: the kernel unregisters then registers, building a new elfcorehdr)',
     site: 'kernel.ts register_fadump',
     observable: true,
   },
   {
     id: 'capture-panic-invalidates',
-    sentence: 'The panic path calls fadump_cleanup() as a shutdown would, so a panic in the capture kernel invalidates the dump it holds.',
-    breaks: '§1 Register and unregister (fadump_cleanup runs from machine_shutdown: reboot, halt, power-off, kexec, not panic); §1 Crash',
+    sentence:
+      'The panic path calls fadump_cleanup() as a shutdown would, so a panic in the capture kernel invalidates the dump it holds.',
+    breaks:
+      '§1 Register and unregister (fadump_cleanup runs from machine_shutdown: reboot, halt, power-off, kexec, not panic); §1 Crash',
     site: 'index.ts crash',
     observable: true,
   },

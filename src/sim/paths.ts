@@ -23,7 +23,13 @@ export const SIM_CONFIGS: readonly ConfigInput[] = [
   { platform: 'pseries', elfcorehdr: 'at-registration', faults: true },
   { platform: 'pseries', fadump: 'nocma', memoryMiB: 16384 },
   { platform: 'pseries', fadump: 'off', elfcorehdr: 'at-registration' },
-  { platform: 'pseries', elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false, faults: true },
+  {
+    platform: 'pseries',
+    elfcorehdr: 'at-registration',
+    registeredWrite: 'eexist',
+    registerAtBoot: false,
+    faults: true,
+  },
   { platform: 'pseries', registerAtBoot: false, faults: true },
   { platform: 'pseries', crashkernel: '4G', memoryMiB: 8192 },
   // fadump fails (no room for the area above boot memory) until memory is added and the LPAR
@@ -97,7 +103,8 @@ export function simAlphabet(config: Config): ExternalEvent[] {
       for (const rc of [-1, 9902]) out.push({ event: 'firmware-error', call: 'unregister', rc });
       out.push({ event: 'firmware-error', call: 'preserve', rc: -1 });
     } else {
-      for (const rc of ['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER', -1] as const) out.push({ event: 'firmware-error', call: 'register', rc });
+      for (const rc of ['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER', -1] as const)
+        out.push({ event: 'firmware-error', call: 'register', rc });
       out.push({ event: 'firmware-error', call: 'unregister', rc: -1 });
       out.push({ event: 'firmware-error', call: 'preserve', rc: 'OPAL_HARDWARE' });
     }

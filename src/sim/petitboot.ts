@@ -10,7 +10,8 @@ import type { DeviceTree, Firmware } from './firmware';
  *  passing the same device tree on. */
 export function petitbootBoot(fw: Firmware, dt: DeviceTree, preservesDump: boolean): DeviceTree {
   if (!preservesDump && dt.opal?.mpiplBoot === true) {
-    for (const { addr, o } of fw.ram.all('crash-info-header')) fw.ram.write(addr, { ...o, magic: 0x0123456789abcdefn, ptRegsSz: 0, cpuMaskSz: 0 });
+    for (const { addr, o } of fw.ram.all('crash-info-header'))
+      fw.ram.write(addr, { ...o, magic: 0x0123456789abcdefn, ptRegsSz: 0, cpuMaskSz: 0 });
   }
   return dt;
 }

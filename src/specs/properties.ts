@@ -68,7 +68,9 @@ const always = (): null => null;
 const fadumpOnly = (c: Config): string | null => (c.fadump === 'off' ? 'fadump=off: nothing is ever registered' : null);
 /** Some mechanism can be armed: fadump (or its fallback to kdump), kdump, hypervisor-assisted dump. */
 const armable = (c: Config): string | null =>
-  c.fadump !== 'off' || c.crashkernel !== null || c.mechanism === 'phyp-assisted-dump' ? null : 'fadump=off: nothing is ever registered';
+  c.fadump !== 'off' || c.crashkernel !== null || c.mechanism === 'phyp-assisted-dump'
+    ? null
+    : 'fadump=off: nothing is ever registered';
 
 /** fadump is registered (reference §1). */
 function registered(s: SystemState): boolean {
@@ -114,12 +116,21 @@ function backInProduction(s: SystemState): boolean {
 export function expectedPtLoads(s: SystemState): PtLoad[] | null {
   const d = s.actors.firmware.context.dump;
   if (d === null) return null;
-  return elfcorePtLoads({ memory: d.memoryAtCrash, bootRegions: d.bootRegions, bootMemTop: d.bootMemTop, bootMemDest: d.bootMemDest, area: d.area });
+  return elfcorePtLoads({
+    memory: d.memoryAtCrash,
+    bootRegions: d.bootRegions,
+    bootMemTop: d.bootMemTop,
+    bootMemDest: d.bootMemDest,
+    area: d.area,
+  });
 }
 
 function samePtLoads(a: readonly PtLoad[] | null, b: readonly PtLoad[] | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((p, i) => p.paddr === b[i]?.paddr && p.size === b[i]?.size && p.offset === b[i]?.offset);
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.paddr === b[i]?.paddr && p.size === b[i]?.size && p.offset === b[i]?.offset)
+  );
 }
 
 /** What a kdump vmcore must describe: the crashed kernel's memory at the crash (the firmware's
@@ -137,7 +148,9 @@ function vmcoreAccurate(s: SystemState, c: Config): boolean {
   if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s));
   if (phypVmcoreUp(s)) {
     const d = s.actors.firmware.context.dump;
-    return d !== null && samePtLoads(s.actors.phypDump.context.ptLoads, phypPtLoads(d.memoryAtCrash, d.area, c.pageSize));
+    return (
+      d !== null && samePtLoads(s.actors.phypDump.context.ptLoads, phypPtLoads(d.memoryAtCrash, d.area, c.pageSize))
+    );
   }
   return false;
 }
@@ -190,13 +203,18 @@ const isDeliberate = (e: ExternalEvent): boolean =>
   isWrite(e, RELEASE_REGION);
 
 const isWrite = (e: ExternalEvent, path: string, value?: string): boolean =>
-  e.event === 'write' && (e.path === path || (path === FILES.releaseMem && e.path === '/sys/kernel/fadump_release_mem') || (path === FILES.registered && e.path === '/sys/kernel/fadump_registered')) && (value === undefined || e.value.trim() === value);
+  e.event === 'write' &&
+  (e.path === path ||
+    (path === FILES.releaseMem && e.path === '/sys/kernel/fadump_release_mem') ||
+    (path === FILES.registered && e.path === '/sys/kernel/fadump_registered')) &&
+  (value === undefined || e.value.trim() === value);
 
 export const PROPERTIES: readonly Property[] = [
   {
     id: 'no-lost-dump',
     kind: 'step',
-    sentence: 'A crash while the dump mechanism is armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered) always ends with a vmcore available.',
+    sentence:
+      'A crash while the dump mechanism is armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered) always ends with a vmcore available.',
     source: 'reference §1 "Crash" and "Capture boot", §6; seeds/000 (the goal of fadump), seeds/001, seeds/002',
     notApplicable: armable,
     triggers: (e) => e.event === 'crash',
@@ -205,16 +223,20 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'accurate-vmcore',
     kind: 'state',
-    sentence: "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy (kdump: the first 64 KB via kexec's backup), nothing of the reserved area (kdump: of the crash kernel region), nothing missing.",
-    source: 'reference §1 "Capture boot" 3, §5, §6; seeds/003 (the 2024 patch); seeds/001 (the 64 KB backup); seeds/002',
+    sentence:
+      "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy (kdump: the first 64 KB via kexec's backup), nothing of the reserved area (kdump: of the crash kernel region), nothing missing.",
+    source:
+      'reference §1 "Capture boot" 3, §5, §6; seeds/003 (the 2024 patch); seeds/001 (the 64 KB backup); seeds/002',
     notApplicable: armable,
     holds: (s, c) => !anyVmcoreUp(s) || vmcoreAccurate(s, c),
   },
   {
     id: 'always-ready-after-hotplug',
     kind: 'step',
-    sentence: 'After any memory hotplug while the mechanism is armed, whenever a crash comes it is captured accurately (no stale elfcorehdr, no unregistered or unloaded window).',
-    source: 'reference §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); seeds/003 and seeds/004 ("fadump is always ready")',
+    sentence:
+      'After any memory hotplug while the mechanism is armed, whenever a crash comes it is captured accurately (no stale elfcorehdr, no unregistered or unloaded window).',
+    source:
+      'reference §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); seeds/003 and seeds/004 ("fadump is always ready")',
     notApplicable: armable,
     triggers: (e) =>
       e.event === 'crash' ||
@@ -236,8 +258,10 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'no-second-reboot',
     kind: 'step',
-    sentence: 'After the dump is saved the capture kernel offers a release (release_mem, release_region), and releasing brings the system back to production without another reboot; a capture kernel that offers none needs a second reboot.',
-    source: 'reference §1 "Release", §6 ("a kdump system needs a second reboot"); seeds/000 ("FADump doesn\'t need a 2nd reboot"); seeds/002 ("no further reboots are required")',
+    sentence:
+      'After the dump is saved the capture kernel offers a release (release_mem, release_region), and releasing brings the system back to production without another reboot; a capture kernel that offers none needs a second reboot.',
+    source:
+      'reference §1 "Release", §6 ("a kdump system needs a second reboot"); seeds/000 ("FADump doesn\'t need a 2nd reboot"); seeds/002 ("no further reboots are required")',
     notApplicable: armable,
     triggers: (e) => e.event === 'save-dump' || isWrite(e, FILES.releaseMem) || isWrite(e, RELEASE_REGION),
     holds: (s, _m, c) => {
@@ -254,8 +278,10 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'capture-kernel-confined',
     kind: 'state',
-    sentence: 'Until release the capture kernel uses only its own memory: fadump below boot_mem_top, kdump its crashkernel= region (and the low 64 KB kexec backed up), hypervisor-assisted dump the low 256MB and what was released.',
-    source: 'reference §1 "Early boot" 4 (active: all memory above boot_mem_top is reserved), §7.4; seeds/001; seeds/002 ("boot into only 256MB of RAM, reserving the rest")',
+    sentence:
+      'Until release the capture kernel uses only its own memory: fadump below boot_mem_top, kdump its crashkernel= region (and the low 64 KB kexec backed up), hypervisor-assisted dump the low 256MB and what was released.',
+    source:
+      'reference §1 "Early boot" 4 (active: all memory above boot_mem_top is reserved), §7.4; seeds/001; seeds/002 ("boot into only 256MB of RAM, reserving the rest")',
     notApplicable: armable,
     holds: (s) => {
       if (vmcoreUp(s)) {
@@ -292,14 +318,19 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'fadump registered implies enabled, an area reserved, and no dump active.',
     source: 'reference §7.2',
     notApplicable: always,
-    holds: (s) => !registered(s) || (s.actors.productionKernel.context.enabled && s.actors.productionKernel.context.reservation !== null && !vmcoreUp(s)),
+    holds: (s) =>
+      !registered(s) ||
+      (s.actors.productionKernel.context.enabled &&
+        s.actors.productionKernel.context.reservation !== null &&
+        !vmcoreUp(s)),
   },
   {
     id: 'header-in-area',
     kind: 'state',
     sentence: 'The crash info header lies inside the permanent area, right after the boot-memory copy.',
     source: 'reference §7.3, §1 "Register" (fadumphdr_addr = destination + boot_memory_size)',
-    notApplicable: (c) => (c.mechanism === 'phyp-assisted-dump' ? 'hypervisor-assisted dump has no crash info header (seeds/002)' : null),
+    notApplicable: (c) =>
+      c.mechanism === 'phyp-assisted-dump' ? 'hypervisor-assisted dump has no crash info header (seeds/002)' : null,
     holds: (s) => {
       const r = s.actors.firmware.context.registration;
       if (r === null) return true;
@@ -317,7 +348,12 @@ export const PROPERTIES: readonly Property[] = [
     holds: (s, c) => {
       if (!vmcoreUp(s)) return true;
       const d = s.actors.firmware.context.dump;
-      return s.actors.firmware.matches('dumpPending') && d !== null && headerProblem(c, d.header) === null && platformProblem(c, d) === null;
+      return (
+        s.actors.firmware.matches('dumpPending') &&
+        d !== null &&
+        headerProblem(c, d.header) === null &&
+        platformProblem(c, d) === null
+      );
     },
   },
   {
@@ -328,14 +364,17 @@ export const PROPERTIES: readonly Property[] = [
     notApplicable: always,
     holds: (s, c) => {
       const exists = FILES.releaseMem in observe(c, s).sysfs;
-      const bootedActive = vmcoreUp(s) || (s.actors.productionKernel.matches('running') && s.actors.productionKernel.context.releaseMemFile);
+      const bootedActive =
+        vmcoreUp(s) ||
+        (s.actors.productionKernel.matches('running') && s.actors.productionKernel.context.releaseMemFile);
       return exists === bootedActive;
     },
   },
   {
     id: 'release-keeps-permanent-area',
     kind: 'step',
-    sentence: 'After release the dump is no longer active, the permanent area keeps its start and size, and registration is allowed but not automatic.',
+    sentence:
+      'After release the dump is no longer active, the permanent area keeps its start and size, and registration is allowed but not automatic.',
     source: 'reference §7.6, §1 "Release"',
     notApplicable: fadumpOnly,
     triggers: (e) => isWrite(e, FILES.releaseMem),
@@ -356,7 +395,8 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'registration-does-not-survive-reboot',
     kind: 'step',
-    sentence: 'Registration never survives a reboot; the next production boot registers by itself (kernels since v6.0).',
+    sentence:
+      'Registration never survives a reboot; the next production boot registers by itself (kernels since v6.0).',
     source: 'reference §7.7, §1 "Early boot" 7',
     notApplicable: (c) => fadumpOnly(c) ?? (c.registerAtBoot ? null : 'registerAtBoot is false: kdumpctl registers'),
     triggers: (e) => e.event === 'reboot' || e.event === 'crash',
@@ -370,7 +410,8 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'steps-complete',
     kind: 'state',
-    sentence: 'Every step runs to completion: between external events no actor is left waiting for an answer (in a transient state).',
+    sentence:
+      'Every step runs to completion: between external events no actor is left waiting for an answer (in a transient state).',
     source: 'shared/DESIGN.md "The actors" (actors linked only by events, delivered until the system is quiet)',
     notApplicable: always,
     holds: (s) => ACTORS.every((a) => !s.actors[a].hasTag('transient')),
@@ -379,7 +420,8 @@ export const PROPERTIES: readonly Property[] = [
     id: 'every-event-handled',
     kind: 'graph',
     check: 'every-event-handled',
-    sentence: 'In every reachable state every external event is handled, explicitly ignored, or answered with an errno: nothing is dropped silently.',
+    sentence:
+      'In every reachable state every external event is handled, explicitly ignored, or answered with an errno: nothing is dropped silently.',
     source: 'shared/DESIGN.md "Event sourcing"; reference §8',
     notApplicable: always,
   },
@@ -395,7 +437,8 @@ export const PROPERTIES: readonly Property[] = [
     id: 'eventually-ready',
     kind: 'graph',
     check: 'eventually',
-    sentence: 'From every reachable state the system can get back to production with the dump mechanism armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered); a state that can never get there is a hot state left forever.',
+    sentence:
+      'From every reachable state the system can get back to production with the dump mechanism armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered); a state that can never get there is a hot state left forever.',
     source: 'shared/DESIGN.md "Properties" (liveness); reference §1 "Release", §6; seeds/002',
     notApplicable: armable,
     goal: (s) => s.actors.productionKernel.matches('running') && armed(s),
@@ -403,8 +446,10 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'devices-reset-before-capture',
     kind: 'state',
-    sentence: 'Whenever a capture kernel holds the dump, the machine was reset on the way (PCI and I/O devices reinitialised): the crashed kernel is not left waiting for a hardware reset that never came.',
-    source: 'seeds/000 and seeds/002 ("Unlike kdump, the system has been reset ... PCI and I/O devices have been reinitialized"); seeds/004 ("Devices are in inconsistent state"); reference §1 "Crash" (the firmware resets I/O), §6 (kdump: devices not reset)',
+    sentence:
+      'Whenever a capture kernel holds the dump, the machine was reset on the way (PCI and I/O devices reinitialised): the crashed kernel is not left waiting for a hardware reset that never came.',
+    source:
+      'seeds/000 and seeds/002 ("Unlike kdump, the system has been reset ... PCI and I/O devices have been reinitialized"); seeds/004 ("Devices are in inconsistent state"); reference §1 "Crash" (the firmware resets I/O), §6 (kdump: devices not reset)',
     notApplicable: armable,
     // The production kernel waits in `crashed` for hw.reset; only the firmware sends it.
     holds: (s) => !anyVmcoreUp(s) || !s.actors.productionKernel.matches('crashed'),
@@ -412,8 +457,10 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'no-crash-kernel-loaded-window',
     kind: 'step',
-    sentence: 'Once the mechanism is armed, a crash never finds nothing to capture it unless someone chose so (unregistered, unloaded or loaded by hand, rebooted): no window during a reload or re-registration.',
-    source: 'reference §5 ("between unregister and register ... a crash gets no dump at all"), §6 ("kexec -p frees the current crash image first ... a window with nothing loaded"); seeds/004 ("Brief service lapse")',
+    sentence:
+      'Once the mechanism is armed, a crash never finds nothing to capture it unless someone chose so (unregistered, unloaded or loaded by hand, rebooted): no window during a reload or re-registration.',
+    source:
+      'reference §5 ("between unregister and register ... a crash gets no dump at all"), §6 ("kexec -p frees the current crash image first ... a window with nothing loaded"); seeds/004 ("Brief service lapse")',
     notApplicable: armable,
     // Every event that can arm or disarm (or crash); hotplug, save-dump, firmware-error and the
     // other writes change neither.
@@ -437,8 +484,10 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'memory-available-to-production',
     kind: 'state',
-    sentence: "A production kernel, as booted, keeps the memory set aside for the capture: what the mechanism withholds from it is less than what the capture needs (fadump's CMA gives the boot-memory copy's destination back to user pages); the figure is the bytes production can use.",
-    source: 'seeds/004 ("Relatively larger memory reservation requirement": CMA; the free -m of fadump=on vs nocma); seeds/000 note 3 (nocma); reference §1 "Early boot" 6 (CMA unless nocma, not enabled, or active), §6 (crashkernel=); seeds/002 (the permanent 256MB scratch area)',
+    sentence:
+      "A production kernel, as booted, keeps the memory set aside for the capture: what the mechanism withholds from it is less than what the capture needs (fadump's CMA gives the boot-memory copy's destination back to user pages); the figure is the bytes production can use.",
+    source:
+      'seeds/004 ("Relatively larger memory reservation requirement": CMA; the free -m of fadump=on vs nocma); seeds/000 note 3 (nocma); reference §1 "Early boot" 6 (CMA unless nocma, not enabled, or active), §6 (crashkernel=); seeds/002 (the permanent 256MB scratch area)',
     notApplicable: always,
     // A kernel that was fadump's capture kernel and runs on after release_mem set up no CMA (it
     // booted with the dump active, reference §1 early boot 6): it keeps the whole area reserved
@@ -446,7 +495,12 @@ export const PROPERTIES: readonly Property[] = [
     // judges production as booted; test/kdump.test.ts shows the figure after a release.
     holds: (s) => {
       const m = productionMemory(s);
-      return m === null || s.actors.productionKernel.context.releaseMemFile || m.withheld === 0 || m.withheld < m.captureNeeds;
+      return (
+        m === null ||
+        s.actors.productionKernel.context.releaseMemFile ||
+        m.withheld === 0 ||
+        m.withheld < m.captureNeeds
+      );
     },
     figure: (s) => {
       const m = productionMemory(s);

@@ -25,9 +25,13 @@ function bootLines(config: Config, post: SystemState): string[] {
   const r = k.reservation;
   if (r === null) return [];
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
-  const out = [`fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`];
+  const out = [
+    `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
+  ];
   if (r.cma !== null) {
-    out.push(`fadump: Initialized ${hexll(r.cma.end - r.cma.start)} bytes cma area at ${Math.floor(r.cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`);
+    out.push(
+      `fadump: Initialized ${hexll(r.cma.end - r.cma.start)} bytes cma area at ${Math.floor(r.cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`,
+    );
   }
   if (post.actors.productionKernel.matches({ running: 'registered' })) out.push(...registered(config));
   return out;
@@ -51,7 +55,10 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
   const top = c.dump?.bootMemTop ?? 0;
   for (const m of c.memory) {
     const start = Math.max(m.start, top);
-    if (m.end > start) out.push(`fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`);
+    if (m.end > start)
+      out.push(
+        `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
+      );
   }
   return out;
 }
@@ -70,17 +77,31 @@ function releaseLines(post: SystemState, pageSize: number): string[] {
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
  *  logs them; [] for a step that logs none the model knows of. `cmdline` is the production
  *  kernel's command line. */
-export function consoleLines(config: Config, cmdline: string, pre: SystemState, event: ExternalEvent, post: SystemState, errno: Errno | null): string[] {
+export function consoleLines(
+  config: Config,
+  cmdline: string,
+  pre: SystemState,
+  event: ExternalEvent,
+  post: SystemState,
+  errno: Errno | null,
+): string[] {
   if (config.mechanism !== 'fadump') return [];
   const before = running(pre);
   const after = running(post);
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
-  const booted = (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  const booted =
+    (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   if (after === 'production' && booted) return bootLines(config, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
-    if (file === FILES.releaseMem && before === 'capture' && after === 'production') return releaseLines(post, config.pageSize);
-    if (file === FILES.registered && post.actors.productionKernel.matches({ running: 'registered' }) && /^\s*1/.test(event.value)) return registered(config);
+    if (file === FILES.releaseMem && before === 'capture' && after === 'production')
+      return releaseLines(post, config.pageSize);
+    if (
+      file === FILES.registered &&
+      post.actors.productionKernel.matches({ running: 'registered' }) &&
+      /^\s*1/.test(event.value)
+    )
+      return registered(config);
   }
   return [];
 }

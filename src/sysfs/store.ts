@@ -123,7 +123,14 @@ export type StoreOutcome =
   | { op: 'set'; params: string };
 
 /** Directories that exist whatever fadump's state (sysfs, debugfs, procfs roots). */
-const ALWAYS_DIRS = new Set(['/sys/kernel', '/sys/kernel/debug', '/sys/kernel/debug/powerpc', '/sys/firmware', '/sys/devices/system/memory', '/proc']);
+const ALWAYS_DIRS = new Set([
+  '/sys/kernel',
+  '/sys/kernel/debug',
+  '/sys/kernel/debug/powerpc',
+  '/sys/firmware',
+  '/sys/devices/system/memory',
+  '/proc',
+]);
 
 /** The errno of `echo value > path` for a path that is not a file: the shell opens it with
  *  O_CREAT, which kernfs and procfs directories refuse with -EACCES (they have no create

@@ -65,7 +65,10 @@ export function fadumpRegion(r: RegionInput): string {
   const lines: string[] = [];
   const area = dumpAreaAt(r.geometry, r.areaStart, r.bootMemorySize);
   const dumped = (n: number) => hex(r.active ? n : 0);
-  for (const [name, range] of [['CPU ', area.cpuState], ['HPTE', area.hpte]] as const) {
+  for (const [name, range] of [
+    ['CPU ', area.cpuState],
+    ['HPTE', area.hpte],
+  ] as const) {
     if (range === null) continue;
     const size = range.end - range.start;
     lines.push(`${name}:[${hex016(range.start)}-${hex016(range.end - 1)}] ${hex(size)} bytes, Dumped: ${dumped(size)}`);
@@ -73,18 +76,29 @@ export function fadumpRegion(r: RegionInput): string {
   let dest = r.bootMemDest;
   for (const b of r.bootRegions) {
     const size = b.end - b.start;
-    lines.push(`DUMP: Src: ${hex016(b.start)}, Dest: ${hex016(dest)}, Size: ${hex(size)}, Dumped: ${dumped(size)} bytes`);
+    lines.push(
+      `DUMP: Src: ${hex016(b.start)}, Dest: ${hex016(dest)}, Size: ${hex(size)}, Dumped: ${dumped(size)} bytes`,
+    );
     dest += size;
   }
   // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n" (rtas_fadump_region_show()).
   if (r.geometry.platform === 'pseries' && r.paramArea !== null && r.paramAreaAt !== null) {
-    lines.push('', `[${hex016(r.paramAreaAt.start)}-${hex016(r.paramAreaAt.end - 1)}]: cmdline append: '${r.paramArea}'`);
+    lines.push(
+      '',
+      `[${hex016(r.paramAreaAt.start)}-${hex016(r.paramAreaAt.end - 1)}]: cmdline append: '${r.paramArea}'`,
+    );
   }
   if (r.active) lines.push('', `Memory above ${hex016(r.bootMemTop)} is reserved for saving crash dump`);
   return lines.join('\n');
 }
 
-function regionOf(config: Config, r: Reservation, active: boolean, paramArea: string | null, memoryEnd: number): string {
+function regionOf(
+  config: Config,
+  r: Reservation,
+  active: boolean,
+  paramArea: string | null,
+  memoryEnd: number,
+): string {
   return fadumpRegion({
     // Under radix the kernel placed it from the memory it booted with; the model takes the memory
     // it has now (recorded disagreement D7 after a hot-add, src/sim/disagreements.ts).
@@ -130,7 +144,8 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.hotplugReady]: '1',
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
-      [FILES.fadumpRegion]: k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea, memoryEndOf(k.memory)) : '',
+      [FILES.fadumpRegion]:
+        k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea, memoryEndOf(k.memory)) : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
     };
@@ -153,14 +168,28 @@ export function observe(config: Config, state: SystemState): Observation {
     // A release that sets the param area up whenever fadump is supported has bootargs_append here
     // too (src/kernel-versions.ts, f4892c68ecc1).
     const paramArea = paramAreaAtBoot(config, 'first', false) ? '' : null;
-    const files = fadumpFiles({ supported: true, hotplugReady: hotplugReadyIn(config, 'first'), releaseMemFile: false, paramArea, opalCore: null });
-    const values: Record<string, string> = { [FILES.enabled]: '0', [FILES.registered]: '0', [FILES.memReserved]: '0', [FILES.hotplugReady]: '1', [FILES.bootargsAppend]: '', [FILES.fadumpRegion]: '' };
+    const files = fadumpFiles({
+      supported: true,
+      hotplugReady: hotplugReadyIn(config, 'first'),
+      releaseMemFile: false,
+      paramArea,
+      opalCore: null,
+    });
+    const values: Record<string, string> = {
+      [FILES.enabled]: '0',
+      [FILES.registered]: '0',
+      [FILES.memReserved]: '0',
+      [FILES.hotplugReady]: '1',
+      [FILES.bootargsAppend]: '',
+      [FILES.fadumpRegion]: '',
+    };
     for (const f of files) sysfs[f] = values[f] ?? '';
     sysfs[KEXEC_FILES.crashLoaded] = '0';
     if (k.vmcore !== null) vmcore = { ptLoad: vmcoreFileLayout(k.vmcore, config.pageSize) };
   } else if (which === 'phyp-capture') {
     const k = state.actors.phypDump.context;
-    if (k.scratch !== null) sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY, config.pageSize);
+    if (k.scratch !== null)
+      sysfs[RELEASE_REGION] = releaseRegionText(k.scratch, totalSize(k.memory) - PHYP_BOOT_MEMORY, config.pageSize);
     if (k.ptLoads !== null) vmcore = { ptLoad: vmcoreFileLayout(k.ptLoads, config.pageSize) };
   } else if (which === 'capture') {
     const k = state.actors.captureKernel.context;
@@ -183,7 +212,20 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
       [FILES.fadumpRegion]: d
-        ? regionOf(config, { bootMemorySize, bootRegions: d.bootRegions, bootMemTop: d.bootMemTop, bootMemDest: d.bootMemDest, area: d.area, cma: null }, true, k.paramArea, memoryEndOf(d.memoryAtCrash))
+        ? regionOf(
+            config,
+            {
+              bootMemorySize,
+              bootRegions: d.bootRegions,
+              bootMemTop: d.bootMemTop,
+              bootMemDest: d.bootMemDest,
+              area: d.area,
+              cma: null,
+            },
+            true,
+            k.paramArea,
+            memoryEndOf(d.memoryAtCrash),
+          )
         : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
@@ -194,7 +236,8 @@ export function observe(config: Config, state: SystemState): Observation {
   // fadump_init_files() (arch/powerpc/kernel/fadump.c): /sys/kernel/fadump_enabled,
   // fadump_registered and fadump_release_mem are links to the files in /sys/kernel/fadump/
   // (since d418b19f34ed, v5.5), present while their target is.
-  for (const [alias, target] of Object.entries(ALIASES)) if (target in sysfs && sysfs[target] !== undefined) sysfs[alias] = sysfs[target] ?? '';
+  for (const [alias, target] of Object.entries(ALIASES))
+    if (target in sysfs && sysfs[target] !== undefined) sysfs[alias] = sysfs[target] ?? '';
   return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump };
 }
 

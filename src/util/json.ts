@@ -81,7 +81,8 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
   const fail = (why: string, path: JsonPath, at = i): never => {
     throw new Fail(at, why, path);
   };
-  const expected = (what: string, path: JsonPath): never => fail(`expected ${what}, found ${describeChar(text[i])}`, path);
+  const expected = (what: string, path: JsonPath): never =>
+    fail(`expected ${what}, found ${describeChar(text[i])}`, path);
 
   const parseString = (path: JsonPath): string => {
     // text[i] === '"'
@@ -162,10 +163,15 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
       if (m === null) return expected('a number', path);
       i += m[0].length;
       const v = Number(m[0]);
-      if (!Number.isFinite(v)) fail(`the number ${m[0].length > 24 ? `${m[0].slice(0, 24)}...` : m[0]} is too large`, path, i - m[0].length);
+      if (!Number.isFinite(v))
+        fail(`the number ${m[0].length > 24 ? `${m[0].slice(0, 24)}...` : m[0]} is too large`, path, i - m[0].length);
       return v;
     }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;
@@ -185,13 +191,18 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
     }
     for (;;) {
       skip();
-      if (text[i] !== '"') expected(keyAt.size === 0 ? "a key in double quotes or '}'" : 'a key in double quotes', path);
+      if (text[i] !== '"')
+        expected(keyAt.size === 0 ? "a key in double quotes or '}'" : 'a key in double quotes', path);
       const at = i;
       const key = parseString(path);
       const first = keyAt.get(key);
       if (first !== undefined) {
         const p = position(first);
-        fail(`duplicate key '${key}' (first at line ${p.line} column ${p.column}): JSON would silently keep only the last one`, path, at);
+        fail(
+          `duplicate key '${key}' (first at line ${p.line} column ${p.column}): JSON would silently keep only the last one`,
+          path,
+          at,
+        );
       }
       keyAt.set(key, at);
       skip();
@@ -240,7 +251,11 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
 
   try {
     skip();
-    if (i >= n) return { ok: false, problem: { ...position(i), path: [], message: 'no JSON value (the text is empty)', truncated: true } };
+    if (i >= n)
+      return {
+        ok: false,
+        problem: { ...position(i), path: [], message: 'no JSON value (the text is empty)', truncated: true },
+      };
     const value = parseValue([], 0);
     skip();
     if (i < n) fail(`unexpected ${describeChar(text[i])} after the end of the value`, []);
@@ -258,8 +273,12 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
       },
     };
   } catch (e) {
-    if (e instanceof Fail) return { ok: false, problem: { ...position(e.at), path: e.path, message: e.why, truncated: i >= n } };
+    if (e instanceof Fail)
+      return { ok: false, problem: { ...position(e.at), path: e.path, message: e.why, truncated: i >= n } };
     // Nothing else is expected; still never throw (a RangeError from a giant string, say).
-    return { ok: false, problem: { ...position(i), path: [], message: e instanceof Error ? e.message : String(e), truncated: false } };
+    return {
+      ok: false,
+      problem: { ...position(i), path: [], message: e instanceof Error ? e.message : String(e), truncated: false },
+    };
   }
 }

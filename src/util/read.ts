@@ -40,7 +40,9 @@ export function readBounded(file: string, limits: ReadLimits): Buffer {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(`${file}: cannot read (EISDIR: it is a directory)`);
     const tooBig = (size: string) =>
-      new InputError(`${file}: ${size} is larger than ${formatBytes(limits.maxBytes)}, the most ${limits.what} may be (${limits.why}); nothing was read`);
+      new InputError(
+        `${file}: ${size} is larger than ${formatBytes(limits.maxBytes)}, the most ${limits.what} may be (${limits.why}); nothing was read`,
+      );
     // A regular file's size is known before reading anything.
     if (st.isFile() && st.size > limits.maxBytes) throw tooBig(formatBytes(st.size));
     const chunks: Buffer[] = [];
@@ -77,7 +79,10 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
     return {
       ok: false,
-      problem: { line: 1, message: `the text is UTF-16 (byte order mark ${b0 === 0xff ? 'FF FE' : 'FE FF'}); expected UTF-8: convert it, e.g. iconv -f UTF-16 -t UTF-8` },
+      problem: {
+        line: 1,
+        message: `the text is UTF-16 (byte order mark ${b0 === 0xff ? 'FF FE' : 'FE FF'}); expected UTF-8: convert it, e.g. iconv -f UTF-16 -t UTF-8`,
+      },
     };
   }
   const bom = b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -91,7 +96,10 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
     const byte = body[at] ?? 0;
     return {
       ok: false,
-      problem: { line, message: `not UTF-8 text: byte 0x${byte.toString(16).padStart(2, '0')} at offset ${at + bom} does not start or continue a UTF-8 character` },
+      problem: {
+        line,
+        message: `not UTF-8 text: byte 0x${byte.toString(16).padStart(2, '0')} at offset ${at + bom} does not start or continue a UTF-8 character`,
+      },
     };
   }
 }

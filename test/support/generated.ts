@@ -35,7 +35,14 @@ export function defineGeneratedSuite(part: number, parts: number): void {
     const c = config(input);
     describe(c.name, () => {
       const set = generatePaths(c);
-      const counts: SuiteCounts = { paths: set.paths.length, agree: 0, disagreement: {}, kdump: 0, notCompared: 0, masked: {} };
+      const counts: SuiteCounts = {
+        paths: set.paths.length,
+        agree: 0,
+        disagreement: {},
+        kdump: 0,
+        notCompared: 0,
+        masked: {},
+      };
       it(`the paths take every transition of the reachable graph (${set.transitions} transitions, ${set.paths.length} paths, ${set.steps} steps)`, () => {
         // Counted by replaying the paths, not by generatePaths' own bookkeeping.
         const engine = set.exploration.engine;

@@ -50,7 +50,10 @@ export function hotplug(action: 'add' | 'remove', lmbs: number): ExternalEvent {
   return { event: 'memory-hotplug', action, lmbs };
 }
 
-export function fwError(call: 'register' | 'unregister' | 'preserve', rc: number | 'OPAL_RESOURCE' | 'OPAL_HARDWARE' | 'OPAL_PARAMETER'): ExternalEvent {
+export function fwError(
+  call: 'register' | 'unregister' | 'preserve',
+  rc: number | 'OPAL_RESOURCE' | 'OPAL_HARDWARE' | 'OPAL_PARAMETER',
+): ExternalEvent {
   return { event: 'firmware-error', call, rc };
 }
 
@@ -149,7 +152,13 @@ export function parseRegion(text: string): Region {
   for (const line of lines) {
     let m = new RegExp(`^(CPU |HPTE):\\[${NUM}-${NUM}\\] ${NUM} bytes, Dumped: ${NUM}$`).exec(line);
     if (m) {
-      const r: RegionLine = { kind: m[1] === 'CPU ' ? 'CPU' : 'HPTE', start: num(m[2]), last: num(m[3]), size: num(m[4]), dumped: num(m[5]) };
+      const r: RegionLine = {
+        kind: m[1] === 'CPU ' ? 'CPU' : 'HPTE',
+        start: num(m[2]),
+        last: num(m[3]),
+        size: num(m[4]),
+        dumped: num(m[5]),
+      };
       if (r.kind === 'CPU') region.cpu = r;
       else region.hpte = r;
       continue;

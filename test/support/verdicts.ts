@@ -28,7 +28,8 @@ export function verdictOf(config: ConfigInput, property: string): PropertyResult
 /** The counterexample of a violated property. */
 export function counterexampleOf(config: ConfigInput, property: string): ExternalEvent[] {
   const r = verdictOf(config, property);
-  if (r.verdict !== 'violated' || r.counterexample === null) throw new Error(`${property} is ${r.verdict}, not violated`);
+  if (r.verdict !== 'violated' || r.counterexample === null)
+    throw new Error(`${property} is ${r.verdict}, not violated`);
   return r.counterexample;
 }
 
@@ -36,7 +37,11 @@ export function counterexampleOf(config: ConfigInput, property: string): Externa
  *  event index; 0 = the initial state) where the property breaks, or null. State properties are
  *  evaluated in every state, step properties on every step they trigger on, with their monitor;
  *  'eventually' is judged by the caller. */
-export function replayViolation(config: ConfigInput, property: string, events: readonly ExternalEvent[]): number | null {
+export function replayViolation(
+  config: ConfigInput,
+  property: string,
+  events: readonly ExternalEvent[],
+): number | null {
   const p = propertyById(property);
   if (p === undefined) throw new Error(`unknown property ${property}`);
   const log = parseLog(formatLog(config, events), 'counterexample.jsonl');

@@ -12,9 +12,18 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
 import { InputError } from '../util/read';
-import { buildInitramfs, qemuCommand, repoLabDir } from './lab';
-import { execute, generatedLabPaths, kernelsOf, labGuest, plan, qemuVersionOf, readLabPaths, type Job } from './runner';
-import type { RunResult } from './run';
+import { buildInitramfs, qemuCommand, repoLabDir } from '../lab/lab';
+import {
+  execute,
+  generatedLabPaths,
+  kernelsOf,
+  labGuest,
+  plan,
+  qemuVersionOf,
+  readLabPaths,
+  type Job,
+} from '../lab/runner';
+import type { RunResult } from '../lab/run';
 
 /** One line per kernel: paths, steps, agreeing steps, divergences by field kind. */
 export function summary(results: readonly Conformance[]): string {
@@ -29,31 +38,53 @@ export function summary(results: readonly Conformance[]): string {
     }
     const { steps, agree } = totals(rs);
     const ended = rs.filter((r) => r.end !== 'completed').length;
-    lines.push(`${k.padEnd(25)} ${String(rs.length).padStart(5)} ${String(steps).padStart(6)} ${String(agree).padStart(6)}  ${[...kinds].map(([x, n]) => `${x} ${n}`).join(', ') || 'none'}${ended ? ` (${ended} ended early)` : ''}`);
+    lines.push(
+      `${k.padEnd(25)} ${String(rs.length).padStart(5)} ${String(steps).padStart(6)} ${String(agree).padStart(6)}  ${[...kinds].map(([x, n]) => `${x} ${n}`).join(', ') || 'none'}${ended ? ` (${ended} ended early)` : ''}`,
+    );
   }
   return lines.join('\n');
 }
 
-async function run(opts: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string; maxPaths: string }): Promise<number> {
+async function run(opts: {
+  kernel: string[];
+  paths: string;
+  out: string;
+  jobs: string;
+  maxMinutes: string;
+  maxPaths: string;
+}): Promise<number> {
   const jobs = Number(opts.jobs);
   const minutes = Number(opts.maxMinutes);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) throw new InputError('--jobs: a whole number from 1 to 4');
   if (!(minutes > 0)) throw new InputError('--max-minutes: a positive number');
-  if (!Number.isInteger(Number(opts.maxPaths)) || Number(opts.maxPaths) < 1) throw new InputError('--max-paths: a whole number from 1');
+  if (!Number.isInteger(Number(opts.maxPaths)) || Number(opts.maxPaths) < 1)
+    throw new InputError('--max-paths: a whole number from 1');
   const kernels = kernelsOf(opts.kernel);
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
-  const pathsFor = (k: (typeof kernels)[number]) => (opts.paths === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(opts.paths));
+  const pathsFor = (k: (typeof kernels)[number]) =>
+    opts.paths === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(opts.paths);
   const pathsOf = kernels.map((k) => ({ kernel: k, paths: pathsFor(k) }));
   const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
   const done = perKernel.flatMap((p) => p.done);
 
-  process.stderr.write(`lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`);
+  process.stderr.write(
+    `lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`,
+  );
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
-  const bar = process.stderr.isTTY ? new SingleBar({ format: 'lab {bar} {value}/{total} paths | ETA {eta_formatted} | {last}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+  const bar = process.stderr.isTTY
+    ? new SingleBar(
+        {
+          format: 'lab {bar} {value}/{total} paths | ETA {eta_formatted} | {last}',
+          hideCursor: true,
+          stream: process.stderr,
+        },
+        Presets.shades_classic,
+      )
+    : null;
   bar?.start(todo.length, 0, { last: '' });
   const ended: string[] = [];
   await execute(todo, {
@@ -65,12 +96,15 @@ async function run(opts: { kernel: string[]; paths: string; out: string; jobs: s
     onDone: (job: Job, r: RunResult) => {
       if (r.end.end !== 'completed') ended.push(`${job.file}: ${r.end.end}: ${r.end.reason}`);
       bar?.increment(1, { last: `${job.kernel.name} ${job.path.name}: ${r.end.end}` });
-      if (bar === null) process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`);
+      if (bar === null)
+        process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`);
     },
   });
   bar?.stop();
   process.off('SIGINT', onInt);
-  const all = pathsOf.flatMap(({ kernel, paths }) => plan([kernel], paths, opts.out).done).map((j) => conform(readTranscript(j.file)));
+  const all = pathsOf
+    .flatMap(({ kernel, paths }) => plan([kernel], paths, opts.out).done)
+    .map((j) => conform(readTranscript(j.file)));
   process.stdout.write(`${summary(all)}\n`);
   for (const e of ended) process.stderr.write(`lab: ended early: ${e}\n`);
   if (ac.signal.aborted) return 130;
@@ -80,21 +114,37 @@ async function run(opts: { kernel: string[]; paths: string; out: string; jobs: s
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lab').exitOverride().showHelpAfterError();
   let code = 0;
-  program.command('setup').description('fetch and build the lab from Debian\'s archive (lab/setup.sh)').action(() => {
-    code = spawnSync('bash', [join(repoLabDir(), 'setup.sh')], { stdio: 'inherit' }).status ?? 1;
-  });
+  program
+    .command('setup')
+    .description("fetch and build the lab from Debian's archive (lab/setup.sh)")
+    .action(() => {
+      code = spawnSync('bash', [join(repoLabDir(), 'setup.sh')], { stdio: 'inherit' }).status ?? 1;
+    });
   program
     .command('run')
     .description('run lab paths on real kernels under QEMU and conform the transcripts')
     .option('--kernel <variant...>', 'kernel variants (built by setup)', ['6.1-64k', '6.12-64k'])
-    .option('--paths <file>', 'paths file (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest', join(repoLabDir(), 'paths', 'default.jsonl'))
+    .option(
+      '--paths <file>',
+      'paths file (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest',
+      join(repoLabDir(), 'paths', 'default.jsonl'),
+    )
     .option('--max-paths <n>', 'with --paths generated: how many per kernel', '20')
     .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
     .option('--jobs <n>', 'guests at a time', '2')
     .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
-    .action(async (o: { kernel: string[]; paths: string; out: string; jobs: string; maxMinutes: string; maxPaths: string }) => {
-      code = await run(o);
-    });
+    .action(
+      async (o: {
+        kernel: string[];
+        paths: string;
+        out: string;
+        jobs: string;
+        maxMinutes: string;
+        maxPaths: string;
+      }) => {
+        code = await run(o);
+      },
+    );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -5,10 +5,26 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../util/read';
-import { parseJsonWith } from './transcript';
-import { againstKnown, conform, readTranscript, totals, type Conformance, type KnownDivergence } from './conform';
+import { parseJsonWith } from '../conform/transcript';
+import {
+  againstKnown,
+  conform,
+  readTranscript,
+  totals,
+  type Conformance,
+  type KnownDivergence,
+} from '../conform/conform';
 
-const KnownSchema = z.array(z.object({ transcript: z.string(), step: z.number().int().nonnegative(), field: z.string(), reason: z.string().min(10) }).strict());
+const KnownSchema = z.array(
+  z
+    .object({
+      transcript: z.string(),
+      step: z.number().int().nonnegative(),
+      field: z.string(),
+      reason: z.string().min(10),
+    })
+    .strict(),
+);
 
 /** Reads a known-divergence list (JSON array). InputError naming the file and field. */
 export function readKnown(file: string): KnownDivergence[] {
@@ -40,21 +56,39 @@ export function formatConformance(results: readonly Conformance[]): string {
     }
   }
   const { steps, agree, whole } = totals(results);
-  lines.push(`${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`);
+  lines.push(
+    `${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`,
+  );
   return lines.join('\n');
 }
 
-export function conformCommand(files: readonly string[], flags: ConformFlags, io: { out: (t: string) => void; err: (t: string) => void }): number {
+export function conformCommand(
+  files: readonly string[],
+  flags: ConformFlags,
+  io: { out: (t: string) => void; err: (t: string) => void },
+): number {
   if (files.length === 0) throw new InputError('conform: name at least one transcript');
   const results = files.map((f) => conform(readTranscript(f)));
   const known = flags.known === undefined ? null : readKnown(flags.known);
-  const judged = known === null ? null : againstKnown(results.flatMap((r) => r.divergences), known, new Set(results.map((r) => r.transcript)));
-  if (flags.json) io.out(JSON.stringify({ results, ...(judged ? { unlisted: judged.unlisted, stale: judged.stale } : {}) }, null, 2));
+  const judged =
+    known === null
+      ? null
+      : againstKnown(
+          results.flatMap((r) => r.divergences),
+          known,
+          new Set(results.map((r) => r.transcript)),
+        );
+  if (flags.json)
+    io.out(JSON.stringify({ results, ...(judged ? { unlisted: judged.unlisted, stale: judged.stale } : {}) }, null, 2));
   else {
     io.out(formatConformance(results));
     if (judged) {
-      for (const d of judged.unlisted) io.out(`NOT LISTED: ${d.transcript} step ${d.step} ${d.field}: model ${JSON.stringify(d.expected)}, observed ${JSON.stringify(d.observed)}`);
-      for (const d of judged.stale) io.out(`NO LONGER HAPPENS: ${d.transcript} step ${d.step} ${d.field} (${d.reason})`);
+      for (const d of judged.unlisted)
+        io.out(
+          `NOT LISTED: ${d.transcript} step ${d.step} ${d.field}: model ${JSON.stringify(d.expected)}, observed ${JSON.stringify(d.observed)}`,
+        );
+      for (const d of judged.stale)
+        io.out(`NO LONGER HAPPENS: ${d.transcript} step ${d.step} ${d.field} (${d.reason})`);
     }
   }
   if (judged === null) return results.some((r) => r.divergences.length > 0) ? 1 : 0;

@@ -1,23 +1,16 @@
 // fadump-model's command line. Every command validates its input at the boundary and answers bad
 // input with exit code 2 and a message naming the file, line and field, never a stack trace.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { readLogFile } from './log/read';
-import { replaySteps } from './log/replay';
-import { formatNoSteps, formatStep, replayJsonChunks } from './log/format';
-import { createSystem } from '../machines/system';
-import { observe } from './sysfs/view';
-import { checkCommand, DEFAULT_MAX_STATES, type CheckFlags } from './explore/check-command';
-import { ExplorationError } from './explore/check';
-import { decodeUtf8, InputError, readBounded } from './util/read';
-import { diagramsCommand } from './diagrams/generate';
-import { pathsCommand, type PathsFlags } from './explore/paths-command';
-import { reportCommand, type ReportFlags } from './report/report';
-import { compareCommand, type CompareFlags } from './compare/format';
-import { conformCommand, type ConformFlags } from './conform/command';
-
+import { ExplorationError } from '../explore/check';
+import { InputError } from '../util/read';
+import { checkCommand, DEFAULT_MAX_STATES, type CheckFlags } from './check';
+import { compareCommand, type CompareFlags } from './compare';
+import { conformCommand, type ConformFlags } from './conform';
+import { diagramsCommand } from './diagrams';
 import { UsageError, type Io } from './io';
+import { pathsCommand, type PathsFlags } from './paths';
+import { replayCommand, replayExamples } from './replay';
+import { reportCommand, type ReportFlags } from './report';
 
 export { UsageError, type Io };
 
@@ -62,55 +55,6 @@ function guardPipes(): void {
   }
 }
 
-/** A text file given on the command line, bounded and checked to be UTF-8. */
-export function readText(file: string, maxBytes = 16 * 1024 * 1024): string {
-  const text = decodeUtf8(readBounded(file, { maxBytes, what: 'an input file', why: 'the limit of this command' }));
-  if (!text.ok) throw new UsageError(`${file}:${text.problem.line}: ${text.problem.message}`);
-  return text.text;
-}
-
-async function replayCommand(file: string, opts: { json?: boolean }, io: Io): Promise<number> {
-  const log = readLogFile(file);
-  // Printed step by step as the fold goes: nothing but the current state is held, and a slow
-  // reader holds the fold back rather than letting the output pile up in memory.
-  const system = createSystem(log.config);
-  const start = system.initial();
-  const initial = observe(log.config, start);
-  const steps = (function* () {
-    for (const r of replaySteps(log.config, log.entries, system, start)) yield r.step;
-  })();
-  const write = async (text: string) => {
-    io.out(text);
-    const wait = io.ready?.();
-    if (wait) await wait;
-  };
-  if (opts.json) {
-    for (const chunk of replayJsonChunks(initial, steps)) await write(chunk);
-    return 0;
-  }
-  await write(`${file} (${log.config.name})`);
-  let any = false;
-  for (const s of steps) {
-    await write(formatStep(s));
-    any = true;
-  }
-  if (!any) await write(formatNoSteps(initial));
-  return 0;
-}
-
-async function replayExamples(dir: string, io: Io): Promise<number> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (e) {
-    throw new UsageError(`--dir: cannot read the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const files = names.filter((f) => f.endsWith('.jsonl')).sort();
-  if (files.length === 0) throw new UsageError(`--dir: no .jsonl logs in '${dir}'`);
-  for (const f of files) await replayCommand(join(dir, f), {}, io);
-  return 0;
-}
-
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   if (io === stdio) guardPipes();
   let code = 0;
@@ -134,10 +78,19 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--property <id...>', 'check only these properties')
     .option('--json', 'print {"results": [...]}')
     .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
-    .option('--max-states <n>', `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`)
-    .option('--max-memory <size>', 'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)')
+    .option(
+      '--max-states <n>',
+      `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`,
+    )
+    .option(
+      '--max-memory <size>',
+      'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)',
+    )
     .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--expect <file>', 'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json')
+    .option(
+      '--expect <file>',
+      'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json',
+    )
     .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json, or the --expect file)')
     .option('--coverage', 'print, per actor, the states and transitions never reached')
     .action(async (opts: CheckFlags) => {
@@ -161,7 +114,9 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   program
     .command('report')
-    .description('a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage')
+    .description(
+      'a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage',
+    )
     .option('--out <dir>', 'output folder', 'out/report')
     .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
     .option('--workers <n>', 'worker threads (default: one per core)')
@@ -170,7 +125,9 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   program
     .command('compare')
-    .description('the talk\'s table "How fadump fares now", computed: fadump, kdump and hypervisor-assisted dump side by side')
+    .description(
+      'the talk\'s table "How fadump fares now", computed: fadump, kdump and hypervisor-assisted dump side by side',
+    )
     .option('--json', 'print the table as JSON')
     .option('--out <dir>', 'write the event logs of the cells here', 'out/compare')
     .action(async (opts: CompareFlags) => {
@@ -180,7 +137,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .command('conform')
     .description('replay real-kernel transcripts (npm run lab) through the model and compare every step')
     .argument('<transcript...>', 'transcripts (JSONL, test/real/)')
-    .option('--known <file>', 'known divergences (JSON): exit 1 only on unlisted ones or listed ones that no longer happen')
+    .option(
+      '--known <file>',
+      'known divergences (JSON): exit 1 only on unlisted ones or listed ones that no longer happen',
+    )
     .option('--json', 'print {"results": [...]}')
     .action((files: string[], opts: ConformFlags) => {
       code = conformCommand(files, opts, io);

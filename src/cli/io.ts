@@ -1,6 +1,6 @@
-// What the CLI's commands share, kept out of src/cli.ts so that no command module imports the CLI
+// What the CLI's commands share, kept out of src/cli/main.ts so that no command module imports the CLI
 // (no import cycle): the output streams and the error that means bad input.
-import { InputError } from './util/read';
+import { InputError } from '../util/read';
 
 /** Bad input from the user: exit 2 with this message. */
 export class UsageError extends InputError {}

@@ -7,12 +7,12 @@ import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import { formatLog } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
-import { UsageError, type Io } from '../io';
-import { readConfigs } from './check-command';
-import { slug } from './check';
-import { defaultMatrix } from './matrix';
-import { generatePaths, type PathSet } from './paths';
-import { expectedSteps, type ExpectedStep } from './suite';
+import { UsageError, type Io } from './io';
+import { readConfigs } from '../inputs';
+import { slug } from '../explore/check';
+import { defaultMatrix } from '../explore/matrix';
+import { generatePaths, type PathSet } from '../explore/paths';
+import { expectedSteps, type ExpectedStep } from '../explore/suite';
 
 export interface PathsFlags {
   config?: string;
@@ -31,14 +31,29 @@ function changedFiles(prev: ExpectedStep, cur: ExpectedStep): string[] {
     else out.push(`\`${p}\` reads \`${b.replace(/\n/g, '⏎').slice(0, 160)}\`${a === undefined ? ' (appears)' : ''}`);
   }
   if (JSON.stringify(prev.vmcore) !== JSON.stringify(cur.vmcore)) {
-    out.push(cur.vmcore === null ? '`/proc/vmcore` absent' : `\`/proc/vmcore\` PT_LOADs: ${cur.vmcore.ptLoad.map((p) => `[${hex(p.paddr)}+${hex(p.size)} @${hex(p.offset)}]`).join(' ')}`);
+    out.push(
+      cur.vmcore === null
+        ? '`/proc/vmcore` absent'
+        : `\`/proc/vmcore\` PT_LOADs: ${cur.vmcore.ptLoad.map((p) => `[${hex(p.paddr)}+${hex(p.size)} @${hex(p.offset)}]`).join(' ')}`,
+    );
   }
   if (prev.dump !== cur.dump) out.push(`dump outcome: ${cur.dump}`);
   return out;
 }
 
 export function markdownSpec(set: PathSet): string {
-  const lines = [`# Regression spec: ${set.config.name}`, '', `Generated from the model: ${set.paths.length} paths, ${set.steps} steps, covering all ${set.transitions} transitions of the reachable graph (${set.exploration.states} states).`, '', 'Configuration:', '', '```json', JSON.stringify(set.config.input, null, 2), '```', ''];
+  const lines = [
+    `# Regression spec: ${set.config.name}`,
+    '',
+    `Generated from the model: ${set.paths.length} paths, ${set.steps} steps, covering all ${set.transitions} transitions of the reachable graph (${set.exploration.states} states).`,
+    '',
+    'Configuration:',
+    '',
+    '```json',
+    JSON.stringify(set.config.input, null, 2),
+    '```',
+    '',
+  ];
   set.paths.forEach((p, i) => {
     const steps = expectedSteps(set, p);
     lines.push(`## Path ${i + 1}`, '');
@@ -55,7 +70,8 @@ export function markdownSpec(set: PathSet): string {
 }
 
 export function pathsCommand(flags: PathsFlags, io: Io): number {
-  if (flags.format !== 'jsonl' && flags.format !== 'md') throw new UsageError(`--format: expected jsonl or md, got '${flags.format}'`);
+  if (flags.format !== 'jsonl' && flags.format !== 'md')
+    throw new UsageError(`--format: expected jsonl or md, got '${flags.format}'`);
   const inputs: ConfigInput[] = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
   let files = 0;
   let steps = 0;
@@ -77,6 +93,8 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     }
     io.out(`${c.name}: ${set.paths.length} paths, ${set.steps} steps for ${set.transitions} transitions`);
   }
-  io.out(`${files} files under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`);
+  io.out(
+    `${files} files under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`,
+  );
   return 0;
 }

@@ -14,16 +14,24 @@
 // the model-generated transition-covering paths plug in the same way.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Config, ConfigInput } from '../config';
-import type { ExternalEvent } from '../events';
-import { diffStep, modelRun, simRun, type ObservedStep } from './adapter';
-import type { Compat } from './kernel';
-import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from './mutants';
-import { examplePaths, randomWalks, simConfigs } from './paths';
-import { config } from '../config';
-import { defaultMatrix } from '../explore/matrix';
-import { generatePaths } from '../explore/paths';
-import { comparability, expectedSteps, fadumpPart, judgePath, kdumpFallbackStep, maskStep, pathTitle } from '../explore/suite';
+import type { Config, ConfigInput } from '../src/config';
+import type { ExternalEvent } from '../src/events';
+import { diffStep, modelRun, simRun, type ObservedStep } from '../src/sim/adapter';
+import type { Compat } from '../src/sim/kernel';
+import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from '../src/sim/mutants';
+import { examplePaths, randomWalks, simConfigs } from '../src/sim/paths';
+import { config } from '../src/config';
+import { defaultMatrix } from '../src/explore/matrix';
+import { generatePaths } from '../src/explore/paths';
+import {
+  comparability,
+  expectedSteps,
+  fadumpPart,
+  judgePath,
+  kdumpFallbackStep,
+  maskStep,
+  pathTitle,
+} from '../src/explore/suite';
 
 export interface HarnessPath {
   config: Config;
@@ -92,7 +100,11 @@ interface Expected {
   fallback: number;
 }
 
-function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat: Partial<Compat>): { expected: Expected[]; excluded: HarnessReport['excluded']; truncated: number } {
+function prepare(
+  paths: readonly HarnessPath[],
+  oracle: 'model' | 'sim',
+  compat: Partial<Compat>,
+): { expected: Expected[]; excluded: HarnessReport['excluded']; truncated: number } {
   const expected: Expected[] = [];
   const excluded: HarnessReport['excluded'] = [];
   let truncated = 0;
@@ -108,7 +120,10 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
     const model = path.model ?? modelRun(path.config, path.events);
     const v = judgePath(path.config, path.events, model, base.steps);
     if (v.kind === 'differs') {
-      excluded.push({ path: name, reason: `the unmutated simulator differs from the model at step ${v.diff.step}: ${v.diff.fields.map((f) => f.field).join(', ')}` });
+      excluded.push({
+        path: name,
+        reason: `the unmutated simulator differs from the model at step ${v.diff.step}: ${v.diff.fields.map((f) => f.field).join(', ')}`,
+      });
       return;
     }
     if (v.kind !== 'agrees') truncated++;
@@ -121,7 +136,9 @@ function prepare(paths: readonly HarnessPath[], oracle: 'model' | 'sim', compat:
 export function runMutants(paths: readonly HarnessPath[], options: HarnessOptions = {}): HarnessReport {
   const oracle = options.oracle ?? 'model';
   const compat = options.compat ?? {};
-  const chosen: readonly MutantEntry[] = options.mutants ? MUTANTS.filter((m) => options.mutants?.includes(m.id) === true) : MUTANTS;
+  const chosen: readonly MutantEntry[] = options.mutants
+    ? MUTANTS.filter((m) => options.mutants?.includes(m.id) === true)
+    : MUTANTS;
   const { expected, excluded, truncated } = prepare(paths, oracle, compat);
   const results: MutantOutcome[] = [];
   for (const m of chosen) {
@@ -140,12 +157,28 @@ export function runMutants(paths: readonly HarnessPath[], options: HarnessOption
         if (d.length === 0) continue;
         killingPaths++;
         if (by === null || s < by.step) {
-          by = { path: e.name, config: e.path.config.name, configInput: e.path.config.input, events: e.path.events.slice(0, s), step: s, event: s === 0 ? null : (e.path.events[s - 1] ?? null), fields: d.map((f) => f.field) };
+          by = {
+            path: e.name,
+            config: e.path.config.name,
+            configInput: e.path.config.input,
+            events: e.path.events.slice(0, s),
+            step: s,
+            event: s === 0 ? null : (e.path.events[s - 1] ?? null),
+            fields: d.map((f) => f.field),
+          };
         }
         break;
       }
     }
-    results.push({ id: m.id, sentence: m.sentence, breaks: m.breaks, observable: m.observable, killed: by !== null, by, killingPaths });
+    results.push({
+      id: m.id,
+      sentence: m.sentence,
+      breaks: m.breaks,
+      observable: m.observable,
+      killed: by !== null,
+      by,
+      killingPaths,
+    });
   }
   const killed = results.filter((r) => r.killed).length;
   const observable = results.filter((r) => r.observable);
@@ -198,18 +231,30 @@ export interface RecordedReport {
 }
 
 export function recordable(r: HarnessReport): RecordedReport {
-  return { suite: 'generated', killed: r.killed, total: r.total, paths: r.paths, mutants: r.results.map((x) => ({ id: x.id, killed: x.killed, by: x.by })) };
+  return {
+    suite: 'generated',
+    killed: r.killed,
+    total: r.total,
+    paths: r.paths,
+    mutants: r.results.map((x) => ({ id: x.id, killed: x.killed, by: x.by })),
+  };
 }
 
 export function formatReport(r: HarnessReport): string {
   const lines: string[] = [];
-  lines.push(`mutants: ${r.killed}/${r.total} killed (score ${(100 * r.score).toFixed(1)}%; observable only ${(100 * r.observableScore).toFixed(1)}%)`);
-  lines.push(`paths: ${r.paths} (${r.usable} used, ${r.excluded.length} excluded, ${r.truncated} compared up to a known disagreement); oracle: ${r.oracle}`);
+  lines.push(
+    `mutants: ${r.killed}/${r.total} killed (score ${(100 * r.score).toFixed(1)}%; observable only ${(100 * r.observableScore).toFixed(1)}%)`,
+  );
+  lines.push(
+    `paths: ${r.paths} (${r.usable} used, ${r.excluded.length} excluded, ${r.truncated} compared up to a known disagreement); oracle: ${r.oracle}`,
+  );
   lines.push('');
   const w = Math.max(...r.results.map((x) => x.id.length));
   for (const x of r.results) {
     const verdict = x.killed ? 'killed  ' : x.observable ? 'SURVIVED' : 'survived (not observable)';
-    const how = x.by ? ` by ${x.by.path} step ${x.by.step} (${x.by.fields.slice(0, 3).join(', ')}${x.by.fields.length > 3 ? ', …' : ''}) [${x.killingPaths} paths]` : '';
+    const how = x.by
+      ? ` by ${x.by.path} step ${x.by.step} (${x.by.fields.slice(0, 3).join(', ')}${x.by.fields.length > 3 ? ', …' : ''}) [${x.killingPaths} paths]`
+      : '';
     lines.push(`${x.id.padEnd(w)}  ${verdict}${how}`);
   }
   for (const e of r.excluded.slice(0, 10)) lines.push(`excluded: ${e.path}: ${e.reason}`);
@@ -227,21 +272,25 @@ export function main(argv: readonly string[]): number {
   const oracleArg = argValue(argv, '--oracle') ?? 'model';
   const mutant = argValue(argv, '--mutant');
   if (!Number.isInteger(walks) || walks < 0 || !Number.isInteger(seed)) {
-    process.stderr.write('run-mutants: --walks and --seed take integers\n');
+    process.stderr.write('mutants: --walks and --seed take integers\n');
     return 2;
   }
   if (oracleArg !== 'model' && oracleArg !== 'sim') {
-    process.stderr.write('run-mutants: --oracle is "model" or "sim"\n');
+    process.stderr.write('mutants: --oracle is "model" or "sim"\n');
     return 2;
   }
   if (mutant !== undefined && !isMutantId(mutant)) {
-    process.stderr.write(`run-mutants: unknown mutant ${JSON.stringify(mutant)}; known: ${MUTANTS.map((m) => m.id).join(', ')}\n`);
+    process.stderr.write(
+      `mutants: unknown mutant ${JSON.stringify(mutant)}; known: ${MUTANTS.map((m) => m.id).join(', ')}\n`,
+    );
     return 2;
   }
   const started = Date.now();
   const suite = argValue(argv, '--suite') ?? 'generated';
   if (suite !== 'generated' && suite !== 'walks') {
-    process.stderr.write('run-mutants: --suite is "generated" (the model-generated regression suite) or "walks" (examples and random walks)\n');
+    process.stderr.write(
+      'mutants: --suite is "generated" (the model-generated regression suite) or "walks" (examples and random walks)\n',
+    );
     return 2;
   }
   const paths = suite === 'generated' ? generatedSuitePaths() : defaultPaths(walks, seed);

@@ -14,20 +14,20 @@
 // (src/specs/expected.json) is an error, reported with the walk that led to it as an event log;
 // one with no verdict recorded yet is listed, not judged (as `check` does).
 // test/soak.test.ts runs 100,000 events; the full run is
-//   npx tsx src/soak.ts [--events N] [--seed S]
+//   npx tsx scripts/soak.ts [--events N] [--seed S]
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { config as makeConfig, type Config, type ConfigInput } from './config';
-import type { ExternalEvent } from './events';
-import { alphabet } from './explore/alphabet';
-import { Engine } from './explore/engine';
-import { explore } from './explore/explore';
-import { loadExpected, type Expected } from './explore/check';
-import { defaultMatrix } from './explore/matrix';
-import { formatLog } from './log/parse';
-import { PROPERTIES, type Step, type StateProperty, type StepProperty } from './specs/properties';
-import { wholeNumberArg } from './util/args';
+import { config as makeConfig, type Config, type ConfigInput } from '../src/config';
+import type { ExternalEvent } from '../src/events';
+import { alphabet } from '../src/explore/alphabet';
+import { Engine } from '../src/explore/engine';
+import { explore } from '../src/explore/explore';
+import { loadExpected, type Expected } from '../src/explore/check';
+import { defaultMatrix } from '../src/explore/matrix';
+import { formatLog } from '../src/log/parse';
+import { PROPERTIES, type Step, type StateProperty, type StepProperty } from '../src/specs/properties';
+import { wholeNumberArg } from '../src/util/args';
 
 export interface SoakOptions {
   events: number;
@@ -185,7 +185,12 @@ export function soak(opts: SoakOptions): SoakResult {
 
   const sample = () => {
     gc?.();
-    const s = { events, heapUsed: process.memoryUsage().heapUsed, seconds: (performance.now() - started) / 1000, compiled: subjects.reduce((n, sub) => n + sub.engine.compiled, 0) };
+    const s = {
+      events,
+      heapUsed: process.memoryUsage().heapUsed,
+      seconds: (performance.now() - started) / 1000,
+      compiled: subjects.reduce((n, sub) => n + sub.engine.compiled, 0),
+    };
     samples.push(s);
     opts.onSample?.(s);
     if (events >= warmupAt) {
@@ -218,7 +223,14 @@ export function soak(opts: SoakOptions): SoakResult {
       const key = `${config.name}\u0000${property}`;
       if (seenUnexpected.has(key)) return;
       seenUnexpected.add(key);
-      const v = { config: config.name, property, log: formatLog(sub.input, walk.map((k) => letters[k]).filter((e): e is ExternalEvent => e !== undefined)) };
+      const v = {
+        config: config.name,
+        property,
+        log: formatLog(
+          sub.input,
+          walk.map((k) => letters[k]).filter((e): e is ExternalEvent => e !== undefined),
+        ),
+      };
       // Nothing recorded yet (a new property or configuration): `check` reports those itself.
       if (want === undefined) unrecorded.push(v);
       else unexpected.push(v);
@@ -248,7 +260,13 @@ export function soak(opts: SoakOptions): SoakResult {
       try {
         out = engine.edge(cur, e);
       } catch (err) {
-        throw new Error(`soak: '${config.name}' threw on ${JSON.stringify(event)} after ${walk.length} events: ${err instanceof Error ? err.message : String(err)}\n${formatLog(sub.input, walk.map((k) => letters[k]).filter((x): x is ExternalEvent => x !== undefined))}`);
+        throw new Error(
+          `soak: '${config.name}' threw on ${JSON.stringify(event)} after ${walk.length} events: ${err instanceof Error ? err.message : String(err)}\n${formatLog(
+            sub.input,
+            walk.map((k) => letters[k]).filter((x): x is ExternalEvent => x !== undefined),
+          )}`,
+          { cause: err },
+        );
       }
       walk.push(e);
       events++;
@@ -281,7 +299,14 @@ export function soak(opts: SoakOptions): SoakResult {
         const key = `${sub.id}:${cur.join(',')}|${e}|${monitors.join(',')}`;
         let r = stepCache.get(key);
         if (r === undefined) {
-          const step: Step = { pre: engine.toState(cur), event, post: engine.toState(next), handled: out.handled, errno: out.errno, ignored: out.ignored };
+          const step: Step = {
+            pre: engine.toState(cur),
+            event,
+            post: engine.toState(next),
+            handled: out.handled,
+            errno: out.errno,
+            ignored: out.ignored,
+          };
           let bad = 0;
           const after = Int32Array.from(monitors);
           sub.stepProps.forEach((p, k) => {
@@ -331,11 +356,20 @@ export function formatSoak(r: SoakResult): string {
     `${r.events} events in ${r.walks} walks, ${r.seconds.toFixed(1)} s (${Math.round(r.events / r.seconds)} events/s), ${r.checks} property checks, ${r.compiled} distinct system steps computed through XState`,
     `heap${r.gcExposed ? ' (after a full GC)' : ''}: start ${MB(r.samples[0]?.heapUsed ?? 0)}, after warm-up ${MB(r.heapAtWarmup)}, max after warm-up ${MB(r.heapMaxAfterWarmup)}, end ${MB(r.heapEnd)} (heap limit ${MB(getHeapStatistics().heap_size_limit)})`,
   ];
-  const exp = Object.entries(r.expectedViolations).map(([c, ps]) => `  ${c}: ${Object.entries(ps).map(([p, n]) => `${p} x${n}`).join(', ')}`);
+  const exp = Object.entries(r.expectedViolations).map(
+    ([c, ps]) =>
+      `  ${c}: ${Object.entries(ps)
+        .map(([p, n]) => `${p} x${n}`)
+        .join(', ')}`,
+  );
   if (exp.length) lines.push('violations the project expects (src/specs/expected.json):', ...exp);
   if (r.unexpected.length === 0) lines.push('no violation of a property expected to hold');
-  for (const u of r.unexpected) lines.push(`UNEXPECTED: ${u.property} violated on '${u.config}'; the walk:`, u.log.trimEnd());
-  if (r.unrecorded.length) lines.push(`violated, with no verdict recorded in src/specs/expected.json (check reports these): ${r.unrecorded.map((u) => `${u.property} @ ${u.config}`).join('; ')}`);
+  for (const u of r.unexpected)
+    lines.push(`UNEXPECTED: ${u.property} violated on '${u.config}'; the walk:`, u.log.trimEnd());
+  if (r.unrecorded.length)
+    lines.push(
+      `violated, with no verdict recorded in src/specs/expected.json (check reports these): ${r.unrecorded.map((u) => `${u.property} @ ${u.config}`).join('; ')}`,
+    );
   return lines.join('\n');
 }
 
@@ -346,7 +380,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const r = soak({
     events,
     seed,
-    onSample: (s) => process.stdout.write(`  ${String(s.events).padStart(9)} events  ${s.seconds.toFixed(1).padStart(6)} s  heap ${MB(s.heapUsed)}  steps computed ${s.compiled}\n`),
+    onSample: (s) =>
+      process.stdout.write(
+        `  ${String(s.events).padStart(9)} events  ${s.seconds.toFixed(1).padStart(6)} s  heap ${MB(s.heapUsed)}  steps computed ${s.compiled}\n`,
+      ),
   });
   process.stdout.write(`${formatSoak(r)}\n`);
   process.exitCode = r.unexpected.length ? 1 : 0;

@@ -1,0 +1,52 @@
+// `fadump-model replay LOG [--json]` and `replay-examples [--dir DIR]`: an event log replayed
+// step by step, printed as the fold goes.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSystem } from '../../machines/system';
+import { formatNoSteps, formatStep, replayJsonChunks } from '../log/format';
+import { readLogFile } from '../log/read';
+import { replaySteps } from '../log/replay';
+import { observe } from '../sysfs/view';
+import { UsageError, type Io } from './io';
+
+export async function replayCommand(file: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  const log = readLogFile(file);
+  // Printed step by step as the fold goes: nothing but the current state is held, and a slow
+  // reader holds the fold back rather than letting the output pile up in memory.
+  const system = createSystem(log.config);
+  const start = system.initial();
+  const initial = observe(log.config, start);
+  const steps = (function* () {
+    for (const r of replaySteps(log.config, log.entries, system, start)) yield r.step;
+  })();
+  const write = async (text: string) => {
+    io.out(text);
+    const wait = io.ready?.();
+    if (wait) await wait;
+  };
+  if (opts.json) {
+    for (const chunk of replayJsonChunks(initial, steps)) await write(chunk);
+    return 0;
+  }
+  await write(`${file} (${log.config.name})`);
+  let any = false;
+  for (const s of steps) {
+    await write(formatStep(s));
+    any = true;
+  }
+  if (!any) await write(formatNoSteps(initial));
+  return 0;
+}
+
+export async function replayExamples(dir: string, io: Io): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`--dir: cannot read the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const files = names.filter((f) => f.endsWith('.jsonl')).sort();
+  if (files.length === 0) throw new UsageError(`--dir: no .jsonl logs in '${dir}'`);
+  for (const f of files) await replayCommand(join(dir, f), {}, io);
+  return 0;
+}

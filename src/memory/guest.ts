@@ -2,8 +2,10 @@
 // firmware reports for its own dump sections (CPU state data, HPTE), the OPAL metadata page, the
 // page size every PAGE_ALIGN uses, and the MMU's say on where the param area may go. Pure
 // functions of the configuration's guest keys (cpus, firmware, pageSizeKiB, mmu).
-import type { Platform } from './layout';
 import { GiB, MiB, pageAlign } from './size';
+
+/** The platform: pSeries (PowerVM or QEMU's spapr, RTAS) or PowerNV (OPAL). */
+export type Platform = 'pseries' | 'powernv';
 
 /** Who answers ibm,configure-kernel-dump on pSeries and fills ibm,configure-kernel-dump-sizes. */
 export type Firmware = 'powervm' | 'qemu';

@@ -2,7 +2,7 @@
 // Source: shared/reference/kernel-behaviour.md §1 "Early boot" (fadump_reserve_mem,
 // get_fadump_area_size), §1 "Capture boot" (fadump_populate_elfcorehdr), §4, §5; the 2024 patch
 // (shared/seeds/003_*) for the PT_LOAD list; seeds/000_* for the older boot-memory rule.
-import type { AreaGeometry } from './guest';
+import type { AreaGeometry, Platform } from './guest';
 import { alignDown, alignUp, MiB, pageAlign } from './size';
 
 /** A physical address range [start, end), in bytes. */
@@ -19,7 +19,7 @@ export interface PtLoad {
   readonly offset: number;
 }
 
-export type Platform = 'pseries' | 'powernv';
+export type { Platform };
 export type BootMemoryRule = 'current' | 'seed-2011';
 
 /** Per-platform constants (rtas-fadump.c, opal-fadump.c). The sizes firmware and build give the

@@ -1,7 +1,8 @@
 // kexec (kdump): the crash kernel image of the running kernel and the kdump capture kernel it
-// jumps into (docs/kernel-behaviour.md §6 "kdump for contrast", kdump.rst). `kexec -p` frees the current image,
-// then loads the new one: until the load returns nothing is loaded. A crash with an image loaded
-// jumps into the capture kernel without any device reset; with nothing loaded it is a plain panic.
+// jumps into (docs/kernel-behaviour.md §6; Documentation/admin-guide/kdump/kdump.rst).
+// `kexec -p` frees the current image, then loads the new one: until the load returns nothing is
+// loaded. A crash with an image loaded jumps into the capture kernel without any device reset;
+// with nothing loaded it is a plain panic.
 // After the dump is saved the capture kernel can only reboot: a second reboot.
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';

@@ -1,4 +1,5 @@
-// Hypervisor-assisted dump, the 2007 design (phyp-assisted-dump.txt): the production kernel keeps the highest
+// Hypervisor-assisted dump, the 2007 design (Documentation/powerpc/phyp-assisted-dump.txt,
+// docs/sources.md §3): the production kernel keeps the highest
 // 256MB of RAM as a permanent scratch area and registers it with the hypervisor; at a crash the
 // hypervisor saves the low 256MB there, resets PCI and I/O without clearing RAM, and boots the
 // kernel again; that kernel boots into 256MB, reserves the rest, and user space releases it piece

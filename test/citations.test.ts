@@ -120,6 +120,17 @@ function check(where: string, raw: string, printed: boolean, home = KB): Problem
     if (doc !== KB) continue;
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 200);
     // §1 "Capture boot", §1 early boot 4, §1 Release: a subsection of §1 by its name.
+    // A numbered step: `§1.1 step 4`, or `§1 early boot 4`, `§1 "Capture boot" 5` (a subsection by name).
+    const byNumber = /^ step (\d+)/.exec(after);
+    const byName = /^ \(?"?(early boot|capture boot|capture)"?,? (\d+)\b/i.exec(after);
+    if (byNumber || byName) {
+      const sub = byNumber ? id : subsectionNamed(parsed, id, byName?.[1] ?? '');
+      const k = byNumber ? byNumber[1] : byName?.[2];
+      const body = sub === undefined ? '' : (parsed.sections.get(sub) ?? '');
+      if (!new RegExp(`^${k}\\. `, 'm').test(body)) {
+        out.push({ where, what: `${doc} §${id}: no step ${k} (${after.slice(0, 24).trim()})` });
+      }
+    }
     const named =
       /^ \(?(?:"([^"]+)"|(early boot|capture boot|capture|register and unregister|register|unregister|release|crash)\b)/i.exec(
         after,
@@ -143,6 +154,12 @@ function check(where: string, raw: string, printed: boolean, home = KB): Problem
     }
   }
   return out;
+}
+
+/** The subsection of §id whose heading begins with the name's first word ("capture" → §1.4). */
+function subsectionNamed(doc: Doc, id: string, name: string): string | undefined {
+  const word = normal(name).split(' ')[0] ?? '';
+  return [...doc.headings].find(([k, h]) => k.startsWith(`${id}.`) && normal(h).startsWith(word))?.[0];
 }
 
 /** Lower case, markdown and punctuation dropped, spaces collapsed: a quoted phrase matches its
@@ -204,6 +221,9 @@ describe('the check itself', () => {
     expect(whats('docs/kernel-behaviour.md §1 "Release", §6; docs/sources.md §5, §3')).toEqual([]);
     expect(whats('docs/kernel-behaviour.md §7.6 and arch/powerpc/kernel/fadump.c')).toEqual([]);
     expect(whats('issue 7 §3')).toEqual([]);
+    expect(whats('docs/kernel-behaviour.md §1.1 step 7, §1 early boot 4, §1 "Capture boot" 5')).toEqual([]);
+    expect(whats('docs/kernel-behaviour.md §1.1 step 8')).toHaveLength(1);
+    expect(whats('docs/kernel-behaviour.md §1 capture boot 6')).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,6 @@
 // The capture (second) kernel: early boot reserving everything above boot_mem_top, the header
 // check, the elfcorehdr, /proc/vmcore, the dump saved, and release_mem, after which it is the
-// production kernel again without a reboot (reference §1 "Capture boot", "Release", §2, §3).
+// production kernel again without a reboot (docs/kernel-behaviour.md §1.4, §1.5, §2, §3).
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type PreservedDump } from '../src/events';
@@ -22,7 +22,8 @@ export interface CaptureKernelContext {
   /** memblock of this boot: all the partition's memory; everything above boot_mem_top is reserved. */
   memory: Range[];
   dump: PreservedDump | null;
-  /** The memory this kernel may use: everything below boot_mem_top (§1 capture boot, Fig. 2). */
+  /** The memory this kernel may use: everything below boot_mem_top (§1 capture boot; Fig. 2 of
+   *  firmware-assisted-dump.rst). */
   usable: Range[];
   /** The elfcorehdr's PT_LOADs behind /proc/vmcore. */
   ptLoads: PtLoad[] | null;
@@ -184,7 +185,7 @@ export function captureKernelMachine(config: Config) {
           opalCore: null,
         });
       }),
-      /** kexec -p here: a capture kernel reserves no crashkernel= memory (reference §6: only when
+      /** kexec -p here: a capture kernel reserves no crashkernel= memory (§6: only when
        *  fadump did not reserve), so there is nowhere to load a crash kernel [I]. */
       kexecNoMemory: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'sysfs.result', path: KEXEC_SYSCALL, errno: 'EADDRNOTAVAIL', origin: 'user' });

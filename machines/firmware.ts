@@ -1,5 +1,5 @@
-// The firmware: PHYP/RTAS on pSeries, OPAL on PowerNV (reference §1 "Register and unregister",
-// "Crash", §4). It owns the partition's memory (DLPAR goes through it), holds the registration,
+// The firmware: PHYP/RTAS on pSeries, OPAL on PowerNV (docs/kernel-behaviour.md §1.2, §1.3,
+// §4). It owns the partition's memory (DLPAR goes through it), holds the registration,
 // preserves memory at a crash and boots the next kernel with the dump pending.
 import { produce } from 'immer';
 import { unregisterOk } from './kernel-rules';

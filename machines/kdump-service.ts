@@ -1,8 +1,8 @@
 // The kdump service in user space: kdumpctl, the udev memory-hotplug rule and its throttler
-// (reference §5 and kdump-utils' 98-kexec.rules.ppc64, kdump-udev-throttler, kdumpctl). With
+// (docs/kernel-behaviour.md §5 and kdump-utils' 98-kexec.rules.ppc64, kdump-udev-throttler, kdumpctl). With
 // fadump it registers and re-registers through sysfs; with kdump (fadump off or failed and
 // crashkernel= reserved) it loads the crash kernel with kexec -p and reloads it (unload, then
-// load) after memory hotplug, unless the kernel updates the image itself (reference §6).
+// load) after memory hotplug, unless the kernel updates the image itself (§6).
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import type { AnyEvent, InternalEvent } from '../src/events';
@@ -124,7 +124,7 @@ export function kdumpServiceMachine(_config: Config) {
         tags: ['transient'],
         on: { 'sysfs.result': { guard: 'mine', target: 'idle' } },
       },
-      /** kdump: the crash kernel is loaded with kexec (reference §6). */
+      /** kdump: the crash kernel is loaded with kexec (§6). */
       kexec: {
         initial: 'loadPending',
         states: {

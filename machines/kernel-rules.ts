@@ -1,5 +1,5 @@
 // Kernel rules shared by the production and the capture kernel: pure functions the machines'
-// guards and actions call. Each names its source in shared/reference/kernel-behaviour.md.
+// guards and actions call. Each names its source in docs/kernel-behaviour.md.
 import { kernelCmdline, type Config } from '../src/config';
 import type {
   CrashInfoHeader,
@@ -21,12 +21,12 @@ import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
  *  the kernel-metadata tag and registered_regions != 0. */
 export function dumpActiveAtBoot(config: Config, dump: PreservedDump | null): boolean {
   if (dump === null) return false;
-  // A kernel with hypervisor-assisted dump (2007) has no fadump code at all (seeds/002).
+  // A kernel with hypervisor-assisted dump (2007) has no fadump code at all (phyp-assisted-dump.txt).
   if (config.mechanism === 'phyp-assisted-dump') return false;
   return config.platform === 'pseries' ? true : dump.regionsRegistered > 0;
 }
 
-/** seeds/002: "The freshly booted kernel will notice that there is a new node (ibm,dump-kernel)
+/** phyp-assisted-dump.txt: "The freshly booted kernel will notice that there is a new node (ibm,dump-kernel)
  *  in the device tree, indicating that there is crash data available from a previous boot." */
 export function phypDumpActiveAtBoot(config: Config, dump: PreservedDump | null): boolean {
   return dump !== null && config.mechanism === 'phyp-assisted-dump';
@@ -104,7 +104,7 @@ function magicAsRead(reader: BuildTraits, header: CrashInfoHeader): Magic {
  *  capture build's own when it ran on after a release and registered). A kernel from before
  *  2024 only knows FADMPINF and says "not valid" for anything else. The messages are the
  *  kernel's own pr_err() text (is_fadump_header_compatible() in arch/powerpc/kernel/fadump.c):
- *  "Fadump header is corrupted." and "Fadump header size mismatch." (reference §3). */
+ *  "Fadump header is corrupted." and "Fadump header size mismatch." (§3). */
 export function headerProblem(config: Config, header: CrashInfoHeader): string | null {
   const reader = buildOf(config, 'capture');
   const magic = magicAsRead(reader, header);
@@ -136,7 +136,7 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   const generation = buildOf(config, 'capture').generation;
   const regions = generation === 'at-registration' ? normalize(memory).length : null;
   // The capture build's own struct fadump_crash_info_header: its layout follows its generation,
-  // its cpumask its NR_CPUS (a build whose header sizes differ: 8192 against 2048, reference §3).
+  // its cpumask its NR_CPUS (a build whose header sizes differ: 8192 against 2048, §3).
   const nrCpus = config.captureKernel.headerSizes === 'different' ? config.nrCpus * 4 : config.nrCpus;
   const geometry = areaGeometry({ ...config, elfcorehdr: generation, nrCpus });
   return {

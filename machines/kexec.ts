@@ -1,7 +1,8 @@
 // kexec (kdump): the crash kernel image of the running kernel and the kdump capture kernel it
-// jumps into (reference §6 "kdump for contrast", seeds/001). `kexec -p` frees the current image,
-// then loads the new one: until the load returns nothing is loaded. A crash with an image loaded
-// jumps into the capture kernel without any device reset; with nothing loaded it is a plain panic.
+// jumps into (docs/kernel-behaviour.md §6; Documentation/admin-guide/kdump/kdump.rst).
+// `kexec -p` frees the current image, then loads the new one: until the load returns nothing is
+// loaded. A crash with an image loaded jumps into the capture kernel without any device reset;
+// with nothing loaded it is a plain panic.
 // After the dump is saved the capture kernel can only reboot: a second reboot.
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
@@ -47,7 +48,7 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
 
 export function kexecMachine(config: Config) {
   // The kdump capture kernel is booted without fadump= (kdumpctl builds its command line) [I]: its
-  // fadump files read as a kernel booted with fadump off (reference §2). It is the first kernel's
+  // fadump files read as a kernel booted with fadump off (§2). It is the first kernel's
   // build: kdumpctl loads the running kernel's (uname -r) [U], and only a first kernel's boot has
   // crashkernel= memory to load it into (§6).
   // A release that sets the param area up whenever fadump is supported (f4892c68ecc1 until
@@ -108,7 +109,7 @@ export function kexecMachine(config: Config) {
         enqueue.assign({ memory: event.memory, ptLoads: kdumpPtLoads(event.memory, context.crashkernel) });
       }),
       /** __crash_kexec() with an image: machine_crash_shutdown() and a jump into the capture
-       *  kernel. No firmware, no device reset: drivers must cope (§6, seeds/004). */
+       *  kernel. No firmware, no device reset: drivers must cope (§6, the LPC 2024 talk). */
       jump: enqueueActions(({ enqueue, context }) => {
         if (context.crashkernel === null) return;
         enqueue.assign({ vmcore: context.ptLoads, usable: kdumpCaptureMemory(context.crashkernel) });
@@ -240,7 +241,7 @@ export function kexecMachine(config: Config) {
             },
           },
           /** The dump is saved. This kernel cannot become the production kernel: only a reboot
-           *  brings production back (§6 "a second reboot", seeds/000). */
+           *  brings production back (§6 "a second reboot", firmware-assisted-dump.rst). */
           saved: {
             on: {
               'save-dump': {

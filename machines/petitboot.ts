@@ -1,4 +1,5 @@
-// Petitboot: OPAL's intermediate boot kernel (reference §4, seeds/000_* "On OPAL based machines").
+// Petitboot: OPAL's intermediate boot kernel (docs/kernel-behaviour.md §4; "On OPAL based machines" in
+// Documentation/arch/powerpc/firmware-assisted-dump.rst).
 // Built with CONFIG_PRESERVE_FA_DUMP it reserves everything above boot_mem_top and its cleanup is
 // a no-op, so the kexec into the capture kernel keeps the dump; without it petitboot reuses that
 // memory and the dump is lost [I].

@@ -1,10 +1,11 @@
-// Hypervisor-assisted dump, the 2007 design (seeds/002): the production kernel keeps the highest
+// Hypervisor-assisted dump, the 2007 design (Documentation/powerpc/phyp-assisted-dump.txt,
+// docs/sources.md §3): the production kernel keeps the highest
 // 256MB of RAM as a permanent scratch area and registers it with the hypervisor; at a crash the
 // hypervisor saves the low 256MB there, resets PCI and I/O without clearing RAM, and boots the
 // kernel again; that kernel boots into 256MB, reserves the rest, and user space releases it piece
 // by piece through /sys/kernel/release_region ("echo 0x40000000 0x10000000 >
 // /sys/kernel/release_region") until the system is back in production without a reboot. Where
-// the seed is silent the model infers [I], checked against phyp_dump.c of 2008 where that helps.
+// the document is silent the model infers [I], checked against phyp_dump.c of 2008 where that helps.
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import {
@@ -73,7 +74,7 @@ export function phypDumpMachine(config: Config) {
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
     guards: {
-      /** seeds/002: the ibm,dump-kernel node says crash data is waiting. */
+      /** phyp-assisted-dump.txt: the ibm,dump-kernel node says crash data is waiting. */
       dumpWaiting: ({ event }) => event.type === 'os.boot' && phypDumpActiveAtBoot(config, event.dump),
       /** The hypervisor's sections report an error: the dump is not usable [I] (phyp_dump.c:
        *  "re-register the dump area, if old dump was invalid"). */
@@ -95,14 +96,14 @@ export function phypDumpMachine(config: Config) {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
         enqueue.emit({ type: 'ignored', reason: params.reason });
       }),
-      /** register_dump_area(): the save region goes to the hypervisor (seeds/002). */
+      /** register_dump_area(): the save region goes to the hypervisor (phyp-assisted-dump.txt). */
       register: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'phyp.setup') return;
         enqueue.assign({ ...EMPTY, scratch: event.scratch });
         enqueue.emit({ type: 'fw.register', registration: registrationOf(event.scratch, config.pageSize) });
       }),
       /** The panic path tells the hypervisor (rtas_os_term) [I]; it saves the low 256MB, CPU state
-       *  and HPTE, resets PCI and I/O, and boots the kernel again (seeds/002). */
+       *  and HPTE, resets PCI and I/O, and boots the kernel again (phyp-assisted-dump.txt). */
       osTerm: enqueueActions(({ enqueue }) => {
         enqueue.emit({
           type: 'fw.os-term',
@@ -118,7 +119,7 @@ export function phypDumpMachine(config: Config) {
         });
         enqueue.emit({ type: 'fw.reset' });
       }),
-      /** Early boot with dump data: "everything but 256 MB of RAM is reserved" (seeds/002). */
+      /** Early boot with dump data: "everything but 256 MB of RAM is reserved" (phyp-assisted-dump.txt). */
       captureBoot: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'os.boot' || event.dump === null) return;
         const d = event.dump;
@@ -137,11 +138,11 @@ export function phypDumpMachine(config: Config) {
       }),
       /** Every reserved byte is released (or the dump was bad): invalidate the dump, register
        *  again, and run on as the production kernel, "no further reboots are required"
-       *  (seeds/002; phyp_dump.c's track_freed_range re-registers once all is freed [I]). */
+       *  (phyp-assisted-dump.txt; phyp_dump.c's track_freed_range re-registers once all is freed [I]). */
       backToProduction: enqueueActions(({ enqueue, context, event }) => {
         const scratch = phypScratchArea(context.memory, config.pageSize);
         const handover: Handover = {
-          // The same kernel booted again for the dump (seeds/002): the first kernel's build, with
+          // The same kernel booted again for the dump (phyp-assisted-dump.txt): the first kernel's build, with
           // its own command line (there is no param area).
           build: 'first',
           savedCommandLineLen: savedCommandLineLen(config, null),
@@ -169,7 +170,7 @@ export function phypDumpMachine(config: Config) {
           enqueue.emit({ type: 'fw.register', registration: registrationOf(scratch.area, config.pageSize) });
       }),
       /** release_region: free [start, start+length) of what is reserved; the freed memory "becomes
-       *  immediately available to the system for normal use" (seeds/002). */
+       *  immediately available to the system for normal use" (phyp-assisted-dump.txt). */
       release: enqueueActions(({ enqueue, context, event }) => {
         const w = writeOf(event);
         if (w === null) return;
@@ -191,7 +192,7 @@ export function phypDumpMachine(config: Config) {
         if (w !== null) enqueue.emit({ type: 'sysfs.result', path: w.path, errno: 'ENOENT', origin: w.origin });
       }),
       /** No shutdown hook in the 2007 design: the hypervisor keeps the dump across a reboot, and
-       *  the next boot finds it again [I] (seeds/002 open issue: the crash and reboot paths
+       *  the next boot finds it again [I] (phyp-assisted-dump.txt open issue: the crash and reboot paths
        *  "should be reviewed"). */
       reboot: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'fw.reset' });
@@ -247,7 +248,7 @@ export function phypDumpMachine(config: Config) {
         ],
       },
       /** The capture kernel: it runs in the low 256MB plus what was released; /proc/vmcore and
-       *  /sys/kernel/release_region exist (seeds/002). */
+       *  /sys/kernel/release_region exist (phyp-assisted-dump.txt). */
       capture: {
         initial: 'vmcore',
         on: {

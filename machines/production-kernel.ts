@@ -1,5 +1,5 @@
 // The production (first) kernel: boot with fadump=, crashkernel=, reservation and CMA; running
-// with registration and the memory map; crashed (reference §1, §2, §4, §5).
+// with registration and the memory map; crashed (docs/kernel-behaviour.md §1, §2, §4, §5).
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import {
@@ -59,7 +59,7 @@ export interface ProductionKernelContext {
   /** kdump's crashkernel= reservation, made only when fadump did not reserve (§1 early boot 4,
    *  §6); null when none. */
   crashkernel: Range | null;
-  /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (seeds/002); null when
+  /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (phyp-assisted-dump.txt); null when
    *  none. */
   phypScratch: Range | null;
 }
@@ -114,13 +114,13 @@ export function productionKernelMachine(config: Config) {
       emitted: {} as InternalEvent,
     },
     guards: {
-      /** §1 early boot 1: this boot has no active dump, so it is a production boot (seeds/002:
+      /** §1 early boot 1: this boot has no active dump, so it is a production boot (phyp-assisted-dump.txt:
        *  a hypervisor-assisted dump's capture boot is not one either). */
       noActiveDump: ({ event }) =>
         event.type === 'os.boot' && !dumpActiveAtBoot(config, event.dump) && !phypDumpActiveAtBoot(config, event.dump),
       /** kdump memory is reserved: a crash goes to __crash_kexec(), kexec -p can load (§6). */
       kdumpReserved: ({ context }) => context.crashkernel !== null,
-      /** A kernel with hypervisor-assisted dump (seeds/002): its panic ends in the hypervisor. */
+      /** A kernel with hypervisor-assisted dump (phyp-assisted-dump.txt): its panic ends in the hypervisor. */
       phypKernel: ({ event }) => event.type === 'crash' && config.mechanism === 'phyp-assisted-dump',
       /** §1 early boot 7: with an area reserved, the kernel registers itself at boot (v6.0+). */
       registersAtBoot: ({ context }) => config.registerAtBoot && context.enabled && context.reservation !== null,
@@ -162,7 +162,7 @@ export function productionKernelMachine(config: Config) {
         const ok = reserved !== null && reserved.ok;
         // kdump memory only when fadump did not reserve: the fallback to kdump (§1 early boot 4).
         const crashkernel = crashkernelRange(config, event.memory, ok);
-        // seeds/002: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
+        // phyp-assisted-dump.txt: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
         const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory, config.pageSize) : null;
         enqueue.assign({
           // A boot without a dump boots the first kernel's build, with its own command line.
@@ -185,7 +185,7 @@ export function productionKernelMachine(config: Config) {
           opalCore: null,
           pending: null,
         });
-        // phyp_dump_setup(): register the save region with the hypervisor (seeds/002 "a
+        // phyp_dump_setup(): register the save region with the hypervisor (phyp-assisted-dump.txt "a
         // previously registered save region"; registering at boot is [I]).
         if (phyp !== null) enqueue.emit({ type: 'phyp.setup', scratch: phyp.area, memory: event.memory });
       }),
@@ -265,7 +265,7 @@ export function productionKernelMachine(config: Config) {
       kexecCrash: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'kexec.crash' });
       }),
-      /** A hypervisor-assisted dump kernel's panic: the hypervisor is told (seeds/002). */
+      /** A hypervisor-assisted dump kernel's panic: the hypervisor is told (phyp-assisted-dump.txt). */
       phypCrash: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'phyp.crash' });
       }),

@@ -1,4 +1,4 @@
-// The composed system (shared/DESIGN.md "machines/system.ts"): one snapshot per actor; an
+// The composed system (docs/design.md §2): one snapshot per actor; an
 // external event is delivered to the actors that listen to it, what each emits is routed through a
 // queue to the actors that listen to that, until the system is quiet. Each actor's step is XState's
 // pure transition(), so a step of the system is a pure function of (state, event).
@@ -56,7 +56,7 @@ export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly Acto
   'save-dump': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'kdump-reload': ['kdumpService', 'firmware'],
   'kdump-start': ['kdumpService', 'firmware'],
-  // kexec -p and kexec -p -u are syscalls of whichever kernel runs (reference §6).
+  // kexec -p and kexec -p -u are syscalls of whichever kernel runs (docs/kernel-behaviour.md §6).
   'kexec-load': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'kexec-loaded': ['kexec', 'firmware'],
   'kexec-unload': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],

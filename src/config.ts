@@ -1,4 +1,4 @@
-// A configuration picks the variant of every actor (shared/DESIGN.md "Configurations").
+// A configuration picks the variant of every actor (docs/design.md §3).
 // Validated at the boundary with zod; defaults give a current pSeries system.
 import { z } from 'zod';
 import {
@@ -60,10 +60,10 @@ const kernelVersion = z.string().superRefine((s, ctx) => {
 
 export const ConfigSchema = z
   .object({
-    /** The dump mechanism (shared/DESIGN.md "Configurations"): fadump (which falls back to kdump
-     *  when its reservation fails and crashkernel= is set, reference §1 early boot 4), kdump
-     *  (crashkernel= and kexec -p, reference §6, seeds/001), or the 2007 hypervisor-assisted dump
-     *  (seeds/002). */
+    /** The dump mechanism (docs/design.md §3): fadump (which falls back to kdump
+     *  when its reservation fails and crashkernel= is set, docs/kernel-behaviour.md §1 early boot 4), kdump
+     *  (crashkernel= and kexec -p, §6, kdump.rst), or the 2007 hypervisor-assisted dump
+     *  (phyp-assisted-dump.txt). */
     mechanism: z.enum(['fadump', 'kdump', 'phyp-assisted-dump']).default('fadump'),
     /** pSeries (PHYP, RTAS ibm,configure-kernel-dump) or PowerNV (OPAL, MPIPL). */
     platform: z.enum(['pseries', 'powernv']).default('pseries'),
@@ -73,14 +73,14 @@ export const ConfigSchema = z
      *  elfcorehdr "at-registration" is given, the last release before the 2024 change (6.9). */
     kernel: kernelVersion.optional(),
     /** Where the elfcorehdr is built: at registration in the first kernel, with the udev rule
-     *  re-registering after hotplug (before the 2024 change, seeds/003_*), or in the capture
+     *  re-registering after hotplug (before the 2024 change, c6c5b14dac0d), or in the capture
      *  kernel from that boot's memory map (after it). Default: the kernel's (c6c5b14dac0d, 6.10). */
     elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).optional(),
-    /** fadump= on the kernel command line (reference §1 early boot 2). Default: on for the
+    /** fadump= on the kernel command line (§1 early boot 2). Default: on for the
      *  fadump mechanism, off (absent) for kdump and hypervisor-assisted dump. */
     fadump: z.enum(['on', 'off', 'nocma']).optional(),
     /** CONFIG_CRASH_HOTPLUG: the kernel updates a loaded kdump image's elfcorehdr in place on
-     *  memory hotplug and /sys/devices/system/memory/crash_hotplug reads 1 (reference §6).
+     *  memory hotplug and /sys/devices/system/memory/crash_hotplug reads 1 (§6).
      *  Default: on for the current kernel generation (elfcorehdr "in-capture-kernel"; Kconfig
      *  CRASH_HOTPLUG defaults to y and came to powerpc in the same 2024 cycle [I]), off before. */
     crashHotplug: z.boolean().optional(),
@@ -96,8 +96,8 @@ export const ConfigSchema = z
     maxMemoryMiB: positiveMiB.optional(),
     /** Petitboot built with CONFIG_PRESERVE_FA_DUMP (PowerNV only; default true there). */
     petitbootPreservesDump: z.boolean().optional(),
-    /** The boot-memory size rule: the current kernel's, or the seed document's "larger of 5% or
-     *  256MB" (seeds/000_*). */
+    /** The boot-memory size rule: the current kernel's, or the 2011 documentation's "larger of 5% or
+     *  256MB" (firmware-assisted-dump.rst). */
     bootMemoryRule: z.enum(['current', 'seed-2011']).default('current'),
     /** The kernel registers itself at boot (607451ce0aa9, 5.18); before, kdumpctl start did.
      *  Default: the kernel's. */
@@ -303,17 +303,20 @@ function contradictions(c: Parsed): ConfigIssue[] {
   if (c.mechanism === 'kdump' && c.crashkernel === null) {
     out.push({
       path: 'crashkernel',
-      message: 'kdump needs crashkernel= memory for the capture kernel (reference §6), such as "512M"',
+      message: 'kdump needs crashkernel= memory for the capture kernel (docs/kernel-behaviour.md §6), such as "512M"',
     });
   }
   if (c.mechanism === 'phyp-assisted-dump' && c.platform !== 'pseries') {
-    out.push({ path: 'platform', message: 'hypervisor-assisted dump exists only on pSeries (PHYP, seeds/002)' });
+    out.push({
+      path: 'platform',
+      message: 'hypervisor-assisted dump exists only on pSeries (PHYP, docs/sources.md §3)',
+    });
   }
   if (c.mechanism === 'phyp-assisted-dump' && c.crashkernel !== null) {
     out.push({
       path: 'crashkernel',
       message:
-        'the model does not combine hypervisor-assisted dump with kdump (seeds/002: "Still working the kdump team to integrate this")',
+        'the model does not combine hypervisor-assisted dump with kdump (docs/sources.md §3: "Still working the kdump team to integrate this")',
     });
   }
   if (c.crashkernel !== null) {

@@ -1,5 +1,5 @@
 // Events: the external ones (the only input, one per line of an event log) and the internal ones
-// the actors send each other (shared/DESIGN.md "The actors").
+// the actors send each other (docs/design.md §1).
 import { z } from 'zod';
 import type { PtLoad, Range } from './memory/layout';
 
@@ -7,7 +7,7 @@ import type { PtLoad, Range } from './memory/layout';
 // External events (issue 2 §5)
 
 const firmwareRc = z.union([
-  // RTAS return codes of ibm,configure-kernel-dump (reference §1 "Register and unregister").
+  // RTAS return codes of ibm,configure-kernel-dump (docs/kernel-behaviour.md §1 "Register and unregister").
   z.number().int().min(-9999).max(9999),
   // OPAL return codes of opal_mpipl_update.
   z.enum(['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER']),
@@ -37,12 +37,12 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   /** `kdumpctl start` registers fadump (at boot on old kernels, or the start half of a stop/start). */
   z.object({ event: z.literal('kdump-start') }).strict(),
   /** `kexec -p`: kexec_file_load() with KEXEC_FILE_ON_CRASH begins: the kernel frees the current
-   *  crash image first, then loads the new one (reference §6): until `kexec-loaded` nothing is
+   *  crash image first, then loads the new one (§6): until `kexec-loaded` nothing is
    *  loaded. */
   z.object({ event: z.literal('kexec-load') }).strict(),
   /** The `kexec -p` under way returns: the new crash image is installed. */
   z.object({ event: z.literal('kexec-loaded') }).strict(),
-  /** `kexec -p -u`: unload the crash image (reference §6). */
+  /** `kexec -p -u`: unload the crash image (§6). */
   z.object({ event: z.literal('kexec-unload') }).strict(),
   /** Fault injection: the firmware's next call of that kind returns rc. */
   z
@@ -101,19 +101,19 @@ export const ERRNOS = [
 export type Errno = (typeof ERRNOS)[number];
 export type FirmwareRc = z.infer<typeof firmwareRc>;
 export type FirmwareCall = 'register' | 'unregister' | 'preserve';
-/** 'none': no crash info header at all (hypervisor-assisted dump, seeds/002, has none). */
+/** 'none': no crash info header at all (hypervisor-assisted dump, phyp-assisted-dump.txt, has none). */
 export type Magic = 'FADMPSIG' | 'FADMPINF' | 'byte-swapped' | 'garbage' | 'none';
 export type Generation = 'at-registration' | 'in-capture-kernel';
 /** Which kernel build runs: the first kernel's (booted without a dump), or the capture kernel's
  *  (config.captureKernel), which goes on running after release_mem or a failed capture: no kernel
- *  is booted then (reference §1 "Release", "Capture boot" 5). */
+ *  is booted then (§1 "Release", "Capture boot" 5). */
 export type KernelBuild = 'first' | 'capture';
 
-/** struct fadump_crash_info_header as it lies in the reserved area (reference §3). */
+/** struct fadump_crash_info_header as it lies in the reserved area (§3). */
 export interface CrashInfoHeader {
   magic: Magic;
   /** The writing kernel's byte order: the first kernel's is 'le'; a capture kernel of the other
-   *  endianness writes 'be' (reference §3: the magic is read byte-swapped then). */
+   *  endianness writes 'be' (§3: the magic is read byte-swapped then). */
   byteOrder: 'le' | 'be';
   /** pt_regs_sz / cpu_mask_sz, as one tag: the crashed kernel's structure sizes. */
   sizes: 'A' | 'B';
@@ -149,10 +149,10 @@ export interface PreservedDump extends Registration {
 
 /** The running kernel's fadump state, handed from the capture kernel to production at release. */
 export interface Handover {
-  /** The build that runs on: no kernel is booted at release (reference §1 "Release"). */
+  /** The build that runs on: no kernel is booted at release (§1 "Release"). */
   build: KernelBuild;
   /** strlen(saved_command_line) of the kernel that runs on: a fadump capture kernel's includes
-   *  what fadump_append_bootargs() appended (reference §1 early boot 3, §2 bootargs_append). */
+   *  what fadump_append_bootargs() appended (§1 early boot 3, §2 bootargs_append). */
   savedCommandLineLen: number;
   memory: Range[];
   enabled: boolean;
@@ -161,7 +161,7 @@ export interface Handover {
   paramArea: string | null;
   opalCore: 'present' | 'released' | null;
   /** release_mem stays in the kernel that was a fadump capture kernel (default true); a
-   *  hypervisor-assisted dump capture kernel has none (seeds/002). */
+   *  hypervisor-assisted dump capture kernel has none (phyp-assisted-dump.txt). */
   releaseMemFile?: boolean;
   /** Hypervisor-assisted dump's permanent scratch area, reserved again at re-registration. */
   phypScratch?: Range | null;
@@ -197,7 +197,7 @@ export type InternalEvent =
   | { type: 'uevent.memory'; hotplugReady: boolean; crashHotplug?: boolean }
   | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean; kdump?: boolean }
   // kexec (kdump): the kdump service asks the running kernel for a syscall; the kernel hands the
-  // crash image to the kexec actor; the result goes back to whoever asked (reference §6)
+  // crash image to the kexec actor; the result goes back to whoever asked (§6)
   /** op 'start': kdumpctl start, which loads only when kexec_crash_loaded reads 0 [U]. */
   | { type: 'kexec.request'; op: 'start' | 'load' | 'unload'; origin: 'kdump-service' }
   | {
@@ -213,7 +213,7 @@ export type InternalEvent =
   | { type: 'kexec.crash' }
   /** The memory hotplug notifier of a kernel with crashkernel= memory (crash_memhp_notifier). */
   | { type: 'crash.hotplug'; memory: Range[] }
-  // hypervisor-assisted dump (seeds/002)
+  // hypervisor-assisted dump (phyp-assisted-dump.txt)
   | { type: 'phyp.setup'; scratch: Range; memory: Range[] }
   | { type: 'phyp.crash' }
   // capture kernel -> production kernel

@@ -6,7 +6,7 @@
 //
 // Sources: the commits named below (git.kernel.org/powerpc/c/<id>); the powerpc pull requests for
 // 4.13 ... 6.10 (linuxppc-dev archive) for the release each shipped in; the Debian sources of
-// 6.1.176 and 6.12.107 (arch/powerpc/kernel/fadump.c, platforms/pseries/rtas-fadump.c) for the
+// 6.1.176 and 6.12.107 (arch/powerpc/kernel/fadump.c, arch/powerpc/platforms/pseries/rtas-fadump.c) for the
 // two kernels the lab runs.
 import type { Generation } from './events';
 

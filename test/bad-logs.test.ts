@@ -1,4 +1,4 @@
-// Bad event logs through the command line (shared/DESIGN.md "Event sourcing": "a log that does
+// Bad event logs through the command line (docs/design.md §4: "a log that does
 // not parse, names an unknown event, or is not accepted in its state gets a clear error naming
 // the line, never a crash and never a silent skip"). main(argv, io) is called in-process with
 // captured output; the real binary is spawned to check the process's exit code.

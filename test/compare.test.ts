@@ -1,4 +1,4 @@
-// `compare` (issue 6): the talk's "How fadump fares now" (seeds/004) read off exploration. Every
+// `compare` (issue 6): the talk's "How fadump fares now" (LPC 2024, docs/sources.md §5) read off exploration. Every
 // cell is the verdict exploration computes, every log it names exists and replays to the
 // violation (or to the state where the figure was measured), and the table follows the
 // configuration, not a list of answers.

@@ -239,7 +239,7 @@ describe('the system diagram', () => {
       expect(md).toContain(`](${name}.svg)`);
     }
     expect(headerSentence(readFileSync(join(ROOT, 'machines', 'petitboot.ts'), 'utf8'))).toBe(
-      'Petitboot: OPAL\'s intermediate boot kernel (reference §4, seeds/000_* "On OPAL based machines").',
+      'Petitboot: OPAL\'s intermediate boot kernel (docs/kernel-behaviour.md §4; "On OPAL based machines" in Documentation/arch/powerpc/firmware-assisted-dump.rst).',
     );
     expect(md).toContain("Petitboot: OPAL's intermediate boot kernel");
   });

@@ -1,4 +1,4 @@
-// Every errno of every writable file in shared/reference/kernel-behaviour.md §2 and §8, each in a
+// Every errno of every writable file in docs/kernel-behaviour.md §2 and §8, each in a
 // state that gives it, reached by a log a user could write; the header-check failures of §3;
 // and the writes the kernel does not reject. Each rejected write must leave everything a user can
 // see as it was (a failed store handler changes nothing), except where the reference says a
@@ -412,7 +412,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('every errno of every writable file (reference §2, §8)', () => {
+describe('every errno of every writable file (§2, §8)', () => {
   it.each(cases)('$name', (c) => {
     const r = run(c.config ?? pseries, [...c.setup, c.act]);
     const n = c.setup.length;
@@ -501,7 +501,7 @@ describe('the effects of the failures that have one', () => {
   });
 });
 
-describe('the writes the kernel does not reject (reference §8 "Not rejected")', () => {
+describe('the writes the kernel does not reject (§8 "Not rejected")', () => {
   it('echo 0 while unregistered: success, still unregistered, no firmware call', () => {
     const r = run(pseries, [...unregistered, write(P.registered, '0')]);
     const s = r.at(2);
@@ -579,7 +579,7 @@ describe('the writes the kernel does not reject (reference §8 "Not rejected")',
 });
 
 describe('ENODEV (register with no reserved area) cannot be reached', () => {
-  // Reference §1: "Register with no reserved area: -ENODEV". But a failed reservation sets
+  // §1: "Register with no reserved area: -ENODEV". But a failed reservation sets
   // enabled=0 (§1 early boot 4), and registered_store checks enabled first (§2): EPERM comes
   // first. Every way to fail the reservation ends the same way.
   const failures: { name: string; config: ConfigInput }[] = [
@@ -601,7 +601,7 @@ describe('ENODEV (register with no reserved area) cannot be reached', () => {
   });
 });
 
-describe("header check failures lose the dump with the kernel's message (reference §3)", () => {
+describe("header check failures lose the dump with the kernel's message (§3)", () => {
   const headerCases: { name: string; config: ConfigInput; reason: string }[] = [
     {
       name: 'old magic: a pre-2024 kernel crashed, a current kernel captures',

@@ -1,4 +1,4 @@
-// Memory hotplug and the vmcore (shared/reference/kernel-behaviour.md §5, seeds/003_*): before the
+// Memory hotplug and the vmcore (docs/kernel-behaviour.md §5, c6c5b14dac0d): before the
 // 2024 change the PT_LOAD list was built at registration and went stale until the udev rule's
 // `kdumpctl reload` re-registered; after it the capture kernel builds the list from that boot's
 // memory map. "Covers" is computed from the PT_LOAD paddr ranges against the partition's memory
@@ -62,7 +62,7 @@ const base = { platform: 'pseries' as const, memoryMiB: 8192, lmbMiB: 256 };
 const atRegistration: ConfigInput = { ...base, elfcorehdr: 'at-registration' };
 const inCapture: ConfigInput = { ...base, elfcorehdr: 'in-capture-kernel' };
 
-describe('memory add, then a crash (reference §5)', () => {
+describe('memory add, then a crash (§5)', () => {
   const addThenCrash: ExternalEvent[] = [boot, hotplug('add', 1), crash];
 
   it('the hotplug really added one LMB of memory the partition did not have at boot', () => {
@@ -166,7 +166,7 @@ describe('memory remove, then a crash', () => {
   });
 });
 
-describe('the kdump service and hotplug_ready (reference §5)', () => {
+describe('the kdump service and hotplug_ready (§5)', () => {
   it('in-capture-kernel: hotplug_ready reads 1 and the udev rule skips the reload', () => {
     const r = run(inCapture, [boot, hotplug('add', 1), kdumpReload]);
     expect(read(r.at(0), P.hotplugReady)).toBe('1');
@@ -199,7 +199,7 @@ describe('the kdump service and hotplug_ready (reference §5)', () => {
   });
 });
 
-describe('DLPAR removal of protected memory (reference §4, §8)', () => {
+describe('DLPAR removal of protected memory (§4, §8)', () => {
   // 8 GiB with a 256 MB floor: removing 31 of 32 LMBs would take memory at or below boot_mem_top.
   const cfg: ConfigInput = { ...inCapture, minMemoryMiB: 256 };
 
@@ -230,7 +230,7 @@ describe('DLPAR removal of protected memory (reference §4, §8)', () => {
   });
 });
 
-// After a failed capture no kernel is booted: the capture kernel's build runs on (reference §1
+// After a failed capture no kernel is booted: the capture kernel's build runs on (§1
 // "Capture boot" 5, "Release"), and memory hotplug follows that build's generation (§2
 // hotplug_ready, §5), not the first kernel's.
 describe("memory hotplug in the capture kernel's build that runs on after a failed capture (§1, §5)", () => {

@@ -1,8 +1,8 @@
 // kdump beside fadump (issue 6): each claim of the seeds as a verdict computed by exploration, and
 // each counterexample replayed through the public replay until it shows the violation.
-// Sources: seeds/000 ("Unlike kdump, the system has been reset ... FADump doesn't need a 2nd
-// reboot", note 2: the fallback to kdump), seeds/001 (kdump), seeds/004 ("How fadump fares now"),
-// shared/reference/kernel-behaviour.md §1 early boot 4 and §6.
+// Sources: firmware-assisted-dump.rst ("Unlike kdump, the system has been reset ... FADump doesn't need a 2nd
+// reboot", note 2: the fallback to kdump), kdump.rst (kdump), the LPC 2024 talk ("How fadump fares now"),
+// docs/kernel-behaviour.md §1 early boot 4 and §6.
 import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
@@ -45,7 +45,7 @@ const fallback: ConfigInput = { platform: 'pseries', fadump: 'on', crashkernel: 
 /** kdumpctl start: kexec -p, and the syscall returns. */
 const armed: ExternalEvent[] = [boot, kdumpStart, kexecLoaded];
 
-describe('kdump: load, unload, crash (reference §6)', () => {
+describe('kdump: load, unload, crash (§6)', () => {
   it('boot reserves crashkernel= and loads nothing: kexec_crash_loaded reads 0, kexec_crash_size the reservation', () => {
     const r = run(kdumpUdev, [boot]);
     expect(read(r.at(0), K.loaded)).toBe('0');
@@ -91,7 +91,7 @@ describe('kdump: load, unload, crash (reference §6)', () => {
     expect(traffic(f, 1).some((t) => t.endsWith(':hw.reset'))).toBe(true);
   });
 
-  it('the kdump vmcore backs up the first 64 KB (seeds/001) and leaves out the crash kernel region', () => {
+  it('the kdump vmcore backs up the first 64 KB (kdump.rst) and leaves out the crash kernel region', () => {
     const r = run(kdumpUdev, [...armed, crash]);
     const v = r.last().vmcore;
     expect(v).not.toBeNull();
@@ -103,7 +103,7 @@ describe('kdump: load, unload, crash (reference §6)', () => {
   });
 });
 
-describe('fadump falls back to kdump when its reservation fails and crashkernel= is set (reference §1 early boot 4, seeds/000 note 2)', () => {
+describe('fadump falls back to kdump when its reservation fails and crashkernel= is set (§1 early boot 4, firmware-assisted-dump.rst note 2)', () => {
   it('fadump=on crashkernel=256M: fadump is not enabled, the 256M are reserved for kdump, kdumpctl loads it', () => {
     const r = run(fallback, [...armed, crash]);
     expect(read(r.at(0), P.enabled)).toBe('0');
@@ -127,7 +127,7 @@ describe('fadump falls back to kdump when its reservation fails and crashkernel=
 });
 
 describe('the seeds’ claims, computed', () => {
-  it('fadump resets devices before the capture, kdump does not (seeds/000, seeds/002, seeds/004)', () => {
+  it('fadump resets devices before the capture, kdump does not (firmware-assisted-dump.rst, phyp-assisted-dump.txt, the LPC 2024 talk)', () => {
     for (const c of [fadumpNew, fadumpOld, fadumpNocma])
       expect(verdictOf(c, 'devices-reset-before-capture').verdict).toBe('holds');
     for (const c of [kdumpUdev, kdumpHotplug])
@@ -137,7 +137,7 @@ describe('the seeds’ claims, computed', () => {
     expect(replayViolation(kdumpUdev, 'devices-reset-before-capture', cx)).toBe(cx.length);
   });
 
-  it('fadump needs no second reboot, kdump does (seeds/000, reference §6)', () => {
+  it('fadump needs no second reboot, kdump does (firmware-assisted-dump.rst, §6)', () => {
     for (const c of [fadumpNew, fadumpOld, fadumpNocma]) expect(verdictOf(c, 'no-second-reboot').verdict).toBe('holds');
     for (const c of [kdumpUdev, kdumpHotplug]) expect(verdictOf(c, 'no-second-reboot').verdict).toBe('violated');
     const cx = counterexampleOf(kdumpUdev, 'no-second-reboot');
@@ -150,7 +150,7 @@ describe('the seeds’ claims, computed', () => {
     expect(traffic(r, cx.length + 1).some((t) => t.endsWith(':hw.reset'))).toBe(true);
   });
 
-  it('kdump’s udev reload leaves a window after hotplug; CONFIG_CRASH_HOTPLUG does not (reference §6, seeds/004)', () => {
+  it('kdump’s udev reload leaves a window after hotplug; CONFIG_CRASH_HOTPLUG does not (§6, the LPC 2024 talk)', () => {
     expect(verdictOf(kdumpUdev, 'always-ready-after-hotplug').verdict).toBe('violated');
     expect(verdictOf(kdumpUdev, 'no-crash-kernel-loaded-window').verdict).toBe('violated');
     expect(verdictOf(kdumpHotplug, 'always-ready-after-hotplug').verdict).toBe('holds');
@@ -178,7 +178,7 @@ describe('the seeds’ claims, computed', () => {
     expect(top(run(kdumpUdev, [...armed, hotplug('add', 1), crash]).last())).toBe(8 * GiB);
   });
 
-  it('fadump with the elfcorehdr built in the capture kernel is always ready; at registration it is not (seeds/003, seeds/004)', () => {
+  it('fadump with the elfcorehdr built in the capture kernel is always ready; at registration it is not (c6c5b14dac0d, the LPC 2024 talk)', () => {
     expect(verdictOf(fadumpNew, 'always-ready-after-hotplug').verdict).toBe('holds');
     expect(verdictOf(fadumpNew, 'no-crash-kernel-loaded-window').verdict).toBe('holds');
     expect(verdictOf(fadumpOld, 'always-ready-after-hotplug').verdict).toBe('violated');
@@ -186,7 +186,7 @@ describe('the seeds’ claims, computed', () => {
     expect(replayViolation(fadumpOld, 'always-ready-after-hotplug', cx)).toBe(cx.length);
   });
 
-  it('a registration that fails during kdumpctl’s reload leaves fadump unregistered: a window (reference §5)', () => {
+  it('a registration that fails during kdumpctl’s reload leaves fadump unregistered: a window (§5)', () => {
     const c: ConfigInput = { platform: 'pseries', elfcorehdr: 'at-registration', faults: true };
     // The udev reload's echo 1 fails, kdumpctl echoes 0 and waits for its start: a crash then
     // finds nothing registered.
@@ -204,7 +204,7 @@ describe('the seeds’ claims, computed', () => {
     expect(replayViolation(c, 'no-crash-kernel-loaded-window', events)).toBe(events.length);
   });
 
-  it('CMA gives the reserved memory back to production’s user pages, nocma does not (seeds/004 free -m, seeds/000 note 3)', () => {
+  it('CMA gives the reserved memory back to production’s user pages, nocma does not (the LPC 2024 talk free -m, firmware-assisted-dump.rst note 3)', () => {
     const cma = verdictOf(fadumpNew, 'memory-available-to-production');
     const nocma = verdictOf(fadumpNocma, 'memory-available-to-production');
     const kdump = verdictOf(kdumpUdev, 'memory-available-to-production');
@@ -224,7 +224,7 @@ describe('the seeds’ claims, computed', () => {
     expect(kdump.verdict).toBe('violated');
   });
 
-  it('CMA holds as booted; its gain lasts until a dump is released without a reboot: the capture kernel set up no CMA (reference §1 early boot 6)', () => {
+  it('CMA holds as booted; its gain lasts until a dump is released without a reboot: the capture kernel set up no CMA (§1 early boot 6)', () => {
     expect(verdictOf(fadumpNew, 'memory-available-to-production').verdict).toBe('holds');
     const r = run(fadumpNew, [boot, crash, saveDump, write(P.releaseMem, '1')]);
     const after = r.replay.states[4];

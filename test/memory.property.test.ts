@@ -1,5 +1,5 @@
 // Property-based tests of the layout arithmetic (src/memory/layout.ts, src/memory/size.ts) against
-// shared/reference/kernel-behaviour.md §1 (fadump_reserve_mem, get_fadump_area_size,
+// docs/kernel-behaviour.md §1 (fadump_reserve_mem, get_fadump_area_size,
 // fadump_populate_elfcorehdr, CMA) and §5 (memory hotplug).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // kstrtoint and the store handlers (src/sysfs/store.ts), against the kernel's code
 // (lib/kstrtox.c, lib/cmdline.c memparse, fs/sysfs/file.c sysfs_kf_write,
 // arch/powerpc/kernel/fadump.c, arch/powerpc/platforms/powernv/opal-core.c) and
-// shared/reference/kernel-behaviour.md §2, §8.
+// docs/kernel-behaviour.md §2, §8.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Errno } from '../src/events';

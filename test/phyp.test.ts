@@ -1,4 +1,4 @@
-// Hypervisor-assisted dump, the 2007 design (seeds/002), beside fadump (issue 6): the permanent
+// Hypervisor-assisted dump, the 2007 design (phyp-assisted-dump.txt), beside fadump (issue 6): the permanent
 // scratch area at the top of RAM, the capture boot into 256MB, incremental release through
 // /sys/kernel/release_region, back in production without a reboot; and its verdicts, computed.
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ const RELEASE_REGION = '/sys/kernel/release_region';
 const phyp: ConfigInput = { platform: 'pseries', mechanism: 'phyp-assisted-dump', memoryMiB: 8192 };
 const phypFaults: ConfigInput = { ...phyp, faults: true };
 
-/** "address-range pairs" (seeds/002): NAME:0xADDR-0xLEN, and the trailing ", 0xADDR-0xLEN". */
+/** "address-range pairs" (phyp-assisted-dump.txt): NAME:0xADDR-0xLEN, and the trailing ", 0xADDR-0xLEN". */
 function pairs(text: string): { name: string; addr: number; len: number }[] {
   const out: { name: string; addr: number; len: number }[] = [];
   for (const m of text.matchAll(/(?:(CPU|HPTE|DUMP):|, )0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)/g)) {
@@ -24,7 +24,7 @@ function pairs(text: string): { name: string; addr: number; len: number }[] {
 const releaseAll = write(RELEASE_REGION, `0x10000000 0x${(8 * GiB).toString(16)}`);
 const seedExample = write(RELEASE_REGION, '0x40000000 0x10000000');
 
-describe('production: the permanent scratch area (seeds/002)', () => {
+describe('production: the permanent scratch area (phyp-assisted-dump.txt)', () => {
   it('boots registered with the hypervisor, with no /sys/kernel/fadump (a 2007 kernel) and no release_region', () => {
     const r = run(phyp, [boot]);
     expect(r.at(0).states.phypDump).toBe('registered');
@@ -50,7 +50,7 @@ describe('production: the permanent scratch area (seeds/002)', () => {
   });
 });
 
-describe('capture: boot into 256MB, release_region (seeds/002)', () => {
+describe('capture: boot into 256MB, release_region (phyp-assisted-dump.txt)', () => {
   it('a crash: the hypervisor saves the low 256MB to the scratch area, resets I/O, boots the kernel into 256MB', () => {
     const r = run(phyp, [boot, crash]);
     expect(traffic(r, 1).some((t) => t.endsWith(':hw.reset'))).toBe(true);

@@ -145,7 +145,7 @@ describe('the simulator on its own', () => {
 // Former reports, fixed in the model: the capture kernel's command line counted by bootargs_append
 // after release (D4), and the capture kernel's build running on after release or a failed capture
 // (D5). Both are compared in full now; these are their example logs and a longer D5 path.
-describe('the former reports D4 and D5 agree now (reference §1 "Release", early boot 3, §2, §3)', () => {
+describe('the former reports D4 and D5 agree now (docs/kernel-behaviour.md §1 "Release", early boot 3, §2, §3)', () => {
   const y = (n: number) => ({
     event: 'write' as const,
     path: '/sys/kernel/fadump/bootargs_append',

@@ -1,5 +1,5 @@
-// The seed document's story, end to end, as a user sees it (seeds/000_* "firmware-assisted-dump.rst";
-// shared/reference/kernel-behaviour.md §1 "Capture boot" and "Release", §2, §4): boot with
+// The seed document's story, end to end, as a user sees it (Documentation/arch/powerpc/firmware-assisted-dump.rst;
+// docs/kernel-behaviour.md §1 "Capture boot" and "Release", §2, §4): boot with
 // fadump=on, crash, capture boot, save the dump, `echo 1 > release_mem`, back in production
 // without a reboot, `echo 1 > registered`. On pSeries, and on PowerNV through petitboot with and
 // without CONFIG_PRESERVE_FA_DUMP.
@@ -36,7 +36,7 @@ import {
 } from './support/story';
 
 /** /proc/vmcore describes all of the crashed kernel's memory but the reserved area, each byte
- *  once, and every boot region is read from where firmware copied it (reference §1 capture boot 3). */
+ *  once, and every boot region is read from where firmware copied it (§1 capture boot 3). */
 function expectVmcoreDescribes(
   o: Observation,
   memory: { start: number; end: number }[],
@@ -197,7 +197,7 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
         // No reset and no boot happened in this step: the same kernel carries on.
         expect(traffic(r, 3).filter((t) => /hw\.reset|os\.boot|bootloader\.start/.test(t))).toEqual([]);
         expect(released.vmcore).toBeNull();
-        // Same start and size as the crashed kernel's area (reference §1 Release, §7.6).
+        // Same start and size as the crashed kernel's area (§1 Release, §7.6).
         expectEnabled(released, Number(read(atBoot, P.memReserved)));
         expect(reservedArea(released)).toEqual(reservedArea(atBoot));
         const region = regionOf(released);
@@ -379,11 +379,11 @@ describe('the story on PowerNV, petitboot without CONFIG_PRESERVE_FA_DUMP', () =
 
 // ---------------------------------------------------------------------------------------------
 // After release_mem, or a capture that failed and invalidated and released, no kernel is booted:
-// the capture kernel's build goes on running as the production kernel (reference §1 "Release",
+// the capture kernel's build goes on running as the production kernel (§1 "Release",
 // "Capture boot" 5). Its own hotplug_ready (§2), its own header (§3) and its own command line
 // (§1 early boot 3) are what the user sees from then on, until a reboot boots the first kernel.
 
-describe('after a failed capture the capture kernel\'s build runs on (reference §1 "Capture boot" 5, §2, §3)', () => {
+describe('after a failed capture the capture kernel\'s build runs on (§1 "Capture boot" 5, §2, §3)', () => {
   it('a pre-2024 first kernel crashes, a current capture kernel refuses its header: the kernel that runs on shows hotplug_ready', () => {
     const config: ConfigInput = {
       platform: 'pseries',
@@ -456,7 +456,7 @@ describe('after a failed capture the capture kernel\'s build runs on (reference 
   }
 });
 
-describe("bootargs_append after release counts the capture kernel's own command line (reference §1 early boot 3, §2)", () => {
+describe("bootargs_append after release counts the capture kernel's own command line (§1 early boot 3, §2)", () => {
   const config: ConfigInput = { platform: 'pseries' };
   // The first kernel's command line, and the capture kernel's: the first kernel's plus " " and
   // the param area's string (fadump_append_bootargs); bootargs_append_store compares

@@ -1,4 +1,4 @@
-// `compare`: the talk's table "How fadump fares now" (seeds/004) regenerated from the model (issue
+// `compare`: the LPC 2024 talk's table "How fadump fares now" (docs/sources.md §5) regenerated from the model (issue
 // 6): one row per concern, one column per mechanism and generation, each cell the verdict (or the
 // figure) that exploration computed for that configuration, with the event log that shows it.
 // Nothing here decides a verdict: every cell is read off runMatrix's results; the rows only say
@@ -69,7 +69,7 @@ export interface CompareTable {
 
 const MEMORY_MIB = 8192;
 
-/** seeds/004's columns: fadump before and after the 2024 change, with and without CMA; kdump with
+/** The talk's columns: fadump before and after the 2024 change, with and without CMA; kdump with
  *  the udev reload and with CONFIG_CRASH_HOTPLUG; the 2007 hypervisor-assisted dump. All pSeries,
  *  8 GB. kdump reserves crashkernel=512M (kdump-utils' default for 4-16 GB on ppc64 [U][I]). */
 export const COMPARE_COLUMNS: readonly CompareColumn[] = [
@@ -111,7 +111,7 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   },
 ];
 
-/** The talk's concerns and the ones the seeds argue about, each answered by one property. */
+/** The talk's concerns and the ones docs/sources.md's documents argue about, each answered by one property. */
 export const COMPARE_ROWS: readonly CompareRow[] = [
   {
     id: 'devices-reset',

@@ -30,7 +30,7 @@ export function formatCompare(t: CompareTable): string {
   const line = (first: string, cells: readonly string[]): string =>
     [first.padEnd(firstWidth), ...cells.map((x, j) => x.padEnd(widths[j] ?? 0))].join(' | ').trimEnd();
   const out: string[] = [];
-  out.push('How fadump fares now (seeds/004), computed by exploring each configuration');
+  out.push('How fadump fares now (the LPC 2024 talk, docs/sources.md §5), computed by exploring each configuration');
   out.push('');
   out.push(
     line(

@@ -1,4 +1,4 @@
-// Statecharts generated from the machine definitions (shared/DESIGN.md "Diagrams"): a walk of an
+// Statecharts generated from the machine definitions (docs/design.md §7): a walk of an
 // XState machine's state nodes (toDirectedGraph omits eventless transitions, and there is no
 // official exporter) into a small chart model, rendered as Mermaid stateDiagram-v2 text and as
 // Graphviz DOT, which @hpcc-js/wasm-graphviz (pure WebAssembly) lays out as SVG.

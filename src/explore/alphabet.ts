@@ -1,5 +1,5 @@
 // The external events exploration fires in every state: a finite alphabet per configuration, with
-// every writable file's interesting values (reference §2, §8) and one LMB of hotplug each way.
+// every writable file's interesting values (docs/kernel-behaviour.md §2, §8) and one LMB of hotplug each way.
 import { kernelCmdline, type Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { COMMAND_LINE_SIZE, FILES, RELEASE_REGION } from '../sysfs/store';
@@ -40,12 +40,12 @@ export function alphabet(config: Config): ExternalEvent[] {
   } else {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
   }
-  // kdump (reference §6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
+  // kdump (§6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
   // given (kdump, or fadump's fallback to it).
   if (config.crashkernel !== null) {
     events.push({ event: 'kexec-load' }, { event: 'kexec-loaded' }, { event: 'kexec-unload' });
   }
-  // Hypervisor-assisted dump (seeds/002): release_region writes: the seed's example (256MB at the
+  // Hypervisor-assisted dump (phyp-assisted-dump.txt): release_region writes: the document's example (256MB at the
   // 1GB boundary), everything above the low 256MB at once, and one that does not parse.
   if (config.mechanism === 'phyp-assisted-dump') {
     events.push(

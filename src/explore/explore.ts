@@ -1,6 +1,6 @@
 // Exhaustive breadth-first exploration of the composed system for one configuration, checking
-// every property on the way; shortest counterexamples as event logs (shared/DESIGN.md
-// "Exploration and test generation").
+// every property on the way; shortest counterexamples as event logs (docs/design.md
+// §6).
 import type { System, SystemState } from '../../machines/system';
 import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';

@@ -1,5 +1,5 @@
 // The default matrix of configurations `check` explores: data, not code paths
-// (shared/DESIGN.md "Configurations"; issue 3).
+// (docs/design.md §3; issue 3).
 import type { ConfigInput } from '../config';
 
 const FADUMP = ['on', 'nocma', 'off'] as const;
@@ -22,33 +22,33 @@ export function defaultMatrix(): ConfigInput[] {
       }
     }
   }
-  // The variants the seeds and the reference describe, one each.
+  // The variants docs/sources.md's documents and docs/kernel-behaviour.md describe, one each.
   out.push(
     // crashkernel= sizes the boot memory (capped at RAM/4), and one below the minimum: fadump fails.
     { platform: 'pseries', crashkernel: '1G', memoryMiB: 8192 },
     { platform: 'pseries', crashkernel: '256M', memoryMiB: 8192 },
-    // crashkernel= above RAM/4: the cap takes effect (reference §1 early boot 4).
+    // crashkernel= above RAM/4: the cap takes effect (docs/kernel-behaviour.md §1 early boot 4).
     { platform: 'pseries', crashkernel: '4G', memoryMiB: 8192 },
     // Firmware call failures (RTAS and OPAL return codes).
     { platform: 'pseries', faults: true },
     { platform: 'powernv', faults: true, memoryMiB: 16384 },
     // 2017 kernels: EEXIST on re-register and no registration at boot (kdumpctl does it).
     { platform: 'pseries', elfcorehdr: 'at-registration', registeredWrite: 'eexist', registerAtBoot: false },
-    // The seed document's boot-memory rule.
+    // firmware-assisted-dump.rst's 2011 boot-memory rule.
     { platform: 'pseries', bootMemoryRule: 'seed-2011', memoryMiB: 4096 },
-    // Mixed kernels across the crash (reference §3): an old capture kernel, a byte-swapped one,
+    // Mixed kernels across the crash (§3): an old capture kernel, a byte-swapped one,
     // one whose pt_regs/cpumask sizes differ.
     { platform: 'pseries', elfcorehdr: 'in-capture-kernel', captureKernel: { elfcorehdr: 'at-registration' } },
     { platform: 'pseries', captureKernel: { endianness: 'swapped' } },
     { platform: 'pseries', captureKernel: { headerSizes: 'different' } },
-    // A pre-2024 kernel crashes and a current one captures: the old magic (reference §3).
+    // A pre-2024 kernel crashes and a current one captures: the old magic (§3).
     { platform: 'pseries', elfcorehdr: 'at-registration', captureKernel: { elfcorehdr: 'in-capture-kernel' } },
     // A small LPAR: DLPAR removal reaches the reserved area, which pSeries protects (§4).
     { platform: 'pseries', memoryMiB: 1024 },
-    // Issue 6: kdump (crashkernel= and kexec -p, reference §6) with the udev reload and with
+    // Issue 6: kdump (crashkernel= and kexec -p, §6) with the udev reload and with
     // CONFIG_CRASH_HOTPLUG; fadump=on whose reservation fails on a pre-2024 kernel, falling back
-    // to kdump (reference §1 early boot 4, seeds/000 note 2; the in-capture-kernel one is above);
-    // the 2007 hypervisor-assisted dump (seeds/002), with and without firmware faults.
+    // to kdump (§1 early boot 4, firmware-assisted-dump.rst note 2; the in-capture-kernel one is above);
+    // the 2007 hypervisor-assisted dump (phyp-assisted-dump.txt), with and without firmware faults.
     { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: false },
     { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
     { platform: 'pseries', elfcorehdr: 'at-registration', crashkernel: '256M' },

@@ -1,7 +1,7 @@
 // Test paths: a set of event sequences from the initial state that together take every transition
 // of the reachable graph (every (state, event) edge, self-loops such as rejected writes included),
 // kept short: each path walks uncovered edges greedily and detours to the nearest state that still
-// has one, and starts afresh when that is cheaper (shared/DESIGN.md "Test paths").
+// has one, and starts afresh when that is cheaper (docs/design.md §6).
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { explore, type Exploration } from './explore';

@@ -1,5 +1,5 @@
 // Replay: the state of the whole system after any prefix of a log is a pure fold of the log
-// through the machines (shared/DESIGN.md "Event sourcing").
+// through the machines (docs/design.md §4).
 import { createSystem, type Delivery, type System, type SystemState } from '../../machines/system';
 import { kernelCmdline, type Config } from '../config';
 import { consoleLines } from '../sysfs/console';

@@ -144,7 +144,7 @@ export function areaGeometry(g: GuestShape): AreaGeometry {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The MMU: where fadump_setup_param_area() may put the param area (kernel/fadump.c, 6.10+).
+// The MMU: where fadump_setup_param_area() may put the param area (arch/powerpc/kernel/fadump.c, 6.10+).
 
 /** "Passing additional parameters is supported for hash MMU only if the first memory block size is
  *  768MB or higher": `if (ppc64_rma_size < 0x30000000) return;`. */

@@ -1,21 +1,21 @@
 // kdump's memory arithmetic, as pure functions over byte ranges: the crashkernel= reservation and
-// the elfcorehdr kexec builds for the capture kernel (reference §1 early boot 4, §6; seeds/001).
+// the elfcorehdr kexec builds for the capture kernel (docs/kernel-behaviour.md §1 early boot 4, §6; kdump.rst).
 import type { Config } from '../config';
 import { normalize, subtract, type PtLoad, type Range } from './layout';
 import { KiB, MiB } from './size';
 
-/** Where ppc64 places the crash kernel when crashkernel= gives no offset. seeds/001 gives
+/** Where ppc64 places the crash kernel when crashkernel= gives no offset. kdump.rst gives
  *  "crashkernel=128M@32M" for ppc64; that the default base is 32 MB too is inferred [I]. */
 export const CRASHKERNEL_BASE = 32 * MiB;
 
-/** seeds/001: "On PPC64 machines first 32KB of physical memory is needed for booting regardless
+/** kdump.rst: "On PPC64 machines first 32KB of physical memory is needed for booting regardless
  *  of where the kernel is loaded and to support 64K page size kexec backs up the first 64KB
  *  memory." */
 export const BACKUP_SRC_SIZE = 64 * KiB;
 
 /** reserve_crashkernel(): crashkernel= memory is reserved only when fadump did not reserve
- *  (fadump off, or its reservation failed: the fallback to kdump; reference §1 early boot 4,
- *  §6, seeds/000 note 2). null when nothing is reserved. */
+ *  (fadump off, or its reservation failed: the fallback to kdump; §1 early boot 4,
+ *  §6, firmware-assisted-dump.rst note 2). null when nothing is reserved. */
 export function crashkernelRange(config: Config, memory: readonly Range[], fadumpReserved: boolean): Range | null {
   if (fadumpReserved || config.crashkernel === null || config.crashkernel <= 0) return null;
   if (config.mechanism === 'phyp-assisted-dump') return null;
@@ -37,7 +37,7 @@ export function kdumpPtLoads(memory: readonly Range[], crashkernel: Range): PtLo
 }
 
 /** The memory a kdump capture kernel may use: its crash kernel region, and the low memory the
- *  boot needs (its original contents are in the backup copy; seeds/001). */
+ *  boot needs (its original contents are in the backup copy; kdump.rst). */
 export function kdumpCaptureMemory(crashkernel: Range): Range[] {
   return normalize([{ start: 0, end: BACKUP_SRC_SIZE }, crashkernel]);
 }

@@ -1,7 +1,7 @@
 // The layout arithmetic of fadump, as pure functions over byte ranges.
-// Source: shared/reference/kernel-behaviour.md §1 "Early boot" (fadump_reserve_mem,
+// Source: docs/kernel-behaviour.md §1 "Early boot" (fadump_reserve_mem,
 // get_fadump_area_size), §1 "Capture boot" (fadump_populate_elfcorehdr), §4, §5; the 2024 patch
-// (shared/seeds/003_*) for the PT_LOAD list; seeds/000_* for the older boot-memory rule.
+// (c6c5b14dac0d) for the PT_LOAD list; firmware-assisted-dump.rst for the older boot-memory rule.
 import type { AreaGeometry, Platform } from './guest';
 import { alignDown, alignUp, MiB, pageAlign } from './size';
 
@@ -38,7 +38,7 @@ export const MAX_BOOT_MEM_RATIO = 4;
  *  ARCH_FORCE_MAX_ORDER in arch/powerpc/Kconfig, a build without hugetlbfs as the lab's) [I for
  *  builds with hugetlbfs, whose pageblock_order follows the huge page size]. */
 export const CMA_ALIGN = 16 * MiB;
-/** The seed document's rule: "the larger of 5% of system RAM or 256MB". */
+/** firmware-assisted-dump.rst's 2011 rule: "the larger of 5% of system RAM or 256MB". */
 export const SEED_2011_MIN_BOOT_MEM = 256 * MiB;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -102,14 +102,14 @@ export interface BootMemoryInput {
 export function bootMemorySize(input: BootMemoryInput): Result<number> {
   const { bootMemMin } = PLATFORM[input.platform];
   if (input.rule === 'seed-2011') {
-    // seeds/000_*: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
+    // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
     const fallback = Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
     const size = input.crashkernel !== null && input.crashkernel > 0 ? input.crashkernel : fallback;
     return { ok: true, value: pageAlign(size, input.pageSize) };
   }
   let size: number;
   if (input.crashkernel !== null && input.crashkernel > 0) {
-    // crashkernel= capped at RAM / MAX_BOOT_MEM_RATIO (reference §1 early boot 4).
+    // crashkernel= capped at RAM / MAX_BOOT_MEM_RATIO (§1 early boot 4).
     size = Math.min(input.crashkernel, Math.floor(input.ramBytes / MAX_BOOT_MEM_RATIO));
   } else {
     // 5% of RAM rounded down to a multiple of 256 MB, raised to the platform minimum.
@@ -156,7 +156,7 @@ export function bootMemoryRegions(
   return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
 }
 
-/** The reserved dump area's parts, from its start (Fig. 1 of seeds/000_*). */
+/** The reserved dump area's parts, from its start (Fig. 1 of firmware-assisted-dump.rst). */
 export interface DumpArea {
   start: number;
   size: number;
@@ -177,7 +177,7 @@ export const ELF_PHDR_BYTES = 56;
 
 /** get_fadump_area_size(), in bytes: PAGE_ALIGN(cpu_state + hpte) + boot_memory_size + header
  *  (+ metadata), with the guest's sizes and page size (`g`, ./guest.ts areaGeometry()).
- *  Before the 2024 change (seeds/003) the elfcorehdr lived in the area too: an ELF header, a
+ *  Before the 2024 change (c6c5b14dac0d) the elfcorehdr lived in the area too: an ELF header, a
  *  CPU-notes header and memblock_num_regions + 2 program headers, then PAGE_ALIGN; pass the
  *  memblock region count at boot for that generation. */
 export function fadumpAreaSize(g: AreaGeometry, bootMemSize: number, elfcorehdrRegions: number | null = null): number {
@@ -327,8 +327,8 @@ export function withRemoved(memory: readonly Range[], removed: readonly Range[])
 // ---------------------------------------------------------------------------------------------
 
 /** The kernel's "%#llx". Unlike glibc, the kernel's vsprintf (lib/vsprintf.c number()) writes
- *  the 0x prefix for zero too: "Dumped: 0x0", as in the seed document's fadump_region example
- *  (seeds/000_*; reference §2 fadump_region). */
+ *  the 0x prefix for zero too: "Dumped: 0x0", as in firmware-assisted-dump.rst's fadump_region example
+ *  (firmware-assisted-dump.rst; §2 fadump_region). */
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }

@@ -1,15 +1,15 @@
-// Hypervisor-assisted dump's memory arithmetic (seeds/002, November 2007), as pure functions over
-// byte ranges. Where the seed is silent the rule is inferred [I] (and checked against the shape
+// Hypervisor-assisted dump's memory arithmetic (phyp-assisted-dump.txt, November 2007), as pure functions over
+// byte ranges. Where that document is silent the rule is inferred [I] (and checked against the shape
 // of arch/powerpc/platforms/pseries/phyp_dump.c of 2008 where that helps).
 import { elfcorePtLoads, endOfDram, normalize, subtract, type PtLoad, type Range } from './layout';
 import { MiB, pageAlign } from './size';
 
-/** seeds/002: "the hypervisor will save the low 256MB of RAM"; the next kernel "will boot into
+/** phyp-assisted-dump.txt: "the hypervisor will save the low 256MB of RAM"; the next kernel "will boot into
  *  only 256MB of RAM, reserving the rest of system memory". */
 export const PHYP_BOOT_MEMORY = 256 * MiB;
 
 /** The CPU-state and HPTE sections the hypervisor also saves ("system state, system registers,
- *  and hardware PTE's"): the sizes of seeds/002's release_region example (CPU 0x10000, HPTE
+ *  and hardware PTE's"): the sizes of phyp-assisted-dump.txt's release_region example (CPU 0x10000, HPTE
  *  0x1000) [I]. */
 export const PHYP_CPU_STATE_BYTES = 0x10000;
 export const PHYP_HPTE_BYTES = 0x1000;
@@ -23,7 +23,7 @@ export interface PhypScratch {
   dest: number;
 }
 
-/** seeds/002: "If there is no waiting dump data, then only the highest 256MB of the ram is
+/** phyp-assisted-dump.txt: "If there is no waiting dump data, then only the highest 256MB of the ram is
  *  reserved as a scratch area. This area is *not* released: this region will be kept permanently
  *  reserved, so that it can act as a receptacle for a copy of the low 256MB". The CPU and HPTE
  *  sections sit just below the copy, page-aligned with `pageSize` (bytes) [I]. null when RAM is
@@ -57,8 +57,8 @@ export function scratchOf(area: Range, pageSize: number): PhypScratch {
 
 /** What the dump holds, as program headers: the low 256 MB at its copy in the scratch area, then
  *  the crashed kernel's memory above 256 MB, in place, minus the scratch area (the same shape as
- *  fadump's, which "uses the same firmware interfaces and memory reservation model", seeds/000).
- *  seeds/002 has user space read /proc/vmcore guided by release_region's address-range pairs;
+ *  fadump's, which "uses the same firmware interfaces and memory reservation model", firmware-assisted-dump.rst).
+ *  phyp-assisted-dump.txt has user space read /proc/vmcore guided by release_region's address-range pairs;
  *  describing it as PT_LOADs is the model's [I]. */
 export function phypPtLoads(memoryAtCrash: readonly Range[], scratch: Range, pageSize: number): PtLoad[] {
   return elfcorePtLoads({
@@ -70,7 +70,7 @@ export function phypPtLoads(memoryAtCrash: readonly Range[], scratch: Range, pag
   });
 }
 
-/** The capture boot: "everything but 256 MB of RAM is reserved during early boot" (seeds/002). */
+/** The capture boot: "everything but 256 MB of RAM is reserved during early boot" (phyp-assisted-dump.txt). */
 export function phypReservedAtCapture(memory: readonly Range[]): Range[] {
   return normalize(subtract(normalize(memory), { start: 0, end: PHYP_BOOT_MEMORY }));
 }

@@ -1,5 +1,5 @@
 // fadump_reserve_mem() for a first-kernel boot (no active dump), as one pure function
-// (reference §1 "Early boot, in order" 4-6).
+// (docs/kernel-behaviour.md §1 "Early boot, in order" 4-6).
 import type { Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { areaGeometry } from './guest';

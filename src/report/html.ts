@@ -663,7 +663,7 @@ function comparisonHtml(c: Comparison): string {
     });
     return `<tr><th title="${esc(r.sentence)}">${esc(r.concern)}<br><small class="muted mono">${esc(r.property)}</small></th>${cells.join('')}</tr>`;
   });
-  return `<p>seeds/004's table "How fadump fares now", computed by <code>npx fadump-model compare</code> (src/compare/): one column per mechanism and generation (pSeries), each cell read off that configuration's exploration; hover a concern for its property's sentence.</p>
+  return `<p>The LPC 2024 talk's table "How fadump fares now" (docs/sources.md §5), computed by <code>npx fadump-model compare</code> (src/compare/): one column per mechanism and generation (pSeries), each cell read off that configuration's exploration; hover a concern for its property's sentence.</p>
 <div class="matrix-wrap"><table class="compare"><thead><tr><th>concern</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 

@@ -210,7 +210,7 @@ function notesOf(prev: Frame | null, f: Frame, kernel: ActorId | null, prevKerne
   if (a !== null && a.dump !== b.dump)
     out.push({ kind: 'note', over: [kernel ?? 'firmware'], lines: [`dump: ${b.dump}`], tone: 'fact' });
   // The kdump service's state, when it leaves or enters one of its waiting states (the windows of
-  // reference §5 are between its events).
+  // docs/kernel-behaviour.md §5 are between its events).
   const ka = prev?.states.kdumpService ?? null;
   const kb = f.states.kdumpService;
   const settled = (s: string | null) => s === null || s === 'idle' || s === 'stopped';

@@ -1,9 +1,9 @@
 // The kernel's #defines for fadump on ppc64, written out again for the simulator (src/sim/) so that
 // it shares no arithmetic with the model (machines/, src/memory/layout.ts).
-// Sources: shared/reference/kernel-behaviour.md §1 "Early boot" 4, §2, §3, §4;
+// Sources: docs/kernel-behaviour.md §1 "Early boot" 4, §2, §3, §4;
 // arch/powerpc/include/asm/fadump-internal.h, rtas-fadump.h, opal-fadump.h.
 //
-// The sizes marked [I] are not in the reference: they are the values the model's observable
+// The sizes marked [I] are not in docs/kernel-behaviour.md: they are the values the model's observable
 // interface (src/sysfs/view.ts) was fixed with, and the simulator must print the same numbers.
 
 export const SZ_1K = 0x400;
@@ -22,7 +22,7 @@ export const CMA_MIN_ALIGNMENT_BYTES = 16 * SZ_1M;
 /** fadump_get_bootmem_min(): RTAS_FADUMP_MIN_BOOT_MEM / OPAL_FADUMP_MIN_BOOT_MEM. */
 export const RTAS_FADUMP_MIN_BOOT_MEM = 320 * SZ_1M;
 export const OPAL_FADUMP_MIN_BOOT_MEM = 768 * SZ_1M;
-/** The 2011 kernel's MIN_BOOT_MEM ("the larger of 5% of RAM or 256MB", seeds/000_*). */
+/** The 2011 kernel's MIN_BOOT_MEM ("the larger of 5% of RAM or 256MB", firmware-assisted-dump.rst). */
 export const FADUMP_2011_MIN_BOOT_MEM = 256 * SZ_1M;
 
 /** Boot memory regions the firmware takes. */

@@ -1,7 +1,7 @@
 // The platform firmware as the kernel sees it: PHYP's RTAS ibm,configure-kernel-dump and
 // ibm,os-term on pSeries, OPAL's MPIPL calls on PowerNV; the partition's memory and DLPAR; and the
-// machine's RAM, which a dump boot does not clear (reference §1 "Register and unregister",
-// "Crash", §4; seeds/000_*).
+// machine's RAM, which a dump boot does not clear (docs/kernel-behaviour.md §1 "Register and unregister",
+// "Crash", §4; firmware-assisted-dump.rst).
 //
 // Faults (`firmware-error` events) make the next call of a kind return the given code once.
 import type { Config } from '../config';

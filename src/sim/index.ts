@@ -1,7 +1,7 @@
 // createSim(): the simulator's whole machine (firmware, petitboot, the running kernel, the kdump
 // service) behind the model's observable interface: apply an external event, observe the files,
 // /proc/vmcore's PT_LOADs and the outcome of the last crash (the same format as
-// src/sysfs/view.ts observe(), without the actors' state names).
+// src/sysfs/view.ts observe(), without the actors' state names). §n: docs/kernel-behaviour.md.
 import type { Config } from '../config';
 import type { Errno, ExternalEvent } from '../events';
 import { PT_REGS_SZ } from './consts';

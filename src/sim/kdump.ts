@@ -1,5 +1,5 @@
 // The kdump service in user space (kdump-utils): `kdumpctl start`, the udev memory-hotplug rule
-// (98-kexec.rules.ppc64) with kdump-udev-throttler and `kdumpctl reload` (reference §5). It talks to
+// (98-kexec.rules.ppc64) with kdump-udev-throttler and `kdumpctl reload` (docs/kernel-behaviour.md §5). It talks to
 // the kernel only through sysfs.
 import type { Kernel } from './kernel';
 import type { Faults } from './mutants';

@@ -3,7 +3,7 @@
 // pSeries DLPAR memory-remove check. One Kernel object is one boot; the same object goes on running
 // as the production kernel after `echo 1 > release_mem`, as the real kernel does.
 //
-// Spec: shared/reference/kernel-behaviour.md (cited as §n). This file does not import machines/ or
+// Spec: docs/kernel-behaviour.md (cited as §n). This file does not import machines/ or
 // src/memory/layout.ts: it is a second, independent statement of the same behaviour.
 import type { Config } from '../config';
 import type { Errno, Generation } from '../events';
@@ -72,7 +72,7 @@ export interface KernelImage {
 }
 
 /** Model behaviours the simulator can imitate where it knowingly disagrees with the model
- *  (see src/sim/disagreements.ts). Off by default: the simulator follows the reference. */
+ *  (see src/sim/disagreements.ts). Off by default: the simulator follows docs/kernel-behaviour.md. */
 export interface Compat {
   /** Before 2024 the reserved area held the elfcorehdr too; the model leaves it out. */
   oldAreaWithoutElfcorehdr: boolean;
@@ -386,7 +386,7 @@ export class Kernel {
     const ram = memblockPhysMemSize(this.memblock.memory);
     const crashkernel = this.config.crashkernel;
     if (this.config.bootMemoryRule === 'seed-2011') {
-      // seeds/000_*: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
+      // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
       if (crashkernel !== null && crashkernel > 0) return crashkernel;
       return Math.max(ALIGN_DOWN(ram / 20, SZ_256M), FADUMP_2011_MIN_BOOT_MEM);
     }
@@ -1034,7 +1034,7 @@ export class Kernel {
    *  nothing is loaded. A kernel that reserved fadump's area reserved no crashkernel= memory (§1
    *  early boot 4, §6 "crashkernel= memory is reserved only when fadump did not reserve"): the
    *  segments find no hole in the empty crashk_res and the call fails at once with -EADDRNOTAVAIL
-   *  [I: the errno is kexec_locate_mem_hole()'s; the reference names none]; nothing was loaded, so
+   *  [I: the errno is kexec_locate_mem_hole()'s; docs/kernel-behaviour.md names none]; nothing was loaded, so
    *  nothing is freed. 'loading': the load is under way, the answer comes with kexec-loaded. */
   kexec_load_crash(): Errno | 'loading' {
     if (!this.crashkernelReserved) return 'EADDRNOTAVAIL';

@@ -10,7 +10,7 @@ export interface Mutant {
   readonly id: string;
   /** The bug, in one sentence. */
   readonly sentence: string;
-  /** The section of shared/reference/kernel-behaviour.md it breaks. */
+  /** The section of docs/kernel-behaviour.md it breaks. */
   readonly breaks: string;
   /** Where the fault is switched on. */
   readonly site: string;

@@ -16,7 +16,7 @@ export interface EventPath {
 
 /** The configurations random walks run on: both platforms, both elfcorehdr generations,
  *  fadump=on|nocma|off, petitboot with and without CONFIG_PRESERVE_FA_DUMP, the 2017 kernels'
- *  EEXIST and kdumpctl registration, crashkernel= (capped, too small), the seed document's
+ *  EEXIST and kdumpctl registration, crashkernel= (capped, too small), firmware-assisted-dump.rst's
  *  boot-memory rule, a small LPAR where DLPAR reaches the reserved area, and mixed kernels. */
 export const SIM_CONFIGS: readonly ConfigInput[] = [
   { platform: 'pseries', faults: true },

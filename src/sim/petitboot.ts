@@ -1,4 +1,5 @@
-// Petitboot: OPAL's intermediate boot kernel (reference §4; seeds/000_* "On OPAL based machines").
+// Petitboot: OPAL's intermediate boot kernel (docs/kernel-behaviour.md §4; firmware-assisted-dump.rst
+// "On OPAL based machines").
 // Built with CONFIG_PRESERVE_FA_DUMP its fadump_reserve_mem() reserves everything above
 // boot_mem_top when the dump is active, it creates no sysfs files, and its fadump_cleanup() does
 // nothing, so the kexec into the capture kernel keeps the dump. Without that option it uses that

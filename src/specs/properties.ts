@@ -1,5 +1,5 @@
 // The properties kernel engineers argue about in design reviews, as first-class objects: an id,
-// one sentence, the kernel fact it rests on, and a check (shared/DESIGN.md "Properties").
+// one sentence, the kernel fact it rests on, and a check (docs/design.md §5).
 // Kinds, in the spirit of P's spec machines:
 //  - state: an invariant checked in every reachable state;
 //  - step: checked on every step (pre-state, event, post-state), optionally with a small monitor
@@ -30,7 +30,7 @@ export interface Step {
 interface Base {
   id: string;
   sentence: string;
-  /** The kernel fact it rests on: a section of shared/reference/kernel-behaviour.md or a seed. */
+  /** The kernel fact it rests on: sections of docs/kernel-behaviour.md, or docs/sources.md's documents. */
   source: string;
   /** null when it applies to the configuration, else why it does not. */
   notApplicable(config: Config): string | null;
@@ -72,14 +72,14 @@ const armable = (c: Config): string | null =>
     ? null
     : 'fadump=off: nothing is ever registered';
 
-/** fadump is registered (reference §1). */
+/** fadump is registered (docs/kernel-behaviour.md §1.2). */
 function registered(s: SystemState): boolean {
   return s.actors.productionKernel.matches({ running: 'registered' });
 }
 
 /** A crash now would be captured by some mechanism: fadump registered, a kdump crash kernel
- *  loaded (kexec_crash_loaded reads 1, reference §6), hypervisor-assisted dump registered
- *  (seeds/002). */
+ *  loaded (kexec_crash_loaded reads 1, §6), hypervisor-assisted dump registered
+ *  (phyp-assisted-dump.txt). */
 export function armed(s: SystemState): boolean {
   return registered(s) || s.actors.kexec.matches('loaded') || s.actors.phypDump.matches('registered');
 }
@@ -103,7 +103,7 @@ export function anyVmcoreUp(s: SystemState): boolean {
 }
 
 /** The production kernel runs with its mechanism armable: fadump enabled, or the
- *  hypervisor-assisted dump code running in production again after its release (seeds/002),
+ *  hypervisor-assisted dump code running in production again after its release (phyp-assisted-dump.txt),
  *  whether or not the hypervisor took the new registration. */
 function backInProduction(s: SystemState): boolean {
   const k = s.actors.productionKernel;
@@ -135,7 +135,7 @@ function samePtLoads(a: readonly PtLoad[] | null, b: readonly PtLoad[] | null): 
 
 /** What a kdump vmcore must describe: the crashed kernel's memory at the crash (the firmware's
  *  record of the partition, unchanged while the capture kernel runs: it refuses DLPAR) minus its
- *  crash kernel region, the first 64 KB via kexec's backup (seeds/001). */
+ *  crash kernel region, the first 64 KB via kexec's backup (kdump.rst). */
 function expectedKdumpPtLoads(s: SystemState): PtLoad[] | null {
   const ck = s.actors.productionKernel.context.crashkernel;
   return ck === null ? null : kdumpPtLoads(s.actors.firmware.context.memory, ck);
@@ -165,11 +165,11 @@ function within(inner: readonly Range[], outer: readonly Range[]): boolean {
 }
 
 /** Memory the production kernel cannot use, and the memory the capture needs, in bytes (issue 6):
- *  fadump withholds its reserved area minus what CMA gives back to user pages (reference §1
- *  early boot 6; seeds/004 "CMA ... makes the memory reserved for fadump available for
- *  userpages"; seeds/000 note 3 nocma), and its capture needs the boot memory; kdump withholds
- *  crashkernel=, which is also what its capture kernel runs in (§6, seeds/001); hypervisor-assisted
- *  dump withholds its permanent scratch area and its capture needs the low 256MB (seeds/002). */
+ *  fadump withholds its reserved area minus what CMA gives back to user pages (§1
+ *  early boot 6; the LPC 2024 talk "CMA ... makes the memory reserved for fadump available for
+ *  userpages"; firmware-assisted-dump.rst note 3 nocma), and its capture needs the boot memory; kdump withholds
+ *  crashkernel=, which is also what its capture kernel runs in (§6, kdump.rst); hypervisor-assisted
+ *  dump withholds its permanent scratch area and its capture needs the low 256MB (phyp-assisted-dump.txt). */
 export function productionMemory(s: SystemState): { total: number; withheld: number; captureNeeds: number } | null {
   const k = s.actors.productionKernel;
   if (!k.matches('running')) return null;
@@ -215,7 +215,8 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     sentence:
       'A crash while the dump mechanism is armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered) always ends with a vmcore available.',
-    source: 'reference §1 "Crash" and "Capture boot", §6; seeds/000 (the goal of fadump), seeds/001, seeds/002',
+    source:
+      'docs/kernel-behaviour.md §1.3, §1.4, §6; docs/sources.md §1 (the goal of fadump), §2 (kdump), §3 (hypervisor-assisted dump)',
     notApplicable: armable,
     triggers: (e) => e.event === 'crash',
     holds: (s) => !armed(s.pre) || anyVmcoreUp(s.post),
@@ -226,7 +227,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       "The vmcore's PT_LOADs describe exactly the crashed kernel's memory at the crash: boot memory via its copy (kdump: the first 64 KB via kexec's backup), nothing of the reserved area (kdump: of the crash kernel region), nothing missing.",
     source:
-      'reference §1 "Capture boot" 3, §5, §6; seeds/003 (the 2024 patch); seeds/001 (the 64 KB backup); seeds/002',
+      'docs/kernel-behaviour.md §1.4 step 3, §5, §6; docs/sources.md §4 (the 2024 patch), §2 (the 64 KB backup), §3',
     notApplicable: armable,
     holds: (s, c) => !anyVmcoreUp(s) || vmcoreAccurate(s, c),
   },
@@ -236,7 +237,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       'After any memory hotplug while the mechanism is armed, whenever a crash comes it is captured accurately (no stale elfcorehdr, no unregistered or unloaded window).',
     source:
-      'reference §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); seeds/003 and seeds/004 ("fadump is always ready")',
+      'docs/kernel-behaviour.md §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); docs/sources.md §4 and §5 ("fadump is always ready")',
     notApplicable: armable,
     triggers: (e) =>
       e.event === 'crash' ||
@@ -261,7 +262,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       'After the dump is saved the capture kernel offers a release (release_mem, release_region), and releasing brings the system back to production without another reboot; a capture kernel that offers none needs a second reboot.',
     source:
-      'reference §1 "Release", §6 ("a kdump system needs a second reboot"); seeds/000 ("FADump doesn\'t need a 2nd reboot"); seeds/002 ("no further reboots are required")',
+      'docs/kernel-behaviour.md §1.5, §6 ("a kdump system needs a second reboot"); docs/sources.md §1 ("FADump doesn\'t need a 2nd reboot"), §3 ("no further reboots are required")',
     notApplicable: armable,
     triggers: (e) => e.event === 'save-dump' || isWrite(e, FILES.releaseMem) || isWrite(e, RELEASE_REGION),
     holds: (s, _m, c) => {
@@ -281,7 +282,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       'Until release the capture kernel uses only its own memory: fadump below boot_mem_top, kdump its crashkernel= region (and the low 64 KB kexec backed up), hypervisor-assisted dump the low 256MB and what was released.',
     source:
-      'reference §1 "Early boot" 4 (active: all memory above boot_mem_top is reserved), §7.4; seeds/001; seeds/002 ("boot into only 256MB of RAM, reserving the rest")',
+      'docs/kernel-behaviour.md §1.1 step 4 (active: all memory above boot_mem_top is reserved), §7.4; docs/sources.md §2, §3 ("boot into only 256MB of RAM, reserving the rest")',
     notApplicable: armable,
     holds: (s) => {
       if (vmcoreUp(s)) {
@@ -303,7 +304,7 @@ export const PROPERTIES: readonly Property[] = [
     id: 'enabled-implies-reserved',
     kind: 'state',
     sentence: 'fadump enabled implies supported and a reserved area of non-zero size.',
-    source: 'reference §7.1',
+    source: 'docs/kernel-behaviour.md §7.1',
     notApplicable: always,
     holds: (s) => {
       const k = s.actors.productionKernel;
@@ -316,7 +317,7 @@ export const PROPERTIES: readonly Property[] = [
     id: 'registered-implies-reserved',
     kind: 'state',
     sentence: 'fadump registered implies enabled, an area reserved, and no dump active.',
-    source: 'reference §7.2',
+    source: 'docs/kernel-behaviour.md §7.2',
     notApplicable: always,
     holds: (s) =>
       !registered(s) ||
@@ -328,9 +329,11 @@ export const PROPERTIES: readonly Property[] = [
     id: 'header-in-area',
     kind: 'state',
     sentence: 'The crash info header lies inside the permanent area, right after the boot-memory copy.',
-    source: 'reference §7.3, §1 "Register" (fadumphdr_addr = destination + boot_memory_size)',
+    source: 'docs/kernel-behaviour.md §7.3, §1.2 (fadumphdr_addr = destination + boot_memory_size)',
     notApplicable: (c) =>
-      c.mechanism === 'phyp-assisted-dump' ? 'hypervisor-assisted dump has no crash info header (seeds/002)' : null,
+      c.mechanism === 'phyp-assisted-dump'
+        ? 'hypervisor-assisted dump has no crash info header (docs/sources.md §3)'
+        : null,
     holds: (s) => {
       const r = s.actors.firmware.context.registration;
       if (r === null) return true;
@@ -343,7 +346,7 @@ export const PROPERTIES: readonly Property[] = [
     id: 'vmcore-implies-valid',
     kind: 'state',
     sentence: '/proc/vmcore present implies a dump active, a compatible header and successful platform processing.',
-    source: 'reference §7.5, §3',
+    source: 'docs/kernel-behaviour.md §7.5, §3',
     notApplicable: always,
     holds: (s, c) => {
       if (!vmcoreUp(s)) return true;
@@ -360,7 +363,7 @@ export const PROPERTIES: readonly Property[] = [
     id: 'release-mem-iff-active',
     kind: 'state',
     sentence: 'release_mem exists if and only if the running kernel booted with a dump active.',
-    source: 'reference §7.8, §2',
+    source: 'docs/kernel-behaviour.md §7.8, §2',
     notApplicable: always,
     holds: (s, c) => {
       const exists = FILES.releaseMem in observe(c, s).sysfs;
@@ -375,7 +378,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     sentence:
       'After release the dump is no longer active, the permanent area keeps its start and size, and registration is allowed but not automatic.',
-    source: 'reference §7.6, §1 "Release"',
+    source: 'docs/kernel-behaviour.md §7.6, §1.5',
     notApplicable: fadumpOnly,
     triggers: (e) => isWrite(e, FILES.releaseMem),
     holds: (s) => {
@@ -397,7 +400,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     sentence:
       'Registration never survives a reboot; the next production boot registers by itself (kernels since v6.0).',
-    source: 'reference §7.7, §1 "Early boot" 7',
+    source: 'docs/kernel-behaviour.md §7.7, §1.1 step 7',
     notApplicable: (c) => fadumpOnly(c) ?? (c.registerAtBoot ? null : 'registerAtBoot is false: kdumpctl registers'),
     triggers: (e) => e.event === 'reboot' || e.event === 'crash',
     holds: (s) => {
@@ -412,7 +415,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'state',
     sentence:
       'Every step runs to completion: between external events no actor is left waiting for an answer (in a transient state).',
-    source: 'shared/DESIGN.md "The actors" (actors linked only by events, delivered until the system is quiet)',
+    source: 'docs/design.md §1, §2 (actors linked only by events, delivered until the system is quiet)',
     notApplicable: always,
     holds: (s) => ACTORS.every((a) => !s.actors[a].hasTag('transient')),
   },
@@ -422,7 +425,7 @@ export const PROPERTIES: readonly Property[] = [
     check: 'every-event-handled',
     sentence:
       'In every reachable state every external event is handled, explicitly ignored, or answered with an errno: nothing is dropped silently.',
-    source: 'shared/DESIGN.md "Event sourcing"; reference §8',
+    source: 'docs/design.md §4; docs/kernel-behaviour.md §8',
     notApplicable: always,
   },
   {
@@ -430,7 +433,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'graph',
     check: 'no-deadlock',
     sentence: 'Every reachable state has a way on.',
-    source: 'shared/DESIGN.md "Properties"',
+    source: 'docs/design.md §5',
     notApplicable: always,
   },
   {
@@ -439,7 +442,7 @@ export const PROPERTIES: readonly Property[] = [
     check: 'eventually',
     sentence:
       'From every reachable state the system can get back to production with the dump mechanism armed (fadump registered, a kdump crash kernel loaded, hypervisor-assisted dump registered); a state that can never get there is a hot state left forever.',
-    source: 'shared/DESIGN.md "Properties" (liveness); reference §1 "Release", §6; seeds/002',
+    source: 'docs/design.md §5 (liveness); docs/kernel-behaviour.md §1.5, §6; docs/sources.md §3',
     notApplicable: armable,
     goal: (s) => s.actors.productionKernel.matches('running') && armed(s),
   },
@@ -449,7 +452,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       'Whenever a capture kernel holds the dump, the machine was reset on the way (PCI and I/O devices reinitialised): the crashed kernel is not left waiting for a hardware reset that never came.',
     source:
-      'seeds/000 and seeds/002 ("Unlike kdump, the system has been reset ... PCI and I/O devices have been reinitialized"); seeds/004 ("Devices are in inconsistent state"); reference §1 "Crash" (the firmware resets I/O), §6 (kdump: devices not reset)',
+      'docs/sources.md §1 and §3 ("Unlike kdump, the system has been reset ... PCI and I/O devices have been reinitialized"), §5 ("Devices are in inconsistent state"); docs/kernel-behaviour.md §1.3 (the firmware resets I/O), §6 (kdump: devices not reset)',
     notApplicable: armable,
     // The production kernel waits in `crashed` for hw.reset; only the firmware sends it.
     holds: (s) => !anyVmcoreUp(s) || !s.actors.productionKernel.matches('crashed'),
@@ -460,7 +463,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       'Once the mechanism is armed, a crash never finds nothing to capture it unless someone chose so (unregistered, unloaded or loaded by hand, rebooted): no window during a reload or re-registration.',
     source:
-      'reference §5 ("between unregister and register ... a crash gets no dump at all"), §6 ("kexec -p frees the current crash image first ... a window with nothing loaded"); seeds/004 ("Brief service lapse")',
+      'docs/kernel-behaviour.md §5 ("between unregister and register ... a crash gets no dump at all"), §6 ("frees the current crash image first ... a window with nothing loaded"); docs/sources.md §5 ("Brief service lapse")',
     notApplicable: armable,
     // Every event that can arm or disarm (or crash); hotplug, save-dump, firmware-error and the
     // other writes change neither.
@@ -487,10 +490,10 @@ export const PROPERTIES: readonly Property[] = [
     sentence:
       "A production kernel, as booted, keeps the memory set aside for the capture: what the mechanism withholds from it is less than what the capture needs (fadump's CMA gives the boot-memory copy's destination back to user pages); the figure is the bytes production can use.",
     source:
-      'seeds/004 ("Relatively larger memory reservation requirement": CMA; the free -m of fadump=on vs nocma); seeds/000 note 3 (nocma); reference §1 "Early boot" 6 (CMA unless nocma, not enabled, or active), §6 (crashkernel=); seeds/002 (the permanent 256MB scratch area)',
+      'docs/sources.md §5 ("Relatively larger memory reservation requirement": CMA, the free -m of fadump=on vs nocma), §1 note 3 (nocma), §3 (the permanent 256MB scratch area); docs/kernel-behaviour.md §1.1 step 6 (CMA unless nocma, not enabled, or active), §6 (crashkernel=)',
     notApplicable: always,
     // A kernel that was fadump's capture kernel and runs on after release_mem set up no CMA (it
-    // booted with the dump active, reference §1 early boot 6): it keeps the whole area reserved
+    // booted with the dump active, §1 early boot 6): it keeps the whole area reserved
     // until the next boot. That is a fact of the release, not of the configuration: the verdict
     // judges production as booted; test/kdump.test.ts shows the figure after a release.
     holds: (s) => {

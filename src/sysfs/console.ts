@@ -1,5 +1,5 @@
 // The kernel's own console lines for the steps the model models, verbatim (the printk formats of
-// arch/powerpc/kernel/fadump.c and platforms/pseries/rtas-fadump.c, with pr_fmt's "fadump: " and
+// arch/powerpc/kernel/fadump.c and arch/powerpc/platforms/pseries/rtas-fadump.c, with pr_fmt's "fadump: " and
 // "rtas fadump: " prefixes), as an observer of one step: what it logs depends only on the states
 // before and after it and the event. QA greps for these; `replay` prints them and `conform` finds
 // each in a real kernel's log (test/real/).

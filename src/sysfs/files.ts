@@ -1,4 +1,4 @@
-// Which files exist (reference §2): only when fadump is supported; release_mem only when the dump
+// Which files exist (docs/kernel-behaviour.md §2): only when fadump is supported; release_mem only when the dump
 // was active at boot; bootargs_append only with a param area (pSeries); hotplug_ready on kernels
 // with the 2024 change; OPAL's core until release_core frees it, release_core with it.
 import { FILES } from './store';

@@ -1,5 +1,5 @@
 // The sysfs store handlers of arch/powerpc/kernel/fadump.c and opal-core.c, as pure decisions in
-// the kernel's check order (reference §2, §8). The machines act on what these return.
+// the kernel's check order (docs/kernel-behaviour.md §2, §8). The machines act on what these return.
 import type { Errno } from '../events';
 
 export const FADUMP_DIR = '/sys/kernel/fadump';
@@ -15,7 +15,7 @@ export const FILES = {
   releaseCore: '/sys/firmware/opal/mpipl/release_core',
 } as const;
 
-/** kexec's files (reference §6): whether a crash kernel is loaded, the crashkernel= size, and
+/** kexec's files (§6): whether a crash kernel is loaded, the crashkernel= size, and
  *  CONFIG_CRASH_HOTPLUG's attribute. Read-only. */
 export const KEXEC_FILES = {
   crashLoaded: '/sys/kernel/kexec_crash_loaded',
@@ -23,11 +23,11 @@ export const KEXEC_FILES = {
   crashHotplug: '/sys/devices/system/memory/crash_hotplug',
 } as const;
 
-/** Hypervisor-assisted dump's file (seeds/002): read, the dump's address-range pairs; write
+/** Hypervisor-assisted dump's file (phyp-assisted-dump.txt): read, the dump's address-range pairs; write
  *  "<start> <length>" in hex, release that memory. Exists only in a boot with dump data. */
 export const RELEASE_REGION = '/sys/kernel/release_region';
 
-/** The deprecated symlinks (reference §2) lead to the same files. */
+/** The deprecated symlinks (§2) lead to the same files. */
 export const ALIASES: Readonly<Record<string, string>> = {
   '/sys/kernel/fadump_enabled': FILES.enabled,
   '/sys/kernel/fadump_registered': FILES.registered,

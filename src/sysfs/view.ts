@@ -1,6 +1,6 @@
 // What a user sees in any state: the files under /sys/kernel/fadump, debugfs fadump_region, OPAL's
-// mpipl files and /proc/vmcore's program headers (reference §2); kexec's files and a kdump capture
-// kernel's /proc/vmcore (reference §6); hypervisor-assisted dump's release_region (seeds/002). An
+// mpipl files and /proc/vmcore's program headers (docs/kernel-behaviour.md §2); kexec's files and a kdump capture
+// kernel's /proc/vmcore (§6); hypervisor-assisted dump's release_region (phyp-assisted-dump.txt). An
 // observer: it reads the kernels' snapshots and changes nothing.
 import type { Config } from '../config';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
@@ -35,7 +35,7 @@ export function running(state: SystemState): Running {
   return null;
 }
 
-/** show_release_region() (seeds/002): "address-range pairs", CPU, HPTE, the copy of the low 256MB,
+/** show_release_region() (phyp-assisted-dump.txt): "address-range pairs", CPU, HPTE, the copy of the low 256MB,
  *  then the reserved rest of memory ("CPU:0x177fee000-0x10000: HPTE:0x177ffe020-0x1000: /
  *  DUMP:0x177fff020-0x10000000, 0x10000000-0x16F1D370A"); the exact layout is [I]. Bytes;
  *  `pageSize` is PAGE_SIZE. */

@@ -25,7 +25,7 @@ export const P = {
   region: '/sys/kernel/debug/powerpc/fadump_region',
   opalCore: '/sys/firmware/opal/mpipl/core',
   releaseCore: '/sys/firmware/opal/mpipl/release_core',
-  // Deprecated symlinks (reference §2).
+  // Deprecated symlinks (docs/kernel-behaviour.md §2).
   oldEnabled: '/sys/kernel/fadump_enabled',
   oldRegistered: '/sys/kernel/fadump_registered',
   oldReleaseMem: '/sys/kernel/fadump_release_mem',
@@ -110,7 +110,7 @@ export function exists(o: Observation, path: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// debugfs fadump_region, parsed the way a person reads it (reference §2, seeds/000_*)
+// debugfs fadump_region, parsed the way a person reads it (§2, firmware-assisted-dump.rst)
 
 export interface RegionLine {
   kind: 'CPU' | 'HPTE';

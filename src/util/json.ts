@@ -130,7 +130,7 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
       problem: { ...position(text.length), path: [], message: 'no JSON value (the text is empty)', truncated: true },
     };
   try {
-    const { value, starts } = read(text, maxDepth, position);
+    const { root: value, starts } = read(text, maxDepth, position);
     const locate = (path: JsonPath): JsonPosition => {
       for (let k = path.length; k >= 0; k--) {
         const at = starts.get(pathKey(path.slice(0, k)));
@@ -148,106 +148,140 @@ export function parseJson(text: string, firstLine = 1, maxDepth = MAX_JSON_DEPTH
   }
 }
 
-/** Reads the value with jsonc-parser's visitor; throws Fail at the first problem. `starts` maps
- *  pathKey(path) to the offset the path starts at (an object member's key, else its value). */
-function read(
-  text: string,
-  maxDepth: number,
-  position: (offset: number) => JsonPosition,
-): { value: unknown; starts: Map<string, number> } {
-  const starts = new Map<string, number>();
-  const stack: Frame[] = [];
-  let root: unknown;
-  let expect: Expect = 'value';
-  const top = () => stack[stack.length - 1];
+/** Builds the value from jsonc-parser's visitor callbacks, tracking what is expected next and
+ *  where each path starts; throws Fail at the first problem. */
+class Builder {
+  /** pathKey(path) → the offset the path starts at (an object member's key, else its value). */
+  readonly starts = new Map<string, number>();
+  root: unknown;
+  private readonly stack: Frame[] = [];
+  private expect: Expect = 'value';
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+    private readonly position: (offset: number) => JsonPosition,
+  ) {}
+
+  private top(): Frame | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
   /** The path being read: a member's or element's while its value is expected, else the
    *  enclosing object's or array's. */
-  const here = (): JsonPath => {
-    const f = top();
+  private here(): JsonPath {
+    const f = this.top();
     if (f === undefined) return [];
-    if (expect !== 'value') return f.path;
+    if (this.expect !== 'value') return f.path;
     return [...f.path, Array.isArray(f.value) ? f.value.length : f.key];
-  };
-  const afterValue = () => {
-    const f = top();
-    expect = f === undefined ? 'end' : f.keys === null ? 'comma-bracket' : 'comma-brace';
-  };
+  }
+
+  private afterValue(): void {
+    const f = this.top();
+    this.expect = f === undefined ? 'end' : f.keys === null ? 'comma-bracket' : 'comma-brace';
+  }
+
   /** Puts a value where it belongs (its parent, or the root) and notes where it starts. */
-  const place = (v: unknown, offset: number, path: JsonPath) => {
+  private place(v: unknown, offset: number, path: JsonPath): void {
     const k = pathKey(path);
-    if (!starts.has(k)) starts.set(k, offset);
-    const f = top();
-    if (f === undefined) root = v;
+    if (!this.starts.has(k)) this.starts.set(k, offset);
+    const f = this.top();
+    if (f === undefined) this.root = v;
     else if (Array.isArray(f.value)) f.value.push(v);
     // Own data property even for "__proto__".
     else Object.defineProperty(f.value, f.key, { value: v, enumerable: true, writable: true, configurable: true });
-  };
-  const open = (value: Frame['value'], offset: number, path: JsonPath) => {
-    if (stack.length >= maxDepth) throw new Fail(offset, `nested more than ${maxDepth} levels deep`, path);
-    place(value, offset, path);
-    stack.push({ path, value, keys: Array.isArray(value) ? null : new Map(), key: '' });
-    expect = Array.isArray(value) ? 'value' : 'first-key';
-  };
-  // jsonc-parser ends an object or array at the end of the text too (then reports the missing
-  // bracket): that is where the text was cut short.
-  const close = (offset: number) => {
-    if (offset >= text.length) throw problemAt(text, 'CloseExpected', offset, 0, expect, top()?.key ?? '', here());
-    stack.pop();
-    afterValue();
-  };
+  }
 
+  /** An object or array begins at `offset`. */
+  open(value: Frame['value'], offset: number, path: JsonPath): void {
+    if (this.stack.length >= this.maxDepth)
+      throw new Fail(offset, `nested more than ${this.maxDepth} levels deep`, path);
+    this.place(value, offset, path);
+    this.stack.push({ path, value, keys: Array.isArray(value) ? null : new Map(), key: '' });
+    this.expect = Array.isArray(value) ? 'value' : 'first-key';
+  }
+
+  /** jsonc-parser ends an object or array at the end of the text too (then reports the missing
+   *  bracket): that is where the text was cut short. */
+  close(offset: number): void {
+    if (offset >= this.text.length) throw this.error('CloseExpected', offset, 0);
+    this.stack.pop();
+    this.afterValue();
+  }
+
+  /** A key at `offset`: refused if the object has it already. */
+  property(key: string, offset: number): void {
+    const f = this.top();
+    if (f?.keys == null) return;
+    const first = f.keys.get(key);
+    if (first !== undefined) {
+      const p = this.position(first);
+      const why = `duplicate key '${key}' (first at line ${p.line} column ${p.column}): JSON would silently keep only the last one`;
+      throw new Fail(offset, why, f.path);
+    }
+    f.keys.set(key, offset);
+    f.key = key;
+    this.starts.set(pathKey([...f.path, key]), offset);
+    this.expect = 'colon';
+  }
+
+  separator(c: string): void {
+    this.expect = c === ':' ? 'value' : this.top()?.keys == null ? 'value' : 'key';
+  }
+
+  /** A string, number, true, false or null; a number too large for a double is refused. */
+  literal(v: unknown, offset: number, length: number, path: JsonPath): void {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      const lit = this.text.slice(offset, offset + length);
+      throw new Fail(offset, `the number ${lit.length > 24 ? `${lit.slice(0, 24)}...` : lit} is too large`, path);
+    }
+    this.place(v, offset, path);
+    this.afterValue();
+  }
+
+  /** The Fail for jsonc-parser's error on the token at [offset, offset + length). */
+  error(code: ErrorCode, offset: number, length: number): Fail {
+    // jsonc-parser reads "nullx" as one unknown word: the value is null, then 'x' is wrong.
+    const word = /^(?:true|false|null)/.exec(this.text.slice(offset, offset + 5))?.[0];
+    if (word !== undefined && length > word.length && this.expect === 'value') {
+      this.afterValue();
+      offset += word.length;
+    }
+    return problemAt(this.text, code, offset, length, this.expect, this.top()?.key ?? '', this.here());
+  }
+}
+
+/** Reads the value with jsonc-parser's visitor (strict JSON: no comments, no trailing commas);
+ *  throws Fail at the first problem. */
+function read(text: string, maxDepth: number, position: (offset: number) => JsonPosition): Builder {
+  const b = new Builder(text, maxDepth, position);
   visit(
     text,
     {
-      onObjectBegin: (offset, _length, _line, _column, path) => open({}, offset, path()),
-      onArrayBegin: (offset, _length, _line, _column, path) => open([], offset, path()),
-      onObjectEnd: close,
-      onArrayEnd: close,
-      onObjectProperty: (key, offset) => {
-        const f = top();
-        if (f?.keys == null) return;
-        const first = f.keys.get(key);
-        if (first !== undefined) {
-          const p = position(first);
-          const why = `duplicate key '${key}' (first at line ${p.line} column ${p.column}): JSON would silently keep only the last one`;
-          throw new Fail(offset, why, f.path);
-        }
-        f.keys.set(key, offset);
-        f.key = key;
-        starts.set(pathKey([...f.path, key]), offset);
-        expect = 'colon';
-      },
-      onSeparator: (c) => {
-        expect = c === ':' ? 'value' : top()?.keys == null ? 'value' : 'key';
-      },
-      onLiteralValue: (v: unknown, offset, length, _line, _column, path) => {
-        if (typeof v === 'number' && !Number.isFinite(v)) {
-          const lit = text.slice(offset, offset + length);
-          throw new Fail(offset, `the number ${lit.length > 24 ? `${lit.slice(0, 24)}...` : lit} is too large`, path());
-        }
-        place(v, offset, path());
-        afterValue();
-      },
+      onObjectBegin: (offset, _length, _line, _column, path) => b.open({}, offset, path()),
+      onArrayBegin: (offset, _length, _line, _column, path) => b.open([], offset, path()),
+      onObjectEnd: (offset) => b.close(offset),
+      onArrayEnd: (offset) => b.close(offset),
+      onObjectProperty: (key, offset) => b.property(key, offset),
+      onSeparator: (c) => b.separator(c),
+      onLiteralValue: (v: unknown, offset, length, _line, _column, path) => b.literal(v, offset, length, path()),
       onError: (code, offset, length) => {
-        // jsonc-parser reads "nullx" as one unknown word: the value is null, then 'x' is wrong.
-        const word = /^(?:true|false|null)/.exec(text.slice(offset, offset + 5))?.[0];
-        if (word !== undefined && length > word.length && expect === 'value') {
-          afterValue();
-          offset += word.length;
-        }
-        throw problemAt(text, printParseErrorCode(code), offset, length, expect, top()?.key ?? '', here());
+        throw b.error(printParseErrorCode(code), offset, length);
       },
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
-  return { value: root, starts };
+  return b;
 }
+
+/** jsonc-parser's error codes by name, and a missing closing bracket at the end of the text. */
+type ErrorCode = ReturnType<typeof printParseErrorCode> | 'CloseExpected';
 
 /** The Fail for jsonc-parser's error `code` (or a missing closing bracket at the end of the text)
  *  on the token at [offset, offset + length), given what the parser expected there. */
 function problemAt(
   text: string,
-  code: ReturnType<typeof printParseErrorCode> | 'CloseExpected',
+  code: ErrorCode,
   offset: number,
   length: number,
   expect: Expect,

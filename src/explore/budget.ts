@@ -22,10 +22,15 @@ export const POLL_MASK = 0x3ff;
 
 export class Budget {
   private readonly maxStates: number;
-  private readonly memoryAtStart = process.memoryUsage().heapUsed;
+  private memoryAtStart = process.memoryUsage().heapUsed;
 
   constructor(private readonly limits: BudgetLimits) {
     this.maxStates = limits.maxStates ?? 5_000_000;
+  }
+
+  /** The search begins: the heap grows from here (the engine and the start state are built). */
+  start(): void {
+    this.memoryAtStart = process.memoryUsage().heapUsed;
   }
 
   /** Every 1,024 states: reports progress, then stops for Ctrl-C or for memory. `heldBytes` is what

@@ -80,6 +80,7 @@ export function search(
 
   const cur = new Int32Array(width);
   const next = new Int32Array(width);
+  budget.start();
   let edges = 0;
   let stopReason: StopReason = 'done';
   for (let i = 0; i < f.table.count; i++) {

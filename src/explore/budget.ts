@@ -20,6 +20,7 @@ export interface BudgetLimits {
 /** States visited between two polls (a power of two: the search tests `(i & POLL_MASK) === 0`). */
 export const POLL_MASK = 0x3ff;
 
+/** One search's budget: the limits, and the heap in use when the search began. */
 export class Budget {
   private readonly maxStates: number;
   private memoryAtStart = process.memoryUsage().heapUsed;

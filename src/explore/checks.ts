@@ -38,10 +38,12 @@ export class SnapshotCombos {
     return this.triples.count;
   }
 
+  /** Bytes held outside the JS heap. */
   get bytes(): number {
     return this.rest.bytes + this.triples.bytes;
   }
 
+  /** The id of tuple t's combination of actor snapshot ids (new ids count up from 0). */
   id(t: ArrayLike<number>): number {
     for (let i = 0; i < this.restIdx.length; i++) this.restKey[i] = t[this.restIdx[i] ?? 0] ?? 0;
     const r = this.rest.add(this.restKey);

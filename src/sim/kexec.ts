@@ -4,6 +4,7 @@
 // reserved only when fadump reserved nothing (src/sim/kernel.ts boot()).
 import type { Errno } from '../events';
 
+/** One boot's crash kernel image slot (kexec_crash_image). */
 export class CrashImage {
   /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). Without
    *  crashkernel= memory it stays 'none'. */

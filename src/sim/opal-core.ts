@@ -7,6 +7,7 @@ import { FILES, type FadumpKernel } from './fadump-internal';
 import type { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
 
+/** One boot's OPAL core file: set up at the device-tree scan, created with the fadump files. */
 export class OpalCore {
   /** oc_conf: the core file is set up (an MPIPL boot with a dump). */
   private oc_conf = false;

@@ -22,6 +22,7 @@ import { OPAL_SUCCESS, type DeviceTree, type OpalFdmInRam, type OpalRange, type 
 import { PAGE_ALIGN } from './memblock';
 import type { OpalCore } from './opal-core';
 
+/** opal_fadump_ops: struct fadump_ops on PowerNV (the interface's docstrings say what each does). */
 export class OpalFadump implements FadumpOps {
   /** How many of the metadata's regions are registered with the firmware. */
   private opal_registered_regions = 0;

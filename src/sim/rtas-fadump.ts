@@ -27,6 +27,7 @@ import {
 } from './fadump-internal';
 import { rtasBusy, type DeviceTree, type RtasFdm, type RtasSection } from './firmware';
 
+/** rtas_fadump_ops: struct fadump_ops on pSeries (the interface's docstrings say what each does). */
 export class RtasFadump implements FadumpOps {
   /** fdm_active: the dump structure the firmware preserved, while a dump is active. */
   private fdm_active: RtasFdm | null = null;

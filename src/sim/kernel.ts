@@ -1,9 +1,14 @@
-// The kernel side of fadump, imperative and in the kernel's own order: arch/powerpc/kernel/fadump.c
-// with its platform halves rtas-fadump.c and opal-fadump.c, opal-core.c's release_core, and the
-// pSeries DLPAR memory-remove check. One Kernel object is one boot; the same object goes on running
-// as the production kernel after `echo 1 > release_mem`, as the real kernel does.
+// The kernel side of fadump, imperative and in the kernel's own order, after
+// arch/powerpc/kernel/fadump.c: boot (the device-tree scan, fadump=, the reservation, the param
+// area, setup_fadump), the capture boot's checks and /proc/vmcore's PT_LOADs, registration, the
+// crash, release, and the sysfs files with their store handlers. One Kernel object is one boot; the
+// same object goes on running as the production kernel after `echo 1 > release_mem`, as the real
+// kernel does. Beside it, as upstream: the platform halves (struct fadump_ops) in
+// src/sim/rtas-fadump.ts and src/sim/opal-fadump.ts, struct fw_dump in src/sim/fadump-internal.ts,
+// opal-core.c in src/sim/opal-core.ts, the crash image of kexec in src/sim/kexec.ts, DLPAR in
+// src/sim/hotplug-memory.ts, kstrtoint in src/sim/kstrtox.ts and the files in src/sim/kernfs.ts.
 //
-// Spec: docs/kernel-behaviour.md (cited as §n). This file does not import machines/ or
+// Spec: docs/kernel-behaviour.md (cited as §n). src/sim does not import machines/ or
 // src/memory/layout.ts: it is a second, independent statement of the same behaviour.
 import type { Config } from '../config';
 import type { Errno, Generation } from '../events';
@@ -15,37 +20,14 @@ import {
   FADUMP_CRASH_INFO_MAGIC,
   FADUMP_CRASH_INFO_MAGIC_OLD,
   FADUMP_HEADER_VERSION,
-  FADUMP_INVALIDATE,
-  FADUMP_REGISTER,
-  FADUMP_UNREGISTER,
   HASH_PARAM_AREA_LEN,
   HASH_PARAM_AREA_MIN_RMA,
   HASH_PARAM_AREA_START,
   MAX_BOOT_MEM_RATIO,
-  OPAL_CORE_TEXT,
-  OPAL_FADUMP_MAX_MEM_REGS,
-  OPAL_FADUMP_MIN_BOOT_MEM,
-  RTAS_FADUMP_CPU_STATE_DATA,
-  RTAS_FADUMP_HPTE_REGION,
-  RTAS_FADUMP_MAX_BOOT_MEM_REGS,
-  RTAS_FADUMP_MIN_BOOT_MEM,
-  SIZEOF_OPAL_FADUMP_MEM_STRUCT,
   SZ_1K,
   SZ_256M,
 } from './consts';
-import {
-  OPAL_SUCCESS,
-  rtasBusy,
-  type CrashInfoHeaderInRam,
-  type OpalFdmInRam,
-  type DeviceTree,
-  type Firmware,
-  type OpalRange,
-  type OpalRc,
-  type PtLoadPhdr,
-  type RtasFdm,
-  type RtasSection,
-} from './firmware';
+import { type CrashInfoHeaderInRam, type DeviceTree, type Firmware, type PtLoadPhdr } from './firmware';
 import {
   ALIGN_DOWN,
   freeRanges,
@@ -59,7 +41,25 @@ import {
   regionEnd,
   type MemblockRegion,
 } from './memblock';
-import type { Faults } from './mutants';
+import {
+  emptyFwDump,
+  FILES,
+  swab32,
+  swab64,
+  SYMLINKS,
+  type FadumpKernel,
+  type FadumpOps,
+  type FadumpTrigger,
+  type FwDump,
+} from './fadump-internal';
+import { dlpar_memory } from './hotplug-memory';
+import { CrashImage } from './kexec';
+import { KernFiles } from './kernfs';
+import { kstrtoint } from './kstrtox';
+import type { Faults, MutantId } from './mutants';
+import { OpalCore } from './opal-core';
+import { OpalFadump } from './opal-fadump';
+import { RtasFadump } from './rtas-fadump';
 
 /** A kernel build: its upstream release ("major.minor"), where it builds the elfcorehdr, its byte
  *  order and structure sizes. */
@@ -90,78 +90,8 @@ export interface KernelEnv {
   readonly compat: Compat;
 }
 
-/** struct fw_dump. */
-export interface FwDump {
-  fadump_supported: boolean;
-  fadump_enabled: boolean;
-  dump_active: boolean;
-  dump_registered: boolean;
-  nocma: boolean;
-  param_area_supported: boolean;
-  reserve_dump_area_start: number;
-  reserve_dump_area_size: number;
-  boot_memory_size: number;
-  boot_mem_top: number;
-  boot_mem_addr: number[];
-  boot_mem_sz: number[];
-  boot_mem_regs_cnt: number;
-  boot_mem_dest_addr: number;
-  cpu_state_data_size: number;
-  hpte_region_size: number;
-  fadumphdr_addr: number;
-  elfcorehdr_addr: number;
-  param_area: number;
-  kernel_metadata: number;
-  cma: MemblockRegion | null;
-}
-
-const FILES = {
-  enabled: '/sys/kernel/fadump/enabled',
-  registered: '/sys/kernel/fadump/registered',
-  memReserved: '/sys/kernel/fadump/mem_reserved',
-  hotplugReady: '/sys/kernel/fadump/hotplug_ready',
-  releaseMem: '/sys/kernel/fadump/release_mem',
-  bootargsAppend: '/sys/kernel/fadump/bootargs_append',
-  fadumpRegion: '/sys/kernel/debug/powerpc/fadump_region',
-  opalCore: '/sys/firmware/opal/mpipl/core',
-  releaseCore: '/sys/firmware/opal/mpipl/release_core',
-} as const;
-
-/** The deprecated /sys/kernel/fadump_* symlinks (compat_only_sysfs_link_entry_to_kobj). */
-const SYMLINKS: Readonly<Record<string, string>> = {
-  '/sys/kernel/fadump_enabled': FILES.enabled,
-  '/sys/kernel/fadump_registered': FILES.registered,
-  '/sys/kernel/fadump_release_mem': FILES.releaseMem,
-};
-
-/** A kernfs/debugfs file: show and store, either may be missing. */
-interface KernFile {
-  show: (() => string) | null;
-  store: ((buf: string) => Errno | null) | null;
-}
-
 const ELFHDR_SIZE = 64;
 const ELF_PHDR_SIZE = 56;
-
-export function swab64(x: bigint): bigint {
-  let out = 0n;
-  for (let i = 0n; i < 8n; i++) out = (out << 8n) | ((x >> (8n * i)) & 0xffn);
-  return out;
-}
-
-function swab32(x: number): number {
-  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | ((x >>> 24) & 0xff)) >>> 0;
-}
-
-/** "%#llx": the kernel's vsprintf writes the 0x prefix for zero too (lib/vsprintf.c number()). */
-function hexp(n: number): string {
-  return `0x${n.toString(16)}`;
-}
-
-/** "%#016llx": the 0x counts in the field width. */
-function hex016(n: number): string {
-  return `0x${n.toString(16).padStart(14, '0')}`;
-}
 
 /** LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, 0) for a "major.minor" release; `stable`
  *  lists older series a change was backported to (their latest sublevel has it). */
@@ -172,30 +102,8 @@ function atLeast(version: string, since: string, stable: readonly string[] = [])
   return a !== c ? a > c : b >= d;
 }
 
-export class Kernel {
-  readonly fw_dump: FwDump = {
-    fadump_supported: false,
-    fadump_enabled: false,
-    dump_active: false,
-    dump_registered: false,
-    nocma: false,
-    param_area_supported: false,
-    reserve_dump_area_start: 0,
-    reserve_dump_area_size: 0,
-    boot_memory_size: 0,
-    boot_mem_top: 0,
-    boot_mem_addr: [],
-    boot_mem_sz: [],
-    boot_mem_regs_cnt: 0,
-    boot_mem_dest_addr: 0,
-    cpu_state_data_size: 0,
-    hpte_region_size: 0,
-    fadumphdr_addr: 0,
-    elfcorehdr_addr: 0,
-    param_area: 0,
-    kernel_metadata: 0,
-    cma: null,
-  };
+export class Kernel implements FadumpKernel {
+  readonly fw_dump: FwDump = emptyFwDump();
   readonly memblock: { memory: MemblockRegion[]; reserved: MemblockRegion[] } = { memory: [], reserved: [] };
   /** boot_command_line after fadump_append_bootargs (saved_command_line), and its strlen
    *  (saved_command_line_len, in bytes). */
@@ -203,12 +111,8 @@ export class Kernel {
   saved_command_line_len = 0;
   /** /proc/vmcore: the PT_LOADs of the elfcorehdr it exports; null when there is none. */
   vmcore: PtLoadPhdr[] | null = null;
-  /** opal-core.c: oc_conf, OPAL's memory at the crash (the core file). */
-  private oc_conf = false;
   /** The dump was active at this boot (what the observer needs to judge the capture). */
   dumpActiveAtBoot = false;
-  private rtas_fdm_active: RtasFdm | null = null;
-  private opal_registered_regions = 0;
   private crashing_cpu = -1;
   /** This boot has built an elfcorehdr at registration. */
   private elfcorehdrBuilt = false;
@@ -216,28 +120,33 @@ export class Kernel {
    *  reserve (§1 early boot 4, §6). The object that runs on after release_mem keeps its boot's
    *  answer: a capture boot reserved fadump's area, so no crashkernel= memory. */
   crashkernelReserved = false;
-  /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). Without
-   *  crashkernel= memory it stays 'none'. */
-  private crashImage: 'none' | 'loading' | 'loaded' = 'none';
-  private readonly files = new Map<string, KernFile>();
+  /** kexec_crash_image (src/sim/kexec.ts). */
+  private readonly crashImage = new CrashImage(() => this.crashkernelReserved);
+  private readonly files = new KernFiles(SYMLINKS);
+  private readonly opalCore = new OpalCore(this, this.files);
+  /** fw_dump.ops: the platform half. */
+  private readonly ops: FadumpOps;
   /** first_memblock_size (prom.c): the /memory@0 node's size, in bytes. */
   private first_memblock_size = 0;
 
-  constructor(private readonly env: KernelEnv) {}
+  constructor(readonly env: KernelEnv) {
+    this.ops = env.config.platform === 'pseries' ? new RtasFadump(this) : new OpalFadump(this, this.opalCore);
+  }
 
   private get config(): Config {
     return this.env.config;
   }
-  private bug(id: Parameters<Faults['on']>[0]): boolean {
+  /** A seeded fault (src/sim/mutants.ts) is switched on. */
+  bug(id: MutantId): boolean {
     return this.env.faults.on(id);
   }
   /** PAGE_SIZE of this build (CONFIG_PPC_4K_PAGES / CONFIG_PPC_64K_PAGES), in bytes. */
-  private get PAGE_SIZE(): number {
+  get PAGE_SIZE(): number {
     return this.config.pageSizeKiB * SZ_1K;
   }
   /** This build has the code of a release: LINUX_VERSION_CODE checks against the commits that
    *  changed fadump (the release each first shipped in, and stable series it reached). */
-  private has(since: string, stable: readonly string[] = []): boolean {
+  has(since: string, stable: readonly string[] = []): boolean {
     return atLeast(this.env.image.version, since, stable);
   }
 
@@ -268,89 +177,9 @@ export class Kernel {
     this.setup_fadump();
   }
 
+  /** early_init_dt_scan_fw_dump(): the platform's node (ops->fadump_dt_scan). */
   private early_init_dt_scan_fw_dump(dt: DeviceTree): void {
-    if (dt.rtas !== null) this.rtas_fadump_dt_scan(dt.rtas);
-    if (dt.opal !== null) this.opal_fadump_dt_scan(dt.opal);
-  }
-
-  private rtas_fadump_dt_scan(rtas: NonNullable<DeviceTree['rtas']>): void {
-    if (!rtas.configureKernelDump) return;
-    const f = this.fw_dump;
-    f.fadump_supported = true;
-    // "pass additional parameters" (683eab94da75, 6.10).
-    f.param_area_supported = this.has('6.10');
-    if (rtas.kernelDump !== null) {
-      this.rtas_fdm_active = rtas.kernelDump;
-      f.dump_active = true;
-      this.rtas_fadump_get_config(rtas.kernelDump);
-    }
-    // The sizes the firmware wants for its own sections, whatever the MMU.
-    for (const s of rtas.configureKernelDumpSizes) {
-      if (s.type === RTAS_FADUMP_CPU_STATE_DATA) f.cpu_state_data_size = s.size;
-      else if (s.type === RTAS_FADUMP_HPTE_REGION) f.hpte_region_size = s.size;
-    }
-  }
-
-  private rtas_fadump_get_config(fdm: RtasFdm): void {
-    const f = this.fw_dump;
-    // Start of the permanent reservation, for re-registering after the dump is captured.
-    f.reserve_dump_area_start = fdm.cpuState.dest;
-    f.boot_memory_size = 0;
-    f.boot_mem_regs_cnt = 0;
-    f.boot_mem_addr = [];
-    f.boot_mem_sz = [];
-    let lastEnd = 0;
-    let holeSize = 0;
-    for (const s of fdm.bootRegions) {
-      f.boot_mem_addr.push(s.src);
-      f.boot_mem_sz.push(s.size);
-      f.boot_mem_regs_cnt++;
-      f.boot_memory_size += s.size;
-      holeSize += s.src - lastEnd;
-      lastEnd = s.src + s.size;
-    }
-    f.boot_mem_top = f.boot_memory_size + holeSize;
-    f.boot_mem_dest_addr = fdm.bootRegions[0]?.dest ?? 0;
-    f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
-    // A build without RTAS_FADUMP_PARAM_AREA does not look for it.
-    f.param_area = this.bug('param-area-not-inherited') || !f.param_area_supported ? 0 : fdm.paramArea;
-  }
-
-  private opal_fadump_dt_scan(opal: NonNullable<DeviceTree['opal']>): void {
-    if (!opal.dumpNode) return;
-    const f = this.fw_dump;
-    f.fadump_supported = true;
-    f.cpu_state_data_size = 0;
-    f.hpte_region_size = 0;
-    // Check if dump has been initiated on last reboot.
-    if (!opal.mpiplBoot) return;
-    const addr = this.env.fw.opalMpiplQueryTag();
-    if (addr === 0) return; // "Failed to get Kernel metadata"
-    const md = this.env.fw.ram.read('opal-fdm', addr);
-    // Kernel regions not registered with f/w for MPIPL.
-    if (md === null || md.registeredRegions === 0) return;
-    f.dump_active = true;
-    this.opal_fadump_get_config(md);
-    // opalcore_config_init(): OPAL's own memory at the crash becomes /sys/firmware/opal/mpipl/core.
-    this.oc_conf = true;
-  }
-
-  private opal_fadump_get_config(md: OpalFdmInRam): void {
-    const f = this.fw_dump;
-    f.boot_memory_size = 0;
-    f.boot_mem_addr = [];
-    f.boot_mem_sz = [];
-    f.boot_mem_regs_cnt = 0;
-    for (const r of md.regions.slice(0, md.registeredRegions)) {
-      f.boot_mem_addr.push(r.src);
-      f.boot_mem_sz.push(r.size);
-      f.boot_mem_regs_cnt++;
-      f.boot_memory_size += r.size;
-    }
-    f.boot_mem_top = md.bootMemTop;
-    f.boot_mem_dest_addr = md.regions[0]?.dest ?? 0;
-    f.reserve_dump_area_start = f.boot_mem_dest_addr;
-    f.fadumphdr_addr = md.fadumphdrAddr;
+    this.ops.fadump_dt_scan(dt);
   }
 
   private early_fadump_param(p: Config['fadump']): void {
@@ -378,8 +207,7 @@ export class Kernel {
   // §1 early boot 4: fadump_reserve_mem()
 
   private fadump_get_bootmem_min(): number {
-    if (this.config.platform === 'powernv') return OPAL_FADUMP_MIN_BOOT_MEM;
-    return this.bug('wrong-bootmem-min') ? SZ_256M : RTAS_FADUMP_MIN_BOOT_MEM;
+    return this.ops.fadump_get_bootmem_min();
   }
 
   private fadump_calculate_reserve_size(): number {
@@ -404,10 +232,6 @@ export class Kernel {
     return size > min ? size : min;
   }
 
-  private maxBootMemRegs(): number {
-    return this.config.platform === 'pseries' ? RTAS_FADUMP_MAX_BOOT_MEM_REGS : OPAL_FADUMP_MAX_MEM_REGS;
-  }
-
   /** Boot memory split around holes; false if the firmware cannot take that many regions. */
   private fadump_get_boot_mem_regions(): boolean {
     const f = this.fw_dump;
@@ -421,7 +245,7 @@ export class Kernel {
       if (left === 0) break;
       holeSize += r.base - lastEnd;
       const take = Math.min(left, r.size);
-      if (f.boot_mem_regs_cnt + 1 > this.maxBootMemRegs()) return false;
+      if (f.boot_mem_regs_cnt + 1 > this.ops.fadump_max_boot_mem_rgns()) return false;
       f.boot_mem_addr.push(r.base);
       f.boot_mem_sz.push(take);
       f.boot_mem_regs_cnt++;
@@ -446,7 +270,7 @@ export class Kernel {
       size += ELFHDR_SIZE + ELF_PHDR_SIZE + ELF_PHDR_SIZE * (this.memblock.memory.length + 2);
       size = PAGE_ALIGN(size, this.PAGE_SIZE);
     }
-    if (this.config.platform === 'powernv') size += this.opal_fadump_get_metadata_size();
+    size += this.ops.fadump_get_metadata_size();
     return size;
   }
 
@@ -489,7 +313,7 @@ export class Kernel {
     if (base === 0 || base + size > memBoundary) return error(); // "Failed to find memory chunk"
     f.reserve_dump_area_start = base;
     this.init_mem_struct_addresses();
-    if (this.config.platform === 'powernv') this.opal_fadump_setup_metadata();
+    this.ops.fadump_setup_metadata();
     this.memblock.reserved = memblockAdd(this.memblock.reserved, base, size);
     this.fadump_cma_init();
     return 1;
@@ -528,39 +352,6 @@ export class Kernel {
     f.boot_mem_dest_addr =
       f.reserve_dump_area_start + PAGE_ALIGN(f.cpu_state_data_size + f.hpte_region_size, this.PAGE_SIZE);
     f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
-  }
-
-  /** opal_fadump_get_metadata_size(): PAGE_ALIGN(sizeof(struct opal_fadump_mem_struct)). */
-  private opal_fadump_get_metadata_size(): number {
-    return PAGE_ALIGN(SIZEOF_OPAL_FADUMP_MEM_STRUCT, this.PAGE_SIZE);
-  }
-
-  private opal_fadump_setup_metadata(): void {
-    const f = this.fw_dump;
-    f.kernel_metadata = f.reserve_dump_area_start + f.reserve_dump_area_size - this.opal_fadump_get_metadata_size();
-    this.env.fw.opalMpiplRegisterTag(f.kernel_metadata);
-    this.opal_fadump_init_mem_struct();
-  }
-
-  /** opal_fadump_init_mem_struct(): the metadata in RAM, no region registered yet. */
-  private opal_fadump_init_mem_struct(): void {
-    const f = this.fw_dump;
-    if (f.kernel_metadata === 0) return;
-    const regions: OpalRange[] = [];
-    let dest = f.boot_mem_dest_addr;
-    for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
-      const size = f.boot_mem_sz[i] ?? 0;
-      regions.push({ src: f.boot_mem_addr[i] ?? 0, dest, size });
-      dest += size;
-    }
-    this.opal_registered_regions = 0;
-    this.env.fw.ram.write(f.kernel_metadata, {
-      kind: 'opal-fdm',
-      regions,
-      registeredRegions: 0,
-      fadumphdrAddr: f.fadumphdr_addr,
-      bootMemTop: f.boot_mem_top,
-    });
   }
 
   /** §1 early boot 5: COMMAND_LINE_SIZE bytes in the upper half of RAM (radix MMU) or in
@@ -612,7 +403,7 @@ export class Kernel {
   }
 
   private fadump_init_mem_struct(): void {
-    if (this.config.platform === 'powernv') this.opal_fadump_init_mem_struct();
+    this.ops.fadump_init_mem_struct();
   }
 
   private fadump_init_files(): void {
@@ -636,11 +427,7 @@ export class Kernel {
         store: (b) => this.bootargs_append_store(b),
       });
     }
-    if (this.oc_conf) {
-      // opalcore_init(): the mpipl kobject with core and release_core.
-      this.files.set(FILES.opalCore, { show: () => OPAL_CORE_TEXT, store: null });
-      this.files.set(FILES.releaseCore, { show: null, store: (b) => this.release_core_store(b) });
-    }
+    this.opalCore.opalcore_init();
   }
 
   // =============================================================================================
@@ -689,19 +476,7 @@ export class Kernel {
 
   /** §1 capture boot 4: the platform half. */
   private platform_fadump_process(): number {
-    if (this.config.platform === 'pseries') {
-      const fdm = this.rtas_fdm_active;
-      if (fdm === null) return -22;
-      for (const s of [fdm.cpuState, fdm.hpte, ...fdm.bootRegions]) {
-        if (s.errorFlags !== 0) return -22; // "Dump taken by platform is not valid"
-        if (s.bytesDumped !== s.size) return -22; // "Dump taken by platform is incomplete"
-      }
-      return 0;
-    }
-    // OPAL: CPU notes from the firmware's CPU data, else the crashing CPU's registers.
-    const h = this.readHeader(this.fw_dump.fadumphdr_addr);
-    if (h !== null && h.crashingCpu === FADUMP_CPU_UNKNOWN) return -19;
-    return 0;
+    return this.ops.fadump_process();
   }
 
   private fadump_process(): void {
@@ -808,7 +583,7 @@ export class Kernel {
     } else {
       ram.write(f.fadumphdr_addr, this.init_fadump_header(FADUMP_CRASH_INFO_MAGIC, 0));
     }
-    return this.config.platform === 'pseries' ? this.rtas_fadump_register() : this.opal_fadump_register();
+    return this.ops.fadump_register();
   }
 
   private init_fadump_header(magic: bigint, elfcorehdrAddr: number): CrashInfoHeaderInRam {
@@ -825,139 +600,14 @@ export class Kernel {
     };
   }
 
-  private rtas_fadump_fdm(): RtasFdm {
-    const f = this.fw_dump;
-    const section = (src: number, dest: number, size: number): RtasSection => ({
-      src,
-      dest,
-      size,
-      bytesDumped: 0,
-      errorFlags: 0,
-    });
-    const start = f.reserve_dump_area_start;
-    const bootRegions: RtasSection[] = [];
-    let dest = f.boot_mem_dest_addr;
-    for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
-      const size = f.boot_mem_sz[i] ?? 0;
-      bootRegions.push(section(f.boot_mem_addr[i] ?? 0, dest, size));
-      dest += size;
-    }
-    return {
-      cpuState: section(0, start, f.cpu_state_data_size),
-      hpte: section(0, start + f.cpu_state_data_size, f.hpte_region_size),
-      bootRegions,
-      paramArea: f.param_area,
-    };
-  }
-
-  private rtas_fadump_register(): Errno | null {
-    const f = this.fw_dump;
-    const fdm = this.rtas_fadump_fdm();
-    let rc: number;
-    do {
-      rc = this.env.fw.rtasConfigureKernelDump(FADUMP_REGISTER, fdm);
-    } while (rtasBusy(rc) && !this.bug('rtas-busy-not-retried'));
-    switch (rc) {
-      case 0:
-        f.dump_registered = true;
-        return null;
-      case -1:
-        return 'EIO'; // "Hardware Error"
-      case -3:
-        return 'EINVAL'; // "Parameter Error"
-      case -9:
-        // "Already registered!"
-        if (!this.bug('rtas-already-registered-is-error')) f.dump_registered = true;
-        return 'EEXIST';
-      default:
-        return 'EIO';
-    }
-  }
-
-  private opal_fadump_register(): Errno | null {
-    const f = this.fw_dump;
-    const regions = this.env.fw.ram.read('opal-fdm', f.kernel_metadata)?.regions ?? [];
-    let rc: OpalRc = 'OPAL_PARAMETER';
-    let registered = this.opal_registered_regions;
-    for (let i = registered; i < regions.length; i++) {
-      const r = regions[i];
-      if (r === undefined) break;
-      rc = this.env.fw.opalMpiplAddRange(r);
-      if (rc !== OPAL_SUCCESS) break;
-      registered++;
-    }
-    this.set_opal_registered_regions(registered);
-    let err: Errno | null = 'EIO';
-    switch (rc) {
-      case OPAL_SUCCESS:
-        f.dump_registered = true;
-        err = null;
-        break;
-      case 'OPAL_RESOURCE':
-        // "regions could not be registered for MPIPL as MAX limit is reached!"
-        if (!this.bug('opal-resource-is-error')) {
-          f.dump_registered = true;
-          err = null;
-        }
-        break;
-      case 'OPAL_HARDWARE':
-        // "Support not available."
-        if (!this.bug('opal-hardware-keeps-enabled')) {
-          f.fadump_supported = false;
-          f.fadump_enabled = false;
-        }
-        break;
-      default:
-        break;
-    }
-    // Some regions registered before the failure: unregister all.
-    if (err !== null && this.opal_registered_regions > 0) this.opal_fadump_unregister();
-    return err;
-  }
-
-  private set_opal_registered_regions(n: number): void {
-    this.opal_registered_regions = n;
-    const md = this.env.fw.ram.read('opal-fdm', this.fw_dump.kernel_metadata);
-    if (md !== null) this.env.fw.ram.write(this.fw_dump.kernel_metadata, { ...md, registeredRegions: n });
-  }
-
   /** ops->fadump_unregister(). */
   private fadump_unregister(): Errno | null {
-    return this.config.platform === 'pseries' ? this.rtas_fadump_unregister() : this.opal_fadump_unregister();
-  }
-
-  private rtas_fadump_unregister(): Errno | null {
-    let rc: number;
-    do {
-      rc = this.env.fw.rtasConfigureKernelDump(FADUMP_UNREGISTER, null);
-    } while (rtasBusy(rc));
-    if (rc !== 0) {
-      if (this.bug('unregister-failure-clears-registered')) this.fw_dump.dump_registered = false;
-      return 'EIO'; // "Failed to un-register - unexpected error"
-    }
-    this.fw_dump.dump_registered = false;
-    return null;
-  }
-
-  private opal_fadump_unregister(): Errno | null {
-    const rc = this.env.fw.opalMpiplRemoveAll();
-    if (rc !== OPAL_SUCCESS) {
-      if (this.bug('unregister-failure-clears-registered')) this.fw_dump.dump_registered = false;
-      return 'EIO';
-    }
-    if (!this.bug('opal-unregister-keeps-regions')) this.set_opal_registered_regions(0);
-    this.fw_dump.dump_registered = false;
-    return null;
+    return this.ops.fadump_unregister();
   }
 
   /** ops->fadump_invalidate(). */
   private fadump_invalidate(): void {
-    if (this.config.platform === 'pseries') this.env.fw.rtasConfigureKernelDump(FADUMP_INVALIDATE, null);
-    else this.env.fw.opalMpiplFreePreservedMemory();
-    if (!this.bug('dump-active-not-cleared-at-release')) {
-      this.fw_dump.dump_active = false;
-      this.rtas_fdm_active = null;
-    }
+    this.ops.fadump_invalidate();
   }
 
   /** fadump_cleanup(), from machine_shutdown() on every reboot, halt, power-off or kexec. */
@@ -980,15 +630,14 @@ export class Kernel {
     // fadump_free_elfcorehdr_buf(), then invalidate.
     f.elfcorehdr_addr = 0;
     if (this.bug('release-no-invalidate')) {
-      f.dump_active = false;
-      this.rtas_fdm_active = null;
+      this.ops.fadump_forget_active();
     } else {
       this.fadump_cleanup();
     }
     this.fadump_release_memory(f.boot_mem_top, memblockEndOfDram(this.memblock.memory));
     // Set up the metadata and the dump structure for re-registration.
     f.reserve_dump_area_size = this.bug('release-frees-permanent-area') ? 0 : f.reserve_dump_area_size;
-    if (this.config.platform === 'powernv' && f.reserve_dump_area_size !== 0) this.opal_fadump_setup_metadata();
+    if (f.reserve_dump_area_size !== 0) this.ops.fadump_setup_metadata();
     if (this.bug('release-auto-reregisters')) this.register_fadump();
   }
 
@@ -1013,82 +662,49 @@ export class Kernel {
   /** crash_fadump() from the panic notifier. 'triggered': the firmware took over; 'failed': an
    *  OPAL MPIPL request failed and the normal panic continues; 'not-registered': nothing to do;
    *  'no-firmware-registration': ibm,os-term found nothing registered. */
-  crash_fadump(): 'triggered' | 'failed' | 'not-registered' | 'no-firmware-registration' {
+  crash_fadump(): FadumpTrigger | 'not-registered' {
     if (!this.should_fadump_crash()) return 'not-registered';
     this.crashing_cpu = 0;
     const ram = this.env.fw.ram;
     const fdh = this.readHeader(this.fw_dump.fadumphdr_addr);
     if (fdh !== null) ram.write(this.fw_dump.fadumphdr_addr, { ...fdh, crashingCpu: this.crashing_cpu });
-    if (this.config.platform === 'pseries') {
-      return this.env.fw.rtasOsTerm() ? 'triggered' : 'no-firmware-registration';
-    }
-    const rc = this.env.fw.opalCecReboot2Mpipl();
-    return rc === OPAL_SUCCESS ? 'triggered' : 'failed';
+    return this.ops.fadump_trigger();
   }
 
   // =============================================================================================
   // kexec -p / kexec -p -u (§6 "kdump for contrast")
 
-  /** kexec_file_load(KEXEC_FILE_ON_CRASH), `kexec -p`, begins: the current crash image is freed
-   *  first, then the new one is loaded into the crashkernel= memory (§6), so until kexec-loaded
-   *  nothing is loaded. A kernel that reserved fadump's area reserved no crashkernel= memory (§1
-   *  early boot 4, §6 "crashkernel= memory is reserved only when fadump did not reserve"): the
-   *  segments find no hole in the empty crashk_res and the call fails at once with -EADDRNOTAVAIL
-   *  [I: the errno is kexec_locate_mem_hole()'s; docs/kernel-behaviour.md names none]; nothing was loaded, so
-   *  nothing is freed. 'loading': the load is under way, the answer comes with kexec-loaded. */
+  /** `kexec -p` begins (src/sim/kexec.ts). */
   kexec_load_crash(): Errno | 'loading' {
-    if (!this.crashkernelReserved) return 'EADDRNOTAVAIL';
-    // kdump fallback (fadump off or failed): only the image slot of §6 is stated here; the jump
-    // into a kdump capture kernel is not (the generated suite stops comparing where the model
-    // falls back to kdump; a seeded fault can lead here and must not stop the run).
-    if (this.crashImage === 'loading') return 'EBUSY'; // kexec_trylock() fails [I]
-    this.crashImage = 'loading';
-    return 'loading';
+    return this.crashImage.load();
   }
 
-  /** The `kexec -p` under way returns: the new image is installed. false: no load is under way. */
+  /** The `kexec -p` under way returns. false: no load is under way. */
   kexec_loaded_crash(): boolean {
-    if (this.crashImage !== 'loading') return false;
-    this.crashImage = 'loaded';
-    return true;
+    return this.crashImage.loaded();
   }
 
-  /** KEXEC_FILE_UNLOAD with KEXEC_FILE_ON_CRASH, `kexec -p -u`: the crash image, if any, is
-   *  exchanged with NULL and freed; unloading nothing succeeds too (§6 "`kexec -p -u` unloads"). */
+  /** `kexec -p -u`. */
   kexec_unload_crash(): Errno | null {
-    if (this.crashImage === 'loading') return 'EBUSY'; // kexec_trylock() fails [I]
-    this.crashImage = 'none';
-    return null;
+    return this.crashImage.unload();
   }
 
   // =============================================================================================
   // sysfs (§2)
 
-  /** What a reader sees: path → contents without the trailing newline; write-only files read "". */
+  /** What a reader sees: path → contents without the trailing newline (src/sim/kernfs.ts). */
   sysfsView(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [path, file] of this.files) out[path] = file.show === null ? '' : file.show();
-    // The /sys/kernel/fadump_* links (fadump_init_files(), d418b19f34ed) show their targets.
-    for (const [link, target] of Object.entries(SYMLINKS)) if (this.files.has(target)) out[link] = out[target] ?? '';
-    return out;
+    return this.files.view();
   }
 
+  /** `cat path`: null when there is no such file. */
   sysfsRead(path: string): string | null {
-    const file = this.files.get(SYMLINKS[path] ?? path);
-    if (file === undefined) return null;
-    return file.show === null ? '' : file.show();
+    return this.files.read(path);
   }
 
-  /** The shell's open(O_CREAT|O_WRONLY|O_TRUNC) + write(): a missing file in an existing kernfs
-   *  or procfs directory is -EACCES (no create operation), in a missing directory -ENOENT; -EACCES
-   *  for a file without a store; sysfs_kf_write() returns 0 for a zero-length write without
-   *  calling the store handler. */
+  /** `echo value > path`: the errno, or null. */
   sysfsWrite(path: string, value: string): Errno | null {
-    const file = this.files.get(SYMLINKS[path] ?? path);
-    if (file === undefined) return this.directoryExists(path.slice(0, path.lastIndexOf('/'))) ? 'EACCES' : 'ENOENT';
-    if (file.store === null) return 'EACCES';
-    if (value.length === 0) return null;
-    return file.store(value);
+    return this.files.write(path, value);
   }
 
   /** sizeof(struct fadump_crash_info_header) of this build (asm/fadump-internal.h): 6.10+
@@ -1099,75 +715,12 @@ export class Kernel {
     return (im.generation === 'in-capture-kernel' ? 8 + 4 + 4 + 8 + 8 + 4 + 4 : 8 + 8 + 8) + im.ptRegsSz + im.cpuMaskSz;
   }
 
-  /** sysfs, debugfs and procfs roots always exist; /sys/kernel/fadump and the OPAL mpipl folder
-   *  while they hold a file. */
-  private directoryExists(dir: string): boolean {
-    if (
-      [
-        '/sys/kernel',
-        '/sys/kernel/debug',
-        '/sys/kernel/debug/powerpc',
-        '/sys/firmware',
-        '/sys/devices/system/memory',
-        '/proc',
-      ].includes(dir)
-    )
-      return true;
-    return [...this.files.keys()].some((f) => f.startsWith(`${dir}/`));
-  }
-
-  /** kstrtoint(buf, 0, &v): lib/kstrtox.c. */
-  private kstrtoint(buf: string): number | null {
-    // The handler sees a C string: it ends at the first NUL.
-    const nul = buf.indexOf('\0');
-    if (nul >= 0) buf = buf.slice(0, nul);
-    if (this.bug('kstrtoint-accepts-garbage')) {
-      // simple_strtol(): leading digits, the rest ignored.
-      const m = /^[+-]?\d*/.exec(buf);
-      const n = m === null ? 0 : parseInt(m[0], 10);
-      return Number.isNaN(n) ? 0 : n;
-    }
-    let s = buf;
-    let neg = false;
-    if (s.startsWith('-')) {
-      neg = true;
-      s = s.slice(1);
-    } else if (s.startsWith('+')) {
-      s = s.slice(1);
-    }
-    let base = 10;
-    if (s[0] === '0') {
-      if ((s[1] === 'x' || s[1] === 'X') && s[2] !== undefined && /[0-9a-fA-F]/.test(s[2])) {
-        base = 16;
-        s = s.slice(2);
-      } else {
-        base = 8;
-      }
-    }
-    let i = 0;
-    let v = 0n;
-    for (; i < s.length; i++) {
-      const c = s[i] ?? '';
-      const d = /[0-9]/.test(c) ? c.charCodeAt(0) - 48 : /[a-fA-F]/.test(c) ? (c.charCodeAt(0) | 0x20) - 87 : 99;
-      if (d >= base) break;
-      v = v * BigInt(base) + BigInt(d);
-      if (v > 0xffffffffffffffffn) return null; // -ERANGE
-    }
-    if (i === 0) return null;
-    let rest = s.slice(i);
-    if (rest.startsWith('\n')) rest = rest.slice(1);
-    if (rest !== '') return null;
-    const val = neg ? -v : v;
-    if (val > 2147483647n || val < -2147483648n) return null;
-    return Number(val);
-  }
-
   private registered_store(buf: string): Errno | null {
     const f = this.fw_dump;
     const enabledOk = f.fadump_enabled || this.bug('registered-no-eperm-when-disabled');
     const activeOk = !f.dump_active || this.bug('registered-no-eperm-when-active');
     if (!enabledOk || !activeOk) return 'EPERM';
-    const input = this.kstrtoint(buf);
+    const input = kstrtoint(buf, this.env.faults);
     if (input === null) return 'EINVAL';
     switch (input) {
       case 0: {
@@ -1191,7 +744,7 @@ export class Kernel {
 
   private release_mem_store(buf: string): Errno | null {
     if (!this.fw_dump.dump_active) return 'EPERM';
-    const input = this.kstrtoint(buf);
+    const input = kstrtoint(buf, this.env.faults);
     if (input === null) return 'EINVAL';
     if (input === 1 || (this.bug('release-mem-accepts-zero') && input >= 0)) {
       // vmcore_cleanup(): take away /proc/vmcore first.
@@ -1225,55 +778,12 @@ export class Kernel {
     return null;
   }
 
-  /** opal-core.c release_core_store(). */
-  private release_core_store(buf: string): Errno | null {
-    const input = this.kstrtoint(buf);
-    if (input === null) return 'EINVAL';
-    if (input !== 1) return 'EINVAL';
-    if (!this.oc_conf && !this.bug('release-core-twice')) return 'EPERM'; // "core file not accessible"
-    // Take away the core file, then free its memory.
-    this.files.delete(FILES.opalCore);
-    this.oc_conf = false;
-    return null;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // debugfs fadump_region (§2): rtas_fadump_region_show / opal_fadump_region_show
 
   private fadump_region_show(): string {
-    const f = this.fw_dump;
-    if (!f.fadump_enabled) return '';
-    const lines: string[] = [];
-    const active = f.dump_active;
-    const dumped = (n: number): string => hexp(active ? n : 0);
-    if (this.config.platform === 'pseries') {
-      const cpuStart = f.reserve_dump_area_start;
-      const cpuSize = f.cpu_state_data_size;
-      lines.push(
-        `CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(cpuSize)}`,
-      );
-      const hpteStart = cpuStart + cpuSize;
-      const hpteSize = f.hpte_region_size;
-      lines.push(
-        `HPTE:[${hex016(hpteStart)}-${hex016(hpteStart + hpteSize - 1)}] ${hexp(hpteSize)} bytes, Dumped: ${dumped(hpteSize)}`,
-      );
-    }
-    let dest = f.boot_mem_dest_addr;
-    for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
-      const size = f.boot_mem_sz[i] ?? 0;
-      lines.push(
-        `DUMP: Src: ${hex016(f.boot_mem_addr[i] ?? 0)}, Dest: ${hex016(dest)}, Size: ${hexp(size)}, Dumped: ${dumped(size)} bytes`,
-      );
-      dest += size;
-    }
-    // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n".
-    if (this.config.platform === 'pseries' && f.param_area !== 0)
-      lines.push(
-        '',
-        `[${hex016(f.param_area)}-${hex016(f.param_area + COMMAND_LINE_SIZE - 1)}]: cmdline append: '${this.bootargs_append_show()}'`,
-      );
-    if (active) lines.push('', `Memory above ${hex016(f.boot_mem_top)} is reserved for saving crash dump`);
-    return lines.join('\n');
+    if (!this.fw_dump.fadump_enabled) return '';
+    return this.ops.fadump_region_show().join('\n');
   }
 
   // =============================================================================================
@@ -1281,7 +791,7 @@ export class Kernel {
 
   /** pSeries is_fadump_memory_area(): with a dump registered, an LMB in boot memory (at or below
    *  boot_mem_top) or touching the reserved area. */
-  private is_fadump_memory_area(addr: number, size: number): boolean {
+  is_fadump_memory_area(addr: number, size: number): boolean {
     const f = this.fw_dump;
     if (!f.dump_registered || size === 0) return false;
     const dStart = f.reserve_dump_area_start;
@@ -1290,29 +800,9 @@ export class Kernel {
     return addr <= f.boot_mem_top;
   }
 
-  /** A DLPAR request for these LMBs. Remove: every LMB must be removable (pSeries
-   *  lmb_is_removable) and, in a capture kernel, outside the crash area it keeps reserved until
-   *  release (reserved pages cannot be offlined [I]); else -EINVAL and nothing changes. Add always
-   *  works. */
+  /** A DLPAR request for these LMBs (src/sim/hotplug-memory.ts). */
   dlpar_memory(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
-    if (action === 'remove') {
-      for (const l of lmbs) {
-        if (
-          this.config.platform === 'pseries' &&
-          !this.bug('dlpar-protection-missing') &&
-          this.is_fadump_memory_area(l.base, l.size)
-        )
-          return 'EINVAL';
-        if (this.fw_dump.dump_active && memblockOverlaps(this.memblock.reserved, l.base, l.size)) return 'EINVAL';
-      }
-      for (const l of lmbs) this.memblock.memory = memblockRemove(this.memblock.memory, l.base, l.size);
-      return null;
-    }
-    // Hot-add is refused while the dump is held: a bound the model sets (memory added now would
-    // show up in a re-capture after a capture-kernel panic) [I].
-    if (this.fw_dump.dump_active) return 'EINVAL';
-    for (const l of lmbs) this.memblock.memory = memblockAdd(this.memblock.memory, l.base, l.size);
-    return null;
+    return dlpar_memory(this, action, lmbs);
   }
 }
 

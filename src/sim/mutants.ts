@@ -46,7 +46,7 @@ export const MUTANTS = [
     sentence:
       'The store handlers parse with simple_strtol and ignore trailing garbage, so "x" reads as 0 and "1x" as 1.',
     breaks: '§2 (-EINVAL if not an integer); §8',
-    site: 'kernel.ts kstrtoint',
+    site: 'kstrtox.ts kstrtoint',
     observable: true,
   },
   {
@@ -83,7 +83,7 @@ export const MUTANTS = [
     id: 'release-core-twice',
     sentence: 'release_core_store does not test that the OPAL core is still there, so a second `echo 1` succeeds.',
     breaks: '§2 release_core (a second time: -EPERM); §8',
-    site: 'kernel.ts release_core_store',
+    site: 'opal-core.ts release_core_store',
     observable: true,
   },
   {
@@ -97,14 +97,14 @@ export const MUTANTS = [
     id: 'unregister-failure-clears-registered',
     sentence: "rtas/opal_fadump_unregister clear dump_registered before looking at the firmware's return code.",
     breaks: '§1 Register and unregister (unregister failure: -EIO, registered unchanged)',
-    site: 'kernel.ts fadump_unregister',
+    site: 'rtas-fadump.ts / opal-fadump.ts fadump_unregister',
     observable: true,
   },
   {
     id: 'rtas-already-registered-is-error',
     sentence: 'rtas_fadump_register treats -9 (already registered) as a failure and leaves dump_registered at 0.',
     breaks: '§1 Register (-9 → registered and -EEXIST)',
-    site: 'kernel.ts rtas_fadump_register',
+    site: 'rtas-fadump.ts fadump_register',
     observable: true,
   },
   {
@@ -112,21 +112,21 @@ export const MUTANTS = [
     sentence:
       'rtas_fadump_register does not loop on rtas_busy_delay(), so a busy return code fails the registration with -EIO.',
     breaks: '§1 Register (busy codes are retried)',
-    site: 'kernel.ts rtas_fadump_register',
+    site: 'rtas-fadump.ts fadump_register',
     observable: true,
   },
   {
     id: 'opal-resource-is-error',
     sentence: 'opal_fadump_register treats OPAL_RESOURCE (firmware region limit) as a failure instead of a warning.',
     breaks: '§1 Register (RESOURCE → registered with only some regions)',
-    site: 'kernel.ts opal_fadump_register',
+    site: 'opal-fadump.ts fadump_register',
     observable: true,
   },
   {
     id: 'opal-hardware-keeps-enabled',
     sentence: 'opal_fadump_register returns -EIO on OPAL_HARDWARE but leaves fadump_supported and fadump_enabled set.',
     breaks: '§1 Register (HARDWARE → supported=0, enabled=0, -EIO)',
-    site: 'kernel.ts opal_fadump_register',
+    site: 'opal-fadump.ts fadump_register',
     observable: true,
   },
   {
@@ -163,7 +163,7 @@ export const MUTANTS = [
     sentence:
       'The platform invalidate call forgets to clear fw_dump.dump_active, so the kernel still behaves as a capture kernel after release.',
     breaks: '§1 Release (dump_active=0); §7.6',
-    site: 'kernel.ts fadump_invalidate',
+    site: 'rtas-fadump.ts / opal-fadump.ts fadump_invalidate',
     observable: true,
   },
   {
@@ -231,7 +231,7 @@ export const MUTANTS = [
     id: 'wrong-bootmem-min',
     sentence: 'fadump_get_bootmem_min() returns the old 256 MB on pSeries instead of 320 MB.',
     breaks: '§1 Early boot 4 (minimums: pSeries 320 MB, OPAL 768 MB)',
-    site: 'kernel.ts fadump_get_bootmem_min',
+    site: 'rtas-fadump.ts fadump_get_bootmem_min',
     observable: true,
   },
   {
@@ -261,7 +261,7 @@ export const MUTANTS = [
     sentence:
       'lmb_is_removable() skips the is_fadump_memory_area() test, so DLPAR can remove the reserved area while registered.',
     breaks: '§4 (DLPAR removal of an LMB at or below boot_mem_top or overlapping the reserved area fails with -EINVAL)',
-    site: 'kernel.ts dlpar_memory_remove',
+    site: 'hotplug-memory.ts dlpar_memory',
     observable: true,
   },
   {
@@ -315,7 +315,7 @@ export const MUTANTS = [
     sentence:
       'opal_fadump_unregister clears dump_registered but not registered_regions, so the next registration adds no range and fails.',
     breaks: '§1 Register and unregister (OPAL: one ADD_RANGE per region)',
-    site: 'kernel.ts opal_fadump_unregister',
+    site: 'opal-fadump.ts fadump_unregister',
     observable: true,
   },
   {
@@ -323,7 +323,7 @@ export const MUTANTS = [
     sentence:
       'rtas_fadump_get_config ignores the param-area section, so the capture kernel neither appends the extra parameters nor keeps bootargs_append.',
     breaks: '§1 Early boot 3; §2 bootargs_append (a capture kernel that inherited the area)',
-    site: 'kernel.ts rtas_fadump_get_config',
+    site: 'rtas-fadump.ts rtas_fadump_get_config',
     observable: true,
   },
   {

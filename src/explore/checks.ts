@@ -1,0 +1,225 @@
+// The property checks made during the search (docs/design.md §6 "Exploration and test
+// generation"): state invariants and figures in every state, step properties and their monitors on
+// every step an event triggers them for, and the verdicts at the end. Liveness runs on the whole
+// graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
+// search visits states breadth-first, so it is one of the nearest to the initial state.
+import { ACTORS } from '../../machines/system';
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
+import type { StopReason } from './budget';
+import { BASE_WIDTH, type Engine } from './engine';
+import type { PropertyResult } from './explore';
+import { TupleTable } from './table';
+import { Int32List, PairMap } from './typed';
+
+/** a, or a copy at least n long (doubling), the new slots set to `fill`. */
+export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
+/** Ids for the distinct combinations of actor snapshot ids (a state without its dump outcome and
+ *  monitors): the firmware and the production kernel vary most, the other actors' combination is
+ *  interned first, so the key is three numbers. */
+export class SnapshotCombos {
+  private readonly fw = ACTORS.indexOf('firmware');
+  private readonly pk = ACTORS.indexOf('productionKernel');
+  private readonly restIdx = ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk);
+  private readonly rest = new TupleTable(this.restIdx.length, 1 << 8);
+  private readonly triples = new TupleTable(3, 1 << 12);
+  private readonly restKey = new Int32Array(this.restIdx.length);
+  private readonly key = new Int32Array(3);
+
+  get count(): number {
+    return this.triples.count;
+  }
+
+  /** Bytes held outside the JS heap. */
+  get bytes(): number {
+    return this.rest.bytes + this.triples.bytes;
+  }
+
+  /** The id of tuple t's combination of actor snapshot ids (new ids count up from 0). */
+  id(t: ArrayLike<number>): number {
+    for (let i = 0; i < this.restIdx.length; i++) this.restKey[i] = t[this.restIdx[i] ?? 0] ?? 0;
+    const r = this.rest.add(this.restKey);
+    this.key[0] = t[this.fw] ?? 0;
+    this.key[1] = t[this.pk] ?? 0;
+    this.key[2] = r < 0 ? ~r : r;
+    const c = this.triples.add(this.key);
+    return c < 0 ? ~c : c;
+  }
+}
+
+/** A property's first violation: in state `state` (an index), by alphabet event `event` (-1: the
+ *  state itself is bad). */
+export interface Violation {
+  state: number;
+  event: number;
+  note: string | null;
+}
+
+/** The applicable properties of one configuration, checked as the search goes; the tuple width
+ *  (BASE_WIDTH plus one slot per monitor) follows from them. */
+export class PropertyChecks {
+  readonly stateProps: StateProperty[];
+  readonly stepProps: StepProperty[];
+  readonly graphProps: GraphProperty[];
+  private readonly monitored: StepProperty[];
+  private readonly monitorSlot: Map<StepProperty, number>;
+  /** The tuple width: the engine's, then one monitor value per monitored step property. */
+  readonly width: number;
+  private readonly violation = new Map<string, Violation>();
+  // State invariants depend on the actors' snapshots only: their verdict bits are cached per
+  // snapshot-id combination (SnapshotCombos), as are the liveness goals.
+  readonly combos = new SnapshotCombos();
+  private stateBad = new Int32Array(1 << 12).fill(-1);
+  // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
+  // snapshot the step reads) and the monitor values: cached per (outcome, monitor values) as an
+  // index into stepVerdicts: the violated bits, then the next monitor values.
+  private readonly stepCache = new PairMap();
+  private readonly stepVerdicts = new Int32List(1 << 12);
+  private readonly triggers: boolean[][];
+  private readonly triggered: boolean[];
+  private readonly figureProps: StateProperty[];
+  private readonly figures = new Map<string, { value: number; state: number }>();
+
+  constructor(
+    private readonly config: Config,
+    properties: readonly Property[],
+    private readonly letters: readonly ExternalEvent[],
+    private readonly engine: Engine,
+  ) {
+    this.stateProps = properties.filter((p): p is StateProperty => p.kind === 'state');
+    this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
+    this.graphProps = properties.filter((p): p is GraphProperty => p.kind === 'graph');
+    this.monitored = this.stepProps.filter((p) => p.monitor !== undefined);
+    this.monitorSlot = new Map(this.monitored.map((p, i) => [p, BASE_WIDTH + i]));
+    this.width = BASE_WIDTH + this.monitored.length;
+    this.triggers = letters.map((e) => this.stepProps.map((p) => p.triggers(e)));
+    this.triggered = this.triggers.map((t) => t.some(Boolean));
+    this.figureProps = this.stateProps.filter((p) => p.figure !== undefined);
+  }
+
+  /** Bytes held outside the JS heap by the caches (for the memory budget). */
+  get bytes(): number {
+    return this.combos.bytes + this.stateBad.byteLength + this.stepCache.bytes + this.stepVerdicts.data.byteLength;
+  }
+
+  /** Records a violation, unless the property already has one. */
+  violate(id: string, state: number, event: number, note: string | null = null): void {
+    if (!this.violation.has(id)) this.violation.set(id, { state, event, note });
+  }
+
+  /** State invariants and figures in state i, whose tuple is `cur`. */
+  checkState(i: number, cur: Int32Array): void {
+    const stateProps = this.stateProps;
+    if (stateProps.length) {
+      const c = this.combos.id(cur);
+      if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
+      let bad = this.stateBad[c] ?? -1;
+      if (bad < 0) {
+        bad = 0;
+        const s = this.engine.toState(cur);
+        for (let k = 0; k < stateProps.length; k++) if (!stateProps[k]?.holds(s, this.config)) bad |= 1 << k;
+        this.stateBad[c] = bad;
+      }
+      if (bad) stateProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, -1));
+    }
+    // (issue 6) Figures: measured in the first state that has one.
+    if (this.figures.size < this.figureProps.length) {
+      const s = this.engine.toState(cur);
+      for (const p of this.figureProps) {
+        const f = this.figures.has(p.id) || p.figure === undefined ? null : p.figure(s, this.config);
+        if (f !== null) this.figures.set(p.id, { value: f, state: i });
+      }
+    }
+  }
+
+  /** Which step properties event e triggers (by index in stepProps), or undefined for none. */
+  triggeredBy(e: number): readonly boolean[] | undefined {
+    return this.triggered[e] ? this.triggers[e] : undefined;
+  }
+
+  /** The step properties event e (outcome o) triggers, from state i (`cur`) to `next`; writes the
+   *  next monitor values into `next`. */
+  checkStep(i: number, e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
+    const monitored = this.monitored;
+    let mkey = 0;
+    for (let k = 0; k < monitored.length; k++) mkey = mkey * 4 + (cur[BASE_WIDTH + k] ?? 0);
+    let at = this.stepCache.get(o, mkey) - 1;
+    if (at < 0) {
+      at = this.stepVerdicts.length;
+      this.judgeStep(e, o, cur, next, trig);
+      this.stepCache.set(o, mkey, at + 1);
+    }
+    const verdicts = this.stepVerdicts.data;
+    const bad = verdicts[at] ?? 0;
+    if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
+    for (let k = 0; k < monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
+  }
+
+  /** Evaluates a step not seen before (with these monitor values): appends the violated bits, then
+   *  the next monitor values, to stepVerdicts. */
+  private judgeStep(e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
+    const pre = this.engine.toState(cur);
+    const post = this.engine.toState(next);
+    const event = this.letters[e];
+    if (event === undefined) throw new Error('bad event');
+    const out = this.engine.outcome(o);
+    const step = { pre, event, post, handled: out.handled, errno: out.errno, ignored: out.ignored };
+    let bad = 0;
+    const nextM: number[] = [];
+    this.stepProps.forEach((p, k) => {
+      const slot = this.monitorSlot.get(p);
+      const m = slot === undefined ? 0 : (cur[slot] ?? 0);
+      if (trig[k] && !p.holds(step, m, this.config)) bad |= 1 << k;
+      if (slot !== undefined) nextM.push(trig[k] && p.monitor ? p.monitor(m, step, this.config) : m);
+    });
+    this.stepVerdicts.push(bad);
+    for (const m of nextM) this.stepVerdicts.push(m);
+  }
+
+  /** One result per property of `all` (in that order): 'n/a' where it does not apply to the
+   *  configuration, else 'violated' with the shortest counterexample, else 'holds' or, when the
+   *  search stopped early, 'incomplete'. Figures are attached (issue 6). */
+  results(
+    all: readonly Property[],
+    states: number,
+    stopReason: StopReason,
+    pathTo: (i: number) => ExternalEvent[],
+  ): PropertyResult[] {
+    const complete = stopReason === 'done';
+    const results = all.map((p): PropertyResult => {
+      const na = p.notApplicable(this.config);
+      if (na !== null) return { property: p.id, verdict: 'n/a', states: 0, counterexample: null, note: na };
+      const v = this.violation.get(p.id);
+      if (v) {
+        const path = pathTo(v.state);
+        const ev = this.letters[v.event];
+        const counterexample = v.event >= 0 && ev ? [...path, ev] : path;
+        return { property: p.id, verdict: 'violated', states, counterexample, note: v.note };
+      }
+      const livenessSkipped = p.kind === 'graph' && p.check === 'eventually' && !complete;
+      const note = complete
+        ? null
+        : livenessSkipped
+          ? `not decided: exploration stopped (${stopReason})`
+          : `no violation in ${states} states before ${stopReason}`;
+      return { property: p.id, verdict: complete ? 'holds' : 'incomplete', states, counterexample: null, note };
+    });
+    // (issue 6) Attach the figures.
+    for (const r of results) {
+      const f = this.figures.get(r.property);
+      if (f !== undefined && r.verdict !== 'n/a') {
+        r.figure = f.value;
+        r.figureAt = pathTo(f.state);
+      }
+    }
+    return results;
+  }
+}

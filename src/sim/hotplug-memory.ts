@@ -1,0 +1,31 @@
+// Memory DLPAR on pSeries (and hot-add/remove elsewhere), after
+// arch/powerpc/platforms/pseries/hotplug-memory.c: lmb_is_removable() asks fadump whether an LMB
+// is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). Reference §4, §5.
+import type { Errno } from '../events';
+import type { Kernel } from './kernel';
+import { memblockAdd, memblockOverlaps, memblockRemove, type MemblockRegion } from './memblock';
+
+/** A DLPAR request for these LMBs. Remove: every LMB must be removable (pSeries
+ *  lmb_is_removable) and, in a capture kernel, outside the crash area it keeps reserved until
+ *  release (reserved pages cannot be offlined [I]); else -EINVAL and nothing changes. Add always
+ *  works. */
+export function dlpar_memory(k: Kernel, action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
+  if (action === 'remove') {
+    for (const l of lmbs) {
+      if (
+        k.env.config.platform === 'pseries' &&
+        !k.bug('dlpar-protection-missing') &&
+        k.is_fadump_memory_area(l.base, l.size)
+      )
+        return 'EINVAL';
+      if (k.fw_dump.dump_active && memblockOverlaps(k.memblock.reserved, l.base, l.size)) return 'EINVAL';
+    }
+    for (const l of lmbs) k.memblock.memory = memblockRemove(k.memblock.memory, l.base, l.size);
+    return null;
+  }
+  // Hot-add is refused while the dump is held: a bound the model sets (memory added now would
+  // show up in a re-capture after a capture-kernel panic) [I].
+  if (k.fw_dump.dump_active) return 'EINVAL';
+  for (const l of lmbs) k.memblock.memory = memblockAdd(k.memblock.memory, l.base, l.size);
+  return null;
+}

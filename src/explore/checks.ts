@@ -1,5 +1,5 @@
 // The property checks made during the search (docs/design.md §6 "Exploration and test
-// generation"): state invariants and figures in every state, step properties and their monitors on
+// paths"): state invariants and figures in every state, step properties and their monitors on
 // every step an event triggers them for, and the verdicts at the end. Liveness runs on the whole
 // graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
 // search visits states breadth-first, so it is one of the nearest to the initial state.

@@ -1,6 +1,6 @@
 // Memory DLPAR on pSeries (and hot-add/remove elsewhere), after
 // arch/powerpc/platforms/pseries/hotplug-memory.c: lmb_is_removable() asks fadump whether an LMB
-// is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). Reference §4, §5.
+// is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). docs/kernel-behaviour.md §4, §5.
 import type { Errno } from '../events';
 import type { Kernel } from './kernel';
 import { memblockAdd, memblockOverlaps, memblockRemove, type MemblockRegion } from './memblock';

@@ -76,7 +76,7 @@ function positions(text: string, firstLine: number): (offset: number) => JsonPos
 }
 
 /** Where the string token at [start, end) goes wrong, which jsonc-parser reports at the token's
- *  start: the first control character, bad escape or \u without four hex digits (RFC 8259 §7), or
+ *  start: the first control character, bad escape or \u without four hex digits (RFC 8259, section 7), or
  *  the end of the text before the closing quote. */
 function stringFault(text: string, start: number, end: number): { at: number; why: string; truncated: boolean } {
   // The scanner stops before a line break inside a string: look at that character too.

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import { config as makeConfig, type Config } from '../config';
+import type { DumpVerdict } from '../explain/outcome';
 import { replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
@@ -39,6 +40,9 @@ export interface Conformance {
   agreeingSteps: number;
   divergences: Divergence[];
   end: string;
+  /** The model's dump outcome at the transcript's last step (src/explain/outcome.ts): what the
+   *  model says this path ends with, told as replay tells it. */
+  outcome: DumpVerdict;
 }
 
 /** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
@@ -157,6 +161,7 @@ export function conform(t: Transcript): Conformance {
     agreeingSteps,
     divergences,
     end: t.end?.end ?? 'no end line',
+    outcome: r.final.outcome,
   };
 }
 

@@ -125,8 +125,10 @@ function armedName(s: SystemState): string {
   return 'nothing armed';
 }
 
-const statesLine = (s: SystemState): string =>
-  `states: ${ACTORS.map((a) => `${a}=${stateString(s.actors[a].value)}`).join(', ')}`;
+const statesLine = (config: Config, s: SystemState): string =>
+  `states: ${actorsInPlay(config)
+    .map((a) => `${a}=${stateString(s.actors[a].value)}`)
+    .join(', ')}`;
 
 /** The past the explanations need, carried along the fold. */
 interface History {
@@ -181,7 +183,7 @@ export interface BreakContext {
 export function explainBreak(c: BreakContext): { why: string; detail: string[] } {
   const { post, outcome: v, history: h } = c;
   const label = c.ref === null ? 'the initial state' : c.ref.label;
-  const states = statesLine(post);
+  const states = statesLine(c.config, post);
   const outcomeWhy = (): { why: string; detail: string[] } =>
     v.kind === 'captured-stale'
       ? { why: staleWhy(v), detail: staleLines(v, h) }

@@ -360,13 +360,7 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
       ),
     );
   }
-  rows.push(
-    row(
-      'dump',
-      esc(`${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`),
-      prev !== null && (prev.dump !== f.dump || prev.dumpReason !== f.dumpReason),
-    ),
-  );
+  rows.push(row('dump', esc(f.outcome.summary), prev !== null && prev.outcome.summary !== f.outcome.summary));
   return `<table class="facts">${rows.join('')}</table>`;
 }
 

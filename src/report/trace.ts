@@ -16,9 +16,10 @@ import {
 import type { Config } from '../config';
 import type { AnyEvent, Errno, ExternalEvent, InternalEvent } from '../events';
 import type { LogEntry } from '../log/parse';
-import { replay } from '../log/replay';
+import { replay, type Explanation } from '../log/replay';
 import { elfcorePtLoads, normalize, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
-import { diffPtLoads, memoryText, ptLoadsText, type PtLoadDiff } from '../memory/map';
+import { diffPtLoads, memoryText, ptLoadsText, rangesText, type PtLoadDiff } from '../memory/map';
+import type { DumpVerdict } from '../explain/outcome';
 import { expectedPtLoads, type Property, type Step } from '../specs/properties';
 import { FILES } from '../sysfs/store';
 import { running, type Observation } from '../sysfs/view';
@@ -41,7 +42,7 @@ export interface TraceDelivery {
   emitted: InternalEvent[];
 }
 
-export interface Frame extends Observation {
+export interface Frame extends Observation, Explanation {
   /** 0 is the state before the first event. */
   index: number;
   line: number | null;
@@ -271,12 +272,25 @@ export interface Facts {
   elfcorehdr: string | null;
 }
 
+/** The dump outcome in a few words, for a picture's note. */
+function dumpFact(o: DumpVerdict): string {
+  switch (o.kind) {
+    case 'lost':
+    case 'not-armed':
+      return `${o.kind}: ${o.message}`;
+    case 'captured-stale':
+      return `captured-stale${o.missing.length ? `: misses ${rangesText(o.missing)}` : ''}${o.extra.length ? `${o.missing.length ? ',' : ':'} describes ${rangesText(o.extra)} in excess` : ''}`;
+    default:
+      return o.kind;
+  }
+}
+
 export function factsOf(f: Frame): Facts {
   return {
     registered: f.sysfs[FILES.registered]?.trim() ?? null,
     releaseMem: FILES.releaseMem in f.sysfs,
     vmcore: f.vmcore === null ? null : ptLoadsText(f.vmcore.ptLoad),
-    dump: f.dump === 'none' ? 'none' : `${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`,
+    dump: dumpFact(f.outcome),
     memory: memoryText(f.memory),
     elfcorehdr: f.elfcorehdr === null ? null : ptLoadsText(f.elfcorehdr),
   };

@@ -208,10 +208,10 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
     case 'no-crash-kernel-loaded-window': {
       const detail: string[] = [];
       if (h.armedAt) detail.push(`armed since ${at(h.armedAt)}`);
-      if (h.disarmedAt) detail.push(`disarmed by ${at(h.disarmedAt)}, which no one chose as a disarm`);
+      if (h.disarmedAt) detail.push(`disarmed at ${at(h.disarmedAt)}, though no one chose to disarm`);
       detail.push(states);
       return {
-        why: `the crash found nothing armed (no fadump registration, no crash kernel loaded) inside a window nobody chose: ${v.summary}`,
+        why: `the crash found nothing armed, in a window nobody chose: ${v.kind === 'not-armed' || v.kind === 'lost' ? v.message : v.summary}`,
         detail,
       };
     }
@@ -229,7 +229,7 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
       };
     case 'registration-does-not-survive-reboot':
       return {
-        why: `after ${label} the production kernel runs with fadump enabled and an area reserved, yet registered reads 0 and the firmware holds a registration it did not take over`,
+        why: `after ${label} the production kernel runs with fadump enabled and an area reserved but is not registered (registered reads 0), while the firmware still holds a registration from before`,
         detail: [states],
       };
     case 'memory-available-to-production': {

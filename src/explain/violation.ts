@@ -143,7 +143,9 @@ function contrastOf(
   });
   return broken
     ? `${head}; the same log breaks it there too (it leaves that configuration's alphabet)`
-    : `${head}; the same log there ends with dump ${e.outcome.summary}`;
+    : e.outcome.kind === 'none'
+      ? `${head}; the same log keeps it there`
+      : `${head}; the same log there ends with dump ${e.outcome.summary}`;
 }
 
 /** Explains a counterexample of check: `config` as check ran it, `events` the counterexample's

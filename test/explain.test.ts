@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
 import { parseConfig, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
-import { explainViolation, violationLine } from '../src/explain/violation';
+import { explainViolation, matrixVerdicts, violationLine } from '../src/explain/violation';
+import { conform, readTranscript } from '../src/conform/conform';
 import type { ConfigVerdict } from '../src/explain/contrast';
 import type { DumpVerdict } from '../src/explain/outcome';
 import type { Verdict } from '../src/explore/explore';
@@ -312,5 +313,54 @@ describe('replay shows what was hidden', () => {
     };
     expect(json.steps[3]?.states.captureKernel).toBe('off');
     expect(json.steps[3]?.running).toContain("kdump's capture kernel");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The same outcome in conform and in the JSON, and the matrix for check
+
+describe('the outcome and the memory map as data', () => {
+  it("conform tells the outcome of a real kernel's path, the model's and the guest's own vmcore judged the same way: 6.1 misses the hot-added LMB, 6.12 does not", () => {
+    const old = conform(readTranscript('test/real/pseries-6.1-64k-hot-add-then-crash.jsonl'));
+    for (const o of [old.outcome, old.observedOutcome]) {
+      if (o === null || o.kind !== 'captured-stale') throw new Error(`stale expected, got ${o?.kind}`);
+      expect(o.missing).toEqual([{ start: 0x80000000, end: 0x90000000 }]);
+      expect(o.summary).toContain('misses [0x80000000–0x90000000) (256 MiB)');
+    }
+    const current = conform(readTranscript('test/real/pseries-6.12-64k-hot-add-then-crash.jsonl'));
+    expect(current.outcome.kind).toBe('captured-accurate');
+    expect(current.observedOutcome?.kind).toBe('captured-accurate');
+    const unregistered = conform(readTranscript('test/real/pseries-6.1-64k-unregistered-crash.jsonl'));
+    expect(unregistered.outcome.kind).toBe('not-armed');
+    expect(unregistered.observedOutcome).toBeNull();
+  });
+
+  it('replay --json gives the memory map per step in bytes: partition memory, reserved area, boot-memory copy, CMA', async () => {
+    const json = JSON.parse(
+      (await cli(['replay', '--json', 'examples/hotplug-before-reload-at-registration.jsonl'])).out,
+    ) as {
+      steps: JsonStep[];
+      final: { outcome: DumpVerdict };
+    };
+    const names = (json.steps[0]?.memoryMap ?? []).map((r) => r.name);
+    expect(names).toEqual(['partition memory', 'boot memory', 'reserved area', 'boot-memory copy', 'CMA']);
+    const partition = json.steps[1]?.memoryMap.find((r) => r.name === 'partition memory');
+    expect(partition).toMatchObject({ start: 0, end: 0x210000000, size: 0x210000000 });
+    expect(json.final.outcome.kind).toBe('captured-stale');
+  });
+
+  it("matrixVerdicts() builds explainViolation()'s matrix from check's runs", () => {
+    const runs = [
+      {
+        config: 'a',
+        input: { platform: 'pseries' as const },
+        results: [{ property: 'accurate-vmcore', verdict: 'holds' as const }],
+      },
+      { config: 'b', input: { platform: 'powernv' as const }, results: [] },
+    ];
+    expect(matrixVerdicts(runs, 'accurate-vmcore')).toEqual([
+      { config: 'a', input: { platform: 'pseries' }, verdict: 'holds' },
+      { config: 'b', input: { platform: 'powernv' }, verdict: 'n/a' },
+    ]);
   });
 });

@@ -134,14 +134,28 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
       return previous.exported ? { ...previous, exported: false } : previous;
     return { kind: 'none', summary: 'captured earlier; no vmcore exported now' };
   }
-  const d = diffPtLoads(x.actual, x.expected);
-  const base = { mechanism: x.mechanism, memoryAtCrash: x.memoryAtCrash, ptLoads: x.actual, exported: true };
-  const by = CAPTURED_BY[x.mechanism];
+  const v = judgeVmcore(x.mechanism, x.actual, x.expected, x.memoryAtCrash);
+  return v;
+}
+
+/** Judges a vmcore's PT_LOADs (`actual`) against those that describe the crashed kernel's memory
+ *  exactly (`expected`, with the same kind of p_offset), `memoryAtCrash` the crashed kernel's
+ *  memory: captured-accurate or captured-stale (exported: true). Pure; used for the model's
+ *  vmcore and, by conform, for a real guest's. */
+export function judgeVmcore(
+  mechanism: CaptureMechanism,
+  actual: readonly PtLoad[],
+  expected: readonly PtLoad[],
+  memoryAtCrash: readonly Range[],
+): Extract<DumpVerdict, { kind: 'captured-accurate' | 'captured-stale' }> {
+  const d = diffPtLoads(actual, expected);
+  const base = { mechanism, memoryAtCrash: [...memoryAtCrash], ptLoads: [...actual], exported: true };
+  const by = CAPTURED_BY[mechanism];
   if (d.same)
     return {
       kind: 'captured-accurate',
       ...base,
-      summary: `captured-accurate: ${by} exports ${ptLoadsText(x.actual)}, exactly the crashed kernel's memory ${memoryText(x.memoryAtCrash)}${x.mechanism === 'fadump' ? '' : ' (less the memory set aside for the capture)'}`,
+      summary: `captured-accurate: ${by} exports ${ptLoadsText(actual)}, exactly the crashed kernel's memory ${memoryText(memoryAtCrash)}${mechanism === 'fadump' ? '' : ' (less the memory set aside for the capture)'}`,
     };
   const parts: string[] = [];
   if (d.missing.length) parts.push(`misses ${rangesText(d.missing)} (${sizeText(totalSize(d.missing))})`);
@@ -151,10 +165,10 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
   return {
     kind: 'captured-stale',
     ...base,
-    expected: x.expected,
+    expected: [...expected],
     missing: d.missing,
     extra: d.extra,
     moved: d.moved.length,
-    summary: `captured-stale: ${by}'s vmcore ${parts.join(' and ')}; the crashed kernel's memory was ${memoryText(x.memoryAtCrash)}`,
+    summary: `captured-stale: ${by}'s vmcore ${parts.join(' and ')}; the crashed kernel's memory was ${memoryText(memoryAtCrash)}`,
   };
 }

@@ -5,6 +5,7 @@ import { createSystem, type StepResult, type SystemState } from '../../machines/
 import { parseConfig, type Config } from '../config';
 import { describeEvent, toMachineEvent, type ExternalEvent } from '../events';
 import { propertyById, type Property } from '../specs/properties';
+import type { Verdict } from '../explore/explore';
 import { flips, rankKey, type ConfigVerdict } from './contrast';
 import { Explainer, explainBreak, type Explained, type Violation } from './explainer';
 
@@ -176,4 +177,22 @@ export function violationLine(v: ViolationExplanation): string {
         ? ' in the initial state'
         : ` at step ${v.step} (line ${v.line ?? '?'}: ${v.event ?? ''})`;
   return `${v.property}${where}: ${v.why}`;
+}
+
+/** The verdicts of one property across explored configurations, as explainViolation()'s
+ *  `opts.matrix` takes them: from check's runs (src/explore/check.ts ConfigRun: config name,
+ *  input, results), 'n/a' where a run has no result for the property. */
+export function matrixVerdicts(
+  runs: readonly {
+    config: string;
+    input: ConfigVerdict['input'];
+    results: readonly { property: string; verdict: Verdict }[];
+  }[],
+  propertyId: string,
+): ConfigVerdict[] {
+  return runs.map((r) => ({
+    config: r.config,
+    input: r.input,
+    verdict: r.results.find((x) => x.property === propertyId)?.verdict ?? 'n/a',
+  }));
 }

@@ -60,13 +60,17 @@ export interface Explained {
  *  reserved area, boot memory and its copy and CMA (the running production kernel's reservation,
  *  or the dump's while a capture kernel holds it), crashkernel=, hypervisor-assisted dump's
  *  scratch area. Bytes. */
-export function stateMemoryMap(state: SystemState): MapRegion[] {
+export function stateMemoryMap(config: Config, state: SystemState): MapRegion[] {
   const a = state.actors;
   const k = a.productionKernel.context;
   const fw = a.firmware.context;
-  const r = a.productionKernel.matches('running') ? k.reservation : null;
-  const d = r === null ? fw.dump : null;
-  const src = r ?? d;
+  const running = a.productionKernel.matches('running');
+  if (config.mechanism === 'phyp-assisted-dump') {
+    const scratch = running ? k.phypScratch : a.phypDump.context.scratch;
+    return memoryMap({ partition: fw.memory, scratch });
+  }
+  const r = running ? k.reservation : null;
+  const src = r ?? fw.dump;
   return memoryMap({
     partition: fw.memory,
     bootRegions: src?.bootRegions ?? null,
@@ -74,7 +78,6 @@ export function stateMemoryMap(state: SystemState): MapRegion[] {
     bootMemDest: src?.bootMemDest ?? null,
     cma: r?.cma ?? null,
     crashkernel: k.crashkernel,
-    scratch: k.phypScratch,
   });
 }
 
@@ -187,7 +190,9 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
   const outcomeWhy = (): { why: string; detail: string[] } =>
     v.kind === 'captured-stale'
       ? { why: staleWhy(v), detail: staleLines(v, h) }
-      : { why: `the crash left no /proc/vmcore: dump ${v.summary}`, detail: [states] };
+      : v.kind === 'not-armed'
+        ? { why: `the crash found nothing armed (${v.message}): no vmcore`, detail: [states] }
+        : { why: `the crash left no /proc/vmcore: dump ${v.summary}`, detail: [states] };
   switch (c.property.id) {
     case 'accurate-vmcore':
       if (v.kind === 'captured-stale') return { why: staleWhy(v), detail: staleLines(v, h) };
@@ -303,7 +308,7 @@ export class Explainer {
     return {
       violations: this.checkState(null, null, null, s, null),
       outcome: this.outcome,
-      memoryMap: stateMemoryMap(s),
+      memoryMap: stateMemoryMap(this.config, s),
       service: [],
     };
   }
@@ -353,7 +358,7 @@ export class Explainer {
     const key = ranges(reg?.elfcorehdr ?? null);
     if (reg !== null && reg.elfcorehdr !== null && key !== ranges(pre.actors.firmware.context.registration?.elfcorehdr))
       h.header = { ref, key, memory: [...post.actors.firmware.context.memory] };
-    return { violations, outcome, memoryMap: stateMemoryMap(post), service: serviceActions(r.deliveries) };
+    return { violations, outcome, memoryMap: stateMemoryMap(this.config, post), service: serviceActions(r.deliveries) };
   }
 
   private checkState(

@@ -53,9 +53,7 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
   out.push(`  dump: ${o.outcome.summary}`);
   for (const v of o.violations) {
     if (v.since !== undefined) {
-      out.push(
-        `  ✗ ${v.property} (still broken, since ${v.since === null ? 'the initial state' : `line ${v.since}`}): ${v.why}`,
-      );
+      out.push(`  ✗ ${v.property} still broken (since ${v.since === null ? 'the initial state' : `line ${v.since}`})`);
       continue;
     }
     out.push(`  ✗ ${v.property} broken: ${v.why}`);

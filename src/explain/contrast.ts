@@ -79,12 +79,15 @@ export function soleDifference(
   return { key, from: a[key] ?? '(unset)', to: b[key] ?? '(unset)' };
 }
 
+/** One configuration's verdict on one property: its name, its input as the matrix gives it, and
+ *  the verdict. */
 export interface ConfigVerdict {
   config: string;
   input: ConfigInput;
   verdict: Verdict;
 }
 
+/** A single-key change of configuration that turns a property from violated into holds. */
 export interface Flip {
   key: string;
   /** The key's values on the violated and the holding side, as resolved ("x (default)"). */
@@ -135,6 +138,7 @@ const KEY_ORDER = [
   'bootMemoryRule',
 ];
 
+/** A key's place in KEY_ORDER (unlisted keys last). */
 export function rankKey(key: string): number {
   const i = KEY_ORDER.indexOf(key);
   return i < 0 ? KEY_ORDER.length : i;

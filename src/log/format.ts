@@ -136,6 +136,8 @@ export function stepJson(s: ReplayStep): unknown {
   };
 }
 
+/** The whole replay as `replay --json` prints it: every step (stepJson()) and the final
+ *  observation with its outcome. */
 export function replayJson(r: Replay): unknown {
   return { steps: r.steps.map(stepJson), final: r.final };
 }

@@ -166,6 +166,22 @@ describe('replay of every counterexample names the broken property and says why'
     expect(x.contrast).toContain('captured-accurate');
   });
 
+  it('without a matrix, replay and explainViolation() take the contrast from the verdicts recorded for the default matrix', async () => {
+    const c = counterexamples.find(
+      (x) => x.property === 'accurate-vmcore' && x.config === 'pseries at-registration fadump=on 8G',
+    );
+    if (c === undefined) throw new Error('no counterexample');
+    const text = await cli(['replay', c.file]);
+    expect(text.out).toContain(
+      'holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs: at-registration → in-capture-kernel), by the verdicts recorded in src/specs/expected.json',
+    );
+    const x = explainViolation(configOf(c.input), c.events, c.property);
+    expect(x.contrast).toContain('holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs');
+    // A configuration outside the default matrix has none.
+    const other = configOf({ ...c.input, memoryMiB: 12288 });
+    expect(explainViolation(other, c.events, c.property).contrast).toBeNull();
+  });
+
   it('no-lost-dump with a byte-swapped capture kernel: lost, with the kernel message as the model holds it', async () => {
     const c = counterexamples.find((x) => x.property === 'no-lost-dump' && x.config.includes('endian'));
     if (c === undefined) throw new Error('no counterexample');

@@ -34,6 +34,8 @@ export interface Violation {
   /** For a state property already broken before this step: the log line where it broke first
    *  (null: in the initial state); undefined when this step breaks it. */
   since?: number | null;
+  /** Where it holds instead: the configuration that differs in one key (when known). */
+  contrast?: string;
 }
 
 /** A step of the log as the explanations refer to it. */
@@ -294,7 +296,12 @@ export class Explainer {
   private outcome: DumpVerdict | null = null;
   private count = 0;
 
-  constructor(readonly config: Config) {
+  /** `contrast(propertyId)`: where the property holds instead, added to a violation the first
+   *  time it breaks (replay passes the default matrix's, defaultContrast()). */
+  constructor(
+    readonly config: Config,
+    private readonly contrast: (propertyId: string) => string | null = () => null,
+  ) {
     const applicable = PROPERTIES.filter((p) => p.notApplicable(config) === null);
     this.state = applicable.filter((p) => p.kind === 'state');
     this.steps = applicable.filter(
@@ -344,7 +351,7 @@ export class Explainer {
           outcome,
           history: h,
         });
-        violations.push({ property: p.id, ...x });
+        violations.push(this.withContrast({ property: p.id, ...x }));
       }
     }
     violations.push(...this.checkState(pre, event, r, post, ref));
@@ -359,6 +366,11 @@ export class Explainer {
     if (reg !== null && reg.elfcorehdr !== null && key !== ranges(pre.actors.firmware.context.registration?.elfcorehdr))
       h.header = { ref, key, memory: [...post.actors.firmware.context.memory] };
     return { violations, outcome, memoryMap: stateMemoryMap(this.config, post), service: serviceActions(r.deliveries) };
+  }
+
+  private withContrast(v: Violation): Violation {
+    const c = this.contrast(v.property);
+    return c === null ? v : { ...v, contrast: c };
   }
 
   private checkState(
@@ -389,7 +401,7 @@ export class Explainer {
       });
       const since = this.broken.get(p.id);
       if (since === undefined) this.broken.set(p.id, ref?.line ?? null);
-      out.push({ property: p.id, ...x, ...(since === undefined ? {} : { since }) });
+      out.push(since === undefined ? this.withContrast({ property: p.id, ...x }) : { property: p.id, ...x, since });
     }
     return out;
   }

@@ -8,6 +8,7 @@ import { propertyById, type Property } from '../specs/properties';
 import type { Verdict } from '../explore/explore';
 import { flips, rankKey, type ConfigVerdict } from './contrast';
 import { Explainer, explainBreak, type Explained, type Violation } from './explainer';
+import { expectedMatrix, inDefaultMatrix } from './matrix';
 
 /** A property broken along a log, explained. */
 export interface ViolationExplanation {
@@ -26,8 +27,8 @@ export interface ViolationExplanation {
   /** Further lines: PT_LOADs against the memory at the crash, the step that built a stale
    *  elfcorehdr, the actors' states. */
   detail: string[];
-  /** Given the matrix: "holds on <config> (only <key> differs: <from> → <to>): <what the same log
-   *  does there>"; null without a matrix or when no single-key change turns it into holds. */
+  /** "holds on <config> (only <key> differs: <from> → <to>); <what the same log does there>";
+   *  null when no single-key change of the matrix turns it into holds. */
   contrast: string | null;
 }
 
@@ -113,22 +114,50 @@ function* recorded(config: Config, events: readonly ExternalEvent[]): Generator<
   }
 }
 
-/** The contrast: among the matrix's configurations that differ from `config` in one key and where
- *  the property holds, the one whose key ranks first (the elfcorehdr's generation first, then the
- *  seeds' variants: rankKey()); the same log replayed there, and its dump outcome. */
+/** Among the matrix's configurations that differ from `configName` in one key and where the
+ *  property holds, the one whose key ranks first (the elfcorehdr's generation first, then the
+ *  seeds' variants: rankKey()); null when there is none. */
+export function contrastPick(
+  configName: string,
+  matrix: readonly ConfigVerdict[],
+): { config: string; key: string; from: string; to: string } | null {
+  const options = flips(matrix).flatMap((f) => f.pairs.filter(([a]) => a === configName).map(([, b]) => ({ f, b })));
+  options.sort((x, y) => rankKey(x.f.key) - rankKey(y.f.key));
+  const pick = options[0];
+  return pick === undefined ? null : { config: pick.b, key: pick.f.key, from: pick.f.from, to: pick.f.to };
+}
+
+const memo = new Map<string, string | null>();
+
+/** The contrast replay prints under a broken property, from the default matrix's recorded
+ *  verdicts (src/specs/expected.json): "holds on <config> (only <key> differs: <from> → <to>)";
+ *  null when the log's configuration is not one of the default matrix's or no single-key change
+ *  turns the property into holds. Memoised per configuration and property. */
+export function defaultContrast(config: Config, propertyId: string): string | null {
+  const id = `${config.name}\u0000${propertyId}`;
+  const known = memo.get(id);
+  if (known !== undefined) return known;
+  const pick = inDefaultMatrix(config.name) ? contrastPick(config.name, expectedMatrix(propertyId)) : null;
+  const text =
+    pick === null
+      ? null
+      : `holds on ${pick.config} (only ${pick.key} differs: ${pick.from} → ${pick.to}), by the verdicts recorded in src/specs/expected.json`;
+  memo.set(id, text);
+  return text;
+}
+
+/** The contrast with the same log replayed on the contrasting configuration, and its outcome. */
 function contrastOf(
   config: Config,
   property: Property,
   events: readonly ExternalEvent[],
   matrix: readonly ConfigVerdict[],
 ): string | null {
-  const options = flips(matrix).flatMap((f) => f.pairs.filter(([a]) => a === config.name).map(([, b]) => ({ f, b })));
-  options.sort((x, y) => rankKey(x.f.key) - rankKey(y.f.key));
-  const pick = options[0];
-  if (pick === undefined) return null;
-  const other = matrix.find((m) => m.config === pick.b);
+  const pick = contrastPick(config.name, matrix);
+  if (pick === null) return null;
+  const other = matrix.find((m) => m.config === pick.config);
   const parsed = other === undefined ? null : parseConfig(other.input);
-  const head = `holds on ${pick.b} (only ${pick.f.key} differs: ${pick.f.from} → ${pick.f.to})`;
+  const head = `holds on ${pick.config} (only ${pick.key} differs: ${pick.from} → ${pick.to})`;
   if (parsed === null || !parsed.ok) return head;
   const c = parsed.config;
   const system = createSystem(c);
@@ -152,7 +181,9 @@ function contrastOf(
 /** Explains a counterexample of check: `config` as check ran it, `events` the counterexample's
  *  events (the log without its configuration line), `propertyId` the property it violates.
  *  `opts.matrix`: the verdicts of the configurations check explored (name, input, verdict for
- *  this property), for the contrasting configuration; `opts.note`: the explorer's note.
+ *  this property, matrixVerdicts()), for the contrasting configuration; without it, the default
+ *  matrix's recorded verdicts (src/specs/expected.json) when `config` is one of the default
+ *  matrix's. `opts.note`: the explorer's note.
  *  Throws on an unknown property id. Deterministic; replays the log once (and once more on the
  *  contrasting configuration). */
 export function explainViolation(
@@ -165,7 +196,8 @@ export function explainViolation(
   if (property === undefined) throw new Error(`unknown property '${propertyId}'`);
   const start = createSystem(config).initial();
   const x = explainAlong(config, property, start, recorded(config, events), opts.note ?? null);
-  return { ...x, contrast: opts.matrix === undefined ? null : contrastOf(config, property, events, opts.matrix) };
+  const matrix = opts.matrix ?? (inDefaultMatrix(config.name) ? expectedMatrix(propertyId) : null);
+  return { ...x, contrast: matrix === null ? null : contrastOf(config, property, events, matrix) };
 }
 
 /** A violation explanation as one line: "accurate-vmcore at step 3 (line 4: crash): why". */

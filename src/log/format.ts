@@ -58,6 +58,7 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
     }
     out.push(`  ✗ ${v.property} broken: ${v.why}`);
     for (const d of v.detail) out.push(`      ${d}`);
+    if (v.contrast !== undefined) out.push(`      ${v.contrast}`);
   }
   return out;
 }

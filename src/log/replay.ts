@@ -7,6 +7,7 @@ import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
 import { Explainer, runningText, type Explained } from '../explain/explainer';
+import { defaultContrast } from '../explain/violation';
 
 /** What replay adds to a state's observation: which kernel runs, the properties broken, the
  *  dump outcome told truthfully, the memory map, and what kdumpctl did (src/explain/). */
@@ -58,7 +59,7 @@ export function* replaySteps(
 ): Generator<ReplayedStep, void, undefined> {
   let state = start;
   const cmdline = kernelCmdline(config);
-  const explainer = new Explainer(config);
+  const explainer = new Explainer(config, (id) => defaultContrast(config, id));
   explainer.initial(start);
   for (const { line, event } of entries) {
     const r = system.step(state, toMachineEvent(event));
@@ -86,7 +87,11 @@ export function* replaySteps(
 /** The initial state's observation and explanation (a fresh explainer: the state properties the
  *  initial state breaks, the outcome none, the memory map). */
 export function initialView(config: Config, start: SystemState): ReplayInitial {
-  return { ...observe(config, start), running: runningText(start), ...new Explainer(config).initial(start) };
+  return {
+    ...observe(config, start),
+    running: runningText(start),
+    ...new Explainer(config, (id) => defaultContrast(config, id)).initial(start),
+  };
 }
 
 /** The observation after the last step (the initial one for no steps), with the dump outcome. */

@@ -3,7 +3,7 @@
 // missing ranges, lost with the kernel's message, not-armed), kdumpctl's own writes show, kdump
 // replays show the kdump capture kernel, and check's counterexamples are explained by
 // explainViolation().
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { runConfig } from '../src/explore/check';
 import { defaultMatrix } from '../src/explore/matrix';
 import { formatLog, parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
+import { PROPERTIES } from '../src/specs/properties';
 import expected from '../src/specs/expected.json';
 
 const dir = mkdtempSync(join(tmpdir(), 'fadump-explain-'));
@@ -378,5 +379,24 @@ describe('the outcome and the memory map as data', () => {
       { config: 'a', input: { platform: 'pseries' }, verdict: 'holds' },
       { config: 'b', input: { platform: 'powernv' }, verdict: 'n/a' },
     ]);
+  });
+});
+
+describe('every example log replays with its outcome and explained violations', () => {
+  const examples = readdirSync('examples').filter((f) => f.endsWith('.jsonl'));
+  const ids = new Set(PROPERTIES.map((p) => p.id));
+  it.each(examples)('%s', (name) => {
+    const r = replayText(readFileSync(join('examples', name), 'utf8'), name);
+    for (const s of r.steps) {
+      expect(s.outcome.summary.startsWith(s.outcome.kind === 'none' ? 'none' : s.outcome.kind)).toBe(true);
+      for (const v of s.violations) {
+        expect(ids.has(v.property)).toBe(true);
+        expect(v.why.length).toBeGreaterThan(20);
+      }
+      expect(s.memoryMap.some((m) => m.name === 'partition memory') || s.memoryMap.length === 0).toBe(true);
+    }
+    // A crash always ends in an outcome that says what became of it.
+    for (const s of r.steps.filter((x) => x.event.event === 'crash'))
+      expect(['captured-accurate', 'captured-stale', 'lost', 'not-armed']).toContain(s.outcome.kind);
   });
 });

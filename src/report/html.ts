@@ -6,7 +6,7 @@ import { ACTORS } from '../../machines/system';
 import type { Verdict } from '../explore/explore';
 import type { ActorCoverage } from '../explore/coverage';
 import type { PtLoad } from '../memory/layout';
-import { memoryMapLines } from '../memory/map';
+import { rangeText } from '../memory/map';
 import { FILES } from '../sysfs/store';
 import { flipSentence, rankKey } from './explain';
 import { formatFigure } from '../compare/format';
@@ -328,7 +328,7 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
     rows.push(
       row(
         'memory set aside',
-        `<pre>${esc(memoryMapLines(regions).join('\n'))}</pre>`,
+        `<table class="pt">${regions.map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(rangeText(r))}</td><td>${esc(sizeText(r.size))}</td><td class="muted">${esc(r.note)}</td></tr>`).join('')}</table>`,
         prev !== null && !same(prev.memoryMap, f.memoryMap),
       ),
     );

@@ -206,9 +206,14 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
     }
     case 'no-lost-dump': {
       const armedBy = c.pre === null ? 'the mechanism armed' : armedName(c.pre);
-      const msg = v.kind === 'lost' || v.kind === 'not-armed' ? `"${v.message}"` : v.summary;
+      const msg =
+        v.kind === 'lost'
+          ? `dump lost: "${v.message}"`
+          : v.kind === 'not-armed'
+            ? `no dump: "${v.message}"`
+            : v.summary;
       return {
-        why: `the crash found ${armedBy} yet left no vmcore: dump lost: ${msg}`,
+        why: `the crash found ${armedBy} yet left no vmcore: ${msg}`,
         detail: [states],
       };
     }

@@ -322,7 +322,8 @@ describe('replay shows what was hidden', () => {
     expect(crash).not.toContain('captureKernel=');
     expect(crash).toContain('kexec=capture');
     expect(text.out).not.toMatch(/fadump_region: *\n/);
-    expect(text.out).toContain('kdumpctl: kexec -p (load the crash kernel)');
+    expect(text.out).toContain('kdumpctl: kexec -p (load the crash kernel) -> under way');
+    expect(text.out).toContain('kdumpctl: kexec -p (load the crash kernel), finished -> accepted');
     expect(text.out).toMatch(/crashkernel +\[0x2000000–0x22000000\) 512 MiB/);
     // The JSON keeps every actor's state and every file (data).
     const json = JSON.parse((await cli(['replay', '--json', 'examples/kdump-second-reboot.jsonl'])).out) as {

@@ -106,8 +106,16 @@ export function serviceActions(deliveries: readonly Delivery[]): string[] {
     ) {
       seen.add(e);
       const key = e.type === 'sysfs.result' ? `w:${e.path}` : `k:${e.op}`;
+      const result = e.errno === null ? 'accepted' : `-${e.errno}`;
       const pending = out.find((x) => x.key === key && x.result === null);
-      if (pending) pending.result = e.errno === null ? 'accepted' : `-${e.errno}`;
+      if (pending) pending.result = result;
+      // The answer to a request of an earlier step (kexec -p returns with kexec-loaded).
+      else if (e.type === 'kexec.result')
+        out.push({
+          text: e.op === 'load' ? 'kexec -p (load the crash kernel), finished' : 'kexec -p -u, finished',
+          key,
+          result,
+        });
     }
   }
   return out.map((x) => `kdumpctl: ${x.text} -> ${x.result ?? 'under way'}`);

@@ -9,6 +9,18 @@ import type { Verdict } from '../explore/explore';
  *  that two configurations differ in one key when one choice separates them, the defaults that
  *  follow from it (crashHotplug from elfcorehdr, say) following it. */
 export function configKeys(input: ConfigInput): Record<string, string> {
+  const id = JSON.stringify(input);
+  const known = keysMemo.get(id);
+  if (known !== undefined) return { ...known };
+  const keys = computeConfigKeys(input);
+  keysMemo.set(id, keys);
+  return { ...keys };
+}
+
+/** configKeys() of the inputs seen so far (a matrix is explained many times over). */
+const keysMemo = new Map<string, Record<string, string>>();
+
+function computeConfigKeys(input: ConfigInput): Record<string, string> {
   const flat = flatten(input);
   const target = resolvedKey(unflatten(flat));
   for (const k of Object.keys(flat).sort()) {

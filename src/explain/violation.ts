@@ -185,7 +185,17 @@ function contrastOf(
  *  matrix's recorded verdicts (src/specs/expected.json) when `config` is one of the default
  *  matrix's. `opts.note`: the explorer's note.
  *  Throws on an unknown property id. Deterministic; replays the log once (and once more on the
- *  contrasting configuration). */
+ *  contrasting configuration): tens of milliseconds.
+ *
+ *  From check's results (src/explore/check.ts runs, a violated result `r` of run `run`):
+ *
+ *      const parsed = parseConfig(run.input); // ok: check explored it
+ *      const x = explainViolation(parsed.config, r.counterexample, r.property, {
+ *        matrix: matrixVerdicts(runs, r.property),
+ *        note: r.note,
+ *      });
+ *      lines.push(violationLine(x), ...x.detail.map((d) => `  ${d}`));
+ *      if (x.contrast !== null) lines.push(`  ${x.contrast}`); */
 export function explainViolation(
   config: Config,
   events: readonly ExternalEvent[],

@@ -65,7 +65,7 @@ describe('trace', () => {
     const t = traceLog(config(AT_REG), LOG);
     const lines = diagnosis(property('always-ready-after-hotplug'), t, { frame: 3, how: 'step' }, null);
     expect(lines).toContain('missing from the vmcore: [0x200000000–0x210000000) (256 MiB)');
-    expect(lines.join('\n')).toContain('built at registration in step 1 (boot)');
+    expect(lines.join('\n')).toContain('built at registration in step 1 (line 2: boot)');
   });
 });
 

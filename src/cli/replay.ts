@@ -3,10 +3,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSystem } from '../../machines/system';
-import { formatNoSteps, formatStep, replayJsonChunks } from '../log/format';
+import { TextFormatter, replayJsonChunks } from '../log/format';
 import { readLogFile } from '../log/read';
-import { replaySteps } from '../log/replay';
-import { observe } from '../sysfs/view';
+import { initialView, replaySteps } from '../log/replay';
 import { UsageError, type Io } from './io';
 
 export async function replayCommand(file: string, opts: { json?: boolean }, io: Io): Promise<number> {
@@ -15,7 +14,7 @@ export async function replayCommand(file: string, opts: { json?: boolean }, io: 
   // reader holds the fold back rather than letting the output pile up in memory.
   const system = createSystem(log.config);
   const start = system.initial();
-  const initial = observe(log.config, start);
+  const initial = initialView(log.config, start);
   const steps = (function* () {
     for (const r of replaySteps(log.config, log.entries, system, start)) yield r.step;
   })();
@@ -29,12 +28,13 @@ export async function replayCommand(file: string, opts: { json?: boolean }, io: 
     return 0;
   }
   await write(`${file} (${log.config.name})`);
+  const text = new TextFormatter(log.config);
   let any = false;
   for (const s of steps) {
-    await write(formatStep(s));
+    await write(text.step(s));
     any = true;
   }
-  if (!any) await write(formatNoSteps(initial));
+  if (!any) await write(text.noSteps(initial));
   return 0;
 }
 

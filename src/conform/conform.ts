@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
+import type { SystemState } from '../../machines/system';
 import { config as makeConfig, type Config } from '../config';
+import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
+import { normalize, vmcoreFileLayout } from '../memory/layout';
+import { expectedPtLoads } from '../specs/properties';
 import { replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
@@ -39,6 +43,14 @@ export interface Conformance {
   agreeingSteps: number;
   divergences: Divergence[];
   end: string;
+  /** The model's dump outcome at the transcript's last step (src/explain/outcome.ts): what the
+   *  model says this path ends with, told as replay tells it. */
+  outcome: DumpVerdict;
+  /** The guest's own /proc/vmcore at the last step that shows one, judged the same way against
+   *  the memory at the crash the model holds (the firmware's record of the partition): the real
+   *  kernel's captured-accurate or captured-stale; null when the guest exported no vmcore or the
+   *  model holds no crash to judge it against. */
+  observedOutcome: DumpVerdict | null;
 }
 
 /** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
@@ -157,7 +169,27 @@ export function conform(t: Transcript): Conformance {
     agreeingSteps,
     divergences,
     end: t.end?.end ?? 'no end line',
+    outcome: r.final.outcome,
+    observedOutcome: observedOutcome(config, t, r.states),
   };
+}
+
+/** The guest's last /proc/vmcore judged against the memory at the crash in the model's state of
+ *  that step (p_offset as the file shows it on both sides). */
+function observedOutcome(config: Config, t: Transcript, states: readonly SystemState[]): DumpVerdict | null {
+  for (let i = t.steps.length - 1; i >= 0; i--) {
+    const vmcore = t.steps[i]?.observed?.vmcore ?? null;
+    if (vmcore === null) continue;
+    const state = states[i];
+    const d = state?.actors.firmware.context.dump ?? null;
+    const expected = state === undefined ? null : expectedPtLoads(state);
+    if (d === null || expected === null) return null;
+    const real = vmcore.phdrs
+      .filter((p) => p.type === 'PT_LOAD')
+      .map((p) => ({ paddr: p.paddr, size: p.memsz, offset: p.offset }));
+    return judgeVmcore('fadump', real, vmcoreFileLayout(expected, config.pageSize), normalize(d.memoryAtCrash));
+  }
+  return null;
 }
 
 /** Totals over conformed transcripts: steps, steps that agree, paths that agree throughout. */

@@ -1,9 +1,16 @@
-// The human-readable replay: every step with its line, event, verdict, each actor's state, the
-// files, /proc/vmcore's PT_LOADs and the dump outcome.
+// The human-readable replay: every step with its line, event, verdict, what kdumpctl did, which
+// kernel runs, each actor's state, the files, /proc/vmcore's PT_LOADs, the memory map (when it
+// changes), the dump outcome told truthfully, and the properties the step breaks with why
+// (src/explain/).
+import { ACTORS } from '../../machines/system';
+import type { Config } from '../config';
+import { actorsInPlay } from '../explain/explainer';
 import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
+import { memoryMapLines } from '../memory/map';
+import { FILES } from '../sysfs/store';
 import type { Observation } from '../sysfs/view';
-import { finalObservation, type Replay, type ReplayStep } from './replay';
+import { finalObservation, type Explanation, type Replay, type ReplayInitial, type ReplayStep } from './replay';
 
 function verdict(s: ReplayStep): string {
   if (s.accepted) return 'accepted';
@@ -11,19 +18,27 @@ function verdict(s: ReplayStep): string {
   return s.note ?? 'not accepted';
 }
 
-function observationLines(o: Observation): string[] {
-  const out = [
-    `  states: ${Object.entries(o.states)
-      .map(([a, v]) => `${a}=${v}`)
-      .join('  ')}`,
-  ];
+/** Files that are written, never read: present, they read as nothing (§2). */
+const WRITE_ONLY = new Set<string>([FILES.releaseMem, '/sys/kernel/fadump_release_mem', FILES.releaseCore]);
+
+function observationLines(o: Observation & Explanation, shown: readonly string[], mapChanged: boolean): string[] {
+  const out = [`  running: ${o.running}`];
+  out.push(`  states: ${shown.map((a) => `${a}=${o.states[a as keyof typeof o.states]}`).join('  ')}`);
   const files = Object.entries(o.sysfs);
   if (files.length === 0) out.push('  files: (none: no kernel with fadump is running)');
+  const empty: string[] = [];
   for (const [path, contents] of files) {
+    // A readable file that reads empty is named on one line, not listed (fadump_region and
+    // bootargs_append while fadump is not enabled).
+    if (contents === '' && !WRITE_ONLY.has(path)) {
+      empty.push(path);
+      continue;
+    }
     const lines = contents.split('\n');
     out.push(`  ${path}: ${lines[0] ?? ''}`);
     for (const more of lines.slice(1)) out.push(`  ${' '.repeat(path.length)}  ${more}`);
   }
+  if (empty.length) out.push(`  read empty: ${empty.join(', ')}`);
   if (o.vmcore) {
     out.push(`  /proc/vmcore: ${o.vmcore.ptLoad.length} PT_LOAD`);
     for (const p of o.vmcore.ptLoad)
@@ -31,29 +46,77 @@ function observationLines(o: Observation): string[] {
   } else {
     out.push('  /proc/vmcore: absent');
   }
-  out.push(`  dump: ${o.dump}`);
+  if (mapChanged) {
+    out.push('  memory map:');
+    for (const l of memoryMapLines(o.memoryMap)) out.push(`    ${l}`);
+  }
+  out.push(`  dump: ${o.outcome.summary}`);
+  for (const v of o.violations) {
+    if (v.since !== undefined) {
+      out.push(`  ✗ ${v.property} still broken (since ${v.since === null ? 'the initial state' : `line ${v.since}`})`);
+      continue;
+    }
+    out.push(`  ✗ ${v.property} broken: ${v.why}`);
+    for (const d of v.detail) out.push(`      ${d}`);
+    if (v.contrast !== undefined) out.push(`      ${v.contrast}`);
+  }
   return out;
 }
 
-/** One step: its line, event, verdict and what a user sees after it. */
+/** Formats a replay's steps as they come, holding only the last memory map shown (the map is
+ *  printed at the first step and whenever it changes). */
+export class TextFormatter {
+  private lastMap: string | null = null;
+  private readonly shown: readonly string[];
+
+  constructor(config: Config | null) {
+    this.shown = config === null ? ACTORS : actorsInPlay(config);
+  }
+
+  private mapChanged(o: Explanation): boolean {
+    const key = JSON.stringify(o.memoryMap);
+    const changed = key !== this.lastMap;
+    this.lastMap = key;
+    return changed;
+  }
+
+  /** The initial state (before the first event), printed for a log with no events. */
+  noSteps(initial: ReplayInitial): string {
+    return ['(the log has no events)', ...observationLines(initial, this.shown, this.mapChanged(initial))].join('\n');
+  }
+
+  /** One step: its line, event, verdict, console lines, kdumpctl's actions and what a user sees
+   *  after it. */
+  step(s: ReplayStep): string {
+    const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
+    if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
+    for (const l of s.console) out.push(`  console: ${l}`);
+    for (const l of s.service) out.push(`  ${l}`);
+    out.push(...observationLines(s, this.shown, this.mapChanged(s)));
+    return out.join('\n');
+  }
+}
+
+/** One step, on its own (every actor, the memory map shown). */
 export function formatStep(s: ReplayStep): string {
-  const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
-  if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
-  for (const l of s.console) out.push(`  console: ${l}`);
-  out.push(...observationLines(s));
-  return out.join('\n');
+  return new TextFormatter(null).step(s);
 }
 
 /** What is printed for a log with no events. */
-export function formatNoSteps(initial: Observation): string {
-  return ['(the log has no events)', ...observationLines(initial)].join('\n');
+export function formatNoSteps(initial: ReplayInitial, config: Config | null = null): string {
+  return new TextFormatter(config).noSteps(initial);
 }
 
+/** The whole replay as `replay LOG` prints it. */
 export function formatReplay(r: Replay): string {
-  if (r.steps.length === 0) return formatNoSteps(r.initial);
-  return r.steps.map(formatStep).join('\n');
+  const f = new TextFormatter(r.config);
+  if (r.steps.length === 0) return f.noSteps(r.initial);
+  return r.steps.map((s) => f.step(s)).join('\n');
 }
 
+/** One step as `replay --json` prints it: the observation, `running`, `outcome` (DumpVerdict,
+ *  src/explain/outcome.ts), `violations: [{property, why, detail, since?}]`, `memoryMap`
+ *  ([{name, start, end, size, note}], bytes) and `service` (kdumpctl's actions). */
 export function stepJson(s: ReplayStep): unknown {
   return {
     line: s.line,
@@ -62,13 +125,20 @@ export function stepJson(s: ReplayStep): unknown {
     errno: s.errno,
     ...(s.note === null ? {} : { note: s.note }),
     console: s.console,
+    service: s.service,
+    running: s.running,
     states: s.states,
     sysfs: s.sysfs,
     vmcore: s.vmcore,
     dump: s.dump,
+    outcome: s.outcome,
+    violations: s.violations,
+    memoryMap: s.memoryMap,
   };
 }
 
+/** The whole replay as `replay --json` prints it: every step (stepJson()) and the final
+ *  observation with its outcome. */
 export function replayJson(r: Replay): unknown {
   return { steps: r.steps.map(stepJson), final: r.final };
 }
@@ -78,7 +148,7 @@ const indent = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix
 /** JSON.stringify(replayJson(r), null, 2), in pieces (each a run of whole lines), one step at a
  *  time: a long log is printed without holding every step. */
 export function* replayJsonChunks(
-  initial: Observation,
+  initial: ReplayInitial,
   steps: Iterable<ReplayStep>,
 ): Generator<string, void, undefined> {
   let pending: string | null = null;

@@ -6,8 +6,19 @@ import { consoleLines } from '../sysfs/console';
 import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
+import { Explainer, runningText, type Explained } from '../explain/explainer';
+import { defaultContrast } from '../explain/violation';
 
-export interface ReplayStep extends Observation {
+/** What replay adds to a state's observation: which kernel runs, the properties broken, the
+ *  dump outcome told truthfully, the memory map, and what kdumpctl did (src/explain/). */
+export interface Explanation extends Explained {
+  running: string;
+}
+
+/** The initial state as replay shows it. */
+export type ReplayInitial = Observation & Explanation;
+
+export interface ReplayStep extends Observation, Explanation {
   line: number;
   event: ExternalEvent;
   accepted: boolean;
@@ -19,9 +30,10 @@ export interface ReplayStep extends Observation {
 }
 
 export interface Replay {
-  initial: Observation;
+  config: Config;
+  initial: ReplayInitial;
   steps: ReplayStep[];
-  final: Observation;
+  final: Observation & Pick<Explanation, 'outcome'>;
   states: SystemState[];
   deliveries: Delivery[][];
 }
@@ -47,10 +59,13 @@ export function* replaySteps(
 ): Generator<ReplayedStep, void, undefined> {
   let state = start;
   const cmdline = kernelCmdline(config);
+  const explainer = new Explainer(config, (id) => defaultContrast(config, id));
+  explainer.initial(start);
   for (const { line, event } of entries) {
     const r = system.step(state, toMachineEvent(event));
     const pre = state;
     state = r.state;
+    const explained = explainer.step(pre, event, line, r);
     yield {
       step: {
         line,
@@ -60,6 +75,8 @@ export function* replaySteps(
         note: noteOf(r.handled, r.ignored),
         console: consoleLines(config, cmdline, pre, event, state, r.errno),
         ...observe(config, state),
+        running: runningText(state),
+        ...explained,
       },
       state,
       deliveries: r.deliveries,
@@ -67,13 +84,35 @@ export function* replaySteps(
   }
 }
 
-export function finalObservation(initial: Observation, last: ReplayStep | undefined): Observation {
-  return last ? { states: last.states, sysfs: last.sysfs, vmcore: last.vmcore, dump: last.dump } : initial;
+/** The initial state's observation and explanation (a fresh explainer: the state properties the
+ *  initial state breaks, the outcome none, the memory map). */
+export function initialView(config: Config, start: SystemState): ReplayInitial {
+  return {
+    ...observe(config, start),
+    running: runningText(start),
+    ...new Explainer(config, (id) => defaultContrast(config, id)).initial(start),
+  };
+}
+
+/** The observation after the last step (the initial one for no steps), with the dump outcome. */
+export function finalObservation(
+  initial: ReplayInitial,
+  last: ReplayStep | undefined,
+): Observation & Pick<Explanation, 'outcome'> {
+  return last
+    ? { states: last.states, sysfs: last.sysfs, vmcore: last.vmcore, dump: last.dump, outcome: last.outcome }
+    : {
+        states: initial.states,
+        sysfs: initial.sysfs,
+        vmcore: initial.vmcore,
+        dump: initial.dump,
+        outcome: initial.outcome,
+      };
 }
 
 export function replay(config: Config, entries: readonly LogEntry[], system: System = createSystem(config)): Replay {
   const start = system.initial();
-  const initial = observe(config, start);
+  const initial = initialView(config, start);
   const steps: ReplayStep[] = [];
   const states: SystemState[] = [start];
   const deliveries: Delivery[][] = [];
@@ -82,5 +121,5 @@ export function replay(config: Config, entries: readonly LogEntry[], system: Sys
     states.push(r.state);
     deliveries.push(r.deliveries);
   }
-  return { initial, steps, final: finalObservation(initial, steps[steps.length - 1]), states, deliveries };
+  return { config, initial, steps, final: finalObservation(initial, steps[steps.length - 1]), states, deliveries };
 }

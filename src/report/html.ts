@@ -6,6 +6,7 @@ import { ACTORS } from '../../machines/system';
 import type { Verdict } from '../explore/explore';
 import type { ActorCoverage } from '../explore/coverage';
 import type { PtLoad } from '../memory/layout';
+import { rangeText } from '../memory/map';
 import { FILES } from '../sysfs/store';
 import { flipSentence, rankKey } from './explain';
 import { formatFigure } from '../compare/format';
@@ -321,6 +322,16 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
   const rows: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   rows.push(row('partition memory', esc(memoryText(f.memory)), prev !== null && !same(prev.memory, f.memory)));
+  // The regions set aside for the dump (the same memory map replay prints).
+  const regions = f.memoryMap.filter((r) => r.name !== 'partition memory');
+  if (regions.length)
+    rows.push(
+      row(
+        'memory set aside',
+        `<table class="pt">${regions.map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(rangeText(r))}</td><td>${esc(sizeText(r.size))}</td><td class="muted">${esc(r.note)}</td></tr>`).join('')}</table>`,
+        prev !== null && !same(prev.memoryMap, f.memoryMap),
+      ),
+    );
   const stale = staleness(f);
   const ech =
     f.elfcorehdr === null
@@ -360,13 +371,7 @@ function factsTable(f: Frame, prev: Frame | null, generation: string): string {
       ),
     );
   }
-  rows.push(
-    row(
-      'dump',
-      esc(`${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`),
-      prev !== null && (prev.dump !== f.dump || prev.dumpReason !== f.dumpReason),
-    ),
-  );
+  rows.push(row('dump', esc(f.outcome.summary), prev !== null && prev.outcome.summary !== f.outcome.summary));
   return `<table class="facts">${rows.join('')}</table>`;
 }
 

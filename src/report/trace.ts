@@ -16,17 +16,10 @@ import {
 import type { Config } from '../config';
 import type { AnyEvent, Errno, ExternalEvent, InternalEvent } from '../events';
 import type { LogEntry } from '../log/parse';
-import { replay } from '../log/replay';
-import {
-  elfcorePtLoads,
-  normalize,
-  subtract,
-  totalSize,
-  vmcoreFileLayout,
-  type PtLoad,
-  type Range,
-} from '../memory/layout';
-import { formatSize } from '../memory/size';
+import { replay, type Explanation } from '../log/replay';
+import { elfcorePtLoads, normalize, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
+import { diffPtLoads, memoryText, ptLoadsText, rangesText, type PtLoadDiff } from '../memory/map';
+import type { DumpVerdict } from '../explain/outcome';
 import { expectedPtLoads, type Property, type Step } from '../specs/properties';
 import { FILES } from '../sysfs/store';
 import { running, type Observation } from '../sysfs/view';
@@ -49,7 +42,7 @@ export interface TraceDelivery {
   emitted: InternalEvent[];
 }
 
-export interface Frame extends Observation {
+export interface Frame extends Observation, Explanation {
   /** 0 is the state before the first event. */
   index: number;
   line: number | null;
@@ -254,58 +247,19 @@ export function findBreak(p: Property, trace: Trace, graph: 'at-end' | 'undecide
 // ---------------------------------------------------------------------------------------------
 // Formatting and comparing what the frames hold
 
-export const hexOf = (n: number): string => `0x${n.toString(16)}`;
-export const rangeText = (r: Range): string => `[${hexOf(r.start)}–${hexOf(r.end)})`;
-export const rangesText = (rs: readonly Range[]): string => (rs.length === 0 ? '(none)' : rs.map(rangeText).join(' '));
-
-/** "8 GiB", "8.25 GiB", "320 MiB", "335872648 B" (exact below a MiB). */
-export function sizeText(bytes: number): string {
-  if (bytes >= 2 ** 30)
-    return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${Number((bytes / 2 ** 30).toFixed(2))} GiB`;
-  if (bytes >= 2 ** 20)
-    return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
-  return formatSize(bytes);
-}
-
-export const memoryText = (rs: readonly Range[]): string => `${rangesText(rs)} ${sizeText(totalSize(rs))}`;
-
-/** The physical memory a PT_LOAD list describes. */
-export function described(ps: readonly PtLoad[]): Range[] {
-  return normalize(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })));
-}
-
-export function minus(a: readonly Range[], b: readonly Range[]): Range[] {
-  return normalize(b.reduce<Range[]>((acc, cut) => subtract(acc, cut), normalize(a)));
-}
-
-export const ptLoadsText = (ps: readonly PtLoad[]): string =>
-  `${ps.length} PT_LOAD ${rangesText(ps.map((p) => ({ start: p.paddr, end: p.paddr + p.size })))}`;
-
-export interface PtLoadDiff {
-  /** Memory the expected PT_LOADs describe and the actual ones do not. */
-  missing: Range[];
-  /** Memory the actual PT_LOADs describe and the expected ones do not. */
-  extra: Range[];
-  /** Same range, different file offset. */
-  moved: PtLoad[];
-  same: boolean;
-}
-
-export function diffPtLoads(actual: readonly PtLoad[], expected: readonly PtLoad[]): PtLoadDiff {
-  const a = described(actual);
-  const e = described(expected);
-  const missing = minus(e, a);
-  const extra = minus(a, e);
-  const moved = actual.filter((p) =>
-    expected.some((q) => q.paddr === p.paddr && q.size === p.size && q.offset !== p.offset),
-  );
-  const same =
-    actual.length === expected.length &&
-    actual.every(
-      (p, i) => p.paddr === expected[i]?.paddr && p.size === expected[i]?.size && p.offset === expected[i]?.offset,
-    );
-  return { missing, extra, moved, same };
-}
+// The helpers moved to src/memory/map.ts (shared with replay and check); re-exported here.
+export {
+  described,
+  diffPtLoads,
+  hexOf,
+  memoryText,
+  minus,
+  ptLoadsText,
+  rangeText,
+  rangesText,
+  sizeText,
+  type PtLoadDiff,
+} from '../memory/map';
 
 /** The key facts of a frame a picture notes when they change: the registered file, release_mem,
  *  /proc/vmcore, the dump outcome, the memory and the elfcorehdr the firmware holds. */
@@ -318,12 +272,25 @@ export interface Facts {
   elfcorehdr: string | null;
 }
 
+/** The dump outcome in a few words, for a picture's note. */
+function dumpFact(o: DumpVerdict): string {
+  switch (o.kind) {
+    case 'lost':
+    case 'not-armed':
+      return `${o.kind}: ${o.message}`;
+    case 'captured-stale':
+      return `captured-stale${o.missing.length ? `: misses ${rangesText(o.missing)}` : ''}${o.extra.length ? `${o.missing.length ? ',' : ':'} describes ${rangesText(o.extra)} in excess` : ''}`;
+    default:
+      return o.kind;
+  }
+}
+
 export function factsOf(f: Frame): Facts {
   return {
     registered: f.sysfs[FILES.registered]?.trim() ?? null,
     releaseMem: FILES.releaseMem in f.sysfs,
     vmcore: f.vmcore === null ? null : ptLoadsText(f.vmcore.ptLoad),
-    dump: f.dump === 'none' ? 'none' : `${f.dump}${f.dumpReason ? `: ${f.dumpReason}` : ''}`,
+    dump: dumpFact(f.outcome),
     memory: memoryText(f.memory),
     elfcorehdr: f.elfcorehdr === null ? null : ptLoadsText(f.elfcorehdr),
   };

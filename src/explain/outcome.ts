@@ -1,0 +1,174 @@
+// The dump outcome that tells the truth (issue 16): not only "captured" but whether the vmcore's
+// PT_LOADs describe exactly the crashed kernel's memory at the crash, and if not which ranges they
+// miss or describe in excess; a lost dump with the kernel's message as the model holds it; a
+// crash that found nothing armed. Shown by replay (text and --json), conform, the report and the
+// paths spec. An observer: it reads the system state and changes nothing.
+import type { SystemState } from '../../machines/system';
+import type { Config } from '../config';
+import { kdumpPtLoads } from '../memory/kdump';
+import { normalize, totalSize, type PtLoad, type Range } from '../memory/layout';
+import { diffPtLoads, memoryText, ptLoadsText, rangesText, sizeText } from '../memory/map';
+import { phypPtLoads } from '../memory/phyp';
+import { expectedPtLoads } from '../specs/properties';
+
+/** Which capture exported the vmcore: fadump's capture kernel, kdump's (kexec -p), or
+ *  hypervisor-assisted dump's capture boot. */
+export type CaptureMechanism = 'fadump' | 'kdump' | 'phyp-assisted-dump';
+
+/** The outcome of the most recent crash, as a user would want it told:
+ *  - `none`: no crash yet;
+ *  - `not-armed`: a crash found no dump mechanism armed: panic() goes on, the machine reboots, no
+ *    vmcore (`message`: the model's reason, e.g. "fadump is not registered: a plain panic, no
+ *    dump");
+ *  - `captured-accurate`: the vmcore's PT_LOADs describe exactly the crashed kernel's memory;
+ *  - `captured-stale`: they do not: `missing` (memory at the crash the vmcore does not describe)
+ *    and `extra` (ranges it describes that were not memory at the crash, or belong to the reserved
+ *    area or crashkernel=), bytes, merged ranges; `moved`: PT_LOADs with the right range at the
+ *    wrong file offset;
+ *  - `lost`: no vmcore, `message` verbatim as the model holds it (e.g. the capture kernel's
+ *    "Endianness mismatch between the crashed and the capture kernel", firmware's "Dump taken by
+ *    platform is incomplete").
+ *  Every kind carries `summary`, one line for people. After the vmcore is saved and released the
+ *  captured kinds stay as they were judged while the vmcore was exported (`exported: false`). */
+export type DumpVerdict =
+  | { kind: 'none'; summary: string }
+  | { kind: 'not-armed'; message: string; summary: string }
+  | {
+      kind: 'captured-accurate';
+      mechanism: CaptureMechanism;
+      /** The crashed kernel's memory at the crash. */
+      memoryAtCrash: Range[];
+      /** The vmcore's PT_LOADs (p_offset as the kernel set it in the elfcorehdr). */
+      ptLoads: PtLoad[];
+      exported: boolean;
+      summary: string;
+    }
+  | {
+      kind: 'captured-stale';
+      mechanism: CaptureMechanism;
+      memoryAtCrash: Range[];
+      ptLoads: PtLoad[];
+      /** The PT_LOADs that would describe the memory at the crash exactly. */
+      expected: PtLoad[];
+      missing: Range[];
+      extra: Range[];
+      moved: number;
+      exported: boolean;
+      summary: string;
+    }
+  | { kind: 'lost'; message: string; summary: string };
+
+/** The kinds of DumpVerdict, for tests and tables. */
+export const DUMP_VERDICT_KINDS = ['none', 'not-armed', 'captured-accurate', 'captured-stale', 'lost'] as const;
+
+interface Exported {
+  mechanism: CaptureMechanism;
+  actual: PtLoad[];
+  expected: PtLoad[];
+  memoryAtCrash: Range[];
+}
+
+/** The vmcore a capture kernel exports now, beside the PT_LOADs that describe the memory at the
+ *  crash exactly (the firmware's record of the partition then, not any kernel's); null when no
+ *  capture kernel exports one. The same ground truth as accurate-vmcore (src/specs/properties.ts). */
+export function exportedVmcore(state: SystemState, config: Config): Exported | null {
+  const a = state.actors;
+  if (a.captureKernel.matches('dumpAvailable')) {
+    const d = a.firmware.context.dump;
+    return {
+      mechanism: 'fadump',
+      actual: a.captureKernel.context.ptLoads ?? [],
+      expected: expectedPtLoads(state) ?? [],
+      memoryAtCrash: normalize(d?.memoryAtCrash ?? []),
+    };
+  }
+  if (a.kexec.matches('capture')) {
+    // kdump: no firmware copy; the crashed kernel's memory is the partition's, unchanged while
+    // the capture kernel runs (it refuses DLPAR).
+    const memory = normalize(a.firmware.context.memory);
+    const ck = a.productionKernel.context.crashkernel;
+    return {
+      mechanism: 'kdump',
+      actual: a.kexec.context.vmcore ?? [],
+      expected: ck === null ? [] : kdumpPtLoads(memory, ck),
+      memoryAtCrash: memory,
+    };
+  }
+  if (a.phypDump.matches('capture')) {
+    const d = a.firmware.context.dump;
+    return {
+      mechanism: 'phyp-assisted-dump',
+      actual: a.phypDump.context.ptLoads ?? [],
+      expected: d === null ? [] : phypPtLoads(d.memoryAtCrash, d.area, config.pageSize),
+      memoryAtCrash: normalize(d?.memoryAtCrash ?? []),
+    };
+  }
+  return null;
+}
+
+const CAPTURED_BY: Record<CaptureMechanism, string> = {
+  fadump: "fadump's capture kernel",
+  kdump: "kdump's capture kernel",
+  'phyp-assisted-dump': "hypervisor-assisted dump's capture boot",
+};
+
+/** The verdict on the state after a step. `previous` is the verdict before it: a captured dump
+ *  whose vmcore is no longer exported (saved, released) keeps the verdict it had while it was. */
+export function dumpVerdict(config: Config, state: SystemState, previous: DumpVerdict | null): DumpVerdict {
+  if (state.dump === 'lost') {
+    const message = state.dumpReason ?? '(no reason recorded)';
+    return { kind: 'lost', message, summary: `lost: ${message}` };
+  }
+  if (state.dump === 'none') {
+    if (state.dumpReason === null) return { kind: 'none', summary: 'none (no crash yet)' };
+    const message = state.dumpReason;
+    return {
+      kind: 'not-armed',
+      message,
+      summary: `not-armed: the crash found no dump mechanism armed (${message}); panic() goes on, the machine reboots, no vmcore`,
+    };
+  }
+  const x = exportedVmcore(state, config);
+  if (x === null) {
+    if (previous !== null && (previous.kind === 'captured-accurate' || previous.kind === 'captured-stale'))
+      return previous.exported ? { ...previous, exported: false } : previous;
+    return { kind: 'none', summary: 'captured earlier; no vmcore exported now' };
+  }
+  const v = judgeVmcore(x.mechanism, x.actual, x.expected, x.memoryAtCrash);
+  return v;
+}
+
+/** Judges a vmcore's PT_LOADs (`actual`) against those that describe the crashed kernel's memory
+ *  exactly (`expected`, with the same kind of p_offset), `memoryAtCrash` the crashed kernel's
+ *  memory: captured-accurate or captured-stale (exported: true). Pure; used for the model's
+ *  vmcore and, by conform, for a real guest's. */
+export function judgeVmcore(
+  mechanism: CaptureMechanism,
+  actual: readonly PtLoad[],
+  expected: readonly PtLoad[],
+  memoryAtCrash: readonly Range[],
+): Extract<DumpVerdict, { kind: 'captured-accurate' | 'captured-stale' }> {
+  const d = diffPtLoads(actual, expected);
+  const base = { mechanism, memoryAtCrash: [...memoryAtCrash], ptLoads: [...actual], exported: true };
+  const by = CAPTURED_BY[mechanism];
+  if (d.same)
+    return {
+      kind: 'captured-accurate',
+      ...base,
+      summary: `captured-accurate: ${by} exports ${ptLoadsText(actual)}, exactly the crashed kernel's memory ${memoryText(memoryAtCrash)}${mechanism === 'fadump' ? '' : ' (less the memory set aside for the capture)'}`,
+    };
+  const parts: string[] = [];
+  if (d.missing.length) parts.push(`misses ${rangesText(d.missing)} (${sizeText(totalSize(d.missing))})`);
+  if (d.extra.length)
+    parts.push(`describes ${rangesText(d.extra)} (${sizeText(totalSize(d.extra))}) that was not memory at the crash`);
+  if (d.moved.length) parts.push(`has ${d.moved.length} PT_LOAD at the wrong file offset`);
+  return {
+    kind: 'captured-stale',
+    ...base,
+    expected: [...expected],
+    missing: d.missing,
+    extra: d.extra,
+    moved: d.moved.length,
+    summary: `captured-stale: ${by}'s vmcore ${parts.join(' and ')}; the crashed kernel's memory was ${memoryText(memoryAtCrash)}`,
+  };
+}

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Config, ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
 import { diffStep, modelRun, simRun, type ObservedStep } from '../src/sim/adapter';
-import type { Compat } from '../src/sim/kernel';
+import type { Compat } from '../src/sim/fadump-internal';
 import { MUTANTS, isMutantId, type MutantEntry, type MutantId } from '../src/sim/mutants';
 import { examplePaths, randomWalks, simConfigs } from '../src/sim/paths';
 import { config } from '../src/config';

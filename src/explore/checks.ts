@@ -9,9 +9,25 @@ import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
 import type { StopReason } from './budget';
 import { BASE_WIDTH, type Engine } from './engine';
-import type { PropertyResult } from './explore';
 import { TupleTable } from './table';
 import { Int32List, PairMap } from './typed';
+
+/** A property's verdict on one configuration: n/a where it does not apply to the configuration. */
+export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
+
+export interface PropertyResult {
+  property: string;
+  verdict: Verdict;
+  /** States explored when the verdict was reached. */
+  states: number;
+  /** The shortest event sequence that breaks it (from the initial state). */
+  counterexample: ExternalEvent[] | null;
+  note: string | null;
+  /** (issue 6) A property with a figure (StateProperty.figure): its value in the first state, in
+   *  breadth-first order, where it has one, and the shortest path to that state. */
+  figure?: number;
+  figureAt?: ExternalEvent[];
+}
 
 /** a, or a copy at least n long (doubling), the new slots set to `fill`. */
 export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {

@@ -15,21 +15,8 @@ import { firstStuckState } from './liveness';
 import { search } from './search';
 import type { TupleTable } from './table';
 
-export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
-
-export interface PropertyResult {
-  property: string;
-  verdict: Verdict;
-  /** States explored when the verdict was reached. */
-  states: number;
-  /** The shortest event sequence that breaks it (from the initial state). */
-  counterexample: ExternalEvent[] | null;
-  note: string | null;
-  /** (issue 6) A property with a figure (StateProperty.figure): its value in the first state, in
-   *  breadth-first order, where it has one, and the shortest path to that state. */
-  figure?: number;
-  figureAt?: ExternalEvent[];
-}
+import type { PropertyResult, Verdict } from './checks';
+export type { PropertyResult, Verdict };
 
 /** How to explore: which properties, the budget (maxStates, maxMemoryBytes, shouldStop for
  *  Ctrl-C, onProgress: src/explore/budget.ts), the alphabet and where to start. */

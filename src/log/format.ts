@@ -18,7 +18,7 @@ function verdict(s: ReplayStep): string {
   return s.note ?? 'not accepted';
 }
 
-/** Files that are written, never read: present, they read as nothing (§2). */
+/** Files that are written, never read: present, they read as nothing (docs/kernel-behaviour.md §2). */
 const WRITE_ONLY = new Set<string>([FILES.releaseMem, '/sys/kernel/fadump_release_mem', FILES.releaseCore]);
 
 function observationLines(o: Observation & Explanation, shown: readonly string[], mapChanged: boolean): string[] {

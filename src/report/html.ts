@@ -10,7 +10,7 @@ import { rangeText } from '../memory/map';
 import { FILES } from '../sysfs/store';
 import { flipSentence, rankKey } from './explain';
 import { formatFigure } from '../compare/format';
-import type { Comparison, Contrast, Counterexample, Drawn, ReportModel } from './report';
+import type { Comparison, Contrast, Counterexample, Drawn, ReportModel } from './model';
 import { externalLabel, stepTitle } from './sequence';
 import { diffPtLoads, hexOf, memoryText, rangesText, sizeText, staleness, type Frame } from './trace';
 

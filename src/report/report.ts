@@ -6,11 +6,11 @@
 // sequences/<id>.svg|.mmd.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigInput, Config } from '../config';
+import type { ConfigInput } from '../config';
 import { parseConfig } from '../config';
-import { compareTable, type CompareTable } from '../compare/compare';
-import { buildDiagrams, type ActorDiagram } from '../diagrams/generate';
-import { loadExpected, runMatrix, slug, type ConfigRun, type Expected } from '../explore/check';
+import { compareTable } from '../compare/compare';
+import { buildDiagrams } from '../diagrams/generate';
+import { loadExpected, runMatrix, slug, type ConfigRun } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
 import type { ExternalEvent } from '../events';
 import { formatLog } from '../log/parse';
@@ -18,68 +18,11 @@ import { PROPERTIES, type Property } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
 import { diagnosis, flips, narrative, rankKey, vmcoreVerdict, type Flip } from './explain';
 import { renderHtml } from './html';
-import { buildSequence, sequenceMermaid, sequenceSvg, type Sequence } from './sequence';
-import { findBreak, traceLog, type Break, type Trace } from './trace';
+import type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel } from './model';
+import { buildSequence, sequenceMermaid, sequenceSvg } from './sequence';
+import { findBreak, traceLog } from './trace';
 
-export interface Drawn {
-  /** An HTML id and file stem. */
-  id: string;
-  config: Config;
-  input: ConfigInput;
-  events: ExternalEvent[];
-  log: string;
-  trace: Trace;
-  br: Break | null;
-  seq: Sequence;
-  mermaid: string;
-  svg: string;
-}
-
-export interface Contrast extends Drawn {
-  key: string;
-  from: string;
-  to: string;
-  /** The property holds along the replay (it holds in the whole configuration). */
-  holds: boolean;
-  summary: string;
-}
-
-export interface Counterexample extends Drawn {
-  property: Property;
-  run: ConfigRun;
-  note: string | null;
-  diagnosis: string[];
-  narrative: { frame: number; title: string; lines: string[] }[];
-  contrast: Contrast | null;
-}
-
-export interface Finding {
-  property: Property;
-  violated: string[];
-  holds: string[];
-  flips: Flip[];
-  /** The counterexample that best shows the flip (its contrast is the flip's pair). */
-  featured: Counterexample | null;
-}
-
-export interface ReportModel {
-  runs: ConfigRun[];
-  properties: Property[];
-  expected: Expected;
-  counterexamples: Counterexample[];
-  findings: Finding[];
-  diagrams: ActorDiagram[];
-  /** The mechanisms compared (src/compare/compare.ts), when asked for. */
-  compare: Comparison | null;
-  stats: { configs: number; states: number; edges: number; exploreSeconds: number; wallSeconds: number };
-}
-
-export interface Comparison {
-  table: CompareTable | null;
-  /** Each cell's event log by file, to show inline. */
-  logs: Record<string, string>;
-  error: string | null;
-}
+export type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel };
 
 export interface ReportOptions {
   inputs?: readonly ConfigInput[];

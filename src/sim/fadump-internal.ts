@@ -5,9 +5,11 @@
 // import machines/ or src/memory/layout.ts.
 import type { Errno } from '../events';
 import type { DeviceTree } from './firmware';
-import type { KernelEnv } from './kernel';
 import type { MemblockRegion } from './memblock';
-import type { MutantId } from './mutants';
+import type { Faults, MutantId } from './mutants';
+import type { Config } from '../config';
+import type { Generation } from '../events';
+import type { Firmware } from './firmware';
 
 /** struct fw_dump. Addresses and sizes in bytes. */
 export interface FwDump {
@@ -59,6 +61,35 @@ export function emptyFwDump(): FwDump {
     kernel_metadata: 0,
     cma: null,
   };
+}
+
+/** A kernel build: its upstream release ("major.minor"), where it builds the elfcorehdr, its byte
+ *  order and structure sizes. */
+export interface KernelImage {
+  readonly version: string;
+  readonly generation: Generation;
+  readonly byteOrder: 'le' | 'be';
+  readonly ptRegsSz: number;
+  readonly cpuMaskSz: number;
+}
+
+/** Model behaviours the simulator can imitate where it knowingly disagrees with the model
+ *  (see src/sim/disagreements.ts). Off by default: the simulator follows docs/kernel-behaviour.md. */
+export interface Compat {
+  /** Before 2024 the reserved area held the elfcorehdr too; the model leaves it out. */
+  oldAreaWithoutElfcorehdr: boolean;
+}
+
+export const NO_COMPAT: Compat = { oldAreaWithoutElfcorehdr: false };
+
+export interface KernelEnv {
+  readonly config: Config;
+  /** The build this kernel object runs, from its boot to its reset: a capture build goes on
+   *  running after release_mem or a failed capture (§1 "Release"). */
+  readonly image: KernelImage;
+  readonly fw: Firmware;
+  readonly faults: Faults;
+  readonly compat: Compat;
 }
 
 /** What a platform half sees of the kernel: fw_dump, the boot's environment (the firmware, this

@@ -2,14 +2,21 @@
 // arch/powerpc/platforms/pseries/hotplug-memory.c: lmb_is_removable() asks fadump whether an LMB
 // is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). docs/kernel-behaviour.md §4, §5.
 import type { Errno } from '../events';
-import type { Kernel } from './kernel';
+import type { FadumpKernel } from './fadump-internal';
 import { memblockAdd, memblockOverlaps, memblockRemove, type MemblockRegion } from './memblock';
+
+/** What DLPAR sees of the kernel: fw_dump, memblock and fadump's own memory check. */
+export interface DlparKernel extends FadumpKernel {
+  readonly memblock: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
+  /** is_fadump_memory_area(): [base, base+size) touches fadump's reserved or boot memory. */
+  is_fadump_memory_area(base: number, size: number): boolean;
+}
 
 /** A DLPAR request for these LMBs. Remove: every LMB must be removable (pSeries
  *  lmb_is_removable) and, in a capture kernel, outside the crash area it keeps reserved until
  *  release (reserved pages cannot be offlined [I]); else -EINVAL and nothing changes. Add always
  *  works. */
-export function dlpar_memory(k: Kernel, action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
+export function dlpar_memory(k: DlparKernel, action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
   if (action === 'remove') {
     for (const l of lmbs) {
       if (

@@ -8,7 +8,8 @@ import { PT_REGS_SZ } from './consts';
 import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
 import { KdumpService } from './kdump';
-import { Kernel, NO_COMPAT, type Compat, type KernelImage } from './kernel';
+import { NO_COMPAT, type Compat, type KernelImage } from './fadump-internal';
+import { Kernel } from './kernel';
 import { faultsFor, type Faults, type MutantId } from './mutants';
 import { petitbootBoot } from './petitboot';
 

@@ -11,7 +11,7 @@
 // Spec: docs/kernel-behaviour.md (cited as §n). src/sim does not import machines/ or
 // src/memory/layout.ts: it is a second, independent statement of the same behaviour.
 import type { Config } from '../config';
-import type { Errno, Generation } from '../events';
+import type { Errno } from '../events';
 import {
   CMA_MIN_ALIGNMENT_BYTES,
   COMMAND_LINE_SIZE,
@@ -27,7 +27,7 @@ import {
   SZ_1K,
   SZ_256M,
 } from './consts';
-import { type CrashInfoHeaderInRam, type DeviceTree, type Firmware, type PtLoadPhdr } from './firmware';
+import { type CrashInfoHeaderInRam, type DeviceTree, type PtLoadPhdr } from './firmware';
 import {
   ALIGN_DOWN,
   freeRanges,
@@ -51,44 +51,16 @@ import {
   type FadumpOps,
   type FadumpTrigger,
   type FwDump,
+  type KernelEnv,
 } from './fadump-internal';
 import { dlpar_memory } from './hotplug-memory';
 import { CrashImage } from './kexec';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
-import type { Faults, MutantId } from './mutants';
+import type { MutantId } from './mutants';
 import { OpalCore } from './opal-core';
 import { OpalFadump } from './opal-fadump';
 import { RtasFadump } from './rtas-fadump';
-
-/** A kernel build: its upstream release ("major.minor"), where it builds the elfcorehdr, its byte
- *  order and structure sizes. */
-export interface KernelImage {
-  readonly version: string;
-  readonly generation: Generation;
-  readonly byteOrder: 'le' | 'be';
-  readonly ptRegsSz: number;
-  readonly cpuMaskSz: number;
-}
-
-/** Model behaviours the simulator can imitate where it knowingly disagrees with the model
- *  (see src/sim/disagreements.ts). Off by default: the simulator follows docs/kernel-behaviour.md. */
-export interface Compat {
-  /** Before 2024 the reserved area held the elfcorehdr too; the model leaves it out. */
-  oldAreaWithoutElfcorehdr: boolean;
-}
-
-export const NO_COMPAT: Compat = { oldAreaWithoutElfcorehdr: false };
-
-export interface KernelEnv {
-  readonly config: Config;
-  /** The build this kernel object runs, from its boot to its reset: a capture build goes on
-   *  running after release_mem or a failed capture (§1 "Release"). */
-  readonly image: KernelImage;
-  readonly fw: Firmware;
-  readonly faults: Faults;
-  readonly compat: Compat;
-}
 
 const ELFHDR_SIZE = 64;
 const ELF_PHDR_SIZE = 56;

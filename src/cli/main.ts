@@ -1,9 +1,9 @@
 // fadump-model's command line. Every command validates its input at the boundary and answers bad
 // input with exit code 2 and a message naming the file, line and field, never a stack trace.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExplorationError } from '../explore/check';
 import { InputError } from '../util/read';
-import { checkCommand, DEFAULT_MAX_STATES, type CheckFlags } from './check';
+import { checkCommand, checkOutDir, DEFAULT_MAX_STATES, type CheckFlags } from './check';
 import { compareCommand, type CompareFlags } from './compare';
 import { conformCommand, type ConformFlags } from './conform';
 import { diagramsCommand } from './diagrams';
@@ -55,6 +55,25 @@ function guardPipes(): void {
   }
 }
 
+/** Commander's collector for a flag that may be given more than once (--config A --config B). */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Commander's parser for a flag that may be given once: a second one is refused (exit 2) rather
+ *  than silently replacing the first. */
+const once =
+  (flag: string, why: string) =>
+  (value: string, previous: string | undefined): string => {
+    if (previous !== undefined)
+      throw new InvalidArgumentError(`${flag} given twice ('${previous}', '${value}'): ${why}`);
+    return value;
+  };
+
+/**
+ * Runs the CLI with these arguments (without `node` and the script).
+ * @returns the exit code: 0 success, 1 a check failed (a verdict differs, a divergence), 2 bad
+ *   input or flags (a message, never a stack trace), 70 an internal error, 130 interrupted, 141
+ *   the output pipe closed.
+ */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   if (io === stdio) guardPipes();
   let code = 0;
@@ -74,9 +93,16 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   program
     .command('check')
     .description('explore every reachable state of each configuration and check every property')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
+      collect,
+    )
     .option('--property <id...>', 'check only these properties')
-    .option('--json', 'print {"results": [...]}')
+    .option(
+      '--json',
+      'print {"results": [...], "runs": [...], "mismatches": [...], ...} (with --coverage, "coverage" too)',
+    )
     .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
     .option(
       '--max-states <n>',
@@ -90,16 +116,26 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option(
       '--expect <file>',
       'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json',
+      once('--expect', 'give one file'),
     )
-    .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json, or the --expect file)')
-    .option('--coverage', 'print, per actor, the states and transitions never reached')
+    .option(
+      '--record <file>',
+      "write the verdicts into this file as the expected ones (created, or these configurations' entries replaced); the project's only when named: --record src/specs/expected.json",
+      once('--record', 'give one file'),
+    )
+    .option('--partial', 'with --record and --property: merge just these properties into the file')
+    .option('--coverage', 'print, per actor, the states and transitions never reached (with --json, as "coverage")')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);
     });
   program
     .command('paths')
     .description('write the generated regression suite: one event log per path, or a Markdown spec')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them (default: the built-in matrix)',
+      once('--config', 'paths takes one file (put the configurations in one array)'),
+    )
     .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
     .option('--out <dir>', 'output folder', 'out/paths')
     .action((opts: PathsFlags) => {
@@ -110,6 +146,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .description('generate the statecharts (Mermaid and SVG) from the machine definitions')
     .option('--out <dir>', 'output folder', 'diagrams')
     .action(async (opts: { out: string }) => {
+      checkOutDir(opts.out);
       code = await diagramsCommand(opts.out, io.out);
     });
   program
@@ -117,8 +154,12 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .description(
       'a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage',
     )
-    .option('--out <dir>', 'output folder', 'out/report')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option('--out <dir>', 'output folder (created when missing)', 'out/report')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
+      collect,
+    )
     .option('--workers <n>', 'worker threads (default: one per core)')
     .action(async (opts: ReportFlags) => {
       code = await reportCommand(opts, io);

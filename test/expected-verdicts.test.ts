@@ -188,8 +188,10 @@ describe('check --expect FILE', () => {
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stdout).toContain(`FAILED: 1 verdict differs from ${expectFile}`);
-    expect(r.stdout).toContain(`${property} @ ${config}: expected holds, got violated`);
+    // The text is wrapped to the terminal's width: compared with the spaces and line breaks merged.
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain(`FAILED: 1 verdict differs from ${expectFile}`);
+    expect(text).toContain(`${property} @ ${config}: expected holds, got violated`);
     expect(r.stderr).not.toMatch(/internal error/);
   });
 
@@ -202,13 +204,15 @@ describe('check --expect FILE', () => {
     const args = ['--config', configFile, '--property', property, '--out', join(dir, 'cx-copy'), '--workers', '1'];
     const same = await cli(['check', ...args, '--expect', copy]);
     expect(same.code, same.err).toBe(0);
-    expect(same.out).toContain(`every verdict matches ${copy}`);
+    expect(same.out.replace(/\s+/g, ' ')).toContain(`every verdict matches ${copy}`);
 
     const before = readFileSync(EXPECTED_PATH, 'utf8');
     const fresh = join(dir, 'recorded.json');
     const rec = await cli(['check', ...args, '--record', fresh, '--partial']);
     expect(rec.code, rec.err).toBe(0);
-    expect(rec.out).toContain(`recorded in ${fresh}: 1 verdict, 1 configuration new, 0 verdicts changed`);
+    expect(rec.out.replace(/\s+/g, ' ')).toContain(
+      `recorded in ${fresh}: 1 verdict, 1 configuration new, 0 verdicts changed`,
+    );
     expect(readFileSync(EXPECTED_PATH, 'utf8')).toBe(before);
     const p = parseConfig(inputNamed(config));
     if (!p.ok) throw new Error('invalid');

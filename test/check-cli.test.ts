@@ -384,3 +384,32 @@ describe('a misspelt configuration key', () => {
     expect(r.err).toContain("unknown key 'colour' (known: mechanism, platform,");
   });
 });
+
+describe('README "The CLI" documents every flag of every command and every configuration key', () => {
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const cliSection = readme.slice(readme.indexOf('## The CLI'), readme.indexOf('## How it is built'));
+  const commands = ['replay', 'check', 'diagrams', 'report', 'compare', 'paths', 'conform', 'replay-examples'];
+
+  it.each(commands)('%s: every flag of its --help is in the README', async (command) => {
+    const help = await cli([command, '--help']);
+    expect(help.code).toBe(0);
+    const flags = [...new Set(help.out.match(/--[a-z][a-z-]+/g) ?? [])].filter((f) => f !== '--help');
+    expect(flags.length).toBeGreaterThan(0);
+    for (const f of flags) expect(cliSection, `${command} ${f}`).toContain(`\`${f}`);
+  });
+
+  it('every configuration key, name included', async () => {
+    const { ConfigSchema } = await import('../src/config');
+    for (const key of Object.keys(ConfigSchema.shape)) expect(cliSection, key).toContain(`\`${key}\``);
+  });
+});
+
+describe('paths --out FILE', () => {
+  it('an existing file: exit 2 with a message, not an internal error', async () => {
+    const f = join(dir, 'paths-file');
+    writeFileSync(f, 'x');
+    const r = await cli(['paths', '--config', file({ fadump: 'off' }), '--out', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--out: '${f}' is a file, not a folder`);
+  });
+});

@@ -139,6 +139,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
     .option('--out <dir>', 'output folder', 'out/paths')
     .action((opts: PathsFlags) => {
+      checkOutDir(opts.out);
       code = pathsCommand(opts, io);
     });
   program

@@ -413,3 +413,36 @@ describe('paths --out FILE', () => {
     expect(r.err).toContain(`--out: '${f}' is a file, not a folder`);
   });
 });
+
+describe('--record after an exploration stopped part-way', () => {
+  it('records nothing, says why, exit 2; with --partial it records the "incomplete" verdicts', async () => {
+    const target = join(dir, 'stopped.json');
+    const args = [
+      'check',
+      '--config',
+      file({ memoryMiB: 2048 }),
+      '--max-states',
+      '30',
+      '--workers',
+      '1',
+      '--record',
+      target,
+    ];
+    const refused = await cli([...args, '--out', out()]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`--record: nothing recorded in ${target}: 1 configuration stopped part-way`);
+    expect(() => readFileSync(target)).toThrow();
+    const partial = await cli([...args, '--partial', '--out', out()]);
+    expect(partial.code, partial.err).toBe(0);
+    const recorded = ExpectedFileSchema.parse(JSON.parse(readFileSync(target, 'utf8')));
+    expect(Object.values(recorded.configurations[0]?.verdicts ?? {})).toContain('incomplete');
+  });
+
+  it('a flag given twice is refused, not silently replaced: --out, --max-states, --workers', async () => {
+    for (const flag of ['--out', '--max-states', '--workers']) {
+      const r = await cli(['check', flag, '1', flag, '2']);
+      expect(r.code, flag).toBe(2);
+      expect(r.err).toContain(`${flag} given twice`);
+    }
+  });
+});

@@ -237,13 +237,15 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
 
     const files = writeCounterexamples(runs, flags.out);
     let recorded: Recorded | null = null;
-    if (flags.record !== undefined && !interrupted) {
+    const incomplete = runs.filter((r) => !r.complete);
+    // Verdicts of an exploration stopped part-way ("incomplete") are recorded only when asked.
+    const refuseIncomplete = flags.record !== undefined && !interrupted && incomplete.length > 0 && !flags.partial;
+    if (flags.record !== undefined && !interrupted && !refuseIncomplete) {
       recorded = record(runs, baseline, flags.partial === true);
       writeFileAtomic(flags.record, formatExpected(recorded.expected));
     }
     const judged = compare(runs, baseline);
     const mismatches = recorded === null ? judged.mismatches : [];
-    const incomplete = runs.filter((r) => !r.complete);
     const notStarted = inputs.length - runs.length;
     if (flags.json) {
       io.out(
@@ -339,6 +341,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     if (flags.record !== undefined && interrupted)
       io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
     if (interrupted) return 130;
+    if (refuseIncomplete) {
+      io.err(
+        `--record: nothing recorded in ${flags.record}: ${incomplete.length} configuration${incomplete.length === 1 ? '' : 's'} stopped part-way (${incomplete.map((r) => `${r.config}: ${stopText(r)}`).join('; ')}), so some verdicts are "incomplete". Raise --max-states or --max-memory, or add --partial to record them as they are`,
+      );
+      return 2;
+    }
     return mismatches.length ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);

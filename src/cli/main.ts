@@ -58,16 +58,6 @@ function guardPipes(): void {
 /** Commander's collector for a flag that may be given more than once (--config A --config B). */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** Commander's parser for a flag that may be given once: a second one is refused (exit 2) rather
- *  than silently replacing the first. */
-const once =
-  (flag: string, why: string) =>
-  (value: string, previous: string | undefined): string => {
-    if (previous !== undefined)
-      throw new InvalidArgumentError(`${flag} given twice ('${previous}', '${value}'): ${why}`);
-    return value;
-  };
-
 /**
  * Runs the CLI with these arguments (without `node` and the script).
  * @returns the exit code: 0 success, 1 a check failed (a verdict differs, a divergence), 2 bad
@@ -77,6 +67,17 @@ const once =
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   if (io === stdio) guardPipes();
   let code = 0;
+  // Commander's parser for a flag that may be given once: a second one is refused (exit 2) rather
+  // than silently replacing the first. (The flags seen in this invocation: commander hands a
+  // flag's default as its previous value, so the previous value cannot tell.)
+  const seen = new Set<string>();
+  const once =
+    (flag: string, why = 'give it once') =>
+    (value: string): string => {
+      if (seen.has(flag)) throw new InvalidArgumentError(`${flag} given twice: ${why}`);
+      seen.add(flag);
+      return value;
+    };
   const program = new Command('fadump-model')
     .description('An executable, event-sourced specification of Linux firmware-assisted dump on POWER')
     .exitOverride()
@@ -103,16 +104,18 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       '--json',
       'print {"results": [...], "runs": [...], "mismatches": [...], ...} (with --coverage, "coverage" too)',
     )
-    .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
+    .option('--out <dir>', 'write counterexamples as .jsonl logs here', once('--out'), 'out/counterexamples')
     .option(
       '--max-states <n>',
       `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`,
+      once('--max-states'),
     )
     .option(
       '--max-memory <size>',
       'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)',
+      once('--max-memory'),
     )
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .option(
       '--expect <file>',
       'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json',
@@ -123,7 +126,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       "write the verdicts into this file as the expected ones (created, or these configurations' entries replaced); the project's only when named: --record src/specs/expected.json",
       once('--record', 'give one file'),
     )
-    .option('--partial', 'with --record and --property: merge just these properties into the file')
+    .option(
+      '--partial',
+      'with --record: merge a --property subset into the file, or record the "incomplete" verdicts of an exploration stopped part-way',
+    )
     .option('--coverage', 'print, per actor, the states and transitions never reached (with --json, as "coverage")')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);
@@ -136,8 +142,8 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       'a JSON file with one configuration or an array of them (default: the built-in matrix)',
       once('--config', 'paths takes one file (put the configurations in one array)'),
     )
-    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
-    .option('--out <dir>', 'output folder', 'out/paths')
+    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', once('--format'), 'jsonl')
+    .option('--out <dir>', 'output folder', once('--out'), 'out/paths')
     .action((opts: PathsFlags) => {
       checkOutDir(opts.out);
       code = pathsCommand(opts, io);
@@ -145,7 +151,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   program
     .command('diagrams')
     .description('generate the statecharts (Mermaid and SVG) from the machine definitions')
-    .option('--out <dir>', 'output folder', 'diagrams')
+    .option('--out <dir>', 'output folder', once('--out'), 'diagrams')
     .action(async (opts: { out: string }) => {
       checkOutDir(opts.out);
       code = await diagramsCommand(opts.out, io.out);
@@ -155,13 +161,13 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .description(
       'a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage',
     )
-    .option('--out <dir>', 'output folder (created when missing)', 'out/report')
+    .option('--out <dir>', 'output folder (created when missing)', once('--out'), 'out/report')
     .option(
       '--config <file>',
       'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
       collect,
     )
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .action(async (opts: ReportFlags) => {
       code = await reportCommand(opts, io);
     });
@@ -171,7 +177,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       'the talk\'s table "How fadump fares now", computed: fadump, kdump and hypervisor-assisted dump side by side',
     )
     .option('--json', 'print the table as JSON')
-    .option('--out <dir>', 'write the event logs of the cells here', 'out/compare')
+    .option('--out <dir>', 'write the event logs of the cells here', once('--out'), 'out/compare')
     .action(async (opts: CompareFlags) => {
       code = await compareCommand(opts, io);
     });
@@ -182,6 +188,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option(
       '--known <file>',
       'known divergences (JSON): exit 1 only on unlisted ones or listed ones that no longer happen',
+      once('--known'),
     )
     .option('--json', 'print {"results": [...]}')
     .action((files: string[], opts: ConformFlags) => {
@@ -190,7 +197,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   program
     .command('replay-examples')
     .description('replay every log in examples/')
-    .option('--dir <dir>', 'folder of .jsonl logs', 'examples')
+    .option('--dir <dir>', 'folder of .jsonl logs', once('--dir'), 'examples')
     .action(async (opts: { dir: string }) => {
       code = await replayExamples(opts.dir, io);
     });

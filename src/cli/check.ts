@@ -218,7 +218,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         signal: abort.signal,
         withCoverage: flags.coverage === true,
         onDone: (run, done, total) => {
-          if (bar !== null) bar.update(done);
+          // The finished one leaves the bar's "under way" list; the next report refills it.
+          if (bar !== null) bar.update(done, { underway: '' });
           else if (!onTerminal) io.err(progressLine(run, done, total));
         },
         // The bar names each configuration under way beside its own states.

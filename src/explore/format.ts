@@ -254,10 +254,12 @@ function judgementLines(j: Judgement, width: number): string[] {
   const differs = j.mismatches.filter((m) => m.expected !== null);
   const unrecordedViolations = j.mismatches.filter((m) => m.expected === null);
   const unrecordedRuns = j.unrecorded;
-  if (unrecordedRuns.length)
+  if (unrecordedRuns.length) {
     say(
-      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration' : `${unrecordedRuns.length} configurations`} (or some of their properties): ${unrecordedRuns.join('; ')}`,
+      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration' : `${unrecordedRuns.length} configurations`} (or some of their properties); verdicts other than FAIL not judged:`,
     );
+    out.push(...wrapUnits(unrecordedRuns, '; ', width, '  ', '  '));
+  }
   if (unrecordedViolations.length) {
     say(
       `FAILED: ${unrecordedViolations.length} violation${unrecordedViolations.length === 1 ? '' : 's'} with no expected verdict recorded: a violation counts as a failure until it is recorded as expected (keep your own file: --record FILE, then --expect FILE):`,

@@ -181,6 +181,23 @@ describe('false regressions: expected verdicts are found by the whole configurat
     expect(full.out).not.toContain('expected (nothing)');
   });
 
+  it("the issue's input, check --record --config mine.json --property no-lost-dump: exit 2, src/specs/expected.json untouched", async () => {
+    const before = readFileSync(EXPECTED_PATH, 'utf8');
+    const r = await cli([
+      'check',
+      '--record',
+      '--config',
+      file(NO_DLPAR),
+      '--property',
+      'no-lost-dump',
+      '--out',
+      out(),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("'--config' looks like a flag: --record needs a value of its own (--record FILE)");
+    expect(readFileSync(EXPECTED_PATH, 'utf8')).toBe(before);
+  });
+
   it('--record needs a file: bare --record is exit 2 (the project file is written only as --record src/specs/expected.json)', async () => {
     const r = await cli(['check', '--config', file(NO_DLPAR), '--record']);
     expect(r.code).toBe(2);

@@ -55,8 +55,19 @@ function guardPipes(): void {
   }
 }
 
+/** A flag's value that is another flag (`--record --config x.json`: commander takes `--config`
+ *  as the file) is refused with a message that says so. */
+function notAFlag(flag: string, value: string): string {
+  if (/^--?[a-z]/i.test(value))
+    throw new InvalidArgumentError(`'${value}' looks like a flag: ${flag} needs a value of its own (${flag} FILE)`);
+  return value;
+}
+
 /** Commander's collector for a flag that may be given more than once (--config A --config B). */
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  notAFlag('--config', value),
+];
 
 /**
  * Runs the CLI with these arguments (without `node` and the script).
@@ -76,7 +87,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     (value: string): string => {
       if (seen.has(flag)) throw new InvalidArgumentError(`${flag} given twice: ${why}`);
       seen.add(flag);
-      return value;
+      return notAFlag(flag, value);
     };
   const program = new Command('fadump-model')
     .description('An executable, event-sourced specification of Linux firmware-assisted dump on POWER')

@@ -47,32 +47,27 @@ export function wrap(text: string, width: number, first = '', rest = first): str
 }
 
 /**
- * Wrap of a list: the units (configuration names, a command) joined by `sep`, a line broken only
- * between units, so that a name or a command stays on one line; a unit longer than a line is
- * word-wrapped on lines of its own.
+ * Wrap of a list: the units (configuration names) joined by `sep` ("; "), a line broken only
+ * between units, so that a name stays on one line; a unit longer than a line is word-wrapped.
+ * The first line starts with `first`, the others with `rest`.
  */
 export function wrapUnits(units: readonly string[], sep: string, width: number, first = '', rest = first): string[] {
   const lines: string[] = [];
   let line = first;
   let empty = true;
+  const glue = sep.trimEnd();
   units.forEach((u, i) => {
-    const piece = i < units.length - 1 ? `${u}${sep.trimEnd()}` : u;
-    const joined = empty ? line + piece : `${line}${sep.length && !sep.endsWith(' ') ? '' : ' '}${piece}`;
-    if (joined.length <= width || (empty && line.length + piece.length <= width)) {
+    const piece = i < units.length - 1 ? `${u}${glue}` : u;
+    const joined = empty ? line + piece : `${line} ${piece}`;
+    if (joined.length <= width) {
       line = joined;
-      empty = false;
-      return;
-    }
-    if (!empty) lines.push(line);
-    if (rest.length + piece.length <= width) {
-      line = rest + piece;
-      empty = false;
     } else {
-      const parts = wrap(piece, width, empty && lines.length === 0 ? line : rest, rest);
+      if (!empty) lines.push(line);
+      const parts = wrap(piece, width, empty ? line : rest, rest);
       lines.push(...parts.slice(0, -1));
       line = parts[parts.length - 1] ?? rest;
-      empty = false;
     }
+    empty = false;
   });
   lines.push(line);
   return lines;
@@ -207,14 +202,15 @@ export function formatMatrix(
         ),
       );
       out.push(...wrap(`why: ${violationWhy(p, g.result)}`, width, '    ', '      '));
+      const label = g.runs.length === 1 ? 'in ' : `in ${g.runs.length} configurations: `;
       out.push(
         ...wrapUnits(
-          [g.runs.length === 1 ? 'in' : `in ${g.runs.length} configurations:`, ...g.runs.map((r) => r.config)],
+          g.runs.map((r) => r.config),
           '; ',
           width,
-          '    ',
+          `    ${label}`,
           '      ',
-        ).map((l, i) => (i === 0 ? l.replace(/^( *in(?: \d+ configurations:)?);/, '$1') : l)),
+        ),
       );
       const file = first === undefined ? undefined : files.get(`${first.config}\u0000${g.property}`);
       // The command stays on one line, whole, to be copied.

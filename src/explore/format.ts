@@ -61,6 +61,10 @@ export function wrapUnits(units: readonly string[], sep: string, width: number, 
     const joined = empty ? line + piece : `${line} ${piece}`;
     if (joined.length <= width) {
       line = joined;
+    } else if (rest.length + piece.length <= width) {
+      // On a line of its own it fits: end this line (a bare label stays as it is).
+      if (!empty || line.trim() !== '') lines.push(line.trimEnd());
+      line = rest + piece;
     } else {
       if (!empty) lines.push(line);
       const parts = wrap(piece, width, empty ? line : rest, rest);

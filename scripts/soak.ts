@@ -23,7 +23,7 @@ import type { ExternalEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { Engine } from '../src/explore/engine';
 import { explore } from '../src/explore/explore';
-import { loadExpected, type Expected } from '../src/explore/check';
+import { expectedFor, loadExpected, type Expected } from '../src/explore/check';
 import { defaultMatrix } from '../src/explore/matrix';
 import { formatLog } from '../src/log/parse';
 import { PROPERTIES, type Step, type StateProperty, type StepProperty } from '../src/specs/properties';
@@ -151,7 +151,7 @@ function subject(input: ConfigInput, expected: Expected, id: number, prewarm: bo
     stateProps: applicable.filter((p): p is StateProperty => p.kind === 'state'),
     stepProps,
     triggers: letters.map((e) => stepProps.map((p) => p.triggers(e))),
-    expected: expected.verdicts[config.name] ?? {},
+    expected: expectedFor(expected, config) ?? {},
     checksHandled: applicable.some((p) => p.id === 'every-event-handled'),
     checksDeadlock: applicable.some((p) => p.id === 'no-deadlock'),
     id,

@@ -150,7 +150,14 @@ type Parsed = z.output<typeof ConfigSchema>;
 
 /** A configuration with every default filled in and every size in bytes. */
 export interface Config {
+  /** The display name: `name` when given, else every setting of the canonical form in words
+   *  ("pseries at-registration fadump=on 8G minMemoryMiB=8192"); unique per configuration. */
   readonly name: string;
+  /** The canonical key: a stable JSON text of `canonical`. Two inputs describing the same
+   *  configuration (defaults spelt out or not) get the same key; expected verdicts are keyed by it. */
+  readonly key: string;
+  /** The canonical form: the fewest settings that give this configuration (`name` left out). */
+  readonly canonical: ConfigInput;
   /** The configuration as it was given (before defaults), for writing logs back out. */
   readonly input: ConfigInput;
   readonly mechanism: Parsed['mechanism'];
@@ -386,8 +393,60 @@ function defaultName(c: Parsed, k: Kernels, petitboot: boolean): string {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
 
-/** Validates raw input (from a log header or a config file) into a Config. */
-export function parseConfig(raw: unknown): ConfigResult {
+/** The configuration keys a user can give, for "did you mean" (nested ones under captureKernel). */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(ConfigSchema.shape),
+  captureKernel: ['kernel', 'elfcorehdr', 'endianness', 'headerSizes'],
+};
+
+/** Edit distance (Levenshtein), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** The known key an unknown one is most likely a misspelling of: the same letters in another
+ *  case, or at most a third of its letters (and at least 1, at most 3) edited; null when none is
+ *  close. */
+export function closestKey(key: string, known: readonly string[]): string | null {
+  const sameCase = known.find((k) => k.toLowerCase() === key.toLowerCase());
+  if (sameCase !== undefined) return sameCase;
+  const limit = Math.min(3, Math.max(1, Math.floor(key.length / 3)));
+  let best: string | null = null;
+  let bestDistance = limit + 1;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
+  const known = KNOWN_KEYS[parent.map(String).join('.')] ?? [];
+  const near = closestKey(key, known);
+  return near === null
+    ? `unknown key '${key}' (known: ${known.join(', ')})`
+    : `unknown key '${key}': did you mean '${near}'?`;
+}
+
+type Unnamed = Omit<Config, 'name' | 'key' | 'canonical'>;
+type UnnamedResult = { ok: true; config: Unnamed; parsed: Parsed } | { ok: false; issues: ConfigIssue[] };
+
+/** Validation and defaults, without the name (which needs the canonical form, computed from this). */
+function parseUnnamed(raw: unknown): UnnamedResult {
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     return {
@@ -400,7 +459,10 @@ export function parseConfig(raw: unknown): ConfigResult {
           parsed.error.issues
             .flatMap((i) =>
               i.code === 'unrecognized_keys'
-                ? i.keys.map((k) => ({ path: [...i.path.map(String), k].join('.'), message: `unknown key '${k}'` }))
+                ? i.keys.map((k) => ({
+                    path: [...i.path.map(String), k].join('.'),
+                    message: unknownKeyMessage(i.path, k),
+                  }))
                 : [{ path: i.path.map(String).join('.') || '(config)', message: i.message }],
             )
             .map((i) => [i.path, i] as const),
@@ -415,8 +477,8 @@ export function parseConfig(raw: unknown): ConfigResult {
   const k = kernelsOf(c);
   return {
     ok: true,
+    parsed: c,
     config: {
-      name: c.name ?? defaultName(c, k, petitboot),
       input: raw as ConfigInput,
       mechanism: c.mechanism,
       platform: c.platform,
@@ -452,6 +514,207 @@ export function parseConfig(raw: unknown): ConfigResult {
   };
 }
 
+/**
+ * Every setting of a configuration, resolved: each key of the configuration file format with the
+ * value this configuration has, the defaults and the kernel version's traits filled in (what
+ * `check --json` prints as `results[].configuration`). Given back as input it is the same
+ * configuration (test/config-canonical.test.ts). Keys only one platform accepts
+ * (`petitbootPreservesDump` on PowerNV, `firmware` on pSeries) appear on that platform only;
+ * `name` never does.
+ */
+export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): ConfigInput {
+  return {
+    mechanism: c.mechanism,
+    platform: c.platform,
+    kernel: c.kernel,
+    elfcorehdr: c.elfcorehdr,
+    fadump: c.fadump,
+    crashHotplug: c.crashHotplug,
+    crashkernel: c.crashkernelText,
+    memoryMiB: c.memoryBytes / MiB,
+    lmbMiB: c.lmbBytes / MiB,
+    minMemoryMiB: c.minMemoryBytes / MiB,
+    maxMemoryMiB: c.maxMemoryBytes / MiB,
+    ...(c.platform === 'powernv' ? { petitbootPreservesDump: c.petitbootPreservesDump } : {}),
+    bootMemoryRule: c.bootMemoryRule,
+    registerAtBoot: c.registerAtBoot,
+    registeredWrite: c.registeredWrite,
+    cpus: c.cpus,
+    pageSizeKiB: c.pageSizeKiB,
+    mmu: c.mmu,
+    ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
+    captureKernel: { ...c.captureKernel },
+    faults: c.faults,
+    cmdline: kernelCmdline(c),
+    nrCpus: c.nrCpus,
+  };
+}
+
+/** A JSON text with the keys of every object sorted: equal values give equal texts. */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** The order in which the canonical form drops settings that follow from the others: the
+ *  derived ones first (the kernel release an elfcorehdr generation implies, its traits, the LPAR
+ *  bounds memoryMiB implies, ...), then the plain defaults. */
+const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', string])[] = [
+  ['kernel'],
+  ['captureKernel', 'kernel'],
+  ['captureKernel', 'elfcorehdr'],
+  ['crashHotplug'],
+  ['registerAtBoot'],
+  ['registeredWrite'],
+  ['minMemoryMiB'],
+  ['maxMemoryMiB'],
+  ['fadump'],
+  ['petitbootPreservesDump'],
+  ['firmware'],
+  ['cmdline'],
+  ['mechanism'],
+  ['platform'],
+  ['elfcorehdr'],
+  ['crashkernel'],
+  ['memoryMiB'],
+  ['lmbMiB'],
+  ['bootMemoryRule'],
+  ['cpus'],
+  ['pageSizeKiB'],
+  ['mmu'],
+  ['captureKernel', 'endianness'],
+  ['captureKernel', 'headerSizes'],
+  ['faults'],
+  ['nrCpus'],
+];
+
+type Json = Record<string, unknown>;
+const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The canonical form: the fewest settings that give this configuration, found by dropping, in
+ *  DROP_ORDER, every setting whose absence changes nothing. A function of the resolved
+ *  configuration alone, so two spellings of one configuration get one form (and one key). */
+function canonicalInput(c: Unnamed): ConfigInput {
+  const full = fullConfig(c);
+  const target = stableJson(full);
+  const same = (candidate: Json): boolean => {
+    const r = parseUnnamed(candidate);
+    return r.ok && stableJson(fullConfig(r.config)) === target;
+  };
+  let cur: Json = { ...full, captureKernel: { ...full.captureKernel } };
+  for (const path of DROP_ORDER) {
+    const candidate: Json = { ...cur };
+    if (path.length === 1) {
+      if (!(path[0] in candidate)) continue;
+      delete candidate[path[0]];
+    } else {
+      const nested = candidate.captureKernel;
+      if (!isJsonObject(nested) || !(path[1] in nested)) continue;
+      const rest: Json = { ...nested };
+      delete rest[path[1]];
+      if (Object.keys(rest).length === 0) delete candidate.captureKernel;
+      else candidate.captureKernel = rest;
+    }
+    if (same(candidate)) cur = candidate;
+  }
+  return cur as ConfigInput;
+}
+
+/** The name's word for one setting of the canonical form, when the name has one. */
+function nameToken(mechanism: string, key: string, v: unknown): string | null {
+  switch (key) {
+    case 'mechanism':
+    case 'platform':
+    case 'elfcorehdr':
+    case 'bootMemoryRule':
+      return String(v);
+    case 'kernel':
+      return `kernel=${String(v)}`;
+    case 'fadump':
+    case 'crashkernel':
+    case 'cpus':
+      return `${key}=${String(v)}`;
+    case 'memoryMiB':
+      return `${Number(v) / 1024}G`;
+    case 'petitbootPreservesDump':
+      return v ? 'petitboot-preserves' : 'petitboot-clobbers';
+    case 'registerAtBoot':
+      return v ? null : 'kdumpctl-registers';
+    case 'registeredWrite':
+      return v === 'eexist' ? 'registered-eexist' : null;
+    case 'crashHotplug':
+      return v ? 'crash-hotplug' : mechanism === 'kdump' ? 'udev-reload' : 'no-crash-hotplug';
+    case 'firmware':
+      return v === 'qemu' ? 'qemu' : null;
+    case 'pageSizeKiB':
+      return `${String(v)}K-pages`;
+    case 'mmu':
+      return `${String(v)}-mmu`;
+    case 'captureKernel.kernel':
+      return `capture-kernel=${String(v)}`;
+    case 'captureKernel.elfcorehdr':
+      return `capture=${String(v)}`;
+    case 'captureKernel.endianness':
+      return v === 'swapped' ? 'capture-endian-swapped' : null;
+    case 'captureKernel.headerSizes':
+      return v === 'different' ? 'capture-header-sizes-differ' : null;
+    case 'faults':
+      return v ? 'faults' : null;
+    default:
+      return null;
+  }
+}
+
+/** The display name: the words the project has always used (platform, generation, fadump=,
+ *  memory, ...), then `key=value` for every other setting of the canonical form, so that two
+ *  different configurations never share a name (test/config-canonical.test.ts). */
+function displayName(canonical: ConfigInput, mechanism: string): string {
+  const r = parseUnnamed(canonical);
+  if (!r.ok) throw new Error(`canonical form does not parse: ${JSON.stringify(r.issues)}`);
+  const c = r.parsed;
+  const k = kernelsOf(c);
+  const base = defaultName(c, k, r.config.petitbootPreservesDump);
+  const words = new Set(base.split(' '));
+  const extra: string[] = [];
+  const entries = Object.entries(canonical).flatMap(([key, v]): [string, unknown][] =>
+    isJsonObject(v) ? Object.entries(v).map(([sub, x]): [string, unknown] => [`${key}.${sub}`, x]) : [[key, v]],
+  );
+  for (const [key, v] of entries) {
+    const token = nameToken(mechanism, key, v);
+    if (token !== null && words.has(token)) continue;
+    extra.push(`${key}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
+  }
+  return [base, ...extra].join(' ');
+}
+
+/** Canonical forms and names by input text: parseConfig runs for every log and path, and the
+ *  canonical form costs some twenty validations. */
+const canonicalCache = new Map<string, { canonical: ConfigInput; key: string; name: string }>();
+
+/** Validates raw input (from a log header or a config file) into a Config. */
+export function parseConfig(raw: unknown): ConfigResult {
+  const r = parseUnnamed(raw);
+  if (!r.ok) return r;
+  const cacheKey = stableJson(fullConfig(r.config));
+  let named = canonicalCache.get(cacheKey);
+  if (named === undefined) {
+    const canonical = canonicalInput(r.config);
+    named = { canonical, key: stableJson(canonical), name: displayName(canonical, r.config.mechanism) };
+    if (canonicalCache.size > 4096) canonicalCache.clear();
+    canonicalCache.set(cacheKey, named);
+  }
+  return {
+    ok: true,
+    config: { ...r.config, name: r.parsed.name ?? named.name, key: named.key, canonical: named.canonical },
+  };
+}
+
 /** For tests and built-in matrices: a config that must be valid. */
 export function config(raw: ConfigInput = {}): Config {
   const r = parseConfig(raw);
@@ -461,7 +724,7 @@ export function config(raw: ConfigInput = {}): Config {
 }
 
 /** The command line the kernel was booted with (for bootargs_append's -ENOSPC check). */
-export function kernelCmdline(c: Config): string {
+export function kernelCmdline(c: Pick<Config, 'cmdline' | 'fadump' | 'crashkernelText'>): string {
   if (c.cmdline !== null) return c.cmdline;
   const parts = ['BOOT_IMAGE=/boot/vmlinuz', 'root=/dev/mapper/root', 'ro', `fadump=${c.fadump}`];
   if (c.crashkernelText !== null) parts.push(`crashkernel=${c.crashkernelText}`);

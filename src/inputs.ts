@@ -1,70 +1,15 @@
-// The files a user gives the tools, read and validated at the boundary: a configuration file
-// (--config: one configuration or an array) and an expected-verdicts file (--expect). Every
-// problem is an InputError (exit 2) naming the file, the line and the field.
+// The files a user gives the tools, read and validated at the boundary: configuration files
+// (--config: one configuration or an array, --config given once or more) and an expected-verdicts
+// file (--expect, --record; src/explore/expected.ts). Every problem is an InputError (exit 2)
+// naming the file, the line and the field.
 import { parseConfig, type ConfigInput } from './config';
-import { ExpectedSchema, type Expected } from './explore/check';
-import { PROPERTIES } from './specs/properties';
 import { parseJson, type JsonPath } from './util/json';
 import { decodeUtf8, InputError, readBounded } from './util/read';
 
+export { readExpectedFile, MAX_EXPECTED_FILE_BYTES } from './explore/expected';
+
 export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
 export const MAX_CONFIGS = 10_000;
-
-/** The largest --expect file read: the project's own is about 40 KiB for 47 configurations. */
-export const MAX_EXPECTED_FILE_BYTES = 16 * 1024 * 1024;
-
-/** `["a b"]["c"]` style display of a path into an expected-verdicts file (configuration names
- *  hold spaces, dots and '='). */
-function expectedField(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  const [head, ...rest] = path;
-  return `${String(head)}${rest.map((k) => `[${JSON.stringify(String(k))}]`).join('')}`;
-}
-
-/**
- * Reads and validates an --expect file at the boundary: UTF-8 JSON of the shape
- * `{"verdicts": {"<configuration name>": {"<property id>": "holds"|"violated"|"incomplete"|"n/a"}}}`
- * (src/specs/expected.json's), every property id one of src/specs/properties.ts.
- * @param file a path as given on the command line.
- * @returns the expected verdicts.
- * @throws InputError (exit 2) naming the file, the line and the field of every problem, e.g.
- *   `bad.json:5: field 'verdicts["pseries at-registration fadump=on 4G"]["no-lost-dump"]': ...`.
- */
-export function readExpectedFile(file: string): Expected {
-  const { value, locate } = readJsonDoc(
-    file,
-    MAX_EXPECTED_FILE_BYTES,
-    'an expected-verdicts file',
-    'the limit of --expect',
-  );
-  const at = (path: readonly PropertyKey[]) =>
-    `${file}:${locate(path.filter((k): k is string | number => typeof k !== 'symbol')).line}:`;
-  const r = ExpectedSchema.safeParse(value);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => {
-      // An unknown top-level key is reported on the object: name the key itself.
-      const keys = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys.slice(0, 1)] : i.path;
-      return `${at(keys)} field '${expectedField(keys)}': ${i.message}`;
-    });
-    throw new InputError(
-      `${file}: not an expected-verdicts file ({"verdicts": {"<configuration>": {"<property>": "holds"|"violated"|"incomplete"|"n/a"}}}):\n${problems.join('\n')}`,
-    );
-  }
-  const known = new Set(PROPERTIES.map((p) => p.id));
-  const unknown = Object.entries(r.data.verdicts).flatMap(([config, props]) =>
-    Object.keys(props)
-      .filter((id) => !known.has(id))
-      .map(
-        (id) =>
-          `${at(['verdicts', config, id])} field '${expectedField(['verdicts', config, id])}': unknown property '${id}'`,
-      ),
-  );
-  if (unknown.length)
-    throw new InputError(
-      `${file}: ${unknown.length} unknown propert${unknown.length === 1 ? 'y' : 'ies'} (known: ${[...known].join(', ')}):\n${unknown.join('\n')}`,
-    );
-  return r.data;
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,9 +43,30 @@ function readJsonDoc(file: string, maxBytes: number, what: string, why: string) 
   return json.doc;
 }
 
+/** Reads --config files (each one configuration or an array of them), every configuration
+ *  validated, every display name unique across all of them (results, counterexample files and the
+ *  rows of the matrix are named by it).
+ *  @throws InputError (exit 2) listing every problem with its file, line and field. */
+export function readConfigFiles(files: readonly string[]): ConfigInput[] {
+  const names = new Map<string, string>();
+  const problems: string[] = [];
+  const out: ConfigInput[] = [];
+  for (const file of files) {
+    try {
+      out.push(...readConfigs(file, names));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  if (problems.length) throw new InputError(problems.join('\n'));
+  return out;
+}
+
 /** Reads a --config file: one configuration or an array of them, each validated; every problem
- *  names the file, the line and the field. */
-export function readConfigs(file: string): ConfigInput[] {
+ *  names the file, the line and the field.
+ *  @param names the display names taken by earlier files (name -> where), added to. */
+export function readConfigs(file: string, names = new Map<string, string>()): ConfigInput[] {
   const { value: raw, locate } = readJsonDoc(
     file,
     MAX_CONFIG_FILE_BYTES,
@@ -114,7 +80,6 @@ export function readConfigs(file: string): ConfigInput[] {
   if (list.length > MAX_CONFIGS)
     throw new InputError(`${at([])} ${list.length} configurations: at most ${MAX_CONFIGS} in one file`);
   const problems: string[] = [];
-  const names = new Map<string, number>();
   list.forEach((c, i) => {
     const base: (string | number)[] = many ? [i] : [];
     if (!isRecord(c)) {
@@ -131,18 +96,19 @@ export function readConfigs(file: string): ConfigInput[] {
       }
       return;
     }
-    // Results, counterexample files and expected verdicts are keyed by name: two configurations
-    // with one name would overwrite each other's.
+    // Results, counterexample files and the matrix's rows are named by the display name: two
+    // configurations with one name would overwrite each other's.
+    const here = `${file}${many ? `[${i}]` : ''}`;
     const first = names.get(r.config.name);
     if (first !== undefined) {
       problems.push(
         'name' in c
-          ? `${at([...base, 'name'])} field '${fieldName(base, ['name'])}': '${r.config.name}' is also the name of [${first}]: results are keyed by name`
-          : `${at(base)} field '${fieldName(base, [])}': the same configuration as [${first}] ('${r.config.name}'): results are keyed by name (give one a "name" if they are meant to differ)`,
+          ? `${at([...base, 'name'])} field '${fieldName(base, ['name'])}': '${r.config.name}' is also the name of ${first}: results are named by it`
+          : `${at(base)} field '${fieldName(base, [])}': the same configuration as ${first} ('${r.config.name}'): results are named by it (give one a "name" if they are meant to differ)`,
       );
       return;
     }
-    names.set(r.config.name, i);
+    names.set(r.config.name, here);
   });
   if (problems.length) throw new InputError(problems.join('\n'));
   return list as ConfigInput[];

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import { confirm } from '../src/explore/confirm';
-import { runConfig, type ConfigRun } from '../src/explore/check';
+import { runConfig, runMatrix, type ConfigRun } from '../src/explore/check';
 import { PROPERTIES } from '../src/specs/properties';
 import { parseLog, formatLog } from '../src/log/parse';
 
@@ -76,4 +76,31 @@ describe('every counterexample replays to the violation it claims', () => {
       }
     });
   }
+});
+
+describe('progress (the bar of `check`)', () => {
+  it('each exploration under way is reported with its own configuration and its own states', async () => {
+    const inputs: ConfigInput[] = [
+      { faults: true, name: 'faults pseries' },
+      { platform: 'powernv', faults: true, memoryMiB: 16384, name: 'faults powernv' },
+    ];
+    const reports: { config: string; states: number }[][] = [];
+    const runs = await runMatrix(inputs, {
+      workers: 2,
+      threads: true,
+      maxStates: 20_000,
+      properties: ['no-lost-dump'],
+      onStates: (u) => reports.push(u.map((x) => ({ ...x }))),
+    });
+    expect(runs).toHaveLength(2);
+    expect(reports.some((r) => r.some((u) => u.states > 0))).toBe(true);
+    const names = new Set(['faults pseries', 'faults powernv']);
+    for (const r of reports) {
+      for (const u of r) expect(names.has(u.config), u.config).toBe(true);
+      // One entry a configuration: never one configuration's name beside another's count.
+      expect(new Set(r.map((u) => u.config)).size).toBe(r.length);
+    }
+    const finalStates = new Map(runs.map((r) => [r.config, r.states]));
+    for (const r of reports) for (const u of r) expect(u.states).toBeLessThanOrEqual(finalStates.get(u.config) ?? 0);
+  }, 120_000);
 });

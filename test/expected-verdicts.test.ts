@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { main } from '../src/cli/main';
 import { parseConfig, type ConfigInput } from '../src/config';
-import { ExpectedSchema, type Expected } from '../src/explore/check';
+import { ExpectedFileSchema, loadExpected, type ExpectedFile } from '../src/explore/expected';
 import { defaultMatrix } from '../src/explore/matrix';
 import { PROPERTIES } from '../src/specs/properties';
 
@@ -56,8 +56,8 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-function readExpected(file: string): Expected {
-  return ExpectedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+function readExpected(file: string): ExpectedFile {
+  return ExpectedFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** The default matrix's configuration of that name. */
@@ -115,27 +115,34 @@ describe('the default matrix against src/specs/expected.json (what `npm start` c
   it('the file records exactly the default matrix, every property of every configuration (no verdict goes unjudged)', () => {
     // compare() skips a configuration with nothing recorded, so zero mismatches alone could be
     // vacuous; and an entry for a configuration no longer explored is a claim nothing checks.
-    const expected = readExpected(EXPECTED_PATH);
-    const names = defaultMatrix().map((c) => {
+    const expected = loadExpected();
+    const configs = defaultMatrix().map((c) => {
       const p = parseConfig(c);
       if (!p.ok) throw new Error(JSON.stringify(p.issues));
-      return p.config.name;
+      return p.config;
     });
+    const names = configs.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(Object.keys(expected.verdicts).sort()).toEqual([...names].sort());
+    // Found by canonical key; the name each entry holds is the matrix's name for it.
+    expect([...expected.entries.keys()].sort()).toEqual(configs.map((c) => c.key).sort());
+    for (const c of configs) expect(expected.entries.get(c.key)?.name).toBe(c.name);
+    const verdictsOf = (name: string) => configs.find((c) => c.name === name)?.key ?? '';
     expect(
       run()
         .json.runs.map((r) => r.config)
         .sort(),
     ).toEqual([...names].sort());
     const ids = PROPERTIES.map((p) => p.id).sort();
-    for (const name of names) expect(Object.keys(expected.verdicts[name] ?? {}).sort(), name).toEqual(ids);
+    for (const name of names)
+      expect(Object.keys(expected.entries.get(verdictsOf(name))?.verdicts ?? {}).sort(), name).toEqual(ids);
     // And the run produced a verdict for each of them, the very one recorded.
     const got = new Map(run().json.results.map((r) => [`${r.config}\u0000${r.property}`, r.verdict]));
     expect(got.size).toBe(names.length * ids.length);
     for (const name of names)
       for (const id of ids)
-        expect(got.get(`${name}\u0000${id}`), `${id} @ ${name}`).toBe(expected.verdicts[name]?.[id]);
+        expect(got.get(`${name}\u0000${id}`), `${id} @ ${name}`).toBe(
+          expected.entries.get(verdictsOf(name))?.verdicts[id],
+        );
   });
 });
 
@@ -155,7 +162,7 @@ describe('check --expect FILE', () => {
   it('a doctored expected file (one verdict flipped) makes the CLI exit 1, naming the configuration and the property', () => {
     const { config, property } = cheapestViolation();
     const doctored = readExpected(EXPECTED_PATH);
-    const row = doctored.verdicts[config];
+    const row = doctored.configurations.find((e) => e.name === config)?.verdicts;
     if (row === undefined) throw new Error(`no expected verdicts for '${config}'`);
     expect(row[property]).toBe('violated');
     row[property] = 'holds';
@@ -181,12 +188,14 @@ describe('check --expect FILE', () => {
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stdout).toContain(`1 verdict(s) differ from ${expectFile}`);
-    expect(r.stdout).toContain(`${property} @ ${config}: expected holds, got violated`);
+    // The text is wrapped to the terminal's width: compared with the spaces and line breaks merged.
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain(`FAILED: 1 verdict differs from ${expectFile}`);
+    expect(text).toContain(`${property} @ ${config}: expected holds, got violated`);
     expect(r.stderr).not.toMatch(/internal error/);
   });
 
-  it('the same file undoctored: exit 0, and --record --expect writes there, not to src/specs/expected.json', async () => {
+  it('the same file undoctored: exit 0, and --record FILE --partial writes there, not to src/specs/expected.json', async () => {
     const { config, property } = cheapestViolation();
     const copy = join(dir, 'copy-expected.json');
     writeFileSync(copy, readFileSync(EXPECTED_PATH));
@@ -195,14 +204,21 @@ describe('check --expect FILE', () => {
     const args = ['--config', configFile, '--property', property, '--out', join(dir, 'cx-copy'), '--workers', '1'];
     const same = await cli(['check', ...args, '--expect', copy]);
     expect(same.code, same.err).toBe(0);
-    expect(same.out).toContain(`every verdict matches ${copy}`);
+    expect(same.out.replace(/\s+/g, ' ')).toContain(`every verdict matches ${copy}`);
 
     const before = readFileSync(EXPECTED_PATH, 'utf8');
     const fresh = join(dir, 'recorded.json');
-    const rec = await cli(['check', ...args, '--expect', fresh, '--record']);
+    const rec = await cli(['check', ...args, '--record', fresh, '--partial']);
     expect(rec.code, rec.err).toBe(0);
+    expect(rec.out.replace(/\s+/g, ' ')).toContain(
+      `recorded in ${fresh}: 1 verdict, 1 configuration new, 0 verdicts changed`,
+    );
     expect(readFileSync(EXPECTED_PATH, 'utf8')).toBe(before);
-    expect(readExpected(fresh)).toEqual({ verdicts: { [config]: { [property]: 'violated' } } });
+    const p = parseConfig(inputNamed(config));
+    if (!p.ok) throw new Error('invalid');
+    expect(readExpected(fresh)).toEqual({
+      configurations: [{ name: config, configuration: p.config.canonical, verdicts: { [property]: 'violated' } }],
+    });
   });
 
   it('a bad --expect file: exit 2 before exploring, naming the file, the line and the field', async () => {
@@ -210,24 +226,36 @@ describe('check --expect FILE', () => {
       {
         name: 'bad-verdict.json',
         content:
-          '{\n  "verdicts": {\n    "pseries in-capture-kernel fadump=on 8G": {\n      "no-lost-dump": "maybe"\n    }\n  }\n}\n',
-        says: [
-          ':4: field \'verdicts["pseries in-capture-kernel fadump=on 8G"]["no-lost-dump"]\'',
-          '"holds"|"violated"|"incomplete"|"n/a"',
-        ],
+          '{\n  "configurations": [\n    {"name": "x", "configuration": {},\n      "verdicts": {\n        "no-lost-dump": "maybe"\n      }\n    }\n  ]\n}\n',
+        says: [":5: field 'configurations[0].verdicts.no-lost-dump'", '"holds"|"violated"|"incomplete"|"n/a"'],
       },
       {
         name: 'extra-key.json',
-        content: '{\n  "verdicts": {},\n  "verdict": {}\n}\n',
-        says: [":3: field 'verdict'", 'Unrecognized key'],
+        content: '{\n  "configurations": [],\n  "verdicts": {}\n}\n',
+        says: [":3: field 'verdicts'", 'Unrecognized key'],
       },
-      { name: 'no-verdicts.json', content: '{}\n', says: [":1: field 'verdicts'"] },
+      { name: 'no-configurations.json', content: '{}\n', says: [":1: field 'configurations'"] },
       {
         name: 'unknown-property.json',
-        content: '{"verdicts": {\n"a": {\n"no-such-property": "holds"}}}\n',
-        says: [':3: field \'verdicts["a"]["no-such-property"]\'', "unknown property 'no-such-property'"],
+        content:
+          '{"configurations": [\n{"name": "a", "configuration": {},\n"verdicts": {\n"no-such-property": "holds"}}]}\n',
+        says: [":4: field 'configurations[0].verdicts.no-such-property'", "unknown property 'no-such-property'"],
       },
-      { name: 'not-json.json', content: '{"verdicts": {\n', says: [':2: not valid JSON'] },
+      {
+        name: 'bad-configuration.json',
+        content: '{"configurations": [\n{"name": "a", "configuration": {\n"memoryMib": 4096}, "verdicts": {}}]}\n',
+        says: [
+          ":3: field 'configurations[0].configuration.memoryMib'",
+          "unknown key 'memoryMib': did you mean 'memoryMiB'?",
+        ],
+      },
+      {
+        name: 'twice.json',
+        content:
+          '{"configurations": [\n{"name": "a", "configuration": {}, "verdicts": {}},\n{"name": "b", "configuration": {"memoryMiB": 8192}, "verdicts": {}}]}\n',
+        says: [":3: field 'configurations[1].configuration'", 'the same configuration as configurations[0]'],
+      },
+      { name: 'not-json.json', content: '{"configurations": [\n', says: [':2: not valid JSON'] },
     ];
     for (const c of cases) {
       const f = join(dir, c.name);

@@ -576,14 +576,14 @@ const badConfigs: BadConfig[] = [
     content: '[\n  {"platform": "pseries"},\n  {"platform": "pseries"}\n]\n',
     line: 3,
     field: '[1]',
-    says: /the same configuration as \[0\].*results are keyed by name/,
+    says: /the same configuration as \S*same-config-twice\.json\[0\].*results are named by it/,
   },
   {
     name: 'same-name-twice.json',
     content: '[\n  {"name": "a"},\n  {"platform": "powernv", "memoryMiB": 16384, "name": "a"}\n]\n',
     line: 3,
     field: '[1].name',
-    says: /'a' is also the name of \[0\]/,
+    says: /'a' is also the name of \S*same-name-twice\.json\[0\]/,
   },
   { name: 'empty-array.json', content: '[]', line: 1, field: null, says: /an empty array: no configuration to check/ },
   { name: 'empty-file.json', content: '', line: 1, field: null, says: /not valid JSON.*the text is empty/ },
@@ -634,7 +634,9 @@ describe('hostile --config files: exit 2, file:line, field', () => {
   });
 
   it('a UTF-8 byte order mark in a config file is accepted', async () => {
-    const f = file('bom.json', '\uFEFF{"platform": "pseries", "memoryMiB": 4096, "name": "bom-test"}');
+    // (2 GiB: a configuration the project records no verdicts for, so the "incomplete" verdicts of
+    // --max-states are not judged against recorded ones.)
+    const f = file('bom.json', '\uFEFF{"platform": "pseries", "memoryMiB": 2048, "name": "bom-test"}');
     const r = await cli([
       'check',
       '--config',
@@ -694,7 +696,7 @@ describe('hostile flags: exit 2 and what was wrong', () => {
     const cfg = file('small.json', '{"platform": "pseries"}');
     expectRejected(
       await cli(['check', '--config', cfg, '--out', f]),
-      /--out: cannot create the folder '.*not-a-folder' \(EEXIST\)|--out: '.*' is not a folder/,
+      /--out: cannot create the folder '.*not-a-folder' \(EEXIST\)|--out: '.*' is (a file, )?not a folder/,
     );
     expectRejected(
       await cli(['check', '--config', cfg, '--out', join(f, 'sub')]),

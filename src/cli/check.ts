@@ -7,39 +7,45 @@ import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { conform, readTranscript, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
 import { formatBytes, InputError } from '../util/read';
-import { readConfigs, readExpectedFile } from '../inputs';
+import { readConfigFiles, readExpectedFile } from '../inputs';
+import { runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
 import {
   compare,
-  EXPECTED_FILE,
-  expectedFrom,
+  emptyExpected,
+  formatExpected,
   loadExpected,
-  runMatrix,
-  writeCounterexamples,
-  type ConfigRun,
-} from '../explore/check';
-import { formatCoverage, formatMatrix } from '../explore/format';
+  record,
+  type Expected,
+  type Recorded,
+} from '../explore/expected';
+import { coverageSummary, formatCoverage, formatMatrix, outputWidth, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
 import type { Io } from './io';
 
 /** The `check` command's flags as commander hands them over (strings, validated here). */
 export interface CheckFlags {
-  config?: string;
+  /** --config FILE, given once or more: the configurations of every file (default: the matrix). */
+  config?: string[];
   /** --expect FILE: judge the verdicts against this file (the shape of src/specs/expected.json)
-   *  instead of the project's; with --record, record them there. */
+   *  instead of the project's. */
   expect?: string;
+  /** --record FILE: write the verdicts into FILE (created, or its entries for these
+   *  configurations replaced); the project's file only when named. */
+  record?: string;
+  /** --partial: let --record merge a subset of the properties (--property) into FILE. */
+  partial?: boolean;
   property?: string[];
   json?: boolean;
   out: string;
   maxStates?: string;
   maxMemory?: string;
   workers?: string;
-  record?: boolean;
   coverage?: boolean;
 }
 
@@ -47,6 +53,9 @@ export interface CheckFlags {
  *  are then "incomplete"). Passed to the explorer explicitly, so that this constant, the flag's
  *  help text and the README's "Large state spaces" are one figure (test/expected-verdicts.test.ts). */
 export const DEFAULT_MAX_STATES = 5_000_000;
+
+/** How `check` names the project's expected verdicts in its messages. */
+export const PROJECT_EXPECTED = 'src/specs/expected.json';
 
 const positiveInt = (flag: string, text: string | undefined, max: number): number | undefined => {
   if (text === undefined) return undefined;
@@ -56,22 +65,41 @@ const positiveInt = (flag: string, text: string | undefined, max: number): numbe
   return r.data;
 };
 
-/** --out must be a folder the counterexamples can be written to: checked before exploring. */
-function checkOutDir(dir: string): void {
+/**
+ * An output folder (--out) must be a folder that can be written to: created when missing, checked
+ * before any work.
+ * @throws InputError (exit 2) when it is a file, or cannot be created or written to.
+ */
+export function checkOutDir(dir: string, flag = '--out'): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new InputError(`${flag}: '${dir}' is a file, not a folder: give a folder (it is created when missing)`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new InputError(
-      `--out: cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      `${flag}: cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
     );
   }
   try {
-    if (!statSync(dir).isDirectory()) throw new InputError(`--out: '${dir}' is not a folder`);
+    if (!statSync(dir).isDirectory()) throw new InputError(`${flag}: '${dir}' is not a folder`);
     accessSync(dir, constants.W_OK);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`--out: cannot write to '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new InputError(`${flag}: cannot write to '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+}
+
+/** --record FILE: an existing expected-verdicts file (validated: its other entries are kept), or
+ *  a new one in a folder that exists. */
+function recordTarget(file: string): Expected {
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) throw new InputError(`--record: '${file}' is a folder: give a file name`);
+    return readExpectedFile(file);
+  }
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InputError(`--record: cannot create '${file}': the folder '${dir}' does not exist`);
+  return emptyExpected();
 }
 
 function stopText(run: ConfigRun): string {
@@ -87,13 +115,23 @@ function stopText(run: ConfigRun): string {
   }
 }
 
+/** The line `check` prints on stderr for each finished configuration when stderr is not a
+ *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
+export function progressLine(run: ConfigRun, done: number, total: number): string {
+  const violated = run.results.filter((r) => r.verdict === 'violated').length;
+  return `check: [${done}/${total}] ${run.config}: ${run.states.toLocaleString('en-US')} states, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+}
+
 /**
- * `fadump-model check`: explores each configuration (the default matrix, or --config's), checks
- * the properties, prints the matrix (or JSON), writes the counterexamples under --out and compares
- * the verdicts with the expected ones (src/specs/expected.json, or --expect FILE).
- * @returns the exit code: 0 every verdict matches, 1 one differs (each named by configuration
- *   and property), 130 interrupted.
- * @throws InputError (exit 2) on a bad flag, --config or --expect file, before exploring.
+ * `fadump-model check`: explores each configuration (the default matrix, or those of every
+ * --config file), checks the properties, prints the matrix (or JSON), writes the counterexamples
+ * under --out and compares the verdicts with the expected ones (src/specs/expected.json, or
+ * --expect FILE); with --record FILE, writes them into FILE instead.
+ * @returns the exit code: 0 every verdict matches (or was recorded), 1 one differs from the
+ *   expected one, or a configuration with nothing recorded has a violation (each named by
+ *   configuration and property), 130 interrupted.
+ * @throws InputError (exit 2) on a bad flag, flag combination, --config, --expect or --record
+ *   file, before exploring.
  */
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   const maxStates = positiveInt('max-states', flags.maxStates, 100_000_000) ?? DEFAULT_MAX_STATES;
@@ -115,16 +153,29 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     if (!PROPERTIES.some((p) => p.id === id))
       throw new InputError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
   }
-  const inputs = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
-  // --expect is read before exploring: a bad file costs nothing. With --record it may not exist yet.
-  const expectFile = flags.expect;
-  const givenExpected =
-    expectFile === undefined
-      ? null
-      : flags.record && !existsSync(expectFile)
-        ? { verdicts: {} }
-        : readExpectedFile(expectFile);
+  // A property named twice is checked once.
+  const properties = flags.property === undefined ? undefined : [...new Set(flags.property)];
+  if (flags.partial && flags.record === undefined)
+    throw new InputError('--partial: only with --record FILE (it lets a subset of the properties be recorded)');
+  if (flags.record !== undefined && flags.expect !== undefined)
+    throw new InputError(
+      `--record ${flags.record} and --expect ${flags.expect}: give one. --record FILE compares with what FILE held and prints what changed; --expect FILE judges without writing`,
+    );
+  if (flags.record !== undefined && properties !== undefined && properties.length < PROPERTIES.length && !flags.partial)
+    throw new InputError(
+      `--record: only ${properties.length} of the ${PROPERTIES.length} properties are checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
+    );
+  const inputs = flags.config === undefined ? defaultMatrix() : readConfigFiles(flags.config);
+  // The expected verdicts are read before exploring: a bad file costs nothing.
+  const baselineFile = flags.record ?? flags.expect ?? PROJECT_EXPECTED;
+  const baseline =
+    flags.record !== undefined
+      ? recordTarget(flags.record)
+      : flags.expect !== undefined
+        ? readExpectedFile(flags.expect)
+        : loadExpected();
   checkOutDir(flags.out);
+  const width = outputWidth();
 
   // Ctrl-C stops the explorations under way (the workers poll a shared flag) and prints what is
   // done; a second Ctrl-C exits at once. The handler stays until the files are written: the
@@ -139,47 +190,63 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    const onTerminal = process.stderr.isTTY;
     const bar =
-      !flags.json && process.stderr.isTTY
+      !flags.json && onTerminal
         ? new SingleBar(
             {
-              format: 'exploring {bar} {value}/{total} configurations | {states} states in progress | {config}',
+              format: 'exploring {bar} {value}/{total} configurations | {underway}',
               hideCursor: true,
               stream: process.stderr,
             },
             Presets.shades_classic,
           )
         : null;
-    bar?.start(inputs.length, 0, { config: '', states: 0 });
+    bar?.start(inputs.length, 0, { underway: '' });
+    if (!onTerminal)
+      io.err(
+        `check: exploring ${inputs.length} configuration${inputs.length === 1 ? '' : 's'}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
+      );
     let runs: ConfigRun[];
     try {
       runs = await runMatrix(inputs, {
-        ...(flags.property === undefined ? {} : { properties: flags.property }),
+        ...(properties === undefined ? {} : { properties }),
         maxStates,
         ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
         ...(workers === undefined ? {} : { workers }),
         threads: true,
         signal: abort.signal,
         withCoverage: flags.coverage === true,
-        onDone: (run, done) => bar?.update(done, { config: run.config }),
-        onStates: bar === null ? undefined : (states) => bar.update({ states: states.toLocaleString('en-US') }),
+        onDone: (run, done, total) => {
+          // The finished one leaves the bar's "under way" list; the next report refills it.
+          if (bar !== null) bar.update(done, { underway: '' });
+          else if (!onTerminal) io.err(progressLine(run, done, total));
+        },
+        // The bar names each configuration under way beside its own states.
+        onStates:
+          bar === null
+            ? undefined
+            : (underWay) =>
+                bar.update({
+                  underway: underWay.map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`).join('; '),
+                }),
       });
     } finally {
       bar?.stop();
     }
     const interrupted = abort.signal.aborted;
 
-    let expected = givenExpected ?? loadExpected();
     const files = writeCounterexamples(runs, flags.out);
-    let recorded = false;
-    if (flags.record && !interrupted) {
-      expected = expectedFrom(runs, expected);
-      writeFileAtomic(expectFile ?? fileURLToPath(EXPECTED_FILE), `${JSON.stringify(expected, null, 2)}\n`);
-      recorded = true;
-    }
-    const mismatches = recorded ? [] : compare(runs, expected);
-    const unrecorded = runs.filter((r) => expected.verdicts[r.config] === undefined).map((r) => r.config);
+    let recorded: Recorded | null = null;
     const incomplete = runs.filter((r) => !r.complete);
+    // Verdicts of an exploration stopped part-way ("incomplete") are recorded only when asked.
+    const refuseIncomplete = flags.record !== undefined && !interrupted && incomplete.length > 0 && !flags.partial;
+    if (flags.record !== undefined && !interrupted && !refuseIncomplete) {
+      recorded = record(runs, baseline, flags.partial === true);
+      writeFileAtomic(flags.record, formatExpected(recorded.expected));
+    }
+    const judged = compare(runs, baseline);
+    const mismatches = recorded === null ? judged.mismatches : [];
     const notStarted = inputs.length - runs.length;
     if (flags.json) {
       io.out(
@@ -189,6 +256,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
               run.results.map((r) => ({
                 property: r.property,
                 config: run.config,
+                configuration: run.configuration,
                 verdict: r.verdict,
                 states: r.states,
                 counterexample:
@@ -198,13 +266,27 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             ),
             runs: runs.map((r) => ({
               config: r.config,
+              configuration: r.configuration,
               states: r.states,
               transitions: r.edges,
               seconds: Number(r.seconds.toFixed(3)),
               complete: r.complete,
               stopReason: r.stopReason,
             })),
+            expected: baselineFile,
             mismatches,
+            unrecorded: recorded === null ? judged.unrecorded : [],
+            ...(recorded === null
+              ? {}
+              : {
+                  recorded: {
+                    file: flags.record,
+                    verdicts: recorded.verdicts,
+                    added: recorded.added,
+                    changed: recorded.changed,
+                  },
+                }),
+            ...(flags.coverage ? { coverage: coverageSummary(runs) } : {}),
             interrupted,
             notStarted,
           },
@@ -213,33 +295,59 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         ),
       );
     } else {
-      // formatMatrix names the project's file; with --expect, the file given.
-      const matrix = formatMatrix(runs, mismatches, files, unrecorded);
       io.out(
-        expectFile === undefined
-          ? matrix
-          : matrix.replace(
-              /(every verdict matches|differ from) src\/specs\/expected\.json/,
-              (_m, lead: string) => `${lead} ${expectFile}`,
-            ),
+        formatMatrix(
+          runs,
+          files,
+          {
+            file: baselineFile,
+            mismatches,
+            unrecorded: judged.unrecorded,
+            ...(recorded === null || flags.record === undefined
+              ? {}
+              : {
+                  recorded: {
+                    file: flags.record,
+                    added: recorded.added,
+                    changed: recorded.changed,
+                    verdicts: recorded.verdicts,
+                  },
+                }),
+          },
+          width,
+        ),
       );
-      if (flags.coverage) io.out(formatCoverage(runs));
+      if (flags.coverage) io.out(formatCoverage(runs, width));
       for (const r of incomplete) {
         io.out(
-          `incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+          wrap(
+            `incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+            width,
+            '',
+            '    ',
+          ).join('\n'),
         );
       }
       if (interrupted) {
         io.out(
-          `interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
+          wrap(
+            `interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
+            width,
+          ).join('\n'),
         );
       }
       // The main job also reports on real input: the committed real-kernel transcripts.
-      if (flags.config === undefined && !interrupted) io.out(realKernelsLine());
+      if (flags.config === undefined && !interrupted) io.out(wrap(realKernelsLine(), width, '', '    ').join('\n'));
     }
-    if (flags.record && interrupted)
+    if (flags.record !== undefined && interrupted)
       io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
     if (interrupted) return 130;
+    if (refuseIncomplete) {
+      io.err(
+        `--record: nothing recorded in ${flags.record}: ${incomplete.length} configuration${incomplete.length === 1 ? '' : 's'} stopped part-way (${incomplete.map((r) => `${r.config}: ${stopText(r)}`).join('; ')}), so some verdicts are "incomplete". Raise --max-states or --max-memory, or add --partial to record them as they are`,
+      );
+      return 2;
+    }
     return mismatches.length ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,9 +1,9 @@
 // fadump-model's command line. Every command validates its input at the boundary and answers bad
 // input with exit code 2 and a message naming the file, line and field, never a stack trace.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExplorationError } from '../explore/check';
 import { InputError } from '../util/read';
-import { checkCommand, DEFAULT_MAX_STATES, type CheckFlags } from './check';
+import { checkCommand, checkOutDir, DEFAULT_MAX_STATES, type CheckFlags } from './check';
 import { compareCommand, type CompareFlags } from './compare';
 import { conformCommand, type ConformFlags } from './conform';
 import { diagramsCommand } from './diagrams';
@@ -55,9 +55,40 @@ function guardPipes(): void {
   }
 }
 
+/** A flag's value that is another flag (`--record --config x.json`: commander takes `--config`
+ *  as the file) is refused with a message that says so. */
+function notAFlag(flag: string, value: string): string {
+  if (/^--?[a-z]/i.test(value))
+    throw new InvalidArgumentError(`'${value}' looks like a flag: ${flag} needs a value of its own (${flag} FILE)`);
+  return value;
+}
+
+/** Commander's collector for a flag that may be given more than once (--config A --config B). */
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  notAFlag('--config', value),
+];
+
+/**
+ * Runs the CLI with these arguments (without `node` and the script).
+ * @returns the exit code: 0 success, 1 a check failed (a verdict differs, a divergence), 2 bad
+ *   input or flags (a message, never a stack trace), 70 an internal error, 130 interrupted, 141
+ *   the output pipe closed.
+ */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   if (io === stdio) guardPipes();
   let code = 0;
+  // Commander's parser for a flag that may be given once: a second one is refused (exit 2) rather
+  // than silently replacing the first. (The flags seen in this invocation: commander hands a
+  // flag's default as its previous value, so the previous value cannot tell.)
+  const seen = new Set<string>();
+  const once =
+    (flag: string, why = 'give it once') =>
+    (value: string): string => {
+      if (seen.has(flag)) throw new InvalidArgumentError(`${flag} given twice: ${why}`);
+      seen.add(flag);
+      return notAFlag(flag, value);
+    };
   const program = new Command('fadump-model')
     .description('An executable, event-sourced specification of Linux firmware-assisted dump on POWER')
     .exitOverride()
@@ -74,42 +105,66 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   program
     .command('check')
     .description('explore every reachable state of each configuration and check every property')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
+      collect,
+    )
     .option('--property <id...>', 'check only these properties')
-    .option('--json', 'print {"results": [...]}')
-    .option('--out <dir>', 'write counterexamples as .jsonl logs here', 'out/counterexamples')
+    .option(
+      '--json',
+      'print {"results": [...], "runs": [...], "mismatches": [...], ...} (with --coverage, "coverage" too)',
+    )
+    .option('--out <dir>', 'write counterexamples as .jsonl logs here', once('--out'), 'out/counterexamples')
     .option(
       '--max-states <n>',
       `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`,
+      once('--max-states'),
     )
     .option(
       '--max-memory <size>',
       'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)',
+      once('--max-memory'),
     )
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .option(
       '--expect <file>',
       'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json',
+      once('--expect', 'give one file'),
     )
-    .option('--record', 'record the verdicts as the expected ones (src/specs/expected.json, or the --expect file)')
-    .option('--coverage', 'print, per actor, the states and transitions never reached')
+    .option(
+      '--record <file>',
+      "write the verdicts into this file as the expected ones (created, or these configurations' entries replaced); the project's only when named: --record src/specs/expected.json",
+      once('--record', 'give one file'),
+    )
+    .option(
+      '--partial',
+      'with --record: merge a --property subset into the file, or record the "incomplete" verdicts of an exploration stopped part-way',
+    )
+    .option('--coverage', 'print, per actor, the states and transitions never reached (with --json, as "coverage")')
     .action(async (opts: CheckFlags) => {
       code = await checkCommand(opts, io);
     });
   program
     .command('paths')
     .description('write the generated regression suite: one event log per path, or a Markdown spec')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
-    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
-    .option('--out <dir>', 'output folder', 'out/paths')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them (default: the built-in matrix)',
+      once('--config', 'paths takes one file (put the configurations in one array)'),
+    )
+    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', once('--format'), 'jsonl')
+    .option('--out <dir>', 'output folder', once('--out'), 'out/paths')
     .action((opts: PathsFlags) => {
+      checkOutDir(opts.out);
       code = pathsCommand(opts, io);
     });
   program
     .command('diagrams')
     .description('generate the statecharts (Mermaid and SVG) from the machine definitions')
-    .option('--out <dir>', 'output folder', 'diagrams')
+    .option('--out <dir>', 'output folder', once('--out'), 'diagrams')
     .action(async (opts: { out: string }) => {
+      checkOutDir(opts.out);
       code = await diagramsCommand(opts.out, io.out);
     });
   program
@@ -117,9 +172,13 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .description(
       'a self-contained HTML report: property matrix, counterexamples as sequence diagrams with step-through, statecharts, coverage',
     )
-    .option('--out <dir>', 'output folder', 'out/report')
-    .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--out <dir>', 'output folder (created when missing)', once('--out'), 'out/report')
+    .option(
+      '--config <file>',
+      'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
+      collect,
+    )
+    .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .action(async (opts: ReportFlags) => {
       code = await reportCommand(opts, io);
     });
@@ -129,7 +188,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       'the talk\'s table "How fadump fares now", computed: fadump, kdump and hypervisor-assisted dump side by side',
     )
     .option('--json', 'print the table as JSON')
-    .option('--out <dir>', 'write the event logs of the cells here', 'out/compare')
+    .option('--out <dir>', 'write the event logs of the cells here', once('--out'), 'out/compare')
     .action(async (opts: CompareFlags) => {
       code = await compareCommand(opts, io);
     });
@@ -140,6 +199,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option(
       '--known <file>',
       'known divergences (JSON): exit 1 only on unlisted ones or listed ones that no longer happen',
+      once('--known'),
     )
     .option('--json', 'print {"results": [...]}')
     .action((files: string[], opts: ConformFlags) => {
@@ -148,7 +208,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   program
     .command('replay-examples')
     .description('replay every log in examples/')
-    .option('--dir <dir>', 'folder of .jsonl logs', 'examples')
+    .option('--dir <dir>', 'folder of .jsonl logs', once('--dir'), 'examples')
     .action(async (opts: { dir: string }) => {
       code = await replayExamples(opts.dir, io);
     });

@@ -1,15 +1,24 @@
-// `fadump-model report [--out DIR] [--config FILE] [--workers N]`: the HTML review page.
+// `fadump-model report [--out DIR] [--config FILE...] [--workers N]`: the HTML review page.
 import { join } from 'node:path';
-import { readConfigs } from '../inputs';
+import { readConfigFiles } from '../inputs';
 import { generateReport } from '../report/report';
+import { checkOutDir } from './check';
 import { UsageError, type Io } from './io';
 
+/** The `report` command's flags as commander hands them over. */
 export interface ReportFlags {
   out: string;
-  config?: string;
+  /** --config FILE, given once or more. */
+  config?: string[];
   workers?: string;
 }
 
+/**
+ * `fadump-model report`: writes the HTML review page (index.html, sequences) under --out.
+ * @returns 0.
+ * @throws UsageError (exit 2) on a bad --workers, --config file, or an --out that is a file or
+ *   cannot be written, before any work.
+ */
 export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
   let workers: number | undefined;
   if (flags.workers !== undefined) {
@@ -18,7 +27,8 @@ export async function reportCommand(flags: ReportFlags, io: Io): Promise<number>
     }
     workers = Number(flags.workers);
   }
-  const inputs = flags.config === undefined ? undefined : readConfigs(flags.config);
+  const inputs = flags.config === undefined ? undefined : readConfigFiles(flags.config);
+  checkOutDir(flags.out);
   const r = await generateReport(flags.out, {
     ...(inputs === undefined ? {} : { inputs }),
     ...(workers === undefined ? {} : { workers }),

@@ -1,18 +1,16 @@
 // `check`: explore every configuration of a matrix, check every property, compare the verdicts
 // with the expected ones the project records (src/specs/expected.json), write counterexamples.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
-import { parseConfig, type ConfigInput } from '../config';
+import { fullConfig, parseConfig, type ConfigInput } from '../config';
 import { formatLog } from '../log/parse';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type Property } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
 import { coverage, type ActorCoverage } from './coverage';
-import { explore, type PropertyResult, type Verdict } from './explore';
+import { explore, type PropertyResult } from './explore';
 
 export interface RunOptions {
   properties?: readonly string[];
@@ -21,8 +19,17 @@ export interface RunOptions {
   withCoverage?: boolean;
 }
 
+/** One configuration explored: its verdicts and figures. */
 export interface ConfigRun {
+  /** The display name (src/config.ts Config.name): unique among the runs of one `check`. */
   config: string;
+  /** The canonical key (Config.key): what expected verdicts are found by. */
+  key: string;
+  /** The canonical form (Config.canonical): the fewest settings that give this configuration. */
+  canonical: ConfigInput;
+  /** Every setting, resolved (src/config.ts fullConfig()): `check --json`'s `configuration`. */
+  configuration: ConfigInput;
+  /** The configuration as given, for writing logs back out. */
   input: ConfigInput;
   states: number;
   edges: number;
@@ -68,8 +75,7 @@ export function runConfig(
     ...(onProgress === undefined ? {} : { onProgress }),
   });
   return {
-    config: parsed.config.name,
-    input,
+    ...identity(input),
     states: r.states,
     edges: r.edges,
     seconds: r.seconds,
@@ -86,9 +92,10 @@ export interface MatrixOptions extends RunOptions {
    *  Ctrl-C and `signal` can stop an exploration under way (the CLI sets it). */
   threads?: boolean;
   onDone?: (run: ConfigRun, done: number, total: number) => void;
-  /** Called about twice a second with the states the explorations under way have found so far
-   *  (a single large configuration otherwise shows no progress for minutes). */
-  onStates?: (states: number) => void;
+  /** Called about twice a second with each exploration under way: its configuration's name and
+   *  the states it has found so far (a single large configuration otherwise shows no progress for
+   *  minutes). */
+  onStates?: (underWay: readonly { config: string; states: number }[]) => void;
   /** Polled between configurations, and every few thousand states in this thread. */
   shouldStop?: () => boolean;
   /** Aborting it stops every exploration under way (they end "incomplete": interrupted) and
@@ -113,12 +120,24 @@ function nameOf(input: ConfigInput): string {
   return p.ok ? p.config.name : JSON.stringify(input);
 }
 
+/** A configuration's names: display name, canonical key and form, every setting. */
+function identity(input: ConfigInput): Pick<ConfigRun, 'config' | 'key' | 'canonical' | 'configuration' | 'input'> {
+  const p = parseConfig(input);
+  if (!p.ok) throw new Error(`invalid configuration: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  return {
+    config: p.config.name,
+    key: p.config.key,
+    canonical: p.config.canonical,
+    configuration: fullConfig(p.config),
+    input,
+  };
+}
+
 /** A run for a configuration whose worker died (out of memory): every verdict incomplete. */
 function diedRun(input: ConfigInput, opts: RunOptions, states: number, seconds: number, reason: string): ConfigRun {
   const ids = selectProperties(opts.properties).map((p) => p.id);
   return {
-    config: nameOf(input),
-    input,
+    ...identity(input),
     states,
     edges: 0,
     seconds,
@@ -171,11 +190,19 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     const resourceLimits = wantMb > heapMb ? { maxOldGenerationSizeMb: wantMb } : undefined;
     let next = 0;
     let failure: ExplorationError | null = null;
-    const inFlight: Int32Array[] = [];
+    const inFlight: { progress: Int32Array; config: string | null }[] = [];
     const poll =
       onStates === undefined
         ? null
-        : setInterval(() => onStates(inFlight.reduce((n, p) => n + Atomics.load(p, 0), 0)), 500);
+        : setInterval(
+            () =>
+              onStates(
+                inFlight.flatMap((f) =>
+                  f.config === null ? [] : [{ config: f.config, states: Atomics.load(f.progress, 0) }],
+                ),
+              ),
+            500,
+          );
     // The largest state spaces first (firmware faults, the pre-2024 generation), so that the
     // workers finish together rather than one waiting on the last big configuration.
     const weight = (c: ConfigInput): number =>
@@ -185,7 +212,8 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
       Array.from({ length: workers }, async () => {
         let w: Worker | null = null;
         const progress = new Int32Array(new SharedArrayBuffer(4));
-        inFlight.push(progress);
+        const slot: { progress: Int32Array; config: string | null } = { progress, config: null };
+        inFlight.push(slot);
         try {
           while (next < inputs.length && !stopped() && failure === null) {
             const i = order[next++] ?? 0;
@@ -199,6 +227,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
             const worker: Worker = w;
             const started = performance.now();
             Atomics.store(progress, 0, 0);
+            slot.config = nameOf(input);
             const reply = await new Promise<WorkerReply | { died: Error }>((resolve) => {
               const onMessage = (m: WorkerReply) => {
                 worker.off('error', onError);
@@ -220,6 +249,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
               worker.once('exit', onExit);
               worker.postMessage({ input, opts: runOpts });
             });
+            slot.config = null;
             if ('died' in reply) {
               w = null;
               await worker.terminate();
@@ -248,6 +278,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
               break;
             }
             Atomics.store(progress, 0, 0);
+            slot.config = null;
             finish(i, reply.run);
           }
         } finally {
@@ -264,50 +295,16 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Expected verdicts: part of the spec.
-
-export const EXPECTED_FILE = new URL('../specs/expected.json', import.meta.url);
-const VerdictSchema = z.enum(['holds', 'violated', 'incomplete', 'n/a']);
-export const ExpectedSchema = z
-  .object({ verdicts: z.record(z.string(), z.record(z.string(), VerdictSchema)) })
-  .strict();
-export type Expected = z.infer<typeof ExpectedSchema>;
-
-export function loadExpected(file: URL | string = EXPECTED_FILE): Expected {
-  return ExpectedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-}
-
-export interface Mismatch {
-  config: string;
-  property: string;
-  expected: Verdict | null;
-  got: Verdict;
-}
-
-export function compare(runs: readonly ConfigRun[], expected: Expected): Mismatch[] {
-  const out: Mismatch[] = [];
-  for (const run of runs) {
-    // A configuration the project records no expectation for is reported, not judged.
-    if (expected.verdicts[run.config] === undefined) continue;
-    for (const r of run.results) {
-      const want = expected.verdicts[run.config]?.[r.property] ?? null;
-      if (want !== r.verdict) out.push({ config: run.config, property: r.property, expected: want, got: r.verdict });
-    }
-  }
-  return out;
-}
-
-export function expectedFrom(runs: readonly ConfigRun[], previous: Expected | null): Expected {
-  const verdicts: Expected['verdicts'] = { ...(previous?.verdicts ?? {}) };
-  for (const run of runs) {
-    verdicts[run.config] = {
-      ...(verdicts[run.config] ?? {}),
-      ...Object.fromEntries(run.results.map((r) => [r.property, r.verdict])),
-    };
-  }
-  return { verdicts: Object.fromEntries(Object.entries(verdicts).sort(([a], [b]) => a.localeCompare(b))) };
-}
+// Expected verdicts live in ./expected (re-exported here for the report and the scripts).
+export {
+  compare,
+  EXPECTED_FILE,
+  expectedFor,
+  loadExpected,
+  type Expected,
+  type ExpectedEntry,
+  type Mismatch,
+} from './expected';
 
 export function slug(text: string): string {
   return text
@@ -319,7 +316,10 @@ export function slug(text: string): string {
 /** Writes each counterexample as a replayable log; returns the files by (config, property).
  *  Two configuration names can make the same file name (they differ only in punctuation): the
  *  second gets a suffix rather than overwriting the first. */
-export function writeCounterexamples(runs: readonly ConfigRun[], outDir: string): Map<string, string> {
+export function writeCounterexamples(
+  runs: readonly Pick<ConfigRun, 'config' | 'input' | 'results'>[],
+  outDir: string,
+): Map<string, string> {
   const files = new Map<string, string>();
   const used = new Set<string>();
   for (const run of runs) {

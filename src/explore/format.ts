@@ -1,74 +1,291 @@
-// The property matrix for a terminal: one row per configuration, one column per property.
-import { PROPERTIES } from '../specs/properties';
+// `check`'s text for a terminal: the property matrix (one row per configuration, one column per
+// property, P1.. explained in a legend), the violations grouped by counterexample, and how the
+// verdicts compare with the expected ones. Every line fits the given width: long names and
+// sentences are wrapped at spaces, never cut (a single word longer than the width, such as a file
+// path, stays whole on its own line).
+import { PROPERTIES, type Property } from '../specs/properties';
+import type { ExternalEvent } from '../events';
 import type { ConfigRun, Mismatch } from './check';
-import type { Verdict } from './explore';
+import type { PropertyResult, Verdict } from './explore';
 
 const MARK: Record<Verdict, string> = { holds: 'ok', violated: 'FAIL', incomplete: '?', 'n/a': '-' };
 
+/** The width of the output when nothing says otherwise. */
+export const DEFAULT_WIDTH = 100;
+
+/**
+ * The terminal width to format for, in columns: $COLUMNS when it is a whole number from 20 to
+ * 1000, else the terminal's own width when stdout is a terminal, else 100.
+ */
+export function outputWidth(env: NodeJS.ProcessEnv = process.env, stdout: NodeJS.WriteStream = process.stdout): number {
+  const c = env.COLUMNS;
+  if (c !== undefined && /^\d+$/.test(c.trim()) && Number(c) >= 20 && Number(c) <= 1000) return Number(c);
+  if (stdout.isTTY && stdout.columns > 0) return stdout.columns;
+  return DEFAULT_WIDTH;
+}
+
+/**
+ * Word wrap: `text` broken at spaces into lines of at most `width` columns, the first line
+ * starting with `first`, the others with `rest` (a hanging indent). A word longer than a line is
+ * kept whole on a line of its own, never cut.
+ */
+export function wrap(text: string, width: number, first = '', rest = first): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/ +/).filter((w) => w !== '')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line = empty ? line + word : `${line} ${word}`;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Wrap of a list: the units (configuration names) joined by `sep` ("; "), a line broken only
+ * between units, so that a name stays on one line; a unit longer than a line is word-wrapped.
+ * The first line starts with `first`, the others with `rest`.
+ */
+export function wrapUnits(units: readonly string[], sep: string, width: number, first = '', rest = first): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  const glue = sep.trimEnd();
+  units.forEach((u, i) => {
+    const piece = i < units.length - 1 ? `${u}${glue}` : u;
+    const joined = empty ? line + piece : `${line} ${piece}`;
+    if (joined.length <= width) {
+      line = joined;
+    } else if (rest.length + piece.length <= width) {
+      // On a line of its own it fits: end this line (a bare label stays as it is).
+      if (!empty || line.trim() !== '') lines.push(line.trimEnd());
+      line = rest + piece;
+    } else {
+      if (!empty) lines.push(line);
+      const parts = wrap(piece, width, empty ? line : rest, rest);
+      lines.push(...parts.slice(0, -1));
+      line = parts[parts.length - 1] ?? rest;
+    }
+    empty = false;
+  });
+  lines.push(line);
+  return lines;
+}
+
+/** A counterexample as a short line: `boot -> hotplug add 1 -> crash`. */
+export function eventsText(events: readonly ExternalEvent[]): string {
+  return events
+    .map((e) =>
+      e.event === 'write'
+        ? `echo ${JSON.stringify(e.value.trim().slice(0, 12))} > ${e.path.split('/').pop() ?? e.path}`
+        : e.event === 'memory-hotplug'
+          ? `hotplug ${e.action} ${e.lmbs}`
+          : e.event,
+    )
+    .join(' -> ');
+}
+
+/**
+ * Why a verdict is "violated", in one line: the explorer's note where it gives one, else where
+ * the counterexample breaks the property. The one place this text is made (`check`'s violations
+ * list); a richer explanation (src/report/explain.ts) can take its place here.
+ */
+export function violationWhy(property: Property | undefined, result: PropertyResult): string {
+  if (result.note !== null && result.note !== '') return result.note;
+  switch (property?.kind) {
+    case 'state':
+      return 'the state after the last event breaks it';
+    case 'step':
+      return 'the last event breaks it';
+    default:
+      return 'found by exploring every reachable state';
+  }
+}
+
+/** What the matrix text says about the comparison with expected verdicts. */
+export interface Judgement {
+  /** The file compared with, as the user named it (src/specs/expected.json by default). */
+  file: string;
+  mismatches: readonly Mismatch[];
+  /** Runs with some verdict not recorded. */
+  unrecorded: readonly string[];
+  /** When the run recorded its verdicts instead (`--record FILE`): what changed. */
+  recorded?: { file: string; added: readonly string[]; changed: readonly Mismatch[]; verdicts: number };
+}
+
+function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], width: number): string[] {
+  const cols = props.map((_, i) => `P${i + 1}`);
+  const cellsOf = (run: ConfigRun) =>
+    props.map((p) => {
+      const r = run.results.find((x) => x.property === p.id);
+      return r ? MARK[r.verdict] : '';
+    });
+  const states = (n: number) => n.toLocaleString('en-US');
+  const nameWidth = Math.max(13, ...runs.map((r) => r.config.length));
+  const statesWidth = Math.max(6, ...runs.map((r) => states(r.states).length));
+  const oneLine = nameWidth + 2 + statesWidth + 2 + cols.length * 5 <= width;
+  const out: string[] = [];
+  if (oneLine) {
+    out.push(
+      `${'configuration'.padEnd(nameWidth)}  ${'states'.padStart(statesWidth)}  ${cols.map((c) => c.padStart(4)).join(' ')}`,
+    );
+    for (const run of runs)
+      out.push(
+        `${run.config.padEnd(nameWidth)}  ${states(run.states).padStart(statesWidth)}  ${cellsOf(run)
+          .map((c) => c.padStart(4))
+          .join(' ')}`,
+      );
+    return out;
+  }
+  // Too wide for one line: the name (and its states) on a line of its own, the verdicts below,
+  // as many columns to a line as fit.
+  const perLine = Math.max(1, Math.floor(width / 5));
+  const chunks = <T>(xs: readonly T[]): T[][] =>
+    Array.from({ length: Math.ceil(xs.length / perLine) }, (_, i) => xs.slice(i * perLine, (i + 1) * perLine));
+  out.push('configuration (states explored)');
+  for (const c of chunks(cols)) out.push(c.map((x) => x.padStart(5)).join(''));
+  for (const run of runs) {
+    out.push(...wrap(`${run.config} (${states(run.states)} states)`, width, '', '    '));
+    for (const c of chunks(cellsOf(run))) out.push(c.map((x) => x.padStart(5)).join(''));
+  }
+  return out;
+}
+
+/** The matrix, the legend, the grouped violations and the comparison, as lines of at most
+ *  `width` columns (but for single words longer than that). */
 export function formatMatrix(
   runs: readonly ConfigRun[],
-  mismatches: readonly Mismatch[],
   files: ReadonlyMap<string, string>,
-  unrecorded: readonly string[],
+  judgement: Judgement,
+  width: number = DEFAULT_WIDTH,
 ): string {
   const props = PROPERTIES.filter((p) => runs.some((r) => r.results.some((x) => x.property === p.id)));
-  const cols = props.map((_, i) => `P${i + 1}`);
-  const nameWidth = Math.max(13, ...runs.map((r) => r.config.length));
-  const out: string[] = [];
-  out.push(
-    `${'configuration'.padEnd(nameWidth)}  ${'states'.padStart(8)}  ${cols.map((c) => c.padStart(4)).join(' ')}`,
-  );
-  for (const run of runs) {
-    const cells = props.map((p) => {
-      const r = run.results.find((x) => x.property === p.id);
-      return (r ? MARK[r.verdict] : '').padStart(4);
-    });
-    out.push(`${run.config.padEnd(nameWidth)}  ${String(run.states).padStart(8)}  ${cells.join(' ')}`);
-  }
+  const colOf = new Map(props.map((p, i) => [p.id, `P${i + 1}`]));
+  const out: string[] = matrixRows(runs, props, width);
   out.push('', 'properties (ok holds, FAIL violated, ? incomplete, - not applicable):');
-  props.forEach((p, i) => out.push(`  ${cols[i]} ${p.id}: ${p.sentence}`));
-  const violations = runs.flatMap((run) =>
-    run.results.filter((r) => r.verdict === 'violated').map((r) => ({ run, r })),
+  const legendIndent = ' '.repeat(`  P${props.length} `.length);
+  props.forEach((p, i) =>
+    out.push(
+      ...wrap(`${p.id}: ${p.sentence}`, width, `  ${`P${i + 1}`.padEnd(legendIndent.length - 2)}`, legendIndent),
+    ),
   );
-  if (violations.length) {
-    out.push('', 'violations (shortest counterexamples):');
-    for (const { run, r } of violations) {
-      const file = files.get(`${run.config}\u0000${r.property}`);
-      const steps = (r.counterexample ?? [])
-        .map((e) =>
-          e.event === 'write'
-            ? `echo ${JSON.stringify(e.value.trim().slice(0, 12))} > ${e.path.split('/').pop()}`
-            : e.event === 'memory-hotplug'
-              ? `hotplug ${e.action} ${e.lmbs}`
-              : e.event,
-        )
-        .join(' -> ');
+
+  // Violations, one entry per (property, counterexample): the configurations that share it listed.
+  const groups = new Map<string, { property: string; result: PropertyResult; runs: ConfigRun[] }>();
+  for (const run of runs)
+    for (const r of run.results) {
+      if (r.verdict !== 'violated') continue;
+      const key = `${r.property}\u0000${JSON.stringify(r.counterexample ?? [])}`;
+      const g = groups.get(key) ?? { property: r.property, result: r, runs: [] };
+      g.runs.push(run);
+      groups.set(key, g);
+    }
+  if (groups.size) {
+    const total = [...groups.values()].reduce((n, g) => n + g.runs.length, 0);
+    out.push(
+      '',
+      ...wrap(
+        `violations: ${groups.size} shortest counterexample${groups.size === 1 ? '' : 's'} for ${total} violated verdict${total === 1 ? '' : 's'} (configurations with the same counterexample listed together):`,
+        width,
+      ),
+    );
+    for (const g of groups.values()) {
+      const p = PROPERTIES.find((x) => x.id === g.property);
+      const first = g.runs[0];
       out.push(
-        `  ${r.property} @ ${run.config}: ${steps}${r.note ? ` (${r.note})` : ''}${file ? `\n    replay: npx fadump-model replay ${file}` : ''}`,
+        ...wrap(
+          `${g.property} (${colOf.get(g.property) ?? '?'}): ${eventsText(g.result.counterexample ?? []) || '(the initial state)'}`,
+          width,
+          '  ',
+          '      ',
+        ),
       );
+      out.push(...wrap(`why: ${violationWhy(p, g.result)}`, width, '    ', '      '));
+      const label = g.runs.length === 1 ? 'in ' : `in ${g.runs.length} configurations: `;
+      out.push(
+        ...wrapUnits(
+          g.runs.map((r) => r.config),
+          '; ',
+          width,
+          `    ${label}`,
+          '      ',
+        ),
+      );
+      const file = first === undefined ? undefined : files.get(`${first.config}\u0000${g.property}`);
+      // The command stays on one line, whole, to be copied.
+      if (file !== undefined) {
+        const command = `npx fadump-model replay ${file}`;
+        if (`    replay: ${command}`.length <= width) out.push(`    replay: ${command}`);
+        else out.push('    replay:', `      ${command}`);
+      }
     }
   }
+
   const states = runs.reduce((n, r) => n + r.states, 0);
   const seconds = runs.reduce((n, r) => n + r.seconds, 0);
   out.push(
     '',
-    `${runs.length} configurations, ${states} states, ${runs.reduce((n, r) => n + r.edges, 0)} transitions explored (${seconds.toFixed(1)} s of exploration)`,
+    ...wrap(
+      `${runs.length} configurations, ${states.toLocaleString('en-US')} states, ${runs.reduce((n, r) => n + r.edges, 0).toLocaleString('en-US')} transitions explored (${seconds.toFixed(1)} s of exploration)`,
+      width,
+    ),
   );
-  if (unrecorded.length) out.push(`no expected verdicts recorded for: ${unrecorded.join('; ')}`);
-  if (mismatches.length === 0) out.push('every verdict matches src/specs/expected.json');
-  else {
-    out.push(
-      `${mismatches.length} verdict(s) differ from src/specs/expected.json (a regression, or a fix to record with --record):`,
-    );
-    for (const m of mismatches)
-      out.push(`  ${m.property} @ ${m.config}: expected ${m.expected ?? '(nothing)'}, got ${m.got}`);
-  }
+  out.push(...judgementLines(judgement, width));
   return out.join('\n');
 }
 
+function judgementLines(j: Judgement, width: number): string[] {
+  const out: string[] = [];
+  const say = (text: string, first = '', rest = '    ') => out.push(...wrap(text, width, first, rest));
+  if (j.recorded !== undefined) {
+    const r = j.recorded;
+    say(
+      `recorded in ${r.file}: ${r.verdicts} verdict${r.verdicts === 1 ? '' : 's'}, ${r.added.length} configuration${r.added.length === 1 ? '' : 's'} new, ${r.changed.length} verdict${r.changed.length === 1 ? '' : 's'} changed${r.changed.length ? ':' : ''}`,
+    );
+    for (const m of r.changed) say(`${m.property} @ ${m.config}: was ${m.expected ?? '(nothing)'}, now ${m.got}`, '  ');
+    for (const name of r.added) say(`new: ${name}`, '  ');
+    return out;
+  }
+  const differs = j.mismatches.filter((m) => m.expected !== null);
+  const unrecordedViolations = j.mismatches.filter((m) => m.expected === null);
+  const unrecordedRuns = j.unrecorded;
+  if (unrecordedRuns.length) {
+    say(
+      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration' : `${unrecordedRuns.length} configurations`} (or some of their properties); verdicts other than FAIL not judged:`,
+    );
+    out.push(...wrapUnits(unrecordedRuns, '; ', width, '  ', '  '));
+  }
+  if (unrecordedViolations.length) {
+    say(
+      `FAILED: ${unrecordedViolations.length} violation${unrecordedViolations.length === 1 ? '' : 's'} with no expected verdict recorded: a violation counts as a failure until it is recorded as expected (keep your own file: --record FILE, then --expect FILE):`,
+    );
+    for (const m of unrecordedViolations) say(`${m.property} @ ${m.config}: violated, nothing recorded`, '  ');
+  }
+  if (differs.length) {
+    say(
+      `FAILED: ${differs.length} verdict${differs.length === 1 ? '' : 's'} differ${differs.length === 1 ? 's' : ''} from ${j.file} (a regression, or a fix to record with --record ${j.file}):`,
+    );
+    for (const m of differs)
+      say(`${m.property} @ ${m.config}: expected ${m.expected ?? '(nothing)'}, got ${m.got}`, '  ');
+  }
+  if (j.mismatches.length === 0) {
+    if (unrecordedRuns.length === 0) say(`every verdict matches ${j.file}`);
+    else say(`no violation where nothing is recorded, and every recorded verdict matches ${j.file}`);
+  }
+  return out;
+}
+
 /** Coverage over all configurations: what no configuration ever reached, per actor. */
-export function formatCoverage(runs: readonly ConfigRun[]): string {
-  const out: string[] = ['', 'coverage (over every configuration explored):'];
+export function coverageSummary(runs: readonly ConfigRun[]): {
+  actor: string;
+  states: { reached: number; total: number; never: string[] };
+  transitions: { reached: number; total: number; never: string[] };
+}[] {
   const actors = new Map<string, { states: Map<string, boolean>; transitions: Map<string, boolean> }>();
   for (const run of runs) {
     for (const c of run.coverage ?? []) {
@@ -80,13 +297,23 @@ export function formatCoverage(runs: readonly ConfigRun[]): string {
       for (const t of c.transitions.never) if (!a.transitions.get(t)) a.transitions.set(t, false);
     }
   }
-  for (const [actor, a] of actors) {
-    const count = (m: Map<string, boolean>) => [...m.values()].filter(Boolean).length;
+  const part = (m: Map<string, boolean>) => ({
+    reached: [...m.values()].filter(Boolean).length,
+    total: m.size,
+    never: [...m].filter(([, ok]) => !ok).map(([k]) => k),
+  });
+  return [...actors].map(([actor, a]) => ({ actor, states: part(a.states), transitions: part(a.transitions) }));
+}
+
+/** Coverage over all configurations as text (see coverageSummary), lines wrapped to `width`. */
+export function formatCoverage(runs: readonly ConfigRun[], width: number = DEFAULT_WIDTH): string {
+  const out: string[] = ['', 'coverage (over every configuration explored):'];
+  for (const a of coverageSummary(runs)) {
     out.push(
-      `  ${actor}: states ${count(a.states)}/${a.states.size}, transitions ${count(a.transitions)}/${a.transitions.size}`,
+      `  ${a.actor}: states ${a.states.reached}/${a.states.total}, transitions ${a.transitions.reached}/${a.transitions.total}`,
     );
-    for (const [s, ok] of a.states) if (!ok) out.push(`    state never reached: ${s}`);
-    for (const [t, ok] of a.transitions) if (!ok) out.push(`    transition never taken: ${t}`);
+    for (const s of a.states.never) out.push(...wrap(`state never reached: ${s}`, width, '    ', '      '));
+    for (const t of a.transitions.never) out.push(...wrap(`transition never taken: ${t}`, width, '    ', '      '));
   }
   return out.join('\n');
 }

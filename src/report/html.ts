@@ -4,6 +4,7 @@
 // a counterexample linked from the matrix, and lists coverage for the chosen configuration.
 import { ACTORS } from '../../machines/system';
 import type { Verdict } from '../explore/explore';
+import { expectedFor } from '../explore/expected';
 import type { ActorCoverage } from '../explore/coverage';
 import type { PtLoad } from '../memory/layout';
 import { rangeText } from '../memory/map';
@@ -209,7 +210,7 @@ function matrix(m: ReportModel): string {
     .map((p, i) => `<th class="prop" title="${esc(p.sentence)}">P${i + 1} ${esc(p.id)}</th>`)
     .join('');
   const rows = m.runs.map((run) => {
-    const expected = m.expected.verdicts[run.config];
+    const expected = expectedFor(m.expected, run);
     const cells = m.properties.map((p) => {
       const r = run.results.find((x) => x.property === p.id);
       if (r === undefined) return '<td class="cell v-na">–</td>';
@@ -226,7 +227,7 @@ function matrix(m: ReportModel): string {
     return `<tr><td class="cfg" title="${esc(about)}">${esc(run.config)}</td><td class="num">${run.states}</td>${cells.join('')}</tr>`;
   });
   const mismatches = m.runs.some((run) => {
-    const e = m.expected.verdicts[run.config];
+    const e = expectedFor(m.expected, run);
     return e !== undefined && run.results.some((r) => e[r.property] !== r.verdict);
   });
   return `

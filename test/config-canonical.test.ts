@@ -1,0 +1,130 @@
+// Configurations as data (issue 16): every configuration has one canonical form and key, whatever
+// spelling it was given in, and a display name that shows every setting away from the defaults,
+// so two different configurations never share a name and expected verdicts are never looked up
+// under another configuration's name.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { closestKey, fullConfig, parseConfig, type Config, type ConfigInput } from '../src/config';
+import { defaultMatrix } from '../src/explore/matrix';
+
+/** Configuration inputs over the keys that interact (kernel traits, generations, bounds, ...);
+ *  contradictory ones are filtered out by parseConfig. */
+const inputs: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    mechanism: fc.constantFrom('fadump', 'kdump', 'phyp-assisted-dump'),
+    platform: fc.constantFrom('pseries', 'powernv'),
+    kernel: fc.constantFrom('4.18', '5.14', '6.1', '6.9', '6.12'),
+    elfcorehdr: fc.constantFrom('at-registration', 'in-capture-kernel'),
+    fadump: fc.constantFrom('on', 'off', 'nocma'),
+    crashHotplug: fc.boolean(),
+    crashkernel: fc.constantFrom(null, '512M', '1G'),
+    memoryMiB: fc.constantFrom(2048, 4096, 8192),
+    lmbMiB: fc.constantFrom(256, 512, 1024),
+    minMemoryMiB: fc.constantFrom(1024, 2048),
+    maxMemoryMiB: fc.constantFrom(8192, 16384),
+    petitbootPreservesDump: fc.boolean(),
+    registerAtBoot: fc.boolean(),
+    registeredWrite: fc.constantFrom('reregister', 'eexist'),
+    cpus: fc.constantFrom(1, 4),
+    pageSizeKiB: fc.constantFrom(4, 64),
+    mmu: fc.constantFrom('radix', 'hash'),
+    firmware: fc.constantFrom('powervm', 'qemu'),
+    captureKernel: fc.record(
+      {
+        elfcorehdr: fc.constantFrom('at-registration', 'in-capture-kernel'),
+        endianness: fc.constantFrom('same', 'swapped'),
+      },
+      { requiredKeys: [] },
+    ),
+    faults: fc.boolean(),
+    nrCpus: fc.constantFrom(8, 2048),
+  },
+  { requiredKeys: [] },
+);
+
+function parsed(raw: unknown): Config | null {
+  const r = parseConfig(raw);
+  return r.ok ? r.config : null;
+}
+
+describe('the canonical form of a configuration', () => {
+  it('every setting written out, or only the canonical ones: the same configuration, the same key and name', () => {
+    fc.assert(
+      fc.property(inputs, (raw) => {
+        const c = parsed(raw);
+        if (c === null) return;
+        const full = parsed(fullConfig(c));
+        const canonical = parsed(c.canonical);
+        expect(full?.key).toBe(c.key);
+        expect(canonical?.key).toBe(c.key);
+        expect(full?.name).toBe(c.name);
+        expect(canonical?.canonical).toEqual(c.canonical);
+        expect(fullConfig(canonical ?? c)).toEqual(fullConfig(c));
+      }),
+      { seed: 16, numRuns: 300 },
+    );
+  });
+
+  it('two different configurations never share a display name', () => {
+    const keyOf = new Map<string, string>();
+    for (const raw of [...fc.sample(inputs, { seed: 1616, numRuns: 1500 }), ...defaultMatrix()]) {
+      const c = parsed(raw);
+      if (c === null) continue;
+      const seen = keyOf.get(c.name);
+      if (seen !== undefined) expect(seen, c.name).toBe(c.key);
+      keyOf.set(c.name, c.key);
+    }
+    expect(keyOf.size).toBeGreaterThan(100);
+  });
+
+  it('the defaults spelt out are the default configuration', () => {
+    const spelt: ConfigInput = {
+      mechanism: 'fadump',
+      platform: 'pseries',
+      elfcorehdr: 'in-capture-kernel',
+      fadump: 'on',
+      memoryMiB: 8192,
+      lmbMiB: 256,
+      minMemoryMiB: 7680,
+      maxMemoryMiB: 8704,
+      faults: false,
+      captureKernel: { endianness: 'same' },
+    };
+    expect(parsed(spelt)?.key).toBe('{}');
+    expect(parsed(spelt)?.name).toBe('pseries in-capture-kernel fadump=on 8G');
+  });
+
+  it('a setting the name did not show before is in the name now: the LPAR bounds, the LMB size', () => {
+    expect(
+      parsed({
+        platform: 'pseries',
+        elfcorehdr: 'at-registration',
+        memoryMiB: 8192,
+        minMemoryMiB: 8192,
+        maxMemoryMiB: 8192,
+      })?.name,
+    ).toBe('pseries at-registration fadump=on 8G minMemoryMiB=8192 maxMemoryMiB=8192');
+    expect(parsed({ lmbMiB: 1024 })?.name).toBe('pseries in-capture-kernel fadump=on 8G lmbMiB=1024');
+    expect(parsed({ cmdline: 'console=hvc0 fadump=on' })?.name).toBe(
+      'pseries in-capture-kernel fadump=on 8G cmdline="console=hvc0 fadump=on"',
+    );
+  });
+});
+
+describe('did you mean', () => {
+  it.each([
+    ['memoryMib', 'memoryMiB'],
+    ['MemoryMiB', 'memoryMiB'],
+    ['platfrom', 'platform'],
+    ['lmbMB', 'lmbMiB'],
+    ['crashKernel', 'crashkernel'],
+  ])('%s -> %s', (typo, meant) => {
+    const r = parseConfig({ [typo]: 1 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]?.message).toBe(`unknown key '${typo}': did you mean '${meant}'?`);
+  });
+
+  it('nothing close: no guess', () => {
+    expect(closestKey('colour', ['platform', 'memoryMiB'])).toBeNull();
+  });
+});

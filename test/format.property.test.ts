@@ -1,0 +1,54 @@
+// check's text for a terminal (src/explore/format.ts): the word wrap never cuts a word, never
+// loses or reorders one, and keeps every line within the width unless a single word is longer.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { outputWidth, wrap, wrapUnits } from '../src/explore/format';
+
+const word = fc.string({ minLength: 1, maxLength: 30 }).map((w) => w.replace(/\s/g, 'x'));
+
+describe('wrap', () => {
+  it('keeps every word, in order, and every line within the width unless it holds one long word', () => {
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 60 }), fc.integer({ min: 10, max: 120 }), (words, width) => {
+        const lines = wrap(words.join(' '), width, '  ', '    ');
+        expect(lines.join(' ').split(/ +/).filter(Boolean)).toEqual(words);
+        for (const l of lines) if (l.length > width) expect(l.trim().split(' ')).toHaveLength(1);
+        expect(lines[0]?.startsWith('  ')).toBe(true);
+      }),
+      { seed: 16, numRuns: 300 },
+    );
+  });
+});
+
+describe('wrapUnits', () => {
+  it('breaks only between units that fit a line: each such unit stays on one line', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(word, { minLength: 1, maxLength: 4 }).map((ws) => ws.join(' ')),
+          { minLength: 1, maxLength: 20 },
+        ),
+        fc.integer({ min: 40, max: 120 }),
+        (units, width) => {
+          const lines = wrapUnits(units, '; ', width, '    in: ', '      ');
+          const text = lines.join('\n');
+          for (const u of units) if (u.length + 7 <= width) expect(text).toContain(u);
+          for (const l of lines) if (l.length > width) expect(l.trim().split(' ')).toHaveLength(1);
+        },
+      ),
+      { seed: 17, numRuns: 300 },
+    );
+  });
+});
+
+describe('outputWidth', () => {
+  it('$COLUMNS when it is a sensible number, else 100 when stdout is not a terminal', () => {
+    const pipe = { isTTY: false, columns: 0 } as unknown as NodeJS.WriteStream;
+    expect(outputWidth({ COLUMNS: '80' }, pipe)).toBe(80);
+    expect(outputWidth({}, pipe)).toBe(100);
+    expect(outputWidth({ COLUMNS: 'wide' }, pipe)).toBe(100);
+    expect(outputWidth({ COLUMNS: '5' }, pipe)).toBe(100);
+    const tty = { isTTY: true, columns: 132 } as unknown as NodeJS.WriteStream;
+    expect(outputWidth({}, tty)).toBe(132);
+  });
+});

@@ -20,7 +20,7 @@ import { defaultMatrix } from '../src/explore/matrix';
 import { formatLog, parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
 import { PROPERTIES } from '../src/specs/properties';
-import expected from '../src/specs/expected.json';
+import { expectedFor, loadExpected } from '../src/explore/expected';
 
 const dir = mkdtempSync(join(tmpdir(), 'fadump-explain-'));
 
@@ -93,20 +93,20 @@ const counterexamples: Cx[] = CONFIGS.flatMap((name) => {
   });
 });
 
-const verdicts = expected.verdicts as Record<string, Record<string, Verdict>>;
+const recorded = loadExpected();
 
 /** The matrix's verdicts for a property, as check hands them to explainViolation(). */
 function matrixFor(property: string): ConfigVerdict[] {
   return defaultMatrix().map((input) => {
-    const name = configOf(input).name;
-    return { config: name, input, verdict: verdicts[name]?.[property] ?? 'n/a' };
+    const c = configOf(input);
+    return { config: c.name, input, verdict: expectedFor(recorded, c)?.[property] ?? 'n/a' };
   });
 }
 
 describe('replay of every counterexample names the broken property and says why', () => {
   it('the chosen configurations violate every property the default matrix violates', () => {
     const violatedSomewhere = new Set(
-      Object.values(verdicts).flatMap((v) =>
+      [...recorded.entries.values()].flatMap(({ verdicts: v }) =>
         Object.entries(v)
           .filter(([, x]) => x === 'violated')
           .map(([p]) => p),

@@ -5,20 +5,21 @@
 import { parseConfig } from '../config';
 import type { Verdict } from '../explore/explore';
 import { defaultMatrix } from '../explore/matrix';
-import expected from '../specs/expected.json';
+import { expectedFor, loadExpected, type Expected } from '../explore/expected';
 import type { ConfigVerdict } from './contrast';
 
 const VERDICTS: readonly string[] = ['holds', 'violated', 'incomplete', 'n/a'] satisfies Verdict[];
 const isVerdict = (v: unknown): v is Verdict => typeof v === 'string' && VERDICTS.includes(v);
 
-let cache: { name: string; input: ConfigVerdict['input'] }[] | null = null;
+let cache: { name: string; key: string; input: ConfigVerdict['input'] }[] | null = null;
+let recorded: Expected | null = null;
 
 /** The default matrix's configurations with their names (parsed once). */
-function configs(): { name: string; input: ConfigVerdict['input'] }[] {
+function configs(): { name: string; key: string; input: ConfigVerdict['input'] }[] {
   if (cache === null) {
     cache = defaultMatrix().flatMap((input) => {
       const p = parseConfig(input);
-      return p.ok ? [{ name: p.config.name, input }] : [];
+      return p.ok ? [{ name: p.config.name, key: p.config.key, input }] : [];
     });
   }
   return cache;
@@ -27,9 +28,10 @@ function configs(): { name: string; input: ConfigVerdict['input'] }[] {
 /** The recorded verdicts of one property over the default matrix (src/specs/expected.json);
  *  'n/a' where none is recorded. */
 export function expectedMatrix(propertyId: string): ConfigVerdict[] {
-  const recorded = expected.verdicts as Record<string, Record<string, unknown>>;
-  return configs().map(({ name, input }) => {
-    const v = recorded[name]?.[propertyId];
+  recorded ??= loadExpected();
+  const project = recorded;
+  return configs().map(({ name, key, input }) => {
+    const v = expectedFor(project, { key })?.[propertyId];
     return { config: name, input, verdict: isVerdict(v) ? v : 'n/a' };
   });
 }

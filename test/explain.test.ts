@@ -14,7 +14,6 @@ import { explainViolation, matrixVerdicts, violationLine } from '../src/explain/
 import { conform, readTranscript } from '../src/conform/conform';
 import type { ConfigVerdict } from '../src/explain/contrast';
 import type { DumpVerdict } from '../src/explain/outcome';
-import type { Verdict } from '../src/explore/explore';
 import { runConfig } from '../src/explore/check';
 import { defaultMatrix } from '../src/explore/matrix';
 import { formatLog, parseLog } from '../src/log/parse';

@@ -3,6 +3,8 @@
 // verdicts compare with the expected ones. Every line fits the given width: long names and
 // sentences are wrapped at spaces, never cut (a single word longer than the width, such as a file
 // path, stays whole on its own line).
+import { parseConfig } from '../config';
+import { explainViolation, matrixVerdicts, violationLine } from '../explain/violation';
 import { PROPERTIES, type Property } from '../specs/properties';
 import type { ExternalEvent } from '../events';
 import type { ConfigRun, Mismatch } from './check';
@@ -91,20 +93,20 @@ export function eventsText(events: readonly ExternalEvent[]): string {
 }
 
 /**
- * Why a verdict is "violated", in one line: the explorer's note where it gives one, else where
- * the counterexample breaks the property. The one place this text is made (`check`'s violations
- * list); a richer explanation (src/report/explain.ts) can take its place here.
+ * Why a counterexample breaks its property, for `check`'s violations list: the shared explainer
+ * (src/explain/violation.ts, the same words replay and the report use): the step that breaks it
+ * and why, then the contrasting configuration among `runs` where it holds, when there is one.
+ * @returns one or two lines (unwrapped). Falls back to the explorer's note when the configuration
+ *   does not parse (it always does for a run check made).
  */
-export function violationWhy(property: Property | undefined, result: PropertyResult): string {
-  if (result.note !== null && result.note !== '') return result.note;
-  switch (property?.kind) {
-    case 'state':
-      return 'the state after the last event breaks it';
-    case 'step':
-      return 'the last event breaks it';
-    default:
-      return 'found by exploring every reachable state';
-  }
+export function violationWhy(runs: readonly ConfigRun[], run: ConfigRun, result: PropertyResult): string[] {
+  const parsed = parseConfig(run.input);
+  if (!parsed.ok || result.counterexample === null) return [result.note ?? 'found by exploring every reachable state'];
+  const x = explainViolation(parsed.config, result.counterexample, result.property, {
+    matrix: matrixVerdicts(runs, result.property),
+    note: result.note,
+  });
+  return [`why: ${violationLine(x)}`, ...(x.contrast === null ? [] : [`contrast: ${x.contrast}`])];
 }
 
 /** What the matrix text says about the comparison with expected verdicts. */
@@ -195,7 +197,6 @@ export function formatMatrix(
       ),
     );
     for (const g of groups.values()) {
-      const p = PROPERTIES.find((x) => x.id === g.property);
       const first = g.runs[0];
       out.push(
         ...wrap(
@@ -205,7 +206,8 @@ export function formatMatrix(
           '      ',
         ),
       );
-      out.push(...wrap(`why: ${violationWhy(p, g.result)}`, width, '    ', '      '));
+      if (first !== undefined)
+        for (const line of violationWhy(runs, first, g.result)) out.push(...wrap(line, width, '    ', '      '));
       const label = g.runs.length === 1 ? 'in ' : `in ${g.runs.length} configurations: `;
       out.push(
         ...wrapUnits(

@@ -347,6 +347,9 @@ describe('the outcome and the memory map as data', () => {
     const current = conform(readTranscript('test/real/pseries-6.12-64k-hot-add-then-crash.jsonl'));
     expect(current.outcome.kind).toBe('captured-accurate');
     expect(current.observedOutcome?.kind).toBe('captured-accurate');
+    // The pair conform prints: the guest's vmcore beside the model's outcome at that same step.
+    expect(old.observedAt?.model.kind).toBe('captured-stale');
+    expect(current.observedAt?.model.kind).toBe('captured-accurate');
     const unregistered = conform(readTranscript('test/real/pseries-6.1-64k-unregistered-crash.jsonl'));
     expect(unregistered.outcome.kind).toBe('not-armed');
     expect(unregistered.observedOutcome).toBeNull();

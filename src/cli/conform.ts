@@ -54,6 +54,12 @@ export function formatConformance(results: readonly Conformance[]): string {
       lines.push(`    observed: ${first.observed.replace(/\n/g, '\n              ')}`);
       if (r.divergences.length > 1) lines.push(`    (+${r.divergences.length - 1} more fields or steps)`);
     }
+    // The dump outcome, told the same way for both (src/explain/outcome.ts): the guest's own
+    // vmcore beside the model's outcome at that step.
+    if (r.observedOutcome !== null && r.observedAt !== null) {
+      lines.push(`    dump at step ${r.observedAt.step}, model:    ${r.observedAt.model.summary}`);
+      lines.push(`    dump at step ${r.observedAt.step}, observed: ${r.observedOutcome.summary}`);
+    }
   }
   const { steps, agree, whole } = totals(results);
   lines.push(

@@ -5,12 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import type { SystemState } from '../../machines/system';
 import { config as makeConfig, type Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
 import { expectedPtLoads } from '../specs/properties';
-import { replay } from '../log/replay';
+import { replay, type Replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
 import {
@@ -51,6 +50,9 @@ export interface Conformance {
    *  kernel's captured-accurate or captured-stale; null when the guest exported no vmcore or the
    *  model holds no crash to judge it against. */
   observedOutcome: DumpVerdict | null;
+  /** The transcript step (0 is the boot) whose /proc/vmcore observedOutcome judges, and the
+   *  model's outcome at that same step: the pair to compare. null when observedOutcome is. */
+  observedAt: { step: number; model: DumpVerdict } | null;
 }
 
 /** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
@@ -170,26 +172,38 @@ export function conform(t: Transcript): Conformance {
     divergences,
     end: t.end?.end ?? 'no end line',
     outcome: r.final.outcome,
-    observedOutcome: observedOutcome(config, t, r.states),
+    ...observedOutcome(config, t, r),
   };
 }
 
 /** The guest's last /proc/vmcore judged against the memory at the crash in the model's state of
  *  that step (p_offset as the file shows it on both sides). */
-function observedOutcome(config: Config, t: Transcript, states: readonly SystemState[]): DumpVerdict | null {
+function observedOutcome(
+  config: Config,
+  t: Transcript,
+  r: Replay,
+): Pick<Conformance, 'observedOutcome' | 'observedAt'> {
+  const none = { observedOutcome: null, observedAt: null };
   for (let i = t.steps.length - 1; i >= 0; i--) {
     const vmcore = t.steps[i]?.observed?.vmcore ?? null;
     if (vmcore === null) continue;
-    const state = states[i];
+    const state = r.states[i];
     const d = state?.actors.firmware.context.dump ?? null;
     const expected = state === undefined ? null : expectedPtLoads(state);
-    if (d === null || expected === null) return null;
+    const model = i === 0 ? null : (r.steps[i - 1]?.outcome ?? null);
+    if (d === null || expected === null || model === null) return none;
     const real = vmcore.phdrs
       .filter((p) => p.type === 'PT_LOAD')
       .map((p) => ({ paddr: p.paddr, size: p.memsz, offset: p.offset }));
-    return judgeVmcore('fadump', real, vmcoreFileLayout(expected, config.pageSize), normalize(d.memoryAtCrash));
+    const observed = judgeVmcore(
+      'fadump',
+      real,
+      vmcoreFileLayout(expected, config.pageSize),
+      normalize(d.memoryAtCrash),
+    );
+    return { observedOutcome: observed, observedAt: { step: i, model } };
   }
-  return null;
+  return none;
 }
 
 /** Totals over conformed transcripts: steps, steps that agree, paths that agree throughout. */

@@ -230,8 +230,19 @@ function matrix(m: ReportModel): string {
     const e = expectedFor(m.expected, run);
     return e !== undefined && run.results.some((r) => e[r.property] !== r.verdict);
   });
+  // As check judges (src/explore/expected.ts): a configuration with nothing recorded is judged by
+  // its violations alone, so "every verdict matches" is said only when every run is recorded.
+  const unrecorded = m.runs.filter((run) => expectedFor(m.expected, run) === undefined);
+  const unrecordedViolated = unrecorded.filter((run) => run.results.some((r) => r.verdict === 'violated'));
+  const judgement = mismatches
+    ? '<span style="outline:3px solid #7c3aed">differs from src/specs/expected.json</span>'
+    : unrecordedViolated.length
+      ? `<span style="outline:3px solid #7c3aed">${unrecordedViolated.length} configuration${unrecordedViolated.length === 1 ? '' : 's'} with nothing recorded in src/specs/expected.json violate${unrecordedViolated.length === 1 ? 's' : ''} a property</span>`
+      : unrecorded.length
+        ? `<span class="muted">${unrecorded.length} configuration${unrecorded.length === 1 ? ' has' : 's have'} nothing recorded in src/specs/expected.json; the others match</span>`
+        : '<span class="muted">every verdict matches src/specs/expected.json</span>';
   return `
-<div class="legend"><span class="v-holds">holds</span><span class="v-fail">FAIL: violated (click for the counterexample)</span><span class="v-na">n/a: does not apply</span><span class="v-inc">? incomplete</span>${mismatches ? '<span style="outline:3px solid #7c3aed">differs from src/specs/expected.json</span>' : '<span class="muted">every verdict matches src/specs/expected.json</span>'}</div>
+<div class="legend"><span class="v-holds">holds</span><span class="v-fail">FAIL: violated (click for the counterexample)</span><span class="v-na">n/a: does not apply</span><span class="v-inc">? incomplete</span>${judgement}</div>
 <p class="muted">Each cell: the verdict, and below it the number of states explored when it was reached. Rows: configurations (hover for transitions and time); columns: properties (hover for the sentence; the sentences are listed below).</p>
 <div class="matrix-wrap"><table class="matrix" id="matrix-table"><thead><tr><th>configuration</th><th>states</th>${head}</tr></thead><tbody>
 ${rows.join('\n')}

@@ -98,9 +98,15 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   program
     .command('paths')
-    .description('write the generated regression suite: one event log per path, or a Markdown spec')
+    .description(
+      'write the generated regression suite: one event log per path, or the regression spec: a shell script per configuration, or Markdown',
+    )
     .option('--config <file>', 'a JSON file with one configuration or an array of them (default: the built-in matrix)')
-    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', 'jsonl')
+    .option(
+      '--format <format>',
+      'jsonl (replayable logs), sh (a script QA runs on the LPAR) or md (the same steps to read)',
+      'jsonl',
+    )
     .option('--out <dir>', 'output folder', 'out/paths')
     .action((opts: PathsFlags) => {
       code = pathsCommand(opts, io);

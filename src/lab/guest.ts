@@ -125,6 +125,27 @@ export class Guest {
     return (await this.exchange(line, timeoutMs)).end;
   }
 
+  /** Sends a command that may take the guest down (a spec part ending in a crash or a reboot):
+   *  returns its output lines and its rc, or rc null when a boot line came first (`from` is then
+   *  where to wait for that boot from). */
+  async commandOrBoot(line: string, timeoutMs: number): Promise<{ lines: string[]; rc: number | null; from: number }> {
+    const id = this.nextId++;
+    const from = this.mark();
+    this.proc.stdin.write(`${id} ${line}\n`);
+    const head = await this.waitFor(new RegExp(`@@${id}<\\n`), timeoutMs, from);
+    const tail = await this.waitFor(
+      new RegExp(`@@${id}> (\\d+)\\n|@@BOOT (normal|capture) \\S+\\n`),
+      timeoutMs,
+      head.end,
+    );
+    const lines = this.buf
+      .slice(head.end, tail.end - tail.match[0].length)
+      .split('\n')
+      .filter((l) => l !== '');
+    const rc = tail.match[1];
+    return { lines, rc: rc === undefined ? null : Number(rc), from: head.end };
+  }
+
   /** A QMP command; connects on first use. */
   async qmpCommand(execute: string, args: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     if (this.qmp === null) this.qmp = await Qmp.open(this.start.qmpSocket, timeoutMs);

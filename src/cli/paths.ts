@@ -28,16 +28,13 @@ interface SpecFile {
   body: string;
 }
 
-/** The sh or md spec of the configurations: identical bodies merged into one file; kdump and
- *  hypervisor-assisted dump configurations listed as not written. Returns the files written and
- *  their bytes. */
-function writeSpec(
-  format: 'sh' | 'md',
+/** The specs of the fadump configurations among `inputs` (kdump and hypervisor-assisted dump are
+ *  listed in `skipped` with the reason), with the model's figures. */
+export function buildSpecs(
   inputs: readonly ConfigInput[],
-  out: string,
   io: Io,
-): { files: number; bytes: number; steps: number; transitions: number } {
-  const groups = new Map<string, SpecFile>();
+): { specs: ConfigSpec[]; skipped: string[]; steps: number; transitions: number } {
+  const specs: ConfigSpec[] = [];
   const skipped: string[] = [];
   let steps = 0;
   let transitions = 0;
@@ -54,14 +51,30 @@ function writeSpec(
     const spec = configSpec(set);
     steps += set.steps;
     transitions += set.transitions;
+    specs.push(spec);
+    const kept = spec.parts.reduce((n, p) => n + p.steps.length, 0);
+    io.out(
+      `${c.name}: ${set.paths.length} paths, ${set.steps} steps -> ${spec.generated.visible} visible transitions: ${spec.paths.length} distinct paths, ${spec.parts.length} parts, ${kept} steps`,
+    );
+  }
+  return { specs, skipped, steps, transitions };
+}
+
+/** Writes the sh or md spec: one file per configuration, identical ones merged into one file that
+ *  names them all, and README.md listing the files and the configurations not written. Returns
+ *  the files written and their bytes. */
+export function writeSpec(
+  format: 'sh' | 'md',
+  specs: readonly ConfigSpec[],
+  skipped: readonly string[],
+  out: string,
+): { files: number; bytes: number } {
+  const groups = new Map<string, SpecFile>();
+  for (const spec of specs) {
     const body = format === 'sh' ? shBody(spec) : mdBody(spec);
     const g = groups.get(body);
     if (g) g.specs.push(spec);
-    else groups.set(body, { name: slug(c.name), specs: [spec], body });
-    const kept = spec.parts.reduce((n, p) => n + p.steps.length, 0);
-    io.out(
-      `${c.name}: ${set.paths.length} paths, ${set.steps} steps -> ${spec.paths.length} distinct paths, ${spec.parts.length} parts, ${kept} steps${g ? ` (the same as ${g.specs[0]?.config.name ?? ''})` : ''}`,
-    );
+    else groups.set(body, { name: slug(spec.config.name), specs: [spec], body });
   }
   let bytes = 0;
   const index = [
@@ -84,7 +97,7 @@ function writeSpec(
   const indexText = index.join('\n');
   writeFileAtomic(join(out, 'README.md'), indexText);
   bytes += Buffer.byteLength(indexText);
-  return { files: groups.size + 1, bytes, steps, transitions };
+  return { files: groups.size + 1, bytes };
 }
 
 export function pathsCommand(flags: PathsFlags, io: Io): number {
@@ -92,9 +105,10 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     throw new UsageError(`--format: expected jsonl, md or sh, got '${flags.format}'`);
   const inputs: ConfigInput[] = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
   if (flags.format !== 'jsonl') {
-    const r = writeSpec(flags.format, inputs, flags.out, io);
+    const b = buildSpecs(inputs, io);
+    const r = writeSpec(flags.format, b.specs, b.skipped, flags.out);
     io.out(
-      `${r.files} files under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${r.steps} generated steps covering ${r.transitions} transitions`,
+      `${r.files} files under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
     );
     return 0;
   }

@@ -5,11 +5,57 @@ import { describeEvent } from '../events';
 import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
 import { readable, ptLoadText } from './text';
 
-function fileLine(c: FileCheck): string {
+/** Values longer than this are written once, in the "Values" section, and named. */
+const SHARED_VALUE = 120;
+
+class Shared {
+  readonly values: string[] = [];
+  private readonly valueIndex = new Map<string, number>();
+  readonly states: string[][] = [];
+  readonly manuals: string[] = [];
+  private readonly manualIndex = new Map<string, number>();
+
+  /** A manual step's instructions, listed once; a link to them. */
+  manual(text: string): string {
+    let i = this.manualIndex.get(text);
+    if (i === undefined) {
+      i = this.manuals.length + 1;
+      this.manualIndex.set(text, i);
+      this.manuals.push(`- <a id="m${i}"></a>M${i}: ${text}`);
+    }
+    return `[M${i}](#m${i})`;
+  }
+  private readonly stateIndex = new Map<string, number>();
+
+  value(v: string): string {
+    const text = v.includes('\n') ? `\n\n\`\`\`\n${v}\n\`\`\`\n` : readable(v);
+    if (text.length <= SHARED_VALUE) return text.startsWith('\n') ? text : ` ${text}`;
+    let i = this.valueIndex.get(text);
+    if (i === undefined) {
+      i = this.values.length + 1;
+      this.valueIndex.set(text, i);
+      this.values.push(`### V${i}\n${text.startsWith('\n') ? text : `\n${text}\n`}`);
+    }
+    return ` [V${i}](#v${i})`;
+  }
+
+  /** A state right after a boot, listed once; its name. */
+  state(lines: string[]): string {
+    const key = lines.join('\n');
+    let i = this.stateIndex.get(key);
+    if (i === undefined) {
+      i = this.states.length + 1;
+      this.stateIndex.set(key, i);
+      this.states.push(lines);
+    }
+    return `[S${i}](#s${i})`;
+  }
+}
+
+function fileLine(c: FileCheck, sh: Shared): string {
   if (c.value === null) return `\`${c.path}\` is absent`;
   if (c.value === 'exists') return `\`${c.path}\` exists`;
-  if (c.value.includes('\n')) return `\`${c.path}\` reads:\n\n\`\`\`\n${c.value}\n\`\`\`\n`;
-  return `\`${c.path}\` reads ${readable(c.value)}`;
+  return `\`${c.path}\` =${sh.value(c.value)}`;
 }
 
 function vmcoreLine(v: SpecPart['start']['vmcore']): string {
@@ -18,42 +64,38 @@ function vmcoreLine(v: SpecPart['start']['vmcore']): string {
     : `\`/proc/vmcore\` PT_LOADs (paddr:size:offset): \`${ptLoadText(v)}\``;
 }
 
-function action(s: SpecStep): string {
+function action(s: SpecStep, sh: Shared): string {
   const e = s.event;
   switch (s.how.kind) {
     case 'boot':
       return e.event === 'crash'
-        ? 'crash: `echo c > /proc/sysrq-trigger`; the part ends, the next starts after the boot'
+        ? 'crash (`echo c > /proc/sysrq-trigger`)'
         : e.event === 'reboot'
-          ? 'reboot; the part ends, the next starts after the boot'
-          : 'power the LPAR on; the next part starts after the boot';
+          ? 'reboot'
+          : 'power the LPAR on';
     case 'manual':
-      return `**manual** (${describeEvent(e)}): ${s.how.hmc}; in QEMU: ${s.how.qemu}`;
+      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})`;
     case 'shell':
       if (e.event === 'write')
-        return `write ${readable(e.value)} to \`${e.path}\` (one write(2)): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
-      return `save the dump (read \`/proc/vmcore\` to the end): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+        return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+      return `save the dump (read \`/proc/vmcore\`): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
   }
 }
 
-function partText(part: SpecPart, i: number): string[] {
-  const lines = [
-    `### Part ${i + 1}`,
-    '',
-    part.boot === 'off'
-      ? 'The LPAR is off.'
-      : `After a ${part.boot} boot${part.boot === 'capture' ? ' (`/proc/vmcore` exists)' : ''}, the files read:`,
-    '',
-  ];
-  if (part.boot !== 'off') {
-    for (const c of part.start.checks) lines.push(`- ${fileLine(c)}`);
-    lines.push(`- ${vmcoreLine(part.start.vmcore)}`);
-    if (part.start.dump !== 'none') lines.push(`- ${dumpOutcomeNote(part.start.dump)}`);
-    lines.push('');
+function partText(part: SpecPart, i: number, sh: Shared): string[] {
+  const lines = [`### Part ${i + 1}`, ''];
+  if (part.boot === 'off') lines.push('The LPAR is off.', '');
+  else {
+    const state = [
+      ...part.start.checks.map((c) => `- ${fileLine(c, sh)}`),
+      `- ${vmcoreLine(part.start.vmcore)}`,
+      ...(part.start.dump !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
+    ];
+    lines.push(`After a ${part.boot} boot: ${sh.state(state)}.`, '');
   }
   part.steps.forEach((s, k) => {
-    lines.push(`${k + 1}. ${action(s)}`);
-    for (const c of s.checks) lines.push(`   - ${fileLine(c).replace(/\n(?=.)/g, '\n   ')}`);
+    lines.push(`${k + 1}. ${action(s, sh)}`);
+    for (const c of s.checks) lines.push(`   - ${fileLine(c, sh).replace(/\n(?=.)/g, '\n   ')}`);
     if (s.vmcore !== undefined) lines.push(`   - ${vmcoreLine(s.vmcore)}`);
     if (s.dump !== undefined) lines.push(`   - ${dumpOutcomeNote(s.dump)}`);
   });
@@ -63,14 +105,30 @@ function partText(part: SpecPart, i: number): string[] {
 
 /** The Markdown body for one configuration's spec (without the header naming configurations). */
 export function mdBody(spec: ConfigSpec): string {
-  const lines = ['## Paths', '', 'Each path starts at the power-on; run its parts in order, one per boot.', ''];
+  const lines = [
+    '## Paths',
+    '',
+    'Each path starts at the power-on; run its parts in order, one per boot: a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
+    '',
+  ];
   spec.paths.forEach((p, i) =>
     lines.push(
       `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} generated paths alike)` : ''}`,
     ),
   );
   lines.push('', '## Parts', '');
-  spec.parts.forEach((part, i) => lines.push(...partText(part, i)));
+  const sh = new Shared();
+  spec.parts.forEach((part, i) => lines.push(...partText(part, i, sh)));
+  lines.push('## Manual steps', '', 'What a shell in the LPAR cannot do.', '', ...sh.manuals, '');
+  lines.push('## States right after a boot', '');
+  sh.states.forEach((st, i) => lines.push(`### S${i + 1}`, '', ...st, ''));
+  lines.push(
+    '## Values',
+    '',
+    'Values too long to repeat, each exactly as the file reads (without its last newline).',
+    '',
+  );
+  lines.push(...sh.values, '');
   return lines.join('\n');
 }
 
@@ -82,7 +140,7 @@ export function mdSpec(specs: readonly ConfigSpec[], body: string): string {
   return [
     `# Regression spec: ${specs.map((s) => s.config.name).join('; ')}`,
     '',
-    `Generated from the model (\`fadump-model paths --format md\`, src/spec/md.ts): ${first.paths.length} distinct paths of ${first.parts.length} distinct parts, from the ${g.paths} generated paths (${g.steps} events covering all ${g.transitions} transitions). A step that changes nothing is left out, and a rejected write already checked where the files read the same. The same steps as a script: \`--format sh\`.`,
+    `Generated from the model (\`fadump-model paths --format md\`, src/spec/md.ts): ${first.paths.length} distinct paths of ${first.parts.length} distinct parts, from the ${g.paths} generated paths (${g.steps} events covering all ${g.transitions} transitions). Steps without an effect are left out, and a rejected write already checked where the files read the same. The same steps as a script: \`--format sh\`.`,
     '',
     `Configuration${specs.length > 1 ? 's' : ''}:`,
     '',

@@ -13,6 +13,7 @@ const SHARED_VALUE = 40;
 const PREFIXES: [string, string][] = [
   ['/sys/kernel/fadump/', '$F/'],
   ['/sys/kernel/debug/powerpc/fadump_region', '$R'],
+  ['/sys/kernel/', '$K/'],
 ];
 
 function shPath(p: string): string {
@@ -28,6 +29,18 @@ export function shQuote(s: string): string {
 class Values {
   private readonly index = new Map<string, number>();
   readonly defs: string[] = [];
+  private readonly manualIndex = new Map<string, number>();
+  readonly manuals: string[] = [];
+  /** A manual step's call: one function per distinct step (`mN`), defined once. */
+  manual(line: string): string {
+    let i = this.manualIndex.get(line);
+    if (i === undefined) {
+      i = this.manuals.length + 1;
+      this.manualIndex.set(line, i);
+      this.manuals.push(`m${i}() { ${line}; }`);
+    }
+    return `m${i}`;
+  }
   /** printf words for a value: a shared variable for a long one without runs. */
   words(value: string): string {
     const w = printfWords(value);
@@ -54,11 +67,11 @@ function eventLine(e: ExternalEvent, s: SpecStep, v: Values): string[] {
     case 'boot':
       return [e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot'];
     case 'manual':
-      return [`m ${shQuote(describeEvent(e))} ${shQuote(s.how.hmc)} ${shQuote(s.how.qemu)}`];
+      return [v.manual(`m ${shQuote(describeEvent(e))} ${shQuote(s.how.hmc)} ${shQuote(s.how.qemu)}`)];
     case 'shell':
       if (e.event === 'write') return [`w ${shPath(e.path)} ${errno} ${v.words(e.value)}`];
       if (e.event === 'save-dump') return [`s ${errno}`];
-      return [`m ${shQuote(describeEvent(e))} ${shQuote('do it')} ${shQuote('do it')}`];
+      return [v.manual(`m ${shQuote(describeEvent(e))} ${shQuote('do it')} ${shQuote('do it')}`)];
   }
 }
 
@@ -98,6 +111,8 @@ export function shBody(spec: ConfigSpec): string {
   return [
     `PATHS=${spec.paths.length}`,
     ...v.defs,
+    '# The manual steps: what to do on the HMC or in QEMU.',
+    ...v.manuals,
     '# The files right after a boot, one function per distinct set.',
     ...obsDefs,
     '# The parts: the steps between two boots.',
@@ -113,6 +128,7 @@ export function shBody(spec: ConfigSpec): string {
  *  reboot), and its command line. */
 const HELPERS = String.raw`set -u
 F=/sys/kernel/fadump
+K=/sys/kernel
 R=/sys/kernel/debug/powerpc/fadump_region
 STATE=${'$'}{FADUMP_SPEC_STATE:-/var/tmp/fadump-spec.state}
 n=0
@@ -258,6 +274,7 @@ eval "_l=\${path_$P}"
 # shellcheck disable=SC2086,SC2154 # the path's part numbers, split into words
 set -- $_l
 if [ "$Q" -lt 1 ] || [ "$Q" -gt $# ]; then echo "path $P has parts 1 to $#" >&2; exit 2; fi
+_f=
 eval "_f=\${$Q}"
 echo "# path $P part $Q of $#"
 "p$_f"
@@ -280,7 +297,7 @@ export function shScript(specs: readonly ConfigSpec[], body: string): string {
     `# Configuration${specs.length > 1 ? 's (the same steps and values)' : ''}:`,
     ...specs.map((s) => `#   ${s.config.name}: ${JSON.stringify(s.config.input)}`),
     `# From the model's ${g.paths} generated paths (${g.steps} events covering ${g.transitions} transitions): ${first.paths.length} distinct paths of ${first.parts.length} distinct parts;`,
-    '# a step that changes nothing is left out, and a rejected write already checked where the files read the same.',
+    '# steps without an effect are left out, and a rejected write already checked where the files read the same.',
     '#',
     '# Run as root on the LPAR or QEMU guest booted as the configuration says:',
     '#   sh THIS list            the paths and their parts',

@@ -10,6 +10,7 @@ import type { PtLoad } from '../memory/layout';
 import { expectedSteps, type ExpectedStep } from '../explore/suite';
 import type { PathSet } from '../explore/paths';
 import { ALIASES, FILES } from '../sysfs/store';
+import { decisive, observableCover, type CoverOptions } from './cover';
 import { running } from '../sysfs/view';
 import { Engine } from '../explore/engine';
 
@@ -71,8 +72,17 @@ export interface ConfigSpec {
   config: Config;
   parts: SpecPart[];
   paths: { parts: number[]; count: number }[];
-  /** The model's figures: generated paths, their steps, the steps kept. */
-  generated: { paths: number; steps: number; kept: number; transitions: number };
+  /** The figures: the model's transition cover (paths, events, transitions), the distinct visible
+   *  transitions and the paths and events that cover them (observableCover()), the steps kept. */
+  generated: {
+    paths: number;
+    steps: number;
+    transitions: number;
+    visible: number;
+    coverPaths: number;
+    coverSteps: number;
+    kept: number;
+  };
 }
 
 /** The one place a step's dump outcome is put into words (md and sh print this text). */
@@ -161,17 +171,6 @@ function bootKind(s: ExpectedStep, running: boolean): BootKind {
   return s.vmcore !== null ? 'capture' : 'normal';
 }
 
-/** What decides a rejected write, as a user sees it: which files exist and what they read, except
- *  the addresses and sizes (fadump_region, mem_reserved, kexec_crash_size), and whether
- *  /proc/vmcore exists. The store handlers (fadump_register_store(), release_mem_store(),
- *  bootargs_append_store() in arch/powerpc/kernel/fadump.c) decide from fw_dump's flags, the value
- *  and the param area, never from where the reserved area lies. */
-function decisive(s: ExpectedStep): string {
-  const files = Object.entries(s.sysfs).filter(([p]) => !SIZES.has(p));
-  return JSON.stringify([files, s.vmcore !== null]);
-}
-const SIZES = new Set<string>([FILES.fadumpRegion, FILES.memReserved, '/sys/kernel/kexec_crash_size']);
-
 /** One generated path as parts. `states[k]` is the model's state id after k events (to tell a
  *  self-loop, an event that changes nothing, from a step), `runs[k]` whether a kernel runs then. */
 function partsOf(
@@ -203,7 +202,7 @@ function partsOf(
     if (s === undefined || before === undefined || s.event === null) return false;
     const key =
       states[k] === states[k - 1] && s.errno !== null
-        ? JSON.stringify(['rejected', decisive(before), s.event, s.errno])
+        ? JSON.stringify(['rejected', decisive(before.sysfs, before.vmcore), s.event, s.errno])
         : JSON.stringify([before.sysfs, before.vmcore, s.event, s.errno, s.sysfs, s.vmcore, s.dump]);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -242,8 +241,9 @@ function partsOf(
   return { parts, kept };
 }
 
-/** The spec of one configuration: its generated paths as parts, identical parts and paths merged. */
-export function configSpec(set: PathSet): ConfigSpec {
+/** The spec of one configuration: the paths of observableCover() as parts, identical parts and
+ *  paths merged; `opts` fits the cover to a system (CoverOptions). */
+export function configSpec(set: PathSet, opts: CoverOptions = {}): ConfigSpec {
   const x = set.exploration;
   const A = x.alphabet.length;
   const succ = x.succ;
@@ -254,7 +254,8 @@ export function configSpec(set: PathSet): ConfigSpec {
   const paths: ConfigSpec['paths'] = [];
   let kept = 0;
   const seen = new Set<string>();
-  for (const p of set.paths) {
+  const cover = observableCover(set, opts);
+  for (const p of cover.paths) {
     const steps = expectedSteps(set, p);
     const states = [0];
     let s = 0;
@@ -296,6 +297,14 @@ export function configSpec(set: PathSet): ConfigSpec {
     config: set.config,
     parts,
     paths,
-    generated: { paths: set.paths.length, steps: set.steps, kept, transitions: set.transitions },
+    generated: {
+      paths: set.paths.length,
+      steps: set.steps,
+      transitions: set.transitions,
+      visible: cover.visible,
+      coverPaths: cover.paths.length,
+      coverSteps: cover.paths.reduce((n, p) => n + p.letters.length, 0),
+      kept,
+    },
   };
 }

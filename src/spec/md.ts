@@ -113,7 +113,7 @@ export function mdBody(spec: ConfigSpec): string {
   ];
   spec.paths.forEach((p, i) =>
     lines.push(
-      `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} generated paths alike)` : ''}`,
+      `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
     ),
   );
   lines.push('', '## Parts', '');
@@ -140,7 +140,7 @@ export function mdSpec(specs: readonly ConfigSpec[], body: string): string {
   return [
     `# Regression spec: ${specs.map((s) => s.config.name).join('; ')}`,
     '',
-    `Generated from the model (\`fadump-model paths --format md\`, src/spec/md.ts): ${first.paths.length} distinct paths of ${first.parts.length} distinct parts, from the ${g.paths} generated paths (${g.steps} events covering all ${g.transitions} transitions). Steps without an effect are left out, and a rejected write already checked where the files read the same. The same steps as a script: \`--format sh\`.`,
+    `Generated from the model (\`fadump-model paths --format md\`, src/spec/md.ts): the model's graph has ${g.transitions} transitions, ${g.visible} of them distinct to a user (what the files read before, the event and its errno, what they read after; src/spec/cover.ts); ${first.paths.length} paths of ${first.parts.length} distinct parts take each at least once. Steps without an effect are left out, and a rejected write already checked where the files read the same. The same steps as a script: \`--format sh\`.`,
     '',
     `Configuration${specs.length > 1 ? 's' : ''}:`,
     '',

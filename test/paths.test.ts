@@ -10,7 +10,8 @@ import { main } from '../src/cli/main';
 import { config } from '../src/config';
 import { parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
-import { generatePaths } from '../src/explore/paths';
+import { generatePaths, type TestPath } from '../src/explore/paths';
+import { decisive, observableCover } from '../src/spec/cover';
 import { expectedSteps } from '../src/explore/suite';
 import { printfWords, readable } from '../src/spec/text';
 
@@ -70,6 +71,30 @@ describe('fadump-model paths', () => {
       expect(r.stdout).toBe(value);
     }
     expect(readable(`${'y'.repeat(2049)}\n`)).toBe('"y" × 2049 + "\\n"');
+  });
+
+  it('the spec takes every transition a user can tell apart that the full transition cover takes', () => {
+    const set = generatePaths(config({ platform: 'pseries', elfcorehdr: 'at-registration' }));
+    const keys = (paths: readonly TestPath[]) => {
+      const out = new Set<string>();
+      for (const p of paths) {
+        const st = expectedSteps(set, p);
+        st.forEach((cur, k) => {
+          const prev = st[k - 1];
+          if (prev === undefined) return;
+          const before = JSON.stringify([prev.sysfs, prev.vmcore, prev.dump]);
+          const after = JSON.stringify([cur.sysfs, cur.vmcore, cur.dump]);
+          if (cur.errno !== null) out.add(JSON.stringify([decisive(prev.sysfs, prev.vmcore), cur.event, cur.errno]));
+          else if (before !== after) out.add(JSON.stringify([before, cur.event, after]));
+        });
+      }
+      return out;
+    };
+    const cover = observableCover(set);
+    const want = keys(set.paths);
+    const got = keys(cover.paths);
+    expect([...want].filter((k) => !got.has(k))).toEqual([]);
+    expect(cover.paths.reduce((n, p) => n + p.letters.length, 0)).toBeLessThan(set.steps / 10);
   });
 
   it('refuses an unknown format with exit 2', async () => {

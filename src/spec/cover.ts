@@ -39,6 +39,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
   if (x.succ === null) throw new Error(`${set.config.name}: no edges kept`);
   // Blocked edges lead nowhere (a self-loop): never covered, never walked.
   const succ = x.succ.slice();
+  const blocked = new Uint8Array(succ.length);
   const A = x.alphabet.length;
   const n = x.states;
   const engine = x.engine;
@@ -65,7 +66,10 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
     if (opts.blocked)
       for (let e = 0; e < A; e++) {
         const ev = x.alphabet[e];
-        if (ev !== undefined && opts.blocked(state, ev)) succ[s * A + e] = s;
+        if (ev !== undefined && opts.blocked(state, ev)) {
+          succ[s * A + e] = s;
+          blocked[s * A + e] = 1;
+        }
       }
     seenId[s] = id(JSON.stringify([o.sysfs, o.vmcore, o.dump]));
     decId[s] = id(decisive(o.sysfs, o.vmcore));
@@ -74,7 +78,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
     x.table.get(s, tuple);
     for (let e = 0; e < A; e++) {
       const t = succ[s * A + e] ?? s;
-      if (t === s && (x.succ[s * A + e] ?? s) !== s) continue; // blocked
+      if (blocked[s * A + e]) continue;
       const errno = engine.edge(tuple, e).errno;
       if (t === s && errno === null) continue;
       const key =

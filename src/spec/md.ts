@@ -74,7 +74,7 @@ function action(s: SpecStep, sh: Shared): string {
           ? 'reboot'
           : 'power the LPAR on';
     case 'manual':
-      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})`;
+      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})${s.errno === null ? '' : `: the kernel must refuse it (${s.errno})`}`;
     case 'shell':
       if (e.event === 'write')
         return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;

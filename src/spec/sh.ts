@@ -67,7 +67,11 @@ function eventLine(e: ExternalEvent, s: SpecStep, v: Values): string[] {
     case 'boot':
       return [e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot'];
     case 'manual':
-      return [v.manual(`m ${shQuote(describeEvent(e))} ${shQuote(s.how.hmc)} ${shQuote(s.how.qemu)}`)];
+      return [
+        v.manual(
+          `m ${shQuote(describeEvent(e))} ${shQuote(s.errno === null ? s.how.hmc : `${s.how.hmc}; the kernel must refuse it (${s.errno})`)} ${shQuote(s.how.qemu)}`,
+        ),
+      ];
     case 'shell':
       if (e.event === 'write') return [`w ${shPath(e.path)} ${errno} ${v.words(e.value)}`];
       if (e.event === 'save-dump') return [`s ${errno}`];

@@ -1,7 +1,8 @@
-// The regression spec's steps: the model's transition-covering paths (src/explore/paths.ts) turned
-// into what a QA engineer does and checks on an LPAR or a QEMU guest, one part per boot. Steps
-// that change nothing are dropped, steps whose change nobody can see are kept as actions whose
-// checks come with the next step, and identical parts and paths are written once
+// The regression spec's steps: paths that take every transition a user can tell apart
+// (src/spec/cover.ts, over the graph src/explore/paths.ts explores) turned into what a QA engineer
+// does and checks on an LPAR or a QEMU guest, one part per boot. Steps that change nothing are
+// dropped, steps whose change nobody can see are kept as actions whose checks come with the next
+// step, and identical parts and paths are written once
 // (`fadump-model paths --format sh|md`, README "Running the regression spec").
 import type { Config } from '../config';
 import type { DumpOutcome } from '../../machines/system';

@@ -3,6 +3,10 @@
 //   run [--kernel V]... [--paths FILE|generated] [--max-paths N] [--out DIR] [--jobs N] [--max-minutes N]
 //                         runs every path on every kernel, writes a transcript per pair, conforms
 //                         each, prints a summary; a pair with a transcript is skipped (resume)
+//   script [--kernel V] [--path N] [--script FILE] [--out LOG]
+//                         runs one path of a regression spec script (paths --format sh; by
+//                         default the one generated for the lab guest) on a guest, part by part
+//                         across its crashes and reboots, and writes a small log of every check
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
 // guest run ended early, 2 bad input, 130 interrupted.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +28,65 @@ import {
   type Job,
 } from '../lab/runner';
 import type { RunResult } from '../lab/run';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { labDir } from '../lab/lab';
+import { labSpec, runScript, runnablePath, scriptLog, scriptPathParts } from '../lab/script';
+
+async function script(opts: { kernel: string; path?: string; script?: string; out?: string }): Promise<number> {
+  const [kernel] = kernelsOf([opts.kernel]);
+  if (kernel === undefined) throw new InputError('--kernel: one kernel variant');
+  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
+  // The kernels chose the hash MMU under TCG (test/real/*.jsonl): the model is configured so.
+  const guest = { ...labGuest(kernel, qemu), mmu: 'hash' as const };
+  let text: string;
+  let path: number | null = opts.path === undefined ? null : Number(opts.path);
+  if (opts.script !== undefined) text = readFileSync(opts.script, 'utf8');
+  else {
+    const { spec, script: generated } = labSpec(guest);
+    text = generated;
+    path ??= runnablePath(spec);
+    const file = join(labDir(), 'spec', `pseries-${kernel.name}.sh`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    process.stderr.write(`lab: the spec for the lab guest: ${file}\n`);
+  }
+  if (path === null || !Number.isInteger(path) || path < 1) throw new InputError('--path: a path number from 1');
+  const parts = scriptPathParts(text, path).length;
+  if (parts === 0) throw new InputError(`--path ${path}: the script has no such path`);
+  const out = opts.out ?? join(repoLabDir(), '..', 'test', 'real', `script-pseries-${kernel.name}-path-${path}.log`);
+  process.stderr.write(`lab: path ${path} (${parts} parts) on ${kernel.name}, QEMU ${qemu}\n`);
+  const t0 = Date.now();
+  const r = await runScript({
+    guest,
+    vmlinux: kernel.vmlinux,
+    initramfs: buildInitramfs(labDir(), text),
+    workDir: join(labDir(), 'run'),
+    path,
+    parts,
+    onPart: (p) =>
+      process.stderr.write(
+        `lab: part ${p.part}: ${p.lines.filter((l) => l.startsWith('ok ')).length} ok, ${p.lines.filter((l) => l.startsWith('not ok')).length} not ok, ${(p.ms / 1000).toFixed(0)} s\n`,
+      ),
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    scriptLog(
+      {
+        script: opts.script ?? `paths --format sh for the lab guest (${kernel.name}; src/lab/script.ts labSpec())`,
+        path: String(path),
+        kernel: `${kernel.release} (${kernel.source})`,
+        qemu,
+        recorded: new Date().toISOString().slice(0, 16).replace('T', ' '),
+        minutes: ((Date.now() - t0) / 60000).toFixed(1),
+      },
+      r,
+    ),
+  );
+  process.stdout.write(`${r.end.end}: ${r.end.reason}; ${r.checks} checks, ${r.failed} failed; log ${out}\n`);
+  return r.end.end === 'completed' ? 0 : 1;
+}
 
 /** One line per kernel: paths, steps, agreeing steps, divergences by field kind. */
 export function summary(results: readonly Conformance[]): string {
@@ -145,6 +208,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         code = await run(o);
       },
     );
+  program
+    .command('script')
+    .description('run one path of a regression spec script (paths --format sh) on a guest, across its crashes')
+    .option('--kernel <variant>', 'kernel variant (built by setup)', '6.12-64k')
+    .option('--path <n>', 'the path (default: the first without manual steps that crashes into a capture boot)')
+    .option('--script <file>', 'a script (default: the spec generated for the lab guest)')
+    .option('--out <file>', 'the log (default test/real/script-pseries-KERNEL-path-N.log)')
+    .action(async (o: { kernel: string; path?: string; script?: string; out?: string }) => {
+      code = await script(o);
+    });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

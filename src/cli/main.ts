@@ -147,13 +147,20 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   program
     .command('paths')
-    .description('write the generated regression suite: one event log per path, or a Markdown spec')
+    .description(
+      'write the generated regression suite: one event log per path, or the regression spec: a shell script per configuration, or Markdown',
+    )
     .option(
       '--config <file>',
       'a JSON file with one configuration or an array of them (default: the built-in matrix)',
       once('--config', 'paths takes one file (put the configurations in one array)'),
     )
-    .option('--format <format>', 'jsonl (replayable logs) or md (a readable spec)', once('--format'), 'jsonl')
+    .option(
+      '--format <format>',
+      'jsonl (replayable logs), sh (a script QA runs on the LPAR) or md (the same steps to read)',
+      once('--format'),
+      'jsonl',
+    )
     .option('--out <dir>', 'output folder', once('--out'), 'out/paths')
     .action((opts: PathsFlags) => {
       checkOutDir(opts.out);

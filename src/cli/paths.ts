@@ -1,18 +1,19 @@
-// `npx fadump-model paths [--config FILE] [--format jsonl|md] [--out DIR]`: the generated
-// regression suite written out, for QA on real POWER systems: one replayable event log per path,
-// or a readable Markdown spec (per path, each step and what the files must show after it).
+// `npx fadump-model paths [--config FILE] [--format jsonl|sh|md] [--out DIR]`: the generated
+// regression suite written out: one replayable event log per path (jsonl), or the regression spec
+// QA runs on real POWER systems: a POSIX shell script per configuration (sh, src/spec/sh.ts) or
+// the same steps to read (md, src/spec/md.ts); README "Running the regression spec".
 import { join } from 'node:path';
 import { config as makeConfig, type ConfigInput } from '../config';
-import { describeEvent } from '../events';
-import { hex } from '../memory/layout';
 import { formatLog } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
 import { readConfigs } from '../inputs';
 import { slug } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
-import { generatePaths, type PathSet } from '../explore/paths';
-import { expectedSteps, type ExpectedStep } from '../explore/suite';
+import { generatePaths } from '../explore/paths';
+import { configSpec, type ConfigSpec } from '../spec/steps';
+import { shBody, shScript } from '../spec/sh';
+import { mdBody, mdSpec } from '../spec/md';
 
 export interface PathsFlags {
   config?: string;
@@ -20,59 +21,97 @@ export interface PathsFlags {
   out: string;
 }
 
-function changedFiles(prev: ExpectedStep, cur: ExpectedStep): string[] {
-  const out: string[] = [];
-  const paths = new Set([...Object.keys(prev.sysfs), ...Object.keys(cur.sysfs)]);
-  for (const p of [...paths].sort()) {
-    const a = prev.sysfs[p];
-    const b = cur.sysfs[p];
-    if (a === b) continue;
-    if (b === undefined) out.push(`\`${p}\` disappears`);
-    else out.push(`\`${p}\` reads \`${b.replace(/\n/g, '⏎').slice(0, 160)}\`${a === undefined ? ' (appears)' : ''}`);
-  }
-  if (JSON.stringify(prev.vmcore) !== JSON.stringify(cur.vmcore)) {
-    out.push(
-      cur.vmcore === null
-        ? '`/proc/vmcore` absent'
-        : `\`/proc/vmcore\` PT_LOADs: ${cur.vmcore.ptLoad.map((p) => `[${hex(p.paddr)}+${hex(p.size)} @${hex(p.offset)}]`).join(' ')}`,
-    );
-  }
-  if (prev.dump !== cur.dump) out.push(`dump outcome: ${cur.dump}`);
-  return out;
+/** One file of a spec: the configurations that share it and its text. */
+interface SpecFile {
+  name: string;
+  specs: ConfigSpec[];
+  body: string;
 }
 
-export function markdownSpec(set: PathSet): string {
-  const lines = [
-    `# Regression spec: ${set.config.name}`,
+/** The specs of the fadump configurations among `inputs` (kdump and hypervisor-assisted dump are
+ *  listed in `skipped` with the reason), with the model's figures. */
+export function buildSpecs(
+  inputs: readonly ConfigInput[],
+  io: Io,
+): { specs: ConfigSpec[]; skipped: string[]; steps: number; transitions: number } {
+  const specs: ConfigSpec[] = [];
+  const skipped: string[] = [];
+  let steps = 0;
+  let transitions = 0;
+  for (const input of inputs) {
+    const c = makeConfig(input);
+    if (c.mechanism !== 'fadump') {
+      skipped.push(
+        `- ${c.name}: not written: the scripts check fadump's files; ${c.mechanism}'s paths are in \`--format jsonl\` (replayable logs)`,
+      );
+      io.out(`${c.name}: skipped (mechanism ${c.mechanism}: the spec scripts are for fadump)`);
+      continue;
+    }
+    const set = generatePaths(c);
+    const spec = configSpec(set);
+    steps += set.steps;
+    transitions += set.transitions;
+    specs.push(spec);
+    const kept = spec.parts.reduce((n, p) => n + p.steps.length, 0);
+    io.out(
+      `${c.name}: ${set.paths.length} paths, ${set.steps} steps -> ${spec.generated.visible} visible transitions: ${spec.paths.length} distinct paths, ${spec.parts.length} parts, ${kept} steps`,
+    );
+  }
+  return { specs, skipped, steps, transitions };
+}
+
+/** Writes the sh or md spec: one file per configuration, identical ones merged into one file that
+ *  names them all, and README.md listing the files and the configurations not written. Returns
+ *  the files written and their bytes. */
+export function writeSpec(
+  format: 'sh' | 'md',
+  specs: readonly ConfigSpec[],
+  skipped: readonly string[],
+  out: string,
+): { files: number; bytes: number } {
+  const groups = new Map<string, SpecFile>();
+  for (const spec of specs) {
+    const body = format === 'sh' ? shBody(spec) : mdBody(spec);
+    const g = groups.get(body);
+    if (g) g.specs.push(spec);
+    else groups.set(body, { name: slug(spec.config.name), specs: [spec], body });
+  }
+  let bytes = 0;
+  const index = [
+    `# Regression spec (${format === 'sh' ? 'shell scripts' : 'Markdown'})`,
     '',
-    `Generated from the model: ${set.paths.length} paths, ${set.steps} steps, covering all ${set.transitions} transitions of the reachable graph (${set.exploration.states} states).`,
-    '',
-    'Configuration:',
-    '',
-    '```json',
-    JSON.stringify(set.config.input, null, 2),
-    '```',
+    'Generated by `fadump-model paths`; README "Running the regression spec" says how to run it.',
     '',
   ];
-  set.paths.forEach((p, i) => {
-    const steps = expectedSteps(set, p);
-    lines.push(`## Path ${i + 1}`, '');
-    steps.forEach((s, k) => {
-      const prev = steps[k - 1];
-      if (s.event === null || prev === undefined) return;
-      const verdict = s.accepted ? 'succeeds' : s.errno !== null ? `fails with -${s.errno}` : 'changes nothing';
-      lines.push(`${k}. \`${describeEvent(s.event).slice(0, 120)}\` ${verdict}`);
-      for (const c of changedFiles(prev, s)) lines.push(`   - ${c}`);
-    });
-    lines.push('');
-  });
-  return lines.join('\n');
+  for (const f of groups.values()) {
+    const text = format === 'sh' ? shScript(f.specs, f.body) : mdSpec(f.specs, f.body);
+    const file = `${f.name}.${format}`;
+    writeFileAtomic(join(out, file), text);
+    bytes += Buffer.byteLength(text);
+    const first = f.specs[0];
+    index.push(
+      `- \`${file}\` (${first?.paths.length ?? 0} paths, ${first?.parts.length ?? 0} parts): ${f.specs.map((s) => s.config.name).join('; ')}`,
+    );
+  }
+  index.push('', ...skipped, '');
+  const indexText = index.join('\n');
+  writeFileAtomic(join(out, 'README.md'), indexText);
+  bytes += Buffer.byteLength(indexText);
+  return { files: groups.size + 1, bytes };
 }
 
 export function pathsCommand(flags: PathsFlags, io: Io): number {
-  if (flags.format !== 'jsonl' && flags.format !== 'md')
-    throw new UsageError(`--format: expected jsonl or md, got '${flags.format}'`);
+  if (flags.format !== 'jsonl' && flags.format !== 'md' && flags.format !== 'sh')
+    throw new UsageError(`--format: expected jsonl, md or sh, got '${flags.format}'`);
   const inputs: ConfigInput[] = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
+  if (flags.format !== 'jsonl') {
+    const b = buildSpecs(inputs, io);
+    const r = writeSpec(flags.format, b.specs, b.skipped, flags.out);
+    io.out(
+      `${r.files} files under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
+    );
+    return 0;
+  }
   let files = 0;
   let steps = 0;
   let transitions = 0;
@@ -82,15 +121,10 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     steps += set.steps;
     transitions += set.transitions;
     const dir = join(flags.out, slug(c.name));
-    if (flags.format === 'md') {
-      writeFileAtomic(`${dir}.md`, markdownSpec(set));
+    set.paths.forEach((p, i) => {
+      writeFileAtomic(join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`), formatLog(input, p.events));
       files++;
-    } else {
-      set.paths.forEach((p, i) => {
-        writeFileAtomic(join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`), formatLog(input, p.events));
-        files++;
-      });
-    }
+    });
     io.out(`${c.name}: ${set.paths.length} paths, ${set.steps} steps for ${set.transitions} transitions`);
   }
   io.out(

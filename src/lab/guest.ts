@@ -125,6 +125,49 @@ export class Guest {
     return (await this.exchange(line, timeoutMs)).end;
   }
 
+  /** Starts a command whose answer may not end (a spec part: it may crash or reboot the guest, or
+   *  stop at a manual step); returns its id and where its output starts. */
+  async begin(line: string, timeoutMs: number): Promise<{ id: number; from: number }> {
+    const id = this.nextId++;
+    const from = this.mark();
+    this.proc.stdin.write(`${id} ${line}\n`);
+    const head = await this.waitFor(new RegExp(`@@${id}<\\n`), timeoutMs, from);
+    return { id, from: head.end };
+  }
+
+  /** Waits, from `from`, for what comes first of command `id`'s end (rc), a boot line (the guest
+   *  went down and came up) or a manual step's line ("MANUAL [event] ..."); returns the output
+   *  lines before it and where it ends. */
+  async next(
+    id: number,
+    from: number,
+    timeoutMs: number,
+  ): Promise<{ lines: string[]; kind: 'end' | 'boot' | 'manual'; rc: number | null; manual: string; end: number }> {
+    const m = await this.waitFor(
+      new RegExp(`@@${id}> (\\d+)\\n|@@BOOT (normal|capture) \\S+\\n|MANUAL \\[([^\\]]*)\\][^\\n]*\\n`),
+      timeoutMs,
+      from,
+    );
+    const lines = this.buf
+      .slice(from, m.end - m.match[0].length)
+      .split('\n')
+      .filter((l) => l !== '');
+    const rc = m.match[1];
+    const kind = rc !== undefined ? 'end' : m.match[2] !== undefined ? 'boot' : 'manual';
+    return {
+      lines: kind === 'manual' ? [...lines, m.match[0].trimEnd()] : lines,
+      kind,
+      rc: rc === undefined ? null : Number(rc),
+      manual: m.match[3] ?? '',
+      end: kind === 'boot' ? m.end - m.match[0].length : m.end,
+    };
+  }
+
+  /** Sends a line to the console (an answer to a manual step's prompt). */
+  send(text: string): void {
+    this.proc.stdin.write(text);
+  }
+
   /** A QMP command; connects on first use. */
   async qmpCommand(execute: string, args: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     if (this.qmp === null) this.qmp = await Qmp.open(this.start.qmpSocket, timeoutMs);

@@ -51,8 +51,9 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
   };
 }
 
-/** Builds the guest's initramfs from busybox and lab/guest/{init,agent}; returns its path. */
-export function buildInitramfs(lab = labDir()): string {
+/** Builds the guest's initramfs from busybox and lab/guest/{init,agent} (and `spec`, a regression
+ *  spec script, as /spec.sh); returns its path. */
+export function buildInitramfs(lab = labDir(), spec?: string): string {
   const busybox = join(lab, 'guest', 'busybox');
   if (!existsSync(busybox)) throw new Error(`no busybox in ${lab}: run npm run lab -- setup`);
   const g = repoLabDir();
@@ -62,9 +63,12 @@ export function buildInitramfs(lab = labDir()): string {
     { name: 'bin/sh', kind: 'symlink', target: 'busybox' },
     { name: 'init', kind: 'file', data: readFileSync(join(g, 'guest', 'init')), executable: true },
     { name: 'bin/agent', kind: 'file', data: readFileSync(join(g, 'guest', 'agent')), executable: true },
+    ...(spec === undefined
+      ? []
+      : [{ name: 'spec.sh', kind: 'file' as const, data: Buffer.from(spec), executable: true }]),
   ];
   mkdirSync(join(lab, 'guest'), { recursive: true });
-  const out = join(lab, 'guest', 'initramfs.cpio');
+  const out = join(lab, 'guest', spec === undefined ? 'initramfs.cpio' : 'initramfs-spec.cpio');
   writeFileSync(out, cpioNewc(entries));
   return out;
 }

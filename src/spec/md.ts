@@ -1,0 +1,151 @@
+// `paths --format md`: the same spec as the shell scripts (src/spec/sh.ts), for a reader: each
+// distinct part once (its boot, what the files read after it, each step and what changes), then
+// the paths as lists of parts. Values are written whole (a long run of one character as its count).
+import { describeEvent } from '../events';
+import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import { readable, ptLoadText } from './text';
+
+/** Values longer than this are written once, in the "Values" section, and named. */
+const SHARED_VALUE = 120;
+
+class Shared {
+  readonly values: string[] = [];
+  private readonly valueIndex = new Map<string, number>();
+  readonly states: string[][] = [];
+  readonly manuals: string[] = [];
+  private readonly manualIndex = new Map<string, number>();
+
+  /** A manual step's instructions, listed once; a link to them. */
+  manual(text: string): string {
+    let i = this.manualIndex.get(text);
+    if (i === undefined) {
+      i = this.manuals.length + 1;
+      this.manualIndex.set(text, i);
+      this.manuals.push(`- <a id="m${i}"></a>M${i}: ${text}`);
+    }
+    return `[M${i}](#m${i})`;
+  }
+  private readonly stateIndex = new Map<string, number>();
+
+  value(v: string): string {
+    const text = v.includes('\n') ? `\n\n\`\`\`\n${v}\n\`\`\`\n` : readable(v);
+    if (text.length <= SHARED_VALUE) return text.startsWith('\n') ? text : ` ${text}`;
+    let i = this.valueIndex.get(text);
+    if (i === undefined) {
+      i = this.values.length + 1;
+      this.valueIndex.set(text, i);
+      this.values.push(`### V${i}\n${text.startsWith('\n') ? text : `\n${text}\n`}`);
+    }
+    return ` [V${i}](#v${i})`;
+  }
+
+  /** A state right after a boot, listed once; its name. */
+  state(lines: string[]): string {
+    const key = lines.join('\n');
+    let i = this.stateIndex.get(key);
+    if (i === undefined) {
+      i = this.states.length + 1;
+      this.stateIndex.set(key, i);
+      this.states.push(lines);
+    }
+    return `[S${i}](#s${i})`;
+  }
+}
+
+function fileLine(c: FileCheck, sh: Shared): string {
+  if (c.value === null) return `\`${c.path}\` is absent`;
+  if (c.value === 'exists') return `\`${c.path}\` exists`;
+  return `\`${c.path}\` =${sh.value(c.value)}`;
+}
+
+function vmcoreLine(v: SpecPart['start']['vmcore']): string {
+  return v === null
+    ? '`/proc/vmcore` is absent'
+    : `\`/proc/vmcore\` PT_LOADs (paddr:size:offset): \`${ptLoadText(v)}\``;
+}
+
+function action(s: SpecStep, sh: Shared): string {
+  const e = s.event;
+  switch (s.how.kind) {
+    case 'boot':
+      return e.event === 'crash'
+        ? 'crash (`echo c > /proc/sysrq-trigger`)'
+        : e.event === 'reboot'
+          ? 'reboot'
+          : 'power the LPAR on';
+    case 'manual':
+      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})${s.errno === null ? '' : `: the kernel must refuse it (${s.errno})`}`;
+    case 'shell':
+      if (e.event === 'write')
+        return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+      return `save the dump (read \`/proc/vmcore\`): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+  }
+}
+
+function partText(part: SpecPart, i: number, sh: Shared): string[] {
+  const lines = [`### Part ${i + 1}`, ''];
+  if (part.boot === 'off') lines.push('The LPAR is off.', '');
+  else {
+    const state = [
+      ...part.start.checks.map((c) => `- ${fileLine(c, sh)}`),
+      `- ${vmcoreLine(part.start.vmcore)}`,
+      ...(part.start.dump !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
+    ];
+    lines.push(`After a ${part.boot} boot: ${sh.state(state)}.`, '');
+  }
+  part.steps.forEach((s, k) => {
+    lines.push(`${k + 1}. ${action(s, sh)}`);
+    for (const c of s.checks) lines.push(`   - ${fileLine(c, sh).replace(/\n(?=.)/g, '\n   ')}`);
+    if (s.vmcore !== undefined) lines.push(`   - ${vmcoreLine(s.vmcore)}`);
+    if (s.dump !== undefined) lines.push(`   - ${dumpOutcomeNote(s.dump)}`);
+  });
+  lines.push('');
+  return lines;
+}
+
+/** The Markdown body for one configuration's spec (without the header naming configurations). */
+export function mdBody(spec: ConfigSpec): string {
+  const lines = [
+    '## Paths',
+    '',
+    'Each path starts at the power-on; run its parts in order, one per boot: a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
+    '',
+  ];
+  spec.paths.forEach((p, i) =>
+    lines.push(
+      `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
+    ),
+  );
+  lines.push('', '## Parts', '');
+  const sh = new Shared();
+  spec.parts.forEach((part, i) => lines.push(...partText(part, i, sh)));
+  lines.push('## Manual steps', '', 'What a shell in the LPAR cannot do.', '', ...sh.manuals, '');
+  lines.push('## States right after a boot', '');
+  sh.states.forEach((st, i) => lines.push(`### S${i + 1}`, '', ...st, ''));
+  lines.push(
+    '## Values',
+    '',
+    'Values too long to repeat, each exactly as the file reads (without its last newline).',
+    '',
+  );
+  lines.push(...sh.values, '');
+  return lines.join('\n');
+}
+
+/** The whole Markdown spec for a group of configurations that share one body. */
+export function mdSpec(specs: readonly ConfigSpec[], body: string): string {
+  const first = specs[0];
+  if (first === undefined) throw new Error('mdSpec: no configuration');
+  const g = first.generated;
+  return [
+    `# Regression spec: ${specs.map((s) => s.config.name).join('; ')}`,
+    '',
+    `Generated from the model (\`fadump-model paths --format md\`, src/spec/md.ts): the model's graph has ${g.transitions} transitions, ${g.visible} of them distinct to a user (what the files read before, the event and its errno, what they read after; src/spec/cover.ts); ${first.paths.length} paths of ${first.parts.length} distinct parts take each at least once. Steps without an effect are left out, and a rejected write already checked where the files read the same. The same steps as a script: \`--format sh\`.`,
+    '',
+    `Configuration${specs.length > 1 ? 's' : ''}:`,
+    '',
+    ...specs.map((s) => `- ${s.config.name}: \`${JSON.stringify(s.config.input)}\``),
+    '',
+    body,
+  ].join('\n');
+}

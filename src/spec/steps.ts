@@ -1,0 +1,311 @@
+// The regression spec's steps: paths that take every transition a user can tell apart
+// (src/spec/cover.ts, over the graph src/explore/paths.ts explores) turned into what a QA engineer
+// does and checks on an LPAR or a QEMU guest, one part per boot. Steps that change nothing are
+// dropped, steps whose change nobody can see are kept as actions whose checks come with the next
+// step, and identical parts and paths are written once
+// (`fadump-model paths --format sh|md`, README "Running the regression spec").
+import type { Config } from '../config';
+import type { DumpOutcome } from '../../machines/system';
+import type { Errno, ExternalEvent } from '../events';
+import type { PtLoad } from '../memory/layout';
+import { expectedSteps, type ExpectedStep } from '../explore/suite';
+import type { PathSet } from '../explore/paths';
+import { ALIASES, FILES } from '../sysfs/store';
+import { decisive, observableCover, type CoverOptions } from './cover';
+import { running } from '../sysfs/view';
+import { Engine } from '../explore/engine';
+
+/** Files a shell can only test for existence: write-only (release_mem, release_core: the agent's
+ *  `@WONLY`, lab/guest/agent) or whose contents the model does not state (OPAL's core, an ELF file
+ *  the model names only). */
+export const EXISTENCE_ONLY = new Set<string>([
+  FILES.releaseMem,
+  FILES.releaseCore,
+  FILES.opalCore,
+  ...Object.entries(ALIASES)
+    .filter(([, target]) => target === FILES.releaseMem)
+    .map(([alias]) => alias),
+]);
+
+/** One file's expected state after a step: its contents (without the trailing newline, exactly as
+ *  `$(cat FILE)` gives them), 'exists' for an existence-only file, or null when it must be absent. */
+export interface FileCheck {
+  path: string;
+  value: string | 'exists' | null;
+}
+
+/** How a step is carried out:
+ *  - shell: a command in the guest (a write, reading /proc/vmcore, kdumpctl);
+ *  - manual: needs the HMC, the hypervisor or QEMU's monitor (`what` says what to do);
+ *  - boot: the step ends the part (crash, reboot, power-on); the next part starts after the boot. */
+export type How = { kind: 'shell' } | { kind: 'manual'; hmc: string; qemu: string } | { kind: 'boot' };
+
+/** One step of a part: the event, how it is done, and what must be seen after it. `checks` list only
+ *  what changed since the step before (the part's first checks list everything). */
+export interface SpecStep {
+  event: ExternalEvent;
+  how: How;
+  /** The errno a write or a read of /proc/vmcore must fail with; null: it must succeed. */
+  errno: Errno | null;
+  checks: FileCheck[];
+  /** /proc/vmcore's PT_LOADs (paddr, size, file offset, bytes) when they changed; null: it must be
+   *  absent; undefined: unchanged. */
+  vmcore?: PtLoad[] | null;
+  /** The model's dump outcome when it changed (not checked by the shell; see dumpOutcomeNote()). */
+  dump?: DumpOutcome;
+}
+
+/** Which kernel a part runs in, as the guest can tell: a capture boot has /proc/vmcore. 'off': the
+ *  LPAR is not running (only manual steps until the power-on). */
+export type BootKind = 'normal' | 'capture' | 'off';
+
+/** The steps between two boots. `start` is what must be seen right after the boot (every file);
+ *  the last step may be a crash or reboot that ends it. */
+export interface SpecPart {
+  boot: BootKind;
+  start: { checks: FileCheck[]; vmcore: PtLoad[] | null; dump: DumpOutcome };
+  steps: SpecStep[];
+}
+
+/** A configuration's spec: its distinct parts and its distinct paths (each a list of part
+ *  indices, `count` generated paths alike). */
+export interface ConfigSpec {
+  config: Config;
+  parts: SpecPart[];
+  paths: { parts: number[]; count: number }[];
+  /** The figures: the model's transition cover (paths, events, transitions), the distinct visible
+   *  transitions and the paths and events that cover them (observableCover()), the steps kept. */
+  generated: {
+    paths: number;
+    steps: number;
+    transitions: number;
+    visible: number;
+    coverPaths: number;
+    coverSteps: number;
+    kept: number;
+  };
+}
+
+/** The one place a step's dump outcome is put into words (md and sh print this text). */
+export function dumpOutcomeNote(d: DumpOutcome): string {
+  return `the model's dump outcome: ${d}`;
+}
+
+function fileChecks(sysfs: Record<string, string>): FileCheck[] {
+  return Object.entries(sysfs).map(([path, v]) => ({ path, value: EXISTENCE_ONLY.has(path) ? 'exists' : v }));
+}
+
+function changed(prev: ExpectedStep, cur: ExpectedStep): FileCheck[] {
+  const out: FileCheck[] = [];
+  for (const p of [...new Set([...Object.keys(prev.sysfs), ...Object.keys(cur.sysfs)])].sort()) {
+    const a = prev.sysfs[p];
+    const b = cur.sysfs[p];
+    if (a === b) continue;
+    if (b === undefined) out.push({ path: p, value: null });
+    else if (EXISTENCE_ONLY.has(p)) {
+      if (a === undefined) out.push({ path: p, value: 'exists' });
+    } else out.push({ path: p, value: b });
+  }
+  return out;
+}
+
+const sameVmcore = (a: ExpectedStep, b: ExpectedStep) => JSON.stringify(a.vmcore) === JSON.stringify(b.vmcore);
+
+/** How a QA engineer performs an event on this configuration's system. */
+export function howOf(c: Config, e: ExternalEvent): How {
+  const lmbMiB = c.lmbBytes / (1024 * 1024);
+  const mib = (n: number) => `${n * lmbMiB} MiB`;
+  switch (e.event) {
+    case 'write':
+    case 'save-dump':
+      return { kind: 'shell' };
+    case 'crash':
+    case 'reboot':
+    case 'boot':
+      return { kind: 'boot' };
+    case 'memory-hotplug':
+      return e.action === 'add'
+        ? {
+            kind: 'manual',
+            hmc: `on the HMC: add ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory to this LPAR (DLPAR: chhwres -r mem -o a -q ${e.lmbs * lmbMiB})`,
+            qemu: `in QEMU's monitor: object_add memory-backend-ram,id=memN,size=${mib(e.lmbs).replace(' MiB', 'M')} then device_add pc-dimm,id=dimmN,memdev=memN`,
+          }
+        : {
+            kind: 'manual',
+            hmc: `on the HMC: remove ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory from this LPAR (DLPAR: chhwres -r mem -o r -q ${e.lmbs * lmbMiB})`,
+            qemu: `in QEMU's monitor: device_del the last pc-dimm added (${mib(e.lmbs)})`,
+          };
+    case 'firmware-error': {
+      const call =
+        c.platform === 'powernv'
+          ? `OPAL's opal_mpipl_update() for ${e.call}`
+          : `RTAS ibm,configure-kernel-dump (${e.call === 'register' ? 'REGISTER' : e.call === 'unregister' ? 'UNREGISTER' : 'INVALIDATE'})`;
+      return {
+        kind: 'manual',
+        hmc: `fault injection in the hypervisor: make the next ${call} return ${e.rc} (a firmware test build; not possible from the LPAR)`,
+        qemu: `a QEMU built to fail the next ${call} with ${e.rc} (hw/ppc/spapr_fadump.c or hw/ppc/pnv; not in the lab)`,
+      };
+    }
+    case 'kdump-reload':
+      return {
+        kind: 'manual',
+        hmc: 'run kdumpctl reload (what the udev rule does after a memory change)',
+        qemu: 'the same, where kdump-utils is installed',
+      };
+    case 'kdump-start':
+      return { kind: 'manual', hmc: 'run kdumpctl start', qemu: 'the same, where kdump-utils is installed' };
+    case 'kexec-load':
+      return {
+        kind: 'manual',
+        hmc: 'start kexec -p (kexec_file_load with KEXEC_FILE_ON_CRASH) and hold it inside the syscall (a debugger or a delay probe) before the next step',
+        qemu: 'the same',
+      };
+    case 'kexec-loaded':
+      return { kind: 'manual', hmc: 'let the held kexec -p return', qemu: 'the same' };
+    case 'kexec-unload':
+      return { kind: 'manual', hmc: 'run kexec -p -u', qemu: 'the same' };
+  }
+}
+
+function bootKind(s: ExpectedStep, running: boolean): BootKind {
+  if (!running) return 'off';
+  return s.vmcore !== null ? 'capture' : 'normal';
+}
+
+/** One generated path as parts. `states[k]` is the model's state id after k events (to tell a
+ *  self-loop, an event that changes nothing, from a step), `runs[k]` whether a kernel runs then. */
+function partsOf(
+  c: Config,
+  steps: readonly ExpectedStep[],
+  states: readonly number[],
+  runs: readonly boolean[],
+  seen: Set<string>,
+): { parts: SpecPart[]; kept: number } {
+  const parts: SpecPart[] = [];
+  let kept = 0;
+  let cur: { part: SpecPart; last: ExpectedStep } | null = null;
+  const start = (s: ExpectedStep, run: boolean) => {
+    const part: SpecPart = {
+      boot: bootKind(s, run),
+      start: { checks: fileChecks(s.sysfs), vmcore: s.vmcore?.ptLoad ?? null, dump: s.dump },
+      steps: [],
+    };
+    parts.push(part);
+    return { part, last: s };
+  };
+  // The steps that check something no earlier step of this configuration checked: what a user
+  // sees before, does, and sees after (a hidden state, such as a pending firmware fault, cannot be
+  // told apart by a user). A rejected write already checked in the same visible situation is
+  // dropped (it changes nothing); the path ends after its last step that checks something new.
+  const novel = (k: number): boolean => {
+    const s = steps[k];
+    const before = steps[k - 1];
+    if (s === undefined || before === undefined || s.event === null) return false;
+    const key =
+      states[k] === states[k - 1] && s.errno !== null
+        ? JSON.stringify(['rejected', decisive(before.sysfs, before.vmcore), s.event, s.errno])
+        : JSON.stringify([before.sysfs, before.vmcore, s.event, s.errno, s.sysfs, s.vmcore, s.dump]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const isNew = steps.map((_, k) => k > 0 && novel(k));
+  const end = isNew.lastIndexOf(true);
+  for (let k = 1; k <= end; k++) {
+    const s = steps[k];
+    const before = steps[k - 1];
+    if (s === undefined || before === undefined || s.event === null) continue;
+    const selfLoop = states[k] === states[k - 1];
+    // A step that changes nothing, rejected with no errno, or a rejection already checked: dropped.
+    if (selfLoop && (s.errno === null || !isNew[k])) continue;
+    kept++;
+    const how = howOf(c, s.event);
+    if (cur === null && how.kind === 'boot') {
+      // The power-on: the first part starts after it.
+      cur = start(s, runs[k] ?? true);
+      continue;
+    }
+    // Steps before the power-on (the LPAR is off): a part of manual steps.
+    cur ??= start(before, runs[k - 1] ?? false);
+    if (how.kind === 'boot' && !selfLoop) {
+      cur.part.steps.push({ event: s.event, how, errno: null, checks: [] });
+      cur = start(s, runs[k] ?? false);
+      continue;
+    }
+    const prev = cur.last;
+    const step: SpecStep = { event: s.event, how, errno: s.errno, checks: changed(prev, s) };
+    if (!sameVmcore(prev, s)) step.vmcore = s.vmcore?.ptLoad ?? null;
+    if (prev.dump !== s.dump) step.dump = s.dump;
+    cur.part.steps.push(step);
+    cur.last = s;
+  }
+  return { parts, kept };
+}
+
+/** The spec of one configuration: the paths of observableCover() as parts, identical parts and
+ *  paths merged; `opts` fits the cover to a system (CoverOptions). */
+export function configSpec(set: PathSet, opts: CoverOptions = {}): ConfigSpec {
+  const x = set.exploration;
+  const A = x.alphabet.length;
+  const succ = x.succ;
+  const engine = x.engine;
+  const partIndex = new Map<string, number>();
+  const parts: SpecPart[] = [];
+  const pathIndex = new Map<string, number>();
+  const paths: ConfigSpec['paths'] = [];
+  let kept = 0;
+  const seen = new Set<string>();
+  const cover = observableCover(set, opts);
+  for (const p of cover.paths) {
+    const steps = expectedSteps(set, p);
+    const states = [0];
+    let s = 0;
+    for (const e of p.letters) {
+      s = succ?.[s * A + e] ?? s;
+      states.push(s);
+    }
+    // Whether a kernel runs after each step (running(), src/sysfs/view.ts).
+    const t = engine.initialTuple();
+    const runs = [running(engine.toState(t)) !== null];
+    for (const e of p.letters) {
+      Engine.apply(t, engine.edge(t, e));
+      runs.push(running(engine.toState(t)) !== null);
+    }
+    const r = partsOf(set.config, steps, states, runs, seen);
+    kept += r.kept;
+    const ids = r.parts.map((part) => {
+      const key = JSON.stringify(part);
+      let i = partIndex.get(key);
+      if (i === undefined) {
+        i = parts.length;
+        parts.push(part);
+        partIndex.set(key, i);
+      }
+      return i;
+    });
+    if (ids.length === 0) continue;
+    const key = ids.join(' ');
+    const j = pathIndex.get(key);
+    if (j !== undefined) {
+      const known = paths[j];
+      if (known) known.count++;
+    } else {
+      pathIndex.set(key, paths.length);
+      paths.push({ parts: ids, count: 1 });
+    }
+  }
+  return {
+    config: set.config,
+    parts,
+    paths,
+    generated: {
+      paths: set.paths.length,
+      steps: set.steps,
+      transitions: set.transitions,
+      visible: cover.visible,
+      coverPaths: cover.paths.length,
+      coverSteps: cover.paths.reduce((n, p) => n + p.letters.length, 0),
+      kept,
+    },
+  };
+}

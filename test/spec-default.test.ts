@@ -41,6 +41,21 @@ describe('the regression spec of the default matrix', () => {
     );
   });
 
+  it("tells the dump outcome as replay does: accurate, stale with the ranges, lost with the kernel's message", () => {
+    const all = readdirSync(sh)
+      .filter((f) => f.endsWith('.sh'))
+      .map((f) => readFileSync(join(sh, f), 'utf8'))
+      .join('\n');
+    expect(all).toContain("# the model's dump outcome: captured-accurate: fadump's capture kernel exports");
+    expect(all).toMatch(
+      /# the model's dump outcome: captured-stale: .* misses \[0x[0-9a-f]+–0x[0-9a-f]+\) \(256 MiB\)/,
+    );
+    expect(all).toContain(
+      "# the model's dump outcome: lost: Endianness mismatch between the crashed and fadump kernels.",
+    );
+    expect(all).not.toContain('(no reason recorded)');
+  });
+
   it('has no step that changes nothing, and no value cut short', () => {
     const all = readdirSync(md).map((f) => readFileSync(join(md, f), 'utf8'));
     expect(all.some((t) => t.includes('changes nothing'))).toBe(false);

@@ -89,7 +89,7 @@ function partText(part: SpecPart, i: number, sh: Shared): string[] {
     const state = [
       ...part.start.checks.map((c) => `- ${fileLine(c, sh)}`),
       `- ${vmcoreLine(part.start.vmcore)}`,
-      ...(part.start.dump !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
+      ...(part.start.dump.kind !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
     ];
     lines.push(`After a ${part.boot} boot: ${sh.state(state)}.`, '');
   }

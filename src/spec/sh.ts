@@ -93,7 +93,7 @@ function partBody(part: SpecPart, obs: Map<string, number>, obsDefs: string[], v
       obsDefs.push(`o${i}() {\n  ${checks.join('\n  ')}\n}`);
     }
     lines.push(`o${i}`);
-    if (part.start.dump !== 'none') lines.push(`# ${dumpOutcomeNote(part.start.dump)}`);
+    if (part.start.dump.kind !== 'none') lines.push(`# ${dumpOutcomeNote(part.start.dump)}`);
   }
   for (const s of part.steps) {
     lines.push(...eventLine(s.event, s, v));

@@ -5,8 +5,9 @@
 // step, and identical parts and paths are written once
 // (`fadump-model paths --format sh|md`, README "Running the regression spec").
 import type { Config } from '../config';
-import type { DumpOutcome } from '../../machines/system';
-import type { Errno, ExternalEvent } from '../events';
+import { dumpVerdict, type DumpVerdict } from '../explain/outcome';
+import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
+import { createSystem, type System, type SystemState } from '../../machines/system';
 import type { PtLoad } from '../memory/layout';
 import { expectedSteps, type ExpectedStep } from '../explore/suite';
 import type { PathSet } from '../explore/paths';
@@ -51,8 +52,9 @@ export interface SpecStep {
   /** /proc/vmcore's PT_LOADs (paddr, size, file offset, bytes) when they changed; null: it must be
    *  absent; undefined: unchanged. */
   vmcore?: PtLoad[] | null;
-  /** The model's dump outcome when it changed (not checked by the shell; see dumpOutcomeNote()). */
-  dump?: DumpOutcome;
+  /** The model's dump outcome when it changed (src/explain/outcome.ts; not checked by the shell:
+   *  see dumpOutcomeNote()). */
+  dump?: DumpVerdict;
 }
 
 /** Which kernel a part runs in, as the guest can tell: a capture boot has /proc/vmcore. 'off': the
@@ -63,7 +65,7 @@ export type BootKind = 'normal' | 'capture' | 'off';
  *  the last step may be a crash or reboot that ends it. */
 export interface SpecPart {
   boot: BootKind;
-  start: { checks: FileCheck[]; vmcore: PtLoad[] | null; dump: DumpOutcome };
+  start: { checks: FileCheck[]; vmcore: PtLoad[] | null; dump: DumpVerdict };
   steps: SpecStep[];
 }
 
@@ -86,9 +88,10 @@ export interface ConfigSpec {
   };
 }
 
-/** The one place a step's dump outcome is put into words (md and sh print this text). */
-export function dumpOutcomeNote(d: DumpOutcome): string {
-  return `the model's dump outcome: ${d}`;
+/** The one place a step's dump outcome is put into words (md and sh print this text): the
+ *  truthful outcome of src/explain/outcome.ts, as replay, conform and the report tell it. */
+export function dumpOutcomeNote(d: DumpVerdict): string {
+  return `the model's dump outcome: ${d.summary}`;
 }
 
 function fileChecks(sysfs: Record<string, string>): FileCheck[] {
@@ -173,25 +176,28 @@ function bootKind(s: ExpectedStep, running: boolean): BootKind {
 }
 
 /** One generated path as parts. `states[k]` is the model's state id after k events (to tell a
- *  self-loop, an event that changes nothing, from a step), `runs[k]` whether a kernel runs then. */
+ *  self-loop, an event that changes nothing, from a step), `runs[k]` whether a kernel runs then,
+ *  `outcomes[k]` the dump outcome then. */
 function partsOf(
   c: Config,
   steps: readonly ExpectedStep[],
   states: readonly number[],
   runs: readonly boolean[],
+  outcomes: readonly DumpVerdict[],
   seen: Set<string>,
 ): { parts: SpecPart[]; kept: number } {
+  const none: DumpVerdict = { kind: 'none', summary: 'none' };
   const parts: SpecPart[] = [];
   let kept = 0;
-  let cur: { part: SpecPart; last: ExpectedStep } | null = null;
-  const start = (s: ExpectedStep, run: boolean) => {
+  let cur: { part: SpecPart; last: ExpectedStep; k: number } | null = null;
+  const start = (s: ExpectedStep, run: boolean, k: number) => {
     const part: SpecPart = {
       boot: bootKind(s, run),
-      start: { checks: fileChecks(s.sysfs), vmcore: s.vmcore?.ptLoad ?? null, dump: s.dump },
+      start: { checks: fileChecks(s.sysfs), vmcore: s.vmcore?.ptLoad ?? null, dump: outcomes[k] ?? none },
       steps: [],
     };
     parts.push(part);
-    return { part, last: s };
+    return { part, last: s, k };
   };
   // The steps that check something no earlier step of this configuration checked: what a user
   // sees before, does, and sees after (a hidden state, such as a pending firmware fault, cannot be
@@ -222,25 +228,42 @@ function partsOf(
     const how = howOf(c, s.event);
     if (cur === null && how.kind === 'boot') {
       // The power-on: the first part starts after it.
-      cur = start(s, runs[k] ?? true);
+      cur = start(s, runs[k] ?? true, k);
       continue;
     }
     // Steps before the power-on (the LPAR is off): a part of manual steps.
-    cur ??= start(before, runs[k - 1] ?? false);
+    cur ??= start(before, runs[k - 1] ?? false, k - 1);
     if (how.kind === 'boot' && !selfLoop) {
       cur.part.steps.push({ event: s.event, how, errno: null, checks: [] });
-      cur = start(s, runs[k] ?? false);
+      cur = start(s, runs[k] ?? false, k);
       continue;
     }
     const prev = cur.last;
     const step: SpecStep = { event: s.event, how, errno: s.errno, checks: changed(prev, s) };
     if (!sameVmcore(prev, s)) step.vmcore = s.vmcore?.ptLoad ?? null;
-    if (prev.dump !== s.dump) step.dump = s.dump;
+    const was = outcomes[cur.k] ?? none;
+    const now = outcomes[k] ?? none;
+    if (was.summary !== now.summary) step.dump = now;
     cur.part.steps.push(step);
     cur.last = s;
+    cur.k = k;
   }
   return { parts, kept };
 }
+
+/** The fast engine's states carry no dumpReason (it labels an observation, not a state): where a
+ *  step lost or ended the dump, the step is taken once more through XState's own machines
+ *  (machines/system.ts), whose result names the kernel's message. */
+function withDumpReason(set: PathSet, before: SystemState, after: SystemState, letter: number): SystemState {
+  if (after.dump === 'captured' || (after.dump === before.dump && after.dump === 'none')) return after;
+  const event = set.exploration.alphabet[letter];
+  if (event === undefined) return after;
+  systems.set(set.config, systems.get(set.config) ?? createSystem(set.config));
+  const system = systems.get(set.config);
+  const r = system?.step({ ...before, dumpReason: before.dumpReason }, toMachineEvent(event));
+  return r === undefined ? after : { ...after, dumpReason: r.state.dumpReason };
+}
+const systems = new WeakMap<Config, System>();
 
 /** The spec of one configuration: the paths of observableCover() as parts, identical parts and
  *  paths merged; `opts` fits the cover to a system (CoverOptions). */
@@ -264,14 +287,20 @@ export function configSpec(set: PathSet, opts: CoverOptions = {}): ConfigSpec {
       s = succ?.[s * A + e] ?? s;
       states.push(s);
     }
-    // Whether a kernel runs after each step (running(), src/sysfs/view.ts).
+    // Whether a kernel runs after each step (running(), src/sysfs/view.ts), and the dump outcome.
     const t = engine.initialTuple();
-    const runs = [running(engine.toState(t)) !== null];
+    const first = engine.toState(t);
+    const runs = [running(first) !== null];
+    const outcomes = [dumpVerdict(set.config, first, null)];
+    let before = first;
     for (const e of p.letters) {
       Engine.apply(t, engine.edge(t, e));
-      runs.push(running(engine.toState(t)) !== null);
+      const state = withDumpReason(set, before, engine.toState(t), e);
+      runs.push(running(state) !== null);
+      outcomes.push(dumpVerdict(set.config, state, outcomes[outcomes.length - 1] ?? null));
+      before = state;
     }
-    const r = partsOf(set.config, steps, states, runs, seen);
+    const r = partsOf(set.config, steps, states, runs, outcomes, seen);
     kept += r.kept;
     const ids = r.parts.map((part) => {
       const key = JSON.stringify(part);

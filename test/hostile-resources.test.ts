@@ -128,8 +128,13 @@ describe('resource bounds on a configuration with over a million states', () => 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('exit', (code, signal) => resolve({ code, signal })),
     );
-    // Long enough for the worker to be exploring (the whole configuration takes minutes).
-    await new Promise((r) => setTimeout(r, 3000));
+    // Until the worker is exploring (the whole configuration takes minutes): without a terminal,
+    // check says what is under way every few seconds (src/cli/check.ts UNDER_WAY_EVERY_MS).
+    const started = performance.now();
+    while (!/check: under way: .*: [\d,]+ states/.test(stderr) && performance.now() - started < 90_000)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(stderr).toMatch(/check: exploring 1 configuration\n/);
+    expect(stderr).toMatch(/check: under way: pseries at-registration fadump=on 8G faults [^:]*: [\d,]+ states/);
     const sent = performance.now();
     child.kill('SIGINT');
     const { code, signal } = await exited;

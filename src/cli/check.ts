@@ -115,6 +115,9 @@ function stopText(run: ConfigRun): string {
   }
 }
 
+/** Without a terminal, how often check says which explorations are under way (ms). */
+export const UNDER_WAY_EVERY_MS = 5_000;
+
 /** The line `check` prints on stderr for each finished configuration when stderr is not a
  *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
 export function progressLine(run: ConfigRun, done: number, total: number): string {
@@ -208,6 +211,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         `check: exploring ${inputs.length} configuration${inputs.length === 1 ? '' : 's'}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
       );
     let runs: ConfigRun[];
+    let lastUnderWay = Date.now() - UNDER_WAY_EVERY_MS / 2;
     try {
       runs = await runMatrix(inputs, {
         ...(properties === undefined ? {} : { properties }),
@@ -222,14 +226,16 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
           if (bar !== null) bar.update(done, { underway: '' });
           else if (!onTerminal) io.err(progressLine(run, done, total));
         },
-        // The bar names each configuration under way beside its own states.
-        onStates:
-          bar === null
-            ? undefined
-            : (underWay) =>
-                bar.update({
-                  underway: underWay.map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`).join('; '),
-                }),
+        // The bar names each configuration under way beside its own states; without a terminal,
+        // a line every UNDER_WAY_EVERY_MS says the same, so that piped output is never silent for long.
+        onStates: (underWay) => {
+          const text = underWay.map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`).join('; ');
+          if (bar !== null) bar.update({ underway: text });
+          else if (!onTerminal && !flags.json && underWay.length && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
+            lastUnderWay = Date.now();
+            io.err(`check: under way: ${text}`);
+          }
+        },
       });
     } finally {
       bar?.stop();

@@ -46,7 +46,9 @@ describe('the regression spec of the default matrix', () => {
       .filter((f) => f.endsWith('.sh'))
       .map((f) => readFileSync(join(sh, f), 'utf8'))
       .join('\n');
-    expect(all).toContain("# the model's dump outcome: captured-accurate: fadump's capture kernel exports");
+    expect(all).toContain(
+      "# the model's dump outcome: captured-accurate: the vmcore describes exactly the crashed kernel's memory",
+    );
     expect(all).toMatch(
       /# the model's dump outcome: captured-stale: .* misses \[0x[0-9a-f]+–0x[0-9a-f]+\) \(256 MiB\)/,
     );

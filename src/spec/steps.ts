@@ -89,9 +89,14 @@ export interface ConfigSpec {
 }
 
 /** The one place a step's dump outcome is put into words (md and sh print this text): the
- *  truthful outcome of src/explain/outcome.ts, as replay, conform and the report tell it. */
+ *  truthful outcome of src/explain/outcome.ts, as replay, conform and the report tell it, except
+ *  that an accurate vmcore is not listed again (the step's /proc/vmcore checks show its PT_LOADs). */
 export function dumpOutcomeNote(d: DumpVerdict): string {
-  return `the model's dump outcome: ${d.summary}`;
+  const text =
+    d.kind === 'captured-accurate'
+      ? `captured-accurate: the vmcore describes exactly the crashed kernel's memory${d.exported ? '' : ' (saved or released since)'}`
+      : d.summary;
+  return `the model's dump outcome: ${text}`;
 }
 
 function fileChecks(sysfs: Record<string, string>): FileCheck[] {

@@ -79,4 +79,25 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     expect((await run(['--known', join(realDir, 'known-divergences.json'), ...all])).code).toBe(0);
     expect((await run(all)).code).toBe(known.length > 0 ? 1 : 0);
   });
+  it('says which divergences are known, with their reason, and what the kernel logged instead', async () => {
+    const one = join(realDir, 'pseries-6.1-64k-hot-add-then-crash.jsonl');
+    const r = await run(['--known', join(realDir, 'known-divergences.json'), one]);
+    expect(r.out).toContain('known    pseries-6.1-64k-hot-add-then-crash.jsonl');
+    expect(r.out).toContain("known divergence: After a hot-add the capture kernel's memblock");
+    expect(r.out).toContain(
+      'observed: not logged as such; the kernel logged: fadump: Reserving 1728MB of memory at 0x00000014000000 for preserving crash data | fadump: Reserving 256MB',
+    );
+    expect(r.out).toMatch(/\d+ divergent fields?: \d+ listed in .*known-divergences.json, 0 not listed/);
+    // The dump: the guest's own vmcore beside the model's outcome at that step.
+    expect(r.out).toContain(
+      "dump at step 3, observed: captured-stale: fadump's capture kernel's vmcore misses [0x80000000–0x90000000)",
+    );
+    const plain = await run([one]);
+    expect(plain.out).toContain('diverges pseries-6.1-64k-hot-add-then-crash.jsonl');
+  });
+  it('an event log given as a transcript is named as such', async () => {
+    const r = await run([join(__dirname, '..', 'examples', 'seed-story-pseries.jsonl')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('an event log (a "config" line, then events), not a lab transcript: replay it with');
+  });
 });

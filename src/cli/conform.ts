@@ -42,14 +42,21 @@ export interface ConformFlags {
   json?: boolean;
 }
 
-/** The command's text: per transcript its first divergence, then the totals. */
-export function formatConformance(results: readonly Conformance[]): string {
+/** The command's text: per transcript its first divergence (with `known`: marked as known, with
+ *  its recorded reason, where it is listed), then the totals. */
+export function formatConformance(results: readonly Conformance[], known: readonly KnownDivergence[] = []): string {
   const lines: string[] = [];
+  const reasonOf = (d: { transcript: string; step: number; field: string }) =>
+    known.find((k) => k.transcript === d.transcript && k.step === d.step && k.field === d.field)?.reason;
   for (const r of results) {
     const first = r.divergences[0];
     if (first === undefined) lines.push(`agrees   ${r.transcript} (${r.kernel}, ${r.steps} steps)`);
     else {
-      lines.push(`diverges ${r.transcript} (${r.kernel}) at step ${first.step}, ${first.field}:`);
+      const reason = reasonOf(first);
+      lines.push(
+        `${reason === undefined ? 'diverges' : 'known   '} ${r.transcript} (${r.kernel}) at step ${first.step}, ${first.field}:`,
+      );
+      if (reason !== undefined) lines.push(`    known divergence: ${reason}`);
       lines.push(`    model:    ${first.expected.replace(/\n/g, '\n              ')}`);
       lines.push(`    observed: ${first.observed.replace(/\n/g, '\n              ')}`);
       if (r.divergences.length > 1) lines.push(`    (+${r.divergences.length - 1} more fields or steps)`);
@@ -63,7 +70,7 @@ export function formatConformance(results: readonly Conformance[]): string {
   }
   const { steps, agree, whole } = totals(results);
   lines.push(
-    `${results.length} transcripts, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`,
+    `${results.length} transcript${results.length === 1 ? '' : 's'}, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`,
   );
   return lines.join('\n');
 }
@@ -87,8 +94,12 @@ export function conformCommand(
   if (flags.json)
     io.out(JSON.stringify({ results, ...(judged ? { unlisted: judged.unlisted, stale: judged.stale } : {}) }, null, 2));
   else {
-    io.out(formatConformance(results));
+    io.out(formatConformance(results, known ?? []));
     if (judged) {
+      const all = results.reduce((n, r) => n + r.divergences.length, 0);
+      io.out(
+        `${all} divergent field${all === 1 ? '' : 's'}: ${all - judged.unlisted.length} listed in ${flags.known ?? ''}, ${judged.unlisted.length} not listed; ${judged.stale.length} listed one${judged.stale.length === 1 ? '' : 's'} no longer happen${judged.stale.length === 1 ? 's' : ''}`,
+      );
       for (const d of judged.unlisted)
         io.out(
           `NOT LISTED: ${d.transcript} step ${d.step} ${d.field}: model ${JSON.stringify(d.expected)}, observed ${JSON.stringify(d.observed)}`,

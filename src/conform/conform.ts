@@ -68,6 +68,10 @@ export function readTranscript(file: string): Transcript {
     parseJsonWith(schema, text, `${file}:${line}`);
   const first = lines[0];
   if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
+  if (/^\s*\{\s*"config"\s*:/.test(first))
+    throw new InputError(
+      `${file}:1: an event log (a "config" line, then events), not a lab transcript: replay it with \`fadump-model replay ${file}\`; transcripts are what \`npm run lab -- run\` writes (test/real/)`,
+    );
   const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
   lines.slice(1).forEach((text, i) => {
     if (text.trim() === '') return;
@@ -108,8 +112,18 @@ export function compareStep(
     out.push({ field, expected: show(expected), observed: show(observed) });
   // Every line the model says the kernel logs is among the kernel's new log lines (which hold
   // many more).
+  const logged = step.observed?.console ?? [];
   modelConsole.forEach((line, i) => {
-    if (!(step.observed?.console ?? []).includes(line)) d(`console[${i}]`, line, '(not logged)');
+    if (logged.includes(line)) return;
+    // What the kernel logged instead, where it logged lines that begin the same way (the first two
+    // words: "fadump: Reserving"), so that a different figure shows as one.
+    const head = line.split(' ').slice(0, 2).join(' ');
+    const alike = logged.filter((l) => l.startsWith(`${head} `));
+    d(
+      `console[${i}]`,
+      line,
+      alike.length ? `not logged as such; the kernel logged: ${alike.join(' | ')}` : '(not logged)',
+    );
   });
   if (step.event?.event === 'write' && modelErrno !== step.errno)
     d('errno', modelErrno ?? 'success', step.errno ?? 'success');

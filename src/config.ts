@@ -14,6 +14,11 @@ import {
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB, parseSize } from './memory/size';
 
+/** The smallest crashkernel= a configuration takes, in bytes: below it a distribution's capture
+ *  kernel and initramfs do not fit [I], and kexec -p would fail to load, which the model does not
+ *  state (it loads into any reservation). */
+export const MIN_CRASHKERNEL_BYTES = 64 * MiB;
+
 /** Why a crashkernel= value is not a plain size. */
 function sizeProblem(s: string): string {
   if (s.includes(':'))
@@ -328,7 +333,17 @@ function contradictions(c: Parsed): ConfigIssue[] {
   }
   if (c.crashkernel !== null) {
     const bytes = parseSize(c.crashkernel) ?? 0;
-    if (bytes > c.memoryMiB * MiB) {
+    if (bytes === 0) {
+      out.push({
+        path: 'crashkernel',
+        message: `crashkernel=${c.crashkernel} reserves nothing (parse_crashkernel() gives a size of 0): leave it out, or give null`,
+      });
+    } else if (bytes < MIN_CRASHKERNEL_BYTES) {
+      out.push({
+        path: 'crashkernel',
+        message: `crashkernel=${c.crashkernel} is too small to hold a capture kernel (kexec -p could not load one into it, a failure the model does not state): give ${MIN_CRASHKERNEL_BYTES / MiB}M or more`,
+      });
+    } else if (bytes > c.memoryMiB * MiB) {
       out.push({
         path: 'crashkernel',
         message: `crashkernel=${c.crashkernel} is larger than RAM (${c.memoryMiB} MiB)`,

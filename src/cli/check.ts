@@ -229,9 +229,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         // The bar names each configuration under way beside its own states; without a terminal,
         // a line every UNDER_WAY_EVERY_MS says the same, so that piped output is never silent for long.
         onStates: (underWay) => {
-          const text = underWay.map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`).join('; ');
+          const text = underWay
+            .filter((u) => bar !== null || u.states > 0)
+            .map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`)
+            .join('; ');
           if (bar !== null) bar.update({ underway: text });
-          else if (!onTerminal && !flags.json && underWay.length && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
+          else if (!onTerminal && !flags.json && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
             lastUnderWay = Date.now();
             io.err(`check: under way: ${text}`);
           }

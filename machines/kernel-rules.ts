@@ -145,10 +145,14 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   };
 }
 
-/** §1 capture boot 4: platform processing. */
+/** §1 capture boot 4: platform processing. rtas_fadump_process()
+ *  (arch/powerpc/platforms/pseries/rtas-fadump.c) logs, per section, "Dump taken by platform is
+ *  not valid (%d)" for error_flags set, or "Dump taken by platform is incomplete (%d)" for
+ *  bytes_dumped short of source_len; the model's failed preserve does not tell which, so it names
+ *  both and says so. */
 export function platformProblem(config: Config, dump: PreservedDump): string | null {
   if (config.platform === 'pseries' && !dump.dumpedOk)
-    return 'Dump taken by platform is incomplete (error_flags or bytes_dumped).';
+    return 'rtas_fadump_process(): "Dump taken by platform is not valid (N)" or "Dump taken by platform is incomplete (N)" (the model does not tell error_flags from a short bytes_dumped)';
   return null;
 }
 

@@ -254,7 +254,7 @@ describe('the dump outcome tells the truth', () => {
     expect(crash?.violations).toEqual([]);
   });
 
-  it('lost: the firmware did not finish the copy (pSeries), the message verbatim', () => {
+  it("lost: the firmware did not finish the copy (pSeries), with rtas_fadump_process()'s two messages", () => {
     const r = replayText(
       [
         '{"config": {"platform": "pseries", "faults": true}}',

@@ -60,6 +60,12 @@ const kernelVersion = z.string().superRefine((s, ctx) => {
       code: 'custom',
       message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (before ${KERNEL_CHANGES[0]?.commit ?? ''} \`echo 1 > registered\` while registered returned -EINVAL)`,
     });
+  } else if (compareKernelVersions(s, CURRENT_KERNEL) > 0) {
+    // A release the table has not seen may change anything: the model does not guess.
+    ctx.addIssue({
+      code: 'custom',
+      message: `${s} is newer than ${CURRENT_KERNEL}, the newest release the model describes (src/kernel-versions.ts)`,
+    });
   }
 });
 

@@ -27,3 +27,12 @@ describe('crashkernel=', () => {
     expect(problems({ mechanism: 'kdump', crashkernel: `${MIN_CRASHKERNEL_BYTES / 1024 / 1024}M` })).toEqual([]);
   });
 });
+
+describe('kernel', () => {
+  it('a release newer than the newest the version table describes is refused, not guessed', () => {
+    expect(problems({ kernel: '6.99' })).toEqual([
+      'kernel: 6.99 is newer than 6.18, the newest release the model describes (src/kernel-versions.ts)',
+    ]);
+    expect(problems({ kernel: '6.18' })).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@
 import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
 import { actorsInPlay } from '../explain/explainer';
+import { outcomeText } from '../explain/outcome';
 import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import { memoryMapLines } from '../memory/map';
@@ -34,6 +35,13 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
       empty.push(path);
       continue;
     }
+    // A write-only file (release_mem, release_core) reads as nothing: say so rather than print a
+    // blank that looks like an empty readable file. The JSON keeps "" (conform and the real
+    // kernels' transcripts compare the contents as read).
+    if (WRITE_ONLY.has(path)) {
+      out.push(`  ${path}: (write-only)`);
+      continue;
+    }
     const lines = contents.split('\n');
     out.push(`  ${path}: ${lines[0] ?? ''}`);
     for (const more of lines.slice(1)) out.push(`  ${' '.repeat(path.length)}  ${more}`);
@@ -50,7 +58,7 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
     out.push('  memory map:');
     for (const l of memoryMapLines(o.memoryMap)) out.push(`    ${l}`);
   }
-  out.push(`  dump: ${o.outcome.summary}`);
+  out.push(`  dump: ${outcomeText(o.outcome)}`);
   for (const v of o.violations) {
     if (v.since !== undefined) {
       out.push(`  ✗ ${v.property} still broken (since ${v.since === null ? 'the initial state' : `line ${v.since}`})`);

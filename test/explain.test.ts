@@ -173,13 +173,35 @@ describe('replay of every counterexample names the broken property and says why'
     if (c === undefined) throw new Error('no counterexample');
     const text = await cli(['replay', c.file]);
     expect(text.out).toContain(
-      'holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs: at-registration → in-capture-kernel), by the verdicts recorded in src/specs/expected.json',
+      'holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs: at-registration → in-capture-kernel); the same log there ends with dump captured-accurate',
     );
     const x = explainViolation(configOf(c.input), c.events, c.property);
     expect(x.contrast).toContain('holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs');
+    // replay and check say the same thing.
+    expect(text.out).toContain(x.contrast);
     // A configuration outside the default matrix has none.
     const other = configOf({ ...c.input, memoryMiB: 12288 });
     expect(explainViolation(other, c.events, c.property).contrast).toBeNull();
+  });
+
+  it('a log with events another configuration never fires is no contrast there: the key that makes them possible is named, and replay and check say the same', async () => {
+    const cxs = counterexamples.filter(
+      (x) =>
+        x.config === 'pseries in-capture-kernel fadump=on 8G faults' &&
+        x.events.some((e) => e.event === 'firmware-error'),
+    );
+    expect(cxs.map((x) => x.property)).toContain('no-lost-dump');
+    for (const c of cxs) {
+      const x = explainViolation(configOf(c.input), c.events, c.property, { matrix: matrixFor(c.property) });
+      expect(x.contrast).toBe(
+        "this log's firmware-error events exist only where faults are injected: without faults (pseries in-capture-kernel fadump=on 8G) the property holds",
+      );
+      expect(explainViolation(configOf(c.input), c.events, c.property).contrast).toBe(x.contrast);
+      const text = await cli(['replay', c.file]);
+      expect(text.out).toContain(x.contrast);
+      expect(text.out).not.toContain('breaks it there too');
+      expect(text.out).not.toContain('holds on pseries in-capture-kernel fadump=on 8G (only faults differs');
+    }
   });
 
   it('no-lost-dump with a byte-swapped capture kernel: lost, with the kernel message as the model holds it', async () => {

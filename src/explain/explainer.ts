@@ -279,11 +279,14 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
       return { why: `${label} was dropped: no actor handled, ignored or refused it`, detail: [states] };
     case 'eventually-ready':
       return {
-        why: `from the state after ${label} the system can never get back to production with a dump mechanism armed`,
+        why: `from ${c.ref === null ? 'the initial state' : `the state after ${label}`} the system can never get back to production with a dump mechanism armed`,
         detail: [states],
       };
     case 'no-deadlock':
-      return { why: `the state after ${label} has no way on`, detail: [states] };
+      return {
+        why: `${c.ref === null ? 'the initial state' : `the state after ${label}`} has no way on`,
+        detail: [states],
+      };
     default:
       break;
   }

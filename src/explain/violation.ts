@@ -10,6 +10,7 @@ import { flips, rankKey, type ConfigVerdict } from './contrast';
 import { Explainer, explainBreak, type Explained, type Violation } from './explainer';
 import { expectedMatrix, inDefaultMatrix } from './matrix';
 import { alphabet } from '../explore/alphabet';
+import { graphViolations } from './graph';
 
 /** A property broken along a log, explained. */
 export interface ViolationExplanation {
@@ -72,17 +73,22 @@ export function explainAlong(
   }
   if (property.kind === 'graph' && property.check !== 'every-event-handled') {
     const post = last?.s.result.state ?? initial;
-    const x = explainBreak({
-      config,
-      property,
-      pre: last?.s.pre ?? null,
-      event: last?.s.event ?? null,
-      result: last?.s.result ?? null,
-      post,
-      ref: last === null ? null : { step: n, line: last.s.line, label: describeEvent(last.s.event) },
-      outcome: last?.e.outcome ?? { kind: 'none', summary: 'none (no crash yet)' },
-      history: { header: null, lastHotplug: null, armedAt: null, disarmedAt: null },
-    });
+    // The same sentence replay prints at the end of the log (src/explain/graph.ts).
+    const end = last === null ? null : { line: last.s.line, label: describeEvent(last.s.event) };
+    const g = graphViolations(config, createSystem(config), post, end, property.id)[0];
+    const x =
+      g ??
+      explainBreak({
+        config,
+        property,
+        pre: last?.s.pre ?? null,
+        event: last?.s.event ?? null,
+        result: last?.s.result ?? null,
+        post,
+        ref: last === null ? null : { step: n, line: last.s.line, label: describeEvent(last.s.event) },
+        outcome: last?.e.outcome ?? { kind: 'none', summary: 'none (no crash yet)' },
+        history: { header: null, lastHotplug: null, armedAt: null, disarmedAt: null },
+      });
     return {
       property: property.id,
       step: n,

@@ -173,13 +173,35 @@ describe('replay of every counterexample names the broken property and says why'
     if (c === undefined) throw new Error('no counterexample');
     const text = await cli(['replay', c.file]);
     expect(text.out).toContain(
-      'holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs: at-registration → in-capture-kernel), by the verdicts recorded in src/specs/expected.json',
+      'holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs: at-registration → in-capture-kernel); the same log there ends with dump captured-accurate',
     );
     const x = explainViolation(configOf(c.input), c.events, c.property);
     expect(x.contrast).toContain('holds on pseries in-capture-kernel fadump=on 8G (only elfcorehdr differs');
+    // replay and check say the same thing.
+    expect(text.out).toContain(x.contrast);
     // A configuration outside the default matrix has none.
     const other = configOf({ ...c.input, memoryMiB: 12288 });
     expect(explainViolation(other, c.events, c.property).contrast).toBeNull();
+  });
+
+  it('a log with events another configuration never fires is no contrast there: the key that makes them possible is named, and replay and check say the same', async () => {
+    const cxs = counterexamples.filter(
+      (x) =>
+        x.config === 'pseries in-capture-kernel fadump=on 8G faults' &&
+        x.events.some((e) => e.event === 'firmware-error'),
+    );
+    expect(cxs.map((x) => x.property)).toContain('no-lost-dump');
+    for (const c of cxs) {
+      const x = explainViolation(configOf(c.input), c.events, c.property, { matrix: matrixFor(c.property) });
+      expect(x.contrast).toBe(
+        "this log's firmware-error events exist only where faults are injected: without faults (pseries in-capture-kernel fadump=on 8G) the property holds",
+      );
+      expect(explainViolation(configOf(c.input), c.events, c.property).contrast).toBe(x.contrast);
+      const text = await cli(['replay', c.file]);
+      expect(text.out).toContain(x.contrast);
+      expect(text.out).not.toContain('breaks it there too');
+      expect(text.out).not.toContain('holds on pseries in-capture-kernel fadump=on 8G (only faults differs');
+    }
   });
 
   it('no-lost-dump with a byte-swapped capture kernel: lost, with the kernel message as the model holds it', async () => {
@@ -207,6 +229,44 @@ describe('replay of every counterexample names the broken property and says why'
     const none = explainViolation(config, [{ event: 'boot' }], 'accurate-vmcore');
     expect(none.step).toBeNull();
     expect(() => explainViolation(config, [], 'no-such-property')).toThrow("unknown property 'no-such-property'");
+  });
+
+  it('replay names a graph property the log ends in breaking (eventually-ready where nothing can be armed), and says why, as check does', async () => {
+    const input: ConfigInput = { fadump: 'off', crashkernel: '0' };
+    const config = configOf(input);
+    const run = runConfig(input, {});
+    const r = run.results.find((x) => x.property === 'eventually-ready');
+    expect(r?.verdict).toBe('violated');
+    const events = r?.counterexample ?? [];
+    const file = join(dir, 'nothing-armable--eventually-ready.jsonl');
+    writeFileSync(file, formatLog(input, events));
+    const text = await cli(['replay', file]);
+    expect(text.code).toBe(0);
+    const from = events.length === 0 ? 'from the initial state' : 'from the state after the last event';
+    expect(text.out).toContain('end of the log:');
+    expect(text.out).toContain(
+      `✗ eventually-ready broken: ${from}, no sequence of events leads back to production with a dump mechanism armed`,
+    );
+    expect(text.out).toContain(
+      'fadump=off: fadump cannot be registered; crashkernel=0: no kdump crash kernel can be loaded',
+    );
+    expect(text.out).not.toContain('the state after the initial state');
+    // check's explanation says the same.
+    const x = explainViolation(config, events, 'eventually-ready');
+    expect(text.out).toContain(x.why);
+    // After a boot: from the state after the last event.
+    writeFileSync(file, formatLog(input, [{ event: 'boot' }]));
+    const after = await cli(['replay', file]);
+    expect(after.out).toContain(
+      '✗ eventually-ready broken: from the state after the last event (line 2: boot), no sequence of events leads back',
+    );
+    const json = JSON.parse((await cli(['replay', '--json', file])).out) as {
+      final: { violations: { property: string; why: string }[] };
+    };
+    expect(json.final.violations.map((v) => v.property)).toEqual(['eventually-ready']);
+    // A log that can get back to an armed production says nothing at its end.
+    const fine = await cli(['replay', 'examples/kdump-second-reboot.jsonl']);
+    expect(fine.out).not.toContain('end of the log:');
   });
 });
 

@@ -256,6 +256,29 @@ describe('the seed story on pSeries (fadump=on, 8 GiB)', () => {
     expect(text).toMatch(/Memory above 0x0*14000000 is reserved for saving crash dump/);
     expect(text).toContain('dump: captured');
   });
+
+  it("after the capture and a reboot back to production, replay says the dump is the earlier crash's, and release_mem is write-only", async () => {
+    const { main } = await import('../src/cli/main');
+    const out: string[] = [];
+    const code = await main(['replay', 'examples/kdump-second-reboot.jsonl'], {
+      out: (t) => out.push(t),
+      err: () => {},
+    });
+    expect(code).toBe(0);
+    const steps = out.join('\n').split(/\n(?=line \d+:)/);
+    const line8 = steps.find((s) => s.startsWith('line 8:')) ?? '';
+    expect(line8).toContain('/proc/vmcore: absent');
+    expect(line8).toContain(
+      "dump: captured-accurate (the earlier crash's, no longer exported): kdump's capture kernel exported 3 PT_LOAD",
+    );
+    const line5 = steps.find((s) => s.startsWith('line 5:')) ?? '';
+    expect(line5).toContain("dump: captured-accurate: kdump's capture kernel exports 3 PT_LOAD");
+    const seed: string[] = [];
+    await main(['replay', 'examples/seed-story-pseries.jsonl'], { out: (t) => seed.push(t), err: () => {} });
+    const text = seed.join('\n');
+    expect(text).toMatch(/release_mem: \(write-only\)/);
+    expect(text).not.toMatch(/release_mem: *\n/);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import { TextFormatter, replayJsonChunks } from '../log/format';
 import { readLogFile } from '../log/read';
 import { initialView, replaySteps } from '../log/replay';
 import { UsageError, type Io } from './io';
+import { describeEvent } from '../events';
+import { graphViolations } from '../explain/graph';
 
 export async function replayCommand(file: string, opts: { json?: boolean }, io: Io): Promise<number> {
   const log = readLogFile(file);
@@ -15,16 +17,24 @@ export async function replayCommand(file: string, opts: { json?: boolean }, io: 
   const system = createSystem(log.config);
   const start = system.initial();
   const initial = initialView(log.config, start);
+  // The state the log ends in and its last event, for the graph properties (src/explain/graph.ts).
+  let end = start;
+  let last: { line: number; label: string } | null = null;
   const steps = (function* () {
-    for (const r of replaySteps(log.config, log.entries, system, start)) yield r.step;
+    for (const r of replaySteps(log.config, log.entries, system, start)) {
+      end = r.state;
+      last = { line: r.step.line, label: describeEvent(r.step.event) };
+      yield r.step;
+    }
   })();
+  const atEnd = () => graphViolations(log.config, system, end, last);
   const write = async (text: string) => {
     io.out(text);
     const wait = io.ready?.();
     if (wait) await wait;
   };
   if (opts.json) {
-    for (const chunk of replayJsonChunks(initial, steps)) await write(chunk);
+    for (const chunk of replayJsonChunks(initial, steps, atEnd)) await write(chunk);
     return 0;
   }
   await write(`${file} (${log.config.name})`);
@@ -35,6 +45,8 @@ export async function replayCommand(file: string, opts: { json?: boolean }, io: 
     any = true;
   }
   if (!any) await write(text.noSteps(initial));
+  const graph = text.end(atEnd());
+  if (graph !== null) await write(graph);
   return 0;
 }
 

@@ -279,11 +279,14 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
       return { why: `${label} was dropped: no actor handled, ignored or refused it`, detail: [states] };
     case 'eventually-ready':
       return {
-        why: `from the state after ${label} the system can never get back to production with a dump mechanism armed`,
+        why: `from ${c.ref === null ? 'the initial state' : `the state after ${label}`} the system can never get back to production with a dump mechanism armed`,
         detail: [states],
       };
     case 'no-deadlock':
-      return { why: `the state after ${label} has no way on`, detail: [states] };
+      return {
+        why: `${c.ref === null ? 'the initial state' : `the state after ${label}`} has no way on`,
+        detail: [states],
+      };
     default:
       break;
   }
@@ -309,11 +312,16 @@ export class Explainer {
   private outcome: DumpVerdict | null = null;
   private count = 0;
 
-  /** `contrast(propertyId)`: where the property holds instead, added to a violation the first
-   *  time it breaks (replay passes the default matrix's, defaultContrast()). */
+  /** The events so far (for the contrast: the log up to the step that breaks a property); kept
+   *  only when there is a contrast to tell. */
+  private readonly events: ExternalEvent[] = [];
+
+  /** `contrast(propertyId, events)`: where the property holds instead, added to a violation the
+   *  first time it breaks, `events` the log up to that step (replay passes the default matrix's,
+   *  defaultContrast()). */
   constructor(
     readonly config: Config,
-    private readonly contrast: (propertyId: string) => string | null = () => null,
+    private readonly contrast: ((propertyId: string, events: readonly ExternalEvent[]) => string | null) | null = null,
   ) {
     const applicable = PROPERTIES.filter((p) => p.notApplicable(config) === null);
     this.state = applicable.filter((p) => p.kind === 'state');
@@ -338,6 +346,7 @@ export class Explainer {
     if (this.outcome === null) this.initial(pre);
     const post = r.state;
     this.count++;
+    if (this.contrast !== null) this.events.push(event);
     const ref: StepRef = { step: this.count, line, label: describeEvent(event) };
     const outcome = dumpVerdict(this.config, post, this.outcome);
     this.outcome = outcome;
@@ -382,7 +391,7 @@ export class Explainer {
   }
 
   private withContrast(v: Violation): Violation {
-    const c = this.contrast(v.property);
+    const c = this.contrast === null ? null : this.contrast(v.property, this.events);
     return c === null ? v : { ...v, contrast: c };
   }
 

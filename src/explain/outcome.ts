@@ -138,6 +138,19 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
   return v;
 }
 
+/** The verdict as a reader sees it beside the files: the summary, and for a captured dump whose
+ *  vmcore is no longer exported (saved and released, or rebooted back to production) a note that
+ *  it is an earlier crash's ("captured-accurate (the earlier crash's, no longer exported): ...").
+ *  The summary itself stays as judged (the regression spec and the report compare it). */
+export function outcomeText(v: DumpVerdict): string {
+  if ((v.kind === 'captured-accurate' || v.kind === 'captured-stale') && !v.exported) {
+    const prefix = `${v.kind}: `;
+    const rest = v.summary.startsWith(prefix) ? v.summary.slice(prefix.length) : v.summary;
+    return `${v.kind} (the earlier crash's, no longer exported): ${rest.replace(' exports ', ' exported ')}`;
+  }
+  return v.summary;
+}
+
 /** Judges a vmcore's PT_LOADs (`actual`) against those that describe the crashed kernel's memory
  *  exactly (`expected`, with the same kind of p_offset), `memoryAtCrash` the crashed kernel's
  *  memory: captured-accurate or captured-stale (exported: true). Pure; used for the model's

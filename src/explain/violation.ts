@@ -9,6 +9,8 @@ import type { Verdict } from '../explore/explore';
 import { flips, rankKey, type ConfigVerdict } from './contrast';
 import { Explainer, explainBreak, type Explained, type Violation } from './explainer';
 import { expectedMatrix, inDefaultMatrix } from './matrix';
+import { alphabet } from '../explore/alphabet';
+import { graphViolations } from './graph';
 
 /** A property broken along a log, explained. */
 export interface ViolationExplanation {
@@ -71,17 +73,22 @@ export function explainAlong(
   }
   if (property.kind === 'graph' && property.check !== 'every-event-handled') {
     const post = last?.s.result.state ?? initial;
-    const x = explainBreak({
-      config,
-      property,
-      pre: last?.s.pre ?? null,
-      event: last?.s.event ?? null,
-      result: last?.s.result ?? null,
-      post,
-      ref: last === null ? null : { step: n, line: last.s.line, label: describeEvent(last.s.event) },
-      outcome: last?.e.outcome ?? { kind: 'none', summary: 'none (no crash yet)' },
-      history: { header: null, lastHotplug: null, armedAt: null, disarmedAt: null },
-    });
+    // The same sentence replay prints at the end of the log (src/explain/graph.ts).
+    const end = last === null ? null : { line: last.s.line, label: describeEvent(last.s.event) };
+    const g = graphViolations(config, createSystem(config), post, end, property.id)[0];
+    const x =
+      g ??
+      explainBreak({
+        config,
+        property,
+        pre: last?.s.pre ?? null,
+        event: last?.s.event ?? null,
+        result: last?.s.result ?? null,
+        post,
+        ref: last === null ? null : { step: n, line: last.s.line, label: describeEvent(last.s.event) },
+        outcome: last?.e.outcome ?? { kind: 'none', summary: 'none (no crash yet)' },
+        history: { header: null, lastHotplug: null, armedAt: null, disarmedAt: null },
+      });
     return {
       property: property.id,
       step: n,
@@ -121,61 +128,102 @@ export function contrastPick(
   configName: string,
   matrix: readonly ConfigVerdict[],
 ): { config: string; key: string; from: string; to: string } | null {
-  const options = flips(matrix).flatMap((f) => f.pairs.filter(([a]) => a === configName).map(([, b]) => ({ f, b })));
-  options.sort((x, y) => rankKey(x.f.key) - rankKey(y.f.key));
-  const pick = options[0];
-  return pick === undefined ? null : { config: pick.b, key: pick.f.key, from: pick.f.from, to: pick.f.to };
+  return contrastOptions(configName, matrix)[0] ?? null;
 }
 
-const memo = new Map<string, string | null>();
-
-/** The contrast replay prints under a broken property, from the default matrix's recorded
- *  verdicts (src/specs/expected.json): "holds on <config> (only <key> differs: <from> → <to>)";
- *  null when the log's configuration is not one of the default matrix's or no single-key change
- *  turns the property into holds. Memoised per configuration and property. */
-export function defaultContrast(config: Config, propertyId: string): string | null {
-  const id = `${config.name}\u0000${propertyId}`;
-  const known = memo.get(id);
-  if (known !== undefined) return known;
-  const pick = inDefaultMatrix(config.name) ? contrastPick(config.name, expectedMatrix(propertyId)) : null;
-  const text =
-    pick === null
-      ? null
-      : `holds on ${pick.config} (only ${pick.key} differs: ${pick.from} → ${pick.to}), by the verdicts recorded in src/specs/expected.json`;
-  memo.set(id, text);
-  return text;
+/** The event kinds of a log a configuration never fires: event names, writes by path
+ *  ("firmware-error", "write to /sys/kernel/fadump/release_core"), those of `events` that no
+ *  event of `config`'s alphabet (src/explore/alphabet.ts) shares. Replay may still accept such an
+ *  event there (firmware-error always is), but exploration of that configuration never fires it. */
+function kindsOutside(config: Config, events: readonly ExternalEvent[]): string[] {
+  const kind = (e: ExternalEvent) => (e.event === 'write' ? `write to ${e.path}` : e.event);
+  const there = new Set(alphabet(config).map(kind));
+  return [...new Set(events.map(kind).filter((k) => !there.has(k)))];
 }
 
-/** The contrast with the same log replayed on the contrasting configuration, and its outcome. */
-function contrastOf(
+/** "firmware-error events", "firmware-error and kexec-load events", "writes to X". */
+function kindsText(kinds: readonly string[]): string {
+  const writes = kinds.filter((k) => k.startsWith('write to ')).map((k) => k.slice('write to '.length));
+  const names = kinds.filter((k) => !k.startsWith('write to '));
+  const parts: string[] = [];
+  if (names.length) parts.push(`${names.join(' and ')} events`);
+  if (writes.length) parts.push(`writes to ${writes.join(' and ')}`);
+  return parts.join(' and ');
+}
+
+/** Where the key's value on the violated side is what lets the log happen: "where faults are
+ *  injected", "where crashkernel is 512M". */
+function whereText(key: string, from: string): string {
+  if (key === 'faults') return 'where faults are injected';
+  return `where ${key} is ${from.replace(/ \(default\)$/, '')}`;
+}
+
+/** The contrast of a violation along `events` (the log up to the step that breaks the property),
+ *  told the same way by check and by replay: among the configurations of `matrix` that differ
+ *  from `config` in one key and where the property holds (contrastPick()'s order), the first that
+ *  is a contrast for this log:
+ *  - the log uses events that configuration never fires (src/explore/alphabet.ts): the key makes
+ *    the difference by making the events possible ("this log's firmware-error events exist only
+ *    where faults are injected: without faults (<config>) the property holds");
+ *  - otherwise the same log replayed there does not break the property: "holds on <config> (only
+ *    <key> differs: <from> → <to>); the same log there ends with dump <outcome>".
+ *  A configuration where the same log, within its alphabet, breaks the property too is no
+ *  contrast for this log and is passed over; null when none is left. */
+export function contrastAlong(
   config: Config,
   property: Property,
   events: readonly ExternalEvent[],
   matrix: readonly ConfigVerdict[],
 ): string | null {
-  const pick = contrastPick(config.name, matrix);
-  if (pick === null) return null;
-  const other = matrix.find((m) => m.config === pick.config);
-  const parsed = other === undefined ? null : parseConfig(other.input);
-  const head = `holds on ${pick.config} (only ${pick.key} differs: ${pick.from} → ${pick.to})`;
-  if (parsed === null || !parsed.ok) return head;
-  const c = parsed.config;
-  const system = createSystem(c);
-  const explainer = new Explainer(c);
-  let state = system.initial();
-  let e = explainer.initial(state);
-  let broken = e.violations.some((v) => v.property === property.id);
-  events.forEach((event, i) => {
-    const r = system.step(state, toMachineEvent(event));
-    e = explainer.step(state, event, i + 2, r);
-    state = r.state;
-    if (e.violations.some((v) => v.property === property.id)) broken = true;
-  });
-  return broken
-    ? `${head}; the same log breaks it there too (it leaves that configuration's alphabet)`
-    : e.outcome.kind === 'none'
+  for (const pick of contrastOptions(config.name, matrix)) {
+    const other = matrix.find((m) => m.config === pick.config);
+    const parsed = other === undefined ? null : parseConfig(other.input);
+    const head = `holds on ${pick.config} (only ${pick.key} differs: ${pick.from} → ${pick.to})`;
+    if (parsed === null || !parsed.ok) return head;
+    const c = parsed.config;
+    const outside = kindsOutside(c, events);
+    if (outside.length) {
+      const without =
+        pick.key === 'faults' ? `without faults (${pick.config})` : `with ${pick.key} ${pick.to} (${pick.config})`;
+      return `this log's ${kindsText(outside)} exist only ${whereText(pick.key, pick.from)}: ${without} the property holds`;
+    }
+    const system = createSystem(c);
+    const explainer = new Explainer(c);
+    let state = system.initial();
+    let e = explainer.initial(state);
+    let broken = e.violations.some((v) => v.property === property.id);
+    events.forEach((event, i) => {
+      const r = system.step(state, toMachineEvent(event));
+      e = explainer.step(state, event, i + 2, r);
+      state = r.state;
+      if (e.violations.some((v) => v.property === property.id)) broken = true;
+    });
+    if (broken) continue;
+    return e.outcome.kind === 'none'
       ? `${head}; the same log keeps it there`
       : `${head}; the same log there ends with dump ${e.outcome.summary}`;
+  }
+  return null;
+}
+
+/** contrastPick()'s candidates, best first. */
+function contrastOptions(
+  configName: string,
+  matrix: readonly ConfigVerdict[],
+): { config: string; key: string; from: string; to: string }[] {
+  const options = flips(matrix).flatMap((f) => f.pairs.filter(([a]) => a === configName).map(([, b]) => ({ f, b })));
+  options.sort((x, y) => rankKey(x.f.key) - rankKey(y.f.key));
+  return options.map(({ f, b }) => ({ config: b, key: f.key, from: f.from, to: f.to }));
+}
+
+/** The contrast replay prints under a broken property, from the default matrix's recorded
+ *  verdicts (src/specs/expected.json), the same sentence as check's (contrastAlong(), `events`
+ *  the log up to the step that breaks the property); null when the log's configuration is not
+ *  one of the default matrix's or no configuration is a contrast for this log. */
+export function defaultContrast(config: Config, propertyId: string, events: readonly ExternalEvent[]): string | null {
+  const property = propertyById(propertyId);
+  if (property === undefined || !inDefaultMatrix(config.name)) return null;
+  return contrastAlong(config, property, events, expectedMatrix(propertyId));
 }
 
 /** Explains a counterexample of check: `config` as check ran it, `events` the counterexample's
@@ -207,7 +255,16 @@ export function explainViolation(
   const start = createSystem(config).initial();
   const x = explainAlong(config, property, start, recorded(config, events), opts.note ?? null);
   const matrix = opts.matrix ?? (inDefaultMatrix(config.name) ? expectedMatrix(propertyId) : null);
-  return { ...x, contrast: matrix === null ? null : contrastOf(config, property, events, matrix) };
+  return {
+    ...x,
+    contrast: matrix === null ? null : contrastAlong(config, property, contrastEvents(x, events), matrix),
+  };
+}
+
+/** The events of the log up to the step that breaks the property (replay's contrast sees the
+ *  same prefix); the whole log when it is a graph property's or the log does not break it. */
+function contrastEvents(x: Omit<ViolationExplanation, 'contrast'>, events: readonly ExternalEvent[]) {
+  return x.step === null ? events : events.slice(0, x.step);
 }
 
 /** A violation explanation as one line: "accurate-vmcore at step 3 (line 4: crash): why". */

@@ -4,7 +4,8 @@
 // (src/explain/).
 import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
-import { actorsInPlay } from '../explain/explainer';
+import { actorsInPlay, type Violation } from '../explain/explainer';
+import { outcomeText } from '../explain/outcome';
 import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import { memoryMapLines } from '../memory/map';
@@ -34,6 +35,13 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
       empty.push(path);
       continue;
     }
+    // A write-only file (release_mem, release_core) reads as nothing: say so rather than print a
+    // blank that looks like an empty readable file. The JSON keeps "" (conform and the real
+    // kernels' transcripts compare the contents as read).
+    if (WRITE_ONLY.has(path)) {
+      out.push(`  ${path}: (write-only)`);
+      continue;
+    }
     const lines = contents.split('\n');
     out.push(`  ${path}: ${lines[0] ?? ''}`);
     for (const more of lines.slice(1)) out.push(`  ${' '.repeat(path.length)}  ${more}`);
@@ -50,7 +58,7 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
     out.push('  memory map:');
     for (const l of memoryMapLines(o.memoryMap)) out.push(`    ${l}`);
   }
-  out.push(`  dump: ${o.outcome.summary}`);
+  out.push(`  dump: ${outcomeText(o.outcome)}`);
   for (const v of o.violations) {
     if (v.since !== undefined) {
       out.push(`  ✗ ${v.property} still broken (since ${v.since === null ? 'the initial state' : `line ${v.since}`})`);
@@ -83,6 +91,18 @@ export class TextFormatter {
   /** The initial state (before the first event), printed for a log with no events. */
   noSteps(initial: ReplayInitial): string {
     return ['(the log has no events)', ...observationLines(initial, this.shown, this.mapChanged(initial))].join('\n');
+  }
+
+  /** After the last step: the graph properties the state the log ends in breaks (no-deadlock,
+   *  eventually-ready: src/explain/graph.ts), or null when it breaks none. */
+  end(violations: readonly Violation[]): string | null {
+    if (violations.length === 0) return null;
+    const out = ['end of the log:'];
+    for (const v of violations) {
+      out.push(`  ✗ ${v.property} broken: ${v.why}`);
+      for (const d of v.detail) out.push(`      ${d}`);
+    }
+    return out.join('\n');
   }
 
   /** One step: its line, event, verdict, console lines, kdumpctl's actions and what a user sees
@@ -146,10 +166,13 @@ export function replayJson(r: Replay): unknown {
 const indent = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix}`);
 
 /** JSON.stringify(replayJson(r), null, 2), in pieces (each a run of whole lines), one step at a
- *  time: a long log is printed without holding every step. */
+ *  time: a long log is printed without holding every step. `atEnd`: the graph properties the
+ *  state the log ends in breaks (src/explain/graph.ts), added to "final" as `violations` when
+ *  there is one (replay LOG --json passes it). */
 export function* replayJsonChunks(
   initial: ReplayInitial,
   steps: Iterable<ReplayStep>,
+  atEnd: (() => readonly Violation[]) | null = null,
 ): Generator<string, void, undefined> {
   let pending: string | null = null;
   let last: ReplayStep | undefined;
@@ -158,7 +181,11 @@ export function* replayJsonChunks(
     pending = `    ${indent(JSON.stringify(stepJson(s), null, 2), '    ')}`;
     last = s;
   }
-  const final = `  "final": ${indent(JSON.stringify(finalObservation(initial, last), null, 2), '  ')}\n}`;
+  // The graph properties the final state breaks (src/explain/graph.ts), when asked for: listed
+  // only when there is one (the final observation is otherwise as before).
+  const broken = atEnd === null ? [] : atEnd();
+  const graph = broken.length === 0 ? {} : { violations: broken };
+  const final = `  "final": ${indent(JSON.stringify({ ...finalObservation(initial, last), ...graph }, null, 2), '  ')}\n}`;
   // An empty array prints on the opening line.
   if (pending === null) yield `{\n  "steps": [],\n${final}`;
   else yield `${pending}\n  ],\n${final}`;

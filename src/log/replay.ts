@@ -59,7 +59,7 @@ export function* replaySteps(
 ): Generator<ReplayedStep, void, undefined> {
   let state = start;
   const cmdline = kernelCmdline(config);
-  const explainer = new Explainer(config, (id) => defaultContrast(config, id));
+  const explainer = new Explainer(config, (id, events) => defaultContrast(config, id, events));
   explainer.initial(start);
   for (const { line, event } of entries) {
     const r = system.step(state, toMachineEvent(event));
@@ -90,7 +90,7 @@ export function initialView(config: Config, start: SystemState): ReplayInitial {
   return {
     ...observe(config, start),
     running: runningText(start),
-    ...new Explainer(config, (id) => defaultContrast(config, id)).initial(start),
+    ...new Explainer(config, (id, events) => defaultContrast(config, id, events)).initial(start),
   };
 }
 

@@ -261,7 +261,7 @@ describe('output for a terminal of $COLUMNS (100 when unknown)', () => {
       out(),
     ]);
     expect(r.code).toBe(0);
-    expect(r.out.match(/^ {2}accurate-vmcore \(P1\): boot -> hotplug add 1 -> crash$/gm)).toHaveLength(1);
+    expect(r.out.match(/^ {2}accurate-vmcore \(P2\): boot -> hotplug add 1 -> crash$/gm)).toHaveLength(1);
     expect(r.out.replace(/\s+/g, ' ')).toContain(
       'in 3 configurations: pseries at-registration fadump=on 4G; pseries at-registration fadump=on 8G; pseries at-registration fadump=on 32G',
     );
@@ -461,5 +461,35 @@ describe('--record after an exploration stopped part-way', () => {
       expect(r.code, flag).toBe(2);
       expect(r.err).toContain(`${flag} given twice`);
     }
+  });
+});
+
+describe('property labels: Pn is the place in PROPERTIES, whatever --property selects', () => {
+  const p2 = PROPERTIES[1]?.id ?? '';
+  const eight = { elfcorehdr: 'at-registration', memoryMiB: 8192 };
+
+  it.each([['accurate-vmcore'], ['P2'], ['p2']])(
+    'check --property %s: accurate-vmcore is P2 in the header, the legend and the violations',
+    async (given) => {
+      expect(p2).toBe('accurate-vmcore');
+      const r = await cli(['check', '--config', file(eight), '--property', given, '--workers', '1', '--out', out()]);
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toMatch(/^configuration +states +P2$/m);
+      expect(r.out).toMatch(/^ {2}P2 +accurate-vmcore: /m);
+      expect(r.out).toMatch(/^ {2}accurate-vmcore \(P2\): /m);
+      expect(r.out).not.toMatch(/\bP1\b/);
+    },
+  );
+
+  it('--property acurate-vmcore: exit 2, did you mean accurate-vmcore?', async () => {
+    const r = await cli(['check', '--config', file(eight), '--property', 'acurate-vmcore', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--property: unknown property 'acurate-vmcore': did you mean 'accurate-vmcore'?");
+  });
+
+  it(`--property P99: exit 2, the columns are P1 to P${PROPERTIES.length}`, async () => {
+    const r = await cli(['check', '--config', file(eight), '--property', 'P99', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--property: no column P99: the properties are P1 to P${PROPERTIES.length}`);
   });
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { dirname, join } from 'node:path';
+import { closestKey } from '../config';
 import { conform, readTranscript, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
@@ -102,6 +103,28 @@ function recordTarget(file: string): Expected {
   return emptyExpected();
 }
 
+/**
+ * A --property value as a property id: an id, or the matrix's column label P1.. (the property's
+ * place in PROPERTIES, the same in every run).
+ * @throws InputError (exit 2) on anything else, with "did you mean" for a misspelt id.
+ */
+export function propertyId(given: string): string {
+  const ids = PROPERTIES.map((p) => p.id);
+  if (ids.includes(given)) return given;
+  const column = /^P(\d+)$/i.exec(given.trim());
+  if (column !== null) {
+    const p = PROPERTIES[Number(column[1]) - 1];
+    if (p !== undefined) return p.id;
+    throw new InputError(`--property: no column ${given}: the properties are P1 to P${ids.length}`);
+  }
+  const near = closestKey(given, ids);
+  throw new InputError(
+    near === null
+      ? `--property: unknown property '${given}'; known: ${ids.join(', ')} (or their columns P1 to P${ids.length})`
+      : `--property: unknown property '${given}': did you mean '${near}'?`,
+  );
+}
+
 function stopText(run: ConfigRun): string {
   switch (run.stopReason) {
     case 'max-states':
@@ -152,12 +175,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
     maxMemoryBytes = b;
   }
-  for (const id of flags.property ?? []) {
-    if (!PROPERTIES.some((p) => p.id === id))
-      throw new InputError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
-  }
-  // A property named twice is checked once.
-  const properties = flags.property === undefined ? undefined : [...new Set(flags.property)];
+  // A property named twice (by id, or by its column P1..) is checked once.
+  const properties = flags.property === undefined ? undefined : [...new Set(flags.property.map(propertyId))];
   if (flags.partial && flags.record === undefined)
     throw new InputError('--partial: only with --record FILE (it lets a subset of the properties be recorded)');
   if (flags.record !== undefined && flags.expect !== undefined)

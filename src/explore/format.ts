@@ -120,8 +120,15 @@ export interface Judgement {
   recorded?: { file: string; added: readonly string[]; changed: readonly Mismatch[]; verdicts: number };
 }
 
+/** A property's column label: P1.. by its place in PROPERTIES (src/specs/properties.ts), the same
+ *  whichever properties a run checks (`--property accurate-vmcore` is still P2). */
+export function columnOf(id: string): string {
+  const i = PROPERTIES.findIndex((p) => p.id === id);
+  return i < 0 ? '?' : `P${i + 1}`;
+}
+
 function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], width: number): string[] {
-  const cols = props.map((_, i) => `P${i + 1}`);
+  const cols = props.map((p) => columnOf(p.id));
   const cellsOf = (run: ConfigRun) =>
     props.map((p) => {
       const r = run.results.find((x) => x.property === p.id);
@@ -167,15 +174,13 @@ export function formatMatrix(
   width: number = DEFAULT_WIDTH,
 ): string {
   const props = PROPERTIES.filter((p) => runs.some((r) => r.results.some((x) => x.property === p.id)));
-  const colOf = new Map(props.map((p, i) => [p.id, `P${i + 1}`]));
   const out: string[] = matrixRows(runs, props, width);
-  out.push('', 'properties (ok holds, FAIL violated, ? incomplete, - not applicable):');
-  const legendIndent = ' '.repeat(`  P${props.length} `.length);
-  props.forEach((p, i) =>
+  out.push('', ...wrap('properties (ok holds, FAIL violated, ? incomplete, - not applicable):', width, '', '    '));
+  const legendIndent = ' '.repeat(2 + Math.max(0, ...props.map((p) => columnOf(p.id).length)) + 1);
+  for (const p of props)
     out.push(
-      ...wrap(`${p.id}: ${p.sentence}`, width, `  ${`P${i + 1}`.padEnd(legendIndent.length - 2)}`, legendIndent),
-    ),
-  );
+      ...wrap(`${p.id}: ${p.sentence}`, width, `  ${columnOf(p.id).padEnd(legendIndent.length - 2)}`, legendIndent),
+    );
 
   // Violations, one entry per (property, counterexample): the configurations that share it listed.
   const groups = new Map<string, { property: string; result: PropertyResult; runs: ConfigRun[] }>();
@@ -200,7 +205,7 @@ export function formatMatrix(
       const first = g.runs[0];
       out.push(
         ...wrap(
-          `${g.property} (${colOf.get(g.property) ?? '?'}): ${eventsText(g.result.counterexample ?? []) || '(the initial state)'}`,
+          `${g.property} (${columnOf(g.property)}): ${eventsText(g.result.counterexample ?? []) || '(the initial state)'}`,
           width,
           '  ',
           '      ',

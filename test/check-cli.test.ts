@@ -493,3 +493,29 @@ describe('property labels: Pn is the place in PROPERTIES, whatever --property se
     expect(r.err).toContain(`--property: no column P99: the properties are P1 to P${PROPERTIES.length}`);
   });
 });
+
+describe('one configuration twice under two names (the same canonical key) is refused', () => {
+  it('check --config mine.json --config same.json --record out.json: exit 2 naming both, nothing recorded', async () => {
+    const mine = file('{\n  "elfcorehdr": "at-registration",\n  "memoryMiB": 8192,\n  "name": "mine"\n}\n');
+    const same = file({ platform: 'pseries', kernel: '6.9', elfcorehdr: 'at-registration', memoryMiB: 8192 });
+    const target = join(dir, 'twice.json');
+    const r = await cli(['check', '--config', mine, '--config', same, '--record', target, '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${same}:1: field '(config)': 'pseries at-registration fadump=on 8G' is the same configuration as ${mine}:1 ('mine'), its settings spelt another way`,
+    );
+    expect(() => readFileSync(target)).toThrow();
+  });
+
+  it('within one file: exit 2 naming both entries by line and name', async () => {
+    const f = file([
+      { elfcorehdr: 'at-registration', memoryMiB: 4096, name: 'first' },
+      { elfcorehdr: 'at-registration', memoryMiB: 4096, fadump: 'on', name: 'second' },
+    ]);
+    const r = await cli(['check', '--config', f, '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${f}:7: field '[1]': 'second' is the same configuration as ${f}:2 [0] ('first'), its settings spelt another way`,
+    );
+  });
+});

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
 import { parseConfig } from '../src/config';
 import { ExpectedFileSchema } from '../src/explore/expected';
+import type { ConfigRun } from '../src/explore/check';
+import { formatMatrix } from '../src/explore/format';
 import { PROPERTIES } from '../src/specs/properties';
 
 const EXPECTED_PATH = join(process.cwd(), 'src', 'specs', 'expected.json');
@@ -517,5 +519,46 @@ describe('one configuration twice under two names (the same canonical key) is re
     expect(r.err).toContain(
       `${f}:7: field '[1]': 'second' is the same configuration as ${f}:2 [0] ('first'), its settings spelt another way`,
     );
+  });
+});
+
+describe('an exploration stopped at --max-states: incomplete verdicts are not a regression', () => {
+  it('check --config m.json --max-states 50: exit 1, "17 verdicts incomplete", never "a regression" nor the project file as a --record hint', async () => {
+    const r = await cli([
+      'check',
+      '--config',
+      file({ elfcorehdr: 'at-registration', memoryMiB: 8192 }),
+      '--max-states',
+      '50',
+      '--workers',
+      '1',
+      '--out',
+      out(),
+    ]);
+    expect(r.code, r.out + r.err).toBe(1);
+    const text = r.out.replace(/\s+/g, ' ');
+    expect(text).toMatch(
+      /NOT CONFIRMED: \d+ verdicts incomplete: the exploration stopped at --max-states 50 before deciding them; give more states or --max-memory\./,
+    );
+    expect(text).toContain('pseries at-registration fadump=on 8G: no-lost-dump, no-second-reboot,');
+    expect(r.out).not.toContain('FAILED');
+    expect(r.out).not.toContain('a regression');
+    expect(r.out).not.toContain('got incomplete');
+    expect(r.out).not.toContain('--record src/specs/expected.json');
+  });
+
+  it("a verdict that differs from the project file in a custom run points to a file of the user's own", () => {
+    const run = { config: 'mine', results: [], states: 1, edges: 0, seconds: 0 } as unknown as ConfigRun;
+    const judgement = {
+      file: 'src/specs/expected.json',
+      mismatches: [{ config: 'mine', property: 'no-lost-dump', expected: 'holds' as const, got: 'violated' as const }],
+      unrecorded: [],
+      recordHint: 'in a file of your own: --record FILE, then --expect FILE',
+    };
+    const text = formatMatrix([run], new Map(), judgement).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'FAILED: 1 verdict differs from src/specs/expected.json (a regression, or a fix to record in a file of your own: --record FILE, then --expect FILE):',
+    );
+    expect(text).not.toContain('--record src/specs/expected.json');
   });
 });

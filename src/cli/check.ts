@@ -138,6 +138,26 @@ function stopText(run: ConfigRun): string {
   }
 }
 
+/** Why the verdicts of explorations stopped part-way are "incomplete", and what to give instead:
+ *  "the exploration stopped at --max-states 50 before deciding them; give more states or
+ *  --max-memory". */
+export function stoppedText(incomplete: readonly ConfigRun[], maxStates: number): string {
+  const reasons = [...new Set(incomplete.map((r) => r.stopReason))];
+  const at = reasons.map((r) =>
+    r === 'max-states'
+      ? `at --max-states ${maxStates}`
+      : r === 'max-memory'
+        ? 'at the memory budget (--max-memory; by default half the heap limit)'
+        : r === 'interrupted'
+          ? 'when interrupted'
+          : `(${r})`,
+  );
+  const advice = reasons.includes('max-states')
+    ? 'give more states or --max-memory'
+    : 'give more --max-memory, or fewer --workers';
+  return `the exploration${incomplete.length === 1 ? '' : 's'} stopped ${at.join(' or ')} before deciding them; ${advice}`;
+}
+
 /** Without a terminal, how often check says which explorations are under way (ms). */
 export const UNDER_WAY_EVERY_MS = 5_000;
 
@@ -328,6 +348,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             file: baselineFile,
             mismatches,
             unrecorded: judged.unrecorded,
+            // Custom configurations judged against the project's file: a change is theirs to
+            // keep in a file of their own, not to write into the project's.
+            ...(flags.config !== undefined && flags.expect === undefined
+              ? { recordHint: 'in a file of your own: --record FILE, then --expect FILE' }
+              : {}),
+            ...(incomplete.length ? { stopped: stoppedText(incomplete, maxStates) } : {}),
             ...(recorded === null || flags.record === undefined
               ? {}
               : {

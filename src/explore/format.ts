@@ -79,6 +79,11 @@ export function wrapUnits(units: readonly string[], sep: string, width: number, 
   return lines;
 }
 
+/** "1 configuration", "2 configurations" (the plural by an added s). */
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** A counterexample as a short line: `boot -> hotplug add 1 -> crash`. */
 export function eventsText(events: readonly ExternalEvent[]): string {
   return events
@@ -116,6 +121,15 @@ export interface Judgement {
   mismatches: readonly Mismatch[];
   /** Runs with some verdict not recorded. */
   unrecorded: readonly string[];
+  /** Where a verdict that differs could be recorded, after "a regression, or a fix to record"
+   *  (default: `with --record <file>`; for custom configurations judged against the project's
+   *  file, a file of the user's own). */
+  recordHint?: string;
+  /** Why verdicts are "incomplete" (explorations stopped part-way), and what to give instead,
+   *  e.g. "the exploration stopped at --max-states 50 before deciding them; give more states or
+   *  --max-memory". A recorded verdict that came out "incomplete" is reported with it, apart from
+   *  the verdicts that differ: nothing was decided, so it is no regression. */
+  stopped?: string;
   /** When the run recorded its verdicts instead (`--record FILE`): what changed. */
   recorded?: { file: string; added: readonly string[]; changed: readonly Mismatch[]; verdicts: number };
 }
@@ -258,7 +272,10 @@ function judgementLines(j: Judgement, width: number): string[] {
     for (const name of r.added) say(`new: ${name}`, '  ');
     return out;
   }
-  const differs = j.mismatches.filter((m) => m.expected !== null);
+  const undecided = j.mismatches.filter(
+    (m) => m.expected !== null && m.got === 'incomplete' && m.expected !== 'incomplete',
+  );
+  const differs = j.mismatches.filter((m) => m.expected !== null && !undecided.includes(m));
   const unrecordedViolations = j.mismatches.filter((m) => m.expected === null);
   const unrecordedRuns = j.unrecorded;
   if (unrecordedRuns.length) {
@@ -275,10 +292,18 @@ function judgementLines(j: Judgement, width: number): string[] {
   }
   if (differs.length) {
     say(
-      `FAILED: ${differs.length} verdict${differs.length === 1 ? '' : 's'} differ${differs.length === 1 ? 's' : ''} from ${j.file} (a regression, or a fix to record with --record ${j.file}):`,
+      `FAILED: ${differs.length} verdict${differs.length === 1 ? '' : 's'} differ${differs.length === 1 ? 's' : ''} from ${j.file} (a regression, or a fix to record ${j.recordHint ?? `with --record ${j.file}`}):`,
     );
     for (const m of differs)
       say(`${m.property} @ ${m.config}: expected ${m.expected ?? '(nothing)'}, got ${m.got}`, '  ');
+  }
+  if (undecided.length) {
+    say(
+      `NOT CONFIRMED: ${plural(undecided.length, 'verdict')} incomplete: ${j.stopped ?? 'the exploration stopped before deciding them'}. Expected in ${j.file}, not decided:`,
+    );
+    const byConfig = new Map<string, string[]>();
+    for (const m of undecided) byConfig.set(m.config, [...(byConfig.get(m.config) ?? []), m.property]);
+    for (const [config, ids] of byConfig) out.push(...wrapUnits(ids, ', ', width, `  ${config}: `, '      '));
   }
   if (j.mismatches.length === 0) {
     if (unrecordedRuns.length === 0) say(`every verdict matches ${j.file}`);

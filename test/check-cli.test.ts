@@ -171,7 +171,7 @@ describe('false regressions: expected verdicts are found by the whole configurat
     const refused = await cli([...args, '--record', target, '--out', out()]);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(
-      `--record: only 1 of the ${PROPERTIES.length} properties are checked (--property); recording them would leave the others unrecorded. Add --partial`,
+      `--record: only 1 of the ${PROPERTIES.length} properties is checked (--property); recording them would leave the others unrecorded. Add --partial`,
     );
     const partial = await cli([...args, '--record', target, '--partial', '--out', out()]);
     expect(partial.code, partial.err).toBe(0);
@@ -560,5 +560,27 @@ describe('an exploration stopped at --max-states: incomplete verdicts are not a 
       'FAILED: 1 verdict differs from src/specs/expected.json (a regression, or a fix to record in a file of your own: --record FILE, then --expect FILE):',
     );
     expect(text).not.toContain('--record src/specs/expected.json');
+  });
+});
+
+describe('plurals: one of a thing is singular', () => {
+  it('check --config one.json --max-states 50: "1 configuration", never "1 configurations" (nor states, transitions)', async () => {
+    const r = await cli([
+      'check',
+      '--config',
+      file({ memoryMiB: 2048 }),
+      '--property',
+      'no-lost-dump',
+      '--max-states',
+      '1',
+      '--workers',
+      '1',
+      '--out',
+      out(),
+    ]);
+    const text = r.out.replace(/\s+/g, ' ');
+    expect(text).toMatch(/ 1 configuration, [\d,]+ states?, [\d,]+ transitions? explored/);
+    expect(text).not.toMatch(/\b1 (configurations|states|transitions|verdicts|properties)\b/);
+    expect(text).toContain('for one configuration (or some of its properties)');
   });
 });

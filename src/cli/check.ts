@@ -25,7 +25,7 @@ import {
   type Expected,
   type Recorded,
 } from '../explore/expected';
-import { coverageSummary, formatCoverage, formatMatrix, outputWidth, wrap } from '../explore/format';
+import { coverageSummary, formatCoverage, formatMatrix, outputWidth, plural, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
 import type { Io } from './io';
 
@@ -165,7 +165,7 @@ export const UNDER_WAY_EVERY_MS = 5_000;
  *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
 export function progressLine(run: ConfigRun, done: number, total: number): string {
   const violated = run.results.filter((r) => r.verdict === 'violated').length;
-  return `check: [${done}/${total}] ${run.config}: ${run.states.toLocaleString('en-US')} states, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
 }
 
 /**
@@ -205,7 +205,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     );
   if (flags.record !== undefined && properties !== undefined && properties.length < PROPERTIES.length && !flags.partial)
     throw new InputError(
-      `--record: only ${properties.length} of the ${PROPERTIES.length} properties are checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
+      `--record: only ${properties.length} of the ${PROPERTIES.length} properties ${properties.length === 1 ? 'is' : 'are'} checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
     );
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigFiles(flags.config);
   // The expected verdicts are read before exploring: a bad file costs nothing.
@@ -268,7 +268,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         // The bar names each configuration under way beside its own states; without a terminal,
         // a line every UNDER_WAY_EVERY_MS says the same, so that piped output is never silent for long.
         onStates: (underWay) => {
-          const text = underWay.map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`).join('; ');
+          const text = underWay.map((u) => `${u.config}: ${plural(u.states, 'state')}`).join('; ');
           if (bar !== null) bar.update({ underway: text });
           else if (!onTerminal && !flags.json && underWay.length && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
             lastUnderWay = Date.now();
@@ -372,7 +372,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       for (const r of incomplete) {
         io.out(
           wrap(
-            `incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+            `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
             width,
             '',
             '    ',
@@ -382,7 +382,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       if (interrupted) {
         io.out(
           wrap(
-            `interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
+            `interrupted: ${runs.length - incomplete.length} of ${plural(inputs.length, 'configuration')} explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
             width,
           ).join('\n'),
         );
@@ -418,5 +418,5 @@ export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', i
   const kernels = [...new Set(results.map((r) => r.kernel))].sort();
   const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
   const { steps, agree, whole } = totals(results);
-  return `real kernels (test/real/, QEMU): ${files.length} paths (${perKernel}): ${agree} of ${steps} steps agree with the model, ${whole} paths throughout`;
+  return `real kernels (test/real/, QEMU): ${plural(files.length, 'path')} (${perKernel}): ${agree} of ${plural(steps, 'step')} agree${agree === 1 ? 's' : ''} with the model, ${whole} ${whole === 1 ? 'path' : 'paths'} throughout`;
 }

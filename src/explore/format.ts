@@ -173,7 +173,7 @@ function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], widt
   out.push('configuration (states explored)');
   for (const c of chunks(cols)) out.push(c.map((x) => x.padStart(5)).join(''));
   for (const run of runs) {
-    out.push(...wrap(`${run.config} (${states(run.states)} states)`, width, '', '    '));
+    out.push(...wrap(`${run.config} (${plural(run.states, 'state')})`, width, '', '    '));
     for (const c of chunks(cellsOf(run))) out.push(c.map((x) => x.padStart(5)).join(''));
   }
   return out;
@@ -252,7 +252,10 @@ export function formatMatrix(
   out.push(
     '',
     ...wrap(
-      `${runs.length} configurations, ${states.toLocaleString('en-US')} states, ${runs.reduce((n, r) => n + r.edges, 0).toLocaleString('en-US')} transitions explored (${seconds.toFixed(1)} s of exploration)`,
+      `${plural(runs.length, 'configuration')}, ${plural(states, 'state')}, ${plural(
+        runs.reduce((n, r) => n + r.edges, 0),
+        'transition',
+      )} explored (${seconds.toFixed(1)} s of exploration)`,
       width,
     ),
   );
@@ -280,7 +283,7 @@ function judgementLines(j: Judgement, width: number): string[] {
   const unrecordedRuns = j.unrecorded;
   if (unrecordedRuns.length) {
     say(
-      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration' : `${unrecordedRuns.length} configurations`} (or some of their properties); verdicts other than FAIL not judged:`,
+      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration (or some of its properties)' : `${unrecordedRuns.length} configurations (or some of their properties)`}; verdicts other than FAIL not judged:`,
     );
     out.push(...wrapUnits(unrecordedRuns, '; ', width, '  ', '  '));
   }

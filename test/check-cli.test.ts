@@ -236,13 +236,13 @@ describe('output for a terminal of $COLUMNS (100 when unknown)', () => {
   const three = [4096, 8192, 32768].map((memoryMiB) => ({ elfcorehdr: 'at-registration', memoryMiB }));
 
   for (const columns of ['80', undefined]) {
-    it(`every line fits ${columns ?? '100'} columns but for a replay command; the legend holds every sentence whole`, async () => {
+    it(`every line fits ${columns ?? '100'} columns but for a lone file path; the legend holds every sentence whole`, async () => {
       if (columns === undefined) delete process.env.COLUMNS;
       else process.env.COLUMNS = columns;
       const width = Number(columns ?? '100');
       const r = await cli(['check', '--config', file(three), '--workers', '1', '--out', out()]);
       const lines = r.out.split('\n');
-      expect(lines.filter((l) => l.length > width && !/^ +npx fadump-model replay /.test(l))).toEqual([]);
+      expect(lines.filter((l) => l.length > width && l.trim().includes(' '))).toEqual([]);
       const text = r.out.replace(/\s+/g, ' ');
       for (const p of PROPERTIES) expect(text).toContain(`${p.id}: ${p.sentence.replace(/\s+/g, ' ')}`);
       // P1.. are mapped to ids in the legend.
@@ -268,7 +268,10 @@ describe('output for a terminal of $COLUMNS (100 when unknown)', () => {
       'in 3 configurations: pseries at-registration fadump=on 4G; pseries at-registration fadump=on 8G; pseries at-registration fadump=on 32G',
     );
     expect(r.out).toMatch(/^ {4}why: .+$/m);
-    expect(r.out).toMatch(/npx fadump-model replay \S+pseries_at-registration_fadump=on_4G__accurate-vmcore\.jsonl/);
+    // Whole, to be copied: on one line, or broken with a shell line continuation before the file.
+    expect(r.out).toMatch(
+      /npx fadump-model replay (\\\n +)?\S+pseries_at-registration_fadump=on_4G__accurate-vmcore\.jsonl/,
+    );
   });
 
   it('a line per finished configuration on stderr when stderr is not a terminal', async () => {
@@ -583,4 +586,29 @@ describe('plurals: one of a thing is singular', () => {
     expect(text).not.toMatch(/\b1 (configurations|states|transitions|verdicts|properties)\b/);
     expect(text).toContain('for one configuration (or some of its properties)');
   });
+});
+
+describe('COLUMNS=60 (and narrower): every line fits but for a single word longer than a line', () => {
+  for (const columns of [60, 30, 20]) {
+    it(`COLUMNS=${columns} check --config two.json --coverage: the legend header, the matrix, the violations, the replay commands and the coverage fit`, async () => {
+      process.env.COLUMNS = String(columns);
+      const r = await cli([
+        'check',
+        '--config',
+        file([4096, 8192].map((memoryMiB) => ({ elfcorehdr: 'at-registration', memoryMiB }))),
+        '--coverage',
+        '--workers',
+        '1',
+        '--out',
+        out(),
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const lines = r.out.split('\n');
+      expect(lines.filter((l) => l.length > columns && l.trim().includes(' '))).toEqual([]);
+      const text = r.out.replace(/\s+/g, ' ');
+      expect(text).toContain('properties (ok holds, FAIL violated, ? incomplete, - not applicable):');
+      // The replay command still runs when copied: continued lines end with a backslash.
+      expect(r.out.replace(/ \\\n +/g, ' ')).toMatch(/npx fadump-model replay \S+__accurate-vmcore\.jsonl/);
+    });
+  }
 });

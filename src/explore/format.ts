@@ -39,6 +39,10 @@ export function wrap(text: string, width: number, first = '', rest = first): str
     if (!empty && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;
+    } else if (empty && first.trim() !== '' && line.length + word.length > width) {
+      // A label (`  P12 `) with a word too long beside it: the label on a line of its own.
+      lines.push(...labelLines(line, width, rest));
+      line = rest + word;
     } else {
       line = empty ? line + word : `${line} ${word}`;
     }
@@ -46,6 +50,12 @@ export function wrap(text: string, width: number, first = '', rest = first): str
   }
   lines.push(line);
   return lines;
+}
+
+/** A label (`    in 3 configurations: `) on lines of its own, wrapped when longer than a line. */
+function labelLines(label: string, width: number, rest: string): string[] {
+  const lead = /^ */.exec(label)?.[0] ?? '';
+  return label.trimEnd().length <= width ? [label.trimEnd()] : wrap(label.trim(), width, lead, rest);
 }
 
 /**
@@ -65,7 +75,8 @@ export function wrapUnits(units: readonly string[], sep: string, width: number, 
       line = joined;
     } else if (rest.length + piece.length <= width) {
       // On a line of its own it fits: end this line (a bare label stays as it is).
-      if (!empty || line.trim() !== '') lines.push(line.trimEnd());
+      if (!empty) lines.push(line.trimEnd());
+      else if (line.trim() !== '') lines.push(...labelLines(line, width, rest));
       line = rest + piece;
     } else {
       if (!empty) lines.push(line);
@@ -82,6 +93,30 @@ export function wrapUnits(units: readonly string[], sep: string, width: number, 
 /** "1 configuration", "2 configurations" (the plural by an added s). */
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A shell command on lines of at most `width` columns, each but the last ending with a line
+ *  continuation (` \\`), so that it still copies and runs as one command; a word longer than a
+ *  line (a file path) stays whole on a line of its own. */
+export function shellLines(words: readonly string[], width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  words.forEach((word, i) => {
+    const tail = i < words.length - 1 ? ' \\' : '';
+    if (!empty && line.length + 1 + word.length + tail.length > width) {
+      lines.push(`${line} \\`);
+      line = rest + word;
+    } else if (empty && first.trim() !== '' && line.length + word.length + tail.length > width) {
+      lines.push(...labelLines(line, width, rest));
+      line = rest + word;
+    } else {
+      line = empty ? line + word : `${line} ${word}`;
+    }
+    empty = false;
+  });
+  lines.push(line);
+  return lines;
 }
 
 /** A counterexample as a short line: `boot -> hotplug add 1 -> crash`. */
@@ -170,7 +205,7 @@ function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], widt
   const perLine = Math.max(1, Math.floor(width / 5));
   const chunks = <T>(xs: readonly T[]): T[][] =>
     Array.from({ length: Math.ceil(xs.length / perLine) }, (_, i) => xs.slice(i * perLine, (i + 1) * perLine));
-  out.push('configuration (states explored)');
+  out.push(...wrap('configuration (states explored)', width));
   for (const c of chunks(cols)) out.push(c.map((x) => x.padStart(5)).join(''));
   for (const run of runs) {
     out.push(...wrap(`${run.config} (${plural(run.states, 'state')})`, width, '', '    '));
@@ -238,11 +273,13 @@ export function formatMatrix(
         ),
       );
       const file = first === undefined ? undefined : files.get(`${first.config}\u0000${g.property}`);
-      // The command stays on one line, whole, to be copied.
+      // The command stays whole, to be copied: on one line when it fits, else broken before the
+      // file with a shell line continuation (the file, a single word, may be longer than a line).
       if (file !== undefined) {
         const command = `npx fadump-model replay ${file}`;
         if (`    replay: ${command}`.length <= width) out.push(`    replay: ${command}`);
-        else out.push('    replay:', `      ${command}`);
+        else if (`      ${command}`.length <= width) out.push('    replay:', `      ${command}`);
+        else out.push(...shellLines(['npx', 'fadump-model', 'replay', file], width, '    replay: ', '      '));
       }
     }
   }
@@ -342,10 +379,15 @@ export function coverageSummary(runs: readonly ConfigRun[]): {
 
 /** Coverage over all configurations as text (see coverageSummary), lines wrapped to `width`. */
 export function formatCoverage(runs: readonly ConfigRun[], width: number = DEFAULT_WIDTH): string {
-  const out: string[] = ['', 'coverage (over every configuration explored):'];
+  const out: string[] = ['', ...wrap('coverage (over every configuration explored):', width, '', '    ')];
   for (const a of coverageSummary(runs)) {
     out.push(
-      `  ${a.actor}: states ${a.states.reached}/${a.states.total}, transitions ${a.transitions.reached}/${a.transitions.total}`,
+      ...wrap(
+        `${a.actor}: states ${a.states.reached}/${a.states.total}, transitions ${a.transitions.reached}/${a.transitions.total}`,
+        width,
+        '  ',
+        '      ',
+      ),
     );
     for (const s of a.states.never) out.push(...wrap(`state never reached: ${s}`, width, '    ', '      '));
     for (const t of a.transitions.never) out.push(...wrap(`transition never taken: ${t}`, width, '    ', '      '));

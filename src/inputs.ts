@@ -45,15 +45,18 @@ function readJsonDoc(file: string, maxBytes: number, what: string, why: string) 
 
 /** Reads --config files (each one configuration or an array of them), every configuration
  *  validated, every display name unique across all of them (results, counterexample files and the
- *  rows of the matrix are named by it).
+ *  rows of the matrix are named by it), and every configuration given once (by its canonical key:
+ *  expected verdicts and --record find a configuration by it, so two spellings of one would be
+ *  judged and recorded as one).
  *  @throws InputError (exit 2) listing every problem with its file, line and field. */
 export function readConfigFiles(files: readonly string[]): ConfigInput[] {
   const names = new Map<string, string>();
+  const keys = new Map<string, string>();
   const problems: string[] = [];
   const out: ConfigInput[] = [];
   for (const file of files) {
     try {
-      out.push(...readConfigs(file, names));
+      out.push(...readConfigs(file, names, keys));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(e.message);
@@ -65,8 +68,13 @@ export function readConfigFiles(files: readonly string[]): ConfigInput[] {
 
 /** Reads a --config file: one configuration or an array of them, each validated; every problem
  *  names the file, the line and the field.
- *  @param names the display names taken by earlier files (name -> where), added to. */
-export function readConfigs(file: string, names = new Map<string, string>()): ConfigInput[] {
+ *  @param names the display names taken by earlier files (name -> where), added to.
+ *  @param keys the canonical keys taken by earlier files (key -> where and name), added to. */
+export function readConfigs(
+  file: string,
+  names = new Map<string, string>(),
+  keys = new Map<string, string>(),
+): ConfigInput[] {
   const { value: raw, locate } = readJsonDoc(
     file,
     MAX_CONFIG_FILE_BYTES,
@@ -108,7 +116,18 @@ export function readConfigs(file: string, names = new Map<string, string>()): Co
       );
       return;
     }
+    // Expected verdicts and --record find a configuration by its canonical key: two spellings
+    // of one configuration (under two names) would be explored twice and recorded as one entry.
+    const where = `${file}:${locate(base).line}${many ? ` [${i}]` : ''} ('${r.config.name}')`;
+    const same = keys.get(r.config.key);
+    if (same !== undefined) {
+      problems.push(
+        `${at(base)} field '${fieldName(base, [])}': '${r.config.name}' is the same configuration as ${same}, its settings spelt another way: give each configuration once (expected verdicts and --record find a configuration by its settings, not its name)`,
+      );
+      return;
+    }
     names.set(r.config.name, here);
+    keys.set(r.config.key, where);
   });
   if (problems.length) throw new InputError(problems.join('\n'));
   return list as ConfigInput[];

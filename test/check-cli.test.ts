@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
 import { parseConfig } from '../src/config';
 import { ExpectedFileSchema } from '../src/explore/expected';
+import type { ConfigRun } from '../src/explore/check';
+import { formatMatrix } from '../src/explore/format';
 import { PROPERTIES } from '../src/specs/properties';
 
 const EXPECTED_PATH = join(process.cwd(), 'src', 'specs', 'expected.json');
@@ -169,7 +171,7 @@ describe('false regressions: expected verdicts are found by the whole configurat
     const refused = await cli([...args, '--record', target, '--out', out()]);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(
-      `--record: only 1 of the ${PROPERTIES.length} properties are checked (--property); recording them would leave the others unrecorded. Add --partial`,
+      `--record: only 1 of the ${PROPERTIES.length} properties is checked (--property); recording them would leave the others unrecorded. Add --partial`,
     );
     const partial = await cli([...args, '--record', target, '--partial', '--out', out()]);
     expect(partial.code, partial.err).toBe(0);
@@ -234,13 +236,13 @@ describe('output for a terminal of $COLUMNS (100 when unknown)', () => {
   const three = [4096, 8192, 32768].map((memoryMiB) => ({ elfcorehdr: 'at-registration', memoryMiB }));
 
   for (const columns of ['80', undefined]) {
-    it(`every line fits ${columns ?? '100'} columns but for a replay command; the legend holds every sentence whole`, async () => {
+    it(`every line fits ${columns ?? '100'} columns but for a lone file path; the legend holds every sentence whole`, async () => {
       if (columns === undefined) delete process.env.COLUMNS;
       else process.env.COLUMNS = columns;
       const width = Number(columns ?? '100');
       const r = await cli(['check', '--config', file(three), '--workers', '1', '--out', out()]);
       const lines = r.out.split('\n');
-      expect(lines.filter((l) => l.length > width && !/^ +npx fadump-model replay /.test(l))).toEqual([]);
+      expect(lines.filter((l) => l.length > width && l.trim().includes(' '))).toEqual([]);
       const text = r.out.replace(/\s+/g, ' ');
       for (const p of PROPERTIES) expect(text).toContain(`${p.id}: ${p.sentence.replace(/\s+/g, ' ')}`);
       // P1.. are mapped to ids in the legend.
@@ -261,12 +263,15 @@ describe('output for a terminal of $COLUMNS (100 when unknown)', () => {
       out(),
     ]);
     expect(r.code).toBe(0);
-    expect(r.out.match(/^ {2}accurate-vmcore \(P1\): boot -> hotplug add 1 -> crash$/gm)).toHaveLength(1);
+    expect(r.out.match(/^ {2}accurate-vmcore \(P2\): boot -> hotplug add 1 -> crash$/gm)).toHaveLength(1);
     expect(r.out.replace(/\s+/g, ' ')).toContain(
       'in 3 configurations: pseries at-registration fadump=on 4G; pseries at-registration fadump=on 8G; pseries at-registration fadump=on 32G',
     );
     expect(r.out).toMatch(/^ {4}why: .+$/m);
-    expect(r.out).toMatch(/npx fadump-model replay \S+pseries_at-registration_fadump=on_4G__accurate-vmcore\.jsonl/);
+    // Whole, to be copied: on one line, or broken with a shell line continuation before the file.
+    expect(r.out).toMatch(
+      /npx fadump-model replay (\\\n +)?\S+pseries_at-registration_fadump=on_4G__accurate-vmcore\.jsonl/,
+    );
   });
 
   it('a line per finished configuration on stderr when stderr is not a terminal', async () => {
@@ -462,4 +467,148 @@ describe('--record after an exploration stopped part-way', () => {
       expect(r.err).toContain(`${flag} given twice`);
     }
   });
+});
+
+describe('property labels: Pn is the place in PROPERTIES, whatever --property selects', () => {
+  const p2 = PROPERTIES[1]?.id ?? '';
+  const eight = { elfcorehdr: 'at-registration', memoryMiB: 8192 };
+
+  it.each([['accurate-vmcore'], ['P2'], ['p2']])(
+    'check --property %s: accurate-vmcore is P2 in the header, the legend and the violations',
+    async (given) => {
+      expect(p2).toBe('accurate-vmcore');
+      const r = await cli(['check', '--config', file(eight), '--property', given, '--workers', '1', '--out', out()]);
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toMatch(/^configuration +states +P2$/m);
+      expect(r.out).toMatch(/^ {2}P2 +accurate-vmcore: /m);
+      expect(r.out).toMatch(/^ {2}accurate-vmcore \(P2\): /m);
+      expect(r.out).not.toMatch(/\bP1\b/);
+    },
+  );
+
+  it('--property acurate-vmcore: exit 2, did you mean accurate-vmcore?', async () => {
+    const r = await cli(['check', '--config', file(eight), '--property', 'acurate-vmcore', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--property: unknown property 'acurate-vmcore': did you mean 'accurate-vmcore'?");
+  });
+
+  it(`--property P99: exit 2, the columns are P1 to P${PROPERTIES.length}`, async () => {
+    const r = await cli(['check', '--config', file(eight), '--property', 'P99', '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--property: no column P99: the properties are P1 to P${PROPERTIES.length}`);
+  });
+});
+
+describe('one configuration twice under two names (the same canonical key) is refused', () => {
+  it('check --config mine.json --config same.json --record out.json: exit 2 naming both, nothing recorded', async () => {
+    const mine = file('{\n  "elfcorehdr": "at-registration",\n  "memoryMiB": 8192,\n  "name": "mine"\n}\n');
+    const same = file({ platform: 'pseries', kernel: '6.9', elfcorehdr: 'at-registration', memoryMiB: 8192 });
+    const target = join(dir, 'twice.json');
+    const r = await cli(['check', '--config', mine, '--config', same, '--record', target, '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${same}:1: field '(config)': 'pseries at-registration fadump=on 8G' is the same configuration as ${mine}:1 ('mine'), its settings spelt another way`,
+    );
+    expect(() => readFileSync(target)).toThrow();
+  });
+
+  it('within one file: exit 2 naming both entries by line and name', async () => {
+    const f = file([
+      { elfcorehdr: 'at-registration', memoryMiB: 4096, name: 'first' },
+      { elfcorehdr: 'at-registration', memoryMiB: 4096, fadump: 'on', name: 'second' },
+    ]);
+    const r = await cli(['check', '--config', f, '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${f}:7: field '[1]': 'second' is the same configuration as ${f}:2 [0] ('first'), its settings spelt another way`,
+    );
+  });
+});
+
+describe('an exploration stopped at --max-states: incomplete verdicts are not a regression', () => {
+  it('check --config m.json --max-states 50: exit 1, "17 verdicts incomplete", never "a regression" nor the project file as a --record hint', async () => {
+    const r = await cli([
+      'check',
+      '--config',
+      file({ elfcorehdr: 'at-registration', memoryMiB: 8192 }),
+      '--max-states',
+      '50',
+      '--workers',
+      '1',
+      '--out',
+      out(),
+    ]);
+    expect(r.code, r.out + r.err).toBe(1);
+    const text = r.out.replace(/\s+/g, ' ');
+    expect(text).toMatch(
+      /NOT CONFIRMED: \d+ verdicts incomplete: the exploration stopped at --max-states 50 before deciding them; give more states or --max-memory\./,
+    );
+    expect(text).toContain('pseries at-registration fadump=on 8G: no-lost-dump, no-second-reboot,');
+    expect(r.out).not.toContain('FAILED');
+    expect(r.out).not.toContain('a regression');
+    expect(r.out).not.toContain('got incomplete');
+    expect(r.out).not.toContain('--record src/specs/expected.json');
+  });
+
+  it("a verdict that differs from the project file in a custom run points to a file of the user's own", () => {
+    const run = { config: 'mine', results: [], states: 1, edges: 0, seconds: 0 } as unknown as ConfigRun;
+    const judgement = {
+      file: 'src/specs/expected.json',
+      mismatches: [{ config: 'mine', property: 'no-lost-dump', expected: 'holds' as const, got: 'violated' as const }],
+      unrecorded: [],
+      recordHint: 'in a file of your own: --record FILE, then --expect FILE',
+    };
+    const text = formatMatrix([run], new Map(), judgement).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'FAILED: 1 verdict differs from src/specs/expected.json (a regression, or a fix to record in a file of your own: --record FILE, then --expect FILE):',
+    );
+    expect(text).not.toContain('--record src/specs/expected.json');
+  });
+});
+
+describe('plurals: one of a thing is singular', () => {
+  it('check --config one.json --max-states 50: "1 configuration", never "1 configurations" (nor states, transitions)', async () => {
+    const r = await cli([
+      'check',
+      '--config',
+      file({ memoryMiB: 2048 }),
+      '--property',
+      'no-lost-dump',
+      '--max-states',
+      '1',
+      '--workers',
+      '1',
+      '--out',
+      out(),
+    ]);
+    const text = r.out.replace(/\s+/g, ' ');
+    expect(text).toMatch(/ 1 configuration, [\d,]+ states?, [\d,]+ transitions? explored/);
+    expect(text).not.toMatch(/\b1 (configurations|states|transitions|verdicts|properties)\b/);
+    expect(text).toContain('for one configuration (or some of its properties)');
+  });
+});
+
+describe('COLUMNS=60 (and narrower): every line fits but for a single word longer than a line', () => {
+  for (const columns of [60, 30, 20]) {
+    it(`COLUMNS=${columns} check --config two.json --coverage: the legend header, the matrix, the violations, the replay commands and the coverage fit`, async () => {
+      process.env.COLUMNS = String(columns);
+      const r = await cli([
+        'check',
+        '--config',
+        file([4096, 8192].map((memoryMiB) => ({ elfcorehdr: 'at-registration', memoryMiB }))),
+        '--coverage',
+        '--workers',
+        '1',
+        '--out',
+        out(),
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const lines = r.out.split('\n');
+      expect(lines.filter((l) => l.length > columns && l.trim().includes(' '))).toEqual([]);
+      const text = r.out.replace(/\s+/g, ' ');
+      expect(text).toContain('properties (ok holds, FAIL violated, ? incomplete, - not applicable):');
+      // The replay command still runs when copied: continued lines end with a backslash.
+      expect(r.out.replace(/ \\\n +/g, ' ')).toMatch(/npx fadump-model replay \S+__accurate-vmcore\.jsonl/);
+    });
+  }
 });

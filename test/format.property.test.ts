@@ -2,7 +2,7 @@
 // loses or reorders one, and keeps every line within the width unless a single word is longer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { outputWidth, wrap, wrapUnits } from '../src/explore/format';
+import { outputWidth, shellLines, wrap, wrapUnits } from '../src/explore/format';
 
 const word = fc.string({ minLength: 1, maxLength: 30 }).map((w) => w.replace(/\s/g, 'x'));
 
@@ -16,6 +16,37 @@ describe('wrap', () => {
         expect(lines[0]?.startsWith('  ')).toBe(true);
       }),
       { seed: 16, numRuns: 300 },
+    );
+  });
+});
+
+describe('wrap and shellLines after a label (`  P12 `, `    replay: `)', () => {
+  it('a label too long for its first word goes on a line of its own: every line fits unless it holds one word', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          word.map((w) => w.replace(/\\/g, 'x')),
+          { minLength: 1, maxLength: 20 },
+        ),
+        fc.constantFrom('  P12 ', '    in 3 configurations: ', '    replay: '),
+        fc.integer({ min: 10, max: 120 }),
+        (words, label, width) => {
+          for (const lines of [
+            wrap(words.join(' '), width, label, '      '),
+            shellLines(words, width, label, '      '),
+          ]) {
+            const all = lines
+              .join(' ')
+              .split(/ +/)
+              .filter((w) => w !== '' && w !== '\\');
+            expect(all).toEqual([...label.trim().split(' '), ...words]);
+            // (A word and its line continuation may pass the width: the word cannot be broken.)
+            for (const l of lines)
+              if (l.length > width) expect(l.replace(/ \\$/, '').trim().split(' ')).toHaveLength(1);
+          }
+        },
+      ),
+      { seed: 18, numRuns: 300 },
     );
   });
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { dirname, join } from 'node:path';
+import { closestKey } from '../config';
 import { conform, readTranscript, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
@@ -24,7 +25,7 @@ import {
   type Expected,
   type Recorded,
 } from '../explore/expected';
-import { coverageSummary, formatCoverage, formatMatrix, outputWidth, wrap } from '../explore/format';
+import { coverageSummary, formatCoverage, formatMatrix, outputWidth, plural, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
 import type { Io } from './io';
 
@@ -102,6 +103,28 @@ function recordTarget(file: string): Expected {
   return emptyExpected();
 }
 
+/**
+ * A --property value as a property id: an id, or the matrix's column label P1.. (the property's
+ * place in PROPERTIES, the same in every run).
+ * @throws InputError (exit 2) on anything else, with "did you mean" for a misspelt id.
+ */
+export function propertyId(given: string): string {
+  const ids = PROPERTIES.map((p) => p.id);
+  if (ids.includes(given)) return given;
+  const column = /^P(\d+)$/i.exec(given.trim());
+  if (column !== null) {
+    const p = PROPERTIES[Number(column[1]) - 1];
+    if (p !== undefined) return p.id;
+    throw new InputError(`--property: no column ${given}: the properties are P1 to P${ids.length}`);
+  }
+  const near = closestKey(given, ids);
+  throw new InputError(
+    near === null
+      ? `--property: unknown property '${given}'; known: ${ids.join(', ')} (or their columns P1 to P${ids.length})`
+      : `--property: unknown property '${given}': did you mean '${near}'?`,
+  );
+}
+
 function stopText(run: ConfigRun): string {
   switch (run.stopReason) {
     case 'max-states':
@@ -115,6 +138,26 @@ function stopText(run: ConfigRun): string {
   }
 }
 
+/** Why the verdicts of explorations stopped part-way are "incomplete", and what to give instead:
+ *  "the exploration stopped at --max-states 50 before deciding them; give more states or
+ *  --max-memory". */
+export function stoppedText(incomplete: readonly ConfigRun[], maxStates: number): string {
+  const reasons = [...new Set(incomplete.map((r) => r.stopReason))];
+  const at = reasons.map((r) =>
+    r === 'max-states'
+      ? `at --max-states ${maxStates}`
+      : r === 'max-memory'
+        ? 'at the memory budget (--max-memory; by default half the heap limit)'
+        : r === 'interrupted'
+          ? 'when interrupted'
+          : `(${r})`,
+  );
+  const advice = reasons.includes('max-states')
+    ? 'give more states or --max-memory'
+    : 'give more --max-memory, or fewer --workers';
+  return `the exploration${incomplete.length === 1 ? '' : 's'} stopped ${at.join(' or ')} before deciding them; ${advice}`;
+}
+
 /** Without a terminal, how often check says which explorations are under way (ms). */
 export const UNDER_WAY_EVERY_MS = 5_000;
 
@@ -122,7 +165,7 @@ export const UNDER_WAY_EVERY_MS = 5_000;
  *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
 export function progressLine(run: ConfigRun, done: number, total: number): string {
   const violated = run.results.filter((r) => r.verdict === 'violated').length;
-  return `check: [${done}/${total}] ${run.config}: ${run.states.toLocaleString('en-US')} states, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
 }
 
 /**
@@ -152,12 +195,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
     maxMemoryBytes = b;
   }
-  for (const id of flags.property ?? []) {
-    if (!PROPERTIES.some((p) => p.id === id))
-      throw new InputError(`--property: unknown property '${id}'; known: ${PROPERTIES.map((p) => p.id).join(', ')}`);
-  }
-  // A property named twice is checked once.
-  const properties = flags.property === undefined ? undefined : [...new Set(flags.property)];
+  // A property named twice (by id, or by its column P1..) is checked once.
+  const properties = flags.property === undefined ? undefined : [...new Set(flags.property.map(propertyId))];
   if (flags.partial && flags.record === undefined)
     throw new InputError('--partial: only with --record FILE (it lets a subset of the properties be recorded)');
   if (flags.record !== undefined && flags.expect !== undefined)
@@ -166,7 +205,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     );
   if (flags.record !== undefined && properties !== undefined && properties.length < PROPERTIES.length && !flags.partial)
     throw new InputError(
-      `--record: only ${properties.length} of the ${PROPERTIES.length} properties are checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
+      `--record: only ${properties.length} of the ${PROPERTIES.length} properties ${properties.length === 1 ? 'is' : 'are'} checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
     );
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigFiles(flags.config);
   // The expected verdicts are read before exploring: a bad file costs nothing.
@@ -231,7 +270,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         onStates: (underWay) => {
           const text = underWay
             .filter((u) => bar !== null || u.states > 0)
-            .map((u) => `${u.config}: ${u.states.toLocaleString('en-US')} states`)
+            .map((u) => `${u.config}: ${plural(u.states, 'state')}`)
             .join('; ');
           if (bar !== null) bar.update({ underway: text });
           else if (!onTerminal && !flags.json && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
@@ -312,6 +351,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             file: baselineFile,
             mismatches,
             unrecorded: judged.unrecorded,
+            // Custom configurations judged against the project's file: a change is theirs to
+            // keep in a file of their own, not to write into the project's.
+            ...(flags.config !== undefined && flags.expect === undefined
+              ? { recordHint: 'in a file of your own: --record FILE, then --expect FILE' }
+              : {}),
+            ...(incomplete.length ? { stopped: stoppedText(incomplete, maxStates) } : {}),
             ...(recorded === null || flags.record === undefined
               ? {}
               : {
@@ -330,7 +375,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       for (const r of incomplete) {
         io.out(
           wrap(
-            `incomplete: ${r.config}: ${stopText(r)} after ${r.states} states and ${r.edges} transitions (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+            `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
             width,
             '',
             '    ',
@@ -340,7 +385,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       if (interrupted) {
         io.out(
           wrap(
-            `interrupted: ${runs.length - incomplete.length} of ${inputs.length} configurations explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
+            `interrupted: ${runs.length - incomplete.length} of ${plural(inputs.length, 'configuration')} explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
             width,
           ).join('\n'),
         );
@@ -376,5 +421,5 @@ export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', i
   const kernels = [...new Set(results.map((r) => r.kernel))].sort();
   const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
   const { steps, agree, whole } = totals(results);
-  return `real kernels (test/real/, QEMU): ${files.length} paths (${perKernel}): ${agree} of ${steps} steps agree with the model, ${whole} paths throughout`;
+  return `real kernels (test/real/, QEMU): ${plural(files.length, 'path')} (${perKernel}): ${agree} of ${plural(steps, 'step')} agree${agree === 1 ? 's' : ''} with the model, ${whole} ${whole === 1 ? 'path' : 'paths'} throughout`;
 }

@@ -110,7 +110,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       'a JSON file with one configuration or an array of them; give it again for more files (default: the built-in matrix)',
       collect,
     )
-    .option('--property <id...>', 'check only these properties')
+    .option('--property <id...>', 'check only these properties (ids, or their columns P1, P2, ...)')
     .option(
       '--json',
       'print {"results": [...], "runs": [...], "mismatches": [...], ...} (with --coverage, "coverage" too)',

@@ -39,6 +39,10 @@ export function wrap(text: string, width: number, first = '', rest = first): str
     if (!empty && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;
+    } else if (empty && first.trim() !== '' && line.length + word.length > width) {
+      // A label (`  P12 `) with a word too long beside it: the label on a line of its own.
+      lines.push(...labelLines(line, width, rest));
+      line = rest + word;
     } else {
       line = empty ? line + word : `${line} ${word}`;
     }
@@ -46,6 +50,12 @@ export function wrap(text: string, width: number, first = '', rest = first): str
   }
   lines.push(line);
   return lines;
+}
+
+/** A label (`    in 3 configurations: `) on lines of its own, wrapped when longer than a line. */
+function labelLines(label: string, width: number, rest: string): string[] {
+  const lead = /^ */.exec(label)?.[0] ?? '';
+  return label.trimEnd().length <= width ? [label.trimEnd()] : wrap(label.trim(), width, lead, rest);
 }
 
 /**
@@ -65,13 +75,43 @@ export function wrapUnits(units: readonly string[], sep: string, width: number, 
       line = joined;
     } else if (rest.length + piece.length <= width) {
       // On a line of its own it fits: end this line (a bare label stays as it is).
-      if (!empty || line.trim() !== '') lines.push(line.trimEnd());
+      if (!empty) lines.push(line.trimEnd());
+      else if (line.trim() !== '') lines.push(...labelLines(line, width, rest));
       line = rest + piece;
     } else {
       if (!empty) lines.push(line);
       const parts = wrap(piece, width, empty ? line : rest, rest);
       lines.push(...parts.slice(0, -1));
       line = parts[parts.length - 1] ?? rest;
+    }
+    empty = false;
+  });
+  lines.push(line);
+  return lines;
+}
+
+/** "1 configuration", "2 configurations" (the plural by an added s). */
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A shell command on lines of at most `width` columns, each but the last ending with a line
+ *  continuation (` \\`), so that it still copies and runs as one command; a word longer than a
+ *  line (a file path) stays whole on a line of its own. */
+export function shellLines(words: readonly string[], width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  words.forEach((word, i) => {
+    const tail = i < words.length - 1 ? ' \\' : '';
+    if (!empty && line.length + 1 + word.length + tail.length > width) {
+      lines.push(`${line} \\`);
+      line = rest + word;
+    } else if (empty && first.trim() !== '' && line.length + word.length + tail.length > width) {
+      lines.push(...labelLines(line, width, rest));
+      line = rest + word;
+    } else {
+      line = empty ? line + word : `${line} ${word}`;
     }
     empty = false;
   });
@@ -116,12 +156,28 @@ export interface Judgement {
   mismatches: readonly Mismatch[];
   /** Runs with some verdict not recorded. */
   unrecorded: readonly string[];
+  /** Where a verdict that differs could be recorded, after "a regression, or a fix to record"
+   *  (default: `with --record <file>`; for custom configurations judged against the project's
+   *  file, a file of the user's own). */
+  recordHint?: string;
+  /** Why verdicts are "incomplete" (explorations stopped part-way), and what to give instead,
+   *  e.g. "the exploration stopped at --max-states 50 before deciding them; give more states or
+   *  --max-memory". A recorded verdict that came out "incomplete" is reported with it, apart from
+   *  the verdicts that differ: nothing was decided, so it is no regression. */
+  stopped?: string;
   /** When the run recorded its verdicts instead (`--record FILE`): what changed. */
   recorded?: { file: string; added: readonly string[]; changed: readonly Mismatch[]; verdicts: number };
 }
 
+/** A property's column label: P1.. by its place in PROPERTIES (src/specs/properties.ts), the same
+ *  whichever properties a run checks (`--property accurate-vmcore` is still P2). */
+export function columnOf(id: string): string {
+  const i = PROPERTIES.findIndex((p) => p.id === id);
+  return i < 0 ? '?' : `P${i + 1}`;
+}
+
 function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], width: number): string[] {
-  const cols = props.map((_, i) => `P${i + 1}`);
+  const cols = props.map((p) => columnOf(p.id));
   const cellsOf = (run: ConfigRun) =>
     props.map((p) => {
       const r = run.results.find((x) => x.property === p.id);
@@ -149,10 +205,10 @@ function matrixRows(runs: readonly ConfigRun[], props: readonly Property[], widt
   const perLine = Math.max(1, Math.floor(width / 5));
   const chunks = <T>(xs: readonly T[]): T[][] =>
     Array.from({ length: Math.ceil(xs.length / perLine) }, (_, i) => xs.slice(i * perLine, (i + 1) * perLine));
-  out.push('configuration (states explored)');
+  out.push(...wrap('configuration (states explored)', width));
   for (const c of chunks(cols)) out.push(c.map((x) => x.padStart(5)).join(''));
   for (const run of runs) {
-    out.push(...wrap(`${run.config} (${states(run.states)} states)`, width, '', '    '));
+    out.push(...wrap(`${run.config} (${plural(run.states, 'state')})`, width, '', '    '));
     for (const c of chunks(cellsOf(run))) out.push(c.map((x) => x.padStart(5)).join(''));
   }
   return out;
@@ -167,15 +223,13 @@ export function formatMatrix(
   width: number = DEFAULT_WIDTH,
 ): string {
   const props = PROPERTIES.filter((p) => runs.some((r) => r.results.some((x) => x.property === p.id)));
-  const colOf = new Map(props.map((p, i) => [p.id, `P${i + 1}`]));
   const out: string[] = matrixRows(runs, props, width);
-  out.push('', 'properties (ok holds, FAIL violated, ? incomplete, - not applicable):');
-  const legendIndent = ' '.repeat(`  P${props.length} `.length);
-  props.forEach((p, i) =>
+  out.push('', ...wrap('properties (ok holds, FAIL violated, ? incomplete, - not applicable):', width, '', '    '));
+  const legendIndent = ' '.repeat(2 + Math.max(0, ...props.map((p) => columnOf(p.id).length)) + 1);
+  for (const p of props)
     out.push(
-      ...wrap(`${p.id}: ${p.sentence}`, width, `  ${`P${i + 1}`.padEnd(legendIndent.length - 2)}`, legendIndent),
-    ),
-  );
+      ...wrap(`${p.id}: ${p.sentence}`, width, `  ${columnOf(p.id).padEnd(legendIndent.length - 2)}`, legendIndent),
+    );
 
   // Violations, one entry per (property, counterexample): the configurations that share it listed.
   const groups = new Map<string, { property: string; result: PropertyResult; runs: ConfigRun[] }>();
@@ -200,7 +254,7 @@ export function formatMatrix(
       const first = g.runs[0];
       out.push(
         ...wrap(
-          `${g.property} (${colOf.get(g.property) ?? '?'}): ${eventsText(g.result.counterexample ?? []) || '(the initial state)'}`,
+          `${g.property} (${columnOf(g.property)}): ${eventsText(g.result.counterexample ?? []) || '(the initial state)'}`,
           width,
           '  ',
           '      ',
@@ -219,11 +273,13 @@ export function formatMatrix(
         ),
       );
       const file = first === undefined ? undefined : files.get(`${first.config}\u0000${g.property}`);
-      // The command stays on one line, whole, to be copied.
+      // The command stays whole, to be copied: on one line when it fits, else broken before the
+      // file with a shell line continuation (the file, a single word, may be longer than a line).
       if (file !== undefined) {
         const command = `npx fadump-model replay ${file}`;
         if (`    replay: ${command}`.length <= width) out.push(`    replay: ${command}`);
-        else out.push('    replay:', `      ${command}`);
+        else if (`      ${command}`.length <= width) out.push('    replay:', `      ${command}`);
+        else out.push(...shellLines(['npx', 'fadump-model', 'replay', file], width, '    replay: ', '      '));
       }
     }
   }
@@ -233,7 +289,10 @@ export function formatMatrix(
   out.push(
     '',
     ...wrap(
-      `${runs.length} configurations, ${states.toLocaleString('en-US')} states, ${runs.reduce((n, r) => n + r.edges, 0).toLocaleString('en-US')} transitions explored (${seconds.toFixed(1)} s of exploration)`,
+      `${plural(runs.length, 'configuration')}, ${plural(states, 'state')}, ${plural(
+        runs.reduce((n, r) => n + r.edges, 0),
+        'transition',
+      )} explored (${seconds.toFixed(1)} s of exploration)`,
       width,
     ),
   );
@@ -253,12 +312,15 @@ function judgementLines(j: Judgement, width: number): string[] {
     for (const name of r.added) say(`new: ${name}`, '  ');
     return out;
   }
-  const differs = j.mismatches.filter((m) => m.expected !== null);
+  const undecided = j.mismatches.filter(
+    (m) => m.expected !== null && m.got === 'incomplete' && m.expected !== 'incomplete',
+  );
+  const differs = j.mismatches.filter((m) => m.expected !== null && !undecided.includes(m));
   const unrecordedViolations = j.mismatches.filter((m) => m.expected === null);
   const unrecordedRuns = j.unrecorded;
   if (unrecordedRuns.length) {
     say(
-      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration' : `${unrecordedRuns.length} configurations`} (or some of their properties); verdicts other than FAIL not judged:`,
+      `no expected verdicts recorded in ${j.file} for ${unrecordedRuns.length === 1 ? 'one configuration (or some of its properties)' : `${unrecordedRuns.length} configurations (or some of their properties)`}; verdicts other than FAIL not judged:`,
     );
     out.push(...wrapUnits(unrecordedRuns, '; ', width, '  ', '  '));
   }
@@ -270,10 +332,18 @@ function judgementLines(j: Judgement, width: number): string[] {
   }
   if (differs.length) {
     say(
-      `FAILED: ${differs.length} verdict${differs.length === 1 ? '' : 's'} differ${differs.length === 1 ? 's' : ''} from ${j.file} (a regression, or a fix to record with --record ${j.file}):`,
+      `FAILED: ${differs.length} verdict${differs.length === 1 ? '' : 's'} differ${differs.length === 1 ? 's' : ''} from ${j.file} (a regression, or a fix to record ${j.recordHint ?? `with --record ${j.file}`}):`,
     );
     for (const m of differs)
       say(`${m.property} @ ${m.config}: expected ${m.expected ?? '(nothing)'}, got ${m.got}`, '  ');
+  }
+  if (undecided.length) {
+    say(
+      `NOT CONFIRMED: ${plural(undecided.length, 'verdict')} incomplete: ${j.stopped ?? 'the exploration stopped before deciding them'}. Expected in ${j.file}, not decided:`,
+    );
+    const byConfig = new Map<string, string[]>();
+    for (const m of undecided) byConfig.set(m.config, [...(byConfig.get(m.config) ?? []), m.property]);
+    for (const [config, ids] of byConfig) out.push(...wrapUnits(ids, ', ', width, `  ${config}: `, '      '));
   }
   if (j.mismatches.length === 0) {
     if (unrecordedRuns.length === 0) say(`every verdict matches ${j.file}`);
@@ -309,10 +379,15 @@ export function coverageSummary(runs: readonly ConfigRun[]): {
 
 /** Coverage over all configurations as text (see coverageSummary), lines wrapped to `width`. */
 export function formatCoverage(runs: readonly ConfigRun[], width: number = DEFAULT_WIDTH): string {
-  const out: string[] = ['', 'coverage (over every configuration explored):'];
+  const out: string[] = ['', ...wrap('coverage (over every configuration explored):', width, '', '    ')];
   for (const a of coverageSummary(runs)) {
     out.push(
-      `  ${a.actor}: states ${a.states.reached}/${a.states.total}, transitions ${a.transitions.reached}/${a.transitions.total}`,
+      ...wrap(
+        `${a.actor}: states ${a.states.reached}/${a.states.total}, transitions ${a.transitions.reached}/${a.transitions.total}`,
+        width,
+        '  ',
+        '      ',
+      ),
     );
     for (const s of a.states.never) out.push(...wrap(`state never reached: ${s}`, width, '    ', '      '));
     for (const t of a.transitions.never) out.push(...wrap(`transition never taken: ${t}`, width, '    ', '      '));

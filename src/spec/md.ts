@@ -83,7 +83,7 @@ function action(s: SpecStep, sh: Shared): string {
 }
 
 function partText(part: SpecPart, i: number, sh: Shared): string[] {
-  const lines = [`### Part ${i + 1}`, ''];
+  const lines = [`### P${i + 1}`, ''];
   if (part.boot === 'off') lines.push('The LPAR is off.', '');
   else {
     const state = [
@@ -108,12 +108,12 @@ export function mdBody(spec: ConfigSpec): string {
   const lines = [
     '## Paths',
     '',
-    'Each path starts at the power-on; run its parts in order, one per boot: a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
+    'Each path starts at the power-on; run its parts in order, one per boot (position N of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; it links to the part it runs, P1, P2, ..., shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
     '',
   ];
   spec.paths.forEach((p, i) =>
     lines.push(
-      `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
+      `- Path ${i + 1}: ${p.parts.map((k, j) => `${j + 1} [P${k + 1}](#p${k + 1})`).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
     ),
   );
   lines.push('', '## Parts', '');

@@ -15,7 +15,8 @@ import { decisive, observableCover } from '../src/spec/cover';
 import { expectedSteps } from '../src/explore/suite';
 import { printfWords, readable } from '../src/spec/text';
 import { configSpec } from '../src/spec/steps';
-import { shScript } from '../src/spec/sh';
+import { shBody, shScript } from '../src/spec/sh';
+import { mdBody } from '../src/spec/md';
 
 describe('fadump-model paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'paths-'));
@@ -166,6 +167,48 @@ describe('fadump-model paths', () => {
     expect(existsSync(calls)).toBe(false);
     toyRun(['1', '1'], {}, bin);
     expect(readFileSync(calls, 'utf8')).toContain('mktemp');
+  });
+
+  it('a hot-add in a capture kernel is a modelling bound, told as info; a protected removal stays the kernel EINVAL', () => {
+    const spec = configSpec(generatePaths(config({ platform: 'pseries', elfcorehdr: 'at-registration' })));
+    const sh = shBody(spec);
+    const md = mdBody(spec);
+    expect(sh).toContain(
+      "'on the HMC: add 1 LMB (256 MiB) of memory to this LPAR (DLPAR: chhwres -r mem -m <managed-system> -p <lpar-name> -o a -q 256); the model refuses this (EINVAL; a modelling bound, not a documented kernel check: docs/kernel-behaviour.md §8 lists only the removal of a protected LMB); on a real system, note what happens'",
+    );
+    expect(sh).toMatch(
+      /\n {2}m\d+\n {2}i 'memory-hotplug add 1 LMB in a capture kernel: not checked \(a modelling bound\)'\n/,
+    );
+    expect(sh).toContain('-o r -q 256); the kernel must refuse it (EINVAL)');
+    expect(sh).not.toMatch(/-o a -q \d+\); the kernel must refuse/);
+    expect(md).toContain(
+      'memory-hotplug add 1 LMB ([M1](#m1)): the model refuses it (EINVAL): a modelling bound, informational, not a check',
+    );
+    expect(md).not.toContain("in QEMU: in QEMU's monitor");
+    expect(md).toContain('; QEMU: in the monitor, object_add');
+    // The script tells it as info, not as a failed check.
+    const file = join(dir, 'info.sh');
+    writeFileSync(
+      file,
+      shScript([spec], ['PATHS=1', "p1() {\n  b normal\n  i 'x: not checked'\n}", "path_1='1'", ''].join('\n')),
+    );
+    const r = spawnSync('sh', [file, '1'], {
+      encoding: 'utf8',
+      env: { ...process.env, FADUMP_SPEC_STATE: join(dir, 'info.state') },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('# info: x: not checked\n');
+    expect(r.stdout).toContain('1 checks, 0 failed');
+  });
+
+  it('PowerNV has no HMC and no DLPAR: its memory hotplug steps say they do not apply', () => {
+    const spec = configSpec(generatePaths(config({ platform: 'powernv' })));
+    const text = shBody(spec) + mdBody(spec);
+    expect(text).toContain('not applicable on PowerNV (no HMC, no LPAR, no DLPAR)');
+    expect(text).toContain("QEMU's powernv machine has no pc-dimm hotplug either");
+    expect(text).not.toContain('chhwres');
+    expect(text).not.toContain('on the HMC');
+    expect(text).not.toContain('modelling bound');
   });
 
   it('writes every value exactly: printf prints what the file must read, long runs included', () => {

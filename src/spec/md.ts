@@ -2,7 +2,7 @@
 // distinct part once (its boot, what the files read after it, each step and what changes), then
 // the paths as lists of parts. Values are written whole (a long run of one character as its count).
 import { describeEvent } from '../events';
-import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
 import { readable, ptLoadText } from './text';
 
 /** Values longer than this are written once, in the "Values" section, and named. */
@@ -73,8 +73,17 @@ function action(s: SpecStep, sh: Shared): string {
         : e.event === 'reboot'
           ? 'reboot'
           : 'power the LPAR on';
-    case 'manual':
-      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})${s.errno === null ? '' : `: the kernel must refuse it (${s.errno})`}`;
+    case 'manual': {
+      const bound = modelBound(s);
+      const link = sh.manual(`${s.how.hmc}; QEMU: ${s.how.qemu}${bound === null ? '' : `; ${bound}`}`);
+      const refusal =
+        bound !== null
+          ? `: the model refuses it (${s.errno ?? ''}): a modelling bound, informational, not a check`
+          : s.errno === null || s.how.notApplicable === true
+            ? ''
+            : `: the kernel must refuse it (${s.errno})`;
+      return `**manual**: ${describeEvent(e)} (${link})${refusal}`;
+    }
     case 'shell':
       if (e.event === 'write')
         return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;

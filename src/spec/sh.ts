@@ -4,7 +4,7 @@
 // done as one write(2) by dd, whose message gives the errno name; every file the model predicts is
 // read back with cat and compared exactly. README "Running the regression spec".
 import { describeEvent, type ExternalEvent } from '../events';
-import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
 import { printfWords, ptLoadText } from './text';
 
 /** Values longer than this are defined once, as variables, at the top of the script. */
@@ -66,12 +66,17 @@ function eventLine(e: ExternalEvent, s: SpecStep, v: Values): string[] {
   switch (s.how.kind) {
     case 'boot':
       return [e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot'];
-    case 'manual':
-      return [
-        v.manual(
-          `m ${shQuote(describeEvent(e))} ${shQuote(s.errno === null ? s.how.hmc : `${s.how.hmc}; the kernel must refuse it (${s.errno})`)} ${shQuote(s.how.qemu)}`,
-        ),
-      ];
+    case 'manual': {
+      const bound = modelBound(s);
+      const refusal =
+        bound ?? (s.errno === null || s.how.notApplicable === true ? null : `the kernel must refuse it (${s.errno})`);
+      const call = v.manual(
+        `m ${shQuote(describeEvent(e))} ${shQuote(refusal === null ? s.how.hmc : `${s.how.hmc}; ${refusal}`)} ${shQuote(s.how.qemu)}`,
+      );
+      return bound === null
+        ? [call]
+        : [call, `i ${shQuote(`${describeEvent(e)} in a capture kernel: not checked (a modelling bound)`)}`];
+    }
     case 'shell':
       if (e.event === 'write') return [`w ${shPath(e.path)} ${errno} ${v.words(e.value)}`];
       if (e.event === 'save-dump') return [`s ${errno}`];
@@ -115,7 +120,7 @@ export function shBody(spec: ConfigSpec): string {
   return [
     `PATHS=${spec.paths.length}`,
     ...v.defs,
-    '# The manual steps: what to do on the HMC or in QEMU.',
+    '# The manual steps: what a shell in the system cannot do.',
     ...v.manuals,
     '# The files right after a boot, one function per distinct set.',
     ...obsDefs,
@@ -219,6 +224,8 @@ s() {
   if _m=$(dd if=/proc/vmcore of="${'$'}{FADUMP_SPEC_SAVE:-/dev/null}" bs=1M 2>&1); then _g=-; else _g=$(en "$_m"); fi
   if [ "$_g" = "$1" ]; then pass "save /proc/vmcore: $(said "$1")"; else fail "save /proc/vmcore: expected $(said "$1"), got $(said "$_g")"; fi
 }
+# i TEXT: informational, not a check (the model's own bound, not the kernel's documented behaviour).
+i() { echo "# info: $1"; }
 summary() { echo "# path $P part $Q: $n checks, $bad failed"; }
 # m EVENT HMC QEMU: a step a shell in the guest cannot do.
 m() {
@@ -272,7 +279,7 @@ down() {
   case $1 in
     crash) echo "# crash: echo c > /proc/sysrq-trigger"; echo c > /proc/sysrq-trigger ;;
     reboot) echo "# reboot: ${'$'}{FADUMP_SPEC_REBOOT:-reboot}"; ${'$'}{FADUMP_SPEC_REBOOT:-reboot} ;;
-    *) echo "MANUAL [boot] power the LPAR on (on the HMC: activate it; in QEMU: system_reset)" ;;
+    *) echo "MANUAL [boot] power the system on (pSeries: activate the LPAR on the HMC; PowerNV: power on through the BMC; QEMU: system_reset)" ;;
   esac
   exit 0
 }

@@ -66,6 +66,27 @@ describe('fadump-model paths', () => {
     expect(spawnSync('sh', [join(dir, 'sh', name), '999'], { encoding: 'utf8' }).status).toBe(2);
   });
 
+  it('the index next to the scripts says how to run them: usage, environment, exit codes', () => {
+    const index = readFileSync(join(dir, 'sh', 'README.md'), 'utf8');
+    expect(index).toContain('sh SCRIPT PATH [PART]');
+    expect(index).toContain('sh SCRIPT list');
+    for (const v of [
+      'FADUMP_SPEC_YES=1',
+      'FADUMP_SPEC_MANUAL=skip',
+      'FADUMP_SPEC_STATE',
+      'FADUMP_SPEC_SAVE',
+      'FADUMP_SPEC_REBOOT',
+    ])
+      expect(index).toContain(v);
+    expect(index).toContain('Exit status: 0 every check passed');
+    expect(index).toContain('3 a manual');
+    expect(index).not.toContain('Running the regression spec');
+    expect(index).toMatch(/\n- `pseries_[^`]+\.sh` \(\d+ paths, \d+ parts\): /);
+    expect(readFileSync(join(dir, 'md', 'README.md'), 'utf8')).toContain(
+      'position N of path K is what `sh SCRIPT K N`',
+    );
+  });
+
   it('list gives the positions the script takes: every position it lists runs', () => {
     const name = readdirSync(join(dir, 'sh')).find((f) => f.endsWith('.sh')) ?? '';
     const script = join(dir, 'sh', name);

@@ -336,7 +336,7 @@ export function shScript(specs: readonly ConfigSpec[], body: string): string {
     '#!/bin/sh',
     '# shellcheck disable=SC2034 # the path table is read through eval',
     '# fadump regression spec, generated from the model by `fadump-model paths --format sh`',
-    '# (src/spec/sh.ts); README "Running the regression spec" says how to run it.',
+    '# (src/spec/sh.ts); README.md next to it says how to run it, as does this header.',
     `# Configuration${specs.length > 1 ? 's (the same steps and values)' : ''}:`,
     ...specs.map((s) => `#   ${s.config.name}: ${JSON.stringify(s.config.input)}`),
     `# The model's graph has ${g.transitions} transitions, ${g.visible} of them distinct to a user (what the files read`,

@@ -1,7 +1,7 @@
 // `npm run lab -- script`'s driver against a fake guest (test/support/fake-guest.sh speaks the
 // agent's `spec` command; no QEMU): a part that ends in a crash is followed by the capture boot and
 // the next part runs there; a failed check fails the run; the log holds every check.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,12 @@ describe('npm run lab -- script, against a fake guest', () => {
     expect(r.parts[1]?.lines).toEqual(['ok 1 a capture boot']);
     expect(scriptLog({ path: '1' }, r)).toContain('# result: completed (2 parts); 2 checks, 0 failed');
   }, 30_000);
+
+  it('the guest agent runs a part unattended: it consents to the crash or reboot (FADUMP_SPEC_YES=1)', () => {
+    const agent = readFileSync(join(__dirname, '..', 'lab', 'guest', 'agent'), 'utf8');
+    const run = agent.split('\n').find((l) => l.includes('sh /spec.sh')) ?? '';
+    expect(run).toMatch(/^\s*FADUMP_SPEC_YES=1 .*sh \/spec\.sh /);
+  });
 
   it('a failed check fails the run and is in the log', async () => {
     const r = await run(9);

@@ -2,7 +2,7 @@
 // and Markdown; a written log replays (through XState's own transition()) to exactly what the
 // suite expects, a script's values are exact.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,9 @@ import { generatePaths, type TestPath } from '../src/explore/paths';
 import { decisive, observableCover } from '../src/spec/cover';
 import { expectedSteps } from '../src/explore/suite';
 import { printfWords, readable } from '../src/spec/text';
+import { configSpec } from '../src/spec/steps';
+import { shBody, shScript } from '../src/spec/sh';
+import { mdBody } from '../src/spec/md';
 
 describe('fadump-model paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'paths-'));
@@ -41,7 +44,7 @@ describe('fadump-model paths', () => {
     expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', join(dir, 'md')], io)).toBe(0);
     const name = readdirSync(join(dir, 'md')).find((f) => f.endsWith('.md') && f !== 'README.md') ?? '';
     const md = readFileSync(join(dir, 'md', name), 'utf8');
-    expect(md).toContain('- Path 1: parts 1 → 2');
+    expect(md).toContain('- Path 1: 1 [P1](#p1) → 2 [P2](#p2)');
     expect(md).toContain('crash (`echo c > /proc/sysrq-trigger`)');
     expect(md).toMatch(/`\/proc\/vmcore` PT_LOADs \(paddr:size:offset\): `0:14000000:20000 /);
     expect(md).toMatch(/write "2\\n" to `\/sys\/kernel\/fadump\/registered`: fails with EINVAL/);
@@ -59,8 +62,174 @@ describe('fadump-model paths', () => {
     expect(sh).toContain('down crash');
     // The script's own usage: a path's parts, one per boot.
     const r = spawnSync('sh', [join(dir, 'sh', name), 'list'], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^path 1: parts 1 2 /);
+    expect(r.stdout).toMatch(/\npath 1: 1\[P1\] 2\[P2\] /);
     expect(spawnSync('sh', [join(dir, 'sh', name), '999'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  it('the index next to the scripts says how to run them: usage, environment, exit codes', () => {
+    const index = readFileSync(join(dir, 'sh', 'README.md'), 'utf8');
+    expect(index).toContain('sh SCRIPT PATH [PART]');
+    expect(index).toContain('sh SCRIPT list');
+    for (const v of [
+      'FADUMP_SPEC_YES=1',
+      'FADUMP_SPEC_MANUAL=skip',
+      'FADUMP_SPEC_STATE',
+      'FADUMP_SPEC_SAVE',
+      'FADUMP_SPEC_REBOOT',
+    ])
+      expect(index).toContain(v);
+    expect(index).toContain('Exit status: 0 every check passed');
+    expect(index).toContain('3 a manual');
+    expect(index).not.toContain('Running the regression spec');
+    expect(index).toMatch(/\n- `pseries_[^`]+\.sh` \(\d+ paths, \d+ parts\): /);
+    expect(readFileSync(join(dir, 'md', 'README.md'), 'utf8')).toContain(
+      'position N of path K is what `sh SCRIPT K N`',
+    );
+  });
+
+  it('list gives the positions the script takes: every position it lists runs', () => {
+    const name = readdirSync(join(dir, 'sh')).find((f) => f.endsWith('.sh')) ?? '';
+    const script = join(dir, 'sh', name);
+    const list = spawnSync('sh', [script, 'list'], { encoding: 'utf8' }).stdout;
+    const last = /\npath 2: (?:.* )?(\d+)\[P(\d+)\]\n/.exec(list);
+    expect(last).not.toBeNull();
+    const md = readFileSync(join(dir, 'md', readdirSync(join(dir, 'md')).find((f) => f !== 'README.md') ?? ''), 'utf8');
+    // The Markdown's path 2 names the same shared part at the same position, linked to its heading.
+    expect(md).toContain(`${last?.[1]} [P${last?.[2]}](#p${last?.[2]})`);
+    expect(md).toContain(`### P${last?.[2]}\n`);
+    const r = spawnSync('sh', [script, '2', last?.[1] ?? ''], {
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, FADUMP_SPEC_STATE: join(dir, 'state-list'), FADUMP_SPEC_MANUAL: 'skip' },
+    });
+    expect(r.stdout).toContain(`# path 2 part ${last?.[1]} of ${last?.[1]}`);
+    expect(r.stderr).not.toContain('has parts');
+  });
+
+  /** A script of one path whose parts check nothing that can fail here and end in a reboot
+   *  (FADUMP_SPEC_REBOOT=true), or fail a check (part 2). */
+  function toyScript(): string {
+    const spec = configSpec(generatePaths(config({ platform: 'pseries', elfcorehdr: 'at-registration' })));
+    const body = [
+      'PATHS=1',
+      'p1() {',
+      '  b normal',
+      '  down reboot',
+      '}',
+      'p2() {',
+      '  b normal',
+      '  a /',
+      '  down reboot',
+      '}',
+      "path_1='1 2'",
+      '',
+    ].join('\n');
+    const file = join(dir, 'toy.sh');
+    writeFileSync(file, shScript([spec], body));
+    return file;
+  }
+  const toyRun = (args: string[], env: Record<string, string>, bin?: string) =>
+    spawnSync('sh', [toyScript(), ...args], {
+      encoding: 'utf8',
+      input: '',
+      env: {
+        ...process.env,
+        PATH: bin === undefined ? (process.env.PATH ?? '') : `${bin}:${process.env.PATH ?? ''}`,
+        FADUMP_SPEC_STATE: join(dir, 'toy.state'),
+        FADUMP_SPEC_REBOOT: 'true',
+        FADUMP_SPEC_YES: '',
+        ...env,
+      },
+    });
+
+  it('after a failed check the part stops: no reboot, no hint to go on, next reruns the same part', () => {
+    writeFileSync(join(dir, 'toy.state'), '1 1\n');
+    const r = toyRun(['1', '2'], { FADUMP_SPEC_YES: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('not ok 2 /: expected to be absent, exists');
+    expect(r.stdout).toContain('# path 1 part 2 failed (1 of 2 checks)');
+    expect(r.stdout).toContain('next reruns part 2');
+    expect(r.stdout).not.toContain('after the boot that follows');
+    expect(r.stdout).not.toContain('# reboot');
+    expect(readFileSync(join(dir, 'toy.state'), 'utf8')).toBe('1 2\n');
+  });
+
+  it('a reboot needs FADUMP_SPEC_YES=1 or yes on a terminal; without them exit 3 and the state stays', () => {
+    writeFileSync(join(dir, 'toy.state'), '1 1\n');
+    const no = toyRun(['1', '1'], {});
+    expect(no.status).toBe(3);
+    expect(no.stderr).toContain('not confirmed: no reboot done');
+    expect(no.stderr).toContain('FADUMP_SPEC_YES=1 sh ');
+    expect(no.stdout).not.toContain('# reboot');
+    expect(readFileSync(join(dir, 'toy.state'), 'utf8')).toBe('1 1\n');
+    const yes = toyRun(['1', '1'], { FADUMP_SPEC_YES: '1' });
+    expect(yes.status).toBe(0);
+    expect(yes.stdout).toContain('# reboot: true');
+    expect(readFileSync(join(dir, 'toy.state'), 'utf8')).toBe('1 2\n');
+  });
+
+  it('list, next without a state and usage errors mount nothing and make no files; a part does', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const calls = join(dir, 'calls');
+    for (const tool of ['mount', 'mktemp'])
+      writeFileSync(
+        join(bin, tool),
+        `#!/bin/sh\necho ${tool} >> ${calls}\n${tool === 'mktemp' ? `echo ${join(dir, 't')}\n` : ''}`,
+        {
+          mode: 0o755,
+        },
+      );
+    rmSync(join(dir, 'toy.state'), { force: true });
+    expect(toyRun(['list'], {}, bin).status).toBe(0);
+    expect(toyRun(['next'], {}, bin).status).toBe(2);
+    expect(toyRun(['1', '9'], {}, bin).status).toBe(2);
+    expect(toyRun(['bogus'], {}, bin).status).toBe(2);
+    expect(existsSync(calls)).toBe(false);
+    toyRun(['1', '1'], {}, bin);
+    expect(readFileSync(calls, 'utf8')).toContain('mktemp');
+  });
+
+  it('a hot-add in a capture kernel is a modelling bound, told as info; a protected removal stays the kernel EINVAL', () => {
+    const spec = configSpec(generatePaths(config({ platform: 'pseries', elfcorehdr: 'at-registration' })));
+    const sh = shBody(spec);
+    const md = mdBody(spec);
+    expect(sh).toContain(
+      "'on the HMC: add 1 LMB (256 MiB) of memory to this LPAR (DLPAR: chhwres -r mem -m <managed-system> -p <lpar-name> -o a -q 256); the model refuses this (EINVAL; a modelling bound, not a documented kernel check: docs/kernel-behaviour.md §8 lists only the removal of a protected LMB); on a real system, note what happens'",
+    );
+    expect(sh).toMatch(
+      /\n {2}m\d+\n {2}i 'memory-hotplug add 1 LMB in a capture kernel: not checked \(a modelling bound\)'\n/,
+    );
+    expect(sh).toContain('-o r -q 256); the kernel must refuse it (EINVAL)');
+    expect(sh).not.toMatch(/-o a -q \d+\); the kernel must refuse/);
+    expect(md).toContain(
+      'memory-hotplug add 1 LMB ([M1](#m1)): the model refuses it (EINVAL): a modelling bound, informational, not a check',
+    );
+    expect(md).not.toContain("in QEMU: in QEMU's monitor");
+    expect(md).toContain('; QEMU: in the monitor, object_add');
+    // The script tells it as info, not as a failed check.
+    const file = join(dir, 'info.sh');
+    writeFileSync(
+      file,
+      shScript([spec], ['PATHS=1', "p1() {\n  b normal\n  i 'x: not checked'\n}", "path_1='1'", ''].join('\n')),
+    );
+    const r = spawnSync('sh', [file, '1'], {
+      encoding: 'utf8',
+      env: { ...process.env, FADUMP_SPEC_STATE: join(dir, 'info.state') },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('# info: x: not checked\n');
+    expect(r.stdout).toContain('1 checks, 0 failed');
+  });
+
+  it('PowerNV has no HMC and no DLPAR: its memory hotplug steps say they do not apply', () => {
+    const spec = configSpec(generatePaths(config({ platform: 'powernv' })));
+    const text = shBody(spec) + mdBody(spec);
+    expect(text).toContain('not applicable on PowerNV (no HMC, no LPAR, no DLPAR)');
+    expect(text).toContain("QEMU's powernv machine has no pc-dimm hotplug either");
+    expect(text).not.toContain('chhwres');
+    expect(text).not.toContain('on the HMC');
+    expect(text).not.toContain('modelling bound');
   });
 
   it('writes every value exactly: printf prints what the file must read, long runs included', () => {

@@ -2,7 +2,7 @@
 // distinct part once (its boot, what the files read after it, each step and what changes), then
 // the paths as lists of parts. Values are written whole (a long run of one character as its count).
 import { describeEvent } from '../events';
-import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
 import { readable, ptLoadText } from './text';
 
 /** Values longer than this are written once, in the "Values" section, and named. */
@@ -73,8 +73,17 @@ function action(s: SpecStep, sh: Shared): string {
         : e.event === 'reboot'
           ? 'reboot'
           : 'power the LPAR on';
-    case 'manual':
-      return `**manual**: ${describeEvent(e)} (${sh.manual(`${s.how.hmc}; in QEMU: ${s.how.qemu}`)})${s.errno === null ? '' : `: the kernel must refuse it (${s.errno})`}`;
+    case 'manual': {
+      const bound = modelBound(s);
+      const link = sh.manual(`${s.how.hmc}; QEMU: ${s.how.qemu}${bound === null ? '' : `; ${bound}`}`);
+      const refusal =
+        bound !== null
+          ? `: the model refuses it (${s.errno ?? ''}): a modelling bound, informational, not a check`
+          : s.errno === null || s.how.notApplicable === true
+            ? ''
+            : `: the kernel must refuse it (${s.errno})`;
+      return `**manual**: ${describeEvent(e)} (${link})${refusal}`;
+    }
     case 'shell':
       if (e.event === 'write')
         return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
@@ -83,7 +92,7 @@ function action(s: SpecStep, sh: Shared): string {
 }
 
 function partText(part: SpecPart, i: number, sh: Shared): string[] {
-  const lines = [`### Part ${i + 1}`, ''];
+  const lines = [`### P${i + 1}`, ''];
   if (part.boot === 'off') lines.push('The LPAR is off.', '');
   else {
     const state = [
@@ -108,12 +117,12 @@ export function mdBody(spec: ConfigSpec): string {
   const lines = [
     '## Paths',
     '',
-    'Each path starts at the power-on; run its parts in order, one per boot: a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
+    'Each path starts at the power-on; run its parts in order, one per boot (position N of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; it links to the part it runs, P1, P2, ..., shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
     '',
   ];
   spec.paths.forEach((p, i) =>
     lines.push(
-      `- Path ${i + 1}: parts ${p.parts.map((k) => k + 1).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
+      `- Path ${i + 1}: ${p.parts.map((k, j) => `${j + 1} [P${k + 1}](#p${k + 1})`).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
     ),
   );
   lines.push('', '## Parts', '');

@@ -4,7 +4,7 @@
 // done as one write(2) by dd, whose message gives the errno name; every file the model predicts is
 // read back with cat and compared exactly. README "Running the regression spec".
 import { describeEvent, type ExternalEvent } from '../events';
-import { dumpOutcomeNote, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
 import { printfWords, ptLoadText } from './text';
 
 /** Values longer than this are defined once, as variables, at the top of the script. */
@@ -66,12 +66,17 @@ function eventLine(e: ExternalEvent, s: SpecStep, v: Values): string[] {
   switch (s.how.kind) {
     case 'boot':
       return [e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot'];
-    case 'manual':
-      return [
-        v.manual(
-          `m ${shQuote(describeEvent(e))} ${shQuote(s.errno === null ? s.how.hmc : `${s.how.hmc}; the kernel must refuse it (${s.errno})`)} ${shQuote(s.how.qemu)}`,
-        ),
-      ];
+    case 'manual': {
+      const bound = modelBound(s);
+      const refusal =
+        bound ?? (s.errno === null || s.how.notApplicable === true ? null : `the kernel must refuse it (${s.errno})`);
+      const call = v.manual(
+        `m ${shQuote(describeEvent(e))} ${shQuote(refusal === null ? s.how.hmc : `${s.how.hmc}; ${refusal}`)} ${shQuote(s.how.qemu)}`,
+      );
+      return bound === null
+        ? [call]
+        : [call, `i ${shQuote(`${describeEvent(e)} in a capture kernel: not checked (a modelling bound)`)}`];
+    }
     case 'shell':
       if (e.event === 'write') return [`w ${shPath(e.path)} ${errno} ${v.words(e.value)}`];
       if (e.event === 'save-dump') return [`s ${errno}`];
@@ -115,7 +120,7 @@ export function shBody(spec: ConfigSpec): string {
   return [
     `PATHS=${spec.paths.length}`,
     ...v.defs,
-    '# The manual steps: what to do on the HMC or in QEMU.',
+    '# The manual steps: what a shell in the system cannot do.',
     ...v.manuals,
     '# The files right after a boot, one function per distinct set.',
     ...obsDefs,
@@ -139,9 +144,13 @@ n=0
 bad=0
 P=0
 Q=0
-T=$(mktemp) || exit 2
-trap 'rm -f "$T"' EXIT
-[ -d /sys/kernel/debug/powerpc ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+T=
+trap '[ -z "$T" ] || rm -f "$T"' EXIT
+# setup: only when a part runs (list, next's look-up and usage errors change nothing).
+setup() {
+  T=$(mktemp) || exit 2
+  [ -d /sys/kernel/debug/powerpc ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+}
 pass() { n=$((n + 1)); echo "ok $n $1"; }
 fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n $1"; }
 # The errno name in a tool's message (glibc's and musl's strerror texts).
@@ -215,6 +224,8 @@ s() {
   if _m=$(dd if=/proc/vmcore of="${'$'}{FADUMP_SPEC_SAVE:-/dev/null}" bs=1M 2>&1); then _g=-; else _g=$(en "$_m"); fi
   if [ "$_g" = "$1" ]; then pass "save /proc/vmcore: $(said "$1")"; else fail "save /proc/vmcore: expected $(said "$1"), got $(said "$_g")"; fi
 }
+# i TEXT: informational, not a check (the model's own bound, not the kernel's documented behaviour).
+i() { echo "# info: $1"; }
 summary() { echo "# path $P part $Q: $n checks, $bad failed"; }
 # m EVENT HMC QEMU: a step a shell in the guest cannot do.
 m() {
@@ -240,17 +251,35 @@ b() {
     exit 2
   fi
 }
+# failed: a check of this part failed; the state names this part, so next reruns it.
+failed() {
+  echo "$P $Q" > "$STATE" 2>/dev/null
+  echo "# path $P part $Q failed ($bad of $n checks): not going on; sh $0 next reruns part $Q (in the boot it starts from)"
+  exit 1
+}
+# consent crash|reboot: FADUMP_SPEC_YES=1, or yes typed on the terminal; else exit 3.
+consent() {
+  [ "${'$'}{FADUMP_SPEC_YES:-}" = 1 ] && return 0
+  if [ -t 0 ]; then
+    printf '%s' "# the part now ends with a $1 of this system: type yes and Enter to go ahead: "
+    read -r _y || _y=
+    [ "$_y" = yes ] && return 0
+  fi
+  echo "# not confirmed: no $1 done, the state is unchanged. To go ahead, run this part again and type yes, or set FADUMP_SPEC_YES=1: FADUMP_SPEC_YES=1 sh $0 $P $Q" >&2
+  exit 3
+}
 # down crash|reboot|boot: the part ends; the next part runs after the boot.
 down() {
+  summary
+  [ "$bad" -eq 0 ] || failed
+  [ "$1" = boot ] || consent "$1"
   echo "$P $((Q + 1))" > "$STATE" 2>/dev/null
   echo "# after the boot that follows, run: sh $0 $P $((Q + 1))   (or: sh $0 next)"
-  summary
-  [ "$bad" -eq 0 ] || exit 1
   sync
   case $1 in
     crash) echo "# crash: echo c > /proc/sysrq-trigger"; echo c > /proc/sysrq-trigger ;;
     reboot) echo "# reboot: ${'$'}{FADUMP_SPEC_REBOOT:-reboot}"; ${'$'}{FADUMP_SPEC_REBOOT:-reboot} ;;
-    *) echo "MANUAL [boot] power the LPAR on (on the HMC: activate it; in QEMU: system_reset)" ;;
+    *) echo "MANUAL [boot] power the system on (pSeries: activate the LPAR on the HMC; PowerNV: power on through the BMC; QEMU: system_reset)" ;;
   esac
   exit 0
 }
@@ -263,8 +292,17 @@ const MAIN = String.raw`usage() {
 case ${'$'}{1:-} in
   list)
     _k=1
+    echo "# path N: its parts by position (sh $0 N POSITION), each with its shared part [P..] of the Markdown"
     while [ "$_k" -le "$PATHS" ]; do
-      eval "echo \"path $_k: parts \${path_$_k}\""
+      eval "_l=\${path_$_k}"
+      _o="path $_k:"
+      _j=1
+      # shellcheck disable=SC2154 # _l is set through eval
+      for _x in $_l; do
+        _o="$_o ${'$'}{_j}[P$_x]"
+        _j=$((_j + 1))
+      done
+      echo "$_o"
       _k=$((_k + 1))
     done
     exit 0 ;;
@@ -281,11 +319,12 @@ if [ "$Q" -lt 1 ] || [ "$Q" -gt $# ]; then echo "path $P has parts 1 to $#" >&2;
 _f=
 eval "_f=\${$Q}"
 echo "# path $P part $Q of $#"
+setup
 "p$_f"
 summary
+[ "$bad" -eq 0 ] || failed
 rm -f "$STATE"
 echo "# path $P: done"
-[ "$bad" -eq 0 ] || exit 1
 `;
 
 /** The whole script for a group of configurations that share one body. */
@@ -297,7 +336,7 @@ export function shScript(specs: readonly ConfigSpec[], body: string): string {
     '#!/bin/sh',
     '# shellcheck disable=SC2034 # the path table is read through eval',
     '# fadump regression spec, generated from the model by `fadump-model paths --format sh`',
-    '# (src/spec/sh.ts); README "Running the regression spec" says how to run it.',
+    '# (src/spec/sh.ts); README.md next to it says how to run it, as does this header.',
     `# Configuration${specs.length > 1 ? 's (the same steps and values)' : ''}:`,
     ...specs.map((s) => `#   ${s.config.name}: ${JSON.stringify(s.config.input)}`),
     `# The model's graph has ${g.transitions} transitions, ${g.visible} of them distinct to a user (what the files read`,
@@ -306,15 +345,17 @@ export function shScript(specs: readonly ConfigSpec[], body: string): string {
     '# checked where the files read the same.',
     '#',
     '# Run as root on the LPAR or QEMU guest booted as the configuration says:',
-    '#   sh THIS list            the paths and their parts',
+    '#   sh THIS list            the paths and their parts by position (the shared part [P..] as in the Markdown)',
     '#   sh THIS PATH [PART]     part PART (default 1) of path PATH: part 1 after the power-on, part N+1',
     '#                           after the boot that ends part N (a crash or a reboot, done by the script)',
     '#   sh THIS next            the part after the last one run (FADUMP_SPEC_STATE, default /var/tmp/fadump-spec.state)',
     '# Environment: FADUMP_SPEC_MANUAL=ask (default: print a manual step, wait for Enter) or skip;',
     '#   FADUMP_SPEC_SAVE: where save-dump copies /proc/vmcore (default /dev/null);',
-    '#   FADUMP_SPEC_REBOOT: the reboot command (default reboot).',
+    '#   FADUMP_SPEC_REBOOT: the reboot command (default reboot);',
+    '#   FADUMP_SPEC_YES=1: crash or reboot without asking (else type yes on the terminal; without one, exit 3).',
     '# Output: "ok N ..." or "not ok N ..." per check. Exit: 0 every check passed, 1 one failed, 2 usage',
-    '#   or the wrong boot, 3 a manual step skipped.',
+    '#   or the wrong boot, 3 a manual step skipped or the crash/reboot not confirmed. After a failed check',
+    '#   the part stops: no crash or reboot, and next reruns the same part.',
   ];
   return `${header.join('\n')}\n${HELPERS}${body}${MAIN}`;
 }

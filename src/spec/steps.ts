@@ -39,7 +39,11 @@ export interface FileCheck {
  *  - shell: a command in the guest (a write, reading /proc/vmcore, kdumpctl);
  *  - manual: needs the HMC, the hypervisor or QEMU's monitor (`what` says what to do);
  *  - boot: the step ends the part (crash, reboot, power-on); the next part starts after the boot. */
-export type How = { kind: 'shell' } | { kind: 'manual'; hmc: string; qemu: string } | { kind: 'boot' };
+export type How =
+  | { kind: 'shell' }
+  /** notApplicable: the platform cannot do it (memory hotplug on PowerNV): no refusal is told. */
+  | { kind: 'manual'; hmc: string; qemu: string; notApplicable?: true }
+  | { kind: 'boot' };
 
 /** One step of a part: the event, how it is done, and what must be seen after it. `checks` list only
  *  what changed since the step before (the part's first checks list everything). */
@@ -91,6 +95,16 @@ export interface ConfigSpec {
 /** The one place a step's dump outcome is put into words (md and sh print this text): the
  *  truthful outcome of src/explain/outcome.ts, as replay, conform and the report tell it, except
  *  that an accurate vmcore is not listed again (the step's /proc/vmcore checks show its PT_LOADs). */
+/** What the model says of a manual step it refuses where the kernel's refusal is not documented: a
+ *  hot-add while the dump is held (a capture kernel; src/sim/hotplug-memory.ts, a bound of the
+ *  model [I]). Such a step is informational, not a kernel check. null: the refusal is the kernel's
+ *  (a removal of a protected LMB, docs/kernel-behaviour.md §8) or there is none. */
+export function modelBound(s: SpecStep): string | null {
+  if (s.event.event !== 'memory-hotplug' || s.event.action !== 'add' || s.errno === null) return null;
+  if (s.how.kind === 'manual' && s.how.notApplicable === true) return null;
+  return `the model refuses this (${s.errno}; a modelling bound, not a documented kernel check: docs/kernel-behaviour.md §8 lists only the removal of a protected LMB); on a real system, note what happens`;
+}
+
 export function dumpOutcomeNote(d: DumpVerdict): string {
   const text =
     d.kind === 'captured-accurate'
@@ -131,18 +145,27 @@ export function howOf(c: Config, e: ExternalEvent): How {
     case 'reboot':
     case 'boot':
       return { kind: 'boot' };
-    case 'memory-hotplug':
+    case 'memory-hotplug': {
+      const what = `${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory`;
+      if (c.platform === 'powernv')
+        return {
+          kind: 'manual',
+          hmc: `${e.action} ${what}: not applicable on PowerNV (no HMC, no LPAR, no DLPAR): memory hotplug is not possible on PowerNV hardware without a hypervisor; skip the rest of this part (s)`,
+          qemu: `QEMU's powernv machine has no pc-dimm hotplug either: skip (s)`,
+          notApplicable: true,
+        };
       return e.action === 'add'
         ? {
             kind: 'manual',
-            hmc: `on the HMC: add ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory to this LPAR (DLPAR: chhwres -r mem -o a -q ${e.lmbs * lmbMiB})`,
-            qemu: `in QEMU's monitor: object_add memory-backend-ram,id=memN,size=${mib(e.lmbs).replace(' MiB', 'M')} then device_add pc-dimm,id=dimmN,memdev=memN`,
+            hmc: `on the HMC: add ${what} to this LPAR (DLPAR: chhwres -r mem -m <managed-system> -p <lpar-name> -o a -q ${e.lmbs * lmbMiB})`,
+            qemu: `in the monitor, object_add memory-backend-ram,id=memN,size=${mib(e.lmbs).replace(' MiB', 'M')} then device_add pc-dimm,id=dimmN,memdev=memN`,
           }
         : {
             kind: 'manual',
-            hmc: `on the HMC: remove ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory from this LPAR (DLPAR: chhwres -r mem -o r -q ${e.lmbs * lmbMiB})`,
-            qemu: `in QEMU's monitor: device_del the last pc-dimm added (${mib(e.lmbs)})`,
+            hmc: `on the HMC: remove ${what} from this LPAR (DLPAR: chhwres -r mem -m <managed-system> -p <lpar-name> -o r -q ${e.lmbs * lmbMiB})`,
+            qemu: `in the monitor, device_del the last pc-dimm added (${mib(e.lmbs)})`,
           };
+    }
     case 'firmware-error': {
       const call =
         c.platform === 'powernv'
@@ -150,7 +173,10 @@ export function howOf(c: Config, e: ExternalEvent): How {
           : `RTAS ibm,configure-kernel-dump (${e.call === 'register' ? 'REGISTER' : e.call === 'unregister' ? 'UNREGISTER' : 'INVALIDATE'})`;
       return {
         kind: 'manual',
-        hmc: `fault injection in the hypervisor: make the next ${call} return ${e.rc} (a firmware test build; not possible from the LPAR)`,
+        hmc:
+          c.platform === 'powernv'
+            ? `fault injection in OPAL: make the next ${call} return ${e.rc} (a skiboot test build; not possible from Linux)`
+            : `fault injection in the hypervisor: make the next ${call} return ${e.rc} (a firmware test build; not possible from the LPAR)`,
         qemu: `a QEMU built to fail the next ${call} with ${e.rc} (hw/ppc/spapr_fadump.c or hw/ppc/pnv; not in the lab)`,
       };
     }

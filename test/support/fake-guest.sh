@@ -2,7 +2,8 @@
 # A fake QEMU for the lab's tests: speaks the guest agent's protocol (lab/guest/agent) without a
 # kernel. A write to .../hang never answers; a write to .../die ends the process; a crash boots a
 # "capture kernel". `spec PATH PART`: part 1 checks once and crashes into a capture boot, part 2
-# checks once and ends; path 9 fails its check.
+# checks once and ends; path 9 fails its check. (The real agent runs the script with FADUMP_SPEC_YES=1,
+# so a part crashes or reboots without asking; this fake behaves as if it had consented.)
 echo "@@BOOT normal 6.1.0-fake"
 boot=normal
 while read -r id cmd a; do

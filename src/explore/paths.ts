@@ -54,29 +54,7 @@ export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
   };
 
   /** Shortest path (letters) from s to the nearest state with an uncovered edge, or null. */
-  const toNearest = (s: number): number[] | null => {
-    const prev = new Int32Array(n).fill(-1);
-    const prevE = new Int32Array(n);
-    prev[s] = s;
-    const queue = [s];
-    for (let h = 0; h < queue.length; h++) {
-      const u = queue[h] ?? 0;
-      if ((left[u] ?? 0) > 0) {
-        const out: number[] = [];
-        for (let v = u; v !== s; v = prev[v] ?? s) out.push(prevE[v] ?? 0);
-        return out.reverse();
-      }
-      for (let e = 0; e < A; e++) {
-        const v = succ[u * A + e] ?? 0;
-        if ((prev[v] ?? -1) < 0) {
-          prev[v] = u;
-          prevE[v] = e;
-          queue.push(v);
-        }
-      }
-    }
-    return null;
-  };
+  const toNearest = (s: number): number[] | null => pathToNearest(succ, n, A, left, s);
 
   const paths: TestPath[] = [];
   while (remaining > 0) {
@@ -116,4 +94,37 @@ export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
     covered: n * A - remaining,
     steps: paths.reduce((s, p) => s + p.letters.length, 0),
   };
+}
+
+/** The shortest path (letters) from state `s` to the nearest state whose `left` count is positive
+ *  (a state with an edge still to cover), by breadth-first search over `succ` (n states × A
+ *  letters, `succ[u * A + e]` the state letter e leads to); null when none is reachable. */
+export function pathToNearest(
+  succ: ArrayLike<number>,
+  n: number,
+  A: number,
+  left: ArrayLike<number>,
+  s: number,
+): number[] | null {
+  const prev = new Int32Array(n).fill(-1);
+  const prevE = new Int32Array(n);
+  prev[s] = s;
+  const queue = [s];
+  for (let h = 0; h < queue.length; h++) {
+    const u = queue[h] ?? 0;
+    if ((left[u] ?? 0) > 0) {
+      const out: number[] = [];
+      for (let v = u; v !== s; v = prev[v] ?? s) out.push(prevE[v] ?? 0);
+      return out.reverse();
+    }
+    for (let e = 0; e < A; e++) {
+      const v = succ[u * A + e] ?? 0;
+      if ((prev[v] ?? -1) < 0) {
+        prev[v] = u;
+        prevE[v] = e;
+        queue.push(v);
+      }
+    }
+  }
+  return null;
 }

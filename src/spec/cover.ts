@@ -7,7 +7,7 @@
 // afresh from the power-on when that is shorter.
 import type { ExternalEvent } from '../events';
 import type { SystemState } from '../../machines/system';
-import type { PathSet, TestPath } from '../explore/paths';
+import { pathToNearest, type PathSet, type TestPath } from '../explore/paths';
 import { observe } from '../sysfs/view';
 import { FILES } from '../sysfs/store';
 
@@ -135,29 +135,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
     }
     return -1;
   };
-  const toNearest = (s: number): number[] | null => {
-    const prev = new Int32Array(n).fill(-1);
-    const prevE = new Int32Array(n);
-    prev[s] = s;
-    const queue = [s];
-    for (let h = 0; h < queue.length; h++) {
-      const u = queue[h] ?? 0;
-      if ((left[u] ?? 0) > 0) {
-        const out: number[] = [];
-        for (let v = u; v !== s; v = prev[v] ?? s) out.push(prevE[v] ?? 0);
-        return out.reverse();
-      }
-      for (let e = 0; e < A; e++) {
-        const v = succ[u * A + e] ?? 0;
-        if ((prev[v] ?? -1) < 0) {
-          prev[v] = u;
-          prevE[v] = e;
-          queue.push(v);
-        }
-      }
-    }
-    return null;
-  };
+  const toNearest = (s: number): number[] | null => pathToNearest(succ, n, A, left, s);
   const paths: TestPath[] = [];
   while (remaining > 0) {
     const letters: number[] = [];

@@ -108,14 +108,17 @@ export function summary(results: readonly Conformance[]): string {
   return lines.join('\n');
 }
 
-async function run(opts: {
+/** `lab run`'s flags as commander hands them over (strings, validated in run()). */
+interface RunFlags {
   kernel: string[];
   paths: string;
   out: string;
   jobs: string;
   maxMinutes: string;
   maxPaths: string;
-}): Promise<number> {
+}
+
+async function run(opts: RunFlags): Promise<number> {
   const jobs = Number(opts.jobs);
   const minutes = Number(opts.maxMinutes);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) throw new InputError('--jobs: a whole number from 1 to 4');
@@ -196,18 +199,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
     .option('--jobs <n>', 'guests at a time', '2')
     .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
-    .action(
-      async (o: {
-        kernel: string[];
-        paths: string;
-        out: string;
-        jobs: string;
-        maxMinutes: string;
-        maxPaths: string;
-      }) => {
-        code = await run(o);
-      },
-    );
+    .action(async (o: RunFlags) => {
+      code = await run(o);
+    });
   program
     .command('script')
     .description('run one path of a regression spec script (paths --format sh) on a guest, across its crashes')

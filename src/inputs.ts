@@ -3,8 +3,9 @@
 // file (--expect, --record; src/explore/expected.ts). Every problem is an InputError (exit 2)
 // naming the file, the line and the field.
 import { parseConfig, type ConfigInput } from './config';
-import { parseJson, type JsonPath } from './util/json';
-import { decodeUtf8, InputError, readBounded } from './util/read';
+import type { JsonPath } from './util/json';
+import { readJsonFile } from './util/json-file';
+import { InputError } from './util/read';
 
 export { readExpectedFile, MAX_EXPECTED_FILE_BYTES } from './explore/expected';
 
@@ -26,21 +27,6 @@ function fieldName(base: readonly (string | number)[], keys: readonly (string | 
 function issuePath(path: string): (string | number)[] {
   if (path === '(config)' || path === '') return [];
   return path.split('.');
-}
-
-/** A bounded UTF-8 JSON file with positions (src/util/json.ts). InputError naming the file, the
- *  line and the column when it is not. */
-function readJsonDoc(file: string, maxBytes: number, what: string, why: string) {
-  const text = decodeUtf8(readBounded(file, { maxBytes, what, why }));
-  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
-  const json = parseJson(text.text);
-  if (!json.ok) {
-    const p = json.problem;
-    throw new InputError(
-      `${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`,
-    );
-  }
-  return json.doc;
 }
 
 /** Reads --config files (each one configuration or an array of them), every configuration
@@ -75,12 +61,11 @@ export function readConfigs(
   names = new Map<string, string>(),
   keys = new Map<string, string>(),
 ): ConfigInput[] {
-  const { value: raw, locate } = readJsonDoc(
-    file,
-    MAX_CONFIG_FILE_BYTES,
-    'a configuration file',
-    `at most ${MAX_CONFIGS} configurations`,
-  );
+  const { value: raw, locate } = readJsonFile(file, {
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    what: 'a configuration file',
+    why: `at most ${MAX_CONFIGS} configurations`,
+  });
   const at = (path: JsonPath) => `${file}:${locate(path).line}:`;
   const many = Array.isArray(raw);
   const list: unknown[] = many ? raw : [raw];

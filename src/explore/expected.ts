@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseConfig, type ConfigInput } from '../config';
 import { PROPERTIES } from '../specs/properties';
-import { parseJson, type JsonPath } from '../util/json';
-import { decodeUtf8, InputError, readBounded } from '../util/read';
+import type { JsonPath } from '../util/json';
+import { readJsonFile } from '../util/json-file';
+import { InputError } from '../util/read';
 import type { Verdict } from './explore';
 
 /** The project's expected verdicts, what `check` judges against when no --expect is given. */
@@ -136,22 +137,11 @@ export function expectedFromJson(value: unknown, file: string, where: (path: Jso
  *   `bad.json:5: field 'configurations[0].verdicts.no-lost-dump': ...`.
  */
 export function readExpectedFile(file: string): Expected {
-  const text = decodeUtf8(
-    readBounded(file, {
-      maxBytes: MAX_EXPECTED_FILE_BYTES,
-      what: 'an expected-verdicts file',
-      why: 'the limit of --expect and --record',
-    }),
-  );
-  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
-  const json = parseJson(text.text);
-  if (!json.ok) {
-    const p = json.problem;
-    throw new InputError(
-      `${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})${p.truncated ? ': is the file truncated?' : ''}`,
-    );
-  }
-  const { value, locate } = json.doc;
+  const { value, locate } = readJsonFile(file, {
+    maxBytes: MAX_EXPECTED_FILE_BYTES,
+    what: 'an expected-verdicts file',
+    why: 'the limit of --expect and --record',
+  });
   return expectedFromJson(value, file, (path) => `${file}:${locate(path).line}:`);
 }
 

@@ -26,7 +26,7 @@ export function scriptPathParts(script: string, path: number): number[] {
  *  after ibm,os-term, `is_next_boot_fadump` in hw/ppc/spapr_fadump.c, where PowerVM and the model
  *  keep it until it is released: a known divergence, test/real/known-divergences.json), and no
  *  memory hotplug in a capture kernel (the model refuses a DLPAR remove there with EINVAL; QEMU's
- *  device_del went through on 6.12 in the first run, test/real/script-pseries-6.12-64k-path-3.log);
+ *  device_del went through on 6.12 in the first run, test/real/script-pseries-6.12-64k-unfitted.log);
  *  and its script. */
 export function labSpec(guest: GuestDescription): { spec: ConfigSpec; script: string } {
   const spec = configSpec(generatePaths(makeConfig(modelConfigOf(guest))), {

@@ -54,38 +54,23 @@ export function generatePaths(config: Config, opts: PathOptions = {}): PathSet {
   };
 
   /** Shortest path (letters) from s to the nearest state with an uncovered edge, or null. */
-  const toNearest = (s: number): number[] | null => pathToNearest(succ, n, A, left, s);
-
-  const paths: TestPath[] = [];
-  while (remaining > 0) {
-    const letters: number[] = [];
-    let cur = 0;
-    while (letters.length < maxLength) {
-      if ((left[cur] ?? 0) > 0) {
-        let e = 0;
-        while (covered[cur * A + e]) e++;
-        letters.push(e);
-        cur = take(cur, e);
-        continue;
-      }
-      const detour = toNearest(cur);
-      if (detour === null) break;
-      // Restarting costs the target's depth; detour when it is no longer.
-      let target = cur;
-      for (const e of detour) target = succ[target * A + e] ?? 0;
-      if (detour.length > (depth[target] ?? 0) && letters.length > 0) break;
-      if (letters.length + detour.length >= maxLength) break;
-      for (const e of detour) {
-        letters.push(e);
-        cur = take(cur, e);
-      }
-    }
-    if (letters.length === 0) break;
-    paths.push({
-      letters,
-      events: letters.map((e) => x.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined),
-    });
-  }
+  const uncoveredAt = (s: number): number => {
+    let e = 0;
+    while (covered[s * A + e]) e++;
+    return e;
+  };
+  const paths = coverWalks({
+    succ,
+    n,
+    A,
+    left,
+    depth,
+    maxLength,
+    alphabet: x.alphabet,
+    remaining: () => remaining,
+    uncoveredAt,
+    take,
+  });
   return {
     config,
     exploration: x,
@@ -127,4 +112,56 @@ export function pathToNearest(
     }
   }
   return null;
+}
+
+/** The greedy walks that cover a graph's uncovered edges: each walk starts at state 0, takes an
+ *  uncovered edge where its state has one (`left[s] > 0`, `uncoveredAt(s)` the letter), else
+ *  detours to the nearest state that has (pathToNearest), unless restarting from state 0 is no
+ *  longer (`depth`) or the walk would pass `maxLength` letters. `take(s, e)` marks the edge
+ *  covered and returns the next state; walks go on while `remaining()` edges are uncovered.
+ *  Shared by the transition cover (generatePaths) and the spec's observable cover
+ *  (src/spec/cover.ts). */
+export function coverWalks(g: {
+  succ: ArrayLike<number>;
+  n: number;
+  A: number;
+  left: ArrayLike<number>;
+  depth: ArrayLike<number>;
+  maxLength: number;
+  alphabet: readonly ExternalEvent[];
+  remaining: () => number;
+  uncoveredAt: (s: number) => number;
+  take: (s: number, e: number) => number;
+}): TestPath[] {
+  const { succ, A, left, depth, maxLength } = g;
+  const paths: TestPath[] = [];
+  while (g.remaining() > 0) {
+    const letters: number[] = [];
+    let cur = 0;
+    while (letters.length < maxLength) {
+      const e = (left[cur] ?? 0) > 0 ? g.uncoveredAt(cur) : -1;
+      if (e >= 0) {
+        letters.push(e);
+        cur = g.take(cur, e);
+        continue;
+      }
+      const detour = pathToNearest(succ, g.n, A, left, cur);
+      if (detour === null) break;
+      // Restarting costs the target's depth; detour when it is no longer.
+      let target = cur;
+      for (const d of detour) target = succ[target * A + d] ?? 0;
+      if (detour.length > (depth[target] ?? 0) && letters.length > 0) break;
+      if (letters.length + detour.length >= maxLength) break;
+      for (const d of detour) {
+        letters.push(d);
+        cur = g.take(cur, d);
+      }
+    }
+    if (letters.length === 0) break;
+    paths.push({
+      letters,
+      events: letters.map((e) => g.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined),
+    });
+  }
+  return paths;
 }

@@ -7,7 +7,7 @@
 // afresh from the power-on when that is shorter.
 import type { ExternalEvent } from '../events';
 import type { SystemState } from '../../machines/system';
-import { pathToNearest, type PathSet, type TestPath } from '../explore/paths';
+import { coverWalks, type PathSet, type TestPath } from '../explore/paths';
 import { observe } from '../sysfs/view';
 import { FILES } from '../sysfs/store';
 
@@ -135,34 +135,17 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
     }
     return -1;
   };
-  const toNearest = (s: number): number[] | null => pathToNearest(succ, n, A, left, s);
-  const paths: TestPath[] = [];
-  while (remaining > 0) {
-    const letters: number[] = [];
-    let cur = 0;
-    while (letters.length < maxLength) {
-      const e = (left[cur] ?? 0) > 0 ? uncoveredAt(cur) : -1;
-      if (e >= 0) {
-        letters.push(e);
-        cur = take(cur, e);
-        continue;
-      }
-      const detour = toNearest(cur);
-      if (detour === null) break;
-      let target = cur;
-      for (const d of detour) target = succ[target * A + d] ?? 0;
-      if (detour.length > (depth[target] ?? 0) && letters.length > 0) break;
-      if (letters.length + detour.length >= maxLength) break;
-      for (const d of detour) {
-        letters.push(d);
-        cur = take(cur, d);
-      }
-    }
-    if (letters.length === 0) break;
-    paths.push({
-      letters,
-      events: letters.map((e) => x.alphabet[e]).filter((e): e is ExternalEvent => e !== undefined),
-    });
-  }
+  const paths = coverWalks({
+    succ,
+    n,
+    A,
+    left,
+    depth,
+    maxLength,
+    alphabet: x.alphabet,
+    remaining: () => remaining,
+    uncoveredAt,
+    take,
+  });
   return { paths, visible: K };
 }

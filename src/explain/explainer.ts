@@ -362,17 +362,7 @@ export class Explainer {
         if (p.monitor) this.monitors.set(p.id, p.monitor(m, stepOf, this.config));
       } else ok = r.handled || r.ignored.length > 0;
       if (!ok) {
-        const x = explainBreak({
-          config: this.config,
-          property: p,
-          pre,
-          event,
-          result: r,
-          post,
-          ref,
-          outcome,
-          history: h,
-        });
+        const x = this.breakOf({ property: p, pre, event, result: r, post, ref, outcome });
         violations.push(this.withContrast({ property: p.id, ...x }));
       }
     }
@@ -388,6 +378,11 @@ export class Explainer {
     if (reg !== null && reg.elfcorehdr !== null && key !== ranges(pre.actors.firmware.context.registration?.elfcorehdr))
       h.header = { ref, key, memory: [...post.actors.firmware.context.memory] };
     return { violations, outcome, memoryMap: stateMemoryMap(this.config, post), service: serviceActions(r.deliveries) };
+  }
+
+  /** explainBreak() with this replay's configuration and history. */
+  private breakOf(c: Omit<BreakContext, 'config' | 'history'>): { why: string; detail: string[] } {
+    return explainBreak({ ...c, config: this.config, history: this.history });
   }
 
   private withContrast(v: Violation): Violation {
@@ -410,17 +405,7 @@ export class Explainer {
         this.broken.delete(p.id);
         continue;
       }
-      const x = explainBreak({
-        config: this.config,
-        property: p,
-        pre,
-        event,
-        result: r,
-        post,
-        ref,
-        outcome,
-        history: this.history,
-      });
+      const x = this.breakOf({ property: p, pre, event, result: r, post, ref, outcome });
       const since = this.broken.get(p.id);
       if (since === undefined) this.broken.set(p.id, ref?.line ?? null);
       out.push(since === undefined ? this.withContrast({ property: p.id, ...x }) : { property: p.id, ...x, since });

@@ -4,11 +4,29 @@
 // crashkernel= reserved) it loads the crash kernel with kexec -p and reloads it (unload, then
 // load) after memory hotplug, unless the kernel updates the image itself (§6).
 import { enqueueActions, setup } from 'xstate';
-import type { Config } from '../src/config';
+import type { Config, UdevRule } from '../src/config';
 import type { AnyEvent, InternalEvent } from '../src/events';
 import { FILES } from '../src/sysfs/store';
 
-export function kdumpServiceMachine(_config: Config) {
+/**
+ * Whether the fadump memory rule of 98-kexec.rules.ppc64 (kdump-utils) exits before it starts
+ * kdump-udev-throttler, given /sys/kernel/fadump/hotplug_ready: true when the file exists (and,
+ * as hotplug_ready_show() in arch/powerpc/kernel/fadump.c prints nothing else, reads 1), false
+ * when it is absent (kernels before bc446c5acaba, v6.10). §10:
+ * - 'always' (a585f981bde6 "kexec.rules: create dedicated udev rules for ppc64", 2019): no test,
+ *   never skips;
+ * - 'hotplug-ready' (679a1c5a96e4 "powerpc: fix early exit from udev on hotplug event for
+ *   fadump", 2025): `! test -f F || cat F | grep 0 || exit 0` skips when the file reads 1;
+ * - 'hotplug-ready-inverted' (b4e3d3724cf3 "fadump/udev: do not re-register fadump if kernel
+ *   hotplug ready", 2024): `... | grep 1 || exit 0` skips only when the file reads something
+ *   without a 1, which the kernel never prints: it never skips.
+ */
+export function udevRuleSkips(rule: UdevRule, hotplugReady: boolean): boolean {
+  if (rule === 'hotplug-ready') return hotplugReady;
+  return false;
+}
+
+export function kdumpServiceMachine(config: Config) {
   return setup({
     types: { context: {} as Record<string, never>, events: {} as AnyEvent, emitted: {} as InternalEvent },
     guards: {
@@ -16,8 +34,8 @@ export function kdumpServiceMachine(_config: Config) {
        *  registration). */
       mustRegister: ({ event }) =>
         event.type === 'userspace.start' && event.fadumpEnabled && !event.registered && !event.capture,
-      /** The udev rule skips the reload when /sys/kernel/fadump/hotplug_ready reads 1 (§5). */
-      hotplugReady: ({ event }) => event.type === 'uevent.memory' && event.hotplugReady,
+      /** The udev rule's RUN line ends early, before the throttler (§5, §10): per config.udevRule. */
+      udevSkips: ({ event }) => event.type === 'uevent.memory' && udevRuleSkips(config.udevRule, event.hotplugReady),
       mine: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service',
       writeOk: ({ event }) => event.type === 'sysfs.result' && event.origin === 'kdump-service' && event.errno === null,
       /** kdumpctl start uses kdump when /sys/kernel/fadump/enabled does not read 1 and
@@ -79,7 +97,7 @@ export function kdumpServiceMachine(_config: Config) {
       },
       idle: {
         on: {
-          'uevent.memory': [{ guard: 'hotplugReady' }, { target: 'reloadPending' }],
+          'uevent.memory': [{ guard: 'udevSkips' }, { target: 'reloadPending' }],
           'kdump-reload': { actions: { type: 'ignore', params: { reason: 'no reload pending' } } },
           'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
         },

@@ -113,9 +113,17 @@ export const ConfigSchema = z
     /** The kernel registers itself at boot (607451ce0aa9, 5.18); before, kdumpctl start did.
      *  Default: the kernel's. */
     registerAtBoot: z.boolean().optional(),
-    /** `echo 1 > registered` while registered: re-registers (0823c68b054b, 4.20) or -EEXIST
-     *  (98b8cd7f7564, 4.13-4.19). Default: the kernel's. */
-    registeredWrite: z.enum(['reregister', 'eexist']).optional(),
+    /** `echo 1 > registered` while registered: re-registers (0823c68b054b, 4.20), -EEXIST
+     *  (98b8cd7f7564, 4.13-4.19), or -EINVAL (before 98b8cd7f7564: -EINVAL for `echo 0` while
+     *  not registered too, and a failed registration still returns success). Default: the
+     *  kernel's. */
+    registeredWrite: z.enum(['reregister', 'eexist', 'einval']).optional(),
+    /** The kdump-utils udev rule on memory online/offline (98-kexec.rules.ppc64): "always"
+     *  starts the throttler on every event (a585f981bde6, 2019), "hotplug-ready" skips it when
+     *  /sys/kernel/fadump/hotplug_ready reads 1 (679a1c5a96e4, 2025, the current rule), and
+     *  "hotplug-ready-inverted" is the shipped b4e3d3724cf3 (2024) that grepped for 1 instead
+     *  of 0, so it skips only when the file reads 0 (docs/kernel-behaviour.md §10). */
+    udevRule: z.enum(['always', 'hotplug-ready', 'hotplug-ready-inverted']).default('hotplug-ready'),
     /** Possible CPUs: QEMU sizes its CPU state data section by them (0x20 + 0x4f0 each; QEMU
      *  counts cores, -smp maxcpus / threads). PowerVM's documented size does not follow them. */
     cpus: z.number().int().positive().max(8192).default(1),
@@ -157,6 +165,10 @@ export const ConfigSchema = z
   .strict();
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
+/** What `echo 1 > registered` while registered does (src/kernel-versions.ts KernelTraits). */
+export type RegisteredWrite = 'reregister' | 'eexist' | 'einval';
+/** The kdump-utils udev memory-hotplug rule variant (98-kexec.rules.ppc64). */
+export type UdevRule = 'always' | 'hotplug-ready' | 'hotplug-ready-inverted';
 type Parsed = z.output<typeof ConfigSchema>;
 
 /** A configuration with every default filled in and every size in bytes. */
@@ -187,7 +199,9 @@ export interface Config {
   readonly petitbootPreservesDump: boolean;
   readonly bootMemoryRule: Parsed['bootMemoryRule'];
   readonly registerAtBoot: boolean;
-  readonly registeredWrite: 'reregister' | 'eexist';
+  readonly registeredWrite: RegisteredWrite;
+  /** The kdump-utils udev memory-hotplug rule (see the schema's udevRule). */
+  readonly udevRule: UdevRule;
   /** Possible CPUs. */
   readonly cpus: number;
   /** PAGE_SIZE in KiB (4 or 64) and in bytes. */
@@ -222,7 +236,7 @@ interface Kernels {
   kernel: KernelVersion;
   elfcorehdr: 'at-registration' | 'in-capture-kernel';
   registerAtBoot: boolean;
-  registeredWrite: 'reregister' | 'eexist';
+  registeredWrite: RegisteredWrite;
   crashHotplug: boolean;
   capture: { kernel: KernelVersion; elfcorehdr: 'at-registration' | 'in-capture-kernel' };
 }
@@ -402,7 +416,7 @@ function defaultName(c: Parsed, k: Kernels, petitboot: boolean): string {
   if (c.platform === 'powernv') parts.push(petitboot ? 'petitboot-preserves' : 'petitboot-clobbers');
   if (c.bootMemoryRule !== 'current') parts.push(c.bootMemoryRule);
   if (!k.registerAtBoot) parts.push('kdumpctl-registers');
-  if (k.registeredWrite !== 'reregister') parts.push('registered-eexist');
+  if (k.registeredWrite !== 'reregister') parts.push(`registered-${k.registeredWrite}`);
   const ck = c.captureKernel;
   if (ck.kernel !== undefined && ck.kernel !== k.kernel) parts.push(`capture-kernel=${ck.kernel}`);
   if (k.capture.elfcorehdr !== k.elfcorehdr) parts.push(`capture=${k.capture.elfcorehdr}`);
@@ -517,6 +531,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       bootMemoryRule: c.bootMemoryRule,
       registerAtBoot: k.registerAtBoot,
       registeredWrite: k.registeredWrite,
+      udevRule: c.udevRule,
       cpus: c.cpus,
       pageSizeKiB: c.pageSizeKiB,
       pageSize: c.pageSizeKiB * KiB,
@@ -560,6 +575,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     bootMemoryRule: c.bootMemoryRule,
     registerAtBoot: c.registerAtBoot,
     registeredWrite: c.registeredWrite,
+    udevRule: c.udevRule,
     cpus: c.cpus,
     pageSizeKiB: c.pageSizeKiB,
     mmu: c.mmu,
@@ -613,6 +629,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['captureKernel', 'headerSizes'],
   ['faults'],
   ['nrCpus'],
+  ['udevRule'],
 ];
 
 type Json = Record<string, unknown>;
@@ -668,7 +685,7 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
     case 'registerAtBoot':
       return v ? null : 'kdumpctl-registers';
     case 'registeredWrite':
-      return v === 'eexist' ? 'registered-eexist' : null;
+      return v === 'reregister' ? null : `registered-${String(v)}`;
     case 'crashHotplug':
       return v ? 'crash-hotplug' : mechanism === 'kdump' ? 'udev-reload' : 'no-crash-hotplug';
     case 'firmware':

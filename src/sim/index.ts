@@ -77,7 +77,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
   const compat: Compat = { ...NO_COMPAT, ...options.compat };
   const images = kernelImages(config);
   const fw = new Firmware(config);
-  const kdump = new KdumpService(faults);
+  const kdump = new KdumpService(faults, config.udevRule);
   let kernel: Kernel | null = null;
   let dump: DumpOutcome = 'none';
   /** User space has copied /proc/vmcore away in this boot. */

@@ -2,6 +2,7 @@
 // (98-kexec.rules.ppc64) with kdump-udev-throttler and `kdumpctl reload` (docs/kernel-behaviour.md §5). It talks to
 // the kernel only through sysfs.
 import type { Kernel } from './kernel';
+import type { UdevRule } from '../config';
 import type { Faults } from './mutants';
 
 const REGISTERED = '/sys/kernel/fadump/registered';
@@ -16,7 +17,10 @@ export type KdumpState = 'stopped' | 'startPending' | 'idle' | 'reloadPending' |
 export class KdumpService {
   state: KdumpState = 'stopped';
 
-  constructor(private readonly faults: Faults) {}
+  constructor(
+    private readonly faults: Faults,
+    private readonly rule: UdevRule,
+  ) {}
 
   /** A reset or power-off stops everything. */
   reset(): void {
@@ -34,12 +38,22 @@ export class KdumpService {
     this.state = mustRegister ? 'startPending' : 'idle';
   }
 
-  /** The udev rule on memory online/offline: skipped when hotplug_ready reads 1 (§5). The
-   *  dump-capture environment has no reload rule [I]. */
+  /** The udev rule on memory online/offline, 98-kexec.rules.ppc64's RUN line for memory (§5,
+   *  §10). The dump-capture environment has no reload rule [I]. */
   memoryUevent(kernel: Kernel): void {
     if (kernel.vmcore !== null) return;
-    if (kernel.sysfsRead(HOTPLUG_READY) === '1' && !this.faults.on('udev-ignores-hotplug-ready')) return;
+    if (this.exitsEarly(kernel.sysfsRead(HOTPLUG_READY)) && !this.faults.on('udev-ignores-hotplug-ready')) return;
     if (this.state === 'idle') this.state = 'reloadPending';
+  }
+
+  /** The shell test before systemd-run, on hotplug_ready's contents (null: no such file):
+   *  `! test -f F || cat F | grep X || exit 0` exits when the file exists and grep finds no X;
+   *  X is 0 in 679a1c5a96e4 (the current rule) and 1 in b4e3d3724cf3, which it fixed;
+   *  a585f981bde6's rule has no test. */
+  private exitsEarly(hotplugReady: string | null): boolean {
+    if (this.rule === 'always' || hotplugReady === null) return false;
+    const grepFor = this.rule === 'hotplug-ready' ? '0' : '1';
+    return !hotplugReady.includes(grepFor);
   }
 
   /** kdump-udev-throttler runs `kdumpctl reload`: reload_fadump() echoes 1 to registered; on

@@ -238,3 +238,21 @@ export function dlparRemoveBlocked(
   if (config.platform !== 'pseries' || !registered || r === null) return false;
   return ranges.some((x) => x.start < r.bootMemTop || (x.start < r.area.end && r.area.start < x.end));
 }
+
+/** §4 by release: whether pSeries DLPAR refuses to remove these ranges. Kernels before 4.13
+ *  (src/kernel-versions.ts dlparCheck 'reserved-pages') ask nothing of fadump in
+ *  lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c): boot memory goes even
+ *  while registered, and only the reserved area refuses, registered or not, its pages being
+ *  memblock-reserved (is_mem_section_removable() [I]); with the area at the top of RAM (4.11)
+ *  that is the first LMB the HMC takes. Later kernels: dlparRemoveBlocked(). */
+export function dlparRemoveRefused(
+  config: Config,
+  build: KernelBuild,
+  registered: boolean,
+  r: Reservation | null,
+  ranges: readonly Range[],
+): boolean {
+  if (config.platform === 'pseries' && traitsOf(buildOf(config, build).version).dlparCheck === 'reserved-pages')
+    return r !== null && ranges.some((x) => x.start < r.area.end && r.area.start < x.end);
+  return dlparRemoveBlocked(config, registered, r, ranges);
+}

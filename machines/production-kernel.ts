@@ -19,7 +19,7 @@ import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import {
   buildOf,
-  dlparRemoveBlocked,
+  dlparRemoveRefused,
   dumpActiveAtBoot,
   headerFor,
   hotplugReadyIn,
@@ -101,6 +101,7 @@ export function productionKernelMachine(config: Config) {
       dumpActive: false,
       registered,
       eexistOnReregister: config.registeredWrite === 'eexist',
+      einvalOnRepeat: config.registeredWrite === 'einval',
       cmdlineLength: context.savedCommandLineLen,
       opalCore: context.opalCore,
     };
@@ -137,7 +138,7 @@ export function productionKernelMachine(config: Config) {
       dlparBlocked: ({ context, event }, p: { registered: boolean }) =>
         event.type === 'dlpar.request' &&
         event.action === 'remove' &&
-        (dlparRemoveBlocked(config, p.registered, context.reservation, event.ranges) ||
+        (dlparRemoveRefused(config, context.build, p.registered, context.reservation, event.ranges) ||
           [context.crashkernel, context.phypScratch].some(
             (r) => r !== null && event.ranges.some((x) => x.start < r.end && r.start < x.end),
           )),
@@ -311,7 +312,10 @@ export function productionKernelMachine(config: Config) {
             capture: false,
           });
         } else {
-          enqueue.emit({ type: 'sysfs.result', path, errno: r.errno, origin });
+          // Before 98b8cd7f7564 fadump_register_store() dropped register_fadump()'s result: the
+          // write succeeds whatever the firmware said (src/kernel-versions.ts RegisteredWrite).
+          const errno = config.registeredWrite === 'einval' ? null : r.errno;
+          enqueue.emit({ type: 'sysfs.result', path, errno, origin });
         }
         enqueue.assign({ pending: null });
       }),

@@ -3,14 +3,15 @@
 import { z } from 'zod';
 import {
   CURRENT_KERNEL,
-  KERNEL_CHANGES,
   LAST_AT_REGISTRATION_KERNEL,
   OLDEST_KERNEL,
   compareKernelVersions,
   parseKernelVersion,
   traitsOf,
   type KernelVersion,
+  type RegisteredWrite,
 } from './kernel-versions';
+export type { RegisteredWrite } from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB, parseSize } from './memory/size';
 
@@ -58,7 +59,7 @@ const kernelVersion = z.string().superRefine((s, ctx) => {
   } else if (compareKernelVersions(s, OLDEST_KERNEL) < 0) {
     ctx.addIssue({
       code: 'custom',
-      message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (before ${KERNEL_CHANGES[0]?.commit ?? ''} \`echo 1 > registered\` while registered returned -EINVAL)`,
+      message: `${s} is older than ${OLDEST_KERNEL}, the oldest release the model describes (older kernels size boot memory by fadump_reserve_mem= rather than crashkernel=, src/kernel-versions.ts)`,
     });
   } else if (compareKernelVersions(s, CURRENT_KERNEL) > 0) {
     // A release the table has not seen may change anything: the model does not guess.
@@ -165,8 +166,6 @@ export const ConfigSchema = z
   .strict();
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
-/** What `echo 1 > registered` while registered does (src/kernel-versions.ts KernelTraits). */
-export type RegisteredWrite = 'reregister' | 'eexist' | 'einval';
 /** The kdump-utils udev memory-hotplug rule variant (98-kexec.rules.ppc64). */
 export type UdevRule = 'always' | 'hotplug-ready' | 'hotplug-ready-inverted';
 type Parsed = z.output<typeof ConfigSchema>;

@@ -27,6 +27,34 @@ export type ParamAreaRule =
    *  (f4892c68ecc1 until 0843ba458439). */
   | 'when-supported';
 
+/** What `echo 1 > registered` does while registered (fadump_register_store() /
+ *  registered_store(), arch/powerpc/kernel/fadump.c). */
+export type RegisteredWrite =
+  /** Unregister, then register (0823c68b054b, 4.20). */
+  | 'reregister'
+  /** -EEXIST; `echo 0` while not registered succeeds (98b8cd7f7564, 4.13). */
+  | 'eexist'
+  /** -EINVAL, and -EINVAL for `echo 0` while not registered too; register_fadump()'s result is
+   *  dropped, so a registration the firmware refuses still returns success (3.4 to 4.12). */
+  | 'einval';
+
+/** Where fadump_reserve_mem() puts the reserved area in a first-kernel boot. */
+export type ReservePlacement =
+  /** At memblock_end_of_DRAM() - size: "Reserve the memory at the top of memory." (3.4 to 4.11). */
+  | 'top-of-ram'
+  /** The first free chunk above boot memory (f6e6bedb7731, 4.12). */
+  | 'above-boot-memory';
+
+/** What pSeries DLPAR memory removal (lmb_is_removable(), arch/powerpc/platforms/pseries/
+ *  hotplug-memory.c) asks of fadump. */
+export type DlparCheck =
+  /** Nothing: boot memory can be removed while registered; only the area's reserved pages refuse
+   *  to go (is_mem_section_removable() in lmb_is_removable() [I]), registered or not (before
+   *  "powerpc/fadump: avoid holes in boot memory area when fadump is registered", 2017). */
+  | 'reserved-pages'
+  /** Boot memory and the reserved area while registered (docs/kernel-behaviour.md §4). */
+  | 'fadump-memory';
+
 /** The behaviours of one kernel release that the model distinguishes. */
 export interface KernelTraits {
   /** Where the elfcorehdr is built: at registration in the first kernel (and the FADMPINF crash
@@ -38,8 +66,13 @@ export interface KernelTraits {
   readonly paramArea: ParamAreaRule;
   /** setup_fadump() registers with the firmware at boot (before, kdumpctl start did). */
   readonly registerAtBoot: boolean;
-  /** `echo 1 > registered` while registered: -EEXIST, or unregister and register again. */
-  readonly registeredWrite: 'eexist' | 'reregister';
+  /** `echo 1 > registered` while registered: -EINVAL, -EEXIST, or unregister and register
+   *  again (and what goes with each, RegisteredWrite). */
+  readonly registeredWrite: RegisteredWrite;
+  /** Where a first-kernel boot reserves the area. */
+  readonly reserveAt: ReservePlacement;
+  /** What DLPAR memory removal checks. */
+  readonly dlparCheck: DlparCheck;
   /** fadump=nocma is understood and the boot-memory copy destination is handed to CMA. Before,
    *  early_fadump_param() knew only "on" and "off": "nocma" left fadump disabled. */
   readonly cma: boolean;
@@ -64,17 +97,22 @@ export interface KernelChange {
   readonly sets: Partial<KernelTraits>;
 }
 
-/** The oldest release the table describes: before 98b8cd7f7564 `echo 1 > registered` while
- *  registered (and `echo 0` while not) returned -EINVAL, which the model does not state. */
-export const OLDEST_KERNEL: KernelVersion = '4.13';
+/** The oldest release the table describes. 4.11 is the last with the area at the top of RAM
+ *  (before f6e6bedb7731) and already sizes boot memory by crashkernel= (11550dc0a00b
+ *  "powerpc/fadump: reuse crashkernel parameter for fadump memory reservation" [I: release not
+ *  checked]); older kernels read fadump_reserve_mem= instead, which the model does not state. */
+export const OLDEST_KERNEL: KernelVersion = '4.11';
 
-/** The behaviours of OLDEST_KERNEL before any row applies. */
+/** The behaviours of OLDEST_KERNEL before any row applies (fadump.c of 4.11:
+ *  fadump_register_store(), fadump_reserve_mem(); pseries/hotplug-memory.c lmb_is_removable()). */
 const BEFORE: KernelTraits = {
   elfcorehdr: 'at-registration',
   hotplugReady: false,
   paramArea: 'none',
   registerAtBoot: false,
-  registeredWrite: 'eexist',
+  registeredWrite: 'einval',
+  reserveAt: 'top-of-ram',
+  dlparCheck: 'reserved-pages',
   cma: false,
   opal: false,
   crashHotplug: false,
@@ -83,11 +121,30 @@ const BEFORE: KernelTraits = {
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
 export const KERNEL_CHANGES: readonly KernelChange[] = [
   {
+    since: '4.12',
+    commit: 'f6e6bedb7731',
+    title: 'powerpc/fadump: Reserve memory at an offset closer to bottom of RAM',
+    // fadump_reserve_mem(): "Currently, the area to preserve boot memory is reserved at the top
+    // of RAM. This leaves fadump vulnerable to memory hot-remove operations." Queued for
+    // next-20170411, so in the 4.12 merge window.
+    sets: { reserveAt: 'above-boot-memory' },
+  },
+  {
     since: '4.13',
     commit: '98b8cd7f7564',
     title: 'powerpc/fadump: return error when fadump registration fails',
-    // registered_store(): `echo 1` while registered returns -EEXIST.
+    // fadump_register_store(): `echo 1` while registered returns -EEXIST (was -EINVAL), `echo 0`
+    // while not registered succeeds (was -EINVAL), and register_fw_dump()'s error reaches the
+    // writer (was dropped).
     sets: { registeredWrite: 'eexist' },
+  },
+  {
+    since: '4.13',
+    commit: null,
+    title: 'powerpc/fadump: avoid holes in boot memory area when fadump is registered (Hari Bathini, 2017)',
+    // lmb_is_removable(): "Don't hot-remove memory that falls in fadump boot memory area"
+    // (is_fadump_boot_memory_area()); the release is the one of 98b8cd7f7564, posted with it [I].
+    sets: { dlparCheck: 'fadump-memory' },
   },
   {
     since: '4.20',

@@ -292,8 +292,12 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
       const [a, b] = [KERNEL_CHANGES[i - 1], KERNEL_CHANGES[i]];
       if (a && b) expect(compareKernelVersions(a.since, b.since)).toBeLessThanOrEqual(0);
     }
-    expect(() => traitsOf('4.12')).toThrow(/older/);
-    expect(traitsOf(OLDEST_KERNEL).registeredWrite).toBe('eexist');
+    expect(() => traitsOf('4.10')).toThrow(/older/);
+    expect(traitsOf(OLDEST_KERNEL).registeredWrite).toBe('einval');
+    expect(traitsOf(OLDEST_KERNEL).reserveAt).toBe('top-of-ram');
+    expect(traitsOf('4.12').registeredWrite).toBe('einval');
+    expect(traitsOf('4.12').reserveAt).toBe('above-boot-memory');
+    expect(traitsOf('4.13').registeredWrite).toBe('eexist');
   });
 
   it('property: each trait follows its row: elfcorehdr, hotplug_ready and crash hotplug from 6.10, registration at boot from 5.18, CMA from 4.20, bootargs_append from 6.10', () => {
@@ -310,7 +314,9 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
         expect(t.crashHotplug).toBe(since('6.10'));
         expect(t.registerAtBoot).toBe(since('5.18'));
         expect(t.cma).toBe(since('4.20'));
-        expect(t.registeredWrite).toBe(since('4.20') ? 'reregister' : 'eexist');
+        expect(t.registeredWrite).toBe(since('4.20') ? 'reregister' : since('4.13') ? 'eexist' : 'einval');
+        expect(t.reserveAt).toBe(since('4.12') ? 'above-boot-memory' : 'top-of-ram');
+        expect(t.dlparCheck).toBe(since('4.13') ? 'fadump-memory' : 'reserved-pages');
         expect(t.paramArea === 'none').toBe(!since('6.10'));
         // The rows a release has are exactly those it is at or past, or whose stable list names it.
         for (const c of KERNEL_CHANGES)
@@ -394,9 +400,9 @@ describe('validation at the boundary: messages that name the field', () => {
   it('refuses what the model cannot describe, with the reason', () => {
     expect(issuesOf({ kernel: '6' })).toEqual([{ path: 'kernel', message: expect.stringMatching(/major\.minor/) }]);
     expect(issuesOf({ kernel: '6.12.107' })[0]?.message).toMatch(/"6\.12"/);
-    expect(issuesOf({ kernel: '4.12' })[0]).toMatchObject({
+    expect(issuesOf({ kernel: '4.10' })[0]).toMatchObject({
       path: 'kernel',
-      message: expect.stringMatching(/older than 4\.13/),
+      message: expect.stringMatching(/older than 4\.11.*fadump_reserve_mem=/),
     });
     expect(issuesOf({ pageSizeKiB: 16 })).toEqual([
       { path: 'pageSizeKiB', message: 'expected 4 or 64 (CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES)' },

@@ -8,6 +8,7 @@ import {
   bootMemorySize,
   cmaRange,
   dumpAreaAt,
+  endOfDram,
   fadumpAreaSize,
   locateReserveMem,
   normalize,
@@ -19,7 +20,8 @@ import type { Config } from '../config';
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: string };
 
 /** The first kernel's reservation over `memory` (bytes): boot memory, its regions, the area (with
- *  the guest's CPU state, HPTE and page size) at the first free place above boot_mem_top, and the
+ *  the guest's CPU state, HPTE and page size) at the first free place above boot_mem_top (at the
+ *  top of RAM in kernels before 4.12), and the
  *  CMA part of the copy destination; or the kernel's reason for disabling fadump. */
 export function reserveAtBoot(config: Config, memory: readonly Range[]): ReserveResult {
   const geometry = areaGeometry(config);
@@ -36,7 +38,12 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
   // Before 2024 the area also held the elfcorehdr, sized by the memblock regions at boot.
   const elfcorehdrRegions = config.elfcorehdr === 'at-registration' ? normalize(memory).length : null;
   const areaSize = fadumpAreaSize(geometry, size.value, elfcorehdrRegions);
-  const start = locateReserveMem(memory, regions.value.bootMemTop, areaSize, config.pageSize);
+  // Before f6e6bedb7731 (4.12) fadump_reserve_mem() took the top of RAM, unchecked: "Reserve the
+  // memory at the top of memory." base = memory_boundary - size (src/kernel-versions.ts).
+  const start =
+    traitsOf(config.kernel).reserveAt === 'top-of-ram'
+      ? endOfDram(memory) - areaSize
+      : locateReserveMem(memory, regions.value.bootMemTop, areaSize, config.pageSize);
   if (start === null) return { ok: false, reason: 'Failed to find memory chunk for reservation' };
   const area = dumpAreaAt(geometry, start, size.value);
   return {

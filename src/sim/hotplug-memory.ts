@@ -19,7 +19,12 @@ export interface DlparKernel extends FadumpKernel {
 export function dlpar_memory(k: DlparKernel, action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
   if (action === 'remove') {
     for (const l of lmbs) {
-      if (
+      if (k.env.config.platform === 'pseries' && !k.has('4.13')) {
+        // Before "powerpc/fadump: avoid holes in boot memory area when fadump is registered"
+        // (4.13 [I]) lmb_is_removable() asks nothing of fadump; memblock-reserved pages (the
+        // area) are still not removable (is_mem_section_removable() [I]).
+        if (memblockOverlaps(k.memblock.reserved, l.base, l.size)) return 'EINVAL';
+      } else if (
         k.env.config.platform === 'pseries' &&
         !k.bug('dlpar-protection-missing') &&
         k.is_fadump_memory_area(l.base, l.size)

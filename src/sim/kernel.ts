@@ -281,7 +281,8 @@ export class Kernel implements FadumpKernel {
       this.fadump_reserve_crash_area(f.boot_mem_top);
       return 1;
     }
-    base = this.fadump_locate_reserve_mem(base, size);
+    // 4.11 and older: "Reserve the memory at the top of memory." (f6e6bedb7731 moved it down).
+    base = this.has('4.12') ? this.fadump_locate_reserve_mem(base, size) : memBoundary - size;
     if (base === 0 || base + size > memBoundary) return error(); // "Failed to find memory chunk"
     f.reserve_dump_area_start = base;
     this.init_mem_struct_addresses();
@@ -696,18 +697,22 @@ export class Kernel implements FadumpKernel {
     if (input === null) return 'EINVAL';
     switch (input) {
       case 0: {
-        if (!f.dump_registered) return null;
+        // Before 98b8cd7f7564: "if (fw_dump.dump_registered == 0) { ret = -EINVAL; ..."
+        if (!f.dump_registered) return this.config.registeredWrite === 'einval' ? 'EINVAL' : null;
         // Un-register; success even if the firmware refused.
         const err = this.fadump_unregister();
         return this.bug('echo0-returns-unregister-error') ? err : null;
       }
       case 1: {
         if (f.dump_registered) {
+          if (this.config.registeredWrite === 'einval') return 'EINVAL';
           if (this.config.registeredWrite === 'eexist' || this.bug('eexist-on-reregister')) return 'EEXIST';
           this.fadump_unregister();
         }
         const ret = this.register_fadump();
-        return this.bug('registered-ignores-register-error') ? null : ret;
+        // Before 98b8cd7f7564 the store called register_fadump() and dropped what it returned.
+        const dropped = this.config.registeredWrite === 'einval' || this.bug('registered-ignores-register-error');
+        return dropped ? null : ret;
       }
       default:
         return 'EINVAL';

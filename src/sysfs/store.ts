@@ -70,6 +70,9 @@ export interface StoreView {
   registered: boolean;
   /** The kernel returns -EEXIST for `echo 1` while registered (2017 kernels). */
   eexistOnReregister: boolean;
+  /** Kernels before 98b8cd7f7564 (3.4 to 4.12): fadump_register_store() returns -EINVAL for
+   *  `echo 1` while registered and for `echo 0` while not (src/kernel-versions.ts). Absent: no. */
+  einvalOnRepeat?: boolean;
   /** strlen of the kernel's own command line. */
   cmdlineLength: number;
   opalCore: 'present' | 'released' | null;
@@ -82,9 +85,13 @@ export function registeredStore(v: StoreView, value: string): RegisteredOutcome 
   if (!v.enabled || v.dumpActive) return { errno: 'EPERM' };
   const input = kstrtoint(value);
   if (input === null) return { errno: 'EINVAL' };
-  if (input === 0) return { op: v.registered ? 'unregister' : 'noop' };
+  if (input === 0) {
+    if (v.registered) return { op: 'unregister' };
+    return v.einvalOnRepeat === true ? { errno: 'EINVAL' } : { op: 'noop' };
+  }
   if (input === 1) {
     if (!v.registered) return { op: 'register' };
+    if (v.einvalOnRepeat === true) return { errno: 'EINVAL' };
     return v.eexistOnReregister ? { errno: 'EEXIST' } : { op: 'reregister' };
   }
   return { errno: 'EINVAL' };

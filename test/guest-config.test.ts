@@ -224,6 +224,8 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
       paramArea: 'none',
       registerAtBoot: true,
       registeredWrite: 'reregister',
+      reserveAt: 'above-boot-memory',
+      dlparCheck: 'fadump-memory',
       cma: true,
       opal: true,
       crashHotplug: false,

@@ -147,6 +147,7 @@ const KEY_ORDER = [
   'fadump',
   'registerAtBoot',
   'registeredWrite',
+  'udevRule',
   'bootMemoryRule',
 ];
 

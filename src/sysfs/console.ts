@@ -63,6 +63,40 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
   return out;
 }
 
+/** A capture boot whose dump rtas_fadump_process() rejected (docs/kernel-behaviour.md §1.4, "Partial preservation"):
+ *  rtas_fadump_dt_scan()'s "Firmware-assisted dump is active.", then its pr_err "Dump taken by
+ *  platform is not valid (%d)" / "... incomplete (%d)" and pr_warn "Region type: %u src addr:
+ *  0x%llx dest addr: 0x%llx" (arch/powerpc/platforms/pseries/rtas-fadump.c), the section's
+ *  addresses rebuilt from what the capture kernel handed over (the dump's regions and area).
+ *  null for any other step. */
+function platformRejectLines(
+  config: Config,
+  pre: SystemState,
+  event: ExternalEvent,
+  post: SystemState,
+): string[] | null {
+  const message = post.dumpReason ?? '';
+  const m = /^Dump taken by platform is (?:not valid|incomplete)(?: \((\d+)\))?$/.exec(message);
+  const capture =
+    (event.event === 'crash' || event.event === 'reboot') &&
+    (pre.actors.firmware.matches('registered') || pre.actors.firmware.matches('dumpPending'));
+  if (config.platform !== 'pseries' || post.dump !== 'lost' || m === null || !capture) return null;
+  const out = ['rtas fadump: Firmware-assisted dump is active.', `rtas fadump: ${message}`];
+  const r = post.actors.productionKernel.context.reservation;
+  if (m[1] === undefined || r === null) return out;
+  const i = Number(m[1]);
+  let dest = r.bootMemDest;
+  for (const b of r.bootRegions.slice(0, Math.max(0, i - 2))) dest += b.end - b.start;
+  // Section 0 is the CPU state data (RTAS_FADUMP_CPU_STATE_DATA, at the area's start); from 2 on
+  // the boot-memory regions (RTAS_FADUMP_REAL_MODE_REGION).
+  const section =
+    i === 0 ? { type: 0x1, src: 0, dest: r.area.start } : { type: 0x11, src: r.bootRegions[i - 2]?.start ?? 0, dest };
+  out.push(
+    `rtas fadump: Region type: ${section.type} src addr: ${hexll(section.src)} dest addr: ${hexll(section.dest)}`,
+  );
+  return out;
+}
+
 /** release_mem: fadump_free_reserved_memory() "freeing reserved memory (0x%llx - 0x%llx)" from
  *  the page after the kept area (PHYS_PFN rounds down) to the end of memory. */
 function releaseLines(post: SystemState, pageSize: number): string[] {
@@ -89,6 +123,8 @@ export function consoleLines(
   const before = running(pre);
   const after = running(post);
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
+  const rejected = platformRejectLines(config, pre, event, post);
+  if (rejected !== null) return rejected;
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   if (after === 'production' && booted) return bootLines(config, post);

@@ -86,3 +86,53 @@ describe('OPAL: the kernel does not check the copy and processes the partial dum
     expect(simAgrees(powernv, events)).toBe('captured');
   });
 });
+
+// docs/kernel-behaviour.md §1.4 "A registration from an earlier boot": after a failed unregister
+// and a reboot, the firmware keeps the old registration (-9) and the capture kernel reads the
+// param area it names (rtas_fadump_get_config(), fadump_append_bootargs()).
+describe('a registration kept from an earlier boot: the param area it names', () => {
+  const held = (more: ExternalEvent[]): ExternalEvent[] => [
+    boot,
+    { event: 'write', path: '/sys/kernel/fadump/bootargs_append', value: 'nr_cpus=16\n' },
+    { event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' },
+    { event: 'firmware-error', call: 'unregister', rc: -1 },
+    ...more,
+    { event: 'reboot' },
+    crash,
+  ];
+  const append = '/sys/kernel/fadump/bootargs_append';
+
+  it("hash: the area is at the same address in every boot, so it holds the crashing kernel's string ('')", () => {
+    const c: ConfigInput = { ...pseries, mmu: 'hash' };
+    const events = held([{ event: 'memory-hotplug', action: 'remove', lmbs: 1 }]);
+    const r = run(c, events);
+    expect(read(r.last(), append)).toBe('');
+    expect(r.last().console).toContain(
+      'fadump: Updated cmdline: BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro fadump=on ',
+    );
+    expect(simAgrees(c, events)).toBe('captured');
+  });
+
+  it("radix, the same memory in both boots: the crashing kernel's own area and string", () => {
+    const events = held([]);
+    expect(read(run(pseries, events).last(), append)).toBe('');
+    expect(simAgrees(pseries, events)).toBe('captured');
+  });
+
+  it("radix, less memory (D6): the kernel reads the earlier boot's address, outside this memory", () => {
+    const events = held([{ event: 'memory-hotplug', action: 'remove', lmbs: 1 }]);
+    const sim = simRun(makeConfig(pseries), events).steps.at(-1);
+    // The simulator, as the source reads: the old registration's address (the top of 8 GiB), and
+    // what the earlier boot left there [I: outside the partition's 7.75 GiB, undefined].
+    expect(sim?.sysfs[append]).toBe('nr_cpus=16');
+    expect(sim?.sysfs['/sys/kernel/debug/powerpc/fadump_region']).toContain(
+      "[0x000001fffff800-0x000001ffffffff]: cmdline append: 'nr_cpus=16'",
+    );
+    // The model: the defined case's answer for every case [I] (recorded disagreement D6).
+    const model = run(pseries, events).last();
+    expect(read(model, append)).toBe('');
+    expect(read(model, '/sys/kernel/debug/powerpc/fadump_region')).toContain(
+      "[0x000001effff800-0x000001efffffff]: cmdline append: ''",
+    );
+  });
+});

@@ -20,7 +20,7 @@ function hexll(n: number): string {
 /** A production kernel's boot: fadump_reserve_mem() "Reserved %lldMB of memory at %#016llx
  *  (System RAM: %lldMB)", fadump_cma_init() "Initialized %#llx bytes cma area at %ldMB from %#llx
  *  bytes of memory reserved for firmware-assisted dump", and registration at boot. */
-function bootLines(config: Config, post: SystemState): string[] {
+function bootLines(config: Config, pre: SystemState, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
   if (r === null) return [];
@@ -33,8 +33,22 @@ function bootLines(config: Config, post: SystemState): string[] {
       `fadump: Initialized ${hexll(r.cma.end - r.cma.start)} bytes cma area at ${Math.floor(r.cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`,
     );
   }
-  if (post.actors.productionKernel.matches({ running: 'registered' })) out.push(...registered(config));
+  if (post.actors.productionKernel.matches({ running: 'registered' }))
+    out.push(...(keptOver(pre, post) ? alreadyRegistered(config) : registered(config)));
   return out;
+}
+
+/** The firmware kept the registration it held before the step (an unregister failed at the
+ *  shutdown), so this boot's register got -9. */
+function keptOver(pre: SystemState, post: SystemState): boolean {
+  const held = pre.actors.firmware.context.registration;
+  return held !== null && post.actors.firmware.context.registration === held;
+}
+
+/** rtas_fadump_register() on RTAS -9: pr_err "Already registered!" (the kernel marks itself
+ *  registered and returns -EEXIST; docs/kernel-behaviour.md §1.2). */
+function alreadyRegistered(config: Config): string[] {
+  return config.platform === 'pseries' ? ['rtas fadump: Already registered!'] : [];
 }
 
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
@@ -127,7 +141,7 @@ export function consoleLines(
   if (rejected !== null) return rejected;
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
-  if (after === 'production' && booted) return bootLines(config, post);
+  if (after === 'production' && booted) return bootLines(config, pre, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
     if (file === FILES.releaseMem && before === 'capture' && after === 'production')

@@ -5,7 +5,15 @@ import { produce } from 'immer';
 import { unregisterOk } from './kernel-rules';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
-import type { AnyEvent, FirmwareCall, FirmwareRc, InternalEvent, PreservedDump, Registration } from '../src/events';
+import {
+  faultValue,
+  type AnyEvent,
+  type FaultCall,
+  type FirmwareRc,
+  type InternalEvent,
+  type PreservedDump,
+  type Registration,
+} from '../src/events';
 import { lmbsAdded, lmbsRemoved, withAdded, withRemoved, type Range } from '../src/memory/layout';
 
 export interface FirmwareContext {
@@ -18,16 +26,25 @@ export interface FirmwareContext {
    *  (opal_fdm->registered_regions) still counts its ranges. */
   registeredThisBoot: boolean;
   dump: PreservedDump | null;
-  /** Injected faults: the next call of that kind returns this rc. */
-  faults: Partial<Record<FirmwareCall, FirmwareRc>>;
+  /** Injected faults: the next call of that kind returns this rc; 'preserve-partial': the number
+   *  of boot-memory regions the next dump copies in full. */
+  faults: Partial<Record<FaultCall, FirmwareRc>>;
   dlpar: { action: 'add' | 'remove'; ranges: Range[] } | null;
 }
 
 /** The faults left once the next call of that kind has consumed its injected rc. */
-function consumed(faults: FirmwareContext['faults'], call: FirmwareCall): FirmwareContext['faults'] {
+function consumed(faults: FirmwareContext['faults'], ...calls: FaultCall[]): FirmwareContext['faults'] {
+  if (calls.every((c) => faults[c] === undefined)) return faults;
   return produce(faults, (f) => {
-    delete f[call];
+    for (const c of calls) delete f[c];
   });
+}
+
+/** The boot-memory regions a dump copies in full: all of them, or the first `regions` of them
+ *  after a 'preserve-partial' fault (docs/kernel-behaviour.md §1.4 "Partial preservation"). */
+function regionsDumped(faults: FirmwareContext['faults'], regions: number): number {
+  const partial = faults['preserve-partial'];
+  return typeof partial === 'number' ? Math.min(partial, regions) : regions;
 }
 
 /** What the firmware itself counts as a registration in place. */
@@ -112,16 +129,18 @@ export function firmwareMachine(config: Config) {
           elfcorehdr: event.elfcorehdr,
           paramArea: event.paramArea,
           memoryAtCrash: context.memory,
-          dumpedOk: context.faults.preserve === undefined,
+          // pSeries: a failed preserve sets error_flags; bytes_dumped stays what was copied [I].
+          errorFlags: context.faults.preserve !== undefined,
+          regionsDumped: regionsDumped(context.faults, context.registration.bootRegions.length),
           regionsRegistered: context.regionsRegistered,
           memoryIntact: true,
         };
-        enqueue.assign({ dump, registration: null, faults: consumed(context.faults, 'preserve') });
+        enqueue.assign({ dump, registration: null, faults: consumed(context.faults, 'preserve', 'preserve-partial') });
         enqueue.emit({ type: 'hw.reset' });
         enqueue.emit(bootEvent(context.memory, dump));
       }),
       mpiplFailed: enqueueActions(({ enqueue, context }) => {
-        enqueue.assign({ faults: consumed(context.faults, 'preserve') });
+        enqueue.assign({ faults: consumed(context.faults, 'preserve', 'preserve-partial') });
         enqueue.emit({ type: 'dump.lost', reason: 'opal_cec_reboot2(MPIPL) failed: the normal panic path continues' });
       }),
       lost: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -132,7 +151,10 @@ export function firmwareMachine(config: Config) {
         faults: ({ context, event }) =>
           event.type === 'firmware-error'
             ? produce(context.faults, (f) => {
-                f[event.call] = event.rc;
+                // The next dump fails one way: a fault for it replaces the other kind [I].
+                if (event.call === 'preserve') delete f['preserve-partial'];
+                if (event.call === 'preserve-partial') delete f.preserve;
+                f[event.call] = faultValue(event);
               })
             : context.faults,
       }),

@@ -14,7 +14,15 @@ import type {
 } from '../src/events';
 import { traitsOf } from '../src/kernel-versions';
 import { areaGeometry, paramAreaFits } from '../src/memory/guest';
-import { elfcorePtLoads, fadumpAreaSize, normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
+import {
+  dumpAreaAt,
+  elfcorePtLoads,
+  fadumpAreaSize,
+  normalize,
+  totalSize,
+  type PtLoad,
+  type Range,
+} from '../src/memory/layout';
 import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
 
 /** §1 early boot 1: pSeries: dump_active if /rtas/ibm,kernel-dump exists. OPAL: needs mpipl-boot,
@@ -145,15 +153,61 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   };
 }
 
-/** §1 capture boot 4: platform processing. rtas_fadump_process()
- *  (arch/powerpc/platforms/pseries/rtas-fadump.c) logs, per section, "Dump taken by platform is
- *  not valid (%d)" for error_flags set, or "Dump taken by platform is incomplete (%d)" for
- *  bytes_dumped short of source_len; the model's failed preserve does not tell which, so it names
- *  both and says so. */
+/** The firmware copied every boot-memory region of a dump in full (no 'preserve-partial'). */
+export function dumpComplete(dump: PreservedDump): boolean {
+  return dump.regionsDumped >= dump.bootRegions.length;
+}
+
+/** The boot-memory regions a dump's firmware did not copy ('preserve-partial'), as the crashed
+ *  kernel's addresses; [] for a complete copy. */
+export function regionsNotDumped(dump: PreservedDump): Range[] {
+  return dump.bootRegions.slice(dump.regionsDumped).map((r) => ({ ...r }));
+}
+
+/** Why platform processing rejected a dump: the kernel's message (the dump outcome's) and every
+ *  console line it logs, verbatim with pr_fmt's prefix. */
+export interface PlatformFailure {
+  /** The pr_err text without "rtas fadump: ", e.g. "Dump taken by platform is incomplete (2)". */
+  message: string;
+  lines: string[];
+}
+
+/** "0x%llx". */
+function hexll(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** §1.4 step 4, pSeries: rtas_fadump_process() (arch/powerpc/platforms/pseries/rtas-fadump.c).
+ *  Since 78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory regions",
+ *  v6.10, the series of 683eab94da75, hence the capture build's param-area trait) it walks the
+ *  sections in their registered order, CPU state (0), HPTE (1), the boot-memory regions (2, 3,
+ *  ...): a section with error_flags set logs "Dump taken by platform is not valid (%d)", one
+ *  whose bytes_dumped differs from source_len "Dump taken by platform is incomplete (%d)", then
+ *  "Region type: %u src addr: 0x%llx dest addr: 0x%llx" (RTAS_FADUMP_CPU_STATE_DATA 1,
+ *  RTAS_FADUMP_REAL_MODE_REGION 0x11), and returns -EINVAL. Before it, the messages had no index
+ *  and no Region line. A failed preserve sets error_flags on every section, so the CPU state
+ *  section (0) is the one named [I]; a partial copy leaves the first region it skipped short. */
+export function platformFailure(config: Config, dump: PreservedDump): PlatformFailure | null {
+  if (config.platform !== 'pseries') return null;
+  const perSection = captureReadsParamArea(config);
+  const area = dumpAreaAt(areaGeometry(config), dump.area.start, totalSize(dump.bootRegions));
+  const failure = (kind: 'not valid' | 'incomplete', i: number, type: number, src: number, dest: number) => {
+    const message = `Dump taken by platform is ${kind}${perSection ? ` (${i})` : ''}`;
+    const lines = [`rtas fadump: ${message}`];
+    if (perSection) lines.push(`rtas fadump: Region type: ${type} src addr: ${hexll(src)} dest addr: ${hexll(dest)}`);
+    return { message, lines };
+  };
+  if (dump.errorFlags) return failure('not valid', 0, 0x1, 0, area.cpuState?.start ?? dump.area.start);
+  if (dumpComplete(dump)) return null;
+  let dest = dump.bootMemDest;
+  for (const r of dump.bootRegions.slice(0, dump.regionsDumped)) dest += r.end - r.start;
+  const skipped = dump.bootRegions[dump.regionsDumped];
+  return failure('incomplete', 2 + dump.regionsDumped, 0x11, skipped?.start ?? 0, dest);
+}
+
+/** §1 capture boot 4: platform processing, the message the dump is lost with (platformFailure()). */
 export function platformProblem(config: Config, dump: PreservedDump): string | null {
-  if (config.platform === 'pseries' && !dump.dumpedOk)
-    return 'rtas_fadump_process(): "Dump taken by platform is not valid (N)" or "Dump taken by platform is incomplete (N)" (the model does not tell error_flags from a short bytes_dumped)';
-  return null;
+  return platformFailure(config, dump)?.message ?? null;
 }
 
 /** §1 capture boot 2-3: the elfcorehdr the capture kernel exports. Built in the capture kernel

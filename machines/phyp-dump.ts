@@ -28,7 +28,7 @@ import {
   scratchOf,
 } from '../src/memory/phyp';
 import { RELEASE_REGION } from '../src/sysfs/store';
-import { phypDumpActiveAtBoot, registerOutcome, savedCommandLineLen } from './kernel-rules';
+import { dumpComplete, phypDumpActiveAtBoot, registerOutcome, savedCommandLineLen } from './kernel-rules';
 
 export interface PhypDumpContext {
   /** The permanent scratch area registered with the hypervisor (production), or the one the
@@ -78,7 +78,7 @@ export function phypDumpMachine(config: Config) {
       dumpWaiting: ({ event }) => event.type === 'os.boot' && phypDumpActiveAtBoot(config, event.dump),
       /** The hypervisor's sections report an error: the dump is not usable [I] (phyp_dump.c:
        *  "re-register the dump area, if old dump was invalid"). */
-      dumpBad: ({ context }) => context.dump !== null && !context.dump.dumpedOk,
+      dumpBad: ({ context }) => context.dump !== null && (context.dump.errorFlags || !dumpComplete(context.dump)),
       registerTook: ({ event }) => event.type === 'fw.result' && registerOutcome(config, event.rc).registered,
       releaseWrite: ({ event }) => {
         const w = writeOf(event);
@@ -155,7 +155,7 @@ export function phypDumpMachine(config: Config) {
           releaseMemFile: false,
           phypScratch: scratch === null ? null : scratch.area,
         };
-        if (context.dump !== null && !context.dump.dumpedOk) {
+        if (context.dump !== null && (context.dump.errorFlags || !dumpComplete(context.dump))) {
           enqueue.emit({
             type: 'dump.lost',
             reason: 'the hypervisor reported an error in the dump sections: the dump is invalidated',

@@ -13,6 +13,11 @@ const firmwareRc = z.union([
   z.enum(['OPAL_RESOURCE', 'OPAL_HARDWARE', 'OPAL_PARAMETER']),
 ]);
 
+/** The kinds of firmware fault a log can inject: a failing call (`rc`), or a partial copy at the
+ *  next dump ('preserve-partial', `regions`). */
+export const FAULT_CALLS = ['register', 'unregister', 'preserve', 'preserve-partial'] as const;
+export type FaultCall = (typeof FAULT_CALLS)[number];
+
 export const ExternalEventSchema = z.discriminatedUnion('event', [
   /** Power on: firmware boots the operating system. */
   z.object({ event: z.literal('boot') }).strict(),
@@ -44,14 +49,34 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('kexec-loaded') }).strict(),
   /** `kexec -p -u`: unload the crash image (§6). */
   z.object({ event: z.literal('kexec-unload') }).strict(),
-  /** Fault injection: the firmware's next call of that kind returns rc. */
+  /** Fault injection: the firmware's next call of that kind returns rc; or, with call
+   *  'preserve-partial' and `regions` (no rc), the next dump the firmware takes copies only the
+   *  first `regions` boot-memory regions in full and none of the rest (docs/kernel-behaviour.md
+   *  §1.4 "Partial preservation"). */
   z
     .object({
       event: z.literal('firmware-error'),
-      call: z.enum(['register', 'unregister', 'preserve']),
-      rc: firmwareRc,
+      call: z.enum(FAULT_CALLS),
+      rc: firmwareRc.optional(),
+      regions: z.number().int().min(0).max(127).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine((e, ctx) => {
+      if (e.call === 'preserve-partial') {
+        if (e.regions === undefined)
+          ctx.addIssue({ code: 'custom', path: ['regions'], message: 'call "preserve-partial" needs regions' });
+        if (e.rc !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['rc'], message: 'call "preserve-partial" takes regions, not rc' });
+      } else {
+        if (e.rc === undefined) ctx.addIssue({ code: 'custom', path: ['rc'], message: `call "${e.call}" needs rc` });
+        if (e.regions !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['regions'],
+            message: 'regions goes only with call "preserve-partial"',
+          });
+      }
+    }),
 ]);
 
 export type ExternalEvent = z.infer<typeof ExternalEventSchema>;
@@ -77,10 +102,24 @@ export function describeEvent(e: ExternalEvent): string {
     case 'memory-hotplug':
       return `memory-hotplug ${e.action} ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'}`;
     case 'firmware-error':
-      return `firmware-error ${e.call} rc=${e.rc}`;
+      return `firmware-error ${e.call} ${faultText(e)}`;
     default:
       return e.event;
   }
+}
+
+/** A firmware-error event's fields (as a log has them, or as a machine receives them). */
+type FaultFields = Pick<Extract<ExternalEvent, { event: 'firmware-error' }>, 'call' | 'rc' | 'regions'>;
+
+/** A firmware-error event's value as text: "rc=-1", or "regions=0" for a partial copy. */
+export function faultText(e: FaultFields): string {
+  return e.call === 'preserve-partial' ? `regions=${e.regions ?? 0}` : `rc=${e.rc ?? 0}`;
+}
+
+/** The value a firmware-error arms: its rc, or for 'preserve-partial' the number of boot-memory
+ *  regions the firmware will copy in full. */
+export function faultValue(e: FaultFields): FirmwareRc {
+  return e.call === 'preserve-partial' ? (e.regions ?? 0) : (e.rc ?? 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,8 +178,11 @@ export interface Registration {
 export interface PreservedDump extends Registration {
   /** The partition's memory at the crash (the firmware assigned it). */
   memoryAtCrash: Range[];
-  /** pSeries: every section error_flags==0 and bytes_dumped==source_len. */
-  dumpedOk: boolean;
+  /** pSeries: the firmware set error_flags on its sections (a failed `preserve`). */
+  errorFlags: boolean;
+  /** How many boot-memory regions (from the first) the firmware copied in full; the rest it
+   *  copied none of (bytes_dumped 0). bootRegions.length when the copy is complete. */
+  regionsDumped: number;
   /** OPAL: registered_regions != 0 (needed for dump_active). */
   regionsRegistered: number;
   /** PowerNV: petitboot left memory above boot_mem_top alone. */

@@ -10,6 +10,7 @@ import { normalize, totalSize, type PtLoad, type Range } from '../memory/layout'
 import { diffPtLoads, memoryText, ptLoadsText, rangesText, sizeText } from '../memory/map';
 import { phypPtLoads } from '../memory/phyp';
 import { expectedPtLoads } from '../specs/properties';
+import { regionsNotDumped } from '../../machines/kernel-rules';
 
 /** Which capture exported the vmcore: fadump's capture kernel, kdump's (kexec -p), or
  *  hypervisor-assisted dump's capture boot. */
@@ -25,6 +26,10 @@ export type CaptureMechanism = 'fadump' | 'kdump' | 'phyp-assisted-dump';
  *    and `extra` (ranges it describes that were not memory at the crash, or belong to the reserved
  *    area or crashkernel=), bytes, merged ranges; `moved`: PT_LOADs with the right range at the
  *    wrong file offset;
+ *  - `captured-partial`: fadump exported a vmcore, but the firmware copied only some boot-memory
+ *    regions ('preserve-partial' on OPAL, whose kernel does not check the copy: docs/kernel-behaviour.md §1.4 "Partial
+ *    preservation"): `notPreserved`, the crashed kernel's ranges whose data the vmcore does not
+ *    hold (its PT_LOADs still describe them);
  *  - `lost`: no vmcore, `message` verbatim as the model holds it (e.g. the capture kernel's
  *    "Endianness mismatch between the crashed and the capture kernel", firmware's "Dump taken by
  *    platform is incomplete").
@@ -56,16 +61,42 @@ export type DumpVerdict =
       exported: boolean;
       summary: string;
     }
+  | {
+      kind: 'captured-partial';
+      mechanism: CaptureMechanism;
+      memoryAtCrash: Range[];
+      ptLoads: PtLoad[];
+      /** Boot-memory ranges of the crashed kernel the firmware did not copy (bytes, merged). */
+      notPreserved: Range[];
+      exported: boolean;
+      summary: string;
+    }
   | { kind: 'lost'; message: string; summary: string };
 
 /** The kinds of DumpVerdict, for tests and tables. */
-export const DUMP_VERDICT_KINDS = ['none', 'not-armed', 'captured-accurate', 'captured-stale', 'lost'] as const;
+export const DUMP_VERDICT_KINDS = [
+  'none',
+  'not-armed',
+  'captured-accurate',
+  'captured-stale',
+  'captured-partial',
+  'lost',
+] as const;
+
+/** The kinds a capture that exported a vmcore gets. */
+type CapturedKind = 'captured-accurate' | 'captured-stale' | 'captured-partial';
+
+function isCaptured(v: DumpVerdict): v is Extract<DumpVerdict, { kind: CapturedKind }> {
+  return v.kind === 'captured-accurate' || v.kind === 'captured-stale' || v.kind === 'captured-partial';
+}
 
 interface Exported {
   mechanism: CaptureMechanism;
   actual: PtLoad[];
   expected: PtLoad[];
   memoryAtCrash: Range[];
+  /** fadump: boot-memory ranges the firmware did not copy ([] for a complete copy). */
+  notPreserved: Range[];
 }
 
 /** The vmcore a capture kernel exports now, beside the PT_LOADs that describe the memory at the
@@ -80,6 +111,7 @@ export function exportedVmcore(state: SystemState, config: Config): Exported | n
       actual: a.captureKernel.context.ptLoads ?? [],
       expected: expectedPtLoads(state) ?? [],
       memoryAtCrash: normalize(d?.memoryAtCrash ?? []),
+      notPreserved: d === null ? [] : normalize(regionsNotDumped(d)),
     };
   }
   if (a.kexec.matches('capture')) {
@@ -92,6 +124,7 @@ export function exportedVmcore(state: SystemState, config: Config): Exported | n
       actual: a.kexec.context.vmcore ?? [],
       expected: ck === null ? [] : kdumpPtLoads(memory, ck),
       memoryAtCrash: memory,
+      notPreserved: [],
     };
   }
   if (a.phypDump.matches('capture')) {
@@ -101,6 +134,7 @@ export function exportedVmcore(state: SystemState, config: Config): Exported | n
       actual: a.phypDump.context.ptLoads ?? [],
       expected: d === null ? [] : phypPtLoads(d.memoryAtCrash, d.area, config.pageSize),
       memoryAtCrash: normalize(d?.memoryAtCrash ?? []),
+      notPreserved: [],
     };
   }
   return null;
@@ -130,12 +164,31 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
   }
   const x = exportedVmcore(state, config);
   if (x === null) {
-    if (previous !== null && (previous.kind === 'captured-accurate' || previous.kind === 'captured-stale'))
+    if (previous !== null && isCaptured(previous))
       return previous.exported ? { ...previous, exported: false } : previous;
     return { kind: 'none', summary: 'captured earlier; no vmcore exported now' };
   }
   const v = judgeVmcore(x.mechanism, x.actual, x.expected, x.memoryAtCrash);
-  return v;
+  return x.notPreserved.length ? partialVerdict(v, x.notPreserved) : v;
+}
+
+/** A vmcore whose boot-memory data the firmware copied only in part: the judged PT_LOADs, and the
+ *  ranges whose data is not the crashed kernel's (docs/kernel-behaviour.md §1.4 "Partial preservation"). */
+function partialVerdict(
+  v: Extract<DumpVerdict, { kind: 'captured-accurate' | 'captured-stale' }>,
+  notPreserved: Range[],
+): Extract<DumpVerdict, { kind: 'captured-partial' }> {
+  const by = CAPTURED_BY[v.mechanism];
+  const stale = v.kind === 'captured-stale' ? `; besides, ${v.summary.slice('captured-stale: '.length)}` : '';
+  return {
+    kind: 'captured-partial',
+    mechanism: v.mechanism,
+    memoryAtCrash: v.memoryAtCrash,
+    ptLoads: v.ptLoads,
+    notPreserved,
+    exported: v.exported,
+    summary: `captured-partial: ${by} exports ${ptLoadsText(v.ptLoads)}, but the firmware did not preserve ${rangesText(notPreserved)} (${sizeText(totalSize(notPreserved))}): the vmcore's data there is not the crashed kernel's memory ${memoryText(v.memoryAtCrash)}${stale}`,
+  };
 }
 
 /** The verdict as a reader sees it beside the files: the summary, and for a captured dump whose
@@ -143,7 +196,7 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
  *  it is an earlier crash's ("captured-accurate (the earlier crash's, no longer exported): ...").
  *  The summary itself stays as judged (the regression spec and the report compare it). */
 export function outcomeText(v: DumpVerdict): string {
-  if ((v.kind === 'captured-accurate' || v.kind === 'captured-stale') && !v.exported) {
+  if (isCaptured(v) && !v.exported) {
     const prefix = `${v.kind}: `;
     const rest = v.summary.startsWith(prefix) ? v.summary.slice(prefix.length) : v.summary;
     return `${v.kind} (the earlier crash's, no longer exported): ${rest.replace(' exports ', ' exported ')}`;

@@ -9,7 +9,7 @@
 // here, deterministically (same bytes for the same trace).
 import type { ActorId } from '../../machines/system';
 import type { AnyEvent, ExternalEvent } from '../events';
-import { describeEvent } from '../events';
+import { describeEvent, faultText } from '../events';
 import {
   factsOf,
   PARTICIPANTS,
@@ -110,7 +110,7 @@ export function internalLabel(e: AnyEvent): string {
     case 'write':
       return `echo ${shortValue(e.value)} > ${basename(e.path)}`;
     case 'firmware-error':
-      return `firmware-error ${e.call} rc=${e.rc}`;
+      return `firmware-error ${e.call} ${faultText(e)}`;
     default:
       return e.type;
   }

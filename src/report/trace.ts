@@ -280,6 +280,8 @@ function dumpFact(o: DumpVerdict): string {
       return `${o.kind}: ${o.message}`;
     case 'captured-stale':
       return `captured-stale${o.missing.length ? `: misses ${rangesText(o.missing)}` : ''}${o.extra.length ? `${o.missing.length ? ',' : ':'} describes ${rangesText(o.extra)} in excess` : ''}`;
+    case 'captured-partial':
+      return `captured-partial: not preserved ${rangesText(o.notPreserved)}`;
     default:
       return o.kind;
   }

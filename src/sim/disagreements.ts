@@ -55,16 +55,30 @@ const D6: Disagreement = {
     "After a failed unregister and a reboot with less memory, the capture kernel reads the held registration's param area",
   kernel:
     'rtas_fadump_get_config() (arch/powerpc/platforms/pseries/rtas-fadump.c) takes param_area from the RTAS_FADUMP_PARAM_AREA section ' +
-    'of the registration the firmware preserved (ibm,kernel-dump), and fadump_append_bootargs() (arch/powerpc/kernel/fadump.c) appends ' +
-    'the string found there. fadump_setup_param_area() places the area top-down in the upper half of memory (radix), so a boot with less ' +
-    'memory puts it elsewhere; a registration the firmware kept (unregister failed: rtas_fadump_unregister() returns -EIO and PHYP ' +
-    "answers -9 to the next boot's register) still names the old address.",
+    '(its destination_address) of the registration the firmware preserved (ibm,kernel-dump). A registration the firmware kept ' +
+    "(rtas_fadump_unregister() failed with -EIO; PHYP answers -9 to the next boot's register and keeps the old one) names the area " +
+    'of the boot that made it: fadump_setup_param_area() places it top-down below the end of the memory that boot had (radix; ' +
+    'under hash at a fixed address in every boot). fadump_append_bootargs() (arch/powerpc/kernel/fadump.c) checks only dump_active, ' +
+    'param_area_supported and param_area != 0, memblock_reserve()s the area only below boot_mem_top, and appends the string at that ' +
+    "address: no check that it lies in this boot's memory, no magic, no length. rtas_fadump_region_show() prints the section's range " +
+    'and __va(destination_address) as the string, unchecked too. rtas_fadump_process() runs later and only zeroes param_area ' +
+    '("Failed to process additional parameters! Proceeding anyway..") when the firmware reports the section short or in error. ' +
+    "So: the capture kernel reads the earlier boot's address. What it finds there is defined only when that is the crashing kernel's " +
+    "own area (hash, or the same end of memory): the crashing kernel's string. After a reboot with less memory it lies outside the " +
+    "partition's memory; with more, inside memory the crashing kernel used for anything: the kernel source defines neither " +
+    '(docs/kernel-behaviour.md §1.4 "A registration from an earlier boot").',
   model:
-    "The capture kernel shows the param area text of the kernel that crashed ('' after the new boot zeroed its own).",
-  sim: 'The capture kernel reads the old address the held registration names, where the earlier boot wrote its string.',
+    "The capture kernel shows the param area text of the kernel that crashed ('' after the new boot zeroed its own), at the address " +
+    "the crashing kernel's memory gives: the answer of the defined case, taken for every case [I].",
+  sim:
+    'The capture kernel reads the old address the held registration names, and finds the string the earlier boot left there: the ' +
+    "simulator's RAM keeps what was written across a reboot, the partition's memory or not [I].",
   verdict:
-    'The simulator follows the kernel source: the param area is an address in the preserved registration, not the crashing kernel. ' +
-    'The model does not track the address (D7). Open; what an address outside the new memory holds is not defined by the kernel.',
+    "Settled from the source: the capture kernel reads the registration's (earlier boot's) address, as the simulator does; the " +
+    "content there is undefined by the kernel in this log (outside the new memory), so both sides' strings are [I]. The model " +
+    'does not carry the address: measured on the pSeries faults configuration, carrying the boot-time memory end in the firmware ' +
+    'takes it from 30,258 to 453,618 states, and stamping each registration with the memory end at registration to 198,558 ' +
+    '(docs/kernel-behaviour.md §1.4). Open until a bounded representation is found; the suite stops a path at it.',
   example: {
     config: { platform: 'pseries', faults: true },
     events: [

@@ -5,7 +5,7 @@
 //
 // Faults (`firmware-error` events) make the next call of a kind return the given code once.
 import type { Config } from '../config';
-import type { FirmwareCall, FirmwareRc } from '../events';
+import type { FaultCall, FirmwareCall, FirmwareRc } from '../events';
 import {
   FADUMP_INVALIDATE,
   FADUMP_NUM_PER_CPU_REGS,
@@ -165,18 +165,24 @@ export class Firmware {
   private opalKernelTag = 0;
   /** OPAL: an MPIPL happened and its preserved memory has not been freed. */
   private mpiplPreserved = false;
-  private armed: Partial<Record<FirmwareCall, FirmwareRc>> = {};
+  /** Faults armed by firmware-error events; 'preserve-partial' holds the count of boot-memory
+   *  regions the next dump copies in full. */
+  private armed: Partial<Record<FaultCall, FirmwareRc>> = {};
 
   constructor(private readonly config: Config) {
     this.platform = config.platform;
     this.memory = [{ base: 0, size: config.memoryBytes }];
   }
 
-  arm(call: FirmwareCall, rc: FirmwareRc): void {
-    this.armed = { ...this.armed, [call]: rc };
+  arm(call: FaultCall, rc: FirmwareRc): void {
+    // One way for the next dump to fail: a dump fault replaces the other kind [I].
+    const rest = { ...this.armed };
+    if (call === 'preserve') delete rest['preserve-partial'];
+    if (call === 'preserve-partial') delete rest.preserve;
+    this.armed = { ...rest, [call]: rc };
   }
 
-  private take(call: FirmwareCall): FirmwareRc | undefined {
+  private take(call: FaultCall): FirmwareRc | undefined {
     const rc = this.armed[call];
     if (rc !== undefined) {
       const rest = { ...this.armed };
@@ -269,16 +275,21 @@ export class Firmware {
   rtasOsTerm(): boolean {
     const reg = this.rtasRegistered;
     if (reg === null) return false;
+    // A failed dump: error_flags on every section, bytes_dumped as copied [I]. A partial one:
+    // the boot-memory regions from the `partial`-th on not copied at all (bytes_dumped 0) [I]
+    // (docs/kernel-behaviour.md §1.4 "Partial preservation").
     const failed = this.take('preserve') !== undefined;
-    const done = (s: RtasSection): RtasSection => ({
+    const partial = this.take('preserve-partial');
+    const copied = typeof partial === 'number' ? partial : reg.bootRegions.length;
+    const done = (s: RtasSection, full = true): RtasSection => ({
       ...s,
-      bytesDumped: failed ? 0 : s.size,
+      bytesDumped: full ? s.size : 0,
       errorFlags: failed ? 1 : 0,
     });
     this.rtasDump = {
       cpuState: done(reg.cpuState),
       hpte: done(reg.hpte),
-      bootRegions: reg.bootRegions.map(done),
+      bootRegions: reg.bootRegions.map((s, i) => done(s, i < copied)),
       paramArea: reg.paramArea,
     };
     this.rtasRegistered = null;
@@ -323,6 +334,10 @@ export class Firmware {
    *  mpipl-boot. A non-zero return means the MPIPL did not happen. */
   opalCecReboot2Mpipl(): OpalRc {
     const injected = this.take('preserve');
+    // A partial copy: hostboot/SBE copy the ranges at the MPIPL, and nothing the kernel reads
+    // tells it (opal_fadump_get_config() counts only registered_regions; the MDRT result table is
+    // not read for the kernel's ranges): it leaves no trace here (§1.4 "Partial preservation").
+    this.take('preserve-partial');
     if (injected !== undefined) return injected === 0 ? 'OPAL_HARDWARE' : injected;
     this.mpiplPreserved = true;
     this.opalRanges = [];

@@ -3,7 +3,7 @@
 // /proc/vmcore's PT_LOADs and the outcome of the last crash (the same format as
 // src/sysfs/view.ts observe(), without the actors' state names). §n: docs/kernel-behaviour.md.
 import type { Config } from '../config';
-import type { Errno, ExternalEvent } from '../events';
+import { faultValue, type Errno, type ExternalEvent } from '../events';
 import { PT_REGS_SZ } from './consts';
 import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
@@ -120,7 +120,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
   function step(event: ExternalEvent): SimStep {
     switch (event.event) {
       case 'firmware-error':
-        fw.arm(event.call, event.rc);
+        fw.arm(event.call, faultValue(event));
         return ACCEPTED;
       case 'boot':
         if (fw.poweredOn) return IGNORED;

@@ -164,7 +164,12 @@ export class Kernel implements FadumpKernel {
     }
   }
 
-  /** §1 early boot 3: append the crashed kernel's extra parameters to this boot's command line. */
+  /** §1 early boot 3: append the crashed kernel's extra parameters to this boot's command line.
+   *  fadump_append_bootargs() checks nothing more than this: not that param_area lies in this
+   *  boot's memory, nor a magic or a length; it reads the string at the address the preserved
+   *  registration names, an earlier boot's after a failed unregister (docs/kernel-behaviour.md
+   *  §1.4 "A registration from an earlier boot"). RAM keeps what was written there across a
+   *  reboot, inside the partition's memory or not [I]. */
   private fadump_append_bootargs(): void {
     const f = this.fw_dump;
     if (!f.dump_active || !f.param_area_supported || f.param_area === 0) return;

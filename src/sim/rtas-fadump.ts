@@ -169,13 +169,16 @@ export class RtasFadump implements FadumpOps {
     this.fdm_active = null;
   }
 
-  /** rtas_fadump_process(): every section the firmware copied must be complete and without error. */
+  /** rtas_fadump_process(): every section the firmware copied must be complete and without
+   *  error, in the registered order (CPU state 0, HPTE 1, boot-memory regions 2...): the first
+   *  that is not fails the dump with -EINVAL ("Dump taken by platform is not valid (%d)" /
+   *  "... incomplete (%d)", docs/kernel-behaviour.md §1.4 "Partial preservation"). */
   fadump_process(): number {
     const fdm = this.fdm_active;
     if (fdm === null) return -22;
     for (const s of [fdm.cpuState, fdm.hpte, ...fdm.bootRegions]) {
-      if (s.errorFlags !== 0) return -22; // "Dump taken by platform is not valid"
-      if (s.bytesDumped !== s.size) return -22; // "Dump taken by platform is incomplete"
+      if (s.errorFlags !== 0) return -22; // "Dump taken by platform is not valid (%d)"
+      if (s.bytesDumped !== s.size) return -22; // "Dump taken by platform is incomplete (%d)"
     }
     return 0;
   }

@@ -167,6 +167,17 @@ export function howOf(c: Config, e: ExternalEvent): How {
           };
     }
     case 'firmware-error': {
+      if (e.call === 'preserve-partial') {
+        const what = `copy only the first ${e.regions ?? 0} boot-memory region(s) at the next dump`;
+        return {
+          kind: 'manual',
+          hmc:
+            c.platform === 'powernv'
+              ? `fault injection in the MPIPL copy (hostboot/SBE): ${what} (a firmware test build; not possible from Linux)`
+              : `fault injection in the hypervisor's ibm,os-term: ${what} (a firmware test build; not possible from the LPAR)`,
+          qemu: `a QEMU built to ${what} (hw/ppc/spapr_fadump.c or hw/ppc/pnv; not in the lab)`,
+        };
+      }
       const call =
         c.platform === 'powernv'
           ? `OPAL's opal_mpipl_update() for ${e.call}`

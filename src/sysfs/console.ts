@@ -20,7 +20,7 @@ function hexll(n: number): string {
 /** A production kernel's boot: fadump_reserve_mem() "Reserved %lldMB of memory at %#016llx
  *  (System RAM: %lldMB)", fadump_cma_init() "Initialized %#llx bytes cma area at %ldMB from %#llx
  *  bytes of memory reserved for firmware-assisted dump", and registration at boot. */
-function bootLines(config: Config, post: SystemState): string[] {
+function bootLines(config: Config, pre: SystemState, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
   if (r === null) return [];
@@ -33,8 +33,22 @@ function bootLines(config: Config, post: SystemState): string[] {
       `fadump: Initialized ${hexll(r.cma.end - r.cma.start)} bytes cma area at ${Math.floor(r.cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`,
     );
   }
-  if (post.actors.productionKernel.matches({ running: 'registered' })) out.push(...registered(config));
+  if (post.actors.productionKernel.matches({ running: 'registered' }))
+    out.push(...(keptOver(pre, post) ? alreadyRegistered(config) : registered(config)));
   return out;
+}
+
+/** The firmware kept the registration it held before the step (an unregister failed at the
+ *  shutdown), so this boot's register got -9. */
+function keptOver(pre: SystemState, post: SystemState): boolean {
+  const held = pre.actors.firmware.context.registration;
+  return held !== null && post.actors.firmware.context.registration === held;
+}
+
+/** rtas_fadump_register() on RTAS -9: pr_err "Already registered!" (the kernel marks itself
+ *  registered and returns -EEXIST; docs/kernel-behaviour.md §1.2). */
+function alreadyRegistered(config: Config): string[] {
+  return config.platform === 'pseries' ? ['rtas fadump: Already registered!'] : [];
 }
 
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
@@ -60,6 +74,40 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
         `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
       );
   }
+  return out;
+}
+
+/** A capture boot whose dump rtas_fadump_process() rejected (docs/kernel-behaviour.md §1.4, "Partial preservation"):
+ *  rtas_fadump_dt_scan()'s "Firmware-assisted dump is active.", then its pr_err "Dump taken by
+ *  platform is not valid (%d)" / "... incomplete (%d)" and pr_warn "Region type: %u src addr:
+ *  0x%llx dest addr: 0x%llx" (arch/powerpc/platforms/pseries/rtas-fadump.c), the section's
+ *  addresses rebuilt from what the capture kernel handed over (the dump's regions and area).
+ *  null for any other step. */
+function platformRejectLines(
+  config: Config,
+  pre: SystemState,
+  event: ExternalEvent,
+  post: SystemState,
+): string[] | null {
+  const message = post.dumpReason ?? '';
+  const m = /^Dump taken by platform is (?:not valid|incomplete)(?: \((\d+)\))?$/.exec(message);
+  const capture =
+    (event.event === 'crash' || event.event === 'reboot') &&
+    (pre.actors.firmware.matches('registered') || pre.actors.firmware.matches('dumpPending'));
+  if (config.platform !== 'pseries' || post.dump !== 'lost' || m === null || !capture) return null;
+  const out = ['rtas fadump: Firmware-assisted dump is active.', `rtas fadump: ${message}`];
+  const r = post.actors.productionKernel.context.reservation;
+  if (m[1] === undefined || r === null) return out;
+  const i = Number(m[1]);
+  let dest = r.bootMemDest;
+  for (const b of r.bootRegions.slice(0, Math.max(0, i - 2))) dest += b.end - b.start;
+  // Section 0 is the CPU state data (RTAS_FADUMP_CPU_STATE_DATA, at the area's start); from 2 on
+  // the boot-memory regions (RTAS_FADUMP_REAL_MODE_REGION).
+  const section =
+    i === 0 ? { type: 0x1, src: 0, dest: r.area.start } : { type: 0x11, src: r.bootRegions[i - 2]?.start ?? 0, dest };
+  out.push(
+    `rtas fadump: Region type: ${section.type} src addr: ${hexll(section.src)} dest addr: ${hexll(section.dest)}`,
+  );
   return out;
 }
 
@@ -89,9 +137,11 @@ export function consoleLines(
   const before = running(pre);
   const after = running(post);
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
+  const rejected = platformRejectLines(config, pre, event, post);
+  if (rejected !== null) return rejected;
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
-  if (after === 'production' && booted) return bootLines(config, post);
+  if (after === 'production' && booted) return bootLines(config, pre, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
     if (file === FILES.releaseMem && before === 'capture' && after === 'production')

@@ -53,7 +53,7 @@ import {
   type FwDump,
   type KernelEnv,
 } from './fadump-internal';
-import { dlpar_memory } from './hotplug-memory';
+import { dlpar_memory, type DlparIdType } from './hotplug-memory';
 import { CrashImage } from './kexec';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
@@ -773,8 +773,13 @@ export class Kernel implements FadumpKernel {
   }
 
   /** A DLPAR request for these LMBs (src/sim/hotplug-memory.ts). */
-  dlpar_memory(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
-    return dlpar_memory(this, action, lmbs);
+  dlpar_memory(
+    action: 'add' | 'remove',
+    idType: DlparIdType,
+    lmbs: readonly MemblockRegion[],
+    maxBytes: number,
+  ): Errno | null {
+    return dlpar_memory(this, action, idType, lmbs, maxBytes);
   }
 }
 

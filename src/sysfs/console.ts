@@ -5,7 +5,7 @@
 // each in a real kernel's log (test/real/).
 import type { Config } from '../config';
 import type { Errno, ExternalEvent } from '../events';
-import { hex016, type Range } from '../memory/layout';
+import { hex016, insideMemory, registeredRanges, type Range } from '../memory/layout';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
 import { running } from './view';
@@ -40,6 +40,22 @@ function bootLines(config: Config, post: SystemState): string[] {
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
 function registered(config: Config): string[] {
   return config.platform === 'pseries' ? ['rtas fadump: Registration is successful!'] : [];
+}
+
+/** rtas_fadump_register()'s -3 branch (arch/powerpc/platforms/pseries/rtas-fadump.c), when PHYP
+ *  refused the registration's ranges (machines/firmware.ts): "Can't have holes in reserved memory
+ *  area." if is_fadump_reserved_mem_contiguous() finds a hole in the area (fadump.c), then
+ *  "Failed to register. Parameter Error(-3).". Kernels before fadump_max_boot_mem_rgns also asked
+ *  is_fadump_boot_mem_contiguous() first ("Can't have holes in boot memory area."). */
+function parameterErrorLines(config: Config, post: SystemState): string[] {
+  const k = post.actors.productionKernel.context;
+  const r = k.reservation;
+  if (config.platform !== 'pseries' || r === null) return [];
+  if (insideMemory(registeredRanges(r), post.actors.firmware.context.memory)) return [];
+  const out: string[] = [];
+  if (!insideMemory([r.area], k.memory)) out.push("rtas fadump: Can't have holes in reserved memory area.");
+  out.push('rtas fadump: Failed to register. Parameter Error(-3).');
+  return out;
 }
 
 /** A capture boot: rtas_fadump_dt_scan() and fadump_reserve_mem() "Firmware-assisted dump is
@@ -92,6 +108,8 @@ export function consoleLines(
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   if (after === 'production' && booted) return bootLines(config, post);
+  if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)
+    return parameterErrorLines(config, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
     if (file === FILES.releaseMem && before === 'capture' && after === 'production')

@@ -1,0 +1,181 @@
+// Memory as LMBs with addresses: named LMBs (drc index, address), holes after DLPAR, and what the
+// kernel refuses (docs/kernel-behaviour.md §4). Every log goes through the model (replay) and the
+// simulator (src/sim), which must agree step by step; each test asserts the kernel's value.
+// Sources: arch/powerpc/platforms/pseries/hotplug-memory.c (dlpar_memory_remove_by_count,
+// dlpar_memory_remove_by_index, dlpar_remove_lmb, lmb_is_removable, dlpar_add_lmb),
+// arch/powerpc/kernel/fadump.c (is_fadump_memory_area), mm/memory_hotplug.c (offline_pages),
+// mm/page_isolation.c (has_unmovable_pages), arch/powerpc/platforms/pseries/rtas-fadump.c
+// (rtas_fadump_register).
+import { describe, expect, it } from 'vitest';
+import { config as makeConfig, type ConfigInput } from '../src/config';
+import { describeEvent, type ExternalEvent } from '../src/events';
+import { judgeVmcore } from '../src/explain/outcome';
+import { parseLog } from '../src/log/parse';
+import { insideMemory, registeredRanges } from '../src/memory/layout';
+import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
+import { judgePath } from '../src/explore/suite';
+import { boot, crash, MiB, P, partitionMemory, run, vmcoreSpans, write, type Run } from './support/story';
+
+const remove = (x: { lmbs?: number; drcIndex?: string; address?: string }): ExternalEvent =>
+  ({ event: 'memory-hotplug', action: 'remove', ...x }) as ExternalEvent;
+const add = (x: { lmbs?: number; drcIndex?: string; address?: string }): ExternalEvent =>
+  ({ event: 'memory-hotplug', action: 'add', ...x }) as ExternalEvent;
+const register: ExternalEvent = write(P.registered, '1\n', true);
+
+/** Replays through the model and asserts the simulator agrees at every step. */
+function both(cfg: ConfigInput, events: readonly ExternalEvent[]): Run {
+  const c = makeConfig(cfg);
+  // Compared as the generated suite compares (recorded disagreements masked: the param area's
+  // printed address after hotplug, src/sim/disagreements.ts).
+  const v = judgePath(c, events, modelRun(c, events), simRun(c, events).steps);
+  expect(v.kind === 'differs' ? formatDiff(c, events, v.diff) : null).toBeNull();
+  return run(cfg, events);
+}
+
+// The issue's smallest input: 1 GiB, 256 MiB LMBs, fadump=on, not registered at boot. The area
+// (boot memory 320 MiB copied to [0x14050000, 0x28050000), CMA [320 MiB, 640 MiB)) lies in LMBs 1-2.
+const small: ConfigInput = {
+  platform: 'pseries',
+  memoryMiB: 1024,
+  lmbMiB: 256,
+  minMemoryMiB: 256,
+  maxMemoryMiB: 1024,
+  registerAtBoot: false,
+};
+
+describe('the smallest input: removing memory under the reserved area (§4)', () => {
+  it('remove 2 LMBs, not registered: -EINVAL (CMA pageblocks cannot be offlined; by count the LMBs are added back), memory unchanged', () => {
+    const r = both(small, [boot, remove({ lmbs: 2 }), register, crash]);
+    expect(r.at(1).errno).toBe('EINVAL');
+    expect(partitionMemory(r, 1)).toEqual([{ start: 0, end: 1024 * MiB }]);
+    // so the registration that follows is good and the dump is accurate
+    expect(r.at(2).errno).toBeNull();
+    expect(r.at(3).outcome.kind).toBe('captured-accurate');
+  });
+
+  it('the same with fadump=nocma: the area is memblock-reserved (PageReserved): -EINVAL', () => {
+    const r = both({ ...small, fadump: 'nocma' }, [boot, remove({ lmbs: 2 })]);
+    expect(r.at(1).errno).toBe('EINVAL');
+  });
+
+  it('remove 1 LMB (above the area) goes through, registered or not', () => {
+    expect(both(small, [boot, remove({ lmbs: 1 })]).at(1).errno).toBeNull();
+    expect(both({ ...small, registerAtBoot: true }, [boot, remove({ lmbs: 1 })]).at(1).errno).toBeNull();
+  });
+});
+
+describe('a named LMB: dlpar_memory_remove_by_index / dlpar_memory_add_by_index (§4)', () => {
+  const big: ConfigInput = { platform: 'pseries', memoryMiB: 4096, lmbMiB: 256, minMemoryMiB: 256, maxMemoryMiB: 4096 };
+
+  it('an LMB under the CMA area, not registered: device_offline() fails, -EBUSY', () => {
+    const r = both({ ...big, registerAtBoot: false }, [boot, remove({ drcIndex: '0x80000002' })]);
+    expect(r.at(1).errno).toBe('EBUSY');
+  });
+
+  it('the same LMB while registered: lmb_is_removable() says no (is_fadump_memory_area), -EINVAL', () => {
+    const r = both(big, [boot, remove({ address: '0x20000000' })]);
+    expect(r.at(1).errno).toBe('EINVAL');
+  });
+
+  it('LMB 0 holds the kernel: -EBUSY unregistered (PageReserved), -EINVAL registered (at or below boot_mem_top)', () => {
+    expect(both({ ...big, registerAtBoot: false }, [boot, remove({ drcIndex: '0x80000000' })]).at(1).errno).toBe(
+      'EBUSY',
+    );
+    expect(both(big, [boot, remove({ drcIndex: '0x80000000' })]).at(1).errno).toBe('EINVAL');
+  });
+
+  it('an LMB not assigned: -EINVAL; one beyond ibm,dynamic-memory: -EINVAL', () => {
+    const r = both(big, [boot, remove({ drcIndex: '0x80000008' }), remove({ drcIndex: '0x80000008' })]);
+    expect(r.at(1).errno).toBeNull();
+    expect(r.at(2).errno).toBe('EINVAL');
+    expect(both(big, [boot, remove({ drcIndex: '0x80000010' })]).at(1).errno).toBe('EINVAL');
+  });
+
+  it('adding an LMB already assigned: dlpar_add_lmb() -EINVAL; beyond the profile: -EINVAL', () => {
+    expect(both(big, [boot, add({ drcIndex: '0x80000005' })]).at(1).errno).toBe('EINVAL');
+    expect(both(big, [boot, add({ address: '0x100000000' })]).at(1).errno).toBe('EINVAL');
+  });
+
+  it('removing a middle LMB leaves a hole; the capture kernel describes memory around it (PT_LOADs follow the hole)', () => {
+    const r = both(big, [boot, remove({ drcIndex: '0x80000008' }), crash]);
+    expect(partitionMemory(r, 1)).toEqual([
+      { start: 0, end: 2048 * MiB },
+      { start: 2304 * MiB, end: 4096 * MiB },
+    ]);
+    const spans = vmcoreSpans(r.at(2));
+    expect(spans.some((s) => s.start < 2304 * MiB && 2048 * MiB < s.end)).toBe(false);
+    expect(spans.some((s) => s.start === 2304 * MiB)).toBe(true);
+    expect(r.at(2).outcome.kind).toBe('captured-accurate');
+  });
+
+  it('adding the LMB back fills the hole', () => {
+    const r = both(big, [boot, remove({ drcIndex: '0x80000008' }), add({ address: '0x80000000' })]);
+    expect(r.at(2).errno).toBeNull();
+    expect(partitionMemory(r, 2)).toEqual([{ start: 0, end: 4096 * MiB }]);
+  });
+
+  it('replay names the LMB', () => {
+    expect(describeEvent(remove({ drcIndex: '0x80000008' }))).toBe('memory-hotplug remove LMB drc index 0x80000008');
+    expect(describeEvent(add({ address: '0x80000000' }))).toBe('memory-hotplug add the LMB at 0x80000000');
+    expect(describeEvent(remove({ lmbs: 2 }))).toBe('memory-hotplug remove 2 LMBs');
+  });
+});
+
+describe('memory-hotplug names its LMBs with exactly one of lmbs / drcIndex / address', () => {
+  const header = JSON.stringify({ config: { platform: 'pseries' } });
+  const problem = (line: string) => {
+    try {
+      parseLog(`${header}\n${line}\n`, 'x.jsonl');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  };
+
+  it('none or two of them: a clear message naming the line', () => {
+    expect(problem('{"event":"memory-hotplug","action":"remove"}')).toMatch(/x\.jsonl:2: .*exactly one of "lmbs"/);
+    expect(problem('{"event":"memory-hotplug","action":"remove","lmbs":1,"drcIndex":"0x80000001"}')).toMatch(
+      /exactly one of/,
+    );
+  });
+
+  it("a drc index that is not an LMB's, an address not in hex", () => {
+    expect(problem('{"event":"memory-hotplug","action":"remove","drcIndex":"0x10000003"}')).toMatch(
+      /field 'drcIndex': expected an LMB drc index/,
+    );
+    expect(problem('{"event":"memory-hotplug","action":"add","address":"805306368"}')).toMatch(
+      /field 'address': expected a physical address in hex/,
+    );
+  });
+});
+
+describe('PHYP refuses a registration outside the partition memory with -3 (§4)', () => {
+  it('registeredRanges names the CPU/HPTE sections, each boot region and the copy destination', () => {
+    const r = {
+      bootRegions: [{ start: 0, end: 320 * MiB }],
+      bootMemDest: 320 * MiB + 0x50000,
+      area: { start: 320 * MiB, end: 656 * MiB },
+    };
+    expect(registeredRanges(r)).toEqual([
+      { start: 320 * MiB, end: 320 * MiB + 0x50000 },
+      { start: 0, end: 320 * MiB },
+      { start: 320 * MiB + 0x50000, end: 640 * MiB + 0x50000 },
+    ]);
+    // memory ending at 512 MiB (the issue's remove, had it gone through): the destination is outside
+    expect(insideMemory(registeredRanges(r), [{ start: 0, end: 512 * MiB }])).toBe(false);
+    expect(insideMemory(registeredRanges(r), [{ start: 0, end: 1024 * MiB }])).toBe(true);
+  });
+});
+
+describe('the accuracy check notices a copy destination outside memory', () => {
+  it('judgeVmcore: PT_LOADs whose data lie beyond the memory at the crash are captured-stale', () => {
+    const memory = [{ start: 0, end: 512 * MiB }];
+    const loads = [
+      { paddr: 0, size: 320 * MiB, offset: 320 * MiB },
+      { paddr: 320 * MiB + 0x50000 + 320 * MiB, size: 0, offset: 0 },
+    ].filter((p) => p.size > 0);
+    const v = judgeVmcore('fadump', loads, loads, memory);
+    expect(v.kind).toBe('captured-stale');
+    expect(v.summary).toMatch(/where no memory was at the crash/);
+  });
+});

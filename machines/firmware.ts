@@ -194,7 +194,7 @@ export function firmwareMachine(config: Config) {
     id: 'firmware',
     initial: 'off',
     context: {
-      memory: [{ start: 0, end: config.memoryBytes }],
+      memory: config.memoryAtBoot.map((r) => ({ ...r })),
       registration: null,
       regionsRegistered: 0,
       registeredThisBoot: false,

@@ -65,7 +65,8 @@ export function paramAreaAtBoot(config: Config, build: KernelBuild, enabled: boo
   if (config.platform !== 'pseries' || config.mechanism === 'phyp-assisted-dump') return false;
   const rule = traitsOf(buildOf(config, build).version).paramArea;
   if (rule === 'none' || (rule === 'when-enabled' && !enabled)) return false;
-  return paramAreaFits(config.mmu, config.memoryBytes);
+  // The RMA is the first memory block (/memory@0), which ends at the first hole.
+  return paramAreaFits(config.mmu, config.memoryAtBoot[0]?.end ?? 0);
 }
 
 /** §1 early boot 3: whether a capture build reads the param area the crashed kernel registered

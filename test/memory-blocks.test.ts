@@ -7,11 +7,12 @@
 // mm/page_isolation.c (has_unmovable_pages), arch/powerpc/platforms/pseries/rtas-fadump.c
 // (rtas_fadump_register).
 import { describe, expect, it } from 'vitest';
-import { config as makeConfig, type ConfigInput } from '../src/config';
+import fc from 'fast-check';
+import { config as makeConfig, parseConfig, type ConfigInput } from '../src/config';
 import { describeEvent, type ExternalEvent } from '../src/events';
 import { judgeVmcore } from '../src/explain/outcome';
 import { parseLog } from '../src/log/parse';
-import { insideMemory, registeredRanges } from '../src/memory/layout';
+import { bootMemoryRegions, insideMemory, registeredRanges } from '../src/memory/layout';
 import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
 import { judgePath } from '../src/explore/suite';
 import { boot, crash, MiB, P, partitionMemory, run, vmcoreSpans, write, type Run } from './support/story';
@@ -177,5 +178,109 @@ describe('the accuracy check notices a copy destination outside memory', () => {
     const v = judgeVmcore('fadump', loads, loads, memory);
     expect(v.kind).toBe('captured-stale');
     expect(v.summary).toMatch(/where no memory was at the crash/);
+  });
+});
+
+describe('holes at boot: memoryHolesMiB (§4)', () => {
+  const holes = (...h: [number, number][]) => h.map(([startMiB, sizeMiB]) => ({ startMiB, sizeMiB }));
+  const holed: ConfigInput = {
+    platform: 'pseries',
+    memoryMiB: 4096,
+    lmbMiB: 256,
+    memoryHolesMiB: holes([256, 256], [2048, 512]),
+  };
+
+  it('boot memory is split around the hole, the area sits above boot_mem_top, the PT_LOADs follow both holes', () => {
+    const r = both(holed, [boot, crash]);
+    expect(r.at(0).console[0]).toBe('fadump: Reserved 320MB of memory at 0x00000024000000 (System RAM: 3328MB)');
+    const dumps = r.at(0).sysfs[P.region]?.match(/DUMP: Src: (0x[0-9a-f]+)/g) ?? [];
+    expect(dumps).toEqual(['DUMP: Src: 0x00000000000000', 'DUMP: Src: 0x00000020000000']);
+    const spans = vmcoreSpans(r.at(1));
+    for (const hole of [
+      { start: 256 * MiB, end: 512 * MiB },
+      { start: 2048 * MiB, end: 2560 * MiB },
+    ])
+      expect(spans.some((s) => s.start < hole.end && hole.start < s.end)).toBe(false);
+    expect(r.at(1).outcome.kind).toBe('captured-accurate');
+  });
+
+  it('7 boot regions are the most RTAS takes; 8: "Too many holes in boot memory area to enable fadump", not enabled', () => {
+    // 16 MiB LMBs; holes every 32 MiB below 320 MiB split the 320 MiB of boot memory.
+    const seven = holes([32, 16], [64, 16], [96, 16], [128, 16], [160, 16], [192, 16]);
+    const eight = holes(...seven.map((h): [number, number] => [h.startMiB, h.sizeMiB]), [224, 16]);
+    const cfg = (h: { startMiB: number; sizeMiB: number }[]): ConfigInput => ({
+      platform: 'pseries',
+      memoryMiB: 1024,
+      lmbMiB: 16,
+      memoryHolesMiB: h,
+    });
+    const ok = both(cfg(seven), [boot]);
+    expect(ok.at(0).sysfs[P.enabled]).toBe('1');
+    expect(ok.at(0).sysfs[P.region]?.match(/DUMP:/g)).toHaveLength(7);
+    const off = both(cfg(eight), [boot]);
+    expect(off.at(0).sysfs[P.enabled]).toBe('0');
+    expect(off.at(0).console).toEqual(['fadump: Too many holes in boot memory area to enable fadump']);
+  });
+
+  it('a hole must be whole LMBs, above LMB 0, inside memory, not overlapping another', () => {
+    const issues = (h: { startMiB: number; sizeMiB: number }[]) => {
+      const r = parseConfig({ platform: 'pseries', memoryMiB: 4096, lmbMiB: 256, memoryHolesMiB: h });
+      return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+    };
+    expect(issues(holes([300, 256]))).toEqual([
+      'memoryHolesMiB.0: a hole is whole LMBs: startMiB and sizeMiB must be multiples of 256',
+    ]);
+    expect(issues(holes([0, 256]))[0]).toMatch(/^memoryHolesMiB\.0: LMB 0 .* holds the kernel/);
+    expect(issues(holes([3840, 256]))[0]).toMatch(/^memoryHolesMiB\.0: the hole ends at 4096 MiB, not below memoryMiB/);
+    expect(issues(holes([512, 512], [768, 256]))[0]).toMatch(/^memoryHolesMiB\.1: the hole overlaps another one/);
+  });
+
+  it('the configuration name says where the holes are', () => {
+    expect(makeConfig(holed).name).toContain('holes=256M+256M,2048M+512M');
+  });
+});
+
+describe('OPAL copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) a region (max_copy_size)', () => {
+  it('boot memory of 4 GiB and more is split into regions of 0xffff0000 bytes (64 KiB pages)', () => {
+    const r = bootMemoryRegions([{ start: 0, end: 128 * 1024 * MiB }], 6 * 1024 * MiB, 'powernv', 64 * 1024);
+    expect(r.ok && r.value.regions).toEqual([
+      { start: 0, end: 0xffff0000 },
+      { start: 0xffff0000, end: 6 * 1024 * MiB },
+    ]);
+    const p = bootMemoryRegions([{ start: 0, end: 128 * 1024 * MiB }], 6 * 1024 * MiB, 'pseries', 64 * 1024);
+    expect(p.ok && p.value.regions).toEqual([{ start: 0, end: 6 * 1024 * MiB }]);
+  });
+
+  it('property: the regions lie in memory, in order, each within max_copy_size, and add up to the size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom('pseries' as const, 'powernv' as const),
+        (gaps, sizeLmbs, platform) => {
+          const lmb = 256 * MiB;
+          const memory: { start: number; end: number }[] = [];
+          let at = 0;
+          for (const [len, gap] of gaps) {
+            memory.push({ start: at, end: at + len * lmb });
+            at += (len + gap) * lmb;
+          }
+          const size = Math.min(
+            sizeLmbs * lmb,
+            memory.reduce((n, m) => n + m.end - m.start, 0),
+          );
+          const r = bootMemoryRegions(memory, size, platform, 64 * 1024);
+          if (!r.ok) return r.reason === 'Too many holes in boot memory area to enable fadump';
+          const regions = r.value.regions;
+          const inMemory = regions.every((x) => memory.some((m) => m.start <= x.start && x.end <= m.end));
+          const ordered = regions.every((x, i) => i === 0 || (regions[i - 1]?.end ?? 0) <= x.start);
+          const capped = platform === 'pseries' || regions.every((x) => x.end - x.start <= 0xffff0000);
+          return inMemory && ordered && capped && regions.reduce((n, x) => n + x.end - x.start, 0) === size;
+        },
+      ),
+    );
   });
 });

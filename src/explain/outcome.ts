@@ -156,7 +156,7 @@ export function outcomeText(v: DumpVerdict): string {
 
 /** The parts of the PT_LOADs' data ([p_offset, p_offset + size), bytes) that lie outside
  *  `memory`, merged: a copy destination past the end of memory (a registration the firmware
- *  should have refused with -3, §4) is not a dump. */
+ *  should have refused with -3, docs/kernel-behaviour.md §4) is not a dump. */
 export function unbackedData(ptLoads: readonly PtLoad[], memory: readonly Range[]): Range[] {
   const data = normalize(ptLoads.map((p) => ({ start: p.offset, end: p.offset + p.size })));
   return normalize(normalize(memory).reduce<Range[]>((left, m) => subtract(left, m), data));

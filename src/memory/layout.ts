@@ -142,16 +142,21 @@ export function bootMemoryRegions(
 ): Result<BootMemory> {
   const regions: Range[] = [];
   let left = size;
+  // add_boot_mem_regions(): OPAL's firmware copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) bytes a
+  // region (opal_fadump_dt_scan() max_copy_size); pSeries sets no limit.
+  const maxCopy = platform === 'powernv' ? alignDown(0xffffffff, pageSize) : Infinity;
   for (const r of normalize(memory)) {
     if (left <= 0) break;
     const take = Math.min(left, r.end - r.start);
-    regions.push({ start: r.start, end: r.start + take });
+    for (let at = r.start; at < r.start + take; at += maxCopy)
+      regions.push({ start: at, end: Math.min(at + maxCopy, r.start + take) });
     left -= take;
   }
   if (left > 0) return { ok: false, reason: 'not enough memory for boot memory' };
-  const max = PLATFORM[platform].maxBootRegions;
-  if (regions.length > max)
-    return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
+  // fadump_reserve_mem(): more regions than RTAS_FADUMP_MAX_BOOT_MEM_REGS (7) or
+  // OPAL_FADUMP_MAX_MEM_REGS (128) (add_boot_mem_region()) disables fadump.
+  if (regions.length > PLATFORM[platform].maxBootRegions)
+    return { ok: false, reason: 'Too many holes in boot memory area to enable fadump' };
   const last = regions[regions.length - 1];
   return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
 }

@@ -169,7 +169,8 @@ export class Firmware {
 
   constructor(private readonly config: Config) {
     this.platform = config.platform;
-    this.memory = [{ base: 0, size: config.memoryBytes }];
+    // The partition's LMBs at boot: [0, memoryMiB) less the configuration's holes.
+    this.memory = config.memoryAtBoot.map((r) => ({ base: r.start, size: r.end - r.start }));
   }
 
   arm(call: FirmwareCall, rc: FirmwareRc): void {
@@ -195,7 +196,8 @@ export class Firmware {
     const memory = this.memory.map((r) => ({ base: r.base, size: r.size }));
     // QEMU's /memory@0 is spapr_rma_size(): the boot RAM, at most 1 TiB; hot-added LMBs are in
     // ibm,dynamic-memory. PowerVM's is taken the same [I].
-    const firstMemoryNodeSize = Math.min(this.config.memoryBytes, 2 ** 40);
+    // A hole in the boot memory ends /memory@0 there (the configuration's memoryHolesMiB).
+    const firstMemoryNodeSize = Math.min(this.config.memoryAtBoot[0]?.end ?? 0, 2 ** 40);
     if (this.platform === 'pseries') {
       return {
         memory,

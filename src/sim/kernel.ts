@@ -204,6 +204,23 @@ export class Kernel implements FadumpKernel {
     return size > min ? size : min;
   }
 
+  /** add_boot_mem_regions(): one memory range as regions of at most max_copy_size (0: no
+   *  limit); false once the platform's region count is exceeded (add_boot_mem_region()). */
+  private add_boot_mem_regions(start: number, size: number): boolean {
+    const f = this.fw_dump;
+    const max = f.max_copy_size || size;
+    while (size > 0) {
+      const part = Math.min(size, max);
+      if (f.boot_mem_regs_cnt + 1 > this.ops.fadump_max_boot_mem_rgns()) return false;
+      f.boot_mem_addr.push(start);
+      f.boot_mem_sz.push(part);
+      f.boot_mem_regs_cnt++;
+      size -= part;
+      start += part;
+    }
+    return true;
+  }
+
   /** Boot memory split around holes; false if the firmware cannot take that many regions. */
   private fadump_get_boot_mem_regions(): boolean {
     const f = this.fw_dump;
@@ -217,10 +234,7 @@ export class Kernel implements FadumpKernel {
       if (left === 0) break;
       holeSize += r.base - lastEnd;
       const take = Math.min(left, r.size);
-      if (f.boot_mem_regs_cnt + 1 > this.ops.fadump_max_boot_mem_rgns()) return false;
-      f.boot_mem_addr.push(r.base);
-      f.boot_mem_sz.push(take);
-      f.boot_mem_regs_cnt++;
+      if (!this.add_boot_mem_regions(r.base, take)) return false;
       left -= take;
       lastEnd = regionEnd(r);
     }

@@ -23,7 +23,8 @@ function hexll(n: number): string {
 function bootLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
-  if (r === null) return [];
+  // fadump_reserve_mem()'s pr_err when boot memory needs more regions than the firmware takes.
+  if (r === null) return k.reserveError === TOO_MANY_HOLES ? [`fadump: ${TOO_MANY_HOLES}`] : [];
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
   const out = [
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
@@ -36,6 +37,8 @@ function bootLines(config: Config, post: SystemState): string[] {
   if (post.actors.productionKernel.matches({ running: 'registered' })) out.push(...registered(config));
   return out;
 }
+
+const TOO_MANY_HOLES = 'Too many holes in boot memory area to enable fadump';
 
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
 function registered(config: Config): string[] {

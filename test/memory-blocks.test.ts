@@ -8,6 +8,10 @@
 // (rtas_fadump_register).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { createActor } from 'xstate';
+import { firmwareMachine } from '../machines/firmware';
+import { registerOutcome, registration } from '../machines/kernel-rules';
+import { reserveAtBoot } from '../src/memory/reserve';
 import { config as makeConfig, parseConfig, type ConfigInput } from '../src/config';
 import { describeEvent, type ExternalEvent } from '../src/events';
 import { judgeVmcore } from '../src/explain/outcome';
@@ -151,6 +155,32 @@ describe('memory-hotplug names its LMBs with exactly one of lmbs / drcIndex / ad
 });
 
 describe('PHYP refuses a registration outside the partition memory with -3 (§4)', () => {
+  it("the model's firmware answers a registration whose copy destination is past memory with -3; the kernel says -EINVAL", () => {
+    const c = makeConfig(small);
+    const fw = createActor(firmwareMachine(c));
+    const results: unknown[] = [];
+    fw.on('fw.result', (e) => results.push(e.rc));
+    fw.start();
+    fw.send({ type: 'boot' });
+    // The issue's remove, had a kernel accepted it: memory ends at 512 MiB.
+    fw.send({ type: 'memory-hotplug', action: 'remove', lmbs: 2 });
+    fw.send({ type: 'dlpar.result', errno: null });
+    expect(fw.getSnapshot().context.memory).toEqual([{ start: 0, end: 512 * MiB }]);
+    const r = reserveAtBoot(c, [{ start: 0, end: 1024 * MiB }]);
+    if (!r.ok) throw new Error(r.reason);
+    fw.send({ type: 'fw.register', registration: registration(c, 'first', r.reservation, [], null) });
+    expect(results).toEqual([-3]);
+    expect(fw.getSnapshot().value).toBe('noDumpRegistered');
+    expect(registerOutcome(c, -3)).toEqual({ registered: false, errno: 'EINVAL', disable: false });
+  });
+
+  it('the simulator, with the DLPAR protection seeded out: the remove goes through, the registration gets -3 → -EINVAL', () => {
+    const c = makeConfig(small);
+    const steps = simRun(c, [boot, remove({ lmbs: 2 }), register], { mutant: 'dlpar-protection-missing' }).steps;
+    expect(steps[2]?.errno).toBeNull();
+    expect(steps[3]?.errno).toBe('EINVAL');
+  });
+
   it('registeredRanges names the CPU/HPTE sections, each boot region and the copy destination', () => {
     const r = {
       bootRegions: [{ start: 0, end: 320 * MiB }],

@@ -7,6 +7,7 @@
 // mm/page_isolation.c (has_unmovable_pages), arch/powerpc/platforms/pseries/rtas-fadump.c
 // (rtas_fadump_register).
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { createActor } from 'xstate';
 import { firmwareMachine } from '../machines/firmware';
@@ -19,7 +20,7 @@ import { parseLog } from '../src/log/parse';
 import { bootMemoryRegions, insideMemory, registeredRanges } from '../src/memory/layout';
 import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
 import { judgePath } from '../src/explore/suite';
-import { boot, crash, MiB, P, partitionMemory, run, vmcoreSpans, write, type Run } from './support/story';
+import { boot, crash, MiB, P, partitionMemory, run, runText, vmcoreSpans, write, type Run } from './support/story';
 
 const remove = (x: { lmbs?: number; drcIndex?: string; address?: string }): ExternalEvent =>
   ({ event: 'memory-hotplug', action: 'remove', ...x }) as ExternalEvent;
@@ -312,5 +313,13 @@ describe('OPAL copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) a region (max_copy_
         },
       ),
     );
+  });
+});
+
+describe('examples/dlpar-under-reserved-area.jsonl', () => {
+  it('replays to the kernel errnos, step by step, and an accurate dump', () => {
+    const r = runText(readFileSync('examples/dlpar-under-reserved-area.jsonl', 'utf8'));
+    expect(r.steps.map((s) => s.errno)).toEqual([null, 'EINVAL', 'EBUSY', null, null, null, 'EINVAL', null]);
+    expect(r.last().outcome.kind).toBe('captured-accurate');
   });
 });

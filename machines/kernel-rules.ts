@@ -279,7 +279,12 @@ export function dlparErrno(
   k: DlparKernelView,
   req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
 ): Errno | null {
-  const inProfile = (l: Range) => l.end <= config.maxMemoryBytes;
+  // QEMU marks the LMBs of its boot RAM DRCONF_MEM_RESERVED with no valid DRC (hw/ppc/spapr.c
+  // spapr_dt_dynamic_memory(): "LMB information for RMA, boot time RAM and gap b/n RAM and device
+  // memory region -- all these are marked as reserved and as having no valid DRC"):
+  // lmb_is_removable() says no, and their drc index is not found. Only pc-dimms come and go.
+  const inProfile = (l: Range) =>
+    l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < config.memoryBytes);
   const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
   if (req.action === 'add')
     return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;

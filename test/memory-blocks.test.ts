@@ -127,6 +127,22 @@ describe('a named LMB: dlpar_memory_remove_by_index / dlpar_memory_add_by_index 
   });
 });
 
+describe("QEMU's boot RAM LMBs are reserved, without a valid DRC (hw/ppc/spapr.c spapr_dt_dynamic_memory)", () => {
+  const qemu: ConfigInput = { platform: 'pseries', firmware: 'qemu', memoryMiB: 4096, lmbMiB: 256, minMemoryMiB: 1024 };
+
+  it('a boot LMB cannot be removed, by count or by index: -EINVAL (lmb_is_removable: DRCONF_MEM_RESERVED)', () => {
+    const r = both(qemu, [boot, remove({ lmbs: 1 }), remove({ drcIndex: '0x8000000f' })]);
+    expect(r.at(1).errno).toBe('EINVAL');
+    expect(r.at(2).errno).toBe('EINVAL');
+  });
+
+  it('a pc-dimm LMB added comes and goes', () => {
+    const r = both(qemu, [boot, add({ lmbs: 1 }), remove({ lmbs: 1 }), add({ drcIndex: '0x80000010' })]);
+    expect(r.steps.map((s) => s.errno)).toEqual([null, null, null, null]);
+    expect(partitionMemory(r, 3)).toEqual([{ start: 0, end: 4352 * MiB }]);
+  });
+});
+
 describe('memory-hotplug names its LMBs with exactly one of lmbs / drcIndex / address', () => {
   const header = JSON.stringify({ config: { platform: 'pseries' } });
   const problem = (line: string) => {

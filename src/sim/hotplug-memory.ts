@@ -72,7 +72,11 @@ export function dlpar_memory(
   lmbs: readonly MemblockRegion[],
   maxBytes: number,
 ): Errno | null {
-  const listed = (l: MemblockRegion) => regionEnd(l) <= maxBytes;
+  // QEMU's boot RAM LMBs are DRCONF_MEM_RESERVED without a valid DRC (hw/ppc/spapr.c
+  // spapr_dt_dynamic_memory()): as good as not listed.
+  const c = k.env.config;
+  const listed = (l: MemblockRegion) =>
+    regionEnd(l) <= maxBytes && !(c.platform === 'pseries' && c.firmware === 'qemu' && l.base < c.memoryBytes);
   // A capture kernel refuses DLPAR while it holds the dump: everything above boot memory stays
   // reserved until release (fadump_reserve_crash_area()), and the model's bound is the whole
   // request [I].

@@ -7,6 +7,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import {
   faultValue,
+  hotplugTarget,
   type AnyEvent,
   type FaultCall,
   type FirmwareRc,
@@ -14,7 +15,7 @@ import {
   type PreservedDump,
   type Registration,
 } from '../src/events';
-import { lmbsAdded, lmbsRemoved, withAdded, withRemoved, type Range } from '../src/memory/layout';
+import { dlparRanges, insideMemory, registeredRanges, withAdded, withRemoved, type Range } from '../src/memory/layout';
 
 export interface FirmwareContext {
   /** The partition's memory (the LPAR's assigned LMBs). */
@@ -59,6 +60,37 @@ export function firmwareMachine(config: Config) {
     // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
     config.platform === 'pseries' ? { type: 'os.boot', memory, dump } : { type: 'bootloader.start', memory, dump };
 
+  /** PHYP's ibm,configure-kernel-dump answers -3 (parameter error) when a section it is asked to
+   *  preserve or copy to is not the partition's memory (a boot region's source, the copy's
+   *  destination, the CPU state and HPTE sections: src/memory/layout.ts registeredRanges). PAPR
+   *  lists -3 as "Parameter error" for the call; that PHYP checks the addresses against the
+   *  partition's memory is what rtas_fadump_register()'s -3 branch implies, asking
+   *  is_fadump_reserved_mem_contiguous() ("Can't have holes in reserved memory area.") [I]. OPAL
+   *  is not modelled so: skiboot's opal_mpipl_update() checks are another story [I]. */
+  const parameterError = (r: Registration, memory: readonly Range[]): boolean =>
+    config.platform === 'pseries' && !insideMemory(registeredRanges(r), memory);
+
+  /** The firmware's answer to a registration: an injected fault; a registration already in place
+   *  (`keeps`: PHYP -9, OPAL_PARAMETER); PHYP's parameter error; else success. */
+  const registerRc = (context: FirmwareContext, r: Registration, keeps: boolean): FirmwareRc =>
+    context.faults.register ??
+    (keeps ? (config.platform === 'pseries' ? -9 : 'OPAL_PARAMETER') : parameterError(r, context.memory) ? -3 : 0);
+
+  /** The DLPAR request the HMC sends the kernel for a memory-hotplug event, or null when it
+   *  refuses (src/memory/layout.ts dlparRanges). */
+  const dlparRequest = (
+    memory: readonly Range[],
+    e: Extract<AnyEvent, { type: 'memory-hotplug' }>,
+  ): Extract<InternalEvent, { type: 'dlpar.request' }> | null => {
+    const target = hotplugTarget(e, config.lmbBytes);
+    const ranges = dlparRanges(memory, target, e.action, {
+      lmbBytes: config.lmbBytes,
+      minBytes: config.minMemoryBytes,
+      maxBytes: config.maxMemoryBytes,
+    });
+    return ranges === null ? null : { type: 'dlpar.request', action: e.action, by: target.by, ranges };
+  };
+
   return setup({
     types: {
       context: {} as FirmwareContext,
@@ -66,16 +98,13 @@ export function firmwareMachine(config: Config) {
       emitted: {} as InternalEvent,
     },
     guards: {
-      registerTakes: ({ context }) => registerTakes(context.faults.register ?? 0),
+      registerTakes: ({ context, event }) =>
+        event.type === 'fw.register' && registerTakes(registerRc(context, event.registration, false)),
       unregisterTakes: ({ context }) => unregisterOk(context.faults.unregister ?? 0),
       /** OPAL: opal_cec_reboot2(MPIPL) failing means the normal panic path continues (§1 Crash). */
       mpiplFails: ({ context }) => config.platform === 'powernv' && context.faults.preserve !== undefined,
-      dlparPossible: ({ context, event }) => {
-        if (event.type !== 'memory-hotplug') return false;
-        return event.action === 'add'
-          ? lmbsAdded(context.memory, event.lmbs, config.lmbBytes, config.maxMemoryBytes) !== null
-          : lmbsRemoved(context.memory, event.lmbs, config.lmbBytes, config.minMemoryBytes) !== null;
-      },
+      dlparPossible: ({ context, event }) =>
+        event.type === 'memory-hotplug' && dlparRequest(context.memory, event) !== null,
       dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,
     },
     actions: {
@@ -98,7 +127,7 @@ export function firmwareMachine(config: Config) {
         // ranges from opal_fdm->registered_regions on, so the kernel that registered them adds
         // none and gets OPAL_PARAMETER (-EIO), while a new boot's fresh metadata adds them all.
         const keeps = p.already && (config.platform === 'pseries' || context.registeredThisBoot);
-        const rc = context.faults.register ?? (keeps ? (config.platform === 'pseries' ? -9 : 'OPAL_PARAMETER') : 0);
+        const rc = registerRc(context, event.registration, keeps);
         enqueue.assign({
           registeredThisBoot: registerTakes(rc) || (keeps && context.registeredThisBoot),
           faults: consumed(context.faults, 'register'),
@@ -160,12 +189,10 @@ export function firmwareMachine(config: Config) {
       }),
       requestDlpar: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'memory-hotplug') return;
-        const ranges =
-          (event.action === 'add'
-            ? lmbsAdded(context.memory, event.lmbs, config.lmbBytes, config.maxMemoryBytes)
-            : lmbsRemoved(context.memory, event.lmbs, config.lmbBytes, config.minMemoryBytes)) ?? [];
-        enqueue.assign({ dlpar: { action: event.action, ranges } });
-        enqueue.emit({ type: 'dlpar.request', action: event.action, ranges });
+        const request = dlparRequest(context.memory, event);
+        if (request === null) return;
+        enqueue.assign({ dlpar: { action: event.action, ranges: request.ranges } });
+        enqueue.emit(request);
       }),
       commitDlpar: assign(({ context }) => ({
         memory:
@@ -182,7 +209,7 @@ export function firmwareMachine(config: Config) {
     id: 'firmware',
     initial: 'off',
     context: {
-      memory: [{ start: 0, end: config.memoryBytes }],
+      memory: config.memoryAtBoot.map((r) => ({ ...r })),
       registration: null,
       regionsRegistered: 0,
       registeredThisBoot: false,

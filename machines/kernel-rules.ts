@@ -73,7 +73,8 @@ export function paramAreaAtBoot(config: Config, build: KernelBuild, enabled: boo
   if (config.platform !== 'pseries' || config.mechanism === 'phyp-assisted-dump') return false;
   const rule = traitsOf(buildOf(config, build).version).paramArea;
   if (rule === 'none' || (rule === 'when-enabled' && !enabled)) return false;
-  return paramAreaFits(config.mmu, config.memoryBytes);
+  // The RMA is the first memory block (/memory@0), which ends at the first hole.
+  return paramAreaFits(config.mmu, config.memoryAtBoot[0]?.end ?? 0);
 }
 
 /** §1 early boot 3: whether a capture build reads the param area the crashed kernel registered
@@ -281,32 +282,82 @@ export function unregisterOk(rc: FirmwareRc): boolean {
   return rc === 0 || rc === -2 || (typeof rc === 'number' && rc >= 9900 && rc <= 9905);
 }
 
-/** §4: pSeries DLPAR removal of an LMB at or below boot_mem_top, or overlapping the reserved
- *  area, while registered fails with -EINVAL. */
-export function dlparRemoveBlocked(
-  config: Config,
-  registered: boolean,
-  r: Reservation | null,
-  ranges: readonly Range[],
-): boolean {
-  if (config.platform !== 'pseries' || !registered || r === null) return false;
-  return ranges.some((x) => x.start < r.bootMemTop || (x.start < r.area.end && r.area.start < x.end));
+/** What a DLPAR request meets in a running production kernel (§4). */
+export interface DlparKernelView {
+  /** The running build: its release decides what lmb_is_removable() asks (src/kernel-versions.ts
+   *  dlparCheck). */
+  build: KernelBuild;
+  /** fw_dump.dump_registered. */
+  registered: boolean;
+  reservation: Reservation | null;
+  /** memblock.memory: the LMBs assigned to the kernel (DRCONF_MEM_ASSIGNED). */
+  memory: readonly Range[];
+  /** Other memory memblock_reserve()d at boot: crashkernel=, hypervisor-assisted dump's scratch
+   *  area (bytes). */
+  otherReserved: readonly Range[];
 }
 
-/** §4 by release: whether pSeries DLPAR refuses to remove these ranges. Kernels before 4.13
- *  (src/kernel-versions.ts dlparCheck 'reserved-pages') ask nothing of fadump in
- *  lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c): boot memory goes even
- *  while registered, and only the reserved area refuses, registered or not, its pages being
- *  memblock-reserved (is_mem_section_removable() [I]); with the area at the top of RAM (4.11)
- *  that is the first LMB the HMC takes. Later kernels: dlparRemoveBlocked(). */
-export function dlparRemoveRefused(
+/** pSeries is_fadump_memory_area(addr, size) (arch/powerpc/kernel/fadump.c), called by
+ *  lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c): with fadump registered,
+ *  an LMB touching the reserved area (addr + size > d_start && addr <= d_end) or starting at or
+ *  below boot_mem_top (addr <= boot_mem_top). Both comparisons are the kernel's, `<=` included. */
+export function isFadumpMemoryArea(config: Config, registered: boolean, r: Reservation | null, lmb: Range): boolean {
+  if (config.platform !== 'pseries' || !registered || r === null) return false;
+  if (lmb.end > r.area.start && lmb.start <= r.area.end) return true;
+  return lmb.start <= r.bootMemTop;
+}
+
+/** device_offline() of an LMB's memory block fails with -EBUSY (mm/memory_hotplug.c
+ *  offline_pages(): start_isolate_page_range() "failure to isolate range"): mm/page_isolation.c
+ *  has_unmovable_pages() finds a PageReserved page (memblock-reserved at boot: fadump's area
+ *  with fadump=nocma, its header part beyond CMA, crashkernel=, the kernel image in LMB 0
+ *  [I: the model has no other unmovable pages]) or a MIGRATE_CMA pageblock (fadump's CMA area,
+ *  fadump=on: only alloc_contig_range may isolate CMA pageblocks). Registered or not. */
+export function lmbOfflineFails(k: DlparKernelView, lmb: Range): boolean {
+  const hit = (r: Range | null) => r !== null && lmb.start < r.end && r.start < lmb.end;
+  if (lmb.start === 0) return true;
+  return hit(k.reservation?.area ?? null) || hit(k.reservation?.cma ?? null) || k.otherReserved.some(hit);
+}
+
+/** The errno of a DLPAR request in a running production kernel, or null when it goes through
+ *  (arch/powerpc/platforms/pseries/hotplug-memory.c, §4):
+ *  - remove by count (dlpar_memory_remove_by_count): when any chosen LMB is not removable or
+ *    does not offline, "Memory hot-remove failed, adding LMB's back" and -EINVAL (with fadump
+ *    registered, lmbs_available already falls short: -EINVAL before any is tried);
+ *  - remove by index (dlpar_memory_remove_by_index → dlpar_remove_lmb()): an LMB not in
+ *    ibm,dynamic-memory ("Failed to look up LMB"), not assigned, or fadump's
+ *    (lmb_is_removable() false) → -EINVAL; one that does not offline → device_offline()'s -EBUSY;
+ *  - add by index (dlpar_memory_add_by_index → dlpar_add_lmb()): not in ibm,dynamic-memory (at
+ *    or beyond the profile's maximum) or already assigned → -EINVAL;
+ *  - add by count: the HMC chose absent LMBs; it goes through.
+ *  Kernels before 4.13 have no fadump check (below, §10). */
+export function dlparErrno(
   config: Config,
-  build: KernelBuild,
-  registered: boolean,
-  r: Reservation | null,
-  ranges: readonly Range[],
-): boolean {
-  if (config.platform === 'pseries' && traitsOf(buildOf(config, build).version).dlparCheck === 'reserved-pages')
-    return r !== null && ranges.some((x) => x.start < r.area.end && r.area.start < x.end);
-  return dlparRemoveBlocked(config, registered, r, ranges);
+  k: DlparKernelView,
+  req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
+): Errno | null {
+  // QEMU marks the LMBs of its boot RAM DRCONF_MEM_RESERVED with no valid DRC (hw/ppc/spapr.c
+  // spapr_dt_dynamic_memory(): "LMB information for RMA, boot time RAM and gap b/n RAM and device
+  // memory region -- all these are marked as reserved and as having no valid DRC"):
+  // lmb_is_removable() says no, and their drc index is not found. Only pc-dimms come and go.
+  const inProfile = (l: Range) =>
+    l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < config.memoryBytes);
+  const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
+  if (req.action === 'add')
+    return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;
+  // Kernels before 4.13 (dlparCheck 'reserved-pages', §10) ask nothing of fadump in
+  // lmb_is_removable(): boot memory goes even while registered, and is_mem_section_removable()
+  // there refuses a block with memblock-reserved pages (the area, at the top of RAM on 4.11)
+  // before device_offline() is tried: -EINVAL, registered or not.
+  const oldCheck = traitsOf(buildOf(config, k.build).version).dlparCheck === 'reserved-pages';
+  for (const l of req.ranges) {
+    if (oldCheck) {
+      if (!inProfile(l) || !assigned(l) || lmbOfflineFails(k, l)) return 'EINVAL';
+      continue;
+    }
+    const removable = inProfile(l) && assigned(l) && !isFadumpMemoryArea(config, k.registered, k.reservation, l);
+    if (!removable) return 'EINVAL';
+    if (lmbOfflineFails(k, l)) return req.by === 'count' ? 'EINVAL' : 'EBUSY';
+  }
+  return null;
 }

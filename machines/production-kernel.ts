@@ -19,7 +19,7 @@ import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import {
   buildOf,
-  dlparRemoveRefused,
+  dlparErrno,
   dumpActiveAtBoot,
   headerFor,
   hotplugReadyIn,
@@ -29,6 +29,7 @@ import {
   registration,
   savedCommandLineLen,
   unregisterOk,
+  type DlparKernelView,
 } from './kernel-rules';
 
 export interface ProductionKernelContext {
@@ -65,6 +66,17 @@ export interface ProductionKernelContext {
 }
 
 type Ctx = ProductionKernelContext;
+
+/** What DLPAR meets in this kernel (machines/kernel-rules.ts DlparKernelView). */
+function dlparView(context: Ctx, registered: boolean): DlparKernelView {
+  return {
+    build: context.build,
+    registered,
+    reservation: context.reservation,
+    memory: context.memory,
+    otherReserved: [context.crashkernel, context.phypScratch].filter((r): r is Range => r !== null),
+  };
+}
 type WriteKind = 'errno' | 'noop' | 'register' | 'unregister' | 'reregister' | 'set' | 'release-core';
 
 function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user' | 'kdump-service' } | null {
@@ -133,15 +145,9 @@ export function productionKernelMachine(config: Config) {
       unregisterTook: ({ event }) => event.type === 'fw.result' && unregisterOk(event.rc),
       opalRemovesOnError: ({ event }) =>
         config.platform === 'powernv' && event.type === 'fw.result' && !registerOutcome(config, event.rc).registered,
-      /** §4, and: memory reserved in early boot for kdump (crashkernel=) or hypervisor-assisted
-       *  dump (the scratch area) cannot be offlined either [I]. */
-      dlparBlocked: ({ context, event }, p: { registered: boolean }) =>
-        event.type === 'dlpar.request' &&
-        event.action === 'remove' &&
-        (dlparRemoveRefused(config, context.build, p.registered, context.reservation, event.ranges) ||
-          [context.crashkernel, context.phypScratch].some(
-            (r) => r !== null && event.ranges.some((x) => x.start < r.end && r.start < x.end),
-          )),
+      /** §4: the kernel refuses the DLPAR request (machines/kernel-rules.ts dlparErrno). */
+      dlparRefused: ({ context, event }, p: { registered: boolean }) =>
+        event.type === 'dlpar.request' && dlparErrno(config, dlparView(context, p.registered), event) !== null,
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -344,8 +350,9 @@ export function productionKernelMachine(config: Config) {
         if (p.registered) enqueue.emit({ type: 'fw.unregister' });
         enqueue.emit({ type: 'fw.reset' });
       }),
-      dlparReject: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' as Errno });
+      dlparReject: enqueueActions(({ enqueue, context, event }, p: { registered: boolean }) => {
+        if (event.type !== 'dlpar.request') return;
+        enqueue.emit({ type: 'dlpar.result', errno: dlparErrno(config, dlparView(context, p.registered), event) });
       }),
       dlparApply: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'dlpar.request') return;
@@ -524,7 +531,10 @@ export function productionKernelMachine(config: Config) {
   /** §4: DLPAR memory requests. */
   function dlparTransitions(registered: boolean) {
     return [
-      { guard: { type: 'dlparBlocked' as const, params: { registered } }, actions: 'dlparReject' as const },
+      {
+        guard: { type: 'dlparRefused' as const, params: { registered } },
+        actions: { type: 'dlparReject' as const, params: { registered } },
+      },
       { actions: 'dlparApply' as const },
     ];
   }

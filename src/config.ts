@@ -102,6 +102,15 @@ export const ConfigSchema = z
     memoryMiB: positiveMiB.default(8192),
     /** Size of one memory block (LMB), in MiB. */
     lmbMiB: positiveMiB.default(256),
+    /** Holes in the memory at boot, in MiB: LMBs below memoryMiB the partition does not have (as
+     *  DLPAR leaves them, or firmware-reserved ranges), each LMB-aligned, above LMB 0 and below
+     *  the top of memory. Boot memory is split around them into regions
+     *  (fadump_get_boot_mem_regions(): at most 7 on pSeries, 128 on OPAL, else "Too many holes in
+     *  boot memory area to enable fadump"); the elfcorehdr's PT_LOADs follow them. */
+    memoryHolesMiB: z
+      .array(z.object({ startMiB: z.number().int().min(0), sizeMiB: positiveMiB }).strict())
+      .max(1024)
+      .default([]),
     /** The LPAR profile's minimum and maximum memory: DLPAR stays within them (default: two LMBs
      *  either side of memoryMiB). */
     minMemoryMiB: positiveMiB.optional(),
@@ -192,6 +201,10 @@ export interface Config {
   readonly crashkernel: number | null;
   readonly crashkernelText: string | null;
   readonly memoryBytes: number;
+  /** The partition's memory at boot (bytes): [0, memoryBytes) without memoryHolesMiB. */
+  readonly memoryAtBoot: readonly { start: number; end: number }[];
+  /** memoryHolesMiB as given (MiB). */
+  readonly memoryHolesMiB: readonly { startMiB: number; sizeMiB: number }[];
   readonly lmbBytes: number;
   readonly minMemoryBytes: number;
   readonly maxMemoryBytes: number;
@@ -313,6 +326,7 @@ function contradictions(c: Parsed): ConfigIssue[] {
   if (c.memoryMiB % c.lmbMiB !== 0) {
     out.push({ path: 'memoryMiB', message: `${c.memoryMiB} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
   }
+  out.push(...holeIssues(c));
   const min = c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB);
   const max = c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB;
   if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
@@ -380,6 +394,55 @@ function fadumpOf(c: Parsed): 'on' | 'off' | 'nocma' {
 
 /** The guest keys given away from their defaults, for the name: the kernel release, CPUs, page
  *  size, MMU and firmware (empty for a configuration that gives none, so older names stay). */
+/** memoryHolesMiB's problems: a hole must be whole LMBs, above LMB 0 (it holds the kernel) and
+ *  end below memoryMiB (a hole at the top is less memory: lower memoryMiB), and holes must not
+ *  overlap. */
+function holeIssues(c: Parsed): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const sorted = c.memoryHolesMiB.map((h, i) => ({ ...h, i })).sort((a, b) => a.startMiB - b.startMiB);
+  let lastEnd = 0;
+  for (const h of sorted) {
+    const path = `memoryHolesMiB.${h.i}`;
+    const end = h.startMiB + h.sizeMiB;
+    if (h.startMiB % c.lmbMiB !== 0 || h.sizeMiB % c.lmbMiB !== 0)
+      out.push({ path, message: `a hole is whole LMBs: startMiB and sizeMiB must be multiples of ${c.lmbMiB}` });
+    else if (h.startMiB < c.lmbMiB)
+      out.push({
+        path,
+        message: `LMB 0 ([0, ${c.lmbMiB}) MiB) holds the kernel: a hole starts at ${c.lmbMiB} MiB or above`,
+      });
+    else if (end >= c.memoryMiB)
+      out.push({
+        path,
+        message: `the hole ends at ${end} MiB, not below memoryMiB (${c.memoryMiB}): a hole lies inside memory`,
+      });
+    else if (h.startMiB < lastEnd)
+      out.push({ path, message: `the hole overlaps another one (which ends at ${lastEnd} MiB)` });
+    lastEnd = Math.max(lastEnd, end);
+  }
+  return out;
+}
+
+/** "holes=512M+256M,2048M+512M": the name's word for memoryHolesMiB (null without holes). */
+function holesToken(holes: readonly { startMiB: number; sizeMiB: number }[]): string | null {
+  if (holes.length === 0) return null;
+  const sorted = [...holes].sort((a, b) => a.startMiB - b.startMiB);
+  return `holes=${sorted.map((h) => `${h.startMiB}M+${h.sizeMiB}M`).join(',')}`;
+}
+
+/** The partition's memory at boot, in bytes: [0, memoryMiB) without the holes. */
+function memoryAtBoot(c: Parsed): { start: number; end: number }[] {
+  const holes = [...c.memoryHolesMiB].sort((a, b) => a.startMiB - b.startMiB);
+  const out: { start: number; end: number }[] = [];
+  let at = 0;
+  for (const h of holes) {
+    if (h.startMiB > at) out.push({ start: at * MiB, end: h.startMiB * MiB });
+    at = Math.max(at, h.startMiB + h.sizeMiB);
+  }
+  if (c.memoryMiB > at) out.push({ start: at * MiB, end: c.memoryMiB * MiB });
+  return out;
+}
+
 function guestParts(c: Parsed): string[] {
   const parts: string[] = [];
   if (c.kernel !== undefined) parts.push(`kernel=${c.kernel}`);
@@ -387,6 +450,8 @@ function guestParts(c: Parsed): string[] {
   if (c.cpus !== 1) parts.push(`cpus=${c.cpus}`);
   if (c.pageSizeKiB !== 64) parts.push(`${c.pageSizeKiB}K-pages`);
   if (c.mmu !== 'radix') parts.push(`${c.mmu}-mmu`);
+  const holes = holesToken(c.memoryHolesMiB);
+  if (holes !== null) parts.push(holes);
   return parts;
 }
 
@@ -523,6 +588,8 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       crashkernel: c.crashkernel === null ? null : parseSize(c.crashkernel),
       crashkernelText: c.crashkernel,
       memoryBytes: c.memoryMiB * MiB,
+      memoryAtBoot: memoryAtBoot(c),
+      memoryHolesMiB: c.memoryHolesMiB,
       lmbBytes: c.lmbMiB * MiB,
       minMemoryBytes: (c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB)) * MiB,
       maxMemoryBytes: (c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB) * MiB,
@@ -568,6 +635,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     crashkernel: c.crashkernelText,
     memoryMiB: c.memoryBytes / MiB,
     lmbMiB: c.lmbBytes / MiB,
+    memoryHolesMiB: [...c.memoryHolesMiB].sort((a, b) => a.startMiB - b.startMiB),
     minMemoryMiB: c.minMemoryBytes / MiB,
     maxMemoryMiB: c.maxMemoryBytes / MiB,
     ...(c.platform === 'powernv' ? { petitbootPreservesDump: c.petitbootPreservesDump } : {}),
@@ -620,6 +688,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['crashkernel'],
   ['memoryMiB'],
   ['lmbMiB'],
+  ['memoryHolesMiB'],
   ['bootMemoryRule'],
   ['cpus'],
   ['pageSizeKiB'],
@@ -679,6 +748,8 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return `${key}=${String(v)}`;
     case 'memoryMiB':
       return `${Number(v) / 1024}G`;
+    case 'memoryHolesMiB':
+      return Array.isArray(v) ? holesToken(v as { startMiB: number; sizeMiB: number }[]) : null;
     case 'petitbootPreservesDump':
       return v ? 'petitboot-preserves' : 'petitboot-clobbers';
     case 'registerAtBoot':

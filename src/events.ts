@@ -18,19 +18,44 @@ const firmwareRc = z.union([
 export const FAULT_CALLS = ['register', 'unregister', 'preserve', 'preserve-partial'] as const;
 export type FaultCall = (typeof FAULT_CALLS)[number];
 
+/** An LMB's drc index: DR connector type LMB (SPAPR_DR_CONNECTOR_TYPE_SHIFT_LMB = 8, so 0x8 in the
+ *  top nibble) and the LMB number below (QEMU hw/ppc/spapr_drc.c spapr_drc_index(); hw/ppc/spapr.c
+ *  spapr_create_lmb_dr_connectors() numbers LMBs address / SPAPR_MEMORY_BLOCK_SIZE). PowerVM's
+ *  read the same ("drc index 80000081" in the hot-add message of hotplug-memory.c's 2020 change
+ *  to pr_debug) [I for PowerVM]. */
+const LMB_DRC_INDEX = /^0x8[0-9a-fA-F]{7}$/;
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{1,13}$/;
+
 export const ExternalEventSchema = z.discriminatedUnion('event', [
   /** Power on: firmware boots the operating system. */
   z.object({ event: z.literal('boot') }).strict(),
   /** `echo value > path`: a write to a sysfs file. */
   z.object({ event: z.literal('write'), path: z.string().min(1).max(4096), value: z.string().max(65536) }).strict(),
-  /** DLPAR memory add/remove (or memory online/offline), a number of LMBs. */
+  /** DLPAR memory add/remove (or memory online/offline): a number of LMBs (the kernel's
+   *  dlpar_memory_{add,remove}_by_count), or one named LMB, by its drc index or an address in it
+   *  (dlpar_memory_{add,remove}_by_index). Exactly one of lmbs / drcIndex / address. */
   z
     .object({
       event: z.literal('memory-hotplug'),
       action: z.enum(['add', 'remove']),
-      lmbs: z.number().int().min(1).max(4096),
+      lmbs: z.number().int().min(1).max(4096).optional(),
+      drcIndex: z
+        .string()
+        .regex(
+          LMB_DRC_INDEX,
+          'expected an LMB drc index, "0x8" then 7 hex digits (0x80000000 | address / LMB size), e.g. "0x80000003"',
+        )
+        .optional(),
+      address: z
+        .string()
+        .regex(HEX_ADDRESS, 'expected a physical address in hex, "0x" then 1 to 13 hex digits, e.g. "0x30000000"')
+        .optional(),
     })
-    .strict(),
+    .strict()
+    .refine((e) => [e.lmbs, e.drcIndex, e.address].filter((x) => x !== undefined).length === 1, {
+      message:
+        'name the LMBs with exactly one of "lmbs" (how many, e.g. 1), "drcIndex" (e.g. "0x80000003") or "address" (e.g. "0x30000000")',
+    }),
   /** The running kernel panics. */
   z.object({ event: z.literal('crash') }).strict(),
   /** An orderly reboot of the running kernel. */
@@ -100,7 +125,7 @@ export function describeEvent(e: ExternalEvent): string {
     case 'write':
       return `echo ${JSON.stringify(e.value)} > ${e.path}`;
     case 'memory-hotplug':
-      return `memory-hotplug ${e.action} ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'}`;
+      return `memory-hotplug ${e.action} ${hotplugWhat(e)}`;
     case 'firmware-error':
       return `firmware-error ${e.call} ${faultText(e)}`;
     default:
@@ -120,6 +145,37 @@ export function faultText(e: FaultFields): string {
  *  regions the firmware will copy in full. */
 export function faultValue(e: FaultFields): FirmwareRc {
   return e.call === 'preserve-partial' ? (e.regions ?? 0) : (e.rc ?? 0);
+}
+
+export type MemoryHotplugEvent = Extract<ExternalEvent, { event: 'memory-hotplug' }>;
+
+/** Which LMBs a memory-hotplug event names: a count (by_count), or one LMB by its number
+ *  (address / LMB size), from a drc index (its low 28 bits, see LMB_DRC_INDEX) or from an address
+ *  in it (the LMB holding that address [I: the kernel's interface takes drc indexes only]). */
+export type HotplugTarget = { by: 'count'; count: number } | { by: 'index'; lmb: number };
+
+/** The target of `e` with LMBs of `lmbBytes` bytes. */
+export function hotplugTarget(
+  e: Pick<MemoryHotplugEvent, 'lmbs' | 'drcIndex' | 'address'>,
+  lmbBytes: number,
+): HotplugTarget {
+  if (e.drcIndex !== undefined) return { by: 'index', lmb: parseInt(e.drcIndex.slice(3), 16) };
+  if (e.address !== undefined) return { by: 'index', lmb: Math.floor(parseInt(e.address, 16) / lmbBytes) };
+  return { by: 'count', count: e.lmbs ?? 1 };
+}
+
+/** The LMB's drc index as the kernel prints it ("%x": 80000003). */
+export function lmbDrcIndex(lmb: number): string {
+  return (0x80000000 + lmb).toString(16);
+}
+
+/** "2 LMBs", "LMB drc index 0x80000003", "the LMB at 0x30000000": how replay and the reports
+ *  name what a memory-hotplug event asks for. */
+export function hotplugWhat(e: Pick<MemoryHotplugEvent, 'lmbs' | 'drcIndex' | 'address'>): string {
+  if (e.drcIndex !== undefined) return `LMB drc index ${e.drcIndex}`;
+  if (e.address !== undefined) return `the LMB at ${e.address}`;
+  const n = e.lmbs ?? 1;
+  return `${n} LMB${n === 1 ? '' : 's'}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +281,8 @@ export type InternalEvent =
   | { type: 'bootloader.start'; memory: Range[]; dump: PreservedDump | null }
   | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null }
   | { type: 'fw.result'; call: FirmwareCall | 'invalidate'; rc: FirmwareRc }
-  | { type: 'dlpar.request'; action: 'add' | 'remove'; ranges: Range[] }
+  /** by: how the request names its LMBs (PSERIES_HP_ELOG_ID_DRC_COUNT or _DRC_INDEX, §4). */
+  | { type: 'dlpar.request'; action: 'add' | 'remove'; by: 'count' | 'index'; ranges: Range[] }
   // kernel -> firmware
   | { type: 'fw.register'; registration: Registration }
   | { type: 'fw.unregister' }

@@ -216,10 +216,19 @@ describe('DLPAR removal of protected memory (§4, §8)', () => {
     expect(r.at(1).accepted).toBe(true);
   });
 
-  it('after echo 0 > registered the same removal is allowed', () => {
+  it('after echo 0 > registered the same removal still fails: the reserved area (CMA) cannot be offlined', () => {
+    // mm/memory_hotplug.c offline_pages() → -EBUSY on the area's pages; by count,
+    // dlpar_memory_remove_by_count() "Memory hot-remove failed, adding LMB's back" → -EINVAL.
     const r = run(cfg, [boot, write(P.registered, '0'), hotplug('remove', 31)]);
+    expect(r.at(2).errno).toBe('EINVAL');
+    expect(partitionMemory(r, 2)).toEqual(partitionMemory(r, 0));
+  });
+
+  it('after echo 0 > registered, removal down to just above the reserved area is allowed', () => {
+    // 8 GiB: the area ends below 768 MiB, so LMBs 3..31 (29 of them) are ordinary memory.
+    const r = run(cfg, [boot, write(P.registered, '0'), hotplug('remove', 29)]);
     expect(r.at(2).errno).toBeNull();
-    expect(bytes(partitionMemory(r, 2))).toBe(256 * MiB);
+    expect(bytes(partitionMemory(r, 2))).toBe(768 * MiB);
   });
 
   it('beyond the LPAR profile the HMC refuses: ignored, nothing changes', () => {

@@ -122,7 +122,7 @@ describe("--paths generated: the model's paths fitted to a guest", () => {
       let added = 0;
       for (const e of p.events) {
         expect(performable(e), JSON.stringify(e)).toBe(true);
-        if (e.event === 'memory-hotplug') added += e.action === 'add' ? e.lmbs : -e.lmbs;
+        if (e.event === 'memory-hotplug') added += e.action === 'add' ? (e.lmbs ?? 0) : -(e.lmbs ?? 0);
         expect(added).toBeGreaterThanOrEqual(0);
       }
     }

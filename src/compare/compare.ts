@@ -191,7 +191,7 @@ export interface CompareOptions {
 /** "echo 1 > release_mem", "crash", "hotplug add 1". */
 export function shortEvent(e: ExternalEvent): string {
   if (e.event === 'write') return `echo ${e.value.trim()} > ${e.path.split('/').pop() ?? e.path}`;
-  if (e.event === 'memory-hotplug') return `hotplug ${e.action} ${e.lmbs}`;
+  if (e.event === 'memory-hotplug') return `hotplug ${e.action} ${e.lmbs ?? e.drcIndex ?? e.address}`;
   return e.event;
 }
 

@@ -6,7 +6,7 @@
 import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import { kdumpPtLoads } from '../memory/kdump';
-import { normalize, totalSize, type PtLoad, type Range } from '../memory/layout';
+import { normalize, subtract, totalSize, type PtLoad, type Range } from '../memory/layout';
 import { diffPtLoads, memoryText, ptLoadsText, rangesText, sizeText } from '../memory/map';
 import { phypPtLoads } from '../memory/phyp';
 import { expectedPtLoads } from '../specs/properties';
@@ -58,6 +58,9 @@ export type DumpVerdict =
       missing: Range[];
       extra: Range[];
       moved: number;
+      /** Where PT_LOADs' data lie (p_offset .. + size) outside the memory at the crash: the
+       *  firmware could not have copied there (a boot-memory copy destination beyond memory). */
+      unbacked: Range[];
       exported: boolean;
       summary: string;
     }
@@ -204,6 +207,14 @@ export function outcomeText(v: DumpVerdict): string {
   return v.summary;
 }
 
+/** The parts of the PT_LOADs' data ([p_offset, p_offset + size), bytes) that lie outside
+ *  `memory`, merged: a copy destination past the end of memory (a registration the firmware
+ *  should have refused with -3, docs/kernel-behaviour.md §4) is not a dump. */
+export function unbackedData(ptLoads: readonly PtLoad[], memory: readonly Range[]): Range[] {
+  const data = normalize(ptLoads.map((p) => ({ start: p.offset, end: p.offset + p.size })));
+  return normalize(normalize(memory).reduce<Range[]>((left, m) => subtract(left, m), data));
+}
+
 /** Judges a vmcore's PT_LOADs (`actual`) against those that describe the crashed kernel's memory
  *  exactly (`expected`, with the same kind of p_offset), `memoryAtCrash` the crashed kernel's
  *  memory: captured-accurate or captured-stale (exported: true). Pure; used for the model's
@@ -217,7 +228,8 @@ export function judgeVmcore(
   const d = diffPtLoads(actual, expected);
   const base = { mechanism, memoryAtCrash: [...memoryAtCrash], ptLoads: [...actual], exported: true };
   const by = CAPTURED_BY[mechanism];
-  if (d.same)
+  const unbacked = unbackedData(actual, memoryAtCrash);
+  if (d.same && unbacked.length === 0)
     return {
       kind: 'captured-accurate',
       ...base,
@@ -228,6 +240,10 @@ export function judgeVmcore(
   if (d.extra.length)
     parts.push(`describes ${rangesText(d.extra)} (${sizeText(totalSize(d.extra))}) that was not memory at the crash`);
   if (d.moved.length) parts.push(`has ${d.moved.length} PT_LOAD at the wrong file offset`);
+  if (unbacked.length)
+    parts.push(
+      `reads ${rangesText(unbacked)} (${sizeText(totalSize(unbacked))}), where no memory was at the crash: the firmware could not copy boot memory there`,
+    );
   return {
     kind: 'captured-stale',
     ...base,
@@ -235,6 +251,7 @@ export function judgeVmcore(
     missing: d.missing,
     extra: d.extra,
     moved: d.moved.length,
+    unbacked,
     summary: `captured-stale: ${by}'s vmcore ${parts.join(' and ')}; the crashed kernel's memory was ${memoryText(memoryAtCrash)}`,
   };
 }

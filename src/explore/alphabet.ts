@@ -1,7 +1,7 @@
 // The external events exploration fires in every state: a finite alphabet per configuration, with
 // every writable file's interesting values (docs/kernel-behaviour.md §2, §8) and one LMB of hotplug each way.
 import { kernelCmdline, type Config } from '../config';
-import type { ExternalEvent } from '../events';
+import { lmbDrcIndex, type ExternalEvent } from '../events';
 import { COMMAND_LINE_SIZE, FILES, RELEASE_REGION } from '../sysfs/store';
 import { PHYP_BOOT_MEMORY } from '../memory/phyp';
 import { hex } from '../memory/layout';
@@ -40,6 +40,7 @@ export function alphabet(config: Config): ExternalEvent[] {
   } else {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
   }
+  events.push(...namedLmbEvents(config));
   // kdump (§6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
   // given (kdump, or fadump's fallback to it).
   if (config.crashkernel !== null) {
@@ -79,4 +80,19 @@ export function alphabet(config: Config): ExternalEvent[] {
     }
   }
   return events;
+}
+
+/** Named-LMB DLPAR (hotplug-memory.c dlpar_memory_{add,remove}_by_index, docs/kernel-behaviour.md
+ *  §4), only for a configuration with holes at boot (memoryHolesMiB), so that the default matrix
+ *  does not grow: each of the first two holes' first LMB added by drc index, and the LMB right
+ *  above each removed by drc index (which leaves a hole, or widens it). */
+function namedLmbEvents(config: Config): ExternalEvent[] {
+  const out: ExternalEvent[] = [];
+  for (const h of config.memoryHolesMiB.slice(0, 2)) {
+    const first = (h.startMiB * 1024 * 1024) / config.lmbBytes;
+    const above = ((h.startMiB + h.sizeMiB) * 1024 * 1024) / config.lmbBytes;
+    out.push({ event: 'memory-hotplug', action: 'add', drcIndex: `0x${lmbDrcIndex(first)}` });
+    out.push({ event: 'memory-hotplug', action: 'remove', drcIndex: `0x${lmbDrcIndex(above)}` });
+  }
+  return out;
 }

@@ -126,7 +126,7 @@ export function eventsText(events: readonly ExternalEvent[]): string {
       e.event === 'write'
         ? `echo ${JSON.stringify(e.value.trim().slice(0, 12))} > ${e.path.split('/').pop() ?? e.path}`
         : e.event === 'memory-hotplug'
-          ? `hotplug ${e.action} ${e.lmbs}`
+          ? `hotplug ${e.action} ${e.lmbs ?? e.drcIndex ?? e.address}`
           : e.event,
     )
     .join(' -> ');

@@ -2,7 +2,7 @@
 // host side of the lab. Each model event becomes guest actions; after every step the guest agent
 // reports every observable. A guest that dies or hangs ends the path with the reason.
 import { join } from 'node:path';
-import type { ExternalEvent } from '../events';
+import { describeEvent, type ExternalEvent } from '../events';
 import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
 import { Guest, GuestError } from './guest';
 import { parseObservation, writeResult } from './observe';
@@ -27,7 +27,9 @@ export function performable(e: ExternalEvent): boolean {
     e.event === 'crash' ||
     e.event === 'reboot' ||
     e.event === 'save-dump' ||
-    e.event === 'memory-hotplug'
+    // A named LMB (drcIndex / address) is not a DIMM the path added: the lab adds and removes
+    // whole pc-dimms by count only.
+    (e.event === 'memory-hotplug' && e.lmbs !== undefined)
   );
 }
 
@@ -113,6 +115,10 @@ class PathRunner {
         return { errno: said.startsWith('SAVED err') ? 'EIO' : null, said };
       }
       case 'memory-hotplug':
+        if (e.lmbs === undefined)
+          throw new Error(
+            `the lab cannot ${e.action} a named LMB (${describeEvent(e)}): it hot-adds and device_dels whole pc-dimms by count; replay the log with the model instead`,
+          );
         return this.hotplug(e.action, e.lmbs);
       default:
         throw new Error(`the lab cannot perform ${e.event}`);

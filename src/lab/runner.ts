@@ -57,8 +57,9 @@ export function generatedLabPaths(guest: GuestDescription, count: number, maxEve
       if (events.length >= maxEvents) break;
       if (!performable(e) || (events.length === 1 && e.event === 'boot')) continue;
       if (e.event === 'memory-hotplug') {
-        if (e.action === 'remove' && added < e.lmbs) continue;
-        added += e.action === 'add' ? e.lmbs : -e.lmbs;
+        const n = e.lmbs ?? 0;
+        if (e.action === 'remove' && added < n) continue;
+        added += e.action === 'add' ? n : -n;
       }
       events.push(e);
     }

@@ -142,16 +142,21 @@ export function bootMemoryRegions(
 ): Result<BootMemory> {
   const regions: Range[] = [];
   let left = size;
+  // add_boot_mem_regions(): OPAL's firmware copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) bytes a
+  // region (opal_fadump_dt_scan() max_copy_size); pSeries sets no limit.
+  const maxCopy = platform === 'powernv' ? alignDown(0xffffffff, pageSize) : Infinity;
   for (const r of normalize(memory)) {
     if (left <= 0) break;
     const take = Math.min(left, r.end - r.start);
-    regions.push({ start: r.start, end: r.start + take });
+    for (let at = r.start; at < r.start + take; at += maxCopy)
+      regions.push({ start: at, end: Math.min(at + maxCopy, r.start + take) });
     left -= take;
   }
   if (left > 0) return { ok: false, reason: 'not enough memory for boot memory' };
-  const max = PLATFORM[platform].maxBootRegions;
-  if (regions.length > max)
-    return { ok: false, reason: `boot memory needs ${regions.length} regions, the firmware takes ${max}` };
+  // fadump_reserve_mem(): more regions than RTAS_FADUMP_MAX_BOOT_MEM_REGS (7) or
+  // OPAL_FADUMP_MAX_MEM_REGS (128) (add_boot_mem_region()) disables fadump.
+  if (regions.length > PLATFORM[platform].maxBootRegions)
+    return { ok: false, reason: 'Too many holes in boot memory area to enable fadump' };
   const last = regions[regions.length - 1];
   return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
 }
@@ -280,6 +285,27 @@ export function memoryToDescribe(memory: readonly Range[], area: Range): Range[]
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the firmware checks at registration
+
+/** The ranges a pSeries registration names to PHYP (rtas_fadump_init_mem_struct()): the CPU state
+ *  and HPTE sections at the area's start, each boot region's source, and the boot-memory copy's
+ *  destination [bootMemDest, bootMemDest + boot memory size). Bytes. */
+export function registeredRanges(r: { bootRegions: readonly Range[]; bootMemDest: number; area: Range }): Range[] {
+  const size = totalSize(r.bootRegions);
+  return [
+    { start: r.area.start, end: r.bootMemDest },
+    ...r.bootRegions,
+    { start: r.bootMemDest, end: r.bootMemDest + size },
+  ].filter((x) => x.end > x.start);
+}
+
+/** Whether every range lies inside `memory` (bytes). */
+export function insideMemory(ranges: readonly Range[], memory: readonly Range[]): boolean {
+  const m = normalize(memory);
+  return ranges.every((x) => x.end <= x.start || m.some((r) => r.start <= x.start && x.end <= r.end));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Memory hotplug: memory is a list of LMBs (memory blocks). DLPAR add takes the lowest absent
 // blocks below the LPAR's maximum; remove takes the highest present ones (the lowest hold the
 // kernel and are never removable) [I].
@@ -314,6 +340,40 @@ export function lmbsRemoved(
     }
   }
   return removed.length === count ? removed : null;
+}
+
+/** Whether the LMB `lmb` (bytes) is wholly present in `memory` (DRCONF_MEM_ASSIGNED). */
+export function lmbPresent(memory: readonly Range[], lmb: Range): boolean {
+  return normalize(memory).some((r) => r.start <= lmb.start && lmb.end <= r.end);
+}
+
+/** The LMB numbered `n` (address / LMB size), in bytes. */
+export function lmbRange(n: number, lmbBytes: number): Range {
+  return { start: n * lmbBytes, end: (n + 1) * lmbBytes };
+}
+
+/** The LMBs a DLPAR request hands the kernel, or null when the HMC refuses it (the profile's
+ *  minimum or maximum). A count: lmbsAdded / lmbsRemoved. One named LMB (`lmb`, its number): that
+ *  LMB as asked, present or not and inside the profile or not, for the kernel to judge
+ *  (dlpar_memory_{add,remove}_by_index, §4); the HMC refuses only a remove below the minimum [I]. */
+export function dlparRanges(
+  memory: readonly Range[],
+  target: { by: 'count'; count: number } | { by: 'index'; lmb: number },
+  action: 'add' | 'remove',
+  bounds: { lmbBytes: number; minBytes: number; maxBytes: number },
+): Range[] | null {
+  if (target.by === 'count')
+    return action === 'add'
+      ? lmbsAdded(memory, target.count, bounds.lmbBytes, bounds.maxBytes)
+      : lmbsRemoved(memory, target.count, bounds.lmbBytes, bounds.minBytes);
+  const lmb = lmbRange(target.lmb, bounds.lmbBytes);
+  if (
+    action === 'remove' &&
+    lmbPresent(memory, lmb) &&
+    totalSize(normalize(memory)) - bounds.lmbBytes < bounds.minBytes
+  )
+    return null;
+  return [lmb];
 }
 
 export function withAdded(memory: readonly Range[], added: readonly Range[]): Range[] {

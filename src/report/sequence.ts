@@ -9,7 +9,7 @@
 // here, deterministically (same bytes for the same trace).
 import type { ActorId } from '../../machines/system';
 import type { AnyEvent, ExternalEvent } from '../events';
-import { describeEvent, faultText } from '../events';
+import { describeEvent, faultText, hotplugWhat } from '../events';
 import {
   factsOf,
   PARTICIPANTS,
@@ -75,7 +75,7 @@ export function externalLabel(e: ExternalEvent): string {
     case 'write':
       return `echo ${shortValue(e.value)} > ${basename(e.path)}`;
     case 'memory-hotplug':
-      return `memory-hotplug ${e.action} ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'}`;
+      return `memory-hotplug ${e.action} ${hotplugWhat(e)}`;
     default:
       return describeEvent(e);
   }
@@ -90,7 +90,7 @@ export function internalLabel(e: AnyEvent): string {
     case 'fw.result':
       return `fw.result ${e.call} rc=${e.rc}`;
     case 'dlpar.request':
-      return `dlpar.request ${e.action} ${rangesText(e.ranges)}`;
+      return `dlpar.request ${e.action}${e.by === 'index' ? ' by index' : ''} ${rangesText(e.ranges)}`;
     case 'dlpar.result':
       return `dlpar.result ${e.errno === null ? 'ok' : `-${e.errno}`}`;
     case 'fw.register':
@@ -106,7 +106,7 @@ export function internalLabel(e: AnyEvent): string {
     case 'userspace.start':
       return `userspace.start${e.capture ? ' (capture)' : ''}`;
     case 'memory-hotplug':
-      return `memory-hotplug ${e.action} ${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'}`;
+      return `memory-hotplug ${e.action} ${hotplugWhat(e)}`;
     case 'write':
       return `echo ${shortValue(e.value)} > ${basename(e.path)}`;
     case 'firmware-error':

@@ -34,6 +34,9 @@ export interface FwDump {
   param_area: number;
   kernel_metadata: number;
   cma: MemblockRegion | null;
+  /** The most the firmware copies per boot region (0: no limit, pSeries); OPAL's size field is
+   *  32 bits (opal_fadump_dt_scan(): ALIGN_DOWN(U32_MAX, PAGE_SIZE)). */
+  max_copy_size: number;
 }
 
 /** A struct fw_dump before the device tree is scanned: all zero. */
@@ -60,6 +63,7 @@ export function emptyFwDump(): FwDump {
     param_area: 0,
     kernel_metadata: 0,
     cma: null,
+    max_copy_size: 0,
   };
 }
 

@@ -171,7 +171,8 @@ export class Firmware {
 
   constructor(private readonly config: Config) {
     this.platform = config.platform;
-    this.memory = [{ base: 0, size: config.memoryBytes }];
+    // The partition's LMBs at boot: [0, memoryMiB) less the configuration's holes.
+    this.memory = config.memoryAtBoot.map((r) => ({ base: r.start, size: r.end - r.start }));
   }
 
   arm(call: FaultCall, rc: FirmwareRc): void {
@@ -201,7 +202,8 @@ export class Firmware {
     const memory = this.memory.map((r) => ({ base: r.base, size: r.size }));
     // QEMU's /memory@0 is spapr_rma_size(): the boot RAM, at most 1 TiB; hot-added LMBs are in
     // ibm,dynamic-memory. PowerVM's is taken the same [I].
-    const firstMemoryNodeSize = Math.min(this.config.memoryBytes, 2 ** 40);
+    // A hole in the boot memory ends /memory@0 there (the configuration's memoryHolesMiB).
+    const firstMemoryNodeSize = Math.min(this.config.memoryAtBoot[0]?.end ?? 0, 2 ** 40);
     if (this.platform === 'pseries') {
       return {
         memory,
@@ -254,6 +256,9 @@ export class Firmware {
     if (rtasBusy(rc)) return rc;
     if (cmd === FADUMP_REGISTER) {
       if (rc === 0 && this.rtasRegistered !== null) return -9;
+      // A section outside the partition's memory: parameter error (PAPR's -3 for
+      // ibm,configure-kernel-dump; rtas_fadump_register()'s -3 branch) [I: which checks PHYP makes].
+      if (rc === 0 && fdm !== null && !this.sectionsInMemory(fdm)) return -3;
       if ((rc === 0 || rc === -9) && fdm !== null) this.rtasRegistered = this.rtasRegistered ?? cloneFdm(fdm);
       return rc;
     }
@@ -262,6 +267,15 @@ export class Firmware {
       return rc;
     }
     return -3;
+  }
+
+  /** Every section's destination, and each boot region's source, lies in the partition's memory. */
+  private sectionsInMemory(fdm: RtasFdm): boolean {
+    const mem = memblockMerge(this.memory);
+    const inside = (base: number, size: number) =>
+      size === 0 || mem.some((r) => r.base <= base && base + size <= regionEnd(r));
+    const sections = [fdm.cpuState, fdm.hpte, ...fdm.bootRegions];
+    return sections.every((x) => inside(x.dest, x.size)) && fdm.bootRegions.every((x) => inside(x.src, x.size));
   }
 
   /** The firmware already holds a registration (PHYP) or ranges (OPAL). */
@@ -372,6 +386,17 @@ export class Firmware {
       }
     }
     return picked.length === count ? picked : null;
+  }
+
+  /** One named LMB (its number, address / LMB size), handed to the kernel as asked; null when
+   *  the HMC refuses a remove below the profile's minimum [I]. */
+  dlparSelectIndex(action: 'add' | 'remove', n: number): MemblockRegion[] | null {
+    const lmb = this.config.lmbBytes;
+    const l = { base: n * lmb, size: lmb };
+    const mem = memblockMerge(this.memory);
+    const present = mem.some((r) => r.base <= l.base && regionEnd(l) <= regionEnd(r));
+    if (action === 'remove' && present && memblockPhysMemSize(mem) - lmb < this.config.minMemoryBytes) return null;
+    return [l];
   }
 
   dlparCommit(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): void {

@@ -1,9 +1,12 @@
 // Memory DLPAR on pSeries (and hot-add/remove elsewhere), after
-// arch/powerpc/platforms/pseries/hotplug-memory.c: lmb_is_removable() asks fadump whether an LMB
-// is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). docs/kernel-behaviour.md §4, §5.
+// arch/powerpc/platforms/pseries/hotplug-memory.c: dlpar_memory_{add,remove}_by_{count,index}(),
+// dlpar_remove_lmb(): lmb_is_removable() (DRCONF_MEM_ASSIGNED, and is_fadump_memory_area() in
+// fadump.c: src/sim/kernel.ts), then device_offline() → mm/memory_hotplug.c offline_pages(),
+// which fails with -EBUSY where mm/page_isolation.c has_unmovable_pages() finds a PageReserved
+// page or a MIGRATE_CMA pageblock. docs/kernel-behaviour.md §4, §5.
 import type { Errno } from '../events';
 import type { FadumpKernel } from './fadump-internal';
-import { memblockAdd, memblockOverlaps, memblockRemove, type MemblockRegion } from './memblock';
+import { memblockAdd, memblockOverlaps, memblockRemove, regionEnd, type MemblockRegion } from './memblock';
 
 /** What DLPAR sees of the kernel: fw_dump, memblock and fadump's own memory check. */
 export interface DlparKernel extends FadumpKernel {
@@ -12,32 +15,89 @@ export interface DlparKernel extends FadumpKernel {
   is_fadump_memory_area(base: number, size: number): boolean;
 }
 
-/** A DLPAR request for these LMBs. Remove: every LMB must be removable (pSeries
- *  lmb_is_removable) and, in a capture kernel, outside the crash area it keeps reserved until
- *  release (reserved pages cannot be offlined [I]); else -EINVAL and nothing changes. Add always
- *  works. */
-export function dlpar_memory(k: DlparKernel, action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
+/** How the request names its LMBs: hp_elog->id_type PSERIES_HP_ELOG_ID_DRC_COUNT or _DRC_INDEX. */
+export type DlparIdType = 'count' | 'index';
+
+function overlaps(a: MemblockRegion, base: number, size: number): boolean {
+  return a.base < base + size && base < regionEnd(a);
+}
+
+/** device_offline() of the LMB's memory block: -EBUSY when a page cannot be isolated. The pages
+ *  memblock-reserved at boot that the simulator knows of: the kernel image in the first LMB
+ *  (early_reserve_mem() [I: the model places nothing else unmovable]) and fadump's reserved area
+ *  (fadump_reserve_mem()'s memblock_reserve); the CMA part of it is MIGRATE_CMA, which only
+ *  alloc_contig_range() may isolate. Returns null when it offlines. */
+function device_offline(k: DlparKernel, l: MemblockRegion): Errno | null {
+  const f = k.fw_dump;
+  if (l.base === 0) return 'EBUSY';
+  // The seeded fault drops fadump's whole protection: its own check and its pages' (src/sim/mutants.ts).
+  if (k.bug('dlpar-protection-missing')) return null;
+  if (
+    f.fadump_enabled &&
+    !f.dump_active &&
+    f.reserve_dump_area_size > 0 &&
+    overlaps({ base: f.reserve_dump_area_start, size: f.reserve_dump_area_size }, l.base, l.size)
+  )
+    return 'EBUSY';
+  if (f.cma !== null && overlaps(f.cma, l.base, l.size)) return 'EBUSY';
+  return null;
+}
+
+function assigned(k: DlparKernel, l: MemblockRegion): boolean {
+  return k.memblock.memory.some((r) => r.base <= l.base && regionEnd(l) <= regionEnd(r));
+}
+
+/** dlpar_remove_lmb(): -EINVAL when lmb_is_removable() says no (not assigned; with fadump
+ *  registered on pSeries, fadump's memory), else device_offline()'s error. */
+function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion): Errno | null {
+  if (!assigned(k, l)) return 'EINVAL';
+  if (k.env.config.platform === 'pseries' && !k.has('4.13')) {
+    // Before "powerpc/fadump: avoid holes in boot memory area when fadump is registered" (4.13
+    // [I]) lmb_is_removable() asks nothing of fadump; is_mem_section_removable() there refuses
+    // memblock-reserved pages (the area; the kernel image in the first LMB) with -EINVAL.
+    return l.base === 0 || memblockOverlaps(k.memblock.reserved, l.base, l.size) ? 'EINVAL' : null;
+  }
+  if (
+    k.env.config.platform === 'pseries' &&
+    !k.bug('dlpar-protection-missing') &&
+    k.is_fadump_memory_area(l.base, l.size)
+  )
+    return 'EINVAL';
+  return device_offline(k, l);
+}
+
+/** A DLPAR request for these LMBs (`idType`: by count, the HMC chose them; by index, one named
+ *  LMB). `maxBytes`: the end of the LMBs ibm,dynamic-memory lists (the profile's maximum).
+ *  Remove by count: any LMB that fails → "Memory hot-remove failed, adding LMB's back", -EINVAL,
+ *  nothing changes. Remove by index: dlpar_remove_lmb()'s errno; -EINVAL for an LMB not listed.
+ *  Add by index: -EINVAL for an LMB not listed or already assigned (dlpar_add_lmb()). */
+export function dlpar_memory(
+  k: DlparKernel,
+  action: 'add' | 'remove',
+  idType: DlparIdType,
+  lmbs: readonly MemblockRegion[],
+  maxBytes: number,
+): Errno | null {
+  // QEMU's boot RAM LMBs are DRCONF_MEM_RESERVED without a valid DRC (hw/ppc/spapr.c
+  // spapr_dt_dynamic_memory()): as good as not listed.
+  const c = k.env.config;
+  const listed = (l: MemblockRegion) =>
+    regionEnd(l) <= maxBytes && !(c.platform === 'pseries' && c.firmware === 'qemu' && l.base < c.memoryBytes);
+  // A capture kernel refuses DLPAR while it holds the dump: everything above boot memory stays
+  // reserved until release (fadump_reserve_crash_area()), and the model's bound is the whole
+  // request [I].
+  if (k.fw_dump.dump_active) return 'EINVAL';
   if (action === 'remove') {
     for (const l of lmbs) {
-      if (k.env.config.platform === 'pseries' && !k.has('4.13')) {
-        // Before "powerpc/fadump: avoid holes in boot memory area when fadump is registered"
-        // (4.13 [I]) lmb_is_removable() asks nothing of fadump; memblock-reserved pages (the
-        // area) are still not removable (is_mem_section_removable() [I]).
-        if (memblockOverlaps(k.memblock.reserved, l.base, l.size)) return 'EINVAL';
-      } else if (
-        k.env.config.platform === 'pseries' &&
-        !k.bug('dlpar-protection-missing') &&
-        k.is_fadump_memory_area(l.base, l.size)
-      )
-        return 'EINVAL';
-      if (k.fw_dump.dump_active && memblockOverlaps(k.memblock.reserved, l.base, l.size)) return 'EINVAL';
+      const rc = listed(l) ? dlpar_remove_lmb(k, l) : 'EINVAL';
+      if (rc !== null) return idType === 'count' ? 'EINVAL' : rc;
     }
     for (const l of lmbs) k.memblock.memory = memblockRemove(k.memblock.memory, l.base, l.size);
     return null;
   }
-  // Hot-add is refused while the dump is held: a bound the model sets (memory added now would
-  // show up in a re-capture after a capture-kernel panic) [I].
-  if (k.fw_dump.dump_active) return 'EINVAL';
+  // Hot-add while the dump is held (above) is refused too: memory added now would show up in a
+  // re-capture after a capture-kernel panic [I].
+  if (idType === 'index' && lmbs.some((l) => !listed(l) || assigned(k, l))) return 'EINVAL';
   for (const l of lmbs) k.memblock.memory = memblockAdd(k.memblock.memory, l.base, l.size);
   return null;
 }

@@ -3,7 +3,7 @@
 // /proc/vmcore's PT_LOADs and the outcome of the last crash (the same format as
 // src/sysfs/view.ts observe(), without the actors' state names). §n: docs/kernel-behaviour.md.
 import type { Config } from '../config';
-import { faultValue, type Errno, type ExternalEvent } from '../events';
+import { faultValue, hotplugTarget, type Errno, type ExternalEvent } from '../events';
 import { PT_REGS_SZ } from './consts';
 import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
@@ -162,9 +162,13 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       }
       case 'memory-hotplug': {
         if (kernel === null) return IGNORED;
-        const lmbs = fw.dlparSelect(event.action, event.lmbs);
+        const target = hotplugTarget(event, config.lmbBytes);
+        const lmbs =
+          target.by === 'count'
+            ? fw.dlparSelect(event.action, target.count)
+            : fw.dlparSelectIndex(event.action, target.lmb);
         if (lmbs === null) return IGNORED;
-        const errno = kernel.dlpar_memory(event.action, lmbs);
+        const errno = kernel.dlpar_memory(event.action, target.by, lmbs, config.maxMemoryBytes);
         if (errno !== null) return { accepted: false, errno };
         fw.dlparCommit(event.action, lmbs);
         kdump.memoryUevent(kernel);

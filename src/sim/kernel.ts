@@ -53,7 +53,7 @@ import {
   type FwDump,
   type KernelEnv,
 } from './fadump-internal';
-import { dlpar_memory } from './hotplug-memory';
+import { dlpar_memory, type DlparIdType } from './hotplug-memory';
 import { CrashImage } from './kexec';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
@@ -209,6 +209,23 @@ export class Kernel implements FadumpKernel {
     return size > min ? size : min;
   }
 
+  /** add_boot_mem_regions(): one memory range as regions of at most max_copy_size (0: no
+   *  limit); false once the platform's region count is exceeded (add_boot_mem_region()). */
+  private add_boot_mem_regions(start: number, size: number): boolean {
+    const f = this.fw_dump;
+    const max = f.max_copy_size || size;
+    while (size > 0) {
+      const part = Math.min(size, max);
+      if (f.boot_mem_regs_cnt + 1 > this.ops.fadump_max_boot_mem_rgns()) return false;
+      f.boot_mem_addr.push(start);
+      f.boot_mem_sz.push(part);
+      f.boot_mem_regs_cnt++;
+      size -= part;
+      start += part;
+    }
+    return true;
+  }
+
   /** Boot memory split around holes; false if the firmware cannot take that many regions. */
   private fadump_get_boot_mem_regions(): boolean {
     const f = this.fw_dump;
@@ -222,10 +239,7 @@ export class Kernel implements FadumpKernel {
       if (left === 0) break;
       holeSize += r.base - lastEnd;
       const take = Math.min(left, r.size);
-      if (f.boot_mem_regs_cnt + 1 > this.ops.fadump_max_boot_mem_rgns()) return false;
-      f.boot_mem_addr.push(r.base);
-      f.boot_mem_sz.push(take);
-      f.boot_mem_regs_cnt++;
+      if (!this.add_boot_mem_regions(r.base, take)) return false;
       left -= take;
       lastEnd = regionEnd(r);
     }
@@ -783,8 +797,13 @@ export class Kernel implements FadumpKernel {
   }
 
   /** A DLPAR request for these LMBs (src/sim/hotplug-memory.ts). */
-  dlpar_memory(action: 'add' | 'remove', lmbs: readonly MemblockRegion[]): Errno | null {
-    return dlpar_memory(this, action, lmbs);
+  dlpar_memory(
+    action: 'add' | 'remove',
+    idType: DlparIdType,
+    lmbs: readonly MemblockRegion[],
+    maxBytes: number,
+  ): Errno | null {
+    return dlpar_memory(this, action, idType, lmbs, maxBytes);
   }
 }
 

@@ -19,7 +19,7 @@ import {
   type FadumpTrigger,
 } from './fadump-internal';
 import { OPAL_SUCCESS, type DeviceTree, type OpalFdmInRam, type OpalRange, type OpalRc } from './firmware';
-import { PAGE_ALIGN } from './memblock';
+import { ALIGN_DOWN, PAGE_ALIGN } from './memblock';
 import type { OpalCore } from './opal-core';
 
 /** opal_fadump_ops: struct fadump_ops on PowerNV (the interface's docstrings say what each does). */
@@ -39,6 +39,9 @@ export class OpalFadump implements FadumpOps {
     f.fadump_supported = true;
     f.cpu_state_data_size = 0;
     f.hpte_region_size = 0;
+    // Firmware supports 32-bit field for size. Align it to PAGE_SIZE and request firmware to
+    // copy multiple kernel boot memory regions.
+    f.max_copy_size = ALIGN_DOWN(0xffffffff, this.k.PAGE_SIZE);
     // Check if dump has been initiated on last reboot.
     if (!opal.mpiplBoot) return;
     const addr = this.k.env.fw.opalMpiplQueryTag();

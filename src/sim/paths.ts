@@ -46,6 +46,16 @@ export const SIM_CONFIGS: readonly ConfigInput[] = [
   { platform: 'powernv', memoryMiB: 16384, petitbootPreservesDump: false },
   { platform: 'powernv', memoryMiB: 16384, fadump: 'nocma', registerAtBoot: false, faults: true },
   { platform: 'powernv', memoryMiB: 16384, fadump: 'off' },
+  // Holes at boot and named LMBs (hotplug-memory.c ..._by_index): boot memory in two regions,
+  // a named remove under the area, above it and of the hole's neighbour, a named add into the hole.
+  {
+    platform: 'pseries',
+    memoryMiB: 4096,
+    lmbMiB: 256,
+    minMemoryMiB: 1024,
+    registerAtBoot: false,
+    memoryHolesMiB: [{ startMiB: 256, sizeMiB: 256 }],
+  },
 ];
 
 export function simConfigs(): Config[] {
@@ -97,6 +107,7 @@ export function simAlphabet(config: Config): ExternalEvent[] {
   } else {
     out.push(w(F.releaseCore, '1'), w(F.releaseCore, '2'));
   }
+  out.push(...namedLmbs(config));
   if (config.faults) {
     if (config.platform === 'pseries') {
       for (const rc of [-1, -2, -3, -9, 9902]) out.push({ event: 'firmware-error', call: 'register', rc });
@@ -109,6 +120,24 @@ export function simAlphabet(config: Config): ExternalEvent[] {
       out.push({ event: 'firmware-error', call: 'preserve', rc: 'OPAL_HARDWARE' });
     }
   }
+  return out;
+}
+
+/** With holes at boot, DLPAR of named LMBs (drc index 0x80000000 | LMB number): each hole's
+ *  first LMB added, and removed again; LMB 1 and LMB 2 removed (under the reserved area for the
+ *  default sizes: refused) and the last LMB removed by index. */
+function namedLmbs(config: Config): ExternalEvent[] {
+  if (config.memoryHolesMiB.length === 0) return [];
+  const lmbMiB = config.lmbBytes / (1024 * 1024);
+  const drc = (n: number) => `0x${(0x80000000 + n).toString(16)}`;
+  const out: ExternalEvent[] = [];
+  for (const h of config.memoryHolesMiB.slice(0, 2)) {
+    const n = h.startMiB / lmbMiB;
+    out.push({ event: 'memory-hotplug', action: 'add', drcIndex: drc(n) });
+    out.push({ event: 'memory-hotplug', action: 'remove', drcIndex: drc(n) });
+  }
+  const last = config.memoryBytes / config.lmbBytes - 1;
+  for (const n of [1, 2, last]) out.push({ event: 'memory-hotplug', action: 'remove', drcIndex: drc(n) });
   return out;
 }
 

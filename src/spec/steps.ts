@@ -6,7 +6,7 @@
 // (`fadump-model paths --format sh|md`, README "Running the regression spec").
 import type { Config } from '../config';
 import { dumpVerdict, type DumpVerdict } from '../explain/outcome';
-import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
+import { hotplugTarget, hotplugWhat, lmbDrcIndex, toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { createSystem, type System, type SystemState } from '../../machines/system';
 import type { PtLoad } from '../memory/layout';
 import { expectedSteps, type ExpectedStep } from '../explore/suite';
@@ -133,6 +133,26 @@ function changed(prev: ExpectedStep, cur: ExpectedStep): FileCheck[] {
 
 const sameVmcore = (a: ExpectedStep, b: ExpectedStep) => JSON.stringify(a.vmcore) === JSON.stringify(b.vmcore);
 
+/** A named LMB's hotplug: the kernel's own DLPAR interface takes a drc index
+ *  (arch/powerpc/platforms/pseries/dlpar.c dlpar_store(): "memory add|remove index <drc index>"
+ *  written to /sys/kernel/dlpar, as drmgr does); QEMU unplugs whole pc-dimms only. */
+function namedLmbStep(c: Config, e: Extract<ExternalEvent, { event: 'memory-hotplug' }>): How {
+  const t = hotplugTarget(e, c.lmbBytes);
+  const index = t.by === 'index' ? `0x${lmbDrcIndex(t.lmb)}` : '';
+  if (c.platform === 'powernv')
+    return {
+      kind: 'manual',
+      hmc: `${e.action} ${hotplugWhat(e)}: not applicable on PowerNV (no DLPAR); skip the rest of this part (s)`,
+      qemu: `QEMU's powernv machine has no memory hotplug either: skip (s)`,
+      notApplicable: true,
+    };
+  return {
+    kind: 'manual',
+    hmc: `in the LPAR: echo "memory ${e.action} index ${index}" > /sys/kernel/dlpar (${hotplugWhat(e)})`,
+    qemu: `QEMU adds and removes whole pc-dimms, not one named LMB: skip unless the LMB is a whole DIMM (s)`,
+  };
+}
+
 /** How a QA engineer performs an event on this configuration's system. */
 export function howOf(c: Config, e: ExternalEvent): How {
   const lmbMiB = c.lmbBytes / (1024 * 1024);
@@ -146,6 +166,7 @@ export function howOf(c: Config, e: ExternalEvent): How {
     case 'boot':
       return { kind: 'boot' };
     case 'memory-hotplug': {
+      if (e.lmbs === undefined) return namedLmbStep(c, e);
       const what = `${e.lmbs} LMB${e.lmbs === 1 ? '' : 's'} (${mib(e.lmbs)}) of memory`;
       if (c.platform === 'powernv')
         return {

@@ -144,7 +144,13 @@ function expectedKdumpPtLoads(s: SystemState): PtLoad[] | null {
 /** The vmcore of whichever capture kernel is up is exactly right (`c`: the configuration, whose
  *  page size places hypervisor-assisted dump's copy). */
 function vmcoreAccurate(s: SystemState, c: Config): boolean {
-  if (vmcoreUp(s)) return samePtLoads(s.actors.captureKernel.context.ptLoads, expectedPtLoads(s));
+  if (vmcoreUp(s)) {
+    // ... and the firmware had memory to copy boot memory to: every PT_LOAD's data (p_offset)
+    // lies in the memory at the crash (a destination past it is a dump of nothing, §4).
+    const loads = s.actors.captureKernel.context.ptLoads;
+    const memory = s.actors.firmware.context.dump?.memoryAtCrash ?? [];
+    return samePtLoads(loads, expectedPtLoads(s)) && within(dataOf(loads ?? []), memory);
+  }
   if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s));
   if (phypVmcoreUp(s)) {
     const d = s.actors.firmware.context.dump;
@@ -153,6 +159,11 @@ function vmcoreAccurate(s: SystemState, c: Config): boolean {
     );
   }
   return false;
+}
+
+/** Where the PT_LOADs' data lie: [p_offset, p_offset + size), bytes. */
+function dataOf(loads: readonly PtLoad[]): Range[] {
+  return loads.map((p) => ({ start: p.offset, end: p.offset + p.size }));
 }
 
 function overlapsAny(a: readonly Range[], b: readonly Range[]): boolean {

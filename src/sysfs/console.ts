@@ -5,7 +5,7 @@
 // each in a real kernel's log (test/real/).
 import type { Config } from '../config';
 import type { Errno, ExternalEvent } from '../events';
-import { hex016, type Range } from '../memory/layout';
+import { hex016, insideMemory, registeredRanges, type Range } from '../memory/layout';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
 import { running } from './view';
@@ -23,7 +23,8 @@ function hexll(n: number): string {
 function bootLines(config: Config, pre: SystemState, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
-  if (r === null) return [];
+  // fadump_reserve_mem()'s pr_err when boot memory needs more regions than the firmware takes.
+  if (r === null) return k.reserveError === TOO_MANY_HOLES ? [`fadump: ${TOO_MANY_HOLES}`] : [];
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
   const out = [
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
@@ -51,9 +52,27 @@ function alreadyRegistered(config: Config): string[] {
   return config.platform === 'pseries' ? ['rtas fadump: Already registered!'] : [];
 }
 
+const TOO_MANY_HOLES = 'Too many holes in boot memory area to enable fadump';
+
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
 function registered(config: Config): string[] {
   return config.platform === 'pseries' ? ['rtas fadump: Registration is successful!'] : [];
+}
+
+/** rtas_fadump_register()'s -3 branch (arch/powerpc/platforms/pseries/rtas-fadump.c), when PHYP
+ *  refused the registration's ranges (machines/firmware.ts): "Can't have holes in reserved memory
+ *  area." if is_fadump_reserved_mem_contiguous() finds a hole in the area (fadump.c), then
+ *  "Failed to register. Parameter Error(-3).". Kernels before fadump_max_boot_mem_rgns also asked
+ *  is_fadump_boot_mem_contiguous() first ("Can't have holes in boot memory area."). */
+function parameterErrorLines(config: Config, post: SystemState): string[] {
+  const k = post.actors.productionKernel.context;
+  const r = k.reservation;
+  if (config.platform !== 'pseries' || r === null) return [];
+  if (insideMemory(registeredRanges(r), post.actors.firmware.context.memory)) return [];
+  const out: string[] = [];
+  if (!insideMemory([r.area], k.memory)) out.push("rtas fadump: Can't have holes in reserved memory area.");
+  out.push('rtas fadump: Failed to register. Parameter Error(-3).');
+  return out;
 }
 
 /** A capture boot: rtas_fadump_dt_scan() and fadump_reserve_mem() "Firmware-assisted dump is
@@ -142,6 +161,9 @@ export function consoleLines(
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   if (after === 'production' && booted) return bootLines(config, pre, post);
+
+  if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)
+    return parameterErrorLines(config, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
     if (file === FILES.releaseMem && before === 'capture' && after === 'production')

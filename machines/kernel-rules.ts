@@ -153,6 +153,16 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
 export function platformProblem(config: Config, dump: PreservedDump): string | null {
   if (config.platform === 'pseries' && !dump.dumpedOk)
     return 'rtas_fadump_process(): "Dump taken by platform is not valid (N)" or "Dump taken by platform is incomplete (N)" (the model does not tell error_flags from a short bytes_dumped)';
+  // §10: QEMU saves the registers of the CPUs present at the crash only (bytes_dumped below the
+  // section's source_len when fewer than the possible CPUs are present); a capture kernel with
+  // 78d5cc15fb7d wants every section complete, the CPU state data (section 0) included.
+  if (
+    config.platform === 'pseries' &&
+    config.firmware === 'qemu' &&
+    traitsOf(config.captureKernel.kernel).everySectionComplete &&
+    (dump.cpusAtCrash ?? config.onlineCpus) < config.cpus
+  )
+    return 'rtas_fadump_process(): "Dump taken by platform is incomplete (0)": QEMU saved the registers of fewer CPUs than the CPU state data section holds (fewer present than possible)';
   return null;
 }
 

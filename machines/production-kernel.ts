@@ -9,8 +9,11 @@ import {
   type Handover,
   type InternalEvent,
   type KernelBuild,
+  type KernelCpus,
   type Reservation,
 } from '../src/events';
+import { kernelCmdline } from '../src/config';
+import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange } from '../src/memory/kdump';
@@ -62,6 +65,9 @@ export interface ProductionKernelContext {
   /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (phyp-assisted-dump.txt); null when
    *  none. */
   phypScratch: Range | null;
+  /** The CPUs this kernel knows (§10): present and possible; all present ones it can number are
+   *  online. */
+  cpus: KernelCpus;
 }
 
 type Ctx = ProductionKernelContext;
@@ -86,6 +92,12 @@ function kindOf(o: StoreOutcome): WriteKind | 'release' {
 }
 
 export function productionKernelMachine(config: Config) {
+  /** §10: a first kernel's CPUs, booted with the configuration's command line. */
+  const bootCpus = (present: number): KernelCpus =>
+    cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(config));
+  /** What a DLPAR processor request would do here (§10). */
+  const cpuRequest = (context: Ctx, event: AnyEvent) =>
+    event.type === 'cpu-hotplug' ? cpuDlpar(context.cpus, config.cpus, event.action, event.cpus) : null;
   const outcome = (context: Ctx, event: AnyEvent, registered: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
@@ -134,6 +146,8 @@ export function productionKernelMachine(config: Config) {
         config.platform === 'powernv' && event.type === 'fw.result' && !registerOutcome(config, event.rc).registered,
       /** §4, and: memory reserved in early boot for kdump (crashkernel=) or hypervisor-assisted
        *  dump (the scratch area) cannot be offlined either [I]. */
+      /** §10: dlpar_cpu_add_by_count() / dlpar_cpu_remove_by_count() take the request. */
+      cpuDlparTakes: ({ context, event }) => cpuRequest(context, event)?.ok === true,
       dlparBlocked: ({ context, event }, p: { registered: boolean }) =>
         event.type === 'dlpar.request' &&
         event.action === 'remove' &&
@@ -184,6 +198,7 @@ export function productionKernelMachine(config: Config) {
           releaseMemFile: false,
           opalCore: null,
           pending: null,
+          cpus: bootCpus(event.cpus ?? config.onlineCpus),
         });
         // phyp_dump_setup(): register the save region with the hypervisor (phyp-assisted-dump.txt "a
         // previously registered save region"; registering at boot is [I]).
@@ -207,6 +222,7 @@ export function productionKernelMachine(config: Config) {
           pending: null,
           crashkernel: null,
           phypScratch: h.phypScratch ?? null,
+          cpus: h.cpus ?? bootCpus(config.onlineCpus),
         });
       }),
       userspaceStart: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
@@ -322,11 +338,16 @@ export function productionKernelMachine(config: Config) {
         if (origin !== 'boot') enqueue.emit({ type: 'sysfs.result', path, errno: null, origin });
         enqueue.assign({ pending: null });
       }),
-      /** crash_fadump(): the header gets the crashing CPU; pSeries ibm,os-term / OPAL MPIPL. */
+      /** crash_fadump(): the header gets the crashing CPU and cpu_mask = cpu_online_mask (§10);
+       *  pSeries ibm,os-term / OPAL MPIPL. */
       osTerm: enqueueActions(({ enqueue, context }) => {
         enqueue.emit({
           type: 'fw.os-term',
-          header: { ...headerFor(buildOf(config, context.build)), crashingCpu: 0 },
+          header: {
+            ...headerFor(buildOf(config, context.build)),
+            crashingCpu: 0,
+            cpusInMask: cpusOnline(context.cpus),
+          },
           elfcorehdr: context.elfcorehdr,
           paramArea: context.paramArea,
         });
@@ -342,6 +363,22 @@ export function productionKernelMachine(config: Config) {
       }),
       dlparReject: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' as Errno });
+      }),
+      /** §10: the CPUs change; the firmware keeps the partition's new processors for the next
+       *  boot; a hot-added CPU comes online, which the udev rule hears. fadump has no CPU hotplug
+       *  callback: nothing is registered again. */
+      cpuApply: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || !r.ok || event.type !== 'cpu-hotplug') return;
+        enqueue.assign({ cpus: r.cpus });
+        enqueue.emit({ type: 'dlpar.cpus', present: r.cpus.present });
+        if (event.action === 'add')
+          enqueue.emit({ type: 'uevent.cpu', fadumpEnabled: context.enabled, crashHotplug: config.crashHotplug });
+      }),
+      cpuReject: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || r.ok) return;
+        enqueue.emit({ type: 'dlpar.result', errno: r.errno });
       }),
       dlparApply: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'dlpar.request') return;
@@ -380,6 +417,7 @@ export function productionKernelMachine(config: Config) {
       pending: null,
       crashkernel: null,
       phypScratch: null,
+      cpus: bootCpus(config.onlineCpus),
     },
     states: {
       off: {
@@ -411,6 +449,7 @@ export function productionKernelMachine(config: Config) {
           'kexec-load': { actions: 'kexecLoad' },
           'kexec-unload': { actions: 'kexecUnload' },
           'kexec.request': { actions: 'kexecRequest' },
+          'cpu-hotplug': [{ guard: 'cpuDlparTakes', actions: 'cpuApply' }, { actions: 'cpuReject' }],
         },
         states: {
           notRegistered: {

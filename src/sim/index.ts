@@ -170,6 +170,8 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         kdump.memoryUevent(kernel);
         return ACCEPTED;
       }
+      case 'cpu-hotplug':
+        return IGNORED;
       case 'kdump-reload':
         if (kernel === null) return IGNORED;
         return kdump.reload(kernel) ? ACCEPTED : IGNORED;

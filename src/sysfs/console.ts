@@ -63,6 +63,27 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
   return out;
 }
 
+/** A capture boot whose processing failed (§1.4 5): the capture boot's lines, then
+ *  fadump_invalidate_release_mem() frees the memory above the kept area, as release_mem does; the
+ *  kernel runs on (the production kernel holds the capture build's state). The processing error's
+ *  own line is left out where the model does not know which section failed. */
+function failedCaptureLines(config: Config, post: SystemState, cmdline: string): string[] {
+  const k = post.actors.productionKernel.context;
+  const out: string[] = [];
+  if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
+  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${k.paramArea}`);
+  out.push('fadump: Firmware-assisted dump is active.');
+  const top = k.reservation?.bootMemTop ?? 0;
+  for (const m of k.memory) {
+    const start = Math.max(m.start, top);
+    if (m.end > start)
+      out.push(
+        `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
+      );
+  }
+  return [...out, ...releaseLines(post, config.pageSize)];
+}
+
 /** release_mem: fadump_free_reserved_memory() "freeing reserved memory (0x%llx - 0x%llx)" from
  *  the page after the kept area (PHYS_PFN rounds down) to the end of memory. */
 function releaseLines(post: SystemState, pageSize: number): string[] {
@@ -91,6 +112,9 @@ export function consoleLines(
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  // A capture boot that failed runs on with the capture build (§1.4 5): not a production boot.
+  if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
+    return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
   if (after === 'production' && booted) return bootLines(config, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);

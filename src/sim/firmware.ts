@@ -43,6 +43,8 @@ export interface CrashInfoHeaderInRam {
   elfcorehdrAddr: number;
   ptRegsSz: number;
   cpuMaskSz: number;
+  /** cpu_mask's weight: the possible CPUs at registration, cpu_online_mask at the crash (§10). */
+  cpuMaskWeight?: number;
 }
 
 export interface PtLoadPhdr {
@@ -113,6 +115,8 @@ export interface RtasFdm {
   bootRegions: RtasSection[];
   /** The param area's address (0: none). */
   paramArea: number;
+  /** After ibm,os-term: the CPUs whose registers the register save area holds (its num_cpus). */
+  savedCpus?: number;
 }
 
 /** ibm,configure-kernel-dump-sizes: (section type, size in bytes) triples. */
@@ -135,6 +139,9 @@ export interface DeviceTree {
   } | null;
   /** PowerNV /ibm,opal/dump: present; mpipl-boot after an MPIPL. */
   opal: { dumpNode: boolean; mpiplBoot: boolean } | null;
+  /** The partition's processors (cpu nodes) and its maximum (ibm,lrdr-capacity) (§10). */
+  cpus: number;
+  maxCpus: number;
 }
 
 export const RTAS_BUSY = -2;
@@ -151,6 +158,8 @@ export class Firmware {
   /** The partition's memory: the LMBs the hypervisor assigned. */
   memory: MemblockRegion[];
   poweredOn = false;
+  /** The partition's processors: DLPAR-added ones stay assigned across resets (§10). */
+  cpusPresent: number;
   /** The machine's RAM: what the kernels left where. Keyed by address and kind, so that the
    *  model's area size (compat) cannot make two objects share a key. */
   readonly ram = new PhysRam();
@@ -170,6 +179,7 @@ export class Firmware {
   constructor(private readonly config: Config) {
     this.platform = config.platform;
     this.memory = [{ base: 0, size: config.memoryBytes }];
+    this.cpusPresent = config.onlineCpus;
   }
 
   arm(call: FirmwareCall, rc: FirmwareRc): void {
@@ -206,9 +216,18 @@ export class Firmware {
           kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump),
         },
         opal: null,
+        cpus: this.cpusPresent,
+        maxCpus: this.config.cpus,
       };
     }
-    return { memory, firstMemoryNodeSize, rtas: null, opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved } };
+    return {
+      memory,
+      firstMemoryNodeSize,
+      rtas: null,
+      opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved },
+      cpus: this.cpusPresent,
+      maxCpus: this.config.cpus,
+    };
   }
 
   /** ibm,configure-kernel-dump-sizes: PowerVM's documented sizes, or what QEMU's
@@ -258,6 +277,20 @@ export class Firmware {
     return -3;
   }
 
+  /** The register save area written at ibm,os-term, in bytes: QEMU's populate_cpu_state_data()
+   *  (hw/ppc/spapr_fadump.c) fills it for CPU_FOREACH, the CPUs present now, so it is shorter than
+   *  the section when fewer than the possible CPUs are present (§10); PowerVM's fills the section
+   *  [I]. */
+  private cpuStateLen(section: number): number {
+    if (this.config.firmware === 'powervm') return section;
+    const len =
+      SPAPR_REG_SAVE_AREA_HEADER +
+      SPAPR_NUM_CPUS_PADDING +
+      4 +
+      this.cpusPresent * FADUMP_NUM_PER_CPU_REGS * SIZEOF_FADUMP_REG_ENTRY;
+    return Math.min(len, section);
+  }
+
   /** The firmware already holds a registration (PHYP) or ranges (OPAL). */
   holdsRegistration(): boolean {
     return this.platform === 'pseries' ? this.rtasRegistered !== null : this.opalRanges.length > 0;
@@ -270,16 +303,17 @@ export class Firmware {
     const reg = this.rtasRegistered;
     if (reg === null) return false;
     const failed = this.take('preserve') !== undefined;
-    const done = (s: RtasSection): RtasSection => ({
+    const done = (s: RtasSection, bytes = s.size): RtasSection => ({
       ...s,
-      bytesDumped: failed ? 0 : s.size,
+      bytesDumped: failed ? 0 : bytes,
       errorFlags: failed ? 1 : 0,
     });
     this.rtasDump = {
-      cpuState: done(reg.cpuState),
+      cpuState: done(reg.cpuState, this.cpuStateLen(reg.cpuState.size)),
       hpte: done(reg.hpte),
-      bootRegions: reg.bootRegions.map(done),
+      bootRegions: reg.bootRegions.map((r) => done(r)),
       paramArea: reg.paramArea,
+      savedCpus: this.cpusPresent,
     };
     this.rtasRegistered = null;
     return true;
@@ -372,5 +406,6 @@ function cloneFdm(f: RtasFdm): RtasFdm {
     hpte: { ...f.hpte },
     bootRegions: f.bootRegions.map((s) => ({ ...s })),
     paramArea: f.paramArea,
+    ...(f.savedCpus !== undefined ? { savedCpus: f.savedCpus } : {}),
   };
 }

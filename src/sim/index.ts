@@ -177,6 +177,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         const r = kernel.dlpar_cpu(event.action, event.cpus);
         if ('errno' in r) return { accepted: false, errno: r.errno };
         fw.cpusPresent = r.dtCpus;
+        if (event.action === 'add') kdump.cpuUevent(kernel);
         return ACCEPTED;
       }
       case 'kdump-reload':

@@ -145,7 +145,7 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     commit: '78d5cc15fb7d',
     title: 'powerpc/pseries/fadump: add support for multiple boot memory regions',
     // rtas_fadump_process() loops over the sections: "Dump taken by platform is incomplete (%d)"
-    // when any CPU, HPTE or boot-memory section has bytes_dumped != source_len (§10).
+    // when any CPU, HPTE or boot-memory section has bytes_dumped != source_len (docs/kernel-behaviour.md §10).
     sets: { everySectionComplete: true },
   },
   {

@@ -136,7 +136,7 @@ export function compareStep(
     const seen = p in files ? (files[p] ?? '') : undefined;
     if (modelFiles[p] !== seen) d(`file:${p}`, modelFiles[p], seen);
   }
-  // §10: the online CPUs and the vmcore's NT_PRSTATUS notes, where the model shows them and the
+  // docs/kernel-behaviour.md §10: the online CPUs and the vmcore's NT_PRSTATUS notes, where the model shows them and the
   // guest reported them (transcripts from before have neither).
   const cpus = model.sysfs[CPU_ONLINE_FILE];
   if (cpus !== undefined && o?.cpusOnline !== undefined && cpus !== o.cpusOnline)

@@ -46,7 +46,7 @@ export const SIM_CONFIGS: readonly ConfigInput[] = [
   { platform: 'powernv', memoryMiB: 16384, petitbootPreservesDump: false },
   { platform: 'powernv', memoryMiB: 16384, fadump: 'nocma', registerAtBoot: false, faults: true },
   { platform: 'powernv', memoryMiB: 16384, fadump: 'off' },
-  // CPU hotplug (§10): QEMU's CPU state data for the CPUs present, on a 6.12 and a 6.1 capture
+  // CPU hotplug (docs/kernel-behaviour.md §10): QEMU's CPU state data for the CPUs present, on a 6.12 and a 6.1 capture
   // kernel, and PowerVM's.
   { platform: 'pseries', firmware: 'qemu', cpus: 2, onlineCpus: 1, kernel: '6.12' },
   { platform: 'pseries', firmware: 'qemu', cpus: 4, onlineCpus: 2, kernel: '6.1' },

@@ -63,7 +63,7 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
   return out;
 }
 
-/** A capture boot whose processing failed (§1.4 5): the capture boot's lines, then
+/** A capture boot whose processing failed (docs/kernel-behaviour.md §1.4 5): the capture boot's lines, then
  *  fadump_invalidate_release_mem() frees the memory above the kept area, as release_mem does; the
  *  kernel runs on (the production kernel holds the capture build's state). The processing error's
  *  own line is left out where the model does not know which section failed. */
@@ -112,7 +112,7 @@ export function consoleLines(
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
-  // A capture boot that failed runs on with the capture build (§1.4 5): not a production boot.
+  // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
     return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
   if (after === 'production' && booted) return bootLines(config, post);

@@ -90,6 +90,15 @@ describe('a CPU added then removed before the crash: QEMU saves the registers of
     expect(read(r.at(3), CPU_ONLINE_FILE)).toBe('0');
   });
 
+  it('no hotplug at all, 1 CPU of 2 possible: lost on 6.12, captured on 6.1 (the same short CPU state data)', () => {
+    const lost = both(guest('6.12'), [boot, crash]);
+    expect(lost.at(1).outcome.kind).toBe('lost');
+    expect(lost.at(1).console).toContain('fadump: freeing reserved memory (0x28010000 - 0x80000000)');
+    const kept = both(guest('6.1'), [boot, crash]);
+    expect(kept.at(1).vmcore?.prstatusNotes).toBe(1);
+    expect(cpuLine(kept, 1)).toBe('CPU :[0x00000014000000-0x000000140009ff] 0xa00 bytes, Dumped: 0x510');
+  });
+
   it('PowerVM fills its CPU state data whatever the CPUs [I]: captured on 6.12', () => {
     const r = both(guest('6.12', 'powervm'), [boot, cpu('add'), cpu('remove'), crash]);
     expect(r.at(3).outcome.kind).toBe('captured-accurate');

@@ -2,8 +2,16 @@
 // check, the elfcorehdr, /proc/vmcore, the dump saved, and release_mem, after which it is the
 // production kernel again without a reboot (docs/kernel-behaviour.md §1.4, §1.5, §2, §3).
 import { enqueueActions, setup } from 'xstate';
-import type { Config } from '../src/config';
-import { KEXEC_SYSCALL, type AnyEvent, type Handover, type InternalEvent, type PreservedDump } from '../src/events';
+import { kernelCmdline, type Config } from '../src/config';
+import {
+  KEXEC_SYSCALL,
+  type AnyEvent,
+  type Handover,
+  type InternalEvent,
+  type KernelCpus,
+  type PreservedDump,
+} from '../src/events';
+import { cpuDlpar, cpusAtBoot } from '../src/memory/cpus';
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
@@ -32,6 +40,9 @@ export interface CaptureKernelContext {
   /** The param area inherited from the crashed kernel (pSeries), read at early boot. */
   paramArea: string | null;
   opalCore: 'present' | 'released' | null;
+  /** The CPUs this boot knows (§11): the partition's processors, capped by nr_cpus= of the command
+   *  line with the param area appended. */
+  cpus: KernelCpus;
 }
 
 type Ctx = CaptureKernelContext;
@@ -48,6 +59,18 @@ export function captureKernelMachine(config: Config) {
   /** §1 early boot 3: the param area inherited from the crashed kernel is appended to this boot's
    *  command line (fadump_append_bootargs), so saved_command_line_len counts it (§2 bootargs_append). */
   const cmdlineLength = (c: Ctx) => savedCommandLineLen(config, c.paramArea);
+
+  /** §11: the capture boot's CPUs; fadump_append_bootargs() puts the param area's string after the
+   *  command line (§1 early boot 3), so its nr_cpus= counts. */
+  const bootCpus = (present: number, paramArea: string | null): KernelCpus =>
+    cpusAtBoot(
+      present,
+      config.cpus,
+      config.nrCpus,
+      paramArea === null ? kernelCmdline(config) : `${kernelCmdline(config)} ${paramArea}`,
+    );
+  const cpuRequest = (c: Ctx, event: AnyEvent) =>
+    event.type === 'cpu-hotplug' ? cpuDlpar(c.cpus, config.cpus, event.action, event.cpus) : null;
 
   const files = (c: Ctx) =>
     fadumpFiles({ supported: true, hotplugReady, releaseMemFile: true, paramArea: c.paramArea, opalCore: c.opalCore });
@@ -88,6 +111,7 @@ export function captureKernelMachine(config: Config) {
           },
           paramArea: c.paramArea,
           opalCore: c.opalCore,
+          cpus: c.cpus,
         };
 
   return setup({
@@ -95,6 +119,7 @@ export function captureKernelMachine(config: Config) {
     guards: {
       dumpActive: ({ event }) => event.type === 'os.boot' && dumpActiveAtBoot(config, event.dump),
       processingFailed: ({ context }) => context.problem !== null,
+      cpuDlparTakes: ({ context, event }) => cpuRequest(context, event)?.ok === true,
       writeIs: ({ context, event }, p: { kind: WriteKind }) => {
         const o = outcome(context, event, true);
         return o !== null && ('errno' in o ? 'errno' : o.op) === p.kind;
@@ -108,6 +133,7 @@ export function captureKernelMachine(config: Config) {
       captureBoot: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'os.boot' || event.dump === null) return;
         const dump = event.dump;
+        const paramArea = captureReadsParamArea(config) ? dump.paramArea : null;
         const problem =
           config.fadump === 'off'
             ? 'fadump=off: the dump is not processed'
@@ -121,9 +147,10 @@ export function captureKernelMachine(config: Config) {
           ptLoads: problem === null ? captureElfcorehdr(config, dump, event.memory) : null,
           // §1 early boot 3: the param area string is appended to the capture kernel's command line
           // (by a capture build that knows the param area, 6.10+).
-          paramArea: captureReadsParamArea(config) ? dump.paramArea : null,
+          paramArea,
           // §2: OPAL exports its own memory as /sys/firmware/opal/mpipl/core.
           opalCore: config.platform === 'powernv' ? 'present' : null,
+          cpus: bootCpus(event.cpus ?? config.onlineCpus, paramArea),
         });
       }),
       exportVmcore: enqueueActions(({ enqueue }) => {
@@ -174,6 +201,20 @@ export function captureKernelMachine(config: Config) {
       dlparReject: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' });
       }),
+      /** §11: processor DLPAR works here as in the first kernel (hotplug-cpu.c has no fadump case). */
+      cpuApply: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || !r.ok || event.type !== 'cpu-hotplug') return;
+        enqueue.assign({ cpus: r.cpus });
+        enqueue.emit({ type: 'dlpar.cpus', present: r.cpus.present });
+        if (event.action === 'add')
+          enqueue.emit({ type: 'uevent.cpu', fadumpEnabled: true, crashHotplug: config.crashHotplug });
+      }),
+      cpuReject: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || r.ok) return;
+        enqueue.emit({ type: 'dlpar.result', errno: r.errno });
+      }),
       clear: enqueueActions(({ enqueue }) => {
         enqueue.assign({
           memory: [],
@@ -183,6 +224,7 @@ export function captureKernelMachine(config: Config) {
           problem: null,
           paramArea: null,
           opalCore: null,
+          cpus: bootCpus(config.onlineCpus, null),
         });
       }),
       /** kexec -p here: a capture kernel reserves no crashkernel= memory (§6: only when
@@ -197,7 +239,16 @@ export function captureKernelMachine(config: Config) {
   }).createMachine({
     id: 'captureKernel',
     initial: 'off',
-    context: { memory: [], usable: [], dump: null, ptLoads: null, problem: null, paramArea: null, opalCore: null },
+    context: {
+      memory: [],
+      usable: [],
+      dump: null,
+      ptLoads: null,
+      problem: null,
+      paramArea: null,
+      opalCore: null,
+      cpus: bootCpus(config.onlineCpus, null),
+    },
     states: {
       off: {
         on: { 'os.boot': { guard: 'dumpActive', target: 'booting', actions: 'captureBoot' } },
@@ -217,6 +268,7 @@ export function captureKernelMachine(config: Config) {
           'sysfs.write': writeTransitions(),
           crash: { target: 'crashed', actions: 'plainPanic' },
           'dlpar.request': { actions: 'dlparReject' },
+          'cpu-hotplug': [{ guard: 'cpuDlparTakes', actions: 'cpuApply' }, { actions: 'cpuReject' }],
           'kexec-load': { actions: 'kexecNoMemory' },
           'kexec-unload': { actions: 'kexecNothingToUnload' },
         },

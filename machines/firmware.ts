@@ -31,6 +31,9 @@ export interface FirmwareContext {
    *  of boot-memory regions the next dump copies in full. */
   faults: Partial<Record<FaultCall, FirmwareRc>>;
   dlpar: { action: 'add' | 'remove'; ranges: Range[] } | null;
+  /** The partition's processors (DLPAR-added ones stay assigned across a reset, as QEMU's
+   *  hot-plugged cores do), which the next boot finds (§11). */
+  cpusPresent: number;
 }
 
 /** The faults left once the next call of that kind has consumed its injected rc. */
@@ -56,9 +59,12 @@ function registerTakes(rc: FirmwareRc): boolean {
 }
 
 export function firmwareMachine(config: Config) {
-  const bootEvent = (memory: Range[], dump: PreservedDump | null): InternalEvent =>
+  const bootEvent = (memory: Range[], dump: PreservedDump | null, cpus: number): InternalEvent =>
     // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
-    config.platform === 'pseries' ? { type: 'os.boot', memory, dump } : { type: 'bootloader.start', memory, dump };
+    // The processors travel only once DLPAR changed them (§11), so that other boots read as before.
+    config.platform === 'pseries'
+      ? { type: 'os.boot', memory, dump, ...(cpus !== config.onlineCpus ? { cpus } : {}) }
+      : { type: 'bootloader.start', memory, dump };
 
   /** PHYP's ibm,configure-kernel-dump answers -3 (parameter error) when a section it is asked to
    *  preserve or copy to is not the partition's memory (a boot region's source, the copy's
@@ -112,13 +118,13 @@ export function firmwareMachine(config: Config) {
         enqueue.emit({ type: 'ignored', reason: params.reason });
       }),
       bootOs: enqueueActions(({ enqueue, context }) => {
-        enqueue.emit(bootEvent(context.memory, context.dump));
+        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent));
       }),
       /** A reset without a dump being taken (reboot, plain panic): whatever dump is pending stays. */
       resetAndBoot: enqueueActions(({ enqueue, context }) => {
         enqueue.assign({ registeredThisBoot: false });
         enqueue.emit({ type: 'hw.reset' });
-        enqueue.emit(bootEvent(context.memory, context.dump));
+        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent));
       }),
       register: enqueueActions(({ enqueue, context, event }, p: { already: boolean }) => {
         if (event.type !== 'fw.register') return;
@@ -163,10 +169,12 @@ export function firmwareMachine(config: Config) {
           regionsDumped: regionsDumped(context.faults, context.registration.bootRegions.length),
           regionsRegistered: context.regionsRegistered,
           memoryIntact: true,
+          // §11: the registers of every processor the partition has now are saved.
+          ...(context.cpusPresent !== config.onlineCpus ? { cpusAtCrash: context.cpusPresent } : {}),
         };
         enqueue.assign({ dump, registration: null, faults: consumed(context.faults, 'preserve', 'preserve-partial') });
         enqueue.emit({ type: 'hw.reset' });
-        enqueue.emit(bootEvent(context.memory, dump));
+        enqueue.emit(bootEvent(context.memory, dump, context.cpusPresent));
       }),
       mpiplFailed: enqueueActions(({ enqueue, context }) => {
         enqueue.assign({ faults: consumed(context.faults, 'preserve', 'preserve-partial') });
@@ -204,6 +212,9 @@ export function firmwareMachine(config: Config) {
         dlpar: null,
       })),
       dropDlpar: assign({ dlpar: null }),
+      recordCpus: assign({
+        cpusPresent: ({ context, event }) => (event.type === 'dlpar.cpus' ? event.present : context.cpusPresent),
+      }),
     },
   }).createMachine({
     id: 'firmware',
@@ -216,6 +227,7 @@ export function firmwareMachine(config: Config) {
       dump: null,
       faults: {},
       dlpar: null,
+      cpusPresent: config.onlineCpus,
     },
     // Calls that work the same whatever the registration state.
     on: {
@@ -237,6 +249,14 @@ export function firmwareMachine(config: Config) {
         },
       ],
       'dlpar.result': [{ guard: 'dlparAccepted', actions: 'commitDlpar' }, { actions: 'dropDlpar' }],
+      'dlpar.cpus': { actions: 'recordCpus' },
+      // No kernel that takes processor DLPAR runs (kdump's or the 2007 dump's capture kernel) [I].
+      'cpu-hotplug': {
+        actions: {
+          type: 'ignore',
+          params: { reason: 'the model states processor DLPAR only for fadump-capable kernels' },
+        },
+      },
       boot: { actions: { type: 'ignore', params: { reason: 'the system is already running' } } },
     },
     states: {

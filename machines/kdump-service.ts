@@ -47,6 +47,10 @@ export function kdumpServiceMachine(config: Config) {
       /** The udev rule skips the reload when /sys/devices/system/memory/crash_hotplug reads 1
        *  (CONFIG_CRASH_HOTPLUG: the kernel updates the elfcorehdr itself, §6) [U]. */
       crashHotplug: ({ event }) => event.type === 'uevent.memory' && event.crashHotplug === true,
+      /** 98-kexec.rules.ppc64's CPU path (SUBSYSTEM=="cpu", ACTION=="online"): nothing when
+       *  /sys/kernel/fadump/enabled reads 1, nor when /sys/devices/system/cpu/crash_hotplug reads 1
+       *  (the model takes the memory one's value for it [I]); else the throttler reloads (§11). */
+      cpuRuleSkips: ({ event }) => event.type === 'uevent.cpu' && (event.fadumpEnabled || event.crashHotplug),
       loadDone: ({ event }) => event.type === 'kexec.result' && event.op === 'load' && event.errno === null,
       loadFailed: ({ event }) => event.type === 'kexec.result' && event.op === 'load' && event.errno !== null,
     },
@@ -98,6 +102,7 @@ export function kdumpServiceMachine(config: Config) {
       idle: {
         on: {
           'uevent.memory': [{ guard: 'udevSkips' }, { target: 'reloadPending' }],
+          'uevent.cpu': [{ guard: 'cpuRuleSkips' }, { target: 'reloadPending' }],
           'kdump-reload': { actions: { type: 'ignore', params: { reason: 'no reload pending' } } },
           'kdump-start': { actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } } },
         },
@@ -173,6 +178,7 @@ export function kdumpServiceMachine(config: Config) {
           loaded: {
             on: {
               'uevent.memory': [{ guard: 'crashHotplug' }, { target: 'reloadPending' }],
+              'uevent.cpu': [{ guard: 'cpuRuleSkips' }, { target: 'reloadPending' }],
               'kdump-start': {
                 actions: { type: 'ignore', params: { reason: 'the kdump service is already started' } },
               },

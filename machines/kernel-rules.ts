@@ -180,7 +180,7 @@ function hexll(n: number): string {
 
 /** §1.4 step 4, pSeries: rtas_fadump_process() (arch/powerpc/platforms/pseries/rtas-fadump.c).
  *  Since 78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory regions",
- *  v6.10, the series of 683eab94da75, hence the capture build's param-area trait) it walks the
+ *  v6.10; src/kernel-versions.ts everySectionComplete) it walks the
  *  sections in their registered order, CPU state (0), HPTE (1), the boot-memory regions (2, 3,
  *  ...): a section with error_flags set logs "Dump taken by platform is not valid (%d)", one
  *  whose bytes_dumped differs from source_len "Dump taken by platform is incomplete (%d)", then
@@ -190,7 +190,7 @@ function hexll(n: number): string {
  *  section (0) is the one named [I]; a partial copy leaves the first region it skipped short. */
 export function platformFailure(config: Config, dump: PreservedDump): PlatformFailure | null {
   if (config.platform !== 'pseries') return null;
-  const perSection = captureReadsParamArea(config);
+  const perSection = traitsOf(config.captureKernel.kernel).everySectionComplete;
   const area = dumpAreaAt(areaGeometry(config), dump.area.start, totalSize(dump.bootRegions));
   const failure = (kind: 'not valid' | 'incomplete', i: number, type: number, src: number, dest: number) => {
     const message = `Dump taken by platform is ${kind}${perSection ? ` (${i})` : ''}`;
@@ -199,6 +199,11 @@ export function platformFailure(config: Config, dump: PreservedDump): PlatformFa
     return { message, lines };
   };
   if (dump.errorFlags) return failure('not valid', 0, 0x1, 0, area.cpuState?.start ?? dump.area.start);
+  // §11: QEMU saves the registers of the CPUs present at the crash only (bytes_dumped below the
+  // section's source_len when fewer than the possible CPUs are present); a capture kernel with
+  // 78d5cc15fb7d wants every section complete, the CPU state data (section 0) included.
+  if (perSection && config.firmware === 'qemu' && (dump.cpusAtCrash ?? config.onlineCpus) < config.cpus)
+    return failure('incomplete', 0, 0x1, 0, area.cpuState?.start ?? dump.area.start);
   if (dumpComplete(dump)) return null;
   let dest = dump.bootMemDest;
   for (const r of dump.bootRegions.slice(0, dump.regionsDumped)) dest += r.end - r.start;

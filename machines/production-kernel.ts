@@ -9,8 +9,11 @@ import {
   type Handover,
   type InternalEvent,
   type KernelBuild,
+  type KernelCpus,
   type Reservation,
 } from '../src/events';
+import { kernelCmdline } from '../src/config';
+import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange } from '../src/memory/kdump';
@@ -63,6 +66,9 @@ export interface ProductionKernelContext {
   /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (phyp-assisted-dump.txt); null when
    *  none. */
   phypScratch: Range | null;
+  /** The CPUs this kernel knows (§11): present and possible; all present ones it can number are
+   *  online. */
+  cpus: KernelCpus;
 }
 
 type Ctx = ProductionKernelContext;
@@ -98,6 +104,12 @@ function kindOf(o: StoreOutcome): WriteKind | 'release' {
 }
 
 export function productionKernelMachine(config: Config) {
+  /** §11: a first kernel's CPUs, booted with the configuration's command line. */
+  const bootCpus = (present: number): KernelCpus =>
+    cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(config));
+  /** What a DLPAR processor request would do here (§11). */
+  const cpuRequest = (context: Ctx, event: AnyEvent) =>
+    event.type === 'cpu-hotplug' ? cpuDlpar(context.cpus, config.cpus, event.action, event.cpus) : null;
   const outcome = (context: Ctx, event: AnyEvent, registered: boolean): StoreOutcome | null => {
     const w = writeOf(event);
     if (w === null) return null;
@@ -148,6 +160,8 @@ export function productionKernelMachine(config: Config) {
       /** §4: the kernel refuses the DLPAR request (machines/kernel-rules.ts dlparErrno). */
       dlparRefused: ({ context, event }, p: { registered: boolean }) =>
         event.type === 'dlpar.request' && dlparErrno(config, dlparView(context, p.registered), event) !== null,
+      /** §11: dlpar_cpu_add_by_count() / dlpar_cpu_remove_by_count() take the request. */
+      cpuDlparTakes: ({ context, event }) => cpuRequest(context, event)?.ok === true,
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -191,6 +205,7 @@ export function productionKernelMachine(config: Config) {
           releaseMemFile: false,
           opalCore: null,
           pending: null,
+          cpus: bootCpus(event.cpus ?? config.onlineCpus),
         });
         // phyp_dump_setup(): register the save region with the hypervisor (phyp-assisted-dump.txt "a
         // previously registered save region"; registering at boot is [I]).
@@ -214,6 +229,7 @@ export function productionKernelMachine(config: Config) {
           pending: null,
           crashkernel: null,
           phypScratch: h.phypScratch ?? null,
+          cpus: h.cpus ?? bootCpus(config.onlineCpus),
         });
       }),
       userspaceStart: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
@@ -332,11 +348,16 @@ export function productionKernelMachine(config: Config) {
         if (origin !== 'boot') enqueue.emit({ type: 'sysfs.result', path, errno: null, origin });
         enqueue.assign({ pending: null });
       }),
-      /** crash_fadump(): the header gets the crashing CPU; pSeries ibm,os-term / OPAL MPIPL. */
+      /** crash_fadump(): the header gets the crashing CPU and cpu_mask = cpu_online_mask (§11);
+       *  pSeries ibm,os-term / OPAL MPIPL. */
       osTerm: enqueueActions(({ enqueue, context }) => {
         enqueue.emit({
           type: 'fw.os-term',
-          header: { ...headerFor(buildOf(config, context.build)), crashingCpu: 0 },
+          header: {
+            ...headerFor(buildOf(config, context.build)),
+            crashingCpu: 0,
+            cpusInMask: cpusOnline(context.cpus),
+          },
           elfcorehdr: context.elfcorehdr,
           paramArea: context.paramArea,
         });
@@ -353,6 +374,22 @@ export function productionKernelMachine(config: Config) {
       dlparReject: enqueueActions(({ enqueue, context, event }, p: { registered: boolean }) => {
         if (event.type !== 'dlpar.request') return;
         enqueue.emit({ type: 'dlpar.result', errno: dlparErrno(config, dlparView(context, p.registered), event) });
+      }),
+      /** §11: the CPUs change; the firmware keeps the partition's new processors for the next
+       *  boot; a hot-added CPU comes online, which the udev rule hears. fadump has no CPU hotplug
+       *  callback: nothing is registered again. */
+      cpuApply: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || !r.ok || event.type !== 'cpu-hotplug') return;
+        enqueue.assign({ cpus: r.cpus });
+        enqueue.emit({ type: 'dlpar.cpus', present: r.cpus.present });
+        if (event.action === 'add')
+          enqueue.emit({ type: 'uevent.cpu', fadumpEnabled: context.enabled, crashHotplug: config.crashHotplug });
+      }),
+      cpuReject: enqueueActions(({ enqueue, context, event }) => {
+        const r = cpuRequest(context, event);
+        if (r === null || r.ok) return;
+        enqueue.emit({ type: 'dlpar.result', errno: r.errno });
       }),
       dlparApply: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'dlpar.request') return;
@@ -391,6 +428,7 @@ export function productionKernelMachine(config: Config) {
       pending: null,
       crashkernel: null,
       phypScratch: null,
+      cpus: bootCpus(config.onlineCpus),
     },
     states: {
       off: {
@@ -422,6 +460,7 @@ export function productionKernelMachine(config: Config) {
           'kexec-load': { actions: 'kexecLoad' },
           'kexec-unload': { actions: 'kexecUnload' },
           'kexec.request': { actions: 'kexecRequest' },
+          'cpu-hotplug': [{ guard: 'cpuDlparTakes', actions: 'cpuApply' }, { actions: 'cpuReject' }],
         },
         states: {
           notRegistered: {

@@ -51,6 +51,9 @@ export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly Acto
   boot: ['firmware'],
   write: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'memory-hotplug': ['firmware'],
+  // DLPAR processor requests are handled by the running kernel (hotplug-cpu.c, §11); the firmware
+  // answers when none runs.
+  'cpu-hotplug': ['productionKernel', 'captureKernel', 'firmware'],
   crash: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   reboot: ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'save-dump': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
@@ -75,9 +78,11 @@ export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> 
   'fw.os-term': ['firmware'],
   'fw.reset': ['firmware'],
   'dlpar.result': ['firmware'],
+  'dlpar.cpus': ['firmware'],
   'sysfs.write': ['productionKernel', 'captureKernel'],
   'sysfs.result': ['kdumpService'],
   'uevent.memory': ['kdumpService'],
+  'uevent.cpu': ['kdumpService'],
   'userspace.start': ['kdumpService'],
   'kernel.handover': ['productionKernel'],
   'kexec.request': ['productionKernel'],

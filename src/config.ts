@@ -137,6 +137,10 @@ export const ConfigSchema = z
     /** Possible CPUs: QEMU sizes its CPU state data section by them (0x20 + 0x4f0 each; QEMU
      *  counts cores, -smp maxcpus / threads). PowerVM's documented size does not follow them. */
     cpus: z.number().int().positive().max(8192).default(1),
+    /** CPUs present at boot (QEMU -smp N,maxcpus=cpus; the LPAR's desired processors), at most
+     *  `cpus`; the rest can be added by DLPAR (`cpu-hotplug` events, docs/kernel-behaviour.md §11).
+     *  Default: `cpus`, which leaves no room to add one. pSeries only. */
+    onlineCpus: z.number().int().positive().max(8192).optional(),
     /** PAGE_SIZE of the kernel build in KiB: CONFIG_PPC_4K_PAGES or CONFIG_PPC_64K_PAGES. Every
      *  PAGE_ALIGN of fadump's arithmetic follows it. */
     pageSizeKiB: z
@@ -216,6 +220,8 @@ export interface Config {
   readonly udevRule: UdevRule;
   /** Possible CPUs. */
   readonly cpus: number;
+  /** CPUs present at the first boot (≤ cpus). */
+  readonly onlineCpus: number;
   /** PAGE_SIZE in KiB (4 or 64) and in bytes. */
   readonly pageSizeKiB: 4 | 64;
   readonly pageSize: number;
@@ -339,6 +345,14 @@ function contradictions(c: Parsed): ConfigIssue[] {
     if (v !== undefined && v % c.lmbMiB !== 0)
       out.push({ path: key, message: `${v} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
   }
+  if (c.onlineCpus !== undefined && c.onlineCpus > c.cpus)
+    out.push({ path: 'onlineCpus', message: `${c.onlineCpus} CPUs is above cpus (${c.cpus}, the possible CPUs)` });
+  if (c.onlineCpus !== undefined && c.onlineCpus < c.cpus && c.platform !== 'pseries')
+    out.push({
+      path: 'onlineCpus',
+      message:
+        'CPUs are added by DLPAR only on pSeries (arch/powerpc/platforms/pseries/hotplug-cpu.c): leave onlineCpus out on PowerNV',
+    });
   if (c.mechanism !== 'fadump' && c.fadump !== undefined && c.fadump !== 'off') {
     out.push({
       path: 'fadump',
@@ -599,6 +613,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       registeredWrite: k.registeredWrite,
       udevRule: c.udevRule,
       cpus: c.cpus,
+      onlineCpus: c.onlineCpus ?? c.cpus,
       pageSizeKiB: c.pageSizeKiB,
       pageSize: c.pageSizeKiB * KiB,
       mmu: c.mmu,
@@ -644,6 +659,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     registeredWrite: c.registeredWrite,
     udevRule: c.udevRule,
     cpus: c.cpus,
+    // Only where it differs from cpus, so that configurations without CPU hotplug read as before.
+    ...(c.onlineCpus !== c.cpus ? { onlineCpus: c.onlineCpus } : {}),
     pageSizeKiB: c.pageSizeKiB,
     mmu: c.mmu,
     ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
@@ -691,6 +708,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['memoryHolesMiB'],
   ['bootMemoryRule'],
   ['cpus'],
+  ['onlineCpus'],
   ['pageSizeKiB'],
   ['mmu'],
   ['captureKernel', 'endianness'],

@@ -56,6 +56,16 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
       message:
         'name the LMBs with exactly one of "lmbs" (how many, e.g. 1), "drcIndex" (e.g. "0x80000003") or "address" (e.g. "0x30000000")',
     }),
+  /** DLPAR processor add/remove on pSeries, a number of CPUs (dlpar_cpu_add_by_count() /
+   *  dlpar_cpu_remove_by_count(), arch/powerpc/platforms/pseries/hotplug-cpu.c; under QEMU a
+   *  spapr CPU core's device_add / device_del). */
+  z
+    .object({
+      event: z.literal('cpu-hotplug'),
+      action: z.enum(['add', 'remove']),
+      cpus: z.number().int().min(1).max(8192),
+    })
+    .strict(),
   /** The running kernel panics. */
   z.object({ event: z.literal('crash') }).strict(),
   /** An orderly reboot of the running kernel. */
@@ -126,6 +136,8 @@ export function describeEvent(e: ExternalEvent): string {
       return `echo ${JSON.stringify(e.value)} > ${e.path}`;
     case 'memory-hotplug':
       return `memory-hotplug ${e.action} ${hotplugWhat(e)}`;
+    case 'cpu-hotplug':
+      return `cpu-hotplug ${e.action} ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}`;
     case 'firmware-error':
       return `firmware-error ${e.call} ${faultText(e)}`;
     default:
@@ -214,6 +226,11 @@ export interface CrashInfoHeader {
   sizes: 'A' | 'B';
   /** crashing_cpu: 0xFFFFFFFF until a crash. */
   crashingCpu: number;
+  /** How many CPUs cpu_mask holds: crash_fadump() saves cpu_online_mask into it (at registration
+   *  it holds the possible CPUs); the capture kernel makes one NT_PRSTATUS note per CPU of the
+   *  firmware's register save area that is in it (rtas_fadump_build_cpu_notes()). Absent: the
+   *  configuration's CPUs online at boot (docs/kernel-behaviour.md §11). */
+  cpusInMask?: number;
 }
 
 /** What the kernel registers with firmware (fw_dump's boot regions and destination). */
@@ -243,6 +260,10 @@ export interface PreservedDump extends Registration {
   regionsRegistered: number;
   /** PowerNV: petitboot left memory above boot_mem_top alone. */
   memoryIntact: boolean;
+  /** The partition's processors at the crash, whose registers the firmware saved (QEMU:
+   *  CPU_FOREACH in populate_cpu_state_data(), hw/ppc/spapr_fadump.c); absent: the configuration's
+   *  CPUs at boot (§11). */
+  cpusAtCrash?: number;
 }
 
 /** The running kernel's fadump state, handed from the capture kernel to production at release. */
@@ -263,6 +284,15 @@ export interface Handover {
   releaseMemFile?: boolean;
   /** Hypervisor-assisted dump's permanent scratch area, reserved again at re-registration. */
   phypScratch?: Range | null;
+  /** The CPUs of the kernel that runs on (§11): absent, those of a boot with the configuration's. */
+  cpus?: KernelCpus;
+}
+
+/** A kernel's CPUs (docs/kernel-behaviour.md §11): `present` the partition's processors the kernel
+ *  knows, `possible` cpu_possible_mask's weight (nr_cpu_ids); online = min(present, possible). */
+export interface KernelCpus {
+  present: number;
+  possible: number;
 }
 
 /** fw_dump's reservation fields. */
@@ -279,7 +309,7 @@ export type InternalEvent =
   // firmware -> whoever runs
   | { type: 'hw.reset' }
   | { type: 'bootloader.start'; memory: Range[]; dump: PreservedDump | null }
-  | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null }
+  | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null; cpus?: number }
   | { type: 'fw.result'; call: FirmwareCall | 'invalidate'; rc: FirmwareRc }
   /** by: how the request names its LMBs (PSERIES_HP_ELOG_ID_DRC_COUNT or _DRC_INDEX, §4). */
   | { type: 'dlpar.request'; action: 'add' | 'remove'; by: 'count' | 'index'; ranges: Range[] }
@@ -290,10 +320,14 @@ export type InternalEvent =
   | { type: 'fw.os-term'; header: CrashInfoHeader; elfcorehdr: PtLoad[] | null; paramArea: string | null }
   | { type: 'fw.reset' }
   | { type: 'dlpar.result'; errno: Errno | null }
+  /** A processor DLPAR took: the partition now has `present` CPUs (§11). */
+  | { type: 'dlpar.cpus'; present: number }
   // kernel <-> user space
   | { type: 'sysfs.write'; path: string; value: string; origin: 'kdump-service' }
   | { type: 'sysfs.result'; path: string; errno: Errno | null; origin: 'user' | 'kdump-service' }
   | { type: 'uevent.memory'; hotplugReady: boolean; crashHotplug?: boolean }
+  /** A CPU came online (98-kexec.rules.ppc64 watches SUBSYSTEM=="cpu", ACTION=="online"). */
+  | { type: 'uevent.cpu'; fadumpEnabled: boolean; crashHotplug: boolean }
   | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean; kdump?: boolean }
   // kexec (kdump): the kdump service asks the running kernel for a syscall; the kernel hands the
   // crash image to the kexec actor; the result goes back to whoever asked (§6)

@@ -81,6 +81,9 @@ export interface KernelTraits {
   /** kdump's CONFIG_CRASH_HOTPLUG on powerpc: the kernel updates a loaded crash image on memory
    *  hotplug and /sys/devices/system/memory/crash_hotplug reads 1. */
   readonly crashHotplug: boolean;
+  /** rtas_fadump_process() needs every section complete (bytes_dumped == source_len), the CPU
+   *  state data's included; before, the boot memory complete and the CPU state data non-empty. */
+  readonly everySectionComplete: boolean;
 }
 
 /** One upstream change to fadump's observable behaviour. */
@@ -116,6 +119,7 @@ const BEFORE: KernelTraits = {
   cma: false,
   opal: false,
   crashHotplug: false,
+  everySectionComplete: false,
 };
 
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
@@ -192,6 +196,14 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     commit: 'bc446c5acaba',
     title: 'powerpc/fadump: add hotplug_ready sysfs interface',
     sets: { hotplugReady: true },
+  },
+  {
+    since: '6.10',
+    commit: '78d5cc15fb7d',
+    title: 'powerpc/pseries/fadump: add support for multiple boot memory regions',
+    // rtas_fadump_process() loops over the sections: "Dump taken by platform is incomplete (%d)"
+    // when any CPU, HPTE or boot-memory section has bytes_dumped != source_len (docs/kernel-behaviour.md §11).
+    sets: { everySectionComplete: true },
   },
   {
     since: '6.10',

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/conform/conform';
 import { octalPieces, performable } from '../src/lab/run';
 import { buildInitramfs } from '../src/lab/lab';
-import { execute, generatedLabPaths, kernelsOf, plan, type LabPath } from '../src/lab/runner';
+import { execute, generatedLabPaths, kernelsOf, plan, readLabPaths, type LabPath } from '../src/lab/runner';
+import { InputError } from '../src/util/read';
 import type { RunResult } from '../src/lab/run';
 
 const lab = mkdtempSync(join(tmpdir(), 'fadump-lab-'));
@@ -77,6 +78,16 @@ describe('the lab driver against a fake guest', () => {
     expect(t('dies').end?.reason).toMatch(/QEMU exited \(code 3\)/);
     expect(t('ok-too').end?.end).toBe('completed');
     expect(t('ok').header.guest.kernelRelease).toBe('6.1.0-fake');
+    // The online CPUs the agent reports (/sys/devices/system/cpu/online), after every step.
+    expect(t('ok').steps[1]?.observed?.cpusOnline).toBe('0');
+  }, 60_000);
+
+  it("a path's own CPUs reach the guest's header (-smp onlineCpus,maxcpus=cpus)", async () => {
+    const out = join(lab, 'run-cpus');
+    const cpus: LabPath = { name: 'cpus', guest: { cpus: 2, onlineCpus: 1 }, events: [{ event: 'boot' }] };
+    await runAll(out, [cpus]);
+    const g = readTranscript(join(out, 'pseries-6.1-64k-cpus.jsonl')).header.guest;
+    expect([g.cpus, g.onlineCpus]).toEqual([2, 1]);
   }, 60_000);
 
   it('an interrupted run keeps the finished transcripts, and a resumed run skips them', async () => {
@@ -126,6 +137,21 @@ describe("--paths generated: the model's paths fitted to a guest", () => {
         expect(added).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+});
+
+describe('the CPU paths file (lab/paths/cpu.jsonl)', () => {
+  it('gives its guests 1 CPU of 2 and only events a guest performs; a guest with more CPUs online than possible is refused', () => {
+    const paths = readLabPaths(join(__dirname, '..', 'lab', 'paths', 'cpu.jsonl'));
+    expect(paths.length).toBeGreaterThanOrEqual(3);
+    for (const p of paths) {
+      expect(p.guest).toEqual({ cpus: 2, onlineCpus: 1 });
+      expect(p.events.every(performable)).toBe(true);
+    }
+    const bad = join(lab, 'bad-cpus.jsonl');
+    writeFileSync(bad, '{"name": "x", "guest": {"cpus": 1, "onlineCpus": 2}, "events": [{"event": "boot"}]}\n');
+    expect(() => readLabPaths(bad)).toThrow(InputError);
+    expect(() => readLabPaths(bad)).toThrow(/bad-cpus\.jsonl:1: field 'guest'/);
   });
 });
 

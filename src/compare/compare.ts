@@ -192,6 +192,7 @@ export interface CompareOptions {
 export function shortEvent(e: ExternalEvent): string {
   if (e.event === 'write') return `echo ${e.value.trim()} > ${e.path.split('/').pop() ?? e.path}`;
   if (e.event === 'memory-hotplug') return `hotplug ${e.action} ${e.lmbs ?? e.drcIndex ?? e.address}`;
+  if (e.event === 'cpu-hotplug') return `cpu ${e.action} ${e.cpus}`;
   return e.event;
 }
 

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { config as makeConfig, type Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
+import { CPU_ONLINE_FILE } from '../memory/cpus';
 import { expectedPtLoads } from '../specs/properties';
 import { replay, type Replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
@@ -27,7 +28,7 @@ export interface Divergence {
   /** The transcript's file name (no directory). */
   transcript: string;
   step: number;
-  /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, file:<path>. */
+  /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, vmcore.prstatusNotes, file:<path>. */
   field: string;
   expected: string;
   observed: string;
@@ -135,6 +136,15 @@ export function compareStep(
     const seen = p in files ? (files[p] ?? '') : undefined;
     if (modelFiles[p] !== seen) d(`file:${p}`, modelFiles[p], seen);
   }
+  // docs/kernel-behaviour.md §11: the online CPUs and the vmcore's NT_PRSTATUS notes, where the model shows them and the
+  // guest reported them (transcripts from before have neither).
+  const cpus = model.sysfs[CPU_ONLINE_FILE];
+  if (cpus !== undefined && o?.cpusOnline !== undefined && cpus !== o.cpusOnline)
+    d(`file:${CPU_ONLINE_FILE}`, cpus, o.cpusOnline);
+  const notes = model.vmcore?.prstatusNotes;
+  const realNotes = o?.vmcore?.prstatusNotes;
+  if (notes !== undefined && realNotes !== undefined && notes !== realNotes)
+    d('vmcore.prstatusNotes', notes, realNotes);
   const realVmcore = o?.vmcore ?? null;
   if ((model.vmcore !== null) !== (realVmcore !== null))
     d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');

@@ -18,7 +18,10 @@ export const GuestSchema = z
     memoryMiB: z.number().int().positive(),
     maxMemoryMiB: z.number().int().positive(),
     lmbMiB: z.number().int().positive(),
+    /** Possible CPUs: -smp maxcpus (cores of one thread). */
     cpus: z.number().int().positive(),
+    /** CPUs at boot (-smp N), when fewer than cpus: the rest can be hot-added. */
+    onlineCpus: z.number().int().positive().optional(),
     /** CONFIG_NR_CPUS of the kernel build. */
     nrCpus: z.number().int().positive(),
     pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
@@ -42,6 +45,7 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     minMemoryMiB: g.memoryMiB,
     maxMemoryMiB: g.maxMemoryMiB,
     cpus: g.cpus,
+    ...(g.onlineCpus !== undefined ? { onlineCpus: g.onlineCpus } : {}),
     nrCpus: g.nrCpus,
     pageSizeKiB: g.pageSizeKiB,
     mmu: g.mmu,
@@ -75,13 +79,20 @@ export const ObservedSchema = z
      *  fadump_region: path → contents (trailing newline removed); write-only files map to null. */
     files: z.record(z.string(), z.string().nullable()),
     vmcore: z
-      .object({ size: z.number(), phdrs: z.array(PhdrSchema) })
+      .object({
+        size: z.number(),
+        phdrs: z.array(PhdrSchema),
+        /** NT_PRSTATUS notes in the PT_NOTE segment (one per CPU); absent in older transcripts. */
+        prstatusNotes: z.number().int().nonnegative().optional(),
+      })
       .strict()
       .nullable(),
     cmdline: z.string(),
     meminfo: z.record(z.string(), z.number()),
     memoryBlockBytes: z.number(),
     memoryBlocksOnline: z.number(),
+    /** /sys/devices/system/cpu/online (a CPU list); absent in older transcripts. */
+    cpusOnline: z.string().optional(),
     /** The kernel's log lines since the previous step, timestamps removed. */
     console: z.array(z.string()),
   })

@@ -5,6 +5,7 @@ import { lmbDrcIndex, type ExternalEvent } from '../events';
 import { COMMAND_LINE_SIZE, FILES, RELEASE_REGION } from '../sysfs/store';
 import { PHYP_BOOT_MEMORY } from '../memory/phyp';
 import { hex } from '../memory/layout';
+import { cpuHotplugConfigured } from '../memory/cpus';
 
 export function alphabet(config: Config): ExternalEvent[] {
   const w = (path: string, value: string): ExternalEvent => ({ event: 'write', path, value });
@@ -41,6 +42,11 @@ export function alphabet(config: Config): ExternalEvent[] {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
   }
   events.push(...namedLmbEvents(config));
+  // Processor DLPAR (§11), one CPU each way, only where fewer CPUs are present than possible, so
+  // that every other configuration explores what it did.
+  if (cpuHotplugConfigured(config)) {
+    events.push({ event: 'cpu-hotplug', action: 'add', cpus: 1 }, { event: 'cpu-hotplug', action: 'remove', cpus: 1 });
+  }
   // kdump (§6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
   // given (kdump, or fadump's fallback to it).
   if (config.crashkernel !== null) {

@@ -127,7 +127,9 @@ export function eventsText(events: readonly ExternalEvent[]): string {
         ? `echo ${JSON.stringify(e.value.trim().slice(0, 12))} > ${e.path.split('/').pop() ?? e.path}`
         : e.event === 'memory-hotplug'
           ? `hotplug ${e.action} ${e.lmbs ?? e.drcIndex ?? e.address}`
-          : e.event,
+          : e.event === 'cpu-hotplug'
+            ? `cpu ${e.action} ${e.cpus}`
+            : e.event,
     )
     .join(' -> ');
 }

@@ -79,7 +79,8 @@ export function qemuCommand(lab = labDir()): string {
 }
 
 /** QEMU's arguments for a pSeries guest under TCG (hvc0 console on stdio, QMP on a socket, room
- *  for pc-dimm hot-add up to maxMemoryMiB, a guest panic left to the kernel's panic=). */
+ *  for pc-dimm hot-add up to maxMemoryMiB and for CPU cores up to cpus, a guest panic left to the
+ *  kernel's panic=). */
 export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: string, qmpSocket: string): string[] {
   return [
     '-machine',
@@ -87,7 +88,8 @@ export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: str
     '-accel',
     'tcg',
     '-smp',
-    String(g.cpus),
+    // Cores of one thread: maxcpus leaves room for spapr CPU cores to be hot-added (device_add).
+    g.onlineCpus !== undefined && g.onlineCpus < g.cpus ? `${g.onlineCpus},maxcpus=${g.cpus}` : String(g.cpus),
     '-m',
     `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
     '-vga',

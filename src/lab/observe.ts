@@ -63,6 +63,27 @@ export function parsePhdrs(hex: string): NonNullable<Observed['vmcore']>['phdrs'
   return out;
 }
 
+/** NT_PRSTATUS (1) notes named "CORE" among the ELF notes in the hex bytes of /proc/vmcore's
+ *  PT_NOTE segment (each note: namesz, descsz, type as u32, then the name and the descriptor, each
+ *  padded to 4 bytes; include/uapi/linux/elf.h Elf64_Nhdr): one per CPU the capture kernel made a
+ *  note for (rtas_fadump_build_cpu_notes(), fadump_regs_to_elf_notes()). `le`: the ELF's byte
+ *  order. */
+export function countPrstatusNotes(hex: string, le: boolean): number {
+  const b = Buffer.from(hex.replace(/[^0-9a-f]/gi, ''), 'hex');
+  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const pad = (n: number) => Math.ceil(n / 4) * 4;
+  let count = 0;
+  for (let o = 0; o + 12 <= b.length;) {
+    const namesz = u32(o);
+    const descsz = u32(o + 4);
+    if (namesz === 0 && descsz === 0) break;
+    const name = b.subarray(o + 12, o + 12 + namesz).toString('latin1');
+    if (u32(o + 8) === 1 && name.replace(/\0+$/, '') === 'CORE') count++;
+    o += 12 + pad(namesz) + pad(descsz);
+  }
+  return count;
+}
+
 /** printk's "[    1.234567] " prefix removed. */
 export function consoleText(line: string): string {
   return line.replace(/^\[\s*\d+\.\d+\]\s?/, '');
@@ -76,6 +97,7 @@ export function parseObservation(lines: readonly string[], boot: Observed['boot'
   let vmHex: string[] | null = null;
   let vmSize = 0;
   let vmNone = true;
+  let notesHex: string[] | null = null;
   const o: Observed = {
     boot,
     files,
@@ -100,7 +122,9 @@ export function parseObservation(lines: readonly string[], boot: Observed['boot'
       vmNone = false;
       vmSize = Number(line.slice(13));
       current = vmHex = [];
-    } else if (line.startsWith('@CMDLINE ')) o.cmdline = line.slice(9);
+    } else if (line.startsWith('@NOTES ')) current = notesHex = [];
+    else if (line.startsWith('@CPUS ')) o.cpusOnline = line.slice(6).trim();
+    else if (line.startsWith('@CMDLINE ')) o.cmdline = line.slice(9);
     else if (line.startsWith('@MEMINFO ')) {
       for (const m of line.slice(9).matchAll(/(\w+): (\d+) kB/g)) o.meminfo[m[1] ?? ''] = Number(m[2]) * 1024;
     } else if (line.startsWith('@MEMBLOCKS ')) {
@@ -110,6 +134,16 @@ export function parseObservation(lines: readonly string[], boot: Observed['boot'
     } else if (line.startsWith('@DMESG ')) o.console.push(consoleText(line.slice(7)));
   }
   for (const [p, ls] of Object.entries(fileLines)) files[p] = ls.join('\n');
-  if (!vmNone && vmHex !== null) o.vmcore = { size: vmSize, phdrs: parsePhdrs(vmHex.join(' ')) };
+  if (!vmNone && vmHex !== null) {
+    const head = Buffer.from(
+      vmHex
+        .join(' ')
+        .replace(/[^0-9a-f]/gi, '')
+        .slice(0, 12),
+      'hex',
+    );
+    o.vmcore = { size: vmSize, phdrs: parsePhdrs(vmHex.join(' ')) };
+    if (notesHex !== null) o.vmcore.prstatusNotes = countPrstatusNotes(notesHex.join(' '), head[5] !== 2);
+  }
   return o;
 }

@@ -29,7 +29,8 @@ export function performable(e: ExternalEvent): boolean {
     e.event === 'save-dump' ||
     // A named LMB (drcIndex / address) is not a DIMM the path added: the lab adds and removes
     // whole pc-dimms by count only.
-    (e.event === 'memory-hotplug' && e.lmbs !== undefined)
+    (e.event === 'memory-hotplug' && e.lmbs !== undefined) ||
+    e.event === 'cpu-hotplug'
   );
 }
 
@@ -64,6 +65,7 @@ class PathRunner {
   private guest: Guest | null = null;
   private boot: Observed['boot'] = null;
   private dimms: string[] = [];
+  private cores: string[] = [];
   private seq = 0;
   private readonly t: Timeouts;
 
@@ -120,6 +122,8 @@ class PathRunner {
             `the lab cannot ${e.action} a named LMB (${describeEvent(e)}): it hot-adds and device_dels whole pc-dimms by count; replay the log with the model instead`,
           );
         return this.hotplug(e.action, e.lmbs);
+      case 'cpu-hotplug':
+        return this.cpuHotplug(e.action, e.cpus);
       default:
         throw new Error(`the lab cannot perform ${e.event}`);
     }
@@ -162,9 +166,76 @@ class PathRunner {
     }
   }
 
+  /** QMP device_add of a spapr CPU core into a free slot of query-hotpluggable-cpus (one thread a
+   *  core), or device_del of the newest core this path added; waits until the guest's online CPU
+   *  count (/sys/devices/system/cpu/online) changes by that many. A core QEMU refuses (no free
+   *  slot) is said, and the wait is skipped. */
+  private async cpuHotplug(
+    action: 'add' | 'remove',
+    cpus: number,
+  ): Promise<{ errno: string | null; said: string | null }> {
+    const g = this.live();
+    const before = (await this.observe())?.cpusOnline ?? '';
+    const said: string[] = [];
+    for (let i = 0; i < cpus; i++) {
+      if (action === 'add') {
+        const slots = (await g.qmpCommand('query-hotpluggable-cpus', {}, this.t.command)) as HotpluggableCpu[];
+        const free = slots.filter((s) => s['qom-path'] === undefined).sort((a, b) => coreId(a) - coreId(b))[0];
+        if (free === undefined) {
+          said.push('no free CPU slot (query-hotpluggable-cpus)');
+          break;
+        }
+        const id = `core${coreId(free)}`;
+        await g.qmpCommand('device_add', { driver: free.type, id, 'core-id': coreId(free) }, this.t.command);
+        this.cores.push(id);
+      } else {
+        const id = this.cores.pop();
+        if (id === undefined) {
+          said.push('no CPU core added by this path to remove');
+          break;
+        }
+        await g.qmpCommand('device_del', { id }, this.t.command);
+      }
+    }
+    const want = countCpus(before) + (action === 'add' ? cpus : -cpus);
+    const deadline = Date.now() + this.t.hotplug;
+    for (;;) {
+      const now = (await this.observe())?.cpusOnline ?? '';
+      if (countCpus(now) === want || said.length)
+        return { errno: null, said: [`cpus online: ${before} -> ${now}`, ...said].join('\n') };
+      if (Date.now() > deadline)
+        return {
+          errno: null,
+          said: `cpus online: ${before} -> ${now} (expected ${want} CPUs within ${this.t.hotplug / 1000} s)`,
+        };
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+
   async stop(): Promise<void> {
     await this.guest?.stop();
   }
+}
+
+/** One entry of QMP query-hotpluggable-cpus: a slot, with a qom-path when a core is plugged in. */
+interface HotpluggableCpu {
+  type: string;
+  props: { 'core-id'?: number };
+  'qom-path'?: string;
+}
+
+function coreId(s: HotpluggableCpu): number {
+  return s.props['core-id'] ?? 0;
+}
+
+/** How many CPUs a CPU list names ("0-1,3" → 3). */
+export function countCpus(list: string): number {
+  let n = 0;
+  for (const part of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (m !== null) n += m[2] === undefined ? 1 : Number(m[2]) - Number(m[1]) + 1;
+  }
+  return n;
 }
 
 /** Runs the events on a fresh guest; never throws for a guest's failure (the end says why). */

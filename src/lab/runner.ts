@@ -13,14 +13,24 @@ import { modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performable, runPath, type RunResult, type Timeouts } from './run';
 
-/** A path of the lab: a name and the events a guest performs. */
+/** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
+ *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs. */
 export interface LabPath {
   name: string;
   events: ExternalEvent[];
+  guest?: { cpus: number; onlineCpus: number };
 }
 
 const LabPathSchema = z
-  .object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), events: z.array(ExternalEventSchema).min(1) })
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    guest: z
+      .object({ cpus: z.number().int().min(1).max(8), onlineCpus: z.number().int().min(1).max(8) })
+      .strict()
+      .refine((g) => g.onlineCpus <= g.cpus, { message: 'onlineCpus is above cpus' })
+      .optional(),
+    events: z.array(ExternalEventSchema).min(1),
+  })
   .strict();
 
 /** Reads a paths file: JSONL, one {"name", "events"} per line. InputError with file, line and
@@ -145,7 +155,7 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       if (o.signal.aborted || Date.now() > o.deadline) return;
-      const guest = labGuest(job.kernel, o.qemuVersion);
+      const guest = { ...labGuest(job.kernel, o.qemuVersion), ...job.path.guest };
       const r = await runPath(
         job.path.events,
         {

@@ -103,10 +103,16 @@ export function internalLabel(e: AnyEvent): string {
       return `${basename(e.path)}: ${e.errno === null ? 'ok' : `-${e.errno}`}`;
     case 'uevent.memory':
       return `uevent memory (hotplug_ready=${e.hotplugReady ? 1 : 0})`;
+    case 'uevent.cpu':
+      return `uevent cpu online (fadump enabled=${e.fadumpEnabled ? 1 : 0})`;
+    case 'dlpar.cpus':
+      return `dlpar.cpus ${e.present} present`;
     case 'userspace.start':
       return `userspace.start${e.capture ? ' (capture)' : ''}`;
     case 'memory-hotplug':
       return `memory-hotplug ${e.action} ${hotplugWhat(e)}`;
+    case 'cpu-hotplug':
+      return `cpu-hotplug ${e.action} ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}`;
     case 'write':
       return `echo ${shortValue(e.value)} > ${basename(e.path)}`;
     case 'firmware-error':

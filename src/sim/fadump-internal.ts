@@ -134,6 +134,9 @@ export interface FadumpOps {
   fadump_forget_active(): void;
   /** The platform's check of the dump it took: 0, or a negative errno. */
   fadump_process(): number;
+  /** The NT_PRSTATUS notes the platform builds for a crash whose cpu_mask held `cpuMaskWeight`
+   *  CPUs (numbered from 0) (§11). */
+  fadump_build_cpu_notes(cpuMaskWeight: number): number;
   /** The debugfs fadump_region lines (fadump.c checks fadump_enabled first). */
   fadump_region_show(): string[];
   /** Hands over to the firmware at a crash. */

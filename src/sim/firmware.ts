@@ -43,6 +43,8 @@ export interface CrashInfoHeaderInRam {
   elfcorehdrAddr: number;
   ptRegsSz: number;
   cpuMaskSz: number;
+  /** cpu_mask's weight: the possible CPUs at registration, cpu_online_mask at the crash (§11). */
+  cpuMaskWeight?: number;
 }
 
 export interface PtLoadPhdr {
@@ -113,6 +115,8 @@ export interface RtasFdm {
   bootRegions: RtasSection[];
   /** The param area's address (0: none). */
   paramArea: number;
+  /** After ibm,os-term: the CPUs whose registers the register save area holds (its num_cpus). */
+  savedCpus?: number;
 }
 
 /** ibm,configure-kernel-dump-sizes: (section type, size in bytes) triples. */
@@ -135,6 +139,9 @@ export interface DeviceTree {
   } | null;
   /** PowerNV /ibm,opal/dump: present; mpipl-boot after an MPIPL. */
   opal: { dumpNode: boolean; mpiplBoot: boolean } | null;
+  /** The partition's processors (cpu nodes) and its maximum (ibm,lrdr-capacity) (§11). */
+  cpus: number;
+  maxCpus: number;
 }
 
 export const RTAS_BUSY = -2;
@@ -151,6 +158,8 @@ export class Firmware {
   /** The partition's memory: the LMBs the hypervisor assigned. */
   memory: MemblockRegion[];
   poweredOn = false;
+  /** The partition's processors: DLPAR-added ones stay assigned across resets (§11). */
+  cpusPresent: number;
   /** The machine's RAM: what the kernels left where. Keyed by address and kind, so that the
    *  model's area size (compat) cannot make two objects share a key. */
   readonly ram = new PhysRam();
@@ -173,6 +182,7 @@ export class Firmware {
     this.platform = config.platform;
     // The partition's LMBs at boot: [0, memoryMiB) less the configuration's holes.
     this.memory = config.memoryAtBoot.map((r) => ({ base: r.start, size: r.end - r.start }));
+    this.cpusPresent = config.onlineCpus;
   }
 
   arm(call: FaultCall, rc: FirmwareRc): void {
@@ -214,9 +224,18 @@ export class Firmware {
           kernelDump: this.rtasDump === null ? null : cloneFdm(this.rtasDump),
         },
         opal: null,
+        cpus: this.cpusPresent,
+        maxCpus: this.config.cpus,
       };
     }
-    return { memory, firstMemoryNodeSize, rtas: null, opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved } };
+    return {
+      memory,
+      firstMemoryNodeSize,
+      rtas: null,
+      opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved },
+      cpus: this.cpusPresent,
+      maxCpus: this.config.cpus,
+    };
   }
 
   /** ibm,configure-kernel-dump-sizes: PowerVM's documented sizes, or what QEMU's
@@ -278,6 +297,20 @@ export class Firmware {
     return sections.every((x) => inside(x.dest, x.size)) && fdm.bootRegions.every((x) => inside(x.src, x.size));
   }
 
+  /** The register save area written at ibm,os-term, in bytes: QEMU's populate_cpu_state_data()
+   *  (hw/ppc/spapr_fadump.c) fills it for CPU_FOREACH, the CPUs present now, so it is shorter than
+   *  the section when fewer than the possible CPUs are present (§11); PowerVM's fills the section
+   *  [I]. */
+  private cpuStateLen(section: number): number {
+    if (this.config.firmware === 'powervm') return section;
+    const len =
+      SPAPR_REG_SAVE_AREA_HEADER +
+      SPAPR_NUM_CPUS_PADDING +
+      4 +
+      this.cpusPresent * FADUMP_NUM_PER_CPU_REGS * SIZEOF_FADUMP_REG_ENTRY;
+    return Math.min(len, section);
+  }
+
   /** The firmware already holds a registration (PHYP) or ranges (OPAL). */
   holdsRegistration(): boolean {
     return this.platform === 'pseries' ? this.rtasRegistered !== null : this.opalRanges.length > 0;
@@ -295,16 +328,17 @@ export class Firmware {
     const failed = this.take('preserve') !== undefined;
     const partial = this.take('preserve-partial');
     const copied = typeof partial === 'number' ? partial : reg.bootRegions.length;
-    const done = (s: RtasSection, full = true): RtasSection => ({
+    const done = (s: RtasSection, bytes = s.size): RtasSection => ({
       ...s,
-      bytesDumped: full ? s.size : 0,
+      bytesDumped: bytes,
       errorFlags: failed ? 1 : 0,
     });
     this.rtasDump = {
-      cpuState: done(reg.cpuState),
+      cpuState: done(reg.cpuState, this.cpuStateLen(reg.cpuState.size)),
       hpte: done(reg.hpte),
-      bootRegions: reg.bootRegions.map((s, i) => done(s, i < copied)),
+      bootRegions: reg.bootRegions.map((s, i) => done(s, i < copied ? s.size : 0)),
       paramArea: reg.paramArea,
+      savedCpus: this.cpusPresent,
     };
     this.rtasRegistered = null;
     return true;
@@ -412,5 +446,6 @@ function cloneFdm(f: RtasFdm): RtasFdm {
     hpte: { ...f.hpte },
     bootRegions: f.bootRegions.map((s) => ({ ...s })),
     paramArea: f.paramArea,
+    ...(f.savedCpus !== undefined ? { savedCpus: f.savedCpus } : {}),
   };
 }

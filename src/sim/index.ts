@@ -12,13 +12,14 @@ import { NO_COMPAT, type Compat, type KernelImage } from './fadump-internal';
 import { Kernel } from './kernel';
 import { faultsFor, type Faults, type MutantId } from './mutants';
 import { petitbootBoot } from './petitboot';
+import { cpulist } from './hotplug-cpu';
 
 export type DumpOutcome = 'none' | 'captured' | 'lost';
 
 export interface SimObservation {
   /** path → contents; absent files omitted; write-only files read as "". */
   sysfs: Record<string, string>;
-  vmcore: { ptLoad: PtLoadPhdr[] } | null;
+  vmcore: { ptLoad: PtLoadPhdr[]; prstatusNotes?: number } | null;
   dump: DumpOutcome;
 }
 
@@ -174,6 +175,15 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         kdump.memoryUevent(kernel);
         return ACCEPTED;
       }
+      case 'cpu-hotplug': {
+        // §11: the running kernel's hotplug-cpu.c; the firmware keeps the partition's processors.
+        if (kernel === null) return IGNORED;
+        const r = kernel.dlpar_cpu(event.action, event.cpus);
+        if ('errno' in r) return { accepted: false, errno: r.errno };
+        fw.cpusPresent = r.dtCpus;
+        if (event.action === 'add') kdump.cpuUevent(kernel);
+        return ACCEPTED;
+      }
       case 'kdump-reload':
         if (kernel === null) return IGNORED;
         return kdump.reload(kernel) ? ACCEPTED : IGNORED;
@@ -206,10 +216,20 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       const view = kernel.sysfsView();
       for (const path of Object.keys(view).sort((a, b) => a.localeCompare(b))) sysfs[path] = view[path] ?? '';
     }
+    // §11: where CPUs can be added, the online CPUs and the vmcore's NT_PRSTATUS notes.
+    const cpusChange = config.onlineCpus < config.cpus;
+    if (kernel !== null && cpusChange) sysfs['/sys/devices/system/cpu/online'] = cpulist(kernel.cpus.online);
     const vm = kernel?.vmcore ?? null;
+    const notes = kernel?.cpuNotes ?? null;
     return {
-      sysfs,
-      vmcore: vm === null ? null : { ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024) },
+      sysfs: Object.fromEntries(Object.entries(sysfs).sort(([a], [b]) => a.localeCompare(b))),
+      vmcore:
+        vm === null
+          ? null
+          : {
+              ptLoad: processPtloadProgramHeaders(vm, config.pageSizeKiB * 1024),
+              ...(cpusChange && notes !== null ? { prstatusNotes: notes } : {}),
+            },
       dump,
     };
   }

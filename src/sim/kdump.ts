@@ -56,6 +56,15 @@ export class KdumpService {
     return !hotplugReady.includes(grepFor);
   }
 
+  /** The CPU path of 98-kexec.rules.ppc64 (SUBSYSTEM=="cpu", ACTION=="online", after a hot-add):
+   *  `cat /sys/kernel/fadump/enabled | grep 0 || exit 0`, so nothing with fadump enabled; nothing
+   *  either where the kernel updates a crash image itself (CONFIG_CRASH_HOTPLUG) (§11). */
+  cpuUevent(kernel: Kernel): void {
+    if (kernel.vmcore !== null) return;
+    if (kernel.sysfsRead(ENABLED) === '1' || kernel.env.config.crashHotplug) return;
+    if (this.state === 'idle') this.state = 'reloadPending';
+  }
+
   /** kdump-udev-throttler runs `kdumpctl reload`: reload_fadump() echoes 1 to registered; on
    *  failure stop (echo 0) then start (`kdumpctl start`, a separate event). */
   reload(kernel: Kernel): boolean {

@@ -54,6 +54,7 @@ import {
   type KernelEnv,
 } from './fadump-internal';
 import { dlpar_memory, type DlparIdType } from './hotplug-memory';
+import { dlpar_cpu, nr_cpu_ids_of, smp_setup_cpu_maps, type CpuMaps } from './hotplug-cpu';
 import { CrashImage } from './kexec';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
@@ -85,6 +86,11 @@ export class Kernel implements FadumpKernel {
   vmcore: PtLoadPhdr[] | null = null;
   /** The dump was active at this boot (what the observer needs to judge the capture). */
   dumpActiveAtBoot = false;
+  /** cpu_possible/present/online_mask by weight (§11), and the partition's cpu nodes. */
+  cpus: CpuMaps = { possible: 1, present: 1, online: 1 };
+  private dtCpus = 1;
+  /** The NT_PRSTATUS notes /proc/vmcore holds (§11); null without a vmcore. */
+  cpuNotes: number | null = null;
   private crashing_cpu = -1;
   /** This boot has built an elfcorehdr at registration. */
   private elfcorehdrBuilt = false;
@@ -136,8 +142,10 @@ export class Kernel implements FadumpKernel {
     this.dumpActiveAtBoot = this.fw_dump.dump_active;
     // 3. Capture boot: the param area is appended before early parameters are parsed.
     this.fadump_append_bootargs();
-    // 2. fadump=.
+    // 2. fadump=; nr_cpus= (kernel/smp.c nrcpus()), then the CPU maps (setup_arch()).
     this.early_fadump_param(this.config.fadump);
+    this.dtCpus = dt.cpus;
+    this.cpus = smp_setup_cpu_maps(dt.maxCpus, dt.cpus, nr_cpu_ids_of(this.saved_command_line, this.config.nrCpus));
     // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
     // only when fadump_reserve_mem() reserved nothing: fadump off or failed (§1 early boot 4, §6).
     this.crashkernelReserved =
@@ -485,6 +493,7 @@ export class Kernel implements FadumpKernel {
       if (ehdr === null) return failed();
       f.elfcorehdr_addr = fdh.elfcorehdrAddr;
       this.vmcore = ehdr.phdrs.map((p) => ({ ...p }));
+      this.cpuNotes = this.ops.fadump_build_cpu_notes(fdh.cpuMaskWeight ?? this.config.onlineCpus);
       return;
     }
     if (!this.is_fadump_header_compatible(fdh) || fdh === null) return failed();
@@ -501,6 +510,7 @@ export class Kernel implements FadumpKernel {
     if (this.platform_fadump_process() < 0) return failed();
     f.elfcorehdr_addr = 1; // allocated in this kernel's memory
     this.vmcore = phdrs;
+    this.cpuNotes = this.ops.fadump_build_cpu_notes(fdh.cpuMaskWeight ?? this.config.onlineCpus);
   }
 
   /** The PT_LOADs: boot regions at their copy destination, then every memory range above
@@ -659,8 +669,26 @@ export class Kernel implements FadumpKernel {
     this.crashing_cpu = 0;
     const ram = this.env.fw.ram;
     const fdh = this.readHeader(this.fw_dump.fadumphdr_addr);
-    if (fdh !== null) ram.write(this.fw_dump.fadumphdr_addr, { ...fdh, crashingCpu: this.crashing_cpu });
+    // fdh->cpu_mask = *cpu_online_mask (§11).
+    if (fdh !== null)
+      ram.write(this.fw_dump.fadumphdr_addr, {
+        ...fdh,
+        crashingCpu: this.crashing_cpu,
+        cpuMaskWeight: this.cpus.online,
+      });
     return this.ops.fadump_trigger();
+  }
+
+  // =============================================================================================
+  // Processor DLPAR (§11): nothing in fadump hears it.
+
+  /** dlpar_cpu() by count; on success the partition's new processor count, for the firmware. */
+  dlpar_cpu(action: 'add' | 'remove', count: number): { errno: Errno } | { dtCpus: number } {
+    const r = dlpar_cpu(this.cpus, this.dtCpus, this.config.cpus, action, count);
+    if (typeof r === 'string') return { errno: r };
+    this.cpus = r.maps;
+    this.dtCpus = r.dtCpus;
+    return { dtCpus: r.dtCpus };
   }
 
   // =============================================================================================

@@ -192,6 +192,12 @@ export class OpalFadump implements FadumpOps {
 
   /** opal_fadump_process(): CPU notes from the firmware's CPU data, else the crashing CPU's
    *  registers; a header that names no crashing CPU is -ENODEV. */
+  /** opal_fadump_build_cpu_notes(): one note per CPU in cpu_mask [I: every one of them has
+   *  OPAL's register data]. */
+  fadump_build_cpu_notes(cpuMaskWeight: number): number {
+    return cpuMaskWeight;
+  }
+
   fadump_process(): number {
     const h = this.k.env.fw.ram.read('crash-info-header', this.k.fw_dump.fadumphdr_addr);
     if (h !== null && h.crashingCpu === FADUMP_CPU_UNKNOWN) return -19;

@@ -56,6 +56,11 @@ export const SIM_CONFIGS: readonly ConfigInput[] = [
     registerAtBoot: false,
     memoryHolesMiB: [{ startMiB: 256, sizeMiB: 256 }],
   },
+  // CPU hotplug (docs/kernel-behaviour.md §11): QEMU's CPU state data for the CPUs present, on a 6.12 and a 6.1 capture
+  // kernel, and PowerVM's.
+  { platform: 'pseries', firmware: 'qemu', cpus: 2, onlineCpus: 1, kernel: '6.12' },
+  { platform: 'pseries', firmware: 'qemu', cpus: 4, onlineCpus: 2, kernel: '6.1' },
+  { platform: 'pseries', cpus: 2, onlineCpus: 1 },
 ];
 
 export function simConfigs(): Config[] {
@@ -93,6 +98,13 @@ export function simAlphabet(config: Config): ExternalEvent[] {
     w(F.releaseMemLink, '1\n'),
     w(F.enabled, '1'),
   ];
+  if (config.onlineCpus < config.cpus)
+    out.push(
+      { event: 'cpu-hotplug', action: 'add', cpus: 1 },
+      { event: 'cpu-hotplug', action: 'add', cpus: 2 },
+      { event: 'cpu-hotplug', action: 'remove', cpus: 1 },
+      w(F.bootargsAppend, 'nr_cpus=1\n'),
+    );
   if (config.platform === 'pseries') {
     // The command line has `room` bytes left before COMMAND_LINE_SIZE: a write of exactly that many
     // bytes (with echo's newline) is -ENOSPC, one byte fewer fits.
@@ -152,6 +164,7 @@ export function weightOf(e: ExternalEvent): number {
     case 'crash':
       return 4;
     case 'memory-hotplug':
+    case 'cpu-hotplug':
       return 3;
     case 'write':
       return e.path.endsWith('/registered') || e.path.endsWith('release_mem') ? 3 : 2;

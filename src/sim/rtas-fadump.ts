@@ -169,18 +169,35 @@ export class RtasFadump implements FadumpOps {
     this.fdm_active = null;
   }
 
-  /** rtas_fadump_process(): every section the firmware copied must be complete and without
-   *  error, in the registered order (CPU state 0, HPTE 1, boot-memory regions 2...): the first
-   *  that is not fails the dump with -EINVAL ("Dump taken by platform is not valid (%d)" /
-   *  "... incomplete (%d)", docs/kernel-behaviour.md §1.4 "Partial preservation"). */
+  /** rtas_fadump_process(): since 78d5cc15fb7d (6.10) every section the firmware copied must be
+   *  complete and without error, in the registered order (CPU state 0, HPTE 1, boot-memory
+   *  regions 2...): the first that is not fails the dump with -EINVAL ("Dump taken by platform is
+   *  not valid (%d)" / "... incomplete (%d)", docs/kernel-behaviour.md §1.4 "Partial
+   *  preservation"); before, only the boot memory had to be complete and the CPU state data
+   *  non-empty (§11). */
   fadump_process(): number {
     const fdm = this.fdm_active;
     if (fdm === null) return -22;
+    if (!this.k.has('6.10')) {
+      const rmr = fdm.bootRegions;
+      if (fdm.cpuState.errorFlags !== 0 || rmr.some((r) => r.errorFlags !== 0)) return -22; // "not valid"
+      if (rmr.some((r) => r.bytesDumped !== r.size) || fdm.cpuState.bytesDumped === 0) return -22; // "incomplete"
+      return 0;
+    }
     for (const s of [fdm.cpuState, fdm.hpte, ...fdm.bootRegions]) {
       if (s.errorFlags !== 0) return -22; // "Dump taken by platform is not valid (%d)"
       if (s.bytesDumped !== s.size) return -22; // "Dump taken by platform is incomplete (%d)"
     }
     return 0;
+  }
+
+  /** rtas_fadump_build_cpu_notes(): one note per CPU of the register save area (its num_cpus, the
+   *  CPUs the firmware saved, CPUSTRT ids 0..n-1) that is in the header's cpu_mask. */
+  fadump_build_cpu_notes(cpuMaskWeight: number): number {
+    const saved = this.fdm_active?.savedCpus ?? this.k.env.config.onlineCpus;
+    let notes = 0;
+    for (let cpu = 0; cpu < saved; cpu++) if (cpu < cpuMaskWeight) notes++;
+    return notes;
   }
 
   /** rtas_fadump_region_show(): the CPU state and HPTE sections, the boot regions, the param area. */
@@ -192,7 +209,8 @@ export class RtasFadump implements FadumpOps {
     const hpteStart = cpuStart + cpuSize;
     const hpteSize = f.hpte_region_size;
     const lines = [
-      `CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(cpuSize)}`,
+      // bytes_dumped of fdm_active's section: QEMU's may be short of the section (§11).
+      `CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(this.fdm_active?.cpuState.bytesDumped ?? cpuSize)}`,
       `HPTE:[${hex016(hpteStart)}-${hex016(hpteStart + hpteSize - 1)}] ${hexp(hpteSize)} bytes, Dumped: ${dumped(hpteSize)}`,
       ...bootRegionLines(f),
     ];

@@ -187,6 +187,20 @@ export function howOf(c: Config, e: ExternalEvent): How {
             qemu: `in the monitor, device_del the last pc-dimm added (${mib(e.lmbs)})`,
           };
     }
+    case 'cpu-hotplug': {
+      const what = `${e.cpus} processor${e.cpus === 1 ? '' : 's'}`;
+      return e.action === 'add'
+        ? {
+            kind: 'manual',
+            hmc: `on the HMC: add ${what} to this LPAR (DLPAR: chhwres -r proc -m <managed-system> -p <lpar-name> -o a --procs ${e.cpus})`,
+            qemu: `in the monitor, device_add <cpu-model>-spapr-cpu-core,id=coreN,core-id=N for a free slot of info hotpluggable-cpus (${what})`,
+          }
+        : {
+            kind: 'manual',
+            hmc: `on the HMC: remove ${what} from this LPAR (DLPAR: chhwres -r proc -m <managed-system> -p <lpar-name> -o r --procs ${e.cpus})`,
+            qemu: `in the monitor, device_del the last CPU core added (${what})`,
+          };
+    }
     case 'firmware-error': {
       if (e.call === 'preserve-partial') {
         const what = `copy only the first ${e.regions ?? 0} boot-memory region(s) at the next dump`;

@@ -96,25 +96,16 @@ function captureLines(config: Config, post: SystemState, cmdline: string): strin
   return out;
 }
 
-/** A capture boot whose dump rtas_fadump_process() rejected (docs/kernel-behaviour.md §1.4, "Partial preservation"):
- *  rtas_fadump_dt_scan()'s "Firmware-assisted dump is active.", then its pr_err "Dump taken by
- *  platform is not valid (%d)" / "... incomplete (%d)" and pr_warn "Region type: %u src addr:
- *  0x%llx dest addr: 0x%llx" (arch/powerpc/platforms/pseries/rtas-fadump.c), the section's
- *  addresses rebuilt from what the capture kernel handed over (the dump's regions and area).
- *  null for any other step. */
-function platformRejectLines(
-  config: Config,
-  pre: SystemState,
-  event: ExternalEvent,
-  post: SystemState,
-): string[] | null {
+/** rtas_fadump_process()'s lines when it rejected the dump (docs/kernel-behaviour.md §1.4,
+ *  "Partial preservation"): its pr_err "Dump taken by platform is not valid (%d)" / "...
+ *  incomplete (%d)" and pr_warn "Region type: %u src addr: 0x%llx dest addr: 0x%llx"
+ *  (arch/powerpc/platforms/pseries/rtas-fadump.c), the section's addresses rebuilt from what the
+ *  capture kernel handed over (the dump's regions and area); [] for any other end of a capture. */
+function platformRejectLines(config: Config, post: SystemState): string[] {
   const message = post.dumpReason ?? '';
   const m = /^Dump taken by platform is (?:not valid|incomplete)(?: \((\d+)\))?$/.exec(message);
-  const capture =
-    (event.event === 'crash' || event.event === 'reboot') &&
-    (pre.actors.firmware.matches('registered') || pre.actors.firmware.matches('dumpPending'));
-  if (config.platform !== 'pseries' || post.dump !== 'lost' || m === null || !capture) return null;
-  const out = ['rtas fadump: Firmware-assisted dump is active.', `rtas fadump: ${message}`];
+  if (config.platform !== 'pseries' || post.dump !== 'lost' || m === null) return [];
+  const out = [`rtas fadump: ${message}`];
   const r = post.actors.productionKernel.context.reservation;
   if (m[1] === undefined || r === null) return out;
   const i = Number(m[1]);
@@ -128,6 +119,27 @@ function platformRejectLines(
     `rtas fadump: Region type: ${section.type} src addr: ${hexll(section.src)} dest addr: ${hexll(section.dest)}`,
   );
   return out;
+}
+
+/** A capture boot whose processing failed (docs/kernel-behaviour.md §1.4 5): the capture boot's lines, then
+ *  fadump_invalidate_release_mem() frees the memory above the kept area, as release_mem does; the
+ *  kernel runs on (the production kernel holds the capture build's state); rtas_fadump_process()'s
+ *  lines come before the release (as on real 6.12, test/real/). */
+function failedCaptureLines(config: Config, post: SystemState, cmdline: string): string[] {
+  const k = post.actors.productionKernel.context;
+  const out: string[] = [];
+  if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
+  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${k.paramArea}`);
+  out.push('fadump: Firmware-assisted dump is active.');
+  const top = k.reservation?.bootMemTop ?? 0;
+  for (const m of k.memory) {
+    const start = Math.max(m.start, top);
+    if (m.end > start)
+      out.push(
+        `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
+      );
+  }
+  return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config.pageSize)];
 }
 
 /** release_mem: fadump_free_reserved_memory() "freeing reserved memory (0x%llx - 0x%llx)" from
@@ -156,10 +168,11 @@ export function consoleLines(
   const before = running(pre);
   const after = running(post);
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
-  const rejected = platformRejectLines(config, pre, event, post);
-  if (rejected !== null) return rejected;
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
+  if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
+    return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
   if (after === 'production' && booted) return bootLines(config, pre, post);
 
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)

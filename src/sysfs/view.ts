@@ -4,7 +4,8 @@
 // observer: it reads the kernels' snapshots and changes nothing.
 import type { Config } from '../config';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
-import { areaGeometry, paramAreaRange, type AreaGeometry } from '../memory/guest';
+import { areaGeometry, paramAreaRange, qemuCpuStateBytes, type AreaGeometry } from '../memory/guest';
+import { CPU_ONLINE_FILE, cpuHotplugConfigured, cpuList, cpusOnline } from '../memory/cpus';
 import { dumpAreaAt, hex, hex016, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
 import { fadumpFiles } from './files';
 import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
@@ -18,8 +19,9 @@ export interface Observation {
   /** path → contents; absent files omitted; write-only files read as "". */
   sysfs: Record<string, string>;
   /** /proc/vmcore's PT_LOADs: physical address, size, and p_offset as the file shows it
-   *  (vmcoreFileLayout()). */
-  vmcore: { ptLoad: PtLoad[] } | null;
+   *  (vmcoreFileLayout()); and, where the configuration lets CPUs change, its NT_PRSTATUS notes
+   *  (one per CPU, docs/kernel-behaviour.md §11). */
+  vmcore: { ptLoad: PtLoad[]; prstatusNotes?: number } | null;
   dump: DumpOutcome;
 }
 
@@ -57,6 +59,9 @@ interface RegionInput {
   paramArea: string | null;
   /** Where the param area is (paramAreaRange()). */
   paramAreaAt: { start: number; end: number } | null;
+  /** With a dump active, the CPU section's bytes_dumped when the firmware saved less than the
+   *  section (QEMU: the CPUs present at the crash, §11); absent: all of it. */
+  cpuDumpedBytes?: number;
 }
 
 /** fadump_region_show(): rtas_fadump_region_show / opal_fadump_region_show. pSeries always has a
@@ -71,7 +76,10 @@ export function fadumpRegion(r: RegionInput): string {
   ] as const) {
     if (range === null) continue;
     const size = range.end - range.start;
-    lines.push(`${name}:[${hex016(range.start)}-${hex016(range.end - 1)}] ${hex(size)} bytes, Dumped: ${dumped(size)}`);
+    const saved = name === 'CPU ' && r.cpuDumpedBytes !== undefined ? r.cpuDumpedBytes : size;
+    lines.push(
+      `${name}:[${hex016(range.start)}-${hex016(range.end - 1)}] ${hex(size)} bytes, Dumped: ${dumped(saved)}`,
+    );
   }
   let dest = r.bootMemDest;
   for (const b of r.bootRegions) {
@@ -98,8 +106,14 @@ function regionOf(
   active: boolean,
   paramArea: string | null,
   memoryEnd: number,
+  cpusAtCrash?: number,
 ): string {
   return fadumpRegion({
+    // §11: QEMU fills the CPU state data for the CPUs present at the crash (0x20 + 0x4f0 each);
+    // PowerVM's saved size is taken to be the section's [I].
+    ...(config.firmware === 'qemu' && active
+      ? { cpuDumpedBytes: qemuCpuStateBytes(cpusAtCrash ?? config.onlineCpus) }
+      : {}),
     // Under radix the kernel placed it from the memory it booted with; the model takes the memory
     // it has now (recorded disagreement D7 after a hot-add, src/sim/disagreements.ts).
     paramAreaAt: paramArea === null ? null : paramAreaRange(config.mmu, memoryEnd),
@@ -153,6 +167,8 @@ export function observe(config: Config, state: SystemState): Observation {
     // kexec's files, shown where crashkernel= memory is reserved (they exist in every kernel with
     // CONFIG_KEXEC_CORE; the view leaves them out elsewhere to keep fadump's observations as
     // they were).
+    // §11: the online CPUs, where the configuration lets them change.
+    if (cpuHotplugConfigured(config)) sysfs[CPU_ONLINE_FILE] = cpuList(cpusOnline(k.cpus));
     if (k.crashkernel !== null) {
       sysfs[KEXEC_FILES.crashLoaded] = state.actors.kexec.matches('loaded') ? '1' : '0';
       sysfs[KEXEC_FILES.crashSize] = String(k.crashkernel.end - k.crashkernel.start);
@@ -225,6 +241,7 @@ export function observe(config: Config, state: SystemState): Observation {
             true,
             k.paramArea,
             memoryEndOf(d.memoryAtCrash),
+            d.cpusAtCrash,
           )
         : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
@@ -232,6 +249,10 @@ export function observe(config: Config, state: SystemState): Observation {
     };
     for (const f of files) sysfs[f] = values[f] ?? '';
     if (k.ptLoads !== null) vmcore = { ptLoad: vmcoreFileLayout(k.ptLoads, config.pageSize) };
+    // §11: one NT_PRSTATUS note per CPU online at the crash (rtas_fadump_build_cpu_notes()).
+    if (vmcore !== null && d !== null && cpuHotplugConfigured(config))
+      vmcore = { ...vmcore, prstatusNotes: d.header.cpusInMask ?? config.onlineCpus };
+    if (cpuHotplugConfigured(config)) sysfs[CPU_ONLINE_FILE] = cpuList(cpusOnline(k.cpus));
   }
   // fadump_init_files() (arch/powerpc/kernel/fadump.c): /sys/kernel/fadump_enabled,
   // fadump_registered and fadump_release_mem are links to the files in /sys/kernel/fadump/

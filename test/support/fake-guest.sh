@@ -14,6 +14,7 @@ while read -r id cmd a; do
       echo "|1"
       echo "@CMDLINE console=hvc0 fadump=on"
       echo "@MEMBLOCKS 10000000 8"
+      echo "@CPUS 0"
       echo "@DMESG [    0.100000] fadump: fake $boot"
       echo "@@$id> 0" ;;
     put) echo "@@$id<"; echo "@@$id> 0" ;;

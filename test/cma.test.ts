@@ -9,6 +9,10 @@ import { formatReplay, stepJson } from '../src/log/format';
 import { cmaRange } from '../src/memory/layout';
 import { simRun } from '../src/sim/adapter';
 import { cmaLines } from '../src/sysfs/console';
+import { generatePaths } from '../src/explore/paths';
+import { configSpec } from '../src/spec/steps';
+import { shBody } from '../src/spec/sh';
+import { mdBody } from '../src/spec/md';
 import { boot, crash, MiB, run, write } from './support/story';
 
 const RELEASE = '/sys/kernel/fadump/release_mem';
@@ -106,6 +110,18 @@ describe('/proc/meminfo CmaTotal and CmaFree', () => {
     const sim = simRun(makeConfig(LAB), [boot], { mutant: 'cma-not-given-back' });
     expect(sim.steps[1]?.meminfo).toEqual({ CmaTotal: 0, CmaFree: 0 });
     expect(run(LAB, [boot]).at(0).meminfo?.CmaTotal).toBe(320 * MiB);
+  });
+});
+
+describe('the regression spec checks the CMA lines', () => {
+  it('grep -E "^Cma(Total|Free):" /proc/meminfo: the area in a normal boot, 0 kB in the capture kernel', () => {
+    const spec = configSpec(generatePaths(makeConfig(LAB)));
+    const sh = shBody(spec);
+    const values = [...sh.matchAll(/^\s*c (.*)$/gm)].map((m) => m[1] ?? '');
+    expect(values).toContain("'CmaTotal: 0 kB\\nCmaFree: 0 kB'");
+    // The area's figure goes to a value variable (it recurs), or stands in the line.
+    expect(sh).toMatch(/CmaTotal: 327680 kB\\nCmaFree: 327680 kB/);
+    expect(mdBody(spec)).toContain("`grep -E '^Cma(Total|Free):' /proc/meminfo`");
   });
 });
 

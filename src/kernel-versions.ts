@@ -76,6 +76,12 @@ export interface KernelTraits {
   /** fadump=nocma is understood and the boot-memory copy destination is handed to CMA. Before,
    *  early_fadump_param() knew only "on" and "off": "nocma" left fadump disabled. */
   readonly cma: boolean;
+  /** How fadump_cma_init() fits the CMA area to [reserve_dump_area_start, + boot_memory_size):
+   *  'exact' (a4e92ce8e4c8 on): fadump_reserve_mem() rounds boot_memory_size up to
+   *  CMA_MIN_ALIGNMENT_BYTES (unless nocma) and cma_init_reserved_mem() takes the range as it is,
+   *  refusing an unaligned base with -EINVAL; 'aligned-inside' (6faeac507beb on): boot_memory_size
+   *  is only page-aligned and fadump_cma_init() gives CMA the aligned part inside the range. */
+  readonly cmaFit: 'exact' | 'aligned-inside';
   /** fadump on PowerNV (OPAL MPIPL) exists. */
   readonly opal: boolean;
   /** kdump's CONFIG_CRASH_HOTPLUG on powerpc: the kernel updates a loaded crash image on memory
@@ -117,6 +123,7 @@ const BEFORE: KernelTraits = {
   reserveAt: 'top-of-ram',
   dlparCheck: 'reserved-pages',
   cma: false,
+  cmaFit: 'exact',
   opal: false,
   crashHotplug: false,
   everySectionComplete: false,
@@ -213,6 +220,16 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     // fadump_append_bootargs()), same release. fadump_setup_param_area() from setup_fadump(),
     // only with an area reserved.
     sets: { paramArea: 'when-enabled' },
+  },
+  {
+    since: '6.13',
+    commit: '6faeac507beb',
+    title: 'powerpc/fadump: Reserve page-aligned boot_memory_size during fadump_reserve_mem',
+    // fadump_cma_init(): ALIGN(base), ALIGN_DOWN(end), "Too less memory to give to CMA", and the
+    // "Initialized [0x%llx, %luMB] cma area from [0x%lx, %luMB] ..." line. Not taken to the stable
+    // series with its neighbours adfaec30ffac and 05b94cae1c47: Debian 6.12.107 prints the older
+    // "Initialized 0x%lx bytes cma area at %ldMB ..." (test/real/).
+    sets: { cmaFit: 'aligned-inside' },
   },
   {
     since: '6.13',

@@ -36,7 +36,14 @@ describe('fadump-model paths', () => {
     const r = replay(first.config, first.entries);
     const want = expectedSteps(set, set.paths[0] ?? { letters: [], events: [] }).slice(1);
     expect(
-      r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump })),
+      r.steps.map((s) => ({
+        accepted: s.accepted,
+        errno: s.errno,
+        sysfs: s.sysfs,
+        vmcore: s.vmcore,
+        dump: s.dump,
+        meminfo: s.meminfo,
+      })),
     ).toEqual(want.map(({ event: _e, ...rest }) => rest));
   });
 

@@ -1,7 +1,8 @@
 // conform: holds the model to a real kernel's transcript. The transcript's events are replayed
 // through the model configured as the guest was, and every step is compared: the write's errno,
 // each fadump file's contents (with the /sys/kernel/fadump_* aliases and debugfs fadump_region),
-// /proc/vmcore's PT_LOAD table, whether a dump is exported, and the kernel's fadump console lines.
+// /proc/vmcore's PT_LOAD table, whether a dump is exported, the kernel's fadump console lines and
+// /proc/meminfo's CmaTotal and CmaFree.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
@@ -28,7 +29,8 @@ export interface Divergence {
   /** The transcript's file name (no directory). */
   transcript: string;
   step: number;
-  /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, vmcore.prstatusNotes, file:<path>. */
+  /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, vmcore.prstatusNotes, file:<path>,
+   *  console[i], meminfo:CmaTotal|CmaFree. */
   field: string;
   expected: string;
   observed: string;
@@ -146,8 +148,16 @@ export function compareStep(
   if (notes !== undefined && realNotes !== undefined && notes !== realNotes)
     d('vmcore.prstatusNotes', notes, realNotes);
   const realVmcore = o?.vmcore ?? null;
-  if ((model.vmcore !== null) !== (realVmcore !== null))
-    d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');
+  const sameKernel = (model.vmcore !== null) === (realVmcore !== null);
+  if (!sameKernel) d('vmcore', model.vmcore !== null ? 'exported' : 'none', realVmcore !== null ? 'exported' : 'none');
+  // /proc/meminfo's CmaTotal and CmaFree (bytes, meminfoOf()), where the guest recorded them and
+  // runs the same kind of kernel as the model (a capture kernel exports /proc/vmcore): where it
+  // does not, the 'vmcore' field already holds the divergence, and the CMA lines follow from it.
+  if (sameKernel && o !== null && model.meminfo !== null)
+    for (const key of ['CmaTotal', 'CmaFree'] as const) {
+      const seen = o.meminfo[key];
+      if (seen !== undefined && seen !== model.meminfo[key]) d(`meminfo:${key}`, model.meminfo[key], seen);
+    }
   if (model.vmcore !== null && realVmcore !== null) {
     const real = realVmcore.phdrs.filter((p) => p.type === 'PT_LOAD');
     const want = model.vmcore.ptLoad;

@@ -1,5 +1,6 @@
 // The regression suite generated from the model: transition-covering paths, each with what the
-// model predicts a user observes after every step (errno, files, /proc/vmcore, dump outcome).
+// model predicts a user observes after every step (errno, files, /proc/vmcore, /proc/meminfo's CMA
+// lines, dump outcome).
 import { describeEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import { Engine } from './engine';
@@ -15,6 +16,8 @@ export interface ExpectedStep {
   sysfs: Observation['sysfs'];
   vmcore: Observation['vmcore'];
   dump: Observation['dump'];
+  /** /proc/meminfo's CmaTotal and CmaFree (bytes; src/sysfs/view.ts meminfoOf()). */
+  meminfo: Observation['meminfo'];
 }
 
 /** The model's prediction along a path: step 0 is the initial state. Computed with the
@@ -25,7 +28,7 @@ export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
   const t = engine.initialTuple();
   const at = (event: ExternalEvent | null, accepted: boolean, errno: Errno | null): ExpectedStep => {
     const o = observe(config, engine.toState(t));
-    return { event, accepted, errno, sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump };
+    return { event, accepted, errno, sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump, meminfo: o.meminfo };
   };
   const out = [at(null, true, null)];
   for (const e of path.letters) {

@@ -10,7 +10,7 @@ import { describeEvent } from '../events';
 import { hex } from '../memory/layout';
 import { memoryMapLines } from '../memory/map';
 import { FILES } from '../sysfs/store';
-import type { Observation } from '../sysfs/view';
+import type { Meminfo, Observation } from '../sysfs/view';
 import { finalObservation, type Explanation, type Replay, type ReplayInitial, type ReplayStep } from './replay';
 
 function verdict(s: ReplayStep): string {
@@ -22,7 +22,19 @@ function verdict(s: ReplayStep): string {
 /** Files that are written, never read: present, they read as nothing (docs/kernel-behaviour.md §2). */
 const WRITE_ONLY = new Set<string>([FILES.releaseMem, '/sys/kernel/fadump_release_mem', FILES.releaseCore]);
 
-function observationLines(o: Observation & Explanation, shown: readonly string[], mapChanged: boolean): string[] {
+/** /proc/meminfo's CMA lines as the file prints them ("%8lu kB", show_val_kb() in
+ *  fs/proc/meminfo.c, without the padding); "(no kernel running)" when there is none. */
+export function meminfoText(m: Meminfo | null): string {
+  if (m === null) return '(no kernel running)';
+  return `CmaTotal: ${m.CmaTotal / 1024} kB, CmaFree: ${m.CmaFree / 1024} kB`;
+}
+
+function observationLines(
+  o: Observation & Explanation,
+  shown: readonly string[],
+  mapChanged: boolean,
+  meminfoChanged: boolean,
+): string[] {
   const out = [`  running: ${o.running}`];
   out.push(`  states: ${shown.map((a) => `${a}=${o.states[a as keyof typeof o.states]}`).join('  ')}`);
   const files = Object.entries(o.sysfs);
@@ -54,6 +66,7 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
   } else {
     out.push('  /proc/vmcore: absent');
   }
+  if (meminfoChanged) out.push(`  /proc/meminfo: ${meminfoText(o.meminfo)}`);
   if (mapChanged) {
     out.push('  memory map:');
     for (const l of memoryMapLines(o.memoryMap)) out.push(`    ${l}`);
@@ -71,10 +84,11 @@ function observationLines(o: Observation & Explanation, shown: readonly string[]
   return out;
 }
 
-/** Formats a replay's steps as they come, holding only the last memory map shown (the map is
- *  printed at the first step and whenever it changes). */
+/** Formats a replay's steps as they come, holding only the last memory map and /proc/meminfo
+ *  lines shown (each is printed at the first step and whenever it changes). */
 export class TextFormatter {
   private lastMap: string | null = null;
+  private lastMeminfo: string | null = null;
   private readonly shown: readonly string[];
 
   constructor(config: Config | null) {
@@ -88,9 +102,19 @@ export class TextFormatter {
     return changed;
   }
 
+  private meminfoChanged(o: Observation): boolean {
+    const key = JSON.stringify(o.meminfo);
+    const changed = key !== this.lastMeminfo;
+    this.lastMeminfo = key;
+    return changed;
+  }
+
   /** The initial state (before the first event), printed for a log with no events. */
   noSteps(initial: ReplayInitial): string {
-    return ['(the log has no events)', ...observationLines(initial, this.shown, this.mapChanged(initial))].join('\n');
+    return [
+      '(the log has no events)',
+      ...observationLines(initial, this.shown, this.mapChanged(initial), this.meminfoChanged(initial)),
+    ].join('\n');
   }
 
   /** After the last step: the graph properties the state the log ends in breaks (no-deadlock,
@@ -112,7 +136,7 @@ export class TextFormatter {
     if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
     for (const l of s.console) out.push(`  console: ${l}`);
     for (const l of s.service) out.push(`  ${l}`);
-    out.push(...observationLines(s, this.shown, this.mapChanged(s)));
+    out.push(...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s)));
     return out.join('\n');
   }
 }
@@ -151,6 +175,7 @@ export function stepJson(s: ReplayStep): unknown {
     sysfs: s.sysfs,
     vmcore: s.vmcore,
     dump: s.dump,
+    meminfo: s.meminfo,
     outcome: s.outcome,
     violations: s.violations,
     memoryMap: s.memoryMap,

@@ -100,12 +100,20 @@ export function finalObservation(
   last: ReplayStep | undefined,
 ): Observation & Pick<Explanation, 'outcome'> {
   return last
-    ? { states: last.states, sysfs: last.sysfs, vmcore: last.vmcore, dump: last.dump, outcome: last.outcome }
+    ? {
+        states: last.states,
+        sysfs: last.sysfs,
+        vmcore: last.vmcore,
+        dump: last.dump,
+        meminfo: last.meminfo,
+        outcome: last.outcome,
+      }
     : {
         states: initial.states,
         sysfs: initial.sysfs,
         vmcore: initial.vmcore,
         dump: initial.dump,
+        meminfo: initial.meminfo,
         outcome: initial.outcome,
       };
 }

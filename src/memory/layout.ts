@@ -96,6 +96,15 @@ export interface BootMemoryInput {
   rule: BootMemoryRule;
   /** PAGE_SIZE in bytes. */
   pageSize: number;
+  /** fadump_reserve_mem() rounds boot_memory_size up to CMA_MIN_ALIGNMENT_BYTES (CMA_ALIGN) for
+   *  the CMA area, unless nocma (a4e92ce8e4c8 until 6faeac507beb: KernelTraits.cmaFit 'exact').
+   *  Default false. */
+  cmaAlign?: boolean;
+}
+
+/** The page-aligned boot memory size rounded up to CMA_ALIGN where `cmaAlign` says so (bytes). */
+function cmaAligned(size: number, input: BootMemoryInput): number {
+  return input.cmaAlign === true ? alignUp(size, CMA_ALIGN) : size;
 }
 
 /** boot_memory_size, or the reason fadump cannot be enabled. */
@@ -105,7 +114,7 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
     // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
     const fallback = Math.max(alignDown(input.ramBytes / 20, 256 * MiB), SEED_2011_MIN_BOOT_MEM);
     const size = input.crashkernel !== null && input.crashkernel > 0 ? input.crashkernel : fallback;
-    return { ok: true, value: pageAlign(size, input.pageSize) };
+    return { ok: true, value: cmaAligned(pageAlign(size, input.pageSize), input) };
   }
   let size: number;
   if (input.crashkernel !== null && input.crashkernel > 0) {
@@ -115,7 +124,7 @@ export function bootMemorySize(input: BootMemoryInput): Result<number> {
     // 5% of RAM rounded down to a multiple of 256 MB, raised to the platform minimum.
     size = Math.max(alignDown(Math.floor(input.ramBytes / 20), 256 * MiB), bootMemMin);
   }
-  size = pageAlign(size, input.pageSize);
+  size = cmaAligned(pageAlign(size, input.pageSize), input);
   if (size < bootMemMin) {
     return {
       ok: false,
@@ -236,12 +245,26 @@ export function locateReserveMem(
   return null;
 }
 
-/** fadump_cma_init() (arch/powerpc/kernel/fadump.c, since a4e92ce8e4c8): cma_init_reserved_mem(
- *  base = reserve_dump_area_start, size = boot_memory_size), which refuses a base or size not
- *  aligned to CMA_MIN_ALIGNMENT_BYTES ("Failed to init cma area"); null then. Bytes. Seen on real
- *  6.1 and 6.12: "Initialized 0x14000000 bytes cma area at 320MB" (test/real/). */
-export function cmaRange(areaStart: number, bootMemSize: number): Range | null {
-  if (bootMemSize === 0 || areaStart % CMA_ALIGN !== 0 || bootMemSize % CMA_ALIGN !== 0) return null;
+/** fadump_cma_init() (arch/powerpc/kernel/fadump.c, since a4e92ce8e4c8): the CMA area over
+ *  [areaStart, + bootMemSize), bytes; null when CMA init fails.
+ *  - 'exact' (until 6faeac507beb): cma_init_reserved_mem(reserve_dump_area_start,
+ *    boot_memory_size) refuses a base or size not aligned to CMA_MIN_ALIGNMENT_BYTES with -EINVAL
+ *    (mm/cma.c), "Failed to init cma area for firmware-assisted dump,-22". Seen on real 6.1 and
+ *    6.12: "Initialized 0x14000000 bytes cma area at 320MB" (test/real/).
+ *  - 'aligned-inside' (6faeac507beb, 6.13): base = ALIGN(start), end = ALIGN_DOWN(start + size);
+ *    end <= base: "Too less memory to give to CMA", no area. */
+export function cmaRange(
+  areaStart: number,
+  bootMemSize: number,
+  fit: 'exact' | 'aligned-inside' = 'exact',
+): Range | null {
+  if (bootMemSize === 0) return null;
+  if (fit === 'aligned-inside') {
+    const start = alignUp(areaStart, CMA_ALIGN);
+    const end = alignDown(areaStart + bootMemSize, CMA_ALIGN);
+    return end > start ? { start, end } : null;
+  }
+  if (areaStart % CMA_ALIGN !== 0 || bootMemSize % CMA_ALIGN !== 0) return null;
   return { start: areaStart, end: areaStart + bootMemSize };
 }
 

@@ -25,7 +25,12 @@ export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false
  *  CMA part of the copy destination; or the kernel's reason for disabling fadump. */
 export function reserveAtBoot(config: Config, memory: readonly Range[]): ReserveResult {
   const geometry = areaGeometry(config);
+  const traits = traitsOf(config.kernel);
+  // CMA unless nocma (§1 early boot 6), and only in kernels that have it (a4e92ce8e4c8,
+  // src/kernel-versions.ts); how the area is fitted is the release's (cmaFit).
+  const cma = config.fadump !== 'nocma' && traits.cma;
   const size = bootMemorySize({
+    cmaAlign: cma && traits.cmaFit === 'exact',
     platform: config.platform,
     ramBytes: totalSize(memory),
     crashkernel: config.crashkernel,
@@ -54,9 +59,7 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
       bootMemTop: regions.value.bootMemTop,
       bootMemDest: area.bootMemDest,
       area: { start, end: start + areaSize },
-      // CMA unless nocma (§1 early boot 6), and only in kernels that have it (a4e92ce8e4c8,
-      // src/kernel-versions.ts).
-      cma: config.fadump === 'nocma' || !traitsOf(config.kernel).cma ? null : cmaRange(area.start, size.value),
+      cma: cma ? cmaRange(area.start, size.value, traits.cmaFit) : null,
     },
   };
 }

@@ -13,7 +13,8 @@ export interface ObservedStep extends SimObservation {
 }
 
 export interface FieldDiff {
-  /** 'accepted', 'errno', 'dump', 'vmcore', or 'sysfs:<path>'. */
+  /** 'accepted', 'errno', 'dump', 'vmcore', 'meminfo' (/proc/meminfo's CMA lines), or
+   *  'sysfs:<path>'. */
   field: string;
   model: unknown;
   sim: unknown;
@@ -43,10 +44,18 @@ export function modelRun(config: Config, events: readonly ExternalEvent[]): Obse
     sysfs: r.initial.sysfs,
     vmcore: r.initial.vmcore,
     dump: r.initial.dump,
+    meminfo: r.initial.meminfo,
   };
   return [
     initial,
-    ...r.steps.map((s) => ({ accepted: s.accepted, errno: s.errno, sysfs: s.sysfs, vmcore: s.vmcore, dump: s.dump })),
+    ...r.steps.map((s) => ({
+      accepted: s.accepted,
+      errno: s.errno,
+      sysfs: s.sysfs,
+      vmcore: s.vmcore,
+      dump: s.dump,
+      meminfo: s.meminfo,
+    })),
   ];
 }
 
@@ -75,6 +84,7 @@ export function diffStep(model: ObservedStep, sim: ObservedStep): FieldDiff[] {
   if (model.errno !== sim.errno) out.push({ field: 'errno', model: model.errno, sim: sim.errno });
   if (model.dump !== sim.dump) out.push({ field: 'dump', model: model.dump, sim: sim.dump });
   if (!same(model.vmcore, sim.vmcore)) out.push({ field: 'vmcore', model: model.vmcore, sim: sim.vmcore });
+  if (!same(model.meminfo, sim.meminfo)) out.push({ field: 'meminfo', model: model.meminfo, sim: sim.meminfo });
   const paths = [...new Set([...Object.keys(model.sysfs), ...Object.keys(sim.sysfs)])].sort();
   for (const p of paths) {
     const m = model.sysfs[p];

@@ -1,6 +1,6 @@
 // createSim(): the simulator's whole machine (firmware, petitboot, the running kernel, the kdump
 // service) behind the model's observable interface: apply an external event, observe the files,
-// /proc/vmcore's PT_LOADs and the outcome of the last crash (the same format as
+// /proc/vmcore's PT_LOADs, /proc/meminfo's CMA lines and the outcome of the last crash (the same format as
 // src/sysfs/view.ts observe(), without the actors' state names). §n: docs/kernel-behaviour.md.
 import type { Config } from '../config';
 import { faultValue, hotplugTarget, type Errno, type ExternalEvent } from '../events';
@@ -9,7 +9,7 @@ import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
 import { KdumpService } from './kdump';
 import { NO_COMPAT, type Compat, type KernelImage } from './fadump-internal';
-import { Kernel } from './kernel';
+import { Kernel, type CmaMeminfo } from './kernel';
 import { faultsFor, type Faults, type MutantId } from './mutants';
 import { petitbootBoot } from './petitboot';
 import { cpulist } from './hotplug-cpu';
@@ -21,6 +21,8 @@ export interface SimObservation {
   sysfs: Record<string, string>;
   vmcore: { ptLoad: PtLoadPhdr[]; prstatusNotes?: number } | null;
   dump: DumpOutcome;
+  /** /proc/meminfo's CmaTotal and CmaFree in bytes (Kernel.meminfo()); null when no kernel runs. */
+  meminfo: CmaMeminfo | null;
 }
 
 export interface SimStep {
@@ -231,6 +233,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
               ...(cpusChange && notes !== null ? { prstatusNotes: notes } : {}),
             },
       dump,
+      meminfo: kernel === null ? null : kernel.meminfo(),
     };
   }
 

@@ -29,6 +29,7 @@ import {
 } from './consts';
 import { type CrashInfoHeaderInRam, type DeviceTree, type PtLoadPhdr } from './firmware';
 import {
+  ALIGN,
   ALIGN_DOWN,
   freeRanges,
   memblockAdd,
@@ -73,6 +74,12 @@ function atLeast(version: string, since: string, stable: readonly string[] = [])
   const [a = 0, b = 0] = version.split('.').map(Number);
   const [c = 0, d = 0] = since.split('.').map(Number);
   return a !== c ? a > c : b >= d;
+}
+
+/** /proc/meminfo's "CmaTotal:" and "CmaFree:", in bytes. */
+export interface CmaMeminfo {
+  CmaTotal: number;
+  CmaFree: number;
 }
 
 export class Kernel implements FadumpKernel {
@@ -294,6 +301,10 @@ export class Kernel implements FadumpKernel {
     if (!f.fadump_supported) return error();
     if (!f.dump_active) {
       f.boot_memory_size = PAGE_ALIGN(this.fadump_calculate_reserve_size(), this.PAGE_SIZE);
+      // #ifdef CONFIG_CMA: rounded up to CMA_MIN_ALIGNMENT_BYTES unless nocma (a4e92ce8e4c8);
+      // 6faeac507beb (6.13) dropped it, fadump_cma_init() aligning inside the area instead.
+      if (this.has('4.20') && !this.has('6.13') && !f.nocma)
+        f.boot_memory_size = ALIGN(f.boot_memory_size, CMA_MIN_ALIGNMENT_BYTES);
       if (this.config.bootMemoryRule === 'current' && f.boot_memory_size < this.fadump_get_bootmem_min()) {
         return error(); // "Can't enable fadump with boot memory size ... less than ..."
       }
@@ -334,15 +345,24 @@ export class Kernel implements FadumpKernel {
   }
 
   /** fadump_cma_init() (a4e92ce8e4c8, 4.20; before, the area stays plainly reserved):
-   *  cma_init_reserved_mem(reserve_dump_area_start, boot_memory_size), which fails for a base or
-   *  size not aligned to CMA_MIN_ALIGNMENT_BYTES. */
+   *  cma_init_reserved_mem(base, size) (mm/cma.c) refuses a base or size not aligned to
+   *  CMA_MIN_ALIGNMENT_BYTES with -EINVAL ("Failed to init cma area for firmware-assisted
+   *  dump,-22"). From 6faeac507beb (6.13) base is ALIGN()ed up and the end ALIGN_DOWN()ed first,
+   *  and an empty result is "Too less memory to give to CMA". */
   private fadump_cma_init(): void {
     const f = this.fw_dump;
     if (!this.has('4.20')) return;
     if (!f.fadump_enabled || f.nocma || this.bug('cma-not-given-back')) return;
-    const base = f.reserve_dump_area_start;
-    const size = f.boot_memory_size;
-    const aligned = size > 0 && base % CMA_MIN_ALIGNMENT_BYTES === 0 && size % CMA_MIN_ALIGNMENT_BYTES === 0;
+    let base = f.reserve_dump_area_start;
+    let size = f.boot_memory_size;
+    if (size === 0) return;
+    if (this.has('6.13')) {
+      const end = ALIGN_DOWN(base + size, CMA_MIN_ALIGNMENT_BYTES);
+      base = ALIGN(base, CMA_MIN_ALIGNMENT_BYTES);
+      if (end <= base) return;
+      size = end - base;
+    }
+    const aligned = base % CMA_MIN_ALIGNMENT_BYTES === 0 && size % CMA_MIN_ALIGNMENT_BYTES === 0;
     f.cma = aligned ? { base, size } : null;
   }
 
@@ -715,6 +735,17 @@ export class Kernel implements FadumpKernel {
   /** What a reader sees: path → contents without the trailing newline (src/sim/kernfs.ts). */
   sysfsView(): Record<string, string> {
     return this.files.view();
+  }
+
+  /** /proc/meminfo's CMA lines (bytes): meminfo_proc_show() (fs/proc/meminfo.c) prints
+   *  totalcma_pages, which cma_init_reserved_mem() (mm/cma.c) raised by the area's size, and
+   *  NR_FREE_CMA_PAGES. fadump_cma is the only CMA area [I: no hugetlb_cma=, kvm_cma or default
+   *  CMA area, as in the lab's kernels], and nothing has been allocated from it [I]. A capture boot
+   *  never ran fadump_cma_init() and release_mem frees to the buddy allocator
+   *  (fadump_release_memory()), so both stay 0 there. */
+  meminfo(): CmaMeminfo {
+    const total = this.fw_dump.cma?.size ?? 0;
+    return { CmaTotal: total, CmaFree: total };
   }
 
   /** `cat path`: null when there is no such file. */

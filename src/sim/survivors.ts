@@ -6,6 +6,4 @@ import type { MutantId } from './mutants';
 export const SURVIVORS: Partial<Record<MutantId, string>> = {
   'rtas-busy-not-retried':
     'The explorer\'s alphabet (src/explore/alphabet.ts) injects an RTAS busy code only on unregister (9900); the model retries a busy unregister as the kernel does, so no generated path puts a busy code before a registration, where the mutant answers -EIO. A hand-written path kills it (test/sim-mutants.test.ts, "a busy return"); adding register 9902 to the alphabet would.',
-  'cma-not-given-back':
-    'fadump_cma_init() is skipped, so the boot-memory copy destination stays reserved instead of going to CMA; no file the interface shows (the fadump files, fadump_region, /proc/vmcore) reads that, CmaTotal and CmaFree in /proc/meminfo would (the issue "Memory, firmware and older kernels").',
 };

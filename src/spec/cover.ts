@@ -71,7 +71,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
           blocked[s * A + e] = 1;
         }
       }
-    seenId[s] = id(JSON.stringify([o.sysfs, o.vmcore, o.dump]));
+    seenId[s] = id(JSON.stringify([o.sysfs, o.vmcore, o.dump, o.meminfo]));
     decId[s] = id(decisive(o.sysfs, o.vmcore));
   }
   for (let s = 0; s < n; s++) {

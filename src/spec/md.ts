@@ -2,7 +2,15 @@
 // distinct part once (its boot, what the files read after it, each step and what changes), then
 // the paths as lists of parts. Values are written whole (a long run of one character as its count).
 import { describeEvent } from '../events';
-import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import {
+  dumpOutcomeNote,
+  MEMINFO_CMA,
+  modelBound,
+  type ConfigSpec,
+  type FileCheck,
+  type SpecPart,
+  type SpecStep,
+} from './steps';
 import { readable, ptLoadText } from './text';
 
 /** Values longer than this are written once, in the "Values" section, and named. */
@@ -55,6 +63,7 @@ class Shared {
 function fileLine(c: FileCheck, sh: Shared): string {
   if (c.value === null) return `\`${c.path}\` is absent`;
   if (c.value === 'exists') return `\`${c.path}\` exists`;
+  if (c.path === MEMINFO_CMA) return `\`grep -E '^Cma(Total|Free):' /proc/meminfo\` =${sh.value(c.value)}`;
   return `\`${c.path}\` =${sh.value(c.value)}`;
 }
 

@@ -4,7 +4,15 @@
 // done as one write(2) by dd, whose message gives the errno name; every file the model predicts is
 // read back with cat and compared exactly. README "Running the regression spec".
 import { describeEvent, type ExternalEvent } from '../events';
-import { dumpOutcomeNote, modelBound, type ConfigSpec, type FileCheck, type SpecPart, type SpecStep } from './steps';
+import {
+  dumpOutcomeNote,
+  MEMINFO_CMA,
+  modelBound,
+  type ConfigSpec,
+  type FileCheck,
+  type SpecPart,
+  type SpecStep,
+} from './steps';
 import { printfWords, ptLoadText } from './text';
 
 /** Values longer than this are defined once, as variables, at the top of the script. */
@@ -58,6 +66,7 @@ class Values {
 function checkLine(c: FileCheck, v: Values): string {
   if (c.value === null) return `a ${shPath(c.path)}`;
   if (c.value === 'exists') return `e ${shPath(c.path)}`;
+  if (c.path === MEMINFO_CMA) return `c ${v.words(c.value)}`;
   return `f ${shPath(c.path)} ${v.words(c.value)}`;
 }
 
@@ -133,7 +142,7 @@ export function shBody(spec: ConfigSpec): string {
 }
 
 /** The shell helpers every script starts with (`w` write, `f` file reads, `e` exists, `a` absent,
- *  `v` /proc/vmcore's PT_LOADs, `s` save the dump, `m` manual step, `b` which boot, `down` crash or
+ *  `c` /proc/meminfo's CMA lines, `v` /proc/vmcore's PT_LOADs, `s` save the dump, `m` manual step, `b` which boot, `down` crash or
  *  reboot), and its command line. */
 const HELPERS = String.raw`set -u
 F=/sys/kernel/fadump
@@ -195,6 +204,14 @@ f() {
   elif _g=$(cat "$_p" 2>&1) && [ "$_g" = "$_w" ]; then
     pass "$_p"
   else fail "$_p: expected '$_w', read '$_g'"; fi
+}
+# c FORMAT [ARG...]: /proc/meminfo's CmaTotal and CmaFree lines (spaces squeezed) read as printf
+# FORMAT ARG... prints (fadump's CMA area; a kernel with other CMA areas adds theirs).
+c() {
+  # shellcheck disable=SC2059
+  _w=$(printf "$@")
+  _g=$(grep -E '^Cma(Total|Free):' /proc/meminfo | tr -s ' ')
+  if [ "$_g" = "$_w" ]; then pass "/proc/meminfo CMA lines"; else fail "/proc/meminfo CMA lines: expected '$_w', read '$_g'"; fi
 }
 e() { if [ -e "$1" ]; then pass "$1 exists"; else fail "$1: expected to exist, absent"; fi; }
 a() { if [ -e "$1" ]; then fail "$1: expected to be absent, exists"; else pass "$1 absent"; fi; }

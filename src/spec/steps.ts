@@ -13,7 +13,7 @@ import { expectedSteps, type ExpectedStep } from '../explore/suite';
 import type { PathSet } from '../explore/paths';
 import { ALIASES, FILES } from '../sysfs/store';
 import { decisive, observableCover, type CoverOptions } from './cover';
-import { running } from '../sysfs/view';
+import { running, type Meminfo } from '../sysfs/view';
 import { Engine } from '../explore/engine';
 
 /** Files a shell can only test for existence: write-only (release_mem, release_core: the agent's
@@ -113,12 +113,28 @@ export function dumpOutcomeNote(d: DumpVerdict): string {
   return `the model's dump outcome: ${text}`;
 }
 
-function fileChecks(sysfs: Record<string, string>): FileCheck[] {
-  return Object.entries(sysfs).map(([path, v]) => ({ path, value: EXISTENCE_ONLY.has(path) ? 'exists' : v }));
+/** The pseudo-path of the CMA lines' check: `grep -E '^Cma(Total|Free):' /proc/meminfo`, spaces
+ *  squeezed (meminfoOf() in src/sysfs/view.ts; docs/kernel-behaviour.md §1 early boot 6). */
+export const MEMINFO_CMA = '/proc/meminfo';
+
+/** What the CMA lines read ("CmaTotal: 327680 kB\nCmaFree: 327680 kB"); null when no kernel runs. */
+export function meminfoCmaText(m: Meminfo | null): string | null {
+  return m === null ? null : `CmaTotal: ${m.CmaTotal / 1024} kB\nCmaFree: ${m.CmaFree / 1024} kB`;
+}
+
+function fileChecks(sysfs: Record<string, string>, meminfo: Meminfo | null): FileCheck[] {
+  const files: FileCheck[] = Object.entries(sysfs).map(([path, v]) => ({
+    path,
+    value: EXISTENCE_ONLY.has(path) ? 'exists' : v,
+  }));
+  const cma = meminfoCmaText(meminfo);
+  return cma === null ? files : [{ path: MEMINFO_CMA, value: cma }, ...files];
 }
 
 function changed(prev: ExpectedStep, cur: ExpectedStep): FileCheck[] {
   const out: FileCheck[] = [];
+  const cma = meminfoCmaText(cur.meminfo);
+  if (cma !== null && cma !== meminfoCmaText(prev.meminfo)) out.push({ path: MEMINFO_CMA, value: cma });
   for (const p of [...new Set([...Object.keys(prev.sysfs), ...Object.keys(cur.sysfs)])].sort()) {
     const a = prev.sysfs[p];
     const b = cur.sysfs[p];
@@ -128,7 +144,7 @@ function changed(prev: ExpectedStep, cur: ExpectedStep): FileCheck[] {
       if (a === undefined) out.push({ path: p, value: 'exists' });
     } else out.push({ path: p, value: b });
   }
-  return out;
+  return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 const sameVmcore = (a: ExpectedStep, b: ExpectedStep) => JSON.stringify(a.vmcore) === JSON.stringify(b.vmcore);
@@ -270,7 +286,7 @@ function partsOf(
   const start = (s: ExpectedStep, run: boolean, k: number) => {
     const part: SpecPart = {
       boot: bootKind(s, run),
-      start: { checks: fileChecks(s.sysfs), vmcore: s.vmcore?.ptLoad ?? null, dump: outcomes[k] ?? none },
+      start: { checks: fileChecks(s.sysfs, s.meminfo), vmcore: s.vmcore?.ptLoad ?? null, dump: outcomes[k] ?? none },
       steps: [],
     };
     parts.push(part);

@@ -4,7 +4,8 @@
 // before and after it and the event. QA greps for these; `replay` prints them and `conform` finds
 // each in a real kernel's log (test/real/).
 import type { Config } from '../config';
-import type { Errno, ExternalEvent } from '../events';
+import type { Errno, ExternalEvent, Reservation } from '../events';
+import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, registeredRanges, type Range } from '../memory/layout';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
@@ -18,8 +19,7 @@ function hexll(n: number): string {
 }
 
 /** A production kernel's boot: fadump_reserve_mem() "Reserved %lldMB of memory at %#016llx
- *  (System RAM: %lldMB)", fadump_cma_init() "Initialized %#llx bytes cma area at %ldMB from %#llx
- *  bytes of memory reserved for firmware-assisted dump", and registration at boot. */
+ *  (System RAM: %lldMB)", fadump_cma_init()'s line (cmaLines()), and registration at boot. */
 function bootLines(config: Config, pre: SystemState, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
@@ -29,11 +29,7 @@ function bootLines(config: Config, pre: SystemState, post: SystemState): string[
   const out = [
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
   ];
-  if (r.cma !== null) {
-    out.push(
-      `fadump: Initialized ${hexll(r.cma.end - r.cma.start)} bytes cma area at ${Math.floor(r.cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`,
-    );
-  }
+  out.push(...cmaLines(config, r));
   if (post.actors.productionKernel.matches({ running: 'registered' }))
     out.push(...(keptOver(pre, post) ? alreadyRegistered(config) : registered(config)));
   return out;
@@ -53,6 +49,31 @@ function alreadyRegistered(config: Config): string[] {
 }
 
 const TOO_MANY_HOLES = 'Too many holes in boot memory area to enable fadump';
+
+/** fadump_cma_init() (arch/powerpc/kernel/fadump.c), in a kernel that has it (a4e92ce8e4c8) and
+ *  without fadump=nocma: on success the area, in the format of the release (6faeac507beb changed
+ *  it: "Initialized [0x%llx, %luMB] cma area from [0x%lx, %luMB] bytes of memory reserved for
+ *  firmware-assisted dump"); on failure pr_err("Failed to init cma area for firmware-assisted
+ *  dump,%d\n", rc) with cma_init_reserved_mem()'s -EINVAL for an unaligned area (mm/cma.c), or,
+ *  from 6faeac507beb, pr_warn("%s: Too less memory to give to CMA\n", __func__). */
+export function cmaLines(config: Config, r: Reservation): string[] {
+  const traits = traitsOf(config.kernel);
+  if (config.fadump === 'nocma' || !traits.cma) return [];
+  const cma = r.cma;
+  const exact = traits.cmaFit === 'exact';
+  if (cma === null)
+    return [
+      exact
+        ? 'fadump: Failed to init cma area for firmware-assisted dump,-22'
+        : 'fadump: fadump_cma_init: Too less memory to give to CMA',
+    ];
+  const size = cma.end - cma.start;
+  return [
+    exact
+      ? `fadump: Initialized ${hexll(size)} bytes cma area at ${Math.floor(cma.start / MiB)}MB from ${hexll(r.area.end - r.area.start)} bytes of memory reserved for firmware-assisted dump`
+      : `fadump: Initialized [${hexll(cma.start)}, ${Math.floor(size / MiB)}MB] cma area from [${hexll(r.area.start)}, ${Math.floor(r.bootMemorySize / MiB)}MB] bytes of memory reserved for firmware-assisted dump`,
+  ];
+}
 
 /** rtas_fadump_register(): "Registration is successful!" (pSeries). */
 function registered(config: Config): string[] {

@@ -23,6 +23,35 @@ export interface Observation {
    *  (one per CPU, docs/kernel-behaviour.md §11). */
   vmcore: { ptLoad: PtLoad[]; prstatusNotes?: number } | null;
   dump: DumpOutcome;
+  /** /proc/meminfo's CMA lines (bytes); null when no kernel runs (meminfoOf()). */
+  meminfo: Meminfo | null;
+}
+
+/** /proc/meminfo's CMA lines, in bytes (the file prints kB; the lab's transcripts record bytes):
+ *  meminfo_proc_show() (fs/proc/meminfo.c) prints "CmaTotal:" (totalcma_pages) and "CmaFree:"
+ *  (NR_FREE_CMA_PAGES) in every kernel built with CONFIG_CMA, as "0 kB" when there is no CMA area. */
+export interface Meminfo {
+  CmaTotal: number;
+  CmaFree: number;
+}
+
+/** The running kernel's /proc/meminfo CMA lines: fadump's CMA area is the only one [I: the lab's
+ *  kernels (test/real/) have no other CMA user; a kernel with hugetlb_cma=, kvm_cma or a
+ *  CONFIG_CMA_SIZE_MBYTES default area adds its own to CmaTotal]. A production kernel whose
+ *  fadump_cma_init() (arch/powerpc/kernel/fadump.c) succeeded: CmaTotal is the area, and CmaFree
+ *  equals it [I: nothing allocated from CMA yet; the real 6.1 and 6.12 kernels show it so at
+ *  every step, test/real/]. fadump=nocma, fadump off, a failed CMA init: 0. The capture kernel: 0,
+ *  fadump_cma_init() returns early when dump_active (adfaec30ffac) or is never reached
+ *  (fadump_reserve_mem() calls it only without an active dump, a4e92ce8e4c8); after release_mem
+ *  still 0: fadump_release_memory() gives the memory to the buddy allocator
+ *  (free_reserved_page()), not to CMA. kdump's and hypervisor-assisted dump's kernels: 0 [I]. Null
+ *  when no kernel runs. */
+export function meminfoOf(state: SystemState): Meminfo | null {
+  const which = running(state);
+  if (which === null) return null;
+  const cma = which === 'production' ? (state.actors.productionKernel.context.reservation?.cma ?? null) : null;
+  const total = cma === null ? 0 : cma.end - cma.start;
+  return { CmaTotal: total, CmaFree: total };
 }
 
 /** Which kernel is up, if any: the production kernel, fadump's capture kernel, kdump's capture
@@ -259,7 +288,7 @@ export function observe(config: Config, state: SystemState): Observation {
   // (since d418b19f34ed, v5.5), present while their target is.
   for (const [alias, target] of Object.entries(ALIASES))
     if (target in sysfs && sysfs[target] !== undefined) sysfs[alias] = sysfs[target] ?? '';
-  return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump };
+  return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump, meminfo: meminfoOf(state) };
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

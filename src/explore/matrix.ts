@@ -54,6 +54,26 @@ export function defaultMatrix(): ConfigInput[] {
     { platform: 'pseries', elfcorehdr: 'at-registration', crashkernel: '256M' },
     { platform: 'pseries', mechanism: 'phyp-assisted-dump' },
     { platform: 'pseries', mechanism: 'phyp-assisted-dump', faults: true },
+    // Issue 14, memory as the kernel has it (docs/kernel-behaviour.md §4): the issue's LPAR, where
+    // a removal reaches the reserved area unregistered (refused: CMA cannot be offlined); a hole
+    // at boot, with named LMBs (drc index) added and removed around it.
+    { platform: 'pseries', memoryMiB: 1024, lmbMiB: 256, minMemoryMiB: 256, maxMemoryMiB: 1024, registerAtBoot: false },
+    {
+      platform: 'pseries',
+      memoryMiB: 2048,
+      lmbMiB: 256,
+      minMemoryMiB: 256,
+      registerAtBoot: false,
+      memoryHolesMiB: [{ startMiB: 1024, sizeMiB: 256 }],
+    },
+    // CPUs (§11): one of two present, hot-added and removed while registered; under PowerVM, and
+    // under QEMU with 6.12 (the lab's guest), whose short CPU state data loses the dump.
+    { platform: 'pseries', cpus: 2, onlineCpus: 1 },
+    { platform: 'pseries', firmware: 'qemu', kernel: '6.12', cpus: 2, onlineCpus: 1, memoryMiB: 2048 },
+    // Older kernels (§10): 4.11, registered's -EINVAL store and the area at the top of RAM.
+    { platform: 'pseries', kernel: '4.11' },
+    // CMA (§1 early boot 6): a crashkernel= that is not a multiple of 16 MiB, rounded up for CMA until 6.12.
+    { platform: 'pseries', kernel: '6.12', crashkernel: '330M', memoryMiB: 4096 },
   );
   return out;
 }

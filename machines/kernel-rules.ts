@@ -20,6 +20,7 @@ import {
   fadumpAreaSize,
   normalize,
   totalSize,
+  withRemoved,
   type PtLoad,
   type Range,
 } from '../src/memory/layout';
@@ -308,5 +309,26 @@ export function dlparRemoveRefused(
 ): boolean {
   if (config.platform === 'pseries' && traitsOf(buildOf(config, build).version).dlparCheck === 'reserved-pages')
     return r !== null && ranges.some((x) => x.start < r.area.end && r.area.start < x.end);
+  if (config.platform === 'pseries' && traitsOf(buildOf(config, build).version).dlparCheck === 'boot-memory')
+    return dlparRemoveRefusedBootMemoryOnly(registered, r, ranges);
   return dlparRemoveBlocked(config, registered, r, ranges);
+}
+
+/** §10.5: pSeries DLPAR from a4e92ce8e4c8 (4.20) until "powerpc/fadump: Do not allow hot-remove
+ *  memory from fadump reserved area" (2019; src/kernel-versions.ts dlparCheck 'boot-memory').
+ *  lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c) refuses an LMB in boot
+ *  memory while registered ("Don't hot-remove memory that falls in fadump boot memory area",
+ *  is_fadump_boot_memory_area()), then asks is_mem_section_removable(): the part of the area
+ *  fadump_cma_init() did not hand to CMA stays reserved pages and refuses, registered or not
+ *  [I]; the CMA part is free or movable pages and goes, registered or not. Ranges in bytes. */
+export function dlparRemoveRefusedBootMemoryOnly(
+  registered: boolean,
+  r: Reservation | null,
+  ranges: readonly Range[],
+): boolean {
+  if (r === null) return false;
+  const reservedPages = r.cma === null ? [r.area] : withRemoved([r.area], [r.cma]);
+  return ranges.some(
+    (x) => (registered && x.start < r.bootMemTop) || reservedPages.some((p) => x.start < p.end && p.start < x.end),
+  );
 }

@@ -15,7 +15,23 @@ import { config as makeConfig, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
 import { judgePath } from '../src/explore/suite';
 import { modelRun, simRun, type ObservedStep } from '../src/sim/adapter';
-import { boot, crash, fwError, hotplug, kdumpReload, kdumpStart, P, read, run, traffic, write } from './support/story';
+import { dlparRemoveRefused } from '../machines/kernel-rules';
+import { reserveAtBoot } from '../src/memory/reserve';
+import { lmb_is_removable_before_5_2 } from '../src/sim/hotplug-memory';
+import {
+  boot,
+  crash,
+  fwError,
+  hotplug,
+  kdumpReload,
+  kdumpStart,
+  MiB,
+  P,
+  read,
+  run,
+  traffic,
+  write,
+} from './support/story';
 
 /** The log through the model and the simulator; fails when they disagree. Step 0 is the state
  *  before any event, step n the state after the n-th event. */
@@ -149,5 +165,55 @@ describe('the kdump-utils udev memory rule (98-kexec.rules.ppc64)', () => {
 
   it('a udevRule that is not one of the three is refused with its field', () => {
     expect(() => makeConfig({ udevRule: 'never' as never })).toThrow(/udevRule/);
+  });
+});
+
+describe('the CMA part of the area could be hot-removed while registered: 4.20 to 5.1 (docs/kernel-behaviour.md §10.5)', () => {
+  // lmb_is_removable() asked only is_fadump_boot_memory_area() until "powerpc/fadump: Do not allow
+  // hot-remove memory from fadump reserved area" (5.2 [I]); is_mem_section_removable() counts the
+  // free pages fadump_cma_init() (a4e92ce8e4c8, 4.20) handed to CMA as removable. 64 MiB LMBs, so
+  // that whole LMBs lie inside the CMA part [320 MiB, 640 MiB) of the area [320 MiB, ~641 MiB).
+  const input = { memoryMiB: 1024, lmbMiB: 64, minMemoryMiB: 256 } as const;
+  const lmb = (startMiB: number) => ({ start: startMiB * MiB, end: (startMiB + 64) * MiB });
+  const reservation = (kernel: string, fadump: 'on' | 'nocma' = 'on') => {
+    const c = makeConfig({ ...input, kernel, fadump });
+    const r = reserveAtBoot(c, [{ start: 0, end: c.memoryBytes }]);
+    if (!r.ok) throw new Error(r.reason);
+    return { c, r: r.reservation };
+  };
+
+  it('5.1: an LMB inside the CMA part goes while registered, the one holding the reserved tail does not; 5.2 refuses both', () => {
+    const old = reservation('5.1');
+    expect(old.r.cma).toEqual({ start: 320 * MiB, end: 640 * MiB });
+    expect(dlparRemoveRefused(old.c, 'first', true, old.r, [lmb(384)])).toBe(false);
+    expect(dlparRemoveRefused(old.c, 'first', true, old.r, [lmb(640)])).toBe(true);
+    expect(dlparRemoveRefused(old.c, 'first', false, old.r, [lmb(640)])).toBe(true);
+    expect(dlparRemoveRefused(old.c, 'first', true, old.r, [lmb(0)])).toBe(true);
+    const fixed = reservation('5.2');
+    expect(dlparRemoveRefused(fixed.c, 'first', true, fixed.r, [lmb(384)])).toBe(true);
+    // fadump=nocma: the whole area stays reserved pages, and refuses.
+    const nocma = reservation('5.1', 'nocma');
+    expect(dlparRemoveRefused(nocma.c, 'first', true, nocma.r, [lmb(384)])).toBe(true);
+  });
+
+  it("the simulator's lmb_is_removable() of 5.1 answers the same for the same LMBs", () => {
+    const { r } = reservation('5.1');
+    const cma = r.cma === null ? null : { base: r.cma.start, size: r.cma.end - r.cma.start };
+    const f = { dump_registered: true, boot_mem_top: r.bootMemTop, cma };
+    const reserved = [{ base: r.area.start, size: r.area.end - r.area.start }];
+    const removable = (startMiB: number) =>
+      lmb_is_removable_before_5_2(f, reserved, { base: startMiB * MiB, size: 64 * MiB });
+    expect([removable(384), removable(640), removable(0)]).toEqual([true, false, false]);
+    expect(lmb_is_removable_before_5_2({ ...f, cma: null }, reserved, { base: 384 * MiB, size: 64 * MiB })).toBe(false);
+  });
+
+  it("5.1 log: the model's DLPAR takes the highest LMBs, so a count reaches the reserved tail first: -EINVAL, as on 5.2", () => {
+    const log: ExternalEvent[] = [boot, kdumpStart, hotplug('remove', 5), hotplug('remove', 1)];
+    for (const kernel of ['5.1', '5.2']) {
+      const r = both({ ...input, kernel }, log);
+      expect(registered(r, 2), kernel).toEqual(['1', '1']);
+      expect(errnoOf(r, 3), kernel).toEqual([null, null]);
+      expect(errnoOf(r, 4), kernel).toEqual(['EINVAL', 'EINVAL']);
+    }
   });
 });

@@ -2,7 +2,7 @@
 // arch/powerpc/platforms/pseries/hotplug-memory.c: lmb_is_removable() asks fadump whether an LMB
 // is its memory (is_fadump_memory_area(), in fadump.c: src/sim/kernel.ts). docs/kernel-behaviour.md §4, §5.
 import type { Errno } from '../events';
-import type { FadumpKernel } from './fadump-internal';
+import type { FadumpKernel, FwDump } from './fadump-internal';
 import { memblockAdd, memblockOverlaps, memblockRemove, type MemblockRegion } from './memblock';
 
 /** What DLPAR sees of the kernel: fw_dump, memblock and fadump's own memory check. */
@@ -24,6 +24,8 @@ export function dlpar_memory(k: DlparKernel, action: 'add' | 'remove', lmbs: rea
         // (4.13 [I]) lmb_is_removable() asks nothing of fadump; memblock-reserved pages (the
         // area) are still not removable (is_mem_section_removable() [I]).
         if (memblockOverlaps(k.memblock.reserved, l.base, l.size)) return 'EINVAL';
+      } else if (k.env.config.platform === 'pseries' && k.has('4.20') && !k.has('5.2')) {
+        if (!lmb_is_removable_before_5_2(k.fw_dump, k.memblock.reserved, l)) return 'EINVAL';
       } else if (
         k.env.config.platform === 'pseries' &&
         !k.bug('dlpar-protection-missing') &&
@@ -40,4 +42,21 @@ export function dlpar_memory(k: DlparKernel, action: 'add' | 'remove', lmbs: rea
   if (k.fw_dump.dump_active) return 'EINVAL';
   for (const l of lmbs) k.memblock.memory = memblockAdd(k.memblock.memory, l.base, l.size);
   return null;
+}
+
+/** lmb_is_removable() from a4e92ce8e4c8 (4.20) until "powerpc/fadump: Do not allow hot-remove
+ *  memory from fadump reserved area" (5.2 [I]; docs/kernel-behaviour.md §10.5), for the LMB
+ *  [base, base+size) in bytes against fw_dump and memblock.reserved: "Don't hot-remove memory that
+ *  falls in fadump boot memory area" (is_fadump_boot_memory_area(): registered, and the LMB starts
+ *  in boot memory), then is_mem_section_removable(): memblock-reserved pages refuse [I], but
+ *  fadump_cma_init() gave the CMA part of the area back as free pages, which count as removable
+ *  (5c755e9fd813: "It contains only pageblocks with free pages regardless of pageblock type"). */
+export function lmb_is_removable_before_5_2(
+  f: Pick<FwDump, 'dump_registered' | 'boot_mem_top' | 'cma'>,
+  reserved: readonly MemblockRegion[],
+  l: MemblockRegion,
+): boolean {
+  if (f.dump_registered && l.size !== 0 && l.base <= f.boot_mem_top) return false;
+  const pages = f.cma === null ? reserved : memblockRemove(reserved, f.cma.base, f.cma.size);
+  return !memblockOverlaps(pages, l.base, l.size);
 }

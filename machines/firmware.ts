@@ -14,7 +14,7 @@ import {
   type PreservedDump,
   type Registration,
 } from '../src/events';
-import { lmbsAdded, lmbsRemoved, withAdded, withRemoved, type Range } from '../src/memory/layout';
+import { lmbsAdded, lmbsRemoved, totalSize, withAdded, withRemoved, type Range } from '../src/memory/layout';
 
 export interface FirmwareContext {
   /** The partition's memory (the LPAR's assigned LMBs). */
@@ -54,6 +54,12 @@ function registerTakes(rc: FirmwareRc): boolean {
   );
 }
 
+/** Where a pSeries registration has the firmware write at a crash, in bytes: from the area's
+ *  start (CPU state, HPTE) to the end of the boot-memory copy (rtas_fadump_init_mem_struct()). */
+function registrationDestination(r: Registration): Range {
+  return { start: r.area.start, end: r.bootMemDest + totalSize(r.bootRegions) };
+}
+
 export function firmwareMachine(config: Config) {
   const bootEvent = (memory: Range[], dump: PreservedDump | null): InternalEvent =>
     // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
@@ -77,6 +83,13 @@ export function firmwareMachine(config: Config) {
           : lmbsRemoved(context.memory, event.lmbs, config.lmbBytes, config.minMemoryBytes) !== null;
       },
       dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,
+      /** pSeries: the registration's destination (CPU state, HPTE, the boot-memory copy) is no
+       *  longer all partition memory: an LMB of it was hot-removed while registered, which 4.20 to
+       *  5.1 allowed for the CMA part of the area (docs/kernel-behaviour.md §10.5). */
+      destinationGone: ({ context }) =>
+        config.platform === 'pseries' &&
+        context.registration !== null &&
+        withRemoved([registrationDestination(context.registration)], context.memory).length > 0,
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -177,6 +190,7 @@ export function firmwareMachine(config: Config) {
         dlpar: null,
       })),
       dropDlpar: assign({ dlpar: null }),
+      dropRegistration: assign({ registration: null }),
     },
   }).createMachine({
     id: 'firmware',
@@ -237,6 +251,23 @@ export function firmwareMachine(config: Config) {
           ],
           'fw.os-term': [
             { guard: 'mpiplFails', actions: ['mpiplFailed', 'resetAndBoot'] },
+            // No source says what PHYP does with a destination the partition no longer has; the
+            // model takes it that nothing is copied and the registration is gone [I].
+            {
+              guard: 'destinationGone',
+              target: 'noDumpRegistered',
+              actions: [
+                {
+                  type: 'lost',
+                  params: {
+                    reason:
+                      'the registration names destination memory the partition no longer has (hot-removed while registered): nothing is copied [I]',
+                  },
+                },
+                'dropRegistration',
+                'resetAndBoot',
+              ],
+            },
             { target: 'dumpPending', actions: 'preserve' },
           ],
         },

@@ -16,6 +16,9 @@ import type { ExternalEvent } from '../src/events';
 import { judgePath } from '../src/explore/suite';
 import { modelRun, simRun, type ObservedStep } from '../src/sim/adapter';
 import { dlparRemoveRefused } from '../machines/kernel-rules';
+import { createSystem, xstateStepper, type ActorStepper, type System } from '../machines/system';
+import { replayJson } from '../src/log/format';
+import { replay } from '../src/log/replay';
 import { reserveAtBoot } from '../src/memory/reserve';
 import { lmb_is_removable_before_5_2 } from '../src/sim/hotplug-memory';
 import {
@@ -215,5 +218,43 @@ describe('the CMA part of the area could be hot-removed while registered: 4.20 t
       expect(errnoOf(r, 3), kernel).toEqual([null, null]);
       expect(errnoOf(r, 4), kernel).toEqual(['EINVAL', 'EINVAL']);
     }
+  });
+});
+
+describe('a crash after the area was hot-removed while registered: the dump is lost [I] (docs/kernel-behaviour.md §10.5)', () => {
+  // Reachable in the kernel from 4.20 to 5.1 for an LMB inside the CMA part; the model's DLPAR takes
+  // the highest LMBs, so here the kernel's refusal is stepped around (the model) or seeded out
+  // (the simulator's dlpar-protection-missing) and 7 of 64 MiB take the area's top half.
+  const c = makeConfig({ kernel: '5.2', memoryMiB: 1024, lmbMiB: 64, minMemoryMiB: 256 });
+  const log: ExternalEvent[] = [boot, kdumpStart, hotplug('remove', 7), crash];
+
+  it('the model: the firmware finds the destination gone at ibm,os-term and copies nothing', () => {
+    const system = createSystem(c);
+    const plain = xstateStepper(system.machines);
+    const unprotected: ActorStepper = {
+      step: (actor, snapshot, event) =>
+        actor === 'productionKernel' && event.type === 'dlpar.request'
+          ? { snapshot, emitted: [{ type: 'dlpar.result', errno: null }], reacted: true }
+          : plain.step(actor, snapshot, event),
+    };
+    const seeded: System = { ...system, step: (state, event) => system.step(state, event, unprotected) };
+    const r = replay(
+      c,
+      log.map((event, i) => ({ line: i + 2, event })),
+      seeded,
+    );
+    expect(r.steps[2]?.errno).toBe(null);
+    expect(r.steps[3]?.dump).toBe('lost');
+    expect(JSON.stringify(replayJson(r))).toContain('destination memory the partition no longer has');
+  });
+
+  it('the simulator with the protection seeded out: ibm,os-term finds the destination gone, the dump is lost', () => {
+    const s = simRun(c, log, { mutant: 'dlpar-protection-missing' }).steps;
+    expect(s[3]?.errno).toBe(null);
+    expect(s[4]?.dump).toBe('lost');
+    // With the protection (5.2), the removal is refused and the crash is captured.
+    const ok = both({ kernel: '5.2', memoryMiB: 1024, lmbMiB: 64, minMemoryMiB: 256 }, log);
+    expect(errnoOf(ok, 3)).toEqual(['EINVAL', 'EINVAL']);
+    expect([ok.model[4]?.dump, ok.sim[4]?.dump]).toEqual(['captured', 'captured']);
   });
 });

@@ -112,6 +112,13 @@ export function firmwareMachine(config: Config) {
       dlparPossible: ({ context, event }) =>
         event.type === 'memory-hotplug' && dlparRequest(context.memory, event) !== null,
       dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,
+      /** pSeries: what the registration names (CPU state, HPTE, the boot-memory copy and its
+       *  source) is no longer all partition memory: an LMB of it was hot-removed while registered,
+       *  which 4.20 to 5.1 allowed for the CMA part of the area (docs/kernel-behaviour.md §10.5). */
+      destinationGone: ({ context }) =>
+        config.platform === 'pseries' &&
+        context.registration !== null &&
+        !insideMemory(registeredRanges(context.registration), context.memory),
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -215,6 +222,7 @@ export function firmwareMachine(config: Config) {
       recordCpus: assign({
         cpusPresent: ({ context, event }) => (event.type === 'dlpar.cpus' ? event.present : context.cpusPresent),
       }),
+      dropRegistration: assign({ registration: null }),
     },
   }).createMachine({
     id: 'firmware',
@@ -284,6 +292,23 @@ export function firmwareMachine(config: Config) {
           ],
           'fw.os-term': [
             { guard: 'mpiplFails', actions: ['mpiplFailed', 'resetAndBoot'] },
+            // No source says what PHYP does with a destination the partition no longer has; the
+            // model takes it that nothing is copied and the registration is gone [I].
+            {
+              guard: 'destinationGone',
+              target: 'noDumpRegistered',
+              actions: [
+                {
+                  type: 'lost',
+                  params: {
+                    reason:
+                      'the registration names destination memory the partition no longer has (hot-removed while registered): nothing is copied [I]',
+                  },
+                },
+                'dropRegistration',
+                'resetAndBoot',
+              ],
+            },
             { target: 'dumpPending', actions: 'preserve' },
           ],
         },

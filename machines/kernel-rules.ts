@@ -12,7 +12,7 @@ import type {
   Registration,
   Reservation,
 } from '../src/events';
-import { traitsOf } from '../src/kernel-versions';
+import { traitsOf, type DlparCheck } from '../src/kernel-versions';
 import { areaGeometry, paramAreaFits } from '../src/memory/guest';
 import {
   dumpAreaAt,
@@ -20,6 +20,7 @@ import {
   fadumpAreaSize,
   normalize,
   totalSize,
+  withRemoved,
   type PtLoad,
   type Range,
 } from '../src/memory/layout';
@@ -335,7 +336,7 @@ export function lmbOfflineFails(k: DlparKernelView, lmb: Range): boolean {
  *  - add by index (dlpar_memory_add_by_index → dlpar_add_lmb()): not in ibm,dynamic-memory (at
  *    or beyond the profile's maximum) or already assigned → -EINVAL;
  *  - add by count: the HMC chose absent LMBs; it goes through.
- *  Kernels before 4.13 have no fadump check (below, §10). */
+ *  Kernels before 5.2 ask less of fadump (lmbRemovableBefore52(), §10). */
 export function dlparErrno(
   config: Config,
   k: DlparKernelView,
@@ -350,14 +351,10 @@ export function dlparErrno(
   const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
   if (req.action === 'add')
     return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;
-  // Kernels before 4.13 (dlparCheck 'reserved-pages', §10) ask nothing of fadump in
-  // lmb_is_removable(): boot memory goes even while registered, and is_mem_section_removable()
-  // there refuses a block with memblock-reserved pages (the area, at the top of RAM on 4.11)
-  // before device_offline() is tried: -EINVAL, registered or not.
-  const oldCheck = traitsOf(buildOf(config, k.build).version).dlparCheck === 'reserved-pages';
+  const check = traitsOf(buildOf(config, k.build).version).dlparCheck;
   for (const l of req.ranges) {
-    if (oldCheck) {
-      if (!inProfile(l) || !assigned(l) || lmbOfflineFails(k, l)) return 'EINVAL';
+    if (check !== 'fadump-memory') {
+      if (!inProfile(l) || !assigned(l) || !lmbRemovableBefore52(check, k, l)) return 'EINVAL';
       continue;
     }
     const removable = inProfile(l) && assigned(l) && !isFadumpMemoryArea(config, k.registered, k.reservation, l);
@@ -365,4 +362,25 @@ export function dlparErrno(
     if (lmbOfflineFails(k, l)) return req.by === 'count' ? 'EINVAL' : 'EBUSY';
   }
   return null;
+}
+
+/** lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c) of kernels before 5.2
+ *  (src/kernel-versions.ts dlparCheck, §10.3, §10.5), for an LMB (bytes) in a running kernel:
+ *  - 'boot-memory' (4.13 to 5.1): "Don't hot-remove memory that falls in fadump boot memory area"
+ *    (is_fadump_boot_memory_area(), only while registered);
+ *  - 'reserved-pages' (before 4.13): nothing of fadump;
+ *  then, for both, is_mem_section_removable(): a block with memblock-reserved pages is not
+ *  removable ("a memory block starting with a PageReserved() page will never be considered
+ *  removable", 5c755e9fd813 [I for pages past the first]): the kernel image in LMB 0, the
+ *  reserved area but the part fadump_cma_init() handed to CMA (free pageblocks count as
+ *  removable: the CMA part goes, registered or not, until 5.2), crashkernel=. A refusal is
+ *  dlpar_remove_lmb()'s -EINVAL. */
+export function lmbRemovableBefore52(check: DlparCheck, k: DlparKernelView, lmb: Range): boolean {
+  const r = k.reservation;
+  const hit = (x: Range) => lmb.start < x.end && x.start < lmb.end;
+  if (lmb.start === 0 || k.otherReserved.some(hit)) return false;
+  if (r === null) return true;
+  if (check === 'boot-memory' && k.registered && lmb.start <= r.bootMemTop) return false;
+  const reservedPages = r.cma === null ? [r.area] : withRemoved([r.area], [r.cma]);
+  return !reservedPages.some(hit);
 }

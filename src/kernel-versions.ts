@@ -52,6 +52,12 @@ export type DlparCheck =
    *  to go (is_mem_section_removable() in lmb_is_removable() [I]), registered or not (before
    *  "powerpc/fadump: avoid holes in boot memory area when fadump is registered", 2017). */
   | 'reserved-pages'
+  /** Boot memory while registered (is_fadump_boot_memory_area(), 4.13), and the area's pages that
+   *  stay reserved, registered or not; from CMA (a4e92ce8e4c8, 4.20) the part of the area handed to
+   *  CMA is free or movable pages, which is_mem_section_removable() counts as removable, so it can
+   *  be hot-removed while registered (until "powerpc/fadump: Do not allow hot-remove memory from
+   *  fadump reserved area", docs/kernel-behaviour.md §10.5). */
+  | 'boot-memory'
   /** Boot memory and the reserved area while registered (docs/kernel-behaviour.md §4). */
   | 'fadump-memory';
 
@@ -155,13 +161,18 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     title: 'powerpc/fadump: avoid holes in boot memory area when fadump is registered (Hari Bathini, 2017)',
     // lmb_is_removable(): "Don't hot-remove memory that falls in fadump boot memory area"
     // (is_fadump_boot_memory_area()); the release is the one of 98b8cd7f7564, posted with it [I].
-    sets: { dlparCheck: 'fadump-memory' },
+    // The area itself is all reserved pages until CMA (4.20), so it refuses too.
+    sets: { dlparCheck: 'boot-memory' },
   },
   {
     since: '4.20',
     commit: 'a4e92ce8e4c8',
     title: 'powerpc/fadump: Reservationless firmware assisted dump',
-    // early_fadump_param() learns "nocma"; fadump_cma_init() hands the copy destination to CMA.
+    // early_fadump_param() learns "nocma"; fadump_cma_init() hands the copy destination to CMA
+    // ("Initialize only the area equivalent to boot memory size for CMA use. The reamining
+    // portion of fadump reserved memory will be not given to CMA and pages for thoes will stay
+    // reserved."). lmb_is_removable() still asks only is_fadump_boot_memory_area(), so the CMA
+    // part of the area, free pages to is_mem_section_removable(), can be hot-removed.
     sets: { cma: true },
   },
   {
@@ -170,6 +181,16 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     title: 'powerpc/fadump: re-register firmware-assisted dump if already registered',
     // registered_store(): `echo 1` while registered unregisters, then registers.
     sets: { registeredWrite: 'reregister' },
+  },
+  {
+    since: '5.2',
+    commit: null,
+    title: 'powerpc/fadump: Do not allow hot-remove memory from fadump reserved area (Mahesh Salgaonkar, 2019)',
+    // lmb_is_removable(): "Don't hot-remove memory that falls in fadump boot memory area and
+    // memory that is reserved for capturing old kernel memory." is_fadump_boot_memory_area()
+    // renamed is_fadump_memory_area(), which adds the reserved area. The 5.2 tree (linux-yocto-5.2)
+    // has it; the commit id (0db6896ff633?) and the first release are not verified [I].
+    sets: { dlparCheck: 'fadump-memory' },
   },
   {
     since: '5.4',

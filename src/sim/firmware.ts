@@ -322,6 +322,14 @@ export class Firmware {
   rtasOsTerm(): boolean {
     const reg = this.rtasRegistered;
     if (reg === null) return false;
+    if (!this.destinationsAssigned(reg)) {
+      // A destination the partition no longer has: its LMB was hot-removed while registered
+      // (4.20 to 5.1 let the CMA part of the area go, docs/kernel-behaviour.md §10.5). No source
+      // says what PHYP does then; the model takes it that nothing is copied, the dump is lost and
+      // the registration is gone [I].
+      this.rtasRegistered = null;
+      return false;
+    }
     // A failed dump: error_flags on every section, bytes_dumped as copied [I]. A partial one:
     // the boot-memory regions from the `partial`-th on not copied at all (bytes_dumped 0) [I]
     // (docs/kernel-behaviour.md §1.4 "Partial preservation").
@@ -342,6 +350,14 @@ export class Firmware {
     };
     this.rtasRegistered = null;
     return true;
+  }
+
+  /** Every section's destination [dest, dest + size) lies in the partition's memory. */
+  private destinationsAssigned(reg: RtasFdm): boolean {
+    const mem = memblockMerge(this.memory);
+    return [reg.cpuState, reg.hpte, ...reg.bootRegions].every(
+      (sec) => sec.size === 0 || mem.some((r) => r.base <= sec.dest && sec.dest + sec.size <= regionEnd(r)),
+    );
   }
 
   // -------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 // which fails with -EBUSY where mm/page_isolation.c has_unmovable_pages() finds a PageReserved
 // page or a MIGRATE_CMA pageblock. docs/kernel-behaviour.md §4, §5.
 import type { Errno } from '../events';
-import type { FadumpKernel } from './fadump-internal';
+import type { FadumpKernel, FwDump } from './fadump-internal';
 import { memblockAdd, memblockOverlaps, memblockRemove, regionEnd, type MemblockRegion } from './memblock';
 
 /** What DLPAR sees of the kernel: fw_dump, memblock and fadump's own memory check. */
@@ -51,11 +51,14 @@ function assigned(k: DlparKernel, l: MemblockRegion): boolean {
  *  registered on pSeries, fadump's memory), else device_offline()'s error. */
 function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion): Errno | null {
   if (!assigned(k, l)) return 'EINVAL';
-  if (k.env.config.platform === 'pseries' && !k.has('4.13')) {
-    // Before "powerpc/fadump: avoid holes in boot memory area when fadump is registered" (4.13
-    // [I]) lmb_is_removable() asks nothing of fadump; is_mem_section_removable() there refuses
-    // memblock-reserved pages (the area; the kernel image in the first LMB) with -EINVAL.
-    return l.base === 0 || memblockOverlaps(k.memblock.reserved, l.base, l.size) ? 'EINVAL' : null;
+  if (k.env.config.platform === 'pseries' && !k.has('5.2')) {
+    // Before "powerpc/fadump: Do not allow hot-remove memory from fadump reserved area" (5.2 [I])
+    // lmb_is_removable() asks is_fadump_boot_memory_area() (from 4.13 [I]; nothing before), then
+    // is_mem_section_removable(), which refuses memblock-reserved pages (the area but its CMA
+    // part; the kernel image in the first LMB) with -EINVAL.
+    if (l.base === 0) return 'EINVAL';
+    if (!k.has('4.13')) return memblockOverlaps(k.memblock.reserved, l.base, l.size) ? 'EINVAL' : null;
+    return lmb_is_removable_before_5_2(k.fw_dump, k.memblock.reserved, l) ? null : 'EINVAL';
   }
   if (
     k.env.config.platform === 'pseries' &&
@@ -100,4 +103,21 @@ export function dlpar_memory(
   if (idType === 'index' && lmbs.some((l) => !listed(l) || assigned(k, l))) return 'EINVAL';
   for (const l of lmbs) k.memblock.memory = memblockAdd(k.memblock.memory, l.base, l.size);
   return null;
+}
+
+/** lmb_is_removable() from 4.13 (CMA from a4e92ce8e4c8, 4.20) until "powerpc/fadump: Do not allow hot-remove
+ *  memory from fadump reserved area" (5.2 [I]; docs/kernel-behaviour.md §10.5), for the LMB
+ *  [base, base+size) in bytes against fw_dump and memblock.reserved: "Don't hot-remove memory that
+ *  falls in fadump boot memory area" (is_fadump_boot_memory_area(): registered, and the LMB starts
+ *  in boot memory), then is_mem_section_removable(): memblock-reserved pages refuse [I], but
+ *  fadump_cma_init() gave the CMA part of the area back as free pages, which count as removable
+ *  (5c755e9fd813: "It contains only pageblocks with free pages regardless of pageblock type"). */
+export function lmb_is_removable_before_5_2(
+  f: Pick<FwDump, 'dump_registered' | 'boot_mem_top' | 'cma'>,
+  reserved: readonly MemblockRegion[],
+  l: MemblockRegion,
+): boolean {
+  if (f.dump_registered && l.size !== 0 && l.base <= f.boot_mem_top) return false;
+  const pages = f.cma === null ? reserved : memblockRemove(reserved, f.cma.base, f.cma.size);
+  return !memblockOverlaps(pages, l.base, l.size);
 }

@@ -321,13 +321,7 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
         expect(t.cma).toBe(since('4.20'));
         expect(t.registeredWrite).toBe(since('4.20') ? 'reregister' : since('4.13') ? 'eexist' : 'einval');
         expect(t.reserveAt).toBe(since('4.12') ? 'above-boot-memory' : 'top-of-ram');
-        expect(t.dlparCheck).toBe(
-          since('5.2')
-            ? 'fadump-memory'
-            : since('4.13')
-              ? 'boot-memory'
-              : 'reserved-pages',
-        );
+        expect(t.dlparCheck).toBe(since('5.2') ? 'fadump-memory' : since('4.13') ? 'boot-memory' : 'reserved-pages');
         expect(t.paramArea === 'none').toBe(!since('6.10'));
         // The rows a release has are exactly those it is at or past, or whose stable list names it.
         for (const c of KERNEL_CHANGES)

@@ -52,9 +52,15 @@ describe('fadump-model paths', () => {
     const name = readdirSync(join(dir, 'md')).find((f) => f.endsWith('.md') && f !== 'README.md') ?? '';
     const md = readFileSync(join(dir, 'md', name), 'utf8');
     expect(md).toContain('- Path 1: 1 [P1](#p1) → 2 [P2](#p2)');
-    expect(md).toContain('crash (`echo c > /proc/sysrq-trigger`)');
+    expect(md).toContain('a crash is `echo c > /proc/sysrq-trigger`');
+    expect(md).toMatch(/^\d+\. crash$/m);
+    // Files of /sys/kernel/fadump/ by their names, fadump_region by its own, and a link only where
+    // it reads other than its target.
+    expect(md).toMatch(/^ {3}- `registered` = "1"$/m);
+    expect(md).toMatch(/`fadump_region` = /);
+    expect(md).not.toContain('`/sys/kernel/fadump_registered` =');
     expect(md).toMatch(/`\/proc\/vmcore` PT_LOADs \(paddr:size:offset\): `0:14000000:20000 /);
-    expect(md).toMatch(/write "2\\n" to `\/sys\/kernel\/fadump\/registered`: fails with EINVAL/);
+    expect(md).toMatch(/write "2\\n" to `registered`: fails with EINVAL/);
     expect(md).not.toContain('changes nothing');
   });
 

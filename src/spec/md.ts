@@ -12,6 +12,31 @@ import {
   type SpecStep,
 } from './steps';
 import { readable, ptLoadText } from './text';
+import { ALIASES } from '../sysfs/store';
+
+/** debugfs' fadump_region, which the Markdown names by its file name (the paths' paragraph says
+ *  where it is). */
+const FADUMP_REGION = '/sys/kernel/debug/powerpc/fadump_region';
+
+/** The fadump directory, whose files the Markdown names without it. */
+const FADUMP_DIR = '/sys/kernel/fadump/';
+
+/** A file as the Markdown names it: fadump_region and the files of /sys/kernel/fadump/ by their
+ *  names, anything else by its path. */
+function mdPath(p: string): string {
+  if (p === FADUMP_REGION) return 'fadump_region';
+  return p.startsWith(FADUMP_DIR) ? p.slice(FADUMP_DIR.length) : p;
+}
+
+/** The checks a reader is shown: a /sys/kernel/fadump_* link (src/sysfs/store.ts ALIASES) is left
+ *  out where its target is listed with the same value (the script checks both). */
+function readerChecks(checks: readonly FileCheck[]): FileCheck[] {
+  const value = new Map(checks.map((c) => [c.path, c.value]));
+  return checks.filter((c) => {
+    const target = ALIASES[c.path];
+    return target === undefined || !value.has(target) || value.get(target) !== c.value;
+  });
+}
 
 /** Values longer than this are written once, in the "Values" section, and named. */
 const SHARED_VALUE = 120;
@@ -61,10 +86,11 @@ class Shared {
 }
 
 function fileLine(c: FileCheck, sh: Shared): string {
-  if (c.value === null) return `\`${c.path}\` is absent`;
-  if (c.value === 'exists') return `\`${c.path}\` exists`;
+  const p = mdPath(c.path);
+  if (c.value === null) return `\`${p}\` is absent`;
+  if (c.value === 'exists') return `\`${p}\` exists`;
   if (c.path === MEMINFO_CMA) return `\`grep -E '^Cma(Total|Free):' /proc/meminfo\` =${sh.value(c.value)}`;
-  return `\`${c.path}\` =${sh.value(c.value)}`;
+  return `\`${p}\` =${sh.value(c.value)}`;
 }
 
 function vmcoreLine(v: SpecPart['start']['vmcore']): string {
@@ -77,11 +103,7 @@ function action(s: SpecStep, sh: Shared): string {
   const e = s.event;
   switch (s.how.kind) {
     case 'boot':
-      return e.event === 'crash'
-        ? 'crash (`echo c > /proc/sysrq-trigger`)'
-        : e.event === 'reboot'
-          ? 'reboot'
-          : 'power the LPAR on';
+      return e.event === 'crash' ? 'crash' : e.event === 'reboot' ? 'reboot' : 'power the LPAR on';
     case 'manual': {
       const bound = modelBound(s);
       const link = sh.manual(`${s.how.hmc}; QEMU: ${s.how.qemu}${bound === null ? '' : `; ${bound}`}`);
@@ -95,7 +117,7 @@ function action(s: SpecStep, sh: Shared): string {
     }
     case 'shell':
       if (e.event === 'write')
-        return `write ${readable(e.value)} to \`${e.path}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+        return `write ${readable(e.value)} to \`${mdPath(e.path)}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
       return `save the dump (read \`/proc/vmcore\`): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
   }
 }
@@ -105,7 +127,7 @@ function partText(part: SpecPart, i: number, sh: Shared): string[] {
   if (part.boot === 'off') lines.push('The LPAR is off.', '');
   else {
     const state = [
-      ...part.start.checks.map((c) => `- ${fileLine(c, sh)}`),
+      ...readerChecks(part.start.checks).map((c) => `- ${fileLine(c, sh)}`),
       `- ${vmcoreLine(part.start.vmcore)}`,
       ...(part.start.dump.kind !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
     ];
@@ -113,7 +135,7 @@ function partText(part: SpecPart, i: number, sh: Shared): string[] {
   }
   part.steps.forEach((s, k) => {
     lines.push(`${k + 1}. ${action(s, sh)}`);
-    for (const c of s.checks) lines.push(`   - ${fileLine(c, sh).replace(/\n(?=.)/g, '\n   ')}`);
+    for (const c of readerChecks(s.checks)) lines.push(`   - ${fileLine(c, sh).replace(/\n(?=.)/g, '\n   ')}`);
     if (s.vmcore !== undefined) lines.push(`   - ${vmcoreLine(s.vmcore)}`);
     if (s.dump !== undefined) lines.push(`   - ${dumpOutcomeNote(s.dump)}`);
   });
@@ -126,7 +148,7 @@ export function mdBody(spec: ConfigSpec): string {
   const lines = [
     '## Paths',
     '',
-    'Each path starts at the power-on; run its parts in order, one per boot (position N of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; it links to the part it runs, P1, P2, ..., shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states.',
+    "Each path starts at the power-on; run its parts in order, one per boot (position N of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; it links to the part it runs, P1, P2, ..., shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states. A file named without a directory is in /sys/kernel/fadump/, and `fadump_region` is debugfs' /sys/kernel/debug/powerpc/fadump_region; a crash is `echo c > /proc/sysrq-trigger`; a link /sys/kernel/fadump_X is listed only where it does not read as /sys/kernel/fadump/X (the script checks both).",
     '',
   ];
   spec.paths.forEach((p, i) =>

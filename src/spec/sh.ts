@@ -13,7 +13,7 @@ import {
   type SpecPart,
   type SpecStep,
 } from './steps';
-import { printfWords, ptLoadText } from './text';
+import { printfParts, ptLoadText } from './text';
 
 /** Values longer than this are defined once, as variables, at the top of the script. */
 const SHARED_VALUE = 40;
@@ -49,17 +49,19 @@ class Values {
     }
     return `m${i}`;
   }
-  /** printf words for a value: a shared variable for a long one without runs. */
+  /** printf words for a value: a long format is a shared variable (defined once at the top), its
+   *  run arguments follow it. */
   words(value: string): string {
-    const w = printfWords(value);
-    if (w.length <= SHARED_VALUE || w.includes('"$(')) return w;
-    let i = this.index.get(w);
+    const { format, args } = printfParts(value);
+    const quoted = `'${format}'`;
+    if (quoted.length <= SHARED_VALUE) return [quoted, ...args].join(' ');
+    let i = this.index.get(quoted);
     if (i === undefined) {
       i = this.defs.length + 1;
-      this.index.set(w, i);
-      this.defs.push(`V${i}=${w}`);
+      this.index.set(quoted, i);
+      this.defs.push(`V${i}=${quoted}`);
     }
-    return `"$V${i}"`;
+    return [`"$V${i}"`, ...args].join(' ');
   }
 }
 

@@ -39,21 +39,26 @@ export function printfFormat(text: string): string {
   return out;
 }
 
-/** A value as printf's arguments in shell words: `'format'` and, for each long run, an argument
- *  `"$(r C N)"` (the script's helper r prints N times C). printf FORMAT ARGS prints the value
- *  exactly. */
-export function printfWords(value: string): string {
-  const ps = pieces(value);
-  let fmt = '';
+/** A value as printf's arguments: the format (without quotes; a `'` written as \047) and, for each
+ *  long run, an argument `"$(r C N)"` (the script's helper r prints N times C). printf FORMAT ARGS
+ *  prints the value exactly. */
+export function printfParts(value: string): { format: string; args: string[] } {
+  let format = '';
   const args: string[] = [];
-  for (const p of ps) {
-    if ('text' in p) fmt += printfFormat(p.text);
+  for (const p of pieces(value)) {
+    if ('text' in p) format += printfFormat(p.text);
     else {
-      fmt += '%s';
+      format += '%s';
       args.push(`"$(r ${p.c} ${p.n})"`);
     }
   }
-  return [`'${fmt}'`, ...args].join(' ');
+  return { format, args };
+}
+
+/** printfParts() as shell words: `'format'` and the run arguments. */
+export function printfWords(value: string): string {
+  const { format, args } = printfParts(value);
+  return [`'${format}'`, ...args].join(' ');
 }
 
 /** A value for a reader: JSON-quoted pieces, runs as `"c" × n`, joined by ` + ` ("" for empty). */

@@ -56,6 +56,17 @@ function writeOf(event: AnyEvent): { path: string; value: string; origin: 'user'
 
 export function captureKernelMachine(config: Config) {
   const hotplugReady = hotplugReadyIn(config, 'capture');
+  /** No capture kernel runs: before its boot and after it hands over or goes down. */
+  const offContext = (): CaptureKernelContext => ({
+    memory: [],
+    usable: [],
+    dump: null,
+    ptLoads: null,
+    problem: null,
+    paramArea: null,
+    opalCore: null,
+    cpus: bootCpus(config.onlineCpus, null),
+  });
   /** §1 early boot 3: the param area inherited from the crashed kernel is appended to this boot's
    *  command line (fadump_append_bootargs), so saved_command_line_len counts it (§2 bootargs_append). */
   const cmdlineLength = (c: Ctx) => savedCommandLineLen(config, c.paramArea);
@@ -216,16 +227,7 @@ export function captureKernelMachine(config: Config) {
         enqueue.emit({ type: 'dlpar.result', errno: r.errno });
       }),
       clear: enqueueActions(({ enqueue }) => {
-        enqueue.assign({
-          memory: [],
-          usable: [],
-          dump: null,
-          ptLoads: null,
-          problem: null,
-          paramArea: null,
-          opalCore: null,
-          cpus: bootCpus(config.onlineCpus, null),
-        });
+        enqueue.assign(offContext());
       }),
       /** kexec -p here: a capture kernel reserves no crashkernel= memory (§6: only when
        *  fadump did not reserve), so there is nowhere to load a crash kernel [I]. */
@@ -239,16 +241,7 @@ export function captureKernelMachine(config: Config) {
   }).createMachine({
     id: 'captureKernel',
     initial: 'off',
-    context: {
-      memory: [],
-      usable: [],
-      dump: null,
-      ptLoads: null,
-      problem: null,
-      paramArea: null,
-      opalCore: null,
-      cpus: bootCpus(config.onlineCpus, null),
-    },
+    context: offContext(),
     states: {
       off: {
         on: { 'os.boot': { guard: 'dumpActive', target: 'booting', actions: 'captureBoot' } },

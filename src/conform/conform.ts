@@ -234,6 +234,7 @@ function observedOutcome(
       real,
       vmcoreFileLayout(expected, config.pageSize),
       normalize(d.memoryAtCrash),
+      'file',
     );
     return { observedOutcome: observed, observedAt: { step: i, model } };
   }

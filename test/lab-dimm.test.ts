@@ -66,11 +66,11 @@ describe('a path with a pc-dimm at boot, against a fake QEMU with QMP', () => {
 });
 
 describe('the pc-dimm paths file and the remove by address', () => {
-  it('lab/paths/dimm.jsonl: 512 MiB of boot RAM and a 1 GiB DIMM, events a guest performs', () => {
+  it('lab/paths/dimm.jsonl: 512 MiB of boot RAM and first a 1 GiB DIMM, events a guest performs', () => {
     const paths = readLabPaths(join(__dirname, '..', 'lab', 'paths', 'dimm.jsonl'));
     expect(paths.length).toBeGreaterThanOrEqual(3);
     for (const p of paths) {
-      expect(p.guest).toEqual({ memoryMiB: 512, dimmsMiB: [1024] });
+      expect([p.guest?.memoryMiB, p.guest?.dimmsMiB?.[0]]).toEqual([512, 1024]);
       expect(p.events.every(performable)).toBe(true);
     }
   });

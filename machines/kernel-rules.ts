@@ -325,6 +325,15 @@ export function lmbOfflineFails(k: DlparKernelView, lmb: Range): boolean {
   return hit(k.reservation?.area ?? null) || hit(k.reservation?.cma ?? null) || k.otherReserved.some(hit);
 }
 
+/** Under QEMU, where pc-dimms begin (bytes): device_mem_base = ROUND_UP(ram_size, 1 GiB)
+ *  (hw/ppc/spapr.c spapr_machine_init()). A configuration's hole is that gap between boot RAM and
+ *  the DIMMs present at boot (QEMU has no other [I]), so the DIMMs start where the highest hole
+ *  ends; without holes all of memoryMiB is boot RAM and DIMMs are only hot-added above it. */
+export function qemuDeviceMemoryBase(config: Config): number {
+  const ends = config.memoryHolesMiB.map((h) => (h.startMiB + h.sizeMiB) * 1024 * 1024);
+  return ends.length ? Math.max(...ends) : config.memoryBytes;
+}
+
 /** The errno of a DLPAR request in a running production kernel, or null when it goes through
  *  (arch/powerpc/platforms/pseries/hotplug-memory.c, §4):
  *  - remove by count (dlpar_memory_remove_by_count): when any chosen LMB is not removable or
@@ -345,9 +354,10 @@ export function dlparErrno(
   // QEMU marks the LMBs of its boot RAM DRCONF_MEM_RESERVED with no valid DRC (hw/ppc/spapr.c
   // spapr_dt_dynamic_memory(): "LMB information for RMA, boot time RAM and gap b/n RAM and device
   // memory region -- all these are marked as reserved and as having no valid DRC"):
-  // lmb_is_removable() says no, and their drc index is not found. Only pc-dimms come and go.
+  // lmb_is_removable() says no, and their drc index is not found. Only pc-dimms come and go,
+  // those present at boot too (above the gap, qemuDeviceMemoryBase()).
   const inProfile = (l: Range) =>
-    l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < config.memoryBytes);
+    l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < qemuDeviceMemoryBase(config));
   const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
   if (req.action === 'add')
     return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;

@@ -193,7 +193,7 @@ export function conform(t: Transcript): Conformance {
             errno: r.steps[i - 1]?.errno ?? null,
             console: r.steps[i - 1]?.console ?? [],
           };
-    const diffs = compareStep(m.obs, m.errno, m.console, s);
+    const diffs = [...compareStep(m.obs, m.errno, m.console, s), ...compareBlocks(r.states[i], s)];
     if (diffs.length === 0) agreeingSteps++;
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });
@@ -208,6 +208,22 @@ export function conform(t: Transcript): Conformance {
     outcome: r.final.outcome,
     ...observedOutcome(config, t, r),
   };
+}
+
+/** The online memory blocks (/sys/devices/system/memory/memoryN/online) against the model's
+ *  partition memory at that step in blocks of the guest's block_size_bytes: a DLPAR remove the
+ *  kernel refused leaves them as they were (hotplug-memory.c dlpar_memory_remove_by_ic()). */
+function compareBlocks(
+  state: Replay['states'][number] | undefined,
+  step: Transcript['steps'][number],
+): Omit<Divergence, 'transcript' | 'step'>[] {
+  const o = step.observed;
+  if (state === undefined || o === null || o.memoryBlockBytes <= 0) return [];
+  const bytes = state.actors.firmware.context.memory.reduce((a, m) => a + (m.end - m.start), 0);
+  const blocks = bytes / o.memoryBlockBytes;
+  return blocks === o.memoryBlocksOnline
+    ? []
+    : [{ field: 'memoryBlocksOnline', expected: String(blocks), observed: String(o.memoryBlocksOnline) }];
 }
 
 /** The guest's last /proc/vmcore judged against the memory at the crash in the model's state of
@@ -234,6 +250,7 @@ function observedOutcome(
       real,
       vmcoreFileLayout(expected, config.pageSize),
       normalize(d.memoryAtCrash),
+      'file',
     );
     return { observedOutcome: observed, observedAt: { step: i, model } };
   }

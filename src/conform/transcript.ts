@@ -15,8 +15,13 @@ export const GuestSchema = z
     /** Debian's source package version the kernel was built from. */
     kernelSource: z.string(),
     qemu: z.string(),
+    /** Boot RAM (-m): QEMU's LMBs of it are DRCONF_MEM_RESERVED, never hot-removed. */
     memoryMiB: z.number().int().positive(),
+    /** -m maxmem: boot RAM plus every pc-dimm, present or to come. */
     maxMemoryMiB: z.number().int().positive(),
+    /** pc-dimms present at boot (-device pc-dimm, MiB each), placed in order from the device-memory
+     *  base (deviceMemoryBaseMiB()); they have DRCs and can be device_del'ed. */
+    dimmsMiB: z.array(z.number().int().positive()).optional(),
     lmbMiB: z.number().int().positive(),
     /** Possible CPUs: -smp maxcpus (cores of one thread). */
     cpus: z.number().int().positive(),
@@ -31,19 +36,34 @@ export const GuestSchema = z
   .strict();
 export type Guest = z.infer<typeof GuestSchema>;
 
+/** Where QEMU's pseries puts device memory (pc-dimms), in MiB: the RAM size rounded up to 1 GiB
+ *  (hw/ppc/spapr.c spapr_machine_init(): device_mem_base = ROUND_UP(machine->ram_size,
+ *  SPAPR_DEVICE_MEM_ALIGN),
+ *  include/hw/ppc/spapr.h "1GB alignment for hotplug memory region"). 512 → 1024, 2048 → 2048. */
+export function deviceMemoryBaseMiB(ramMiB: number): number {
+  return Math.ceil(ramMiB / 1024) * 1024;
+}
+
 /** The model's configuration for a guest (src/config.ts keys): the platform, the kernel's version
  *  series (every version-dependent behaviour, src/kernel-versions.ts), QEMU's firmware (its
  *  CPU-state and HPTE sizes), RAM with no DLPAR below it and pc-dimm slots above it, CPUs, page
  *  size, MMU and the command line. */
 export function modelConfigOf(g: Guest): Record<string, unknown> {
+  const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
+  // With pc-dimms at boot the partition's memory is boot RAM, the gap up to the device-memory base
+  // (a hole: QEMU lists its LMBs as reserved) and the DIMMs; the device-memory region is as large
+  // as maxmem - ram_size [I: QEMU adds per-slot alignment, which no path here reaches].
+  const base = dimms > 0 ? deviceMemoryBaseMiB(g.memoryMiB) : g.memoryMiB;
+  const memory = dimms > 0 ? { memoryMiB: base + dimms } : { memoryMiB: g.memoryMiB };
   return {
     platform: g.platform,
     kernel: g.kernel,
     firmware: 'qemu',
-    memoryMiB: g.memoryMiB,
+    ...memory,
+    ...(base > g.memoryMiB ? { memoryHolesMiB: [{ startMiB: g.memoryMiB, sizeMiB: base - g.memoryMiB }] } : {}),
     lmbMiB: g.lmbMiB,
     minMemoryMiB: g.memoryMiB,
-    maxMemoryMiB: g.maxMemoryMiB,
+    maxMemoryMiB: base + g.maxMemoryMiB - g.memoryMiB,
     cpus: g.cpus,
     ...(g.onlineCpus !== undefined ? { onlineCpus: g.onlineCpus } : {}),
     nrCpus: g.nrCpus,

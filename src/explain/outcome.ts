@@ -217,18 +217,21 @@ export function unbackedData(ptLoads: readonly PtLoad[], memory: readonly Range[
 
 /** Judges a vmcore's PT_LOADs (`actual`) against those that describe the crashed kernel's memory
  *  exactly (`expected`, with the same kind of p_offset), `memoryAtCrash` the crashed kernel's
- *  memory: captured-accurate or captured-stale (exported: true). Pure; used for the model's
- *  vmcore and, by conform, for a real guest's. */
+ *  memory: captured-accurate or captured-stale (exported: true). `offsets`: 'physical' where
+ *  p_offset is where the data lies in memory (the model's vmcore: unbackedData() applies), 'file'
+ *  where it is the offset in /proc/vmcore (a real guest's, conform: says nothing of where the data
+ *  came from, so no unbacked check; a hole below the data would otherwise look unbacked). Pure. */
 export function judgeVmcore(
   mechanism: CaptureMechanism,
   actual: readonly PtLoad[],
   expected: readonly PtLoad[],
   memoryAtCrash: readonly Range[],
+  offsets: 'physical' | 'file' = 'physical',
 ): Extract<DumpVerdict, { kind: 'captured-accurate' | 'captured-stale' }> {
   const d = diffPtLoads(actual, expected);
   const base = { mechanism, memoryAtCrash: [...memoryAtCrash], ptLoads: [...actual], exported: true };
   const by = CAPTURED_BY[mechanism];
-  const unbacked = unbackedData(actual, memoryAtCrash);
+  const unbacked = offsets === 'physical' ? unbackedData(actual, memoryAtCrash) : [];
   if (d.same && unbacked.length === 0)
     return {
       kind: 'captured-accurate',

@@ -78,6 +78,23 @@ export function qemuCommand(lab = labDir()): string {
   return join(lab, 'qemu', 'run');
 }
 
+/** The QOM id of the i-th pc-dimm present at boot (its memory backend is `mem-<id>`). */
+export function bootDimmId(i: number): string {
+  return `boot${i}`;
+}
+
+/** -object/-device pairs for pc-dimms present at boot (MiB each): QEMU places them in order from
+ *  the device-memory base (hw/ppc/spapr.c), each with its LMBs' DRCs, so that device_del can
+ *  remove them (boot RAM cannot be). */
+function bootDimmArgs(dimmsMiB: readonly number[]): string[] {
+  return dimmsMiB.flatMap((mib, i) => [
+    '-object',
+    `memory-backend-ram,id=mem-${bootDimmId(i)},size=${mib}M`,
+    '-device',
+    `pc-dimm,id=${bootDimmId(i)},memdev=mem-${bootDimmId(i)}`,
+  ]);
+}
+
 /** QEMU's arguments for a pSeries guest under TCG (hvc0 console on stdio, QMP on a socket, room
  *  for pc-dimm hot-add up to maxMemoryMiB and for CPU cores up to cpus, a guest panic left to the
  *  kernel's panic=). */
@@ -92,6 +109,7 @@ export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: str
     g.onlineCpus !== undefined && g.onlineCpus < g.cpus ? `${g.onlineCpus},maxcpus=${g.cpus}` : String(g.cpus),
     '-m',
     `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
+    ...bootDimmArgs(g.dimmsMiB ?? []),
     '-vga',
     'none',
     '-display',

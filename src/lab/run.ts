@@ -27,9 +27,9 @@ export function performable(e: ExternalEvent): boolean {
     e.event === 'crash' ||
     e.event === 'reboot' ||
     e.event === 'save-dump' ||
-    // A named LMB (drcIndex / address) is not a DIMM the path added: the lab adds and removes
-    // whole pc-dimms by count only.
-    (e.event === 'memory-hotplug' && e.lmbs !== undefined) ||
+    // By count: pc-dimms the path adds and removes. By address: device_del of the pc-dimm
+    // holding it (a DIMM present at boot or added); a drc index names no DIMM.
+    (e.event === 'memory-hotplug' && (e.lmbs !== undefined || (e.action === 'remove' && e.address !== undefined))) ||
     e.event === 'cpu-hotplug'
   );
 }
@@ -89,9 +89,23 @@ class PathRunner {
     return this.guest;
   }
 
+  /** Kernel log lines seen by the waits inside a step (peek()), given to the step's observation. */
+  private carried: string[] = [];
+
+  /** What the guest shows now, with the kernel's log lines since the last step. */
   async observe(): Promise<Observed | null> {
+    const o = await this.peek();
+    const console = this.carried;
+    this.carried = [];
+    return o === null ? null : { ...o, console };
+  }
+
+  /** An observation inside a step (a wait's poll): its log lines are kept for the step's. */
+  private async peek(): Promise<Observed | null> {
     if (this.guest === null) return null;
-    return parseObservation(await this.guest.command('obs', this.t.command), this.boot);
+    const o = parseObservation(await this.guest.command('obs', this.t.command), this.boot);
+    this.carried.push(...o.console);
+    return o;
   }
 
   /** Performs one event; returns the errno (writes) and what the guest's tool said. */
@@ -117,11 +131,11 @@ class PathRunner {
         return { errno: said.startsWith('SAVED err') ? 'EIO' : null, said };
       }
       case 'memory-hotplug':
-        if (e.lmbs === undefined)
-          throw new Error(
-            `the lab cannot ${e.action} a named LMB (${describeEvent(e)}): it hot-adds and device_dels whole pc-dimms by count; replay the log with the model instead`,
-          );
-        return this.hotplug(e.action, e.lmbs);
+        if (e.lmbs !== undefined) return this.hotplug(e.action, e.lmbs);
+        if (e.action === 'remove' && e.address !== undefined) return this.removeDimmAt(BigInt(e.address));
+        throw new Error(
+          `the lab cannot ${e.action} a named LMB (${describeEvent(e)}): it hot-adds pc-dimms by count and device_dels them by count or by an address in them; replay the log with the model instead`,
+        );
       case 'cpu-hotplug':
         return this.cpuHotplug(e.action, e.cpus);
       default:
@@ -136,7 +150,7 @@ class PathRunner {
     lmbs: number,
   ): Promise<{ errno: string | null; said: string | null }> {
     const g = this.live();
-    const before = (await this.observe())?.memoryBlocksOnline ?? 0;
+    const before = (await this.peek())?.memoryBlocksOnline ?? 0;
     const bytes = lmbs * this.o.guest.lmbMiB * 1024 * 1024;
     if (action === 'add') {
       const id = `dimm${++this.seq}`;
@@ -152,10 +166,10 @@ class PathRunner {
       if (id === undefined) return { errno: null, said: 'no DIMM added by this path to remove' };
       await g.qmpCommand('device_del', { id }, this.t.command);
     }
-    const blocks = (bytes / ((await this.observe())?.memoryBlockBytes || bytes)) * (action === 'add' ? 1 : -1);
+    const blocks = (bytes / ((await this.peek())?.memoryBlockBytes || bytes)) * (action === 'add' ? 1 : -1);
     const deadline = Date.now() + this.t.hotplug;
     for (;;) {
-      const now = (await this.observe())?.memoryBlocksOnline ?? 0;
+      const now = (await this.peek())?.memoryBlocksOnline ?? 0;
       if (now === before + blocks) return { errno: null, said: `memory blocks online: ${before} -> ${now}` };
       if (Date.now() > deadline)
         return {
@@ -175,7 +189,7 @@ class PathRunner {
     cpus: number,
   ): Promise<{ errno: string | null; said: string | null }> {
     const g = this.live();
-    const before = (await this.observe())?.cpusOnline ?? '';
+    const before = (await this.peek())?.cpusOnline ?? '';
     const said: string[] = [];
     for (let i = 0; i < cpus; i++) {
       if (action === 'add') {
@@ -200,7 +214,7 @@ class PathRunner {
     const want = countCpus(before) + (action === 'add' ? cpus : -cpus);
     const deadline = Date.now() + this.t.hotplug;
     for (;;) {
-      const now = (await this.observe())?.cpusOnline ?? '';
+      const now = (await this.peek())?.cpusOnline ?? '';
       if (countCpus(now) === want || said.length)
         return { errno: null, said: [`cpus online: ${before} -> ${now}`, ...said].join('\n') };
       if (Date.now() > deadline)
@@ -212,9 +226,65 @@ class PathRunner {
     }
   }
 
+  /** device_del of the pc-dimm holding `address` (QMP query-memory-devices: addr, size), then a
+   *  wait until the guest's online memory blocks drop by the DIMM's worth, or the kernel logs that
+   *  it refused (pseries-hotplug-mem, REFUSED below), or the hotplug timeout. QEMU asks for the
+   *  DIMM's LMBs in one "indexed count" request (hw/ppc/spapr.c spapr_memory_unplug_request()),
+   *  which the kernel takes all or nothing (dlpar_memory_remove_by_ic()). `said`: the blocks
+   *  before and after, the kernel's refusal, and whether QEMU still lists the DIMM. */
+  private async removeDimmAt(address: bigint): Promise<{ errno: string | null; said: string | null }> {
+    const g = this.live();
+    const dimm = dimmAt((await g.qmpCommand('query-memory-devices', {}, this.t.command)) as MemoryDevice[], address);
+    if (dimm === null) return { errno: null, said: `no pc-dimm holds 0x${address.toString(16)}` };
+    const o = await this.peek();
+    const before = o?.memoryBlocksOnline ?? 0;
+    const want = before - dimm.size / (o?.memoryBlockBytes || dimm.size);
+    await g.qmpCommand('device_del', { id: dimm.id }, this.t.command);
+    const deadline = Date.now() + this.t.hotplug;
+    const from = this.carried.length;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = (await this.peek())?.memoryBlocksOnline ?? 0;
+      const refused = this.carried.slice(from).find((l) => REFUSED.test(l));
+      if (now === want || refused !== undefined || Date.now() > deadline) {
+        const left = dimmAt(
+          (await g.qmpCommand('query-memory-devices', {}, this.t.command)) as MemoryDevice[],
+          address,
+        );
+        const still = left === null ? 'QEMU no longer lists it' : `QEMU still lists ${left.id}`;
+        const why = refused ?? (now === want ? 'removed' : `no change within ${this.t.hotplug / 1000} s`);
+        return {
+          errno: null,
+          said: `device_del ${dimm.id}: memory blocks online: ${before} -> ${now}; ${why}; ${still}`,
+        };
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     await this.guest?.stop();
   }
+}
+
+/** The kernel's lines for a DLPAR memory request it refused (hotplug-memory.c:
+ *  dlpar_memory_remove_by_ic() "Memory indexed-count-remove failed, adding any removed LMBs",
+ *  dlpar_memory_remove_by_count() "Memory hot-remove failed, adding LMB's back"). */
+const REFUSED = /^pseries-hotplug-mem: Memory (indexed-count-remove|hot-remove) failed/;
+
+/** One entry of QMP query-memory-devices (a pc-dimm: its id, base address and size in bytes). */
+interface MemoryDevice {
+  type: string;
+  data: { id?: string; addr: number; size: number };
+}
+
+/** The pc-dimm whose [addr, addr + size) holds `address`, or null. */
+export function dimmAt(devices: readonly MemoryDevice[], address: bigint): { id: string; size: number } | null {
+  for (const d of devices) {
+    const { id, addr, size } = d.data;
+    if (d.type === 'dimm' && id !== undefined && BigInt(addr) <= address && address < BigInt(addr) + BigInt(size))
+      return { id, size };
+  }
+  return null;
 }
 
 /** One entry of QMP query-hotpluggable-cpus: a slot, with a qom-path when a core is plugged in. */

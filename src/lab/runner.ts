@@ -14,20 +14,37 @@ import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performable, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
- *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs. */
+ *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, and
+ *  its memory: boot RAM (memoryMiB, -m) and pc-dimms present at boot (dimmsMiB, MiB each). */
 export interface LabPath {
   name: string;
   events: ExternalEvent[];
-  guest?: { cpus: number; onlineCpus: number };
+  guest?: { cpus?: number; onlineCpus?: number; memoryMiB?: number; dimmsMiB?: number[] };
 }
+
+/** Sizes QEMU and the kernel take for memory: whole 256 MiB LMBs. */
+const lmbMultiple = z
+  .number()
+  .int()
+  .min(256)
+  .max(4096)
+  .refine((n) => n % 256 === 0, { message: 'expected a multiple of 256 MiB (an LMB)' });
 
 const LabPathSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     guest: z
-      .object({ cpus: z.number().int().min(1).max(8), onlineCpus: z.number().int().min(1).max(8) })
+      .object({
+        cpus: z.number().int().min(1).max(8).optional(),
+        onlineCpus: z.number().int().min(1).max(8).optional(),
+        memoryMiB: lmbMultiple.optional(),
+        dimmsMiB: z.array(lmbMultiple).min(1).max(4).optional(),
+      })
       .strict()
-      .refine((g) => g.onlineCpus <= g.cpus, { message: 'onlineCpus is above cpus' })
+      .refine((g) => (g.cpus === undefined) === (g.onlineCpus === undefined), {
+        message: 'give cpus and onlineCpus together',
+      })
+      .refine((g) => (g.onlineCpus ?? 0) <= (g.cpus ?? 0), { message: 'onlineCpus is above cpus' })
       .optional(),
     events: z.array(ExternalEventSchema).min(1),
   })
@@ -101,6 +118,14 @@ export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
   };
 }
 
+/** The lab's guest with a path's own CPUs and memory: with pc-dimms at boot, maxmem keeps room to
+ *  hot-add 2 GiB beside them (boot RAM + DIMMs + 2048 MiB). */
+export function guestOf(base: GuestDescription, p: LabPath): GuestDescription {
+  const g = { ...base, ...p.guest };
+  const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
+  return dimms > 0 ? { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 } : g;
+}
+
 /** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */
 export function mmuOf(steps: readonly Step[]): GuestDescription['mmu'] | null {
   for (const s of steps)
@@ -155,7 +180,7 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       if (o.signal.aborted || Date.now() > o.deadline) return;
-      const guest = { ...labGuest(job.kernel, o.qemuVersion), ...job.path.guest };
+      const guest = guestOf(labGuest(job.kernel, o.qemuVersion), job.path);
       const r = await runPath(
         job.path.events,
         {

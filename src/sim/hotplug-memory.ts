@@ -81,11 +81,16 @@ export function dlpar_memory(
   lmbs: readonly MemblockRegion[],
   maxBytes: number,
 ): Errno | null {
-  // QEMU's boot RAM LMBs are DRCONF_MEM_RESERVED without a valid DRC (hw/ppc/spapr.c
-  // spapr_dt_dynamic_memory()): as good as not listed.
+  // QEMU's boot RAM LMBs, and the gap's up to device memory, are DRCONF_MEM_RESERVED without a
+  // valid DRC (hw/ppc/spapr.c spapr_dt_dynamic_memory()): as good as not listed. pc-dimms present
+  // at boot sit above the gap (device_mem_base = ROUND_UP(ram_size, 1 GiB), spapr_machine_init();
+  // a configured hole is that gap [I]) and have DRCs.
   const c = k.env.config;
+  let deviceMemory = c.memoryBytes;
+  if (c.memoryHolesMiB.length > 0) deviceMemory = 0;
+  for (const h of c.memoryHolesMiB) deviceMemory = Math.max(deviceMemory, (h.startMiB + h.sizeMiB) * 1024 * 1024);
   const listed = (l: MemblockRegion) =>
-    regionEnd(l) <= maxBytes && !(c.platform === 'pseries' && c.firmware === 'qemu' && l.base < c.memoryBytes);
+    regionEnd(l) <= maxBytes && !(c.platform === 'pseries' && c.firmware === 'qemu' && l.base < deviceMemory);
   // A capture kernel refuses DLPAR while it holds the dump: everything above boot memory stays
   // reserved until release (fadump_reserve_crash_area()), and the model's bound is the whole
   // request [I].

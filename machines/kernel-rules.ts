@@ -240,8 +240,14 @@ export function registration(
   paramArea: string | null,
 ): Registration {
   const b = buildOf(config, build);
+  // pSeries before 78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory
+  // regions", 6.10): rtas_fadump_init_mem_struct() registers one real-mode section, source 0,
+  // length boot_memory_size, whatever holes fadump_get_boot_mem_regions() split boot memory
+  // around; PHYP answers a hole in it with -3 (§4).
+  const single = config.platform === 'pseries' && !traitsOf(b.version).everySectionComplete;
+  const bootRegions = single ? [{ start: 0, end: totalSize(r.bootRegions) }] : r.bootRegions;
   return {
-    bootRegions: r.bootRegions,
+    bootRegions,
     bootMemTop: r.bootMemTop,
     bootMemDest: r.bootMemDest,
     area: r.area,

@@ -287,6 +287,30 @@ describe('holes at boot: memoryHolesMiB (§4)', () => {
   });
 });
 
+describe('pSeries before 78d5cc15fb7d (6.10) registers one real-mode section: a hole in boot memory is -3', () => {
+  // rtas_fadump_init_mem_struct() of 6.9 registers [0, boot_memory_size) as one section, whatever
+  // holes fadump_get_boot_mem_regions() split boot memory around; 6.10 registers each region.
+  const holed = (kernel: string): ConfigInput => ({
+    kernel,
+    memoryMiB: 2048,
+    registerAtBoot: false,
+    memoryHolesMiB: [{ startMiB: 256, sizeMiB: 256 }],
+  });
+
+  it('6.9: the registration write fails with -EINVAL and "Failed to register. Parameter Error(-3).", and a crash finds nothing armed', () => {
+    const r = both(holed('6.9'), [boot, register, crash]);
+    expect(r.at(1).errno).toBe('EINVAL');
+    expect(r.at(1).console).toEqual(['rtas fadump: Failed to register. Parameter Error(-3).']);
+    expect(r.at(2).outcome.kind).toBe('not-armed');
+  });
+
+  it('6.10: the two regions are registered and the dump is captured', () => {
+    const r = both(holed('6.10'), [boot, register, crash]);
+    expect(r.at(1).errno).toBeNull();
+    expect(r.at(2).outcome.kind).toBe('captured-accurate');
+  });
+});
+
 describe('OPAL copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) a region (max_copy_size)', () => {
   it('boot memory of 4 GiB and more is split into regions of 0xffff0000 bytes (64 KiB pages)', () => {
     const r = bootMemoryRegions([{ start: 0, end: 128 * 1024 * MiB }], 6 * 1024 * MiB, 'powernv', 64 * 1024);

@@ -109,11 +109,15 @@ export class RtasFadump implements FadumpOps {
     const start = f.reserve_dump_area_start;
     const bootRegions: RtasSection[] = [];
     let dest = f.boot_mem_dest_addr;
-    for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
-      const size = f.boot_mem_sz[i] ?? 0;
-      bootRegions.push(section(f.boot_mem_addr[i] ?? 0, dest, size));
-      dest += size;
-    }
+    if (!this.k.has('6.10')) {
+      // One RMA section [0, boot_memory_size) until 78d5cc15fb7d (6.10), holes or not.
+      bootRegions.push(section(0, dest, f.boot_memory_size));
+    } else
+      for (let i = 0; i < f.boot_mem_regs_cnt; i++) {
+        const size = f.boot_mem_sz[i] ?? 0;
+        bootRegions.push(section(f.boot_mem_addr[i] ?? 0, dest, size));
+        dest += size;
+      }
     return {
       cpuState: section(0, start, f.cpu_state_data_size),
       hpte: section(0, start + f.cpu_state_data_size, f.hpte_region_size),

@@ -67,9 +67,7 @@ export function alphabet(config: Config): ExternalEvent[] {
         { event: 'firmware-error', call: 'register', rc: -1 },
         { event: 'firmware-error', call: 'register', rc: -9 },
         { event: 'firmware-error', call: 'unregister', rc: -1 },
-        // RTAS busy codes: the kernel retries until the call goes through (rtas_fadump_register()
-        // and rtas_fadump_unregister() loop on rtas_busy_delay()).
-        { event: 'firmware-error', call: 'register', rc: 9902 },
+        // An RTAS busy code: the kernel retries until the call goes through.
         { event: 'firmware-error', call: 'unregister', rc: 9900 },
         { event: 'firmware-error', call: 'preserve', rc: -1 },
         // 'preserve-partial' is left out here: on pSeries it ends as the failed preserve does (the

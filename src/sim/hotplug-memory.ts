@@ -71,7 +71,7 @@ function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion): Errno | null {
 
 /** A DLPAR request for these LMBs (`idType`: by count, the HMC chose them; by index, one named
  *  LMB). `maxBytes`: the end of the LMBs ibm,dynamic-memory lists (the profile's maximum).
- *  Remove by count: any LMB that fails → "Memory hot-remove failed, adding LMB's back", -EINVAL,
+ *  Remove by count: one LMB that fails → "Memory hot-remove failed, adding LMB's back", -EINVAL,
  *  nothing changes. Remove by index: dlpar_remove_lmb()'s errno; -EINVAL for an LMB not listed.
  *  Add by index: -EINVAL for an LMB not listed or already assigned (dlpar_add_lmb()). */
 export function dlpar_memory(

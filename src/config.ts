@@ -510,6 +510,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: C
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(ConfigSchema.shape),
   captureKernel: ['kernel', 'elfcorehdr', 'endianness', 'headerSizes'],
+  // An entry of the array (its index left out of the path).
+  memoryHolesMiB: ['startMiB', 'sizeMiB'],
 };
 
 /** Edit distance (Levenshtein), for "did you mean". */
@@ -548,7 +550,13 @@ export function closestKey(key: string, known: readonly string[]): string | null
 }
 
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
-  const known = KNOWN_KEYS[parent.map(String).join('.')] ?? [];
+  const known =
+    KNOWN_KEYS[
+      parent
+        .filter((p) => typeof p !== 'number')
+        .map(String)
+        .join('.')
+    ] ?? [];
   const near = closestKey(key, known);
   return near === null
     ? `unknown key '${key}' (known: ${known.join(', ')})`

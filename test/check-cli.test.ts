@@ -405,6 +405,19 @@ describe('a misspelt configuration key', () => {
     expect(r.err).toContain("unknown key 'endianess': did you mean 'endianness'?");
     expect(r.err).toContain("unknown key 'colour' (known: mechanism, platform,");
   });
+
+  it('memoryHolesMiB[0].startMib: did you mean startMiB? A key like nothing known lists the entry keys', async () => {
+    const f = file({
+      memoryHolesMiB: [
+        { startMib: 256, sizeMiB: 256 },
+        { startMiB: 1024, sizeMiB: 256, colour: 1 },
+      ],
+    });
+    const r = await cli(['check', '--config', f, '--out', out()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("field 'memoryHolesMiB.0.startMib': unknown key 'startMib': did you mean 'startMiB'?");
+    expect(r.err).toContain("unknown key 'colour' (known: startMiB, sizeMiB)");
+  });
 });
 
 describe('README "The CLI" documents every flag of every command and every configuration key', () => {

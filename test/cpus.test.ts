@@ -189,6 +189,16 @@ describe('the configuration key onlineCpus', () => {
     expect(p.stdout).toMatch(/cpu-hotplug add 1 CPU/);
     expect(p.stdout).toMatch(/\/sys\/devices\/system\/cpu\/online.*0-1/);
   });
+
+  it("replay prints the vmcore's NT_PRSTATUS notes as --json has them: one per CPU online at the crash", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpus-'));
+    const file = join(dir, 'notes.jsonl');
+    writeFileSync(file, formatLog({ cpus: 4, onlineCpus: 2, firmware: 'qemu', kernel: '6.1' }, [boot, crash]));
+    const bin = join(__dirname, '..', 'bin', 'fadump-model.mjs');
+    const p = spawnSync(process.execPath, [bin, 'replay', file], { encoding: 'utf8', timeout: 60_000 });
+    expect(p.status).toBe(0);
+    expect(p.stdout).toMatch(/\/proc\/vmcore: \d+ PT_LOAD, 2 NT_PRSTATUS notes/);
+  });
 });
 
 describe('the arithmetic', () => {

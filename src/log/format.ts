@@ -60,7 +60,10 @@ function observationLines(
   }
   if (empty.length) out.push(`  read empty: ${empty.join(', ')}`);
   if (o.vmcore) {
-    out.push(`  /proc/vmcore: ${o.vmcore.ptLoad.length} PT_LOAD`);
+    const notes = o.vmcore.prstatusNotes;
+    out.push(
+      `  /proc/vmcore: ${o.vmcore.ptLoad.length} PT_LOAD${notes === undefined ? '' : `, ${notes} NT_PRSTATUS note${notes === 1 ? '' : 's'}`}`,
+    );
     for (const p of o.vmcore.ptLoad)
       out.push(`    PT_LOAD paddr=${hex(p.paddr)} size=${hex(p.size)} offset=${hex(p.offset)}`);
   } else {

@@ -323,7 +323,11 @@ function contradictions(c: Parsed): ConfigIssue[] {
     out.push({ path: 'petitbootPreservesDump', message: 'petitboot exists only on PowerNV (platform "powernv")' });
   }
   // The LMB size comes from ibm,lmb-size (memory_block_size_bytes()): a power of two.
-  if ((c.lmbMiB & (c.lmbMiB - 1)) !== 0) {
+  // MIN_MEMORY_BLOCK_SIZE = 1 << SECTION_SIZE_BITS (24 on powerpc, arch/powerpc/include/asm/sparsemem.h):
+  // a memory block, and so an LMB, is at least 16 MiB.
+  if (c.lmbMiB < 16)
+    out.push({ path: 'lmbMiB', message: `${c.lmbMiB} MiB is below 16 MiB, the smallest memory block on powerpc` });
+  else if ((c.lmbMiB & (c.lmbMiB - 1)) !== 0) {
     out.push({
       path: 'lmbMiB',
       message: `${c.lmbMiB} MiB is not a power of two (the LMB size, ibm,lmb-size, always is: 16, 32, ..., 256, ...)`,

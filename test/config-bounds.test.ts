@@ -36,3 +36,12 @@ describe('kernel', () => {
     expect(problems({ kernel: '6.18' })).toEqual([]);
   });
 });
+
+describe('lmbMiB', () => {
+  it('below 16 MiB, the smallest memory block on powerpc (MIN_MEMORY_BLOCK_SIZE), is refused; 16 is taken', () => {
+    expect(problems({ lmbMiB: 1, memoryMiB: 1024 })).toContain(
+      'lmbMiB: 1 MiB is below 16 MiB, the smallest memory block on powerpc',
+    );
+    expect(problems({ lmbMiB: 16, memoryMiB: 1024 })).toEqual([]);
+  });
+});

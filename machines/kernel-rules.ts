@@ -230,6 +230,17 @@ export function captureElfcorehdr(config: Config, dump: PreservedDump, bootMemor
   });
 }
 
+/** The boot-memory sections a build of release `version` registers, in bytes: pSeries before
+ *  78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory regions", 6.10)
+ *  has rtas_fadump_init_mem_struct() register one real-mode section, source 0, length
+ *  boot_memory_size, whatever holes fadump_get_boot_mem_regions() split boot memory around, and
+ *  PHYP answers a hole in it with -3 (§4); otherwise each region. */
+export function bootRegionsRegistered(config: Config, version: string, regions: readonly Range[]): Range[] {
+  if (config.platform === 'pseries' && !traitsOf(version).everySectionComplete)
+    return [{ start: 0, end: totalSize(regions) }];
+  return [...regions];
+}
+
 /** register_fadump(): what the running kernel hands the firmware, with the header of its build
  *  (§3) and the elfcorehdr built now (a build from before 2024) or none (after, §5). */
 export function registration(
@@ -240,14 +251,8 @@ export function registration(
   paramArea: string | null,
 ): Registration {
   const b = buildOf(config, build);
-  // pSeries before 78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory
-  // regions", 6.10): rtas_fadump_init_mem_struct() registers one real-mode section, source 0,
-  // length boot_memory_size, whatever holes fadump_get_boot_mem_regions() split boot memory
-  // around; PHYP answers a hole in it with -3 (§4).
-  const single = config.platform === 'pseries' && !traitsOf(b.version).everySectionComplete;
-  const bootRegions = single ? [{ start: 0, end: totalSize(r.bootRegions) }] : r.bootRegions;
   return {
-    bootRegions,
+    bootRegions: bootRegionsRegistered(config, b.version, r.bootRegions),
     bootMemTop: r.bootMemTop,
     bootMemDest: r.bootMemDest,
     area: r.area,

@@ -6,7 +6,8 @@
 import type { Config } from '../config';
 import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
-import { hex016, insideMemory, registeredRanges, totalSize, type Range } from '../memory/layout';
+import { hex016, insideMemory, registeredRanges, type Range } from '../memory/layout';
+import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
 import { running } from './view';
@@ -89,11 +90,9 @@ function parameterErrorLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
   if (config.platform !== 'pseries' || r === null) return [];
-  // Before 78d5cc15fb7d (6.10) one real-mode section [0, boot_memory_size) is registered
-  // (machines/kernel-rules.ts registration()).
-  const oldKernel = !traitsOf(config.kernel).everySectionComplete;
-  const sent = oldKernel ? { ...r, bootRegions: [{ start: 0, end: totalSize(r.bootRegions) }] } : r;
+  const sent = { ...r, bootRegions: bootRegionsRegistered(config, config.kernel, r.bootRegions) };
   if (insideMemory(registeredRanges(sent), post.actors.firmware.context.memory)) return [];
+  const oldKernel = !traitsOf(config.kernel).everySectionComplete;
   const out: string[] = [];
   // rtas_fadump_register()'s -3 case: before 6.10 is_fadump_boot_mem_contiguous() is asked
   // first, over each boot-memory region as reserved at boot.

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/conform/conform';
-import { deviceMemoryBaseMiB, modelConfigOf, type Guest } from '../src/conform/transcript';
+import { deviceMemoryBaseMiB, modelConfigOf } from '../src/conform/transcript';
 import { config as makeConfig } from '../src/config';
 import { buildInitramfs } from '../src/lab/lab';
 import { dimmAt, performable } from '../src/lab/run';
 import { execute, kernelsOf, plan, readLabPaths, type LabPath } from '../src/lab/runner';
 import { InputError } from '../src/util/read';
+import { DIMM_GUEST } from './support/dimm-guest';
 
 const lab = mkdtempSync(join(tmpdir(), 'fadump-lab-dimm-'));
 
@@ -100,22 +101,7 @@ describe('the pc-dimm paths file and the remove by address', () => {
 });
 
 describe("conform's model of a guest with pc-dimms at boot (modelConfigOf)", () => {
-  const guest: Guest = {
-    platform: 'pseries',
-    kernel: '6.12',
-    kernelRelease: '6.12.107',
-    kernelSource: '6.12.107-1',
-    qemu: '11.1.3',
-    memoryMiB: 512,
-    maxMemoryMiB: 3584,
-    dimmsMiB: [1024],
-    lmbMiB: 256,
-    cpus: 1,
-    nrCpus: 8,
-    pageSizeKiB: 64,
-    mmu: 'hash',
-    cmdline: 'console=hvc0 fadump=on panic=10',
-  };
+  const guest = DIMM_GUEST;
   it('device memory starts at the RAM size rounded up to 1 GiB (hw/ppc/spapr.c)', () => {
     expect([512, 1024, 1280, 2048].map(deviceMemoryBaseMiB)).toEqual([1024, 1024, 2048, 2048]);
   });

@@ -11,27 +11,13 @@ import type { ExternalEvent } from '../src/events';
 import { modelConfigOf } from '../src/conform/transcript';
 import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
 import { judgePath } from '../src/explore/suite';
+import { DIMM_GUEST } from './support/dimm-guest';
 import { boot, crash, MiB, P, partitionMemory, read, run, write, type Run } from './support/story';
 
 const remove = (address: string): ExternalEvent => ({ event: 'memory-hotplug', action: 'remove', address });
 
 /** The lab's guest of lab/paths/dimm.jsonl, as conform configures the model for it. */
-const guest = modelConfigOf({
-  platform: 'pseries',
-  kernel: '6.12',
-  kernelRelease: '6.12.107',
-  kernelSource: '6.12.107-1',
-  qemu: '11.1.3',
-  memoryMiB: 512,
-  maxMemoryMiB: 3584,
-  dimmsMiB: [1024],
-  lmbMiB: 256,
-  cpus: 1,
-  nrCpus: 8,
-  pageSizeKiB: 64,
-  mmu: 'hash',
-  cmdline: 'console=hvc0 fadump=on panic=10',
-}) as ConfigInput;
+const guest = modelConfigOf(DIMM_GUEST) as ConfigInput;
 
 function both(events: readonly ExternalEvent[]): Run {
   const c = makeConfig(guest);

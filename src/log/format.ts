@@ -137,6 +137,7 @@ export class TextFormatter {
   step(s: ReplayStep): string {
     const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
     if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
+    for (const l of s.panic) out.push(`  console (crashing kernel): ${l}`);
     for (const l of s.console) out.push(`  console: ${l}`);
     for (const l of s.service) out.push(`  ${l}`);
     out.push(...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s)));
@@ -172,6 +173,7 @@ export function stepJson(s: ReplayStep): unknown {
     errno: s.errno,
     ...(s.note === null ? {} : { note: s.note }),
     console: s.console,
+    panic: s.panic,
     service: s.service,
     running: s.running,
     states: s.states,

@@ -3,6 +3,7 @@
 import { createSystem, type Delivery, type System, type SystemState } from '../../machines/system';
 import { kernelCmdline, type Config } from '../config';
 import { consoleLines } from '../sysfs/console';
+import { panicLines } from '../sysfs/panic';
 import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
@@ -27,6 +28,10 @@ export interface ReplayStep extends Observation, Explanation {
   note: string | null;
   /** The fadump lines the kernel logs during this step, verbatim (src/sysfs/console.ts). */
   console: string[];
+  /** The lines the crashing kernel logs on its way down during this step (a crash: sysrq's,
+   *  panic()'s and the hand-over's, src/sysfs/panic.ts), verbatim, before the next kernel's
+   *  `console`; [] for any other step. */
+  panic: string[];
 }
 
 export interface Replay {
@@ -74,6 +79,7 @@ export function* replaySteps(
         errno: r.errno,
         note: noteOf(r.handled, r.ignored),
         console: consoleLines(config, cmdline, pre, event, state, r.errno),
+        panic: panicLines(config, cmdline, pre, event, state),
         ...observe(config, state),
         running: runningText(state),
         ...explained,

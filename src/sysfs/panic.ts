@@ -1,0 +1,101 @@
+// The lines a crashing kernel logs on its way down, verbatim: the panic path of `echo c >
+// /proc/sysrq-trigger` (the model's `crash`, as the lab and both QA suites trigger it) and the
+// hand-over that follows it: to fadump's firmware, to the kdump kernel through kexec, or to
+// nothing. They are the dying kernel's log (its console, and the log buffer that
+// vmcore-dmesg.txt is read from), not the next kernel's dmesg, so `conform` (which compares the
+// next boot's dmesg, test/real/) does not compare them: the lab would need the raw console
+// between the crash command and the next boot to do so.
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { compareKernelVersions } from '../kernel-versions';
+import type { SystemState } from '../../machines/system';
+import { running } from './view';
+
+/** The oldest release whose panic path these lines are checked against: the lab's 6.1.176
+ *  (Debian linux-source-6.1: drivers/tty/sysrq.c sysrq_handle_crash() calls panic("sysrq
+ *  triggered crash\n")). Before "sysrq: Use panic() to force a crash" the sysrq crash was a NULL
+ *  store and an Oops ("Kernel panic - not syncing: Fatal exception"), and __handle_sysrq()
+ *  printed "SysRq : " first; those releases' lines are not modelled [I]: [] for them. */
+export const PANIC_LINES_SINCE = '6.1';
+
+/** The panic's message as panic() prints it: sysrq_handle_crash()'s "sysrq triggered crash\n"
+ *  with the trailing newline dropped (kernel/panic.c panic()). */
+const SYSRQ_PANIC = 'sysrq triggered crash';
+
+/** How the crashed kernel hands over, read off the states before and after the crash. */
+export type HandOver = 'fadump' | 'kdump' | 'none';
+
+/** Which path the crash took: fadump's firmware when a registered production kernel crashed
+ *  (crash_fadump() returns early unless fw_dump.dump_registered, should_fadump_crash()) and the
+ *  next kernel is fadump's capture kernel (or a capture boot that failed and runs on,
+ *  docs/kernel-behaviour.md §1.4 5); kdump's when the next kernel is the kexec'd capture kernel;
+ *  else none (the kernel reboots or hangs, and a dump the firmware still holds boots again). */
+export function handOver(pre: SystemState, post: SystemState): HandOver {
+  const after = running(post);
+  if (after === 'kdump-capture') return 'kdump';
+  const registered = running(pre) === 'production' && pre.actors.productionKernel.matches({ running: 'registered' });
+  const captured =
+    after === 'capture' || (after === 'production' && post.actors.productionKernel.context.build === 'capture');
+  return registered && captured ? 'fadump' : 'none';
+}
+
+/** panic_timeout from the command line's last `panic=N` (kernel/panic.c core_param(panic, ...));
+ *  without one, CONFIG_PANIC_TIMEOUT, 0 in the defconfigs [I]. Seconds; negative reboots at once. */
+export function panicTimeout(cmdline: string): number {
+  let t = 0;
+  for (const m of cmdline.matchAll(/(?:^|\s)panic=(-?\d+)(?=\s|$)/g)) t = Number(m[1]);
+  return t;
+}
+
+/** The lines after panic()'s own when no dump mechanism took the crash (kernel/panic.c panic()):
+ *  pr_emerg("Rebooting in %d seconds..\n", panic_timeout) when it is positive (then
+ *  emergency_restart()), none when negative (restart at once), and with 0 the closing
+ *  pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", buf) before the kernel spins. */
+function noHandOverLines(cmdline: string): string[] {
+  const t = panicTimeout(cmdline);
+  if (t > 0) return [`Rebooting in ${t} seconds..`];
+  if (t < 0) return [];
+  return [`---[ end Kernel panic - not syncing: ${SYSRQ_PANIC} ]---`];
+}
+
+/** The kdump hand-over (arch/powerpc/kexec/crash.c default_machine_crash_shutdown() →
+ *  crash_kexec_prepare_cpus(): printk(KERN_EMERG "Sending IPI to other CPUs\n"), then "IPI
+ *  complete\n" once every other online CPU answered (at once with one CPU; the model's CPUs
+ *  always answer [I]); then arch/powerpc/kexec/core_64.c default_machine_kexec():
+ *  printk("kexec: Starting switchover sequence.\n")). They are printed under
+ *  printk_deferred_enter(), so they reach the log buffer (vmcore-dmesg.txt) even where the
+ *  console does not flush them before the jump [I]. */
+const KDUMP_LINES = ['Sending IPI to other CPUs', 'IPI complete', 'kexec: Starting switchover sequence.'];
+
+/** The lines the running kernel logs as it crashes on `event` (pre → post), in order; [] for
+ *  any other event, a crash with no kernel running, or a release before PANIC_LINES_SINCE.
+ *  drivers/tty/sysrq.c __handle_sysrq(): pr_info("%s\n", op_p->action_msg) with pr_fmt
+ *  "sysrq: " and sysrq_crash_op's action_msg "Trigger a crash"; kernel/panic.c panic():
+ *  pr_emerg("Kernel panic - not syncing: %s\n", buf); then the hand-over's own: fadump's
+ *  crash_fadump() → rtas_fadump_trigger() → rtas_os_term() (pSeries) or opal_fadump_trigger() →
+ *  opal_cec_reboot2(OPAL_REBOOT_MPIPL) (PowerNV) log nothing when the firmware takes over;
+ *  kdump's KDUMP_LINES; none's noHandOverLines(). The stack dump between panic's line and the
+ *  hand-over (dump_stack(): "CPU: 0 PID: ..." and the call trace) varies with the machine and is
+ *  left out. `cmdline` is the crashing kernel's command line (panic=). */
+export function panicLines(
+  config: Config,
+  cmdline: string,
+  pre: SystemState,
+  event: ExternalEvent,
+  post: SystemState,
+): string[] {
+  if (event.event !== 'crash' || running(pre) === null) return [];
+  if (compareKernelVersions(runningRelease(config, pre), PANIC_LINES_SINCE) < 0) return [];
+  const out = ['sysrq: Trigger a crash', `Kernel panic - not syncing: ${SYSRQ_PANIC}`];
+  const how = handOver(pre, post);
+  if (how === 'kdump') out.push(...KDUMP_LINES);
+  if (how === 'none') out.push(...noHandOverLines(cmdline));
+  return out;
+}
+
+/** The release of the kernel that crashes: the capture kernel's when a capture kernel runs
+ *  (config.captureKernel's, else the production kernel's). */
+function runningRelease(config: Config, pre: SystemState): string {
+  const r = running(pre);
+  return r === 'capture' || r === 'kdump-capture' ? config.captureKernel.kernel : config.kernel;
+}

@@ -1,0 +1,60 @@
+// The crashing kernel's own lines per crash step (src/sysfs/panic.ts): what `replay` and its
+// --json show for `echo c > /proc/sysrq-trigger` on the fadump path, the kdump path and with
+// nothing armed, as QA greps for them (QEMU's tests/functional/ppc64/test_fadump.py waits for
+// "Kernel panic - not syncing: sysrq triggered crash").
+import { describe, expect, it } from 'vitest';
+import { parseLog } from '../src/log/parse';
+import { replay } from '../src/log/replay';
+import { panicTimeout } from '../src/sysfs/panic';
+
+function crashStep(text: string): { panic: string[]; console: string[] } {
+  const log = parseLog(text);
+  const r = replay(log.config, log.entries);
+  const s = r.steps.find((x) => x.event.event === 'crash');
+  if (s === undefined) throw new Error('no crash step');
+  return { panic: s.panic, console: s.console };
+}
+
+const PANIC = ['sysrq: Trigger a crash', 'Kernel panic - not syncing: sysrq triggered crash'];
+
+describe('the crashing kernel logs sysrq and panic lines, then the hand-over', () => {
+  for (const kernel of ['6.1', '6.12']) {
+    it(`fadump (${kernel}): the two lines, then the firmware takes over silently; the capture boot's lines follow`, () => {
+      const s = crashStep(
+        `{"config":{"platform":"pseries","kernel":"${kernel}"}}\n{"event":"boot"}\n{"event":"crash"}\n`,
+      );
+      expect(s.panic).toEqual(PANIC);
+      expect(s.console).toContain('rtas fadump: Firmware-assisted dump is active.');
+    });
+    it(`kdump (${kernel}): crash_kexec_prepare_cpus() and default_machine_kexec() lines`, () => {
+      const s = crashStep(
+        `{"config":{"platform":"pseries","kernel":"${kernel}","mechanism":"kdump","crashkernel":"512M"}}\n{"event":"boot"}\n{"event":"kexec-load"}\n{"event":"kexec-loaded"}\n{"event":"crash"}\n`,
+      );
+      expect(s.panic).toEqual([
+        ...PANIC,
+        'Sending IPI to other CPUs',
+        'IPI complete',
+        'kexec: Starting switchover sequence.',
+      ]);
+    });
+  }
+  it('nothing armed, panic=10: "Rebooting in 10 seconds.."', () => {
+    const s = crashStep(
+      `{"config":{"platform":"pseries","fadump":"off","cmdline":"console=hvc0 fadump=off panic=10"}}\n{"event":"boot"}\n{"event":"crash"}\n`,
+    );
+    expect(s.panic).toEqual([...PANIC, 'Rebooting in 10 seconds..']);
+  });
+  it('nothing armed, no panic=: the closing "---[ end Kernel panic" line', () => {
+    const s = crashStep(`{"config":{"platform":"pseries","fadump":"off"}}\n{"event":"boot"}\n{"event":"crash"}\n`);
+    expect(s.panic).toEqual([...PANIC, '---[ end Kernel panic - not syncing: sysrq triggered crash ]---']);
+  });
+  it('a release before 6.1 shows none (its sysrq crash was an Oops; not modelled)', () => {
+    const s = crashStep(`{"config":{"platform":"pseries","kernel":"5.4"}}\n{"event":"boot"}\n{"event":"crash"}\n`);
+    expect(s.panic).toEqual([]);
+  });
+  it('panic= is the last one given; negative reboots at once', () => {
+    expect(panicTimeout('a panic=5 b panic=-1')).toBe(-1);
+    expect(panicTimeout('nopanic=3')).toBe(0);
+    expect(panicTimeout('panic=30')).toBe(30);
+  });
+});

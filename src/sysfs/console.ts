@@ -6,7 +6,7 @@
 import type { Config } from '../config';
 import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
-import { hex016, insideMemory, registeredRanges, type Range } from '../memory/layout';
+import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
 import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
@@ -28,12 +28,26 @@ function bootLines(config: Config, pre: SystemState, post: SystemState): string[
   if (r === null) return k.reserveError === TOO_MANY_HOLES ? [`fadump: ${TOO_MANY_HOLES}`] : [];
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
   const out = [
+    ...adjustedLines(config, ram),
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
   ];
   out.push(...cmaLines(config, r));
   if (post.actors.productionKernel.matches({ running: 'registered' }))
     out.push(...(keptOver(pre, post) ? alreadyRegistered(config) : registered(config)));
   return out;
+}
+
+/** fadump_calculate_reserve_size() (arch/powerpc/kernel/fadump.c), called by fadump_reserve_mem()
+ *  before its "Reserved" line: a crashkernel= size above memblock_phys_mem_size() /
+ *  MAX_BOOT_MEM_RATIO is cut to it with pr_info("Adjusted boot memory size to %luMB\n",
+ *  reserve_bootvar >> 20) (as QEMU's tests/functional/ppc64/test_fadump.py's crashkernel=2G of 6G
+ *  shows). Not under the 2011 documentation's rule, which the model applies uncapped. `ram` in
+ *  bytes. */
+function adjustedLines(config: Config, ram: number): string[] {
+  const asked = config.crashkernel;
+  const max = Math.floor(ram / MAX_BOOT_MEM_RATIO);
+  if (config.bootMemoryRule !== 'current' || asked === null || asked <= max) return [];
+  return [`fadump: Adjusted boot memory size to ${Math.floor(max / MiB)}MB`];
 }
 
 /** The firmware kept the registration it held before the step (an unregister failed at the

@@ -333,6 +333,9 @@ function row(label: string, html: string, changed: boolean): string {
 function factsTable(f: Frame, prev: Frame | null, generation: string): string {
   const rows: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // The kernel's own lines during the step, as QA greps for them (src/sysfs/panic.ts, console.ts).
+  const logged = [...f.panic, ...f.console];
+  if (logged.length) rows.push(row('kernel log', `<pre>${esc(logged.join('\n'))}</pre>`, false));
   rows.push(row('partition memory', esc(memoryText(f.memory)), prev !== null && !same(prev.memory, f.memory)));
   // The regions set aside for the dump (the same memory map replay prints).
   const regions = f.memoryMap.filter((r) => r.name !== 'partition memory');

@@ -50,6 +50,10 @@ export interface Frame extends Observation, Explanation {
   accepted: boolean;
   errno: Errno | null;
   note: string | null;
+  /** The crashing kernel's lines during the step, then the kernel's fadump lines, verbatim
+   *  (replay's `panic` and `console`: src/sysfs/panic.ts, src/sysfs/console.ts). */
+  panic: string[];
+  console: string[];
   dumpReason: string | null;
   /** The partition's memory as the firmware assigns it. */
   memory: Range[];
@@ -161,6 +165,8 @@ export function traceLog(config: Config, log: readonly LogEntry[] | readonly Ext
     accepted: true,
     errno: null,
     note: null,
+    panic: [],
+    console: [],
     dumpReason: first.dumpReason,
     ...firmwareFacts(first, config.pageSize),
     deliveries: [],

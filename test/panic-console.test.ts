@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
 import { panicTimeout } from '../src/sysfs/panic';
+import { dyingLines } from '../src/lab/observe';
+import { compareStep } from '../src/conform/conform';
 
 function crashStep(text: string): { panic: string[]; console: string[] } {
   const log = parseLog(text);
@@ -56,5 +58,59 @@ describe('the crashing kernel logs sysrq and panic lines, then the hand-over', (
     expect(panicTimeout('a panic=5 b panic=-1')).toBe(-1);
     expect(panicTimeout('nopanic=3')).toBe(0);
     expect(panicTimeout('panic=30')).toBe(30);
+  });
+});
+
+describe("the lab keeps the crashing kernel's console lines, and conform compares them", () => {
+  it('dyingLines(): timestamped lines until the clock goes back, firmware output left out', () => {
+    const raw = [
+      '@@7> 0',
+      '[   12.345678] sysrq: Trigger a crash',
+      '[   12.345700] Kernel panic - not syncing: sysrq triggered crash',
+      '[   12.345800] CPU: 0 PID: 95 Comm: sh Not tainted 6.12.107 #1',
+      'SLOF **********************************************************************',
+      '[    0.000000] rtas fadump: Firmware-assisted dump is active.',
+    ].join('\r\n');
+    expect(dyingLines(raw)).toEqual([
+      'sysrq: Trigger a crash',
+      'Kernel panic - not syncing: sysrq triggered crash',
+      'CPU: 0 PID: 95 Comm: sh Not tainted 6.12.107 #1',
+    ]);
+  });
+  it('compareStep(): each model line among the recorded ones, in order; none compared without a record', () => {
+    const log = parseLog(`{"config":{"platform":"pseries","kernel":"6.12"}}\n{"event":"boot"}\n{"event":"crash"}\n`);
+    const r = replay(log.config, log.entries);
+    const s = r.steps[1];
+    if (s === undefined) throw new Error('no crash step');
+    const observed = {
+      boot: 'capture' as const,
+      files: {},
+      vmcore: null,
+      cmdline: '',
+      meminfo: {},
+      memoryBlockBytes: 0,
+      memoryBlocksOnline: 0,
+      console: s.console,
+    };
+    const step = (panic?: string[]) => ({
+      step: 2,
+      event: { event: 'crash' as const },
+      errno: null,
+      said: null,
+      observed: panic === undefined ? observed : { ...observed, panic },
+      ms: 0,
+    });
+    const fields = (panic?: string[]) =>
+      compareStep(s, s.errno, s.console, step(panic), s.panic)
+        .map((x) => x.field)
+        .filter((f) => f.startsWith('panic'));
+    expect(fields()).toEqual([]);
+    expect(fields(['sysrq: Trigger a crash', 'CPU: 0', 'Kernel panic - not syncing: sysrq triggered crash'])).toEqual(
+      [],
+    );
+    expect(fields(['Kernel panic - not syncing: sysrq triggered crash', 'sysrq: Trigger a crash'])).toEqual([
+      'panic[1]',
+    ]);
+    expect(fields(['sysrq: Trigger a crash'])).toEqual(['panic[1]']);
   });
 });

@@ -30,7 +30,7 @@ export interface Divergence {
   transcript: string;
   step: number;
   /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, vmcore.prstatusNotes, file:<path>,
-   *  console[i], meminfo:CmaTotal|CmaFree. */
+   *  console[i], panic[i], meminfo:CmaTotal|CmaFree. */
   field: string;
   expected: string;
   observed: string;
@@ -109,10 +109,22 @@ export function compareStep(
   modelErrno: string | null,
   modelConsole: readonly string[],
   step: Transcript['steps'][number],
+  modelPanic: readonly string[] = [],
 ): Omit<Divergence, 'transcript' | 'step'>[] {
   const out: Omit<Divergence, 'transcript' | 'step'>[] = [];
   const d = (field: string, expected: unknown, observed: unknown) =>
     out.push({ field, expected: show(expected), observed: show(observed) });
+  // The crashing kernel's lines (src/sysfs/panic.ts), where the transcript recorded the raw
+  // console of the crash (newer transcripts): each is among them, in the model's order.
+  const dying = step.observed?.panic;
+  if (dying !== undefined) {
+    let at = 0;
+    modelPanic.forEach((line, i) => {
+      const k = dying.indexOf(line, at);
+      if (k < 0) d(`panic[${i}]`, line, dying.includes(line) ? 'logged out of order' : '(not logged)');
+      else at = k + 1;
+    });
+  }
   // Every line the model says the kernel logs is among the kernel's new log lines (which hold
   // many more).
   const logged = step.observed?.console ?? [];
@@ -187,13 +199,14 @@ export function conform(t: Transcript): Conformance {
   t.steps.forEach((s, i) => {
     const m =
       i === 0
-        ? { obs: r.initial, errno: null, console: [] }
+        ? { obs: r.initial, errno: null, console: [], panic: [] }
         : {
             obs: r.steps[i - 1] ?? r.final,
             errno: r.steps[i - 1]?.errno ?? null,
             console: r.steps[i - 1]?.console ?? [],
+            panic: r.steps[i - 1]?.panic ?? [],
           };
-    const diffs = [...compareStep(m.obs, m.errno, m.console, s), ...compareBlocks(r.states[i], s)];
+    const diffs = [...compareStep(m.obs, m.errno, m.console, s, m.panic), ...compareBlocks(r.states[i], s)];
     if (diffs.length === 0) agreeingSteps++;
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });

@@ -115,6 +115,9 @@ export const ObservedSchema = z
     cpusOnline: z.string().optional(),
     /** The kernel's log lines since the previous step, timestamps removed. */
     console: z.array(z.string()),
+    /** On a crash step, the crashing kernel's lines on the raw console before the next boot
+     *  (dyingLines(), src/lab/observe.ts); absent in older transcripts. */
+    panic: z.array(z.string()).optional(),
   })
   .strict();
 export type Observed = z.infer<typeof ObservedSchema>;

@@ -84,6 +84,11 @@ export class Guest {
     }
   }
 
+  /** The console output between two positions (mark(), fire(), booted()'s `at`). */
+  text(from: number, to: number): string {
+    return this.buf.slice(from, to);
+  }
+
   /** Where the console output ends now. */
   mark(): number {
     return this.buf.length;

@@ -89,6 +89,24 @@ export function consoleText(line: string): string {
   return line.replace(/^\[\s*\d+\.\d+\]\s?/, '');
 }
 
+/** The crashing kernel's own lines in the raw console between a crash command's acknowledgement
+ *  and the next boot (src/sysfs/panic.ts's `panic`): the lines with a printk timestamp, up to the
+ *  first whose timestamp goes back (the next kernel starts its clock at 0), timestamps removed.
+ *  The firmware's output between the two kernels has no timestamp and is left out. */
+export function dyingLines(raw: string): string[] {
+  const out: string[] = [];
+  let last = -1;
+  for (const line of raw.split(/\r?\n/)) {
+    const m = /^\[\s*(\d+\.\d+)\]/.exec(line);
+    if (m === null) continue;
+    const t = Number(m[1]);
+    if (t < last) break;
+    last = t;
+    out.push(consoleText(line));
+  }
+  return out;
+}
+
 /** The agent's `obs` answer → an observation (boot is filled in by the caller). */
 export function parseObservation(lines: readonly string[], boot: Observed['boot']): Observed {
   const files: Record<string, string | null> = {};

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeEvent, type ExternalEvent } from '../events';
 import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
 import { Guest, GuestError } from './guest';
-import { parseObservation, writeResult } from './observe';
+import { dyingLines, parseObservation, writeResult } from './observe';
 import { pseriesArgs, qemuCommand } from './lab';
 
 /** Timeouts, in ms, for TCG on a shared 2-core machine. */
@@ -92,12 +92,19 @@ class PathRunner {
   /** Kernel log lines seen by the waits inside a step (peek()), given to the step's observation. */
   private carried: string[] = [];
 
-  /** What the guest shows now, with the kernel's log lines since the last step. */
+  /** The crashing kernel's console lines of the last crash, until the step's observation. */
+  private dying: string[] | null = null;
+
+  /** What the guest shows now, with the kernel's log lines since the last step (and, after a
+   *  crash, the crashing kernel's). */
   async observe(): Promise<Observed | null> {
     const o = await this.peek();
     const console = this.carried;
+    const panic = this.dying;
     this.carried = [];
-    return o === null ? null : { ...o, console };
+    this.dying = null;
+    if (o === null) return null;
+    return panic === null ? { ...o, console } : { ...o, console, panic };
   }
 
   /** An observation inside a step (a wait's poll): its log lines are kept for the step's. */
@@ -123,7 +130,9 @@ class PathRunner {
       case 'reboot': {
         const g = this.live();
         const from = await g.fire(e.event, this.t.command);
-        this.boot = (await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from)).boot;
+        const b = await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from);
+        this.boot = b.boot;
+        if (e.event === 'crash') this.dying = dyingLines(g.text(from, b.at));
         return { errno: null, said: null };
       }
       case 'save-dump': {

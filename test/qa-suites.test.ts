@@ -92,13 +92,8 @@ const SCENARIOS: Record<string, (q: Qa) => void> = {
   },
   'optest-kdump-only': ({ r }) => {
     expectDumpSaved(r);
-    expect(nth(r, 'crash').panic).toEqual([
-      'sysrq: Trigger a crash',
-      PANIC,
-      'Sending IPI to other CPUs',
-      'IPI complete',
-      'kexec: Starting switchover sequence.',
-    ]);
+    // The kdump hand-over's own lines are printed deferred (src/sysfs/panic.ts): not on the console.
+    expect(nth(r, 'crash').panic).toEqual(['sysrq: Trigger a crash', PANIC]);
     expectAccurate(r);
   },
   'optest-disable-all': ({ r }) => {

@@ -1,10 +1,9 @@
 // The lines a crashing kernel logs on its way down, verbatim: the panic path of `echo c >
 // /proc/sysrq-trigger` (the model's `crash`, as the lab and both QA suites trigger it) and the
 // hand-over that follows it: to fadump's firmware, to the kdump kernel through kexec, or to
-// nothing. They are the dying kernel's log (its console, and the log buffer that
-// vmcore-dmesg.txt is read from), not the next kernel's dmesg, so `conform` (which compares the
-// next boot's dmesg, test/real/) does not compare them: the lab would need the raw console
-// between the crash command and the next boot to do so.
+// nothing. They are what the dying kernel prints on its console, not the next kernel's dmesg:
+// the lab keeps them from the raw console between the crash command and the next boot (the crash
+// step's `observed.panic`, src/lab/observe.ts dyingLines()) and `conform` compares them there.
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { compareKernelVersions } from '../kernel-versions';
@@ -58,23 +57,28 @@ function noHandOverLines(cmdline: string): string[] {
   return [`---[ end Kernel panic - not syncing: ${SYSRQ_PANIC} ]---`];
 }
 
-/** The kdump hand-over (arch/powerpc/kexec/crash.c default_machine_crash_shutdown() →
- *  crash_kexec_prepare_cpus(): printk(KERN_EMERG "Sending IPI to other CPUs\n"), then "IPI
- *  complete\n" once every other online CPU answered (at once with one CPU; the model's CPUs
- *  always answer [I]); then arch/powerpc/kexec/core_64.c default_machine_kexec():
- *  printk("kexec: Starting switchover sequence.\n")). They are printed under
- *  printk_deferred_enter(), so they reach the log buffer (vmcore-dmesg.txt) even where the
- *  console does not flush them before the jump [I]. */
-const KDUMP_LINES = ['Sending IPI to other CPUs', 'IPI complete', 'kexec: Starting switchover sequence.'];
+/** The kdump hand-over's own lines (arch/powerpc/kexec/crash.c default_machine_crash_shutdown() →
+ *  crash_kexec_prepare_cpus(): printk(KERN_EMERG "Sending IPI to other CPUs\n"), "IPI
+ *  complete\n"; arch/powerpc/kexec/core_64.c default_machine_kexec(): printk("kexec: Starting
+ *  switchover sequence.\n")) are printed after printk_deferred_enter() (the same function), so
+ *  they go to the log buffer (the dump's vmcore-dmesg.txt) and not to the console: a 6.6 pSeries
+ *  kdump console goes from panic()'s stack dump straight to purgatory's "I'm in purgatory"
+ *  (linuxppc-dev, Sourabh Jain, 2023-10-09, "kdump kernel fails to boot on powerpc with
+ *  nr_cpus=1"). The console lines of the kdump path are panic()'s only. */
+export const KDUMP_DEFERRED_LINES = [
+  'Sending IPI to other CPUs',
+  'IPI complete',
+  'kexec: Starting switchover sequence.',
+];
 
-/** The lines the running kernel logs as it crashes on `event` (pre → post), in order; [] for
+/** The console lines the running kernel prints as it crashes on `event` (pre → post), in order; [] for
  *  any other event, a crash with no kernel running, or a release before PANIC_LINES_SINCE.
  *  drivers/tty/sysrq.c __handle_sysrq(): pr_info("%s\n", op_p->action_msg) with pr_fmt
  *  "sysrq: " and sysrq_crash_op's action_msg "Trigger a crash"; kernel/panic.c panic():
  *  pr_emerg("Kernel panic - not syncing: %s\n", buf); then the hand-over's own: fadump's
  *  crash_fadump() → rtas_fadump_trigger() → rtas_os_term() (pSeries) or opal_fadump_trigger() →
  *  opal_cec_reboot2(OPAL_REBOOT_MPIPL) (PowerNV) log nothing when the firmware takes over;
- *  kdump's KDUMP_LINES; none's noHandOverLines(). The stack dump between panic's line and the
+ *  kdump's go to the log buffer only (KDUMP_DEFERRED_LINES); none's noHandOverLines(). The stack dump between panic's line and the
  *  hand-over (dump_stack(): "CPU: 0 PID: ..." and the call trace) varies with the machine and is
  *  left out. `cmdline` is the crashing kernel's command line (panic=). */
 export function panicLines(
@@ -87,9 +91,9 @@ export function panicLines(
   if (event.event !== 'crash' || running(pre) === null) return [];
   if (compareKernelVersions(runningRelease(config, pre), PANIC_LINES_SINCE) < 0) return [];
   const out = ['sysrq: Trigger a crash', `Kernel panic - not syncing: ${SYSRQ_PANIC}`];
-  const how = handOver(pre, post);
-  if (how === 'kdump') out.push(...KDUMP_LINES);
-  if (how === 'none') out.push(...noHandOverLines(cmdline));
+  // kdump's own lines reach only the log buffer (KDUMP_DEFERRED_LINES); fadump's firmware call
+  // logs nothing when it takes over.
+  if (handOver(pre, post) === 'none') out.push(...noHandOverLines(cmdline));
   return out;
 }
 

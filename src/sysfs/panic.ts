@@ -71,16 +71,17 @@ export const KDUMP_DEFERRED_LINES = [
   'kexec: Starting switchover sequence.',
 ];
 
-/** The console lines the running kernel prints as it crashes on `event` (pre → post), in order; [] for
- *  any other event, a crash with no kernel running, or a release before PANIC_LINES_SINCE.
+/** The console lines the running kernel prints as it crashes on `event` (pre → post), in order;
+ *  [] for any other event, a crash with no kernel running, or a release before PANIC_LINES_SINCE.
  *  drivers/tty/sysrq.c __handle_sysrq(): pr_info("%s\n", op_p->action_msg) with pr_fmt
  *  "sysrq: " and sysrq_crash_op's action_msg "Trigger a crash"; kernel/panic.c panic():
  *  pr_emerg("Kernel panic - not syncing: %s\n", buf); then the hand-over's own: fadump's
  *  crash_fadump() → rtas_fadump_trigger() → rtas_os_term() (pSeries) or opal_fadump_trigger() →
- *  opal_cec_reboot2(OPAL_REBOOT_MPIPL) (PowerNV) log nothing when the firmware takes over;
- *  kdump's go to the log buffer only (KDUMP_DEFERRED_LINES); none's noHandOverLines(). The stack dump between panic's line and the
- *  hand-over (dump_stack(): "CPU: 0 PID: ..." and the call trace) varies with the machine and is
- *  left out. `cmdline` is the crashing kernel's command line (panic=). */
+ *  opal_cec_reboot2(OPAL_REBOOT_MPIPL) (PowerNV) print nothing when the firmware takes over;
+ *  kdump's go to the log buffer only (KDUMP_DEFERRED_LINES); none's noHandOverLines(). The stack
+ *  dump between panic's line and the hand-over (dump_stack(): "CPU: 0 PID: ..." and the call
+ *  trace) varies with the machine and is left out. `cmdline` is the crashing kernel's command
+ *  line (panic=). */
 export function panicLines(
   config: Config,
   cmdline: string,

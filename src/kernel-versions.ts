@@ -96,6 +96,11 @@ export interface KernelTraits {
   /** rtas_fadump_process() needs every section complete (bytes_dumped == source_len), the CPU
    *  state data's included; before, the boot memory complete and the CPU state data non-empty. */
   readonly everySectionComplete: boolean;
+  /** parse_crashkernel() refuses a size at or above the RAM (-EINVAL, silently): fadump then
+   *  sizes boot memory as without crashkernel=, and kdump reserves nothing
+   *  (src/memory/crashkernel.ts crashkernelAccepted()). Before, fadump caps it and kdump's
+   *  reservation fails. */
+  readonly crashkernelRejectsRamSize: boolean;
 }
 
 /** One upstream change to fadump's observable behaviour. */
@@ -133,6 +138,7 @@ const BEFORE: KernelTraits = {
   opal: false,
   crashHotplug: false,
   everySectionComplete: false,
+  crashkernelRejectsRamSize: false,
 };
 
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
@@ -241,6 +247,15 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     // fadump_append_bootargs()), same release. fadump_setup_param_area() from setup_fadump(),
     // only with an area reserved.
     sets: { paramArea: 'when-enabled' },
+  },
+  {
+    since: '6.12',
+    // Jinjie Ruan, July 2024, taken through the mm tree (mm-nonmm) for 6.12 [I: the release is
+    // read off the tree's history, not a tag]: `if (*crash_size >= system_ram) ret = -EINVAL;`
+    // at the end of parse_crashkernel() (kernel/crash_reserve.c).
+    commit: null,
+    title: 'crash: fix crash memory reserve exceed system memory bug',
+    sets: { crashkernelRejectsRamSize: true },
   },
   {
     since: '6.13',

@@ -23,12 +23,13 @@ const crashkernelString = z.string().superRefine((s, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** The capture kernel's needs in MiB (kdump): what `kexec -p` loads into crashkernel= memory and
- *  what it then needs to run. Defaults: 384 MiB in all, the smallest crashkernel= kdump-utils
- *  recommends for ppc64le (kdump-lib.sh kdump_get_arch_recommend_crashkernel(): "2G-4G:384M,...")
- *  [I: taken as exactly what its kernel needs], split as a distribution's ppc64le vmlinux
- *  (64 MiB) and kdump initramfs (32 MiB) [I], the rest working memory. */
-export const CAPTURE_KERNEL_DEFAULT_MIB = { imageMiB: 64, initrdMiB: 32, workingMiB: 288 } as const;
+/** The capture kernel's needs in MiB (kdump): what `kexec -p` loads into crashkernel= memory (a
+ *  distribution's ppc64le vmlinux, 48 MiB, and its kdump initramfs, 32 MiB [I]) and the memory it
+ *  then needs to boot, run the initramfs and save the dump (160 MiB [I]): 240 MiB in all, below
+ *  the smallest crashkernel= kdump-utils recommends for ppc64le (kdump-lib.sh
+ *  kdump_get_arch_recommend_crashkernel(): "2G-4G:384M,4G-16G:512M,..."), whose margin covers
+ *  drivers and makedumpfile on larger systems [I]. */
+export const CAPTURE_KERNEL_DEFAULT_MIB = { imageMiB: 48, initrdMiB: 32, workingMiB: 160 } as const;
 
 const captureMiB = z
   .number()

@@ -286,6 +286,12 @@ export function observe(config: Config, state: SystemState): Observation {
     if (vmcore !== null && d !== null && cpuHotplugConfigured(config))
       vmcore = { ...vmcore, prstatusNotes: d.header.cpusInMask ?? config.onlineCpus };
     if (cpuHotplugConfigured(config)) sysfs[CPU_ONLINE_FILE] = cpuList(cpusOnline(k.cpus));
+    // kexec's files: a capture boot with a dump active reserves no crashkernel= memory (§1 early
+    // boot 4), and nothing is loaded.
+    if (config.crashkernelText !== null) {
+      sysfs[KEXEC_FILES.crashLoaded] = '0';
+      sysfs[KEXEC_FILES.crashSize] = '0';
+    }
   }
   // fadump_init_files() (arch/powerpc/kernel/fadump.c): /sys/kernel/fadump_enabled,
   // fadump_registered and fadump_release_mem are links to the files in /sys/kernel/fadump/

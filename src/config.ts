@@ -14,7 +14,7 @@ import {
 export type { RegisteredWrite } from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB } from './memory/size';
-import { crashkernelAccepted, crashkernelSyntaxError, parseCrashkernel } from './memory/crashkernel';
+import { acceptedCrashkernel, crashkernelSyntaxError } from './memory/crashkernel';
 
 /** crashkernel= as the kernel reads it (src/memory/crashkernel.ts): the simple form, ranges,
  *  @offset, ",high"/",low"; refused only where parse_crashkernel() refuses it whatever the RAM. */
@@ -398,12 +398,11 @@ function contradictions(c: Parsed): ConfigIssue[] {
 
 /** crashkernel= resolved for the boot RAM and the release (Config.crashkernel, crashkernelBase). */
 function crashkernelOf(c: Parsed): { crashkernel: number | null; crashkernelBase: number } {
-  if (c.crashkernel === null) return { crashkernel: null, crashkernelBase: 0 };
   const ram = memoryAtBoot(c).reduce((a, r) => a + (r.end - r.start), 0);
-  const spec = parseCrashkernel(c.crashkernel, ram);
-  const rejects = traitsOf(kernelsOf(c).kernel).crashkernelRejectsRamSize;
-  if (spec === null || !crashkernelAccepted(spec, ram, rejects)) return { crashkernel: null, crashkernelBase: 0 };
-  return { crashkernel: spec.size, crashkernelBase: spec.base };
+  const spec = acceptedCrashkernel(c.crashkernel, ram, traitsOf(kernelsOf(c).kernel).crashkernelRejectsRamSize);
+  return spec === null
+    ? { crashkernel: null, crashkernelBase: 0 }
+    : { crashkernel: spec.size, crashkernelBase: spec.base };
 }
 
 /** fadump= as the kernel sees it: absent means off, except that the fadump mechanism's default

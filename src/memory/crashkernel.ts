@@ -170,6 +170,19 @@ export function crashkernelAccepted(spec: CrashkernelSpec, systemRamBytes: numbe
   return !(rejectsRamSize && spec.size >= systemRamBytes);
 }
 
+/** What fadump_calculate_reserve_size() and reserve_crashkernel() take from a crashkernel= value
+ *  (`text`, or null for none) on `systemRamBytes` of RAM: the spec when parse_crashkernel()
+ *  returns 0 with a size above 0 in this release (crashkernelAccepted()), else null. */
+export function acceptedCrashkernel(
+  text: string | null,
+  systemRamBytes: number,
+  rejectsRamSize: boolean,
+): CrashkernelSpec | null {
+  if (text === null) return null;
+  const spec = parseCrashkernel(text, systemRamBytes);
+  return spec !== null && crashkernelAccepted(spec, systemRamBytes, rejectsRamSize) ? spec : null;
+}
+
 /** The running kernel's image, [0, KERNEL_IMAGE_END) (__pa(_stext) to _end), in bytes: 32 MiB
  *  [I: a distribution's ppc64le kernel's text, data and bss; kdump.rst's ppc64 example
  *  "crashkernel=128M@32M" starts just above it]. */

@@ -203,6 +203,8 @@ export interface CrashkernelBoot {
   rmaBytes: number;
   /** PAGE_SIZE in bytes. */
   pageSize: number;
+  /** 6.15+: reserve_crashkernel_generic() does the reserving (e3185ee438c2, src/kernel-versions.ts). */
+  generic: boolean;
 }
 
 /** reserve_crashkernel()'s outcome: the crashk_res range (null: nothing reserved, so
@@ -214,11 +216,15 @@ export interface CrashkernelReservation {
 
 /** reserve_crashkernel() (arch/powerpc/kexec/core.c, CONFIG_NONSTATIC_KERNEL as ppc64 builds): the
  *  parsed size at the @offset, or with none at min(ppc64_rma_size / 2, 512M) on an LPAR (128M
- *  otherwise); the base PAGE_ALIGNed ("Crash kernel base must be aligned to 0x%lx"), the size
- *  PAGE_ALIGNed; a range over the running kernel is dropped ("Crash kernel can not overlap current
- *  kernel"); otherwise "Reserving %ldMB of memory at %ldMB for crashkernel (System RAM: %ldMB)",
- *  then memblock_is_region_memory() (the whole range inside one memblock.memory region) or
- *  "Failed to reserve memory for crashkernel!". memblock_reserve() of memory does not fail. */
+ *  otherwise); the base PAGE_ALIGNed ("Crash kernel base must be aligned to 0x%lx"); a range over
+ *  the running kernel is dropped ("Crash kernel can not overlap current kernel"). Then, until 6.15,
+ *  the size PAGE_ALIGNed, "Reserving %ldMB of memory at %ldMB for crashkernel (System RAM: %ldMB)"
+ *  and memblock_is_region_memory() (the whole range inside one memblock.memory region) or "Failed
+ *  to reserve memory for crashkernel!"; from 6.15 (e3185ee438c2, arch_reserve_crashkernel())
+ *  reserve_crashkernel_generic() (kernel/crash_reserve.c) with that fixed base:
+ *  memblock_phys_alloc_range() inside [base, base + size) or "crashkernel reservation failed -
+ *  memory is in use.", else "crashkernel reserved: 0x%016llx - 0x%016llx (%lld MB)". Nothing else
+ *  is memblock-reserved there in the model [I]. */
 export function reserveCrashkernel(b: CrashkernelBoot): CrashkernelReservation {
   if (b.text === null) return { range: null, lines: [] };
   const ram = b.memory.reduce((a, r) => a + (r.end - r.start), 0);
@@ -231,11 +237,20 @@ export function reserveCrashkernel(b: CrashkernelBoot): CrashkernelReservation {
   if (start === 0) start = Math.min(b.rmaBytes / 2, b.lpar ? 512 * MiB : 128 * MiB);
   const aligned = Math.ceil(start / b.pageSize) * b.pageSize;
   if (aligned !== start) lines.push(`Crash kernel base must be aligned to 0x${b.pageSize.toString(16)}`);
-  const size = Math.ceil(parsed.size / b.pageSize) * b.pageSize;
+  const size = b.generic ? parsed.size : Math.ceil(parsed.size / b.pageSize) * b.pageSize;
   const range = { start: aligned, end: aligned + size };
-  // overlaps_crashkernel(__pa(_stext), _end - _stext): (start + size) > crashk_res.start && start <= crashk_res.end.
+  // (kernel_start + kernel_size > crash_base) && (kernel_start <= crash_end), kernel_start 0.
   if (KERNEL_IMAGE_END > range.start)
     return { range: null, lines: [...lines, 'Crash kernel can not overlap current kernel'] };
+  if (b.generic) {
+    if (!isRegionMemory(b.memory, range))
+      return { range: null, lines: [...lines, 'crashkernel reservation failed - memory is in use.'] };
+    const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+    return {
+      range,
+      lines: [...lines, `crashkernel reserved: ${hex(range.start)} - ${hex(range.end)} (${Math.floor(size / MiB)} MB)`],
+    };
+  }
   lines.push(
     `Reserving ${Math.floor(size / MiB)}MB of memory at ${Math.floor(range.start / MiB)}MB for crashkernel (System RAM: ${Math.floor(ram / MiB)}MB)`,
   );

@@ -27,6 +27,7 @@ export function kdumpReservation(
     text: config.crashkernelText,
     memory,
     rejectsRamSize: traitsOf(config.kernel).crashkernelRejectsRamSize,
+    generic: traitsOf(config.kernel).crashkernelGeneric,
     lpar: config.platform === 'pseries',
     rmaBytes: config.mmu === 'radix' ? Infinity : hashRmaBytes(first?.end ?? 0),
     pageSize: config.pageSize,

@@ -176,6 +176,7 @@ export class Kernel implements FadumpKernel {
       text: this.config.crashkernelText,
       memory: this.memblock.memory,
       rejectsRamSize: this.has('6.12'),
+      generic: this.has('6.15'),
       lpar: this.config.platform === 'pseries',
       ppc64_rma_size: this.config.mmu === 'radix' ? Infinity : Math.min(this.first_memblock_size, 2 ** 40),
       pageSize: this.PAGE_SIZE,

@@ -19,6 +19,8 @@ export interface CrashkernelEnv {
   text: string | null;
   memory: readonly MemblockRegion[];
   rejectsRamSize: boolean;
+  /** 6.15+: reserve_crashkernel_generic() reserves the size as given (e3185ee438c2). */
+  generic: boolean;
   lpar: boolean;
   ppc64_rma_size: number;
   pageSize: number;
@@ -37,7 +39,7 @@ export function reserve_crashkernel(e: CrashkernelEnv): MemblockRegion | null {
   let start = parsed.base;
   if (!start) start = Math.min(e.ppc64_rma_size / 2, e.lpar ? SZ_512M : SZ_128M);
   start = PAGE_ALIGN(start, e.pageSize);
-  const size = PAGE_ALIGN(parsed.size, e.pageSize);
+  const size = e.generic ? parsed.size : PAGE_ALIGN(parsed.size, e.pageSize);
   const end = start + size - 1;
   // overlaps_crashkernel(__pa(_stext), _end - _stext)
   if (0 + KERNEL_END > start && 0 <= end) return null;

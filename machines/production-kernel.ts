@@ -366,7 +366,12 @@ export function productionKernelMachine(config: Config) {
         });
       }),
       plainPanic: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'dump.none', reason: 'fadump is not registered: a plain panic, no dump' });
+        // crashkernel= given but nothing reserved (§6.1): kexec -p could never load a crash kernel.
+        const reason =
+          config.crashkernelText !== null && config.fadump === 'off'
+            ? `crashkernel=${config.crashkernelText} reserved no memory (kexec_crash_size reads 0), so no crash kernel could be loaded: a plain panic, no dump`
+            : 'fadump is not registered: a plain panic, no dump';
+        enqueue.emit({ type: 'dump.none', reason });
         enqueue.emit({ type: 'fw.reset' });
       }),
       /** fadump_cleanup() from machine_shutdown: registered → unregister (§1 Register). */

@@ -257,6 +257,21 @@ describe('wrong answer 3: offsets and ranges', () => {
   });
 });
 
+describe('a range is chosen by the RAM of each boot', () => {
+  it('fadump crashkernel=8G-9G:1G,9G-:2G: 1G of boot memory on 8G, 2G after a DLPAR add of 1G and a reboot; the simulator agrees', () => {
+    const input: ConfigInput = { crashkernel: '8G-9G:1G,9G-:2G', maxMemoryMiB: 10240 };
+    const events: ExternalEvent[] = [boot, { event: 'memory-hotplug', action: 'add', lmbs: 4 }, { event: 'reboot' }];
+    const r = run(input, events);
+    expect(r.at(0).console[0]).toBe('fadump: Reserved 1024MB of memory at 0x00000040000000 (System RAM: 8192MB)');
+    expect(r.at(2).console[0]).toBe('fadump: Reserved 2048MB of memory at 0x00000080000000 (System RAM: 9216MB)');
+    const c = makeConfig(input);
+    const model = modelRun(c, events);
+    const sim = simRun(c, events).steps;
+    for (let i = 0; i < model.length; i++)
+      expect(sim[i]?.sysfs[P.memReserved], `step ${i}`).toBe(model[i]?.sysfs[P.memReserved]);
+  });
+});
+
 describe('the simulator agrees (fadump=off: kdump’s reservation and kexec -p)', () => {
   const cases: [string, ConfigInput][] = [
     ['1M', {}],

@@ -2,7 +2,7 @@
 // the elfcorehdr kexec builds for the capture kernel (docs/kernel-behaviour.md §1 early boot 4, §6; kdump.rst).
 import type { Config } from '../config';
 import { traitsOf } from '../kernel-versions';
-import { reserveCrashkernel, type CrashkernelReservation } from './crashkernel';
+import { acceptedCrashkernel, reserveCrashkernel, type CrashkernelReservation } from './crashkernel';
 import { hashRmaBytes } from './guest';
 import { normalize, subtract, type PtLoad, type Range } from './layout';
 import { KiB, MiB } from './size';
@@ -32,6 +32,14 @@ export function kdumpReservation(
     rmaBytes: config.mmu === 'radix' ? Infinity : hashRmaBytes(first?.end ?? 0),
     pageSize: config.pageSize,
   });
+}
+
+/** The crashkernel= size (bytes) fadump_calculate_reserve_size() takes at a boot with `ramBytes`
+ *  of memory (memblock_phys_mem_size(): a range is chosen by the RAM of that boot, after DLPAR
+ *  too), or null when parse_crashkernel() gives none in this release (acceptedCrashkernel()). */
+export function crashkernelSizeAt(config: Config, ramBytes: number): number | null {
+  const rejects = traitsOf(config.kernel).crashkernelRejectsRamSize;
+  return acceptedCrashkernel(config.crashkernelText, ramBytes, rejects)?.size ?? null;
 }
 
 /** crashk_res after boot (kdumpReservation()), or null. */

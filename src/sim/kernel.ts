@@ -57,6 +57,7 @@ import {
 import { dlpar_memory, type DlparIdType } from './hotplug-memory';
 import { dlpar_cpu, nr_cpu_ids_of, smp_setup_cpu_maps, type CpuMaps } from './hotplug-cpu';
 import { CrashImage, reserve_crashkernel } from './kexec';
+import { acceptedCrashkernel } from '../memory/crashkernel';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
 import type { MutantId } from './mutants';
@@ -235,7 +236,8 @@ export class Kernel implements FadumpKernel {
 
   private fadump_calculate_reserve_size(): number {
     const ram = memblockPhysMemSize(this.memblock.memory);
-    const crashkernel = this.config.crashkernel;
+    // parse_crashkernel(boot_command_line, memblock_phys_mem_size(), ...) == 0 && size > 0.
+    const crashkernel = acceptedCrashkernel(this.config.crashkernelText, ram, this.has('6.12'))?.size ?? null;
     if (this.config.bootMemoryRule === 'seed-2011') {
       // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
       if (crashkernel !== null && crashkernel > 0) return crashkernel;

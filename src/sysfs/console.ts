@@ -9,7 +9,7 @@ import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
 import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
-import { CAPTURE_OOM_LINES, kdumpReservation } from '../memory/kdump';
+import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
 import { running } from './view';
 
@@ -43,9 +43,10 @@ function bootLines(config: Config, pre: SystemState, post: SystemState): string[
  *  sizes boot memory (fadump enabled, no dump active) by a crashkernel= above
  *  memblock_phys_mem_size() / MAX_BOOT_MEM_RATIO: pr_info "Adjusted boot memory size to %luMB". */
 function adjustedLine(config: Config, ram: number): string[] {
-  if (config.fadump === 'off' || config.bootMemoryRule !== 'current' || config.crashkernel === null) return [];
+  const size = crashkernelSizeAt(config, ram);
+  if (config.fadump === 'off' || config.bootMemoryRule !== 'current' || size === null) return [];
   const max = Math.floor(ram / MAX_BOOT_MEM_RATIO);
-  return config.crashkernel > max ? [`fadump: Adjusted boot memory size to ${Math.floor(max / MiB)}MB`] : [];
+  return size > max ? [`fadump: Adjusted boot memory size to ${Math.floor(max / MiB)}MB`] : [];
 }
 
 /** The firmware kept the registration it held before the step (an unregister failed at the

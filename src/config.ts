@@ -202,10 +202,11 @@ export interface Config {
   readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
   readonly fadump: 'on' | 'off' | 'nocma';
   readonly crashHotplug: boolean;
-  /** The crashkernel= size in bytes parse_crashkernel() gives this release for the boot RAM
-   *  (memblock_phys_mem_size()), when it returns 0 with a size above 0 (crashkernelAccepted()):
-   *  what fadump sizes boot memory by and kdump reserves; null otherwise (none given, a range
-   *  matching no RAM, ",high", a size at or above RAM on 6.12+). */
+  /** The crashkernel= size in bytes parse_crashkernel() gives this release for the first boot's
+   *  RAM (memoryAtBoot, memblock_phys_mem_size()), when it returns 0 with a size above 0
+   *  (crashkernelAccepted()); null otherwise (none given, a range matching no RAM, ",high", a size
+   *  at or above RAM on 6.12+). Each boot reads crashkernel= again against its own RAM
+   *  (crashkernelSizeAt(), kdumpReservation() in src/memory/kdump.ts). */
   readonly crashkernel: number | null;
   /** The @offset in bytes (0: none, or the value was not accepted). */
   readonly crashkernelBase: number;

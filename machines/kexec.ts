@@ -7,7 +7,7 @@
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import { KEXEC_SYSCALL, type AnyEvent, type Errno, type InternalEvent } from '../src/events';
-import { kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
+import { captureOom, kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
@@ -67,6 +67,8 @@ export function kexecMachine(config: Config) {
       /** CONFIG_CRASH_HOTPLUG: the kernel updates the loaded image's elfcorehdr in place (§6). */
       crashHotplug: ({ event }) => event.type === 'crash.hotplug' && config.crashHotplug,
       startWhileLoaded: ({ event }) => event.type === 'kexec.load' && event.unlessLoaded === true,
+      /** The capture kernel's memory (crashkernel=) is below what it needs (§6 "crashkernel="). */
+      captureOom: ({ context }) => context.crashkernel !== null && captureOom(config, context.crashkernel) !== null,
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -116,6 +118,15 @@ export function kexecMachine(config: Config) {
         enqueue.emit({ type: 'dump.captured' });
         // kdumpctl in the capture kernel saves the dump; it loads nothing.
         enqueue.emit({ type: 'userspace.start', registered: false, fadumpEnabled: false, capture: true });
+      }),
+      /** The capture kernel boots in crashk_res and runs out of memory before user space saves
+       *  the dump: it panics and the machine reboots; the crashed kernel's memory is not preserved
+       *  by anything, so the dump is lost (captureOom()). */
+      oomPanic: enqueueActions(({ enqueue, context }) => {
+        const why = context.crashkernel === null ? null : captureOom(config, context.crashkernel);
+        enqueue.assign({ ...EMPTY });
+        enqueue.emit({ type: 'dump.lost', reason: why ?? 'the kdump kernel ran out of memory' });
+        enqueue.emit({ type: 'fw.reset' });
       }),
       /** Nothing loaded: panic() goes on, the machine reboots, no dump (§1 Crash, §6). */
       plainPanic: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -207,7 +218,10 @@ export function kexecMachine(config: Config) {
           ],
           'kexec.unload': { target: 'unloaded', actions: 'unload' },
           'crash.hotplug': [{ guard: 'crashHotplug', actions: 'updateElfcorehdr' }, { actions: 'trackMemory' }],
-          'kexec.crash': { target: 'capture', actions: 'jump' },
+          'kexec.crash': [
+            { guard: 'captureOom', target: 'unloaded', actions: 'oomPanic' },
+            { target: 'capture', actions: 'jump' },
+          ],
           'kexec-loaded': { actions: { type: 'ignore', params: { reason: 'no kexec -p is under way' } } },
         },
       },

@@ -16,7 +16,7 @@ import { kernelCmdline } from '../src/config';
 import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { reserveAtBoot } from '../src/memory/reserve';
-import { crashkernelRange } from '../src/memory/kdump';
+import { crashkernelRange, kexecSegmentsFit } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
@@ -104,6 +104,8 @@ function kindOf(o: StoreOutcome): WriteKind | 'release' {
 }
 
 export function productionKernelMachine(config: Config) {
+  /** `kexec -p` can load into this crashk_res (§6 "crashkernel="; kexecSegmentsFit()). */
+  const loadable = (ck: Range | null): ck is Range => ck !== null && kexecSegmentsFit(config, ck);
   /** §11: a first kernel's CPUs, booted with the configuration's command line. */
   const bootCpus = (present: number): KernelCpus =>
     cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(config));
@@ -248,9 +250,10 @@ export function productionKernelMachine(config: Config) {
       /** kexec_file_load(KEXEC_FILE_ON_CRASH) reaches the kexec code with the crash kernel region
        *  and the memory map it describes (§6). With no crashkernel= memory there is nowhere to
        *  load a crash kernel: -EADDRNOTAVAIL [I: kexec_locate_mem_hole() finds no hole in an empty
-       *  crashk_res]. */
+       *  crashk_res]; the same when the image and initramfs do not fit in it (kexecSegmentsFit()).
+       *  Such a load never succeeds with this configuration, so no image was loaded to free. */
       kexecLoad: enqueueActions(({ enqueue, context }) => {
-        if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', 'user'));
+        if (!loadable(context.crashkernel)) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', 'user'));
         else
           enqueue.emit({
             type: 'kexec.load',
@@ -266,7 +269,7 @@ export function productionKernelMachine(config: Config) {
       kexecRequest: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'kexec.request') return;
         if (event.op === 'unload') enqueue.emit({ type: 'kexec.unload', origin: event.origin });
-        else if (context.crashkernel === null) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', event.origin));
+        else if (!loadable(context.crashkernel)) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', event.origin));
         else if (event.op === 'start')
           enqueue.emit({
             type: 'kexec.load',
@@ -363,7 +366,12 @@ export function productionKernelMachine(config: Config) {
         });
       }),
       plainPanic: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'dump.none', reason: 'fadump is not registered: a plain panic, no dump' });
+        // crashkernel= given but nothing reserved (§6.1): kexec -p could never load a crash kernel.
+        const reason =
+          config.crashkernelText !== null && config.fadump === 'off'
+            ? `crashkernel=${config.crashkernelText} reserved no memory (kexec_crash_size reads 0), so no crash kernel could be loaded: a plain panic, no dump`
+            : 'fadump is not registered: a plain panic, no dump';
+        enqueue.emit({ type: 'dump.none', reason });
         enqueue.emit({ type: 'fw.reset' });
       }),
       /** fadump_cleanup() from machine_shutdown: registered → unregister (§1 Register). */

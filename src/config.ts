@@ -13,35 +13,29 @@ import {
 } from './kernel-versions';
 export type { RegisteredWrite } from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
-import { GiB, KiB, MiB, parseSize } from './memory/size';
+import { GiB, KiB, MiB } from './memory/size';
+import { acceptedCrashkernel, crashkernelSyntaxError } from './memory/crashkernel';
 
-/** The smallest crashkernel= a configuration takes, in bytes: below it a distribution's capture
- *  kernel and initramfs do not fit [I], and kexec -p would fail to load, which the model does not
- *  state (it loads into any reservation). */
-export const MIN_CRASHKERNEL_BYTES = 64 * MiB;
-
-/** Why a crashkernel= value is not a plain size. */
-function sizeProblem(s: string): string {
-  if (s.includes(':'))
-    return `the range form ("512M-2G:256M") is not modelled: give the size for this configuration's RAM, such as "1G"`;
-  if (s.includes('@')) return `give only the size, such as "${s.split('@')[0] ?? '1G'}" (fadump ignores the @offset)`;
-  if (/,(high|low)$/i.test(s))
-    return `give only the size, such as "${s.split(',')[0] ?? '1G'}" (",high" and ",low" are kdump's)`;
-  if (/^\s*-/.test(s)) return 'a size cannot be negative';
-  if (/^\s*0[0-9]*[89][0-9]*[kmgtp]?\s*$/i.test(s))
-    return `a leading 0 makes it octal, as in the kernel's memparse(): "${s.trim()}" is not a number`;
-  if (
-    /^\s*[1-9][0-9]*[kmgtp]?\s*$/i.test(s) ||
-    /^\s*0x[0-9a-f]+[kmgtp]?\s*$/i.test(s) ||
-    /^\s*0[0-7]+[kmgtp]?\s*$/i.test(s)
-  )
-    return 'too large: more than 2^53 bytes';
-  return 'expected a size such as "1G", "512M" or a number of bytes';
-}
-
-const sizeString = z.string().superRefine((s, ctx) => {
-  if (parseSize(s) === null) ctx.addIssue({ code: 'custom', message: sizeProblem(s) });
+/** crashkernel= as the kernel reads it (src/memory/crashkernel.ts): the simple form, ranges,
+ *  @offset, ",high"/",low"; refused only where parse_crashkernel() refuses it whatever the RAM. */
+const crashkernelString = z.string().superRefine((s, ctx) => {
+  const problem = crashkernelSyntaxError(s);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/** The capture kernel's needs in MiB (kdump): what `kexec -p` loads into crashkernel= memory (a
+ *  distribution's ppc64le vmlinux, 48 MiB, and its kdump initramfs, 32 MiB [I]) and the memory it
+ *  then needs to boot, run the initramfs and save the dump (160 MiB [I]): 240 MiB in all, below
+ *  the smallest crashkernel= kdump-utils recommends for ppc64le (kdump-lib.sh
+ *  kdump_get_arch_recommend_crashkernel(): "2G-4G:384M,4G-16G:512M,..."), whose margin covers
+ *  drivers and makedumpfile on larger systems [I]. */
+export const CAPTURE_KERNEL_DEFAULT_MIB = { imageMiB: 48, initrdMiB: 32, workingMiB: 160 } as const;
+
+const captureMiB = z
+  .number()
+  .int()
+  .min(0)
+  .max(1024 * 1024);
 
 const positiveMiB = z
   .number()
@@ -96,8 +90,9 @@ export const ConfigSchema = z
      *  Default: on for the current kernel generation (elfcorehdr "in-capture-kernel"; Kconfig
      *  CRASH_HOTPLUG defaults to y and came to powerpc in the same 2024 cycle [I]), off before. */
     crashHotplug: z.boolean().optional(),
-    /** crashkernel= size (its offset is ignored by fadump), or null. */
-    crashkernel: sizeString.nullable().default(null),
+    /** crashkernel= as on the kernel command line (its value: "512M", "512M@256M",
+     *  "2G-16G:512M,16G-:1G", ...), or null. fadump takes only its size; kdump reserves it. */
+    crashkernel: crashkernelString.nullable().default(null),
     /** RAM at first boot, in MiB. */
     memoryMiB: positiveMiB.default(8192),
     /** Size of one memory block (LMB), in MiB. */
@@ -160,9 +155,14 @@ export const ConfigSchema = z
         elfcorehdr: z.enum(['at-registration', 'in-capture-kernel']).optional(),
         endianness: z.enum(['same', 'swapped']).default('same'),
         headerSizes: z.enum(['same', 'different']).default('same'),
+        /** kdump: the capture kernel's image (vmlinux), its initramfs, and the memory it needs to run
+         *  beside them, in MiB (CAPTURE_KERNEL_DEFAULT_MIB). */
+        imageMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.imageMiB),
+        initrdMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.initrdMiB),
+        workingMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.workingMiB),
       })
       .strict()
-      .default({ endianness: 'same', headerSizes: 'same' }),
+      .default({ endianness: 'same', headerSizes: 'same', ...CAPTURE_KERNEL_DEFAULT_MIB }),
     /** Allow `firmware-error` events (firmware call failures) in exploration. */
     faults: z.boolean().default(false),
     /** The production kernel's command line as /proc/cmdline shows it (what bootargs_append's
@@ -202,7 +202,15 @@ export interface Config {
   readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
   readonly fadump: 'on' | 'off' | 'nocma';
   readonly crashHotplug: boolean;
+  /** The crashkernel= size in bytes parse_crashkernel() gives this release for the first boot's
+   *  RAM (memoryAtBoot, memblock_phys_mem_size()), when it returns 0 with a size above 0
+   *  (crashkernelAccepted()); null otherwise (none given, a range matching no RAM, ",high", a size
+   *  at or above RAM on 6.12+). Each boot reads crashkernel= again against its own RAM
+   *  (crashkernelSizeAt(), kdumpReservation() in src/memory/kdump.ts). */
   readonly crashkernel: number | null;
+  /** The @offset in bytes (0: none, or the value was not accepted). */
+  readonly crashkernelBase: number;
+  /** The value as given (crashkernel=...), or null. */
   readonly crashkernelText: string | null;
   readonly memoryBytes: number;
   /** The partition's memory at boot (bytes): [0, memoryBytes) without memoryHolesMiB. */
@@ -235,6 +243,10 @@ export interface Config {
     readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
     readonly endianness: 'same' | 'swapped';
     readonly headerSizes: 'same' | 'different';
+    /** kdump: the image, initramfs and working memory the capture kernel needs (MiB). */
+    readonly imageMiB: number;
+    readonly initrdMiB: number;
+    readonly workingMiB: number;
   };
   readonly faults: boolean;
   /** The command line given, or null for the default (kernelCmdline()). */
@@ -382,26 +394,16 @@ function contradictions(c: Parsed): ConfigIssue[] {
         'the model does not combine hypervisor-assisted dump with kdump (docs/sources.md §3: "Still working the kdump team to integrate this")',
     });
   }
-  if (c.crashkernel !== null) {
-    const bytes = parseSize(c.crashkernel) ?? 0;
-    if (bytes === 0) {
-      out.push({
-        path: 'crashkernel',
-        message: `crashkernel=${c.crashkernel} reserves nothing (parse_crashkernel() gives a size of 0): leave it out, or give null`,
-      });
-    } else if (bytes < MIN_CRASHKERNEL_BYTES) {
-      out.push({
-        path: 'crashkernel',
-        message: `crashkernel=${c.crashkernel} is too small to hold a capture kernel (kexec -p could not load one into it, a failure the model does not state): give ${MIN_CRASHKERNEL_BYTES / MiB}M or more`,
-      });
-    } else if (bytes > c.memoryMiB * MiB) {
-      out.push({
-        path: 'crashkernel',
-        message: `crashkernel=${c.crashkernel} is larger than RAM (${c.memoryMiB} MiB)`,
-      });
-    }
-  }
   return out;
+}
+
+/** crashkernel= resolved for the boot RAM and the release (Config.crashkernel, crashkernelBase). */
+function crashkernelOf(c: Parsed): { crashkernel: number | null; crashkernelBase: number } {
+  const ram = memoryAtBoot(c).reduce((a, r) => a + (r.end - r.start), 0);
+  const spec = acceptedCrashkernel(c.crashkernel, ram, traitsOf(kernelsOf(c).kernel).crashkernelRejectsRamSize);
+  return spec === null
+    ? { crashkernel: null, crashkernelBase: 0 }
+    : { crashkernel: spec.size, crashkernelBase: spec.base };
 }
 
 /** fadump= as the kernel sees it: absent means off, except that the fadump mechanism's default
@@ -513,7 +515,7 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: C
 /** The configuration keys a user can give, for "did you mean" (nested ones under captureKernel). */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(ConfigSchema.shape),
-  captureKernel: ['kernel', 'elfcorehdr', 'endianness', 'headerSizes'],
+  captureKernel: ['kernel', 'elfcorehdr', 'endianness', 'headerSizes', 'imageMiB', 'initrdMiB', 'workingMiB'],
   // An entry of the array (its index left out of the path).
   memoryHolesMiB: ['startMiB', 'sizeMiB'],
 };
@@ -611,7 +613,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       elfcorehdr: k.elfcorehdr,
       fadump: fadumpOf(c),
       crashHotplug: k.crashHotplug,
-      crashkernel: c.crashkernel === null ? null : parseSize(c.crashkernel),
+      ...crashkernelOf(c),
       crashkernelText: c.crashkernel,
       memoryBytes: c.memoryMiB * MiB,
       memoryAtBoot: memoryAtBoot(c),
@@ -635,6 +637,9 @@ function parseUnnamed(raw: unknown): UnnamedResult {
         elfcorehdr: k.capture.elfcorehdr,
         endianness: c.captureKernel.endianness,
         headerSizes: c.captureKernel.headerSizes,
+        imageMiB: c.captureKernel.imageMiB,
+        initrdMiB: c.captureKernel.initrdMiB,
+        workingMiB: c.captureKernel.workingMiB,
       },
       faults: c.faults,
       cmdline: c.cmdline ?? null,
@@ -725,6 +730,9 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['mmu'],
   ['captureKernel', 'endianness'],
   ['captureKernel', 'headerSizes'],
+  ['captureKernel', 'imageMiB'],
+  ['captureKernel', 'initrdMiB'],
+  ['captureKernel', 'workingMiB'],
   ['faults'],
   ['nrCpus'],
   ['udevRule'],

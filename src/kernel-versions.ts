@@ -96,6 +96,17 @@ export interface KernelTraits {
   /** rtas_fadump_process() needs every section complete (bytes_dumped == source_len), the CPU
    *  state data's included; before, the boot memory complete and the CPU state data non-empty. */
   readonly everySectionComplete: boolean;
+  /** parse_crashkernel() refuses a size at or above the RAM (-EINVAL, silently): fadump then
+   *  sizes boot memory as without crashkernel=, and kdump reserves nothing
+   *  (src/memory/crashkernel.ts crashkernelAccepted()). Before, fadump caps it and kdump's
+   *  reservation fails. */
+  readonly crashkernelRejectsRamSize: boolean;
+  /** kdump's reservation goes through reserve_crashkernel_generic() (kernel/crash_reserve.c):
+   *  "crashkernel reserved: 0x%016llx - 0x%016llx (%lld MB)" or "crashkernel reservation failed -
+   *  memory is in use.", the size not page-aligned; before, powerpc's own reserve_crashkernel()
+   *  logged "Reserving %ldMB of memory at %ldMB for crashkernel (System RAM: %ldMB)" and "Failed to
+   *  reserve memory for crashkernel!" (src/memory/crashkernel.ts). */
+  readonly crashkernelGeneric: boolean;
 }
 
 /** One upstream change to fadump's observable behaviour. */
@@ -133,6 +144,8 @@ const BEFORE: KernelTraits = {
   opal: false,
   crashHotplug: false,
   everySectionComplete: false,
+  crashkernelRejectsRamSize: false,
+  crashkernelGeneric: false,
 };
 
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
@@ -243,6 +256,15 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     sets: { paramArea: 'when-enabled' },
   },
   {
+    since: '6.12',
+    // Jinjie Ruan, July 2024, taken through the mm tree (mm-nonmm) for 6.12 [I: the release is
+    // read off the tree's history, not a tag]: `if (*crash_size >= system_ram) ret = -EINVAL;`
+    // at the end of parse_crashkernel() (kernel/crash_reserve.c).
+    commit: null,
+    title: 'crash: fix crash memory reserve exceed system memory bug',
+    sets: { crashkernelRejectsRamSize: true },
+  },
+  {
     since: '6.13',
     commit: '6faeac507beb',
     title: 'powerpc/fadump: Reserve page-aligned boot_memory_size during fadump_reserve_mem',
@@ -260,6 +282,15 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     // fadump_setup_param_area() from early_init_devtree(), checking only param_area_supported
     // and dump_active (Debian 6.12.107 has it).
     sets: { paramArea: 'when-supported' },
+  },
+  {
+    since: '6.15',
+    // Sourabh Jain, 2025, through the mm tree [I: the release read off the tree's history]:
+    // arch_reserve_crashkernel() (arch/powerpc/kexec/core.c) places the base as before
+    // (get_crash_base()) and hands it to reserve_crashkernel_generic() as a fixed base.
+    commit: 'e3185ee438c2',
+    title: 'powerpc/crash: use generic crashkernel reservation',
+    sets: { crashkernelGeneric: true },
   },
   {
     since: '6.18',

@@ -232,6 +232,11 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
       crashHotplug: false,
       // rtas_fadump_process() before 78d5cc15fb7d: the CPU state data only non-empty.
       everySectionComplete: false,
+      // parse_crashkernel() takes a size at or above RAM (before "crash: fix crash memory reserve
+      // exceed system memory bug", 6.12).
+      crashkernelRejectsRamSize: false,
+      // powerpc's own reserve_crashkernel() (before e3185ee438c2, 6.15).
+      crashkernelGeneric: false,
     });
     const o = run({ kernel: '6.1' }, [boot]).last();
     expect(exists(o, P.bootargsAppend)).toBe(false);

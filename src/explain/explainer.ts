@@ -418,7 +418,7 @@ export class Explainer {
 
 /** The actors that take part in a configuration's dump mechanism, for a reader: the firmware,
  *  the production kernel and the kdump service always; petitboot on PowerNV; fadump's capture
- *  kernel where fadump can be enabled; kexec where crashkernel= is reserved; hypervisor-assisted
+ *  kernel where fadump can be enabled; kexec where crashkernel= is given; hypervisor-assisted
  *  dump where it is the mechanism. The others never leave their first state. */
 export function actorsInPlay(config: Config): ActorId[] {
   return ACTORS.filter((a) => {
@@ -428,7 +428,7 @@ export function actorsInPlay(config: Config): ActorId[] {
       case 'captureKernel':
         return config.mechanism === 'fadump' && config.fadump !== 'off';
       case 'kexec':
-        return config.crashkernel !== null;
+        return config.crashkernelText !== null;
       case 'phypDump':
         return config.mechanism === 'phyp-assisted-dump';
       default:

@@ -108,9 +108,11 @@ function eventually(
 function armBlocker(config: Config): string {
   const reasons: string[] = [];
   if (config.mechanism === 'fadump' && config.fadump === 'off') reasons.push('fadump=off: fadump cannot be registered');
-  if (config.mechanism !== 'phyp-assisted-dump' && !config.crashkernel)
+  if (config.mechanism !== 'phyp-assisted-dump' && config.crashkernelText === null)
+    reasons.push('no crashkernel=: no kdump crash kernel can be loaded');
+  else if (config.mechanism !== 'phyp-assisted-dump')
     reasons.push(
-      `${config.crashkernel === null ? 'no crashkernel=' : 'crashkernel=0'}: no kdump crash kernel can be loaded`,
+      `crashkernel=${config.crashkernelText ?? ''}: kexec -p cannot load the capture kernel, or it runs out of memory (src/memory/crashkernel.ts, docs/kernel-behaviour.md §6)`,
     );
   return reasons.length ? reasons.join('; ') : 'every way to arm is refused';
 }

@@ -49,7 +49,7 @@ export function alphabet(config: Config): ExternalEvent[] {
   }
   // kdump (§6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
   // given (kdump, or fadump's fallback to it).
-  if (config.crashkernel !== null) {
+  if (config.crashkernelText !== null) {
     events.push({ event: 'kexec-load' }, { event: 'kexec-loaded' }, { event: 'kexec-unload' });
   }
   // Hypervisor-assisted dump (phyp-assisted-dump.txt): release_region writes: the document's example (256MB at the

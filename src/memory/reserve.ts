@@ -1,5 +1,6 @@
 // fadump_reserve_mem() for a first-kernel boot (no active dump), as one pure function
 // (docs/kernel-behaviour.md §1 "Early boot, in order" 4-6).
+import { crashkernelSizeAt } from './kdump';
 import type { Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { areaGeometry } from './guest';
@@ -33,7 +34,7 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
     cmaAlign: cma && traits.cmaFit === 'exact',
     platform: config.platform,
     ramBytes: totalSize(memory),
-    crashkernel: config.crashkernel,
+    crashkernel: crashkernelSizeAt(config, totalSize(memory)),
     rule: config.bootMemoryRule,
     pageSize: config.pageSize,
   });

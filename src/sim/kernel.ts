@@ -56,7 +56,8 @@ import {
 } from './fadump-internal';
 import { dlpar_memory, type DlparIdType } from './hotplug-memory';
 import { dlpar_cpu, nr_cpu_ids_of, smp_setup_cpu_maps, type CpuMaps } from './hotplug-cpu';
-import { CrashImage } from './kexec';
+import { CrashImage, reserve_crashkernel } from './kexec';
+import { acceptedCrashkernel } from '../memory/crashkernel';
 import { KernFiles } from './kernfs';
 import { kstrtoint } from './kstrtox';
 import type { MutantId } from './mutants';
@@ -101,12 +102,16 @@ export class Kernel implements FadumpKernel {
   private crashing_cpu = -1;
   /** This boot has built an elfcorehdr at registration. */
   private elfcorehdrBuilt = false;
-  /** kdump's crashkernel= memory (crashk_res) was reserved at this boot: only when fadump did not
-   *  reserve (§1 early boot 4, §6). The object that runs on after release_mem keeps its boot's
+  /** kdump's crashkernel= memory (crashk_res) reserved at this boot, or null: only when fadump did
+   *  not reserve (§1 early boot 4, §6). The object that runs on after release_mem keeps its boot's
    *  answer: a capture boot reserved fadump's area, so no crashkernel= memory. */
-  crashkernelReserved = false;
-  /** kexec_crash_image (src/sim/kexec.ts). */
-  private readonly crashImage = new CrashImage(() => this.crashkernelReserved);
+  crashk_res: MemblockRegion | null = null;
+  /** kexec_crash_image (src/sim/kexec.ts); `kexec -p` loads the capture kernel's image and
+   *  initramfs. */
+  private readonly crashImage = new CrashImage(
+    () => this.crashk_res,
+    () => (this.config.captureKernel.imageMiB + this.config.captureKernel.initrdMiB) * 0x100000,
+  );
   private readonly files = new KernFiles(SYMLINKS);
   private readonly opalCore = new OpalCore(this, this.files);
   /** fw_dump.ops: the platform half. */
@@ -155,13 +160,40 @@ export class Kernel implements FadumpKernel {
     this.cpus = smp_setup_cpu_maps(dt.maxCpus, dt.cpus, nr_cpu_ids_of(this.saved_command_line, this.config.nrCpus));
     // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
     // only when fadump_reserve_mem() reserved nothing: fadump off or failed (§1 early boot 4, §6).
-    this.crashkernelReserved =
-      this.fadump_reserve_mem() === 0 && this.config.crashkernel !== null && this.config.crashkernel > 0;
+    this.crashk_res = this.fadump_reserve_mem() === 0 ? this.reserve_crashkernel() : null;
     // early_init_devtree(): the param area after the reservation (f4892c68ecc1; in 6.10 from
     // setup_fadump(), which only ran it with an area reserved: the same condition here).
     this.fadump_setup_param_area();
     // 7. setup_fadump (subsys_initcall_sync).
     this.setup_fadump();
+    this.kexec_init_files();
+  }
+
+  /** reserve_crashkernel() (arch/powerpc/kexec/core.c, src/sim/kexec.ts), from early_init_devtree()
+   *  when fadump reserved nothing. ppc64_rma_size: radix is "not limited by RMA / VRMA
+   *  addressing" (ULONG_MAX), hash the first memory block, at most 1 TiB. */
+  private reserve_crashkernel(): MemblockRegion | null {
+    return reserve_crashkernel({
+      text: this.config.crashkernelText,
+      memory: this.memblock.memory,
+      rejectsRamSize: this.has('6.12'),
+      generic: this.has('6.15'),
+      lpar: this.config.platform === 'pseries',
+      ppc64_rma_size: this.config.mmu === 'radix' ? Infinity : Math.min(this.first_memblock_size, 2 ** 40),
+      pageSize: this.PAGE_SIZE,
+    });
+  }
+
+  /** kernel/ksysfs.c: kexec_crash_loaded (kexec_crash_image set) and kexec_crash_size
+   *  (crash_get_memory_size(): resource_size(&crashk_res), 0 when none), shown where the
+   *  configuration gives crashkernel= (as the model's view does). */
+  private kexec_init_files(): void {
+    if (this.config.crashkernelText === null) return;
+    this.files.set('/sys/kernel/kexec_crash_loaded', {
+      show: () => (this.crashImage.isLoaded ? '1' : '0'),
+      store: null,
+    });
+    this.files.set('/sys/kernel/kexec_crash_size', { show: () => String(this.crashk_res?.size ?? 0), store: null });
   }
 
   /** early_init_dt_scan_fw_dump(): the platform's node (ops->fadump_dt_scan). */
@@ -204,7 +236,8 @@ export class Kernel implements FadumpKernel {
 
   private fadump_calculate_reserve_size(): number {
     const ram = memblockPhysMemSize(this.memblock.memory);
-    const crashkernel = this.config.crashkernel;
+    // parse_crashkernel(boot_command_line, memblock_phys_mem_size(), ...) == 0 && size > 0.
+    const crashkernel = acceptedCrashkernel(this.config.crashkernelText, ram, this.has('6.12'))?.size ?? null;
     if (this.config.bootMemoryRule === 'seed-2011') {
       // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
       if (crashkernel !== null && crashkernel > 0) return crashkernel;

@@ -1,27 +1,79 @@
 // The crash kernel image of kdump (`kexec -p`, `kexec -p -u`), after kernel/kexec_file.c and
-// kernel/kexec_core.c (kexec_crash_image, kexec_trylock) and kernel/crash_core.c (crashk_res):
-// docs/kernel-behaviour.md §6 "kdump for contrast". fadump and kdump share the boot: crashkernel= memory is
-// reserved only when fadump reserved nothing (src/sim/kernel.ts boot()).
+// kernel/kexec_core.c (kexec_crash_image, kexec_trylock, sanity_check_segment_list) and the
+// crashkernel= reservation, after arch/powerpc/kexec/core.c (reserve_crashkernel()) and
+// kernel/crash_core.c (crashk_res): docs/kernel-behaviour.md §6. fadump and kdump share the boot:
+// crashkernel= memory is reserved only when fadump reserved nothing (src/sim/kernel.ts boot()).
 import type { Errno } from '../events';
+import { parseCrashkernel } from '../memory/crashkernel';
+import { PAGE_ALIGN, type MemblockRegion } from './memblock';
+
+const SZ_1M = 0x100000;
+const SZ_128M = 0x8000000;
+const SZ_512M = 0x20000000;
+/** __pa(_stext) .. _end: the running kernel's image [I: 32 MiB, docs/kernel-behaviour.md §6]. */
+const KERNEL_END = 32 * SZ_1M;
+
+/** What reserve_crashkernel() reads: the crashkernel= value, memblock.memory, the release's
+ *  parse_crashkernel() (the >= RAM check of 6.12), the platform and ppc64_rma_size. */
+export interface CrashkernelEnv {
+  text: string | null;
+  memory: readonly MemblockRegion[];
+  rejectsRamSize: boolean;
+  /** 6.15+: reserve_crashkernel_generic() reserves the size as given (e3185ee438c2). */
+  generic: boolean;
+  lpar: boolean;
+  ppc64_rma_size: number;
+  pageSize: number;
+}
+
+/** reserve_crashkernel() (arch/powerpc/kexec/core.c): crashk_res, or null when nothing is
+ *  reserved. The string parsing is parse_crashkernel()'s (src/memory/crashkernel.ts, the one
+ *  parser both sides share); placing and checking the range is written here again. */
+export function reserve_crashkernel(e: CrashkernelEnv): MemblockRegion | null {
+  if (e.text === null) return null;
+  const total_mem_sz = e.memory.reduce((a, r) => a + r.size, 0);
+  const parsed = parseCrashkernel(e.text, total_mem_sz);
+  if (parsed === null) return null;
+  // parse_crashkernel(): if (*crash_size >= system_ram) ret = -EINVAL (6.12).
+  if (parsed.size === 0 || (e.rejectsRamSize && parsed.size >= total_mem_sz)) return null;
+  let start = parsed.base;
+  if (!start) start = Math.min(e.ppc64_rma_size / 2, e.lpar ? SZ_512M : SZ_128M);
+  start = PAGE_ALIGN(start, e.pageSize);
+  const size = e.generic ? parsed.size : PAGE_ALIGN(parsed.size, e.pageSize);
+  const end = start + size - 1;
+  // overlaps_crashkernel(__pa(_stext), _end - _stext)
+  if (0 + KERNEL_END > start && 0 <= end) return null;
+  // memblock_is_region_memory(): inside one memblock.memory region (merged).
+  const inside = e.memory.some((r) => r.base <= start && start + size <= r.base + r.size);
+  return inside ? { base: start, size } : null;
+}
 
 /** One boot's crash kernel image slot (kexec_crash_image). */
 export class CrashImage {
-  /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). Without
-   *  crashkernel= memory it stays 'none'. */
+  /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). */
   private state: 'none' | 'loading' | 'loaded' = 'none';
 
-  /** `crashkernelReserved`: whether this boot reserved crashkernel= memory (crashk_res). */
-  constructor(private readonly crashkernelReserved: () => boolean) {}
+  /** `crashkRes`: this boot's crashk_res (null: none); `segmentsBytes`: the image and initramfs
+   *  `kexec -p` loads (config captureKernel.imageMiB + initrdMiB). */
+  constructor(
+    private readonly crashkRes: () => MemblockRegion | null,
+    private readonly segmentsBytes: () => number,
+  ) {}
+
+  /** Whether kexec_crash_image is set (kexec_crash_loaded reads 1). */
+  get isLoaded(): boolean {
+    return this.state === 'loaded';
+  }
 
   /** kexec_file_load(KEXEC_FILE_ON_CRASH), `kexec -p`, begins: the current crash image is freed
-   *  first, then the new one is loaded into the crashkernel= memory (§6), so until kexec-loaded
-   *  nothing is loaded. A kernel that reserved fadump's area reserved no crashkernel= memory (§1
-   *  early boot 4, §6 "crashkernel= memory is reserved only when fadump did not reserve"): the
-   *  segments find no hole in the empty crashk_res and the call fails at once with -EADDRNOTAVAIL
-   *  [I: the errno is kexec_locate_mem_hole()'s; docs/kernel-behaviour.md names none]; nothing was loaded, so
-   *  nothing is freed. 'loading': the load is under way, the answer comes with kexec-loaded. */
+   *  first, then the new one is loaded into crashk_res (§6), so until kexec-loaded nothing is
+   *  loaded. With no crashk_res, or one smaller than the segments, kexec_locate_mem_hole() finds
+   *  no hole (kernel/kexec_file.c) and the call fails at once with -EADDRNOTAVAIL; such a
+   *  configuration never loaded anything, so nothing is freed. 'loading': the load is under way,
+   *  the answer comes with kexec-loaded. */
   load(): Errno | 'loading' {
-    if (!this.crashkernelReserved()) return 'EADDRNOTAVAIL';
+    const res = this.crashkRes();
+    if (res === null || this.segmentsBytes() > res.size) return 'EADDRNOTAVAIL';
     // kdump fallback (fadump off or failed): only the image slot of §6 is stated here; the jump
     // into a kdump capture kernel is not (the generated suite stops comparing where the model
     // falls back to kdump; a seeded fault can lead here and must not stop the run).

@@ -68,7 +68,7 @@ const always = (): null => null;
 const fadumpOnly = (c: Config): string | null => (c.fadump === 'off' ? 'fadump=off: nothing is ever registered' : null);
 /** Some mechanism can be armed: fadump (or its fallback to kdump), kdump, hypervisor-assisted dump. */
 const armable = (c: Config): string | null =>
-  c.fadump !== 'off' || c.crashkernel !== null || c.mechanism === 'phyp-assisted-dump'
+  c.fadump !== 'off' || c.crashkernelText !== null || c.mechanism === 'phyp-assisted-dump'
     ? null
     : 'fadump=off: nothing is ever registered';
 

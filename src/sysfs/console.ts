@@ -9,6 +9,7 @@ import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
 import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
+import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
 import { running } from './view';
 
@@ -24,11 +25,12 @@ function hexll(n: number): string {
 function bootLines(config: Config, pre: SystemState, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
-  // fadump_reserve_mem()'s pr_err when boot memory needs more regions than the firmware takes.
-  if (r === null) return k.reserveError === TOO_MANY_HOLES ? [`fadump: ${TOO_MANY_HOLES}`] : [];
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
+  const adjusted = adjustedLine(config, ram);
+  // fadump_reserve_mem()'s pr_err when boot memory needs more regions than the firmware takes.
+  if (r === null) return k.reserveError === TOO_MANY_HOLES ? [...adjusted, `fadump: ${TOO_MANY_HOLES}`] : adjusted;
   const out = [
-    ...adjustedLines(config, ram),
+    ...adjusted,
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
   ];
   out.push(...cmaLines(config, r));
@@ -37,17 +39,15 @@ function bootLines(config: Config, pre: SystemState, post: SystemState): string[
   return out;
 }
 
-/** fadump_calculate_reserve_size() (arch/powerpc/kernel/fadump.c), called by fadump_reserve_mem()
- *  before its "Reserved" line: a crashkernel= size above memblock_phys_mem_size() /
- *  MAX_BOOT_MEM_RATIO is cut to it with pr_info("Adjusted boot memory size to %luMB\n",
- *  reserve_bootvar >> 20) (as QEMU's tests/functional/ppc64/test_fadump.py's crashkernel=2G of 6G
- *  shows). Not under the 2011 documentation's rule, which the model applies uncapped. `ram` in
- *  bytes. */
-function adjustedLines(config: Config, ram: number): string[] {
-  const asked = config.crashkernel;
+/** fadump_calculate_reserve_size() (arch/powerpc/kernel/fadump.c), when fadump_reserve_mem()
+ *  sizes boot memory (fadump enabled, no dump active) by a crashkernel= above
+ *  memblock_phys_mem_size() / MAX_BOOT_MEM_RATIO: pr_info "Adjusted boot memory size to %luMB" (QEMU
+ *  tests/functional/ppc64/test_fadump.py's crashkernel=2G of 6G shows it). */
+function adjustedLine(config: Config, ram: number): string[] {
+  const size = crashkernelSizeAt(config, ram);
+  if (config.fadump === 'off' || config.bootMemoryRule !== 'current' || size === null) return [];
   const max = Math.floor(ram / MAX_BOOT_MEM_RATIO);
-  if (config.bootMemoryRule !== 'current' || asked === null || asked <= max) return [];
-  return [`fadump: Adjusted boot memory size to ${Math.floor(max / MiB)}MB`];
+  return size > max ? [`fadump: Adjusted boot memory size to ${Math.floor(max / MiB)}MB`] : [];
 }
 
 /** The firmware kept the registration it held before the step (an unregister failed at the
@@ -195,6 +195,26 @@ function releaseLines(post: SystemState, pageSize: number): string[] {
   return from < end ? [`fadump: freeing reserved memory (${hexll(from)} - ${hexll(end)})`] : [];
 }
 
+/** kdump's lines of one step (docs/kernel-behaviour.md §6 "crashkernel="): at a production boot
+ *  where fadump reserved nothing, what parse_crashkernel() and reserve_crashkernel()
+ *  (arch/powerpc/kexec/core.c) logged (kdumpReservation()); at a crash whose capture kernel ran out
+ *  of memory, out_of_memory()'s lines (CAPTURE_OOM_LINES). The lines are logged before the
+ *  "fadump: " ones at a fadump boot [I: the model lists them after]. */
+function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post: SystemState): string[] {
+  const k = post.actors.productionKernel.context;
+  const booted =
+    (event.event === 'boot' && running(pre) !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  const out: string[] = [];
+  if (event.event === 'crash' && pre.actors.kexec.matches('loaded') && post.dump === 'lost' && kdumpOom(post))
+    out.push(...CAPTURE_OOM_LINES);
+  if (booted && running(post) === 'production' && k.build === 'first' && k.reservation === null)
+    out.push(...kdumpReservation(config, k.memory, false).lines);
+  return out;
+}
+
+/** The dump was lost because the kdump kernel ran out of memory (captureOom()). */
+const kdumpOom = (post: SystemState) => (post.dumpReason ?? '').startsWith('the kdump kernel ran out of memory');
+
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
  *  logs them; [] for a step that logs none the model knows of. `cmdline` is the production
  *  kernel's command line. */
@@ -206,16 +226,17 @@ export function consoleLines(
   post: SystemState,
   errno: Errno | null,
 ): string[] {
-  if (config.mechanism !== 'fadump') return [];
   const before = running(pre);
   const after = running(post);
+  if (config.mechanism !== 'fadump') return config.mechanism === 'kdump' ? kdumpLines(config, pre, event, post) : [];
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
     return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
-  if (after === 'production' && booted) return bootLines(config, pre, post);
+  if (after === 'production' && booted)
+    return [...bootLines(config, pre, post), ...kdumpLines(config, pre, event, post)];
 
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)
     return parameterErrorLines(config, post);

@@ -193,17 +193,19 @@ export function observe(config: Config, state: SystemState): Observation {
       [FILES.releaseCore]: '',
     };
     for (const f of files) sysfs[f] = values[f] ?? '';
-    // kexec's files, shown where crashkernel= memory is reserved (they exist in every kernel with
-    // CONFIG_KEXEC_CORE; the view leaves them out elsewhere to keep fadump's observations as
-    // they were).
+    // kexec's files (kernel/ksysfs.c), shown where crashkernel= is given: they exist in every
+    // kernel with CONFIG_KEXEC_CORE, and kexec_crash_size reads crash_get_memory_size()
+    // (kernel/kexec_core.c: resource_size(&crashk_res), 0 when nothing was reserved, §6
+    // "crashkernel="); the view leaves them out without crashkernel= to keep those observations
+    // as they were.
     // §11: the online CPUs, where the configuration lets them change.
     if (cpuHotplugConfigured(config)) sysfs[CPU_ONLINE_FILE] = cpuList(cpusOnline(k.cpus));
-    if (k.crashkernel !== null) {
+    if (k.crashkernel !== null || config.crashkernelText !== null) {
       sysfs[KEXEC_FILES.crashLoaded] = state.actors.kexec.matches('loaded') ? '1' : '0';
-      sysfs[KEXEC_FILES.crashSize] = String(k.crashkernel.end - k.crashkernel.start);
-      // §6: with CONFIG_CRASH_HOTPLUG, crash_hotplug reads 1.
-      if (config.crashHotplug) sysfs[KEXEC_FILES.crashHotplug] = '1';
+      sysfs[KEXEC_FILES.crashSize] = String(k.crashkernel === null ? 0 : k.crashkernel.end - k.crashkernel.start);
     }
+    // §6: with CONFIG_CRASH_HOTPLUG, crash_hotplug reads 1 (shown where memory is reserved).
+    if (k.crashkernel !== null && config.crashHotplug) sysfs[KEXEC_FILES.crashHotplug] = '1';
   } else if (which === 'kdump-capture') {
     // The kdump capture kernel: booted without fadump= (its fadump files read as such), nothing
     // loaded, /proc/vmcore from the elfcorehdr kexec prepared (§6). kdumpctl loads the running
@@ -230,6 +232,8 @@ export function observe(config: Config, state: SystemState): Observation {
     };
     for (const f of files) sysfs[f] = values[f] ?? '';
     sysfs[KEXEC_FILES.crashLoaded] = '0';
+    // Booted without crashkernel= (kdumpctl's prepare_cmdline() removes it): nothing reserved.
+    sysfs[KEXEC_FILES.crashSize] = '0';
     if (k.vmcore !== null) vmcore = { ptLoad: vmcoreFileLayout(k.vmcore, config.pageSize) };
   } else if (which === 'phyp-capture') {
     const k = state.actors.phypDump.context;
@@ -282,6 +286,12 @@ export function observe(config: Config, state: SystemState): Observation {
     if (vmcore !== null && d !== null && cpuHotplugConfigured(config))
       vmcore = { ...vmcore, prstatusNotes: d.header.cpusInMask ?? config.onlineCpus };
     if (cpuHotplugConfigured(config)) sysfs[CPU_ONLINE_FILE] = cpuList(cpusOnline(k.cpus));
+    // kexec's files: a capture boot with a dump active reserves no crashkernel= memory (§1 early
+    // boot 4), and nothing is loaded.
+    if (config.crashkernelText !== null) {
+      sysfs[KEXEC_FILES.crashLoaded] = '0';
+      sysfs[KEXEC_FILES.crashSize] = '0';
+    }
   }
   // fadump_init_files() (arch/powerpc/kernel/fadump.c): /sys/kernel/fadump_enabled,
   // fadump_registered and fadump_release_mem are links to the files in /sys/kernel/fadump/

@@ -14,6 +14,7 @@ import {
 export type { RegisteredWrite } from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB, parseSize } from './memory/size';
+import { earlyFadumpParam, lastCrashkernel } from './memory/cmdline';
 
 /** The smallest crashkernel= a configuration takes, in bytes: below it a distribution's capture
  *  kernel and initramfs do not fit [I], and kexec -p would fail to load, which the model does not
@@ -170,6 +171,10 @@ export const ConfigSchema = z
      *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
      *  crashkernel= when set. */
     cmdline: z.string().min(1).max(2047).optional(),
+    /** Command lines the explorer also reboots with (`reboot` events with a `cmdline`, at most 4;
+     *  docs/kernel-behaviour.md §12): each becomes the boot loader's stored command line. Default
+     *  none. */
+    rebootCmdlines: z.array(z.string().min(1).max(2047)).max(4).default([]),
     /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
      *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
     nrCpus: z.number().int().min(1).max(16384).default(2048),
@@ -241,6 +246,8 @@ export interface Config {
   readonly cmdline: string | null;
   /** CONFIG_NR_CPUS. */
   readonly nrCpus: number;
+  /** The command lines the explorer reboots with (the schema's rebootCmdlines). */
+  readonly rebootCmdlines: readonly string[];
 }
 
 export interface ConfigIssue {
@@ -639,6 +646,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       faults: c.faults,
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
+      rebootCmdlines: c.rebootCmdlines,
     },
   };
 }
@@ -680,6 +688,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     faults: c.faults,
     cmdline: kernelCmdline(c),
     nrCpus: c.nrCpus,
+    // Only when given, so that configurations without it read as before.
+    ...(c.rebootCmdlines.length > 0 ? { rebootCmdlines: [...c.rebootCmdlines] } : {}),
   };
 }
 
@@ -728,6 +738,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['faults'],
   ['nrCpus'],
   ['udevRule'],
+  ['rebootCmdlines'],
 ];
 
 type Json = Record<string, unknown>;
@@ -839,6 +850,11 @@ const canonicalCache = new Map<string, { canonical: ConfigInput; key: string; na
 export function parseConfig(raw: unknown): ConfigResult {
   const r = parseUnnamed(raw);
   if (!r.ok) return r;
+  const issues = r.config.rebootCmdlines.flatMap((line, i) => {
+    const problem = bootConfigResult(r.config, line);
+    return problem.ok ? [] : [{ path: `rebootCmdlines.${i}`, message: problem.message }];
+  });
+  if (issues.length) return { ok: false, issues };
   const cacheKey = stableJson(fullConfig(r.config));
   let named = canonicalCache.get(cacheKey);
   if (named === undefined) {
@@ -870,3 +886,61 @@ export function kernelCmdline(c: Pick<Config, 'cmdline' | 'fadump' | 'crashkerne
 }
 
 export const DEFAULT_MEMORY_BYTES = 8 * GiB;
+
+type BootResult = { ok: true; config: Config } | { ok: false; message: string };
+
+/** Effective configurations by base configuration and command line (machines derive one at every
+ *  boot, so each costs its validation once). */
+const bootConfigs = new WeakMap<object, Map<string, BootResult>>();
+
+/**
+ * The configuration a kernel booted with `cmdline` (the whole command line, as /proc/cmdline
+ * shows it) runs under: `config` with fadump= as early_fadump_param() leaves it after every
+ * `fadump=` of the line (src/memory/cmdline.ts earlyFadumpParam(); a line without one is off),
+ * crashkernel= as the text parse_crashkernel() reads (lastCrashkernel(), validated as the
+ * configuration's `crashkernel` is), and the line itself as `cmdline` (so nr_cpus= and
+ * bootargs_append's length follow it). A kdump configuration whose line turns fadump on, or
+ * drops crashkernel=, becomes a fadump one (the same kernel, docs/kernel-behaviour.md §12); a
+ * hypervisor-assisted dump kernel (2007) has neither parameter [I]. Memoised. `ok: false` with
+ * the configuration's message when the line gives a value the configuration refuses.
+ */
+export function bootConfigResult(config: Omit<Config, 'name' | 'key' | 'canonical'>, cmdline: string): BootResult {
+  let byLine = bootConfigs.get(config);
+  if (byLine === undefined) {
+    byLine = new Map();
+    bootConfigs.set(config, byLine);
+  }
+  const hit = byLine.get(cmdline);
+  if (hit !== undefined) return hit;
+  const phyp = config.mechanism === 'phyp-assisted-dump';
+  const fadump = phyp ? 'off' : earlyFadumpParam(cmdline, traitsOf(config.kernel).cma);
+  const crashkernel = phyp ? null : lastCrashkernel(cmdline);
+  const mechanism = phyp
+    ? config.mechanism
+    : config.mechanism === 'kdump' && fadump === 'off' && crashkernel !== null
+      ? 'kdump'
+      : 'fadump';
+  const r = parseConfig({ ...fullConfig(config), rebootCmdlines: [], mechanism, fadump, crashkernel, cmdline });
+  const result: BootResult = r.ok
+    ? { ok: true, config: r.config }
+    : {
+        ok: false,
+        message: r.issues
+          .map((i) =>
+            i.path === 'crashkernel' ? `crashkernel=${crashkernel ?? ''}: ${i.message}` : `${i.path}: ${i.message}`,
+          )
+          .join('; '),
+      };
+  byLine.set(cmdline, result);
+  return result;
+}
+
+/** bootConfigResult()'s configuration; `config` itself for null (the configuration's own command
+ *  line). Error for a line the configuration refuses (logs and configurations are checked with
+ *  bootConfigResult() when read). */
+export function bootConfig(config: Config, cmdline: string | null): Config {
+  if (cmdline === null) return config;
+  const r = bootConfigResult(config, cmdline);
+  if (!r.ok) throw new Error(`command line refused: ${r.message}`);
+  return r.config;
+}

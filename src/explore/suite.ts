@@ -18,6 +18,8 @@ export interface ExpectedStep {
   dump: Observation['dump'];
   /** /proc/meminfo's CmaTotal and CmaFree (bytes; src/sysfs/view.ts meminfoOf()). */
   meminfo: Observation['meminfo'];
+  /** /proc/cmdline (src/sysfs/view.ts procCmdline()). */
+  cmdline: Observation['cmdline'];
 }
 
 /** The model's prediction along a path: step 0 is the initial state. Computed with the
@@ -28,7 +30,16 @@ export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
   const t = engine.initialTuple();
   const at = (event: ExternalEvent | null, accepted: boolean, errno: Errno | null): ExpectedStep => {
     const o = observe(config, engine.toState(t));
-    return { event, accepted, errno, sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump, meminfo: o.meminfo };
+    return {
+      event,
+      accepted,
+      errno,
+      sysfs: o.sysfs,
+      vmcore: o.vmcore,
+      dump: o.dump,
+      meminfo: o.meminfo,
+      cmdline: o.cmdline,
+    };
   };
   const out = [at(null, true, null)];
   for (const e of path.letters) {

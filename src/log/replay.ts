@@ -1,7 +1,7 @@
 // Replay: the state of the whole system after any prefix of a log is a pure fold of the log
 // through the machines (docs/design.md §4).
 import { createSystem, type Delivery, type System, type SystemState } from '../../machines/system';
-import { kernelCmdline, type Config } from '../config';
+import type { Config } from '../config';
 import { consoleLines } from '../sysfs/console';
 import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
 import { observe, type Observation } from '../sysfs/view';
@@ -58,7 +58,6 @@ export function* replaySteps(
   start: SystemState = system.initial(),
 ): Generator<ReplayedStep, void, undefined> {
   let state = start;
-  const cmdline = kernelCmdline(config);
   const explainer = new Explainer(config, (id, events) => defaultContrast(config, id, events));
   explainer.initial(start);
   for (const { line, event } of entries) {
@@ -73,7 +72,7 @@ export function* replaySteps(
         accepted: r.handled && r.errno === null,
         errno: r.errno,
         note: noteOf(r.handled, r.ignored),
-        console: consoleLines(config, cmdline, pre, event, state, r.errno),
+        console: consoleLines(config, pre, event, state, r.errno),
         ...observe(config, state),
         running: runningText(state),
         ...explained,
@@ -106,6 +105,7 @@ export function finalObservation(
         vmcore: last.vmcore,
         dump: last.dump,
         meminfo: last.meminfo,
+        cmdline: last.cmdline,
         outcome: last.outcome,
       }
     : {
@@ -114,6 +114,7 @@ export function finalObservation(
         vmcore: initial.vmcore,
         dump: initial.dump,
         meminfo: initial.meminfo,
+        cmdline: initial.cmdline,
         outcome: initial.outcome,
       };
 }

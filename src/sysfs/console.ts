@@ -10,7 +10,7 @@ import { hex016, insideMemory, registeredRanges, type Range } from '../memory/la
 import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { canonicalPath, FILES } from './store';
-import { running } from './view';
+import { procCmdline, running } from './view';
 
 const MiB = 1024 * 1024;
 
@@ -107,11 +107,12 @@ function parameterErrorLines(config: Config, post: SystemState): string[] {
  *  active.", fadump_append_bootargs() "Updated cmdline: %s" (6.10+, with a param area), and
  *  fadump_reserve_crash_area() "Reserving %lluMB of memory at %#016llx for preserving crash data"
  *  for each memory range above boot_mem_top. */
-function captureLines(config: Config, post: SystemState, cmdline: string): string[] {
+function captureLines(config: Config, post: SystemState): string[] {
   const c = post.actors.captureKernel.context;
   const out: string[] = [];
   if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
-  if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${c.paramArea}`);
+  // boot_command_line after the append: /proc/cmdline of this boot (§12).
+  if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   const top = c.dump?.bootMemTop ?? 0;
   for (const m of c.memory) {
@@ -153,11 +154,11 @@ function platformRejectLines(config: Config, post: SystemState): string[] {
  *  fadump_invalidate_release_mem() frees the memory above the kept area, as release_mem does; the
  *  kernel runs on (the production kernel holds the capture build's state); rtas_fadump_process()'s
  *  lines come before the release (as on real 6.12, test/real/). */
-function failedCaptureLines(config: Config, post: SystemState, cmdline: string): string[] {
+function failedCaptureLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const out: string[] = [];
   if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
-  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${k.paramArea}`);
+  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   const top = k.reservation?.bootMemTop ?? 0;
   for (const m of k.memory) {
@@ -182,11 +183,9 @@ function releaseLines(post: SystemState, pageSize: number): string[] {
 }
 
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
- *  logs them; [] for a step that logs none the model knows of. `cmdline` is the production
- *  kernel's command line. */
+ *  logs them; [] for a step that logs none the model knows of. */
 export function consoleLines(
   config: Config,
-  cmdline: string,
   pre: SystemState,
   event: ExternalEvent,
   post: SystemState,
@@ -195,12 +194,12 @@ export function consoleLines(
   if (config.mechanism !== 'fadump') return [];
   const before = running(pre);
   const after = running(post);
-  if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
+  if (after === 'capture' && before !== 'capture') return captureLines(config, post);
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
-    return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
+    return event.event === 'crash' ? failedCaptureLines(config, post) : [];
   if (after === 'production' && booted) return bootLines(config, pre, post);
 
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)

@@ -815,9 +815,24 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return v === 'different' ? 'capture-header-sizes-differ' : null;
     case 'faults':
       return v ? 'faults' : null;
+    case 'rebootCmdlines':
+      return Array.isArray(v) ? rebootCmdlinesToken(v.map(String)) : null;
     default:
       return null;
   }
+}
+
+/** The name's word for rebootCmdlines: what each line sets of fadump= and crashkernel= (as the
+ *  kernel parses them, src/memory/cmdline.ts), then a short hash of the lines, so that two
+ *  configurations whose lines differ elsewhere still get two names. */
+function rebootCmdlinesToken(lines: readonly string[]): string {
+  const what = lines.map((l) => {
+    const ck = lastCrashkernel(l);
+    return `fadump=${earlyFadumpParam(l, true)}${ck === null ? '' : `,crashkernel=${ck.slice(0, 24)}`}`;
+  });
+  let h = 0x811c9dc5;
+  for (const ch of lines.join('\n')) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return `reboot-cmdlines=[${what.join(';')}]#${h.toString(16).padStart(8, '0')}`;
 }
 
 /** The display name: the words the project has always used (platform, generation, fadump=,
@@ -837,6 +852,11 @@ function displayName(canonical: ConfigInput, mechanism: string): string {
   for (const [key, v] of entries) {
     const token = nameToken(mechanism, key, v);
     if (token !== null && words.has(token)) continue;
+    // The lines themselves are too long for a name (and a file name): their summary.
+    if (key === 'rebootCmdlines' && token !== null) {
+      extra.push(token);
+      continue;
+    }
     extra.push(`${key}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
   }
   return [base, ...extra].join(' ');

@@ -3,8 +3,7 @@
 // production kernel again without a reboot (docs/kernel-behaviour.md §1.4, §1.5, §2, §3).
 import { enqueueActions, setup } from 'xstate';
 import { bootConfig, kernelCmdline, type Config } from '../src/config';
-import { captureCmdline, earlyFadumpParam } from '../src/memory/cmdline';
-import { traitsOf } from '../src/kernel-versions';
+import { captureCmdline } from '../src/memory/cmdline';
 import {
   KEXEC_SYSCALL,
   resetFor,
@@ -76,14 +75,10 @@ export function captureKernelMachine(config: Config) {
   });
   /** The configuration this boot runs under (§12): the stored command line's fadump=, crashkernel=. */
   const bootOf = (c: Ctx): Config => bootConfig(config, c.cmdline);
-  /** fadump= after parse_early_param() of the line with the param area appended (§1 early boot
-   *  3 comes before 2): an appended fadump= counts too. */
-  const fadumpOf = (c: Ctx): Config['fadump'] =>
-    c.paramArea === null
-      ? bootOf(c).fadump
-      : earlyFadumpParam(c.paramArea, traitsOf(config.captureKernel.kernel).cma, bootOf(c).fadump);
-  /** §1 early boot 3: the param area inherited from the crashed kernel is appended to this boot's
-   *  command line (fadump_append_bootargs), so saved_command_line_len counts it (§2 bootargs_append). */
+  /** fadump= of the stored line. The kernel parses the param area's string too (§1 early boot 3
+   *  comes before 2), but a capture boot with fadump off (the dump left unprocessed and pending,
+   *  §9.2) is not stated: an appended fadump= is not applied [I]. */
+  const fadumpOf = (c: Ctx): Config['fadump'] => bootOf(c).fadump;
   const cmdlineLength = (c: Ctx) => savedCommandLineLen(bootOf(c), c.paramArea);
 
   /** §11: the capture boot's CPUs; fadump_append_bootargs() puts the param area's string after the

@@ -63,7 +63,12 @@ function registerTakes(rc: FirmwareRc): boolean {
 }
 
 export function firmwareMachine(config: Config) {
-  const bootEvent = (memory: Range[], dump: PreservedDump | null, cpus: number, cmdline: string | null): InternalEvent =>
+  const bootEvent = (
+    memory: Range[],
+    dump: PreservedDump | null,
+    cpus: number,
+    cmdline: string | null,
+  ): InternalEvent =>
     // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
     // The processors travel only once DLPAR changed them (§11), so that other boots read as before;
     // the command line only once a boot or reboot set one (§12).
@@ -150,7 +155,9 @@ export function firmwareMachine(config: Config) {
        *  A reboot's new command line is stored first (§12). */
       resetAndBoot: enqueueActions(({ enqueue, context, event }) => {
         const cmdline = storedCmdline(context.cmdline, event.type === 'fw.reset' ? event.cmdline : undefined);
-        enqueue.assign(cmdline !== context.cmdline ? { registeredThisBoot: false, cmdline } : { registeredThisBoot: false });
+        enqueue.assign(
+          cmdline !== context.cmdline ? { registeredThisBoot: false, cmdline } : { registeredThisBoot: false },
+        );
         enqueue.emit({ type: 'hw.reset' });
         enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent, cmdline));
       }),

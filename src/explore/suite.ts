@@ -74,8 +74,12 @@ export function comparability(c: Config): { compared: true } | { compared: false
  *  that step on the system runs kdump, which the simulator does not state; the step itself is
  *  compared, so the simulator must show the same fallback. -1 when it never happens. */
 export function kdumpFallbackStep(c: Config, model: readonly Pick<ObservedStep, 'sysfs'>[]): number {
-  if (c.crashkernel === null) return -1;
-  return model.findIndex((s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0');
+  if (c.crashkernel !== null) return model.findIndex((s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0');
+  // A boot whose command line gives crashkernel= (docs/kernel-behaviour.md §12): kexec's files
+  // appear where its memory is reserved.
+  return model.findIndex(
+    (s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0' && s.sysfs['/sys/kernel/kexec_crash_size'] !== undefined,
+  );
 }
 
 /** The files of kdump's side (/sys/kernel/kexec_*, memory/crash_hotplug): the simulator states

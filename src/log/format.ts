@@ -151,9 +151,7 @@ export class TextFormatter {
     if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
     for (const l of s.console) out.push(`  console: ${l}`);
     for (const l of s.service) out.push(`  ${l}`);
-    out.push(
-      ...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s), this.cmdlineChanged(s)),
-    );
+    out.push(...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s), this.cmdlineChanged(s)));
     return out.join('\n');
   }
 }

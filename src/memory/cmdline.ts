@@ -93,12 +93,10 @@ export type FadumpParam = 'on' | 'off' | 'nocma';
  * ("yes", "1", "", or no value at all: that one returns 1 and do_early_param() warns "Malformed
  * early option 'fadump'") changes nothing. fadump_enabled starts at 0: a line without fadump= is
  * off. `knowsNocma`: the release has a4e92ce8e4c8 (4.20); before, "nocma" matches nothing.
- * `from`: the state before this line's parameters (a capture boot's appended ones come after the
- * boot line's, §1 early boot 3).
  */
-export function earlyFadumpParam(cmdline: string, knowsNocma: boolean, from: FadumpParam = 'off'): FadumpParam {
-  let enabled = from !== 'off';
-  let nocma = from === 'nocma';
+export function earlyFadumpParam(cmdline: string, knowsNocma: boolean): FadumpParam {
+  let enabled = false;
+  let nocma = false;
   for (const { param, val } of kernelParams(cmdline)) {
     if (!parameq(param, 'fadump') || val === null) continue;
     if (val.startsWith('on')) enabled = true;

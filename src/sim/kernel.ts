@@ -93,8 +93,6 @@ export class Kernel implements FadumpKernel {
   saved_command_line_len = 0;
   /** The boot loader's line this boot got (§12), null: the configuration's. */
   private boot_loader_line: string | null = null;
-  /** What fadump_append_bootargs() appended, null when nothing. */
-  private appended_args: string | null = null;
   /** fw_dump.fadump_enabled right after parse_early_param() (fadump= of the command line). */
   fadump_on_cmdline = false;
   /** /proc/vmcore: the PT_LOADs of the elfcorehdr it exports; null when there is none. */
@@ -161,10 +159,10 @@ export class Kernel implements FadumpKernel {
     this.fadump_append_bootargs();
     // 2. parse_early_param(): fadump=; nr_cpus= (kernel/smp.c nrcpus()), then the CPU maps
     // (setup_arch()). The configuration's own line stands for its fadump= key (§12).
-    if (this.boot_loader_line === null) {
-      this.early_fadump_param(this.config.fadump);
-      if (this.appended_args !== null) this.parse_early_fadump(this.appended_args);
-    } else this.parse_early_fadump(this.saved_command_line);
+    // The kernel parses the appended parameters too; a capture boot with fadump off is not
+    // stated (docs/kernel-behaviour.md §12): only the boot loader's line's fadump= counts [I].
+    if (this.boot_loader_line === null) this.early_fadump_param(this.config.fadump);
+    else this.parse_early_fadump(this.boot_loader_line);
     this.fadump_on_cmdline = this.fw_dump.fadump_enabled;
     this.dtCpus = dt.cpus;
     this.cpus = smp_setup_cpu_maps(dt.maxCpus, dt.cpus, nr_cpu_ids_of(this.saved_command_line, this.config.nrCpus));
@@ -231,7 +229,6 @@ export class Kernel implements FadumpKernel {
     const f = this.fw_dump;
     if (!f.dump_active || !f.param_area_supported || f.param_area === 0) return;
     const args = this.env.fw.ram.read('param-area', f.param_area)?.text ?? '';
-    this.appended_args = args;
     // snprintf(boot_command_line + len, COMMAND_LINE_SIZE - len, " %s", append_args): truncated
     // to COMMAND_LINE_SIZE - 1 bytes.
     const line = Buffer.from(`${this.saved_command_line} ${args}`, 'utf8');

@@ -79,6 +79,21 @@ describe('fadump= as early_fadump_param() reads it', () => {
   });
 });
 
+describe('nr_cpus= through a reboot (nrcpus(), kernel/smp.c)', () => {
+  const online = (cmdline: string) =>
+    read(
+      both({ cpus: 4, onlineCpus: 2 }, [{ event: 'boot' }, rebootWith(cmdline)]).at(1),
+      '/sys/devices/system/cpu/online',
+    );
+
+  it('lowers the CPUs the next boot brings up; one after "--" goes to init, not the kernel', () => {
+    expect(online('ro fadump=on')).toBe('0-1');
+    expect(online('ro fadump=on nr_cpus=1')).toBe('0');
+    expect(online('ro fadump=on nr_cpus=2 nr_cpus=1 nr_cpus=3')).toBe('0');
+    expect(online('ro fadump=on -- nr_cpus=1')).toBe('0-1');
+  });
+});
+
 describe("op-test's pattern as one log: change fadump=, reboot, crash, revert", () => {
   const fadumpLine = `${DISTRO} fadump=on crashkernel=1G`;
   const kdumpLine = `${DISTRO} fadump=off crashkernel=1G`;

@@ -175,7 +175,8 @@ export function formatReplay(r: Replay): string {
 
 /** One step as `replay --json` prints it: the observation, `running`, `outcome` (DumpVerdict,
  *  src/explain/outcome.ts), `violations: [{property, why, detail, since?}]`, `memoryMap`
- *  ([{name, start, end, size, note}], bytes) and `service` (kdumpctl's actions). */
+ *  ([{name, start, end, size, note}], bytes), `service` (kdumpctl's actions) and `cmdline`
+ *  (/proc/cmdline, docs/kernel-behaviour.md §12). */
 export function stepJson(s: ReplayStep): unknown {
   return {
     line: s.line,
@@ -191,6 +192,7 @@ export function stepJson(s: ReplayStep): unknown {
     vmcore: s.vmcore,
     dump: s.dump,
     meminfo: s.meminfo,
+    cmdline: s.cmdline,
     outcome: s.outcome,
     violations: s.violations,
     memoryMap: s.memoryMap,

@@ -2,9 +2,11 @@
 // check, the elfcorehdr, /proc/vmcore, the dump saved, and release_mem, after which it is the
 // production kernel again without a reboot (docs/kernel-behaviour.md §1.4, §1.5, §2, §3).
 import { enqueueActions, setup } from 'xstate';
-import { kernelCmdline, type Config } from '../src/config';
+import { bootConfig, kernelCmdline, type Config } from '../src/config';
+import { captureCmdline } from '../src/memory/cmdline';
 import {
   KEXEC_SYSCALL,
+  resetFor,
   type AnyEvent,
   type Handover,
   type InternalEvent,
@@ -43,6 +45,9 @@ export interface CaptureKernelContext {
   /** The CPUs this boot knows (§11): the partition's processors, capped by nr_cpus= of the command
    *  line with the param area appended. */
   cpus: KernelCpus;
+  /** The boot loader's command line this boot got, when a boot or reboot set one (§12); null: the
+   *  configuration's. */
+  cmdline: string | null;
 }
 
 type Ctx = CaptureKernelContext;
@@ -65,20 +70,25 @@ export function captureKernelMachine(config: Config) {
     problem: null,
     paramArea: null,
     opalCore: null,
-    cpus: bootCpus(config.onlineCpus, null),
+    cpus: bootCpus(config.onlineCpus, null, config),
+    cmdline: null,
   });
-  /** §1 early boot 3: the param area inherited from the crashed kernel is appended to this boot's
-   *  command line (fadump_append_bootargs), so saved_command_line_len counts it (§2 bootargs_append). */
-  const cmdlineLength = (c: Ctx) => savedCommandLineLen(config, c.paramArea);
+  /** The configuration this boot runs under (§12): the stored command line's fadump=, crashkernel=. */
+  const bootOf = (c: Ctx): Config => bootConfig(config, c.cmdline);
+  /** fadump= of the stored line. The kernel parses the param area's string too (§1 early boot 3
+   *  comes before 2), but a capture boot with fadump off (the dump left unprocessed and pending,
+   *  §9.2) is not stated: an appended fadump= is not applied [I]. */
+  const fadumpOf = (c: Ctx): Config['fadump'] => bootOf(c).fadump;
+  const cmdlineLength = (c: Ctx) => savedCommandLineLen(bootOf(c), c.paramArea);
 
   /** §11: the capture boot's CPUs; fadump_append_bootargs() puts the param area's string after the
    *  command line (§1 early boot 3), so its nr_cpus= counts. */
-  const bootCpus = (present: number, paramArea: string | null): KernelCpus =>
+  const bootCpus = (present: number, paramArea: string | null, boot: Config): KernelCpus =>
     cpusAtBoot(
       present,
       config.cpus,
       config.nrCpus,
-      paramArea === null ? kernelCmdline(config) : `${kernelCmdline(config)} ${paramArea}`,
+      paramArea === null ? kernelCmdline(boot) : `${kernelCmdline(boot)} ${paramArea}`,
     );
   const cpuRequest = (c: Ctx, event: AnyEvent) =>
     event.type === 'cpu-hotplug' ? cpuDlpar(c.cpus, config.cpus, event.action, event.cpus) : null;
@@ -111,7 +121,7 @@ export function captureKernelMachine(config: Config) {
           savedCommandLineLen: cmdlineLength(c),
           memory: c.memory,
           enabled: true,
-          nocma: config.fadump === 'nocma',
+          nocma: fadumpOf(c) === 'nocma',
           reservation: {
             bootMemorySize: totalSize(c.dump.bootRegions),
             bootRegions: c.dump.bootRegions,
@@ -123,7 +133,14 @@ export function captureKernelMachine(config: Config) {
           paramArea: c.paramArea,
           opalCore: c.opalCore,
           cpus: c.cpus,
+          // §12: the build that runs on keeps its /proc/cmdline (the configuration's: null).
+          cmdline: procCmdline(c),
         };
+  /** /proc/cmdline of this boot, null when it is the configuration's own line (§12). */
+  const procCmdline = (c: Ctx): string | null => {
+    const line = captureCmdline(c.cmdline ?? kernelCmdline(config), c.paramArea);
+    return line === kernelCmdline(config) ? null : line;
+  };
 
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
@@ -145,8 +162,9 @@ export function captureKernelMachine(config: Config) {
         if (event.type !== 'os.boot' || event.dump === null) return;
         const dump = event.dump;
         const paramArea = captureReadsParamArea(config) ? dump.paramArea : null;
+        const cmdline = event.cmdline ?? null;
         const problem =
-          config.fadump === 'off'
+          fadumpOf({ ...offContext(), cmdline, paramArea }) === 'off'
             ? 'fadump=off: the dump is not processed'
             : (headerProblem(config, dump.header) ?? platformProblem(config, dump));
         enqueue.assign({
@@ -161,7 +179,8 @@ export function captureKernelMachine(config: Config) {
           paramArea,
           // §2: OPAL exports its own memory as /sys/firmware/opal/mpipl/core.
           opalCore: config.platform === 'powernv' ? 'present' : null,
-          cpus: bootCpus(event.cpus ?? config.onlineCpus, paramArea),
+          cpus: bootCpus(event.cpus ?? config.onlineCpus, paramArea, bootConfig(config, cmdline)),
+          cmdline,
         });
       }),
       exportVmcore: enqueueActions(({ enqueue }) => {
@@ -201,10 +220,10 @@ export function captureKernelMachine(config: Config) {
         enqueue.emit({ type: 'fw.reset' });
       }),
       /** fadump_cleanup(): active → invalidate the dump (§1 Register). */
-      shutdown: enqueueActions(({ enqueue }, p: { saved: boolean }) => {
+      shutdown: enqueueActions(({ enqueue, event }, p: { saved: boolean }) => {
         enqueue.emit({ type: 'fw.invalidate' });
         if (!p.saved) enqueue.emit({ type: 'dump.lost', reason: 'reboot invalidated the dump before it was saved' });
-        enqueue.emit({ type: 'fw.reset' });
+        enqueue.emit(resetFor(event));
       }),
       /** Memory above boot_mem_top is memblock-reserved until release: it cannot be offlined [I].
        *  Hot-add is refused too while the dump is held [I]: a bound of the model, since memory added

@@ -4,7 +4,7 @@
 import { produce } from 'immer';
 import { unregisterOk } from './kernel-rules';
 import { assign, enqueueActions, setup } from 'xstate';
-import type { Config } from '../src/config';
+import { kernelCmdline, type Config } from '../src/config';
 import {
   faultValue,
   hotplugTarget,
@@ -34,6 +34,10 @@ export interface FirmwareContext {
   /** The partition's processors (DLPAR-added ones stay assigned across a reset, as QEMU's
    *  hot-plugged cores do), which the next boot finds (§11). */
   cpusPresent: number;
+  /** The boot loader's stored command line (grub's default entry, petitboot's), which every boot
+   *  passes on: set by a `boot` or `reboot` with a `cmdline` (§12); null: the configuration's. It
+   *  survives resets and crashes (it is on disk / in NVRAM), so the capture boots run under it. */
+  cmdline: string | null;
 }
 
 /** The faults left once the next call of that kind has consumed its injected rc. */
@@ -59,12 +63,29 @@ function registerTakes(rc: FirmwareRc): boolean {
 }
 
 export function firmwareMachine(config: Config) {
-  const bootEvent = (memory: Range[], dump: PreservedDump | null, cpus: number): InternalEvent =>
+  const bootEvent = (
+    memory: Range[],
+    dump: PreservedDump | null,
+    cpus: number,
+    cmdline: string | null,
+  ): InternalEvent =>
     // pSeries boots the kernel through the normal bootloader; OPAL boots petitboot first (§4).
-    // The processors travel only once DLPAR changed them (§11), so that other boots read as before.
+    // The processors travel only once DLPAR changed them (§11), so that other boots read as before;
+    // the command line only once a boot or reboot set one (§12).
     config.platform === 'pseries'
-      ? { type: 'os.boot', memory, dump, ...(cpus !== config.onlineCpus ? { cpus } : {}) }
-      : { type: 'bootloader.start', memory, dump };
+      ? {
+          type: 'os.boot',
+          memory,
+          dump,
+          ...(cpus !== config.onlineCpus ? { cpus } : {}),
+          ...(cmdline !== null ? { cmdline } : {}),
+        }
+      : { type: 'bootloader.start', memory, dump, ...(cmdline !== null ? { cmdline } : {}) };
+
+  /** The stored command line after a boot or reboot that gives `given` (§12): null when it is the
+   *  configuration's own, so that such a boot is the state a boot without one reaches. */
+  const storedCmdline = (current: string | null, given: string | undefined): string | null =>
+    given === undefined ? current : given === kernelCmdline(config) ? null : given;
 
   /** PHYP's ibm,configure-kernel-dump answers -3 (parameter error) when a section it is asked to
    *  preserve or copy to is not the partition's memory (a boot region's source, the copy's
@@ -124,14 +145,21 @@ export function firmwareMachine(config: Config) {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
         enqueue.emit({ type: 'ignored', reason: params.reason });
       }),
-      bootOs: enqueueActions(({ enqueue, context }) => {
-        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent));
+      /** Power on, with the stored command line, which a `boot` with `cmdline` sets first (§12). */
+      bootOs: enqueueActions(({ enqueue, context, event }) => {
+        const cmdline = storedCmdline(context.cmdline, event.type === 'boot' ? event.cmdline : undefined);
+        if (cmdline !== context.cmdline) enqueue.assign({ cmdline });
+        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent, cmdline));
       }),
-      /** A reset without a dump being taken (reboot, plain panic): whatever dump is pending stays. */
-      resetAndBoot: enqueueActions(({ enqueue, context }) => {
-        enqueue.assign({ registeredThisBoot: false });
+      /** A reset without a dump being taken (reboot, plain panic): whatever dump is pending stays.
+       *  A reboot's new command line is stored first (§12). */
+      resetAndBoot: enqueueActions(({ enqueue, context, event }) => {
+        const cmdline = storedCmdline(context.cmdline, event.type === 'fw.reset' ? event.cmdline : undefined);
+        enqueue.assign(
+          cmdline !== context.cmdline ? { registeredThisBoot: false, cmdline } : { registeredThisBoot: false },
+        );
         enqueue.emit({ type: 'hw.reset' });
-        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent));
+        enqueue.emit(bootEvent(context.memory, context.dump, context.cpusPresent, cmdline));
       }),
       register: enqueueActions(({ enqueue, context, event }, p: { already: boolean }) => {
         if (event.type !== 'fw.register') return;
@@ -181,7 +209,7 @@ export function firmwareMachine(config: Config) {
         };
         enqueue.assign({ dump, registration: null, faults: consumed(context.faults, 'preserve', 'preserve-partial') });
         enqueue.emit({ type: 'hw.reset' });
-        enqueue.emit(bootEvent(context.memory, dump, context.cpusPresent));
+        enqueue.emit(bootEvent(context.memory, dump, context.cpusPresent, context.cmdline));
       }),
       mpiplFailed: enqueueActions(({ enqueue, context }) => {
         enqueue.assign({ faults: consumed(context.faults, 'preserve', 'preserve-partial') });
@@ -236,6 +264,7 @@ export function firmwareMachine(config: Config) {
       faults: {},
       dlpar: null,
       cpusPresent: config.onlineCpus,
+      cmdline: null,
     },
     // Calls that work the same whatever the registration state.
     on: {

@@ -6,7 +6,7 @@
 // After the dump is saved the capture kernel can only reboot: a second reboot.
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
-import { KEXEC_SYSCALL, type AnyEvent, type Errno, type InternalEvent } from '../src/events';
+import { KEXEC_SYSCALL, resetFor, type AnyEvent, type Errno, type InternalEvent } from '../src/events';
 import { captureOom, kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
@@ -26,11 +26,22 @@ export interface KexecContext {
   /** The kdump capture kernel: /proc/vmcore's PT_LOADs and the memory it runs in. */
   vmcore: PtLoad[] | null;
   usable: Range[];
+  /** /proc/cmdline of the kernel that ran `kexec -p`, when not the configuration's (§12): kdumpctl
+   *  builds the kdump kernel's command line from it. */
+  cmdline: string | null;
 }
 
 type Ctx = KexecContext;
 
-const EMPTY: Ctx = { crashkernel: null, memory: [], ptLoads: null, origin: null, vmcore: null, usable: [] };
+const EMPTY: Ctx = {
+  crashkernel: null,
+  memory: [],
+  ptLoads: null,
+  origin: null,
+  vmcore: null,
+  usable: [],
+  cmdline: null,
+};
 
 /** The answer to a kexec -p / kexec -p -u: to the user as a syscall's result with its errno, to
  *  kdumpctl as kexec.result (written out here so that the system diagram sees both). */
@@ -82,7 +93,13 @@ export function kexecMachine(config: Config) {
        *  NULL))), start loading the new one (§6). */
       beginLoad: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'kexec.load') return;
-        enqueue.assign({ crashkernel: event.crashkernel, memory: event.memory, ptLoads: null, origin: event.origin });
+        enqueue.assign({
+          crashkernel: event.crashkernel,
+          memory: event.memory,
+          ptLoads: null,
+          origin: event.origin,
+          cmdline: event.cmdline ?? null,
+        });
       }),
       /** The load returns: the image is installed with an elfcorehdr of the memory now (kexec
        *  builds it from the running kernel's memory map, minus the crash kernel region). */
@@ -135,9 +152,9 @@ export function kexecMachine(config: Config) {
       }),
       /** The capture kernel reboots (or panics): the crashed kernel's memory is not preserved by
        *  anything, so a dump not yet saved is gone [I]. */
-      leaveCapture: enqueueActions(({ enqueue }, params: { saved: boolean; why: string }) => {
+      leaveCapture: enqueueActions(({ enqueue, event }, params: { saved: boolean; why: string }) => {
         if (!params.saved) enqueue.emit({ type: 'dump.lost', reason: params.why });
-        enqueue.emit({ type: 'fw.reset' });
+        enqueue.emit(resetFor(event));
       }),
       reply: enqueueActions(({ enqueue, event }) => {
         const w = writeOf(event);

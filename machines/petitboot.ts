@@ -11,7 +11,12 @@ import type { Range } from '../src/memory/layout';
 export interface PetitbootContext {
   memory: Range[];
   dump: PreservedDump | null;
+  /** The default entry's command line, when a boot or reboot set one (§12). */
+  cmdline: string | null;
 }
+
+/** The command line petitboot's kexec passes on (§12): only one a boot or reboot set. */
+const cmdlineOf = (c: PetitbootContext): { cmdline?: string } => (c.cmdline === null ? {} : { cmdline: c.cmdline });
 
 export function petitbootMachine(config: Config) {
   return setup({
@@ -21,12 +26,14 @@ export function petitbootMachine(config: Config) {
     },
     actions: {
       load: assign(({ event }) =>
-        event.type === 'bootloader.start' ? { memory: event.memory, dump: event.dump } : {},
+        event.type === 'bootloader.start'
+          ? { memory: event.memory, dump: event.dump, cmdline: event.cmdline ?? null }
+          : {},
       ),
       /** kexec into the kernel the boot menu picks, the dump intact. */
       kexec: enqueueActions(({ enqueue, context }) => {
-        enqueue.emit({ type: 'os.boot', memory: context.memory, dump: context.dump });
-        enqueue.assign({ memory: [], dump: null });
+        enqueue.emit({ type: 'os.boot', memory: context.memory, dump: context.dump, ...cmdlineOf(context) });
+        enqueue.assign({ memory: [], dump: null, cmdline: null });
       }),
       /** Without CONFIG_PRESERVE_FA_DUMP petitboot allocates from the dump's memory: the reserved
        *  area (and the crash info header in it) is overwritten. */
@@ -35,14 +42,14 @@ export function petitbootMachine(config: Config) {
           context.dump === null
             ? null
             : { ...context.dump, memoryIntact: false, header: { ...context.dump.header, magic: 'garbage' as const } };
-        enqueue.emit({ type: 'os.boot', memory: context.memory, dump });
-        enqueue.assign({ memory: [], dump: null });
+        enqueue.emit({ type: 'os.boot', memory: context.memory, dump, ...cmdlineOf(context) });
+        enqueue.assign({ memory: [], dump: null, cmdline: null });
       }),
     },
   }).createMachine({
     id: 'petitboot',
     initial: 'off',
-    context: { memory: [], dump: null },
+    context: { memory: [], dump: null, cmdline: null },
     states: {
       off: {
         on: { 'bootloader.start': { target: 'booting', actions: 'load' } },

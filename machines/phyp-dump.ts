@@ -10,6 +10,7 @@ import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import {
   KEXEC_SYSCALL,
+  resetFor,
   type AnyEvent,
   type CrashInfoHeader,
   type Handover,
@@ -194,8 +195,8 @@ export function phypDumpMachine(config: Config) {
       /** No shutdown hook in the 2007 design: the hypervisor keeps the dump across a reboot, and
        *  the next boot finds it again [I] (phyp-assisted-dump.txt open issue: the crash and reboot paths
        *  "should be reviewed"). */
-      reboot: enqueueActions(({ enqueue }) => {
-        enqueue.emit({ type: 'fw.reset' });
+      reboot: enqueueActions(({ enqueue, event }) => {
+        enqueue.emit(resetFor(event));
       }),
       dlparReject: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'dlpar.result', errno: 'EINVAL' });

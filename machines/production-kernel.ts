@@ -1,9 +1,10 @@
 // The production (first) kernel: boot with fadump=, crashkernel=, reservation and CMA; running
 // with registration and the memory map; crashed (docs/kernel-behaviour.md §1, §2, §4, §5).
 import { enqueueActions, setup } from 'xstate';
-import type { Config } from '../src/config';
+import { bootConfig, type Config } from '../src/config';
 import {
   KEXEC_SYSCALL,
+  resetFor,
   type AnyEvent,
   type Errno,
   type Handover,
@@ -69,6 +70,9 @@ export interface ProductionKernelContext {
   /** The CPUs this kernel knows (§11): present and possible; all present ones it can number are
    *  online. */
   cpus: KernelCpus;
+  /** The command line this kernel booted with, when a boot or reboot set one (§12); null: the
+   *  configuration's. A capture build that runs on keeps its own (the handover's). */
+  cmdline: string | null;
 }
 
 type Ctx = ProductionKernelContext;
@@ -99,6 +103,12 @@ function kexecAnswer(op: 'load' | 'unload', errno: Errno | null, origin: 'user' 
     : { type: 'kexec.result', op, errno, origin: 'kdump-service' };
 }
 
+/** The command line a kexec -p hands on for the kdump capture kernel (§12), when not the
+ *  configuration's. */
+function cmdlineOf(context: Ctx): { cmdline?: string } {
+  return context.cmdline === null ? {} : { cmdline: context.cmdline };
+}
+
 function kindOf(o: StoreOutcome): WriteKind | 'release' {
   return 'errno' in o ? 'errno' : o.op;
 }
@@ -106,9 +116,9 @@ function kindOf(o: StoreOutcome): WriteKind | 'release' {
 export function productionKernelMachine(config: Config) {
   /** `kexec -p` can load into this crashk_res (§6 "crashkernel="; kexecSegmentsFit()). */
   const loadable = (ck: Range | null): ck is Range => ck !== null && kexecSegmentsFit(config, ck);
-  /** §11: a first kernel's CPUs, booted with the configuration's command line. */
-  const bootCpus = (present: number): KernelCpus =>
-    cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(config));
+  /** §11: a first kernel's CPUs, booted with the command line of `boot` (§12: nr_cpus=). */
+  const bootCpus = (present: number, boot: Config = config): KernelCpus =>
+    cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(boot));
   /** What a DLPAR processor request would do here (§11). */
   const cpuRequest = (context: Ctx, event: AnyEvent) =>
     event.type === 'cpu-hotplug' ? cpuDlpar(context.cpus, config.cpus, event.action, event.cpus) : null;
@@ -180,17 +190,20 @@ export function productionKernelMachine(config: Config) {
             reason:
               'the firmware preserved memory but no boot range was registered (OPAL registered_regions == 0): the dump is not active',
           });
-        const enabled = config.fadump !== 'off';
-        const reserved = enabled ? reserveAtBoot(config, event.memory) : null;
+        // §12: fadump= and crashkernel= of the command line this boot has.
+        const cmdline = event.cmdline ?? null;
+        const boot = bootConfig(config, cmdline);
+        const enabled = boot.fadump !== 'off';
+        const reserved = enabled ? reserveAtBoot(boot, event.memory) : null;
         const ok = reserved !== null && reserved.ok;
         // kdump memory only when fadump did not reserve: the fallback to kdump (§1 early boot 4).
-        const crashkernel = crashkernelRange(config, event.memory, ok);
+        const crashkernel = crashkernelRange(boot, event.memory, ok);
         // phyp-assisted-dump.txt: with no dump waiting, only the highest 256MB is reserved, as a scratch area.
         const phyp = config.mechanism === 'phyp-assisted-dump' ? phypScratchArea(event.memory, config.pageSize) : null;
         enqueue.assign({
           // A boot without a dump boots the first kernel's build, with its own command line.
           build: 'first',
-          savedCommandLineLen: savedCommandLineLen(config, null),
+          savedCommandLineLen: savedCommandLineLen(boot, null),
           memory: event.memory,
           // A 2007 kernel with hypervisor-assisted dump has no fadump and no /sys/kernel/fadump.
           supported: config.mechanism !== 'phyp-assisted-dump',
@@ -207,7 +220,8 @@ export function productionKernelMachine(config: Config) {
           releaseMemFile: false,
           opalCore: null,
           pending: null,
-          cpus: bootCpus(event.cpus ?? config.onlineCpus),
+          cpus: bootCpus(event.cpus ?? config.onlineCpus, boot),
+          cmdline,
         });
         // phyp_dump_setup(): register the save region with the hypervisor (phyp-assisted-dump.txt "a
         // previously registered save region"; registering at boot is [I]).
@@ -232,6 +246,7 @@ export function productionKernelMachine(config: Config) {
           crashkernel: null,
           phypScratch: h.phypScratch ?? null,
           cpus: h.cpus ?? bootCpus(config.onlineCpus),
+          cmdline: h.cmdline ?? null,
         });
       }),
       userspaceStart: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
@@ -260,6 +275,7 @@ export function productionKernelMachine(config: Config) {
             crashkernel: context.crashkernel,
             memory: context.memory,
             origin: 'user',
+            ...cmdlineOf(context),
           });
       }),
       kexecUnload: enqueueActions(({ enqueue }) => {
@@ -277,6 +293,7 @@ export function productionKernelMachine(config: Config) {
             memory: context.memory,
             origin: event.origin,
             unlessLoaded: true,
+            ...cmdlineOf(context),
           });
         else
           enqueue.emit({
@@ -284,6 +301,7 @@ export function productionKernelMachine(config: Config) {
             crashkernel: context.crashkernel,
             memory: context.memory,
             origin: event.origin,
+            ...cmdlineOf(context),
           });
       }),
       /** Not registered with fadump: __crash_kexec() jumps into the crash kernel if one is loaded
@@ -365,19 +383,20 @@ export function productionKernelMachine(config: Config) {
           paramArea: context.paramArea,
         });
       }),
-      plainPanic: enqueueActions(({ enqueue }) => {
+      plainPanic: enqueueActions(({ enqueue, context }) => {
         // crashkernel= given but nothing reserved (§6.1): kexec -p could never load a crash kernel.
+        const boot = bootConfig(config, context.cmdline);
         const reason =
-          config.crashkernelText !== null && config.fadump === 'off'
-            ? `crashkernel=${config.crashkernelText} reserved no memory (kexec_crash_size reads 0), so no crash kernel could be loaded: a plain panic, no dump`
+          boot.crashkernelText !== null && boot.fadump === 'off'
+            ? `crashkernel=${boot.crashkernelText} reserved no memory (kexec_crash_size reads 0), so no crash kernel could be loaded: a plain panic, no dump`
             : 'fadump is not registered: a plain panic, no dump';
         enqueue.emit({ type: 'dump.none', reason });
         enqueue.emit({ type: 'fw.reset' });
       }),
       /** fadump_cleanup() from machine_shutdown: registered → unregister (§1 Register). */
-      shutdown: enqueueActions(({ enqueue }, p: { registered: boolean }) => {
+      shutdown: enqueueActions(({ enqueue, event }, p: { registered: boolean }) => {
         if (p.registered) enqueue.emit({ type: 'fw.unregister' });
-        enqueue.emit({ type: 'fw.reset' });
+        enqueue.emit(resetFor(event));
       }),
       dlparReject: enqueueActions(({ enqueue, context, event }, p: { registered: boolean }) => {
         if (event.type !== 'dlpar.request') return;
@@ -437,6 +456,7 @@ export function productionKernelMachine(config: Config) {
       crashkernel: null,
       phypScratch: null,
       cpus: bootCpus(config.onlineCpus),
+      cmdline: null,
     },
     states: {
       off: {

@@ -15,6 +15,7 @@ export type { RegisteredWrite } from './kernel-versions';
 import type { Firmware, Mmu } from './memory/guest';
 import { GiB, KiB, MiB } from './memory/size';
 import { acceptedCrashkernel, crashkernelSyntaxError } from './memory/crashkernel';
+import { earlyFadumpParam, lastCrashkernel } from './memory/cmdline';
 
 /** crashkernel= as the kernel reads it (src/memory/crashkernel.ts): the simple form, ranges,
  *  @offset, ",high"/",low"; refused only where parse_crashkernel() refuses it whatever the RAM. */
@@ -170,6 +171,10 @@ export const ConfigSchema = z
      *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
      *  crashkernel= when set. */
     cmdline: z.string().min(1).max(2047).optional(),
+    /** Command lines the explorer also reboots with (`reboot` events with a `cmdline`, at most 4;
+     *  docs/kernel-behaviour.md §12): each becomes the boot loader's stored command line. Default
+     *  none. */
+    rebootCmdlines: z.array(z.string().min(1).max(2047)).max(4).default([]),
     /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
      *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
     nrCpus: z.number().int().min(1).max(16384).default(2048),
@@ -253,6 +258,8 @@ export interface Config {
   readonly cmdline: string | null;
   /** CONFIG_NR_CPUS. */
   readonly nrCpus: number;
+  /** The command lines the explorer reboots with (the schema's rebootCmdlines). */
+  readonly rebootCmdlines: readonly string[];
 }
 
 export interface ConfigIssue {
@@ -644,6 +651,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       faults: c.faults,
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
+      rebootCmdlines: c.rebootCmdlines,
     },
   };
 }
@@ -685,6 +693,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     faults: c.faults,
     cmdline: kernelCmdline(c),
     nrCpus: c.nrCpus,
+    // Only when given, so that configurations without it read as before.
+    ...(c.rebootCmdlines.length > 0 ? { rebootCmdlines: [...c.rebootCmdlines] } : {}),
   };
 }
 
@@ -736,6 +746,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['faults'],
   ['nrCpus'],
   ['udevRule'],
+  ['rebootCmdlines'],
 ];
 
 type Json = Record<string, unknown>;
@@ -812,9 +823,24 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return v === 'different' ? 'capture-header-sizes-differ' : null;
     case 'faults':
       return v ? 'faults' : null;
+    case 'rebootCmdlines':
+      return Array.isArray(v) ? rebootCmdlinesToken(v.map(String)) : null;
     default:
       return null;
   }
+}
+
+/** The name's word for rebootCmdlines: what each line sets of fadump= and crashkernel= (as the
+ *  kernel parses them, src/memory/cmdline.ts), then a short hash of the lines, so that two
+ *  configurations whose lines differ elsewhere still get two names. */
+function rebootCmdlinesToken(lines: readonly string[]): string {
+  const what = lines.map((l) => {
+    const ck = lastCrashkernel(l);
+    return `fadump=${earlyFadumpParam(l, true)}${ck === null ? '' : `,crashkernel=${ck.slice(0, 24)}`}`;
+  });
+  let h = 0x811c9dc5;
+  for (const ch of lines.join('\n')) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return `reboot-cmdlines=[${what.join(';')}]#${h.toString(16).padStart(8, '0')}`;
 }
 
 /** The display name: the words the project has always used (platform, generation, fadump=,
@@ -834,6 +860,11 @@ function displayName(canonical: ConfigInput, mechanism: string): string {
   for (const [key, v] of entries) {
     const token = nameToken(mechanism, key, v);
     if (token !== null && words.has(token)) continue;
+    // The lines themselves are too long for a name (and a file name): their summary.
+    if (key === 'rebootCmdlines' && token !== null) {
+      extra.push(token);
+      continue;
+    }
     extra.push(`${key}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
   }
   return [base, ...extra].join(' ');
@@ -847,6 +878,11 @@ const canonicalCache = new Map<string, { canonical: ConfigInput; key: string; na
 export function parseConfig(raw: unknown): ConfigResult {
   const r = parseUnnamed(raw);
   if (!r.ok) return r;
+  const issues = r.config.rebootCmdlines.flatMap((line, i) => {
+    const problem = bootConfigResult(r.config, line);
+    return problem.ok ? [] : [{ path: `rebootCmdlines.${i}`, message: problem.message }];
+  });
+  if (issues.length) return { ok: false, issues };
   const cacheKey = stableJson(fullConfig(r.config));
   let named = canonicalCache.get(cacheKey);
   if (named === undefined) {
@@ -878,3 +914,61 @@ export function kernelCmdline(c: Pick<Config, 'cmdline' | 'fadump' | 'crashkerne
 }
 
 export const DEFAULT_MEMORY_BYTES = 8 * GiB;
+
+type BootResult = { ok: true; config: Config } | { ok: false; message: string };
+
+/** Effective configurations by base configuration and command line (machines derive one at every
+ *  boot, so each costs its validation once). */
+const bootConfigs = new WeakMap<object, Map<string, BootResult>>();
+
+/**
+ * The configuration a kernel booted with `cmdline` (the whole command line, as /proc/cmdline
+ * shows it) runs under: `config` with fadump= as early_fadump_param() leaves it after every
+ * `fadump=` of the line (src/memory/cmdline.ts earlyFadumpParam(); a line without one is off),
+ * crashkernel= as the text parse_crashkernel() reads (lastCrashkernel(), validated as the
+ * configuration's `crashkernel` is), and the line itself as `cmdline` (so nr_cpus= and
+ * bootargs_append's length follow it). A kdump configuration whose line turns fadump on, or
+ * drops crashkernel=, becomes a fadump one (the same kernel, docs/kernel-behaviour.md §12); a
+ * hypervisor-assisted dump kernel (2007) has neither parameter [I]. Memoised. `ok: false` with
+ * the configuration's message when the line gives a value the configuration refuses.
+ */
+export function bootConfigResult(config: Omit<Config, 'name' | 'key' | 'canonical'>, cmdline: string): BootResult {
+  let byLine = bootConfigs.get(config);
+  if (byLine === undefined) {
+    byLine = new Map();
+    bootConfigs.set(config, byLine);
+  }
+  const hit = byLine.get(cmdline);
+  if (hit !== undefined) return hit;
+  const phyp = config.mechanism === 'phyp-assisted-dump';
+  const fadump = phyp ? 'off' : earlyFadumpParam(cmdline, traitsOf(config.kernel).cma);
+  const crashkernel = phyp ? null : lastCrashkernel(cmdline);
+  const mechanism = phyp
+    ? config.mechanism
+    : config.mechanism === 'kdump' && fadump === 'off' && crashkernel !== null
+      ? 'kdump'
+      : 'fadump';
+  const r = parseConfig({ ...fullConfig(config), rebootCmdlines: [], mechanism, fadump, crashkernel, cmdline });
+  const result: BootResult = r.ok
+    ? { ok: true, config: r.config }
+    : {
+        ok: false,
+        message: r.issues
+          .map((i) =>
+            i.path === 'crashkernel' ? `crashkernel=${crashkernel ?? ''}: ${i.message}` : `${i.path}: ${i.message}`,
+          )
+          .join('; '),
+      };
+  byLine.set(cmdline, result);
+  return result;
+}
+
+/** bootConfigResult()'s configuration; `config` itself for null (the configuration's own command
+ *  line). Error for a line the configuration refuses (logs and configurations are checked with
+ *  bootConfigResult() when read). */
+export function bootConfig(config: Config, cmdline: string | null): Config {
+  if (cmdline === null) return config;
+  const r = bootConfigResult(config, cmdline);
+  if (!r.ok) throw new Error(`command line refused: ${r.message}`);
+  return r.config;
+}

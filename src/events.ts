@@ -26,9 +26,21 @@ export type FaultCall = (typeof FAULT_CALLS)[number];
 const LMB_DRC_INDEX = /^0x8[0-9a-fA-F]{7}$/;
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{1,13}$/;
 
+/** A kernel command line as /proc/cmdline shows it: at most COMMAND_LINE_SIZE - 1 (2047) bytes
+ *  (arch/powerpc/include/uapi/asm/setup.h COMMAND_LINE_SIZE 2048). */
+const cmdlineField = z
+  .string()
+  .min(1)
+  .max(2047)
+  .refine((s) => Buffer.byteLength(s, 'utf8') <= 2047, 'longer than 2047 bytes (COMMAND_LINE_SIZE - 1)')
+  .refine((s) => !/[\n\0]/.test(s), 'one line: no newline or NUL')
+  .optional();
+
 export const ExternalEventSchema = z.discriminatedUnion('event', [
-  /** Power on: firmware boots the operating system. */
-  z.object({ event: z.literal('boot') }).strict(),
+  /** Power on: firmware boots the operating system. `cmdline`: the boot loader's stored command
+   *  line is set to it first (docs/kernel-behaviour.md §12): this boot and every later one, the
+   *  capture boots included, run under it until the next change. */
+  z.object({ event: z.literal('boot'), cmdline: cmdlineField }).strict(),
   /** `echo value > path`: a write to a sysfs file. */
   z.object({ event: z.literal('write'), path: z.string().min(1).max(4096), value: z.string().max(65536) }).strict(),
   /** DLPAR memory add/remove (or memory online/offline): a number of LMBs (the kernel's
@@ -68,8 +80,10 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
     .strict(),
   /** The running kernel panics. */
   z.object({ event: z.literal('crash') }).strict(),
-  /** An orderly reboot of the running kernel. */
-  z.object({ event: z.literal('reboot') }).strict(),
+  /** An orderly reboot of the running kernel; with `cmdline`, the boot loader's stored command
+   *  line is set to it before (grub2-editenv / grubby, petitboot's default entry), so the next
+   *  boot and every later one run under it (docs/kernel-behaviour.md §12). */
+  z.object({ event: z.literal('reboot'), cmdline: cmdlineField }).strict(),
   /** User space (kdump) copies /proc/vmcore away. */
   z.object({ event: z.literal('save-dump') }).strict(),
   /** The udev throttler runs `kdumpctl reload` after memory hotplug. */
@@ -140,6 +154,9 @@ export function describeEvent(e: ExternalEvent): string {
       return `cpu-hotplug ${e.action} ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}`;
     case 'firmware-error':
       return `firmware-error ${e.call} ${faultText(e)}`;
+    case 'boot':
+    case 'reboot':
+      return e.cmdline === undefined ? e.event : `${e.event} with cmdline ${JSON.stringify(e.cmdline)}`;
     default:
       return e.event;
   }
@@ -286,6 +303,9 @@ export interface Handover {
   phypScratch?: Range | null;
   /** The CPUs of the kernel that runs on (§11): absent, those of a boot with the configuration's. */
   cpus?: KernelCpus;
+  /** The command line the kernel that runs on booted with (§12; without what
+   *  fadump_append_bootargs() appended); absent or null: the configuration's. */
+  cmdline?: string | null;
 }
 
 /** A kernel's CPUs (docs/kernel-behaviour.md §11): `present` the partition's processors the kernel
@@ -308,8 +328,10 @@ export interface Reservation {
 export type InternalEvent =
   // firmware -> whoever runs
   | { type: 'hw.reset' }
-  | { type: 'bootloader.start'; memory: Range[]; dump: PreservedDump | null }
-  | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null; cpus?: number }
+  /** cmdline: the boot loader's stored command line, when a boot or reboot set one (§12); absent,
+   *  the configuration's. */
+  | { type: 'bootloader.start'; memory: Range[]; dump: PreservedDump | null; cmdline?: string }
+  | { type: 'os.boot'; memory: Range[]; dump: PreservedDump | null; cpus?: number; cmdline?: string }
   | { type: 'fw.result'; call: FirmwareCall | 'invalidate'; rc: FirmwareRc }
   /** by: how the request names its LMBs (PSERIES_HP_ELOG_ID_DRC_COUNT or _DRC_INDEX, §4). */
   | { type: 'dlpar.request'; action: 'add' | 'remove'; by: 'count' | 'index'; ranges: Range[] }
@@ -318,7 +340,8 @@ export type InternalEvent =
   | { type: 'fw.unregister' }
   | { type: 'fw.invalidate' }
   | { type: 'fw.os-term'; header: CrashInfoHeader; elfcorehdr: PtLoad[] | null; paramArea: string | null }
-  | { type: 'fw.reset' }
+  /** cmdline: a reboot's new stored command line (§12). */
+  | { type: 'fw.reset'; cmdline?: string }
   | { type: 'dlpar.result'; errno: Errno | null }
   /** A processor DLPAR took: the partition now has `present` CPUs (§11). */
   | { type: 'dlpar.cpus'; present: number }
@@ -339,6 +362,9 @@ export type InternalEvent =
       memory: Range[];
       origin: 'user' | 'kdump-service';
       unlessLoaded?: boolean;
+      /** The loading kernel's /proc/cmdline, when not the configuration's (§12): kdumpctl builds
+       *  the capture kernel's command line from it. */
+      cmdline?: string;
     }
   | { type: 'kexec.unload'; origin: 'user' | 'kdump-service' }
   | { type: 'kexec.result'; op: 'load' | 'unload'; errno: Errno | null; origin: 'kdump-service' }
@@ -358,6 +384,14 @@ export type InternalEvent =
   | { type: 'ignored'; reason: string };
 
 export type EmittedEvent = InternalEvent;
+
+/** The fw.reset a kernel's shutdown sends: a `reboot` with a `cmdline` hands it to the firmware,
+ *  which stores it for the next boot and every later one (docs/kernel-behaviour.md §12). */
+export function resetFor(event: AnyEvent): InternalEvent {
+  return event.type === 'reboot' && event.cmdline !== undefined
+    ? { type: 'fw.reset', cmdline: event.cmdline }
+    : { type: 'fw.reset' };
+}
 export type AnyEvent = ExternalMachineEvent | InternalEvent;
 
 /** The name a user's kexec syscall answer carries: it travels back to the user as the same

@@ -43,6 +43,7 @@ describe('fadump-model paths', () => {
         vmcore: s.vmcore,
         dump: s.dump,
         meminfo: s.meminfo,
+        cmdline: s.cmdline,
       })),
     ).toEqual(want.map(({ event: _e, ...rest }) => rest));
   });

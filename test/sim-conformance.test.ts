@@ -112,7 +112,7 @@ describe('the simulator is a separate statement of the behaviour', () => {
 describe('the simulator on its own', () => {
   it('answers like the model for a whole seed story (files, vmcore, errno)', () => {
     const sim = createSim(makeConfig({ platform: 'pseries' }));
-    expect(sim.observe()).toEqual({ sysfs: {}, vmcore: null, dump: 'none', meminfo: null });
+    expect(sim.observe()).toEqual({ sysfs: {}, vmcore: null, dump: 'none', meminfo: null, cmdline: null });
     expect(sim.apply({ event: 'boot' })).toEqual({ accepted: true, errno: null });
     expect(sim.observe().sysfs['/sys/kernel/fadump/registered']).toBe('1');
     expect(sim.apply({ event: 'write', path: '/sys/kernel/fadump/release_mem', value: '1\n' })).toEqual({

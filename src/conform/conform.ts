@@ -2,7 +2,7 @@
 // through the model configured as the guest was, and every step is compared: the write's errno,
 // each fadump file's contents (with the /sys/kernel/fadump_* aliases and debugfs fadump_region),
 // /proc/vmcore's PT_LOAD table, whether a dump is exported, the kernel's fadump console lines and
-// /proc/meminfo's CmaTotal and CmaFree.
+// /proc/meminfo's CmaTotal and CmaFree, and /proc/cmdline.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
@@ -30,7 +30,7 @@ export interface Divergence {
   transcript: string;
   step: number;
   /** errno, vmcore, ptload[i].paddr|memsz|offset, ptload.count, vmcore.prstatusNotes, file:<path>,
-   *  console[i], panic[i], meminfo:CmaTotal|CmaFree. */
+   *  console[i], panic[i], meminfo:CmaTotal|CmaFree, cmdline (/proc/cmdline). */
   field: string;
   expected: string;
   observed: string;
@@ -165,6 +165,10 @@ export function compareStep(
   // /proc/meminfo's CmaTotal and CmaFree (bytes, meminfoOf()), where the guest recorded them and
   // runs the same kind of kernel as the model (a capture kernel exports /proc/vmcore): where it
   // does not, the 'vmcore' field already holds the divergence, and the CMA lines follow from it.
+  // /proc/cmdline (docs/kernel-behaviour.md §12: a capture boot's appended parameters), where the
+  // guest recorded one and runs the same kind of kernel.
+  if (sameKernel && o !== null && o.cmdline !== '' && model.cmdline !== null && model.cmdline !== o.cmdline)
+    d('cmdline', model.cmdline, o.cmdline);
   if (sameKernel && o !== null && model.meminfo !== null)
     for (const key of ['CmaTotal', 'CmaFree'] as const) {
       const seen = o.meminfo[key];

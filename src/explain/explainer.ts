@@ -13,7 +13,7 @@ import {
   type StepResult,
   type SystemState,
 } from '../../machines/system';
-import type { Config } from '../config';
+import { bootConfigResult, type Config } from '../config';
 import { describeEvent, type ExternalEvent } from '../events';
 import { totalSize, type PtLoad, type Range } from '../memory/layout';
 import { memoryMap, memoryText, ptLoadsText, rangesText, sizeText, type MapRegion } from '../memory/map';
@@ -260,7 +260,7 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
       const r = post.actors.productionKernel.context.reservation;
       const nocma =
         r !== null && r.cma === null
-          ? c.config.fadump === 'nocma'
+          ? bootedFadump(c.config, post.actors.productionKernel.context.cmdline) === 'nocma'
             ? " (fadump=nocma: no CMA gives the copy's destination back to user pages)"
             : " (no CMA over the copy's destination)"
           : '';
@@ -452,4 +452,12 @@ export function runningText(s: SystemState): string {
       : 'production kernel';
   if (a.productionKernel.matches('crashed')) return 'no kernel: the crashed kernel waits for the firmware';
   return 'no kernel (firmware or boot loader)';
+}
+
+/** fadump= of the command line a kernel booted with (docs/kernel-behaviour.md §12; null: the
+ *  configuration's own). */
+function bootedFadump(config: Config, cmdline: string | null): Config['fadump'] {
+  if (cmdline === null) return config.fadump;
+  const r = bootConfigResult(config, cmdline);
+  return r.ok ? r.config.fadump : config.fadump;
 }

@@ -42,6 +42,9 @@ export function alphabet(config: Config): ExternalEvent[] {
     events.push(w(FILES.releaseCore, '1\n'), w(FILES.releaseCore, '2\n'));
   }
   events.push(...namedLmbEvents(config));
+  // A reboot with each of the configuration's rebootCmdlines (docs/kernel-behaviour.md §12): the
+  // boot loader's stored line changes. None unless the configuration gives some.
+  for (const cmdline of config.rebootCmdlines) events.push({ event: 'reboot', cmdline });
   // Processor DLPAR (§11), one CPU each way, only where fewer CPUs are present than possible, so
   // that every other configuration explores what it did.
   if (cpuHotplugConfigured(config)) {

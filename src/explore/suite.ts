@@ -18,6 +18,8 @@ export interface ExpectedStep {
   dump: Observation['dump'];
   /** /proc/meminfo's CmaTotal and CmaFree (bytes; src/sysfs/view.ts meminfoOf()). */
   meminfo: Observation['meminfo'];
+  /** /proc/cmdline (src/sysfs/view.ts procCmdline()). */
+  cmdline: Observation['cmdline'];
 }
 
 /** The model's prediction along a path: step 0 is the initial state. Computed with the
@@ -28,7 +30,16 @@ export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
   const t = engine.initialTuple();
   const at = (event: ExternalEvent | null, accepted: boolean, errno: Errno | null): ExpectedStep => {
     const o = observe(config, engine.toState(t));
-    return { event, accepted, errno, sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump, meminfo: o.meminfo };
+    return {
+      event,
+      accepted,
+      errno,
+      sysfs: o.sysfs,
+      vmcore: o.vmcore,
+      dump: o.dump,
+      meminfo: o.meminfo,
+      cmdline: o.cmdline,
+    };
   };
   const out = [at(null, true, null)];
   for (const e of path.letters) {
@@ -63,8 +74,12 @@ export function comparability(c: Config): { compared: true } | { compared: false
  *  that step on the system runs kdump, which the simulator does not state; the step itself is
  *  compared, so the simulator must show the same fallback. -1 when it never happens. */
 export function kdumpFallbackStep(c: Config, model: readonly Pick<ObservedStep, 'sysfs'>[]): number {
-  if (c.crashkernel === null) return -1;
-  return model.findIndex((s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0');
+  if (c.crashkernel !== null) return model.findIndex((s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0');
+  // A boot whose command line gives crashkernel= (docs/kernel-behaviour.md §12): kexec's files
+  // appear where its memory is reserved.
+  return model.findIndex(
+    (s) => s.sysfs['/sys/kernel/fadump/enabled'] === '0' && s.sysfs['/sys/kernel/kexec_crash_size'] !== undefined,
+  );
 }
 
 /** The files of kdump's side (/sys/kernel/kexec_*, memory/crash_hotplug): the simulator states

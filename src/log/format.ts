@@ -3,7 +3,7 @@
 // changes), the dump outcome told truthfully, and the properties the step breaks with why
 // (src/explain/).
 import { ACTORS } from '../../machines/system';
-import type { Config } from '../config';
+import { kernelCmdline, type Config } from '../config';
 import { actorsInPlay, type Violation } from '../explain/explainer';
 import { outcomeText } from '../explain/outcome';
 import { describeEvent } from '../events';
@@ -34,6 +34,7 @@ function observationLines(
   shown: readonly string[],
   mapChanged: boolean,
   meminfoChanged: boolean,
+  cmdlineChanged = false,
 ): string[] {
   const out = [`  running: ${o.running}`];
   out.push(`  states: ${shown.map((a) => `${a}=${o.states[a as keyof typeof o.states]}`).join('  ')}`);
@@ -70,6 +71,7 @@ function observationLines(
     out.push('  /proc/vmcore: absent');
   }
   if (meminfoChanged) out.push(`  /proc/meminfo: ${meminfoText(o.meminfo)}`);
+  if (cmdlineChanged && o.cmdline !== null) out.push(`  /proc/cmdline: ${o.cmdline}`);
   if (mapChanged) {
     out.push('  memory map:');
     for (const l of memoryMapLines(o.memoryMap)) out.push(`    ${l}`);
@@ -92,10 +94,20 @@ function observationLines(
 export class TextFormatter {
   private lastMap: string | null = null;
   private lastMeminfo: string | null = null;
+  /** The /proc/cmdline last shown: the configuration's own line is taken as known, so a log that
+   *  never changes it prints none (docs/kernel-behaviour.md §12). */
+  private lastCmdline: string | null;
   private readonly shown: readonly string[];
 
   constructor(config: Config | null) {
     this.shown = config === null ? ACTORS : actorsInPlay(config);
+    this.lastCmdline = config === null ? null : kernelCmdline(config);
+  }
+
+  private cmdlineChanged(o: Observation): boolean {
+    if (o.cmdline === null || o.cmdline === this.lastCmdline) return false;
+    this.lastCmdline = o.cmdline;
+    return true;
   }
 
   private mapChanged(o: Explanation): boolean {
@@ -140,7 +152,7 @@ export class TextFormatter {
     for (const l of s.panic) out.push(`  console (crashing kernel): ${l}`);
     for (const l of s.console) out.push(`  console: ${l}`);
     for (const l of s.service) out.push(`  ${l}`);
-    out.push(...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s)));
+    out.push(...observationLines(s, this.shown, this.mapChanged(s), this.meminfoChanged(s), this.cmdlineChanged(s)));
     return out.join('\n');
   }
 }
@@ -164,7 +176,8 @@ export function formatReplay(r: Replay): string {
 
 /** One step as `replay --json` prints it: the observation, `running`, `outcome` (DumpVerdict,
  *  src/explain/outcome.ts), `violations: [{property, why, detail, since?}]`, `memoryMap`
- *  ([{name, start, end, size, note}], bytes) and `service` (kdumpctl's actions). */
+ *  ([{name, start, end, size, note}], bytes), `service` (kdumpctl's actions) and `cmdline`
+ *  (/proc/cmdline, docs/kernel-behaviour.md §12). */
 export function stepJson(s: ReplayStep): unknown {
   return {
     line: s.line,
@@ -181,6 +194,7 @@ export function stepJson(s: ReplayStep): unknown {
     vmcore: s.vmcore,
     dump: s.dump,
     meminfo: s.meminfo,
+    cmdline: s.cmdline,
     outcome: s.outcome,
     violations: s.violations,
     memoryMap: s.memoryMap,

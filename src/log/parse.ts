@@ -9,7 +9,7 @@
 // event) and prints about 1 KB per step, so 100,000 events already take over a minute and print
 // 100 MB: a 100 MB log (millions of events) would take hours and print gigabytes.
 import { z } from 'zod';
-import { parseConfig, type Config } from '../config';
+import { bootConfigResult, parseConfig, type Config } from '../config';
 import { EXTERNAL_EVENT_NAMES, ExternalEventSchema, type ExternalEvent } from '../events';
 import { InputError } from '../util/read';
 import { parseJson, type JsonDocument, type JsonProblem } from '../util/json';
@@ -164,6 +164,14 @@ function parseHeader(
   return { ok: true, config: c.config, raw };
 }
 
+/** A boot or reboot's command line the configuration refuses (docs/kernel-behaviour.md §12: the
+ *  crashkernel= or fadump= it gives makes a configuration that does not validate), or null. */
+function cmdlineProblem(config: Config, e: ExternalEvent): string | null {
+  if ((e.event !== 'boot' && e.event !== 'reboot') || e.cmdline === undefined) return null;
+  const r = bootConfigResult(config, e.cmdline);
+  return r.ok ? null : `this configuration cannot boot with it: ${r.message}`;
+}
+
 /** Parses a log's text; throws LogError naming the file, line and field of every problem (up to
  *  MAX_PROBLEMS). Never throws anything else. */
 export function parseLog(text: string, file = '<log>'): ParsedLog {
@@ -219,7 +227,10 @@ export function parseLog(text: string, file = '<log>'): ParsedLog {
       continue;
     }
     const ev = ExternalEventSchema.safeParse(j.doc.value);
-    if (ev.success) entries.push({ line: lineNo, event: ev.data });
+    if (!ev.success) continue;
+    const cp = config === null ? null : cmdlineProblem(config, ev.data);
+    if (cp !== null) problems.push({ line: lineNo, field: 'cmdline', message: cp });
+    else entries.push({ line: lineNo, event: ev.data });
   }
   if (!sawHeader)
     throw new LogError(file, [

@@ -5,7 +5,7 @@ import { kernelCmdline, type Config } from '../config';
 import { consoleLines } from '../sysfs/console';
 import { panicLines } from '../sysfs/panic';
 import { toMachineEvent, type Errno, type ExternalEvent } from '../events';
-import { observe, type Observation } from '../sysfs/view';
+import { observe, procCmdline, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
 import { Explainer, runningText, type Explained } from '../explain/explainer';
 import { defaultContrast } from '../explain/violation';
@@ -63,7 +63,6 @@ export function* replaySteps(
   start: SystemState = system.initial(),
 ): Generator<ReplayedStep, void, undefined> {
   let state = start;
-  const cmdline = kernelCmdline(config);
   const explainer = new Explainer(config, (id, events) => defaultContrast(config, id, events));
   explainer.initial(start);
   for (const { line, event } of entries) {
@@ -78,8 +77,9 @@ export function* replaySteps(
         accepted: r.handled && r.errno === null,
         errno: r.errno,
         note: noteOf(r.handled, r.ignored),
-        console: consoleLines(config, cmdline, pre, event, state, r.errno),
-        panic: panicLines(config, cmdline, pre, event, state),
+        console: consoleLines(config, pre, event, state, r.errno),
+        // panic=N of the command line the crashing kernel booted with.
+        panic: panicLines(config, procCmdline(config, pre) ?? kernelCmdline(config), pre, event, state),
         ...observe(config, state),
         running: runningText(state),
         ...explained,
@@ -112,6 +112,7 @@ export function finalObservation(
         vmcore: last.vmcore,
         dump: last.dump,
         meminfo: last.meminfo,
+        cmdline: last.cmdline,
         outcome: last.outcome,
       }
     : {
@@ -120,6 +121,7 @@ export function finalObservation(
         vmcore: initial.vmcore,
         dump: initial.dump,
         meminfo: initial.meminfo,
+        cmdline: initial.cmdline,
         outcome: initial.outcome,
       };
 }

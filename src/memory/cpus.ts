@@ -2,16 +2,18 @@
 // online at boot, what a DLPAR processor add/remove does to them, and how the kernel prints a CPU
 // list. Pure functions of counts; every CPU count is a number of logical CPUs (threads).
 import type { KernelCpus } from '../events';
+import { kernelParams, parameq } from './cmdline';
 
 /** nr_cpus= of a command line: nrcpus() (kernel/smp.c, an early_param) takes get_option()'s
  *  integer and lowers nr_cpu_ids to it when it is above 0 and below nr_cpu_ids, so of several the
  *  smallest valid one wins. null when the line has none. */
 export function nrCpusParam(cmdline: string): number | null {
   let best: number | null = null;
-  for (const word of cmdline.split(/\s+/)) {
-    const m = /^nr_cpus=(-?\d+)/.exec(word);
+  // The kernel's tokens (src/memory/cmdline.ts: quotes, none after "--", docs/kernel-behaviour.md §12).
+  for (const { param, val } of kernelParams(cmdline)) {
+    const m = val === null || !parameq(param, 'nr_cpus') ? null : /^-?\d+/.exec(val);
     if (m === null) continue;
-    const n = Number(m[1]);
+    const n = Number(m[0]);
     if (n > 0 && (best === null || n < best)) best = n;
   }
   return best;

@@ -13,8 +13,8 @@ export interface ObservedStep extends SimObservation {
 }
 
 export interface FieldDiff {
-  /** 'accepted', 'errno', 'dump', 'vmcore', 'meminfo' (/proc/meminfo's CMA lines), or
-   *  'sysfs:<path>'. */
+  /** 'accepted', 'errno', 'dump', 'vmcore', 'meminfo' (/proc/meminfo's CMA lines), 'cmdline'
+   *  (/proc/cmdline), or 'sysfs:<path>'. */
   field: string;
   model: unknown;
   sim: unknown;
@@ -45,6 +45,7 @@ export function modelRun(config: Config, events: readonly ExternalEvent[]): Obse
     vmcore: r.initial.vmcore,
     dump: r.initial.dump,
     meminfo: r.initial.meminfo,
+    cmdline: r.initial.cmdline,
   };
   return [
     initial,
@@ -55,6 +56,7 @@ export function modelRun(config: Config, events: readonly ExternalEvent[]): Obse
       vmcore: s.vmcore,
       dump: s.dump,
       meminfo: s.meminfo,
+      cmdline: s.cmdline,
     })),
   ];
 }
@@ -85,6 +87,7 @@ export function diffStep(model: ObservedStep, sim: ObservedStep): FieldDiff[] {
   if (model.dump !== sim.dump) out.push({ field: 'dump', model: model.dump, sim: sim.dump });
   if (!same(model.vmcore, sim.vmcore)) out.push({ field: 'vmcore', model: model.vmcore, sim: sim.vmcore });
   if (!same(model.meminfo, sim.meminfo)) out.push({ field: 'meminfo', model: model.meminfo, sim: sim.meminfo });
+  if (model.cmdline !== sim.cmdline) out.push({ field: 'cmdline', model: model.cmdline, sim: sim.cmdline });
   const paths = [...new Set([...Object.keys(model.sysfs), ...Object.keys(sim.sysfs)])].sort();
   for (const p of paths) {
     const m = model.sysfs[p];

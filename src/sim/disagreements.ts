@@ -97,6 +97,8 @@ const D6: Disagreement = {
     diff.fields.every(
       (f) =>
         f.field === BOOTARGS_APPEND ||
+        // /proc/cmdline ends in the param area's string (docs/kernel-behaviour.md §12).
+        f.field === 'cmdline' ||
         (f.field === FADUMP_REGION && differingLines(f.model, f.sim).every((l) => PARAM_LINE.test(l))),
     ),
 };

@@ -160,6 +160,9 @@ export class Firmware {
   poweredOn = false;
   /** The partition's processors: DLPAR-added ones stay assigned across resets (§11). */
   cpusPresent: number;
+  /** The boot loader's stored command line (grub's default entry, petitboot's; §12): null, the
+   *  configuration's own. Kept across resets and dumps. */
+  bootloaderCmdline: string | null = null;
   /** The machine's RAM: what the kernels left where. Keyed by address and kind, so that the
    *  model's area size (compat) cannot make two objects share a key. */
   readonly ram = new PhysRam();

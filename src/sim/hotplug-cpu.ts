@@ -3,6 +3,7 @@
 // (smp_setup_cpu_maps(), arch/powerpc/kernel/setup-common.c; nrcpus(), kernel/smp.c).
 // docs/kernel-behaviour.md §11. Logical CPUs are numbered from 0; a count stands for the mask.
 import type { Errno } from '../events';
+import { parameq, parse_early_options } from './params';
 
 /** The kernel's CPU masks, by weight: cpu_possible_mask (nr_cpu_ids), cpu_present_mask and
  *  cpu_online_mask. */
@@ -13,13 +14,14 @@ export interface CpuMaps {
 }
 
 /** nrcpus(): every nr_cpus=N with 0 < N < nr_cpu_ids lowers nr_cpu_ids (early params run in
- *  command-line order). */
+ *  command-line order, parse_early_options(): none after a bare "--"). */
 export function nr_cpu_ids_of(cmdline: string, nrCpus: number): number {
   let ids = nrCpus;
-  for (const m of cmdline.matchAll(/(?:^|\s)nr_cpus=(-?\d+)/g)) {
-    const n = Number(m[1]);
+  parse_early_options(cmdline, (param, val) => {
+    const m = val === null || !parameq(param, 'nr_cpus') ? null : /^-?\d+/.exec(val);
+    const n = m === null ? 0 : Number(m[0]);
     if (n > 0 && n < ids) ids = n;
-  }
+  });
   return ids;
 }
 

@@ -9,7 +9,7 @@ import { processPtloadProgramHeaders } from './vmcore';
 import { Firmware, type PtLoadPhdr } from './firmware';
 import { KdumpService } from './kdump';
 import { NO_COMPAT, type Compat, type KernelImage } from './fadump-internal';
-import { Kernel, type CmaMeminfo } from './kernel';
+import { Kernel, defaultCmdline, type CmaMeminfo } from './kernel';
 import { faultsFor, type Faults, type MutantId } from './mutants';
 import { petitbootBoot } from './petitboot';
 import { cpulist } from './hotplug-cpu';
@@ -23,6 +23,8 @@ export interface SimObservation {
   dump: DumpOutcome;
   /** /proc/meminfo's CmaTotal and CmaFree in bytes (Kernel.meminfo()); null when no kernel runs. */
   meminfo: CmaMeminfo | null;
+  /** /proc/cmdline: saved_command_line of the running kernel; null when none runs. */
+  cmdline: string | null;
 }
 
 export interface SimStep {
@@ -99,7 +101,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
     const k = new Kernel({ config, image: announced ? images.capture : images.production, fw, faults, compat });
     k.boot(dt);
     kernel = k;
-    if (k.dumpActiveAtBoot && k.fw_dump.fadump_supported && config.fadump !== 'off') {
+    if (k.dumpActiveAtBoot && k.fw_dump.fadump_supported && k.fadump_on_cmdline) {
       // §1 capture boot 5: /proc/vmcore, or the dump was invalidated and is lost.
       dump = k.vmcore !== null ? 'captured' : 'lost';
     } else if (announced && !k.dumpActiveAtBoot) {
@@ -107,6 +109,12 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       dump = 'lost';
     }
     kdump.userspaceStart(k);
+  }
+
+  /** grub2-editenv / grubby before a boot or reboot (§12): the line every later boot gets; the
+   *  configuration's own line stands for the configuration. */
+  function storeCmdline(line: string | undefined): void {
+    if (line !== undefined) fw.bootloaderCmdline = line === (config.cmdline ?? defaultCmdline(config)) ? null : line;
   }
 
   /** A reset that is not a dump: the firmware boots again; a pending dump stays pending. */
@@ -128,6 +136,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       case 'boot':
         if (fw.poweredOn) return IGNORED;
         fw.poweredOn = true;
+        storeCmdline(event.cmdline);
         bootOs();
         return ACCEPTED;
       case 'crash': {
@@ -149,6 +158,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         const unsaved = kernel.vmcore !== null && !saved;
         // machine_shutdown() -> fadump_cleanup().
         kernel.fadump_cleanup();
+        storeCmdline(event.cmdline);
         if (unsaved && !fw.dumpPending()) dump = 'lost';
         resetAndBoot();
         return ACCEPTED;
@@ -234,6 +244,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
             },
       dump,
       meminfo: kernel === null ? null : kernel.meminfo(),
+      cmdline: kernel === null ? null : kernel.saved_command_line,
     };
   }
 

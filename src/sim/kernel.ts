@@ -59,6 +59,7 @@ import { dlpar_cpu, nr_cpu_ids_of, smp_setup_cpu_maps, type CpuMaps } from './ho
 import { CrashImage, reserve_crashkernel } from './kexec';
 import { acceptedCrashkernel } from '../memory/crashkernel';
 import { KernFiles } from './kernfs';
+import { get_last_crashkernel, parameq, parse_early_options } from './params';
 import { kstrtoint } from './kstrtox';
 import type { MutantId } from './mutants';
 import { OpalCore } from './opal-core';
@@ -90,6 +91,10 @@ export class Kernel implements FadumpKernel {
    *  (saved_command_line_len, in bytes). */
   saved_command_line = '';
   saved_command_line_len = 0;
+  /** The boot loader's line this boot got (§12), null: the configuration's. */
+  private boot_loader_line: string | null = null;
+  /** fw_dump.fadump_enabled right after parse_early_param() (fadump= of the command line). */
+  fadump_on_cmdline = false;
   /** /proc/vmcore: the PT_LOADs of the elfcorehdr it exports; null when there is none. */
   vmcore: PtLoadPhdr[] | null = null;
   /** The dump was active at this boot (what the observer needs to judge the capture). */
@@ -146,7 +151,9 @@ export class Kernel implements FadumpKernel {
   boot(dt: DeviceTree): void {
     this.memblock.memory = memblockMerge(dt.memory);
     this.memblock.reserved = [];
-    this.saved_command_line = this.config.cmdline ?? defaultCmdline(this.config);
+    // The boot loader's stored line (§12), else the configuration's.
+    this.boot_loader_line = this.env.fw.bootloaderCmdline;
+    this.saved_command_line = this.boot_loader_line ?? this.config.cmdline ?? defaultCmdline(this.config);
     this.first_memblock_size = dt.firstMemoryNodeSize;
     this.saved_command_line_len = Buffer.byteLength(this.saved_command_line, 'utf8');
     // 1. The device tree is scanned whatever fadump= says.
@@ -154,8 +161,13 @@ export class Kernel implements FadumpKernel {
     this.dumpActiveAtBoot = this.fw_dump.dump_active;
     // 3. Capture boot: the param area is appended before early parameters are parsed.
     this.fadump_append_bootargs();
-    // 2. fadump=; nr_cpus= (kernel/smp.c nrcpus()), then the CPU maps (setup_arch()).
-    this.early_fadump_param(this.config.fadump);
+    // 2. parse_early_param(): fadump=; nr_cpus= (kernel/smp.c nrcpus()), then the CPU maps
+    // (setup_arch()). The configuration's own line stands for its fadump= key (§12).
+    // The kernel parses the appended parameters too; a capture boot with fadump off is not
+    // stated (docs/kernel-behaviour.md §12): only the boot loader's line's fadump= counts [I].
+    if (this.boot_loader_line === null) this.early_fadump_param(this.config.fadump);
+    else this.parse_early_fadump(this.boot_loader_line);
+    this.fadump_on_cmdline = this.fw_dump.fadump_enabled;
     this.dtCpus = dt.cpus;
     this.cpus = smp_setup_cpu_maps(dt.maxCpus, dt.cpus, nr_cpu_ids_of(this.saved_command_line, this.config.nrCpus));
     // 4. Reservation; 5. the pSeries param area. The caller reserves kdump's crashkernel= memory
@@ -174,7 +186,7 @@ export class Kernel implements FadumpKernel {
    *  addressing" (ULONG_MAX), hash the first memory block, at most 1 TiB. */
   private reserve_crashkernel(): MemblockRegion | null {
     return reserve_crashkernel({
-      text: this.config.crashkernelText,
+      text: this.crashkernel_text(),
       memory: this.memblock.memory,
       rejectsRamSize: this.has('6.12'),
       generic: this.has('6.15'),
@@ -188,7 +200,7 @@ export class Kernel implements FadumpKernel {
    *  (crash_get_memory_size(): resource_size(&crashk_res), 0 when none), shown where the
    *  configuration gives crashkernel= (as the model's view does). */
   private kexec_init_files(): void {
-    if (this.config.crashkernelText === null) return;
+    if (this.crashkernel_text() === null) return;
     this.files.set('/sys/kernel/kexec_crash_loaded', {
       show: () => (this.crashImage.isLoaded ? '1' : '0'),
       store: null,
@@ -199,6 +211,33 @@ export class Kernel implements FadumpKernel {
   /** early_init_dt_scan_fw_dump(): the platform's node (ops->fadump_dt_scan). */
   private early_init_dt_scan_fw_dump(dt: DeviceTree): void {
     this.ops.fadump_dt_scan(dt);
+  }
+
+  /** do_early_param() for every parameter: early_param("fadump", early_fadump_param). */
+  private parse_early_fadump(cmdline: string): void {
+    parse_early_options(cmdline, (param, val) => {
+      if (parameq(param, 'fadump')) this.early_fadump_param_text(val);
+    });
+  }
+
+  /** early_fadump_param(char *p): strncmp() prefixes; NULL (a bare "fadump") returns 1 and
+   *  changes nothing, as does any other value. */
+  private early_fadump_param_text(p: string | null): void {
+    if (p === null) return;
+    if (p.startsWith('on')) this.fw_dump.fadump_enabled = true;
+    else if (p.startsWith('off')) this.fw_dump.fadump_enabled = false;
+    else if (p.startsWith('nocma') && this.has('4.20')) {
+      this.fw_dump.fadump_enabled = true;
+      this.fw_dump.nocma = true;
+    }
+  }
+
+  /** parse_crashkernel(boot_command_line, ...)'s size: the configuration's, or the stored line's
+   *  last crashkernel= through memparse() (§12). */
+  /** The crashkernel= text parse_crashkernel() reads: the boot loader's line's last one
+   *  (get_last_crashkernel()), or the configuration's. */
+  private crashkernel_text(): string | null {
+    return this.boot_loader_line === null ? this.config.crashkernelText : get_last_crashkernel(this.boot_loader_line);
   }
 
   private early_fadump_param(p: Config['fadump']): void {
@@ -223,8 +262,9 @@ export class Kernel implements FadumpKernel {
     const args = this.env.fw.ram.read('param-area', f.param_area)?.text ?? '';
     // snprintf(boot_command_line + len, COMMAND_LINE_SIZE - len, " %s", append_args): truncated
     // to COMMAND_LINE_SIZE - 1 bytes.
-    this.saved_command_line = `${this.saved_command_line} ${args}`;
-    this.saved_command_line_len = Math.min(Buffer.byteLength(this.saved_command_line, 'utf8'), COMMAND_LINE_SIZE - 1);
+    const line = Buffer.from(`${this.saved_command_line} ${args}`, 'utf8');
+    this.saved_command_line = line.subarray(0, COMMAND_LINE_SIZE - 1).toString('utf8');
+    this.saved_command_line_len = Math.min(line.length, COMMAND_LINE_SIZE - 1);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -237,7 +277,7 @@ export class Kernel implements FadumpKernel {
   private fadump_calculate_reserve_size(): number {
     const ram = memblockPhysMemSize(this.memblock.memory);
     // parse_crashkernel(boot_command_line, memblock_phys_mem_size(), ...) == 0 && size > 0.
-    const crashkernel = acceptedCrashkernel(this.config.crashkernelText, ram, this.has('6.12'))?.size ?? null;
+    const crashkernel = acceptedCrashkernel(this.crashkernel_text(), ram, this.has('6.12'))?.size ?? null;
     if (this.config.bootMemoryRule === 'seed-2011') {
       // firmware-assisted-dump.rst: "the larger of 5% of system RAM or 256MB"; crashkernel= overrides it.
       if (crashkernel !== null && crashkernel > 0) return crashkernel;
@@ -901,7 +941,7 @@ export class Kernel implements FadumpKernel {
 
 /** The command line the simulator boots with when the configuration gives none: a distribution's
  *  GRUB entry with fadump= (and crashkernel= when set), as /proc/cmdline shows it. */
-function defaultCmdline(c: Config): string {
+export function defaultCmdline(c: Config): string {
   return [
     'BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro',
     `fadump=${c.fadump}`,

@@ -11,7 +11,7 @@ import {
   type SpecPart,
   type SpecStep,
 } from './steps';
-import { readable, ptLoadText } from './text';
+import { readable, ptLoadText, setCmdline } from './text';
 import { ALIASES } from '../sysfs/store';
 
 /** debugfs' fadump_region, which the Markdown names by its file name (the paths' paragraph says
@@ -102,8 +102,13 @@ function vmcoreLine(v: SpecPart['start']['vmcore']): string {
 function action(s: SpecStep, sh: Shared): string {
   const e = s.event;
   switch (s.how.kind) {
-    case 'boot':
-      return e.event === 'crash' ? 'crash' : e.event === 'reboot' ? 'reboot' : 'power the LPAR on';
+    case 'boot': {
+      const what = e.event === 'crash' ? 'crash' : e.event === 'reboot' ? 'reboot' : 'power the LPAR on';
+      // docs/kernel-behaviour.md §12: the boot loader's stored line is set first.
+      return (e.event === 'reboot' || e.event === 'boot') && e.cmdline !== undefined
+        ? `${setCmdline(e.cmdline)}, then ${what}`
+        : what;
+    }
     case 'manual': {
       const bound = modelBound(s);
       const link = sh.manual(`${s.how.hmc}; QEMU: ${s.how.qemu}${bound === null ? '' : `; ${bound}`}`);

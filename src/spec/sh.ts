@@ -13,7 +13,7 @@ import {
   type SpecPart,
   type SpecStep,
 } from './steps';
-import { printfParts, ptLoadText } from './text';
+import { printfParts, ptLoadText, setCmdline } from './text';
 
 /** Values longer than this are defined once, as variables, at the top of the script. */
 const SHARED_VALUE = 40;
@@ -75,8 +75,19 @@ function checkLine(c: FileCheck, v: Values): string {
 function eventLine(e: ExternalEvent, s: SpecStep, v: Values): string[] {
   const errno = s.errno ?? '-';
   switch (s.how.kind) {
-    case 'boot':
-      return [e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot'];
+    case 'boot': {
+      const down = e.event === 'crash' ? 'down crash' : e.event === 'reboot' ? 'down reboot' : 'down boot';
+      // docs/kernel-behaviour.md §12: the boot loader's stored line is set before the (re)boot.
+      const line = (e.event === 'reboot' || e.event === 'boot') && e.cmdline !== undefined ? e.cmdline : null;
+      return line === null
+        ? [down]
+        : [
+            v.manual(
+              `m ${shQuote(describeEvent(e))} ${shQuote(setCmdline(line))} ${shQuote(`boot with -append ${JSON.stringify(line)} (or the guest's boot entry)`)}`,
+            ),
+            down,
+          ];
+    }
     case 'manual': {
       const bound = modelBound(s);
       const refusal =

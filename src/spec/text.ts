@@ -74,3 +74,8 @@ export function ptLoadText(loads: readonly PtLoad[] | null): string {
   if (loads === null) return 'none';
   return loads.map((p) => `${p.paddr.toString(16)}:${p.size.toString(16)}:${p.offset.toString(16)}`).join(' ');
 }
+
+/** How a tester sets the boot loader's command line (docs/kernel-behaviour.md §12). */
+export function setCmdline(line: string): string {
+  return `set the default boot entry's command line to ${JSON.stringify(line)} (grubby --update-kernel=DEFAULT: --remove-args the current ones, --args these; petitboot: edit the default entry)`;
+}

@@ -3,7 +3,7 @@
 // "rtas fadump: " prefixes), as an observer of one step: what it logs depends only on the states
 // before and after it and the event. QA greps for these; `replay` prints them and `conform` finds
 // each in a real kernel's log (test/real/).
-import type { Config } from '../config';
+import { bootConfig, type Config } from '../config';
 import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
@@ -11,7 +11,7 @@ import { bootRegionsRegistered } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
-import { running } from './view';
+import { procCmdline, running } from './view';
 
 const MiB = 1024 * 1024;
 
@@ -121,11 +121,12 @@ function parameterErrorLines(config: Config, post: SystemState): string[] {
  *  active.", fadump_append_bootargs() "Updated cmdline: %s" (6.10+, with a param area), and
  *  fadump_reserve_crash_area() "Reserving %lluMB of memory at %#016llx for preserving crash data"
  *  for each memory range above boot_mem_top. */
-function captureLines(config: Config, post: SystemState, cmdline: string): string[] {
+function captureLines(config: Config, post: SystemState): string[] {
   const c = post.actors.captureKernel.context;
   const out: string[] = [];
   if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
-  if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${c.paramArea}`);
+  // boot_command_line after the append: /proc/cmdline of this boot (§12).
+  if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   const top = c.dump?.bootMemTop ?? 0;
   for (const m of c.memory) {
@@ -167,11 +168,11 @@ function platformRejectLines(config: Config, post: SystemState): string[] {
  *  fadump_invalidate_release_mem() frees the memory above the kept area, as release_mem does; the
  *  kernel runs on (the production kernel holds the capture build's state); rtas_fadump_process()'s
  *  lines come before the release (as on real 6.12, test/real/). */
-function failedCaptureLines(config: Config, post: SystemState, cmdline: string): string[] {
+function failedCaptureLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const out: string[] = [];
   if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
-  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${cmdline} ${k.paramArea}`);
+  if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   const top = k.reservation?.bootMemTop ?? 0;
   for (const m of k.memory) {
@@ -216,11 +217,9 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
 const kdumpOom = (post: SystemState) => (post.dumpReason ?? '').startsWith('the kdump kernel ran out of memory');
 
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
- *  logs them; [] for a step that logs none the model knows of. `cmdline` is the production
- *  kernel's command line. */
+ *  logs them; [] for a step that logs none the model knows of. */
 export function consoleLines(
-  config: Config,
-  cmdline: string,
+  base: Config,
   pre: SystemState,
   event: ExternalEvent,
   post: SystemState,
@@ -228,13 +227,15 @@ export function consoleLines(
 ): string[] {
   const before = running(pre);
   const after = running(post);
+  // The kernels of this step booted with the boot loader's stored command line (§12).
+  const config = bootConfig(base, post.actors.firmware.context.cmdline);
   if (config.mechanism !== 'fadump') return config.mechanism === 'kdump' ? kdumpLines(config, pre, event, post) : [];
-  if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
+  if (after === 'capture' && before !== 'capture') return captureLines(config, post);
   const booted =
     (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
   // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
-    return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
+    return event.event === 'crash' ? failedCaptureLines(config, post) : [];
   if (after === 'production' && booted)
     return [...bootLines(config, pre, post), ...kdumpLines(config, pre, event, post)];
 

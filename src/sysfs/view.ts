@@ -2,7 +2,8 @@
 // mpipl files and /proc/vmcore's program headers (docs/kernel-behaviour.md §2); kexec's files and a kdump capture
 // kernel's /proc/vmcore (§6); hypervisor-assisted dump's release_region (phyp-assisted-dump.txt). An
 // observer: it reads the kernels' snapshots and changes nothing.
-import type { Config } from '../config';
+import { bootConfig, kernelCmdline, type Config } from '../config';
+import { captureCmdline, kdumpctlCmdline } from '../memory/cmdline';
 import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState } from '../../machines/system';
 import { areaGeometry, paramAreaRange, qemuCpuStateBytes, type AreaGeometry } from '../memory/guest';
 import { CPU_ONLINE_FILE, cpuHotplugConfigured, cpuList, cpusOnline } from '../memory/cpus';
@@ -25,6 +26,36 @@ export interface Observation {
   dump: DumpOutcome;
   /** /proc/meminfo's CMA lines (bytes); null when no kernel runs (meminfoOf()). */
   meminfo: Meminfo | null;
+  /** /proc/cmdline of the running kernel; null when none runs (procCmdline()). */
+  cmdline: string | null;
+}
+
+/**
+ * /proc/cmdline of the running kernel (docs/kernel-behaviour.md §12): saved_command_line, the
+ * line the boot loader passed (the configuration's own until a boot or reboot sets one); in a
+ * fadump capture boot (and in the capture build that runs on after release_mem) with the param
+ * area's string appended by fadump_append_bootargs() (6.10+, pSeries); in kdump's capture kernel
+ * what kdumpctl's prepare_cmdline() built from the loading kernel's /proc/cmdline, after the
+ * "elfcorehdr=0x%lx " setup_kdump_cmdline() (arch/powerpc/kexec/file_load.c) puts first (its
+ * address is not modelled: "(address)"). A hypervisor-assisted dump's capture boot: the stored
+ * line [I]. null when no kernel runs.
+ */
+export function procCmdline(config: Config, state: SystemState): string | null {
+  const stored = state.actors.firmware.context.cmdline ?? kernelCmdline(config);
+  switch (running(state)) {
+    case 'production':
+      return state.actors.productionKernel.context.cmdline ?? kernelCmdline(config);
+    case 'capture': {
+      const c = state.actors.captureKernel.context;
+      return captureCmdline(c.cmdline ?? kernelCmdline(config), c.paramArea);
+    }
+    case 'kdump-capture':
+      return `elfcorehdr=(address) ${kdumpctlCmdline(state.actors.kexec.context.cmdline ?? kernelCmdline(config))}`;
+    case 'phyp-capture':
+      return stored;
+    case null:
+      return null;
+  }
 }
 
 /** /proc/meminfo's CMA lines, in bytes (the file prints kB; the lab's transcripts record bytes):
@@ -162,7 +193,9 @@ function memoryEndOf(memory: readonly Range[]): number {
   return memory.reduce((a, r) => Math.max(a, r.end), 0);
 }
 
-export function observe(config: Config, state: SystemState): Observation {
+export function observe(base: Config, state: SystemState): Observation {
+  // What the running kernels booted with: the boot loader's stored command line (§12).
+  const config = bootConfig(base, state.actors.firmware.context.cmdline);
   const states = {} as Record<ActorId, string>;
   for (const a of ACTORS) states[a] = stateString(state.actors[a].value);
   const sysfs: Record<string, string> = {};
@@ -298,7 +331,14 @@ export function observe(config: Config, state: SystemState): Observation {
   // (since d418b19f34ed, v5.5), present while their target is.
   for (const [alias, target] of Object.entries(ALIASES))
     if (target in sysfs && sysfs[target] !== undefined) sysfs[alias] = sysfs[target] ?? '';
-  return { states, sysfs: sortKeys(sysfs), vmcore, dump: state.dump, meminfo: meminfoOf(state) };
+  return {
+    states,
+    sysfs: sortKeys(sysfs),
+    vmcore,
+    dump: state.dump,
+    meminfo: meminfoOf(state),
+    cmdline: procCmdline(config, state),
+  };
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

@@ -225,18 +225,18 @@ describe('/proc/cmdline', () => {
 });
 
 describe('a command line the configuration refuses is refused when the log is read', () => {
-  it('crashkernel= below what a capture kernel needs: the line and the field', () => {
-    const text = formatLog({}, [{ event: 'boot' }, rebootWith('ro fadump=off crashkernel=32M')]);
+  it('a crashkernel= that parse_crashkernel() refuses whatever the RAM: the line and the field', () => {
+    const text = formatLog({}, [{ event: 'boot' }, rebootWith('ro fadump=off crashkernel=32Q')]);
     expect(() => parseLog(text, 'x.jsonl')).toThrow(LogError);
     try {
       parseLog(text, 'x.jsonl');
     } catch (e) {
-      expect(String(e)).toMatch(/x\.jsonl:3.*cmdline.*crashkernel=32M/s);
+      expect(String(e)).toMatch(/x\.jsonl:3.*cmdline.*crashkernel=32Q.*unrecognized char: Q/s);
     }
   });
 
   it('rebootCmdlines: at most 4, each validated', () => {
-    const bad = parseConfig({ rebootCmdlines: ['ro crashkernel=1T'] });
+    const bad = parseConfig({ rebootCmdlines: ['ro crashkernel=1T-'] });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.issues[0]?.path).toBe('rebootCmdlines.0');
     expect(parseConfig({ rebootCmdlines: ['a', 'b', 'c', 'd', 'e'] }).ok).toBe(false);

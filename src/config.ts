@@ -173,6 +173,19 @@ export const ConfigSchema = z
     /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
      *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
     nrCpus: z.number().int().min(1).max(16384).default(2048),
+    /** `systemctl enable kdump`: kdump.service (WantedBy=multi-user.target, kdump-utils'
+     *  kdump.service) runs `kdumpctl start` after each production boot. Default false: the
+     *  service starts only on a `kdump-start` event. */
+    kdumpEnabled: z.boolean().default(false),
+    /** FADUMP_COMMANDLINE_APPEND of /etc/sysconfig/kdump: kdumpctl start writes it to
+     *  /sys/kernel/fadump/bootargs_append before it registers (fadump_bootargs_append() in
+     *  kdump-utils' kdumpctl, 77b80ce "fadump: pass additional parameters for capture kernel").
+     *  Default null: not set (kdumpctl then echoes an empty line). */
+    fadumpCommandlineAppend: z.string().max(2047).nullable().default(null),
+    /** Whether the capture kernel image kdumpctl looks for is installed: "missing" fails
+     *  `kdumpctl start` with "Failed to detect kdump kernel location" (prepare_kdump_bootinfo() in
+     *  kdump-utils' kdump-lib.sh). Default "present". */
+    captureKernelImage: z.enum(['present', 'missing']).default('present'),
     /** A name for reports; derived from the other keys when absent. */
     name: z.string().min(1).max(120).optional(),
   })
@@ -241,6 +254,12 @@ export interface Config {
   readonly cmdline: string | null;
   /** CONFIG_NR_CPUS. */
   readonly nrCpus: number;
+  /** `systemctl enable kdump`: the service starts after each production boot. */
+  readonly kdumpEnabled: boolean;
+  /** kdumpctl's FADUMP_COMMANDLINE_APPEND, or null when not set. */
+  readonly fadumpCommandlineAppend: string | null;
+  /** Whether kdumpctl finds the capture kernel image. */
+  readonly captureKernelImage: 'present' | 'missing';
 }
 
 export interface ConfigIssue {
@@ -639,6 +658,9 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       faults: c.faults,
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
+      kdumpEnabled: c.kdumpEnabled,
+      fadumpCommandlineAppend: c.fadumpCommandlineAppend,
+      captureKernelImage: c.captureKernelImage,
     },
   };
 }
@@ -680,6 +702,10 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     faults: c.faults,
     cmdline: kernelCmdline(c),
     nrCpus: c.nrCpus,
+    // The kdump service's keys only where set, so that other configurations read as before.
+    ...(c.kdumpEnabled ? { kdumpEnabled: true } : {}),
+    ...(c.fadumpCommandlineAppend !== null ? { fadumpCommandlineAppend: c.fadumpCommandlineAppend } : {}),
+    ...(c.captureKernelImage !== 'present' ? { captureKernelImage: c.captureKernelImage } : {}),
   };
 }
 

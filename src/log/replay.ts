@@ -38,9 +38,14 @@ export interface Replay {
   deliveries: Delivery[][];
 }
 
+/** Why a user event changed nothing: "failed: <kdumpctl's line>" when the kdump service ran and
+ *  failed (machines/kdump-service.ts failedReason()), else "ignored: <reasons>", or "dropped". */
 export function noteOf(handled: boolean, ignored: readonly string[]): string | null {
   if (handled) return null;
-  if (ignored.length) return `ignored: ${[...new Set(ignored)].join('; ')}`;
+  const reasons = [...new Set(ignored)];
+  const failed = reasons.filter((r) => r.startsWith('failed: '));
+  if (failed.length) return failed.join('; ');
+  if (reasons.length) return `ignored: ${reasons.join('; ')}`;
   return 'dropped: no actor handled it';
 }
 

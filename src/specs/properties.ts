@@ -483,6 +483,8 @@ export const PROPERTIES: readonly Property[] = [
       e.event === 'boot' ||
       e.event === 'reboot' ||
       e.event === 'kdump-start' ||
+      e.event === 'kdump-stop' ||
+      e.event === 'kdump-restart' ||
       e.event === 'kdump-reload' ||
       e.event === 'kexec-load' ||
       e.event === 'kexec-loaded' ||

@@ -133,11 +133,12 @@ export function kdumpServiceMachine(config: Config) {
       /** A capture kernel's user space (kdumpctl saves the dump). */
       capture: ({ event }) => event.type === 'userspace.start' && event.capture,
       /** The unit is enabled (`systemctl enable kdump`): systemd starts it after this boot. */
-      enabled: () => config.kdumpEnabled,
+      enabled: ({ event }) => event.type === 'userspace.start' && !event.capture && config.kdumpEnabled,
       /** kdumpctl start would fail at once: kdump mode (fadump/enabled does not read 1) with no
        *  crashkernel= memory, or no kernel image. */
       wouldFail: ({ event }) =>
         event.type === 'userspace.start' &&
+        !event.capture &&
         ((!event.fadumpEnabled && event.kdump !== true) || config.captureKernelImage === 'missing'),
       noCrashMemory: ({ context }) => !context.fadumpEnabled && !context.kdump,
       imageMissing: () => config.captureKernelImage === 'missing',

@@ -10,7 +10,7 @@ import { judgePath } from '../src/explore/suite';
 import { formatDiff, modelRun, simRun } from '../src/sim/adapter';
 import { simAlphabet } from '../src/sim/paths';
 import { formatReplay } from '../src/log/format';
-import { boot, hotplug, kdumpReload, kdumpStart, P, read, run, write } from './support/story';
+import { boot, crash, hotplug, kdumpReload, kdumpStart, P, read, run, saveDump, write } from './support/story';
 
 const kdumpStop: ExternalEvent = { event: 'kdump-stop' };
 const kdumpRestart: ExternalEvent = { event: 'kdump-restart' };
@@ -176,4 +176,38 @@ describe('the simulator and the model agree on random walks with the enabled uni
       );
     });
   }
+});
+
+describe('the capture side saves files (kdump.sh dump_fs())', () => {
+  it('pSeries: vmcore-dmesg.txt and vmcore under /var/crash/127.0.0.1-<date>/', () => {
+    const r = run(fadump, [boot, crash, saveDump, saveDump]);
+    expect(r.at(2).service).toEqual([
+      'kdump: saving to /var/crash/127.0.0.1-<date>/',
+      'kdump: saving vmcore-dmesg.txt to /var/crash/127.0.0.1-<date>/',
+      'kdump: saving vmcore-dmesg.txt complete',
+      'kdump: saving vmcore',
+      'kdump: saving vmcore complete',
+      'kdump: saved /var/crash/127.0.0.1-<date>/vmcore-dmesg.txt, /var/crash/127.0.0.1-<date>/vmcore',
+    ]);
+    // A second copy changes nothing and saves nothing.
+    expect(r.at(3).service).toEqual([]);
+  });
+  it('PowerNV: opalcore too, from /sys/firmware/opal/mpipl/core', () => {
+    const r = run({ platform: 'powernv', memoryMiB: 16384 }, [boot, crash, saveDump]);
+    expect(r.at(2).service).toContain(
+      'kdump: saving opalcore:/sys/firmware/opal/mpipl/core to /var/crash/127.0.0.1-<date>/opalcore',
+    );
+    expect(r.at(2).service.at(-1)).toBe(
+      'kdump: saved /var/crash/127.0.0.1-<date>/vmcore-dmesg.txt, /var/crash/127.0.0.1-<date>/opalcore, /var/crash/127.0.0.1-<date>/vmcore',
+    );
+  });
+  it('PowerNV after release_core: no opalcore', () => {
+    const r = run({ platform: 'powernv', memoryMiB: 16384 }, [
+      boot,
+      crash,
+      write('/sys/firmware/opal/mpipl/release_core', '1'),
+      saveDump,
+    ]);
+    expect(r.at(3).service.some((l) => l.includes('opalcore'))).toBe(false);
+  });
 });

@@ -51,6 +51,9 @@ export const KDUMPCTL_FAILURES = {
   unregister: 'fadump: failed to unregister',
   /** stop_kdump() (kdumpctl) when `kexec -p -u` fails. */
   unload: 'kexec: failed to unload kdump kernel',
+  /** openSUSE/kdump init/load.sh load_kdump_fadump() (at 558eb61b05a7) with KDUMP_FADUMP="yes"
+   *  when /sys/kernel/fadump/enabled does not read 1: exit 5, no fallback to kdump. */
+  slesNoFadump: 'fadump is not enabled in the kernel.',
 } as const;
 
 /** The ignored-reason of a refused user event that ran kdumpctl and failed: "failed: <line>"
@@ -70,7 +73,14 @@ export function kdumpServiceMachine(config: Config) {
    *  start_fadump() (fadump_bootargs_append(), `echo 1 > registered`) or load_kdump() (`kexec -p`).
    *  The guards read the context, so the same list serves `kdump-start`, `kdump-restart` and the
    *  enabled unit's start after boot. */
+  /** SLES's kdump with KDUMP_FADUMP="yes": the model's fadump mechanism on distro "sles" [I]. */
+  const slesFadump = config.distro === 'sles' && config.mechanism === 'fadump';
   const START = [
+    {
+      guard: 'slesNoFadump' as const,
+      target: '#kdumpService.failed',
+      actions: { type: 'fail' as const, params: { line: KDUMPCTL_FAILURES.slesNoFadump } },
+    },
     {
       guard: 'noCrashMemory' as const,
       target: '#kdumpService.failed',
@@ -139,7 +149,12 @@ export function kdumpServiceMachine(config: Config) {
       wouldFail: ({ event }) =>
         event.type === 'userspace.start' &&
         !event.capture &&
-        ((!event.fadumpEnabled && event.kdump !== true) || config.captureKernelImage === 'missing'),
+        ((!event.fadumpEnabled && event.kdump !== true) ||
+          config.captureKernelImage === 'missing' ||
+          (slesFadump && !event.fadumpEnabled)),
+      /** SLES with KDUMP_FADUMP="yes" (the fadump mechanism [I]) and fadump not enabled: load.sh
+       *  stops; no fallback to kdump, whatever crashkernel= reserved. */
+      slesNoFadump: ({ context }) => slesFadump && !context.fadumpEnabled,
       noCrashMemory: ({ context }) => !context.fadumpEnabled && !context.kdump,
       imageMissing: () => config.captureKernelImage === 'missing',
       /** fadump mode on a kernel with bootargs_append, FADUMP_COMMANDLINE_APPEND set. */

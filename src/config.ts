@@ -186,6 +186,11 @@ export const ConfigSchema = z
      *  `kdumpctl start` with "Failed to detect kdump kernel location" (prepare_kdump_bootinfo() in
      *  kdump-utils' kdump-lib.sh). Default "present". */
     captureKernelImage: z.enum(['present', 'missing']).default('present'),
+    /** The distribution's kdump service: "rhel" (kdump-utils' kdumpctl: with fadump/enabled not
+     *  reading 1 it falls back to kdump, is_fadump_capable()) or "sles" (openSUSE/kdump's
+     *  init/load.sh with KDUMP_FADUMP="yes" for the fadump mechanism: "fadump is not enabled in
+     *  the kernel.", exit 5, no fallback). Default "rhel". */
+    distro: z.enum(['rhel', 'sles']).default('rhel'),
     /** A name for reports; derived from the other keys when absent. */
     name: z.string().min(1).max(120).optional(),
   })
@@ -260,6 +265,8 @@ export interface Config {
   readonly fadumpCommandlineAppend: string | null;
   /** Whether kdumpctl finds the capture kernel image. */
   readonly captureKernelImage: 'present' | 'missing';
+  /** The distribution's kdump service (kdumpctl or openSUSE's load.sh). */
+  readonly distro: 'rhel' | 'sles';
 }
 
 export interface ConfigIssue {
@@ -661,6 +668,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       kdumpEnabled: c.kdumpEnabled,
       fadumpCommandlineAppend: c.fadumpCommandlineAppend,
       captureKernelImage: c.captureKernelImage,
+      distro: c.distro,
     },
   };
 }
@@ -706,6 +714,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     ...(c.kdumpEnabled ? { kdumpEnabled: true } : {}),
     ...(c.fadumpCommandlineAppend !== null ? { fadumpCommandlineAppend: c.fadumpCommandlineAppend } : {}),
     ...(c.captureKernelImage !== 'present' ? { captureKernelImage: c.captureKernelImage } : {}),
+    ...(c.distro !== 'rhel' ? { distro: c.distro } : {}),
   };
 }
 

@@ -211,3 +211,26 @@ describe('the capture side saves files (kdump.sh dump_fs())', () => {
     expect(r.at(3).service.some((l) => l.includes('opalcore'))).toBe(false);
   });
 });
+
+describe('distribution policy with fadump not enabled (fadump=off, crashkernel= reserved)', () => {
+  const base: ConfigInput = { fadump: 'off', crashkernel: '1G', memoryMiB: 8192 };
+  it('RHEL (kdumpctl) falls back to kdump: kexec -p', () => {
+    const r = run(base, [boot, kdumpStart]);
+    expect(r.at(1).accepted).toBe(true);
+    expect(r.at(1).service).toEqual(['kdumpctl: kexec -p (load the crash kernel) -> under way']);
+  });
+  it('SLES (load.sh, KDUMP_FADUMP="yes") does not: "fadump is not enabled in the kernel."', () => {
+    const c: ConfigInput = { ...base, distro: 'sles' };
+    const r = run(c, [boot, kdumpStart]);
+    expect(r.at(0).states.kdumpService).toBe('inactive');
+    expect(r.at(1).note).toBe('failed: fadump is not enabled in the kernel.');
+    expect(r.at(1).service).toEqual(['kdump: fadump is not enabled in the kernel.']);
+    expect(unexplained(makeConfig(c), [boot, kdumpStart])).toBeNull();
+  });
+  it('SLES with fadump on registers as RHEL does', () => {
+    const c: ConfigInput = { ...fadump, distro: 'sles', kdumpEnabled: true };
+    const r = run(c, [boot]);
+    expect(read(r.at(0), P.registered)).toBe('1');
+    expect(r.at(0).states.kdumpService).toBe('idle');
+  });
+});

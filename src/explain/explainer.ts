@@ -84,14 +84,21 @@ export function stateMemoryMap(config: Config, state: SystemState): MapRegion[] 
 }
 
 /** The kdump service's failure in a step: kdumpctl's error line and "[FAILED]" (kdumpctl main()
- *  prints "Starting kdump: [FAILED]" or "Stopping kdump: [FAILED]"), when the unit entered the
+ *  prints "Starting kdump: [FAILED]" or "Stopping kdump: [FAILED]"; on SLES load.sh's line only), when the unit entered the
  *  failed state in this step or a user's command ran into it again. */
-export function serviceFailure(pre: SystemState, post: SystemState, deliveries: readonly Delivery[]): string[] {
+export function serviceFailure(
+  pre: SystemState,
+  post: SystemState,
+  deliveries: readonly Delivery[],
+  distro: 'rhel' | 'sles' = 'rhel',
+): string[] {
   const after = post.actors.kdumpService;
   const failure = after.context.failure;
   if (!after.matches('failed') || failure === null) return [];
   const again = deliveries.some((d) => d.from === 'user' && d.to === 'kdumpService');
   if (pre.actors.kdumpService.matches('failed') && !again) return [];
+  // SLES: openSUSE/kdump's load.sh echoes its line and exits non-zero (no kdumpctl).
+  if (distro === 'sles') return [`kdump: ${failure}`];
   const what =
     failure === 'fadump: failed to unregister' || failure.startsWith('kexec: failed') ? 'Stopping' : 'Starting';
   return [`kdumpctl: ${failure}`, `kdumpctl: ${what} kdump: [FAILED]`];
@@ -397,7 +404,7 @@ export class Explainer {
       violations,
       outcome,
       memoryMap: stateMemoryMap(this.config, post),
-      service: [...serviceActions(r.deliveries), ...serviceFailure(pre, post, r.deliveries)],
+      service: [...serviceActions(r.deliveries), ...serviceFailure(pre, post, r.deliveries, this.config.distro)],
     };
   }
 

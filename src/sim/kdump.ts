@@ -30,7 +30,7 @@ export class KdumpService {
     private readonly faults: Faults,
     private readonly config: Pick<
       Config,
-      'udevRule' | 'kdumpEnabled' | 'fadumpCommandlineAppend' | 'captureKernelImage'
+      'udevRule' | 'kdumpEnabled' | 'fadumpCommandlineAppend' | 'captureKernelImage' | 'distro' | 'mechanism'
     >,
   ) {}
 
@@ -68,6 +68,10 @@ export class KdumpService {
    *  setup_initrd() fails when prepare_kdump_bootinfo() finds no kernel image. */
   private startFailure(kernel: Kernel): string | null {
     const fadumpMode = kernel.sysfsRead(ENABLED) === '1';
+    // SLES (openSUSE/kdump init/load.sh load_kdump_fadump()) with KDUMP_FADUMP="yes": no
+    // fallback to kdump when fadump is not enabled.
+    if (!fadumpMode && this.config.distro === 'sles' && this.config.mechanism === 'fadump')
+      return 'fadump is not enabled in the kernel.';
     if (!fadumpMode && !kernel.crashkernelReserved) return 'No memory reserved for crash kernel';
     if (this.config.captureKernelImage === 'missing') return 'Failed to detect kdump kernel location';
     return null;

@@ -75,7 +75,11 @@ export function kdumpServiceMachine(config: Config) {
    *  enabled unit's start after boot. */
   /** SLES's kdump with KDUMP_FADUMP="yes": the model's fadump mechanism on distro "sles" [I]. */
   const slesFadump = config.distro === 'sles' && config.mechanism === 'fadump';
+  /** Hypervisor-assisted dump (2.6.29-era) predates kdump-utils' fadump support: the model keeps
+   *  its service as it was, running once started, with nothing to load [I]. */
+  const phyp = config.mechanism === 'phyp-assisted-dump';
   const START = [
+    { guard: 'phyp' as const, target: '#kdumpService.idle' },
     {
       guard: 'slesNoFadump' as const,
       target: '#kdumpService.failed',
@@ -149,12 +153,14 @@ export function kdumpServiceMachine(config: Config) {
       wouldFail: ({ event }) =>
         event.type === 'userspace.start' &&
         !event.capture &&
+        !phyp &&
         ((!event.fadumpEnabled && event.kdump !== true) ||
           config.captureKernelImage === 'missing' ||
           (slesFadump && !event.fadumpEnabled)),
       /** SLES with KDUMP_FADUMP="yes" (the fadump mechanism [I]) and fadump not enabled: load.sh
        *  stops; no fallback to kdump, whatever crashkernel= reserved. */
       slesNoFadump: ({ context }) => slesFadump && !context.fadumpEnabled,
+      phyp: () => phyp,
       noCrashMemory: ({ context }) => !context.fadumpEnabled && !context.kdump,
       imageMissing: () => config.captureKernelImage === 'missing',
       /** fadump mode on a kernel with bootargs_append, FADUMP_COMMANDLINE_APPEND set. */

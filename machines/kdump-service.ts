@@ -37,9 +37,21 @@ export interface KdumpServiceContext {
   appendFile: boolean;
   /** kdumpctl's error line of the failed start or stop (state `failed`), else null. */
   failure: string | null;
+  /** This user space is a capture kernel's (kdump.sh saves the dump; no kdump.service runs). */
+  capture: boolean;
 }
 
-const NO_BOOT: KdumpServiceContext = { fadumpEnabled: false, kdump: false, appendFile: false, failure: null };
+const NO_BOOT: KdumpServiceContext = {
+  fadumpEnabled: false,
+  kdump: false,
+  appendFile: false,
+  failure: null,
+  capture: false,
+};
+
+/** systemctl stop/restart in a capture boot: the dump-capture initramfs runs kdump.sh
+ *  (kdump-capture.service), not kdump.service [I]. */
+const IN_CAPTURE = 'the capture kernel runs no kdump service (kdump.sh saves the dump)';
 
 /** kdumpctl's error lines (kdump-utils' kdump-lib.sh and kdumpctl), verbatim. */
 export const KDUMPCTL_FAILURES = {
@@ -110,14 +122,14 @@ export function kdumpServiceMachine(config: Config) {
   };
   /** `systemctl stop` of an active fadump unit: stop_fadump() echoes 0 to registered. */
   const STOP_FADUMP = {
-    'kdump-stop': {
-      target: '#kdumpService.stoppingUnit',
-      actions: { type: 'writeRegistered', params: { value: '0' } },
-    },
-    'kdump-restart': {
-      target: '#kdumpService.restartingUnit',
-      actions: { type: 'writeRegistered', params: { value: '0' } },
-    },
+    'kdump-stop': [
+      { guard: 'inCapture', actions: { type: 'ignore', params: { reason: IN_CAPTURE } } },
+      { target: '#kdumpService.stoppingUnit', actions: { type: 'writeRegistered', params: { value: '0' } } },
+    ],
+    'kdump-restart': [
+      { guard: 'inCapture', actions: { type: 'ignore', params: { reason: IN_CAPTURE } } },
+      { target: '#kdumpService.restartingUnit', actions: { type: 'writeRegistered', params: { value: '0' } } },
+    ],
   } as const;
   /** `systemctl stop` of an active kdump unit: stop_kdump() runs `kexec -p -u`; restart runs
    *  stop then start (`kexec -p`), as kdumpctl reload does (§6). */
@@ -161,6 +173,7 @@ export function kdumpServiceMachine(config: Config) {
        *  stops; no fallback to kdump, whatever crashkernel= reserved. */
       slesNoFadump: ({ context }) => slesFadump && !context.fadumpEnabled,
       phyp: () => phyp,
+      inCapture: ({ context }) => context.capture,
       noCrashMemory: ({ context }) => !context.fadumpEnabled && !context.kdump,
       imageMissing: () => config.captureKernelImage === 'missing',
       /** fadump mode on a kernel with bootargs_append, FADUMP_COMMANDLINE_APPEND set. */
@@ -191,6 +204,7 @@ export function kdumpServiceMachine(config: Config) {
           kdump: event.kdump === true,
           appendFile: event.bootargsAppend === true,
           failure: null,
+          capture: event.capture,
         });
       }),
       /** kdumpctl exits 1: the unit is failed, with kdumpctl's error line. A user's command gets

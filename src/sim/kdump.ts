@@ -25,6 +25,8 @@ export class KdumpService {
   state: KdumpState = 'stopped';
   /** kdumpctl's error line while `failed`. */
   failure: string | null = null;
+  /** This boot is a capture boot: kdump.sh runs there, no kdump.service [I]. */
+  private capture = false;
 
   constructor(
     private readonly faults: Faults,
@@ -45,6 +47,7 @@ export class KdumpService {
    *  `kdumpctl start` now; a unit not enabled waits for `kdump-start`. */
   userspaceStart(kernel: Kernel): void {
     this.failure = null;
+    this.capture = kernel.vmcore !== null;
     if (kernel.vmcore !== null) {
       this.state = 'idle';
       return;
@@ -162,7 +165,7 @@ export class KdumpService {
    *  [I: the write's errno stands for is_kernel_loaded()'s reading]. The command ran either way
    *  ('done'); the failure is in `failure`. */
   stop(kernel: Kernel): ServiceAnswer {
-    if (!this.active()) return 'refused';
+    if (!this.active() || this.capture) return 'refused';
     if (kernel.sysfsWrite(REGISTERED, '0\n') !== null) {
       this.state = 'failed';
       this.failure = 'fadump: failed to unregister';
@@ -175,7 +178,7 @@ export class KdumpService {
   /** `systemctl restart kdump`: stop when active, then start (kdumpctl main(), "restart"). A
    *  restart that stopped the unit ran ('done') whatever its start half says. */
   restart(kernel: Kernel): ServiceAnswer {
-    if (this.state === 'stopped') return 'refused';
+    if (this.state === 'stopped' || this.capture) return 'refused';
     if (!this.active()) return this.runStart(kernel);
     this.stop(kernel);
     if (this.state === 'inactive') this.runStart(kernel);

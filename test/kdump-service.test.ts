@@ -234,3 +234,14 @@ describe('distribution policy with fadump not enabled (fadump=off, crashkernel= 
     expect(r.at(0).states.kdumpService).toBe('idle');
   });
 });
+
+describe('a capture boot runs kdump.sh, not kdump.service', () => {
+  it('systemctl stop/restart there change nothing', () => {
+    const events = [boot, crash, kdumpStop, kdumpRestart];
+    const r = run(enabled, events);
+    expect(r.at(2).note).toBe('ignored: the capture kernel runs no kdump service (kdump.sh saves the dump)');
+    expect(r.at(3).note).toBe('ignored: the capture kernel runs no kdump service (kdump.sh saves the dump)');
+    expect(r.at(3).vmcore).not.toBeNull();
+    expect(unexplained(makeConfig(enabled), events)).toBeNull();
+  });
+});

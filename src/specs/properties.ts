@@ -205,8 +205,10 @@ export function productionMemory(s: SystemState): { total: number; withheld: num
 
 const isDeliberate = (e: ExternalEvent): boolean =>
   e.event === 'crash' ||
-  // `systemctl stop kdump` unregisters or unloads on purpose (docs/kernel-behaviour.md §5 "The kdump service").
+  // `systemctl stop`/`restart kdump` unregister or unload on purpose (docs/kernel-behaviour.md §5
+  // "The kdump service"); restart's window until its start half is the user's choice.
   e.event === 'kdump-stop' ||
+  e.event === 'kdump-restart' ||
   e.event === 'reboot' ||
   e.event === 'boot' ||
   e.event === 'kexec-load' ||
@@ -259,6 +261,7 @@ export const PROPERTIES: readonly Property[] = [
       e.event === 'kexec-load' ||
       e.event === 'kexec-unload' ||
       e.event === 'kdump-stop' ||
+      e.event === 'kdump-restart' ||
       isWrite(e, FILES.registered, '0') ||
       isWrite(e, FILES.releaseMem) ||
       isWrite(e, RELEASE_REGION),

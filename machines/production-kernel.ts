@@ -250,17 +250,14 @@ export function productionKernelMachine(config: Config) {
         });
       }),
       userspaceStart: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
-        enqueue.emit(
-          context.crashkernel === null
-            ? { type: 'userspace.start', registered: p.registered, fadumpEnabled: context.enabled, capture: false }
-            : {
-                type: 'userspace.start',
-                registered: p.registered,
-                fadumpEnabled: context.enabled,
-                capture: false,
-                kdump: true,
-              },
-        );
+        enqueue.emit({
+          type: 'userspace.start',
+          registered: p.registered,
+          fadumpEnabled: context.enabled,
+          capture: false,
+          ...(context.crashkernel === null ? {} : { kdump: true }),
+          ...(context.paramArea === null ? {} : { bootargsAppend: true }),
+        });
       }),
       /** kexec_file_load(KEXEC_FILE_ON_CRASH) reaches the kexec code with the crash kernel region
        *  and the memory map it describes (§6). With no crashkernel= memory there is nowhere to
@@ -353,6 +350,7 @@ export function productionKernelMachine(config: Config) {
             registered: r.registered,
             fadumpEnabled: context.enabled && !r.disable,
             capture: false,
+            ...(context.paramArea === null ? {} : { bootargsAppend: true }),
           });
         } else {
           // Before 98b8cd7f7564 fadump_register_store() dropped register_fadump()'s result: the

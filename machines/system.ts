@@ -59,6 +59,8 @@ export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly Acto
   'save-dump': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'kdump-reload': ['kdumpService', 'firmware'],
   'kdump-start': ['kdumpService', 'firmware'],
+  'kdump-stop': ['kdumpService'],
+  'kdump-restart': ['kdumpService'],
   // kexec -p and kexec -p -u are syscalls of whichever kernel runs (docs/kernel-behaviour.md §6).
   'kexec-load': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'kexec-loaded': ['kexec', 'firmware'],

@@ -178,6 +178,24 @@ export const ConfigSchema = z
     /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
      *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
     nrCpus: z.number().int().min(1).max(16384).default(2048),
+    /** `systemctl enable kdump`: kdump.service (WantedBy=multi-user.target, kdump-utils'
+     *  kdump.service) runs `kdumpctl start` after each production boot. Default false: the
+     *  service starts only on a `kdump-start` event. */
+    kdumpEnabled: z.boolean().default(false),
+    /** FADUMP_COMMANDLINE_APPEND of /etc/sysconfig/kdump: kdumpctl start writes it to
+     *  /sys/kernel/fadump/bootargs_append before it registers (fadump_bootargs_append() in
+     *  kdump-utils' kdumpctl, 77b80ce "fadump: pass additional parameters for capture kernel").
+     *  Default null: not set (kdumpctl then echoes an empty line). */
+    fadumpCommandlineAppend: z.string().max(2047).nullable().default(null),
+    /** Whether the capture kernel image kdumpctl looks for is installed: "missing" fails
+     *  `kdumpctl start` with "Failed to detect kdump kernel location" (prepare_kdump_bootinfo() in
+     *  kdump-utils' kdump-lib.sh). Default "present". */
+    captureKernelImage: z.enum(['present', 'missing']).default('present'),
+    /** The distribution's kdump service: "rhel" (kdump-utils' kdumpctl: with fadump/enabled not
+     *  reading 1 it falls back to kdump, is_fadump_capable()) or "sles" (openSUSE/kdump's
+     *  init/load.sh with KDUMP_FADUMP="yes" for the fadump mechanism: "fadump is not enabled in
+     *  the kernel.", exit 5, no fallback). Default "rhel". */
+    distro: z.enum(['rhel', 'sles']).default('rhel'),
     /** A name for reports; derived from the other keys when absent. */
     name: z.string().min(1).max(120).optional(),
   })
@@ -260,6 +278,14 @@ export interface Config {
   readonly nrCpus: number;
   /** The command lines the explorer reboots with (the schema's rebootCmdlines). */
   readonly rebootCmdlines: readonly string[];
+  /** `systemctl enable kdump`: the service starts after each production boot. */
+  readonly kdumpEnabled: boolean;
+  /** kdumpctl's FADUMP_COMMANDLINE_APPEND, or null when not set. */
+  readonly fadumpCommandlineAppend: string | null;
+  /** Whether kdumpctl finds the capture kernel image. */
+  readonly captureKernelImage: 'present' | 'missing';
+  /** The distribution's kdump service (kdumpctl or openSUSE's load.sh). */
+  readonly distro: 'rhel' | 'sles';
 }
 
 export interface ConfigIssue {
@@ -652,6 +678,10 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
       rebootCmdlines: c.rebootCmdlines,
+      kdumpEnabled: c.kdumpEnabled,
+      fadumpCommandlineAppend: c.fadumpCommandlineAppend,
+      captureKernelImage: c.captureKernelImage,
+      distro: c.distro,
     },
   };
 }
@@ -695,6 +725,11 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     nrCpus: c.nrCpus,
     // Only when given, so that configurations without it read as before.
     ...(c.rebootCmdlines.length > 0 ? { rebootCmdlines: [...c.rebootCmdlines] } : {}),
+    // The kdump service's keys only where set, so that other configurations read as before.
+    ...(c.kdumpEnabled ? { kdumpEnabled: true } : {}),
+    ...(c.fadumpCommandlineAppend !== null ? { fadumpCommandlineAppend: c.fadumpCommandlineAppend } : {}),
+    ...(c.captureKernelImage !== 'present' ? { captureKernelImage: c.captureKernelImage } : {}),
+    ...(c.distro !== 'rhel' ? { distro: c.distro } : {}),
   };
 }
 

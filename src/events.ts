@@ -90,6 +90,11 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('kdump-reload') }).strict(),
   /** `kdumpctl start` registers fadump (at boot on old kernels, or the start half of a stop/start). */
   z.object({ event: z.literal('kdump-start') }).strict(),
+  /** `systemctl stop kdump`: ExecStop=`kdumpctl stop` when the unit is active (kdump-utils'
+   *  kdump.service): stop_fadump() echoes 0 to registered, stop_kdump() runs `kexec -p -u`. */
+  z.object({ event: z.literal('kdump-stop') }).strict(),
+  /** `systemctl restart kdump` (`kdumpctl restart`): stop when active, then start (kdumpctl main()). */
+  z.object({ event: z.literal('kdump-restart') }).strict(),
   /** `kexec -p`: kexec_file_load() with KEXEC_FILE_ON_CRASH begins: the kernel frees the current
    *  crash image first, then loads the new one (§6): until `kexec-loaded` nothing is
    *  loaded. */
@@ -351,7 +356,15 @@ export type InternalEvent =
   | { type: 'uevent.memory'; hotplugReady: boolean; crashHotplug?: boolean }
   /** A CPU came online (98-kexec.rules.ppc64 watches SUBSYSTEM=="cpu", ACTION=="online"). */
   | { type: 'uevent.cpu'; fadumpEnabled: boolean; crashHotplug: boolean }
-  | { type: 'userspace.start'; registered: boolean; fadumpEnabled: boolean; capture: boolean; kdump?: boolean }
+  /** kdump: crashkernel= memory is reserved; bootargsAppend: /sys/kernel/fadump/bootargs_append exists. */
+  | {
+      type: 'userspace.start';
+      registered: boolean;
+      fadumpEnabled: boolean;
+      capture: boolean;
+      kdump?: boolean;
+      bootargsAppend?: boolean;
+    }
   // kexec (kdump): the kdump service asks the running kernel for a syscall; the kernel hands the
   // crash image to the kexec actor; the result goes back to whoever asked (§6)
   /** op 'start': kdumpctl start, which loads only when kexec_crash_loaded reads 0 [U]. */

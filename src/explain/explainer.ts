@@ -83,6 +83,27 @@ export function stateMemoryMap(config: Config, state: SystemState): MapRegion[] 
   });
 }
 
+/** The kdump service's failure in a step: kdumpctl's error line and "[FAILED]" (kdumpctl main()
+ *  prints "Starting kdump: [FAILED]" or "Stopping kdump: [FAILED]"; on SLES load.sh's line only), when the unit entered the
+ *  failed state in this step or a user's command ran into it again. */
+export function serviceFailure(
+  pre: SystemState,
+  post: SystemState,
+  deliveries: readonly Delivery[],
+  distro: 'rhel' | 'sles' = 'rhel',
+): string[] {
+  const after = post.actors.kdumpService;
+  const failure = after.context.failure;
+  if (!after.matches('failed') || failure === null) return [];
+  const again = deliveries.some((d) => d.from === 'user' && d.to === 'kdumpService');
+  if (pre.actors.kdumpService.matches('failed') && !again) return [];
+  // SLES: openSUSE/kdump's load.sh echoes its line and exits non-zero (no kdumpctl).
+  if (distro === 'sles') return [`kdump: ${failure}`];
+  const what =
+    failure === 'fadump: failed to unregister' || failure.startsWith('kexec: failed') ? 'Stopping' : 'Starting';
+  return [`kdumpctl: ${failure}`, `kdumpctl: ${what} kdump: [FAILED]`];
+}
+
 /** kdumpctl's own actions in a step, from the deliveries: its sysfs writes with their result,
  *  its kexec -p and kexec -p -u with theirs. */
 export function serviceActions(deliveries: readonly Delivery[]): string[] {
@@ -379,7 +400,12 @@ export class Explainer {
     const key = ranges(reg?.elfcorehdr ?? null);
     if (reg !== null && reg.elfcorehdr !== null && key !== ranges(pre.actors.firmware.context.registration?.elfcorehdr))
       h.header = { ref, key, memory: [...post.actors.firmware.context.memory] };
-    return { violations, outcome, memoryMap: stateMemoryMap(this.config, post), service: serviceActions(r.deliveries) };
+    return {
+      violations,
+      outcome,
+      memoryMap: stateMemoryMap(this.config, post),
+      service: [...serviceActions(r.deliveries), ...serviceFailure(pre, post, r.deliveries, this.config.distro)],
+    };
   }
 
   /** explainBreak() with this replay's configuration and history. */

@@ -50,6 +50,9 @@ export function alphabet(config: Config): ExternalEvent[] {
   if (cpuHotplugConfigured(config)) {
     events.push({ event: 'cpu-hotplug', action: 'add', cpus: 1 }, { event: 'cpu-hotplug', action: 'remove', cpus: 1 });
   }
+  // The enabled kdump service (§5 "The kdump service"): systemctl stop and restart, only where
+  // the configuration enables it, so that every other configuration explores what it did.
+  if (config.kdumpEnabled) events.push({ event: 'kdump-stop' }, { event: 'kdump-restart' });
   // kdump (§6): kexec -p in its two halves, and kexec -p -u, wherever crashkernel= is
   // given (kdump, or fadump's fallback to it).
   if (config.crashkernelText !== null) {

@@ -9,6 +9,8 @@ import { observe, procCmdline, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
 import { Explainer, runningText, type Explained } from '../explain/explainer';
 import { defaultContrast } from '../explain/violation';
+import { savedDumpLines } from '../explain/saved-files';
+import { FILES } from '../sysfs/store';
 
 /** What replay adds to a state's observation: which kernel runs, the properties broken, the
  *  dump outcome told truthfully, the memory map, and what kdumpctl did (src/explain/). */
@@ -43,9 +45,14 @@ export interface Replay {
   deliveries: Delivery[][];
 }
 
+/** Why a user event changed nothing: "failed: <kdumpctl's line>" when the kdump service ran and
+ *  failed (machines/kdump-service.ts failedReason()), else "ignored: <reasons>", or "dropped". */
 export function noteOf(handled: boolean, ignored: readonly string[]): string | null {
   if (handled) return null;
-  if (ignored.length) return `ignored: ${[...new Set(ignored)].join('; ')}`;
+  const reasons = [...new Set(ignored)];
+  const failed = reasons.filter((r) => r.startsWith('failed: '));
+  if (failed.length) return failed.join('; ');
+  if (reasons.length) return `ignored: ${reasons.join('; ')}`;
   return 'dropped: no actor handled it';
 }
 
@@ -70,6 +77,13 @@ export function* replaySteps(
     const pre = state;
     state = r.state;
     const explained = explainer.step(pre, event, line, r);
+    // The capture side's kdump saves the dump (kdump.sh dump_fs()): its lines and files, with
+    // opalcore where the OPAL core file was exported.
+    // (Hypervisor-assisted dump predates kdump-utils: nothing said there.)
+    if (event.event === 'save-dump' && r.handled && r.errno === null && config.mechanism !== 'phyp-assisted-dump') {
+      const opalcore = observe(config, pre).sysfs[FILES.opalCore] !== undefined;
+      explained.service = [...explained.service, ...savedDumpLines(opalcore)];
+    }
     yield {
       step: {
         line,

@@ -82,7 +82,7 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
   const compat: Compat = { ...NO_COMPAT, ...options.compat };
   const images = kernelImages(config);
   const fw = new Firmware(config);
-  const kdump = new KdumpService(faults, config.udevRule);
+  const kdump = new KdumpService(faults, config);
   let kernel: Kernel | null = null;
   let dump: DumpOutcome = 'none';
   /** User space has copied /proc/vmcore away in this boot. */
@@ -201,7 +201,13 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         return kdump.reload(kernel) ? ACCEPTED : IGNORED;
       case 'kdump-start':
         if (kernel === null) return IGNORED;
-        return kdump.start(kernel) ? ACCEPTED : IGNORED;
+        return kdump.start(kernel) === 'done' ? ACCEPTED : IGNORED;
+      case 'kdump-stop':
+        if (kernel === null) return IGNORED;
+        return kdump.stop(kernel) === 'done' ? ACCEPTED : IGNORED;
+      case 'kdump-restart':
+        if (kernel === null) return IGNORED;
+        return kdump.restart(kernel) === 'done' ? ACCEPTED : IGNORED;
       // kdump's `kexec -p` (kexec-load, returning with kexec-loaded) and `kexec -p -u` (§6), from
       // the user. Where fadump reserves, the running kernel has no crashkernel= memory (§1 early boot 4, §6): the load fails at
       // once, no load is ever under way for kexec-loaded to finish, and nothing is ever loaded, so a

@@ -98,6 +98,8 @@ export function simAlphabet(config: Config): ExternalEvent[] {
     w(F.releaseMemLink, '1\n'),
     w(F.enabled, '1'),
   ];
+  // The enabled kdump service: systemctl stop and restart (as the model's alphabet).
+  if (config.kdumpEnabled) out.push({ event: 'kdump-stop' }, { event: 'kdump-restart' });
   if (config.onlineCpus < config.cpus)
     out.push(
       { event: 'cpu-hotplug', action: 'add', cpus: 1 },

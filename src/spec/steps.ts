@@ -250,6 +250,10 @@ export function howOf(c: Config, e: ExternalEvent): How {
       };
     case 'kdump-start':
       return { kind: 'manual', hmc: 'run kdumpctl start', qemu: 'the same, where kdump-utils is installed' };
+    case 'kdump-stop':
+      return { kind: 'manual', hmc: 'run systemctl stop kdump', qemu: 'the same, where kdump-utils is installed' };
+    case 'kdump-restart':
+      return { kind: 'manual', hmc: 'run systemctl restart kdump', qemu: 'the same, where kdump-utils is installed' };
     case 'kexec-load':
       return {
         kind: 'manual',

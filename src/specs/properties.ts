@@ -205,6 +205,10 @@ export function productionMemory(s: SystemState): { total: number; withheld: num
 
 const isDeliberate = (e: ExternalEvent): boolean =>
   e.event === 'crash' ||
+  // `systemctl stop`/`restart kdump` unregister or unload on purpose (docs/kernel-behaviour.md §5
+  // "The kdump service"); restart's window until its start half is the user's choice.
+  e.event === 'kdump-stop' ||
+  e.event === 'kdump-restart' ||
   e.event === 'reboot' ||
   e.event === 'boot' ||
   e.event === 'kexec-load' ||
@@ -256,11 +260,13 @@ export const PROPERTIES: readonly Property[] = [
       e.event === 'reboot' ||
       e.event === 'kexec-load' ||
       e.event === 'kexec-unload' ||
+      e.event === 'kdump-stop' ||
+      e.event === 'kdump-restart' ||
       isWrite(e, FILES.registered, '0') ||
       isWrite(e, FILES.releaseMem) ||
       isWrite(e, RELEASE_REGION),
-    // 1 = a hotplug happened while armed, and nobody chose to unregister, unload, load by hand or
-    // reboot since.
+    // 1 = a hotplug happened while armed, and nobody chose to unregister (a write or `systemctl
+    // stop kdump`), unload, load by hand or reboot since.
     monitor: (m, s) => {
       if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
@@ -483,6 +489,8 @@ export const PROPERTIES: readonly Property[] = [
       e.event === 'boot' ||
       e.event === 'reboot' ||
       e.event === 'kdump-start' ||
+      e.event === 'kdump-stop' ||
+      e.event === 'kdump-restart' ||
       e.event === 'kdump-reload' ||
       e.event === 'kexec-load' ||
       e.event === 'kexec-loaded' ||

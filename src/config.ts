@@ -165,6 +165,10 @@ export const ConfigSchema = z
       .default({ endianness: 'same', headerSizes: 'same' }),
     /** Allow `firmware-error` events (firmware call failures) in exploration. */
     faults: z.boolean().default(false),
+    /** Explore the ways a kernel ends besides crash and reboot (docs/kernel-behaviour.md §12):
+     *  kexec-reboot, power-off, watchdog-reset, dump-restart, and on PowerNV mpipl and
+     *  petitboot-crash. Off by default, so that other configurations explore what they did. */
+    endings: z.boolean().default(false),
     /** The production kernel's command line as /proc/cmdline shows it (what bootargs_append's
      *  -ENOSPC check counts: saved_command_line_len in bootargs_append_store(),
      *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
@@ -237,6 +241,8 @@ export interface Config {
     readonly headerSizes: 'same' | 'different';
   };
   readonly faults: boolean;
+  /** The endings events are in the exploration's alphabet (src/explore/alphabet.ts). */
+  readonly endings: boolean;
   /** The command line given, or null for the default (kernelCmdline()). */
   readonly cmdline: string | null;
   /** CONFIG_NR_CPUS. */
@@ -637,6 +643,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
         headerSizes: c.captureKernel.headerSizes,
       },
       faults: c.faults,
+      endings: c.endings,
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
     },
@@ -678,6 +685,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
     captureKernel: { ...c.captureKernel },
     faults: c.faults,
+    // Only when on, so that other configurations read as before.
+    ...(c.endings ? { endings: true } : {}),
     cmdline: kernelCmdline(c),
     nrCpus: c.nrCpus,
   };
@@ -726,6 +735,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['captureKernel', 'endianness'],
   ['captureKernel', 'headerSizes'],
   ['faults'],
+  ['endings'],
   ['nrCpus'],
   ['udevRule'],
 ];
@@ -804,6 +814,8 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return v === 'different' ? 'capture-header-sizes-differ' : null;
     case 'faults':
       return v ? 'faults' : null;
+    case 'endings':
+      return v ? 'endings' : null;
     default:
       return null;
   }

@@ -96,6 +96,11 @@ export interface KernelTraits {
   /** rtas_fadump_process() needs every section complete (bytes_dumped == source_len), the CPU
    *  state data's included; before, the boot memory complete and the CPU state data non-empty. */
   readonly everySectionComplete: boolean;
+  /** fadump_cleanup() (arch/powerpc/kernel/fadump.c), which machine_shutdown() runs on the kexec
+   *  path (kernel_kexec(), kernel/kexec_core.c), unregisters a registered dump. Before, it only
+   *  invalidated an active dump, so a `kexec -e`'d kernel met the old registration: RTAS -9,
+   *  "already registered" (docs/kernel-behaviour.md §12.1). */
+  readonly kexecUnregisters: boolean;
 }
 
 /** One upstream change to fadump's observable behaviour. */
@@ -133,6 +138,7 @@ const BEFORE: KernelTraits = {
   opal: false,
   crashHotplug: false,
   everySectionComplete: false,
+  kexecUnregisters: false,
 };
 
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
@@ -163,6 +169,17 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     // (is_fadump_boot_memory_area()); the release is the one of 98b8cd7f7564, posted with it [I].
     // The area itself is all reserved pages until CMA (4.20), so it refuses too.
     sets: { dlparCheck: 'boot-memory' },
+  },
+  {
+    since: '4.17',
+    commit: null,
+    title: 'powerpc/fadump: Unregister fadump on kexec down path (Mahesh Salgaonkar, 2018)',
+    // fadump_cleanup(): `else if (fw_dump.dump_registered) { /* Un-register Firmware-assisted
+    // dump if it was registered. */ fadump_unregister_dump(&fdm); ... }`: "otherwise the fadump
+    // registration in new kexec-ed kernel complains that fadump is already registered". Taken to
+    // the stable series (SUSE's bnc#1012382 stable updates and RHEL 7's [1622084] carry it); the
+    // commit id and first release are not verified [I: 4.17, the 2018 spring merge window].
+    sets: { kexecUnregisters: true },
   },
   {
     since: '4.20',

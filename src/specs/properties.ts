@@ -203,7 +203,18 @@ export function productionMemory(s: SystemState): { total: number; withheld: num
   return { total: totalSize(c.memory), withheld, captureNeeds };
 }
 
+/** The endings of docs/kernel-behaviour.md §12 besides crash and reboot: each ends the running
+ *  kernel, so each is a deliberate change of what is armed. */
+const isEnding = (e: ExternalEvent): boolean =>
+  e.event === 'kexec-reboot' ||
+  e.event === 'power-off' ||
+  e.event === 'watchdog-reset' ||
+  e.event === 'dump-restart' ||
+  e.event === 'mpipl' ||
+  e.event === 'petitboot-crash';
+
 const isDeliberate = (e: ExternalEvent): boolean =>
+  isEnding(e) ||
   e.event === 'crash' ||
   e.event === 'reboot' ||
   e.event === 'boot' ||
@@ -229,7 +240,8 @@ export const PROPERTIES: readonly Property[] = [
     source:
       'docs/kernel-behaviour.md §1.3, §1.4, §6; docs/sources.md §1 (the goal of fadump), §2 (kdump), §3 (hypervisor-assisted dump)',
     notApplicable: armable,
-    triggers: (e) => e.event === 'crash',
+    // A dump restart is a system reset interrupt the kernel takes as a crash (§12.4).
+    triggers: (e) => e.event === 'crash' || e.event === 'dump-restart',
     holds: (s) => !armed(s.pre) || anyVmcoreUp(s.post),
   },
   {
@@ -479,6 +491,7 @@ export const PROPERTIES: readonly Property[] = [
     // Every event that can arm or disarm (or crash); hotplug, save-dump, firmware-error and the
     // other writes change neither.
     triggers: (e) =>
+      isEnding(e) ||
       e.event === 'crash' ||
       e.event === 'boot' ||
       e.event === 'reboot' ||

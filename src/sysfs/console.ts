@@ -181,6 +181,17 @@ function releaseLines(post: SystemState, pageSize: number): string[] {
   return from < end ? [`fadump: freeing reserved memory (${hexll(from)} - ${hexll(end)})`] : [];
 }
 
+/** The events after which a production kernel has booted anew: a reboot, a crash, and the other
+ *  endings of docs/kernel-behaviour.md §12 (kexec -e, the watchdog, a dump restart, an MPIPL). */
+const BOOTS_ANEW: ReadonlySet<ExternalEvent['event']> = new Set([
+  'reboot',
+  'crash',
+  'kexec-reboot',
+  'watchdog-reset',
+  'dump-restart',
+  'mpipl',
+]);
+
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
  *  logs them; [] for a step that logs none the model knows of. `cmdline` is the production
  *  kernel's command line. */
@@ -196,11 +207,14 @@ export function consoleLines(
   const before = running(pre);
   const after = running(post);
   if (after === 'capture' && before !== 'capture') return captureLines(config, post, cmdline);
-  const booted =
-    (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  // A firmware-initiated MPIPL is OPAL's: on pSeries the event is refused and nothing boots.
+  const refused = event.event === 'mpipl' && config.platform !== 'powernv';
+  const booted = (event.event === 'boot' && before !== 'production') || (BOOTS_ANEW.has(event.event) && !refused);
   // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
-    return event.event === 'crash' ? failedCaptureLines(config, post, cmdline) : [];
+    return event.event === 'crash' || event.event === 'dump-restart' || event.event === 'mpipl'
+      ? failedCaptureLines(config, post, cmdline)
+      : [];
   if (after === 'production' && booted) return bootLines(config, pre, post);
 
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)

@@ -263,6 +263,7 @@ export const PROPERTIES: readonly Property[] = [
       'docs/kernel-behaviour.md §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); docs/sources.md §4 and §5 ("fadump is always ready")',
     notApplicable: armable,
     triggers: (e) =>
+      isEnding(e) ||
       e.event === 'crash' ||
       e.event === 'memory-hotplug' ||
       e.event === 'reboot' ||
@@ -277,7 +278,9 @@ export const PROPERTIES: readonly Property[] = [
       if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
     },
-    holds: (s, m, c) => s.event.event !== 'crash' || m === 0 || vmcoreAccurate(s.post, c),
+    // A dump restart ends the kernel as a crash does (§12.4); the other endings disarm by choice.
+    holds: (s, m, c) =>
+      (s.event.event !== 'crash' && s.event.event !== 'dump-restart') || m === 0 || vmcoreAccurate(s.post, c),
   },
   {
     id: 'no-second-reboot',

@@ -240,7 +240,7 @@ export const PROPERTIES: readonly Property[] = [
     source:
       'docs/kernel-behaviour.md §1.3, §1.4, §6; docs/sources.md §1 (the goal of fadump), §2 (kdump), §3 (hypervisor-assisted dump)',
     notApplicable: armable,
-    // A dump restart is a system reset interrupt the kernel takes as a crash (§12.4).
+    // A dump restart is a system reset interrupt the kernel takes as a crash (docs/kernel-behaviour.md §12.4).
     triggers: (e) => e.event === 'crash' || e.event === 'dump-restart',
     holds: (s) => !armed(s.pre) || anyVmcoreUp(s.post),
   },
@@ -278,7 +278,8 @@ export const PROPERTIES: readonly Property[] = [
       if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
     },
-    // A dump restart ends the kernel as a crash does (§12.4); the other endings disarm by choice.
+    // A dump restart ends the kernel as a crash does (docs/kernel-behaviour.md
+    // §12.4); the other endings disarm by choice.
     holds: (s, m, c) =>
       (s.event.event !== 'crash' && s.event.event !== 'dump-restart') || m === 0 || vmcoreAccurate(s.post, c),
   },

@@ -26,6 +26,9 @@ export function performable(e: ExternalEvent): boolean {
     e.event === 'write' ||
     e.event === 'crash' ||
     e.event === 'reboot' ||
+    // The HMC's dump restart is QEMU's nmi (QMP inject-nmi): a system reset interrupt on every
+    // vCPU (docs/kernel-behaviour.md §12.4).
+    e.event === 'dump-restart' ||
     e.event === 'save-dump' ||
     // By count: pc-dimms the path adds and removes. By address: device_del of the pc-dimm
     // holding it (a DIMM present at boot or added); a drc index names no DIMM.
@@ -125,6 +128,14 @@ class PathRunner {
         const from = await g.fire(e.event, this.t.command);
         this.boot = (await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from)).boot;
         return { errno: null, said: null };
+      }
+      case 'dump-restart': {
+        // QMP inject-nmi: system_reset_exception() in the guest ends it as a crash does (§12.4).
+        const g = this.live();
+        const from = g.mark();
+        await g.qmpCommand('inject-nmi', {}, this.t.command);
+        this.boot = (await g.booted(this.t.crashToCapture, from)).boot;
+        return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {
         const said = (await this.live().command('savedump', this.t.saveDump)).join('\n');

@@ -112,8 +112,11 @@ export function firmwareMachine(config: Config) {
       mpiplFails: ({ context }) => config.platform === 'powernv' && context.faults.preserve !== undefined,
       /** The firmware takes this ending here (§12): endingRefusal() has no reason against it. */
       usable: (_args: unknown, p: { event: EndingName }) => endingRefusal(config, p.event) === null,
-      /** A firmware-initiated MPIPL preserves the kernel's ranges: some were added (§12.5). */
-      mpiplPreserves: ({ context }) => endingRefusal(config, 'mpipl') === null && context.regionsRegistered > 0,
+      /** A firmware-initiated MPIPL finds a dump for the next kernel: the running kernel's own
+       *  metadata (the KERNEL tag's opal_fdm) counts registered regions, which it does only when
+       *  this kernel's registration took some (§12.5). */
+      mpiplPreserves: ({ context }) =>
+        endingRefusal(config, 'mpipl') === null && context.registeredThisBoot && context.regionsRegistered > 0,
       dlparPossible: ({ context, event }) =>
         event.type === 'memory-hotplug' && dlparRequest(context.memory, event) !== null,
       dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,

@@ -191,6 +191,23 @@ describe('firmware-initiated MPIPL (§12.5)', () => {
     expect(simAgrees(powernv, events)).toBe('none');
   });
 
+  it("what counts is the running kernel's own metadata: after kexec -e it registered afresh", () => {
+    const events = [boot, kexecReboot, mpipl];
+    expect(run(powernv, events).last().outcome.kind).toBe('captured-accurate');
+    expect(simAgrees(powernv, events)).toBe('captured');
+  });
+
+  it('a registration the new kernel failed to make (OPAL_HARDWARE) after a watchdog restart: no vmcore', () => {
+    const cfg: ConfigInput = { ...powernv, faults: true };
+    const events = [boot, watchdog, mpipl];
+    const hw: ExternalEvent = { event: 'firmware-error', call: 'register', rc: 'OPAL_HARDWARE' };
+    const withFault = [boot, hw, watchdog, mpipl];
+    expect(run(cfg, events).last().outcome.kind).toBe('captured-accurate');
+    const r = run(cfg, withFault);
+    expect(r.last().outcome).toMatchObject({ kind: 'not-triggered' });
+    expect(simAgrees(cfg, withFault)).toBe('none');
+  });
+
   it('pSeries has none: refused with its reason', () => {
     const events = [boot, mpipl];
     const r = run(pseries, events);

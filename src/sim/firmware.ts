@@ -383,11 +383,13 @@ export class Firmware {
   /** A firmware-initiated MPIPL (an OPAL assert or the SBE, §12.5): the ranges the kernel added
    *  are preserved as at opal_cec_reboot2(OPAL_REBOOT_MPIPL), without the kernel: its crash info
    *  header is still the one written at registration. Armed faults are for opal_cec_reboot2(),
-   *  which nobody calls: they stay [I]. Returns false when no kernel range was registered: the
-   *  kernel finds registered_regions == 0 and boots as production, so the model reboots without
-   *  announcing a dump (OPAL's own core outside a capture boot is not stated) [I]. */
+   *  which nobody calls: they stay [I]. Returns false when the kernel metadata the KERNEL tag
+   *  points to counts no registered region (what opal_fadump_dt_scan() of the next kernel reads:
+   *  registered_regions == 0, it boots as production), so the model reboots without announcing a
+   *  dump (OPAL's own core outside a capture boot is not stated) [I]. */
   opalFirmwareMpipl(): boolean {
-    if (this.opalRanges.length === 0) return false;
+    const md = this.opalKernelTag === 0 ? null : this.ram.read('opal-fdm', this.opalKernelTag);
+    if (md === null || md.registeredRegions === 0) return false;
     this.mpiplPreserved = true;
     this.opalRanges = [];
     return true;

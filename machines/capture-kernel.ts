@@ -219,11 +219,21 @@ export function captureKernelMachine(config: Config) {
       plainPanic: enqueueActions(({ enqueue }) => {
         enqueue.emit({ type: 'fw.reset' });
       }),
-      /** fadump_cleanup(): active → invalidate the dump (§1 Register). */
-      shutdown: enqueueActions(({ enqueue, event }, p: { saved: boolean }) => {
+      /** fadump_cleanup(): active → invalidate the dump (§1 Register), on a reboot as on kexec -e
+       *  (§13.1: every release invalidates an active dump there). */
+      shutdown: enqueueActions(({ enqueue, event }, p: { saved: boolean; kexec?: boolean }) => {
         enqueue.emit({ type: 'fw.invalidate' });
-        if (!p.saved) enqueue.emit({ type: 'dump.lost', reason: 'reboot invalidated the dump before it was saved' });
-        enqueue.emit(resetFor(event));
+        if (!p.saved)
+          enqueue.emit({
+            type: 'dump.lost',
+            reason: `${p.kexec === true ? 'kexec -e' : 'reboot'} invalidated the dump before it was saved`,
+          });
+        enqueue.emit(p.kexec === true ? { type: 'fw.kexec' } : resetFor(event));
+      }),
+      /** Power off (§13.2): memory is gone, and with it a dump not yet saved. */
+      poweredOff: enqueueActions(({ enqueue }, p: { saved: boolean }) => {
+        if (!p.saved)
+          enqueue.emit({ type: 'dump.lost', reason: 'powered off before the dump was saved: memory is not preserved' });
       }),
       /** Memory above boot_mem_top is memblock-reserved until release: it cannot be offlined [I].
        *  Hot-add is refused too while the dump is held [I]: a bound of the model, since memory added
@@ -279,6 +289,10 @@ export function captureKernelMachine(config: Config) {
           write: writeTransitions(),
           'sysfs.write': writeTransitions(),
           crash: { target: 'crashed', actions: 'plainPanic' },
+          // §13.4: a system reset interrupt ends this kernel as a panic does.
+          'dump-restart': { target: 'crashed', actions: 'plainPanic' },
+          // §13: a reset without the OS (the watchdog, a firmware-initiated MPIPL).
+          'hw.reset': { target: 'off', actions: 'clear' },
           'dlpar.request': { actions: 'dlparReject' },
           'cpu-hotplug': [{ guard: 'cpuDlparTakes', actions: 'cpuApply' }, { actions: 'cpuReject' }],
           'kexec-load': { actions: 'kexecNoMemory' },
@@ -292,6 +306,14 @@ export function captureKernelMachine(config: Config) {
                 target: '#captureKernel.shuttingDown',
                 actions: { type: 'shutdown', params: { saved: false } },
               },
+              'kexec-reboot': {
+                target: '#captureKernel.shuttingDown',
+                actions: { type: 'shutdown', params: { saved: false, kexec: true } },
+              },
+              'power-off': {
+                target: '#captureKernel.off',
+                actions: [{ type: 'poweredOff', params: { saved: false } }, 'clear'],
+              },
             },
           },
           saved: {
@@ -303,6 +325,11 @@ export function captureKernelMachine(config: Config) {
                 },
               },
               reboot: { target: '#captureKernel.shuttingDown', actions: { type: 'shutdown', params: { saved: true } } },
+              'kexec-reboot': {
+                target: '#captureKernel.shuttingDown',
+                actions: { type: 'shutdown', params: { saved: true, kexec: true } },
+              },
+              'power-off': { target: '#captureKernel.off', actions: 'clear' },
             },
           },
         },

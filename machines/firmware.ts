@@ -8,6 +8,7 @@ import { kernelCmdline, type Config } from '../src/config';
 import {
   faultValue,
   hotplugTarget,
+  NOT_TRIGGERED,
   type AnyEvent,
   type FaultCall,
   type FirmwareRc,
@@ -130,6 +131,13 @@ export function firmwareMachine(config: Config) {
       unregisterTakes: ({ context }) => unregisterOk(context.faults.unregister ?? 0),
       /** OPAL: opal_cec_reboot2(MPIPL) failing means the normal panic path continues (§1 Crash). */
       mpiplFails: ({ context }) => config.platform === 'powernv' && context.faults.preserve !== undefined,
+      /** The firmware takes this ending here (§13): endingRefusal() has no reason against it. */
+      usable: (_args: unknown, p: { event: EndingName }) => endingRefusal(config, p.event) === null,
+      /** A firmware-initiated MPIPL finds a dump for the next kernel: the running kernel's own
+       *  metadata (the KERNEL tag's opal_fdm) counts registered regions, which it does only when
+       *  this kernel's registration took some (§13.5). */
+      mpiplPreserves: ({ context }) =>
+        endingRefusal(config, 'mpipl') === null && context.registeredThisBoot && context.regionsRegistered > 0,
       dlparPossible: ({ context, event }) =>
         event.type === 'memory-hotplug' && dlparRequest(context.memory, event) !== null,
       dlparAccepted: ({ event }) => event.type === 'dlpar.result' && event.errno === null,
@@ -219,6 +227,62 @@ export function firmwareMachine(config: Config) {
         enqueue.emit({ type: 'dump.lost', reason: params.reason });
       }),
       invalidate: assign({ dump: null }),
+      /** kexec -e (§13.1): no firmware boot, no petitboot: the new kernel starts with the old
+       *  kernel's device tree, which announces no dump; its fadump metadata is its own (OPAL:
+       *  registered_regions 0 in the new opal_fdm). */
+      kexecBoot: enqueueActions(({ enqueue, context }) => {
+        enqueue.assign({ registeredThisBoot: false });
+        enqueue.emit({ type: 'hw.reset' });
+        enqueue.emit({
+          type: 'os.boot',
+          memory: context.memory,
+          dump: null,
+          ...(context.cpusPresent !== config.onlineCpus ? { cpus: context.cpusPresent } : {}),
+          // `kexec -l` of the boot entry: the stored command line (§12) [I].
+          ...(context.cmdline !== null ? { cmdline: context.cmdline } : {}),
+        });
+      }),
+      /** Power off (§13.2): the firmware forgets the registration and whatever dump it held;
+       *  memory is not preserved. The partition keeps its LMBs and processors [I]. */
+      powerOff: enqueueActions(({ enqueue }) => {
+        enqueue.assign({
+          registration: null,
+          dump: null,
+          regionsRegistered: 0,
+          registeredThisBoot: false,
+          dlpar: null,
+        });
+        enqueue.emit({ type: 'hw.reset' });
+      }),
+      /** A firmware-initiated MPIPL (§13.5) with the kernel's ranges registered: hostboot/SBE copy
+       *  them as at a kernel-requested MPIPL, but crash_fadump() never ran, so the crash info header
+       *  is the one written at registration (crashing_cpu FADUMP_CPU_UNKNOWN). Injected faults are
+       *  for opal_cec_reboot2(), which nobody calls here: they stay armed [I]. */
+      firmwareMpipl: enqueueActions(({ enqueue, context }) => {
+        const r = context.registration;
+        if (r === null) return;
+        const dump: PreservedDump = {
+          ...r,
+          memoryAtCrash: context.memory,
+          errorFlags: false,
+          regionsDumped: r.bootRegions.length,
+          regionsRegistered: context.regionsRegistered,
+          memoryIntact: true,
+          ...(context.cpusPresent !== config.onlineCpus ? { cpusAtCrash: context.cpusPresent } : {}),
+        };
+        enqueue.assign({ dump, registration: null, registeredThisBoot: false });
+        enqueue.emit({ type: 'hw.reset' });
+        enqueue.emit(bootEvent(context.memory, dump, context.cpusPresent, context.cmdline));
+      }),
+      refuseEnding: enqueueActions(({ enqueue }, p: { event: EndingName }) => {
+        enqueue.emit({
+          type: 'ignored',
+          reason: endingRefusal(config, p.event) ?? `no running kernel takes ${p.event} here [I]`,
+        });
+      }),
+      observeNone: enqueueActions(({ enqueue }, params: { reason: string }) => {
+        enqueue.emit({ type: 'dump.none', reason: params.reason });
+      }),
       armFault: assign({
         faults: ({ context, event }) =>
           event.type === 'firmware-error'
@@ -270,6 +334,7 @@ export function firmwareMachine(config: Config) {
     on: {
       'firmware-error': { actions: 'armFault' },
       'fw.reset': { actions: 'resetAndBoot' },
+      'fw.kexec': { actions: 'kexecBoot' },
       'fw.invalidate': { actions: 'invalidate' },
       'fw.unregister': { actions: 'unregister' },
       // ibm,os-term with nothing registered: the firmware just reboots [I].
@@ -295,12 +360,14 @@ export function firmwareMachine(config: Config) {
         },
       },
       boot: { actions: { type: 'ignore', params: { reason: 'the system is already running' } } },
+      ...endingTransitions(),
     },
     states: {
       off: {
         on: {
           boot: { target: 'noDumpRegistered', actions: 'bootOs' },
           'firmware-error': { actions: 'armFault' },
+          'power-off': { actions: { type: 'ignore', params: { reason: 'the system is already powered off' } } },
           '*': { actions: { type: 'ignore', params: { reason: 'the system is powered off: boot first' } } },
         },
       },
@@ -340,10 +407,19 @@ export function firmwareMachine(config: Config) {
             },
             { target: 'dumpPending', actions: 'preserve' },
           ],
+          // With no range taken (OPAL_RESOURCE at the first), the root's answer: nothing announced.
+          mpipl: { guard: 'mpiplPreserves', target: 'dumpPending', actions: 'firmwareMpipl' },
         },
       },
       dumpPending: {
         on: {
+          // A reset without the OS while a dump is held: the firmware boots again with it, as after
+          // a plain panic of the capture kernel [I].
+          'watchdog-reset': [
+            { guard: usable('watchdog-reset'), actions: 'resetAndBoot' },
+            ...refusedEnding('watchdog-reset'),
+          ],
+          mpipl: [{ guard: usable('mpipl'), actions: 'resetAndBoot' }, ...refusedEnding('mpipl')],
           'fw.invalidate': { target: 'noDumpRegistered', actions: 'invalidate' },
           // A production boot registering while a dump is held: the kernel found the dump not
           // active (OPAL: no range registered), so the new registration replaces it [I].
@@ -361,4 +437,72 @@ export function firmwareMachine(config: Config) {
   });
 }
 
+/** Why the firmware does not take an ending event here (§13), or null when it does. */
+function endingRefusal(config: Config, event: EndingName): string | null {
+  if (config.mechanism !== 'fadump')
+    return `the model states ${event} for fadump kernels only, not mechanism "${config.mechanism}" [I]`;
+  if (event === 'mpipl' && config.platform !== 'powernv')
+    return "a firmware-initiated MPIPL is OPAL's (PowerNV): pSeries has none; the HMC's dump restart (dump-restart) is the nearest";
+  if (event === 'petitboot-crash' && config.platform !== 'powernv')
+    return 'pSeries boots without petitboot: there is no petitboot kernel to crash';
+  return null;
+}
+
+/** The endings the firmware itself carries out (§13); kexec-reboot and dump-restart are the kernel's. */
+type EndingEvent = 'power-off' | 'watchdog-reset' | 'mpipl' | 'petitboot-crash';
+type EndingName = 'kexec-reboot' | EndingEvent;
+
+/** The firmware's answer to an ending it does not take: its reason as an `ignored` observation. */
+function refusedEnding(event: EndingName) {
+  return [{ actions: { type: 'refuseEnding' as const, params: { event } } }];
+}
+
 export type FirmwareMachine = ReturnType<typeof firmwareMachine>;
+
+const usable = (event: EndingName) => ({ type: 'usable' as const, params: { event } });
+
+/** The endings while the system runs (§13), where no state below says otherwise. */
+function endingTransitions() {
+  return {
+    // kexec -e is the running kernel's; the firmware hears it only when no kernel took it.
+    'kexec-reboot': refusedEnding('kexec-reboot'),
+    // The running kernels took it as a crash (system_reset_exception()); none runs here [I].
+    'dump-restart': {
+      actions: { type: 'ignore' as const, params: { reason: 'no kernel runs to take the system reset interrupt [I]' } },
+    },
+    'power-off': [
+      { guard: usable('power-off'), target: '#firmware.off', actions: 'powerOff' as const },
+      ...refusedEnding('power-off'),
+    ],
+    'watchdog-reset': [
+      {
+        guard: usable('watchdog-reset'),
+        actions: [
+          {
+            type: 'observeNone' as const,
+            params: { reason: NOT_TRIGGERED.watchdog },
+          },
+          'resetAndBoot' as const,
+        ],
+      },
+      ...refusedEnding('watchdog-reset'),
+    ],
+    // No kernel range registered: the KERNEL tag's opal_fdm shows registered_regions == 0
+    // (opal_fadump_dt_scan(): "Kernel regions not registered with f/w for MPIPL"), so the kernel
+    // boots as production; OPAL's own core is not modelled outside a capture boot [I].
+    mpipl: [
+      {
+        guard: usable('mpipl'),
+        actions: [
+          {
+            type: 'observeNone' as const,
+            params: { reason: NOT_TRIGGERED.mpiplUnregistered },
+          },
+          'resetAndBoot' as const,
+        ],
+      },
+      ...refusedEnding('mpipl'),
+    ],
+    'petitboot-crash': refusedEnding('petitboot-crash'),
+  };
+}

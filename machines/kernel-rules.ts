@@ -405,3 +405,11 @@ export function lmbRemovableBefore52(check: DlparCheck, k: DlparKernelView, lmb:
   const reservedPages = r.cma === null ? [r.area] : withRemoved([r.area], [r.cma]);
   return !reservedPages.some(hit);
 }
+
+/** Whether the running build's fadump_cleanup() on the kexec path (machine_shutdown() from
+ *  kernel_kexec(), kernel/kexec_core.c) unregisters a registered dump: src/kernel-versions.ts
+ *  kexecUnregisters, "powerpc/fadump: Unregister fadump on kexec down path" (docs/kernel-behaviour.md
+ *  §13.1). */
+export function kexecUnregisters(config: Config, build: KernelBuild): boolean {
+  return traitsOf(buildOf(config, build).version).kexecUnregisters;
+}

@@ -269,6 +269,13 @@ export function kexecMachine(config: Config) {
                   params: { saved: false, why: 'the kdump kernel panicked before the dump was saved' },
                 },
               },
+              // A system reset interrupt (docs/kernel-behaviour.md §13.4) ends it as a panic does.
+              'dump-restart': {
+                actions: {
+                  type: 'leaveCapture',
+                  params: { saved: false, why: 'the kdump kernel panicked before the dump was saved' },
+                },
+              },
             },
           },
           /** The dump is saved. This kernel cannot become the production kernel: only a reboot
@@ -283,6 +290,7 @@ export function kexecMachine(config: Config) {
               },
               reboot: { actions: { type: 'leaveCapture', params: { saved: true, why: '' } } },
               crash: { actions: { type: 'leaveCapture', params: { saved: true, why: '' } } },
+              'dump-restart': { actions: { type: 'leaveCapture', params: { saved: true, why: '' } } },
             },
           },
         },

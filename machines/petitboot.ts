@@ -13,6 +13,8 @@ export interface PetitbootContext {
   dump: PreservedDump | null;
   /** The default entry's command line, when a boot or reboot set one (§12). */
   cmdline: string | null;
+  /** A `petitboot-crash` event armed a panic of petitboot's kernel at its next boot (§13.6). */
+  panicArmed: boolean;
 }
 
 /** The command line petitboot's kexec passes on (§12): only one a boot or reboot set. */
@@ -23,8 +25,28 @@ export function petitbootMachine(config: Config) {
     types: { context: {} as PetitbootContext, events: {} as AnyEvent, emitted: {} as InternalEvent },
     guards: {
       preservesDump: ({ context }) => context.dump === null || config.petitbootPreservesDump,
+      panics: ({ context }) => context.panicArmed,
+      /** §13.6: only PowerNV boots petitboot; the model states its crash for fadump [I]. */
+      canArm: () => config.platform === 'powernv' && config.mechanism === 'fadump',
     },
     actions: {
+      arm: assign({ panicArmed: true }),
+      /** §13.6: petitboot's kernel panics before it kexecs. Built with CONFIG_PRESERVE_FA_DUMP (or
+       *  not), it has no crash_fadump() (fadump.c's CONFIG_PRESERVE_FA_DUMP part only reserves), so
+       *  its panic() ends in emergency_restart(), powernv's opal_cec_reboot(): a normal IPL, not an
+       *  MPIPL. The boot after it has no mpipl-boot, so the dump is gone [I: skiboot/hostboot do not
+       *  keep an unprocessed MPIPL across a normal IPL]. */
+      panic: enqueueActions(({ enqueue, context }) => {
+        if (context.dump !== null)
+          enqueue.emit({
+            type: 'dump.lost',
+            reason:
+              "petitboot's kernel panicked during the MPIPL boot: its reboot is a normal IPL (opal_cec_reboot()), which announces no dump [I]",
+          });
+        enqueue.emit({ type: 'fw.invalidate' });
+        enqueue.emit({ type: 'fw.reset' });
+        enqueue.assign({ memory: [], dump: null, cmdline: null, panicArmed: false });
+      }),
       load: assign(({ event }) =>
         event.type === 'bootloader.start'
           ? { memory: event.memory, dump: event.dump, cmdline: event.cmdline ?? null }
@@ -49,14 +71,18 @@ export function petitbootMachine(config: Config) {
   }).createMachine({
     id: 'petitboot',
     initial: 'off',
-    context: { memory: [], dump: null, cmdline: null },
+    context: { memory: [], dump: null, cmdline: null, panicArmed: false },
     states: {
       off: {
-        on: { 'bootloader.start': { target: 'booting', actions: 'load' } },
+        on: {
+          'bootloader.start': { target: 'booting', actions: 'load' },
+          'petitboot-crash': { guard: 'canArm', actions: 'arm' },
+        },
       },
       booting: {
         tags: ['transient'],
         always: [
+          { guard: 'panics', target: 'off', actions: 'panic' },
           { guard: 'preservesDump', target: 'off', actions: 'kexec' },
           { target: 'off', actions: 'kexecClobbered' },
         ],

@@ -261,6 +261,8 @@ export function phypDumpMachine(config: Config) {
           'sysfs.write': { actions: 'noSuchFile' },
           reboot: { target: 'off', actions: ['reboot', 'clear'] },
           crash: { target: 'off', actions: ['reboot', 'clear'] },
+          // A system reset interrupt (docs/kernel-behaviour.md §13.4) ends it as a panic does.
+          'dump-restart': { target: 'off', actions: ['reboot', 'clear'] },
           'dlpar.request': { actions: 'dlparReject' },
           'kexec-load': { actions: 'noCrashkernel' },
           'kexec-unload': { actions: 'nothingToUnload' },

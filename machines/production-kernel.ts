@@ -32,6 +32,7 @@ import {
   registerOutcome,
   registration,
   savedCommandLineLen,
+  kexecUnregisters,
   unregisterOk,
   type DlparKernelView,
 } from './kernel-rules';
@@ -158,7 +159,8 @@ export function productionKernelMachine(config: Config) {
       /** kdump memory is reserved: a crash goes to __crash_kexec(), kexec -p can load (§6). */
       kdumpReserved: ({ context }) => context.crashkernel !== null,
       /** A kernel with hypervisor-assisted dump (phyp-assisted-dump.txt): its panic ends in the hypervisor. */
-      phypKernel: ({ event }) => event.type === 'crash' && config.mechanism === 'phyp-assisted-dump',
+      phypKernel: ({ event }) =>
+        (event.type === 'crash' || event.type === 'dump-restart') && config.mechanism === 'phyp-assisted-dump',
       /** §1 early boot 7: with an area reserved, the kernel registers itself at boot (v6.0+). */
       registersAtBoot: ({ context }) => config.registerAtBoot && context.enabled && context.reservation !== null,
       writeIs: ({ context, event }, p: { registered: boolean; kind: WriteKind }) => {
@@ -396,6 +398,14 @@ export function productionKernelMachine(config: Config) {
         if (p.registered) enqueue.emit({ type: 'fw.unregister' });
         enqueue.emit(resetFor(event));
       }),
+      /** kexec -e (docs/kernel-behaviour.md §13.1): kernel_kexec() (kernel/kexec_core.c) runs
+       *  machine_shutdown(), so fadump_cleanup(), which unregisters a registered dump only from
+       *  "powerpc/fadump: Unregister fadump on kexec down path" on (src/kernel-versions.ts
+       *  kexecUnregisters); then the new kernel starts without the firmware. */
+      kexecShutdown: enqueueActions(({ enqueue, context }, p: { registered: boolean }) => {
+        if (p.registered && kexecUnregisters(config, context.build)) enqueue.emit({ type: 'fw.unregister' });
+        enqueue.emit({ type: 'fw.kexec' });
+      }),
       dlparReject: enqueueActions(({ enqueue, context, event }, p: { registered: boolean }) => {
         if (event.type !== 'dlpar.request') return;
         enqueue.emit({ type: 'dlpar.result', errno: dlparErrno(config, dlparView(context, p.registered), event) });
@@ -487,20 +497,27 @@ export function productionKernelMachine(config: Config) {
           'kexec-unload': { actions: 'kexecUnload' },
           'kexec.request': { actions: 'kexecRequest' },
           'cpu-hotplug': [{ guard: 'cpuDlparTakes', actions: 'cpuApply' }, { actions: 'cpuReject' }],
+          // A reset without the OS (power off, the watchdog's hard restart, a firmware-initiated
+          // MPIPL: docs/kernel-behaviour.md §13): this kernel is simply gone.
+          'hw.reset': { target: '#productionKernel.off' },
         },
         states: {
           notRegistered: {
             on: {
               write: writeTransitions(false),
               'sysfs.write': writeTransitions(false),
-              crash: [
-                { guard: 'kdumpReserved', target: '#productionKernel.crashed', actions: 'kexecCrash' },
-                { guard: 'phypKernel', target: '#productionKernel.crashed', actions: 'phypCrash' },
-                { target: '#productionKernel.crashed', actions: 'plainPanic' },
-              ],
+              crash: crashTransitions(false),
+              // §13.4: the HMC's dump restart is a system reset interrupt; system_reset_exception()
+              // (arch/powerpc/kernel/traps.c) calls crash_fadump(), then crash_kexec(), then dies:
+              // the kernel ends as it does at a crash.
+              'dump-restart': crashTransitions(false),
               reboot: {
                 target: '#productionKernel.shuttingDown',
                 actions: { type: 'shutdown', params: { registered: false } },
+              },
+              'kexec-reboot': {
+                target: '#productionKernel.shuttingDown',
+                actions: { type: 'kexecShutdown', params: { registered: false } },
               },
               'dlpar.request': dlparTransitions(false),
             },
@@ -509,10 +526,15 @@ export function productionKernelMachine(config: Config) {
             on: {
               write: writeTransitions(true),
               'sysfs.write': writeTransitions(true),
-              crash: { target: '#productionKernel.crashed', actions: 'osTerm' },
+              crash: crashTransitions(true),
+              'dump-restart': crashTransitions(true),
               reboot: {
                 target: '#productionKernel.shuttingDown',
                 actions: { type: 'shutdown', params: { registered: true } },
+              },
+              'kexec-reboot': {
+                target: '#productionKernel.shuttingDown',
+                actions: { type: 'kexecShutdown', params: { registered: true } },
               },
               'dlpar.request': dlparTransitions(true),
             },
@@ -590,6 +612,17 @@ export function productionKernelMachine(config: Config) {
       },
       { guard: is('unregister'), target: 'unregistering', actions: 'sendUnregister' as const },
       { actions: { type: 'reply' as const, params: { registered } } },
+    ];
+  }
+
+  /** A panic (or a system reset interrupt, §13.4): registered, crash_fadump(); else kdump's
+   *  __crash_kexec(), the 2007 dump's hypervisor, or a plain panic (§1 Crash). */
+  function crashTransitions(registered: boolean) {
+    if (registered) return [{ target: '#productionKernel.crashed', actions: 'osTerm' as const }];
+    return [
+      { guard: 'kdumpReserved' as const, target: '#productionKernel.crashed', actions: 'kexecCrash' as const },
+      { guard: 'phypKernel' as const, target: '#productionKernel.crashed', actions: 'phypCrash' as const },
+      { target: '#productionKernel.crashed', actions: 'plainPanic' as const },
     ];
   }
 

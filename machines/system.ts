@@ -66,6 +66,17 @@ export const EXTERNAL_ROUTES: Record<ExternalMachineEvent['type'], readonly Acto
   'kexec-loaded': ['kexec', 'firmware'],
   'kexec-unload': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
   'firmware-error': ['firmware'],
+  // Every way a kernel ends (docs/kernel-behaviour.md §13). kexec -e is the running kernel's
+  // (its machine_shutdown()); power off, the watchdog and a firmware-initiated MPIPL are the
+  // firmware's, with the capture kernel told of a power off so that it can say whether its dump was
+  // saved; a dump restart is a system reset interrupt, which the kernel takes as it takes a crash;
+  // petitboot's crash is armed in petitboot.
+  'kexec-reboot': ['productionKernel', 'captureKernel', 'firmware'],
+  'power-off': ['firmware', 'captureKernel'],
+  'watchdog-reset': ['firmware'],
+  'dump-restart': ['productionKernel', 'captureKernel', 'kexec', 'phypDump', 'firmware'],
+  mpipl: ['firmware'],
+  'petitboot-crash': ['petitboot', 'firmware'],
 };
 
 export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> = {
@@ -79,6 +90,7 @@ export const INTERNAL_ROUTES: Record<InternalEvent['type'], readonly ActorId[]> 
   'fw.invalidate': ['firmware'],
   'fw.os-term': ['firmware'],
   'fw.reset': ['firmware'],
+  'fw.kexec': ['firmware'],
   'dlpar.result': ['firmware'],
   'dlpar.cpus': ['firmware'],
   'sysfs.write': ['productionKernel', 'captureKernel'],

@@ -166,6 +166,10 @@ export const ConfigSchema = z
       .default({ endianness: 'same', headerSizes: 'same', ...CAPTURE_KERNEL_DEFAULT_MIB }),
     /** Allow `firmware-error` events (firmware call failures) in exploration. */
     faults: z.boolean().default(false),
+    /** Explore the ways a kernel ends besides crash and reboot (docs/kernel-behaviour.md §13):
+     *  kexec-reboot, power-off, watchdog-reset, dump-restart, and on PowerNV mpipl and
+     *  petitboot-crash. Off by default, so that other configurations explore what they did. */
+    endings: z.boolean().default(false),
     /** The production kernel's command line as /proc/cmdline shows it (what bootargs_append's
      *  -ENOSPC check counts: saved_command_line_len in bootargs_append_store(),
      *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
@@ -272,6 +276,8 @@ export interface Config {
     readonly workingMiB: number;
   };
   readonly faults: boolean;
+  /** The endings events are in the exploration's alphabet (src/explore/alphabet.ts). */
+  readonly endings: boolean;
   /** The command line given, or null for the default (kernelCmdline()). */
   readonly cmdline: string | null;
   /** CONFIG_NR_CPUS. */
@@ -675,6 +681,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
         workingMiB: c.captureKernel.workingMiB,
       },
       faults: c.faults,
+      endings: c.endings,
       cmdline: c.cmdline ?? null,
       nrCpus: c.nrCpus,
       rebootCmdlines: c.rebootCmdlines,
@@ -721,6 +728,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
     captureKernel: { ...c.captureKernel },
     faults: c.faults,
+    // Only when on, so that other configurations read as before.
+    ...(c.endings ? { endings: true } : {}),
     cmdline: kernelCmdline(c),
     nrCpus: c.nrCpus,
     // Only when given, so that configurations without it read as before.
@@ -779,6 +788,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['captureKernel', 'initrdMiB'],
   ['captureKernel', 'workingMiB'],
   ['faults'],
+  ['endings'],
   ['nrCpus'],
   ['udevRule'],
   ['rebootCmdlines'],
@@ -860,6 +870,8 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return v ? 'faults' : null;
     case 'rebootCmdlines':
       return Array.isArray(v) ? rebootCmdlinesToken(v.map(String)) : null;
+    case 'endings':
+      return v ? 'endings' : null;
     default:
       return null;
   }

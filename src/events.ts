@@ -103,6 +103,28 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('kexec-loaded') }).strict(),
   /** `kexec -p -u`: unload the crash image (§6). */
   z.object({ event: z.literal('kexec-unload') }).strict(),
+  // Every way a kernel ends (docs/kernel-behaviour.md §13).
+  /** `kexec -l` of the running kernel's image, then `kexec -e`: kernel_kexec() (kernel/kexec_core.c)
+   *  runs machine_shutdown(), so fadump_cleanup(), then boots the same kernel with the same command
+   *  line, without the firmware (§13.1). */
+  z.object({ event: z.literal('kexec-reboot') }).strict(),
+  /** The partition (or machine) loses power: no OS involvement; the firmware forgets the
+   *  registration and memory is not preserved; the next `boot` is a cold boot (§13.2). */
+  z.object({ event: z.literal('power-off') }).strict(),
+  /** The platform watchdog's hard restart (pseries-wdt's default action,
+   *  PSERIES_WDTF_ACTION_HARD_RESTART, drivers/watchdog/pseries-wdt.c): the hypervisor restarts the
+   *  partition without the OS (§13.3). */
+  z.object({ event: z.literal('watchdog-reset') }).strict(),
+  /** The HMC's "dump restart" (chsysstate -o dumprestart): a system reset interrupt to the
+   *  partition, system_reset_exception() (arch/powerpc/kernel/traps.c), which ends as a crash does
+   *  (QEMU: QMP inject-nmi) (§13.4). */
+  z.object({ event: z.literal('dump-restart') }).strict(),
+  /** A firmware-initiated MPIPL on PowerNV with no kernel crash: an OPAL assert or an
+   *  SBE-initiated dump (§13.5). */
+  z.object({ event: z.literal('mpipl'), trigger: z.enum(['opal-assert', 'sbe']) }).strict(),
+  /** Petitboot's own kernel panics during its next boot (the MPIPL boot when a dump waits): armed
+   *  now, it happens when the firmware next boots petitboot (PowerNV, §13.6). */
+  z.object({ event: z.literal('petitboot-crash') }).strict(),
   /** Fault injection: the firmware's next call of that kind returns rc; or, with call
    *  'preserve-partial' and `regions` (no rc), the next dump the firmware takes copies only the
    *  first `regions` boot-memory regions in full and none of the rest (docs/kernel-behaviour.md
@@ -162,6 +184,8 @@ export function describeEvent(e: ExternalEvent): string {
     case 'boot':
     case 'reboot':
       return e.cmdline === undefined ? e.event : `${e.event} with cmdline ${JSON.stringify(e.cmdline)}`;
+    case 'mpipl':
+      return `mpipl ${e.trigger}`;
     default:
       return e.event;
   }
@@ -347,6 +371,8 @@ export type InternalEvent =
   | { type: 'fw.os-term'; header: CrashInfoHeader; elfcorehdr: PtLoad[] | null; paramArea: string | null }
   /** cmdline: a reboot's new stored command line (§12). */
   | { type: 'fw.reset'; cmdline?: string }
+  /** kexec -e: the running kernel jumps into the new one; the firmware does not boot (§13.1). */
+  | { type: 'fw.kexec' }
   | { type: 'dlpar.result'; errno: Errno | null }
   /** A processor DLPAR took: the partition now has `present` CPUs (§11). */
   | { type: 'dlpar.cpus'; present: number }
@@ -405,6 +431,13 @@ export function resetFor(event: AnyEvent): InternalEvent {
     ? { type: 'fw.reset', cmdline: event.cmdline }
     : { type: 'fw.reset' };
 }
+/** The reasons of a `dump.none` for a kernel that ended without anything calling the dump
+ *  mechanism (docs/kernel-behaviour.md §13): armed or not, no dump is taken. */
+export const NOT_TRIGGERED = {
+  watchdog:
+    'watchdog hard restart: the hypervisor restarts the partition without the OS, nothing calls crash_fadump(): no dump',
+  mpiplUnregistered: 'a firmware-initiated MPIPL with no kernel range registered (registered_regions == 0): no vmcore',
+} as const;
 export type AnyEvent = ExternalMachineEvent | InternalEvent;
 
 /** The name a user's kexec syscall answer carries: it travels back to the user as the same

@@ -107,6 +107,11 @@ export interface KernelTraits {
    *  logged "Reserving %ldMB of memory at %ldMB for crashkernel (System RAM: %ldMB)" and "Failed to
    *  reserve memory for crashkernel!" (src/memory/crashkernel.ts). */
   readonly crashkernelGeneric: boolean;
+  /** fadump_cleanup() (arch/powerpc/kernel/fadump.c), which machine_shutdown() runs on the kexec
+   *  path (kernel_kexec(), kernel/kexec_core.c), unregisters a registered dump. Before, it only
+   *  invalidated an active dump, so a `kexec -e`'d kernel met the old registration: RTAS -9,
+   *  "already registered" (docs/kernel-behaviour.md §13.1). */
+  readonly kexecUnregisters: boolean;
 }
 
 /** One upstream change to fadump's observable behaviour. */
@@ -146,6 +151,7 @@ const BEFORE: KernelTraits = {
   everySectionComplete: false,
   crashkernelRejectsRamSize: false,
   crashkernelGeneric: false,
+  kexecUnregisters: false,
 };
 
 /** The table, oldest first. A later row overrides an earlier one for the traits it sets. */
@@ -176,6 +182,17 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
     // (is_fadump_boot_memory_area()); the release is the one of 98b8cd7f7564, posted with it [I].
     // The area itself is all reserved pages until CMA (4.20), so it refuses too.
     sets: { dlparCheck: 'boot-memory' },
+  },
+  {
+    since: '4.17',
+    commit: null,
+    title: 'powerpc/fadump: Unregister fadump on kexec down path (Mahesh Salgaonkar, 2018)',
+    // fadump_cleanup(): `else if (fw_dump.dump_registered) { /* Un-register Firmware-assisted
+    // dump if it was registered. */ fadump_unregister_dump(&fdm); ... }`: "otherwise the fadump
+    // registration in new kexec-ed kernel complains that fadump is already registered". Taken to
+    // the stable series (SUSE's bnc#1012382 stable updates and RHEL 7's [1622084] carry it); the
+    // commit id and first release are not verified [I: 4.17, the 2018 spring merge window].
+    sets: { kexecUnregisters: true },
   },
   {
     since: '4.20',

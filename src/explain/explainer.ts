@@ -223,9 +223,11 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
       ? { why: staleWhy(v), detail: staleLines(v, h) }
       : v.kind === 'not-armed'
         ? { why: `the crash found nothing armed (${v.message}): no vmcore`, detail: [states] }
-        : v.kind === 'captured-partial'
-          ? { why: `the vmcore lacks what the firmware did not preserve: ${v.summary}`, detail: [states] }
-          : { why: `the crash left no /proc/vmcore: dump ${v.summary}`, detail: [states] };
+        : v.kind === 'not-triggered'
+          ? { why: `${v.message}`, detail: [states] }
+          : v.kind === 'captured-partial'
+            ? { why: `the vmcore lacks what the firmware did not preserve: ${v.summary}`, detail: [states] }
+            : { why: `the crash left no /proc/vmcore: dump ${v.summary}`, detail: [states] };
   switch (c.property.id) {
     case 'accurate-vmcore':
       if (v.kind === 'captured-stale') return { why: staleWhy(v), detail: staleLines(v, h) };

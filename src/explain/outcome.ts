@@ -5,6 +5,7 @@
 // paths spec. An observer: it reads the system state and changes nothing.
 import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
+import { NOT_TRIGGERED } from '../events';
 import { kdumpPtLoads } from '../memory/kdump';
 import { normalize, subtract, totalSize, type PtLoad, type Range } from '../memory/layout';
 import { diffPtLoads, memoryText, ptLoadsText, rangesText, sizeText } from '../memory/map';
@@ -21,6 +22,9 @@ export type CaptureMechanism = 'fadump' | 'kdump' | 'phyp-assisted-dump';
  *  - `not-armed`: a crash found no dump mechanism armed: panic() goes on, the machine reboots, no
  *    vmcore (`message`: the model's reason, e.g. "fadump is not registered: a plain panic, no
  *    dump");
+ *  - `not-triggered`: the kernel ended without a crash the dump mechanism hears (a watchdog hard
+ *    restart, a firmware-initiated MPIPL with nothing registered: docs/kernel-behaviour.md §13): no
+ *    vmcore, armed or not (`message`: the model's reason);
  *  - `captured-accurate`: the vmcore's PT_LOADs describe exactly the crashed kernel's memory;
  *  - `captured-stale`: they do not: `missing` (memory at the crash the vmcore does not describe)
  *    and `extra` (ranges it describes that were not memory at the crash, or belong to the reserved
@@ -38,6 +42,7 @@ export type CaptureMechanism = 'fadump' | 'kdump' | 'phyp-assisted-dump';
 export type DumpVerdict =
   | { kind: 'none'; summary: string }
   | { kind: 'not-armed'; message: string; summary: string }
+  | { kind: 'not-triggered'; message: string; summary: string }
   | {
       kind: 'captured-accurate';
       mechanism: CaptureMechanism;
@@ -80,6 +85,7 @@ export type DumpVerdict =
 export const DUMP_VERDICT_KINDS = [
   'none',
   'not-armed',
+  'not-triggered',
   'captured-accurate',
   'captured-stale',
   'captured-partial',
@@ -159,6 +165,8 @@ export function dumpVerdict(config: Config, state: SystemState, previous: DumpVe
   if (state.dump === 'none') {
     if (state.dumpReason === null) return { kind: 'none', summary: 'none (no crash yet)' };
     const message = state.dumpReason;
+    if ((Object.values(NOT_TRIGGERED) as string[]).includes(message))
+      return { kind: 'not-triggered', message, summary: `not-triggered: ${message}` };
     return {
       kind: 'not-armed',
       message,

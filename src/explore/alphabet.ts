@@ -67,6 +67,17 @@ export function alphabet(config: Config): ExternalEvent[] {
       w(RELEASE_REGION, '0x40000000\n'),
     );
   }
+  // Every way a kernel ends (docs/kernel-behaviour.md §13), only where the configuration asks for
+  // them (endings: true), so that every other configuration explores what it did.
+  if (config.endings && config.mechanism === 'fadump') {
+    events.push(
+      { event: 'kexec-reboot' },
+      { event: 'power-off' },
+      { event: 'watchdog-reset' },
+      { event: 'dump-restart' },
+    );
+    if (config.platform === 'powernv') events.push({ event: 'mpipl', trigger: 'sbe' }, { event: 'petitboot-crash' });
+  }
   if (config.faults) {
     if (config.platform === 'pseries') {
       events.push(

@@ -26,6 +26,9 @@ export function performable(e: ExternalEvent): boolean {
     e.event === 'write' ||
     e.event === 'crash' ||
     e.event === 'reboot' ||
+    // The HMC's dump restart is QEMU's nmi (QMP inject-nmi): a system reset interrupt on every
+    // vCPU (docs/kernel-behaviour.md §13.4).
+    e.event === 'dump-restart' ||
     e.event === 'save-dump' ||
     // By count: pc-dimms the path adds and removes. By address: device_del of the pc-dimm
     // holding it (a DIMM present at boot or added); a drc index names no DIMM.
@@ -134,6 +137,14 @@ class PathRunner {
         this.boot = b.boot;
         if (e.event === 'crash') this.dying = dyingLines(g.text(from, b.at));
         return { errno: null, said: null };
+      }
+      case 'dump-restart': {
+        // QMP inject-nmi: system_reset_exception() in the guest ends it as a crash does (§13.4).
+        const g = this.live();
+        const from = g.mark();
+        await g.qmpCommand('inject-nmi', {}, this.t.command);
+        this.boot = (await g.booted(this.t.crashToCapture, from)).boot;
+        return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {
         const said = (await this.live().command('savedump', this.t.saveDump)).join('\n');

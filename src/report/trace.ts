@@ -283,6 +283,7 @@ function dumpFact(o: DumpVerdict): string {
   switch (o.kind) {
     case 'lost':
     case 'not-armed':
+    case 'not-triggered':
       return `${o.kind}: ${o.message}`;
     case 'captured-stale':
       return `captured-stale${o.missing.length ? `: misses ${rangesText(o.missing)}` : ''}${o.extra.length ? `${o.missing.length ? ',' : ':'} describes ${rangesText(o.extra)} in excess` : ''}`;

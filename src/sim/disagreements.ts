@@ -93,7 +93,8 @@ const D6: Disagreement = {
   },
   recognises: (config, diff) =>
     config.platform === 'pseries' &&
-    diff.event?.event === 'crash' &&
+    // A dump restart is taken as a crash (docs/kernel-behaviour.md §13.4).
+    (diff.event?.event === 'crash' || diff.event?.event === 'dump-restart') &&
     diff.fields.every(
       (f) =>
         f.field === BOOTARGS_APPEND ||

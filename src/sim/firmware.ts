@@ -77,6 +77,11 @@ export interface OpalRange {
 export class PhysRam {
   private readonly objects = new Map<string, RamObject>();
 
+  /** Power off: nothing the kernels left survives. */
+  clear(): void {
+    this.objects.clear();
+  }
+
   write(addr: number, o: RamObject): void {
     this.objects.set(`${o.kind}@${addr}`, o);
   }
@@ -365,6 +370,39 @@ export class Firmware {
 
   // -------------------------------------------------------------------------------------------
   // OPAL MPIPL
+
+  /** Power off (docs/kernel-behaviour.md §13.2): the registration, any dump taken and the RAM's
+   *  contents are gone; the partition keeps its LMBs and processors [I]. */
+  powerOff(): void {
+    this.poweredOn = false;
+    this.rtasRegistered = null;
+    this.rtasDump = null;
+    this.opalRanges = [];
+    this.opalKernelTag = 0;
+    this.mpiplPreserved = false;
+    this.ram.clear();
+  }
+
+  /** A firmware-initiated MPIPL (an OPAL assert or the SBE, §13.5): the ranges the kernel added
+   *  are preserved as at opal_cec_reboot2(OPAL_REBOOT_MPIPL), without the kernel: its crash info
+   *  header is still the one written at registration. Armed faults are for opal_cec_reboot2(),
+   *  which nobody calls: they stay [I]. Returns false when the kernel metadata the KERNEL tag
+   *  points to counts no registered region (what opal_fadump_dt_scan() of the next kernel reads:
+   *  registered_regions == 0, it boots as production), so the model reboots without announcing a
+   *  dump (OPAL's own core outside a capture boot is not stated) [I]. */
+  opalFirmwareMpipl(): boolean {
+    const md = this.opalKernelTag === 0 ? null : this.ram.read('opal-fdm', this.opalKernelTag);
+    if (md === null || md.registeredRegions === 0) return false;
+    this.mpiplPreserved = true;
+    this.opalRanges = [];
+    return true;
+  }
+
+  /** OPAL's CPU state data (the CPU tag's register save area) after an MPIPL holds every thread's
+   *  registers: the model states no fault in it [I]. */
+  opalCpuStateDataValid(): boolean {
+    return this.platform === 'powernv';
+  }
 
   opalMpiplAddRange(r: OpalRange): OpalRc {
     const injected = this.take('register');

@@ -87,13 +87,33 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
   let dump: DumpOutcome = 'none';
   /** User space has copied /proc/vmcore away in this boot. */
   let saved = false;
+  /** A `petitboot-crash` event armed a panic of petitboot's next boot (docs/kernel-behaviour.md §13.6). */
+  let petitbootPanics = false;
 
   /** Firmware IPL: pSeries boots the kernel through the normal bootloader; OPAL boots petitboot,
    *  which kexecs the kernel (§4). The bootloader boots the capture kernel when a dump waits. */
-  function bootOs(): void {
+  function bootOs(how: 'firmware' | 'kexec' = 'firmware'): void {
     saved = false;
     let dt = fw.deviceTree();
-    if (config.platform === 'powernv')
+    if (how === 'kexec') {
+      // kexec -e (§13.1): no firmware, no petitboot; the new kernel gets the old one's device tree,
+      // which announces no dump once fadump_cleanup() has run.
+      dt = {
+        ...dt,
+        rtas: dt.rtas === null ? null : { ...dt.rtas, kernelDump: null },
+        opal: dt.opal === null ? null : { ...dt.opal, mpiplBoot: false },
+      };
+    } else if (config.platform === 'powernv' && petitbootPanics) {
+      // §13.6: petitboot's kernel panics before it kexecs; its panic() reboots with
+      // opal_cec_reboot(), a normal IPL, which announces no dump [I].
+      petitbootPanics = false;
+      if (fw.dumpPending()) {
+        fw.opalMpiplFreePreservedMemory();
+        dump = 'lost';
+      }
+      bootOs();
+      return;
+    } else if (config.platform === 'powernv')
       dt = petitbootBoot(fw, dt, config.petitbootPreservesDump && !faults.on('petitboot-not-preserving'));
     const announced = (dt.rtas?.kernelDump ?? null) !== null || dt.opal?.mpiplBoot === true;
     // The bootloader boots the capture build when a dump waits; that object runs on after
@@ -128,6 +148,63 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
     return step(event);
   }
 
+  /** The running kernel panics (a crash, or a system reset interrupt: §13.4). */
+  function crash(): SimStep {
+    if (kernel === null) return IGNORED;
+    const r = kernel.crash_fadump();
+    if (r === 'not-registered') {
+      // A plain panic (no machine_shutdown, so no fadump_cleanup): no dump, unless the firmware
+      // still holds one from before.
+      if (faults.on('capture-panic-invalidates')) kernel.fadump_cleanup();
+      if (!fw.dumpPending()) dump = 'none';
+    } else if (r === 'failed' || r === 'no-firmware-registration') {
+      dump = 'lost';
+    }
+    resetAndBoot();
+    return ACCEPTED;
+  }
+
+  /** machine_shutdown() -> fadump_cleanup(), then the firmware's reboot or kexec -e (§13.1). */
+  function shutdown(how: 'reboot' | 'kexec', cmdline?: string): SimStep {
+    if (kernel === null) return IGNORED;
+    const unsaved = kernel.vmcore !== null && !saved;
+    kernel.fadump_cleanup(how);
+    // A reboot's new command line goes to the boot loader (§12).
+    storeCmdline(cmdline);
+    if (unsaved && !fw.dumpPending()) dump = 'lost';
+    if (how === 'reboot') {
+      resetAndBoot();
+    } else {
+      kernel = null;
+      kdump.reset();
+      bootOs('kexec');
+    }
+    return ACCEPTED;
+  }
+
+  /** The endings the firmware carries out without the OS (§13.2, §13.3, §13.5). */
+  function firmwareEnding(event: Extract<ExternalEvent, { event: 'power-off' | 'watchdog-reset' | 'mpipl' }>): SimStep {
+    if (kernel === null) return IGNORED;
+    if (event.event === 'power-off') {
+      if (kernel.vmcore !== null && !saved) dump = 'lost';
+      fw.powerOff();
+      kernel = null;
+      kdump.reset();
+      return ACCEPTED;
+    }
+    if (event.event === 'mpipl') {
+      if (config.platform !== 'powernv') return IGNORED;
+      // A dump already held stays held; else the ranges the kernel added are preserved, or, with
+      // none, nothing is announced.
+      if (!fw.dumpPending() && !fw.opalFirmwareMpipl()) dump = 'none';
+      resetAndBoot();
+      return ACCEPTED;
+    }
+    if (!fw.dumpPending()) dump = 'none';
+    resetAndBoot();
+    return ACCEPTED;
+  }
+
   function step(event: ExternalEvent): SimStep {
     switch (event.event) {
       case 'firmware-error':
@@ -139,30 +216,22 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         storeCmdline(event.cmdline);
         bootOs();
         return ACCEPTED;
-      case 'crash': {
-        if (kernel === null) return IGNORED;
-        const r = kernel.crash_fadump();
-        if (r === 'not-registered') {
-          // A plain panic (no machine_shutdown, so no fadump_cleanup): no dump, unless the firmware
-          // still holds one from before.
-          if (faults.on('capture-panic-invalidates')) kernel.fadump_cleanup();
-          if (!fw.dumpPending()) dump = 'none';
-        } else if (r === 'failed' || r === 'no-firmware-registration') {
-          dump = 'lost';
-        }
-        resetAndBoot();
+      // §13.4: a dump restart's system_reset_exception() calls crash_fadump() as a panic does.
+      case 'crash':
+      case 'dump-restart':
+        return crash();
+      case 'reboot':
+        return shutdown('reboot', event.cmdline);
+      case 'kexec-reboot':
+        return shutdown('kexec');
+      case 'power-off':
+      case 'watchdog-reset':
+      case 'mpipl':
+        return firmwareEnding(event);
+      case 'petitboot-crash':
+        if (config.platform !== 'powernv') return IGNORED;
+        petitbootPanics = true;
         return ACCEPTED;
-      }
-      case 'reboot': {
-        if (kernel === null) return IGNORED;
-        const unsaved = kernel.vmcore !== null && !saved;
-        // machine_shutdown() -> fadump_cleanup().
-        kernel.fadump_cleanup();
-        storeCmdline(event.cmdline);
-        if (unsaved && !fw.dumpPending()) dump = 'lost';
-        resetAndBoot();
-        return ACCEPTED;
-      }
       case 'save-dump':
         // Copying the dump a second time changes nothing.
         if (kernel === null || kernel.vmcore === null || saved) return IGNORED;

@@ -75,7 +75,7 @@ export class KdumpService {
     // fallback to kdump when fadump is not enabled.
     if (!fadumpMode && this.config.distro === 'sles' && this.config.mechanism === 'fadump')
       return 'fadump is not enabled in the kernel.';
-    if (!fadumpMode && !kernel.crashkernelReserved) return 'No memory reserved for crash kernel';
+    if (!fadumpMode && kernel.crashk_res === null) return 'No memory reserved for crash kernel';
     if (this.config.captureKernelImage === 'missing') return 'Failed to detect kdump kernel location';
     return null;
   }

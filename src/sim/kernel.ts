@@ -12,6 +12,7 @@
 // src/memory/layout.ts: it is a second, independent statement of the same behaviour.
 import type { Config } from '../config';
 import type { Errno } from '../events';
+import { traitsOf } from '../kernel-versions';
 import {
   CMA_MIN_ALIGNMENT_BYTES,
   COMMAND_LINE_SIZE,
@@ -705,14 +706,18 @@ export class Kernel implements FadumpKernel {
     this.ops.fadump_invalidate();
   }
 
-  /** fadump_cleanup(), from machine_shutdown() on every reboot, halt, power-off or kexec. */
-  fadump_cleanup(): void {
+  /** fadump_cleanup(), from machine_shutdown() on every reboot, halt, power-off or kexec. On the
+   *  kexec path (`path` 'kexec', kernel_kexec() in kernel/kexec_core.c) a release before
+   *  "powerpc/fadump: Unregister fadump on kexec down path" leaves a registered dump registered
+   *  (docs/kernel-behaviour.md §13.1); the reboot path is taken to unregister in every release [I]. */
+  fadump_cleanup(path: 'reboot' | 'kexec' = 'reboot'): void {
     const f = this.fw_dump;
     if (!f.fadump_supported) return;
     if (f.dump_active) {
       if (!this.bug('no-invalidate-on-capture-reboot')) this.fadump_invalidate();
     } else if (f.dump_registered) {
-      if (!this.bug('no-unregister-on-reboot')) this.fadump_unregister();
+      const unregisters = path === 'reboot' || traitsOf(this.env.image.version).kexecUnregisters;
+      if (unregisters && !this.bug('no-unregister-on-reboot')) this.fadump_unregister();
     }
   }
 

@@ -199,8 +199,12 @@ export class OpalFadump implements FadumpOps {
   }
 
   fadump_process(): number {
+    // opal_fadump_build_cpu_notes(): -ENODEV only when the firmware's CPU state data gives no
+    // note and the header names no crashing CPU. The model takes OPAL's CPU data as valid [I], so
+    // a firmware-initiated MPIPL (crashing_cpu FADUMP_CPU_UNKNOWN, no crash_fadump(): §13.5) is
+    // processed from it alone.
     const h = this.k.env.fw.ram.read('crash-info-header', this.k.fw_dump.fadumphdr_addr);
-    if (h !== null && h.crashingCpu === FADUMP_CPU_UNKNOWN) return -19;
+    if (h !== null && h.crashingCpu === FADUMP_CPU_UNKNOWN && !this.k.env.fw.opalCpuStateDataValid()) return -19;
     return 0;
   }
 

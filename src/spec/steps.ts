@@ -6,7 +6,15 @@
 // (`fadump-model paths --format sh|md`, README "Running the regression spec").
 import type { Config } from '../config';
 import { dumpVerdict, type DumpVerdict } from '../explain/outcome';
-import { hotplugTarget, hotplugWhat, lmbDrcIndex, toMachineEvent, type Errno, type ExternalEvent } from '../events';
+import {
+  describeEvent,
+  hotplugTarget,
+  hotplugWhat,
+  lmbDrcIndex,
+  toMachineEvent,
+  type Errno,
+  type ExternalEvent,
+} from '../events';
 import { createSystem, type System, type SystemState } from '../../machines/system';
 import type { PtLoad } from '../memory/layout';
 import { expectedSteps, type ExpectedStep } from '../explore/suite';
@@ -169,6 +177,64 @@ function namedLmbStep(c: Config, e: Extract<ExternalEvent, { event: 'memory-hotp
   };
 }
 
+/** How a QA engineer ends the running kernel one of the §13 ways (docs/kernel-behaviour.md). */
+function endingStep(c: Config, e: ExternalEvent): How {
+  switch (e.event) {
+    case 'kexec-reboot':
+      return {
+        kind: 'manual',
+        hmc: 'in the LPAR: kexec -l /boot/vmlinuz-$(uname -r) --initrd=/boot/initramfs-$(uname -r).img --reuse-cmdline, then kexec -e',
+        qemu: 'the same',
+      };
+    case 'power-off':
+      return {
+        kind: 'manual',
+        hmc: 'on the HMC: chsysstate -r lpar -m <managed-system> -n <lpar-name> -o shutdown --immed',
+        qemu: 'in the monitor, quit (the next boot starts QEMU again with the same command)',
+      };
+    case 'watchdog-reset':
+      return {
+        kind: 'manual',
+        hmc: 'in the LPAR: modprobe pseries-wdt (action=1, hard restart, the default); open /dev/watchdog and stop writing to it for its timeout (60 s)',
+        qemu: "the same (QEMU's spapr H_WATCHDOG), or in the monitor, system_reset",
+      };
+    case 'dump-restart':
+      return {
+        kind: 'manual',
+        hmc: 'on the HMC: chsysstate -r lpar -m <managed-system> -n <lpar-name> -o dumprestart',
+        qemu: 'in the monitor, nmi (QMP inject-nmi): a system reset interrupt on every vCPU',
+      };
+    case 'mpipl':
+      if (c.platform !== 'powernv') return notOnPseries('a firmware-initiated MPIPL');
+      return {
+        kind: 'manual',
+        hmc:
+          e.trigger === 'opal-assert'
+            ? 'a skiboot test build that asserts (an OPAL assert ends in an MPIPL when the kernel registered for it)'
+            : "on the BMC: an SBE-initiated memory-preserving IPL (S0 interrupt), per the platform's service documentation",
+        qemu: "QEMU's powernv machine does not perform an MPIPL: skip (s)",
+      };
+    case 'petitboot-crash':
+      if (c.platform !== 'powernv') return notOnPseries("petitboot's crash");
+      return {
+        kind: 'manual',
+        hmc: "arm it: at the next boot (the MPIPL boot after a crash), in petitboot's shell before it kexecs, echo c > /proc/sysrq-trigger",
+        qemu: "the same with QEMU's powernv machine and a petitboot image [I]",
+      };
+    default:
+      return { kind: 'manual', hmc: describeEvent(e), qemu: 'the same' };
+  }
+}
+
+function notOnPseries(what: string): How {
+  return {
+    kind: 'manual',
+    hmc: `${what}: PowerNV only; skip (s)`,
+    qemu: 'skip (s)',
+    notApplicable: true,
+  };
+}
+
 /** How a QA engineer performs an event on this configuration's system. */
 export function howOf(c: Config, e: ExternalEvent): How {
   const lmbMiB = c.lmbBytes / (1024 * 1024);
@@ -264,6 +330,14 @@ export function howOf(c: Config, e: ExternalEvent): How {
       return { kind: 'manual', hmc: 'let the held kexec -p return', qemu: 'the same' };
     case 'kexec-unload':
       return { kind: 'manual', hmc: 'run kexec -p -u', qemu: 'the same' };
+    // docs/kernel-behaviour.md §13: every way a kernel ends.
+    case 'kexec-reboot':
+    case 'power-off':
+    case 'watchdog-reset':
+    case 'dump-restart':
+    case 'mpipl':
+    case 'petitboot-crash':
+      return endingStep(c, e);
   }
 }
 

@@ -203,7 +203,18 @@ export function productionMemory(s: SystemState): { total: number; withheld: num
   return { total: totalSize(c.memory), withheld, captureNeeds };
 }
 
+/** The endings of docs/kernel-behaviour.md §13 besides crash and reboot: each ends the running
+ *  kernel, so each is a deliberate change of what is armed. */
+const isEnding = (e: ExternalEvent): boolean =>
+  e.event === 'kexec-reboot' ||
+  e.event === 'power-off' ||
+  e.event === 'watchdog-reset' ||
+  e.event === 'dump-restart' ||
+  e.event === 'mpipl' ||
+  e.event === 'petitboot-crash';
+
 const isDeliberate = (e: ExternalEvent): boolean =>
+  isEnding(e) ||
   e.event === 'crash' ||
   // `systemctl stop`/`restart kdump` unregister or unload on purpose (docs/kernel-behaviour.md §5
   // "The kdump service"); restart's window until its start half is the user's choice.
@@ -233,7 +244,8 @@ export const PROPERTIES: readonly Property[] = [
     source:
       'docs/kernel-behaviour.md §1.3, §1.4, §6; docs/sources.md §1 (the goal of fadump), §2 (kdump), §3 (hypervisor-assisted dump)',
     notApplicable: armable,
-    triggers: (e) => e.event === 'crash',
+    // A dump restart is a system reset interrupt the kernel takes as a crash (docs/kernel-behaviour.md §13.4).
+    triggers: (e) => e.event === 'crash' || e.event === 'dump-restart',
     holds: (s) => !armed(s.pre) || anyVmcoreUp(s.post),
   },
   {
@@ -255,6 +267,7 @@ export const PROPERTIES: readonly Property[] = [
       'docs/kernel-behaviour.md §5, §6 (kdump: reload, or CONFIG_CRASH_HOTPLUG); docs/sources.md §4 and §5 ("fadump is always ready")',
     notApplicable: armable,
     triggers: (e) =>
+      isEnding(e) ||
       e.event === 'crash' ||
       e.event === 'memory-hotplug' ||
       e.event === 'reboot' ||
@@ -271,7 +284,10 @@ export const PROPERTIES: readonly Property[] = [
       if (s.event.event === 'memory-hotplug') return s.handled && s.errno === null && armed(s.pre) ? 1 : m;
       return 0;
     },
-    holds: (s, m, c) => s.event.event !== 'crash' || m === 0 || vmcoreAccurate(s.post, c),
+    // A dump restart ends the kernel as a crash does (docs/kernel-behaviour.md
+    // §13.4); the other endings disarm by choice.
+    holds: (s, m, c) =>
+      (s.event.event !== 'crash' && s.event.event !== 'dump-restart') || m === 0 || vmcoreAccurate(s.post, c),
   },
   {
     id: 'no-second-reboot',
@@ -485,6 +501,7 @@ export const PROPERTIES: readonly Property[] = [
     // Every event that can arm or disarm (or crash); hotplug, save-dump, firmware-error and the
     // other writes change neither.
     triggers: (e) =>
+      isEnding(e) ||
       e.event === 'crash' ||
       e.event === 'boot' ||
       e.event === 'reboot' ||

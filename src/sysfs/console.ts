@@ -203,8 +203,7 @@ function releaseLines(post: SystemState, pageSize: number): string[] {
  *  "fadump: " ones at a fadump boot [I: the model lists them after]. */
 function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
-  const booted =
-    (event.event === 'boot' && running(pre) !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  const booted = (event.event === 'boot' && running(pre) !== 'production') || BOOTS_ANEW.has(event.event);
   const out: string[] = [];
   if (event.event === 'crash' && pre.actors.kexec.matches('loaded') && post.dump === 'lost' && kdumpOom(post))
     out.push(...CAPTURE_OOM_LINES);
@@ -215,6 +214,17 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
 
 /** The dump was lost because the kdump kernel ran out of memory (captureOom()). */
 const kdumpOom = (post: SystemState) => (post.dumpReason ?? '').startsWith('the kdump kernel ran out of memory');
+
+/** The events after which a production kernel has booted anew: a reboot, a crash, and the other
+ *  endings of docs/kernel-behaviour.md §13 (kexec -e, the watchdog, a dump restart, an MPIPL). */
+const BOOTS_ANEW: ReadonlySet<ExternalEvent['event']> = new Set([
+  'reboot',
+  'crash',
+  'kexec-reboot',
+  'watchdog-reset',
+  'dump-restart',
+  'mpipl',
+]);
 
 /** The fadump lines the kernel logs during one step (pre → post on `event`), in the order it
  *  logs them; [] for a step that logs none the model knows of. */
@@ -231,11 +241,14 @@ export function consoleLines(
   const config = bootConfig(base, post.actors.firmware.context.cmdline);
   if (config.mechanism !== 'fadump') return config.mechanism === 'kdump' ? kdumpLines(config, pre, event, post) : [];
   if (after === 'capture' && before !== 'capture') return captureLines(config, post);
-  const booted =
-    (event.event === 'boot' && before !== 'production') || event.event === 'reboot' || event.event === 'crash';
+  // A firmware-initiated MPIPL is OPAL's: on pSeries the event is refused and nothing boots.
+  const refused = event.event === 'mpipl' && config.platform !== 'powernv';
+  const booted = (event.event === 'boot' && before !== 'production') || (BOOTS_ANEW.has(event.event) && !refused);
   // A capture boot that failed runs on with the capture build (docs/kernel-behaviour.md §1.4 5): not a production boot.
   if (after === 'production' && booted && post.actors.productionKernel.context.build === 'capture')
-    return event.event === 'crash' ? failedCaptureLines(config, post) : [];
+    return event.event === 'crash' || event.event === 'dump-restart' || event.event === 'mpipl'
+      ? failedCaptureLines(config, post)
+      : [];
   if (after === 'production' && booted)
     return [...bootLines(config, pre, post), ...kdumpLines(config, pre, event, post)];
 

@@ -4,6 +4,8 @@ import type { ConfigInput } from '../config';
 
 const FADUMP = ['on', 'nocma', 'off'] as const;
 const GENERATIONS = ['at-registration', 'in-capture-kernel'] as const;
+/** The boot entry's parameters before the ones a reboot changes (src/config.ts kernelCmdline()). */
+const CMDLINE = 'BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro';
 
 export function defaultMatrix(): ConfigInput[] {
   const out: ConfigInput[] = [];
@@ -74,6 +76,29 @@ export function defaultMatrix(): ConfigInput[] {
     { platform: 'pseries', kernel: '4.11' },
     // CMA (§1 early boot 6): a crashkernel= that is not a multiple of 16 MiB, rounded up for CMA until 6.12.
     { platform: 'pseries', kernel: '6.12', crashkernel: '330M', memoryMiB: 4096 },
+    // Issue 15, the system's life as QA drives it. The command line across reboots (§12): op-test's
+    // pattern (fadump off, kdump takes the crash, back on), and fadump=nocma and back.
+    {
+      platform: 'pseries',
+      crashkernel: '1G',
+      rebootCmdlines: [`${CMDLINE} fadump=off crashkernel=1G`, `${CMDLINE} fadump=on crashkernel=1G`],
+    },
+    { platform: 'pseries', rebootCmdlines: [`${CMDLINE} fadump=nocma`, `${CMDLINE} fadump=on`] },
+    // The kdump service enabled at boot (§5), with FADUMP_COMMANDLINE_APPEND, on a kernel with and
+    // one without hotplug_ready; and kdump when fadump is off.
+    { platform: 'pseries', kernel: '6.12', memoryMiB: 8192, kdumpEnabled: true, fadumpCommandlineAppend: 'nr_cpus=16' },
+    { platform: 'pseries', kernel: '6.6', memoryMiB: 8192, kdumpEnabled: true },
+    { platform: 'pseries', fadump: 'off', crashkernel: '1G', memoryMiB: 8192, kdumpEnabled: true },
+    // kdump sizing (§6.1): a capture kernel that runs out of memory, a reservation as large as RAM
+    // that fails, and the range syntax with an offset.
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '128M', crashHotplug: false },
+    { platform: 'pseries', mechanism: 'kdump', kernel: '6.1', crashkernel: '8G' },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '2G-16G:512M,16G-:1G@256M', crashHotplug: false },
+    // Every way a kernel ends (§13): on pSeries, on PowerNV (a firmware-initiated MPIPL, petitboot's
+    // crash), and before fadump_cleanup() unregistered on the kexec path.
+    { platform: 'pseries', endings: true },
+    { platform: 'powernv', memoryMiB: 16384, endings: true },
+    { platform: 'pseries', kernel: '4.16', endings: true },
   );
   return out;
 }

@@ -52,7 +52,7 @@ describe('fadump-model paths', () => {
     expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', join(dir, 'md')], io)).toBe(0);
     const name = readdirSync(join(dir, 'md')).find((f) => f.endsWith('.md') && f !== 'README.md') ?? '';
     const md = readFileSync(join(dir, 'md', name), 'utf8');
-    expect(md).toContain('- Path 1: 1 [P1](#p1) → 2 [P2](#p2)');
+    expect(md).toContain('- Path 1: P1 → P2');
     expect(md).toContain('a crash is `echo c > /proc/sysrq-trigger`');
     expect(md).toMatch(/^\d+\. crash$/m);
     // Files of /sys/kernel/fadump/ by their names, fadump_region by its own, and a link only where
@@ -61,7 +61,7 @@ describe('fadump-model paths', () => {
     expect(md).toMatch(/`fadump_region` = /);
     expect(md).not.toContain('`/sys/kernel/fadump_registered` =');
     expect(md).toMatch(/`\/proc\/vmcore` PT_LOADs \(paddr:size:offset\): `0:14000000:20000 /);
-    expect(md).toMatch(/write "2\\n" to `registered`: fails with EINVAL/);
+    expect(md).toMatch(/`registered` ← "2\\n": fails with EINVAL/);
     expect(md).not.toContain('changes nothing');
   });
 

@@ -2,8 +2,9 @@
 // distinct part once (its boot, what the files read after it, each step and what changes), then
 // the paths as lists of parts. Values are written whole (a long run of one character as its count).
 import { describeEvent } from '../events';
+import type { DumpVerdict } from '../explain/outcome';
 import {
-  dumpOutcomeNote,
+  OutcomeNames,
   MEMINFO_CMA,
   modelBound,
   type ConfigSpec,
@@ -11,7 +12,7 @@ import {
   type SpecPart,
   type SpecStep,
 } from './steps';
-import { readable, ptLoadText, setCmdline } from './text';
+import { blockText, readable, ptLoadText, setCmdline } from './text';
 import { ALIASES } from '../sysfs/store';
 
 /** debugfs' fadump_region, which the Markdown names by its file name (the paths' paragraph says
@@ -42,6 +43,12 @@ function readerChecks(checks: readonly FileCheck[]): FileCheck[] {
 const SHARED_VALUE = 120;
 
 class Shared {
+  readonly outcomes = new OutcomeNames();
+  /** A dump outcome: its kind, linked to its note (listed once). */
+  outcome(d: DumpVerdict): string {
+    const n = this.outcomes.name(d);
+    return `the model's dump outcome: ${d.kind} ([${n}](#${n.toLowerCase()}))`;
+  }
   readonly values: string[] = [];
   private readonly valueIndex = new Map<string, number>();
   readonly states: string[][] = [];
@@ -61,7 +68,7 @@ class Shared {
   private readonly stateIndex = new Map<string, number>();
 
   value(v: string): string {
-    const text = v.includes('\n') ? `\n\n\`\`\`\n${v}\n\`\`\`\n` : readable(v);
+    const text = v.includes('\n') ? `\n\n\`\`\`\n${blockText(v)}\n\`\`\`\n` : readable(v);
     if (text.length <= SHARED_VALUE) return text.startsWith('\n') ? text : ` ${text}`;
     let i = this.valueIndex.get(text);
     if (i === undefined) {
@@ -106,7 +113,7 @@ function action(s: SpecStep, sh: Shared): string {
       const what = e.event === 'crash' ? 'crash' : e.event === 'reboot' ? 'reboot' : 'power the LPAR on';
       // docs/kernel-behaviour.md §12: the boot loader's stored line is set first.
       return (e.event === 'reboot' || e.event === 'boot') && e.cmdline !== undefined
-        ? `${setCmdline(e.cmdline)}, then ${what}`
+        ? `${sh.manual(setCmdline(e.cmdline))} (the boot entry's command line), then ${what}`
         : what;
     }
     case 'manual': {
@@ -118,11 +125,11 @@ function action(s: SpecStep, sh: Shared): string {
           : s.errno === null || s.how.notApplicable === true
             ? ''
             : `: the kernel must refuse it (${s.errno})`;
-      return `**manual**: ${describeEvent(e)} (${link})${refusal}`;
+      return `${link} ${describeEvent(e)}${refusal}`;
     }
     case 'shell':
       if (e.event === 'write')
-        return `write ${readable(e.value)} to \`${mdPath(e.path)}\`: ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
+        return `\`${mdPath(e.path)}\` ← ${readable(e.value)}${s.errno === null ? '' : `: fails with ${s.errno}`}`;
       return `save the dump (read \`/proc/vmcore\`): ${s.errno === null ? 'succeeds' : `fails with ${s.errno}`}`;
   }
 }
@@ -134,15 +141,15 @@ function partText(part: SpecPart, i: number, sh: Shared): string[] {
     const state = [
       ...readerChecks(part.start.checks).map((c) => `- ${fileLine(c, sh)}`),
       `- ${vmcoreLine(part.start.vmcore)}`,
-      ...(part.start.dump.kind !== 'none' ? [`- ${dumpOutcomeNote(part.start.dump)}`] : []),
+      ...(part.start.dump.kind !== 'none' ? [`- ${sh.outcome(part.start.dump)}`] : []),
     ];
-    lines.push(`After a ${part.boot} boot: ${sh.state(state)}.`, '');
+    lines.push(`${part.boot === 'normal' ? 'Normal' : 'Capture'} boot: ${sh.state(state)}.`, '');
   }
   part.steps.forEach((s, k) => {
     lines.push(`${k + 1}. ${action(s, sh)}`);
     for (const c of readerChecks(s.checks)) lines.push(`   - ${fileLine(c, sh).replace(/\n(?=.)/g, '\n   ')}`);
     if (s.vmcore !== undefined) lines.push(`   - ${vmcoreLine(s.vmcore)}`);
-    if (s.dump !== undefined) lines.push(`   - ${dumpOutcomeNote(s.dump)}`);
+    if (s.dump !== undefined) lines.push(`   - ${sh.outcome(s.dump)}`);
   });
   lines.push('');
   return lines;
@@ -153,19 +160,26 @@ export function mdBody(spec: ConfigSpec): string {
   const lines = [
     '## Paths',
     '',
-    "Each path starts at the power-on; run its parts in order, one per boot (position N of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; it links to the part it runs, P1, P2, ..., shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). A write is one write(2) of the whole value; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end, manual steps (M1, ...) before the states. A file named without a directory is in /sys/kernel/fadump/, and `fadump_region` is debugfs' /sys/kernel/debug/powerpc/fadump_region; a crash is `echo c > /proc/sysrq-trigger`; a link /sys/kernel/fadump_X is listed only where it does not read as /sys/kernel/fadump/X (the script checks both).",
+    'Each path starts at the power-on; run its parts in order, one per boot (the Nth part of path K is `sh SCRIPT K N`, as `sh SCRIPT list` shows; the parts, P1, P2, ..., are shared between paths): a part ends with a crash or a reboot, and the next part starts after the boot that follows (a capture boot has `/proc/vmcore`). After each boot the files read as the state named (S1, S2, ...; listed after the parts). `FILE` ← VALUE is one write(2) of the whole value, which succeeds unless the step says it fails; a step that starts with the name of a manual step (M1, ...) is done as it says; `FILE = VALUE`: the file reads exactly VALUE (without its last newline). Long values are named (V1, V2, ...) and listed at the end (in a block, ⟨"c" × N⟩ stands for N times the character c), manual steps (M1, ...) and the model\'s dump outcomes (D1, ...) before the states. A file named without a directory is in /sys/kernel/fadump/, and `fadump_region` is debugfs\' /sys/kernel/debug/powerpc/fadump_region; a crash is `echo c > /proc/sysrq-trigger`; a link /sys/kernel/fadump_X is listed only where it does not read as /sys/kernel/fadump/X (the script checks both).',
     '',
   ];
   spec.paths.forEach((p, i) =>
     lines.push(
-      `- Path ${i + 1}: ${p.parts.map((k, j) => `${j + 1} [P${k + 1}](#p${k + 1})`).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
+      `- Path ${i + 1}: ${p.parts.map((k) => `P${k + 1}`).join(' → ')}${p.count > 1 ? ` (${p.count} paths alike)` : ''}`,
     ),
   );
   lines.push('', '## Parts', '');
   const sh = new Shared();
   spec.parts.forEach((part, i) => lines.push(...partText(part, i, sh)));
   lines.push('## Manual steps', '', 'What a shell in the LPAR cannot do.', '', ...sh.manuals, '');
-  lines.push('## States right after a boot', '');
+  lines.push(
+    '## Dump outcomes',
+    '',
+    ...sh.outcomes.notes.map((n, i) => `- <a id="d${i + 1}"></a>D${i + 1}: ${n}`),
+    '',
+    '## States right after a boot',
+    '',
+  );
   sh.states.forEach((st, i) => lines.push(`### S${i + 1}`, '', ...st, ''));
   lines.push(
     '## Values',

@@ -4,8 +4,9 @@
 // done as one write(2) by dd, whose message gives the errno name; every file the model predicts is
 // read back with cat and compared exactly. README "Running the regression spec".
 import { describeEvent, type ExternalEvent } from '../events';
+import type { DumpVerdict } from '../explain/outcome';
 import {
-  dumpOutcomeNote,
+  OutcomeNames,
   MEMINFO_CMA,
   modelBound,
   type ConfigSpec,
@@ -34,7 +35,13 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A step's dump outcome as a comment naming its note (listed at the top of the body). */
+function outcomeComment(d: DumpVerdict, v: Values): string {
+  return `# dump outcome ${v.outcomes.name(d)}: ${d.kind}`;
+}
+
 class Values {
+  readonly outcomes = new OutcomeNames();
   private readonly index = new Map<string, number>();
   readonly defs: string[] = [];
   private readonly manualIndex = new Map<string, number>();
@@ -120,13 +127,13 @@ function partBody(part: SpecPart, obs: Map<string, number>, obsDefs: string[], v
       obsDefs.push(`o${i}() {\n  ${checks.join('\n  ')}\n}`);
     }
     lines.push(`o${i}`);
-    if (part.start.dump.kind !== 'none') lines.push(`# ${dumpOutcomeNote(part.start.dump)}`);
+    if (part.start.dump.kind !== 'none') lines.push(outcomeComment(part.start.dump, v));
   }
   for (const s of part.steps) {
     lines.push(...eventLine(s.event, s, v));
     for (const c of s.checks) lines.push(checkLine(c, v));
     if (s.vmcore !== undefined) lines.push(`v ${shQuote(ptLoadText(s.vmcore))}`);
-    if (s.dump !== undefined) lines.push(`# ${dumpOutcomeNote(s.dump)}`);
+    if (s.dump !== undefined) lines.push(outcomeComment(s.dump, v));
   }
   return lines;
 }
@@ -142,6 +149,8 @@ export function shBody(spec: ConfigSpec): string {
   return [
     `PATHS=${spec.paths.length}`,
     ...v.defs,
+    '# The dump outcomes the steps name (not checked by the script).',
+    ...v.outcomes.notes.map((n, i) => `# ${n} (D${i + 1})`),
     '# The manual steps: what a shell in the system cannot do.',
     ...v.manuals,
     '# The files right after a boot, one function per distinct set.',

@@ -113,6 +113,25 @@ export function modelBound(s: SpecStep): string | null {
   return `the model refuses this (${s.errno}; a modelling bound, not a documented kernel check: docs/kernel-behaviour.md §8 lists only the removal of a protected LMB); on a real system, note what happens`;
 }
 
+/** Dump outcomes named once per spec (D1, D2, ...; both writers): the full note in a list, its
+ *  kind and name at each step, so that the long sentences are not repeated (the default matrix's
+ *  spec stays under 5 MB, README "Running the regression spec"). */
+export class OutcomeNames {
+  private readonly index = new Map<string, number>();
+  readonly notes: string[] = [];
+  /** The name (`D3`) of `d`'s note, listed on first use. */
+  name(d: DumpVerdict): string {
+    const note = dumpOutcomeNote(d);
+    let i = this.index.get(note);
+    if (i === undefined) {
+      this.notes.push(note);
+      i = this.notes.length;
+      this.index.set(note, i);
+    }
+    return `D${i}`;
+  }
+}
+
 export function dumpOutcomeNote(d: DumpVerdict): string {
   const text =
     d.kind === 'captured-accurate'

@@ -61,6 +61,14 @@ export function printfWords(value: string): string {
   return [`'${format}'`, ...args].join(' ');
 }
 
+/** A multi-line value for a reader, as it reads, but each long run of one character written as
+ *  `⟨"c" × n⟩` (exact: nothing is cut). */
+export function blockText(value: string): string {
+  return pieces(value)
+    .map((p) => ('text' in p ? p.text : `⟨${JSON.stringify(p.c)} × ${p.n}⟩`))
+    .join('');
+}
+
 /** A value for a reader: JSON-quoted pieces, runs as `"c" × n`, joined by ` + ` ("" for empty). */
 export function readable(value: string): string {
   const ps = pieces(value);

@@ -202,7 +202,7 @@ function endingStep(c: Config, e: ExternalEvent): How {
     case 'kexec-reboot':
       return {
         kind: 'manual',
-        hmc: 'in the LPAR: kexec -l /boot/vmlinuz-$(uname -r) --initrd=/boot/initramfs-$(uname -r).img --reuse-cmdline, then kexec -e',
+        hmc: 'in the LPAR: kexec -l /boot/vmlinuz-RELEASE --initrd=/boot/initramfs-RELEASE.img --reuse-cmdline (RELEASE: what uname -r prints), then kexec -e',
         qemu: 'the same',
       };
     case 'power-off':

@@ -61,6 +61,8 @@ export const KDUMPCTL_FAILURES = {
   noImage: 'Failed to detect kdump kernel location',
   /** stop_fadump() (kdumpctl) when registered still reads 1 after `echo 0`. */
   unregister: 'fadump: failed to unregister',
+  /** load_kdump() (kdumpctl) when `kexec -p` fails (start_dump() then fails the start). */
+  load: 'kexec: failed to load kdump kernel',
   /** stop_kdump() (kdumpctl) when `kexec -p -u` fails. */
   unload: 'kexec: failed to unload kdump kernel',
   /** openSUSE/kdump init/load.sh load_kdump_fadump() (at 558eb61b05a7) with KDUMP_FADUMP="yes"
@@ -433,7 +435,12 @@ export function kdumpServiceMachine(config: Config) {
             on: {
               'kexec.result': [
                 { guard: 'loadDone', target: 'loaded' },
-                { guard: 'loadFailed', target: 'loadPending' },
+                // load_kdump() returns 1: "Starting kdump: [FAILED]", the unit fails.
+                {
+                  guard: 'loadFailed',
+                  target: '#kdumpService.failed',
+                  actions: { type: 'fail', params: { line: KDUMPCTL_FAILURES.load } },
+                },
               ],
               'kdump-start': {
                 actions: { type: 'ignore', params: { reason: 'kdumpctl start is already loading the crash kernel' } },

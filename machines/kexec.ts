@@ -220,7 +220,8 @@ export function kexecMachine(config: Config) {
             actions: {
               type: 'plainPanic',
               params: {
-                reason: 'kexec -p had freed the crash image and not yet loaded the new one: a plain panic, no dump',
+                reason:
+                  'kexec -p was still loading the crash kernel (an older image already freed, the new one not yet installed): a plain panic, no dump',
               },
             },
           },

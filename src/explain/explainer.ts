@@ -100,7 +100,9 @@ export function serviceFailure(
   // SLES: openSUSE/kdump's load.sh echoes its line and exits non-zero (no kdumpctl).
   if (distro === 'sles') return [`kdump: ${failure}`];
   const what =
-    failure === 'fadump: failed to unregister' || failure.startsWith('kexec: failed') ? 'Stopping' : 'Starting';
+    failure === 'fadump: failed to unregister' || failure === 'kexec: failed to unload kdump kernel'
+      ? 'Stopping'
+      : 'Starting';
   return [`kdumpctl: ${failure}`, `kdumpctl: ${what} kdump: [FAILED]`];
 }
 

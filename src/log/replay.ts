@@ -56,6 +56,15 @@ export function noteOf(handled: boolean, ignored: readonly string[]): string | n
   return 'dropped: no actor handled it';
 }
 
+/** A user's kdumpctl command (kdump-start, kdump-restart) that left the unit failed, even after
+ *  it ran something (a `kexec -p` that failed): its verdict, kdumpctl's "failed: <line>"; null
+ *  otherwise. */
+function failedCommand(event: ExternalEvent, post: SystemState): string | null {
+  if (event.event !== 'kdump-start' && event.event !== 'kdump-restart') return null;
+  const svc = post.actors.kdumpService;
+  return svc.matches('failed') && svc.context.failure !== null ? `failed: ${svc.context.failure}` : null;
+}
+
 export interface ReplayedStep {
   step: ReplayStep;
   state: SystemState;
@@ -88,9 +97,9 @@ export function* replaySteps(
       step: {
         line,
         event,
-        accepted: r.handled && r.errno === null,
+        accepted: r.handled && r.errno === null && failedCommand(event, state) === null,
         errno: r.errno,
-        note: noteOf(r.handled, r.ignored),
+        note: failedCommand(event, state) ?? noteOf(r.handled, r.ignored),
         console: consoleLines(config, pre, event, state, r.errno),
         // panic=N of the command line the crashing kernel booted with.
         panic: panicLines(config, procCmdline(config, pre) ?? kernelCmdline(config), pre, event, state),

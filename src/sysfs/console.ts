@@ -90,9 +90,22 @@ export function cmaLines(config: Config, r: Reservation): string[] {
   ];
 }
 
-/** rtas_fadump_register(): "Registration is successful!" (pSeries). */
+/** The platform part's pr_fmt prefix: "rtas fadump: " (arch/powerpc/platforms/pseries/rtas-fadump.c)
+ *  or "opal fadump: " (arch/powerpc/platforms/powernv/opal-fadump.c). */
+function platformPrefix(config: Config): string {
+  return config.platform === 'pseries' ? 'rtas fadump: ' : 'opal fadump: ';
+}
+
+/** rtas_fadump_register() and opal_fadump_register() (OPAL_SUCCESS): pr_info "Registration is
+ *  successful!". */
 function registered(config: Config): string[] {
-  return config.platform === 'pseries' ? ['rtas fadump: Registration is successful!'] : [];
+  return [`${platformPrefix(config)}Registration is successful!`];
+}
+
+/** rtas_fadump_dt_scan() and opal_fadump_dt_scan(): pr_info "Firmware-assisted dump is active."
+ *  when the firmware announces a preserved dump, before fadump_reserve_mem()'s own line. */
+function platformActive(config: Config): string {
+  return `${platformPrefix(config)}Firmware-assisted dump is active.`;
 }
 
 /** rtas_fadump_register()'s -3 branch (arch/powerpc/platforms/pseries/rtas-fadump.c), when PHYP
@@ -124,7 +137,7 @@ function parameterErrorLines(config: Config, post: SystemState): string[] {
 function captureLines(config: Config, post: SystemState): string[] {
   const c = post.actors.captureKernel.context;
   const out: string[] = [];
-  if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
+  out.push(platformActive(config));
   // boot_command_line after the append: /proc/cmdline of this boot (§12).
   if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
@@ -171,7 +184,7 @@ function platformRejectLines(config: Config, post: SystemState): string[] {
 function failedCaptureLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const out: string[] = [];
-  if (config.platform === 'pseries') out.push('rtas fadump: Firmware-assisted dump is active.');
+  out.push(platformActive(config));
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   const top = k.reservation?.bootMemTop ?? 0;

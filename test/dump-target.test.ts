@@ -3,7 +3,13 @@
 // on its target does (failure_action reboot: the dump is lost). Each log replayed through the model
 // (what `replay` prints) and the simulator (src/sim), which must agree on every step.
 import { describe, expect, it } from 'vitest';
-import { config as makeConfig, type ConfigInput, type DumpTarget, type DumpTargetFault } from '../src/config';
+import {
+  config as makeConfig,
+  parseConfig,
+  type ConfigInput,
+  type DumpTarget,
+  type DumpTargetFault,
+} from '../src/config';
 import { lostReason } from '../src/dump-target';
 import type { ExternalEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
@@ -156,5 +162,14 @@ describe('the explorer: no new events', () => {
   it('the canonical configuration names the keys only where set', () => {
     expect(makeConfig(pseries).canonical).not.toHaveProperty('dumpTarget');
     expect(makeConfig({ ...pseries, dumpTarget: 'nfs' }).canonical).toMatchObject({ dumpTarget: 'nfs' });
+  });
+});
+
+describe('the keys at the boundary', () => {
+  it('an unknown target or fault is refused with its field', () => {
+    const bad = parseConfig({ dumpTarget: 'ftp', dumpTargetFault: 'slow' });
+    expect(bad.ok).toBe(false);
+    const paths = bad.ok ? [] : bad.issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['dumpTarget', 'dumpTargetFault']));
   });
 });

@@ -2,6 +2,7 @@
 // where kdump-utils' kdump.sh saves the dump for each kdump.conf target, and what a save that fails
 // on its target does (failure_action reboot: the dump is lost). Each log replayed through the model
 // (what `replay` prints) and the simulator (src/sim), which must agree on every step.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   config as makeConfig,
@@ -10,7 +11,7 @@ import {
   type DumpTarget,
   type DumpTargetFault,
 } from '../src/config';
-import { lostReason } from '../src/dump-target';
+import { dumpDir, failedSaveLines, filesLeftByFailure, lostReason, savedFiles } from '../src/dump-target';
 import type { ExternalEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { formatReplay } from '../src/log/format';
@@ -171,5 +172,23 @@ describe('the keys at the boundary', () => {
     expect(bad.ok).toBe(false);
     const paths = bad.ok ? [] : bad.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['dumpTarget', 'dumpTargetFault']));
+  });
+});
+
+describe('src/dump-target.ts, every target and fault', () => {
+  it("files lie under the target's directory; a failure ends with the failure action; nothing named vmcore is left", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TARGETS), fc.constantFrom(...FAULTS), fc.boolean(), (target, fault, opalcore) => {
+        const dir = dumpDir(target).replace(/\/$/, '');
+        for (const f of [...savedFiles(target, opalcore), ...filesLeftByFailure(target, fault, opalcore)])
+          expect(f.startsWith(`${dir}/`)).toBe(true);
+        const lines = failedSaveLines(target, fault, opalcore);
+        expect(lines.slice(-2)).toEqual([
+          'kdump: saving vmcore failed',
+          'kdump: Executing failure action systemctl reboot -f',
+        ]);
+        expect(filesLeftByFailure(target, fault, opalcore).some((f) => /\/vmcore(\.flat)?$/.test(f))).toBe(false);
+      }),
+    );
   });
 });

@@ -16,6 +16,7 @@ import {
 import { cpuDlpar, cpusAtBoot } from '../src/memory/cpus';
 import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
+import { lostReason } from '../src/dump-target';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import {
   areaAtCapture,
@@ -145,6 +146,8 @@ export function captureKernelMachine(config: Config) {
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
     guards: {
+      /** kdump.sh's save fails on the configured dump target fault (src/dump-target.ts). */
+      saveFails: ({ event }) => event.type === 'save-dump' && config.dumpTargetFault !== null,
       dumpActive: ({ event }) => event.type === 'os.boot' && dumpActiveAtBoot(config, event.dump),
       processingFailed: ({ context }) => context.problem !== null,
       cpuDlparTakes: ({ context, event }) => cpuRequest(context, event)?.ok === true,
@@ -230,6 +233,15 @@ export function captureKernelMachine(config: Config) {
           });
         enqueue.emit(p.kexec === true ? { type: 'fw.kexec' } : resetFor(event));
       }),
+      /** kdump.sh's save failed on the dump target: its failure_action, `systemctl reboot -f` by
+       *  default, reboots this kernel, and machine_shutdown()'s fadump_cleanup() invalidates the
+       *  active dump (src/dump-target.ts, docs/kernel-behaviour.md §5 "The dump target"). */
+      saveFailed: enqueueActions(({ enqueue }) => {
+        if (config.dumpTargetFault === null) return;
+        enqueue.emit({ type: 'fw.invalidate' });
+        enqueue.emit({ type: 'dump.lost', reason: lostReason(config.dumpTarget, config.dumpTargetFault, 'fadump') });
+        enqueue.emit({ type: 'fw.reset' });
+      }),
       /** Power off (§13.2): memory is gone, and with it a dump not yet saved. */
       poweredOff: enqueueActions(({ enqueue }, p: { saved: boolean }) => {
         if (!p.saved)
@@ -301,7 +313,10 @@ export function captureKernelMachine(config: Config) {
         states: {
           vmcore: {
             on: {
-              'save-dump': { target: 'saved' },
+              'save-dump': [
+                { guard: 'saveFails', target: '#captureKernel.shuttingDown', actions: 'saveFailed' },
+                { target: 'saved' },
+              ],
               reboot: {
                 target: '#captureKernel.shuttingDown',
                 actions: { type: 'shutdown', params: { saved: false } },

@@ -11,6 +11,7 @@ import { captureOom, kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdum
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
+import { lostReason } from '../src/dump-target';
 import { hotplugReadyIn, paramAreaAtBoot } from './kernel-rules';
 
 export interface KexecContext {
@@ -75,6 +76,8 @@ export function kexecMachine(config: Config) {
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
     guards: {
+      /** kdump.sh's save fails on the configured dump target fault (src/dump-target.ts). */
+      saveFails: ({ event }) => event.type === 'save-dump' && config.dumpTargetFault !== null,
       /** CONFIG_CRASH_HOTPLUG: the kernel updates the loaded image's elfcorehdr in place (§6). */
       crashHotplug: ({ event }) => event.type === 'crash.hotplug' && config.crashHotplug,
       startWhileLoaded: ({ event }) => event.type === 'kexec.load' && event.unlessLoaded === true,
@@ -257,7 +260,23 @@ export function kexecMachine(config: Config) {
         states: {
           vmcore: {
             on: {
-              'save-dump': { target: 'saved' },
+              // A failed save: kdump.sh's failure_action reboots the kdump kernel (src/dump-target.ts).
+              'save-dump': [
+                {
+                  guard: 'saveFails',
+                  actions: {
+                    type: 'leaveCapture',
+                    params: {
+                      saved: false,
+                      why:
+                        config.dumpTargetFault === null
+                          ? ''
+                          : lostReason(config.dumpTarget, config.dumpTargetFault, 'kdump'),
+                    },
+                  },
+                },
+                { target: 'saved' },
+              ],
               reboot: {
                 actions: {
                   type: 'leaveCapture',

@@ -200,6 +200,16 @@ export const ConfigSchema = z
      *  init/load.sh with KDUMP_FADUMP="yes" for the fadump mechanism: "fadump is not enabled in
      *  the kernel.", exit 5, no fallback). Default "rhel". */
     distro: z.enum(['rhel', 'sles']).default('rhel'),
+    /** kdump.conf's dump target (kdump-utils' kdump.conf.5): "local" (the default, `path
+     *  /var/crash` on the root file system), "nfs" (`nfs <server:/export>`), "ssh" (`ssh
+     *  <user@server>`), "san" (a LUN on an FC disk, `xfs|ext4 <device>`) or "pmem" (an fsdax pmem
+     *  namespace, `xfs|ext4 /dev/pmemN`): the last two are file system targets, saved by dump_fs()
+     *  as the local one (src/dump-target.ts). */
+    dumpTarget: z.enum(['local', 'nfs', 'ssh', 'san', 'pmem']).default('local'),
+    /** A fault of the dump target at `save-dump`: "unreachable" (not mounted / ssh fails) or
+     *  "no-space" (the core collector fails): kdump.sh logs "saving vmcore failed" and its
+     *  failure_action (default reboot) runs (src/dump-target.ts). Default null: the save works. */
+    dumpTargetFault: z.enum(['unreachable', 'no-space']).nullable().default(null),
     /** A name for reports; derived from the other keys when absent. */
     name: z.string().min(1).max(120).optional(),
   })
@@ -208,6 +218,10 @@ export const ConfigSchema = z
 export type ConfigInput = z.input<typeof ConfigSchema>;
 /** The kdump-utils udev memory-hotplug rule variant (98-kexec.rules.ppc64). */
 export type UdevRule = 'always' | 'hotplug-ready' | 'hotplug-ready-inverted';
+/** kdump.conf's dump target (src/dump-target.ts). */
+export type DumpTarget = 'local' | 'nfs' | 'ssh' | 'san' | 'pmem';
+/** A fault of the dump target at save-dump (src/dump-target.ts). */
+export type DumpTargetFault = 'unreachable' | 'no-space';
 type Parsed = z.output<typeof ConfigSchema>;
 
 /** A configuration with every default filled in and every size in bytes. */
@@ -292,6 +306,10 @@ export interface Config {
   readonly captureKernelImage: 'present' | 'missing';
   /** The distribution's kdump service (kdumpctl or openSUSE's load.sh). */
   readonly distro: 'rhel' | 'sles';
+  /** kdump.conf's dump target. */
+  readonly dumpTarget: DumpTarget;
+  /** A fault of the dump target at save-dump, or null. */
+  readonly dumpTargetFault: DumpTargetFault | null;
 }
 
 export interface ConfigIssue {
@@ -689,6 +707,8 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       fadumpCommandlineAppend: c.fadumpCommandlineAppend,
       captureKernelImage: c.captureKernelImage,
       distro: c.distro,
+      dumpTarget: c.dumpTarget,
+      dumpTargetFault: c.dumpTargetFault,
     },
   };
 }
@@ -739,6 +759,8 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     ...(c.fadumpCommandlineAppend !== null ? { fadumpCommandlineAppend: c.fadumpCommandlineAppend } : {}),
     ...(c.captureKernelImage !== 'present' ? { captureKernelImage: c.captureKernelImage } : {}),
     ...(c.distro !== 'rhel' ? { distro: c.distro } : {}),
+    ...(c.dumpTarget !== 'local' ? { dumpTarget: c.dumpTarget } : {}),
+    ...(c.dumpTargetFault !== null ? { dumpTargetFault: c.dumpTargetFault } : {}),
   };
 }
 

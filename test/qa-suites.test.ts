@@ -58,7 +58,34 @@ function expectSimAgrees(q: Qa, name: string): void {
   expect(v.kind === 'differs' ? formatDiff(q.config, events, v.diff) : null).toBeNull();
 }
 
+// ---- The dump target (htarget): op-test's KernelCrash_Kdump{NFS,SSH,SAN,PMEM} ----
+// op-test waits for "saving vmcore complete" on the console (kernel_crash()), then
+// verify_dump_file() finds a new dated directory holding a `vmcore*` (dump_place "net": on the
+// dump server, over ssh). The model's claim: where kdump.sh writes it (src/dump-target.ts,
+// docs/kernel-behaviour.md §5 "The dump target"), the dump accurate.
+function expectSavedOnTarget(r: Replay, vmcore: string): void {
+  expectDumpSaved(r);
+  const save = nth(r, 'save-dump');
+  expect(save.service).toContain('kdump: saving vmcore complete');
+  expect(save.service.at(-1)).toMatch(/^kdump: saved /);
+  expect(save.service.at(-1)?.endsWith(vmcore)).toBe(true);
+  expect(save.outcome.kind).toBe('captured-accurate');
+  expectAccurate(r);
+}
+
+const TARGET_SCENARIOS: Record<string, (q: Qa) => void> = {
+  // nfs server:/path mounted on /var/crash, `path /`: /kdumproot/var/crash/<HOST_IP>-<date>/.
+  'optest-kdump-nfs': ({ r }) => expectSavedOnTarget(r, '/kdumproot/var/crash/<host-ip>-<date>/vmcore'),
+  // ssh: makedumpfile -F, the flattened file renamed vmcore.flat on the server (matches vmcore*).
+  'optest-kdump-ssh': ({ r }) => expectSavedOnTarget(r, 'root@<server>:/var/crash/<host-ip>-<date>/vmcore.flat'),
+  // `<fs> <dev>1` mounted on /var/crash, `path /`: HOST_IP 127.0.0.1 (no network target).
+  'optest-kdump-san': ({ r }) => expectSavedOnTarget(r, '/kdumproot/var/crash/127.0.0.1-<date>/vmcore'),
+  'optest-kdump-pmem': ({ r }) => expectSavedOnTarget(r, '/kdumproot/var/crash/127.0.0.1-<date>/vmcore'),
+};
+// ---- end of the dump target's block ----
+
 const SCENARIOS: Record<string, (q: Qa) => void> = {
+  ...TARGET_SCENARIOS,
   // QEMU tests/functional/ppc64/test_fadump.py do_test_fadump(): console patterns, then `stat /proc/vmcore`.
   'qemu-fadump-pseries': ({ r }) => qemuPseries(r),
   'qemu-fadump-pseries-kvm': ({ r }) => qemuPseries(r),

@@ -9,7 +9,7 @@ import { observe, procCmdline, type Observation } from '../sysfs/view';
 import type { LogEntry } from './parse';
 import { Explainer, runningText, type Explained } from '../explain/explainer';
 import { defaultContrast } from '../explain/violation';
-import { savedDumpLines } from '../explain/saved-files';
+import { saveLines } from '../explain/saved-files';
 import { FILES } from '../sysfs/store';
 
 /** What replay adds to a state's observation: which kernel runs, the properties broken, the
@@ -91,7 +91,7 @@ export function* replaySteps(
     // (Hypervisor-assisted dump predates kdump-utils: nothing said there.)
     if (event.event === 'save-dump' && r.handled && r.errno === null && config.mechanism !== 'phyp-assisted-dump') {
       const opalcore = observe(config, pre).sysfs[FILES.opalCore] !== undefined;
-      explained.service = [...explained.service, ...savedDumpLines(opalcore)];
+      explained.service = [...saveLines(config, opalcore), ...explained.service];
     }
     yield {
       step: {

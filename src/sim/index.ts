@@ -235,6 +235,10 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
       case 'save-dump':
         // Copying the dump a second time changes nothing.
         if (kernel === null || kernel.vmcore === null || saved) return IGNORED;
+        // kdump-utils' kdump.sh: a save that fails on its target ("saving vmcore failed") runs
+        // the failure action, default `systemctl reboot -f`: this kernel reboots, the dump unsaved
+        // (src/dump-target.ts). The 2007 hypervisor-assisted dump predates kdump-utils.
+        if (config.dumpTargetFault !== null && config.mechanism !== 'phyp-assisted-dump') return shutdown('reboot');
         saved = true;
         return ACCEPTED;
       case 'write': {

@@ -138,7 +138,10 @@ describe('README "Speed"', () => {
       !c.faults &&
       c.crashkernel === null &&
       c.onlineCpus === c.cpus &&
-      c.memoryHolesMiB.length === 0;
+      c.memoryHolesMiB.length === 0 &&
+      !c.endings &&
+      !c.kdumpEnabled &&
+      c.rebootCmdlines.length === 0;
     expect(new Set(MATRIX.filter((c) => plain(c) && c.platform === 'powernv').map((c) => alphabet(c).length))).toEqual(
       new Set([powernv]),
     );

@@ -111,10 +111,18 @@ export const ExternalEventSchema = z.discriminatedUnion('event', [
   /** The partition (or machine) loses power: no OS involvement; the firmware forgets the
    *  registration and memory is not preserved; the next `boot` is a cold boot (§13.2). */
   z.object({ event: z.literal('power-off') }).strict(),
-  /** The platform watchdog's hard restart (pseries-wdt's default action,
-   *  PSERIES_WDTF_ACTION_HARD_RESTART, drivers/watchdog/pseries-wdt.c): the hypervisor restarts the
-   *  partition without the OS (§13.3). */
-  z.object({ event: z.literal('watchdog-reset') }).strict(),
+  /** The platform watchdog expires. `action` is pseries-wdt's module parameter `action`
+   *  (drivers/watchdog/pseries-wdt.c, pseries_wdt_action[]): "power-off" (0,
+   *  PSERIES_WDTF_ACTION_HARD_POWEROFF: as `power-off`, §13.2), "hard-restart" (1,
+   *  PSERIES_WDTF_ACTION_HARD_RESTART, the driver's default WATCHDOG_ACTION: the hypervisor
+   *  restarts the partition without the OS, §13.3), "dump-restart" (2,
+   *  PSERIES_WDTF_ACTION_DUMP_RESTART: as `dump-restart`, §13.4). Absent: the default. */
+  z
+    .object({
+      event: z.literal('watchdog-reset'),
+      action: z.enum(['power-off', 'hard-restart', 'dump-restart']).optional(),
+    })
+    .strict(),
   /** The HMC's "dump restart" (chsysstate -o dumprestart): a system reset interrupt to the
    *  partition, system_reset_exception() (arch/powerpc/kernel/traps.c), which ends as a crash does
    *  (QEMU: QMP inject-nmi) (§13.4). */
@@ -167,6 +175,11 @@ export type ExternalMachineEvent = {
 }[ExternalEventName];
 
 export function toMachineEvent(e: ExternalEvent): ExternalMachineEvent {
+  // pseries-wdt's actions 0 and 2 make the hypervisor do what a power off or the HMC's dump
+  // restart does (drivers/watchdog/pseries-wdt.c; docs/kernel-behaviour.md §13.3).
+  if (e.event === 'watchdog-reset' && e.action === 'power-off') return { type: 'power-off' };
+  if (e.event === 'watchdog-reset' && e.action === 'dump-restart') return { type: 'dump-restart' };
+  if (e.event === 'watchdog-reset') return { type: 'watchdog-reset' };
   const { event, ...rest } = e;
   return { ...rest, type: event } as ExternalMachineEvent;
 }
@@ -186,6 +199,8 @@ export function describeEvent(e: ExternalEvent): string {
       return e.cmdline === undefined ? e.event : `${e.event} with cmdline ${JSON.stringify(e.cmdline)}`;
     case 'mpipl':
       return `mpipl ${e.trigger}`;
+    case 'watchdog-reset':
+      return e.action === undefined ? e.event : `watchdog-reset action ${e.action}`;
     default:
       return e.event;
   }

@@ -149,6 +149,43 @@ describe('watchdog hard restart (§13.3)', () => {
   });
 });
 
+// hqa2: pseries-wdt's module parameter `action` (drivers/watchdog/pseries-wdt.c,
+// pseries_wdt_action[]: 0 hard power off, 1 hard restart (WATCHDOG_ACTION), 2 dump restart).
+describe("the watchdog's action (§13.3)", () => {
+  const wd = (action: 'power-off' | 'hard-restart' | 'dump-restart'): ExternalEvent => ({
+    event: 'watchdog-reset',
+    action,
+  });
+  it('hard-restart is the default: the same as no action', () => {
+    const r = run(pseries, [boot, wd('hard-restart')]);
+    expect(r.last().outcome.kind).toBe('not-triggered');
+    expect(r.last().console).toContain('rtas fadump: Already registered!');
+    expect(simAgrees(pseries, [boot, wd('hard-restart')])).toBe('none');
+  });
+  it('power-off (action=0): no kernel runs; the next boot is cold and registers afresh', () => {
+    const events = [boot, wd('power-off'), boot];
+    const r = run(pseries, events);
+    expect(r.at(1).running).toMatch(/^no kernel/);
+    expect(r.at(1).vmcore).toBeNull();
+    expect(r.last().console).toContain('rtas fadump: Registration is successful!');
+    expect(r.last().console).not.toContain('rtas fadump: Already registered!');
+    expect(simAgrees(pseries, events)).toBe('none');
+  });
+  it('dump-restart (action=2): a registered kernel takes it as a crash: captured', () => {
+    const events = [boot, wd('dump-restart')];
+    const r = run(pseries, events);
+    expect(r.last().running).toMatch(/^fadump's capture kernel/);
+    expect(r.last().outcome.kind).toBe('captured-accurate');
+    expect(simAgrees(pseries, events)).toBe('captured');
+  });
+  it('dump-restart (action=2) under kdump: the loaded crash kernel takes it', () => {
+    const kd: ConfigInput = { ...pseries, mechanism: 'kdump', crashkernel: '512M', kdumpEnabled: true };
+    const r = run(kd, [boot, { event: 'kexec-loaded' }, wd('dump-restart')]);
+    expect(r.last().running).toMatch(/^kdump's capture kernel/);
+    expect(r.last().outcome.kind).toBe('captured-accurate');
+  });
+});
+
 describe('HMC dump restart (§13.4)', () => {
   it('registered: system_reset_exception() calls crash_fadump(): captured', () => {
     const events = [boot, dumpRestart];

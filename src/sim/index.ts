@@ -224,8 +224,13 @@ export function createSim(config: Config, options: SimOptions = {}): Sim {
         return shutdown('reboot', event.cmdline);
       case 'kexec-reboot':
         return shutdown('kexec');
-      case 'power-off':
+      // pseries-wdt's action 2 (PSERIES_WDTF_ACTION_DUMP_RESTART) is a dump restart, its action 0
+      // (PSERIES_WDTF_ACTION_HARD_POWEROFF) a power off (drivers/watchdog/pseries-wdt.c, §13.3).
       case 'watchdog-reset':
+        if (event.action === 'dump-restart') return crash();
+        if (event.action === 'power-off') return firmwareEnding({ event: 'power-off' });
+        return firmwareEnding(event);
+      case 'power-off':
       case 'mpipl':
         return firmwareEnding(event);
       case 'petitboot-crash':

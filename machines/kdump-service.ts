@@ -92,23 +92,17 @@ export function kdumpServiceMachine(config: Config) {
   /** Hypervisor-assisted dump (2.6.29-era) predates kdump-utils' fadump support: the model keeps
    *  its service as it was, running once started, with nothing to load [I]. */
   const phyp = config.mechanism === 'phyp-assisted-dump';
+  /** kdumpctl exits 1 with `line`: the unit is failed (the fail action). */
+  const failWith = <G extends string>(guard: G, line: string) => ({
+    guard,
+    target: '#kdumpService.failed',
+    actions: { type: 'fail' as const, params: { line } },
+  });
   const START = [
     { guard: 'phyp' as const, target: '#kdumpService.idle' },
-    {
-      guard: 'slesNoFadump' as const,
-      target: '#kdumpService.failed',
-      actions: { type: 'fail' as const, params: { line: KDUMPCTL_FAILURES.slesNoFadump } },
-    },
-    {
-      guard: 'noCrashMemory' as const,
-      target: '#kdumpService.failed',
-      actions: { type: 'fail' as const, params: { line: KDUMPCTL_FAILURES.noMemory } },
-    },
-    {
-      guard: 'imageMissing' as const,
-      target: '#kdumpService.failed',
-      actions: { type: 'fail' as const, params: { line: KDUMPCTL_FAILURES.noImage } },
-    },
+    failWith('slesNoFadump', KDUMPCTL_FAILURES.slesNoFadump),
+    failWith('noCrashMemory', KDUMPCTL_FAILURES.noMemory),
+    failWith('imageMissing', KDUMPCTL_FAILURES.noImage),
     { guard: 'appendFirst' as const, target: '#kdumpService.appending', actions: 'writeAppend' as const },
     {
       guard: 'fadumpMode' as const,
@@ -378,28 +372,14 @@ export function kdumpServiceMachine(config: Config) {
       stoppingUnit: {
         tags: ['transient'],
         on: {
-          'sysfs.result': [
-            { guard: 'writeOk', target: 'inactive' },
-            {
-              guard: 'mine',
-              target: 'failed',
-              actions: { type: 'fail', params: { line: KDUMPCTL_FAILURES.unregister } },
-            },
-          ],
+          'sysfs.result': [{ guard: 'writeOk', target: 'inactive' }, failWith('mine', KDUMPCTL_FAILURES.unregister)],
         },
       },
       /** `systemctl restart`: the stop half's `echo 0`, then the start half. */
       restartingUnit: {
         tags: ['transient'],
         on: {
-          'sysfs.result': [
-            { guard: 'writeOk', target: 'autoStart' },
-            {
-              guard: 'mine',
-              target: 'failed',
-              actions: { type: 'fail', params: { line: KDUMPCTL_FAILURES.unregister } },
-            },
-          ],
+          'sysfs.result': [{ guard: 'writeOk', target: 'autoStart' }, failWith('mine', KDUMPCTL_FAILURES.unregister)],
         },
       },
       /** `systemctl stop` in kdump mode: stop_kdump()'s `kexec -p -u` is under way. */
@@ -407,11 +387,7 @@ export function kdumpServiceMachine(config: Config) {
         on: {
           'kexec.result': [
             { guard: 'unloadDone', target: 'inactive' },
-            {
-              guard: 'unloadFailed',
-              target: 'failed',
-              actions: { type: 'fail', params: { line: KDUMPCTL_FAILURES.unload } },
-            },
+            failWith('unloadFailed', KDUMPCTL_FAILURES.unload),
           ],
         },
       },
@@ -436,11 +412,7 @@ export function kdumpServiceMachine(config: Config) {
               'kexec.result': [
                 { guard: 'loadDone', target: 'loaded' },
                 // load_kdump() returns 1: "Starting kdump: [FAILED]", the unit fails.
-                {
-                  guard: 'loadFailed',
-                  target: '#kdumpService.failed',
-                  actions: { type: 'fail', params: { line: KDUMPCTL_FAILURES.load } },
-                },
+                failWith('loadFailed', KDUMPCTL_FAILURES.load),
               ],
               'kdump-start': {
                 actions: { type: 'ignore', params: { reason: 'kdumpctl start is already loading the crash kernel' } },

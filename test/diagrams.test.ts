@@ -120,7 +120,7 @@ describe('each actor’s statechart', () => {
 
   it('firmware: the wildcard reads "any other event", the machine-wide transitions sit in one box', () => {
     const mmd = readFileSync(join(tmp, 'firmware.mmd'), 'utf8');
-    expect(mmd).toContain('off : ignores: any other event');
+    expect(mmd).toMatch(/off : ignores: (?:[\w-]+, )*any other event/);
     expect(mmd).toContain('state "anywhere in firmware" as anywhere_in_firmware');
     expect(mmd).toContain('anywhere_in_firmware : firmware-error / armFault');
   });

@@ -237,6 +237,8 @@ describe('kernel: one version table (src/kernel-versions.ts)', () => {
       crashkernelRejectsRamSize: false,
       // powerpc's own reserve_crashkernel() (before e3185ee438c2, 6.15).
       crashkernelGeneric: false,
+      // fadump_cleanup() unregisters on the kexec path (4.17, docs/kernel-behaviour.md §13.1).
+      kexecUnregisters: true,
     });
     const o = run({ kernel: '6.1' }, [boot]).last();
     expect(exists(o, P.bootargsAppend)).toBe(false);

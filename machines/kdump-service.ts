@@ -116,6 +116,15 @@ export function kdumpServiceMachine(config: Config) {
     'uevent.memory': { actions: { type: 'ignore' as const, params: { reason: NOT_ACTIVE } } },
     'uevent.cpu': { actions: { type: 'ignore' as const, params: { reason: NOT_ACTIVE } } },
   };
+  /** A unit that is not active (inactive or failed): a start runs kdumpctl start; stop and
+   *  reload have nothing to act on. */
+  const UNIT_NOT_ACTIVE = {
+    ...INACTIVE_UEVENTS,
+    'kdump-start': START,
+    'kdump-restart': START,
+    'kdump-stop': { actions: { type: 'ignore' as const, params: { reason: 'the kdump service is not active' } } },
+    'kdump-reload': { actions: { type: 'ignore' as const, params: { reason: 'the kdump service is not active' } } },
+  };
   /** `systemctl stop` of an active fadump unit: stop_fadump() echoes 0 to registered. */
   const STOP_FADUMP = {
     'kdump-stop': [
@@ -281,24 +290,12 @@ export function kdumpServiceMachine(config: Config) {
       /** The unit is not active (not started, or stopped): `kdumpctl start` has yet to run, and
        *  the udev rule does nothing. */
       inactive: {
-        on: {
-          ...INACTIVE_UEVENTS,
-          'kdump-start': START,
-          'kdump-restart': START,
-          'kdump-stop': { actions: { type: 'ignore', params: { reason: 'the kdump service is not active' } } },
-          'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service is not active' } } },
-        },
+        on: UNIT_NOT_ACTIVE,
       },
       /** kdumpctl exited 1: the unit is failed (context.failure says why). A start runs kdumpctl
        *  start again (and fails again while the cause stays). */
       failed: {
-        on: {
-          ...INACTIVE_UEVENTS,
-          'kdump-start': START,
-          'kdump-restart': START,
-          'kdump-stop': { actions: { type: 'ignore', params: { reason: 'the kdump service is not active' } } },
-          'kdump-reload': { actions: { type: 'ignore', params: { reason: 'the kdump service is not active' } } },
-        },
+        on: UNIT_NOT_ACTIVE,
       },
       idle: {
         on: {

@@ -461,6 +461,16 @@ export type FirmwareMachine = ReturnType<typeof firmwareMachine>;
 
 const usable = (event: EndingName) => ({ type: 'usable' as const, params: { event } });
 
+/** An ending the firmware carries out without the OS, where it can (`usable`): nothing calls the
+ *  dump mechanism (outcome not-triggered, `reason`), and the firmware boots again; refused
+ *  elsewhere. */
+function notTriggered(event: EndingName, reason: string) {
+  return [
+    { guard: usable(event), actions: [{ type: 'observeNone' as const, params: { reason } }, 'resetAndBoot' as const] },
+    ...refusedEnding(event),
+  ];
+}
+
 /** The endings while the system runs (§13), where no state below says otherwise. */
 function endingTransitions() {
   return {
@@ -474,35 +484,11 @@ function endingTransitions() {
       { guard: usable('power-off'), target: '#firmware.off', actions: 'powerOff' as const },
       ...refusedEnding('power-off'),
     ],
-    'watchdog-reset': [
-      {
-        guard: usable('watchdog-reset'),
-        actions: [
-          {
-            type: 'observeNone' as const,
-            params: { reason: NOT_TRIGGERED.watchdog },
-          },
-          'resetAndBoot' as const,
-        ],
-      },
-      ...refusedEnding('watchdog-reset'),
-    ],
+    'watchdog-reset': notTriggered('watchdog-reset', NOT_TRIGGERED.watchdog),
     // No kernel range registered: the KERNEL tag's opal_fdm shows registered_regions == 0
     // (opal_fadump_dt_scan(): "Kernel regions not registered with f/w for MPIPL"), so the kernel
     // boots as production; OPAL's own core is not modelled outside a capture boot [I].
-    mpipl: [
-      {
-        guard: usable('mpipl'),
-        actions: [
-          {
-            type: 'observeNone' as const,
-            params: { reason: NOT_TRIGGERED.mpiplUnregistered },
-          },
-          'resetAndBoot' as const,
-        ],
-      },
-      ...refusedEnding('mpipl'),
-    ],
+    mpipl: notTriggered('mpipl', NOT_TRIGGERED.mpiplUnregistered),
     'petitboot-crash': refusedEnding('petitboot-crash'),
   };
 }

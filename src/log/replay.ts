@@ -93,13 +93,14 @@ export function* replaySteps(
       const opalcore = observe(config, pre).sysfs[FILES.opalCore] !== undefined;
       explained.service = [...saveLines(config, opalcore), ...explained.service];
     }
+    const failed = failedCommand(event, state);
     yield {
       step: {
         line,
         event,
-        accepted: r.handled && r.errno === null && failedCommand(event, state) === null,
+        accepted: r.handled && r.errno === null && failed === null,
         errno: r.errno,
-        note: failedCommand(event, state) ?? noteOf(r.handled, r.ignored),
+        note: failed ?? noteOf(r.handled, r.ignored),
         console: consoleLines(config, pre, event, state, r.errno),
         // panic=N of the command line the crashing kernel booted with.
         panic: panicLines(config, procCmdline(config, pre) ?? kernelCmdline(config), pre, event, state),

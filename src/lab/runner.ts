@@ -14,12 +14,13 @@ import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performable, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
- *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, and
- *  its memory: boot RAM (memoryMiB, -m) and pc-dimms present at boot (dimmsMiB, MiB each). */
+ *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, its
+ *  memory: boot RAM (memoryMiB, -m) and pc-dimms present at boot (dimmsMiB, MiB each), and its
+ *  kernel command line (cmdline, QEMU's -append: every boot of the guest has it). */
 export interface LabPath {
   name: string;
   events: ExternalEvent[];
-  guest?: { cpus?: number; onlineCpus?: number; memoryMiB?: number; dimmsMiB?: number[] };
+  guest?: { cpus?: number; onlineCpus?: number; memoryMiB?: number; dimmsMiB?: number[]; cmdline?: string };
 }
 
 /** Sizes QEMU and the kernel take for memory: whole 256 MiB LMBs. */
@@ -39,6 +40,12 @@ const LabPathSchema = z
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),
         dimmsMiB: z.array(lmbMultiple).min(1).max(4).optional(),
+        // The hvc0 console is how the host talks to the guest agent.
+        cmdline: z
+          .string()
+          .max(1024)
+          .refine((c) => /(^| )console=hvc0( |$)/.test(c), { message: 'expected console=hvc0 in the command line' })
+          .optional(),
       })
       .strict()
       .refine((g) => (g.cpus === undefined) === (g.onlineCpus === undefined), {
@@ -118,12 +125,12 @@ export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
   };
 }
 
-/** The lab's guest with a path's own CPUs and memory: with pc-dimms at boot, maxmem keeps room to
- *  hot-add 2 GiB beside them (boot RAM + DIMMs + 2048 MiB). */
+/** The lab's guest with a path's own CPUs, memory and command line: maxmem keeps room to hot-add
+ *  2 GiB beside boot RAM and any pc-dimms at boot (boot RAM + DIMMs + 2048 MiB). */
 export function guestOf(base: GuestDescription, p: LabPath): GuestDescription {
   const g = { ...base, ...p.guest };
   const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
-  return dimms > 0 ? { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 } : g;
+  return { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 };
 }
 
 /** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */

@@ -52,7 +52,7 @@ describe('the param area goes at the top of its window, below anything reserved 
     const r = replay(log.config, log.entries);
     const boot = r.steps[0];
     expect(boot?.console).toContain('fadump: WARNING: Could not setup area to pass additional parameters!');
-    expect(Object.keys(boot?.files ?? {})).not.toContain('/sys/kernel/fadump/bootargs_append');
+    expect(Object.keys(boot?.sysfs ?? {})).not.toContain('/sys/kernel/fadump/bootargs_append');
     expect(r.steps[1]?.console.some((l) => l.startsWith('fadump: Updated cmdline'))).toBe(false);
   });
 });

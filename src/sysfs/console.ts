@@ -6,8 +6,15 @@
 import { bootConfig, type Config } from '../config';
 import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
-import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
-import { bootRegionsRegistered } from '../../machines/kernel-rules';
+import {
+  earlyMemblockRegions,
+  hex016,
+  insideMemory,
+  MAX_BOOT_MEM_RATIO,
+  registeredRanges,
+  type Range,
+} from '../memory/layout';
+import { bootRegionsRegistered, hotremovableFrom } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -141,9 +148,18 @@ function captureLines(config: Config, post: SystemState): string[] {
   // boot_command_line after the append: /proc/cmdline of this boot (§12).
   if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
-  const top = c.dump?.bootMemTop ?? 0;
-  for (const m of c.memory) {
-    const start = Math.max(m.start, top);
+  out.push(...reservingLines(config, c.memory, c.dump?.bootMemTop ?? 0));
+  return out;
+}
+
+/** fadump_reserve_crash_area(base): one pr_info "Reserving %lluMB of memory at %#016llx for
+ *  preserving crash data" per memblock.memory region at or above `base` (for_each_mem_range()),
+ *  the regions as early boot has them: boot RAM and hot-removable DIMM memory apart
+ *  (earlyMemblockRegions(), hotremovableFrom()). */
+function reservingLines(config: Config, memory: readonly Range[], base: number): string[] {
+  const out: string[] = [];
+  for (const m of earlyMemblockRegions(memory, hotremovableFrom(config))) {
+    const start = Math.max(m.start, base);
     if (m.end > start)
       out.push(
         `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
@@ -187,14 +203,7 @@ function failedCaptureLines(config: Config, post: SystemState): string[] {
   out.push(platformActive(config));
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
-  const top = k.reservation?.bootMemTop ?? 0;
-  for (const m of k.memory) {
-    const start = Math.max(m.start, top);
-    if (m.end > start)
-      out.push(
-        `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
-      );
-  }
+  out.push(...reservingLines(config, k.memory, k.reservation?.bootMemTop ?? 0));
   return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config.pageSize)];
 }
 

@@ -399,6 +399,19 @@ export function dlparErrno(
   k: DlparKernelView,
   req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
 ): Errno | null {
+  return dlparRefusal(config, k, req)?.errno ?? null;
+}
+
+/** Why the kernel refuses a DLPAR request (dlparErrno()), or null when it goes through: its errno,
+ *  and whether an LMB failed to offline (`offline`: offline_pages() met an unmovable page, which
+ *  has_unmovable_pages() reports with dump_page(), "page dumped because: unmovable page",
+ *  mm/page_isolation.c) rather than lmb_is_removable() or the DRC lookup saying no. */
+export function dlparRefusal(
+  config: Config,
+  k: DlparKernelView,
+  req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
+): { errno: Errno; offline: boolean } | null {
+  const no = (errno: Errno, offline = false) => ({ errno, offline });
   // QEMU marks the LMBs of its boot RAM DRCONF_MEM_RESERVED with no valid DRC (hw/ppc/spapr.c
   // spapr_dt_dynamic_memory(): "LMB information for RMA, boot time RAM and gap b/n RAM and device
   // memory region -- all these are marked as reserved and as having no valid DRC"):
@@ -408,17 +421,17 @@ export function dlparErrno(
     l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < qemuDeviceMemoryBase(config));
   const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
   if (req.action === 'add')
-    return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;
+    return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? no('EINVAL') : null;
   const check = traitsOf(buildOf(config, k.build).version).dlparCheck;
   const pinned = (l: Range) => bootPinned(config, k, req.by, l);
   for (const l of req.ranges) {
     if (check !== 'fadump-memory') {
-      if (!inProfile(l) || !assigned(l) || !lmbRemovableBefore52(check, k, l) || pinned(l)) return 'EINVAL';
+      if (!inProfile(l) || !assigned(l) || !lmbRemovableBefore52(check, k, l) || pinned(l)) return no('EINVAL');
       continue;
     }
     const removable = inProfile(l) && assigned(l) && !isFadumpMemoryArea(config, k.registered, k.reservation, l);
-    if (!removable) return 'EINVAL';
-    if (lmbOfflineFails(k, l) || pinned(l)) return req.by === 'count' ? 'EINVAL' : 'EBUSY';
+    if (!removable) return no('EINVAL');
+    if (lmbOfflineFails(k, l) || pinned(l)) return no(req.by === 'count' ? 'EINVAL' : 'EBUSY', true);
   }
   return null;
 }

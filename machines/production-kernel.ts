@@ -83,7 +83,7 @@ export interface ProductionKernelContext {
 type Ctx = ProductionKernelContext;
 
 /** What DLPAR meets in this kernel (machines/kernel-rules.ts DlparKernelView). */
-function dlparView(context: Ctx, registered: boolean): DlparKernelView {
+export function dlparView(context: ProductionKernelContext, registered: boolean): DlparKernelView {
   return {
     build: context.build,
     registered,

@@ -68,5 +68,13 @@ describe('fadump over a pc-dimm present at boot (QEMU)', () => {
     const r = both([boot, remove('0x70000000')]);
     expect(r.at(1).errno).toBe('EBUSY');
     expect(partitionMemory(r, 1)).toEqual(DIMM);
+    expect(r.at(1).console).toEqual([
+      'page dumped because: unmovable page',
+      'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+    ]);
+    // Registered, a remove of fadump's own LMB is lmb_is_removable()'s no: no page is dumped.
+    expect(both([boot, remove('0x40000000')]).at(1).console).toEqual([
+      'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+    ]);
   });
 });

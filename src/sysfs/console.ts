@@ -4,9 +4,10 @@
 // before and after it and the event. QA greps for these; `replay` prints them and `conform` finds
 // each in a real kernel's log (test/real/).
 import { bootConfig, type Config } from '../config';
-import type { Errno, ExternalEvent, Reservation } from '../events';
+import { hotplugTarget, type Errno, type ExternalEvent, type MemoryHotplugEvent, type Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import {
+  dlparRanges,
   earlyMemblockRegions,
   hex016,
   insideMemory,
@@ -14,7 +15,8 @@ import {
   registeredRanges,
   type Range,
 } from '../memory/layout';
-import { bootRegionsRegistered, hotremovableFrom } from '../../machines/kernel-rules';
+import { bootRegionsRegistered, dlparRefusal, hotremovableFrom } from '../../machines/kernel-rules';
+import { dlparView } from '../../machines/production-kernel';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -237,6 +239,34 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
 /** The dump was lost because the kdump kernel ran out of memory (captureOom()). */
 const kdumpOom = (post: SystemState) => (post.dumpReason ?? '').startsWith('the kdump kernel ran out of memory');
 
+/** A pc-dimm's device_del that the kernel refuses (QEMU: an indexed-count request,
+ *  hw/ppc/spapr.c spapr_memory_unplug_request(); arch/powerpc/platforms/pseries/hotplug-memory.c
+ *  dlpar_memory_remove_by_ic()): when an LMB failed to offline, has_unmovable_pages()'s
+ *  dump_page() "page dumped because: unmovable page" (mm/page_isolation.c), then
+ *  pr_err "Memory indexed-count-remove failed, adding any removed LMBs" with pr_fmt's
+ *  "pseries-hotplug-mem: ". Its "Attempting to hot-remove %u LMB(s) at %x" names the whole DIMM,
+ *  which the model's request does not hold (it names one LMB), and a remove that goes through
+ *  logs per LMB: neither is printed [I]. [] for any other hotplug step. */
+function dlparLines(config: Config, pre: SystemState, event: MemoryHotplugEvent): string[] {
+  if (config.platform !== 'pseries' || config.firmware !== 'qemu' || event.action !== 'remove') return [];
+  if (running(pre) !== 'production') return [];
+  const target = hotplugTarget(event, config.lmbBytes);
+  const ranges = dlparRanges(pre.actors.firmware.context.memory, target, 'remove', {
+    lmbBytes: config.lmbBytes,
+    minBytes: config.minMemoryBytes,
+    maxBytes: config.maxMemoryBytes,
+  });
+  if (ranges === null) return [];
+  const kernel = pre.actors.productionKernel;
+  const view = dlparView(kernel.context, kernel.matches({ running: 'registered' }));
+  const refusal = dlparRefusal(config, view, { action: 'remove', by: target.by, ranges });
+  if (refusal === null) return [];
+  return [
+    ...(refusal.offline ? ['page dumped because: unmovable page'] : []),
+    'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+  ];
+}
+
 /** The events after which a production kernel has booted anew: a reboot, a crash, and the other
  *  endings of docs/kernel-behaviour.md §13 (kexec -e, the watchdog, a dump restart, an MPIPL). */
 const BOOTS_ANEW: ReadonlySet<ExternalEvent['event']> = new Set([
@@ -274,6 +304,7 @@ export function consoleLines(
   if (after === 'production' && booted)
     return [...bootLines(config, pre, post), ...kdumpLines(config, pre, event, post)];
 
+  if (event.event === 'memory-hotplug') return dlparLines(config, pre, event);
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)
     return parameterErrorLines(config, post);
   if (event.event === 'write' && errno === null) {

@@ -331,6 +331,8 @@ export interface DlparKernelView {
   /** Other memory memblock_reserve()d at boot: crashkernel=, hypervisor-assisted dump's scratch
    *  area (bytes). */
   otherReserved: readonly Range[];
+  /** The LMB holding this kernel's top-down boot allocations (bootAllocationsLmb()). */
+  bootAllocations: Range | null;
 }
 
 /** pSeries is_fadump_memory_area(addr, size) (arch/powerpc/kernel/fadump.c), called by
@@ -364,6 +366,41 @@ export function qemuDeviceMemoryBase(config: Config): number {
   return ends.length ? Math.max(...ends) : config.memoryBytes;
 }
 
+/** Where the LMBs that ibm,dynamic-memory flags DRCONF_MEM_HOTREMOVABLE begin (bytes), for
+ *  earlyMemblockRegions() (src/memory/layout.ts): under QEMU every pc-dimm, present at boot or
+ *  hot-added before it, is listed SPAPR_LMB_FLAGS_ASSIGNED | SPAPR_LMB_FLAGS_HOTREMOVABLE (hw/ppc/spapr.c
+ *  spapr_dt_dynamic_memory_v2(), "Entry for DIMM") from qemuDeviceMemoryBase() up, and the boot RAM
+ *  comes from the memory@ nodes; seen on real 6.1 and 6.12 as two "Reserving" lines after a hot-add
+ *  (test/real/*-hot-add-*.jsonl). PowerVM: null [I: the model assumes it sets no such flag]. */
+export function hotremovableFrom(config: Config): number | null {
+  return config.platform === 'pseries' && config.firmware === 'qemu' ? qemuDeviceMemoryBase(config) : null;
+}
+
+/** The LMB (bytes) holding memblock's boot-time allocations of a kernel with `memory` at its boot,
+ *  `reserved` memblock_reserve()d before them (fadump's area, crashkernel=, a capture kernel's
+ *  crash area from boot_mem_top up) and LMBs of `lmbBytes`: memblock allocates top-down by default
+ *  (mm/memblock.c memblock_find_in_range_node(): __memblock_find_range_top_down() unless
+ *  memblock_bottom_up()), so the allocations early boot makes without a limit (the sparse memmap,
+ *  the unflattened device tree, percpu areas [I: which ones]) take the top of the highest free
+ *  range; the paca and the emergency stacks stay under the RMA limit (ppc64_bolted_size()), in
+ *  boot memory. Their pages are PageReserved, so offline_pages() of that LMB fails:
+ *  has_unmovable_pages() (mm/page_isolation.c) "page dumped because: unmovable page", seen on real
+ *  6.1 and 6.12 for the LMB at 0x80000000 of a 2.25 GiB guest, a pfn 11 MiB below the top
+ *  (test/real/pseries-*-dimm-remove-second-crash.jsonl). They fit in one LMB [I: under 16 MiB seen
+ *  with 256 MiB LMBs]. A capture kernel has everything above boot_mem_top reserved by
+ *  fadump_reserve_crash_area() (early_init_devtree()) before them, so its allocations sit below
+ *  boot_mem_top. null: no free memory. */
+export function bootAllocationsLmb(
+  memory: readonly Range[],
+  reserved: readonly Range[],
+  lmbBytes: number,
+): Range | null {
+  const top = withRemoved(memory, reserved).reduce((m, r) => Math.max(m, r.end), 0);
+  if (top === 0) return null;
+  const start = Math.floor((top - 1) / lmbBytes) * lmbBytes;
+  return { start, end: start + lmbBytes };
+}
+
 /** The errno of a DLPAR request in a running production kernel, or null when it goes through
  *  (arch/powerpc/platforms/pseries/hotplug-memory.c, §4):
  *  - remove by count (dlpar_memory_remove_by_count): when any chosen LMB is not removable or
@@ -381,6 +418,19 @@ export function dlparErrno(
   k: DlparKernelView,
   req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
 ): Errno | null {
+  return dlparRefusal(config, k, req)?.errno ?? null;
+}
+
+/** Why the kernel refuses a DLPAR request (dlparErrno()), or null when it goes through: its errno,
+ *  and whether an LMB failed to offline (`offline`: offline_pages() met an unmovable page, which
+ *  has_unmovable_pages() reports with dump_page(), "page dumped because: unmovable page",
+ *  mm/page_isolation.c) rather than lmb_is_removable() or the DRC lookup saying no. */
+export function dlparRefusal(
+  config: Config,
+  k: DlparKernelView,
+  req: { action: 'add' | 'remove'; by: 'count' | 'index'; ranges: readonly Range[] },
+): { errno: Errno; offline: boolean } | null {
+  const no = (errno: Errno, offline = false) => ({ errno, offline });
   // QEMU marks the LMBs of its boot RAM DRCONF_MEM_RESERVED with no valid DRC (hw/ppc/spapr.c
   // spapr_dt_dynamic_memory(): "LMB information for RMA, boot time RAM and gap b/n RAM and device
   // memory region -- all these are marked as reserved and as having no valid DRC"):
@@ -390,18 +440,32 @@ export function dlparErrno(
     l.end <= config.maxMemoryBytes && !(config.firmware === 'qemu' && l.start < qemuDeviceMemoryBase(config));
   const assigned = (l: Range) => normalize(k.memory).some((m) => m.start <= l.start && l.end <= m.end);
   if (req.action === 'add')
-    return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? 'EINVAL' : null;
+    return req.by === 'index' && req.ranges.some((l) => !inProfile(l) || assigned(l)) ? no('EINVAL') : null;
   const check = traitsOf(buildOf(config, k.build).version).dlparCheck;
+  const pinned = (l: Range) => bootPinned(config, k, req.by, l);
   for (const l of req.ranges) {
     if (check !== 'fadump-memory') {
-      if (!inProfile(l) || !assigned(l) || !lmbRemovableBefore52(check, k, l)) return 'EINVAL';
+      if (!inProfile(l) || !assigned(l) || !lmbRemovableBefore52(check, k, l) || pinned(l)) return no('EINVAL');
       continue;
     }
     const removable = inProfile(l) && assigned(l) && !isFadumpMemoryArea(config, k.registered, k.reservation, l);
-    if (!removable) return 'EINVAL';
-    if (lmbOfflineFails(k, l)) return req.by === 'count' ? 'EINVAL' : 'EBUSY';
+    if (!removable) return no('EINVAL');
+    if (lmbOfflineFails(k, l) || pinned(l)) return no(req.by === 'count' ? 'EINVAL' : 'EBUSY', true);
   }
   return null;
+}
+
+/** Whether the LMB `l` holds this kernel's boot allocations (bootAllocationsLmb()), so that it
+ *  does not offline, for a request that names its LMBs: by index, or, under QEMU, a device_del of a
+ *  pc-dimm (spapr_memory_unplug_request() in hw/ppc/spapr.c asks for the DIMM's LMBs by indexed
+ *  count, and dlpar_memory_remove_by_ic() gives up on one that fails: "Memory indexed-count-remove
+ *  failed, adding any removed LMBs"). PowerVM's remove by count lets the kernel choose
+ *  (dlpar_memory_remove_by_count() walks every LMB from the lowest and skips one that fails), where
+ *  the model's HMC picks the highest LMBs [I]: not applied there. */
+function bootPinned(config: Config, k: DlparKernelView, by: 'count' | 'index', l: Range): boolean {
+  const b = k.bootAllocations;
+  if (b === null || (by === 'count' && config.firmware !== 'qemu')) return false;
+  return l.start < b.end && b.start < l.end;
 }
 
 /** lmb_is_removable() (arch/powerpc/platforms/pseries/hotplug-memory.c) of kernels before 5.2

@@ -15,7 +15,7 @@ import {
 } from '../src/events';
 import { kernelCmdline } from '../src/config';
 import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
-import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
+import { endOfDram, withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { earlyReserved, reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange, kexecSegmentsFit } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
@@ -24,6 +24,7 @@ import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import {
   buildOf,
   dlparErrno,
+  bootAllocationsLmb,
   dumpActiveAtBoot,
   headerFor,
   hotplugReadyIn,
@@ -68,6 +69,9 @@ export interface ProductionKernelContext {
   /** Hypervisor-assisted dump's permanent scratch area at the top of RAM (phyp-assisted-dump.txt); null when
    *  none. */
   phypScratch: Range | null;
+  /** The LMB holding memblock's top-down boot allocations, which does not offline
+   *  (machines/kernel-rules.ts bootAllocationsLmb()). */
+  bootAllocations: Range | null;
   /** The CPUs this kernel knows (§11): present and possible; all present ones it can number are
    *  online. */
   cpus: KernelCpus;
@@ -79,13 +83,14 @@ export interface ProductionKernelContext {
 type Ctx = ProductionKernelContext;
 
 /** What DLPAR meets in this kernel (machines/kernel-rules.ts DlparKernelView). */
-function dlparView(context: Ctx, registered: boolean): DlparKernelView {
+export function dlparView(context: ProductionKernelContext, registered: boolean): DlparKernelView {
   return {
     build: context.build,
     registered,
     reservation: context.reservation,
     memory: context.memory,
     otherReserved: [context.crashkernel, context.phypScratch].filter((r): r is Range => r !== null),
+    bootAllocations: context.bootAllocations,
   };
 }
 type WriteKind = 'errno' | 'noop' | 'register' | 'unregister' | 'reregister' | 'set' | 'release-core';
@@ -112,6 +117,15 @@ function cmdlineOf(context: Ctx): { cmdline?: string } {
 
 function kindOf(o: StoreOutcome): WriteKind | 'release' {
   return 'errno' in o ? 'errno' : o.op;
+}
+
+/** A capture build that runs on: its boot allocations went below boot_mem_top, everything above
+ *  being the crash area it reserved first (bootAllocationsLmb()). */
+function capturedBootAllocations(config: Config, h: Handover): Range | null {
+  const top = h.reservation?.bootMemTop ?? null;
+  const reserved = top === null ? [] : [{ start: top, end: endOfDram(h.memory) }];
+  if (h.phypScratch) reserved.push(h.phypScratch);
+  return bootAllocationsLmb(h.memory, reserved, config.lmbBytes);
 }
 
 export function productionKernelMachine(config: Config) {
@@ -211,6 +225,13 @@ export function productionKernelMachine(config: Config) {
           supported: config.mechanism !== 'phyp-assisted-dump',
           crashkernel,
           phypScratch: phyp === null ? null : phyp.area,
+          bootAllocations: bootAllocationsLmb(
+            event.memory,
+            [reserved?.ok === true ? reserved.reservation.area : null, crashkernel, phyp?.area ?? null].filter(
+              (r): r is Range => r !== null,
+            ),
+            config.lmbBytes,
+          ),
           // Error: enabled=0, reserved size 0 (§1 early boot 4).
           enabled: ok,
           reservation: reserved !== null && reserved.ok ? reserved.reservation : null,
@@ -247,6 +268,7 @@ export function productionKernelMachine(config: Config) {
           pending: null,
           crashkernel: null,
           phypScratch: h.phypScratch ?? null,
+          bootAllocations: capturedBootAllocations(config, h),
           cpus: h.cpus ?? bootCpus(config.onlineCpus),
           cmdline: h.cmdline ?? null,
         });
@@ -463,6 +485,7 @@ export function productionKernelMachine(config: Config) {
       pending: null,
       crashkernel: null,
       phypScratch: null,
+      bootAllocations: null,
       cpus: bootCpus(config.onlineCpus),
       cmdline: null,
     },

@@ -195,6 +195,7 @@ describe('the CMA part of the area could be hot-removed while registered: 4.20 t
           reservation: x.r,
           memory: [{ start: 0, end: x.c.memoryBytes }],
           otherReserved: [],
+          bootAllocations: null,
         },
         { action: 'remove', by: 'index', ranges: [lmb(startMiB)] },
       );

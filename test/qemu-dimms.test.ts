@@ -52,10 +52,29 @@ describe('fadump over a pc-dimm present at boot (QEMU)', () => {
   });
 
   it("a DIMM LMB past the area and CMA goes; boot RAM and the gap's LMBs have no DRC (-EINVAL)", () => {
-    const r = both([boot, remove('0x70000000')]);
+    const r = both([boot, remove('0x60000000')]);
     expect(r.at(1).errno).toBeNull();
-    expect(partitionMemory(r, 1)).toEqual([DIMM[0], { start: 1024 * MiB, end: 1792 * MiB }]);
+    expect(partitionMemory(r, 1)).toEqual([
+      DIMM[0],
+      { start: 1024 * MiB, end: 1536 * MiB },
+      { start: 1792 * MiB, end: 2048 * MiB },
+    ]);
     expect(both([boot, remove('0x10000000')]).at(1).errno).toBe('EINVAL');
     expect(both([boot, remove('0x30000000')]).at(1).errno).toBe('EINVAL');
+  });
+
+  it("the top LMB at boot holds memblock's top-down boot allocations: it does not offline (-EBUSY), as on real 6.1 and 6.12", () => {
+    // test/real/pseries-*-dimm-remove-second-crash.jsonl: "page dumped because: unmovable page".
+    const r = both([boot, remove('0x70000000')]);
+    expect(r.at(1).errno).toBe('EBUSY');
+    expect(partitionMemory(r, 1)).toEqual(DIMM);
+    expect(r.at(1).console).toEqual([
+      'page dumped because: unmovable page',
+      'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+    ]);
+    // Registered, a remove of fadump's own LMB is lmb_is_removable()'s no: no page is dumped.
+    expect(both([boot, remove('0x40000000')]).at(1).console).toEqual([
+      'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+    ]);
   });
 });

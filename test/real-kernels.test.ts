@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { againstKnown, conform, readTranscript } from '../src/conform/conform';
+import { againstKnown, conform, readTranscript, transcriptConfig } from '../src/conform/conform';
+import { replay } from '../src/log/replay';
 import { readKnown } from '../src/cli/conform';
 import { main } from '../src/cli/main';
 
@@ -80,12 +81,14 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     expect((await run(all)).code).toBe(known.length > 0 ? 1 : 0);
   });
   it('says which divergences are known, with their reason, and what the kernel logged instead', async () => {
-    const one = join(realDir, 'pseries-6.1-64k-hot-add-then-crash.jsonl');
+    const one = join(realDir, 'pseries-6.12-64k-dimm-remove-second-crash.jsonl');
     const r = await run(['--known', join(realDir, 'known-divergences.json'), one]);
-    expect(r.out).toContain('known    pseries-6.1-64k-hot-add-then-crash.jsonl');
-    expect(r.out).toContain("known divergence: After a hot-add the capture kernel's memblock");
+    expect(r.out).toContain('known    pseries-6.12-64k-dimm-remove-second-crash.jsonl');
     expect(r.out).toContain(
-      'observed: not logged as such; the kernel logged: fadump: Reserving 1728MB of memory at 0x00000014000000 for preserving crash data | fadump: Reserving 256MB',
+      'known divergence: QEMU deviation: the guest kernel refused device_del of the pc-dimm at 0x80000000',
+    );
+    expect(r.out).toContain(
+      'observed: not logged as such; the kernel logged: fadump: Reserving 192MB of memory at 0x00000014000000 for preserving crash data | fadump: Reserving 1024MB',
     );
     expect(r.out).toMatch(/\d+ divergent fields?: \d+ listed in .*known-divergences.json, 0 not listed/);
     // The dump: the guest's own vmcore beside the model's outcome at that step.
@@ -93,7 +96,26 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
       "dump at step 3, observed: captured-stale: fadump's capture kernel's vmcore misses [0x80000000–0x90000000)",
     );
     const plain = await run([one]);
-    expect(plain.out).toContain('diverges pseries-6.1-64k-hot-add-then-crash.jsonl');
+    expect(plain.out).toContain('diverges pseries-6.12-64k-dimm-remove-second-crash.jsonl');
+  });
+  it('a capture kernel after a hot-add logs one "Reserving" line per early memblock region, boot RAM and DIMM apart', async () => {
+    for (const kernel of ['6.1', '6.12']) {
+      const one = join(realDir, `pseries-${kernel}-64k-hot-add-two-then-crash-release.jsonl`);
+      const r = await run([one]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`agrees   pseries-${kernel}-64k-hot-add-two-then-crash-release.jsonl`);
+    }
+    // The model's own lines at the crash (step 3), as the kernel logged them.
+    const t = readTranscript(join(realDir, 'pseries-6.12-64k-hot-add-two-then-crash-release.jsonl'));
+    const events = t.steps.flatMap((s) => (s.event === null ? [] : [s.event]));
+    const r = replay(
+      transcriptConfig(t),
+      events.map((event, i) => ({ line: i + 2, event })),
+    );
+    expect((r.steps[2]?.console ?? []).filter((l) => l.startsWith('fadump: Reserving'))).toEqual([
+      'fadump: Reserving 1728MB of memory at 0x00000014000000 for preserving crash data',
+      'fadump: Reserving 512MB of memory at 0x00000080000000 for preserving crash data',
+    ]);
   });
   it('an event log given as a transcript is named as such', async () => {
     const r = await run([join(__dirname, '..', 'examples', 'seed-story-pseries.jsonl')]);

@@ -84,6 +84,29 @@ export function endOfDram(memory: readonly Range[]): number {
   return memory.reduce((m, r) => Math.max(m, r.end), 0);
 }
 
+/** memblock.memory's regions during a kernel's early boot (bytes, sorted), for the code that walks
+ *  them with for_each_mem_range() before mm is up (fadump_reserve_crash_area()). memblock merges
+ *  touching regions only when their flags match (mm/memblock.c memblock_merge_regions()), and
+ *  early_init_drmem_lmb() (arch/powerpc/kernel/prom.c) marks the LMBs ibm,dynamic-memory flags
+ *  DRCONF_MEM_HOTREMOVABLE with memblock_mark_hotplug(): memory from `hotremovableFrom` up is a
+ *  region of its own, apart from the boot RAM below it. `hotremovableFrom` null: no LMB is so
+ *  flagged. free_low_memory_core_early() (mm/memblock.c) clears MEMBLOCK_HOTPLUG everywhere once mm
+ *  is up, which merges them again: later walks (6.10+'s fadump_populate_elfcorehdr(), release)
+ *  see `normalize(memory)`. */
+export function earlyMemblockRegions(memory: readonly Range[], hotremovableFrom: number | null): Range[] {
+  const merged = normalize(memory);
+  if (hotremovableFrom === null) return merged;
+  const at = hotremovableFrom;
+  return merged.flatMap((r) =>
+    r.start < at && at < r.end
+      ? [
+          { start: r.start, end: at },
+          { start: at, end: r.end },
+        ]
+      : [r],
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Boot memory (fadump_calculate_reserve_size, fadump_reserve_mem)
 

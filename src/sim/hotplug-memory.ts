@@ -11,6 +11,8 @@ import { memblockAdd, memblockOverlaps, memblockRemove, regionEnd, type Memblock
 /** What DLPAR sees of the kernel: fw_dump, memblock and fadump's own memory check. */
 export interface DlparKernel extends FadumpKernel {
   readonly memblock: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
+  /** The page early boot's memblock allocations reached (memblock_alloc_top_down()). */
+  readonly boot_allocs: MemblockRegion | null;
   /** is_fadump_memory_area(): [base, base+size) touches fadump's reserved or boot memory. */
   is_fadump_memory_area(base: number, size: number): boolean;
 }
@@ -47,10 +49,23 @@ function assigned(k: DlparKernel, l: MemblockRegion): boolean {
   return k.memblock.memory.some((r) => r.base <= l.base && regionEnd(l) <= regionEnd(r));
 }
 
+/** has_unmovable_pages() (mm/page_isolation.c) over early boot's memblock allocations: "page
+ *  dumped because: unmovable page", for a request that names its LMBs. A remove by count on
+ *  PowerVM lets dlpar_memory_remove_by_count() skip an LMB that fails and take another, which the
+ *  simulator, handed the LMBs the HMC chose, does not do [I]: it leaves the check out there. Under
+ *  QEMU a count is a pc-dimm's device_del, an indexed-count request (hw/ppc/spapr.c
+ *  spapr_memory_unplug_request()). */
+function holdsBootAllocations(k: DlparKernel, idType: DlparIdType, l: MemblockRegion): boolean {
+  const b = k.boot_allocs;
+  if (b === null || (idType === 'count' && k.env.config.firmware !== 'qemu')) return false;
+  return overlaps(b, l.base, l.size);
+}
+
 /** dlpar_remove_lmb(): -EINVAL when lmb_is_removable() says no (not assigned; with fadump
  *  registered on pSeries, fadump's memory), else device_offline()'s error. */
-function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion): Errno | null {
+function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion, idType: DlparIdType): Errno | null {
   if (!assigned(k, l)) return 'EINVAL';
+  if (k.env.config.platform === 'pseries' && !k.has('5.2') && holdsBootAllocations(k, idType, l)) return 'EINVAL';
   if (k.env.config.platform === 'pseries' && !k.has('5.2')) {
     // Before "powerpc/fadump: Do not allow hot-remove memory from fadump reserved area" (5.2 [I])
     // lmb_is_removable() asks is_fadump_boot_memory_area() (from 4.13 [I]; nothing before), then
@@ -66,7 +81,7 @@ function dlpar_remove_lmb(k: DlparKernel, l: MemblockRegion): Errno | null {
     k.is_fadump_memory_area(l.base, l.size)
   )
     return 'EINVAL';
-  return device_offline(k, l);
+  return holdsBootAllocations(k, idType, l) ? 'EBUSY' : device_offline(k, l);
 }
 
 /** A DLPAR request for these LMBs (`idType`: by count, the HMC chose them; by index, one named
@@ -97,7 +112,7 @@ export function dlpar_memory(
   if (k.fw_dump.dump_active) return 'EINVAL';
   if (action === 'remove') {
     for (const l of lmbs) {
-      const rc = listed(l) ? dlpar_remove_lmb(k, l) : 'EINVAL';
+      const rc = listed(l) ? dlpar_remove_lmb(k, l, idType) : 'EINVAL';
       if (rc !== null) return idType === 'count' ? 'EINVAL' : rc;
     }
     for (const l of lmbs) k.memblock.memory = memblockRemove(k.memblock.memory, l.base, l.size);

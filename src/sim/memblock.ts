@@ -84,3 +84,18 @@ export function ALIGN_DOWN(x: number, a: number): number {
 export function ALIGN(x: number, a: number): number {
   return Math.ceil(x / a) * a;
 }
+
+/** Where memblock_alloc() puts early boot's allocations: mm/memblock.c memblock_find_in_range_node()
+ *  searches top-down (__memblock_find_range_top_down()) unless memblock_bottom_up(), so the first
+ *  one takes the highest page of the highest free range. Returns that page (`pageSize` bytes), or
+ *  null when nothing is free. The simulator keeps only this page of them [I: their extent]. */
+export function memblock_alloc_top_down(
+  memory: readonly MemblockRegion[],
+  reserved: readonly MemblockRegion[],
+  pageSize: number,
+): MemblockRegion | null {
+  const free = freeRanges(memory, reserved);
+  const top = free[free.length - 1];
+  if (top === undefined) return null;
+  return { base: ALIGN_DOWN(regionEnd(top) - 1, pageSize), size: pageSize };
+}

@@ -4,10 +4,19 @@
 // before and after it and the event. QA greps for these; `replay` prints them and `conform` finds
 // each in a real kernel's log (test/real/).
 import { bootConfig, type Config } from '../config';
-import type { Errno, ExternalEvent, Reservation } from '../events';
+import { hotplugTarget, type Errno, type ExternalEvent, type MemoryHotplugEvent, type Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
-import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
-import { bootRegionsRegistered, paramAreaTried } from '../../machines/kernel-rules';
+import {
+  dlparRanges,
+  earlyMemblockRegions,
+  hex016,
+  insideMemory,
+  MAX_BOOT_MEM_RATIO,
+  registeredRanges,
+  type Range,
+} from '../memory/layout';
+import { bootRegionsRegistered, dlparRefusal, hotremovableFrom, paramAreaTried } from '../../machines/kernel-rules';
+import { dlparView } from '../../machines/production-kernel';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -149,9 +158,18 @@ function captureLines(config: Config, post: SystemState): string[] {
   // boot_command_line after the append: /proc/cmdline of this boot (§12).
   if (c.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
-  const top = c.dump?.bootMemTop ?? 0;
-  for (const m of c.memory) {
-    const start = Math.max(m.start, top);
+  out.push(...reservingLines(config, c.memory, c.dump?.bootMemTop ?? 0));
+  return out;
+}
+
+/** fadump_reserve_crash_area(base): one pr_info "Reserving %lluMB of memory at %#016llx for
+ *  preserving crash data" per memblock.memory region at or above `base` (for_each_mem_range()),
+ *  the regions as early boot has them: boot RAM and hot-removable DIMM memory apart
+ *  (earlyMemblockRegions(), hotremovableFrom()). */
+function reservingLines(config: Config, memory: readonly Range[], base: number): string[] {
+  const out: string[] = [];
+  for (const m of earlyMemblockRegions(memory, hotremovableFrom(config))) {
+    const start = Math.max(m.start, base);
     if (m.end > start)
       out.push(
         `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
@@ -195,14 +213,7 @@ function failedCaptureLines(config: Config, post: SystemState): string[] {
   out.push(platformActive(config));
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
-  const top = k.reservation?.bootMemTop ?? 0;
-  for (const m of k.memory) {
-    const start = Math.max(m.start, top);
-    if (m.end > start)
-      out.push(
-        `fadump: Reserving ${Math.floor((m.end - start) / MiB)}MB of memory at ${hex016(start)} for preserving crash data`,
-      );
-  }
+  out.push(...reservingLines(config, k.memory, k.reservation?.bootMemTop ?? 0));
   return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config.pageSize)];
 }
 
@@ -235,6 +246,34 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
 
 /** The dump was lost because the kdump kernel ran out of memory (captureOom()). */
 const kdumpOom = (post: SystemState) => (post.dumpReason ?? '').startsWith('the kdump kernel ran out of memory');
+
+/** A pc-dimm's device_del that the kernel refuses (QEMU: an indexed-count request,
+ *  hw/ppc/spapr.c spapr_memory_unplug_request(); arch/powerpc/platforms/pseries/hotplug-memory.c
+ *  dlpar_memory_remove_by_ic()): when an LMB failed to offline, has_unmovable_pages()'s
+ *  dump_page() "page dumped because: unmovable page" (mm/page_isolation.c), then
+ *  pr_err "Memory indexed-count-remove failed, adding any removed LMBs" with pr_fmt's
+ *  "pseries-hotplug-mem: ". Its "Attempting to hot-remove %u LMB(s) at %x" names the whole DIMM,
+ *  which the model's request does not hold (it names one LMB), and a remove that goes through
+ *  logs per LMB: neither is printed [I]. [] for any other hotplug step. */
+function dlparLines(config: Config, pre: SystemState, event: MemoryHotplugEvent): string[] {
+  if (config.platform !== 'pseries' || config.firmware !== 'qemu' || event.action !== 'remove') return [];
+  if (running(pre) !== 'production') return [];
+  const target = hotplugTarget(event, config.lmbBytes);
+  const ranges = dlparRanges(pre.actors.firmware.context.memory, target, 'remove', {
+    lmbBytes: config.lmbBytes,
+    minBytes: config.minMemoryBytes,
+    maxBytes: config.maxMemoryBytes,
+  });
+  if (ranges === null) return [];
+  const kernel = pre.actors.productionKernel;
+  const view = dlparView(kernel.context, kernel.matches({ running: 'registered' }));
+  const refusal = dlparRefusal(config, view, { action: 'remove', by: target.by, ranges });
+  if (refusal === null) return [];
+  return [
+    ...(refusal.offline ? ['page dumped because: unmovable page'] : []),
+    'pseries-hotplug-mem: Memory indexed-count-remove failed, adding any removed LMBs',
+  ];
+}
 
 /** The events after which a production kernel has booted anew: a reboot, a crash, and the other
  *  endings of docs/kernel-behaviour.md §13 (kexec -e, the watchdog, a dump restart, an MPIPL). */
@@ -273,6 +312,7 @@ export function consoleLines(
   if (after === 'production' && booted)
     return [...bootLines(config, pre, post), ...kdumpLines(config, pre, event, post)];
 
+  if (event.event === 'memory-hotplug') return dlparLines(config, pre, event);
   if (event.event === 'write' && errno === 'EINVAL' && canonicalPath(event.path) === FILES.registered)
     return parameterErrorLines(config, post);
   if (event.event === 'write' && errno === null) {

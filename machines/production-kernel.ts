@@ -19,6 +19,7 @@ import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/l
 import { reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange, kexecSegmentsFit } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
+import { paramAreaFree } from '../src/memory/guest';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
 import {
@@ -218,7 +219,17 @@ export function productionKernelMachine(config: Config) {
           elfcorehdr: null,
           // §1 early boot 5: the pSeries param area (bootargs_append), as this release sets it up
           // (src/kernel-versions.ts: when enabled, or whenever supported, or not at all).
-          paramArea: paramAreaAtBoot(config, 'first', ok) ? '' : null,
+          // kdump's crashkernel= region is reserved first and may hold the whole range it is
+          // allocated from (paramAreaFree()).
+          paramArea:
+            paramAreaAtBoot(config, 'first', ok) &&
+            paramAreaFree(
+              config.mmu,
+              Math.max(0, ...event.memory.map((m) => m.end)),
+              crashkernel === null ? [] : [crashkernel],
+            )
+              ? ''
+              : null,
           releaseMemFile: false,
           opalCore: null,
           pending: null,

@@ -165,6 +165,32 @@ export function paramAreaFits(mmu: Mmu, bootRamBytes: number): boolean {
   return mmu === 'radix' || hashRmaBytes(bootRamBytes) >= HASH_PARAM_AREA_MIN_RMA;
 }
 
+/** Whether fadump_setup_param_area() (arch/powerpc/kernel/fadump.c, 6.10+) finds its 2 KiB:
+ *  memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end) in the MMU's range
+ *  (paramAreaRange()'s: [0x2A000000, 0x2E000000) under hash, the upper half of memory under radix)
+ *  must find a COMMAND_LINE_SIZE-aligned slot outside the ranges already reserved (bytes,
+ *  [start, end)). The kdump crashkernel= region is reserved before it (early_init_devtree(),
+ *  arch/powerpc/kernel/prom.c: reserve_crashkernel() at line 863 of 6.12, fadump_setup_param_area()
+ *  at 912); a region over the whole range leaves none: pr_warn "WARNING: Could not setup area to
+ *  pass additional parameters!" and no param area (seen on 6.12 with crashkernel=256M at 512M
+ *  under hash, test/real/pseries-6.12-64k-kdump-*.jsonl). Other early reservations are left out
+ *  [I]. */
+export function paramAreaFree(
+  mmu: Mmu,
+  memoryEnd: number,
+  reserved: readonly { start: number; end: number }[],
+): boolean {
+  const start = mmu === 'hash' ? 0x2a000000 : memoryEnd / 2;
+  const end = mmu === 'hash' ? 0x2a000000 + 0x4000000 : memoryEnd;
+  for (let a = Math.floor((end - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE; a >= start;) {
+    const hit = reserved.find((r) => r.start < a + COMMAND_LINE_SIZE && a < r.end);
+    if (hit === undefined) return true;
+    // Below the reservation, at the next aligned slot.
+    a = Math.floor((hit.start - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
+  }
+  return false;
+}
+
 /** COMMAND_LINE_SIZE on powerpc (arch/powerpc/include/uapi/asm/setup.h). */
 export const COMMAND_LINE_SIZE = 2048;
 

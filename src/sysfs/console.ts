@@ -7,7 +7,7 @@ import { bootConfig, type Config } from '../config';
 import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, registeredRanges, type Range } from '../memory/layout';
-import { bootRegionsRegistered } from '../../machines/kernel-rules';
+import { bootRegionsRegistered, paramAreaAtBoot } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -220,8 +220,13 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
   const out: string[] = [];
   if (event.event === 'crash' && pre.actors.kexec.matches('loaded') && post.dump === 'lost' && kdumpOom(post))
     out.push(...CAPTURE_OOM_LINES);
-  if (booted && running(post) === 'production' && k.build === 'first' && k.reservation === null)
+  if (booted && running(post) === 'production' && k.build === 'first' && k.reservation === null) {
     out.push(...kdumpReservation(config, k.memory, false).lines);
+    // fadump_setup_param_area() (arch/powerpc/kernel/fadump.c) found no room beside the
+    // crashkernel= region (paramAreaFree(), src/memory/guest.ts): its pr_warn.
+    if (k.paramArea === null && paramAreaAtBoot(config, 'first', k.enabled))
+      out.push('fadump: WARNING: Could not setup area to pass additional parameters!');
+  }
   return out;
 }
 

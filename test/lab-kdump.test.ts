@@ -83,6 +83,9 @@ describe('a kdump guest in the lab', () => {
     ]);
     // Outside the region (crashkernel=8M at 512M): no RTAS PT_LOAD.
     expect(kdumpPtLoads(memory, { start: 512 * MiB, end: 520 * MiB }, rtas)).toHaveLength(3);
+    // 4 KiB pages: the page below 768 MB is 0x2ffff000 (test/real/pseries-*-4k-kdump-*.jsonl).
+    const c4 = config({ mechanism: 'kdump', crashkernel: '256M', firmware: 'qemu', memoryMiB: 2048, pageSizeKiB: 4 });
+    expect(kdumpRtas(c4, memory)).toEqual({ start: 0x2ffff000, end: 0x30000000 });
     // PowerVM's RTAS size is not known to the model.
     expect(kdumpRtas(config({ mechanism: 'kdump', crashkernel: '256M', memoryMiB: 2048 }), memory)).toBeNull();
   });

@@ -107,9 +107,10 @@ export function kdumpPtLoads(memory: readonly Range[], crashkernel: Range, rtas:
  *  prom_init_mem() caps at 768 MB ("rmo_top = min(0x30000000ul, rmo_top)"; the RMA is the boot
  *  RAM under QEMU): alloc_down(rtas-size, PAGE_SIZE). QEMU's rtas-size is RTAS_ERROR_LOG_MAX, 2048
  *  bytes (hw/ppc/spapr.c spapr_machine_init(), "Resize blob to accommodate error log"); the
- *  PT_LOAD kexec-tools 2.0.32 writes for it spans the whole page (0x2fff0000, 0x10000 on 6.12
- *  with 64 KiB pages, test/real/pseries-6.12-64k-kdump-load-crash-capture-save.jsonl) [I: the
- *  rounding to PAGE_SIZE is read off that transcript]. */
+ *  PT_LOAD kexec-tools 2.0.32 writes for it spans the whole page: 0x2fff0000, 0x10000 with
+ *  64 KiB pages and 0x2ffff000, 0x1000 with 4 KiB pages, on 6.1 and 6.12
+ *  (test/real/pseries-*-kdump-load-crash-capture-save.jsonl) [I: the rounding to PAGE_SIZE is read
+ *  off those transcripts, not off the source]. */
 export function kdumpRtas(config: Config, memory: readonly Range[]): Range | null {
   if (config.platform !== 'pseries' || config.firmware !== 'qemu') return null;
   const first = [...memory].sort((a, b) => a.start - b.start)[0];

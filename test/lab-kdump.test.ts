@@ -11,6 +11,9 @@ import { firstLoadMemsz } from '../src/lab/lab';
 import { kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
 import { paramAreaFree } from '../src/memory/guest';
 import { config } from '../src/config';
+import { judgePath } from '../src/explore/suite';
+import { modelRun, simRun } from '../src/sim/adapter';
+import type { ExternalEvent } from '../src/events';
 
 const MiB = 1024 * 1024;
 const guest = (cmdline: string): Guest => ({
@@ -95,6 +98,14 @@ describe('a kdump guest in the lab', () => {
     expect(paramAreaFree('hash', 2048 * MiB, [{ start: 512 * MiB, end: 520 * MiB }])).toBe(true);
     expect(paramAreaFree('hash', 2048 * MiB, [])).toBe(true);
     expect(paramAreaFree('radix', 2048 * MiB, [{ start: 512 * MiB, end: 768 * MiB }])).toBe(true);
+  });
+
+  it('the simulator agrees: crashkernel= is memblock-reserved before the param area (fadump=off, hash and radix)', () => {
+    for (const mmu of ['hash', 'radix'] as const) {
+      const c = config({ kernel: '6.12', firmware: 'qemu', memoryMiB: 2048, mmu, fadump: 'off', crashkernel: '256M' });
+      const events: ExternalEvent[] = [{ event: 'boot' }, { event: 'crash' }];
+      expect(judgePath(c, events, modelRun(c, events), simRun(c, events).steps).kind, mmu).not.toBe('differs');
+    }
   });
 
   it("an ELF's first PT_LOAD memsz is the kernel image kexec -p places", () => {

@@ -22,6 +22,7 @@ MIRROR=http://deb.debian.org/debian
 # Versions tried first (what the lab was proven with); each falls back to the archive's candidate.
 QEMU_PIN=1:11.1.3+ds-1
 BUSYBOX_PIN=1:1.37.0-6+b9
+KEXEC_PIN=1:2.0.32-3
 declare -A SOURCE_PIN=([6.1]=6.1.176-1 [6.12]=6.12.107-1)
 
 mkdir -p "$LAB"
@@ -98,6 +99,28 @@ busybox() {
   echo "   $(dpkg-deb -f dl/busybox/busybox-static_*.deb Version)"
 }
 
+# kexec-tools for ppc64el and its shared libraries, for kdump in the guest (`kexec -p`): the
+# closure of /usr/sbin/kexec's NEEDED entries (readelf -d; 2.0.32-3 needs only libc.so.6) from
+# libc6:ppc64el, and the interpreter ld64.so.2. Into guest/kexec/ (kexec, ld64.so.2, the libraries),
+# which src/lab/lab.ts buildKdumpInitramfs() puts into the guest.
+kexec_tools() {
+  if [ -x guest/kexec/kexec ] && [ -f guest/kexec/ld64.so.2 ]; then step "kexec-tools: kept"; return; fi
+  step "kexec-tools for ppc64el and libc6:ppc64el (kdump in the guest)"
+  rm -rf dl/kexec guest/kexec
+  download kexec-tools:ppc64el "$KEXEC_PIN" dl/kexec
+  download libc6:ppc64el "$(apt-cache "${APT[@]}" policy libc6:ppc64el | awk '/Candidate:/ {print $2}')" dl/kexec
+  mkdir -p dl/kexec/x guest/kexec
+  for d in dl/kexec/*.deb; do dpkg-deb -x "$d" dl/kexec/x; done
+  cp dl/kexec/x/usr/sbin/kexec guest/kexec/kexec
+  local lib=dl/kexec/x/usr/lib/powerpc64le-linux-gnu needed
+  cp -L "$lib/ld64.so.2" guest/kexec/ld64.so.2
+  for needed in $(readelf -d guest/kexec/kexec | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+    [ -f "$lib/$needed" ] || { echo "kexec needs $needed, which libc6:ppc64el does not hold"; exit 1; }
+    cp -L "$lib/$needed" "guest/kexec/$needed"
+  done
+  echo "   $(dpkg-deb -f dl/kexec/kexec-tools_*.deb Version); $(cd guest/kexec && echo *)"
+}
+
 make_buildroot() {
   if [ -x buildroot/usr/bin/powerpc64le-linux-gnu-gcc ]; then step "build chroot: kept"; return; fi
   step "build chroot: bookworm with gcc-powerpc64le-linux-gnu (mmdebstrap)"
@@ -155,6 +178,7 @@ kernel() {
 apt_lists
 qemu
 busybox
+kexec_tools
 make_buildroot
 for v in $KERNELS; do kernel "$v"; done
 step "done: $LAB holds $(du -sh "$LAB" | cut -f1) (remove it with: rm -rf $LAB)"

@@ -7,7 +7,7 @@
 import { enqueueActions, setup } from 'xstate';
 import type { Config } from '../src/config';
 import { KEXEC_SYSCALL, resetFor, type AnyEvent, type Errno, type InternalEvent } from '../src/events';
-import { captureOom, kdumpCaptureMemory, kdumpPtLoads } from '../src/memory/kdump';
+import { captureOom, kdumpCaptureMemory, kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
 import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
@@ -108,7 +108,10 @@ export function kexecMachine(config: Config) {
        *  builds it from the running kernel's memory map, minus the crash kernel region). */
       finishLoad: enqueueActions(({ enqueue, context }) => {
         if (context.crashkernel === null) return;
-        enqueue.assign({ ptLoads: kdumpPtLoads(context.memory, context.crashkernel), origin: null });
+        enqueue.assign({
+          ptLoads: kdumpPtLoads(context.memory, context.crashkernel, kdumpRtas(config, context.memory)),
+          origin: null,
+        });
         enqueue.emit(kexecAnswer('load', null, context.origin ?? 'user'));
       }),
       /** Another kexec call while one is under way: kexec_trylock() fails, -EBUSY [I]. */
@@ -128,7 +131,10 @@ export function kexecMachine(config: Config) {
       /** crash_handle_hotplug_event(): the elfcorehdr is rebuilt from the new memory map (§6). */
       updateElfcorehdr: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'crash.hotplug' || context.crashkernel === null) return;
-        enqueue.assign({ memory: event.memory, ptLoads: kdumpPtLoads(event.memory, context.crashkernel) });
+        enqueue.assign({
+          memory: event.memory,
+          ptLoads: kdumpPtLoads(event.memory, context.crashkernel, kdumpRtas(config, event.memory)),
+        });
       }),
       /** __crash_kexec() with an image: machine_crash_shutdown() and a jump into the capture
        *  kernel. No firmware, no device reset: drivers must cope (§6, the LPC 2024 talk). */

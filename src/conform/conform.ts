@@ -14,6 +14,10 @@ import { expectedPtLoads } from '../specs/properties';
 import { replay, type Replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
+import { KEXEC_FILES } from '../sysfs/store';
+import { running } from '../sysfs/view';
+import { kdumpCaptureMemoryMap } from '../memory/kdump';
+import type { Range } from '../memory/layout';
 import {
   EndSchema,
   HeaderSchema,
@@ -99,6 +103,44 @@ export function transcriptConfig(t: Transcript): Config {
 
 const FADUMP_FILE = /^\/sys\/kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)/;
 
+/** Events whose step has an errno to compare: a write(2), and kdump's `kexec -p` and `kexec -p -u`
+ *  (kexec-tools' kexec_load(2), src/lab/run.ts kexecResult()). */
+const ERRNO_EVENTS = new Set(['write', 'kexec-load', 'kexec-unload']);
+
+/** kdump's files (kernel/ksysfs.c kexec_crash_loaded, kexec_crash_size; drivers/base/memory.c
+ *  crash_hotplug), compared where the model shows them and the guest reported them (transcripts
+ *  from before the lab's kdump paths have none). After a `kexec -p` that succeeded the guest is seen
+ *  once the syscall has returned, where the model stands inside it (kexec-load, until
+ *  kexec-loaded: nothing loaded, do_kexec_load() freed the old image first): kexec_crash_loaded is
+ *  compared at the kexec-loaded step instead. */
+function compareKexecFiles(
+  model: Observation,
+  step: Transcript['steps'][number],
+): Omit<Divergence, 'transcript' | 'step'>[] {
+  const files = step.observed?.files ?? {};
+  const inLoad = step.event?.event === 'kexec-load' && step.errno === null;
+  // Both sides show kexec's files: the model where crashkernel= is given, the guest's agent since
+  // it reports them (then a file on one side only is a divergence too).
+  const shown = (f: Record<string, unknown>) => KEXEC_FILES.crashLoaded in f;
+  if (!shown(model.sysfs) || !shown(files)) return [];
+  return Object.values(KEXEC_FILES)
+    .filter((p) => !(inLoad && p === KEXEC_FILES.crashLoaded))
+    .filter((p) => model.sysfs[p] !== (files[p] ?? undefined))
+    .map((p) => ({ field: `file:${p}`, expected: show(model.sysfs[p]), observed: show(files[p]) }));
+}
+
+/** /proc/cmdline against the model's, where a kdump capture kernel's elfcorehdr= is an address the
+ *  model does not know ("elfcorehdr=(address)", src/sysfs/view.ts) and sits where the loader put it:
+ *  kexec_file_load() puts "elfcorehdr=0x%lx " first (setup_kdump_cmdline(), arch/powerpc/kexec/file_load.c), kexec-tools'
+ *  kexec_load path appends " elfcorehdr=%luK" (kexec/arch/ppc64/crashdump-ppc64.c
+ *  load_crashdump_segments()): the same when both have one and the other words agree in order. */
+export function sameCmdline(model: string, real: string): boolean {
+  if (model === real) return true;
+  const core = (s: string) => s.split(/\s+/).filter((w) => w !== '' && !w.startsWith('elfcorehdr='));
+  const has = (s: string) => /(^|\s)elfcorehdr=\S/.test(s);
+  return has(model) && has(real) && core(model).join(' ') === core(real).join(' ');
+}
+
 function show(v: unknown): string {
   return v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -140,10 +182,11 @@ export function compareStep(
       alike.length ? `not logged as such; the kernel logged: ${alike.join(' | ')}` : '(not logged)',
     );
   });
-  if (step.event?.event === 'write' && modelErrno !== step.errno)
+  if (ERRNO_EVENTS.has(step.event?.event ?? '') && modelErrno !== step.errno)
     d('errno', modelErrno ?? 'success', step.errno ?? 'success');
   const o: Observed | null = step.observed;
-  const files = o?.files ?? {};
+  const files = Object.fromEntries(Object.entries(o?.files ?? {}).filter(([p]) => FADUMP_FILE.test(p)));
+  out.push(...compareKexecFiles(model, step));
   const modelFiles = Object.fromEntries(Object.entries(model.sysfs).filter(([p]) => FADUMP_FILE.test(p)));
   for (const p of [...new Set([...Object.keys(modelFiles), ...Object.keys(files)])].sort()) {
     // A write-only file (release_mem) is present and reads as nothing.
@@ -167,7 +210,7 @@ export function compareStep(
   // does not, the 'vmcore' field already holds the divergence, and the CMA lines follow from it.
   // /proc/cmdline (docs/kernel-behaviour.md §12: a capture boot's appended parameters), where the
   // guest recorded one and runs the same kind of kernel.
-  if (sameKernel && o !== null && o.cmdline !== '' && model.cmdline !== null && model.cmdline !== o.cmdline)
+  if (sameKernel && o !== null && o.cmdline !== '' && model.cmdline !== null && !sameCmdline(model.cmdline, o.cmdline))
     d('cmdline', model.cmdline, o.cmdline);
   if (sameKernel && o !== null && model.meminfo !== null)
     for (const key of ['CmaTotal', 'CmaFree'] as const) {
@@ -236,11 +279,20 @@ function compareBlocks(
 ): Omit<Divergence, 'transcript' | 'step'>[] {
   const o = step.observed;
   if (state === undefined || o === null || o.memoryBlockBytes <= 0) return [];
-  const bytes = state.actors.firmware.context.memory.reduce((a, m) => a + (m.end - m.start), 0);
+  const bytes = memoryOfKernel(state).reduce((a, m) => a + (m.end - m.start), 0);
   const blocks = bytes / o.memoryBlockBytes;
   return blocks === o.memoryBlocksOnline
     ? []
     : [{ field: 'memoryBlocksOnline', expected: String(blocks), observed: String(o.memoryBlocksOnline) }];
+}
+
+/** The memory the running kernel has memory blocks for: the partition's, or in kdump's capture
+ *  kernel the memory kexec-tools left it (kdumpCaptureMemoryMap()). */
+function memoryOfKernel(state: NonNullable<Replay['states'][number]>): readonly Range[] {
+  const ck = state.actors.productionKernel.context.crashkernel;
+  return running(state) === 'kdump-capture' && ck !== null
+    ? kdumpCaptureMemoryMap(ck)
+    : state.actors.firmware.context.memory;
 }
 
 /** The guest's last /proc/vmcore judged against the memory at the crash in the model's state of

@@ -34,6 +34,12 @@ export const GuestSchema = z
     pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
     mmu: z.enum(['radix', 'hash']),
     cmdline: z.string(),
+    /** kdump paths: what `kexec -p` loads into the crashkernel= region, in bytes: the vmlinux's
+     *  first PT_LOAD memsz and the capture initramfs (src/lab/lab.ts buildKdumpInitramfs()). */
+    kdump: z
+      .object({ imageBytes: z.number().int().positive(), initrdBytes: z.number().int().positive() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Guest = z.infer<typeof GuestSchema>;
@@ -76,6 +82,30 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     cmdline: g.cmdline,
     fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
     ...(crashkernel === null ? {} : { crashkernel }),
+    ...kdumpConfigOf(g),
+  };
+}
+
+const MIB = 1024 * 1024;
+
+/** The kdump part of a guest's configuration, from its command line: with `crashkernel=` (the last
+ *  one, as get_last_crashkernel() reads it; modelConfigOf() passes it on) and no `fadump=`, the
+ *  mechanism is kdump; the capture kernel's image and initramfs are the sizes the lab loads (MiB, rounded
+ *  up); CONFIG_CRASH_HOTPLUG is off in the lab's kernels (lab/kconfig/common.frag leaves it out and
+ *  allnoconfig keeps it off). Else nothing (the fadump mechanism, as before). */
+export function kdumpConfigOf(g: Guest): Record<string, unknown> {
+  if (lastCrashkernel(g.cmdline) === null || /(^| )fadump=/.test(g.cmdline)) return {};
+  return {
+    mechanism: 'kdump',
+    crashHotplug: false,
+    ...(g.kdump === undefined
+      ? {}
+      : {
+          captureKernel: {
+            imageMiB: Math.ceil(g.kdump.imageBytes / MIB),
+            initrdMiB: Math.ceil(g.kdump.initrdBytes / MIB),
+          },
+        }),
   };
 }
 
@@ -119,6 +149,9 @@ export const ObservedSchema = z
     memoryBlocksOnline: z.number(),
     /** /sys/devices/system/cpu/online (a CPU list); absent in older transcripts. */
     cpusOnline: z.string().optional(),
+    /** /proc/iomem's "Crash kernel" lines (kdump's crashkernel= region, export_crashk_res() in
+     *  arch/powerpc/kexec/core.c), where the guest's agent reports them; absent in older transcripts. */
+    iomem: z.array(z.string()).optional(),
     /** The kernel's log lines since the previous step, timestamps removed. */
     console: z.array(z.string()),
     /** On a crash step, the crashing kernel's lines on the raw console before the next boot

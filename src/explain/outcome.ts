@@ -6,7 +6,7 @@
 import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import { NOT_TRIGGERED } from '../events';
-import { kdumpPtLoads } from '../memory/kdump';
+import { kdumpPtLoads, kdumpRtas } from '../memory/kdump';
 import { normalize, subtract, totalSize, type PtLoad, type Range } from '../memory/layout';
 import { diffPtLoads, memoryText, ptLoadsText, rangesText, sizeText } from '../memory/map';
 import { phypPtLoads } from '../memory/phyp';
@@ -131,7 +131,7 @@ export function exportedVmcore(state: SystemState, config: Config): Exported | n
     return {
       mechanism: 'kdump',
       actual: a.kexec.context.vmcore ?? [],
-      expected: ck === null ? [] : kdumpPtLoads(memory, ck),
+      expected: ck === null ? [] : kdumpPtLoads(memory, ck, kdumpRtas(config, memory)),
       memoryAtCrash: memory,
       notPreserved: [],
     };

@@ -1,6 +1,6 @@
 // The lab's files and guests: where the set-up (lab/setup.sh) left QEMU, busybox and the kernels,
 // the guest's initramfs (busybox plus lab/guest/), and the QEMU command line for a guest.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,18 +51,25 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
   };
 }
 
-/** Builds the guest's initramfs from busybox and lab/guest/{init,agent} (and `spec`, a regression
- *  spec script, as /spec.sh); returns its path. */
-export function buildInitramfs(lab = labDir(), spec?: string): string {
+/** The guest's files: busybox, /init and the agent (lab/guest/). */
+function baseEntries(lab: string): CpioEntry[] {
   const busybox = join(lab, 'guest', 'busybox');
   if (!existsSync(busybox)) throw new Error(`no busybox in ${lab}: run npm run lab -- setup`);
   const g = repoLabDir();
-  const entries: CpioEntry[] = [
+  return [
     ...['bin', 'dev', 'proc', 'sys', 'tmp', 'root'].map((name) => ({ name, kind: 'dir' as const })),
     { name: 'bin/busybox', kind: 'file', data: readFileSync(busybox), executable: true },
     { name: 'bin/sh', kind: 'symlink', target: 'busybox' },
     { name: 'init', kind: 'file', data: readFileSync(join(g, 'guest', 'init')), executable: true },
     { name: 'bin/agent', kind: 'file', data: readFileSync(join(g, 'guest', 'agent')), executable: true },
+  ];
+}
+
+/** Builds the guest's initramfs from busybox and lab/guest/{init,agent} (and `spec`, a regression
+ *  spec script, as /spec.sh); returns its path. */
+export function buildInitramfs(lab = labDir(), spec?: string): string {
+  const entries: CpioEntry[] = [
+    ...baseEntries(lab),
     ...(spec === undefined
       ? []
       : [{ name: 'spec.sh', kind: 'file' as const, data: Buffer.from(spec), executable: true }]),
@@ -71,6 +78,72 @@ export function buildInitramfs(lab = labDir(), spec?: string): string {
   const out = join(lab, 'guest', spec === undefined ? 'initramfs.cpio' : 'initramfs-spec.cpio');
   writeFileSync(out, cpioNewc(entries));
   return out;
+}
+
+/** Where the guest finds kexec-tools (lab/setup.sh kexec_tools()): the binary, its interpreter
+ *  (PT_INTERP /lib64/ld64.so.2) and its libraries in glibc's multiarch directory, which Debian's
+ *  ppc64el ld.so searches. */
+const KEXEC_IN_GUEST = { binary: 'sbin/kexec', interp: 'lib64/ld64.so.2', libDir: 'lib/powerpc64le-linux-gnu' };
+
+/** The kdump pieces in the guest: the vmlinux `kexec -p` loads and its capture initramfs. */
+export const KDUMP_IN_GUEST = { vmlinux: '/boot/vmlinux', initrd: '/boot/capture.cpio' };
+
+/** kexec-tools and its libraries as initramfs entries, from the lab's guest/kexec/. */
+function kexecEntries(lab: string): CpioEntry[] {
+  const dir = join(lab, 'guest', 'kexec');
+  if (!existsSync(join(dir, 'kexec'))) throw new Error(`no kexec-tools in ${lab}: run npm run lab -- setup`);
+  const libs = readdirSync(dir).filter((f) => f !== 'kexec' && f !== 'ld64.so.2');
+  return [
+    ...['sbin', 'lib', 'lib64', KEXEC_IN_GUEST.libDir, 'boot'].map((name) => ({ name, kind: 'dir' as const })),
+    { name: KEXEC_IN_GUEST.binary, kind: 'file', data: readFileSync(join(dir, 'kexec')), executable: true },
+    { name: KEXEC_IN_GUEST.interp, kind: 'file', data: readFileSync(join(dir, 'ld64.so.2')), executable: true },
+    ...libs.map((f) => ({
+      name: `${KEXEC_IN_GUEST.libDir}/${f}`,
+      kind: 'file' as const,
+      data: readFileSync(join(dir, f)),
+      executable: true,
+    })),
+  ];
+}
+
+/** The guest's initramfs for kdump paths on one kernel: the lab guest with kexec-tools, the
+ *  kernel's vmlinux (/boot/vmlinux) and a capture initramfs (/boot/capture.cpio: the same guest
+ *  without the vmlinux and without itself, so that the crashkernel= region holds it). Returns the
+ *  initramfs's path and the sizes `kexec -p` loads (bytes): the vmlinux's first PT_LOAD memsz
+ *  (what kexec-tools' elf_ppc64_load() places) and the capture initramfs's. */
+export function buildKdumpInitramfs(
+  vmlinux: string,
+  variant: string,
+  lab = labDir(),
+): { initramfs: string; imageBytes: number; initrdBytes: number } {
+  const capture = cpioNewc([...baseEntries(lab), ...kexecEntries(lab)]);
+  const image = readFileSync(vmlinux);
+  const out = join(lab, 'guest', `initramfs-kdump-${variant}.cpio`);
+  writeFileSync(
+    out,
+    cpioNewc([
+      ...baseEntries(lab),
+      ...kexecEntries(lab),
+      { name: KDUMP_IN_GUEST.vmlinux.slice(1), kind: 'file', data: image, executable: false },
+      { name: KDUMP_IN_GUEST.initrd.slice(1), kind: 'file', data: capture, executable: false },
+    ]),
+  );
+  return { initramfs: out, imageBytes: firstLoadMemsz(image), initrdBytes: capture.length };
+}
+
+/** p_memsz of an ELF64 file's first PT_LOAD (0 when there is none): the kernel image's size in
+ *  memory, bss included. */
+export function firstLoadMemsz(elf: Buffer): number {
+  if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46) return 0;
+  const le = elf[5] === 1;
+  const u16 = (o: number) => (le ? elf.readUInt16LE(o) : elf.readUInt16BE(o));
+  const u64 = (o: number) => Number(le ? elf.readBigUInt64LE(o) : elf.readBigUInt64BE(o));
+  const phoff = u64(32);
+  for (let i = 0; i < u16(56); i++) {
+    const o = phoff + i * 56;
+    if (o + 56 <= elf.length && (le ? elf.readUInt32LE(o) : elf.readUInt32BE(o)) === 1) return u64(o + 40);
+  }
+  return 0;
 }
 
 /** The QEMU version the lab's wrapper runs. */

@@ -146,6 +146,7 @@ export function parseObservation(lines: readonly string[], boot: Observed['boot'
     } else if (line.startsWith('@NOTES ')) current = notesHex = [];
     else if (line.startsWith('@CPUS ')) o.cpusOnline = line.slice(6).trim();
     else if (line.startsWith('@CMDLINE ')) o.cmdline = line.slice(9);
+    else if (line.startsWith('@IOMEM ')) (o.iomem ??= []).push(line.slice(7).trim());
     else if (line.startsWith('@MEMINFO ')) {
       for (const m of line.slice(9).matchAll(/(\w+): (\d+) kB/g)) o.meminfo[m[1] ?? ''] = Number(m[2]) * 1024;
     } else if (line.startsWith('@MEMBLOCKS ')) {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describeEvent, type ExternalEvent } from '../events';
 import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
 import { Guest, GuestError } from './guest';
-import { dyingLines, parseObservation, writeResult } from './observe';
+import { dyingLines, errnoOf, parseObservation, writeResult } from './observe';
+import { kdumpctlCmdline } from '../memory/cmdline';
 import { pseriesArgs, qemuCommand } from './lab';
 
 /** Timeouts, in ms, for TCG on a shared 2-core machine. */
@@ -18,8 +19,9 @@ export const TIMEOUTS = {
 };
 export type Timeouts = typeof TIMEOUTS;
 
-/** Whether a guest under QEMU can perform an event: firmware fault injection, the kdump service
- *  and kexec are not part of this lab; a memory remove needs a DIMM the path added. */
+/** Whether a guest under QEMU can perform an event: firmware fault injection and the kdump service
+ *  are not part of this lab; kdump's `kexec -p` and `kexec -p -u` are (kdumpEvent()); a memory
+ *  remove needs a DIMM the path added. */
 export function performable(e: ExternalEvent): boolean {
   return (
     e.event === 'boot' ||
@@ -33,8 +35,24 @@ export function performable(e: ExternalEvent): boolean {
     // By count: pc-dimms the path adds and removes. By address: device_del of the pc-dimm
     // holding it (a DIMM present at boot or added); a drc index names no DIMM.
     (e.event === 'memory-hotplug' && (e.lmbs !== undefined || (e.action === 'remove' && e.address !== undefined))) ||
-    e.event === 'cpu-hotplug'
+    e.event === 'cpu-hotplug' ||
+    kdumpEvent(e)
   );
+}
+
+/** kdump's events the lab performs with kexec-tools in the guest (lab/guest/agent kload, kunload):
+ *  `kexec-load` runs the whole `kexec -p` (its errno, if it fails, is the step's), `kexec-loaded`
+ *  is its return, already seen (nothing to do), `kexec-unload` runs `kexec -p -u`. */
+export function kdumpEvent(e: ExternalEvent): boolean {
+  return e.event === 'kexec-load' || e.event === 'kexec-loaded' || e.event === 'kexec-unload';
+}
+
+/** kexec-tools' answer (the agent's "KEXEC ok" / "KEXEC err <output>"): null on success, else the
+ *  errno its message names (strerror's text, as kexec.c prints "kexec_load failed: %s"), or
+ *  "E?(...)" with the message when it names none (a failure in user space). */
+export function kexecResult(lines: readonly string[]): { errno: string | null; said: string } {
+  const said = lines.join('\n');
+  return { errno: lines.some((l) => l === 'KEXEC ok') ? null : errnoOf(said.replace(/^KEXEC err /m, '')), said };
 }
 
 /** printf octal escapes for the bytes of a value, in pieces of at most `max` characters. */
@@ -160,6 +178,14 @@ class PathRunner {
         );
       case 'cpu-hotplug':
         return this.cpuHotplug(e.action, e.cpus);
+      case 'kexec-load':
+        // kdumpctl's load_kdump(): kexec -p with prepare_cmdline()'s command line, built from
+        // /proc/cmdline (the guest's) as kdumpctlCmdline() states it (src/memory/cmdline.ts).
+        return kexecResult(await this.live().command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command));
+      case 'kexec-loaded':
+        return { errno: null, said: 'kexec -p returned at the kexec-load step' };
+      case 'kexec-unload':
+        return kexecResult(await this.live().command('kunload', this.t.command));
       default:
         throw new Error(`the lab cannot perform ${e.event}`);
     }

@@ -10,8 +10,8 @@ import { InputError } from '../util/read';
 import { config as makeConfig } from '../config';
 import { generatePaths } from '../explore/paths';
 import { modelConfigOf, parseJsonWith } from '../conform/transcript';
-import { kernelVariant, labDir, type KernelVariant } from './lab';
-import { performable, runPath, type RunResult, type Timeouts } from './run';
+import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
+import { kdumpEvent, performable, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
  *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, its
@@ -40,7 +40,9 @@ const LabPathSchema = z
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),
         dimmsMiB: z.array(lmbMultiple).min(1).max(4).optional(),
-        // The hvc0 console is how the host talks to the guest agent.
+        /** The guest's kernel command line instead of the lab's (every boot of the guest has it;
+         *  crashkernel= and no fadump= makes the model's mechanism kdump, modelConfigOf()). The hvc0
+         *  console is how the host talks to the guest agent. */
         cmdline: z
           .string()
           .max(1024)
@@ -89,7 +91,8 @@ export function generatedLabPaths(guest: GuestDescription, count: number, maxEve
     const events: ExternalEvent[] = [{ event: 'boot' }];
     for (const e of p.events) {
       if (events.length >= maxEvents) break;
-      if (!performable(e) || (events.length === 1 && e.event === 'boot')) continue;
+      // kdump's events need a kdump guest (lab/paths/kdump.jsonl): the generated paths stay fadump's.
+      if (!performable(e) || kdumpEvent(e) || (events.length === 1 && e.event === 'boot')) continue;
       if (e.event === 'memory-hotplug') {
         const n = e.lmbs ?? 0;
         if (e.action === 'remove' && added < n) continue;
@@ -187,13 +190,13 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       if (o.signal.aborted || Date.now() > o.deadline) return;
-      const guest = guestOf(labGuest(job.kernel, o.qemuVersion), job.path);
+      const { guest, initramfs } = kdumpGuest(guestOf(labGuest(job.kernel, o.qemuVersion), job.path), job, o.initramfs);
       const r = await runPath(
         job.path.events,
         {
           guest,
           vmlinux: job.kernel.vmlinux,
-          initramfs: o.initramfs,
+          initramfs,
           workDir: work,
           ...(o.timeouts ? { timeouts: o.timeouts } : {}),
         },
@@ -214,6 +217,22 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, worker));
+}
+
+/** A path with kdump's events (kdumpEvent()) runs on an initramfs with kexec-tools, the kernel's
+ *  vmlinux and a capture initramfs (buildKdumpInitramfs()); the guest records the sizes `kexec -p`
+ *  loads, which the model's capture kernel takes (modelConfigOf()). Other paths: as given. */
+export function kdumpGuest(
+  guest: GuestDescription,
+  job: Job,
+  initramfs: string,
+): { guest: GuestDescription; initramfs: string } {
+  if (!job.path.events.some(kdumpEvent)) return { guest, initramfs };
+  const k = buildKdumpInitramfs(job.kernel.vmlinux, job.kernel.name);
+  return {
+    guest: { ...guest, kdump: { imageBytes: k.imageBytes, initrdBytes: k.initrdBytes } },
+    initramfs: k.initramfs,
+  };
 }
 
 /** The built kernel variants, or an InputError naming what to build. */

@@ -86,12 +86,52 @@ export const CAPTURE_OOM_LINES: readonly string[] = [
 /** The elfcorehdr's PT_LOADs for a kdump capture kernel: the first 64 KB at the backup copy kexec
  *  made of it (inside the crash kernel region, at its start [I]), then every memory range minus
  *  that and minus the crash kernel region itself (the capture kernel's own memory), in place
- *  (p_offset = paddr). */
-export function kdumpPtLoads(memory: readonly Range[], crashkernel: Range): PtLoad[] {
+ *  (p_offset = paddr); last, the part of RTAS inside the crash kernel region, when `rtas` overlaps
+ *  it (kdumpRtas()): kexec-tools' get_crash_memory_ranges() (kexec/arch/ppc64/crashdump-ppc64.c,
+ *  "If RTAS region is overlapped with crashkernel, need to create ELF Program header for the
+ *  overlapped memory") appends it after the memory ranges, unsorted. */
+export function kdumpPtLoads(memory: readonly Range[], crashkernel: Range, rtas: Range | null = null): PtLoad[] {
   const out: PtLoad[] = [{ paddr: 0, size: BACKUP_SRC_SIZE, offset: crashkernel.start }];
   const rest = subtract(subtract(normalize(memory), { start: 0, end: BACKUP_SRC_SIZE }), crashkernel);
   for (const r of normalize(rest)) out.push({ paddr: r.start, size: r.end - r.start, offset: r.start });
+  if (rtas !== null && rtas.start < crashkernel.end && crashkernel.start < rtas.end) {
+    const start = Math.max(rtas.start, crashkernel.start);
+    out.push({ paddr: start, size: Math.min(rtas.end, crashkernel.end) - start, offset: start });
+  }
   return out;
+}
+
+/** Where RTAS sits in a pSeries partition under QEMU, as kexec-tools sees it (bytes), or null where
+ *  the model does not know it (PowerVM's RTAS size [I], PowerNV has none). prom_instantiate_rtas()
+ *  (arch/powerpc/kernel/prom_init.c) takes the first allocation below alloc_top, which
+ *  prom_init_mem() caps at 768 MB ("rmo_top = min(0x30000000ul, rmo_top)"; the RMA is the boot
+ *  RAM under QEMU): alloc_down(rtas-size, PAGE_SIZE). QEMU's rtas-size is RTAS_ERROR_LOG_MAX, 2048
+ *  bytes (hw/ppc/spapr.c spapr_machine_init(), "Resize blob to accommodate error log"); the
+ *  PT_LOAD kexec-tools 2.0.32 writes for it spans the whole page: 0x2fff0000, 0x10000 with
+ *  64 KiB pages and 0x2ffff000, 0x1000 with 4 KiB pages, on 6.1 and 6.12
+ *  (test/real/pseries-*-kdump-load-crash-capture-save.jsonl) [I: the rounding to PAGE_SIZE is read
+ *  off those transcripts, not off the source]. */
+export function kdumpRtas(config: Config, memory: readonly Range[]): Range | null {
+  if (config.platform !== 'pseries' || config.firmware !== 'qemu') return null;
+  const first = [...memory].sort((a, b) => a.start - b.start)[0];
+  const top = Math.min(RTAS_ALLOC_TOP, first?.end ?? 0);
+  const start = Math.floor((top - QEMU_RTAS_SIZE) / config.pageSize) * config.pageSize;
+  return start < 0 ? null : { start, end: start + config.pageSize };
+}
+
+/** prom_init_mem()'s cap on alloc_top (768 MB) and QEMU's rtas-size (RTAS_ERROR_LOG_MAX). */
+const RTAS_ALLOC_TOP = 0x30000000;
+const QEMU_RTAS_SIZE = 2048;
+
+/** The memory map of a kdump capture kernel loaded by kexec-tools: everything from 0 to the end of
+ *  the crash kernel region (kexec-tools' device tree for the capture kernel: linux,usable-memory;
+ *  the memory below the region is in the reserve map, so the kernel counts it but does not use
+ *  it). Seen on 6.12: "Top of RAM: 0x30000000", node 0 [mem 0x0-0x2fffffff] and 3 memory blocks
+ *  of 256 MB online with crashkernel=256M at 512M of 2 GB
+ *  (test/real/pseries-6.12-64k-kdump-load-crash-capture-save.jsonl) [I: the exact source line in
+ *  kexec-tools was not read]. */
+export function kdumpCaptureMemoryMap(crashkernel: Range): Range[] {
+  return [{ start: 0, end: crashkernel.end }];
 }
 
 /** The memory a kdump capture kernel may use: its crash kernel region, and the low memory the

@@ -12,7 +12,7 @@ import { ACTORS, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { elfcorePtLoads, normalize, totalSize, type PtLoad, type Range } from '../memory/layout';
-import { kdumpCaptureMemory, kdumpPtLoads } from '../memory/kdump';
+import { kdumpCaptureMemory, kdumpPtLoads, kdumpRtas } from '../memory/kdump';
 import { PHYP_BOOT_MEMORY, phypPtLoads } from '../memory/phyp';
 import { headerProblem, platformProblem } from '../../machines/kernel-rules';
 import { observe } from '../sysfs/view';
@@ -136,9 +136,10 @@ function samePtLoads(a: readonly PtLoad[] | null, b: readonly PtLoad[] | null): 
 /** What a kdump vmcore must describe: the crashed kernel's memory at the crash (the firmware's
  *  record of the partition, unchanged while the capture kernel runs: it refuses DLPAR) minus its
  *  crash kernel region, the first 64 KB via kexec's backup (kdump.rst). */
-function expectedKdumpPtLoads(s: SystemState): PtLoad[] | null {
+function expectedKdumpPtLoads(s: SystemState, c: Config): PtLoad[] | null {
   const ck = s.actors.productionKernel.context.crashkernel;
-  return ck === null ? null : kdumpPtLoads(s.actors.firmware.context.memory, ck);
+  const memory = s.actors.firmware.context.memory;
+  return ck === null ? null : kdumpPtLoads(memory, ck, kdumpRtas(c, memory));
 }
 
 /** The vmcore of whichever capture kernel is up is exactly right (`c`: the configuration, whose
@@ -151,7 +152,7 @@ function vmcoreAccurate(s: SystemState, c: Config): boolean {
     const memory = s.actors.firmware.context.dump?.memoryAtCrash ?? [];
     return samePtLoads(loads, expectedPtLoads(s)) && within(dataOf(loads ?? []), memory);
   }
-  if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s));
+  if (kdumpVmcoreUp(s)) return samePtLoads(s.actors.kexec.context.vmcore, expectedKdumpPtLoads(s, c));
   if (phypVmcoreUp(s)) {
     const d = s.actors.firmware.context.dump;
     return (

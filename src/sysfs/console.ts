@@ -239,8 +239,9 @@ function kdumpLines(config: Config, pre: SystemState, event: ExternalEvent, post
   const out: string[] = [];
   if (event.event === 'crash' && pre.actors.kexec.matches('loaded') && post.dump === 'lost' && kdumpOom(post))
     out.push(...CAPTURE_OOM_LINES);
-  if (booted && running(post) === 'production' && k.build === 'first' && k.reservation === null)
+  if (booted && running(post) === 'production' && k.build === 'first' && k.reservation === null) {
     out.push(...kdumpReservation(config, k.memory, false).lines);
+  }
   return out;
 }
 

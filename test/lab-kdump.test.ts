@@ -1,0 +1,129 @@
+// kdump in the lab (lab/paths/kdump.jsonl): the guest's configuration follows from its command
+// line, kexec-tools' answers become errnos, the capture kernel's /proc/cmdline is compared with its
+// elfcorehdr= wherever the loader put it, and the model predicts what the real 6.12 kdump guest
+// showed (RTAS's PT_LOAD inside the crash kernel region, no param area beside crashkernel=256M).
+import { describe, expect, it } from 'vitest';
+import { kdumpConfigOf, modelConfigOf, type Guest } from '../src/conform/transcript';
+import { conform, readTranscript, sameCmdline } from '../src/conform/conform';
+import { kdumpEvent, kexecResult, performable } from '../src/lab/run';
+import { readLabPaths } from '../src/lab/runner';
+import { firstLoadMemsz } from '../src/lab/lab';
+import { kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
+import { paramAreaRange } from '../src/memory/guest';
+import { config } from '../src/config';
+import { judgePath } from '../src/explore/suite';
+import { modelRun, simRun } from '../src/sim/adapter';
+import type { ExternalEvent } from '../src/events';
+
+const MiB = 1024 * 1024;
+const guest = (cmdline: string): Guest => ({
+  platform: 'pseries',
+  kernel: '6.12',
+  kernelRelease: '6.12.107',
+  kernelSource: '6.12.107-1',
+  qemu: '11.1.3',
+  memoryMiB: 2048,
+  maxMemoryMiB: 4096,
+  lmbMiB: 256,
+  cpus: 1,
+  nrCpus: 8,
+  pageSizeKiB: 64,
+  mmu: 'hash',
+  cmdline,
+  kdump: { imageBytes: 8177200, initrdBytes: 5550100 },
+});
+
+describe('a kdump guest in the lab', () => {
+  it('crashkernel= without fadump= makes the model kdump, with the sizes kexec -p loads', () => {
+    expect(modelConfigOf(guest('console=hvc0 crashkernel=256M panic=10'))).toMatchObject({
+      mechanism: 'kdump',
+      fadump: 'off',
+      crashkernel: '256M',
+      crashHotplug: false,
+      captureKernel: { imageMiB: 8, initrdMiB: 6 },
+    });
+    expect(kdumpConfigOf(guest('console=hvc0 fadump=on crashkernel=256M'))).toEqual({});
+    expect(kdumpConfigOf(guest('console=hvc0 fadump=on panic=10'))).toEqual({});
+  });
+
+  it('kexec-tools: "KEXEC ok" is success; strerror text an errno; a failure in user space says so', () => {
+    expect(kexecResult(['KEXEC ok'])).toEqual({ errno: null, said: 'KEXEC ok' });
+    expect(kexecResult(['KEXEC err kexec_load failed: Cannot assign requested address']).errno).toBe('EADDRNOTAVAIL');
+    expect(kexecResult(['KEXEC err Could not find a free area of memory of 0x550000 bytes...']).errno).toMatch(
+      /^E\?\(Could not find a free area/,
+    );
+  });
+
+  it('the kdump paths parse and every event is one a guest performs; kexec events only in kdump paths', () => {
+    const paths = readLabPaths('lab/paths/kdump.jsonl');
+    expect(paths.length).toBeGreaterThanOrEqual(5);
+    for (const p of paths) {
+      expect(p.events.every(performable)).toBe(true);
+      expect(p.guest?.cmdline).toMatch(/crashkernel=/);
+    }
+    expect(kdumpEvent({ event: 'kexec-load' })).toBe(true);
+    expect(kdumpEvent({ event: 'crash' })).toBe(false);
+  });
+
+  it("the capture kernel's /proc/cmdline: elfcorehdr= first (kexec_file_load) or last (kexec-tools) is the same", () => {
+    expect(sameCmdline('elfcorehdr=(address) console=hvc0 panic=10', 'console=hvc0 panic=10 elfcorehdr=532352K ')).toBe(
+      true,
+    );
+    expect(sameCmdline('elfcorehdr=(address) console=hvc0 panic=10', 'console=hvc0 panic=10')).toBe(false);
+    expect(sameCmdline('elfcorehdr=(address) console=hvc0', 'console=hvc0 quiet elfcorehdr=1K')).toBe(false);
+  });
+
+  it("RTAS below 768 MB inside crashkernel=256M at 512M is the vmcore's last PT_LOAD (QEMU, 64 KiB pages)", () => {
+    const c = config({ mechanism: 'kdump', crashkernel: '256M', firmware: 'qemu', memoryMiB: 2048, kernel: '6.12' });
+    const memory = [{ start: 0, end: 2048 * MiB }];
+    const rtas = kdumpRtas(c, memory);
+    expect(rtas).toEqual({ start: 0x2fff0000, end: 0x30000000 });
+    const ck = { start: 512 * MiB, end: 768 * MiB };
+    expect(kdumpPtLoads(memory, ck, rtas).map((p) => [p.paddr, p.size])).toEqual([
+      [0, 0x10000],
+      [0x10000, 512 * MiB - 0x10000],
+      [768 * MiB, 1280 * MiB],
+      [0x2fff0000, 0x10000],
+    ]);
+    // Outside the region (crashkernel=8M at 512M): no RTAS PT_LOAD.
+    expect(kdumpPtLoads(memory, { start: 512 * MiB, end: 520 * MiB }, rtas)).toHaveLength(3);
+    // 4 KiB pages: the page below 768 MB is 0x2ffff000 (test/real/pseries-*-4k-kdump-*.jsonl).
+    const c4 = config({ mechanism: 'kdump', crashkernel: '256M', firmware: 'qemu', memoryMiB: 2048, pageSizeKiB: 4 });
+    expect(kdumpRtas(c4, memory)).toEqual({ start: 0x2ffff000, end: 0x30000000 });
+    // PowerVM's RTAS size is not known to the model.
+    expect(kdumpRtas(config({ mechanism: 'kdump', crashkernel: '256M', memoryMiB: 2048 }), memory)).toBeNull();
+  });
+
+  it('the hash param area (0x2A000000-0x2E000000) finds no room inside crashkernel=256M at 512M, and room beside 8M', () => {
+    expect(paramAreaRange('hash', 2048 * MiB, [{ start: 512 * MiB, end: 768 * MiB }])).toBeNull();
+    expect(paramAreaRange('hash', 2048 * MiB, [{ start: 512 * MiB, end: 520 * MiB }])).not.toBeNull();
+    expect(paramAreaRange('hash', 2048 * MiB, [])).not.toBeNull();
+    expect(paramAreaRange('radix', 2048 * MiB, [{ start: 512 * MiB, end: 768 * MiB }])).not.toBeNull();
+  });
+
+  it('the simulator agrees: crashkernel= is memblock-reserved before the param area (fadump=off, hash and radix)', () => {
+    for (const mmu of ['hash', 'radix'] as const) {
+      const c = config({ kernel: '6.12', firmware: 'qemu', memoryMiB: 2048, mmu, fadump: 'off', crashkernel: '256M' });
+      const events: ExternalEvent[] = [{ event: 'boot' }, { event: 'crash' }];
+      expect(judgePath(c, events, modelRun(c, events), simRun(c, events).steps).kind, mmu).not.toBe('differs');
+    }
+  });
+
+  it("an ELF's first PT_LOAD memsz is the kernel image kexec -p places", () => {
+    const elf = Buffer.alloc(64 + 56);
+    elf.writeUInt32BE(0x7f454c46, 0);
+    elf[5] = 1;
+    elf.writeBigUInt64LE(64n, 32);
+    elf.writeUInt16LE(1, 56);
+    elf.writeUInt32LE(1, 64);
+    elf.writeBigUInt64LE(0x7cc630n, 64 + 40);
+    expect(firstLoadMemsz(elf)).toBe(0x7cc630);
+    expect(firstLoadMemsz(Buffer.from('not an elf'))).toBe(0);
+  });
+
+  it('the real 6.12 load, crash, capture and save agrees with the model at every step', () => {
+    const r = conform(readTranscript('test/real/pseries-6.12-64k-kdump-load-crash-capture-save.jsonl'));
+    expect(r.divergences).toEqual([]);
+    expect(r.agreeingSteps).toBe(r.steps);
+  });
+});

@@ -97,7 +97,10 @@ export function transcriptConfig(t: Transcript): Config {
   }
 }
 
-const FADUMP_FILE = /^\/sys\/kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)/;
+/** The files compared: fadump's, fadump_region, and on PowerNV the MPIPL's OPAL core and
+ *  release_core (opal-core.c; the core as whether it is an ELF file). */
+const FADUMP_FILE =
+  /^\/sys\/(kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)|firmware\/opal\/mpipl\/(core|release_core)$)/;
 
 function show(v: unknown): string {
   return v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v);

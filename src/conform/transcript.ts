@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ExternalEventSchema } from '../events';
 import { InputError } from '../util/read';
+import { earlyFadumpParam } from '../memory/cmdline';
 
 /** The guest as run: what the model needs to be configured the same way. */
 export const GuestSchema = z
@@ -92,6 +93,8 @@ function powernvConfigOf(g: Guest): Record<string, unknown> {
     pageSizeKiB: g.pageSizeKiB,
     mmu: g.mmu,
     cmdline: g.cmdline,
+    // fadump= as the kernel parses the guest's line (early_fadump_param(): a path's "fadump=nocma").
+    fadump: earlyFadumpParam(g.cmdline, true),
     petitbootPreservesDump: true,
     opalReservedRanges: QEMU_POWERNV10_OPAL_RESERVED,
   };

@@ -13,7 +13,7 @@ import type {
   Reservation,
 } from '../src/events';
 import { traitsOf, type DlparCheck } from '../src/kernel-versions';
-import { areaGeometry, paramAreaFits } from '../src/memory/guest';
+import { areaGeometry, paramAreaFits, paramAreaRange } from '../src/memory/guest';
 import {
   dumpAreaAt,
   elfcorePtLoads,
@@ -70,12 +70,31 @@ export function buildOf(config: Config, build: KernelBuild): BuildTraits {
  *  `if (!fw_dump.fadump_enabled) return;`) or only fadump supported (f4892c68ecc1 until then:
  *  even fadump=off); under the hash MMU the RMA must hold 768 MB (fadump_setup_param_area()).
  *  `enabled`: fw_dump.fadump_enabled after fadump_reserve_mem(). */
-export function paramAreaAtBoot(config: Config, build: KernelBuild, enabled: boolean): boolean {
+export function paramAreaAtBoot(
+  config: Config,
+  build: KernelBuild,
+  enabled: boolean,
+  reserved: readonly Range[] = [],
+): boolean {
+  return (
+    paramAreaTried(config, build, enabled) && paramAreaRange(config.mmu, memoryEndAtBoot(config), reserved) !== null
+  );
+}
+
+/** Whether fadump_setup_param_area() tries to allocate at this boot (paramAreaAtBoot() without the
+ *  allocation): when it tries and the window is full, the kernel warns "WARNING: Could not setup
+ *  area to pass additional parameters!" (src/sysfs/console.ts). */
+export function paramAreaTried(config: Config, build: KernelBuild, enabled: boolean): boolean {
   if (config.platform !== 'pseries' || config.mechanism === 'phyp-assisted-dump') return false;
   const rule = traitsOf(buildOf(config, build).version).paramArea;
   if (rule === 'none' || (rule === 'when-enabled' && !enabled)) return false;
   // The RMA is the first memory block (/memory@0), which ends at the first hole.
   return paramAreaFits(config.mmu, config.memoryAtBoot[0]?.end ?? 0);
+}
+
+/** memblock_end_of_DRAM() at boot: the end of the memory the kernel booted with (bytes). */
+function memoryEndAtBoot(config: Config): number {
+  return config.memoryAtBoot.reduce((end, r) => Math.max(end, r.end), 0);
 }
 
 /** §1 early boot 3: whether a capture build reads the param area the crashed kernel registered

@@ -16,7 +16,7 @@ import {
 import { kernelCmdline } from '../src/config';
 import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
 import { withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
-import { reserveAtBoot } from '../src/memory/reserve';
+import { earlyReserved, reserveAtBoot } from '../src/memory/reserve';
 import { crashkernelRange, kexecSegmentsFit } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
@@ -218,7 +218,7 @@ export function productionKernelMachine(config: Config) {
           elfcorehdr: null,
           // §1 early boot 5: the pSeries param area (bootargs_append), as this release sets it up
           // (src/kernel-versions.ts: when enabled, or whenever supported, or not at all).
-          paramArea: paramAreaAtBoot(config, 'first', ok) ? '' : null,
+          paramArea: paramAreaAtBoot(config, 'first', ok, earlyReserved(reserved, crashkernel)) ? '' : null,
           releaseMemFile: false,
           opalCore: null,
           pending: null,

@@ -52,6 +52,23 @@ describe('the crashing kernel logs sysrq and panic lines, then the hand-over', (
     const s = crashStep(`{"config":{"platform":"pseries","kernel":"5.4"}}\n{"event":"boot"}\n{"event":"crash"}\n`);
     expect(s.panic).toEqual([]);
   });
+  it("a dump restart (QEMU nmi) with nothing armed: die()'s Oops and trace end, then nmi_panic(); fadump takes it silently (both seen on 6.1.176 and 6.12.107)", () => {
+    const at = (registered: boolean) => {
+      const writes = registered ? '' : '{"event":"write","path":"/sys/kernel/fadump/registered","value":"0\\n"}\n';
+      const log = parseLog(
+        `{"config":{"platform":"pseries","kernel":"6.12","firmware":"qemu","cmdline":"console=hvc0 fadump=on panic=10"}}\n{"event":"boot"}\n${writes}{"event":"dump-restart"}\n`,
+      );
+      const s = replay(log.config, log.entries).steps.find((x) => x.event.event === 'dump-restart');
+      if (s === undefined) throw new Error('no dump-restart step');
+      return s.panic;
+    };
+    expect(at(false)).toEqual([
+      'Oops: System Reset, sig: 6 [#1]',
+      '---[ end trace 0000000000000000 ]---',
+      'Kernel panic - not syncing: System Reset',
+    ]);
+    expect(at(true)).toEqual([]);
+  });
   it('panic= is the last one given; negative reboots at once', () => {
     expect(panicTimeout('a panic=5 b panic=-1')).toBe(-1);
     expect(panicTimeout('nopanic=3')).toBe(0);
@@ -74,6 +91,14 @@ describe("the lab keeps the crashing kernel's console lines, and conform compare
       'Kernel panic - not syncing: sysrq triggered crash',
       'CPU: 0 PID: 95 Comm: sh Not tainted 6.12.107 #1',
     ]);
+  });
+  it('dyingLines(): a dying kernel that printed nothing (fadump took a dump restart) leaves none: the next kernel starts at 0', () => {
+    const raw = [
+      '@@7> 0',
+      '[    0.000000] rtas fadump: Firmware-assisted dump is active.',
+      '[    0.000000] fadump: Firmware-assisted dump is active.',
+    ].join('\r\n');
+    expect(dyingLines(raw)).toEqual([]);
   });
   it('compareStep(): each model line among the recorded ones, in order; none compared without a record', () => {
     const log = parseLog(`{"config":{"platform":"pseries","kernel":"6.12"}}\n{"event":"boot"}\n{"event":"crash"}\n`);

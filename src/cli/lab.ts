@@ -1,7 +1,8 @@
 // npm run lab -- setup | run: the real-kernel lab (README "Checked against real kernels").
 //   setup                 lab/setup.sh: QEMU, busybox and the kernels from Debian's archive
-//   run [--kernel V]... [--paths FILE|generated] [--max-paths N] [--out DIR] [--jobs N] [--max-minutes N]
-//                         runs every path on every kernel, writes a transcript per pair, conforms
+//   run [--kernel V]... [--paths FILE|generated]... [--only NAME...] [--max-paths N] [--out DIR]
+//       [--jobs N] [--max-minutes N]
+//                         runs every path (default: every pSeries paths file) on every kernel, writes a transcript per pair, conforms
 //                         each, prints a summary; a pair with a transcript is skipped (resume)
 //   script [--kernel V] [--path N] [--script FILE] [--out LOG]
 //                         runs one path of a regression spec script (paths --format sh; by
@@ -26,6 +27,7 @@ import {
   qemuVersionOf,
   readLabPaths,
   type Job,
+  type LabPath,
 } from '../lab/runner';
 import type { RunResult } from '../lab/run';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -108,14 +110,47 @@ export function summary(results: readonly Conformance[]): string {
   return lines.join('\n');
 }
 
+/** The time left when `done` of `total` paths took the time since `started` (ms): "m:ss", or "?"
+ *  before the first path ends. The progress bar's ETA for a log that is not a terminal. */
+export function eta(started: number, done: number, total: number, now = Date.now()): string {
+  if (done === 0) return '?';
+  const s = Math.round((((now - started) / done) * (total - done)) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The paths, or an InputError naming a path name given twice (each names its transcript file). */
+function uniqueNames(paths: readonly LabPath[]): LabPath[] {
+  const seen = new Set<string>();
+  for (const p of paths) {
+    if (seen.has(p.name)) throw new InputError(`--paths: the path name "${p.name}" is given twice`);
+    seen.add(p.name);
+  }
+  return [...paths];
+}
+
+/** The paths named in `names` (all without it); InputError for a name no paths file gives. */
+function only(paths: readonly LabPath[], names: readonly string[] | undefined): LabPath[] {
+  if (names === undefined) return [...paths];
+  const missing = names.filter((n) => !paths.some((p) => p.name === n));
+  if (missing.length) throw new InputError(`--only: no path named ${missing.map((n) => `"${n}"`).join(', ')}`);
+  return paths.filter((p) => names.includes(p.name));
+}
+
+/** The paths files `lab run` runs by default: every pSeries path committed (README "Checked
+ *  against real kernels"). */
+export const DEFAULT_PATHS = ['default.jsonl', 'cmdline.jsonl', 'cpu.jsonl', 'dimm.jsonl'].map((f) =>
+  join(repoLabDir(), 'paths', f),
+);
+
 /** `lab run`'s flags as commander hands them over (strings, validated in run()). */
 interface RunFlags {
   kernel: string[];
-  paths: string;
+  paths: string[];
   out: string;
   jobs: string;
   maxMinutes: string;
   maxPaths: string;
+  only?: string[];
 }
 
 async function run(opts: RunFlags): Promise<number> {
@@ -129,7 +164,14 @@ async function run(opts: RunFlags): Promise<number> {
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
   const pathsFor = (k: (typeof kernels)[number]) =>
-    opts.paths === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(opts.paths);
+    only(
+      uniqueNames(
+        opts.paths.flatMap((p) =>
+          p === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(p),
+        ),
+      ),
+      opts.only,
+    );
   const pathsOf = kernels.map((k) => ({ kernel: k, paths: pathsFor(k) }));
   const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
@@ -153,6 +195,8 @@ async function run(opts: RunFlags): Promise<number> {
     : null;
   bar?.start(todo.length, 0, { last: '' });
   const ended: string[] = [];
+  const started = Date.now();
+  let finished = 0;
   await execute(todo, {
     jobs,
     initramfs: buildInitramfs(),
@@ -162,8 +206,11 @@ async function run(opts: RunFlags): Promise<number> {
     onDone: (job: Job, r: RunResult) => {
       if (r.end.end !== 'completed') ended.push(`${job.file}: ${r.end.end}: ${r.end.reason}`);
       bar?.increment(1, { last: `${job.kernel.name} ${job.path.name}: ${r.end.end}` });
+      finished += 1;
       if (bar === null)
-        process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`);
+        process.stderr.write(
+          `lab: [${finished}/${todo.length}, ETA ${eta(started, finished, todo.length)}] ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`,
+        );
     },
   });
   bar?.stop();
@@ -191,11 +238,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run lab paths on real kernels under QEMU and conform the transcripts')
     .option('--kernel <variant...>', 'kernel variants (built by setup)', ['6.1-64k', '6.12-64k'])
     .option(
-      '--paths <file>',
-      'paths file (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest',
-      join(repoLabDir(), 'paths', 'default.jsonl'),
+      '--paths <file...>',
+      'paths files (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest',
+      DEFAULT_PATHS,
     )
     .option('--max-paths <n>', 'with --paths generated: how many per kernel', '20')
+    .option('--only <name...>', 'only the paths of these names')
     .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
     .option('--jobs <n>', 'guests at a time', '2')
     .option('--max-minutes <n>', 'stop starting new paths after this long', '45')

@@ -3,8 +3,9 @@
 // the boundary like every input; `conform` replays the same events through the model.
 import { z } from 'zod';
 import { ExternalEventSchema } from '../events';
+import { traitsOf } from '../kernel-versions';
+import { earlyFadumpParam, lastCrashkernel } from '../memory/cmdline';
 import { InputError } from '../util/read';
-import { earlyFadumpParam } from '../memory/cmdline';
 
 /** The guest as run: what the model needs to be configured the same way. */
 export const GuestSchema = z
@@ -48,7 +49,8 @@ export function deviceMemoryBaseMiB(ramMiB: number): number {
 /** The model's configuration for a guest (src/config.ts keys): the platform, the kernel's version
  *  series (every version-dependent behaviour, src/kernel-versions.ts), QEMU's firmware (its
  *  CPU-state and HPTE sizes), RAM with no DLPAR below it and pc-dimm slots above it, CPUs, page
- *  size, MMU and the command line. */
+ *  size, MMU, and the command line with what the kernel reads from it: fadump= as
+ *  early_fadump_param() leaves it (no fadump= is off) and crashkernel= (src/memory/cmdline.ts). */
 export function modelConfigOf(g: Guest): Record<string, unknown> {
   if (g.platform === 'powernv') return powernvConfigOf(g);
   const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
@@ -57,6 +59,7 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
   // as maxmem - ram_size [I: QEMU adds per-slot alignment, which no path here reaches].
   const base = dimms > 0 ? deviceMemoryBaseMiB(g.memoryMiB) : g.memoryMiB;
   const memory = dimms > 0 ? { memoryMiB: base + dimms } : { memoryMiB: g.memoryMiB };
+  const crashkernel = lastCrashkernel(g.cmdline);
   return {
     platform: g.platform,
     kernel: g.kernel,
@@ -72,6 +75,8 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     pageSizeKiB: g.pageSizeKiB,
     mmu: g.mmu,
     cmdline: g.cmdline,
+    fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
+    ...(crashkernel === null ? {} : { crashkernel }),
   };
 }
 
@@ -94,7 +99,7 @@ function powernvConfigOf(g: Guest): Record<string, unknown> {
     mmu: g.mmu,
     cmdline: g.cmdline,
     // fadump= as the kernel parses the guest's line (early_fadump_param(): a path's "fadump=nocma").
-    fadump: earlyFadumpParam(g.cmdline, true),
+    fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
     petitbootPreservesDump: true,
     opalReservedRanges: QEMU_POWERNV10_OPAL_RESERVED,
   };

@@ -100,7 +100,10 @@ export function dyingLines(raw: string): string[] {
     const m = /^\[\s*(\d+\.\d+)\]/.exec(line);
     if (m === null) continue;
     const t = Number(m[1]);
-    if (t < last) break;
+    // The next kernel's first lines are stamped 0 (before its clock runs), or earlier than the
+    // dying kernel's last: where a dying kernel printed nothing (a dump restart that fadump
+    // takes), the first line is already the next kernel's.
+    if (t < last || t === 0) break;
     last = t;
     out.push(consoleText(line));
   }

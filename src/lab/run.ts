@@ -172,7 +172,9 @@ class PathRunner {
         const g = this.live();
         const from = g.mark();
         await g.qmpCommand('inject-nmi', {}, this.t.command);
-        this.boot = (await g.booted(this.t.crashToCapture, from)).boot;
+        const b = await g.booted(this.t.crashToCapture, from);
+        this.boot = b.boot;
+        this.dying = dyingLines(g.text(from, b.at));
         return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {

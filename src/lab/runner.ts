@@ -14,8 +14,9 @@ import { kernelVariant, labDir, type KernelVariant } from './lab';
 import { performableOn, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
- *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, and
- *  its memory: boot RAM (memoryMiB, -m) and pc-dimms present at boot (dimmsMiB, MiB each). */
+ *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, its
+ *  memory: boot RAM (memoryMiB, -m) and pc-dimms present at boot (dimmsMiB, MiB each), and its
+ *  kernel command line (cmdline, QEMU's -append: every boot of the guest has it). */
 export interface LabPath {
   name: string;
   events: ExternalEvent[];
@@ -45,11 +46,16 @@ const LabPathSchema = z
     guest: z
       .object({
         platform: z.enum(['pseries', 'powernv']).optional(),
-        cmdline: z.string().min(1).max(1024).optional(),
         cpus: z.number().int().min(1).max(8).optional(),
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),
         dimmsMiB: z.array(lmbMultiple).min(1).max(4).optional(),
+        // The hvc0 console is how the host talks to the guest agent.
+        cmdline: z
+          .string()
+          .max(1024)
+          .refine((c) => /(^| )console=hvc0( |$)/.test(c), { message: 'expected console=hvc0 in the command line' })
+          .optional(),
       })
       .strict()
       .refine((g) => (g.cpus === undefined) === (g.onlineCpus === undefined), {
@@ -135,8 +141,8 @@ export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
   };
 }
 
-/** The lab's guest with a path's own CPUs and memory: with pc-dimms at boot, maxmem keeps room to
- *  hot-add 2 GiB beside them (boot RAM + DIMMs + 2048 MiB). */
+/** The lab's guest with a path's own CPUs, memory and command line: maxmem keeps room to hot-add
+ *  2 GiB beside boot RAM and any pc-dimms at boot (boot RAM + DIMMs + 2048 MiB). */
 export function guestOf(base: GuestDescription, p: LabPath): GuestDescription {
   if (p.guest?.platform === 'powernv') {
     const g = powernvGuest(base, p.guest.memoryMiB);
@@ -144,7 +150,7 @@ export function guestOf(base: GuestDescription, p: LabPath): GuestDescription {
   }
   const g = { ...base, ...p.guest };
   const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
-  return dimms > 0 ? { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 } : g;
+  return { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 };
 }
 
 /** The lab's PowerNV guest beside a pSeries one (same kernel and QEMU): a powernv10 machine of one

@@ -169,12 +169,27 @@ export function paramAreaFits(mmu: Mmu, bootRamBytes: number): boolean {
 export const COMMAND_LINE_SIZE = 2048;
 
 /** Where fadump_setup_param_area() (arch/powerpc/kernel/fadump.c, 6.10+) puts the param area:
- *  memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end) allocates top-down,
- *  in [0x2A000000, 0x2E000000) under the hash MMU ("640 MB to 768 MB is not used by
- *  PFW/bootloader") and in the upper half of memory under radix. Returns [start, end) in bytes,
- *  assuming the top of that range is free (under radix other early allocations may sit there [I]). */
-export function paramAreaRange(mmu: 'radix' | 'hash', memoryEnd: number): { start: number; end: number } {
+ *  memblock_phys_alloc_range(COMMAND_LINE_SIZE, COMMAND_LINE_SIZE, start, end) takes the highest
+ *  aligned COMMAND_LINE_SIZE bytes of the window that no earlier reservation overlaps (memblock
+ *  allocates top-down): the window is [0x2A000000, 0x2E000000) under the hash MMU ("640 MB to 768
+ *  MB is not used by PFW/bootloader") and the upper half of memory under radix. `reserved`: what
+ *  early_init_devtree() reserved before it (arch/powerpc/kernel/prom.c: fadump_reserve_mem()'s
+ *  area, else reserve_crashkernel()'s crashk_res); other early allocations are taken to miss the
+ *  window [I]. Returns [start, end) in bytes, or null when the window is full: the kernel's
+ *  pr_warn "WARNING: Could not setup area to pass additional parameters!" and no param area (a
+ *  crashkernel=512M fadump reservation at 512 MB covers the hash window: seen on 6.12.107). */
+export function paramAreaRange(
+  mmu: 'radix' | 'hash',
+  memoryEnd: number,
+  reserved: readonly { start: number; end: number }[] = [],
+): { start: number; end: number } | null {
+  const start = mmu === 'hash' ? 0x2a000000 : Math.floor(memoryEnd / 2 / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
   const top = mmu === 'hash' ? 0x2a000000 + 0x4000000 : memoryEnd;
-  const start = Math.floor((top - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
-  return { start, end: start + COMMAND_LINE_SIZE };
+  let at = Math.floor((top - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
+  for (;;) {
+    const hit = reserved.find((r) => r.start < at + COMMAND_LINE_SIZE && at < r.end);
+    if (hit === undefined) return { start: at, end: at + COMMAND_LINE_SIZE };
+    at = Math.floor((hit.start - COMMAND_LINE_SIZE) / COMMAND_LINE_SIZE) * COMMAND_LINE_SIZE;
+    if (at < start) return null;
+  }
 }

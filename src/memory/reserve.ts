@@ -25,6 +25,14 @@ export function opalReserved(config: Pick<Config, 'opalReservedRanges'>): Range[
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: string };
 
+/** What early_init_devtree() (arch/powerpc/kernel/prom.c) has reserved before
+ *  fadump_setup_param_area() runs: fadump_reserve_mem()'s area when it reserved, else
+ *  reserve_crashkernel()'s crashk_res when crashkernel= gave one (bytes). */
+export function earlyReserved(fadump: ReserveResult | null, crashkernel: Range | null): Range[] {
+  if (fadump !== null && fadump.ok) return [fadump.reservation.area];
+  return crashkernel === null ? [] : [crashkernel];
+}
+
 /** The first kernel's reservation over `memory` (bytes): boot memory, its regions, the area (with
  *  the guest's CPU state, HPTE and page size) at the first free place above boot_mem_top (at the
  *  top of RAM in kernels before 4.12), and the

@@ -8,7 +8,7 @@ import type { Errno, ExternalEvent, Reservation } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { hex016, insideMemory, MAX_BOOT_MEM_RATIO, normalize, registeredRanges, type Range } from '../memory/layout';
 import { opalReserved } from '../memory/reserve';
-import { bootRegionsRegistered } from '../../machines/kernel-rules';
+import { bootRegionsRegistered, paramAreaTried } from '../../machines/kernel-rules';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -28,11 +28,15 @@ function bootLines(config: Config, pre: SystemState, post: SystemState): string[
   const r = k.reservation;
   const ram = k.memory.reduce((a, m) => a + (m.end - m.start), 0);
   const adjusted = adjustedLine(config, ram);
+  const noParamArea =
+    k.paramArea === null && paramAreaTried(config, 'first', r !== null) ? [`fadump: ${NO_PARAM_AREA}`] : [];
   // fadump_reserve_mem()'s pr_err when boot memory needs more regions than the firmware takes.
-  if (r === null) return k.reserveError === TOO_MANY_HOLES ? [...adjusted, `fadump: ${TOO_MANY_HOLES}`] : adjusted;
+  if (r === null)
+    return [...adjusted, ...(k.reserveError === TOO_MANY_HOLES ? [`fadump: ${TOO_MANY_HOLES}`] : []), ...noParamArea];
   const out = [
     ...adjusted,
     `fadump: Reserved ${Math.floor(r.bootMemorySize / MiB)}MB of memory at ${hex016(r.area.start)} (System RAM: ${Math.floor(ram / MiB)}MB)`,
+    ...noParamArea,
   ];
   out.push(...cmaLines(config, r));
   if (post.actors.productionKernel.matches({ running: 'registered' }))
@@ -65,6 +69,10 @@ function alreadyRegistered(config: Config): string[] {
 }
 
 const TOO_MANY_HOLES = 'Too many holes in boot memory area to enable fadump';
+
+/** fadump_setup_param_area()'s pr_warn when its window is full (paramAreaRange()): after
+ *  fadump_reserve_mem()'s line, before fadump_cma_init()'s (early_init_devtree() order). */
+const NO_PARAM_AREA = 'WARNING: Could not setup area to pass additional parameters!';
 
 /** fadump_cma_init() (arch/powerpc/kernel/fadump.c), in a kernel that has it (a4e92ce8e4c8) and
  *  without fadump=nocma: on success the area, in the format of the release (6faeac507beb changed

@@ -71,7 +71,24 @@ export const KDUMP_DEFERRED_LINES = [
   'kexec: Starting switchover sequence.',
 ];
 
+/** A system reset (the HMC's dump restart, QEMU's nmi) that no dump mechanism takes
+ *  (arch/powerpc/kernel/traps.c system_reset_exception(): crash_fadump() and crash_kexec() return
+ *  when nothing is registered or loaded, and print nothing when something is): die("System
+ *  Reset", regs, SIGABRT) → __die() "Oops: %s, sig: %ld [#%d]" (the first oops) and
+ *  oops_exit()'s "---[ end trace 0000000000000000 ]---", then nmi_panic(regs, "System Reset").
+ *  __die()'s second line ("LE PAGE_SIZE=64K MMU=Hash SMP NR_CPUS=8 pSeries") depends on build
+ *  options the model does not carry (CONFIG_PREEMPT, CONFIG_NUMA) and the registers vary: left
+ *  out. panic()'s "Rebooting in N seconds.." does not reach the console from NMI context (the
+ *  lab's 6.1.176 and 6.12.107 print "Kernel panic - not syncing: System Reset" last, then
+ *  reboot after panic=N) [I: printk deferral in NMI context]. */
+const SYSTEM_RESET_LINES = [
+  'Oops: System Reset, sig: 6 [#1]',
+  '---[ end trace 0000000000000000 ]---',
+  'Kernel panic - not syncing: System Reset',
+];
+
 /** The console lines the running kernel prints as it crashes on `event` (pre → post), in order;
+ *  a dump restart's (SYSTEM_RESET_LINES) when nothing takes it;
  *  [] for any other event, a crash with no kernel running, or a release before PANIC_LINES_SINCE.
  *  drivers/tty/sysrq.c __handle_sysrq(): pr_info("%s\n", op_p->action_msg) with pr_fmt
  *  "sysrq: " and sysrq_crash_op's action_msg "Trigger a crash"; kernel/panic.c panic():
@@ -89,8 +106,9 @@ export function panicLines(
   event: ExternalEvent,
   post: SystemState,
 ): string[] {
-  if (event.event !== 'crash' || running(pre) === null) return [];
+  if ((event.event !== 'crash' && event.event !== 'dump-restart') || running(pre) === null) return [];
   if (compareKernelVersions(runningRelease(config, pre), PANIC_LINES_SINCE) < 0) return [];
+  if (event.event === 'dump-restart') return handOver(pre, post) === 'none' ? SYSTEM_RESET_LINES : [];
   const out = ['sysrq: Trigger a crash', `Kernel panic - not syncing: ${SYSRQ_PANIC}`];
   // kdump's own lines reach only the log buffer (KDUMP_DEFERRED_LINES); fadump's firmware call
   // logs nothing when it takes over.

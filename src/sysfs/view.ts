@@ -176,7 +176,7 @@ function regionOf(
       : {}),
     // Under radix the kernel placed it from the memory it booted with; the model takes the memory
     // it has now (recorded disagreement D7 after a hot-add, src/sim/disagreements.ts).
-    paramAreaAt: paramArea === null ? null : paramAreaRange(config.mmu, memoryEnd),
+    paramAreaAt: paramArea === null ? null : paramAreaRange(config.mmu, memoryEnd, [r.area]),
     geometry: areaGeometry(config),
     bootRegions: r.bootRegions,
     bootMemDest: r.bootMemDest,

@@ -107,6 +107,15 @@ export const ConfigSchema = z
       .array(z.object({ startMiB: z.number().int().min(0), sizeMiB: positiveMiB }).strict())
       .max(1024)
       .default([]),
+    /** OPAL's reserved memory (PowerNV): the ranges skiboot lists in the device tree's
+     *  reserved-ranges property (core/mem_region.c mem_region_add_dt_reserved()), in bytes. They
+     *  stay memory, but fadump_locate_reserve_mem() places the reserved area above them
+     *  (overlaps_reserved_ranges(), arch/powerpc/kernel/fadump.c) and fadump_release_memory()
+     *  frees around them. Default none. */
+    opalReservedRanges: z
+      .array(z.object({ start: z.number().int().nonnegative(), size: z.number().int().positive() }).strict())
+      .max(64)
+      .default([]),
     /** The LPAR profile's minimum and maximum memory: DLPAR stays within them (default: two LMBs
      *  either side of memoryMiB). */
     minMemoryMiB: positiveMiB.optional(),
@@ -258,6 +267,8 @@ export interface Config {
   readonly memoryAtBoot: readonly { start: number; end: number }[];
   /** memoryHolesMiB as given (MiB). */
   readonly memoryHolesMiB: readonly { startMiB: number; sizeMiB: number }[];
+  /** opalReservedRanges as given (bytes: start and size). */
+  readonly opalReservedRanges: readonly { start: number; size: number }[];
   readonly lmbBytes: number;
   readonly minMemoryBytes: number;
   readonly maxMemoryBytes: number;
@@ -406,6 +417,7 @@ function contradictions(c: Parsed): ConfigIssue[] {
     out.push({ path: 'memoryMiB', message: `${c.memoryMiB} MiB is not a multiple of the LMB size (${c.lmbMiB} MiB)` });
   }
   out.push(...holeIssues(c));
+  out.push(...opalReservedIssues(c));
   const min = c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB);
   const max = c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB;
   if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
@@ -507,6 +519,25 @@ function holesToken(holes: readonly { startMiB: number; sizeMiB: number }[]): st
   return `holes=${sorted.map((h) => `${h.startMiB}M+${h.sizeMiB}M`).join(',')}`;
 }
 
+/** "opal-reserved=0x30000000+0x5382000": the name's word for opalReservedRanges (null without). */
+function opalReservedToken(ranges: readonly { start: number; size: number }[]): string | null {
+  if (ranges.length === 0) return null;
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  return `opal-reserved=${sorted.map((r) => `0x${r.start.toString(16)}+0x${r.size.toString(16)}`).join(',')}`;
+}
+
+/** opalReservedRanges' problems: PowerNV only, and each inside memoryMiB. */
+function opalReservedIssues(c: Parsed): ConfigIssue[] {
+  if (c.opalReservedRanges.length === 0) return [];
+  if (c.platform !== 'powernv')
+    return [{ path: 'opalReservedRanges', message: 'OPAL reserves memory only on PowerNV (platform "powernv")' }];
+  return c.opalReservedRanges.flatMap((r, i) =>
+    r.start + r.size > c.memoryMiB * MiB
+      ? [{ path: `opalReservedRanges.${i}`, message: `the range ends above memoryMiB (${c.memoryMiB})` }]
+      : [],
+  );
+}
+
 /** The partition's memory at boot, in bytes: [0, memoryMiB) without the holes. */
 function memoryAtBoot(c: Parsed): { start: number; end: number }[] {
   const holes = [...c.memoryHolesMiB].sort((a, b) => a.startMiB - b.startMiB);
@@ -529,6 +560,8 @@ function guestParts(c: Parsed): string[] {
   if (c.mmu !== 'radix') parts.push(`${c.mmu}-mmu`);
   const holes = holesToken(c.memoryHolesMiB);
   if (holes !== null) parts.push(holes);
+  const opal = opalReservedToken(c.opalReservedRanges);
+  if (opal !== null) parts.push(opal);
   return parts;
 }
 
@@ -675,6 +708,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       memoryBytes: c.memoryMiB * MiB,
       memoryAtBoot: memoryAtBoot(c),
       memoryHolesMiB: c.memoryHolesMiB,
+      opalReservedRanges: c.opalReservedRanges,
       lmbBytes: c.lmbMiB * MiB,
       minMemoryBytes: (c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB)) * MiB,
       maxMemoryBytes: (c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB) * MiB,
@@ -733,6 +767,10 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     memoryMiB: c.memoryBytes / MiB,
     lmbMiB: c.lmbBytes / MiB,
     memoryHolesMiB: [...c.memoryHolesMiB].sort((a, b) => a.startMiB - b.startMiB),
+    // Only when given, so that other configurations read as before.
+    ...(c.opalReservedRanges.length > 0
+      ? { opalReservedRanges: [...c.opalReservedRanges].sort((a, b) => a.start - b.start) }
+      : {}),
     minMemoryMiB: c.minMemoryBytes / MiB,
     maxMemoryMiB: c.maxMemoryBytes / MiB,
     ...(c.platform === 'powernv' ? { petitbootPreservesDump: c.petitbootPreservesDump } : {}),
@@ -799,6 +837,7 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
   ['memoryMiB'],
   ['lmbMiB'],
   ['memoryHolesMiB'],
+  ['opalReservedRanges'],
   ['bootMemoryRule'],
   ['cpus'],
   ['onlineCpus'],
@@ -866,6 +905,8 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
       return `${Number(v) / 1024}G`;
     case 'memoryHolesMiB':
       return Array.isArray(v) ? holesToken(v as { startMiB: number; sizeMiB: number }[]) : null;
+    case 'opalReservedRanges':
+      return Array.isArray(v) ? opalReservedToken(v as { start: number; size: number }[]) : null;
     case 'petitbootPreservesDump':
       return v ? 'petitboot-preserves' : 'petitboot-clobbers';
     case 'registerAtBoot':

@@ -101,7 +101,10 @@ export function transcriptConfig(t: Transcript): Config {
   }
 }
 
-const FADUMP_FILE = /^\/sys\/kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)/;
+/** The files compared: fadump's, fadump_region, and on PowerNV the MPIPL's OPAL core and
+ *  release_core (opal-core.c; the core as whether it is an ELF file). */
+const FADUMP_FILE =
+  /^\/sys\/(kernel\/(fadump\/|fadump_|debug\/powerpc\/fadump_region$)|firmware\/opal\/mpipl\/(core|release_core)$)/;
 
 /** Events whose step has an errno to compare: a write(2), and kdump's `kexec -p` and `kexec -p -u`
  *  (kexec-tools' kexec_load(2), src/lab/run.ts kexecResult()). */

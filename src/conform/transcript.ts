@@ -58,6 +58,7 @@ export function deviceMemoryBaseMiB(ramMiB: number): number {
  *  size, MMU, and the command line with what the kernel reads from it: fadump= as
  *  early_fadump_param() leaves it (no fadump= is off) and crashkernel= (src/memory/cmdline.ts). */
 export function modelConfigOf(g: Guest): Record<string, unknown> {
+  if (g.platform === 'powernv') return powernvConfigOf(g);
   const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
   // With pc-dimms at boot the partition's memory is boot RAM, the gap up to the device-memory base
   // (a hole: QEMU lists its LMBs as reserved) and the DIMMs; the device-memory region is as large
@@ -108,6 +109,42 @@ export function kdumpConfigOf(g: Guest): Record<string, unknown> {
         }),
   };
 }
+
+/** The model's configuration for a PowerNV guest (QEMU's powernv10 running skiboot): the kernel's
+ *  series, RAM, CPUs, page size, MMU and command line; no pSeries firmware key (OPAL plays its
+ *  part) and no DLPAR (minMemoryMiB = maxMemoryMiB = RAM). QEMU runs no petitboot: after an MPIPL
+ *  skiboot boots the kernel QEMU loaded (-kernel) straight away, which leaves the dump as it is, the
+ *  model's petitbootPreservesDump: true (QEMU deviation, named in the README's PowerNV paragraph). */
+function powernvConfigOf(g: Guest): Record<string, unknown> {
+  return {
+    platform: 'powernv',
+    kernel: g.kernel,
+    memoryMiB: g.memoryMiB,
+    lmbMiB: g.lmbMiB,
+    minMemoryMiB: g.memoryMiB,
+    maxMemoryMiB: g.memoryMiB,
+    cpus: g.cpus,
+    nrCpus: g.nrCpus,
+    pageSizeKiB: g.pageSizeKiB,
+    mmu: g.mmu,
+    cmdline: g.cmdline,
+    // fadump= as the kernel parses the guest's line (early_fadump_param(): a path's "fadump=nocma").
+    fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
+    petitbootPreservesDump: true,
+    opalReservedRanges: QEMU_POWERNV10_OPAL_RESERVED,
+  };
+}
+
+/** OPAL's reserved memory on the lab's powernv10 guest (QEMU 11.1.3's skiboot v7.1-106, one CPU,
+ *  2 GiB), merged as the kernel merges it: skiboot from SKIBOOT_BASE 0x30000000 (include/mem-map.h)
+ *  — ibm,firmware-code, -heap (HEAP_BASE), -data, -stacks (CPU_STACKS_BASE = SKIBOOT_BASE +
+ *  SKIBOOT_SIZE), -dump, -arch-registers — and ibm,firmware-allocs-memory, skiboot's run-time
+ *  allocations, up to 0x35381fff: the "OF: reserved mem" lines every powernv transcript logs at
+ *  boot. The allocations' end is skiboot's at run time, not a constant of its source [I: measured
+ *  on this guest]. */
+export const QEMU_POWERNV10_OPAL_RESERVED: readonly { start: number; size: number }[] = [
+  { start: 0x30000000, size: 0x35382000 - 0x30000000 },
+];
 
 export const HeaderSchema = z
   .object({

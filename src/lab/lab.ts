@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpioNewc, type CpioEntry } from './cpio';
+import { ensurePnorImage } from './pnor';
 import type { Guest as GuestDescription } from '../conform/transcript';
 
 /** The lab cache: $FADUMP_LAB, or ~/.cache/fadump-model/lab. */
@@ -196,6 +197,60 @@ export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: str
     // ibm,os-term without a dump registered: QEMU's default action for a guest panic shuts the
     // machine down; with none the kernel goes on to panic=N and reboots the partition, as an LPAR
     // whose dump is not armed does.
+    '-action',
+    'panic=none',
+    '-qmp',
+    `unix:${qmpSocket},server=on,wait=off`,
+    '-kernel',
+    vmlinux,
+    '-initrd',
+    initramfs,
+    '-append',
+    g.cmdline,
+  ];
+}
+
+/** The lab's PNOR image for PowerNV guests: $FADUMP_LAB/powernv/pnor.img, made (src/lab/pnor.ts)
+ *  when absent. */
+export function pnorImage(lab = labDir()): string {
+  mkdirSync(join(lab, 'powernv'), { recursive: true });
+  return ensurePnorImage(join(lab, 'powernv', 'pnor.img'));
+}
+
+/** QEMU's arguments for a PowerNV guest under TCG: a POWER10 machine (powernv10) whose skiboot
+ *  (from qemu-system-data, -L) boots the kernel with OPAL, its console on the UART (stdio), and a
+ *  PNOR flash (pnorImage(): skiboot needs a valid FFS table for the MPIPL a crash with fadump
+ *  registered takes, core/flash.c). No DLPAR and no pc-dimms on PowerNV; a guest panic is left to
+ *  the kernel (with fadump registered it calls opal_cec_reboot2(OPAL_REBOOT_MPIPL), QEMU's
+ *  hw/ppc/pnv.c). */
+export function powernvArgs(
+  g: GuestDescription,
+  vmlinux: string,
+  initramfs: string,
+  qmpSocket: string,
+  pnor: string,
+): string[] {
+  return [
+    '-machine',
+    'powernv10',
+    '-accel',
+    'tcg',
+    '-smp',
+    String(g.cpus),
+    '-m',
+    `${g.memoryMiB}M`,
+    '-vga',
+    'none',
+    '-display',
+    'none',
+    '-net',
+    'none',
+    '-serial',
+    'stdio',
+    '-monitor',
+    'none',
+    '-drive',
+    `file=${pnor},format=raw,if=mtd`,
     '-action',
     'panic=none',
     '-qmp',

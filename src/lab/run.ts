@@ -7,7 +7,7 @@ import type { End, Guest as GuestDescription, Observed, Step } from '../conform/
 import { Guest, GuestError } from './guest';
 import { dyingLines, errnoOf, parseObservation, writeResult } from './observe';
 import { kdumpctlCmdline } from '../memory/cmdline';
-import { pseriesArgs, qemuCommand } from './lab';
+import { pnorImage, powernvArgs, pseriesArgs, qemuCommand } from './lab';
 
 /** Timeouts, in ms, for TCG on a shared 2-core machine. */
 export const TIMEOUTS = {
@@ -55,6 +55,25 @@ export function kexecResult(lines: readonly string[]): { errno: string | null; s
   return { errno: lines.some((l) => l === 'KEXEC ok') ? null : errnoOf(said.replace(/^KEXEC err /m, '')), said };
 }
 
+/** Whether a guest of `platform` can perform an event: performable() on pSeries,
+ *  performableOnPowernv() on PowerNV. */
+export function performableOn(e: ExternalEvent, platform: GuestDescription['platform']): boolean {
+  return platform === 'powernv' ? performableOnPowernv(e) : performable(e);
+}
+
+/** What a powernv10 guest can perform: boot, writes, a crash (with fadump registered the kernel's
+ *  crash_fadump() asks OPAL for an MPIPL, opal_cec_reboot2(OPAL_REBOOT_MPIPL), which skiboot and
+ *  QEMU carry out), reboot and save-dump. No DLPAR on PowerNV; the model's `mpipl` event (an MPIPL
+ *  the kernel does not start: an OPAL assert or the SBE's) has no trigger QEMU offers: no QMP
+ *  command makes skiboot assert, and hw/ppc/pnv_sbe.c takes no MPIPL request from the host [I];
+ *  QMP inject-nmi on powernv is a system reset, the model's dump-restart, left out here
+ *  [I: not recorded yet]. */
+function performableOnPowernv(e: ExternalEvent): boolean {
+  return (
+    e.event === 'boot' || e.event === 'write' || e.event === 'crash' || e.event === 'reboot' || e.event === 'save-dump'
+  );
+}
+
 /** printf octal escapes for the bytes of a value, in pieces of at most `max` characters. */
 export function octalPieces(value: string, max = 1000): string[] {
   const esc = [...Buffer.from(value, 'latin1')].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
@@ -98,7 +117,10 @@ class PathRunner {
     const sock = join(this.o.workDir, `qmp-${process.pid}-${Date.now()}.sock`);
     this.guest = Guest.launch({
       command: qemuCommand(),
-      args: pseriesArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock),
+      args:
+        this.o.guest.platform === 'powernv'
+          ? powernvArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock, pnorImage())
+          : pseriesArgs(this.o.guest, this.o.vmlinux, this.o.initramfs, sock),
       qmpSocket: sock,
       ...(this.o.onConsole ? { onConsole: this.o.onConsole } : {}),
     });
@@ -131,9 +153,16 @@ class PathRunner {
   /** An observation inside a step (a wait's poll): its log lines are kept for the step's. */
   private async peek(): Promise<Observed | null> {
     if (this.guest === null) return null;
-    const o = parseObservation(await this.guest.command('obs', this.t.command), this.boot);
+    const o = parseObservation(await this.command('obs', this.t.command), this.boot);
     this.carried.push(...o.console);
     return o;
+  }
+
+  /** An agent command's answer; on PowerNV without the lines skiboot printed meanwhile on the
+   *  same UART (withoutOpalLines()). */
+  private async command(line: string, timeoutMs: number): Promise<string[]> {
+    const lines = await this.live().command(line, timeoutMs);
+    return this.o.guest.platform === 'powernv' ? withoutOpalLines(lines) : lines;
   }
 
   /** Performs one event; returns the errno (writes) and what the guest's tool said. */
@@ -145,7 +174,7 @@ class PathRunner {
       case 'write': {
         const g = this.live();
         for (const p of octalPieces(e.value)) await g.command(`put ${p}`, this.t.command);
-        return writeResult(await g.command(`write ${e.path}`, this.t.command));
+        return writeResult(await this.command(`write ${e.path}`, this.t.command));
       }
       case 'crash':
       case 'reboot': {
@@ -167,7 +196,7 @@ class PathRunner {
         return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {
-        const said = (await this.live().command('savedump', this.t.saveDump)).join('\n');
+        const said = (await this.command('savedump', this.t.saveDump)).join('\n');
         return { errno: said.startsWith('SAVED err') ? 'EIO' : null, said };
       }
       case 'memory-hotplug':
@@ -313,6 +342,15 @@ class PathRunner {
     await this.guest?.stop();
   }
 }
+
+/** Lines without skiboot's own log lines: on powernv, OPAL's console shares the UART with the
+ *  kernel's hvc0, and skiboot prints its messages there as "[   26.390478478,5] DUMP: ..."
+ *  (core/console-log.c vprlog(): "[%5lu.%09lu,%d] " timebase seconds and the log level). */
+export function withoutOpalLines(lines: readonly string[]): string[] {
+  return lines.filter((l) => !OPAL_LINE.test(l));
+}
+
+const OPAL_LINE = /^\[\s*\d+\.\d{9},\d\] /;
 
 /** The kernel's lines for a DLPAR memory request it refused (hotplug-memory.c:
  *  dlpar_memory_remove_by_ic() "Memory indexed-count-remove failed, adding any removed LMBs",

@@ -1,8 +1,8 @@
 // The lab's run: every (kernel, path) pair on its own guest, two guests at a time, one transcript
 // per pair written when the path ends (so an interrupted run keeps what finished and a resumed run
 // skips it), each conformed against the model as soon as it is written.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
 import type { Guest as GuestDescription, Header, Step } from '../conform/transcript';
@@ -11,7 +11,7 @@ import { config as makeConfig } from '../config';
 import { generatePaths } from '../explore/paths';
 import { modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
-import { kdumpEvent, performable, runPath, type RunResult, type Timeouts } from './run';
+import { kdumpEvent, performableOn, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
  *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, its
@@ -20,7 +20,16 @@ import { kdumpEvent, performable, runPath, type RunResult, type Timeouts } from 
 export interface LabPath {
   name: string;
   events: ExternalEvent[];
-  guest?: { cpus?: number; onlineCpus?: number; memoryMiB?: number; dimmsMiB?: number[]; cmdline?: string };
+  guest?: {
+    /** The machine: QEMU's pseries (the default) or powernv10 (OPAL, powernvArgs()). */
+    platform?: GuestDescription['platform'];
+    /** The kernel command line of every boot of the path, in place of the lab's. */
+    cmdline?: string;
+    cpus?: number;
+    onlineCpus?: number;
+    memoryMiB?: number;
+    dimmsMiB?: number[];
+  };
 }
 
 /** Sizes QEMU and the kernel take for memory: whole 256 MiB LMBs. */
@@ -36,6 +45,7 @@ const LabPathSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     guest: z
       .object({
+        platform: z.enum(['pseries', 'powernv']).optional(),
         cpus: z.number().int().min(1).max(8).optional(),
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),
@@ -54,6 +64,11 @@ const LabPathSchema = z
         message: 'give cpus and onlineCpus together',
       })
       .refine((g) => (g.onlineCpus ?? 0) <= (g.cpus ?? 0), { message: 'onlineCpus is above cpus' })
+      // PowerNV has no DLPAR (CPUs and pc-dimms are pSeries hot-plug, hotplug-cpu.c and
+      // hotplug-memory.c under platforms/pseries/).
+      .refine((g) => g.platform !== 'powernv' || (g.cpus === undefined && g.dimmsMiB === undefined), {
+        message: 'a powernv guest takes no cpus, onlineCpus or dimmsMiB (no DLPAR on PowerNV)',
+      })
       .optional(),
     events: z.array(ExternalEventSchema).min(1),
   })
@@ -68,10 +83,11 @@ export function readLabPaths(file: string): LabPath[] {
     .forEach((text, i) => {
       if (text.trim() === '' || text.startsWith('#')) return;
       const p = parseJsonWith(LabPathSchema, text, `${file}:${i + 1}`);
-      const bad = p.events.findIndex((e) => !performable(e));
+      const platform = p.guest?.platform ?? 'pseries';
+      const bad = p.events.findIndex((e) => !performableOn(e, platform));
       if (bad >= 0)
         throw new InputError(
-          `${file}:${i + 1}: field 'events.${bad}': a guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`,
+          `${file}:${i + 1}: field 'events.${bad}': a ${platform} guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`,
         );
       out.push(p);
     });
@@ -92,7 +108,7 @@ export function generatedLabPaths(guest: GuestDescription, count: number, maxEve
     for (const e of p.events) {
       if (events.length >= maxEvents) break;
       // kdump's events need a kdump guest (lab/paths/kdump.jsonl): the generated paths stay fadump's.
-      if (!performable(e) || kdumpEvent(e) || (events.length === 1 && e.event === 'boot')) continue;
+      if (!performableOn(e, guest.platform) || kdumpEvent(e) || (events.length === 1 && e.event === 'boot')) continue;
       if (e.event === 'memory-hotplug') {
         const n = e.lmbs ?? 0;
         if (e.action === 'remove' && added < n) continue;
@@ -131,9 +147,26 @@ export function labGuest(k: KernelVariant, qemu: string): GuestDescription {
 /** The lab's guest with a path's own CPUs, memory and command line: maxmem keeps room to hot-add
  *  2 GiB beside boot RAM and any pc-dimms at boot (boot RAM + DIMMs + 2048 MiB). */
 export function guestOf(base: GuestDescription, p: LabPath): GuestDescription {
+  if (p.guest?.platform === 'powernv') {
+    const g = powernvGuest(base, p.guest.memoryMiB);
+    return p.guest.cmdline === undefined ? g : { ...g, cmdline: p.guest.cmdline };
+  }
   const g = { ...base, ...p.guest };
   const dimms = (g.dimmsMiB ?? []).reduce((a, b) => a + b, 0);
   return { ...g, maxMemoryMiB: g.memoryMiB + dimms + 2048 };
+}
+
+/** The lab's PowerNV guest beside a pSeries one (same kernel and QEMU): a powernv10 machine of one
+ *  CPU and 2 GiB (or `memoryMiB`) whose kernel logs on OPAL's console (hvc0, hvc_opal.c), with no
+ *  DLPAR (maxMemoryMiB = memoryMiB). */
+export function powernvGuest(base: GuestDescription, memoryMiB = base.memoryMiB): GuestDescription {
+  return {
+    ...base,
+    platform: 'powernv',
+    memoryMiB,
+    maxMemoryMiB: memoryMiB,
+    cpus: 1,
+  };
 }
 
 /** Which MMU the guest's kernel took, from its boot messages (the radix or hash MMU's lines). */
@@ -166,7 +199,11 @@ export interface RunPlan {
 /** The (kernel, path) pairs and which already have a transcript in `outDir`. */
 export function plan(kernels: readonly KernelVariant[], paths: readonly LabPath[], outDir: string): RunPlan {
   const all = kernels.flatMap((kernel) =>
-    paths.map((path) => ({ kernel, path, file: join(outDir, `pseries-${kernel.name}-${path.name}.jsonl`) })),
+    paths.map((path) => ({
+      kernel,
+      path,
+      file: join(outDir, `${path.guest?.platform ?? 'pseries'}-${kernel.name}-${path.name}.jsonl`),
+    })),
   );
   return { jobs: all.filter((j) => !existsSync(j.file)), done: all.filter((j) => existsSync(j.file)) };
 }
@@ -198,6 +235,8 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
           vmlinux: job.kernel.vmlinux,
           initramfs,
           workDir: work,
+          // The raw console (firmware, kernel and agent) beside the run, for a path that hangs.
+          onConsole: (text) => appendFileSync(join(work, `${basename(job.file, '.jsonl')}.console`), text),
           ...(o.timeouts ? { timeouts: o.timeouts } : {}),
         },
         o.signal,

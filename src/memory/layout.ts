@@ -254,16 +254,24 @@ export function dumpAreaAt(
 
 /** The first free range at or above boot_mem_top that holds `size` bytes, below end of DRAM
  *  (fadump_locate_reserve_mem), its start page-aligned with `pageSize` (bytes); null when there is
- *  none. */
+ *  none. A start whose [start, start + size) overlaps one of the firmware's `reserved` ranges (the
+ *  device tree's reserved-ranges, OPAL's memory on PowerNV) moves to the page after that range
+ *  (overlaps_reserved_ranges(): base = PAGE_ALIGN(mrngs[idx].base + mrngs[idx].size)). */
 export function locateReserveMem(
   memory: readonly Range[],
   bootMemTop: number,
   size: number,
   pageSize: number,
+  reserved: readonly Range[] = [],
 ): number | null {
+  const sorted = normalize(reserved);
   for (const r of normalize(memory)) {
-    const start = pageAlign(Math.max(r.start, bootMemTop), pageSize);
-    if (start + size <= r.end) return start;
+    let start = pageAlign(Math.max(r.start, bootMemTop), pageSize);
+    while (start + size <= r.end) {
+      const hit = sorted.find((x) => x.start < start + size && start < x.end);
+      if (hit === undefined) return start;
+      start = pageAlign(hit.end, pageSize);
+    }
   }
   return null;
 }

@@ -18,6 +18,11 @@ import {
 } from './layout';
 import type { Config } from '../config';
 
+/** The configuration's OPAL reserved ranges (opalReservedRanges) as byte ranges. */
+export function opalReserved(config: Pick<Config, 'opalReservedRanges'>): Range[] {
+  return config.opalReservedRanges.map((r) => ({ start: r.start, end: r.start + r.size }));
+}
+
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: string };
 
 /** What early_init_devtree() (arch/powerpc/kernel/prom.c) has reserved before
@@ -57,7 +62,7 @@ export function reserveAtBoot(config: Config, memory: readonly Range[]): Reserve
   const start =
     traitsOf(config.kernel).reserveAt === 'top-of-ram'
       ? endOfDram(memory) - areaSize
-      : locateReserveMem(memory, regions.value.bootMemTop, areaSize, config.pageSize);
+      : locateReserveMem(memory, regions.value.bootMemTop, areaSize, config.pageSize, opalReserved(config));
   if (start === null) return { ok: false, reason: 'Failed to find memory chunk for reservation' };
   const area = dumpAreaAt(geometry, start, size.value);
   return {

@@ -155,7 +155,11 @@ export class Kernel implements FadumpKernel {
 
   boot(dt: DeviceTree): void {
     this.memblock.memory = memblockMerge(dt.memory);
+    // early_reserve_mem() (arch/powerpc/kernel/prom.c) memblock-reserves the device tree's
+    // reserved-ranges (OPAL's memory on PowerNV) before fadump_reserve_mem() looks for room.
     this.memblock.reserved = [];
+    for (const r of this.config.opalReservedRanges)
+      this.memblock.reserved = memblockAdd(this.memblock.reserved, r.start, r.size);
     // The boot loader's stored line (§12), else the configuration's.
     this.boot_loader_line = this.env.fw.bootloaderCmdline;
     this.saved_command_line = this.boot_loader_line ?? this.config.cmdline ?? defaultCmdline(this.config);
@@ -755,9 +759,11 @@ export class Kernel implements FadumpKernel {
   /** Free [begin, end) except the permanent area (same start and size) (§1 Release). */
   private fadump_release_memory(begin: number, end: number): void {
     const f = this.fw_dump;
-    let keep: MemblockRegion[] = [];
+    // The firmware's reserved ranges (reserved_mrange_info: reserved-ranges, OPAL's on PowerNV)
+    // are never released; nor is the area kept for the next registration.
+    const keep: MemblockRegion[] = this.config.opalReservedRanges.map((r) => ({ base: r.start, size: r.size }));
     if (!this.bug('release-frees-permanent-area'))
-      keep = [{ base: f.reserve_dump_area_start, size: f.reserve_dump_area_size }];
+      keep.push({ base: f.reserve_dump_area_start, size: f.reserve_dump_area_size });
     let reserved = memblockRemove(this.memblock.reserved, begin, end - begin);
     for (const k of keep) reserved = memblockAdd(reserved, k.base, k.size);
     this.memblock.reserved = reserved;

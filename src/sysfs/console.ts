@@ -12,11 +12,13 @@ import {
   hex016,
   insideMemory,
   MAX_BOOT_MEM_RATIO,
+  normalize,
   registeredRanges,
   type Range,
 } from '../memory/layout';
 import { bootRegionsRegistered, dlparRefusal, hotremovableFrom, paramAreaTried } from '../../machines/kernel-rules';
 import { dlparView } from '../../machines/production-kernel';
+import { opalReserved } from '../memory/reserve';
 import type { SystemState } from '../../machines/system';
 import { CAPTURE_OOM_LINES, crashkernelSizeAt, kdumpReservation } from '../memory/kdump';
 import { canonicalPath, FILES } from './store';
@@ -214,18 +216,36 @@ function failedCaptureLines(config: Config, post: SystemState): string[] {
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   out.push(...reservingLines(config, k.memory, k.reservation?.bootMemTop ?? 0));
-  return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config.pageSize)];
+  return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config)];
 }
 
-/** release_mem: fadump_free_reserved_memory() "freeing reserved memory (0x%llx - 0x%llx)" from
- *  the page after the kept area (PHYS_PFN rounds down) to the end of memory. */
-function releaseLines(post: SystemState, pageSize: number): string[] {
+/** release_mem: fadump_release_memory(boot_mem_top, memblock_end_of_DRAM()) frees what lies
+ *  outside the kept area and the firmware's reserved ranges (OPAL's on PowerNV, opalReserved()),
+ *  sorted and merged; each gap goes to fadump_release_reserved_area(), whose PHYS_PFN() rounds
+ *  both ends down to a page and which logs fadump_free_reserved_memory()'s "freeing reserved
+ *  memory (0x%llx - 0x%llx)" for every memory range it touches (arch/powerpc/kernel/fadump.c). */
+function releaseLines(post: SystemState, config: Pick<Config, 'pageSize' | 'opalReservedRanges'>): string[] {
   const k = post.actors.productionKernel.context;
   const area: Range | undefined = k.reservation?.area;
-  const end = k.memory.reduce((a, m) => Math.max(a, m.end), 0);
   if (area === undefined) return [];
-  const from = Math.floor(area.end / pageSize) * pageSize;
-  return from < end ? [`fadump: freeing reserved memory (${hexll(from)} - ${hexll(end)})`] : [];
+  const end = k.memory.reduce((a, m) => Math.max(a, m.end), 0);
+  const kept = normalize([...opalReserved(config), area]);
+  const gaps: Range[] = [];
+  let from = k.reservation?.bootMemTop ?? 0;
+  for (const r of kept) {
+    if (from >= r.end) continue;
+    if (from < r.start) gaps.push({ start: from, end: r.start });
+    from = r.end;
+  }
+  if (from < end) gaps.push({ start: from, end });
+  const page = (x: number) => Math.floor(x / config.pageSize) * config.pageSize;
+  return gaps.flatMap((g) =>
+    normalize(k.memory).flatMap((m) => {
+      const start = Math.max(page(g.start), page(m.start));
+      const stop = Math.min(page(g.end), page(m.end));
+      return start < stop ? [`fadump: freeing reserved memory (${hexll(start)} - ${hexll(stop)})`] : [];
+    }),
+  );
 }
 
 /** kdump's lines of one step (docs/kernel-behaviour.md §6 "crashkernel="): at a production boot
@@ -318,8 +338,7 @@ export function consoleLines(
     return parameterErrorLines(config, post);
   if (event.event === 'write' && errno === null) {
     const file = canonicalPath(event.path);
-    if (file === FILES.releaseMem && before === 'capture' && after === 'production')
-      return releaseLines(post, config.pageSize);
+    if (file === FILES.releaseMem && before === 'capture' && after === 'production') return releaseLines(post, config);
     if (
       file === FILES.registered &&
       post.actors.productionKernel.matches({ running: 'registered' }) &&

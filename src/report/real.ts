@@ -1,0 +1,103 @@
+// The real kernels' evidence for the check matrix's counterexamples (issue 13): the committed
+// manifest (lab/paths/counterexamples.json, src/lab/counterexamples.ts) and the transcripts the lab
+// recorded for its paths (test/real/pseries-<kernel>-cx-*.jsonl), judged by judgeCounterexample().
+// Reads files only: no QEMU, so `check` and `report` stay fast.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readKnown } from '../cli/conform';
+import { conform, readTranscript, type KnownDivergence } from '../conform/conform';
+import type { Step, Transcript } from '../conform/transcript';
+import { parseJsonWith } from '../conform/transcript';
+import { describeEvent } from '../events';
+import { judgeCounterexample, ManifestSchema, type CxJudgement, type ManifestEntry } from '../lab/counterexamples';
+
+/** The repository's files the evidence is read from. */
+export const MANIFEST_FILE = new URL('../../lab/paths/counterexamples.json', import.meta.url);
+export const REAL_DIR = new URL('../../test/real/', import.meta.url);
+
+/** Reads the manifest; InputError (via parseJsonWith) naming the file and field. */
+export function readManifest(file: string | URL = MANIFEST_FILE): ManifestEntry[] {
+  const name = typeof file === 'string' ? file : file.pathname;
+  return parseJsonWith(ManifestSchema, readFileSync(file, 'utf8'), name).counterexamples as ManifestEntry[];
+}
+
+/** One step of the real transcript beside the model: the event, what the guest showed (its boot,
+ *  vmcore PT_LOADs, errno or the agent's words) and whether every compared field agreed. */
+export interface RealStep {
+  step: number;
+  event: string;
+  observed: string;
+  agrees: boolean;
+}
+
+/** A counterexample's real evidence: where it ran (the transcript) and the judgement, or why it
+ *  does not run in the lab. */
+export type RealEvidence =
+  | { kind: 'ran'; path: string; transcript: string; judgement: CxJudgement; steps: RealStep[]; violationStep: number }
+  | { kind: 'not-run'; path: string; reason: string }
+  | { kind: 'not-performable'; reason: string };
+
+/** What the guest showed at a step, in one line. */
+export function observedText(s: Step): string {
+  const o = s.observed;
+  if (o === null) return s.errno !== null ? `errno ${s.errno}` : '(initial)';
+  const loads = o.vmcore?.phdrs
+    .filter((p) => p.type === 'PT_LOAD')
+    .map((p) => `[0x${p.paddr.toString(16)}-0x${(p.paddr + p.memsz).toString(16)})`);
+  const parts = [
+    `${o.boot} boot`,
+    `fadump registered ${o.files['/sys/kernel/fadump/registered'] ?? o.files['/sys/kernel/fadump_registered'] ?? '-'}`,
+    `memory blocks online ${o.memoryBlocksOnline}`,
+    o.vmcore === null ? 'no /proc/vmcore' : `/proc/vmcore PT_LOADs ${loads?.join(' ') ?? ''}`,
+  ];
+  if (s.errno !== null) parts.unshift(`errno ${s.errno}`);
+  return parts.join('; ');
+}
+
+function stepsOf(t: Transcript, divergent: ReadonlySet<number>): RealStep[] {
+  return t.steps.slice(1).map((s) => ({
+    step: s.step,
+    event: s.event === null ? '' : describeEvent(s.event),
+    observed: observedText(s),
+    agrees: !divergent.has(s.step),
+  }));
+}
+
+/** The evidence for one manifest entry, from the transcripts in `dir`. */
+export function evidenceFor(e: ManifestEntry, dir: string, known: readonly KnownDivergence[]): RealEvidence {
+  if (e.path === undefined || e.kernel === undefined)
+    return { kind: 'not-performable', reason: e.reason ?? 'no lab path' };
+  const file = join(dir, `pseries-${e.kernel}-${e.path}.jsonl`);
+  if (!existsSync(file))
+    return { kind: 'not-run', path: e.path, reason: `no transcript yet (npm run lab -- counterexamples): ${file}` };
+  const t = readTranscript(file);
+  const c = conform(t);
+  const judgement = judgeCounterexample(e, t, c, known);
+  const divergent = new Set(c.divergences.map((d) => d.step));
+  return {
+    kind: 'ran',
+    path: e.path,
+    transcript: c.transcript,
+    judgement,
+    steps: stepsOf(t, divergent),
+    violationStep: e.step ?? t.steps.length - 1,
+  };
+}
+
+/** Every counterexample's evidence, keyed by "configuration\u0000property". */
+export function realEvidence(
+  manifest: readonly ManifestEntry[] = readManifest(),
+  dir: string = REAL_DIR.pathname,
+  known: readonly KnownDivergence[] = readKnown(join(dir, 'known-divergences.json')),
+): Map<string, RealEvidence> {
+  return new Map(manifest.map((e) => [`${e.configuration}\u0000${e.property}`, evidenceFor(e, dir, known)]));
+}
+
+/** The verdict line for people: "seen on Linux 6.1.176 under QEMU 11.1.3: <evidence>", or
+ *  "not reproduced: <reason>". */
+export function verdictLine(ev: RealEvidence): string {
+  if (ev.kind === 'not-performable') return `not reproduced: ${ev.reason}`;
+  if (ev.kind === 'not-run') return `not reproduced: ${ev.reason}`;
+  const j = ev.judgement;
+  return j.verdict === 'seen' ? `seen on ${j.on}: ${j.evidence ?? ''}` : `not reproduced on ${j.on}: ${j.reason ?? ''}`;
+}

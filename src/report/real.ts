@@ -4,7 +4,7 @@
 // Reads files only: no QEMU, so `check` and `report` stay fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKnown } from '../cli/conform';
+import { z } from 'zod';
 import { conform, readTranscript, type KnownDivergence } from '../conform/conform';
 import type { Step, Transcript } from '../conform/transcript';
 import { parseJsonWith } from '../conform/transcript';
@@ -19,6 +19,18 @@ export const REAL_DIR = new URL('../../test/real/', import.meta.url);
 export function readManifest(file: string | URL = MANIFEST_FILE): ManifestEntry[] {
   const name = typeof file === 'string' ? file : file.pathname;
   return parseJsonWith(ManifestSchema, readFileSync(file, 'utf8'), name).counterexamples as ManifestEntry[];
+}
+
+const KnownSchema = z.array(
+  z
+    .object({ transcript: z.string(), step: z.number().int().nonnegative(), field: z.string(), reason: z.string() })
+    .strict(),
+);
+
+/** The known divergences (test/real/known-divergences.json: QEMU deviations and recorded gaps, as
+ *  `conform --known` reads them); an error naming the file and field for a bad one. */
+export function readKnownDivergences(file: string): KnownDivergence[] {
+  return parseJsonWith(KnownSchema, readFileSync(file, 'utf8'), file);
 }
 
 /** One step of the real transcript beside the model: the event, what the guest showed (its boot,
@@ -88,7 +100,7 @@ export function evidenceFor(e: ManifestEntry, dir: string, known: readonly Known
 export function realEvidence(
   manifest: readonly ManifestEntry[] = readManifest(),
   dir: string = REAL_DIR.pathname,
-  known: readonly KnownDivergence[] = readKnown(join(dir, 'known-divergences.json')),
+  known: readonly KnownDivergence[] = readKnownDivergences(join(dir, 'known-divergences.json')),
 ): Map<string, RealEvidence> {
   return new Map(manifest.map((e) => [`${e.configuration}\u0000${e.property}`, evidenceFor(e, dir, known)]));
 }

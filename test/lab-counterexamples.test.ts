@@ -17,7 +17,7 @@ import {
   type Counterexample,
 } from '../src/lab/counterexamples';
 import { readLabPaths } from '../src/lab/runner';
-import { readManifest, realEvidence, verdictLine } from '../src/report/real';
+import { readManifest, realCounterexamplesLine, realEvidence, verdictLine } from '../src/report/real';
 
 const repo = join(import.meta.dirname, '..');
 const real = join(repo, 'test', 'real');
@@ -163,5 +163,14 @@ describe('judging the real transcripts', () => {
     expect(lines.filter((l) => l.startsWith('seen on Linux 6.1.176 under QEMU 11.1.3'))).toHaveLength(13);
     expect(lines.filter((l) => l.startsWith('seen on Linux 6.12.107 under QEMU 11.1.3'))).toHaveLength(2);
     for (const l of lines.filter((x) => !x.startsWith('seen'))) expect(l).toMatch(/^not reproduced: \S/);
+  });
+
+  it("check's line counts them: seen on which kernel, and why the rest were not reproduced", () => {
+    const line = realCounterexamplesLine();
+    expect(line).toMatch(
+      /^counterexamples on real kernels \(lab\/paths\/counterexamples.json\): 15 of \d+ seen \(13 on Linux 6.1.176 under QEMU 11.1.3, 2 on Linux 6.12.107 under QEMU 11.1.3\); not reproduced: /,
+    );
+    expect(line).toContain('needs the kdump lab');
+    expect(line).toContain('needs the PowerNV lab');
   });
 });

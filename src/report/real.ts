@@ -113,3 +113,25 @@ export function verdictLine(ev: RealEvidence): string {
   const j = ev.judgement;
   return j.verdict === 'seen' ? `seen on ${j.on}: ${j.evidence ?? ''}` : `not reproduced on ${j.on}: ${j.reason ?? ''}`;
 }
+
+/** One line for `check`: how many of the matrix's counterexamples a real kernel showed, on which
+ *  kernels, and why the rest were not reproduced (counted by reason, the commonest first). */
+export function realCounterexamplesLine(evidence: ReadonlyMap<string, RealEvidence> = realEvidence()): string {
+  const all = [...evidence.values()];
+  const count = (xs: readonly string[]) => {
+    const m = new Map<string, number>();
+    for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+    return [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} on ${k}`);
+  };
+  const seen = all.flatMap((e) => (e.kind === 'ran' && e.judgement.verdict === 'seen' ? [e.judgement.on] : []));
+  const why = all.flatMap((e) => {
+    if (e.kind === 'ran') return e.judgement.verdict === 'seen' ? [] : ['the real kernel disagreed'];
+    const r = e.reason
+      .replace(/^the model holds on this path in the lab guest.*/, 'the model holds in the lab guest')
+      .replace(/^needs Linux .*/, 'needs another kernel release')
+      .replace(/ ?[:;(].*$/, '');
+    return [e.kind === 'not-run' ? 'no transcript yet' : r];
+  });
+  const reasons = count(why).map((s) => s.replace(/^(\d+) on /, '$1: '));
+  return `counterexamples on real kernels (lab/paths/counterexamples.json): ${seen.length} of ${all.length} seen (${count(seen).join(', ') || 'none'}); not reproduced: ${reasons.join(', ') || 'none'}`;
+}

@@ -44,6 +44,7 @@ import type { ExternalEvent } from '../events';
 import type { ConfigInput } from '../config';
 import { readManifest, realEvidence, verdictLine } from '../report/real';
 import { parseJsonWith } from '../conform/transcript';
+import { format, resolveConfig } from 'prettier';
 
 async function script(opts: { kernel: string; path?: string; script?: string; out?: string }): Promise<number> {
   const [kernel] = kernelsOf([opts.kernel]);
@@ -227,7 +228,9 @@ async function counterexamples(o: { write?: boolean; from: string; out: string; 
   if (o.write === true) {
     const { manifest, paths } = fitAll(readCheckCounterexamples(o.from));
     writeFileSync(pathsFile, pathsText(paths));
-    writeFileSync(manifestFile, manifestText(manifest));
+    // Written as Prettier formats it (`npm test` checks the repository's formatting).
+    const options = (await resolveConfig(manifestFile)) ?? {};
+    writeFileSync(manifestFile, await format(manifestText(manifest), { ...options, filepath: manifestFile }));
     process.stdout.write(
       `lab: ${manifest.length} counterexamples, ${manifest.filter((m) => m.path !== undefined).length} fitted to ${paths.length} lab paths: ${pathsFile}, ${manifestFile}\n`,
     );

@@ -27,6 +27,18 @@ describe("the report's real-kernel evidence", () => {
     );
   });
 
+  it("each step's real observables stand beside the model's prediction for the lab guest", async () => {
+    const model = await buildReportModel({
+      inputs: [{ platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'on', memoryMiB: 4096 }],
+      workers: 1,
+    });
+    const html = renderHtml(model);
+    expect(html).toContain(
+      '<td>crash</td><td class="mono">fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td class="mono">capture boot; fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td>✓ (known)</td>',
+    );
+    expect(html).toContain('Known divergences (test/real/known-divergences.json), not counted: step 3 console[2]');
+  });
+
   it('a counterexample the lab cannot run says why', async () => {
     const model = await buildReportModel({
       inputs: [{ platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'nocma', memoryMiB: 8192 }],

@@ -494,18 +494,17 @@ export function realHtml(c: Counterexample): string {
   const seen = ev.kind === 'ran' && ev.judgement.verdict === 'seen';
   const head = `<div class="real"><p><b>On a real kernel:</b> <span class="tag ${seen ? 'fail' : 'na'}">${seen ? 'seen' : 'not reproduced'}</span> <span class="real-verdict">${esc(line)}</span></p>`;
   if (ev.kind !== 'ran') return `${head}</div>`;
-  const story = new Map(c.narrative.map((s) => [s.frame, s.title]));
-  const same = ev.steps.length === c.events.length;
+  const mark = { yes: '✓', known: '✓ (known)', no: '✗' } as const;
   const rows = ev.steps
     .map(
       (s) =>
-        `<tr${s.step === ev.violationStep ? ' class="break"' : ''}><td>${s.step}</td><td>${esc(same ? (story.get(s.step) ?? s.event) : s.event)}</td><td class="mono">${esc(s.observed)}</td><td>${s.agrees ? '✓' : '✗'}</td></tr>`,
+        `<tr${s.step === ev.violationStep ? ' class="break"' : ''}><td>${s.step}</td><td>${esc(s.event)}</td><td class="mono">${esc(s.model)}</td><td class="mono">${esc(s.observed)}</td><td>${mark[s.agrees]}</td></tr>`,
     )
     .join('');
   const excused = ev.judgement.excused.length
     ? `<p class="source">Known divergences (test/real/known-divergences.json), not counted: ${ev.judgement.excused.map(esc).join('; ')}</p>`
     : '';
-  return `${head}<table class="real-steps"><thead><tr><th>step</th><th>the model</th><th>the real kernel (${esc(ev.transcript)})</th><th>agrees</th></tr></thead><tbody>${rows}</tbody></table>${excused}</div>`;
+  return `${head}<table class="real-steps"><thead><tr><th>step</th><th>event</th><th>the model, for the lab guest</th><th>the real kernel (${esc(ev.transcript)})</th><th>agrees</th></tr></thead><tbody>${rows}</tbody></table>${excused}</div>`;
 }
 
 function counterexampleHtml(c: Counterexample, open: boolean): string {

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { conform, readTranscript, type KnownDivergence } from '../conform/conform';
+import { conform, readTranscript, transcriptConfig, type Conformance, type KnownDivergence } from '../conform/conform';
+import { replay, type ReplayStep } from '../log/replay';
 import type { Step, Transcript } from '../conform/transcript';
 import { parseJsonWith } from '../conform/transcript';
 import { describeEvent } from '../events';
@@ -33,13 +34,31 @@ export function readKnownDivergences(file: string): KnownDivergence[] {
   return parseJsonWith(KnownSchema, readFileSync(file, 'utf8'), file);
 }
 
-/** One step of the real transcript beside the model: the event, what the guest showed (its boot,
- *  vmcore PT_LOADs, errno or the agent's words) and whether every compared field agreed. */
+/** One step of the real transcript beside the model: the event, what the model predicts for the
+ *  lab guest and what the guest showed (errno, fadump's registered file, online memory blocks,
+ *  /proc/vmcore's PT_LOADs), and whether every compared field agreed ('known': only divergences
+ *  listed in known-divergences.json). */
 export interface RealStep {
   step: number;
   event: string;
+  model: string;
   observed: string;
-  agrees: boolean;
+  agrees: 'yes' | 'known' | 'no';
+}
+
+const loadsText = (loads: readonly { paddr: number; size: number }[]): string =>
+  loads.map((p) => `[0x${p.paddr.toString(16)}-0x${(p.paddr + p.size).toString(16)})`).join(' ');
+
+/** What the model predicts at a step of the transcript's path, in the words of observedText(). */
+export function modelText(m: ReplayStep, memoryBytes: number | null, blockBytes: number): string {
+  const bytes = memoryBytes;
+  const parts = [
+    `fadump registered ${m.sysfs['/sys/kernel/fadump/registered'] ?? m.sysfs['/sys/kernel/fadump_registered'] ?? '-'}`,
+    ...(bytes !== null && blockBytes > 0 ? [`memory blocks online ${bytes / blockBytes}`] : []),
+    m.vmcore === null ? 'no /proc/vmcore' : `/proc/vmcore PT_LOADs ${loadsText(m.vmcore.ptLoad)}`,
+  ];
+  if (m.errno !== null) parts.unshift(`errno ${m.errno}`);
+  return parts.join('; ');
 }
 
 /** A counterexample's real evidence: where it ran (the transcript) and the judgement, or why it
@@ -53,26 +72,41 @@ export type RealEvidence =
 export function observedText(s: Step): string {
   const o = s.observed;
   if (o === null) return s.errno !== null ? `errno ${s.errno}` : '(initial)';
-  const loads = o.vmcore?.phdrs
+  const loads = (o.vmcore?.phdrs ?? [])
     .filter((p) => p.type === 'PT_LOAD')
-    .map((p) => `[0x${p.paddr.toString(16)}-0x${(p.paddr + p.memsz).toString(16)})`);
+    .map((p) => ({ paddr: p.paddr, size: p.memsz }));
   const parts = [
     `${o.boot} boot`,
     `fadump registered ${o.files['/sys/kernel/fadump/registered'] ?? o.files['/sys/kernel/fadump_registered'] ?? '-'}`,
     `memory blocks online ${o.memoryBlocksOnline}`,
-    o.vmcore === null ? 'no /proc/vmcore' : `/proc/vmcore PT_LOADs ${loads?.join(' ') ?? ''}`,
+    o.vmcore === null ? 'no /proc/vmcore' : `/proc/vmcore PT_LOADs ${loadsText(loads)}`,
   ];
   if (s.errno !== null) parts.unshift(`errno ${s.errno}`);
   return parts.join('; ');
 }
 
-function stepsOf(t: Transcript, divergent: ReadonlySet<number>): RealStep[] {
-  return t.steps.slice(1).map((s) => ({
-    step: s.step,
-    event: s.event === null ? '' : describeEvent(s.event),
-    observed: observedText(s),
-    agrees: !divergent.has(s.step),
-  }));
+/** Each step of the transcript beside the model's prediction for the same guest (the replay
+ *  `conform` makes). */
+function stepsOf(t: Transcript, c: Conformance, known: readonly KnownDivergence[]): RealStep[] {
+  const events = t.steps.flatMap((s) => (s.event === null ? [] : [s.event]));
+  const r = replay(
+    transcriptConfig(t),
+    events.map((event, i) => ({ line: i + 2, event })),
+  );
+  const isKnown = (d: Conformance['divergences'][number]) =>
+    known.some((k) => k.transcript === d.transcript && k.step === d.step && k.field === d.field);
+  return t.steps.slice(1).map((s) => {
+    const m = r.steps[s.step - 1];
+    const memory = r.states[s.step]?.actors.firmware.context.memory.reduce((a, x) => a + (x.end - x.start), 0) ?? null;
+    const diffs = c.divergences.filter((d) => d.step === s.step);
+    return {
+      step: s.step,
+      event: s.event === null ? '' : describeEvent(s.event),
+      model: m === undefined ? '' : modelText(m, memory, s.observed?.memoryBlockBytes ?? 0),
+      observed: observedText(s),
+      agrees: diffs.length === 0 ? 'yes' : diffs.every(isKnown) ? 'known' : 'no',
+    };
+  });
 }
 
 /** The evidence for one manifest entry, from the transcripts in `dir`. */
@@ -85,13 +119,12 @@ export function evidenceFor(e: ManifestEntry, dir: string, known: readonly Known
   const t = readTranscript(file);
   const c = conform(t);
   const judgement = judgeCounterexample(e, t, c, known);
-  const divergent = new Set(c.divergences.map((d) => d.step));
   return {
     kind: 'ran',
     path: e.path,
     transcript: c.transcript,
     judgement,
-    steps: stepsOf(t, divergent),
+    steps: stepsOf(t, c, known),
     violationStep: e.step ?? t.steps.length - 1,
   };
 }

@@ -93,8 +93,11 @@ function extraKeys(input: ConfigInput): string[] {
  *  src/explore/confirm.ts), else the reason names the configuration keys it needs. */
 export function fitCounterexample(c: Counterexample, kernels: readonly KernelVariant[] = LAB_KERNELS): Fit {
   const cfg = makeConfig(c.config);
+  // The lab's guests are pSeries (labGuest()); a PowerNV guest (QEMU's powernv machine with
+  // skiboot) is another helper's lab, to be added beside LAB_KERNELS when it lands.
   if (cfg.platform !== 'pseries') return { kind: 'reason', reason: 'needs the PowerNV lab' };
-  if (cfg.mechanism === 'kdump')
+  // kdump's own configurations wait for the kdump lab: kdumpctl's events become performable() there.
+  if (cfg.mechanism === 'kdump' && !performable({ event: 'kdump-start' }))
     return { kind: 'reason', reason: 'needs the kdump lab (kdumpctl and kexec in the guest)' };
   const series = (c.config as { kernel?: unknown }).kernel;
   if (typeof series === 'string' && !kernels.some((k) => k.series === series))

@@ -4,7 +4,7 @@
 // manifest lab/paths/counterexamples.json), the fitted lab paths and the manifest go out; judging a
 // real transcript against a counterexample is judgeCounterexample().
 import { z } from 'zod';
-import { config as makeConfig, type ConfigInput } from '../config';
+import { config as makeConfig, type Config, type ConfigInput } from '../config';
 import type { Conformance, KnownDivergence } from '../conform/conform';
 import { modelConfigOf, type Guest as GuestDescription, type Transcript } from '../conform/transcript';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
@@ -87,34 +87,37 @@ function extraKeys(input: ConfigInput): string[] {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
 }
 
-/** Fits one counterexample to the lab: the PowerNV platform and events performable() refuses get
- *  their reason; otherwise the kernel of the configuration's elfcorehdr generation is taken, and
- *  the model must still violate the property on the path in that guest's configuration (confirm(),
+/** Why the lab cannot perform a counterexample at all, before the model is asked: the PowerNV
+ *  platform, kdump's configurations, a kernel release the lab lacks, an event performable()
+ *  refuses, a boot or reboot with a command line of its own; null when none applies. */
+function refusal(c: Counterexample, cfg: Config, kernels: readonly KernelVariant[]): string | null {
+  // The lab's guests are pSeries (labGuest()); a PowerNV guest (QEMU's powernv machine with
+  // skiboot) is another helper's lab, to be added beside LAB_KERNELS when it lands.
+  if (cfg.platform !== 'pseries') return 'needs the PowerNV lab';
+  // kdump's own configurations wait for the kdump lab: kdumpctl's events become performable() there.
+  if (cfg.mechanism === 'kdump' && !performable({ event: 'kdump-start' }))
+    return 'needs the kdump lab (kdumpctl and kexec in the guest)';
+  const series = (c.config as { kernel?: unknown }).kernel;
+  if (typeof series === 'string' && !kernels.some((k) => k.series === series))
+    return `needs Linux ${series}; the lab has ${kernels.map((k) => k.series).join(' and ')}`;
+  const bad = c.events.find((e) => !performable(e));
+  if (bad !== undefined) return unperformableReason(bad);
+  // The lab's guest keeps its command line across reboots (src/lab/run.ts: a reboot is the
+  // guest's own `reboot`, QEMU restarts the same -append).
+  for (const e of c.events)
+    if ((e.event === 'boot' || e.event === 'reboot') && e.cmdline !== undefined)
+      return `needs a ${e.event} with another kernel command line ("${e.cmdline}"), which the lab's guest does not take`;
+  return null;
+}
+
+/** Fits one counterexample to the lab: refusal() gives the reasons the lab cannot perform it;
+ *  otherwise the kernel of the configuration's elfcorehdr generation is taken, and the model must
+ *  still violate the property on the path in that guest's configuration (confirm(),
  *  src/explore/confirm.ts), else the reason names the configuration keys it needs. */
 export function fitCounterexample(c: Counterexample, kernels: readonly KernelVariant[] = LAB_KERNELS): Fit {
   const cfg = makeConfig(c.config);
-  // The lab's guests are pSeries (labGuest()); a PowerNV guest (QEMU's powernv machine with
-  // skiboot) is another helper's lab, to be added beside LAB_KERNELS when it lands.
-  if (cfg.platform !== 'pseries') return { kind: 'reason', reason: 'needs the PowerNV lab' };
-  // kdump's own configurations wait for the kdump lab: kdumpctl's events become performable() there.
-  if (cfg.mechanism === 'kdump' && !performable({ event: 'kdump-start' }))
-    return { kind: 'reason', reason: 'needs the kdump lab (kdumpctl and kexec in the guest)' };
-  const series = (c.config as { kernel?: unknown }).kernel;
-  if (typeof series === 'string' && !kernels.some((k) => k.series === series))
-    return {
-      kind: 'reason',
-      reason: `needs Linux ${series}; the lab has ${kernels.map((k) => k.series).join(' and ')}`,
-    };
-  const bad = c.events.find((e) => !performable(e));
-  if (bad !== undefined) return { kind: 'reason', reason: unperformableReason(bad) };
-  // The lab's guest keeps its command line across reboots (src/lab/run.ts: a reboot is the
-  // guest's own `reboot`, QEMU restarts the same -append).
-  const cmdline = c.events.find((e) => (e.event === 'boot' || e.event === 'reboot') && e.cmdline !== undefined);
-  if (cmdline !== undefined && (cmdline.event === 'boot' || cmdline.event === 'reboot'))
-    return {
-      kind: 'reason',
-      reason: `needs a ${cmdline.event} with another kernel command line ("${cmdline.cmdline ?? ''}"), which the lab's guest does not take`,
-    };
+  const refused = refusal(c, cfg, kernels);
+  if (refused !== null) return { kind: 'reason', reason: refused };
   const kernel = kernels.find((k) => makeConfig(modelConfigOf(cxGuest(k))).elfcorehdr === cfg.elfcorehdr);
   if (kernel === undefined) return { kind: 'reason', reason: `no lab kernel builds the elfcorehdr ${cfg.elfcorehdr}` };
   const property = propertyById(c.property);

@@ -27,6 +27,7 @@ import {
 } from '../explore/expected';
 import { coverageSummary, formatCoverage, formatMatrix, outputWidth, plural, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
+import { realCounterexamplesLine, realEvidence, verdictLine } from '../report/real';
 import type { Io } from './io';
 
 /** The `check` command's flags as commander hands them over (strings, validated here). */
@@ -369,6 +370,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
                 }),
           },
           width,
+          realOf(flags.config === undefined),
         ),
       );
       if (flags.coverage) io.out(formatCoverage(runs, width));
@@ -392,6 +394,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       }
       // The main job also reports on real input: the committed real-kernel transcripts.
       if (flags.config === undefined && !interrupted) io.out(wrap(realKernelsLine(), width, '', '    ').join('\n'));
+      if (flags.config === undefined && !interrupted)
+        io.out(wrap(realCounterexamplesLine(), width, '', '    ').join('\n'));
     }
     if (flags.record !== undefined && interrupted)
       io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
@@ -406,6 +410,17 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** For the default matrix: each counterexample's real-kernel verdict line (src/report/real.ts,
+ *  from the committed manifest and transcripts; no QEMU). */
+function realOf(matrix: boolean): ((config: string, property: string) => string | null) | undefined {
+  if (!matrix) return undefined;
+  const real = realEvidence();
+  return (config, property) => {
+    const e = real.get(`${config}\u0000${property}`);
+    return e === undefined ? null : verdictLine(e);
+  };
 }
 
 /** One line on the committed real-kernel transcripts (test/real/, `npm run lab -- run`): how

@@ -8,6 +8,10 @@
 //                         runs one path of a regression spec script (paths --format sh; by
 //                         default the one generated for the lab guest) on a guest, part by part
 //                         across its crashes and reboots, and writes a small log of every check
+//   counterexamples [--write] [--from DIR] [--out DIR]
+//                         --write: fits check's counterexamples (out/counterexamples) to the lab
+//                         guest: lab/paths/counterexamples.jsonl and .json; otherwise runs each on
+//                         its kernel (one guest at a time) and prints "seen"/"not reproduced"
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
 // guest run ended early, 2 bad input, 130 interrupted.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -34,6 +38,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { labDir } from '../lab/lab';
 import { labSpec, runScript, runnablePath, scriptLog, scriptPathParts } from '../lab/script';
+import { fitAll, manifestText, pathsText, type Counterexample } from '../lab/counterexamples';
+import { ExpectedFileSchema } from '../explore/expected';
+import { slug } from '../explore/check';
+import { parseLog } from '../log/parse';
+import type { ExternalEvent } from '../events';
+import type { ConfigInput } from '../config';
+import { readManifest, realEvidence, verdictLine } from '../report/real';
+import { parseJsonWith } from '../conform/transcript';
+import { format, resolveConfig } from 'prettier';
 
 async function script(opts: { kernel: string; path?: string; script?: string; out?: string }): Promise<number> {
   const [kernel] = kernelsOf([opts.kernel]);
@@ -224,6 +237,86 @@ async function run(opts: RunFlags): Promise<number> {
   return ended.length ? 1 : 0;
 }
 
+/** The check matrix's counterexamples as `check` wrote them (DIR/<config>__<property>.jsonl),
+ *  each named by its configuration in src/specs/expected.json (the file stem is slug(name)). */
+function readCheckCounterexamples(dir: string): Counterexample[] {
+  const expected = parseJsonWith(
+    ExpectedFileSchema,
+    readFileSync(new URL('../specs/expected.json', import.meta.url), 'utf8'),
+    'src/specs/expected.json',
+  );
+  const out: Counterexample[] = [];
+  for (const c of expected.configurations)
+    for (const [property, verdict] of Object.entries(c.verdicts)) {
+      if (verdict !== 'violated') continue;
+      const file = join(dir, `${slug(c.name)}__${property}.jsonl`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new InputError(`${file}: missing: run \`npm start\` first (it writes the counterexamples there)`);
+      }
+      const log = parseLog(text, file);
+      out.push({
+        configuration: c.name,
+        config: log.rawConfig as ConfigInput,
+        property,
+        events: log.entries.map((e) => e.event as ExternalEvent),
+      });
+    }
+  return out;
+}
+
+/** `lab counterexamples`: --write fits check's counterexamples and writes the paths file and the
+ *  manifest; otherwise runs each lab path on its kernel (resuming) and prints each verdict. */
+async function counterexamples(o: { write?: boolean; from: string; out: string; maxMinutes: string }): Promise<number> {
+  const pathsFile = join(repoLabDir(), 'paths', 'counterexamples.jsonl');
+  const manifestFile = join(repoLabDir(), 'paths', 'counterexamples.json');
+  if (o.write === true) {
+    const { manifest, paths } = fitAll(readCheckCounterexamples(o.from));
+    writeFileSync(pathsFile, pathsText(paths));
+    // Written as Prettier formats it (`npm test` checks the repository's formatting).
+    const options = (await resolveConfig(manifestFile)) ?? {};
+    writeFileSync(manifestFile, await format(manifestText(manifest), { ...options, filepath: manifestFile }));
+    process.stdout.write(
+      `lab: ${manifest.length} counterexamples, ${manifest.filter((m) => m.path !== undefined).length} fitted to ${paths.length} lab paths: ${pathsFile}, ${manifestFile}\n`,
+    );
+    return 0;
+  }
+  const manifest = readManifest(manifestFile);
+  const paths = readLabPaths(pathsFile);
+  const pairs = new Map<string, Job>();
+  for (const m of manifest) {
+    const path = paths.find((p) => p.name === m.path);
+    if (path === undefined || m.kernel === undefined) continue;
+    const [kernel] = kernelsOf([m.kernel]);
+    if (kernel === undefined) continue;
+    const job = plan([kernel], [path], o.out);
+    for (const j of job.jobs) pairs.set(j.file, j);
+  }
+  const todo = [...pairs.values()];
+  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
+  process.stderr.write(`lab: ${todo.length} counterexample paths to run, one guest at a time, QEMU ${qemu}\n`);
+  const ac = new AbortController();
+  const onInt = () => ac.abort();
+  process.once('SIGINT', onInt);
+  await execute(todo, {
+    jobs: 1,
+    initramfs: buildInitramfs(),
+    qemuVersion: qemu,
+    deadline: Date.now() + Number(o.maxMinutes) * 60_000,
+    signal: ac.signal,
+    onDone: (job: Job, r: RunResult) =>
+      process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`),
+  });
+  process.off('SIGINT', onInt);
+  for (const [key, ev] of realEvidence(manifest, o.out)) {
+    const [configuration, property] = key.split('\u0000');
+    process.stdout.write(`${property ?? ''} in ${configuration ?? ''}: ${verdictLine(ev)}\n`);
+  }
+  return ac.signal.aborted ? 130 : 0;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lab').exitOverride().showHelpAfterError();
   let code = 0;
@@ -259,6 +352,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <file>', 'the log (default test/real/script-pseries-KERNEL-path-N.log)')
     .action(async (o: { kernel: string; path?: string; script?: string; out?: string }) => {
       code = await script(o);
+    });
+  program
+    .command('counterexamples')
+    .description(
+      "run the check matrix's counterexamples a guest can perform (lab/paths/counterexamples.json) and judge them",
+    )
+    .option('--write', "fit check's counterexamples (--from) to the lab and write the paths file and the manifest")
+    .option('--from <dir>', 'where `npm start` wrote the counterexamples', 'out/counterexamples')
+    .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
+    .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
+    .action(async (o: { write?: boolean; from: string; out: string; maxMinutes: string }) => {
+      code = await counterexamples(o);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

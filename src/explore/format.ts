@@ -223,6 +223,7 @@ export function formatMatrix(
   files: ReadonlyMap<string, string>,
   judgement: Judgement,
   width: number = DEFAULT_WIDTH,
+  real?: (config: string, property: string) => string | null,
 ): string {
   const props = PROPERTIES.filter((p) => runs.some((r) => r.results.some((x) => x.property === p.id)));
   const out: string[] = matrixRows(runs, props, width);
@@ -283,6 +284,12 @@ export function formatMatrix(
         else if (`      ${command}`.length <= width) out.push('    replay:', `      ${command}`);
         else out.push(...shellLines(['npx', 'fadump-model', 'replay', file], width, '    replay: ', '      '));
       }
+      // The real kernel's verdict (src/report/real.ts): the distinct "seen" lines of the group's
+      // configurations, else the first one's "not reproduced".
+      const lines = real === undefined ? [] : g.runs.flatMap((r) => real(r.config, g.property) ?? []);
+      const seen = [...new Set(lines.filter((l) => l.startsWith('seen')))];
+      for (const l of seen.length ? seen : lines.slice(0, 1))
+        out.push(...wrap(`real kernel: ${l}`, width, '    ', '      '));
     }
   }
 

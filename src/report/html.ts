@@ -12,6 +12,7 @@ import { FILES } from '../sysfs/store';
 import { flipSentence, rankKey } from './explain';
 import { formatFigure } from '../compare/format';
 import type { Comparison, Contrast, Counterexample, Drawn, ReportModel } from './model';
+import { verdictLine } from './real';
 import { externalLabel, stepTitle } from './sequence';
 import { diffPtLoads, hexOf, memoryText, rangesText, sizeText, staleness, type Frame } from './trace';
 
@@ -83,6 +84,8 @@ details.cx[open] > summary { border-bottom: 1px solid var(--line); border-radius
 .tag { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; font-weight: 700; }
 .tag.fail { background: var(--bad); color: var(--badfg); }
 .tag.ok { background: var(--ok); color: var(--okfg); }
+.tag.na { background: #e5e7eb; color: #374151; }
+.real table.real-steps tr.break td { background: var(--bad); }
 .seq-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; margin: 8px 0; background: #fff; }
 .seq-wrap svg { display: block; }
 svg.seq .seq-step { cursor: pointer; }
@@ -482,6 +485,28 @@ ${stepper(k, { property: c.property.id, breakAt: k.br?.frame ?? null, diagnosis:
 </div>`;
 }
 
+/** The real kernel beside the model (issue 13): the verdict line and, where the lab ran the
+ *  counterexample, each step's real observables next to the model's story. */
+export function realHtml(c: Counterexample): string {
+  const ev = c.real;
+  if (ev === null) return '';
+  const line = verdictLine(ev);
+  const seen = ev.kind === 'ran' && ev.judgement.verdict === 'seen';
+  const head = `<div class="real"><p><b>On a real kernel:</b> <span class="tag ${seen ? 'fail' : 'na'}">${seen ? 'seen' : 'not reproduced'}</span> <span class="real-verdict">${esc(line)}</span></p>`;
+  if (ev.kind !== 'ran') return `${head}</div>`;
+  const mark = { yes: '✓', known: '✓ (known)', no: '✗' } as const;
+  const rows = ev.steps
+    .map(
+      (s) =>
+        `<tr${s.step === ev.violationStep ? ' class="break"' : ''}><td>${s.step}</td><td>${esc(s.event)}</td><td class="mono">${esc(s.model)}</td><td class="mono">${esc(s.observed)}</td><td>${mark[s.agrees]}</td></tr>`,
+    )
+    .join('');
+  const excused = ev.judgement.excused.length
+    ? `<p class="source">Known divergences (test/real/known-divergences.json), not counted: ${ev.judgement.excused.map(esc).join('; ')}</p>`
+    : '';
+  return `${head}<table class="real-steps"><thead><tr><th>step</th><th>event</th><th>the model, for the lab guest</th><th>the real kernel (${esc(ev.transcript)})</th><th>agrees</th></tr></thead><tbody>${rows}</tbody></table>${excused}</div>`;
+}
+
 function counterexampleHtml(c: Counterexample, open: boolean): string {
   const path = c.events.length ? c.events.map((e) => externalLabel(e)).join(' → ') : '(the initial state)';
   const at =
@@ -499,6 +524,7 @@ function counterexampleHtml(c: Counterexample, open: boolean): string {
 ${storyHtml(c)}
 ${c.diagnosis.length ? `<div class="diag"><b>✗ why it is violated${c.br ? ` at step ${c.br.frame}` : ''}</b><ul>${c.diagnosis.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></div>` : ''}
 ${c.contrast === null ? '' : `<div class="${c.contrast.holds ? 'holdsbox' : 'diag'}">${c.contrast.holds ? '✓' : '✗'} ${esc(c.contrast.summary)} <a href="#${esc(c.contrast.id)}">(below)</a></div>`}
+${realHtml(c)}
 </div>
 ${drawing(c)}
 ${stepper(c, { property: c.property.id, breakAt: c.br?.frame ?? null, diagnosis: c.diagnosis, holdsAll: false })}

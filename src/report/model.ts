@@ -6,6 +6,7 @@ import type { ConfigRun, Expected } from '../explore/check';
 import type { ExternalEvent } from '../events';
 import type { Property } from '../specs/properties';
 import type { Flip } from './explain';
+import type { RealEvidence } from './real';
 import type { Sequence } from './sequence';
 import type { Break, Trace } from './trace';
 
@@ -40,6 +41,9 @@ export interface Counterexample extends Drawn {
   diagnosis: string[];
   narrative: { frame: number; title: string; lines: string[] }[];
   contrast: Contrast | null;
+  /** The real kernel's evidence (src/report/real.ts): its transcript and verdict, or why the lab
+   *  cannot run this counterexample; null when the manifest does not list it. */
+  real: RealEvidence | null;
 }
 
 export interface Finding {

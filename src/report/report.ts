@@ -21,6 +21,7 @@ import { renderHtml } from './html';
 import type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel } from './model';
 import { buildSequence, sequenceMermaid, sequenceSvg } from './sequence';
 import { findBreak, traceLog } from './trace';
+import { realEvidence, type RealEvidence } from './real';
 
 export type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel };
 
@@ -30,6 +31,9 @@ export interface ReportOptions {
   maxStates?: number;
   /** Include the comparison of mechanisms (src/compare/), its logs written in this folder. */
   compareLogs?: string;
+  /** The real kernels' evidence by "configuration\u0000property" (default: realEvidence(), the
+   *  committed manifest and transcripts). */
+  real?: ReadonlyMap<string, RealEvidence>;
 }
 
 function draw(
@@ -69,7 +73,7 @@ function draw(
 }
 
 function contrastFor(
-  cx: Omit<Counterexample, 'contrast'>,
+  cx: Omit<Counterexample, 'contrast' | 'real'>,
   flipsOf: readonly Flip[],
   runs: readonly ConfigRun[],
 ): Contrast | null {
@@ -147,6 +151,7 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
     );
   }
 
+  const real = opts.real ?? realEvidence();
   const counterexamples: Counterexample[] = [];
   for (const p of properties) {
     for (const run of runs) {
@@ -155,7 +160,11 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
       const id = `cx-${slug(run.config)}--${p.id}`;
       const d = draw(id, run.input, r.counterexample, `${p.id} @ ${run.config}`, p, r.note);
       const base = { ...d, property: p, run, note: r.note, narrative: narrative(d.trace, d.seq) };
-      counterexamples.push({ ...base, contrast: contrastFor(base, flipsBy.get(p.id) ?? [], runs) });
+      counterexamples.push({
+        ...base,
+        contrast: contrastFor(base, flipsBy.get(p.id) ?? [], runs),
+        real: real.get(`${run.config}\u0000${p.id}`) ?? null,
+      });
     }
   }
 

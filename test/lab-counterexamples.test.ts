@@ -1,0 +1,176 @@
+// The check matrix's counterexamples on real kernels (issue 13): which the lab guest can perform
+// (src/lab/counterexamples.ts), the committed paths file and manifest kept in step with the fitting
+// and with src/specs/expected.json, and the real transcripts judged "seen" or "not reproduced".
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readKnown } from '../src/cli/conform';
+import { conform, readTranscript } from '../src/conform/conform';
+import { ExpectedFileSchema } from '../src/explore/expected';
+import {
+  cxPathName,
+  fitAll,
+  fitCounterexample,
+  judgeCounterexample,
+  pathsText,
+  type Counterexample,
+} from '../src/lab/counterexamples';
+import { readLabPaths } from '../src/lab/runner';
+import { readManifest, realCounterexamplesLine, realEvidence, verdictLine } from '../src/report/real';
+
+const repo = join(import.meta.dirname, '..');
+const real = join(repo, 'test', 'real');
+const manifest = readManifest();
+const known = readKnown(join(real, 'known-divergences.json'));
+
+const hotAdd: Counterexample = {
+  configuration: 'pseries at-registration fadump=on 8G',
+  config: { platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'on', memoryMiB: 8192 },
+  property: 'accurate-vmcore',
+  events: [{ event: 'boot' }, { event: 'memory-hotplug', action: 'add', lmbs: 1 }, { event: 'crash' }],
+};
+
+describe('fitting a counterexample to the lab guest', () => {
+  it('the stale vmcore after a hot-add runs on 6.1 (elfcorehdr at registration), violated at the crash', () => {
+    expect(fitCounterexample(hotAdd)).toMatchObject({ kind: 'lab', kernel: '6.1-64k', at: 2 });
+    expect(cxPathName(hotAdd.events)).toBe('cx-hot-add-crash');
+  });
+
+  it('in a configuration that builds the elfcorehdr in the capture kernel, 6.12 takes it and the model holds', () => {
+    const f = fitCounterexample({ ...hotAdd, config: { ...hotAdd.config, elfcorehdr: 'in-capture-kernel' } });
+    expect(f).toMatchObject({ kind: 'reason' });
+    expect(f.kind === 'reason' ? f.reason : '').toContain(
+      'the model holds on this path in the lab guest (pseries 6.12.107',
+    );
+  });
+
+  it('PowerNV, the kdump service, firmware faults and another command line are stated reasons', () => {
+    const reason = (c: Partial<Counterexample>) => {
+      const f = fitCounterexample({ ...hotAdd, ...c });
+      return f.kind === 'reason' ? f.reason : 'fitted';
+    };
+    expect(reason({ config: { platform: 'powernv', memoryMiB: 16384 } })).toBe('needs the PowerNV lab');
+    expect(reason({ events: [{ event: 'boot' }, { event: 'kdump-start' }, { event: 'crash' }] })).toContain(
+      'needs the kdump lab',
+    );
+    expect(
+      reason({
+        events: [{ event: 'boot' }, { event: 'firmware-error', call: 'preserve', rc: -1 }, { event: 'crash' }],
+      }),
+    ).toBe('needs a firmware fault QEMU cannot inject: "firmware-error" on preserve');
+    expect(reason({ events: [{ event: 'boot' }, { event: 'reboot', cmdline: 'fadump=nocma' }] })).toContain(
+      'needs a reboot with another kernel command line ("fadump=nocma")',
+    );
+    expect(reason({ config: { platform: 'pseries', kernel: '4.11' } })).toBe(
+      'needs Linux 4.11; the lab has 6.1 and 6.12',
+    );
+  });
+
+  it("a configuration's CPUs go to the guest and the path's name", () => {
+    const f = fitCounterexample({
+      ...hotAdd,
+      config: { platform: 'pseries', firmware: 'qemu', kernel: '6.12', cpus: 2, onlineCpus: 1, memoryMiB: 2048 },
+      property: 'no-lost-dump',
+      events: [{ event: 'boot' }, { event: 'crash' }],
+    });
+    expect(f).toMatchObject({ kind: 'lab', kernel: '6.12-64k', guest: { cpus: 2, onlineCpus: 1 } });
+    expect(cxPathName([{ event: 'boot' }, { event: 'crash' }], { cpus: 2, onlineCpus: 1 })).toBe(
+      'cx-cpus-1-of-2-crash',
+    );
+  });
+});
+
+describe('the committed paths file and manifest', () => {
+  it('list every violated verdict of src/specs/expected.json once', () => {
+    const expected = ExpectedFileSchema.parse(
+      JSON.parse(readFileSync(join(repo, 'src', 'specs', 'expected.json'), 'utf8')),
+    );
+    const violated = expected.configurations.flatMap((c) =>
+      Object.entries(c.verdicts)
+        .filter(([, v]) => v === 'violated')
+        .map(([p]) => `${c.name} / ${p}`),
+    );
+    expect(manifest.map((m) => `${m.configuration} / ${m.property}`).sort()).toEqual(violated.sort());
+  });
+
+  it("are what the fitting makes of the manifest's counterexamples (stale: npm run lab -- counterexamples --write)", () => {
+    const again = fitAll(
+      manifest.map(({ configuration, config, property, events }) => ({ configuration, config, property, events })),
+    );
+    expect(again.manifest).toEqual(manifest);
+    expect(readFileSync(join(repo, 'lab', 'paths', 'counterexamples.jsonl'), 'utf8')).toBe(pathsText(again.paths));
+    expect(readLabPaths(join(repo, 'lab', 'paths', 'counterexamples.jsonl')).map((p) => p.name)).toEqual(
+      again.paths.map((p) => p.name),
+    );
+  });
+
+  it('every lab path has its real transcript on its kernel', () => {
+    for (const m of manifest.filter((x) => x.path !== undefined))
+      expect(readFileSync(join(real, `pseries-${m.kernel ?? ''}-${m.path ?? ''}.jsonl`), 'utf8')).toContain('"end"');
+  });
+});
+
+describe('judging the real transcripts', () => {
+  const entry = manifest.find((m) => m.configuration === hotAdd.configuration && m.property === 'accurate-vmcore');
+  const file = join(real, 'pseries-6.1-64k-cx-hot-add-crash.jsonl');
+
+  it('the stale vmcore after a hot-add is seen on 6.1: its PT_LOADs miss the added LMB', () => {
+    expect(entry).toMatchObject({ path: 'cx-hot-add-crash', kernel: '6.1-64k', step: 3 });
+    if (entry === undefined) return;
+    const t = readTranscript(file);
+    const j = judgeCounterexample(entry, t, conform(t), known);
+    expect(j).toMatchObject({ verdict: 'seen', on: 'Linux 6.1.176 under QEMU 11.1.3' });
+    expect(j.evidence).toBe(
+      "the guest's /proc/vmcore PT_LOADs miss the memory added before the crash: [0x80000000-0x90000000) missing",
+    );
+    expect(j.excused).toHaveLength(1);
+  });
+
+  it('a guest whose vmcore covered the added memory would not reproduce it: the first divergent field', () => {
+    if (entry === undefined) return;
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const crash = JSON.parse(lines[4] ?? '{}') as {
+      observed: { vmcore: { phdrs: { memsz: number; filesz: number }[] } };
+    };
+    const last = crash.observed.vmcore.phdrs[2];
+    if (last === undefined) throw new Error('the transcript has no third program header');
+    last.memsz += 0x10000000;
+    last.filesz += 0x10000000;
+    lines[4] = JSON.stringify(crash);
+    const dir = mkdtempSync(join(tmpdir(), 'cx-'));
+    const doctored = join(dir, 'pseries-6.1-64k-cx-hot-add-crash.jsonl');
+    writeFileSync(doctored, `${lines.join('\n')}\n`);
+    const t = readTranscript(doctored);
+    const j = judgeCounterexample(entry, t, conform(t), known);
+    expect(j.verdict).toBe('not reproduced');
+    expect(j.reason).toMatch(/^the real kernel disagreed at step 3: ptload\[1\]\.memsz/);
+  });
+
+  it('a run that ended before the violating step is not reproduced', () => {
+    if (entry === undefined) return;
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'cx-'));
+    const cut = join(dir, 'pseries-6.1-64k-cx-hot-add-crash.jsonl');
+    writeFileSync(cut, `${[...lines.slice(0, 4), '{"end":"guest-died","reason":"test"}'].join('\n')}\n`);
+    const t = readTranscript(cut);
+    expect(judgeCounterexample(entry, t, conform(t), known).reason).toMatch(/^the guest run ended before step 3/);
+  });
+
+  it('every counterexample the lab runs is seen on its kernel; the rest say why not', () => {
+    const ev = realEvidence();
+    const lines = [...ev.values()].map(verdictLine);
+    expect(lines.filter((l) => l.startsWith('seen on Linux 6.1.176 under QEMU 11.1.3'))).toHaveLength(13);
+    expect(lines.filter((l) => l.startsWith('seen on Linux 6.12.107 under QEMU 11.1.3'))).toHaveLength(2);
+    for (const l of lines.filter((x) => !x.startsWith('seen'))) expect(l).toMatch(/^not reproduced: \S/);
+  });
+
+  it("check's line counts them: seen on which kernel, and why the rest were not reproduced", () => {
+    const line = realCounterexamplesLine();
+    expect(line).toMatch(
+      /^counterexamples on real kernels \(lab\/paths\/counterexamples.json\): 15 of \d+ seen \(13 on Linux 6.1.176 under QEMU 11.1.3, 2 on Linux 6.12.107 under QEMU 11.1.3\); not reproduced: /,
+    );
+    expect(line).toContain('needs the kdump lab');
+    expect(line).toContain('needs the PowerNV lab');
+  });
+});

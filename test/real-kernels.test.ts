@@ -2,11 +2,11 @@
 // 6.1 and 6.12 under QEMU 11) conformed against the model on every run of npm test, with no
 // QEMU: every divergence must be in test/real/known-divergences.json with its reason, and every
 // listed one must still happen (the list can only shrink as the model is fixed).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { againstKnown, conform, readTranscript, transcriptConfig } from '../src/conform/conform';
+import { againstKnown, conform, readTranscript, totals, transcriptConfig } from '../src/conform/conform';
 import { replay } from '../src/log/replay';
 import { readKnown } from '../src/cli/conform';
 import { main } from '../src/cli/main';
@@ -20,15 +20,41 @@ const results = files.map((f) => conform(readTranscript(join(dir, f))));
 const known = readKnown(join(dir, 'known-divergences.json'));
 
 describe('real kernels under QEMU, conformed against the model', () => {
-  it('at least 10 paths on each pSeries kernel, 6.1 and 6.12, each naming its kernel and QEMU', () => {
+  it("issue 13's counts: 40 paths per pSeries kernel at 64 KiB, 10 per 4 KiB build, 10 on PowerNV 6.12, 5 kdump", () => {
+    const headers = files.map((f) => readTranscript(join(dir, f)).header.guest);
+    const count = (p: (g: (typeof headers)[number]) => boolean) => headers.filter(p).length;
     for (const series of ['6.1', '6.12']) {
-      const mine = files.map((f) => readTranscript(join(dir, f)).header).filter((h) => h.guest.kernel === series);
-      expect(mine.length, series).toBeGreaterThanOrEqual(10);
-      for (const h of mine) {
-        expect(h.guest.kernelRelease).toMatch(new RegExp(`^${series.replace('.', '\\.')}\\.`));
-        expect(h.guest.qemu).toMatch(/^\d+\.\d+/);
-      }
+      const pseries = (g: (typeof headers)[number]) => g.platform === 'pseries' && g.kernel === series;
+      expect(
+        count((g) => pseries(g) && g.pageSizeKiB === 64),
+        `${series} 64 KiB`,
+      ).toBeGreaterThanOrEqual(40);
+      expect(
+        count((g) => pseries(g) && g.pageSizeKiB === 4),
+        `${series} 4 KiB`,
+      ).toBeGreaterThanOrEqual(10);
     }
+    expect(count((g) => g.platform === 'powernv' && g.kernel === '6.12')).toBeGreaterThanOrEqual(10);
+    expect(count((g) => g.kdump !== undefined)).toBeGreaterThanOrEqual(5);
+    for (const g of headers) {
+      expect(g.kernelRelease).toMatch(new RegExp(`^${g.kernel.replace('.', '\\.')}\\.`));
+      expect(g.qemu).toMatch(/^\d+\.\d+/);
+    }
+  });
+
+  it("what is left is QEMU's: every known divergence is a named QEMU deviation with its evidence", () => {
+    for (const k of known) expect(k.reason, `${k.transcript} ${k.field}`).toMatch(/^QEMU deviation: .*hw\/ppc\//);
+  });
+
+  it('README\'s "Today" states what `check` prints of these transcripts', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    // The figures of `check`'s real-kernels line (realKernelsLine(): files and totals()).
+    const { steps, agree } = totals(results);
+    const paths = files.length;
+    expect(readme).toContain(`**Today** (`);
+    const today = readme.slice(readme.indexOf('**Today** ('));
+    expect(today).toMatch(new RegExp(`^\\*\\*Today\\*\\* \\([^)]*\\): ${paths} paths`));
+    expect(today.slice(0, 2000)).toContain(`${steps} steps, ${agree} agree`);
   });
 
   it('every divergence is a known one, and every known one still happens', () => {

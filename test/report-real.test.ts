@@ -34,9 +34,11 @@ describe("the report's real-kernel evidence", () => {
     });
     const html = renderHtml(model);
     expect(html).toContain(
-      '<td>crash</td><td class="mono">fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td class="mono">capture boot; fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td>✓ (known)</td>',
+      '<td>crash</td><td class="mono">fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td class="mono">capture boot; fadump registered 0; memory blocks online 9; /proc/vmcore PT_LOADs [0x0-0x14000000) [0x28020000-0x80000000)</td><td>✓</td>',
     );
-    expect(html).toContain('Known divergences (test/real/known-divergences.json), not counted: step 3 console[2]');
+    // The capture kernel's per-region "Reserving" lines agree since the model has them (no known
+    // divergence left on this path to set aside).
+    expect(html).not.toContain('Known divergences (test/real/known-divergences.json), not counted');
   });
 
   it('a counterexample the lab cannot run says why', async () => {

@@ -821,7 +821,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     pageSizeKiB: c.pageSizeKiB,
     mmu: c.mmu,
     ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
-    captureKernel: { ...c.captureKernel },
+    captureKernel: canonicalCaptureKernel(c.captureKernel),
     faults: c.faults,
     // Only when on, so that other configurations read as before.
     ...(c.endings ? { endings: true } : {}),
@@ -976,6 +976,17 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
     default:
       return null;
   }
+}
+
+/** The capture kernel's canonical keys: its sizes in bytes only where they are not its MiB ones,
+ *  so that configurations without them read as before. */
+function canonicalCaptureKernel(ck: Config['captureKernel']): Record<string, unknown> {
+  const { imageBytes, initrdBytes, ...rest } = ck;
+  return {
+    ...rest,
+    ...(imageBytes !== ck.imageMiB * MiB ? { imageBytes } : {}),
+    ...(initrdBytes !== ck.initrdMiB * MiB ? { initrdBytes } : {}),
+  };
 }
 
 /** The name's word for rebootCmdlines: what each line sets of fadump= and crashkernel= (as the

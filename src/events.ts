@@ -268,6 +268,18 @@ export const KEXEC_TOOLS_FAILURES = [
   'E?(Base address: 0xffffffffffffffff is not page aligned)',
 ] as const;
 
+/** How an answer reads: an errno name as the kernel returns it, negated ("-EINVAL"); a
+ *  user-space failure of kexec-tools (KEXEC_TOOLS_FAILURES) as it is, since no syscall returned
+ *  anything. */
+export function errnoText(errno: Errno): string {
+  return kexecToolsLine(errno) === null ? `-${errno}` : errno;
+}
+
+/** The line kexec-tools died with, for a user-space failure (KEXEC_TOOLS_FAILURES), else null. */
+export function kexecToolsLine(errno: Errno): string | null {
+  return (KEXEC_TOOLS_FAILURES as readonly string[]).includes(errno) ? errno.slice(3, -1) : null;
+}
+
 export const ERRNOS = [
   'EPERM',
   'EINVAL',

@@ -10,10 +10,12 @@ import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
 import { kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
 import { paramAreaRange } from '../src/memory/guest';
-import { config } from '../src/config';
+import { config, parseConfig } from '../src/config';
+import { replay } from '../src/log/replay';
+import { formatStep } from '../src/log/format';
 import { judgePath } from '../src/explore/suite';
 import { modelRun, simRun } from '../src/sim/adapter';
-import type { ExternalEvent } from '../src/events';
+import { errnoText, type ExternalEvent } from '../src/events';
 
 const MiB = 1024 * 1024;
 const guest = (cmdline: string): Guest => ({
@@ -157,6 +159,29 @@ describe('a kdump guest in the lab', () => {
       );
       expect(simRun(asFadumpOff, events).steps[2]?.errno).toBe('E?(locate_hole failed)');
     }
+  });
+
+  it('kexecSyscall: kexec_file_load by default, kexec_load named where given, anything else refused with the field', () => {
+    expect(config({ mechanism: 'kdump', crashkernel: '256M' }).kexecSyscall).toBe('kexec_file_load');
+    const c = config({ mechanism: 'kdump', crashkernel: '256M', kexecSyscall: 'kexec_load' });
+    expect(c.name).toContain('kexecSyscall=kexec_load');
+    expect(c.canonical).toMatchObject({ kexecSyscall: 'kexec_load' });
+    const bad = parseConfig({ mechanism: 'kdump', kexecSyscall: 'kexec_lod' });
+    expect(bad.ok ? [] : bad.issues.map((i) => i.path)).toEqual(['kexecSyscall']);
+  });
+
+  it("replay says a user-space failure names no errno: kexec-tools' line, no minus sign", () => {
+    const log = [{ event: 'boot' }, { event: 'kexec-load' }] as const;
+    const r = replay(
+      config({ mechanism: 'kdump', crashkernel: '64M', kexecSyscall: 'kexec_load' }),
+      log.map((event, i) => ({ line: i + 2, event })),
+    );
+    const step = r.steps[1];
+    expect(step?.errno).toBe('E?(locate_hole failed)');
+    const text = step === undefined ? '' : formatStep(step);
+    expect(text).toContain('kexec-load -> E?(locate_hole failed)');
+    expect(text).toContain('no errno: kexec-tools failed in user space, no syscall made: "locate_hole failed"');
+    expect(errnoText('EADDRNOTAVAIL')).toBe('-EADDRNOTAVAIL');
   });
 
   it("conform: kexec-tools' die() line is the last line of the guest's E?(...); errno names must be equal", () => {

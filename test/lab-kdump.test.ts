@@ -4,11 +4,11 @@
 // showed (RTAS's PT_LOAD inside the crash kernel region, no param area beside crashkernel=256M).
 import { describe, expect, it } from 'vitest';
 import { kdumpConfigOf, modelConfigOf, type Guest } from '../src/conform/transcript';
-import { conform, readTranscript, sameCmdline, sameErrno } from '../src/conform/conform';
+import { conform, readTranscript, sameCmdline, sameErrno, transcriptConfig } from '../src/conform/conform';
 import { kdumpEvent, kexecResult, performable } from '../src/lab/run';
 import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
-import { kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
+import { crashkernelRange, kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
 import { paramAreaRange } from '../src/memory/guest';
 import { config, parseConfig } from '../src/config';
 import { replay } from '../src/log/replay';
@@ -193,11 +193,18 @@ describe('a kdump guest in the lab', () => {
     expect(sameErrno(null, real)).toBe(false);
   });
 
-  it('the real crashkernel=8M transcripts (6.1, 6.12) agree with the model at every step', () => {
-    for (const k of ['6.1', '6.12']) {
-      const r = conform(readTranscript(`test/real/pseries-${k}-64k-kdump-crashkernel-too-small.jsonl`));
+  it('the real crashkernel=8M transcripts (6.1, 6.12; 64 and 4 KiB pages) agree with the model at every step, and kexec-tools said what the model computes, byte for byte', () => {
+    for (const name of ['6.1-64k', '6.12-64k', '6.1-4k']) {
+      const t = readTranscript(`test/real/pseries-${name}-kdump-crashkernel-too-small.jsonl`);
+      const r = conform(t);
       expect(r.divergences).toEqual([]);
       expect(r.agreeingSteps).toBe(r.steps);
+      // The whole message, the hole's size too: the initramfs rounded up to the guest's page.
+      const c = transcriptConfig(t);
+      const region = crashkernelRange(c, [{ start: 0, end: c.memoryBytes }], false);
+      const failure = region === null ? null : kexecLoadFailure(c, region);
+      expect(failure?.segment).toBe('initrd');
+      expect(`E?(${failure?.lines.join('\n') ?? ''})`).toBe(t.steps[2]?.errno);
     }
   });
 

@@ -97,10 +97,10 @@ const KEXEC_SMALL_SEGMENT = 64 * KiB;
  *  tree's -1 takes the highest, the same room when all else lies below it), page-aligned:
  *  add_buffer_phys_virt() rounds memsz up to getpagesize(), the running kernel's PAGE_SIZE, and so
  *  does add_segment_phys_virt() for the kernel's PT_LOAD. With no room it prints "Could not find a
- *  free area of memory of 0x%lx bytes..." (the size asked: the kernel's unrounded, the others'
- *  rounded) and the load dies in user space before kexec_load(2) (KEXEC_TOOLS_FAILURES,
- *  src/events.ts): nothing is loaded, kexec_crash_loaded stays as it was [I: the image a
- *  previous `kexec -p` loaded stays loaded, no syscall freed it]. The 16 KiB purgatory stack is
+ *  free area of memory of 0x%lx bytes..." (the size asked: rounded, but for the kernel, whose
+ *  p_filesz is asked [I: the model knows p_memsz only and gives it]) and the load dies in user
+ *  space before kexec_load(2) (KEXEC_TOOLS_FAILURES, src/events.ts): no syscall, so nothing is
+ *  freed or loaded. The 16 KiB purgatory stack is
  *  a locate_hole() whose failure stops nothing, and is left out. Seen on 6.1 and 6.12 with
  *  crashkernel=8M: the initramfs of 0x54b014 bytes, 0x550000 with 64 KiB pages
  *  (test/real/pseries-*-64k-kdump-crashkernel-too-small.jsonl). */

@@ -17,7 +17,7 @@ import { kernelCmdline } from '../src/config';
 import { cpuDlpar, cpusAtBoot, cpusOnline } from '../src/memory/cpus';
 import { endOfDram, withAdded, withRemoved, type PtLoad, type Range } from '../src/memory/layout';
 import { earlyReserved, reserveAtBoot } from '../src/memory/reserve';
-import { crashkernelRange, kexecSegmentsFit } from '../src/memory/kdump';
+import { crashkernelRange, kexecLoadRefusal } from '../src/memory/kdump';
 import { phypScratchArea } from '../src/memory/phyp';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
@@ -129,8 +129,9 @@ function capturedBootAllocations(config: Config, h: Handover): Range | null {
 }
 
 export function productionKernelMachine(config: Config) {
-  /** `kexec -p` can load into this crashk_res (§6 "crashkernel="; kexecSegmentsFit()). */
-  const loadable = (ck: Range | null): ck is Range => ck !== null && kexecSegmentsFit(config, ck);
+  /** What `kexec -p` answers before it loads anything into this crashk_res, null when it goes on
+   *  (§6.1 "`kexec -p` that does not fit"; kexecLoadRefusal()). */
+  const refusal = (ck: Range | null): Errno | null => kexecLoadRefusal(config, ck);
   /** §11: a first kernel's CPUs, booted with the command line of `boot` (§12: nr_cpus=). */
   const bootCpus = (present: number, boot: Config = config): KernelCpus =>
     cpusAtBoot(present, config.cpus, config.nrCpus, kernelCmdline(boot));
@@ -287,9 +288,13 @@ export function productionKernelMachine(config: Config) {
        *  and the memory map it describes (§6). With no crashkernel= memory there is nowhere to
        *  load a crash kernel: -EADDRNOTAVAIL [I: kexec_locate_mem_hole() finds no hole in an empty
        *  crashk_res]; the same when the image and initramfs do not fit in it (kexecSegmentsFit()).
-       *  Such a load never succeeds with this configuration, so no image was loaded to free. */
+       *  On the kexec_load path kexec-tools fails in user space first, no syscall made
+       *  (kexecLoadFailure()). Such a load never succeeds with this configuration, so no image was
+       *  loaded to free. */
       kexecLoad: enqueueActions(({ enqueue, context }) => {
-        if (!loadable(context.crashkernel)) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', 'user'));
+        const refused = refusal(context.crashkernel);
+        if (refused !== null || context.crashkernel === null)
+          enqueue.emit(kexecAnswer('load', refused ?? 'EADDRNOTAVAIL', 'user'));
         else
           enqueue.emit({
             type: 'kexec.load',
@@ -305,8 +310,10 @@ export function productionKernelMachine(config: Config) {
       /** kdumpctl's kexec -p / kexec -p -u. */
       kexecRequest: enqueueActions(({ enqueue, context, event }) => {
         if (event.type !== 'kexec.request') return;
+        const refused = event.op === 'unload' ? null : refusal(context.crashkernel);
         if (event.op === 'unload') enqueue.emit({ type: 'kexec.unload', origin: event.origin });
-        else if (!loadable(context.crashkernel)) enqueue.emit(kexecAnswer('load', 'EADDRNOTAVAIL', event.origin));
+        else if (refused !== null || context.crashkernel === null)
+          enqueue.emit(kexecAnswer('load', refused ?? 'EADDRNOTAVAIL', event.origin));
         else if (event.op === 'start')
           enqueue.emit({
             type: 'kexec.load',

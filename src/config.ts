@@ -38,6 +38,12 @@ const captureMiB = z
   .min(0)
   .max(1024 * 1024);
 
+const captureBytes = z
+  .number()
+  .int()
+  .positive()
+  .max(1024 * 1024 * 1024 * 1024);
+
 const positiveMiB = z
   .number()
   .int()
@@ -91,6 +97,14 @@ export const ConfigSchema = z
      *  Default: on for the current kernel generation (elfcorehdr "in-capture-kernel"; Kconfig
      *  CRASH_HOTPLUG defaults to y and came to powerpc in the same 2024 cycle [I]), off before. */
     crashHotplug: z.boolean().optional(),
+    /** The syscall `kexec -p` loads the kdump kernel with (docs/kernel-behaviour.md §6.1):
+     *  'kexec_file_load' where the kernel has CONFIG_KEXEC_FILE, as distribution kernels do
+     *  (kexec-tools tries it first since 29fe506 "kexec: make -a the default", v2.0.27; kdumpctl
+     *  adds -s under secure boot, kdump-lib.sh); 'kexec_load' where it has not (kexec_file_load is
+     *  sys_ni_syscall, -ENOSYS, kernel/sys_ni.c, and kexec-tools falls back to kexec_load,
+     *  kexec/kexec.c main()): kexec-tools then places the segments itself and fails in user space
+     *  when they do not fit. Default 'kexec_file_load'. */
+    kexecSyscall: z.enum(['kexec_file_load', 'kexec_load']).default('kexec_file_load'),
     /** crashkernel= as on the kernel command line (its value: "512M", "512M@256M",
      *  "2G-16G:512M,16G-:1G", ...), or null. fadump takes only its size; kdump reserves it. */
     crashkernel: crashkernelString.nullable().default(null),
@@ -170,6 +184,11 @@ export const ConfigSchema = z
         imageMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.imageMiB),
         initrdMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.initrdMiB),
         workingMiB: captureMiB.default(CAPTURE_KERNEL_DEFAULT_MIB.workingMiB),
+        /** The image's first PT_LOAD p_memsz and the initramfs's size in bytes, where known (the
+         *  lab records them): kexec-tools' kexec_load path places them page by page
+         *  (kexecLoadFailure(), src/memory/kdump.ts). Default imageMiB and initrdMiB in bytes. */
+        imageBytes: captureBytes.optional(),
+        initrdBytes: captureBytes.optional(),
       })
       .strict()
       .default({ endianness: 'same', headerSizes: 'same', ...CAPTURE_KERNEL_DEFAULT_MIB }),
@@ -252,6 +271,8 @@ export interface Config {
   readonly elfcorehdr: 'at-registration' | 'in-capture-kernel';
   readonly fadump: 'on' | 'off' | 'nocma';
   readonly crashHotplug: boolean;
+  /** The syscall `kexec -p` loads with (the schema's kexecSyscall). */
+  readonly kexecSyscall: 'kexec_file_load' | 'kexec_load';
   /** The crashkernel= size in bytes parse_crashkernel() gives this release for the first boot's
    *  RAM (memoryAtBoot, memblock_phys_mem_size()), when it returns 0 with a size above 0
    *  (crashkernelAccepted()); null otherwise (none given, a range matching no RAM, ",high", a size
@@ -299,6 +320,9 @@ export interface Config {
     readonly imageMiB: number;
     readonly initrdMiB: number;
     readonly workingMiB: number;
+    /** The image's first PT_LOAD p_memsz and the initramfs's size, in bytes. */
+    readonly imageBytes: number;
+    readonly initrdBytes: number;
   };
   readonly faults: boolean;
   /** The endings events are in the exploration's alphabet (src/explore/alphabet.ts). */
@@ -605,7 +629,17 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: C
 /** The configuration keys a user can give, for "did you mean" (nested ones under captureKernel). */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(ConfigSchema.shape),
-  captureKernel: ['kernel', 'elfcorehdr', 'endianness', 'headerSizes', 'imageMiB', 'initrdMiB', 'workingMiB'],
+  captureKernel: [
+    'kernel',
+    'elfcorehdr',
+    'endianness',
+    'headerSizes',
+    'imageMiB',
+    'initrdMiB',
+    'workingMiB',
+    'imageBytes',
+    'initrdBytes',
+  ],
   // An entry of the array (its index left out of the path).
   memoryHolesMiB: ['startMiB', 'sizeMiB'],
 };
@@ -703,6 +737,7 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       elfcorehdr: k.elfcorehdr,
       fadump: fadumpOf(c),
       crashHotplug: k.crashHotplug,
+      kexecSyscall: c.kexecSyscall,
       ...crashkernelOf(c),
       crashkernelText: c.crashkernel,
       memoryBytes: c.memoryMiB * MiB,
@@ -731,6 +766,8 @@ function parseUnnamed(raw: unknown): UnnamedResult {
         imageMiB: c.captureKernel.imageMiB,
         initrdMiB: c.captureKernel.initrdMiB,
         workingMiB: c.captureKernel.workingMiB,
+        imageBytes: c.captureKernel.imageBytes ?? c.captureKernel.imageMiB * MiB,
+        initrdBytes: c.captureKernel.initrdBytes ?? c.captureKernel.initrdMiB * MiB,
       },
       faults: c.faults,
       endings: c.endings,
@@ -784,7 +821,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     pageSizeKiB: c.pageSizeKiB,
     mmu: c.mmu,
     ...(c.platform === 'pseries' ? { firmware: c.firmware } : {}),
-    captureKernel: { ...c.captureKernel },
+    captureKernel: canonicalCaptureKernel(c.captureKernel),
     faults: c.faults,
     // Only when on, so that other configurations read as before.
     ...(c.endings ? { endings: true } : {}),
@@ -794,6 +831,7 @@ export function fullConfig(c: Omit<Config, 'name' | 'key' | 'canonical'>): Confi
     ...(c.rebootCmdlines.length > 0 ? { rebootCmdlines: [...c.rebootCmdlines] } : {}),
     // The kdump service's keys only where set, so that other configurations read as before.
     ...(c.kdumpEnabled ? { kdumpEnabled: true } : {}),
+    ...(c.kexecSyscall !== 'kexec_file_load' ? { kexecSyscall: c.kexecSyscall } : {}),
     ...(c.fadumpCommandlineAppend !== null ? { fadumpCommandlineAppend: c.fadumpCommandlineAppend } : {}),
     ...(c.captureKernelImage !== 'present' ? { captureKernelImage: c.captureKernelImage } : {}),
     ...(c.distro !== 'rhel' ? { distro: c.distro } : {}),
@@ -938,6 +976,17 @@ function nameToken(mechanism: string, key: string, v: unknown): string | null {
     default:
       return null;
   }
+}
+
+/** The capture kernel's canonical keys: its sizes in bytes only where they are not its MiB ones,
+ *  so that configurations without them read as before. */
+function canonicalCaptureKernel(ck: Config['captureKernel']): Record<string, unknown> {
+  const { imageBytes, initrdBytes, ...rest } = ck;
+  return {
+    ...rest,
+    ...(imageBytes !== ck.imageMiB * MiB ? { imageBytes } : {}),
+    ...(initrdBytes !== ck.initrdMiB * MiB ? { initrdBytes } : {}),
+  };
 }
 
 /** The name's word for rebootCmdlines: what each line sets of fadump= and crashkernel= (as the

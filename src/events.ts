@@ -254,6 +254,32 @@ export function hotplugWhat(e: Pick<MemoryHotplugEvent, 'lmbs' | 'drcIndex' | 'a
 // ---------------------------------------------------------------------------------------------
 // What travels between actors
 
+/** `kexec -p` failing in kexec-tools before any syscall, so with no errno: the line kexec-tools
+ *  die()s with, verbatim, in the lab's notation for an answer that names no errno ("E?(...)",
+ *  src/lab/run.ts kexecResult()). On the kexec_load path kexec-tools places the segments in the
+ *  crash kernel region itself (kexecLoadFailure(), src/memory/kdump.ts): add_buffer_phys_virt()
+ *  (kexec/kexec.c) die()s "locate_hole failed" when locate_hole() finds no room for a segment;
+ *  elf_ppc64_load() (kexec/arch/ppc64/kexec-elf-ppc64.c) takes the kernel's hole without checking
+ *  it, so add_segment_phys_virt() die()s on the base ULONG_MAX: "Base address: 0x%lx is not page
+ *  aligned". Nothing is loaded and the kernel sees no call; the preceding diagnostic ("Could not
+ *  find a free area of memory of 0x%lx bytes...") is kexecLoadFailure()'s `lines`. */
+export const KEXEC_TOOLS_FAILURES = [
+  'E?(locate_hole failed)',
+  'E?(Base address: 0xffffffffffffffff is not page aligned)',
+] as const;
+
+/** How an answer reads: an errno name as the kernel returns it, negated ("-EINVAL"); a
+ *  user-space failure of kexec-tools (KEXEC_TOOLS_FAILURES) as it is, since no syscall returned
+ *  anything. */
+export function errnoText(errno: Errno): string {
+  return kexecToolsLine(errno) === null ? `-${errno}` : errno;
+}
+
+/** The line kexec-tools died with, for a user-space failure (KEXEC_TOOLS_FAILURES), else null. */
+export function kexecToolsLine(errno: Errno): string | null {
+  return (KEXEC_TOOLS_FAILURES as readonly string[]).includes(errno) ? errno.slice(3, -1) : null;
+}
+
 export const ERRNOS = [
   'EPERM',
   'EINVAL',
@@ -265,7 +291,10 @@ export const ERRNOS = [
   'EACCES',
   'EADDRNOTAVAIL',
   'EBUSY',
+  ...KEXEC_TOOLS_FAILURES,
 ] as const;
+/** The errno names a step answers with, and kexec-tools' user-space failures (KEXEC_TOOLS_FAILURES),
+ *  which name none. */
 export type Errno = (typeof ERRNOS)[number];
 export type FirmwareRc = z.infer<typeof firmwareRc>;
 export type FirmwareCall = 'register' | 'unregister' | 'preserve';

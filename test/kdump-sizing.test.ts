@@ -152,6 +152,19 @@ describe('wrong answer 1: a crashkernel= far too small no longer captures', () =
     });
   }
 
+  it('without CONFIG_KEXEC_FILE (kexecSyscall kexec_load) kexec-tools fails in user space instead, no syscall: its die() line, nothing loaded', () => {
+    const viaLoad = (size: string) => run(kdump(size, { kexecSyscall: 'kexec_load' }), [boot, kexecLoad, crash]);
+    // The 48 MiB image does not fit in 16M: elf_ppc64_load() goes on with the base ULONG_MAX.
+    expect(viaLoad('16M').at(1).errno).toBe('E?(Base address: 0xffffffffffffffff is not page aligned)');
+    // The image fits in 64M, the 32 MiB initramfs after it does not: "locate_hole failed".
+    const r = viaLoad('64M');
+    expect(r.at(1).errno).toBe('E?(locate_hole failed)');
+    expect(read(r.at(1), LOADED)).toBe('0');
+    expect(r.at(2).dump).toBe('none');
+    // With room for the image, backup, elfcorehdr, purgatory, initramfs and device tree it loads.
+    expect(viaLoad('81M').at(1).errno).toBeNull();
+  });
+
   it('crashkernel=128M: kexec -p loads, the capture kernel runs out of memory: the dump is lost with the OOM panic', () => {
     const r = run(kdump('128M'), story);
     expect(read(r.at(2), LOADED)).toBe('1');
@@ -289,6 +302,15 @@ describe('the simulator agrees (fadump=off: kdump’s reservation and kexec -p)'
     ['1000K', { kernel: '6.18', memoryMiB: 1024 }],
     ['1000K', { kernel: '6.1', memoryMiB: 1024 }],
     ['512M@7936M', { kernel: '6.18' }],
+    // The kexec_load path: kexec-tools places the segments itself (kexecLoadFailure()).
+    ['1M', { kexecSyscall: 'kexec_load' }],
+    ['16M', { kexecSyscall: 'kexec_load' }],
+    ['80M', { kexecSyscall: 'kexec_load' }],
+    ['256M', { kexecSyscall: 'kexec_load' }],
+    [
+      '8M',
+      { kexecSyscall: 'kexec_load', captureKernel: { imageBytes: 7724880, initrdBytes: 5550100 }, pageSizeKiB: 4 },
+    ],
   ];
   for (const [ck, extra] of cases) {
     it(`crashkernel=${ck} ${JSON.stringify(extra)}: kexec_crash_size and kexec -p's errno`, () => {

@@ -4,16 +4,18 @@
 // showed (RTAS's PT_LOAD inside the crash kernel region, no param area beside crashkernel=256M).
 import { describe, expect, it } from 'vitest';
 import { kdumpConfigOf, modelConfigOf, type Guest } from '../src/conform/transcript';
-import { conform, readTranscript, sameCmdline } from '../src/conform/conform';
+import { conform, readTranscript, sameCmdline, sameErrno, transcriptConfig } from '../src/conform/conform';
 import { kdumpEvent, kexecResult, performable } from '../src/lab/run';
 import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
-import { kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
+import { crashkernelRange, kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
 import { paramAreaRange } from '../src/memory/guest';
-import { config } from '../src/config';
+import { config, parseConfig } from '../src/config';
+import { replay } from '../src/log/replay';
+import { formatStep } from '../src/log/format';
 import { judgePath } from '../src/explore/suite';
 import { modelRun, simRun } from '../src/sim/adapter';
-import type { ExternalEvent } from '../src/events';
+import { errnoText, type ExternalEvent } from '../src/events';
 
 const MiB = 1024 * 1024;
 const guest = (cmdline: string): Guest => ({
@@ -40,7 +42,8 @@ describe('a kdump guest in the lab', () => {
       fadump: 'off',
       crashkernel: '256M',
       crashHotplug: false,
-      captureKernel: { imageMiB: 8, initrdMiB: 6 },
+      kexecSyscall: 'kexec_load',
+      captureKernel: { imageMiB: 8, initrdMiB: 6, imageBytes: 8177200, initrdBytes: 5550100 },
     });
     expect(kdumpConfigOf(guest('console=hvc0 fadump=on crashkernel=256M'))).toEqual({});
     expect(kdumpConfigOf(guest('console=hvc0 fadump=on panic=10'))).toEqual({});
@@ -119,6 +122,90 @@ describe('a kdump guest in the lab', () => {
     elf.writeBigUInt64LE(0x7cc630n, 64 + 40);
     expect(firstLoadMemsz(elf)).toBe(0x7cc630);
     expect(firstLoadMemsz(Buffer.from('not an elf'))).toBe(0);
+  });
+
+  it('crashkernel=8M on the lab kernels (no CONFIG_KEXEC_FILE): kexec-tools finds no room for the 0x550000-byte initramfs, no syscall', () => {
+    for (const [kernel, imageBytes] of [
+      ['6.1', 7724880],
+      ['6.12', 8177200],
+    ] as const) {
+      const g = {
+        ...guest('console=hvc0 crashkernel=8M panic=10'),
+        kernel,
+        kdump: { imageBytes, initrdBytes: 5550100 },
+      };
+      const c = config(modelConfigOf(g));
+      const region = { start: 512 * MiB, end: 520 * MiB };
+      expect(kexecLoadFailure(c, region)).toEqual({
+        errno: 'E?(locate_hole failed)',
+        segment: 'initrd',
+        lines: ['Could not find a free area of memory of 0x550000 bytes...', 'locate_hole failed'],
+      });
+      // The kexec_file_load path of a distribution kernel answers with the syscall's errno instead.
+      const events: ExternalEvent[] = [{ event: 'boot' }, { event: 'kexec-load' }, { event: 'crash' }];
+      const [viaLoad, viaFile] = [c, config({ ...modelConfigOf(g), kexecSyscall: 'kexec_file_load' })].map((x) =>
+        modelRun(x, events),
+      );
+      expect(viaLoad?.[2]?.errno).toBe('E?(locate_hole failed)');
+      expect(viaFile?.[2]?.errno).toBe('EADDRNOTAVAIL');
+      for (const run of [viaLoad, viaFile]) {
+        expect(run?.[2]?.sysfs['/sys/kernel/kexec_crash_loaded']).toBe('0');
+        expect(run?.[3]?.vmcore).toBeNull();
+      }
+      // src/sim states fadump only: the same kernel booted with fadump=off and crashkernel=8M.
+      const asFadumpOff = config({ ...modelConfigOf(g), mechanism: 'fadump' });
+      expect(simRun(asFadumpOff, events).steps.map((s) => s.errno)).toEqual(
+        modelRun(asFadumpOff, events).map((s) => s.errno),
+      );
+      expect(simRun(asFadumpOff, events).steps[2]?.errno).toBe('E?(locate_hole failed)');
+    }
+  });
+
+  it('kexecSyscall: kexec_file_load by default, kexec_load named where given, anything else refused with the field', () => {
+    expect(config({ mechanism: 'kdump', crashkernel: '256M' }).kexecSyscall).toBe('kexec_file_load');
+    const c = config({ mechanism: 'kdump', crashkernel: '256M', kexecSyscall: 'kexec_load' });
+    expect(c.name).toContain('kexecSyscall=kexec_load');
+    expect(c.canonical).toMatchObject({ kexecSyscall: 'kexec_load' });
+    const bad = parseConfig({ mechanism: 'kdump', kexecSyscall: 'kexec_lod' });
+    expect(bad.ok ? [] : bad.issues.map((i) => i.path)).toEqual(['kexecSyscall']);
+  });
+
+  it("replay says a user-space failure names no errno: kexec-tools' line, no minus sign", () => {
+    const log = [{ event: 'boot' }, { event: 'kexec-load' }] as const;
+    const r = replay(
+      config({ mechanism: 'kdump', crashkernel: '64M', kexecSyscall: 'kexec_load' }),
+      log.map((event, i) => ({ line: i + 2, event })),
+    );
+    const step = r.steps[1];
+    expect(step?.errno).toBe('E?(locate_hole failed)');
+    const text = step === undefined ? '' : formatStep(step);
+    expect(text).toContain('kexec-load -> E?(locate_hole failed)');
+    expect(text).toContain('no errno: kexec-tools failed in user space, no syscall made: "locate_hole failed"');
+    expect(errnoText('EADDRNOTAVAIL')).toBe('-EADDRNOTAVAIL');
+  });
+
+  it("conform: kexec-tools' die() line is the last line of the guest's E?(...); errno names must be equal", () => {
+    const real = 'E?(Could not find a free area of memory of 0x550000 bytes...\nlocate_hole failed)';
+    expect(sameErrno('E?(locate_hole failed)', real)).toBe(true);
+    expect(sameErrno('EADDRNOTAVAIL', real)).toBe(false);
+    expect(sameErrno('E?(Could not find a free area of memory of 0x550000 bytes...)', real)).toBe(false);
+    expect(sameErrno('EBUSY', 'EBUSY')).toBe(true);
+    expect(sameErrno(null, real)).toBe(false);
+  });
+
+  it('the real crashkernel=8M transcripts (6.1, 6.12; 64 and 4 KiB pages) agree with the model at every step, and kexec-tools said what the model computes, byte for byte', () => {
+    for (const name of ['6.1-64k', '6.12-64k', '6.1-4k']) {
+      const t = readTranscript(`test/real/pseries-${name}-kdump-crashkernel-too-small.jsonl`);
+      const r = conform(t);
+      expect(r.divergences).toEqual([]);
+      expect(r.agreeingSteps).toBe(r.steps);
+      // The whole message, the hole's size too: the initramfs rounded up to the guest's page.
+      const c = transcriptConfig(t);
+      const region = crashkernelRange(c, [{ start: 0, end: c.memoryBytes }], false);
+      const failure = region === null ? null : kexecLoadFailure(c, region);
+      expect(failure?.segment).toBe('initrd');
+      expect(`E?(${failure?.lines.join('\n') ?? ''})`).toBe(t.steps[2]?.errno);
+    }
   });
 
   it('the real 6.12 load, crash, capture and save agrees with the model at every step', () => {

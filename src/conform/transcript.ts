@@ -92,19 +92,23 @@ const MIB = 1024 * 1024;
 /** The kdump part of a guest's configuration, from its command line: with `crashkernel=` (the last
  *  one, as get_last_crashkernel() reads it; modelConfigOf() passes it on) and no `fadump=`, the
  *  mechanism is kdump; the capture kernel's image and initramfs are the sizes the lab loads (MiB, rounded
- *  up); CONFIG_CRASH_HOTPLUG is off in the lab's kernels (lab/kconfig/common.frag leaves it out and
- *  allnoconfig keeps it off). Else nothing (the fadump mechanism, as before). */
+ *  up, and in bytes); CONFIG_CRASH_HOTPLUG and CONFIG_KEXEC_FILE are off in the lab's kernels
+ *  (lab/kconfig/common.frag leaves them out and allnoconfig keeps them off), so kexec-tools' `kexec
+ *  -p` falls back to kexec_load (kexecSyscall). Else nothing (the fadump mechanism, as before). */
 export function kdumpConfigOf(g: Guest): Record<string, unknown> {
   if (lastCrashkernel(g.cmdline) === null || /(^| )fadump=/.test(g.cmdline)) return {};
   return {
     mechanism: 'kdump',
     crashHotplug: false,
+    kexecSyscall: 'kexec_load',
     ...(g.kdump === undefined
       ? {}
       : {
           captureKernel: {
             imageMiB: Math.ceil(g.kdump.imageBytes / MIB),
             initrdMiB: Math.ceil(g.kdump.initrdBytes / MIB),
+            imageBytes: g.kdump.imageBytes,
+            initrdBytes: g.kdump.initrdBytes,
           },
         }),
   };

@@ -14,7 +14,7 @@ import {
   type SystemState,
 } from '../../machines/system';
 import { bootConfigResult, type Config } from '../config';
-import { describeEvent, type ExternalEvent } from '../events';
+import { describeEvent, errnoText, type ExternalEvent } from '../events';
 import { totalSize, type PtLoad, type Range } from '../memory/layout';
 import { memoryMap, memoryText, ptLoadsText, rangesText, sizeText, type MapRegion } from '../memory/map';
 import { headerProblem, platformProblem } from '../../machines/kernel-rules';
@@ -129,7 +129,7 @@ export function serviceActions(deliveries: readonly Delivery[]): string[] {
     ) {
       seen.add(e);
       const key = e.type === 'sysfs.result' ? `w:${e.path}` : `k:${e.op}`;
-      const result = e.errno === null ? 'accepted' : `-${e.errno}`;
+      const result = e.errno === null ? 'accepted' : errnoText(e.errno);
       const pending = out.find((x) => x.key === key && x.result === null);
       if (pending) pending.result = result;
       // The answer to a request of an earlier step (kexec -p returns with kexec-loaded).
@@ -320,7 +320,7 @@ export function explainBreak(c: BreakContext): { why: string; detail: string[] }
   const detail: string[] = [];
   if (c.result !== null && c.event !== null)
     detail.push(
-      `after ${describeEvent(c.event)}: ${c.result.errno !== null ? `-${c.result.errno}` : c.result.handled ? 'accepted' : 'not accepted'}`,
+      `after ${describeEvent(c.event)}: ${c.result.errno !== null ? errnoText(c.result.errno) : c.result.handled ? 'accepted' : 'not accepted'}`,
     );
   detail.push(states);
   return { why: `${c.property.sentence.replace(/\.$/, '')}: not so after ${label}`, detail };

@@ -6,16 +6,22 @@ import { ACTORS } from '../../machines/system';
 import { kernelCmdline, type Config } from '../config';
 import { actorsInPlay, type Violation } from '../explain/explainer';
 import { outcomeText } from '../explain/outcome';
-import { describeEvent } from '../events';
+import { describeEvent, errnoText, kexecToolsLine, type Errno } from '../events';
 import { hex } from '../memory/layout';
 import { memoryMapLines } from '../memory/map';
 import { FILES } from '../sysfs/store';
 import type { Meminfo, Observation } from '../sysfs/view';
 import { finalObservation, type Explanation, type Replay, type ReplayInitial, type ReplayStep } from './replay';
 
+/** The step's errno line; a failure of kexec-tools in user space names none (KEXEC_TOOLS_FAILURES). */
+function errnoLine(errno: Errno): string {
+  const said = kexecToolsLine(errno);
+  return said === null ? `errno: ${errno}` : `no errno: kexec-tools failed in user space, no syscall made: "${said}"`;
+}
+
 function verdict(s: ReplayStep): string {
   if (s.accepted) return 'accepted';
-  if (s.errno !== null) return `-${s.errno}`;
+  if (s.errno !== null) return errnoText(s.errno);
   return s.note ?? 'not accepted';
 }
 
@@ -148,7 +154,7 @@ export class TextFormatter {
    *  after it. */
   step(s: ReplayStep): string {
     const out = [`line ${s.line}: ${describeEvent(s.event)} -> ${verdict(s)}`];
-    if (s.errno !== null && s.note === null) out.push(`  errno: ${s.errno}`);
+    if (s.errno !== null && s.note === null) out.push(`  ${errnoLine(s.errno)}`);
     for (const l of s.panic) out.push(`  console (crashing kernel): ${l}`);
     for (const l of s.console) out.push(`  console: ${l}`);
     for (const l of s.service) out.push(`  ${l}`);

@@ -1,6 +1,7 @@
 // kdump's memory arithmetic, as pure functions over byte ranges: the crashkernel= reservation and
 // the elfcorehdr kexec builds for the capture kernel (docs/kernel-behaviour.md §1 early boot 4, §6; kdump.rst).
 import type { Config } from '../config';
+import { KEXEC_TOOLS_FAILURES, type Errno } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { acceptedCrashkernel, reserveCrashkernel, type CrashkernelReservation } from './crashkernel';
 import { hashRmaBytes } from './guest';
@@ -47,14 +48,96 @@ export function crashkernelRange(config: Config, memory: readonly Range[], fadum
   return kdumpReservation(config, memory, fadumpReserved).range;
 }
 
-/** Whether `kexec -p` can place the capture kernel's segments (its image and initramfs,
- *  captureKernel.imageMiB + initrdMiB) in crashk_res: kexec_file_load()'s kexec_locate_mem_hole()
+/** kexec-tools' user-space failures (src/events.ts). */
+type KexecToolsFailure = (typeof KEXEC_TOOLS_FAILURES)[number];
+
+/** Whether `kexec -p` on the kexec_file_load path can place the capture kernel's segments (its
+ *  image and initramfs, captureKernel.imageMiB + initrdMiB) in crashk_res: kexec_file_load()'s kexec_locate_mem_hole()
  *  finds no hole (kernel/kexec_file.c) and sanity_check_segment_list() refuses a crash segment
  *  outside crashk_res (kernel/kexec_core.c), both -EADDRNOTAVAIL. The elfcorehdr, purgatory and
  *  device tree are left out [I: a few hundred KiB]. */
 export function kexecSegmentsFit(config: Config, crashkernel: Range): boolean {
   const ck = config.captureKernel;
   return (ck.imageMiB + ck.initrdMiB) * MiB <= crashkernel.end - crashkernel.start;
+}
+
+/** One segment kexec-tools' kexec_load path places for `kexec -p` on ppc64, in bytes. */
+export interface KexecLoadSegment {
+  name: 'kernel' | 'backup' | 'elfcorehdr' | 'purgatory' | 'initrd' | 'device tree';
+  bytes: number;
+}
+
+/** The segments elf_ppc64_load() (kexec-tools kexec/arch/ppc64/kexec-elf-ppc64.c) places in the
+ *  crash kernel region on the kexec_load path, in its order: the kernel (locate_hole() of the
+ *  first PT_LOAD, captureKernel.imageBytes), then load_crashdump_segments()
+ *  (kexec/arch/ppc64/crashdump-ppc64.c): the backup of the first 64 KB (BACKUP_SRC_SIZE) and the
+ *  elfcorehdr; the purgatory (elf_rel_build_load()); the initramfs (add_buffer(), its size
+ *  captureKernel.initrdBytes); the device tree fs2dt builds. The elfcorehdr, purgatory and device
+ *  tree are taken as one 64 KiB page each [I: their sizes are not read; on the lab's 64 KiB-page
+ *  kernels the kernel, backup, elfcorehdr and purgatory fit in crashkernel=8M on 6.12 with 0x30000
+ *  bytes after the kernel, so the two take a page each there]. */
+export function kexecLoadSegments(config: Config): KexecLoadSegment[] {
+  const ck = config.captureKernel;
+  return [
+    { name: 'kernel', bytes: ck.imageBytes },
+    { name: 'backup', bytes: BACKUP_SRC_SIZE },
+    { name: 'elfcorehdr', bytes: KEXEC_SMALL_SEGMENT },
+    { name: 'purgatory', bytes: KEXEC_SMALL_SEGMENT },
+    { name: 'initrd', bytes: ck.initrdBytes },
+    { name: 'device tree', bytes: KEXEC_SMALL_SEGMENT },
+  ];
+}
+
+/** The size taken for the elfcorehdr, the purgatory and the device tree [I]. */
+const KEXEC_SMALL_SEGMENT = 64 * KiB;
+
+/** kexec-tools' failure on the kexec_load path (config kexecSyscall 'kexec_load'), or null when
+ *  every segment fits in `crashkernel`. locate_hole() (kexec/kexec.c) takes the lowest free range
+ *  of the crash kernel region (mem_min, mem_max) for each segment in turn (hole_end 1; the device
+ *  tree's -1 takes the highest, the same room when all else lies below it), page-aligned:
+ *  add_buffer_phys_virt() rounds memsz up to getpagesize(), the running kernel's PAGE_SIZE, and so
+ *  does add_segment_phys_virt() for the kernel's PT_LOAD. With no room it prints "Could not find a
+ *  free area of memory of 0x%lx bytes..." (the size asked: rounded, but for the kernel, whose
+ *  p_filesz is asked [I: the model knows p_memsz only and gives it]) and the load dies in user
+ *  space before kexec_load(2) (KEXEC_TOOLS_FAILURES, src/events.ts): no syscall, so nothing is
+ *  freed or loaded. The 16 KiB purgatory stack is
+ *  a locate_hole() whose failure stops nothing, and is left out. Seen on 6.1 and 6.12 with
+ *  crashkernel=8M: the initramfs of 0x54b014 bytes, 0x550000 with 64 KiB pages
+ *  (test/real/pseries-*-64k-kdump-crashkernel-too-small.jsonl). */
+export function kexecLoadFailure(
+  config: Config,
+  crashkernel: Range,
+): { errno: KexecToolsFailure; segment: KexecLoadSegment['name']; lines: string[] } | null {
+  const page = config.pageSize;
+  let free = crashkernel.end - crashkernel.start;
+  for (const s of kexecLoadSegments(config)) {
+    const bytes = Math.ceil(s.bytes / page) * page;
+    if (bytes <= free) {
+      free -= bytes;
+      continue;
+    }
+    const asked = s.name === 'kernel' ? s.bytes : bytes;
+    const hole = `Could not find a free area of memory of 0x${asked.toString(16)} bytes...`;
+    return s.name === 'kernel'
+      ? {
+          errno: KEXEC_TOOLS_FAILURES[1],
+          segment: s.name,
+          lines: [hole, 'Base address: 0xffffffffffffffff is not page aligned'],
+        }
+      : { errno: KEXEC_TOOLS_FAILURES[0], segment: s.name, lines: [hole, 'locate_hole failed'] };
+  }
+  return null;
+}
+
+/** What `kexec -p` answers in a production kernel whose crash kernel region is `crashkernel`
+ *  (null: none), before anything is loaded: null to go on with the load, else its answer. With no
+ *  region -EADDRNOTAVAIL [I: kexec_locate_mem_hole() finds no hole in an empty crashk_res]; on the
+ *  kexec_load path kexec-tools' own failure (kexecLoadFailure()); on the kexec_file_load path
+ *  -EADDRNOTAVAIL when the image and initramfs do not fit (kexecSegmentsFit()). */
+export function kexecLoadRefusal(config: Config, crashkernel: Range | null): Errno | null {
+  if (crashkernel === null) return 'EADDRNOTAVAIL';
+  if (config.kexecSyscall === 'kexec_load') return kexecLoadFailure(config, crashkernel)?.errno ?? null;
+  return kexecSegmentsFit(config, crashkernel) ? null : 'EADDRNOTAVAIL';
 }
 
 /** What the kdump capture kernel needs to boot and save the dump (bytes): image, initramfs and

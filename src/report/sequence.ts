@@ -9,7 +9,7 @@
 // here, deterministically (same bytes for the same trace).
 import type { ActorId } from '../../machines/system';
 import type { AnyEvent, ExternalEvent } from '../events';
-import { describeEvent, faultText, hotplugWhat } from '../events';
+import { describeEvent, errnoText, faultText, hotplugWhat } from '../events';
 import {
   factsOf,
   PARTICIPANTS,
@@ -100,7 +100,7 @@ export function internalLabel(e: AnyEvent): string {
     case 'sysfs.write':
       return `echo ${shortValue(e.value)} > ${basename(e.path)}`;
     case 'sysfs.result':
-      return `${basename(e.path)}: ${e.errno === null ? 'ok' : `-${e.errno}`}`;
+      return `${basename(e.path)}: ${e.errno === null ? 'ok' : errnoText(e.errno)}`;
     case 'uevent.memory':
       return `uevent memory (hotplug_ready=${e.hotplugReady ? 1 : 0})`;
     case 'uevent.cpu':
@@ -126,7 +126,7 @@ const REPLIES = new Set(['fw.result', 'dlpar.result', 'sysfs.result']);
 
 export function stepTitle(f: Frame): string {
   if (f.event === null) return 'before the first event';
-  const verdict = f.accepted ? 'accepted' : f.errno !== null ? `-${f.errno}` : (f.note ?? 'not accepted');
+  const verdict = f.accepted ? 'accepted' : f.errno !== null ? errnoText(f.errno) : (f.note ?? 'not accepted');
   return `step ${f.index} · line ${f.line ?? '?'} · ${externalLabel(f.event)} → ${verdict}`;
 }
 
@@ -179,7 +179,7 @@ function messagesOf(f: Frame): SeqMessage[] {
   }
   if (f.errno !== null && !replied && f.event.event !== 'memory-hotplug') {
     const to = f.deliveries.find((d) => d.from === 'user' && d.reaction !== 'none')?.to ?? 'firmware';
-    out.push({ kind: 'message', from: to, to: 'user', label: `-${f.errno}`, style: 'reply' });
+    out.push({ kind: 'message', from: to, to: 'user', label: errnoText(f.errno), style: 'reply' });
   }
   return out;
 }

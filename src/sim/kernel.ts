@@ -117,7 +117,13 @@ export class Kernel implements FadumpKernel {
    *  initramfs. */
   private readonly crashImage = new CrashImage(
     () => this.crashk_res,
-    () => (this.config.captureKernel.imageMiB + this.config.captureKernel.initrdMiB) * 0x100000,
+    () => ({
+      syscall: this.config.kexecSyscall,
+      pageSize: this.config.pageSize,
+      imageBytes: this.config.captureKernel.imageBytes,
+      initrdBytes: this.config.captureKernel.initrdBytes,
+      fileSegmentsBytes: (this.config.captureKernel.imageMiB + this.config.captureKernel.initrdMiB) * 0x100000,
+    }),
   );
   private readonly files = new KernFiles(SYMLINKS);
   private readonly opalCore = new OpalCore(this, this.files);

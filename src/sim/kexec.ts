@@ -48,16 +48,54 @@ export function reserve_crashkernel(e: CrashkernelEnv): MemblockRegion | null {
   return inside ? { base: start, size } : null;
 }
 
+/** What `kexec -p` loads and how: the syscall kexec-tools ends in (config kexecSyscall), the
+ *  running kernel's PAGE_SIZE (getpagesize()), and the capture kernel's image (its first PT_LOAD's
+ *  p_memsz) and initramfs in bytes, exact for the kexec_load path and in whole MiB for the
+ *  kexec_file_load one (config captureKernel). */
+export interface KexecLoader {
+  syscall: 'kexec_file_load' | 'kexec_load';
+  pageSize: number;
+  imageBytes: number;
+  initrdBytes: number;
+  /** captureKernel.imageMiB + initrdMiB, in bytes. */
+  fileSegmentsBytes: number;
+}
+
+const SZ_64K = 0x10000;
+
+/** kexec-tools' elf_ppc64_load() on the kexec_load path (kexec/arch/ppc64/kexec-elf-ppc64.c),
+ *  written out again: locate_hole() (kexec/kexec.c) for the kernel's first PT_LOAD, then
+ *  add_buffer() for the backup region and the elfcorehdr (load_crashdump_segments(),
+ *  kexec/arch/ppc64/crashdump-ppc64.c), the purgatory, the initramfs and the device tree, each
+ *  rounded up to getpagesize() and taken from the free part of crashk_res. The elfcorehdr,
+ *  purgatory and device tree: 64 KiB each [I: docs/kernel-behaviour.md §6.1]. Returns the line
+ *  kexec-tools die()s with, or null when everything fits (then kexec_load(2) is called). */
+function elf_ppc64_load(res: MemblockRegion, l: KexecLoader): Errno | null {
+  const _ALIGN = (x: number) => Math.ceil(x / l.pageSize) * l.pageSize;
+  let hole_base = res.base;
+  const end = res.base + res.size;
+  // The kernel: my_kernel = hole_addr = locate_hole(info, size, 0, 0, max_addr, 1); unchecked.
+  // Then add_segment_phys_virt() at the base ULONG_MAX: "Base address: 0x%lx is not page aligned".
+  if (hole_base + _ALIGN(l.imageBytes) > end) return 'E?(Base address: 0xffffffffffffffff is not page aligned)';
+  hole_base += _ALIGN(l.imageBytes);
+  for (const memsz of [SZ_64K, SZ_64K, SZ_64K, l.initrdBytes, SZ_64K]) {
+    // add_buffer_phys_virt(): memsz = _ALIGN(memsz, pagesize); locate_hole() or die().
+    if (hole_base + _ALIGN(memsz) > end) return 'E?(locate_hole failed)';
+    hole_base += _ALIGN(memsz);
+  }
+  return null;
+}
+
 /** One boot's crash kernel image slot (kexec_crash_image). */
 export class CrashImage {
   /** kexec_crash_image: none loaded, a `kexec -p` under way, or loaded (§6). */
   private state: 'none' | 'loading' | 'loaded' = 'none';
 
-  /** `crashkRes`: this boot's crashk_res (null: none); `segmentsBytes`: the image and initramfs
-   *  `kexec -p` loads (config captureKernel.imageMiB + initrdMiB). */
+  /** `crashkRes`: this boot's crashk_res (null: none); `loader`: what `kexec -p` loads and with
+   *  which syscall (KexecLoader). */
   constructor(
     private readonly crashkRes: () => MemblockRegion | null,
-    private readonly segmentsBytes: () => number,
+    private readonly loader: () => KexecLoader,
   ) {}
 
   /** Whether kexec_crash_image is set (kexec_crash_loaded reads 1). */
@@ -69,11 +107,17 @@ export class CrashImage {
    *  first, then the new one is loaded into crashk_res (§6), so until kexec-loaded nothing is
    *  loaded. With no crashk_res, or one smaller than the segments, kexec_locate_mem_hole() finds
    *  no hole (kernel/kexec_file.c) and the call fails at once with -EADDRNOTAVAIL; such a
-   *  configuration never loaded anything, so nothing is freed. 'loading': the load is under way,
-   *  the answer comes with kexec-loaded. */
+   *  configuration never loaded anything, so nothing is freed. On the kexec_load path kexec-tools
+   *  places the segments and fails in user space first (elf_ppc64_load() above): no syscall.
+   *  'loading': the load is under way, the answer comes with kexec-loaded. */
   load(): Errno | 'loading' {
     const res = this.crashkRes();
-    if (res === null || this.segmentsBytes() > res.size) return 'EADDRNOTAVAIL';
+    const l = this.loader();
+    if (res === null) return 'EADDRNOTAVAIL';
+    if (l.syscall === 'kexec_load') {
+      const failed = elf_ppc64_load(res, l);
+      if (failed !== null) return failed;
+    } else if (l.fileSegmentsBytes > res.size) return 'EADDRNOTAVAIL';
     // kdump fallback (fadump off or failed): only the image slot of §6 is stated here; the jump
     // into a kdump capture kernel is not (the generated suite stops comparing where the model
     // falls back to kdump; a seeded fault can lead here and must not stop the run).

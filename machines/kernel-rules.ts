@@ -25,6 +25,7 @@ import {
   type Range,
 } from '../src/memory/layout';
 import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
+import { captureBootMemConfig } from '../src/memory/boot-regions';
 
 /** §1 early boot 1: pSeries: dump_active if /rtas/ibm,kernel-dump exists. OPAL: needs mpipl-boot,
  *  the kernel-metadata tag and registered_regions != 0. */
@@ -170,7 +171,36 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   const geometry = areaGeometry({ ...config, elfcorehdr: generation, nrCpus });
   return {
     start: dump.area.start,
-    end: dump.area.start + fadumpAreaSize(geometry, totalSize(dump.bootRegions), regions),
+    end: dump.area.start + fadumpAreaSize(geometry, dumpBootMemorySize(dump), regions),
+  };
+}
+
+/** fw_dump.boot_memory_size of the kernel that registered `r` (bytes): as registered, else the
+ *  regions' total. */
+export function dumpBootMemorySize(r: Pick<Registration, 'bootRegions' | 'bootMemorySize'>): number {
+  return r.bootMemorySize ?? totalSize(r.bootRegions);
+}
+
+/** §4, the double count, in a pSeries capture kernel with 78d5cc15fb7d (6.10+):
+ *  rtas_fadump_get_config() (arch/powerpc/platforms/pseries/rtas-fadump.c) sums boot_memory_size
+ *  from the registered sections' source_len and sets boot_mem_top = boot_memory_size + hole_size,
+ *  in unsigned long (src/memory/boot-regions.ts captureBootMemConfig()), and
+ *  rtas_fadump_update_config() puts fadumphdr_addr at boot_mem_dest_addr + boot_memory_size. When
+ *  fadump_get_boot_mem_regions() in the crashed kernel counted regions twice the sum is not the
+ *  crashed kernel's boot_memory_size: the capture kernel reads the header where the crashed kernel
+ *  did not write it (inside the boot-memory copy), finds no FADUMP_CRASH_INFO_MAGIC there ("Fadump
+ *  header is corrupted.", test/real/pseries-6.12-64k-boot-mem-two-regions.jsonl) [I: what the copy
+ *  holds there is not a header], and reserves above its own boot_mem_top. The dump as the capture
+ *  kernel sees it; `dump` itself when the sum is right. */
+export function captureSees(config: Config, dump: PreservedDump): PreservedDump {
+  if (config.platform !== 'pseries' || !traitsOf(config.captureKernel.kernel).everySectionComplete) return dump;
+  const seen = captureBootMemConfig(dump.bootRegions);
+  if (seen.bootMemorySize === dumpBootMemorySize(dump)) return dump;
+  return {
+    ...dump,
+    bootMemorySize: seen.bootMemorySize,
+    bootMemTop: seen.bootMemTop,
+    header: { ...dump.header, magic: 'garbage' },
   };
 }
 
@@ -211,7 +241,7 @@ function hexll(n: number): string {
 export function platformFailure(config: Config, dump: PreservedDump): PlatformFailure | null {
   if (config.platform !== 'pseries') return null;
   const perSection = traitsOf(config.captureKernel.kernel).everySectionComplete;
-  const area = dumpAreaAt(areaGeometry(config), dump.area.start, totalSize(dump.bootRegions));
+  const area = dumpAreaAt(areaGeometry(config), dump.area.start, dumpBootMemorySize(dump));
   const failure = (kind: 'not valid' | 'incomplete', i: number, type: number, src: number, dest: number) => {
     const message = `Dump taken by platform is ${kind}${perSection ? ` (${i})` : ''}`;
     const lines = [`rtas fadump: ${message}`];
@@ -224,6 +254,14 @@ export function platformFailure(config: Config, dump: PreservedDump): PlatformFa
   // 78d5cc15fb7d wants every section complete, the CPU state data (section 0) included.
   if (perSection && config.firmware === 'qemu' && (dump.cpusAtCrash ?? config.onlineCpus) < config.cpus)
     return failure('incomplete', 0, 0x1, 0, area.cpuState?.start ?? dump.area.start);
+  // QEMU's decode errors (do_preserve_region(), hw/ppc/spapr_fadump.c): the first section with
+  // error_flags set is the one named (sections 2, 3, ... are the boot-memory regions).
+  const bad = dump.sectionErrors?.[0];
+  if (bad !== undefined) {
+    let at = dump.bootMemDest;
+    for (const r of dump.bootRegions.slice(0, bad)) at += r.end - r.start;
+    return failure('not valid', 2 + bad, 0x11, dump.bootRegions[bad]?.start ?? 0, at);
+  }
   if (dumpComplete(dump)) return null;
   let dest = dump.bootMemDest;
   for (const r of dump.bootRegions.slice(0, dump.regionsDumped)) dest += r.end - r.start;
@@ -272,6 +310,7 @@ export function registration(
   const b = buildOf(config, build);
   return {
     bootRegions: bootRegionsRegistered(config, b.version, r.bootRegions),
+    bootMemorySize: r.bootMemorySize,
     bootMemTop: r.bootMemTop,
     bootMemDest: r.bootMemDest,
     area: r.area,

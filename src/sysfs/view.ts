@@ -13,7 +13,7 @@ import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
+import { areaAtCapture, dumpBootMemorySize, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -283,7 +283,7 @@ export function observe(base: Config, state: SystemState): Observation {
       paramArea: k.paramArea,
       opalCore: k.opalCore,
     });
-    const bootMemorySize = d ? d.bootRegions.reduce((s, r) => s + (r.end - r.start), 0) : 0;
+    const bootMemorySize = d ? dumpBootMemorySize(d) : 0;
     // The area this capture build reserved: the permanent area it keeps at release (§1).
     const area = d ? areaAtCapture(config, d, k.memory) : null;
     const values: Record<string, string> = {

@@ -137,7 +137,7 @@ function parameterErrorLines(config: Config, post: SystemState): string[] {
   const r = k.reservation;
   // QEMU answers no -3 for addresses (do_fadump_register(), machines/firmware.ts parameterError).
   if (config.platform !== 'pseries' || config.firmware === 'qemu' || r === null) return [];
-  const sent = { ...r, bootRegions: bootRegionsRegistered(config, config.kernel, r.bootRegions) };
+  const sent = { ...r, bootRegions: bootRegionsRegistered(config, config.kernel, r) };
   if (insideMemory(registeredRanges(sent), post.actors.firmware.context.memory)) return [];
   const oldKernel = !traitsOf(config.kernel).everySectionComplete;
   const out: string[] = [];

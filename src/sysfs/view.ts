@@ -13,7 +13,14 @@ import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, dumpBootMemorySize, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
+import {
+  areaAtCapture,
+  bootRegionsRegistered,
+  buildOf,
+  dumpBootMemorySize,
+  hotplugReadyIn,
+  paramAreaAtBoot,
+} from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -221,7 +228,19 @@ export function observe(base: Config, state: SystemState): Observation {
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
       [FILES.fadumpRegion]:
-        k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea, memoryEndOf(k.memory)) : '',
+        k.enabled && k.reservation
+          ? regionOf(
+              config,
+              // The sections this build registers (one for boot memory on pSeries before 6.10).
+              {
+                ...k.reservation,
+                bootRegions: bootRegionsRegistered(config, buildOf(config, k.build).version, k.reservation),
+              },
+              false,
+              k.paramArea,
+              memoryEndOf(k.memory),
+            )
+          : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
     };

@@ -165,7 +165,7 @@ export function captureKernelMachine(config: Config) {
       /** Early boot with dump_active: header check, platform processing, elfcorehdr (§1 capture 1-4). */
       captureBoot: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'os.boot' || event.dump === null) return;
-        // §4: the dump structure as rtas_fadump_get_config() reads it (a double count misplaces
+        // §1.1 item 4: the dump structure as rtas_fadump_get_config() reads it (a double count misplaces
         // the header and boot_mem_top).
         const dump = captureSees(config, event.dump);
         const paramArea = captureReadsParamArea(config) ? dump.paramArea : null;

@@ -181,7 +181,7 @@ export function dumpBootMemorySize(r: Pick<Registration, 'bootRegions' | 'bootMe
   return r.bootMemorySize ?? totalSize(r.bootRegions);
 }
 
-/** §4, how a pSeries capture kernel reads the dump structure back (rtas_fadump_get_config(),
+/** §1.1 item 4, how a pSeries capture kernel reads the dump structure back (rtas_fadump_get_config(),
  *  arch/powerpc/platforms/pseries/rtas-fadump.c), where it differs from the crashed kernel's own
  *  figures:
  *  - With 78d5cc15fb7d (6.10+) boot_memory_size is the sum of the registered sections'

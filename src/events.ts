@@ -299,7 +299,7 @@ export interface Registration {
   bootRegions: Range[];
   /** fw_dump.boot_memory_size of the registering kernel, bytes; absent: the regions' total. It
    *  differs from the total when fadump_get_boot_mem_regions() counted regions twice
-   *  (src/memory/boot-regions.ts, docs/kernel-behaviour.md §4). */
+   *  (src/memory/boot-regions.ts, docs/kernel-behaviour.md §1.1 item 4). */
   bootMemorySize?: number;
   bootMemTop: number;
   bootMemDest: number;

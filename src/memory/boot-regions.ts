@@ -1,7 +1,7 @@
 // The kernel's boot-memory region arithmetic, exactly as C's unsigned long does it: modulo 2^64.
 // Source: fadump_get_boot_mem_regions() and add_boot_mem_regions() in arch/powerpc/kernel/fadump.c
 // (6.1 and 6.12 alike), rtas_fadump_get_config() and rtas_fadump_update_config() in
-// arch/powerpc/platforms/pseries/rtas-fadump.c (6.10+); docs/kernel-behaviour.md §4 "Note that
+// arch/powerpc/platforms/pseries/rtas-fadump.c (6.10+); docs/kernel-behaviour.md §1.1 item 4 "Note that
 // fadump_get_boot_mem_regions() ... counted twice".
 //
 // fadump_get_boot_mem_regions() both lowers mem_size and raises cur_size for each memblock region

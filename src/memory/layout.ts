@@ -168,7 +168,7 @@ export interface BootMemory {
 /** fadump_get_boot_mem_regions() over present memory (bytes): boot_mem_addr[] / boot_mem_sz[] and
  *  boot_mem_top = PAGE_ALIGN(size + holes), `pageSize` in bytes. The kernel's arithmetic exactly
  *  (./boot-regions.ts): over two or more memblock regions the earlier ones are counted twice and
- *  the last region is short, absent (size 0) or wrapped modulo 2^64 (docs/kernel-behaviour.md §4);
+ *  the last region is short, absent (size 0) or wrapped modulo 2^64 (docs/kernel-behaviour.md §1.1 item 4);
  *  a wrapped region is a Range whose end lies near 2^64 past its start (regionsAsRanges()).
  *  Errors: more regions than the platform's `maxBootRegions`, or memory that ends before boot
  *  memory does [I: the kernel goes on then; the model takes no such configuration]. */

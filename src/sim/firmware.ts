@@ -286,7 +286,7 @@ export class Firmware {
       // A section outside the partition's memory: parameter error (PAPR's -3 for
       // ibm,configure-kernel-dump; rtas_fadump_register()'s -3 branch) [I: which checks PHYP makes].
       // QEMU's do_fadump_register() (hw/ppc/spapr_fadump.c) checks no address: it takes a section
-      // over a hole or of a wrapped size (docs/kernel-behaviour.md §4).
+      // over a hole or of a wrapped size (docs/kernel-behaviour.md §1.1 item 4).
       if (rc === 0 && fdm !== null && this.config.firmware !== 'qemu' && !this.sectionsInMemory(fdm)) return -3;
       if ((rc === 0 || rc === -9) && fdm !== null) this.rtasRegistered = this.rtasRegistered ?? cloneFdm(fdm);
       return rc;

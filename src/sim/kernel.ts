@@ -334,7 +334,7 @@ export class Kernel implements FadumpKernel {
    *  take that many regions. In unsigned long arithmetic, as the kernel's (BigInt, modulo 2^64):
    *  mem_size is lowered and cur_size raised by each region taken whole, so the last region gets
    *  mem_size - cur_size, the earlier regions counted twice (short, none at 0, or wrapped;
-   *  docs/kernel-behaviour.md §4). A wrapped size is page-aligned and below 2^64, which a number
+   *  docs/kernel-behaviour.md §1.1 item 4). A wrapped size is page-aligned and below 2^64, which a number
    *  holds exactly. */
   private fadump_get_boot_mem_regions(): boolean {
     const f = this.fw_dump;

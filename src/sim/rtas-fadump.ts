@@ -62,7 +62,7 @@ export class RtasFadump implements FadumpOps {
     f.boot_mem_addr = [];
     f.boot_mem_sz = [];
     // unsigned long: a section registered with a wrapped size (fadump_get_boot_mem_regions()'s
-    // double count, docs/kernel-behaviour.md §4) wraps the sum back, modulo 2^64.
+    // double count, docs/kernel-behaviour.md §1.1 item 4) wraps the sum back, modulo 2^64.
     const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
     let size = 0n;
     let lastEnd = 0n;

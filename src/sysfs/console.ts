@@ -217,7 +217,22 @@ function failedCaptureLines(config: Config, post: SystemState): string[] {
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   out.push(...reservingLines(config, k.memory, k.reservation?.bootMemTop ?? 0));
-  return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config)];
+  return [...out, ...headerRejectLines(post), ...platformRejectLines(config, post), ...releaseLines(post, config)];
+}
+
+/** is_fadump_header_compatible() (arch/powerpc/kernel/fadump.c, 6.10+; §3): its pr_err when the
+ *  crash info header failed the check, with fadump.c's "fadump: " prefix, e.g. "fadump: Fadump
+ *  header is corrupted." where a double count misplaced the header (§1.1 item 4,
+ *  test/real/pseries-6.12-64k-boot-mem-two-regions.jsonl); [] for any other end of a capture. */
+function headerRejectLines(post: SystemState): string[] {
+  const messages = [
+    'Fadump header is corrupted.',
+    'Fadump header size mismatch.',
+    'Endianness mismatch between the crashed and fadump kernels.',
+    "Old magic number, can't process the dump.",
+  ];
+  const message = post.dumpReason ?? '';
+  return post.dump === 'lost' && messages.includes(message) ? [`fadump: ${message}`] : [];
 }
 
 /** release_mem: fadump_release_memory(boot_mem_top, memblock_end_of_DRAM()) frees what lies

@@ -14,7 +14,7 @@ import {
   type PreservedDump,
 } from '../src/events';
 import { cpuDlpar, cpusAtBoot } from '../src/memory/cpus';
-import { normalize, totalSize, type PtLoad, type Range } from '../src/memory/layout';
+import { normalize, type PtLoad, type Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { lostReason } from '../src/dump-target';
 import { storeOutcome, type StoreOutcome } from '../src/sysfs/store';
@@ -22,7 +22,9 @@ import {
   areaAtCapture,
   captureElfcorehdr,
   captureReadsParamArea,
+  captureSees,
   dumpActiveAtBoot,
+  dumpBootMemorySize,
   headerProblem,
   hotplugReadyIn,
   platformProblem,
@@ -124,7 +126,7 @@ export function captureKernelMachine(config: Config) {
           enabled: true,
           nocma: fadumpOf(c) === 'nocma',
           reservation: {
-            bootMemorySize: totalSize(c.dump.bootRegions),
+            bootMemorySize: dumpBootMemorySize(c.dump),
             bootRegions: c.dump.bootRegions,
             bootMemTop: c.dump.bootMemTop,
             bootMemDest: c.dump.bootMemDest,
@@ -163,7 +165,9 @@ export function captureKernelMachine(config: Config) {
       /** Early boot with dump_active: header check, platform processing, elfcorehdr (§1 capture 1-4). */
       captureBoot: enqueueActions(({ enqueue, event }) => {
         if (event.type !== 'os.boot' || event.dump === null) return;
-        const dump = event.dump;
+        // §1.1 item 4: the dump structure as rtas_fadump_get_config() reads it (a double count misplaces
+        // the header and boot_mem_top).
+        const dump = captureSees(config, event.dump);
         const paramArea = captureReadsParamArea(config) ? dump.paramArea : null;
         const cmdline = event.cmdline ?? null;
         const problem =

@@ -16,7 +16,16 @@ import {
   type PreservedDump,
   type Registration,
 } from '../src/events';
-import { dlparRanges, insideMemory, registeredRanges, withAdded, withRemoved, type Range } from '../src/memory/layout';
+import {
+  dlparRanges,
+  insideMemory,
+  normalize,
+  registeredRanges,
+  withAdded,
+  withRemoved,
+  type Range,
+} from '../src/memory/layout';
+import { qemuUncopiedSections } from '../src/memory/boot-regions';
 
 export interface FirmwareContext {
   /** The partition's memory (the LPAR's assigned LMBs). */
@@ -94,9 +103,28 @@ export function firmwareMachine(config: Config) {
    *  lists -3 as "Parameter error" for the call; that PHYP checks the addresses against the
    *  partition's memory is what rtas_fadump_register()'s -3 branch implies, asking
    *  is_fadump_reserved_mem_contiguous() ("Can't have holes in reserved memory area.") [I]. OPAL
-   *  is not modelled so: skiboot's opal_mpipl_update() checks are another story [I]. */
+   *  is not modelled so: skiboot's opal_mpipl_update() checks are another story [I]. QEMU's
+   *  do_fadump_register() (hw/ppc/spapr_fadump.c) checks the header's version and section count
+   *  only, no address: it registers a section over a hole or with a wrapped size
+   *  ("Registration is successful!", test/real/pseries-*-boot-mem-two-regions.jsonl). */
   const parameterError = (r: Registration, memory: readonly Range[]): boolean =>
-    config.platform === 'pseries' && !insideMemory(registeredRanges(r), memory);
+    config.platform === 'pseries' && config.firmware !== 'qemu' && !insideMemory(registeredRanges(r), memory);
+
+  /** QEMU's boot-memory sections that fail to copy (src/memory/boot-regions.ts
+   *  qemuUncopiedSections()), as the dump's sectionErrors; {} when none or on PowerVM. */
+  const qemuSectionErrors = (r: Registration, memory: readonly Range[]): { sectionErrors?: number[] } => {
+    if (config.platform !== 'pseries' || config.firmware !== 'qemu') return {};
+    const bad = qemuUncopiedSections(r.bootRegions, r.bootMemDest, normalize(memory));
+    return bad.length > 0 ? { sectionErrors: bad } : {};
+  };
+
+  /** What the crash finds gone (destinationGone): every registered range on PowerVM; under QEMU
+   *  the CPU state and HPTE sections only, as QEMU copies each boot-memory section on its own and
+   *  marks one it cannot copy (qemuUncopiedSections(), the dump's sectionErrors). */
+  const goneCheckedRanges = (r: Registration): Range[] =>
+    config.firmware === 'qemu'
+      ? [{ start: r.area.start, end: r.bootMemDest }].filter((x) => x.end > x.start)
+      : registeredRanges(r);
 
   /** The firmware's answer to a registration: an injected fault; a registration already in place
    *  (`keeps`: PHYP -9, OPAL_PARAMETER); PHYP's parameter error; else success. */
@@ -147,7 +175,7 @@ export function firmwareMachine(config: Config) {
       destinationGone: ({ context }) =>
         config.platform === 'pseries' &&
         context.registration !== null &&
-        !insideMemory(registeredRanges(context.registration), context.memory),
+        !insideMemory(goneCheckedRanges(context.registration), context.memory),
     },
     actions: {
       ignore: enqueueActions(({ enqueue }, params: { reason: string }) => {
@@ -210,6 +238,7 @@ export function firmwareMachine(config: Config) {
           // pSeries: a failed preserve sets error_flags; bytes_dumped stays what was copied [I].
           errorFlags: context.faults.preserve !== undefined,
           regionsDumped: regionsDumped(context.faults, context.registration.bootRegions.length),
+          ...qemuSectionErrors(context.registration, context.memory),
           regionsRegistered: context.regionsRegistered,
           memoryIntact: true,
           // §11: the registers of every processor the partition has now are saved.

@@ -25,6 +25,7 @@ import {
   type Range,
 } from '../src/memory/layout';
 import { COMMAND_LINE_SIZE } from '../src/sysfs/store';
+import { captureBootMemConfig } from '../src/memory/boot-regions';
 
 /** §1 early boot 1: pSeries: dump_active if /rtas/ibm,kernel-dump exists. OPAL: needs mpipl-boot,
  *  the kernel-metadata tag and registered_regions != 0. */
@@ -170,7 +171,45 @@ export function areaAtCapture(config: Config, dump: PreservedDump, memory: reado
   const geometry = areaGeometry({ ...config, elfcorehdr: generation, nrCpus });
   return {
     start: dump.area.start,
-    end: dump.area.start + fadumpAreaSize(geometry, totalSize(dump.bootRegions), regions),
+    end: dump.area.start + fadumpAreaSize(geometry, dumpBootMemorySize(dump), regions),
+  };
+}
+
+/** fw_dump.boot_memory_size of the kernel that registered `r` (bytes): as registered, else the
+ *  regions' total. */
+export function dumpBootMemorySize(r: Pick<Registration, 'bootRegions' | 'bootMemorySize'>): number {
+  return r.bootMemorySize ?? totalSize(r.bootRegions);
+}
+
+/** §1.1 item 4, how a pSeries capture kernel reads the dump structure back (rtas_fadump_get_config(),
+ *  arch/powerpc/platforms/pseries/rtas-fadump.c), where it differs from the crashed kernel's own
+ *  figures:
+ *  - With 78d5cc15fb7d (6.10+) boot_memory_size is the sum of the registered sections'
+ *    source_len and boot_mem_top = boot_memory_size + hole_size, in unsigned long
+ *    (src/memory/boot-regions.ts captureBootMemConfig()), and rtas_fadump_update_config() puts
+ *    fadumphdr_addr at boot_mem_dest_addr + boot_memory_size. When fadump_get_boot_mem_regions()
+ *    in the crashed kernel counted regions twice the sum is not its boot_memory_size: the capture
+ *    kernel reads the header where none was written (inside the boot-memory copy) and finds no
+ *    FADUMP_CRASH_INFO_MAGIC ("Fadump header is corrupted.",
+ *    test/real/pseries-6.12-64k-boot-mem-two-regions.jsonl) [I: the copy holds no header there].
+ *  - Before, boot_mem_top = boot_memory_size = the one real-mode section's source_len, holes not
+ *    counted: with a hole below boot memory's end the capture kernel reserves from there
+ *    ("Reserving 1024MB of memory at 0x00000040000000", test/real/pseries-6.1-64k-boot-mem-two-regions.jsonl).
+ *  The dump as the capture kernel sees it; `dump` itself when nothing differs. */
+export function captureSees(config: Config, dump: PreservedDump): PreservedDump {
+  if (config.platform !== 'pseries') return dump;
+  if (!traitsOf(config.captureKernel.kernel).everySectionComplete) {
+    const first = dump.bootRegions[0];
+    const size = first ? first.end - first.start : 0;
+    return size === dump.bootMemTop ? dump : { ...dump, bootMemTop: size };
+  }
+  const seen = captureBootMemConfig(dump.bootRegions);
+  if (seen.bootMemorySize === dumpBootMemorySize(dump)) return dump;
+  return {
+    ...dump,
+    bootMemorySize: seen.bootMemorySize,
+    bootMemTop: seen.bootMemTop,
+    header: { ...dump.header, magic: 'garbage' },
   };
 }
 
@@ -211,7 +250,7 @@ function hexll(n: number): string {
 export function platformFailure(config: Config, dump: PreservedDump): PlatformFailure | null {
   if (config.platform !== 'pseries') return null;
   const perSection = traitsOf(config.captureKernel.kernel).everySectionComplete;
-  const area = dumpAreaAt(areaGeometry(config), dump.area.start, totalSize(dump.bootRegions));
+  const area = dumpAreaAt(areaGeometry(config), dump.area.start, dumpBootMemorySize(dump));
   const failure = (kind: 'not valid' | 'incomplete', i: number, type: number, src: number, dest: number) => {
     const message = `Dump taken by platform is ${kind}${perSection ? ` (${i})` : ''}`;
     const lines = [`rtas fadump: ${message}`];
@@ -224,6 +263,14 @@ export function platformFailure(config: Config, dump: PreservedDump): PlatformFa
   // 78d5cc15fb7d wants every section complete, the CPU state data (section 0) included.
   if (perSection && config.firmware === 'qemu' && (dump.cpusAtCrash ?? config.onlineCpus) < config.cpus)
     return failure('incomplete', 0, 0x1, 0, area.cpuState?.start ?? dump.area.start);
+  // QEMU's decode errors (do_preserve_region(), hw/ppc/spapr_fadump.c): the first section with
+  // error_flags set is the one named (sections 2, 3, ... are the boot-memory regions).
+  const bad = dump.sectionErrors?.[0];
+  if (bad !== undefined) {
+    let at = dump.bootMemDest;
+    for (const r of dump.bootRegions.slice(0, bad)) at += r.end - r.start;
+    return failure('not valid', 2 + bad, 0x11, dump.bootRegions[bad]?.start ?? 0, at);
+  }
   if (dumpComplete(dump)) return null;
   let dest = dump.bootMemDest;
   for (const r of dump.bootRegions.slice(0, dump.regionsDumped)) dest += r.end - r.start;
@@ -253,11 +300,19 @@ export function captureElfcorehdr(config: Config, dump: PreservedDump, bootMemor
  *  78d5cc15fb7d ("powerpc/pseries/fadump: add support for multiple boot memory regions", 6.10)
  *  has rtas_fadump_init_mem_struct() register one real-mode section, source 0, length
  *  boot_memory_size, whatever holes fadump_get_boot_mem_regions() split boot memory around, and
- *  PHYP answers a hole in it with -3 (§4); otherwise each region. */
-export function bootRegionsRegistered(config: Config, version: string, regions: readonly Range[]): Range[] {
+ *  PHYP answers a hole in it with -3 (§4), while QEMU takes it and cannot copy it at the crash
+ *  (src/memory/boot-regions.ts qemuUncopiedSections(), "Dump taken by platform is not valid",
+ *  test/real/pseries-6.1-64k-boot-mem-two-regions.jsonl); otherwise each region (a double-counted
+ *  last one included). `bootMemorySize` is fw_dump.boot_memory_size in bytes (not the regions'
+ *  total, which the double count makes differ). */
+export function bootRegionsRegistered(
+  config: Config,
+  version: string,
+  r: { bootRegions: readonly Range[]; bootMemorySize: number },
+): Range[] {
   if (config.platform === 'pseries' && !traitsOf(version).everySectionComplete)
-    return [{ start: 0, end: totalSize(regions) }];
-  return [...regions];
+    return [{ start: 0, end: r.bootMemorySize }];
+  return [...r.bootRegions];
 }
 
 /** register_fadump(): what the running kernel hands the firmware, with the header of its build
@@ -271,7 +326,8 @@ export function registration(
 ): Registration {
   const b = buildOf(config, build);
   return {
-    bootRegions: bootRegionsRegistered(config, b.version, r.bootRegions),
+    bootRegions: bootRegionsRegistered(config, b.version, r),
+    bootMemorySize: r.bootMemorySize,
     bootMemTop: r.bootMemTop,
     bootMemDest: r.bootMemDest,
     area: r.area,

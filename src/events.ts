@@ -326,6 +326,10 @@ export interface CrashInfoHeader {
 /** What the kernel registers with firmware (fw_dump's boot regions and destination). */
 export interface Registration {
   bootRegions: Range[];
+  /** fw_dump.boot_memory_size of the registering kernel, bytes; absent: the regions' total. It
+   *  differs from the total when fadump_get_boot_mem_regions() counted regions twice
+   *  (src/memory/boot-regions.ts, docs/kernel-behaviour.md §1.1 item 4). */
+  bootMemorySize?: number;
   bootMemTop: number;
   bootMemDest: number;
   area: Range;
@@ -346,6 +350,10 @@ export interface PreservedDump extends Registration {
   /** How many boot-memory regions (from the first) the firmware copied in full; the rest it
    *  copied none of (bytes_dumped 0). bootRegions.length when the copy is complete. */
   regionsDumped: number;
+  /** QEMU: the boot-memory sections (indices into bootRegions) whose copy met an address that is
+   *  not RAM: do_preserve_region() (hw/ppc/spapr_fadump.c) sets error_flags and bytes_dumped 0 on
+   *  MEMTX_DECODE_ERROR. Absent: none. */
+  sectionErrors?: number[];
   /** OPAL: registered_regions != 0 (needed for dump_active). */
   regionsRegistered: number;
   /** PowerNV: petitboot left memory above boot_mem_top alone. */

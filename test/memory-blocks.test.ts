@@ -234,21 +234,33 @@ describe('holes at boot: memoryHolesMiB (§4)', () => {
     platform: 'pseries',
     memoryMiB: 4096,
     lmbMiB: 256,
-    memoryHolesMiB: holes([256, 256], [2048, 512]),
+    memoryHolesMiB: holes([512, 256], [2048, 512]),
   };
 
-  it('boot memory is split around the hole, the area sits above boot_mem_top, the PT_LOADs follow both holes', () => {
+  it('boot memory below the first hole is one region, the area moves past the hole, the PT_LOADs follow both holes', () => {
     const r = both(holed, [boot, crash]);
-    expect(r.at(0).console[0]).toBe('fadump: Reserved 320MB of memory at 0x00000024000000 (System RAM: 3328MB)');
+    // boot_mem_top is 320 MiB; [320 MiB, 640 MiB) would cross the hole at 512 MiB.
+    expect(r.at(0).console[0]).toBe('fadump: Reserved 320MB of memory at 0x00000030000000 (System RAM: 3328MB)');
     const dumps = r.at(0).sysfs[P.region]?.match(/DUMP: Src: (0x[0-9a-f]+)/g) ?? [];
-    expect(dumps).toEqual(['DUMP: Src: 0x00000000000000', 'DUMP: Src: 0x00000020000000']);
+    expect(dumps).toEqual(['DUMP: Src: 0x00000000000000']);
     const spans = vmcoreSpans(r.at(1));
     for (const hole of [
-      { start: 256 * MiB, end: 512 * MiB },
+      { start: 512 * MiB, end: 768 * MiB },
       { start: 2048 * MiB, end: 2560 * MiB },
     ])
       expect(spans.some((s) => s.start < hole.end && hole.start < s.end)).toBe(false);
     expect(r.at(1).outcome.kind).toBe('captured-accurate');
+  });
+
+  it('boot memory over a hole: the double count wraps the second region, and PowerVM is taken to refuse it [I]', () => {
+    // fadump_get_boot_mem_regions(): 320 MiB over [0, 256 MiB) and [512 MiB, ...): the second gets
+    // 64 MiB - 256 MiB (docs/kernel-behaviour.md §1.1 item 4; test/boot-regions.test.ts).
+    const r = both({ ...holed, memoryHolesMiB: holes([256, 256], [2048, 512]) }, [boot, crash]);
+    expect(r.at(0).sysfs[P.region]).toContain(
+      'DUMP: Src: 0x00000020000000, Dest: 0x00000034050000, Size: 0xfffffffff4000000, Dumped: 0x0 bytes',
+    );
+    expect(r.at(0).sysfs[P.registered]).toBe('0');
+    expect(r.at(1).outcome.kind).toBe('not-armed');
   });
 
   it('7 boot regions are the most RTAS takes; 8: "Too many holes in boot memory area to enable fadump", not enabled', () => {
@@ -283,15 +295,17 @@ describe('holes at boot: memoryHolesMiB (§4)', () => {
   });
 
   it('the configuration name says where the holes are', () => {
-    expect(makeConfig(holed).name).toContain('holes=256M+256M,2048M+512M');
+    expect(makeConfig(holed).name).toContain('holes=512M+256M,2048M+512M');
   });
 });
 
 describe('pSeries before 78d5cc15fb7d (6.10) registers one real-mode section: a hole in boot memory is -3', () => {
   // rtas_fadump_init_mem_struct() of 6.9 registers [0, boot_memory_size) as one section, whatever
-  // holes fadump_get_boot_mem_regions() split boot memory around; 6.10 registers each region.
-  const holed = (kernel: string): ConfigInput => ({
+  // holes fadump_get_boot_mem_regions() split boot memory around; 6.10 registers each region, the
+  // last one double-counted (docs/kernel-behaviour.md §1.1 item 4).
+  const holed = (kernel: string, firmware: 'powervm' | 'qemu' = 'powervm'): ConfigInput => ({
     kernel,
+    firmware,
     memoryMiB: 2048,
     registerAtBoot: false,
     memoryHolesMiB: [{ startMiB: 256, sizeMiB: 256 }],
@@ -300,14 +314,25 @@ describe('pSeries before 78d5cc15fb7d (6.10) registers one real-mode section: a 
   it('6.9: the registration write fails with -EINVAL and "Failed to register. Parameter Error(-3).", and a crash finds nothing armed', () => {
     const r = both(holed('6.9'), [boot, register, crash]);
     expect(r.at(1).errno).toBe('EINVAL');
-    expect(r.at(1).console).toEqual(['rtas fadump: Failed to register. Parameter Error(-3).']);
+    // is_fadump_boot_mem_contiguous() finds no memory in the wrapped region [512 MiB, 320 MiB).
+    expect(r.at(1).console).toEqual([
+      "rtas fadump: Can't have holes in boot memory area.",
+      'rtas fadump: Failed to register. Parameter Error(-3).',
+    ]);
     expect(r.at(2).outcome.kind).toBe('not-armed');
   });
 
-  it('6.10: the two regions are registered and the dump is captured', () => {
-    const r = both(holed('6.10'), [boot, register, crash]);
+  it('6.10 under QEMU: the regions are registered, and the capture kernel finds the header corrupted', () => {
+    const r = both(holed('6.10', 'qemu'), [boot, register, crash]);
     expect(r.at(1).errno).toBeNull();
-    expect(r.at(2).outcome.kind).toBe('captured-accurate');
+    expect(r.at(2).console).toContain('fadump: Fadump header is corrupted.');
+    expect(r.at(2).outcome).toMatchObject({ kind: 'lost', message: 'Fadump header is corrupted.' });
+  });
+
+  it('6.9 under QEMU: the one section over the hole is registered, not copied: "Dump taken by platform is not valid"', () => {
+    const r = both(holed('6.9', 'qemu'), [boot, register, crash]);
+    expect(r.at(1).errno).toBeNull();
+    expect(r.at(2).outcome).toMatchObject({ kind: 'lost', message: 'Dump taken by platform is not valid' });
   });
 });
 
@@ -345,6 +370,9 @@ describe('OPAL copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) a region (max_copy_
           );
           const r = bootMemoryRegions(memory, size, platform, 64 * 1024);
           if (!r.ok) return r.reason === 'Too many holes in boot memory area to enable fadump';
+          // Over two or more ranges the kernel's double count makes the last region wrong
+          // (test/boot-regions.test.ts holds that to the C loop); here, boot memory in one range.
+          if ((memory[0]?.end ?? 0) < size) return true;
           const regions = r.value.regions;
           const inMemory = regions.every((x) => memory.some((m) => m.start <= x.start && x.end <= m.end));
           const ordered = regions.every((x, i) => i === 0 || (regions[i - 1]?.end ?? 0) <= x.start);

@@ -4,6 +4,7 @@
 // (c6c5b14dac0d) for the PT_LOAD list; firmware-assisted-dump.rst for the older boot-memory rule.
 import type { AreaGeometry, Platform } from './guest';
 import { alignDown, alignUp, MiB, pageAlign } from './size';
+import { fadumpGetBootMemRegions, regionsAsRanges, u32MaxCopySize, u64MaxCopySize } from './boot-regions';
 
 /** A physical address range [start, end), in bytes. */
 export interface Range {
@@ -164,33 +165,34 @@ export interface BootMemory {
   bootMemTop: number;
 }
 
-/** Splits the first `size` bytes of present memory into regions around holes (at most
- *  `maxBootRegions` of the platform); boot_mem_top is page-aligned with `pageSize` (bytes). */
+/** fadump_get_boot_mem_regions() over present memory (bytes): boot_mem_addr[] / boot_mem_sz[] and
+ *  boot_mem_top = PAGE_ALIGN(size + holes), `pageSize` in bytes. The kernel's arithmetic exactly
+ *  (./boot-regions.ts): over two or more memblock regions the earlier ones are counted twice and
+ *  the last region is short, absent (size 0) or wrapped modulo 2^64 (docs/kernel-behaviour.md §1.1 item 4);
+ *  a wrapped region is a Range whose end lies near 2^64 past its start (regionsAsRanges()).
+ *  Errors: more regions than the platform's `maxBootRegions`, or memory that ends before boot
+ *  memory does [I: the kernel goes on then; the model takes no such configuration]. */
 export function bootMemoryRegions(
   memory: readonly Range[],
   size: number,
   platform: Platform,
   pageSize: number,
 ): Result<BootMemory> {
-  const regions: Range[] = [];
-  let left = size;
-  // add_boot_mem_regions(): OPAL's firmware copies at most ALIGN_DOWN(U32_MAX, PAGE_SIZE) bytes a
-  // region (opal_fadump_dt_scan() max_copy_size); pSeries sets no limit.
-  const maxCopy = platform === 'powernv' ? alignDown(0xffffffff, pageSize) : Infinity;
-  for (const r of normalize(memory)) {
-    if (left <= 0) break;
-    const take = Math.min(left, r.end - r.start);
-    for (let at = r.start; at < r.start + take; at += maxCopy)
-      regions.push({ start: at, end: Math.min(at + maxCopy, r.start + take) });
-    left -= take;
-  }
-  if (left > 0) return { ok: false, reason: 'not enough memory for boot memory' };
+  // add_boot_mem_regions(): max_copy_size is ALIGN_DOWN(U32_MAX, PAGE_SIZE) on OPAL
+  // (opal_fadump_dt_scan()), ALIGN_DOWN(U64_MAX, PAGE_SIZE) on pSeries (rtas_fadump_dt_scan()).
+  const maxCopySize = platform === 'powernv' ? u32MaxCopySize(pageSize) : u64MaxCopySize(pageSize);
+  const k = fadumpGetBootMemRegions({
+    memory: normalize(memory),
+    bootMemorySize: size,
+    maxCopySize,
+    maxRegions: PLATFORM[platform].maxBootRegions,
+    pageSize,
+  });
   // fadump_reserve_mem(): more regions than RTAS_FADUMP_MAX_BOOT_MEM_REGS (7) or
   // OPAL_FADUMP_MAX_MEM_REGS (128) (add_boot_mem_region()) disables fadump.
-  if (regions.length > PLATFORM[platform].maxBootRegions)
-    return { ok: false, reason: 'Too many holes in boot memory area to enable fadump' };
-  const last = regions[regions.length - 1];
-  return { ok: true, value: { regions, bootMemTop: pageAlign(last ? last.end : 0, pageSize) } };
+  if (!k.ok) return { ok: false, reason: 'Too many holes in boot memory area to enable fadump' };
+  if (!k.reached) return { ok: false, reason: 'not enough memory for boot memory' };
+  return { ok: true, value: { regions: regionsAsRanges(k.regions), bootMemTop: Number(k.bootMemTop) } };
 }
 
 /** The reserved dump area's parts, from its start (Fig. 1 of firmware-assisted-dump.rst). */

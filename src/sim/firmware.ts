@@ -285,7 +285,9 @@ export class Firmware {
       if (rc === 0 && this.rtasRegistered !== null) return -9;
       // A section outside the partition's memory: parameter error (PAPR's -3 for
       // ibm,configure-kernel-dump; rtas_fadump_register()'s -3 branch) [I: which checks PHYP makes].
-      if (rc === 0 && fdm !== null && !this.sectionsInMemory(fdm)) return -3;
+      // QEMU's do_fadump_register() (hw/ppc/spapr_fadump.c) checks no address: it takes a section
+      // over a hole or of a wrapped size (docs/kernel-behaviour.md §1.1 item 4).
+      if (rc === 0 && fdm !== null && this.config.firmware !== 'qemu' && !this.sectionsInMemory(fdm)) return -3;
       if ((rc === 0 || rc === -9) && fdm !== null) this.rtasRegistered = this.rtasRegistered ?? cloneFdm(fdm);
       return rc;
     }
@@ -352,7 +354,9 @@ export class Firmware {
     this.rtasDump = {
       cpuState: done(reg.cpuState, this.cpuStateLen(reg.cpuState.size)),
       hpte: done(reg.hpte),
-      bootRegions: reg.bootRegions.map((s, i) => done(s, i < copied ? s.size : 0)),
+      bootRegions: reg.bootRegions.map((s, i) =>
+        this.qemuCannotCopy(s) ? { ...s, bytesDumped: 0, errorFlags: 1 } : done(s, i < copied ? s.size : 0),
+      ),
       paramArea: reg.paramArea,
       savedCpus: this.cpusPresent,
     };
@@ -360,10 +364,24 @@ export class Firmware {
     return true;
   }
 
-  /** Every section's destination [dest, dest + size) lies in the partition's memory. */
+  /** QEMU's do_preserve_region() (hw/ppc/spapr_fadump.c): a boot-memory section whose source or
+   *  destination is not all RAM meets MEMTX_DECODE_ERROR in one of its 32 MiB chunks and gets
+   *  error_flags (FADUMP_ERROR_INVALID_SOURCE_ADDR / _DEST_ADDR) and bytes_dumped 0. PowerVM:
+   *  never (its registration refused such a section, -3). */
+  private qemuCannotCopy(s: RtasSection): boolean {
+    if (this.config.firmware !== 'qemu' || s.size === 0) return false;
+    const mem = memblockMerge(this.memory);
+    const inRam = (base: number) => mem.some((r) => r.base <= base && base + s.size <= regionEnd(r));
+    return !inRam(s.src) || !inRam(s.dest);
+  }
+
+  /** Every section's destination [dest, dest + size) lies in the partition's memory; under QEMU
+   *  the CPU state and HPTE sections only, as it copies each boot-memory section on its own
+   *  (qemuCannotCopy()). */
   private destinationsAssigned(reg: RtasFdm): boolean {
     const mem = memblockMerge(this.memory);
-    return [reg.cpuState, reg.hpte, ...reg.bootRegions].every(
+    const boot = this.config.firmware === 'qemu' ? [] : reg.bootRegions;
+    return [reg.cpuState, reg.hpte, ...boot].every(
       (sec) => sec.size === 0 || mem.some((r) => r.base <= sec.dest && sec.dest + sec.size <= regionEnd(r)),
     );
   }

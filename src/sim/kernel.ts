@@ -336,25 +336,41 @@ export class Kernel implements FadumpKernel {
     return true;
   }
 
-  /** Boot memory split around holes; false if the firmware cannot take that many regions. */
+  /** fadump_get_boot_mem_regions(): boot memory split around holes; false if the firmware cannot
+   *  take that many regions. In unsigned long arithmetic, as the kernel's (BigInt, modulo 2^64):
+   *  mem_size is lowered and cur_size raised by each region taken whole, so the last region gets
+   *  mem_size - cur_size, the earlier regions counted twice (short, none at 0, or wrapped;
+   *  docs/kernel-behaviour.md §1.1 item 4). A wrapped size is page-aligned and below 2^64, which a number
+   *  holds exactly. */
   private fadump_get_boot_mem_regions(): boolean {
     const f = this.fw_dump;
+    const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
     f.boot_mem_regs_cnt = 0;
     f.boot_mem_addr = [];
     f.boot_mem_sz = [];
-    let left = f.boot_memory_size;
-    let lastEnd = 0;
-    let holeSize = 0;
+    let memSize = BigInt(f.boot_memory_size);
+    let curSize = 0n;
+    let lastEnd = 0n;
+    let holeSize = 0n;
+    let reached = false;
     for (const r of this.memblock.memory) {
-      if (left === 0) break;
-      holeSize += r.base - lastEnd;
-      const take = Math.min(left, r.size);
-      if (!this.add_boot_mem_regions(r.base, take)) return false;
-      left -= take;
-      lastEnd = regionEnd(r);
+      const base = BigInt(r.base);
+      let size = BigInt(r.size);
+      holeSize = u64(holeSize + (base - lastEnd));
+      if (u64(curSize + size) >= memSize) {
+        size = u64(memSize - curSize);
+        if (!this.add_boot_mem_regions(r.base, Number(size))) return false;
+        reached = true;
+        break;
+      }
+      memSize = u64(memSize - size);
+      curSize = u64(curSize + size);
+      if (!this.add_boot_mem_regions(r.base, r.size)) return false;
+      lastEnd = BigInt(regionEnd(r));
     }
-    if (left > 0) return false;
-    f.boot_mem_top = PAGE_ALIGN(f.boot_memory_size + holeSize, this.PAGE_SIZE);
+    // Memory that ends before boot memory does: the model takes no such configuration [I].
+    if (!reached) return false;
+    f.boot_mem_top = PAGE_ALIGN(Number(u64(BigInt(f.boot_memory_size) + holeSize)), this.PAGE_SIZE);
     return true;
   }
 

@@ -61,18 +61,24 @@ export class RtasFadump implements FadumpOps {
     f.boot_mem_regs_cnt = 0;
     f.boot_mem_addr = [];
     f.boot_mem_sz = [];
-    let lastEnd = 0;
-    let holeSize = 0;
+    // unsigned long: a section registered with a wrapped size (fadump_get_boot_mem_regions()'s
+    // double count, docs/kernel-behaviour.md §1.1 item 4) wraps the sum back, modulo 2^64.
+    const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+    let size = 0n;
+    let lastEnd = 0n;
+    let holeSize = 0n;
     for (const s of fdm.bootRegions) {
       f.boot_mem_addr.push(s.src);
       f.boot_mem_sz.push(s.size);
       f.boot_mem_regs_cnt++;
-      f.boot_memory_size += s.size;
-      holeSize += s.src - lastEnd;
-      lastEnd = s.src + s.size;
+      size = u64(size + BigInt(s.size));
+      holeSize = u64(holeSize + BigInt(s.src) - lastEnd);
+      lastEnd = u64(BigInt(s.src) + BigInt(s.size));
     }
-    f.boot_mem_top = f.boot_memory_size + holeSize;
+    f.boot_memory_size = Number(size);
+    f.boot_mem_top = Number(u64(size + holeSize));
     f.boot_mem_dest_addr = fdm.bootRegions[0]?.dest ?? 0;
+    // rtas_fadump_update_config(): the header follows the copy of boot_memory_size bytes.
     f.fadumphdr_addr = f.boot_mem_dest_addr + f.boot_memory_size;
     // A build without RTAS_FADUMP_PARAM_AREA does not look for it.
     f.param_area = this.k.bug('param-area-not-inherited') || !f.param_area_supported ? 0 : fdm.paramArea;
@@ -216,7 +222,13 @@ export class RtasFadump implements FadumpOps {
       // bytes_dumped of fdm_active's section: QEMU's may be short of the section (§11).
       `CPU :[${hex016(cpuStart)}-${hex016(cpuStart + cpuSize - 1)}] ${hexp(cpuSize)} bytes, Dumped: ${dumped(this.fdm_active?.cpuState.bytesDumped ?? cpuSize)}`,
       `HPTE:[${hex016(hpteStart)}-${hex016(hpteStart + hpteSize - 1)}] ${hexp(hpteSize)} bytes, Dumped: ${dumped(hpteSize)}`,
-      ...bootRegionLines(f),
+      // Before 78d5cc15fb7d (6.10) fdm holds one real-mode section, [0, boot_memory_size), whatever
+      // regions fadump_get_boot_mem_regions() found (rtas_fadump_init_mem_struct()).
+      ...(this.k.has('6.10')
+        ? bootRegionLines(f)
+        : [
+            `DUMP: Src: ${hex016(0)}, Dest: ${hex016(f.boot_mem_dest_addr)}, Size: ${hexp(f.boot_memory_size)}, Dumped: ${dumped(f.boot_memory_size)} bytes`,
+          ]),
     ];
     // RTAS_FADUMP_PARAM_AREA: "\n[%#016llx-%#016llx]: cmdline append: '%s'\n".
     if (f.param_area !== 0) {

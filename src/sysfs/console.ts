@@ -135,8 +135,9 @@ function platformActive(config: Config): string {
 function parameterErrorLines(config: Config, post: SystemState): string[] {
   const k = post.actors.productionKernel.context;
   const r = k.reservation;
-  if (config.platform !== 'pseries' || r === null) return [];
-  const sent = { ...r, bootRegions: bootRegionsRegistered(config, config.kernel, r.bootRegions) };
+  // QEMU answers no -3 for addresses (do_fadump_register(), machines/firmware.ts parameterError).
+  if (config.platform !== 'pseries' || config.firmware === 'qemu' || r === null) return [];
+  const sent = { ...r, bootRegions: bootRegionsRegistered(config, config.kernel, r) };
   if (insideMemory(registeredRanges(sent), post.actors.firmware.context.memory)) return [];
   const oldKernel = !traitsOf(config.kernel).everySectionComplete;
   const out: string[] = [];
@@ -216,7 +217,22 @@ function failedCaptureLines(config: Config, post: SystemState): string[] {
   if (k.paramArea !== null) out.push(`fadump: Updated cmdline: ${procCmdline(config, post) ?? ''}`);
   out.push('fadump: Firmware-assisted dump is active.');
   out.push(...reservingLines(config, k.memory, k.reservation?.bootMemTop ?? 0));
-  return [...out, ...platformRejectLines(config, post), ...releaseLines(post, config)];
+  return [...out, ...headerRejectLines(post), ...platformRejectLines(config, post), ...releaseLines(post, config)];
+}
+
+/** is_fadump_header_compatible() (arch/powerpc/kernel/fadump.c, 6.10+; §3): its pr_err when the
+ *  crash info header failed the check, with fadump.c's "fadump: " prefix, e.g. "fadump: Fadump
+ *  header is corrupted." where a double count misplaced the header (§1.1 item 4,
+ *  test/real/pseries-6.12-64k-boot-mem-two-regions.jsonl); [] for any other end of a capture. */
+function headerRejectLines(post: SystemState): string[] {
+  const messages = [
+    'Fadump header is corrupted.',
+    'Fadump header size mismatch.',
+    'Endianness mismatch between the crashed and fadump kernels.',
+    "Old magic number, can't process the dump.",
+  ];
+  const message = post.dumpReason ?? '';
+  return post.dump === 'lost' && messages.includes(message) ? [`fadump: ${message}`] : [];
 }
 
 /** release_mem: fadump_release_memory(boot_mem_top, memblock_end_of_DRAM()) frees what lies

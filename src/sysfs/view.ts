@@ -13,7 +13,14 @@ import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
+import {
+  areaAtCapture,
+  bootRegionsRegistered,
+  buildOf,
+  dumpBootMemorySize,
+  hotplugReadyIn,
+  paramAreaAtBoot,
+} from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -221,7 +228,19 @@ export function observe(base: Config, state: SystemState): Observation {
       [FILES.releaseMem]: '',
       [FILES.bootargsAppend]: k.paramArea ?? '',
       [FILES.fadumpRegion]:
-        k.enabled && k.reservation ? regionOf(config, k.reservation, false, k.paramArea, memoryEndOf(k.memory)) : '',
+        k.enabled && k.reservation
+          ? regionOf(
+              config,
+              // The sections this build registers (one for boot memory on pSeries before 6.10).
+              {
+                ...k.reservation,
+                bootRegions: bootRegionsRegistered(config, buildOf(config, k.build).version, k.reservation),
+              },
+              false,
+              k.paramArea,
+              memoryEndOf(k.memory),
+            )
+          : '',
       [FILES.opalCore]: '(ELF core of OPAL memory at the crash)',
       [FILES.releaseCore]: '',
     };
@@ -283,7 +302,7 @@ export function observe(base: Config, state: SystemState): Observation {
       paramArea: k.paramArea,
       opalCore: k.opalCore,
     });
-    const bootMemorySize = d ? d.bootRegions.reduce((s, r) => s + (r.end - r.start), 0) : 0;
+    const bootMemorySize = d ? dumpBootMemorySize(d) : 0;
     // The area this capture build reserved: the permanent area it keeps at release (§1).
     const area = d ? areaAtCapture(config, d, k.memory) : null;
     const values: Record<string, string> = {

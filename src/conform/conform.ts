@@ -115,13 +115,18 @@ const ERRNO_EVENTS = new Set(['write', 'kexec-load', 'kexec-unload']);
  *  from before the lab's kdump paths have none). After a `kexec -p` that succeeded the guest is seen
  *  once the syscall has returned, where the model stands inside it (kexec-load, until
  *  kexec-loaded: nothing loaded, do_kexec_load() freed the old image first): kexec_crash_loaded is
- *  compared at the kexec-loaded step instead. */
+ *  compared at the kexec-loaded step instead; so for kdumpctl start and reload (kdump-start,
+ *  kdump-reload), whose `kexec -p` the lab runs whole as well. */
 function compareKexecFiles(
   model: Observation,
   step: Transcript['steps'][number],
 ): Omit<Divergence, 'transcript' | 'step'>[] {
   const files = step.observed?.files ?? {};
-  const inLoad = step.event?.event === 'kexec-load' && step.errno === null;
+  // kdumpctl start and reload run the whole `kexec -p` too in kdump mode (src/lab/run.ts
+  // kdumpctl()); in fadump mode both sides read 0 there.
+  const inLoad =
+    (step.event?.event === 'kexec-load' || step.event?.event === 'kdump-start' || step.event?.event === 'kdump-reload') &&
+    step.errno === null;
   // Both sides show kexec's files: the model where crashkernel= is given, the guest's agent since
   // it reports them (then a file on one side only is a divergence too).
   const shown = (f: Record<string, unknown>) => KEXEC_FILES.crashLoaded in f;

@@ -19,9 +19,9 @@ export const TIMEOUTS = {
 };
 export type Timeouts = typeof TIMEOUTS;
 
-/** Whether a guest under QEMU can perform an event: firmware fault injection and the kdump service
- *  are not part of this lab; kdump's `kexec -p` and `kexec -p -u` are (kdumpEvent()); a memory
- *  remove needs a DIMM the path added. */
+/** Whether a guest under QEMU can perform an event: firmware fault injection, kdumpctl stop and
+ *  restart are not part of this lab; kdump's `kexec -p` and `kexec -p -u` are (kdumpEvent()), and
+ *  kdumpctl start and reload (kdumpctlEvent()); a memory remove needs a DIMM the path added. */
 export function performable(e: ExternalEvent): boolean {
   return (
     e.event === 'boot' ||
@@ -36,8 +36,16 @@ export function performable(e: ExternalEvent): boolean {
     // holding it (a DIMM present at boot or added); a drc index names no DIMM.
     (e.event === 'memory-hotplug' && (e.lmbs !== undefined || (e.action === 'remove' && e.address !== undefined))) ||
     e.event === 'cpu-hotplug' ||
-    kdumpEvent(e)
+    kdumpEvent(e) ||
+    kdumpctlEvent(e)
   );
+}
+
+/** kdumpctl's events the lab performs as kdump-utils' kdumpctl touches the kernel (PathRunner
+ *  kdumpctl()): `kdump-start` (kdumpctl start) and `kdump-reload` (kdumpctl reload, which the udev
+ *  throttler runs after a hotplug: the lab's guest has no udev rule, the path says when). */
+export function kdumpctlEvent(e: ExternalEvent): boolean {
+  return e.event === 'kdump-start' || e.event === 'kdump-reload';
 }
 
 /** kdump's events the lab performs with kexec-tools in the guest (lab/guest/agent kload, kunload):
@@ -215,9 +223,59 @@ class PathRunner {
         return { errno: null, said: 'kexec -p returned at the kexec-load step' };
       case 'kexec-unload':
         return kexecResult(await this.live().command('kunload', this.t.command));
+      case 'kdump-start':
+        return this.kdumpctl('start');
+      case 'kdump-reload':
+        return this.kdumpctl('reload');
       default:
         throw new Error(`the lab cannot perform ${e.event}`);
     }
+  }
+
+  /** kdump-utils' kdumpctl `start` or `reload` as it touches the kernel (kdumpctl main(); the
+   *  guest has no kdump.conf, initrd rebuild or dump target to check [I]). determine_dump_mode():
+   *  fadump mode when /sys/kernel/fadump/enabled reads 1 (is_fadump_capable()), else kdump.
+   *  start(): check_current_status() (fadump: registered reads 1; kdump: kexec_crash_loaded reads
+   *  1) says "Kdump already running" and does nothing; check_dump_feasibility() in kdump mode stops
+   *  at "No memory reserved for crash kernel" when kexec_crash_size reads 0; then start_dump():
+   *  start_fadump() (`echo 1 > registered`; fadump_bootargs_append() writes nothing without
+   *  FADUMP_COMMANDLINE_APPEND) or load_kdump() (`kexec -p`). reload(): reload_fadump() (`echo 1 >
+   *  registered`; refused, stop_fadump() `echo 0` then start_fadump() `echo 1`), or stop_kdump()
+   *  (`kexec -p -u`) then load_kdump(). `said` lists what ran, with each answer; the errno is the
+   *  last kexec's or write's (the model compares none for these events). */
+  private async kdumpctl(op: 'start' | 'reload'): Promise<{ errno: string | null; said: string | null }> {
+    const files = (await this.peek())?.files ?? {};
+    const fadump = files[FADUMP_ENABLED] === '1';
+    const said: string[] = [`kdumpctl ${op} (${fadump ? 'fadump' : 'kdump'} mode)`];
+    const run = async (what: string, r: Promise<{ errno: string | null; said: string | null }>) => {
+      const a = await r;
+      said.push(`${what}: ${a.errno === null ? 'ok' : (a.said ?? a.errno)}`);
+      return a.errno;
+    };
+    const register = (v: '0' | '1') => run(`echo ${v} > ${FADUMP_REGISTERED}`, this.writeFile(FADUMP_REGISTERED, `${v}\n`));
+    const load = () =>
+      run('kexec -p', this.command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command).then(kexecResult));
+    let errno: string | null = null;
+    if (op === 'start') {
+      const running = fadump ? files[FADUMP_REGISTERED] === '1' : files['/sys/kernel/kexec_crash_loaded'] === '1';
+      if (running) said.push('Kdump already running: [WARNING]');
+      else if (!fadump && (files['/sys/kernel/kexec_crash_size'] ?? '0') === '0')
+        said.push('No memory reserved for crash kernel');
+      else errno = fadump ? await register('1') : await load();
+    } else if (fadump) {
+      errno = await register('1');
+      if (errno !== null && (await register('0')) === null) errno = await register('1');
+    } else {
+      errno = await run('kexec -p -u', this.command('kunload', this.t.command).then(kexecResult));
+      if (errno === null) errno = await load();
+    }
+    return { errno, said: said.join('\n') };
+  }
+
+  /** One write(2) of `value` to `path` by the guest agent (put, then write). */
+  private async writeFile(path: string, value: string): Promise<{ errno: string | null; said: string | null }> {
+    for (const p of octalPieces(value)) await this.live().command(`put ${p}`, this.t.command);
+    return writeResult(await this.command(`write ${path}`, this.t.command));
   }
 
   /** QMP pc-dimm hot-add (object-add + device_add) or device_del of the newest added DIMM; waits
@@ -351,6 +409,10 @@ export function withoutOpalLines(lines: readonly string[]): string[] {
 }
 
 const OPAL_LINE = /^\[\s*\d+\.\d{9},\d\] /;
+
+/** kdumpctl's files (kdump-lib.sh is_fadump_capable(), kdumpctl FADUMP_REGISTER_SYS_NODE). */
+const FADUMP_ENABLED = '/sys/kernel/fadump/enabled';
+const FADUMP_REGISTERED = '/sys/kernel/fadump/registered';
 
 /** The kernel's lines for a DLPAR memory request it refused (hotplug-memory.c:
  *  dlpar_memory_remove_by_ic() "Memory indexed-count-remove failed, adding any removed LMBs",

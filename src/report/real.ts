@@ -1,6 +1,6 @@
 // The real kernels' evidence for the check matrix's counterexamples (issue 13): the committed
 // manifest (lab/paths/counterexamples.json, src/lab/counterexamples.ts) and the transcripts the lab
-// recorded for its paths (test/real/pseries-<kernel>-cx-*.jsonl), judged by judgeCounterexample().
+// recorded for its paths (test/real/<platform>-<kernel>-cx-*.jsonl), judged by judgeCounterexample().
 // Reads files only: no QEMU, so `check` and `report` stay fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,7 +113,7 @@ function stepsOf(t: Transcript, c: Conformance, known: readonly KnownDivergence[
 export function evidenceFor(e: ManifestEntry, dir: string, known: readonly KnownDivergence[]): RealEvidence {
   if (e.path === undefined || e.kernel === undefined)
     return { kind: 'not-performable', reason: e.reason ?? 'no lab path' };
-  const file = join(dir, `pseries-${e.kernel}-${e.path}.jsonl`);
+  const file = join(dir, `${e.platform ?? 'pseries'}-${e.kernel}-${e.path}.jsonl`);
   if (!existsSync(file))
     return { kind: 'not-run', path: e.path, reason: `no transcript yet (npm run lab -- counterexamples): ${file}` };
   const t = readTranscript(file);

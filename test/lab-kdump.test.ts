@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { kdumpConfigOf, modelConfigOf, type Guest } from '../src/conform/transcript';
 import { conform, readTranscript, sameCmdline } from '../src/conform/conform';
-import { kdumpEvent, kexecResult, performable } from '../src/lab/run';
+import { kdumpctlEvent, kdumpEvent, kexecResult, performable, performableOn } from '../src/lab/run';
 import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
 import { kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
@@ -63,6 +63,16 @@ describe('a kdump guest in the lab', () => {
     }
     expect(kdumpEvent({ event: 'kexec-load' })).toBe(true);
     expect(kdumpEvent({ event: 'crash' })).toBe(false);
+  });
+
+  it('kdumpctl start and reload are performed on pSeries as kdumpctl touches the kernel; stop and restart are not', () => {
+    for (const e of [{ event: 'kdump-start' }, { event: 'kdump-reload' }] as const) {
+      expect(kdumpctlEvent(e)).toBe(true);
+      expect(performable(e)).toBe(true);
+      expect(performableOn(e, 'powernv')).toBe(false);
+    }
+    expect(performable({ event: 'kdump-stop' })).toBe(false);
+    expect(performable({ event: 'kdump-restart' })).toBe(false);
   });
 
   it("the capture kernel's /proc/cmdline: elfcorehdr= first (kexec_file_load) or last (kexec-tools) is the same", () => {

@@ -125,7 +125,9 @@ function compareKexecFiles(
   // kdumpctl start and reload run the whole `kexec -p` too in kdump mode (src/lab/run.ts
   // kdumpctl()); in fadump mode both sides read 0 there.
   const inLoad =
-    (step.event?.event === 'kexec-load' || step.event?.event === 'kdump-start' || step.event?.event === 'kdump-reload') &&
+    (step.event?.event === 'kexec-load' ||
+      step.event?.event === 'kdump-start' ||
+      step.event?.event === 'kdump-reload') &&
     step.errno === null;
   // Both sides show kexec's files: the model where crashkernel= is given, the guest's agent since
   // it reports them (then a file on one side only is a divergence too).

@@ -11,6 +11,7 @@ import { modelConfigOf, type Guest as GuestDescription, type Transcript } from '
 import { ExternalEventSchema, toMachineEvent, type ExternalEvent } from '../events';
 import { confirm, ConfirmBoundError } from '../explore/confirm';
 import { propertyById } from '../specs/properties';
+import { FILES, KEXEC_FILES } from '../sysfs/store';
 import { createSystem } from '../../machines/system';
 import type { KernelVariant } from './lab';
 import type { LabPath } from './runner';
@@ -75,7 +76,7 @@ export function unperformableReason(e: ExternalEvent, platform: Platform = 'pser
       return 'needs petitboot ("petitboot-crash"): QEMU\'s powernv has none, skiboot boots the kernel straight after the MPIPL';
     case 'memory-hotplug':
       return platform === 'powernv'
-        ? 'needs memory hot-add: QEMU\'s powernv has none (no DLPAR on PowerNV)'
+        ? "needs memory hot-add: QEMU's powernv has none (no DLPAR on PowerNV)"
         : 'needs a DLPAR memory request by drc index, which names no pc-dimm QEMU can add or remove';
     default:
       return platform === 'powernv' && (kdumpEvent(e) || kdumpctlEvent(e))
@@ -171,7 +172,7 @@ function guestWords(g: GuestDescription): string {
     .filter((w) => /^(fadump|crashkernel)=/.test(w))
     .join(' ');
   const mode = /(^| )fadump=/.test(g.cmdline) ? '' : ' (kdump)';
-  const fw = g.platform === 'powernv' ? "skiboot under QEMU, no petitboot" : "QEMU's pSeries firmware";
+  const fw = g.platform === 'powernv' ? 'skiboot under QEMU, no petitboot' : "QEMU's pSeries firmware";
   return `${g.platform} ${g.kernelRelease}, ${g.memoryMiB / 1024} GiB, ${params}${mode}, ${fw}`;
 }
 
@@ -290,11 +291,17 @@ function cmdlineWords(cmdline: string | undefined): string[] {
   const words = cmdline.split(' ');
   const fadump = words.find((w) => w.startsWith('fadump='))?.slice('fadump='.length);
   const crashkernel = words.find((w) => w.startsWith('crashkernel='))?.slice('crashkernel='.length);
-  const mode = fadump === undefined ? ['kdump'] : fadump === 'nocma' ? ['nocma'] : fadump === 'off' ? ['fadump-off'] : [];
+  const mode =
+    fadump === undefined ? ['kdump'] : fadump === 'nocma' ? ['nocma'] : fadump === 'off' ? ['fadump-off'] : [];
   const ck =
     crashkernel === undefined
       ? []
-      : [`crashkernel-${crashkernel.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}`];
+      : [
+          `crashkernel-${crashkernel
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, '-')
+            .replace(/-+$/, '')}`,
+        ];
   return [...mode, ...ck];
 }
 
@@ -412,13 +419,54 @@ function noVmcore(t: Transcript, step: number): string | null {
   return o !== null && o.vmcore === null ? `the guest's ${o.boot} boot after the crash shows no /proc/vmcore` : null;
 }
 
-/** The observable a property's violation shows in, for the properties a pSeries guest can show:
- *  the vmcore's (accurate-vmcore: a stale one; no-lost-dump: none; always-ready-after-hotplug:
- *  either). null: not visible in what the guest reports. */
+/** A capture kernel that kexec started from the crashed kernel (kdump): /proc/vmcore is there and
+ *  /proc/cmdline carries the elfcorehdr= kexec gave it (kdump.rst), which no firmware-assisted
+ *  capture boot has: no reset of the machine on the way (devices-reset-before-capture). */
+function kexecCapture(t: Transcript, step: number): string | null {
+  const o = t.steps[step]?.observed ?? null;
+  const hdr = o?.cmdline.split(' ').find((w) => w.startsWith('elfcorehdr='));
+  return o !== null && o.boot === 'capture' && hdr !== undefined
+    ? `the guest's capture kernel holds the dump (/proc/vmcore) after a kexec jump from the crashed kernel, no machine reset on the way (its /proc/cmdline has ${hdr})`
+    : null;
+}
+
+/** After the save the capture kernel offers no release (no /sys/kernel/fadump/release_mem): back
+ *  to production only by another reboot (no-second-reboot). */
+function noRelease(t: Transcript, step: number): string | null {
+  const o = t.steps[step]?.observed ?? null;
+  return o !== null && o.vmcore !== null && !(FILES.releaseMem in o.files)
+    ? `after saving /proc/vmcore the guest's capture kernel offers no ${FILES.releaseMem}: only another reboot returns to production`
+    : null;
+}
+
+const MIB = 1024 * 1024;
+
+/** What the guest's production kernel withholds for the capture, as it reports it
+ *  (memory-available-to-production): crashkernel= (kexec_crash_size, all of it the capture's),
+ *  fadump's reserved area with no CMA (mem_reserved, CmaTotal 0). */
+function withheld(t: Transcript, step: number): string | null {
+  const o = t.steps[step]?.observed ?? null;
+  if (o === null || o.boot !== 'normal') return null;
+  const crash = Number(o.files[KEXEC_FILES.crashSize] ?? '0');
+  if (crash > 0)
+    return `crashkernel= withholds ${crash / MIB} MiB from the guest's production kernel (${KEXEC_FILES.crashSize}), all of it set aside for the capture kernel`;
+  const reserved = Number(o.files[FILES.memReserved] ?? '0');
+  if (reserved > 0 && o.meminfo.CmaTotal === 0)
+    return `fadump withholds its ${reserved / MIB} MiB area from the guest's production kernel (${FILES.memReserved}) with no CMA to lend it back (CmaTotal 0 kB)`;
+  return null;
+}
+
+/** The observable a property's violation shows in: the vmcore's (accurate-vmcore: a stale one;
+ *  no-lost-dump: none; always-ready-after-hotplug: either), the capture boot's (devices-reset-
+ *  before-capture, no-second-reboot), production's memory (memory-available-to-production).
+ *  null: not visible in what the guest reports. */
 function evidenceOf(property: string, c: Conformance, t: Transcript, step: number): string | null {
   if (property === 'accurate-vmcore') return vmcoreEvidence(c);
   if (property === 'always-ready-after-hotplug') return noVmcore(t, step) ?? vmcoreEvidence(c);
   if (property === 'no-lost-dump') return noVmcore(t, step);
+  if (property === 'devices-reset-before-capture') return kexecCapture(t, step);
+  if (property === 'no-second-reboot') return noRelease(t, step);
+  if (property === 'memory-available-to-production') return withheld(t, step);
   return null;
 }
 

@@ -220,7 +220,8 @@ class PathRunner {
         // /proc/cmdline (the guest's) as kdumpctlCmdline() states it (src/memory/cmdline.ts).
         return kexecResult(await this.live().command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command));
       case 'kexec-loaded':
-        return { errno: null, said: 'kexec -p returned at the kexec-load step' };
+        // The lab's kexec -p (kexec-load, kdumpctl start or reload in kdump mode) ran whole.
+        return { errno: null, said: 'kexec -p returned at the step that ran it' };
       case 'kexec-unload':
         return kexecResult(await this.live().command('kunload', this.t.command));
       case 'kdump-start':
@@ -252,7 +253,8 @@ class PathRunner {
       said.push(`${what}: ${a.errno === null ? 'ok' : (a.said ?? a.errno)}`);
       return a.errno;
     };
-    const register = (v: '0' | '1') => run(`echo ${v} > ${FADUMP_REGISTERED}`, this.writeFile(FADUMP_REGISTERED, `${v}\n`));
+    const register = (v: '0' | '1') =>
+      run(`echo ${v} > ${FADUMP_REGISTERED}`, this.writeFile(FADUMP_REGISTERED, `${v}\n`));
     const load = () =>
       run('kexec -p', this.command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command).then(kexecResult));
     let errno: string | null = null;

@@ -34,6 +34,10 @@ export const GuestSchema = z
     pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
     mmu: z.enum(['radix', 'hash']),
     cmdline: z.string(),
+    /** false: QEMU's `-machine pseries,resize-hpt=disabled` (no "hcall-hpt-resize" in
+     *  ibm,hypertas-functions, hw/ppc/spapr.c spapr_dt_rtas()): the kernel keeps its hash page
+     *  table's size across memory hot-add (src/lab/lab.ts pseriesArgs()). Absent: QEMU's default. */
+    resizeHpt: z.literal(false).optional(),
     /** kdump paths: what `kexec -p` loads into the crashkernel= region, in bytes: the vmlinux's
      *  first PT_LOAD memsz and the capture initramfs (src/lab/lab.ts buildKdumpInitramfs()). */
     kdump: z
@@ -82,7 +86,9 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     mmu: g.mmu,
     cmdline: g.cmdline,
     fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
-    ...(crashkernel === null ? {} : { crashkernel }),
+    // CONFIG_CRASH_HOTPLUG is off in the lab's kernels (kdumpConfigOf()), whatever the mechanism:
+    // no /sys/devices/system/memory/crash_hotplug beside crashkernel= with fadump= either.
+    ...(crashkernel === null ? {} : { crashkernel, crashHotplug: false }),
     ...kdumpConfigOf(g),
   };
 }

@@ -148,21 +148,40 @@ function refusal(c: Counterexample, platform: Platform): string | null {
   return null;
 }
 
-/** Where the model, on the lab guest, is inside a `kexec -p` (the kexec actor loading: after
- *  kexec-load, kdumpctl start's or reload's load in kdump mode) and the path's next event is not
- *  its return (kexec-loaded): the lab's `kexec -p` has returned before the guest's next event
- *  (src/lab/run.ts), so it cannot put that event inside the load. The reason, or null. */
-function insideLoad(cfg: Config, events: readonly ExternalEvent[]): string | null {
+/** What the model, on the lab guest, says of a path's kexec: `inside`, the reason the lab cannot
+ *  perform it when the model is inside a `kexec -p` (the kexec actor loading: after kexec-load,
+ *  kdumpctl start's or reload's load in kdump mode) and the next event is not its return
+ *  (kexec-loaded): the lab's `kexec -p` has returned before the guest's next event
+ *  (src/lab/run.ts); `acrossHotplug`, whether memory is hot-plugged while a crash image is loaded
+ *  (kexecAcrossHotplug()). */
+function kexecWalk(cfg: Config, events: readonly ExternalEvent[]): { inside: string | null; acrossHotplug: boolean } {
   const system = createSystem(cfg);
   let state = system.initial();
+  let acrossHotplug = false;
   for (const [i, e] of events.entries()) {
+    if (e.event === 'memory-hotplug' && state.actors.kexec.value !== 'unloaded') acrossHotplug = true;
     state = system.step(state, toMachineEvent(e)).state;
     const next = events[i + 1];
     if (next !== undefined && next.event !== 'kexec-loaded' && state.actors.kexec.value === 'loading')
-      return `needs a "${next.event}" inside the \`kexec -p\` of "${e.event}" (the old crash image freed, the new one not yet loaded), which the lab cannot time: its kexec -p returns before the next event`;
+      return {
+        inside: `needs a "${next.event}" inside the \`kexec -p\` of "${e.event}" (the old crash image freed, the new one not yet loaded), which the lab cannot time: its kexec -p returns before the next event`,
+        acrossHotplug,
+      };
   }
-  return null;
+  return { inside: null, acrossHotplug };
 }
+
+/** A kdump crash image loaded across a memory hot-add runs on a guest whose hash page table keeps
+ *  its size (LabPath.guest.resizeHpt false, QEMU's resize-hpt=disabled). With QEMU's default the
+ *  kernel resizes it on the hot-add (resize_hpt_for_hotplug(), arch/powerpc/mm/book3s64/
+ *  hash_utils.c; "lpar: HPT resize to shift 22 complete" on the 2 GiB guest, booted with
+ *  ppc64_pft_size 0x18) while the capture kernel's device tree, kexec-tools' copy of
+ *  /proc/device-tree at load time (kexec/fs2dt.c), keeps the old ibm,pft-size: the capture kernel
+ *  then stops after purgatory's "I'm in purgatory"
+ *  (test/real/pseries-6.12-64k-cx-kdump-crashkernel-512m-kdump-start-kexec-loaded-hot-add-crash.jsonl,
+ *  a timeout). The model has no hash page table: it describes a hypervisor without
+ *  "hcall-hpt-resize" [I: PowerVM's HPT is sized for the partition's maximum memory]. */
+export const KEXEC_ACROSS_HOTPLUG = { resizeHpt: false } as const;
 
 /** The lab guest as a sentence: "pseries 6.12.107, 2 GiB, crashkernel=512M (kdump), QEMU's
  *  SLOF" / "powernv 6.12.107, 2 GiB, fadump=on, skiboot under QEMU, no petitboot". */
@@ -231,9 +250,10 @@ export function fitCounterexample(c: Counterexample, kernels: readonly KernelVar
       if (!(e instanceof ConfirmBoundError)) throw e;
       return { kind: 'reason', reason: `the model's search on the lab guest passed its bound (${e.maxStates} states)` };
     }
-    const inside = insideLoad(lab, events);
-    if (inside !== null) return { kind: 'reason', reason: inside };
-    return { kind: 'lab', kernel: kernel.name, events, at, ...(Object.keys(fitted).length ? { guest: fitted } : {}) };
+    const walk = kexecWalk(lab, events);
+    if (walk.inside !== null) return { kind: 'reason', reason: walk.inside };
+    const run = walk.acrossHotplug ? { ...fitted, ...KEXEC_ACROSS_HOTPLUG } : fitted;
+    return { kind: 'lab', kernel: kernel.name, events, at, ...(Object.keys(run).length ? { guest: run } : {}) };
   }
   if (tried === null) return { kind: 'reason', reason: 'no command line to try' };
   const needs = missingKeys(c.config, cfg, tried.lab);
@@ -281,7 +301,8 @@ export function cxPathName(events: readonly ExternalEvent[], guest?: LabPath['gu
   };
   const cpus = guest?.cpus !== undefined ? [`cpus-${guest.onlineCpus ?? guest.cpus}-of-${guest.cpus}`] : [];
   const platform = guest?.platform === 'powernv' ? ['powernv'] : [];
-  return ['cx', ...platform, ...cmdlineWords(guest?.cmdline), ...cpus, ...events.slice(1).map(word)].join('-');
+  const hpt = guest?.resizeHpt === false ? ['fixed-hpt'] : [];
+  return ['cx', ...platform, ...cmdlineWords(guest?.cmdline), ...hpt, ...cpus, ...events.slice(1).map(word)].join('-');
 }
 
 /** A fitted command line's words for a path's name: "kdump" without fadump=, "nocma"/"fadump-off"

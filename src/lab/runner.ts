@@ -25,6 +25,8 @@ export interface LabPath {
     platform?: GuestDescription['platform'];
     /** The kernel command line of every boot of the path, in place of the lab's. */
     cmdline?: string;
+    /** false: QEMU keeps the hash page table's size fixed (-machine pseries,resize-hpt=disabled). */
+    resizeHpt?: false;
     cpus?: number;
     onlineCpus?: number;
     memoryMiB?: number;
@@ -46,6 +48,7 @@ const LabPathSchema = z
     guest: z
       .object({
         platform: z.enum(['pseries', 'powernv']).optional(),
+        resizeHpt: z.literal(false).optional(),
         cpus: z.number().int().min(1).max(8).optional(),
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),

@@ -95,6 +95,14 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
 
 const MIB = 1024 * 1024;
 
+/** The working memory of the lab's capture kernel (a busybox initramfs that reads /proc/vmcore,
+ *  lab/guest/agent) beside its image and initramfs: kdump-utils' `kdumpctl estimate`
+ *  (do_estimate()) counts 64M of "userspace usage and kernel runtime allocation"; the lab's 6.12
+ *  capture kernel booted and read the dump in crashkernel=128M
+ *  (test/real/pseries-6.12-64k-cx-kdump-crashkernel-128m-kdump-start-kexec-loaded-crash.jsonl)
+ *  [I: 64 MiB, an estimate below that bound; the model's default, 160 MiB, is a distribution's]. */
+export const LAB_CAPTURE_WORKING_MIB = 64;
+
 /** The kdump part of a guest's configuration, from its command line: with `crashkernel=` (the last
  *  one, as get_last_crashkernel() reads it; modelConfigOf() passes it on) and no `fadump=`, the
  *  mechanism is kdump; the capture kernel's image and initramfs are the sizes the lab loads (MiB, rounded
@@ -111,6 +119,7 @@ export function kdumpConfigOf(g: Guest): Record<string, unknown> {
           captureKernel: {
             imageMiB: Math.ceil(g.kdump.imageBytes / MIB),
             initrdMiB: Math.ceil(g.kdump.initrdBytes / MIB),
+            workingMiB: LAB_CAPTURE_WORKING_MIB,
           },
         }),
   };

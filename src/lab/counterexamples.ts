@@ -186,13 +186,18 @@ export const KEXEC_ACROSS_HOTPLUG = { resizeHpt: false } as const;
 /** The lab guest as a sentence: "pseries 6.12.107, 2 GiB, crashkernel=512M (kdump), QEMU's
  *  SLOF" / "powernv 6.12.107, 2 GiB, fadump=on, skiboot under QEMU, no petitboot". */
 function guestWords(g: GuestDescription): string {
-  const params = g.cmdline
-    .split(' ')
-    .filter((w) => /^(fadump|crashkernel)=/.test(w))
-    .join(' ');
+  const params = guestParams(g);
   const mode = /(^| )fadump=/.test(g.cmdline) ? '' : ' (kdump)';
   const fw = g.platform === 'powernv' ? 'skiboot under QEMU, no petitboot' : "QEMU's pSeries firmware";
   return `${g.platform} ${g.kernelRelease}, ${g.memoryMiB / 1024} GiB, ${params}${mode}, ${fw}`;
+}
+
+/** The guest's fadump= and crashkernel= words ("crashkernel=2G"). */
+function guestParams(g: GuestDescription): string {
+  return g.cmdline
+    .split(' ')
+    .filter((w) => /^(fadump|crashkernel)=/.test(w))
+    .join(' ');
 }
 
 /** Why a configuration key the lab guest does not have matters, where the lab cannot give it. */
@@ -231,7 +236,7 @@ export function fitCounterexample(c: Counterexample, kernels: readonly KernelVar
   const events: ExternalEvent[] = c.events[0]?.event === 'boot' ? [...c.events] : [{ event: 'boot' }, ...c.events];
   // CPUs possible and online at boot, as -smp onlineCpus,maxcpus=cpus (LabPath.guest; pSeries).
   const cpus = cfg.platform === 'pseries' && cfg.cpus > 1 ? { cpus: cfg.cpus, onlineCpus: cfg.onlineCpus } : {};
-  let tried: { guest: GuestDescription; lab: Config } | null = null;
+  const tried: { guest: GuestDescription; lab: Config }[] = [];
   for (const cmdline of labCmdlines(c, cfg)) {
     const fitted: NonNullable<LabPath['guest']> = {
       ...(cfg.platform === 'powernv' ? { platform: 'powernv' as const } : {}),
@@ -240,7 +245,7 @@ export function fitCounterexample(c: Counterexample, kernels: readonly KernelVar
     };
     const guest = guestOf(cxGuest(kernel), { name: 'fit', events, guest: fitted });
     const lab = makeConfig(modelConfigOf(kdumpSized(guest, events)));
-    tried ??= { guest, lab };
+    tried.push({ guest, lab });
     let at: number;
     try {
       const r = confirm(lab, property, events);
@@ -255,12 +260,36 @@ export function fitCounterexample(c: Counterexample, kernels: readonly KernelVar
     const run = walk.acrossHotplug ? { ...fitted, ...KEXEC_ACROSS_HOTPLUG } : fitted;
     return { kind: 'lab', kernel: kernel.name, events, at, ...(Object.keys(run).length ? { guest: run } : {}) };
   }
-  if (tried === null) return { kind: 'reason', reason: 'no command line to try' };
-  const needs = missingKeys(c.config, cfg, tried.lab);
+  const [first, ...others] = tried;
+  if (first === undefined) return { kind: 'reason', reason: 'no command line to try' };
+  const needs = [...missingKeys(c.config, cfg, first.lab), ...firmwareNeeded(cfg, tried, property, events)];
+  const also = others.map((t) => `; also with ${guestParams(t.guest)}`).join('');
   return {
     kind: 'reason',
-    reason: `the model holds on this path in the lab guest (${guestWords(tried.guest)})${needs.length ? `: the violation needs ${needs.join(', ')}` : ''}`,
+    reason: `the model holds on this path in the lab guest (${guestWords(first.guest)}${also})${needs.length ? `: the violation needs ${needs.join(', ')}` : ''}`,
   };
+}
+
+/** ["firmware=<the configuration's>"] when the lab guest's configuration with the configuration's
+ *  firmware in place of QEMU's violates the property on one of the command lines tried (e.g.
+ *  PowerVM, whose hot-added memory merges with the boot RAM, src/memory/kdump.ts
+ *  hotremovableMemory()); else none. */
+function firmwareNeeded(
+  cfg: Config,
+  tried: readonly { lab: Config }[],
+  property: NonNullable<ReturnType<typeof propertyById>>,
+  events: readonly ExternalEvent[],
+): string[] {
+  if (tried.every((t) => t.lab.firmware === cfg.firmware)) return [];
+  const violates = tried.some((t) => {
+    try {
+      return confirm({ ...t.lab, firmware: cfg.firmware }, property, events).violated;
+    } catch (e) {
+      if (e instanceof ConfirmBoundError) return false;
+      throw e;
+    }
+  });
+  return violates ? [`firmware=${cfg.firmware} (the lab runs QEMU's)`] : [];
 }
 
 /** The lab guest's command line (labGuest()). */

@@ -13,7 +13,7 @@ import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot } from '../../machines/kernel-rules';
+import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot, paramAreaInKdumpCapture } from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;
@@ -247,7 +247,7 @@ export function observe(base: Config, state: SystemState): Observation {
     const k = state.actors.kexec.context;
     // A release that sets the param area up whenever fadump is supported has bootargs_append here
     // too (src/kernel-versions.ts, f4892c68ecc1).
-    const paramArea = paramAreaAtBoot(config, 'first', false) ? '' : null;
+    const paramArea = paramAreaInKdumpCapture(config, k.crashkernel?.end ?? null) ? '' : null;
     const files = fadumpFiles({
       supported: true,
       hotplugReady: hotplugReadyIn(config, 'first'),

@@ -8,7 +8,8 @@ import { conform, readTranscript, sameCmdline } from '../src/conform/conform';
 import { kdumpctlEvent, kdumpEvent, kexecResult, performable, performableOn } from '../src/lab/run';
 import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
-import { kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
+import { hotremovableMemory, kdumpPtLoads, kdumpRtas } from '../src/memory/kdump';
+import { reserveCrashkernel } from '../src/memory/crashkernel';
 import { paramAreaRange } from '../src/memory/guest';
 import { config } from '../src/config';
 import { judgePath } from '../src/explore/suite';
@@ -73,6 +74,36 @@ describe('a kdump guest in the lab', () => {
     }
     expect(performable({ event: 'kdump-stop' })).toBe(false);
     expect(performable({ event: 'kdump-restart' })).toBe(false);
+  });
+
+  it('crashkernel=2G after two hot-added LMBs on QEMU spans boot RAM and pc-dimm memory: not one memblock region', () => {
+    const MiB = 1024 * 1024;
+    const memory = [
+      { start: 0, end: 2048 * MiB },
+      { start: 2048 * MiB, end: 2560 * MiB },
+    ];
+    const lab = config(modelConfigOf(guest('console=hvc0 crashkernel=2G panic=10')));
+    expect(hotremovableMemory(lab, memory)).toEqual([{ start: 2048 * MiB, end: 2560 * MiB }]);
+    const boot = {
+      text: '2G',
+      memory,
+      rejectsRamSize: false,
+      generic: false,
+      lpar: true,
+      rmaBytes: 2048 * MiB,
+      pageSize: 65536,
+    };
+    expect(reserveCrashkernel({ ...boot, hotremovable: hotremovableMemory(lab, memory) })).toEqual({
+      range: null,
+      lines: [
+        'Reserving 2048MB of memory at 512MB for crashkernel (System RAM: 2560MB)',
+        'Failed to reserve memory for crashkernel!',
+      ],
+    });
+    // PowerVM's LMBs carry no hot-removable flag [I]: one region, reserved.
+    expect(reserveCrashkernel(boot).range).toEqual({ start: 512 * MiB, end: 2560 * MiB });
+    const t = readTranscript('test/real/pseries-6.1-64k-kdump-crashkernel-2g-across-hot-added-memory.jsonl');
+    expect(conform(t).divergences).toEqual([]);
   });
 
   it("the capture kernel's /proc/cmdline: elfcorehdr= first (kexec_file_load) or last (kexec-tools) is the same", () => {

@@ -10,7 +10,7 @@ import { config as makeConfig, type Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
 import { CPU_ONLINE_FILE } from '../memory/cpus';
-import { expectedPtLoads } from '../specs/properties';
+import { expectedKdumpPtLoads, expectedPtLoads } from '../specs/properties';
 import { replay, type Replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
@@ -321,13 +321,26 @@ function observedOutcome(
     const vmcore = t.steps[i]?.observed?.vmcore ?? null;
     if (vmcore === null) continue;
     const state = r.states[i];
-    const d = state?.actors.firmware.context.dump ?? null;
-    const expected = state === undefined ? null : expectedPtLoads(state);
     const model = i === 0 ? null : (r.steps[i - 1]?.outcome ?? null);
-    if (d === null || expected === null || model === null) return none;
+    if (state === undefined || model === null) return none;
     const real = vmcore.phdrs
       .filter((p) => p.type === 'PT_LOAD')
       .map((p) => ({ paddr: p.paddr, size: p.memsz, offset: p.offset }));
+    // kdump's capture kernel: the vmcore of the crashed kernel's memory, the partition's (the
+    // firmware's record, unchanged while the capture kernel runs) less crashk_res.
+    if (running(state) === 'kdump-capture') {
+      const expected = expectedKdumpPtLoads(state, config);
+      if (expected === null) return none;
+      const memory = normalize(state.actors.firmware.context.memory);
+      // By address and size only: kexec-tools appends RTAS's PT_LOAD after the memory ranges, so a
+      // missing range would shift its file offset in the accurate layout and count twice.
+      const at = (ps: readonly { paddr: number; size: number }[]) => ps.map((p) => ({ ...p, offset: 0 }));
+      const observed = judgeVmcore('kdump', at(real), at(expected), memory, 'file');
+      return { observedOutcome: observed, observedAt: { step: i, model } };
+    }
+    const d = state.actors.firmware.context.dump;
+    const expected = expectedPtLoads(state);
+    if (d === null || expected === null) return none;
     const observed = judgeVmcore(
       'fadump',
       real,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeEvent, type ExternalEvent } from '../events';
 import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
 import { Guest, GuestError } from './guest';
-import { dyingLines, errnoOf, parseObservation, writeResult } from './observe';
+import { diedBetween, dyingLines, errnoOf, parseObservation, writeResult } from './observe';
 import { kdumpctlCmdline } from '../memory/cmdline';
 import { pnorImage, powernvArgs, pseriesArgs, qemuCommand } from './lab';
 
@@ -158,6 +158,15 @@ class PathRunner {
     return panic === null ? { ...o, console } : { ...o, console, panic };
   }
 
+  /** The raw console from a crash to the next boot: the crashing kernel's lines, and those of any
+   *  kernel that booted and died in between (diedBetween(): a kdump capture kernel out of memory),
+   *  which are its dying lines too and the kernel log lines of the step. */
+  private diedAt(raw: string): void {
+    const between = diedBetween(raw);
+    this.dying = [...dyingLines(raw), ...between];
+    this.carried.push(...between);
+  }
+
   /** An observation inside a step (a wait's poll): its log lines are kept for the step's. */
   private async peek(): Promise<Observed | null> {
     if (this.guest === null) return null;
@@ -190,7 +199,7 @@ class PathRunner {
         const from = await g.fire(e.event, this.t.command);
         const b = await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from);
         this.boot = b.boot;
-        if (e.event === 'crash') this.dying = dyingLines(g.text(from, b.at));
+        if (e.event === 'crash') this.diedAt(g.text(from, b.at));
         return { errno: null, said: null };
       }
       case 'dump-restart': {
@@ -200,7 +209,7 @@ class PathRunner {
         await g.qmpCommand('inject-nmi', {}, this.t.command);
         const b = await g.booted(this.t.crashToCapture, from);
         this.boot = b.boot;
-        this.dying = dyingLines(g.text(from, b.at));
+        this.diedAt(g.text(from, b.at));
         return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {

@@ -147,6 +147,14 @@ export function verdictLine(ev: RealEvidence): string {
   return j.verdict === 'seen' ? `seen on ${j.on}: ${j.evidence ?? ''}` : `not reproduced on ${j.on}: ${j.reason ?? ''}`;
 }
 
+/** A run that did not show the violation, by kind: the real kernel disagreed, the guest run ended
+ *  early, or the violation is not visible in what the guest reports (judgeCounterexample()). */
+function ranReason(reason: string): string {
+  if (reason.startsWith('the guest run ended')) return 'the guest run ended early';
+  if (reason.includes('not visible in what the guest reports')) return 'not visible in what the guest reports';
+  return 'the real kernel disagreed';
+}
+
 /** One line for `check`: how many of the matrix's counterexamples a real kernel showed, on which
  *  kernels, and why the rest were not reproduced (counted by reason, the commonest first). */
 export function realCounterexamplesLine(evidence: ReadonlyMap<string, RealEvidence> = realEvidence()): string {
@@ -158,7 +166,7 @@ export function realCounterexamplesLine(evidence: ReadonlyMap<string, RealEviden
   };
   const seen = all.flatMap((e) => (e.kind === 'ran' && e.judgement.verdict === 'seen' ? [e.judgement.on] : []));
   const why = all.flatMap((e) => {
-    if (e.kind === 'ran') return e.judgement.verdict === 'seen' ? [] : ['the real kernel disagreed'];
+    if (e.kind === 'ran') return e.judgement.verdict === 'seen' ? [] : [ranReason(e.judgement.reason ?? '')];
     const r = e.reason
       .replace(/^the model holds on this path in the lab guest.*/, 'the model holds in the lab guest')
       .replace(/^needs Linux .*/, 'needs another kernel release')

@@ -271,17 +271,50 @@ describe('judging the real transcripts', () => {
   it('every counterexample the lab runs is seen on its kernel; the rest say why not', () => {
     const ev = realEvidence();
     const lines = [...ev.values()].map(verdictLine);
-    expect(lines.filter((l) => l.startsWith('seen on Linux 6.1.176 under QEMU 11.1.3'))).toHaveLength(13);
-    expect(lines.filter((l) => l.startsWith('seen on Linux 6.12.107 under QEMU 11.1.3'))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('seen on Linux 6.1.176 under QEMU 11.1.3'))).toHaveLength(23);
+    expect(lines.filter((l) => l.startsWith('seen on Linux 6.12.107 under QEMU 11.1.3'))).toHaveLength(29);
     for (const l of lines.filter((x) => !x.startsWith('seen'))) expect(l).toMatch(/^not reproduced: \S/);
+  });
+
+  it('kdump on 6.12: kdumpctl start loads the crash kernel, and the stale vmcore after a hot-add shows', () => {
+    const kdump = manifest.find(
+      (m) => m.configuration === 'pseries kdump 8G crashkernel=512M udev-reload' && m.property === 'accurate-vmcore',
+    );
+    expect(kdump).toMatchObject({
+      path: 'cx-kdump-crashkernel-512m-fixed-hpt-kdump-start-kexec-loaded-hot-add-crash',
+      kernel: '6.12-64k',
+      step: 5,
+    });
+    if (kdump === undefined) return;
+    const t = readTranscript(
+      join(real, 'pseries-6.12-64k-cx-kdump-crashkernel-512m-fixed-hpt-kdump-start-kexec-loaded-hot-add-crash.jsonl'),
+    );
+    expect(t.header.guest).toMatchObject({ cmdline: 'console=hvc0 crashkernel=512M panic=10', resizeHpt: false });
+    expect(t.steps[2]?.said).toBe('kdumpctl start (kdump mode)\nkexec -p: ok');
+    const j = judgeCounterexample(kdump, t, conform(t), known);
+    expect(j).toMatchObject({ verdict: 'seen', on: 'Linux 6.12.107 under QEMU 11.1.3' });
+    expect(j.evidence).toBe(
+      "the guest's /proc/vmcore PT_LOADs miss the memory added before the crash: [0x80000000-0x90000000) missing",
+    );
+  });
+
+  it('PowerNV on 6.12: fadump=nocma withholds the whole area from production', () => {
+    const e = realEvidence().get(
+      'powernv in-capture-kernel fadump=nocma 16G petitboot-preserves\u0000memory-available-to-production',
+    );
+    expect(e === undefined ? '' : verdictLine(e)).toMatch(
+      /^seen on Linux 6\.12\.107 under QEMU 11\.1\.3: fadump withholds its [\d.]+ MiB area from the guest's production kernel \(\/sys\/kernel\/fadump\/mem_reserved\) with no CMA to lend it back \(CmaTotal 0 kB\)$/,
+    );
   });
 
   it("check's line counts them: seen on which kernel, and why the rest were not reproduced", () => {
     const line = realCounterexamplesLine();
     expect(line).toMatch(
-      /^counterexamples on real kernels \(lab\/paths\/counterexamples.json\): 15 of \d+ seen \(13 on Linux 6.1.176 under QEMU 11.1.3, 2 on Linux 6.12.107 under QEMU 11.1.3\); not reproduced: /,
+      /^counterexamples on real kernels \(lab\/paths\/counterexamples.json\): 52 of 108 seen \(29 on Linux 6.12.107 under QEMU 11.1.3, 23 on Linux 6.1.176 under QEMU 11.1.3\); not reproduced: /,
     );
-    expect(line).toContain('needs the kdump lab');
-    expect(line).toContain('needs the PowerNV lab');
+    expect(line).toContain('9: needs memory hot-add');
+    expect(line).toContain('2: needs petitboot');
+    expect(line).not.toContain('needs the kdump lab');
+    expect(line).not.toContain('needs the PowerNV lab');
   });
 });

@@ -13,7 +13,7 @@ import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
 import type { Reservation } from '../events';
-import { areaAtCapture, hotplugReadyIn, paramAreaAtBoot, paramAreaInKdumpCapture } from '../../machines/kernel-rules';
+import { areaAtCapture, hotplugReadyIn, paramAreaInKdumpCapture } from '../../machines/kernel-rules';
 
 export interface Observation {
   states: Record<ActorId, string>;

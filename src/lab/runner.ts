@@ -72,6 +72,10 @@ const LabPathSchema = z
       .refine((g) => g.platform !== 'powernv' || (g.cpus === undefined && g.dimmsMiB === undefined), {
         message: 'a powernv guest takes no cpus, onlineCpus or dimmsMiB (no DLPAR on PowerNV)',
       })
+      // resize-hpt is a property of QEMU's pseries machine (hw/ppc/spapr.c).
+      .refine((g) => g.platform !== 'powernv' || g.resizeHpt === undefined, {
+        message: 'a powernv guest takes no resizeHpt (a pseries machine property)',
+      })
       .optional(),
     events: z.array(ExternalEventSchema).min(1),
   })

@@ -209,14 +209,41 @@ function whyNot(key: string): string {
 }
 
 /** The configuration keys a counterexample sets whose value the lab guest's configuration does
- *  not have, as "key=value" words with why the lab cannot give them (whyNot()). */
-function missingKeys(input: ConfigInput, cfg: Config, lab: Config): string[] {
+ *  not have, with the configuration's value. */
+function missingKeys(input: ConfigInput, cfg: Config, lab: Config): [string, unknown][] {
   const fixed = new Set(['platform', 'memoryMiB', 'name']);
   const a = cfg as unknown as Record<string, unknown>;
   const b = lab as unknown as Record<string, unknown>;
-  return Object.entries(input as Record<string, unknown>)
-    .filter(([k]) => !fixed.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}${whyNot(k)}`);
+  return Object.keys(input as Record<string, unknown>)
+    .filter((k) => !fixed.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => [k, a[k]]);
+}
+
+/** What the reason says of the keys the lab guest lacks: "the violation needs k=v, ..." for those
+ *  each of which, set alone on the lab guest's configuration, brings the violation back (with why
+ *  the lab cannot give them, whyNot()); when none does alone, that they all differ. */
+function needsText(
+  input: ConfigInput,
+  missing: readonly [string, unknown][],
+  lab: Config,
+  property: NonNullable<ReturnType<typeof propertyById>>,
+  events: readonly ExternalEvent[],
+): string {
+  const word = ([k]: readonly [string, unknown]) => {
+    const v = (input as Record<string, unknown>)[k];
+    return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+  };
+  const alone = missing.filter(([k, v]) => {
+    try {
+      return confirm({ ...lab, [k]: v } as Config, property, events).violated;
+    } catch {
+      // A value the lab guest's configuration cannot take alone (or a search past its bound).
+      return false;
+    }
+  });
+  if (alone.length) return `: the violation needs ${alone.map((m) => `${word(m)}${whyNot(m[0])}`).join(', ')}`;
+  if (missing.length) return `: the configuration differs in ${missing.map(word).join(', ')}`;
+  return '';
 }
 
 /** Fits one counterexample to the lab: refusal() gives the events the lab cannot perform on the
@@ -262,11 +289,14 @@ export function fitCounterexample(c: Counterexample, kernels: readonly KernelVar
   }
   const [first, ...others] = tried;
   if (first === undefined) return { kind: 'reason', reason: 'no command line to try' };
-  const needs = [...missingKeys(c.config, cfg, first.lab), ...firmwareNeeded(cfg, tried, property, events)];
+  const firmware = firmwareNeeded(cfg, tried, property, events);
+  const needs = firmware.length
+    ? `: the violation needs ${firmware.join(', ')}`
+    : needsText(c.config, missingKeys(c.config, cfg, first.lab), first.lab, property, events);
   const also = others.map((t) => `; also with ${guestParams(t.guest)}`).join('');
   return {
     kind: 'reason',
-    reason: `the model holds on this path in the lab guest (${guestWords(first.guest)}${also})${needs.length ? `: the violation needs ${needs.join(', ')}` : ''}`,
+    reason: `the model holds on this path in the lab guest (${guestWords(first.guest)}${also})${needs}`,
   };
 }
 

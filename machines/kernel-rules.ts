@@ -76,21 +76,33 @@ export function paramAreaAtBoot(
   build: KernelBuild,
   enabled: boolean,
   reserved: readonly Range[] = [],
+  memoryEnd?: number,
 ): boolean {
   return (
-    paramAreaTried(config, build, enabled) && paramAreaRange(config.mmu, memoryEndAtBoot(config), reserved) !== null
+    paramAreaTried(config, build, enabled, memoryEnd) &&
+    paramAreaRange(config.mmu, memoryEnd ?? memoryEndAtBoot(config), reserved) !== null
   );
+}
+
+/** paramAreaAtBoot() for a kdump capture kernel, which boots in [0, the end of crashk_res)
+ *  (kdumpCaptureMemoryMap(), src/memory/kdump.ts): its RMA and memblock_end_of_DRAM() end there,
+ *  so under the hash MMU a region ending below 768 MB leaves it none ("if (ppc64_rma_size <
+ *  0x30000000) return;", fadump_setup_param_area(); 6.12's capture kernel in crashkernel=128M at
+ *  512M shows no bootargs_append,
+ *  test/real/pseries-6.12-64k-cx-kdump-crashkernel-128m-kdump-start-kexec-loaded-crash.jsonl). */
+export function paramAreaInKdumpCapture(config: Config, crashkernelEnd: number | null): boolean {
+  return paramAreaAtBoot(config, 'first', false, [], crashkernelEnd ?? undefined);
 }
 
 /** Whether fadump_setup_param_area() tries to allocate at this boot (paramAreaAtBoot() without the
  *  allocation): when it tries and the window is full, the kernel warns "WARNING: Could not setup
  *  area to pass additional parameters!" (src/sysfs/console.ts). */
-export function paramAreaTried(config: Config, build: KernelBuild, enabled: boolean): boolean {
+export function paramAreaTried(config: Config, build: KernelBuild, enabled: boolean, rmaEnd?: number): boolean {
   if (config.platform !== 'pseries' || config.mechanism === 'phyp-assisted-dump') return false;
   const rule = traitsOf(buildOf(config, build).version).paramArea;
   if (rule === 'none' || (rule === 'when-enabled' && !enabled)) return false;
   // The RMA is the first memory block (/memory@0), which ends at the first hole.
-  return paramAreaFits(config.mmu, config.memoryAtBoot[0]?.end ?? 0);
+  return paramAreaFits(config.mmu, rmaEnd ?? config.memoryAtBoot[0]?.end ?? 0);
 }
 
 /** memblock_end_of_DRAM() at boot: the end of the memory the kernel booted with (bytes). */

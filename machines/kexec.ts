@@ -12,7 +12,7 @@ import type { PtLoad, Range } from '../src/memory/layout';
 import { fadumpFiles } from '../src/sysfs/files';
 import { storeOutcome } from '../src/sysfs/store';
 import { lostReason } from '../src/dump-target';
-import { hotplugReadyIn, paramAreaAtBoot } from './kernel-rules';
+import { hotplugReadyIn, paramAreaInKdumpCapture } from './kernel-rules';
 
 export interface KexecContext {
   /** The crash kernel region (crashkernel=) of the image loaded or being loaded. */
@@ -65,13 +65,15 @@ export function kexecMachine(config: Config) {
   // crashkernel= memory to load it into (§6).
   // A release that sets the param area up whenever fadump is supported (f4892c68ecc1 until
   // 0843ba458439) gives it bootargs_append even so (src/kernel-versions.ts).
-  const captureFiles = fadumpFiles({
-    supported: true,
-    hotplugReady: hotplugReadyIn(config, 'first'),
-    releaseMemFile: false,
-    paramArea: paramAreaAtBoot(config, 'first', false) ? '' : null,
-    opalCore: null,
-  });
+  // Its param area, by the memory it boots in (paramAreaInKdumpCapture()).
+  const captureFiles = (crashkernelEnd: number | null) =>
+    fadumpFiles({
+      supported: true,
+      hotplugReady: hotplugReadyIn(config, 'first'),
+      releaseMemFile: false,
+      paramArea: paramAreaInKdumpCapture(config, crashkernelEnd) ? '' : null,
+      opalCore: null,
+    });
 
   return setup({
     types: { context: {} as Ctx, events: {} as AnyEvent, emitted: {} as InternalEvent },
@@ -165,7 +167,7 @@ export function kexecMachine(config: Config) {
         if (!params.saved) enqueue.emit({ type: 'dump.lost', reason: params.why });
         enqueue.emit(resetFor(event));
       }),
-      reply: enqueueActions(({ enqueue, event }) => {
+      reply: enqueueActions(({ enqueue, event, context }) => {
         const w = writeOf(event);
         if (w === null) return;
         const view = {
@@ -176,7 +178,7 @@ export function kexecMachine(config: Config) {
           cmdlineLength: 0,
           opalCore: null,
         };
-        const o = storeOutcome(view, captureFiles, w.path, w.value);
+        const o = storeOutcome(view, captureFiles(context.crashkernel?.end ?? null), w.path, w.value);
         enqueue.emit({ type: 'sysfs.result', path: w.path, errno: 'errno' in o ? o.errno : null, origin: w.origin });
       }),
       /** kexec -p in the capture kernel: no crashkernel= memory there [I]. */

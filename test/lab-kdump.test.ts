@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { kdumpConfigOf, modelConfigOf, type Guest } from '../src/conform/transcript';
 import { conform, readTranscript, sameCmdline, sameErrno, transcriptConfig } from '../src/conform/conform';
-import { kdumpEvent, kexecResult, performable } from '../src/lab/run';
+import { kdumpctlEvent, kdumpEvent, kexecResult, performable, performableOn } from '../src/lab/run';
 import { readLabPaths } from '../src/lab/runner';
 import { firstLoadMemsz } from '../src/lab/lab';
-import { crashkernelRange, kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
+import { crashkernelRange, hotremovableMemory, kdumpPtLoads, kdumpRtas, kexecLoadFailure } from '../src/memory/kdump';
+import { reserveCrashkernel } from '../src/memory/crashkernel';
 import { paramAreaRange } from '../src/memory/guest';
 import { config, parseConfig } from '../src/config';
 import { replay } from '../src/log/replay';
@@ -66,6 +67,46 @@ describe('a kdump guest in the lab', () => {
     }
     expect(kdumpEvent({ event: 'kexec-load' })).toBe(true);
     expect(kdumpEvent({ event: 'crash' })).toBe(false);
+  });
+
+  it('kdumpctl start and reload are performed on pSeries as kdumpctl touches the kernel; stop and restart are not', () => {
+    for (const e of [{ event: 'kdump-start' }, { event: 'kdump-reload' }] as const) {
+      expect(kdumpctlEvent(e)).toBe(true);
+      expect(performable(e)).toBe(true);
+      expect(performableOn(e, 'powernv')).toBe(false);
+    }
+    expect(performable({ event: 'kdump-stop' })).toBe(false);
+    expect(performable({ event: 'kdump-restart' })).toBe(false);
+  });
+
+  it('crashkernel=2G after two hot-added LMBs on QEMU spans boot RAM and pc-dimm memory: not one memblock region', () => {
+    const MiB = 1024 * 1024;
+    const memory = [
+      { start: 0, end: 2048 * MiB },
+      { start: 2048 * MiB, end: 2560 * MiB },
+    ];
+    const lab = config(modelConfigOf(guest('console=hvc0 crashkernel=2G panic=10')));
+    expect(hotremovableMemory(lab, memory)).toEqual([{ start: 2048 * MiB, end: 2560 * MiB }]);
+    const boot = {
+      text: '2G',
+      memory,
+      rejectsRamSize: false,
+      generic: false,
+      lpar: true,
+      rmaBytes: 2048 * MiB,
+      pageSize: 65536,
+    };
+    expect(reserveCrashkernel({ ...boot, hotremovable: hotremovableMemory(lab, memory) })).toEqual({
+      range: null,
+      lines: [
+        'Reserving 2048MB of memory at 512MB for crashkernel (System RAM: 2560MB)',
+        'Failed to reserve memory for crashkernel!',
+      ],
+    });
+    // PowerVM's LMBs carry no hot-removable flag [I]: one region, reserved.
+    expect(reserveCrashkernel(boot).range).toEqual({ start: 512 * MiB, end: 2560 * MiB });
+    const t = readTranscript('test/real/pseries-6.1-64k-kdump-crashkernel-2g-across-hot-added-memory.jsonl');
+    expect(conform(t).divergences).toEqual([]);
   });
 
   it("the capture kernel's /proc/cmdline: elfcorehdr= first (kexec_file_load) or last (kexec-tools) is the same", () => {

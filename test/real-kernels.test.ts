@@ -53,7 +53,7 @@ describe('real kernels under QEMU, conformed against the model', () => {
     const paths = files.length;
     expect(readme).toContain(`**Today** (`);
     const today = readme.slice(readme.indexOf('**Today** ('));
-    expect(today).toMatch(new RegExp(`^\\*\\*Today\\*\\* \\([^)]*\\): ${paths} paths`));
+    expect(today.slice(0, 300)).toMatch(new RegExp(`^\\*\\*Today\\*\\* \\([^)]*\\): ${paths} paths`));
     expect(today.slice(0, 2000)).toContain(`${steps} steps, ${agree} agree`);
   });
 

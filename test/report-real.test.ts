@@ -43,13 +43,13 @@ describe("the report's real-kernel evidence", () => {
 
   it('a counterexample the lab cannot run says why', async () => {
     const model = await buildReportModel({
-      inputs: [{ platform: 'pseries', elfcorehdr: 'at-registration', fadump: 'nocma', memoryMiB: 8192 }],
+      inputs: [{ platform: 'pseries', mechanism: 'phyp-assisted-dump' }],
       workers: 1,
     });
     const cx = model.counterexamples.find((c) => c.property.id === 'memory-available-to-production');
     expect(cx?.real).toMatchObject({ kind: 'not-performable' });
     expect(renderHtml(model)).toContain(
-      'not reproduced: the model holds on this path in the lab guest (pseries 6.1.176, 2 GiB, fadump=on, QEMU firmware): the violation needs fadump=nocma',
+      "not reproduced: the model holds on this path in the lab guest (pseries 6.12.107, 2 GiB, fadump=off, QEMU's pSeries firmware): the violation needs mechanism=phyp-assisted-dump",
     );
   });
 });

@@ -10,7 +10,7 @@ import { config as makeConfig, type Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
 import { CPU_ONLINE_FILE } from '../memory/cpus';
-import { expectedPtLoads } from '../specs/properties';
+import { expectedKdumpPtLoads, expectedPtLoads } from '../specs/properties';
 import { replay, type Replay } from '../log/replay';
 import type { Observation } from '../sysfs/view';
 import { InputError } from '../util/read';
@@ -115,13 +115,20 @@ const ERRNO_EVENTS = new Set(['write', 'kexec-load', 'kexec-unload']);
  *  from before the lab's kdump paths have none). After a `kexec -p` that succeeded the guest is seen
  *  once the syscall has returned, where the model stands inside it (kexec-load, until
  *  kexec-loaded: nothing loaded, do_kexec_load() freed the old image first): kexec_crash_loaded is
- *  compared at the kexec-loaded step instead. */
+ *  compared at the kexec-loaded step instead; so for kdumpctl start and reload (kdump-start,
+ *  kdump-reload), whose `kexec -p` the lab runs whole as well. */
 function compareKexecFiles(
   model: Observation,
   step: Transcript['steps'][number],
 ): Omit<Divergence, 'transcript' | 'step'>[] {
   const files = step.observed?.files ?? {};
-  const inLoad = step.event?.event === 'kexec-load' && step.errno === null;
+  // kdumpctl start and reload run the whole `kexec -p` too in kdump mode (src/lab/run.ts
+  // kdumpctl()); in fadump mode both sides read 0 there.
+  const inLoad =
+    (step.event?.event === 'kexec-load' ||
+      step.event?.event === 'kdump-start' ||
+      step.event?.event === 'kdump-reload') &&
+    step.errno === null;
   // Both sides show kexec's files: the model where crashkernel= is given, the guest's agent since
   // it reports them (then a file on one side only is a divergence too).
   const shown = (f: Record<string, unknown>) => KEXEC_FILES.crashLoaded in f;
@@ -295,8 +302,12 @@ function compareBlocks(
 ): Omit<Divergence, 'transcript' | 'step'>[] {
   const o = step.observed;
   if (state === undefined || o === null || o.memoryBlockBytes <= 0) return [];
-  const bytes = memoryOfKernel(state).reduce((a, m) => a + (m.end - m.start), 0);
-  const blocks = bytes / o.memoryBlockBytes;
+  // A block is there (and online) when any of its sections is present (add_memory_block(),
+  // drivers/base/memory.c): a kdump capture kernel's memory ending inside a block counts it.
+  const touched = new Set<number>();
+  for (const m of memoryOfKernel(state))
+    for (let b = Math.floor(m.start / o.memoryBlockBytes); b * o.memoryBlockBytes < m.end; b++) touched.add(b);
+  const blocks = touched.size;
   return blocks === o.memoryBlocksOnline
     ? []
     : [{ field: 'memoryBlocksOnline', expected: String(blocks), observed: String(o.memoryBlocksOnline) }];
@@ -323,13 +334,26 @@ function observedOutcome(
     const vmcore = t.steps[i]?.observed?.vmcore ?? null;
     if (vmcore === null) continue;
     const state = r.states[i];
-    const d = state?.actors.firmware.context.dump ?? null;
-    const expected = state === undefined ? null : expectedPtLoads(state);
     const model = i === 0 ? null : (r.steps[i - 1]?.outcome ?? null);
-    if (d === null || expected === null || model === null) return none;
+    if (state === undefined || model === null) return none;
     const real = vmcore.phdrs
       .filter((p) => p.type === 'PT_LOAD')
       .map((p) => ({ paddr: p.paddr, size: p.memsz, offset: p.offset }));
+    // kdump's capture kernel: the vmcore of the crashed kernel's memory, the partition's (the
+    // firmware's record, unchanged while the capture kernel runs) less crashk_res.
+    if (running(state) === 'kdump-capture') {
+      const expected = expectedKdumpPtLoads(state, config);
+      if (expected === null) return none;
+      const memory = normalize(state.actors.firmware.context.memory);
+      // By address and size only: kexec-tools appends RTAS's PT_LOAD after the memory ranges, so a
+      // missing range would shift its file offset in the accurate layout and count twice.
+      const at = (ps: readonly { paddr: number; size: number }[]) => ps.map((p) => ({ ...p, offset: 0 }));
+      const observed = judgeVmcore('kdump', at(real), at(expected), memory, 'file');
+      return { observedOutcome: observed, observedAt: { step: i, model } };
+    }
+    const d = state.actors.firmware.context.dump;
+    const expected = expectedPtLoads(state);
+    if (d === null || expected === null) return none;
     const observed = judgeVmcore(
       'fadump',
       real,

@@ -34,6 +34,10 @@ export const GuestSchema = z
     pageSizeKiB: z.union([z.literal(4), z.literal(64)]),
     mmu: z.enum(['radix', 'hash']),
     cmdline: z.string(),
+    /** false: QEMU's `-machine pseries,resize-hpt=disabled` (no "hcall-hpt-resize" in
+     *  ibm,hypertas-functions, hw/ppc/spapr.c spapr_dt_rtas()): the kernel keeps its hash page
+     *  table's size across memory hot-add (src/lab/lab.ts pseriesArgs()). Absent: QEMU's default. */
+    resizeHpt: z.literal(false).optional(),
     /** kdump paths: what `kexec -p` loads into the crashkernel= region, in bytes: the vmlinux's
      *  first PT_LOAD memsz and the capture initramfs (src/lab/lab.ts buildKdumpInitramfs()). */
     kdump: z
@@ -82,12 +86,22 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     mmu: g.mmu,
     cmdline: g.cmdline,
     fadump: earlyFadumpParam(g.cmdline, traitsOf(g.kernel).cma),
-    ...(crashkernel === null ? {} : { crashkernel }),
+    // CONFIG_CRASH_HOTPLUG is off in the lab's kernels (kdumpConfigOf()), whatever the mechanism:
+    // no /sys/devices/system/memory/crash_hotplug beside crashkernel= with fadump= either.
+    ...(crashkernel === null ? {} : { crashkernel, crashHotplug: false }),
     ...kdumpConfigOf(g),
   };
 }
 
 const MIB = 1024 * 1024;
+
+/** The working memory of the lab's capture kernel (a busybox initramfs that reads /proc/vmcore,
+ *  lab/guest/agent) beside its image and initramfs: kdump-utils' `kdumpctl estimate`
+ *  (do_estimate()) counts 64M of "userspace usage and kernel runtime allocation"; the lab's 6.12
+ *  capture kernel booted and read the dump in crashkernel=128M
+ *  (test/real/pseries-6.12-64k-cx-kdump-crashkernel-128m-kdump-start-kexec-loaded-crash.jsonl)
+ *  [I: 64 MiB, an estimate below that bound; the model's default, 160 MiB, is a distribution's]. */
+export const LAB_CAPTURE_WORKING_MIB = 64;
 
 /** The kdump part of a guest's configuration, from its command line: with `crashkernel=` (the last
  *  one, as get_last_crashkernel() reads it; modelConfigOf() passes it on) and no `fadump=`, the
@@ -109,6 +123,7 @@ export function kdumpConfigOf(g: Guest): Record<string, unknown> {
             initrdMiB: Math.ceil(g.kdump.initrdBytes / MIB),
             imageBytes: g.kdump.imageBytes,
             initrdBytes: g.kdump.initrdBytes,
+            workingMiB: LAB_CAPTURE_WORKING_MIB,
           },
         }),
   };

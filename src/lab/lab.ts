@@ -175,7 +175,9 @@ function bootDimmArgs(dimmsMiB: readonly number[]): string[] {
 export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: string, qmpSocket: string): string[] {
   return [
     '-machine',
-    'pseries',
+    // resize-hpt=disabled: a guest whose kdump capture must survive a memory hot-add under the hash
+    // MMU (src/lab/counterexamples.ts kexecAcrossHotplug()).
+    g.resizeHpt === false ? 'pseries,resize-hpt=disabled' : 'pseries',
     '-accel',
     'tcg',
     '-smp',

@@ -110,6 +110,25 @@ export function dyingLines(raw: string): string[] {
   return out;
 }
 
+/** The lines of the kernels that booted and died between the crashing kernel and the kernel the
+ *  step ends in, in the raw console of a crash (a kdump capture kernel that ran out of memory and
+ *  panicked, docs/kernel-behaviour.md §6): the printk-stamped lines split into runs where the
+ *  clock goes back (each kernel's starts at 0), the runs between the first (the crashing kernel's,
+ *  dyingLines()) and the last (the kernel the step ends in), timestamps removed. */
+export function diedBetween(raw: string): string[] {
+  const runs: string[][] = [];
+  let last = -1;
+  for (const line of raw.split(/\r?\n/)) {
+    const m = /^\[\s*(\d+\.\d+)\]/.exec(line);
+    if (m === null) continue;
+    const t = Number(m[1]);
+    if (runs.length === 0 || t < last || (t === 0 && last > 0)) runs.push([]);
+    last = t;
+    runs[runs.length - 1]?.push(consoleText(line));
+  }
+  return runs.slice(1, -1).flat();
+}
+
 /** The agent's `obs` answer → an observation (boot is filled in by the caller). */
 export function parseObservation(lines: readonly string[], boot: Observed['boot']): Observed {
   const files: Record<string, string | null> = {};

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeEvent, type ExternalEvent } from '../events';
 import type { End, Guest as GuestDescription, Observed, Step } from '../conform/transcript';
 import { Guest, GuestError } from './guest';
-import { dyingLines, errnoOf, parseObservation, writeResult } from './observe';
+import { diedBetween, dyingLines, errnoOf, parseObservation, writeResult } from './observe';
 import { kdumpctlCmdline } from '../memory/cmdline';
 import { pnorImage, powernvArgs, pseriesArgs, qemuCommand } from './lab';
 
@@ -19,9 +19,9 @@ export const TIMEOUTS = {
 };
 export type Timeouts = typeof TIMEOUTS;
 
-/** Whether a guest under QEMU can perform an event: firmware fault injection and the kdump service
- *  are not part of this lab; kdump's `kexec -p` and `kexec -p -u` are (kdumpEvent()); a memory
- *  remove needs a DIMM the path added. */
+/** Whether a guest under QEMU can perform an event: firmware fault injection, kdumpctl stop and
+ *  restart are not part of this lab; kdump's `kexec -p` and `kexec -p -u` are (kdumpEvent()), and
+ *  kdumpctl start and reload (kdumpctlEvent()); a memory remove needs a DIMM the path added. */
 export function performable(e: ExternalEvent): boolean {
   return (
     e.event === 'boot' ||
@@ -36,8 +36,16 @@ export function performable(e: ExternalEvent): boolean {
     // holding it (a DIMM present at boot or added); a drc index names no DIMM.
     (e.event === 'memory-hotplug' && (e.lmbs !== undefined || (e.action === 'remove' && e.address !== undefined))) ||
     e.event === 'cpu-hotplug' ||
-    kdumpEvent(e)
+    kdumpEvent(e) ||
+    kdumpctlEvent(e)
   );
+}
+
+/** kdumpctl's events the lab performs as kdump-utils' kdumpctl touches the kernel (PathRunner
+ *  kdumpctl()): `kdump-start` (kdumpctl start) and `kdump-reload` (kdumpctl reload, which the udev
+ *  throttler runs after a hotplug: the lab's guest has no udev rule, the path says when). */
+export function kdumpctlEvent(e: ExternalEvent): boolean {
+  return e.event === 'kdump-start' || e.event === 'kdump-reload';
 }
 
 /** kdump's events the lab performs with kexec-tools in the guest (lab/guest/agent kload, kunload):
@@ -150,6 +158,15 @@ class PathRunner {
     return panic === null ? { ...o, console } : { ...o, console, panic };
   }
 
+  /** The raw console from a crash to the next boot: the crashing kernel's lines, and those of any
+   *  kernel that booted and died in between (diedBetween(): a kdump capture kernel out of memory),
+   *  which are its dying lines too and the kernel log lines of the step. */
+  private diedAt(raw: string): void {
+    const between = diedBetween(raw);
+    this.dying = [...dyingLines(raw), ...between];
+    this.carried.push(...between);
+  }
+
   /** An observation inside a step (a wait's poll): its log lines are kept for the step's. */
   private async peek(): Promise<Observed | null> {
     if (this.guest === null) return null;
@@ -182,7 +199,7 @@ class PathRunner {
         const from = await g.fire(e.event, this.t.command);
         const b = await g.booted(e.event === 'crash' ? this.t.crashToCapture : this.t.boot, from);
         this.boot = b.boot;
-        if (e.event === 'crash') this.dying = dyingLines(g.text(from, b.at));
+        if (e.event === 'crash') this.diedAt(g.text(from, b.at));
         return { errno: null, said: null };
       }
       case 'dump-restart': {
@@ -192,7 +209,7 @@ class PathRunner {
         await g.qmpCommand('inject-nmi', {}, this.t.command);
         const b = await g.booted(this.t.crashToCapture, from);
         this.boot = b.boot;
-        this.dying = dyingLines(g.text(from, b.at));
+        this.diedAt(g.text(from, b.at));
         return { errno: null, said: 'QMP inject-nmi' };
       }
       case 'save-dump': {
@@ -212,12 +229,64 @@ class PathRunner {
         // /proc/cmdline (the guest's) as kdumpctlCmdline() states it (src/memory/cmdline.ts).
         return kexecResult(await this.live().command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command));
       case 'kexec-loaded':
-        return { errno: null, said: 'kexec -p returned at the kexec-load step' };
+        // The lab's kexec -p (kexec-load, kdumpctl start or reload in kdump mode) ran whole.
+        return { errno: null, said: 'kexec -p returned at the step that ran it' };
       case 'kexec-unload':
         return kexecResult(await this.live().command('kunload', this.t.command));
+      case 'kdump-start':
+        return this.kdumpctl('start');
+      case 'kdump-reload':
+        return this.kdumpctl('reload');
       default:
         throw new Error(`the lab cannot perform ${e.event}`);
     }
+  }
+
+  /** kdump-utils' kdumpctl `start` or `reload` as it touches the kernel (kdumpctl main(); the
+   *  guest has no kdump.conf, initrd rebuild or dump target to check [I]). determine_dump_mode():
+   *  fadump mode when /sys/kernel/fadump/enabled reads 1 (is_fadump_capable()), else kdump.
+   *  start(): check_current_status() (fadump: registered reads 1; kdump: kexec_crash_loaded reads
+   *  1) says "Kdump already running" and does nothing; check_dump_feasibility() in kdump mode stops
+   *  at "No memory reserved for crash kernel" when kexec_crash_size reads 0; then start_dump():
+   *  start_fadump() (`echo 1 > registered`; fadump_bootargs_append() writes nothing without
+   *  FADUMP_COMMANDLINE_APPEND) or load_kdump() (`kexec -p`). reload(): reload_fadump() (`echo 1 >
+   *  registered`; refused, stop_fadump() `echo 0` then start_fadump() `echo 1`), or stop_kdump()
+   *  (`kexec -p -u`) then load_kdump(). `said` lists what ran, with each answer; the errno is the
+   *  last kexec's or write's (the model compares none for these events). */
+  private async kdumpctl(op: 'start' | 'reload'): Promise<{ errno: string | null; said: string | null }> {
+    const files = (await this.peek())?.files ?? {};
+    const fadump = files[FADUMP_ENABLED] === '1';
+    const said: string[] = [`kdumpctl ${op} (${fadump ? 'fadump' : 'kdump'} mode)`];
+    const run = async (what: string, r: Promise<{ errno: string | null; said: string | null }>) => {
+      const a = await r;
+      said.push(`${what}: ${a.errno === null ? 'ok' : (a.said ?? a.errno)}`);
+      return a.errno;
+    };
+    const register = (v: '0' | '1') =>
+      run(`echo ${v} > ${FADUMP_REGISTERED}`, this.writeFile(FADUMP_REGISTERED, `${v}\n`));
+    const load = () =>
+      run('kexec -p', this.command(`kload ${kdumpctlCmdline(this.o.guest.cmdline)}`, this.t.command).then(kexecResult));
+    let errno: string | null = null;
+    if (op === 'start') {
+      const running = fadump ? files[FADUMP_REGISTERED] === '1' : files['/sys/kernel/kexec_crash_loaded'] === '1';
+      if (running) said.push('Kdump already running: [WARNING]');
+      else if (!fadump && (files['/sys/kernel/kexec_crash_size'] ?? '0') === '0')
+        said.push('No memory reserved for crash kernel');
+      else errno = fadump ? await register('1') : await load();
+    } else if (fadump) {
+      errno = await register('1');
+      if (errno !== null && (await register('0')) === null) errno = await register('1');
+    } else {
+      errno = await run('kexec -p -u', this.command('kunload', this.t.command).then(kexecResult));
+      if (errno === null) errno = await load();
+    }
+    return { errno, said: said.join('\n') };
+  }
+
+  /** One write(2) of `value` to `path` by the guest agent (put, then write). */
+  private async writeFile(path: string, value: string): Promise<{ errno: string | null; said: string | null }> {
+    for (const p of octalPieces(value)) await this.live().command(`put ${p}`, this.t.command);
+    return writeResult(await this.command(`write ${path}`, this.t.command));
   }
 
   /** QMP pc-dimm hot-add (object-add + device_add) or device_del of the newest added DIMM; waits
@@ -351,6 +420,10 @@ export function withoutOpalLines(lines: readonly string[]): string[] {
 }
 
 const OPAL_LINE = /^\[\s*\d+\.\d{9},\d\] /;
+
+/** kdumpctl's files (kdump-lib.sh is_fadump_capable(), kdumpctl FADUMP_REGISTER_SYS_NODE). */
+const FADUMP_ENABLED = '/sys/kernel/fadump/enabled';
+const FADUMP_REGISTERED = '/sys/kernel/fadump/registered';
 
 /** The kernel's lines for a DLPAR memory request it refused (hotplug-memory.c:
  *  dlpar_memory_remove_by_ic() "Memory indexed-count-remove failed, adding any removed LMBs",

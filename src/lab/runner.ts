@@ -11,7 +11,7 @@ import { config as makeConfig } from '../config';
 import { generatePaths } from '../explore/paths';
 import { modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
-import { kdumpEvent, performableOn, runPath, type RunResult, type Timeouts } from './run';
+import { kdumpctlEvent, kdumpEvent, performableOn, runPath, type RunResult, type Timeouts } from './run';
 
 /** A path of the lab: a name, the events a guest performs, and optionally the guest's CPUs
  *  (possible, and present at boot: -smp onlineCpus,maxcpus=cpus) where the path hot-adds CPUs, its
@@ -25,6 +25,8 @@ export interface LabPath {
     platform?: GuestDescription['platform'];
     /** The kernel command line of every boot of the path, in place of the lab's. */
     cmdline?: string;
+    /** false: QEMU keeps the hash page table's size fixed (-machine pseries,resize-hpt=disabled). */
+    resizeHpt?: false;
     cpus?: number;
     onlineCpus?: number;
     memoryMiB?: number;
@@ -46,6 +48,7 @@ const LabPathSchema = z
     guest: z
       .object({
         platform: z.enum(['pseries', 'powernv']).optional(),
+        resizeHpt: z.literal(false).optional(),
         cpus: z.number().int().min(1).max(8).optional(),
         onlineCpus: z.number().int().min(1).max(8).optional(),
         memoryMiB: lmbMultiple.optional(),
@@ -68,6 +71,10 @@ const LabPathSchema = z
       // hotplug-memory.c under platforms/pseries/).
       .refine((g) => g.platform !== 'powernv' || (g.cpus === undefined && g.dimmsMiB === undefined), {
         message: 'a powernv guest takes no cpus, onlineCpus or dimmsMiB (no DLPAR on PowerNV)',
+      })
+      // resize-hpt is a property of QEMU's pseries machine (hw/ppc/spapr.c).
+      .refine((g) => g.platform !== 'powernv' || g.resizeHpt === undefined, {
+        message: 'a powernv guest takes no resizeHpt (a pseries machine property)',
       })
       .optional(),
     events: z.array(ExternalEventSchema).min(1),
@@ -107,8 +114,15 @@ export function generatedLabPaths(guest: GuestDescription, count: number, maxEve
     const events: ExternalEvent[] = [{ event: 'boot' }];
     for (const e of p.events) {
       if (events.length >= maxEvents) break;
-      // kdump's events need a kdump guest (lab/paths/kdump.jsonl): the generated paths stay fadump's.
-      if (!performableOn(e, guest.platform) || kdumpEvent(e) || (events.length === 1 && e.event === 'boot')) continue;
+      // kdump's and kdumpctl's events need a kdump guest (lab/paths/kdump.jsonl): the generated
+      // paths stay fadump's.
+      if (
+        !performableOn(e, guest.platform) ||
+        kdumpEvent(e) ||
+        kdumpctlEvent(e) ||
+        (events.length === 1 && e.event === 'boot')
+      )
+        continue;
       if (e.event === 'memory-hotplug') {
         const n = e.lmbs ?? 0;
         if (e.action === 'remove' && added < n) continue;
@@ -258,7 +272,8 @@ export async function execute(todo: readonly Job[], o: ExecuteOptions): Promise<
   await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, worker));
 }
 
-/** A path with kdump's events (kdumpEvent()) runs on an initramfs with kexec-tools, the kernel's
+/** A path with kdump's or kdumpctl's events (kdumpEvent(), kdumpctlEvent(): kdumpctl start and
+ *  reload load in kdump mode) runs on an initramfs with kexec-tools, the kernel's
  *  vmlinux and a capture initramfs (buildKdumpInitramfs()); the guest records the sizes `kexec -p`
  *  loads, which the model's capture kernel takes (modelConfigOf()). Other paths: as given. */
 export function kdumpGuest(
@@ -266,7 +281,7 @@ export function kdumpGuest(
   job: Job,
   initramfs: string,
 ): { guest: GuestDescription; initramfs: string } {
-  if (!job.path.events.some(kdumpEvent)) return { guest, initramfs };
+  if (!job.path.events.some((e) => kdumpEvent(e) || kdumpctlEvent(e))) return { guest, initramfs };
   const k = buildKdumpInitramfs(job.kernel.vmlinux, job.kernel.name);
   return {
     guest: { ...guest, kdump: { imageBytes: k.imageBytes, initrdBytes: k.initrdBytes } },

@@ -205,6 +205,11 @@ export interface CrashkernelBoot {
   pageSize: number;
   /** 6.15+: reserve_crashkernel_generic() does the reserving (e3185ee438c2, src/kernel-versions.ts). */
   generic: boolean;
+  /** The part of `memory` the device tree flags DRCONF_MEM_HOTREMOVABLE, which
+   *  early_init_drmem_lmb() (arch/powerpc/kernel/prom.c) memblock_mark_hotplug()s: memblock merges
+   *  adjacent regions only of equal flags (memblock_merge_regions(), mm/memblock.c), so it is a
+   *  region apart from the rest. None when absent. */
+  hotremovable?: readonly Range[];
 }
 
 /** reserve_crashkernel()'s outcome: the crashk_res range (null: nothing reserved, so
@@ -243,7 +248,7 @@ export function reserveCrashkernel(b: CrashkernelBoot): CrashkernelReservation {
   if (KERNEL_IMAGE_END > range.start)
     return { range: null, lines: [...lines, 'Crash kernel can not overlap current kernel'] };
   if (b.generic) {
-    if (!isRegionMemory(b.memory, range))
+    if (!isRegionMemory(b.memory, range, b.hotremovable ?? []))
       return { range: null, lines: [...lines, 'crashkernel reservation failed - memory is in use.'] };
     const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
     return {
@@ -254,20 +259,45 @@ export function reserveCrashkernel(b: CrashkernelBoot): CrashkernelReservation {
   lines.push(
     `Reserving ${Math.floor(size / MiB)}MB of memory at ${Math.floor(range.start / MiB)}MB for crashkernel (System RAM: ${Math.floor(ram / MiB)}MB)`,
   );
-  if (!isRegionMemory(b.memory, range))
+  if (!isRegionMemory(b.memory, range, b.hotremovable ?? []))
     return { range: null, lines: [...lines, 'Failed to reserve memory for crashkernel!'] };
   return { range, lines };
 }
 
-/** memblock_is_region_memory(): the range lies inside one region of memblock.memory (adjacent
- *  ranges are one region: memblock merges them). */
-function isRegionMemory(memory: readonly Range[], r: Range): boolean {
-  const sorted = [...memory].sort((a, b) => a.start - b.start);
-  const merged: { start: number; end: number }[] = [];
+/** memblock_is_region_memory(): the range lies inside one region of memblock.memory. Adjacent
+ *  ranges are one region when their flags agree (memblock_merge_regions(), mm/memblock.c): the
+ *  hot-removable part and the rest are merged apart. */
+function isRegionMemory(memory: readonly Range[], r: Range, hotremovable: readonly Range[]): boolean {
+  const plain = hotremovable.reduce<Range[]>((left, h) => cut(left, h), [...memory]);
+  const hot = memory.flatMap((m) =>
+    hotremovable.flatMap((h) => {
+      const start = Math.max(m.start, h.start);
+      const end = Math.min(m.end, h.end);
+      return start < end ? [{ start, end }] : [];
+    }),
+  );
+  return [merged(plain), merged(hot)].some((rs) => rs.some((m) => m.start <= r.start && r.end <= m.end));
+}
+
+/** `ranges` without `c` (written here: the simulator shares this file, not src/memory/layout.ts). */
+function cut(ranges: readonly Range[], c: Range): Range[] {
+  return ranges.flatMap((r) => {
+    if (r.end <= c.start || c.end <= r.start) return [r];
+    return [
+      ...(r.start < c.start ? [{ start: r.start, end: c.start }] : []),
+      ...(c.end < r.end ? [{ start: c.end, end: r.end }] : []),
+    ];
+  });
+}
+
+/** Ranges with the adjacent and overlapping ones joined, in address order. */
+function merged(ranges: readonly Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const out: { start: number; end: number }[] = [];
   for (const m of sorted) {
-    const last = merged[merged.length - 1];
+    const last = out[out.length - 1];
     if (last !== undefined && last.end >= m.start) last.end = Math.max(last.end, m.end);
-    else merged.push({ start: m.start, end: m.end });
+    else out.push({ start: m.start, end: m.end });
   }
-  return merged.some((m) => m.start <= r.start && r.end <= m.end);
+  return out;
 }

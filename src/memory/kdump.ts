@@ -32,7 +32,20 @@ export function kdumpReservation(
     lpar: config.platform === 'pseries',
     rmaBytes: config.mmu === 'radix' ? Infinity : hashRmaBytes(first?.end ?? 0),
     pageSize: config.pageSize,
+    hotremovable: hotremovableMemory(config, memory),
   });
+}
+
+/** The memory the device tree flags DRCONF_MEM_HOTREMOVABLE at a boot: on QEMU, every LMB of a
+ *  pc-dimm (hw/ppc/spapr.c spapr_dt_dynamic_memory_v2(): SPAPR_LMB_FLAGS_ASSIGNED |
+ *  SPAPR_LMB_FLAGS_HOTREMOVABLE), which the model takes as the memory beyond the configuration's
+ *  boot memory, the LMBs hot-added before this boot [I: a DIMM present at boot lies past a hole,
+ *  apart anyway]; none on PowerVM [I]. A crashkernel= range across the boot RAM's end and such an
+ *  LMB is not one memblock region: "Failed to reserve memory for crashkernel!"
+ *  (test/real/pseries-6.1-64k-cx-kdump-crashkernel-2g-hot-add-hot-add-crash-kdump-start-kexec-loaded-crash-save-dump.jsonl). */
+export function hotremovableMemory(config: Config, memory: readonly Range[]): Range[] {
+  if (config.firmware !== 'qemu') return [];
+  return config.memoryAtBoot.reduce<Range[]>((left, b) => subtract(left, b), [...memory]);
 }
 
 /** The crashkernel= size (bytes) fadump_calculate_reserve_size() takes at a boot with `ramBytes`

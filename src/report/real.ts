@@ -1,6 +1,6 @@
 // The real kernels' evidence for the check matrix's counterexamples (issue 13): the committed
 // manifest (lab/paths/counterexamples.json, src/lab/counterexamples.ts) and the transcripts the lab
-// recorded for its paths (test/real/pseries-<kernel>-cx-*.jsonl), judged by judgeCounterexample().
+// recorded for its paths (test/real/<platform>-<kernel>-cx-*.jsonl), judged by judgeCounterexample().
 // Reads files only: no QEMU, so `check` and `report` stay fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,7 +113,7 @@ function stepsOf(t: Transcript, c: Conformance, known: readonly KnownDivergence[
 export function evidenceFor(e: ManifestEntry, dir: string, known: readonly KnownDivergence[]): RealEvidence {
   if (e.path === undefined || e.kernel === undefined)
     return { kind: 'not-performable', reason: e.reason ?? 'no lab path' };
-  const file = join(dir, `pseries-${e.kernel}-${e.path}.jsonl`);
+  const file = join(dir, `${e.platform ?? 'pseries'}-${e.kernel}-${e.path}.jsonl`);
   if (!existsSync(file))
     return { kind: 'not-run', path: e.path, reason: `no transcript yet (npm run lab -- counterexamples): ${file}` };
   const t = readTranscript(file);
@@ -147,6 +147,14 @@ export function verdictLine(ev: RealEvidence): string {
   return j.verdict === 'seen' ? `seen on ${j.on}: ${j.evidence ?? ''}` : `not reproduced on ${j.on}: ${j.reason ?? ''}`;
 }
 
+/** A run that did not show the violation, by kind: the real kernel disagreed, the guest run ended
+ *  early, or the violation is not visible in what the guest reports (judgeCounterexample()). */
+function ranReason(reason: string): string {
+  if (reason.startsWith('the guest run ended')) return 'the guest run ended early';
+  if (reason.includes('not visible in what the guest reports')) return 'not visible in what the guest reports';
+  return 'the real kernel disagreed';
+}
+
 /** One line for `check`: how many of the matrix's counterexamples a real kernel showed, on which
  *  kernels, and why the rest were not reproduced (counted by reason, the commonest first). */
 export function realCounterexamplesLine(evidence: ReadonlyMap<string, RealEvidence> = realEvidence()): string {
@@ -158,7 +166,7 @@ export function realCounterexamplesLine(evidence: ReadonlyMap<string, RealEviden
   };
   const seen = all.flatMap((e) => (e.kind === 'ran' && e.judgement.verdict === 'seen' ? [e.judgement.on] : []));
   const why = all.flatMap((e) => {
-    if (e.kind === 'ran') return e.judgement.verdict === 'seen' ? [] : ['the real kernel disagreed'];
+    if (e.kind === 'ran') return e.judgement.verdict === 'seen' ? [] : [ranReason(e.judgement.reason ?? '')];
     const r = e.reason
       .replace(/^the model holds on this path in the lab guest.*/, 'the model holds in the lab guest')
       .replace(/^needs Linux .*/, 'needs another kernel release')

@@ -133,6 +133,9 @@ export interface DumpSectionSize {
 /** What a kernel finds in the device tree at boot. */
 export interface DeviceTree {
   memory: MemblockRegion[];
+  /** The LMBs ibm,dynamic-memory flags DRCONF_MEM_HOTREMOVABLE: QEMU's pc-dimms (hw/ppc/spapr.c
+   *  spapr_dt_dynamic_memory_v2()), the LMBs hot-added beyond the boot memory; none on PowerVM [I]. */
+  hotremovable: MemblockRegion[];
   /** The size of the /memory@0 node (bytes): what the kernel takes for first_memblock_size. */
   firstMemoryNodeSize: number;
   /** pSeries /rtas: ibm,configure-kernel-dump, its -sizes, and ibm,kernel-dump when a dump is
@@ -218,6 +221,13 @@ export class Firmware {
 
   deviceTree(): DeviceTree {
     const memory = this.memory.map((r) => ({ base: r.base, size: r.size }));
+    const hotremovable =
+      this.config.firmware === 'qemu'
+        ? this.config.memoryAtBoot.reduce(
+            (left, b) => memblockRemove(left, b.start, b.end - b.start),
+            memory.map((r) => ({ ...r })),
+          )
+        : [];
     // QEMU's /memory@0 is spapr_rma_size(): the boot RAM, at most 1 TiB; hot-added LMBs are in
     // ibm,dynamic-memory. PowerVM's is taken the same [I].
     // A hole in the boot memory ends /memory@0 there (the configuration's memoryHolesMiB).
@@ -225,6 +235,7 @@ export class Firmware {
     if (this.platform === 'pseries') {
       return {
         memory,
+        hotremovable,
         firstMemoryNodeSize,
         rtas: {
           configureKernelDump: true,
@@ -238,6 +249,7 @@ export class Firmware {
     }
     return {
       memory,
+      hotremovable,
       firstMemoryNodeSize,
       rtas: null,
       opal: { dumpNode: true, mpiplBoot: this.mpiplPreserved },

@@ -89,6 +89,8 @@ export interface CmaMeminfo {
 export class Kernel implements FadumpKernel {
   readonly fw_dump: FwDump = emptyFwDump();
   readonly memblock: { memory: MemblockRegion[]; reserved: MemblockRegion[] } = { memory: [], reserved: [] };
+  /** memblock.memory's MEMBLOCK_HOTPLUG regions at this boot (the device tree's hot-removable LMBs). */
+  private memblock_hotplug: MemblockRegion[] = [];
   /** boot_command_line after fadump_append_bootargs (saved_command_line), and its strlen
    *  (saved_command_line_len, in bytes). */
   saved_command_line = '';
@@ -161,6 +163,7 @@ export class Kernel implements FadumpKernel {
 
   boot(dt: DeviceTree): void {
     this.memblock.memory = memblockMerge(dt.memory);
+    this.memblock_hotplug = dt.hotremovable.map((r) => ({ ...r }));
     // early_reserve_mem() (arch/powerpc/kernel/prom.c) memblock-reserves the device tree's
     // reserved-ranges (OPAL's memory on PowerNV) before fadump_reserve_mem() looks for room.
     this.memblock.reserved = [];
@@ -215,6 +218,7 @@ export class Kernel implements FadumpKernel {
       lpar: this.config.platform === 'pseries',
       ppc64_rma_size: this.config.mmu === 'radix' ? Infinity : Math.min(this.first_memblock_size, 2 ** 40),
       pageSize: this.PAGE_SIZE,
+      hotplug: this.memblock_hotplug,
     });
   }
 

@@ -5,7 +5,7 @@
 // crashkernel= memory is reserved only when fadump reserved nothing (src/sim/kernel.ts boot()).
 import type { Errno } from '../events';
 import { parseCrashkernel } from '../memory/crashkernel';
-import { PAGE_ALIGN, type MemblockRegion } from './memblock';
+import { memblockMerge, memblockRemove, PAGE_ALIGN, type MemblockRegion } from './memblock';
 
 const SZ_1M = 0x100000;
 const SZ_128M = 0x8000000;
@@ -24,6 +24,10 @@ export interface CrashkernelEnv {
   lpar: boolean;
   ppc64_rma_size: number;
   pageSize: number;
+  /** memblock.memory's MEMBLOCK_HOTPLUG part (early_init_drmem_lmb(), arch/powerpc/kernel/prom.c:
+   *  LMBs flagged DRCONF_MEM_HOTREMOVABLE), merged apart from the rest (memblock_merge_regions(),
+   *  mm/memblock.c, joins only regions of equal flags). */
+  hotplug: readonly MemblockRegion[];
 }
 
 /** reserve_crashkernel() (arch/powerpc/kexec/core.c): crashk_res, or null when nothing is
@@ -43,8 +47,11 @@ export function reserve_crashkernel(e: CrashkernelEnv): MemblockRegion | null {
   const end = start + size - 1;
   // overlaps_crashkernel(__pa(_stext), _end - _stext)
   if (0 + KERNEL_END > start && 0 <= end) return null;
-  // memblock_is_region_memory(): inside one memblock.memory region (merged).
-  const inside = e.memory.some((r) => r.base <= start && start + size <= r.base + r.size);
+  // memblock_is_region_memory(): inside one memblock.memory region, a MEMBLOCK_HOTPLUG region
+  // never merged with a plain one.
+  const hot = memblockMerge(e.hotplug);
+  const plain = hot.reduce((left, h) => memblockRemove(left, h.base, h.size), [...e.memory]);
+  const inside = [...memblockMerge(plain), ...hot].some((r) => r.base <= start && start + size <= r.base + r.size);
   return inside ? { base: start, size } : null;
 }
 

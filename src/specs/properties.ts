@@ -136,7 +136,7 @@ function samePtLoads(a: readonly PtLoad[] | null, b: readonly PtLoad[] | null): 
 /** What a kdump vmcore must describe: the crashed kernel's memory at the crash (the firmware's
  *  record of the partition, unchanged while the capture kernel runs: it refuses DLPAR) minus its
  *  crash kernel region, the first 64 KB via kexec's backup (kdump.rst). */
-function expectedKdumpPtLoads(s: SystemState, c: Config): PtLoad[] | null {
+export function expectedKdumpPtLoads(s: SystemState, c: Config): PtLoad[] | null {
   const ck = s.actors.productionKernel.context.crashkernel;
   const memory = s.actors.firmware.context.memory;
   return ck === null ? null : kdumpPtLoads(memory, ck, kdumpRtas(c, memory));

@@ -19,7 +19,7 @@ import {
   buildOf,
   dumpBootMemorySize,
   hotplugReadyIn,
-  paramAreaAtBoot,
+  paramAreaInKdumpCapture,
 } from '../../machines/kernel-rules';
 
 export interface Observation {
@@ -266,7 +266,7 @@ export function observe(base: Config, state: SystemState): Observation {
     const k = state.actors.kexec.context;
     // A release that sets the param area up whenever fadump is supported has bootargs_append here
     // too (src/kernel-versions.ts, f4892c68ecc1).
-    const paramArea = paramAreaAtBoot(config, 'first', false) ? '' : null;
+    const paramArea = paramAreaInKdumpCapture(config, k.crashkernel?.end ?? null) ? '' : null;
     const files = fadumpFiles({
       supported: true,
       hotplugReady: hotplugReadyIn(config, 'first'),

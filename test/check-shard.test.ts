@@ -79,6 +79,34 @@ describe('check --shard I/N, then check --merge', () => {
     expect(j.mismatches.map((m) => m.config)).toEqual(['pseries phyp-assisted-dump 4G']);
   });
 
+  it('--merge --record FILE records the merged verdicts, and --merge --expect FILE then judges them: exit 0', async () => {
+    const mine = at('mine-expected.json');
+    const rec = await cli(['check', '--merge', ...shardFiles, '--record', mine, '--out', at('cx-e')]);
+    expect(rec.code, rec.err).toBe(0);
+    expect(rec.out).toContain(`recorded in ${mine}`);
+    const recorded = JSON.parse(readFileSync(mine, 'utf8')) as { configurations: unknown[] };
+    expect(recorded.configurations).toHaveLength(3);
+    const judged = await cli(['check', '--merge', ...shardFiles, '--expect', mine, '--out', at('cx-e')]);
+    expect(judged.code, judged.out).toBe(0);
+    expect(judged.out).toContain(`every verdict matches ${mine}`);
+  });
+
+  it('--coverage is taken by the shards: --merge prints it when they collected it, and refuses it when not', async () => {
+    const files: string[] = [];
+    for (const i of [1, 2]) {
+      const r = await cli(['check', '--config', at('other.json'), '--shard', `${i}/2`, '--coverage', '--workers', '1']);
+      expect(r.code, r.err).toBe(0);
+      files.push(at(`coverage-${i}.json`));
+      writeFileSync(at(`coverage-${i}.json`), r.out);
+    }
+    const merged = await cli(['check', '--merge', ...files, '--out', at('cx-f')]);
+    expect(merged.code, merged.err).toBe(0);
+    expect(merged.out).toContain('coverage (over every configuration explored):');
+    const refused = await cli(['check', '--merge', ...shardFiles, '--coverage']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('the shards were explored without --coverage');
+  });
+
   it('a shard holds configuration k when k mod N = I - 1, whatever the workers', () => {
     const doc = JSON.parse(readFileSync(shardFiles[0] ?? '', 'utf8')) as { runs: { index: number }[] };
     expect(doc.runs.map((r) => r.index)).toEqual([0, 2]);
@@ -106,6 +134,9 @@ describe('bad shard specs and flag combinations: exit 2, naming the flag', () =>
     const a = await cli(['check', '--shard', '1/2', '--record', at('mine.json')]);
     expect(a.code).toBe(2);
     expect(a.err).toContain('give it to check --merge');
+    const c = await cli(['check', '--shard', '1/2', '--out', at('cx-g')]);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--shard 1\/2 with --out/);
     const b = await cli(['check', '--merge', ...shardFiles, '--config', at('matrix.json')]);
     expect(b.code).toBe(2);
     expect(b.err).toContain('--merge with --config');

@@ -1,7 +1,9 @@
 // `npx fadump-model check`: flags validated at the boundary (zod), progress on a terminal,
 // exit 0 when every verdict matches the expected ones, 1 when any differs, 2 on bad input,
 // 130 when interrupted (the partial result is printed: the configurations done, and the one under
-// way with its verdicts "incomplete").
+// way with its verdicts "incomplete"). `--shard I/N` explores a slice of the matrix and prints its
+// JSON (exit 0; 130 interrupted, nothing printed); `--merge FILE...` judges the shards together by
+// the same rules, exploring nothing (src/explore/shard.ts).
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -196,7 +198,7 @@ interface Outcome {
   source: 'default' | 'config';
 }
 
-/** The single-valued flags an exploration takes, which --merge refuses (the shards took them). */
+/** The flags an exploration takes, which --merge refuses (the shards took them). */
 const EXPLORATION_FLAGS = [
   ['config', '--config'],
   ['property', '--property'],

@@ -1,7 +1,11 @@
 // `npm run bench`: the same model explored by the fast engine and by XState's own graph traversal
 // (xstate/graph getAdjacencyMap, the former @xstate/graph), with states, seconds, states/s, the
-// ratio, peak memory and bytes per state. A benchmark, not a test: numbers vary by machine.
+// ratio, peak memory and bytes per state, and the ceiling for the explored graph: a plain
+// breadth-first search over it stored as a CSR successor array. A benchmark, not a test: numbers
+// vary by machine. `--quick` runs part 2 alone on part 1's small space (seconds, to see that the
+// script works).
 import { availableParallelism } from 'node:os';
+import { Command, CommanderError } from 'commander';
 import { fromTransition } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
 import { ACTORS, createSystem, type SystemState } from '../machines/system';
@@ -9,7 +13,7 @@ import { config, type ConfigInput } from '../src/config';
 import { toMachineEvent, type ExternalMachineEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { runMatrix } from '../src/explore/check';
-import { explore } from '../src/explore/explore';
+import { explore, type Exploration } from '../src/explore/explore';
 import { defaultMatrix } from '../src/explore/matrix';
 import { canonicalJson } from '../src/util/canonical';
 
@@ -43,6 +47,7 @@ function fastEngine(input: ConfigInput) {
   peak = Math.max(peak, process.memoryUsage().rss);
   const bytes = r.table.bytes + r.parent.byteLength + r.parentEvent.byteLength;
   return {
+    exploration: r,
     states: r.states,
     edges: r.edges,
     seconds: r.seconds,
@@ -52,6 +57,86 @@ function fastEngine(input: ConfigInput) {
     misses: r.engine.stepper.misses,
     compiled: r.engine.compiled,
   };
+}
+
+/** An explored graph as a CSR successor array: state i's successors are
+ *  targets[offsets[i] .. offsets[i + 1]), one per alphabet event, self-loops included, so that a
+ *  search over it follows exactly the transitions the engine followed (Exploration.edges). */
+interface Csr {
+  offsets: Int32Array;
+  targets: Int32Array;
+  /** Seconds to recompute the successors with the engine, its caches and trie warm. */
+  seconds: number;
+}
+
+/**
+ * The successor relation of a complete exploration, recomputed once from its visited set: every
+ * state's tuple, every alphabet event's outcome (the engine's step trie, warm now), the target
+ * found in the visited set. The engine's run itself is measured without keeping edges.
+ * @throws Error when a successor is not among the explored states (the exploration was not complete).
+ */
+function toCsr(r: Exploration): Csr {
+  const started = performance.now();
+  const n = r.states;
+  const A = r.alphabet.length;
+  const offsets = new Int32Array(n + 1);
+  const targets = new Int32Array(n * A);
+  const cur = new Int32Array(r.width);
+  const next = new Int32Array(r.width);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = k;
+    r.table.get(i, cur);
+    for (let e = 0; e < A; e++) {
+      const o = r.engine.edgeId(cur, e);
+      next.set(cur);
+      r.engine.applyId(next, o);
+      const j = r.table.find(next);
+      if (j < 0) throw new Error(`state ${i}, event ${e}: the successor is not among the explored states`);
+      targets[k++] = j;
+    }
+  }
+  offsets[n] = k;
+  return { offsets, targets, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A plain breadth-first search from state 0 over a CSR graph: a Uint8Array visited bitmap and an
+ *  Int32Array queue, nothing else. Returns the states visited and the transitions followed. */
+function plainBfs(g: Csr): { states: number; transitions: number } {
+  const n = g.offsets.length - 1;
+  const visited = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  const { offsets, targets } = g;
+  let head = 0;
+  let tail = 0;
+  let transitions = 0;
+  queue[tail++] = 0;
+  visited[0] = 1;
+  while (head < tail) {
+    const i = queue[head++] ?? 0;
+    const end = offsets[i + 1] ?? 0;
+    for (let k = offsets[i] ?? 0; k < end; k++) {
+      const j = targets[k] ?? 0;
+      transitions++;
+      if (visited[j] === 0) {
+        visited[j] = 1;
+        queue[tail++] = j;
+      }
+    }
+  }
+  return { states: tail, transitions };
+}
+
+/** The ceiling: the fastest of `runs` plain searches over the CSR graph (seconds, states, transitions). */
+function ceiling(g: Csr, runs: number): { seconds: number; states: number; transitions: number } {
+  let best = Infinity;
+  let last = { states: 0, transitions: 0 };
+  for (let k = 0; k < runs; k++) {
+    const t = performance.now();
+    last = plainBfs(g);
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return { seconds: best, ...last };
 }
 
 /** XState's traversal; with `budget`, it stops expanding states once that many were seen (its own
@@ -80,9 +165,66 @@ function xstateGraph(input: ConfigInput, budget = Infinity) {
   return { states: Object.keys(map).length, seconds };
 }
 
+/** Part 2: the fast engine on `input` (one core), the ceiling of its graph, and xstate/graph's
+ *  rate over its first `budget` states. */
+function part2(input: ConfigInput, budget: number, title: string): void {
+  console.log(`2. ${title}, "${input.name ?? ''}", fast engine only (one core)`);
+  const fast = fastEngine(input);
+  const fastRate = fast.states / fast.seconds;
+  console.log(
+    `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
+  );
+  console.log(
+    `  XState actor steps computed ${fmt(fast.misses)}; system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`,
+  );
+  console.log(
+    `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, outcomes and step caches`,
+  );
+  const xb = xstateGraph(input, budget);
+  const xRate = budget / xb.seconds;
+  console.log(
+    `  xstate/graph on the same space${budget >= 1000 ? ' (it would need hours)' : ''}, stopped after expanding ${fmt(budget)} states: ${fmt(xb.states)} states seen in ${xb.seconds.toFixed(2)} s, ${fmt(xRate)} states expanded/s`,
+  );
+  console.log(`  ratio of rates: ${(fastRate / xRate).toFixed(0)}x`);
+  if (!fast.exploration.complete) {
+    console.log(`  (no ceiling: the exploration stopped part-way, ${fast.exploration.stopReason})\n`);
+    return;
+  }
+  const csr = toCsr(fast.exploration);
+  const runs = 5;
+  const c = ceiling(csr, runs);
+  if (c.states !== fast.states || c.transitions !== fast.edges)
+    throw new Error(
+      `the plain search visited ${c.states} states and ${c.transitions} transitions, the engine ${fast.states} and ${fast.edges}`,
+    );
+  const ceilingRate = c.states / c.seconds;
+  console.log(
+    `  ceiling for this graph in JS: a plain BFS over it as a CSR successor array (Int32Array offsets and targets, ${mib(csr.offsets.byteLength + csr.targets.byteLength)}; a Uint8Array visited bitmap, an Int32Array queue), the same ${fmt(c.states)} states and ${fmt(c.transitions)} transitions, fastest of ${runs}: ${(c.seconds * 1000).toFixed(1)} ms, ${fmt(ceilingRate)} states/s, ${fmt(c.transitions / c.seconds)} transitions/s`,
+  );
+  console.log(
+    `  the engine runs at ${((fastRate / ceilingRate) * 100).toFixed(2)}% of the ceiling (1/${(ceilingRate / fastRate).toFixed(0)}), xstate/graph at ${((xRate / ceilingRate) * 100).toFixed(4)}%; recomputing the successors with the engine warm (trie and caches filled, no visited-set inserts) took ${csr.seconds.toFixed(2)} s, ${fmt(fast.states / csr.seconds)} states/s\n`,
+  );
+}
+
 async function main(): Promise<void> {
+  const program = new Command('bench')
+    .description('the fast engine against xstate/graph, the plain-BFS ceiling, worker threads')
+    .option('--quick', "part 2 only, on part 1's small space (seconds): to see that the script works")
+    .exitOverride()
+    .configureOutput({ writeErr: (t) => process.stderr.write(t) });
+  try {
+    program.parse(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+    throw e;
+  }
+  const quick = program.opts<{ quick?: boolean }>().quick === true;
   console.log(`machine: ${availableParallelism()} cores, node ${process.version}`);
   console.log(`model: the composed system (${ACTORS.length} actors, every alphabet event in every state)\n`);
+  if (quick) {
+    part2(SHARED_CONFIG, 200, "--quick: part 1's space");
+    return;
+  }
 
   console.log(`1. the same model, "${SHARED_CONFIG.name}", explored completely by both`);
   const fastShared = fastEngine(SHARED_CONFIG);
@@ -98,23 +240,7 @@ async function main(): Promise<void> {
     `  ratio: ${ratio.toFixed(0)}x${fastShared.states === x.states ? '' : `  (state counts differ: ${fastShared.states} vs ${x.states})`}\n`,
   );
 
-  console.log(`2. a larger space, "${BENCH_CONFIG.name}", fast engine only (one core)`);
-  const fast = fastEngine(BENCH_CONFIG);
-  console.log(
-    `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fast.states / fast.seconds)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
-  );
-  console.log(
-    `  XState actor steps computed ${fmt(fast.misses)}; system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`,
-  );
-  console.log(
-    `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, outcomes and step caches`,
-  );
-  const budget = 1000;
-  const xb = xstateGraph(BENCH_CONFIG, budget);
-  console.log(
-    `  xstate/graph on the same space (it would need hours), stopped after expanding ${fmt(budget)} states: ${fmt(xb.states)} states seen in ${xb.seconds.toFixed(2)} s, ${fmt(budget / xb.seconds)} states expanded/s`,
-  );
-  console.log(`  ratio of rates: ${(fast.states / fast.seconds / (budget / xb.seconds)).toFixed(0)}x\n`);
+  part2(BENCH_CONFIG, 1000, 'a larger space');
 
   console.log(
     '3. worker threads: one configuration per worker (on threads in both runs, so that both pay the same start-up)',

@@ -1,14 +1,16 @@
 // `npx fadump-model check`: flags validated at the boundary (zod), progress on a terminal,
 // exit 0 when every verdict matches the expected ones, 1 when any differs, 2 on bad input,
 // 130 when interrupted (the partial result is printed: the configurations done, and the one under
-// way with its verdicts "incomplete").
+// way with its verdicts "incomplete"). `--shard I/N` explores a slice of the matrix and prints its
+// JSON (exit 0; 130 interrupted, nothing printed); `--merge FILE...` judges the shards together by
+// the same rules, exploring nothing (src/explore/shard.ts).
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { dirname, join } from 'node:path';
-import { closestKey } from '../config';
+import { closestKey, type ConfigInput } from '../config';
 import { conform, readTranscript, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
@@ -16,6 +18,14 @@ import { writeFileAtomic } from '../util/atomic';
 import { formatBytes, InputError } from '../util/read';
 import { readConfigFiles, readExpectedFile } from '../inputs';
 import { runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
+import {
+  mergeShards,
+  modelFingerprint,
+  parseShardSpec,
+  shardDocument,
+  shardSlice,
+  type MatrixIdentity,
+} from '../explore/shard';
 import {
   compare,
   emptyExpected,
@@ -49,6 +59,13 @@ export interface CheckFlags {
   maxMemory?: string;
   workers?: string;
   coverage?: boolean;
+  /** --shard I/N: explore only shard I of N of the matrix and print its shard document (JSON,
+   *  for --merge) instead of the matrix. */
+  shard?: string;
+  /** --merge FILE...: print the matrix of these shard documents, exploring nothing. */
+  merge?: string[];
+  /** Whether --out was given (rather than defaulted): a shard writes no counterexamples. */
+  outGiven?: boolean;
 }
 
 /** The states one exploration of `check` stops at when --max-states is not given (its verdicts
@@ -169,18 +186,80 @@ export function progressLine(run: ConfigRun, done: number, total: number): strin
   return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
 }
 
+/** What `check` reports on: the runs in the matrix's order, however they were got (explored here,
+ *  or merged from shards), and how the matrix was run. */
+interface Outcome {
+  runs: ConfigRun[];
+  /** The configurations in the matrix (runs.length when none was left out). */
+  total: number;
+  interrupted: boolean;
+  maxStates: number;
+  /** The built-in matrix (its real-kernel lines are printed) or --config files. */
+  source: 'default' | 'config';
+}
+
+/** The flags an exploration takes, which --merge refuses (the shards took them). */
+const EXPLORATION_FLAGS = [
+  ['config', '--config'],
+  ['property', '--property'],
+  ['maxStates', '--max-states'],
+  ['maxMemory', '--max-memory'],
+  ['workers', '--workers'],
+  ['shard', '--shard'],
+] as const;
+
+/** --record and --expect, checked alike for an exploration and a merge.
+ *  @throws InputError (exit 2) on --partial without --record, or --record with --expect. */
+function checkRecordFlags(flags: CheckFlags): void {
+  if (flags.partial && flags.record === undefined)
+    throw new InputError('--partial: only with --record FILE (it lets a subset of the properties be recorded)');
+  if (flags.record !== undefined && flags.expect !== undefined)
+    throw new InputError(
+      `--record ${flags.record} and --expect ${flags.expect}: give one. --record FILE compares with what FILE held and prints what changed; --expect FILE judges without writing`,
+    );
+}
+
+/** Refuses --record of a --property subset unless --partial. @throws InputError (exit 2). */
+function checkRecordSubset(flags: CheckFlags, properties: readonly string[] | undefined): void {
+  if (flags.record !== undefined && properties !== undefined && properties.length < PROPERTIES.length && !flags.partial)
+    throw new InputError(
+      `--record: only ${properties.length} of the ${PROPERTIES.length} properties ${properties.length === 1 ? 'is' : 'are'} checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
+    );
+}
+
+/** The expected verdicts judged against (read before any work: a bad file costs nothing), and
+ *  the file's name for the messages. */
+function baselineOf(flags: CheckFlags): { baseline: Expected; baselineFile: string } {
+  return {
+    baselineFile: flags.record ?? flags.expect ?? PROJECT_EXPECTED,
+    baseline:
+      flags.record !== undefined
+        ? recordTarget(flags.record)
+        : flags.expect !== undefined
+          ? readExpectedFile(flags.expect)
+          : loadExpected(),
+  };
+}
+
 /**
  * `fadump-model check`: explores each configuration (the default matrix, or those of every
  * --config file), checks the properties, prints the matrix (or JSON), writes the counterexamples
  * under --out and compares the verdicts with the expected ones (src/specs/expected.json, or
  * --expect FILE); with --record FILE, writes them into FILE instead.
- * @returns the exit code: 0 every verdict matches (or was recorded), 1 one differs from the
- *   expected one, or a configuration with nothing recorded has a violation (each named by
- *   configuration and property), 130 interrupted.
- * @throws InputError (exit 2) on a bad flag, flag combination, --config, --expect or --record
- *   file, before exploring.
+ * With --shard I/N it explores only shard I of N (configuration k, from 0, when k mod N = I - 1)
+ * and prints the shard's document (JSON, src/explore/shard.ts) for --merge, judging nothing; with
+ * --merge FILE... it explores nothing and prints the matrix of those shards exactly as an
+ * unsharded run prints it (same exit codes).
+ * @returns the exit code: 0 every verdict matches (or was recorded; a shard: its document was
+ *   printed), 1 one differs from the expected one, or a configuration with nothing recorded has a
+ *   violation (each named by configuration and property), 130 interrupted (a shard then prints
+ *   nothing).
+ * @throws InputError (exit 2) on a bad flag, flag combination, --config, --expect, --record or
+ *   shard file (--merge: missing, duplicate or mixed shards, naming the file and field), before
+ *   exploring.
  */
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
+  if (flags.merge !== undefined) return mergeCommand(flags.merge, flags, io);
   const maxStates = positiveInt('max-states', flags.maxStates, 100_000_000) ?? DEFAULT_MAX_STATES;
   const workers = positiveInt('workers', flags.workers, 64);
   let maxMemoryBytes: number | undefined;
@@ -196,29 +275,31 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
     maxMemoryBytes = b;
   }
+  const shard = flags.shard === undefined ? null : parseShardSpec(flags.shard);
+  if (shard !== null) {
+    const judging = [
+      flags.json ? '--json' : null,
+      flags.expect !== undefined ? '--expect' : null,
+      flags.record !== undefined ? '--record' : null,
+      flags.partial ? '--partial' : null,
+      flags.outGiven ? '--out' : null,
+    ].filter((x): x is string => x !== null);
+    if (judging.length)
+      throw new InputError(
+        `--shard ${flags.shard} with ${judging.join(', ')}: a shard prints its JSON for --merge and judges nothing; give ${judging.length === 1 ? 'it' : 'them'} to check --merge`,
+      );
+  }
   // A property named twice (by id, or by its column P1..) is checked once.
   const properties = flags.property === undefined ? undefined : [...new Set(flags.property.map(propertyId))];
-  if (flags.partial && flags.record === undefined)
-    throw new InputError('--partial: only with --record FILE (it lets a subset of the properties be recorded)');
-  if (flags.record !== undefined && flags.expect !== undefined)
-    throw new InputError(
-      `--record ${flags.record} and --expect ${flags.expect}: give one. --record FILE compares with what FILE held and prints what changed; --expect FILE judges without writing`,
-    );
-  if (flags.record !== undefined && properties !== undefined && properties.length < PROPERTIES.length && !flags.partial)
-    throw new InputError(
-      `--record: only ${properties.length} of the ${PROPERTIES.length} properties ${properties.length === 1 ? 'is' : 'are'} checked (--property); recording them would leave the others unrecorded. Add --partial to merge just these verdicts into ${flags.record}`,
-    );
+  checkRecordFlags(flags);
+  checkRecordSubset(flags, properties);
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigFiles(flags.config);
-  // The expected verdicts are read before exploring: a bad file costs nothing.
-  const baselineFile = flags.record ?? flags.expect ?? PROJECT_EXPECTED;
-  const baseline =
-    flags.record !== undefined
-      ? recordTarget(flags.record)
-      : flags.expect !== undefined
-        ? readExpectedFile(flags.expect)
-        : loadExpected();
-  checkOutDir(flags.out);
-  const width = outputWidth();
+  const slice = shard === null ? inputs.map((_, k) => k) : shardSlice(inputs.length, shard);
+  const explored = slice.map((k) => inputs[k]).filter((c): c is ConfigInput => c !== undefined);
+  // The expected verdicts are read before exploring: a bad file costs nothing. A shard judges nothing.
+  const { baseline, baselineFile } =
+    shard === null ? baselineOf(flags) : { baseline: emptyExpected(), baselineFile: PROJECT_EXPECTED };
+  if (shard === null) checkOutDir(flags.out);
 
   // Ctrl-C stops the explorations under way (the workers poll a shared flag) and prints what is
   // done; a second Ctrl-C exits at once. The handler stays until the files are written: the
@@ -234,8 +315,9 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const onTerminal = process.stderr.isTTY;
+    const quiet = flags.json === true;
     const bar =
-      !flags.json && onTerminal
+      !quiet && onTerminal
         ? new SingleBar(
             {
               format: 'exploring {bar} {value}/{total} configurations | {underway}',
@@ -245,15 +327,15 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             Presets.shades_classic,
           )
         : null;
-    bar?.start(inputs.length, 0, { underway: '' });
+    bar?.start(explored.length, 0, { underway: '' });
     if (!onTerminal)
       io.err(
-        `check: exploring ${inputs.length} configuration${inputs.length === 1 ? '' : 's'}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
+        `check: exploring ${explored.length} configuration${explored.length === 1 ? '' : 's'}${shard === null ? '' : ` (shard ${shard.index}/${shard.count} of ${plural(inputs.length, 'configuration')})`}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
       );
     let runs: ConfigRun[];
     let lastUnderWay = Date.now() - UNDER_WAY_EVERY_MS / 2;
     try {
-      runs = await runMatrix(inputs, {
+      runs = await runMatrix(explored, {
         ...(properties === undefined ? {} : { properties }),
         maxStates,
         ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
@@ -274,7 +356,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             .map((u) => `${u.config}: ${plural(u.states, 'state')}`)
             .join('; ');
           if (bar !== null) bar.update({ underway: text });
-          else if (!onTerminal && !flags.json && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
+          else if (!onTerminal && !quiet && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
             lastUnderWay = Date.now();
             io.err(`check: under way: ${text}`);
           }
@@ -284,132 +366,195 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       bar?.stop();
     }
     const interrupted = abort.signal.aborted;
-
-    const files = writeCounterexamples(runs, flags.out);
-    let recorded: Recorded | null = null;
-    const incomplete = runs.filter((r) => !r.complete);
-    // Verdicts of an exploration stopped part-way ("incomplete") are recorded only when asked.
-    const refuseIncomplete = flags.record !== undefined && !interrupted && incomplete.length > 0 && !flags.partial;
-    if (flags.record !== undefined && !interrupted && !refuseIncomplete) {
-      recorded = record(runs, baseline, flags.partial === true);
-      writeFileAtomic(flags.record, formatExpected(recorded.expected));
-    }
-    const judged = compare(runs, baseline);
-    const mismatches = recorded === null ? judged.mismatches : [];
-    const notStarted = inputs.length - runs.length;
-    if (flags.json) {
-      io.out(
-        JSON.stringify(
-          {
-            results: runs.flatMap((run) =>
-              run.results.map((r) => ({
-                property: r.property,
-                config: run.config,
-                configuration: run.configuration,
-                verdict: r.verdict,
-                states: r.states,
-                counterexample:
-                  r.counterexample === null ? null : (files.get(`${run.config}\u0000${r.property}`) ?? null),
-                ...(r.note === null ? {} : { note: r.note }),
-              })),
-            ),
-            runs: runs.map((r) => ({
-              config: r.config,
-              configuration: r.configuration,
-              states: r.states,
-              transitions: r.edges,
-              seconds: Number(r.seconds.toFixed(3)),
-              complete: r.complete,
-              stopReason: r.stopReason,
-            })),
-            expected: baselineFile,
-            mismatches,
-            unrecorded: recorded === null ? judged.unrecorded : [],
-            ...(recorded === null
-              ? {}
-              : {
-                  recorded: {
-                    file: flags.record,
-                    verdicts: recorded.verdicts,
-                    added: recorded.added,
-                    changed: recorded.changed,
-                  },
-                }),
-            ...(flags.coverage ? { coverage: coverageSummary(runs) } : {}),
-            interrupted,
-            notStarted,
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      io.out(
-        formatMatrix(
-          runs,
-          files,
-          {
-            file: baselineFile,
-            mismatches,
-            unrecorded: judged.unrecorded,
-            // Custom configurations judged against the project's file: a change is theirs to
-            // keep in a file of their own, not to write into the project's.
-            ...(flags.config !== undefined && flags.expect === undefined
-              ? { recordHint: 'in a file of your own: --record FILE, then --expect FILE' }
-              : {}),
-            ...(incomplete.length ? { stopped: stoppedText(incomplete, maxStates) } : {}),
-            ...(recorded === null || flags.record === undefined
-              ? {}
-              : {
-                  recorded: {
-                    file: flags.record,
-                    added: recorded.added,
-                    changed: recorded.changed,
-                    verdicts: recorded.verdicts,
-                  },
-                }),
-          },
-          width,
-          realOf(flags.config === undefined),
-        ),
-      );
-      if (flags.coverage) io.out(formatCoverage(runs, width));
-      for (const r of incomplete) {
-        io.out(
-          wrap(
-            `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
-            width,
-            '',
-            '    ',
-          ).join('\n'),
-        );
-      }
+    const source = flags.config === undefined ? 'default' : 'config';
+    if (shard !== null) {
       if (interrupted) {
-        io.out(
-          wrap(
-            `interrupted: ${runs.length - incomplete.length} of ${plural(inputs.length, 'configuration')} explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
-            width,
-          ).join('\n'),
-        );
+        io.err(`check --shard ${shard.index}/${shard.count}: interrupted: no shard printed (run it again)`);
+        return 130;
       }
-      // The main job also reports on real input: the committed real-kernel transcripts.
-      if (flags.config === undefined && !interrupted) io.out(wrap(realKernelsLine(), width, '', '    ').join('\n'));
-      if (flags.config === undefined && !interrupted)
-        io.out(wrap(realCounterexamplesLine(), width, '', '    ').join('\n'));
-    }
-    if (flags.record !== undefined && interrupted)
-      io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
-    if (interrupted) return 130;
-    if (refuseIncomplete) {
+      const identity: MatrixIdentity = {
+        model: modelFingerprint(),
+        source,
+        properties: properties ?? null,
+        maxStates,
+        coverage: flags.coverage === true,
+      };
+      io.out(JSON.stringify(shardDocument(shard, identity, inputs, slice, runs), null, 2));
+      const states = runs.reduce((n, r) => n + r.states, 0);
       io.err(
-        `--record: nothing recorded in ${flags.record}: ${incomplete.length} configuration${incomplete.length === 1 ? '' : 's'} stopped part-way (${incomplete.map((r) => `${r.config}: ${stopText(r)}`).join('; ')}), so some verdicts are "incomplete". Raise --max-states or --max-memory, or add --partial to record them as they are`,
+        `check: shard ${shard.index}/${shard.count}: ${plural(runs.length, 'configuration')} of ${inputs.length}, ${plural(states, 'state')}; judge every shard together with check --merge FILE...`,
       );
-      return 2;
+      return 0;
     }
-    return mismatches.length ? 1 : 0;
+    return judge({ runs, total: inputs.length, interrupted, maxStates, source }, flags, baseline, baselineFile, io);
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * `check --merge FILE...`: the matrix of the shards' documents (src/explore/shard.ts
+ * mergeShards()), judged and printed as `check` does for an unsharded run; explores nothing.
+ * @returns the exit code, by `check`'s rules (0, 1).
+ * @throws InputError (exit 2) on a flag the shards took (--config, --property, --max-states,
+ *   --max-memory, --workers, --shard), a bad flag combination, or a bad, missing, duplicate or
+ *   mixed shard file, naming the file and the field.
+ */
+async function mergeCommand(files: readonly string[], flags: CheckFlags, io: Io): Promise<number> {
+  const given = EXPLORATION_FLAGS.filter(([k]) => flags[k] !== undefined).map(([, f]) => f);
+  if (given.length)
+    throw new InputError(
+      `--merge with ${given.join(', ')}: the shards were explored with ${given.length === 1 ? 'it' : 'them'}; a merge only reads the shard files (give ${given.length === 1 ? 'it' : 'them'} to check --shard I/N)`,
+    );
+  checkRecordFlags(flags);
+  const merged = mergeShards(files);
+  if (flags.coverage && !merged.coverage)
+    throw new InputError('--coverage: the shards were explored without --coverage: give it to check --shard I/N');
+  checkRecordSubset(flags, merged.properties ?? undefined);
+  const { baseline, baselineFile } = baselineOf(flags);
+  checkOutDir(flags.out);
+  return judge(
+    {
+      runs: merged.runs,
+      total: merged.runs.length,
+      interrupted: false,
+      maxStates: merged.maxStates,
+      source: merged.source,
+    },
+    { ...flags, coverage: merged.coverage },
+    baseline,
+    baselineFile,
+    io,
+  );
+}
+
+/** Writes the counterexamples, records or compares the verdicts, prints the matrix (or JSON).
+ *  @returns the exit code (0, 1, 2 when --record refuses incomplete verdicts, 130 interrupted). */
+function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baselineFile: string, io: Io): number {
+  const { runs, interrupted, maxStates } = outcome;
+  const custom = outcome.source === 'config';
+  const width = outputWidth();
+  const files = writeCounterexamples(runs, flags.out);
+  let recorded: Recorded | null = null;
+  const incomplete = runs.filter((r) => !r.complete);
+  // Verdicts of an exploration stopped part-way ("incomplete") are recorded only when asked.
+  const refuseIncomplete = flags.record !== undefined && !interrupted && incomplete.length > 0 && !flags.partial;
+  if (flags.record !== undefined && !interrupted && !refuseIncomplete) {
+    recorded = record(runs, baseline, flags.partial === true);
+    writeFileAtomic(flags.record, formatExpected(recorded.expected));
+  }
+  const judged = compare(runs, baseline);
+  const mismatches = recorded === null ? judged.mismatches : [];
+  const notStarted = outcome.total - runs.length;
+  if (flags.json) {
+    io.out(
+      JSON.stringify(
+        {
+          results: runs.flatMap((run) =>
+            run.results.map((r) => ({
+              property: r.property,
+              config: run.config,
+              configuration: run.configuration,
+              verdict: r.verdict,
+              states: r.states,
+              counterexample:
+                r.counterexample === null ? null : (files.get(`${run.config}\u0000${r.property}`) ?? null),
+              ...(r.note === null ? {} : { note: r.note }),
+            })),
+          ),
+          runs: runs.map((r) => ({
+            config: r.config,
+            configuration: r.configuration,
+            states: r.states,
+            transitions: r.edges,
+            seconds: Number(r.seconds.toFixed(3)),
+            complete: r.complete,
+            stopReason: r.stopReason,
+          })),
+          expected: baselineFile,
+          mismatches,
+          unrecorded: recorded === null ? judged.unrecorded : [],
+          ...(recorded === null
+            ? {}
+            : {
+                recorded: {
+                  file: flags.record,
+                  verdicts: recorded.verdicts,
+                  added: recorded.added,
+                  changed: recorded.changed,
+                },
+              }),
+          ...(flags.coverage ? { coverage: coverageSummary(runs) } : {}),
+          interrupted,
+          notStarted,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(
+      formatMatrix(
+        runs,
+        files,
+        {
+          file: baselineFile,
+          mismatches,
+          unrecorded: judged.unrecorded,
+          // Custom configurations judged against the project's file: a change is theirs to
+          // keep in a file of their own, not to write into the project's.
+          ...(custom && flags.expect === undefined
+            ? { recordHint: 'in a file of your own: --record FILE, then --expect FILE' }
+            : {}),
+          ...(incomplete.length ? { stopped: stoppedText(incomplete, maxStates) } : {}),
+          ...(recorded === null || flags.record === undefined
+            ? {}
+            : {
+                recorded: {
+                  file: flags.record,
+                  added: recorded.added,
+                  changed: recorded.changed,
+                  verdicts: recorded.verdicts,
+                },
+              }),
+        },
+        width,
+        realOf(!custom),
+      ),
+    );
+    if (flags.coverage) io.out(formatCoverage(runs, width));
+    for (const r of incomplete) {
+      io.out(
+        wrap(
+          `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+          width,
+          '',
+          '    ',
+        ).join('\n'),
+      );
+    }
+    if (interrupted) {
+      io.out(
+        wrap(
+          `interrupted: ${runs.length - incomplete.length} of ${plural(outcome.total, 'configuration')} explored to the end, ${incomplete.length} stopped part-way, ${notStarted} not started (the results above are partial)`,
+          width,
+        ).join('\n'),
+      );
+    }
+    // The main job also reports on real input: the committed real-kernel transcripts.
+    if (!custom && !interrupted) io.out(wrap(realKernelsLine(), width, '', '    ').join('\n'));
+    if (!custom && !interrupted) io.out(wrap(realCounterexamplesLine(), width, '', '    ').join('\n'));
+  }
+  if (flags.record !== undefined && interrupted)
+    io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
+  if (interrupted) return 130;
+  if (refuseIncomplete) {
+    io.err(
+      `--record: nothing recorded in ${flags.record}: ${incomplete.length} configuration${incomplete.length === 1 ? '' : 's'} stopped part-way (${incomplete.map((r) => `${r.config}: ${stopText(r)}`).join('; ')}), so some verdicts are "incomplete". Raise --max-states or --max-memory, or add --partial to record them as they are`,
+    );
+    return 2;
+  }
+  return mismatches.length ? 1 : 0;
 }
 
 /** For the default matrix: each counterexample's real-kernel verdict line (src/report/real.ts,

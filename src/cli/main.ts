@@ -142,8 +142,17 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       'with --record: merge a --property subset into the file, or record the "incomplete" verdicts of an exploration stopped part-way',
     )
     .option('--coverage', 'print, per actor, the states and transitions never reached (with --json, as "coverage")')
-    .action(async (opts: CheckFlags) => {
-      code = await checkCommand(opts, io);
+    .option(
+      '--shard <I/N>',
+      'explore only shard I of N of the matrix (configuration k, from 0, when k mod N = I-1) and print its JSON for --merge on stdout, judging nothing',
+      once('--shard'),
+    )
+    .option(
+      '--merge <files...>',
+      'explore nothing: print the matrix of these --shard outputs (every shard of one matrix, once) as an unsharded check prints it, with its exit code',
+    )
+    .action(async (opts: CheckFlags, cmd: Command) => {
+      code = await checkCommand({ ...opts, outGiven: cmd.getOptionValueSource('out') === 'cli' }, io);
     });
   program
     .command('paths')

@@ -303,7 +303,7 @@ describe('judging the real transcripts', () => {
       'powernv in-capture-kernel fadump=nocma 16G petitboot-preserves\u0000memory-available-to-production',
     );
     expect(e === undefined ? '' : verdictLine(e)).toMatch(
-      /^seen on Linux 6\.12\.107 under QEMU 11\.1\.3: fadump withholds its [\d.]+ MiB area from the guest's production kernel \(\/sys\/kernel\/fadump\/mem_reserved\) with no CMA to lend it back \(CmaTotal 0 kB\)$/,
+      /^seen on Linux 6\.12\.107 under QEMU 11\.1\.3: fadump withholds its 768.06 MiB area \(805372336 bytes\) from the guest's production kernel \(\/sys\/kernel\/fadump\/mem_reserved\) with no CMA to lend it back \(CmaTotal 0 kB\)$/,
     );
   });
 

@@ -101,6 +101,29 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     });
     rmSync(dir, { recursive: true, force: true });
   });
+  it('a path cut short (guest died, timeout, no end line) never "agrees": it says so, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-'));
+    const whole = readFileSync(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl'), 'utf8').trim().split('\n');
+    const cut = (name: string, end: string | null) => {
+      const f = join(dir, name);
+      writeFileSync(f, `${[...whole.slice(0, 3), ...(end === null ? [] : [end])].join('\n')}\n`);
+      return f;
+    };
+    const died = await run([cut('died.jsonl', '{"end":"guest-died","reason":"QEMU exited"}')]);
+    expect(died.code).toBe(1);
+    expect(died.out).toContain('cut short died.jsonl (pseries 6.12.107, 1 step recorded): guest-died: QEMU exited');
+    expect(died.out).not.toContain('agrees   died.jsonl');
+    expect(died.out).toContain('0 paths agree throughout; 1 cut short');
+    const noEnd = await run([cut('noend.jsonl', null)]);
+    expect(noEnd).toMatchObject({ code: 1, out: expect.stringContaining('): no end line') });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('step 0 (the guest before its first event) is not counted as a step that agrees', () => {
+    const t = readTranscript(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl'));
+    const c = conform(t);
+    expect(c.steps).toBe(t.steps.length - 1);
+    expect(c.agreeingSteps).toBe(c.steps);
+  });
   it('exit 0 when every divergence is known, 1 when the list is left out and some differ', async () => {
     const all = files.map((f) => join(realDir, f));
     expect((await run(['--known', join(realDir, 'known-divergences.json'), ...all])).code).toBe(0);

@@ -1,7 +1,9 @@
 // `fadump-model conform TRANSCRIPT... [--known FILE] [--json]`: replays each transcript's events
 // through the model configured as the guest was and prints the first divergence of each path
 // (expected vs observed, with the step) and a summary. Exit 0: every divergence is a known one (or
-// none), 1: an unlisted divergence or a listed one that no longer happens, 2: bad input.
+// none), 1: an unlisted divergence, a listed one that no longer happens, or a path that did not
+// complete (the guest died, timed out, was interrupted, or the transcript has no end line), 2: bad
+// input.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../util/read';
@@ -37,6 +39,8 @@ export function readKnown(file: string): KnownDivergence[] {
   return parseJsonWith(KnownSchema, text, file);
 }
 
+const stepsText = (n: number) => `${n} step${n === 1 ? '' : 's'}`;
+
 export interface ConformFlags {
   known?: string;
   json?: boolean;
@@ -50,8 +54,12 @@ export function formatConformance(results: readonly Conformance[], known: readon
     known.find((k) => k.transcript === d.transcript && k.step === d.step && k.field === d.field)?.reason;
   for (const r of results) {
     const first = r.divergences[0];
-    if (first === undefined) lines.push(`agrees   ${r.transcript} (${r.kernel}, ${r.steps} steps)`);
-    else {
+    // A path cut short agrees with nothing past its end: say so, whatever its steps showed.
+    if (r.end !== 'completed')
+      lines.push(`cut short ${r.transcript} (${r.kernel}, ${stepsText(r.steps)} recorded): ${r.end}`);
+    if (first === undefined) {
+      if (r.end === 'completed') lines.push(`agrees   ${r.transcript} (${r.kernel}, ${stepsText(r.steps)})`);
+    } else {
       const reason = reasonOf(first);
       lines.push(
         `${reason === undefined ? 'diverges' : 'known   '} ${r.transcript} (${r.kernel}) at step ${first.step}, ${first.field}:`,
@@ -69,8 +77,9 @@ export function formatConformance(results: readonly Conformance[], known: readon
     }
   }
   const { steps, agree, whole } = totals(results);
+  const short = results.filter((r) => r.end !== 'completed').length;
   lines.push(
-    `${results.length} transcript${results.length === 1 ? '' : 's'}, ${steps} steps, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout`,
+    `${results.length} transcript${results.length === 1 ? '' : 's'}, ${stepsText(steps)}, ${agree} agree (${steps ? ((100 * agree) / steps).toFixed(1) : '0'}%), ${whole} paths agree throughout${short ? `; ${short} cut short` : ''}`,
   );
   return lines.join('\n');
 }
@@ -108,6 +117,7 @@ export function conformCommand(
         io.out(`NO LONGER HAPPENS: ${d.transcript} step ${d.step} ${d.field} (${d.reason})`);
     }
   }
+  if (results.some((r) => r.end !== 'completed')) return 1;
   if (judged === null) return results.some((r) => r.divergences.length > 0) ? 1 : 0;
   return judged.unlisted.length || judged.stale.length ? 1 : 0;
 }

@@ -44,10 +44,14 @@ export interface Conformance {
   transcript: string;
   path: string;
   kernel: string;
+  /** The steps with an event (step 0, the guest before its first event, records nothing). */
   steps: number;
-  /** Steps where every compared field agrees. */
+  /** Of those, the steps where every compared field agrees. */
   agreeingSteps: number;
   divergences: Divergence[];
+  /** How the path ended: "completed", or the lab's "guest-died", "timeout", "interrupted" (with
+   *  its reason), or "no end line" (a transcript cut short). Only a completed path can agree
+   *  throughout: the steps it never reached were not compared. */
   end: string;
   /** The model's dump outcome at the transcript's last step (src/explain/outcome.ts): what the
    *  model says this path ends with, told as replay tells it. */
@@ -277,17 +281,17 @@ export function conform(t: Transcript): Conformance {
             panic: r.steps[i - 1]?.panic ?? [],
           };
     const diffs = [...compareStep(m.obs, m.errno, m.console, s, m.panic), ...compareBlocks(r.states[i], s)];
-    if (diffs.length === 0) agreeingSteps++;
+    if (diffs.length === 0 && s.event !== null) agreeingSteps++;
     for (const x of diffs) divergences.push({ transcript: name, step: i, ...x });
   });
   return {
     transcript: name,
     path: t.header.path,
     kernel: `${t.header.guest.platform} ${t.header.guest.kernelRelease}`,
-    steps: t.steps.length,
+    steps: events.length,
     agreeingSteps,
     divergences,
-    end: t.end?.end ?? 'no end line',
+    end: t.end === null ? 'no end line' : t.end.end === 'completed' ? 'completed' : `${t.end.end}: ${t.end.reason}`,
     outcome: r.final.outcome,
     ...observedOutcome(config, t, r),
   };
@@ -371,7 +375,7 @@ export function totals(results: readonly Conformance[]): { steps: number; agree:
   return {
     steps: results.reduce((a, r) => a + r.steps, 0),
     agree: results.reduce((a, r) => a + r.agreeingSteps, 0),
-    whole: results.filter((r) => r.divergences.length === 0).length,
+    whole: results.filter((r) => r.divergences.length === 0 && r.end === 'completed').length,
   };
 }
 

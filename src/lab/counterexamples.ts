@@ -12,6 +12,7 @@ import { ExternalEventSchema, toMachineEvent, type ExternalEvent } from '../even
 import { confirm, ConfirmBoundError } from '../explore/confirm';
 import { propertyById } from '../specs/properties';
 import { FILES, KEXEC_FILES } from '../sysfs/store';
+import { sizeText } from '../memory/map';
 import { createSystem } from '../../machines/system';
 import type { KernelVariant } from './lab';
 import type { LabPath } from './runner';
@@ -519,8 +520,6 @@ function noRelease(t: Transcript, step: number): string | null {
     : null;
 }
 
-const MIB = 1024 * 1024;
-
 /** What the guest's production kernel withholds for the capture, as it reports it
  *  (memory-available-to-production): crashkernel= (kexec_crash_size, all of it the capture's),
  *  fadump's reserved area with no CMA (mem_reserved, CmaTotal 0). */
@@ -529,10 +528,10 @@ function withheld(t: Transcript, step: number): string | null {
   if (o === null || o.boot !== 'normal') return null;
   const crash = Number(o.files[KEXEC_FILES.crashSize] ?? '0');
   if (crash > 0)
-    return `crashkernel= withholds ${crash / MIB} MiB from the guest's production kernel (${KEXEC_FILES.crashSize}), all of it set aside for the capture kernel`;
+    return `crashkernel= withholds ${sizeText(crash)} from the guest's production kernel (${KEXEC_FILES.crashSize}), all of it set aside for the capture kernel`;
   const reserved = Number(o.files[FILES.memReserved] ?? '0');
   if (reserved > 0 && o.meminfo.CmaTotal === 0)
-    return `fadump withholds its ${reserved / MIB} MiB area from the guest's production kernel (${FILES.memReserved}) with no CMA to lend it back (CmaTotal 0 kB)`;
+    return `fadump withholds its ${sizeText(reserved)} area (${reserved} bytes) from the guest's production kernel (${FILES.memReserved}) with no CMA to lend it back (CmaTotal 0 kB)`;
   return null;
 }
 

@@ -18,68 +18,10 @@ import {
 import { bootMemoryRegions } from '../src/memory/layout';
 import { conform, readTranscript, transcriptConfig } from '../src/conform/conform';
 import { replay } from '../src/log/replay';
+import { cTranscription } from './support/fadump-c';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const U = (x: bigint): bigint => BigInt.asUintN(64, x);
-
-/** The C code of arch/powerpc/kernel/fadump.c (6.12) line by line, every unsigned long
- *  assignment through BigInt.asUintN(64, ...): add_boot_mem_region(), add_boot_mem_regions(),
- *  fadump_get_boot_mem_regions(). */
-function cTranscription(
-  memory: { start: bigint; end: bigint }[],
-  bootMemorySize: bigint,
-  maxCopy: bigint,
-  max: number,
-) {
-  const addr: bigint[] = [];
-  const sz: bigint[] = [];
-  let cnt = 0;
-  const addBootMemRegion = (rstart: bigint, rsize: bigint): number => {
-    const i = cnt++;
-    if (cnt > max) {
-      cnt = max;
-      return 0;
-    }
-    addr[i] = rstart;
-    sz[i] = rsize;
-    return 1;
-  };
-  const addBootMemRegions = (mstart: bigint, msize: bigint): number => {
-    let rstart = mstart;
-    const maxSize = maxCopy !== 0n ? maxCopy : msize;
-    let ret = 1;
-    while (msize !== 0n) {
-      const rsize = msize > maxSize ? maxSize : msize;
-      ret = addBootMemRegion(rstart, rsize);
-      if (!ret) break;
-      msize = U(msize - rsize);
-      rstart = U(rstart + rsize);
-    }
-    return ret;
-  };
-  let memSize = bootMemorySize;
-  let curSize = 0n;
-  let holeSize = 0n;
-  let lastEnd = 0n;
-  let ret = 1;
-  for (const r of memory) {
-    let size = U(r.end - r.start);
-    holeSize = U(holeSize + U(r.start - lastEnd));
-    if (U(curSize + size) >= memSize) {
-      size = U(memSize - curSize);
-      ret = addBootMemRegions(r.start, size);
-      break;
-    }
-    memSize = U(memSize - size);
-    curSize = U(curSize + size);
-    ret = addBootMemRegions(r.start, size);
-    if (!ret) break;
-    lastEnd = r.end;
-  }
-  const top = U(bootMemorySize + holeSize);
-  return { ret, addr: addr.slice(0, cnt), sz: sz.slice(0, cnt), top };
-}
 
 /** Memory as the lab's LMBs give it: 1 to 5 blocks of whole 256 MiB LMBs with gaps between. */
 const memoryArb = fc

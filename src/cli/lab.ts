@@ -21,6 +21,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
 import { InputError } from '../util/read';
+import { notAFlag } from './io';
 import { buildInitramfs, qemuCommand, repoLabDir } from '../lab/lab';
 import {
   execute,
@@ -34,7 +35,7 @@ import {
   type LabPath,
 } from '../lab/runner';
 import type { RunResult } from '../lab/run';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { labDir } from '../lab/lab';
 import { labSpec, runScript, runnablePath, scriptLog, scriptPathParts } from '../lab/script';
@@ -162,25 +163,52 @@ interface RunFlags {
   out: string;
   jobs: string;
   maxMinutes: string;
-  maxPaths: string;
+  maxPaths?: string;
   only?: string[];
+}
+
+/** The --max-minutes value: a positive number of minutes, or an InputError. */
+function maxMinutesOf(text: string): number {
+  const minutes = Number(text);
+  if (text.trim() === '' || !(minutes > 0) || !Number.isFinite(minutes))
+    throw new InputError('--max-minutes: a positive number');
+  return minutes;
+}
+
+/** The --out directory, made if missing; an InputError when it is a file or cannot be made. */
+function outDirOf(dir: string): string {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new InputError(
+      `--out ${dir}: not a directory (a file of that name exists): give a directory for the transcripts`,
+    );
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out ${dir}: cannot make the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return dir;
 }
 
 async function run(opts: RunFlags): Promise<number> {
   const jobs = Number(opts.jobs);
-  const minutes = Number(opts.maxMinutes);
+  const minutes = maxMinutesOf(opts.maxMinutes);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) throw new InputError('--jobs: a whole number from 1 to 4');
-  if (!(minutes > 0)) throw new InputError('--max-minutes: a positive number');
-  if (!Number.isInteger(Number(opts.maxPaths)) || Number(opts.maxPaths) < 1)
-    throw new InputError('--max-paths: a whole number from 1');
+  const generated = opts.paths.includes('generated');
+  if (opts.maxPaths !== undefined && !generated)
+    throw new InputError('--max-paths: only with --paths generated (it counts the generated paths)');
+  const maxPaths = Number(opts.maxPaths ?? '20');
+  if (!Number.isInteger(maxPaths) || maxPaths < 1) throw new InputError('--max-paths: a whole number from 1');
   const kernels = kernelsOf(opts.kernel);
+  outDirOf(opts.out);
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
+  // Every paths file is read (and each path's guest checked against the model) before any guest
+  // starts.
   const pathsFor = (k: (typeof kernels)[number]) =>
     only(
       uniqueNames(
         opts.paths.flatMap((p) =>
-          p === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(p),
+          p === 'generated' ? generatedLabPaths(labGuest(k, qemu), maxPaths) : readLabPaths(p, labGuest(k, qemu)),
         ),
       ),
       opts.only,
@@ -320,6 +348,17 @@ async function counterexamples(o: { write?: boolean; from: string; out: string; 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lab').exitOverride().showHelpAfterError();
   let code = 0;
+  // Commander's parsers: a flag's value that looks like a flag is refused (notAFlag()); a flag of
+  // several values given more than once gathers them, in place of its default.
+  const given = new Set<string>();
+  const value = (flag: string, what: string) => (v: string) => notAFlag(flag, v, what);
+  const values =
+    (flag: string, what = 'FILE') =>
+    (v: string, previous: string[] | undefined): string[] => {
+      const first = !given.has(flag);
+      given.add(flag);
+      return [...(first ? [] : (previous ?? [])), notAFlag(flag, v, what)];
+    };
   program
     .command('setup')
     .description("fetch and build the lab from Debian's archive (lab/setup.sh)")
@@ -329,17 +368,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('run')
     .description('run lab paths on real kernels under QEMU and conform the transcripts')
-    .option('--kernel <variant...>', 'kernel variants (built by setup)', ['6.1-64k', '6.12-64k'])
+    .option('--kernel <variant...>', 'kernel variants (built by setup)', values('--kernel', 'VARIANT'), [
+      '6.1-64k',
+      '6.12-64k',
+    ])
     .option(
       '--paths <file...>',
       'paths files (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest',
+      values('--paths'),
       DEFAULT_PATHS,
     )
-    .option('--max-paths <n>', 'with --paths generated: how many per kernel', '20')
-    .option('--only <name...>', 'only the paths of these names')
-    .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
-    .option('--jobs <n>', 'guests at a time', '2')
-    .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
+    .option('--max-paths <n>', 'with --paths generated: how many per kernel (default: 20)', value('--max-paths', 'N'))
+    .option('--only <name...>', 'only the paths of these names', values('--only', 'NAME'))
+    .option('--out <dir>', 'where transcripts go', value('--out', 'DIR'), join(repoLabDir(), '..', 'test', 'real'))
+    .option('--jobs <n>', 'guests at a time', value('--jobs', 'N'), '2')
+    .option('--max-minutes <n>', 'stop starting new paths after this long', value('--max-minutes', 'N'), '45')
     .action(async (o: RunFlags) => {
       code = await run(o);
     });

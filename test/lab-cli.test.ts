@@ -1,0 +1,104 @@
+// The lab CLI's flags and paths files as a user gives them (src/cli/lab.ts): every bad one is
+// refused with exit 2 and a message naming the flag, or the file, line and field, before any
+// guest starts (the fake lab's QEMU, test/support/fake-guest.sh, is never launched here).
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/lab';
+
+const lab = mkdtempSync(join(tmpdir(), 'fadump-lab-cli-'));
+
+beforeAll(() => {
+  process.env.FADUMP_LAB = lab;
+  mkdirSync(join(lab, 'qemu'), { recursive: true });
+  copyFileSync(join(__dirname, 'support', 'fake-guest.sh'), join(lab, 'qemu', 'run'));
+  chmodSync(join(lab, 'qemu', 'run'), 0o755);
+  mkdirSync(join(lab, 'kernels', '6.1-64k'), { recursive: true });
+  writeFileSync(join(lab, 'kernels', '6.1-64k', 'vmlinux'), 'not a kernel');
+  writeFileSync(join(lab, 'kernels', '6.1-64k', 'version'), 'Linux version 6.1.0-fake (test)');
+});
+afterAll(() => {
+  delete process.env.FADUMP_LAB;
+  rmSync(lab, { recursive: true, force: true });
+});
+
+/** Runs `npm run lab -- ARGS`; its exit code and what it wrote to stderr and stdout. */
+async function lab_(...args: string[]): Promise<{ code: number; err: string; out: string }> {
+  let err = '';
+  let out = '';
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err += String(s);
+    return true;
+  });
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  try {
+    return { code: await main(args), err, out };
+  } finally {
+    e.mockRestore();
+    o.mockRestore();
+  }
+}
+
+const file = (name: string, text: string): string => {
+  const f = join(lab, name);
+  writeFileSync(f, text);
+  return f;
+};
+const boot = '{"name":"p","events":[{"event":"boot"}]}\n';
+
+describe('lab run refuses bad flags and paths files before any guest starts', () => {
+  const run = (...a: string[]) => lab_('run', '--kernel', '6.1-64k', '--out', join(lab, 'out'), ...a);
+
+  it('a missing paths file: exit 2 naming it', async () => {
+    const r = await run('--paths', join(lab, 'nonexistent.jsonl'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^lab: .*nonexistent\.jsonl: cannot read \(ENOENT\)\n$/);
+  });
+
+  it('a directory as the paths file: exit 2, EISDIR, no stack trace', async () => {
+    const r = await run('--paths', tmpdir());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot read \(EISDIR: it is a directory\)/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a flag where the paths file goes: exit 2, it looks like a flag', async () => {
+    const r = await lab_('run', '--paths', '--kernel', '6.1-64k');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/'--kernel' looks like a flag: --paths needs a value of its own/);
+  });
+
+  it('an empty paths file: exit 2, it says so', async () => {
+    const r = await run('--paths', file('empty.jsonl', '# nothing yet\n\n'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/empty\.jsonl: no paths in it/);
+  });
+
+  it('--out an existing regular file: exit 2 before the run', async () => {
+    const r = await lab_('run', '--kernel', '6.1-64k', '--paths', file('one.jsonl', boot), '--out', file('f', 'x'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^lab: --out .*\/f: not a directory/);
+  });
+
+  it('--max-paths without --paths generated: exit 2', async () => {
+    const r = await run('--paths', file('one.jsonl', boot), '--max-paths', '5');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--max-paths: only with --paths generated/);
+  });
+
+  it("a path's bad crashkernel=: exit 2 naming the file, line and field, and nothing recorded", async () => {
+    const bad =
+      boot + '{"name":"ck","guest":{"cmdline":"console=hvc0 fadump=on crashkernel=abc"},"events":[{"event":"boot"}]}\n';
+    const r = await run('--paths', file('ck.jsonl', bad));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^lab: .*ck\.jsonl:2: field 'guest\.cmdline': the model takes no such guest: crashkernel: memory value expected/,
+    );
+    expect(r.err).not.toMatch(/built-in|crashkernel: crashkernel:/);
+    expect(readdirSync(join(lab, 'out'))).toEqual([]);
+  });
+});

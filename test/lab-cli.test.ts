@@ -102,3 +102,26 @@ describe('lab run refuses bad flags and paths files before any guest starts', ()
     expect(readdirSync(join(lab, 'out'))).toEqual([]);
   });
 });
+
+describe('lab counterexamples checks its flags as lab run does', () => {
+  it('--max-minutes abc: exit 2 before any guest starts', async () => {
+    const r = await lab_('counterexamples', '--max-minutes', 'abc', '--out', join(lab, 'cx'));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('lab: --max-minutes: a positive number\n');
+  });
+
+  it('--from without --write is refused, and --out or --max-minutes with it', async () => {
+    const from = await lab_('counterexamples', '--from', join(lab, 'cx'));
+    expect(from.code).toBe(2);
+    expect(from.err).toMatch(/^lab: --from: only with --write/);
+    const out = await lab_('counterexamples', '--write', '--out', join(lab, 'cx'));
+    expect(out.code).toBe(2);
+    expect(out.err).toMatch(/^lab: --out: only without --write/);
+  });
+
+  it('a flag where a value goes: exit 2', async () => {
+    const r = await lab_('counterexamples', '--max-minutes', '--out', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/'--out' looks like a flag: --max-minutes needs a value of its own \(--max-minutes N\)/);
+  });
+});

@@ -8,10 +8,12 @@
 //                         runs one path of a regression spec script (paths --format sh; by
 //                         default the one generated for the lab guest) on a guest, part by part
 //                         across its crashes and reboots, and writes a small log of every check
-//   counterexamples [--write] [--from DIR] [--out DIR]
-//                         --write: fits check's counterexamples (out/counterexamples) to the lab
-//                         guest: lab/paths/counterexamples.jsonl and .json; otherwise runs each on
-//                         its kernel (one guest at a time) and prints "seen"/"not reproduced"
+//   counterexamples --write [--from DIR] | counterexamples [--out DIR] [--max-minutes N]
+//                         --write: fits check's counterexamples (--from, default
+//                         out/counterexamples) to the lab guest: lab/paths/counterexamples.jsonl
+//                         and .json; otherwise runs each on its kernel (one guest at a time) and
+//                         prints "seen"/"not reproduced" (--from only with --write; --out and
+//                         --max-minutes only without)
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
 // guest run ended early, 2 bad input, 130 interrupted.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -295,13 +297,24 @@ function readCheckCounterexamples(dir: string): Counterexample[] {
   return out;
 }
 
+/** `lab counterexamples`'s flags as commander hands them over (validated in counterexamples()). */
+interface CounterexampleFlags {
+  write?: boolean;
+  from?: string;
+  out: string;
+  maxMinutes: string;
+}
+
 /** `lab counterexamples`: --write fits check's counterexamples and writes the paths file and the
  *  manifest; otherwise runs each lab path on its kernel (resuming) and prints each verdict. */
-async function counterexamples(o: { write?: boolean; from: string; out: string; maxMinutes: string }): Promise<number> {
+async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string>): Promise<number> {
   const pathsFile = join(repoLabDir(), 'paths', 'counterexamples.jsonl');
   const manifestFile = join(repoLabDir(), 'paths', 'counterexamples.json');
   if (o.write === true) {
-    const { manifest, paths } = fitAll(readCheckCounterexamples(o.from));
+    for (const f of ['--out', '--max-minutes'])
+      if (given.has(f))
+        throw new InputError(`${f}: only without --write (--write runs no guest; it writes the paths file)`);
+    const { manifest, paths } = fitAll(readCheckCounterexamples(o.from ?? 'out/counterexamples'));
     writeFileSync(pathsFile, pathsText(paths));
     // Written as Prettier formats it (`npm test` checks the repository's formatting).
     const options = (await resolveConfig(manifestFile)) ?? {};
@@ -311,6 +324,12 @@ async function counterexamples(o: { write?: boolean; from: string; out: string; 
     );
     return 0;
   }
+  if (o.from !== undefined)
+    throw new InputError(
+      "--from: only with --write (it is where --write reads check's counterexamples; a run reads lab/paths/counterexamples.jsonl)",
+    );
+  const minutes = maxMinutesOf(o.maxMinutes);
+  outDirOf(o.out);
   const manifest = readManifest(manifestFile);
   const paths = readLabPaths(pathsFile);
   const pairs = new Map<string, Job>();
@@ -332,7 +351,7 @@ async function counterexamples(o: { write?: boolean; from: string; out: string; 
     jobs: 1,
     initramfs: buildInitramfs(),
     qemuVersion: qemu,
-    deadline: Date.now() + Number(o.maxMinutes) * 60_000,
+    deadline: Date.now() + minutes * 60_000,
     signal: ac.signal,
     onDone: (job: Job, r: RunResult) =>
       process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`),
@@ -351,7 +370,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Commander's parsers: a flag's value that looks like a flag is refused (notAFlag()); a flag of
   // several values given more than once gathers them, in place of its default.
   const given = new Set<string>();
-  const value = (flag: string, what: string) => (v: string) => notAFlag(flag, v, what);
+  const value = (flag: string, what: string) => (v: string) => {
+    given.add(flag);
+    return notAFlag(flag, v, what);
+  };
   const values =
     (flag: string, what = 'FILE') =>
     (v: string, previous: string[] | undefined): string[] => {
@@ -402,11 +424,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       "run the check matrix's counterexamples a guest can perform (lab/paths/counterexamples.json) and judge them",
     )
     .option('--write', "fit check's counterexamples (--from) to the lab and write the paths file and the manifest")
-    .option('--from <dir>', 'where `npm start` wrote the counterexamples', 'out/counterexamples')
-    .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
-    .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
-    .action(async (o: { write?: boolean; from: string; out: string; maxMinutes: string }) => {
-      code = await counterexamples(o);
+    .option(
+      '--from <dir>',
+      'with --write only: where `npm start` wrote the counterexamples (default: out/counterexamples)',
+      value('--from', 'DIR'),
+    )
+    .option(
+      '--out <dir>',
+      'without --write: where transcripts go',
+      value('--out', 'DIR'),
+      join(repoLabDir(), '..', 'test', 'real'),
+    )
+    .option(
+      '--max-minutes <n>',
+      'without --write: stop starting new paths after this long',
+      value('--max-minutes', 'N'),
+      '45',
+    )
+    .action(async (o: CounterexampleFlags) => {
+      code = await counterexamples(o, given);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,7 +1,17 @@
 // The lab CLI's flags and paths files as a user gives them (src/cli/lab.ts): every bad one is
 // refused with exit 2 and a message naming the flag, or the file, line and field, before any
 // guest starts (the fake lab's QEMU, test/support/fake-guest.sh, is never launched here).
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,6 +27,8 @@ beforeAll(() => {
   mkdirSync(join(lab, 'kernels', '6.1-64k'), { recursive: true });
   writeFileSync(join(lab, 'kernels', '6.1-64k', 'vmlinux'), 'not a kernel');
   writeFileSync(join(lab, 'kernels', '6.1-64k', 'version'), 'Linux version 6.1.0-fake (test)');
+  mkdirSync(join(lab, 'guest'), { recursive: true });
+  writeFileSync(join(lab, 'guest', 'busybox'), 'not busybox');
 });
 afterAll(() => {
   delete process.env.FADUMP_LAB;
@@ -124,4 +136,54 @@ describe('lab counterexamples checks its flags as lab run does', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/'--out' looks like a flag: --max-minutes needs a value of its own \(--max-minutes N\)/);
   });
+});
+
+/** The processes whose command line names this test's fake QEMU (test/support/fake-guest.sh). */
+function fakeQemus(): string[] {
+  const qemu = join(lab, 'qemu', 'run');
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(join('/proc', d, 'cmdline'), 'utf8').includes(qemu);
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe('stopping lab run', () => {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)
+    it(`${signal} stops the guest under way (no QEMU left), keeps the transcript that finished, exits ${code}`, async () => {
+      const out = join(lab, `stop-${signal}`);
+      const paths = file(
+        `stop-${signal}.jsonl`,
+        '{"name":"done","events":[{"event":"boot"}]}\n' +
+          `${JSON.stringify({ name: `hangs-${signal.toLowerCase()}`, events: [{ event: 'boot' }, { event: 'write', path: '/sys/kernel/fadump/hang', value: '1\n' }] })}\n`,
+      );
+      const console = join(lab, 'run', `pseries-6.1-64k-hangs-${signal.toLowerCase()}.console`);
+      const running = lab_('run', '--kernel', '6.1-64k', '--jobs', '1', '--paths', paths, '--out', out);
+      const t0 = Date.now();
+      // The guest answered the boot's observation (obs: @@1) and the write's put (@@2); the write
+      // (@@3) never answers.
+      try {
+        while (!(existsSync(console) && readFileSync(console, 'utf8').includes('@@2>'))) {
+          if (Date.now() - t0 > 30_000) throw new Error('the fake guest did not start the hanging path');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        expect(fakeQemus()).not.toEqual([]);
+      } finally {
+        process.emit(signal, signal);
+      }
+      const r = await running;
+      expect(r.code).toBe(code);
+      expect(r.err).toMatch(new RegExp(`lab: ${signal}: stopping the guests`));
+      expect(readdirSync(out)).toEqual(['pseries-6.1-64k-done.jsonl']);
+      expect(fakeQemus()).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+    }, 60_000);
 });

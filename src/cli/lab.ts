@@ -15,8 +15,10 @@
 //                         prints "seen"/"not reproduced" (--from only with --write; --out and
 //                         --max-minutes only without)
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
-// guest run ended early, 2 bad input, 130 interrupted.
+// guest run ended early, 2 bad input, 130 interrupted (SIGINT), 143 ended (SIGTERM), 129 hung up
+// (SIGHUP): the guests under way are stopped, the transcripts that finished are kept.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
@@ -134,6 +136,39 @@ export function eta(started: number, done: number, total: number, now = Date.now
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** The signals that end a lab run: each stops the guests under way (runPath() kills their
+ *  process groups) and starts no more; the transcripts that finished are kept. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** The exit code after a stop signal, 128 + its number (130 SIGINT, as `check` exits; 143
+ *  SIGTERM; 129 SIGHUP). */
+export function exitCodeOf(s: StopSignal): number {
+  return 128 + osConstants.signals[s];
+}
+
+/** Listens for STOP_SIGNALS until dispose(): the first aborts `signal`; received() says which. */
+export function onStopSignals(): { signal: AbortSignal; received: () => StopSignal | null; dispose: () => void } {
+  const ac = new AbortController();
+  let first: StopSignal | null = null;
+  const handlers = STOP_SIGNALS.map((s) => {
+    const h = () => {
+      first ??= s;
+      process.stderr.write(`lab: ${s}: stopping the guests; the transcripts that finished are kept\n`);
+      ac.abort();
+    };
+    process.on(s, h);
+    return [s, h] as const;
+  });
+  return {
+    signal: ac.signal,
+    received: () => first,
+    dispose: () => {
+      for (const [s, h] of handlers) process.off(s, h);
+    },
+  };
+}
+
 /** The paths, or an InputError naming a path name given twice (each names its transcript file). */
 function uniqueNames(paths: readonly LabPath[]): LabPath[] {
   const seen = new Set<string>();
@@ -223,9 +258,7 @@ async function run(opts: RunFlags): Promise<number> {
   process.stderr.write(
     `lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`,
   );
-  const ac = new AbortController();
-  const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  const stop = onStopSignals();
   const bar = process.stderr.isTTY
     ? new SingleBar(
         {
@@ -245,7 +278,7 @@ async function run(opts: RunFlags): Promise<number> {
     initramfs: buildInitramfs(),
     qemuVersion: qemu,
     deadline: Date.now() + minutes * 60_000,
-    signal: ac.signal,
+    signal: stop.signal,
     onDone: (job: Job, r: RunResult) => {
       if (r.end.end !== 'completed') ended.push(`${job.file}: ${r.end.end}: ${r.end.reason}`);
       bar?.increment(1, { last: `${job.kernel.name} ${job.path.name}: ${r.end.end}` });
@@ -257,13 +290,14 @@ async function run(opts: RunFlags): Promise<number> {
     },
   });
   bar?.stop();
-  process.off('SIGINT', onInt);
+  stop.dispose();
   const all = pathsOf
     .flatMap(({ kernel, paths }) => plan([kernel], paths, opts.out).done)
     .map((j) => conform(readTranscript(j.file)));
   process.stdout.write(`${summary(all)}\n`);
   for (const e of ended) process.stderr.write(`lab: ended early: ${e}\n`);
-  if (ac.signal.aborted) return 130;
+  const by = stop.received();
+  if (by !== null) return exitCodeOf(by);
   return ended.length ? 1 : 0;
 }
 
@@ -344,24 +378,23 @@ async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string
   const todo = [...pairs.values()];
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   process.stderr.write(`lab: ${todo.length} counterexample paths to run, one guest at a time, QEMU ${qemu}\n`);
-  const ac = new AbortController();
-  const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  const stop = onStopSignals();
   await execute(todo, {
     jobs: 1,
     initramfs: buildInitramfs(),
     qemuVersion: qemu,
     deadline: Date.now() + minutes * 60_000,
-    signal: ac.signal,
+    signal: stop.signal,
     onDone: (job: Job, r: RunResult) =>
       process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`),
   });
-  process.off('SIGINT', onInt);
+  stop.dispose();
   for (const [key, ev] of realEvidence(manifest, o.out)) {
     const [configuration, property] = key.split('\u0000');
     process.stdout.write(`${property ?? ''} in ${configuration ?? ''}: ${verdictLine(ev)}\n`);
   }
-  return ac.signal.aborted ? 130 : 0;
+  const by = stop.received();
+  return by === null ? 0 : exitCodeOf(by);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

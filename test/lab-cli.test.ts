@@ -187,3 +187,39 @@ describe('stopping lab run', () => {
       expect(Date.now() - t0).toBeLessThan(20_000);
     }, 60_000);
 });
+
+describe('a resumed lab run and an edited path', () => {
+  it('runs an unchanged path once, and refuses a recorded one whose events or guest changed', async () => {
+    const out = join(lab, 'resume');
+    const w = { event: 'write', path: '/sys/kernel/fadump/registered', value: '1\n' };
+    const paths = file('resume.jsonl', `${JSON.stringify({ name: 'edited', events: [{ event: 'boot' }, w] })}\n`);
+    const run = () => lab_('run', '--kernel', '6.1-64k', '--paths', paths, '--out', out);
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['pseries-6.1-64k-edited.jsonl']);
+    const again = await run();
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(/1 already recorded \(skipped\), 0 to run/);
+
+    file(
+      'resume.jsonl',
+      `${JSON.stringify({ name: 'edited', events: [{ event: 'boot' }, { ...w, value: '0\n' }] })}\n`,
+    );
+    const events = await run();
+    expect(events.code).toBe(2);
+    expect(events.err).toMatch(
+      /^lab: .*resume\/pseries-6\.1-64k-edited\.jsonl: recorded for path "edited" as it was, not as .*resume\.jsonl:1 gives it now: event 2 was .*"value":"1\\n".*, the path has .*"value":"0\\n"/,
+    );
+    expect(events.err).toMatch(/delete the transcript .* or give the edited path a new name/);
+
+    file(
+      'resume.jsonl',
+      `${JSON.stringify({ name: 'edited', guest: { cmdline: 'console=hvc0 fadump=on' }, events: [{ event: 'boot' }, w] })}\n`,
+    );
+    const guest = await run();
+    expect(guest.code).toBe(2);
+    expect(guest.err).toMatch(
+      /the guest's cmdline was "console=hvc0 fadump=on panic=10", the path's guest has "console=hvc0 fadump=on"/,
+    );
+  }, 60_000);
+});

@@ -3,7 +3,8 @@
 //   run [--kernel V]... [--paths FILE|generated]... [--only NAME...] [--max-paths N] [--out DIR]
 //       [--jobs N] [--max-minutes N]
 //                         runs every path (default: every pSeries paths file) on every kernel, writes a transcript per pair, conforms
-//                         each, prints a summary; a pair with a transcript is skipped (resume)
+//                         each, prints a summary; a pair with a transcript is skipped (resume),
+//                         unless the transcript is not of the path as given now (exit 2)
 //   script [--kernel V] [--path N] [--script FILE] [--out LOG]
 //                         runs one path of a regression spec script (paths --format sh; by
 //                         default the one generated for the lab guest) on a guest, part by part
@@ -32,9 +33,11 @@ import {
   generatedLabPaths,
   kernelsOf,
   labGuest,
+  originOf,
   plan,
   qemuVersionOf,
   readLabPaths,
+  recordedDiffers,
   type Job,
   type LabPath,
 } from '../lab/runner';
@@ -169,6 +172,22 @@ export function onStopSignals(): { signal: AbortSignal; received: () => StopSign
   };
 }
 
+/** A resumed run skips the pairs already recorded: an InputError when a recorded transcript is
+ *  not of its path as the paths file now gives it (recordedDiffers(): an edited path of the same
+ *  name), naming the transcript, the path and what differs. */
+function sameAsRecorded(done: readonly Job[], qemu: string): void {
+  const stale = done.flatMap((j) => {
+    const d = recordedDiffers(j, readTranscript(j.file), qemu);
+    return d === null
+      ? []
+      : [`${j.file}: recorded for path "${j.path.name}" as it was, not as ${originOf(j.path)} gives it now: ${d}`];
+  });
+  if (stale.length)
+    throw new InputError(
+      `${stale.join('\nlab: ')}\nlab: delete the transcript to record the path as it is now, or give the edited path a new name (nothing was run)`,
+    );
+}
+
 /** The paths, or an InputError naming a path name given twice (each names its transcript file). */
 function uniqueNames(paths: readonly LabPath[]): LabPath[] {
   const seen = new Set<string>();
@@ -254,6 +273,7 @@ async function run(opts: RunFlags): Promise<number> {
   const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
   const done = perKernel.flatMap((p) => p.done);
+  sameAsRecorded(done, qemu);
 
   process.stderr.write(
     `lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`,
@@ -366,6 +386,7 @@ async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string
   outDirOf(o.out);
   const manifest = readManifest(manifestFile);
   const paths = readLabPaths(pathsFile);
+  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   const pairs = new Map<string, Job>();
   for (const m of manifest) {
     const path = paths.find((p) => p.name === m.path);
@@ -373,10 +394,10 @@ async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string
     const [kernel] = kernelsOf([m.kernel]);
     if (kernel === undefined) continue;
     const job = plan([kernel], [path], o.out);
+    sameAsRecorded(job.done, qemu);
     for (const j of job.jobs) pairs.set(j.file, j);
   }
   const todo = [...pairs.values()];
-  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   process.stderr.write(`lab: ${todo.length} counterexample paths to run, one guest at a time, QEMU ${qemu}\n`);
   const stop = onStopSignals();
   await execute(todo, {

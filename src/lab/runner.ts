@@ -5,9 +5,9 @@ import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
-import type { Guest as GuestDescription, Header, Step } from '../conform/transcript';
+import type { Guest as GuestDescription, Header, Step, Transcript } from '../conform/transcript';
 import { InputError, readBounded } from '../util/read';
-import { config as makeConfig } from '../config';
+import { config as makeConfig, stableJson } from '../config';
 import { generatePaths } from '../explore/paths';
 import { guestConfig, modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
@@ -120,6 +120,7 @@ export function readLabPaths(file: string, base?: GuestDescription): LabPath[] {
           throw new InputError(`${file}:${i + 1}: field '${field}': the model takes no such guest: ${c.message}`);
         }
       }
+      origins.set(p, `${file}:${i + 1}`);
       out.push(p);
     });
   if (out.length === 0) throw new InputError(`${file}: no paths in it (every line is empty or a # comment)`);
@@ -245,6 +246,40 @@ export function plan(kernels: readonly KernelVariant[], paths: readonly LabPath[
     })),
   );
   return { jobs: all.filter((j) => !existsSync(j.file)), done: all.filter((j) => existsSync(j.file)) };
+}
+
+/** Where each path read from a paths file was given ("file:line"), for messages. */
+const origins = new WeakMap<LabPath, string>();
+
+/** Where a path was given ("file:line"), or "--paths generated" for a generated one. */
+export function originOf(p: LabPath): string {
+  return origins.get(p) ?? '--paths generated';
+}
+
+/** The guest fields a path sets (guestOf()): a recorded transcript is of the path only if its
+ *  guest has the same. */
+const PATH_GUEST_FIELDS = ['platform', 'memoryMiB', 'dimmsMiB', 'cpus', 'onlineCpus', 'cmdline', 'resizeHpt'] as const;
+
+/** Whether the transcript already recorded for a pair (a resumed run skips it) is of the path as
+ *  it is now: null if so, else what differs (an event, or a guest field of guestOf()). A transcript
+ *  that ended early holds a prefix of the path's events. */
+export function recordedDiffers(job: Job, recorded: Transcript, qemu: string): string | null {
+  const events = recorded.steps.slice(1).map((s) => s.event);
+  const completed = recorded.end?.end === 'completed';
+  for (let i = 0; i < Math.max(events.length, completed ? job.path.events.length : 0); i++) {
+    const was = events[i];
+    const now = job.path.events[i];
+    if (stableJson(was) !== stableJson(now))
+      return `event ${i + 1} was ${was === undefined || was === null ? 'none' : JSON.stringify(was)}, the path has ${now === undefined ? 'none' : JSON.stringify(now)}`;
+  }
+  const want = guestOf(labGuest(job.kernel, qemu), job.path);
+  for (const f of PATH_GUEST_FIELDS) {
+    const was = recorded.header.guest[f];
+    const now = want[f];
+    if (stableJson(was) !== stableJson(now))
+      return `the guest's ${f} was ${was === undefined ? 'not set' : JSON.stringify(was)}, the path's guest has ${now === undefined ? 'none' : JSON.stringify(now)}`;
+  }
+  return null;
 }
 
 export interface ExecuteOptions {

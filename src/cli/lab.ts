@@ -80,7 +80,9 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
   const out = opts.out ?? join(repoLabDir(), '..', 'test', 'real', `script-pseries-${kernel.name}-path-${path}.log`);
   process.stderr.write(`lab: path ${path} (${parts} parts) on ${kernel.name}, QEMU ${qemu}\n`);
   const t0 = Date.now();
+  const stop = onStopSignals();
   const r = await runScript({
+    signal: stop.signal,
     guest,
     vmlinux: kernel.vmlinux,
     initramfs: buildInitramfs(labDir(), text),
@@ -107,7 +109,10 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
       r,
     ),
   );
+  stop.dispose();
   process.stdout.write(`${r.end.end}: ${r.end.reason}; ${r.checks} checks, ${r.failed} failed; log ${out}\n`);
+  const by = stop.received();
+  if (by !== null) return exitCodeOf(by);
   return r.end.end === 'completed' ? 0 : 1;
 }
 

@@ -25,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
+import { guestConfig } from '../conform/transcript';
 import { InputError } from '../util/read';
 import { notAFlag } from './io';
 import { buildInitramfs, qemuCommand, repoLabDir } from '../lab/lab';
@@ -32,6 +33,7 @@ import {
   execute,
   generatedLabPaths,
   kernelsOf,
+  guestOf,
   labGuest,
   originOf,
   plan,
@@ -394,10 +396,20 @@ async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   const pairs = new Map<string, Job>();
   for (const m of manifest) {
+    // An entry without a path or kernel was not fitted to the lab (its reason is in the manifest).
+    if (m.path === undefined || m.kernel === undefined) continue;
     const path = paths.find((p) => p.name === m.path);
-    if (path === undefined || m.kernel === undefined) continue;
+    if (path === undefined)
+      throw new InputError(
+        `${manifestFile}: path "${m.path}" is not in ${pathsFile}: the two are written together, rerun \`npm run lab -- counterexamples --write\``,
+      );
     const [kernel] = kernelsOf([m.kernel]);
-    if (kernel === undefined) continue;
+    if (kernel === undefined) throw new InputError(`${manifestFile}: path "${m.path}": no kernel`);
+    const c = guestConfig(guestOf(labGuest(kernel, qemu), path));
+    if (!c.ok)
+      throw new InputError(
+        `${originOf(path)}: field '${path.guest?.cmdline === undefined ? 'guest' : 'guest.cmdline'}': the model takes no such guest on ${kernel.name}: ${c.message}`,
+      );
     const job = plan([kernel], [path], o.out);
     sameAsRecorded(job.done, qemu);
     for (const j of job.jobs) pairs.set(j.file, j);

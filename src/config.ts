@@ -1056,11 +1056,17 @@ export function parseConfig(raw: unknown): ConfigResult {
   };
 }
 
+/** One issue of the config parser as a reader takes it: "key: message", the key once (a message
+ *  that already starts with its key, as the kernel's "crashkernel: memory value expected" does,
+ *  is given as it is). */
+export function issueText(i: ConfigIssue): string {
+  return i.message.startsWith(`${i.path}:`) ? i.message : `${i.path}: ${i.message}`;
+}
+
 /** For tests and built-in matrices: a config that must be valid. */
 export function config(raw: ConfigInput = {}): Config {
   const r = parseConfig(raw);
-  if (!r.ok)
-    throw new Error(`invalid built-in configuration: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (!r.ok) throw new Error(`invalid built-in configuration: ${r.issues.map(issueText).join('; ')}`);
   return r.config;
 }
 

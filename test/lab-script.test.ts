@@ -27,7 +27,7 @@ afterAll(() => {
   rmSync(lab, { recursive: true, force: true });
 });
 
-async function run(path: number) {
+async function run(path: number, signal?: AbortSignal) {
   const k = kernelVariant('6.1-64k');
   if (k instanceof Error) throw k;
   return runScript({
@@ -38,10 +38,21 @@ async function run(path: number) {
     path,
     parts: 2,
     timeouts,
+    ...(signal ? { signal } : {}),
   });
 }
 
 describe('npm run lab -- script, against a fake guest', () => {
+  it('a stop (SIGTERM, SIGHUP, SIGINT in the CLI) ends the guest at once: interrupted, no part run', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const t0 = Date.now();
+    const r = await run(1, ac.signal);
+    expect(r.end).toEqual({ end: 'interrupted', reason: 'interrupted in part 1' });
+    expect(r.parts).toEqual([]);
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
   it('reads the parts of a path from the script', () => {
     expect(scriptPathParts("path_1='4 7 4'\npath_12='1'\n", 1)).toEqual([4, 7, 4]);
     expect(scriptPathParts("path_1='4 7 4'\n", 2)).toEqual([]);

@@ -3,38 +3,48 @@
 //   run [--kernel V]... [--paths FILE|generated]... [--only NAME...] [--max-paths N] [--out DIR]
 //       [--jobs N] [--max-minutes N]
 //                         runs every path (default: every pSeries paths file) on every kernel, writes a transcript per pair, conforms
-//                         each, prints a summary; a pair with a transcript is skipped (resume)
+//                         each, prints a summary; a pair with a transcript is skipped (resume),
+//                         unless the transcript is not of the path as given now (exit 2)
 //   script [--kernel V] [--path N] [--script FILE] [--out LOG]
 //                         runs one path of a regression spec script (paths --format sh; by
 //                         default the one generated for the lab guest) on a guest, part by part
 //                         across its crashes and reboots, and writes a small log of every check
-//   counterexamples [--write] [--from DIR] [--out DIR]
-//                         --write: fits check's counterexamples (out/counterexamples) to the lab
-//                         guest: lab/paths/counterexamples.jsonl and .json; otherwise runs each on
-//                         its kernel (one guest at a time) and prints "seen"/"not reproduced"
+//   counterexamples --write [--from DIR] | counterexamples [--out DIR] [--max-minutes N]
+//                         --write: fits check's counterexamples (--from, default
+//                         out/counterexamples) to the lab guest: lab/paths/counterexamples.jsonl
+//                         and .json; otherwise runs each on its kernel (one guest at a time) and
+//                         prints "seen"/"not reproduced" (--from only with --write; --out and
+//                         --max-minutes only without)
 // Exit: 0 done (divergences are reported, not failures: `conform --known` judges them), 1 a
-// guest run ended early, 2 bad input, 130 interrupted.
+// guest run ended early, 2 bad input, 130 interrupted (SIGINT), 143 ended (SIGTERM), 129 hung up
+// (SIGHUP): the guests under way are stopped, the transcripts that finished are kept.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
+import { guestConfig } from '../conform/transcript';
 import { InputError } from '../util/read';
+import { notAFlag } from './io';
 import { buildInitramfs, qemuCommand, repoLabDir } from '../lab/lab';
 import {
   execute,
   generatedLabPaths,
   kernelsOf,
+  guestOf,
   labGuest,
+  originOf,
   plan,
   qemuVersionOf,
   readLabPaths,
+  recordedDiffers,
   type Job,
   type LabPath,
 } from '../lab/runner';
 import type { RunResult } from '../lab/run';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { labDir } from '../lab/lab';
 import { labSpec, runScript, runnablePath, scriptLog, scriptPathParts } from '../lab/script';
@@ -72,7 +82,9 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
   const out = opts.out ?? join(repoLabDir(), '..', 'test', 'real', `script-pseries-${kernel.name}-path-${path}.log`);
   process.stderr.write(`lab: path ${path} (${parts} parts) on ${kernel.name}, QEMU ${qemu}\n`);
   const t0 = Date.now();
+  const stop = onStopSignals();
   const r = await runScript({
+    signal: stop.signal,
     guest,
     vmlinux: kernel.vmlinux,
     initramfs: buildInitramfs(labDir(), text),
@@ -99,7 +111,10 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
       r,
     ),
   );
+  stop.dispose();
   process.stdout.write(`${r.end.end}: ${r.end.reason}; ${r.checks} checks, ${r.failed} failed; log ${out}\n`);
+  const by = stop.received();
+  if (by !== null) return exitCodeOf(by);
   return r.end.end === 'completed' ? 0 : 1;
 }
 
@@ -129,6 +144,55 @@ export function eta(started: number, done: number, total: number, now = Date.now
   if (done === 0) return '?';
   const s = Math.round((((now - started) / done) * (total - done)) / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The signals that end a lab run: each stops the guests under way (runPath() kills their
+ *  process groups) and starts no more; the transcripts that finished are kept. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** The exit code after a stop signal, 128 + its number (130 SIGINT, as `check` exits; 143
+ *  SIGTERM; 129 SIGHUP). */
+export function exitCodeOf(s: StopSignal): number {
+  return 128 + osConstants.signals[s];
+}
+
+/** Listens for STOP_SIGNALS until dispose(): the first aborts `signal`; received() says which. */
+export function onStopSignals(): { signal: AbortSignal; received: () => StopSignal | null; dispose: () => void } {
+  const ac = new AbortController();
+  let first: StopSignal | null = null;
+  const handlers = STOP_SIGNALS.map((s) => {
+    const h = () => {
+      first ??= s;
+      process.stderr.write(`lab: ${s}: stopping the guests; the transcripts that finished are kept\n`);
+      ac.abort();
+    };
+    process.on(s, h);
+    return [s, h] as const;
+  });
+  return {
+    signal: ac.signal,
+    received: () => first,
+    dispose: () => {
+      for (const [s, h] of handlers) process.off(s, h);
+    },
+  };
+}
+
+/** A resumed run skips the pairs already recorded: an InputError when a recorded transcript is
+ *  not of its path as the paths file now gives it (recordedDiffers(): an edited path of the same
+ *  name), naming the transcript, the path and what differs. */
+function sameAsRecorded(done: readonly Job[], qemu: string): void {
+  const stale = done.flatMap((j) => {
+    const d = recordedDiffers(j, readTranscript(j.file), qemu);
+    return d === null
+      ? []
+      : [`${j.file}: recorded for path "${j.path.name}" as it was, not as ${originOf(j.path)} gives it now: ${d}`];
+  });
+  if (stale.length)
+    throw new InputError(
+      `${stale.join('\nlab: ')}\nlab: delete the transcript to record the path as it is now, or give the edited path a new name (nothing was run)`,
+    );
 }
 
 /** The paths, or an InputError naming a path name given twice (each names its transcript file). */
@@ -162,25 +226,52 @@ interface RunFlags {
   out: string;
   jobs: string;
   maxMinutes: string;
-  maxPaths: string;
+  maxPaths?: string;
   only?: string[];
+}
+
+/** The --max-minutes value: a positive number of minutes, or an InputError. */
+function maxMinutesOf(text: string): number {
+  const minutes = Number(text);
+  if (text.trim() === '' || !(minutes > 0) || !Number.isFinite(minutes))
+    throw new InputError('--max-minutes: a positive number');
+  return minutes;
+}
+
+/** The --out directory, made if missing; an InputError when it is a file or cannot be made. */
+function outDirOf(dir: string): string {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new InputError(
+      `--out ${dir}: not a directory (a file of that name exists): give a directory for the transcripts`,
+    );
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out ${dir}: cannot make the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return dir;
 }
 
 async function run(opts: RunFlags): Promise<number> {
   const jobs = Number(opts.jobs);
-  const minutes = Number(opts.maxMinutes);
+  const minutes = maxMinutesOf(opts.maxMinutes);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 4) throw new InputError('--jobs: a whole number from 1 to 4');
-  if (!(minutes > 0)) throw new InputError('--max-minutes: a positive number');
-  if (!Number.isInteger(Number(opts.maxPaths)) || Number(opts.maxPaths) < 1)
-    throw new InputError('--max-paths: a whole number from 1');
+  const generated = opts.paths.includes('generated');
+  if (opts.maxPaths !== undefined && !generated)
+    throw new InputError('--max-paths: only with --paths generated (it counts the generated paths)');
+  const maxPaths = Number(opts.maxPaths ?? '20');
+  if (!Number.isInteger(maxPaths) || maxPaths < 1) throw new InputError('--max-paths: a whole number from 1');
   const kernels = kernelsOf(opts.kernel);
+  outDirOf(opts.out);
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
+  // Every paths file is read (and each path's guest checked against the model) before any guest
+  // starts.
   const pathsFor = (k: (typeof kernels)[number]) =>
     only(
       uniqueNames(
         opts.paths.flatMap((p) =>
-          p === 'generated' ? generatedLabPaths(labGuest(k, qemu), Number(opts.maxPaths)) : readLabPaths(p),
+          p === 'generated' ? generatedLabPaths(labGuest(k, qemu), maxPaths) : readLabPaths(p, labGuest(k, qemu)),
         ),
       ),
       opts.only,
@@ -189,13 +280,12 @@ async function run(opts: RunFlags): Promise<number> {
   const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
   const done = perKernel.flatMap((p) => p.done);
+  sameAsRecorded(done, qemu);
 
   process.stderr.write(
     `lab: ${kernels.length} kernels, ${todo.length + done.length} paths in all; ${done.length} already recorded (skipped), ${todo.length} to run, ${jobs} guests at a time, QEMU ${qemu}\n`,
   );
-  const ac = new AbortController();
-  const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  const stop = onStopSignals();
   const bar = process.stderr.isTTY
     ? new SingleBar(
         {
@@ -215,7 +305,7 @@ async function run(opts: RunFlags): Promise<number> {
     initramfs: buildInitramfs(),
     qemuVersion: qemu,
     deadline: Date.now() + minutes * 60_000,
-    signal: ac.signal,
+    signal: stop.signal,
     onDone: (job: Job, r: RunResult) => {
       if (r.end.end !== 'completed') ended.push(`${job.file}: ${r.end.end}: ${r.end.reason}`);
       bar?.increment(1, { last: `${job.kernel.name} ${job.path.name}: ${r.end.end}` });
@@ -227,13 +317,14 @@ async function run(opts: RunFlags): Promise<number> {
     },
   });
   bar?.stop();
-  process.off('SIGINT', onInt);
+  stop.dispose();
   const all = pathsOf
     .flatMap(({ kernel, paths }) => plan([kernel], paths, opts.out).done)
     .map((j) => conform(readTranscript(j.file)));
   process.stdout.write(`${summary(all)}\n`);
   for (const e of ended) process.stderr.write(`lab: ended early: ${e}\n`);
-  if (ac.signal.aborted) return 130;
+  const by = stop.received();
+  if (by !== null) return exitCodeOf(by);
   return ended.length ? 1 : 0;
 }
 
@@ -267,13 +358,24 @@ function readCheckCounterexamples(dir: string): Counterexample[] {
   return out;
 }
 
+/** `lab counterexamples`'s flags as commander hands them over (validated in counterexamples()). */
+interface CounterexampleFlags {
+  write?: boolean;
+  from?: string;
+  out: string;
+  maxMinutes: string;
+}
+
 /** `lab counterexamples`: --write fits check's counterexamples and writes the paths file and the
  *  manifest; otherwise runs each lab path on its kernel (resuming) and prints each verdict. */
-async function counterexamples(o: { write?: boolean; from: string; out: string; maxMinutes: string }): Promise<number> {
+async function counterexamples(o: CounterexampleFlags, given: ReadonlySet<string>): Promise<number> {
   const pathsFile = join(repoLabDir(), 'paths', 'counterexamples.jsonl');
   const manifestFile = join(repoLabDir(), 'paths', 'counterexamples.json');
   if (o.write === true) {
-    const { manifest, paths } = fitAll(readCheckCounterexamples(o.from));
+    for (const f of ['--out', '--max-minutes'])
+      if (given.has(f))
+        throw new InputError(`${f}: only without --write (--write runs no guest; it writes the paths file)`);
+    const { manifest, paths } = fitAll(readCheckCounterexamples(o.from ?? 'out/counterexamples'));
     writeFileSync(pathsFile, pathsText(paths));
     // Written as Prettier formats it (`npm test` checks the repository's formatting).
     const options = (await resolveConfig(manifestFile)) ?? {};
@@ -283,43 +385,73 @@ async function counterexamples(o: { write?: boolean; from: string; out: string; 
     );
     return 0;
   }
+  if (o.from !== undefined)
+    throw new InputError(
+      "--from: only with --write (it is where --write reads check's counterexamples; a run reads lab/paths/counterexamples.jsonl)",
+    );
+  const minutes = maxMinutesOf(o.maxMinutes);
+  outDirOf(o.out);
   const manifest = readManifest(manifestFile);
   const paths = readLabPaths(pathsFile);
+  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   const pairs = new Map<string, Job>();
   for (const m of manifest) {
+    // An entry without a path or kernel was not fitted to the lab (its reason is in the manifest).
+    if (m.path === undefined || m.kernel === undefined) continue;
     const path = paths.find((p) => p.name === m.path);
-    if (path === undefined || m.kernel === undefined) continue;
+    if (path === undefined)
+      throw new InputError(
+        `${manifestFile}: path "${m.path}" is not in ${pathsFile}: the two are written together, rerun \`npm run lab -- counterexamples --write\``,
+      );
     const [kernel] = kernelsOf([m.kernel]);
-    if (kernel === undefined) continue;
+    if (kernel === undefined) throw new InputError(`${manifestFile}: path "${m.path}": no kernel`);
+    const c = guestConfig(guestOf(labGuest(kernel, qemu), path));
+    if (!c.ok)
+      throw new InputError(
+        `${originOf(path)}: field '${path.guest?.cmdline === undefined ? 'guest' : 'guest.cmdline'}': the model takes no such guest on ${kernel.name}: ${c.message}`,
+      );
     const job = plan([kernel], [path], o.out);
+    sameAsRecorded(job.done, qemu);
     for (const j of job.jobs) pairs.set(j.file, j);
   }
   const todo = [...pairs.values()];
-  const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   process.stderr.write(`lab: ${todo.length} counterexample paths to run, one guest at a time, QEMU ${qemu}\n`);
-  const ac = new AbortController();
-  const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  const stop = onStopSignals();
   await execute(todo, {
     jobs: 1,
     initramfs: buildInitramfs(),
     qemuVersion: qemu,
-    deadline: Date.now() + Number(o.maxMinutes) * 60_000,
-    signal: ac.signal,
+    deadline: Date.now() + minutes * 60_000,
+    signal: stop.signal,
     onDone: (job: Job, r: RunResult) =>
       process.stderr.write(`lab: ${job.kernel.name} ${job.path.name}: ${r.end.end} (${r.steps.length - 1} steps)\n`),
   });
-  process.off('SIGINT', onInt);
+  stop.dispose();
   for (const [key, ev] of realEvidence(manifest, o.out)) {
     const [configuration, property] = key.split('\u0000');
     process.stdout.write(`${property ?? ''} in ${configuration ?? ''}: ${verdictLine(ev)}\n`);
   }
-  return ac.signal.aborted ? 130 : 0;
+  const by = stop.received();
+  return by === null ? 0 : exitCodeOf(by);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lab').exitOverride().showHelpAfterError();
   let code = 0;
+  // Commander's parsers: a flag's value that looks like a flag is refused (notAFlag()); a flag of
+  // several values given more than once gathers them, in place of its default.
+  const given = new Set<string>();
+  const value = (flag: string, what: string) => (v: string) => {
+    given.add(flag);
+    return notAFlag(flag, v, what);
+  };
+  const values =
+    (flag: string, what = 'FILE') =>
+    (v: string, previous: string[] | undefined): string[] => {
+      const first = !given.has(flag);
+      given.add(flag);
+      return [...(first ? [] : (previous ?? [])), notAFlag(flag, v, what)];
+    };
   program
     .command('setup')
     .description("fetch and build the lab from Debian's archive (lab/setup.sh)")
@@ -329,17 +461,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('run')
     .description('run lab paths on real kernels under QEMU and conform the transcripts')
-    .option('--kernel <variant...>', 'kernel variants (built by setup)', ['6.1-64k', '6.12-64k'])
+    .option('--kernel <variant...>', 'kernel variants (built by setup)', values('--kernel', 'VARIANT'), [
+      '6.1-64k',
+      '6.12-64k',
+    ])
     .option(
       '--paths <file...>',
       'paths files (JSONL: {"name","events"}), or "generated": the model\'s transition-cover paths fitted to the guest',
+      values('--paths'),
       DEFAULT_PATHS,
     )
-    .option('--max-paths <n>', 'with --paths generated: how many per kernel', '20')
-    .option('--only <name...>', 'only the paths of these names')
-    .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
-    .option('--jobs <n>', 'guests at a time', '2')
-    .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
+    .option('--max-paths <n>', 'with --paths generated: how many per kernel (default: 20)', value('--max-paths', 'N'))
+    .option('--only <name...>', 'only the paths of these names', values('--only', 'NAME'))
+    .option('--out <dir>', 'where transcripts go', value('--out', 'DIR'), join(repoLabDir(), '..', 'test', 'real'))
+    .option('--jobs <n>', 'guests at a time', value('--jobs', 'N'), '2')
+    .option('--max-minutes <n>', 'stop starting new paths after this long', value('--max-minutes', 'N'), '45')
     .action(async (o: RunFlags) => {
       code = await run(o);
     });
@@ -359,11 +495,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       "run the check matrix's counterexamples a guest can perform (lab/paths/counterexamples.json) and judge them",
     )
     .option('--write', "fit check's counterexamples (--from) to the lab and write the paths file and the manifest")
-    .option('--from <dir>', 'where `npm start` wrote the counterexamples', 'out/counterexamples')
-    .option('--out <dir>', 'where transcripts go', join(repoLabDir(), '..', 'test', 'real'))
-    .option('--max-minutes <n>', 'stop starting new paths after this long', '45')
-    .action(async (o: { write?: boolean; from: string; out: string; maxMinutes: string }) => {
-      code = await counterexamples(o);
+    .option(
+      '--from <dir>',
+      'with --write only: where `npm start` wrote the counterexamples (default: out/counterexamples)',
+      value('--from', 'DIR'),
+    )
+    .option(
+      '--out <dir>',
+      'without --write: where transcripts go',
+      value('--out', 'DIR'),
+      join(repoLabDir(), '..', 'test', 'real'),
+    )
+    .option(
+      '--max-minutes <n>',
+      'without --write: stop starting new paths after this long',
+      value('--max-minutes', 'N'),
+      '45',
+    )
+    .action(async (o: CounterexampleFlags) => {
+      code = await counterexamples(o, given);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

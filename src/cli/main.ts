@@ -7,7 +7,7 @@ import { checkCommand, checkOutDir, DEFAULT_MAX_STATES, type CheckFlags } from '
 import { compareCommand, type CompareFlags } from './compare';
 import { conformCommand, type ConformFlags } from './conform';
 import { diagramsCommand } from './diagrams';
-import { UsageError, type Io } from './io';
+import { UsageError, notAFlag, type Io } from './io';
 import { pathsCommand, type PathsFlags } from './paths';
 import { replayCommand, replayExamples } from './replay';
 import { reportCommand, type ReportFlags } from './report';
@@ -53,14 +53,6 @@ function guardPipes(): void {
       if (stream === process.stdout) stdoutClosed = true;
     });
   }
-}
-
-/** A flag's value that is another flag (`--record --config x.json`: commander takes `--config`
- *  as the file) is refused with a message that says so. */
-function notAFlag(flag: string, value: string): string {
-  if (/^--?[a-z]/i.test(value))
-    throw new InvalidArgumentError(`'${value}' looks like a flag: ${flag} needs a value of its own (${flag} FILE)`);
-  return value;
 }
 
 /** Commander's collector for a flag that may be given more than once (--config A --config B). */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { config as makeConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
 import { CPU_ONLINE_FILE } from '../memory/cpus';
@@ -22,7 +22,7 @@ import {
   EndSchema,
   HeaderSchema,
   StepSchema,
-  modelConfigOf,
+  guestConfig,
   parseJsonWith,
   type Observed,
   type Transcript,
@@ -98,11 +98,9 @@ export function readTranscript(file: string): Transcript {
 
 /** The model's configuration for the transcript's guest. InputError when it is not one. */
 export function transcriptConfig(t: Transcript): Config {
-  try {
-    return makeConfig(modelConfigOf(t.header.guest));
-  } catch (e) {
-    throw new InputError(`${t.file}:1: field 'guest': ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const r = guestConfig(t.header.guest);
+  if (!r.ok) throw new InputError(`${t.file}:1: field 'guest': the model takes no such guest: ${r.message}`);
+  return r.config;
 }
 
 /** The files compared: fadump's, fadump_region, and on PowerNV the MPIPL's OPAL core and

@@ -6,6 +6,7 @@ import { ExternalEventSchema } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { earlyFadumpParam, lastCrashkernel } from '../memory/cmdline';
 import { InputError } from '../util/read';
+import { issueText, parseConfig, type Config } from '../config';
 
 /** The guest as run: what the model needs to be configured the same way. */
 export const GuestSchema = z
@@ -91,6 +92,15 @@ export function modelConfigOf(g: Guest): Record<string, unknown> {
     ...(crashkernel === null ? {} : { crashkernel, crashHotplug: false }),
     ...kdumpConfigOf(g),
   };
+}
+
+/** The model's configuration of a guest (modelConfigOf() through src/config.ts parseConfig()), or
+ *  why the model cannot take it: `message` joins the parser's issues (issueText()), `keys` are the
+ *  configuration keys they name. */
+export function guestConfig(g: Guest): { ok: true; config: Config } | { ok: false; message: string; keys: string[] } {
+  const r = parseConfig(modelConfigOf(g));
+  if (r.ok) return { ok: true, config: r.config };
+  return { ok: false, message: r.issues.map(issueText).join('; '), keys: r.issues.map((i) => i.path) };
 }
 
 const MIB = 1024 * 1024;

@@ -132,6 +132,7 @@ class PathRunner {
       qmpSocket: sock,
       ...(this.o.onConsole ? { onConsole: this.o.onConsole } : {}),
     });
+    if (this.stopping) await this.guest.stop();
     this.boot = (await this.guest.booted(this.t.boot, 0)).boot;
   }
 
@@ -407,7 +408,12 @@ class PathRunner {
     }
   }
 
+  /** Set by stop(): a guest launched after it is stopped at once. */
+  private stopping = false;
+
+  /** Stops the guest (its QEMU's process group), and any the path launches later. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.guest?.stop();
   }
 }
@@ -474,6 +480,11 @@ export async function runPath(
   signal?: AbortSignal,
 ): Promise<RunResult> {
   const r = new PathRunner(o);
+  // Stopping (SIGINT, SIGTERM, SIGHUP in src/cli/lab.ts) ends the guest at once: QEMU runs in its
+  // own process group, so nothing else would; the wait under way then ends and the path is
+  // interrupted.
+  const onAbort = () => void r.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
   const steps: Step[] = [];
   const push = (s: Step) => {
     steps.push(s);
@@ -489,6 +500,7 @@ export async function runPath(
     }
     return { steps, end: { end: 'completed', reason: `${events.length} events` } };
   } catch (err) {
+    if (signal?.aborted) return { steps, end: { end: 'interrupted', reason: `interrupted at step ${steps.length}` } };
     if (err instanceof GuestError)
       return { steps, end: { end: err.kind, reason: `step ${steps.length}: ${err.message}` } };
     return {
@@ -496,6 +508,7 @@ export async function runPath(
       end: { end: 'guest-died', reason: `step ${steps.length}: ${err instanceof Error ? err.message : String(err)}` },
     };
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await r.stop();
   }
 }

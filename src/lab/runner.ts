@@ -1,15 +1,15 @@
 // The lab's run: every (kernel, path) pair on its own guest, two guests at a time, one transcript
 // per pair written when the path ends (so an interrupted run keeps what finished and a resumed run
 // skips it), each conformed against the model as soon as it is written.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
-import type { Guest as GuestDescription, Header, Step } from '../conform/transcript';
-import { InputError } from '../util/read';
-import { config as makeConfig } from '../config';
+import type { Guest as GuestDescription, Header, Step, Transcript } from '../conform/transcript';
+import { InputError, readBounded } from '../util/read';
+import { config as makeConfig, stableJson } from '../config';
 import { generatePaths } from '../explore/paths';
-import { modelConfigOf, parseJsonWith } from '../conform/transcript';
+import { guestConfig, modelConfigOf, parseJsonWith } from '../conform/transcript';
 import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
 import { kdumpctlEvent, kdumpEvent, performableOn, runPath, type RunResult, type Timeouts } from './run';
 
@@ -81,11 +81,27 @@ const LabPathSchema = z
   })
   .strict();
 
+/** The most a paths file may be (the committed ones are some tens of KiB). */
+const MAX_PATHS_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The configuration keys the model reads from a guest's command line (modelConfigOf()): an issue
+ *  with one of them is the path's `guest.cmdline`. */
+const CMDLINE_KEYS = new Set(['cmdline', 'fadump', 'crashkernel', 'crashkernelBase']);
+
 /** Reads a paths file: JSONL, one {"name", "events"} per line. InputError with file, line and
- *  field for a bad line or an event the guest cannot perform. */
-export function readLabPaths(file: string): LabPath[] {
+ *  field for a missing or unreadable file, one without paths, a bad line, an event the guest
+ *  cannot perform, or (given `base`, the lab's guest for a kernel) a guest the model takes no
+ *  configuration of (guestOf(base, path) through modelConfigOf() and parseConfig(): a bad
+ *  crashkernel= in guest.cmdline), so that no guest starts for a path whose transcript the model
+ *  would refuse. */
+export function readLabPaths(file: string, base?: GuestDescription): LabPath[] {
   const out: LabPath[] = [];
-  readFileSync(file, 'utf8')
+  readBounded(file, {
+    maxBytes: MAX_PATHS_FILE_BYTES,
+    what: 'a paths file',
+    why: 'one path a line',
+  })
+    .toString('utf8')
     .split('\n')
     .forEach((text, i) => {
       if (text.trim() === '' || text.startsWith('#')) return;
@@ -96,8 +112,18 @@ export function readLabPaths(file: string): LabPath[] {
         throw new InputError(
           `${file}:${i + 1}: field 'events.${bad}': a ${platform} guest under QEMU cannot perform "${p.events[bad]?.event ?? ''}"`,
         );
+      if (base !== undefined) {
+        const c = guestConfig(guestOf(base, p));
+        if (!c.ok) {
+          const field =
+            c.keys.every((k) => CMDLINE_KEYS.has(k)) && p.guest?.cmdline !== undefined ? 'guest.cmdline' : 'guest';
+          throw new InputError(`${file}:${i + 1}: field '${field}': the model takes no such guest: ${c.message}`);
+        }
+      }
+      origins.set(p, `${file}:${i + 1}`);
       out.push(p);
     });
+  if (out.length === 0) throw new InputError(`${file}: no paths in it (every line is empty or a # comment)`);
   return out;
 }
 
@@ -220,6 +246,40 @@ export function plan(kernels: readonly KernelVariant[], paths: readonly LabPath[
     })),
   );
   return { jobs: all.filter((j) => !existsSync(j.file)), done: all.filter((j) => existsSync(j.file)) };
+}
+
+/** Where each path read from a paths file was given ("file:line"), for messages. */
+const origins = new WeakMap<LabPath, string>();
+
+/** Where a path was given ("file:line"), or "--paths generated" for a generated one. */
+export function originOf(p: LabPath): string {
+  return origins.get(p) ?? '--paths generated';
+}
+
+/** The guest fields a path sets (guestOf()): a recorded transcript is of the path only if its
+ *  guest has the same. */
+const PATH_GUEST_FIELDS = ['platform', 'memoryMiB', 'dimmsMiB', 'cpus', 'onlineCpus', 'cmdline', 'resizeHpt'] as const;
+
+/** Whether the transcript already recorded for a pair (a resumed run skips it) is of the path as
+ *  it is now: null if so, else what differs (an event, or a guest field of guestOf()). A transcript
+ *  that ended early holds a prefix of the path's events. */
+export function recordedDiffers(job: Job, recorded: Transcript, qemu: string): string | null {
+  const events = recorded.steps.slice(1).map((s) => s.event);
+  const completed = recorded.end?.end === 'completed';
+  for (let i = 0; i < Math.max(events.length, completed ? job.path.events.length : 0); i++) {
+    const was = events[i];
+    const now = job.path.events[i];
+    if (stableJson(was) !== stableJson(now))
+      return `event ${i + 1} was ${was === undefined || was === null ? 'none' : JSON.stringify(was)}, the path has ${now === undefined ? 'none' : JSON.stringify(now)}`;
+  }
+  const want = guestOf(labGuest(job.kernel, qemu), job.path);
+  for (const f of PATH_GUEST_FIELDS) {
+    const was = recorded.header.guest[f];
+    const now = want[f];
+    if (stableJson(was) !== stableJson(now))
+      return `the guest's ${f} was ${was === undefined ? 'not set' : JSON.stringify(was)}, the path's guest has ${now === undefined ? 'none' : JSON.stringify(now)}`;
+  }
+  return null;
 }
 
 export interface ExecuteOptions {

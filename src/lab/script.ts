@@ -78,7 +78,7 @@ export interface ScriptRun {
   parts: PartRun[];
   checks: number;
   failed: number;
-  end: { end: 'completed' | 'failed' | 'timeout' | 'guest-died'; reason: string };
+  end: { end: 'completed' | 'failed' | 'timeout' | 'guest-died' | 'interrupted'; reason: string };
 }
 
 export interface ScriptRunOptions {
@@ -93,6 +93,9 @@ export interface ScriptRunOptions {
   /** settle: ms to let a hot-plugged DIMM come online (or go) before the script goes on. */
   timeouts?: Partial<Timeouts & { settle: number }>;
   onPart?: (p: PartRun) => void;
+  /** Aborted (SIGINT, SIGTERM, SIGHUP in src/cli/lab.ts): the guest is stopped at once and the
+   *  run ends 'interrupted' with the parts that finished. */
+  signal?: AbortSignal;
 }
 
 const SCRIPT_LINE = /^(ok \d|not ok \d|# |MANUAL )/;
@@ -106,6 +109,10 @@ export async function runScript(o: ScriptRunOptions): Promise<ScriptRun> {
     args: pseriesArgs(o.guest, o.vmlinux, o.initramfs, sock),
     qmpSocket: sock,
   });
+  // QEMU runs in its own process group: a stop ends it here, or nothing would.
+  const onAbort = () => void guest.stop();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted === true) onAbort();
   const parts: PartRun[] = [];
   const result = (end: ScriptRun['end']): ScriptRun => {
     const lines = parts.flatMap((p) => p.lines);
@@ -171,9 +178,12 @@ export async function runScript(o: ScriptRunOptions): Promise<ScriptRun> {
     const res = result({ end: 'completed', reason: `${o.parts} parts` });
     return res.failed > 0 ? { ...res, end: { end: 'failed', reason: `${res.failed} checks failed` } } : res;
   } catch (err) {
+    if (o.signal?.aborted === true)
+      return result({ end: 'interrupted', reason: `interrupted in part ${parts.length + 1}` });
     if (err instanceof GuestError) return result({ end: err.kind, reason: err.message });
     return result({ end: 'guest-died', reason: err instanceof Error ? err.message : String(err) });
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     await guest.stop();
   }
 }

@@ -114,6 +114,25 @@ const EventsSchema = z.array(ExternalEventSchema);
 const NamesSchema = z.array(z.string());
 const PROPERTY_IDS = PROPERTIES.map((p) => p.id) as [string, ...string[]];
 
+type CarriedResult = Pick<
+  ConfigRun['results'][number],
+  'property' | 'verdict' | 'states' | 'counterexample' | 'note' | 'figure' | 'figureAt'
+>;
+
+/** A property's verdict as a shard carries it and a merge gives it back (its figure only where
+ *  the run has one). */
+function resultOf(x: CarriedResult): CarriedResult {
+  return {
+    property: x.property,
+    verdict: x.verdict,
+    states: x.states,
+    counterexample: x.counterexample,
+    note: x.note,
+    ...(x.figure === undefined ? {} : { figure: x.figure }),
+    ...(x.figureAt === undefined ? {} : { figureAt: x.figureAt }),
+  };
+}
+
 const ResultSchema = z
   .object({
     property: z.enum(PROPERTY_IDS),
@@ -205,15 +224,7 @@ export function shardDocument(
       seconds: Number(r.seconds.toFixed(3)),
       complete: r.complete,
       stopReason: r.stopReason,
-      results: r.results.map((x) => ({
-        property: x.property,
-        verdict: x.verdict,
-        states: x.states,
-        counterexample: x.counterexample,
-        note: x.note,
-        ...(x.figure === undefined ? {} : { figure: x.figure }),
-        ...(x.figureAt === undefined ? {} : { figureAt: x.figureAt }),
-      })),
+      results: r.results.map(resultOf),
       coverage: r.coverage,
     })),
   };
@@ -365,15 +376,7 @@ export function mergeShards(files: readonly string[]): MergedMatrix {
         seconds: r.seconds,
         complete: r.complete,
         stopReason: r.stopReason,
-        results: r.results.map((x) => ({
-          property: x.property,
-          verdict: x.verdict,
-          states: x.states,
-          counterexample: x.counterexample,
-          note: x.note,
-          ...(x.figure === undefined ? {} : { figure: x.figure }),
-          ...(x.figureAt === undefined ? {} : { figureAt: x.figureAt }),
-        })),
+        results: r.results.map(resultOf),
         coverage: r.coverage,
       };
     });

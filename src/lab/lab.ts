@@ -169,6 +169,10 @@ function bootDimmArgs(dimmsMiB: readonly number[]): string[] {
   ]);
 }
 
+/** A guest with no display, network or monitor, its console on QEMU's stdio (the driver's
+ *  hvc0 / OPAL console). */
+const HEADLESS = ['-vga', 'none', '-display', 'none', '-net', 'none', '-serial', 'stdio', '-monitor', 'none'];
+
 /** QEMU's arguments for a pSeries guest under TCG (hvc0 console on stdio, QMP on a socket, room
  *  for pc-dimm hot-add up to maxMemoryMiB and for CPU cores up to cpus, a guest panic left to the
  *  kernel's panic=). */
@@ -186,16 +190,7 @@ export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: str
     '-m',
     `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
     ...bootDimmArgs(g.dimmsMiB ?? []),
-    '-vga',
-    'none',
-    '-display',
-    'none',
-    '-net',
-    'none',
-    '-serial',
-    'stdio',
-    '-monitor',
-    'none',
+    ...HEADLESS,
     // ibm,os-term without a dump registered: QEMU's default action for a guest panic shuts the
     // machine down; with none the kernel goes on to panic=N and reboots the partition, as an LPAR
     // whose dump is not armed does.
@@ -241,16 +236,7 @@ export function powernvArgs(
     String(g.cpus),
     '-m',
     `${g.memoryMiB}M`,
-    '-vga',
-    'none',
-    '-display',
-    'none',
-    '-net',
-    'none',
-    '-serial',
-    'stdio',
-    '-monitor',
-    'none',
+    ...HEADLESS,
     '-drive',
     `file=${pnor},format=raw,if=mtd`,
     '-action',

@@ -169,6 +169,25 @@ function bootDimmArgs(dimmsMiB: readonly number[]): string[] {
   ]);
 }
 
+/** What every lab guest boots with: a guest panic left to the kernel (ibm,os-term without a dump
+ *  registered: QEMU's default action shuts the machine down; with none the kernel goes on to
+ *  panic=N and reboots the partition, as an LPAR whose dump is not armed does), the QMP socket the
+ *  driver talks to, and the kernel, initramfs and command line QEMU loads. */
+function bootArgs(cmdline: string, vmlinux: string, initramfs: string, qmpSocket: string): string[] {
+  return [
+    '-action',
+    'panic=none',
+    '-qmp',
+    `unix:${qmpSocket},server=on,wait=off`,
+    '-kernel',
+    vmlinux,
+    '-initrd',
+    initramfs,
+    '-append',
+    cmdline,
+  ];
+}
+
 /** A guest with no display, network or monitor, its console on QEMU's stdio (the driver's
  *  hvc0 / OPAL console). */
 const HEADLESS = ['-vga', 'none', '-display', 'none', '-net', 'none', '-serial', 'stdio', '-monitor', 'none'];
@@ -191,19 +210,7 @@ export function pseriesArgs(g: GuestDescription, vmlinux: string, initramfs: str
     `${g.memoryMiB}M,slots=4,maxmem=${g.maxMemoryMiB}M`,
     ...bootDimmArgs(g.dimmsMiB ?? []),
     ...HEADLESS,
-    // ibm,os-term without a dump registered: QEMU's default action for a guest panic shuts the
-    // machine down; with none the kernel goes on to panic=N and reboots the partition, as an LPAR
-    // whose dump is not armed does.
-    '-action',
-    'panic=none',
-    '-qmp',
-    `unix:${qmpSocket},server=on,wait=off`,
-    '-kernel',
-    vmlinux,
-    '-initrd',
-    initramfs,
-    '-append',
-    g.cmdline,
+    ...bootArgs(g.cmdline, vmlinux, initramfs, qmpSocket),
   ];
 }
 
@@ -239,15 +246,6 @@ export function powernvArgs(
     ...HEADLESS,
     '-drive',
     `file=${pnor},format=raw,if=mtd`,
-    '-action',
-    'panic=none',
-    '-qmp',
-    `unix:${qmpSocket},server=on,wait=off`,
-    '-kernel',
-    vmlinux,
-    '-initrd',
-    initramfs,
-    '-append',
-    g.cmdline,
+    ...bootArgs(g.cmdline, vmlinux, initramfs, qmpSocket),
   ];
 }

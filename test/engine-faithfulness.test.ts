@@ -11,7 +11,7 @@ import { toMachineEvent, type ExternalMachineEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { Engine } from '../src/explore/engine';
 import { explore } from '../src/explore/explore';
-import { CanonicalMemo, canonicalJson } from '../src/util/canonical';
+import { CanonicalMemo, canonicalJson, StructuralIds } from '../src/util/canonical';
 
 const CONFIGS: ConfigInput[] = [
   { platform: 'pseries', elfcorehdr: 'at-registration', faults: true },
@@ -125,6 +125,23 @@ describe('the memoised canonical key is canonical JSON', () => {
         expect(canonicalJson(b)).toBe(plainCanonical(b));
       }),
       { seed: 11, numRuns: 300 },
+    );
+  });
+});
+
+describe('structural ids are canonical JSON, without the text', () => {
+  it('two values get one id exactly when their canonical JSON texts are equal', () => {
+    const ids = new StructuralIds();
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const shared = { x: a, y: [a, b], z: { b, a } };
+        const reordered = Object.fromEntries(Object.entries(shared).reverse());
+        expect(ids.id(reordered)).toBe(ids.id(shared));
+        expect(ids.id(a) === ids.id(b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(ids.id({ a, gone: undefined }) === ids.id({ a })).toBe(true);
+        expect(ids.id([a]) === ids.id({ 0: a })).toBe(false);
+      }),
+      { seed: 17, numRuns: 300 },
     );
   });
 });

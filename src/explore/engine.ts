@@ -27,7 +27,7 @@ import {
   type SystemState,
 } from '../../machines/system';
 import type { Config } from '../config';
-import { CanonicalMemo } from '../util/canonical';
+import { StructuralIds } from '../util/canonical';
 import { Int32List, PairMap } from './typed';
 import {
   ERRNOS,
@@ -61,14 +61,16 @@ interface ActorStepResult {
 export class CachedStepper implements ActorStepper {
   readonly snaps: AnySnapshot[][] = ACTORS.map(() => []);
   private readonly snapIdByObject = new Map<object, number>();
-  private readonly snapIdByKey: Map<string, number>[] = ACTORS.map(() => new Map());
+  /** Per actor, the structural ids of (value, context) → snapshot id. */
+  private readonly snapIdByKey: PairMap[] = ACTORS.map(() => new PairMap());
   readonly events: AnyEvent[] = [];
   private readonly eventIdByObject = new Map<object, number>();
-  private readonly eventIdByKey = new Map<string, number>();
+  /** An event's structural id (with 0) → its id + 1. */
+  private readonly eventIdByKey = new PairMap();
   /** Per actor, (snapshot id, event id) → index + 1 in `results`. */
   private readonly cache: PairMap[] = ACTORS.map(() => new PairMap());
   private readonly results: ActorStepResult[] = [];
-  private readonly canonical = new CanonicalMemo();
+  private readonly structure = new StructuralIds();
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
 
@@ -81,15 +83,16 @@ export class CachedStepper implements ActorStepper {
   internSnapshot(a: number, snap: AnySnapshot): number {
     const known = this.snapIdByObject.get(snap);
     if (known !== undefined) return known;
-    const key = `${this.canonical.key(snap.value)}|${this.canonical.key(snap.context)}`;
     const byKey = this.snapIdByKey[a];
     if (byKey === undefined) throw new Error(`no actor ${a}`);
-    let id = byKey.get(key);
-    if (id === undefined) {
+    const value = this.structure.id(snap.value);
+    const context = this.structure.id(snap.context);
+    let id = byKey.get(value, context) - 1;
+    if (id < 0) {
       const list = this.snaps[a] ?? [];
       id = list.length;
       list.push(snap);
-      byKey.set(key, id);
+      byKey.set(value, context, id + 1);
       this.snapIdByObject.set(snap, id);
     }
     return id;
@@ -104,12 +107,12 @@ export class CachedStepper implements ActorStepper {
   internEvent(e: AnyEvent): number {
     const known = this.eventIdByObject.get(e);
     if (known !== undefined) return known;
-    const key = this.canonical.key(e);
-    let id = this.eventIdByKey.get(key);
-    if (id === undefined) {
+    const key = this.structure.id(e);
+    let id = this.eventIdByKey.get(key, 0) - 1;
+    if (id < 0) {
       id = this.events.length;
       this.events.push(e);
-      this.eventIdByKey.set(key, id);
+      this.eventIdByKey.set(key, 0, id + 1);
     }
     this.eventIdByObject.set(e, id);
     return id;

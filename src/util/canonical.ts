@@ -39,3 +39,55 @@ export class CanonicalMemo {
     return out;
   }
 }
+
+/** Interning by structure (hash-consing): equal ids exactly when canonicalJson gives equal texts,
+ *  without building those texts. A leaf's id comes from its JSON text (strings, numbers, booleans,
+ *  null; undefined and functions count as null, as canonicalJson writes them in arrays); an array's
+ *  or an object's from a short key of its members' ids (objects by sorted key, undefined and
+ *  function members dropped), memoised per object like CanonicalMemo, so interning a snapshot that
+ *  shares most of its context with its predecessor reads only the members that changed. The engine
+ *  interns snapshots and events with it (src/explore/engine.ts). Only for values never mutated once
+ *  made. Ids are small non-negative integers, counted up from 0 in the order first seen. */
+export class StructuralIds {
+  private readonly memo = new WeakMap<object, number>();
+  private readonly leaves = new Map<string, number>();
+  private readonly composites = new Map<string, number>();
+  private next = 0;
+
+  /** The id of `value`'s canonical JSON. */
+  id(value: unknown): number {
+    if (value === null || typeof value !== 'object') return this.leaf(value);
+    const known = this.memo.get(value);
+    if (known !== undefined) return known;
+    let key: string;
+    if (Array.isArray(value)) {
+      key = '[';
+      for (let i = 0; i < value.length; i++) key += `${this.id(value[i])},`;
+    } else {
+      const record = value as Record<string, unknown>;
+      key = '{';
+      for (const k of Object.keys(record).sort()) {
+        const v = record[k];
+        if (v === undefined || typeof v === 'function') continue;
+        key += `${JSON.stringify(k)}:${this.id(v)},`;
+      }
+    }
+    let id = this.composites.get(key);
+    if (id === undefined) {
+      id = this.next++;
+      this.composites.set(key, id);
+    }
+    this.memo.set(value, id);
+    return id;
+  }
+
+  private leaf(value: unknown): number {
+    const text = JSON.stringify(value) ?? 'null';
+    let id = this.leaves.get(text);
+    if (id === undefined) {
+      id = this.next++;
+      this.leaves.set(text, id);
+    }
+    return id;
+  }
+}

@@ -41,8 +41,9 @@ export class CanonicalMemo {
 }
 
 /** Interning by structure (hash-consing): equal ids exactly when canonicalJson gives equal texts,
- *  without building those texts. A leaf's id comes from its JSON text (strings, numbers, booleans,
- *  null; undefined and functions count as null, as canonicalJson writes them in arrays); an array's
+ *  without building those texts. A leaf's id comes from its value (strings and finite numbers by
+ *  a Map each, booleans and null fixed; undefined, functions, NaN and the infinities count as null,
+ *  as JSON writes them in arrays); an array's
  *  or an object's from a short key of its members' ids (objects by sorted key, undefined and
  *  function members dropped), memoised per object like CanonicalMemo, so interning a snapshot that
  *  shares most of its context with its predecessor reads only the members that changed. The engine
@@ -50,13 +51,32 @@ export class CanonicalMemo {
  *  made. Ids are small non-negative integers, counted up from 0 in the order first seen. */
 export class StructuralIds {
   private readonly memo = new WeakMap<object, number>();
-  private readonly leaves = new Map<string, number>();
+  private readonly strings = new Map<string, number>();
+  private readonly numbers = new Map<number, number>();
   private readonly composites = new Map<string, number>();
-  private next = 0;
+  /** The ids of null (also undefined, functions, NaN and the infinities: JSON's null), false, true. */
+  private readonly nullId = 0;
+  private readonly falseId = 1;
+  private readonly trueId = 2;
+  private next = 3;
 
   /** The id of `value`'s canonical JSON. */
   id(value: unknown): number {
-    if (value === null || typeof value !== 'object') return this.leaf(value);
+    switch (typeof value) {
+      case 'string':
+        return this.stringId(value);
+      case 'number':
+        return Number.isFinite(value) ? this.numberId(value) : this.nullId;
+      case 'boolean':
+        return value ? this.trueId : this.falseId;
+      case 'object':
+        return value === null ? this.nullId : this.objectId(value);
+      default:
+        return this.nullId;
+    }
+  }
+
+  private objectId(value: object): number {
     const known = this.memo.get(value);
     if (known !== undefined) return known;
     let key: string;
@@ -64,12 +84,14 @@ export class StructuralIds {
       key = '[';
       for (let i = 0; i < value.length; i++) key += `${this.id(value[i])},`;
     } else {
+      // Keys by their string's id: a key and a value with the same text share an id, told apart
+      // by their place (key:value,).
       const record = value as Record<string, unknown>;
       key = '{';
       for (const k of Object.keys(record).sort()) {
         const v = record[k];
         if (v === undefined || typeof v === 'function') continue;
-        key += `${JSON.stringify(k)}:${this.id(v)},`;
+        key += `${this.stringId(k)}:${this.id(v)},`;
       }
     }
     let id = this.composites.get(key);
@@ -81,12 +103,21 @@ export class StructuralIds {
     return id;
   }
 
-  private leaf(value: unknown): number {
-    const text = JSON.stringify(value) ?? 'null';
-    let id = this.leaves.get(text);
+  private stringId(s: string): number {
+    let id = this.strings.get(s);
     if (id === undefined) {
       id = this.next++;
-      this.leaves.set(text, id);
+      this.strings.set(s, id);
+    }
+    return id;
+  }
+
+  /** -0 and 0 are one key of a Map, as they are one text in JSON. */
+  private numberId(n: number): number {
+    let id = this.numbers.get(n);
+    if (id === undefined) {
+      id = this.next++;
+      this.numbers.set(n, id);
     }
     return id;
   }

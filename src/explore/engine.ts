@@ -180,7 +180,7 @@ interface EventInfo {
 
 /** What one system step did, as the explorer needs it (materialised from the outcome store). */
 export interface EdgeOutcome {
-  /** (actor index, next snapshot id) for each actor the step reached. */
+  /** (actor index, next snapshot id) for each actor the step moved to another snapshot. */
   updates: Int32Array;
   /** -1 unchanged, else index into DUMP_CODES. */
   dump: number;
@@ -204,7 +204,7 @@ const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
  *
  *  The step trie and the outcomes live in typed arrays. A trie reference is 0 (nothing yet),
  *  n + 1 for node n (which branches on the snapshot id of actor nodeActor[n]), or -(o + 1) for
- *  outcome o. Outcome o's updates are the (actor, next snapshot id) pairs at
+ *  outcome o. Outcome o's updates are the (actor, next snapshot id) pairs of the actors it moves at
  *  updates[updStart[o] .. updStart[o + 1]). */
 export class Engine {
   readonly system: System;
@@ -457,14 +457,15 @@ export class Engine {
       }
     }
 
-    // Store the outcome.
+    // Store the outcome: the actors that moved (the trie path fixes the snapshots of the others).
     const o = this.outDump.length;
     let moves = false;
     for (let k = 0; k < reached; k++) {
       const a = preActor[k] ?? 0;
+      if (ids[a] === preSnap[k]) continue;
       this.updates.push(a);
       this.updates.push(ids[a] ?? 0);
-      if (ids[a] !== preSnap[k]) moves = true;
+      moves = true;
     }
     this.updStart.push(this.updates.length);
     this.outDump.push(dump);

@@ -288,7 +288,10 @@ export class Engine {
   edgeId(t: ArrayLike<number>, e: number): number {
     let ref = this.roots[e] ?? 0;
     const nodes = this.nodes.data;
+    let level = 0;
+    let last = 0;
     while (ref > 0) {
+      last = ref;
       const n = (ref - 1) * NODE_STRIDE;
       const sid = t[nodes[n] ?? 0] ?? 0;
       // Each node remembers the branch taken last: consecutive states in breadth-first order
@@ -302,9 +305,12 @@ export class Engine {
           nodes[n + 2] = ref;
         }
       }
+      level++;
     }
     if (ref < 0) return -ref - 1;
-    return this.compile(t, e);
+    // A miss: node `last` (at depth level - 1) has no branch for its actor's snapshot yet; the
+    // graft starts there.
+    return this.compile(t, e, last, level - 1);
   }
 
   /** The outcome of external event `e` from tuple `t`, as an object. */
@@ -394,7 +400,7 @@ export class Engine {
    *  is the cached XState step; the faithfulness test holds this to system.step. The outcome is
    *  stored and grafted into the trie at the path of the snapshot ids the actors had when the
    *  routing first reached them. */
-  private compile(t: ArrayLike<number>, e: number): number {
+  private compile(t: ArrayLike<number>, e: number, missRef: number, missLevel: number): number {
     this.compiled++;
     const ev = this.machineEvents[e];
     if (ev === undefined) throw new Error(`no event ${e}`);
@@ -474,27 +480,35 @@ export class Engine {
     this.outFlags.push((handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << 8));
     if (ignored) this.outIgnored.set(o, ignored);
 
-    // Graft it: the path branches on each reached actor's snapshot id, in the order reached.
+    this.graft(e, o, reached, missRef, missLevel);
+    return o;
+  }
+
+  /** Grafts outcome o into event e's trie at the path of the snapshot ids the `reached` actors had
+   *  when the routing first reached them (preActor, preSnap), from the node where the walk missed
+   *  (missRef, at depth missLevel; missLevel -1: the root was empty). */
+  private graft(e: number, o: number, reached: number, missRef: number, missLevel: number): void {
+    const { preActor, preSnap } = this;
     const leaf = -(o + 1);
     if (reached === 0) {
       this.roots[e] = leaf;
-      return o;
+      return;
     }
-    let ref = this.roots[e] ?? 0;
-    if (ref === 0) {
+    let ref = missRef;
+    let k = missLevel;
+    if (k < 0) {
       ref = this.newNode(preActor[0] ?? 0);
       this.roots[e] = ref;
-    } else if (ref < 0) {
-      throw new Error('trie conflict at the root');
+      k = 0;
     }
-    for (let k = 0; k < reached; k++) {
+    for (; k < reached; k++) {
       const node = ref - 1;
       if (this.nodes.data[node * NODE_STRIDE] !== preActor[k])
         throw new Error('trie conflict: the routing visited actors in another order');
       const sid = preSnap[k] ?? 0;
       if (k === reached - 1) {
         this.children.set(node, sid, leaf);
-        return o;
+        return;
       }
       let child = this.children.get(node, sid);
       if (child === 0) {
@@ -505,7 +519,7 @@ export class Engine {
       }
       ref = child;
     }
-    return o;
+    throw new Error('trie conflict: the routing reached fewer actors than the trie branches on');
   }
 
   private newNode(actor: number): number {

@@ -195,7 +195,11 @@ const HANDLED = 1;
 const MOVES = 2;
 const HAS_IGNORED = 4;
 
-const NODE_STRIDE = 3;
+/** A trie node's words: the actor it branches on, its first branch (snapshot id, reference; -1 and
+ *  0 when it has none yet), and the branch taken last through the map of further branches (the
+ *  same; consecutive states in breadth-first order share most snapshots). Three nodes in four have
+ *  one branch only: it is kept in the node, and the map holds the others. */
+const NODE_STRIDE = 5;
 
 /** An outcome's errno as a small code: 0 for none, else 1 + its index in ERRNOS. */
 const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
@@ -212,9 +216,9 @@ export class Engine {
   readonly alphabet: ExternalEvent[];
   private readonly machineEvents: ExternalMachineEvent[];
   private readonly roots: Int32Array;
-  /** Per node (NODE_STRIDE words): the actor it branches on, the snapshot id last looked up
-   *  (-1: none) and the reference it led to. */
+  /** Per node, NODE_STRIDE words. */
   private readonly nodes = new Int32List(1 << 15);
+  /** A node's branches but its first: (node, snapshot id) → reference. */
   private readonly children = new PairMap();
   private readonly updates = new Int32List(1 << 16);
   private readonly updStart = new Int32List(1 << 14);
@@ -294,15 +298,15 @@ export class Engine {
       last = ref;
       const n = (ref - 1) * NODE_STRIDE;
       const sid = t[nodes[n] ?? 0] ?? 0;
-      // Each node remembers the branch taken last: consecutive states in breadth-first order
-      // share most snapshots, so this usually saves the hash probe.
       if (nodes[n + 1] === sid) {
         ref = nodes[n + 2] ?? 0;
+      } else if (nodes[n + 3] === sid) {
+        ref = nodes[n + 4] ?? 0;
       } else {
         ref = this.children.get(ref - 1, sid);
         if (ref !== 0) {
-          nodes[n + 1] = sid;
-          nodes[n + 2] = ref;
+          nodes[n + 3] = sid;
+          nodes[n + 4] = ref;
         }
       }
       level++;
@@ -507,13 +511,13 @@ export class Engine {
         throw new Error('trie conflict: the routing visited actors in another order');
       const sid = preSnap[k] ?? 0;
       if (k === reached - 1) {
-        this.children.set(node, sid, leaf);
+        this.setBranch(node, sid, leaf);
         return;
       }
-      let child = this.children.get(node, sid);
+      let child = this.branch(node, sid);
       if (child === 0) {
         child = this.newNode(preActor[k + 1] ?? 0);
-        this.children.set(node, sid, child);
+        this.setBranch(node, sid, child);
       } else if (child < 0) {
         throw new Error('trie conflict: a leaf where a node should be');
       }
@@ -524,9 +528,29 @@ export class Engine {
 
   private newNode(actor: number): number {
     this.nodes.push(actor);
-    this.nodes.push(-1);
-    this.nodes.push(0);
+    for (let k = 1; k < NODE_STRIDE; k += 2) {
+      this.nodes.push(-1);
+      this.nodes.push(0);
+    }
     return this.nodes.length / NODE_STRIDE;
+  }
+
+  /** Node `node`'s branch for snapshot id `sid`: a reference, 0 for none. */
+  private branch(node: number, sid: number): number {
+    const n = node * NODE_STRIDE;
+    return this.nodes.data[n + 1] === sid ? (this.nodes.data[n + 2] ?? 0) : this.children.get(node, sid);
+  }
+
+  /** Sets node `node`'s branch for `sid`: in the node when it has none yet, else in the map. */
+  private setBranch(node: number, sid: number, ref: number): void {
+    const n = node * NODE_STRIDE;
+    const data = this.nodes.data;
+    if (data[n + 1] === -1 || data[n + 1] === sid) {
+      data[n + 1] = sid;
+      data[n + 2] = ref;
+    } else {
+      this.children.set(node, sid, ref);
+    }
   }
 
   /** Applies an outcome object to a tuple, in place. */

@@ -15,7 +15,7 @@ import { elfcorePtLoads, normalize, totalSize, type PtLoad, type Range } from '.
 import { kdumpCaptureMemory, kdumpPtLoads, kdumpRtas } from '../memory/kdump';
 import { PHYP_BOOT_MEMORY, phypPtLoads } from '../memory/phyp';
 import { headerProblem, platformProblem } from '../../machines/kernel-rules';
-import { observe } from '../sysfs/view';
+import { fadumpFilesIn, observe } from '../sysfs/view';
 import { FILES, RELEASE_REGION } from '../sysfs/store';
 
 export interface Step {
@@ -400,7 +400,7 @@ export const PROPERTIES: readonly Property[] = [
     source: 'docs/kernel-behaviour.md §7.8, §2',
     notApplicable: always,
     holds: (s, c) => {
-      const exists = FILES.releaseMem in observe(c, s).sysfs;
+      const exists = fadumpFilesIn(c, s).has(FILES.releaseMem);
       const bootedActive =
         vmcoreUp(s) ||
         (s.actors.productionKernel.matches('running') && s.actors.productionKernel.context.releaseMemFile);

@@ -8,7 +8,7 @@ import { ACTORS, stateString, type ActorId, type DumpOutcome, type SystemState }
 import { areaGeometry, paramAreaRange, qemuCpuStateBytes, type AreaGeometry } from '../memory/guest';
 import { CPU_ONLINE_FILE, cpuHotplugConfigured, cpuList, cpusOnline } from '../memory/cpus';
 import { dumpAreaAt, hex, hex016, vmcoreFileLayout, type PtLoad, type Range } from '../memory/layout';
-import { fadumpFiles } from './files';
+import { fadumpFiles, type FilesView } from './files';
 import { ALIASES, FILES, KEXEC_FILES, RELEASE_REGION } from './store';
 import { PHYP_BOOT_MEMORY, scratchOf } from '../memory/phyp';
 import { totalSize } from '../memory/layout';
@@ -200,6 +200,57 @@ function memoryEndOf(memory: readonly Range[]): number {
   return memory.reduce((a, r) => Math.max(a, r.end), 0);
 }
 
+/** The production kernel's fadump files (fadumpFiles()'s view). */
+function productionFiles(config: Config, state: SystemState): FilesView {
+  const k = state.actors.productionKernel.context;
+  return {
+    supported: k.supported,
+    // §2: the running build's (a capture build runs on after release_mem or a failed capture).
+    hotplugReady: hotplugReadyIn(config, k.build),
+    releaseMemFile: k.releaseMemFile,
+    paramArea: k.paramArea,
+    opalCore: k.opalCore,
+  };
+}
+
+/** The kdump capture kernel's fadump files: booted without fadump= (§6). */
+function kdumpCaptureFiles(config: Config, state: SystemState): FilesView {
+  const k = state.actors.kexec.context;
+  // A release that sets the param area up whenever fadump is supported has bootargs_append here
+  // too (src/kernel-versions.ts, f4892c68ecc1).
+  const paramArea = paramAreaInKdumpCapture(config, k.crashkernel?.end ?? null) ? '' : null;
+  return {
+    supported: true,
+    hotplugReady: hotplugReadyIn(config, 'first'),
+    releaseMemFile: false,
+    paramArea,
+    opalCore: null,
+  };
+}
+
+/** fadump's capture kernel's files: booted with a dump active. */
+function captureFiles(config: Config, state: SystemState): FilesView {
+  const k = state.actors.captureKernel.context;
+  return {
+    supported: true,
+    hotplugReady: hotplugReadyIn(config, 'capture'),
+    releaseMemFile: true,
+    paramArea: k.paramArea,
+    opalCore: k.opalCore,
+  };
+}
+
+/** The files of /sys/kernel/fadump/ in `state` (those of observe()'s sysfs), without reading them:
+ *  what release-mem-iff-active asks in every state, at a small part of observe()'s cost. */
+export function fadumpFilesIn(base: Config, state: SystemState): Set<string> {
+  const config = bootConfig(base, state.actors.firmware.context.cmdline);
+  const which = running(state);
+  if (which === 'production') return fadumpFiles(productionFiles(config, state));
+  if (which === 'kdump-capture') return fadumpFiles(kdumpCaptureFiles(config, state));
+  if (which === 'capture') return fadumpFiles(captureFiles(config, state));
+  return new Set();
+}
+
 export function observe(base: Config, state: SystemState): Observation {
   // What the running kernels booted with: the boot loader's stored command line (§12).
   const config = bootConfig(base, state.actors.firmware.context.cmdline);
@@ -211,14 +262,7 @@ export function observe(base: Config, state: SystemState): Observation {
 
   if (which === 'production') {
     const k = state.actors.productionKernel.context;
-    const files = fadumpFiles({
-      supported: k.supported,
-      // §2: the running build's (a capture build runs on after release_mem or a failed capture).
-      hotplugReady: hotplugReadyIn(config, k.build),
-      releaseMemFile: k.releaseMemFile,
-      paramArea: k.paramArea,
-      opalCore: k.opalCore,
-    });
+    const files = fadumpFiles(productionFiles(config, state));
     const registered = state.actors.productionKernel.matches({ running: 'registered' });
     const values: Record<string, string> = {
       [FILES.enabled]: k.enabled ? '1' : '0',
@@ -264,16 +308,7 @@ export function observe(base: Config, state: SystemState): Observation {
     // kernel's build (uname -r) [U], and only a first kernel's boot has crashkernel= memory to load
     // it into (a capture build that ran on reserved none, §6): the first kernel's build.
     const k = state.actors.kexec.context;
-    // A release that sets the param area up whenever fadump is supported has bootargs_append here
-    // too (src/kernel-versions.ts, f4892c68ecc1).
-    const paramArea = paramAreaInKdumpCapture(config, k.crashkernel?.end ?? null) ? '' : null;
-    const files = fadumpFiles({
-      supported: true,
-      hotplugReady: hotplugReadyIn(config, 'first'),
-      releaseMemFile: false,
-      paramArea,
-      opalCore: null,
-    });
+    const files = fadumpFiles(kdumpCaptureFiles(config, state));
     const values: Record<string, string> = {
       [FILES.enabled]: '0',
       [FILES.registered]: '0',
@@ -295,13 +330,7 @@ export function observe(base: Config, state: SystemState): Observation {
   } else if (which === 'capture') {
     const k = state.actors.captureKernel.context;
     const d = k.dump;
-    const files = fadumpFiles({
-      supported: true,
-      hotplugReady: hotplugReadyIn(config, 'capture'),
-      releaseMemFile: true,
-      paramArea: k.paramArea,
-      opalCore: k.opalCore,
-    });
+    const files = fadumpFiles(captureFiles(config, state));
     const bootMemorySize = d ? dumpBootMemorySize(d) : 0;
     // The area this capture build reserved: the permanent area it keeps at release (§1).
     const area = d ? areaAtCapture(config, d, k.memory) : null;

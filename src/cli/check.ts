@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { dirname, join } from 'node:path';
 import { closestKey, type ConfigInput } from '../config';
-import { conform, readTranscript, totals } from '../conform/conform';
+import { conformFile, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
@@ -577,7 +577,7 @@ export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', i
         .sort()
     : [];
   if (files.length === 0) return 'real kernels: no transcripts in test/real/ (npm run lab -- run records them)';
-  const results = files.map((f) => conform(readTranscript(join(dir, f))));
+  const results = files.map((f) => conformFile(join(dir, f)).conformance);
   const kernels = [...new Set(results.map((r) => r.kernel))].sort();
   const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
   const { steps, agree, whole } = totals(results);

@@ -257,6 +257,21 @@ export function compareStep(
   return out;
 }
 
+/** The files conformed in this process, by path, with the text they had (conformFile()). */
+const conformed = new Map<string, { text: string; transcript: Transcript; conformance: Conformance }>();
+
+/** readTranscript() and conform() of one file, done once per process while the file's text stays
+ *  the same: `check` judges the matrix's counterexamples and sums up every transcript, and many
+ *  files are both. InputError as readTranscript(). */
+export function conformFile(file: string): { transcript: Transcript; conformance: Conformance } {
+  const known = conformed.get(file);
+  if (known !== undefined && readFileSync(file, 'utf8') === known.text) return known;
+  const transcript = readTranscript(file);
+  const entry = { text: readFileSync(file, 'utf8'), transcript, conformance: conform(transcript) };
+  conformed.set(file, entry);
+  return entry;
+}
+
 /** Replays a transcript's events through the model and compares every step. */
 export function conform(t: Transcript): Conformance {
   const config = transcriptConfig(t);

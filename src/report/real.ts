@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { conform, readTranscript, transcriptConfig, type Conformance, type KnownDivergence } from '../conform/conform';
+import { conformFile, transcriptConfig, type Conformance, type KnownDivergence } from '../conform/conform';
 import { replay, type ReplayStep } from '../log/replay';
 import type { Step, Transcript } from '../conform/transcript';
 import { parseJsonWith } from '../conform/transcript';
@@ -85,9 +85,21 @@ export function observedText(s: Step): string {
   return parts.join('; ');
 }
 
+/** stepsOf()'s answers, per conformance (conformFile() gives one per file): many counterexamples
+ *  share a lab path. */
+const stepsMemo = new WeakMap<Conformance, { known: readonly KnownDivergence[]; steps: RealStep[] }>();
+
 /** Each step of the transcript beside the model's prediction for the same guest (the replay
- *  `conform` makes). */
+ *  `conform` makes), once per conformance and list of known divergences. */
 function stepsOf(t: Transcript, c: Conformance, known: readonly KnownDivergence[]): RealStep[] {
+  const memo = stepsMemo.get(c);
+  if (memo !== undefined && memo.known === known) return memo.steps;
+  const steps = computeSteps(t, c, known);
+  stepsMemo.set(c, { known, steps });
+  return steps;
+}
+
+function computeSteps(t: Transcript, c: Conformance, known: readonly KnownDivergence[]): RealStep[] {
   const events = t.steps.flatMap((s) => (s.event === null ? [] : [s.event]));
   const r = replay(
     transcriptConfig(t),
@@ -116,8 +128,7 @@ export function evidenceFor(e: ManifestEntry, dir: string, known: readonly Known
   const file = join(dir, `${e.platform ?? 'pseries'}-${e.kernel}-${e.path}.jsonl`);
   if (!existsSync(file))
     return { kind: 'not-run', path: e.path, reason: `no transcript yet (npm run lab -- counterexamples): ${file}` };
-  const t = readTranscript(file);
-  const c = conform(t);
+  const { transcript: t, conformance: c } = conformFile(file);
   const judgement = judgeCounterexample(e, t, c, known);
   return {
     kind: 'ran',

@@ -2,7 +2,11 @@
 // every configuration of the default matrix it finds what the exact search finds (the same
 // verdicts, states, transitions and counterexample lengths), and both modes stay within their
 // bytes-a-state bounds (a bound of the data structures, not a timing).
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main';
 import { config } from '../src/config';
 import { runMatrix, type ConfigRun } from '../src/explore/check';
 import { explore } from '../src/explore/explore';
@@ -73,5 +77,59 @@ describe('bytes a state', () => {
     expect(r.states).toBe(exact.states);
     expect(r.bytesPerState).toBeLessThanOrEqual(16);
     expect(r.peakQueueBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('check --hash-compact', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hash-compact-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'small.json');
+  writeFileSync(file, JSON.stringify({ platform: 'pseries', memoryMiB: 4096 }));
+  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('prints the probability that a state was missed, and --json carries it per run', async () => {
+    const text = await cli(['check', '--config', file, '--hash-compact', '--out', join(dir, 'cx')]);
+    expect(text.code).toBe(0);
+    expect(text.out.replace(/\s+/g, ' ')).toMatch(/the probability that a state was missed is at most \d\.\de-\d+ in /);
+    const json = await cli(['check', '--config', file, '--hash-compact', '--json', '--out', join(dir, 'cx')]);
+    const runs = (JSON.parse(json.out) as { runs: { states: number; missProbability?: number }[] }).runs;
+    expect(runs[0]?.missProbability).toBe(missProbability(runs[0]?.states ?? 0));
+    const exact = await cli(['check', '--config', file, '--json', '--out', join(dir, 'cx')]);
+    expect(exact.out).not.toContain('missProbability');
+  });
+
+  it('is refused with --shard and --merge (exit 2, naming the flag)', async () => {
+    const shard = await cli(['check', '--shard', '1/2', '--hash-compact']);
+    expect(shard.code).toBe(2);
+    expect(shard.err).toMatch(/--shard 1\/2 with --hash-compact/);
+    const merge = await cli(['check', '--merge', file, '--hash-compact']);
+    expect(merge.code).toBe(2);
+    expect(merge.err).toMatch(/--merge with --hash-compact/);
+  });
+
+  it('stops at --max-states with "incomplete" verdicts, as an exact run does', async () => {
+    const r = await cli([
+      'check',
+      '--config',
+      file,
+      '--hash-compact',
+      '--max-states',
+      '300',
+      '--json',
+      '--out',
+      join(dir, 'cx'),
+    ]);
+    const doc = JSON.parse(r.out) as {
+      runs: { complete: boolean; stopReason: string; states: number }[];
+      results: { verdict: string }[];
+    };
+    expect(doc.runs[0]).toMatchObject({ complete: false, stopReason: 'max-states' });
+    expect(doc.results.map((x) => x.verdict)).not.toContain('holds');
+    expect(doc.results.map((x) => x.verdict)).toContain('incomplete');
   });
 });

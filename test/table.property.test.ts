@@ -17,12 +17,14 @@ describe('TupleTable', () => {
   it('add, get and find agree with a Map of tuple strings through repacks and growth', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 12 }).chain((width) =>
-          fc.tuple(
-            fc.constant(width),
-            fc.array(fc.array(value, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 3000 }),
+        fc
+          .integer({ min: 1, max: 12 })
+          .chain((width) =>
+            fc.tuple(
+              fc.constant(width),
+              fc.array(fc.array(value, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 3000 }),
+            ),
           ),
-        ),
         ([width, tuples]) => {
           const table = new TupleTable(width, 4);
           const model = new Map<string, number>();

@@ -149,7 +149,7 @@ export class TupleQueue {
 
   push(t: ArrayLike<number>): void {
     if ((this.tail + 1) * this.layout.stride > this.data.length) this.moveTo(this.layout);
-    for (let k = this.layout.pack(t, this.data, this.tail * this.layout.stride); k >= 0; ) {
+    for (let k = this.layout.pack(t, this.data, this.tail * this.layout.stride); k >= 0;) {
       this.moveTo(this.layout.widened(k, bitsFor(zigzag(t[k] ?? 0))));
       k = this.layout.pack(t, this.data, this.tail * this.layout.stride);
     }

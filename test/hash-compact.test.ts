@@ -13,6 +13,7 @@ import { explore } from '../src/explore/explore';
 import { missProbability } from '../src/explore/fingerprints';
 import { defaultMatrix } from '../src/explore/matrix';
 import { PROPERTIES } from '../src/specs/properties';
+import { FIXTURE_ALPHABET, FIXTURE_PROPERTIES, GRAPH_FIXTURES, fixtureSystem } from './fixtures/graph-systems';
 
 /** What a user compares between two runs of one configuration. */
 const summary = (r: ConfigRun) => ({
@@ -48,6 +49,23 @@ describe('hash compaction', () => {
     const b = new Int32Array(exact.width);
     for (let i = 0; i < exact.states; i += 97) expect(compact.table.get(i, b)).toEqual(exact.table.get(i, a));
     expect(() => compact.table.find(a)).toThrow(/keeps no tuples/);
+  });
+
+  it('finds the graph properties violated where the exact search does (fixture systems: a trap, a deadlock, a dropped event)', () => {
+    const cfg = config({});
+    for (const f of GRAPH_FIXTURES) {
+      for (const variant of [f.violating, f.holding]) {
+        const opts = {
+          system: fixtureSystem(cfg, variant),
+          alphabet: FIXTURE_ALPHABET,
+          properties: FIXTURE_PROPERTIES,
+        };
+        const exact = explore(cfg, opts);
+        const compact = explore(cfg, { ...opts, system: fixtureSystem(cfg, variant), hashCompact: true });
+        expect(compact.states, variant).toBe(exact.states);
+        expect(compact.results, variant).toEqual(exact.results);
+      }
+    }
   });
 
   it('prints the birthday bound: n(n - 1)/2^65, 2.7e-4 for 100 million states', () => {

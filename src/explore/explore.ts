@@ -92,7 +92,9 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     keepEdges,
     prefix: opts.prefix ?? [],
     hashCompact,
-    ...(goals === null ? {} : { onState: (i: number, t: Int32Array) => goals.record(i, t) }),
+    ...(goals === null
+      ? {}
+      : { onState: (i: number, t: Int32Array) => goals.record(i, t), onStateBytes: () => goals.bytes }),
   });
   const { table, parent, parentEvent, succ, stopReason } = found;
   const complete = stopReason === 'done';
@@ -151,6 +153,11 @@ class GoalBits {
     this.flags = props.map((p) =>
       p.goal === undefined ? null : new GoalFlags(p.goal, config, checks.combos, (t) => engine.toState(t)),
     );
+  }
+
+  /** Bytes held by the per-state bits. */
+  get bytes(): number {
+    return this.bits.byteLength;
   }
 
   /** State i (tuple t) is being expanded. */

@@ -40,6 +40,8 @@ export interface SearchOptions {
   prefix: readonly ExternalEvent[];
   hashCompact?: boolean;
   onState?: (i: number, t: Int32Array) => void;
+  /** Bytes onState's own per-state arrays hold, for the memory budget. */
+  onStateBytes?: () => number;
 }
 
 /** The visited set as the search uses it: add() as TupleTable.add (in hash-compact mode without
@@ -163,7 +165,8 @@ export function search(
     f.parentEvent.byteLength +
     (f.succ?.byteLength ?? 0) +
     engine.bytes +
-    checks.bytes;
+    checks.bytes +
+    (opts.onStateBytes?.() ?? 0);
 
   const cur = new Int32Array(width);
   const next = new Int32Array(width);

@@ -6,7 +6,7 @@
 import type { ExternalEvent } from '../events';
 import type { Budget, StopReason } from './budget';
 import { POLL_MASK } from './budget';
-import { growInt32, type PropertyChecks } from './checks';
+import type { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import { FingerprintSet, fingerprint1, fingerprint2, TupleQueue } from './fingerprints';
 import { TupleTable, type StateTable } from './table';
@@ -183,7 +183,7 @@ export function search(
       }
     }
     f.visited.next(i, cur);
-    if (f.succ !== null && (i + 1) * A > f.succ.length) f.succ = growInt32(f.succ, (i + 1) * A);
+    if (f.succ !== null && (i + 1) * A > f.succ.length) f.succ = growSucc(f.succ, i + 1, A);
     opts.onState?.(i, cur);
     checks.checkState(i, cur);
     edges += A;
@@ -322,4 +322,13 @@ function growParents(f: Frontier, n: number): void {
   const parentEvent = f.parentEvent instanceof Uint8Array ? new Uint8Array(size) : new Uint16Array(size);
   parentEvent.set(f.parentEvent);
   f.parentEvent = parentEvent;
+}
+
+/** The kept edges grown by 1.5 (not doubled: at 4 bytes per state and event they are the largest
+ *  array of a search that keeps them), to room for at least `states` states of A events. */
+function growSucc(succ: Int32Array<ArrayBuffer>, states: number, A: number): Int32Array<ArrayBuffer> {
+  const size = Math.max(states, Math.ceil((succ.length / A) * 1.5)) * A;
+  const grown = new Int32Array(size);
+  grown.set(succ);
+  return grown;
 }

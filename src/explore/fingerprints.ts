@@ -118,7 +118,7 @@ export function fingerprint2(t: ArrayLike<number>, width: number): number {
 
 /** A first-in first-out queue of `width`-int tuples, bit-packed as the visited set packs them
  *  (src/explore/table.ts Layout): the states found and not yet expanded (the rest of the current
- *  breadth-first level and the next). Its array grows by 1.25 and the expanded tuples' room is
+ *  breadth-first level and the next). Its array grows by 1.125 and the expanded tuples' room is
  *  reused (or given back), so it holds about the widest level's tuples, not the whole space. */
 export class TupleQueue {
   private layout: Layout;
@@ -165,7 +165,7 @@ export class TupleQueue {
     return out;
   }
 
-  /** Moves the waiting tuples to the front of an array in `layout`, with room for one more: 1.25
+  /** Moves the waiting tuples to the front of an array in `layout`, with room for one more: 1.125
    *  times larger when they fill more than half of it, smaller when they fill less than a quarter
    *  of it (a level narrower than the widest gives its room back), else the same array. */
   private moveTo(layout: Layout): void {
@@ -174,7 +174,7 @@ export class TupleQueue {
     const records = this.data.length / old.stride;
     const size =
       live * 2 > records
-        ? Math.ceil(records * 1.25) + 1
+        ? Math.ceil(records * 1.125) + 1
         : live * 4 < records && records > this.minRecords
           ? Math.max(this.minRecords, live * 2)
           : records;

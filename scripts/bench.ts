@@ -177,6 +177,18 @@ function xstateGraph(input: ConfigInput, budget = Infinity) {
   return { states: Object.keys(map).length, seconds };
 }
 
+/** (issue 17, "Memory") One line: the same space explored again with hash compaction
+ *  (`check --hash-compact`, src/explore/fingerprints.ts), cold caches as the exact run had: its
+ *  states (`exactStates` when nothing was missed), seconds, bytes a state in the fingerprints and
+ *  parent links and at the queue's peak, and the probability that a state was missed. */
+function hashCompactLine(input: ConfigInput, exactStates: number): void {
+  const r = explore(config(input), { properties: [], hashCompact: true });
+  const queue = r.peakQueueBytes / r.states;
+  console.log(
+    `  hash-compact (64-bit fingerprints): ${fmt(r.states)} states${r.states === exactStates ? ' (the same)' : ` (exact: ${fmt(exactStates)})`}, ${r.seconds.toFixed(2)} s, ${fmt(r.states / r.seconds)} states/s; ${r.bytesPerState.toFixed(1)} bytes/state in the fingerprints and parent links, ${(r.bytesPerState + queue).toFixed(1)} with the queue of unexpanded states at its peak (${queue.toFixed(1)}); probability that a state was missed ${(r.missProbability ?? 0).toExponential(1)} (n(n - 1)/2^65)`,
+  );
+}
+
 /** Part 2: the fast engine on `input` (one core), the ceiling of its graph, and xstate/graph's
  *  rate over its first `budget` states. */
 function part2(input: ConfigInput, budget: number, title: string): void {
@@ -192,6 +204,7 @@ function part2(input: ConfigInput, budget: number, title: string): void {
   console.log(
     `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, outcomes and step caches`,
   );
+  hashCompactLine(input, fast.states);
   const xb = xstateGraph(input, budget);
   const xRate = budget / xb.seconds;
   console.log(

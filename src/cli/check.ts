@@ -64,6 +64,9 @@ export interface CheckFlags {
   shard?: string;
   /** --merge FILE...: print the matrix of these shard documents, exploring nothing. */
   merge?: string[];
+  /** --hash-compact: explore with hash compaction (src/explore/fingerprints.ts): fingerprints in
+   *  the visited set instead of states; the probability that a state was missed is printed. */
+  hashCompact?: boolean;
   /** Whether --out was given (rather than defaulted): a shard writes no counterexamples. */
   outGiven?: boolean;
 }
@@ -276,6 +279,10 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     maxMemoryBytes = b;
   }
   const shard = flags.shard === undefined ? null : parseShardSpec(flags.shard);
+  if (shard !== null && flags.hashCompact)
+    throw new InputError(
+      `--shard ${flags.shard} with --hash-compact: a shard document has no field for the probability that a state was missed; explore a large configuration with --config FILE --hash-compact instead`,
+    );
   if (shard !== null) {
     const judging = [
       flags.json ? '--json' : null,
@@ -343,6 +350,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         threads: true,
         signal: abort.signal,
         withCoverage: flags.coverage === true,
+        ...(flags.hashCompact ? { hashCompact: true } : {}),
         onDone: (run, done, total) => {
           // The finished one leaves the bar's "under way" list; the next report refills it.
           if (bar !== null) bar.update(done, { underway: '' });
@@ -401,6 +409,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
  *   mixed shard file, naming the file and the field.
  */
 async function mergeCommand(files: readonly string[], flags: CheckFlags, io: Io): Promise<number> {
+  if (flags.hashCompact)
+    throw new InputError('--merge with --hash-compact: shards are explored exactly (--shard refuses --hash-compact)');
   const given = EXPLORATION_FLAGS.filter(([k]) => flags[k] !== undefined).map(([, f]) => f);
   if (given.length)
     throw new InputError(
@@ -470,6 +480,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
             seconds: Number(r.seconds.toFixed(3)),
             complete: r.complete,
             stopReason: r.stopReason,
+            ...(r.missProbability === undefined ? {} : { missProbability: r.missProbability }),
           })),
           expected: baselineFile,
           mismatches,
@@ -523,6 +534,8 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
       ),
     );
     if (flags.coverage) io.out(formatCoverage(runs, width));
+    const compacted = hashCompactLine(runs);
+    if (compacted !== null) io.out(wrap(compacted, width, '', '    ').join('\n'));
     for (const r of incomplete) {
       io.out(
         wrap(
@@ -555,6 +568,17 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
     return 2;
   }
   return mismatches.length ? 1 : 0;
+}
+
+/** With --hash-compact: one line on the chance that a state was missed, the largest over the
+ *  runs (src/explore/fingerprints.ts missProbability: n(n - 1) / 2^65 for n states); null for
+ *  exact runs. */
+export function hashCompactLine(runs: readonly ConfigRun[]): string | null {
+  const ps = runs.flatMap((r) => (r.missProbability === undefined ? [] : [r]));
+  if (ps.length === 0) return null;
+  const worst = ps.reduce((a, b) => ((b.missProbability ?? 0) > (a.missProbability ?? 0) ? b : a));
+  const total = ps.reduce((n, r) => n + (r.missProbability ?? 0), 0);
+  return `hash-compact: 64-bit fingerprints instead of states; the probability that a state was missed is at most ${(worst.missProbability ?? 0).toExponential(1)} in ${worst.config} (${plural(worst.states, 'state')}; n(n - 1)/2^65, the birthday bound)${ps.length === 1 ? '' : `, ${Math.min(1, total).toExponential(1)} over all ${plural(ps.length, 'configuration')}`}; a missed state could hide a violation, so "holds" is that likely to be wrong`;
 }
 
 /** For the default matrix: each counterexample's real-kernel verdict line (src/report/real.ts,

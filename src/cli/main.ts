@@ -135,6 +135,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     )
     .option('--coverage', 'print, per actor, the states and transitions never reached (with --json, as "coverage")')
     .option(
+      '--hash-compact',
+      'keep a 64-bit fingerprint of each state instead of the state (about 16 bytes a state with the parent links, for spaces of 100M+ states); prints the probability that a state was missed',
+    )
+    .option(
       '--shard <I/N>',
       'explore only shard I of N of the matrix (configuration k, from 0, when k mod N = I-1) and print its JSON for --merge on stdout, judging nothing',
       once('--shard'),

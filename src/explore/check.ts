@@ -17,6 +17,8 @@ export interface RunOptions {
   maxStates?: number;
   maxMemoryBytes?: number;
   withCoverage?: boolean;
+  /** Hash compaction (`check --hash-compact`; src/explore/fingerprints.ts). */
+  hashCompact?: boolean;
 }
 
 /** One configuration explored: its verdicts and figures. */
@@ -38,6 +40,9 @@ export interface ConfigRun {
   stopReason: string;
   results: PropertyResult[];
   coverage: ActorCoverage[] | null;
+  /** With hash compaction: the probability that a state was missed (0 to 1; the birthday bound
+   *  n(n - 1) / 2^65 over the 64-bit fingerprints of n states). Absent for an exact exploration. */
+  missProbability?: number;
 }
 
 export function selectProperties(ids: readonly string[] | undefined): Property[] {
@@ -73,6 +78,7 @@ export function runConfig(
     maxMemoryBytes: opts.maxMemoryBytes ?? defaultMaxMemoryBytes(),
     ...(shouldStop === undefined ? {} : { shouldStop }),
     ...(onProgress === undefined ? {} : { onProgress }),
+    ...(opts.hashCompact ? { hashCompact: true } : {}),
   });
   return {
     ...identity(input),
@@ -83,6 +89,7 @@ export function runConfig(
     stopReason: r.stopReason,
     results: r.results,
     coverage: opts.withCoverage ? coverage(r.engine) : null,
+    ...(r.missProbability === null ? {} : { missProbability: r.missProbability }),
   };
 }
 

@@ -6,14 +6,15 @@
 import type { System } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { PROPERTIES, type Property } from '../specs/properties';
+import { PROPERTIES, type GraphProperty, type Property } from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
 import { Budget, type BudgetLimits, type StopReason } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
-import { firstStuckState } from './liveness';
-import { search } from './search';
-import type { TupleTable } from './table';
+import { firstStuckAmong, firstStuckState, GoalFlags } from './liveness';
+import { search, type EventArray } from './search';
+import { FINGERPRINT_BITS, missProbability } from './fingerprints';
+import type { StateTable } from './table';
 
 import type { PropertyResult, Verdict } from './checks';
 export type { PropertyResult, Verdict };
@@ -27,6 +28,12 @@ export interface ExploreOptions extends BudgetLimits {
   alphabet?: readonly ExternalEvent[];
   /** Start from the state these events lead to (each must be in the alphabet). */
   prefix?: readonly ExternalEvent[];
+  /** Hash compaction (`check --hash-compact`): the visited set keeps a 64-bit fingerprint of each
+   *  state instead of its tuple (src/explore/fingerprints.ts), so a state can be missed with a
+   *  probability Exploration.missProbability bounds. Liveness stays exact: the successor links
+   *  are kept when an 'eventually' property is checked, and each state's goal is decided as the
+   *  search expands it. */
+  hashCompact?: boolean;
   /** The composed system to explore instead of createSystem(config): for test fixtures only
    *  (test/fixtures/graph-systems.ts), whose machines stand in for the actors and are routed by
    *  machines/system.ts's tables like the real ones. */
@@ -43,9 +50,20 @@ export interface Exploration {
   stopReason: StopReason;
   seconds: number;
   results: PropertyResult[];
-  table: TupleTable;
+  /** The states' tuples: kept (exact), or recomputed from the parent links on demand (hash
+   *  compaction: get(i) replays the path to state i; find() throws). */
+  table: StateTable;
   parent: Int32Array;
-  parentEvent: Int32Array;
+  /** parentEvent[i]: the alphabet event that first led to state i (Uint8Array up to 255 events). */
+  parentEvent: EventArray;
+  /** Hash compaction: the probability that a state was missed (src/explore/fingerprints.ts
+   *  missProbability: n(n - 1) / 2^65 for n states); null for an exact exploration. */
+  missProbability: number | null;
+  /** Bytes a state held by the visited set and the parent links when the search ended (with hash
+   *  compaction, the fingerprints and parent links; the queue is counted in peakQueueBytes). */
+  bytesPerState: number;
+  /** Hash compaction: the most bytes the queue of states not yet expanded held (0 when exact). */
+  peakQueueBytes: number;
   /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
   succ: Int32Array | null;
   width: number;
@@ -65,7 +83,19 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const checks = new PropertyChecks(config, properties, letters, engine);
   const keepEdges = opts.keepEdges ?? checks.graphProps.some((p) => p.check === 'eventually');
 
-  const found = search(engine, letters, checks, new Budget(opts), { keepEdges, prefix: opts.prefix ?? [] });
+  const hashCompact = opts.hashCompact === true;
+  // Hash compaction keeps no tuples to read the goals from afterwards: they are decided as each
+  // state is expanded (bit k: the k-th 'eventually' property's goal holds there).
+  const eventually = checks.graphProps.filter((p) => p.check === 'eventually');
+  const goals = hashCompact && keepEdges ? new GoalBits(eventually, config, checks, engine) : null;
+  const found = search(engine, letters, checks, new Budget(opts), {
+    keepEdges,
+    prefix: opts.prefix ?? [],
+    hashCompact,
+    ...(goals === null
+      ? {}
+      : { onState: (i: number, t: Int32Array) => goals.record(i, t), onStateBytes: () => goals.bytes }),
+  });
   const { table, parent, parentEvent, succ, stopReason } = found;
   const complete = stopReason === 'done';
   const pathTo = (i: number): ExternalEvent[] => {
@@ -78,12 +108,17 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   };
 
   // Liveness: every reachable state can reach a goal state.
-  for (const p of checks.graphProps) {
-    if (p.check !== 'eventually' || !complete || succ === null || p.goal === undefined) continue;
-    const graph = { table, width: checks.width, succ, A };
-    const stuck = firstStuckState(p.goal, config, graph, checks.combos, (t) => engine.toState(t));
+  eventually.forEach((p, k) => {
+    if (!complete || succ === null || p.goal === undefined) return;
+    const stuck =
+      goals === null
+        ? firstStuckState(p.goal, config, { table, width: checks.width, succ, A }, checks.combos, (t) =>
+            engine.toState(t),
+          )
+        : firstStuckAmong(goals.good(k, table.count), succ, table.count, A);
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
-  }
+  });
+  const kept = hashCompact ? table.bytes : table.bytes + parent.byteLength + parentEvent.byteLength;
 
   return {
     config,
@@ -98,8 +133,51 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     table,
     parent,
     parentEvent,
+    missProbability: hashCompact ? missProbability(table.count, FINGERPRINT_BITS) : null,
+    bytesPerState: kept / Math.max(1, table.count),
+    peakQueueBytes: found.peakQueueBytes,
     succ,
     width: checks.width,
     pathTo,
   };
+}
+
+/** Per state, which 'eventually' properties' goals hold there (bit k for the k-th), recorded as
+ *  the search expands it (hash compaction: the tuples are gone afterwards). */
+class GoalBits {
+  private bits = new Uint8Array(1 << 10);
+  private readonly flags: (GoalFlags | null)[];
+
+  constructor(props: readonly GraphProperty[], config: Config, checks: PropertyChecks, engine: Engine) {
+    if (props.length > 8) throw new Error('more than 8 eventually-properties: GoalBits keeps 8 bits a state');
+    this.flags = props.map((p) =>
+      p.goal === undefined ? null : new GoalFlags(p.goal, config, checks.combos, (t) => engine.toState(t)),
+    );
+  }
+
+  /** Bytes held by the per-state bits. */
+  get bytes(): number {
+    return this.bits.byteLength;
+  }
+
+  /** State i (tuple t) is being expanded. */
+  record(i: number, t: Int32Array): void {
+    if (i >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(i + 1, Math.ceil(this.bits.length * 1.5)));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    let b = 0;
+    this.flags.forEach((f, k) => {
+      if (f?.holds(t)) b |= 1 << k;
+    });
+    this.bits[i] = b;
+  }
+
+  /** good[i] = 1 where the k-th property's goal holds, for states 0 .. n - 1. */
+  good(k: number, n: number): Uint8Array {
+    const good = new Uint8Array(n);
+    for (let i = 0; i < n; i++) good[i] = ((this.bits[i] ?? 0) >> k) & 1;
+    return good;
+  }
 }

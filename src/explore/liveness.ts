@@ -4,20 +4,47 @@
 import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { SnapshotCombos } from './checks';
-import type { TupleTable } from './table';
+import type { StateTable } from './table';
 
 /** The explored graph: `table` holds the states' tuples (`width` ints each); succ[i * A + e] is
  *  the state alphabet event e leads to from state i. */
 export interface Graph {
-  table: TupleTable;
+  table: StateTable;
   width: number;
   succ: Int32Array;
   /** The alphabet's size. */
   A: number;
 }
 
-/** The first state (an index) from which no goal state can be reached, or -1 if there is none. Goals read every actor (kdump's loaded image, hypervisor-assisted dump's registration):
- *  they are cached per snapshot-id combination (`combos`). */
+/** Whether a goal holds in a state, cached per snapshot-id combination (`combos`): goals read
+ *  every actor (kdump's loaded image, hypervisor-assisted dump's registration). */
+export class GoalFlags {
+  private goalOf = new Int8Array(1 << 10).fill(-1);
+  constructor(
+    private readonly goal: (s: SystemState, c: Config) => boolean,
+    private readonly config: Config,
+    private readonly combos: SnapshotCombos,
+    private readonly stateOf: (t: Int32Array) => SystemState,
+  ) {}
+
+  /** Does the goal hold in the state whose tuple is t? */
+  holds(t: Int32Array): boolean {
+    const c = this.combos.id(t);
+    if (c >= this.goalOf.length) {
+      const grown = new Int8Array(Math.max(c + 1, this.goalOf.length * 2)).fill(-1);
+      grown.set(this.goalOf);
+      this.goalOf = grown;
+    }
+    let v = this.goalOf[c] ?? -1;
+    if (v < 0) {
+      v = this.goal(this.stateOf(t), this.config) ? 1 : 0;
+      this.goalOf[c] = v;
+    }
+    return v === 1;
+  }
+}
+
+/** The first state (an index) from which no goal state can be reached, or -1 if there is none. */
 export function firstStuckState(
   goal: (s: SystemState, c: Config) => boolean,
   config: Config,
@@ -28,19 +55,15 @@ export function firstStuckState(
   const n = g.table.count;
   const good = new Uint8Array(n);
   const t = new Int32Array(g.width);
-  const comboOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) comboOf[i] = combos.id(g.table.get(i, t));
-  const goalOf = new Int8Array(combos.count).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const c = comboOf[i] ?? 0;
-    let v = goalOf[c] ?? -1;
-    if (v < 0) {
-      v = goal(stateOf(g.table.get(i, t)), config) ? 1 : 0;
-      goalOf[c] = v;
-    }
-    if (v) good[i] = 1;
-  }
-  markCanReach(good, g.succ, n, g.A);
+  const flags = new GoalFlags(goal, config, combos, stateOf);
+  for (let i = 0; i < n; i++) if (flags.holds(g.table.get(i, t))) good[i] = 1;
+  return firstStuckAmong(good, g.succ, n, g.A);
+}
+
+/** The first state (an index) of n that reaches no state with good[i] set (its goal), over the
+ *  successors succ[i * A + e], or -1 if there is none. Overwrites good with the states that can. */
+export function firstStuckAmong(good: Uint8Array, succ: Int32Array, n: number, A: number): number {
+  markCanReach(good, succ, n, A);
   for (let i = 0; i < n; i++) if (!good[i]) return i;
   return -1;
 }

@@ -1,34 +1,115 @@
 // The breadth-first search over the composed system's states (docs/design.md §6 "Exploration and
 // test paths"): every state once, every alphabet event from each, the properties checked on
 // the way (src/explore/checks.ts), within the budget (src/explore/budget.ts). States are tuples of
-// ints in a TupleTable; parent links give the shortest path to each.
+// ints in a TupleTable (or, with hash compaction, 64-bit fingerprints in a FingerprintSet and a
+// queue of the tuples not yet expanded); parent links give the shortest path to each.
 import type { ExternalEvent } from '../events';
 import type { Budget, StopReason } from './budget';
 import { POLL_MASK } from './budget';
-import { growInt32, type PropertyChecks } from './checks';
+import type { PropertyChecks } from './checks';
 import { Engine } from './engine';
-import { TupleTable } from './table';
+import { FingerprintSet, fingerprint1, fingerprint2, TupleQueue } from './fingerprints';
+import { TupleTable, type StateTable } from './table';
+
+/** The parent links: parent[i] is the state state i was first reached from (-1 for the initial
+ *  state), parentEvent[i] the alphabet event that led there (a Uint8Array when the alphabet has at
+ *  most 255 events, else a Uint16Array; parentEvent[0] is 0 and means nothing). */
+export type EventArray = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
 
 /** What the search found: the states, how they were first reached, and (if kept) every edge. */
 export interface SearchResult {
-  table: TupleTable;
-  /** parent[i]: the state state i was first reached from (-1 for the initial state). */
+  /** The states: their tuples (exact), or a table that recomputes them from the parent links
+   *  (hash compaction). */
+  table: StateTable;
   parent: Int32Array;
-  /** parentEvent[i]: the alphabet event that led there. */
-  parentEvent: Int32Array;
+  parentEvent: EventArray;
   /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
   succ: Int32Array | null;
   /** Edges followed (state, event pairs). */
   edges: number;
   stopReason: StopReason;
+  /** The most bytes the queue of states not yet expanded held (hash compaction; 0 when exact:
+   *  the visited set is the queue). */
+  peakQueueBytes: number;
+}
+
+/** How to search: keep the edges, start after `prefix`, store fingerprints instead of tuples
+ *  (`hashCompact`), and call `onState(i, tuple)` on each state as it is expanded. */
+export interface SearchOptions {
+  keepEdges: boolean;
+  prefix: readonly ExternalEvent[];
+  hashCompact?: boolean;
+  onState?: (i: number, t: Int32Array) => void;
+  /** Bytes onState's own per-state arrays hold, for the memory budget. */
+  onStateBytes?: () => number;
+}
+
+/** The visited set as the search uses it: add() as TupleTable.add (in hash-compact mode without
+ *  kept edges, ~0 for a state already there), next(i) the tuple of state i, asked in order
+ *  0, 1, 2... */
+interface Visited {
+  readonly count: number;
+  readonly bytes: number;
+  add(t: Int32Array): number;
+  next(i: number, out: Int32Array): Int32Array;
+}
+
+/** The exact visited set: every tuple, packed (src/explore/table.ts). */
+class ExactVisited implements Visited {
+  constructor(readonly table: TupleTable) {}
+  get count(): number {
+    return this.table.count;
+  }
+  get bytes(): number {
+    return this.table.bytes;
+  }
+  add(t: Int32Array): number {
+    return this.table.add(t);
+  }
+  next(i: number, out: Int32Array): Int32Array {
+    return this.table.get(i, out);
+  }
+}
+
+/** Hash compaction (src/explore/fingerprints.ts): a 64-bit fingerprint a state, the tuples of the
+ *  states not yet expanded in a queue. */
+class CompactVisited implements Visited {
+  readonly set: FingerprintSet;
+  readonly queue: TupleQueue;
+  count = 0;
+  peakQueueBytes = 0;
+  constructor(
+    private readonly width: number,
+    withIndex: boolean,
+  ) {
+    this.set = new FingerprintSet(withIndex);
+    this.queue = new TupleQueue(width);
+  }
+  get bytes(): number {
+    return this.set.bytes + this.queue.bytes;
+  }
+  add(t: Int32Array): number {
+    const got = this.set.add(fingerprint1(t, this.width), fingerprint2(t, this.width), this.count);
+    if (got >= 0) {
+      this.count++;
+      this.queue.push(t);
+      if (this.queue.bytes > this.peakQueueBytes) this.peakQueueBytes = this.queue.bytes;
+    }
+    return got;
+  }
+  next(_i: number, out: Int32Array): Int32Array {
+    return this.queue.shift(out);
+  }
 }
 
 /** The search's arrays, grown as states are found. */
 interface Frontier {
-  table: TupleTable;
+  visited: Visited;
   parent: Int32Array<ArrayBuffer>;
-  parentEvent: Int32Array<ArrayBuffer>;
+  parentEvent: EventArray;
   succ: Int32Array<ArrayBuffer> | null;
+  /** Growth factor of the parent links. */
+  growth: number;
 }
 
 /** The initial tuple, moved along `prefix` (each event must be in `letters`; throws otherwise). */
@@ -48,62 +129,137 @@ function startTuple(
   return t0;
 }
 
+/** Initial size of the per-state arrays (states). */
+const INITIAL_STATES = 1 << 10;
+
 /** Explores every state reachable from the initial one (after `prefix`) under `letters`, checking
- *  `checks` on the way; keeps the edges when `keepEdges`. Stops early when the budget says so. */
+ *  `checks` on the way; keeps the edges when `keepEdges`. Stops early when the budget says so.
+ *  With `hashCompact`, the visited set keeps fingerprints (src/explore/fingerprints.ts). */
 export function search(
   engine: Engine,
   letters: readonly ExternalEvent[],
   checks: PropertyChecks,
   budget: Budget,
-  opts: { keepEdges: boolean; prefix: readonly ExternalEvent[] },
+  opts: SearchOptions,
 ): SearchResult {
   const A = letters.length;
   const width = checks.width;
+  const compact = opts.hashCompact === true ? new CompactVisited(width, opts.keepEdges) : null;
+  const exact = compact === null ? new TupleTable(width, INITIAL_STATES) : null;
   const f: Frontier = {
-    table: new TupleTable(width),
-    parent: new Int32Array(1 << 16),
-    parentEvent: new Int32Array(1 << 16),
-    succ: opts.keepEdges ? new Int32Array((1 << 16) * A) : null,
+    visited: compact ?? new ExactVisited(exact ?? new TupleTable(width, INITIAL_STATES)),
+    parent: new Int32Array(INITIAL_STATES),
+    parentEvent: A <= 255 ? new Uint8Array(INITIAL_STATES) : new Uint16Array(INITIAL_STATES),
+    succ: opts.keepEdges ? new Int32Array(INITIAL_STATES * A) : null,
+    // Hash compaction counts every byte a state: its parent links grow by a sixteenth at a time.
+    growth: compact === null ? 1.5 : 1.0625,
   };
-  f.table.add(startTuple(engine, letters, width, opts.prefix));
+  const t0 = startTuple(engine, letters, width, opts.prefix);
+  f.visited.add(t0);
   f.parent[0] = -1;
-  f.parentEvent[0] = -1;
-  // Bytes held outside the heap, for the memory budget: the visited set, parent links, kept
-  // edges, the engine's and the checks' caches.
+  // Bytes held outside the heap, for the memory budget: the visited set (and queue), parent links,
+  // kept edges, the engine's and the checks' caches.
   const held = () =>
-    f.table.bytes +
+    f.visited.bytes +
     f.parent.byteLength +
     f.parentEvent.byteLength +
     (f.succ?.byteLength ?? 0) +
     engine.bytes +
-    checks.bytes;
+    checks.bytes +
+    (opts.onStateBytes?.() ?? 0);
 
   const cur = new Int32Array(width);
   const next = new Int32Array(width);
   budget.start();
   let edges = 0;
   let stopReason: StopReason = 'done';
-  for (let i = 0; i < f.table.count; i++) {
+  for (let i = 0; i < f.visited.count; i++) {
     // Every 1,024 states: progress, Ctrl-C and the memory budget.
     if ((i & POLL_MASK) === 0 && i > 0) {
-      const stop = budget.poll(f.table.count, held);
+      const stop = budget.poll(f.visited.count, held);
       if (stop !== null) {
         stopReason = stop;
         break;
       }
     }
-    f.table.get(i, cur);
-    if (f.succ !== null && (i + 1) * A > f.succ.length) f.succ = growInt32(f.succ, (i + 1) * A);
+    f.visited.next(i, cur);
+    if (f.succ !== null && (i + 1) * A > f.succ.length) f.succ = growSucc(f.succ, i + 1, A);
+    opts.onState?.(i, cur);
     checks.checkState(i, cur);
     edges += A;
     if (!expand(engine, checks, f, i, A, cur, next))
       checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
-    if (budget.full(i, f.table.count)) {
+    if (budget.full(i, f.visited.count)) {
       stopReason = 'max-states';
       break;
     }
   }
-  return { table: f.table, parent: f.parent, parentEvent: f.parentEvent, succ: f.succ, edges, stopReason };
+  const count = f.visited.count;
+  const replay = (i: number, out: Int32Array) => replayTo(i, out, t0, f.parent, f.parentEvent, engine, checks);
+  const kept = (compact?.set.bytes ?? 0) + f.parent.byteLength + f.parentEvent.byteLength;
+  const table = exact ?? new ReplayTable(count, width, kept, replay);
+  return {
+    table,
+    parent: f.parent,
+    parentEvent: f.parentEvent,
+    succ: f.succ,
+    edges,
+    stopReason,
+    peakQueueBytes: compact?.peakQueueBytes ?? 0,
+  };
+}
+
+/** The states of a hash-compact search: no tuples kept, each one recomputed on demand by replaying
+ *  its path from the initial state (parent links) through the engine, monitors included. */
+class ReplayTable implements StateTable {
+  constructor(
+    readonly count: number,
+    readonly width: number,
+    /** The bytes the search held for its states when it ended (fingerprints, parent links). */
+    readonly bytes: number,
+    private readonly replay: (i: number, out: Int32Array) => void,
+  ) {}
+  /** Replays the path to state `index`: as many engine steps as the state's depth. */
+  get(index: number, out: Int32Array): Int32Array {
+    if (index < 0 || index >= this.count) throw new Error(`no state ${index}`);
+    this.replay(index, out);
+    return out;
+  }
+  /** @throws Error always: a hash-compact search keeps no tuples to find a state by. */
+  find(): number {
+    throw new Error('a hash-compact exploration keeps no tuples: find() needs an exact one');
+  }
+}
+
+/** State i's tuple, recomputed: from t0 along the parent links' events, each step as the search
+ *  took it (the outcome applied, then the monitors of the step properties it triggers). Any
+ *  violation on the way was recorded when the search took that step, so checkStep adds none. */
+function replayTo(
+  i: number,
+  out: Int32Array,
+  t0: Int32Array,
+  parent: Int32Array,
+  parentEvent: EventArray,
+  engine: Engine,
+  checks: PropertyChecks,
+): void {
+  const path: number[] = [];
+  for (let k = i; k > 0; k = parent[k] ?? 0) path.push(k);
+  const cur = out;
+  const next = new Int32Array(t0.length);
+  cur.set(t0);
+  let from = 0;
+  for (let p = path.length - 1; p >= 0; p--) {
+    const to = path[p] ?? 0;
+    const e = parentEvent[to] ?? 0;
+    const o = engine.edgeId(cur, e);
+    next.set(cur);
+    engine.applyId(next, o);
+    const trig = checks.triggeredBy(e);
+    if (trig !== undefined) checks.checkStep(from, e, o, cur, next, trig);
+    cur.set(next);
+    from = to;
+  }
 }
 
 /** Follows every alphabet event from state i (tuple `cur`; `next` is scratch): checks the step
@@ -145,17 +301,34 @@ function expand(
       continue;
     }
     movable = true;
-    const got = f.table.add(next);
+    const got = f.visited.add(next);
     const j = got < 0 ? ~got : got;
     if (got >= 0) {
-      if (j >= f.parent.length) {
-        f.parent = growInt32(f.parent, j + 1);
-        f.parentEvent = growInt32(f.parentEvent, j + 1);
-      }
+      if (j >= f.parent.length) growParents(f, j + 1);
       f.parent[j] = i;
       f.parentEvent[j] = e;
     }
     if (f.succ !== null) f.succ[i * A + e] = j;
   }
   return movable;
+}
+
+/** Grows the parent links to at least n states, by the frontier's growth factor. */
+function growParents(f: Frontier, n: number): void {
+  const size = Math.max(n, Math.ceil(f.parent.length * f.growth));
+  const parent = new Int32Array(size);
+  parent.set(f.parent);
+  f.parent = parent;
+  const parentEvent = f.parentEvent instanceof Uint8Array ? new Uint8Array(size) : new Uint16Array(size);
+  parentEvent.set(f.parentEvent);
+  f.parentEvent = parentEvent;
+}
+
+/** The kept edges grown by 1.5 (not doubled: at 4 bytes per state and event they are the largest
+ *  array of a search that keeps them), to room for at least `states` states of A events. */
+function growSucc(succ: Int32Array<ArrayBuffer>, states: number, A: number): Int32Array<ArrayBuffer> {
+  const size = Math.max(states, Math.ceil((succ.length / A) * 1.5)) * A;
+  const grown = new Int32Array(size);
+  grown.set(succ);
+  return grown;
 }

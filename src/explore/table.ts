@@ -1,20 +1,145 @@
 // A hash set of fixed-width Int32 tuples with stable indices in insertion order: the visited set
 // and the breadth-first queue in one (open addressing, linear probing, no per-state objects).
+//
+// Memory (issue 17, "Memory"): each tuple is stored bit-packed. Field k holds the zigzag code of
+// its value (0, -1, 1, -2, ... as 0, 1, 2, 3, ...) in bits[k] bits; the fields follow one another
+// across 32-bit words, and a tuple takes `stride` whole words. The widths start small and grow
+// when a value does not fit (snapshot ids only grow, so this happens a few dozen times in a whole
+// exploration): the table is then repacked in place of the old array. The hash slots hold index + 1
+// (0: empty) in a non-power-of-two array addressed by Lemire's fastrange, so that the load factor
+// stays between 1/2 and 3/4 as it grows by 1.5; the tuples' array grows by 1.5 as well. The hash
+// is computed on the tuple's values, never on its packing, so a repack leaves the slots as they are.
 
-export class TupleTable {
+/** The states of an exploration as the code after the search reads them: `count` states, state
+ *  i's tuple (`width` ints) by get(i, out), and `bytes` held by the arrays. */
+export interface StateTable {
+  readonly width: number;
+  readonly count: number;
+  /** Bytes held by the table's arrays. */
+  readonly bytes: number;
+  /** Copies tuple `index` (0 <= index < count) into out (at least `width` long); returns out. */
+  get(index: number, out: Int32Array): Int32Array;
+  /** The index of tuple t, or -1 when it is not in the table. */
+  find(t: ArrayLike<number>): number;
+}
+
+/** Growth factor of the tuples' array and of the hash slots. */
+const GROWTH = 1.5;
+/** The slots grow when more than this share of them is used. */
+const MAX_LOAD = 0.75;
+
+/** The zigzag code of an int32 (as an unsigned 32-bit value in a JS number's int32 bits). */
+export const zigzag = (v: number): number => (v << 1) ^ (v >> 31);
+
+/** Bits needed for a zigzag code (at least 1). */
+export const bitsFor = (z: number): number => Math.max(1, 32 - Math.clz32(z));
+
+/** `h` (any 32-bit value) scaled to [0, n): Lemire's fastrange, floor(h * n / 2^32). */
+export const fastrange = (h: number, n: number): number => Math.floor(((h >>> 0) * n) / 4294967296);
+
+/** A well-mixed 32-bit hash of t's first `width` ints (FNV-1a over the values, then murmur3's
+ *  finaliser, so that the high bits fastrange reads are mixed too), from `seed`. */
+export function hashTuple(t: ArrayLike<number>, off: number, width: number, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < width; i++) h = Math.imul(h ^ (t[off + i] ?? 0), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Where each field lives in a packed tuple: its width in bits, its word and shift in the tuple,
+ *  its mask; `stride` words a tuple. */
+export class Layout {
+  readonly word: Int32Array;
+  readonly shift: Int32Array;
+  readonly mask: Int32Array;
+  readonly stride: number;
+
+  constructor(readonly bits: Int32Array) {
+    const n = bits.length;
+    this.word = new Int32Array(n);
+    this.shift = new Int32Array(n);
+    this.mask = new Int32Array(n);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const b = bits[k] ?? 32;
+      this.word[k] = at >>> 5;
+      this.shift[k] = at & 31;
+      this.mask[k] = b >= 32 ? -1 : (1 << b) - 1;
+      at += b;
+    }
+    this.stride = Math.max(1, Math.ceil(at / 32));
+  }
+
+  /** This layout with field k `need` bits wide (one more when that costs no word, for the ids
+   *  still to come). */
+  widened(k: number, need: number): Layout {
+    const bits = this.bits.slice();
+    bits[k] = need;
+    const wider = bits.slice();
+    wider[k] = Math.min(32, need + 1);
+    const roomy = new Layout(wider);
+    const tight = new Layout(bits);
+    return roomy.stride === tight.stride ? roomy : tight;
+  }
+
+  /** Packs t's first `bits.length` ints into out[off .. off + stride). Returns -1 when they fit,
+   *  else the first field k whose value needs more bits than bits[k]. */
+  pack(t: ArrayLike<number>, out: Int32Array, off: number): number {
+    const { bits, word, shift } = this;
+    for (let w = 0; w < this.stride; w++) out[off + w] = 0;
+    for (let k = 0; k < bits.length; k++) {
+      const z = zigzag(t[k] ?? 0);
+      const b = bits[k] ?? 32;
+      if (b < 32 && z >>> b !== 0) return k;
+      const w = off + (word[k] ?? 0);
+      const s = shift[k] ?? 0;
+      out[w] = (out[w] ?? 0) | (z << s);
+      if (s + b > 32) out[w + 1] = (out[w + 1] ?? 0) | (z >>> (32 - s));
+    }
+    return -1;
+  }
+
+  /** Unpacks the tuple at data[off ..] into out[0 .. bits.length). */
+  unpack(data: Int32Array, off: number, out: Int32Array): void {
+    const { bits, word, shift, mask } = this;
+    for (let k = 0; k < bits.length; k++) {
+      const w = off + (word[k] ?? 0);
+      const s = shift[k] ?? 0;
+      let z = (data[w] ?? 0) >>> s;
+      if (s + (bits[k] ?? 0) > 32) z |= (data[w + 1] ?? 0) << (32 - s);
+      z &= mask[k] ?? -1;
+      out[k] = (z >>> 1) ^ -(z & 1);
+    }
+  }
+}
+
+/** A set of `width`-int tuples with indices 0, 1, 2... in insertion order, packed (see above). */
+export class TupleTable implements StateTable {
+  private layout: Layout;
+  /** Packed tuples: tuple i at data[i * stride ..]. */
   private data: Int32Array;
+  /** Index + 1 of the tuple in each hash slot, 0 for an empty slot. */
   private slots: Int32Array;
-  private mask: number;
+  /** The query, packed (stride words). */
+  private query: Int32Array;
+  private readonly scratch: Int32Array;
   count = 0;
 
+  /** `initialCapacity`: tuples before the first growth (the arrays grow by 1.5 from there). */
   constructor(
     readonly width: number,
-    initialCapacity = 1 << 16,
+    initialCapacity = 1 << 10,
   ) {
-    this.data = new Int32Array(initialCapacity * width);
-    const slotCount = 1 << Math.ceil(Math.log2(initialCapacity * 2));
-    this.slots = new Int32Array(slotCount).fill(-1);
-    this.mask = slotCount - 1;
+    this.layout = new Layout(new Int32Array(width).fill(2));
+    const cap = Math.max(4, initialCapacity);
+    this.data = new Int32Array(cap * this.layout.stride);
+    this.slots = new Int32Array(Math.ceil(cap / MAX_LOAD) + 1);
+    this.query = new Int32Array(this.layout.stride);
+    this.scratch = new Int32Array(width);
   }
 
   /** Bytes held by the table's arrays. */
@@ -22,69 +147,100 @@ export class TupleTable {
     return this.data.byteLength + this.slots.byteLength;
   }
 
-  private hash(t: ArrayLike<number>, off: number): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.width; i++) {
-      h ^= t[off + i] ?? 0;
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= h >>> 15;
-    return h >>> 0;
+  /** Bits a tuple takes in the data array (whole words). */
+  get bitsPerTuple(): number {
+    return this.layout.stride * 32;
   }
 
-  private equalAt(index: number, t: ArrayLike<number>): boolean {
-    const base = index * this.width;
-    for (let i = 0; i < this.width; i++) if (this.data[base + i] !== t[i]) return false;
+  /** Is the packed query equal to tuple `index`? */
+  private equalAt(index: number): boolean {
+    const stride = this.layout.stride;
+    const base = index * stride;
+    const data = this.data;
+    const q = this.query;
+    for (let w = 0; w < stride; w++) if (data[base + w] !== q[w]) return false;
     return true;
+  }
+
+  /** The slot of the packed query (hash h): the one holding it, or the empty one it would go to. */
+  private probe(h: number): number {
+    const slots = this.slots;
+    const n = slots.length;
+    let s = fastrange(h, n);
+    for (;;) {
+      const v = slots[s] ?? 0;
+      if (v === 0 || this.equalAt(v - 1)) return s;
+      s = s + 1 === n ? 0 : s + 1;
+    }
   }
 
   /** The index of tuple t, or -1. */
   find(t: ArrayLike<number>): number {
-    let s = this.hash(t, 0) & this.mask;
-    for (;;) {
-      const idx = this.slots[s] ?? -1;
-      if (idx < 0) return -1;
-      if (this.equalAt(idx, t)) return idx;
-      s = (s + 1) & this.mask;
-    }
+    if (this.layout.pack(t, this.query, 0) >= 0) return -1;
+    return (this.slots[this.probe(hashTuple(t, 0, this.width, 0x811c9dc5))] ?? 0) - 1;
   }
 
   /** Adds t if absent. Returns its index when it was added, ~index (negative) when it was there. */
-  add(t: Int32Array): number {
-    let s = this.hash(t, 0) & this.mask;
-    for (;;) {
-      const idx = this.slots[s] ?? -1;
-      if (idx < 0) break;
-      if (this.equalAt(idx, t)) return ~idx;
-      s = (s + 1) & this.mask;
-    }
+  add(t: ArrayLike<number>): number {
+    for (let k = this.layout.pack(t, this.query, 0); k >= 0; k = this.layout.pack(t, this.query, 0))
+      this.widen(k, bitsFor(zigzag(t[k] ?? 0)));
+    const h = hashTuple(t, 0, this.width, 0x811c9dc5);
+    let s = this.probe(h);
+    const v = this.slots[s] ?? 0;
+    if (v !== 0) return ~(v - 1);
     const index = this.count++;
-    if ((index + 1) * this.width > this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
+    const stride = this.layout.stride;
+    if ((index + 1) * stride > this.data.length) this.data = grow(this.data, stride, index + 1);
+    this.data.set(this.query, index * stride);
+    if (this.count > this.slots.length * MAX_LOAD) {
+      this.rehash();
+      s = this.probe(h);
     }
-    this.data.set(t.subarray(0, this.width), index * this.width);
-    this.slots[s] = index;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    this.slots[s] = index + 1;
     return index;
   }
 
   /** Copies tuple `index` into out. */
   get(index: number, out: Int32Array): Int32Array {
-    out.set(this.data.subarray(index * this.width, (index + 1) * this.width));
+    this.layout.unpack(this.data, index * this.layout.stride, out);
     return out;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
+  /** Field k needs `need` bits: repacks every tuple in a layout where it has them. */
+  private widen(k: number, need: number): void {
+    const old = this.layout;
+    const layout = old.widened(k, need);
+    const capacity = Math.max(this.count, Math.floor(this.data.length / old.stride));
+    const data = new Int32Array(capacity * layout.stride);
+    const t = this.scratch;
     for (let i = 0; i < this.count; i++) {
-      let s = this.hash(this.data, i * this.width) & mask;
-      while ((slots[s] ?? -1) >= 0) s = (s + 1) & mask;
-      slots[s] = i;
+      old.unpack(this.data, i * old.stride, t);
+      layout.pack(t, data, i * layout.stride);
+    }
+    this.layout = layout;
+    this.data = data;
+    this.query = new Int32Array(layout.stride);
+  }
+
+  /** Grows the slots by GROWTH and puts every index back (hashes recomputed from the tuples). */
+  private rehash(): void {
+    const n = Math.ceil(this.slots.length * GROWTH);
+    const slots = new Int32Array(n);
+    const t = this.scratch;
+    for (let i = 0; i < this.count; i++) {
+      this.get(i, t);
+      let s = fastrange(hashTuple(t, 0, this.width, 0x811c9dc5), n);
+      while ((slots[s] ?? 0) !== 0) s = s + 1 === n ? 0 : s + 1;
+      slots[s] = i + 1;
     }
     this.slots = slots;
-    this.mask = mask;
   }
+}
+
+/** a grown by GROWTH (or to `need` records of `stride` ints, if more), its contents kept. */
+function grow(a: Int32Array, stride: number, need: number): Int32Array {
+  const records = Math.max(need, Math.ceil((a.length / stride) * GROWTH));
+  const b = new Int32Array(records * stride);
+  b.set(a);
+  return b;
 }

@@ -1,0 +1,125 @@
+// The visited set's packed tuple table (src/explore/table.ts) against the obvious model, a Map
+// from each tuple's text to its index: random tuples, from small ids to the whole int32 range, so
+// that the fields widen and the table repacks many times and its slots grow.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FingerprintSet, TupleQueue } from '../src/explore/fingerprints';
+import { TupleTable } from '../src/explore/table';
+
+/** Ids as an exploration makes them (small, growing) and, sometimes, any int32. */
+const value = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 40 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 5000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: -2147483648, max: 2147483647 }) },
+);
+
+describe('TupleTable', () => {
+  it('add, get and find agree with a Map of tuple strings through repacks and growth', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 12 })
+          .chain((width) =>
+            fc.tuple(
+              fc.constant(width),
+              fc.array(fc.array(value, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 3000 }),
+            ),
+          ),
+        ([width, tuples]) => {
+          const table = new TupleTable(width, 4);
+          const model = new Map<string, number>();
+          for (const t of tuples) {
+            const key = t.join(',');
+            const known = model.get(key);
+            const got = table.add(Int32Array.from(t));
+            if (known === undefined) {
+              expect(got).toBe(model.size);
+              model.set(key, got);
+            } else {
+              expect(got).toBe(~known);
+            }
+            expect(table.count).toBe(model.size);
+          }
+          const out = new Int32Array(width);
+          for (const [key, index] of model) {
+            expect([...table.get(index, out)].join(',')).toBe(key);
+            expect(table.find(key.split(',').map(Number))).toBe(index);
+          }
+          // Tuples never added are not found, whatever their values.
+          for (const t of tuples.slice(0, 50)) {
+            const other = t.map((v, k) => (k === 0 ? (v === 2147483647 ? v - 1 : v + 1) : v));
+            expect(table.find(other)).toBe(model.get(other.join(',')) ?? -1);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('grows past several repacks: ids counting up to 100,000 in every field', () => {
+    const width = 8;
+    const table = new TupleTable(width, 4);
+    const t = new Int32Array(width);
+    const out = new Int32Array(width);
+    const n = 100_000;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < width; k++) t[k] = (i * (k + 1)) % (n + k);
+      expect(table.add(t)).toBe(i);
+    }
+    for (let i = 0; i < n; i += 997) {
+      for (let k = 0; k < width; k++) t[k] = (i * (k + 1)) % (n + k);
+      expect(table.get(i, out)).toEqual(t);
+      expect(table.find(t)).toBe(i);
+      expect(table.add(t)).toBe(~i);
+    }
+    // 8 fields of up to 18 bits take 5 words, not the 8 of an Int32Array.
+    expect(table.bitsPerTuple).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('the hash-compact structures', () => {
+  it('TupleQueue gives back what was pushed, first in first out, through repacks, growth and shrinking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.array(value, { minLength: 3, maxLength: 3 }), fc.constant(null)), { maxLength: 4000 }),
+        (ops) => {
+          const q = new TupleQueue(3, 2);
+          const model: number[][] = [];
+          const out = new Int32Array(3);
+          for (const op of ops) {
+            if (op !== null) {
+              q.push(op);
+              model.push(op);
+            } else if (model.length) {
+              expect([...q.shift(out)]).toEqual(model.shift());
+            }
+            expect(q.length).toBe(model.length);
+          }
+          while (model.length) expect([...q.shift(out)]).toEqual(model.shift());
+          expect(() => q.shift(out)).toThrow(/empty/);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('FingerprintSet adds each fingerprint once and gives back its index, through growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { maxLength: 3000 }), (pairs) => {
+        const set = new FingerprintSet(true, 4);
+        const model = new Map<string, number>();
+        for (const [a, b] of pairs) {
+          const key = `${a},${b === 0 && a === 0 ? 1 : b}`;
+          const known = model.get(key);
+          const got = set.add(a, b, model.size);
+          if (known === undefined) {
+            expect(got).toBe(model.size);
+            model.set(key, got);
+          } else expect(got).toBe(~known);
+        }
+        expect(set.count).toBe(model.size);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -31,8 +31,9 @@ interface Frontier {
   succ: Int32Array<ArrayBuffer> | null;
 }
 
-/** The initial tuple, moved along `prefix` (each event must be in `letters`; throws otherwise). */
-function startTuple(
+/** The initial tuple (`width` ints), moved along `prefix`.
+ *  @throws Error when a prefix event is not in `letters`. */
+export function startTuple(
   engine: Engine,
   letters: readonly ExternalEvent[],
   width: number,

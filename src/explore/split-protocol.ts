@@ -77,8 +77,9 @@ export interface Finished {
   news: IdNews;
   edges: number;
   /** What the worker did: actor steps XState computed, system steps compiled, milliseconds
-   *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread. */
-  stats: { misses: number; compiled: number; expandMs: number; receiveMs: number; cpuMs: number };
+   *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread
+   *  in all and before the search (loading the modules, building the engine). */
+  stats: { misses: number; compiled: number; expandMs: number; receiveMs: number; cpuMs: number; startCpuMs: number };
 }
 
 export type FromWorker =

@@ -51,6 +51,7 @@ class Part {
   private visited = 0;
   expandMs = 0;
   receiveMs = 0;
+  startCpuMs = 0;
 
   constructor(private readonly d: SplitWorkerData) {
     const cfg = makeConfig(d.input);
@@ -81,6 +82,7 @@ class Part {
     this.hashes = new SnapshotHashes(this.engine);
     if (this.owner(t0) === this.me) this.addNew(t0, -1, -1);
     this.budget.start();
+    this.startCpuMs = threadCpuMs();
   }
 
   /** The worker that owns tuple t. */
@@ -269,6 +271,7 @@ class Part {
         expandMs: this.expandMs,
         receiveMs: this.receiveMs,
         cpuMs: threadCpuMs(),
+        startCpuMs: this.startCpuMs,
       },
     };
   }

@@ -35,6 +35,7 @@ export let lastSplitStats: {
   expandMs: number;
   receiveMs: number;
   cpuMs: number;
+  startCpuMs: number;
 }[] = [];
 
 /** The actors whose snapshots decide a state's owner by default: the firmware's snapshots vary

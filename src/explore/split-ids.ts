@@ -116,7 +116,7 @@ export class PeerIds {
   /** This thread's id for the peer's snapshot `id` of actor a (replaying its derivation).
    *  @throws Error for an id the peer never reported (a bug). */
   resolve(a: number, id: number): number {
-    let m = this.mine[a];
+    const m = this.mine[a];
     if (m === undefined) throw new Error(`split: no actor ${a}`);
     if (id < m.length) {
       const known = m[id] ?? -1;
@@ -124,7 +124,7 @@ export class PeerIds {
     } else {
       const g = new Int32Array(Math.max(id + 1, m.length * 2)).fill(-1);
       g.set(m);
-      this.mine[a] = m = g;
+      this.mine[a] = g;
     }
     const list = this.deriv[a];
     const from = list?.data[2 * id] ?? -1;
@@ -133,7 +133,9 @@ export class PeerIds {
     if (list === undefined || 2 * id >= list.length || from < 0 || myEv < 0)
       throw new Error(`split: snapshot ${id} of ${ACTORS[a]} was never reported`);
     const mine = this.engine.stepper.stepIds(a, this.resolve(a, from), myEv).next;
-    m[id] = mine;
+    // The recursion may have grown the array: store into the current one.
+    const now = this.mine[a];
+    if (now !== undefined) now[id] = mine;
     return mine;
   }
 

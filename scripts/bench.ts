@@ -2,8 +2,9 @@
 // (xstate/graph getAdjacencyMap, the former @xstate/graph), with states, seconds, states/s, the
 // ratio, peak memory and bytes per state, and the ceiling for the explored graph: a plain
 // breadth-first search over it stored as a CSR successor array. A benchmark, not a test: numbers
-// vary by machine. `--quick` runs part 2 alone on the default matrix's pSeries firmware-faults space (seconds, to see that the
-// script works).
+// vary by machine. `--quick` runs part 2 alone on the default matrix's pSeries firmware-faults space
+// (seconds, to see that the script works); `--split` runs part 4 alone (one exploration over two
+// worker threads).
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { fromTransition } from 'xstate';
@@ -15,6 +16,8 @@ import { alphabet } from '../src/explore/alphabet';
 import { runMatrix } from '../src/explore/check';
 import { explore, type Exploration } from '../src/explore/explore';
 import { defaultMatrix } from '../src/explore/matrix';
+import { lastSplitStats } from '../src/explore/split';
+import { threadCpuMs } from '../src/util/cpu';
 import { canonicalJson } from '../src/util/canonical';
 
 /** Small enough for XState's own traversal to finish in a few minutes (15,714 states on
@@ -47,6 +50,14 @@ const BENCH_CONFIG: ConfigInput = {
   memoryMiB: 8192,
   minMemoryMiB: 7680,
   maxMemoryMiB: 8704,
+};
+
+/** Part 4's space, for ONE exploration over two worker threads: bench's space with a wider
+ *  memory range, 563,454 states and 14,086,350 transitions (measured 2026-12-01). */
+const SPLIT_CONFIG: ConfigInput = {
+  ...BENCH_CONFIG,
+  name: 'bench: pseries at-registration faults, 7.5-8.75 GiB',
+  maxMemoryMiB: 8960,
 };
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -231,6 +242,40 @@ function part2(input: ConfigInput, budget: number, title: string): void {
   );
 }
 
+/** Part 4: ONE exploration of SPLIT_CONFIG on one thread, then split over `workers` worker
+ *  threads (src/explore/split.ts), no properties: wall times and the speed-up. On a loaded
+ *  machine wall time measures the other processes too, so CPU times are printed beside it: this
+ *  thread's for the single run, each worker's for the split one (/proc/thread-self/stat); they
+ *  are inflated too when both cores are busy. */
+function splitBench(workers: number): void {
+  console.log(`4. ONE exploration over ${workers} worker threads, "${SPLIT_CONFIG.name}"`);
+  const c = config(SPLIT_CONFIG);
+  const cpu0 = threadCpuMs();
+  const one = explore(c, { properties: [] });
+  const oneCpu = threadCpuMs() - cpu0;
+  console.log(
+    `  1 thread:  ${fmt(one.states)} states, ${fmt(one.edges)} transitions, ${one.seconds.toFixed(2)} s wall (${(oneCpu / 1000).toFixed(2)} s CPU), ${fmt(one.states / one.seconds)} states/s; XState actor steps ${fmt(one.engine.stepper.misses)}, system steps compiled ${fmt(one.engine.compiled)}`,
+  );
+  const two = explore(c, { properties: [], split: workers });
+  const stats = lastSplitStats;
+  console.log(
+    `  ${workers} workers: ${fmt(two.states)} states, ${fmt(two.edges)} transitions, ${two.seconds.toFixed(2)} s wall, ${fmt(two.states / two.seconds)} states/s`,
+  );
+  stats.forEach((w, i) =>
+    console.log(
+      `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
+    ),
+  );
+  if (two.states !== one.states || two.edges !== one.edges)
+    throw new Error(
+      `split: ${two.states} states and ${two.edges} transitions, one thread ${one.states} and ${one.edges}`,
+    );
+  const maxCpu = Math.max(...stats.map((w) => w.cpuMs));
+  console.log(
+    `  speed-up: ${(one.seconds / two.seconds).toFixed(2)}x wall; ${(oneCpu / maxCpu).toFixed(2)}x by CPU time (the single thread's CPU over the busiest worker's; on a loaded machine both figures are off: two busy threads also cost more CPU each)\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const program = new Command('bench')
     .description('the fast engine against xstate/graph, the plain-BFS ceiling, worker threads')
@@ -238,6 +283,7 @@ async function main(): Promise<void> {
       '--quick',
       "part 2 only, on the default matrix's pSeries firmware-faults space (seconds): to see that the script works",
     )
+    .option('--split', 'part 4 only: one exploration over two worker threads')
     .exitOverride()
     .configureOutput({ writeErr: (t) => process.stderr.write(t) });
   try {
@@ -246,9 +292,15 @@ async function main(): Promise<void> {
     if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
     throw e;
   }
-  const quick = program.opts<{ quick?: boolean }>().quick === true;
+  const flags = program.opts<{ quick?: boolean; split?: boolean }>();
+  const quick = flags.quick === true;
+  const splitWorkers = Math.min(2, availableParallelism());
   console.log(`machine: ${availableParallelism()} cores, node ${process.version}`);
   console.log(`model: the composed system (${ACTORS.length} actors, every alphabet event in every state)\n`);
+  if (flags.split === true) {
+    splitBench(splitWorkers);
+    return;
+  }
   if (quick) {
     part2(QUICK_CONFIG, 200, "--quick: the default matrix's pSeries firmware-faults space");
     return;
@@ -304,6 +356,8 @@ async function main(): Promise<void> {
     const [one, two] = walls;
     if (one !== undefined && two !== undefined) console.log(`  speed-up: ${(one / two).toFixed(2)}x`);
   }
+  console.log('');
+  splitBench(splitWorkers);
 }
 
 void main();

@@ -58,6 +58,8 @@ export interface CheckFlags {
   maxStates?: string;
   maxMemory?: string;
   workers?: string;
+  /** --split N: worker threads for each exploration (1: never split). */
+  split?: string;
   coverage?: boolean;
   /** --shard I/N: explore only shard I of N of the matrix and print its shard document (JSON,
    *  for --merge) instead of the matrix. */
@@ -208,6 +210,7 @@ const EXPLORATION_FLAGS = [
   ['maxStates', '--max-states'],
   ['maxMemory', '--max-memory'],
   ['workers', '--workers'],
+  ['split', '--split'],
   ['shard', '--shard'],
 ] as const;
 
@@ -265,6 +268,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   if (flags.merge !== undefined) return mergeCommand(flags.merge, flags, io);
   const maxStates = positiveInt('max-states', flags.maxStates, 100_000_000) ?? DEFAULT_MAX_STATES;
   const workers = positiveInt('workers', flags.workers, 64);
+  const split = positiveInt('split', flags.split, 64);
   let maxMemoryBytes: number | undefined;
   if (flags.maxMemory !== undefined) {
     const b = parseSize(flags.maxMemory);
@@ -347,6 +351,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
         maxStates,
         ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
         ...(workers === undefined ? {} : { workers }),
+        ...(split === undefined ? {} : { split }),
         threads: true,
         signal: abort.signal,
         withCoverage: flags.coverage === true,

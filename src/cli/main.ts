@@ -120,6 +120,11 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     )
     .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .option(
+      '--split <n>',
+      'worker threads for each exploration: one large configuration over several cores (default: the workers left over when there are fewer configurations than workers; 1: never)',
+      once('--split'),
+    )
+    .option(
       '--expect <file>',
       'compare the verdicts with this file (the shape of src/specs/expected.json) instead of src/specs/expected.json',
       once('--expect', 'give one file'),

@@ -19,6 +19,9 @@ export interface RunOptions {
   withCoverage?: boolean;
   /** Hash compaction (`check --hash-compact`; src/explore/fingerprints.ts). */
   hashCompact?: boolean;
+  /** Spread each exploration over this many worker threads (src/explore/split.ts); 1 or absent:
+   *  one thread each. Coverage (withCoverage) needs one engine: it explores in one thread. */
+  split?: number;
 }
 
 /** One configuration explored: its verdicts and figures. */
@@ -79,6 +82,9 @@ export function runConfig(
     ...(shouldStop === undefined ? {} : { shouldStop }),
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(opts.hashCompact ? { hashCompact: true } : {}),
+    ...(opts.split !== undefined && opts.split > 1 && !opts.withCoverage && !opts.hashCompact
+      ? { split: opts.split }
+      : {}),
   });
   return {
     ...identity(input),
@@ -94,6 +100,9 @@ export function runConfig(
 }
 
 export interface MatrixOptions extends RunOptions {
+  /** Worker threads (default: one per core). With `threads` and fewer configurations than
+   *  that, each exploration is split over workers / configurations threads unless `split` says
+   *  otherwise. */
   workers?: number;
   /** Explore on worker threads even with one worker, so that this thread stays free to see
    *  Ctrl-C and `signal` can stop an exploration under way (the CLI sets it). */
@@ -163,7 +172,11 @@ function diedRun(input: ConfigInput, opts: RunOptions, states: number, seconds: 
 
 /** Explores every configuration, on worker threads when workers > 1 (one configuration each). */
 export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOptions = {}): Promise<ConfigRun[]> {
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), inputs.length));
+  const requested = opts.workers ?? availableParallelism();
+  const workers = Math.max(1, Math.min(requested, inputs.length));
+  // For the CLI (threads), fewer configurations than workers: the cores left over split the
+  // explorations.
+  const split = opts.split ?? (opts.threads ? Math.max(1, Math.floor(requested / Math.max(1, inputs.length))) : 1);
   const runs: (ConfigRun | undefined)[] = inputs.map(() => undefined);
   let done = 0;
   const finish = (i: number, run: ConfigRun) => {
@@ -171,7 +184,8 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     done++;
     opts.onDone?.(run, done, inputs.length);
   };
-  const { onDone: _onDone, onStates, shouldStop, workers: _w, threads, signal, ...runOpts } = opts;
+  const { onDone: _onDone, onStates, shouldStop, workers: _w, threads, signal, split: _s, ...given } = opts;
+  const runOpts: RunOptions = { ...given, ...(split > 1 ? { split } : {}) };
   // One flag shared with every worker: non-zero stops the explorations under way.
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const stopped = () => Atomics.load(stop, 0) !== 0 || signal?.aborted === true || shouldStop?.() === true;

@@ -14,6 +14,7 @@ import { Engine } from './engine';
 import { firstStuckAmong, firstStuckState, GoalFlags } from './liveness';
 import { search, type EventArray } from './search';
 import { FINGERPRINT_BITS, missProbability } from './fingerprints';
+import { exploreSplit, type SplitOptions } from './split';
 import type { StateTable } from './table';
 
 import type { PropertyResult, Verdict } from './checks';
@@ -38,6 +39,10 @@ export interface ExploreOptions extends BudgetLimits {
    *  (test/fixtures/graph-systems.ts), whose machines stand in for the actors and are routed by
    *  machines/system.ts's tables like the real ones. */
   system?: System;
+  /** Spread this one exploration over this many worker threads (src/explore/split.ts): the
+   *  same states, edges, verdicts and counterexample lengths. 1 (the default) explores in this
+   *  thread; so do a given `system` (test fixtures live in this thread only) and hashCompact. */
+  split?: number | SplitOptions;
 }
 
 export interface Exploration {
@@ -72,11 +77,15 @@ export interface Exploration {
 }
 
 /** Explores every state of `config`'s composed system reachable under the alphabet, checking
- *  every applicable property. Throws if a prefix event is not in the alphabet. */
+ *  every applicable property, in this thread or (opts.split) over worker threads. Throws if a
+ *  prefix event is not in the alphabet, or (split) if a worker thread fails. */
 export function explore(config: Config, opts: ExploreOptions = {}): Exploration {
   const started = performance.now();
   const all = opts.properties ?? PROPERTIES;
   const letters = opts.alphabet ?? defaultAlphabet(config);
+  const split = typeof opts.split === 'number' ? { workers: opts.split } : opts.split;
+  if (split !== undefined && split.workers > 1 && opts.system === undefined && opts.hashCompact !== true)
+    return exploreSplit(config, { ...opts, alphabet: letters }, split);
   const A = letters.length;
   const engine = new Engine(config, letters, opts.system);
   const properties = all.filter((p) => p.notApplicable(config) === null);

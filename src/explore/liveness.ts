@@ -69,8 +69,9 @@ export function firstStuckAmong(good: Uint8Array, succ: Int32Array, n: number, A
 }
 
 /** Backward reachability: sets good[u] for every state u with a path to a state already good,
- *  over the reverse adjacency of `succ` (compressed sparse rows). */
-function markCanReach(good: Uint8Array, succ: Int32Array, n: number, A: number): void {
+ *  over the reverse adjacency of `succ` (compressed sparse rows; succ[i * A + e] is the state
+ *  event e leads to from state i, for the n states). */
+export function markCanReach(good: Uint8Array, succ: Int32Array, n: number, A: number): void {
   const indeg = new Int32Array(n + 1);
   for (let i = 0; i < n * A; i++) {
     const to = (succ[i] ?? 0) + 1;

@@ -16,6 +16,12 @@ import { TupleTable, type StateTable } from './table';
  *  most 255 events, else a Uint16Array; parentEvent[0] is 0 and means nothing). */
 export type EventArray = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
 
+/** An array of n alphabet event indices for an alphabet of A events: one byte each up to 255
+ *  events, else two. */
+export function eventArray(n: number, A: number): EventArray {
+  return A <= 255 ? new Uint8Array(n) : new Uint16Array(n);
+}
+
 /** What the search found: the states, how they were first reached, and (if kept) every edge. */
 export interface SearchResult {
   /** The states: their tuples (exact), or a table that recomputes them from the parent links
@@ -112,8 +118,9 @@ interface Frontier {
   growth: number;
 }
 
-/** The initial tuple, moved along `prefix` (each event must be in `letters`; throws otherwise). */
-function startTuple(
+/** The initial tuple (`width` ints), moved along `prefix`.
+ *  @throws Error when a prefix event is not in `letters`. */
+export function startTuple(
   engine: Engine,
   letters: readonly ExternalEvent[],
   width: number,
@@ -149,7 +156,7 @@ export function search(
   const f: Frontier = {
     visited: compact ?? new ExactVisited(exact ?? new TupleTable(width, INITIAL_STATES)),
     parent: new Int32Array(INITIAL_STATES),
-    parentEvent: A <= 255 ? new Uint8Array(INITIAL_STATES) : new Uint16Array(INITIAL_STATES),
+    parentEvent: eventArray(INITIAL_STATES, A),
     succ: opts.keepEdges ? new Int32Array(INITIAL_STATES * A) : null,
     // Hash compaction counts every byte a state: its parent links grow by a sixteenth at a time.
     growth: compact === null ? 1.5 : 1.0625,

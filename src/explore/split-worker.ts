@@ -1,0 +1,375 @@
+// One worker thread of a split exploration (src/explore/split.ts): it owns the states whose hash
+// (SnapshotHashes, over the tuple) falls to it, keeps them in its own visited table with its own
+// Engine (caches and step trie) and its own PropertyChecks, and visits them level by level when
+// the coordinator says so. Successors owned by a peer go out as packed records at the barrier.
+import { workerData } from 'node:worker_threads';
+import { ACTORS } from '../../machines/system';
+import { config as makeConfig } from '../config';
+import { PROPERTIES } from '../specs/properties';
+import { Budget, POLL_MASK, type StopReason } from './budget';
+import { growInt32, PropertyChecks } from './checks';
+import { BASE_WIDTH, Engine } from './engine';
+import { startTuple } from './search';
+import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
+import {
+  KNOWN,
+  recordInts,
+  STOP,
+  type FromWorker,
+  type LocalViolation,
+  type SplitWorkerData,
+  type ToWorker,
+} from './split-protocol';
+import { TupleTable } from './table';
+import { Int32List } from './typed';
+import { threadCpuMs } from '../util/cpu';
+
+/** One worker's part of the search. */
+class Part {
+  private readonly engine: Engine;
+  private readonly checks: PropertyChecks;
+  private readonly A: number;
+  private readonly W: number;
+  private readonly me: number;
+  private readonly width: number;
+  readonly table: TupleTable;
+  private parent = new Int32Array(1 << 14);
+  private parentEvent = new Int32Array(1 << 14);
+  private succ: Int32Array<ArrayBuffer> | null;
+  private readonly levels: number[] = [];
+  private cursor = 0;
+  private readonly out: Int32List[];
+  /** Per peer: the succ slot (i * A + e) of each record sent, to patch with the id it gets. */
+  private readonly pending: Int32List[];
+  private readonly log: DerivationLog;
+  private readonly peers: (PeerIds | null)[];
+  private readonly hashes: SnapshotHashes;
+  private readonly shared: Int32Array;
+  private readonly beat: Int32Array;
+  private readonly budget: Budget;
+  private edges = 0;
+  private visited = 0;
+  expandMs = 0;
+  receiveMs = 0;
+  startCpuMs = 0;
+
+  constructor(private readonly d: SplitWorkerData) {
+    const cfg = makeConfig(d.input);
+    const all = PROPERTIES.filter((p) => d.properties.includes(p.id));
+    this.engine = new Engine(cfg, d.alphabet);
+    const props = all.filter((p) => p.notApplicable(cfg) === null);
+    this.checks = new PropertyChecks(cfg, props, d.alphabet, this.engine);
+    this.A = d.alphabet.length;
+    this.W = d.workers;
+    this.me = d.me;
+    this.width = this.checks.width;
+    this.table = new TupleTable(this.width);
+    this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
+    this.out = Array.from({ length: this.W }, () => new Int32List(1 << 12));
+    this.pending = Array.from({ length: this.W }, () => new Int32List(1 << 10));
+    this.shared = new Int32Array(d.shared);
+    this.beat = new Int32Array(d.beat);
+    this.budget = new Budget({
+      maxStates: d.maxStates,
+      ...(d.maxMemoryBytes === null ? {} : { maxMemoryBytes: d.maxMemoryBytes }),
+      shouldStop: () => Atomics.load(this.shared, STOP) !== 0,
+    });
+    const t0 = startTuple(this.engine, d.alphabet, this.width, d.prefix);
+    // Everything interned so far was interned identically in every thread.
+    this.log = new DerivationLog(this.engine);
+    const base = ACTORS.map((_, a) => this.engine.stepper.snaps[a]?.length ?? 0);
+    this.peers = Array.from({ length: this.W }, (_, q) => (q === this.me ? null : new PeerIds(this.engine, base)));
+    this.hashes = new SnapshotHashes(this.engine);
+    if (this.owner(t0) === this.me) this.addNew(t0, -1, -1);
+    this.budget.start();
+    this.startCpuMs = threadCpuMs();
+  }
+
+  /** The worker that owns tuple t. */
+  private owner(t: Int32Array): number {
+    let h = 0x2545f491;
+    for (const a of this.d.hashActors) h = Math.imul(h ^ this.hashes.of(a, t[a] ?? 0), 0x9e3779b1);
+    // The dump outcome and the monitors count only when every actor does.
+    if (this.d.hashActors.length === ACTORS.length)
+      for (let k = BASE_WIDTH - 1; k < this.width; k++) h = Math.imul(h ^ (t[k] ?? 0), 0x85ebca77);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    return (h >>> 0) % this.W;
+  }
+
+  private gid(local: number): number {
+    return local * this.W + this.me;
+  }
+
+  /** Adds t; returns its global id. A new state gets `parent` (a global id) and `event`. */
+  private addNew(t: Int32Array, parent: number, event: number): number {
+    const got = this.table.add(t);
+    if (got < 0) return this.gid(~got);
+    if (got >= this.parent.length) {
+      this.parent = growInt32(this.parent, got + 1);
+      this.parentEvent = growInt32(this.parentEvent, got + 1);
+    }
+    this.parent[got] = parent;
+    this.parentEvent[got] = event;
+    Atomics.add(this.shared, KNOWN, 1);
+    return this.gid(got);
+  }
+
+  private held(): number {
+    return (
+      this.table.bytes +
+      this.parent.byteLength +
+      this.parentEvent.byteLength +
+      (this.succ?.byteLength ?? 0) +
+      this.engine.bytes +
+      this.checks.bytes +
+      this.out.reduce((n, o) => n + o.data.byteLength, 0)
+    );
+  }
+
+  /** Visits the current level; returns why it stopped early, or null. */
+  expand(ids: readonly (Int32Array | null)[]): StopReason | null {
+    this.patch(ids);
+    const end = this.table.count;
+    this.levels.push(this.cursor);
+    const cur = new Int32Array(this.width);
+    const next = new Int32Array(this.width);
+    for (let i = this.cursor; i < end; i++) {
+      if ((++this.visited & POLL_MASK) === 0) {
+        Atomics.add(this.beat, this.me, 1);
+        const stop = this.budget.poll(Atomics.load(this.shared, KNOWN), () => this.held());
+        if (stop !== null) return stop;
+      }
+      this.table.get(i, cur);
+      if (this.succ !== null && (i + 1) * this.A > this.succ.length) this.succ = growInt32(this.succ, (i + 1) * this.A);
+      this.checks.checkState(i, cur);
+      this.edges += this.A;
+      if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
+      this.cursor = i + 1;
+      if (Atomics.load(this.shared, KNOWN) >= this.d.maxStates && i + 1 < end) return 'max-states';
+    }
+    return null;
+  }
+
+  /** Records the global ids peers gave the records sent to them. */
+  patch(ids: readonly (Int32Array | null)[]): void {
+    ids.forEach((got, q) => {
+      const slots = this.pending[q];
+      if (got !== null && slots !== undefined && this.succ !== null)
+        for (let k = 0; k < slots.length; k++) this.succ[slots.data[k] ?? 0] = got[k] ?? 0;
+    });
+    for (const p of this.pending) p.length = 0;
+  }
+
+  /** Every alphabet event from local state i (as src/explore/search.ts expand()); successors of
+   *  peers are queued for them. True if some event leads to another state. */
+  private visit(i: number, cur: Int32Array, next: Int32Array): boolean {
+    const { engine, checks, A, width } = this;
+    const me = this.gid(i);
+    let movable = false;
+    for (let e = 0; e < A; e++) {
+      const o = engine.edgeId(cur, e);
+      if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
+      const trig = checks.triggeredBy(e);
+      if (trig === undefined && engine.isSelfLoop(cur, o)) {
+        if (this.succ !== null) this.succ[i * A + e] = me;
+        continue;
+      }
+      next.set(cur);
+      engine.applyId(next, o);
+      if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
+      let same = true;
+      for (let k = 0; k < width; k++) {
+        if (next[k] !== cur[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        if (this.succ !== null) this.succ[i * A + e] = me;
+        continue;
+      }
+      movable = true;
+      const q = this.owner(next);
+      if (q === this.me) {
+        const j = this.addNew(next, me, e);
+        if (this.succ !== null) this.succ[i * A + e] = j;
+        continue;
+      }
+      const o2 = this.out[q];
+      if (o2 === undefined) continue;
+      for (let k = 0; k < width; k++) o2.push(next[k] ?? 0);
+      o2.push(me);
+      o2.push(e);
+      if (this.succ !== null) this.pending[q]?.push(i * A + e);
+    }
+    return movable;
+  }
+
+  /** The records for each peer, in shared memory, and what this worker learnt. */
+  outgoing(): (Int32Array | null)[] {
+    return this.out.map((o, q) => {
+      if (q === this.me) return null;
+      const buf = new Int32Array(new SharedArrayBuffer(o.length * 4));
+      buf.set(o.data.subarray(0, o.length));
+      o.length = 0;
+      return buf;
+    });
+  }
+
+  news() {
+    return this.log.news();
+  }
+
+  /** Takes in the peers' records; returns the global id of each (when edges are kept). */
+  receive(from: Extract<ToWorker, { type: 'receive' }>['from']): (Int32Array | null)[] {
+    const n = recordInts(this.width);
+    const t = new Int32Array(this.width);
+    return from.map((batch, q) => {
+      const peer = this.peers[q];
+      if (batch === null || peer === null || peer === undefined) return null;
+      peer.learn(batch.news);
+      const r = batch.records;
+      const count = Math.floor(r.length / n);
+      const ids = this.succ === null ? null : new Int32Array(new SharedArrayBuffer(count * 4));
+      for (let k = 0; k < count; k++) {
+        peer.tuple(r, k * n, t);
+        const g = this.addNew(t, r[k * n + this.width] ?? -1, r[k * n + this.width + 1] ?? -1);
+        if (ids !== null) ids[k] = g;
+      }
+      Atomics.add(this.beat, this.me, 1);
+      return ids;
+    });
+  }
+
+  levelSize(): number {
+    return this.table.count - this.cursor;
+  }
+
+  finish(liveness: boolean): Extract<FromWorker, { type: 'finished' }> {
+    const count = this.table.count;
+    const tuples = new Int32Array(count * this.width);
+    const t = new Int32Array(this.width);
+    for (let i = 0; i < count; i++) tuples.set(this.table.get(i, t), i * this.width);
+    const { violations, figures } = this.verdicts();
+    return {
+      type: 'finished',
+      tuples,
+      parent: this.parent.slice(0, count),
+      parentEvent: this.parentEvent.slice(0, count),
+      succ: this.succ === null ? null : this.succ.slice(0, count * this.A),
+      levels: [...this.levels, count],
+      violations,
+      figures,
+      goals: liveness ? this.goals(tuples) : {},
+      news: this.log.news(),
+      edges: this.edges,
+      stats: {
+        misses: this.engine.stepper.misses,
+        compiled: this.engine.compiled,
+        expandMs: this.expandMs,
+        receiveMs: this.receiveMs,
+        cpuMs: threadCpuMs(),
+        startCpuMs: this.startCpuMs,
+      },
+    };
+  }
+
+  /** The first violation of each property and the first figures, with local state indices. */
+  private verdicts(): { violations: LocalViolation[]; figures: { property: string; value: number; state: number }[] } {
+    // PropertyChecks.results() asks for the path to each violation, then to each figure, in
+    // order: record the states it asks about.
+    const asked: number[] = [];
+    const results = this.checks.results(PROPERTIES, this.table.count, 'done', (i) => {
+      asked.push(i);
+      return [];
+    });
+    let k = 0;
+    const violations: LocalViolation[] = [];
+    for (const r of results) {
+      if (r.verdict !== 'violated') continue;
+      const state = asked[k++] ?? 0;
+      const ev = r.counterexample?.[0];
+      const event = ev === undefined ? -1 : this.d.alphabet.findIndex((x) => JSON.stringify(x) === JSON.stringify(ev));
+      violations.push({ property: r.property, state, event, note: r.note });
+    }
+    const figures: { property: string; value: number; state: number }[] = [];
+    for (const r of results)
+      if (r.figure !== undefined) figures.push({ property: r.property, value: r.figure, state: asked[k++] ?? 0 });
+    return { violations, figures };
+  }
+
+  /** Per 'eventually' property: which local states are goals (cached per snapshot combination). */
+  private goals(tuples: Int32Array): Record<string, Uint8Array> {
+    const out: Record<string, Uint8Array> = {};
+    const n = this.table.count;
+    const t = new Int32Array(this.width);
+    const cfg = this.engine.config;
+    for (const p of this.checks.graphProps) {
+      if (p.check !== 'eventually' || p.goal === undefined) continue;
+      const goal = p.goal;
+      const bits = new Uint8Array(n);
+      const byCombo = new Int8Array(1 << 12).fill(-1);
+      let cache = byCombo;
+      for (let i = 0; i < n; i++) {
+        t.set(tuples.subarray(i * this.width, (i + 1) * this.width));
+        const c = this.checks.combos.id(t);
+        if (c >= cache.length) {
+          const g = new Int8Array(Math.max(c + 1, cache.length * 2)).fill(-1);
+          g.set(cache);
+          cache = g;
+        }
+        let v = cache[c] ?? -1;
+        if (v < 0) {
+          v = goal(this.engine.toState(t), cfg) ? 1 : 0;
+          cache[c] = v;
+        }
+        bits[i] = v;
+      }
+      out[p.id] = bits;
+    }
+    return out;
+  }
+}
+
+const data = workerData as SplitWorkerData;
+const port = data.port;
+const beat = new Int32Array(data.beat);
+const send = (m: FromWorker) => {
+  port.postMessage(m);
+  Atomics.add(beat, data.me, 1);
+  Atomics.notify(beat, data.me);
+};
+
+let part: Part | null = null;
+try {
+  part = new Part(data);
+  send({ type: 'ready' });
+} catch (e) {
+  send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+}
+
+port.on('message', (m: ToWorker) => {
+  try {
+    if (part === null) throw new Error('the worker did not start');
+    if (m.type === 'expand') {
+      const t = performance.now();
+      const stop = part.expand(m.ids);
+      part.expandMs += performance.now() - t;
+      send({ type: 'expanded', out: part.outgoing(), news: part.news(), stop });
+    } else if (m.type === 'receive') {
+      const t = performance.now();
+      const ids = part.receive(m.from);
+      part.receiveMs += performance.now() - t;
+      send({ type: 'received', ids, stop: null, levelSize: part.levelSize() });
+    } else {
+      part.patch(m.ids);
+      const f = part.finish(m.liveness);
+      send(f);
+      port.close();
+    }
+  } catch (e) {
+    send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+});

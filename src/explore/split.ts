@@ -1,0 +1,422 @@
+// One exploration spread over W worker threads (README "Large state spaces"). States are
+// partitioned by a hash of their contents (src/explore/split-ids.ts SnapshotHashes); each worker
+// (src/explore/split-worker.ts) keeps the states it owns, its own Engine and PropertyChecks. The
+// search stays breadth-first, level by level: at the barrier between two levels the workers
+// exchange the successors their peers own as packed Int32 records in SharedArrayBuffers, so that
+// every state is found at its shortest depth and every counterexample has the single-core
+// length. This thread coordinates synchronously (Atomics.wait with a timeout and
+// receiveMessageOnPort), so explore() stays synchronous; then it merges the verdicts and gathers
+// the graph for liveness. A state's global id is (index in its owner's table) * W + owner.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { ACTORS } from '../../machines/system';
+import type { Config } from '../config';
+import type { ExternalEvent } from '../events';
+import { PROPERTIES, type Property } from '../specs/properties';
+import type { StopReason } from './budget';
+import { PropertyChecks } from './checks';
+import { Engine } from './engine';
+import type { Exploration, ExploreOptions } from './explore';
+import { markCanReach } from './liveness';
+import { eventArray, startTuple, type EventArray } from './search';
+import { PeerIds } from './split-ids';
+import { KNOWN, STOP, type Finished, type FromWorker, type SplitWorkerData, type ToWorker } from './split-protocol';
+import { TupleTable } from './table';
+
+/** A worker that sends nothing and visits no state for this long is taken for dead (ms). */
+export const STALL_MS = 120_000;
+
+/** Per worker of the last split exploration in this thread: its states, levels, actor steps
+ *  computed by XState, system steps compiled, milliseconds visiting and receiving (for bench). */
+export let lastSplitStats: {
+  states: number;
+  levels: number;
+  misses: number;
+  compiled: number;
+  expandMs: number;
+  receiveMs: number;
+  cpuMs: number;
+  startCpuMs: number;
+}[] = [];
+
+/** The actors whose snapshots decide a state's owner by default: the firmware's snapshots vary
+ *  most and cost most to step, so splitting by them splits the step caches and the step trie
+ *  (bench: about half the compiled steps per worker, against about 80% when every slot counts). */
+export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmware'];
+
+/** How to split: the number of worker threads, and which actors' snapshots decide a state's
+ *  owner (default DEFAULT_HASH_ACTORS; every actor also counts the dump outcome and monitors). */
+export interface SplitOptions {
+  workers: number;
+  hashActors?: readonly (typeof ACTORS)[number][];
+}
+
+interface Link {
+  worker: Worker;
+  port: MessagePort;
+}
+
+/** The coordinator's side: the workers, their heartbeats, the shared words, the budget hooks. */
+class Crew {
+  readonly links: Link[];
+  private readonly beat: Int32Array;
+  readonly shared: Int32Array;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly opts: ExploreOptions,
+    data: Omit<SplitWorkerData, 'me' | 'port' | 'beat' | 'shared'>,
+  ) {
+    const W = data.workers;
+    this.beat = new Int32Array(new SharedArrayBuffer(4 * W));
+    this.shared = new Int32Array(new SharedArrayBuffer(8));
+    this.links = Array.from({ length: W }, (_, me) => {
+      const { port1, port2 } = new MessageChannel();
+      const workerData: SplitWorkerData = {
+        ...data,
+        me,
+        port: port2,
+        beat: this.beat.buffer as SharedArrayBuffer,
+        shared: this.shared.buffer as SharedArrayBuffer,
+      };
+      const worker = new Worker(new URL('./split-worker-entry.mjs', import.meta.url), {
+        workerData,
+        transferList: [port2],
+      });
+      return { worker, port: port1 };
+    });
+  }
+
+  send(w: number, m: ToWorker): void {
+    this.links[w]?.port.postMessage(m);
+  }
+
+  /** The next message of worker w, waiting for it (polling Ctrl-C and progress meanwhile).
+   *  @throws Error when the worker reports an error or stays silent for STALL_MS. */
+  receive(w: number): FromWorker {
+    const link = this.links[w];
+    if (link === undefined) throw new Error(`split: no worker ${w}`);
+    let lastBeat = Atomics.load(this.beat, w);
+    let lastChange = performance.now();
+    for (;;) {
+      const seen = Atomics.load(this.beat, w);
+      const got = receiveMessageOnPort(link.port) as { message: FromWorker } | undefined;
+      if (got !== undefined) {
+        if (got.message.type === 'error') throw new Error(`split worker ${w}: ${got.message.message}`);
+        return got.message;
+      }
+      Atomics.wait(this.beat, w, seen, 100);
+      const now = performance.now();
+      if (this.opts.shouldStop?.()) Atomics.store(this.shared, STOP, 1);
+      if (now - this.lastProgress > 250) {
+        this.opts.onProgress?.(Atomics.load(this.shared, KNOWN));
+        this.lastProgress = now;
+      }
+      const b = Atomics.load(this.beat, w);
+      if (b !== lastBeat) {
+        lastBeat = b;
+        lastChange = now;
+      } else if (now - lastChange > STALL_MS) {
+        throw new Error(`split worker ${w} stopped answering (${STALL_MS / 1000} s)`);
+      }
+    }
+  }
+
+  /** One message of each worker, of the type expected. */
+  gather<T extends FromWorker['type']>(type: T): Extract<FromWorker, { type: T }>[] {
+    return this.links.map((_, w) => {
+      const m = this.receive(w);
+      if (m.type !== type) throw new Error(`split worker ${w}: expected '${type}', got '${m.type}'`);
+      return m as Extract<FromWorker, { type: T }>;
+    });
+  }
+
+  close(): void {
+    for (const l of this.links) {
+      l.port.close();
+      void l.worker.terminate();
+    }
+  }
+}
+
+/** What the levels gave: each worker's final report, why the search ended. */
+interface Searched {
+  parts: Finished[];
+  stopReason: StopReason;
+}
+
+/** Runs the level-by-level search to its end and collects each worker's report. `learn` is told
+ *  each worker's news (derivations) in order, for translating its tuples later. */
+function runLevels(crew: Crew, W: number, liveness: boolean, learn: (w: number, m: FromWorker) => void): Searched {
+  crew.gather('ready');
+  let ids: (Int32Array | null)[][] = Array.from({ length: W }, () => Array<Int32Array | null>(W).fill(null));
+  let stopReason: StopReason = 'done';
+  for (;;) {
+    ids.forEach((x, w) => crew.send(w, { type: 'expand', ids: x }));
+    const expanded = crew.gather('expanded');
+    expanded.forEach((m, w) => learn(w, m));
+    const stop = expanded.find((m) => m.stop !== null)?.stop ?? null;
+    if (stop !== null) {
+      stopReason = stop;
+      break;
+    }
+    for (let p = 0; p < W; p++) {
+      const from = expanded.map((m, q) => {
+        const records = m.out[p];
+        return q === p || records === null || records === undefined ? null : { records, news: m.news };
+      });
+      crew.send(p, { type: 'receive', from });
+    }
+    const received = crew.gather('received');
+    ids = Array.from({ length: W }, (_, q) => received.map((m) => m.ids[q] ?? null));
+    if (received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
+  }
+  for (let w = 0; w < W; w++)
+    crew.send(w, { type: 'finish', liveness: liveness && stopReason === 'done', ids: ids[w] ?? [] });
+  const parts = crew.gather('finished');
+  parts.forEach((m, w) => learn(w, m));
+  return { parts, stopReason };
+}
+
+/** Where global states are: the workers' reports, levels, paths. */
+class Merged {
+  readonly W: number;
+  /** Global ids in breadth-first order (level, then worker, then local index). */
+  readonly order: Int32Array;
+  readonly span: number;
+
+  constructor(
+    readonly parts: Finished[],
+    private readonly letters: readonly ExternalEvent[],
+  ) {
+    this.W = parts.length;
+    const counts = parts.map((p) => p.levels.at(-1) ?? 0);
+    this.span = Math.max(0, ...counts) * this.W;
+    this.order = new Int32Array(counts.reduce((a, b) => a + b, 0));
+    const L = Math.max(0, ...parts.map((p) => p.levels.length - 1));
+    let n = 0;
+    for (let l = 0; l < L; l++)
+      parts.forEach((p, w) => {
+        for (let k = p.levels[l] ?? 0; k < (p.levels[l + 1] ?? 0); k++) this.order[n++] = k * this.W + w;
+      });
+  }
+
+  /** The breadth-first level of worker w's local state k. */
+  level(w: number, k: number): number {
+    const lv = this.parts[w]?.levels ?? [];
+    let lo = 0;
+    let hi = lv.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lv[mid] ?? 0) <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The events from the start state to global state g. */
+  pathTo(g: number): ExternalEvent[] {
+    const out: ExternalEvent[] = [];
+    for (let x = g; x >= 0;) {
+      const w = x % this.W;
+      const k = (x - w) / this.W;
+      const p = this.parts[w];
+      const ev = this.letters[p?.parentEvent[k] ?? -1];
+      if (ev !== undefined) out.push(ev);
+      x = p?.parent[k] ?? -1;
+    }
+    return out.reverse();
+  }
+
+  /** The first of the candidates (worker, local index) by level, then worker. */
+  first<T extends { w: number; k: number }>(cands: readonly T[]): T | undefined {
+    let best: T | undefined;
+    let bestLevel = Infinity;
+    for (const c of cands) {
+      const l = this.level(c.w, c.k);
+      if (l < bestLevel) {
+        best = c;
+        bestLevel = l;
+      }
+    }
+    return best;
+  }
+}
+
+/** Liveness over the gathered graph: the first state (a global id) of the earliest level from
+ *  which no goal state can be reached, or -1. */
+function stuckState(m: Merged, property: string, A: number): number {
+  const W = m.W;
+  const n = m.span;
+  const good = new Uint8Array(n).fill(1);
+  const succ = new Int32Array(n * A);
+  for (let g = 0; g < n; g++) succ.fill(g, g * A, (g + 1) * A);
+  m.parts.forEach((p, w) => {
+    const goal = p.goals[property];
+    const count = p.levels.at(-1) ?? 0;
+    if (p.succ !== null) for (let k = 0; k < count; k++) succ.set(p.succ.subarray(k * A, (k + 1) * A), (k * W + w) * A);
+    for (let k = 0; k < count; k++) good[k * W + w] = goal?.[k] ?? 0;
+  });
+  markCanReach(good, succ, n, A);
+  const cands = m.parts.flatMap((p, w) => {
+    const count = p.levels.at(-1) ?? 0;
+    for (let k = 0; k < count; k++) if (!good[k * W + w]) return [{ w, k }];
+    return [];
+  });
+  const f = m.first(cands);
+  return f === undefined ? -1 : f.k * W + f.w;
+}
+
+/** The verdicts: each property's earliest violation over the workers, liveness, figures. */
+function verdicts(
+  m: Merged,
+  checks: PropertyChecks,
+  all: readonly Property[],
+  s: Searched,
+  A: number,
+): Exploration['results'] {
+  const byProp = new Map<string, { w: number; k: number; event: number; note: string | null }[]>();
+  m.parts.forEach((p, w) =>
+    p.violations.forEach((v) =>
+      byProp.set(v.property, [...(byProp.get(v.property) ?? []), { w, k: v.state, event: v.event, note: v.note }]),
+    ),
+  );
+  for (const [id, cands] of byProp) {
+    const f = m.first(cands);
+    if (f !== undefined) checks.violate(id, f.k * m.W + f.w, f.event, f.note);
+  }
+  const live = s.stopReason === 'done' && m.parts.every((p) => p.succ !== null);
+  for (const p of checks.graphProps) {
+    if (p.check !== 'eventually' || !live || p.goal === undefined) continue;
+    const stuck = stuckState(m, p.id, A);
+    if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
+  }
+  const states = m.order.length;
+  const results = checks.results(all, states, s.stopReason, (g) => m.pathTo(g));
+  for (const r of results) {
+    if (r.verdict === 'n/a') continue;
+    const f = m.first(
+      m.parts.flatMap((p, w) =>
+        p.figures.filter((x) => x.property === r.property).map((x) => ({ ...x, w, k: x.state })),
+      ),
+    );
+    if (f === undefined) continue;
+    r.figure = f.value;
+    r.figureAt = m.pathTo(f.k * m.W + f.w);
+  }
+  return results;
+}
+
+/** The explored graph in this thread's snapshot ids, states numbered breadth-first. */
+interface Graph {
+  table: TupleTable;
+  parent: Int32Array;
+  parentEvent: EventArray;
+  succ: Int32Array | null;
+}
+
+function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Graph {
+  const n = m.order.length;
+  const W = m.W;
+  const index = new Int32Array(m.span).fill(-1);
+  m.order.forEach((g, i) => (index[g] = i));
+  const table = new TupleTable(width, Math.max(16, n));
+  const parent = new Int32Array(n);
+  const parentEvent = eventArray(n, A);
+  const edges = m.parts.every((p) => p.succ !== null);
+  const succ = edges ? new Int32Array(n * A) : null;
+  const t = new Int32Array(width);
+  for (let i = 0; i < n; i++) {
+    const g = m.order[i] ?? 0;
+    const w = g % W;
+    const k = (g - w) / W;
+    const p = m.parts[w];
+    const peer = peers[w];
+    if (p === undefined || peer === undefined) continue;
+    peer.tuple(p.tuples, k * width, t);
+    table.add(t);
+    const pg = p.parent[k] ?? -1;
+    parent[i] = pg < 0 ? -1 : (index[pg] ?? -1);
+    // The initial state's (-1) is never read: its parent is -1.
+    parentEvent[i] = Math.max(0, p.parentEvent[k] ?? 0);
+    if (succ !== null && p.succ !== null)
+      for (let e = 0; e < A; e++) succ[i * A + e] = index[p.succ[k * A + e] ?? 0] ?? 0;
+  }
+  return { table, parent, parentEvent, succ };
+}
+
+/** Explores `config` over `split.workers` worker threads; the same result as explore() (states,
+ *  edges, verdicts, counterexample lengths), with `table`, `parent`, `parentEvent` and `succ`
+ *  built in this thread when first read (in `engine`'s snapshot ids).
+ *  @throws Error when a prefix event is not in the alphabet, a worker fails, or a worker stays
+ *  silent for STALL_MS. */
+export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitOptions): Exploration {
+  const started = performance.now();
+  const all = opts.properties ?? PROPERTIES;
+  const letters = opts.alphabet ?? [];
+  const A = letters.length;
+  const engine = new Engine(config, letters);
+  const properties = all.filter((p) => p.notApplicable(config) === null);
+  const checks = new PropertyChecks(config, properties, letters, engine);
+  const keepEdges = opts.keepEdges ?? checks.graphProps.some((p) => p.check === 'eventually');
+  const prefix = [...(opts.prefix ?? [])];
+  startTuple(engine, letters, checks.width, prefix);
+  const base = ACTORS.map((_, a) => engine.stepper.snaps[a]?.length ?? 0);
+  const W = split.workers;
+  const peers = Array.from({ length: W }, () => new PeerIds(engine, base));
+  const crew = new Crew(opts, {
+    input: config.canonical,
+    properties: all.map((p) => p.id),
+    alphabet: [...letters],
+    prefix,
+    keepEdges,
+    workers: W,
+    hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
+    maxStates: opts.maxStates ?? 5_000_000,
+    maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
+  });
+  let s: Searched;
+  try {
+    s = runLevels(crew, W, keepEdges, (w, m) => {
+      if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
+    });
+  } finally {
+    crew.close();
+  }
+  const m = new Merged(s.parts, letters);
+  lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 1 }));
+  const results = verdicts(m, checks, all, s, A);
+  opts.onProgress?.(m.order.length);
+  let graph: Graph | null = null;
+  const built = () => (graph ??= materialise(m, peers, checks.width, A));
+  return {
+    config,
+    engine,
+    alphabet: letters,
+    states: m.order.length,
+    edges: s.parts.reduce((n, p) => n + p.edges, 0),
+    complete: s.stopReason === 'done',
+    stopReason: s.stopReason,
+    seconds: (performance.now() - started) / 1000,
+    results,
+    get table() {
+      return built().table;
+    },
+    get parent() {
+      return built().parent;
+    },
+    get parentEvent() {
+      return built().parentEvent;
+    },
+    get succ() {
+      return built().succ;
+    },
+    missProbability: null,
+    // The states and parent links as the workers hand them over (unpacked Int32 tuples).
+    bytesPerState:
+      s.parts.reduce((n, p) => n + p.tuples.byteLength + p.parent.byteLength + p.parentEvent.byteLength, 0) /
+      Math.max(1, m.order.length),
+    peakQueueBytes: 0,
+    width: checks.width,
+    pathTo: (i: number) => m.pathTo(m.order[i] ?? 0),
+  };
+}

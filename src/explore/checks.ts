@@ -8,9 +8,9 @@ import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
 import type { StopReason } from './budget';
-import { BASE_WIDTH, type Engine } from './engine';
+import { BASE_WIDTH, DUMP_SLOT, N_ACTORS, type Engine } from './engine';
 import { TupleTable } from './table';
-import { Int32List, PairMap } from './typed';
+import { Int32List } from './typed';
 
 /** A property's verdict on one configuration: n/a where it does not apply to the configuration. */
 export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
@@ -94,10 +94,16 @@ export class PropertyChecks {
   // snapshot-id combination (SnapshotCombos), as are the liveness goals.
   readonly combos = new SnapshotCombos();
   private stateBad = new Int32Array(1 << 12).fill(-1);
-  // Step properties and monitors depend on the step's outcome (a trie leaf, which fixes every
-  // snapshot the step reads) and the monitor values: cached per (outcome, monitor values) as an
-  // index into stepVerdicts: the violated bits, then the next monitor values.
-  private readonly stepCache = new PairMap();
+  // Step properties and monitors read the whole pre- and post-state. The step's outcome (a trie
+  // leaf) fixes the snapshots of the actors the step reached, before and after, and the event; the
+  // other actors keep their snapshots, which the outcome does not fix (no-crash-kernel-loaded-
+  // window's monitor reads kexec's through armed() on a kdump-reload, which reaches kdumpService
+  // and the firmware only). So the verdicts are cached per (outcome, monitor values, the snapshot
+  // ids of the actors the step did not reach, the dump outcome) as an index into stepVerdicts: the
+  // violated bits, then the next monitor values.
+  private readonly stepKeys = new TupleTable(N_ACTORS + 3, 1 << 12);
+  private readonly stepKey = new Int32Array(N_ACTORS + 3);
+  private stepAt = new Int32Array(1 << 12);
   private readonly stepVerdicts = new Int32List(1 << 12);
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
@@ -123,7 +129,13 @@ export class PropertyChecks {
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.stateBad.byteLength + this.stepCache.bytes + this.stepVerdicts.data.byteLength;
+    return (
+      this.combos.bytes +
+      this.stateBad.byteLength +
+      this.stepKeys.bytes +
+      this.stepAt.byteLength +
+      this.stepVerdicts.data.byteLength
+    );
   }
 
   /** Records a violation, unless the property already has one. */
@@ -167,11 +179,21 @@ export class PropertyChecks {
     const monitored = this.monitored;
     let mkey = 0;
     for (let k = 0; k < monitored.length; k++) mkey = mkey * 4 + (cur[BASE_WIDTH + k] ?? 0);
-    let at = this.stepCache.get(o, mkey) - 1;
-    if (at < 0) {
+    const key = this.stepKey;
+    const reached = this.engine.reachedMask(o);
+    key[0] = o;
+    key[1] = mkey;
+    for (let a = 0; a < N_ACTORS; a++) key[2 + a] = reached & (1 << a) ? -1 : (cur[a] ?? 0);
+    key[2 + N_ACTORS] = cur[DUMP_SLOT] ?? 0;
+    const got = this.stepKeys.add(key);
+    let at: number;
+    if (got < 0) {
+      at = this.stepAt[~got] ?? 0;
+    } else {
       at = this.stepVerdicts.length;
       this.judgeStep(e, o, cur, next, trig);
-      this.stepCache.set(o, mkey, at + 1);
+      if (got >= this.stepAt.length) this.stepAt = growInt32(this.stepAt, got + 1);
+      this.stepAt[got] = at;
     }
     const verdicts = this.stepVerdicts.data;
     const bad = verdicts[at] ?? 0;

@@ -194,6 +194,11 @@ const HANDLED = 1;
 /** Some reached actor ended in another snapshot than it started in. */
 const MOVES = 2;
 const HAS_IGNORED = 4;
+/** The errno's code (ERRNO_CODES) sits in bits 8 to 15, the mask of the actors the step reached in
+ *  bits 16 and up (one bit per actor index). */
+const ERRNO_SHIFT = 8;
+const ERRNO_MASK = 0xff;
+const REACHED_SHIFT = 16;
 
 /** A trie node's words: the actor it branches on, its first branch (snapshot id, reference; -1 and
  *  0 when it has none yet), and the branch taken last through the map of further branches (the
@@ -223,7 +228,7 @@ export class Engine {
   private readonly updates = new Int32List(1 << 16);
   private readonly updStart = new Int32List(1 << 14);
   private readonly outDump = new Int32List(1 << 14);
-  /** Flags, and the errno's code (ERRNO_CODES) in bits 8 and up. */
+  /** Flags, the errno's code and the reached actors (ERRNO_SHIFT, REACHED_SHIFT). */
   private readonly outFlags = new Int32List(1 << 14);
   private readonly outIgnored = new Map<number, string[]>();
   /** System steps computed through system.step's routing (trie misses). */
@@ -328,9 +333,16 @@ export class Engine {
       updates: this.updates.data.slice(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0),
       dump: this.outDump.data[o] ?? -1,
       handled: (flags & HANDLED) !== 0,
-      errno: ERRNO_CODES[flags >> 8] ?? null,
+      errno: ERRNO_CODES[(flags >> ERRNO_SHIFT) & ERRNO_MASK] ?? null,
       ignored: this.outIgnored.get(o) ?? [],
     };
+  }
+
+  /** The actors outcome o's step reached, one bit per actor index: the trie path that leads to o
+   *  fixes their snapshots, and only theirs (a step property that reads another actor must key on
+   *  that actor's snapshot too: src/explore/checks.ts). */
+  reachedMask(o: number): number {
+    return (this.outFlags.data[o] ?? 0) >>> REACHED_SHIFT;
   }
 
   /** Whether the user's event was handled, or explicitly ignored (not dropped). */
@@ -481,7 +493,15 @@ export class Engine {
     this.outDump.push(dump);
     const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
-    this.outFlags.push((handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << 8));
+    let reachedMask = 0;
+    for (let k = 0; k < reached; k++) reachedMask |= 1 << (preActor[k] ?? 0);
+    this.outFlags.push(
+      (handled ? HANDLED : 0) |
+        (moves ? MOVES : 0) |
+        (ignored ? HAS_IGNORED : 0) |
+        (errnoCode << ERRNO_SHIFT) |
+        (reachedMask << REACHED_SHIFT),
+    );
     if (ignored) this.outIgnored.set(o, ignored);
 
     this.graft(e, o, reached, missRef, missLevel);

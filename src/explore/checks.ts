@@ -4,13 +4,14 @@
 // graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
 // search visits states breadth-first, so it is one of the nearest to the initial state.
 import { ACTORS } from '../../machines/system';
+import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
 import type { StopReason } from './budget';
-import { BASE_WIDTH, DUMP_SLOT, N_ACTORS, type Engine } from './engine';
+import { BASE_WIDTH, DUMP_SLOT, type Engine } from './engine';
 import { TupleTable } from './table';
-import { Int32List } from './typed';
+import { Int32List, PairMap } from './typed';
 
 /** A property's verdict on one configuration: n/a where it does not apply to the configuration. */
 export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
@@ -71,6 +72,28 @@ export class SnapshotCombos {
   }
 }
 
+const ACTOR_INDEX = new Map<string | symbol, number>(ACTORS.map((a, k) => [a, k]));
+
+/** `s` with its actors behind a proxy that sets an actor's bit in `reads.mask` whenever its
+ *  snapshot is read (by name, or by enumerating them). */
+function tracked(s: SystemState, reads: { mask: number }): SystemState {
+  const mark = (key: string | symbol) => {
+    const k = ACTOR_INDEX.get(key);
+    if (k !== undefined) reads.mask |= 1 << k;
+  };
+  const actors = new Proxy(s.actors, {
+    get(target, key, receiver) {
+      mark(key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    getOwnPropertyDescriptor(target, key) {
+      mark(key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+  });
+  return { ...s, actors };
+}
+
 /** A property's first violation: in state `state` (an index), by alphabet event `event` (-1: the
  *  state itself is bad). */
 export interface Violation {
@@ -94,17 +117,21 @@ export class PropertyChecks {
   // snapshot-id combination (SnapshotCombos), as are the liveness goals.
   readonly combos = new SnapshotCombos();
   private stateBad = new Int32Array(1 << 12).fill(-1);
-  // Step properties and monitors read the whole pre- and post-state. The step's outcome (a trie
-  // leaf) fixes the snapshots of the actors the step reached, before and after, and the event; the
-  // other actors keep their snapshots, which the outcome does not fix (no-crash-kernel-loaded-
-  // window's monitor reads kexec's through armed() on a kdump-reload, which reaches kdumpService
-  // and the firmware only). So the verdicts are cached per (outcome, monitor values, the snapshot
-  // ids of the actors the step did not reach, the dump outcome) as an index into stepVerdicts: the
-  // violated bits, then the next monitor values.
-  private readonly stepKeys = new TupleTable(N_ACTORS + 3, 1 << 12);
-  private readonly stepKey = new Int32Array(N_ACTORS + 3);
-  private stepAt = new Int32Array(1 << 12);
+  // Step properties and monitors read the pre- and post-state. A step's outcome (a trie leaf)
+  // fixes the event and the snapshots of the actors the step reached, before and after; the other
+  // actors keep their snapshots, which the outcome does not fix (no-crash-kernel-loaded-window's
+  // monitor reads the production kernel through armed() on a boot the firmware ignores). judgeStep
+  // records which actors the properties read. When they read only actors the outcome fixes, their
+  // answer holds for every state with that outcome, monitor values and dump outcome, and is cached
+  // under those (wholeSteps); else the outcome is marked (-1) and its answers are cached per state
+  // (stateSteps: per outcome and snapshot-id combination, monitor values and dump outcome).
+  // Answers are indices into stepVerdicts: the violated bits, then the next monitor values.
+  private readonly wholeSteps = new PairMap();
+  private readonly stateSteps = new PairMap();
   private readonly stepVerdicts = new Int32List(1 << 12);
+  /** The snapshot-id combination of state comboFor (checkStep asks once per state). */
+  private comboFor = -1;
+  private combo = 0;
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
   private readonly figureProps: StateProperty[];
@@ -132,8 +159,8 @@ export class PropertyChecks {
     return (
       this.combos.bytes +
       this.stateBad.byteLength +
-      this.stepKeys.bytes +
-      this.stepAt.byteLength +
+      this.wholeSteps.bytes +
+      this.stateSteps.bytes +
       this.stepVerdicts.data.byteLength
     );
   }
@@ -176,40 +203,71 @@ export class PropertyChecks {
   /** The step properties event e (outcome o) triggers, from state i (`cur`) to `next`; writes the
    *  next monitor values into `next`. */
   checkStep(i: number, e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
-    const monitored = this.monitored;
-    let mkey = 0;
-    for (let k = 0; k < monitored.length; k++) mkey = mkey * 4 + (cur[BASE_WIDTH + k] ?? 0);
-    const key = this.stepKey;
-    const reached = this.engine.reachedMask(o);
-    key[0] = o;
-    key[1] = mkey;
-    for (let a = 0; a < N_ACTORS; a++) key[2 + a] = reached & (1 << a) ? -1 : (cur[a] ?? 0);
-    key[2 + N_ACTORS] = cur[DUMP_SLOT] ?? 0;
-    const got = this.stepKeys.add(key);
-    let at: number;
-    if (got < 0) {
-      at = this.stepAt[~got] ?? 0;
-    } else {
-      at = this.stepVerdicts.length;
-      this.judgeStep(e, o, cur, next, trig);
-      if (got >= this.stepAt.length) this.stepAt = growInt32(this.stepAt, got + 1);
-      this.stepAt[got] = at;
+    const monitored = this.monitored.length;
+    let md = 0;
+    for (let k = 0; k < monitored; k++) md = md * 4 + (cur[BASE_WIDTH + k] ?? 0);
+    md = md * 4 + (cur[DUMP_SLOT] ?? 0);
+    const whole = this.wholeSteps.get(o, md) - 1;
+    let at = whole;
+    if (whole === -2) {
+      // Some property reads an actor this outcome does not fix: answers per state.
+      const key = this.stateKey(i, cur, md);
+      at = this.stateSteps.get(o, key) - 1;
+      if (at < 0) {
+        at = this.judgeStep(e, o, cur, next, trig).at;
+        this.stateSteps.set(o, key, at + 1);
+      }
+    } else if (whole === -1) {
+      const judged = this.judgeStep(e, o, cur, next, trig);
+      at = judged.at;
+      if ((judged.read & ~this.engine.reachedMask(o)) === 0) {
+        this.wholeSteps.set(o, md, at + 1);
+      } else {
+        this.wholeSteps.set(o, md, -1);
+        this.stateSteps.set(o, this.stateKey(i, cur, md), at + 1);
+      }
     }
     const verdicts = this.stepVerdicts.data;
     const bad = verdicts[at] ?? 0;
     if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
-    for (let k = 0; k < monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
+    for (let k = 0; k < monitored; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
   }
 
-  /** Evaluates a step not seen before (with these monitor values): appends the violated bits, then
-   *  the next monitor values, to stepVerdicts. */
-  private judgeStep(e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
-    const pre = this.engine.toState(cur);
-    const post = this.engine.toState(next);
+  /** State i's key in stateSteps: its snapshot-id combination, then the monitor values and dump
+   *  outcome (md). @throws ModelError-like Error when the combination ids outgrow an int. */
+  private stateKey(i: number, cur: Int32Array, md: number): number {
+    if (i !== this.comboFor) {
+      this.combo = this.combos.id(cur);
+      this.comboFor = i;
+    }
+    const bound = 4 ** (this.monitored.length + 1);
+    const key = this.combo * bound + md;
+    if (key > 0x7fffffff) throw new Error(`step cache: ${this.combo} snapshot combinations outgrow its keys`);
+    return key;
+  }
+
+  /** Evaluates a step not seen before with these values: appends the violated bits, then the next
+   *  monitor values, to stepVerdicts (at `at`), and tells which actors the properties read (one
+   *  bit per actor index). */
+  private judgeStep(
+    e: number,
+    o: number,
+    cur: Int32Array,
+    next: Int32Array,
+    trig: readonly boolean[],
+  ): { at: number; read: number } {
     const event = this.letters[e];
     if (event === undefined) throw new Error('bad event');
+    const reads = { mask: 0 };
     const out = this.engine.outcome(o);
-    const step = { pre, event, post, handled: out.handled, errno: out.errno, ignored: out.ignored };
+    const step = {
+      pre: tracked(this.engine.toState(cur), reads),
+      event,
+      post: tracked(this.engine.toState(next), reads),
+      handled: out.handled,
+      errno: out.errno,
+      ignored: out.ignored,
+    };
     let bad = 0;
     const nextM: number[] = [];
     this.stepProps.forEach((p, k) => {
@@ -218,8 +276,10 @@ export class PropertyChecks {
       if (trig[k] && !p.holds(step, m, this.config)) bad |= 1 << k;
       if (slot !== undefined) nextM.push(trig[k] && p.monitor ? p.monitor(m, step, this.config) : m);
     });
+    const at = this.stepVerdicts.length;
     this.stepVerdicts.push(bad);
     for (const m of nextM) this.stepVerdicts.push(m);
+    return { at, read: reads.mask };
   }
 
   /** One result per property of `all` (in that order): 'n/a' where it does not apply to the

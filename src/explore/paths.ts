@@ -91,27 +91,92 @@ export function pathToNearest(
   left: ArrayLike<number>,
   s: number,
 ): number[] | null {
-  const prev = new Int32Array(n).fill(-1);
-  const prevE = new Int32Array(n);
-  prev[s] = s;
-  const queue = [s];
-  for (let h = 0; h < queue.length; h++) {
-    const u = queue[h] ?? 0;
-    if ((left[u] ?? 0) > 0) {
-      const out: number[] = [];
-      for (let v = u; v !== s; v = prev[v] ?? s) out.push(prevE[v] ?? 0);
-      return out.reverse();
-    }
-    for (let e = 0; e < A; e++) {
-      const v = succ[u * A + e] ?? 0;
-      if ((prev[v] ?? -1) < 0) {
-        prev[v] = u;
-        prevE[v] = e;
-        queue.push(v);
+  return new NearestSearch(succ, n, A).find(left, s);
+}
+
+/**
+ * pathToNearest() for many searches over one graph (n states × A letters; `succ` must not change
+ * afterwards). Built once: each state's edges to other states, one per target (the first letter
+ * that leads there, in letter order), in a compressed array: the search skips self-loops and
+ * letters that lead where an earlier letter leads, which it would pass over as visited anyway. A
+ * search marks the states it visits with its own number (no clearing), and stops as soon as it
+ * queues a state with an edge to cover: the queue is first in, first out, so that state is the
+ * first one the plain search would take from the queue. Same breadth-first order, so the same path
+ * as pathToNearest(), at a cost of the states visited rather than n × A. Memory: 5 Int32Arrays of
+ * n plus one int per edge kept.
+ */
+export class NearestSearch {
+  /** The search that last visited each state (0: none yet). */
+  private readonly mark: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly prevE: Int32Array;
+  private readonly queue: Int32Array;
+  /** State u's edges: to[start[u]..start[u+1]) with their letters in letter[...]. */
+  private readonly start: Int32Array;
+  private readonly to: Int32Array;
+  private readonly letter: Int32Array;
+  private search = 0;
+
+  constructor(succ: ArrayLike<number>, n: number, A: number) {
+    this.mark = new Int32Array(n);
+    this.prev = new Int32Array(n);
+    this.prevE = new Int32Array(n);
+    this.queue = new Int32Array(n);
+    this.start = new Int32Array(n + 1);
+    // Distinct targets per state, found with `mark` (stamped u + 1), then copied to their size.
+    const to = new Int32Array(n * A);
+    const letter = new Int32Array(n * A);
+    let m = 0;
+    for (let u = 0; u < n; u++) {
+      this.start[u] = m;
+      this.mark[u] = u + 1;
+      for (let e = 0; e < A; e++) {
+        const v = succ[u * A + e] ?? 0;
+        if (this.mark[v] === u + 1) continue;
+        this.mark[v] = u + 1;
+        to[m] = v;
+        letter[m] = e;
+        m++;
       }
     }
+    this.start[n] = m;
+    this.to = to.slice(0, m);
+    this.letter = letter.slice(0, m);
+    this.mark.fill(0);
   }
-  return null;
+
+  /** The letters from `s` to the nearest state with `left[u] > 0` (`s` itself: []); null when none
+   *  is reachable. */
+  find(left: ArrayLike<number>, s: number): number[] | null {
+    if ((left[s] ?? 0) > 0) return [];
+    const { mark, prev, prevE, queue, start, to, letter } = this;
+    if (this.search === 0x7fffffff) {
+      mark.fill(0);
+      this.search = 0;
+    }
+    const id = ++this.search;
+    mark[s] = id;
+    queue[0] = s;
+    let tail = 1;
+    for (let h = 0; h < tail; h++) {
+      const u = queue[h] ?? 0;
+      const end = start[u + 1] ?? 0;
+      for (let j = start[u] ?? 0; j < end; j++) {
+        const v = to[j] ?? 0;
+        if (mark[v] === id) continue;
+        mark[v] = id;
+        prev[v] = u;
+        prevE[v] = letter[j] ?? 0;
+        if ((left[v] ?? 0) > 0) {
+          const out: number[] = [];
+          for (let w = v; w !== s; w = prev[w] ?? s) out.push(prevE[w] ?? 0);
+          return out.reverse();
+        }
+        queue[tail++] = v;
+      }
+    }
+    return null;
+  }
 }
 
 /** The greedy walks that cover a graph's uncovered edges: each walk starts at state 0, takes an
@@ -135,6 +200,7 @@ export function coverWalks(g: {
 }): TestPath[] {
   const { succ, A, left, depth, maxLength } = g;
   const paths: TestPath[] = [];
+  const nearest = new NearestSearch(succ, g.n, A);
   while (g.remaining() > 0) {
     const letters: number[] = [];
     let cur = 0;
@@ -145,7 +211,7 @@ export function coverWalks(g: {
         cur = g.take(cur, e);
         continue;
       }
-      const detour = pathToNearest(succ, g.n, A, left, cur);
+      const detour = nearest.find(left, cur);
       if (detour === null) break;
       // Restarting costs the target's depth; detour when it is no longer.
       let target = cur;

@@ -23,13 +23,16 @@ export interface ExpectedStep {
 }
 
 /** The model's prediction along a path: step 0 is the initial state. Computed with the
- *  exploration's engine (held to XState by test/engine-faithfulness.test.ts). */
+ *  exploration's engine (held to XState by test/engine-faithfulness.test.ts). What a user observes
+ *  in a state (observe(), a function of the configuration and the state) is computed once per
+ *  state of the exploration and shared by every path and step that reaches it (the generated
+ *  suite's paths pass each state many times); the steps must not be changed. */
 export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
   const engine = set.exploration.engine;
-  const config = set.config;
   const t = engine.initialTuple();
+  const seen = observationsOf(set);
   const at = (event: ExternalEvent | null, accepted: boolean, errno: Errno | null): ExpectedStep => {
-    const o = observe(config, engine.toState(t));
+    const o = seen(t);
     return {
       event,
       accepted,
@@ -48,6 +51,38 @@ export function expectedSteps(set: PathSet, path: TestPath): ExpectedStep[] {
     out.push(at(set.exploration.alphabet[e] ?? null, edge.handled && edge.errno === null, edge.errno));
   }
   return out;
+}
+
+/** What a user observes, by a state's tuple, for one exploration: observe() once per state, equal
+ *  observations held once (the faults configuration's 118,818 states show far fewer). */
+type Observed = Pick<Observation, 'sysfs' | 'vmcore' | 'dump' | 'meminfo' | 'cmdline'>;
+const observations = new WeakMap<PathSet['exploration'], (t: Int32Array) => Observed>();
+
+/** JSON.stringify's replacer that keeps what JSON would lose (undefined, NaN, ±Infinity), so that
+ *  two observations with one text are equal. */
+const exact = (_key: string, v: unknown): unknown =>
+  v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? `\u0000${String(v)}` : v;
+
+function observationsOf(set: PathSet): (t: Int32Array) => Observed {
+  const known = observations.get(set.exploration);
+  if (known) return known;
+  const byState = new Map<string, Observed>();
+  const distinct = new Map<string, Observed>();
+  const engine = set.exploration.engine;
+  const seen = (t: Int32Array): Observed => {
+    const key = t.join(',');
+    const hit = byState.get(key);
+    if (hit) return hit;
+    const o = observe(set.config, engine.toState(t));
+    const value: Observed = { sysfs: o.sysfs, vmcore: o.vmcore, dump: o.dump, meminfo: o.meminfo, cmdline: o.cmdline };
+    const text = JSON.stringify(value, exact);
+    const same = distinct.get(text) ?? value;
+    distinct.set(text, same);
+    byState.set(key, same);
+    return same;
+  };
+  observations.set(set.exploration, seen);
+  return seen;
 }
 
 /** A test's name: the path's events, as a story. */

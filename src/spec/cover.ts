@@ -116,7 +116,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
   let remaining = K;
   const depth = new Int32Array(n);
   for (let i = 1; i < n; i++) depth[i] = (depth[x.parent[i] ?? 0] ?? 0) + 1;
-  const take = (s: number, e: number): number => {
+  const take = (s: number, e: number, emptied: (state: number) => void): number => {
     const k = keyOf[s * A + e] ?? -1;
     if (k >= 0 && !covered[k]) {
       covered[k] = 1;
@@ -124,6 +124,7 @@ export function observableCover(set: PathSet, opts: CoverOptions = {}): { paths:
       for (let j = count[k] ?? 0; j < (count[k + 1] ?? 0); j++) {
         const st = statesOf[j] ?? 0;
         left[st] = (left[st] ?? 1) - 1;
+        if (left[st] === 0) emptied(st);
       }
     }
     return succ[s * A + e] ?? s;

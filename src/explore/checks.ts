@@ -74,24 +74,30 @@ export class SnapshotCombos {
 
 const ACTOR_INDEX = new Map<string | symbol, number>(ACTORS.map((a, k) => [a, k]));
 
-/** `s` with its actors behind a proxy that sets an actor's bit in `reads.mask` whenever its
- *  snapshot is read (by name, or by enumerating them). */
-function tracked(s: SystemState, reads: { mask: number }): SystemState {
-  const mark = (key: string | symbol) => {
+/** A proxy handler over a state's actors that sets an actor's bit in `mask` whenever its snapshot
+ *  is read (by name, or by enumerating them). One per judged step, for its pre- and post-state. */
+class ReadTracker implements ProxyHandler<SystemState['actors']> {
+  mask = 0;
+
+  get(target: SystemState['actors'], key: string | symbol, receiver: unknown): unknown {
+    this.mark(key);
+    return Reflect.get(target, key, receiver) as unknown;
+  }
+
+  getOwnPropertyDescriptor(target: SystemState['actors'], key: string | symbol): PropertyDescriptor | undefined {
+    this.mark(key);
+    return Reflect.getOwnPropertyDescriptor(target, key);
+  }
+
+  private mark(key: string | symbol): void {
     const k = ACTOR_INDEX.get(key);
-    if (k !== undefined) reads.mask |= 1 << k;
-  };
-  const actors = new Proxy(s.actors, {
-    get(target, key, receiver) {
-      mark(key);
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-    getOwnPropertyDescriptor(target, key) {
-      mark(key);
-      return Reflect.getOwnPropertyDescriptor(target, key);
-    },
-  });
-  return { ...s, actors };
+    if (k !== undefined) this.mask |= 1 << k;
+  }
+
+  /** `s` with its actors behind this tracker. */
+  track(s: SystemState): SystemState {
+    return { ...s, actors: new Proxy(s.actors, this) };
+  }
 }
 
 /** A property's first violation: in state `state` (an index), by alphabet event `event` (-1: the
@@ -258,12 +264,12 @@ export class PropertyChecks {
   ): { at: number; read: number } {
     const event = this.letters[e];
     if (event === undefined) throw new Error('bad event');
-    const reads = { mask: 0 };
+    const reads = new ReadTracker();
     const out = this.engine.outcome(o);
     const step = {
-      pre: tracked(this.engine.toState(cur), reads),
+      pre: reads.track(this.engine.toState(cur)),
       event,
-      post: tracked(this.engine.toState(next), reads),
+      post: reads.track(this.engine.toState(next)),
       handled: out.handled,
       errno: out.errno,
       ignored: out.ignored,

@@ -3,8 +3,7 @@
 // every step an event triggers them for, and the verdicts at the end. Liveness runs on the whole
 // graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
 // search visits states breadth-first, so it is one of the nearest to the initial state.
-import { ACTORS } from '../../machines/system';
-import type { SystemState } from '../../machines/system';
+import { ACTORS, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
@@ -240,7 +239,8 @@ export class PropertyChecks {
   }
 
   /** State i's key in stateSteps: its snapshot-id combination, then the monitor values and dump
-   *  outcome (md). @throws ModelError-like Error when the combination ids outgrow an int. */
+   *  outcome (md). @throws Error when the combination ids outgrow an int (past 2^31 / 4^(monitors + 1)
+   *  combinations: 33 million with two monitors). */
   private stateKey(i: number, cur: Int32Array, md: number): number {
     if (i !== this.comboFor) {
       this.combo = this.combos.id(cur);

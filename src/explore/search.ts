@@ -281,29 +281,9 @@ function expand(
   cur: Int32Array,
   next: Int32Array,
 ): boolean {
-  const width = next.length;
   let movable = false;
   for (let e = 0; e < A; e++) {
-    const o = engine.edgeId(cur, e);
-    if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
-    const trig = checks.triggeredBy(e);
-    // Most events leave the state as it is (an errno, an ignored event): no successor to add.
-    if (trig === undefined && engine.isSelfLoop(cur, o)) {
-      if (f.succ !== null) f.succ[i * A + e] = i;
-      continue;
-    }
-    next.set(cur);
-    engine.applyId(next, o);
-    if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
-
-    let same = true;
-    for (let k = 0; k < width; k++) {
-      if (next[k] !== cur[k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
+    if (!follow(engine, checks, i, e, cur, next)) {
       if (f.succ !== null) f.succ[i * A + e] = i;
       continue;
     }
@@ -318,6 +298,30 @@ function expand(
     if (f.succ !== null) f.succ[i * A + e] = j;
   }
   return movable;
+}
+
+/** Alphabet event e from state i (tuple `cur`), as every search takes it (this one and the split
+ *  workers', src/explore/split-worker.ts): records a dropped event, checks the step properties it
+ *  triggers, and leaves the successor in `next` (its monitors written). True when the successor is
+ *  another state; false for a self-loop (`next` is then not filled when no property is triggered:
+ *  most events are answered with an errno or ignored, and never touch the visited set). */
+export function follow(
+  engine: Engine,
+  checks: PropertyChecks,
+  i: number,
+  e: number,
+  cur: Int32Array,
+  next: Int32Array,
+): boolean {
+  const o = engine.edgeId(cur, e);
+  if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
+  const trig = checks.triggeredBy(e);
+  if (trig === undefined && engine.isSelfLoop(cur, o)) return false;
+  next.set(cur);
+  engine.applyId(next, o);
+  if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
+  for (let k = 0; k < next.length; k++) if (next[k] !== cur[k]) return true;
+  return false;
 }
 
 /** Grows the parent links to at least n states, by the frontier's growth factor. */

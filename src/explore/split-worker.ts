@@ -9,7 +9,7 @@ import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
-import { startTuple } from './search';
+import { follow, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
   KNOWN,
@@ -169,24 +169,7 @@ class Part {
     const me = this.gid(i);
     let movable = false;
     for (let e = 0; e < A; e++) {
-      const o = engine.edgeId(cur, e);
-      if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
-      const trig = checks.triggeredBy(e);
-      if (trig === undefined && engine.isSelfLoop(cur, o)) {
-        if (this.succ !== null) this.succ[i * A + e] = me;
-        continue;
-      }
-      next.set(cur);
-      engine.applyId(next, o);
-      if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
-      let same = true;
-      for (let k = 0; k < width; k++) {
-        if (next[k] !== cur[k]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
+      if (!follow(engine, checks, i, e, cur, next)) {
         if (this.succ !== null) this.succ[i * A + e] = me;
         continue;
       }

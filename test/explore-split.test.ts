@@ -7,23 +7,7 @@ import { alphabet } from '../src/explore/alphabet';
 import { explore, type Exploration } from '../src/explore/explore';
 import { PROPERTIES } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
-
-/** What a user sees of an exploration: counts, and per property its verdict, counterexample
- *  length and figure. */
-function seen(r: Exploration) {
-  return {
-    states: r.states,
-    edges: r.edges,
-    complete: r.complete,
-    results: r.results.map((x) => ({
-      property: x.property,
-      verdict: x.verdict,
-      length: x.counterexample?.length ?? null,
-      figure: x.figure ?? null,
-      figureAt: x.figureAt?.length ?? null,
-    })),
-  };
-}
+import { seen } from './support/verdicts';
 
 const kindOf = (id: string) => PROPERTIES.find((p) => p.id === id)?.kind;
 

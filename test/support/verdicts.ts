@@ -4,7 +4,7 @@
 import type { ConfigInput } from '../../src/config';
 import type { ExternalEvent } from '../../src/events';
 import { runConfig } from '../../src/explore/check';
-import type { PropertyResult } from '../../src/explore/explore';
+import type { Exploration, PropertyResult } from '../../src/explore/explore';
 import { formatLog, parseLog } from '../../src/log/parse';
 import { replay } from '../../src/log/replay';
 import { propertyById } from '../../src/specs/properties';
@@ -71,4 +71,22 @@ export function replayViolation(
 export function replayLog(config: ConfigInput, events: readonly ExternalEvent[]) {
   const log = parseLog(formatLog(config, events), 'test.jsonl');
   return { log, replay: replay(log.config, log.entries) };
+}
+
+/** What a user compares between two explorations of one configuration (one thread against split,
+ *  exact against hash-compact): the counts, and per property its verdict, counterexample length
+ *  and figure with the length of the path to it. */
+export function seen(r: Pick<Exploration, 'states' | 'edges' | 'complete' | 'results'>) {
+  return {
+    states: r.states,
+    edges: r.edges,
+    complete: r.complete,
+    results: r.results.map((x) => ({
+      property: x.property,
+      verdict: x.verdict,
+      length: x.counterexample?.length ?? null,
+      figure: x.figure ?? null,
+      figureAt: x.figureAt?.length ?? null,
+    })),
+  };
 }

@@ -3,78 +3,22 @@
 // §6). explore() puts the pieces together: the search
 // (src/explore/search.ts), the property checks made during it (src/explore/checks.ts) and after it
 // (liveness, src/explore/liveness.ts), and the budget that can stop it (src/explore/budget.ts).
-import type { System } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { PROPERTIES, type GraphProperty, type Property } from '../specs/properties';
+import { PROPERTIES, type GraphProperty } from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
-import { Budget, type BudgetLimits, type StopReason } from './budget';
+import { Budget } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import { firstStuckAmong, firstStuckState, GoalFlags } from './liveness';
-import { search, type EventArray } from './search';
+import { search } from './search';
 import { FINGERPRINT_BITS, missProbability } from './fingerprints';
-import { exploreSplit, type SplitOptions } from './split';
-import type { StateTable } from './table';
+import { exploreSplit } from './split';
+
+import type { Exploration, ExploreOptions } from './exploration';
 
 import type { PropertyResult, Verdict } from './checks';
-export type { PropertyResult, Verdict };
-
-/** How to explore: which properties, the budget (maxStates, maxMemoryBytes, shouldStop for
- *  Ctrl-C, onProgress: src/explore/budget.ts), the alphabet and where to start. */
-export interface ExploreOptions extends BudgetLimits {
-  properties?: readonly Property[];
-  /** Keep the edges, for liveness and test generation (on by default when a liveness property is checked). */
-  keepEdges?: boolean;
-  alphabet?: readonly ExternalEvent[];
-  /** Start from the state these events lead to (each must be in the alphabet). */
-  prefix?: readonly ExternalEvent[];
-  /** Hash compaction (`check --hash-compact`): the visited set keeps a 64-bit fingerprint of each
-   *  state instead of its tuple (src/explore/fingerprints.ts), so a state can be missed with a
-   *  probability Exploration.missProbability bounds. Liveness stays exact: the successor links
-   *  are kept when an 'eventually' property is checked, and each state's goal is decided as the
-   *  search expands it. */
-  hashCompact?: boolean;
-  /** The composed system to explore instead of createSystem(config): for test fixtures only
-   *  (test/fixtures/graph-systems.ts), whose machines stand in for the actors and are routed by
-   *  machines/system.ts's tables like the real ones. */
-  system?: System;
-  /** Spread this one exploration over this many worker threads (src/explore/split.ts): the
-   *  same states, edges, verdicts and counterexample lengths. 1 (the default) explores in this
-   *  thread; so do a given `system` (test fixtures live in this thread only) and hashCompact. */
-  split?: number | SplitOptions;
-}
-
-export interface Exploration {
-  config: Config;
-  engine: Engine;
-  alphabet: readonly ExternalEvent[];
-  states: number;
-  edges: number;
-  complete: boolean;
-  stopReason: StopReason;
-  seconds: number;
-  results: PropertyResult[];
-  /** The states' tuples: kept (exact), or recomputed from the parent links on demand (hash
-   *  compaction: get(i) replays the path to state i; find() throws). */
-  table: StateTable;
-  parent: Int32Array;
-  /** parentEvent[i]: the alphabet event that first led to state i (Uint8Array up to 255 events). */
-  parentEvent: EventArray;
-  /** Hash compaction: the probability that a state was missed (src/explore/fingerprints.ts
-   *  missProbability: n(n - 1) / 2^65 for n states); null for an exact exploration. */
-  missProbability: number | null;
-  /** Bytes a state held by the visited set and the parent links when the search ended (with hash
-   *  compaction, the fingerprints and parent links; the queue is counted in peakQueueBytes). */
-  bytesPerState: number;
-  /** Hash compaction: the most bytes the queue of states not yet expanded held (0 when exact). */
-  peakQueueBytes: number;
-  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
-  succ: Int32Array | null;
-  width: number;
-  /** The shortest path of events to state i. */
-  pathTo(i: number): ExternalEvent[];
-}
+export type { Exploration, ExploreOptions, PropertyResult, Verdict };
 
 /** Explores every state of `config`'s composed system reachable under the alphabet, checking
  *  every applicable property, in this thread or (opts.split) over worker threads. Throws if a

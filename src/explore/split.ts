@@ -15,7 +15,7 @@ import { PROPERTIES, type Property } from '../specs/properties';
 import type { StopReason } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
-import type { Exploration, ExploreOptions } from './explore';
+import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
 import { markCanReach } from './liveness';
 import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds } from './split-ids';
@@ -42,13 +42,6 @@ export let lastSplitStats: {
  *  most and cost most to step, so splitting by them splits the step caches and the step trie
  *  (bench: about half the compiled steps per worker, against about 80% when every slot counts). */
 export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmware'];
-
-/** How to split: the number of worker threads, and which actors' snapshots decide a state's
- *  owner (default DEFAULT_HASH_ACTORS; every actor also counts the dump outcome and monitors). */
-export interface SplitOptions {
-  workers: number;
-  hashActors?: readonly (typeof ACTORS)[number][];
-}
 
 interface Link {
   worker: Worker;

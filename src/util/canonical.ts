@@ -94,30 +94,26 @@ export class StructuralIds {
         key += `${this.stringId(k)}:${this.id(v)},`;
       }
     }
-    let id = this.composites.get(key);
-    if (id === undefined) {
-      id = this.next++;
-      this.composites.set(key, id);
-    }
+    const id = this.intern(this.composites, key);
     this.memo.set(value, id);
     return id;
   }
 
   private stringId(s: string): number {
-    let id = this.strings.get(s);
-    if (id === undefined) {
-      id = this.next++;
-      this.strings.set(s, id);
-    }
-    return id;
+    return this.intern(this.strings, s);
   }
 
   /** -0 and 0 are one key of a Map, as they are one text in JSON. */
   private numberId(n: number): number {
-    let id = this.numbers.get(n);
+    return this.intern(this.numbers, n);
+  }
+
+  /** `key`'s id in `ids`, a new one (the next free) when it has none yet. */
+  private intern<K>(ids: Map<K, number>, key: K): number {
+    let id = ids.get(key);
     if (id === undefined) {
       id = this.next++;
-      this.numbers.set(n, id);
+      ids.set(key, id);
     }
     return id;
   }

@@ -3,14 +3,16 @@
 // every step an event triggers them for, and the verdicts at the end. Liveness runs on the whole
 // graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
 // search visits states breadth-first, so it is one of the nearest to the initial state.
-import { ACTORS, type SystemState } from '../../machines/system';
+import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
 import type { StopReason } from './budget';
-import { BASE_WIDTH, DUMP_SLOT, type Engine } from './engine';
+import { ANSWER_CODES, BASE_WIDTH, DUMP_SLOT, type Engine } from './engine';
+import { ReadTrie } from './read-trie';
+import { actorOf, partOf, ReadTracker, sideOf } from './read-tracker';
 import { TupleTable } from './table';
-import { Int32List, PairMap } from './typed';
+import { Int32List } from './typed';
 
 /** A property's verdict on one configuration: n/a where it does not apply to the configuration. */
 export type Verdict = 'holds' | 'violated' | 'incomplete' | 'n/a';
@@ -71,34 +73,6 @@ export class SnapshotCombos {
   }
 }
 
-const ACTOR_INDEX = new Map<string | symbol, number>(ACTORS.map((a, k) => [a, k]));
-
-/** A proxy handler over a state's actors that sets an actor's bit in `mask` whenever its snapshot
- *  is read (by name, or by enumerating them). One per judged step, for its pre- and post-state. */
-class ReadTracker implements ProxyHandler<SystemState['actors']> {
-  mask = 0;
-
-  get(target: SystemState['actors'], key: string | symbol, receiver: unknown): unknown {
-    this.mark(key);
-    return Reflect.get(target, key, receiver) as unknown;
-  }
-
-  getOwnPropertyDescriptor(target: SystemState['actors'], key: string | symbol): PropertyDescriptor | undefined {
-    this.mark(key);
-    return Reflect.getOwnPropertyDescriptor(target, key);
-  }
-
-  private mark(key: string | symbol): void {
-    const k = ACTOR_INDEX.get(key);
-    if (k !== undefined) this.mask |= 1 << k;
-  }
-
-  /** `s` with its actors behind this tracker. */
-  track(s: SystemState): SystemState {
-    return { ...s, actors: new Proxy(s.actors, this) };
-  }
-}
-
 /** A property's first violation: in state `state` (an index), by alphabet event `event` (-1: the
  *  state itself is bad). */
 export interface Violation {
@@ -118,25 +92,22 @@ export class PropertyChecks {
   /** The tuple width: the engine's, then one monitor value per monitored step property. */
   readonly width: number;
   private readonly violation = new Map<string, Violation>();
-  // State invariants depend on the actors' snapshots only: their verdict bits are cached per
-  // snapshot-id combination (SnapshotCombos), as are the liveness goals.
+  // The liveness goals are decided per snapshot-id combination.
   readonly combos = new SnapshotCombos();
-  private stateBad = new Int32Array(1 << 12).fill(-1);
-  // Step properties and monitors read the pre- and post-state. A step's outcome (a trie leaf)
-  // fixes the event and the snapshots of the actors the step reached, before and after; the other
-  // actors keep their snapshots, which the outcome does not fix (no-crash-kernel-loaded-window's
-  // monitor reads the production kernel through armed() on a boot the firmware ignores). judgeStep
-  // records which actors the properties read. When they read only actors the outcome fixes, their
-  // answer holds for every state with that outcome, monitor values and dump outcome, and is cached
-  // under those (wholeSteps); else the outcome is marked (-1) and its answers are cached per state
-  // (stateSteps: per outcome and snapshot-id combination, monitor values and dump outcome).
-  // Answers are indices into stepVerdicts: the violated bits, then the next monitor values.
-  private readonly wholeSteps = new PairMap();
-  private readonly stateSteps = new PairMap();
+  // State invariants depend on the state's dump outcome and the actors' snapshots they read: their
+  // violated bits are kept under those (src/explore/read-trie.ts), as the step properties' are.
+  private readonly stateJudged = new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
+  // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
+  // function of the event, the step's answer (handled, errno), the monitor values, the dump
+  // outcomes and the actor snapshots they read. judgeStep records which snapshots it read, in
+  // order, and `judged` keeps the answer under those (src/explore/read-trie.ts): the next step with
+  // the same reads gets it without judging, whatever the other actors hold. (Keyed by the step's
+  // outcome instead, an answer would wrongly hold for every state with that outcome when a
+  // property reads an actor the step does not reach, as no-crash-kernel-loaded-window's monitor
+  // does through armed(); and outcomes rarely repeat.) Answers are indices into stepVerdicts: the
+  // violated bits, then the next monitor values.
+  private readonly judged = new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
   private readonly stepVerdicts = new Int32List(1 << 12);
-  /** The snapshot-id combination of state comboFor (checkStep asks once per state). */
-  private comboFor = -1;
-  private combo = 0;
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
   private readonly figureProps: StateProperty[];
@@ -159,15 +130,17 @@ export class PropertyChecks {
     this.figureProps = this.stateProps.filter((p) => p.figure !== undefined);
   }
 
+  /** The value of ReadTrie variable v (variable()) in the step from tuple `pre` to tuple `post`:
+   *  the actor's snapshot id, or the id of its state value. */
+  private readValue(v: number, pre: ArrayLike<number>, post: ArrayLike<number>): number {
+    const actor = actorOf(v);
+    const sid = (sideOf(v) ? post[actor] : pre[actor]) ?? 0;
+    return partOf(v) ? sid : this.engine.stepper.valueId(actor, sid);
+  }
+
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return (
-      this.combos.bytes +
-      this.stateBad.byteLength +
-      this.wholeSteps.bytes +
-      this.stateSteps.bytes +
-      this.stepVerdicts.data.byteLength
-    );
+    return this.combos.bytes + this.stateJudged.bytes + this.judged.bytes + this.stepVerdicts.data.byteLength;
   }
 
   /** Records a violation, unless the property already has one. */
@@ -179,14 +152,13 @@ export class PropertyChecks {
   checkState(i: number, cur: Int32Array): void {
     const stateProps = this.stateProps;
     if (stateProps.length) {
-      const c = this.combos.id(cur);
-      if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
-      let bad = this.stateBad[c] ?? -1;
+      let bad = this.stateJudged.find(0, cur[DUMP_SLOT] ?? 0, cur, cur);
       if (bad < 0) {
         bad = 0;
-        const s = this.engine.toState(cur);
+        const reads: number[] = [];
+        const s = new ReadTracker(reads, 0).track(this.engine.toState(cur));
         for (let k = 0; k < stateProps.length; k++) if (!stateProps[k]?.holds(s, this.config)) bad |= 1 << k;
-        this.stateBad[c] = bad;
+        this.stateJudged.record(0, cur[DUMP_SLOT] ?? 0, reads, cur, cur, bad);
       }
       if (bad) stateProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, -1));
     }
@@ -208,71 +180,59 @@ export class PropertyChecks {
   /** The step properties event e (outcome o) triggers, from state i (`cur`) to `next`; writes the
    *  next monitor values into `next`. */
   checkStep(i: number, e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
-    const monitored = this.monitored.length;
-    let md = 0;
-    for (let k = 0; k < monitored; k++) md = md * 4 + (cur[BASE_WIDTH + k] ?? 0);
-    md = md * 4 + (cur[DUMP_SLOT] ?? 0);
-    const whole = this.wholeSteps.get(o, md) - 1;
-    let at = whole;
-    if (whole === -2) {
-      // Some property reads an actor this outcome does not fix: answers per state.
-      const key = this.stateKey(i, cur, md);
-      at = this.stateSteps.get(o, key) - 1;
-      if (at < 0) {
-        at = this.judgeStep(e, o, cur, next, trig).at;
-        this.stateSteps.set(o, key, at + 1);
-      }
-    } else if (whole === -1) {
-      const judged = this.judgeStep(e, o, cur, next, trig);
+    const key = this.stepKey(o, cur, next);
+    let at = this.judged.find(e, key, cur, next);
+    if (at < 0) {
+      const reads: number[] = [];
+      const judged = this.judgeStep(e, o, cur, next, trig, reads);
       at = judged.at;
-      if ((judged.read & ~this.engine.reachedMask(o)) === 0) {
-        this.wholeSteps.set(o, md, at + 1);
-      } else {
-        this.wholeSteps.set(o, md, -1);
-        this.stateSteps.set(o, this.stateKey(i, cur, md), at + 1);
-      }
+      if (judged.cacheable) this.judged.record(e, key, reads, cur, next, at);
     }
     const verdicts = this.stepVerdicts.data;
     const bad = verdicts[at] ?? 0;
     if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
-    for (let k = 0; k < monitored; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
+    for (let k = 0; k < this.monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
   }
 
-  /** State i's key in stateSteps: its snapshot-id combination, then the monitor values and dump
-   *  outcome (md). @throws Error when the combination ids outgrow an int (past 2^31 / 4^(monitors + 1)
-   *  combinations: 33 million with two monitors). */
-  private stateKey(i: number, cur: Int32Array, md: number): number {
-    if (i !== this.comboFor) {
-      this.combo = this.combos.id(cur);
-      this.comboFor = i;
-    }
-    const bound = 4 ** (this.monitored.length + 1);
-    const key = this.combo * bound + md;
-    if (key > 0x7fffffff) throw new Error(`step cache: ${this.combo} snapshot combinations outgrow its keys`);
+  /** What a step's judgement depends on besides the event and the snapshots it reads, as one int:
+   *  the monitor values and dump outcome before (two bits each), the dump outcome after, whether
+   *  the event was handled and its errno (outcome o's answer code).
+   *  @throws Error past 2^31 (more than 9 monitored properties). */
+  private stepKey(o: number, cur: Int32Array, next: Int32Array): number {
+    let key = 0;
+    for (let k = 0; k < this.monitored.length; k++) key = key * 4 + (cur[BASE_WIDTH + k] ?? 0);
+    key = (key * 4 + (cur[DUMP_SLOT] ?? 0)) * 4 + (next[DUMP_SLOT] ?? 0);
+    key = key * ANSWER_CODES + this.engine.answerCode(o);
+    if (key > 0x7fffffff) throw new Error(`step cache: ${this.monitored.length} monitors outgrow its keys`);
     return key;
   }
 
   /** Evaluates a step not seen before with these values: appends the violated bits, then the next
-   *  monitor values, to stepVerdicts (at `at`), and tells which actors the properties read (one
-   *  bit per actor index). */
+   *  monitor values, to stepVerdicts (at `at`). Appends to `reads` the ReadTrie variables of the
+   *  actor snapshots the properties read, in order; `cacheable` is false when they read what the
+   *  key leaves out (the events the step ignored). */
   private judgeStep(
     e: number,
     o: number,
     cur: Int32Array,
     next: Int32Array,
     trig: readonly boolean[],
-  ): { at: number; read: number } {
+    reads: number[],
+  ): { at: number; cacheable: boolean } {
     const event = this.letters[e];
     if (event === undefined) throw new Error('bad event');
-    const reads = new ReadTracker();
     const out = this.engine.outcome(o);
+    let cacheable = true;
     const step = {
-      pre: reads.track(this.engine.toState(cur)),
+      pre: new ReadTracker(reads, 0).track(this.engine.toState(cur)),
       event,
-      post: reads.track(this.engine.toState(next)),
+      post: new ReadTracker(reads, 1).track(this.engine.toState(next)),
       handled: out.handled,
       errno: out.errno,
-      ignored: out.ignored,
+      get ignored() {
+        cacheable = false;
+        return out.ignored;
+      },
     };
     let bad = 0;
     const nextM: number[] = [];
@@ -285,7 +245,7 @@ export class PropertyChecks {
     const at = this.stepVerdicts.length;
     this.stepVerdicts.push(bad);
     for (const m of nextM) this.stepVerdicts.push(m);
-    return { at, read: reads.mask };
+    return { at, cacheable };
   }
 
   /** One result per property of `all` (in that order): 'n/a' where it does not apply to the

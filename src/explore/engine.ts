@@ -63,6 +63,8 @@ export class CachedStepper implements ActorStepper {
   private readonly snapIdByObject = new Map<object, number>();
   /** Per actor, the structural ids of (value, context) → snapshot id. */
   private readonly snapIdByKey: PairMap[] = ACTORS.map(() => new PairMap());
+  /** Per actor, snapshot id → the structural id of its state value. */
+  private readonly valueIds: Int32List[] = ACTORS.map(() => new Int32List(1 << 8));
   readonly events: AnyEvent[] = [];
   private readonly eventIdByObject = new Map<object, number>();
   /** An event's structural id (with 0) → its id + 1. */
@@ -92,6 +94,7 @@ export class CachedStepper implements ActorStepper {
       const list = this.snaps[a] ?? [];
       id = list.length;
       list.push(snap);
+      this.valueIds[a]?.push(value);
       byKey.set(value, context, id + 1);
       this.snapIdByObject.set(snap, id);
     }
@@ -102,6 +105,12 @@ export class CachedStepper implements ActorStepper {
     const s = this.snaps[a]?.[id];
     if (s === undefined) throw new Error(`unknown snapshot ${id} of ${ACTORS[a]}`);
     return s;
+  }
+
+  /** The id of snapshot `sid` of actor a's state value: snapshots in the same state (whatever
+   *  their context) share it. */
+  valueId(a: number, sid: number): number {
+    return this.valueIds[a]?.data[sid] ?? -1;
   }
 
   internEvent(e: AnyEvent): number {
@@ -147,7 +156,7 @@ export class CachedStepper implements ActorStepper {
 
   /** Bytes held by the step caches' typed arrays. */
   get bytes(): number {
-    return this.cache.reduce((n, c) => n + c.bytes, 0);
+    return this.cache.reduce((n, c) => n + c.bytes, 0) + this.valueIds.reduce((n, v) => n + v.data.byteLength, 0);
   }
 
   /** The (snapshot id, event id) steps XState computed for actor a. */
@@ -194,11 +203,11 @@ const HANDLED = 1;
 /** Some reached actor ended in another snapshot than it started in. */
 const MOVES = 2;
 const HAS_IGNORED = 4;
-/** The errno's code (ERRNO_CODES) sits in bits 8 to 15, the mask of the actors the step reached in
- *  bits 16 and up (one bit per actor index). */
+/** The errno's code (ERRNO_CODES) sits in bits 8 to 15. */
 const ERRNO_SHIFT = 8;
 const ERRNO_MASK = 0xff;
-const REACHED_SHIFT = 16;
+/** answerCode()'s bound. */
+export const ANSWER_CODES = (ERRNO_MASK + 1) * 2;
 
 /** A trie node's words: the actor it branches on, its first branch (snapshot id, reference; -1 and
  *  0 when it has none yet), and the branch taken last through the map of further branches (the
@@ -338,11 +347,11 @@ export class Engine {
     };
   }
 
-  /** The actors outcome o's step reached, one bit per actor index: the trie path that leads to o
-   *  fixes their snapshots, and only theirs (a step property that reads another actor must key on
-   *  that actor's snapshot too: src/explore/checks.ts). */
-  reachedMask(o: number): number {
-    return (this.outFlags.data[o] ?? 0) >>> REACHED_SHIFT;
+  /** Outcome o's answer to the user as a code below ANSWER_CODES: bit 0 handled, the errno's code
+   *  (0 for none) above it. */
+  answerCode(o: number): number {
+    const flags = this.outFlags.data[o] ?? 0;
+    return (flags & HANDLED) | (((flags >> ERRNO_SHIFT) & ERRNO_MASK) << 1);
   }
 
   /** Whether the user's event was handled, or explicitly ignored (not dropped). */
@@ -493,14 +502,8 @@ export class Engine {
     this.outDump.push(dump);
     const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
-    let reachedMask = 0;
-    for (let k = 0; k < reached; k++) reachedMask |= 1 << (preActor[k] ?? 0);
     this.outFlags.push(
-      (handled ? HANDLED : 0) |
-        (moves ? MOVES : 0) |
-        (ignored ? HAS_IGNORED : 0) |
-        (errnoCode << ERRNO_SHIFT) |
-        (reachedMask << REACHED_SHIFT),
+      (handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << ERRNO_SHIFT),
     );
     if (ignored) this.outIgnored.set(o, ignored);
 

@@ -1,4 +1,4 @@
-// The step and state judgements' memo (src/explore/read-trie.ts) against judging every time: random
+// The step judgements' memo (src/explore/read-trie.ts) against judging every time: random
 // pure judgements whose reads depend on what they read before, over random steps with small
 // values (so that answers repeat and the memo is used), must get the memo's answer equal to a fresh
 // judgement's, every time. And what the property checks record as read

@@ -92,11 +92,12 @@ export class PropertyChecks {
   /** The tuple width: the engine's, then one monitor value per monitored step property. */
   readonly width: number;
   private readonly violation = new Map<string, Violation>();
-  // The liveness goals are decided per snapshot-id combination.
+  // State invariants depend on the actors' snapshots only: their verdict bits are cached per
+  // snapshot-id combination (SnapshotCombos), as are the liveness goals. (Kept under what they
+  // read, as the step properties are, they repeat no more often: together they read the firmware
+  // and the production kernel whole; and each on its own costs a lookup per invariant per state.)
   readonly combos = new SnapshotCombos();
-  // State invariants depend on the state's dump outcome and the actors' snapshots they read: their
-  // violated bits are kept under those (src/explore/read-trie.ts), as the step properties' are.
-  private readonly stateJudged = new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
+  private stateBad = new Int32Array(1 << 12).fill(-1);
   // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
   // function of the event, the step's answer (handled, errno), the monitor values, the dump
   // outcomes and the actor snapshots they read. judgeStep records which snapshots it read, in
@@ -140,7 +141,7 @@ export class PropertyChecks {
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.stateJudged.bytes + this.judged.bytes + this.stepVerdicts.data.byteLength;
+    return this.combos.bytes + this.stateBad.byteLength + this.judged.bytes + this.stepVerdicts.data.byteLength;
   }
 
   /** Records a violation, unless the property already has one. */
@@ -152,13 +153,14 @@ export class PropertyChecks {
   checkState(i: number, cur: Int32Array): void {
     const stateProps = this.stateProps;
     if (stateProps.length) {
-      let bad = this.stateJudged.find(0, cur[DUMP_SLOT] ?? 0, cur, cur);
+      const c = this.combos.id(cur);
+      if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
+      let bad = this.stateBad[c] ?? -1;
       if (bad < 0) {
         bad = 0;
-        const reads: number[] = [];
-        const s = new ReadTracker(reads, 0).track(this.engine.toState(cur));
+        const s = this.engine.toState(cur);
         for (let k = 0; k < stateProps.length; k++) if (!stateProps[k]?.holds(s, this.config)) bad |= 1 << k;
-        this.stateJudged.record(0, cur[DUMP_SLOT] ?? 0, reads, cur, cur, bad);
+        this.stateBad[c] = bad;
       }
       if (bad) stateProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, -1));
     }

@@ -33,7 +33,7 @@ export function partOf(v: number): number {
 }
 
 /** A proxy handler over a state's actors, and their snapshots, that records in order the first
- *  read of each variable of one side of a step (or of a state): an actor's state value when only
+ *  read of each variable of one side of a step: an actor's state value when only
  *  VALUE_KEYS are read of it, its whole snapshot when anything else is (its context, or the
  *  snapshot itself enumerated). */
 export class ReadTracker implements ProxyHandler<SystemState['actors']> {

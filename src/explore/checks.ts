@@ -107,7 +107,7 @@ export class PropertyChecks {
   // property reads an actor the step does not reach, as no-crash-kernel-loaded-window's monitor
   // does through armed(); and outcomes rarely repeat.) Answers are indices into stepVerdicts: the
   // violated bits, then the next monitor values.
-  private readonly judged = new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
+  private judged = this.newJudged();
   private readonly stepVerdicts = new Int32List(1 << 12);
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
@@ -131,7 +131,7 @@ export class PropertyChecks {
     this.figureProps = this.stateProps.filter((p) => p.figure !== undefined);
   }
 
-  /** The value of ReadTrie variable v (variable()) in the step from tuple `pre` to tuple `post`:
+  /** The value of ReadTrie variable v (src/explore/read-tracker.ts variable()) in the step from tuple `pre` to tuple `post`:
    *  the actor's snapshot id, or the id of its state value. */
   private readValue(v: number, pre: ArrayLike<number>, post: ArrayLike<number>): number {
     const actor = actorOf(v);
@@ -139,9 +139,25 @@ export class PropertyChecks {
     return partOf(v) ? sid : this.engine.stepper.valueId(actor, sid);
   }
 
+  private newJudged(): ReadTrie {
+    return new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
+  }
+
+  /** Bytes held by the step judgements' memo: what flushJudged() frees. */
+  get judgedBytes(): number {
+    return this.judged.bytes + this.stepVerdicts.data.byteLength;
+  }
+
+  /** Empties the step judgements' memo (the search flushes it with the engine's step trie when
+   *  its memory budget is reached): steps are judged again as they come. */
+  flushJudged(): void {
+    this.judged = this.newJudged();
+    this.stepVerdicts.reset(1 << 12);
+  }
+
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.stateBad.byteLength + this.judged.bytes + this.stepVerdicts.data.byteLength;
+    return this.combos.bytes + this.stateBad.byteLength + this.judgedBytes;
   }
 
   /** Records a violation, unless the property already has one. */

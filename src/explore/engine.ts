@@ -7,8 +7,9 @@
 //     only on the snapshot each actor had when the step first reached it; so the trie branches on
 //     those ids and its leaf holds the outcome.
 // The caches, the trie and the outcomes live in typed arrays (src/explore/typed.ts): tens of
-// millions of entries without objects for the garbage collector to trace. Snapshot keys are
-// canonical JSON memoised per object, so interning a step's result serialises only what changed.
+// millions of entries without objects for the garbage collector to trace. Snapshots and events are
+// interned by structure (src/util/canonical.ts StructuralIds, memoised per object), so interning a
+// step's result reads only what changed.
 // test/engine-faithfulness.test.ts checks on thousands of random paths that the engine and
 // XState's own transition() reach the same snapshots.
 import {
@@ -266,8 +267,12 @@ export class Engine {
 
   /** Bytes held outside the JS heap: the step trie, the outcome store and the step caches. */
   get bytes(): number {
+    return this.stepper.bytes + this.stepBytes;
+  }
+
+  /** Bytes held by the step trie and the outcome store: what flushSteps() frees. */
+  get stepBytes(): number {
     return (
-      this.stepper.bytes +
       this.children.bytes +
       this.nodes.data.byteLength +
       this.updates.data.byteLength +
@@ -277,7 +282,27 @@ export class Engine {
     );
   }
 
-  /** The number of distinct outcomes compiled. */
+  /** Times flushSteps() emptied the step trie. */
+  flushes = 0;
+
+  /** Empties the step trie and the outcome store, which grow by about one compiled step a state
+   *  (the search flushes them when its memory budget is reached, src/explore/search.ts): every
+   *  system step is compiled again when next taken, from the actor step caches, which stay (as do
+   *  the interned snapshots the tuples name). Outcome ids from before are no longer valid. */
+  flushSteps(): void {
+    this.roots.fill(0);
+    this.nodes.reset(1 << 15);
+    this.children.clear();
+    this.updates.reset(1 << 16);
+    this.updStart.reset(1 << 14);
+    this.updStart.push(0);
+    this.outDump.reset(1 << 14);
+    this.outFlags.reset(1 << 14);
+    this.outIgnored.clear();
+    this.flushes++;
+  }
+
+  /** The number of distinct outcomes compiled (since the last flush). */
   get outcomes(): number {
     return this.outDump.length;
   }

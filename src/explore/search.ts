@@ -136,6 +136,10 @@ export function startTuple(
   return t0;
 }
 
+/** The least the step caches must hold for the search to empty them, rather than stop, at its
+ *  memory budget (bytes). */
+export const MIN_FLUSH_BYTES = 32 * 1024 * 1024;
+
 /** Initial size of the per-state arrays (states). */
 const INITIAL_STATES = 1 << 10;
 
@@ -183,7 +187,14 @@ export function search(
   for (let i = 0; i < f.visited.count; i++) {
     // Every 1,024 states: progress, Ctrl-C and the memory budget.
     if ((i & POLL_MASK) === 0 && i > 0) {
-      const stop = budget.poll(f.visited.count, held);
+      let stop = budget.poll(f.visited.count, held);
+      // At the memory budget, the caches that grow with the states (the step trie and outcomes,
+      // the step judgements) are emptied first, when they hold enough to be worth recomputing.
+      if (stop === 'max-memory' && engine.stepBytes + checks.judgedBytes >= MIN_FLUSH_BYTES) {
+        engine.flushSteps();
+        checks.flushJudged();
+        stop = budget.poll(f.visited.count, held);
+      }
       if (stop !== null) {
         stopReason = stop;
         break;

@@ -8,6 +8,11 @@ export class Int32List {
   constructor(capacity = 1024) {
     this.data = new Int32Array(capacity);
   }
+  /** Empties the list, its storage shrunk back to `capacity` ints. */
+  reset(capacity = 1024): void {
+    this.data = new Int32Array(capacity);
+    this.length = 0;
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const grown = new Int32Array(this.data.length * 2);
@@ -29,6 +34,13 @@ export class PairMap {
 
   get bytes(): number {
     return this.slots.byteLength;
+  }
+
+  /** Empties the map, its storage shrunk back to the initial size. */
+  clear(): void {
+    this.slots = new Int32Array(3 << 12).fill(-1);
+    this.mask = (1 << 12) - 1;
+    this.size = 0;
   }
 
   private static slot(a: number, b: number, mask: number): number {

@@ -1,0 +1,71 @@
+// The search's caches emptied part-way (issue 17, "Memory"): at its memory budget the search empties
+// the step trie, the outcome store and the step judgements' memo before it gives up
+// (src/explore/search.ts). Emptied every few hundred states, an exploration must find the same
+// states in the same order, with the same parent links, edges and verdicts, as one that keeps them.
+import { describe, expect, it } from 'vitest';
+import { config, type ConfigInput } from '../src/config';
+import type { ExternalEvent } from '../src/events';
+import { alphabet } from '../src/explore/alphabet';
+import { Budget } from '../src/explore/budget';
+import { PropertyChecks } from '../src/explore/checks';
+import { Engine } from '../src/explore/engine';
+import { search } from '../src/explore/search';
+import { PROPERTIES } from '../src/specs/properties';
+
+/** Explores `input` with every property, emptying the caches before every `flushEvery`-th state
+ *  (0: never). */
+function explored(input: ConfigInput, flushEvery: number) {
+  const c = config(input);
+  const letters = alphabet(c);
+  const engine = new Engine(c, letters);
+  const props = PROPERTIES.filter((p) => p.notApplicable(c) === null);
+  const checks = new PropertyChecks(c, props, letters, engine);
+  const flush = (i: number) => {
+    if (i > 0 && i % flushEvery === 0) {
+      engine.flushSteps();
+      checks.flushJudged();
+    }
+  };
+  const found = search(engine, letters, checks, new Budget({}), {
+    keepEdges: true,
+    prefix: [],
+    ...(flushEvery > 0 ? { onState: flush } : {}),
+  });
+  const n = found.table.count;
+  const pathTo = (i: number): ExternalEvent[] => {
+    const out: ExternalEvent[] = [];
+    for (let k = i; k > 0; k = found.parent[k] ?? 0) {
+      const e = letters[found.parentEvent[k] ?? 0];
+      if (e !== undefined) out.push(e);
+    }
+    return out.reverse();
+  };
+  const tuples: number[][] = [];
+  const t = new Int32Array(checks.width);
+  for (let i = 0; i < n; i++) tuples.push([...found.table.get(i, t)]);
+  return {
+    flushes: engine.flushes,
+    tuples,
+    parent: [...found.parent.subarray(0, n)],
+    succ: [...(found.succ?.subarray(0, n * letters.length) ?? [])],
+    results: checks.results(props, n, found.stopReason, pathTo),
+  };
+}
+
+describe('flushing the step trie and the step judgements', () => {
+  for (const input of [
+    { platform: 'pseries', elfcorehdr: 'at-registration' },
+    { platform: 'powernv', faults: true, memoryMiB: 16384 },
+  ] satisfies ConfigInput[]) {
+    it(`changes nothing found: ${JSON.stringify(input)}`, () => {
+      const kept = explored(input, 0);
+      const flushed = explored(input, 300);
+      expect(kept.flushes).toBe(0);
+      expect(flushed.flushes).toBeGreaterThan(3);
+      expect(flushed.tuples).toEqual(kept.tuples);
+      expect(flushed.parent).toEqual(kept.parent);
+      expect(flushed.succ).toEqual(kept.succ);
+      expect(flushed.results).toEqual(kept.results);
+    }, 120_000);
+  }
+});

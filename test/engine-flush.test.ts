@@ -10,6 +10,8 @@ import { Budget } from '../src/explore/budget';
 import { PropertyChecks } from '../src/explore/checks';
 import { Engine } from '../src/explore/engine';
 import { search } from '../src/explore/search';
+import { runConfig } from '../src/explore/check';
+import { progressLine } from '../src/cli/check';
 import { PROPERTIES } from '../src/specs/properties';
 
 /** Explores `input` with every property, emptying the caches before every `flushEvery`-th state
@@ -68,4 +70,15 @@ describe('flushing the step trie and the step judgements', () => {
       expect(flushed.results).toEqual(kept.results);
     }, 120_000);
   }
+});
+
+describe("check's line for an exploration that emptied its caches", () => {
+  it('says how many times, and says nothing when it never did', () => {
+    const run = runConfig({ platform: 'pseries', fadump: 'off' }, {});
+    expect(run.cacheFlushes).toBeUndefined();
+    expect(progressLine(run, 1, 1)).not.toMatch(/emptied/);
+    expect(progressLine({ ...run, cacheFlushes: 2 }, 1, 1)).toMatch(
+      /: 51 states, [\d.]+ s, step caches emptied 2 times at the memory budget$/,
+    );
+  });
 });

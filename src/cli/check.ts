@@ -188,7 +188,11 @@ export const UNDER_WAY_EVERY_MS = 5_000;
  *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
 export function progressLine(run: ConfigRun, done: number, total: number): string {
   const violated = run.results.filter((r) => r.verdict === 'violated').length;
-  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+  const flushed =
+    run.cacheFlushes === undefined
+      ? ''
+      : `, step caches emptied ${plural(run.cacheFlushes, 'time')} at the memory budget`;
+  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${flushed}${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
 }
 
 /** What `check` reports on: the runs in the matrix's order, however they were got (explored here,
@@ -486,6 +490,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
             complete: r.complete,
             stopReason: r.stopReason,
             ...(r.missProbability === undefined ? {} : { missProbability: r.missProbability }),
+            ...(r.cacheFlushes === undefined ? {} : { cacheFlushes: r.cacheFlushes }),
           })),
           expected: baselineFile,
           mismatches,

@@ -35,7 +35,8 @@ export function partOf(v: number): number {
 /** A proxy handler over a state's actors, and their snapshots, that records in order the first
  *  read of each variable of one side of a step: an actor's state value when only
  *  VALUE_KEYS are read of it, its whole snapshot when anything else is (its context, or the
- *  snapshot itself enumerated). */
+ *  snapshot itself enumerated). The snapshots it hands out are proxies, so a property must compare
+ *  snapshots by what they hold, never by identity (===, which no proxy sees). */
 export class ReadTracker implements ProxyHandler<SystemState['actors']> {
   private seen = 0;
   private readonly snapshots: (object | undefined)[] = [];

@@ -52,6 +52,9 @@ export interface StepProperty extends Base {
   triggers(event: ExternalEvent): boolean;
   /** The monitor's next value; monitors start at 0. */
   monitor?(m: number, step: Step, config: Config): number;
+  /** Pure: a function of what it reads of the step, the monitor value and the configuration. The
+   *  explorer keeps its answers under what it read (src/explore/read-trie.ts), through proxies over
+   *  the snapshots: compare snapshots by what they hold, never by identity. */
   holds(step: Step, m: number, config: Config): boolean;
 }
 

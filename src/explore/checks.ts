@@ -152,7 +152,7 @@ export class PropertyChecks {
    *  its memory budget is reached): steps are judged again as they come. */
   flushJudged(): void {
     this.judged = this.newJudged();
-    this.stepVerdicts.reset(1 << 12);
+    this.stepVerdicts.reset();
   }
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */

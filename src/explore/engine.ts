@@ -291,13 +291,13 @@ export class Engine {
    *  the interned snapshots the tuples name). Outcome ids from before are no longer valid. */
   flushSteps(): void {
     this.roots.fill(0);
-    this.nodes.reset(1 << 15);
+    this.nodes.reset();
     this.children.clear();
-    this.updates.reset(1 << 16);
-    this.updStart.reset(1 << 14);
+    this.updates.reset();
+    this.updStart.reset();
     this.updStart.push(0);
-    this.outDump.reset(1 << 14);
-    this.outFlags.reset(1 << 14);
+    this.outDump.reset();
+    this.outFlags.reset();
     this.outIgnored.clear();
     this.flushes++;
   }

@@ -5,12 +5,12 @@
 export class Int32List {
   data: Int32Array;
   length = 0;
-  constructor(capacity = 1024) {
+  constructor(private readonly capacity = 1024) {
     this.data = new Int32Array(capacity);
   }
-  /** Empties the list, its storage shrunk back to `capacity` ints. */
-  reset(capacity = 1024): void {
-    this.data = new Int32Array(capacity);
+  /** Empties the list, its storage shrunk back to the capacity it was made with. */
+  reset(): void {
+    this.data = new Int32Array(this.capacity);
     this.length = 0;
   }
   push(v: number): void {
@@ -23,14 +23,21 @@ export class Int32List {
   }
 }
 
+/** A new PairMap's slots (a power of two). */
+const PAIR_MAP_SLOTS = 1 << 12;
+
 /** An open-addressing map from a pair of non-negative ints to a non-zero int, on one typed array
  *  (no per-entry objects; a probe reads one cache line): the step trie's edges, the actor step
  *  caches, the step-property cache. Slot s holds key a at 3s (-1: empty), key b at 3s + 1 and the
  *  value at 3s + 2. */
 export class PairMap {
-  private slots = new Int32Array(3 << 12).fill(-1);
-  private mask = (1 << 12) - 1;
+  private slots = PairMap.emptySlots();
+  private mask = PAIR_MAP_SLOTS - 1;
   size = 0;
+
+  private static emptySlots(): Int32Array {
+    return new Int32Array(3 * PAIR_MAP_SLOTS).fill(-1);
+  }
 
   get bytes(): number {
     return this.slots.byteLength;
@@ -38,8 +45,8 @@ export class PairMap {
 
   /** Empties the map, its storage shrunk back to the initial size. */
   clear(): void {
-    this.slots = new Int32Array(3 << 12).fill(-1);
-    this.mask = (1 << 12) - 1;
+    this.slots = PairMap.emptySlots();
+    this.mask = PAIR_MAP_SLOTS - 1;
     this.size = 0;
   }
 

@@ -77,21 +77,24 @@ describe('ReadTrie', () => {
 
 describe('ReadTracker', () => {
   const engine = new Engine(config({ platform: 'pseries' }), alphabet(config({ platform: 'pseries' })));
-  const state = engine.toState(engine.initialTuple());
+  const t = engine.initialTuple();
+  const state = engine.toState(t);
   const pk = ACTORS.indexOf('productionKernel');
   const fw = ACTORS.indexOf('firmware');
 
   const readsOf = (side: number, f: (s: typeof state) => unknown): number[] => {
     const reads: number[] = [];
-    const tracked = new ReadTracker(reads, side).track(state);
-    expect(f(tracked)).toEqual(f(state));
+    const tracker = new ReadTracker(reads);
+    expect(f(tracker.track(state, side))).toEqual(f(state));
     return reads;
   };
 
-  it('records the state value for matches() and hasTag(), the snapshot for the context', () => {
+  it('records the state value for matches() and hasTag(); the snapshot for the rest', () => {
     expect(readsOf(0, (s) => s.actors.productionKernel.matches('running'))).toEqual([variable(0, pk, 0)]);
     expect(readsOf(0, (s) => s.actors.productionKernel.hasTag('transient'))).toEqual([variable(0, pk, 0)]);
+    expect(readsOf(1, (s) => s.actors.productionKernel.value)).toEqual([variable(1, pk, 1)]);
     expect(readsOf(1, (s) => s.actors.firmware.context.memory)).toEqual([variable(1, fw, 1)]);
+    expect(readsOf(0, (s) => [...s.actors.firmware.tags])).toEqual([variable(0, fw, 1)]);
   });
 
   it('records each first read once, in the order read', () => {

@@ -31,6 +31,9 @@ export interface PropertyResult {
   figureAt?: ExternalEvent[];
 }
 
+/** The values a step property's monitor may hold (0 to 3): two bits each in the step memo's key. */
+export const MONITOR_VALUES = 4;
+
 /** a, or a copy at least n long (doubling), the new slots set to `fill`. */
 export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
   if (n <= a.length) return a;
@@ -198,6 +201,30 @@ export class PropertyChecks {
   /** The step properties event e (outcome o) triggers, from state i (`cur`) to `next`; writes the
    *  next monitor values into `next`. */
   checkStep(i: number, e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
+    const at = this.answerAt(e, o, cur, next, trig);
+    const verdicts = this.stepVerdicts.data;
+    const bad = verdicts[at] ?? 0;
+    if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
+    for (let k = 0; k < this.monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
+  }
+
+  /** What the step properties say of a step, as checkStep takes it: the bits of the ones it
+   *  violates (one per property of stepProps), and the monitor values after it (one per monitored
+   *  property, in order). */
+  stepVerdict(
+    e: number,
+    o: number,
+    cur: Int32Array,
+    next: Int32Array,
+    trig: readonly boolean[],
+  ): { violated: number; monitors: number[] } {
+    const at = this.answerAt(e, o, cur, next, trig);
+    const v = this.stepVerdicts.data;
+    return { violated: v[at] ?? 0, monitors: this.monitored.map((_, k) => v[at + 1 + k] ?? 0) };
+  }
+
+  /** The step's answer in stepVerdicts: kept under what its judgement read, else judged now. */
+  private answerAt(e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): number {
     const key = this.stepKey(o, cur, next);
     let at = this.judged.find(e, key, cur, next);
     if (at < 0) {
@@ -206,10 +233,7 @@ export class PropertyChecks {
       at = judged.at;
       if (judged.cacheable) this.judged.record(e, key, reads, cur, next, at);
     }
-    const verdicts = this.stepVerdicts.data;
-    const bad = verdicts[at] ?? 0;
-    if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
-    for (let k = 0; k < this.monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
+    return at;
   }
 
   /** What a step's judgement depends on besides the event and the snapshots it reads, as one int:
@@ -218,7 +242,7 @@ export class PropertyChecks {
    *  @throws Error past 2^31 (more than 9 monitored properties). */
   private stepKey(o: number, cur: Int32Array, next: Int32Array): number {
     let key = 0;
-    for (let k = 0; k < this.monitored.length; k++) key = key * 4 + (cur[BASE_WIDTH + k] ?? 0);
+    for (let k = 0; k < this.monitored.length; k++) key = key * MONITOR_VALUES + (cur[BASE_WIDTH + k] ?? 0);
     key = (key * 4 + (cur[DUMP_SLOT] ?? 0)) * 4 + (next[DUMP_SLOT] ?? 0);
     key = key * ANSWER_CODES + this.engine.answerCode(o);
     if (key > 0x7fffffff) throw new Error(`step cache: ${this.monitored.length} monitors outgrow its keys`);
@@ -240,11 +264,12 @@ export class PropertyChecks {
     const event = this.letters[e];
     if (event === undefined) throw new Error('bad event');
     const out = this.engine.outcome(o);
+    const tracker = new ReadTracker(reads);
     let cacheable = true;
     const step = {
-      pre: new ReadTracker(reads, 0).track(this.engine.toState(cur)),
+      pre: tracker.track(this.engine.toState(cur), 0),
       event,
-      post: new ReadTracker(reads, 1).track(this.engine.toState(next)),
+      post: tracker.track(this.engine.toState(next), 1),
       handled: out.handled,
       errno: out.errno,
       get ignored() {
@@ -258,7 +283,11 @@ export class PropertyChecks {
       const slot = this.monitorSlot.get(p);
       const m = slot === undefined ? 0 : (cur[slot] ?? 0);
       if (trig[k] && !p.holds(step, m, this.config)) bad |= 1 << k;
-      if (slot !== undefined) nextM.push(trig[k] && p.monitor ? p.monitor(m, step, this.config) : m);
+      if (slot === undefined) return;
+      const after = trig[k] && p.monitor ? p.monitor(m, step, this.config) : m;
+      if (!Number.isInteger(after) || after < 0 || after >= MONITOR_VALUES)
+        throw new Error(`step property ${p.id}: its monitor gave ${after}; a monitor holds 0 to ${MONITOR_VALUES - 1}`);
+      nextM.push(after);
     });
     const at = this.stepVerdicts.length;
     this.stepVerdicts.push(bad);

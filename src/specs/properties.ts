@@ -15,7 +15,7 @@ import { elfcorePtLoads, normalize, totalSize, type PtLoad, type Range } from '.
 import { kdumpCaptureMemory, kdumpPtLoads, kdumpRtas } from '../memory/kdump';
 import { PHYP_BOOT_MEMORY, phypPtLoads } from '../memory/phyp';
 import { headerProblem, platformProblem } from '../../machines/kernel-rules';
-import { fadumpFilesIn, observe } from '../sysfs/view';
+import { fadumpFilesIn, offersRelease } from '../sysfs/view';
 import { FILES, RELEASE_REGION } from '../sysfs/store';
 
 export interface Step {
@@ -50,11 +50,13 @@ export interface StepProperty extends Base {
   kind: 'step';
   /** Only events this returns true for are checked (and move the monitor). */
   triggers(event: ExternalEvent): boolean;
-  /** The monitor's next value; monitors start at 0. */
+  /** The monitor's next value, 0 to 3 (src/explore/checks.ts MONITOR_VALUES: another is an error);
+   *  monitors start at 0. */
   monitor?(m: number, step: Step, config: Config): number;
   /** Pure: a function of what it reads of the step, the monitor value and the configuration. The
    *  explorer keeps its answers under what it read (src/explore/read-trie.ts), through proxies over
-   *  the snapshots: compare snapshots by what they hold, never by identity. */
+   *  the snapshots: compare snapshots by what they hold, never by identity (test/step-memo.test.ts
+   *  holds every property to its answers without the proxies). */
   holds(step: Step, m: number, config: Config): boolean;
 }
 
@@ -305,8 +307,7 @@ export const PROPERTIES: readonly Property[] = [
     holds: (s, _m, c) => {
       if (s.event.event === 'save-dump') {
         if (!anyVmcoreUp(s.pre) || !anyVmcoreUp(s.post)) return true;
-        const files = observe(c, s.post).sysfs;
-        return FILES.releaseMem in files || RELEASE_REGION in files;
+        return offersRelease(c, s.post);
       }
       if (!((vmcoreUp(s.pre) || phypVmcoreUp(s.pre)) && s.handled && s.errno === null)) return true;
       // hypervisor-assisted dump releases piece by piece: still capturing, or back in production.

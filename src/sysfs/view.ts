@@ -251,6 +251,15 @@ export function fadumpFilesIn(base: Config, state: SystemState): Set<string> {
   return new Set();
 }
 
+/** Whether the running kernel offers to release its dump's memory: fadump's release_mem, or
+ *  hypervisor-assisted dump's release_region (phyp-assisted-dump.txt) while its scratch area is
+ *  held; what observe()'s sysfs shows, without building it (no-second-reboot asks it after every
+ *  save-dump). */
+export function offersRelease(base: Config, state: SystemState): boolean {
+  if (running(state) === 'phyp-capture') return state.actors.phypDump.context.scratch !== null;
+  return fadumpFilesIn(base, state).has(FILES.releaseMem);
+}
+
 export function observe(base: Config, state: SystemState): Observation {
   // What the running kernels booted with: the boot loader's stored command line (§12).
   const config = bootConfig(base, state.actors.firmware.context.cmdline);

@@ -1,0 +1,115 @@
+// The step judgements' memo (src/explore/checks.ts, src/explore/read-trie.ts) against judging every
+// step afresh on the snapshots themselves, without proxies: on every step of explored
+// configurations, every step property (the project's, and a few written to trip the memo: values
+// compared by identity, a monitor that reads a context) must say the same of it, violated or not,
+// and leave the same monitor values. And a monitor outside 0 to 3, which the memo's key cannot
+// hold, is an error rather than a wrong answer.
+import { describe, expect, it } from 'vitest';
+import { config, type ConfigInput } from '../src/config';
+import { alphabet } from '../src/explore/alphabet';
+import { PropertyChecks } from '../src/explore/checks';
+import { explore } from '../src/explore/explore';
+import { PROPERTIES, type Step, type StepProperty } from '../src/specs/properties';
+
+/** Properties written to trip the memo. */
+const TRICKY: StepProperty[] = [
+  {
+    id: 'value-kept-by-identity',
+    kind: 'step',
+    sentence: "The production kernel's state value is the same object after a reboot when it is equal.",
+    source: 'test/step-memo.test.ts',
+    notApplicable: () => null,
+    triggers: (e) => e.event === 'reboot' || e.event === 'memory-hotplug',
+    holds: (s) =>
+      s.pre.actors.productionKernel.value === s.post.actors.productionKernel.value ||
+      JSON.stringify(s.pre.actors.productionKernel.value) !== JSON.stringify(s.post.actors.productionKernel.value),
+  },
+  {
+    id: 'monitor-reads-context',
+    kind: 'step',
+    sentence: 'A monitor of how much memory the firmware had, read from its context.',
+    source: 'test/step-memo.test.ts',
+    notApplicable: () => null,
+    triggers: () => true,
+    monitor: (m, s) => (s.post.actors.firmware.context.memory.length > 1 ? Math.min(3, m + 1) : 0),
+    holds: (s, m) => m < 3 || s.pre.actors.firmware.matches('off') || s.event.event !== 'crash',
+  },
+];
+
+/** Every step of `input`'s explored graph, judged by `props` through the memo and afresh. */
+function compare(input: ConfigInput, props: readonly StepProperty[]): { steps: number; differ: string[] } {
+  const c = config(input);
+  const x = explore(c, { properties: props });
+  const letters = alphabet(c);
+  const checks = new PropertyChecks(c, props, letters, x.engine);
+  const monitored = props.filter((p) => p.monitor !== undefined);
+  const cur = new Int32Array(x.width);
+  const next = new Int32Array(x.width);
+  const differ: string[] = [];
+  let steps = 0;
+  for (let i = 0; i < x.states; i++) {
+    x.table.get(i, cur);
+    for (let e = 0; e < letters.length; e++) {
+      const trig = checks.triggeredBy(e);
+      const event = letters[e];
+      if (trig === undefined || event === undefined) continue;
+      const o = x.engine.edgeId(cur, e);
+      next.set(cur);
+      x.engine.applyId(next, o);
+      const memo = checks.stepVerdict(e, o, cur, next, trig);
+      const out = x.engine.outcome(o);
+      const step: Step = {
+        pre: x.engine.toState(cur),
+        event,
+        post: x.engine.toState(next),
+        handled: out.handled,
+        errno: out.errno,
+        ignored: out.ignored,
+      };
+      let violated = 0;
+      const monitors: number[] = [];
+      checks.stepProps.forEach((p, k) => {
+        const slot = monitored.indexOf(p);
+        const m = slot < 0 ? 0 : (cur[x.width - monitored.length + slot] ?? 0);
+        if (trig[k] && !p.holds(step, m, c)) violated |= 1 << k;
+        if (slot >= 0) monitors.push(trig[k] && p.monitor ? p.monitor(m, step, c) : m);
+      });
+      steps++;
+      if (memo.violated !== violated || memo.monitors.join() !== monitors.join())
+        differ.push(
+          `state ${i} ${JSON.stringify(event)}: memo ${JSON.stringify(memo)}, afresh ${violated} ${monitors.join()}`,
+        );
+    }
+  }
+  return { steps, differ };
+}
+
+const stepProperties = PROPERTIES.filter((p): p is StepProperty => p.kind === 'step');
+
+describe('the step judgements kept under what they read', () => {
+  for (const input of [
+    { platform: 'pseries', elfcorehdr: 'at-registration' },
+    { platform: 'powernv', elfcorehdr: 'at-registration', petitbootPreservesDump: false },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: false },
+    { platform: 'pseries', mechanism: 'phyp-assisted-dump', faults: true },
+    { platform: 'pseries', cpus: 2, onlineCpus: 1 },
+  ] satisfies ConfigInput[]) {
+    it(`agree with judging afresh on every step: ${JSON.stringify(input)}`, () => {
+      const props = [...stepProperties, ...TRICKY].filter((p) => p.notApplicable(config(input)) === null);
+      const { steps, differ } = compare(input, props);
+      expect(steps).toBeGreaterThan(1000);
+      expect(differ.slice(0, 5)).toEqual([]);
+    }, 120_000);
+  }
+
+  it('refuse a monitor value the key cannot hold', () => {
+    const counting: StepProperty = {
+      ...(TRICKY[1] as StepProperty),
+      id: 'monitor-counts-to-4',
+      monitor: (m) => m + 1,
+    };
+    expect(() => explore(config({ platform: 'pseries' }), { properties: [counting] })).toThrow(
+      /monitor-counts-to-4: its monitor gave 4; a monitor holds 0 to 3/,
+    );
+  });
+});

@@ -188,11 +188,14 @@ export const UNDER_WAY_EVERY_MS = 5_000;
  *  terminal (a log, a pipe, CI): something every few seconds instead of a silent minute. */
 export function progressLine(run: ConfigRun, done: number, total: number): string {
   const violated = run.results.filter((r) => r.verdict === 'violated').length;
-  const flushed =
-    run.cacheFlushes === undefined
-      ? ''
-      : `, step caches emptied ${plural(run.cacheFlushes, 'time')} at the memory budget`;
-  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${flushed}${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+  return `check: [${done}/${total}] ${run.config}: ${plural(run.states, 'state')}, ${run.seconds.toFixed(1)} s${flushText(run)}${run.complete ? '' : `, ${stopText(run)}`}${violated ? `, ${violated} violated` : ''}`;
+}
+
+/** ", step caches emptied 2 times at the memory budget", or "" when the run never emptied them. */
+function flushText(run: ConfigRun): string {
+  return run.cacheFlushes === undefined
+    ? ''
+    : `, step caches emptied ${plural(run.cacheFlushes, 'time')} at the memory budget`;
 }
 
 /** What `check` reports on: the runs in the matrix's order, however they were got (explored here,
@@ -549,7 +552,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
     for (const r of incomplete) {
       io.out(
         wrap(
-          `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s); its verdicts other than FAIL are "?"`,
+          `incomplete: ${r.config}: ${stopText(r)} after ${plural(r.states, 'state')} and ${plural(r.edges, 'transition')} (${r.seconds.toFixed(1)} s${flushText(r)}); its verdicts other than FAIL are "?"`,
           width,
           '',
           '    ',

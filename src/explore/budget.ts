@@ -29,6 +29,11 @@ export class Budget {
     this.maxStates = limits.maxStates ?? 5_000_000;
   }
 
+  /** The memory budget in bytes (--max-memory), or null for none. */
+  get maxMemoryBytes(): number | null {
+    return this.limits.maxMemoryBytes ?? null;
+  }
+
   /** The search begins: the heap grows from here (the engine and the start state are built). */
   start(): void {
     this.memoryAtStart = process.memoryUsage().heapUsed;

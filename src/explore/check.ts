@@ -47,7 +47,7 @@ export interface ConfigRun {
    *  n(n - 1) / 2^65 over the 64-bit fingerprints of n states). Absent for an exact exploration. */
   missProbability?: number;
   /** Times the search emptied its step trie and step judgements at the memory budget rather than
-   *  stop (src/explore/search.ts MIN_FLUSH_BYTES); absent when it never did. */
+   *  stop (src/explore/search.ts pollBudget); absent when it never did. */
   cacheFlushes?: number;
 }
 
@@ -99,7 +99,7 @@ export function runConfig(
     results: r.results,
     coverage: opts.withCoverage ? coverage(r.engine) : null,
     ...(r.missProbability === null ? {} : { missProbability: r.missProbability }),
-    ...(r.engine.flushes > 0 ? { cacheFlushes: r.engine.flushes } : {}),
+    ...(r.cacheFlushes > 0 ? { cacheFlushes: r.cacheFlushes } : {}),
   };
 }
 

@@ -61,6 +61,9 @@ export interface Exploration {
   /** Hash compaction: the probability that a state was missed (src/explore/fingerprints.ts
    *  missProbability: n(n - 1) / 2^65 for n states); null for an exact exploration. */
   missProbability: number | null;
+  /** Times the search emptied its step caches at the memory budget (over every worker of a split
+   *  exploration; src/explore/search.ts pollBudget). */
+  cacheFlushes: number;
   /** Bytes a state held by the visited set and the parent links when the search ended (with hash
    *  compaction, the fingerprints and parent links; the queue is counted in peakQueueBytes). */
   bytesPerState: number;

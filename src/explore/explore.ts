@@ -87,6 +87,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     parent,
     parentEvent,
     missProbability: hashCompact ? missProbability(table.count, FINGERPRINT_BITS) : null,
+    cacheFlushes: engine.flushes,
     bytesPerState: kept / Math.max(1, table.count),
     peakQueueBytes: found.peakQueueBytes,
     succ,

@@ -136,9 +136,28 @@ export function startTuple(
   return t0;
 }
 
-/** The least the step caches must hold for the search to empty them, rather than stop, at its
- *  memory budget (bytes). */
-export const MIN_FLUSH_BYTES = 32 * 1024 * 1024;
+/** At the memory budget, the step caches are emptied (rather than the search stopped) when they
+ *  hold at least this share of it. */
+export const FLUSH_SHARE = 1 / 16;
+
+/** Every 1,024 states, as Budget.poll() (progress, Ctrl-C, memory): at the memory budget, the
+ *  caches that grow with the states and can be recomputed (the engine's step trie and outcomes,
+ *  the step judgements' memo) are emptied first, when they hold at least FLUSH_SHARE of it, and
+ *  the budget asked again. Shared by this search and the split workers' (split-worker.ts). */
+export function pollBudget(
+  budget: Budget,
+  states: number,
+  held: () => number,
+  engine: Engine,
+  checks: PropertyChecks,
+): StopReason | null {
+  const stop = budget.poll(states, held);
+  const max = budget.maxMemoryBytes;
+  if (stop !== 'max-memory' || max === null || engine.stepBytes + checks.judgedBytes < max * FLUSH_SHARE) return stop;
+  engine.flushSteps();
+  checks.flushJudged();
+  return budget.poll(states, held);
+}
 
 /** Initial size of the per-state arrays (states). */
 const INITIAL_STATES = 1 << 10;
@@ -187,14 +206,7 @@ export function search(
   for (let i = 0; i < f.visited.count; i++) {
     // Every 1,024 states: progress, Ctrl-C and the memory budget.
     if ((i & POLL_MASK) === 0 && i > 0) {
-      let stop = budget.poll(f.visited.count, held);
-      // At the memory budget, the caches that grow with the states (the step trie and outcomes,
-      // the step judgements) are emptied first, when they hold enough to be worth recomputing.
-      if (stop === 'max-memory' && engine.stepBytes + checks.judgedBytes >= MIN_FLUSH_BYTES) {
-        engine.flushSteps();
-        checks.flushJudged();
-        stop = budget.poll(f.visited.count, held);
-      }
+      const stop = pollBudget(budget, f.visited.count, held, engine, checks);
       if (stop !== null) {
         stopReason = stop;
         break;

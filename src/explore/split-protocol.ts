@@ -79,7 +79,16 @@ export interface Finished {
   /** What the worker did: actor steps XState computed, system steps compiled, milliseconds
    *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread
    *  in all and before the search (loading the modules, building the engine). */
-  stats: { misses: number; compiled: number; expandMs: number; receiveMs: number; cpuMs: number; startCpuMs: number };
+  stats: {
+    misses: number;
+    compiled: number;
+    expandMs: number;
+    receiveMs: number;
+    cpuMs: number;
+    startCpuMs: number;
+    /** Times it emptied its step caches at its share of the memory budget. */
+    flushes: number;
+  };
 }
 
 export type FromWorker =

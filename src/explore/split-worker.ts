@@ -9,7 +9,7 @@ import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
-import { follow, startTuple } from './search';
+import { follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
   KNOWN,
@@ -138,7 +138,13 @@ class Part {
     for (let i = this.cursor; i < end; i++) {
       if ((++this.visited & POLL_MASK) === 0) {
         Atomics.add(this.beat, this.me, 1);
-        const stop = this.budget.poll(Atomics.load(this.shared, KNOWN), () => this.held());
+        const stop = pollBudget(
+          this.budget,
+          Atomics.load(this.shared, KNOWN),
+          () => this.held(),
+          this.engine,
+          this.checks,
+        );
         if (stop !== null) return stop;
       }
       this.table.get(i, cur);
@@ -251,6 +257,7 @@ class Part {
       stats: {
         misses: this.engine.stepper.misses,
         compiled: this.engine.compiled,
+        flushes: this.engine.flushes,
         expandMs: this.expandMs,
         receiveMs: this.receiveMs,
         cpuMs: threadCpuMs(),

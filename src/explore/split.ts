@@ -404,6 +404,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       return built().succ;
     },
     missProbability: null,
+    cacheFlushes: s.parts.reduce((n, p) => n + p.stats.flushes, 0),
     // The states and parent links as the workers hand them over (unpacked Int32 tuples).
     bytesPerState:
       s.parts.reduce((n, p) => n + p.tuples.byteLength + p.parent.byteLength + p.parentEvent.byteLength, 0) /

@@ -238,7 +238,7 @@ export class Engine {
   private readonly updates = new Int32List(1 << 16);
   private readonly updStart = new Int32List(1 << 14);
   private readonly outDump = new Int32List(1 << 14);
-  /** Flags, the errno's code and the reached actors (ERRNO_SHIFT, REACHED_SHIFT). */
+  /** Flags and the errno's code (ERRNO_SHIFT). */
   private readonly outFlags = new Int32List(1 << 14);
   private readonly outIgnored = new Map<number, string[]>();
   /** System steps computed through system.step's routing (trie misses). */

@@ -9,7 +9,7 @@ import { alphabet } from '../src/explore/alphabet';
 import { Budget } from '../src/explore/budget';
 import { PropertyChecks } from '../src/explore/checks';
 import { Engine } from '../src/explore/engine';
-import { search } from '../src/explore/search';
+import { pollBudget, search } from '../src/explore/search';
 import { runConfig } from '../src/explore/check';
 import { progressLine } from '../src/cli/check';
 import { PROPERTIES } from '../src/specs/properties';
@@ -80,5 +80,25 @@ describe("check's line for an exploration that emptied its caches", () => {
     expect(progressLine({ ...run, cacheFlushes: 2 }, 1, 1)).toMatch(
       /: 51 states, [\d.]+ s, step caches emptied 2 times at the memory budget$/,
     );
+  });
+});
+
+describe('pollBudget at the memory budget', () => {
+  it('empties the caches only when that frees something, and stops when the states still do not fit', () => {
+    const c = config({ platform: 'pseries' });
+    const letters = alphabet(c);
+    const engine = new Engine(c, letters);
+    const checks = new PropertyChecks(c, [...PROPERTIES], letters, engine);
+    // A budget of one byte: always over it.
+    const budget = new Budget({ maxMemoryBytes: 1 });
+    budget.start();
+    expect(engine.flushableBytes + checks.flushableBytes).toBe(0);
+    expect(pollBudget(budget, 1, () => 0, engine, checks)).toBe('max-memory');
+    expect(engine.flushes).toBe(0);
+    search(engine, letters, checks, new Budget({}), { keepEdges: false, prefix: [] });
+    expect(engine.flushableBytes + checks.flushableBytes).toBeGreaterThan(0);
+    expect(pollBudget(budget, 1, () => 0, engine, checks)).toBe('max-memory');
+    expect(engine.flushes).toBe(1);
+    expect(engine.flushableBytes + checks.flushableBytes).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import { alphabet } from '../src/explore/alphabet';
 import { explore, type Exploration } from '../src/explore/explore';
-import { PROPERTIES } from '../src/specs/properties';
+import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
 import { seen } from './support/verdicts';
 
@@ -29,6 +29,24 @@ describe('explore({ split: 2 })', () => {
       for (const r of two.results) if (r.verdict === 'violated') violatedKinds.add(kindOf(r.property));
     });
   }
+
+  it("checks a property that is not the project's in this thread (the workers know only those)", () => {
+    const counted: StepProperty = {
+      id: 'at-most-one-crash',
+      kind: 'step',
+      sentence: 'A second crash is never taken.',
+      source: 'test/explore-split.test.ts',
+      notApplicable: () => null,
+      triggers: (e) => e.event === 'crash',
+      monitor: (m) => Math.min(3, m + 1),
+      holds: (_s, m) => m < 2,
+    };
+    const cfg = config({ platform: 'pseries' });
+    const one = explore(cfg, { properties: [counted] });
+    const two = explore(cfg, { properties: [counted], split: 2 });
+    expect(one.results[0]?.verdict).toBe('violated');
+    expect(seen(two)).toEqual(seen(one));
+  });
 
   it('covered state and step violations in those cases', () => {
     expect(violatedKinds).toEqual(new Set(['state', 'step']));

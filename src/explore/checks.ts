@@ -132,6 +132,7 @@ export class PropertyChecks {
     this.triggers = letters.map((e) => this.stepProps.map((p) => p.triggers(e)));
     this.triggered = this.triggers.map((t) => t.some(Boolean));
     this.figureProps = this.stateProps.filter((p) => p.figure !== undefined);
+    this.emptyJudgedBytes = this.judgedBytes;
   }
 
   /** The value of ReadTrie variable v (src/explore/read-tracker.ts variable()) in the step from tuple `pre` to tuple `post`:
@@ -146,9 +147,17 @@ export class PropertyChecks {
     return new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
   }
 
-  /** Bytes held by the step judgements' memo: what flushJudged() frees. */
+  /** Bytes held by the step judgements' memo. */
   get judgedBytes(): number {
     return this.judged.bytes + this.stepVerdicts.data.byteLength;
+  }
+
+  /** judgedBytes when empty (as made, and after flushJudged()). */
+  private readonly emptyJudgedBytes: number;
+
+  /** The bytes flushJudged() would free. */
+  get flushableBytes(): number {
+    return this.judgedBytes - this.emptyJudgedBytes;
   }
 
   /** Empties the step judgements' memo (the search flushes it with the engine's step trie when

@@ -263,6 +263,7 @@ export class Engine {
     });
     this.roots = new Int32Array(this.alphabet.length);
     this.updStart.push(0);
+    this.emptyStepBytes = this.stepBytes;
   }
 
   /** Bytes held outside the JS heap: the step trie, the outcome store and the step caches. */
@@ -284,6 +285,14 @@ export class Engine {
 
   /** Times flushSteps() emptied the step trie. */
   flushes = 0;
+
+  /** stepBytes when empty (as made, and after flushSteps()). */
+  private readonly emptyStepBytes: number;
+
+  /** The bytes flushSteps() would free. */
+  get flushableBytes(): number {
+    return this.stepBytes - this.emptyStepBytes;
+  }
 
   /** Empties the step trie and the outcome store, which grow by about one compiled step a state
    *  (the search flushes them when its memory budget is reached, src/explore/search.ts): every

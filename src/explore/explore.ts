@@ -28,7 +28,8 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const all = opts.properties ?? PROPERTIES;
   const letters = opts.alphabet ?? defaultAlphabet(config);
   const split = typeof opts.split === 'number' ? { workers: opts.split } : opts.split;
-  if (split !== undefined && split.workers > 1 && opts.system === undefined && opts.hashCompact !== true)
+  const splittable = opts.system === undefined && opts.hashCompact !== true && all.every((p) => PROPERTIES.includes(p));
+  if (split !== undefined && split.workers > 1 && splittable)
     return exploreSplit(config, { ...opts, alphabet: letters }, split);
   const A = letters.length;
   const engine = new Engine(config, letters, opts.system);

@@ -142,7 +142,7 @@ export const FLUSH_SHARE = 1 / 16;
 
 /** Every 1,024 states, as Budget.poll() (progress, Ctrl-C, memory): at the memory budget, the
  *  caches that grow with the states and can be recomputed (the engine's step trie and outcomes,
- *  the step judgements' memo) are emptied first, when they hold at least FLUSH_SHARE of it, and
+ *  the step judgements' memo) are emptied first, when that frees at least FLUSH_SHARE of it, and
  *  the budget asked again. Shared by this search and the split workers' (split-worker.ts). */
 export function pollBudget(
   budget: Budget,
@@ -153,7 +153,8 @@ export function pollBudget(
 ): StopReason | null {
   const stop = budget.poll(states, held);
   const max = budget.maxMemoryBytes;
-  if (stop !== 'max-memory' || max === null || engine.stepBytes + checks.judgedBytes < max * FLUSH_SHARE) return stop;
+  if (stop !== 'max-memory' || max === null || engine.flushableBytes + checks.flushableBytes < max * FLUSH_SHARE)
+    return stop;
   engine.flushSteps();
   checks.flushJudged();
   return budget.poll(states, held);

@@ -76,19 +76,21 @@ export interface Finished {
   /** The derivations made since the last report, for the coordinator to translate tuples. */
   news: IdNews;
   edges: number;
-  /** What the worker did: actor steps XState computed, system steps compiled, milliseconds
-   *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread
-   *  in all and before the search (loading the modules, building the engine). */
-  stats: {
-    misses: number;
-    compiled: number;
-    expandMs: number;
-    receiveMs: number;
-    cpuMs: number;
-    startCpuMs: number;
-    /** Times it emptied its step caches at its share of the memory budget. */
-    flushes: number;
-  };
+  stats: WorkerStats;
+}
+
+/** What a split worker did: actor steps XState computed, system steps compiled, milliseconds
+ *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread in all
+ *  and before the search (loading the modules, building the engine), and times it emptied its step
+ *  caches at its share of the memory budget. */
+export interface WorkerStats {
+  misses: number;
+  compiled: number;
+  expandMs: number;
+  receiveMs: number;
+  cpuMs: number;
+  startCpuMs: number;
+  flushes: number;
 }
 
 export type FromWorker =

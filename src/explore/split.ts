@@ -19,24 +19,23 @@ import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
 import { markCanReach } from './liveness';
 import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds } from './split-ids';
-import { KNOWN, STOP, type Finished, type FromWorker, type SplitWorkerData, type ToWorker } from './split-protocol';
+import {
+  KNOWN,
+  STOP,
+  type Finished,
+  type FromWorker,
+  type SplitWorkerData,
+  type ToWorker,
+  type WorkerStats,
+} from './split-protocol';
 import { TupleTable } from './table';
 
 /** A worker that sends nothing and visits no state for this long is taken for dead (ms). */
 export const STALL_MS = 120_000;
 
-/** Per worker of the last split exploration in this thread: its states, levels, actor steps
- *  computed by XState, system steps compiled, milliseconds visiting and receiving (for bench). */
-export let lastSplitStats: {
-  states: number;
-  levels: number;
-  misses: number;
-  compiled: number;
-  expandMs: number;
-  receiveMs: number;
-  cpuMs: number;
-  startCpuMs: number;
-}[] = [];
+/** Per worker of the last split exploration in this thread: its states and levels, and what it did
+ *  (WorkerStats), for bench. */
+export let lastSplitStats: (WorkerStats & { states: number; levels: number })[] = [];
 
 /** The actors whose snapshots decide a state's owner by default: the firmware's snapshots vary
  *  most and cost most to step, so splitting by them splits the step caches and the step trie

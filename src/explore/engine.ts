@@ -2,6 +2,9 @@
 // millions. Every actor step is still computed by XState, once, and cached:
 //  1. snapshots and events are interned: one canonical object per distinct value, with an id;
 //  2. each actor's local step (snapshot id, event id) → (next id, emitted event ids) is cached;
+//     a step that leaves the snapshot as it was is also kept under what it read of the context
+//     (src/explore/context-reads.ts), and answers the same step from other snapshots in the same
+//     state with the same values there, without XState (about half the steps on the matrix);
 //  3. a system step runs system.step's routing on those ids (compile), and is kept in a trie:
 //     for an external event the routing visits actors in a fixed order, and the result depends
 //     only on the snapshot each actor had when the step first reached it; so the trie branches on
@@ -29,6 +32,7 @@ import {
 } from '../../machines/system';
 import type { Config } from '../config';
 import { StructuralIds } from '../util/canonical';
+import { ContextReads } from './context-reads';
 import { Int32List, PairMap } from './typed';
 import {
   ERRNOS,
@@ -58,6 +62,12 @@ interface ActorStepResult {
   reacted: boolean;
 }
 
+/** Snapshot `s` with another context (xstate's cloneMachineSnapshot, without recomputing the
+ *  state value and tags its nodes determine). */
+function withContext<S extends { context: object }>(s: S, context: S['context']): S {
+  return { ...s, context };
+}
+
 /** Interning and per-actor step caches, usable as system.step's stepper. */
 export class CachedStepper implements ActorStepper {
   readonly snaps: AnySnapshot[][] = ACTORS.map(() => []);
@@ -74,8 +84,12 @@ export class CachedStepper implements ActorStepper {
   private readonly cache: PairMap[] = ACTORS.map(() => new PairMap());
   private readonly results: ActorStepResult[] = [];
   private readonly structure = new StructuralIds();
+  /** Per actor, the steps that left its snapshot as it was, by what they read of the context. */
+  private readonly loops: ContextReads[] = ACTORS.map(() => new ContextReads(this.structure));
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
+  /** Actor steps answered by `loops` (cache misses XState did not compute). */
+  loopHits = 0;
 
   constructor(private readonly inner: ActorStepper) {}
 
@@ -128,39 +142,74 @@ export class CachedStepper implements ActorStepper {
     return id;
   }
 
-  /** One actor step on ids: cached, else computed by XState once. */
+  /** One actor step on ids: cached, else answered by the self-loop memo, else computed by XState
+   *  once. */
   stepIds(a: number, sid: number, eid: number): ActorStepResult {
     const cache = this.cache[a];
     if (cache === undefined) throw new Error(`no actor ${a}`);
     let r = this.results[cache.get(sid, eid) - 1];
     if (r === undefined) {
-      this.misses++;
-      const actor = ACTORS[a];
-      const event = this.events[eid];
-      if (actor === undefined || event === undefined) throw new Error(`bad step ${a}/${eid}`);
-      const snapshot = this.snapshot(a, sid);
-      const raw = this.inner.step(actor, snapshot, event);
-      const emitted = raw.emitted.map((e) => this.internEvent(e));
-      r = {
-        actor: a,
-        from: sid,
-        event: eid,
-        next: this.internSnapshot(a, raw.snapshot),
-        emitted,
-        reacted: raw.reacted,
-      };
+      r = this.loopStep(a, sid, eid) ?? this.computeStep(a, sid, eid);
       this.results.push(r);
       cache.set(sid, eid, this.results.length);
     }
     return r;
   }
 
-  /** Bytes held by the step caches' typed arrays. */
-  get bytes(): number {
-    return this.cache.reduce((n, c) => n + c.bytes, 0) + this.valueIds.reduce((n, v) => n + v.data.byteLength, 0);
+  /** The step from snapshot sid by event eid when the self-loop memo has it (another snapshot in
+   *  the same state, with the same values in the context fields the step read, was left as it
+   *  was), else undefined. */
+  private loopStep(a: number, sid: number, eid: number): ActorStepResult | undefined {
+    const loops = this.loops[a];
+    const context = this.snapshot(a, sid).context;
+    const known = loops?.find(this.valueId(a, sid), eid, context) ?? -1;
+    const base = this.results[known];
+    if (base === undefined) return undefined;
+    this.loopHits++;
+    return { actor: a, from: sid, event: eid, next: sid, emitted: base.emitted, reacted: base.reacted };
   }
 
-  /** The (snapshot id, event id) steps XState computed for actor a. */
+  /** The step computed by XState, with what it reads of the context tracked: recorded in the
+   *  self-loop memo when it leaves the snapshot as it was. */
+  private computeStep(a: number, sid: number, eid: number): ActorStepResult {
+    this.misses++;
+    const actor = ACTORS[a];
+    const event = this.events[eid];
+    const loops = this.loops[a];
+    if (actor === undefined || event === undefined || loops === undefined) throw new Error(`bad step ${a}/${eid}`);
+    const snapshot = this.snapshot(a, sid);
+    const context = snapshot.context;
+    const value = this.valueId(a, sid);
+    const tracking = loops.worthTracking(value, eid);
+    const tracked = tracking ? loops.track(context) : null;
+    const raw = this.inner.step(actor, tracked === null ? snapshot : withContext(snapshot, tracked), event);
+    // A step that assigns nothing keeps the context object: the proxy, not to be kept.
+    const out =
+      tracked !== null && raw.snapshot.context === tracked ? withContext(raw.snapshot, context) : raw.snapshot;
+    const r = {
+      actor: a,
+      from: sid,
+      event: eid,
+      next: this.internSnapshot(a, out),
+      emitted: raw.emitted.map((e) => this.internEvent(e)),
+      reacted: raw.reacted,
+    };
+    if (tracked !== null && loops.done(value, eid) && r.next === sid)
+      loops.record(value, eid, context, this.results.length);
+    return r;
+  }
+
+  /** Bytes held by the step caches' typed arrays. */
+  get bytes(): number {
+    return (
+      this.cache.reduce((n, c) => n + c.bytes, 0) +
+      this.valueIds.reduce((n, v) => n + v.data.byteLength, 0) +
+      this.loops.reduce((n, l) => n + l.bytes, 0)
+    );
+  }
+
+  /** The (snapshot id, event id) steps actor a took: computed by XState, or answered by the
+   *  self-loop memo. */
   computed(a: number): { from: number; event: number }[] {
     return this.results.filter((r) => r.actor === a);
   }

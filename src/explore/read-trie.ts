@@ -8,21 +8,21 @@
 // incremental computation does; here the reads are few (two to six) and repeat across most states.
 import { Int32List, PairMap } from './typed';
 
-/** What a variable reads: the value of variable `v` (a non-negative int) in the step from tuple
- *  `pre` to tuple `post`. */
-export type ReadValue = (v: number, pre: ArrayLike<number>, post: ArrayLike<number>) => number;
+/** What a variable reads: the value of variable `v` (a non-negative int) in what is judged, given
+ *  as two parts (for a step property: the tuples before and after the step). */
+export type ReadValue<X, Y> = (v: number, pre: X, post: Y) => number;
 
 /** The trie: per key (a pair of non-negative ints), a tree of reads, each node branching on the
  *  value of the variable it reads, each leaf an answer (a non-negative int). A reference is 0
  *  (nothing), n + 1 for node n, or -(answer + 1). */
-export class ReadTrie {
+export class ReadTrie<X = ArrayLike<number>, Y = ArrayLike<number>> {
   private readonly roots = new PairMap();
   /** Per node, the variable it branches on. */
   private readonly vars = new Int32List(1 << 10);
   /** (node, value) → reference. */
   private readonly children = new PairMap();
 
-  constructor(private readonly read: ReadValue) {}
+  constructor(private readonly read: ReadValue<X, Y>) {}
 
   /** Bytes held outside the JS heap. */
   get bytes(): number {
@@ -31,7 +31,7 @@ export class ReadTrie {
 
   /** The answer recorded for key (a, b) and this step, or -1 when none is (judge, then
    *  record()). */
-  find(a: number, b: number, pre: ArrayLike<number>, post: ArrayLike<number>): number {
+  find(a: number, b: number, pre: X, post: Y): number {
     let ref = this.roots.get(a, b);
     const vars = this.vars.data;
     while (ref > 0) ref = this.children.get(ref - 1, this.read(vars[ref - 1] ?? 0, pre, post));
@@ -42,14 +42,7 @@ export class ReadTrie {
    *  variables `reads`, in that order (each once).
    *  @throws Error when the reads disagree with those recorded before for the same key and values
    *  (the judgement is not a function of what it read). */
-  record(
-    a: number,
-    b: number,
-    reads: readonly number[],
-    pre: ArrayLike<number>,
-    post: ArrayLike<number>,
-    answer: number,
-  ): void {
+  record(a: number, b: number, reads: readonly number[], pre: X, post: Y, answer: number): void {
     const leaf = -(answer + 1);
     if (reads.length === 0) {
       this.roots.set(a, b, leaf);

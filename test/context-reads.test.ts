@@ -1,0 +1,129 @@
+// The memo of actor steps that leave a snapshot as it was (src/explore/context-reads.ts): random
+// pure steps whose reads of the context depend on what they read before must get the memo's
+// answer equal to a fresh one's, for every context; what a step does to the context other than
+// reading a field (enumerating it, `in`, copying it as an assign does) reads the whole of it; and
+// on real configurations every step the engine answered from the memo is the step XState computes.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACTORS, createSystem, scopedStepper } from '../machines/system';
+import { config, type ConfigInput } from '../src/config';
+import { ContextReads } from '../src/explore/context-reads';
+import { explore } from '../src/explore/explore';
+import { StructuralIds } from '../src/util/canonical';
+
+const FIELDS = ['a', 'b', 'c', 'd'] as const;
+type Context = Partial<Record<(typeof FIELDS)[number], unknown>>;
+
+/** A step: read field `f`; on a value equal (by structure) to `eq`, go on with `then`, else with
+ *  `otherwise`; a leaf answers `leaf`. */
+type Step = { leaf: number } | { f: number; eq: unknown; then: Step; otherwise: Step };
+
+/** Small field values, objects among them (compared by structure), undefined and null apart. */
+const fieldValue = fc.constantFrom<unknown>(undefined, null, 0, 1, 'x', { n: 1 }, { n: 2 }, [1]);
+
+const step: fc.Arbitrary<Step> = fc.letrec<{ s: Step }>((tie) => ({
+  s: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ leaf: fc.integer({ min: 0, max: 50 }) }),
+    fc.record({ f: fc.nat(FIELDS.length - 1), eq: fieldValue, then: tie('s'), otherwise: tie('s') }),
+  ),
+})).s;
+
+const context: fc.Arbitrary<Context> = fc.record(
+  { a: fieldValue, b: fieldValue, c: fieldValue, d: fieldValue },
+  { requiredKeys: [] },
+);
+
+/** Runs the step on `ctx` (the tracked proxy or the context itself). */
+function run(s: Step, ctx: Context): number {
+  if ('leaf' in s) return s.leaf;
+  const x = ctx[FIELDS[s.f] ?? 'a'];
+  return run(
+    JSON.stringify(x) === JSON.stringify(s.eq) && (x === undefined) === (s.eq === undefined) ? s.then : s.otherwise,
+    ctx,
+  );
+}
+
+describe('ContextReads', () => {
+  it('answers as the step itself would, for every context', () => {
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(2), context), { minLength: 1, maxLength: 200 }),
+        (steps, runs) => {
+          const memo = new ContextReads(new StructuralIds());
+          for (const [k, ctx] of runs) {
+            const s = steps[k % steps.length];
+            if (s === undefined) continue;
+            const fresh = run(s, ctx);
+            const known = memo.find(k, 3, ctx);
+            if (known >= 0) {
+              expect(known).toBe(fresh);
+              continue;
+            }
+            expect(run(s, memo.track(ctx))).toBe(fresh);
+            expect(memo.done(k, 3)).toBe(true);
+            memo.record(k, 3, ctx, fresh);
+          }
+        },
+      ),
+    );
+  });
+
+  it('tells a field that is undefined from one that is null', () => {
+    const memo = new ContextReads(new StructuralIds());
+    const tracked = memo.track<Context>({ a: null });
+    expect(tracked.a).toBeNull();
+    memo.record(0, 0, { a: null }, 1);
+    expect(memo.find(0, 0, { a: null, b: 2 })).toBe(1);
+    expect(memo.find(0, 0, {})).toBe(-1);
+    expect(memo.find(0, 1, { a: null })).toBe(-1);
+  });
+
+  it.each([
+    ['a copy (what an assign makes)', (c: Context) => ({ ...c })],
+    ['its keys', (c: Context) => Object.keys(c)],
+    ['`in`', (c: Context) => 'a' in c],
+    ['a symbol', (c: Context) => (c as Record<symbol, unknown>)[Symbol.iterator]],
+  ])('reads the whole context through %s: not worth tracking again', (_what, touch) => {
+    const memo = new ContextReads(new StructuralIds());
+    expect(memo.worthTracking(4, 5)).toBe(true);
+    touch(memo.track<Context>({ a: 1 }));
+    expect(memo.done(4, 5)).toBe(false);
+    expect(memo.worthTracking(4, 5)).toBe(false);
+    expect(memo.worthTracking(4, 6)).toBe(true);
+  });
+});
+
+describe("the engine's steps answered from the memo", () => {
+  const inputs: ConfigInput[] = [
+    { platform: 'pseries', faults: true },
+    { platform: 'powernv', elfcorehdr: 'at-registration' },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
+  ];
+  it.each(inputs)('are the steps XState computes: %j', (input) => {
+    const c = config(input);
+    const x = explore(c, { properties: [], maxStates: 20_000 });
+    const st = x.engine.stepper;
+    expect(st.loopHits).toBeGreaterThan(0);
+    const xstate = scopedStepper(createSystem(c).machines);
+    const ids = new StructuralIds();
+    let checked = 0;
+    ACTORS.forEach((actor, a) => {
+      for (const { from, event: eid } of st.computed(a)) {
+        const r = st.stepIds(a, from, eid);
+        if (r.next !== from) continue;
+        const snap = st.snapshot(a, from);
+        const event = st.events[eid];
+        if (event === undefined) throw new Error(`no event ${eid}`);
+        const fresh = xstate.step(actor, snap, event);
+        expect(ids.id(fresh.snapshot.value)).toBe(ids.id(snap.value));
+        expect(ids.id(fresh.snapshot.context)).toBe(ids.id(snap.context));
+        expect(fresh.emitted.map((e) => ids.id(e))).toEqual(r.emitted.map((e) => ids.id(st.events[e])));
+        expect(fresh.reacted).toBe(r.reacted);
+        checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(st.loopHits);
+  });
+});

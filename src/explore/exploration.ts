@@ -29,8 +29,9 @@ export interface ExploreOptions extends BudgetLimits {
   /** Hash compaction (`check --hash-compact`): the visited set keeps a 64-bit fingerprint of each
    *  state instead of its tuple (src/explore/fingerprints.ts), so a state can be missed with a
    *  probability Exploration.missProbability bounds. Liveness stays exact: the successor links
-   *  are kept when an 'eventually' property is checked, and each state's goal is decided as the
-   *  search expands it. */
+   *  other than self-loops are kept (src/explore/liveness.ts SuccessorRows, not
+   *  Exploration.succ) when an 'eventually' property is checked, and each state's goal is decided
+   *  as the search expands it. */
   hashCompact?: boolean;
   /** The composed system to explore instead of createSystem(config): for test fixtures only
    *  (test/fixtures/graph-systems.ts), whose machines stand in for the actors and are routed by
@@ -70,7 +71,8 @@ export interface Exploration {
   bytesPerState: number;
   /** Hash compaction: the most bytes the queue of states not yet expanded held (0 when exact). */
   peakQueueBytes: number;
-  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
+  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept; null with
+   *  hash compaction). */
   succ: Int32Array | null;
   width: number;
   /** The shortest path of events to state i. */

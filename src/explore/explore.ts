@@ -50,7 +50,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
       ? {}
       : { onState: (i: number, t: Int32Array) => goals.record(i, t), onStateBytes: () => goals.bytes }),
   });
-  const { table, parent, parentEvent, succ, stopReason } = found;
+  const { table, parent, parentEvent, succ, rows, stopReason } = found;
   const complete = stopReason === 'done';
   const pathTo = (i: number): ExternalEvent[] => {
     const out: ExternalEvent[] = [];
@@ -63,13 +63,13 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
 
   // Liveness: every reachable state can reach a goal state.
   eventually.forEach((p, k) => {
-    if (!complete || succ === null || p.goal === undefined) return;
-    const stuck =
-      goals === null
-        ? firstStuckState(p.goal, config, { table, width: checks.width, succ, A }, checks.combos, (t) =>
-            engine.toState(t),
-          )
-        : firstStuckAmong(goals.good(k, table.count), succ, table.count, A);
+    if (!complete || p.goal === undefined) return;
+    let stuck = -1;
+    if (goals !== null && rows !== null) stuck = firstStuckAmong(goals.good(k, table.count), rows, table.count);
+    else if (succ !== null)
+      stuck = firstStuckState(p.goal, config, { table, width: checks.width, succ, A }, checks.combos, (t) =>
+        engine.toState(t),
+      );
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   });
   const kept = hashCompact ? table.bytes : table.bytes + parent.byteLength + parentEvent.byteLength;

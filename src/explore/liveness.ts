@@ -5,6 +5,7 @@ import type { SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { SnapshotCombos } from './checks';
 import type { StateTable } from './table';
+import { Int32List } from './typed';
 
 /** The explored graph: `table` holds the states' tuples (`width` ints each); succ[i * A + e] is
  *  the state alphabet event e leads to from state i. */
@@ -57,46 +58,101 @@ export function firstStuckState(
   const t = new Int32Array(g.width);
   const flags = new GoalFlags(goal, config, combos, stateOf);
   for (let i = 0; i < n; i++) if (flags.holds(g.table.get(i, t))) good[i] = 1;
-  return firstStuckAmong(good, g.succ, n, g.A);
+  return firstStuckAmong(good, SuccessorRows.of(g.succ, n, g.A), n);
+}
+
+/** The explored graph's edges other than self-loops, in compressed sparse rows, recorded as the
+ *  search expands the states in order: state i's successors are targets[start[i] ..
+ *  start[i + 1]). Self-loops change no state's reachability, and most events from a state are
+ *  answered with an errno or ignored: a row holds about a third of the alphabet, 4 bytes each,
+ *  where n × A successors hold all of it (hash compaction keeps its edges so, for liveness). */
+export class SuccessorRows {
+  private readonly starts = new Int32List(1 << 10);
+  private readonly targets = new Int32List(1 << 12);
+
+  /** States whose rows were begun. */
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.starts.data.byteLength + this.targets.data.byteLength;
+  }
+
+  /** Begins state `i`'s row: the states must come in order, 0, 1, 2...
+   *  @throws Error when i is not the next state. */
+  begin(i: number): void {
+    if (i !== this.starts.length) throw new Error(`successor rows: state ${i} after ${this.starts.length - 1}`);
+    this.starts.push(this.targets.length);
+  }
+
+  /** Adds an edge to state j from the state begun last. */
+  add(j: number): void {
+    this.targets.push(j);
+  }
+
+  /** The rows of the first n states (all begun): offsets (n + 1) and targets. */
+  rows(n: number): { start: Int32Array; targets: Int32Array } {
+    if (n > this.starts.length) throw new Error(`successor rows: ${n} states asked, ${this.starts.length} recorded`);
+    const start = new Int32Array(n + 1);
+    start.set(this.starts.data.subarray(0, n));
+    start[n] = n < this.starts.length ? (this.starts.data[n] ?? 0) : this.targets.length;
+    return { start, targets: this.targets.data.subarray(0, start[n]) };
+  }
+
+  /** The rows of n states' successors succ[i * A + e], self-loops left out. */
+  static of(succ: Int32Array, n: number, A: number): SuccessorRows {
+    const r = new SuccessorRows();
+    for (let i = 0; i < n; i++) {
+      r.begin(i);
+      for (let e = 0; e < A; e++) {
+        const j = succ[i * A + e] ?? i;
+        if (j !== i) r.add(j);
+      }
+    }
+    return r;
+  }
 }
 
 /** The first state (an index) of n that reaches no state with good[i] set (its goal), over the
- *  successors succ[i * A + e], or -1 if there is none. Overwrites good with the states that can. */
-export function firstStuckAmong(good: Uint8Array, succ: Int32Array, n: number, A: number): number {
-  markCanReach(good, succ, n, A);
+ *  rows' edges, or -1 if there is none. Overwrites good with the states that can. */
+export function firstStuckAmong(good: Uint8Array, rows: SuccessorRows, n: number): number {
+  markCanReach(good, rows, n);
   for (let i = 0; i < n; i++) if (!good[i]) return i;
   return -1;
 }
 
-/** Backward reachability: sets good[u] for every state u with a path to a state already good,
- *  over the reverse adjacency of `succ` (compressed sparse rows; succ[i * A + e] is the state
- *  event e leads to from state i, for the n states). */
-export function markCanReach(good: Uint8Array, succ: Int32Array, n: number, A: number): void {
+/** Backward reachability: sets good[u] for every state u of the first n with a path to a state
+ *  already good, over the reverse of the rows' edges (compressed sparse rows again). */
+export function markCanReach(good: Uint8Array, rows: SuccessorRows, n: number): void {
+  const { start, targets } = rows.rows(n);
   const indeg = new Int32Array(n + 1);
-  for (let i = 0; i < n * A; i++) {
-    const to = (succ[i] ?? 0) + 1;
+  for (let k = 0; k < targets.length; k++) {
+    const to = (targets[k] ?? 0) + 1;
     indeg[to] = (indeg[to] ?? 0) + 1;
   }
   for (let i = 0; i < n; i++) indeg[i + 1] = (indeg[i + 1] ?? 0) + (indeg[i] ?? 0);
   const fill = indeg.slice(0, n);
-  const rev = new Int32Array(n * A);
+  const rev = new Int32Array(targets.length);
   for (let i = 0; i < n; i++) {
-    for (let e = 0; e < A; e++) {
-      const to = succ[i * A + e] ?? 0;
+    for (let k = start[i] ?? 0; k < (start[i + 1] ?? 0); k++) {
+      const to = targets[k] ?? 0;
       const at = fill[to] ?? 0;
       rev[at] = i;
       fill[to] = at + 1;
     }
   }
-  const queue: number[] = [];
-  for (let i = 0; i < n; i++) if (good[i]) queue.push(i);
-  for (let h = 0; h < queue.length; h++) {
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (good[i]) queue[tail++] = i;
+  for (let h = 0; h < tail; h++) {
     const v = queue[h] ?? 0;
     for (let k = indeg[v] ?? 0; k < (indeg[v + 1] ?? 0); k++) {
       const u = rev[k] ?? 0;
       if (!good[u]) {
         good[u] = 1;
-        queue.push(u);
+        queue[tail++] = u;
       }
     }
   }

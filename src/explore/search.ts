@@ -9,6 +9,7 @@ import { POLL_MASK } from './budget';
 import type { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import { FingerprintSet, fingerprint1, fingerprint2, TupleQueue } from './fingerprints';
+import { SuccessorRows } from './liveness';
 import { TupleTable, type StateTable } from './table';
 
 /** The parent links: parent[i] is the state state i was first reached from (-1 for the initial
@@ -29,8 +30,11 @@ export interface SearchResult {
   table: StateTable;
   parent: Int32Array;
   parentEvent: EventArray;
-  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept). */
+  /** succ[i * A + e]: the state event e leads to from state i (when edges are kept, exact). */
   succ: Int32Array | null;
+  /** The edges other than self-loops, in rows (when edges are kept with hash compaction, for
+   *  liveness: a third of succ's bytes). */
+  rows: SuccessorRows | null;
   /** Edges followed (state, event pairs). */
   edges: number;
   stopReason: StopReason;
@@ -39,8 +43,9 @@ export interface SearchResult {
   peakQueueBytes: number;
 }
 
-/** How to search: keep the edges, start after `prefix`, store fingerprints instead of tuples
- *  (`hashCompact`), and call `onState(i, tuple)` on each state as it is expanded. */
+/** How to search: keep the edges (as succ, or with `hashCompact` as rows), start after `prefix`,
+ *  store fingerprints instead of tuples (`hashCompact`), and call `onState(i, tuple)` on each
+ *  state as it is expanded. */
 export interface SearchOptions {
   keepEdges: boolean;
   prefix: readonly ExternalEvent[];
@@ -114,6 +119,7 @@ interface Frontier {
   parent: Int32Array<ArrayBuffer>;
   parentEvent: EventArray;
   succ: Int32Array<ArrayBuffer> | null;
+  rows: SuccessorRows | null;
   /** Growth factor of the parent links. */
   growth: number;
 }
@@ -181,7 +187,8 @@ export function search(
     visited: compact ?? new ExactVisited(exact ?? new TupleTable(width, INITIAL_STATES)),
     parent: new Int32Array(INITIAL_STATES),
     parentEvent: eventArray(INITIAL_STATES, A),
-    succ: opts.keepEdges ? new Int32Array(INITIAL_STATES * A) : null,
+    succ: opts.keepEdges && compact === null ? new Int32Array(INITIAL_STATES * A) : null,
+    rows: opts.keepEdges && compact !== null ? new SuccessorRows() : null,
     // Hash compaction counts every byte a state: its parent links grow by a sixteenth at a time.
     growth: compact === null ? 1.5 : 1.0625,
   };
@@ -195,6 +202,7 @@ export function search(
     f.parent.byteLength +
     f.parentEvent.byteLength +
     (f.succ?.byteLength ?? 0) +
+    (f.rows?.bytes ?? 0) +
     engine.bytes +
     checks.bytes +
     (opts.onStateBytes?.() ?? 0);
@@ -234,6 +242,7 @@ export function search(
     parent: f.parent,
     parentEvent: f.parentEvent,
     succ: f.succ,
+    rows: f.rows,
     edges,
     stopReason,
     peakQueueBytes: compact?.peakQueueBytes ?? 0,
@@ -306,6 +315,7 @@ function expand(
   next: Int32Array,
 ): boolean {
   let movable = false;
+  f.rows?.begin(i);
   for (let e = 0; e < A; e++) {
     if (!follow(engine, checks, i, e, cur, next)) {
       if (f.succ !== null) f.succ[i * A + e] = i;
@@ -320,6 +330,7 @@ function expand(
       f.parentEvent[j] = e;
     }
     if (f.succ !== null) f.succ[i * A + e] = j;
+    f.rows?.add(j);
   }
   return movable;
 }

@@ -24,7 +24,7 @@ export class Int32List {
 }
 
 /** A new PairMap's slots (a power of two). */
-const PAIR_MAP_SLOTS = 1 << 12;
+const PAIR_MAP_SLOTS = 1 << 8;
 
 /** An open-addressing map from a pair of non-negative ints to a non-zero int, on one typed array
  *  (no per-entry objects; a probe reads one cache line): the step trie's edges, the actor step

@@ -40,12 +40,33 @@ export class CanonicalMemo {
   }
 }
 
+/** A composite's first int: an array's members follow, or an object's key-value pairs. */
+const ARRAY = -1;
+const OBJECT = -2;
+
+/** A hash of the n ints of a from `from`. */
+function hashOf(a: Int32Array, from: number, n: number): number {
+  let h = n;
+  for (let i = from; i < from + n; i++) {
+    h = Math.imul(h ^ (a[i] ?? 0), 0x9e3779b1);
+    h ^= h >>> 15;
+  }
+  return h;
+}
+
+/** `a` copied into a new array of at least n ints (doubled at least). */
+function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 /** Interning by structure (hash-consing): equal ids exactly when canonicalJson gives equal texts,
  *  without building those texts. A leaf's id comes from its value (strings and finite numbers by
  *  a Map each, booleans and null fixed; undefined, functions, NaN and the infinities count as null,
- *  as JSON writes them in arrays); an array's
- *  or an object's from a short key of its members' ids (objects by sorted key, undefined and
- *  function members dropped), memoised per object like CanonicalMemo, so interning a snapshot that
+ *  as JSON writes them in arrays); an array's or an object's from the sequence of its members'
+ *  ids (an object's as key-id, value-id pairs ordered by key id; undefined and function members
+ *  dropped), hash-consed in typed arrays (no text built), memoised per object like CanonicalMemo, so interning a snapshot that
  *  shares most of its context with its predecessor reads only the members that changed. The engine
  *  interns snapshots and events with it (src/explore/engine.ts). Only for values never mutated once
  *  made. Ids are small non-negative integers, counted up from 0 in the order first seen. */
@@ -53,12 +74,23 @@ export class StructuralIds {
   private readonly memo = new WeakMap<object, number>();
   private readonly strings = new Map<string, number>();
   private readonly numbers = new Map<number, number>();
-  private readonly composites = new Map<string, number>();
   /** The ids of null (also undefined, functions, NaN and the infinities: JSON's null), false, true. */
   private readonly nullId = 0;
   private readonly falseId = 1;
   private readonly trueId = 2;
   private next = 3;
+  /** Composites (arrays and objects) by their members, hash-consed: composite k's id is
+   *  compositeId[k], its members' sequence (ARRAY or OBJECT, then an array's element ids, or an
+   *  object's key-id, value-id pairs ordered by key id) is seqs[seqStart[k] .. seqStart[k + 1]). */
+  private compositeId = new Int32Array(1 << 10);
+  private seqStart = new Int32Array(1 << 10);
+  private seqs = new Int32Array(1 << 14);
+  private composites = 0;
+  /** Open addressing over the composites: slot → k + 1, 0 when empty. */
+  private slots = new Int32Array(1 << 12);
+  /** The sequences being built (nested: a composite's members' above its own), up to `top`. */
+  private seq = new Int32Array(256);
+  private top = 0;
 
   /** The id of `value`'s canonical JSON. */
   id(value: unknown): number {
@@ -79,24 +111,109 @@ export class StructuralIds {
   private objectId(value: object): number {
     const known = this.memo.get(value);
     if (known !== undefined) return known;
-    let key: string;
+    // This composite's sequence is built at seq[base ..); its members' own, while their ids are
+    // computed, above it (from `top`).
+    const base = this.top;
+    let n = base + 1;
     if (Array.isArray(value)) {
-      key = '[';
-      for (let i = 0; i < value.length; i++) key += `${this.id(value[i])},`;
+      this.reserve(base, 1 + value.length);
+      this.seq[base] = ARRAY;
+      for (let i = 0; i < value.length; i++) {
+        const id = this.id(value[i]);
+        this.seq[n++] = id;
+      }
     } else {
       // Keys by their string's id: a key and a value with the same text share an id, told apart
-      // by their place (key:value,).
+      // by their place in the pairs. Ordered by key id: any fixed order of the keys is canonical.
       const record = value as Record<string, unknown>;
-      key = '{';
-      for (const k of Object.keys(record).sort()) {
+      const keys = Object.keys(record);
+      this.reserve(base, 1 + 2 * keys.length);
+      this.seq[base] = OBJECT;
+      for (const k of keys) {
         const v = record[k];
         if (v === undefined || typeof v === 'function') continue;
-        key += `${this.stringId(k)}:${this.id(v)},`;
+        const key = this.stringId(k);
+        const id = this.id(v);
+        n = this.insertPair(base + 1, n, key, id);
       }
     }
-    const id = this.intern(this.composites, key);
+    this.top = base;
+    const id = this.compositeOf(base, n - base);
     this.memo.set(value, id);
     return id;
+  }
+
+  /** Reserves seq[base .. base + n) for a sequence being built: `top` moves past it. */
+  private reserve(base: number, n: number): void {
+    this.top = base + n;
+    if (this.top > this.seq.length) this.seq = grown(this.seq, this.top);
+  }
+
+  /** Inserts the pair (key, id) among the pairs at seq[from .. end), ordered by key; the new end. */
+  private insertPair(from: number, end: number, key: number, id: number): number {
+    const seq = this.seq;
+    let at = end;
+    while (at > from && (seq[at - 2] ?? 0) > key) {
+      seq[at] = seq[at - 2] ?? 0;
+      seq[at + 1] = seq[at - 1] ?? 0;
+      at -= 2;
+    }
+    seq[at] = key;
+    seq[at + 1] = id;
+    return end + 2;
+  }
+
+  /** The id of the composite whose sequence is seq[base .. base + n), a new one when it has none
+   *  yet. */
+  private compositeOf(base: number, n: number): number {
+    const h = hashOf(this.seq, base, n);
+    let mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = (this.slots[s] ?? 0) - 1;
+      if (k < 0) break;
+      if (this.sameSequence(k, base, n)) return this.compositeId[k] ?? 0;
+    }
+    const k = this.store(base, n);
+    if (this.composites * 2 > this.slots.length) this.rehash();
+    mask = this.slots.length - 1;
+    let s = h & mask;
+    while ((this.slots[s] ?? 0) !== 0) s = (s + 1) & mask;
+    this.slots[s] = k + 1;
+    return this.compositeId[k] ?? 0;
+  }
+
+  private sameSequence(k: number, base: number, n: number): boolean {
+    const from = this.seqStart[k] ?? 0;
+    if ((this.seqStart[k + 1] ?? 0) - from !== n) return false;
+    for (let i = 0; i < n; i++) if (this.seqs[from + i] !== this.seq[base + i]) return false;
+    return true;
+  }
+
+  /** Stores seq[base .. base + n) as a new composite (with the next id); its index. */
+  private store(base: number, n: number): number {
+    const k = this.composites++;
+    if (k + 2 > this.compositeId.length) {
+      this.compositeId = grown(this.compositeId, k + 2);
+      this.seqStart = grown(this.seqStart, k + 2);
+    }
+    const from = this.seqStart[k] ?? 0;
+    if (from + n > this.seqs.length) this.seqs = grown(this.seqs, from + n);
+    this.seqs.set(this.seq.subarray(base, base + n), from);
+    this.seqStart[k + 1] = from + n;
+    this.compositeId[k] = this.next++;
+    return k;
+  }
+
+  /** Doubles the slots and places every composite again. */
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let k = 0; k < this.composites; k++) {
+      const from = this.seqStart[k] ?? 0;
+      let s = hashOf(this.seqs, from, (this.seqStart[k + 1] ?? 0) - from) & mask;
+      while ((this.slots[s] ?? 0) !== 0) s = (s + 1) & mask;
+      this.slots[s] = k + 1;
+    }
   }
 
   private stringId(s: string): number {

@@ -21,7 +21,9 @@ export interface SplitOptions {
  *  Ctrl-C, onProgress: src/explore/budget.ts), the alphabet and where to start. */
 export interface ExploreOptions extends BudgetLimits {
   properties?: readonly Property[];
-  /** Keep the edges, for liveness and test generation (on by default when a liveness property is checked). */
+  /** true: keep every successor (Exploration.succ), for test generation (exact explorations
+   *  only); false: keep no edges, and give no liveness verdict. Unset, liveness keeps the edges it
+   *  needs, those other than self-loops (src/explore/liveness.ts SuccessorRows). */
   keepEdges?: boolean;
   alphabet?: readonly ExternalEvent[];
   /** Start from the state these events lead to (each must be in the alphabet). */

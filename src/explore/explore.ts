@@ -10,7 +10,7 @@ import { alphabet as defaultAlphabet } from './alphabet';
 import { Budget } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
-import { firstStuckAmong, firstStuckState, GoalFlags } from './liveness';
+import { firstStuckAmong, firstStuckState, GoalFlags, SuccessorRows } from './liveness';
 import { search } from './search';
 import { FINGERPRINT_BITS, missProbability } from './fingerprints';
 import { exploreSplit } from './split';
@@ -35,15 +35,18 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const engine = new Engine(config, letters, opts.system);
   const properties = all.filter((p) => p.notApplicable(config) === null);
   const checks = new PropertyChecks(config, properties, letters, engine);
-  const keepEdges = opts.keepEdges ?? checks.graphProps.some((p) => p.check === 'eventually');
-
   const hashCompact = opts.hashCompact === true;
+  const eventually = checks.graphProps.filter((p) => p.check === 'eventually');
+  // Every successor when the caller asks for them (exact searches only); liveness needs only the
+  // edges other than self-loops, kept as rows.
+  const keepEdges = opts.keepEdges === true && !hashCompact;
+  const keepRows = eventually.length > 0 && opts.keepEdges !== false && !keepEdges;
   // Hash compaction keeps no tuples to read the goals from afterwards: they are decided as each
   // state is expanded (bit k: the k-th 'eventually' property's goal holds there).
-  const eventually = checks.graphProps.filter((p) => p.check === 'eventually');
-  const goals = hashCompact && keepEdges ? new GoalBits(eventually, config, checks, engine) : null;
+  const goals = hashCompact && keepRows ? new GoalBits(eventually, config, checks, engine) : null;
   const found = search(engine, letters, checks, new Budget(opts), {
     keepEdges,
+    keepRows,
     prefix: opts.prefix ?? [],
     hashCompact,
     ...(goals === null
@@ -64,12 +67,14 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   // Liveness: every reachable state can reach a goal state.
   eventually.forEach((p, k) => {
     if (!complete || p.goal === undefined) return;
-    let stuck = -1;
-    if (goals !== null && rows !== null) stuck = firstStuckAmong(goals.good(k, table.count), rows, table.count);
-    else if (succ !== null)
-      stuck = firstStuckState(p.goal, config, { table, width: checks.width, succ, A }, checks.combos, (t) =>
-        engine.toState(t),
-      );
+    const edges = rows ?? (succ === null ? null : SuccessorRows.of(succ, table.count, A));
+    if (edges === null) return;
+    const stuck =
+      goals === null
+        ? firstStuckState(p.goal, config, { table, width: checks.width, rows: edges }, checks.combos, (t) =>
+            engine.toState(t),
+          )
+        : firstStuckAmong(goals.good(k, table.count), edges, table.count);
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   });
   const kept = hashCompact ? table.bytes : table.bytes + parent.byteLength + parentEvent.byteLength;

@@ -7,14 +7,12 @@ import type { SnapshotCombos } from './checks';
 import type { StateTable } from './table';
 import { Int32List } from './typed';
 
-/** The explored graph: `table` holds the states' tuples (`width` ints each); succ[i * A + e] is
- *  the state alphabet event e leads to from state i. */
+/** The explored graph: `table` holds the states' tuples (`width` ints each), `rows` its edges
+ *  other than self-loops. */
 export interface Graph {
   table: StateTable;
   width: number;
-  succ: Int32Array;
-  /** The alphabet's size. */
-  A: number;
+  rows: SuccessorRows;
 }
 
 /** Whether a goal holds in a state, cached per snapshot-id combination (`combos`): goals read
@@ -58,7 +56,7 @@ export function firstStuckState(
   const t = new Int32Array(g.width);
   const flags = new GoalFlags(goal, config, combos, stateOf);
   for (let i = 0; i < n; i++) if (flags.holds(g.table.get(i, t))) good[i] = 1;
-  return firstStuckAmong(good, SuccessorRows.of(g.succ, n, g.A), n);
+  return firstStuckAmong(good, g.rows, n);
 }
 
 /** The explored graph's edges other than self-loops, in compressed sparse rows, recorded as the

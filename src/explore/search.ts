@@ -32,8 +32,8 @@ export interface SearchResult {
   parentEvent: EventArray;
   /** succ[i * A + e]: the state event e leads to from state i (when edges are kept, exact). */
   succ: Int32Array | null;
-  /** The edges other than self-loops, in rows (when edges are kept with hash compaction, for
-   *  liveness: a third of succ's bytes). */
+  /** The edges other than self-loops, in rows (when keepRows: for liveness, about a third of
+   *  succ's bytes). */
   rows: SuccessorRows | null;
   /** Edges followed (state, event pairs). */
   edges: number;
@@ -43,11 +43,12 @@ export interface SearchResult {
   peakQueueBytes: number;
 }
 
-/** How to search: keep the edges (as succ, or with `hashCompact` as rows), start after `prefix`,
- *  store fingerprints instead of tuples (`hashCompact`), and call `onState(i, tuple)` on each
- *  state as it is expanded. */
+/** How to search: keep the edges (`keepEdges`: every successor, exact searches only; `keepRows`:
+ *  the edges other than self-loops, for liveness), start after `prefix`, store fingerprints instead
+ *  of tuples (`hashCompact`), and call `onState(i, tuple)` on each state as it is expanded. */
 export interface SearchOptions {
   keepEdges: boolean;
+  keepRows?: boolean;
   prefix: readonly ExternalEvent[];
   hashCompact?: boolean;
   onState?: (i: number, t: Int32Array) => void;
@@ -170,7 +171,8 @@ export function pollBudget(
 const INITIAL_STATES = 1 << 10;
 
 /** Explores every state reachable from the initial one (after `prefix`) under `letters`, checking
- *  `checks` on the way; keeps the edges when `keepEdges`. Stops early when the budget says so.
+ *  `checks` on the way; keeps the edges when `keepEdges` (exact) or `keepRows`. Stops early when
+ *  the budget says so.
  *  With `hashCompact`, the visited set keeps fingerprints (src/explore/fingerprints.ts). */
 export function search(
   engine: Engine,
@@ -181,14 +183,15 @@ export function search(
 ): SearchResult {
   const A = letters.length;
   const width = checks.width;
-  const compact = opts.hashCompact === true ? new CompactVisited(width, opts.keepEdges) : null;
+  const keepRows = opts.keepRows === true;
+  const compact = opts.hashCompact === true ? new CompactVisited(width, keepRows) : null;
   const exact = compact === null ? new TupleTable(width, INITIAL_STATES) : null;
   const f: Frontier = {
     visited: compact ?? new ExactVisited(exact ?? new TupleTable(width, INITIAL_STATES)),
     parent: new Int32Array(INITIAL_STATES),
     parentEvent: eventArray(INITIAL_STATES, A),
     succ: opts.keepEdges && compact === null ? new Int32Array(INITIAL_STATES * A) : null,
-    rows: opts.keepEdges && compact !== null ? new SuccessorRows() : null,
+    rows: keepRows ? new SuccessorRows() : null,
     // Hash compaction counts every byte a state: its parent links grow by a sixteenth at a time.
     growth: compact === null ? 1.5 : 1.0625,
   };

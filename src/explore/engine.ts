@@ -256,6 +256,13 @@ const HAS_IGNORED = 4;
 /** The errno's code (ERRNO_CODES) sits in bits 8 to 15. */
 const ERRNO_SHIFT = 8;
 const ERRNO_MASK = 0xff;
+/** The dump outcome the step sets, + 1 (0: unchanged), sits in bits 16 and 17. */
+const DUMP_SHIFT = 16;
+/** An update packs the actor index into its low ACTOR_BITS bits, the next snapshot id above. */
+const ACTOR_BITS = Math.max(1, Math.ceil(Math.log2(N_ACTORS)));
+const ACTOR_MASK = (1 << ACTOR_BITS) - 1;
+/** The largest snapshot id an update can hold. */
+const MAX_UPDATE_SID = 2 ** (31 - ACTOR_BITS) - 1;
 /** answerCode()'s bound. */
 export const ANSWER_CODES = (ERRNO_MASK + 1) * 2;
 
@@ -272,8 +279,9 @@ const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
  *
  *  The step trie and the outcomes live in typed arrays. A trie reference is 0 (nothing yet),
  *  n + 1 for node n (which branches on the snapshot id of actor nodeActor[n]), or -(o + 1) for
- *  outcome o. Outcome o's updates are the (actor, next snapshot id) pairs of the actors it moves at
- *  updates[updStart[o] .. updStart[o + 1]). */
+ *  outcome o. Outcome o's updates are the actors it moves, each with its next snapshot id packed
+ *  into one int (ACTOR_BITS), at updates[updStart[o] .. updStart[o + 1]); its flags, errno and
+ *  dump outcome are one int, outFlags[o]. */
 export class Engine {
   readonly system: System;
   readonly stepper: CachedStepper;
@@ -286,8 +294,7 @@ export class Engine {
   private readonly children = new PairMap();
   private readonly updates = new Int32List(1 << 16);
   private readonly updStart = new Int32List(1 << 14);
-  private readonly outDump = new Int32List(1 << 14);
-  /** Flags and the errno's code (ERRNO_SHIFT). */
+  /** Flags, the errno's code (ERRNO_SHIFT) and the dump outcome (DUMP_SHIFT). */
   private readonly outFlags = new Int32List(1 << 14);
   private readonly outIgnored = new Map<number, string[]>();
   /** System steps computed through system.step's routing (trie misses). */
@@ -327,7 +334,6 @@ export class Engine {
       this.nodes.data.byteLength +
       this.updates.data.byteLength +
       this.updStart.data.byteLength +
-      this.outDump.data.byteLength +
       this.outFlags.data.byteLength
     );
   }
@@ -354,7 +360,6 @@ export class Engine {
     this.updates.reset();
     this.updStart.reset();
     this.updStart.push(0);
-    this.outDump.reset();
     this.outFlags.reset();
     this.outIgnored.clear();
     this.flushes++;
@@ -362,7 +367,7 @@ export class Engine {
 
   /** The number of distinct outcomes compiled (since the last flush). */
   get outcomes(): number {
-    return this.outDump.length;
+    return this.outFlags.length;
   }
 
   /** The initial tuple. */
@@ -421,9 +426,15 @@ export class Engine {
 
   outcome(o: number): EdgeOutcome {
     const flags = this.outFlags.data[o] ?? 0;
+    const packed = this.updates.data.subarray(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0);
+    const updates = new Int32Array(packed.length * 2);
+    packed.forEach((u, k) => {
+      updates[2 * k] = u & ACTOR_MASK;
+      updates[2 * k + 1] = u >>> ACTOR_BITS;
+    });
     return {
-      updates: this.updates.data.slice(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0),
-      dump: this.outDump.data[o] ?? -1,
+      updates,
+      dump: (flags >>> DUMP_SHIFT) - 1,
       handled: (flags & HANDLED) !== 0,
       errno: ERRNO_CODES[(flags >> ERRNO_SHIFT) & ERRNO_MASK] ?? null,
       ignored: this.outIgnored.get(o) ?? [],
@@ -446,15 +457,19 @@ export class Engine {
   applyId(t: Int32Array, o: number): void {
     const u = this.updates.data;
     const end = this.updStart.data[o + 1] ?? 0;
-    for (let k = this.updStart.data[o] ?? 0; k < end; k += 2) t[u[k] ?? 0] = u[k + 1] ?? 0;
-    const d = this.outDump.data[o] ?? -1;
+    for (let k = this.updStart.data[o] ?? 0; k < end; k++) {
+      const x = u[k] ?? 0;
+      t[x & ACTOR_MASK] = x >>> ACTOR_BITS;
+    }
+    const d = ((this.outFlags.data[o] ?? 0) >>> DUMP_SHIFT) - 1;
     if (d >= 0) t[DUMP_SLOT] = d;
   }
 
   /** True when outcome o leaves tuple t as it is (no actor moves, the dump outcome stays). */
   isSelfLoop(t: ArrayLike<number>, o: number): boolean {
-    if ((this.outFlags.data[o] ?? 0) & MOVES) return false;
-    const d = this.outDump.data[o] ?? -1;
+    const flags = this.outFlags.data[o] ?? 0;
+    if (flags & MOVES) return false;
+    const d = (flags >>> DUMP_SHIFT) - 1;
     return d < 0 || d === t[DUMP_SLOT];
   }
 
@@ -572,21 +587,26 @@ export class Engine {
     }
 
     // Store the outcome: the actors that moved (the trie path fixes the snapshots of the others).
-    const o = this.outDump.length;
+    const o = this.outFlags.length;
     let moves = false;
     for (let k = 0; k < reached; k++) {
       const a = preActor[k] ?? 0;
-      if (ids[a] === preSnap[k]) continue;
-      this.updates.push(a);
-      this.updates.push(ids[a] ?? 0);
+      const sid = ids[a] ?? 0;
+      if (sid === preSnap[k]) continue;
+      if (sid > MAX_UPDATE_SID)
+        throw new ModelError(`model error: more than ${MAX_UPDATE_SID} snapshots of ${ACTORS[a]}`);
+      this.updates.push(a | (sid << ACTOR_BITS));
       moves = true;
     }
     this.updStart.push(this.updates.length);
-    this.outDump.push(dump);
     const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
     this.outFlags.push(
-      (handled ? HANDLED : 0) | (moves ? MOVES : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << ERRNO_SHIFT),
+      (handled ? HANDLED : 0) |
+        (moves ? MOVES : 0) |
+        (ignored ? HAS_IGNORED : 0) |
+        (errnoCode << ERRNO_SHIFT) |
+        ((dump + 1) << DUMP_SHIFT),
     );
     if (ignored) this.outIgnored.set(o, ignored);
 

@@ -15,7 +15,9 @@ export class Int32List {
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
+      // By half again: the large lists (the step trie's, liveness's edges) are most of a big
+      // exploration's memory, and doubling leaves them up to half empty.
+      const grown = new Int32Array(Math.ceil(this.data.length * 1.5) + 1);
       grown.set(this.data);
       this.data = grown;
     }
@@ -27,7 +29,7 @@ export class Int32List {
 const PAIR_MAP_SLOTS = 1 << 8;
 
 /** An open-addressing map from a pair of non-negative ints to a non-zero int, on one typed array
- *  (no per-entry objects; a probe reads one cache line): the step trie's edges, the actor step
+ *  (no per-entry objects; a probe reads one cache line), at most three-quarters full: the step trie's edges, the actor step
  *  caches, the step-property cache. Slot s holds key a at 3s (-1: empty), key b at 3s + 1 and the
  *  value at 3s + 2. */
 export class PairMap {
@@ -68,7 +70,7 @@ export class PairMap {
   }
 
   set(a: number, b: number, value: number): void {
-    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const slots = this.slots;
     const mask = this.mask;
     let s = PairMap.slot(a, b, mask);

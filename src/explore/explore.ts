@@ -64,6 +64,14 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     return out.reverse();
   };
 
+  // Hash compaction is for the largest spaces: the step trie and the judgements' memo (about a
+  // hundred bytes a state) are emptied before liveness builds its reverse edges; what comes after
+  // (a counterexample's replay) compiles its steps again.
+  const cacheFlushes = engine.flushes;
+  if (goals !== null && complete) {
+    engine.flushSteps();
+    checks.flushJudged();
+  }
   // Liveness: every reachable state can reach a goal state.
   eventually.forEach((p, k) => {
     if (!complete || p.goal === undefined) return;
@@ -93,7 +101,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     parent,
     parentEvent,
     missProbability: hashCompact ? missProbability(table.count, FINGERPRINT_BITS) : null,
-    cacheFlushes: engine.flushes,
+    cacheFlushes,
     bytesPerState: kept / Math.max(1, table.count),
     peakQueueBytes: found.peakQueueBytes,
     succ,

@@ -55,9 +55,12 @@ describe('liveness over successor rows', () => {
     );
   });
 
-  it('refuses a state out of order', () => {
+  it('refuses a state out of order, or after the rows were read', () => {
     const rows = new SuccessorRows();
     rows.begin(0);
     expect(() => rows.begin(2)).toThrow(/state 2 after 0/);
+    rows.begin(1);
+    expect(rows.rows(2).start).toEqual(Int32Array.from([0, 0, 0]));
+    expect(() => rows.begin(2)).toThrow(/read, then begun again/);
   });
 });

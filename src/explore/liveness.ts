@@ -67,11 +67,8 @@ export function firstStuckState(
 export class SuccessorRows {
   private readonly starts = new Int32List(1 << 10);
   private readonly targets = new Int32List(1 << 12);
-
-  /** States whose rows were begun. */
-  get count(): number {
-    return this.starts.length;
-  }
+  /** Whether the last row was ended (by rows()): starts then holds one more offset, its end. */
+  private ended = false;
 
   /** Bytes held. */
   get bytes(): number {
@@ -81,6 +78,7 @@ export class SuccessorRows {
   /** Begins state `i`'s row: the states must come in order, 0, 1, 2...
    *  @throws Error when i is not the next state. */
   begin(i: number): void {
+    if (this.ended) throw new Error('successor rows: read, then begun again');
     if (i !== this.starts.length) throw new Error(`successor rows: state ${i} after ${this.starts.length - 1}`);
     this.starts.push(this.targets.length);
   }
@@ -90,13 +88,17 @@ export class SuccessorRows {
     this.targets.push(j);
   }
 
-  /** The rows of the first n states (all begun): offsets (n + 1) and targets. */
+  /** The rows of the first n states (all begun): offsets (n + 1) and targets, views of the lists
+   *  (no copy). Asking for every row begun ends the last: none can be begun after. */
   rows(n: number): { start: Int32Array; targets: Int32Array } {
-    if (n > this.starts.length) throw new Error(`successor rows: ${n} states asked, ${this.starts.length} recorded`);
-    const start = new Int32Array(n + 1);
-    start.set(this.starts.data.subarray(0, n));
-    start[n] = n < this.starts.length ? (this.starts.data[n] ?? 0) : this.targets.length;
-    return { start, targets: this.targets.data.subarray(0, start[n]) };
+    const begun = this.starts.length - (this.ended ? 1 : 0);
+    if (n > begun) throw new Error(`successor rows: ${n} states asked, ${begun} recorded`);
+    if (n === begun && !this.ended) {
+      this.starts.push(this.targets.length);
+      this.ended = true;
+    }
+    const start = this.starts.data.subarray(0, n + 1);
+    return { start, targets: this.targets.data.subarray(0, start[n] ?? 0) };
   }
 
   /** The rows of n states' successors succ[i * A + e], self-loops left out. */
@@ -131,16 +133,19 @@ export function markCanReach(good: Uint8Array, rows: SuccessorRows, n: number): 
     indeg[to] = (indeg[to] ?? 0) + 1;
   }
   for (let i = 0; i < n; i++) indeg[i + 1] = (indeg[i + 1] ?? 0) + (indeg[i] ?? 0);
-  const fill = indeg.slice(0, n);
+  // indeg[v] is where v's predecessors go; filling moves it to where they end (indeg[v + 1]), and
+  // shifting it back by one state restores the starts (no second array of n offsets).
   const rev = new Int32Array(targets.length);
   for (let i = 0; i < n; i++) {
     for (let k = start[i] ?? 0; k < (start[i + 1] ?? 0); k++) {
       const to = targets[k] ?? 0;
-      const at = fill[to] ?? 0;
+      const at = indeg[to] ?? 0;
       rev[at] = i;
-      fill[to] = at + 1;
+      indeg[to] = at + 1;
     }
   }
+  for (let v = n; v > 0; v--) indeg[v] = indeg[v - 1] ?? 0;
+  indeg[0] = 0;
   const queue = new Int32Array(n);
   let tail = 0;
   for (let i = 0; i < n; i++) if (good[i]) queue[tail++] = i;

@@ -70,6 +70,14 @@ describe('ContextReads', () => {
     );
   });
 
+  it('revokes the proxy when the step is done: one kept past it throws when read', () => {
+    const memo = new ContextReads(new StructuralIds());
+    const kept = { context: memo.track<Context>({ a: 1 }) };
+    expect(kept.context.a).toBe(1);
+    memo.done(0, 0);
+    expect(() => kept.context.a).toThrow(TypeError);
+  });
+
   it('tells a field that is undefined from one that is null', () => {
     const memo = new ContextReads(new StructuralIds());
     const tracked = memo.track<Context>({ a: null });

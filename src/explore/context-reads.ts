@@ -29,6 +29,8 @@ export class ContextReads {
   private readonly whole = new PairMap();
   private reads: number[] = [];
   private readonly marked = new Set<number>();
+  /** Revokes the proxy of the step tracked last. */
+  private revoke: () => void = () => {};
 
   constructor(private readonly structure: StructuralIds) {
     this.trie = new ReadTrie((v, context) => this.valueOf(v, context));
@@ -52,20 +54,24 @@ export class ContextReads {
     return this.whole.get(value, event) === 0;
   }
 
-  /** Notes that the step tracked last (of event `event` from state `value`) is done; false when it
-   *  read the whole context (it cannot be recorded usefully). */
+  /** Notes that the step tracked last (of event `event` from state `value`) is done, and revokes
+   *  its proxy: a proxy kept anywhere after the step (in an emitted event, in a new context) then
+   *  throws a TypeError when it is next read, rather than record its reads in another step's.
+   *  False when the step read the whole context (it cannot be recorded usefully). */
   done(value: number, event: number): boolean {
+    this.revoke();
     if (!this.marked.has(WHOLE)) return true;
     this.whole.set(value, event, 1);
     return false;
   }
 
-  /** `context` behind a proxy that records what is read of it, from now until record() or
-   *  forget(). */
+  /** `context` behind a proxy that records what is read of it, until done(). */
   track<T extends object>(context: T): T {
     this.reads = [];
     this.marked.clear();
-    return new Proxy(context, this.handler as ProxyHandler<T>);
+    const { proxy, revoke } = Proxy.revocable(context, this.handler as ProxyHandler<T>);
+    this.revoke = revoke;
+    return proxy;
   }
 
   /** Records `answer` for the step tracked last: it left the snapshot (state `value`, this

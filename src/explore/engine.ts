@@ -186,6 +186,7 @@ export class CachedStepper implements ActorStepper {
     // A step that assigns nothing keeps the context object: the proxy, not to be kept.
     const out =
       tracked !== null && raw.snapshot.context === tracked ? withContext(raw.snapshot, context) : raw.snapshot;
+    const recordable = tracked !== null && loops.done(value, eid);
     const r = {
       actor: a,
       from: sid,
@@ -194,8 +195,7 @@ export class CachedStepper implements ActorStepper {
       emitted: raw.emitted.map((e) => this.internEvent(e)),
       reacted: raw.reacted,
     };
-    if (tracked !== null && loops.done(value, eid) && r.next === sid)
-      loops.record(value, eid, context, this.results.length);
+    if (recordable && r.next === sid) loops.record(value, eid, context, this.results.length);
     return r;
   }
 

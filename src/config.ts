@@ -896,34 +896,17 @@ const DROP_ORDER: readonly (readonly [string] | readonly ['captureKernel', strin
 type Json = Record<string, unknown>;
 const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** canonicalInput's answers, by the resolved configuration's stable JSON: finding one parses the
- *  configuration again for every setting in DROP_ORDER, and the same configurations are parsed
- *  again and again (each exploration's, each transcript's). */
-const canonicalForms = new Map<string, string>();
-
 /** The canonical form: the fewest settings that give this configuration, found by dropping, in
  *  DROP_ORDER, every setting whose absence changes nothing. A function of the resolved
- *  configuration alone, so two spellings of one configuration get one form (and one key). Each
- *  call returns a new object. */
+ *  configuration alone, so two spellings of one configuration get one form (and one key). */
 function canonicalInput(c: Unnamed): ConfigInput {
   const full = fullConfig(c);
   const target = stableJson(full);
-  let known = canonicalForms.get(target);
-  if (known === undefined) {
-    known = JSON.stringify(dropDefaults(full, target));
-    canonicalForms.set(target, known);
-  }
-  return JSON.parse(known) as ConfigInput;
-}
-
-/** `full` without every setting, in DROP_ORDER, whose absence leaves the resolved configuration
- *  (stable JSON `target`) as it is. */
-function dropDefaults(full: Json, target: string): Json {
   const same = (candidate: Json): boolean => {
     const r = parseUnnamed(candidate);
     return r.ok && stableJson(fullConfig(r.config)) === target;
   };
-  let cur: Json = { ...full, captureKernel: { ...(full.captureKernel as Json) } };
+  let cur: Json = { ...full, captureKernel: { ...full.captureKernel } };
   for (const path of DROP_ORDER) {
     const candidate: Json = { ...cur };
     if (path.length === 1) {
@@ -939,7 +922,7 @@ function dropDefaults(full: Json, target: string): Json {
     }
     if (same(candidate)) cur = candidate;
   }
-  return cur;
+  return cur as ConfigInput;
 }
 
 /** The name's word for one setting of the canonical form, when the name has one. */

@@ -73,16 +73,18 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     checks.flushJudged();
   }
   // Liveness: every reachable state can reach a goal state.
+  const edges =
+    complete && eventually.length > 0
+      ? (rows ?? (succ === null ? null : SuccessorRows.of(succ, table.count, A)))
+      : null;
   eventually.forEach((p, k) => {
-    if (!complete || p.goal === undefined) return;
-    const edges = rows ?? (succ === null ? null : SuccessorRows.of(succ, table.count, A));
-    if (edges === null) return;
+    if (edges === null || p.goal === undefined) return;
     const stuck =
       goals === null
         ? firstStuckState(p.goal, config, { table, width: checks.width, rows: edges }, checks.combos, (t) =>
             engine.toState(t),
           )
-        : firstStuckAmong(goals.good(k, table.count), edges, table.count);
+        : firstStuckAmong(goals.good(k, table.count), edges);
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   });
   const kept = hashCompact ? table.bytes : table.bytes + parent.byteLength + parentEvent.byteLength;

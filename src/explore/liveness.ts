@@ -56,7 +56,7 @@ export function firstStuckState(
   const t = new Int32Array(g.width);
   const flags = new GoalFlags(goal, config, combos, stateOf);
   for (let i = 0; i < n; i++) if (flags.holds(g.table.get(i, t))) good[i] = 1;
-  return firstStuckAmong(good, g.rows, n);
+  return firstStuckAmong(good, g.rows);
 }
 
 /** The explored graph's edges other than self-loops, in compressed sparse rows, recorded as the
@@ -69,6 +69,11 @@ export class SuccessorRows {
   private readonly targets = new Int32List(1 << 12);
   /** Whether the last row was ended (by rows()): starts then holds one more offset, its end. */
   private ended = false;
+
+  /** The states whose rows were begun. */
+  get count(): number {
+    return this.starts.length - (this.ended ? 1 : 0);
+  }
 
   /** Bytes held. */
   get bytes(): number {
@@ -88,12 +93,11 @@ export class SuccessorRows {
     this.targets.push(j);
   }
 
-  /** The rows of the first n states (all begun): offsets (n + 1) and targets, views of the lists
-   *  (no copy). Asking for every row begun ends the last: none can be begun after. */
-  rows(n: number): { start: Int32Array; targets: Int32Array } {
-    const begun = this.starts.length - (this.ended ? 1 : 0);
-    if (n > begun) throw new Error(`successor rows: ${n} states asked, ${begun} recorded`);
-    if (n === begun && !this.ended) {
+  /** Every row: offsets (count + 1) and targets, views of the lists (no copy). Ends the last
+   *  row: none can be begun after. */
+  rows(): { start: Int32Array; targets: Int32Array } {
+    const n = this.count;
+    if (!this.ended) {
       this.starts.push(this.targets.length);
       this.ended = true;
     }
@@ -115,21 +119,25 @@ export class SuccessorRows {
   }
 }
 
-/** The first state (an index) of n that reaches no state with good[i] set (its goal), over the
- *  rows' edges, or -1 if there is none. Overwrites good with the states that can. */
-export function firstStuckAmong(good: Uint8Array, rows: SuccessorRows, n: number): number {
-  markCanReach(good, rows, n);
-  for (let i = 0; i < n; i++) if (!good[i]) return i;
+/** The first state (an index) of the rows' that reaches no state with good[i] set (its goal), over
+ *  their edges, or -1 if there is none. Overwrites good with the states that can. */
+export function firstStuckAmong(good: Uint8Array, rows: SuccessorRows): number {
+  markCanReach(good, rows);
+  for (let i = 0; i < rows.count; i++) if (!good[i]) return i;
   return -1;
 }
 
-/** Backward reachability: sets good[u] for every state u of the first n with a path to a state
- *  already good, over the reverse of the rows' edges (compressed sparse rows again). */
-export function markCanReach(good: Uint8Array, rows: SuccessorRows, n: number): void {
-  const { start, targets } = rows.rows(n);
+/** Backward reachability: sets good[u] for every state u of the rows' with a path to a state
+ *  already good, over the reverse of their edges (compressed sparse rows again).
+ *  @throws Error when good has fewer than rows.count states, or an edge leads past them. */
+export function markCanReach(good: Uint8Array, rows: SuccessorRows): void {
+  const n = rows.count;
+  if (good.length < n) throw new Error(`liveness: goals for ${good.length} states, edges for ${n}`);
+  const { start, targets } = rows.rows();
   const indeg = new Int32Array(n + 1);
   for (let k = 0; k < targets.length; k++) {
     const to = (targets[k] ?? 0) + 1;
+    if (to > n) throw new Error(`liveness: an edge to state ${to - 1} of ${n}`);
     indeg[to] = (indeg[to] ?? 0) + 1;
   }
   for (let i = 0; i < n; i++) indeg[i + 1] = (indeg[i + 1] ?? 0) + (indeg[i] ?? 0);

@@ -248,7 +248,7 @@ function stuckState(m: Merged, property: string, A: number): number {
     if (p.succ !== null) for (let k = 0; k < count; k++) succ.set(p.succ.subarray(k * A, (k + 1) * A), (k * W + w) * A);
     for (let k = 0; k < count; k++) good[k * W + w] = goal?.[k] ?? 0;
   });
-  markCanReach(good, SuccessorRows.of(succ, n, A), n);
+  markCanReach(good, SuccessorRows.of(succ, n, A));
   const cands = m.parts.flatMap((p, w) => {
     const count = p.levels.at(-1) ?? 0;
     for (let k = 0; k < count; k++) if (!good[k * W + w]) return [{ w, k }];

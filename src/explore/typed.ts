@@ -29,9 +29,9 @@ export class Int32List {
 const PAIR_MAP_SLOTS = 1 << 8;
 
 /** An open-addressing map from a pair of non-negative ints to a non-zero int, on one typed array
- *  (no per-entry objects; a probe reads one cache line), at most three-quarters full: the step trie's edges, the actor step
- *  caches, the step-property cache. Slot s holds key a at 3s (-1: empty), key b at 3s + 1 and the
- *  value at 3s + 2. */
+ *  (no per-entry objects; a probe reads one cache line), at most three-quarters full: the step
+ *  trie's edges, the actor step caches, the step-property cache. Slot s holds key a at 3s (-1:
+ *  empty), key b at 3s + 1 and the value at 3s + 2. */
 export class PairMap {
   private slots = PairMap.emptySlots();
   private mask = PAIR_MAP_SLOTS - 1;

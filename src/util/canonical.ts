@@ -66,8 +66,9 @@ function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
  *  a Map each, booleans and null fixed; undefined, functions, NaN and the infinities count as null,
  *  as JSON writes them in arrays); an array's or an object's from the sequence of its members'
  *  ids (an object's as key-id, value-id pairs ordered by key id; undefined and function members
- *  dropped), hash-consed in typed arrays (no text built), memoised per object like CanonicalMemo, so interning a snapshot that
- *  shares most of its context with its predecessor reads only the members that changed. The engine
+ *  dropped), hash-consed in typed arrays (no text built), memoised per object like CanonicalMemo,
+ *  so interning a snapshot that shares most of its context with its predecessor reads only the
+ *  members that changed. The engine
  *  interns snapshots and events with it (src/explore/engine.ts). Only for values never mutated once
  *  made. Ids are small non-negative integers, counted up from 0 in the order first seen. */
 export class StructuralIds {

@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTORS, createSystem, scopedStepper } from '../machines/system';
-import { config, type ConfigInput } from '../src/config';
+import { config, type Config, type ConfigInput } from '../src/config';
 import { ContextReads } from '../src/explore/context-reads';
-import { explore } from '../src/explore/explore';
+import { explore, type Exploration } from '../src/explore/explore';
+import { defaultMatrix } from '../src/explore/matrix';
 import { StructuralIds } from '../src/util/canonical';
 
 const FIELDS = ['a', 'b', 'c', 'd'] as const;
@@ -104,16 +105,11 @@ describe('ContextReads', () => {
 });
 
 describe("the engine's steps answered from the memo", () => {
-  const inputs: ConfigInput[] = [
-    { platform: 'pseries', faults: true },
-    { platform: 'powernv', elfcorehdr: 'at-registration' },
-    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
-  ];
-  it.each(inputs)('are the steps XState computes: %j', (input) => {
-    const c = config(input);
-    const x = explore(c, { properties: [], maxStates: 20_000 });
+  /** Every step actor a took from a snapshot it left as it was (answered by the memo or computed
+   *  by XState), computed again by XState: the same snapshot, events and reaction. Returns how
+   *  many were checked. */
+  function recheckLoops(c: Config, x: Exploration): number {
     const st = x.engine.stepper;
-    expect(st.loopHits).toBeGreaterThan(0);
     const xstate = scopedStepper(createSystem(c).machines);
     const ids = new StructuralIds();
     let checked = 0;
@@ -125,13 +121,44 @@ describe("the engine's steps answered from the memo", () => {
         const event = st.events[eid];
         if (event === undefined) throw new Error(`no event ${eid}`);
         const fresh = xstate.step(actor, snap, event);
-        expect(ids.id(fresh.snapshot.value)).toBe(ids.id(snap.value));
-        expect(ids.id(fresh.snapshot.context)).toBe(ids.id(snap.context));
-        expect(fresh.emitted.map((e) => ids.id(e))).toEqual(r.emitted.map((e) => ids.id(st.events[e])));
-        expect(fresh.reacted).toBe(r.reacted);
+        const where = `${c.name}: ${actor} on ${event.type}`;
+        expect(ids.id(fresh.snapshot.value), where).toBe(ids.id(snap.value));
+        expect(ids.id(fresh.snapshot.context), where).toBe(ids.id(snap.context));
+        expect(
+          fresh.emitted.map((e) => ids.id(e)),
+          where,
+        ).toEqual(r.emitted.map((e) => ids.id(st.events[e])));
+        expect(fresh.reacted, where).toBe(r.reacted);
         checked++;
       }
     });
-    expect(checked).toBeGreaterThan(st.loopHits);
-  });
+    return checked;
+  }
+
+  it('are the steps XState computes, on every configuration of the default matrix (its first 2,500 states)', () => {
+    let hits = 0;
+    let checked = 0;
+    for (const input of defaultMatrix()) {
+      const c = config(input);
+      const x = explore(c, { properties: [], maxStates: 2_500 });
+      hits += x.engine.stepper.loopHits;
+      checked += recheckLoops(c, x);
+    }
+    expect(hits).toBeGreaterThan(10_000);
+    expect(checked).toBeGreaterThan(hits);
+  }, 120_000);
+
+  it.each([
+    { platform: 'pseries', faults: true },
+    { platform: 'powernv', elfcorehdr: 'at-registration', faults: true, memoryMiB: 16384 },
+  ] satisfies ConfigInput[])(
+    'are the steps XState computes, deeper: %j',
+    (input) => {
+      const c = config(input);
+      const x = explore(c, { properties: [], maxStates: 30_000 });
+      expect(x.engine.stepper.loopHits).toBeGreaterThan(0);
+      expect(recheckLoops(c, x)).toBeGreaterThan(x.engine.stepper.loopHits);
+    },
+    120_000,
+  );
 });

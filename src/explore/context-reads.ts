@@ -17,8 +17,9 @@ const WHOLE = 0;
 /** Per actor: which context fields its self-loop steps read, and their answers (a non-negative
  *  int each, the caller's). A field's value is compared by structure (StructuralIds): machine code
  *  must not compare context objects by identity, as the step judgements' properties must not
- *  compare snapshots by identity (src/explore/read-tracker.ts). test/engine-faithfulness.test.ts
- *  holds the engine, this memo included, to XState's own transition(). */
+ *  compare snapshots by identity (src/explore/read-tracker.ts). test/context-reads.test.ts holds
+ *  every answer it gave on the default matrix to XState's own step, and
+ *  test/engine-faithfulness.test.ts the engine, this memo included, to XState's transition(). */
 export class ContextReads {
   private readonly index = new Map<string, number>();
   private readonly names: string[] = [''];

@@ -63,7 +63,8 @@ export function firstStuckState(
  *  search expands the states in order: state i's successors are targets[start[i] ..
  *  start[i + 1]). Self-loops change no state's reachability, and most events from a state are
  *  answered with an errno or ignored: a row holds about a third of the alphabet, 4 bytes each,
- *  where n × A successors hold all of it (hash compaction keeps its edges so, for liveness). */
+ *  where n × A successors hold all of it (the search keeps its edges so for liveness,
+ *  src/explore/explore.ts). */
 export class SuccessorRows {
   private readonly starts = new Int32List(1 << 10);
   private readonly targets = new Int32List(1 << 12);

@@ -39,12 +39,12 @@ export async function replayCommand(file: string, opts: { json?: boolean }, io: 
   }
   await write(`${file} (${log.config.name})`);
   const text = new TextFormatter(log.config);
-  let any = false;
+  let wroteStep = false;
   for (const s of steps) {
     await write(text.step(s));
-    any = true;
+    wroteStep = true;
   }
-  if (!any) await write(text.noSteps(initial));
+  if (!wroteStep) await write(text.noSteps(initial));
   const graph = text.end(atEnd());
   if (graph !== null) await write(graph);
   return 0;

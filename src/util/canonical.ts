@@ -125,7 +125,7 @@ export class StructuralIds {
       }
     } else {
       // Keys by their string's id: a key and a value with the same text share an id, told apart
-      // by their place in the pairs. Ordered by key id: any fixed order of the keys is canonical.
+      // by their place in the pairs. Ordered by key id, since every fixed order of the keys is canonical.
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
       this.reserve(base, 1 + 2 * keys.length);

@@ -78,7 +78,7 @@ function fastEngine(input: ConfigInput) {
     bytesPerState: bytes / r.states,
     engineBytes: r.engine.bytes,
     misses: r.engine.stepper.misses,
-    loopHits: r.engine.stepper.loopHits,
+    memoHits: r.engine.stepper.memoHits,
     compiled: r.engine.compiled,
   };
 }
@@ -211,7 +211,7 @@ function part2(input: ConfigInput, budget: number, title: string): void {
     `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
   );
   console.log(
-    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.loopHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`,
+    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`,
   );
   console.log(
     `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, outcomes and step caches`,

@@ -1,12 +1,14 @@
-// A memo for the actor steps that leave an actor's snapshot as it was (most of them answer with an
-// errno, or ignore the event: 208k of the production kernel's 315k XState steps in the default
-// matrix), keyed by what the step read of the context. XState's transition is a function of the
-// snapshot's state value, the event and what its guards and actions read of the context, so a
-// step that read the same context fields, with the same values, from a snapshot in the same state
-// leaves that snapshot as it was too, and emits the same events. The reads are recorded through a
-// proxy over the context's top-level fields; anything else done to the context (enumerating it,
-// as an assign does: xstate's resolveAssign copies it with Object.assign) reads the whole of it.
-// The answers are kept in a ReadTrie (src/explore/read-trie.ts), as the step judgements are.
+// A memo for the actor steps that keep an actor's context (they assign nothing: most answer with
+// an errno or ignore the event, leaving the snapshot as it was; others change state only), keyed by
+// what the step read of the context. XState's transition is a function of the snapshot's state
+// value, the event and what its guards and actions read of the context, so a step that read the
+// same context fields, with the same values, from a snapshot in the same state keeps that
+// snapshot's context too, goes to the same state value and emits the same events (on the default
+// matrix, the memo answers 273k actor steps and XState computes 153k). The reads are recorded
+// through a proxy over the context's top-level fields; anything else done to the context
+// (enumerating it, as an assign does: xstate's resolveAssign copies it with Object.assign) reads
+// the whole of it. The answers are kept in a ReadTrie (src/explore/read-trie.ts), as the step
+// judgements are.
 import type { StructuralIds } from '../util/canonical';
 import { ReadTrie } from './read-trie';
 import { PairMap } from './typed';
@@ -14,8 +16,8 @@ import { PairMap } from './typed';
 /** Variable 0: the whole context; variable k > 0: its top-level field names[k]. */
 const WHOLE = 0;
 
-/** Per actor: which context fields its self-loop steps read, and their answers (a non-negative
- *  int each, the caller's). A field's value is compared by structure (StructuralIds): machine code
+/** Per actor: which context fields its steps that kept the context read, and their answers (a
+ *  non-negative int each, the caller's). A field's value is compared by structure (StructuralIds): machine code
  *  must not compare context objects by identity, as the step judgements' properties must not
  *  compare snapshots by identity (src/explore/read-tracker.ts). test/context-reads.test.ts holds
  *  every answer it gave on the default matrix to XState's own step, and
@@ -26,7 +28,9 @@ export class ContextReads {
   private readonly trie: ReadTrie<object, null>;
   private readonly handler: ProxyHandler<object>;
   /** (state value, event) → 1 when a step read the whole context: its next steps are not tracked
-   *  (a proxy makes the copy an assign does many times slower). */
+   *  (a proxy makes the copy an assign does many times slower; marking only the steps that read the
+   *  same fields with the same values before, as a ReadTrie leaf, saved 4% of the XState steps on
+   *  the default matrix and cost more time in proxies than it saved). */
   private readonly whole = new PairMap();
   private reads: number[] = [];
   private readonly marked = new Set<number>();
@@ -75,8 +79,8 @@ export class ContextReads {
     return proxy;
   }
 
-  /** Records `answer` for the step tracked last: it left the snapshot (state `value`, this
-   *  context) as it was.
+  /** Records `answer` for the step tracked last: from the snapshot in state `value` with this
+   *  context, it kept the context.
    *  @throws Error when the step read other fields than an earlier one with the same values (it
    *  is not a function of what it read). */
   record(value: number, event: number, context: object, answer: number): void {

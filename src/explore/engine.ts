@@ -2,9 +2,10 @@
 // millions. Every actor step is still computed by XState, once, and cached:
 //  1. snapshots and events are interned: one canonical object per distinct value, with an id;
 //  2. each actor's local step (snapshot id, event id) → (next id, emitted event ids) is cached;
-//     a step that leaves the snapshot as it was is also kept under what it read of the context
+//     a step that keeps the context (assigns nothing: it answers with an errno, ignores the event,
+//     or changes state only) is also kept under what it read of the context
 //     (src/explore/context-reads.ts), and answers the same step from other snapshots in the same
-//     state with the same values there, without XState (about half the steps on the matrix);
+//     state with the same values there, without XState;
 //  3. a system step runs system.step's routing on those ids (compile), and is kept in a trie:
 //     for an external event the routing visits actors in a fixed order, and the result depends
 //     only on the snapshot each actor had when the step first reached it; so the trie branches on
@@ -83,15 +84,23 @@ export class CachedStepper implements ActorStepper {
   /** Per actor, (snapshot id, event id) → index + 1 in `results`. */
   private readonly cache: PairMap[] = ACTORS.map(() => new PairMap());
   private readonly results: ActorStepResult[] = [];
+  /** The results again, in typed arrays for the compile loop (no object to load per step):
+   *  result r's next snapshot id << 1 | reacted, and its emitted event ids at
+   *  emittedIds[emitStart[r] .. emitStart[r + 1]). */
+  readonly nextReacted = new Int32List(1 << 10);
+  readonly emitStart = new Int32List(1 << 10);
+  readonly emittedIds = new Int32List(1 << 10);
   private readonly structure = new StructuralIds();
-  /** Per actor, the steps that left its snapshot as it was, by what they read of the context. */
-  private readonly loops: ContextReads[] = ACTORS.map(() => new ContextReads(this.structure));
+  /** Per actor, the steps that kept its context, by what they read of it. */
+  private readonly contextMemo: ContextReads[] = ACTORS.map(() => new ContextReads(this.structure));
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
-  /** Actor steps answered by `loops` (cache misses XState did not compute). */
-  loopHits = 0;
+  /** Actor steps answered by `contextMemo` (cache misses XState did not compute). */
+  memoHits = 0;
 
-  constructor(private readonly inner: ActorStepper) {}
+  constructor(private readonly inner: ActorStepper) {
+    this.emitStart.push(0);
+  }
 
   actorIndex(actor: ActorId): number {
     return ACTORS.indexOf(actor);
@@ -142,51 +151,71 @@ export class CachedStepper implements ActorStepper {
     return id;
   }
 
-  /** One actor step on ids: cached, else answered by the self-loop memo, else computed by XState
+  /** One actor step on ids: cached, else answered by the context memo, else computed by XState
    *  once. */
   stepIds(a: number, sid: number, eid: number): ActorStepResult {
-    const cache = this.cache[a];
-    if (cache === undefined) throw new Error(`no actor ${a}`);
-    let r = this.results[cache.get(sid, eid) - 1];
-    if (r === undefined) {
-      r = this.loopStep(a, sid, eid) ?? this.computeStep(a, sid, eid);
-      this.results.push(r);
-      cache.set(sid, eid, this.results.length);
-    }
+    const r = this.results[this.stepIndex(a, sid, eid)];
+    if (r === undefined) throw new Error(`no step result for ${a}/${sid}/${eid}`);
     return r;
   }
 
-  /** The step from snapshot sid by event eid when the self-loop memo has it (another snapshot in
-   *  the same state, with the same values in the context fields the step read, was left as it
-   *  was), else undefined. */
-  private loopStep(a: number, sid: number, eid: number): ActorStepResult | undefined {
-    const loops = this.loops[a];
-    const context = this.snapshot(a, sid).context;
-    const known = loops?.find(this.valueId(a, sid), eid, context) ?? -1;
-    const base = this.results[known];
-    if (base === undefined) return undefined;
-    this.loopHits++;
-    return { actor: a, from: sid, event: eid, next: sid, emitted: base.emitted, reacted: base.reacted };
+  /** stepIds' result as an index into the typed arrays (nextReacted, emitStart). */
+  stepIndex(a: number, sid: number, eid: number): number {
+    const cache = this.cache[a];
+    if (cache === undefined) throw new Error(`no actor ${a}`);
+    const known = cache.get(sid, eid) - 1;
+    if (known >= 0) return known;
+    const r = this.uncachedStep(a, sid, eid);
+    this.results.push(r);
+    this.nextReacted.push((r.next << 1) | (r.reacted ? 1 : 0));
+    for (const x of r.emitted) this.emittedIds.push(x);
+    this.emitStart.push(this.emittedIds.length);
+    cache.set(sid, eid, this.results.length);
+    return this.results.length - 1;
   }
 
-  /** The step computed by XState, with what it reads of the context tracked: recorded in the
-   *  self-loop memo when it leaves the snapshot as it was. */
-  private computeStep(a: number, sid: number, eid: number): ActorStepResult {
+  /** The step from snapshot sid by event eid, not cached yet: from the context memo when it has
+   *  it, else computed by XState (with what it reads of the context tracked, unless a step from
+   *  the same state by the same event read the whole context). */
+  private uncachedStep(a: number, sid: number, eid: number): ActorStepResult {
+    const memo = this.contextMemo[a];
+    if (memo === undefined) throw new Error(`no actor ${a}`);
+    const value = this.valueId(a, sid);
+    const base = this.results[memo.find(value, eid, this.snapshot(a, sid).context)];
+    return base === undefined
+      ? this.computeStep(a, sid, eid, memo.worthTracking(value, eid))
+      : this.memoStep(a, sid, eid, base);
+  }
+
+  /** The step from snapshot sid by event eid answered by the context memo: the step `base`, from
+   *  another snapshot in the same state with the same values in the context fields it read, kept
+   *  its context; so this one keeps this snapshot's context too, and goes where that one went (the
+   *  same snapshot when it stayed, else the same state value), emitting the same. */
+  private memoStep(a: number, sid: number, eid: number, base: ActorStepResult): ActorStepResult {
+    const context = this.snapshot(a, sid).context;
+    this.memoHits++;
+    const next =
+      base.next === base.from ? sid : this.internSnapshot(a, withContext(this.snapshot(a, base.next), context));
+    return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted };
+  }
+
+  /** The step computed by XState; with `track`, what it reads of the context is tracked, and the
+   *  step recorded in the context memo when it keeps the context (assigns nothing). */
+  private computeStep(a: number, sid: number, eid: number, track: boolean): ActorStepResult {
     this.misses++;
     const actor = ACTORS[a];
     const event = this.events[eid];
-    const loops = this.loops[a];
-    if (actor === undefined || event === undefined || loops === undefined) throw new Error(`bad step ${a}/${eid}`);
+    const memo = this.contextMemo[a];
+    if (actor === undefined || event === undefined || memo === undefined) throw new Error(`bad step ${a}/${eid}`);
     const snapshot = this.snapshot(a, sid);
     const context = snapshot.context;
     const value = this.valueId(a, sid);
-    const tracking = loops.worthTracking(value, eid);
-    const tracked = tracking ? loops.track(context) : null;
+    const tracked = track ? memo.track(context) : null;
     const raw = this.inner.step(actor, tracked === null ? snapshot : withContext(snapshot, tracked), event);
     // A step that assigns nothing keeps the context object: the proxy, not to be kept.
-    const out =
-      tracked !== null && raw.snapshot.context === tracked ? withContext(raw.snapshot, context) : raw.snapshot;
-    const recordable = tracked !== null && loops.done(value, eid);
+    const kept = tracked !== null && raw.snapshot.context === tracked;
+    const out = kept ? withContext(raw.snapshot, context) : raw.snapshot;
+    const recordable = tracked !== null && memo.done(value, eid) && kept;
     const r = {
       actor: a,
       from: sid,
@@ -195,7 +224,7 @@ export class CachedStepper implements ActorStepper {
       emitted: raw.emitted.map((e) => this.internEvent(e)),
       reacted: raw.reacted,
     };
-    if (recordable && r.next === sid) loops.record(value, eid, context, this.results.length);
+    if (recordable) memo.record(value, eid, context, this.results.length);
     return r;
   }
 
@@ -204,12 +233,15 @@ export class CachedStepper implements ActorStepper {
     return (
       this.cache.reduce((n, c) => n + c.bytes, 0) +
       this.valueIds.reduce((n, v) => n + v.data.byteLength, 0) +
-      this.loops.reduce((n, l) => n + l.bytes, 0)
+      this.nextReacted.data.byteLength +
+      this.emitStart.data.byteLength +
+      this.emittedIds.data.byteLength +
+      this.contextMemo.reduce((n, l) => n + l.bytes, 0)
     );
   }
 
   /** The (snapshot id, event id) steps actor a took: computed by XState, or answered by the
-   *  self-loop memo. */
+   *  context memo. */
   computed(a: number): { from: number; event: number }[] {
     return this.results.filter((r) => r.actor === a);
   }
@@ -275,6 +307,8 @@ const NODE_STRIDE = 5;
 /** An outcome's errno as a small code: 0 for none, else 1 + its index in ERRNOS. */
 const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
 
+const EMPTY = new Int32Array(0);
+
 /** The composed system over interned ids, with compiled steps.
  *
  *  The step trie and the outcomes live in typed arrays. A trie reference is 0 (nothing yet),
@@ -287,7 +321,18 @@ export class Engine {
   readonly stepper: CachedStepper;
   readonly alphabet: ExternalEvent[];
   private readonly machineEvents: ExternalMachineEvent[];
+  /** Per alphabet event with no listener, its outcome's leaf (0 until compiled). */
   private readonly roots: Int32Array;
+  /** Per alphabet event, the actor its routing reaches first (its first listener, always
+   *  reached), or -1 for none; and its column among that actor's events in `level0`. */
+  private readonly rootActor: Int32Array;
+  private readonly rootCol: Int32Array;
+  /** Per actor, how many alphabet events reach it first. */
+  private readonly rootWidth = new Int32Array(N_ACTORS);
+  /** The trie's first level, dense: per actor a, row sid holds the references of the events that
+   *  reach a first (rootWidth[a] columns) from a snapshot with id sid. A state's events then read
+   *  one row, not one hash probe each. */
+  private readonly level0: Int32Array[] = ACTORS.map(() => new Int32Array(0));
   /** Per node, NODE_STRIDE words. */
   private readonly nodes = new Int32List(1 << 15);
   /** A node's branches but its first: (node, snapshot id) → reference. */
@@ -296,7 +341,14 @@ export class Engine {
   private readonly updStart = new Int32List(1 << 14);
   /** Flags, the errno's code (ERRNO_SHIFT) and the dump outcome (DUMP_SHIFT). */
   private readonly outFlags = new Int32List(1 << 14);
-  private readonly outIgnored = new Map<number, string[]>();
+  /** Outcome → the id of its ignored list (from 1), for the outcomes with one. */
+  private readonly outIgnored = new Map<number, number>();
+  /** The ignored lists by id - 1, and their ids by their JSON. */
+  private readonly ignoredLists: string[][] = [];
+  private readonly ignoredIds = new Map<string, number>();
+  /** Two hashes of an outcome's flags, updates and ignored list → its id + 1: equal outcomes are
+   *  stored once. */
+  private readonly outcomeIndex = new PairMap();
   /** System steps computed through system.step's routing (trie misses). */
   compiled = 0;
 
@@ -318,6 +370,16 @@ export class Engine {
       return m;
     });
     this.roots = new Int32Array(this.alphabet.length);
+    this.rootActor = new Int32Array(this.alphabet.length).fill(-1);
+    this.rootCol = new Int32Array(this.alphabet.length);
+    this.machineEvents.forEach((m, e) => {
+      const first = listenersOf(m)[0];
+      if (first === undefined) return;
+      const a = ACTORS.indexOf(first);
+      this.rootActor[e] = a;
+      this.rootCol[e] = this.rootWidth[a] ?? 0;
+      this.rootWidth[a] = (this.rootWidth[a] ?? 0) + 1;
+    });
     this.updStart.push(0);
     this.emptyStepBytes = this.stepBytes;
   }
@@ -331,6 +393,8 @@ export class Engine {
   get stepBytes(): number {
     return (
       this.children.bytes +
+      this.outcomeIndex.bytes +
+      this.level0.reduce((n, l) => n + l.byteLength, 0) +
       this.nodes.data.byteLength +
       this.updates.data.byteLength +
       this.updStart.data.byteLength +
@@ -355,6 +419,7 @@ export class Engine {
    *  the interned snapshots the tuples name). Outcome ids from before are no longer valid. */
   flushSteps(): void {
     this.roots.fill(0);
+    this.level0.fill(EMPTY);
     this.nodes.reset();
     this.children.clear();
     this.updates.reset();
@@ -362,6 +427,7 @@ export class Engine {
     this.updStart.push(0);
     this.outFlags.reset();
     this.outIgnored.clear();
+    this.outcomeIndex.clear();
     this.flushes++;
   }
 
@@ -390,11 +456,20 @@ export class Engine {
   }
 
   /** The outcome id of external event `e` (alphabet index) from tuple `t`: a walk down the
-   *  trie, or on a miss a compile through system.step's routing. */
+   *  trie (its first level a row of `level0`), or on a miss a compile through system.step's
+   *  routing. */
   edgeId(t: ArrayLike<number>, e: number): number {
-    let ref = this.roots[e] ?? 0;
+    const r = this.rootActor[e] ?? -1;
+    if (r < 0) {
+      const leaf = this.roots[e] ?? 0;
+      return leaf < 0 ? -leaf - 1 : this.compile(t, e, 0, -1);
+    }
+    const row = this.level0[r] ?? EMPTY;
+    const at = (t[r] ?? 0) * (this.rootWidth[r] ?? 0) + (this.rootCol[e] ?? 0);
+    let ref = at < row.length ? (row[at] ?? 0) : 0;
+    if (ref === 0) return this.compile(t, e, 0, 0);
     const nodes = this.nodes.data;
-    let level = 0;
+    let level = 1;
     let last = 0;
     while (ref > 0) {
       last = ref;
@@ -437,7 +512,7 @@ export class Engine {
       dump: (flags >>> DUMP_SHIFT) - 1,
       handled: (flags & HANDLED) !== 0,
       errno: ERRNO_CODES[(flags >> ERRNO_SHIFT) & ERRNO_MASK] ?? null,
-      ignored: this.outIgnored.get(o) ?? [],
+      ignored: this.ignoredLists[(this.outIgnored.get(o) ?? 0) - 1] ?? [],
     };
   }
 
@@ -517,6 +592,8 @@ export class Engine {
   private readonly seen = new Uint8Array(N_ACTORS);
   private readonly preActor = new Int32Array(N_ACTORS);
   private readonly preSnap = new Int32Array(N_ACTORS);
+  /** The packed updates of the outcome being compiled. */
+  private readonly moved = new Int32Array(N_ACTORS);
   private readonly queue: number[] = [];
 
   /** system.step's routing, on interned ids: deliver, collect, route until quiet. Each actor step
@@ -528,6 +605,7 @@ export class Engine {
     const ev = this.machineEvents[e];
     if (ev === undefined) throw new Error(`no event ${e}`);
     const { ids, seen, preActor, preSnap, queue } = this;
+    const st = this.stepper;
     for (let a = 0; a < N_ACTORS; a++) ids[a] = t[a] ?? 0;
     seen.fill(0);
     let reached = 0;
@@ -556,11 +634,17 @@ export class Engine {
           preSnap[reached] = ids[a] ?? 0;
           reached++;
         }
-        const r = this.stepper.stepIds(a, ids[a] ?? 0, eid);
-        ids[a] = r.next;
-        if (r.reacted) reacted = true;
-        let onlyIgnored = r.emitted.length > 0;
-        for (const out of r.emitted) {
+        const r = st.stepIndex(a, ids[a] ?? 0, eid);
+        const word = st.nextReacted.data[r] ?? 0;
+        ids[a] = word >> 1;
+        const stepReacted = (word & 1) !== 0;
+        if (stepReacted) reacted = true;
+        const from = st.emitStart.data[r] ?? 0;
+        const to = st.emitStart.data[r + 1] ?? 0;
+        const emitted = st.emittedIds.data;
+        let onlyIgnored = to > from;
+        for (let x = from; x < to; x++) {
+          const out = emitted[x] ?? 0;
           const info = this.eventInfo(out);
           if (info.kind !== 'ignored') onlyIgnored = false;
           switch (info.kind) {
@@ -582,54 +666,101 @@ export class Engine {
               queue.push(out);
           }
         }
-        if (user && r.reacted && !onlyIgnored) handled = true;
+        if (user && stepReacted && !onlyIgnored) handled = true;
       }
     }
 
-    // Store the outcome: the actors that moved (the trie path fixes the snapshots of the others).
-    const o = this.outFlags.length;
-    let moves = false;
+    // The outcome: the actors that moved (the trie path fixes the snapshots of the others).
+    let moved = 0;
     for (let k = 0; k < reached; k++) {
       const a = preActor[k] ?? 0;
       const sid = ids[a] ?? 0;
       if (sid === preSnap[k]) continue;
       if (sid > MAX_UPDATE_SID)
         throw new ModelError(`model error: more than ${MAX_UPDATE_SID} snapshots of ${ACTORS[a]}`);
-      this.updates.push(a | (sid << ACTOR_BITS));
-      moves = true;
+      this.moved[moved++] = a | (sid << ACTOR_BITS);
     }
-    this.updStart.push(this.updates.length);
     const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
-    this.outFlags.push(
+    const flags =
       (handled ? HANDLED : 0) |
-        (moves ? MOVES : 0) |
-        (ignored ? HAS_IGNORED : 0) |
-        (errnoCode << ERRNO_SHIFT) |
-        ((dump + 1) << DUMP_SHIFT),
-    );
-    if (ignored) this.outIgnored.set(o, ignored);
-
+      (moved > 0 ? MOVES : 0) |
+      (ignored ? HAS_IGNORED : 0) |
+      (errnoCode << ERRNO_SHIFT) |
+      ((dump + 1) << DUMP_SHIFT);
+    const o = this.outcomeId(flags, moved, ignored === null ? 0 : this.ignoredId(ignored));
     this.graft(e, o, reached, missRef, missLevel);
     return o;
   }
 
+  /** The id of the outcome with these flags, the first `n` packed updates of `moved` and ignored
+   *  list `ignoredId` (0: none): the one stored before when there is one (about one compiled step
+   *  in ten on bench's space is a new outcome), else a new one. */
+  private outcomeId(flags: number, n: number, ignoredId: number): number {
+    const moved = this.moved;
+    let h1 = Math.imul(flags ^ 0x2545f491, 0x9e3779b1) ^ ignoredId;
+    let h2 = Math.imul(flags + ignoredId + 0x7f4a7c15, 0x85ebca77);
+    for (let k = 0; k < n; k++) {
+      const u = moved[k] ?? 0;
+      h1 = Math.imul(h1 ^ u, 0x27d4eb2f) ^ (h1 >>> 15);
+      h2 = Math.imul(h2 + u, 0x165667b1) ^ (h2 >>> 13);
+    }
+    h1 &= 0x7fffffff;
+    h2 &= 0x7fffffff;
+    const known = this.outcomeIndex.get(h1, h2) - 1;
+    if (known >= 0 && this.sameOutcome(known, flags, n, ignoredId)) return known;
+    const o = this.outFlags.length;
+    for (let k = 0; k < n; k++) this.updates.push(moved[k] ?? 0);
+    this.updStart.push(this.updates.length);
+    this.outFlags.push(flags);
+    if (ignoredId > 0) this.outIgnored.set(o, ignoredId);
+    // Two different outcomes with both hashes equal: the later one is kept apart, unindexed.
+    if (known < 0) this.outcomeIndex.set(h1, h2, o + 1);
+    return o;
+  }
+
+  /** Whether stored outcome o has these flags, updates (`moved`, n) and ignored list. */
+  private sameOutcome(o: number, flags: number, n: number, ignoredId: number): boolean {
+    const start = this.updStart.data[o] ?? 0;
+    if (this.outFlags.data[o] !== flags || (this.updStart.data[o + 1] ?? 0) - start !== n) return false;
+    if ((this.outIgnored.get(o) ?? 0) !== ignoredId) return false;
+    for (let k = 0; k < n; k++) if (this.updates.data[start + k] !== this.moved[k]) return false;
+    return true;
+  }
+
+  /** The id (from 1) of a list of reasons for ignoring events, the same for equal lists. */
+  private ignoredId(reasons: string[]): number {
+    const key = JSON.stringify(reasons);
+    let id = this.ignoredIds.get(key);
+    if (id === undefined) {
+      this.ignoredLists.push(reasons);
+      id = this.ignoredLists.length;
+      this.ignoredIds.set(key, id);
+    }
+    return id;
+  }
+
   /** Grafts outcome o into event e's trie at the path of the snapshot ids the `reached` actors had
-   *  when the routing first reached them (preActor, preSnap), from the node where the walk missed
-   *  (missRef, at depth missLevel; missLevel -1: the root was empty). */
+   *  when the routing first reached them (preActor, preSnap), from where the walk missed: node
+   *  missRef at depth missLevel (missLevel 0: the first level, `level0`; -1: an event with no
+   *  listener). */
   private graft(e: number, o: number, reached: number, missRef: number, missLevel: number): void {
     const { preActor, preSnap } = this;
     const leaf = -(o + 1);
-    if (reached === 0) {
+    const root = this.rootActor[e] ?? -1;
+    if (reached === 0 || root < 0) {
+      if (reached !== 0 || root >= 0) throw new Error('trie conflict: the routing reached another first actor');
       this.roots[e] = leaf;
       return;
     }
+    if (preActor[0] !== root) throw new Error('trie conflict: the routing reached another first actor');
     let ref = missRef;
     let k = missLevel;
-    if (k < 0) {
-      ref = this.newNode(preActor[0] ?? 0);
-      this.roots[e] = ref;
-      k = 0;
+    if (k === 0) {
+      ref = reached === 1 ? leaf : this.newNode(preActor[1] ?? 0);
+      this.setLevel0(e, preSnap[0] ?? 0, ref);
+      if (reached === 1) return;
+      k = 1;
     }
     for (; k < reached; k++) {
       const node = ref - 1;
@@ -650,6 +781,22 @@ export class Engine {
       ref = child;
     }
     throw new Error('trie conflict: the routing reached fewer actors than the trie branches on');
+  }
+
+  /** Sets event e's first-level reference for snapshot `sid` of the actor it reaches first,
+   *  growing that actor's rows by half again when sid is past them. */
+  private setLevel0(e: number, sid: number, ref: number): void {
+    const a = this.rootActor[e] ?? 0;
+    const width = this.rootWidth[a] ?? 0;
+    let row = this.level0[a] ?? EMPTY;
+    const at = sid * width + (this.rootCol[e] ?? 0);
+    if (at >= row.length) {
+      const rows = Math.max(sid + 1, Math.ceil((row.length / width) * 1.5), 64);
+      const grown = new Int32Array(rows * width);
+      grown.set(row);
+      this.level0[a] = row = grown;
+    }
+    row[at] = ref;
   }
 
   private newNode(actor: number): number {

@@ -43,13 +43,13 @@ export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int3
   return b;
 }
 
-/** Ids for the distinct combinations of actor snapshot ids (a state without its dump outcome and
- *  monitors): the firmware and the production kernel vary most, the other actors' combination is
- *  interned first, so the key is three numbers. */
+/** Ids for the distinct combinations of actor snapshot ids and dump outcome (a state without its
+ *  monitors: all a SystemState holds): the firmware and the production kernel vary most, the other
+ *  actors' combination with the dump outcome is interned first, so the key is three numbers. */
 export class SnapshotCombos {
   private readonly fw = ACTORS.indexOf('firmware');
   private readonly pk = ACTORS.indexOf('productionKernel');
-  private readonly restIdx = ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk);
+  private readonly restIdx = [...ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk), DUMP_SLOT];
   private readonly rest = new TupleTable(this.restIdx.length, 1 << 8);
   private readonly triples = new TupleTable(3, 1 << 12);
   private readonly restKey = new Int32Array(this.restIdx.length);
@@ -64,7 +64,8 @@ export class SnapshotCombos {
     return this.rest.bytes + this.triples.bytes;
   }
 
-  /** The id of tuple t's combination of actor snapshot ids (new ids count up from 0). */
+  /** The id of tuple t's combination of actor snapshot ids and dump outcome (new ids count up
+   *  from 0). */
   id(t: ArrayLike<number>): number {
     for (let i = 0; i < this.restIdx.length; i++) this.restKey[i] = t[this.restIdx[i] ?? 0] ?? 0;
     const r = this.rest.add(this.restKey);
@@ -95,12 +96,16 @@ export class PropertyChecks {
   /** The tuple width: the engine's, then one monitor value per monitored step property. */
   readonly width: number;
   private readonly violation = new Map<string, Violation>();
-  // State invariants depend on the actors' snapshots only: their verdict bits are cached per
-  // snapshot-id combination (SnapshotCombos), as are the liveness goals. (Kept under what they
-  // read, as the step properties are, they repeat no more often: together they read the firmware
-  // and the production kernel whole; and each on its own costs a lookup per invariant per state.)
+  // State invariants depend on the actors' snapshots and the dump outcome only: their verdict
+  // bits are cached per combination of those (SnapshotCombos), as are the liveness goals. On a
+  // new combination each invariant's answer is looked up under what it read, as the step
+  // properties' are (`held`, keyed by the invariant and the dump outcome), and judged only when
+  // it read other values: together the invariants read the firmware and the production kernel
+  // whole, so combinations repeat little, but each alone reads a few state values and fields
+  // (over the first million states of configs/large.json, 6% of the answers asked are judged).
   readonly combos = new SnapshotCombos();
   private stateBad = new Int32Array(1 << 12).fill(-1);
+  private held = this.newMemo();
   // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
   // function of the event, the step's answer (handled, errno), the monitor values, the dump
   // outcomes and the actor snapshots they read. judgeStep records which snapshots it read, in
@@ -110,7 +115,7 @@ export class PropertyChecks {
   // property reads an actor the step does not reach, as no-crash-kernel-loaded-window's monitor
   // does through armed(); and outcomes rarely repeat.) Answers are indices into stepVerdicts: the
   // violated bits, then the next monitor values.
-  private judged = this.newJudged();
+  private judged = this.newMemo();
   private readonly stepVerdicts = new Int32List(1 << 12);
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
@@ -143,13 +148,13 @@ export class PropertyChecks {
     return partOf(v) ? sid : this.engine.stepper.valueId(actor, sid);
   }
 
-  private newJudged(): ReadTrie {
+  private newMemo(): ReadTrie {
     return new ReadTrie((v, pre, post) => this.readValue(v, pre, post));
   }
 
-  /** Bytes held by the step judgements' memo. */
+  /** Bytes held by the step judgements' and the invariants' memos. */
   get judgedBytes(): number {
-    return this.judged.bytes + this.stepVerdicts.data.byteLength;
+    return this.judged.bytes + this.stepVerdicts.data.byteLength + this.held.bytes;
   }
 
   /** judgedBytes when empty (as made, and after flushJudged()). */
@@ -163,7 +168,8 @@ export class PropertyChecks {
   /** Empties the step judgements' memo (the search flushes it with the engine's step trie when
    *  its memory budget is reached): steps are judged again as they come. */
   flushJudged(): void {
-    this.judged = this.newJudged();
+    this.judged = this.newMemo();
+    this.held = this.newMemo();
     this.stepVerdicts.reset();
   }
 
@@ -177,19 +183,39 @@ export class PropertyChecks {
     if (!this.violation.has(id)) this.violation.set(id, { state, event, note });
   }
 
+  /** The state invariants (stateProps) the state with tuple `cur` breaks, one bit each. */
+  stateVerdict(cur: Int32Array): number {
+    const c = this.combos.id(cur);
+    if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
+    let bad = this.stateBad[c] ?? -1;
+    if (bad < 0) {
+      bad = 0;
+      for (let k = 0; k < this.stateProps.length; k++) if (!this.invariantHolds(k, cur)) bad |= 1 << k;
+      this.stateBad[c] = bad;
+    }
+    return bad;
+  }
+
+  /** Whether invariant stateProps[k] holds in the state with tuple `cur`: kept under what it read
+   *  (the actor snapshots and state values, src/explore/read-tracker.ts) and the dump outcome,
+   *  else judged now. */
+  private invariantHolds(k: number, cur: Int32Array): boolean {
+    const p = this.stateProps[k];
+    if (p === undefined) throw new Error(`no invariant ${k}`);
+    const dump = cur[DUMP_SLOT] ?? 0;
+    const known = this.held.find(k, dump, cur, cur);
+    if (known >= 0) return known === 1;
+    const reads: number[] = [];
+    const holds = p.holds(new ReadTracker(reads).track(this.engine.toState(cur), 0), this.config);
+    this.held.record(k, dump, reads, cur, cur, holds ? 1 : 0);
+    return holds;
+  }
+
   /** State invariants and figures in state i, whose tuple is `cur`. */
   checkState(i: number, cur: Int32Array): void {
     const stateProps = this.stateProps;
     if (stateProps.length) {
-      const c = this.combos.id(cur);
-      if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
-      let bad = this.stateBad[c] ?? -1;
-      if (bad < 0) {
-        bad = 0;
-        const s = this.engine.toState(cur);
-        for (let k = 0; k < stateProps.length; k++) if (!stateProps[k]?.holds(s, this.config)) bad |= 1 << k;
-        this.stateBad[c] = bad;
-      }
+      const bad = this.stateVerdict(cur);
       if (bad) stateProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, -1));
     }
     // (issue 6) Figures: measured in the first state that has one.

@@ -15,8 +15,9 @@ export interface Graph {
   rows: SuccessorRows;
 }
 
-/** Whether a goal holds in a state, cached per snapshot-id combination (`combos`): goals read
- *  every actor (kdump's loaded image, hypervisor-assisted dump's registration). */
+/** Whether a goal holds in a state, cached per combination of snapshot ids and dump outcome
+ *  (`combos`): goals read every actor (kdump's loaded image, hypervisor-assisted dump's
+ *  registration). */
 export class GoalFlags {
   private goalOf = new Int8Array(1 << 10).fill(-1);
   constructor(

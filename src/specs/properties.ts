@@ -38,6 +38,10 @@ interface Base {
 
 export interface StateProperty extends Base {
   kind: 'state';
+  /** Pure: a function of what it reads of the state and the configuration. The explorer keeps its
+   *  answers under what it read (src/explore/checks.ts), through proxies over the snapshots, as a
+   *  step property's: compare snapshots by what they hold, never by identity
+   *  (test/step-memo.test.ts holds every invariant to its answers without the proxies). */
   holds(state: SystemState, config: Config): boolean;
   /** A number measured in a state (null where it does not apply); exploration reports it from the
    *  first state, in breadth-first order, that has one (PropertyResult.figure). */

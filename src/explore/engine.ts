@@ -343,7 +343,8 @@ export class Engine {
   private readonly outFlags = new Int32List(1 << 14);
   /** Outcome → the id of its ignored list (from 1), for the outcomes with one. */
   private readonly outIgnored = new Map<number, number>();
-  /** The ignored lists by id - 1, and their ids by their JSON. */
+  /** The ignored lists by id - 1 (outcome() hands out copies), and their ids by their JSON; kept
+   *  across flushSteps() (a few reasons each). */
   private readonly ignoredLists: string[][] = [];
   private readonly ignoredIds = new Map<string, number>();
   /** Two hashes of an outcome's flags, updates and ignored list → its id + 1: equal outcomes are
@@ -512,7 +513,7 @@ export class Engine {
       dump: (flags >>> DUMP_SHIFT) - 1,
       handled: (flags & HANDLED) !== 0,
       errno: ERRNO_CODES[(flags >> ERRNO_SHIFT) & ERRNO_MASK] ?? null,
-      ignored: this.ignoredLists[(this.outIgnored.get(o) ?? 0) - 1] ?? [],
+      ignored: [...(this.ignoredLists[(this.outIgnored.get(o) ?? 0) - 1] ?? [])],
     };
   }
 
@@ -749,7 +750,8 @@ export class Engine {
     const leaf = -(o + 1);
     const root = this.rootActor[e] ?? -1;
     if (reached === 0 || root < 0) {
-      if (reached !== 0 || root >= 0) throw new Error('trie conflict: the routing reached another first actor');
+      if (reached !== 0) throw new Error('trie conflict: the routing reached an actor of an event with no listener');
+      if (root >= 0) throw new Error('trie conflict: the routing reached no actor of an event with a listener');
       this.roots[e] = leaf;
       return;
     }

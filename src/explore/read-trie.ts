@@ -56,7 +56,7 @@ export class ReadTrie<X = ArrayLike<number>, Y = ArrayLike<number>> {
     for (let k = 0; ; k++) {
       const v = reads[k] ?? 0;
       if (ref <= 0 || this.vars.data[ref - 1] !== v)
-        throw new Error('step judgement: the reads differ from an earlier judgement of the same values');
+        throw new Error('memo: the reads differ from an earlier judgement of the same values');
       const value = this.read(v, pre, post);
       if (k === reads.length - 1) {
         this.children.set(ref - 1, value, leaf);

@@ -34,6 +34,7 @@ import {
 import type { Config } from '../config';
 import { StructuralIds } from '../util/canonical';
 import { ContextReads } from './context-reads';
+import { hashTuple } from './table';
 import { Int32List, PairMap } from './typed';
 import {
   ERRNOS,
@@ -699,15 +700,10 @@ export class Engine {
    *  in ten on bench's space is a new outcome), else a new one. */
   private outcomeId(flags: number, n: number, ignoredId: number): number {
     const moved = this.moved;
-    let h1 = Math.imul(flags ^ 0x2545f491, 0x9e3779b1) ^ ignoredId;
-    let h2 = Math.imul(flags + ignoredId + 0x7f4a7c15, 0x85ebca77);
-    for (let k = 0; k < n; k++) {
-      const u = moved[k] ?? 0;
-      h1 = Math.imul(h1 ^ u, 0x27d4eb2f) ^ (h1 >>> 15);
-      h2 = Math.imul(h2 + u, 0x165667b1) ^ (h2 >>> 13);
-    }
-    h1 &= 0x7fffffff;
-    h2 &= 0x7fffffff;
+    // Two hashes of the updates (the visited set's hashTuple), seeded differently by the flags and
+    // ignored list: a pair of keys for the PairMap; sameOutcome settles a collision.
+    const h1 = hashTuple(moved, 0, n, Math.imul(flags ^ 0x2545f491, 0x9e3779b1) ^ ignoredId) & 0x7fffffff;
+    const h2 = hashTuple(moved, 0, n, Math.imul(flags + ignoredId + 0x7f4a7c15, 0x85ebca77)) & 0x7fffffff;
     const known = this.outcomeIndex.get(h1, h2) - 1;
     if (known >= 0 && this.sameOutcome(known, flags, n, ignoredId)) return known;
     const o = this.outFlags.length;

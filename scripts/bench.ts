@@ -112,9 +112,9 @@ function toCsr(r: Exploration): Csr {
     offsets[i] = k;
     r.table.get(i, cur);
     for (let e = 0; e < A; e++) {
-      const o = r.engine.edgeId(cur, e);
+      r.engine.edgeId(cur, e);
       next.set(cur);
-      r.engine.applyId(next, o);
+      r.engine.applyEdge(next);
       const j = r.table.find(next);
       if (j < 0) throw new Error(`state ${i}, event ${e}: the successor is not among the explored states`);
       targets[k++] = j;
@@ -211,10 +211,10 @@ function part2(input: ConfigInput, budget: number, title: string): void {
     `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
   );
   console.log(
-    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (${((fast.compiled / fast.edges) * 100).toFixed(1)}% of transitions, the rest from the step trie)`,
+    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (one transition in ${fmt(fast.edges / Math.max(1, fast.compiled))}, the rest walk the step trie)`,
   );
   console.log(
-    `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, outcomes and step caches`,
+    `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, step tables, outcomes and step caches`,
   );
   hashCompactLine(input, fast.states);
   const xb = xstateGraph(input, budget);

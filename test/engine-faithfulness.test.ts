@@ -62,6 +62,54 @@ describe('the fast engine agrees with XState transition() on random paths', () =
   }
 });
 
+// Every edge, not only paths: the step trie branches on what each actor step did, not on the
+// snapshots, so one compiled path answers the edges of many states; each of them, from every state
+// of an explored space, must be the edge system.step takes from that state.
+describe('every edge of an explored space is the one system.step takes', () => {
+  const spaces: ConfigInput[] = [
+    { platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 4096 },
+    { platform: 'powernv', faults: true, memoryMiB: 16384, petitbootPreservesDump: false },
+    { platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: true },
+  ];
+  for (const raw of spaces) {
+    const c = config(raw);
+    it(c.name, () => {
+      const r = explore(c, { properties: [], maxStates: 600 });
+      const plain = createSystem(c);
+      const t = new Int32Array(r.width);
+      const differ: string[] = [];
+      let edges = 0;
+      for (let i = 0; i < r.states; i++) {
+        r.table.get(i, t);
+        const pre = r.engine.toState(t);
+        r.alphabet.forEach((event, e) => {
+          const out = r.engine.edge(t, e);
+          const post = new Int32Array(t);
+          Engine.apply(post, out);
+          const want = plain.step(pre, toMachineEvent(event));
+          edges++;
+          const got = {
+            state: key(r.engine.toState(post)),
+            handled: out.handled,
+            errno: out.errno,
+            ignored: out.ignored,
+          };
+          const expected = {
+            state: key({ ...want.state, dumpReason: null }),
+            handled: want.handled,
+            errno: want.errno,
+            ignored: want.ignored,
+          };
+          if (JSON.stringify(got) !== JSON.stringify(expected)) differ.push(`state ${i}, ${JSON.stringify(event)}`);
+        });
+      }
+      expect(edges).toBeGreaterThan(10_000);
+      expect(r.engine.compiled).toBeLessThan(edges / 10);
+      expect(differ).toEqual([]);
+    });
+  }
+});
+
 // The whole reachable set, not only paths: the fast explorer and XState's own traversal
 // (xstate/graph getAdjacencyMap over system.step, as `npm run bench` runs it) reach the same
 // states, on small configurations of each mechanism.

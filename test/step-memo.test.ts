@@ -9,7 +9,13 @@ import { config, type ConfigInput } from '../src/config';
 import { alphabet } from '../src/explore/alphabet';
 import { PropertyChecks } from '../src/explore/checks';
 import { explore } from '../src/explore/explore';
-import { PROPERTIES, type StateProperty, type Step, type StepProperty } from '../src/specs/properties';
+import {
+  PROPERTIES,
+  type GraphProperty,
+  type StateProperty,
+  type Step,
+  type StepProperty,
+} from '../src/specs/properties';
 
 /** Properties written to trip the memo. */
 const TRICKY: StepProperty[] = [
@@ -55,7 +61,7 @@ function compare(input: ConfigInput, props: readonly StepProperty[]): { steps: n
       if (trig === undefined || event === undefined) continue;
       const o = x.engine.edgeId(cur, e);
       next.set(cur);
-      x.engine.applyId(next, o);
+      x.engine.applyEdge(next);
       const memo = checks.stepVerdict(e, o, cur, next, trig);
       const out = x.engine.outcome(o);
       const step: Step = {
@@ -107,28 +113,52 @@ const TRICKY_INVARIANTS: StateProperty[] = [
   },
 ];
 
-/** Every state of `input`'s explored graph, judged by `props` through the memo and afresh. */
+/** A liveness goal that reads the dump outcome, which the goals' memo keys on. */
+const TRICKY_GOAL: GraphProperty = {
+  id: 'dump-outcome-recorded',
+  kind: 'graph',
+  check: 'eventually',
+  sentence: 'A dump outcome is recorded.',
+  source: 'test/step-memo.test.ts',
+  notApplicable: () => null,
+  goal: (s) => s.dump !== 'none',
+};
+
+/** Every state of `input`'s explored graph, judged by `props` and the liveness goals (the project's
+ *  and TRICKY_GOAL) through the memo and afresh; `broken` counts the states where each is false. */
 function compareStates(
   input: ConfigInput,
   props: readonly StateProperty[],
 ): { states: number; differ: string[]; broken: Map<string, number> } {
   const c = config(input);
   const x = explore(c, { properties: props });
-  const checks = new PropertyChecks(c, props, alphabet(c), x.engine);
+  const goals = [
+    ...PROPERTIES.filter((p): p is GraphProperty => p.kind === 'graph' && p.check === 'eventually'),
+    TRICKY_GOAL,
+  ].filter((p) => p.notApplicable(c) === null);
+  const checks = new PropertyChecks(c, [...props, ...goals], alphabet(c), x.engine);
   const cur = new Int32Array(x.width);
   const differ: string[] = [];
   const broken = new Map<string, number>();
+  const miss = (id: string) => broken.set(id, (broken.get(id) ?? 0) + 1);
   for (let i = 0; i < x.states; i++) {
     x.table.get(i, cur);
     const memo = checks.stateVerdict(cur);
+    const memoGoals = checks.goalBits(cur);
     const s = x.engine.toState(cur);
     let afresh = 0;
     props.forEach((p, k) => {
       if (p.holds(s, c)) return;
       afresh |= 1 << k;
-      broken.set(p.id, (broken.get(p.id) ?? 0) + 1);
+      miss(p.id);
+    });
+    let afreshGoals = 0;
+    checks.eventually.forEach((p, k) => {
+      if (p.goal?.(s, c) === true) afreshGoals |= 1 << k;
+      else miss(p.id);
     });
     if (memo !== afresh) differ.push(`state ${i}: memo ${memo}, afresh ${afresh}`);
+    if (memoGoals !== afreshGoals) differ.push(`state ${i}: goals memo ${memoGoals}, afresh ${afreshGoals}`);
   }
   return { states: x.states, differ, broken };
 }
@@ -177,12 +207,15 @@ describe('the state invariants kept under what they read', () => {
       expect(differ.slice(0, 5)).toEqual([]);
       // To test anything, the tricky invariants must be broken in some states and kept in others
       // (kdump's firmware holds no registration).
-      const split = TRICKY_INVARIANTS.filter((p) => {
-        const n = broken.get(p.id) ?? 0;
-        return n > 0 && n < states;
-      }).map((p) => p.id);
+      const split = [...TRICKY_INVARIANTS, TRICKY_GOAL]
+        .filter((p) => {
+          const n = broken.get(p.id) ?? 0;
+          return n > 0 && n < states;
+        })
+        .map((p) => p.id);
       const kdump = 'mechanism' in input && input.mechanism === 'kdump';
-      expect(split).toEqual(kdump ? ['values-by-identity'] : TRICKY_INVARIANTS.map((p) => p.id));
+      const tricky = kdump ? ['values-by-identity'] : TRICKY_INVARIANTS.map((p) => p.id);
+      expect(split).toEqual([...tricky, TRICKY_GOAL.id]);
     }, 120_000);
   }
 });

@@ -3,7 +3,7 @@
 // every step an event triggers them for, and the verdicts at the end. Liveness runs on the whole
 // graph afterwards (src/explore/liveness.ts). Each property keeps the first violation found; the
 // search visits states breadth-first, so it is one of the nearest to the initial state.
-import { ACTORS } from '../../machines/system';
+import { ACTORS, type SystemState } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
@@ -55,7 +55,7 @@ export class SnapshotCombos {
   private readonly restKey = new Int32Array(this.restIdx.length);
   private readonly key = new Int32Array(3);
   /** The id asked last (-1: none yet), for a state's second ask: the state invariants' and the
-   *  liveness goals' (GoalFlags) are made one after the other, and on a large space each lookup
+   *  liveness goals' (goalBits) are made one after the other, and on a large space each lookup
    *  misses the caches (on configs/large.json, 44 s of a 590 s profile were the invariants'). */
   private lastId = -1;
 
@@ -118,6 +118,13 @@ export class PropertyChecks {
   // (over the first million states of configs/large.json, 6% of the answers asked are judged).
   readonly combos = new SnapshotCombos();
   private stateBad = new Int32Array(1 << 12).fill(-1);
+  /** The 'eventually' properties (graphProps order): bit k of goalBits() is the k-th's goal. Their
+   *  goals are cached as the invariants are (`held`'s keys past the invariants'). */
+  readonly eventually: GraphProperty[];
+  private goalOf = new Int32Array(1 << 12).fill(-1);
+  /** The invariants' and then the goals' predicates, by their key in `held` (made once: a closure
+   *  a call would be garbage a state). */
+  private readonly predicates: ((s: SystemState) => boolean)[];
   private held = this.newMemo();
   // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
   // function of the event, the step's answer (handled, errno), the monitor values, the dump
@@ -144,6 +151,11 @@ export class PropertyChecks {
     this.stateProps = properties.filter((p): p is StateProperty => p.kind === 'state');
     this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
     this.graphProps = properties.filter((p): p is GraphProperty => p.kind === 'graph');
+    this.eventually = this.graphProps.filter((p) => p.check === 'eventually');
+    this.predicates = [
+      ...this.stateProps.map((p) => (s: SystemState) => p.holds(s, config)),
+      ...this.eventually.map((p) => (s: SystemState) => p.goal?.(s, config) === true),
+    ];
     this.monitored = this.stepProps.filter((p) => p.monitor !== undefined);
     this.monitorSlot = new Map(this.monitored.map((p, i) => [p, BASE_WIDTH + i]));
     this.width = BASE_WIDTH + this.monitored.length;
@@ -188,12 +200,19 @@ export class PropertyChecks {
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.stateBad.byteLength + this.judgedBytes;
+    return this.combos.bytes + this.stateBad.byteLength + this.goalOf.byteLength + this.judgedBytes;
   }
 
   /** Records a violation, unless the property already has one. */
   violate(id: string, state: number, event: number, note: string | null = null): void {
     if (!this.violation.has(id)) this.violation.set(id, { state, event, note });
+  }
+
+  /** Records a violation of props[k] for each bit k of `bad`. */
+  private violateAll(props: readonly Property[], bad: number, state: number, event: number): void {
+    props.forEach((p, k) => {
+      if (bad & (1 << k)) this.violate(p.id, state, event);
+    });
   }
 
   /** The state invariants (stateProps) the state with tuple `cur` breaks, one bit each. */
@@ -203,25 +222,41 @@ export class PropertyChecks {
     let bad = this.stateBad[c] ?? -1;
     if (bad < 0) {
       bad = 0;
-      for (let k = 0; k < this.stateProps.length; k++) if (!this.invariantHolds(k, cur)) bad |= 1 << k;
+      for (let k = 0; k < this.stateProps.length; k++) if (!this.stateHolds(k, cur)) bad |= 1 << k;
       this.stateBad[c] = bad;
     }
     return bad;
   }
 
-  /** Whether invariant stateProps[k] holds in the state with tuple `cur`: kept under what it read
-   *  (the actor snapshots and state values, src/explore/read-tracker.ts) and the dump outcome,
-   *  else judged now. */
-  private invariantHolds(k: number, cur: Int32Array): boolean {
-    const p = this.stateProps[k];
-    if (p === undefined) throw new Error(`no invariant ${k}`);
+  /** Which of the 'eventually' properties' goals hold in the state with tuple `cur`, one bit each
+   *  (`eventually` order; 0 for a property without a goal): cached per combination of snapshots
+   *  and dump outcome, each goal's answer kept under what it read. */
+  goalBits(cur: Int32Array): number {
+    const c = this.combos.id(cur);
+    if (c >= this.goalOf.length) this.goalOf = growInt32(this.goalOf, c + 1, -1);
+    let bits = this.goalOf[c] ?? -1;
+    if (bits < 0) {
+      bits = 0;
+      const first = this.stateProps.length;
+      for (let k = 0; k < this.eventually.length; k++) if (this.stateHolds(first + k, cur)) bits |= 1 << k;
+      this.goalOf[c] = bits;
+    }
+    return bits;
+  }
+
+  /** Whether predicate k (invariant k, or the goal of eventually[k - stateProps.length]) is true
+   *  in the state with tuple `cur`: kept under what it read (the actor snapshots and state values,
+   *  src/explore/read-tracker.ts) and the dump outcome, else judged now. */
+  private stateHolds(k: number, cur: Int32Array): boolean {
+    const holds = this.predicates[k];
+    if (holds === undefined) throw new Error(`no state predicate ${k}`);
     const dump = cur[DUMP_SLOT] ?? 0;
     const known = this.held.find(k, dump, cur, cur);
     if (known >= 0) return known === 1;
     const reads: number[] = [];
-    const holds = p.holds(new ReadTracker(reads).track(this.engine.toState(cur), 0), this.config);
-    this.held.record(k, dump, reads, cur, cur, holds ? 1 : 0);
-    return holds;
+    const answer = holds(new ReadTracker(reads).track(this.engine.toState(cur), 0));
+    this.held.record(k, dump, reads, cur, cur, answer ? 1 : 0);
+    return answer;
   }
 
   /** State invariants and figures in state i, whose tuple is `cur`. */
@@ -229,7 +264,7 @@ export class PropertyChecks {
     const stateProps = this.stateProps;
     if (stateProps.length) {
       const bad = this.stateVerdict(cur);
-      if (bad) stateProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, -1));
+      if (bad) this.violateAll(stateProps, bad, i, -1);
     }
     // (issue 6) Figures: measured in the first state that has one.
     if (this.figures.size < this.figureProps.length) {
@@ -252,7 +287,7 @@ export class PropertyChecks {
     const at = this.answerAt(e, o, cur, next, trig);
     const verdicts = this.stepVerdicts.data;
     const bad = verdicts[at] ?? 0;
-    if (bad) this.stepProps.forEach((p, k) => bad & (1 << k) && this.violate(p.id, i, e));
+    if (bad) this.violateAll(this.stepProps, bad, i, e);
     for (let k = 0; k < this.monitored.length; k++) next[BASE_WIDTH + k] = verdicts[at + 1 + k] ?? 0;
   }
 

@@ -34,7 +34,6 @@ import {
 import type { Config } from '../config';
 import { StructuralIds } from '../util/canonical';
 import { ContextReads } from './context-reads';
-import { hashTuple } from './table';
 import { Int32List, PairMap } from './typed';
 import {
   ERRNOS,
@@ -270,10 +269,10 @@ interface EventInfo {
   userResult: boolean;
 }
 
-/** What one system step did, as the explorer needs it (materialised from the outcome store). */
-export interface EdgeOutcome {
-  /** (actor index, next snapshot id) for each actor the step moved to another snapshot. */
-  updates: Int32Array;
+/** What a system step answers the user, and the dump outcome it sets: what an outcome id stands
+ *  for. (Which snapshots it moves the actors to depends on the tuple it was taken from: Engine.edge
+ *  gives both.) */
+export interface StepAnswer {
   /** -1 unchanged, else index into DUMP_CODES. */
   dump: number;
   handled: boolean;
@@ -281,29 +280,32 @@ export interface EdgeOutcome {
   ignored: string[];
 }
 
+/** What one system step did from a given tuple, as the explorer needs it. */
+export interface EdgeOutcome extends StepAnswer {
+  /** (actor index, next snapshot id) for each actor the step moved to another snapshot. */
+  updates: Int32Array;
+}
+
 /** Outcome flags. */
 const HANDLED = 1;
-/** Some reached actor ended in another snapshot than it started in. */
-const MOVES = 2;
 const HAS_IGNORED = 4;
 /** The errno's code (ERRNO_CODES) sits in bits 8 to 15. */
 const ERRNO_SHIFT = 8;
 const ERRNO_MASK = 0xff;
 /** The dump outcome the step sets, + 1 (0: unchanged), sits in bits 16 and 17. */
 const DUMP_SHIFT = 16;
-/** An update packs the actor index into its low ACTOR_BITS bits, the next snapshot id above. */
-const ACTOR_BITS = Math.max(1, Math.ceil(Math.log2(N_ACTORS)));
-const ACTOR_MASK = (1 << ACTOR_BITS) - 1;
-/** The largest snapshot id an update can hold. */
-const MAX_UPDATE_SID = 2 ** (31 - ACTOR_BITS) - 1;
+/** Outcome flags are below this; an outcome's key is its flags plus its ignored list's id times it. */
+const FLAGS_BOUND = 1 << 18;
 /** answerCode()'s bound. */
 export const ANSWER_CODES = (ERRNO_MASK + 1) * 2;
 
-/** A trie node's words: the actor it branches on, its first branch (snapshot id, reference; -1 and
- *  0 when it has none yet), and the branch taken last through the map of further branches (the
- *  same; consecutive states in breadth-first order share most snapshots). Three nodes in four have
- *  one branch only: it is kept in the node, and the map holds the others. */
-const NODE_STRIDE = 5;
+/** A trie node's words: the actor its delivery reaches and the step column it reads there (one per
+ *  actor and event), then sixteen branches (step class, reference; -1 and 0 when unused), filled in
+ *  order; the map holds a node's further branches. A delivery whose emitted events carry values
+ *  (an LMB count, a size) has a class per value: over the first 300,000 states of
+ *  configs/large.json (4,041,500 walks), two branches in the node left 1,544,436 lookups to the
+ *  map, sixteen 56,414. */
+const NODE_STRIDE = 34;
 
 /** An outcome's errno as a small code: 0 for none, else 1 + its index in ERRNOS. */
 const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
@@ -312,45 +314,64 @@ const EMPTY = new Int32Array(0);
 
 /** The composed system over interned ids, with compiled steps.
  *
- *  The step trie and the outcomes live in typed arrays. A trie reference is 0 (nothing yet),
- *  n + 1 for node n (which branches on the snapshot id of actor nodeActor[n]), or -(o + 1) for
- *  outcome o. Outcome o's updates are the actors it moves, each with its next snapshot id packed
- *  into one int (ACTOR_BITS), at updates[updStart[o] .. updStart[o + 1]); its flags, errno and
- *  dump outcome are one int, outFlags[o]. */
+ *  The step trie is keyed by step classes. The routing of an external event (system.step's)
+ *  delivers events to actors in an order that depends only on what each delivery did: whether the
+ *  actor reacted and which events it emitted (the class of its step), not on the snapshot it went
+ *  to. A trie node is one delivery (actor, event); it branches on the class of that actor's step
+ *  from the snapshot the actor holds at that point, read from a dense column of the actor step
+ *  cache (one column per actor and event, a row per snapshot id), and the walk moves the actor to
+ *  that step's next snapshot. A leaf is an outcome: the user's answer (handled, errno, ignored
+ *  reasons) and the dump outcome, stored once. So the trie holds one path per sequence of classes
+ *  the routing met (on bench's space a few hundred), not one per combination of the snapshots of
+ *  the actors reached, and a system step is compiled through the routing once per path.
+ *
+ *  A trie reference is 0 (nothing yet), n + 1 for node n, or -(o + 1) for outcome o. Outcome o's
+ *  flags, errno and dump outcome are one int, outFlags[o]. */
 export class Engine {
   readonly system: System;
   readonly stepper: CachedStepper;
   readonly alphabet: ExternalEvent[];
   private readonly machineEvents: ExternalMachineEvent[];
-  /** Per alphabet event with no listener, its outcome's leaf (0 until compiled). */
-  private readonly roots: Int32Array;
-  /** Per alphabet event, the actor its routing reaches first (its first listener, always
-   *  reached), or -1 for none; and its column among that actor's events in `level0`. */
-  private readonly rootActor: Int32Array;
-  private readonly rootCol: Int32Array;
-  /** Per actor, how many alphabet events reach it first. */
-  private readonly rootWidth = new Int32Array(N_ACTORS);
-  /** The trie's first level, dense: per actor a, row sid holds the references of the events that
-   *  reach a first (rootWidth[a] columns) from a snapshot with id sid. A state's events then read
-   *  one row, not one hash probe each. */
-  private readonly level0: Int32Array[] = ACTORS.map(() => new Int32Array(0));
+  /** Per alphabet event, whether it has a listener (its routing then reaches an actor). */
+  private readonly routed: boolean[];
+  /** Per alphabet event, the reference of its first delivery's node, or its leaf when it has no
+   *  listener (0 until compiled). */
+  private readonly rootRef: Int32Array;
   /** Per node, NODE_STRIDE words. */
-  private readonly nodes = new Int32List(1 << 15);
-  /** A node's branches but its first: (node, snapshot id) → reference. */
+  private readonly nodes = new Int32List(1 << 8);
+  /** A node's branches past the sixteen it holds: (node, step class) → reference. */
   private readonly children = new PairMap();
-  private readonly updates = new Int32List(1 << 16);
-  private readonly updStart = new Int32List(1 << 14);
+  /** The step columns: column c is actor colActor[c]'s steps by event colEvent[c], two words per
+   *  snapshot id: the step's next snapshot id + 1 (0: not looked up yet) and its class. They live
+   *  in step tables, a row per snapshot id: table a (one per actor) holds the columns of the
+   *  alphabet events that reach actor a first, side by side, so that a state's events read a few
+   *  rows; every other column is a table of its own. Column c is at word colOff[c] of each row of
+   *  table colTable[c], whose rows are tableWidth words wide. */
+  private tables: Int32Array<ArrayBuffer>[] = [];
+  private readonly tableWidth = new Int32List(1 << 6);
+  private readonly colTable = new Int32List(1 << 6);
+  private readonly colOff = new Int32List(1 << 6);
+  private readonly colActor = new Int32List(1 << 6);
+  private readonly colEvent = new Int32List(1 << 6);
+  /** (actor, event id) → column + 1. */
+  private readonly colIds = new PairMap();
+  /** Per result of the stepper (its index), the class of the step: an id for (reacted, emitted). */
+  private readonly resultClass = new Int32List(1 << 10);
+  private readonly classIds = new Map<string, number>();
   /** Flags, the errno's code (ERRNO_SHIFT) and the dump outcome (DUMP_SHIFT). */
-  private readonly outFlags = new Int32List(1 << 14);
+  private readonly outFlags = new Int32List(1 << 6);
   /** Outcome → the id of its ignored list (from 1), for the outcomes with one. */
   private readonly outIgnored = new Map<number, number>();
   /** The ignored lists by id - 1 (outcome() hands out copies), and their ids by their JSON; kept
    *  across flushSteps() (a few reasons each). */
   private readonly ignoredLists: string[][] = [];
   private readonly ignoredIds = new Map<string, number>();
-  /** Two hashes of an outcome's flags, updates and ignored list → its id + 1: equal outcomes are
-   *  stored once. */
-  private readonly outcomeIndex = new PairMap();
+  /** An outcome's key (FLAGS_BOUND) → its id: equal outcomes are stored once. */
+  private readonly outcomeIds = new Map<number, number>();
+  /** The last step's successor: every actor's snapshot id after it (edgeId leaves it here for
+   *  applyEdge and edgeStays), and its outcome's flags. */
+  private readonly after = new Int32Array(N_ACTORS);
+  private lastFlags = 0;
   /** System steps computed through system.step's routing (trie misses). */
   compiled = 0;
 
@@ -371,35 +392,36 @@ export class Engine {
       this.stepper.internEvent(m);
       return m;
     });
-    this.roots = new Int32Array(this.alphabet.length);
-    this.rootActor = new Int32Array(this.alphabet.length).fill(-1);
-    this.rootCol = new Int32Array(this.alphabet.length);
-    this.machineEvents.forEach((m, e) => {
+    this.routed = this.machineEvents.map((m) => listenersOf(m).length > 0);
+    this.rootRef = new Int32Array(this.alphabet.length);
+    const firsts = this.machineEvents.map((m) => {
       const first = listenersOf(m)[0];
-      if (first === undefined) return;
-      const a = ACTORS.indexOf(first);
-      this.rootActor[e] = a;
-      this.rootCol[e] = this.rootWidth[a] ?? 0;
-      this.rootWidth[a] = (this.rootWidth[a] ?? 0) + 1;
+      return first === undefined ? -1 : ACTORS.indexOf(first);
     });
-    this.updStart.push(0);
+    ACTORS.forEach((_, a) => {
+      this.tables.push(EMPTY);
+      this.tableWidth.push(2 * firsts.filter((f) => f === a).length);
+    });
+    const used = new Int32Array(N_ACTORS);
+    this.machineEvents.forEach((m, e) => {
+      const a = firsts[e] ?? -1;
+      if (a >= 0) this.newColumn(a, this.stepper.internEvent(m), a, 2 * (used[a] = (used[a] ?? 0) + 1) - 2);
+    });
     this.emptyStepBytes = this.stepBytes;
   }
 
-  /** Bytes held outside the JS heap: the step trie, the outcome store and the step caches. */
+  /** Bytes held outside the JS heap: the step trie, the step columns and classes, the outcome store
+   *  and the stepper's caches. */
   get bytes(): number {
-    return this.stepper.bytes + this.stepBytes;
+    return this.stepper.bytes + this.stepBytes + this.resultClass.data.byteLength;
   }
 
-  /** Bytes held by the step trie and the outcome store: what flushSteps() frees. */
+  /** Bytes held by the step trie, the step columns and the outcome store: what flushSteps() frees. */
   get stepBytes(): number {
     return (
       this.children.bytes +
-      this.outcomeIndex.bytes +
-      this.level0.reduce((n, l) => n + l.byteLength, 0) +
+      this.tables.reduce((n, t) => n + t.byteLength, 0) +
       this.nodes.data.byteLength +
-      this.updates.data.byteLength +
-      this.updStart.data.byteLength +
       this.outFlags.data.byteLength
     );
   }
@@ -415,27 +437,29 @@ export class Engine {
     return this.stepBytes - this.emptyStepBytes;
   }
 
-  /** Empties the step trie and the outcome store, which grow by about one compiled step a state
-   *  (the search flushes them when its memory budget is reached, src/explore/search.ts): every
-   *  system step is compiled again when next taken, from the actor step caches, which stay (as do
-   *  the interned snapshots the tuples name). Outcome ids from before are no longer valid. */
+  /** Empties the step trie, the step columns and the outcome store (the search flushes them when
+   *  its memory budget is reached, src/explore/search.ts): they are built again as steps are next
+   *  taken, from the actor step caches, which stay (as do the interned snapshots the tuples name).
+   *  Outcome ids from before are no longer valid. */
   flushSteps(): void {
-    this.roots.fill(0);
-    this.level0.fill(EMPTY);
+    this.rootRef.fill(0);
     this.nodes.reset();
     this.children.clear();
-    this.updates.reset();
-    this.updStart.reset();
-    this.updStart.push(0);
+    this.tables = this.tables.map(() => EMPTY);
     this.outFlags.reset();
     this.outIgnored.clear();
-    this.outcomeIndex.clear();
+    this.outcomeIds.clear();
     this.flushes++;
   }
 
   /** The number of distinct outcomes compiled (since the last flush). */
   get outcomes(): number {
     return this.outFlags.length;
+  }
+
+  /** The number of step trie nodes (since the last flush). */
+  get trieNodes(): number {
+    return this.nodes.length / NODE_STRIDE;
   }
 
   /** The initial tuple. */
@@ -457,60 +481,107 @@ export class Engine {
     return { actors: actors as Snapshots, dump: DUMP_CODES[t[DUMP_SLOT] ?? 0] ?? 'none', dumpReason: null };
   }
 
-  /** The outcome id of external event `e` (alphabet index) from tuple `t`: a walk down the
-   *  trie (its first level a row of `level0`), or on a miss a compile through system.step's
-   *  routing. */
+  /** The outcome id of external event `e` (alphabet index) from tuple `t`: a walk down the trie
+   *  (each node's step read from its column, filled on first use), or on a miss a compile through system.step's
+   *  routing. Leaves the successor's snapshot ids for applyEdge() and edgeStays(), until the next
+   *  call. */
   edgeId(t: ArrayLike<number>, e: number): number {
-    const r = this.rootActor[e] ?? -1;
-    if (r < 0) {
-      const leaf = this.roots[e] ?? 0;
-      return leaf < 0 ? -leaf - 1 : this.compile(t, e, 0, -1);
-    }
-    const row = this.level0[r] ?? EMPTY;
-    const at = (t[r] ?? 0) * (this.rootWidth[r] ?? 0) + (this.rootCol[e] ?? 0);
-    let ref = at < row.length ? (row[at] ?? 0) : 0;
-    if (ref === 0) return this.compile(t, e, 0, 0);
+    const after = this.after;
+    for (let a = 0; a < N_ACTORS; a++) after[a] = t[a] ?? 0;
     const nodes = this.nodes.data;
-    let level = 1;
-    let last = 0;
+    let ref = this.rootRef[e] ?? 0;
     while (ref > 0) {
-      last = ref;
       const n = (ref - 1) * NODE_STRIDE;
-      const sid = t[nodes[n] ?? 0] ?? 0;
-      if (nodes[n + 1] === sid) {
-        ref = nodes[n + 2] ?? 0;
-      } else if (nodes[n + 3] === sid) {
-        ref = nodes[n + 4] ?? 0;
-      } else {
-        ref = this.children.get(ref - 1, sid);
-        if (ref !== 0) {
-          nodes[n + 3] = sid;
-          nodes[n + 4] = ref;
-        }
+      const a = nodes[n] ?? 0;
+      const c = nodes[n + 1] ?? 0;
+      const tb = this.colTable.data[c] ?? 0;
+      const at = (after[a] ?? 0) * (this.tableWidth.data[tb] ?? 0) + (this.colOff.data[c] ?? 0);
+      let col = this.tables[tb] ?? EMPTY;
+      if (at >= col.length || col[at] === 0) {
+        this.fill(c, after[a] ?? 0);
+        col = this.tables[tb] ?? EMPTY;
       }
-      level++;
+      after[a] = (col[at] ?? 0) - 1;
+      const cls = col[at + 1] ?? 0;
+      const end = n + NODE_STRIDE;
+      let k = n + 2;
+      while (k < end && nodes[k] !== cls && nodes[k] !== -1) k += 2;
+      ref = k < end && nodes[k] === cls ? (nodes[k + 1] ?? 0) : k < end ? 0 : this.children.get(ref - 1, cls);
     }
-    if (ref < 0) return -ref - 1;
-    // A miss: node `last` (at depth level - 1) has no branch for its actor's snapshot yet; the
-    // graft starts there.
-    return this.compile(t, e, last, level - 1);
+    if (ref === 0) return this.compile(t, e);
+    const o = -ref - 1;
+    this.lastFlags = this.outFlags.data[o] ?? 0;
+    return o;
+  }
+
+  /** Looks up the step actor colActor[c] takes by event colEvent[c] from snapshot `sid` (computed
+   *  when new), and keeps its next snapshot id and class in column c (its table grown by half again
+   *  when sid is past it). Returns the step's index in the stepper's results. */
+  private fill(c: number, sid: number): number {
+    const r = this.stepper.stepIndex(this.colActor.data[c] ?? 0, sid, this.colEvent.data[c] ?? 0);
+    while (this.resultClass.length <= r) this.resultClass.push(this.classOf(this.resultClass.length));
+    const tb = this.colTable.data[c] ?? 0;
+    const width = this.tableWidth.data[tb] ?? 0;
+    let table = this.tables[tb] ?? EMPTY;
+    if (sid * width >= table.length) {
+      const grown = new Int32Array(Math.max(sid + 1, Math.ceil((table.length / width) * 1.5), 64) * width);
+      grown.set(table);
+      this.tables[tb] = table = grown;
+    }
+    const at = sid * width + (this.colOff.data[c] ?? 0);
+    table[at] = ((this.stepper.nextReacted.data[r] ?? 0) >> 1) + 1;
+    table[at + 1] = this.resultClass.data[r] ?? 0;
+    return r;
+  }
+
+  /** The class of the stepper's result r: the same id for steps that reacted alike and emitted
+   *  the same events. */
+  private classOf(r: number): number {
+    const st = this.stepper;
+    const emitted = st.emittedIds.data.subarray(st.emitStart.data[r] ?? 0, st.emitStart.data[r + 1] ?? 0);
+    const key = `${(st.nextReacted.data[r] ?? 0) & 1}:${emitted.join(',')}`;
+    let id = this.classIds.get(key);
+    if (id === undefined) {
+      id = this.classIds.size;
+      this.classIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The column of actor a's steps by event id eid (made on first use, a table of its own). */
+  private column(a: number, eid: number): number {
+    const known = this.colIds.get(a, eid) - 1;
+    if (known >= 0) return known;
+    this.tables.push(EMPTY);
+    this.tableWidth.push(2);
+    return this.newColumn(a, eid, this.tables.length - 1, 0);
+  }
+
+  /** A new column of actor a's steps by event id eid, at word `off` of table tb's rows. */
+  private newColumn(a: number, eid: number, tb: number, off: number): number {
+    const c = this.colActor.length;
+    this.colTable.push(tb);
+    this.colOff.push(off);
+    this.colActor.push(a);
+    this.colEvent.push(eid);
+    this.colIds.set(a, eid, c + 1);
+    return c;
   }
 
   /** The outcome of external event `e` from tuple `t`, as an object. */
   edge(t: ArrayLike<number>, e: number): EdgeOutcome {
-    return this.outcome(this.edgeId(t, e));
+    const answer = this.outcome(this.edgeId(t, e));
+    const moved: number[] = [];
+    this.after.forEach((sid, a) => {
+      if (sid !== t[a]) moved.push(a, sid);
+    });
+    return { ...answer, updates: Int32Array.from(moved) };
   }
 
-  outcome(o: number): EdgeOutcome {
+  /** What outcome o answers the user, and the dump outcome it sets. */
+  outcome(o: number): StepAnswer {
     const flags = this.outFlags.data[o] ?? 0;
-    const packed = this.updates.data.subarray(this.updStart.data[o] ?? 0, this.updStart.data[o + 1] ?? 0);
-    const updates = new Int32Array(packed.length * 2);
-    packed.forEach((u, k) => {
-      updates[2 * k] = u & ACTOR_MASK;
-      updates[2 * k + 1] = u >>> ACTOR_BITS;
-    });
     return {
-      updates,
       dump: (flags >>> DUMP_SHIFT) - 1,
       handled: (flags & HANDLED) !== 0,
       errno: ERRNO_CODES[(flags >> ERRNO_SHIFT) & ERRNO_MASK] ?? null,
@@ -530,24 +601,23 @@ export class Engine {
     return ((this.outFlags.data[o] ?? 0) & (HANDLED | HAS_IGNORED)) !== 0;
   }
 
-  /** Applies outcome o to a tuple, in place. */
-  applyId(t: Int32Array, o: number): void {
-    const u = this.updates.data;
-    const end = this.updStart.data[o + 1] ?? 0;
-    for (let k = this.updStart.data[o] ?? 0; k < end; k++) {
-      const x = u[k] ?? 0;
-      t[x & ACTOR_MASK] = x >>> ACTOR_BITS;
-    }
-    const d = ((this.outFlags.data[o] ?? 0) >>> DUMP_SHIFT) - 1;
+  /** Writes the successor the last edgeId() found into tuple t (its actors' snapshot ids and the
+   *  dump outcome; the other slots stay), in place. */
+  applyEdge(t: Int32Array): void {
+    const after = this.after;
+    for (let a = 0; a < N_ACTORS; a++) t[a] = after[a] ?? 0;
+    const d = (this.lastFlags >>> DUMP_SHIFT) - 1;
     if (d >= 0) t[DUMP_SLOT] = d;
   }
 
-  /** True when outcome o leaves tuple t as it is (no actor moves, the dump outcome stays). */
-  isSelfLoop(t: ArrayLike<number>, o: number): boolean {
-    const flags = this.outFlags.data[o] ?? 0;
-    if (flags & MOVES) return false;
-    const d = (flags >>> DUMP_SHIFT) - 1;
-    return d < 0 || d === t[DUMP_SLOT];
+  /** True when the step the last edgeId() took from tuple t leaves it as it is (no actor moved, the
+   *  dump outcome stays). */
+  edgeStays(t: ArrayLike<number>): boolean {
+    const d = (this.lastFlags >>> DUMP_SHIFT) - 1;
+    if (d >= 0 && d !== t[DUMP_SLOT]) return false;
+    const after = this.after;
+    for (let a = 0; a < N_ACTORS; a++) if (after[a] !== t[a]) return false;
+    return true;
   }
 
   private readonly info: (EventInfo | undefined)[] = [];
@@ -589,35 +659,31 @@ export class Engine {
     return i;
   }
 
-  // Scratch space for compile (one system step at a time).
+  // Scratch space for compile (one system step at a time): the actors' snapshot ids as the routing
+  // goes, and per delivery its actor, step column and step class.
   private readonly ids = new Int32Array(N_ACTORS);
-  private readonly seen = new Uint8Array(N_ACTORS);
-  private readonly preActor = new Int32Array(N_ACTORS);
-  private readonly preSnap = new Int32Array(N_ACTORS);
-  /** The packed updates of the outcome being compiled. */
-  private readonly moved = new Int32Array(N_ACTORS);
+  private readonly pathActor = new Int32Array(MAX_DELIVERIES_PER_STEP);
+  private readonly pathCol = new Int32Array(MAX_DELIVERIES_PER_STEP);
+  private readonly pathClass = new Int32Array(MAX_DELIVERIES_PER_STEP);
   private readonly queue: number[] = [];
 
   /** system.step's routing, on interned ids: deliver, collect, route until quiet. Each actor step
    *  is the cached XState step; the faithfulness test holds this to system.step. The outcome is
-   *  stored and grafted into the trie at the path of the snapshot ids the actors had when the
-   *  routing first reached them. */
-  private compile(t: ArrayLike<number>, e: number, missRef: number, missLevel: number): number {
+   *  stored and grafted into the trie at the path of the deliveries and their steps' classes. */
+  private compile(t: ArrayLike<number>, e: number): number {
     this.compiled++;
     const ev = this.machineEvents[e];
     if (ev === undefined) throw new Error(`no event ${e}`);
-    const { ids, seen, preActor, preSnap, queue } = this;
+    const { ids, queue } = this;
     const st = this.stepper;
     for (let a = 0; a < N_ACTORS; a++) ids[a] = t[a] ?? 0;
-    seen.fill(0);
-    let reached = 0;
+    let deliveries = 0;
     let handled = false;
     let errno: Errno | null = null;
     let dump = -1;
     let ignored: string[] | null = null;
     queue.length = 0;
     queue.push(this.stepper.internEvent(ev));
-    let deliveries = 0;
     for (let head = 0; head < queue.length; head++) {
       const eid = queue[head] ?? 0;
       const user = head === 0;
@@ -626,17 +692,16 @@ export class Engine {
       for (let position = 0; position < info0.listeners.length; position++) {
         const a = info0.listeners[position] ?? 0;
         if (user && reacted && info0.fallback[position]) continue;
-        if (++deliveries > MAX_DELIVERIES_PER_STEP)
+        if (deliveries >= MAX_DELIVERIES_PER_STEP)
           throw new ModelError(
             `model error: more than ${MAX_DELIVERIES_PER_STEP} deliveries for one '${ev.type}' event`,
           );
-        if (!seen[a]) {
-          seen[a] = 1;
-          preActor[reached] = a;
-          preSnap[reached] = ids[a] ?? 0;
-          reached++;
-        }
-        const r = st.stepIndex(a, ids[a] ?? 0, eid);
+        const c = this.column(a, eid);
+        const r = this.fill(c, ids[a] ?? 0);
+        this.pathActor[deliveries] = a;
+        this.pathCol[deliveries] = c;
+        this.pathClass[deliveries] = this.resultClass.data[r] ?? 0;
+        deliveries++;
         const word = st.nextReacted.data[r] ?? 0;
         ids[a] = word >> 1;
         const stepReacted = (word & 1) !== 0;
@@ -671,58 +736,28 @@ export class Engine {
         if (user && stepReacted && !onlyIgnored) handled = true;
       }
     }
-
-    // The outcome: the actors that moved (the trie path fixes the snapshots of the others).
-    let moved = 0;
-    for (let k = 0; k < reached; k++) {
-      const a = preActor[k] ?? 0;
-      const sid = ids[a] ?? 0;
-      if (sid === preSnap[k]) continue;
-      if (sid > MAX_UPDATE_SID)
-        throw new ModelError(`model error: more than ${MAX_UPDATE_SID} snapshots of ${ACTORS[a]}`);
-      this.moved[moved++] = a | (sid << ACTOR_BITS);
-    }
     const errnoCode = ERRNO_CODES.indexOf(errno);
     if (errnoCode < 0) throw new ModelError(`model error: errno ${String(errno)} is not one the engine stores`);
     const flags =
-      (handled ? HANDLED : 0) |
-      (moved > 0 ? MOVES : 0) |
-      (ignored ? HAS_IGNORED : 0) |
-      (errnoCode << ERRNO_SHIFT) |
-      ((dump + 1) << DUMP_SHIFT);
-    const o = this.outcomeId(flags, moved, ignored === null ? 0 : this.ignoredId(ignored));
-    this.graft(e, o, reached, missRef, missLevel);
+      (handled ? HANDLED : 0) | (ignored ? HAS_IGNORED : 0) | (errnoCode << ERRNO_SHIFT) | ((dump + 1) << DUMP_SHIFT);
+    const o = this.outcomeId(flags, ignored === null ? 0 : this.ignoredId(ignored));
+    this.graft(e, o, deliveries);
+    this.after.set(ids);
+    this.lastFlags = flags;
     return o;
   }
 
-  /** The id of the outcome with these flags, the first `n` packed updates of `moved` and ignored
-   *  list `ignoredId` (0: none): the one stored before when there is one (about one compiled step
-   *  in ten on bench's space is a new outcome), else a new one. */
-  private outcomeId(flags: number, n: number, ignoredId: number): number {
-    const moved = this.moved;
-    // Two hashes of the updates (the visited set's hashTuple), seeded differently by the flags and
-    // ignored list: a pair of keys for the PairMap; sameOutcome settles a collision.
-    const h1 = hashTuple(moved, 0, n, Math.imul(flags ^ 0x2545f491, 0x9e3779b1) ^ ignoredId) & 0x7fffffff;
-    const h2 = hashTuple(moved, 0, n, Math.imul(flags + ignoredId + 0x7f4a7c15, 0x85ebca77)) & 0x7fffffff;
-    const known = this.outcomeIndex.get(h1, h2) - 1;
-    if (known >= 0 && this.sameOutcome(known, flags, n, ignoredId)) return known;
+  /** The id of the outcome with these flags and ignored list `ignoredId` (0: none): the one stored
+   *  before when there is one, else a new one. */
+  private outcomeId(flags: number, ignoredId: number): number {
+    const key = ignoredId * FLAGS_BOUND + flags;
+    const known = this.outcomeIds.get(key);
+    if (known !== undefined) return known;
     const o = this.outFlags.length;
-    for (let k = 0; k < n; k++) this.updates.push(moved[k] ?? 0);
-    this.updStart.push(this.updates.length);
     this.outFlags.push(flags);
     if (ignoredId > 0) this.outIgnored.set(o, ignoredId);
-    // Two different outcomes with both hashes equal: the later one is kept apart, unindexed.
-    if (known < 0) this.outcomeIndex.set(h1, h2, o + 1);
+    this.outcomeIds.set(key, o);
     return o;
-  }
-
-  /** Whether stored outcome o has these flags, updates (`moved`, n) and ignored list. */
-  private sameOutcome(o: number, flags: number, n: number, ignoredId: number): boolean {
-    const start = this.updStart.data[o] ?? 0;
-    if (this.outFlags.data[o] !== flags || (this.updStart.data[o + 1] ?? 0) - start !== n) return false;
-    if ((this.outIgnored.get(o) ?? 0) !== ignoredId) return false;
-    for (let k = 0; k < n; k++) if (this.updates.data[start + k] !== this.moved[k]) return false;
-    return true;
   }
 
   /** The id (from 1) of a list of reasons for ignoring events, the same for equal lists. */
@@ -737,91 +772,74 @@ export class Engine {
     return id;
   }
 
-  /** Grafts outcome o into event e's trie at the path of the snapshot ids the `reached` actors had
-   *  when the routing first reached them (preActor, preSnap), from where the walk missed: node
-   *  missRef at depth missLevel (missLevel 0: the first level, `level0`; -1: an event with no
-   *  listener). */
-  private graft(e: number, o: number, reached: number, missRef: number, missLevel: number): void {
-    const { preActor, preSnap } = this;
+  /** Grafts outcome o into event e's trie at the path of the `n` deliveries the routing made
+   *  (pathActor, pathCol) and their steps' classes (pathClass).
+   *  @throws Error ('trie conflict') when the trie holds another delivery or outcome on that path:
+   *  the routing was not a function of the classes. */
+  private graft(e: number, o: number, n: number): void {
     const leaf = -(o + 1);
-    const root = this.rootActor[e] ?? -1;
-    if (reached === 0 || root < 0) {
-      if (reached !== 0) throw new Error('trie conflict: the routing reached an actor of an event with no listener');
-      if (root >= 0) throw new Error('trie conflict: the routing reached no actor of an event with a listener');
-      this.roots[e] = leaf;
+    if (n === 0 || !this.routed[e]) {
+      if (n !== 0) throw new Error('trie conflict: the routing reached an actor of an event with no listener');
+      if (this.routed[e]) throw new Error('trie conflict: the routing reached no actor of an event with a listener');
+      this.rootRef[e] = leaf;
       return;
     }
-    if (preActor[0] !== root) throw new Error('trie conflict: the routing reached another first actor');
-    let ref = missRef;
-    let k = missLevel;
-    if (k === 0) {
-      ref = reached === 1 ? leaf : this.newNode(preActor[1] ?? 0);
-      this.setLevel0(e, preSnap[0] ?? 0, ref);
-      if (reached === 1) return;
-      k = 1;
-    }
-    for (; k < reached; k++) {
+    let ref = this.rootRef[e] ?? 0;
+    if (ref === 0) this.rootRef[e] = ref = this.newNode(this.pathActor[0] ?? 0, this.pathCol[0] ?? 0);
+    for (let k = 0; k < n; k++) {
       const node = ref - 1;
-      if (this.nodes.data[node * NODE_STRIDE] !== preActor[k])
-        throw new Error('trie conflict: the routing visited actors in another order');
-      const sid = preSnap[k] ?? 0;
-      if (k === reached - 1) {
-        this.setBranch(node, sid, leaf);
+      const at = node * NODE_STRIDE;
+      if (ref <= 0 || this.nodes.data[at] !== this.pathActor[k] || this.nodes.data[at + 1] !== this.pathCol[k])
+        throw new Error('trie conflict: the routing made other deliveries');
+      const cls = this.pathClass[k] ?? 0;
+      let child = this.branch(node, cls);
+      if (k === n - 1) {
+        if (child !== 0 && child !== leaf) throw new Error('trie conflict: another outcome on the same path');
+        this.setBranch(node, cls, leaf);
         return;
       }
-      let child = this.branch(node, sid);
       if (child === 0) {
-        child = this.newNode(preActor[k + 1] ?? 0);
-        this.setBranch(node, sid, child);
-      } else if (child < 0) {
-        throw new Error('trie conflict: a leaf where a node should be');
+        child = this.newNode(this.pathActor[k + 1] ?? 0, this.pathCol[k + 1] ?? 0);
+        this.setBranch(node, cls, child);
       }
       ref = child;
     }
-    throw new Error('trie conflict: the routing reached fewer actors than the trie branches on');
   }
 
-  /** Sets event e's first-level reference for snapshot `sid` of the actor it reaches first,
-   *  growing that actor's rows by half again when sid is past them. */
-  private setLevel0(e: number, sid: number, ref: number): void {
-    const a = this.rootActor[e] ?? 0;
-    const width = this.rootWidth[a] ?? 0;
-    let row = this.level0[a] ?? EMPTY;
-    const at = sid * width + (this.rootCol[e] ?? 0);
-    if (at >= row.length) {
-      const rows = Math.max(sid + 1, Math.ceil((row.length / width) * 1.5), 64);
-      const grown = new Int32Array(rows * width);
-      grown.set(row);
-      this.level0[a] = row = grown;
-    }
-    row[at] = ref;
-  }
-
-  private newNode(actor: number): number {
-    this.nodes.push(actor);
-    for (let k = 1; k < NODE_STRIDE; k += 2) {
+  /** A new node for a delivery to actor a read from step column c; its reference. */
+  private newNode(a: number, c: number): number {
+    this.nodes.push(a);
+    this.nodes.push(c);
+    for (let k = 2; k < NODE_STRIDE; k += 2) {
       this.nodes.push(-1);
       this.nodes.push(0);
     }
     return this.nodes.length / NODE_STRIDE;
   }
 
-  /** Node `node`'s branch for snapshot id `sid`: a reference, 0 for none. */
-  private branch(node: number, sid: number): number {
-    const n = node * NODE_STRIDE;
-    return this.nodes.data[n + 1] === sid ? (this.nodes.data[n + 2] ?? 0) : this.children.get(node, sid);
-  }
-
-  /** Sets node `node`'s branch for `sid`: in the node when it has none yet, else in the map. */
-  private setBranch(node: number, sid: number, ref: number): void {
+  /** Node `node`'s branch for step class `cls`: a reference, 0 for none. */
+  private branch(node: number, cls: number): number {
     const n = node * NODE_STRIDE;
     const data = this.nodes.data;
-    if (data[n + 1] === -1 || data[n + 1] === sid) {
-      data[n + 1] = sid;
-      data[n + 2] = ref;
-    } else {
-      this.children.set(node, sid, ref);
+    for (let k = n + 2; k < n + NODE_STRIDE; k += 2) {
+      if (data[k] === cls) return data[k + 1] ?? 0;
+      if (data[k] === -1) return 0;
     }
+    return this.children.get(node, cls);
+  }
+
+  /** Sets node `node`'s branch for `cls`: in the node while it has room, else in the map. */
+  private setBranch(node: number, cls: number, ref: number): void {
+    const n = node * NODE_STRIDE;
+    const data = this.nodes.data;
+    for (let k = n + 2; k < n + NODE_STRIDE; k += 2) {
+      if (data[k] === -1 || data[k] === cls) {
+        data[k] = cls;
+        data[k + 1] = ref;
+        return;
+      }
+    }
+    this.children.set(node, cls, ref);
   }
 
   /** Applies an outcome object to a tuple, in place. */

@@ -5,12 +5,12 @@
 // (liveness, src/explore/liveness.ts), and the budget that can stop it (src/explore/budget.ts).
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
-import { PROPERTIES, type GraphProperty } from '../specs/properties';
+import { PROPERTIES } from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
 import { Budget } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
-import { firstStuckAmong, firstStuckState, GoalFlags, SuccessorRows } from './liveness';
+import { firstStuckAmong, firstStuckState, SuccessorRows } from './liveness';
 import { search } from './search';
 import { FINGERPRINT_BITS, missProbability } from './fingerprints';
 import { exploreSplit } from './split';
@@ -36,14 +36,14 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const properties = all.filter((p) => p.notApplicable(config) === null);
   const checks = new PropertyChecks(config, properties, letters, engine);
   const hashCompact = opts.hashCompact === true;
-  const eventually = checks.graphProps.filter((p) => p.check === 'eventually');
+  const eventually = checks.eventually;
   // Every successor when the caller asks for them (exact searches only); liveness needs only the
   // edges other than self-loops, kept as rows.
   const keepEdges = opts.keepEdges === true && !hashCompact;
   const keepRows = eventually.length > 0 && opts.keepEdges !== false && !keepEdges;
   // Hash compaction keeps no tuples to read the goals from afterwards: they are decided as each
   // state is expanded (bit k: the k-th 'eventually' property's goal holds there).
-  const goals = hashCompact && keepRows ? new GoalBits(eventually, config, checks, engine) : null;
+  const goals = hashCompact && keepRows ? new GoalBits(eventually.length, checks) : null;
   const found = search(engine, letters, checks, new Budget(opts), {
     keepEdges,
     keepRows,
@@ -81,9 +81,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     if (edges === null || p.goal === undefined) return;
     const stuck =
       goals === null
-        ? firstStuckState(p.goal, config, { table, width: checks.width, rows: edges }, checks.combos, (t) =>
-            engine.toState(t),
-          )
+        ? firstStuckState((t) => ((checks.goalBits(t) >> k) & 1) === 1, { table, width: checks.width, rows: edges })
         : firstStuckAmong(goals.good(k, table.count), edges);
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   });
@@ -116,13 +114,13 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
  *  the search expands it (hash compaction: the tuples are gone afterwards). */
 class GoalBits {
   private bits = new Uint8Array(1 << 10);
-  private readonly flags: (GoalFlags | null)[];
 
-  constructor(props: readonly GraphProperty[], config: Config, checks: PropertyChecks, engine: Engine) {
-    if (props.length > 8) throw new Error('more than 8 eventually-properties: GoalBits keeps 8 bits a state');
-    this.flags = props.map((p) =>
-      p.goal === undefined ? null : new GoalFlags(p.goal, config, checks.combos, (t) => engine.toState(t)),
-    );
+  /** `goals`: how many 'eventually' properties (checks.eventually), at most 8. */
+  constructor(
+    goals: number,
+    private readonly checks: PropertyChecks,
+  ) {
+    if (goals > 8) throw new Error('more than 8 eventually-properties: GoalBits keeps 8 bits a state');
   }
 
   /** Bytes held by the per-state bits. */
@@ -137,11 +135,7 @@ class GoalBits {
       grown.set(this.bits);
       this.bits = grown;
     }
-    let b = 0;
-    this.flags.forEach((f, k) => {
-      if (f?.holds(t)) b |= 1 << k;
-    });
-    this.bits[i] = b;
+    this.bits[i] = this.checks.goalBits(t);
   }
 
   /** good[i] = 1 where the k-th property's goal holds, for states 0 .. n - 1. */

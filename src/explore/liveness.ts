@@ -1,9 +1,6 @@
 // Liveness on the explored graph (docs/design.md §6 "Exploration and test paths"): an
 // 'eventually' property holds when every reachable state can reach one of its goal states. Needs
 // the whole graph, so it runs after a complete search that kept its edges.
-import type { SystemState } from '../../machines/system';
-import type { Config } from '../config';
-import type { SnapshotCombos } from './checks';
 import type { StateTable } from './table';
 import { Int32List } from './typed';
 
@@ -15,48 +12,13 @@ export interface Graph {
   rows: SuccessorRows;
 }
 
-/** Whether a goal holds in a state, cached per combination of snapshot ids and dump outcome
- *  (`combos`): goals read every actor (kdump's loaded image, hypervisor-assisted dump's
- *  registration). */
-export class GoalFlags {
-  private goalOf = new Int8Array(1 << 10).fill(-1);
-  constructor(
-    private readonly goal: (s: SystemState, c: Config) => boolean,
-    private readonly config: Config,
-    private readonly combos: SnapshotCombos,
-    private readonly stateOf: (t: Int32Array) => SystemState,
-  ) {}
-
-  /** Does the goal hold in the state whose tuple is t? */
-  holds(t: Int32Array): boolean {
-    const c = this.combos.id(t);
-    if (c >= this.goalOf.length) {
-      const grown = new Int8Array(Math.max(c + 1, this.goalOf.length * 2)).fill(-1);
-      grown.set(this.goalOf);
-      this.goalOf = grown;
-    }
-    let v = this.goalOf[c] ?? -1;
-    if (v < 0) {
-      v = this.goal(this.stateOf(t), this.config) ? 1 : 0;
-      this.goalOf[c] = v;
-    }
-    return v === 1;
-  }
-}
-
-/** The first state (an index) from which no goal state can be reached, or -1 if there is none. */
-export function firstStuckState(
-  goal: (s: SystemState, c: Config) => boolean,
-  config: Config,
-  g: Graph,
-  combos: SnapshotCombos,
-  stateOf: (t: Int32Array) => SystemState,
-): number {
+/** The first state (an index) from which no goal state can be reached, or -1 if there is none;
+ *  `isGoal(t)` says whether the state with tuple t is one. */
+export function firstStuckState(isGoal: (t: Int32Array) => boolean, g: Graph): number {
   const n = g.table.count;
   const good = new Uint8Array(n);
   const t = new Int32Array(g.width);
-  const flags = new GoalFlags(goal, config, combos, stateOf);
-  for (let i = 0; i < n; i++) if (flags.holds(g.table.get(i, t))) good[i] = 1;
+  for (let i = 0; i < n; i++) if (isGoal(g.table.get(i, t))) good[i] = 1;
   return firstStuckAmong(good, g.rows);
 }
 

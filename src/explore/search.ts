@@ -297,7 +297,7 @@ function replayTo(
     const e = parentEvent[to] ?? 0;
     const o = engine.edgeId(cur, e);
     next.set(cur);
-    engine.applyId(next, o);
+    engine.applyEdge(next);
     const trig = checks.triggeredBy(e);
     if (trig !== undefined) checks.checkStep(from, e, o, cur, next, trig);
     cur.set(next);
@@ -354,9 +354,9 @@ export function follow(
   const o = engine.edgeId(cur, e);
   if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
   const trig = checks.triggeredBy(e);
-  if (trig === undefined && engine.isSelfLoop(cur, o)) return false;
+  if (trig === undefined && engine.edgeStays(cur)) return false;
   next.set(cur);
-  engine.applyId(next, o);
+  engine.applyEdge(next);
   if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
   for (let k = 0; k < next.length; k++) if (next[k] !== cur[k]) return true;
   return false;

@@ -290,35 +290,19 @@ class Part {
     return { violations, figures };
   }
 
-  /** Per 'eventually' property: which local states are goals (cached per snapshot combination). */
+  /** Per 'eventually' property: which local states are goals (PropertyChecks.goalBits). */
   private goals(tuples: Int32Array): Record<string, Uint8Array> {
-    const out: Record<string, Uint8Array> = {};
     const n = this.table.count;
     const t = new Int32Array(this.width);
-    const cfg = this.engine.config;
-    for (const p of this.checks.graphProps) {
-      if (p.check !== 'eventually' || p.goal === undefined) continue;
-      const goal = p.goal;
-      const bits = new Uint8Array(n);
-      const byCombo = new Int8Array(1 << 12).fill(-1);
-      let cache = byCombo;
-      for (let i = 0; i < n; i++) {
-        t.set(tuples.subarray(i * this.width, (i + 1) * this.width));
-        const c = this.checks.combos.id(t);
-        if (c >= cache.length) {
-          const g = new Int8Array(Math.max(c + 1, cache.length * 2)).fill(-1);
-          g.set(cache);
-          cache = g;
-        }
-        let v = cache[c] ?? -1;
-        if (v < 0) {
-          v = goal(this.engine.toState(t), cfg) ? 1 : 0;
-          cache[c] = v;
-        }
-        bits[i] = v;
-      }
-      out[p.id] = bits;
+    const bits = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      t.set(tuples.subarray(i * this.width, (i + 1) * this.width));
+      bits[i] = this.checks.goalBits(t);
     }
+    const out: Record<string, Uint8Array> = {};
+    this.checks.eventually.forEach((p, k) => {
+      if (p.goal !== undefined) out[p.id] = Uint8Array.from(bits, (b) => (b >> k) & 1);
+    });
     return out;
   }
 }

@@ -60,4 +60,24 @@ describe('the detour to the nearest state with an edge to cover', () => {
       { numRuns: 1000 },
     );
   });
+
+  // A level of states that all lose their way at once, wider than the arguments a spread can pass
+  // (found on `paths` over a 4-CPU firmware-faults configuration: "Maximum call stack size
+  // exceeded").
+  it('is recomputed when a whole wide level loses its target at once', () => {
+    const n = 1_000_001;
+    // Letter 0 leads every state to state 0, a target; letter 1 is a self-loop, but for the last
+    // state, whose letter 1 leads to state 1, the other target.
+    const succ = new Int32Array(n * 2);
+    for (let u = 0; u < n; u++) succ[u * 2 + 1] = u === n - 1 ? 1 : u;
+    const left = new Int32Array(n);
+    left[0] = 1;
+    left[1] = 1;
+    const kept = new NearestSearch(succ, n, 2, left);
+    expect(kept.find(2)).toEqual([0]);
+    kept.emptied(0);
+    expect(kept.find(2)).toBeNull();
+    expect(kept.find(n - 1)).toEqual([1]);
+    expect(kept.find(1)).toEqual([]);
+  });
 });

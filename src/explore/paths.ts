@@ -233,9 +233,12 @@ export class NearestSearch {
           if (!this.supported(u)) next.push(u);
         }
       }
-      // Marked after the whole level is considered: a state's support is one level nearer.
-      for (const u of next) affected[u] = round;
-      all.push(...next);
+      // Marked after the whole level is considered: a state's support is one level nearer. (One at
+      // a time: a level of a large space outgrows the arguments a spread may pass.)
+      for (const u of next) {
+        affected[u] = round;
+        all.push(u);
+      }
       level = next;
     }
     // Their new distances: from the unaffected successors, then among themselves (unit weights:

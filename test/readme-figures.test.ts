@@ -162,7 +162,7 @@ describe('README "Speed"', () => {
     );
   });
 
-  it('"the system has seven" actors; 80 ns is 1 s / (500,000 × 25)', () => {
+  it('"the system has seven" actors; 160 ns is 1 s / (250,000 × 25)', () => {
     expect(speed).toContain('the system has seven;');
     expect(ACTORS).toHaveLength(7);
     const [rate, ns, rate2, events] = figures(

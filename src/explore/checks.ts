@@ -117,14 +117,14 @@ export class PropertyChecks {
   // whole, so combinations repeat little, but each alone reads a few state values and fields
   // (over the first million states of configs/large.json, 6% of the answers asked are judged).
   readonly combos = new SnapshotCombos();
-  private stateBad = new Int32Array(1 << 12).fill(-1);
   /** The 'eventually' properties (graphProps order): bit k of goalBits() is the k-th's goal. Their
    *  goals are cached as the invariants are (`held`'s keys past the invariants'). */
   readonly eventually: GraphProperty[];
-  private goalOf = new Int32Array(1 << 12).fill(-1);
-  /** The invariants' and then the goals' predicates, by their key in `held` (made once: a closure
-   *  a call would be garbage a state). */
+  /** The state predicates: the invariants, then the goals; their index is their key in `held` and
+   *  their bit in `holding` (made once: a closure a call would be garbage a state). */
   private readonly predicates: ((s: SystemState) => boolean)[];
+  /** Per combination (SnapshotCombos id), which predicates hold, one bit each; -1 until asked. */
+  private holding = new Int32Array(1 << 12).fill(-1);
   private held = this.newMemo();
   // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
   // function of the event, the step's answer (handled, errno), the monitor values, the dump
@@ -156,6 +156,8 @@ export class PropertyChecks {
       ...this.stateProps.map((p) => (s: SystemState) => p.holds(s, config)),
       ...this.eventually.map((p) => (s: SystemState) => p.goal?.(s, config) === true),
     ];
+    if (this.predicates.length > 31)
+      throw new Error(`${this.predicates.length} state invariants and goals: a state's bits hold 31`);
     this.monitored = this.stepProps.filter((p) => p.monitor !== undefined);
     this.monitorSlot = new Map(this.monitored.map((p, i) => [p, BASE_WIDTH + i]));
     this.width = BASE_WIDTH + this.monitored.length;
@@ -200,7 +202,7 @@ export class PropertyChecks {
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.stateBad.byteLength + this.goalOf.byteLength + this.judgedBytes;
+    return this.combos.bytes + this.holding.byteLength + this.judgedBytes;
   }
 
   /** Records a violation, unless the property already has one. */
@@ -217,29 +219,26 @@ export class PropertyChecks {
 
   /** The state invariants (stateProps) the state with tuple `cur` breaks, one bit each. */
   stateVerdict(cur: Int32Array): number {
-    const c = this.combos.id(cur);
-    if (c >= this.stateBad.length) this.stateBad = growInt32(this.stateBad, c + 1, -1);
-    let bad = this.stateBad[c] ?? -1;
-    if (bad < 0) {
-      bad = 0;
-      for (let k = 0; k < this.stateProps.length; k++) if (!this.stateHolds(k, cur)) bad |= 1 << k;
-      this.stateBad[c] = bad;
-    }
-    return bad;
+    return ~this.holds(cur) & ((1 << this.stateProps.length) - 1);
   }
 
   /** Which of the 'eventually' properties' goals hold in the state with tuple `cur`, one bit each
-   *  (`eventually` order; 0 for a property without a goal): cached per combination of snapshots
-   *  and dump outcome, each goal's answer kept under what it read. */
+   *  (`eventually` order; 0 for a property without a goal). */
   goalBits(cur: Int32Array): number {
+    return this.holds(cur) >>> this.stateProps.length;
+  }
+
+  /** Which state predicates (invariants, then goals) hold in the state with tuple `cur`, one bit
+   *  each: cached per combination of snapshots and dump outcome, each predicate's answer kept
+   *  under what it read. */
+  private holds(cur: Int32Array): number {
     const c = this.combos.id(cur);
-    if (c >= this.goalOf.length) this.goalOf = growInt32(this.goalOf, c + 1, -1);
-    let bits = this.goalOf[c] ?? -1;
+    if (c >= this.holding.length) this.holding = growInt32(this.holding, c + 1, -1);
+    let bits = this.holding[c] ?? -1;
     if (bits < 0) {
       bits = 0;
-      const first = this.stateProps.length;
-      for (let k = 0; k < this.eventually.length; k++) if (this.stateHolds(first + k, cur)) bits |= 1 << k;
-      this.goalOf[c] = bits;
+      for (let k = 0; k < this.predicates.length; k++) if (this.stateHolds(k, cur)) bits |= 1 << k;
+      this.holding[c] = bits;
     }
     return bits;
   }

@@ -80,6 +80,8 @@ function fastEngine(input: ConfigInput) {
     misses: r.engine.stepper.misses,
     memoHits: r.engine.stepper.memoHits,
     compiled: r.engine.compiled,
+    trieNodes: r.engine.trieNodes,
+    outcomes: r.engine.outcomes,
   };
 }
 
@@ -211,7 +213,7 @@ function part2(input: ConfigInput, budget: number, title: string): void {
     `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
   );
   console.log(
-    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (one transition in ${fmt(fast.edges / Math.max(1, fast.compiled))}, the rest walk the step trie)`,
+    `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (one transition in ${fmt(fast.edges / Math.max(1, fast.compiled))}, the rest walk the step trie: ${fmt(fast.trieNodes)} nodes, ${fmt(fast.outcomes)} outcomes)`,
   );
   console.log(
     `  peak RSS ${mib(fast.peak)}; ${fast.bytesPerState.toFixed(0)} bytes/state in the visited set and parent links; ${mib(fast.engineBytes)} in the step trie, step tables, outcomes and step caches`,

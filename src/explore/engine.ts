@@ -322,7 +322,7 @@ const EMPTY = new Int32Array(0);
  *  cache (one column per actor and event, a row per snapshot id), and the walk moves the actor to
  *  that step's next snapshot. A leaf is an outcome: the user's answer (handled, errno, ignored
  *  reasons) and the dump outcome, stored once. So the trie holds one path per sequence of classes
- *  the routing met (on bench's space a few hundred), not one per combination of the snapshots of
+ *  the routing met (on bench's space 443), not one per combination of the snapshots of
  *  the actors reached, and a system step is compiled through the routing once per path.
  *
  *  A trie reference is 0 (nothing yet), n + 1 for node n, or -(o + 1) for outcome o. Outcome o's
@@ -405,7 +405,10 @@ export class Engine {
     const used = new Int32Array(N_ACTORS);
     this.machineEvents.forEach((m, e) => {
       const a = firsts[e] ?? -1;
-      if (a >= 0) this.newColumn(a, this.stepper.internEvent(m), a, 2 * (used[a] = (used[a] ?? 0) + 1) - 2);
+      if (a < 0) return;
+      const slot = used[a] ?? 0;
+      used[a] = slot + 1;
+      this.newColumn(a, this.stepper.internEvent(m), a, 2 * slot);
     });
     this.emptyStepBytes = this.stepBytes;
   }
@@ -482,9 +485,9 @@ export class Engine {
   }
 
   /** The outcome id of external event `e` (alphabet index) from tuple `t`: a walk down the trie
-   *  (each node's step read from its column, filled on first use), or on a miss a compile through system.step's
-   *  routing. Leaves the successor's snapshot ids for applyEdge() and edgeStays(), until the next
-   *  call. */
+   *  (each node's step read from its column, filled on first use), or on a miss a compile through
+   *  system.step's routing. Leaves the successor's snapshot ids for applyEdge() and edgeStays(),
+   *  until the next call. */
   edgeId(t: ArrayLike<number>, e: number): number {
     const after = this.after;
     for (let a = 0; a < N_ACTORS; a++) after[a] = t[a] ?? 0;
@@ -503,6 +506,7 @@ export class Engine {
       }
       after[a] = (col[at] ?? 0) - 1;
       const cls = col[at + 1] ?? 0;
+      // The branch for cls: in the node (filled in order, -1 past the last), else in the map.
       const end = n + NODE_STRIDE;
       let k = n + 2;
       while (k < end && nodes[k] !== cls && nodes[k] !== -1) k += 2;

@@ -54,9 +54,9 @@ export class SnapshotCombos {
   private readonly triples = new TupleTable(3, 1 << 12);
   private readonly restKey = new Int32Array(this.restIdx.length);
   private readonly key = new Int32Array(3);
-  /** The id asked last (-1: none yet), for a state's second ask: the state invariants' and the
-   *  liveness goals' (goalBits) are made one after the other, and on a large space each lookup
-   *  misses the caches (on configs/large.json, 44 s of a 590 s profile were the invariants'). */
+  /** The id asked last (-1: none yet), for a state's second ask: PropertyChecks.goalBits and
+   *  stateVerdict ask one after the other, and on a large space each lookup misses the caches (on
+   *  configs/large.json, 43 s of a 505 s profile). */
   private lastId = -1;
 
   get count(): number {
@@ -210,11 +210,13 @@ export class PropertyChecks {
     if (!this.violation.has(id)) this.violation.set(id, { state, event, note });
   }
 
-  /** Records a violation of props[k] for each bit k of `bad`. */
+  /** Records a violation of props[k] for each bit k of `bad` (a loop, not a closure: a space with
+   *  violations breaks its properties on step after step). */
   private violateAll(props: readonly Property[], bad: number, state: number, event: number): void {
-    props.forEach((p, k) => {
-      if (bad & (1 << k)) this.violate(p.id, state, event);
-    });
+    for (let k = 0; k < props.length; k++) {
+      const p = props[k];
+      if (p !== undefined && bad & (1 << k)) this.violate(p.id, state, event);
+    }
   }
 
   /** The state invariants (stateProps) the state with tuple `cur` breaks, one bit each. */

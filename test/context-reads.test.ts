@@ -1,8 +1,9 @@
-// The memo of actor steps that keep the context (src/explore/context-reads.ts): random
+// The memo of actor steps by what they read of the context (src/explore/context-reads.ts): random
 // pure steps whose reads of the context depend on what they read before must get the memo's
-// answer equal to a fresh one's, for every context; what a step does to the context other than
-// reading a field (enumerating it, `in`, copying it as an assign does) reads the whole of it; and
-// on real configurations every step the engine answered from the memo is the step XState computes.
+// answer equal to a fresh one's, for every context; an assign's copy of the context is no read,
+// but what the step reads of the copy is; what a step does to the context other than reading a
+// field (enumerating it, `in`, a spread) reads the whole of it; and on real configurations every
+// step the engine answered from the memo is the step XState computes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTORS, createSystem, scopedStepper } from '../machines/system';
@@ -90,7 +91,8 @@ describe('ContextReads', () => {
   });
 
   it.each([
-    ['a copy (what an assign makes)', (c: Context) => ({ ...c })],
+    ['a spread', (c: Context) => ({ ...c })],
+    ['Object.assign outside during()', (c: Context) => Object.assign({}, c)],
     ['its keys', (c: Context) => Object.keys(c)],
     ['`in`', (c: Context) => 'a' in c],
     ['a symbol', (c: Context) => (c as Record<symbol, unknown>)[Symbol.iterator]],
@@ -101,6 +103,44 @@ describe('ContextReads', () => {
     expect(memo.done(4, 5)).toBe(false);
     expect(memo.worthTracking(4, 5)).toBe(false);
     expect(memo.worthTracking(4, 6)).toBe(true);
+  });
+});
+
+describe("an assign's copy of the context (Object.assign({}, context, update), xstate's resolveAssign)", () => {
+  it('is no read; the update is written; what the step reads of the copy is read', () => {
+    const memo = new ContextReads(new StructuralIds());
+    const ctx: Context = { a: 1, b: 2, c: 3 };
+    const tracked = memo.track(ctx);
+    const ended = memo.during(() => {
+      const copy = Object.assign({}, tracked, { a: 5 }, { d: 6 });
+      return copy.b === 2 ? Object.assign({}, copy, { c: 7 }) : copy;
+    });
+    expect(memo.unwrap(ended)).toEqual({ a: 5, b: 2, c: 7, d: 6 });
+    expect(memo.writes).toEqual(['a', 'd', 'c']);
+    expect(memo.done(0, 0)).toBe(true);
+    memo.record(0, 0, ctx, 9);
+    // Only b was read: another context with the same b gets the answer, one with another b not.
+    expect(memo.find(0, 0, { a: 0, b: 2, c: 0 })).toBe(9);
+    expect(memo.find(0, 0, { a: 1, b: 3, c: 3 })).toBe(-1);
+    expect(() => ended.a).toThrow(TypeError);
+  });
+
+  it('leaves Object.assign as it was, after a step that throws too; other copies are its own', () => {
+    const real = Object.assign;
+    const memo = new ContextReads(new StructuralIds());
+    const tracked = memo.track<Context>({ a: 1 });
+    expect(() =>
+      memo.during(() => {
+        const plain = Object.assign({}, { a: 1 }, { b: 2 });
+        expect(memo.unwrap(plain)).toBeUndefined();
+        // Into an object that is not empty: not an assign's copy, so the whole context is read.
+        Object.assign({ x: 1 }, tracked);
+        throw new Error('step failed');
+      }),
+    ).toThrow('step failed');
+    expect(Object.assign).toBe(real);
+    expect(memo.writes).toEqual([]);
+    expect(memo.done(1, 1)).toBe(false);
   });
 });
 

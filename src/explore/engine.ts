@@ -61,6 +61,9 @@ interface ActorStepResult {
   next: number;
   emitted: number[];
   reacted: boolean;
+  /** The context fields the step assigned (none when it kept the context), when it was kept under
+   *  what it read (src/explore/context-reads.ts). */
+  written: readonly string[];
 }
 
 /** Snapshot `s` with another context (xstate's cloneMachineSnapshot, without recomputing the
@@ -188,19 +191,26 @@ export class CachedStepper implements ActorStepper {
   }
 
   /** The step from snapshot sid by event eid answered by the context memo: the step `base`, from
-   *  another snapshot in the same state with the same values in the context fields it read, kept
-   *  its context; so this one keeps this snapshot's context too, and goes where that one went (the
-   *  same snapshot when it stayed, else the same state value), emitting the same. */
+   *  another snapshot in the same state with the same values in the context fields it read, went
+   *  to a state value, emitted events and wrote values into fields; so this one goes to the same
+   *  state value, emits the same and writes the same, and its other fields keep this snapshot's
+   *  values (as resolveAssign's copy keeps them). A step that wrote nothing and stayed stays. */
   private memoStep(a: number, sid: number, eid: number, base: ActorStepResult): ActorStepResult {
     const context = this.snapshot(a, sid).context;
     this.memoHits++;
-    const next =
-      base.next === base.from ? sid : this.internSnapshot(a, withContext(this.snapshot(a, base.next), context));
-    return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted };
+    const written = base.written;
+    let next = sid;
+    if (written.length > 0 || base.next !== base.from) {
+      const to = this.snapshot(a, base.next);
+      const update: Record<string, unknown> = {};
+      for (const k of written) update[k] = Reflect.get(to.context, k);
+      next = this.internSnapshot(a, withContext(to, written.length > 0 ? { ...context, ...update } : context));
+    }
+    return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted, written };
   }
 
-  /** The step computed by XState; with `track`, what it reads of the context is tracked, and the
-   *  step recorded in the context memo when it keeps the context (assigns nothing). */
+  /** The step computed by XState; with `track`, what it reads of the context is tracked (and what
+   *  it assigns), and the step recorded in the context memo unless it read the whole context. */
   private computeStep(a: number, sid: number, eid: number, track: boolean): ActorStepResult {
     this.misses++;
     const actor = ACTORS[a];
@@ -210,22 +220,35 @@ export class CachedStepper implements ActorStepper {
     const snapshot = this.snapshot(a, sid);
     const context = snapshot.context;
     const value = this.valueId(a, sid);
-    const tracked = track ? memo.track(context) : null;
-    const raw = this.inner.step(actor, tracked === null ? snapshot : withContext(snapshot, tracked), event);
-    // A step that assigns nothing keeps the context object: the proxy, not to be kept.
-    const kept = tracked !== null && raw.snapshot.context === tracked;
-    const out = kept ? withContext(raw.snapshot, context) : raw.snapshot;
-    const recordable = tracked !== null && memo.done(value, eid) && kept;
-    const r = {
+    if (!track) return this.result(a, sid, eid, this.inner.step(actor, snapshot, event), []);
+    const tracked = memo.track(context);
+    const raw = memo.during(() => this.inner.step(actor, withContext(snapshot, tracked), event));
+    // The context the step ended with, from behind its proxy (not to be kept).
+    const ended = memo.unwrap(raw.snapshot.context);
+    const recordable = memo.done(value, eid) && ended !== undefined;
+    const out = ended === undefined ? raw.snapshot : withContext(raw.snapshot, ended as typeof context);
+    const r = this.result(a, sid, eid, { ...raw, snapshot: out }, recordable ? memo.writes : []);
+    if (recordable) memo.record(value, eid, context, this.results.length);
+    return r;
+  }
+
+  /** An XState step's result on ids. */
+  private result(
+    a: number,
+    sid: number,
+    eid: number,
+    raw: ReturnType<ActorStepper['step']>,
+    written: readonly string[],
+  ): ActorStepResult {
+    return {
       actor: a,
       from: sid,
       event: eid,
-      next: this.internSnapshot(a, out),
+      next: this.internSnapshot(a, raw.snapshot),
       emitted: raw.emitted.map((e) => this.internEvent(e)),
       reacted: raw.reacted,
+      written,
     };
-    if (recordable) memo.record(value, eid, context, this.results.length);
-    return r;
   }
 
   /** Bytes held by the step caches' typed arrays. */

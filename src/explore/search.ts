@@ -319,6 +319,7 @@ function expand(
 ): boolean {
   let movable = false;
   f.rows?.begin(i);
+  engine.fromState(cur);
   for (let e = 0; e < A; e++) {
     if (!follow(engine, checks, i, e, cur, next)) {
       if (f.succ !== null) f.succ[i * A + e] = i;
@@ -338,11 +339,12 @@ function expand(
   return movable;
 }
 
-/** Alphabet event e from state i (tuple `cur`), as every search takes it (this one and the split
- *  workers', src/explore/split-worker.ts): records a dropped event, checks the step properties it
- *  triggers, and leaves the successor in `next` (its monitors written). True when the successor is
- *  another state; false for a self-loop (`next` is then not filled when no property is triggered:
- *  most events are answered with an errno or ignored, and never touch the visited set). */
+/** Alphabet event e from state i (tuple `cur`, given to engine.fromState() first), as every search
+ *  takes it (this one and the split workers', src/explore/split-worker.ts): records a dropped
+ *  event, checks the step properties it triggers, and leaves the successor in `next` (its monitors
+ *  written). True when the successor is another state; false for a self-loop (`next` is then not
+ *  filled when no property is triggered: most events are answered with an errno or ignored, and
+ *  never touch the visited set; those the engine knows to be are not walked). */
 export function follow(
   engine: Engine,
   checks: PropertyChecks,
@@ -351,9 +353,11 @@ export function follow(
   cur: Int32Array,
   next: Int32Array,
 ): boolean {
-  const o = engine.edgeId(cur, e);
-  if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
   const trig = checks.triggeredBy(e);
+  if (trig === undefined && engine.knownSelfLoop(e)) return false;
+  const o = engine.edgeId(cur, e);
+  engine.learnSelfLoop(cur, e, o);
+  if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
   if (trig === undefined && engine.edgeStays(cur)) return false;
   next.set(cur);
   engine.applyEdge(next);

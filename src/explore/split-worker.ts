@@ -174,6 +174,7 @@ class Part {
     const { engine, checks, A, width } = this;
     const me = this.gid(i);
     let movable = false;
+    engine.fromState(cur);
     for (let e = 0; e < A; e++) {
       if (!follow(engine, checks, i, e, cur, next)) {
         if (this.succ !== null) this.succ[i * A + e] = me;

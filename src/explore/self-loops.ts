@@ -1,0 +1,105 @@
+// Which alphabet events are self-loops, known without walking the step trie (issue 17: "self-loop
+// and errno answers decided from the actor tables without walking the trie"). Most events from
+// most states are answered with an errno or ignored and change nothing (on bench's space 4.6M of
+// 7.2M transitions), yet each one's walk visits every listener of the event: a sysfs write
+// reaches the production kernel, the capture kernel, kexec and the phyp-dump service, four nodes.
+//
+// A walk's path depends only on the snapshots of the actors it visits (src/explore/engine.ts), so
+// whether it stays is a function of those. The memo splits the actors in two: one actor (`apart`,
+// the firmware: the one with most snapshots) and the rest. An event whose first delivery reaches
+// another actor and whose walk never reaches `apart` is a function of the other actors' snapshot
+// ids and the dump outcome (the state's "rest"); one whose first delivery reaches `apart` and
+// whose walk reaches no other actor is a function of apart's snapshot id and the dump outcome.
+// (Whether the walk reaches the other side at all is decided by the deliveries before it, so it is
+// a function of the same key.) Per key and event the memo holds one byte: unknown, a self-loop the
+// user's event is accounted for in (handled or ignored with a reason), or anything else.
+import { TupleTable } from './table';
+
+/** A key's event not walked from it yet. */
+const UNKNOWN = 0;
+/** From every state with the key, the event changes nothing and is accounted for. */
+const STAYS = 1;
+/** Anything else: the event moves an actor, is dropped, or its walk crosses to the other side. */
+const WALK = 2;
+
+/** The rests kept at most (a rest past them is walked every time): 1M rests of 25 events hold
+ *  25 MB of bytes and about 16 MB of packed rests. */
+const MAX_RESTS = 1 << 20;
+
+/** Dump outcomes (DUMP_CODES' length). */
+const DUMPS = 3;
+
+/** The memo for one exploration: `actors` snapshot slots then the dump outcome slot in a tuple,
+ *  `apart` the actor kept apart, `rootIsApart[e]` whether alphabet event e's first delivery
+ *  reaches it. Use: from(t) for the state whose events are asked, then known(e) before walking e
+ *  and learn(e, ...) after. */
+export class SelfLoops {
+  private readonly rests: TupleTable;
+  private readonly rest: Int32Array;
+  /** rest id * A + e → what event e does from the rest's states. */
+  private restMemo = new Uint8Array(1 << 12);
+  /** (apart's snapshot id * DUMPS + dump outcome) * A + e → the same, for events that reach apart first. */
+  private apartMemo = new Uint8Array(1 << 12);
+  private restRow = -1;
+  private apartRow = 0;
+
+  constructor(
+    private readonly actors: number,
+    private readonly apart: number,
+    private readonly rootIsApart: readonly boolean[],
+  ) {
+    this.rests = new TupleTable(actors, 1 << 10);
+    this.rest = new Int32Array(actors);
+  }
+
+  /** Bytes held (both memos and the rests' table). */
+  get bytes(): number {
+    return this.rests.bytes + this.restMemo.byteLength + this.apartMemo.byteLength;
+  }
+
+  /** Makes tuple t the state whose events known() and learn() are about. */
+  from(t: ArrayLike<number>): void {
+    const A = this.rootIsApart.length;
+    const dump = t[this.actors] ?? 0;
+    let k = 0;
+    for (let a = 0; a < this.actors; a++) if (a !== this.apart) this.rest[k++] = t[a] ?? 0;
+    this.rest[k] = dump;
+    let id: number;
+    if (this.rests.count < MAX_RESTS) {
+      const got = this.rests.add(this.rest);
+      id = got < 0 ? ~got : got;
+    } else id = this.rests.find(this.rest);
+    this.restRow = id < 0 ? -1 : id * A;
+    if (this.restRow + A > this.restMemo.length) this.restMemo = grown(this.restMemo, this.restRow + A);
+    this.apartRow = ((t[this.apart] ?? 0) * DUMPS + dump) * A;
+    if (this.apartRow + A > this.apartMemo.length) this.apartMemo = grown(this.apartMemo, this.apartRow + A);
+  }
+
+  /** True when event e from the state given to from() is known to change nothing and to be
+   *  accounted for. */
+  known(e: number): boolean {
+    if (this.rootIsApart[e] === true) return this.apartMemo[this.apartRow + e] === STAYS;
+    return this.restRow >= 0 && this.restMemo[this.restRow + e] === STAYS;
+  }
+
+  /** Records what event e's walk from the state given to from() did: `visited` has bit a set for
+   *  each actor a it reached (-1 when unknown: nothing is recorded), `stays` whether it changed
+   *  nothing and was accounted for. */
+  learn(e: number, visited: number, stays: boolean): void {
+    if (visited < 0) return;
+    const apartBit = 1 << this.apart;
+    if (this.rootIsApart[e] === true) {
+      if (this.apartMemo[this.apartRow + e] === UNKNOWN)
+        this.apartMemo[this.apartRow + e] = stays && (visited & ~apartBit) === 0 ? STAYS : WALK;
+    } else if (this.restRow >= 0 && this.restMemo[this.restRow + e] === UNKNOWN) {
+      this.restMemo[this.restRow + e] = stays && (visited & apartBit) === 0 ? STAYS : WALK;
+    }
+  }
+}
+
+/** `a` copied into a new array of at least n bytes (grown by half at least). */
+function grown(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(Math.max(n, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
+}

@@ -527,6 +527,10 @@ export class Engine {
     const after = this.after;
     for (let a = 0; a < N_ACTORS; a++) after[a] = t[a] ?? 0;
     const nodes = this.nodes.data;
+    const colTable = this.colTable.data;
+    const colOff = this.colOff.data;
+    const tableWidth = this.tableWidth.data;
+    const tables = this.tables;
     let ref = this.rootRef[e] ?? 0;
     let visited = 0;
     while (ref > 0) {
@@ -534,20 +538,27 @@ export class Engine {
       const a = nodes[n] ?? 0;
       visited |= 1 << a;
       const c = nodes[n + 1] ?? 0;
-      const tb = this.colTable.data[c] ?? 0;
-      const at = (after[a] ?? 0) * (this.tableWidth.data[tb] ?? 0) + (this.colOff.data[c] ?? 0);
-      let col = this.tables[tb] ?? EMPTY;
-      if (at >= col.length || col[at] === 0) {
-        this.fill(c, after[a] ?? 0);
-        col = this.tables[tb] ?? EMPTY;
+      const tb = colTable[c] ?? 0;
+      const sid = after[a] ?? 0;
+      const at = sid * (tableWidth[tb] ?? 0) + (colOff[c] ?? 0);
+      let col = tables[tb] ?? EMPTY;
+      let next = at < col.length ? (col[at] ?? 0) : 0;
+      if (next === 0) {
+        this.fill(c, sid);
+        col = tables[tb] ?? EMPTY;
+        next = col[at] ?? 0;
       }
-      after[a] = (col[at] ?? 0) - 1;
+      after[a] = next - 1;
       const cls = col[at + 1] ?? 0;
       // The branch for cls: in the node (filled in order, -1 past the last), else in the map.
       const end = n + NODE_STRIDE;
       let k = n + 2;
-      while (k < end && nodes[k] !== cls && nodes[k] !== -1) k += 2;
-      ref = k < end && nodes[k] === cls ? (nodes[k + 1] ?? 0) : k < end ? 0 : this.children.get(ref - 1, cls);
+      let b = nodes[k] ?? -1;
+      while (b !== cls && b !== -1 && k + 2 < end) {
+        k += 2;
+        b = nodes[k] ?? -1;
+      }
+      ref = b === cls ? (nodes[k + 1] ?? 0) : b === -1 ? 0 : this.children.get(ref - 1, cls);
     }
     if (ref === 0) {
       this.lastVisited = -1;

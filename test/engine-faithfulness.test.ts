@@ -193,3 +193,43 @@ describe('structural ids are canonical JSON, without the text', () => {
     );
   });
 });
+
+// The searches take most self-loops from the engine's memo without walking the trie
+// (src/explore/self-loops.ts): each one they recorded must be an edge system.step takes without
+// changing anything and with the user's event handled or ignored, and each other edge a move.
+// The memo keeps the firmware apart: where it has most snapshots (fadump) it answers most
+// self-loops, where it has few (kdump: the other actors' snapshots then nearly make the state)
+// it answers a few.
+describe("the search's self-loops are system.step's", () => {
+  const spaces: [ConfigInput, number][] = [
+    [{ platform: 'pseries', elfcorehdr: 'at-registration', faults: true, memoryMiB: 4096 }, 0.5],
+    [{ platform: 'powernv', faults: true, petitbootPreservesDump: true }, 0.5],
+    [{ platform: 'pseries', mechanism: 'kdump', crashkernel: '512M', crashHotplug: false }, 0.05],
+  ];
+  for (const [raw, share] of spaces) {
+    const c = config(raw);
+    it(c.name, () => {
+      const r = explore(c, { properties: [], maxStates: 1_500, keepEdges: true });
+      const plain = createSystem(c);
+      const A = r.alphabet.length;
+      const t = new Int32Array(r.width);
+      const differ: string[] = [];
+      let loops = 0;
+      // The states expanded (A edges each) before the search stopped at maxStates.
+      for (let i = 0; i < r.edges / A; i++) {
+        r.table.get(i, t);
+        const pre = r.engine.toState(t);
+        r.alphabet.forEach((event, e) => {
+          const j = r.succ?.[i * A + e] ?? -1;
+          const want = plain.step(pre, toMachineEvent(event));
+          const stays = key({ ...want.state, dumpReason: null }) === key(pre);
+          if (j === i) loops++;
+          if ((j === i) !== stays || (j === i && !want.handled && want.ignored.length === 0))
+            differ.push(`state ${i}, ${JSON.stringify(event)}: ${j === i ? 'self-loop' : 'move'}`);
+        });
+      }
+      expect(r.engine.knownSelfLoops).toBeGreaterThan(loops * share);
+      expect(differ).toEqual([]);
+    });
+  }
+});

@@ -686,8 +686,13 @@ export class Engine {
    *  another state that agrees with it in every snapshot that walk read, to change nothing and
    *  to be handled or ignored with a reason (not dropped): edgeId() need not be asked. */
   knownSelfLoop(e: number): boolean {
-    return this.selfLoops.known(e);
+    if (!this.selfLoops.known(e)) return false;
+    this.knownSelfLoops++;
+    return true;
   }
+
+  /** Self-loops knownSelfLoop() answered (edges not walked). */
+  knownSelfLoops = 0;
 
   /** Notes what the last edgeId(t, e) (outcome o) found, t being the state given to
    *  fromState(). */

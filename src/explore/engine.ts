@@ -487,6 +487,7 @@ export class Engine {
     this.outFlags.reset();
     this.outIgnored.clear();
     this.outcomeIds.clear();
+    this.selfLoops.clear();
     this.flushes++;
   }
 
@@ -682,13 +683,14 @@ export class Engine {
     this.selfLoops.from(t);
   }
 
-  /** True when alphabet event e from the state given to fromState() is known, from a walk from
-   *  another state that agrees with it in every snapshot that walk read, to change nothing and
-   *  to be handled or ignored with a reason (not dropped): edgeId() need not be asked. */
-  knownSelfLoop(e: number): boolean {
-    if (!this.selfLoops.known(e)) return false;
-    this.knownSelfLoops++;
-    return true;
+  /** The outcome id of alphabet event e from the state given to fromState() when it is known, from
+   *  a walk from another state that agrees with it in every snapshot that walk read, to change
+   *  nothing and to be handled or ignored with a reason (not dropped): edgeId() need not be
+   *  asked. Else -1. */
+  knownSelfLoop(e: number): number {
+    const o = this.selfLoops.known(e);
+    if (o >= 0) this.knownSelfLoops++;
+    return o;
   }
 
   /** Self-loops knownSelfLoop() answered (edges not walked). */
@@ -697,7 +699,7 @@ export class Engine {
   /** Notes what the last edgeId(t, e) (outcome o) found, t being the state given to
    *  fromState(). */
   learnSelfLoop(t: ArrayLike<number>, e: number, o: number): void {
-    this.selfLoops.learn(e, this.lastVisited, this.accounted(o) && this.edgeStays(t));
+    this.selfLoops.learn(e, this.lastVisited, this.accounted(o) && this.edgeStays(t), o);
   }
 
   private readonly info: (EventInfo | undefined)[] = [];

@@ -354,13 +354,19 @@ export function follow(
   next: Int32Array,
 ): boolean {
   const trig = checks.triggeredBy(e);
-  if (trig === undefined && engine.knownSelfLoop(e)) return false;
-  const o = engine.edgeId(cur, e);
-  engine.learnSelfLoop(cur, e, o);
-  if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
-  if (trig === undefined && engine.edgeStays(cur)) return false;
-  next.set(cur);
-  engine.applyEdge(next);
+  let o = engine.knownSelfLoop(e);
+  if (o >= 0) {
+    // A self-loop known without a walk: the step properties it triggers judge it all the same.
+    if (trig === undefined) return false;
+    next.set(cur);
+  } else {
+    o = engine.edgeId(cur, e);
+    engine.learnSelfLoop(cur, e, o);
+    if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
+    if (trig === undefined && engine.edgeStays(cur)) return false;
+    next.set(cur);
+    engine.applyEdge(next);
+  }
   if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
   for (let k = 0; k < next.length; k++) if (next[k] !== cur[k]) return true;
   return false;

@@ -12,15 +12,17 @@
 // whose walk reaches no other actor is a function of apart's snapshot id and the dump outcome.
 // (Whether the walk reaches the other side at all is decided by the deliveries before it, so it is
 // a function of the same key.) Per key and event the memo holds one byte: unknown, a self-loop the
-// user's event is accounted for in (handled or ignored with a reason), or anything else.
+// user's event is accounted for in (handled or ignored with a reason) with its outcome id, or
+// anything else. Outcome ids last until the engine's flushSteps(), which empties the memo too.
 import { TupleTable } from './table';
 
-/** A key's event not walked from it yet. */
+/** A key's event not walked from it yet. A byte from 1 to MAX_OUTCOME + 1: from every state with
+ *  the key, the event changes nothing, is accounted for, and has outcome byte - 1. */
 const UNKNOWN = 0;
-/** From every state with the key, the event changes nothing and is accounted for. */
-const STAYS = 1;
-/** Anything else: the event moves an actor, is dropped, or its walk crosses to the other side. */
-const WALK = 2;
+/** Anything else: the event moves an actor, is dropped, its walk crosses to the other side, or its
+ *  outcome id is past MAX_OUTCOME. */
+const WALK = 255;
+const MAX_OUTCOME = WALK - 2;
 
 /** The rests kept at most (a rest past them is walked every time): 1M rests of 25 events hold
  *  25 MB of bytes and about 16 MB of packed rests. */
@@ -75,25 +77,34 @@ export class SelfLoops {
     if (this.apartRow + A > this.apartMemo.length) this.apartMemo = grown(this.apartMemo, this.apartRow + A);
   }
 
-  /** True when event e from the state given to from() is known to change nothing and to be
-   *  accounted for. */
-  known(e: number): boolean {
-    if (this.rootIsApart[e] === true) return this.apartMemo[this.apartRow + e] === STAYS;
-    return this.restRow >= 0 && this.restMemo[this.restRow + e] === STAYS;
+  /** The outcome id of event e from the state given to from() when it is known to change nothing
+   *  and to be accounted for, else -1. */
+  known(e: number): number {
+    let b: number;
+    if (this.rootIsApart[e] === true) b = this.apartMemo[this.apartRow + e] ?? UNKNOWN;
+    else if (this.restRow >= 0) b = this.restMemo[this.restRow + e] ?? UNKNOWN;
+    else return -1;
+    return b === UNKNOWN || b === WALK ? -1 : b - 1;
   }
 
   /** Records what event e's walk from the state given to from() did: `visited` has bit a set for
    *  each actor a it reached (-1 when unknown: nothing is recorded), `stays` whether it changed
-   *  nothing and was accounted for. */
-  learn(e: number, visited: number, stays: boolean): void {
+   *  nothing and was accounted for, `o` its outcome id. */
+  learn(e: number, visited: number, stays: boolean, o: number): void {
     if (visited < 0) return;
     const apartBit = 1 << this.apart;
-    if (this.rootIsApart[e] === true) {
-      if (this.apartMemo[this.apartRow + e] === UNKNOWN)
-        this.apartMemo[this.apartRow + e] = stays && (visited & ~apartBit) === 0 ? STAYS : WALK;
-    } else if (this.restRow >= 0 && this.restMemo[this.restRow + e] === UNKNOWN) {
-      this.restMemo[this.restRow + e] = stays && (visited & apartBit) === 0 ? STAYS : WALK;
-    }
+    const onApart = this.rootIsApart[e] === true;
+    const memo = onApart ? this.apartMemo : this.restMemo;
+    const at = (onApart ? this.apartRow : this.restRow) + e;
+    if ((!onApart && this.restRow < 0) || memo[at] !== UNKNOWN) return;
+    const crossed = onApart ? (visited & ~apartBit) !== 0 : (visited & apartBit) !== 0;
+    memo[at] = stays && !crossed && o <= MAX_OUTCOME ? o + 1 : WALK;
+  }
+
+  /** Forgets every answer (the engine's outcome ids are about to change). */
+  clear(): void {
+    this.restMemo.fill(0);
+    this.apartMemo.fill(0);
   }
 }
 

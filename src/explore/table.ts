@@ -5,10 +5,13 @@
 // its value (0, -1, 1, -2, ... as 0, 1, 2, 3, ...) in bits[k] bits; the fields follow one another
 // across 32-bit words, and a tuple takes `stride` whole words. The widths start small and grow
 // when a value does not fit (snapshot ids only grow, so this happens a few dozen times in a whole
-// exploration): the table is then repacked in place of the old array. The hash slots hold index + 1
-// (0: empty) in a non-power-of-two array addressed by Lemire's fastrange, so that the load factor
-// stays between 1/2 and 3/4 as it grows by 1.5; the tuples' array grows by 1.5 as well. The hash
-// is computed on the tuple's values, never on its packing, so a repack leaves the slots as they are.
+// exploration): the table is then repacked in place of the old array. A hash slot holds the
+// tuple's 32-bit hash and its index + 1 (0: empty), in a non-power-of-two array addressed by
+// Lemire's fastrange, so that the load factor stays between 1/2 and 3/4 as it grows by 1.5; the
+// tuples' array grows by 1.5 as well. With the hash in the slot a probe reads a tuple only when
+// its hash is the one sought (a tuple read is a cache miss of its own on a large table), and
+// growing the slots needs no tuple at all. The hash is computed on the tuple's values, never on
+// its packing, so a repack leaves the slots as they are.
 
 /** The states of an exploration as the code after the search reads them: `count` states, state
  *  i's tuple (`width` ints) by get(i, out), and `bytes` held by the arrays. */
@@ -122,7 +125,8 @@ export class TupleTable implements StateTable {
   private layout: Layout;
   /** Packed tuples: tuple i at data[i * stride ..]. */
   private data: Int32Array;
-  /** Index + 1 of the tuple in each hash slot, 0 for an empty slot. */
+  /** Per hash slot, two ints: the hash of its tuple and the tuple's index + 1 (0 for an empty
+   *  slot). */
   private slots: Int32Array;
   /** The query, packed (stride words). */
   private query: Int32Array;
@@ -137,7 +141,7 @@ export class TupleTable implements StateTable {
     this.layout = new Layout(new Int32Array(width).fill(2));
     const cap = Math.max(4, initialCapacity);
     this.data = new Int32Array(cap * this.layout.stride);
-    this.slots = new Int32Array(Math.ceil(cap / MAX_LOAD) + 1);
+    this.slots = new Int32Array(2 * (Math.ceil(cap / MAX_LOAD) + 1));
     this.query = new Int32Array(this.layout.stride);
     this.scratch = new Int32Array(width);
   }
@@ -165,11 +169,12 @@ export class TupleTable implements StateTable {
   /** The slot of the packed query (hash h): the one holding it, or the empty one it would go to. */
   private probe(h: number): number {
     const slots = this.slots;
-    const n = slots.length;
+    const n = slots.length >> 1;
+    const hash = h | 0;
     let s = fastrange(h, n);
     for (;;) {
-      const v = slots[s] ?? 0;
-      if (v === 0 || this.equalAt(v - 1)) return s;
+      const v = slots[2 * s + 1] ?? 0;
+      if (v === 0 || (slots[2 * s] === hash && this.equalAt(v - 1))) return s;
       s = s + 1 === n ? 0 : s + 1;
     }
   }
@@ -177,7 +182,7 @@ export class TupleTable implements StateTable {
   /** The index of tuple t, or -1. */
   find(t: ArrayLike<number>): number {
     if (this.layout.pack(t, this.query, 0) >= 0) return -1;
-    return (this.slots[this.probe(hashTuple(t, 0, this.width, 0x811c9dc5))] ?? 0) - 1;
+    return (this.slots[2 * this.probe(hashTuple(t, 0, this.width, 0x811c9dc5)) + 1] ?? 0) - 1;
   }
 
   /** Adds t if absent. Returns its index when it was added, ~index (negative) when it was there. */
@@ -186,17 +191,18 @@ export class TupleTable implements StateTable {
       this.widen(k, bitsFor(zigzag(t[k] ?? 0)));
     const h = hashTuple(t, 0, this.width, 0x811c9dc5);
     let s = this.probe(h);
-    const v = this.slots[s] ?? 0;
+    const v = this.slots[2 * s + 1] ?? 0;
     if (v !== 0) return ~(v - 1);
     const index = this.count++;
     const stride = this.layout.stride;
     if ((index + 1) * stride > this.data.length) this.data = grow(this.data, stride, index + 1);
     this.data.set(this.query, index * stride);
-    if (this.count > this.slots.length * MAX_LOAD) {
+    if (this.count > (this.slots.length >> 1) * MAX_LOAD) {
       this.rehash();
       s = this.probe(h);
     }
-    this.slots[s] = index + 1;
+    this.slots[2 * s] = h | 0;
+    this.slots[2 * s + 1] = index + 1;
     return index;
   }
 
@@ -222,16 +228,19 @@ export class TupleTable implements StateTable {
     this.query = new Int32Array(layout.stride);
   }
 
-  /** Grows the slots by GROWTH and puts every index back (hashes recomputed from the tuples). */
+  /** Grows the slots by GROWTH and puts every (hash, index) back where its hash says. */
   private rehash(): void {
-    const n = Math.ceil(this.slots.length * GROWTH);
-    const slots = new Int32Array(n);
-    const t = this.scratch;
-    for (let i = 0; i < this.count; i++) {
-      this.get(i, t);
-      let s = fastrange(hashTuple(t, 0, this.width, 0x811c9dc5), n);
-      while ((slots[s] ?? 0) !== 0) s = s + 1 === n ? 0 : s + 1;
-      slots[s] = i + 1;
+    const old = this.slots;
+    const n = Math.ceil((old.length >> 1) * GROWTH);
+    const slots = new Int32Array(2 * n);
+    for (let k = 0; k < old.length; k += 2) {
+      const v = old[k + 1] ?? 0;
+      if (v === 0) continue;
+      const h = old[k] ?? 0;
+      let s = fastrange(h, n);
+      while ((slots[2 * s + 1] ?? 0) !== 0) s = s + 1 === n ? 0 : s + 1;
+      slots[2 * s] = h;
+      slots[2 * s + 1] = v;
     }
     this.slots = slots;
   }

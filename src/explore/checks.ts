@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import type { GraphProperty, Property, StateProperty, StepProperty } from '../specs/properties';
 import type { StopReason } from './budget';
-import { ANSWER_CODES, BASE_WIDTH, DUMP_SLOT, type Engine } from './engine';
+import { ANSWER_CODES, BASE_WIDTH, DUMP_CODES, DUMP_SLOT, type Engine } from './engine';
 import { ReadTrie } from './read-trie';
 import { actorOf, partOf, ReadTracker, sideOf } from './read-tracker';
 import { TupleTable } from './table';
@@ -31,6 +31,10 @@ export interface PropertyResult {
   figureAt?: ExternalEvent[];
 }
 
+/** The firmware's actor index, and its bit in an actor mask. */
+const FIRMWARE = ACTORS.indexOf('firmware');
+const FIRMWARE_BIT = 1 << FIRMWARE;
+
 /** The values a step property's monitor may hold (0 to 3): two bits each in the step memo's key. */
 export const MONITOR_VALUES = 4;
 
@@ -44,28 +48,34 @@ export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int3
 }
 
 /** Ids for the distinct combinations of actor snapshot ids and dump outcome (a state without its
- *  monitors: all a SystemState holds): the firmware and the production kernel vary most, the other
- *  actors' combination with the dump outcome is interned first, so the key is three numbers. */
+ *  monitors: all a SystemState holds), built in three steps: the actors other than the firmware
+ *  and the production kernel, with the dump outcome (`rest`); that with the production kernel's
+ *  snapshot (`pair`: every actor but the firmware, and the dump outcome); that with the firmware's
+ *  snapshot. id() also leaves the pair's id in `pairId`. */
 export class SnapshotCombos {
   private readonly fw = ACTORS.indexOf('firmware');
   private readonly pk = ACTORS.indexOf('productionKernel');
   private readonly restIdx = [...ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk), DUMP_SLOT];
   private readonly rest = new TupleTable(this.restIdx.length, 1 << 8);
-  private readonly triples = new TupleTable(3, 1 << 12);
+  private readonly pairs = new TupleTable(2, 1 << 10);
+  private readonly combos = new TupleTable(2, 1 << 12);
   private readonly restKey = new Int32Array(this.restIdx.length);
-  private readonly key = new Int32Array(3);
+  private readonly pairKey = new Int32Array(2);
+  private readonly key = new Int32Array(2);
   /** The id asked last (-1: none yet), for a state's second ask: PropertyChecks.goalBits and
    *  stateVerdict ask one after the other, and on a large space each lookup misses the caches (on
    *  configs/large.json, 43 s of a 505 s profile). */
   private lastId = -1;
+  /** The pair id of the tuple asked last. */
+  pairId = -1;
 
   get count(): number {
-    return this.triples.count;
+    return this.combos.count;
   }
 
   /** Bytes held outside the JS heap. */
   get bytes(): number {
-    return this.rest.bytes + this.triples.bytes;
+    return this.rest.bytes + this.pairs.bytes + this.combos.bytes;
   }
 
   /** The id of tuple t's combination of actor snapshot ids and dump outcome (new ids count up
@@ -74,17 +84,20 @@ export class SnapshotCombos {
     if (this.lastId >= 0 && this.asLast(t)) return this.lastId;
     for (let i = 0; i < this.restIdx.length; i++) this.restKey[i] = t[this.restIdx[i] ?? 0] ?? 0;
     const r = this.rest.add(this.restKey);
+    this.pairKey[0] = t[this.pk] ?? 0;
+    this.pairKey[1] = r < 0 ? ~r : r;
+    const p = this.pairs.add(this.pairKey);
+    this.pairId = p < 0 ? ~p : p;
     this.key[0] = t[this.fw] ?? 0;
-    this.key[1] = t[this.pk] ?? 0;
-    this.key[2] = r < 0 ? ~r : r;
-    const c = this.triples.add(this.key);
+    this.key[1] = this.pairId;
+    const c = this.combos.add(this.key);
     this.lastId = c < 0 ? ~c : c;
     return this.lastId;
   }
 
   /** Whether tuple t holds the snapshot ids and dump outcome of the one asked last. */
   private asLast(t: ArrayLike<number>): boolean {
-    if (t[this.fw] !== this.key[0] || t[this.pk] !== this.key[1]) return false;
+    if (t[this.fw] !== this.key[0] || t[this.pk] !== this.pairKey[0]) return false;
     for (let i = 0; i < this.restIdx.length; i++) if (t[this.restIdx[i] ?? 0] !== this.restKey[i]) return false;
     return true;
   }
@@ -125,6 +138,18 @@ export class PropertyChecks {
   private readonly predicates: ((s: SystemState) => boolean)[];
   /** Per combination (SnapshotCombos id), which predicates hold, one bit each; -1 until asked. */
   private holding = new Int32Array(1 << 12).fill(-1);
+  /** Per pair (SnapshotCombos.pairId: every actor's snapshot but the firmware's, and the dump
+   *  outcome), the predicates known there without the firmware (one judged there read nothing of
+   *  it, so its answer is the pair's whatever the firmware holds), and which of them hold; per
+   *  firmware snapshot id and dump outcome (fw * DUMP_CODES.length + dump), the same for the
+   *  predicates that read nothing but the firmware. On configs/large.json a combination of
+   *  snapshots is met about twice, but a pair or a firmware snapshot thousands of times. */
+  private pairKnown = new Int32Array(1 << 10);
+  private pairHolds = new Int32Array(1 << 10);
+  private fwKnown = new Int32Array(1 << 10);
+  private fwHolds = new Int32Array(1 << 10);
+  /** The actors (one bit each) the last stateHolds() read. */
+  private readMask = 0;
   private held = this.newMemo();
   // Step properties and monitors read the pre- and post-state, and are pure: their answer is a
   // function of the event, the step's answer (handled, errno), the monitor values, the dump
@@ -171,6 +196,7 @@ export class PropertyChecks {
    *  the actor's snapshot id, or the id of its state value. */
   private readValue(v: number, pre: ArrayLike<number>, post: ArrayLike<number>): number {
     const actor = actorOf(v);
+    this.readMask |= 1 << actor;
     const sid = (sideOf(v) ? post[actor] : pre[actor]) ?? 0;
     return partOf(v) ? sid : this.engine.stepper.valueId(actor, sid);
   }
@@ -202,7 +228,13 @@ export class PropertyChecks {
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
   get bytes(): number {
-    return this.combos.bytes + this.holding.byteLength + this.judgedBytes;
+    return (
+      this.combos.bytes +
+      this.holding.byteLength +
+      this.pairKnown.byteLength * 2 +
+      this.fwKnown.byteLength * 2 +
+      this.judgedBytes
+    );
   }
 
   /** Records a violation, unless the property already has one. */
@@ -231,32 +263,69 @@ export class PropertyChecks {
   }
 
   /** Which state predicates (invariants, then goals) hold in the state with tuple `cur`, one bit
-   *  each: cached per combination of snapshots and dump outcome, each predicate's answer kept
-   *  under what it read. */
+   *  each: cached per combination of snapshots and dump outcome (SnapshotCombos). */
   private holds(cur: Int32Array): number {
     const c = this.combos.id(cur);
     if (c >= this.holding.length) this.holding = growInt32(this.holding, c + 1, -1);
     let bits = this.holding[c] ?? -1;
     if (bits < 0) {
-      bits = 0;
-      for (let k = 0; k < this.predicates.length; k++) if (this.stateHolds(k, cur)) bits |= 1 << k;
+      bits = this.judgeCombination(cur);
       this.holding[c] = bits;
+    }
+    return bits;
+  }
+
+  /** Which state predicates hold in the state with tuple `cur`, a combination not met before
+   *  (combos.id(cur) asked last): those known for its pair or its firmware snapshot, and each of
+   *  the others looked up under what it read (stateHolds), then known for its pair when it read
+   *  nothing of the firmware, or for its firmware snapshot when it read nothing else. */
+  private judgeCombination(cur: Int32Array): number {
+    const p = this.combos.pairId;
+    const f = (cur[FIRMWARE] ?? 0) * DUMP_CODES.length + (cur[DUMP_SLOT] ?? 0);
+    if (p >= this.pairKnown.length) {
+      this.pairKnown = growInt32(this.pairKnown, p + 1);
+      this.pairHolds = growInt32(this.pairHolds, p + 1);
+    }
+    if (f >= this.fwKnown.length) {
+      this.fwKnown = growInt32(this.fwKnown, f + 1);
+      this.fwHolds = growInt32(this.fwHolds, f + 1);
+    }
+    const pk = this.pairKnown[p] ?? 0;
+    const fk = this.fwKnown[f] ?? 0;
+    let bits = ((this.pairHolds[p] ?? 0) & pk) | ((this.fwHolds[f] ?? 0) & fk);
+    const todo = ~(pk | fk);
+    for (let k = 0; k < this.predicates.length; k++) {
+      const bit = 1 << k;
+      if ((todo & bit) === 0) continue;
+      const h = this.stateHolds(k, cur);
+      if (h) bits |= bit;
+      if ((this.readMask & FIRMWARE_BIT) === 0) {
+        this.pairKnown[p] = (this.pairKnown[p] ?? 0) | bit;
+        if (h) this.pairHolds[p] = (this.pairHolds[p] ?? 0) | bit;
+      } else if ((this.readMask & ~FIRMWARE_BIT) === 0) {
+        this.fwKnown[f] = (this.fwKnown[f] ?? 0) | bit;
+        if (h) this.fwHolds[f] = (this.fwHolds[f] ?? 0) | bit;
+      }
     }
     return bits;
   }
 
   /** Whether predicate k (invariant k, or the goal of eventually[k - stateProps.length]) is true
    *  in the state with tuple `cur`: kept under what it read (the actor snapshots and state values,
-   *  src/explore/read-tracker.ts) and the dump outcome, else judged now. */
+   *  src/explore/read-tracker.ts) and the dump outcome, else judged now. Leaves the actors it read
+   *  (or read before) in readMask. */
   private stateHolds(k: number, cur: Int32Array): boolean {
     const holds = this.predicates[k];
     if (holds === undefined) throw new Error(`no state predicate ${k}`);
     const dump = cur[DUMP_SLOT] ?? 0;
+    this.readMask = 0;
     const known = this.held.find(k, dump, cur, cur);
     if (known >= 0) return known === 1;
     const reads: number[] = [];
     const answer = holds(new ReadTracker(reads).track(this.engine.toState(cur), 0));
     this.held.record(k, dump, reads, cur, cur, answer ? 1 : 0);
+    this.readMask = 0;
+    for (const v of reads) this.readMask |= 1 << actorOf(v);
     return answer;
   }
 

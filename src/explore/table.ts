@@ -26,6 +26,10 @@ export interface StateTable {
   find(t: ArrayLike<number>): number;
 }
 
+/** The cache of tuples met lately holds at most 2^RECENT_BITS of them, and at most one per 32 hash
+ *  slots (so that it adds at most about half a byte a tuple). */
+const RECENT_BITS = 14;
+
 /** Growth factor of the tuples' array and of the hash slots. */
 const GROWTH = 1.5;
 /** The slots grow when more than this share of them is used. */
@@ -130,6 +134,13 @@ export class TupleTable implements StateTable {
   private slots: Int32Array;
   /** The query, packed (stride words). */
   private query: Int32Array;
+  /** A direct-mapped cache of tuples met lately, asked before the slots, 2 + stride ints each: the
+   *  hash, the index + 1 (0: empty) and the packed tuple. A breadth-first search meets the same
+   *  successors from neighbouring states: the cache answers most asks without the two cache
+   *  misses a probe costs on a large table (its slot, then its tuple). Emptied when the layout
+   *  changes. */
+  private recent: Int32Array;
+  private recentShift = 0;
   private readonly scratch: Int32Array;
   count = 0;
 
@@ -144,11 +155,19 @@ export class TupleTable implements StateTable {
     this.slots = new Int32Array(2 * (Math.ceil(cap / MAX_LOAD) + 1));
     this.query = new Int32Array(this.layout.stride);
     this.scratch = new Int32Array(width);
+    this.recent = this.newRecent();
   }
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.data.byteLength + this.slots.byteLength;
+    return this.data.byteLength + this.slots.byteLength + this.recent.byteLength;
+  }
+
+  /** An empty cache for the slots and layout as they are (a power of two entries, at least 16). */
+  private newRecent(): Int32Array {
+    const bits = Math.max(4, Math.min(RECENT_BITS, Math.floor(Math.log2(this.slots.length / 2 / 32))));
+    this.recentShift = 32 - bits;
+    return new Int32Array((2 + this.layout.stride) << bits);
   }
 
   /** Bits a tuple takes in the data array (whole words). */
@@ -190,11 +209,16 @@ export class TupleTable implements StateTable {
     for (let k = this.layout.pack(t, this.query, 0); k >= 0; k = this.layout.pack(t, this.query, 0))
       this.widen(k, bitsFor(zigzag(t[k] ?? 0)));
     const h = hashTuple(t, 0, this.width, 0x811c9dc5);
+    const stride = this.layout.stride;
+    const e = this.entry(h);
+    if (this.recentHolds(e, h)) return ~((this.recent[e + 1] ?? 0) - 1);
     let s = this.probe(h);
     const v = this.slots[2 * s + 1] ?? 0;
-    if (v !== 0) return ~(v - 1);
+    if (v !== 0) {
+      this.remember(e, h, v);
+      return ~(v - 1);
+    }
     const index = this.count++;
-    const stride = this.layout.stride;
     if ((index + 1) * stride > this.data.length) this.data = grow(this.data, stride, index + 1);
     this.data.set(this.query, index * stride);
     if (this.count > (this.slots.length >> 1) * MAX_LOAD) {
@@ -203,7 +227,30 @@ export class TupleTable implements StateTable {
     }
     this.slots[2 * s] = h | 0;
     this.slots[2 * s + 1] = index + 1;
+    this.remember(this.entry(h), h, index + 1);
     return index;
+  }
+
+  /** The cache entry of hash h (its first int). */
+  private entry(h: number): number {
+    return (Math.imul(h, 0x9e3779b1) >>> this.recentShift) * (2 + this.layout.stride);
+  }
+
+  /** Whether cache entry e holds the packed query, of hash h. */
+  private recentHolds(e: number, h: number): boolean {
+    const recent = this.recent;
+    if (recent[e] !== (h | 0) || recent[e + 1] === 0) return false;
+    const q = this.query;
+    for (let w = 0; w < q.length; w++) if (recent[e + 2 + w] !== q[w]) return false;
+    return true;
+  }
+
+  /** Puts the packed query, of hash h and index + 1 `v`, in cache entry e. */
+  private remember(e: number, h: number, v: number): void {
+    const recent = this.recent;
+    recent[e] = h | 0;
+    recent[e + 1] = v;
+    recent.set(this.query, e + 2);
   }
 
   /** Copies tuple `index` into out. */
@@ -226,6 +273,7 @@ export class TupleTable implements StateTable {
     this.layout = layout;
     this.data = data;
     this.query = new Int32Array(layout.stride);
+    this.recent = this.newRecent();
   }
 
   /** Grows the slots by GROWTH and puts every (hash, index) back where its hash says. */
@@ -243,6 +291,7 @@ export class TupleTable implements StateTable {
       slots[2 * s + 1] = v;
     }
     this.slots = slots;
+    this.recent = this.newRecent();
   }
 }
 

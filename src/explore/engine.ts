@@ -2,14 +2,15 @@
 // millions. Every actor step is still computed by XState, once, and cached:
 //  1. snapshots and events are interned: one canonical object per distinct value, with an id;
 //  2. each actor's local step (snapshot id, event id) → (next id, emitted event ids) is cached;
-//     a step that keeps the context (assigns nothing: it answers with an errno, ignores the event,
-//     or changes state only) is also kept under what it read of the context
+//     a step is also kept under what it read of the context and what it assigned
 //     (src/explore/context-reads.ts), and answers the same step from other snapshots in the same
 //     state with the same values there, without XState;
 //  3. a system step runs system.step's routing on those ids (compile), and is kept in a trie:
-//     for an external event the routing visits actors in a fixed order, and the result depends
-//     only on the snapshot each actor had when the step first reached it; so the trie branches on
-//     those ids and its leaf holds the outcome.
+//     the routing delivers events in an order that depends only on what each actor step did
+//     (whether it reacted, what it emitted: its class), so the trie branches on those classes and
+//     its leaf holds the outcome (the Engine class's comment);
+//  4. the self-loops a walk found are known, for states that agree with it in every snapshot the
+//     walk read, without a walk (src/explore/self-loops.ts).
 // The caches, the trie and the outcomes live in typed arrays (src/explore/typed.ts): tens of
 // millions of entries without objects for the garbage collector to trace. Snapshots and events are
 // interned by structure (src/util/canonical.ts StructuralIds, memoised per object), so interning a
@@ -62,8 +63,9 @@ interface ActorStepResult {
   next: number;
   emitted: number[];
   reacted: boolean;
-  /** The context fields the step assigned (none when it kept the context), when it was kept under
-   *  what it read (src/explore/context-reads.ts). */
+  /** For a step XState computed and the context memo kept (src/explore/context-reads.ts): the
+   *  context fields it assigned, which its answers for other snapshots assign too (none when it
+   *  kept the context). [] for every other step. */
   written: readonly string[];
 }
 
@@ -95,7 +97,7 @@ export class CachedStepper implements ActorStepper {
   readonly emitStart = new Int32List(1 << 10);
   readonly emittedIds = new Int32List(1 << 10);
   private readonly structure = new StructuralIds();
-  /** Per actor, the steps that kept its context, by what they read of it. */
+  /** Per actor, its steps by what they read of its context (src/explore/context-reads.ts). */
   private readonly contextMemo: ContextReads[] = ACTORS.map(() => new ContextReads(this.structure));
   /** Actor steps computed by XState (cache misses). */
   misses = 0;
@@ -207,7 +209,7 @@ export class CachedStepper implements ActorStepper {
       for (const k of written) update[k] = Reflect.get(to.context, k);
       next = this.internSnapshot(a, withContext(to, written.length > 0 ? { ...context, ...update } : context));
     }
-    return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted, written };
+    return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted, written: [] };
   }
 
   /** The step computed by XState; with `track`, what it reads of the context is tracked (and what
@@ -402,6 +404,8 @@ export class Engine {
   private readonly selfLoops: SelfLoops;
   /** System steps computed through system.step's routing (trie misses). */
   compiled = 0;
+  /** Self-loops knownSelfLoop() answered (edges not walked). */
+  knownSelfLoops = 0;
 
   /** `system` is the composed system to explore: createSystem(config) unless given. Only tests
    *  give one (test/fixtures/graph-systems.ts: fixture machines standing in for the actors, routed
@@ -443,6 +447,7 @@ export class Engine {
     const apart = ACTORS.indexOf('firmware');
     this.selfLoops = new SelfLoops(
       N_ACTORS,
+      DUMP_CODES.length,
       apart,
       firsts.map((f) => f === apart),
     );
@@ -693,13 +698,10 @@ export class Engine {
     return o;
   }
 
-  /** Self-loops knownSelfLoop() answered (edges not walked). */
-  knownSelfLoops = 0;
-
-  /** Notes what the last edgeId(t, e) (outcome o) found, t being the state given to
-   *  fromState(). */
-  learnSelfLoop(t: ArrayLike<number>, e: number, o: number): void {
-    this.selfLoops.learn(e, this.lastVisited, this.accounted(o) && this.edgeStays(t), o);
+  /** Notes what the last edgeId(t, e) found from the state given to fromState(): outcome o, and
+   *  whether it is an accounted self-loop (accounted(o) and edgeStays(t)). */
+  learnSelfLoop(e: number, o: number, stays: boolean): void {
+    this.selfLoops.learn(e, this.lastVisited, stays, o);
   }
 
   private readonly info: (EventInfo | undefined)[] = [];

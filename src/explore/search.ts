@@ -361,9 +361,11 @@ export function follow(
     next.set(cur);
   } else {
     o = engine.edgeId(cur, e);
-    engine.learnSelfLoop(cur, e, o);
-    if (!engine.accounted(o)) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
-    if (trig === undefined && engine.edgeStays(cur)) return false;
+    const accounted = engine.accounted(o);
+    if (!accounted) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
+    const stays = engine.edgeStays(cur);
+    engine.learnSelfLoop(e, o, accounted && stays);
+    if (trig === undefined && stays) return false;
     next.set(cur);
     engine.applyEdge(next);
   }

@@ -28,11 +28,8 @@ const MAX_OUTCOME = WALK - 2;
  *  25 MB of bytes and about 16 MB of packed rests. */
 const MAX_RESTS = 1 << 20;
 
-/** Dump outcomes (DUMP_CODES' length). */
-const DUMPS = 3;
-
 /** The memo for one exploration: `actors` snapshot slots then the dump outcome slot in a tuple,
- *  `apart` the actor kept apart, `rootIsApart[e]` whether alphabet event e's first delivery
+ *  `dumps` dump outcomes (DUMP_CODES' length), `apart` the actor kept apart, `rootIsApart[e]` whether alphabet event e's first delivery
  *  reaches it. Use: from(t) for the state whose events are asked, then known(e) before walking e
  *  and learn(e, ...) after. */
 export class SelfLoops {
@@ -40,13 +37,14 @@ export class SelfLoops {
   private readonly rest: Int32Array;
   /** rest id * A + e → what event e does from the rest's states. */
   private restMemo = new Uint8Array(1 << 12);
-  /** (apart's snapshot id * DUMPS + dump outcome) * A + e → the same, for events that reach apart first. */
+  /** (apart's snapshot id * dumps + dump outcome) * A + e → the same, for events that reach apart first. */
   private apartMemo = new Uint8Array(1 << 12);
   private restRow = -1;
   private apartRow = 0;
 
   constructor(
     private readonly actors: number,
+    private readonly dumps: number,
     private readonly apart: number,
     private readonly rootIsApart: readonly boolean[],
   ) {
@@ -73,7 +71,7 @@ export class SelfLoops {
     } else id = this.rests.find(this.rest);
     this.restRow = id < 0 ? -1 : id * A;
     if (this.restRow + A > this.restMemo.length) this.restMemo = grown(this.restMemo, this.restRow + A);
-    this.apartRow = ((t[this.apart] ?? 0) * DUMPS + dump) * A;
+    this.apartRow = ((t[this.apart] ?? 0) * this.dumps + dump) * A;
     if (this.apartRow + A > this.apartMemo.length) this.apartMemo = grown(this.apartMemo, this.apartRow + A);
   }
 

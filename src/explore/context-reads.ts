@@ -120,8 +120,8 @@ export class ContextReads {
     return false;
   }
 
-  /** Records `answer` for the step tracked last: from the snapshot in state `value` with this
-   *  context, it read what it read.
+  /** Records `answer` for the step tracked last (of event `event`, from the snapshot in state
+   *  `value` with this context), under what it read.
    *  @throws Error when the step read other fields than an earlier one with the same values (it
    *  is not a function of what it read). */
   record(value: number, event: number, context: object, answer: number): void {

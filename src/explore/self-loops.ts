@@ -16,11 +16,11 @@
 // anything else. Outcome ids last until the engine's flushSteps(), which empties the memo too.
 import { TupleTable } from './table';
 
-/** A key's event not walked from it yet. A byte from 1 to MAX_OUTCOME + 1: from every state with
- *  the key, the event changes nothing, is accounted for, and has outcome byte - 1. */
+/** The memo's bytes: UNKNOWN (the key's event not walked from it yet); a byte b from 1 to
+ *  MAX_OUTCOME + 1 (from every state with the key, the event changes nothing, is accounted for,
+ *  and has outcome b - 1); WALK (anything else: the event moves an actor, is dropped, its walk
+ *  crosses to the other side, or its outcome id is past MAX_OUTCOME). */
 const UNKNOWN = 0;
-/** Anything else: the event moves an actor, is dropped, its walk crosses to the other side, or its
- *  outcome id is past MAX_OUTCOME. */
 const WALK = 255;
 const MAX_OUTCOME = WALK - 2;
 
@@ -29,15 +29,16 @@ const MAX_OUTCOME = WALK - 2;
 const MAX_RESTS = 1 << 20;
 
 /** The memo for one exploration: `actors` snapshot slots then the dump outcome slot in a tuple,
- *  `dumps` dump outcomes (DUMP_CODES' length), `apart` the actor kept apart, `rootIsApart[e]` whether alphabet event e's first delivery
- *  reaches it. Use: from(t) for the state whose events are asked, then known(e) before walking e
- *  and learn(e, ...) after. */
+ *  `dumps` dump outcomes (DUMP_CODES' length), `apart` the actor kept apart, `rootIsApart[e]`
+ *  whether alphabet event e's first delivery reaches it. Use: from(t) for the state whose events
+ *  are asked, then known(e) before walking e and learn(e, ...) after. */
 export class SelfLoops {
   private readonly rests: TupleTable;
   private readonly rest: Int32Array;
   /** rest id * A + e → what event e does from the rest's states. */
   private restMemo = new Uint8Array(1 << 12);
-  /** (apart's snapshot id * dumps + dump outcome) * A + e → the same, for events that reach apart first. */
+  /** (apart's snapshot id * dumps + dump outcome) * A + e → the same, for the events that reach
+   *  apart first. */
   private apartMemo = new Uint8Array(1 << 12);
   private restRow = -1;
   private apartRow = 0;

@@ -53,7 +53,7 @@ export function growInt32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int3
  *  snapshot (`pair`: every actor but the firmware, and the dump outcome); that with the firmware's
  *  snapshot. id() also leaves the pair's id in `pairId`. */
 export class SnapshotCombos {
-  private readonly fw = ACTORS.indexOf('firmware');
+  private readonly fw = FIRMWARE;
   private readonly pk = ACTORS.indexOf('productionKernel');
   private readonly restIdx = [...ACTORS.map((_, k) => k).filter((k) => k !== this.fw && k !== this.pk), DUMP_SLOT];
   private readonly rest = new TupleTable(this.restIdx.length, 1 << 8);

@@ -27,7 +27,8 @@ export interface StateTable {
 }
 
 /** The cache of tuples met lately holds at most 2^RECENT_BITS of them, and at most one per 32 hash
- *  slots (so that it adds at most about half a byte a tuple). */
+ *  slots (so that it adds about a byte a tuple: an entry is 16 to 24 bytes, one per 16 to 24
+ *  tuples). */
 const RECENT_BITS = 14;
 
 /** Growth factor of the tuples' array and of the hash slots. */

@@ -3,7 +3,7 @@
 // fingerprint set do. Two states with the same fingerprint count as one, so a state can be missed
 // (with everything only it leads to); missProbability() bounds the chance of that. The tuples of
 // the states not yet expanded wait in a TupleQueue, freed as the breadth-first search goes.
-import { bitsFor, fastrange, hashTuple, Layout, zigzag } from './table';
+import { bitsFor, fastrange, hashTuple, Layout, recentBits, zigzag } from './table';
 
 /** Bits in a fingerprint: two independent 32-bit hashes of the tuple. */
 export const FINGERPRINT_BITS = 64;
@@ -18,11 +18,6 @@ const SEED_2 = 0x5bd1e995;
  *  (1 + 1/(1 - a)^2) / 2). At 0.95 (200 slots to learn a state is new) the first 2M states of
  *  configs/large.json took 8% longer. */
 const MAX_LOAD = 0.9;
-/** The cache of fingerprints met lately holds at most 2^RECENT_BITS of them (16,384: 192 KiB, in
- *  the L2 cache beside the search's other hot arrays), and at most one per 32 slots (so that it
- *  adds at most 0.4 bytes a fingerprint). */
-const RECENT_BITS = 14;
-
 /** Growth factor of the slots: the load stays between MAX_LOAD / GROWTH and MAX_LOAD (8.9 to 9.8
  *  bytes a fingerprint), and each fingerprint is moved about 1 / (GROWTH - 1) = 10 times in all. */
 const GROWTH = 1.1;
@@ -70,10 +65,10 @@ export class FingerprintSet {
     return this.slots.byteLength + this.recent.byteLength;
   }
 
-  /** An empty cache for the slots as they are (a power of two entries, at least 16). */
+  /** An empty cache for the slots as they are (recentBits: 12 bytes an entry, at most 0.4 bytes a
+   *  fingerprint). */
   private newRecent(): Int32Array {
-    const n = this.slots.length / this.stride;
-    const bits = Math.max(4, Math.min(RECENT_BITS, Math.floor(Math.log2(n / 32))));
+    const bits = recentBits(this.slots.length / this.stride);
     this.recentShift = 32 - bits;
     return new Int32Array(3 << bits);
   }

@@ -26,10 +26,13 @@ export interface StateTable {
   find(t: ArrayLike<number>): number;
 }
 
-/** The cache of tuples met lately holds at most 2^RECENT_BITS of them, and at most one per 32 hash
- *  slots (so that it adds about a byte a tuple: an entry is 16 to 24 bytes, one per 16 to 24
- *  tuples). */
-const RECENT_BITS = 14;
+/** log2 of the entries of a cache of what a hash set met lately (the tuple table's and the
+ *  fingerprint set's), for a set of `slots` hash slots: at most 2^14 entries (16,384: a few hundred
+ *  KiB, in the L2 cache beside the search's other hot arrays), at most one per 32 slots (so that
+ *  the cache adds about a byte an element at most), at least 2^4. */
+export function recentBits(slots: number): number {
+  return Math.max(4, Math.min(14, Math.floor(Math.log2(slots / 32))));
+}
 
 /** Growth factor of the tuples' array and of the hash slots. */
 const GROWTH = 1.5;
@@ -164,9 +167,9 @@ export class TupleTable implements StateTable {
     return this.data.byteLength + this.slots.byteLength + this.recent.byteLength;
   }
 
-  /** An empty cache for the slots and layout as they are (a power of two entries, at least 16). */
+  /** An empty cache for the slots and layout as they are (recentBits; 2 + stride ints an entry). */
   private newRecent(): Int32Array {
-    const bits = Math.max(4, Math.min(RECENT_BITS, Math.floor(Math.log2(this.slots.length / 2 / 32))));
+    const bits = recentBits(this.slots.length / 2);
     this.recentShift = 32 - bits;
     return new Int32Array((2 + this.layout.stride) << bits);
   }

@@ -164,6 +164,8 @@ export class PropertyChecks {
   private readonly stepVerdicts = new Int32List(1 << 12);
   private readonly triggers: boolean[][];
   private readonly triggered: boolean[];
+  /** The events that trigger some step property, as bits (bit b of word w: alphabet event 32w + b). */
+  readonly triggerWords: Int32Array;
   private readonly figureProps: StateProperty[];
   private readonly figures = new Map<string, { value: number; state: number }>();
 
@@ -188,6 +190,10 @@ export class PropertyChecks {
     this.width = BASE_WIDTH + this.monitored.length;
     this.triggers = letters.map((e) => this.stepProps.map((p) => p.triggers(e)));
     this.triggered = this.triggers.map((t) => t.some(Boolean));
+    this.triggerWords = new Int32Array((letters.length + 31) >>> 5);
+    this.triggered.forEach((t, e) => {
+      if (t) this.triggerWords[e >>> 5] = (this.triggerWords[e >>> 5] ?? 0) | (1 << (e & 31));
+    });
     this.figureProps = this.stateProps.filter((p) => p.figure !== undefined);
     this.emptyJudgedBytes = this.judgedBytes;
   }

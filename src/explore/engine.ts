@@ -69,6 +69,13 @@ interface ActorStepResult {
   written: readonly string[];
 }
 
+/** The number of bits set in the 32-bit integer x. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
 /** Snapshot `s` with another context (xstate's cloneMachineSnapshot, without recomputing the
  *  state value and tags its nodes determine). */
 function withContext<S extends { context: object }>(s: S, context: S['context']): S {
@@ -326,12 +333,16 @@ const FLAGS_BOUND = 1 << 18;
 export const ANSWER_CODES = (ERRNO_MASK + 1) * 2;
 
 /** A trie node's words: the actor its delivery reaches and the step column it reads there (one per
- *  actor and event), then sixteen branches (step class, reference; -1 and 0 when unused), filled in
+ *  actor and event), that column's table and its place in the table's rows (the row width << 16 |
+ *  the column's offset: a walk reads them with the node, not from the column's arrays), then
+ *  sixteen branches (step class, reference; -1 and 0 when unused), filled in
  *  order; the map holds a node's further branches. A delivery whose emitted events carry values
  *  (an LMB count, a size) has a class per value: over the first 300,000 states of
  *  configs/large.json (4,041,500 walks), two branches in the node left 1,544,436 lookups to the
  *  map, sixteen 56,414. */
-const NODE_STRIDE = 34;
+const NODE_STRIDE = 36;
+/** The first branch's word in a node. */
+const NODE_BRANCHES = 4;
 
 /** An outcome's errno as a small code: 0 for none, else 1 + its index in ERRNOS. */
 const ERRNO_CODES: readonly (Errno | null)[] = [null, ...ERRNOS];
@@ -533,9 +544,6 @@ export class Engine {
     const after = this.after;
     for (let a = 0; a < N_ACTORS; a++) after[a] = t[a] ?? 0;
     const nodes = this.nodes.data;
-    const colTable = this.colTable.data;
-    const colOff = this.colOff.data;
-    const tableWidth = this.tableWidth.data;
     const tables = this.tables;
     let ref = this.rootRef[e] ?? 0;
     let visited = 0;
@@ -543,14 +551,14 @@ export class Engine {
       const n = (ref - 1) * NODE_STRIDE;
       const a = nodes[n] ?? 0;
       visited |= 1 << a;
-      const c = nodes[n + 1] ?? 0;
-      const tb = colTable[c] ?? 0;
+      const tb = nodes[n + 2] ?? 0;
+      const place = nodes[n + 3] ?? 0;
       const sid = after[a] ?? 0;
-      const at = sid * (tableWidth[tb] ?? 0) + (colOff[c] ?? 0);
+      const at = sid * (place >>> 16) + (place & 0xffff);
       let col = tables[tb] ?? EMPTY;
       let next = at < col.length ? (col[at] ?? 0) : 0;
       if (next === 0) {
-        this.fill(c, sid);
+        this.fill(nodes[n + 1] ?? 0, sid);
         col = tables[tb] ?? EMPTY;
         next = col[at] ?? 0;
       }
@@ -558,7 +566,7 @@ export class Engine {
       const cls = col[at + 1] ?? 0;
       // The branch for cls: in the node (filled in order, -1 past the last), else in the map.
       const end = n + NODE_STRIDE;
-      let k = n + 2;
+      let k = n + NODE_BRANCHES;
       let b = nodes[k] ?? -1;
       while (b !== cls && b !== -1 && k + 2 < end) {
         k += 2;
@@ -696,6 +704,15 @@ export class Engine {
     const o = this.selfLoops.known(e);
     if (o >= 0) this.knownSelfLoops++;
     return o;
+  }
+
+  /** Word w of the alphabet events from the state given to fromState() that knownSelfLoop() answers,
+   *  as bits (bit b: event 32w + b), less those in `keep`: a search need not follow them (the
+   *  bits cleared are counted in knownSelfLoops). */
+  skipSelfLoops(w: number, keep: number): number {
+    const skipped = this.selfLoops.knownWord(w) & ~keep;
+    this.knownSelfLoops += popcount(skipped);
+    return skipped;
   }
 
   /** Notes what the last edgeId(t, e) found from the state given to fromState(): outcome o, and
@@ -892,9 +909,15 @@ export class Engine {
 
   /** A new node for a delivery to actor a read from step column c; its reference. */
   private newNode(a: number, c: number): number {
+    const tb = this.colTable.data[c] ?? 0;
+    const width = this.tableWidth.data[tb] ?? 0;
+    // A row is two words per root event of the actor: 2^15 events would be past any alphabet.
+    if (width > 0x7fff) throw new Error(`a step table ${width} words wide`);
     this.nodes.push(a);
     this.nodes.push(c);
-    for (let k = 2; k < NODE_STRIDE; k += 2) {
+    this.nodes.push(tb);
+    this.nodes.push((width << 16) | (this.colOff.data[c] ?? 0));
+    for (let k = NODE_BRANCHES; k < NODE_STRIDE; k += 2) {
       this.nodes.push(-1);
       this.nodes.push(0);
     }
@@ -905,7 +928,7 @@ export class Engine {
   private branch(node: number, cls: number): number {
     const n = node * NODE_STRIDE;
     const data = this.nodes.data;
-    for (let k = n + 2; k < n + NODE_STRIDE; k += 2) {
+    for (let k = n + NODE_BRANCHES; k < n + NODE_STRIDE; k += 2) {
       if (data[k] === cls) return data[k + 1] ?? 0;
       if (data[k] === -1) return 0;
     }
@@ -916,7 +939,7 @@ export class Engine {
   private setBranch(node: number, cls: number, ref: number): void {
     const n = node * NODE_STRIDE;
     const data = this.nodes.data;
-    for (let k = n + 2; k < n + NODE_STRIDE; k += 2) {
+    for (let k = n + NODE_BRANCHES; k < n + NODE_STRIDE; k += 2) {
       if (data[k] === -1 || data[k] === cls) {
         data[k] = cls;
         data[k + 1] = ref;

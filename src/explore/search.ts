@@ -320,31 +320,40 @@ function expand(
   let movable = false;
   f.rows?.begin(i);
   engine.fromState(cur);
-  for (let e = 0; e < A; e++) {
-    if (!follow(engine, checks, i, e, cur, next)) {
-      if (f.succ !== null) f.succ[i * A + e] = i;
-      continue;
+  if (f.succ !== null) f.succ.fill(i, i * A, i * A + A);
+  for (let w = 0; w << 5 < A; w++) {
+    for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
+      const e = (w << 5) | (31 - Math.clz32(todo & -todo));
+      if (!follow(engine, checks, i, e, cur, next)) continue;
+      movable = true;
+      const got = f.visited.add(next);
+      const j = got < 0 ? ~got : got;
+      if (got >= 0) {
+        if (j >= f.parent.length) growParents(f, j + 1);
+        f.parent[j] = i;
+        f.parentEvent[j] = e;
+      }
+      if (f.succ !== null) f.succ[i * A + e] = j;
+      f.rows?.add(j);
     }
-    movable = true;
-    const got = f.visited.add(next);
-    const j = got < 0 ? ~got : got;
-    if (got >= 0) {
-      if (j >= f.parent.length) growParents(f, j + 1);
-      f.parent[j] = i;
-      f.parentEvent[j] = e;
-    }
-    if (f.succ !== null) f.succ[i * A + e] = j;
-    f.rows?.add(j);
   }
   return movable;
 }
 
+/** Word w of the alphabet events (bit b: event 32w + b, of A) a search follows from the state given
+ *  to engine.fromState(), in order: all but the self-loops the engine knows without a walk and no
+ *  step property is triggered by (those stay where they are and are accounted for). */
+export function eventsToFollow(engine: Engine, checks: PropertyChecks, w: number, A: number): number {
+  const all = A - (w << 5) >= 32 ? -1 : (1 << (A - (w << 5))) - 1;
+  return all & ~engine.skipSelfLoops(w, checks.triggerWords[w] ?? 0);
+}
+
 /** Alphabet event e from state i (tuple `cur`, given to engine.fromState() first), as every search
- *  takes it (this one and the split workers', src/explore/split-worker.ts): records a dropped
- *  event, checks the step properties it triggers, and leaves the successor in `next` (its monitors
- *  written). True when the successor is another state; false for a self-loop (`next` is then not
- *  filled when no property is triggered: most events are answered with an errno or ignored, and
- *  never touch the visited set; those the engine knows to be are not walked). */
+ *  takes it (this one and the split workers', src/explore/split-worker.ts), for the events
+ *  eventsToFollow() leaves: records a dropped event, checks the step properties it triggers, and
+ *  leaves the successor in `next` (its monitors written). True when the successor is another
+ *  state; false for a self-loop (`next` is then not filled when no property is triggered: most
+ *  events are answered with an errno or ignored, and never touch the visited set). */
 export function follow(
   engine: Engine,
   checks: PropertyChecks,
@@ -354,24 +363,34 @@ export function follow(
   next: Int32Array,
 ): boolean {
   const trig = checks.triggeredBy(e);
-  let o = engine.knownSelfLoop(e);
-  if (o >= 0) {
-    // A self-loop known without a walk: the step properties it triggers judge it all the same.
-    if (trig === undefined) return false;
-    next.set(cur);
-  } else {
-    o = engine.edgeId(cur, e);
-    const accounted = engine.accounted(o);
-    if (!accounted) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
-    const stays = engine.edgeStays(cur);
-    engine.learnSelfLoop(e, o, accounted && stays);
-    if (trig === undefined && stays) return false;
-    next.set(cur);
+  if (trig === undefined) {
+    // eventsToFollow() left only events the engine does not know to be self-loops: walk.
+    if (walkStays(engine, checks, i, e, engine.edgeId(cur, e), cur)) return false;
+    for (let k = 0; k < next.length; k++) next[k] = cur[k] ?? 0;
     engine.applyEdge(next);
+    return true;
   }
-  if (trig !== undefined) checks.checkStep(i, e, o, cur, next, trig);
+  // A self-loop known without a walk: the step properties it triggers judge it all the same.
+  let o = engine.knownSelfLoop(e);
+  next.set(cur);
+  if (o < 0) {
+    o = engine.edgeId(cur, e);
+    if (!walkStays(engine, checks, i, e, o, cur)) engine.applyEdge(next);
+  }
+  checks.checkStep(i, e, o, cur, next, trig);
   for (let k = 0; k < next.length; k++) if (next[k] !== cur[k]) return true;
   return false;
+}
+
+/** After engine.edgeId(cur, e) answered outcome o for alphabet event e from state i: records the
+ *  event as dropped when no actor accounted for it, and tells the engine whether it is an
+ *  accounted self-loop (engine.learnSelfLoop). True when the step changed nothing. */
+function walkStays(engine: Engine, checks: PropertyChecks, i: number, e: number, o: number, cur: Int32Array): boolean {
+  const accounted = engine.accounted(o);
+  if (!accounted) checks.violate('every-event-handled', i, e, `dropped: no actor handled it`);
+  const stays = engine.edgeStays(cur);
+  engine.learnSelfLoop(e, o, accounted && stays);
+  return stays;
 }
 
 /** Grows the parent links to at least n states, by the frontier's growth factor. */

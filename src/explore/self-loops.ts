@@ -40,8 +40,16 @@ export class SelfLoops {
   /** (apart's snapshot id * dumps + dump outcome) * A + e → the same, for the events that reach
    *  apart first. */
   private apartMemo = new Uint8Array(1 << 12);
+  /** The same answers as bits, `words` 32-bit words a key (bit b of word w: event 32w + b is a
+   *  known self-loop), so that a search skips them without asking one by one. */
+  private restBits = new Int32Array(1 << 8);
+  private apartBits = new Int32Array(1 << 8);
+  private readonly words: number;
   private restRow = -1;
   private apartRow = 0;
+  /** The rows' first words in restBits and apartBits (-1: the rest is not kept). */
+  private restWords = -1;
+  private apartWords = 0;
 
   constructor(
     private readonly actors: number,
@@ -51,11 +59,18 @@ export class SelfLoops {
   ) {
     this.rests = new TupleTable(actors, 1 << 10);
     this.rest = new Int32Array(actors);
+    this.words = (rootIsApart.length + 31) >>> 5;
   }
 
   /** Bytes held (both memos and the rests' table). */
   get bytes(): number {
-    return this.rests.bytes + this.restMemo.byteLength + this.apartMemo.byteLength;
+    return (
+      this.rests.bytes +
+      this.restMemo.byteLength +
+      this.apartMemo.byteLength +
+      this.restBits.byteLength +
+      this.apartBits.byteLength
+    );
   }
 
   /** Makes tuple t the state whose events known() and learn() are about. */
@@ -72,8 +87,22 @@ export class SelfLoops {
     } else id = this.rests.find(this.rest);
     this.restRow = id < 0 ? -1 : id * A;
     if (this.restRow + A > this.restMemo.length) this.restMemo = grown(this.restMemo, this.restRow + A);
-    this.apartRow = ((t[this.apart] ?? 0) * this.dumps + dump) * A;
+    this.restWords = id < 0 ? -1 : id * this.words;
+    if (this.restWords + this.words > this.restBits.length)
+      this.restBits = grown(this.restBits, this.restWords + this.words);
+    const key = (t[this.apart] ?? 0) * this.dumps + dump;
+    this.apartRow = key * A;
     if (this.apartRow + A > this.apartMemo.length) this.apartMemo = grown(this.apartMemo, this.apartRow + A);
+    this.apartWords = key * this.words;
+    if (this.apartWords + this.words > this.apartBits.length)
+      this.apartBits = grown(this.apartBits, this.apartWords + this.words);
+  }
+
+  /** Word w of the events known() answers from the state given to from(), as bits (bit b is event
+   *  32w + b). */
+  knownWord(w: number): number {
+    const rest = this.restWords < 0 ? 0 : (this.restBits[this.restWords + w] ?? 0);
+    return rest | (this.apartBits[this.apartWords + w] ?? 0);
   }
 
   /** The outcome id of event e from the state given to from() when it is known to change nothing
@@ -97,19 +126,26 @@ export class SelfLoops {
     const at = (onApart ? this.apartRow : this.restRow) + e;
     if ((!onApart && this.restRow < 0) || memo[at] !== UNKNOWN) return;
     const crossed = onApart ? (visited & ~apartBit) !== 0 : (visited & apartBit) !== 0;
-    memo[at] = stays && !crossed && o <= MAX_OUTCOME ? o + 1 : WALK;
+    const known = stays && !crossed && o <= MAX_OUTCOME;
+    memo[at] = known ? o + 1 : WALK;
+    if (!known) return;
+    const bits = onApart ? this.apartBits : this.restBits;
+    const w = (onApart ? this.apartWords : this.restWords) + (e >>> 5);
+    bits[w] = (bits[w] ?? 0) | (1 << (e & 31));
   }
 
   /** Forgets every answer (the engine's outcome ids are about to change). */
   clear(): void {
     this.restMemo.fill(0);
     this.apartMemo.fill(0);
+    this.restBits.fill(0);
+    this.apartBits.fill(0);
   }
 }
 
-/** `a` copied into a new array of at least n bytes (grown by half at least). */
-function grown(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(Math.max(n, Math.ceil(a.length * 1.5)));
+/** `a` copied into a new array of its kind of at least n elements (grown by half at least). */
+function grown<T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, Math.ceil(a.length * 1.5)));
   b.set(a);
   return b;
 }

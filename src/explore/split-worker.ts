@@ -9,7 +9,7 @@ import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
-import { follow, pollBudget, startTuple } from './search';
+import { eventsToFollow, follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
   KNOWN,
@@ -171,30 +171,37 @@ class Part {
   /** Every alphabet event from local state i (as src/explore/search.ts expand()); successors of
    *  peers are queued for them. True if some event leads to another state. */
   private visit(i: number, cur: Int32Array, next: Int32Array): boolean {
-    const { engine, checks, A, width } = this;
+    const { engine, checks, A } = this;
     const me = this.gid(i);
     let movable = false;
     engine.fromState(cur);
-    for (let e = 0; e < A; e++) {
-      if (!follow(engine, checks, i, e, cur, next)) {
-        if (this.succ !== null) this.succ[i * A + e] = me;
-        continue;
+    if (this.succ !== null) this.succ.fill(me, i * A, i * A + A);
+    for (let w = 0; w << 5 < A; w++)
+      for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
+        const e = (w << 5) | (31 - Math.clz32(todo & -todo));
+        if (!follow(engine, checks, i, e, cur, next)) continue;
+        movable = true;
+        this.send(i, me, e, next);
       }
-      movable = true;
-      const q = this.owner(next);
-      if (q === this.me) {
-        const j = this.addNew(next, me, e);
-        if (this.succ !== null) this.succ[i * A + e] = j;
-        continue;
-      }
-      const o2 = this.out[q];
-      if (o2 === undefined) continue;
-      for (let k = 0; k < width; k++) o2.push(next[k] ?? 0);
-      o2.push(me);
-      o2.push(e);
-      if (this.succ !== null) this.pending[q]?.push(i * A + e);
-    }
     return movable;
+  }
+
+  /** Successor `next` of local state i (global id `me`) by alphabet event e: added here when this
+   *  worker owns it, else queued for its owner. */
+  private send(i: number, me: number, e: number, next: Int32Array): void {
+    const { A, width } = this;
+    const q = this.owner(next);
+    if (q === this.me) {
+      const j = this.addNew(next, me, e);
+      if (this.succ !== null) this.succ[i * A + e] = j;
+      return;
+    }
+    const o2 = this.out[q];
+    if (o2 === undefined) return;
+    for (let k = 0; k < width; k++) o2.push(next[k] ?? 0);
+    o2.push(me);
+    o2.push(e);
+    if (this.succ !== null) this.pending[q]?.push(i * A + e);
   }
 
   /** The records for each peer, in shared memory, and what this worker learnt. */

@@ -171,7 +171,7 @@ export class TupleTable implements StateTable {
   private newRecent(): Int32Array {
     const bits = recentBits(this.slots.length / 2);
     this.recentShift = 32 - bits;
-    return new Int32Array((2 + this.layout.stride) << bits);
+    return new Int32Array((2 + this.width) << bits);
   }
 
   /** Bits a tuple takes in the data array (whole words). */
@@ -210,16 +210,16 @@ export class TupleTable implements StateTable {
 
   /** Adds t if absent. Returns its index when it was added, ~index (negative) when it was there. */
   add(t: ArrayLike<number>): number {
+    const h = hashTuple(t, 0, this.width, 0x811c9dc5);
+    const e = this.entry(h);
+    if (this.recentHolds(e, h, t)) return ~((this.recent[e + 1] ?? 0) - 1);
     for (let k = this.layout.pack(t, this.query, 0); k >= 0; k = this.layout.pack(t, this.query, 0))
       this.widen(k, bitsFor(zigzag(t[k] ?? 0)));
-    const h = hashTuple(t, 0, this.width, 0x811c9dc5);
     const stride = this.layout.stride;
-    const e = this.entry(h);
-    if (this.recentHolds(e, h)) return ~((this.recent[e + 1] ?? 0) - 1);
     let s = this.probe(h);
     const v = this.slots[2 * s + 1] ?? 0;
     if (v !== 0) {
-      this.remember(e, h, v);
+      this.remember(e, h, v, t);
       return ~(v - 1);
     }
     const index = this.count++;
@@ -231,30 +231,29 @@ export class TupleTable implements StateTable {
     }
     this.slots[2 * s] = h | 0;
     this.slots[2 * s + 1] = index + 1;
-    this.remember(this.entry(h), h, index + 1);
+    this.remember(this.entry(h), h, index + 1, t);
     return index;
   }
 
   /** The cache entry of hash h (its first int). */
   private entry(h: number): number {
-    return (Math.imul(h, 0x9e3779b1) >>> this.recentShift) * (2 + this.layout.stride);
+    return (Math.imul(h, 0x9e3779b1) >>> this.recentShift) * (2 + this.width);
   }
 
-  /** Whether cache entry e holds the packed query, of hash h. */
-  private recentHolds(e: number, h: number): boolean {
+  /** Whether cache entry e holds tuple t, of hash h. */
+  private recentHolds(e: number, h: number, t: ArrayLike<number>): boolean {
     const recent = this.recent;
     if (recent[e] !== (h | 0) || recent[e + 1] === 0) return false;
-    const q = this.query;
-    for (let w = 0; w < q.length; w++) if (recent[e + 2 + w] !== q[w]) return false;
+    for (let k = 0; k < this.width; k++) if (recent[e + 2 + k] !== t[k]) return false;
     return true;
   }
 
-  /** Puts the packed query, of hash h and index + 1 `v`, in cache entry e. */
-  private remember(e: number, h: number, v: number): void {
+  /** Puts tuple t, of hash h and index + 1 `v`, in cache entry e. */
+  private remember(e: number, h: number, v: number, t: ArrayLike<number>): void {
     const recent = this.recent;
     recent[e] = h | 0;
     recent[e + 1] = v;
-    recent.set(this.query, e + 2);
+    for (let k = 0; k < this.width; k++) recent[e + 2 + k] = t[k] ?? 0;
   }
 
   /** Copies tuple `index` into out. */

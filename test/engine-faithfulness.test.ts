@@ -192,6 +192,33 @@ describe('structural ids are canonical JSON, without the text', () => {
       { seed: 17, numRuns: 300 },
     );
   });
+
+  // The context memo's answers (src/explore/engine.ts memoStep) are a context with the fields a
+  // step wrote set anew: their id is found from the base's members and the written values, before
+  // (and mostly without) building the copy.
+  it('a copy with some members set anew gets the id of its canonical JSON, without being built', () => {
+    const ids = new StructuralIds();
+    const member = fc.oneof(
+      fc.jsonValue(),
+      fc.constant(undefined),
+      fc.constant(() => 0),
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 3 }), member),
+        fc.dictionary(fc.string({ maxLength: 3 }), member),
+        (base, update) => {
+          const keys = Object.keys(update);
+          const got = ids.idWithMembers(ids.id(base), keys, Object.values(update));
+          const copy = { ...base, ...update };
+          expect(got).toBe(ids.id(copy));
+          expect(got === ids.id(base)).toBe(canonicalJson(copy) === canonicalJson(base));
+        },
+      ),
+      { seed: 23, numRuns: 500 },
+    );
+    expect(ids.idWithMembers(ids.id([1]), ['a'], [1])).toBe(-1);
+  });
 });
 
 // The searches take most self-loops from the engine's memo without walking the trie

@@ -88,8 +88,9 @@ export class CachedStepper implements ActorStepper {
   private readonly snapIdByObject = new Map<object, number>();
   /** Per actor, the structural ids of (value, context) → snapshot id. */
   private readonly snapIdByKey: PairMap[] = ACTORS.map(() => new PairMap());
-  /** Per actor, snapshot id → the structural id of its state value. */
+  /** Per actor, snapshot id → the structural id of its state value, and of its context. */
   private readonly valueIds: Int32List[] = ACTORS.map(() => new Int32List(1 << 8));
+  private readonly contextIds: Int32List[] = ACTORS.map(() => new Int32List(1 << 8));
   readonly events: AnyEvent[] = [];
   private readonly eventIdByObject = new Map<object, number>();
   /** An event's structural id (with 0) → its id + 1. */
@@ -122,19 +123,26 @@ export class CachedStepper implements ActorStepper {
   internSnapshot(a: number, snap: AnySnapshot): number {
     const known = this.snapIdByObject.get(snap);
     if (known !== undefined) return known;
-    const byKey = this.snapIdByKey[a];
-    if (byKey === undefined) throw new Error(`no actor ${a}`);
     const value = this.structure.id(snap.value);
     const context = this.structure.id(snap.context);
-    let id = byKey.get(value, context) - 1;
-    if (id < 0) {
-      const list = this.snaps[a] ?? [];
-      id = list.length;
-      list.push(snap);
-      this.valueIds[a]?.push(value);
-      byKey.set(value, context, id + 1);
-      this.snapIdByObject.set(snap, id);
-    }
+    return this.snapshotId(a, value, context) ?? this.addSnapshot(a, snap, value, context);
+  }
+
+  /** The id of actor a's snapshot with state value and context of these structural ids, if any. */
+  private snapshotId(a: number, value: number, context: number): number | undefined {
+    const id = (this.snapIdByKey[a]?.get(value, context) ?? 0) - 1;
+    return id < 0 ? undefined : id;
+  }
+
+  /** A new snapshot of actor a, of these structural ids: its id. */
+  private addSnapshot(a: number, snap: AnySnapshot, value: number, context: number): number {
+    const list = this.snaps[a] ?? [];
+    const id = list.length;
+    list.push(snap);
+    this.valueIds[a]?.push(value);
+    this.contextIds[a]?.push(context);
+    this.snapIdByKey[a]?.set(value, context, id + 1);
+    this.snapIdByObject.set(snap, id);
     return id;
   }
 
@@ -212,9 +220,23 @@ export class CachedStepper implements ActorStepper {
     let next = sid;
     if (written.length > 0 || base.next !== base.from) {
       const to = this.snapshot(a, base.next);
-      const update: Record<string, unknown> = {};
-      for (const k of written) update[k] = Reflect.get(to.context, k);
-      next = this.internSnapshot(a, withContext(to, written.length > 0 ? { ...context, ...update } : context));
+      const value = this.valueIds[a]?.data[base.next] ?? 0;
+      const from = this.contextIds[a]?.data[sid] ?? 0;
+      // The written fields' values, and the id of this context with them: most answers are
+      // snapshots met before, found by ids without building the copy.
+      const values = written.map((k) => Reflect.get(to.context, k) as unknown);
+      const id = written.length === 0 ? from : this.structure.idWithMembers(from, written, values);
+      const found = id < 0 ? undefined : this.snapshotId(a, value, id);
+      if (found !== undefined) next = found;
+      else {
+        const copy = written.length === 0 ? context : { ...context };
+        written.forEach((k, i) => Reflect.set(copy, k, values[i]));
+        if (id < 0) next = this.internSnapshot(a, withContext(to, copy));
+        else {
+          this.structure.know(copy, id);
+          next = this.addSnapshot(a, withContext(to, copy), value, id);
+        }
+      }
     }
     return { actor: a, from: sid, event: eid, next, emitted: base.emitted, reacted: base.reacted, written: [] };
   }

@@ -84,6 +84,8 @@ export class StructuralIds {
    *  compositeId[k], its members' sequence (ARRAY or OBJECT, then an array's element ids, or an
    *  object's key-id, value-id pairs ordered by key id) is seqs[seqStart[k] .. seqStart[k + 1]). */
   private compositeId = new Int32Array(1 << 10);
+  /** Per id, the index + 1 of the composite with that id (0 for a leaf's id). */
+  private compositeOfId = new Int32Array(1 << 10);
   private seqStart = new Int32Array(1 << 10);
   private seqs = new Int32Array(1 << 14);
   private composites = 0;
@@ -144,6 +146,45 @@ export class StructuralIds {
     return id;
   }
 
+  /** The id an object would have with the members of the object whose id is `baseId` but for
+   *  `keys`, set to `values` (a key whose value is undefined or a function is dropped, as id()
+   *  drops it): the base's member ids are reused and only `values` are read, and no object is
+   *  built. -1 when baseId is not an object's. */
+  idWithMembers(baseId: number, keys: readonly string[], values: readonly unknown[]): number {
+    const k = (this.compositeOfId[baseId] ?? 0) - 1;
+    if (k < 0) return -1;
+    const from = this.seqStart[k] ?? 0;
+    if (this.seqs[from] !== OBJECT) return -1;
+    const size = (this.seqStart[k + 1] ?? 0) - from;
+    const base = this.top;
+    this.reserve(base, size + 2 * keys.length);
+    for (let i = 0; i < size; i++) this.seq[base + i] = this.seqs[from + i] ?? 0;
+    let n = base + size;
+    keys.forEach((key, i) => {
+      const id = this.stringId(key);
+      n = this.dropPair(base + 1, n, id);
+      const v = values[i];
+      if (v !== undefined && typeof v !== 'function') n = this.insertPair(base + 1, n, id, this.id(v));
+    });
+    this.top = base;
+    return this.compositeOf(base, n - base);
+  }
+
+  /** Notes that object `value` has id `id` (as idWithMembers found it), so that id() need not read it. */
+  know(value: object, id: number): void {
+    this.memo.set(value, id);
+  }
+
+  /** Removes the pair with `key` from the pairs at seq[from .. end), if there; the new end. */
+  private dropPair(from: number, end: number, key: number): number {
+    const seq = this.seq;
+    let at = from;
+    while (at < end && seq[at] !== key) at += 2;
+    if (at === end) return end;
+    seq.copyWithin(at, at + 2, end);
+    return end - 2;
+  }
+
   /** Reserves seq[base .. base + n) for a sequence being built: `top` moves past it. */
   private reserve(base: number, n: number): void {
     this.top = base + n;
@@ -201,7 +242,10 @@ export class StructuralIds {
     if (from + n > this.seqs.length) this.seqs = grown(this.seqs, from + n);
     this.seqs.set(this.seq.subarray(base, base + n), from);
     this.seqStart[k + 1] = from + n;
-    this.compositeId[k] = this.next++;
+    const id = this.next++;
+    this.compositeId[k] = id;
+    if (id >= this.compositeOfId.length) this.compositeOfId = grown(this.compositeOfId, id + 1);
+    this.compositeOfId[id] = k + 1;
     return k;
   }
 

@@ -630,8 +630,12 @@ export class Engine {
    *  the same events. */
   private classOf(r: number): number {
     const st = this.stepper;
-    const emitted = st.emittedIds.data.subarray(st.emitStart.data[r] ?? 0, st.emitStart.data[r + 1] ?? 0);
-    const key = `${(st.nextReacted.data[r] ?? 0) & 1}:${emitted.join(',')}`;
+    const from = st.emitStart.data[r] ?? 0;
+    const to = st.emitStart.data[r + 1] ?? 0;
+    const reacted = (st.nextReacted.data[r] ?? 0) & 1;
+    // Most steps emit nothing: their key is one of two constant strings.
+    const key =
+      from === to ? (reacted === 1 ? '1:' : '0:') : `${reacted}:${st.emittedIds.data.subarray(from, to).join(',')}`;
     let id = this.classIds.get(key);
     if (id === undefined) {
       id = this.classIds.size;

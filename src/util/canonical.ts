@@ -240,7 +240,7 @@ export class StructuralIds {
     }
     const from = this.seqStart[k] ?? 0;
     if (from + n > this.seqs.length) this.seqs = grown(this.seqs, from + n);
-    this.seqs.set(this.seq.subarray(base, base + n), from);
+    for (let i = 0; i < n; i++) this.seqs[from + i] = this.seq[base + i] ?? 0;
     this.seqStart[k + 1] = from + n;
     const id = this.next++;
     this.compositeId[k] = id;

@@ -85,6 +85,9 @@ function fastEngine(input: ConfigInput) {
   };
 }
 
+/** Part 2's explorations of its space, each with a new engine: it reports the fastest. */
+const EXPLORATIONS = 3;
+
 /** An explored graph as a CSR successor array: state i's successors are
  *  targets[offsets[i] .. offsets[i + 1]), one per alphabet event, self-loops included, so that a
  *  search over it follows exactly the transitions the engine followed (Exploration.edges). */
@@ -207,10 +210,15 @@ function hashCompactLine(input: ConfigInput, exactStates: number): void {
  *  rate over its first `budget` states. */
 function part2(input: ConfigInput, budget: number, title: string): void {
   console.log(`2. ${title}, "${input.name ?? ''}", fast engine only (one core)`);
-  const fast = fastEngine(input);
+  // Fastest of EXPLORATIONS, each with a new engine (its XState steps, trie and caches from
+  // nothing), as the ceiling below is the fastest of its runs: on a shared host one run's time
+  // swings by a third.
+  const tries = Array.from({ length: EXPLORATIONS }, () => fastEngine(input));
+  const fast = tries.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const fastRate = fast.states / fast.seconds;
+  const times = tries.map((t) => t.seconds.toFixed(2)).join(', ');
   console.log(
-    `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, ${fast.seconds.toFixed(2)} s: ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
+    `  ${fmt(fast.states)} states, ${fmt(fast.edges)} transitions, fastest of ${EXPLORATIONS} explorations from cold caches (${times} s): ${fast.seconds.toFixed(2)} s, ${fmt(fastRate)} states/s, ${fmt(fast.edges / fast.seconds)} transitions/s`,
   );
   console.log(
     `  XState actor steps computed ${fmt(fast.misses)} (${fmt(fast.memoHits)} more answered by the steps kept under what they read of the context, src/explore/context-reads.ts); system steps compiled ${fmt(fast.compiled)} (one transition in ${fmt(fast.edges / Math.max(1, fast.compiled))}, the rest walk the step trie: ${fmt(fast.trieNodes)} nodes, ${fmt(fast.outcomes)} outcomes)`,

@@ -29,7 +29,8 @@ export interface StateTable {
 /** log2 of the entries of a cache of what a hash set met lately (the tuple table's and the
  *  fingerprint set's), for a set of `slots` hash slots: at most 2^14 entries (16,384: a few hundred
  *  KiB, in the L2 cache beside the search's other hot arrays), at most one per 32 slots (so that
- *  the cache adds about a byte an element at most), at least 2^4. */
+ *  the cache adds a byte or two an element at most: an entry of the tuple table's holds the
+ *  tuple, 40 bytes for bench's 8 ints), at least 2^4. */
 export function recentBits(slots: number): number {
   return Math.max(4, Math.min(14, Math.floor(Math.log2(slots / 32))));
 }
@@ -138,11 +139,11 @@ export class TupleTable implements StateTable {
   private slots: Int32Array;
   /** The query, packed (stride words). */
   private query: Int32Array;
-  /** A direct-mapped cache of tuples met lately, asked before the slots, 2 + stride ints each: the
-   *  hash, the index + 1 (0: empty) and the packed tuple. A breadth-first search meets the same
-   *  successors from neighbouring states: the cache answers most asks without the two cache
-   *  misses a probe costs on a large table (its slot, then its tuple). Emptied when the layout
-   *  changes. */
+  /** A direct-mapped cache of tuples met lately, asked before the slots, 2 + width ints each: the
+   *  hash, the index + 1 (0: empty) and the tuple as given (unpacked, so that a hit packs
+   *  nothing). A breadth-first search meets the same successors from neighbouring states: the
+   *  cache answers most asks without packing the tuple and without the two cache misses a probe
+   *  costs on a large table (its slot, then its tuple). Emptied when the slots grow. */
   private recent: Int32Array;
   private recentShift = 0;
   private readonly scratch: Int32Array;
@@ -276,7 +277,7 @@ export class TupleTable implements StateTable {
     this.layout = layout;
     this.data = data;
     this.query = new Int32Array(layout.stride);
-    this.recent = this.newRecent();
+    // The cache of tuples met lately holds them unpacked, with their indices: it stays true.
   }
 
   /** Grows the slots by GROWTH and puts every (hash, index) back where its hash says. */

@@ -370,7 +370,8 @@ export function follow(
     engine.applyEdge(next);
     return true;
   }
-  // A self-loop known without a walk: the step properties it triggers judge it all the same.
+  // An event that triggers a step property is judged even when it is a self-loop the engine
+  // knows (then without a walk).
   let o = engine.knownSelfLoop(e);
   next.set(cur);
   if (o < 0) {

@@ -31,7 +31,8 @@ const MAX_RESTS = 1 << 20;
 /** The memo for one exploration: `actors` snapshot slots then the dump outcome slot in a tuple,
  *  `dumps` dump outcomes (DUMP_CODES' length), `apart` the actor kept apart, `rootIsApart[e]`
  *  whether alphabet event e's first delivery reaches it. Use: from(t) for the state whose events
- *  are asked, then known(e) before walking e and learn(e, ...) after. */
+ *  are asked, then knownWord(w) for the events to skip, known(e) before walking e and
+ *  learn(e, ...) after. */
 export class SelfLoops {
   private readonly rests: TupleTable;
   private readonly rest: Int32Array;
@@ -62,7 +63,7 @@ export class SelfLoops {
     this.words = (rootIsApart.length + 31) >>> 5;
   }
 
-  /** Bytes held (both memos and the rests' table). */
+  /** Bytes held (both memos, their bitmasks and the rests' table). */
   get bytes(): number {
     return (
       this.rests.bytes +

@@ -168,7 +168,7 @@ export class TupleTable implements StateTable {
     return this.data.byteLength + this.slots.byteLength + this.recent.byteLength;
   }
 
-  /** An empty cache for the slots and layout as they are (recentBits; 2 + stride ints an entry). */
+  /** An empty cache for the slots as they are (recentBits; 2 + width ints an entry). */
   private newRecent(): Int32Array {
     const bits = recentBits(this.slots.length / 2);
     this.recentShift = 32 - bits;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import { alphabet } from '../src/explore/alphabet';
 import { explore, type Exploration } from '../src/explore/explore';
+import { closeSplitWorkers, splitWorkerThreads } from '../src/explore/split';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
 import { seen } from './support/verdicts';
@@ -131,5 +132,26 @@ describe('explore({ split: 2 })', () => {
     const r = explore(config({ faults: true }), { split: 2, shouldStop: () => ++polls > 2 });
     expect(r.stopReason).toBe('interrupted');
     expect(r.results.every((x) => x.verdict !== 'holds')).toBe(true);
+  });
+
+  it('keeps its worker threads for the next exploration, even one cut short, which finds what new ones find', () => {
+    // 7,301 states: each worker asks the budget (every 1,024 states) whether to stop.
+    const cfg = config(CASES[0]?.input ?? {});
+    let polls = 0;
+    expect(explore(config({ faults: true }), { split: 2, shouldStop: () => ++polls > 2 }).stopReason).toBe(
+      'interrupted',
+    );
+    const threads = splitWorkerThreads();
+    expect(threads).toHaveLength(2);
+    const again = explore(cfg, { split: 2 });
+    expect(splitWorkerThreads()).toEqual(threads);
+    expect(again.complete).toBe(true);
+    expect(seen(again)).toEqual(seen(explore(cfg)));
+    closeSplitWorkers();
+    expect(splitWorkerThreads()).toEqual([]);
+    const fresh = explore(cfg, { split: 2 });
+    expect(splitWorkerThreads()).not.toEqual(threads);
+    expect(seen(fresh)).toEqual(seen(again));
+    expect(fresh.states).toBe(again.states);
   });
 });

@@ -7,25 +7,14 @@ import type { ExternalEvent } from '../events';
 import type { StopReason } from './budget';
 import type { IdNews } from './split-ids';
 
-/** What a worker is started with (workerData). */
+/** What a worker is started with (workerData): what stays the same for every exploration the
+ *  worker takes part in (src/explore/split.ts keeps its workers from one exploration to the next). */
 export interface SplitWorkerData {
-  /** The configuration, canonical form (src/config.ts Config.canonical). */
-  input: ConfigInput;
-  /** Ids of the properties to check (the applicable ones among them are checked). */
-  properties: string[];
-  alphabet: ExternalEvent[];
-  prefix: ExternalEvent[];
-  keepEdges: boolean;
   /** The number of workers, and this one's index. */
   workers: number;
   me: number;
-  /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
-   *  dump outcome and the monitors count too when every actor is listed. */
-  hashActors: number[];
-  maxStates: number;
-  /** This worker's share of the memory budget, bytes. */
-  maxMemoryBytes: number | null;
-  /** Int32 words: [0] states known in all workers; [1] non-zero: stop (Ctrl-C, a failure). */
+  /** Int32 words (sharedWords(workers) of them): STOP, non-zero to stop (Ctrl-C, a failure); at
+   *  knownWord(w), the states worker w holds, as it last said. */
   shared: SharedArrayBuffer;
   /** Int32 words, one per worker: bumped on every message it sends and every 1,024 states
    *  (the coordinator's wait wakes on it and sees a worker that stopped answering). */
@@ -33,14 +22,43 @@ export interface SplitWorkerData {
   port: MessagePort;
 }
 
-/** Words of SplitWorkerData.shared. */
-export const KNOWN = 0;
-export const STOP = 1;
+/** One exploration, as its 'start' message gives it to each worker. */
+export interface SplitExploration {
+  /** The configuration, canonical form (src/config.ts Config.canonical). */
+  input: ConfigInput;
+  /** Ids of the properties to check (the applicable ones among them are checked). */
+  properties: string[];
+  alphabet: ExternalEvent[];
+  prefix: ExternalEvent[];
+  keepEdges: boolean;
+  /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
+   *  dump outcome and the monitors count too when every actor is listed. */
+  hashActors: number[];
+  maxStates: number;
+  /** This worker's share of the memory budget, bytes. */
+  maxMemoryBytes: number | null;
+}
+
+/** Words of SplitWorkerData.shared (the coordinator zeroes them before each exploration). Each
+ *  worker's count is a cache line (16 words) from the others': a worker writes its own every 1,024
+ *  states, and two cores writing one line would pass it back and forth at every write. */
+export const STOP = 0;
+export const knownWord = (w: number): number => 16 * (w + 1);
+export const sharedWords = (workers: number): number => 16 * (workers + 1);
+
+/** The states all workers hold, as they last said (shared: SplitWorkerData.shared's words). */
+export function knownStates(shared: Int32Array, workers: number): number {
+  let n = 0;
+  for (let w = 0; w < workers; w++) n += Atomics.load(shared, knownWord(w));
+  return n;
+}
 
 /** Ints per record sent to a peer: the tuple (width ints), the parent's global id, the event. */
 export const recordInts = (width: number): number => width + 2;
 
 export type ToWorker =
+  /** Begin an exploration (the worker answers 'ready' when its engine is built). */
+  | { type: 'start'; exploration: SplitExploration }
   /** Visit the current level. `ids[q]`: the global ids peer q gave the records this worker sent
    *  it at the last level (to patch the successor links), when edges are kept. */
   | { type: 'expand'; ids: (Int32Array | null)[] }
@@ -79,10 +97,11 @@ export interface Finished {
   stats: WorkerStats;
 }
 
-/** What a split worker did: actor steps XState computed, system steps compiled, milliseconds
- *  spent visiting states and taking in peers' records (wall), CPU milliseconds of its thread in all
- *  and before the search (loading the modules, building the engine), and times it emptied its step
- *  caches at its share of the memory budget. */
+/** What a split worker did in one exploration: actor steps XState computed, system steps
+ *  compiled, milliseconds spent visiting states and taking in peers' records (wall), CPU
+ *  milliseconds of its thread since the last exploration ended (or the thread started: loading the
+ *  modules, the first time) in all and before the search (building the engine), and times it
+ *  emptied its step caches at its share of the memory budget. */
 export interface WorkerStats {
   misses: number;
   compiled: number;

@@ -12,17 +12,56 @@ import { BASE_WIDTH, Engine } from './engine';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
-  KNOWN,
+  knownStates,
+  knownWord,
   recordInts,
   STOP,
   type FromWorker,
   type LocalViolation,
+  type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
 } from './split-protocol';
+import { NOT_SENT, SentTuples } from './split-sent';
 import { TupleTable } from './table';
 import { Int32List } from './typed';
 import { threadCpuMs } from '../util/cpu';
+
+/** log2 of the entries of the cache of tuples sent to each peer (SentTuples): 2^16 entries of
+ *  2 + width ints, 2.6 MB a peer for bench's 8-int tuples. */
+const SENT_BITS = 16;
+
+/** Records for a peer, in a SharedArrayBuffer kept from level to level (grown by half again when
+ *  full), so that a level's records reach the peer without a copy. */
+class SharedRecords {
+  private data: Int32Array;
+  length = 0;
+
+  /** `capacity`: ints before the first growth. */
+  constructor(capacity: number) {
+    this.data = new Int32Array(new SharedArrayBuffer(4 * capacity));
+  }
+
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(new SharedArrayBuffer(4 * (Math.ceil(this.data.length * 1.5) + 1)));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+
+  /** The records pushed since the last take(), as a view of the shared buffer; empties the list. */
+  take(): Int32Array {
+    const view = new Int32Array(this.data.buffer, 0, this.length);
+    this.length = 0;
+    return view;
+  }
+}
 
 /** One worker's part of the search. */
 class Part {
@@ -38,9 +77,13 @@ class Part {
   private succ: Int32Array<ArrayBuffer> | null;
   private readonly levels: number[] = [];
   private cursor = 0;
-  private readonly out: Int32List[];
-  /** Per peer: the succ slot (i * A + e) of each record sent, to patch with the id it gets. */
+  private readonly out: SharedRecords[];
+  /** Per peer: the tuples sent lately, to send each once. */
+  private readonly sent: (SentTuples | null)[];
+  /** Per peer, when edges are kept: (succ slot i * A + e, record k) pairs, to patch each slot with
+   *  the id record k gets; and each record's entry in `sent`. */
   private readonly pending: Int32List[];
+  private readonly sentEntry: Int32List[];
   private readonly log: DerivationLog;
   private readonly peers: (PeerIds | null)[];
   private readonly hashes: SnapshotHashes;
@@ -49,26 +92,37 @@ class Part {
   private readonly budget: Budget;
   private edges = 0;
   private visited = 0;
+  /** The states the other workers hold, as they last said (see known()). */
+  private elsewhere = 0;
   expandMs = 0;
   receiveMs = 0;
   startCpuMs = 0;
 
-  constructor(private readonly d: SplitWorkerData) {
+  /** `cpuFrom`: this thread's CPU milliseconds when the last exploration ended (0: none yet). */
+  constructor(
+    private readonly d: SplitExploration,
+    w: SplitWorkerData,
+    private readonly cpuFrom: number,
+  ) {
     const cfg = makeConfig(d.input);
     const all = PROPERTIES.filter((p) => d.properties.includes(p.id));
     this.engine = new Engine(cfg, d.alphabet);
     const props = all.filter((p) => p.notApplicable(cfg) === null);
     this.checks = new PropertyChecks(cfg, props, d.alphabet, this.engine);
     this.A = d.alphabet.length;
-    this.W = d.workers;
-    this.me = d.me;
+    this.W = w.workers;
+    this.me = w.me;
     this.width = this.checks.width;
     this.table = new TupleTable(this.width);
     this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
-    this.out = Array.from({ length: this.W }, () => new Int32List(1 << 12));
+    this.out = Array.from({ length: this.W }, () => new SharedRecords(1 << 12));
+    this.sent = Array.from({ length: this.W }, (_, q) =>
+      q === this.me ? null : new SentTuples(this.width, SENT_BITS),
+    );
     this.pending = Array.from({ length: this.W }, () => new Int32List(1 << 10));
-    this.shared = new Int32Array(d.shared);
-    this.beat = new Int32Array(d.beat);
+    this.sentEntry = Array.from({ length: this.W }, () => new Int32List(1 << 10));
+    this.shared = new Int32Array(w.shared);
+    this.beat = new Int32Array(w.beat);
     this.budget = new Budget({
       maxStates: d.maxStates,
       ...(d.maxMemoryBytes === null ? {} : { maxMemoryBytes: d.maxMemoryBytes }),
@@ -82,7 +136,7 @@ class Part {
     this.hashes = new SnapshotHashes(this.engine);
     if (this.owner(t0) === this.me) this.addNew(t0, -1, -1);
     this.budget.start();
-    this.startCpuMs = threadCpuMs();
+    this.startCpuMs = threadCpuMs() - cpuFrom;
   }
 
   /** The worker that owns tuple t. */
@@ -112,7 +166,6 @@ class Part {
     }
     this.parent[got] = parent;
     this.parentEvent[got] = event;
-    Atomics.add(this.shared, KNOWN, 1);
     return this.gid(got);
   }
 
@@ -124,7 +177,8 @@ class Part {
       (this.succ?.byteLength ?? 0) +
       this.engine.bytes +
       this.checks.bytes +
-      this.out.reduce((n, o) => n + o.data.byteLength, 0)
+      this.out.reduce((n, o) => n + o.bytes, 0) +
+      this.sent.reduce((n, x) => n + (x?.bytes ?? 0), 0)
     );
   }
 
@@ -138,13 +192,7 @@ class Part {
     for (let i = this.cursor; i < end; i++) {
       if ((++this.visited & POLL_MASK) === 0) {
         Atomics.add(this.beat, this.me, 1);
-        const stop = pollBudget(
-          this.budget,
-          Atomics.load(this.shared, KNOWN),
-          () => this.held(),
-          this.engine,
-          this.checks,
-        );
+        const stop = pollBudget(this.budget, this.known(), () => this.held(), this.engine, this.checks);
         if (stop !== null) return stop;
       }
       this.table.get(i, cur);
@@ -153,19 +201,33 @@ class Part {
       this.edges += this.A;
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
       this.cursor = i + 1;
-      if (Atomics.load(this.shared, KNOWN) >= this.d.maxStates && i + 1 < end) return 'max-states';
+      if (this.elsewhere + this.table.count >= this.d.maxStates && i + 1 < end) return 'max-states';
     }
+    this.known();
     return null;
   }
 
-  /** Records the global ids peers gave the records sent to them. */
+  /** Says how many states this worker holds, and learns how many the others said they hold
+   *  (`elsewhere`): the states known in all, as far as this worker knows. */
+  private known(): number {
+    Atomics.store(this.shared, knownWord(this.me), this.table.count);
+    this.elsewhere = knownStates(this.shared, this.W) - this.table.count;
+    return this.elsewhere + this.table.count;
+  }
+
+  /** Records the global ids peers gave the records sent to them (in the successor links, and
+   *  with the tuples sent lately). */
   patch(ids: readonly (Int32Array | null)[]): void {
     ids.forEach((got, q) => {
-      const slots = this.pending[q];
-      if (got !== null && slots !== undefined && this.succ !== null)
-        for (let k = 0; k < slots.length; k++) this.succ[slots.data[k] ?? 0] = got[k] ?? 0;
+      const pairs = this.pending[q];
+      const entries = this.sentEntry[q];
+      const sent = this.sent[q];
+      if (got === null || pairs === undefined || entries === undefined || !sent || this.succ === null) return;
+      for (let p = 0; p < pairs.length; p += 2) this.succ[pairs.data[p] ?? 0] = got[pairs.data[p + 1] ?? 0] ?? 0;
+      for (let k = 0; k < entries.length; k++) sent.settle(entries.data[k] ?? 0, ~k, got[k] ?? 0);
     });
     for (const p of this.pending) p.length = 0;
+    for (const p of this.sentEntry) p.length = 0;
   }
 
   /** Every alphabet event from local state i (as src/explore/search.ts expand()); successors of
@@ -197,22 +259,41 @@ class Part {
       return;
     }
     const o2 = this.out[q];
-    if (o2 === undefined) return;
-    for (let k = 0; k < width; k++) o2.push(next[k] ?? 0);
+    const sent = this.sent[q];
+    if (o2 === undefined || !sent) return;
+    const slot = i * A + e;
+    const known = sent.lookup(next);
+    if (known !== NOT_SENT) {
+      // Sent before: at an earlier level (the peer holds it; its id is known when edges are
+      // kept), or at this one (record ~known).
+      if (this.succ === null) return;
+      if (known >= 0) this.succ[slot] = known;
+      else this.pend(q, slot, ~known);
+      return;
+    }
+    const k = o2.length / recordInts(width);
+    for (let x = 0; x < width; x++) o2.push(next[x] ?? 0);
     o2.push(me);
     o2.push(e);
-    if (this.succ !== null) this.pending[q]?.push(i * A + e);
+    if (this.succ === null) {
+      sent.remember(next, 0);
+      return;
+    }
+    this.sentEntry[q]?.push(sent.remember(next, ~k));
+    this.pend(q, slot, k);
   }
 
-  /** The records for each peer, in shared memory, and what this worker learnt. */
+  /** Successor slot `slot` gets the id peer q gives record k of this level. */
+  private pend(q: number, slot: number, k: number): void {
+    const pairs = this.pending[q];
+    pairs?.push(slot);
+    pairs?.push(k);
+  }
+
+  /** The records for each peer this level (views of shared memory that the next level
+   *  overwrites: the peers take them in before it begins). */
   outgoing(): (Int32Array | null)[] {
-    return this.out.map((o, q) => {
-      if (q === this.me) return null;
-      const buf = new Int32Array(new SharedArrayBuffer(o.length * 4));
-      buf.set(o.data.subarray(0, o.length));
-      o.length = 0;
-      return buf;
-    });
+    return this.out.map((o, q) => (q === this.me ? null : o.take()));
   }
 
   news() {
@@ -223,7 +304,7 @@ class Part {
   receive(from: Extract<ToWorker, { type: 'receive' }>['from']): (Int32Array | null)[] {
     const n = recordInts(this.width);
     const t = new Int32Array(this.width);
-    return from.map((batch, q) => {
+    const all = from.map((batch, q) => {
       const peer = this.peers[q];
       if (batch === null || peer === null || peer === undefined) return null;
       peer.learn(batch.news);
@@ -238,6 +319,8 @@ class Part {
       Atomics.add(this.beat, this.me, 1);
       return ids;
     });
+    this.known();
+    return all;
   }
 
   levelSize(): number {
@@ -268,7 +351,7 @@ class Part {
         flushes: this.engine.flushes,
         expandMs: this.expandMs,
         receiveMs: this.receiveMs,
-        cpuMs: threadCpuMs(),
+        cpuMs: threadCpuMs() - this.cpuFrom,
         startCpuMs: this.startCpuMs,
       },
     };
@@ -318,23 +401,26 @@ class Part {
 const data = workerData as SplitWorkerData;
 const port = data.port;
 const beat = new Int32Array(data.beat);
-const send = (m: FromWorker) => {
-  port.postMessage(m);
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => {
+  port.postMessage(m, transfer);
   Atomics.add(beat, data.me, 1);
   Atomics.notify(beat, data.me);
 };
 
+/** The exploration under way (null between explorations), and this thread's CPU milliseconds when
+ *  the last one ended. */
 let part: Part | null = null;
-try {
-  part = new Part(data);
-  send({ type: 'ready' });
-} catch (e) {
-  send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-}
+let cpuEnded = 0;
 
 port.on('message', (m: ToWorker) => {
   try {
-    if (part === null) throw new Error('the worker did not start');
+    if (m.type === 'start') {
+      part = null;
+      part = new Part(m.exploration, data, cpuEnded);
+      send({ type: 'ready' });
+      return;
+    }
+    if (part === null) throw new Error(`'${m.type}' before 'start'`);
     if (m.type === 'expand') {
       const t = performance.now();
       const stop = part.expand(m.ids);
@@ -348,10 +434,19 @@ port.on('message', (m: ToWorker) => {
     } else {
       part.patch(m.ids);
       const f = part.finish(m.liveness);
-      send(f);
-      port.close();
+      // Between explorations this thread holds nothing of the last one.
+      part = null;
+      cpuEnded = threadCpuMs();
+      send(f, transferable(f));
     }
   } catch (e) {
+    part = null;
     send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 });
+
+/** The buffers of a final report, moved to the coordinator rather than copied. */
+function transferable(f: Extract<FromWorker, { type: 'finished' }>): ArrayBuffer[] {
+  const arrays = [f.tuples, f.parent, f.parentEvent, ...(f.succ === null ? [] : [f.succ]), ...Object.values(f.goals)];
+  return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

@@ -6,7 +6,8 @@
 // every state is found at its shortest depth and every counterexample has the single-core
 // length. This thread coordinates synchronously (Atomics.wait with a timeout and
 // receiveMessageOnPort), so explore() stays synchronous; then it merges the verdicts and gathers
-// the graph for liveness. A state's global id is (index in its owner's table) * W + owner.
+// the graph for liveness. A state's global id is (index in its owner's table) * W + owner. The
+// worker threads outlive the exploration: the next split one of this thread reuses them (crewOf).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
@@ -20,10 +21,12 @@ import { markCanReach, SuccessorRows } from './liveness';
 import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds } from './split-ids';
 import {
-  KNOWN,
+  knownStates,
+  sharedWords,
   STOP,
   type Finished,
   type FromWorker,
+  type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
   type WorkerStats,
@@ -47,24 +50,22 @@ interface Link {
   port: MessagePort;
 }
 
-/** The coordinator's side: the workers, their heartbeats, the shared words, the budget hooks. */
+/** The coordinator's side: the workers, their heartbeats, the shared words; the budget hooks of
+ *  the exploration under way. A crew outlives its exploration (see crewOf). */
 class Crew {
   readonly links: Link[];
   private readonly beat: Int32Array;
   readonly shared: Int32Array;
   private lastProgress = 0;
+  private opts: ExploreOptions = {};
 
-  constructor(
-    private readonly opts: ExploreOptions,
-    data: Omit<SplitWorkerData, 'me' | 'port' | 'beat' | 'shared'>,
-  ) {
-    const W = data.workers;
-    this.beat = new Int32Array(new SharedArrayBuffer(4 * W));
-    this.shared = new Int32Array(new SharedArrayBuffer(8));
-    this.links = Array.from({ length: W }, (_, me) => {
+  constructor(readonly workers: number) {
+    this.beat = new Int32Array(new SharedArrayBuffer(4 * workers));
+    this.shared = new Int32Array(new SharedArrayBuffer(4 * sharedWords(workers)));
+    this.links = Array.from({ length: workers }, (_, me) => {
       const { port1, port2 } = new MessageChannel();
       const workerData: SplitWorkerData = {
-        ...data,
+        workers,
         me,
         port: port2,
         beat: this.beat.buffer as SharedArrayBuffer,
@@ -74,8 +75,19 @@ class Crew {
         workerData,
         transferList: [port2],
       });
+      // Idle between explorations, the workers keep no process alive.
+      worker.unref();
+      port1.unref();
       return { worker, port: port1 };
     });
+  }
+
+  /** Starts an exploration on every worker (its budget hooks in `opts`). */
+  begin(opts: ExploreOptions, exploration: SplitExploration): void {
+    this.opts = opts;
+    this.lastProgress = 0;
+    for (let k = 0; k < this.shared.length; k++) Atomics.store(this.shared, k, 0);
+    for (let w = 0; w < this.workers; w++) this.send(w, { type: 'start', exploration });
   }
 
   send(w: number, m: ToWorker): void {
@@ -100,7 +112,7 @@ class Crew {
       const now = performance.now();
       if (this.opts.shouldStop?.()) Atomics.store(this.shared, STOP, 1);
       if (now - this.lastProgress > 250) {
-        this.opts.onProgress?.(Atomics.load(this.shared, KNOWN));
+        this.opts.onProgress?.(knownStates(this.shared, this.workers));
         this.lastProgress = now;
       }
       const b = Atomics.load(this.beat, w);
@@ -128,6 +140,30 @@ class Crew {
       void l.worker.terminate();
     }
   }
+}
+
+/** The crew of this thread's last split exploration, kept for the next one with as many workers:
+ *  its threads have loaded the model and compiled their code (README "One configuration over
+ *  several cores"). */
+let kept: Crew | null = null;
+
+/** A crew of W workers: the kept one, or a new one (the kept one, of another size, is closed). */
+function crewOf(W: number): Crew {
+  if (kept?.workers === W) return kept;
+  closeSplitWorkers();
+  kept = new Crew(W);
+  return kept;
+}
+
+/** The thread ids of the workers kept for the next split exploration ([] when none are). */
+export function splitWorkerThreads(): number[] {
+  return kept?.links.map((l) => l.worker.threadId) ?? [];
+}
+
+/** Ends the worker threads kept for the next split exploration (the next one starts new ones). */
+export function closeSplitWorkers(): void {
+  kept?.close();
+  kept = null;
 }
 
 /** What the levels gave: each worker's final report, why the search ended. */
@@ -355,24 +391,26 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const base = ACTORS.map((_, a) => engine.stepper.snaps[a]?.length ?? 0);
   const W = split.workers;
   const peers = Array.from({ length: W }, () => new PeerIds(engine, base));
-  const crew = new Crew(opts, {
-    input: config.canonical,
-    properties: all.map((p) => p.id),
-    alphabet: [...letters],
-    prefix,
-    keepEdges,
-    workers: W,
-    hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
-    maxStates: opts.maxStates ?? 5_000_000,
-    maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
-  });
+  const crew = crewOf(W);
   let s: Searched;
   try {
+    crew.begin(opts, {
+      input: config.canonical,
+      properties: all.map((p) => p.id),
+      alphabet: [...letters],
+      prefix,
+      keepEdges,
+      hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
+      maxStates: opts.maxStates ?? 5_000_000,
+      maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
+    });
     s = runLevels(crew, W, keepEdges, (w, m) => {
       if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
     });
-  } finally {
-    crew.close();
+  } catch (e) {
+    // A worker that failed or stopped answering: none of these threads is used again.
+    if (kept === crew) closeSplitWorkers();
+    throw e;
   }
   const m = new Merged(s.parts, letters);
   lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 1 }));

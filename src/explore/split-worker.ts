@@ -46,13 +46,19 @@ class SharedRecords {
     return this.data.byteLength;
   }
 
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(new SharedArrayBuffer(4 * (Math.ceil(this.data.length * 1.5) + 1)));
+  /** Appends a record: tuple t (`width` ints), then `parent` and `event` (recordInts(width) ints). */
+  pushRecord(t: Int32Array, width: number, parent: number, event: number): void {
+    const at = this.length;
+    if (at + width + 2 > this.data.length) {
+      const grown = new Int32Array(new SharedArrayBuffer(4 * Math.ceil((at + width + 2) * 1.5)));
       grown.set(this.data);
       this.data = grown;
     }
-    this.data[this.length++] = v;
+    const data = this.data;
+    for (let k = 0; k < width; k++) data[at + k] = t[k] ?? 0;
+    data[at + width] = parent;
+    data[at + width + 1] = event;
+    this.length = at + width + 2;
   }
 
   /** The records pushed since the last take(), as a view of the shared buffer; empties the list. */
@@ -94,6 +100,12 @@ class Part {
   private visited = 0;
   /** The states the other workers hold, as they last said (see known()). */
   private elsewhere = 0;
+  /** The actor whose snapshot alone decides a state's owner (-1: several do), and per snapshot id
+   *  of it, its owner + 1 (0: not asked yet). */
+  private readonly soleHashActor: number;
+  private ownerOfSnapshot = new Uint8Array(256);
+  /** d.maxStates, read for every state. */
+  private readonly maxStates: number;
   expandMs = 0;
   receiveMs = 0;
   startCpuMs = 0;
@@ -112,6 +124,8 @@ class Part {
     this.A = d.alphabet.length;
     this.W = w.workers;
     this.me = w.me;
+    this.soleHashActor = d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
+    this.maxStates = d.maxStates;
     this.width = this.checks.width;
     this.table = new TupleTable(this.width);
     this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
@@ -139,8 +153,28 @@ class Part {
     this.startCpuMs = threadCpuMs() - cpuFrom;
   }
 
-  /** The worker that owns tuple t. */
+  /** The worker that owns tuple t. With one hash actor (the default) it depends on that actor's
+   *  snapshot alone, and is kept per snapshot. */
   private owner(t: Int32Array): number {
+    const one = this.soleHashActor;
+    if (one < 0) return this.ownerByHash(t);
+    const sid = t[one] ?? 0;
+    let known = this.ownerOfSnapshot;
+    if (sid < known.length) {
+      const o = known[sid] ?? 0;
+      if (o !== 0) return o - 1;
+    } else {
+      const grown = new Uint8Array(Math.max(sid + 1, known.length * 2));
+      grown.set(known);
+      this.ownerOfSnapshot = known = grown;
+    }
+    const o = this.ownerByHash(t);
+    known[sid] = o + 1;
+    return o;
+  }
+
+  /** The worker that owns tuple t, from the hashes of its hash actors' snapshots. */
+  private ownerByHash(t: Int32Array): number {
     let h = 0x2545f491;
     for (const a of this.d.hashActors) h = Math.imul(h ^ this.hashes.of(a, t[a] ?? 0), 0x9e3779b1);
     // The dump outcome and the monitors count only when every actor does.
@@ -201,7 +235,7 @@ class Part {
       this.edges += this.A;
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
       this.cursor = i + 1;
-      if (this.elsewhere + this.table.count >= this.d.maxStates && i + 1 < end) return 'max-states';
+      if (this.elsewhere + this.table.count >= this.maxStates && i + 1 < end) return 'max-states';
     }
     this.known();
     return null;
@@ -272,9 +306,7 @@ class Part {
       return;
     }
     const k = o2.length / recordInts(width);
-    for (let x = 0; x < width; x++) o2.push(next[x] ?? 0);
-    o2.push(me);
-    o2.push(e);
+    o2.pushRecord(next, width, me, e);
     if (this.succ === null) {
       sent.remember(next, 0);
       return;

@@ -15,6 +15,7 @@
 // user's event is accounted for in (handled or ignored with a reason) with its outcome id, or
 // anything else. Outcome ids last until the engine's flushSteps(), which empties the memo too.
 import { TupleTable } from './table';
+import { grown } from './typed';
 
 /** The memo's bytes: UNKNOWN (the key's event not walked from it yet); a byte b from 1 to
  *  MAX_OUTCOME + 1 (from every state with the key, the event changes nothing, is accounted for,
@@ -142,11 +143,4 @@ export class SelfLoops {
     this.restBits.fill(0);
     this.apartBits.fill(0);
   }
-}
-
-/** `a` copied into a new array of its kind of at least n elements (grown by half at least). */
-function grown<T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(n, Math.ceil(a.length * 1.5)));
-  b.set(a);
-  return b;
 }

@@ -24,7 +24,7 @@ import {
 } from './split-protocol';
 import { NOT_SENT, SentTuples } from './split-sent';
 import { TupleTable } from './table';
-import { Int32List } from './typed';
+import { grown, Int32List } from './typed';
 import { threadCpuMs } from '../util/cpu';
 
 /** log2 of the entries of the cache of tuples sent to each peer (SentTuples): 2^16 entries of
@@ -103,7 +103,7 @@ class Part {
   /** The actor whose snapshot alone decides a state's owner (-1: several do), and per snapshot id
    *  of it, its owner + 1 (0: not asked yet). */
   private readonly soleHashActor: number;
-  private ownerOfSnapshot = new Uint8Array(256);
+  private ownerOfSnapshot: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   /** d.maxStates, read for every state. */
   private readonly maxStates: number;
   expandMs = 0;
@@ -159,17 +159,13 @@ class Part {
     const one = this.soleHashActor;
     if (one < 0) return this.ownerByHash(t);
     const sid = t[one] ?? 0;
-    let known = this.ownerOfSnapshot;
+    const known = this.ownerOfSnapshot;
     if (sid < known.length) {
       const o = known[sid] ?? 0;
       if (o !== 0) return o - 1;
-    } else {
-      const grown = new Uint8Array(Math.max(sid + 1, known.length * 2));
-      grown.set(known);
-      this.ownerOfSnapshot = known = grown;
-    }
+    } else this.ownerOfSnapshot = grown(known, sid + 1);
     const o = this.ownerByHash(t);
-    known[sid] = o + 1;
+    this.ownerOfSnapshot[sid] = o + 1;
     return o;
   }
 

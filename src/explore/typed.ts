@@ -1,6 +1,13 @@
 // Typed-array containers for the engine and the explorer: millions of entries without millions of
 // objects for the garbage collector to trace.
 
+/** `a` copied into a new array of its kind of at least n elements (grown by half at least). */
+export function grown<T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
+}
+
 /** A growable Int32Array. */
 export class Int32List {
   data: Int32Array;

@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import { alphabet } from '../src/explore/alphabet';
 import { explore, type Exploration } from '../src/explore/explore';
-import { closeSplitWorkers, splitWorkerThreads } from '../src/explore/split';
+import { closeSplitWorkers, splitWorkers } from '../src/explore/split';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
 import { seen } from './support/verdicts';
+
+/** The thread ids of the split workers kept for the next exploration. */
+const threads = () => splitWorkers().map((w) => w.threadId);
 
 const kindOf = (id: string) => PROPERTIES.find((p) => p.id === id)?.kind;
 
@@ -141,17 +144,38 @@ describe('explore({ split: 2 })', () => {
     expect(explore(config({ faults: true }), { split: 2, shouldStop: () => ++polls > 2 }).stopReason).toBe(
       'interrupted',
     );
-    const threads = splitWorkerThreads();
-    expect(threads).toHaveLength(2);
+    const kept = threads();
+    expect(kept).toHaveLength(2);
     const again = explore(cfg, { split: 2 });
-    expect(splitWorkerThreads()).toEqual(threads);
+    expect(threads()).toEqual(kept);
     expect(again.complete).toBe(true);
     expect(seen(again)).toEqual(seen(explore(cfg)));
     closeSplitWorkers();
-    expect(splitWorkerThreads()).toEqual([]);
+    expect(threads()).toEqual([]);
     const fresh = explore(cfg, { split: 2 });
-    expect(splitWorkerThreads()).not.toEqual(threads);
+    expect(threads()).not.toEqual(kept);
     expect(seen(fresh)).toEqual(seen(again));
     expect(fresh.states).toBe(again.states);
+  });
+
+  it('fails at once, not after minutes, when a worker thread ends without a word (out of memory)', () => {
+    // A first exploration leaves loaded threads; the second ends one of them as it begins.
+    explore(config(CASES[0]?.input ?? {}), { split: 2 });
+    const victim = splitWorkers()[1];
+    let ended = false;
+    const t = performance.now();
+    expect(() =>
+      explore(config({ faults: true }), {
+        split: 2,
+        onProgress: () => {
+          if (!ended) void victim?.terminate();
+          ended = true;
+        },
+      }),
+    ).toThrow(/split worker 1 ended without a word/);
+    expect(performance.now() - t).toBeLessThan(10_000);
+    // A failed exploration ends its threads: the next one starts new ones, and explores.
+    expect(threads()).toEqual([]);
+    expect(explore(config(CASES[0]?.input ?? {}), { split: 2 }).complete).toBe(true);
   });
 });

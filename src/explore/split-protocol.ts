@@ -19,6 +19,9 @@ export interface SplitWorkerData {
   /** Int32 words, one per worker: bumped on every message it sends and every 1,024 states
    *  (the coordinator's wait wakes on it and sees a worker that stopped answering). */
   beat: SharedArrayBuffer;
+  /** Int32 words, one per worker: its thread's kernel id (src/util/cpu.ts osThreadId), written
+   *  once it has loaded (0 until then, or where /proc does not give it). */
+  tids: SharedArrayBuffer;
   port: MessagePort;
 }
 

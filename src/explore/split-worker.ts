@@ -25,7 +25,7 @@ import {
 import { NOT_SENT, SentTuples } from './split-sent';
 import { TupleTable } from './table';
 import { grown, Int32List } from './typed';
-import { threadCpuMs } from '../util/cpu';
+import { osThreadId, threadCpuMs } from '../util/cpu';
 
 /** log2 of the entries of the cache of tuples sent to each peer (SentTuples): 2^16 entries of
  *  2 + width ints, 2.6 MB a peer for bench's 8-int tuples. */
@@ -429,6 +429,8 @@ class Part {
 const data = workerData as SplitWorkerData;
 const port = data.port;
 const beat = new Int32Array(data.beat);
+// So that the coordinator can tell when this thread is gone without a word (split.ts Crew).
+Atomics.store(new Int32Array(data.tids), data.me, osThreadId());
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => {
   port.postMessage(m, transfer);
   Atomics.add(beat, data.me, 1);

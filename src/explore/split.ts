@@ -18,6 +18,7 @@ import { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
 import { markCanReach, SuccessorRows } from './liveness';
+import { osThreadRuns } from '../util/cpu';
 import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds } from './split-ids';
 import {
@@ -35,6 +36,11 @@ import { TupleTable } from './table';
 
 /** A worker that sends nothing and visits no state for this long is taken for dead (ms). */
 export const STALL_MS = 120_000;
+
+/** A worker silent for this long is looked for among this process's threads, at most once per
+ *  this many milliseconds (src/util/cpu.ts osThreadRuns): one whose thread has ended (out of
+ *  memory, terminated) fails the exploration at once, not after STALL_MS. */
+export const GONE_CHECK_MS = 1_000;
 
 /** Per worker of the last split exploration in this thread: its states and levels, and what it did
  *  (WorkerStats), for bench. */
@@ -55,12 +61,14 @@ interface Link {
 class Crew {
   readonly links: Link[];
   private readonly beat: Int32Array;
+  private readonly tids: Int32Array;
   readonly shared: Int32Array;
   private lastProgress = 0;
   private opts: ExploreOptions = {};
 
   constructor(readonly workers: number) {
     this.beat = new Int32Array(new SharedArrayBuffer(4 * workers));
+    this.tids = new Int32Array(new SharedArrayBuffer(4 * workers));
     this.shared = new Int32Array(new SharedArrayBuffer(4 * sharedWords(workers)));
     this.links = Array.from({ length: workers }, (_, me) => {
       const { port1, port2 } = new MessageChannel();
@@ -69,14 +77,18 @@ class Crew {
         me,
         port: port2,
         beat: this.beat.buffer as SharedArrayBuffer,
+        tids: this.tids.buffer as SharedArrayBuffer,
         shared: this.shared.buffer as SharedArrayBuffer,
       };
       const worker = new Worker(new URL('./split-worker-entry.mjs', import.meta.url), {
         workerData,
         transferList: [port2],
       });
-      // Idle between explorations, the workers keep no process alive.
+      // Idle between explorations, the workers keep no process alive. A worker's end is seen by
+      // receive() (its error message, or its thread gone); the event that follows it later
+      // would otherwise, unheard, end the process.
       worker.unref();
+      worker.on('error', () => undefined);
       port1.unref();
       return { worker, port: port1 };
     });
@@ -95,12 +107,14 @@ class Crew {
   }
 
   /** The next message of worker w, waiting for it (polling Ctrl-C and progress meanwhile).
-   *  @throws Error when the worker reports an error or stays silent for STALL_MS. */
+   *  @throws Error when the worker reports an error, when its thread is gone (looked for after
+   *  GONE_CHECK_MS of silence), or when it stays silent for STALL_MS. */
   receive(w: number): FromWorker {
     const link = this.links[w];
     if (link === undefined) throw new Error(`split: no worker ${w}`);
     let lastBeat = Atomics.load(this.beat, w);
     let lastChange = performance.now();
+    let lastLook = lastChange;
     for (;;) {
       const seen = Atomics.load(this.beat, w);
       const got = receiveMessageOnPort(link.port) as { message: FromWorker } | undefined;
@@ -121,6 +135,10 @@ class Crew {
         lastChange = now;
       } else if (now - lastChange > STALL_MS) {
         throw new Error(`split worker ${w} stopped answering (${STALL_MS / 1000} s)`);
+      } else if (now - lastChange > GONE_CHECK_MS && now - lastLook > GONE_CHECK_MS) {
+        lastLook = now;
+        if (osThreadRuns(Atomics.load(this.tids, w)) === false)
+          throw new Error(`split worker ${w} ended without a word (its thread is gone: out of memory?)`);
       }
     }
   }
@@ -155,9 +173,9 @@ function crewOf(W: number): Crew {
   return kept;
 }
 
-/** The thread ids of the workers kept for the next split exploration ([] when none are). */
-export function splitWorkerThreads(): number[] {
-  return kept?.links.map((l) => l.worker.threadId) ?? [];
+/** The workers kept for the next split exploration ([] when none are). */
+export function splitWorkers(): Worker[] {
+  return kept?.links.map((l) => l.worker) ?? [];
 }
 
 /** Ends the worker threads kept for the next split exploration (the next one starts new ones). */
@@ -375,8 +393,8 @@ function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Gra
 /** Explores `config` over `split.workers` worker threads; the same result as explore() (states,
  *  edges, verdicts, counterexample lengths), with `table`, `parent`, `parentEvent` and `succ`
  *  built in this thread when first read (in `engine`'s snapshot ids).
- *  @throws Error when a prefix event is not in the alphabet, a worker fails, or a worker stays
- *  silent for STALL_MS. */
+ *  @throws Error when a prefix event is not in the alphabet, a worker fails, a worker's thread is
+ *  gone, or a worker stays silent for STALL_MS (Crew.receive). */
 export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitOptions): Exploration {
   const started = performance.now();
   const all = opts.properties ?? PROPERTIES;

@@ -117,11 +117,8 @@ class Crew {
     let lastLook = lastChange;
     for (;;) {
       const seen = Atomics.load(this.beat, w);
-      const got = receiveMessageOnPort(link.port) as { message: FromWorker } | undefined;
-      if (got !== undefined) {
-        if (got.message.type === 'error') throw new Error(`split worker ${w}: ${got.message.message}`);
-        return got.message;
-      }
+      const got = this.message(w, link.port);
+      if (got !== null) return got;
       Atomics.wait(this.beat, w, seen, 100);
       const now = performance.now();
       if (this.opts.shouldStop?.()) Atomics.store(this.shared, STOP, 1);
@@ -137,10 +134,22 @@ class Crew {
         throw new Error(`split worker ${w} stopped answering (${STALL_MS / 1000} s)`);
       } else if (now - lastChange > GONE_CHECK_MS && now - lastLook > GONE_CHECK_MS) {
         lastLook = now;
-        if (osThreadRuns(Atomics.load(this.tids, w)) === false)
-          throw new Error(`split worker ${w} ended without a word (its thread is gone: out of memory?)`);
+        if (osThreadRuns(Atomics.load(this.tids, w)) !== false) continue;
+        // What it said before it ended, if anything, comes first.
+        const last = this.message(w, link.port);
+        if (last !== null) return last;
+        throw new Error(`split worker ${w} ended without a word (its thread is gone: out of memory?)`);
       }
     }
+  }
+
+  /** Worker w's next message on `port`, or null when there is none yet.
+   *  @throws Error when it is the worker's report of an error. */
+  private message(w: number, port: MessagePort): FromWorker | null {
+    const got = receiveMessageOnPort(port) as { message: FromWorker } | undefined;
+    if (got === undefined) return null;
+    if (got.message.type === 'error') throw new Error(`split worker ${w}: ${got.message.message}`);
+    return got.message;
   }
 
   /** One message of each worker, of the type expected. */

@@ -68,6 +68,24 @@ describe('explore({ split: 2 })', () => {
     expect(two.results.find((r) => r.property === 'no-deadlock')?.verdict).toBe('violated');
   });
 
+  it('decides liveness over the edges between the workers: stuck two events in, among 726 states', () => {
+    // Without reboot and release_mem, once a dump is captured production with fadump registered
+    // can never come back. The workers keep only the edges to other states (rows, each learnt a
+    // level later when the peer owns the successor), not every successor.
+    const cfg = config({});
+    const letters = alphabet(cfg).filter(
+      (e) => e.event !== 'reboot' && !(e.event === 'write' && e.path === '/sys/kernel/fadump/release_mem'),
+    );
+    const one = explore(cfg, { alphabet: letters });
+    const two = explore(cfg, { alphabet: letters, split: 2 });
+    expect(seen(two)).toEqual(seen(one));
+    expect(two.states).toBe(726);
+    const live = two.results.find((r) => r.property === 'eventually-ready');
+    expect(live?.verdict).toBe('violated');
+    expect(live?.counterexample?.length).toBe(2);
+    expect(two.succ).toBeNull();
+  });
+
   it('gives every state its shortest path, and the graph in this thread on demand', () => {
     const cfg = config({ platform: 'powernv', fadump: 'nocma', memoryMiB: 16384 });
     const one = explore(cfg, { properties: [], keepEdges: true });

@@ -2,10 +2,11 @@
 // graphs given as n × A successors (self-loops among them): the rows leave the self-loops out and
 // keep every other edge, and the states marked as able to reach a goal are exactly those a forward
 // fixpoint finds, whether the rows were recorded state by state (as hash compaction's search
-// does) or built from the successors.
+// does) or built from the successors, and whether they come as one block or, as a split
+// exploration's workers hold them, as W blocks of every W-th state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstStuckAmong, markCanReach, SuccessorRows } from '../src/explore/liveness';
+import { firstStuckAmong, markCanReach, markCanReachIn, SuccessorRows } from '../src/explore/liveness';
 
 const graph = fc.integer({ min: 1, max: 40 }).chain((n) =>
   fc.record({
@@ -55,6 +56,24 @@ describe('liveness over successor rows', () => {
     );
   });
 
+  it('marks the same states from the rows of W workers, each holding every W-th state', () => {
+    fc.assert(
+      fc.property(graph, fc.integer({ min: 1, max: 4 }), ({ n, A, succ: all, good }, W) => {
+        const succ = Int32Array.from(all.slice(0, n * A));
+        // Worker w holds states w, w + W, ...: its row k is state k * W + w.
+        const blocks = Array.from({ length: W }, (_, w) => {
+          const mine = [...Array(Math.ceil((n - w) / W)).keys()].map((k) => k * W + w).filter((i) => i < n);
+          const local = new Int32Array(mine.length * A);
+          mine.forEach((i, k) => local.set(succ.subarray(i * A, (i + 1) * A), k * A));
+          return { ...SuccessorRows.of(local, mine.length, A, w, W).rows(), first: w, stride: W };
+        });
+        const marked = Uint8Array.from(good, (g) => (g ? 1 : 0));
+        markCanReachIn(marked, n, blocks);
+        expect([...marked].map((m) => m === 1)).toEqual(fixpoint(n, A, [...succ], good));
+      }),
+    );
+  });
+
   it('refuses goals for fewer states than the rows hold, and an edge past them', () => {
     const rows = new SuccessorRows();
     rows.begin(0);
@@ -65,6 +84,11 @@ describe('liveness over successor rows', () => {
     past.begin(0);
     past.add(5);
     expect(() => markCanReach(new Uint8Array(1), past)).toThrow(/an edge to state 5 of 1/);
+    // An edge whose target a split worker never learnt (-1), and a block's row past the states.
+    const unlearnt = { start: Int32Array.from([0, 1]), targets: Int32Array.from([-1]), first: 0, stride: 1 };
+    expect(() => markCanReachIn(new Uint8Array(1), 1, [unlearnt])).toThrow(/an edge to state -1 of 1/);
+    const beyond = { start: Int32Array.from([0, 0, 0]), targets: new Int32Array(0), first: 1, stride: 2 };
+    expect(() => markCanReachIn(new Uint8Array(3), 3, [beyond])).toThrow(/a row for state 3 of 3/);
   });
 
   it('refuses a state out of order, or after the rows were read', () => {

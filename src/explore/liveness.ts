@@ -52,9 +52,17 @@ export class SuccessorRows {
     this.starts.push(this.targets.length);
   }
 
-  /** Adds an edge to state j from the state begun last. */
-  add(j: number): void {
+  /** Adds an edge to state j from the state begun last; returns its place among the targets (for
+   *  set()). */
+  add(j: number): number {
     this.targets.push(j);
+    return this.targets.length - 1;
+  }
+
+  /** Makes the edge at place `at` (as add() returned it) lead to state j: a split exploration's
+   *  worker learns the id of a successor its peer owns a level later. */
+  set(at: number, j: number): void {
+    this.targets.data[at] = j;
   }
 
   /** Every row: offsets (count + 1) and targets, views of the lists (no copy). Ends the last
@@ -69,14 +77,16 @@ export class SuccessorRows {
     return { start, targets: this.targets.data.subarray(0, start[n] ?? 0) };
   }
 
-  /** The rows of n states' successors succ[i * A + e], self-loops left out. */
-  static of(succ: Int32Array, n: number, A: number): SuccessorRows {
+  /** The rows of n states' successors succ[i * A + e], self-loops left out. State i is called
+   *  first + i * stride in succ (a split worker's global ids; RowBlock). */
+  static of(succ: Int32Array, n: number, A: number, first = 0, stride = 1): SuccessorRows {
     const r = new SuccessorRows();
     for (let i = 0; i < n; i++) {
       r.begin(i);
+      const self = first + i * stride;
       for (let e = 0; e < A; e++) {
-        const j = succ[i * A + e] ?? i;
-        if (j !== i) r.add(j);
+        const j = succ[i * A + e] ?? self;
+        if (j !== self) r.add(j);
       }
     }
     return r;
@@ -91,31 +101,58 @@ export function firstStuckAmong(good: Uint8Array, rows: SuccessorRows): number {
   return -1;
 }
 
+/** Rows of some of a graph's states: row k (targets[start[k] .. start[k + 1])) holds the
+ *  successors of state first + k * stride. A split exploration's worker w of W holds the rows of
+ *  states w, w + W, w + 2W... (src/explore/split.ts); one thread's rows are one block, first 0,
+ *  stride 1. */
+export interface RowBlock {
+  start: Int32Array;
+  targets: Int32Array;
+  first: number;
+  stride: number;
+}
+
 /** Backward reachability: sets good[u] for every state u of the rows' with a path to a state
  *  already good, over the reverse of their edges (compressed sparse rows again).
  *  @throws Error when good has fewer than rows.count states, or an edge leads past them. */
 export function markCanReach(good: Uint8Array, rows: SuccessorRows): void {
   const n = rows.count;
   if (good.length < n) throw new Error(`liveness: goals for ${good.length} states, edges for ${n}`);
-  const { start, targets } = rows.rows();
-  const indeg = new Int32Array(n + 1);
-  for (let k = 0; k < targets.length; k++) {
-    const to = (targets[k] ?? 0) + 1;
-    if (to > n) throw new Error(`liveness: an edge to state ${to - 1} of ${n}`);
-    indeg[to] = (indeg[to] ?? 0) + 1;
+  markCanReachIn(good, n, [{ ...rows.rows(), first: 0, stride: 1 }]);
+}
+
+/** markCanReach over n states whose rows come in blocks (no copy of them is made: the reverse
+ *  edges, 4 bytes an edge and 4 a state, are all it allocates besides a queue of n).
+ *  @throws Error when an edge leads past the n states, or a block's row past them. */
+export function markCanReachIn(good: Uint8Array, n: number, blocks: readonly RowBlock[]): void {
+  let edges = 0;
+  for (const b of blocks) {
+    const rowsIn = b.start.length - 1;
+    if (rowsIn > 0 && b.first + (rowsIn - 1) * b.stride >= n)
+      throw new Error(`liveness: a row for state ${b.first + (rowsIn - 1) * b.stride} of ${n}`);
+    edges += b.start[rowsIn] ?? 0;
   }
+  const indeg = new Int32Array(n + 1);
+  for (const { start, targets } of blocks)
+    for (let k = 0; k < (start[start.length - 1] ?? 0); k++) {
+      const to = (targets[k] ?? 0) + 1;
+      if (to > n || to < 1) throw new Error(`liveness: an edge to state ${to - 1} of ${n}`);
+      indeg[to] = (indeg[to] ?? 0) + 1;
+    }
   for (let i = 0; i < n; i++) indeg[i + 1] = (indeg[i + 1] ?? 0) + (indeg[i] ?? 0);
   // indeg[v] is where v's predecessors go; filling moves it to where they end (indeg[v + 1]), and
   // shifting it back by one state restores the starts (no second array of n offsets).
-  const rev = new Int32Array(targets.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = start[i] ?? 0; k < (start[i + 1] ?? 0); k++) {
-      const to = targets[k] ?? 0;
-      const at = indeg[to] ?? 0;
-      rev[at] = i;
-      indeg[to] = at + 1;
+  const rev = new Int32Array(edges);
+  for (const { start, targets, first, stride } of blocks)
+    for (let r = 0; r + 1 < start.length; r++) {
+      const from = first + r * stride;
+      for (let k = start[r] ?? 0; k < (start[r + 1] ?? 0); k++) {
+        const to = targets[k] ?? 0;
+        const at = indeg[to] ?? 0;
+        rev[at] = from;
+        indeg[to] = at + 1;
+      }
     }
-  }
   for (let v = n; v > 0; v--) indeg[v] = indeg[v - 1] ?? 0;
   indeg[0] = 0;
   const queue = new Int32Array(n);

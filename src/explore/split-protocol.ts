@@ -33,7 +33,10 @@ export interface SplitExploration {
   properties: string[];
   alphabet: ExternalEvent[];
   prefix: ExternalEvent[];
+  /** Keep every successor (test generation: Exploration.succ). */
   keepEdges: boolean;
+  /** Keep the edges to other states (liveness), as rows. */
+  keepRows: boolean;
   /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
    *  dump outcome and the monitors count too when every actor is listed. */
   hashActors: number[];
@@ -86,8 +89,11 @@ export interface Finished {
   /** Global ids of the parents (-1 for the initial state) and the events. */
   parent: Int32Array;
   parentEvent: Int32Array;
-  /** succ[i * A + e]: global id of the successor (when edges are kept). */
+  /** succ[i * A + e]: global id of the successor (when every successor is kept). */
   succ: Int32Array | null;
+  /** For liveness (when asked): row k holds the global ids of local state k's successors other
+   *  than itself (src/explore/liveness.ts RowBlock, first `me`, stride W). */
+  rows: { start: Int32Array; targets: Int32Array } | null;
   /** levels[L]: the local index where level L begins; the last entry is the state count. */
   levels: number[];
   violations: LocalViolation[];

@@ -9,6 +9,7 @@ import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
+import { SuccessorRows } from './liveness';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
@@ -80,14 +81,17 @@ class Part {
   readonly table: TupleTable;
   private parent = new Int32Array(1 << 14);
   private parentEvent = new Int32Array(1 << 14);
+  /** Every successor (d.keepEdges), or for liveness only the edges to other states as rows
+   *  (d.keepRows): global ids, each learnt a level later when a peer owns the successor. */
   private succ: Int32Array<ArrayBuffer> | null;
+  private readonly rows: SuccessorRows | null;
   private readonly levels: number[] = [];
   private cursor = 0;
   private readonly out: SharedRecords[];
   /** Per peer: the tuples sent lately, to send each once. */
   private readonly sent: (SentTuples | null)[];
-  /** Per peer, when edges are kept: (succ slot i * A + e, record k) pairs, to patch each slot with
-   *  the id record k gets; and each record's entry in `sent`. */
+  /** Per peer, when edges are kept: (place, record k) pairs, to patch the place (link()) with the
+   *  id record k gets; and each record's entry in `sent`. */
   private readonly pending: Int32List[];
   private readonly sentEntry: Int32List[];
   private readonly log: DerivationLog;
@@ -129,6 +133,7 @@ class Part {
     this.width = this.checks.width;
     this.table = new TupleTable(this.width);
     this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
+    this.rows = d.keepRows && !d.keepEdges ? new SuccessorRows() : null;
     this.out = Array.from({ length: this.W }, () => new SharedRecords(1 << 12));
     this.sent = Array.from({ length: this.W }, (_, q) =>
       q === this.me ? null : new SentTuples(this.width, SENT_BITS),
@@ -205,6 +210,7 @@ class Part {
       this.parent.byteLength +
       this.parentEvent.byteLength +
       (this.succ?.byteLength ?? 0) +
+      (this.rows?.bytes ?? 0) +
       this.engine.bytes +
       this.checks.bytes +
       this.out.reduce((n, o) => n + o.bytes, 0) +
@@ -252,8 +258,8 @@ class Part {
       const pairs = this.pending[q];
       const entries = this.sentEntry[q];
       const sent = this.sent[q];
-      if (got === null || pairs === undefined || entries === undefined || !sent || this.succ === null) return;
-      for (let p = 0; p < pairs.length; p += 2) this.succ[pairs.data[p] ?? 0] = got[pairs.data[p + 1] ?? 0] ?? 0;
+      if (got === null || pairs === undefined || entries === undefined || !sent || !this.linked) return;
+      for (let p = 0; p < pairs.length; p += 2) this.setLink(pairs.data[p] ?? 0, got[pairs.data[p + 1] ?? 0] ?? 0);
       for (let k = 0; k < entries.length; k++) sent.settle(entries.data[k] ?? 0, ~k, got[k] ?? 0);
     });
     for (const p of this.pending) p.length = 0;
@@ -268,6 +274,7 @@ class Part {
     let movable = false;
     engine.fromState(cur);
     if (this.succ !== null) this.succ.fill(me, i * A, i * A + A);
+    this.rows?.begin(i);
     for (let w = 0; w << 5 < A; w++)
       for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
         const e = (w << 5) | (31 - Math.clz32(todo & -todo));
@@ -281,40 +288,59 @@ class Part {
   /** Successor `next` of local state i (global id `me`) by alphabet event e: added here when this
    *  worker owns it, else queued for its owner. */
   private send(i: number, me: number, e: number, next: Int32Array): void {
-    const { A, width } = this;
+    const width = this.width;
     const q = this.owner(next);
     if (q === this.me) {
-      const j = this.addNew(next, me, e);
-      if (this.succ !== null) this.succ[i * A + e] = j;
+      this.link(i, e, this.addNew(next, me, e));
       return;
     }
     const o2 = this.out[q];
     const sent = this.sent[q];
     if (o2 === undefined || !sent) return;
-    const slot = i * A + e;
     const known = sent.lookup(next);
     if (known !== NOT_SENT) {
       // Sent before: at an earlier level (the peer holds it; its id is known when edges are
       // kept), or at this one (record ~known).
-      if (this.succ === null) return;
-      if (known >= 0) this.succ[slot] = known;
-      else this.pend(q, slot, ~known);
+      if (!this.linked) return;
+      if (known >= 0) this.link(i, e, known);
+      else this.pend(q, this.link(i, e, -1), ~known);
       return;
     }
     const k = o2.length / recordInts(width);
     o2.pushRecord(next, width, me, e);
-    if (this.succ === null) {
+    if (!this.linked) {
       sent.remember(next, 0);
       return;
     }
     this.sentEntry[q]?.push(sent.remember(next, ~k));
-    this.pend(q, slot, k);
+    this.pend(q, this.link(i, e, -1), k);
   }
 
-  /** Successor slot `slot` gets the id peer q gives record k of this level. */
-  private pend(q: number, slot: number, k: number): void {
+  /** Whether edges are kept (every successor, or liveness's rows). */
+  private get linked(): boolean {
+    return this.succ !== null || this.rows !== null;
+  }
+
+  /** Keeps the edge from local state i by alphabet event e to global id j (-1: not known yet);
+   *  returns its place, for setLink() (-1 when no edges are kept). */
+  private link(i: number, e: number, j: number): number {
+    if (this.succ !== null) {
+      this.succ[i * this.A + e] = j;
+      return i * this.A + e;
+    }
+    return this.rows === null ? -1 : this.rows.add(j);
+  }
+
+  /** The edge at place `at` (link()) leads to global id j. */
+  private setLink(at: number, j: number): void {
+    if (this.succ !== null) this.succ[at] = j;
+    else this.rows?.set(at, j);
+  }
+
+  /** The edge at place `at` gets the id peer q gives record k of this level. */
+  private pend(q: number, at: number, k: number): void {
     const pairs = this.pending[q];
-    pairs?.push(slot);
+    pairs?.push(at);
     pairs?.push(k);
   }
 
@@ -338,7 +364,7 @@ class Part {
       peer.learn(batch.news);
       const r = batch.records;
       const count = Math.floor(r.length / n);
-      const ids = this.succ === null ? null : new Int32Array(new SharedArrayBuffer(count * 4));
+      const ids = this.linked ? new Int32Array(new SharedArrayBuffer(count * 4)) : null;
       for (let k = 0; k < count; k++) {
         peer.tuple(r, k * n, t);
         const g = this.addNew(t, r[k * n + this.width] ?? -1, r[k * n + this.width + 1] ?? -1);
@@ -367,6 +393,7 @@ class Part {
       parent: this.parent.slice(0, count),
       parentEvent: this.parentEvent.slice(0, count),
       succ: this.succ === null ? null : this.succ.slice(0, count * this.A),
+      rows: liveness ? this.livenessRows(count) : null,
       levels: [...this.levels, count],
       violations,
       figures,
@@ -407,6 +434,13 @@ class Part {
     for (const r of results)
       if (r.figure !== undefined) figures.push({ property: r.property, value: r.figure, state: asked[k++] ?? 0 });
     return { violations, figures };
+  }
+
+  /** The edges to other states, row k for local state k (global ids): those kept as rows, or
+   *  made from every successor. */
+  private livenessRows(count: number): { start: Int32Array; targets: Int32Array } | null {
+    if (this.rows !== null) return this.rows.rows();
+    return this.succ === null ? null : SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows();
   }
 
   /** Per 'eventually' property: which local states are goals (PropertyChecks.goalBits). */
@@ -477,6 +511,13 @@ port.on('message', (m: ToWorker) => {
 
 /** The buffers of a final report, moved to the coordinator rather than copied. */
 function transferable(f: Extract<FromWorker, { type: 'finished' }>): ArrayBuffer[] {
-  const arrays = [f.tuples, f.parent, f.parentEvent, ...(f.succ === null ? [] : [f.succ]), ...Object.values(f.goals)];
+  const arrays = [
+    f.tuples,
+    f.parent,
+    f.parentEvent,
+    ...(f.succ === null ? [] : [f.succ]),
+    ...(f.rows === null ? [] : [f.rows.start, f.rows.targets]),
+    ...Object.values(f.goals),
+  ];
   return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }

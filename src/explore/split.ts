@@ -17,7 +17,7 @@ import type { StopReason } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
-import { markCanReach, SuccessorRows } from './liveness';
+import { markCanReachIn, type RowBlock } from './liveness';
 import { osThreadRuns } from '../util/cpu';
 import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds } from './split-ids';
@@ -299,19 +299,18 @@ class Merged {
 
 /** Liveness over the gathered graph: the first state (a global id) of the earliest level from
  *  which no goal state can be reached, or -1. */
-function stuckState(m: Merged, property: string, A: number): number {
+function stuckState(m: Merged, property: string): number {
   const W = m.W;
-  const n = m.span;
-  const good = new Uint8Array(n).fill(1);
-  const succ = new Int32Array(n * A);
-  for (let g = 0; g < n; g++) succ.fill(g, g * A, (g + 1) * A);
+  // Global ids past a worker's states name no state: good, so that they change nothing.
+  const good = new Uint8Array(m.span).fill(1);
+  const blocks: RowBlock[] = [];
   m.parts.forEach((p, w) => {
     const goal = p.goals[property];
     const count = p.levels.at(-1) ?? 0;
-    if (p.succ !== null) for (let k = 0; k < count; k++) succ.set(p.succ.subarray(k * A, (k + 1) * A), (k * W + w) * A);
+    if (p.rows !== null) blocks.push({ ...p.rows, first: w, stride: W });
     for (let k = 0; k < count; k++) good[k * W + w] = goal?.[k] ?? 0;
   });
-  markCanReach(good, SuccessorRows.of(succ, n, A));
+  markCanReachIn(good, m.span, blocks);
   const cands = m.parts.flatMap((p, w) => {
     const count = p.levels.at(-1) ?? 0;
     for (let k = 0; k < count; k++) if (!good[k * W + w]) return [{ w, k }];
@@ -322,13 +321,7 @@ function stuckState(m: Merged, property: string, A: number): number {
 }
 
 /** The verdicts: each property's earliest violation over the workers, liveness, figures. */
-function verdicts(
-  m: Merged,
-  checks: PropertyChecks,
-  all: readonly Property[],
-  s: Searched,
-  A: number,
-): Exploration['results'] {
+function verdicts(m: Merged, checks: PropertyChecks, all: readonly Property[], s: Searched): Exploration['results'] {
   const byProp = new Map<string, { w: number; k: number; event: number; note: string | null }[]>();
   m.parts.forEach((p, w) =>
     p.violations.forEach((v) =>
@@ -339,10 +332,10 @@ function verdicts(
     const f = m.first(cands);
     if (f !== undefined) checks.violate(id, f.k * m.W + f.w, f.event, f.note);
   }
-  const live = s.stopReason === 'done' && m.parts.every((p) => p.succ !== null);
+  const live = s.stopReason === 'done' && m.parts.every((p) => p.rows !== null);
   for (const p of checks.graphProps) {
     if (p.check !== 'eventually' || !live || p.goal === undefined) continue;
-    const stuck = stuckState(m, p.id, A);
+    const stuck = stuckState(m, p.id);
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   }
   const states = m.order.length;
@@ -412,7 +405,10 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const engine = new Engine(config, letters);
   const properties = all.filter((p) => p.notApplicable(config) === null);
   const checks = new PropertyChecks(config, properties, letters, engine);
-  const keepEdges = opts.keepEdges ?? checks.graphProps.some((p) => p.check === 'eventually');
+  // As explore() (src/explore/explore.ts): every successor when asked, else for liveness the edges
+  // to other states, as rows.
+  const keepEdges = opts.keepEdges === true;
+  const keepRows = checks.eventually.length > 0 && opts.keepEdges !== false && !keepEdges;
   const prefix = [...(opts.prefix ?? [])];
   startTuple(engine, letters, checks.width, prefix);
   const base = ACTORS.map((_, a) => engine.stepper.snaps[a]?.length ?? 0);
@@ -427,11 +423,12 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       alphabet: [...letters],
       prefix,
       keepEdges,
+      keepRows,
       hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
       maxStates: opts.maxStates ?? 5_000_000,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
     });
-    s = runLevels(crew, W, keepEdges, (w, m) => {
+    s = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), (w, m) => {
       if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
     });
   } catch (e) {
@@ -441,7 +438,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   }
   const m = new Merged(s.parts, letters);
   lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 1 }));
-  const results = verdicts(m, checks, all, s, A);
+  const results = verdicts(m, checks, all, s);
   opts.onProgress?.(m.order.length);
   let graph: Graph | null = null;
   const built = () => (graph ??= materialise(m, peers, checks.width, A));

@@ -1,6 +1,7 @@
 // The exploration's budget: how many states, how many bytes, and whether the user pressed Ctrl-C
 // (docs/design.md §6 "Exploration and test paths"). The search asks poll() every 1,024 states
 // and full() after every state; either one stopping it makes the verdicts 'incomplete'.
+import { getHeapStatistics } from 'node:v8';
 
 /** Why the search ended: it ran out of states to visit ('done'), or the budget stopped it. */
 export type StopReason = 'done' | 'max-states' | 'max-memory' | 'interrupted';
@@ -20,10 +21,15 @@ export interface BudgetLimits {
 /** States visited between two polls (a power of two: the search tests `(i & POLL_MASK) === 0`). */
 export const POLL_MASK = 0x3ff;
 
+/** Bytes of the JS heap in use (process.memoryUsage().heapUsed, without the resident set size that
+ *  call reads from /proc too: 80 us a call on a large exploration, 1% of its time at a poll every
+ *  1,024 states; this takes under a microsecond). */
+const heapUsed = (): number => getHeapStatistics().used_heap_size;
+
 /** One search's budget: the limits, and the heap in use when the search began. */
 export class Budget {
   private readonly maxStates: number;
-  private memoryAtStart = process.memoryUsage().heapUsed;
+  private memoryAtStart = heapUsed();
 
   constructor(private readonly limits: BudgetLimits) {
     this.maxStates = limits.maxStates ?? 5_000_000;
@@ -36,7 +42,7 @@ export class Budget {
 
   /** The search begins: the heap grows from here (the engine and the start state are built). */
   start(): void {
-    this.memoryAtStart = process.memoryUsage().heapUsed;
+    this.memoryAtStart = heapUsed();
   }
 
   /** Every 1,024 states: reports progress, then stops for Ctrl-C or for memory. `heldBytes` is what
@@ -46,8 +52,7 @@ export class Budget {
     this.limits.onProgress?.(states);
     if (this.limits.shouldStop?.()) return 'interrupted';
     const max = this.limits.maxMemoryBytes;
-    if (max !== undefined && process.memoryUsage().heapUsed + heldBytes() - this.memoryAtStart > max)
-      return 'max-memory';
+    if (max !== undefined && heapUsed() + heldBytes() - this.memoryAtStart > max) return 'max-memory';
     return null;
   }
 

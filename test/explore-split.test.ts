@@ -3,7 +3,9 @@
 // (shortest: the search stays breadth-first), the same figures; and its budget stays honest.
 import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
+import type { ExternalEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
+import { Engine } from '../src/explore/engine';
 import { explore, type Exploration } from '../src/explore/explore';
 import { closeSplitWorkers, splitWorkers } from '../src/explore/split';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
@@ -33,6 +35,38 @@ describe('explore({ split: 2 })', () => {
       for (const r of two.results) if (r.verdict === 'violated') violatedKinds.add(kindOf(r.property));
     });
   }
+
+  it("gives one thread's results exactly over 2, 3 and 4 workers: the same counterexamples and figures, where they are", () => {
+    // Each state's parent is the first state of the level before that finds it (by its lowest
+    // event), and the first violation or figure is the first in one thread's order: neither
+    // depends on how the states are spread. With 3 workers a figure was once another state's.
+    const reboots = ['off', 'on'].map(
+      (f) => `BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/root ro fadump=${f} crashkernel=1G`,
+    );
+    const cases: { input: ConfigInput; prefix: ExternalEvent[] }[] = [
+      ...CASES.map((c) => ({ input: c.input, prefix: [] })),
+      { input: { crashkernel: '1G', rebootCmdlines: reboots }, prefix: [{ event: 'boot' }, { event: 'crash' }] },
+    ];
+    const ones = cases.map((c) => explore(config(c.input), { prefix: c.prefix }));
+    // Workers outside: a crew of another size starts new threads.
+    for (const W of [2, 3, 4])
+      cases.forEach((c, k) => {
+        const r = explore(config(c.input), { prefix: c.prefix, split: W });
+        const one = ones[k];
+        expect([r.states, r.edges, r.stopReason]).toEqual([one?.states, one?.edges, one?.stopReason]);
+        expect(r.results).toEqual(one?.results);
+      });
+  });
+
+  it('numbers the states as one thread does: the same paths, the same successors', () => {
+    const cfg = config(CASES[0]?.input ?? {});
+    const one = explore(cfg, { properties: [], keepEdges: true });
+    const three = explore(cfg, { properties: [], keepEdges: true, split: 3 });
+    expect(three.states).toBe(one.states);
+    for (let i = 0; i < one.states; i++) expect(three.pathTo(i)).toEqual(one.pathTo(i));
+    const n = one.states * one.alphabet.length;
+    expect(three.succ?.subarray(0, n)).toEqual(one.succ?.subarray(0, n));
+  });
 
   it("checks a property that is not the project's in this thread (the workers know only those)", () => {
     const counted: StepProperty = {
@@ -84,6 +118,16 @@ describe('explore({ split: 2 })', () => {
     expect(live?.verdict).toBe('violated');
     expect(live?.counterexample?.length).toBe(2);
     expect(two.succ).toBeNull();
+  });
+
+  it('decides no liveness without edges (keepEdges: false), in one thread or split', () => {
+    const cfg = config(CASES[1]?.input ?? {});
+    for (const split of [1, 2]) {
+      const r = explore(cfg, { keepEdges: false, split });
+      expect(r.complete).toBe(true);
+      const live = r.results.find((x) => x.property === 'eventually-ready');
+      expect([live?.verdict, live?.note]).toEqual(['incomplete', 'not decided: no edges kept (keepEdges: false)']);
+    }
   });
 
   it('gives every state its shortest path, and the graph in this thread on demand', () => {
@@ -146,6 +190,49 @@ describe('explore({ split: 2 })', () => {
     expect(r.states).toBeGreaterThanOrEqual(2_000);
     for (const x of r.results) expect(['incomplete', 'violated', 'n/a']).toContain(x.verdict);
     expect(r.results.find((x) => x.property === 'eventually-ready')?.verdict).toBe('incomplete');
+  });
+
+  it('keeps the state budget as one thread does: complete only with fewer states than it', () => {
+    // 7,301 states. A split stops within a level of where one thread does (each worker reads
+    // the others' counts every 64 states), so it may know more states, never fewer.
+    const cfg = config(CASES[0]?.input ?? {});
+    const N = explore(cfg, { properties: [] }).states;
+    const budgets = [1, 2, 50, N - 1, N, N + 1];
+    const ones = budgets.map((maxStates) => explore(cfg, { properties: [], maxStates }));
+    for (const W of [2, 3, 4])
+      budgets.forEach((maxStates, k) => {
+        const r = explore(cfg, { properties: [], maxStates, split: W });
+        expect([maxStates, W, r.stopReason]).toEqual([maxStates, W, ones[k]?.stopReason]);
+        expect(r.states).toBeGreaterThanOrEqual(ones[k]?.states ?? 0);
+      });
+  });
+
+  it('keeps only real transitions when a budget stops it, every state found counted', () => {
+    // The records of the level it stopped in are still taken in and numbered: every edge kept
+    // from a visited state leads where the event leads.
+    const cfg = config(CASES[0]?.input ?? {});
+    for (const W of [3, 4]) {
+      const r = explore(cfg, { properties: [], keepEdges: true, maxStates: 3_000, split: W });
+      expect(r.stopReason).toBe('max-states');
+      const A = r.alphabet.length;
+      const t = new Int32Array(r.width);
+      const u = new Int32Array(r.width);
+      const v = new Int32Array(r.width);
+      let checked = 0;
+      for (let i = 0; i < r.states; i++) {
+        const row = r.succ?.subarray(i * A, i * A + A) ?? new Int32Array(0);
+        if (!row.includes(i)) continue; // not visited: no event was followed from it
+        r.table.get(i, t);
+        row.forEach((j, e) => {
+          if (j === i) return;
+          u.set(t);
+          Engine.apply(u, r.engine.edge(u, e));
+          expect(r.table.get(j, v)).toEqual(u);
+          checked++;
+        });
+      }
+      expect(checked).toBeGreaterThan(10_000);
+    }
   });
 
   it('stops when asked to (Ctrl-C): "interrupted"', () => {

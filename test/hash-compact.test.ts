@@ -108,13 +108,16 @@ describe('check --hash-compact', () => {
     expect(exact.out).not.toContain('missProbability');
   });
 
-  it('is refused with --shard and --merge (exit 2, naming the flag)', async () => {
+  it('is refused with --shard, --merge and --split (exit 2, naming the flag)', async () => {
     const shard = await cli(['check', '--shard', '1/2', '--hash-compact']);
     expect(shard.code).toBe(2);
     expect(shard.err).toMatch(/--shard 1\/2 with --hash-compact/);
     const merge = await cli(['check', '--merge', file, '--hash-compact']);
     expect(merge.code).toBe(2);
     expect(merge.err).toMatch(/--merge with --hash-compact/);
+    const split = await cli(['check', '--config', file, '--split', '2', '--hash-compact']);
+    expect(split.code).toBe(2);
+    expect(split.err).toMatch(/--split 2 with --hash-compact/);
   });
 
   it('stops at --max-states with "incomplete" verdicts, as an exact run does', async () => {

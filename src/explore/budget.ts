@@ -18,6 +18,9 @@ export interface BudgetLimits {
   onProgress?: (states: number) => void;
 }
 
+/** BudgetLimits.maxStates when none is given. */
+export const DEFAULT_MAX_STATES = 5_000_000;
+
 /** States visited between two polls (a power of two: the search tests `(i & POLL_MASK) === 0`). */
 export const POLL_MASK = 0x3ff;
 
@@ -32,7 +35,7 @@ export class Budget {
   private memoryAtStart = heapUsed();
 
   constructor(private readonly limits: BudgetLimits) {
-    this.maxStates = limits.maxStates ?? 5_000_000;
+    this.maxStates = limits.maxStates ?? DEFAULT_MAX_STATES;
   }
 
   /** The memory budget in bytes (--max-memory), or null for none. */

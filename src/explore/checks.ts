@@ -456,12 +456,15 @@ export class PropertyChecks {
 
   /** One result per property of `all` (in that order): 'n/a' where it does not apply to the
    *  configuration, else 'violated' with the shortest counterexample, else 'holds' or, when the
-   *  search stopped early, 'incomplete'. Figures are attached (issue 6). */
+   *  search stopped early, 'incomplete'; an 'eventually' property is 'incomplete' too when no
+   *  edges were kept to decide it (`liveness` false: ExploreOptions.keepEdges false). Figures are
+   *  attached (issue 6). */
   results(
     all: readonly Property[],
     states: number,
     stopReason: StopReason,
     pathTo: (i: number) => ExternalEvent[],
+    liveness = true,
   ): PropertyResult[] {
     const complete = stopReason === 'done';
     const results = all.map((p): PropertyResult => {
@@ -474,10 +477,14 @@ export class PropertyChecks {
         const counterexample = v.event >= 0 && ev ? [...path, ev] : path;
         return { property: p.id, verdict: 'violated', states, counterexample, note: v.note };
       }
-      const livenessSkipped = p.kind === 'graph' && p.check === 'eventually' && !complete;
+      const eventually = p.kind === 'graph' && p.check === 'eventually';
+      if (complete && eventually && !liveness) {
+        const note = 'not decided: no edges kept (keepEdges: false)';
+        return { property: p.id, verdict: 'incomplete', states, counterexample: null, note };
+      }
       const note = complete
         ? null
-        : livenessSkipped
+        : eventually
           ? `not decided: exploration stopped (${stopReason})`
           : `no violation in ${states} states before ${stopReason}`;
       return { property: p.id, verdict: complete ? 'holds' : 'incomplete', states, counterexample: null, note };

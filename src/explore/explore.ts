@@ -96,7 +96,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     complete,
     stopReason,
     seconds: (performance.now() - started) / 1000,
-    results: checks.results(all, table.count, stopReason, pathTo),
+    results: checks.results(all, table.count, stopReason, pathTo, edges !== null),
     table,
     parent,
     parentEvent,

@@ -102,14 +102,15 @@ export function firstStuckAmong(good: Uint8Array, rows: SuccessorRows): number {
 }
 
 /** Rows of some of a graph's states: row k (targets[start[k] .. start[k + 1])) holds the
- *  successors of state first + k * stride. A split exploration's worker w of W holds the rows of
- *  states w, w + W, w + 2W... (src/explore/split.ts); one thread's rows are one block, first 0,
- *  stride 1. */
+ *  successors of state states[k] when `states` is given, else of state first + k * stride. A
+ *  split exploration's worker w of W holds the rows of states w, w + W, w + 2W... in the order
+ *  it visited them (src/explore/split.ts); one thread's rows are one block, first 0, stride 1. */
 export interface RowBlock {
   start: Int32Array;
   targets: Int32Array;
   first: number;
   stride: number;
+  states?: Int32Array | undefined;
 }
 
 /** Backward reachability: sets good[u] for every state u of the rows' with a path to a state
@@ -126,10 +127,14 @@ export function markCanReach(good: Uint8Array, rows: SuccessorRows): void {
  *  @throws Error when an edge leads past the n states, or a block's row past them. */
 export function markCanReachIn(good: Uint8Array, n: number, blocks: readonly RowBlock[]): void {
   let edges = 0;
+  const rowState = (b: RowBlock, r: number) => (b.states === undefined ? b.first + r * b.stride : (b.states[r] ?? -1));
   for (const b of blocks) {
     const rowsIn = b.start.length - 1;
-    if (rowsIn > 0 && b.first + (rowsIn - 1) * b.stride >= n)
-      throw new Error(`liveness: a row for state ${b.first + (rowsIn - 1) * b.stride} of ${n}`);
+    if (b.states !== undefined && b.states.length < rowsIn)
+      throw new Error(`liveness: ${rowsIn} rows, the states of ${b.states.length}`);
+    for (let r = b.states === undefined ? Math.max(0, rowsIn - 1) : 0; r < rowsIn; r++)
+      if (rowState(b, r) >= n || rowState(b, r) < 0)
+        throw new Error(`liveness: a row for state ${rowState(b, r)} of ${n}`);
     edges += b.start[rowsIn] ?? 0;
   }
   const indeg = new Int32Array(n + 1);
@@ -143,9 +148,9 @@ export function markCanReachIn(good: Uint8Array, n: number, blocks: readonly Row
   // indeg[v] is where v's predecessors go; filling moves it to where they end (indeg[v + 1]), and
   // shifting it back by one state restores the starts (no second array of n offsets).
   const rev = new Int32Array(edges);
-  for (const { start, targets, first, stride } of blocks)
-    for (let r = 0; r + 1 < start.length; r++) {
-      const from = first + r * stride;
+  for (const b of blocks)
+    for (let r = 0, { start, targets } = b; r + 1 < start.length; r++) {
+      const from = rowState(b, r);
       for (let k = start[r] ?? 0; k < (start[r + 1] ?? 0); k++) {
         const to = targets[k] ?? 0;
         const at = indeg[to] ?? 0;

@@ -59,18 +59,29 @@ export function knownStates(shared: Int32Array, workers: number): number {
   return n;
 }
 
-/** Ints per record sent to a peer: the tuple (width ints), the parent's global id, the event. */
-export const recordInts = (width: number): number => width + 2;
+/** Ints per record sent to a peer: the tuple (width ints), the parent's global id, the event, the
+ *  parent's rank in its level (see LevelKeys). */
+export const recordInts = (width: number): number => width + 3;
+
+/** One worker's states of a level, in breadth-first order: their keys, ascending. A state's key is
+ *  parentRank * A + event, from its parent's rank in the level before (over every worker) and the
+ *  event (alphabet index) that found it (-A - 1 for the initial state). One thread visits a level
+ *  in exactly this order (a state's parent is the first state of the level before that finds it,
+ *  by its lowest event), so merging the workers' keys gives each state the index one thread would
+ *  give it. Float64: exact below 2^53. */
+export type LevelKeys = Float64Array;
 
 export type ToWorker =
   /** Begin an exploration (the worker answers 'ready' when its engine is built). */
   | { type: 'start'; exploration: SplitExploration }
   /** Visit the current level. `ids[q]`: the global ids peer q gave the records this worker sent
-   *  it at the last level (to patch the successor links), when edges are kept. */
-  | { type: 'expand'; ids: (Int32Array | null)[] }
+   *  it at the last level (to patch the successor links), when edges are kept; `keys[q]`: peer q's
+   *  keys of the level (each worker's own among them), to rank this worker's states among all. */
+  | { type: 'expand'; ids: (Int32Array | null)[]; keys: LevelKeys[] }
   /** Take in the records the peers sent (from[q]: peer q's records and what it learnt). */
   | { type: 'receive'; from: ({ records: Int32Array; news: IdNews } | null)[] }
-  /** Report everything: the search is over (`ids` as for 'expand', from the last level). */
+  /** Report everything: the search is over (`ids` as for 'expand', from the last level, taken in
+   *  even when a budget stopped it). */
   | { type: 'finish'; liveness: boolean; ids: (Int32Array | null)[] };
 
 /** A property's first violation in one worker: a local state index (its level says how far it
@@ -91,11 +102,16 @@ export interface Finished {
   parentEvent: Int32Array;
   /** succ[i * A + e]: global id of the successor (when every successor is kept). */
   succ: Int32Array | null;
-  /** For liveness (when asked): row k holds the global ids of local state k's successors other
-   *  than itself (src/explore/liveness.ts RowBlock, first `me`, stride W). */
-  rows: { start: Int32Array; targets: Int32Array } | null;
-  /** levels[L]: the local index where level L begins; the last entry is the state count. */
+  /** For liveness (when asked): row k holds the global ids of a state's successors other than
+   *  itself, of state states[k] (in the order visited), or when states is null of local state k
+   *  (src/explore/liveness.ts RowBlock, first `me`, stride W). */
+  rows: { start: Int32Array; targets: Int32Array; states: Int32Array | null } | null;
+  /** levels[L]: the local index where level L begins, for each level visited and the next one;
+   *  the last entry is the state count. */
   levels: number[];
+  /** ranks[k]: local state k's index within its level over every worker (breadth-first order, as
+   *  one thread numbers it); -1 in the last level when the search ended before visiting it. */
+  ranks: Int32Array;
   violations: LocalViolation[];
   figures: { property: string; value: number; state: number }[];
   /** Per 'eventually' property id: goal[i] = 1 when local state i is a goal (when asked). */
@@ -122,8 +138,9 @@ export interface WorkerStats {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** `keys`: the worker's keys of the next level to visit (LevelKeys), in 'ready' level 0. */
+  | { type: 'ready'; keys: LevelKeys }
   | { type: 'expanded'; out: (Int32Array | null)[]; news: IdNews; stop: StopReason | null }
-  | { type: 'received'; ids: (Int32Array | null)[]; stop: StopReason | null; levelSize: number }
+  | { type: 'received'; ids: (Int32Array | null)[]; keys: LevelKeys; levelSize: number }
   | Finished
   | { type: 'error'; message: string };

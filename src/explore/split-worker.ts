@@ -17,7 +17,9 @@ import {
   knownWord,
   recordInts,
   STOP,
+  type Finished,
   type FromWorker,
+  type LevelKeys,
   type LocalViolation,
   type SplitExploration,
   type SplitWorkerData,
@@ -27,6 +29,10 @@ import { NOT_SENT, SentTuples } from './split-sent';
 import { TupleTable } from './table';
 import { grown, Int32List } from './typed';
 import { osThreadId, threadCpuMs } from '../util/cpu';
+
+/** States visited between two reads of the peers' counts (and two heartbeats): a power of two
+ *  less one. Each worker's count is a cache line the others read at this pace. */
+const KNOWN_MASK = 0x3f;
 
 /** log2 of the entries of the cache of tuples sent to each peer (SentTuples): 2^16 entries of
  *  2 + width ints, 2.6 MB a peer for bench's 8-int tuples. */
@@ -47,11 +53,12 @@ class SharedRecords {
     return this.data.byteLength;
   }
 
-  /** Appends a record: tuple t (`width` ints), then `parent` and `event` (recordInts(width) ints). */
-  pushRecord(t: Int32Array, width: number, parent: number, event: number): void {
+  /** Appends a record: tuple t (`width` ints), then `parent`, `event` and the parent's rank
+   *  (recordInts(width) ints). */
+  pushRecord(t: Int32Array, width: number, parent: number, event: number, rank: number): void {
     const at = this.length;
-    if (at + width + 2 > this.data.length) {
-      const grown = new Int32Array(new SharedArrayBuffer(4 * Math.ceil((at + width + 2) * 1.5)));
+    if (at + width + 3 > this.data.length) {
+      const grown = new Int32Array(new SharedArrayBuffer(4 * Math.ceil((at + width + 3) * 1.5)));
       grown.set(this.data);
       this.data = grown;
     }
@@ -59,7 +66,8 @@ class SharedRecords {
     for (let k = 0; k < width; k++) data[at + k] = t[k] ?? 0;
     data[at + width] = parent;
     data[at + width + 1] = event;
-    this.length = at + width + 2;
+    data[at + width + 2] = rank;
+    this.length = at + width + 3;
   }
 
   /** The records pushed since the last take(), as a view of the shared buffer; empties the list. */
@@ -81,12 +89,25 @@ class Part {
   readonly table: TupleTable;
   private parent = new Int32Array(1 << 14);
   private parentEvent = new Int32Array(1 << 14);
+  /** Each state's index within its level over every worker (LevelKeys), once its level is ranked. */
+  private ranks = new Int32Array(1 << 14);
+  /** Where the next level begins: the states from here on were found by the level being visited
+   *  (or are the initial state); nextRank[k] is state nextFrom + k's parent's rank, its key with
+   *  parentEvent (the least one seen: the parent one thread gives it). */
+  private nextFrom = 0;
+  private readonly nextRank = new Int32List(1 << 10);
+  /** The next level's states in breadth-first order (local indices) and their keys. */
+  private nextOrder = new Int32Array(0);
+  private nextKeys: LevelKeys = new Float64Array(0);
+  /** The states of the level being visited, over every worker. */
+  private levelTotal = 0;
   /** Every successor (d.keepEdges), or for liveness only the edges to other states as rows
    *  (d.keepRows): global ids, each learnt a level later when a peer owns the successor. */
   private succ: Int32Array<ArrayBuffer> | null;
   private readonly rows: SuccessorRows | null;
+  /** The global id of each state whose row `rows` holds, in the order visited. */
+  private readonly rowStates = new Int32List(1 << 10);
   private readonly levels: number[] = [];
-  private cursor = 0;
   private readonly out: SharedRecords[];
   /** Per peer: the tuples sent lately, to send each once. */
   private readonly sent: (SentTuples | null)[];
@@ -153,7 +174,8 @@ class Part {
     const base = ACTORS.map((_, a) => this.engine.stepper.snaps[a]?.length ?? 0);
     this.peers = Array.from({ length: this.W }, (_, q) => (q === this.me ? null : new PeerIds(this.engine, base)));
     this.hashes = new SnapshotHashes(this.engine);
-    if (this.owner(t0) === this.me) this.addNew(t0, -1, -1);
+    if (this.owner(t0) === this.me) this.addNew(t0, -1, -1, -1);
+    this.sortNext(0);
     this.budget.start();
     this.startCpuMs = threadCpuMs() - cpuFrom;
   }
@@ -191,17 +213,95 @@ class Part {
     return local * this.W + this.me;
   }
 
-  /** Adds t; returns its global id. A new state gets `parent` (a global id) and `event`. */
-  private addNew(t: Int32Array, parent: number, event: number): number {
+  /** Adds t, found from `parent` (a global id, of rank `rank` in its level) by `event`; returns
+   *  its global id. A new state gets that parent; one of the next level found again gets it when
+   *  its key is the lesser (LevelKeys: the parent one thread gives it). */
+  private addNew(t: Int32Array, parent: number, event: number, rank: number): number {
     const got = this.table.add(t);
-    if (got < 0) return this.gid(~got);
+    if (got < 0) {
+      const j = ~got;
+      const k = j - this.nextFrom;
+      const was = k < 0 ? -1 : (this.nextRank.data[k] ?? -1);
+      if (k >= 0 && (rank < was || (rank === was && event < (this.parentEvent[j] ?? 0)))) {
+        this.parent[j] = parent;
+        this.parentEvent[j] = event;
+        this.nextRank.data[k] = rank;
+      }
+      return this.gid(j);
+    }
     if (got >= this.parent.length) {
       this.parent = growInt32(this.parent, got + 1);
       this.parentEvent = growInt32(this.parentEvent, got + 1);
+      this.ranks = growInt32(this.ranks, got + 1);
     }
     this.parent[got] = parent;
     this.parentEvent[got] = event;
+    this.nextRank.push(rank);
     return this.gid(got);
+  }
+
+  /** Puts the next level in breadth-first order (nextOrder, nextKeys): by parent rank (counting
+   *  sort over the `parents` states of the level before, over every worker), then event.
+   *  @throws Error on a parent rank outside the level before (a broken exchange). */
+  private sortNext(parents: number): void {
+    const lo = this.nextFrom;
+    const n = this.table.count - lo;
+    const rank = this.nextRank.data;
+    // Buckets 0..parents: parent rank + 1 (the initial state's is -1).
+    const at = new Int32Array(parents + 2);
+    for (let k = 0; k < n; k++) {
+      const b = (rank[k] ?? 0) + 1;
+      if (b < 0 || b > parents) throw new Error(`split: parent rank ${b - 1} outside a level of ${parents}`);
+      at[b + 1] = (at[b + 1] ?? 0) + 1;
+    }
+    for (let b = 1; b < at.length; b++) at[b] = (at[b] ?? 0) + (at[b - 1] ?? 0);
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const b = (rank[k] ?? 0) + 1;
+      order[at[b] ?? 0] = lo + k;
+      at[b] = (at[b] ?? 0) + 1;
+    }
+    const keys = new Float64Array(new SharedArrayBuffer(8 * n));
+    const key = (i: number) => (rank[i - lo] ?? 0) * this.A + (this.parentEvent[i] ?? 0);
+    // One parent finds a few states here: insertion sort by event within a parent.
+    for (let x = 0; x < n; x++) {
+      const i = order[x] ?? 0;
+      const ki = key(i);
+      let y = x;
+      for (; y > 0 && (keys[y - 1] ?? 0) > ki; y--) {
+        order[y] = order[y - 1] ?? 0;
+        keys[y] = keys[y - 1] ?? 0;
+      }
+      order[y] = i;
+      keys[y] = ki;
+    }
+    this.nextOrder = order;
+    this.nextKeys = keys;
+  }
+
+  /** The next level becomes the one to visit: each of its states gets its rank over every
+   *  worker, from the peers' keys (`keys[q]`, ascending) merged with this worker's. */
+  private rankLevel(keys: readonly LevelKeys[]): void {
+    const own = this.nextKeys;
+    const order = this.nextOrder;
+    const at = new Int32Array(this.W);
+    for (let j = 0; j < own.length; j++) {
+      const key = own[j] ?? 0;
+      let r = j;
+      for (let q = 0; q < this.W; q++) {
+        const theirs = keys[q];
+        if (q === this.me || theirs === undefined) continue;
+        let p = at[q] ?? 0;
+        while (p < theirs.length && (theirs[p] ?? 0) < key) p++;
+        at[q] = p;
+        r += p;
+      }
+      this.ranks[order[j] ?? 0] = r;
+    }
+    this.levelTotal = keys.reduce((n, k) => n + k.length, 0);
+    this.levels.push(this.nextFrom);
+    this.nextFrom = this.table.count;
+    this.nextRank.length = 0;
   }
 
   private held(): number {
@@ -218,17 +318,23 @@ class Part {
     );
   }
 
-  /** Visits the current level; returns why it stopped early, or null. */
-  expand(ids: readonly (Int32Array | null)[]): StopReason | null {
+  /** Visits the next level, in breadth-first order (its ranks from the workers' `keys`, as
+   *  rankLevel); returns why it stopped early, or null. Past the state budget it stops as one
+   *  thread does (Budget.full), as far as it knows the peers' counts (every KNOWN_MASK + 1 states). */
+  expand(ids: readonly (Int32Array | null)[], keys: readonly LevelKeys[]): StopReason | null {
     this.patch(ids);
-    const end = this.table.count;
-    this.levels.push(this.cursor);
+    this.rankLevel(keys);
+    const order = this.nextOrder;
     const cur = new Int32Array(this.width);
     const next = new Int32Array(this.width);
-    for (let i = this.cursor; i < end; i++) {
-      if ((++this.visited & POLL_MASK) === 0) {
+    for (const i of order) {
+      if ((++this.visited & KNOWN_MASK) === 0) {
         Atomics.add(this.beat, this.me, 1);
-        const stop = pollBudget(this.budget, this.known(), () => this.held(), this.engine, this.checks);
+        const known = this.known();
+        const stop =
+          (this.visited & POLL_MASK) === 0
+            ? pollBudget(this.budget, known, () => this.held(), this.engine, this.checks)
+            : null;
         if (stop !== null) return stop;
       }
       this.table.get(i, cur);
@@ -236,8 +342,8 @@ class Part {
       this.checks.checkState(i, cur);
       this.edges += this.A;
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
-      this.cursor = i + 1;
-      if (this.elsewhere + this.table.count >= this.maxStates && i + 1 < end) return 'max-states';
+      const known = this.elsewhere + this.table.count;
+      if (known >= this.maxStates && known > 1) return 'max-states';
     }
     this.known();
     return null;
@@ -271,27 +377,31 @@ class Part {
   private visit(i: number, cur: Int32Array, next: Int32Array): boolean {
     const { engine, checks, A } = this;
     const me = this.gid(i);
+    const rank = this.ranks[i] ?? 0;
     let movable = false;
     engine.fromState(cur);
     if (this.succ !== null) this.succ.fill(me, i * A, i * A + A);
-    this.rows?.begin(i);
+    if (this.rows !== null) {
+      this.rows.begin(this.rowStates.length);
+      this.rowStates.push(me);
+    }
     for (let w = 0; w << 5 < A; w++)
       for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
         const e = (w << 5) | (31 - Math.clz32(todo & -todo));
         if (!follow(engine, checks, i, e, cur, next)) continue;
         movable = true;
-        this.send(i, me, e, next);
+        this.send(i, me, rank, e, next);
       }
     return movable;
   }
 
-  /** Successor `next` of local state i (global id `me`) by alphabet event e: added here when this
-   *  worker owns it, else queued for its owner. */
-  private send(i: number, me: number, e: number, next: Int32Array): void {
+  /** Successor `next` of local state i (global id `me`, of rank `rank` in its level) by alphabet
+   *  event e: added here when this worker owns it, else queued for its owner. */
+  private send(i: number, me: number, rank: number, e: number, next: Int32Array): void {
     const width = this.width;
     const q = this.owner(next);
     if (q === this.me) {
-      this.link(i, e, this.addNew(next, me, e));
+      this.link(i, e, this.addNew(next, me, e, rank));
       return;
     }
     const o2 = this.out[q];
@@ -300,14 +410,14 @@ class Part {
     const known = sent.lookup(next);
     if (known !== NOT_SENT) {
       // Sent before: at an earlier level (the peer holds it; its id is known when edges are
-      // kept), or at this one (record ~known).
+      // kept), or at this one (record ~known) from a state of lower rank.
       if (!this.linked) return;
       if (known >= 0) this.link(i, e, known);
       else this.pend(q, this.link(i, e, -1), ~known);
       return;
     }
     const k = o2.length / recordInts(width);
-    o2.pushRecord(next, width, me, e);
+    o2.pushRecord(next, width, me, e, rank);
     if (!this.linked) {
       sent.remember(next, 0);
       return;
@@ -367,18 +477,26 @@ class Part {
       const ids = this.linked ? new Int32Array(new SharedArrayBuffer(count * 4)) : null;
       for (let k = 0; k < count; k++) {
         peer.tuple(r, k * n, t);
-        const g = this.addNew(t, r[k * n + this.width] ?? -1, r[k * n + this.width + 1] ?? -1);
+        const at = k * n + this.width;
+        const g = this.addNew(t, r[at] ?? -1, r[at + 1] ?? -1, r[at + 2] ?? -1);
         if (ids !== null) ids[k] = g;
       }
       Atomics.add(this.beat, this.me, 1);
       return ids;
     });
     this.known();
+    this.sortNext(this.levelTotal);
     return all;
   }
 
+  /** The states of the next level this worker holds. */
   levelSize(): number {
-    return this.table.count - this.cursor;
+    return this.table.count - this.nextFrom;
+  }
+
+  /** The next level's keys (LevelKeys). */
+  keys(): LevelKeys {
+    return this.nextKeys;
   }
 
   finish(liveness: boolean): Extract<FromWorker, { type: 'finished' }> {
@@ -387,6 +505,9 @@ class Part {
     const t = new Int32Array(this.width);
     for (let i = 0; i < count; i++) tuples.set(this.table.get(i, t), i * this.width);
     const { violations, figures } = this.verdicts();
+    const ranks = this.ranks.slice(0, count);
+    // The next level is ranked when it is visited: one that was not is the last, cut short.
+    ranks.fill(-1, this.nextFrom);
     return {
       type: 'finished',
       tuples,
@@ -394,7 +515,8 @@ class Part {
       parentEvent: this.parentEvent.slice(0, count),
       succ: this.succ === null ? null : this.succ.slice(0, count * this.A),
       rows: liveness ? this.livenessRows(count) : null,
-      levels: [...this.levels, count],
+      levels: [...this.levels, this.nextFrom, count],
+      ranks,
       violations,
       figures,
       goals: liveness ? this.goals(tuples) : {},
@@ -436,11 +558,13 @@ class Part {
     return { violations, figures };
   }
 
-  /** The edges to other states, row k for local state k (global ids): those kept as rows, or
-   *  made from every successor. */
-  private livenessRows(count: number): { start: Int32Array; targets: Int32Array } | null {
-    if (this.rows !== null) return this.rows.rows();
-    return this.succ === null ? null : SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows();
+  /** The edges to other states (global ids): those kept as rows, one a visited state in the
+   *  order visited (`states`), or made from every successor, row k for local state k. */
+  private livenessRows(count: number): Finished['rows'] {
+    if (this.rows !== null) return { ...this.rows.rows(), states: this.rowStates.data.slice(0, this.rowStates.length) };
+    return this.succ === null
+      ? null
+      : { ...SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows(), states: null };
   }
 
   /** Per 'eventually' property: which local states are goals (PropertyChecks.goalBits). */
@@ -481,20 +605,20 @@ port.on('message', (m: ToWorker) => {
     if (m.type === 'start') {
       part = null;
       part = new Part(m.exploration, data, cpuEnded);
-      send({ type: 'ready' });
+      send({ type: 'ready', keys: part.keys() });
       return;
     }
     if (part === null) throw new Error(`'${m.type}' before 'start'`);
     if (m.type === 'expand') {
       const t = performance.now();
-      const stop = part.expand(m.ids);
+      const stop = part.expand(m.ids, m.keys);
       part.expandMs += performance.now() - t;
       send({ type: 'expanded', out: part.outgoing(), news: part.news(), stop });
     } else if (m.type === 'receive') {
       const t = performance.now();
       const ids = part.receive(m.from);
       part.receiveMs += performance.now() - t;
-      send({ type: 'received', ids, stop: null, levelSize: part.levelSize() });
+      send({ type: 'received', ids, keys: part.keys(), levelSize: part.levelSize() });
     } else {
       part.patch(m.ids);
       const f = part.finish(m.liveness);
@@ -515,8 +639,10 @@ function transferable(f: Extract<FromWorker, { type: 'finished' }>): ArrayBuffer
     f.tuples,
     f.parent,
     f.parentEvent,
+    f.ranks,
     ...(f.succ === null ? [] : [f.succ]),
     ...(f.rows === null ? [] : [f.rows.start, f.rows.targets]),
+    ...(f.rows?.states ? [f.rows.states] : []),
     ...Object.values(f.goals),
   ];
   return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);

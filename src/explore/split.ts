@@ -13,7 +13,7 @@ import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type Property } from '../specs/properties';
-import type { StopReason } from './budget';
+import { DEFAULT_MAX_STATES, type StopReason } from './budget';
 import { PropertyChecks } from './checks';
 import { Engine } from './engine';
 import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
@@ -102,6 +102,12 @@ class Crew {
     for (let w = 0; w < this.workers; w++) this.send(w, { type: 'start', exploration });
   }
 
+  /** Whether the exploration is to stop (Ctrl-C): asks shouldStop, and tells the workers. */
+  stopAsked(): boolean {
+    if (this.opts.shouldStop?.()) Atomics.store(this.shared, STOP, 1);
+    return Atomics.load(this.shared, STOP) !== 0;
+  }
+
   send(w: number, m: ToWorker): void {
     this.links[w]?.port.postMessage(m);
   }
@@ -121,7 +127,7 @@ class Crew {
       if (got !== null) return got;
       Atomics.wait(this.beat, w, seen, 100);
       const now = performance.now();
-      if (this.opts.shouldStop?.()) Atomics.store(this.shared, STOP, 1);
+      this.stopAsked();
       if (now - this.lastProgress > 250) {
         this.opts.onProgress?.(knownStates(this.shared, this.workers));
         this.lastProgress = now;
@@ -200,20 +206,24 @@ interface Searched {
 }
 
 /** Runs the level-by-level search to its end and collects each worker's report. `learn` is told
- *  each worker's news (derivations) in order, for translating its tuples later. */
-function runLevels(crew: Crew, W: number, liveness: boolean, learn: (w: number, m: FromWorker) => void): Searched {
-  crew.gather('ready');
+ *  each worker's news (derivations) in order, for translating its tuples later. The state budget
+ *  is one thread's (Budget.full): the search stops once `maxStates` states are known, more than
+ *  one, and is complete only when it found fewer; a level a worker stopped in is still exchanged,
+ *  so that every state found is known and every kept edge leads to one. */
+function runLevels(
+  crew: Crew,
+  W: number,
+  liveness: boolean,
+  maxStates: number,
+  learn: (w: number, m: FromWorker) => void,
+): Searched {
+  let keys = crew.gather('ready').map((m) => m.keys);
   let ids: (Int32Array | null)[][] = Array.from({ length: W }, () => Array<Int32Array | null>(W).fill(null));
-  let stopReason: StopReason = 'done';
+  let stopReason: StopReason;
   for (;;) {
-    ids.forEach((x, w) => crew.send(w, { type: 'expand', ids: x }));
+    ids.forEach((x, w) => crew.send(w, { type: 'expand', ids: x, keys }));
     const expanded = crew.gather('expanded');
     expanded.forEach((m, w) => learn(w, m));
-    const stop = expanded.find((m) => m.stop !== null)?.stop ?? null;
-    if (stop !== null) {
-      stopReason = stop;
-      break;
-    }
     for (let p = 0; p < W; p++) {
       const from = expanded.map((m, q) => {
         const records = m.out[p];
@@ -223,7 +233,13 @@ function runLevels(crew: Crew, W: number, liveness: boolean, learn: (w: number, 
     }
     const received = crew.gather('received');
     ids = Array.from({ length: W }, (_, q) => received.map((m) => m.ids[q] ?? null));
-    if (received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
+    keys = received.map((m) => m.keys);
+    const stop = expanded.find((m) => m.stop !== null)?.stop ?? null;
+    const known = knownStates(crew.shared, W);
+    if (stop === null && crew.stopAsked()) stopReason = 'interrupted';
+    else if (stop === null && known >= maxStates && known > 1) stopReason = 'max-states';
+    else stopReason = stop ?? 'done';
+    if (stopReason !== 'done' || received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
   }
   for (let w = 0; w < W; w++)
     crew.send(w, { type: 'finish', liveness: liveness && stopReason === 'done', ids: ids[w] ?? [] });
@@ -232,40 +248,43 @@ function runLevels(crew: Crew, W: number, liveness: boolean, learn: (w: number, 
   return { parts, stopReason };
 }
 
-/** Where global states are: the workers' reports, levels, paths. */
+/** Where global states are: the workers' reports, the breadth-first order, paths. */
 class Merged {
   readonly W: number;
-  /** Global ids in breadth-first order (level, then worker, then local index). */
+  /** Global ids in one thread's breadth-first order: by level, then rank (Finished.ranks); a last
+   *  level the search did not visit by worker, then local index. */
   readonly order: Int32Array;
+  /** index[g]: global id g's place in `order` (-1 for an id that names no state). */
+  readonly index: Int32Array;
   readonly span: number;
 
+  /** @throws Error when two states of a level have one rank (a broken exchange). */
   constructor(
     readonly parts: Finished[],
     private readonly letters: readonly ExternalEvent[],
   ) {
-    this.W = parts.length;
+    const W = parts.length;
+    this.W = W;
     const counts = parts.map((p) => p.levels.at(-1) ?? 0);
-    this.span = Math.max(0, ...counts) * this.W;
-    this.order = new Int32Array(counts.reduce((a, b) => a + b, 0));
+    this.span = Math.max(0, ...counts) * W;
+    this.order = new Int32Array(counts.reduce((a, b) => a + b, 0)).fill(-1);
+    this.index = new Int32Array(this.span).fill(-1);
     const L = Math.max(0, ...parts.map((p) => p.levels.length - 1));
-    let n = 0;
-    for (let l = 0; l < L; l++)
+    let base = 0;
+    for (let l = 0; l < L; l++) {
+      let n = 0;
       parts.forEach((p, w) => {
-        for (let k = p.levels[l] ?? 0; k < (p.levels[l + 1] ?? 0); k++) this.order[n++] = k * this.W + w;
+        for (let k = p.levels[l] ?? 0; k < (p.levels[l + 1] ?? 0); k++) {
+          const r = p.ranks[k] ?? -1;
+          const at = base + (r < 0 ? n : r);
+          if (this.order[at] !== -1) throw new Error(`split: two states of level ${l} ranked ${at - base}`);
+          this.order[at] = k * W + w;
+          this.index[k * W + w] = at;
+          n++;
+        }
       });
-  }
-
-  /** The breadth-first level of worker w's local state k. */
-  level(w: number, k: number): number {
-    const lv = this.parts[w]?.levels ?? [];
-    let lo = 0;
-    let hi = lv.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lv[mid] ?? 0) <= k) lo = mid;
-      else hi = mid - 1;
+      base += n;
     }
-    return lo;
   }
 
   /** The events from the start state to global state g. */
@@ -282,22 +301,22 @@ class Merged {
     return out.reverse();
   }
 
-  /** The first of the candidates (worker, local index) by level, then worker. */
+  /** The first of the candidates (worker, local index) in breadth-first order. */
   first<T extends { w: number; k: number }>(cands: readonly T[]): T | undefined {
     let best: T | undefined;
-    let bestLevel = Infinity;
+    let at = Infinity;
     for (const c of cands) {
-      const l = this.level(c.w, c.k);
-      if (l < bestLevel) {
+      const i = this.index[c.k * this.W + c.w] ?? -1;
+      if (i >= 0 && i < at) {
         best = c;
-        bestLevel = l;
+        at = i;
       }
     }
     return best;
   }
 }
 
-/** Liveness over the gathered graph: the first state (a global id) of the earliest level from
+/** Liveness over the gathered graph: the first state (a global id), in breadth-first order, from
  *  which no goal state can be reached, or -1. */
 function stuckState(m: Merged, property: string): number {
   const W = m.W;
@@ -307,17 +326,12 @@ function stuckState(m: Merged, property: string): number {
   m.parts.forEach((p, w) => {
     const goal = p.goals[property];
     const count = p.levels.at(-1) ?? 0;
-    if (p.rows !== null) blocks.push({ ...p.rows, first: w, stride: W });
+    if (p.rows !== null) blocks.push({ ...p.rows, first: w, stride: W, states: p.rows.states ?? undefined });
     for (let k = 0; k < count; k++) good[k * W + w] = goal?.[k] ?? 0;
   });
   markCanReachIn(good, m.span, blocks);
-  const cands = m.parts.flatMap((p, w) => {
-    const count = p.levels.at(-1) ?? 0;
-    for (let k = 0; k < count; k++) if (!good[k * W + w]) return [{ w, k }];
-    return [];
-  });
-  const f = m.first(cands);
-  return f === undefined ? -1 : f.k * W + f.w;
+  for (const g of m.order) if (!good[g]) return g;
+  return -1;
 }
 
 /** The verdicts: each property's earliest violation over the workers, liveness, figures. */
@@ -339,7 +353,7 @@ function verdicts(m: Merged, checks: PropertyChecks, all: readonly Property[], s
     if (stuck >= 0) checks.violate(p.id, stuck, -1, 'from here production with fadump registered can never be reached');
   }
   const states = m.order.length;
-  const results = checks.results(all, states, s.stopReason, (g) => m.pathTo(g));
+  const results = checks.results(all, states, s.stopReason, (g) => m.pathTo(g), live);
   for (const r of results) {
     if (r.verdict === 'n/a') continue;
     const f = m.first(
@@ -365,8 +379,7 @@ interface Graph {
 function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Graph {
   const n = m.order.length;
   const W = m.W;
-  const index = new Int32Array(m.span).fill(-1);
-  m.order.forEach((g, i) => (index[g] = i));
+  const index = m.index;
   const table = new TupleTable(width, Math.max(16, n));
   const parent = new Int32Array(n);
   const parentEvent = eventArray(n, A);
@@ -425,10 +438,11 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       keepEdges,
       keepRows,
       hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
-      maxStates: opts.maxStates ?? 5_000_000,
+      maxStates: opts.maxStates ?? DEFAULT_MAX_STATES,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
     });
-    s = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), (w, m) => {
+    const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+    s = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), maxStates, (w, m) => {
       if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
     });
   } catch (e) {
@@ -437,7 +451,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     throw e;
   }
   const m = new Merged(s.parts, letters);
-  lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 1 }));
+  lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 2 }));
   const results = verdicts(m, checks, all, s);
   opts.onProgress?.(m.order.length);
   let graph: Graph | null = null;

@@ -235,20 +235,49 @@ describe('explore({ split: 2 })', () => {
     }
   });
 
+  /** 118,818 states over 2 workers, stopped (Ctrl-C) once more than 5,000 are known: in the
+   *  middle of the search (each worker reads the stop word every 64 states). */
+  const cutShort = () => {
+    let known = 0;
+    const onProgress = (n: number) => (known = n);
+    return explore(config({ faults: true }), { split: 2, onProgress, shouldStop: () => known > 5_000 });
+  };
+
   it('stops when asked to (Ctrl-C): "interrupted"', () => {
-    let polls = 0;
-    const r = explore(config({ faults: true }), { split: 2, shouldStop: () => ++polls > 2 });
+    const r = cutShort();
     expect(r.stopReason).toBe('interrupted');
+    expect(r.states).toBeGreaterThan(5_000);
     expect(r.results.every((x) => x.verdict !== 'holds')).toBe(true);
   });
 
-  it('keeps its worker threads for the next exploration, even one cut short, which finds what new ones find', () => {
-    // 7,301 states: each worker asks the budget (every 1,024 states) whether to stop.
-    const cfg = config(CASES[0]?.input ?? {});
-    let polls = 0;
-    expect(explore(config({ faults: true }), { split: 2, shouldStop: () => ++polls > 2 }).stopReason).toBe(
-      'interrupted',
+  it('stops at once when asked while its threads load: the start state alone, unvisited', () => {
+    // Loading the model takes a worker about a second; a stop asked meanwhile ends the threads
+    // (their next message would be this exploration's) rather than waiting for them.
+    closeSplitWorkers();
+    const cfg = config({ faults: true });
+    const r = explore(cfg, { split: 3, keepEdges: true, shouldStop: () => true });
+    expect([r.states, r.edges, r.stopReason]).toEqual([1, 0, 'interrupted']);
+    expect(threads()).toEqual([]);
+    expect(r.pathTo(0)).toEqual([]);
+    expect(r.table.get(0, new Int32Array(r.width))).toEqual(
+      explore(cfg, { maxStates: 1 }).table.get(0, new Int32Array(r.width)),
     );
+    for (const x of r.results) expect(['incomplete', 'n/a']).toContain(x.verdict);
+    expect(explore(cfg, { split: 3, maxStates: 500 }).stopReason).toBe('max-states');
+  });
+
+  it('names an alphabet event that is not an external event', () => {
+    const cfg = config({});
+    const letters = [...alphabet(cfg), { event: 'foo' }] as ExternalEvent[];
+    for (const split of [1, 2])
+      expect(() => explore(cfg, { alphabet: letters, split })).toThrow(
+        /alphabet event \d+, \{"event":"foo"\}: not an external event/,
+      );
+  });
+
+  it('keeps its worker threads for the next exploration, even one cut short, which finds what new ones find', () => {
+    const cfg = config(CASES[0]?.input ?? {});
+    expect(cutShort().stopReason).toBe('interrupted');
     const kept = threads();
     expect(kept).toHaveLength(2);
     const again = explore(cfg, { split: 2 });

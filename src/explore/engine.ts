@@ -39,6 +39,7 @@ import { SelfLoops } from './self-loops';
 import { Int32List, PairMap } from './typed';
 import {
   ERRNOS,
+  ExternalEventSchema,
   toMachineEvent,
   type AnyEvent,
   type Errno,
@@ -442,7 +443,9 @@ export class Engine {
 
   /** `system` is the composed system to explore: createSystem(config) unless given. Only tests
    *  give one (test/fixtures/graph-systems.ts: fixture machines standing in for the actors, routed
-   *  by system.ts's tables), so that the graph properties can be shown violated. */
+   *  by system.ts's tables), so that the graph properties can be shown violated.
+   *  @throws Error naming the alphabet event (its index and JSON) that is not an external event
+   *  (src/events.ts ExternalEventSchema). */
   constructor(
     readonly config: Config,
     alphabet: readonly ExternalEvent[],
@@ -452,7 +455,12 @@ export class Engine {
     // Every cache miss is computed by XState (machine.transition with a reused scope).
     this.stepper = new CachedStepper(scopedStepper(this.system.machines));
     this.alphabet = [...alphabet];
-    this.machineEvents = this.alphabet.map((e) => {
+    this.machineEvents = this.alphabet.map((e, k) => {
+      const valid = ExternalEventSchema.safeParse(e);
+      if (!valid.success)
+        throw new Error(
+          `alphabet event ${k}, ${JSON.stringify(e)}: not an external event (src/events.ts): ${valid.error.issues[0]?.message ?? ''}`,
+        );
       const m = toMachineEvent(e);
       this.stepper.internEvent(m);
       return m;

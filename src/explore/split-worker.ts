@@ -30,8 +30,8 @@ import { TupleTable } from './table';
 import { grown, Int32List } from './typed';
 import { osThreadId, threadCpuMs } from '../util/cpu';
 
-/** States visited between two reads of the peers' counts (and two heartbeats): a power of two
- *  less one. Each worker's count is a cache line the others read at this pace. */
+/** States visited between two reads of the peers' counts, the stop word and two heartbeats: a
+ *  power of two less one. Each worker's count is a cache line the others read at this pace. */
 const KNOWN_MASK = 0x3f;
 
 /** log2 of the entries of the cache of tuples sent to each peer (SentTuples): 2^16 entries of
@@ -331,6 +331,7 @@ class Part {
       if ((++this.visited & KNOWN_MASK) === 0) {
         Atomics.add(this.beat, this.me, 1);
         const known = this.known();
+        if (Atomics.load(this.shared, STOP) !== 0) return 'interrupted';
         const stop =
           (this.visited & POLL_MASK) === 0
             ? pollBudget(this.budget, known, () => this.held(), this.engine, this.checks)

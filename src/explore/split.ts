@@ -20,13 +20,14 @@ import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
 import { markCanReachIn, type RowBlock } from './liveness';
 import { osThreadRuns } from '../util/cpu';
 import { eventArray, startTuple, type EventArray } from './search';
-import { PeerIds } from './split-ids';
+import { PeerIds, type IdNews } from './split-ids';
 import {
   knownStates,
   sharedWords,
   STOP,
   type Finished,
   type FromWorker,
+  type LevelKeys,
   type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
@@ -112,10 +113,13 @@ class Crew {
     this.links[w]?.port.postMessage(m);
   }
 
-  /** The next message of worker w, waiting for it (polling Ctrl-C and progress meanwhile).
+  /** The next message of worker w, waiting for it (polling Ctrl-C and progress meanwhile); null
+   *  when `untilStop` and the exploration is to stop first.
    *  @throws Error when the worker reports an error, when its thread is gone (looked for after
    *  GONE_CHECK_MS of silence), or when it stays silent for STALL_MS. */
-  receive(w: number): FromWorker {
+  receive(w: number, untilStop: true): FromWorker | null;
+  receive(w: number): FromWorker;
+  receive(w: number, untilStop = false): FromWorker | null {
     const link = this.links[w];
     if (link === undefined) throw new Error(`split: no worker ${w}`);
     let lastBeat = Atomics.load(this.beat, w);
@@ -127,7 +131,7 @@ class Crew {
       if (got !== null) return got;
       Atomics.wait(this.beat, w, seen, 100);
       const now = performance.now();
-      this.stopAsked();
+      if (this.stopAsked() && untilStop) return null;
       if (now - this.lastProgress > 250) {
         this.opts.onProgress?.(knownStates(this.shared, this.workers));
         this.lastProgress = now;
@@ -156,6 +160,19 @@ class Crew {
     if (got === undefined) return null;
     if (got.message.type === 'error') throw new Error(`split worker ${w}: ${got.message.message}`);
     return got.message;
+  }
+
+  /** Each worker's keys of level 0, from its 'ready'; null when the exploration is to stop
+   *  before they all are (loading the model and building the engine cannot be cut short). */
+  ready(): LevelKeys[] | null {
+    const keys: LevelKeys[] = [];
+    for (let w = 0; w < this.workers; w++) {
+      const m = this.receive(w, true);
+      if (m === null) return null;
+      if (m.type !== 'ready') throw new Error(`split worker ${w}: expected 'ready', got '${m.type}'`);
+      keys.push(m.keys);
+    }
+    return keys;
   }
 
   /** One message of each worker, of the type expected. */
@@ -205,7 +222,8 @@ interface Searched {
   stopReason: StopReason;
 }
 
-/** Runs the level-by-level search to its end and collects each worker's report. `learn` is told
+/** Runs the level-by-level search to its end and collects each worker's report (null when
+ *  stopped before the workers were ready). `learn` is told
  *  each worker's news (derivations) in order, for translating its tuples later. The state budget
  *  is one thread's (Budget.full): the search stops once `maxStates` states are known, more than
  *  one, and is complete only when it found fewer; a level a worker stopped in is still exchanged,
@@ -216,8 +234,10 @@ function runLevels(
   liveness: boolean,
   maxStates: number,
   learn: (w: number, m: FromWorker) => void,
-): Searched {
-  let keys = crew.gather('ready').map((m) => m.keys);
+): Searched | null {
+  const first = crew.ready();
+  if (first === null) return null;
+  let keys = first;
   let ids: (Int32Array | null)[][] = Array.from({ length: W }, () => Array<Int32Array | null>(W).fill(null));
   let stopReason: StopReason;
   for (;;) {
@@ -246,6 +266,33 @@ function runLevels(
   const parts = crew.gather('finished');
   parts.forEach((m, w) => learn(w, m));
   return { parts, stopReason };
+}
+
+/** The reports of a search that visited nothing (Ctrl-C while the workers loaded): worker 0
+ *  holds the start state `t0`, unvisited, with `succ` of `A` zeros (none when A is 0). */
+function unvisited(t0: Int32Array, W: number, A: number): Searched {
+  const news: IdNews = { derivations: new Int32Array(0), eventBase: 0, events: [] };
+  const stats: WorkerStats = { misses: 0, compiled: 0, expandMs: 0, receiveMs: 0, cpuMs: 0, startCpuMs: 0, flushes: 0 };
+  const parts = Array.from({ length: W }, (_, w): Finished => {
+    const n = w === 0 ? 1 : 0;
+    return {
+      type: 'finished',
+      tuples: t0.slice(0, n * t0.length),
+      parent: new Int32Array(n).fill(-1),
+      parentEvent: new Int32Array(n).fill(-1),
+      succ: A > 0 ? new Int32Array(n * A) : null,
+      rows: null,
+      levels: [0, n],
+      ranks: new Int32Array(n).fill(-1),
+      violations: [],
+      figures: [],
+      goals: {},
+      news,
+      edges: 0,
+      stats,
+    };
+  });
+  return { parts, stopReason: 'interrupted' };
 }
 
 /** Where global states are: the workers' reports, the breadth-first order, paths. */
@@ -423,7 +470,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const keepEdges = opts.keepEdges === true;
   const keepRows = checks.eventually.length > 0 && opts.keepEdges !== false && !keepEdges;
   const prefix = [...(opts.prefix ?? [])];
-  startTuple(engine, letters, checks.width, prefix);
+  const t0 = startTuple(engine, letters, checks.width, prefix);
   const base = ACTORS.map((_, a) => engine.stepper.snaps[a]?.length ?? 0);
   const W = split.workers;
   const peers = Array.from({ length: W }, () => new PeerIds(engine, base));
@@ -442,9 +489,12 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
     });
     const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
-    s = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), maxStates, (w, m) => {
+    const searched = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), maxStates, (w, m) => {
       if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
     });
+    // Stopped while they loaded: their next message would be this exploration's.
+    if (searched === null) closeSplitWorkers();
+    s = searched ?? unvisited(t0, W, keepEdges ? A : 0);
   } catch (e) {
     // A worker that failed or stopped answering: none of these threads is used again.
     if (kept === crew) closeSplitWorkers();

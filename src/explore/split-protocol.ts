@@ -59,6 +59,10 @@ export function knownStates(shared: Int32Array, workers: number): number {
   return n;
 }
 
+/** Whether `known` states (over every worker) reach the state budget as one thread's does
+ *  (Budget.full): at least `maxStates` of them, more than the initial state alone. */
+export const pastStateBudget = (known: number, maxStates: number): boolean => known >= maxStates && known > 1;
+
 /** Ints per record sent to a peer: the tuple (width ints), the parent's global id, the event, the
  *  parent's rank in its level (see LevelKeys). */
 export const recordInts = (width: number): number => width + 3;

@@ -15,6 +15,7 @@ import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
   knownStates,
   knownWord,
+  pastStateBudget,
   recordInts,
   STOP,
   type Finished,
@@ -343,8 +344,7 @@ class Part {
       this.checks.checkState(i, cur);
       this.edges += this.A;
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
-      const known = this.elsewhere + this.table.count;
-      if (known >= this.maxStates && known > 1) return 'max-states';
+      if (pastStateBudget(this.elsewhere + this.table.count, this.maxStates)) return 'max-states';
     }
     this.known();
     return null;

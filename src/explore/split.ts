@@ -23,6 +23,7 @@ import { eventArray, startTuple, type EventArray } from './search';
 import { PeerIds, type IdNews } from './split-ids';
 import {
   knownStates,
+  pastStateBudget,
   sharedWords,
   STOP,
   type Finished,
@@ -255,9 +256,8 @@ function runLevels(
     ids = Array.from({ length: W }, (_, q) => received.map((m) => m.ids[q] ?? null));
     keys = received.map((m) => m.keys);
     const stop = expanded.find((m) => m.stop !== null)?.stop ?? null;
-    const known = knownStates(crew.shared, W);
     if (stop === null && crew.stopAsked()) stopReason = 'interrupted';
-    else if (stop === null && known >= maxStates && known > 1) stopReason = 'max-states';
+    else if (stop === null && pastStateBudget(knownStates(crew.shared, W), maxStates)) stopReason = 'max-states';
     else stopReason = stop ?? 'done';
     if (stopReason !== 'done' || received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
   }
@@ -475,6 +475,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const W = split.workers;
   const peers = Array.from({ length: W }, () => new PeerIds(engine, base));
   const crew = crewOf(W);
+  const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
   let s: Searched;
   try {
     crew.begin(opts, {
@@ -485,10 +486,9 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       keepEdges,
       keepRows,
       hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
-      maxStates: opts.maxStates ?? DEFAULT_MAX_STATES,
+      maxStates,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
     });
-    const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
     const searched = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), maxStates, (w, m) => {
       if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
     });

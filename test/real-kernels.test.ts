@@ -6,7 +6,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { againstKnown, conform, readTranscript, totals, transcriptConfig } from '../src/conform/conform';
+import {
+  againstKnown,
+  conform,
+  conformAhead,
+  conformFile,
+  readTranscript,
+  totals,
+  transcriptConfig,
+} from '../src/conform/conform';
 import { replay } from '../src/log/replay';
 import { readKnown } from '../src/cli/conform';
 import { main } from '../src/cli/main';
@@ -73,6 +81,28 @@ describe('real kernels under QEMU, conformed against the model', () => {
 
   it('every known divergence names a transcript that is here', () => {
     for (const k of known) expect(files, k.transcript).toContain(k.transcript);
+  });
+});
+
+describe('conformAhead: the transcripts conformed while check explores', () => {
+  it('keeps what conformFile answers, and leaves a bad file to conformFile to report', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ahead-'));
+    const copy = (name: string) => {
+      const f = join(tmp, name);
+      writeFileSync(f, readFileSync(join(realDir, name), 'utf8'));
+      return f;
+    };
+    const [a, b] = [files[0], files[1]].map((f) => copy(f ?? ''));
+    const bad = join(tmp, 'bad.jsonl');
+    writeFileSync(bad, '{"transcript":1}\n');
+    if (a === undefined || b === undefined) throw new Error('two transcripts expected');
+    // A bad file ends the walk without a rejection; the files after it are conformed later, when asked.
+    await expect(conformAhead([a, bad, b])).resolves.toBeUndefined();
+    const kept = conformFile(a);
+    expect(conformFile(a)).toBe(kept);
+    expect(kept.conformance).toEqual(conform(readTranscript(a)));
+    expect(() => conformFile(bad)).toThrow(/bad\.jsonl:1: field 'path'/);
+    rmSync(tmp, { recursive: true, force: true });
   });
 });
 

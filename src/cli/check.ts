@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SingleBar, Presets } from 'cli-progress';
 import { dirname, join } from 'node:path';
 import { closestKey, type ConfigInput } from '../config';
-import { conformFile, totals } from '../conform/conform';
+import { conformAhead, conformFile, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
 import { writeFileAtomic } from '../util/atomic';
@@ -37,7 +37,7 @@ import {
 } from '../explore/expected';
 import { coverageSummary, formatCoverage, formatMatrix, outputWidth, plural, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
-import { realCounterexamplesLine, realEvidence, verdictLine } from '../report/real';
+import { realCounterexamplesLine, realEvidence, verdictLine, type RealEvidence } from '../report/real';
 import type { Io } from './io';
 
 /** The `check` command's flags as commander hands them over (strings, validated here). */
@@ -356,6 +356,10 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
     let runs: ConfigRun[];
     let lastUnderWay = Date.now() - UNDER_WAY_EVERY_MS / 2;
+    // The default matrix's closing lines sum up the committed real-kernel transcripts: this thread
+    // conforms them while the workers explore (conformFile keeps each answer).
+    const closing = shard === null && flags.config === undefined && flags.json !== true;
+    const ahead = closing ? conformAhead(realTranscripts(), abort.signal) : Promise.resolve();
     try {
       runs = await runMatrix(explored, {
         ...(properties === undefined ? {} : { properties }),
@@ -389,6 +393,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     } finally {
       bar?.stop();
     }
+    await ahead;
     const interrupted = abort.signal.aborted;
     const source = flags.config === undefined ? 'default' : 'config';
     if (shard !== null) {
@@ -521,6 +526,8 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
       ),
     );
   } else {
+    // For the default matrix: each counterexample's real-kernel evidence (src/report/real.ts).
+    const real = custom ? null : realEvidence();
     io.out(
       formatMatrix(
         runs,
@@ -547,7 +554,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
               }),
         },
         width,
-        realOf(!custom),
+        real === null ? undefined : realOf(real),
       ),
     );
     if (flags.coverage) io.out(formatCoverage(runs, width));
@@ -573,7 +580,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
     }
     // The main job also reports on real input: the committed real-kernel transcripts.
     if (!custom && !interrupted) io.out(wrap(realKernelsLine(), width, '', '    ').join('\n'));
-    if (!custom && !interrupted) io.out(wrap(realCounterexamplesLine(), width, '', '    ').join('\n'));
+    if (real !== null && !interrupted) io.out(wrap(realCounterexamplesLine(real), width, '', '    ').join('\n'));
   }
   if (flags.record !== undefined && interrupted)
     io.err('--record: nothing recorded: the run was interrupted and its verdicts are partial');
@@ -598,27 +605,34 @@ export function hashCompactLine(runs: readonly ConfigRun[]): string | null {
   return `hash-compact: 64-bit fingerprints instead of states; the probability that a state was missed is at most ${(worst.missProbability ?? 0).toExponential(1)} in ${worst.config} (${plural(worst.states, 'state')}; n(n - 1)/2^65, the birthday bound)${ps.length === 1 ? '' : `, ${Math.min(1, total).toExponential(1)} over all ${plural(ps.length, 'configuration')}`}; a missed state could hide a violation, so "holds" is that likely to be wrong`;
 }
 
-/** For the default matrix: each counterexample's real-kernel verdict line (src/report/real.ts,
- *  from the committed manifest and transcripts; no QEMU). */
-function realOf(matrix: boolean): ((config: string, property: string) => string | null) | undefined {
-  if (!matrix) return undefined;
-  const real = realEvidence();
+/** Each counterexample's real-kernel verdict line, from its evidence (src/report/real.ts
+ *  realEvidence(): the committed manifest and transcripts; no QEMU). */
+function realOf(real: ReadonlyMap<string, RealEvidence>): (config: string, property: string) => string | null {
   return (config, property) => {
     const e = real.get(`${config}\u0000${property}`);
     return e === undefined ? null : verdictLine(e);
   };
 }
 
+/** The folder of the committed real-kernel transcripts. */
+const REAL_TRANSCRIPTS = fileURLToPath(new URL('../../test/real', import.meta.url));
+
+/** The committed real-kernel transcripts (`dir`/*.jsonl, by name), as paths; none when `dir` is
+ *  missing. */
+function realTranscripts(dir = REAL_TRANSCRIPTS): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /** One line on the committed real-kernel transcripts (test/real/, `npm run lab -- run`): how
  *  many paths on which kernels, and how many steps agree with the model (src/conform/). */
-export function realKernelsLine(dir = fileURLToPath(new URL('../../test/real', import.meta.url))): string {
-  const files = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.jsonl'))
-        .sort()
-    : [];
+export function realKernelsLine(dir = REAL_TRANSCRIPTS): string {
+  const files = realTranscripts(dir);
   if (files.length === 0) return 'real kernels: no transcripts in test/real/ (npm run lab -- run records them)';
-  const results = files.map((f) => conformFile(join(dir, f)).conformance);
+  const results = files.map((f) => conformFile(f).conformance);
   const kernels = [...new Set(results.map((r) => r.kernel))].sort();
   const perKernel = kernels.map((k) => `${results.filter((r) => r.kernel === k).length} on ${k}`).join(', ');
   const { steps, agree, whole } = totals(results);

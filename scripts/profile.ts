@@ -6,9 +6,10 @@
 //       prints the functions with the most self time as a Markdown table (self ms, % of the
 //       profile's busy time), the table in README's "Speed". Summarise the main thread's file,
 //       CPU.<date>.<time>.<pid>.0.<n>.cpuprofile (thread 0; tsx's loader thread writes another).
-// Exit codes: 0, 2 on a bad flag or a file that is not a V8 CPU profile (naming the file and field).
+// Exit codes: 0, 2 on a bad flag or a file that is not a V8 CPU profile (naming the file and field),
+// 141 when the reader of its output goes away (`... summary FILE | head`).
 import { readFileSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
@@ -155,6 +156,11 @@ function readProfile(file: string): Profile {
 class InputProblem extends Error {}
 
 function main(): void {
+  // `summary FILE | head`: the reader went away; stop quietly (exit 141, as a shell reports SIGPIPE).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(141);
+  });
   const root = fileURLToPath(new URL('..', import.meta.url));
   const program = new Command('profile').exitOverride();
   program
@@ -198,4 +204,5 @@ function main(): void {
   }
 }
 
-main();
+// Run as a script (not when a test imports selfTimes).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

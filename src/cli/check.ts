@@ -359,7 +359,10 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     // The default matrix's closing lines sum up the committed real-kernel transcripts: this thread
     // conforms them while the workers explore (conformFile keeps each answer).
     const closing = shard === null && flags.config === undefined && flags.json !== true;
-    const ahead = closing ? conformAhead(realTranscripts(), abort.signal) : Promise.resolve();
+    const failed = new AbortController();
+    const ahead = closing
+      ? conformAhead(realTranscripts(), AbortSignal.any([abort.signal, failed.signal]))
+      : Promise.resolve();
     try {
       runs = await runMatrix(explored, {
         ...(properties === undefined ? {} : { properties }),
@@ -390,6 +393,10 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
           }
         },
       });
+    } catch (e) {
+      // No closing lines follow a failed exploration: the process ends without waiting for them.
+      failed.abort();
+      throw e;
     } finally {
       bar?.stop();
     }

@@ -190,6 +190,30 @@ describe('bad merge inputs: exit 2, naming the file and the field', () => {
     expect(b.err).not.toMatch(/\n\s+at /);
   });
 
+  it('an edited shard with a verdict dropped, or every verdict of a run', async () => {
+    type Doc = { runs: { results: { property: string }[] }[] };
+    const doc = JSON.parse(readFileSync(shardFiles[0] ?? '', 'utf8')) as Doc;
+    const [run] = doc.runs;
+    if (run === undefined) throw new Error('a run expected');
+    const all = run.results.map((x) => x.property);
+    const dropOne = at('dropped-one.json');
+    run.results = run.results.filter((x) => x.property !== 'accurate-vmcore');
+    writeFileSync(dropOne, JSON.stringify(doc, null, 2));
+    const a = await cli(['check', '--merge', dropOne, shardFiles[1] ?? '', '--out', at('cx-drop')]);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(
+      /dropped-one\.json:\d+: field 'runs\[0\]\.results': results for \[.*\], but the matrix checks \[/,
+    );
+    expect(a.err).toContain(all.join(', '));
+    expect(a.out).toBe('');
+    const dropAll = at('dropped-all.json');
+    run.results = [];
+    writeFileSync(dropAll, JSON.stringify(doc, null, 2));
+    const b = await cli(['check', '--merge', dropAll, shardFiles[1] ?? '']);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/dropped-all\.json:\d+: field 'runs\[0\]\.results': results for \[\]/);
+  });
+
   it('an edited shard whose runs are not its slice', async () => {
     const f = at('edited.json');
     const doc = JSON.parse(readFileSync(shardFiles[0] ?? '', 'utf8')) as { runs: unknown[] };

@@ -364,6 +364,15 @@ export function mergeShards(files: readonly string[]): MergedMatrix {
         }
         return;
       }
+      // Each run has one result per property checked, in the order checked (PropertyChecks.results).
+      const want = s.doc.matrix.properties ?? PROPERTIES.map((x) => x.id);
+      const got = r.results.map((x) => x.property);
+      if (got.length !== want.length || got.some((id, k) => id !== want[k])) {
+        problems.push(
+          `${s.at(['runs', j, 'results'])} field '${fieldOf(['runs', j, 'results'])}': results for [${got.join(', ')}], but the matrix checks [${want.join(', ')}]: an incomplete or edited shard`,
+        );
+        return;
+      }
       inputs[r.index] = r.input as ConfigInput;
       runs[r.index] = {
         config: p.config.name,

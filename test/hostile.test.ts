@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
 import { MAX_LOG_BYTES, MAX_LOG_EVENTS, parseLog } from '../src/log/parse';
@@ -695,6 +695,34 @@ describe('hostile flags: exit 2 and what was wrong', () => {
       await cli(['check', '--config', cfg, '--out', join(f, 'sub')]),
       /--out: cannot create the folder .* \(ENOTDIR\)/,
     );
+  });
+
+  it('an output nobody can write (under /proc, /sys): refused before exploring, for --out and --record', async () => {
+    const cfg = file('small-proc.json', '{"platform": "pseries"}');
+    const why = '\\((ENOENT|EACCES|EPERM|EROFS)\\)';
+    // Node 20's recursive mkdir never returned for a folder under /proc: check hung at 100% CPU.
+    expectRejected(
+      await cli(['check', '--config', cfg, '--out', '/proc/cx']),
+      new RegExp(`--out: cannot create the folder '/proc/cx' ${why}`),
+    );
+    expectRejected(
+      await cli(['diagrams', '--out', '/proc/dd']),
+      new RegExp(`--out: cannot create the folder '/proc/dd' ${why}`),
+    );
+    expectRejected(
+      await cli(['check', '--config', cfg, '--out', '/proc']),
+      new RegExp(`--out: cannot write to '/proc' ${why}`),
+    );
+    // --record's folder is tried before the exploration (it was an internal error, exit 70, after it).
+    const out = join(dir, 'cx-proc');
+    for (const target of ['/proc/rec.json', '/sys/kernel/rec.json']) {
+      const r = await cli(['check', '--config', cfg, '--out', out, '--record', target]);
+      expectRejected(
+        r,
+        new RegExp(`--record: cannot write '${target}': the folder '${dirname(target)}' takes no new file ${why}`),
+      );
+      expect(r.err).not.toContain('exploring');
+    }
   });
 
   it('the real binary exits 2 on bad flags, with no stack trace', () => {

@@ -4,7 +4,7 @@
 // way with its verdicts "incomplete"). `--shard I/N` explores a slice of the matrix and prints its
 // JSON (exit 0; 130 interrupted, nothing printed); `--merge FILE...` judges the shards together by
 // the same rules, exploring nothing (src/explore/shard.ts).
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ import { closestKey, type ConfigInput } from '../config';
 import { conformAhead, conformFile, totals } from '../conform/conform';
 import { parseSize } from '../memory/size';
 import { PROPERTIES } from '../specs/properties';
-import { writeFileAtomic } from '../util/atomic';
+import { makeFolder, probeFolder, writeFileAtomic } from '../util/atomic';
 import { formatBytes, InputError } from '../util/read';
 import { readConfigFiles, readExpectedFile } from '../inputs';
 import { runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
@@ -98,7 +98,7 @@ export function checkOutDir(dir: string, flag = '--out'): void {
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new InputError(`${flag}: '${dir}' is a file, not a folder: give a folder (it is created when missing)`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
   } catch (e) {
     throw new InputError(
       `${flag}: cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
@@ -106,7 +106,7 @@ export function checkOutDir(dir: string, flag = '--out'): void {
   }
   try {
     if (!statSync(dir).isDirectory()) throw new InputError(`${flag}: '${dir}' is not a folder`);
-    accessSync(dir, constants.W_OK);
+    probeFolder(dir);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`${flag}: cannot write to '${dir}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
@@ -114,16 +114,32 @@ export function checkOutDir(dir: string, flag = '--out'): void {
 }
 
 /** --record FILE: an existing expected-verdicts file (validated: its other entries are kept), or
- *  a new one in a folder that exists. */
+ *  a new one in a folder that exists; either way in a folder that takes a new file (the write is
+ *  atomic: checkRecordFolder). */
 function recordTarget(file: string): Expected {
   if (existsSync(file)) {
     if (statSync(file).isDirectory()) throw new InputError(`--record: '${file}' is a folder: give a file name`);
+    checkRecordFolder(file);
     return readExpectedFile(file);
   }
   const dir = dirname(file);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new InputError(`--record: cannot create '${file}': the folder '${dir}' does not exist`);
+  checkRecordFolder(file);
   return emptyExpected();
+}
+
+/** --record FILE is written (atomically) at the end: its folder must take a new file.
+ *  @throws InputError (exit 2) naming the folder and the fs error. */
+function checkRecordFolder(file: string): void {
+  const dir = dirname(file);
+  try {
+    probeFolder(dir);
+  } catch (e) {
+    throw new InputError(
+      `--record: cannot write '${file}': the folder '${dir}' takes no new file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
 }
 
 /**

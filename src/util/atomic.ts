@@ -8,18 +8,38 @@
 // ignores the count, so a disk that fills mid-write leaves a truncated file renamed over the
 // complete one, with no error (README "Libraries, and why"). Here a short write is followed by
 // another write, which fails (ENOSPC, EFBIG), and the temporary file is removed.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** The temporary files writeFileAtomic uses look like this (for tests that look for leftovers). */
 export const TEMP_FILE_PATTERN = /^\..*\.\d+\.[a-z0-9]+\.tmp$/;
 
+/** A temporary file's name beside `path` (TEMP_FILE_PATTERN). */
+const tempBeside = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+
+/** Makes folder `dir` and its missing parents, one at a time: Node 20's recursive mkdirSync never
+ *  returns for a folder under /proc. Throws the fs error (ENOENT, EACCES, EROFS, ENOTDIR...). */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  for (const p of missing) mkdirSync(p);
+}
+
+/** Creates and removes a temporary file in folder `dir`, as writeFileAtomic() would write there:
+ *  throws the fs error a write there would meet (EACCES, EROFS, ENOENT under /proc...), so that a
+ *  command refuses an output it cannot write before it does any work. */
+export function probeFolder(dir: string): void {
+  const tmp = tempBeside(join(dir, 'probe'));
+  closeSync(openSync(tmp, 'wx', 0o644));
+  rmSync(tmp, { force: true });
+}
+
 /** Writes `content` (a string is written as UTF-8) to `path`, creating its folder: either the
  *  complete new file is there afterwards or, when it throws (the fs error), the old one is. */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempBeside(path);
   let renamed = false;
   try {
     const fd = openSync(tmp, 'wx', 0o644);

@@ -44,11 +44,18 @@ const captureBytes = z
   .positive()
   .max(1024 * 1024 * 1024 * 1024);
 
-const positiveMiB = z
-  .number()
-  .int()
-  .positive()
-  .max(64 * 1024 * 1024);
+/** The most memory a configuration names, MiB (64 TiB). */
+const MAX_MIB = 64 * 1024 * 1024;
+
+const positiveMiB = z.number().int().positive().max(MAX_MIB);
+
+/** The LPAR profile's memory bounds when the configuration gives none (MiB): two LMBs either side
+ *  of memoryMiB, within one LMB and MAX_MIB (memoryMiB at the top of the range left a default
+ *  maximum past MAX_MIB, which its own check then refused: an internal error). */
+const defaultMinMiB = (c: { memoryMiB: number; lmbMiB: number }): number =>
+  Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB);
+const defaultMaxMiB = (c: { memoryMiB: number; lmbMiB: number }): number =>
+  Math.min(MAX_MIB, c.memoryMiB + 2 * c.lmbMiB);
 
 /** An upstream kernel release the version table (src/kernel-versions.ts) describes. */
 const kernelVersion = z.string().superRefine((s, ctx) => {
@@ -442,8 +449,8 @@ function contradictions(c: Parsed): ConfigIssue[] {
   }
   out.push(...holeIssues(c));
   out.push(...opalReservedIssues(c));
-  const min = c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB);
-  const max = c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB;
+  const min = c.minMemoryMiB ?? defaultMinMiB(c);
+  const max = c.maxMemoryMiB ?? defaultMaxMiB(c);
   if (min > c.memoryMiB) out.push({ path: 'minMemoryMiB', message: `${min} MiB is above memoryMiB (${c.memoryMiB})` });
   if (max < c.memoryMiB) out.push({ path: 'maxMemoryMiB', message: `${max} MiB is below memoryMiB (${c.memoryMiB})` });
   // Only bounds that were given: the defaults follow memoryMiB, already reported above.
@@ -745,8 +752,8 @@ function parseUnnamed(raw: unknown): UnnamedResult {
       memoryHolesMiB: c.memoryHolesMiB,
       opalReservedRanges: c.opalReservedRanges,
       lmbBytes: c.lmbMiB * MiB,
-      minMemoryBytes: (c.minMemoryMiB ?? Math.max(c.lmbMiB, c.memoryMiB - 2 * c.lmbMiB)) * MiB,
-      maxMemoryBytes: (c.maxMemoryMiB ?? c.memoryMiB + 2 * c.lmbMiB) * MiB,
+      minMemoryBytes: (c.minMemoryMiB ?? defaultMinMiB(c)) * MiB,
+      maxMemoryBytes: (c.maxMemoryMiB ?? defaultMaxMiB(c)) * MiB,
       petitbootPreservesDump: petitboot,
       bootMemoryRule: c.bootMemoryRule,
       registerAtBoot: k.registerAtBoot,

@@ -2,7 +2,7 @@
 // RAM (exit 2 through every command, with the kernel's own warning); sizes too small or too large
 // are what the kernel does with them (test/kdump-sizing.test.ts).
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config';
+import { fullConfig, parseConfig } from '../src/config';
 
 const problems = (input: Record<string, unknown>) => {
   const r = parseConfig(input);
@@ -40,5 +40,18 @@ describe('lmbMiB', () => {
       'lmbMiB: 1 MiB is below 16 MiB, the smallest memory block on powerpc',
     );
     expect(problems({ lmbMiB: 16, memoryMiB: 1024 })).toEqual([]);
+  });
+});
+
+describe('memoryMiB at the top of its range', () => {
+  it('the default maximum stays within 64 TiB, so the full configuration is valid again (it was an internal error)', () => {
+    for (const memoryMiB of [67108864, 67108608]) {
+      const r = parseConfig({ memoryMiB });
+      if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('; '));
+      expect(r.config.maxMemoryBytes / 2 ** 20).toBe(67108864);
+      const again = parseConfig(fullConfig(r.config));
+      expect(again.ok && again.config.key).toBe(r.config.key);
+      expect(r.config.name).toBe(`pseries in-capture-kernel fadump=on ${memoryMiB / 1024}G`);
+    }
   });
 });

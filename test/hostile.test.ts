@@ -474,6 +474,19 @@ describe('replay prints step by step (bounded memory), the same text as before',
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
+  it('a reader gone before the only write (replay | true): exit 141, not 0', () => {
+    const p = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${bin}" replay examples/seed-story-pseries.jsonl | true; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(p.stdout.trim()).toBe('exit=141');
+    expect(p.stderr).toBe('');
+  });
+
   it.each(['seed-story-pseries.jsonl', 'powernv-petitboot.jsonl', 'hotplug-reload-at-registration.jsonl'])(
     '%s: text and --json',
     async (name) => {

@@ -55,6 +55,18 @@ function guardPipes(): void {
   }
 }
 
+/** Whether the reader of stdout went away during the command. A failed write's EPIPE comes as an
+ *  'error' event after the write returned: a command whose last (or only) write failed would
+ *  otherwise exit 0 (`check --shard 1/2 | true`). Waits a turn of the event loop, and for stdout
+ *  to drain when it holds data. */
+async function outputLost(): Promise<boolean> {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  await turn();
+  await stdio.ready?.();
+  await turn();
+  return stdoutClosed;
+}
+
 /** Commander's collector for a flag that may be given more than once (--config A --config B). */
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
@@ -231,6 +243,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (io === stdio && (await outputLost())) return 141;
     return code;
   } catch (e) {
     // 128 + SIGPIPE, as a tool killed by the closed pipe would exit.

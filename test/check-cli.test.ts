@@ -200,6 +200,16 @@ describe('false regressions: expected verdicts are found by the whole configurat
     expect(readFileSync(EXPECTED_PATH, 'utf8')).toBe(before);
   });
 
+  it.each([
+    [['check', '--out', '--json'], '--out needs a value of its own (--out DIR)'],
+    [['check', '--max-states', '--json'], '--max-states needs a value of its own (--max-states N)'],
+    [['paths', '--format', '--out'], '--format needs a value of its own (--format FORMAT)'],
+  ])('%j: the value the flag takes is named', async (args, says) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(says);
+  });
+
   it('--record needs a file: bare --record is exit 2 (the project file is written only as --record src/specs/expected.json)', async () => {
     const r = await cli(['check', '--config', file(NO_DLPAR), '--record']);
     expect(r.code).toBe(2);

@@ -67,6 +67,18 @@ async function outputLost(): Promise<boolean> {
   return stdoutClosed;
 }
 
+/** What a flag's value is, for the message when that value looks like a flag (FILE otherwise). */
+const VALUE_NAMES: Record<string, string> = {
+  '--out': 'DIR',
+  '--dir': 'DIR',
+  '--max-states': 'N',
+  '--max-memory': 'SIZE',
+  '--workers': 'N',
+  '--split': 'N',
+  '--shard': 'I/N',
+  '--format': 'FORMAT',
+};
+
 /** Commander's collector for a flag that may be given more than once (--config A --config B). */
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
@@ -91,7 +103,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     (value: string): string => {
       if (seen.has(flag)) throw new InvalidArgumentError(`${flag} given twice: ${why}`);
       seen.add(flag);
-      return notAFlag(flag, value);
+      return notAFlag(flag, value, VALUE_NAMES[flag] ?? 'FILE');
     };
   const program = new Command('fadump-model')
     .description('An executable, event-sourced specification of Linux firmware-assisted dump on POWER')
@@ -122,7 +134,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--out <dir>', 'write counterexamples as .jsonl logs here', once('--out'), 'out/counterexamples')
     .option(
       '--max-states <n>',
-      `stop each exploration after this many states (verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`,
+      `stop each exploration once this many states are found, after the state it is visiting (its new successors count too; verdict: incomplete; default: ${DEFAULT_MAX_STATES.toLocaleString('en-US')})`,
       once('--max-states'),
     )
     .option(
@@ -236,7 +248,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     });
   program
     .command('replay-examples')
-    .description('replay every log in examples/')
+    .description('replay every log in examples/ (not its subfolders: --dir examples/qa for the QA suites)')
     .option('--dir <dir>', 'folder of .jsonl logs', once('--dir'), 'examples')
     .action(async (opts: { dir: string }) => {
       code = await replayExamples(opts.dir, io);

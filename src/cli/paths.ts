@@ -11,6 +11,7 @@ import { readConfigs } from '../inputs';
 import { slug } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
 import { generatePaths } from '../explore/paths';
+import { plural } from '../explore/format';
 import { configSpec, type ConfigSpec } from '../spec/steps';
 import { shBody, shScript } from '../spec/sh';
 import { mdBody, mdSpec } from '../spec/md';
@@ -152,7 +153,7 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     const b = buildSpecs(inputs, io);
     const r = writeSpec(flags.format, b.specs, b.skipped, flags.out);
     io.out(
-      `${r.files} files under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
+      `${plural(r.files, 'file')} under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
     );
     return 0;
   }
@@ -172,7 +173,7 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     io.out(`${c.name}: ${set.paths.length} paths, ${set.steps} steps for ${set.transitions} transitions`);
   }
   io.out(
-    `${files} files under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`,
+    `${plural(files, 'file')} under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`,
   );
   return 0;
 }

@@ -2,7 +2,8 @@
 // loses or reorders one, and keeps every line within the width unless a single word is longer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { outputWidth, shellLines, wrap, wrapUnits } from '../src/explore/format';
+import { spawnSync } from 'node:child_process';
+import { outputWidth, shellLines, shellWord, wrap, wrapUnits } from '../src/explore/format';
 
 const word = fc.string({ minLength: 1, maxLength: 30 }).map((w) => w.replace(/\s/g, 'x'));
 
@@ -81,5 +82,24 @@ describe('outputWidth', () => {
     expect(outputWidth({ COLUMNS: '5' }, pipe)).toBe(100);
     const tty = { isTTY: true, columns: 132 } as unknown as NodeJS.WriteStream;
     expect(outputWidth({}, tty)).toBe(132);
+  });
+});
+
+describe('shellWord: a file name as one word of a shell command', () => {
+  it('the shell reads back every string, whatever its characters (spaces, quotes, $, *, newlines)', () => {
+    const words = fc.sample(
+      fc.string({ unit: 'binary', maxLength: 24 }).filter((w) => !w.includes('\0')),
+      300,
+    );
+    words.push('/tmp/cx meta/a.jsonl', "it's", '$HOME', '*', '', '-n');
+    const p = spawnSync('sh', ['-c', `printf '%s\\0' ${words.map(shellWord).join(' ')}`], { encoding: 'utf8' });
+    expect(p.status).toBe(0);
+    expect(p.stdout.split('\0').slice(0, -1)).toEqual(words);
+  });
+
+  it('a plain path is left as it is', () => {
+    expect(shellWord('out/counterexamples/pseries_in-capture-kernel__no-lost-dump.jsonl')).toBe(
+      'out/counterexamples/pseries_in-capture-kernel__no-lost-dump.jsonl',
+    );
   });
 });

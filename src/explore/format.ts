@@ -95,6 +95,13 @@ export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** `text` as one word of a POSIX shell command: as it is when it holds only characters no shell
+ *  reads specially, else in single quotes (a quote inside written '\''), so that a printed
+ *  command copies and runs (an --out folder with a space in it). */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
 /** A shell command on lines of at most `width` columns, each but the last ending with a line
  *  continuation (` \\`), so that it still copies and runs as one command; a word longer than a
  *  line (a file path) stays whole on a line of its own. */
@@ -279,10 +286,11 @@ export function formatMatrix(
       // The command stays whole, to be copied: on one line when it fits, else broken before the
       // file with a shell line continuation (the file, a single word, may be longer than a line).
       if (file !== undefined) {
-        const command = `npx fadump-model replay ${file}`;
+        const word = shellWord(file);
+        const command = `npx fadump-model replay ${word}`;
         if (`    replay: ${command}`.length <= width) out.push(`    replay: ${command}`);
         else if (`      ${command}`.length <= width) out.push('    replay:', `      ${command}`);
-        else out.push(...shellLines(['npx', 'fadump-model', 'replay', file], width, '    replay: ', '      '));
+        else out.push(...shellLines(['npx', 'fadump-model', 'replay', word], width, '    replay: ', '      '));
       }
       // The real kernel's verdict (src/report/real.ts): the distinct "seen" lines of the group's
       // configurations, else the first one's "not reproduced".

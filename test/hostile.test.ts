@@ -2,11 +2,22 @@
 // naming the file, the line and the field, exit code 2, never a stack trace: event logs, --config
 // files and command-line flags. (test/bad-logs.test.ts has the first cases; these are the rest.)
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
+import { slug } from '../src/explore/check';
 import { MAX_LOG_BYTES, MAX_LOG_EVENTS, parseLog } from '../src/log/parse';
 import { replay } from '../src/log/replay';
 import { formatReplay, replayJson } from '../src/log/format';
@@ -736,6 +747,23 @@ describe('hostile flags: exit 2 and what was wrong', () => {
       );
       expect(r.err).not.toContain('exploring');
     }
+  });
+
+  it("a configuration named '..' or '../x': its files stay inside --out, and none is hidden", async () => {
+    const out = join(dir, 'named', 'out');
+    for (const name of ['..', '../../x', '.hidden']) {
+      const cfg = file(
+        'dots.json',
+        JSON.stringify({ platform: 'pseries', elfcorehdr: 'in-capture-kernel', memoryMiB: 2048, fadump: 'off', name }),
+      );
+      const r = await cli(['paths', '--config', cfg, '--out', out]);
+      expect(r.code, r.err).toBe(0);
+    }
+    // paths wrote into the parent of --out before (a name of '..' is a folder name as it is).
+    expect(readdirSync(join(dir, 'named')).sort()).toEqual(['out']);
+    expect(readdirSync(out).sort()).toEqual(['config', 'hidden', 'x']);
+    expect(slug('..')).toBe('config');
+    expect(slug('../../tmp/x')).toBe('tmp_x');
   });
 
   it('the real binary exits 2 on bad flags, with no stack trace', () => {

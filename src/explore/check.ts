@@ -329,11 +329,15 @@ export {
   type Mismatch,
 } from './expected';
 
+/** A configuration's name (or any text) as a file or folder name: runs of other characters than
+ *  letters, digits, '.', '=' and '-' become one '_'; never starting with '.' or '_' (no hidden
+ *  file, no '..' that would lead out of the output folder); 'config' when nothing is left. */
 export function slug(text: string): string {
-  return text
+  const s = text
     .replace(/[^A-Za-z0-9.=-]+/g, '_')
     .replace(/_+/g, '_')
-    .replace(/^_|_$/g, '');
+    .replace(/^[._]+|_+$/g, '');
+  return s === '' ? 'config' : s;
 }
 
 /** Writes each counterexample as a replayable log; returns the files by (config, property).
@@ -348,7 +352,7 @@ export function writeCounterexamples(
   for (const run of runs) {
     for (const r of run.results) {
       if (r.counterexample === null) continue;
-      const stem = `${slug(run.config) || 'config'}__${r.property}`;
+      const stem = `${slug(run.config)}__${r.property}`;
       let name = `${stem}.jsonl`;
       for (let k = 2; used.has(name); k++) name = `${stem}-${k}.jsonl`;
       used.add(name);

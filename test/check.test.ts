@@ -85,10 +85,13 @@ describe('progress (the bar of `check`)', () => {
       { platform: 'powernv', faults: true, memoryMiB: 16384, name: 'faults powernv' },
     ];
     const reports: { config: string; states: number }[][] = [];
+    // Progress is polled every 500 ms: the pSeries exploration (118,818 states in all) runs for
+    // seconds up to 100,000 states, so polls see it under way (at 20,000 both could end between
+    // two polls on a fast or warm machine, and a CI run saw no report with a state in it).
     const runs = await runMatrix(inputs, {
       workers: 2,
       threads: true,
-      maxStates: 20_000,
+      maxStates: 100_000,
       properties: ['no-lost-dump'],
       onStates: (u) => reports.push(u.map((x) => ({ ...x }))),
     });

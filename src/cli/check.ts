@@ -37,7 +37,7 @@ import {
 } from '../explore/expected';
 import { coverageSummary, formatCoverage, formatMatrix, outputWidth, plural, wrap } from '../explore/format';
 import { defaultMatrix } from '../explore/matrix';
-import { realCounterexamplesLine, realEvidence, verdictLine, type RealEvidence } from '../report/real';
+import { REAL_DIR, realCounterexamplesLine, realEvidence, verdictLine, type RealEvidence } from '../report/real';
 import type { Io } from './io';
 
 /** The `check` command's flags as commander hands them over (strings, validated here). */
@@ -637,8 +637,8 @@ function realOf(real: ReadonlyMap<string, RealEvidence>): (config: string, prope
   };
 }
 
-/** The folder of the committed real-kernel transcripts. */
-const REAL_TRANSCRIPTS = fileURLToPath(new URL('../../test/real', import.meta.url));
+/** The folder of the committed real-kernel transcripts (src/report/real.ts REAL_DIR). */
+const REAL_TRANSCRIPTS = fileURLToPath(REAL_DIR);
 
 /** The committed real-kernel transcripts (`dir`/*.jsonl, by name), as paths; none when `dir` is
  *  missing. */

@@ -9,6 +9,7 @@ import { PROPERTIES, type Property } from '../specs/properties';
 import type { ExternalEvent } from '../events';
 import type { ConfigRun, Mismatch } from './check';
 import type { PropertyResult, Verdict } from './explore';
+import { shQuote } from '../spec/sh';
 
 const MARK: Record<Verdict, string> = { holds: 'ok', violated: 'FAIL', incomplete: '?', 'n/a': '-' };
 
@@ -96,10 +97,10 @@ export function plural(n: number, word: string): string {
 }
 
 /** `text` as one word of a POSIX shell command: as it is when it holds only characters no shell
- *  reads specially, else in single quotes (a quote inside written '\''), so that a printed
+ *  reads specially, else single-quoted (src/spec/sh.ts shQuote), so that a printed
  *  command copies and runs (an --out folder with a space in it). */
 export function shellWord(text: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : shQuote(text);
 }
 
 /** A shell command on lines of at most `width` columns, each but the last ending with a line

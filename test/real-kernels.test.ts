@@ -116,7 +116,13 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
   it('a missing transcript, a bad header, a bad known-divergence list', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conform-'));
     writeFileSync(join(dir, 'bad.jsonl'), '{"transcript":1}\n');
-    writeFileSync(join(dir, 'known.json'), '[{"transcript":"x"}]');
+    // The second entry lacks its step: the message names its line, 3.
+    const entry = '{"transcript":"x","step":1,"field":"errno","reason":"a reason long enough"}';
+    writeFileSync(join(dir, 'known.json'), `[\n${entry},\n{"transcript":"x"}\n]\n`);
+    writeFileSync(join(dir, 'twice.json'), `[{"transcript":"x","transcript":"y"}]`);
+    // A step given twice: refused on the line of the second one.
+    const real = readFileSync(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'repeated.jsonl'), `${[...real.slice(0, 3), real[2] ?? ''].join('\n')}\n`);
     expect(await run([join(dir, 'none.jsonl')])).toMatchObject({
       code: 2,
       err: expect.stringContaining('none.jsonl: cannot read (ENOENT)'),
@@ -127,7 +133,15 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     });
     expect(await run(['--known', join(dir, 'known.json'), join(realDir, files[0] ?? '')])).toMatchObject({
       code: 2,
-      err: expect.stringContaining("known.json: field '0.step'"),
+      err: expect.stringContaining("known.json:3: field '1.step'"),
+    });
+    expect(await run(['--known', join(dir, 'twice.json'), join(realDir, files[0] ?? '')])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/twice\.json:1: not valid JSON \(column \d+: .*transcript/),
+    });
+    expect(await run([join(dir, 'repeated.jsonl')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("repeated.jsonl:4: field 'step': step 1 where 2 was expected"),
     });
     rmSync(dir, { recursive: true, force: true });
   });

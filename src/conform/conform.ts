@@ -75,8 +75,7 @@ export function readTranscript(file: string): Transcript {
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const lines = text.split('\n');
-  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T =>
-    parseJsonWith(schema, text, `${file}:${line}`);
+  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => parseJsonWith(schema, text, file, line);
   const first = lines[0];
   if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
   if (/^\s*\{\s*"config"\s*:/.test(first))
@@ -85,13 +84,18 @@ export function readTranscript(file: string): Transcript {
     );
   const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
   lines.slice(1).forEach((text, i) => {
+    const line = i + 2;
     if (text.trim() === '') return;
-    if (t.end !== null) throw new InputError(`${file}:${i + 2}: a line after the end line`);
-    if (text.includes('"end"') && !text.includes('"step"')) t.end = parse(EndSchema, text, i + 2);
-    else t.steps.push(parse(StepSchema, text, i + 2));
-  });
-  t.steps.forEach((s, i) => {
-    if (s.step !== i) throw new InputError(`${file}: field 'step': step ${s.step} where ${i} was expected`);
+    if (t.end !== null) throw new InputError(`${file}:${line}: a line after the end line`);
+    if (text.includes('"end"') && !text.includes('"step"')) {
+      t.end = parse(EndSchema, text, line);
+      return;
+    }
+    const s = parse(StepSchema, text, line);
+    // Steps are numbered from 0 in order: a step repeated, left out or out of place is refused.
+    if (s.step !== t.steps.length)
+      throw new InputError(`${file}:${line}: field 'step': step ${s.step} where ${t.steps.length} was expected`);
+    t.steps.push(s);
   });
   return t;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ExternalEventSchema } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { earlyFadumpParam, lastCrashkernel } from '../memory/cmdline';
+import { parseJson } from '../util/json';
 import { InputError } from '../util/read';
 import { issueText, parseConfig, type Config } from '../config';
 
@@ -251,19 +252,23 @@ export const EndSchema = z
 export type End = z.infer<typeof EndSchema>;
 
 /** One JSON value of a lab input (a transcript line, a paths-file line, a known-divergence list)
- *  checked against its schema. `where` is "file:line" or "file". InputError (exit 2) naming the
- *  place and the first field at fault. */
-export function parseJsonWith<T>(schema: z.ZodType<T>, text: string, where: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${where}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+ *  checked against its schema. `file` names the input; `firstLine` is the line `text` starts on
+ *  in it (1 for a whole file, the line's number for a line of a JSONL file).
+ *  @throws InputError (exit 2) `FILE:LINE: ...`: for text that is not strict JSON (a key given
+ *    twice included: src/util/json.ts), the line and column at fault; for a value the schema
+ *    refuses, the line its first field at fault starts on, and that field. */
+export function parseJsonWith<T>(schema: z.ZodType<T>, text: string, file: string, firstLine = 1): T {
+  const json = parseJson(text, firstLine);
+  if (!json.ok) {
+    const p = json.problem;
+    throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})`);
   }
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(json.doc.value);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new InputError(`${where}: field '${i?.path.join('.') ?? ''}': ${i?.message ?? 'invalid'}`);
+    const path = (i?.path ?? []).filter((k): k is string | number => typeof k !== 'symbol');
+    const line = json.doc.locate(path).line;
+    throw new InputError(`${file}:${line}: field '${path.join('.')}': ${i?.message ?? 'invalid'}`);
   }
   return r.data;
 }

@@ -105,7 +105,7 @@ export function readLabPaths(file: string, base?: GuestDescription): LabPath[] {
     .split('\n')
     .forEach((text, i) => {
       if (text.trim() === '' || text.startsWith('#')) return;
-      const p = parseJsonWith(LabPathSchema, text, `${file}:${i + 1}`);
+      const p = parseJsonWith(LabPathSchema, text, file, i + 1);
       const platform = p.guest?.platform ?? 'pseries';
       const bad = p.events.findIndex((e) => !performableOn(e, platform));
       if (bad >= 0)

@@ -3,7 +3,7 @@
 // canonical key, never by a display name that leaves settings out); a custom configuration's
 // violations fail the run; --record writes only where it is told, and only whole property sets
 // unless --partial; the text fits the terminal; every flag combination works or is refused.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -634,4 +634,45 @@ describe('COLUMNS=60 (and narrower): every line fits but for a single word longe
       expect(r.out.replace(/ \\\n +/g, ' ')).toMatch(/npx fadump-model replay \S+__accurate-vmcore\.jsonl/);
     });
   }
+});
+
+describe('--out DIR holds the counterexamples of the last run that checked them', () => {
+  it('a log an earlier run left is removed once its property holds, and said so; every other file stays', async () => {
+    const cx = out();
+    const run = (elfcorehdr: string, extra: string[] = []) =>
+      cli([
+        'check',
+        '--config',
+        file({ platform: 'pseries', elfcorehdr, memoryMiB: 2048, name: 'mine' }),
+        '--property',
+        'always-ready-after-hotplug',
+        '--workers',
+        '1',
+        '--out',
+        cx,
+        ...extra,
+      ]);
+    const log = join(cx, 'mine__always-ready-after-hotplug.jsonl');
+    // At registration the elfcorehdr goes stale after a hot-plug: a counterexample is written.
+    expect((await run('at-registration')).code).toBe(1);
+    expect(readFileSync(log, 'utf8')).toContain('memory-hotplug');
+    writeFileSync(join(cx, 'notes.txt'), 'mine\n');
+    writeFileSync(join(cx, 'mine__accurate-vmcore.jsonl'), 'kept: a property this run does not check\n');
+    // Stopped part-way: no verdict contradicts the log, which stays.
+    const stopped = await run('in-capture-kernel', ['--max-states', '50']);
+    expect(stopped.out).not.toContain('removed');
+    expect(existsSync(log)).toBe(true);
+    // Built in the capture kernel, the property holds: the old log would read as a violation.
+    const r = await run('in-capture-kernel', ['--json']);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { removedCounterexamples: string[] }).removedCounterexamples).toEqual([log]);
+    expect(existsSync(log)).toBe(false);
+    expect(readdirSync(cx).sort()).toEqual(['mine__accurate-vmcore.jsonl', 'notes.txt']);
+    // The text says which file went.
+    expect((await run('at-registration')).code).toBe(1);
+    const text = (await run('in-capture-kernel')).out.replace(/\s+/g, ' ');
+    expect(text).toContain(
+      `removed 1 counterexample an earlier run wrote, whose property holds or does not apply now: ${log}`,
+    );
+  });
 });

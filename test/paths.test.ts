@@ -48,6 +48,44 @@ describe('fadump-model paths', () => {
     ).toEqual(want.map(({ event: _e, ...rest }) => rest));
   });
 
+  it('a second run into the same --out removes the files the first wrote that it does not, and says so', async () => {
+    const logs = join(dir, 'again-jsonl');
+    expect(await main(['paths', '--config', cfg, '--out', logs], io)).toBe(0);
+    const folder = join(logs, readdirSync(logs)[0] ?? '');
+    const n = readdirSync(folder).length;
+    // As if an earlier model had generated two paths more; a file of the user's own beside them.
+    const extra = [n + 1, n + 2].map((k) => join(folder, `path-${String(k).padStart(4, '0')}.jsonl`));
+    for (const f of extra) writeFileSync(f, '{}\n');
+    writeFileSync(join(folder, 'notes.txt'), 'mine\n');
+    out.length = 0;
+    expect(await main(['paths', '--config', cfg, '--out', logs], io)).toBe(0);
+    expect(readdirSync(folder).length).toBe(n + 1);
+    expect(existsSync(join(folder, 'notes.txt'))).toBe(true);
+    expect(out.join('\n')).toContain(
+      `removed 2 files an earlier run wrote that this one does not: ${extra.join(', ')}`,
+    );
+    // A spec: the files its README.md listed and this run does not write go; others stay.
+    const sh = join(dir, 'again-sh');
+    expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
+    const readme = join(sh, 'README.md');
+    writeFileSync(
+      readme,
+      readFileSync(readme, 'utf8').replace('## The files\n\n', '## The files\n\n- `old.sh` (1 paths, 1 parts): gone\n'),
+    );
+    writeFileSync(join(sh, 'old.sh'), 'echo old\n');
+    writeFileSync(join(sh, 'mine.sh'), 'echo mine\n');
+    out.length = 0;
+    expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
+    expect(existsSync(join(sh, 'old.sh'))).toBe(false);
+    expect(existsSync(join(sh, 'mine.sh'))).toBe(true);
+    expect(out.join('\n')).toContain(
+      `removed 1 file an earlier run wrote that this one does not: ${join(sh, 'old.sh')}`,
+    );
+    out.length = 0;
+    expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
+    expect(out.join('\n')).not.toContain('removed');
+  });
+
   it('writes a Markdown spec: parts between boots, each step and the files after it', async () => {
     expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', join(dir, 'md')], io)).toBe(0);
     const name = readdirSync(join(dir, 'md')).find((f) => f.endsWith('.md') && f !== 'README.md') ?? '';

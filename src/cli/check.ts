@@ -17,7 +17,7 @@ import { PROPERTIES } from '../specs/properties';
 import { makeFolder, probeFolder, writeFileAtomic } from '../util/atomic';
 import { formatBytes, InputError } from '../util/read';
 import { readConfigFiles, readExpectedFile } from '../inputs';
-import { runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
+import { removeStaleCounterexamples, runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
 import {
   mergeShards,
   modelFingerprint,
@@ -489,6 +489,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
   const custom = outcome.source === 'config';
   const width = outputWidth();
   const files = writeCounterexamples(runs, flags.out);
+  const removed = removeStaleCounterexamples(runs, flags.out, files);
   let recorded: Recorded | null = null;
   const incomplete = runs.filter((r) => !r.complete);
   // Verdicts of an exploration stopped part-way ("incomplete") are recorded only when asked.
@@ -541,6 +542,7 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
                 },
               }),
           ...(flags.coverage ? { coverage: coverageSummary(runs) } : {}),
+          removedCounterexamples: removed,
           interrupted,
           notStarted,
         },
@@ -581,6 +583,15 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
       ),
     );
     if (flags.coverage) io.out(formatCoverage(runs, width));
+    if (removed.length)
+      io.out(
+        wrap(
+          `removed ${plural(removed.length, 'counterexample')} an earlier run wrote, whose propert${removed.length === 1 ? 'y holds or does' : 'ies hold or do'} not apply now: ${removed.join(', ')}`,
+          width,
+          '',
+          '    ',
+        ).join('\n'),
+      );
     const compacted = hashCompactLine(runs);
     if (compacted !== null) io.out(wrap(compacted, width, '', '    ').join('\n'));
     for (const r of incomplete) {

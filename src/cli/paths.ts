@@ -2,6 +2,7 @@
 // regression suite written out: one replayable event log per path (jsonl), or the regression spec
 // QA runs on real POWER systems: a POSIX shell script per configuration (sh, src/spec/sh.ts) or
 // the same steps to read (md, src/spec/md.ts); README "Running the regression spec".
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { config as makeConfig, type ConfigInput } from '../config';
 import { formatLog } from '../log/parse';
@@ -111,7 +112,8 @@ export function writeSpec(
   specs: readonly ConfigSpec[],
   skipped: readonly string[],
   out: string,
-): { files: number; bytes: number } {
+): { files: number; bytes: number; removed: string[] } {
+  const earlier = listedSpecFiles(join(out, 'README.md'));
   const groups = new Map<string, SpecFile>();
   for (const spec of specs) {
     const body = format === 'sh' ? shBody(spec) : mdBody(spec);
@@ -140,9 +142,49 @@ export function writeSpec(
   }
   index.push('', ...skipped, '');
   const indexText = index.join('\n');
+  const written = new Set([...groups.values()].map((f) => `${f.name}.${format}`));
+  const removed = earlier.filter((f) => !written.has(f)).map((f) => join(out, f));
   writeFileAtomic(join(out, 'README.md'), indexText);
   bytes += Buffer.byteLength(indexText);
-  return { files: groups.size + 1, bytes };
+  return { files: groups.size + 1, bytes, removed: removeFiles(removed) };
+}
+
+/** The spec files an earlier run's README.md (`readme`, as writeSpec writes it) lists under
+ *  "## The files": their names, which writeSpec makes from slug() and so never holds a path
+ *  separator. [] when there is no such file. */
+function listedSpecFiles(readme: string): string[] {
+  if (!existsSync(readme)) return [];
+  const text = readFileSync(readme, 'utf8');
+  const at = text.indexOf('\n## The files\n');
+  if (at < 0) return [];
+  const names: string[] = [];
+  for (const m of text.slice(at).matchAll(/^- `([^`/\\]+\.(?:sh|md))` \(/gm)) if (m[1] !== undefined) names.push(m[1]);
+  return names;
+}
+
+/** Removes those of `files` that exist. @returns the ones removed. @throws the fs error (EACCES...)
+ *  when one cannot be. */
+function removeFiles(files: readonly string[]): string[] {
+  const gone = files.filter((f) => existsSync(f));
+  for (const f of gone) rmSync(f);
+  return gone;
+}
+
+/** The path logs (`path-NNNN.jsonl`) in `dir` past the first `count`: left by an earlier run that
+ *  generated more paths for the configuration. */
+function stalePathLogs(dir: string, count: number): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^path-\d{4,}\.jsonl$/.test(f) && Number(f.slice(5, -6)) > count)
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** The line that names the files an earlier run wrote and this one removed (null when none). */
+function removedLine(removed: readonly string[]): string | null {
+  return removed.length === 0
+    ? null
+    : `removed ${plural(removed.length, 'file')} an earlier run wrote that this one does not: ${removed.join(', ')}`;
 }
 
 export function pathsCommand(flags: PathsFlags, io: Io): number {
@@ -155,11 +197,14 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     io.out(
       `${plural(r.files, 'file')} under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
     );
+    const line = removedLine(r.removed);
+    if (line !== null) io.out(line);
     return 0;
   }
   let files = 0;
   let steps = 0;
   let transitions = 0;
+  const removed: string[] = [];
   for (const input of inputs) {
     const c = makeConfig(input);
     const set = generatePaths(c);
@@ -170,10 +215,13 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
       writeFileAtomic(join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`), formatLog(input, p.events));
       files++;
     });
+    removed.push(...removeFiles(stalePathLogs(dir, set.paths.length)));
     io.out(`${c.name}: ${set.paths.length} paths, ${set.steps} steps for ${set.transitions} transitions`);
   }
   io.out(
     `${plural(files, 'file')} under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`,
   );
+  const line = removedLine(removed);
+  if (line !== null) io.out(line);
   return 0;
 }

@@ -1,5 +1,6 @@
 // `check`: explore every configuration of a matrix, check every property, compare the verdicts
 // with the expected ones the project records (src/specs/expected.json), write counterexamples.
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
@@ -340,6 +341,10 @@ export function slug(text: string): string {
   return s === '' ? 'config' : s;
 }
 
+/** The file stem of property `property`'s counterexample in configuration `config`:
+ *  `<slug(config)>__<property>`, to which writeCounterexamples adds `.jsonl`. */
+const counterexampleStem = (config: string, property: string) => `${slug(config)}__${property}`;
+
 /** Writes each counterexample as a replayable log; returns the files by (config, property).
  *  Two configuration names can make the same file name (they differ only in punctuation): the
  *  second gets a suffix rather than overwriting the first. */
@@ -352,7 +357,7 @@ export function writeCounterexamples(
   for (const run of runs) {
     for (const r of run.results) {
       if (r.counterexample === null) continue;
-      const stem = `${slug(run.config)}__${r.property}`;
+      const stem = counterexampleStem(run.config, r.property);
       let name = `${stem}.jsonl`;
       for (let k = 2; used.has(name); k++) name = `${stem}-${k}.jsonl`;
       used.add(name);
@@ -362,4 +367,35 @@ export function writeCounterexamples(
     }
   }
   return files;
+}
+
+/**
+ * Removes the counterexamples an earlier run wrote into `outDir` that this run's verdicts
+ * contradict: `<slug(config)>__<property>.jsonl` where this run explored that configuration to the
+ * end and the property holds there or does not apply (a file left there would read as a violation
+ * that no longer happens). Files this run wrote (`written`, writeCounterexamples' result), files of
+ * configurations or properties it did not check, and those of explorations stopped part-way (their
+ * counterexample may still be one) stay; so does every file of another name (a suffixed one
+ * included: which configuration it was written for is not known).
+ * @returns the files removed, in the order of the runs and their results.
+ * @throws the fs error (EACCES...) when a file cannot be removed.
+ */
+export function removeStaleCounterexamples(
+  runs: readonly Pick<ConfigRun, 'config' | 'complete' | 'results'>[],
+  outDir: string,
+  written: ReadonlyMap<string, string>,
+): string[] {
+  const keep = new Set(written.values());
+  const removed: string[] = [];
+  for (const run of runs) {
+    if (!run.complete) continue;
+    for (const r of run.results) {
+      if (r.verdict !== 'holds' && r.verdict !== 'n/a') continue;
+      const file = join(outDir, `${counterexampleStem(run.config, r.property)}.jsonl`);
+      if (keep.has(file) || !existsSync(file)) continue;
+      rmSync(file);
+      removed.push(file);
+    }
+  }
+  return removed;
 }

@@ -78,6 +78,12 @@ const kernelVersion = z.string().superRefine((s, ctx) => {
   }
 });
 
+/** The longest `name` a configuration takes (ConfigSchema), and so the longest display name made
+ *  for one: names become file names (src/explore/check.ts slug(), with a property, a suffix and a
+ *  temporary file's 20-odd characters, within the 255 bytes of a file name), and a name printed by
+ *  `check --json` can be given back as a `name`. */
+export const MAX_NAME = 120;
+
 export const ConfigSchema = z
   .object({
     /** The dump mechanism (docs/design.md §3): fadump (which falls back to kdump
@@ -246,7 +252,7 @@ export const ConfigSchema = z
      *  failure_action (default reboot) runs (src/dump-target.ts). Default null: the save works. */
     dumpTargetFault: z.enum(['unreachable', 'no-space']).nullable().default(null),
     /** A name for reports; derived from the other keys when absent. */
-    name: z.string().min(1).max(120).optional(),
+    name: z.string().min(1).max(MAX_NAME).optional(),
   })
   .strict();
 
@@ -1004,14 +1010,31 @@ function rebootCmdlinesToken(lines: readonly string[]): string {
     const ck = lastCrashkernel(l);
     return `fadump=${earlyFadumpParam(l, true)}${ck === null ? '' : `,crashkernel=${ck.slice(0, 24)}`}`;
   });
+  return `reboot-cmdlines=[${what.join(';')}]#${shortHash(lines.join('\n'))}`;
+}
+
+/** A short hash of `text` for a name: 32-bit FNV-1a over its code points, 8 hex digits. */
+function shortHash(text: string): string {
   let h = 0x811c9dc5;
-  for (const ch of lines.join('\n')) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
-  return `reboot-cmdlines=[${what.join(';')}]#${h.toString(16).padStart(8, '0')}`;
+  for (const ch of text) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** `name` within MAX_NAME characters: as it is when it fits, else its first characters then
+ *  ` #` and shortHash() of the whole (so that two long names that start alike still differ; two
+ *  configurations given one name are refused, src/inputs.ts). */
+function boundedName(name: string): string {
+  if (name.length <= MAX_NAME) return name;
+  const tail = ` #${shortHash(name)}`;
+  // (Not ending in the first half of a surrogate pair.)
+  const head = name.slice(0, MAX_NAME - tail.length).replace(/[\uD800-\uDBFF]$/, '');
+  return `${head.trimEnd()}${tail}`;
 }
 
 /** The display name: the words the project has always used (platform, generation, fadump=,
  *  memory, ...), then `key=value` for every other setting of the canonical form, so that two
- *  different configurations never share a name (test/config-canonical.test.ts). */
+ *  different configurations never share a name (test/config-canonical.test.ts); at most MAX_NAME
+ *  characters (boundedName). */
 function displayName(canonical: ConfigInput, mechanism: string): string {
   const r = parseUnnamed(canonical);
   if (!r.ok) throw new Error(`canonical form does not parse: ${JSON.stringify(r.issues)}`);
@@ -1033,7 +1056,7 @@ function displayName(canonical: ConfigInput, mechanism: string): string {
     }
     extra.push(`${key}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
   }
-  return [base, ...extra].join(' ');
+  return boundedName([base, ...extra].join(' '));
 }
 
 /** Canonical forms and names by input text: parseConfig runs for every log and path, and the

@@ -4,7 +4,7 @@
 // under another configuration's name.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closestKey, fullConfig, parseConfig, type Config, type ConfigInput } from '../src/config';
+import { closestKey, fullConfig, MAX_NAME, parseConfig, type Config, type ConfigInput } from '../src/config';
 import { defaultMatrix } from '../src/explore/matrix';
 
 /** Configuration inputs over the keys that interact (kernel traits, generations, bounds, ...);
@@ -75,6 +75,30 @@ describe('the canonical form of a configuration', () => {
       keyOf.set(c.name, c.key);
     }
     expect(keyOf.size).toBeGreaterThan(100);
+  });
+
+  it('a display name fits MAX_NAME, gives itself back as a name, and still tells apart configurations that differ past it', () => {
+    const cmdline = (end: string) => `BOOT_IMAGE=/vmlinux root=/dev/sda2 ro fadump=on ${'quiet '.repeat(300)}${end}`;
+    const long = { platform: 'pseries', elfcorehdr: 'at-registration', cmdline: cmdline('a=1') };
+    const names = new Set<string>();
+    for (const raw of [long, { ...long, cmdline: cmdline('a=2') }, { ...long, cmdline: `${cmdline('a=1')}😀` }]) {
+      const c = parsed(raw);
+      expect(c?.name.length).toBeLessThanOrEqual(MAX_NAME);
+      expect(c?.name).toMatch(/ #[0-9a-f]{8}$/);
+      // Given back as its name, the same configuration.
+      expect(parsed({ ...raw, name: c?.name })?.key).toBe(c?.key);
+      names.add(c?.name ?? '');
+    }
+    expect(names.size).toBe(3);
+    fc.assert(
+      fc.property(inputs, fc.string({ minLength: 1, maxLength: 2047, unit: 'grapheme' }), (raw, line) => {
+        const c = parsed({ ...raw, cmdline: `fadump=on ${line}` });
+        if (c === null) return;
+        expect(c.name.length).toBeLessThanOrEqual(MAX_NAME);
+        expect(parsed({ ...c.canonical, name: c.name })?.name).toBe(c.name);
+      }),
+      { seed: 120, numRuns: 200 },
+    );
   });
 
   it('the defaults spelt out are the default configuration', () => {

@@ -116,7 +116,7 @@ describe('resource bounds on a configuration with over a million states', () => 
     expect(j.runs[0]).toMatchObject({ complete: false, stopReason: 'max-memory' });
   });
 
-  it('Ctrl-C: stops the exploration under way, prints the partial result, exits 130, leaves no partial file', async () => {
+  it('Ctrl-C (its SIGINT given twice at once, as timeout -s INT does): stops the exploration under way, prints the partial result, exits 130, leaves no partial file', async () => {
     const out = join(dir, 'out-sigint');
     const child = spawn(process.execPath, [bin, 'check', '--config', bigFile, '--out', out], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,6 +136,9 @@ describe('resource bounds on a configuration with over a million states', () => 
     expect(stderr).toMatch(/check: exploring 1 configuration\n/);
     expect(stderr).toMatch(/check: under way: pseries at-registration fadump=on 8G faults [^:]*: [\d,]+ states/);
     const sent = performance.now();
+    // Twice at once, as `timeout -s INT` sends it (to the command, then to its process group):
+    // one interrupt, whose partial result is printed.
+    child.kill('SIGINT');
     child.kill('SIGINT');
     const { code, signal } = await exited;
     const seconds = (performance.now() - sent) / 1000;

@@ -40,6 +40,11 @@ import { defaultMatrix } from '../explore/matrix';
 import { REAL_DIR, realCounterexamplesLine, realEvidence, verdictLine, type RealEvidence } from '../report/real';
 import type { Io } from './io';
 
+/** A SIGINT this soon (ms) after the first is the same interrupt, not a second Ctrl-C: `timeout -s
+ *  INT` signals the command and then its whole process group (coreutils src/timeout.c, cleanup()),
+ *  so the command gets two at once. */
+const SAME_INTERRUPT_MS = 100;
+
 /** The `check` command's flags as commander hands them over (strings, validated here). */
 export interface CheckFlags {
   /** --config FILE, given once or more: the configurations of every file (default: the matrix). */
@@ -343,12 +348,16 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   // done; a second Ctrl-C exits at once. The handler stays until the files are written: the
   // writes are synchronous and atomic, so no signal lands in the middle of one.
   const abort = new AbortController();
+  let interruptedAt = 0;
   const onSigint = () => {
-    if (abort.signal.aborted) {
-      io.err('interrupted again: exiting without the partial result');
-      process.exit(130);
+    if (!abort.signal.aborted) {
+      interruptedAt = performance.now();
+      abort.abort();
+      return;
     }
-    abort.abort();
+    if (performance.now() - interruptedAt < SAME_INTERRUPT_MS) return;
+    io.err('interrupted again: exiting without the partial result');
+    process.exit(130);
   };
   process.on('SIGINT', onSigint);
   try {

@@ -4,8 +4,9 @@
 // breadth-first search over it stored as a CSR successor array. A benchmark, not a test: numbers
 // vary by machine. `--quick` runs part 2 alone on the default matrix's pSeries firmware-faults space
 // (seconds, to see that the script works); `--split` runs part 4 alone (one exploration over two
-// worker threads).
+// worker threads, and the ceiling for it: two independent explorations at once against one).
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { fromTransition } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
@@ -260,7 +261,7 @@ function part2(input: ConfigInput, budget: number, title: string): void {
  *  measures the other processes too, so CPU times are printed beside it: this thread's for the
  *  single run, each worker's for the split ones (/proc/thread-self/stat); they are inflated too
  *  when both cores are busy. */
-function splitBench(workers: number): void {
+async function splitBench(workers: number): Promise<void> {
   console.log(`4. ONE exploration over ${workers} worker threads, "${SPLIT_CONFIG.name}"`);
   const c = config(SPLIT_CONFIG);
   const cpu0 = threadCpuMs();
@@ -291,7 +292,40 @@ function splitBench(workers: number): void {
     );
   }
   closeSplitWorkers();
+  await concurrencyCeiling(SPLIT_CONFIG, workers, one.states);
   console.log('');
+}
+
+/** The most a split over `workers` threads can gain on this machine as it is now: `workers`
+ *  independent explorations of the same space at once, one a worker thread
+ *  (scripts/bench-worker.mjs), against one alone in a worker thread. Every thread explores once
+ *  before it is timed (its JIT warm, its engine new each time, as in part 2), so that neither side
+ *  pays for starting. Busy threads share the caches and the memory bus (and on a shared host,
+ *  whatever else runs): what they lose there is lost by any split too. */
+async function concurrencyCeiling(input: ConfigInput, workers: number, states: number): Promise<void> {
+  const threads = Array.from({ length: workers }, () => new Worker(new URL('./bench-worker.mjs', import.meta.url)));
+  const explore1 = (w: Worker) =>
+    new Promise<number>((resolve, reject) => {
+      w.once('message', (m: { seconds: number; states: number }) =>
+        m.states === states ? resolve(m.seconds) : reject(new Error(`${m.states} states, not ${states}`)),
+      );
+      w.once('error', reject);
+      w.postMessage(input);
+    });
+  try {
+    const [first] = threads;
+    if (first === undefined) return;
+    await explore1(first);
+    const alone = await explore1(first);
+    await Promise.all(threads.map(explore1));
+    const together = await Promise.all(threads.map(explore1));
+    const slowest = Math.max(...together);
+    console.log(
+      `  the most a split can gain here, its ceiling: ${workers} explorations of this space at once, one a worker thread, ${together.map((t) => t.toFixed(2)).join(' s and ')} s, against ${alone.toFixed(2)} s alone in a worker thread (${fmt(states / alone)} states/s; each thread timed after one exploration, its JIT warm): ${((workers * alone) / slowest).toFixed(2)}x`,
+    );
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
 }
 
 async function main(): Promise<void> {
@@ -316,7 +350,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${availableParallelism()} cores, node ${process.version}`);
   console.log(`model: the composed system (${ACTORS.length} actors, every alphabet event in every state)\n`);
   if (flags.split === true) {
-    splitBench(splitWorkers);
+    await splitBench(splitWorkers);
     return;
   }
   if (quick) {
@@ -375,7 +409,7 @@ async function main(): Promise<void> {
     if (one !== undefined && two !== undefined) console.log(`  speed-up: ${(one / two).toFixed(2)}x`);
   }
   console.log('');
-  splitBench(splitWorkers);
+  await splitBench(splitWorkers);
 }
 
 void main();

@@ -2,11 +2,11 @@
 // regression suite written out: one replayable event log per path (jsonl), or the regression spec
 // QA runs on real POWER systems: a POSIX shell script per configuration (sh, src/spec/sh.ts) or
 // the same steps to read (md, src/spec/md.ts); README "Running the regression spec".
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { config as makeConfig, type ConfigInput } from '../config';
 import { formatLog } from '../log/parse';
-import { writeFileAtomic } from '../util/atomic';
+import { removeWrittenFile, writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
 import { readConfigs } from '../inputs';
 import { slug } from '../explore/check';
@@ -149,11 +149,11 @@ export function writeSpec(
   return { files: groups.size + 1, bytes, removed: removeFiles(removed) };
 }
 
-/** The spec files an earlier run's README.md (`readme`, as writeSpec writes it) lists under
- *  "## The files": their names, which writeSpec makes from slug() and so never holds a path
- *  separator. [] when there is no such file. */
+/** The spec files an earlier run's README.md (`readme`, as writeSpec writes it, and writes over)
+ *  lists under "## The files": their names, which writeSpec makes from slug() and so never holds
+ *  a path separator. [] when there is no such regular file. */
 function listedSpecFiles(readme: string): string[] {
-  if (!existsSync(readme)) return [];
+  if (lstatSync(readme, { throwIfNoEntry: false })?.isFile() !== true) return [];
   const text = readFileSync(readme, 'utf8');
   const at = text.indexOf('\n## The files\n');
   if (at < 0) return [];
@@ -162,12 +162,10 @@ function listedSpecFiles(readme: string): string[] {
   return names;
 }
 
-/** Removes those of `files` that exist. @returns the ones removed. @throws the fs error (EACCES...)
- *  when one cannot be. */
+/** Removes those of `files` that are regular files (src/util/atomic.ts removeWrittenFile).
+ *  @returns the ones removed. @throws the fs error (EACCES...) when one cannot be. */
 function removeFiles(files: readonly string[]): string[] {
-  const gone = files.filter((f) => existsSync(f));
-  for (const f of gone) rmSync(f);
-  return gone;
+  return files.filter((f) => removeWrittenFile(f));
 }
 
 /** The path logs (`path-NNNN.jsonl`) in `dir` past the first `count`: left by an earlier run that

@@ -1,6 +1,5 @@
 // `check`: explore every configuration of a matrix, check every property, compare the verdicts
 // with the expected ones the project records (src/specs/expected.json), write counterexamples.
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
@@ -9,7 +8,7 @@ import { fullConfig, parseConfig, type ConfigInput } from '../config';
 import { formatLog } from '../log/parse';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type Property } from '../specs/properties';
-import { writeFileAtomic } from '../util/atomic';
+import { removeWrittenFile, writeFileAtomic } from '../util/atomic';
 import { coverage, type ActorCoverage } from './coverage';
 import { explore, type PropertyResult } from './explore';
 
@@ -376,7 +375,8 @@ export function writeCounterexamples(
  * that no longer happens). Files this run wrote (`written`, writeCounterexamples' result), files of
  * configurations or properties it did not check, and those of explorations stopped part-way (their
  * counterexample may still be one) stay; so does every file of another name (a suffixed one
- * included: which configuration it was written for is not known).
+ * included: which configuration it was written for is not known), and anything there that is not
+ * a regular file (src/util/atomic.ts removeWrittenFile).
  * @returns the files removed, in the order of the runs and their results.
  * @throws the fs error (EACCES...) when a file cannot be removed.
  */
@@ -392,9 +392,7 @@ export function removeStaleCounterexamples(
     for (const r of run.results) {
       if (r.verdict !== 'holds' && r.verdict !== 'n/a') continue;
       const file = join(outDir, `${counterexampleStem(run.config, r.property)}.jsonl`);
-      if (keep.has(file) || !existsSync(file)) continue;
-      rmSync(file);
-      removed.push(file);
+      if (!keep.has(file) && removeWrittenFile(file)) removed.push(file);
     }
   }
   return removed;

@@ -8,7 +8,17 @@
 // ignores the count, so a disk that fills mid-write leaves a truncated file renamed over the
 // complete one, with no error (README "Libraries, and why"). Here a short write is followed by
 // another write, which fails (ENOSPC, EFBIG), and the temporary file is removed.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** The temporary files writeFileAtomic uses look like this (for tests that look for leftovers). */
@@ -56,4 +66,15 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   } finally {
     if (!renamed) rmSync(tmp, { force: true });
   }
+}
+
+/** Removes `path` when it is a regular file, the kind writeFileAtomic() writes (a file an earlier
+ *  run wrote and this one contradicts): a folder, a symbolic link or anything else of that name is
+ *  someone else's and stays, as does nothing.
+ *  @returns whether it removed a file. @throws the fs error (EACCES, EROFS...) when it cannot. */
+export function removeWrittenFile(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined || !st.isFile()) return false;
+  rmSync(path);
+  return true;
 }

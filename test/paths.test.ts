@@ -2,7 +2,16 @@
 // and Markdown; a written log replays (through XState's own transition()) to exactly what the
 // suite expects, a script's values are exact.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,10 +66,16 @@ describe('fadump-model paths', () => {
     const extra = [n + 1, n + 2].map((k) => join(folder, `path-${String(k).padStart(4, '0')}.jsonl`));
     for (const f of extra) writeFileSync(f, '{}\n');
     writeFileSync(join(folder, 'notes.txt'), 'mine\n');
+    // A folder and a symbolic link of the tool's names are not files it wrote: they stay.
+    const folderOfMine = join(folder, `path-${String(n + 3).padStart(4, '0')}.jsonl`);
+    mkdirSync(folderOfMine);
+    const link = join(folder, `path-${String(n + 4).padStart(4, '0')}.jsonl`);
+    symlinkSync(join(folder, 'notes.txt'), link);
     out.length = 0;
     expect(await main(['paths', '--config', cfg, '--out', logs], io)).toBe(0);
-    expect(readdirSync(folder).length).toBe(n + 1);
+    expect(readdirSync(folder).length).toBe(n + 3);
     expect(existsSync(join(folder, 'notes.txt'))).toBe(true);
+    expect(existsSync(folderOfMine) && existsSync(link)).toBe(true);
     expect(out.join('\n')).toContain(
       `removed 2 files an earlier run wrote that this one does not: ${extra.join(', ')}`,
     );

@@ -84,6 +84,13 @@ const kernelVersion = z.string().superRefine((s, ctx) => {
  *  `check --json` can be given back as a `name`. */
 export const MAX_NAME = 120;
 
+/** What a `name` may hold: no control character (C0, DEL, C1) and no Unicode line or paragraph
+ *  separator. A name is written on one line of a shell script's comment (src/spec/sh.ts), of a
+ *  spec's README.md and of the terminal: a line break there would start a line of its own (a
+ *  command, in a script). */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const NAME_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
 export const ConfigSchema = z
   .object({
     /** The dump mechanism (docs/design.md §3): fadump (which falls back to kdump
@@ -252,7 +259,16 @@ export const ConfigSchema = z
      *  failure_action (default reboot) runs (src/dump-target.ts). Default null: the save works. */
     dumpTargetFault: z.enum(['unreachable', 'no-space']).nullable().default(null),
     /** A name for reports; derived from the other keys when absent. */
-    name: z.string().min(1).max(MAX_NAME).optional(),
+    name: z
+      .string()
+      .min(1)
+      .max(MAX_NAME)
+      .regex(NAME_CHARACTERS, {
+        message:
+          'holds a control character (a line break, a tab, an escape...): names go into file names, the generated scripts and the terminal, one line each',
+      })
+      .refine((n) => n.trim() !== '', { message: 'is blank: give a name with something to read, or none' })
+      .optional(),
   })
   .strict();
 
@@ -1020,12 +1036,19 @@ function shortHash(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** A longer hash of `text` for a shortened name: 64 bits, 16 hex digits (two 32-bit FNV-1a
+ *  hashes, of the text and of the text reversed), so that no two configurations met in practice
+ *  share one (32 bits collide after some 77,000 names: a search finds a pair in seconds). */
+function longHash(text: string): string {
+  return `${shortHash(text)}${shortHash([...text].reverse().join(''))}`;
+}
+
 /** `name` within MAX_NAME characters: as it is when it fits, else its first characters then
- *  ` #` and shortHash() of the whole (so that two long names that start alike still differ; two
+ *  ` #` and longHash() of the whole (so that two long names that start alike still differ; two
  *  configurations given one name are refused, src/inputs.ts). */
 function boundedName(name: string): string {
   if (name.length <= MAX_NAME) return name;
-  const tail = ` #${shortHash(name)}`;
+  const tail = ` #${longHash(name)}`;
   // (Not ending in the first half of a surrogate pair.)
   const head = name.slice(0, MAX_NAME - tail.length).replace(/[\uD800-\uDBFF]$/, '');
   return `${head.trimEnd()}${tail}`;

@@ -97,7 +97,9 @@ export function readConfigs(
       problems.push(
         'name' in c
           ? `${at([...base, 'name'])} field '${fieldName(base, ['name'])}': '${r.config.name}' is also the name of ${first}: results are named by it`
-          : `${at(base)} field '${fieldName(base, [])}': the same configuration as ${first} ('${r.config.name}'): results are named by it (give one a "name" if they are meant to differ)`,
+          : keys.has(r.config.key)
+            ? `${at(base)} field '${fieldName(base, [])}': the same configuration as ${first} ('${r.config.name}'): results are named by it (give one a "name" if they are meant to differ)`
+            : `${at(base)} field '${fieldName(base, [])}': its settings differ from those of ${first}, but both get the generated name '${r.config.name}': results are named by it (give one a "name")`,
       );
       return;
     }

@@ -84,7 +84,7 @@ describe('the canonical form of a configuration', () => {
     for (const raw of [long, { ...long, cmdline: cmdline('a=2') }, { ...long, cmdline: `${cmdline('a=1')}😀` }]) {
       const c = parsed(raw);
       expect(c?.name.length).toBeLessThanOrEqual(MAX_NAME);
-      expect(c?.name).toMatch(/ #[0-9a-f]{8}$/);
+      expect(c?.name).toMatch(/ #[0-9a-f]{16}$/);
       // Given back as its name, the same configuration.
       expect(parsed({ ...raw, name: c?.name })?.key).toBe(c?.key);
       names.add(c?.name ?? '');
@@ -98,6 +98,17 @@ describe('the canonical form of a configuration', () => {
         expect(parsed({ ...c.canonical, name: c.name })?.name).toBe(c.name);
       }),
       { seed: 120, numRuns: 200 },
+    );
+  });
+
+  it('a name with a control character or nothing to read is refused: it would start a line of its own in a script', () => {
+    for (const name of ['nl\ntouch /tmp/x\n# ', 'tab\there', 'esc\u001b[31mred', 'ls\u2028x', 'c1\u0085x', '   ']) {
+      const r = parseConfig({ platform: 'pseries', name });
+      expect(r.ok, JSON.stringify(name)).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['name']);
+    }
+    expect(parsed({ platform: 'pseries', name: 'lab box: 6.12 (64 KiB) — ünïcode ✓' })?.name).toBe(
+      'lab box: 6.12 (64 KiB) — ünïcode ✓',
     );
   });
 

@@ -62,9 +62,13 @@ describe('fadump-model paths', () => {
     expect(await main(['paths', '--config', cfg, '--out', logs], io)).toBe(0);
     const folder = join(logs, readdirSync(logs)[0] ?? '');
     const n = readdirSync(folder).length;
-    // As if an earlier model had generated two paths more; a file of the user's own beside them.
+    // As if an earlier model had generated two paths more for this configuration; a log of
+    // another configuration and a file of the user's own beside them.
     const extra = [n + 1, n + 2].map((k) => join(folder, `path-${String(k).padStart(4, '0')}.jsonl`));
-    for (const f of extra) writeFileSync(f, '{}\n');
+    const first = readFileSync(join(folder, 'path-0001.jsonl'), 'utf8');
+    for (const f of extra) writeFileSync(f, first);
+    const other = join(folder, `path-${String(n + 5).padStart(4, '0')}.jsonl`);
+    writeFileSync(other, '{"config":{"platform":"powernv"}}\n{"event":"boot"}\n');
     writeFileSync(join(folder, 'notes.txt'), 'mine\n');
     // A folder and a symbolic link of the tool's names are not files it wrote: they stay.
     const folderOfMine = join(folder, `path-${String(n + 3).padStart(4, '0')}.jsonl`);
@@ -73,9 +77,9 @@ describe('fadump-model paths', () => {
     symlinkSync(join(folder, 'notes.txt'), link);
     out.length = 0;
     expect(await main(['paths', '--config', cfg, '--out', logs], io)).toBe(0);
-    expect(readdirSync(folder).length).toBe(n + 3);
+    expect(readdirSync(folder).length).toBe(n + 4);
     expect(existsSync(join(folder, 'notes.txt'))).toBe(true);
-    expect(existsSync(folderOfMine) && existsSync(link)).toBe(true);
+    expect(existsSync(folderOfMine) && existsSync(link) && existsSync(other)).toBe(true);
     expect(out.join('\n')).toContain(
       `removed 2 files an earlier run wrote that this one does not: ${extra.join(', ')}`,
     );
@@ -87,8 +91,8 @@ describe('fadump-model paths', () => {
       readme,
       readFileSync(readme, 'utf8').replace('## The files\n\n', '## The files\n\n- `old.sh` (1 paths, 1 parts): gone\n'),
     );
-    writeFileSync(join(sh, 'old.sh'), 'echo old\n');
-    writeFileSync(join(sh, 'mine.sh'), 'echo mine\n');
+    writeFileSync(join(sh, 'old.sh'), '#!/bin/sh\necho old\n');
+    writeFileSync(join(sh, 'mine.sh'), '#!/bin/sh\necho mine\n');
     out.length = 0;
     expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
     expect(existsSync(join(sh, 'old.sh'))).toBe(false);
@@ -99,6 +103,46 @@ describe('fadump-model paths', () => {
     out.length = 0;
     expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
     expect(out.join('\n')).not.toContain('removed');
+    // A README.md of the user's own lists nothing to remove, and a listed file that is not a
+    // script the tool writes stays (nor is README.md itself ever removed).
+    const own = join(dir, 'own-readme');
+    mkdirSync(own);
+    writeFileSync(join(own, 'README.md'), '# Notes\n\n## The files\n\n- `notes.md` (mine)\n');
+    writeFileSync(join(own, 'notes.md'), '# Regression spec: mine\n');
+    expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', own], io)).toBe(0);
+    const index = readFileSync(join(own, 'README.md'), 'utf8');
+    writeFileSync(
+      join(own, 'README.md'),
+      index.replace('## The files\n\n', '## The files\n\n- `README.md` (x)\n- `plain.md` (x)\n'),
+    );
+    writeFileSync(join(own, 'plain.md'), 'my notes\n');
+    out.length = 0;
+    expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', own], io)).toBe(0);
+    expect(out.join('\n')).not.toContain('removed');
+    expect(readdirSync(own).sort()).toEqual(
+      [...readdirSync(own).filter((f) => f.startsWith('pseries')), 'README.md', 'notes.md', 'plain.md'].sort(),
+    );
+  });
+
+  it('two configurations whose names make one file name get two files: none is written over nor removed', async () => {
+    const two = join(dir, 'two.json');
+    writeFileSync(
+      two,
+      JSON.stringify([
+        { platform: 'pseries', elfcorehdr: 'at-registration', name: 'lab box!' },
+        { platform: 'pseries', elfcorehdr: 'in-capture-kernel', name: 'lab box?' },
+        { platform: 'powernv', memoryMiB: 16384, name: 'README' },
+      ]),
+    );
+    const logs = join(dir, 'two-jsonl');
+    out.length = 0;
+    expect(await main(['paths', '--config', two, '--out', logs], io)).toBe(0);
+    expect(readdirSync(logs).sort()).toEqual(['README', 'lab_box', 'lab_box-2']);
+    expect(out.join('\n')).not.toContain('removed');
+    const md = join(dir, 'two-md');
+    expect(await main(['paths', '--config', two, '--format', 'md', '--out', md], io)).toBe(0);
+    expect(readdirSync(md).sort()).toEqual(['README-2.md', 'README.md', 'lab_box-2.md', 'lab_box.md']);
+    expect(readFileSync(join(md, 'README.md'), 'utf8').startsWith('# Regression spec (Markdown)')).toBe(true);
   });
 
   it('writes a Markdown spec: parts between boots, each step and the files after it', async () => {

@@ -17,7 +17,13 @@ import { PROPERTIES } from '../specs/properties';
 import { makeFolder, probeFolder, writeFileAtomic } from '../util/atomic';
 import { formatBytes, InputError } from '../util/read';
 import { readConfigFiles, readExpectedFile } from '../inputs';
-import { removeStaleCounterexamples, runMatrix, writeCounterexamples, type ConfigRun } from '../explore/check';
+import {
+  removalLines,
+  removeStaleCounterexamples,
+  runMatrix,
+  writeCounterexamples,
+  type ConfigRun,
+} from '../explore/check';
 import {
   mergeShards,
   modelFingerprint,
@@ -551,7 +557,8 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
                 },
               }),
           ...(flags.coverage ? { coverage: coverageSummary(runs) } : {}),
-          removedCounterexamples: removed,
+          removedCounterexamples: removed.removed,
+          ...(removed.failed.length ? { counterexamplesNotRemoved: removed.failed } : {}),
           interrupted,
           notStarted,
         },
@@ -592,15 +599,12 @@ function judge(outcome: Outcome, flags: CheckFlags, baseline: Expected, baseline
       ),
     );
     if (flags.coverage) io.out(formatCoverage(runs, width));
-    if (removed.length)
-      io.out(
-        wrap(
-          `removed ${plural(removed.length, 'counterexample')} an earlier run wrote, whose propert${removed.length === 1 ? 'y holds or does' : 'ies hold or do'} not apply now: ${removed.join(', ')}`,
-          width,
-          '',
-          '    ',
-        ).join('\n'),
-      );
+    const removal = removalLines(
+      removed,
+      (n) =>
+        `${plural(n, 'counterexample')} an earlier run wrote, whose propert${n === 1 ? 'y holds or does' : 'ies hold or do'} not apply now`,
+    );
+    for (const line of removal) io.out(wrap(line, width, '', '    ').join('\n'));
     const compacted = hashCompactLine(runs);
     if (compacted !== null) io.out(wrap(compacted, width, '', '    ').join('\n'));
     for (const r of incomplete) {

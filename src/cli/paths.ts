@@ -2,14 +2,14 @@
 // regression suite written out: one replayable event log per path (jsonl), or the regression spec
 // QA runs on real POWER systems: a POSIX shell script per configuration (sh, src/spec/sh.ts) or
 // the same steps to read (md, src/spec/md.ts); README "Running the regression spec".
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { config as makeConfig, type ConfigInput } from '../config';
-import { formatLog } from '../log/parse';
-import { removeWrittenFile, writeFileAtomic } from '../util/atomic';
+import { formatLog, logConfigKey } from '../log/parse';
+import { writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
 import { readConfigs } from '../inputs';
-import { slug } from '../explore/check';
+import { removalLines, removeFiles, uniqueSlugs, type Removal } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
 import { generatePaths } from '../explore/paths';
 import { plural } from '../explore/format';
@@ -105,32 +105,38 @@ const HOW_TO_READ = [
 ];
 
 /** Writes the sh or md spec: one file per configuration, identical ones merged into one file that
- *  names them all, and README.md listing the files and the configurations not written. Returns
- *  the files written and their bytes. */
+ *  names them all (file names from the configurations' names, unique: src/explore/check.ts
+ *  uniqueSlugs, README kept for the index), and README.md listing the files and the configurations
+ *  not written. Then removes the spec files an earlier run's README.md listed that this run did
+ *  not write (listedSpecFiles). Returns the files written, their bytes, and what was removed. */
 export function writeSpec(
   format: 'sh' | 'md',
   specs: readonly ConfigSpec[],
   skipped: readonly string[],
   out: string,
-): { files: number; bytes: number; removed: string[] } {
-  const earlier = listedSpecFiles(join(out, 'README.md'));
-  const groups = new Map<string, SpecFile>();
+): { files: number; bytes: number; removal: Removal } {
+  const earlier = listedSpecFiles(out, format);
+  const byBody = new Map<string, ConfigSpec[]>();
   for (const spec of specs) {
     const body = format === 'sh' ? shBody(spec) : mdBody(spec);
-    const g = groups.get(body);
-    if (g) g.specs.push(spec);
-    else groups.set(body, { name: slug(spec.config.name), specs: [spec], body });
+    byBody.set(body, [...(byBody.get(body) ?? []), spec]);
   }
+  const bodies = [...byBody.entries()];
+  const names = uniqueSlugs(
+    bodies.map(([, s]) => s[0]?.config.name ?? ''),
+    ['README'],
+  );
+  const groups: SpecFile[] = bodies.map(([body, s], k) => ({ name: names[k] ?? '', specs: s, body }));
   let bytes = 0;
   const index = [
-    `# Regression spec (${format === 'sh' ? 'shell scripts' : 'Markdown'})`,
+    `${SPEC_INDEX_TITLE}${format === 'sh' ? 'shell scripts' : 'Markdown'})`,
     '',
     ...(format === 'sh' ? HOW_TO_RUN : HOW_TO_READ),
     '',
     '## The files',
     '',
   ];
-  for (const f of groups.values()) {
+  for (const f of groups) {
     const text = format === 'sh' ? shScript(f.specs, f.body) : mdSpec(f.specs, f.body);
     const file = `${f.name}.${format}`;
     writeFileAtomic(join(out, file), text);
@@ -142,48 +148,71 @@ export function writeSpec(
   }
   index.push('', ...skipped, '');
   const indexText = index.join('\n');
-  const written = new Set([...groups.values()].map((f) => `${f.name}.${format}`));
-  const removed = earlier.filter((f) => !written.has(f)).map((f) => join(out, f));
   writeFileAtomic(join(out, 'README.md'), indexText);
   bytes += Buffer.byteLength(indexText);
-  return { files: groups.size + 1, bytes, removed: removeFiles(removed) };
+  const written = new Set(groups.map((f) => `${f.name}.${format}`));
+  const stale = earlier.filter((f) => !written.has(f)).map((f) => join(out, f));
+  return { files: groups.length + 1, bytes, removal: removeFiles(stale) };
 }
 
-/** The spec files an earlier run's README.md (`readme`, as writeSpec writes it, and writes over)
- *  lists under "## The files": their names, which writeSpec makes from slug() and so never holds
- *  a path separator. [] when there is no such regular file. */
-function listedSpecFiles(readme: string): string[] {
+/** How the README.md writeSpec writes begins. */
+const SPEC_INDEX_TITLE = '# Regression spec (';
+
+/** How a spec file writeSpec writes begins (src/spec/sh.ts shScript, src/spec/md.ts mdSpec). */
+const SPEC_FILE_START = { sh: '#!/bin/sh\n', md: '# Regression spec: ' } as const;
+
+/** The spec files of `format` an earlier run wrote into `out`: those its README.md (when writeSpec
+ *  wrote it: it begins with SPEC_INDEX_TITLE) lists under "## The files", by a name writeSpec makes
+ *  (slug() characters, never README.md), that begin as writeSpec's files of that format do. [] when
+ *  there is no such README.md. */
+function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
+  const readme = join(out, 'README.md');
   if (lstatSync(readme, { throwIfNoEntry: false })?.isFile() !== true) return [];
   const text = readFileSync(readme, 'utf8');
   const at = text.indexOf('\n## The files\n');
-  if (at < 0) return [];
+  if (!text.startsWith(SPEC_INDEX_TITLE) || at < 0) return [];
   const names: string[] = [];
-  for (const m of text.slice(at).matchAll(/^- `([^`/\\]+\.(?:sh|md))` \(/gm)) if (m[1] !== undefined) names.push(m[1]);
+  for (const m of text.slice(at).matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(?:sh|md))` \(/gm)) {
+    const name = m[1] ?? '';
+    if (name.endsWith(`.${format}`) && name !== 'README.md' && startsWith(join(out, name), SPEC_FILE_START[format]))
+      names.push(name);
+  }
   return names;
 }
 
-/** Removes those of `files` that are regular files (src/util/atomic.ts removeWrittenFile).
- *  @returns the ones removed. @throws the fs error (EACCES...) when one cannot be. */
-function removeFiles(files: readonly string[]): string[] {
-  return files.filter((f) => removeWrittenFile(f));
+/** Whether `file` is a regular file whose first bytes are `start` (UTF-8). Never throws. */
+function startsWith(file: string, start: string): boolean {
+  try {
+    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const want = Buffer.from(start, 'utf8');
+      const got = Buffer.alloc(want.length);
+      return readSync(fd, got, 0, got.length, 0) === got.length && got.equals(want);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
-/** The path logs (`path-NNNN.jsonl`) in `dir` past the first `count`: left by an earlier run that
- *  generated more paths for the configuration. */
-function stalePathLogs(dir: string, count: number): string[] {
-  if (!existsSync(dir)) return [];
+/** The path logs an earlier run wrote into `dir` for the configuration of canonical key `key`
+ *  that this run did not write (`written`): `path-NNNN.jsonl` files whose first line is that
+ *  configuration (src/log/parse.ts logConfigKey). [] when `dir` is not a folder of its own (a
+ *  symbolic link to one elsewhere included). */
+function stalePathLogs(dir: string, key: string, written: ReadonlySet<string>): string[] {
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true) return [];
   return readdirSync(dir)
-    .filter((f) => /^path-\d{4,}\.jsonl$/.test(f) && Number(f.slice(5, -6)) > count)
+    .filter((f) => /^path-\d{4,}\.jsonl$/.test(f))
     .sort()
-    .map((f) => join(dir, f));
+    .map((f) => join(dir, f))
+    .filter((f) => !written.has(f) && logConfigKey(f) === key);
 }
 
-/** The line that names the files an earlier run wrote and this one removed (null when none). */
-function removedLine(removed: readonly string[]): string | null {
-  return removed.length === 0
-    ? null
-    : `removed ${plural(removed.length, 'file')} an earlier run wrote that this one does not: ${removed.join(', ')}`;
-}
+/** The lines that name the files an earlier run wrote and this one removed, or could not. */
+const removedLines = (r: Removal): string[] =>
+  removalLines(r, (n) => `${plural(n, 'file')} an earlier run wrote that this one does not`);
 
 export function pathsCommand(flags: PathsFlags, io: Io): number {
   if (flags.format !== 'jsonl' && flags.format !== 'md' && flags.format !== 'sh')
@@ -195,31 +224,36 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     io.out(
       `${plural(r.files, 'file')} under ${flags.out}, ${(r.bytes / 1e6).toFixed(2)} MB: from ${b.steps} generated steps covering ${b.transitions} transitions`,
     );
-    const line = removedLine(r.removed);
-    if (line !== null) io.out(line);
+    for (const line of removedLines(r.removal)) io.out(line);
     return 0;
   }
   let files = 0;
   let steps = 0;
   let transitions = 0;
-  const removed: string[] = [];
-  for (const input of inputs) {
-    const c = makeConfig(input);
+  const removal: Removal = { removed: [], failed: [] };
+  const configs = inputs.map((input) => makeConfig(input));
+  const folders = uniqueSlugs(configs.map((c) => c.name));
+  configs.forEach((c, k) => {
+    const input = inputs[k] ?? {};
     const set = generatePaths(c);
     steps += set.steps;
     transitions += set.transitions;
-    const dir = join(flags.out, slug(c.name));
+    const dir = join(flags.out, folders[k] ?? '');
+    const written = new Set<string>();
     set.paths.forEach((p, i) => {
-      writeFileAtomic(join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`), formatLog(input, p.events));
+      const file = join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`);
+      writeFileAtomic(file, formatLog(input, p.events));
+      written.add(file);
       files++;
     });
-    removed.push(...removeFiles(stalePathLogs(dir, set.paths.length)));
+    const r = removeFiles(stalePathLogs(dir, c.key, written));
+    removal.removed.push(...r.removed);
+    removal.failed.push(...r.failed);
     io.out(`${c.name}: ${set.paths.length} paths, ${set.steps} steps for ${set.transitions} transitions`);
-  }
+  });
   io.out(
     `${plural(files, 'file')} under ${flags.out}: ${steps} steps cover ${transitions} transitions (${(steps / Math.max(1, transitions)).toFixed(2)} steps per transition)`,
   );
-  const line = removedLine(removed);
-  if (line !== null) io.out(line);
+  for (const line of removedLines(removal)) io.out(line);
   return 0;
 }

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { fullConfig, parseConfig, type ConfigInput } from '../config';
-import { formatLog } from '../log/parse';
+import { formatLog, logConfigKey } from '../log/parse';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type Property } from '../specs/properties';
 import { removeWrittenFile, writeFileAtomic } from '../util/atomic';
@@ -372,28 +372,73 @@ export function writeCounterexamples(
  * Removes the counterexamples an earlier run wrote into `outDir` that this run's verdicts
  * contradict: `<slug(config)>__<property>.jsonl` where this run explored that configuration to the
  * end and the property holds there or does not apply (a file left there would read as a violation
- * that no longer happens). Files this run wrote (`written`, writeCounterexamples' result), files of
- * configurations or properties it did not check, and those of explorations stopped part-way (their
- * counterexample may still be one) stay; so does every file of another name (a suffixed one
- * included: which configuration it was written for is not known), and anything there that is not
- * a regular file (src/util/atomic.ts removeWrittenFile).
- * @returns the files removed, in the order of the runs and their results.
- * @throws the fs error (EACCES...) when a file cannot be removed.
+ * that no longer happens), and the log's first line is this configuration (src/log/parse.ts
+ * logConfigKey: two names can make one file name). Files this run wrote (`written`,
+ * writeCounterexamples' result), files of configurations or properties it did not check, those of
+ * explorations stopped part-way (their counterexample may still be one), every file of another
+ * name (a suffixed one included) and anything there that is not a regular file
+ * (src/util/atomic.ts removeWrittenFile) stay.
+ * @returns the files removed, in the order of the runs and their results, and those that could
+ *   not be, each with the fs error's code (EPERM, EACCES...).
  */
 export function removeStaleCounterexamples(
-  runs: readonly Pick<ConfigRun, 'config' | 'complete' | 'results'>[],
+  runs: readonly Pick<ConfigRun, 'config' | 'key' | 'complete' | 'results'>[],
   outDir: string,
   written: ReadonlyMap<string, string>,
-): string[] {
+): Removal {
   const keep = new Set(written.values());
-  const removed: string[] = [];
+  const stale: string[] = [];
   for (const run of runs) {
     if (!run.complete) continue;
     for (const r of run.results) {
       if (r.verdict !== 'holds' && r.verdict !== 'n/a') continue;
       const file = join(outDir, `${counterexampleStem(run.config, r.property)}.jsonl`);
-      if (!keep.has(file) && removeWrittenFile(file)) removed.push(file);
+      if (!keep.has(file) && logConfigKey(file) === run.key) stale.push(file);
     }
   }
-  return removed;
+  return removeFiles(stale);
+}
+
+/** What removing the files of an earlier run did: the files removed, and those that could not
+ *  be with the fs error's code. */
+export interface Removal {
+  removed: string[];
+  failed: { file: string; code: string }[];
+}
+
+/** Removes each of `files` that is a regular file (src/util/atomic.ts removeWrittenFile); one
+ *  that cannot be removed is reported, not thrown, so that a run's results are still printed. */
+export function removeFiles(files: readonly string[]): Removal {
+  const removal: Removal = { removed: [], failed: [] };
+  for (const file of files) {
+    try {
+      if (removeWrittenFile(file)) removal.removed.push(file);
+    } catch (e) {
+      removal.failed.push({ file, code: (e as NodeJS.ErrnoException).code ?? String(e) });
+    }
+  }
+  return removal;
+}
+
+/** The lines that say what removing an earlier run's files did (`what` names the files and why
+ *  they went, after "removed N ..."): none when nothing was to be removed. */
+export function removalLines(r: Removal, what: (n: number) => string): string[] {
+  return [
+    ...(r.removed.length ? [`removed ${what(r.removed.length)}: ${r.removed.join(', ')}`] : []),
+    ...r.failed.map((f) => `could not remove ${f.file} (${f.code}): it is left as it was`),
+  ];
+}
+
+/** slug() of each name, the later of two equal ones (or one equal to a `reserved` stem) suffixed
+ *  -2, -3...: file or folder names for one run's configurations that never overwrite each
+ *  other. */
+export function uniqueSlugs(names: readonly string[], reserved: readonly string[] = []): string[] {
+  const used = new Set(reserved);
+  return names.map((name) => {
+    const base = slug(name);
+    let s = base;
+    for (let k = 2; used.has(s); k++) s = `${base}-${k}`;
+    used.add(s);
+    return s;
+  });
 }

@@ -8,6 +8,7 @@
 // thousands of events); replay runs every event through XState's transition() (about 0.7 ms an
 // event) and prints about 1 KB per step, so 100,000 events already take over a minute and print
 // 100 MB: a 100 MB log (millions of events) would take hours and print gigabytes.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { bootConfigResult, parseConfig, type Config } from '../config';
 import { EXTERNAL_EVENT_NAMES, ExternalEventSchema, type ExternalEvent } from '../events';
@@ -243,4 +244,37 @@ export function parseLog(text: string, file = '<log>'): ParsedLog {
 /** Writes a log back out: the header and one event per line. */
 export function formatLog(rawConfig: unknown, events: readonly ExternalEvent[]): string {
   return [JSON.stringify({ config: rawConfig }), ...events.map((e) => JSON.stringify(e))].join('\n') + '\n';
+}
+
+/** The most of a file logConfigKey() reads: a log's first line is its configuration (formatLog). */
+const CONFIG_LINE_BYTES = 64 * 1024;
+
+/** The canonical key (src/config.ts Config.key) of the configuration on the first line of the event
+ *  log `file`, as formatLog() writes it: what tells that a log was written for a configuration,
+ *  whatever its name. null when the file cannot be read or its first line (within its first 64 KiB)
+ *  is no valid configuration line. Never throws. */
+export function logConfigKey(file: string): string | null {
+  let text: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(CONFIG_LINE_BYTES);
+      text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const end = text.indexOf('\n');
+  if (end < 0) return null;
+  let line: unknown;
+  try {
+    line = JSON.parse(text.slice(0, end));
+  } catch {
+    return null;
+  }
+  if (typeof line !== 'object' || line === null || !('config' in line)) return null;
+  const r = parseConfig(line.config);
+  return r.ok ? r.config.key : null;
 }

@@ -10,7 +10,7 @@ import type { ConfigInput } from '../config';
 import { parseConfig } from '../config';
 import { compareTable } from '../compare/compare';
 import { buildDiagrams } from '../diagrams/generate';
-import { loadExpected, runMatrix, slug, type ConfigRun } from '../explore/check';
+import { loadExpected, runMatrix, uniqueSlugs, type ConfigRun } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
 import type { ExternalEvent } from '../events';
 import { formatLog } from '../log/parse';
@@ -153,11 +153,13 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
 
   const real = opts.real ?? realEvidence();
   const counterexamples: Counterexample[] = [];
+  // Ids (and the diagrams' file names) by configuration: two names can make one slug.
+  const stems = uniqueSlugs(runs.map((r) => r.config));
   for (const p of properties) {
-    for (const run of runs) {
+    for (const [k, run] of runs.entries()) {
       const r = run.results.find((x) => x.property === p.id);
       if (r === undefined || r.verdict !== 'violated' || r.counterexample === null) continue;
-      const id = `cx-${slug(run.config)}--${p.id}`;
+      const id = `cx-${stems[k] ?? ''}--${p.id}`;
       const d = draw(id, run.input, r.counterexample, `${p.id} @ ${run.config}`, p, r.note);
       const base = { ...d, property: p, run, note: r.note, narrative: narrative(d.trace, d.seq) };
       counterexamples.push({

@@ -57,8 +57,9 @@ const defaultMinMiB = (c: { memoryMiB: number; lmbMiB: number }): number =>
 const defaultMaxMiB = (c: { memoryMiB: number; lmbMiB: number }): number =>
   Math.min(MAX_MIB, c.memoryMiB + 2 * c.lmbMiB);
 
-/** An upstream kernel release the version table (src/kernel-versions.ts) describes. */
-const kernelVersion = z.string().superRefine((s, ctx) => {
+/** An upstream kernel release the version table (src/kernel-versions.ts) describes: "major.minor",
+ *  from OLDEST_KERNEL to CURRENT_KERNEL. */
+export const kernelVersion = z.string().superRefine((s, ctx) => {
   if (parseKernelVersion(s) === null) {
     ctx.addIssue({
       code: 'custom',

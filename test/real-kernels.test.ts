@@ -145,6 +145,64 @@ describe('conform refuses bad input with exit 2, naming the file, line and field
     });
     rmSync(dir, { recursive: true, force: true });
   });
+  it('a transcript or list that is endless, not UTF-8, or that the model cannot take: exit 2 with the line, never an internal error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-'));
+    const real = readFileSync(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl'), 'utf8').trim().split('\n');
+    const header = JSON.parse(real[0] ?? '{}') as { guest: Record<string, unknown> };
+    const at = (name: string, lines: readonly string[]) => {
+      const f = join(dir, name);
+      writeFileSync(f, `${lines.join('\n')}\n`);
+      return f;
+    };
+    const old = at('old.jsonl', [
+      JSON.stringify({ ...header, guest: { ...header.guest, kernel: '4.10' } }),
+      ...real.slice(1),
+    ]);
+    const step2 = JSON.parse(real[2] ?? '{}') as Record<string, unknown>;
+    const badBoot = { ...step2, event: { event: 'boot', cmdline: 'ro fadump=on crashkernel=garbage' } };
+    const boot = at('boot.jsonl', [...real.slice(0, 2), JSON.stringify(badBoot), ...real.slice(3)]);
+    const cases: [string[], string][] = [
+      [['/dev/zero'], '/dev/zero: more than 16.0 MiB, the most a lab transcript may be'],
+      [['--known', '/dev/zero', join(realDir, files[0] ?? '')], '/dev/zero: more than 4.0 MiB'],
+      [[old], "old.jsonl:1: field 'guest.kernel': 4.10 is older than 4.11"],
+      [[boot], "boot.jsonl:3: field 'event.cmdline': this configuration cannot boot with it: crashkernel=garbage"],
+    ];
+    for (const [args, message] of cases)
+      expect(await run(args), args.join(' ')).toMatchObject({ code: 2, err: expect.stringContaining(message) });
+    // A byte that is not UTF-8, on line 2.
+    const latin = join(dir, 'latin.jsonl');
+    writeFileSync(
+      latin,
+      Buffer.concat([Buffer.from(`${real[0] ?? ''}\n{"x":"`), Buffer.from([0xe9]), Buffer.from('"}\n')]),
+    );
+    expect(await run([latin])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('latin.jsonl:2: not UTF-8 text'),
+    });
+    // A key too many in a known-divergence list: the line of that key.
+    const known = join(dir, 'known.json');
+    writeFileSync(
+      known,
+      '[\n  {\n    "transcript": "x",\n    "step": 1,\n    "field": "errno",\n    "reason": "a reason long enough",\n    "extra": 1\n  }\n]\n',
+    );
+    expect(await run(['--known', known, join(realDir, files[0] ?? '')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("known.json:7: field '0.extra'"),
+    });
+    // A byte order mark, blank lines before the header, CRLF, and an end line whose reason says
+    // "step": the same transcript.
+    const same = join(dir, 'same.jsonl');
+    const end = JSON.parse(real[real.length - 1] ?? '{}') as Record<string, unknown>;
+    writeFileSync(
+      same,
+      `\uFEFF\r\n\r\n${[...real.slice(0, -1), JSON.stringify({ ...end, reason: 'the last step' })].join('\r\n')}\r\n`,
+    );
+    expect(readTranscript(same).steps).toEqual(
+      readTranscript(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl')).steps,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a path cut short (guest died, timeout, no end line) never "agrees": it says so, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conform-'));
     const whole = readFileSync(join(realDir, 'pseries-6.12-64k-registered-writes.jsonl'), 'utf8').trim().split('\n');

@@ -4,9 +4,8 @@
 // none), 1: an unlisted divergence, a listed one that no longer happens, or a path that did not
 // complete (the guest died, timed out, was interrupted, or the transcript has no end line), 2: bad
 // input.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../util/read';
+import { InputError, readText } from '../util/read';
 import { parseJsonWith } from '../conform/transcript';
 import {
   againstKnown,
@@ -28,16 +27,19 @@ const KnownSchema = z.array(
     .strict(),
 );
 
-/** Reads a known-divergence list (JSON array). InputError naming the file and field. */
+/** Reads a known-divergence list (JSON array; bounded, UTF-8). InputError naming the file, the
+ *  line and the field. */
 export function readKnown(file: string): KnownDivergence[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  const text = readText(file, {
+    maxBytes: MAX_KNOWN_BYTES,
+    what: 'a known-divergence list',
+    why: 'one entry per divergence, with its reason',
+  });
   return parseJsonWith(KnownSchema, text, file);
 }
+
+/** The largest known-divergence list read (test/real/known-divergences.json is a few KB). */
+const MAX_KNOWN_BYTES = 4 * 1024 * 1024;
 
 const stepsText = (n: number) => `${n} step${n === 1 ? '' : 's'}`;
 

@@ -3,17 +3,16 @@
 // each fadump file's contents (with the /sys/kernel/fadump_* aliases and debugfs fadump_region),
 // /proc/vmcore's PT_LOAD table, whether a dump is exported, the kernel's fadump console lines and
 // /proc/meminfo's CmaTotal and CmaFree, and /proc/cmdline.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { z } from 'zod';
 import type { Config } from '../config';
 import { judgeVmcore, type DumpVerdict } from '../explain/outcome';
 import { normalize, vmcoreFileLayout } from '../memory/layout';
 import { CPU_ONLINE_FILE } from '../memory/cpus';
 import { expectedKdumpPtLoads, expectedPtLoads } from '../specs/properties';
 import { replay, type Replay } from '../log/replay';
+import { cmdlineProblem } from '../log/parse';
 import type { Observation } from '../sysfs/view';
-import { InputError } from '../util/read';
+import { InputError, readText } from '../util/read';
 import { KEXEC_FILES } from '../sysfs/store';
 import { running } from '../sysfs/view';
 import { kdumpCaptureMemoryMap } from '../memory/kdump';
@@ -23,7 +22,8 @@ import {
   HeaderSchema,
   StepSchema,
   guestConfig,
-  parseJsonWith,
+  parseJsonText,
+  validateJson,
   type Observed,
   type Transcript,
 } from './transcript';
@@ -66,37 +66,59 @@ export interface Conformance {
   observedAt: { step: number; model: DumpVerdict } | null;
 }
 
+/** The largest transcript read: a lab path's record is tens of KB (the largest in test/real/,
+ *  81 KB). */
+export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
+
+/** A transcript file's text: bounded, UTF-8 (a byte order mark dropped). InputError naming the
+ *  file (and the line of a byte that is not UTF-8). */
+function transcriptText(file: string): string {
+  return readText(file, {
+    maxBytes: MAX_TRANSCRIPT_BYTES,
+    what: 'a lab transcript',
+    why: "a lab path's record is tens of KB",
+  });
+}
+
 /** Reads and validates a transcript (JSONL). InputError naming the file, line and field. */
 export function readTranscript(file: string): Transcript {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const lines = text.split('\n');
-  const parse = <T>(schema: z.ZodType<T>, text: string, line: number): T => parseJsonWith(schema, text, file, line);
-  const first = lines[0];
-  if (first === undefined || first.trim() === '') throw new InputError(`${file}:1: empty transcript`);
-  if (/^\s*\{\s*"config"\s*:/.test(first))
+  return parseTranscript(file, transcriptText(file));
+}
+
+/** A transcript from its text (JSONL: the header, one line per step numbered from 0, the end
+ *  line; blank lines skipped). InputError naming the file, line and field. */
+function parseTranscript(file: string, text: string): Transcript {
+  const lines = text.split('\n').map((t, i) => ({ text: t.replace(/\r$/, ''), line: i + 1 }));
+  const filled = lines.filter((l) => l.text.trim() !== '');
+  const first = filled[0];
+  if (first === undefined) throw new InputError(`${file}:1: empty transcript`);
+  if (/^\s*\{\s*"config"\s*:/.test(first.text))
     throw new InputError(
-      `${file}:1: an event log (a "config" line, then events), not a lab transcript: replay it with \`fadump-model replay ${file}\`; transcripts are what \`npm run lab -- run\` writes (test/real/)`,
+      `${file}:${first.line}: an event log (a "config" line, then events), not a lab transcript: replay it with \`fadump-model replay ${file}\`; transcripts are what \`npm run lab -- run\` writes (test/real/)`,
     );
-  const t: Transcript = { file, header: parse(HeaderSchema, first, 1), steps: [], end: null };
-  lines.slice(1).forEach((text, i) => {
-    const line = i + 2;
-    if (text.trim() === '') return;
+  const header = validateJson(HeaderSchema, parseJsonText(first.text, file, first.line), file);
+  const t: Transcript = { file, header, steps: [], end: null };
+  const config = guestConfig(header.guest);
+  if (!config.ok)
+    throw new InputError(`${file}:${first.line}: field 'guest': the model takes no such guest: ${config.message}`);
+  for (const { text: lineText, line } of filled.slice(1)) {
     if (t.end !== null) throw new InputError(`${file}:${line}: a line after the end line`);
-    if (text.includes('"end"') && !text.includes('"step"')) {
-      t.end = parse(EndSchema, text, line);
-      return;
+    const doc = parseJsonText(lineText, file, line);
+    const v = doc.value;
+    // The end line is the one with "end" and no "step".
+    if (typeof v === 'object' && v !== null && 'end' in v && !('step' in v)) {
+      t.end = validateJson(EndSchema, doc, file);
+      continue;
     }
-    const s = parse(StepSchema, text, line);
+    const s = validateJson(StepSchema, doc, file);
     // Steps are numbered from 0 in order: a step repeated, left out or out of place is refused.
     if (s.step !== t.steps.length)
       throw new InputError(`${file}:${line}: field 'step': step ${s.step} where ${t.steps.length} was expected`);
+    // A boot the guest's configuration cannot take, refused as an event log refuses it.
+    const refused = s.event === null ? null : cmdlineProblem(config.config, s.event);
+    if (refused !== null) throw new InputError(`${file}:${line}: field 'event.cmdline': ${refused}`);
     t.steps.push(s);
-  });
+  }
   return t;
 }
 
@@ -268,10 +290,11 @@ const conformed = new Map<string, { text: string; transcript: Transcript; confor
  *  the same: `check` judges the matrix's counterexamples and sums up every transcript, and many
  *  files are both. InputError as readTranscript(). */
 export function conformFile(file: string): { transcript: Transcript; conformance: Conformance } {
+  const text = transcriptText(file);
   const known = conformed.get(file);
-  if (known !== undefined && readFileSync(file, 'utf8') === known.text) return known;
-  const transcript = readTranscript(file);
-  const entry = { text: readFileSync(file, 'utf8'), transcript, conformance: conform(transcript) };
+  if (known !== undefined && text === known.text) return known;
+  const transcript = parseTranscript(file, text);
+  const entry = { text, transcript, conformance: conform(transcript) };
   conformed.set(file, entry);
   return entry;
 }

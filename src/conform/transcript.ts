@@ -5,16 +5,16 @@ import { z } from 'zod';
 import { ExternalEventSchema } from '../events';
 import { traitsOf } from '../kernel-versions';
 import { earlyFadumpParam, lastCrashkernel } from '../memory/cmdline';
-import { parseJson } from '../util/json';
+import { parseJson, type JsonDocument } from '../util/json';
 import { InputError } from '../util/read';
-import { issueText, parseConfig, type Config } from '../config';
+import { issueText, kernelVersion, parseConfig, type Config } from '../config';
 
 /** The guest as run: what the model needs to be configured the same way. */
 export const GuestSchema = z
   .object({
     platform: z.enum(['pseries', 'powernv']),
     /** The kernel's upstream version series ("6.1", "6.12") and its full release. */
-    kernel: z.string().regex(/^\d+\.\d+$/),
+    kernel: kernelVersion,
     kernelRelease: z.string(),
     /** Debian's source package version the kernel was built from. */
     kernelSource: z.string(),
@@ -256,21 +256,33 @@ export type End = z.infer<typeof EndSchema>;
  *  in it (1 for a whole file, the line's number for a line of a JSONL file).
  *  @throws InputError (exit 2) `FILE:LINE: ...`: for text that is not strict JSON (a key given
  *    twice included: src/util/json.ts), the line and column at fault; for a value the schema
- *    refuses, the line its first field at fault starts on, and that field. */
+ *    refuses, as validateJson(). */
 export function parseJsonWith<T>(schema: z.ZodType<T>, text: string, file: string, firstLine = 1): T {
+  return validateJson(schema, parseJsonText(text, file, firstLine), file);
+}
+
+/** `text` parsed with positions (src/util/json.ts), `firstLine` being its first line in `file`.
+ *  @throws InputError (exit 2) `FILE:LINE: not valid JSON (column C: ...)`. */
+export function parseJsonText(text: string, file: string, firstLine = 1): JsonDocument {
   const json = parseJson(text, firstLine);
-  if (!json.ok) {
-    const p = json.problem;
-    throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})`);
-  }
-  const r = schema.safeParse(json.doc.value);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    const path = (i?.path ?? []).filter((k): k is string | number => typeof k !== 'symbol');
-    const line = json.doc.locate(path).line;
-    throw new InputError(`${file}:${line}: field '${path.join('.')}': ${i?.message ?? 'invalid'}`);
-  }
-  return r.data;
+  if (json.ok) return json.doc;
+  const p = json.problem;
+  throw new InputError(`${file}:${p.line}: not valid JSON (column ${p.column}: ${p.message})`);
+}
+
+/** A parsed JSON value of `file` checked against its schema.
+ *  @throws InputError (exit 2) `FILE:LINE: field 'a.b': ...` naming the first field at fault and
+ *    the line it starts on (for a key the schema does not take, that key's; for the value as a
+ *    whole, "the value"). */
+export function validateJson<T>(schema: z.ZodType<T>, doc: JsonDocument, file: string): T {
+  const r = schema.safeParse(doc.value);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  const path = (i?.path ?? []).filter((k): k is string | number => typeof k !== 'symbol');
+  // A key too many: point at the key, not at the object that holds it.
+  const at = i?.code === 'unrecognized_keys' && i.keys[0] !== undefined ? [...path, i.keys[0]] : path;
+  const what = at.length ? `field '${at.join('.')}'` : 'the value';
+  throw new InputError(`${file}:${doc.locate(at).line}: ${what}: ${i?.message ?? 'invalid'}`);
 }
 
 export interface Transcript {

@@ -10,6 +10,7 @@ import { InputError, readBounded } from '../util/read';
 import { config as makeConfig, stableJson } from '../config';
 import { generatePaths } from '../explore/paths';
 import { guestConfig, modelConfigOf, parseJsonWith } from '../conform/transcript';
+import { cmdlineProblem } from '../log/parse';
 import { buildKdumpInitramfs, kernelVariant, labDir, type KernelVariant } from './lab';
 import { kdumpctlEvent, kdumpEvent, performableOn, runPath, type RunResult, type Timeouts } from './run';
 
@@ -118,6 +119,12 @@ export function readLabPaths(file: string, base?: GuestDescription): LabPath[] {
           const field =
             c.keys.every((k) => CMDLINE_KEYS.has(k)) && p.guest?.cmdline !== undefined ? 'guest.cmdline' : 'guest';
           throw new InputError(`${file}:${i + 1}: field '${field}': the model takes no such guest: ${c.message}`);
+        }
+        // A boot the guest's configuration cannot take (src/log/parse.ts cmdlineProblem): conform
+        // would refuse the transcript the guest's run writes.
+        for (const [k, e] of p.events.entries()) {
+          const refused = cmdlineProblem(c.config, e);
+          if (refused !== null) throw new InputError(`${file}:${i + 1}: field 'events.${k}.cmdline': ${refused}`);
         }
       }
       origins.set(p, `${file}:${i + 1}`);

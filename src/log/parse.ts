@@ -166,8 +166,9 @@ function parseHeader(
 }
 
 /** A boot or reboot's command line the configuration refuses (docs/kernel-behaviour.md §12: the
- *  crashkernel= or fadump= it gives makes a configuration that does not validate), or null. */
-function cmdlineProblem(config: Config, e: ExternalEvent): string | null {
+ *  crashkernel= or fadump= it gives makes a configuration that does not validate), or null. Event
+ *  logs and lab transcripts (src/conform/conform.ts) refuse such an event alike. */
+export function cmdlineProblem(config: Config, e: ExternalEvent): string | null {
   if ((e.event !== 'boot' && e.event !== 'reboot') || e.cmdline === undefined) return null;
   const r = bootConfigResult(config, e.cmdline);
   return r.ok ? null : `this configuration cannot boot with it: ${r.message}`;

@@ -39,12 +39,11 @@ export function readBounded(file: string, limits: ReadLimits): Buffer {
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(`${file}: cannot read (EISDIR: it is a directory)`);
+    const max = formatBytes(limits.maxBytes);
     const tooBig = (size: string) =>
-      new InputError(
-        `${file}: ${size} is larger than ${formatBytes(limits.maxBytes)}, the most ${limits.what} may be (${limits.why}); nothing was read`,
-      );
+      new InputError(`${file}: ${size}, the most ${limits.what} may be (${limits.why}); nothing was read`);
     // A regular file's size is known before reading anything.
-    if (st.isFile() && st.size > limits.maxBytes) throw tooBig(formatBytes(st.size));
+    if (st.isFile() && st.size > limits.maxBytes) throw tooBig(`${formatBytes(st.size)} is larger than ${max}`);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -59,12 +58,21 @@ export function readBounded(file: string, limits: ReadLimits): Buffer {
       if (got === 0) break;
       chunks.push(buf.subarray(0, got));
       total += got;
-      if (total > limits.maxBytes) throw tooBig(`more than ${formatBytes(limits.maxBytes)}`);
+      if (total > limits.maxBytes) throw tooBig(`more than ${max}`);
     }
     return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }
+}
+
+/** A bounded UTF-8 text file (readBounded, then decodeUtf8: a UTF-8 byte order mark is dropped).
+ *  @throws InputError (exit 2) naming the file, and the line of the first bad byte when it is not
+ *  UTF-8 text. */
+export function readText(file: string, limits: ReadLimits): string {
+  const text = decodeUtf8(readBounded(file, limits));
+  if (!text.ok) throw new InputError(`${file}:${text.problem.line}: ${text.problem.message}`);
+  return text.text;
 }
 
 export interface DecodeProblem {

@@ -26,7 +26,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { conform, readTranscript, totals, type Conformance } from '../conform/conform';
 import { guestConfig } from '../conform/transcript';
-import { InputError } from '../util/read';
+import { InputError, readText } from '../util/read';
 import { notAFlag } from './io';
 import { buildInitramfs, qemuCommand, repoLabDir } from '../lab/lab';
 import {
@@ -58,6 +58,9 @@ import { readManifest, realEvidence, verdictLine } from '../report/real';
 import { parseJsonWith } from '../conform/transcript';
 import { format, resolveConfig } from 'prettier';
 
+/** The largest spec script `lab script --script` reads. */
+const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
+
 async function script(opts: { kernel: string; path?: string; script?: string; out?: string }): Promise<number> {
   const [kernel] = kernelsOf([opts.kernel]);
   if (kernel === undefined) throw new InputError('--kernel: one kernel variant');
@@ -66,7 +69,13 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
   const guest = { ...labGuest(kernel, qemu), mmu: 'hash' as const };
   let text: string;
   let path: number | null = opts.path === undefined ? null : Number(opts.path);
-  if (opts.script !== undefined) text = readFileSync(opts.script, 'utf8');
+  if (path !== null && (!Number.isInteger(path) || path < 1)) throw new InputError('--path: a path number from 1');
+  if (opts.script !== undefined)
+    text = readText(opts.script, {
+      maxBytes: MAX_SCRIPT_BYTES,
+      what: 'a spec script',
+      why: "the lab guest's spec is some hundreds of KB",
+    });
   else {
     const { spec, script: generated } = labSpec(guest);
     text = generated;
@@ -195,12 +204,17 @@ function sameAsRecorded(done: readonly Job[], qemu: string): void {
     );
 }
 
-/** The paths, or an InputError naming a path name given twice (each names its transcript file). */
+/** The paths, or an InputError naming a path name given twice, and where (each names its
+ *  transcript file). */
 function uniqueNames(paths: readonly LabPath[]): LabPath[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, LabPath>();
   for (const p of paths) {
-    if (seen.has(p.name)) throw new InputError(`--paths: the path name "${p.name}" is given twice`);
-    seen.add(p.name);
+    const first = seen.get(p.name);
+    if (first !== undefined)
+      throw new InputError(
+        `${originOf(p)}: field 'name': the path name "${p.name}" is given twice (first at ${originOf(first)}): each path's transcript is named by it`,
+      );
+    seen.set(p.name, p);
   }
   return [...paths];
 }

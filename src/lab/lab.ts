@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { cpioNewc, type CpioEntry } from './cpio';
 import { ensurePnorImage } from './pnor';
 import type { Guest as GuestDescription } from '../conform/transcript';
+import { InputError } from '../util/read';
 
 /** The lab cache: $FADUMP_LAB, or ~/.cache/fadump-model/lab. */
 export function labDir(): string {
@@ -37,7 +38,7 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
   const dir = join(lab, 'kernels', name);
   const vmlinux = join(dir, 'vmlinux');
   if (!existsSync(vmlinux))
-    return new Error(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
+    return new InputError(`kernel ${name} is not built in ${lab}: run LAB_KERNELS="${name}" npm run lab -- setup`);
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim() : '?');
   const version = read('version');
   const nrCpus = Number(/^CONFIG_NR_CPUS=(\d+)$/m.exec(read('config'))?.[1] ?? 8);
@@ -55,7 +56,7 @@ export function kernelVariant(name: string, lab = labDir()): KernelVariant | Err
 /** The guest's files: busybox, /init and the agent (lab/guest/). */
 function baseEntries(lab: string): CpioEntry[] {
   const busybox = join(lab, 'guest', 'busybox');
-  if (!existsSync(busybox)) throw new Error(`no busybox in ${lab}: run npm run lab -- setup`);
+  if (!existsSync(busybox)) throw new InputError(`no busybox in ${lab}: run npm run lab -- setup`);
   const g = repoLabDir();
   return [
     ...['bin', 'dev', 'proc', 'sys', 'tmp', 'root'].map((name) => ({ name, kind: 'dir' as const })),
@@ -92,7 +93,7 @@ export const KDUMP_IN_GUEST = { vmlinux: '/boot/vmlinux', initrd: '/boot/capture
 /** kexec-tools and its libraries as initramfs entries, from the lab's guest/kexec/. */
 function kexecEntries(lab: string): CpioEntry[] {
   const dir = join(lab, 'guest', 'kexec');
-  if (!existsSync(join(dir, 'kexec'))) throw new Error(`no kexec-tools in ${lab}: run npm run lab -- setup`);
+  if (!existsSync(join(dir, 'kexec'))) throw new InputError(`no kexec-tools in ${lab}: run npm run lab -- setup`);
   const libs = readdirSync(dir).filter((f) => f !== 'kexec' && f !== 'ld64.so.2');
   return [
     ...['sbin', 'lib', 'lib64', KEXEC_IN_GUEST.libDir, 'boot'].map((name) => ({ name, kind: 'dir' as const })),

@@ -85,12 +85,30 @@ export const kernelVersion = z.string().superRefine((s, ctx) => {
  *  `check --json` can be given back as a `name`. */
 export const MAX_NAME = 120;
 
-/** What a `name` may hold: no control character (C0, DEL, C1) and no Unicode line or paragraph
- *  separator. A name is written on one line of a shell script's comment (src/spec/sh.ts), of a
- *  spec's README.md and of the terminal: a line break there would start a line of its own (a
- *  command, in a script). */
-// eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const NAME_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+/** The characters a `name` may not hold: control characters (C0, DEL, C1), format characters (a
+ *  bidirectional override, a zero-width space, a byte order mark...), lone surrogates, and the
+ *  Unicode line and paragraph separators. A name is written on one line of a shell script's comment
+ *  (src/spec/sh.ts), of a spec's README.md and of the terminal: a line break there would start a
+ *  line of its own (a command, in a script), an escape sequence would drive the terminal, a format
+ *  character would make it read as another. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const NAME_CHARACTERS = new RegExp(`^(?:(?!${UNPRINTABLE.source}).)*$`, 'u');
+
+/** `text` with each UNPRINTABLE character written as \uXXXX, so that a generated name shows it
+ *  and is a name a configuration may be given. */
+const escapeUnprintable = (text: string): string =>
+  text.replace(
+    new RegExp(UNPRINTABLE.source, 'gu'),
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+
+/** A kernel command line as a configuration gives it: one line (as a boot event's, src/events.ts),
+ *  at most 2047 characters. */
+const commandLine = z
+  .string()
+  .min(1)
+  .max(2047)
+  .refine((s) => !/[\n\r\0]/.test(s), 'one line: no newline, carriage return or NUL');
 
 export const ConfigSchema = z
   .object({
@@ -223,11 +241,11 @@ export const ConfigSchema = z
      *  -ENOSPC check counts: saved_command_line_len in bootargs_append_store(),
      *  arch/powerpc/kernel/fadump.c). Default: a distribution's "BOOT_IMAGE=... ro fadump=..." with
      *  crashkernel= when set. */
-    cmdline: z.string().min(1).max(2047).optional(),
+    cmdline: commandLine.optional(),
     /** Command lines the explorer also reboots with (`reboot` events with a `cmdline`, at most 4;
      *  docs/kernel-behaviour.md §12): each becomes the boot loader's stored command line. Default
      *  none. */
-    rebootCmdlines: z.array(z.string().min(1).max(2047)).max(4).default([]),
+    rebootCmdlines: z.array(commandLine).max(4).default([]),
     /** CONFIG_NR_CPUS of the kernel build: the crash info header's cpumask, and so the reserved
      *  area's size (default 2048, as Debian, Fedora/RHEL and SUSE build ppc64le). */
     nrCpus: z.number().int().min(1).max(16384).default(2048),
@@ -266,7 +284,7 @@ export const ConfigSchema = z
       .max(MAX_NAME)
       .regex(NAME_CHARACTERS, {
         message:
-          'holds a control character (a line break, a tab, an escape...): names go into file names, the generated scripts and the terminal, one line each',
+          'holds a control or format character (a line break, a tab, an escape, a bidirectional override...): names go into file names, the generated scripts and the terminal, one line each, as they read',
       })
       .refine((n) => n.trim() !== '', { message: 'is blank: give a name with something to read, or none' })
       .optional(),
@@ -1080,12 +1098,15 @@ function displayName(canonical: ConfigInput, mechanism: string): string {
     }
     extra.push(`${key}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
   }
-  return boundedName([base, ...extra].join(' '));
+  return boundedName(escapeUnprintable([base, ...extra].join(' ')));
 }
 
 /** Canonical forms and names by input text: parseConfig runs for every log and path, and the
  *  canonical form costs some twenty validations. */
 const canonicalCache = new Map<string, { canonical: ConfigInput; key: string; name: string }>();
+
+/** Set while bootConfigResult() parses a boot's configuration: that parse checks the line. */
+let checkingBoot = false;
 
 /** Validates raw input (from a log header or a config file) into a Config. */
 export function parseConfig(raw: unknown): ConfigResult {
@@ -1095,6 +1116,13 @@ export function parseConfig(raw: unknown): ConfigResult {
     const problem = bootConfigResult(r.config, line);
     return problem.ok ? [] : [{ path: `rebootCmdlines.${i}`, message: problem.message }];
   });
+  // The command line given as the configuration's own: a reboot keeps it, and must boot with it
+  // (not checked again inside bootConfigResult(), whose own parse is that check).
+  if (!checkingBoot && r.parsed.cmdline !== undefined) {
+    const problem = bootConfigResult(r.config, r.parsed.cmdline);
+    if (!problem.ok)
+      issues.push({ path: 'cmdline', message: `this configuration cannot boot with it: ${problem.message}` });
+  }
   if (issues.length) return { ok: false, issues };
   const cacheKey = stableJson(fullConfig(r.config));
   let named = canonicalCache.get(cacheKey);
@@ -1167,7 +1195,13 @@ export function bootConfigResult(config: Omit<Config, 'name' | 'key' | 'canonica
     : config.mechanism === 'kdump' && fadump === 'off' && crashkernel !== null
       ? 'kdump'
       : 'fadump';
-  const r = parseConfig({ ...fullConfig(config), rebootCmdlines: [], mechanism, fadump, crashkernel, cmdline });
+  checkingBoot = true;
+  let r: ConfigResult;
+  try {
+    r = parseConfig({ ...fullConfig(config), rebootCmdlines: [], mechanism, fadump, crashkernel, cmdline });
+  } finally {
+    checkingBoot = false;
+  }
   const result: BootResult = r.ok
     ? { ok: true, config: r.config }
     : {

@@ -4,6 +4,7 @@
 // violations fail the run; --record writes only where it is told, and only whole property sets
 // unless --partial; the text fits the terminal; every flag combination works or is refused.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -677,6 +678,13 @@ describe('--out DIR holds the counterexamples of the last run that checked them'
     expect(existsSync(log)).toBe(false);
     // A property this run does not check, and the user's file, stay.
     expect(readdirSync(cx).sort()).toEqual(['mine__accurate-vmcore.jsonl', 'notes.txt']);
+    // A FIFO of that name is no file the tool wrote: left as it is, without opening it (that would
+    // wait for a writer), and the results are printed.
+    expect(spawnSync('mkfifo', [log]).status).toBe(0);
+    const fifo = await run('in-capture-kernel');
+    expect(fifo.code, fifo.err).toBe(0);
+    expect(fifo.out).not.toContain('removed');
+    rmSync(log);
     // The text says which file went.
     writeFileSync(log, stale);
     const text = (await run('in-capture-kernel')).out.replace(/\s+/g, ' ');

@@ -102,11 +102,26 @@ describe('the canonical form of a configuration', () => {
   });
 
   it('a name with a control character or nothing to read is refused: it would start a line of its own in a script', () => {
-    for (const name of ['nl\ntouch /tmp/x\n# ', 'tab\there', 'esc\u001b[31mred', 'ls\u2028x', 'c1\u0085x', '   ']) {
+    for (const name of [
+      'nl\ntouch /tmp/x\n# ',
+      'tab\there',
+      'esc\u001b[31mred',
+      'ls\u2028x',
+      'c1\u0085x',
+      '   ',
+      'bidi\u202eevil',
+      'zero\u200bwidth',
+      'lone\ud800x',
+    ]) {
       const r = parseConfig({ platform: 'pseries', name });
       expect(r.ok, JSON.stringify(name)).toBe(false);
       if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['name']);
     }
+    // A generated name writes such characters as \uXXXX, and is a name a configuration may be given.
+    const odd = { platform: 'pseries', cmdline: 'ro fadump=on x=\u001b[2J\u2028\u202e' };
+    const name = parsed(odd)?.name ?? '';
+    expect(name).toContain('x=\\u001b[2J\\u2028\\u202e');
+    expect(parsed({ ...odd, name })?.name).toBe(name);
     expect(parsed({ platform: 'pseries', name: 'lab box: 6.12 (64 KiB) — ünïcode ✓' })?.name).toBe(
       'lab box: 6.12 (64 KiB) — ünïcode ✓',
     );

@@ -124,6 +124,38 @@ describe('fadump-model paths', () => {
     );
   });
 
+  it("a name in the index's list of configurations not written is no file of the tool's; a configuration folder that is a symbolic link is refused", async () => {
+    const sh = join(dir, 'victim');
+    mkdirSync(sh);
+    writeFileSync(join(sh, 'victim.sh'), '#!/bin/sh\necho mine\n');
+    const withKdump = join(dir, 'with-kdump.json');
+    writeFileSync(
+      withKdump,
+      JSON.stringify([
+        { platform: 'pseries', elfcorehdr: 'at-registration' },
+        { mechanism: 'kdump', crashkernel: '512M', name: '`victim.sh` (x' },
+      ]),
+    );
+    expect(await main(['paths', '--config', withKdump, '--format', 'sh', '--out', sh], io)).toBe(0);
+    expect(readFileSync(join(sh, 'README.md'), 'utf8')).toContain('- `victim.sh` (x: not written');
+    out.length = 0;
+    expect(await main(['paths', '--config', cfg, '--format', 'sh', '--out', sh], io)).toBe(0);
+    expect(existsSync(join(sh, 'victim.sh'))).toBe(true);
+    expect(out.join('\n')).not.toContain('removed');
+    // A configuration's folder that is a symbolic link to one elsewhere: nothing is written through it.
+    const logs = join(dir, 'linked');
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(logs);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(logs, 'pseries_at-registration_fadump=on_8G'));
+    const err: string[] = [];
+    expect(await main(['paths', '--config', cfg, '--out', logs], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    expect(err.join('\n')).toContain(
+      'pseries_at-registration_fadump=on_8G: a symbolic link, where paths writes the logs of',
+    );
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
   it('two configurations whose names make one file name get two files: none is written over nor removed', async () => {
     const two = join(dir, 'two.json');
     writeFileSync(

@@ -8,6 +8,7 @@ import { config as makeConfig, type ConfigInput } from '../config';
 import { formatLog, logConfigKey } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
+import { InputError } from '../util/read';
 import { readConfigs } from '../inputs';
 import { removalLines, removeFiles, uniqueSlugs, type Removal } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
@@ -162,17 +163,21 @@ const SPEC_INDEX_TITLE = '# Regression spec (';
 const SPEC_FILE_START = { sh: '#!/bin/sh\n', md: '# Regression spec: ' } as const;
 
 /** The spec files of `format` an earlier run wrote into `out`: those its README.md (when writeSpec
- *  wrote it: it begins with SPEC_INDEX_TITLE) lists under "## The files", by a name writeSpec makes
+ *  wrote it: it begins with SPEC_INDEX_TITLE) lists under "## The files" (up to the list's end, a
+ *  blank line, before the configurations not written), by a name writeSpec makes
  *  (slug() characters, never README.md), that begin as writeSpec's files of that format do. [] when
  *  there is no such README.md. */
 function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
   const readme = join(out, 'README.md');
   if (lstatSync(readme, { throwIfNoEntry: false })?.isFile() !== true) return [];
   const text = readFileSync(readme, 'utf8');
-  const at = text.indexOf('\n## The files\n');
+  const heading = '\n## The files\n\n';
+  const at = text.indexOf(heading);
   if (!text.startsWith(SPEC_INDEX_TITLE) || at < 0) return [];
+  // The list ends at its first blank line: the configurations not written follow it.
+  const list = text.slice(at + heading.length).split('\n\n', 1)[0] ?? '';
   const names: string[] = [];
-  for (const m of text.slice(at).matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(?:sh|md))` \(/gm)) {
+  for (const m of list.matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(?:sh|md))` \(/gm)) {
     const name = m[1] ?? '';
     if (name.endsWith(`.${format}`) && name !== 'README.md' && startsWith(join(out, name), SPEC_FILE_START[format]))
       names.push(name);
@@ -239,6 +244,11 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     steps += set.steps;
     transitions += set.transitions;
     const dir = join(flags.out, folders[k] ?? '');
+    const st = lstatSync(dir, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isDirectory())
+      throw new InputError(
+        `${dir}: ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}, where paths writes the logs of '${c.name}': remove it or choose another --out (nothing is written through it)`,
+      );
     const written = new Set<string>();
     set.paths.forEach((p, i) => {
       const file = join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`);

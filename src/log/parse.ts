@@ -8,7 +8,7 @@
 // thousands of events); replay runs every event through XState's transition() (about 0.7 ms an
 // event) and prints about 1 KB per step, so 100,000 events already take over a minute and print
 // 100 MB: a 100 MB log (millions of events) would take hours and print gigabytes.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { bootConfigResult, parseConfig, type Config } from '../config';
 import { EXTERNAL_EVENT_NAMES, ExternalEventSchema, type ExternalEvent } from '../events';
@@ -252,11 +252,14 @@ const CONFIG_LINE_BYTES = 64 * 1024;
 
 /** The canonical key (src/config.ts Config.key) of the configuration on the first line of the event
  *  log `file`, as formatLog() writes it: what tells that a log was written for a configuration,
- *  whatever its name. null when the file cannot be read or its first line (within its first 64 KiB)
- *  is no valid configuration line. Never throws. */
+ *  whatever its name. null when the file is not a regular file (a symbolic link, a FIFO...), cannot
+ *  be read, or its first line (within its first 64 KiB) is no valid configuration line. Never
+ *  throws. */
 export function logConfigKey(file: string): string | null {
   let text: string;
   try {
+    // A regular file only: opening a FIFO would wait for a writer.
+    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
     const fd = openSync(file, 'r');
     try {
       const buf = Buffer.alloc(CONFIG_LINE_BYTES);

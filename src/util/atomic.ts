@@ -17,6 +17,7 @@ import {
   openSync,
   renameSync,
   rmSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -75,6 +76,6 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 export function removeWrittenFile(path: string): boolean {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (st === undefined || !st.isFile()) return false;
-  rmSync(path);
+  unlinkSync(path);
   return true;
 }

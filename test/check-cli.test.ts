@@ -3,7 +3,16 @@
 // canonical key, never by a display name that leaves settings out); a custom configuration's
 // violations fail the run; --record writes only where it is told, and only whole property sets
 // unless --partial; the text fits the terminal; every flag combination works or is refused.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -691,5 +700,22 @@ describe('--out DIR holds the counterexamples of the last run that checked them'
     expect(text).toContain(
       `removed 1 counterexample an earlier run wrote, whose property holds or does not apply now: ${log}`,
     );
+  });
+  it('a folder where a counterexample goes: the log gets -2, the results are printed', async () => {
+    const cx = out();
+    mkdirSync(join(cx, 'mine__always-ready-after-hotplug.jsonl'), { recursive: true });
+    const r = await cli([
+      'check',
+      '--config',
+      file({ platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 2048, name: 'mine' }),
+      '--property',
+      'always-ready-after-hotplug',
+      '--workers',
+      '1',
+      '--out',
+      cx,
+    ]);
+    expect(r.code, r.err).toBe(1);
+    expect(readFileSync(join(cx, 'mine__always-ready-after-hotplug-2.jsonl'), 'utf8')).toContain('memory-hotplug');
   });
 });

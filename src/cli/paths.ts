@@ -116,6 +116,12 @@ export function writeSpec(
   skipped: readonly string[],
   out: string,
 ): { files: number; bytes: number; removal: Removal } {
+  const readme = join(out, 'README.md');
+  const st = lstatSync(readme, { throwIfNoEntry: false });
+  if (st !== undefined && !st.isFile())
+    throw new InputError(
+      `${readme}: not a file, where paths writes the spec's index: remove it or choose another --out`,
+    );
   const earlier = listedSpecFiles(out, format);
   const byBody = new Map<string, ConfigSpec[]>();
   for (const spec of specs) {

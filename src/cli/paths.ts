@@ -2,13 +2,13 @@
 // regression suite written out: one replayable event log per path (jsonl), or the regression spec
 // QA runs on real POWER systems: a POSIX shell script per configuration (sh, src/spec/sh.ts) or
 // the same steps to read (md, src/spec/md.ts); README "Running the regression spec".
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { config as makeConfig, type ConfigInput } from '../config';
 import { formatLog, logConfigKey } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
-import { InputError } from '../util/read';
+import { InputError, readHead } from '../util/read';
 import { readConfigs } from '../inputs';
 import { removalLines, removeFiles, uniqueSlugs, type Removal } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
@@ -193,19 +193,8 @@ function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
 
 /** Whether `file` is a regular file whose first bytes are `start` (UTF-8). Never throws. */
 function startsWith(file: string, start: string): boolean {
-  try {
-    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
-    const fd = openSync(file, 'r');
-    try {
-      const want = Buffer.from(start, 'utf8');
-      const got = Buffer.alloc(want.length);
-      return readSync(fd, got, 0, got.length, 0) === got.length && got.equals(want);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const want = Buffer.from(start, 'utf8');
+  return readHead(file, want.length)?.equals(want) === true;
 }
 
 /** The path logs an earlier run wrote into `dir` for the configuration of canonical key `key`
@@ -246,15 +235,15 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
   const folders = uniqueSlugs(configs.map((c) => c.name));
   configs.forEach((c, k) => {
     const input = inputs[k] ?? {};
-    const set = generatePaths(c);
-    steps += set.steps;
-    transitions += set.transitions;
     const dir = join(flags.out, folders[k] ?? '');
     const st = lstatSync(dir, { throwIfNoEntry: false });
     if (st !== undefined && !st.isDirectory())
       throw new InputError(
         `${dir}: ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}, where paths writes the logs of '${c.name}': remove it or choose another --out (nothing is written through it)`,
       );
+    const set = generatePaths(c);
+    steps += set.steps;
+    transitions += set.transitions;
     const written = new Set<string>();
     set.paths.forEach((p, i) => {
       const file = join(dir, `path-${String(i + 1).padStart(4, '0')}.jsonl`);

@@ -8,11 +8,10 @@
 // thousands of events); replay runs every event through XState's transition() (about 0.7 ms an
 // event) and prints about 1 KB per step, so 100,000 events already take over a minute and print
 // 100 MB: a 100 MB log (millions of events) would take hours and print gigabytes.
-import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { bootConfigResult, parseConfig, type Config } from '../config';
 import { EXTERNAL_EVENT_NAMES, ExternalEventSchema, type ExternalEvent } from '../events';
-import { InputError } from '../util/read';
+import { InputError, readHead } from '../util/read';
 import { parseJson, type JsonDocument, type JsonProblem } from '../util/json';
 
 export const MAX_LOG_BYTES = 16 * 1024 * 1024;
@@ -256,20 +255,9 @@ const CONFIG_LINE_BYTES = 64 * 1024;
  *  be read, or its first line (within its first 64 KiB) is no valid configuration line. Never
  *  throws. */
 export function logConfigKey(file: string): string | null {
-  let text: string;
-  try {
-    // A regular file only: opening a FIFO would wait for a writer.
-    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
-    const fd = openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(CONFIG_LINE_BYTES);
-      text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
+  const head = readHead(file, CONFIG_LINE_BYTES);
+  if (head === null) return null;
+  const text = head.toString('utf8');
   const end = text.indexOf('\n');
   if (end < 0) return null;
   let line: unknown;

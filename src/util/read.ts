@@ -1,7 +1,7 @@
 // Reading an input file at the boundary: bounded (a file, a pipe or a device is read in chunks and
 // refused as soon as it passes the limit, so a 100 MB or endless input never costs more than the
 // limit), and checked to be UTF-8 text, with the line of the first bad byte.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 
 /** Bad input from the user: the CLI prints the message and exits 2. */
 export class InputError extends Error {}
@@ -142,4 +142,23 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     k += need + 1;
   }
   return b.length;
+}
+
+/** The first `bytes` bytes (at most) of `file` when it is a regular file (never a symbolic link,
+ *  whose target may be anywhere, nor a FIFO, whose opening waits for a writer); null for anything
+ *  else or a file that cannot be read. Never throws: for telling whether a file is one the tool
+ *  wrote. */
+export function readHead(file: string, bytes: number): Buffer | null {
+  try {
+    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(bytes);
+      return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }

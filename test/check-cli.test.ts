@@ -647,22 +647,25 @@ describe('COLUMNS=60 (and narrower): every line fits but for a single word longe
 });
 
 describe('--out DIR holds the counterexamples of the last run that checked them', () => {
+  const input = (elfcorehdr: string) => ({ platform: 'pseries', elfcorehdr, memoryMiB: 2048, name: 'mine' });
+  /** check of always-ready-after-hotplug on 'mine' (2 GiB, the elfcorehdr built as given), into cx. */
+  const check = (cx: string, elfcorehdr: string, extra: string[] = []) =>
+    cli([
+      'check',
+      '--config',
+      file(input(elfcorehdr)),
+      '--property',
+      'always-ready-after-hotplug',
+      '--workers',
+      '1',
+      '--out',
+      cx,
+      ...extra,
+    ]);
+
   it('a log an earlier run left is removed once its property holds in that configuration, and said so; every other file stays', async () => {
     const cx = out();
-    const input = (elfcorehdr: string) => ({ platform: 'pseries', elfcorehdr, memoryMiB: 2048, name: 'mine' });
-    const run = (elfcorehdr: string, extra: string[] = []) =>
-      cli([
-        'check',
-        '--config',
-        file(input(elfcorehdr)),
-        '--property',
-        'always-ready-after-hotplug',
-        '--workers',
-        '1',
-        '--out',
-        cx,
-        ...extra,
-      ]);
+    const run = (elfcorehdr: string, extra: string[] = []) => check(cx, elfcorehdr, extra);
     const log = join(cx, 'mine__always-ready-after-hotplug.jsonl');
     // At registration the elfcorehdr goes stale after a hot-plug: a counterexample is written.
     expect((await run('at-registration')).code).toBe(1);
@@ -701,20 +704,11 @@ describe('--out DIR holds the counterexamples of the last run that checked them'
       `removed 1 counterexample an earlier run wrote, whose property holds or does not apply now: ${log}`,
     );
   });
+
   it('a folder where a counterexample goes: the log gets -2, the results are printed', async () => {
     const cx = out();
     mkdirSync(join(cx, 'mine__always-ready-after-hotplug.jsonl'), { recursive: true });
-    const r = await cli([
-      'check',
-      '--config',
-      file({ platform: 'pseries', elfcorehdr: 'at-registration', memoryMiB: 2048, name: 'mine' }),
-      '--property',
-      'always-ready-after-hotplug',
-      '--workers',
-      '1',
-      '--out',
-      cx,
-    ]);
+    const r = await check(cx, 'at-registration');
     expect(r.code, r.err).toBe(1);
     expect(readFileSync(join(cx, 'mine__always-ready-after-hotplug-2.jsonl'), 'utf8')).toContain('memory-hotplug');
   });

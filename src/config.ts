@@ -80,10 +80,11 @@ export const kernelVersion = z.string().superRefine((s, ctx) => {
 });
 
 /** The longest `name` a configuration takes (ConfigSchema), and so the longest display name made
- *  for one: names become file names (src/explore/check.ts slug(), with a property, a suffix and a
- *  temporary file's 20-odd characters, within the 255 bytes of a file name), and a name printed by
- *  `check --json` can be given back as a `name`. */
-export const MAX_NAME = 120;
+ *  for one (the default matrix's longest is 131 characters): names become file names
+ *  (src/explore/check.ts slug(), with `__`, a property id of up to 36 characters, a `-N` suffix,
+ *  `.jsonl`, and a temporary file's 22 more: some 230 of the 255 bytes of a file name), and a name
+ *  printed by `check --json` can be given back as a `name`. */
+export const MAX_NAME = 160;
 
 /** The characters a `name` may not hold: control characters (C0, DEL, C1), format characters (a
  *  bidirectional override, a zero-width space, a byte order mark...), lone surrogates, and the

@@ -89,6 +89,9 @@ describe('the pc-dimm paths file and the remove by address', () => {
     );
     expect(() => readLabPaths(bad)).toThrow(InputError);
     expect(performable({ event: 'memory-hotplug', action: 'remove', drcIndex: '0x80000004' })).toBe(false);
+    // A byte order mark and CRLF line ends, as an editor may save the file: the same path.
+    writeFileSync(bad, '\uFEFF{"name": "x", "events": [{"event": "boot"}]}\r\n');
+    expect(readLabPaths(bad).map((p) => p.name)).toEqual(['x']);
   });
 
   it('dimmAt finds the DIMM whose [addr, addr + size) holds the address (query-memory-devices)', () => {

@@ -85,7 +85,7 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
     writeFileSync(file, text);
     process.stderr.write(`lab: the spec for the lab guest: ${file}\n`);
   }
-  if (path === null || !Number.isInteger(path) || path < 1) throw new InputError('--path: a path number from 1');
+  if (path === null) throw new InputError(`--path N: which path of ${opts.script ?? 'the spec'} to run (from 1)`);
   const parts = scriptPathParts(text, path).length;
   if (parts === 0) throw new InputError(`--path ${path}: the script has no such path`);
   const out = opts.out ?? join(repoLabDir(), '..', 'test', 'real', `script-pseries-${kernel.name}-path-${path}.log`);
@@ -276,7 +276,6 @@ async function run(opts: RunFlags): Promise<number> {
   const maxPaths = Number(opts.maxPaths ?? '20');
   if (!Number.isInteger(maxPaths) || maxPaths < 1) throw new InputError('--max-paths: a whole number from 1');
   const kernels = kernelsOf(opts.kernel);
-  outDirOf(opts.out);
   const qemu = qemuVersionOf(execFileSync(qemuCommand(), ['--version'], { encoding: 'utf8' }));
   // --paths generated: the model's transition-cover paths for each kernel's guest, fitted to it.
   // Every paths file is read (and each path's guest checked against the model) before any guest
@@ -291,6 +290,8 @@ async function run(opts: RunFlags): Promise<number> {
       opts.only,
     );
   const pathsOf = kernels.map((k) => ({ kernel: k, paths: pathsFor(k) }));
+  // Made once every path is read and checked: a refused paths file leaves no folder behind.
+  outDirOf(opts.out);
   const perKernel = pathsOf.map(({ kernel, paths }) => plan([kernel], paths, opts.out));
   const todo = perKernel.flatMap((p) => p.jobs);
   const done = perKernel.flatMap((p) => p.done);

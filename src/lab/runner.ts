@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ExternalEventSchema, type ExternalEvent } from '../events';
 import type { Guest as GuestDescription, Header, Step, Transcript } from '../conform/transcript';
-import { InputError, readBounded } from '../util/read';
+import { InputError, readText } from '../util/read';
 import { config as makeConfig, stableJson } from '../config';
 import { generatePaths } from '../explore/paths';
 import { guestConfig, modelConfigOf, parseJsonWith } from '../conform/transcript';
@@ -97,12 +97,11 @@ const CMDLINE_KEYS = new Set(['cmdline', 'fadump', 'crashkernel', 'crashkernelBa
  *  would refuse. */
 export function readLabPaths(file: string, base?: GuestDescription): LabPath[] {
   const out: LabPath[] = [];
-  readBounded(file, {
+  readText(file, {
     maxBytes: MAX_PATHS_FILE_BYTES,
     what: 'a paths file',
     why: 'one path a line',
   })
-    .toString('utf8')
     .split('\n')
     .forEach((text, i) => {
       if (text.trim() === '' || text.startsWith('#')) return;

@@ -8,7 +8,7 @@ import { config as makeConfig, type ConfigInput } from '../config';
 import { formatLog, logConfigKey } from '../log/parse';
 import { writeFileAtomic } from '../util/atomic';
 import { UsageError, type Io } from './io';
-import { InputError, readHead } from '../util/read';
+import { fileKind, InputError, readHead } from '../util/read';
 import { readConfigs } from '../inputs';
 import { removalLines, removeFiles, uniqueSlugs, type Removal } from '../explore/check';
 import { defaultMatrix } from '../explore/matrix';
@@ -117,8 +117,7 @@ export function writeSpec(
   out: string,
 ): { files: number; bytes: number; removal: Removal } {
   const readme = join(out, 'README.md');
-  const st = lstatSync(readme, { throwIfNoEntry: false });
-  if (st !== undefined && !st.isFile())
+  if (fileKind(readme) === 'other')
     throw new InputError(
       `${readme}: not a file, where paths writes the spec's index: remove it or choose another --out`,
     );
@@ -175,7 +174,7 @@ const SPEC_FILE_START = { sh: '#!/bin/sh\n', md: '# Regression spec: ' } as cons
  *  there is no such README.md. */
 function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
   const readme = join(out, 'README.md');
-  if (lstatSync(readme, { throwIfNoEntry: false })?.isFile() !== true) return [];
+  if (fileKind(readme) !== 'file') return [];
   const text = readFileSync(readme, 'utf8');
   const heading = '\n## The files\n\n';
   const at = text.indexOf(heading);

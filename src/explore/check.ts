@@ -1,6 +1,5 @@
 // `check`: explore every configuration of a matrix, check every property, compare the verdicts
 // with the expected ones the project records (src/specs/expected.json), write counterexamples.
-import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
@@ -10,6 +9,7 @@ import { formatLog, logConfigKey } from '../log/parse';
 import type { ExternalEvent } from '../events';
 import { PROPERTIES, type Property } from '../specs/properties';
 import { removeWrittenFile, writeFileAtomic } from '../util/atomic';
+import { fileKind } from '../util/read';
 import { coverage, type ActorCoverage } from './coverage';
 import { explore, type PropertyResult } from './explore';
 
@@ -345,13 +345,6 @@ export function slug(text: string): string {
  *  `<slug(config)>__<property>`, to which writeCounterexamples adds `.jsonl`. */
 const counterexampleStem = (config: string, property: string) => `${slug(config)}__${property}`;
 
-/** Whether `path` holds something other than a regular file (a folder, a FIFO, a symbolic
- *  link...), which a log is never written over. */
-const taken = (path: string): boolean => {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  return st !== undefined && !st.isFile();
-};
-
 /** Writes each counterexample as a replayable log; returns the files by (config, property).
  *  Two configuration names can make the same file name (they differ only in punctuation): the
  *  second gets a suffix rather than overwriting the first; so does a name that something other
@@ -367,7 +360,7 @@ export function writeCounterexamples(
       if (r.counterexample === null) continue;
       const stem = counterexampleStem(run.config, r.property);
       let name = `${stem}.jsonl`;
-      for (let k = 2; used.has(name) || taken(join(outDir, name)); k++) name = `${stem}-${k}.jsonl`;
+      for (let k = 2; used.has(name) || fileKind(join(outDir, name)) === 'other'; k++) name = `${stem}-${k}.jsonl`;
       used.add(name);
       const file = join(outDir, name);
       writeFileAtomic(file, formatLog(run.input, r.counterexample as ExternalEvent[]));

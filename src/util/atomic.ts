@@ -12,7 +12,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  lstatSync,
   mkdirSync,
   openSync,
   renameSync,
@@ -21,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileKind } from './read';
 
 /** The temporary files writeFileAtomic uses look like this (for tests that look for leftovers). */
 export const TEMP_FILE_PATTERN = /^\..*\.\d+\.[a-z0-9]+\.tmp$/;
@@ -74,8 +74,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
  *  someone else's and stays, as does nothing.
  *  @returns whether it removed a file. @throws the fs error (EACCES, EROFS...) when it cannot. */
 export function removeWrittenFile(path: string): boolean {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  if (st === undefined || !st.isFile()) return false;
+  if (fileKind(path) !== 'file') return false;
   unlinkSync(path);
   return true;
 }

@@ -150,7 +150,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
  *  wrote. */
 export function readHead(file: string, bytes: number): Buffer | null {
   try {
-    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
+    if (fileKind(file) !== 'file') return null;
     const fd = openSync(file, 'r');
     try {
       const buf = Buffer.alloc(bytes);
@@ -161,4 +161,13 @@ export function readHead(file: string, bytes: number): Buffer | null {
   } catch {
     return null;
   }
+}
+
+/** What is at `path`, not following a symbolic link: nothing, a regular file (the kind the tool
+ *  writes: src/util/atomic.ts writeFileAtomic), or something else (a folder, a symbolic link, a
+ *  FIFO...), which the tool neither reads as its own, writes over nor removes. Throws the fs error
+ *  for a path it cannot look at (EACCES on a parent...). */
+export function fileKind(path: string): 'none' | 'file' | 'other' {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st === undefined ? 'none' : st.isFile() ? 'file' : 'other';
 }

@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'scratch/', 'diagrams/'] },
+  { ignores: ['node_modules/', 'out/', 'scratch/', 'diagrams/', 'src/.bundle/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

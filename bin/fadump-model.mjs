@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
+// Entry point: loads the CLI from its bundle (built when stale; bin/bundle.mjs), or through tsx
+// from the TypeScript sources when no bundle can be built, then runs it.
+import { loadMain } from './bundle.mjs';
+const main = await loadMain();
 process.exitCode = await main(process.argv.slice(2));

@@ -247,7 +247,22 @@ export interface System {
   step(state: SystemState, event: ExternalMachineEvent, stepper?: ActorStepper): StepResult;
 }
 
+/** The composed system of each configuration, by object (src/config.ts parseConfig() gives one
+ *  object per input): building the machines costs more than replaying most logs. */
+const systems = new WeakMap<Config, System>();
+
+/** The composed system of `config`: its actors' machines, its initial state and its step, a pure
+ *  function of (state, event). One object per Config object. */
 export function createSystem(config: Config): System {
+  let system = systems.get(config);
+  if (system === undefined) {
+    system = composeSystem(config);
+    systems.set(config, system);
+  }
+  return system;
+}
+
+function composeSystem(config: Config): System {
   const machines = buildMachines(config);
   const plain = xstateStepper(machines);
 

@@ -1104,13 +1104,46 @@ function displayName(canonical: ConfigInput, mechanism: string): string {
 
 /** Canonical forms and names by input text: parseConfig runs for every log and path, and the
  *  canonical form costs some twenty validations. */
-const canonicalCache = new Map<string, { canonical: ConfigInput; key: string; name: string }>();
+const canonicalCache = new Map<string, Named>();
 
 /** Set while bootConfigResult() parses a boot's configuration: that parse checks the line. */
 let checkingBoot = false;
 
-/** Validates raw input (from a log header or a config file) into a Config. */
+/** parseConfig()'s valid configurations by their input's JSON text (plainJson()): one Config
+ *  object for one input, so that what is memoised by the object (bootConfigResult(), the composed
+ *  system, machines/system.ts createSystem()) serves every log, transcript and counterexample of
+ *  that configuration. */
+const parsedConfigs = new Map<string, ConfigResult>();
+
+/** The JSON text of `v` when it is plain JSON (null, booleans, finite numbers, strings, arrays
+ *  and plain objects of them, no undefined member), else null: two such values with one text are
+ *  one input to the parser. */
+function plainJson(v: unknown): string | null {
+  const plain = (x: unknown): boolean => {
+    if (x === null || typeof x === 'string' || typeof x === 'boolean') return true;
+    if (typeof x === 'number') return Number.isFinite(x);
+    if (Array.isArray(x)) return x.every(plain);
+    if (typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) return false;
+    return Object.values(x).every(plain);
+  };
+  return plain(v) ? JSON.stringify(v) : null;
+}
+
+/** Validates raw input (from a log header or a config file) into a Config. A valid input's
+ *  Config is the same object each time (parsedConfigs). */
 export function parseConfig(raw: unknown): ConfigResult {
+  const text = checkingBoot ? null : plainJson(raw);
+  const known = text === null ? undefined : parsedConfigs.get(text);
+  if (known !== undefined) return known;
+  const r = parseFresh(raw);
+  if (text !== null && r.ok) {
+    if (parsedConfigs.size >= 4096) parsedConfigs.clear();
+    parsedConfigs.set(text, r);
+  }
+  return r;
+}
+
+function parseFresh(raw: unknown): ConfigResult {
   const r = parseUnnamed(raw);
   if (!r.ok) return r;
   const issues = r.config.rebootCmdlines.flatMap((line, i) => {
@@ -1125,18 +1158,38 @@ export function parseConfig(raw: unknown): ConfigResult {
       issues.push({ path: 'cmdline', message: `this configuration cannot boot with it: ${problem.message}` });
   }
   if (issues.length) return { ok: false, issues };
-  const cacheKey = stableJson(fullConfig(r.config));
+  const config = r.config;
+  const given = r.parsed.name;
+  if (!checkingBoot) {
+    const named = namedOf(config);
+    return { ok: true, config: { ...config, name: given ?? named.name, key: named.key, canonical: named.canonical } };
+  }
+  // A boot's configuration (bootConfigResult()) is asked for its settings, seldom for its name:
+  // its canonical form, some twenty validations, is found when first asked for.
+  let named: Named | undefined;
+  const lazy = () => (named ??= namedOf(config));
+  const boot = { ...config } as Config;
+  Object.defineProperties(boot, {
+    name: { enumerable: true, get: () => given ?? lazy().name },
+    key: { enumerable: true, get: () => lazy().key },
+    canonical: { enumerable: true, get: () => lazy().canonical },
+  });
+  return { ok: true, config: boot };
+}
+
+type Named = { canonical: ConfigInput; key: string; name: string };
+
+/** The canonical form of a valid configuration, its key and its generated name (canonicalCache). */
+function namedOf(config: Unnamed): Named {
+  const cacheKey = stableJson(fullConfig(config));
   let named = canonicalCache.get(cacheKey);
   if (named === undefined) {
-    const canonical = canonicalInput(r.config);
-    named = { canonical, key: stableJson(canonical), name: displayName(canonical, r.config.mechanism) };
+    const canonical = canonicalInput(config);
+    named = { canonical, key: stableJson(canonical), name: displayName(canonical, config.mechanism) };
     if (canonicalCache.size > 4096) canonicalCache.clear();
     canonicalCache.set(cacheKey, named);
   }
-  return {
-    ok: true,
-    config: { ...r.config, name: r.parsed.name ?? named.name, key: named.key, canonical: named.canonical },
-  };
+  return named;
 }
 
 /** One issue of the config parser as a reader takes it: "key: message", the key once (a message

@@ -345,9 +345,6 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
   const inputs = flags.config === undefined ? defaultMatrix() : readConfigFiles(flags.config);
   const slice = shard === null ? inputs.map((_, k) => k) : shardSlice(inputs.length, shard);
   const explored = slice.map((k) => inputs[k]).filter((c): c is ConfigInput => c !== undefined);
-  // The expected verdicts are read before exploring: a bad file costs nothing. A shard judges nothing.
-  const { baseline, baselineFile } =
-    shard === null ? baselineOf(flags) : { baseline: emptyExpected(), baselineFile: PROJECT_EXPECTED };
   if (shard === null) checkOutDir(flags.out);
 
   // Ctrl-C stops the explorations under way (the workers poll a shared flag) and prints what is
@@ -380,11 +377,6 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
             Presets.shades_classic,
           )
         : null;
-    bar?.start(explored.length, 0, { underway: '' });
-    if (!onTerminal)
-      io.err(
-        `check: exploring ${explored.length} configuration${explored.length === 1 ? '' : 's'}${shard === null ? '' : ` (shard ${shard.index}/${shard.count} of ${plural(inputs.length, 'configuration')})`}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
-      );
     let runs: ConfigRun[];
     let lastUnderWay = Date.now() - UNDER_WAY_EVERY_MS / 2;
     // The default matrix's closing lines sum up the committed real-kernel transcripts: this thread
@@ -394,36 +386,59 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
     const ahead = closing
       ? conformAhead(realTranscripts(), AbortSignal.any([abort.signal, failed.signal]))
       : Promise.resolve();
+    // The expected verdicts are read while the worker threads load: a bad file stops them before
+    // they explore anything (a shard judges nothing).
+    let inputRead: { resolve: () => void; reject: (e: unknown) => void } = { resolve: () => {}, reject: () => {} };
+    const ready = new Promise<void>((resolve, reject) => (inputRead = { resolve, reject }));
+    // Its rejection is runMatrix()'s to take; never an unhandled one.
+    ready.catch(() => undefined);
+    const exploring = runMatrix(explored, {
+      ready,
+      ...(properties === undefined ? {} : { properties }),
+      maxStates,
+      ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
+      ...(workers === undefined ? {} : { workers }),
+      ...(split === undefined ? {} : { split }),
+      threads: true,
+      signal: abort.signal,
+      withCoverage: flags.coverage === true,
+      ...(flags.hashCompact ? { hashCompact: true } : {}),
+      onDone: (run, done, total) => {
+        // The finished one leaves the bar's "under way" list; the next report refills it.
+        if (bar !== null) bar.update(done, { underway: '' });
+        else if (!onTerminal) io.err(progressLine(run, done, total));
+      },
+      // The bar names each configuration under way beside its own states; without a terminal,
+      // a line every UNDER_WAY_EVERY_MS says the same, so that piped output is never silent for long.
+      onStates: (underWay) => {
+        const text = underWay
+          .filter((u) => bar !== null || u.states > 0)
+          .map((u) => `${u.config}: ${plural(u.states, 'state')}`)
+          .join('; ');
+        if (bar !== null) bar.update({ underway: text });
+        else if (!onTerminal && !quiet && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
+          lastUnderWay = Date.now();
+          io.err(`check: under way: ${text}`);
+        }
+      },
+    });
+    let expected: { baseline: Expected; baselineFile: string };
     try {
-      runs = await runMatrix(explored, {
-        ...(properties === undefined ? {} : { properties }),
-        maxStates,
-        ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
-        ...(workers === undefined ? {} : { workers }),
-        ...(split === undefined ? {} : { split }),
-        threads: true,
-        signal: abort.signal,
-        withCoverage: flags.coverage === true,
-        ...(flags.hashCompact ? { hashCompact: true } : {}),
-        onDone: (run, done, total) => {
-          // The finished one leaves the bar's "under way" list; the next report refills it.
-          if (bar !== null) bar.update(done, { underway: '' });
-          else if (!onTerminal) io.err(progressLine(run, done, total));
-        },
-        // The bar names each configuration under way beside its own states; without a terminal,
-        // a line every UNDER_WAY_EVERY_MS says the same, so that piped output is never silent for long.
-        onStates: (underWay) => {
-          const text = underWay
-            .filter((u) => bar !== null || u.states > 0)
-            .map((u) => `${u.config}: ${plural(u.states, 'state')}`)
-            .join('; ');
-          if (bar !== null) bar.update({ underway: text });
-          else if (!onTerminal && !quiet && text !== '' && Date.now() - lastUnderWay >= UNDER_WAY_EVERY_MS) {
-            lastUnderWay = Date.now();
-            io.err(`check: under way: ${text}`);
-          }
-        },
-      });
+      expected = shard === null ? baselineOf(flags) : { baseline: emptyExpected(), baselineFile: PROJECT_EXPECTED };
+    } catch (e) {
+      failed.abort();
+      inputRead.reject(e);
+      await exploring.catch(() => undefined);
+      throw e;
+    }
+    inputRead.resolve();
+    bar?.start(explored.length, 0, { underway: '' });
+    if (!onTerminal)
+      io.err(
+        `check: exploring ${explored.length} configuration${explored.length === 1 ? '' : 's'}${shard === null ? '' : ` (shard ${shard.index}/${shard.count} of ${plural(inputs.length, 'configuration')})`}${properties === undefined ? '' : `, ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'}`}`,
+      );
+    try {
+      runs = await exploring;
     } catch (e) {
       // No closing lines follow a failed exploration: the process ends without waiting for them.
       failed.abort();
@@ -453,6 +468,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
       return 0;
     }
+    const { baseline, baselineFile } = expected;
     return judge({ runs, total: inputs.length, interrupted, maxStates, source }, flags, baseline, baselineFile, io);
   } finally {
     process.off('SIGINT', onSigint);

@@ -84,11 +84,19 @@ export function soleDifference(
   a: Record<string, string>,
   b: Record<string, string>,
 ): { key: string; from: string; to: string } | null {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  const diff = keys.filter((k) => a[k] !== b[k]);
-  if (diff.length !== 1) return null;
-  const key = diff[0] ?? '';
-  return { key, from: a[key] ?? '(unset)', to: b[key] ?? '(unset)' };
+  // Every pair of a matrix is asked (flips()): stop at the second difference.
+  let key: string | null = null;
+  for (const k in a) {
+    if (a[k] === b[k]) continue;
+    if (key !== null) return null;
+    key = k;
+  }
+  for (const k in b) {
+    if (k in a) continue;
+    if (key !== null) return null;
+    key = k;
+  }
+  return key === null ? null : { key, from: a[key] ?? '(unset)', to: b[key] ?? '(unset)' };
 }
 
 /** One configuration's verdict on one property: its name, its input as the matrix gives it, and
@@ -111,7 +119,20 @@ export interface Flip {
 
 /** The single-key changes that turn the property's violations into "holds", most pairs first
  *  (ties: the order of the matrix). */
-export function flips(verdicts: readonly ConfigVerdict[]): Flip[] {
+export function flips(verdicts: readonly ConfigVerdict[]): readonly Flip[] {
+  let known = flipsOf.get(verdicts);
+  if (known === undefined) {
+    known = computeFlips(verdicts);
+    flipsOf.set(verdicts, known);
+  }
+  return known;
+}
+
+/** flips() by the verdicts array (src/explain/violation.ts matrixVerdicts() gives one per runs
+ *  and property): every violation of a property in check's list asks for the same. */
+const flipsOf = new WeakMap<readonly ConfigVerdict[], readonly Flip[]>();
+
+function computeFlips(verdicts: readonly ConfigVerdict[]): Flip[] {
   const keyed = verdicts.map((v) => ({ ...v, keys: configKeys(v.input) }));
   const groups = new Map<string, Flip>();
   for (const a of keyed) {

@@ -288,10 +288,24 @@ export function matrixVerdicts(
     results: readonly { property: string; verdict: Verdict }[];
   }[],
   propertyId: string,
-): ConfigVerdict[] {
-  return runs.map((r) => ({
-    config: r.config,
-    input: r.input,
-    verdict: r.results.find((x) => x.property === propertyId)?.verdict ?? 'n/a',
-  }));
+): readonly ConfigVerdict[] {
+  let byProperty = verdictsOfRuns.get(runs);
+  if (byProperty === undefined) {
+    byProperty = new Map();
+    verdictsOfRuns.set(runs, byProperty);
+  }
+  let verdicts = byProperty.get(propertyId);
+  if (verdicts === undefined) {
+    verdicts = runs.map((r) => ({
+      config: r.config,
+      input: r.input,
+      verdict: r.results.find((x) => x.property === propertyId)?.verdict ?? 'n/a',
+    }));
+    byProperty.set(propertyId, verdicts);
+  }
+  return verdicts;
 }
+
+/** matrixVerdicts() by runs and property: check explains every violation against the same runs,
+ *  and one array per property lets flips() answer each from its memo. */
+const verdictsOfRuns = new WeakMap<object, Map<string, readonly ConfigVerdict[]>>();

@@ -122,6 +122,10 @@ export interface MatrixOptions extends RunOptions {
   /** Aborting it stops every exploration under way (they end "incomplete": interrupted) and
    *  starts no more. */
   signal?: AbortSignal;
+  /** Nothing is explored before it resolves; the worker threads start loading at once, so that
+   *  the caller can read the rest of its input meanwhile. When it rejects, the threads are stopped
+   *  unused and runMatrix() rejects with its reason. */
+  ready?: Promise<void>;
 }
 
 /** An exploration failed (a model error, or a worker that died). */
@@ -187,7 +191,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
     done++;
     opts.onDone?.(run, done, inputs.length);
   };
-  const { onDone: _onDone, onStates, shouldStop, workers: _w, threads, signal, split: _s, ...given } = opts;
+  const { onDone: _onDone, onStates, shouldStop, workers: _w, threads, signal, split: _s, ready, ...given } = opts;
   const runOpts: RunOptions = { ...given, ...(split > 1 ? { split } : {}) };
   // One flag shared with every worker: non-zero stops the explorations under way.
   const stop = new Int32Array(new SharedArrayBuffer(4));
@@ -197,6 +201,7 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
   if (signal?.aborted) onAbort();
   try {
     if (workers === 1 && !threads) {
+      await ready;
       for (let i = 0; i < inputs.length; i++) {
         if (stopped()) break;
         const input = inputs[i];
@@ -238,16 +243,21 @@ export async function runMatrix(inputs: readonly ConfigInput[], opts: MatrixOpti
         const progress = new Int32Array(new SharedArrayBuffer(4));
         const slot: { progress: Int32Array; config: string | null } = { progress, config: null };
         inFlight.push(slot);
+        const start = (): Worker =>
+          new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+            workerData: { stop: stop.buffer, progress: progress.buffer },
+            ...(resourceLimits ? { resourceLimits } : {}),
+          });
         try {
+          if (ready !== undefined) {
+            w = start();
+            await ready;
+          }
           while (next < inputs.length && !stopped() && failure === null) {
             const i = order[next++] ?? 0;
             const input = inputs[i];
             if (input === undefined) continue;
-            if (w === null)
-              w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-                workerData: { stop: stop.buffer, progress: progress.buffer },
-                ...(resourceLimits ? { resourceLimits } : {}),
-              });
+            w ??= start();
             const worker: Worker = w;
             const started = performance.now();
             Atomics.store(progress, 0, 0);

@@ -50,7 +50,7 @@ export interface Finding {
   property: Property;
   violated: string[];
   holds: string[];
-  flips: Flip[];
+  flips: readonly Flip[];
   /** The counterexample that best shows the flip (its contrast is the flip's pair). */
   featured: Counterexample | null;
 }

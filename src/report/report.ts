@@ -22,6 +22,7 @@ import type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel 
 import { buildSequence, sequenceMermaid, sequenceSvg } from './sequence';
 import { findBreak, traceLog } from './trace';
 import { realEvidence, type RealEvidence } from './real';
+import { matrixVerdicts } from '../explain/violation';
 
 export type { Comparison, Contrast, Counterexample, Drawn, Finding, ReportModel };
 
@@ -137,19 +138,8 @@ export async function buildReportModel(opts: ReportOptions = {}): Promise<Report
   ]);
   const properties = PROPERTIES.filter((p) => runs.some((r) => r.results.some((x) => x.property === p.id)));
 
-  const flipsBy = new Map<string, Flip[]>();
-  for (const p of properties) {
-    flipsBy.set(
-      p.id,
-      flips(
-        runs.map((r) => ({
-          config: r.config,
-          input: r.input,
-          verdict: r.results.find((x) => x.property === p.id)?.verdict ?? 'n/a',
-        })),
-      ),
-    );
-  }
+  const flipsBy = new Map<string, readonly Flip[]>();
+  for (const p of properties) flipsBy.set(p.id, flips(matrixVerdicts(runs, p.id)));
 
   const real = opts.real ?? realEvidence();
   const counterexamples: Counterexample[] = [];

@@ -46,8 +46,12 @@ export function readBounded(file: string, limits: ReadLimits): Buffer {
     if (st.isFile() && st.size > limits.maxBytes) throw tooBig(`${formatBytes(st.size)} is larger than ${max}`);
     const chunks: Buffer[] = [];
     let total = 0;
+    // A regular file is read in one buffer of its size and a byte (one that grew meanwhile reads
+    // on); anything else in chunks.
+    let size = st.isFile() ? st.size + 1 : CHUNK;
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limits.maxBytes + 1 - total));
+      const buf = Buffer.allocUnsafe(Math.min(size, limits.maxBytes + 1 - total));
+      size = CHUNK;
       let got: number;
       try {
         got = readSync(fd, buf, 0, buf.length, null);

@@ -80,14 +80,17 @@ async function script(opts: { kernel: string; path?: string; script?: string; ou
     const { spec, script: generated } = labSpec(guest);
     text = generated;
     path ??= runnablePath(spec);
+  }
+  if (path === null) throw new InputError(`--path N: which path of ${opts.script ?? 'the spec'} to run (from 1)`);
+  const parts = scriptPathParts(text, path).length;
+  if (parts === 0) throw new InputError(`--path ${path}: the script has no such path`);
+  // The generated spec is kept beside the lab once the path is known to be in it.
+  if (opts.script === undefined) {
     const file = join(labDir(), 'spec', `pseries-${kernel.name}.sh`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
     process.stderr.write(`lab: the spec for the lab guest: ${file}\n`);
   }
-  if (path === null) throw new InputError(`--path N: which path of ${opts.script ?? 'the spec'} to run (from 1)`);
-  const parts = scriptPathParts(text, path).length;
-  if (parts === 0) throw new InputError(`--path ${path}: the script has no such path`);
   const out = opts.out ?? join(repoLabDir(), '..', 'test', 'real', `script-pseries-${kernel.name}-path-${path}.log`);
   process.stderr.write(`lab: path ${path} (${parts} parts) on ${kernel.name}, QEMU ${qemu}\n`);
   const t0 = Date.now();

@@ -62,9 +62,9 @@ export function shardSlice(size: number, spec: ShardSpec): number[] {
 
 let fingerprint: string | null = null;
 
-/** A SHA-256 (hex) of the model's sources (every .ts and .mjs file under src/ and machines/, by
- *  path, line endings normalised): two shards merge only when one version of the model made them.
- *  Computed once a process (about 1.7 MB read). */
+/** A SHA-256 (hex) of the model's sources (every .ts and .mjs file under src/ and machines/, dot
+ *  folders such as the CLI's bundle left out, by path, line endings normalised): two shards merge
+ *  only when one version of the model made them. Computed once a process (about 1.7 MB read). */
 export function modelFingerprint(): string {
   if (fingerprint !== null) return fingerprint;
   const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,8 +72,10 @@ export function modelFingerprint(): string {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|mjs)$/.test(e.name)) files.push(p);
+      // A dot folder is no source: src/.bundle/ is built from them (bin/bundle.mjs).
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.')) walk(p);
+      } else if (/\.(ts|mjs)$/.test(e.name)) files.push(p);
     }
   };
   walk(join(root, 'src'));

@@ -15,7 +15,7 @@ import {
   type Errno,
   type ExternalEvent,
 } from '../events';
-import { createSystem, type System, type SystemState } from '../../machines/system';
+import { createSystem, type SystemState } from '../../machines/system';
 import type { PtLoad } from '../memory/layout';
 import { expectedSteps, type ExpectedStep } from '../explore/suite';
 import type { PathSet } from '../explore/paths';
@@ -448,12 +448,10 @@ function withDumpReason(set: PathSet, before: SystemState, after: SystemState, l
   if (after.dump === 'captured' || (after.dump === before.dump && after.dump === 'none')) return after;
   const event = set.exploration.alphabet[letter];
   if (event === undefined) return after;
-  systems.set(set.config, systems.get(set.config) ?? createSystem(set.config));
-  const system = systems.get(set.config);
-  const r = system?.step({ ...before, dumpReason: before.dumpReason }, toMachineEvent(event));
-  return r === undefined ? after : { ...after, dumpReason: r.state.dumpReason };
+  // createSystem() keeps one system per Config object.
+  const r = createSystem(set.config).step({ ...before, dumpReason: before.dumpReason }, toMachineEvent(event));
+  return { ...after, dumpReason: r.state.dumpReason };
 }
-const systems = new WeakMap<Config, System>();
 
 /** The spec of one configuration: the paths of observableCover() as parts, identical parts and
  *  paths merged; `opts` fits the cover to a system (CoverOptions). */

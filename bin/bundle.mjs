@@ -78,14 +78,15 @@ function fresh() {
   } catch {
     return false;
   }
-  if (stamp?.format !== FORMAT || typeof stamp.id !== 'string' || typeof stamp.inputs !== 'object') return false;
-  const inputs = Object.entries(stamp.inputs ?? {});
+  const inputs = stamp?.inputs;
+  if (stamp?.format !== FORMAT || typeof stamp.id !== 'string' || typeof inputs !== 'object' || inputs === null)
+    return false;
   const banner = bannerOf(stamp.id);
   for (const [name, entry] of Object.entries(ENTRIES)) {
-    if (!(entry in stamp.inputs)) return false;
+    if (!(entry in inputs)) return false;
     if (head(join(OUT, `${name}.mjs`), banner.length + 1) !== `${banner}\n`) return false;
   }
-  return inputs.every(([file, mark]) => fileMark(join(ROOT, file)) === mark);
+  return Object.entries(inputs).every(([file, mark]) => fileMark(join(ROOT, file)) === mark);
 }
 
 /** The marks of every file under SOURCE_DIRS and of ALSO_READ, by path from ROOT. */

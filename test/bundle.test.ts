@@ -106,6 +106,15 @@ describe('the CLI from its bundle', () => {
     expect(help.out).toContain('A bundle rebuilt');
   }, 120_000);
 
+  it('builds again over a stamp.json it cannot read, whatever it holds', () => {
+    for (const text of ['', 'null', '[]', '{"format":2,"id":"x","inputs":null}', '{"format":2,"id":"x","inputs":{}}']) {
+      writeFileSync(join(dir, 'src', '.bundle', 'stamp.json'), text);
+      const r = run(dir, ['--help']);
+      expect(r.code, text).toBe(0);
+      expect(r.out, text).toContain('Usage: fadump-model');
+    }
+  }, 120_000);
+
   it('never runs bundles of two builds together: one from another build is built again', () => {
     const worker = join(dir, 'src', 'explore', 'worker.ts');
     const stamp = () =>

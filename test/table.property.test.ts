@@ -135,4 +135,27 @@ describe('the hash-compact structures', () => {
       { numRuns: 60 },
     );
   });
+
+  it('FingerprintSet finds every fingerprint again after growing many times, hashes spread or clustered', () => {
+    // Spread: h1 over the whole int32 range (each growth places runs of slots one after another);
+    // clustered: h1 from a few values (long clusters, wrapped past the end of the slots).
+    const h1 = fc.oneof(fc.integer({ min: -2147483648, max: 2147483647 }), fc.integer({ min: -3, max: 3 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(h1, fc.integer()), { maxLength: 20000 }), fc.boolean(), (pairs, withIndex) => {
+        const set = new FingerprintSet(withIndex, 4);
+        const model = new Map<string, number>();
+        for (const [a, b] of pairs) {
+          const key = `${a},${b === 0 && a === 0 ? 1 : b}`;
+          if (!model.has(key)) model.set(key, model.size);
+          set.add(a, b, model.get(key) ?? -1);
+        }
+        expect(set.count).toBe(model.size);
+        for (const [a, b] of pairs) {
+          const index = model.get(`${a},${b === 0 && a === 0 ? 1 : b}`) ?? -1;
+          expect(set.add(a, b, -5)).toBe(withIndex ? ~index : ~0);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

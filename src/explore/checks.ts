@@ -10,7 +10,7 @@ import type { GraphProperty, Property, StateProperty, StepProperty } from '../sp
 import type { StopReason } from './budget';
 import { ANSWER_CODES, BASE_WIDTH, DUMP_CODES, DUMP_SLOT, type Engine } from './engine';
 import { ReadTrie } from './read-trie';
-import { actorOf, partOf, ReadTracker, sideOf } from './read-tracker';
+import { actorOf, fieldName, partOf, ReadTracker, sideOf, VALUE_PART, WHOLE_PART } from './read-tracker';
 import { TupleTable } from './table';
 import { Int32List } from './typed';
 
@@ -198,14 +198,23 @@ export class PropertyChecks {
     this.emptyJudgedBytes = this.judgedBytes;
   }
 
-  /** The value of ReadTrie variable v (src/explore/read-tracker.ts variable()) in the step from tuple `pre` to tuple `post`:
-   *  the actor's snapshot id, or the id of its state value. */
+  /** The value of ReadTrie variable v (src/explore/read-tracker.ts variable()) in the step from
+   *  tuple `pre` to tuple `post`: the actor's snapshot id, the id of its state value, or the
+   *  structural id of one field of its context (-1 when undefined). */
   private readValue(v: number, pre: ArrayLike<number>, post: ArrayLike<number>): number {
     const actor = actorOf(v);
     this.readMask |= 1 << actor;
     const sid = (sideOf(v) ? post[actor] : pre[actor]) ?? 0;
-    return partOf(v) ? sid : this.engine.stepper.valueId(actor, sid);
+    const part = partOf(v);
+    if (part === WHOLE_PART) return sid;
+    if (part === VALUE_PART) return this.engine.stepper.valueId(actor, sid);
+    let key = this.fieldKeys[part] ?? -1;
+    if (key < 0) this.fieldKeys[part] = key = this.engine.stepper.fieldKey(fieldName(part) ?? '');
+    return this.engine.stepper.fieldId(actor, sid, key);
   }
+
+  /** Per variable part naming a context field, its key in the stepper's ids (-1: not asked yet). */
+  private readonly fieldKeys: number[] = [];
 
   private newMemo(): ReadTrie {
     return new ReadTrie((v, pre, post) => this.readValue(v, pre, post));

@@ -174,8 +174,9 @@ export class ContextReads {
 }
 
 /** The proxy handler that reports each read: a top-level field by name, anything else (a symbol,
- *  `in`, the keys, a descriptor, a write) as null, the whole context. */
-function handlerFor(read: (name: string | null) => void): ProxyHandler<object> {
+ *  `in`, the keys, a descriptor, a write) as null, the whole context. Shared with the property
+ *  checks' read tracker (src/explore/read-tracker.ts). */
+export function handlerFor(read: (name: string | null) => void): ProxyHandler<object> {
   const whole = () => read(null);
   return {
     get(target, key) {

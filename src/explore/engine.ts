@@ -159,6 +159,19 @@ export class CachedStepper implements ActorStepper {
     return this.valueIds[a]?.data[sid] ?? -1;
   }
 
+  /** The id of context field `name` in fieldId(), from this stepper's StructuralIds. */
+  fieldKey(name: string): number {
+    return this.structure.keyIdOf(name);
+  }
+
+  /** The structural id (src/util/canonical.ts StructuralIds) of the value of the top-level field of
+   *  the context of actor a's snapshot sid whose key is `key` (fieldKey), -1 when it is undefined:
+   *  snapshots whose field holds equal values (by canonical JSON) share it. Read from the
+   *  context's interned members, not from the context. */
+  fieldId(a: number, sid: number, key: number): number {
+    return this.structure.memberId(this.contextIds[a]?.data[sid] ?? -1, key);
+  }
+
   internEvent(e: AnyEvent): number {
     const known = this.eventIdByObject.get(e);
     if (known !== undefined) return known;

@@ -170,6 +170,30 @@ export class StructuralIds {
     return this.compositeOf(base, n - base);
   }
 
+  /** The id of the value the object whose id is `objectId` holds under the key whose string id is
+   *  `keyId` (keyIdOf), read from its members without the object: -1 when it has no such member
+   *  (the key is absent, or its value undefined or a function, which id() drops) or `objectId` is
+   *  no object's. */
+  memberId(objectId: number, keyId: number): number {
+    const k = (this.compositeOfId[objectId] ?? 0) - 1;
+    if (k < 0) return -1;
+    const from = this.seqStart[k] ?? 0;
+    const end = this.seqStart[k + 1] ?? 0;
+    if (this.seqs[from] !== OBJECT) return -1;
+    // The pairs are ordered by key id.
+    for (let at = from + 1; at < end; at += 2) {
+      const key = this.seqs[at] ?? 0;
+      if (key === keyId) return this.seqs[at + 1] ?? -1;
+      if (key > keyId) break;
+    }
+    return -1;
+  }
+
+  /** The id of key `name` in an object's members (for memberId). */
+  keyIdOf(name: string): number {
+    return this.stringId(name);
+  }
+
   /** Notes that object `value` has id `id` (as idWithMembers found it), so that id() need not read it. */
   know(value: object, id: number): void {
     this.memo.set(value, id);

@@ -116,9 +116,9 @@ describe('ReadTracker', () => {
     let fields = 0;
     for (let a = 0; a < ACTORS.length; a++)
       for (let id = 0; id < (st.snaps[a]?.length ?? 0); id++) {
-        const context = st.snapshot(a, id).context as Record<string, unknown>;
+        const context: object = st.snapshot(a, id).context;
         for (const name of Object.keys(context)) {
-          const x = context[name];
+          const x: unknown = Reflect.get(context, name);
           const got = st.fieldId(a, id, st.fieldKey(name));
           if (x === undefined) expect(got).toBe(-1);
           else {

@@ -209,6 +209,11 @@ export class TupleQueue {
           : records;
     if (layout === old && size === records) {
       this.data.copyWithin(0, this.head * old.stride, this.tail * old.stride);
+    } else if (layout === old) {
+      // The same packing: the words as they are.
+      const data = new Int32Array(size * layout.stride);
+      data.set(this.data.subarray(this.head * old.stride, this.tail * old.stride));
+      this.data = data;
     } else {
       const data = new Int32Array(size * layout.stride);
       const t = this.scratch;

@@ -39,9 +39,10 @@ interface Base {
 export interface StateProperty extends Base {
   kind: 'state';
   /** Pure: a function of what it reads of the state and the configuration. The explorer keeps its
-   *  answers under what it read (src/explore/checks.ts), through proxies over the snapshots, as a
-   *  step property's: compare snapshots by what they hold, never by identity
-   *  (test/step-memo.test.ts holds every invariant to its answers without the proxies). */
+   *  answers under what it read (src/explore/checks.ts), through proxies over the snapshots and
+   *  their contexts, as a step property's: compare snapshots and context values by what they hold,
+   *  never by identity (test/step-memo.test.ts holds every invariant to its answers without the
+   *  proxies). */
   holds(state: SystemState, config: Config): boolean;
   /** A number measured in a state (null where it does not apply); exploration reports it from the
    *  first state, in breadth-first order, that has one (PropertyResult.figure). */
@@ -59,7 +60,8 @@ export interface StepProperty extends Base {
   monitor?(m: number, step: Step, config: Config): number;
   /** Pure: a function of what it reads of the step, the monitor value and the configuration. The
    *  explorer keeps its answers under what it read (src/explore/read-trie.ts), through proxies over
-   *  the snapshots: compare snapshots by what they hold, never by identity (test/step-memo.test.ts
+   *  the snapshots and their contexts (a context field is kept under its value's structure): compare
+   *  snapshots and context values by what they hold, never by identity (test/step-memo.test.ts
    *  holds every property to its answers without the proxies). */
   holds(step: Step, m: number, config: Config): boolean;
 }

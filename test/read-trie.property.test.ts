@@ -104,6 +104,11 @@ describe('ReadTracker', () => {
     // A spread enumerates the keys first (the whole snapshot), then reads each field.
     expect(readsOf(0, (s) => ({ ...s.actors.firmware.context }))[0]).toBe(variable(0, fw, WHOLE_PART));
     expect(readsOf(1, (s) => 'memory' in s.actors.firmware.context)).toEqual([variable(1, fw, WHOLE_PART)]);
+    expect(readsOf(0, (s) => Object.isFrozen(s.actors.firmware.context))).toContain(variable(0, fw, WHOLE_PART));
+    expect(readsOf(0, (s) => Object.getPrototypeOf(s.actors.firmware.context) === Object.prototype)).toEqual([
+      variable(0, fw, WHOLE_PART),
+    ]);
+    expect(readsOf(0, (s) => Object.isExtensible(s.actors.productionKernel))).toEqual([variable(0, pk, WHOLE_PART)]);
     expect(readsOf(1, (s) => JSON.stringify(s.actors.productionKernel.context))).toContain(variable(1, pk, WHOLE_PART));
   });
 

@@ -71,11 +71,13 @@ export function fieldName(part: number): string | undefined {
  *  through `context` (the value a field holds is compared by structure, src/util/canonical.ts
  *  StructuralIds, as the actor steps' context memo compares it, src/explore/context-reads.ts); its
  *  whole snapshot when anything else is read (its `value`, `tags` and `_nodes` objects, which a
- *  property could compare by identity, the snapshot or its context enumerated, `in`). The
- *  snapshots and contexts are handed out as proxies, one per side: a property must compare
- *  snapshots and context values by what they hold, never by identity (`s.pre.actors.kexec ===
- *  s.post.actors.kexec` is false through them); test/step-memo.test.ts holds every property's
- *  answers through them to its answers on the snapshots themselves. */
+ *  property could compare by identity, the snapshot or its context enumerated, `in`, its
+ *  prototype, whether it is extensible). The snapshots and contexts are handed out as proxies, one
+ *  per side: a property must compare snapshots and context values by what they hold as canonical
+ *  JSON sees it (undefined members, NaN, -0, a Map's entries and whether a value is frozen are not
+ *  told apart), never by identity (`s.pre.actors.kexec === s.post.actors.kexec` is false through
+ *  them), and cannot structuredClone() them; test/step-memo.test.ts holds every property's answers
+ *  through them to its answers on the snapshots themselves. */
 export class ReadTracker {
   /** The variables read so far. */
   private readonly seen = new Set<number>();
@@ -110,10 +112,15 @@ export class ReadTracker {
     const k = side * N_ACTORS + actor;
     let p = this.contexts[k];
     if (p === undefined) {
-      p = new Proxy(
-        context,
-        handlerFor((name) => this.mark(side, actor, name === null ? WHOLE_PART : fieldPart(name))),
-      );
+      const read = (name: string | null) => this.mark(side, actor, name === null ? WHOLE_PART : fieldPart(name));
+      // Its prototype, whether it is frozen or extensible: the whole snapshot too.
+      const whole = () => read(null);
+      p = new Proxy(context, {
+        ...handlerFor(read),
+        getPrototypeOf: (t) => (whole(), Reflect.getPrototypeOf(t)),
+        isExtensible: (t) => (whole(), Reflect.isExtensible(t)),
+        preventExtensions: (t) => (whole(), Reflect.preventExtensions(t)),
+      });
       this.contexts[k] = p;
     }
     return p;
@@ -172,6 +179,16 @@ class SnapshotReads implements ProxyHandler<object> {
   has(target: object, key: string | symbol): boolean {
     this.tracker.mark(this.side, this.actor, WHOLE_PART);
     return Reflect.has(target, key);
+  }
+
+  getPrototypeOf(target: object): object | null {
+    this.tracker.mark(this.side, this.actor, WHOLE_PART);
+    return Reflect.getPrototypeOf(target);
+  }
+
+  isExtensible(target: object): boolean {
+    this.tracker.mark(this.side, this.actor, WHOLE_PART);
+    return Reflect.isExtensible(target);
   }
 
   ownKeys(target: object): ArrayLike<string | symbol> {

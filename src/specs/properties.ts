@@ -40,9 +40,9 @@ export interface StateProperty extends Base {
   kind: 'state';
   /** Pure: a function of what it reads of the state and the configuration. The explorer keeps its
    *  answers under what it read (src/explore/checks.ts), through proxies over the snapshots and
-   *  their contexts, as a step property's: compare snapshots and context values by what they hold,
-   *  never by identity (test/step-memo.test.ts holds every invariant to its answers without the
-   *  proxies). */
+   *  their contexts, as a step property's: compare snapshots and context values by what they hold
+   *  as canonical JSON sees it, never by identity (src/explore/read-tracker.ts;
+   *  test/step-memo.test.ts holds every invariant to its answers without the proxies). */
   holds(state: SystemState, config: Config): boolean;
   /** A number measured in a state (null where it does not apply); exploration reports it from the
    *  first state, in breadth-first order, that has one (PropertyResult.figure). */
@@ -61,8 +61,9 @@ export interface StepProperty extends Base {
   /** Pure: a function of what it reads of the step, the monitor value and the configuration. The
    *  explorer keeps its answers under what it read (src/explore/read-trie.ts), through proxies over
    *  the snapshots and their contexts (a context field is kept under its value's structure): compare
-   *  snapshots and context values by what they hold, never by identity (test/step-memo.test.ts
-   *  holds every property to its answers without the proxies). */
+   *  snapshots and context values by what they hold as canonical JSON sees it, never by identity
+   *  (src/explore/read-tracker.ts; test/step-memo.test.ts holds every property to its answers
+   *  without the proxies). */
   holds(step: Step, m: number, config: Config): boolean;
 }
 

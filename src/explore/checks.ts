@@ -222,7 +222,7 @@ export class PropertyChecks {
 
   /** Bytes held by the step judgements' and the invariants' memos. */
   get judgedBytes(): number {
-    return this.judged.bytes + this.stepVerdicts.data.byteLength + this.held.bytes + this.selfLoopVerdicts.byteLength;
+    return this.judged.bytes + this.stepVerdicts.data.byteLength + this.held.bytes;
   }
 
   /** judgedBytes when empty (as made, and after flushJudged()). */
@@ -239,7 +239,6 @@ export class PropertyChecks {
     this.judged = this.newMemo();
     this.held = this.newMemo();
     this.stepVerdicts.reset();
-    this.selfLoopVerdicts.fill(0);
   }
 
   /** Bytes held outside the JS heap by the caches (for the memory budget). */
@@ -370,50 +369,7 @@ export class PropertyChecks {
   /** The step properties event e (outcome o) triggers, from state i (`cur`) to `next`; writes the
    *  next monitor values into `next`. */
   checkStep(i: number, e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): void {
-    this.applyVerdict(i, e, this.answerAt(e, o, cur, next, trig, this.stepKey(o, cur, next)), next);
-  }
-
-  /** checkStep for a self-loop the engine answered without a walk (engine.knownSelfLoop(e) gave
-   *  o; `next` is a copy of `cur`), whose self-loop memo key is `key` (engine.selfLoopKey(e); -1:
-   *  none) covering the actors `actors` (engine.selfLoopActors(e)). A judgement that read no
-   *  other actor holds for every state with that key and the same step key (monitor values, dump
-   *  outcome, answer): it is kept in a small cache under (key, e, step key), so that most of the
-   *  self-loops an event triggers a property on need no walk down the judgements' trie. */
-  checkKnownSelfLoop(
-    i: number,
-    e: number,
-    o: number,
-    cur: Int32Array,
-    next: Int32Array,
-    trig: readonly boolean[],
-    key: number,
-    actors: number,
-  ): void {
-    const sk = this.stepKey(o, cur, next);
-    if (key < 0) {
-      this.applyVerdict(i, e, this.answerAt(e, o, cur, next, trig, sk), next);
-      return;
-    }
-    const c = this.selfLoopVerdicts;
-    const x = ((Math.imul(key, 0x9e3779b1) ^ Math.imul(e + 1, 0x85ebca77) ^ Math.imul(sk, 0xc2b2ae35)) >>> 16) * 4;
-    let at: number;
-    if (c[x] === key + 1 && c[x + 1] === e && c[x + 2] === sk) at = c[x + 3] ?? 0;
-    else {
-      this.readMask = 0;
-      at = this.answerAt(e, o, cur, next, trig, sk);
-      if (this.lastCacheable && (this.readMask & ~actors) === 0) {
-        c[x] = key + 1;
-        c[x + 1] = e;
-        c[x + 2] = sk;
-        c[x + 3] = at;
-      }
-    }
-    this.applyVerdict(i, e, at, next);
-  }
-
-  /** Records the violations of answer `at` (in stepVerdicts) for event e from state i, and writes
-   *  its monitor values into `next`. */
-  private applyVerdict(i: number, e: number, at: number, next: Int32Array): void {
+    const at = this.answerAt(e, o, cur, next, trig);
     const verdicts = this.stepVerdicts.data;
     const bad = verdicts[at] ?? 0;
     if (bad) this.violateAll(this.stepProps, bad, i, e);
@@ -430,39 +386,23 @@ export class PropertyChecks {
     next: Int32Array,
     trig: readonly boolean[],
   ): { violated: number; monitors: number[] } {
-    const at = this.answerAt(e, o, cur, next, trig, this.stepKey(o, cur, next));
+    const at = this.answerAt(e, o, cur, next, trig);
     const v = this.stepVerdicts.data;
     return { violated: v[at] ?? 0, monitors: this.monitored.map((_, k) => v[at + 1 + k] ?? 0) };
   }
 
-  /** The step's answer in stepVerdicts: kept under what its judgement read (and `key`, its
-   *  stepKey), else judged now. Leaves in lastCacheable whether the answer is kept (or could be:
-   *  false when the judgement read what the key leaves out). */
-  private answerAt(
-    e: number,
-    o: number,
-    cur: Int32Array,
-    next: Int32Array,
-    trig: readonly boolean[],
-    key: number,
-  ): number {
+  /** The step's answer in stepVerdicts: kept under what its judgement read, else judged now. */
+  private answerAt(e: number, o: number, cur: Int32Array, next: Int32Array, trig: readonly boolean[]): number {
+    const key = this.stepKey(o, cur, next);
     let at = this.judged.find(e, key, cur, next);
-    this.lastCacheable = true;
     if (at < 0) {
       const reads: number[] = [];
       const judged = this.judgeStep(e, o, cur, next, trig, reads);
       at = judged.at;
-      this.lastCacheable = judged.cacheable;
       if (judged.cacheable) this.judged.record(e, key, reads, cur, next, at);
     }
     return at;
   }
-
-  /** Whether the last answerAt()'s answer depends only on what its judgement read and its key. */
-  private lastCacheable = true;
-  /** checkKnownSelfLoop()'s cache: 2^16 entries of (self-loop key + 1, event, step key, answer),
-   *  direct-mapped (1 MiB); emptied with the judgements (the answers index stepVerdicts). */
-  private selfLoopVerdicts = new Int32Array(4 << 16);
 
   /** What a step's judgement depends on besides the event and the snapshots it reads, as one int:
    *  the monitor values and dump outcome before (two bits each), the dump outcome after, whether

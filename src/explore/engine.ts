@@ -449,9 +449,6 @@ export class Engine {
   private lastVisited = 0;
   /** Which events are self-loops, known without a walk (src/explore/self-loops.ts). */
   private readonly selfLoops: SelfLoops;
-  /** Per alphabet event, whether its first delivery reaches the firmware (the self-loop memo's
-   *  actor kept apart). */
-  private readonly rootIsFirmware: boolean[];
   /** System steps computed through system.step's routing (trie misses). */
   compiled = 0;
   /** Self-loops knownSelfLoop() answered (edges not walked). */
@@ -502,8 +499,12 @@ export class Engine {
     this.emptyStepBytes = this.stepBytes;
     // Kept apart: the firmware, the actor with most snapshots (5,409 of 6,665 on bench's space).
     const apart = ACTORS.indexOf('firmware');
-    this.rootIsFirmware = firsts.map((f) => f === apart);
-    this.selfLoops = new SelfLoops(N_ACTORS, DUMP_CODES.length, apart, this.rootIsFirmware);
+    this.selfLoops = new SelfLoops(
+      N_ACTORS,
+      DUMP_CODES.length,
+      apart,
+      firsts.map((f) => f === apart),
+    );
   }
 
   /** Bytes held outside the JS heap: the step trie, the step columns and classes, the outcome store
@@ -750,21 +751,6 @@ export class Engine {
     const o = this.selfLoops.known(e);
     if (o >= 0) this.knownSelfLoops++;
     return o;
-  }
-
-  /** The self-loop memo's key for alphabet event e from the state given to fromState()
-   *  (SelfLoops.keyOf: -1 when it keeps none), and the actors that key covers, as bits: a judgement
-   *  of a self-loop that knownSelfLoop() answered, which read no other actor, answers every state
-   *  with that key (src/explore/checks.ts checkKnownSelfLoop). */
-  selfLoopKey(e: number): number {
-    return this.selfLoops.keyOf(e);
-  }
-
-  /** The actors (bit a for actor a) selfLoopKey(e)'s key covers: the firmware alone for an event
-   *  whose first delivery reaches it, else every other actor. */
-  selfLoopActors(e: number): number {
-    const fw = 1 << ACTORS.indexOf('firmware');
-    return this.rootIsFirmware[e] === true ? fw : ((1 << N_ACTORS) - 1) & ~fw;
   }
 
   /** Word w of the alphabet events from the state given to fromState() that knownSelfLoop() answers,

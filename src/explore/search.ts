@@ -372,15 +372,13 @@ export function follow(
   }
   // An event that triggers a step property is judged even when it is a self-loop the engine
   // knows (then without a walk).
-  const known = engine.knownSelfLoop(e);
+  let o = engine.knownSelfLoop(e);
   next.set(cur);
-  if (known >= 0)
-    checks.checkKnownSelfLoop(i, e, known, cur, next, trig, engine.selfLoopKey(e), engine.selfLoopActors(e));
-  else {
-    const o = engine.edgeId(cur, e);
+  if (o < 0) {
+    o = engine.edgeId(cur, e);
     if (!walkStays(engine, checks, i, e, o, cur)) engine.applyEdge(next);
-    checks.checkStep(i, e, o, cur, next, trig);
   }
+  checks.checkStep(i, e, o, cur, next, trig);
   for (let k = 0; k < next.length; k++) if (next[k] !== cur[k]) return true;
   return false;
 }

@@ -117,15 +117,6 @@ export class SelfLoops {
     return b === UNKNOWN || b === WALK ? -1 : b - 1;
   }
 
-  /** Which memo key answers event e from the state given to from(), as one non-negative int (the
-   *  key's row, times two, plus 1 when it is the apart actor's), or -1 when the state's rest is
-   *  not kept: states with the same key agree on every snapshot the key covers (the apart actor's
-   *  and the dump outcome, or every other actor's and the dump outcome). */
-  keyOf(e: number): number {
-    if (this.rootIsApart[e] === true) return this.apartRow * 2 + 1;
-    return this.restRow < 0 ? -1 : this.restRow * 2;
-  }
-
   /** Records what event e's walk from the state given to from() did: `visited` has bit a set for
    *  each actor a it reached (-1 when unknown: nothing is recorded), `stays` whether it changed
    *  nothing and was accounted for, `o` its outcome id. */

@@ -1,5 +1,6 @@
-// Which actor snapshots a property reads (src/explore/read-trie.ts keeps its answers under them):
-// proxies over a state's actors and their snapshots that record each first read, in order.
+// Which actor snapshots, state values and context fields a property reads (src/explore/read-trie.ts
+// keeps its answers under them): proxies over a state's actors, their snapshots and their contexts
+// that record each first read, in order.
 import { ACTORS, type SystemState } from '../../machines/system';
 import { handlerFor } from './context-reads';
 

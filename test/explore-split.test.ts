@@ -7,7 +7,8 @@ import type { ExternalEvent } from '../src/events';
 import { alphabet } from '../src/explore/alphabet';
 import { Engine } from '../src/explore/engine';
 import { explore, type Exploration } from '../src/explore/explore';
-import { closeSplitWorkers, splitWorkers } from '../src/explore/split';
+import { ACTORS } from '../machines/system';
+import { closeSplitWorkers, lastSplitStats, splitOwners, splitWorkers } from '../src/explore/split';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
 import { seen } from './support/verdicts';
@@ -56,6 +57,35 @@ describe('explore({ split: 2 })', () => {
         expect([r.states, r.edges, r.stopReason]).toEqual([one?.states, one?.edges, one?.stopReason]);
         expect(r.results).toEqual(one?.results);
       });
+  });
+
+  it("gives one thread's results whichever decides a state's owner: the firmware's memory, or snapshots", () => {
+    const cfg = config(CASES[0]?.input ?? {});
+    const one = explore(cfg, { keepEdges: true });
+    for (const split of [
+      { workers: 2, owner: 'memory' as const },
+      { workers: 3, owner: 'snapshots' as const },
+      { workers: 2, hashActors: ACTORS },
+    ]) {
+      const r = explore(cfg, { keepEdges: true, split });
+      expect([r.states, r.edges, r.results]).toEqual([one.states, one.edges, one.results]);
+      const n = one.states * one.alphabet.length;
+      expect(r.succ?.subarray(0, n)).toEqual(one.succ?.subarray(0, n));
+      // Each worker held states of its own.
+      expect(lastSplitStats.map((w) => w.states > 0)).toEqual(Array<boolean>(split.workers).fill(true));
+    }
+  });
+
+  it("splits by the firmware's memory when it can change, else by snapshots (splitOwners)", () => {
+    const varies = config({});
+    const fixed = config({ memoryMiB: 8192, minMemoryMiB: 8192, maxMemoryMiB: 8192 });
+    expect(splitOwners(varies, { workers: 2 }).lmbBytes).toBe(varies.lmbBytes);
+    expect(splitOwners(fixed, { workers: 2 }).lmbBytes).toBeNull();
+    expect(splitOwners(varies, { workers: 2, hashActors: ['firmware', 'productionKernel'] })).toEqual({
+      hashActors: [0, 1],
+      lmbBytes: null,
+    });
+    expect(splitOwners(varies, { workers: 2, owner: 'snapshots' }).lmbBytes).toBeNull();
   });
 
   it('numbers the states as one thread does: the same paths, the same successors', () => {

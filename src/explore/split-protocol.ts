@@ -38,8 +38,13 @@ export interface SplitExploration {
   /** Keep the edges to other states (liveness), as rows. */
   keepRows: boolean;
   /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
-   *  dump outcome and the monitors count too when every actor is listed. */
+   *  dump outcome and the monitors count too when every actor is listed. Unused when lmbBytes is
+   *  set. */
   hashActors: number[];
+  /** When set, a state's owner is the number of LMBs (of this many bytes) in the firmware's
+   *  memory (its context.memory, the partition's assigned LMBs) modulo the workers
+   *  (src/explore/split.ts splitOwners). */
+  lmbBytes: number | null;
   maxStates: number;
   /** This worker's share of the memory budget, bytes. */
   maxMemoryBytes: number | null;

@@ -3,8 +3,9 @@
 // Engine (caches and step trie) and its own PropertyChecks, and visits them level by level when
 // the coordinator says so. Successors owned by a peer go out as packed records at the barrier.
 import { workerData } from 'node:worker_threads';
-import { ACTORS } from '../../machines/system';
+import { ACTORS, type Snapshots } from '../../machines/system';
 import { config as makeConfig } from '../config';
+import { totalSize } from '../memory/layout';
 import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { growInt32, PropertyChecks } from './checks';
@@ -30,6 +31,9 @@ import { NOT_SENT, SentTuples } from './split-sent';
 import { TupleTable } from './table';
 import { grown, Int32List } from './typed';
 import { osThreadId, threadCpuMs } from '../util/cpu';
+
+/** The firmware's index among the actors (its memory can decide a state's owner). */
+const FIRMWARE = ACTORS.indexOf('firmware');
 
 /** States visited between two reads of the peers' counts, the stop word and two heartbeats: a
  *  power of two less one. Each worker's count is a cache line the others read at this pace. */
@@ -126,8 +130,8 @@ class Part {
   private visited = 0;
   /** The states the other workers hold, as they last said (see known()). */
   private elsewhere = 0;
-  /** The actor whose snapshot alone decides a state's owner (-1: several do), and per snapshot id
-   *  of it, its owner + 1 (0: not asked yet). */
+  /** The actor whose snapshot alone decides a state's owner (-1: several do; the firmware when
+   *  the owner is by memory), and per snapshot id of it, its owner + 1 (0: not asked yet). */
   private readonly soleHashActor: number;
   private ownerOfSnapshot: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   /** d.maxStates, read for every state. */
@@ -150,7 +154,7 @@ class Part {
     this.A = d.alphabet.length;
     this.W = w.workers;
     this.me = w.me;
-    this.soleHashActor = d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
+    this.soleHashActor = d.lmbBytes !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
     this.maxStates = d.maxStates;
     this.width = this.checks.width;
     this.table = new TupleTable(this.width);
@@ -181,7 +185,7 @@ class Part {
     this.startCpuMs = threadCpuMs() - cpuFrom;
   }
 
-  /** The worker that owns tuple t. With one hash actor (the default) it depends on that actor's
+  /** The worker that owns tuple t. By memory, or with one hash actor, it depends on one actor's
    *  snapshot alone, and is kept per snapshot. */
   private owner(t: Int32Array): number {
     const one = this.soleHashActor;
@@ -192,9 +196,16 @@ class Part {
       const o = known[sid] ?? 0;
       if (o !== 0) return o - 1;
     } else this.ownerOfSnapshot = grown(known, sid + 1);
-    const o = this.ownerByHash(t);
+    const o = this.d.lmbBytes === null ? this.ownerByHash(t) : this.ownerByMemory(sid, this.d.lmbBytes);
     this.ownerOfSnapshot[sid] = o + 1;
     return o;
+  }
+
+  /** The worker that owns the states of firmware snapshot `sid`: its memory's LMBs (of
+   *  `lmbBytes` bytes) counted, modulo the workers (split.ts splitOwners). */
+  private ownerByMemory(sid: number, lmbBytes: number): number {
+    const firmware = this.engine.stepper.snapshot(FIRMWARE, sid) as Snapshots['firmware'];
+    return Math.round(totalSize(firmware.context.memory) / lmbBytes) % this.W;
   }
 
   /** The worker that owns tuple t, from the hashes of its hash actors' snapshots. */

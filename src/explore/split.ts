@@ -48,10 +48,29 @@ export const GONE_CHECK_MS = 1_000;
  *  (WorkerStats), for bench. */
 export let lastSplitStats: (WorkerStats & { states: number; levels: number })[] = [];
 
-/** The actors whose snapshots decide a state's owner by default: the firmware's snapshots vary
- *  most and cost most to step, so splitting by them splits the actor step caches (bench, part 4:
- *  24,348 and 24,441 XState steps per worker against 38,716 on one thread). */
+/** The actors whose snapshots decide a state's owner when the owner is by snapshots: the
+ *  firmware's snapshots vary most and cost most to step, so splitting by them splits the actor
+ *  step caches (bench, part 4: 24,348 and 24,441 XState steps per worker against 38,716 on one
+ *  thread). */
 export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmware'];
+
+/**
+ * What decides a state's owner (SplitOptions.owner). By memory (the default when the LPAR's
+ * memory can change): the firmware's LMBs counted, modulo the workers, so that only a memory
+ * hotplug (DLPAR) moves a state to another worker; a crash, a boot, a registration, a fault, which
+ * change the firmware's snapshot but not its memory, stay with the worker that holds the state.
+ * By the firmware's whole snapshot, most successors belong to the peer: on configs/large.json's
+ * first 1.5 million states with every property, 2 workers took 10.1 s to 10.8 s against 7.6 s by
+ * memory and 10.4 s to 11.3 s on one thread (2026-12-03). Consecutive sizes alternate between
+ * the workers. With one memory size every state would be one worker's: then by snapshots.
+ */
+export function splitOwners(config: Config, split: SplitOptions): { hashActors: number[]; lmbBytes: number | null } {
+  const hashActors = (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a));
+  const memoryVaries = config.minMemoryBytes < config.maxMemoryBytes;
+  const byMemory =
+    split.owner === 'memory' || (split.owner === undefined && split.hashActors === undefined && memoryVaries);
+  return { hashActors, lmbBytes: byMemory ? config.lmbBytes : null };
+}
 
 interface Link {
   worker: Worker;
@@ -485,7 +504,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       prefix,
       keepEdges,
       keepRows,
-      hashActors: (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a)),
+      ...splitOwners(config, split),
       maxStates,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
     });

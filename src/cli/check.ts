@@ -316,10 +316,6 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<number> {
       );
     maxMemoryBytes = b;
   }
-  if (split !== undefined && split > 1 && flags.hashCompact)
-    throw new InputError(
-      `--split ${split} with --hash-compact: a split exploration keeps every state exactly (its workers exchange them); explore with one or the other`,
-    );
   const shard = flags.shard === undefined ? null : parseShardSpec(flags.shard);
   if (shard !== null && flags.hashCompact)
     throw new InputError(

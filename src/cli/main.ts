@@ -145,7 +145,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .option(
       '--split <n>',
-      'worker threads for each exploration: one large configuration over several cores (default 1: one thread each, faster on 2 cores)',
+      'worker threads for each exploration: one large configuration over several cores (default 1: one thread each, faster for a matrix of many configurations)',
       once('--split'),
     )
     .option(

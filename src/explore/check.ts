@@ -86,9 +86,7 @@ export function runConfig(
     ...(shouldStop === undefined ? {} : { shouldStop }),
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(opts.hashCompact ? { hashCompact: true } : {}),
-    ...(opts.split !== undefined && opts.split > 1 && !opts.withCoverage && !opts.hashCompact
-      ? { split: opts.split }
-      : {}),
+    ...(opts.split !== undefined && opts.split > 1 && !opts.withCoverage ? { split: opts.split } : {}),
   });
   return {
     ...identity(input),

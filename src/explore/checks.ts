@@ -509,3 +509,40 @@ export class PropertyChecks {
     return results;
   }
 }
+
+/** Per state, which 'eventually' properties' goals hold there (bit k for the k-th), recorded as
+ *  the search expands it (hash compaction, and a split exploration's workers: the tuples are gone
+ *  afterwards). */
+export class GoalBits {
+  private bits = new Uint8Array(1 << 10);
+
+  /** `goals`: how many 'eventually' properties (checks.eventually), at most 8. */
+  constructor(
+    goals: number,
+    private readonly checks: PropertyChecks,
+  ) {
+    if (goals > 8) throw new Error('more than 8 eventually-properties: GoalBits keeps 8 bits a state');
+  }
+
+  /** Bytes held by the per-state bits. */
+  get bytes(): number {
+    return this.bits.byteLength;
+  }
+
+  /** State i (tuple t) is being expanded. */
+  record(i: number, t: Int32Array): void {
+    if (i >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(i + 1, Math.ceil(this.bits.length * 1.5)));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[i] = this.checks.goalBits(t);
+  }
+
+  /** good[i] = 1 where the k-th property's goal holds, for states 0 .. n - 1. */
+  good(k: number, n: number): Uint8Array {
+    const good = new Uint8Array(n);
+    for (let i = 0; i < n; i++) good[i] = ((this.bits[i] ?? 0) >> k) & 1;
+    return good;
+  }
+}

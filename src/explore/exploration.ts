@@ -46,8 +46,9 @@ export interface ExploreOptions extends BudgetLimits {
   system?: System;
   /** Spread this one exploration over this many worker threads (src/explore/split.ts): the
    *  same states, edges, verdicts and counterexample lengths. 1 (the default) explores in this
-   *  thread; so do a given `system` (test fixtures live in this thread only), hashCompact, and
-   *  properties other than the project's (PROPERTIES: the workers find theirs by id). */
+   *  thread; so do a given `system` (test fixtures live in this thread only) and properties other
+   *  than the project's (PROPERTIES: the workers find theirs by id). With hashCompact each worker
+   *  keeps fingerprints (src/explore/split-states.ts CompactStates). */
   split?: number | SplitOptions;
 }
 

@@ -8,7 +8,7 @@ import type { ExternalEvent } from '../events';
 import { PROPERTIES } from '../specs/properties';
 import { alphabet as defaultAlphabet } from './alphabet';
 import { Budget } from './budget';
-import { PropertyChecks } from './checks';
+import { GoalBits, PropertyChecks } from './checks';
 import { Engine } from './engine';
 import { firstStuckAmong, firstStuckState, SuccessorRows } from './liveness';
 import { search } from './search';
@@ -28,7 +28,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   const all = opts.properties ?? PROPERTIES;
   const letters = opts.alphabet ?? defaultAlphabet(config);
   const split = typeof opts.split === 'number' ? { workers: opts.split } : opts.split;
-  const splittable = opts.system === undefined && opts.hashCompact !== true && all.every((p) => PROPERTIES.includes(p));
+  const splittable = opts.system === undefined && all.every((p) => PROPERTIES.includes(p));
   if (split !== undefined && split.workers > 1 && splittable)
     return exploreSplit(config, { ...opts, alphabet: letters }, split);
   const A = letters.length;
@@ -108,40 +108,4 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
     width: checks.width,
     pathTo,
   };
-}
-
-/** Per state, which 'eventually' properties' goals hold there (bit k for the k-th), recorded as
- *  the search expands it (hash compaction: the tuples are gone afterwards). */
-class GoalBits {
-  private bits = new Uint8Array(1 << 10);
-
-  /** `goals`: how many 'eventually' properties (checks.eventually), at most 8. */
-  constructor(
-    goals: number,
-    private readonly checks: PropertyChecks,
-  ) {
-    if (goals > 8) throw new Error('more than 8 eventually-properties: GoalBits keeps 8 bits a state');
-  }
-
-  /** Bytes held by the per-state bits. */
-  get bytes(): number {
-    return this.bits.byteLength;
-  }
-
-  /** State i (tuple t) is being expanded. */
-  record(i: number, t: Int32Array): void {
-    if (i >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(i + 1, Math.ceil(this.bits.length * 1.5)));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    this.bits[i] = this.checks.goalBits(t);
-  }
-
-  /** good[i] = 1 where the k-th property's goal holds, for states 0 .. n - 1. */
-  good(k: number, n: number): Uint8Array {
-    const good = new Uint8Array(n);
-    for (let i = 0; i < n; i++) good[i] = ((this.bits[i] ?? 0) >> k) & 1;
-    return good;
-  }
 }

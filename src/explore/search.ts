@@ -236,10 +236,8 @@ export function search(
       break;
     }
   }
-  const count = f.visited.count;
-  const replay = (i: number, out: Int32Array) => replayTo(i, out, t0, f.parent, f.parentEvent, engine, checks);
   const kept = (compact?.set.bytes ?? 0) + f.parent.byteLength + f.parentEvent.byteLength;
-  const table = exact ?? new ReplayTable(count, width, kept, replay);
+  const table = exact ?? replayTable(f.visited.count, kept, t0, f.parent, f.parentEvent, engine, checks);
   return {
     table,
     parent: f.parent,
@@ -272,6 +270,22 @@ class ReplayTable implements StateTable {
   find(): number {
     throw new Error('a hash-compact exploration keeps no tuples: find() needs an exact one');
   }
+}
+
+/** The states 0 .. count - 1 of a hash-compact search (a split one's too), each tuple recomputed
+ *  on demand from the start tuple t0 along the parent links (in the search's order). `bytes`: what
+ *  the search held for its states when it ended (fingerprints, parent links). */
+export function replayTable(
+  count: number,
+  bytes: number,
+  t0: Int32Array,
+  parent: Int32Array,
+  parentEvent: EventArray,
+  engine: Engine,
+  checks: PropertyChecks,
+): StateTable {
+  const replay = (i: number, out: Int32Array) => replayTo(i, out, t0, parent, parentEvent, engine, checks);
+  return new ReplayTable(count, checks.width, bytes, replay);
 }
 
 /** State i's tuple, recomputed: from t0 along the parent links' events, each step as the search

@@ -37,6 +37,9 @@ export interface SplitExploration {
   keepEdges: boolean;
   /** Keep the edges to other states (liveness), as rows. */
   keepRows: boolean;
+  /** Hash compaction: each worker keeps 64-bit fingerprints of its states and the tuples of two
+   *  levels (src/explore/split-worker.ts CompactStates); never with keepEdges. */
+  hashCompact: boolean;
   /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
    *  dump outcome and the monitors count too when every actor is listed. Unused when lmbBytes is
    *  set. */
@@ -104,8 +107,13 @@ export interface LocalViolation {
 
 export interface Finished {
   type: 'finished';
-  /** The states' tuples, `width` ints each, in this worker's snapshot ids. */
+  /** The states' tuples, `width` ints each, in this worker's snapshot ids; empty with hash
+   *  compaction. */
   tuples: Int32Array;
+  /** Bytes the worker held for its states when it ended: the tuples or fingerprints, parent links
+   *  and ranks; and the most the tuples of the levels waiting held (hash compaction; else 0). */
+  stateBytes: number;
+  peakLevelBytes: number;
   /** Global ids of the parents (-1 for the initial state) and the events. */
   parent: Int32Array;
   parentEvent: Int32Array;

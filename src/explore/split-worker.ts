@@ -1,14 +1,15 @@
-// One worker thread of a split exploration (src/explore/split.ts): it owns the states whose hash
-// (SnapshotHashes, over the tuple) falls to it, keeps them in its own visited table with its own
-// Engine (caches and step trie) and its own PropertyChecks, and visits them level by level when
-// the coordinator says so. Successors owned by a peer go out as packed records at the barrier.
+// One worker thread of a split exploration (src/explore/split.ts): it owns the states whose
+// firmware memory (split.ts splitOwners) or snapshot hash (SnapshotHashes) falls to it, keeps them
+// in its own visited set (exact or fingerprints: split-states.ts) with its own Engine (caches and
+// step trie) and its own PropertyChecks, and visits them level by level when the coordinator says
+// so. Successors owned by a peer go out as packed records at the barrier.
 import { workerData } from 'node:worker_threads';
 import { ACTORS, type Snapshots } from '../../machines/system';
 import { config as makeConfig } from '../config';
 import { totalSize } from '../memory/layout';
 import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
-import { growInt32, PropertyChecks } from './checks';
+import { GoalBits, growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
 import { SuccessorRows } from './liveness';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
@@ -28,7 +29,7 @@ import {
   type ToWorker,
 } from './split-protocol';
 import { NOT_SENT, SentTuples } from './split-sent';
-import { TupleTable } from './table';
+import { CompactStates, ExactStates, type WorkerStates } from './split-states';
 import { grown, Int32List } from './typed';
 import { osThreadId, threadCpuMs } from '../util/cpu';
 
@@ -91,7 +92,11 @@ class Part {
   private readonly W: number;
   private readonly me: number;
   private readonly width: number;
-  readonly table: TupleTable;
+  /** The states this worker owns (every tuple, or fingerprints: split-states.ts). */
+  private readonly table: WorkerStates;
+  /** Per state, which 'eventually' goals hold (when liveness edges are kept), recorded as it is
+   *  visited. */
+  private readonly goalBits: GoalBits | null;
   private parent = new Int32Array(1 << 14);
   private parentEvent = new Int32Array(1 << 14);
   /** Each state's index within its level over every worker (LevelKeys), once its level is ranked. */
@@ -157,7 +162,11 @@ class Part {
     this.soleHashActor = d.lmbBytes !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
     this.maxStates = d.maxStates;
     this.width = this.checks.width;
-    this.table = new TupleTable(this.width);
+    this.table = d.hashCompact ? new CompactStates(this.width) : new ExactStates(this.width);
+    this.goalBits =
+      this.checks.eventually.length > 0 && (d.keepEdges || d.keepRows)
+        ? new GoalBits(this.checks.eventually.length, this.checks)
+        : null;
     this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
     this.rows = d.keepRows && !d.keepEdges ? new SuccessorRows() : null;
     this.out = Array.from({ length: this.W }, () => new SharedRecords(1 << 12));
@@ -242,9 +251,10 @@ class Part {
       return this.gid(j);
     }
     if (got >= this.parent.length) {
-      this.parent = growInt32(this.parent, got + 1);
-      this.parentEvent = growInt32(this.parentEvent, got + 1);
-      this.ranks = growInt32(this.ranks, got + 1);
+      // By half again (typed.ts grown), not doubled: 12 bytes a state, among the most held.
+      this.parent = grown(this.parent, got + 1);
+      this.parentEvent = grown(this.parentEvent, got + 1);
+      this.ranks = grown(this.ranks, got + 1);
     }
     this.parent[got] = parent;
     this.parentEvent[got] = event;
@@ -312,6 +322,7 @@ class Part {
     }
     this.levelTotal = keys.reduce((n, k) => n + k.length, 0);
     this.levels.push(this.nextFrom);
+    this.table.visitedBefore(this.nextFrom);
     this.nextFrom = this.table.count;
     this.nextRank.length = 0;
   }
@@ -323,6 +334,7 @@ class Part {
       this.parentEvent.byteLength +
       (this.succ?.byteLength ?? 0) +
       (this.rows?.bytes ?? 0) +
+      (this.goalBits?.bytes ?? 0) +
       this.engine.bytes +
       this.checks.bytes +
       this.out.reduce((n, o) => n + o.bytes, 0) +
@@ -351,6 +363,7 @@ class Part {
         if (stop !== null) return stop;
       }
       this.table.get(i, cur);
+      this.goalBits?.record(i, cur);
       if (this.succ !== null && (i + 1) * this.A > this.succ.length) this.succ = growInt32(this.succ, (i + 1) * this.A);
       this.checks.checkState(i, cur);
       this.edges += this.A;
@@ -513,25 +526,27 @@ class Part {
 
   finish(liveness: boolean): Extract<FromWorker, { type: 'finished' }> {
     const count = this.table.count;
-    const tuples = new Int32Array(count * this.width);
-    const t = new Int32Array(this.width);
-    for (let i = 0; i < count; i++) tuples.set(this.table.get(i, t), i * this.width);
+    const tuples = this.table.tuples() ?? new Int32Array(0);
     const { violations, figures } = this.verdicts();
-    const ranks = this.ranks.slice(0, count);
+    // Views, not copies: their buffers move to the coordinator (transferable()), and this worker
+    // holds nothing of the exploration after it.
+    const ranks = this.ranks.subarray(0, count);
     // The next level is ranked when it is visited: one that was not is the last, cut short.
     ranks.fill(-1, this.nextFrom);
     return {
       type: 'finished',
       tuples,
-      parent: this.parent.slice(0, count),
-      parentEvent: this.parentEvent.slice(0, count),
+      stateBytes: this.table.bytes + 12 * count,
+      peakLevelBytes: this.table.peakLevelBytes,
+      parent: this.parent.subarray(0, count),
+      parentEvent: this.parentEvent.subarray(0, count),
       succ: this.succ === null ? null : this.succ.slice(0, count * this.A),
       rows: liveness ? this.livenessRows(count) : null,
       levels: [...this.levels, this.nextFrom, count],
       ranks,
       violations,
       figures,
-      goals: liveness ? this.goals(tuples) : {},
+      goals: liveness ? this.goals(count) : {},
       news: this.log.news(),
       edges: this.edges,
       stats: {
@@ -573,24 +588,22 @@ class Part {
   /** The edges to other states (global ids): those kept as rows, one a visited state in the
    *  order visited (`states`), or made from every successor, row k for local state k. */
   private livenessRows(count: number): Finished['rows'] {
-    if (this.rows !== null) return { ...this.rows.rows(), states: this.rowStates.data.slice(0, this.rowStates.length) };
+    if (this.rows !== null)
+      return { ...this.rows.rows(), states: this.rowStates.data.subarray(0, this.rowStates.length) };
     return this.succ === null
       ? null
       : { ...SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows(), states: null };
   }
 
-  /** Per 'eventually' property: which local states are goals (PropertyChecks.goalBits). */
-  private goals(tuples: Int32Array): Record<string, Uint8Array> {
-    const n = this.table.count;
-    const t = new Int32Array(this.width);
-    const bits = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      t.set(tuples.subarray(i * this.width, (i + 1) * this.width));
-      bits[i] = this.checks.goalBits(t);
-    }
+  /** Per 'eventually' property: which of the `count` local states are goals, as recorded when
+   *  each was visited (every state is, in a complete search).
+   *  @throws Error when no goals were recorded (no edges kept: no liveness to decide). */
+  private goals(count: number): Record<string, Uint8Array> {
+    const bits = this.goalBits;
+    if (bits === null) throw new Error('split: liveness asked of a worker that kept no goals');
     const out: Record<string, Uint8Array> = {};
     this.checks.eventually.forEach((p, k) => {
-      if (p.goal !== undefined) out[p.id] = Uint8Array.from(bits, (b) => (b >> k) & 1);
+      if (p.goal !== undefined) out[p.id] = bits.good(k, count);
     });
     return out;
   }

@@ -19,7 +19,7 @@ import { Engine } from './engine';
 import type { Exploration, ExploreOptions, SplitOptions } from './exploration';
 import { markCanReachIn, type RowBlock } from './liveness';
 import { osThreadRuns } from '../util/cpu';
-import { eventArray, startTuple, type EventArray } from './search';
+import { eventArray, replayTable, startTuple, type EventArray } from './search';
 import { PeerIds, type IdNews } from './split-ids';
 import {
   knownStates,
@@ -34,7 +34,11 @@ import {
   type ToWorker,
   type WorkerStats,
 } from './split-protocol';
-import { TupleTable } from './table';
+import { TupleTable, type StateTable } from './table';
+import { FINGERPRINT_BITS, missProbability } from './fingerprints';
+
+/** After an exploration of more states than this the worker threads are ended, not kept. */
+export const KEEP_CREW_STATES = 1_000_000;
 
 /** A worker that sends nothing and visits no state for this long is taken for dead (ms). */
 export const STALL_MS = 120_000;
@@ -297,6 +301,8 @@ function unvisited(t0: Int32Array, W: number, A: number): Searched {
     return {
       type: 'finished',
       tuples: t0.slice(0, n * t0.length),
+      stateBytes: n * 4 * t0.length,
+      peakLevelBytes: 0,
       parent: new Int32Array(n).fill(-1),
       parentEvent: new Int32Array(n).fill(-1),
       succ: A > 0 ? new Int32Array(n * A) : null,
@@ -434,19 +440,22 @@ function verdicts(m: Merged, checks: PropertyChecks, all: readonly Property[], s
   return results;
 }
 
-/** The explored graph in this thread's snapshot ids, states numbered breadth-first. */
+/** The explored graph in this thread's snapshot ids, states numbered breadth-first; no tuples
+ *  (null) with hash compaction. */
 interface Graph {
-  table: TupleTable;
+  table: TupleTable | null;
   parent: Int32Array;
   parentEvent: EventArray;
   succ: Int32Array | null;
 }
 
-function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Graph {
+/** The graph of a split exploration, in one thread's order: each state's tuple translated into
+ *  this thread's snapshot ids (`peers`), when the workers kept them (`tuples`). */
+function materialise(m: Merged, peers: PeerIds[], width: number, A: number, tuples: boolean): Graph {
   const n = m.order.length;
   const W = m.W;
   const index = m.index;
-  const table = new TupleTable(width, Math.max(16, n));
+  const table = tuples ? new TupleTable(width, Math.max(16, n)) : null;
   const parent = new Int32Array(n);
   const parentEvent = eventArray(n, A);
   const edges = m.parts.every((p) => p.succ !== null);
@@ -459,8 +468,10 @@ function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Gra
     const p = m.parts[w];
     const peer = peers[w];
     if (p === undefined || peer === undefined) continue;
-    peer.tuple(p.tuples, k * width, t);
-    table.add(t);
+    if (table !== null) {
+      peer.tuple(p.tuples, k * width, t);
+      table.add(t);
+    }
     const pg = p.parent[k] ?? -1;
     parent[i] = pg < 0 ? -1 : (index[pg] ?? -1);
     // The initial state's (-1) is never read: its parent is -1.
@@ -486,7 +497,8 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const checks = new PropertyChecks(config, properties, letters, engine);
   // As explore() (src/explore/explore.ts): every successor when asked, else for liveness the edges
   // to other states, as rows.
-  const keepEdges = opts.keepEdges === true;
+  const hashCompact = opts.hashCompact === true;
+  const keepEdges = opts.keepEdges === true && !hashCompact;
   const keepRows = checks.eventually.length > 0 && opts.keepEdges !== false && !keepEdges;
   const prefix = [...(opts.prefix ?? [])];
   const t0 = startTuple(engine, letters, checks.width, prefix);
@@ -504,6 +516,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       prefix,
       keepEdges,
       keepRows,
+      hashCompact,
       ...splitOwners(config, split),
       maxStates,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
@@ -519,12 +532,24 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     if (kept === crew) closeSplitWorkers();
     throw e;
   }
+  // A large exploration's worker threads hold hundreds of MB of garbage (visited sets, step caches)
+  // until their next collection, which an idle thread does not reach: ended, they give it back
+  // while this thread merges. A new crew costs about a second.
+  if (s.parts.reduce((n, p) => n + (p.levels.at(-1) ?? 0), 0) > KEEP_CREW_STATES && kept === crew) closeSplitWorkers();
   const m = new Merged(s.parts, letters);
   lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 2 }));
   const results = verdicts(m, checks, all, s);
   opts.onProgress?.(m.order.length);
-  let graph: Graph | null = null;
-  const built = () => (graph ??= materialise(m, peers, checks.width, A));
+  const states = m.order.length;
+  const held = s.parts.reduce((n, p) => n + p.stateBytes, 0);
+  // With hash compaction no tuples came back: a state's is recomputed along its path.
+  let graph: (Graph & { states: StateTable }) | null = null;
+  const built = () => {
+    if (graph !== null) return graph;
+    const g = materialise(m, peers, checks.width, A, !hashCompact);
+    graph = { ...g, states: g.table ?? replayTable(states, held, t0, g.parent, g.parentEvent, engine, checks) };
+    return graph;
+  };
   return {
     config,
     engine,
@@ -536,7 +561,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     seconds: (performance.now() - started) / 1000,
     results,
     get table() {
-      return built().table;
+      return built().states;
     },
     get parent() {
       return built().parent;
@@ -547,13 +572,16 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     get succ() {
       return built().succ;
     },
-    missProbability: null,
+    missProbability: hashCompact ? missProbability(states, FINGERPRINT_BITS) : null,
     cacheFlushes: s.parts.reduce((n, p) => n + p.stats.flushes, 0),
-    // The states and parent links as the workers hand them over (unpacked Int32 tuples).
+    // Exact: the states and parent links as the workers hand them over (unpacked Int32 tuples);
+    // hash compaction: what the workers held for them (fingerprints, parent links, ranks).
     bytesPerState:
-      s.parts.reduce((n, p) => n + p.tuples.byteLength + p.parent.byteLength + p.parentEvent.byteLength, 0) /
-      Math.max(1, m.order.length),
-    peakQueueBytes: 0,
+      (hashCompact
+        ? held
+        : s.parts.reduce((n, p) => n + p.tuples.byteLength + p.parent.byteLength + p.parentEvent.byteLength, 0)) /
+      Math.max(1, states),
+    peakQueueBytes: s.parts.reduce((n, p) => n + p.peakLevelBytes, 0),
     width: checks.width,
     pathTo: (i: number) => m.pathTo(m.order[i] ?? 0),
   };

@@ -1,7 +1,7 @@
 // A split worker's visited set (src/explore/split-states.ts) against a Map of the tuples added:
 // exact and hash-compact give each new tuple the next index and a tuple added again the index it
 // got first, and give back the tuple of every state not yet visited, across levels that grow and
-// shrink, repacks as ids outgrow their bits (negative ones too), and the room given back.
+// shrink (any int32, negative ones too), and the room given back.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactStates, ExactStates, type WorkerStates } from '../src/explore/split-states';
@@ -54,7 +54,7 @@ describe('split worker states', () => {
     );
   });
 
-  it('hash-compact: a level of thousands packed, then a narrow one gives the room back', () => {
+  it('hash-compact: a level of thousands, then a narrow one gives the room back', () => {
     const states = new CompactStates(WIDTH);
     for (let i = 0; i < 5000; i++) states.add(Int32Array.from([i, i * 7, -i, 1 << (i % 31)]));
     const wide = states.bytes;

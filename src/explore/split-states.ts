@@ -1,10 +1,10 @@
 // A split worker's visited set (src/explore/split-worker.ts): every state's tuple, packed (exact),
 // or with hash compaction (`check --split N --hash-compact`) a 64-bit fingerprint of each state
-// and the tuples of the states not yet visited, as one thread's hash-compact search keeps them
-// (src/explore/search.ts CompactVisited). A worker visits a level in its breadth-first rank order,
-// not in the order it found the states, so the waiting tuples are kept by index, not in a queue.
+// and the tuples of the states not yet visited (one thread's hash-compact search keeps those in a
+// queue: src/explore/search.ts CompactVisited). A worker visits a level in its breadth-first rank
+// order, not in the order it found the states, so the waiting tuples are kept by index.
 import { FingerprintSet, fingerprint1, fingerprint2 } from './fingerprints';
-import { bitsFor, Layout, TupleTable, zigzag } from './table';
+import { TupleTable } from './table';
 
 /** A worker's states, numbered 0, 1, 2... in the order it found them. */
 export interface WorkerStates {
@@ -61,65 +61,54 @@ const MIN_WAITING = 1024;
 /** Hash compaction: each state's 64-bit fingerprint with its index (src/explore/fingerprints.ts
  *  FingerprintSet, 12 bytes a state at most 90% full: the index tells a state of the next level
  *  found again, whose parent may change), and the tuples of the states from `first` on (the level
- *  being visited and the next), bit-packed as the visited set and the queue pack them
- *  (src/explore/table.ts Layout), in one array whose room is reused. */
+ *  being visited and the next), `width` ints each, in one array whose room is reused. Unpacked:
+ *  bit-packed as the queue packs them (src/explore/table.ts Layout), the whole of
+ *  configs/large.json over 2 workers took 202 s and 204 s (326 s and 331 s of CPU) against 153 s
+ *  to 181 s (250 s to 271 s), and its peak RSS did not fall (2026-12-03). */
 export class CompactStates implements WorkerStates {
   private readonly set = new FingerprintSet(true);
   count = 0;
   peakLevelBytes = 0;
-  private layout: Layout;
   private waiting: Int32Array;
   /** The first state whose tuple `waiting` holds, at its start. */
   private first = 0;
-  private readonly scratch: Int32Array;
 
   constructor(private readonly width: number) {
-    this.layout = new Layout(new Int32Array(width).fill(2));
-    this.waiting = new Int32Array(MIN_WAITING * this.layout.stride);
-    this.scratch = new Int32Array(width);
+    this.waiting = new Int32Array(MIN_WAITING * width);
   }
   get bytes(): number {
     return this.set.bytes + this.waiting.byteLength;
   }
   add(t: Int32Array): number {
-    const got = this.set.add(fingerprint1(t, this.width), fingerprint2(t, this.width), this.count);
+    const w = this.width;
+    const got = this.set.add(fingerprint1(t, w), fingerprint2(t, w), this.count);
     if (got < 0) return got;
-    const r = this.count - this.first;
-    if ((r + 1) * this.layout.stride > this.waiting.length) this.moveTo(this.layout, Math.ceil((r + 1) * 1.5));
-    for (let k = this.layout.pack(t, this.waiting, r * this.layout.stride); k >= 0;) {
-      this.moveTo(this.layout.widened(k, bitsFor(zigzag(t[k] ?? 0))), this.waiting.length / this.layout.stride);
-      k = this.layout.pack(t, this.waiting, r * this.layout.stride);
-    }
+    const at = (this.count - this.first) * w;
+    if (at + w > this.waiting.length) this.resize(Math.ceil(((at + w) / w) * 1.5));
+    for (let k = 0; k < w; k++) this.waiting[at + k] = t[k] ?? 0;
     return this.count++;
   }
   get(i: number, out: Int32Array): Int32Array {
     if (i < this.first || i >= this.count) throw new Error(`split: state ${i} is not waiting (${this.first} on are)`);
-    this.layout.unpack(this.waiting, (i - this.first) * this.layout.stride, out);
+    const at = (i - this.first) * this.width;
+    for (let k = 0; k < this.width; k++) out[k] = this.waiting[at + k] ?? 0;
     return out;
   }
   visitedBefore(from: number): void {
     if (from <= this.first) return;
-    const stride = this.layout.stride;
+    const w = this.width;
     const live = this.count - from;
-    this.waiting.copyWithin(0, (from - this.first) * stride, (this.count - this.first) * stride);
+    this.waiting.copyWithin(0, (from - this.first) * w, (this.count - this.first) * w);
     this.first = from;
     // A level much narrower than the widest gives its room back.
-    const records = this.waiting.length / stride;
-    if (live * 4 < records && records > MIN_WAITING) this.moveTo(this.layout, Math.max(MIN_WAITING, live * 2));
+    const records = this.waiting.length / w;
+    if (live * 4 < records && records > MIN_WAITING) this.resize(Math.max(MIN_WAITING, live * 2));
   }
-  /** The waiting tuples (at the front) into an array of `records` records in `layout`. */
-  private moveTo(layout: Layout, records: number): void {
-    const old = this.layout;
-    const live = this.count - this.first;
-    const data = new Int32Array(records * layout.stride);
-    if (layout === old) data.set(this.waiting.subarray(0, live * old.stride));
-    else
-      for (let r = 0; r < live; r++) {
-        old.unpack(this.waiting, r * old.stride, this.scratch);
-        layout.pack(this.scratch, data, r * layout.stride);
-      }
+  /** The waiting tuples (at the front) into an array of `records` records. */
+  private resize(records: number): void {
+    const data = new Int32Array(records * this.width);
+    data.set(this.waiting.subarray(0, (this.count - this.first) * this.width));
     this.waiting = data;
-    this.layout = layout;
     this.peakLevelBytes = Math.max(this.peakLevelBytes, data.byteLength);
   }
   tuples(): null {

@@ -75,6 +75,7 @@ export class CompactStates implements WorkerStates {
 
   constructor(private readonly width: number) {
     this.waiting = new Int32Array(MIN_WAITING * width);
+    this.peakLevelBytes = this.waiting.byteLength;
   }
   get bytes(): number {
     return this.set.bytes + this.waiting.byteLength;

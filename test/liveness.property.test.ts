@@ -6,7 +6,7 @@
 // exploration's workers hold them, as W blocks of every W-th state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstStuckAmong, markCanReach, markCanReachIn, SuccessorRows } from '../src/explore/liveness';
+import { firstStuckAmong, markCanReach, markCanReachIn, RowChunks, SuccessorRows } from '../src/explore/liveness';
 
 const graph = fc.integer({ min: 1, max: 40 }).chain((n) =>
   fc.record({
@@ -72,6 +72,41 @@ describe('liveness over successor rows', () => {
         expect([...marked].map((m) => m === 1)).toEqual(fixpoint(n, A, [...succ], good));
       }),
     );
+  });
+
+  it('marks the same states from rows in chunks (RowChunks), states in any order, edges set later', () => {
+    fc.assert(
+      fc.property(
+        graph,
+        fc.integer({ min: 5, max: 12 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (g, chunk, seed) => {
+          const { n, A, succ: all, good } = g;
+          const succ = Int32Array.from(all.slice(0, n * A));
+          // Visited in a shuffled order (as a split worker visits its states by rank), every other
+          // edge first recorded as -1 and set at the end (as a successor its peer numbers later).
+          const order = [...Array(n).keys()].sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+          const chunks = new RowChunks(A, chunk);
+          const later: [number, number][] = [];
+          for (const i of order) {
+            chunks.begin(i);
+            for (let e = 0; e < A; e++) {
+              const j = succ[i * A + e] ?? i;
+              if (j === i) continue;
+              if (e % 2 === 0) later.push([chunks.add(-1), j]);
+              else chunks.add(j);
+            }
+          }
+          for (const [at, j] of later) chunks.set(at, j);
+          const blocks = chunks.blocks();
+          for (const b of blocks) expect(b.start[b.start.length - 1]).toBeLessThanOrEqual(chunk);
+          const marked = Uint8Array.from(good, (x) => (x ? 1 : 0));
+          markCanReachIn(marked, n, blocks);
+          expect([...marked].map((m) => m === 1)).toEqual(fixpoint(n, A, [...succ], good));
+        },
+      ),
+    );
+    expect(() => new RowChunks(6, 5)).toThrow(/a row of 6 edges, chunks of 5/);
   });
 
   it('refuses goals for fewer states than the rows hold, and an edge past them', () => {

@@ -44,6 +44,11 @@ export class SuccessorRows {
     return this.starts.data.byteLength + this.targets.data.byteLength;
   }
 
+  /** Edges added. */
+  get edges(): number {
+    return this.targets.length;
+  }
+
   /** Begins state `i`'s row: the states must come in order, 0, 1, 2...
    *  @throws Error when i is not the next state. */
   begin(i: number): void {
@@ -90,6 +95,73 @@ export class SuccessorRows {
       }
     }
     return r;
+  }
+}
+
+/** Edges in a chunk of rows at the most (2^24: 64 MiB of targets). */
+export const CHUNK_EDGES = 1 << 24;
+
+/** The rows of a split worker's states (global ids), in chunks of at most CHUNK_EDGES edges each
+ *  with the states whose rows it holds: a list grown by half again copies what it holds, and on
+ *  configs/large.json, two workers growing hundreds of MB of edges at once set the peak memory.
+ *  A place (add()) is chunk * CHUNK_EDGES + the edge's place in its chunk. */
+export class RowChunks {
+  private readonly done: RowBlock[] = [];
+  private rows = new SuccessorRows();
+  private states = new Int32List(1 << 10);
+  private base = 0;
+
+  /** `maxRow`: edges a row can hold at the most (the alphabet's events). */
+  constructor(
+    private readonly maxRow: number,
+    private readonly chunkEdges = CHUNK_EDGES,
+  ) {
+    if (maxRow > chunkEdges) throw new Error(`row chunks: a row of ${maxRow} edges, chunks of ${chunkEdges}`);
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    const done = this.done.reduce(
+      (n, b) => n + b.start.byteLength + b.targets.byteLength + (b.states?.byteLength ?? 0),
+      0,
+    );
+    return done + this.rows.bytes + this.states.data.byteLength;
+  }
+
+  /** Begins the row of state `id` (a global id). */
+  begin(id: number): void {
+    if (this.rows.edges + this.maxRow > this.chunkEdges) {
+      this.done.push(this.block(this.rows, this.states));
+      this.rows = new SuccessorRows();
+      this.states = new Int32List(1 << 10);
+      this.base += this.chunkEdges;
+    }
+    this.rows.begin(this.states.length);
+    this.states.push(id);
+  }
+
+  /** Adds an edge to state j from the state begun last; returns its place (for set()). */
+  add(j: number): number {
+    return this.base + this.rows.add(j);
+  }
+
+  /** Makes the edge at `place` lead to state j. */
+  set(place: number, j: number): void {
+    const chunk = Math.floor(place / this.chunkEdges);
+    const at = place - chunk * this.chunkEdges;
+    const done = this.done[chunk];
+    if (done === undefined) this.rows.set(at, j);
+    else done.targets[at] = j;
+  }
+
+  /** Every chunk's rows (views, no copy; `first` and `stride` unused: each names its states).
+   *  Ends the last chunk: none can be begun after. */
+  blocks(): RowBlock[] {
+    return [...this.done, this.block(this.rows, this.states)];
+  }
+
+  private block(rows: SuccessorRows, states: Int32List): RowBlock {
+    return { ...rows.rows(), first: 0, stride: 1, states: states.data.subarray(0, states.length) };
   }
 }
 

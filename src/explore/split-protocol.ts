@@ -119,10 +119,10 @@ export interface Finished {
   parentEvent: Int32Array;
   /** succ[i * A + e]: global id of the successor (when every successor is kept). */
   succ: Int32Array | null;
-  /** For liveness (when asked): row k holds the global ids of a state's successors other than
-   *  itself, of state states[k] (in the order visited), or when states is null of local state k
-   *  (src/explore/liveness.ts RowBlock, first `me`, stride W). */
-  rows: { start: Int32Array; targets: Int32Array; states: Int32Array | null } | null;
+  /** For liveness (when asked), in blocks (src/explore/liveness.ts RowChunks): a block's row k
+   *  holds the global ids of a state's successors other than itself, of state states[k] (in the
+   *  order visited), or when states is null of local state k (RowBlock, first `me`, stride W). */
+  rows: { start: Int32Array; targets: Int32Array; states: Int32Array | null }[] | null;
   /** levels[L]: the local index where level L begins, for each level visited and the next one;
    *  the last entry is the state count. */
   levels: number[];

@@ -11,7 +11,7 @@ import { PROPERTIES } from '../specs/properties';
 import { Budget, POLL_MASK, type StopReason } from './budget';
 import { GoalBits, growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
-import { SuccessorRows } from './liveness';
+import { RowChunks, SuccessorRows } from './liveness';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
@@ -114,9 +114,7 @@ class Part {
   /** Every successor (d.keepEdges), or for liveness only the edges to other states as rows
    *  (d.keepRows): global ids, each learnt a level later when a peer owns the successor. */
   private succ: Int32Array<ArrayBuffer> | null;
-  private readonly rows: SuccessorRows | null;
-  /** The global id of each state whose row `rows` holds, in the order visited. */
-  private readonly rowStates = new Int32List(1 << 10);
+  private readonly rows: RowChunks | null;
   private readonly levels: number[] = [];
   private readonly out: SharedRecords[];
   /** Per peer: the tuples sent lately, to send each once. */
@@ -168,7 +166,7 @@ class Part {
         ? new GoalBits(this.checks.eventually.length, this.checks)
         : null;
     this.succ = d.keepEdges ? new Int32Array((1 << 14) * this.A) : null;
-    this.rows = d.keepRows && !d.keepEdges ? new SuccessorRows() : null;
+    this.rows = d.keepRows && !d.keepEdges ? new RowChunks(this.A) : null;
     this.out = Array.from({ length: this.W }, () => new SharedRecords(1 << 12));
     this.sent = Array.from({ length: this.W }, (_, q) =>
       q === this.me ? null : new SentTuples(this.width, SENT_BITS),
@@ -406,10 +404,7 @@ class Part {
     let movable = false;
     engine.fromState(cur);
     if (this.succ !== null) this.succ.fill(me, i * A, i * A + A);
-    if (this.rows !== null) {
-      this.rows.begin(this.rowStates.length);
-      this.rowStates.push(me);
-    }
+    this.rows?.begin(me);
     for (let w = 0; w << 5 < A; w++)
       for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
         const e = (w << 5) | (31 - Math.clz32(todo & -todo));
@@ -588,11 +583,10 @@ class Part {
   /** The edges to other states (global ids): those kept as rows, one a visited state in the
    *  order visited (`states`), or made from every successor, row k for local state k. */
   private livenessRows(count: number): Finished['rows'] {
-    if (this.rows !== null)
-      return { ...this.rows.rows(), states: this.rowStates.data.subarray(0, this.rowStates.length) };
+    if (this.rows !== null) return this.rows.blocks().map((b) => ({ ...b, states: b.states ?? null }));
     return this.succ === null
       ? null
-      : { ...SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows(), states: null };
+      : [{ ...SuccessorRows.of(this.succ, count, this.A, this.me, this.W).rows(), states: null }];
   }
 
   /** Per 'eventually' property: which of the `count` local states are goals, as recorded when
@@ -666,8 +660,7 @@ function transferable(f: Extract<FromWorker, { type: 'finished' }>): ArrayBuffer
     f.parentEvent,
     f.ranks,
     ...(f.succ === null ? [] : [f.succ]),
-    ...(f.rows === null ? [] : [f.rows.start, f.rows.targets]),
-    ...(f.rows?.states ? [f.rows.states] : []),
+    ...(f.rows ?? []).flatMap((b) => [b.start, b.targets, ...(b.states === null ? [] : [b.states])]),
     ...Object.values(f.goals),
   ];
   return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);

@@ -398,7 +398,7 @@ function stuckState(m: Merged, property: string): number {
   m.parts.forEach((p, w) => {
     const goal = p.goals[property];
     const count = p.levels.at(-1) ?? 0;
-    if (p.rows !== null) blocks.push({ ...p.rows, first: w, stride: W, states: p.rows.states ?? undefined });
+    for (const b of p.rows ?? []) blocks.push({ ...b, first: w, stride: W, states: b.states ?? undefined });
     for (let k = 0; k < count; k++) good[k * W + w] = goal?.[k] ?? 0;
   });
   markCanReachIn(good, m.span, blocks);

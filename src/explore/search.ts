@@ -66,8 +66,9 @@ interface Visited {
   next(i: number, out: Int32Array): Int32Array;
 }
 
-/** The exact visited set: every tuple, packed (src/explore/table.ts). */
-class ExactVisited implements Visited {
+/** The exact visited set: every tuple, packed (src/explore/table.ts); a split worker's too
+ *  (src/explore/split-states.ts ExactStates). */
+export class ExactVisited implements Visited {
   constructor(readonly table: TupleTable) {}
   get count(): number {
     return this.table.count;

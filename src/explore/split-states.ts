@@ -4,6 +4,7 @@
 // queue: src/explore/search.ts CompactVisited). A worker visits a level in its breadth-first rank
 // order, not in the order it found the states, so the waiting tuples are kept by index.
 import { FingerprintSet, fingerprint1, fingerprint2 } from './fingerprints';
+import { ExactVisited } from './search';
 import { TupleTable } from './table';
 
 /** A worker's states, numbered 0, 1, 2... in the order it found them. */
@@ -25,25 +26,15 @@ export interface WorkerStates {
   tuples(): Int32Array | null;
 }
 
-/** Every tuple, packed (src/explore/table.ts). */
-export class ExactStates implements WorkerStates {
-  private readonly table: TupleTable;
+/** Every tuple, packed (src/explore/table.ts), as one thread's exact search keeps them. */
+export class ExactStates extends ExactVisited implements WorkerStates {
   readonly peakLevelBytes = 0;
 
   constructor(private readonly width: number) {
-    this.table = new TupleTable(width);
-  }
-  get count(): number {
-    return this.table.count;
-  }
-  get bytes(): number {
-    return this.table.bytes;
-  }
-  add(t: Int32Array): number {
-    return this.table.add(t);
+    super(new TupleTable(width));
   }
   get(i: number, out: Int32Array): Int32Array {
-    return this.table.get(i, out);
+    return this.next(i, out);
   }
   visitedBefore(): void {}
   tuples(): Int32Array {

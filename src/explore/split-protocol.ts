@@ -38,7 +38,7 @@ export interface SplitExploration {
   /** Keep the edges to other states (liveness), as rows. */
   keepRows: boolean;
   /** Hash compaction: each worker keeps 64-bit fingerprints of its states and the tuples of two
-   *  levels (src/explore/split-worker.ts CompactStates); never with keepEdges. */
+   *  levels (src/explore/split-states.ts CompactStates); never with keepEdges. */
   hashCompact: boolean;
   /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
    *  dump outcome and the monitors count too when every actor is listed. Unused when lmbBytes is

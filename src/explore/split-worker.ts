@@ -531,7 +531,7 @@ class Part {
     return {
       type: 'finished',
       tuples,
-      stateBytes: this.table.bytes + 12 * count,
+      stateBytes: this.table.bytes + this.parent.byteLength + this.parentEvent.byteLength + this.ranks.byteLength,
       peakLevelBytes: this.table.peakLevelBytes,
       parent: this.parent.subarray(0, count),
       parentEvent: this.parentEvent.subarray(0, count),

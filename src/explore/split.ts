@@ -535,12 +535,12 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   // A large exploration's worker threads hold hundreds of MB of garbage (visited sets, step caches)
   // until their next collection, which an idle thread does not reach: ended, they give it back
   // while this thread merges. A new crew costs about a second.
-  if (s.parts.reduce((n, p) => n + (p.levels.at(-1) ?? 0), 0) > KEEP_CREW_STATES && kept === crew) closeSplitWorkers();
+  const states = s.parts.reduce((n, p) => n + (p.levels.at(-1) ?? 0), 0);
+  if (states > KEEP_CREW_STATES && kept === crew) closeSplitWorkers();
   const m = new Merged(s.parts, letters);
   lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 2 }));
   const results = verdicts(m, checks, all, s);
-  opts.onProgress?.(m.order.length);
-  const states = m.order.length;
+  opts.onProgress?.(states);
   const held = s.parts.reduce((n, p) => n + p.stateBytes, 0);
   // With hash compaction no tuples came back: a state's is recomputed along its path.
   let graph: (Graph & { states: StateTable }) | null = null;
@@ -554,7 +554,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     config,
     engine,
     alphabet: letters,
-    states: m.order.length,
+    states,
     edges: s.parts.reduce((n, p) => n + p.edges, 0),
     complete: s.stopReason === 'done',
     stopReason: s.stopReason,

@@ -2,8 +2,9 @@
 // graphs given as n × A successors (self-loops among them): the rows leave the self-loops out and
 // keep every other edge, and the states marked as able to reach a goal are exactly those a forward
 // fixpoint finds, whether the rows were recorded state by state (as hash compaction's search
-// does) or built from the successors, and whether they come as one block or, as a split
-// exploration's workers hold them, as W blocks of every W-th state.
+// does) or built from the successors, whether they come as one block or, as a split
+// exploration's workers hold them, as W blocks of every W-th state, and however many sweeps
+// come before the reverse edges (none: the reverse edges alone).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstStuckAmong, markCanReach, markCanReachIn, RowChunks, SuccessorRows } from '../src/explore/liveness';
@@ -56,21 +57,26 @@ describe('liveness over successor rows', () => {
     );
   });
 
-  it('marks the same states from the rows of W workers, each holding every W-th state', () => {
+  it('marks the same states from the rows of W workers, each holding every W-th state, after any number of sweeps', () => {
     fc.assert(
-      fc.property(graph, fc.integer({ min: 1, max: 4 }), ({ n, A, succ: all, good }, W) => {
-        const succ = Int32Array.from(all.slice(0, n * A));
-        // Worker w holds states w, w + W, ...: its row k is state k * W + w.
-        const blocks = Array.from({ length: W }, (_, w) => {
-          const mine = [...Array(Math.ceil((n - w) / W)).keys()].map((k) => k * W + w).filter((i) => i < n);
-          const local = new Int32Array(mine.length * A);
-          mine.forEach((i, k) => local.set(succ.subarray(i * A, (i + 1) * A), k * A));
-          return { ...SuccessorRows.of(local, mine.length, A, w, W).rows(), first: w, stride: W };
-        });
-        const marked = Uint8Array.from(good, (g) => (g ? 1 : 0));
-        markCanReachIn(marked, n, blocks);
-        expect([...marked].map((m) => m === 1)).toEqual(fixpoint(n, A, [...succ], good));
-      }),
+      fc.property(
+        graph,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 6 }),
+        ({ n, A, succ: all, good }, W, sweeps) => {
+          const succ = Int32Array.from(all.slice(0, n * A));
+          // Worker w holds states w, w + W, ...: its row k is state k * W + w.
+          const blocks = Array.from({ length: W }, (_, w) => {
+            const mine = [...Array(Math.ceil((n - w) / W)).keys()].map((k) => k * W + w).filter((i) => i < n);
+            const local = new Int32Array(mine.length * A);
+            mine.forEach((i, k) => local.set(succ.subarray(i * A, (i + 1) * A), k * A));
+            return { ...SuccessorRows.of(local, mine.length, A, w, W).rows(), first: w, stride: W };
+          });
+          const marked = Uint8Array.from(good, (g) => (g ? 1 : 0));
+          markCanReachIn(marked, n, blocks, sweeps);
+          expect([...marked].map((m) => m === 1)).toEqual(fixpoint(n, A, [...succ], good));
+        },
+      ),
     );
   });
 

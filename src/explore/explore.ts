@@ -65,7 +65,7 @@ export function explore(config: Config, opts: ExploreOptions = {}): Exploration 
   };
 
   // Hash compaction is for the largest spaces: the step trie and the judgements' memo (about a
-  // hundred bytes a state) are emptied before liveness builds its reverse edges; what comes after
+  // hundred bytes a state) are emptied before liveness (which may build reverse edges); what comes after
   // (a counterexample's replay) compiles its steps again.
   const cacheFlushes = engine.flushes;
   if (goals !== null && complete) {

@@ -1,6 +1,7 @@
 // One exploration spread over two worker threads (src/explore/split.ts) finds what one thread
 // finds: the same states and transitions, the same verdicts, counterexamples of the same length
 // (shortest: the search stays breadth-first), the same figures; and its budget stays honest.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { config, type ConfigInput } from '../src/config';
 import type { ExternalEvent } from '../src/events';
@@ -9,6 +10,7 @@ import { Engine } from '../src/explore/engine';
 import { explore, type Exploration } from '../src/explore/explore';
 import { ACTORS } from '../machines/system';
 import { closeSplitWorkers, lastSplitStats, splitOwners, splitWorkers } from '../src/explore/split';
+import { ownerOfSize } from '../src/explore/split-protocol';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
 import { seen } from './support/verdicts';
@@ -77,15 +79,46 @@ describe('explore({ split: 2 })', () => {
   });
 
   it("splits by the firmware's memory when it can change, else by snapshots (splitOwners)", () => {
+    // configs/large.json's range: 6.5 to 9.75 GiB, 14 sizes of 256 MiB.
+    const large = config({ memoryMiB: 8192, minMemoryMiB: 6656, maxMemoryMiB: 9984 });
+    expect(splitOwners(large, { workers: 2 }).memory).toEqual({ lmbBytes: 256 * 2 ** 20, lowest: 26, sizes: 14 });
     const varies = config({});
     const fixed = config({ memoryMiB: 8192, minMemoryMiB: 8192, maxMemoryMiB: 8192 });
-    expect(splitOwners(varies, { workers: 2 }).lmbBytes).toBe(varies.lmbBytes);
-    expect(splitOwners(fixed, { workers: 2 }).lmbBytes).toBeNull();
+    expect(splitOwners(varies, { workers: 2 }).memory?.sizes).toBe(5);
+    // Fewer sizes than workers: some would hold nothing, unless asked.
+    expect(splitOwners(varies, { workers: 6 }).memory).toBeNull();
+    expect(splitOwners(varies, { workers: 6, owner: 'memory' }).memory?.sizes).toBe(5);
+    expect(splitOwners(fixed, { workers: 2 }).memory).toBeNull();
     expect(splitOwners(varies, { workers: 2, hashActors: ['firmware', 'productionKernel'] })).toEqual({
       hashActors: [0, 1],
-      lmbBytes: null,
+      memory: null,
     });
-    expect(splitOwners(varies, { workers: 2, owner: 'snapshots' }).lmbBytes).toBeNull();
+    expect(splitOwners(varies, { workers: 2, owner: 'snapshots' }).memory).toBeNull();
+  });
+
+  it('gives each worker a run of consecutive memory sizes, as even as they divide (ownerOfSize)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 8 }), (sizes, W) => {
+        const m = { lmbBytes: 1, lowest: 10, sizes };
+        const owners = Array.from({ length: sizes }, (_, i) => ownerOfSize(10 + i, m, W));
+        // Runs, in order: the owner changes only upwards, W - 1 times at most, and with at least as
+        // many sizes as workers by one, every worker holding sizes, as many as any other or one
+        // fewer; with fewer, each size has a worker of its own.
+        for (let i = 1; i < sizes; i++) {
+          const step = (owners[i] ?? 0) - (owners[i - 1] ?? 0);
+          expect(sizes >= W ? [0, 1] : [1, 2, 3, 4, 5, 6, 7, 8]).toContain(step);
+        }
+        const held = Array.from({ length: W }, (_, w) => owners.filter((o) => o === w).length);
+        if (sizes >= W) expect(Math.max(...held) - Math.min(...held)).toBeLessThanOrEqual(1);
+        expect(new Set(owners).size).toBe(Math.min(sizes, W));
+        // A size out of the range counts as the nearest in it.
+        expect(ownerOfSize(0, m, W)).toBe(owners[0]);
+        expect(ownerOfSize(10 + sizes + 5, m, W)).toBe(owners.at(-1));
+      }),
+    );
+    // configs/large.json over 2 workers: 26 to 32 LMBs (6.5 to 8 GiB) and 33 to 39.
+    const large = { lmbBytes: 1, lowest: 26, sizes: 14 };
+    expect([26, 32, 33, 39].map((l) => ownerOfSize(l, large, 2))).toEqual([0, 0, 1, 1]);
   });
 
   it('numbers the states as one thread does: the same paths, the same successors', () => {

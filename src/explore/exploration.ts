@@ -11,11 +11,11 @@ import type { EventArray } from './search';
 import type { StateTable } from './table';
 
 /** How to split: the number of worker threads, and what decides a state's owner: 'memory', the
- *  number of LMBs the firmware's memory holds (modulo the workers), or 'snapshots', a hash of the
- *  snapshots of `hashActors` (default DEFAULT_HASH_ACTORS; every actor also counts the dump outcome
- *  and monitors). Default: 'memory' when the LPAR's memory can change (minMemoryBytes below
- *  maxMemoryBytes) and no hashActors are given, else 'snapshots' (src/explore/split.ts
- *  splitOwners). */
+ *  number of LMBs the firmware's memory holds (each worker a run of consecutive sizes), or
+ *  'snapshots', a hash of the snapshots of `hashActors` (default DEFAULT_HASH_ACTORS; every actor
+ *  also counts the dump outcome and monitors). Default: 'memory' when the LPAR's memory can take
+ *  as many sizes as there are workers (from minMemoryBytes to maxMemoryBytes) and no hashActors
+ *  are given, else 'snapshots' (src/explore/split.ts splitOwners). */
 export interface SplitOptions {
   workers: number;
   owner?: 'memory' | 'snapshots';

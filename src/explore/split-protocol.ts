@@ -41,16 +41,33 @@ export interface SplitExploration {
    *  levels (src/explore/split-states.ts CompactStates); never with keepEdges. */
   hashCompact: boolean;
   /** Actor indices (src/machines/system.ts ACTORS) whose snapshots decide a state's owner; the
-   *  dump outcome and the monitors count too when every actor is listed. Unused when lmbBytes is
+   *  dump outcome and the monitors count too when every actor is listed. Unused when `memory` is
    *  set. */
   hashActors: number[];
-  /** When set, a state's owner is the number of LMBs (of this many bytes) in the firmware's
-   *  memory (its context.memory, the partition's assigned LMBs) modulo the workers
-   *  (src/explore/split.ts splitOwners). */
-  lmbBytes: number | null;
+  /** When set, a state's owner is decided by the LMBs in the firmware's memory (its
+   *  context.memory, the partition's assigned LMBs: ownerOfSize) (src/explore/split.ts
+   *  splitOwners). */
+  memory: MemorySizes | null;
   maxStates: number;
   /** This worker's share of the memory budget, bytes. */
   maxMemoryBytes: number | null;
+}
+
+/** The sizes the partition's memory can take, in LMBs of `lmbBytes` bytes: `sizes` of them, from
+ *  `lowest` LMBs (the configuration's minMemoryMiB) up (maxMemoryMiB). */
+export interface MemorySizes {
+  lmbBytes: number;
+  lowest: number;
+  sizes: number;
+}
+
+/** The worker (of W) that owns the states whose firmware holds `lmbs` LMBs: the sizes cut into W
+ *  runs of consecutive sizes, as even as they divide (a size outside the range counts as the
+ *  nearest in it). Only a memory hotplug (DLPAR) changes a state's size, by one LMB, so only the
+ *  hotplugs at the W - 1 cuts move a successor to another worker. */
+export function ownerOfSize(lmbs: number, m: MemorySizes, W: number): number {
+  const i = Math.min(m.sizes - 1, Math.max(0, lmbs - m.lowest));
+  return Math.floor((i * W) / m.sizes);
 }
 
 /** Words of SplitWorkerData.shared (the coordinator zeroes them before each exploration). Each

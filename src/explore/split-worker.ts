@@ -1,5 +1,5 @@
 // One worker thread of a split exploration (src/explore/split.ts): it owns the states whose
-// firmware memory (split.ts splitOwners) or snapshot hash (SnapshotHashes) falls to it, keeps them
+// firmware memory size (split.ts splitOwners) or snapshot hash (SnapshotHashes) falls to it, keeps them
 // in its own visited set (exact or fingerprints: split-states.ts) with its own Engine (caches and
 // step trie) and its own PropertyChecks, and visits them level by level when the coordinator says
 // so. Successors owned by a peer go out as packed records at the barrier.
@@ -17,6 +17,7 @@ import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
 import {
   knownStates,
   knownWord,
+  ownerOfSize,
   pastStateBudget,
   recordInts,
   STOP,
@@ -24,6 +25,7 @@ import {
   type FromWorker,
   type LevelKeys,
   type LocalViolation,
+  type MemorySizes,
   type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
@@ -157,7 +159,7 @@ class Part {
     this.A = d.alphabet.length;
     this.W = w.workers;
     this.me = w.me;
-    this.soleHashActor = d.lmbBytes !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
+    this.soleHashActor = d.memory !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
     this.maxStates = d.maxStates;
     this.width = this.checks.width;
     this.table = d.hashCompact ? new CompactStates(this.width) : new ExactStates(this.width);
@@ -203,16 +205,16 @@ class Part {
       const o = known[sid] ?? 0;
       if (o !== 0) return o - 1;
     } else this.ownerOfSnapshot = grown(known, sid + 1);
-    const o = this.d.lmbBytes === null ? this.ownerByHash(t) : this.ownerByMemory(sid, this.d.lmbBytes);
+    const o = this.d.memory === null ? this.ownerByHash(t) : this.ownerByMemory(sid, this.d.memory);
     this.ownerOfSnapshot[sid] = o + 1;
     return o;
   }
 
-  /** The worker that owns the states of firmware snapshot `sid`: its memory's LMBs (of
-   *  `lmbBytes` bytes) counted, modulo the workers (split.ts splitOwners). */
-  private ownerByMemory(sid: number, lmbBytes: number): number {
+  /** The worker that owns the states of firmware snapshot `sid`: by its memory's LMBs
+   *  (split-protocol.ts ownerOfSize). */
+  private ownerByMemory(sid: number, m: MemorySizes): number {
     const firmware = this.engine.stepper.snapshot(FIRMWARE, sid) as Snapshots['firmware'];
-    return Math.round(totalSize(firmware.context.memory) / lmbBytes) % this.W;
+    return ownerOfSize(Math.round(totalSize(firmware.context.memory) / m.lmbBytes), m, this.W);
   }
 
   /** The worker that owns tuple t, from the hashes of its hash actors' snapshots. */

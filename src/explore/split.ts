@@ -29,6 +29,7 @@ import {
   type Finished,
   type FromWorker,
   type LevelKeys,
+  type MemorySizes,
   type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
@@ -60,20 +61,27 @@ export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmwar
 
 /**
  * What decides a state's owner (SplitOptions.owner). By memory (the default when the LPAR's
- * memory can change): the firmware's LMBs counted, modulo the workers, so that only a memory
- * hotplug (DLPAR) moves a state to another worker; a crash, a boot, a registration, a fault, which
- * change the firmware's snapshot but not its memory, stay with the worker that holds the state.
- * By the firmware's whole snapshot, most successors belong to the peer: on configs/large.json's
- * first 1.5 million states with every property, 2 workers took 10.1 s to 10.8 s against 7.6 s by
- * memory and 10.4 s to 11.3 s on one thread (2026-12-03). Consecutive sizes alternate between
- * the workers. With one memory size every state would be one worker's: then by snapshots.
+ * memory can take at least as many sizes as there are workers): the sizes from minMemoryMiB to
+ * maxMemoryMiB cut into one run of consecutive sizes a worker (split-protocol.ts ownerOfSize), so
+ * that only a memory hotplug (DLPAR) across a cut moves a state to another worker; a crash, a
+ * boot, a registration, a fault, which change the firmware's snapshot but not its memory, stay
+ * with the worker that holds the state. By the firmware's whole snapshot, most successors belong
+ * to the peer: on configs/large.json's first 1.5 million states with every property, 2 workers
+ * took 10.1 s to 10.8 s against 7.6 s by memory (sizes alternating between the workers) and
+ * 10.4 s to 11.3 s on one thread (2026-12-03); over all of it, with every hotplug crossing to the
+ * peer when sizes alternated, 141 s to 155 s, against 126 s with runs of sizes (README "One
+ * configuration over several cores"). With fewer sizes than workers some would hold nothing:
+ * then by snapshots.
  */
-export function splitOwners(config: Config, split: SplitOptions): { hashActors: number[]; lmbBytes: number | null } {
+export function splitOwners(config: Config, split: SplitOptions): { hashActors: number[]; memory: MemorySizes | null } {
   const hashActors = (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a));
-  const memoryVaries = config.minMemoryBytes < config.maxMemoryBytes;
+  const lmbBytes = config.lmbBytes;
+  const lowest = Math.round(config.minMemoryBytes / lmbBytes);
+  const sizes = Math.max(1, Math.round(config.maxMemoryBytes / lmbBytes) - lowest + 1);
   const byMemory =
-    split.owner === 'memory' || (split.owner === undefined && split.hashActors === undefined && memoryVaries);
-  return { hashActors, lmbBytes: byMemory ? config.lmbBytes : null };
+    split.owner === 'memory' ||
+    (split.owner === undefined && split.hashActors === undefined && sizes >= split.workers && sizes > 1);
+  return { hashActors, memory: byMemory ? { lmbBytes, lowest, sizes } : null };
 }
 
 interface Link {

@@ -110,8 +110,9 @@ export type ToWorker =
   /** Take in the records the peers sent (from[q]: peer q's records and what it learnt). */
   | { type: 'receive'; from: ({ records: Int32Array; news: IdNews } | null)[] }
   /** Report everything: the search is over (`ids` as for 'expand', from the last level, taken in
-   *  even when a budget stopped it). */
-  | { type: 'finish'; liveness: boolean; ids: (Int32Array | null)[] };
+   *  even when a budget stopped it; `keys` as for 'expand', of the next level, when the last level
+   *  was visited to its end: its states get their ranks, Finished.ranks). */
+  | { type: 'finish'; liveness: boolean; ids: (Int32Array | null)[]; keys: LevelKeys[] | null };
 
 /** A property's first violation in one worker: a local state index (its level says how far it
  *  is), the event (-1: the state itself). */
@@ -144,7 +145,8 @@ export interface Finished {
    *  the last entry is the state count. */
   levels: number[];
   /** ranks[k]: local state k's index within its level over every worker (breadth-first order, as
-   *  one thread numbers it); -1 in the last level when the search ended before visiting it. */
+   *  one thread numbers it); -1 in the last level when the search stopped in the middle of the
+   *  level before (Ctrl-C, the memory budget). */
   ranks: Int32Array;
   violations: LocalViolation[];
   figures: { property: string; value: number; state: number }[];

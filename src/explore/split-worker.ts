@@ -18,7 +18,6 @@ import {
   knownStates,
   knownWord,
   ownerOfSize,
-  pastStateBudget,
   recordInts,
   STOP,
   type Finished,
@@ -139,8 +138,6 @@ class Part {
    *  the owner is by memory), and per snapshot id of it, its owner + 1 (0: not asked yet). */
   private readonly soleHashActor: number;
   private ownerOfSnapshot: Uint8Array<ArrayBuffer> = new Uint8Array(256);
-  /** d.maxStates, read for every state. */
-  private readonly maxStates: number;
   expandMs = 0;
   receiveMs = 0;
   startCpuMs = 0;
@@ -160,7 +157,6 @@ class Part {
     this.W = w.workers;
     this.me = w.me;
     this.soleHashActor = d.memory !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
-    this.maxStates = d.maxStates;
     this.width = this.checks.width;
     this.table = d.hashCompact ? new CompactStates(this.width) : new ExactStates(this.width);
     this.goalBits =
@@ -302,8 +298,19 @@ class Part {
   }
 
   /** The next level becomes the one to visit: each of its states gets its rank over every
-   *  worker, from the peers' keys (`keys[q]`, ascending) merged with this worker's. */
+   *  worker (rankNext). */
   private rankLevel(keys: readonly LevelKeys[]): void {
+    this.rankNext(keys);
+    this.levelTotal = keys.reduce((n, k) => n + k.length, 0);
+    this.levels.push(this.nextFrom);
+    this.table.visitedBefore(this.nextFrom);
+    this.nextFrom = this.table.count;
+    this.nextRank.length = 0;
+  }
+
+  /** Each state of the next level gets its rank over every worker, from the peers' keys (`keys[q]`,
+   *  ascending) merged with this worker's. */
+  private rankNext(keys: readonly LevelKeys[]): void {
     const own = this.nextKeys;
     const order = this.nextOrder;
     const at = new Int32Array(this.W);
@@ -320,11 +327,6 @@ class Part {
       }
       this.ranks[order[j] ?? 0] = r;
     }
-    this.levelTotal = keys.reduce((n, k) => n + k.length, 0);
-    this.levels.push(this.nextFrom);
-    this.table.visitedBefore(this.nextFrom);
-    this.nextFrom = this.table.count;
-    this.nextRank.length = 0;
   }
 
   private held(): number {
@@ -343,8 +345,8 @@ class Part {
   }
 
   /** Visits the next level, in breadth-first order (its ranks from the workers' `keys`, as
-   *  rankLevel); returns why it stopped early, or null. Past the state budget it stops as one
-   *  thread does (Budget.full), as far as it knows the peers' counts (every KNOWN_MASK + 1 states). */
+   *  rankLevel); returns why it stopped early (Ctrl-C, the memory budget), or null. The state
+   *  budget is the coordinator's, between levels (split.ts oneThreadCut). */
   expand(ids: readonly (Int32Array | null)[], keys: readonly LevelKeys[]): StopReason | null {
     this.patch(ids);
     this.rankLevel(keys);
@@ -368,7 +370,6 @@ class Part {
       this.checks.checkState(i, cur);
       this.edges += this.A;
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
-      if (pastStateBudget(this.elsewhere + this.table.count, this.maxStates)) return 'max-states';
     }
     this.known();
     return null;
@@ -521,15 +522,18 @@ class Part {
     return this.nextKeys;
   }
 
-  finish(liveness: boolean): Extract<FromWorker, { type: 'finished' }> {
+  /** The final report; `keys` (every worker's keys of the next level, when the level before was
+   *  visited to its end and exchanged) rank the next level's states, left unvisited. */
+  finish(liveness: boolean, keys: readonly LevelKeys[] | null): Extract<FromWorker, { type: 'finished' }> {
     const count = this.table.count;
     const tuples = this.table.tuples() ?? new Int32Array(0);
     const { violations, figures } = this.verdicts();
     // Views, not copies: their buffers move to the coordinator (transferable()), and this worker
     // holds nothing of the exploration after it.
     const ranks = this.ranks.subarray(0, count);
-    // The next level is ranked when it is visited: one that was not is the last, cut short.
-    ranks.fill(-1, this.nextFrom);
+    // The next level is ranked when it is visited, or here when it is whole; else -1.
+    if (keys !== null) this.rankNext(keys);
+    else ranks.fill(-1, this.nextFrom);
     return {
       type: 'finished',
       tuples,
@@ -642,7 +646,7 @@ port.on('message', (m: ToWorker) => {
       send({ type: 'received', ids, keys: part.keys(), levelSize: part.levelSize() });
     } else {
       part.patch(m.ids);
-      const f = part.finish(m.liveness);
+      const f = part.finish(m.liveness, m.keys);
       // Between explorations this thread holds nothing of the last one.
       part = null;
       cpuEnded = threadCpuMs();

@@ -69,8 +69,8 @@ export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmwar
  * to the peer: on configs/large.json's first 1.5 million states with every property, 2 workers
  * took 10.1 s to 10.8 s against 7.6 s by memory (sizes alternating between the workers) and
  * 10.4 s to 11.3 s on one thread (2026-12-03); over all of it, with every hotplug crossing to the
- * peer when sizes alternated, 141 s to 155 s, against 126 s with runs of sizes (README "One
- * configuration over several cores"). With fewer sizes than workers some would hold nothing:
+ * peer when sizes alternated, 141 s to 155 s, against 126 s to 139 s with runs of sizes (README
+ * "Large state spaces"). With fewer sizes than workers some would hold nothing:
  * then by snapshots.
  */
 export function splitOwners(config: Config, split: SplitOptions): { hashActors: number[]; memory: MemorySizes | null } {
@@ -257,9 +257,11 @@ interface Searched {
 /** Runs the level-by-level search to its end and collects each worker's report (null when
  *  stopped before the workers were ready). `learn` is told
  *  each worker's news (derivations) in order, for translating its tuples later. The state budget
- *  is one thread's (Budget.full): the search stops once `maxStates` states are known, more than
- *  one, and is complete only when it found fewer; a level a worker stopped in is still exchanged,
- *  so that every state found is known and every kept edge leads to one. */
+ *  is judged between levels: the search stops once `maxStates` states are found, more than one
+ *  (the level after it whole and ranked, so that Merged.cutAsOneThread can find where one thread
+ *  stops), and is complete only when it found fewer; a level a worker stopped in (Ctrl-C, the
+ *  memory budget) is still exchanged, so that every state found is known and every kept edge
+ *  leads to one. */
 function runLevels(
   crew: Crew,
   W: number,
@@ -292,8 +294,15 @@ function runLevels(
     else stopReason = stop ?? 'done';
     if (stopReason !== 'done' || received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
   }
+  // A level visited to its end and exchanged: the next is whole, and its ranks are known.
+  const whole = stopReason === 'done' || stopReason === 'max-states';
   for (let w = 0; w < W; w++)
-    crew.send(w, { type: 'finish', liveness: liveness && stopReason === 'done', ids: ids[w] ?? [] });
+    crew.send(w, {
+      type: 'finish',
+      liveness: liveness && stopReason === 'done',
+      ids: ids[w] ?? [],
+      keys: whole ? keys : null,
+    });
   const parts = crew.gather('finished');
   parts.forEach((m, w) => learn(w, m));
   return { parts, stopReason };
@@ -332,8 +341,12 @@ function unvisited(t0: Int32Array, W: number, A: number): Searched {
 class Merged {
   readonly W: number;
   /** Global ids in one thread's breadth-first order: by level, then rank (Finished.ranks); a last
-   *  level the search did not visit by worker, then local index. */
-  readonly order: Int32Array;
+   *  level the search did not rank by worker, then local index. Cut to one thread's states by
+   *  cutAsOneThread(). */
+  order: Int32Array;
+  /** The states (a prefix of `order`) whose violations and figures count: all of them, or those
+   *  one thread visits before its state budget stops it (cutAsOneThread). */
+  visited = Infinity;
   /** index[g]: global id g's place in `order` (-1 for an id that names no state). */
   readonly index: Int32Array;
   readonly span: number;
@@ -381,10 +394,41 @@ class Merged {
     return out.reverse();
   }
 
-  /** The first of the candidates (worker, local index) in breadth-first order. */
+  /** The state in `order` at place j's parent's place (-1 for the initial state). */
+  private parentPlace(j: number): number {
+    const g = this.order[j] ?? 0;
+    const w = g % this.W;
+    const pg = this.parts[w]?.parent[(g - w) / this.W] ?? -1;
+    return pg < 0 ? -1 : (this.index[pg] ?? -1);
+  }
+
+  /** Cuts the states to those one thread finds when `maxStates` stops it (src/explore/search.ts,
+   *  Budget.full: after visiting state i, once it has found at least maxStates states and more than
+   *  i + 1), and counts as visited only the states it visits. One thread numbers the states it
+   *  finds in order, so after visiting the states before place i + 1 it has found those whose
+   *  parent is among them: a prefix of `order`. Needs every level ranked, the last one too. The
+   *  split visits to the end of the level in which one thread stops, and may find more.
+   *  Returns false when one thread would not stop (it visits every state). */
+  cutAsOneThread(maxStates: number): boolean {
+    const n = this.order.length;
+    let found = 1;
+    for (let i = 0; i < n; i++) {
+      while (found < n && this.parentPlace(found) <= i) found++;
+      if (found >= maxStates && i + 1 < found) {
+        for (let j = found; j < n; j++) this.index[this.order[j] ?? 0] = -1;
+        this.order = this.order.subarray(0, found);
+        this.visited = i + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first of the candidates (worker, local index) in breadth-first order, among the states
+   *  visited. */
   first<T extends { w: number; k: number }>(cands: readonly T[]): T | undefined {
     let best: T | undefined;
-    let at = Infinity;
+    let at = this.visited;
     for (const c of cands) {
       const i = this.index[c.k * this.W + c.w] ?? -1;
       if (i >= 0 && i < at) {
@@ -484,7 +528,8 @@ function materialise(m: Merged, peers: PeerIds[], width: number, A: number, tupl
     parent[i] = pg < 0 ? -1 : (index[pg] ?? -1);
     // The initial state's (-1) is never read: its parent is -1.
     parentEvent[i] = Math.max(0, p.parentEvent[k] ?? 0);
-    if (succ !== null && p.succ !== null)
+    // One thread keeps no successors of a state it did not visit.
+    if (succ !== null && p.succ !== null && i < m.visited)
       for (let e = 0; e < A; e++) succ[i * A + e] = index[p.succ[k * A + e] ?? 0] ?? 0;
   }
   return { table, parent, parentEvent, succ };
@@ -543,9 +588,11 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   // A large exploration's worker threads hold hundreds of MB of garbage (visited sets, step caches)
   // until their next collection, which an idle thread does not reach: ended, they give it back
   // while this thread merges. A new crew costs about a second.
-  const states = s.parts.reduce((n, p) => n + (p.levels.at(-1) ?? 0), 0);
-  if (states > KEEP_CREW_STATES && kept === crew) closeSplitWorkers();
+  if (s.parts.reduce((n, p) => n + (p.levels.at(-1) ?? 0), 0) > KEEP_CREW_STATES && kept === crew) closeSplitWorkers();
   const m = new Merged(s.parts, letters);
+  // At the state budget, what one thread finds: the same states, violations and figures.
+  const cut = s.stopReason === 'max-states' && m.cutAsOneThread(maxStates);
+  const states = m.order.length;
   lastSplitStats = s.parts.map((p) => ({ ...p.stats, states: p.levels.at(-1) ?? 0, levels: p.levels.length - 2 }));
   const results = verdicts(m, checks, all, s);
   opts.onProgress?.(states);
@@ -563,7 +610,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     engine,
     alphabet: letters,
     states,
-    edges: s.parts.reduce((n, p) => n + p.edges, 0),
+    edges: cut ? m.visited * A : s.parts.reduce((n, p) => n + p.edges, 0),
     complete: s.stopReason === 'done',
     stopReason: s.stopReason,
     seconds: (performance.now() - started) / 1000,

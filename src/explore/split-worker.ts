@@ -132,8 +132,6 @@ class Part {
   private readonly budget: Budget;
   private edges = 0;
   private visited = 0;
-  /** The states the other workers hold, as they last said (see known()). */
-  private elsewhere = 0;
   /** The actor whose snapshot alone decides a state's owner (-1: several do; the firmware when
    *  the owner is by memory), and per snapshot id of it, its owner + 1 (0: not asked yet). */
   private readonly soleHashActor: number;
@@ -375,12 +373,11 @@ class Part {
     return null;
   }
 
-  /** Says how many states this worker holds, and learns how many the others said they hold
-   *  (`elsewhere`): the states known in all, as far as this worker knows. */
+  /** Says how many states this worker holds; returns the states known in all, as the others last
+   *  said (for the progress bar and the memory budget's poll). */
   private known(): number {
     Atomics.store(this.shared, knownWord(this.me), this.table.count);
-    this.elsewhere = knownStates(this.shared, this.W) - this.table.count;
-    return this.elsewhere + this.table.count;
+    return knownStates(this.shared, this.W);
   }
 
   /** Records the global ids peers gave the records sent to them (in the successor links, and

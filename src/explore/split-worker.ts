@@ -344,7 +344,7 @@ class Part {
 
   /** Visits the next level, in breadth-first order (its ranks from the workers' `keys`, as
    *  rankLevel); returns why it stopped early (Ctrl-C, the memory budget), or null. The state
-   *  budget is the coordinator's, between levels (split.ts oneThreadCut). */
+   *  budget is the coordinator's, between levels (split.ts Merged.cutAsOneThread). */
   expand(ids: readonly (Int32Array | null)[], keys: readonly LevelKeys[]): StopReason | null {
     this.patch(ids);
     this.rankLevel(keys);

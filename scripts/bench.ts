@@ -17,7 +17,7 @@ import { alphabet } from '../src/explore/alphabet';
 import { runMatrix } from '../src/explore/check';
 import { explore, type Exploration } from '../src/explore/explore';
 import { defaultMatrix } from '../src/explore/matrix';
-import { closeSplitWorkers, lastSplitStats } from '../src/explore/split';
+import { closeSplitWorkers, lastSplitStats, lastSplitTimes } from '../src/explore/split';
 import { threadCpuMs } from '../src/util/cpu';
 import { canonicalJson } from '../src/util/canonical';
 
@@ -279,8 +279,12 @@ async function splitBench(workers: number): Promise<void> {
     );
     stats.forEach((w, i) =>
       console.log(
-        `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
+        `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states, ${(w.waitMs / 1000).toFixed(2)} s waiting for them (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
       ),
+    );
+    const t = lastSplitTimes;
+    console.log(
+      `    this thread: ${(t.startMs / 1000).toFixed(2)} s until every worker was ready, ${(t.searchMs / 1000).toFixed(2)} s until the last report, ${(t.afterMs / 1000).toFixed(2)} s merging the reports (wall)`,
     );
     if (two.states !== one.states || two.edges !== one.edges)
       throw new Error(

@@ -1,11 +1,14 @@
-// The messages between the coordinating thread of a split exploration (src/explore/split.ts) and
-// its worker threads (src/explore/split-worker.ts). Tuples travel as packed Int32 records in
-// SharedArrayBuffers; a state's global id is (index in its owner's table) * W + owner.
+// The messages of a split exploration: between the coordinating thread (src/explore/split.ts) and
+// its worker threads (src/explore/split-worker.ts), which it starts and which report to it at the
+// end, and between the workers themselves, which exchange each level directly
+// (src/explore/split-links.ts). Tuples travel as packed Int32 records in SharedArrayBuffers; a
+// state's global id is (index in its owner's table) * W + owner.
 import type { MessagePort } from 'node:worker_threads';
 import type { ConfigInput } from '../config';
 import type { ExternalEvent } from '../events';
 import type { StopReason } from './budget';
 import type { IdNews } from './split-ids';
+import type { PackedTuples } from './table';
 
 /** What a worker is started with (workerData): what stays the same for every exploration the
  *  worker takes part in (src/explore/split.ts keeps its workers from one exploration to the next). */
@@ -16,13 +19,22 @@ export interface SplitWorkerData {
   /** Int32 words (sharedWords(workers) of them): STOP, non-zero to stop (Ctrl-C, a failure); at
    *  knownWord(w), the states worker w holds, as it last said. */
   shared: SharedArrayBuffer;
-  /** Int32 words, one per worker: bumped on every message it sends and every 1,024 states
-   *  (the coordinator's wait wakes on it and sees a worker that stopped answering). */
+  /** Int32 words, one per worker: bumped on every message it sends, every 64 states it visits
+   *  and every wait for a peer (the coordinator sees a worker that stopped answering); and one
+   *  more (ANY_BEAT), bumped and notified on every message to the coordinator, which waits on it. */
   beat: SharedArrayBuffer;
   /** Int32 words, one per worker: its thread's kernel id (src/util/cpu.ts osThreadId), written
    *  once it has loaded (0 until then, or where /proc does not give it). */
   tids: SharedArrayBuffer;
   port: MessagePort;
+  /** peers[q]: this worker's end of its channel with worker q (null for itself). */
+  peers: (MessagePort | null)[];
+  /** Int32 words (mailWords(workers)): at mailWord(p, q), the messages worker p has posted to
+   *  worker q (src/explore/split-links.ts). */
+  mail: SharedArrayBuffer;
+  /** Whether a worker may spin, not sleep, while it waits for a peer: when every worker can have
+   *  a core to itself. */
+  spin: boolean;
 }
 
 /** One exploration, as its 'start' message gives it to each worker. */
@@ -70,6 +82,14 @@ export function ownerOfSize(lmbs: number, m: MemorySizes, W: number): number {
   return Math.floor((i * W) / m.sizes);
 }
 
+/** The word of SplitWorkerData.beat the coordinator waits on (after each worker's own). */
+export const anyBeat = (workers: number): number => workers;
+
+/** Words of SplitWorkerData.mail, and the one that counts worker p's messages to worker q: a
+ *  cache line (16 words) apart. */
+export const mailWord = (p: number, q: number, workers: number): number => 16 * (p * workers + q);
+export const mailWords = (workers: number): number => 16 * workers * workers;
+
 /** Words of SplitWorkerData.shared (the coordinator zeroes them before each exploration). Each
  *  worker's count is a cache line (16 words) from the others': a worker writes its own every 1,024
  *  states, and two cores writing one line would pass it back and forth at every write. */
@@ -100,19 +120,33 @@ export const recordInts = (width: number): number => width + 3;
  *  give it. Float64: exact below 2^53. */
 export type LevelKeys = Float64Array;
 
-export type ToWorker =
-  /** Begin an exploration (the worker answers 'ready' when its engine is built). */
-  | { type: 'start'; exploration: SplitExploration }
-  /** Visit the current level. `ids[q]`: the global ids peer q gave the records this worker sent
-   *  it at the last level (to patch the successor links), when edges are kept; `keys[q]`: peer q's
-   *  keys of the level (each worker's own among them), to rank this worker's states among all. */
-  | { type: 'expand'; ids: (Int32Array | null)[]; keys: LevelKeys[] }
-  /** Take in the records the peers sent (from[q]: peer q's records and what it learnt). */
-  | { type: 'receive'; from: ({ records: Int32Array; news: IdNews } | null)[] }
-  /** Report everything: the search is over (`ids` as for 'expand', from the last level, taken in
-   *  even when a budget stopped it; `keys` as for 'expand', of the next level, when the last level
-   *  was visited to its end: its states get their ranks, Finished.ranks). */
-  | { type: 'finish'; liveness: boolean; ids: (Int32Array | null)[]; keys: LevelKeys[] | null };
+/** Begin an exploration: the worker answers 'ready' when its engine is built, then searches with
+ *  its peers to the end and reports 'finished' (or 'error'). */
+export interface ToWorker {
+  type: 'start';
+  exploration: SplitExploration;
+  /** Decide liveness at the end (when the search is complete): report the rows and goals. */
+  liveness: boolean;
+}
+
+/** What one worker posts to a peer, twice a level (src/explore/split-worker.ts run()). */
+export type PeerMessage =
+  /** After visiting a level: the successors the peer owns, as records (recordInts), a view of
+   *  shared memory the sender overwrites only once the peer has sent its keys; and what the
+   *  sender learnt (its snapshots' derivations) to translate them. */
+  | { type: 'records'; records: Int32Array; news: IdNews }
+  /** After taking in the peers' records: the sender's keys of the next level; the global ids it
+   *  gave the records this peer sent it (when edges are kept); the states it holds; why it
+   *  stopped (a budget, Ctrl-C), or null. Every worker decides from the same messages whether
+   *  the search goes on (split-worker.ts decide()). */
+  | {
+      type: 'keys';
+      keys: LevelKeys;
+      ids: Int32Array | null;
+      count: number;
+      levelSize: number;
+      stop: StopReason | null;
+    };
 
 /** A property's first violation in one worker: a local state index (its level says how far it
  *  is), the event (-1: the state itself). */
@@ -125,9 +159,9 @@ export interface LocalViolation {
 
 export interface Finished {
   type: 'finished';
-  /** The states' tuples, `width` ints each, in this worker's snapshot ids; empty with hash
-   *  compaction. */
-  tuples: Int32Array;
+  /** The states' tuples in this worker's snapshot ids, packed as its table held them; null with
+   *  hash compaction. */
+  tuples: PackedTuples | null;
   /** Bytes the worker held for its states when it ended: the tuples or fingerprints, parent links
    *  and ranks; and the most the tuples of the levels waiting held (hash compaction; else 0). */
   stateBytes: number;
@@ -152,14 +186,18 @@ export interface Finished {
   figures: { property: string; value: number; state: number }[];
   /** Per 'eventually' property id: goal[i] = 1 when local state i is a goal (when asked). */
   goals: Record<string, Uint8Array>;
-  /** The derivations made since the last report, for the coordinator to translate tuples. */
-  news: IdNews;
+  /** Every derivation the worker made, in the order it made them, for the coordinator to
+   *  translate tuples. */
+  news: IdNews[];
+  /** Why the search ended (the same in every worker's report). */
+  stopReason: StopReason;
   edges: number;
   stats: WorkerStats;
 }
 
 /** What a split worker did in one exploration: actor steps XState computed, system steps
- *  compiled, milliseconds spent visiting states and taking in peers' records (wall), CPU
+ *  compiled, milliseconds spent visiting states, taking in peers' records and waiting for its
+ *  peers at the end of each level (wall), CPU
  *  milliseconds of its thread since the last exploration ended (or the thread started: loading the
  *  modules, the first time) in all and before the search (building the engine), and times it
  *  emptied its step caches at its share of the memory budget. */
@@ -168,15 +206,10 @@ export interface WorkerStats {
   compiled: number;
   expandMs: number;
   receiveMs: number;
+  waitMs: number;
   cpuMs: number;
   startCpuMs: number;
   flushes: number;
 }
 
-export type FromWorker =
-  /** `keys`: the worker's keys of the next level to visit (LevelKeys), in 'ready' level 0. */
-  | { type: 'ready'; keys: LevelKeys }
-  | { type: 'expanded'; out: (Int32Array | null)[]; news: IdNews; stop: StopReason | null }
-  | { type: 'received'; ids: (Int32Array | null)[]; keys: LevelKeys; levelSize: number }
-  | Finished
-  | { type: 'error'; message: string };
+export type FromWorker = { type: 'ready' } | Finished | { type: 'error'; message: string };

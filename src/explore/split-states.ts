@@ -5,7 +5,7 @@
 // order, not in the order it found the states, so the waiting tuples are kept by index.
 import { FingerprintSet, fingerprint1, fingerprint2 } from './fingerprints';
 import { ExactVisited } from './search';
-import { TupleTable } from './table';
+import { TupleTable, type PackedTuples } from './table';
 
 /** A worker's states, numbered 0, 1, 2... in the order it found them. */
 export interface WorkerStates {
@@ -22,27 +22,23 @@ export interface WorkerStates {
   get(i: number, out: Int32Array): Int32Array;
   /** The states before `from` have been visited: their tuples can go. */
   visitedBefore(from: number): void;
-  /** Every state's tuple, `width` ints each (exact), or null (hash compaction). */
-  tuples(): Int32Array | null;
+  /** Every state's tuple, as the table holds them (exact), or null (hash compaction). */
+  tuples(): PackedTuples | null;
 }
 
 /** Every tuple, packed (src/explore/table.ts), as one thread's exact search keeps them. */
 export class ExactStates extends ExactVisited implements WorkerStates {
   readonly peakLevelBytes = 0;
 
-  constructor(private readonly width: number) {
+  constructor(width: number) {
     super(new TupleTable(width));
   }
   get(i: number, out: Int32Array): Int32Array {
     return this.next(i, out);
   }
   visitedBefore(): void {}
-  tuples(): Int32Array {
-    const count = this.table.count;
-    const all = new Int32Array(count * this.width);
-    const t = new Int32Array(this.width);
-    for (let i = 0; i < count; i++) all.set(this.table.get(i, t), i * this.width);
-    return all;
+  tuples(): PackedTuples {
+    return this.table.packed();
   }
 }
 

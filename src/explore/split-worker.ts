@@ -1,8 +1,9 @@
 // One worker thread of a split exploration (src/explore/split.ts): it owns the states whose
 // firmware memory size (split.ts splitOwners) or snapshot hash (SnapshotHashes) falls to it, keeps them
 // in its own visited set (exact or fingerprints: split-states.ts) with its own Engine (caches and
-// step trie) and its own PropertyChecks, and visits them level by level when the coordinator says
-// so. Successors owned by a peer go out as packed records at the barrier.
+// step trie) and its own PropertyChecks, and visits them level by level in step with its peers
+// (run()). Successors owned by a peer go to it directly as packed records at the end of each level
+// (split-links.ts); the coordinator hears only 'ready' and the final report.
 import { workerData } from 'node:worker_threads';
 import { ACTORS, type Snapshots } from '../../machines/system';
 import { config as makeConfig } from '../config';
@@ -13,11 +14,14 @@ import { GoalBits, growInt32, PropertyChecks } from './checks';
 import { BASE_WIDTH, Engine } from './engine';
 import { RowChunks, SuccessorRows } from './liveness';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
-import { DerivationLog, PeerIds, SnapshotHashes } from './split-ids';
+import { DerivationLog, PeerIds, SnapshotHashes, type IdNews } from './split-ids';
+import { PeerLinks } from './split-links';
 import {
+  anyBeat,
   knownStates,
   knownWord,
   ownerOfSize,
+  pastStateBudget,
   recordInts,
   STOP,
   type Finished,
@@ -25,6 +29,7 @@ import {
   type LevelKeys,
   type LocalViolation,
   type MemorySizes,
+  type PeerMessage,
   type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
@@ -85,6 +90,9 @@ class SharedRecords {
   }
 }
 
+/** A peer's keys message (PeerMessage), or this worker's own. */
+type KeysMessage = Extract<PeerMessage, { type: 'keys' }>;
+
 /** One worker's part of the search. */
 class Part {
   private readonly engine: Engine;
@@ -124,7 +132,12 @@ class Part {
    *  id record k gets; and each record's entry in `sent`. */
   private readonly pending: Int32List[];
   private readonly sentEntry: Int32List[];
+  /** Per peer, the global ids this worker gave its records at the last level (null: none, or no
+   *  edges kept). */
+  private ids: (Int32Array | null)[] = [];
   private readonly log: DerivationLog;
+  /** Every report of the log so far, in order (Finished.news). */
+  private readonly news: IdNews[] = [];
   private readonly peers: (PeerIds | null)[];
   private readonly hashes: SnapshotHashes;
   private readonly shared: Int32Array;
@@ -139,12 +152,16 @@ class Part {
   expandMs = 0;
   receiveMs = 0;
   startCpuMs = 0;
+  /** The links' waiting milliseconds when this exploration began. */
+  private readonly waitFrom: number;
 
-  /** `cpuFrom`: this thread's CPU milliseconds when the last exploration ended (0: none yet). */
+  /** `cpuFrom`: this thread's CPU milliseconds when the last exploration ended (0: none yet);
+   *  `links`: the channels to the peers. */
   constructor(
     private readonly d: SplitExploration,
     w: SplitWorkerData,
     private readonly cpuFrom: number,
+    private readonly links: PeerLinks,
   ) {
     const cfg = makeConfig(d.input);
     const all = PROPERTIES.filter((p) => d.properties.includes(p.id));
@@ -186,6 +203,7 @@ class Part {
     this.sortNext(0);
     this.budget.start();
     this.startCpuMs = threadCpuMs() - cpuFrom;
+    this.waitFrom = links.waitMs;
   }
 
   /** The worker that owns tuple t. By memory, or with one hash actor, it depends on one actor's
@@ -342,10 +360,79 @@ class Part {
     );
   }
 
+  /** Searches with the peers, level by level, to the end: visits a level, sends each peer its
+   *  records and takes in theirs, then sends each its keys of the next level and takes in theirs;
+   *  every worker then decides from the same keys messages whether to go on (decide()). Returns the
+   *  final report; `liveness`: report rows and goals when the search is complete. */
+  run(liveness: boolean): Finished {
+    let all = this.exchangeKeys(null);
+    for (;;) {
+      const t = performance.now();
+      const stopped = this.expand(
+        all.map((m) => m.ids),
+        all.map((m) => m.keys),
+      );
+      this.expandMs += performance.now() - t;
+      this.exchangeRecords();
+      all = this.exchangeKeys(stopped);
+      const stopReason = this.decide(all);
+      if (stopReason === null) continue;
+      this.patch(all.map((m) => m.ids));
+      // A level visited to its end and exchanged: the next is whole, and its ranks are known.
+      const whole = stopReason === 'done' || stopReason === 'max-states';
+      return this.finish(liveness && stopReason === 'done', whole ? all.map((m) => m.keys) : null, stopReason);
+    }
+  }
+
+  /** Why the search ends after this level, the same in every worker (from the same messages):
+   *  a worker's budget or Ctrl-C (the first worker's that stopped), the state budget as one
+   *  thread's (pastStateBudget, over every worker's states; the coordinator then cuts to where one
+   *  thread stops: split.ts Merged.cutAsOneThread), no next level; else null. */
+  private decide(all: readonly KeysMessage[]): StopReason | null {
+    const stop = all.find((m) => m.stop !== null && m.stop !== 'interrupted')?.stop ?? null;
+    if (stop !== null) return stop;
+    if (all.some((m) => m.stop === 'interrupted')) return 'interrupted';
+    const states = all.reduce((n, m) => n + m.count, 0);
+    if (pastStateBudget(states, this.d.maxStates)) return 'max-states';
+    return all.every((m) => m.levelSize === 0) ? 'done' : null;
+  }
+
+  /** Posts each peer the records it owns from the level just visited, with what this worker
+   *  learnt since; takes in each peer's (receive()). */
+  private exchangeRecords(): void {
+    const news = this.log.news();
+    this.news.push(news);
+    this.out.forEach((o, q) => {
+      if (q !== this.me) this.links.post(q, { type: 'records', records: o.take(), news });
+    });
+    const from = this.out.map((_, q) => (q === this.me ? null : this.links.take(q, 'records')));
+    const t = performance.now();
+    this.ids = this.receive(from);
+    this.receiveMs += performance.now() - t;
+  }
+
+  /** Posts each peer this worker's keys of the next level (with the ids it gave that peer's
+   *  records, its count of states, and `stopped`: why it stopped visiting, or Ctrl-C asked);
+   *  returns every worker's message, this one's too (its ids null), in worker order. */
+  private exchangeKeys(stopped: StopReason | null): KeysMessage[] {
+    const stop = stopped ?? (Atomics.load(this.shared, STOP) !== 0 ? 'interrupted' : null);
+    const own = {
+      type: 'keys',
+      keys: this.nextKeys,
+      count: this.table.count,
+      levelSize: this.levelSize(),
+      stop,
+    } as const;
+    for (let q = 0; q < this.W; q++) if (q !== this.me) this.links.post(q, { ...own, ids: this.ids[q] ?? null });
+    return Array.from({ length: this.W }, (_, q) =>
+      q === this.me ? { ...own, ids: null } : this.links.take(q, 'keys'),
+    );
+  }
+
   /** Visits the next level, in breadth-first order (its ranks from the workers' `keys`, as
    *  rankLevel); returns why it stopped early (Ctrl-C, the memory budget), or null. The state
-   *  budget is the coordinator's, between levels (split.ts Merged.cutAsOneThread). */
-  expand(ids: readonly (Int32Array | null)[], keys: readonly LevelKeys[]): StopReason | null {
+   *  budget is judged between levels (decide()). */
+  private expand(ids: readonly (Int32Array | null)[], keys: readonly LevelKeys[]): StopReason | null {
     this.patch(ids);
     this.rankLevel(keys);
     const order = this.nextOrder;
@@ -382,7 +469,7 @@ class Part {
 
   /** Records the global ids peers gave the records sent to them (in the successor links, and
    *  with the tuples sent lately). */
-  patch(ids: readonly (Int32Array | null)[]): void {
+  private patch(ids: readonly (Int32Array | null)[]): void {
     ids.forEach((got, q) => {
       const pairs = this.pending[q];
       const entries = this.sentEntry[q];
@@ -474,18 +561,9 @@ class Part {
     pairs?.push(k);
   }
 
-  /** The records for each peer this level (views of shared memory that the next level
-   *  overwrites: the peers take them in before it begins). */
-  outgoing(): (Int32Array | null)[] {
-    return this.out.map((o, q) => (q === this.me ? null : o.take()));
-  }
-
-  news() {
-    return this.log.news();
-  }
-
-  /** Takes in the peers' records; returns the global id of each (when edges are kept). */
-  receive(from: Extract<ToWorker, { type: 'receive' }>['from']): (Int32Array | null)[] {
+  /** Takes in the peers' records (from[q]: peer q's, null for this worker); returns the global
+   *  id of each (when edges are kept). */
+  private receive(from: readonly ({ records: Int32Array; news: IdNews } | null)[]): (Int32Array | null)[] {
     const n = recordInts(this.width);
     const t = new Int32Array(this.width);
     const all = from.map((batch, q) => {
@@ -510,20 +588,15 @@ class Part {
   }
 
   /** The states of the next level this worker holds. */
-  levelSize(): number {
+  private levelSize(): number {
     return this.table.count - this.nextFrom;
-  }
-
-  /** The next level's keys (LevelKeys). */
-  keys(): LevelKeys {
-    return this.nextKeys;
   }
 
   /** The final report; `keys` (every worker's keys of the next level, when the level before was
    *  visited to its end and exchanged) rank the next level's states, left unvisited. */
-  finish(liveness: boolean, keys: readonly LevelKeys[] | null): Extract<FromWorker, { type: 'finished' }> {
+  private finish(liveness: boolean, keys: readonly LevelKeys[] | null, stopReason: StopReason): Finished {
     const count = this.table.count;
-    const tuples = this.table.tuples() ?? new Int32Array(0);
+    const tuples = this.table.tuples();
     const { violations, figures } = this.verdicts();
     // Views, not copies: their buffers move to the coordinator (transferable()), and this worker
     // holds nothing of the exploration after it.
@@ -545,7 +618,8 @@ class Part {
       violations,
       figures,
       goals: liveness ? this.goals(count) : {},
-      news: this.log.news(),
+      news: [...this.news, this.log.news()],
+      stopReason,
       edges: this.edges,
       stats: {
         misses: this.engine.stepper.misses,
@@ -553,6 +627,7 @@ class Part {
         flushes: this.engine.flushes,
         expandMs: this.expandMs,
         receiveMs: this.receiveMs,
+        waitMs: this.links.waitMs - this.waitFrom,
         cpuMs: threadCpuMs() - this.cpuFrom,
         startCpuMs: this.startCpuMs,
       },
@@ -614,51 +689,31 @@ Atomics.store(new Int32Array(data.tids), data.me, osThreadId());
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => {
   port.postMessage(m, transfer);
   Atomics.add(beat, data.me, 1);
-  Atomics.notify(beat, data.me);
+  Atomics.add(beat, anyBeat(data.workers), 1);
+  Atomics.notify(beat, anyBeat(data.workers));
 };
+const links = new PeerLinks(data.me, data.peers, new Int32Array(data.mail), beat, data.spin);
 
-/** The exploration under way (null between explorations), and this thread's CPU milliseconds when
- *  the last one ended. */
-let part: Part | null = null;
+/** This thread's CPU milliseconds when the last exploration ended. */
 let cpuEnded = 0;
 
 port.on('message', (m: ToWorker) => {
   try {
-    if (m.type === 'start') {
-      part = null;
-      part = new Part(m.exploration, data, cpuEnded);
-      send({ type: 'ready', keys: part.keys() });
-      return;
-    }
-    if (part === null) throw new Error(`'${m.type}' before 'start'`);
-    if (m.type === 'expand') {
-      const t = performance.now();
-      const stop = part.expand(m.ids, m.keys);
-      part.expandMs += performance.now() - t;
-      send({ type: 'expanded', out: part.outgoing(), news: part.news(), stop });
-    } else if (m.type === 'receive') {
-      const t = performance.now();
-      const ids = part.receive(m.from);
-      part.receiveMs += performance.now() - t;
-      send({ type: 'received', ids, keys: part.keys(), levelSize: part.levelSize() });
-    } else {
-      part.patch(m.ids);
-      const f = part.finish(m.liveness, m.keys);
-      // Between explorations this thread holds nothing of the last one.
-      part = null;
-      cpuEnded = threadCpuMs();
-      send(f, transferable(f));
-    }
+    const part = new Part(m.exploration, data, cpuEnded, links);
+    send({ type: 'ready' });
+    // The whole search, in step with the peers; this thread's event loop waits meanwhile.
+    const f = part.run(m.liveness);
+    cpuEnded = threadCpuMs();
+    send(f, transferable(f));
   } catch (e) {
-    part = null;
     send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 });
 
 /** The buffers of a final report, moved to the coordinator rather than copied. */
-function transferable(f: Extract<FromWorker, { type: 'finished' }>): ArrayBuffer[] {
+function transferable(f: Finished): ArrayBuffer[] {
   const arrays = [
-    f.tuples,
+    ...(f.tuples === null ? [] : [f.tuples.data]),
     f.parent,
     f.parentEvent,
     f.ranks,

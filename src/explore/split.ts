@@ -1,13 +1,15 @@
 // One exploration spread over W worker threads (README "Large state spaces"). States are
-// partitioned by a hash of their contents (src/explore/split-ids.ts SnapshotHashes); each worker
+// partitioned by the firmware's memory or a hash of their contents (splitOwners); each worker
 // (src/explore/split-worker.ts) keeps the states it owns, its own Engine and PropertyChecks. The
 // search stays breadth-first, level by level: at the barrier between two levels the workers
-// exchange the successors their peers own as packed Int32 records in SharedArrayBuffers, so that
-// every state is found at its shortest depth and every counterexample has the single-core
-// length. This thread coordinates synchronously (Atomics.wait with a timeout and
-// receiveMessageOnPort), so explore() stays synchronous; then it merges the verdicts and gathers
-// the graph for liveness. A state's global id is (index in its owner's table) * W + owner. The
-// worker threads outlive the exploration: the next split one of this thread reuses them (crewOf).
+// exchange the successors their peers own as packed Int32 records in SharedArrayBuffers, directly
+// (src/explore/split-links.ts), so that every state is found at its shortest depth and every
+// counterexample has the single-core length. This thread starts them and waits synchronously for
+// their reports (Atomics.wait with a timeout and receiveMessageOnPort), so explore() stays
+// synchronous; then it merges the verdicts and gathers the graph for liveness. A state's global
+// id is (index in its owner's table) * W + owner. The worker threads outlive the exploration: the
+// next split one of this thread reuses them (crewOf).
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ACTORS } from '../../machines/system';
 import type { Config } from '../config';
@@ -22,20 +24,20 @@ import { osThreadRuns } from '../util/cpu';
 import { eventArray, replayTable, startTuple, type EventArray } from './search';
 import { PeerIds, type IdNews } from './split-ids';
 import {
+  anyBeat,
   knownStates,
-  pastStateBudget,
+  mailWords,
   sharedWords,
   STOP,
   type Finished,
   type FromWorker,
-  type LevelKeys,
   type MemorySizes,
   type SplitExploration,
   type SplitWorkerData,
   type ToWorker,
   type WorkerStats,
 } from './split-protocol';
-import { TupleTable, type StateTable } from './table';
+import { PackedReader, TupleTable, type StateTable } from './table';
 import { FINGERPRINT_BITS, missProbability } from './fingerprints';
 
 /** After an exploration of more states than this the worker threads are ended, not kept. */
@@ -52,6 +54,11 @@ export const GONE_CHECK_MS = 1_000;
 /** Per worker of the last split exploration in this thread: its states and levels, and what it did
  *  (WorkerStats), for bench. */
 export let lastSplitStats: (WorkerStats & { states: number; levels: number })[] = [];
+
+/** Where the last split exploration in this thread spent its time (wall milliseconds): until
+ *  every worker was ready (this thread's engine, the workers' engines), the search, and after it
+ *  (merging the reports, the verdicts, liveness). For bench. */
+export let lastSplitTimes = { startMs: 0, searchMs: 0, afterMs: 0 };
 
 /** The actors whose snapshots decide a state's owner when the owner is by snapshots: the
  *  firmware's snapshots vary most and cost most to step, so splitting by them splits the actor
@@ -100,11 +107,16 @@ class Crew {
   private opts: ExploreOptions = {};
 
   constructor(readonly workers: number) {
-    this.beat = new Int32Array(new SharedArrayBuffer(4 * workers));
+    this.beat = new Int32Array(new SharedArrayBuffer(4 * (workers + 1)));
     this.tids = new Int32Array(new SharedArrayBuffer(4 * workers));
     this.shared = new Int32Array(new SharedArrayBuffer(4 * sharedWords(workers)));
+    const mail = new SharedArrayBuffer(4 * mailWords(workers));
+    const peers = channels(workers);
+    // Spinning while a peer finishes its level costs nothing when each worker has a core.
+    const spin = workers <= availableParallelism();
     this.links = Array.from({ length: workers }, (_, me) => {
       const { port1, port2 } = new MessageChannel();
+      const own = peers[me] ?? [];
       const workerData: SplitWorkerData = {
         workers,
         me,
@@ -112,13 +124,16 @@ class Crew {
         beat: this.beat.buffer as SharedArrayBuffer,
         tids: this.tids.buffer as SharedArrayBuffer,
         shared: this.shared.buffer as SharedArrayBuffer,
+        peers: own,
+        mail,
+        spin,
       };
       const worker = new Worker(new URL('./split-worker-entry.mjs', import.meta.url), {
         workerData,
-        transferList: [port2],
+        transferList: [port2, ...own.filter((p): p is MessagePort => p !== null)],
       });
       // Idle between explorations, the workers keep no process alive. A worker's end is seen by
-      // receive() (its error message, or its thread gone); the event that follows it later
+      // gather() (its error message, or its thread gone); the event that follows it later
       // would otherwise, unheard, end the process.
       worker.unref();
       worker.on('error', () => undefined);
@@ -127,12 +142,13 @@ class Crew {
     });
   }
 
-  /** Starts an exploration on every worker (its budget hooks in `opts`). */
-  begin(opts: ExploreOptions, exploration: SplitExploration): void {
+  /** Starts an exploration on every worker (its budget hooks in `opts`; `liveness`: the workers
+   *  report rows and goals when the search is complete). */
+  begin(opts: ExploreOptions, exploration: SplitExploration, liveness: boolean): void {
     this.opts = opts;
     this.lastProgress = 0;
     for (let k = 0; k < this.shared.length; k++) Atomics.store(this.shared, k, 0);
-    for (let w = 0; w < this.workers; w++) this.send(w, { type: 'start', exploration });
+    for (let w = 0; w < this.workers; w++) this.send(w, { type: 'start', exploration, liveness });
   }
 
   /** Whether the exploration is to stop (Ctrl-C): asks shouldStop, and tells the workers. */
@@ -145,75 +161,55 @@ class Crew {
     this.links[w]?.port.postMessage(m);
   }
 
-  /** The next message of worker w, waiting for it (polling Ctrl-C and progress meanwhile); null
-   *  when `untilStop` and the exploration is to stop first.
-   *  @throws Error when the worker reports an error, when its thread is gone (looked for after
-   *  GONE_CHECK_MS of silence), or when it stays silent for STALL_MS. */
-  receive(w: number, untilStop: true): FromWorker | null;
-  receive(w: number): FromWorker;
-  receive(w: number, untilStop = false): FromWorker | null {
-    const link = this.links[w];
-    if (link === undefined) throw new Error(`split: no worker ${w}`);
-    let lastBeat = Atomics.load(this.beat, w);
-    let lastChange = performance.now();
-    let lastLook = lastChange;
+  /** The next message of every worker, of the type expected, waiting for them all (polling
+   *  Ctrl-C and progress meanwhile, and watching every worker that has not answered yet: one
+   *  waits for its peers as long as they work); null when `untilStop` and the exploration is to
+   *  stop first.
+   *  @throws Error when a worker reports an error or another message, when its thread is gone
+   *  (looked for after GONE_CHECK_MS of silence), or when it stays silent for STALL_MS. */
+  gather<T extends FromWorker['type']>(type: T, untilStop: true): Extract<FromWorker, { type: T }>[] | null;
+  gather<T extends FromWorker['type']>(type: T): Extract<FromWorker, { type: T }>[];
+  gather<T extends FromWorker['type']>(type: T, untilStop = false): Extract<FromWorker, { type: T }>[] | null {
+    const W = this.workers;
+    const got: (FromWorker | null)[] = Array<FromWorker | null>(W).fill(null);
+    const watch = Array.from({ length: W }, (_, w) => new Silence(Atomics.load(this.beat, w)));
     for (;;) {
-      const seen = Atomics.load(this.beat, w);
-      const got = this.message(w, link.port);
-      if (got !== null) return got;
-      Atomics.wait(this.beat, w, seen, 100);
+      const seen = Atomics.load(this.beat, anyBeat(W));
+      for (let w = 0; w < W; w++) if (got[w] === null) got[w] = this.message(w, type);
+      if (got.every((m) => m !== null)) return got as Extract<FromWorker, { type: T }>[];
+      Atomics.wait(this.beat, anyBeat(W), seen, 100);
       const now = performance.now();
       if (this.stopAsked() && untilStop) return null;
       if (now - this.lastProgress > 250) {
-        this.opts.onProgress?.(knownStates(this.shared, this.workers));
+        this.opts.onProgress?.(knownStates(this.shared, W));
         this.lastProgress = now;
       }
-      const b = Atomics.load(this.beat, w);
-      if (b !== lastBeat) {
-        lastBeat = b;
-        lastChange = now;
-      } else if (now - lastChange > STALL_MS) {
-        throw new Error(`split worker ${w} stopped answering (${STALL_MS / 1000} s)`);
-      } else if (now - lastChange > GONE_CHECK_MS && now - lastLook > GONE_CHECK_MS) {
-        lastLook = now;
-        if (osThreadRuns(Atomics.load(this.tids, w)) !== false) continue;
-        // What it said before it ended, if anything, comes first.
-        const last = this.message(w, link.port);
-        if (last !== null) return last;
-        throw new Error(`split worker ${w} ended without a word (its thread is gone: out of memory?)`);
-      }
+      for (let w = 0; w < W; w++) if (got[w] === null) this.check(w, type, watch[w], now);
     }
   }
 
-  /** Worker w's next message on `port`, or null when there is none yet.
-   *  @throws Error when it is the worker's report of an error. */
-  private message(w: number, port: MessagePort): FromWorker | null {
+  /** Whether worker w, silent so far, still runs: see gather().
+   *  @throws Error as gather() does. */
+  private check(w: number, type: FromWorker['type'], silence: Silence | undefined, now: number): void {
+    const since = silence?.since(Atomics.load(this.beat, w), now) ?? 0;
+    if (since > STALL_MS) throw new Error(`split worker ${w} stopped answering (${STALL_MS / 1000} s)`);
+    if (since <= GONE_CHECK_MS || silence?.lookedAt(now) !== true) return;
+    if (osThreadRuns(Atomics.load(this.tids, w)) !== false) return;
+    // What it said before it ended, if anything, comes first.
+    this.message(w, type);
+    throw new Error(`split worker ${w} ended without a word (its thread is gone: out of memory?)`);
+  }
+
+  /** Worker w's next message, or null when there is none yet.
+   *  @throws Error when it is the worker's report of an error, or not of `type`. */
+  private message(w: number, type: FromWorker['type']): FromWorker | null {
+    const port = this.links[w]?.port;
+    if (port === undefined) throw new Error(`split: no worker ${w}`);
     const got = receiveMessageOnPort(port) as { message: FromWorker } | undefined;
     if (got === undefined) return null;
     if (got.message.type === 'error') throw new Error(`split worker ${w}: ${got.message.message}`);
+    if (got.message.type !== type) throw new Error(`split worker ${w}: expected '${type}', got '${got.message.type}'`);
     return got.message;
-  }
-
-  /** Each worker's keys of level 0, from its 'ready'; null when the exploration is to stop
-   *  before they all are (loading the model and building the engine cannot be cut short). */
-  ready(): LevelKeys[] | null {
-    const keys: LevelKeys[] = [];
-    for (let w = 0; w < this.workers; w++) {
-      const m = this.receive(w, true);
-      if (m === null) return null;
-      if (m.type !== 'ready') throw new Error(`split worker ${w}: expected 'ready', got '${m.type}'`);
-      keys.push(m.keys);
-    }
-    return keys;
-  }
-
-  /** One message of each worker, of the type expected. */
-  gather<T extends FromWorker['type']>(type: T): Extract<FromWorker, { type: T }>[] {
-    return this.links.map((_, w) => {
-      const m = this.receive(w);
-      if (m.type !== type) throw new Error(`split worker ${w}: expected '${type}', got '${m.type}'`);
-      return m as Extract<FromWorker, { type: T }>;
-    });
   }
 
   close(): void {
@@ -222,6 +218,45 @@ class Crew {
       void l.worker.terminate();
     }
   }
+}
+
+/** One worker's heartbeat as the coordinator last saw it change, and when it last looked for the
+ *  worker's thread (Crew.check). */
+class Silence {
+  private changed = performance.now();
+  private looked = this.changed;
+
+  constructor(private beat: number) {}
+
+  /** Milliseconds since the heartbeat last changed, now that it is `beat`. */
+  since(beat: number, now: number): number {
+    if (beat !== this.beat) {
+      this.beat = beat;
+      this.changed = now;
+    }
+    return now - this.changed;
+  }
+
+  /** Whether to look for the thread now: at most once per GONE_CHECK_MS. */
+  lookedAt(now: number): boolean {
+    if (now - this.looked <= GONE_CHECK_MS) return false;
+    this.looked = now;
+    return true;
+  }
+}
+
+/** The channels between W workers: [p][q] is worker p's end of its channel with worker q (null
+ *  for p itself). */
+function channels(W: number): (MessagePort | null)[][] {
+  const ends = Array.from({ length: W }, () => Array<MessagePort | null>(W).fill(null));
+  for (let p = 0; p < W; p++)
+    for (let q = p + 1; q < W; q++) {
+      const { port1, port2 } = new MessageChannel();
+      const [a, b] = [ends[p], ends[q]];
+      if (a !== undefined) a[q] = port1;
+      if (b !== undefined) b[p] = port2;
+    }
+  return ends;
 }
 
 /** The crew of this thread's last split exploration, kept for the next one with as many workers:
@@ -252,72 +287,46 @@ export function closeSplitWorkers(): void {
 interface Searched {
   parts: Finished[];
   stopReason: StopReason;
+  /** performance.now() when every worker was ready, and when the last report came. */
+  readyAt: number;
+  endedAt: number;
 }
 
-/** Runs the level-by-level search to its end and collects each worker's report (null when
- *  stopped before the workers were ready). `learn` is told
- *  each worker's news (derivations) in order, for translating its tuples later. The state budget
- *  is judged between levels: the search stops once `maxStates` states are found, more than one
- *  (the level after it whole and ranked, so that Merged.cutAsOneThread can find where one thread
- *  stops), and is complete only when it found fewer; a level a worker stopped in (Ctrl-C, the
- *  memory budget) is still exchanged, so that every state found is known and every kept edge
- *  leads to one. */
-function runLevels(
-  crew: Crew,
-  W: number,
-  liveness: boolean,
-  maxStates: number,
-  learn: (w: number, m: FromWorker) => void,
-): Searched | null {
-  const first = crew.ready();
-  if (first === null) return null;
-  let keys = first;
-  let ids: (Int32Array | null)[][] = Array.from({ length: W }, () => Array<Int32Array | null>(W).fill(null));
-  let stopReason: StopReason;
-  for (;;) {
-    ids.forEach((x, w) => crew.send(w, { type: 'expand', ids: x, keys }));
-    const expanded = crew.gather('expanded');
-    expanded.forEach((m, w) => learn(w, m));
-    for (let p = 0; p < W; p++) {
-      const from = expanded.map((m, q) => {
-        const records = m.out[p];
-        return q === p || records === null || records === undefined ? null : { records, news: m.news };
-      });
-      crew.send(p, { type: 'receive', from });
-    }
-    const received = crew.gather('received');
-    ids = Array.from({ length: W }, (_, q) => received.map((m) => m.ids[q] ?? null));
-    keys = received.map((m) => m.keys);
-    const stop = expanded.find((m) => m.stop !== null)?.stop ?? null;
-    if (stop === null && crew.stopAsked()) stopReason = 'interrupted';
-    else if (stop === null && pastStateBudget(knownStates(crew.shared, W), maxStates)) stopReason = 'max-states';
-    else stopReason = stop ?? 'done';
-    if (stopReason !== 'done' || received.reduce((n, m) => n + m.levelSize, 0) === 0) break;
-  }
-  // A level visited to its end and exchanged: the next is whole, and its ranks are known.
-  const whole = stopReason === 'done' || stopReason === 'max-states';
-  for (let w = 0; w < W; w++)
-    crew.send(w, {
-      type: 'finish',
-      liveness: liveness && stopReason === 'done',
-      ids: ids[w] ?? [],
-      keys: whole ? keys : null,
-    });
+/** Waits for the workers' search to its end and collects each worker's report (null when
+ *  stopped before the workers were ready). `learn` is told each worker's news (derivations) in
+ *  order, for translating its tuples later. The workers go from level to level among themselves
+ *  and decide alike when to stop (src/explore/split-worker.ts run()).
+ *  @throws Error when the workers' reports disagree on why the search ended (a bug). */
+function search(crew: Crew, learn: (w: number, news: IdNews) => void): Searched | null {
+  if (crew.gather('ready', true) === null) return null;
+  const readyAt = performance.now();
   const parts = crew.gather('finished');
-  parts.forEach((m, w) => learn(w, m));
-  return { parts, stopReason };
+  const endedAt = performance.now();
+  parts.forEach((m, w) => m.news.forEach((n) => learn(w, n)));
+  const stopReason = parts[0]?.stopReason ?? 'done';
+  if (parts.some((p) => p.stopReason !== stopReason))
+    throw new Error(`split: the workers ended for different reasons (${parts.map((p) => p.stopReason).join(', ')})`);
+  return { parts, stopReason, readyAt, endedAt };
 }
 
 /** The reports of a search that visited nothing (Ctrl-C while the workers loaded): worker 0
  *  holds the start state `t0`, unvisited, with `succ` of `A` zeros (none when A is 0). */
 function unvisited(t0: Int32Array, W: number, A: number): Searched {
-  const news: IdNews = { derivations: new Int32Array(0), eventBase: 0, events: [] };
-  const stats: WorkerStats = { misses: 0, compiled: 0, expandMs: 0, receiveMs: 0, cpuMs: 0, startCpuMs: 0, flushes: 0 };
+  const stats: WorkerStats = {
+    misses: 0,
+    compiled: 0,
+    expandMs: 0,
+    receiveMs: 0,
+    waitMs: 0,
+    cpuMs: 0,
+    startCpuMs: 0,
+    flushes: 0,
+  };
   const parts = Array.from({ length: W }, (_, w): Finished => {
     const n = w === 0 ? 1 : 0;
     return {
       type: 'finished',
-      tuples: t0.slice(0, n * t0.length),
+      tuples: tableOf(t0, n).packed(),
       stateBytes: n * 4 * t0.length,
       peakLevelBytes: 0,
       parent: new Int32Array(n).fill(-1),
@@ -329,12 +338,24 @@ function unvisited(t0: Int32Array, W: number, A: number): Searched {
       violations: [],
       figures: [],
       goals: {},
-      news,
+      news: [],
+      stopReason: 'interrupted',
       edges: 0,
       stats,
     };
   });
-  return { parts, stopReason: 'interrupted' };
+  const now = performance.now();
+  return { parts, stopReason: 'interrupted', readyAt: now, endedAt: now };
+}
+
+/** The states of level l worker report p holds. */
+const levelSize = (p: Finished, l: number): number => (p.levels[l + 1] ?? 0) - (p.levels[l] ?? 0);
+
+/** A table of `n` (0 or 1) tuples: t0. */
+function tableOf(t0: Int32Array, n: number): TupleTable {
+  const table = new TupleTable(t0.length);
+  if (n > 0) table.add(t0);
+  return table;
 }
 
 /** Where global states are: the workers' reports, the breadth-first order, paths. */
@@ -362,21 +383,35 @@ class Merged {
     this.span = Math.max(0, ...counts) * W;
     this.order = new Int32Array(counts.reduce((a, b) => a + b, 0)).fill(-1);
     this.index = new Int32Array(this.span).fill(-1);
+    // Where each level begins in `order`, and how many of its states earlier workers placed.
     const L = Math.max(0, ...parts.map((p) => p.levels.length - 1));
-    let base = 0;
-    for (let l = 0; l < L; l++) {
-      let n = 0;
-      parts.forEach((p, w) => {
-        for (let k = p.levels[l] ?? 0; k < (p.levels[l + 1] ?? 0); k++) {
-          const r = p.ranks[k] ?? -1;
-          const at = base + (r < 0 ? n : r);
-          if (this.order[at] !== -1) throw new Error(`split: two states of level ${l} ranked ${at - base}`);
-          this.order[at] = k * W + w;
-          this.index[k * W + w] = at;
-          n++;
-        }
-      });
-      base += n;
+    const base = new Float64Array(L + 1);
+    for (const p of parts)
+      for (let l = 0; l < p.levels.length - 1; l++) base[l + 1] = (base[l + 1] ?? 0) + levelSize(p, l);
+    for (let l = 0; l < L; l++) base[l + 1] = (base[l + 1] ?? 0) + (base[l] ?? 0);
+    const placed = new Float64Array(L);
+    parts.forEach((p, w) => this.place(p, w, base, placed));
+  }
+
+  /** Puts worker w's states in `order` by level and rank (a state of a level left unranked after
+   *  those earlier workers placed); `placed[l]` counts level l's states placed so far.
+   *  @throws Error when two states of a level have one rank. */
+  private place(p: Finished, w: number, base: Float64Array, placed: Float64Array): void {
+    const { order, index, W } = this;
+    const ranks = p.ranks;
+    for (let l = 0; l + 1 < p.levels.length; l++) {
+      const from = p.levels[l] ?? 0;
+      const to = p.levels[l + 1] ?? 0;
+      const b = base[l] ?? 0;
+      const before = (placed[l] ?? 0) - from;
+      for (let k = from; k < to; k++) {
+        const r = ranks[k] ?? -1;
+        const at = b + (r < 0 ? before + k : r);
+        if (order[at] !== -1) throw new Error(`split: two states of level ${l} ranked ${at - b}`);
+        order[at] = k * W + w;
+        index[k * W + w] = at;
+      }
+      placed[l] = (placed[l] ?? 0) + to - from;
     }
   }
 
@@ -503,11 +538,12 @@ interface Graph {
 
 /** The graph of a split exploration, in one thread's order: each state's tuple translated into
  *  this thread's snapshot ids (`peers`), when the workers kept them (`tuples`). */
-function materialise(m: Merged, peers: PeerIds[], width: number, A: number, tuples: boolean): Graph {
+function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Graph {
   const n = m.order.length;
   const W = m.W;
   const index = m.index;
-  const table = tuples ? new TupleTable(width, Math.max(16, n)) : null;
+  const readers = m.parts.map((p) => (p.tuples === null ? null : new PackedReader(p.tuples)));
+  const table = readers.every((r) => r !== null) ? new TupleTable(width, Math.max(16, n)) : null;
   const parent = new Int32Array(n);
   const parentEvent = eventArray(n, A);
   const edges = m.parts.every((p) => p.succ !== null);
@@ -520,8 +556,10 @@ function materialise(m: Merged, peers: PeerIds[], width: number, A: number, tupl
     const p = m.parts[w];
     const peer = peers[w];
     if (p === undefined || peer === undefined) continue;
-    if (table !== null) {
-      peer.tuple(p.tuples, k * width, t);
+    const reader = readers[w];
+    if (table !== null && reader) {
+      reader.get(k, t);
+      peer.tuple(t, 0, t);
       table.add(t);
     }
     const pg = p.parent[k] ?? -1;
@@ -561,8 +599,9 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   const crew = crewOf(W);
   const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
   let s: Searched;
+  const liveness = checks.eventually.length > 0 && (keepEdges || keepRows);
   try {
-    crew.begin(opts, {
+    const exploration: SplitExploration = {
       input: config.canonical,
       properties: all.map((p) => p.id),
       alphabet: [...letters],
@@ -573,10 +612,9 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
       ...splitOwners(config, split),
       maxStates,
       maxMemoryBytes: opts.maxMemoryBytes === undefined ? null : Math.floor(opts.maxMemoryBytes / W),
-    });
-    const searched = runLevels(crew, W, checks.eventually.length > 0 && (keepEdges || keepRows), maxStates, (w, m) => {
-      if (m.type === 'expanded' || m.type === 'finished') peers[w]?.learn(m.news);
-    });
+    };
+    crew.begin(opts, exploration, liveness);
+    const searched = search(crew, (w, news) => peers[w]?.learn(news));
     // Stopped while they loaded: their next message would be this exploration's.
     if (searched === null) closeSplitWorkers();
     s = searched ?? unvisited(t0, W, keepEdges ? A : 0);
@@ -601,10 +639,12 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
   let graph: (Graph & { states: StateTable }) | null = null;
   const built = () => {
     if (graph !== null) return graph;
-    const g = materialise(m, peers, checks.width, A, !hashCompact);
+    const g = materialise(m, peers, checks.width, A);
     graph = { ...g, states: g.table ?? replayTable(states, held, t0, g.parent, g.parentEvent, engine, checks) };
     return graph;
   };
+  const ended = performance.now();
+  lastSplitTimes = { startMs: s.readyAt - started, searchMs: s.endedAt - s.readyAt, afterMs: ended - s.endedAt };
   return {
     config,
     engine,
@@ -613,7 +653,7 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     edges: cut ? m.visited * A : s.parts.reduce((n, p) => n + p.edges, 0),
     complete: s.stopReason === 'done',
     stopReason: s.stopReason,
-    seconds: (performance.now() - started) / 1000,
+    seconds: (ended - started) / 1000,
     results,
     get table() {
       return built().states;
@@ -629,13 +669,16 @@ export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitO
     },
     missProbability: hashCompact ? missProbability(states, FINGERPRINT_BITS) : null,
     cacheFlushes: s.parts.reduce((n, p) => n + p.stats.flushes, 0),
-    // Exact: the states and parent links as the workers hand them over (unpacked Int32 tuples);
+    // Exact: the states and parent links as the workers hand them over (tuples packed as their
+    // tables held them);
     // hash compaction: what the workers held for them (fingerprints, parent links, ranks).
     bytesPerState:
       (hashCompact
         ? held
-        : s.parts.reduce((n, p) => n + p.tuples.byteLength + p.parent.byteLength + p.parentEvent.byteLength, 0)) /
-      Math.max(1, states),
+        : s.parts.reduce(
+            (n, p) => n + (p.tuples?.data.byteLength ?? 0) + p.parent.byteLength + p.parentEvent.byteLength,
+            0,
+          )) / Math.max(1, states),
     peakQueueBytes: s.parts.reduce((n, p) => n + p.peakLevelBytes, 0),
     width: checks.width,
     pathTo: (i: number) => m.pathTo(m.order[i] ?? 0),

@@ -129,6 +129,30 @@ export class Layout {
   }
 }
 
+/** A table's tuples as it holds them, for another thread to read (a structured-clone-able
+ *  object): `count` tuples packed by a Layout of field widths `bits` (width fields), tuple i at
+ *  data[i * stride ..]. */
+export interface PackedTuples {
+  bits: Int32Array;
+  data: Int32Array;
+  count: number;
+}
+
+/** Reads PackedTuples: tuple i into `out` (at least `width` long) by get(i, out). */
+export class PackedReader {
+  private readonly layout: Layout;
+
+  constructor(private readonly p: PackedTuples) {
+    this.layout = new Layout(p.bits);
+  }
+
+  /** Copies tuple i (0 <= i < count) into out; returns out. */
+  get(i: number, out: Int32Array): Int32Array {
+    this.layout.unpack(this.p.data, i * this.layout.stride, out);
+    return out;
+  }
+}
+
 /** A set of `width`-int tuples with indices 0, 1, 2... in insertion order, packed (see above). */
 export class TupleTable implements StateTable {
   private layout: Layout;
@@ -261,6 +285,12 @@ export class TupleTable implements StateTable {
   get(index: number, out: Int32Array): Int32Array {
     this.layout.unpack(this.data, index * this.layout.stride, out);
     return out;
+  }
+
+  /** The tuples as the table holds them (views of its arrays, not copies: a table whose data is
+   *  moved to another thread is not used again). */
+  packed(): PackedTuples {
+    return { bits: this.layout.bits, data: this.data.subarray(0, this.count * this.layout.stride), count: this.count };
   }
 
   /** Field k needs `need` bits: repacks every tuple in a layout where it has them. */

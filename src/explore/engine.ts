@@ -315,6 +315,17 @@ export class CachedStepper implements ActorStepper {
     return this.results.filter((r) => r.actor === a);
   }
 
+  /** The actor steps kept so far, every actor's, in the order they were first taken. */
+  get stepCount(): number {
+    return this.results.length;
+  }
+
+  /** Step k (0 <= k < stepCount): actor `actor` from snapshot `from` by event `event` to
+   *  snapshot `next` (ids). */
+  stepAt(k: number): { actor: number; from: number; event: number; next: number } | undefined {
+    return this.results[k];
+  }
+
   step(actor: ActorId, snapshot: AnySnapshot, event: AnyEvent) {
     const a = this.actorIndex(actor);
     const r = this.stepIds(a, this.internSnapshot(a, snapshot), this.internEvent(event));

@@ -22,43 +22,39 @@ export interface IdNews {
  *  the ones interned before the search, identically in every thread) need no derivation. */
 export class DerivationLog {
   private readonly known: number[];
-  /** Per actor, how many of stepper.computed(a)'s steps were already scanned. */
-  private readonly scanned: number[];
+  /** How many of the stepper's steps (every actor's: stepAt) were already scanned. */
+  private scanned = 0;
   private eventsKnown: number;
 
   constructor(private readonly engine: Engine) {
     this.known = ACTORS.map((_, a) => engine.stepper.snaps[a]?.length ?? 0);
-    this.scanned = ACTORS.map(() => 0);
     this.eventsKnown = engine.stepper.events.length;
   }
 
-  /** The derivations of the snapshots and the events interned since the last call.
+  /** The derivations of the snapshots and the events interned since the last call: one pass
+   *  over the steps taken since (a step to a snapshot new since then derives it, the first one).
    *  @throws Error when a new snapshot was not made by an actor step (a bug). */
   news(): IdNews {
     const st = this.engine.stepper;
     const out = new Int32List(64);
-    for (let a = 0; a < ACTORS.length; a++) {
-      const n = st.snaps[a]?.length ?? 0;
-      const from = this.known[a] ?? 0;
-      if (n === from) continue;
-      const found = new Int32Array(n - from).fill(-1);
-      const steps = st.computed(a);
-      for (let k = this.scanned[a] ?? 0; k < steps.length; k++) {
-        const s = steps[k];
-        if (s === undefined) continue;
-        const next = st.stepIds(a, s.from, s.event).next;
-        if (next >= from && found[next - from] === -1) {
-          found[next - from] = k;
-          out.push(a);
-          out.push(next);
-          out.push(s.from);
-          out.push(s.event);
-        }
-      }
-      this.scanned[a] = steps.length;
-      if (found.includes(-1)) throw new Error(`split: a snapshot of ${ACTORS[a]} has no derivation`);
-      this.known[a] = n;
+    const fresh = ACTORS.map((_, a) => new Uint8Array((st.snaps[a]?.length ?? 0) - (this.known[a] ?? 0)));
+    for (let k = this.scanned; k < st.stepCount; k++) {
+      const s = st.stepAt(k);
+      const seen = s === undefined ? undefined : fresh[s.actor];
+      if (s === undefined || seen === undefined) continue;
+      const at = s.next - (this.known[s.actor] ?? 0);
+      if (at < 0 || at >= seen.length || seen[at] === 1) continue;
+      seen[at] = 1;
+      out.push(s.actor);
+      out.push(s.next);
+      out.push(s.from);
+      out.push(s.event);
     }
+    this.scanned = st.stepCount;
+    fresh.forEach((seen, a) => {
+      if (seen.includes(0)) throw new Error(`split: a snapshot of ${ACTORS[a]} has no derivation`);
+      this.known[a] = (this.known[a] ?? 0) + seen.length;
+    });
     const eventBase = this.eventsKnown;
     const events = st.events.slice(eventBase);
     this.eventsKnown = st.events.length;

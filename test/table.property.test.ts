@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FingerprintSet, TupleQueue } from '../src/explore/fingerprints';
-import { hashTuple, TupleTable } from '../src/explore/table';
+import { hashTuple, PackedReader, TupleTable } from '../src/explore/table';
 
 /** Ids as an exploration makes them (small, growing) and, sometimes, any int32. */
 const value = fc.oneof(
@@ -14,7 +14,7 @@ const value = fc.oneof(
 );
 
 describe('TupleTable', () => {
-  it('add, get and find agree with a Map of tuple strings through repacks and growth', () => {
+  it('add, get and find agree with a Map of tuple strings through repacks and growth, and so do its tuples handed to another thread packed', () => {
     fc.assert(
       fc.property(
         fc
@@ -41,9 +41,14 @@ describe('TupleTable', () => {
             expect(table.count).toBe(model.size);
           }
           const out = new Int32Array(width);
+          // As a split worker hands its tuples to the coordinating thread (a structured clone).
+          const packed = structuredClone(table.packed());
+          expect(packed.count).toBe(model.size);
+          const reader = new PackedReader(packed);
           for (const [key, index] of model) {
             expect([...table.get(index, out)].join(',')).toBe(key);
             expect(table.find(key.split(',').map(Number))).toBe(index);
+            expect([...reader.get(index, out)].join(',')).toBe(key);
           }
           // Tuples never added are not found, whatever their values.
           for (const t of tuples.slice(0, 50)) {

@@ -139,13 +139,13 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     )
     .option(
       '--max-memory <size>',
-      'stop an exploration when its memory passes this size, e.g. 2G (per worker; default: half the heap limit)',
+      'stop an exploration when its memory passes this size, e.g. 2G (per worker of --workers, shared out among the threads of a --split exploration; default: half the heap limit)',
       once('--max-memory'),
     )
     .option('--workers <n>', 'worker threads (default: one per core)', once('--workers'))
     .option(
       '--split <n>',
-      'worker threads for each exploration: one large configuration over several cores (default 1: one thread each, faster for a matrix of many configurations)',
+      'worker threads for each exploration: one large configuration over several cores (default 1: one thread each, faster for a matrix of many configurations; --coverage explores on one thread)',
       once('--split'),
     )
     .option(

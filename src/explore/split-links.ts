@@ -35,9 +35,7 @@ export class PeerLinks {
   /** Posts `m` to worker q and wakes it if it waits.
    *  @throws Error when q is this worker or has no channel (a bug). */
   post(q: number, m: PeerMessage): void {
-    const port = this.ports[q];
-    if (port === undefined || port === null) throw new Error(`split: no channel to worker ${q}`);
-    port.postMessage(m);
+    this.portTo(q).postMessage(m);
     const word = mailWord(this.me, q, this.ports.length);
     Atomics.add(this.mail, word, 1);
     Atomics.notify(this.mail, word);
@@ -47,8 +45,7 @@ export class PeerLinks {
    *  died is the coordinator's to see: it then ends every worker).
    *  @throws Error when q has no channel, or its message is not of `type`. */
   take<T extends PeerMessage['type']>(q: number, type: T): Extract<PeerMessage, { type: T }> {
-    const port = this.ports[q];
-    if (port === undefined || port === null) throw new Error(`split: no channel to worker ${q}`);
+    const port = this.portTo(q);
     const word = mailWord(q, this.me, this.ports.length);
     const started = performance.now();
     for (;;) {
@@ -65,6 +62,14 @@ export class PeerLinks {
         Atomics.add(this.beat, this.me, 1);
       }
     }
+  }
+
+  /** The channel to worker q.
+   *  @throws Error when q is this worker or has no channel (a bug). */
+  private portTo(q: number): MessagePort {
+    const port = this.ports[q];
+    if (port === undefined || port === null) throw new Error(`split: no channel to worker ${q}`);
+    return port;
   }
 
   /** Spins until `word` is no longer `seen` (true) or SPIN_MS have passed since `started`. */

@@ -21,7 +21,7 @@ export interface SplitWorkerData {
   shared: SharedArrayBuffer;
   /** Int32 words, one per worker: bumped on every message it sends, every 64 states it visits
    *  and every wait for a peer (the coordinator sees a worker that stopped answering); and one
-   *  more (ANY_BEAT), bumped and notified on every message to the coordinator, which waits on it. */
+   *  more (anyBeat(workers)), bumped and notified on every message to the coordinator, which waits on it. */
   beat: SharedArrayBuffer;
   /** Int32 words, one per worker: its thread's kernel id (src/util/cpu.ts osThreadId), written
    *  once it has loaded (0 until then, or where /proc does not give it). */

@@ -577,7 +577,7 @@ function materialise(m: Merged, peers: PeerIds[], width: number, A: number): Gra
  *  edges, verdicts, counterexample lengths), with `table`, `parent`, `parentEvent` and `succ`
  *  built in this thread when first read (in `engine`'s snapshot ids).
  *  @throws Error when a prefix event is not in the alphabet, a worker fails, a worker's thread is
- *  gone, or a worker stays silent for STALL_MS (Crew.receive). */
+ *  gone, or a worker stays silent for STALL_MS (Crew.gather). */
 export function exploreSplit(config: Config, opts: ExploreOptions, split: SplitOptions): Exploration {
   const started = performance.now();
   const all = opts.properties ?? PROPERTIES;

@@ -254,83 +254,145 @@ function part2(input: ConfigInput, budget: number, title: string): void {
   );
 }
 
-/** Part 4: ONE exploration of SPLIT_CONFIG on one thread (timed the second time, its JIT warm as
- *  the kept workers' is), then split over `workers` worker threads (src/explore/split.ts), no
- *  properties, twice: on new threads (they load the model and compile their code first) and again
- *  on the same threads, which split.ts keeps (each time with new engines, as the one thread's).
- *  Wall times and the speed-ups. On a loaded machine wall time
- *  measures the other processes too, so CPU times are printed beside it: this thread's for the
- *  single run, each worker's for the split ones (/proc/thread-self/stat); they are inflated too
- *  when both cores are busy. */
+/** Rounds of part 4 after the first split (on new threads). */
+const SPLIT_ROUNDS = 3;
+
+/** Part 4: ONE exploration of SPLIT_CONFIG split over `workers` worker threads
+ *  (src/explore/split.ts), no properties: first on new threads (they load the model and compile
+ *  their code first), then SPLIT_ROUNDS rounds, each timing, one after the other, one thread (this
+ *  one, its JIT warm), the split on the same threads, which split.ts keeps (each time with new
+ *  engines, as the one thread's), and its ceiling (concurrencyCeiling). The host's two cores are
+ *  not always equal: when both are busy one can run at two thirds of the other's speed for seconds
+ *  at a time (2026-12-03: two independent explorations at once, 3.9 s to 4.5 s and 6.3 s to
+ *  7.2 s), which no split of one exploration into halves escapes. A round measures the split
+ *  and its ceiling close together in time; the summary gives the medians and the split's share of
+ *  its ceiling. Wall times, with CPU times beside them: this thread's for the single run, each
+ *  worker's for the split ones (/proc/thread-self/stat); they are inflated too when both cores are
+ *  busy. */
 async function splitBench(workers: number): Promise<void> {
   console.log(`4. ONE exploration over ${workers} worker threads, "${SPLIT_CONFIG.name}"`);
   const c = config(SPLIT_CONFIG);
-  explore(c, { properties: [] });
-  const cpu0 = threadCpuMs();
-  const one = explore(c, { properties: [] });
-  const oneCpu = threadCpuMs() - cpu0;
+  const first = explore(c, { properties: [] });
+  closeSplitWorkers();
+  const fresh = explore(c, { properties: [], split: workers });
+  sameSpace(fresh, first);
   console.log(
-    `  1 thread (its second exploration, JIT warm):  ${fmt(one.states)} states, ${fmt(one.edges)} transitions, ${one.seconds.toFixed(2)} s wall (${(oneCpu / 1000).toFixed(2)} s CPU), ${fmt(one.states / one.seconds)} states/s; XState actor steps ${fmt(one.engine.stepper.misses)}, system steps compiled ${fmt(one.engine.compiled)}`,
+    `  ${workers} workers, new threads: ${fmt(fresh.states)} states, ${fmt(fresh.edges)} transitions, ${fresh.seconds.toFixed(2)} s wall, ${fmt(fresh.states / fresh.seconds)} states/s; 1 thread (its first exploration) ${first.seconds.toFixed(2)} s`,
   );
-  closeSplitWorkers();
-  for (const when of ['new threads', 'kept threads']) {
-    const two = explore(c, { properties: [], split: workers });
-    const stats = lastSplitStats;
-    console.log(
-      `  ${workers} workers, ${when}: ${fmt(two.states)} states, ${fmt(two.edges)} transitions, ${two.seconds.toFixed(2)} s wall, ${fmt(two.states / two.seconds)} states/s`,
-    );
-    stats.forEach((w, i) =>
+  printSplitStats();
+  const ceiling = new CeilingThreads(SPLIT_CONFIG, workers, first.states);
+  const rounds: { speedUp: number; ceiling: number }[] = [];
+  try {
+    await ceiling.warm();
+    for (let r = 1; r <= SPLIT_ROUNDS; r++) {
+      const cpu0 = threadCpuMs();
+      const one = explore(c, { properties: [] });
+      const oneCpu = threadCpuMs() - cpu0;
+      const two = explore(c, { properties: [], split: workers });
+      sameSpace(two, one);
+      const maxCpu = Math.max(...lastSplitStats.map((w) => w.cpuMs));
+      const most = await ceiling.measure();
+      const speedUp = one.seconds / two.seconds;
+      rounds.push({ speedUp, ceiling: most.ratio });
       console.log(
-        `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states, ${(w.waitMs / 1000).toFixed(2)} s waiting for them (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
-      ),
-    );
-    const t = lastSplitTimes;
-    console.log(
-      `    this thread: ${(t.startMs / 1000).toFixed(2)} s until every worker was ready, ${(t.searchMs / 1000).toFixed(2)} s until the last report, ${(t.afterMs / 1000).toFixed(2)} s merging the reports (wall)`,
-    );
-    if (two.states !== one.states || two.edges !== one.edges)
-      throw new Error(
-        `split: ${two.states} states and ${two.edges} transitions, one thread ${one.states} and ${one.edges}`,
+        `  round ${r}: 1 thread (JIT warm) ${one.seconds.toFixed(2)} s wall (${(oneCpu / 1000).toFixed(2)} s CPU), ${fmt(one.states / one.seconds)} states/s; ${workers} workers (kept threads) ${two.seconds.toFixed(2)} s wall, ${fmt(two.states / two.seconds)} states/s: ${speedUp.toFixed(2)}x wall, ${(oneCpu / maxCpu).toFixed(2)}x by CPU time (the single thread's CPU over the busiest worker's)`,
       );
-    const maxCpu = Math.max(...stats.map((w) => w.cpuMs));
-    console.log(
-      `  speed-up on ${when}: ${(one.seconds / two.seconds).toFixed(2)}x wall; ${(oneCpu / maxCpu).toFixed(2)}x by CPU time (the single thread's CPU over the busiest worker's; on a loaded machine both figures are off: two busy threads also cost more CPU each)`,
-    );
+      printSplitStats();
+      console.log(
+        `    its ceiling: ${workers} explorations of this space at once, one a worker thread, ${most.together.map((t) => t.toFixed(2)).join(' s and ')} s, against ${most.alone.toFixed(2)} s alone in a worker thread: ${most.ratio.toFixed(2)}x; the split reached ${((100 * speedUp) / most.ratio).toFixed(0)}% of it`,
+      );
+    }
+  } finally {
+    await ceiling.close();
+    closeSplitWorkers();
   }
-  closeSplitWorkers();
-  await concurrencyCeiling(SPLIT_CONFIG, workers, one.states);
-  console.log('');
+  const speedUps = rounds.map((r) => r.speedUp);
+  const ceilings = rounds.map((r) => r.ceiling);
+  const shares = rounds.map((r) => r.speedUp / r.ceiling);
+  console.log(
+    `  over ${rounds.length} rounds, the split: ${median(speedUps).toFixed(2)}x (median; ${range(speedUps)}); its ceiling ${median(ceilings).toFixed(2)}x (${range(ceilings)}); the split reached ${(100 * median(shares)).toFixed(0)}% of its ceiling (median of the rounds)\n`,
+  );
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+
+/** "lo x to hi x" of speed-ups. */
+const range = (xs: readonly number[]): string => `${Math.min(...xs).toFixed(2)}x to ${Math.max(...xs).toFixed(2)}x`;
+
+/** @throws Error when the split found another space than the single thread (a bug). */
+function sameSpace(two: Exploration, one: Exploration): void {
+  if (two.states !== one.states || two.edges !== one.edges)
+    throw new Error(
+      `split: ${two.states} states and ${two.edges} transitions, one thread ${one.states} and ${one.edges}`,
+    );
+}
+
+/** Each worker's figures from the last split exploration, and this thread's phases. */
+function printSplitStats(): void {
+  lastSplitStats.forEach((w, i) =>
+    console.log(
+      `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states, ${(w.waitMs / 1000).toFixed(2)} s waiting for them (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
+    ),
+  );
+  const t = lastSplitTimes;
+  console.log(
+    `    this thread: ${(t.startMs / 1000).toFixed(2)} s until every worker was ready, ${(t.searchMs / 1000).toFixed(2)} s until the last report, ${(t.afterMs / 1000).toFixed(2)} s merging the reports (wall)`,
+  );
 }
 
 /** The most a split over `workers` threads can gain on this machine as it is now: `workers`
  *  independent explorations of the same space at once, one a worker thread
  *  (scripts/bench-worker.mjs), against one alone in a worker thread. Every thread explores once
- *  before it is timed (its JIT warm, its engine new each time, as in part 2), so that neither side
- *  pays for starting. Busy threads share the caches and the memory bus (and on a shared host,
- *  whatever else runs): what they lose there is lost by any split too. */
-async function concurrencyCeiling(input: ConfigInput, workers: number, states: number): Promise<void> {
-  const threads = Array.from({ length: workers }, () => new Worker(new URL('./bench-worker.mjs', import.meta.url)));
-  const explore1 = (w: Worker) =>
-    new Promise<number>((resolve, reject) => {
+ *  before it is timed (warm(): its JIT warm, its engine new each time, as in part 2), so that
+ *  neither side pays for starting. Busy threads share the caches and the memory bus (and on a
+ *  shared host, whatever else runs, and a core the host slows): what they lose there is lost by
+ *  any split too. */
+class CeilingThreads {
+  private readonly threads: Worker[];
+
+  /** `states`: the states each exploration must find. */
+  constructor(
+    private readonly input: ConfigInput,
+    workers: number,
+    private readonly states: number,
+  ) {
+    this.threads = Array.from({ length: workers }, () => new Worker(new URL('./bench-worker.mjs', import.meta.url)));
+  }
+
+  /** One exploration on every thread at once, not timed. */
+  async warm(): Promise<void> {
+    await Promise.all(this.threads.map((w) => this.explore1(w)));
+  }
+
+  /** One exploration alone on the first thread, then one on every thread at once: their wall
+   *  times (s) and the ceiling, workers * alone / the slowest. */
+  async measure(): Promise<{ alone: number; together: number[]; ratio: number }> {
+    const [first] = this.threads;
+    if (first === undefined) throw new Error('no ceiling threads');
+    const alone = await this.explore1(first);
+    const together = await Promise.all(this.threads.map((w) => this.explore1(w)));
+    return { alone, together, ratio: (this.threads.length * alone) / Math.max(...together) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+
+  /** One exploration on thread w: its wall time (s).
+   *  @throws Error when it finds another number of states, or the thread fails. */
+  private explore1(w: Worker): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       w.once('message', (m: { seconds: number; states: number }) =>
-        m.states === states ? resolve(m.seconds) : reject(new Error(`${m.states} states, not ${states}`)),
+        m.states === this.states ? resolve(m.seconds) : reject(new Error(`${m.states} states, not ${this.states}`)),
       );
       w.once('error', reject);
-      w.postMessage(input);
+      w.postMessage(this.input);
     });
-  try {
-    const [first] = threads;
-    if (first === undefined) return;
-    await explore1(first);
-    const alone = await explore1(first);
-    await Promise.all(threads.map(explore1));
-    const together = await Promise.all(threads.map(explore1));
-    const slowest = Math.max(...together);
-    console.log(
-      `  the most a split can gain here, its ceiling: ${workers} explorations of this space at once, one a worker thread, ${together.map((t) => t.toFixed(2)).join(' s and ')} s, against ${alone.toFixed(2)} s alone in a worker thread (${fmt(states / alone)} states/s; each thread timed after one exploration, its JIT warm): ${((workers * alone) / slowest).toFixed(2)}x`,
-    );
-  } finally {
-    await Promise.all(threads.map((w) => w.terminate()));
   }
 }
 

@@ -96,29 +96,53 @@ describe('explore({ split: 2 })', () => {
     expect(splitOwners(varies, { workers: 2, owner: 'snapshots' }).memory).toBeNull();
   });
 
-  it('gives each worker a run of consecutive memory sizes, as even as they divide (ownerOfSize)', () => {
+  it('gives each worker an equal run of the memory sizes, sharing a size a cut passes through (ownerOfSize)', () => {
+    // share() stands for a state's firmware snapshot hash, a number in [0, 1): GRID of them, evenly.
+    const GRID = 64;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 8 }), (sizes, W) => {
         const m = { lmbBytes: 1, lowest: 10, sizes };
-        const owners = Array.from({ length: sizes }, (_, i) => ownerOfSize(10 + i, m, W));
-        // Runs, in order: the owner changes only upwards, W - 1 times at most, and with at least as
-        // many sizes as workers by one, every worker holding sizes, as many as any other or one
-        // fewer; with fewer, each size has a worker of its own.
-        for (let i = 1; i < sizes; i++) {
-          const step = (owners[i] ?? 0) - (owners[i - 1] ?? 0);
-          expect(sizes >= W ? [0, 1] : [1, 2, 3, 4, 5, 6, 7, 8]).toContain(step);
+        const held = new Array<number>(W).fill(0);
+        let shared = 0;
+        let before = 0;
+        for (let i = 0; i < sizes; i++) {
+          let asked = false;
+          const owners = Array.from({ length: GRID }, (_, k) =>
+            ownerOfSize(10 + i, m, W, () => {
+              asked = true;
+              return (k + 0.5) / GRID;
+            }),
+          );
+          if (asked) shared++;
+          for (const o of owners) held[o] = (held[o] ?? 0) + 1 / GRID;
+          // Runs, in order: the owners only go up, from one size to the next and within a size.
+          for (const o of owners) {
+            expect(o).toBeGreaterThanOrEqual(before);
+            before = o;
+          }
+          // A size no cut passes through is one worker's, without asking for a hash.
+          if (!asked) expect(new Set(owners).size).toBe(1);
         }
-        const held = Array.from({ length: W }, (_, w) => owners.filter((o) => o === w).length);
-        if (sizes >= W) expect(Math.max(...held) - Math.min(...held)).toBeLessThanOrEqual(1);
-        expect(new Set(owners).size).toBe(Math.min(sizes, W));
+        // Each worker holds sizes / W sizes' worth (to the grid's resolution: each of its two cuts
+        // can be 1 / GRID off), and only the sizes the W - 1 cuts pass through are shared.
+        for (const h of held) expect(Math.abs(h - sizes / W)).toBeLessThanOrEqual(2 / GRID + 1e-9);
+        expect(shared).toBeLessThanOrEqual(W - 1);
         // A size out of the range counts as the nearest in it.
-        expect(ownerOfSize(0, m, W)).toBe(owners[0]);
-        expect(ownerOfSize(10 + sizes + 5, m, W)).toBe(owners.at(-1));
+        const half = () => 0.5;
+        expect(ownerOfSize(0, m, W, half)).toBe(ownerOfSize(10, m, W, half));
+        expect(ownerOfSize(10 + sizes + 5, m, W, half)).toBe(ownerOfSize(10 + sizes - 1, m, W, half));
       }),
     );
+    const never = () => {
+      throw new Error('a size inside a run needs no hash');
+    };
     // configs/large.json over 2 workers: 26 to 32 LMBs (6.5 to 8 GiB) and 33 to 39.
     const large = { lmbBytes: 1, lowest: 26, sizes: 14 };
-    expect([26, 32, 33, 39].map((l) => ownerOfSize(l, large, 2))).toEqual([0, 0, 1, 1]);
+    expect([26, 32, 33, 39].map((l) => ownerOfSize(l, large, 2, never))).toEqual([0, 0, 1, 1]);
+    // 7.5 to 9 GiB, 7 sizes over 2 workers: the fourth (8.25 GiB) is shared, half and half.
+    const seven = { lmbBytes: 1, lowest: 30, sizes: 7 };
+    expect([30, 32, 34, 36].map((l) => ownerOfSize(l, seven, 2, never))).toEqual([0, 0, 1, 1]);
+    expect([0, 0.49, 0.5, 0.99].map((u) => ownerOfSize(33, seven, 2, () => u))).toEqual([0, 0, 1, 1]);
   });
 
   it('numbers the states as one thread does: the same paths, the same successors', () => {

@@ -39,6 +39,14 @@ import { CompactStates, ExactStates, type WorkerStates } from './split-states';
 import { grown, Int32List } from './typed';
 import { osThreadId, threadCpuMs } from '../util/cpu';
 
+/** h's bits mixed (a 32-bit finaliser), as an unsigned int. */
+function mix(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
 /** The firmware's index among the actors (its memory can decide a state's owner). */
 const FIRMWARE = ACTORS.indexOf('firmware');
 
@@ -223,10 +231,11 @@ class Part {
   }
 
   /** The worker that owns the states of firmware snapshot `sid`: by its memory's LMBs
-   *  (split-protocol.ts ownerOfSize). */
+   *  (split-protocol.ts ownerOfSize); in a size two workers share, by the snapshot's hash. */
   private ownerByMemory(sid: number, m: MemorySizes): number {
     const firmware = this.engine.stepper.snapshot(FIRMWARE, sid) as Snapshots['firmware'];
-    return ownerOfSize(Math.round(totalSize(firmware.context.memory) / m.lmbBytes), m, this.W);
+    const share = () => mix(this.hashes.of(FIRMWARE, sid)) / 2 ** 32;
+    return ownerOfSize(Math.round(totalSize(firmware.context.memory) / m.lmbBytes), m, this.W, share);
   }
 
   /** The worker that owns tuple t, from the hashes of its hash actors' snapshots. */
@@ -236,10 +245,7 @@ class Part {
     // The dump outcome and the monitors count only when every actor does.
     if (this.d.hashActors.length === ACTORS.length)
       for (let k = BASE_WIDTH - 1; k < this.width; k++) h = Math.imul(h ^ (t[k] ?? 0), 0x85ebca77);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-    return (h >>> 0) % this.W;
+    return mix(h) % this.W;
   }
 
   private gid(local: number): number {

@@ -69,16 +69,17 @@ export const DEFAULT_HASH_ACTORS: readonly (typeof ACTORS)[number][] = ['firmwar
 /**
  * What decides a state's owner (SplitOptions.owner). By memory (the default when the LPAR's
  * memory can take at least as many sizes as there are workers): the sizes from minMemoryMiB to
- * maxMemoryMiB cut into one run of consecutive sizes a worker (split-protocol.ts ownerOfSize), so
- * that only a memory hotplug (DLPAR) across a cut moves a state to another worker; a crash, a
- * boot, a registration, a fault, which change the firmware's snapshot but not its memory, stay
- * with the worker that holds the state. By the firmware's whole snapshot, most successors belong
- * to the peer: on configs/large.json's first 1.5 million states with every property, 2 workers
- * took 10.1 s to 10.8 s against 7.6 s by memory (sizes alternating between the workers) and
- * 10.4 s to 11.3 s on one thread (2026-12-03); over all of it, with every hotplug crossing to the
- * peer when sizes alternated, 141 s to 155 s, against 126 s to 139 s with runs of sizes (README
- * "Large state spaces"). With fewer sizes than workers some would hold nothing:
- * then by snapshots.
+ * maxMemoryMiB cut into one run of consecutive sizes a worker, of equal length (a size a cut
+ * passes through shared by the firmware snapshot's hash: split-protocol.ts ownerOfSize), so that
+ * only a memory hotplug (DLPAR) across a cut, or in a shared size a step of the firmware, moves a
+ * state to another worker; a crash, a boot, a registration, a fault, which change the firmware's
+ * snapshot but not its memory, stay with the worker that holds the state elsewhere. By the
+ * firmware's whole snapshot, most successors belong to the peer: on configs/large.json's first
+ * 1.5 million states with every property, 2 workers took 10.1 s to 10.8 s against 7.6 s by memory
+ * (sizes alternating between the workers) and 10.4 s to 11.3 s on one thread (2026-12-03); over
+ * all of it, with every hotplug crossing to the peer when sizes alternated, 141 s to 155 s,
+ * against 126 s to 139 s with runs of sizes (README "Large state spaces"). With fewer sizes than
+ * workers some would hold nothing: then by snapshots.
  */
 export function splitOwners(config: Config, split: SplitOptions): { hashActors: number[]; memory: MemorySizes | null } {
   const hashActors = (split.hashActors ?? DEFAULT_HASH_ACTORS).map((a) => ACTORS.indexOf(a));

@@ -109,7 +109,10 @@ const HOW_TO_READ = [
  *  names them all (file names from the configurations' names, unique: src/explore/check.ts
  *  uniqueSlugs, README kept for the index), and README.md listing the files and the configurations
  *  not written. Then removes the spec files an earlier run's README.md listed that this run did
- *  not write (listedSpecFiles). Returns the files written, their bytes, and what was removed. */
+ *  not write (listedSpecFiles). Returns the files written, their bytes, and what was removed.
+ *  @throws InputError (exit 2), before anything is written, when README.md or a spec file to write
+ *    is there and is not one paths wrote (a folder, a link, or a file that does not begin as
+ *    paths' files of the format do): it is the user's, and stays as it is. */
 export function writeSpec(
   format: 'sh' | 'md',
   specs: readonly ConfigSpec[],
@@ -117,10 +120,7 @@ export function writeSpec(
   out: string,
 ): { files: number; bytes: number; removal: Removal } {
   const readme = join(out, 'README.md');
-  if (fileKind(readme) === 'other')
-    throw new InputError(
-      `${readme}: not a file, where paths writes the spec's index: remove it or choose another --out`,
-    );
+  refuseOthers(readme, SPEC_INDEX_TITLE, "the spec's index");
   const earlier = listedSpecFiles(out, format);
   const byBody = new Map<string, ConfigSpec[]>();
   for (const spec of specs) {
@@ -133,6 +133,7 @@ export function writeSpec(
     ['README'],
   );
   const groups: SpecFile[] = bodies.map(([body, s], k) => ({ name: names[k] ?? '', specs: s, body }));
+  for (const f of groups) refuseOthers(join(out, `${f.name}.${format}`), SPEC_FILE_START[format], 'a spec file');
   let bytes = 0;
   const index = [
     `${SPEC_INDEX_TITLE}${format === 'sh' ? 'shell scripts' : 'Markdown'})`,
@@ -161,6 +162,31 @@ export function writeSpec(
   return { files: groups.length + 1, bytes, removal: removeFiles(stale) };
 }
 
+/** Refuses to write `file` (`what` paths writes there) over a folder, a link, or a file paths did
+ *  not write (writtenByPaths).
+ *  @throws InputError (exit 2) naming the file. */
+function refuseOthers(file: string, start: string, what: string): void {
+  const kind = fileKind(file);
+  if (kind === 'other')
+    throw new InputError(`${file}: not a file, where paths writes ${what}: remove it or choose another --out`);
+  if (kind === 'file' && !writtenByPaths(file, start))
+    throw new InputError(
+      `${file}: a file paths did not write, where it writes ${what}: move it or choose another --out`,
+    );
+}
+
+/** What every file paths writes says near its top (the index's how-to, a script's header, a
+ *  Markdown spec's first paragraph), within HEAD_BYTES. */
+const PATHS_MARK = 'fadump-model paths --format ';
+const HEAD_BYTES = 2048;
+
+/** Whether `file` begins with `start` and names paths as its writer near its top (PATHS_MARK):
+ *  one paths wrote. Never throws. */
+function writtenByPaths(file: string, start: string): boolean {
+  const head = readHead(file, HEAD_BYTES)?.toString('utf8') ?? '';
+  return head.startsWith(start) && head.includes(PATHS_MARK);
+}
+
 /** How the README.md writeSpec writes begins. */
 const SPEC_INDEX_TITLE = '# Regression spec (';
 
@@ -170,8 +196,8 @@ const SPEC_FILE_START = { sh: '#!/bin/sh\n', md: '# Regression spec: ' } as cons
 /** The spec files of `format` an earlier run wrote into `out`: those its README.md (when writeSpec
  *  wrote it: it begins with SPEC_INDEX_TITLE) lists under "## The files" (up to the list's end, a
  *  blank line, before the configurations not written), by a name writeSpec makes
- *  (slug() characters, never README.md), that begin as writeSpec's files of that format do. [] when
- *  there is no such README.md. */
+ *  (slug() characters, never README.md), that paths wrote (writtenByPaths). [] when there is no
+ *  such README.md. */
 function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
   const readme = join(out, 'README.md');
   if (fileKind(readme) !== 'file') return [];
@@ -184,16 +210,10 @@ function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
   const names: string[] = [];
   for (const m of list.matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(?:sh|md))` \(/gm)) {
     const name = m[1] ?? '';
-    if (name.endsWith(`.${format}`) && name !== 'README.md' && startsWith(join(out, name), SPEC_FILE_START[format]))
+    if (name.endsWith(`.${format}`) && name !== 'README.md' && writtenByPaths(join(out, name), SPEC_FILE_START[format]))
       names.push(name);
   }
   return names;
-}
-
-/** Whether `file` is a regular file whose first bytes are `start` (UTF-8). Never throws. */
-function startsWith(file: string, start: string): boolean {
-  const want = Buffer.from(start, 'utf8');
-  return readHead(file, want.length)?.equals(want) === true;
 }
 
 /** The path logs an earlier run wrote into `dir` for the configuration of canonical key `key`

@@ -111,8 +111,8 @@ const HOW_TO_READ = [
  *  not written. Then removes the spec files an earlier run's README.md listed that this run did
  *  not write (listedSpecFiles). Returns the files written, their bytes, and what was removed.
  *  @throws InputError (exit 2), before anything is written, when README.md or a spec file to write
- *    is there and is not one paths wrote (a folder, a link, or a file that does not begin as
- *    paths' files of the format do): it is the user's, and stays as it is. */
+ *    is there and is not one paths wrote (a folder, a link, or a file writtenByPaths does not
+ *    take for paths'): it is the user's, and stays as it is. */
 export function writeSpec(
   format: 'sh' | 'md',
   specs: readonly ConfigSpec[],

@@ -82,8 +82,8 @@ export interface MemorySizes {
  *  size, by one LMB: the hotplugs at the cuts and, in a shared size, the firmware's other steps
  *  move a successor to another worker. Each worker holds sizes / W sizes' worth of states: the
  *  states of a space are spread about evenly over its sizes (bench's part 4 space, 6 sizes: 281,736
- *  and 281,718 states in runs of 3; 7 sizes in runs of 4 and 3 gave 572,706 and 429,516 of
- *  1,002,222 states, and 1.0x to 1.1x the speed of one thread, 2026-12-03). */
+ *  and 281,718 states in runs of 3; 7 sizes with every property checked, in runs of 4 and 3,
+ *  944,586 and 708,426 of 1,653,012 states, shared 823,931 and 829,081, 2026-12-03). */
 export function ownerOfSize(lmbs: number, m: MemorySizes, W: number, share: () => number): number {
   const i = Math.min(m.sizes - 1, Math.max(0, lmbs - m.lowest));
   const first = Math.floor((i * W) / m.sizes);

@@ -113,6 +113,8 @@ describe('fadump-model paths', () => {
     out.length = 0;
     expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', own], io)).toBe(2);
     expect(out.join('\n')).toContain(`${join(own, 'README.md')}: a file paths did not write`);
+    // Refused before the paths are generated: nothing about them is printed.
+    expect(out.join('\n')).not.toContain('paths,');
     expect(readdirSync(own).sort()).toEqual(['README.md', 'notes.md']);
     expect(readFileSync(join(own, 'README.md'), 'utf8')).toBe(notes);
     rmSync(join(own, 'README.md'));

@@ -238,6 +238,9 @@ export function pathsCommand(flags: PathsFlags, io: Io): number {
     throw new UsageError(`--format: expected jsonl, md or sh, got '${flags.format}'`);
   const inputs: ConfigInput[] = flags.config === undefined ? defaultMatrix() : readConfigs(flags.config);
   if (flags.format !== 'jsonl') {
+    // Refused before the paths are generated (minutes for the default matrix), and again by
+    // writeSpec when it writes.
+    refuseOthers(join(flags.out, 'README.md'), SPEC_INDEX_TITLE, "the spec's index");
     const b = buildSpecs(inputs, io);
     const r = writeSpec(flags.format, b.specs, b.skipped, flags.out);
     io.out(

@@ -8,7 +8,7 @@ import { ACTORS } from '../../machines/system';
 import type { AnyEvent } from '../events';
 import { CanonicalMemo } from '../util/canonical';
 import type { Engine } from './engine';
-import { Int32List } from './typed';
+import { grown, Int32List } from './typed';
 
 /** What one thread learnt since it last reported: derivations as (actor, id, from, event) quads
  *  of its own ids, and the events it interned, from id `eventBase` on. */
@@ -142,22 +142,32 @@ export class PeerIds {
   }
 }
 
-/** A hash of each snapshot's contents, the same in every thread: which thread owns a state. */
+/** A hash of each snapshot's contents, the same in every thread: which thread owns a state.
+ *  Computed for the snapshots asked about only (by memory, those of a size two workers share). */
 export class SnapshotHashes {
   private readonly memo = new CanonicalMemo();
-  private readonly hashes: Int32List[] = ACTORS.map(() => new Int32List(256));
+  /** Per actor, per snapshot id: its hash, and whether it was computed. */
+  private readonly hashes: Int32Array<ArrayBuffer>[] = ACTORS.map(() => new Int32Array(256));
+  private readonly known: Uint8Array<ArrayBuffer>[] = ACTORS.map(() => new Uint8Array(256));
 
   constructor(private readonly engine: Engine) {}
 
-  /** The hash of snapshot `id` of actor a. */
+  /** The hash of snapshot `id` of actor a (0 for an actor index out of range). */
   of(a: number, id: number): number {
-    const list = this.hashes[a];
-    if (list === undefined) return 0;
-    while (list.length <= id) {
-      const snap = this.engine.stepper.snapshot(a, list.length);
-      list.push(fnv(`${this.memo.key(snap.value)}|${this.memo.key(snap.context)}`));
+    let known = this.known[a];
+    if (known === undefined) return 0;
+    if (id >= known.length) {
+      known = this.known[a] = grown(known, id + 1);
+      this.hashes[a] = grown(this.hashes[a] ?? new Int32Array(0), id + 1);
     }
-    return list.data[id] ?? 0;
+    const hashes = this.hashes[a];
+    if (hashes === undefined) return 0;
+    if (known[id] === 0) {
+      const snap = this.engine.stepper.snapshot(a, id);
+      hashes[id] = fnv(`${this.memo.key(snap.value)}|${this.memo.key(snap.context)}`);
+      known[id] = 1;
+    }
+    return hashes[id] ?? 0;
   }
 }
 

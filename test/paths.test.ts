@@ -193,6 +193,31 @@ describe('fadump-model paths', () => {
     expect(readFileSync(join(md, 'README.md'), 'utf8').startsWith('# Regression spec (Markdown)')).toBe(true);
   });
 
+  it('a spec shared by configurations of long names is still its own on the next run; a run in the other format removes the files the index listed', async () => {
+    // fadump=off: every memory size has the same steps, one file for all, whose title names them
+    // (14 names of 152 characters).
+    const many = join(dir, 'many.json');
+    const sizes = Array.from({ length: 14 }, (_, k) => 4096 + 1024 * k);
+    writeFileSync(
+      many,
+      JSON.stringify(sizes.map((m, i) => ({ name: `${i}-${'x'.repeat(150)}`, fadump: 'off', memoryMiB: m }))),
+    );
+    const md = join(dir, 'many-md');
+    expect(await main(['paths', '--config', many, '--format', 'md', '--out', md], io)).toBe(0);
+    const files = readdirSync(md).sort();
+    expect(files.length).toBe(2);
+    const shared = files.find((f) => f !== 'README.md') ?? '';
+    // paths' mark, after the title, is past the first 2 KiB.
+    expect(readFileSync(join(md, shared), 'utf8').indexOf('fadump-model paths --format')).toBeGreaterThan(2048);
+    out.length = 0;
+    expect(await main(['paths', '--config', many, '--format', 'md', '--out', md], io)).toBe(0);
+    expect(readdirSync(md).sort()).toEqual(files);
+    // The same folder in the other format: the Markdown file the index listed goes, named.
+    expect(await main(['paths', '--config', many, '--format', 'sh', '--out', md], io)).toBe(0);
+    expect(out.join('\n')).toContain(`removed 1 file an earlier run wrote that this one does not: ${join(md, shared)}`);
+    expect(readdirSync(md).sort()).toEqual([shared.replace(/\.md$/, '.sh'), 'README.md'].sort());
+  });
+
   it('writes a Markdown spec: parts between boots, each step and the files after it', async () => {
     expect(await main(['paths', '--config', cfg, '--format', 'md', '--out', join(dir, 'md')], io)).toBe(0);
     const name = readdirSync(join(dir, 'md')).find((f) => f.endsWith('.md') && f !== 'README.md') ?? '';

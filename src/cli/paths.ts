@@ -121,7 +121,7 @@ export function writeSpec(
 ): { files: number; bytes: number; removal: Removal } {
   const readme = join(out, 'README.md');
   refuseOthers(readme, SPEC_INDEX_TITLE, "the spec's index");
-  const earlier = listedSpecFiles(out, format);
+  const earlier = listedSpecFiles(out);
   const byBody = new Map<string, ConfigSpec[]>();
   for (const spec of specs) {
     const body = format === 'sh' ? shBody(spec) : mdBody(spec);
@@ -176,9 +176,10 @@ function refuseOthers(file: string, start: string, what: string): void {
 }
 
 /** What every file paths writes says near its top (the index's how-to, a script's header, a
- *  Markdown spec's first paragraph), within HEAD_BYTES. */
+ *  Markdown spec's first paragraph), within HEAD_BYTES: after a Markdown spec's title, which names
+ *  every configuration that shares the file (14 names of 156 characters put it at byte 2,258). */
 const PATHS_MARK = 'fadump-model paths --format ';
-const HEAD_BYTES = 2048;
+const HEAD_BYTES = 1 << 20;
 
 /** Whether `file` begins with `start` and names paths as its writer near its top (PATHS_MARK):
  *  one paths wrote. Never throws. */
@@ -193,12 +194,12 @@ const SPEC_INDEX_TITLE = '# Regression spec (';
 /** How a spec file writeSpec writes begins (src/spec/sh.ts shScript, src/spec/md.ts mdSpec). */
 const SPEC_FILE_START = { sh: '#!/bin/sh\n', md: '# Regression spec: ' } as const;
 
-/** The spec files of `format` an earlier run wrote into `out`: those its README.md (when writeSpec
- *  wrote it: it begins with SPEC_INDEX_TITLE) lists under "## The files" (up to the list's end, a
- *  blank line, before the configurations not written), by a name writeSpec makes
- *  (slug() characters, never README.md), that paths wrote (writtenByPaths). [] when there is no
- *  such README.md. */
-function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
+/** The spec files an earlier run wrote into `out`, of either format (a run in the other format
+ *  wrote the index this one replaces): those its README.md (when writeSpec wrote it: it begins
+ *  with SPEC_INDEX_TITLE) lists under "## The files" (up to the list's end, a blank line, before
+ *  the configurations not written), by a name writeSpec makes (slug() characters, never
+ *  README.md), that paths wrote (writtenByPaths). [] when there is no such README.md. */
+function listedSpecFiles(out: string): string[] {
   const readme = join(out, 'README.md');
   if (fileKind(readme) !== 'file') return [];
   const text = readFileSync(readme, 'utf8');
@@ -208,10 +209,10 @@ function listedSpecFiles(out: string, format: 'sh' | 'md'): string[] {
   // The list ends at its first blank line: the configurations not written follow it.
   const list = text.slice(at + heading.length).split('\n\n', 1)[0] ?? '';
   const names: string[] = [];
-  for (const m of list.matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(?:sh|md))` \(/gm)) {
+  for (const m of list.matchAll(/^- `([A-Za-z0-9][A-Za-z0-9.=_-]*\.(sh|md))` \(/gm)) {
     const name = m[1] ?? '';
-    if (name.endsWith(`.${format}`) && name !== 'README.md' && writtenByPaths(join(out, name), SPEC_FILE_START[format]))
-      names.push(name);
+    const of = m[2] === 'sh' ? 'sh' : 'md';
+    if (name !== 'README.md' && writtenByPaths(join(out, name), SPEC_FILE_START[of])) names.push(name);
   }
   return names;
 }

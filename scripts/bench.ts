@@ -263,12 +263,12 @@ const SPLIT_ROUNDS = 3;
  *  one, its JIT warm), the split on the same threads, which split.ts keeps (each time with new
  *  engines, as the one thread's), and its ceiling (CeilingThreads: against the same single run as
  *  the split's speed-up). The host's two cores are not always equal: when both are busy one can
- *  run at two thirds of the other's speed for seconds at a time (2026-12-03: two independent explorations at once, 3.9 s to 4.5 s and 6.3 s to
- *  7.2 s), which no split of one exploration into halves escapes. A round measures the split
- *  and its ceiling close together in time; the summary gives the medians and the split's share of
- *  its ceiling. Wall times, with CPU times beside them: this thread's for the single run, each
- *  worker's for the split ones (/proc/thread-self/stat); they are inflated too when both cores are
- *  busy. */
+ *  run at two thirds of the other's speed for seconds at a time (2026-12-03: two independent
+ *  explorations at once, 3.9 s to 4.5 s and 6.3 s to 7.2 s), which no split of one exploration
+ *  into halves escapes. A round measures the split and its ceiling close together in time; the
+ *  summary gives the medians and the split's share of its ceiling. Wall times, with CPU times
+ *  beside them: this thread's for the single run, each worker's for the split ones
+ *  (/proc/thread-self/stat); they are inflated too when both cores are busy. */
 async function splitBench(workers: number): Promise<void> {
   console.log(`4. ONE exploration over ${workers} worker threads, "${SPLIT_CONFIG.name}"`);
   const c = config(SPLIT_CONFIG);

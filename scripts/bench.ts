@@ -339,7 +339,7 @@ function sameSpace(two: Exploration, one: Exploration): void {
 function printSplitStats(): void {
   lastSplitStats.forEach((w, i) =>
     console.log(
-      `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states, ${(w.waitMs / 1000).toFixed(2)} s waiting for them (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
+      `    worker ${i}: ${fmt(w.states)} states, ${w.levels} levels, XState actor steps ${fmt(w.misses)}, system steps compiled ${fmt(w.compiled)}; ${(w.expandMs / 1000).toFixed(2)} s visiting, ${(w.receiveMs / 1000).toFixed(2)} s taking in peers' states, ${(w.aheadMs / 1000).toFixed(2)} s visiting ${fmt(w.ahead)} states ahead while they came, ${(w.waitMs / 1000).toFixed(2)} s waiting for them (wall), ${(w.cpuMs / 1000).toFixed(2)} s CPU of which ${(w.startCpuMs / 1000).toFixed(2)} s starting`,
     ),
   );
   const t = lastSplitTimes;

@@ -10,6 +10,7 @@ import { Engine } from '../src/explore/engine';
 import { explore, type Exploration } from '../src/explore/explore';
 import { ACTORS } from '../machines/system';
 import { closeSplitWorkers, lastSplitStats, splitOwners, splitWorkers } from '../src/explore/split';
+import { AheadVisits } from '../src/explore/split-ahead';
 import { ownerOfSize } from '../src/explore/split-protocol';
 import { PROPERTIES, type StepProperty } from '../src/specs/properties';
 import { canonicalJson } from '../src/util/canonical';
@@ -51,6 +52,9 @@ describe('explore({ split: 2 })', () => {
       { input: { crashkernel: '1G', rebootCmdlines: reboots }, prefix: [{ event: 'boot' }, { event: 'crash' }] },
     ];
     const ones = cases.map((c) => explore(config(c.input), { prefix: c.prefix }));
+    // States a worker visited while it waited for its peers, their successors sent and their
+    // violations recorded at their turn (split-ahead.ts).
+    let ahead = 0;
     // Workers outside: a crew of another size starts new threads.
     for (const W of [2, 3, 4])
       cases.forEach((c, k) => {
@@ -58,7 +62,55 @@ describe('explore({ split: 2 })', () => {
         const one = ones[k];
         expect([r.states, r.edges, r.stopReason]).toEqual([one?.states, one?.edges, one?.stopReason]);
         expect(r.results).toEqual(one?.results);
+        ahead += lastSplitStats.reduce((n, w) => n + w.ahead, 0);
       });
+    expect(ahead).toBeGreaterThan(0);
+  });
+
+  it('gives back what a visit ahead kept, per state, as it was kept (AheadVisits)', () => {
+    const WIDTH = 3;
+    const tuple = fc.array(fc.integer({ min: -5, max: 1 << 20 }), { minLength: WIDTH, maxLength: WIDTH });
+    const visit = fc.record({
+      successors: fc.array(fc.tuple(fc.nat(63), tuple), { maxLength: 5 }),
+      violations: fc.array(
+        fc.record({ id: fc.string(), event: fc.integer({ min: -1, max: 63 }), note: fc.option(fc.string()) }),
+        {
+          maxLength: 2,
+        },
+      ),
+      movable: fc.boolean(),
+    });
+    // Levels one after the other: a start, and the states of it visited ahead (a prefix of them).
+    const level = fc.record({ gap: fc.nat(40), visits: fc.array(visit, { maxLength: 30 }), unvisited: fc.nat(5) });
+    fc.assert(
+      fc.property(fc.array(level, { minLength: 1, maxLength: 4 }), (levels) => {
+        const log = new AheadVisits(WIDTH);
+        let from = 0;
+        for (const l of levels) {
+          from += l.gap + 1;
+          log.level(from);
+          l.visits.forEach((v, k) => {
+            log.begin(from + k);
+            for (const [e, t] of v.successors) log.add(e, Int32Array.from(t));
+            for (const x of v.violations) log.violate(x);
+            log.end(v.movable);
+          });
+          const t = new Int32Array(WIDTH);
+          l.visits.forEach((v, k) => {
+            const at = log.entry(from + k);
+            expect(at).toBeGreaterThanOrEqual(0);
+            expect(log.violationsOf(at)).toEqual(v.violations);
+            const got = Array.from({ length: log.successors(at) }, (_, s) => [log.successor(at, s, t), [...t]]);
+            expect(got).toEqual(v.successors);
+            expect(log.movable(at)).toBe(v.movable);
+          });
+          // The states not visited ahead, and those of the level before, have no entry.
+          for (let k = 0; k < l.unvisited; k++) expect(log.entry(from + l.visits.length + k)).toBe(-1);
+          expect(log.entry(from - 1)).toBe(-1);
+          expect(log.next).toBe(from + l.visits.length);
+        }
+      }),
+    );
   });
 
   it("gives one thread's results whichever decides a state's owner: the firmware's memory, or snapshots", () => {

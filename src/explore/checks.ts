@@ -252,9 +252,16 @@ export class PropertyChecks {
     );
   }
 
-  /** Records a violation, unless the property already has one. */
+  /** While set, violations go to it instead of being recorded (a split worker's visit ahead of a
+   *  state's turn, src/explore/split-ahead.ts: recorded at the turn, in the order one thread finds
+   *  them). */
+  deferTo: ((id: string, event: number, note: string | null) => void) | null = null;
+
+  /** Records a violation, unless the property already has one (or hands it to deferTo). */
   violate(id: string, state: number, event: number, note: string | null = null): void {
-    if (!this.violation.has(id)) this.violation.set(id, { state, event, note });
+    if (this.violation.has(id)) return;
+    if (this.deferTo !== null) this.deferTo(id, event, note);
+    else this.violation.set(id, { state, event, note });
   }
 
   /** Records a violation of props[k] for each bit k of `bad` (a loop, not a closure: a space with

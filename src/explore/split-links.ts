@@ -19,8 +19,10 @@ const NAP_MS = 50;
 
 /** One worker's channels to its peers. */
 export class PeerLinks {
-  /** Milliseconds spent waiting for peers' messages. */
+  /** Milliseconds spent waiting for peers' messages, not counting idle work (idleMs). */
   waitMs = 0;
+  /** Milliseconds of idle work done while waiting (take()'s `idle`). */
+  idleMs = 0;
 
   /** `ports[q]`: the channel to worker q (null for itself); `mail`, `beat`: the shared words
    *  (SplitWorkerData); `spin`: whether to spin before sleeping. */
@@ -42,22 +44,38 @@ export class PeerLinks {
   }
 
   /** The next message from worker q, waiting for it as long as it takes (a peer that failed or
-   *  died is the coordinator's to see: it then ends every worker).
+   *  died is the coordinator's to see: it then ends every worker). Until it comes, calls `idle`
+   *  (one small piece of work a call; false: none left) as long as it finds work.
    *  @throws Error when q has no channel, or its message is not of `type`. */
-  take<T extends PeerMessage['type']>(q: number, type: T): Extract<PeerMessage, { type: T }> {
+  take<T extends PeerMessage['type']>(
+    q: number,
+    type: T,
+    idle: (() => boolean) | null = null,
+  ): Extract<PeerMessage, { type: T }> {
     const port = this.portTo(q);
     const word = mailWord(q, this.me, this.ports.length);
     const started = performance.now();
+    let idleMs = 0;
+    let work = idle;
     for (;;) {
       const seen = Atomics.load(this.mail, word);
       const got = receiveMessageOnPort(port) as { message: PeerMessage } | undefined;
       if (got !== undefined) {
-        this.waitMs += performance.now() - started;
+        this.waitMs += performance.now() - started - idleMs;
+        this.idleMs += idleMs;
         if (got.message.type !== type)
           throw new Error(`split: expected '${type}' of worker ${q}, got '${got.message.type}'`);
         return got.message as Extract<PeerMessage, { type: T }>;
       }
-      if (!this.spin || !this.spun(word, seen, started)) {
+      if (work !== null) {
+        const t = performance.now();
+        let more = true;
+        while (more && Atomics.load(this.mail, word) === seen) more = work();
+        idleMs += performance.now() - t;
+        if (Atomics.load(this.mail, word) !== seen) continue;
+        work = null;
+      }
+      if (!this.spin || !this.spun(word, seen, started + idleMs)) {
         Atomics.wait(this.mail, word, seen, NAP_MS);
         Atomics.add(this.beat, this.me, 1);
       }

@@ -216,6 +216,10 @@ export interface WorkerStats {
   expandMs: number;
   receiveMs: number;
   waitMs: number;
+  /** Milliseconds spent visiting states ahead of their turn while waiting (split-ahead.ts), and
+   *  how many. */
+  aheadMs: number;
+  ahead: number;
   cpuMs: number;
   startCpuMs: number;
   flushes: number;

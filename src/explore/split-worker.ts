@@ -15,6 +15,7 @@ import { BASE_WIDTH, Engine } from './engine';
 import { RowChunks, SuccessorRows } from './liveness';
 import { eventsToFollow, follow, pollBudget, startTuple } from './search';
 import { DerivationLog, PeerIds, SnapshotHashes, type IdNews } from './split-ids';
+import { AheadVisits } from './split-ahead';
 import { PeerLinks } from './split-links';
 import {
   anyBeat,
@@ -157,11 +158,22 @@ class Part {
    *  the owner is by memory), and per snapshot id of it, its owner + 1 (0: not asked yet). */
   private readonly soleHashActor: number;
   private ownerOfSnapshot: Uint8Array<ArrayBuffer> = new Uint8Array(256);
+  /** The next level's states visited while waiting for the peers (split-ahead.ts). */
+  private readonly ahead: AheadVisits;
+  /** Scratch tuples of the visits ahead. */
+  private readonly aheadCur: Int32Array;
+  private readonly aheadNext: Int32Array;
+  /** Visits one state ahead (visitAhead), for PeerLinks.take. */
+  private readonly idle = () => this.visitAhead();
+  /** A violation found ahead, kept with the state's visit (PropertyChecks.deferTo). */
+  private readonly deferred = (id: string, event: number, note: string | null) =>
+    this.ahead.violate({ id, event, note });
   expandMs = 0;
   receiveMs = 0;
   startCpuMs = 0;
-  /** The links' waiting milliseconds when this exploration began. */
+  /** The links' waiting and idle-work milliseconds when this exploration began. */
   private readonly waitFrom: number;
+  private readonly idleFrom: number;
 
   /** `cpuFrom`: this thread's CPU milliseconds when the last exploration ended (0: none yet);
    *  `links`: the channels to the peers. */
@@ -181,6 +193,9 @@ class Part {
     this.me = w.me;
     this.soleHashActor = d.memory !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
     this.width = this.checks.width;
+    this.ahead = new AheadVisits(this.width);
+    this.aheadCur = new Int32Array(this.width);
+    this.aheadNext = new Int32Array(this.width);
     this.table = d.hashCompact ? new CompactStates(this.width) : new ExactStates(this.width);
     this.goalBits =
       this.checks.eventually.length > 0 && (d.keepEdges || d.keepRows)
@@ -212,6 +227,7 @@ class Part {
     this.budget.start();
     this.startCpuMs = threadCpuMs() - cpuFrom;
     this.waitFrom = links.waitMs;
+    this.idleFrom = links.idleMs;
   }
 
   /** The worker that owns tuple t. By memory, or with one hash actor, it depends on one actor's
@@ -359,6 +375,7 @@ class Part {
       (this.succ?.byteLength ?? 0) +
       (this.rows?.bytes ?? 0) +
       (this.goalBits?.bytes ?? 0) +
+      this.ahead.bytes +
       this.engine.bytes +
       this.checks.bytes +
       this.out.reduce((n, o) => n + o.bytes, 0) +
@@ -411,7 +428,7 @@ class Part {
     this.out.forEach((o, q) => {
       if (q !== this.me) this.links.post(q, { type: 'records', records: o.take(), news });
     });
-    const from = this.out.map((_, q) => (q === this.me ? null : this.links.take(q, 'records')));
+    const from = this.out.map((_, q) => (q === this.me ? null : this.links.take(q, 'records', this.idle)));
     const t = performance.now();
     this.ids = this.receive(from);
     this.receiveMs += performance.now() - t;
@@ -431,7 +448,7 @@ class Part {
     } as const;
     for (let q = 0; q < this.W; q++) if (q !== this.me) this.links.post(q, { ...own, ids: this.ids[q] ?? null });
     return Array.from({ length: this.W }, (_, q) =>
-      q === this.me ? { ...own, ids: null } : this.links.take(q, 'keys'),
+      q === this.me ? { ...own, ids: null } : this.links.take(q, 'keys', this.idle),
     );
   }
 
@@ -463,7 +480,28 @@ class Part {
       if (!this.visit(i, cur, next)) this.checks.violate('no-deadlock', i, -1, 'no event leads out of this state');
     }
     this.known();
+    // What waits now (split-ahead.ts): the states found for the next level so far.
+    this.ahead.level(this.nextFrom);
     return null;
+  }
+
+  /** Visits the next state of the next level ahead of its turn (while this worker waits for its
+   *  peers): computes its successors and keeps them, with the violations its events break, for
+   *  visit() to send and record at its turn. False when there is none to visit yet, or the log is
+   *  full. */
+  private visitAhead(): boolean {
+    const { ahead, checks } = this;
+    const i = ahead.next;
+    if (i >= this.table.count || ahead.full) return false;
+    ahead.begin(i);
+    checks.deferTo = this.deferred;
+    try {
+      ahead.end(this.followAll(i, this.table.get(i, this.aheadCur), this.aheadNext, -1, -1, true));
+    } finally {
+      checks.deferTo = null;
+    }
+    if ((ahead.visited & KNOWN_MASK) === 0) Atomics.add(this.beat, this.me, 1);
+    return true;
   }
 
   /** Says how many states this worker holds; returns the states known in all, as the others last
@@ -491,21 +529,42 @@ class Part {
   /** Every alphabet event from local state i (as src/explore/search.ts expand()); successors of
    *  peers are queued for them. True if some event leads to another state. */
   private visit(i: number, cur: Int32Array, next: Int32Array): boolean {
-    const { engine, checks, A } = this;
+    const A = this.A;
     const me = this.gid(i);
     const rank = this.ranks[i] ?? 0;
-    let movable = false;
-    engine.fromState(cur);
     if (this.succ !== null) this.succ.fill(me, i * A, i * A + A);
     this.rows?.begin(me);
+    const at = this.ahead.entry(i);
+    return at >= 0 ? this.replay(at, i, me, rank, next) : this.followAll(i, cur, next, me, rank, false);
+  }
+
+  /** Follows every alphabet event from local state i (tuple `cur`; follow()); each successor that
+   *  is another state (in `next`) is sent (send(), from global id `me` of rank `rank`), or with
+   *  `keep` kept in the log of visits ahead. True if some event leads to another state. */
+  private followAll(i: number, cur: Int32Array, next: Int32Array, me: number, rank: number, keep: boolean): boolean {
+    const { engine, checks, A } = this;
+    let movable = false;
+    engine.fromState(cur);
     for (let w = 0; w << 5 < A; w++)
       for (let todo = eventsToFollow(engine, checks, w, A); todo !== 0; todo &= todo - 1) {
         const e = (w << 5) | (31 - Math.clz32(todo & -todo));
         if (!follow(engine, checks, i, e, cur, next)) continue;
         movable = true;
-        this.send(i, me, rank, e, next);
+        if (keep) this.ahead.add(e, next);
+        else this.send(i, me, rank, e, next);
       }
     return movable;
+  }
+
+  /** Local state i's visit ahead (the entry at `at`: split-ahead.ts), at its turn: records its
+   *  violations and sends its successors, as visit() would have; true if some event leads to
+   *  another state. */
+  private replay(at: number, i: number, me: number, rank: number, next: Int32Array): boolean {
+    const ahead = this.ahead;
+    for (const v of ahead.violationsOf(at)) this.checks.violate(v.id, i, v.event, v.note);
+    const n = ahead.successors(at);
+    for (let s = 0; s < n; s++) this.send(i, me, rank, ahead.successor(at, s, next), next);
+    return ahead.movable(at);
   }
 
   /** Successor `next` of local state i (global id `me`, of rank `rank` in its level) by alphabet
@@ -634,6 +693,8 @@ class Part {
         expandMs: this.expandMs,
         receiveMs: this.receiveMs,
         waitMs: this.links.waitMs - this.waitFrom,
+        aheadMs: this.links.idleMs - this.idleFrom,
+        ahead: this.ahead.visited,
         cpuMs: threadCpuMs() - this.cpuFrom,
         startCpuMs: this.startCpuMs,
       },

@@ -319,6 +319,8 @@ function unvisited(t0: Int32Array, W: number, A: number): Searched {
     expandMs: 0,
     receiveMs: 0,
     waitMs: 0,
+    aheadMs: 0,
+    ahead: 0,
     cpuMs: 0,
     startCpuMs: 0,
     flushes: 0,

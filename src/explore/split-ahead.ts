@@ -32,6 +32,8 @@ export class AheadVisits {
   /** Per entry: movable (0/1), successors n, violations [vFrom, vTo), then n × (event, tuple). */
   private readonly data = new Int32List(1 << 12);
   private readonly violations: AheadViolation[] = [];
+  /** Where the entry begun last begins in `data`. */
+  private current = 0;
   /** The next state to visit ahead (a local index). */
   next = 0;
   /** States visited ahead, over the exploration. */
@@ -69,7 +71,8 @@ export class AheadVisits {
       grown.set(this.at);
       this.at = grown;
     }
-    this.at[k] = this.data.length + 1;
+    this.current = this.data.length;
+    this.at[k] = this.current + 1;
     this.data.push(0);
     this.data.push(0);
     this.data.push(this.violations.length);
@@ -80,22 +83,26 @@ export class AheadVisits {
 
   /** The entry begun last: event e leads to tuple t. */
   add(e: number, t: Int32Array): void {
+    const w = this.width;
     const d = this.data;
-    const entry = this.last();
-    d.data[entry + 1] = (d.data[entry + 1] ?? 0) + 1;
-    d.push(e);
-    for (let k = 0; k < this.width; k++) d.push(t[k] ?? 0);
+    d.reserve(w + 1);
+    const a = d.data;
+    a[this.current + 1] = (a[this.current + 1] ?? 0) + 1;
+    let p = d.length;
+    a[p++] = e;
+    for (let k = 0; k < w; k++) a[p++] = t[k] ?? 0;
+    d.length = p;
   }
 
   /** The entry begun last: a violation found. */
   violate(v: AheadViolation): void {
     this.violations.push(v);
-    this.data.data[this.last() + 3] = this.violations.length;
+    this.data.data[this.current + 3] = this.violations.length;
   }
 
   /** The entry begun last: whether some event leads to another state. */
   end(movable: boolean): void {
-    this.data.data[this.last()] = movable ? 1 : 0;
+    this.data.data[this.current] = movable ? 1 : 0;
   }
 
   /** Where state i's entry begins in `data`, or -1 when it was not visited ahead. */
@@ -129,9 +136,5 @@ export class AheadVisits {
   /** Whether the entry at `at`'s state has an event that leads to another state. */
   movable(at: number): boolean {
     return this.data.data[at] === 1;
-  }
-
-  private last(): number {
-    return (this.at[this.next - 1 - this.from] ?? 0) - 1;
   }
 }

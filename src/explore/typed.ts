@@ -20,14 +20,17 @@ export class Int32List {
     this.data = new Int32Array(this.capacity);
     this.length = 0;
   }
+  /** Room for `more` ints past `length` (then written through `data` directly, `length` moved by
+   *  the writer). Grown by half again: the large lists (the step trie's, liveness's edges) are
+   *  most of a big exploration's memory, and doubling leaves them up to half empty. */
+  reserve(more: number): void {
+    if (this.length + more <= this.data.length) return;
+    const grown = new Int32Array(Math.max(this.length + more, Math.ceil(this.data.length * 1.5) + 1));
+    grown.set(this.data);
+    this.data = grown;
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      // By half again: the large lists (the step trie's, liveness's edges) are most of a big
-      // exploration's memory, and doubling leaves them up to half empty.
-      const grown = new Int32Array(Math.ceil(this.data.length * 1.5) + 1);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = v;
   }
 }

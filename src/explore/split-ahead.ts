@@ -6,7 +6,7 @@
 // parents, the order of the violations recorded and the records stay as without. Before: on bench's
 // part 4 space the workers waited 5% to 15% of a split exploration's wall time (2026-12-03,
 // instrumented per level: the level's imbalance and each worker's collector pauses).
-import { Int32List } from './typed';
+import { grown, Int32List } from './typed';
 
 const NONE: readonly AheadViolation[] = [];
 
@@ -28,7 +28,7 @@ export class AheadVisits {
   /** The local index of the level's first state. */
   private from = 0;
   /** Per state from `from` on: 1 + where its entry begins in `data` (0: not visited ahead). */
-  private at = new Int32Array(1 << 10);
+  private at: Int32Array<ArrayBuffer> = new Int32Array(1 << 10);
   /** Per entry: movable (0/1), successors n, violations [vFrom, vTo), then n × (event, tuple). */
   private readonly data = new Int32List(1 << 12);
   private readonly violations: AheadViolation[] = [];
@@ -66,11 +66,7 @@ export class AheadVisits {
   /** Begins state i's entry (i = next, which moves on); `add` and `violate` fill it, `end` ends it. */
   begin(i: number): void {
     const k = i - this.from;
-    if (k >= this.at.length) {
-      const grown = new Int32Array(Math.max(k + 1, Math.ceil(this.at.length * 1.5)));
-      grown.set(this.at);
-      this.at = grown;
-    }
+    if (k >= this.at.length) this.at = grown(this.at, k + 1);
     this.current = this.data.length;
     this.at[k] = this.current + 1;
     this.data.push(0);

@@ -84,7 +84,7 @@ describe('explore({ split: 2 })', () => {
     const level = fc.record({ gap: fc.nat(40), visits: fc.array(visit, { maxLength: 30 }), unvisited: fc.nat(5) });
     fc.assert(
       fc.property(fc.array(level, { minLength: 1, maxLength: 4 }), (levels) => {
-        const log = new AheadVisits(WIDTH);
+        const log = new AheadVisits(WIDTH, null);
         let from = 0;
         for (const l of levels) {
           from += l.gap + 1;
@@ -111,6 +111,31 @@ describe('explore({ split: 2 })', () => {
         }
       }),
     );
+  });
+
+  it('visits ahead within a bound: 1/64 of the memory budget, none once the search stops, a wide level not held after it', () => {
+    const t = new Int32Array([1, 2, 3]);
+    const fill = (log: AheadVisits, from: number, states: number) => {
+      log.level(from);
+      for (let i = from; i < from + states && !log.closed; i++) {
+        log.begin(i);
+        for (let e = 0; e < 4; e++) log.add(e, t);
+        log.end(true);
+      }
+      return log.next - from;
+    };
+    // 512 KiB of budget: 2,048 ints of log, 20 a state (4 + 4 successors of 1 + 3 ints).
+    expect(fill(new AheadVisits(3, 512 * 1024), 0, 1000)).toBe(103);
+    const log = new AheadVisits(3, null);
+    const first = log.bytes;
+    expect(fill(log, 0, 50_000)).toBe(50_000);
+    expect(log.bytes).toBeGreaterThan(first + 50_000 * 20 * 4);
+    expect(fill(log, 50_000, 10)).toBe(10);
+    // The log's 4 MB are given back; the index keeps its room (4 bytes a state, grown by half).
+    expect(log.bytes).toBeLessThan(first + 1.5 * 50_000 * 4);
+    log.stop();
+    expect(log.closed).toBe(true);
+    expect(fill(log, 60_000, 10)).toBe(0);
   });
 
   it("gives one thread's results whichever decides a state's owner: the firmware's memory, or snapshots", () => {

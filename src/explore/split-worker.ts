@@ -193,7 +193,7 @@ class Part {
     this.me = w.me;
     this.soleHashActor = d.memory !== null ? FIRMWARE : d.hashActors.length === 1 ? (d.hashActors[0] ?? -1) : -1;
     this.width = this.checks.width;
-    this.ahead = new AheadVisits(this.width);
+    this.ahead = new AheadVisits(this.width, d.maxMemoryBytes);
     this.aheadCur = new Int32Array(this.width);
     this.aheadNext = new Int32Array(this.width);
     this.table = d.hashCompact ? new CompactStates(this.width) : new ExactStates(this.width);
@@ -396,6 +396,8 @@ class Part {
         all.map((m) => m.keys),
       );
       this.expandMs += performance.now() - t;
+      // Stopped (a budget, Ctrl-C): the levels after this one are not visited, not even ahead.
+      if (stopped !== null) this.ahead.stop();
       this.exchangeRecords();
       all = this.exchangeKeys(stopped);
       const stopReason = this.decide(all);
@@ -487,12 +489,12 @@ class Part {
 
   /** Visits the next state of the next level ahead of its turn (while this worker waits for its
    *  peers): computes its successors and keeps them, with the violations its events break, for
-   *  visit() to send and record at its turn. False when there is none to visit yet, or the log is
-   *  full. */
+   *  visit() to send and record at its turn. False when there is none to visit yet, or no more
+   *  may be (AheadVisits.closed). */
   private visitAhead(): boolean {
     const { ahead, checks } = this;
     const i = ahead.next;
-    if (i >= this.table.count || ahead.full) return false;
+    if (i >= this.table.count || ahead.closed) return false;
     ahead.begin(i);
     checks.deferTo = this.deferred;
     try {
@@ -500,7 +502,10 @@ class Part {
     } finally {
       checks.deferTo = null;
     }
-    if ((ahead.visited & KNOWN_MASK) === 0) Atomics.add(this.beat, this.me, 1);
+    if ((ahead.visited & KNOWN_MASK) === 0) {
+      Atomics.add(this.beat, this.me, 1);
+      if (Atomics.load(this.shared, STOP) !== 0) ahead.stop();
+    }
     return true;
   }
 

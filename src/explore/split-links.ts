@@ -47,16 +47,12 @@ export class PeerLinks {
    *  died is the coordinator's to see: it then ends every worker). Until it comes, calls `idle`
    *  (one small piece of work a call; false: none left) as long as it finds work.
    *  @throws Error when q has no channel, or its message is not of `type`. */
-  take<T extends PeerMessage['type']>(
-    q: number,
-    type: T,
-    idle: (() => boolean) | null = null,
-  ): Extract<PeerMessage, { type: T }> {
+  take<T extends PeerMessage['type']>(q: number, type: T, idle: () => boolean): Extract<PeerMessage, { type: T }> {
     const port = this.portTo(q);
     const word = mailWord(q, this.me, this.ports.length);
     const started = performance.now();
     let idleMs = 0;
-    let work = idle;
+    let work: (() => boolean) | null = idle;
     for (;;) {
       const seen = Atomics.load(this.mail, word);
       const got = receiveMessageOnPort(port) as { message: PeerMessage } | undefined;

@@ -3,7 +3,8 @@
 // in its own visited set (exact or fingerprints: split-states.ts) with its own Engine (caches and
 // step trie) and its own PropertyChecks, and visits them level by level in step with its peers
 // (run()). Successors owned by a peer go to it directly as packed records at the end of each level
-// (split-links.ts); the coordinator hears only 'ready' and the final report.
+// (split-links.ts); while it waits for its peers, it visits the next level's states it knows
+// ahead of their turn (split-ahead.ts). The coordinator hears only 'ready' and the final report.
 import { workerData } from 'node:worker_threads';
 import { ACTORS, type Snapshots } from '../../machines/system';
 import { config as makeConfig } from '../config';
